@@ -1,0 +1,302 @@
+// Every block kind of the language and its properties, declared once, as JSON Schema (draft-07,
+// checked with ajv in src/check/). This file is the contract between the checker, the data layer,
+// the plan compiler and the training engine: a property exists iff it is declared here.
+//
+// Value shapes follow src/check/ir.ts: a reference is { $ref, member? }, a call { $call, args },
+// a range { $range: [lo, hi] }, a quantity { $quantity, unit }. The custom keyword `refTo` lists
+// which blocks a reference may point to ("stage:reward_model", "source:rankings" for a source with
+// role rankings, "stage" for any stage); the checker enforces it (kind compatibility).
+// `default` fills a property left out; `description` says why that default.
+
+type Schema = Record<string, unknown>;
+
+const num = (description: string, extra: Schema = {}): Schema => ({ type: "number", description, ...extra });
+const int = (description: string, extra: Schema = {}): Schema => ({ type: "integer", description, ...extra });
+const str = (description: string, extra: Schema = {}): Schema => ({ type: "string", description, ...extra });
+const bool = (description: string, extra: Schema = {}): Schema => ({ type: "boolean", description, ...extra });
+const oneOfStr = (values: string[], description: string, dflt?: string): Schema => ({
+  type: "string",
+  enum: values,
+  description,
+  ...(dflt !== undefined ? { default: dflt } : {}),
+});
+export const refSchema = (refTo: string[], description: string): Schema => ({
+  type: "object",
+  required: ["$ref"],
+  properties: { $ref: { type: "string" }, member: { type: "string" } },
+  additionalProperties: false,
+  refTo,
+  description,
+});
+export const callSchema = (callees: string[], description: string): Schema => ({
+  type: "object",
+  required: ["$call", "args"],
+  properties: { $call: { enum: callees }, args: { type: "array" } },
+  additionalProperties: false,
+  description,
+});
+const range = (description: string, extra: Schema = {}): Schema => ({
+  type: "object",
+  required: ["$range"],
+  properties: { $range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } },
+  additionalProperties: false,
+  description,
+  ...extra,
+});
+const quantity = (unit: "s" | "B" | "", description: string): Schema => ({
+  type: "object",
+  required: ["$quantity", "unit"],
+  properties: { $quantity: { type: "number", exclusiveMinimum: 0 }, unit: { const: unit } },
+  additionalProperties: false,
+  description,
+});
+const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
+
+/** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
+export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
+const dataCall = (d: string) => callSchema([...READERS], d);
+
+// Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
+const training: Record<string, Schema> = {
+  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1 }),
+  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0 }),
+  batch_size: int("sequences per optimizer step; 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, default: 16 }),
+  accumulate: int("micro-batches per step: large batches within wasm's 4 GiB heap", { minimum: 1, default: 1 }),
+  lr: num("peak learning rate", { exclusiveMinimum: 0, default: 3e-4 }),
+  warmup: int("linear warmup steps before the schedule", { minimum: 0, default: 0 }),
+  schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),
+  min_lr_ratio: num("floor of the decay as a share of lr", { minimum: 0, maximum: 1, default: 0.1 }),
+  optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
+  weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, default: 0.1 }),
+  grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
+  log_every: int("steps between metric lines", { minimum: 1, default: 10 }),
+  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, default: 100 }),
+  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2 }),
+  format: refSchema(["format"], "chat format for prompt/response examples"),
+};
+
+const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
+
+export const KINDS: Record<string, Record<string, { args?: Schema; roles?: string[]; props: Record<string, Schema>; required?: string[] }>> = {
+  tokenizer: {
+    byte_level: { props: {} },
+    bpe: {
+      props: {
+        corpus: either("text it is trained on", dataCall("corpus file"), refSchema(["source"], "text source")),
+        vocab_size: int("merges + 256 bytes + specials", { minimum: 260, default: 512 }),
+      },
+      required: ["corpus"],
+    },
+    gpt2: { props: {} }, // GPT-2's BPE (50,257 tokens) from the gpt-tokenizer package, for GPT-2 checkpoints
+  },
+  model: {
+    gpt: {
+      props: {
+        tokenizer: refSchema(["tokenizer"], "tokenizer whose vocabulary sizes the embedding"),
+        layers: int("transformer blocks; 2 fits the 10-minute quickstart on 2 cores", { minimum: 1, default: 2 }),
+        d_model: int("residual width; 128 keeps wasm matmuls efficient", { minimum: 1, default: 128 }),
+        heads: int("attention heads; d_model must divide by it", { minimum: 1, default: 4 }),
+        context: int("maximum sequence length in tokens", { minimum: 2, default: 64 }),
+        dropout: num("0: tiny models on tiny data underfit before they overfit", { minimum: 0, maximum: 1, default: 0 }),
+        init_std: num("normal init std (GPT-2)", { exclusiveMinimum: 0, default: 0.02 }),
+        weights: callSchema(["safetensors"], "start from a safetensors checkpoint (alignc's or GPT-2's layout)"),
+        hf: str("Hugging Face model id or local directory that `alignc export` starts from"),
+      },
+      required: ["tokenizer"],
+    },
+  },
+  source: Object.fromEntries(
+    READERS.map((reader) => [
+      reader,
+      {
+        args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
+        roles: ["demonstrations", "rankings", "pairs", "text", "records"],
+        props: {
+          // field mappings: Handlebars over the row's fields
+          prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
+          response: str("response template (demonstrations)"),
+          context: str("optional context template appended to the prompt (Dolly `context`, Alpaca `input`)"),
+          system: str("system message for chat formats"),
+          shape: oneOfStr(["auto", "dolly", "alpaca", "oasst", "hh", "plain"], "row layout; auto detects from the fields", "auto"),
+          field: str("text field of a text/records source", { default: "text" }),
+          responses: str("field holding the K responses (rankings)", { default: "responses" }),
+          ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
+          chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
+          rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
+          k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+          categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
+          holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
+          limit: int("read at most this many rows", { minimum: 1 }),
+        },
+      },
+    ]),
+  ),
+  task: {
+    flan: {
+      props: {
+        data: either("task rows", dataCall("task rows"), refSchema(["source"], "task rows")),
+        templates: either(
+          "instruction templates: a folder of .hbs files, FLAN's Python patterns or a promptsource templates.yaml",
+          callSchema(["dir", "flan_templates", "promptsource"], "template reader"),
+        ),
+        options: either("answer options shown as FLAN's OPTIONS list", { type: "array", items: { type: "string" } }, str("field holding the options")),
+        shots: range("k-shot exemplars per example, drawn from the training split, never the query", { default: { $range: [0, 0] } }),
+        invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),
+        holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
+        holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
+        with_options: num("share of examples that show the options", { minimum: 0, maximum: 1, default: 0.5 }),
+        limit: int("read at most this many rows", { minimum: 1 }),
+      },
+      required: ["data", "templates"],
+    },
+  },
+  mixture: {
+    mix: {
+      props: {
+        // components live in props.components: { name: { proportional?: true, cap?: n, weight?: w } }
+        components: { type: "object", description: "task/source name: proportional [cap N] | weight W" },
+        total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1 }),
+        dedup: oneOfStr(["none", "exact", "normalized"], "drop duplicate prompts (normalized: case, spaces, punctuation)", "exact"),
+        min_length: int("LIMA-style selection: drop responses shorter than this many characters", { minimum: 0 }),
+        max_length: int("drop responses longer than this many characters", { minimum: 1 }),
+        per_category: int("LIMA-style quota of examples per category", { minimum: 1 }),
+      },
+    },
+  },
+  format: {
+    chat_template: {
+      args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "Handlebars file in templates/chat/" },
+      props: { system: str("system message", { default: "" }) },
+    },
+    hf_chat_template: {
+      args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "a Hugging Face tokenizer_config.json" },
+      props: { system: str("system message", { default: "" }) },
+    },
+  },
+  stage: {
+    pretrain: {
+      props: {
+        ...training,
+        init: refSchema(["model", "stage:pretrain"], "model to train from scratch, or a pretrain stage to continue"),
+        data: either("text corpus", dataCall("corpus"), refSchema(["source:text"], "text source")),
+        holdout: num("share of the corpus kept for validation loss", { minimum: 0, maximum: 0.5, default: 0.05 }),
+      },
+      required: ["init", "data", "steps"],
+    },
+    sft: {
+      props: {
+        ...training,
+        init: modelRef,
+        data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
+        loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
+      },
+      required: ["init", "data"],
+    },
+    reward_model: {
+      props: {
+        ...training,
+        init: refSchema(["stage:sft", "stage:pretrain"], "SFT network whose LM head is replaced by a scalar head"),
+        data: refSchema(["source:rankings", "source:pairs"], "comparisons"),
+        pairs: oneOfStr(["all", "adjacent"], "all C(K,2) pairs of a prompt in one batch, as InstructGPT", "all"),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
+        batch_size: int("prompts (each with K responses) per step", { minimum: 1, default: 4 }),
+      },
+      required: ["init", "data"],
+    },
+    ppo: {
+      props: {
+        ...training,
+        init: refSchema(["stage:sft"], "policy and reference start from SFT"),
+        reward: refSchema(["stage:reward_model"], "reward model"),
+        prompts: either("prompts to roll out", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
+        kl_coef: num("β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs)", { minimum: 0, default: 0.1 }),
+        ptx_coef: num("γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8)", { minimum: 0, default: 0 }),
+        ptx_data: either("ptx examples", refSchema(["mixture", "task", "source"], "ptx data"), dataCall("ptx corpus")),
+        clip: num("PPO ratio clip ε", { exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
+        vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
+        gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
+        discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
+        ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, default: 2 }),
+        max_new_tokens: int("sampled response length cap", { minimum: 1, default: 24 }),
+        temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
+        top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
+        kl_budget: num("stop PPO when the mean KL per sequence exceeds this many nats", { exclusiveMinimum: 0 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
+        batch_size: int("rollouts per step", { minimum: 1, default: 16 }),
+      },
+      required: ["init", "reward", "prompts", "steps"],
+    },
+    dpo: {
+      props: {
+        ...training,
+        init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
+        data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
+        beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
+      },
+      required: ["init", "data"],
+    },
+  },
+  eval: {
+    win_rate: {
+      props: {
+        a: refSchema(["stage"], "candidate"),
+        b: refSchema(["stage"], "baseline"),
+        judge: either("reward model stage, or a rule", refSchema(["stage:reward_model"], "RM judge"), oneOfStr(["rule"], "the rule the demo rankings follow")),
+        prompts: either("evaluation prompts", refSchema(["source", "task"], "prompts"), callSchema(["heldout", "train"], "split")),
+        n: int("prompts evaluated (≥ 300 for ±0.05)", { minimum: 1, default: 300 }),
+        max_new_tokens: int("response length cap", { minimum: 1, default: 24 }),
+      },
+      required: ["a", "b", "judge", "prompts"],
+    },
+    accuracy: {
+      props: {
+        model: refSchema(["stage", "model"], "model evaluated"),
+        task: refSchema(["task", "mixture"], "task(s) whose held-out templates and rows are scored by exact match"),
+        split: oneOfStr(["heldout_templates", "heldout", "train"], "which examples", "heldout_templates"),
+        n: int("examples evaluated", { minimum: 1, default: 300 }),
+      },
+      required: ["model", "task"],
+    },
+    rm_accuracy: {
+      props: {
+        model: refSchema(["stage:reward_model"], "reward model"),
+        data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split")),
+      },
+      required: ["model", "data"],
+    },
+    lm_loss: {
+      props: {
+        model: refSchema(["stage", "model"], "model evaluated"),
+        data: either("held-out text or examples", refSchema(["source", "task", "mixture"], "data"), dataCall("corpus"), callSchema(["heldout"], "held-out split")),
+      },
+      required: ["model", "data"],
+    },
+  },
+};
+
+/** Properties of the `recipe` header. */
+export const HEADER_PROPS: Record<string, Schema> = {
+  seed: int("seeds data order, sampling and initialisation", { default: 0 }),
+  description: str("free text shown by `alignc plan`"),
+  backend: oneOfStr(["auto", "tensorflow", "wasm", "cpu"], "training backend", "auto"),
+};
+
+/** Metrics each stage/eval kind provides to `expect` (`rm.accuracy`). */
+export const METRICS: Record<string, string[]> = {
+  pretrain: ["loss", "val_loss"],
+  sft: ["loss", "val_loss"],
+  reward_model: ["loss", "accuracy"],
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss"],
+  dpo: ["loss", "accuracy", "margin"],
+  win_rate: ["win_rate", "ci_low", "ci_high"],
+  accuracy: ["accuracy"],
+  rm_accuracy: ["accuracy"],
+  lm_loss: ["loss"],
+};
+
+/** Budget lines: `budget { time <= 10m  memory <= 4GiB }`. */
+export const BUDGETS: Record<string, "s" | "B" | ""> = { time: "s", memory: "B", flops: "", tokens: "" };
+
+export { quantity };

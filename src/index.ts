@@ -1,0 +1,4 @@
+// The library entry: `import { compile, run } from "alignc"`. Each area re-exports its public API here.
+export type * from "./lang/ast.js";
+export type { Diagnostic, Severity } from "./lang/diagnostic.js";
+export type * from "./check/ir.js";
