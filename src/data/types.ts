@@ -1,0 +1,115 @@
+// The data layer's output types: what src/plan (sizes), src/run and src/train (token arrays) and
+// src/export (rows for TRL / OpenRLHF / Axolotl) code against. Everything is plain JSON so it hashes
+// and exports without conversion. Spans are half-open character ranges [start, end) into `text`.
+
+/** Where an example came from: enough to count per task/template in `alignc data --stats`. */
+export interface ExampleMeta {
+  source: string; // block name of the task/source that produced it ("sentiment", "demos")
+  task?: string; // FLAN task name (same as source for flan tasks)
+  template?: string; // template id: file name without extension, or "v1/3" for imported patterns
+  shots?: number; // k-shot exemplars prepended (0 = zero-shot)
+  inverted?: boolean; // input-inverted: the prompt gives the target and asks for the input
+  options?: boolean; // FLAN OPTIONS list shown
+  category?: string; // Dolly category, or "sentiment"/… for tasks
+  row?: number; // index of the source row (0-based) within its file
+  line?: number; // 1-based line of the row in its file (JSONL/CSV/text)
+  heldout?: boolean; // from a held-out row, template or task (kept for evaluation)
+}
+
+/** A raw prompt/response pair before chat formatting. */
+export interface PromptResponse {
+  id: string; // stable: source + row + template + variant
+  prompt: string;
+  response: string;
+  system?: string;
+  meta: ExampleMeta;
+}
+
+/** A formatted SFT example: `text` is what the model sees; spans mark prompt and response in it. */
+export interface SFTExample {
+  id: string;
+  prompt: string; // unformatted prompt (the user turn)
+  response: string; // unformatted response (the assistant turn)
+  text: string; // the whole formatted sequence
+  promptSpan: [number, number]; // [start, end) of the prompt text inside `text`
+  responseSpan: [number, number]; // [start, end) of the response inside `text`; text.slice(...) === response
+  meta: ExampleMeta;
+}
+
+/** Token form of a sequence. `lossMask[i]` is 1 where token i is a response token (trained on). */
+export interface TokenizedExample {
+  id: string;
+  tokens: number[];
+  lossMask: number[]; // same length as tokens; 1 on response tokens (and the closing EOS), 0 elsewhere
+  truncated?: boolean;
+}
+
+/** K responses to one prompt with their pairwise preferences (InstructGPT RM data). */
+export interface ComparisonGroup {
+  id: string;
+  prompt: string;
+  responses: string[]; // K responses
+  pairs: [winner: number, loser: number][]; // indices into responses; C(K,2) minus ties
+  ranks?: number[]; // rank of each response (0 = best; equal numbers are ties)
+  system?: string;
+  meta: ExampleMeta;
+}
+
+/** A text corpus (pretraining / ptx data): one document per line or per row. */
+export interface TextCorpus {
+  id: string;
+  lines: string[];
+  meta: { source: string; file?: string };
+}
+
+/** Train / held-out split of any example type. */
+export interface Split<T> {
+  train: T[];
+  heldout: T[];
+}
+
+/** What `buildExamples` returns for one block, tagged by what the block produces. */
+export type BuiltData =
+  | {
+      kind: "sft";
+      name: string;
+      train: SFTExample[];
+      heldout: SFTExample[]; // held-out rows, rendered with training templates
+      heldoutTemplates: SFTExample[]; // zero-shot examples on templates (and tasks) kept out of training
+    }
+  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
+  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
+
+/** Cheap size estimate for the planner (no formatting, no tokenization of every row). */
+export interface DataStats {
+  name: string;
+  kind: "sft" | "comparisons" | "text";
+  examples: number; // training examples (or groups, or lines)
+  heldout: number;
+  comparisons?: number; // total pairs (rankings)
+  chars: number; // total characters of the training text (estimate when `estimated`)
+  tokens: number; // total tokens (estimate when `estimated`)
+  meanTokens: number;
+  maxTokens: number;
+  estimated: boolean; // true when derived from a sample rather than every row
+  perTask?: Record<string, number>;
+}
+
+/** A tokenizer: ids are dense in [0, vocabSize). */
+export interface Tokenizer {
+  name: string; // "byte_level", "bpe:512:<hash8>", "gpt2"
+  vocabSize: number;
+  encode(s: string): number[];
+  decode(ids: number[]): string;
+  eos: number;
+  pad: number;
+  bos?: number;
+}
+
+/** A chat format: turns a prompt/response into text with exact spans. */
+export interface ChatFormat {
+  name: string;
+  format(prompt: string, response: string, system?: string): { text: string; promptSpan: [number, number]; responseSpan: [number, number] };
+  /** The text a model is given to generate a response (everything before the response span). */
+  promptOnly(prompt: string, system?: string): string;
+}
