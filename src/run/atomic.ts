@@ -1,0 +1,70 @@
+// Atomic file writes: a reader (or a run resumed after kill -9) sees the old content or the new,
+// never a torn file. The pattern is write temp → fsync file → rename over the target → fsync the
+// folder, so the rename itself survives a power cut, not only a killed process.
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open, rename, rm, mkdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** A sibling temp name: same folder, so the rename never crosses a filesystem. */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+/** fsync a folder so a rename inside it is durable. Some filesystems refuse: that is not an error. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // EISDIR/EINVAL/EPERM on filesystems that do not fsync folders: durability is best effort there
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempSibling(path);
+  try {
+    const fd = openSync(tmp, "wx", 0o644);
+    try {
+      const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dirname(path));
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempSibling(path);
+  try {
+    const fh = await open(tmp, "wx", 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dirname(path));
+}
+
+/** Canonical-enough JSON for files people read: two-space indent, trailing newline. */
+export function writeJsonAtomicSync(path: string, value: unknown): void {
+  writeFileAtomicSync(path, JSON.stringify(value, null, 2) + "\n");
+}

@@ -1,0 +1,253 @@
+// The content-addressed stage cache. Each plan node's output lives in one folder named by the
+// node's hash: `<root>/<hash>/` holding the node's files and `entry.json` (what made it, and the
+// size and sha256 of every file). An entry is written in a private temp folder, every file is
+// fsynced, then the folder is renamed into place in one step: after a kill -9 at any moment an
+// entry is either complete or absent. A lock per hash keeps two runs from computing one entry at
+// once; the second waits, then finds the entry cached.
+//
+// Layout:   <root>/<hash>/…            complete entries
+//           <root>/.tmp/<hash>.<pid>.<n>/  entries being written (swept when their pid is gone)
+//           <root>/.locks/<hash>.lock   see lock.ts
+//           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fsyncDir, writeFileAtomicSync } from "./atomic.js";
+import { acquireLock, pidAlive, type Lock, type LockOptions } from "./lock.js";
+
+export interface FileRecord {
+  bytes: number;
+  sha256: string;
+}
+
+export interface EntryMeta {
+  hash: string;
+  kind: string; // plan node kind: "stage.sft", "data.tokenize" …
+  label: string; // the block name it was computed for (names do not enter hashes: for people only)
+  created: string; // ISO time
+  seconds: number; // compute time, so a cache hit can say what it saved
+  files: Record<string, FileRecord>;
+  data: unknown; // small JSON result of the node (metrics summary, counts), also in entry.json
+}
+
+export interface CacheEntry {
+  hash: string;
+  dir: string;
+  meta: EntryMeta;
+}
+
+const ENTRY = "entry.json";
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function checkHash(hash: string): void {
+  if (!SAFE.test(hash)) throw new Error(`cache: not a valid entry name: ${JSON.stringify(hash)}`);
+}
+
+/** `ALIGNC_CACHE`, else `<runsDir>/.cache`. */
+export function defaultCacheRoot(runsDir = "runs"): string {
+  return resolve(process.env.ALIGNC_CACHE || join(runsDir, ".cache"));
+}
+
+export function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every regular file under dir, as paths relative to it (sorted). */
+function listFiles(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name), rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+function fsyncTree(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) fsyncTree(p);
+    else if (e.isFile()) fsyncFile(p);
+  }
+  fsyncDir(dir);
+}
+
+export interface Checkpoint {
+  step: number;
+  dir: string;
+}
+
+export class StageCache {
+  readonly root: string;
+
+  constructor(root: string = defaultCacheRoot()) {
+    this.root = resolve(root);
+  }
+
+  entryDir(hash: string): string {
+    checkHash(hash);
+    return join(this.root, hash);
+  }
+
+  /** The entry for hash when it is complete and its files have the recorded sizes; else null. */
+  get(hash: string): CacheEntry | null {
+    const dir = this.entryDir(hash);
+    let meta: EntryMeta;
+    try {
+      meta = JSON.parse(readFileSync(join(dir, ENTRY), "utf8")) as EntryMeta;
+    } catch {
+      return null;
+    }
+    if (meta.hash !== hash) return null;
+    for (const [name, rec] of Object.entries(meta.files)) {
+      try {
+        if (statSync(join(dir, name)).size !== rec.bytes) return null;
+      } catch {
+        return null;
+      }
+    }
+    return { hash, dir, meta };
+  }
+
+  /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests and `--verify`). */
+  verify(hash: string): boolean {
+    const entry = this.get(hash);
+    if (!entry) return false;
+    return Object.entries(entry.meta.files).every(([name, rec]) => sha256File(join(entry.dir, name)) === rec.sha256);
+  }
+
+  lock(hash: string, opts: LockOptions = {}): Promise<Lock> {
+    checkHash(hash);
+    return acquireLock(join(this.root, ".locks", `${hash}.lock`), opts);
+  }
+
+  /**
+   * Write an entry: `write(dir)` fills a fresh temp folder; then the files are hashed, fsynced and
+   * the folder renamed to `<root>/<hash>`. The caller should hold `lock(hash)`. If a complete entry
+   * already exists (a writer that did not lock), it wins and ours is dropped: same hash, same content.
+   */
+  async put(hash: string, info: { kind: string; label: string; seconds: number; data?: unknown }, write: (dir: string) => void | Promise<void>): Promise<CacheEntry> {
+    const final = this.entryDir(hash);
+    const tmpRoot = join(this.root, ".tmp");
+    mkdirSync(tmpRoot, { recursive: true });
+    const tmp = join(tmpRoot, `${hash}.${process.pid}.${randomBytes(4).toString("hex")}`);
+    mkdirSync(tmp);
+    try {
+      await write(tmp);
+      const files: Record<string, FileRecord> = {};
+      for (const rel of listFiles(tmp)) {
+        if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
+        const p = join(tmp, rel);
+        files[rel] = { bytes: statSync(p).size, sha256: sha256File(p) };
+      }
+      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: info.seconds, files, data: info.data ?? null };
+      writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
+      fsyncTree(tmp);
+      try {
+        renameSync(tmp, final);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && this.get(hash)) {
+          rmSync(tmp, { recursive: true, force: true });
+          return this.get(hash)!;
+        }
+        if (code === "ENOTEMPTY" || code === "EEXIST") {
+          // an incomplete folder at the final name can only come from outside alignc: replace it
+          rmSync(final, { recursive: true, force: true });
+          renameSync(tmp, final);
+        } else throw err;
+      }
+      fsyncDir(this.root);
+      return { hash, dir: final, meta };
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  remove(hash: string): void {
+    const dir = this.entryDir(hash);
+    if (!existsSync(dir)) return;
+    // rename away first so a reader never sees a half-deleted entry
+    const aside = join(this.root, ".tmp", `${hash}.deleted.${process.pid}.${randomBytes(4).toString("hex")}`);
+    mkdirSync(join(this.root, ".tmp"), { recursive: true });
+    renameSync(dir, aside);
+    rmSync(aside, { recursive: true, force: true });
+  }
+
+  /** Remove temp folders whose writer process is gone (left by kill -9). */
+  sweep(): number {
+    const tmpRoot = join(this.root, ".tmp");
+    if (!existsSync(tmpRoot)) return 0;
+    let n = 0;
+    for (const name of readdirSync(tmpRoot)) {
+      // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
+      const parts = name.split(".");
+      const owner = Number(parts[parts.length - 2]);
+      if (!Number.isInteger(owner) || !pidAlive(owner)) {
+        rmSync(join(tmpRoot, name), { recursive: true, force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // ---- checkpoints of an unfinished node (resume after Ctrl-C or a crash) ----
+
+  private partialDir(hash: string): string {
+    checkHash(hash);
+    return join(this.root, ".partial", hash);
+  }
+
+  /** Write checkpoint `step` of node `hash` (temp folder + rename); keeps the newest `keep`. */
+  async saveCheckpoint(hash: string, step: number, write: (dir: string) => void | Promise<void>, keep = 2): Promise<Checkpoint> {
+    const base = this.partialDir(hash);
+    mkdirSync(base, { recursive: true });
+    const name = `ckpt-${String(step).padStart(9, "0")}`;
+    const tmp = join(base, `.tmp-${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
+    mkdirSync(tmp);
+    try {
+      await write(tmp);
+      writeFileAtomicSync(join(tmp, "DONE"), JSON.stringify({ step, saved: new Date().toISOString() }) + "\n");
+      fsyncTree(tmp);
+      const final = join(base, name);
+      rmSync(final, { recursive: true, force: true });
+      renameSync(tmp, final);
+      fsyncDir(base);
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+    const all = this.checkpoints(hash);
+    for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
+    for (const name of readdirSync(base)) if (name.startsWith(".tmp-") && !name.includes(`-${process.pid}-`)) rmSync(join(base, name), { recursive: true, force: true });
+    return { step, dir: join(base, name) };
+  }
+
+  /** Complete checkpoints of node `hash`, oldest first. */
+  checkpoints(hash: string): Checkpoint[] {
+    const base = this.partialDir(hash);
+    if (!existsSync(base)) return [];
+    return readdirSync(base)
+      .filter((n) => /^ckpt-\d+$/.test(n) && existsSync(join(base, n, "DONE")))
+      .sort()
+      .map((n) => ({ step: Number(n.slice(5)), dir: join(base, n) }));
+  }
+
+  latestCheckpoint(hash: string): Checkpoint | null {
+    return this.checkpoints(hash).at(-1) ?? null;
+  }
+
+  clearCheckpoints(hash: string): void {
+    rmSync(this.partialDir(hash), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,164 @@
+// Exclusive locks on cache entries, so two runs never compute and write the same entry at once.
+// A lock is a file created with O_EXCL ("wx") that holds the owner's pid, host and a nonce. A lock
+// is stale when its owner is gone: on this host, the pid no longer exists; on another host (a
+// shared cache on NFS), the file has not been touched for `staleMs` (owners refresh it).
+// Breaking a stale lock renames it aside first and checks that what was renamed is the lock that
+// was judged stale; a fresh lock taken in between is put back, so two breakers never both win.
+import { randomBytes } from "node:crypto";
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+
+export interface LockInfo {
+  pid: number;
+  host: string;
+  nonce: string;
+  since: string; // ISO time the lock was taken
+  purpose: string; // what the owner is doing, for the "waiting for …" message
+}
+
+export interface LockOptions {
+  /** how long to wait for a live owner before giving up (ms); 0 = fail at once */
+  waitMs?: number;
+  /** poll interval while waiting (ms) */
+  pollMs?: number;
+  /** age after which a lock from another host counts as abandoned (ms) */
+  staleMs?: number;
+  /** called once when the lock is held by a live owner and we start waiting */
+  onWait?: (owner: LockInfo) => void;
+  purpose?: string;
+}
+
+export class LockTimeoutError extends Error {
+  constructor(readonly path: string, readonly owner: LockInfo | null) {
+    super(`lock ${path} is held by ${owner ? `pid ${owner.pid} on ${owner.host} since ${owner.since} (${owner.purpose})` : "another process"}`);
+    this.name = "LockTimeoutError";
+  }
+}
+
+export interface Lock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** refresh the file's mtime so owners on other hosts see it is alive */
+  touch(): void;
+  release(): void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function readLock(path: string): LockInfo | null {
+  try {
+    const info = JSON.parse(readFileSync(path, "utf8")) as LockInfo;
+    return typeof info.pid === "number" && typeof info.nonce === "string" ? info : null;
+  } catch {
+    return null; // missing, or torn by a kill between create and write: judged by age below
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
+}
+
+function isStale(path: string, info: LockInfo | null, staleMs: number): boolean {
+  let mtime: number;
+  try {
+    mtime = statSync(path).mtimeMs;
+  } catch {
+    return false; // gone: not stale, just free
+  }
+  const age = Date.now() - mtime;
+  if (info === null) return age > 5_000; // unreadable: its owner died between open and write (or is writing now)
+  if (info.host === hostname()) return !pidAlive(info.pid) || (info.pid === process.pid && !heldHere.has(info.nonce));
+  return age > staleMs;
+}
+
+/** Nonces of the locks this process holds: a lock file naming our own pid but not held is stale. */
+const heldHere = new Set<string>();
+
+function tryCreate(path: string, info: LockInfo): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, JSON.stringify(info) + "\n");
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Rename a stale lock aside, unless it changed owner since it was judged stale. */
+function breakStale(path: string, judged: LockInfo | null): void {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // someone else broke it
+    throw err;
+  }
+  const moved = readLock(aside);
+  if (judged !== null && moved !== null && moved.nonce !== judged.nonce) {
+    // we took a fresh lock that replaced the stale one: give it back (link fails if a third took the path)
+    try {
+      linkSync(aside, path);
+    } catch {
+      /* the path is taken again: its new owner rules */
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
+  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "" } = opts;
+  mkdirSync(dirname(path), { recursive: true });
+  const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose };
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    if (tryCreate(path, info)) break;
+    const owner = readLock(path);
+    if (isStale(path, owner, staleMs)) {
+      breakStale(path, owner);
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockTimeoutError(path, owner);
+    if (!told && owner) {
+      told = true;
+      onWait?.(owner);
+    }
+    await sleep(pollMs);
+  }
+  heldHere.add(info.nonce);
+  let released = false;
+  return {
+    path,
+    info,
+    touch() {
+      if (!released) {
+        const now = new Date();
+        try {
+          utimesSync(path, now, now);
+        } catch {
+          /* broken by someone who judged us stale: release() will notice */
+        }
+      }
+    },
+    release() {
+      if (released) return;
+      released = true;
+      heldHere.delete(info.nonce);
+      // remove only our own lock: if it was broken and retaken, the file is someone else's now
+      if (readLock(path)?.nonce === info.nonce) rmSync(path, { force: true });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { StageCache } from "../../src/run/cache.js";
+import { acquireLock, LockTimeoutError } from "../../src/run/lock.js";
+import { writeFileAtomicSync } from "../../src/run/atomic.js";
+import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
+
+test("put then get returns the entry with sizes and hashes; a second put of the same hash keeps the first", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    assert.equal(cache.get("abc123"), null);
+    const e = await cache.put("abc123", { kind: "stage.sft", label: "sft", seconds: 1.5, data: { loss: 0.5 } }, (d) => {
+      writeFileSync(join(d, "model.safetensors"), Buffer.alloc(1000, 7));
+      mkdirSync(join(d, "sub"));
+      writeFileSync(join(d, "sub", "x.json"), "{}");
+    });
+    assert.deepEqual(Object.keys(e.meta.files), ["model.safetensors", "sub/x.json"]);
+    const got = cache.get("abc123");
+    assert.ok(got);
+    assert.deepEqual(got.meta.data, { loss: 0.5 });
+    assert.ok(cache.verify("abc123"));
+    await cache.put("abc123", { kind: "stage.sft", label: "other", seconds: 0 }, (d) => writeFileSync(join(d, "y"), "y"));
+    assert.equal(cache.get("abc123")!.meta.label, "sft");
+    // a truncated file makes the entry invalid, not silently wrong
+    writeFileSync(join(got.dir, "model.safetensors"), Buffer.alloc(10));
+    assert.equal(cache.get("abc123"), null);
+    assert.throws(() => cache.get("../etc"), /not a valid entry name/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a writer that throws leaves no entry and no temp folder", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    await assert.rejects(
+      cache.put("h1", { kind: "k", label: "l", seconds: 0 }, (d) => {
+        writeFileSync(join(d, "a"), "partial");
+        throw new Error("boom");
+      }),
+      /boom/,
+    );
+    assert.equal(cache.get("h1"), null);
+    assert.deepEqual(readdirSync(join(dir, ".tmp")), []);
+  } finally {
+    cleanup();
+  }
+});
+
+test("checkpoints: newest complete one wins, older ones pruned", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    assert.equal(cache.latestCheckpoint("n"), null);
+    for (const step of [10, 20, 30]) await cache.saveCheckpoint("n", step, (d) => writeFileSync(join(d, "s"), String(step)));
+    assert.deepEqual(cache.checkpoints("n").map((c) => c.step), [20, 30]);
+    const last = cache.latestCheckpoint("n")!;
+    assert.equal(readFileSync(join(last.dir, "s"), "utf8"), "30");
+    // a checkpoint folder without DONE (killed mid-write) is ignored
+    mkdirSync(join(dir, ".partial", "n", "ckpt-000000040"));
+    assert.equal(cache.latestCheckpoint("n")!.step, 30);
+    cache.clearCheckpoints("n");
+    assert.equal(cache.latestCheckpoint("n"), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test("locks: exclusive, released, timeout names the owner, stale lock of a dead pid is broken", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "x.lock");
+    const a = await acquireLock(path, { purpose: "first" });
+    await assert.rejects(acquireLock(path, { waitMs: 100, pollMs: 20 }), (e: unknown) => e instanceof LockTimeoutError && /pid \d+/.test(e.message) && /first/.test(e.message));
+    a.release();
+    const b = await acquireLock(path, { waitMs: 0 });
+    b.release();
+    assert.ok(!existsSync(path));
+    // a lock file left by a process that no longer exists
+    writeFileAtomicSync(path, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname(), nonce: "dead", since: "", purpose: "" }));
+    const c = await acquireLock(path, { waitMs: 0 });
+    assert.notEqual(c.info.nonce, "dead");
+    c.release();
+    // waiting for a live owner succeeds when it releases
+    const d = await acquireLock(path);
+    let waited = false;
+    setTimeout(() => d.release(), 150);
+    const e = await acquireLock(path, { pollMs: 20, onWait: () => (waited = true) });
+    assert.ok(waited);
+    e.release();
+  } finally {
+    cleanup();
+  }
+});
+
+test("kill -9 at random moments never leaves a corrupt cache entry or checkpoint", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const rounds = 5;
+    for (let r = 0; r < rounds; r++) {
+      const child = spawnFixture("cache-writer", [dir]);
+      await waitForLine(child, "ready");
+      await new Promise((res) => setTimeout(res, 20 + Math.floor(Math.random() * 150)));
+      child.kill("SIGKILL");
+      const { signal } = await exited(child);
+      assert.equal(signal, "SIGKILL");
+    }
+    const cache = new StageCache(dir);
+    const entries = readdirSync(dir).filter((n) => !n.startsWith("."));
+    assert.ok(entries.length >= rounds, `expected ≥ ${rounds} entries, got ${entries.length}`);
+    // every folder at an entry name is complete and matches its recorded hashes
+    for (const h of entries) assert.ok(cache.verify(h), `entry ${h} is corrupt`);
+    const ck = cache.latestCheckpoint("node-x");
+    assert.ok(ck);
+    const state = readFileSync(join(ck.dir, "state.bin"));
+    assert.equal(state.length, 300_000);
+    // killed writers left temp folders and locks behind: the sweep clears the temps, and the stale
+    // locks are broken by the next writer without waiting
+    cache.sweep();
+    assert.deepEqual(readdirSync(join(dir, ".tmp")), []);
+    for (const l of readdirSync(join(dir, ".locks"))) {
+      const lock = await cache.lock(l.replace(/\.lock$/, ""), { waitMs: 0 });
+      lock.release();
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -1,0 +1,55 @@
+// Test helpers shared by test/run/*.test.ts: temp folders, and child processes that run a fixture
+// script both under tsx (development: .ts) and compiled (npm test: dist/…/.js).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawn, type ChildProcess } from "node:child_process";
+
+export function tempDir(prefix = "alignc-run-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Path of fixtures/NAME as it exists in this build (.js compiled, .ts under tsx). */
+export function fixture(name: string): string {
+  for (const ext of [".js", ".ts"]) {
+    const p = fileURLToPath(new URL(`./fixtures/${name}${ext}`, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`fixture ${name} not found`);
+}
+
+/** Spawn a fixture with the same loader flags as this process (so tsx works in development). */
+export function spawnFixture(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [...process.execArgv, fixture(name), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Resolve when the child printed a line containing `text` on stdout. */
+export function waitForLine(child: ChildProcess, text: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; got: ${buf.slice(-500)}`)), timeoutMs);
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      if (!buf.includes(text)) reject(new Error(`child exited ${code} before "${text}"`));
+    });
+  });
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
