@@ -1,0 +1,103 @@
+// The .align lexer: token definitions only. Order matters (chevrotain takes the first pattern that
+// matches), so longer or more specific patterns come before the ones they overlap with.
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+// Whitespace (newlines included) is insignificant: entries are separated by their shape, not lines.
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+
+// Comments are kept on their own token group so the formatter can put them back.
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
+export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
+// An unterminated `/*` swallows the rest of the file; it is its own token so the error can say so.
+export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
+
+// `"""…"""` multi-line strings (raw: no escapes), then `"…"` with escapes; unterminated forms are
+// tokens of the `errors` group so parse.ts reports them with a precise code instead of "unexpected `"`".
+export const TripleString = createToken({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true });
+export const UnterminatedTripleString = createToken({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, group: "errors", line_breaks: true });
+export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, group: "errors" });
+
+// `10m`, `4GiB`, `1.5h`, `2k`: a number immediately followed by a unit. The lookahead keeps `3e-4`
+// and `1e5` numbers (an exponent is not a unit).
+export const Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/ });
+// `3`, `-1`, `0.5`, `3e-4`. `0..2` lexes as Number Range Number because a `.` must be followed by a digit.
+export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/ });
+
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+// Reserved words. Declaration keywords (model, stage …) and kinds (gpt, ppo …) are plain identifiers,
+// so an unknown one is a located semantic error with "did you mean", not a syntax error.
+const keyword = (name: string, word: string): TokenType =>
+  createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
+export const Recipe = keyword("Recipe", "recipe");
+export const Extends = keyword("Extends", "extends");
+export const As = keyword("As", "as");
+export const Sweep = keyword("Sweep", "sweep");
+export const Expect = keyword("Expect", "expect");
+export const Budget = keyword("Budget", "budget");
+export const True = keyword("True", "true");
+export const False = keyword("False", "false");
+
+export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
+export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
+export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "`(`" });
+export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "`)`" });
+export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "`[`" });
+export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "`]`" });
+export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
+export const DotDot = createToken({ name: "DotDot", pattern: /\.\./, label: "`..`" });
+export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
+export const Colon = createToken({ name: "Colon", pattern: /:/, label: "`:`" });
+export const LessEq = createToken({ name: "LessEq", pattern: /<=/, label: "`<=`" });
+export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, label: "`>=`" });
+export const EqEq = createToken({ name: "EqEq", pattern: /==/, label: "`==`" });
+export const NotEq = createToken({ name: "NotEq", pattern: /!=/, label: "`!=`" });
+export const Less = createToken({ name: "Less", pattern: /</, label: "`<`" });
+export const Greater = createToken({ name: "Greater", pattern: />/, label: "`>`" });
+export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  TripleString,
+  UnterminatedTripleString,
+  StringLiteral,
+  UnterminatedString,
+  Quantity,
+  NumberLiteral,
+  Recipe,
+  Extends,
+  As,
+  Sweep,
+  Expect,
+  Budget,
+  True,
+  False,
+  Identifier,
+  LBrace,
+  RBrace,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  DotDot,
+  Dot,
+  Colon,
+  LessEq,
+  GreaterEq,
+  EqEq,
+  NotEq,
+  Less,
+  Greater,
+  Equals,
+];
+
+/** Words that cannot be used as names (the printer and the random-AST tests avoid them). */
+export const reservedWords: readonly string[] = ["recipe", "extends", "as", "sweep", "expect", "budget", "true", "false"];
+
+// `ensureOptimizations` is off: the patterns above are all optimizable, and a failure would throw at
+// import time; positionTracking "full" gives the end line/column every Span needs.
+export const AlignLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });

@@ -1,0 +1,369 @@
+// CST → AST: a chevrotain visitor (one method per grammar rule, checked by validateVisitor()). Every
+// AST node gets a Span computed from its tokens. After error recovery the CST can lack tokens and
+// sub-nodes; a piece that lacks something essential is left out (the parse error already says why)
+// rather than given made-up names that would cause false semantic errors downstream.
+import type { IToken } from "chevrotain";
+import { alignParser } from "./parser-instance.js";
+import type {
+  ArgsCstChildren,
+  BlockCstChildren,
+  BlockCstNode,
+  CallArgsCstChildren,
+  CallArgsCstNode,
+  ClauseCstChildren,
+  CompareOpCstChildren,
+  ComparisonCstChildren,
+  ConditionsCstChildren,
+  DeclarationCstChildren,
+  EntryCstChildren,
+  HeaderCstChildren,
+  ICstNodeVisitor,
+  ListCstChildren,
+  ListCstNode,
+  LiteralCstChildren,
+  LiteralCstNode,
+  NumberOrRangeCstChildren,
+  RecipeFileCstChildren,
+  RecipeFileCstNode,
+  RefOrCallCstChildren,
+  SweepCstChildren,
+  TopLevelCstChildren,
+  ValueCstNode,
+  ValueCstChildren,
+} from "../../generated/cst.js";
+import type {
+  Assignment,
+  BlockValue,
+  CallValue,
+  Clause,
+  CompareOp,
+  Comparison,
+  ComponentEntry,
+  ConditionBlock,
+  Declaration,
+  Entry,
+  Ident,
+  ListValue,
+  NumberValue,
+  QuantityValue,
+  RangeValue,
+  RecipeHeader,
+  RefValue,
+  Span,
+  StringValue,
+  SweepValue,
+  TopLevel,
+  Value,
+} from "./ast.js";
+import type { SyntaxCode } from "./codes.js";
+
+/** A syntax problem found while building (bad escape, number out of range …). */
+export interface BuildProblem {
+  code: SyntaxCode;
+  message: string;
+  span: Span;
+  hint?: string;
+}
+
+/** Thrown inside the builder when recovery left out a piece the node cannot do without. */
+class Missing extends Error {}
+
+export function tokenSpan(t: IToken): Span | null {
+  if (!Number.isFinite(t.startOffset) || t.isInsertedInRecovery) return null;
+  const endOffset = Number.isFinite(t.endOffset) ? (t.endOffset as number) : t.startOffset + t.image.length - 1;
+  return {
+    start: t.startOffset,
+    end: endOffset + 1,
+    line: t.startLine ?? 1,
+    col: t.startColumn ?? 1,
+    endLine: t.endLine ?? t.startLine ?? 1,
+    endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
+  };
+}
+
+/** The span from the start of `a` to the end of `b`. */
+export function joinSpans(a: Span, b: Span): Span {
+  const first = a.start <= b.start ? a : b;
+  const last = a.end >= b.end ? a : b;
+  return { start: first.start, line: first.line, col: first.col, end: last.end, endLine: last.endLine, endCol: last.endCol };
+}
+
+/** Undo the escapes of a `"…"` literal; reports each bad escape at its own column. */
+function unescape(raw: string, at: Span, problems: BuildProblem[]): string {
+  const body = raw.slice(1, -1);
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const next = body[i + 1];
+    const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
+    if (next !== undefined && next in simple) {
+      out += simple[next];
+      i++;
+      continue;
+    }
+    const m = next === "u" ? /^u\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1)) : null;
+    const cp = m ? parseInt(m[1]!, 16) : NaN;
+    if (m && cp <= 0x10ffff) {
+      out += String.fromCodePoint(cp);
+      i += m[0].length;
+      continue;
+    }
+    const len = m ? m[0].length + 1 : next === undefined ? 1 : 2;
+    const start = at.start + 1 + i;
+    const col = at.col + 1 + i;
+    problems.push({
+      code: "AL1005",
+      message: `invalid escape sequence \`${body.slice(i, i + len)}\` in a string`,
+      span: { start, end: start + len, line: at.line, col, endLine: at.line, endCol: col + len },
+      hint: "valid escapes: \\n \\t \\r \\\" \\\\ \\u{1F600}; write \\\\ for a backslash",
+    });
+    out += body.slice(i, i + len);
+    i += len - 1;
+  }
+  return out;
+}
+
+/**
+ * The value of a `"""…"""` literal: the newline right after the opening quotes is dropped, a last line
+ * holding only spaces before the closing quotes is dropped, and the indentation common to the
+ * non-blank lines is removed. No escapes: the text is taken as written.
+ */
+export function tripleStringValue(raw: string): string {
+  let body = raw.slice(3, -3).replace(/\r\n/g, "\n");
+  if (body.startsWith("\n")) body = body.slice(1);
+  const lines = body.split("\n");
+  if (lines.length > 1 && /^[ \t]*$/.test(lines[lines.length - 1]!)) lines.pop();
+  const indents = lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length);
+  const common = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => (l.trim() === "" ? "" : l.slice(common))).join("\n");
+}
+
+const BaseVisitor = alignParser.getBaseCstVisitorConstructor<void, unknown>();
+
+export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unknown> {
+  readonly problems: BuildProblem[] = [];
+  private headerSeen = false;
+
+  constructor() {
+    super();
+    this.validateVisitor();
+  }
+
+  private span(t: IToken | undefined): Span {
+    const s = t ? tokenSpan(t) : null;
+    if (!s) throw new Missing();
+    return s;
+  }
+
+  private ident(t: IToken | undefined): Ident {
+    return { type: "Ident", name: t!.image, span: this.span(t) };
+  }
+
+  private valueNode(node: ValueCstNode | undefined): Value {
+    if (!node) throw new Missing();
+    return this.visit(node) as Value;
+  }
+
+  private blockOf(node: BlockCstNode | undefined): BlockValue {
+    if (!node) throw new Missing();
+    return this.visit(node) as BlockValue;
+  }
+
+  private argsOf(node: CallArgsCstNode | ListCstNode | undefined): { items: Value[]; span: Span } {
+    if (!node) throw new Missing();
+    return this.visit(node) as { items: Value[]; span: Span };
+  }
+
+  /** Builds `f()`, dropping it when recovery left it incomplete. */
+  private attempt<T>(f: () => T): T | null {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof Missing) return null;
+      throw e;
+    }
+  }
+
+  recipeFile(c: RecipeFileCstChildren): TopLevel[] {
+    return (c.topLevel ?? []).flatMap((n) => this.attempt(() => this.visit(n) as TopLevel) ?? []);
+  }
+
+  topLevel(c: TopLevelCstChildren): TopLevel {
+    const node = c.header?.[0] ?? c.conditions?.[0] ?? c.declaration?.[0];
+    if (!node) throw new Missing();
+    return this.visit(node) as TopLevel;
+  }
+
+  header(c: HeaderCstChildren): RecipeHeader {
+    const keyword = this.span(c.Recipe?.[0]);
+    const name = this.ident(c.name?.[0]);
+    const base = c.base?.[0] ? this.stringToken(c.base[0]) : null;
+    const body = this.blockOf(c.block?.[0]);
+    if (this.headerSeen) {
+      this.problems.push({
+        code: "AL1020",
+        message: `a second \`recipe\` header (\`${name.name}\`): a file has at most one`,
+        span: joinSpans(keyword, name.span),
+        hint: "merge the two headers' properties into the first one",
+      });
+    }
+    this.headerSeen = true;
+    return { type: "RecipeHeader", name, extends: base, body, span: joinSpans(keyword, body.span) };
+  }
+
+  conditions(c: ConditionsCstChildren): ConditionBlock {
+    const kw = c.Expect?.[0] ?? c.Budget?.[0];
+    const start = this.span(kw);
+    const items = (c.comparison ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Comparison) ?? []);
+    const close = c.RBrace?.[0] ? tokenSpan(c.RBrace[0]) : null;
+    const last = close ?? items[items.length - 1]?.span ?? start;
+    return { type: "Conditions", keyword: c.Expect?.[0] ? "expect" : "budget", items, span: joinSpans(start, last) };
+  }
+
+  comparison(c: ComparisonCstChildren): Comparison {
+    const left = this.valueNode(c.left?.[0]);
+    if (!c.compareOp?.[0]) throw new Missing();
+    const op = this.visit(c.compareOp[0]) as CompareOp;
+    const right = this.valueNode(c.right?.[0]);
+    return { type: "Comparison", left, op, right, span: joinSpans(left.span, right.span) };
+  }
+
+  compareOp(c: CompareOpCstChildren): CompareOp {
+    const t = c.LessEq?.[0] ?? c.GreaterEq?.[0] ?? c.EqEq?.[0] ?? c.NotEq?.[0] ?? c.Less?.[0] ?? c.Greater?.[0];
+    this.span(t);
+    return t!.image as CompareOp;
+  }
+
+  declaration(c: DeclarationCstChildren): Declaration {
+    const keyword = this.ident(c.keyword?.[0]);
+    const name = this.ident(c.name?.[0]);
+    const kind = this.ident(c.kind?.[0]);
+    const call = c.callArgs?.[0] ? this.argsOf(c.callArgs[0]) : null;
+    const role = c.role?.[0] ? this.ident(c.role[0]) : null;
+    const body = c.block?.[0] ? this.blockOf(c.block[0]) : null;
+    const end = body?.span ?? role?.span ?? call?.span ?? kind.span;
+    return { type: "Declaration", keyword, name, kind, args: call ? call.items : null, role, body, span: joinSpans(keyword.span, end) };
+  }
+
+  block(c: BlockCstChildren): BlockValue {
+    const open = this.span(c.LBrace?.[0]);
+    const entries = (c.entry ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Entry) ?? []);
+    const close = c.RBrace?.[0] ? tokenSpan(c.RBrace[0]) : null;
+    const last = close ?? entries[entries.length - 1]?.span ?? open;
+    return { type: "Block", entries, span: joinSpans(open, last) };
+  }
+
+  entry(c: EntryCstChildren): Entry {
+    const head = this.ident(c.head?.[0]);
+    if (c.Colon) {
+      const clauses = (c.clause ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Clause) ?? []);
+      const colon = tokenSpan(c.Colon[0]!) ?? head.span;
+      const end = clauses[clauses.length - 1]?.span ?? colon;
+      const entry: ComponentEntry = { type: "Component", name: head, clauses, span: joinSpans(head.span, end) };
+      return entry;
+    }
+    const path = [head, ...(c.tail ?? []).map((t) => this.ident(t))];
+    if (!c.Equals?.[0]) throw new Missing();
+    const value = this.valueNode(c.value?.[0]);
+    const entry: Assignment = { type: "Assignment", path, value, span: joinSpans(head.span, value.span) };
+    return entry;
+  }
+
+  clause(c: ClauseCstChildren): Clause {
+    const name = this.ident(c.Identifier?.[0]);
+    const arg = c.literal?.[0] ? (this.visit(c.literal[0]) as Value) : null;
+    return { type: "Clause", name, arg, span: arg ? joinSpans(name.span, arg.span) : name.span };
+  }
+
+  value(c: ValueCstChildren): Value {
+    const node: LiteralCstNode | undefined = c.literal?.[0];
+    if (node) return this.visit(node) as Value;
+    if (!c.refOrCall?.[0]) throw new Missing();
+    return this.visit(c.refOrCall[0]) as Value;
+  }
+
+  refOrCall(c: RefOrCallCstChildren): RefValue | CallValue {
+    const head = this.ident(c.head?.[0]);
+    if (c.callArgs?.[0]) {
+      const call = this.argsOf(c.callArgs[0]);
+      return { type: "Call", callee: head, args: call.items, span: joinSpans(head.span, call.span) };
+    }
+    const path = [head, ...(c.tail ?? []).map((t) => this.ident(t))];
+    return { type: "Ref", path, span: joinSpans(head.span, path[path.length - 1]!.span) };
+  }
+
+  literal(c: LiteralCstChildren): Value {
+    const sub = c.sweep?.[0] ?? c.list?.[0] ?? c.block?.[0] ?? c.numberOrRange?.[0];
+    if (sub) return this.visit(sub) as Value;
+    if (c.Quantity?.[0]) return this.quantity(c.Quantity[0]);
+    if (c.StringLiteral?.[0]) return this.stringToken(c.StringLiteral[0]);
+    if (c.TripleString?.[0]) {
+      const t = c.TripleString[0];
+      return { type: "String", value: tripleStringValue(t.image), multiline: true, span: this.span(t) };
+    }
+    const b = c.True?.[0] ?? c.False?.[0];
+    return { type: "Bool", value: b === c.True?.[0], span: this.span(b) };
+  }
+
+  private stringToken(t: IToken): StringValue {
+    const span = this.span(t);
+    return { type: "String", value: unescape(t.image, span, this.problems), multiline: false, span };
+  }
+
+  private number(t: IToken | undefined): NumberValue {
+    const span = this.span(t);
+    const raw = t!.image;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) {
+      this.problems.push({ code: "AL1006", message: `number \`${raw}\` is out of range`, span, hint: "the largest magnitude is about 1.8e308" });
+    }
+    return { type: "Number", value, isInt: !/[.eE]/.test(raw), raw, span };
+  }
+
+  private quantity(t: IToken): QuantityValue {
+    const span = this.span(t);
+    const m = /^(-?\d+(?:\.\d+)?)([A-Za-z]+)$/.exec(t.image)!;
+    return { type: "Quantity", value: Number(m[1]), unit: m[2]!, raw: t.image, span };
+  }
+
+  numberOrRange(c: NumberOrRangeCstChildren): NumberValue | RangeValue {
+    const lo = this.number(c.lo?.[0]);
+    if (!c.DotDot) return lo;
+    const hi = this.number(c.hi?.[0]);
+    return { type: "Range", lo, hi, span: joinSpans(lo.span, hi.span) };
+  }
+
+  sweep(c: SweepCstChildren): SweepValue {
+    const kw = this.span(c.Sweep?.[0]);
+    const list = this.argsOf(c.list?.[0]);
+    const values: ListValue = { type: "List", items: list.items, span: list.span };
+    return { type: "Sweep", values, span: joinSpans(kw, list.span) };
+  }
+
+  list(c: ListCstChildren): ListValue {
+    const open = this.span(c.LBracket?.[0]);
+    const close = this.span(c.RBracket?.[0]);
+    return { type: "List", items: c.args?.[0] ? (this.visit(c.args[0]) as Value[]) : [], span: joinSpans(open, close) };
+  }
+
+  callArgs(c: CallArgsCstChildren): { items: Value[]; span: Span } {
+    const open = this.span(c.LParen?.[0]);
+    const close = this.span(c.RParen?.[0]);
+    return { items: c.args?.[0] ? (this.visit(c.args[0]) as Value[]) : [], span: joinSpans(open, close) };
+  }
+
+  args(c: ArgsCstChildren): Value[] {
+    return (c.value ?? []).map((v) => this.valueNode(v));
+  }
+}
+
+/** Builds the top-level items of a parsed file; build problems (bad escapes …) come back beside them. */
+export function buildItems(cst: RecipeFileCstNode): { items: TopLevel[]; problems: BuildProblem[] } {
+  const builder = new AstBuilder();
+  const items = builder.visit(cst) as TopLevel[];
+  return { items, problems: builder.problems };
+}

@@ -1,0 +1,114 @@
+// parseRecipe: text → AST + AL1xxx diagnostics. Never throws: lexer errors, parser errors (with
+// recovery, so independent errors are all reported) and build problems come back as diagnostics,
+// and anything unexpected becomes AL1999 with the location reached.
+import type { IRecognitionException, IToken } from "chevrotain";
+import { EOF } from "chevrotain";
+import * as T from "../../grammar/lexer.js";
+import { alignParser, TOP_LEVEL_WANTED } from "./parser-instance.js";
+import type { RecipeFileCstNode } from "../../generated/cst.js";
+import type { Comment, RecipeFile, Span } from "./ast.js";
+import { buildItems, tokenSpan } from "./build.js";
+import type { SyntaxCode } from "./codes.js";
+import type { Diagnostic } from "./diagnostic.js";
+
+export interface ParseResult {
+  ast: RecipeFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Per-phase timings of the last parseRecipe call (ms), for the `check` benchmark. */
+export const lastParseTimings = { lex: 0, parse: 0, build: 0 };
+
+/** Span of the point at `offset` (zero width, shown as one caret). */
+export function pointSpan(text: string, offset: number): Span {
+  const o = Math.max(0, Math.min(offset, text.length));
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < o; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const col = o - lineStart + 1;
+  return { start: o, end: o, line, col, endLine: line, endCol: col };
+}
+
+function fileSpan(text: string): Span {
+  const end = pointSpan(text, text.length);
+  return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
+}
+
+function codeOf(e: IRecognitionException): SyntaxCode {
+  switch (e.name) {
+    case "MismatchedTokenException":
+      // the file rule expecting end of input means a stray token between items
+      return e.message.endsWith(TOP_LEVEL_WANTED) ? "AL1012" : "AL1010";
+    case "NotAllInputParsedException":
+      return "AL1012";
+    default:
+      return "AL1011";
+  }
+}
+
+function lexerErrorDiagnostic(t: IToken, file: string): Diagnostic {
+  const span = tokenSpan(t)!;
+  const first = { ...span, end: span.start + 1, endLine: span.line, endCol: span.col + 1 };
+  switch (t.tokenType) {
+    case T.UnterminatedString:
+      return { code: "AL1002", severity: "error", message: "unterminated string", file, span, hint: 'close it with `"` on the same line, or use `"""` for text over several lines' };
+    case T.UnterminatedTripleString:
+      return { code: "AL1003", severity: "error", message: "unterminated multi-line string", file, span: { ...first, end: span.start + 3, endCol: span.col + 3 }, hint: 'close it with `"""`' };
+    default:
+      return { code: "AL1004", severity: "error", message: "unterminated block comment", file, span: { ...first, end: span.start + 2, endCol: span.col + 2 }, hint: "close it with `*/`" };
+  }
+}
+
+export function parseRecipe(text: string, file: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  let reached = 0; // furthest offset handled, for an AL1999 location
+  try {
+    let t0 = performance.now();
+    const lexed = T.AlignLexer.tokenize(text);
+    lastParseTimings.lex = performance.now() - t0;
+    for (const e of lexed.errors) {
+      const span: Span = { ...pointSpan(text, e.offset), end: e.offset + e.length };
+      span.endCol = span.col + e.length;
+      const ch = text.slice(e.offset, e.offset + e.length);
+      diagnostics.push({
+        code: "AL1001",
+        severity: "error",
+        message: `unexpected character${e.length > 1 ? "s" : ""} \`${ch.length > 20 ? `${ch.slice(0, 17)}…` : ch}\``,
+        file,
+        span,
+      });
+    }
+    for (const t of lexed.groups["errors"] ?? []) diagnostics.push(lexerErrorDiagnostic(t, file));
+    const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({ text: t.image, span: tokenSpan(t)! }));
+
+    t0 = performance.now();
+    alignParser.input = lexed.tokens;
+    const cst = alignParser.recipeFile() as RecipeFileCstNode;
+    lastParseTimings.parse = performance.now() - t0;
+    for (const e of alignParser.errors) {
+      const span = tokenSpan(e.token) ?? (e.token.tokenType === EOF ? pointSpan(text, text.length) : pointSpan(text, reached));
+      reached = Math.max(reached, span.start);
+      diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span });
+    }
+
+    t0 = performance.now();
+    const { items, problems } = buildItems(cst);
+    lastParseTimings.build = performance.now() - t0;
+    for (const p of problems) diagnostics.push({ code: p.code, severity: "error", message: p.message, file, span: p.span, ...(p.hint ? { hint: p.hint } : {}) });
+    diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || a.code.localeCompare(b.code));
+    return { ast: { type: "File", items, comments, span: fileSpan(text) }, diagnostics };
+  } catch (err) {
+    diagnostics.push({
+      code: "AL1999",
+      severity: "error",
+      message: `internal parser error: ${err instanceof Error ? err.message : String(err)}`,
+      file,
+      span: pointSpan(text, reached),
+      hint: "this is a bug in alignc; please report it with the recipe",
+    });
+    return { ast: { type: "File", items: [], comments: [], span: fileSpan(String(text)) }, diagnostics };
+  }
+}
