@@ -1,0 +1,70 @@
+// `expect { rm_acc.accuracy >= 0.6  policy.reward > sft.reward }`: each condition is evaluated as
+// soon as every block it names has finished, so a failed gate stops the stages that depend on those
+// blocks before they spend compute. A metric that was never produced fails the condition and says so.
+import type { IRCondition, IRValue } from "../check/ir.js";
+import type { CompareOp } from "../lang/ast.js";
+import type { ExpectationRecord } from "./rundir.js";
+import { fmtNum } from "./progress.js";
+
+/** Final metrics per block name: `metrics.get("rm_acc")?.accuracy`. */
+export type MetricTable = Map<string, Record<string, number>>;
+
+function isRef(v: IRValue): v is { $ref: string; member?: string } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string";
+}
+
+/** Block names a condition reads. */
+export function conditionBlocks(c: IRCondition): string[] {
+  return [...new Set([c.left, c.right].filter(isRef).map((r) => r.$ref))].sort();
+}
+
+function describe(v: IRValue): string {
+  if (isRef(v)) return v.member ? `${v.$ref}.${v.member}` : v.$ref;
+  return JSON.stringify(v);
+}
+
+function resolveValue(v: IRValue, metrics: MetricTable): { value: number | null; missing?: string } {
+  if (typeof v === "number") return { value: v };
+  if (isRef(v)) {
+    const block = metrics.get(v.$ref);
+    const member = v.member ?? "value";
+    const x = block?.[member];
+    if (typeof x === "number" && !Number.isNaN(x)) return { value: x };
+    return { value: null, missing: block ? `${v.$ref} has no metric \`${member}\` (it has: ${Object.keys(block).sort().join(", ") || "none"})` : `${v.$ref} did not run` };
+  }
+  if (typeof v === "object" && v !== null && "$quantity" in v) return { value: (v as { $quantity: number }).$quantity };
+  return { value: null, missing: `cannot compare ${describe(v)}` };
+}
+
+export function compare(l: number, op: CompareOp, r: number): boolean {
+  switch (op) {
+    case "<":
+      return l < r;
+    case "<=":
+      return l <= r;
+    case ">":
+      return l > r;
+    case ">=":
+      return l >= r;
+    case "==":
+      return l === r;
+    case "!=":
+      return l !== r;
+  }
+}
+
+export function evaluateCondition(c: IRCondition, metrics: MetricTable): ExpectationRecord {
+  const l = resolveValue(c.left, metrics);
+  const r = resolveValue(c.right, metrics);
+  if (l.value === null || r.value === null) {
+    return { text: c.text, ok: false, left: l.value, right: r.value, message: `${c.text}: ${l.missing ?? r.missing}` };
+  }
+  const ok = compare(l.value, c.op, r.value);
+  const shown = `${isRef(c.left) ? `${describe(c.left)} = ${fmtNum(l.value)}` : fmtNum(l.value)} ${c.op} ${isRef(c.right) ? `${describe(c.right)} = ${fmtNum(r.value)}` : fmtNum(r.value)}`;
+  return { text: c.text, ok, left: l.value, right: r.value, message: `${ok ? "ok" : "FAILED"}: ${c.text}  (${shown})` };
+}
+
+/** Conditions whose blocks have all finished (in `done`) and that were not evaluated yet. */
+export function readyConditions(conds: readonly IRCondition[], done: ReadonlySet<string>, evaluated: ReadonlySet<IRCondition>): IRCondition[] {
+  return conds.filter((c) => !evaluated.has(c) && conditionBlocks(c).every((b) => done.has(b)));
+}

@@ -1,0 +1,58 @@
+// `alignc runs`: the run directories under runs/, newest last, with their outcome.
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { RunDir, type Manifest } from "./rundir.js";
+
+export interface RunSummary {
+  id: string;
+  path: string;
+  recipe: string;
+  status: Manifest["status"] | "unreadable";
+  created: string;
+  seconds: number | null;
+  backend: string;
+  tiny: boolean;
+  cacheHits: number;
+  computed: number;
+  expectations: { passed: number; total: number };
+}
+
+export function listRuns(runsDir = "runs"): RunSummary[] {
+  const root = resolve(runsDir);
+  if (!existsSync(root)) return [];
+  const out: RunSummary[] = [];
+  for (const name of readdirSync(root).sort()) {
+    if (name.startsWith(".") || !existsSync(join(root, name, "manifest.json"))) continue;
+    try {
+      const m = RunDir.open(join(root, name)).readManifest();
+      out.push({
+        id: name,
+        path: join(root, name),
+        recipe: m.recipe.name,
+        status: m.status,
+        created: m.created,
+        seconds: m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : null,
+        backend: m.backend,
+        tiny: m.tiny,
+        cacheHits: m.cache.hits,
+        computed: m.cache.misses,
+        expectations: { passed: m.expectations.filter((e) => e.ok).length, total: m.expectations.length },
+      });
+    } catch {
+      out.push({ id: name, path: join(root, name), recipe: "?", status: "unreadable", created: "", seconds: null, backend: "", tiny: false, cacheHits: 0, computed: 0, expectations: { passed: 0, total: 0 } });
+    }
+  }
+  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+}
+
+/** A run named by path, by id under runsDir, or by a unique id prefix. */
+export function findRun(ref: string, runsDir = "runs"): string {
+  if (existsSync(join(ref, "manifest.json"))) return resolve(ref);
+  const runs = listRuns(runsDir);
+  const exact = runs.find((r) => r.id === ref);
+  if (exact) return exact.path;
+  const matches = runs.filter((r) => r.id.startsWith(ref));
+  if (matches.length === 1) return matches[0]!.path;
+  if (matches.length > 1) throw new Error(`run "${ref}" is ambiguous: ${matches.map((m) => m.id).join(", ")}`);
+  throw new Error(`no run "${ref}" (not a run directory, and no run under ${resolve(runsDir)} starts with it)`);
+}

@@ -1,0 +1,130 @@
+// report.html for a run directory: status and expectations, eval results, SVG plots of loss /
+// reward / KL / accuracy per stage (from metrics.jsonl), SFT-vs-PPO samples on the same prompts
+// (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
+import { RunDir, type Manifest, type MetricRow, type SampleRow } from "./rundir.js";
+import { escapeHtml, linePlot, type Series } from "./svg.js";
+import { fmtDuration, fmtNum } from "./progress.js";
+
+/** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
+const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
+  { title: "loss", metrics: ["loss", "val_loss", "ptx_loss"] },
+  { title: "reward", metrics: ["reward", "reward_mean", "score"] },
+  { title: "KL", metrics: ["kl"] },
+  { title: "accuracy", metrics: ["accuracy", "val_accuracy"] },
+];
+const NOT_PLOTTED = new Set(["stage", "step", "time", "node"]);
+
+function seriesOf(rows: MetricRow[], metric: string): Series {
+  return { name: metric, points: rows.filter((r) => typeof r[metric] === "number").map((r) => [r.step, r[metric] as number]) };
+}
+
+function stagePlots(stage: string, rows: MetricRow[]): string {
+  const used = new Set<string>();
+  const plots: string[] = [];
+  for (const g of MAIN_GROUPS) {
+    const series = g.metrics.map((m) => seriesOf(rows, m)).filter((s) => s.points.length > 0);
+    series.forEach((s) => used.add(s.name));
+    if (series.length) plots.push(linePlot(`${stage}: ${g.title}`, series));
+  }
+  const others = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !NOT_PLOTTED.has(k) && !used.has(k) && rows.some((r) => typeof r[k] === "number")).sort();
+  const more = others.map((m) => linePlot(`${stage}: ${m}`, [seriesOf(rows, m)]));
+  return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+function summaryCell(s: Record<string, number> | undefined): string {
+  if (!s) return "";
+  return escapeHtml(
+    Object.entries(s)
+      .map(([k, v]) => `${k} ${fmtNum(v)}`)
+      .join(", "),
+  );
+}
+
+function samplesSection(samples: SampleRow[]): string {
+  if (samples.length === 0) return "<p>No samples were recorded.</p>";
+  const byEval = new Map<string, SampleRow[]>();
+  for (const s of samples) byEval.set(s.eval, [...(byEval.get(s.eval) ?? []), s]);
+  const parts: string[] = [];
+  for (const [name, rows] of byEval) {
+    const shown = rows.slice(0, 20);
+    const aName = shown[0]?.a?.model ?? "a";
+    const bName = shown[0]?.b?.model ?? "b";
+    parts.push(`<h3>${escapeHtml(name)}${shown[0]?.judge ? ` <small>(judge: ${escapeHtml(shown[0].judge)})</small>` : ""}</h3>`);
+    parts.push(
+      table(
+        ["prompt", aName, bName, "winner"],
+        shown.map((s) => [
+          `<pre>${escapeHtml(s.prompt)}</pre>`,
+          `<pre>${escapeHtml(s.a?.text ?? "")}</pre>${s.a?.score !== undefined ? `<small>score ${fmtNum(s.a.score)}</small>` : ""}`,
+          `<pre>${escapeHtml(s.b?.text ?? "")}</pre>${s.b?.score !== undefined ? `<small>score ${fmtNum(s.b.score)}</small>` : ""}`,
+          escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? "")),
+        ]),
+      ),
+    );
+    if (rows.length > shown.length) parts.push(`<p><small>${rows.length - shown.length} more in samples.jsonl</small></p>`);
+  }
+  return parts.join("");
+}
+
+const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}
+th{background:#f5f5f5}pre{margin:0;white-space:pre-wrap;max-width:360px;font-size:12px}
+.plots{display:flex;flex-wrap:wrap;gap:8px}.ok{color:#2a7a2a}.bad{color:#b00020;font-weight:bold}
+code{background:#f3f3f3;padding:0 3px}details pre{max-width:none}`;
+
+export function renderReport(run: RunDir): string {
+  const m: Manifest = run.readManifest();
+  const metrics = run.readMetrics();
+  const samples = run.readSamples();
+  const plan = run.readPlan();
+  const stages = [...new Set(metrics.map((r) => r.stage))];
+  const elapsed = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : NaN;
+  const status = m.status === "ok" ? `<span class="ok">ok</span>` : `<span class="bad">${escapeHtml(m.status)}</span>`;
+  const parts: string[] = [];
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ${escapeHtml(m.runId)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`<h1>${escapeHtml(m.recipe.name)} <small>${escapeHtml(m.runId)}</small></h1>`);
+  parts.push(
+    `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
+  );
+  if (m.error) parts.push(`<p class="bad">${escapeHtml(m.error)}</p>`);
+  if (m.expectations.length) {
+    parts.push("<h2>Expectations</h2>");
+    parts.push(table(["", "condition", "result"], m.expectations.map((e) => [e.ok ? `<span class="ok">✓</span>` : `<span class="bad">✗</span>`, `<code>${escapeHtml(e.text)}</code>`, escapeHtml(e.message)])));
+  }
+  const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
+  if (evals.length) {
+    parts.push("<h2>Evaluations</h2>");
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), summaryCell(n.summary)])));
+  }
+  parts.push("<h2>Training curves</h2>");
+  parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");
+  parts.push("<h2>Samples</h2>");
+  parts.push(samplesSection(samples));
+  parts.push("<h2>Plan</h2>");
+  parts.push(
+    table(
+      ["node", "kind", "hash", "status", "time", "final metrics"],
+      m.nodes.map((n) => [
+        escapeHtml(n.label),
+        escapeHtml(n.kind),
+        `<code>${escapeHtml(n.hash.replace(/^sha256:/, "").slice(0, 12))}</code>`,
+        escapeHtml(n.status + (n.resumedFromStep ? ` from step ${n.resumedFromStep}` : "") + (n.reason ? `: ${n.reason}` : "")),
+        n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)})` : fmtDuration(n.seconds),
+        summaryCell(n.summary),
+      ]),
+    ),
+  );
+  if (plan !== null) parts.push(`<details><summary>plan.json</summary><pre>${escapeHtml(JSON.stringify(plan, null, 2))}</pre></details>`);
+  parts.push("</body></html>\n");
+  return parts.join("\n");
+}
+
+/** Render and write `<run>/report.html`; returns its path. */
+export function writeReport(runPath: string): string {
+  const run = RunDir.open(runPath);
+  return run.writeReport(renderReport(run));
+}

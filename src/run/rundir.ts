@@ -1,0 +1,180 @@
+// The run directory `runs/<recipe>-<YYYYmmdd-HHMMSS>-<hash8>/`: what one `alignc run` did.
+//   plan.json       the plan that ran (PLAN's JSON form)
+//   manifest.json   alignc version, backend, seed, host, per-node status/timings/cache hits,
+//                   expectations, checkpoint references into the cache; rewritten atomically
+//   metrics.jsonl   one JSON object per logged step, appended
+//   samples.jsonl   generated samples (SFT vs PPO on the same prompts), appended
+//   report.html     written at the end (and by `alignc report`)
+// The folder is created only once every check has passed, so bad input leaves nothing behind.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { hostname, cpus, platform, arch, totalmem } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { writeFileAtomicSync, writeJsonAtomicSync } from "./atomic.js";
+
+export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
+
+export interface NodeRecord {
+  id: string; // plan node id
+  kind: string;
+  label: string;
+  hash: string;
+  status: NodeStatus;
+  seconds: number; // wall time in this run (≈0 for cache hits)
+  savedSeconds?: number; // for cache hits: the compute time recorded when the entry was made
+  resumedFromStep?: number;
+  entry?: string; // cache entry folder holding the node's output (checkpoints live here)
+  summary?: Record<string, number>; // final metrics of the node
+  reason?: string; // why skipped / blocked / failed
+}
+
+export interface ExpectationRecord {
+  text: string;
+  ok: boolean;
+  left: number | null;
+  right: number | null;
+  message: string;
+}
+
+export interface Manifest {
+  alignc: string;
+  runId: string;
+  recipe: { name: string; file: string };
+  planHash: string;
+  variant: string | null;
+  created: string;
+  finished: string | null;
+  status: "running" | "ok" | "failed" | "interrupted" | "expectations_failed";
+  exitCode: number | null;
+  backend: string;
+  seed: number;
+  tiny: boolean;
+  options: { force: string[]; until: string | null };
+  host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
+  cache: { root: string; hits: number; misses: number };
+  nodes: NodeRecord[];
+  expectations: ExpectationRecord[];
+  error: string | null;
+}
+
+export function hostInfo(): Manifest["host"] {
+  const c = cpus();
+  return { hostname: hostname(), platform: platform(), arch: arch(), cpus: c.length, cpuModel: c[0]?.model ?? "", memoryBytes: totalmem(), node: process.version };
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `<recipe>-<YYYYmmdd-HHMMSS>-<hash8>` in UTC, so ids sort by time whatever the machine's zone. */
+export function runId(recipe: string, planHash: string, when: Date = new Date()): string {
+  const stamp = `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}-${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
+  const safe = recipe.replace(/[^A-Za-z0-9_.-]/g, "_") || "recipe";
+  return `${safe}-${stamp}-${planHash.replace(/^sha256:/, "").slice(0, 8)}`;
+}
+
+export class RunDir {
+  private constructor(readonly path: string) {}
+
+  get id(): string {
+    return basename(this.path);
+  }
+
+  /** Create a fresh run folder under runsDir (a `-2`, `-3` suffix if two runs start in one second). */
+  static create(runsDir: string, recipe: string, planHash: string, when: Date = new Date()): RunDir {
+    mkdirSync(runsDir, { recursive: true });
+    const base = join(resolve(runsDir), runId(recipe, planHash, when));
+    for (let i = 1; ; i++) {
+      const p = i === 1 ? base : `${base}-${i}`;
+      try {
+        mkdirSync(p); // not recursive: fails when it exists, so two runs never share a folder
+        return new RunDir(p);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+    }
+  }
+
+  static open(path: string): RunDir {
+    const p = resolve(path);
+    if (!existsSync(join(p, "manifest.json"))) throw new Error(`${path}: not a run directory (no manifest.json)`);
+    return new RunDir(p);
+  }
+
+  file(name: string): string {
+    return join(this.path, name);
+  }
+
+  writePlan(plan: unknown): void {
+    writeJsonAtomicSync(this.file("plan.json"), plan);
+  }
+
+  writeManifest(m: Manifest): void {
+    writeJsonAtomicSync(this.file("manifest.json"), m);
+  }
+
+  readManifest(): Manifest {
+    return JSON.parse(readFileSync(this.file("manifest.json"), "utf8")) as Manifest;
+  }
+
+  readPlan(): unknown {
+    const p = this.file("plan.json");
+    return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as unknown) : null;
+  }
+
+  /** One line per call: a single write(2), so a kill tears at most the line being written. */
+  appendMetric(row: MetricRow): void {
+    appendFileSync(this.file("metrics.jsonl"), JSON.stringify(row) + "\n");
+  }
+
+  appendSample(row: SampleRow): void {
+    appendFileSync(this.file("samples.jsonl"), JSON.stringify(row) + "\n");
+  }
+
+  readMetrics(): MetricRow[] {
+    return readJsonl<MetricRow>(this.file("metrics.jsonl"));
+  }
+
+  readSamples(): SampleRow[] {
+    return readJsonl<SampleRow>(this.file("samples.jsonl"));
+  }
+
+  writeReport(html: string): string {
+    const p = this.file("report.html");
+    writeFileAtomicSync(p, html);
+    return p;
+  }
+}
+
+/** One logged step: `stage` is the block name; the rest are numbers (loss, lr, reward, kl, accuracy, tokens_per_s …). */
+export interface MetricRow {
+  stage: string;
+  step: number;
+  time: number; // seconds since the node started
+  [metric: string]: number | string;
+}
+
+/** One generated sample. For win-rate evals: the same prompt answered by a and b, with the judge's scores. */
+export interface SampleRow {
+  eval: string; // eval (or stage) block name
+  prompt: string;
+  a?: { model: string; text: string; score?: number };
+  b?: { model: string; text: string; score?: number };
+  winner?: "a" | "b" | "tie";
+  judge?: string;
+  [extra: string]: unknown;
+}
+
+/** Parse a JSONL file, skipping a torn last line (a run killed while appending). */
+export function readJsonl<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  const out: T[] = [];
+  const lines = readFileSync(path, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch (err) {
+      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+// Win rates with a confidence interval. A tie counts half a win (the usual convention for pairwise
+// preference evals); the interval is Wilson's score interval on the effective successes, which
+// stays inside [0, 1] and behaves at small n where the normal approximation does not.
+
+export interface WinRate {
+  n: number;
+  wins: number;
+  ties: number;
+  losses: number;
+  win_rate: number;
+  ci_low: number;
+  ci_high: number;
+}
+
+/** z for a two-sided 95% interval */
+const Z95 = 1.959963984540054;
+
+export function wilson(successes: number, n: number, z = Z95): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** outcomes: 1 = a wins, 0 = b wins, 0.5 = tie */
+export function winRate(outcomes: readonly number[]): WinRate {
+  const n = outcomes.length;
+  const wins = outcomes.filter((o) => o === 1).length;
+  const ties = outcomes.filter((o) => o === 0.5).length;
+  const losses = n - wins - ties;
+  const s = wins + ties / 2;
+  const [lo, hi] = wilson(s, n);
+  return { n, wins, ties, losses, win_rate: n ? s / n : 0, ci_low: lo, ci_high: hi };
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}

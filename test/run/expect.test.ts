@@ -1,0 +1,66 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { IRCondition } from "../../src/check/ir.js";
+import type { CompareOp } from "../../src/lang/ast.js";
+import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "../../src/run/expect.js";
+import { winRate, wilson } from "../../src/run/stats.js";
+
+const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
+const cond = (left: IRCondition["left"], op: CompareOp, right: IRCondition["right"], text: string): IRCondition => ({ left, op, right, span, text });
+
+test("conditions compare metrics with constants and with each other", () => {
+  const metrics: MetricTable = new Map([
+    ["rm_acc", { accuracy: 0.72 }],
+    ["policy", { reward: 1.5 }],
+    ["sft", { reward: 0.5 }],
+  ]);
+  const a = evaluateCondition(cond({ $ref: "rm_acc", member: "accuracy" }, ">=", 0.6, "rm_acc.accuracy >= 0.6"), metrics);
+  assert.equal(a.ok, true);
+  assert.equal(a.left, 0.72);
+  const b = evaluateCondition(cond({ $ref: "policy", member: "reward" }, "<", { $ref: "sft", member: "reward" }, "policy.reward < sft.reward"), metrics);
+  assert.equal(b.ok, false);
+  assert.match(b.message, /FAILED.*policy\.reward = 1\.5 < sft\.reward = 0\.5/);
+});
+
+test("a metric that was not produced fails the condition and says which", () => {
+  const metrics: MetricTable = new Map([["rm_acc", { loss: 0.3 }]]);
+  const r = evaluateCondition(cond({ $ref: "rm_acc", member: "accuracy" }, ">=", 0.6, "rm_acc.accuracy >= 0.6"), metrics);
+  assert.equal(r.ok, false);
+  assert.match(r.message, /no metric `accuracy` \(it has: loss\)/);
+  const s = evaluateCondition(cond({ $ref: "judge", member: "win_rate" }, ">=", 0.5, "judge.win_rate >= 0.5"), metrics);
+  assert.match(s.message, /judge did not run/);
+});
+
+test("a condition is ready once every block it names is done", () => {
+  const c1 = cond({ $ref: "a", member: "x" }, ">", { $ref: "b", member: "y" }, "a.x > b.y");
+  const c2 = cond({ $ref: "a", member: "x" }, ">", 1, "a.x > 1");
+  assert.deepEqual(conditionBlocks(c1), ["a", "b"]);
+  assert.deepEqual(readyConditions([c1, c2], new Set(["a"]), new Set()), [c2]);
+  assert.deepEqual(readyConditions([c1, c2], new Set(["a", "b"]), new Set([c2])), [c1]);
+});
+
+test("for any comparison of two numbers, the condition agrees with JavaScript's operator", () => {
+  const ops: CompareOp[] = ["<", "<=", ">", ">=", "==", "!="];
+  fc.assert(
+    fc.property(fc.double({ noNaN: true }), fc.constantFrom(...ops), fc.double({ noNaN: true }), (l, op, r) => {
+      const res = evaluateCondition(cond({ $ref: "m", member: "v" }, op, r, `m.v ${op} ${r}`), new Map([["m", { v: l }]]));
+      const expected = { "<": l < r, "<=": l <= r, ">": l > r, ">=": l >= r, "==": l === r, "!=": l !== r }[op];
+      return res.ok === expected;
+    }),
+  );
+});
+
+test("win rate: ties count half; for any outcomes, the Wilson interval contains the rate and stays in [0, 1]", () => {
+  const w = winRate([1, 1, 0, 0.5]);
+  assert.deepEqual([w.wins, w.losses, w.ties, w.win_rate], [2, 1, 1, 0.625]);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(0, 0.5, 1), { minLength: 1, maxLength: 500 }), (os) => {
+      const r = winRate(os);
+      return r.ci_low >= 0 && r.ci_high <= 1 && r.ci_low <= r.win_rate + 1e-12 && r.win_rate <= r.ci_high + 1e-12;
+    }),
+  );
+  // n = 300 at p = 0.5 gives about ±0.056 (DESIGN: evaluate on ≥ 300 prompts)
+  const [lo, hi] = wilson(150, 300);
+  assert.ok(Math.abs(hi - lo - 0.112) < 0.002, `${lo} ${hi}`);
+});

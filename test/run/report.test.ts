@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { writeReport, renderReport } from "../../src/run/report.js";
+import { linePlot } from "../../src/run/svg.js";
+import { tempDir } from "./helpers.js";
+import { makeRun } from "./fakerun.js";
+
+const CHROMIUM = process.env.ALIGNC_CHROMIUM ?? "/usr/bin/chromium";
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+test("linePlot: a path per series; empty input says no data; non-finite points dropped", () => {
+  const svg = linePlot("loss", [{ name: "loss", points: [[1, 2], [2, 1], [3, NaN]] }]);
+  assert.equal((svg.match(/<path /g) ?? []).length, 1);
+  assert.match(svg, /d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+"/);
+  assert.match(linePlot("x", []), /no data/);
+  assert.match(linePlot("a<b", []), /a&lt;b/);
+});
+
+test("report.html holds plots per stage, the samples table (escaped) and the plan", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const run = makeRun(dir);
+    const html = renderReport(run);
+    for (const title of ["sft: loss", "policy: reward", "policy: KL", "rm: accuracy"]) assert.ok(html.includes(`aria-label="${title}"`), title);
+    assert.ok(html.includes("Uppercase &lt;b&gt;cat&lt;/b&gt;"));
+    assert.ok(!html.includes("<b>cat</b>"));
+    assert.match(html, /plan\.json/);
+    assert.match(html, /win_rate 0\.6/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("report renders in headless Chromium: every plot has a visible line", async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found (apt-get install chromium; .ci/run installs it)`);
+    return;
+  }
+  const { chromium } = await import("playwright-core");
+  const { dir, cleanup } = tempDir();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  try {
+    const run = makeRun(dir);
+    const path = writeReport(run.path);
+    assert.ok(readFileSync(path, "utf8").startsWith("<!doctype html>"));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(path).href);
+    const plots = await page.$$eval("svg.plot", (svgs) =>
+      svgs.map((s) => {
+        const box = s.getBoundingClientRect();
+        const paths = [...s.querySelectorAll("path.series")].map((p) => {
+          const b = (p as SVGGraphicsElement).getBBox();
+          return { w: b.width, h: b.height, len: (p as SVGPathElement).getTotalLength() };
+        });
+        return { label: s.getAttribute("aria-label"), w: box.width, h: box.height, paths };
+      }),
+    );
+    assert.ok(plots.length >= 5, `plots: ${plots.length}`);
+    for (const p of plots) {
+      assert.ok(p.w > 100 && p.h > 100, `${p.label} is ${p.w}x${p.h}`);
+      assert.ok(p.paths.length >= 1 && p.paths.every((q) => q.len > 10), `${p.label} has no visible line`);
+    }
+    assert.deepEqual(errors, []);
+    const rows = await page.$$eval("table tr", (trs) => trs.length);
+    assert.ok(rows > 3);
+  } finally {
+    await browser.close();
+    cleanup();
+  }
+});

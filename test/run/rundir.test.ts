@@ -1,0 +1,94 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { RunDir, readJsonl, runId } from "../../src/run/rundir.js";
+import { listRuns, findRun } from "../../src/run/list.js";
+import { diffRunMetrics, renderRunMetricDiff } from "../../src/run/metrics-diff.js";
+import { tempDir } from "./helpers.js";
+import { makeRun } from "./fakerun.js";
+
+test("run ids are <recipe>-<YYYYmmdd-HHMMSS>-<hash8> in UTC", () => {
+  assert.equal(runId("quickstart", "sha256:abcdef0123456789", new Date(Date.UTC(2026, 0, 2, 3, 4, 5))), "quickstart-20260102-030405-abcdef01");
+  const t = new Date(0);
+  assert.equal(runId("a b/c", "12345678ff", t), runId("a_b_c", "12345678ff", t));
+});
+
+test("two runs started in the same second get distinct folders", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const when = new Date(Date.UTC(2026, 0, 1));
+    const a = RunDir.create(dir, "r", "deadbeef00", when);
+    const b = RunDir.create(dir, "r", "deadbeef00", when);
+    assert.notEqual(a.path, b.path);
+    assert.equal(basename(b.path), `${basename(a.path)}-2`);
+  } finally {
+    cleanup();
+  }
+});
+
+test("metrics.jsonl: one object per line; a torn last line (kill during append) is skipped, a torn middle line is an error", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const run = makeRun(dir, { steps: 3 });
+    const n = run.readMetrics().length;
+    appendFileSync(run.file("metrics.jsonl"), '{"stage":"sft","st');
+    assert.equal(run.readMetrics().length, n);
+    appendFileSync(run.file("metrics.jsonl"), '\n{"stage":"sft","step":9,"time":1}\n');
+    assert.throws(() => readJsonl(run.file("metrics.jsonl")), /metrics\.jsonl:\d+/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("listRuns and findRun: by path, id and unique prefix", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const a = makeRun(dir, { recipe: "quickstart", when: new Date(Date.UTC(2026, 0, 1, 10)) });
+    const b = makeRun(dir, { recipe: "lima", when: new Date(Date.UTC(2026, 0, 1, 11)) });
+    const runs = listRuns(dir);
+    assert.deepEqual(runs.map((r) => r.recipe), ["quickstart", "lima"]);
+    assert.equal(runs[0]!.expectations.total, 1);
+    assert.equal(findRun(a.path, dir), a.path);
+    assert.equal(findRun(b.id, dir), b.path);
+    assert.equal(findRun("lima", dir), b.path);
+    assert.throws(() => findRun("nothing", dir), /no run "nothing"/);
+    assert.deepEqual(listRuns(`${dir}/absent`), []);
+  } finally {
+    cleanup();
+  }
+});
+
+test("diffRunMetrics puts final metrics side by side with B − A", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const a = makeRun(dir, { finals: { sft: { loss: 1 }, judge: { win_rate: 0.5 } }, when: new Date(Date.UTC(2026, 0, 1, 10)) });
+    const b = makeRun(dir, { finals: { sft: { loss: 0.75 }, rm: { accuracy: 0.8 } }, when: new Date(Date.UTC(2026, 0, 1, 11)) });
+    const d = diffRunMetrics(a.path, b.path);
+    assert.deepEqual(
+      d.rows.map((r) => [r.node, r.metric, r.a, r.b, r.delta]),
+      [
+        ["judge", "win_rate", 0.5, null, null],
+        ["rm", "accuracy", null, 0.8, null],
+        ["sft", "loss", 1, 0.75, -0.25],
+      ],
+    );
+    const text = renderRunMetricDiff(d);
+    assert.match(text, /sft\.loss\s+1\s+0\.75\s+-0\.25/);
+    assert.match(text, /rm\.accuracy\s+—\s+0\.8/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("RunDir.open refuses a folder without manifest.json", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    assert.throws(() => RunDir.open(dir), /not a run directory/);
+    assert.ok(!existsSync(`${dir}/report.html`));
+    const run = makeRun(dir);
+    assert.equal(JSON.parse(readFileSync(run.file("manifest.json"), "utf8")).runId, run.id);
+  } finally {
+    cleanup();
+  }
+});
