@@ -10,7 +10,7 @@ const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
 const cond = (left: IRCondition["left"], op: CompareOp, right: IRCondition["right"], text: string): IRCondition => ({ left, op, right, span, text });
 
 test("conditions compare metrics with constants and with each other", () => {
-  const metrics: MetricTable = new Map([
+  const metrics: MetricTable = new Map<string, Record<string, number>>([
     ["rm_acc", { accuracy: 0.72 }],
     ["policy", { reward: 1.5 }],
     ["sft", { reward: 0.5 }],

@@ -53,8 +53,10 @@ test("report renders in headless Chromium: every plot has a visible line", async
       svgs.map((s) => {
         const box = s.getBoundingClientRect();
         const paths = [...s.querySelectorAll("path.series")].map((p) => {
-          const b = (p as SVGGraphicsElement).getBBox();
-          return { w: b.width, h: b.height, len: (p as SVGPathElement).getTotalLength() };
+          // no DOM lib in tsconfig: the SVG path methods typed structurally
+          const path = p as unknown as { getBBox(): { width: number; height: number }; getTotalLength(): number };
+          const b = path.getBBox();
+          return { w: b.width, h: b.height, len: path.getTotalLength() };
         });
         return { label: s.getAttribute("aria-label"), w: box.width, h: box.height, paths };
       }),
