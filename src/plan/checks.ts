@@ -1,0 +1,219 @@
+// Cross-stage checks, run on the lowered and estimated plan before any compute. Each check is a
+// small function in CHECKS (Langium style); each finding is a located AL4xxx diagnostic (codes.ts).
+import type { CheckedBlock, CheckedRecipe, IRCondition, IRValue } from "../check/ir.js";
+import type { Span } from "../lang/ast.js";
+import type { Diagnostic, Severity } from "../lang/diagnostic.js";
+import { canonicalJson } from "./canonical.js";
+import { PLAN_CODES, type PlanCode } from "./codes.js";
+import { refId, WASM_HEAP_BYTES } from "./estimate.js";
+import type { Lineage, LoweredNode } from "./lower.js";
+import type { Estimates, Json } from "./types.js";
+
+export interface CheckInput {
+  recipe: CheckedRecipe;
+  nodes: readonly LoweredNode[];
+  hashes: ReadonlyMap<string, string>;
+  estimates: ReadonlyMap<string, Estimates>;
+  lineage: ReadonlyMap<string, Lineage>;
+  /** Machine facts; absent in goldens and tests that must not depend on the machine. */
+  machine?: { totalMemory: number; backend: string };
+}
+
+type Report = (code: PlanCode, severity: Severity, detail: string, span: Span | null) => void;
+
+const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
+  checkRewardPolicyMatch,
+  checkJudgeMatch,
+  checkPtx,
+  checkContext,
+  checkMemory,
+  checkBudget,
+];
+
+export function runChecks(input: CheckInput): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report: Report = (code, severity, detail, span) =>
+    out.push({ code, severity, message: `${PLAN_CODES[code]}: ${detail}`, file: input.recipe.file, span });
+  const at = locator(input.recipe);
+  for (const check of CHECKS) check(input, report, at);
+  return out;
+}
+
+/** Span of a property of a block (its value as written), else of the block's declaration. */
+type Locator = (block: string, prop?: string) => Span | null;
+function locator(recipe: CheckedRecipe): Locator {
+  const blocks = new Map<string, CheckedBlock>(recipe.blocks.map((b) => [b.name, b]));
+  return (block, prop) => {
+    const b = blocks.get(block);
+    if (!b) return null;
+    return (prop !== undefined ? b.propSpans[prop] : undefined) ?? b.decl.span;
+  };
+}
+
+/** PPO: the reward model must read the policy's tokens in the policy's chat format. */
+function checkRewardPolicyMatch({ nodes, lineage, hashes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo") continue;
+    const rm = lineage.get(refId(n.params.reward) ?? "");
+    const policy = lineage.get(refId(n.params.init) ?? "");
+    if (!rm || !policy) continue;
+    if (hashes.get(rm.tokenizer) !== hashes.get(policy.tokenizer))
+      report("AL4001", "error", `${n.id} samples with tokenizer \`${policy.tokenizer}\`, its reward model ${refId(n.params.reward)} reads \`${rm.tokenizer}\``, at(n.block, "reward"));
+    if (canonicalJson(rm.format) !== canonicalJson(n.params.format))
+      report("AL4002", "error", `${n.id} formats prompts with ${describeFormat(n.params.format)}, its reward model ${refId(n.params.reward)} was trained on ${describeFormat(rm.format)}`, at(n.block, "reward"));
+  }
+}
+
+/** win_rate with a reward-model judge: the judge must read what a and b write. */
+function checkJudgeMatch({ nodes, lineage, hashes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "win_rate") continue;
+    const judge = lineage.get(refId(n.params.judge) ?? "");
+    if (!judge) continue;
+    for (const side of ["a", "b"]) {
+      const m = lineage.get(refId(n.params[side]) ?? "");
+      if (!m) continue;
+      if (hashes.get(m.tokenizer) !== hashes.get(judge.tokenizer) || canonicalJson(m.format) !== canonicalJson(judge.format))
+        report("AL4014", "error", `${n.id}: ${side} = ${refId(n.params[side])} (${m.tokenizer}, ${describeFormat(m.format)}) vs judge ${refId(n.params.judge)} (${judge.tokenizer}, ${describeFormat(judge.format)})`, at(n.block, "judge"));
+    }
+  }
+}
+
+function checkPtx({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo") continue;
+    const coef = typeof n.params.ptx_coef === "number" ? n.params.ptx_coef : 0;
+    const hasData = n.params.ptx_data !== null && n.params.ptx_data !== undefined;
+    if (coef > 0 && !hasData) report("AL4003", "error", `${n.id}: ptx_coef = ${coef}; add \`ptx_data = <mixture or corpus>\` or set ptx_coef = 0`, at(n.block, "ptx_coef"));
+    if (coef === 0 && hasData) report("AL4004", "warning", `${n.id}: ptx_data is ignored while ptx_coef = 0`, at(n.block, "ptx_data"));
+  }
+}
+
+/** The model context must hold the longest tokenized example, unless the stage declares max_length. */
+function checkContext({ recipe, nodes, estimates, lineage }: CheckInput, report: Report, at: Locator): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
+  for (const n of nodes) {
+    if (n.kind !== "stage") continue;
+    const model = blocks.get(lineage.get(n.id)?.model ?? "");
+    const context = typeof model?.props.context === "number" ? model.props.context : null;
+    if (context === null) continue;
+    const declared = blocks.get(n.block)?.propSpans.max_length !== undefined;
+    if (declared && typeof n.params.max_length === "number" && n.params.max_length > context) {
+      report("AL4006", "error", `${n.id}: max_length ${n.params.max_length} > context ${context} of model ${model!.name}`, at(n.block, "max_length"));
+      continue;
+    }
+    if (declared) continue;
+    for (const [prop, v] of Object.entries(n.params)) {
+      const tok = byId.get(refId(v) ?? "");
+      if (!tok || tok.op !== "tokenize") continue;
+      const size = estimates.get(tok.id)?.size;
+      if (size && size.max_tokens > context)
+        report("AL4005", "error", `${n.id}.${prop}: the longest example of ${tok.id} is ${size.max_tokens} tokens, model ${model!.name} has context ${context}; declare \`max_length = ${context}\` to truncate, or raise context`, at(n.block, prop));
+    }
+  }
+}
+
+function checkMemory({ nodes, estimates, machine }: CheckInput, report: Report, at: Locator): void {
+  if (!machine) return;
+  for (const n of nodes) {
+    const mem = estimates.get(n.id)?.memory_bytes;
+    if (mem === undefined) continue;
+    if (mem > machine.totalMemory) report("AL4007", "error", `${n.id} needs about ${formatBytes(mem)}, this machine has ${formatBytes(machine.totalMemory)}`, at(n.block));
+    else if (machine.backend === "wasm" && mem > WASM_HEAP_BYTES)
+      report("AL4008", "error", `${n.id} needs about ${formatBytes(mem)} on wasm (cap ${formatBytes(WASM_HEAP_BYTES)}); lower batch_size and raise accumulate, or use --backend tensorflow`, at(n.block));
+  }
+}
+
+/** Totals over the plan that budgets constrain: stages run one after another. */
+export function planTotals(estimates: ReadonlyMap<string, Estimates>): { time?: number; memory?: number; flops: number; tokens: number } {
+  let time: number | undefined = 0;
+  let memory: number | undefined;
+  let flops = 0;
+  let tokens = 0;
+  for (const e of estimates.values()) {
+    if (e.flops !== undefined) {
+      flops += e.flops;
+      if (e.time_s === undefined) time = undefined;
+      else if (time !== undefined) time += e.time_s;
+    }
+    tokens += e.tokens ?? 0;
+    if (e.memory_bytes !== undefined) memory = Math.max(memory ?? 0, e.memory_bytes);
+  }
+  return { time, memory, flops, tokens };
+}
+
+const BUDGET_UNITS: Record<string, (v: number) => string> = {
+  time: (v) => `${formatSeconds(v)}`,
+  memory: formatBytes,
+  flops: (v) => v.toExponential(2),
+  tokens: (v) => v.toLocaleString("en-US"),
+};
+
+function checkBudget({ recipe, estimates }: CheckInput, report: Report): void {
+  const totals = planTotals(estimates);
+  for (const cond of recipe.budget) {
+    const name = budgetName(cond.left);
+    const limit = budgetNumber(cond.right);
+    if (name === undefined || limit === undefined) continue;
+    const value = totals[name as keyof typeof totals];
+    if (value === undefined) {
+      report("AL4012", "warning", `\`${cond.text}\`: no ${name} estimate (${name === "time" ? "no throughput for the backend" : "no sized stage"})`, cond.span);
+      continue;
+    }
+    if (!compare(value, cond.op, limit)) {
+      const fmt = BUDGET_UNITS[name] ?? String;
+      report("AL4009", "error", `\`${cond.text}\`: the plan's estimate is ${fmt(value)}`, cond.span);
+    }
+  }
+}
+
+function budgetName(v: IRValue): string | undefined {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string") return (v as { $ref: string }).$ref;
+  return undefined;
+}
+function budgetNumber(v: IRValue): number | undefined {
+  if (typeof v === "number") return v;
+  if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as { $quantity?: unknown }).$quantity === "number") return (v as { $quantity: number }).$quantity;
+  return undefined;
+}
+function compare(a: number, op: IRCondition["op"], b: number): boolean {
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+  }
+}
+
+function describeFormat(f: Json): string {
+  if (f && typeof f === "object" && !Array.isArray(f)) {
+    const t = f.template;
+    const path = t && typeof t === "object" && !Array.isArray(t) ? t.$file : undefined;
+    return `${String(f.op)}(${typeof path === "string" ? JSON.stringify(path) : "?"})`;
+  }
+  return "no chat format";
+}
+
+export function formatBytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = b;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
+}

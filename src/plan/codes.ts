@@ -1,0 +1,21 @@
+// The plan diagnostic codes (AL4xxx), one table: code → what it means. Codes are stable: a code is
+// never reused for another meaning. Each is raised before any compute, located at the property or
+// block that causes it (src/plan/checks.ts, src/plan/lower.ts, src/plan/variants.ts).
+export const PLAN_CODES = {
+  AL4001: "reward model and policy use different tokenizers",
+  AL4002: "reward model and policy use different chat formats",
+  AL4003: "ptx_coef > 0 but no ptx_data to compute the pretraining/SFT term on",
+  AL4004: "ptx_data is given but ptx_coef is 0: the data is never used",
+  AL4005: "the longest formatted example does not fit the model context and no max_length (truncation) is declared",
+  AL4006: "max_length is larger than the model context",
+  AL4007: "peak memory estimate exceeds the machine's memory",
+  AL4008: "peak memory estimate exceeds the wasm backend's 4 GiB heap",
+  AL4009: "budget exceeded by the estimate",
+  AL4010: "a file or folder the plan reads cannot be read",
+  AL4011: "unknown variant name",
+  AL4012: "budget cannot be checked: no estimate for it",
+  AL4013: "data sizes could not be measured, estimates that need them are missing",
+  AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
+} as const;
+
+export type PlanCode = keyof typeof PLAN_CODES;

@@ -1,0 +1,141 @@
+// CheckedRecipe → Plan: lower, order, hash, estimate, check. One variant per call; a recipe with
+// sweeps compiles each variant and folds them into one plan with a `variants` list.
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CheckedRecipe } from "../check/ir.js";
+import { type Diagnostic, DiagnosticError, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import { canonicalJson } from "./canonical.js";
+import { runChecks } from "./checks.js";
+import { PLAN_CODES } from "./codes.js";
+import { estimateNodes } from "./estimate.js";
+import { ENGINE_EPOCH, hashNodes } from "./hash.js";
+import { lowerRecipe, makeFileHasher } from "./lower.js";
+import { topoSort } from "./topo.js";
+import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode } from "./types.js";
+import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
+
+export interface CompilePlanOptions {
+  /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer). */
+  sizes?: ReadonlyMap<string, DataSize>;
+  /** Backend the time estimates are for ("wasm", "cpu", "tensorflow"); none: no time estimates. */
+  backend?: string;
+  /** Achieved training FLOP/s of that backend (src/plan/throughput.ts); null: no time estimates. */
+  flopsPerSecond?: number | null;
+  /** Machine facts for the memory checks; leave out for machine-independent plans (goldens, tests). */
+  machine?: { totalMemory: number; backend: string };
+  /** One variant of a swept recipe, by full name or by label ("kl_coef=0.05"). */
+  variant?: string;
+  /** Engine identity; defaults to this package's version and ENGINE_EPOCH (tests override it). */
+  engine?: PlanEngine;
+}
+
+export interface PlanResult {
+  plan: Plan | null; // null when errors prevented a plan (see diagnostics)
+  diagnostics: Diagnostic[];
+}
+
+/** The plan of a checked recipe, with every diagnostic found on the way (never throws on bad input). */
+export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {}): PlanResult {
+  const engine = opts.engine ?? engineVersion();
+  const hashFile = makeFileHasher();
+  const variants = expandVariants(recipe);
+  if (variants.length === 0) return compileOne(recipe, opts, engine, hashFile);
+  if (opts.variant !== undefined) {
+    const v = variants.find((x) => x.name === opts.variant || x.label === opts.variant);
+    if (!v) {
+      const names = variants.map((x) => x.name).join(", ");
+      return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (variants: ${names})`, file: recipe.file, span: null }] };
+    }
+    const r = compileOne(v.recipe, opts, engine, hashFile);
+    if (r.plan) r.plan.recipe = { ...r.plan.recipe, variant: v.name, bindings: v.bindings };
+    return r;
+  }
+  const results: { variant: Variant; plan: Plan; diagnostics: Diagnostic[] }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const v of variants) {
+    const r = compileOne(v.recipe, opts, engine, hashFile);
+    if (!r.plan) return { plan: null, diagnostics: r.diagnostics };
+    results.push({ variant: v, plan: r.plan, diagnostics: r.diagnostics });
+  }
+  // a diagnostic found in every variant is reported once; one found in some names them
+  const seen = new Map<string, { d: Diagnostic; variants: string[] }>();
+  for (const r of results)
+    for (const d of r.diagnostics) {
+      const key = canonicalJson(d);
+      (seen.get(key) ?? seen.set(key, { d, variants: [] }).get(key)!).variants.push(r.variant.name);
+    }
+  for (const { d, variants: vs } of seen.values()) diagnostics.push(vs.length === results.length ? d : { ...d, message: `${d.message} (in ${vs.join(", ")})` });
+  const merged = mergeVariantPlans(results.map((r) => ({ variant: r.variant, nodes: r.plan.nodes })));
+  const plan: Plan = { ...results[0]!.plan, nodes: merged.nodes, variants: merged.variants };
+  return { plan, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** The plan, or a DiagnosticError carrying the errors (warnings are dropped: use planRecipe to see them). */
+export function compilePlan(recipe: CheckedRecipe, opts: CompilePlanOptions = {}): Plan {
+  const r = planRecipe(recipe, opts);
+  if (!r.plan || hasErrors(r.diagnostics)) throw new DiagnosticError(r.diagnostics.filter((d) => d.severity === "error"));
+  return r.plan;
+}
+
+/** Names of the variants of a recipe ([] when it has no sweep). */
+export function variantNames(recipe: CheckedRecipe): string[] {
+  return expandVariants(recipe).map((v) => v.name);
+}
+
+function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: PlanEngine, hashFile: ReturnType<typeof makeFileHasher>): PlanResult {
+  const lowered = lowerRecipe(recipe, hashFile);
+  let ordered;
+  try {
+    ordered = topoSort(lowered.nodes);
+  } catch (err) {
+    // the checker rejects reference cycles (AL2010); reaching this is a bug in the lowering
+    throw new Error(`internal: ${(err as Error).message}`);
+  }
+  const hashes = hashNodes(ordered, engine);
+  const estimates = estimateNodes(ordered, {
+    sizes: opts.sizes ?? new Map(),
+    flopsPerSecond: opts.flopsPerSecond ?? null,
+    backend: opts.backend ?? "",
+  });
+  const diagnostics = [
+    ...lowered.diagnostics,
+    ...runChecks({ recipe, nodes: ordered, hashes, estimates, lineage: lowered.lineage, ...(opts.machine ? { machine: opts.machine } : {}) }),
+  ];
+  const nodes: PlanNode[] = ordered.map((n) => ({
+    id: n.id,
+    kind: n.kind,
+    op: n.op,
+    params: n.params,
+    inputs: n.inputs,
+    files: n.files,
+    hash: hashes.get(n.id)!,
+    estimates: estimates.get(n.id) ?? {},
+    ...(n.block ? { block: n.block } : {}),
+  }));
+  const description = recipe.header.description;
+  const plan: Plan = {
+    version: PLAN_FORMAT_VERSION,
+    recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}) },
+    engine,
+    nodes,
+  };
+  return { plan, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+let cachedEngine: PlanEngine | undefined;
+/** alignc's version (from its package.json, found upwards from this file: works from src/ and dist/src/) and ENGINE_EPOCH. */
+export function engineVersion(): PlanEngine {
+  if (cachedEngine) return cachedEngine;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, "package.json");
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "alignc" && pkg.version) return (cachedEngine = { alignc: pkg.version, epoch: ENGINE_EPOCH });
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error("alignc: cannot find its package.json");
+    dir = up;
+  }
+}

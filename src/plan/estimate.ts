@@ -1,0 +1,225 @@
+// Static cost estimates per plan node, before any compute. All figures are upper-bound-ish
+// back-of-the-envelope numbers meant to catch "this will not fit / will take hours", not to bill:
+//
+// - parameters N: the GPT trunk + tied LM head (src/train/config.ts parameterCount), plus d+1 for
+//   a scalar reward or value head.
+// - sequence length S: the longest example of the stage's data, capped at max_length (default: the
+//   model context); the model context when data sizes are unknown. Batches are padded to S.
+// - tokens processed T: every token that passes through a network, forward or backward:
+//   pretrain/sft: steps·B·A·S; reward_model: steps·B·A·K·S (K responses per prompt, each scored
+//   once); dpo: steps·B·A·2·S (+ the frozen reference's forward on the same tokens); ppo per step:
+//   R = B·A rollouts of max_new_tokens, then reference, reward and value forwards, ppo_epochs
+//   training passes, and the ptx batch when ptx_coef > 0; evals: forward passes (+ generation).
+// - FLOPs: training 6·N·T plus attention 12·L·S·d per token (PaLM, appendix B; trainFlopsPerToken),
+//   forward-only passes a third of that.
+// - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N for the trained network,
+//   4N per frozen network (PPO's reference and reward model, DPO's reference), plus activations of
+//   one micro-batch: B·S·(L·(68·d + 8·h·S) + 12·V) bytes (per layer and token ≈ 17 saved d-vectors
+//   and the h·S attention scores and probabilities; logits, softmax and their gradient over V).
+//   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
+// - time: FLOPs / the achieved FLOP/s of the backend from the throughput table (src/plan/throughput.ts).
+// None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
+import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
+import type { LoweredNode } from "./lower.js";
+import type { DataSize, Estimates, Json } from "./types.js";
+
+/** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
+export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
+/** Vocabulary sizes of the built-in tokenizers (byte_level: 256 bytes + EOS + PAD, as src/data/tokenizers). */
+export const TOKENIZER_VOCAB: Record<string, number> = { byte_level: 258, gpt2: 50257 };
+
+export interface EstimateContext {
+  sizes: ReadonlyMap<string, DataSize>; // measured sizes by node id (data nodes)
+  flopsPerSecond: number | null; // achieved training FLOP/s of the selected backend, null when unknown
+  backend: string;
+}
+
+type Params = { [k: string]: Json };
+
+export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContext): Map<string, Estimates> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Map<string, Estimates>();
+  const size = (id: string | undefined): DataSize | undefined => (id === undefined ? undefined : out.get(id)?.size);
+  const models = new Map<string, GptConfig>(); // model-bearing node → its network shape
+
+  for (const n of nodes) {
+    const e: Estimates = {};
+    if (n.kind === "data") {
+      const measured = ctx.sizes.get(n.id);
+      if (measured) e.size = measured;
+      else if (n.op === "format" || n.op === "tokenize") {
+        const up = size(refId(n.params.examples));
+        if (up) e.size = up; // same examples; the formatted overhead is not measured here
+      } else if (n.op === "mix") {
+        const parts = (Array.isArray(n.params.components) ? n.params.components : []).map((c) => size(refId((c as Params).input)));
+        if (parts.length > 0 && parts.every((p): p is DataSize => p !== undefined)) {
+          e.size = {
+            examples: parts.reduce((s, p) => s + p.examples, 0),
+            tokens: parts.reduce((s, p) => s + p.tokens, 0),
+            max_tokens: Math.max(...parts.map((p) => p.max_tokens)),
+          };
+        }
+      }
+    } else if (n.kind === "model") {
+      const cfg = modelConfig(n, byId);
+      if (cfg) {
+        models.set(n.id, cfg);
+        e.parameters = parameterCount(cfg);
+        e.memory_bytes = 4 * e.parameters;
+      }
+    } else if (n.kind === "stage") {
+      const cfg = models.get(refId(n.params.init) ?? "");
+      if (cfg) {
+        models.set(n.id, cfg);
+        Object.assign(e, stageEstimate(n, cfg, size, models));
+      }
+    } else if (n.kind === "eval") {
+      Object.assign(e, evalEstimate(n, size, models));
+    }
+    if (e.flops !== undefined && ctx.flopsPerSecond) {
+      e.time_s = e.flops / ctx.flopsPerSecond;
+      e.backend = ctx.backend;
+    }
+    out.set(n.id, e);
+  }
+  return out;
+}
+
+function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {
+  const p = n.params;
+  const B = num(p.batch_size, 16);
+  const A = num(p.accumulate, 1);
+  const maxLen = Math.min(num(p.max_length, c.context), c.context);
+  const dataId = refId(n.op === "ppo" ? p.prompts : p.data);
+  const data = size(dataId);
+  const S = data ? Math.max(1, Math.min(maxLen, data.max_tokens)) : maxLen;
+  const N = parameterCount(c) + (n.op === "reward_model" || n.op === "ppo" ? c.dModel + 1 : 0);
+  const train = trainFlopsPerToken(c, S);
+  const fwd = train / 3;
+  const e: Estimates = { parameters: N };
+  const steps = typeof p.steps === "number" ? p.steps : data && typeof p.epochs === "number" ? Math.ceil((p.epochs * data.examples) / (B * A)) : undefined;
+  if (steps === undefined) {
+    e.memory_bytes = memory(c, 16 * N, B, S);
+    return e;
+  }
+  e.steps = steps;
+  switch (n.op) {
+    case "reward_model": {
+      const K = kMean(data);
+      e.tokens = steps * B * A * K * S;
+      e.flops = e.tokens * train;
+      e.memory_bytes = memory(c, 16 * N, B * K, S);
+      break;
+    }
+    case "dpo": {
+      e.tokens = steps * B * A * 2 * S;
+      e.flops = e.tokens * (train + fwd); // policy trained + frozen reference forward
+      e.memory_bytes = memory(c, 20 * N, 2 * B, S);
+      break;
+    }
+    case "ppo": {
+      const G = num(p.max_new_tokens, 24);
+      const R = B * A;
+      const Sp = Math.min(c.context, S + G);
+      const epochs = num(p.ppo_epochs, 2);
+      const rm = models.get(refId(p.reward) ?? "") ?? c;
+      const rmN = parameterCount(rm) + rm.dModel + 1;
+      const gen = R * G * fwd; // sampling with a KV cache: one forward token each
+      const score = R * Sp * (fwd + trainFlopsPerToken(rm, Sp) / 3); // frozen reference + reward model
+      const learn = epochs * R * Sp * trainFlopsPerToken(c, Sp);
+      const ptxId = refId(p.ptx_data);
+      const ptx = num(p.ptx_coef, 0) > 0 && ptxId !== undefined ? R * Math.min(maxLen, size(ptxId)?.max_tokens ?? maxLen) : 0;
+      e.tokens = steps * (R * G + 2 * R * Sp + epochs * R * Sp + ptx);
+      e.flops = steps * (gen + score + learn + ptx * trainFlopsPerToken(c, S));
+      e.memory_bytes = memory(c, 16 * N + 4 * N + 4 * rmN, B + (ptx > 0 ? B : 0), Sp);
+      break;
+    }
+    default: {
+      e.tokens = steps * B * A * S;
+      e.flops = e.tokens * train;
+      e.memory_bytes = memory(c, 16 * N, B, S);
+    }
+  }
+  return e;
+}
+
+function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {
+  const p = n.params;
+  const refs = [p.a, p.b, p.judge, p.model].map(refId).filter((id): id is string => id !== undefined && models.has(id));
+  if (refs.length === 0) return {};
+  const cfgs = refs.map((id) => models.get(id)!);
+  const c = cfgs[0]!;
+  const fwd = (cfg: GptConfig, S: number): number => trainFlopsPerToken(cfg, S) / 3;
+  const dataRef = refId(n.op === "win_rate" ? splitRef(p.prompts) : n.op === "accuracy" ? p.task : splitRef(p.data));
+  const data = size(dataRef);
+  const S = data ? Math.min(c.context, data.max_tokens) : c.context;
+  const G = num(p.max_new_tokens, 24);
+  const count = num(p.n, data?.examples ?? 300);
+  let tokens = 0;
+  let flops = 0;
+  if (n.op === "win_rate") {
+    const [a, b, judge] = [models.get(refId(p.a) ?? ""), models.get(refId(p.b) ?? ""), models.get(refId(p.judge) ?? "")];
+    for (const m of [a, b]) if (m) (tokens += count * G), (flops += count * G * fwd(m, S));
+    if (judge) (tokens += 2 * count * S), (flops += 2 * count * S * fwd(judge, S));
+  } else if (n.op === "accuracy") {
+    tokens = count * (S + G);
+    flops = tokens * fwd(c, S);
+  } else {
+    const K = n.op === "rm_accuracy" ? kMean(data) : 1;
+    const rows = data ? data.examples : count;
+    tokens = rows * K * S;
+    flops = tokens * fwd(c, S);
+  }
+  const weights = cfgs.reduce((s, cfg) => s + 4 * parameterCount(cfg), 0);
+  return { tokens, flops, memory_bytes: weights + activationBytes(c, 16, S) };
+}
+
+/** Weights/optimizer state plus the activations of one micro-batch of `seqs` sequences of length S. */
+function memory(c: GptConfig, stateBytes: number, seqs: number, S: number): number {
+  return stateBytes + activationBytes(c, seqs, S);
+}
+
+function activationBytes(c: GptConfig, seqs: number, S: number): number {
+  return seqs * S * (c.layers * (68 * c.dModel + 8 * c.heads * S) + 12 * c.vocabSize);
+}
+
+/** Mean K of ranking groups: from pairs per group when measured (C(K,2) = pairs), else 4. */
+function kMean(data: DataSize | undefined): number {
+  if (!data?.comparisons || data.examples <= 0) return 4;
+  return (1 + Math.sqrt(1 + (8 * data.comparisons) / data.examples)) / 2;
+}
+
+/** The network shape of a model node: its params and its tokenizer's vocabulary. */
+function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
+  const p = n.params;
+  const tok = byId.get(refId(p.tokenizer) ?? "");
+  const vocab = tok ? (tok.op === "bpe" ? num(tok.params.vocab_size, 512) : TOKENIZER_VOCAB[tok.op]) : undefined;
+  if (vocab === undefined) return null;
+  return {
+    vocabSize: vocab,
+    context: num(p.context, 64),
+    layers: num(p.layers, 2),
+    dModel: num(p.d_model, 128),
+    heads: num(p.heads, 4),
+    initStd: num(p.init_std, 0.02),
+    lnEps: 1e-5,
+    gelu: "sigmoid",
+    tiedHead: true,
+  };
+}
+
+function num(v: Json | undefined, dflt: number): number {
+  return typeof v === "number" ? v : dflt;
+}
+
+/** The node id a `{ $ref }` param names. */
+export function refId(v: Json | undefined): string | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.$ref === "string" ? v.$ref : undefined;
+}
+
+/** `heldout(x)` / `train(x)` → x's ref; a plain ref stays. */
+function splitRef(v: Json | undefined): Json | undefined {
+  if (typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.$call === "string" && Array.isArray(v.args)) return v.args[0];
+  return v;
+}

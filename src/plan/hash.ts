@@ -1,0 +1,95 @@
+// Content hashes of plan nodes (as Nix/Bazel action keys): a node's hash names its output in the
+// run cache, so it must change exactly when what the node computes changes.
+//
+// hash(node) = sha256(canonicalJson({
+//   kind, op,
+//   params:  the resolved parameters, where
+//            - a reference { $ref: id, member? } becomes { $input: hash(id), member? }: names never enter,
+//            - a file { $file: path } becomes { $sha256: <content hash> }: paths never enter,
+//            - a folder { $dir: path } becomes { $dir: [[name inside the folder, sha256], …] },
+//            - mixture components (an unordered set) are sorted by their hashed form,
+//            - display-only parameters (NOT_HASHED) are dropped;
+//   inputs:  the sorted hashes of the input nodes,
+//   engine:  { alignc: package version, epoch: ENGINE_EPOCH },
+// }))
+// Renaming a block or reordering declarations therefore leaves every hash unchanged; changing one
+// parameter changes that node's hash and, through `inputs`, exactly its descendants'.
+import { canonicalJson, sha256Hex } from "./canonical.js";
+import type { Json, PlanEngine, PlanFile } from "./types.js";
+
+/**
+ * Bump by hand when a change to alignc alters what some node computes for the same inputs (a data
+ * reader, a template renderer, a training step): every cached output is then invalidated.
+ */
+export const ENGINE_EPOCH = 1;
+
+/**
+ * Parameters that change what is shown or logged, never what is computed: left out of the hash so
+ * that editing them reuses cached outputs. `checkpoint_every` only decides where a run may resume
+ * (resume is exact), `log_every` how often metrics are printed, `description` is free text.
+ */
+export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description"]);
+
+/** Parameters whose list order carries no meaning (a set of inputs), by op. */
+const UNORDERED: Record<string, string[]> = { mix: ["components"] };
+
+export interface HashableNode {
+  id: string;
+  kind: string;
+  op: string;
+  params: { [key: string]: Json };
+  inputs: string[];
+  files: PlanFile[];
+}
+
+/** The JSON a node's hash is taken over (exported for tests and for `alignc plan --explain`-style debugging). */
+export function hashMaterial(node: HashableNode, inputHash: (id: string) => string, engine: PlanEngine): Json {
+  const fileSha = new Map(node.files.map((f) => [f.path, f.sha256]));
+  const sub = (v: Json): Json => {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(sub);
+    if (typeof v.$ref === "string") {
+      const out: { [k: string]: Json } = { $input: inputHash(v.$ref) };
+      if (typeof v.member === "string") out.member = v.member;
+      return out;
+    }
+    if (typeof v.$file === "string") return { $sha256: fileSha.get(v.$file) ?? null };
+    if (typeof v.$dir === "string") {
+      const prefix = v.$dir === "." ? "" : `${v.$dir}/`;
+      return { $dir: node.files.filter((f) => f.path.startsWith(prefix)).map((f) => [f.path.slice(prefix.length), f.sha256]) };
+    }
+    const out: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = sub(x);
+    return out;
+  };
+  const params: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(node.params)) {
+    if (NOT_HASHED.has(k)) continue;
+    let h = sub(v);
+    if ((UNORDERED[node.op] ?? []).includes(k) && Array.isArray(h)) h = [...h].sort((a, b) => cmp(canonicalJson(a), canonicalJson(b)));
+    params[k] = h;
+  }
+  return {
+    kind: node.kind,
+    op: node.op,
+    params,
+    inputs: node.inputs.map(inputHash).sort(),
+    engine: { alignc: engine.alignc, epoch: engine.epoch },
+  };
+}
+
+/** Hashes of nodes given in topological order (inputs first). */
+export function hashNodes(nodes: readonly HashableNode[], engine: PlanEngine): Map<string, string> {
+  const hashes = new Map<string, string>();
+  const inputHash = (id: string): string => {
+    const h = hashes.get(id);
+    if (h === undefined) throw new Error(`plan: input ${id} hashed after its consumer (not topological)`);
+    return h;
+  };
+  for (const n of nodes) hashes.set(n.id, sha256Hex(canonicalJson(hashMaterial(n, inputHash, engine))));
+  return hashes;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

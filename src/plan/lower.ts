@@ -1,0 +1,338 @@
+// Lowering: a CheckedRecipe (one variant: no sweeps left) → plan nodes without hashes or estimates.
+//
+// One block gives one node named after it, plus derived nodes:
+//   tokenizer X   → X            (kind tokenizer, op byte_level | bpe | gpt2)
+//   model X       → X            (kind model, op gpt: the initial weights)
+//   source X      → X            (kind data, op read)
+//   task X        → X/data (read, when `data` is a file call) → X (expand)
+//   mixture X     → X            (op mix, over its components)
+//   format X      → no node: a stage's `format` is inlined as { op, template: {$file}, system }
+//   stage X       → X, after a format + tokenize chain for each data property:
+//                   <data>/format (op format) → <data>/tokenize (op tokenize) → X
+//   eval X        → X
+// Where a data property is a file call (`text("corpus.txt")`), a read node `<stage>/<property>` is made.
+//
+// Params are the block's resolved properties, with references rewritten to node ids
+// ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
+// { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
+// by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, sep } from "node:path";
+import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
+import type { Span } from "../lang/ast.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
+import { canonicalJson, sha256Hex } from "./canonical.js";
+import { PLAN_CODES } from "./codes.js";
+import type { Json, NodeKind, PlanFile } from "./types.js";
+
+/** A node as lowered: what the hash and the estimates are computed from. */
+export interface LoweredNode {
+  id: string;
+  kind: NodeKind;
+  op: string;
+  params: { [key: string]: Json };
+  inputs: string[];
+  files: PlanFile[];
+  block: string; // the block it lowers ("" for nodes shared by several blocks)
+}
+
+/** Calls whose string arguments are file paths, and the one whose argument is a folder. */
+const FILE_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text", "flan_templates", "promptsource", "safetensors", "chat_template", "hf_chat_template"]);
+const DIR_CALLS = new Set(["dir"]);
+const READER_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text"]);
+const SPLIT_CALLS = new Set(["heldout", "train"]);
+
+/** Stage properties that name training data: each gets a format + tokenize chain. */
+const DATA_PROPS: Record<string, string[]> = {
+  pretrain: ["data"],
+  sft: ["data"],
+  reward_model: ["data"],
+  dpo: ["data"],
+  ppo: ["prompts", "ptx_data"],
+};
+
+export interface LowerResult {
+  nodes: LoweredNode[];
+  diagnostics: Diagnostic[];
+  /** For later checks: the tokenizer, model and format behind each model-bearing node. */
+  lineage: Map<string, Lineage>;
+  /** Span of the declaration behind each node id (for located diagnostics). */
+  spans: Map<string, Span>;
+}
+
+/** What a model-bearing node (model, stage) descends from. */
+export interface Lineage {
+  model: string; // id of the model node at the root of its init chain
+  tokenizer: string; // id of that model's tokenizer node
+  format: Json; // inlined format of the stage (null when none)
+}
+
+type FileHasher = (abs: string) => string;
+
+/** sha256 of files, read once per process path. */
+export function makeFileHasher(): FileHasher {
+  const cache = new Map<string, string>();
+  return (abs) => {
+    let h = cache.get(abs);
+    if (h === undefined) {
+      h = sha256Hex(readFileSync(abs));
+      cache.set(abs, h);
+    }
+    return h;
+  };
+}
+
+export function lowerRecipe(recipe: CheckedRecipe, hashFile: FileHasher = makeFileHasher()): LowerResult {
+  return new Lowerer(recipe, hashFile).run();
+}
+
+class Lowerer {
+  private readonly nodes = new Map<string, LoweredNode>();
+  private readonly chainKeys = new Map<string, string>(); // canonical chain key → node id
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly blocks = new Map<string, CheckedBlock>();
+  private readonly lineage = new Map<string, Lineage>();
+  private readonly spans = new Map<string, Span>();
+
+  constructor(
+    private readonly recipe: CheckedRecipe,
+    private readonly hashFile: FileHasher,
+  ) {
+    for (const b of recipe.blocks) this.blocks.set(b.name, b);
+  }
+
+  run(): LowerResult {
+    // recipe.blocks lists dependencies before dependents, so every reference is lowered before use
+    for (const block of this.recipe.blocks) this.lowerBlock(block);
+    return { nodes: [...this.nodes.values()], diagnostics: this.diagnostics, lineage: this.lineage, spans: this.spans };
+  }
+
+  private lowerBlock(b: CheckedBlock): void {
+    switch (b.keyword) {
+      case "format":
+        return; // inlined where used
+      case "tokenizer":
+        this.add(b, { id: b.name, kind: "tokenizer", op: b.kind, params: this.props(b, b.props) });
+        return;
+      case "model": {
+        this.add(b, { id: b.name, kind: "model", op: b.kind, params: { ...this.props(b, b.props), seed: this.recipe.seed } });
+        const tok = b.props.tokenizer;
+        this.lineage.set(b.name, { model: b.name, tokenizer: isRef(tok) ? tok.$ref : "", format: null });
+        return;
+      }
+      case "source": {
+        const params: { [k: string]: Json } = { reader: b.kind, path: this.fileArg(b, b.args[0], "file"), role: b.role ?? "records", ...this.props(b, b.props) };
+        if (typeof b.props.holdout === "number" && b.props.holdout > 0) params.seed = this.recipe.seed; // the split is seeded
+        this.add(b, { id: b.name, kind: "data", op: "read", params });
+        return;
+      }
+      case "task": {
+        const props = { ...b.props };
+        const data = props.data;
+        if (isCall(data) && READER_CALLS.has(data.$call)) {
+          const readId = `${b.name}/data`;
+          this.add(b, { id: readId, kind: "data", op: "read", params: { reader: data.$call, path: this.fileArg(b, data.args[0], "file", "data"), role: "records" } });
+          props.data = { $ref: readId };
+        }
+        this.add(b, { id: b.name, kind: "data", op: "expand", params: { ...this.props(b, props), seed: this.recipe.seed } });
+        return;
+      }
+      case "mixture": {
+        const { components, ...rest } = b.props;
+        const list: Json[] = [];
+        for (const [name, clauses] of Object.entries(isRecord(components) ? components : {}).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
+          list.push({ input: { $ref: name }, ...(this.value(b, clauses as IRValue) as { [k: string]: Json }) });
+        }
+        this.add(b, { id: b.name, kind: "data", op: "mix", params: { ...this.props(b, rest), components: list, seed: this.recipe.seed } });
+        return;
+      }
+      case "stage":
+        return this.lowerStage(b);
+      case "eval":
+        this.add(b, { id: b.name, kind: "eval", op: b.kind, params: { ...this.props(b, b.props), seed: this.recipe.seed } });
+        return;
+    }
+  }
+
+  private lowerStage(b: CheckedBlock): void {
+    const props = { ...b.props };
+    const init = props.init;
+    const parent = isRef(init) ? this.lineage.get(init.$ref) : undefined;
+    const format = isRef(props.format) ? this.inlineFormat(b, props.format.$ref) : null;
+    const tokenizer = parent?.tokenizer ?? "";
+    const modelBlock = parent ? this.blocks.get(parent.model) : undefined;
+    const context = typeof modelBlock?.props.context === "number" ? modelBlock.props.context : null;
+    const maxLength = typeof props.max_length === "number" ? props.max_length : context;
+    const params: { [k: string]: Json } = {};
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "format") continue;
+      if ((DATA_PROPS[b.kind] ?? []).includes(key) && value !== null && value !== undefined) {
+        params[key] = this.dataChain(b, key, value, format, tokenizer, maxLength);
+      } else {
+        params[key] = this.value(b, value, key);
+      }
+    }
+    params.format = format;
+    params.seed = this.recipe.seed;
+    this.add(b, { id: b.name, kind: "stage", op: b.kind, params });
+    this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
+  }
+
+  /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */
+  private dataChain(b: CheckedBlock, prop: string, value: IRValue, format: Json, tokenizer: string, maxLength: number | null): Json {
+    let base: string;
+    let member: string | undefined;
+    let split: string | undefined;
+    let text = b.kind === "pretrain";
+    if (isCall(value) && READER_CALLS.has(value.$call)) {
+      base = `${b.name}/${prop}`;
+      this.add(b, { id: base, kind: "data", op: "read", params: { reader: value.$call, path: this.fileArg(b, value.args[0], "file", prop), role: "text" } });
+      text = true;
+    } else if (isCall(value) && SPLIT_CALLS.has(value.$call) && isRef(value.args[0])) {
+      base = value.args[0].$ref;
+      member = value.args[0].member;
+      split = value.$call;
+    } else if (isRef(value)) {
+      base = value.$ref;
+      member = value.member;
+    } else {
+      return this.value(b, value, prop);
+    }
+    const baseBlock = this.blocks.get(base);
+    if (baseBlock?.keyword === "source" && baseBlock.role === "text") text = true;
+    const label = `${base}${member ? `.${member}` : ""}${split ? `@${split}` : ""}`;
+    const source: { [k: string]: Json } = { $ref: base };
+    if (member) source.member = member;
+    let examples: Json = source;
+    if (!text) {
+      const fmtParams: { [k: string]: Json } = { examples: source, format, split: split ?? "train" };
+      examples = { $ref: this.chainNode(b, `${label}/format`, "format", fmtParams) };
+    }
+    const tokParams: { [k: string]: Json } = { examples, tokenizer: tokenizer ? { $ref: tokenizer } : null, max_length: maxLength };
+    if (text) tokParams.split = split ?? "train";
+    return { $ref: this.chainNode(b, `${label}/tokenize`, "tokenize", tokParams) };
+  }
+
+  /** A derived data node shared by every consumer with the same parameters; ids stay unique. */
+  private chainNode(b: CheckedBlock, id: string, op: string, params: { [k: string]: Json }): string {
+    const key = canonicalJson({ op, params });
+    const existing = this.chainKeys.get(key);
+    if (existing !== undefined) return existing;
+    let unique = id;
+    for (let n = 2; this.nodes.has(unique); n++) unique = `${id}~${n}`;
+    this.chainKeys.set(key, unique);
+    this.add(b, { id: unique, kind: "data", op, params }, "");
+    return unique;
+  }
+
+  private inlineFormat(b: CheckedBlock, name: string): Json {
+    const f = this.blocks.get(name);
+    if (!f || f.keyword !== "format") return { $ref: name };
+    return { op: f.kind, template: this.fileArg(f, f.args[0], "file"), ...this.props(f, f.props) };
+  }
+
+  private add(b: CheckedBlock, n: Omit<LoweredNode, "inputs" | "files" | "block">, block = b.name): void {
+    if (this.nodes.has(n.id)) throw new Error(`plan: two nodes lower to id ${n.id}`);
+    const inputs = new Set<string>();
+    const files = new Map<string, string>();
+    collect(n.params, inputs, files, this.recipe.dir, this.hashFile);
+    this.nodes.set(n.id, {
+      ...n,
+      inputs: [...inputs].sort(),
+      files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)),
+      block,
+    });
+    this.spans.set(n.id, b.decl.span);
+  }
+
+  private props(b: CheckedBlock, props: { [k: string]: IRValue }): { [k: string]: Json } {
+    const out: { [k: string]: Json } = {};
+    for (const [k, v] of Object.entries(props)) if (v !== undefined) out[k] = this.value(b, v, k);
+    return out;
+  }
+
+  /** IR value → plan param: refs to node ids, paths relative to the recipe. */
+  private value(b: CheckedBlock, v: IRValue, prop?: string): Json {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x) => this.value(b, x, prop));
+    if (isRef(v)) {
+      const target = this.blocks.get(v.$ref);
+      if (target?.keyword === "format") return this.inlineFormat(b, v.$ref);
+      return v.member ? { $ref: v.$ref, member: v.member } : { $ref: v.$ref };
+    }
+    if (isCall(v)) {
+      if (FILE_CALLS.has(v.$call)) return { $call: v.$call, args: v.args.map((a) => this.fileArg(b, a, "file", prop)) };
+      if (DIR_CALLS.has(v.$call)) return { $call: v.$call, args: v.args.map((a) => this.fileArg(b, a, "dir", prop)) };
+      return { $call: v.$call, args: v.args.map((a) => this.value(b, a, prop)) };
+    }
+    if ("$sweep" in v) throw new Error(`plan: unexpanded sweep in ${b.name}.${prop ?? "?"} (expand variants first)`);
+    const out: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) out[k] = this.value(b, x as IRValue, prop);
+    return out;
+  }
+
+  /** A path argument → { $file } / { $dir } relative to the recipe; unreadable paths are AL4010. */
+  private fileArg(b: CheckedBlock, arg: IRValue | undefined, expect: "file" | "dir", prop?: string): Json {
+    if (typeof arg !== "string") return this.value(b, arg ?? null, prop);
+    const abs = isAbsolute(arg) ? arg : join(this.recipe.dir, arg);
+    const rel = toPosix(relative(this.recipe.dir, abs)) || ".";
+    try {
+      const st = statSync(abs);
+      if (expect === "dir" ? !st.isDirectory() : !st.isFile()) throw new Error(`not a ${expect}`);
+    } catch (err) {
+      this.diagnostics.push({
+        code: "AL4010",
+        severity: "error",
+        message: `${PLAN_CODES.AL4010}: ${rel} (${(err as Error).message.split("\n")[0]})`,
+        file: this.recipe.file,
+        span: (prop && b.propSpans[prop]) || b.decl.span,
+      });
+      return expect === "dir" ? { $dir: rel, missing: true } : { $file: rel, missing: true };
+    }
+    return expect === "dir" ? { $dir: rel } : { $file: rel };
+  }
+}
+
+/** Gathers referenced node ids and the files (relative path → sha256) a params tree names. */
+function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: string, hashFile: FileHasher): void {
+  if (v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) {
+    for (const x of v) collect(x, inputs, files, dir, hashFile);
+    return;
+  }
+  if (typeof v.$ref === "string") inputs.add(v.$ref);
+  if (typeof v.$file === "string" && v.missing !== true) files.set(v.$file, hashFile(join(dir, v.$file)));
+  if (typeof v.$dir === "string" && v.missing !== true) {
+    for (const f of listDir(join(dir, v.$dir))) files.set(toPosix(join(v.$dir, f)), hashFile(join(dir, v.$dir, f)));
+  }
+  for (const x of Object.values(v)) collect(x, inputs, files, dir, hashFile);
+}
+
+/** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
+export function listDir(abs: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(abs, rel), { withFileTypes: true })) {
+      if (e.name.startsWith(".")) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+function toPosix(p: string): string {
+  return sep === "/" ? p : p.split(sep).join("/");
+}
+
+function isRef(v: unknown): v is { $ref: string; member?: string } {
+  return typeof v === "object" && v !== null && typeof (v as { $ref?: unknown }).$ref === "string";
+}
+function isCall(v: unknown): v is { $call: string; args: IRValue[] } {
+  return typeof v === "object" && v !== null && typeof (v as { $call?: unknown }).$call === "string";
+}
+function isRecord(v: unknown): v is { [k: string]: IRValue } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

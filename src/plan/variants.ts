@@ -1,0 +1,129 @@
+// Sweeps → variants. A recipe whose properties hold `{ $sweep: [...] }` values stands for the cross
+// product of those values: one variant per combination, named `<recipe>[<prop>=<value>,…]`, each
+// an ordinary sweep-free CheckedRecipe compiled on its own. mergeVariantPlans then folds the
+// variant plans into one: a node whose hash is the same in every variant appears once under its
+// own id (it is shared, computed once), others once per variant as `<id>[<prop>=<value>,…]`.
+import type { CheckedBlock, CheckedRecipe, IRRecord, IRValue } from "../check/ir.js";
+import { canonicalJson } from "./canonical.js";
+import { topoSort } from "./topo.js";
+import type { Json, PlanNode, PlanVariant } from "./types.js";
+
+/** One swept property: `policy.kl_coef = sweep [0.01, 0.05]` → { block: "policy", path: ["kl_coef"] }. */
+export interface SweepSite {
+  block: string; // "" for the recipe header
+  path: string[];
+  values: IRValue[];
+}
+
+export interface Variant {
+  name: string; // "quickstart[kl_coef=0.05]"
+  label: string; // "kl_coef=0.05"
+  bindings: { [site: string]: Json }; // "policy.kl_coef": 0.05
+  recipe: CheckedRecipe;
+}
+
+export function findSweeps(recipe: CheckedRecipe): SweepSite[] {
+  const sites: SweepSite[] = [];
+  const walk = (block: string, v: IRValue, path: string[]): void => {
+    if (v === null || typeof v !== "object") return;
+    if (Array.isArray(v)) return; // sweeps are property values, not list items (AL2033 in the checker)
+    if ("$sweep" in v && Array.isArray(v.$sweep)) {
+      sites.push({ block, path, values: v.$sweep });
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) walk(block, x as IRValue, [...path, k]);
+  };
+  walk("", recipe.header, []);
+  for (const b of recipe.blocks) walk(b.name, b.props, []);
+  return sites.sort((a, b) => cmp(siteKey(a), siteKey(b)));
+}
+
+export function siteKey(s: Pick<SweepSite, "block" | "path">): string {
+  return [s.block || "recipe", ...s.path].join(".");
+}
+
+/** The cross product of every sweep, in site order then value order; [] when the recipe has no sweep. */
+export function expandVariants(recipe: CheckedRecipe): Variant[] {
+  const sites = findSweeps(recipe);
+  if (sites.length === 0) return [];
+  const labels = shortLabels(sites);
+  let combos: IRValue[][] = [[]];
+  for (const s of sites) combos = combos.flatMap((c) => s.values.map((v) => [...c, v]));
+  return combos.map((values) => {
+    const label = sites.map((s, i) => `${labels[i]}=${formatValue(values[i]!)}`).join(",");
+    const bindings: { [k: string]: Json } = {};
+    sites.forEach((s, i) => (bindings[siteKey(s)] = values[i] as Json));
+    return { name: `${recipe.name}[${label}]`, label, bindings, recipe: bind(recipe, sites, values) };
+  });
+}
+
+/** A property's last name when no other sweep ends with it, else its whole dotted path. */
+function shortLabels(sites: SweepSite[]): string[] {
+  const last = sites.map((s) => s.path[s.path.length - 1] ?? s.block);
+  return sites.map((s, i) => (last.filter((l) => l === last[i]).length === 1 ? last[i]! : siteKey(s)));
+}
+
+function formatValue(v: IRValue): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
+  if (!Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string") return (v as { $ref: string }).$ref;
+  return canonicalJson(v);
+}
+
+function bind(recipe: CheckedRecipe, sites: SweepSite[], values: IRValue[]): CheckedRecipe {
+  let header = recipe.header;
+  const blocks = new Map<string, CheckedBlock>(recipe.blocks.map((b) => [b.name, b]));
+  sites.forEach((s, i) => {
+    if (s.block === "") header = setPath(header, s.path, values[i]!);
+    else {
+      const b = blocks.get(s.block)!;
+      blocks.set(s.block, { ...b, props: setPath(b.props, s.path, values[i]!) });
+    }
+  });
+  const seed = typeof header.seed === "number" ? header.seed : recipe.seed;
+  return { ...recipe, header, seed, blocks: recipe.blocks.map((b) => blocks.get(b.name)!) };
+}
+
+function setPath(rec: IRRecord, path: string[], value: IRValue): IRRecord {
+  const [head, ...rest] = path;
+  if (head === undefined) return rec;
+  const child = rec[head];
+  return { ...rec, [head]: rest.length === 0 ? value : setPath(isRecord(child) ? child : {}, rest, value) };
+}
+
+function isRecord(v: IRValue | undefined): v is IRRecord {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Folds per-variant node lists into one plan: shared nodes once, the rest suffixed by variant label. */
+export function mergeVariantPlans(variants: { variant: Variant; nodes: PlanNode[] }[]): { nodes: PlanNode[]; variants: PlanVariant[] } {
+  const hashesById = new Map<string, Set<string>>();
+  for (const { nodes } of variants) for (const n of nodes) (hashesById.get(n.id) ?? hashesById.set(n.id, new Set()).get(n.id)!).add(n.hash);
+  const inAll = (id: string): boolean => variants.every(({ nodes }) => nodes.some((n) => n.id === id));
+  const shared = new Set([...hashesById].filter(([id, hs]) => hs.size === 1 && inAll(id)).map(([id]) => id));
+  const union = new Map<string, PlanNode>();
+  const list: PlanVariant[] = [];
+  for (const { variant, nodes } of variants) {
+    const rename = (id: string): string => (shared.has(id) ? id : `${id}[${variant.label}]`);
+    const ids: string[] = [];
+    for (const n of nodes) {
+      const id = rename(n.id);
+      ids.push(id);
+      if (!union.has(id)) union.set(id, { ...n, id, inputs: n.inputs.map(rename).sort(), params: renameRefs(n.params, rename) as PlanNode["params"] });
+    }
+    list.push({ name: variant.name, bindings: variant.bindings, nodes: ids });
+  }
+  return { nodes: topoSort([...union.values()]), variants: list };
+}
+
+function renameRefs(v: Json, rename: (id: string) => string): Json {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => renameRefs(x, rename));
+  const out: { [k: string]: Json } = {};
+  for (const [k, x] of Object.entries(v)) out[k] = k === "$ref" && typeof x === "string" ? rename(x) : renameRefs(x, rename);
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
