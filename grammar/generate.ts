@@ -1,7 +1,7 @@
 // `npm run generate`: regenerates generated/cst.d.ts (CST node types for src/lang/build.ts) and
 // grammar/diagrams.html (railroad diagrams of every rule) from the parser in grammar/parser.ts.
 // Writes are atomic (temp file + rename) so a failed run never leaves half a file behind.
-import { createSyntaxDiagramsCode, generateCstDts } from "chevrotain";
+import { createSyntaxDiagramsCode, generateCstDts } from "./chevrotain.js";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,6 +1,6 @@
 // The .align lexer: token definitions only. Order matters (chevrotain takes the first pattern that
 // matches), so longer or more specific patterns come before the ones they overlap with.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "./chevrotain.js";
 
 // Whitespace (newlines included) is insignificant: entries are separated by their shape, not lines.
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });

@@ -15,7 +15,7 @@
 //   value       := literal | NAME ("." NAME)* | NAME "(" args ")"
 //   literal     := "sweep" list | list | block | NUMBER [".." NUMBER] | QUANTITY | STRING | """STRING""" | "true" | "false"
 //   list        := "[" args "]"      args := [value ("," value)* [","]]      (commas required, trailing allowed)
-import { CstParser, type IParserConfig } from "chevrotain";
+import { CstParser, type IParserConfig } from "./chevrotain.js";
 import * as T from "./lexer.js";
 
 export class AlignParser extends CstParser {

@@ -2,7 +2,7 @@
 // AST node gets a Span computed from its tokens. After error recovery the CST can lack tokens and
 // sub-nodes; a piece that lacks something essential is left out (the parse error already says why)
 // rather than given made-up names that would cause false semantic errors downstream.
-import type { IToken } from "chevrotain";
+import type { IToken } from "../../grammar/chevrotain.js";
 import { alignParser } from "./parser-instance.js";
 import type {
   ArgsCstChildren,

@@ -1,6 +1,6 @@
 // The one parser instance alignc uses (chevrotain parsers are reusable: set `input`, call a rule),
 // configured with alignc's own error messages. build.ts takes its CST visitor base from it.
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "../../grammar/chevrotain.js";
 import * as T from "../../grammar/lexer.js";
 import { AlignParser } from "../../grammar/parser.js";
 

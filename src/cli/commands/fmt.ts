@@ -1,0 +1,62 @@
+// `alignc fmt [--check] FILE…`: rewrite recipes in the canonical layout (src/lang/print.ts), comments
+// kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
+// and compared with the input before anything is written, and writes are atomic (temp + rename).
+// --check writes nothing and exits 1 when some file would change.
+import { readFile, rename, writeFile } from "node:fs/promises";
+import type { Diagnostic } from "../../lang/diagnostic.js";
+import { hasErrors } from "../../lang/diagnostic.js";
+import { parseRecipe } from "../../lang/parse.js";
+import { printRecipe } from "../../lang/print.js";
+import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { sameRecipe } from "../../lang/strip.js";
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (args.length === 0) {
+    process.stderr.write("usage: alignc fmt [--check] FILE…\n");
+    return 2;
+  }
+  const checkOnly = opts["check"] === true;
+  let code = 0;
+  const raise = (c: number): void => {
+    code = Math.max(code, c);
+  };
+  for (const file of args) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      process.stderr.write(`alignc fmt: ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}\n`);
+      raise(2);
+      continue;
+    }
+    const { ast, diagnostics } = parseRecipe(text, file);
+    if (hasErrors(diagnostics)) {
+      printDiagnostics(diagnostics, file, text);
+      raise(1);
+      continue;
+    }
+    const out = printRecipe(ast);
+    const again = parseRecipe(out, file);
+    if (hasErrors(again.diagnostics) || !sameRecipe(ast, again.ast)) {
+      process.stderr.write(`alignc fmt: ${file}: internal error: the formatted text does not mean the same; file left unchanged\n`);
+      raise(1);
+      continue;
+    }
+    if (out === text) continue;
+    if (checkOnly) {
+      process.stdout.write(`would reformat ${file}\n`);
+      raise(1);
+      continue;
+    }
+    const tmp = `${file}.${process.pid}.fmt.tmp`;
+    await writeFile(tmp, out);
+    await rename(tmp, file);
+    process.stdout.write(`formatted ${file}\n`);
+  }
+  return code;
+}
+
+function printDiagnostics(ds: Diagnostic[], file: string, text: string): void {
+  process.stderr.write(`${renderDiagnostics(ds, new Map([[file, text]]), { color: useColor(process.stderr) })}\n\n${summarize(ds)} (${file} not formatted)\n`);
+}
