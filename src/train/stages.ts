@@ -1,0 +1,482 @@
+// The five stages as Trainers. Each builds micro-batch loss closures from token data; Trainer.update
+// does the rest. Inputs are token arrays; recipes are read by src/run, not here.
+import { tf } from "./backend.js";
+import { checkTokens, packLm, packScore, type LmBatch, type TokenComparisonGroup, type TokenSequence } from "./batch.js";
+import { trainConfig, type TrainConfig } from "./config.js";
+import { TrainInputError } from "./errors.js";
+import {
+  dpoLoss,
+  gae,
+  klEstimates,
+  klPenalisedRewards,
+  maskedMean,
+  maskedNll,
+  ppoPolicyLoss,
+  ptxLoss,
+  rewardModelLoss,
+  valueLoss,
+  whiten,
+} from "./losses.js";
+import type { Gpt } from "./model.js";
+import { entropyFromLogits, tokenLogProbs } from "./ops.js";
+import { generate } from "./sample.js";
+import { Trainer, type MicroBatch, type StageKind, type StepMetrics } from "./trainer.js";
+import { Rng } from "./rng.js";
+
+/** Per-target log-probabilities [B·T] of a packed batch (inside a tidy). */
+export function batchLogProbs(model: Gpt, b: LmBatch): { logp: tf.Tensor1D; logits: tf.Tensor2D; h: tf.Tensor2D } {
+  const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+  const logits = model.lmLogits(h); // [B·T, V]
+  return { logp: tokenLogProbs(logits, tf.tensor1d(b.targets, "int32")), logits, h };
+}
+
+/** Masked LM loss of a packed batch (inside a tidy). */
+export function lmLossOf(model: Gpt, b: LmBatch): tf.Scalar {
+  return maskedNll(batchLogProbs(model, b).logp, tf.tensor1d(b.mask));
+}
+
+function prepareSequences(seqs: TokenSequence[], model: Gpt, what: string, lossOn: "response" | "all"): TokenSequence[] {
+  if (seqs.length === 0) throw new TrainInputError(`${what}: no training examples`);
+  for (const s of seqs) checkTokens(s.tokens, model.config.vocabSize, what);
+  return lossOn === "all" ? seqs.map((s) => ({ tokens: s.tokens })) : seqs;
+}
+
+// ---------------------------------------------------------------- pretrain / sft
+
+export interface LmStageInput {
+  /** Network trained in place (pass a clone to keep the original). Needs the LM head. */
+  model: Gpt;
+  examples: TokenSequence[];
+  train?: Partial<TrainConfig>;
+  /** "response": loss where lossMask is 1 (InstructGPT/LIMA); "all": every token. Pretrain: "all". */
+  lossOn?: "response" | "all";
+  pad?: number;
+}
+
+export class LmTrainer extends Trainer {
+  readonly model: Gpt;
+  private readonly examples: TokenSequence[];
+  private readonly pad: number;
+
+  constructor(
+    readonly kind: "pretrain" | "sft",
+    input: LmStageInput,
+  ) {
+    super(trainConfig(input.train));
+    this.model = input.model;
+    this.examples = prepareSequences(input.examples, input.model, kind, input.lossOn ?? (kind === "pretrain" ? "all" : "response"));
+    this.pad = input.pad ?? 0;
+    this.initOptimizer(this.examples.length);
+  }
+
+  step(): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const micro: MicroBatch[] = [];
+    for (let a = 0; a < this.cfg.accumulate; a++) {
+      const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
+      micro.push({ tokens: b.tokens, loss: () => ({ loss: lmLossOf(this.model, b), aux: {} }) });
+    }
+    const r = this.update(micro);
+    this.stepCount++;
+    return this.metrics(r, t0, lr, {});
+  }
+}
+
+// ---------------------------------------------------------------- reward model
+
+export interface RewardStageInput {
+  /** SFT network: the trainer copies its trunk and replaces the LM head by a scalar head. */
+  init: Gpt;
+  groups: TokenComparisonGroup[];
+  /** batchSize counts prompts (each with its K responses). */
+  train?: Partial<TrainConfig>;
+  pad?: number;
+}
+
+function checkGroup(g: TokenComparisonGroup, vocab: number): void {
+  checkTokens(g.prompt, vocab, "reward_model prompt");
+  g.responses.forEach((r) => checkTokens(r, vocab, "reward_model response"));
+  for (const [w, l] of g.pairs)
+    if (!(w >= 0 && l >= 0 && w < g.responses.length && l < g.responses.length && w !== l))
+      throw new TrainInputError(`comparison pair [${w}, ${l}] does not index two of the ${g.responses.length} responses`);
+}
+
+/** Scores [K·G] of the K responses of each group (one forward over all of them) and the pair losses. */
+function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
+  const seqs = groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r]));
+  const b = packScore(seqs, rm.config.context, pad);
+  const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+  const scores = rm.rewards(h, b.T, b.last); // [ΣK]
+  let offset = 0;
+  const losses: tf.Scalar[] = [];
+  const margins: tf.Tensor1D[] = [];
+  for (const g of groups) {
+    const K = g.responses.length;
+    const r = rewardModelLoss(tf.slice(scores, [offset], [K]) as tf.Tensor1D, g.pairs);
+    losses.push(r.loss);
+    margins.push(r.margins);
+    offset += K;
+  }
+  const all = tf.concat(margins);
+  return {
+    loss: tf.mean(tf.stack(losses)) as tf.Scalar,
+    accuracy: tf.mean(tf.cast(tf.greater(all, 0), "float32")) as tf.Scalar,
+    tokens: b.tokens,
+  };
+}
+
+export class RewardModelTrainer extends Trainer {
+  readonly kind = "reward_model" as const;
+  readonly model: Gpt;
+  private readonly groups: TokenComparisonGroup[];
+  private readonly pad: number;
+
+  constructor(input: RewardStageInput) {
+    super(trainConfig({ batchSize: 4, lr: 1e-4, ...input.train }));
+    this.groups = input.groups.filter((g) => g.pairs.length > 0);
+    if (this.groups.length === 0) throw new TrainInputError("reward_model: no comparison group has a pair (all tied or empty)");
+    for (const g of this.groups) checkGroup(g, input.init.config.vocabSize);
+    this.model = input.init.clone(["reward"], Rng.derive(this.cfg.seed, 0x5c0e));
+    this.pad = input.pad ?? 0;
+    this.initOptimizer(this.groups.length);
+  }
+
+  step(): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const micro: MicroBatch[] = [];
+    for (let a = 0; a < this.cfg.accumulate; a++) {
+      const gs = this.order.next(this.cfg.batchSize).map((i) => this.groups[i]!);
+      const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
+      micro.push({
+        tokens,
+        loss: () => {
+          const r = rmGroupLoss(this.model, gs, this.pad);
+          return { loss: r.loss, aux: { accuracy: r.accuracy } };
+        },
+      });
+    }
+    const r = this.update(micro);
+    this.stepCount++;
+    return this.metrics(r, t0, lr, { accuracy: r.aux.accuracy! });
+  }
+}
+
+// ---------------------------------------------------------------- DPO
+
+export interface PreferencePair {
+  prompt: number[];
+  chosen: number[];
+  rejected: number[];
+}
+
+export interface DpoStageInput {
+  /** SFT network: the policy is a trainable copy, the reference a frozen one. */
+  init: Gpt;
+  /** Preference pairs, or comparison groups flattened into their pairs. */
+  pairs?: PreferencePair[];
+  groups?: TokenComparisonGroup[];
+  beta?: number;
+  train?: Partial<TrainConfig>;
+  pad?: number;
+}
+
+export function pairsOfGroups(groups: TokenComparisonGroup[]): PreferencePair[] {
+  return groups.flatMap((g) => g.pairs.map(([w, l]) => ({ prompt: g.prompt, chosen: g.responses[w]!, rejected: g.responses[l]! })));
+}
+
+/** Response-only sequence of (prompt ++ response): loss mask 1 on the response tokens. */
+function responseSequence(prompt: number[], response: number[]): TokenSequence {
+  return { tokens: [...prompt, ...response], lossMask: [...prompt.map(() => 0), ...response.map(() => 1)] };
+}
+
+/** Sum of response-token log-probabilities per row [B] (inside a tidy). */
+function sequenceLogProb(model: Gpt, b: LmBatch): tf.Tensor1D {
+  const { logp } = batchLogProbs(model, b);
+  return tf.sum(tf.reshape(tf.mul(logp, tf.tensor1d(b.mask)), [b.B, b.T]), 1) as tf.Tensor1D; // [B·T] -> [B, T] -> [B]
+}
+
+export class DpoTrainer extends Trainer {
+  readonly kind = "dpo" as const;
+  readonly model: Gpt;
+  readonly reference: Gpt;
+  private readonly pairs: PreferencePair[];
+  private readonly beta: number;
+  private readonly pad: number;
+
+  constructor(input: DpoStageInput) {
+    super(trainConfig({ lr: 1e-5, ...input.train }));
+    this.pairs = [...(input.pairs ?? []), ...pairsOfGroups(input.groups ?? [])];
+    if (this.pairs.length === 0) throw new TrainInputError("dpo: no preference pairs");
+    for (const p of this.pairs) for (const s of [p.prompt, p.chosen, p.rejected]) checkTokens(s, input.init.config.vocabSize, "dpo");
+    this.beta = input.beta ?? 0.1;
+    this.pad = input.pad ?? 0;
+    this.model = input.init.clone(["lm"]);
+    this.reference = input.init.clone(["lm"], 0, false);
+    this.initOptimizer(this.pairs.length);
+  }
+
+  step(): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const micro: MicroBatch[] = [];
+    for (let a = 0; a < this.cfg.accumulate; a++) {
+      const ps = this.order.next(this.cfg.batchSize).map((i) => this.pairs[i]!);
+      // chosen rows first, then rejected: one forward for both.
+      const b = packLm([...ps.map((p) => responseSequence(p.prompt, p.chosen)), ...ps.map((p) => responseSequence(p.prompt, p.rejected))], this.model.config.context, this.pad);
+      const n = ps.length;
+      const ref = tf.tidy(() => sequenceLogProb(this.reference, b));
+      const refArr = ref.dataSync();
+      ref.dispose();
+      micro.push({
+        tokens: b.tokens,
+        loss: () => {
+          const lp = sequenceLogProb(this.model, b);
+          const r = dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.tensor1d(refArr.slice(0, n)), tf.tensor1d(refArr.slice(n)), this.beta);
+          return { loss: r.loss, aux: { accuracy: tf.mean(tf.cast(tf.greater(r.margins, 0), "float32")) as tf.Scalar, margin: tf.mean(r.margins) as tf.Scalar } };
+        },
+      });
+    }
+    const r = this.update(micro);
+    this.stepCount++;
+    return this.metrics(r, t0, lr, { accuracy: r.aux.accuracy!, margin: r.aux.margin! });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.reference.dispose();
+  }
+}
+
+// ---------------------------------------------------------------- PPO-ptx
+
+export interface PpoOptions {
+  /** β of the per-token KL penalty against the SFT reference (InstructGPT 0.02; ≥ 0.1 resists hacking a tiny RM). */
+  klCoef: number;
+  /** γ of the ptx log-likelihood term (InstructGPT 27.8); 0 = plain PPO. */
+  ptxCoef: number;
+  /** Ratio clip ε. */
+  clip: number;
+  /** Value-loss weight. */
+  vfCoef: number;
+  /** Entropy bonus weight (0: entropy is reported, not optimised). */
+  entCoef: number;
+  /** GAE λ and discount. */
+  gaeLambda: number;
+  discount: number;
+  /** Optimisation passes over each rollout batch. */
+  ppoEpochs: number;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  /** End-of-sequence token: rollouts stop there. */
+  eos?: number;
+}
+
+export const PPO_DEFAULTS: PpoOptions = {
+  klCoef: 0.1,
+  ptxCoef: 0,
+  clip: 0.2,
+  vfCoef: 0.1,
+  entCoef: 0,
+  gaeLambda: 0.95,
+  discount: 1,
+  ppoEpochs: 2,
+  maxNewTokens: 24,
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+};
+
+export interface PpoStageInput {
+  /** SFT network: policy (+ a fresh value head on its trunk) is a trainable copy, reference a frozen one. */
+  init: Gpt;
+  /** Reward model (frozen; not modified). */
+  reward: Gpt;
+  prompts: number[][];
+  /** ptx examples (SFT or pretraining data), used when ptxCoef > 0. */
+  ptx?: TokenSequence[];
+  ppo?: Partial<PpoOptions>;
+  /** batchSize = rollouts per step. */
+  train?: Partial<TrainConfig>;
+  pad?: number;
+}
+
+export class PpoTrainer extends Trainer {
+  readonly kind = "ppo" as const;
+  readonly model: Gpt;
+  readonly reference: Gpt;
+  readonly rewardModel: Gpt;
+  readonly opts: PpoOptions;
+  private readonly prompts: number[][];
+  private readonly ptx: TokenSequence[];
+  private readonly pad: number;
+  private ptxCursor = 0;
+
+  constructor(input: PpoStageInput) {
+    super(trainConfig({ lr: 1e-5, ...input.train }));
+    this.opts = { ...PPO_DEFAULTS, ...input.ppo };
+    if (input.prompts.length === 0) throw new TrainInputError("ppo: no prompts");
+    input.prompts.forEach((p) => checkTokens(p, input.init.config.vocabSize, "ppo prompt"));
+    if (this.opts.ptxCoef > 0 && !(input.ptx && input.ptx.length > 0)) throw new TrainInputError("ppo: ptx_coef > 0 needs ptx data");
+    this.prompts = input.prompts;
+    this.ptx = input.ptx ?? [];
+    this.pad = input.pad ?? 0;
+    this.model = input.init.clone(["lm", "value"], Rng.derive(this.cfg.seed, 0x7a1e));
+    this.reference = input.init.clone(["lm"], 0, false);
+    this.rewardModel = input.reward;
+    this.initOptimizer(this.prompts.length);
+  }
+
+  /** ptx batches are drawn in a fixed cyclic order from a seeded permutation (part of the state via the step count). */
+  private ptxBatch(): LmBatch {
+    const n = this.ptx.length;
+    const perm = new Rng(Rng.derive(this.cfg.seed, 0x9e7)).shuffle(n);
+    const start = (this.stepCount * this.opts.ppoEpochs + this.ptxCursor++) * this.cfg.batchSize;
+    const rows = Array.from({ length: this.cfg.batchSize }, (_, i) => this.ptx[perm[(start + i) % n]!]!);
+    return packLm(rows, this.model.config.context, this.pad);
+  }
+
+  step(): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const o = this.opts;
+    const prompts = this.order.next(this.cfg.batchSize).map((i) => this.prompts[i]!);
+    // 1. Rollouts from the current policy.
+    const responses = generate(this.model, prompts, {
+      maxNewTokens: o.maxNewTokens,
+      temperature: o.temperature,
+      topK: o.topK,
+      topP: o.topP,
+      eos: o.eos,
+      rng: this.rng,
+      pad: this.pad,
+    });
+    const kept = responses.map((r, i) => ({ prompt: prompts[i]!, response: r })).filter((x) => x.response.length > 0);
+    if (kept.length === 0) throw new TrainInputError("ppo: every prompt fills the context; no room to generate");
+    const seqs = kept.map((x) => responseSequence(x.prompt, x.response));
+    const b = packLm(seqs, this.model.config.context, this.pad);
+    // 2. Scores, old log-probs and values, reference log-probs (no gradient).
+    const { scores, logpOld, logpRef, values } = tf.tidy(() => {
+      const pol = this.model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h;
+      const targets = tf.tensor1d(b.targets, "int32");
+      const lpOld = tokenLogProbs(this.model.lmLogits(pol), targets);
+      const vals = this.model.tokenValues(pol);
+      const lpRef = tokenLogProbs(this.reference.lmLogits(this.reference.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h), targets);
+      const sc = packScore(
+        kept.map((x) => [...x.prompt, ...x.response]),
+        this.rewardModel.config.context,
+        this.pad,
+      );
+      const rh = this.rewardModel.hidden(tf.tensor2d(sc.inputs, [sc.B, sc.T], "int32")).h;
+      return { scores: this.rewardModel.rewards(rh, sc.T, sc.last), logpOld: lpOld, logpRef: lpRef, values: vals };
+    });
+    const S = scores.dataSync();
+    const LO = logpOld.dataSync();
+    const LR = logpRef.dataSync();
+    const VA = values.dataSync();
+    tf.dispose([scores, logpOld, logpRef, values]);
+    // 3. Per-token rewards (KL penalty + score at the end) and GAE, per response.
+    const adv = new Float64Array(b.B * b.T);
+    const ret = new Float32Array(b.B * b.T);
+    const positions: number[][] = [];
+    let klSum = 0;
+    let klK3 = 0;
+    for (let r = 0; r < b.B; r++) {
+      const pos: number[] = [];
+      for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) pos.push(r * b.T + t);
+      positions.push(pos);
+      const lo = pos.map((i) => LO[i]!);
+      const lr_ = pos.map((i) => LR[i]!);
+      const est = klEstimates(lo, lr_);
+      klSum += est.k1.reduce((a, x) => a + x, 0);
+      klK3 += est.k3.reduce((a, x) => a + x, 0);
+      const rewards = klPenalisedRewards(S[r]!, lo, lr_, o.klCoef);
+      const g = gae(
+        rewards,
+        pos.map((i) => VA[i]!),
+        o.discount,
+        o.gaeLambda,
+      );
+      pos.forEach((i, j) => {
+        adv[i] = g.advantages[j]!;
+        ret[i] = g.returns[j]!;
+      });
+    }
+    const flat = positions.flat();
+    const white = whiten(Float64Array.from(flat.map((i) => adv[i]!)));
+    const advW = new Float32Array(b.B * b.T);
+    flat.forEach((i, j) => (advW[i] = white[j]!));
+    const oldArr = Float32Array.from(LO);
+    // 4. PPO epochs over the rollout batch (+ ptx).
+    let last = { loss: 0, gradNorm: 0, aux: {} as Record<string, number>, tokens: 0 };
+    let tokens = b.tokens * 3 + 0; // rollout scoring: policy, reference and RM forwards
+    this.ptxCursor = 0;
+    for (let e = 0; e < o.ppoEpochs; e++) {
+      const ptxB = o.ptxCoef > 0 ? this.ptxBatch() : undefined;
+      last = this.update([
+        {
+          tokens: b.tokens + (ptxB?.tokens ?? 0),
+          loss: () => {
+            const { logp, logits, h } = batchLogProbs(this.model, b);
+            const mask = tf.tensor1d(b.mask);
+            const pg = ppoPolicyLoss(logp, tf.tensor1d(oldArr), tf.tensor1d(advW), mask, o.clip);
+            const vl = valueLoss(this.model.tokenValues(h), tf.tensor1d(ret), mask);
+            const ent = maskedMean(entropyFromLogits(logits), mask);
+            let loss = tf.add(tf.add(pg.loss, tf.mul(o.vfCoef, vl)), tf.mul(-o.entCoef, ent)) as tf.Scalar;
+            const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, value_loss: vl, entropy: ent };
+            if (ptxB) {
+              const lm = lmLossOf(this.model, ptxB);
+              loss = tf.add(loss, ptxLoss(o.ptxCoef, lm)) as tf.Scalar;
+              aux.ptx_loss = lm;
+            }
+            return { loss, aux };
+          },
+        },
+      ]);
+      tokens += last.tokens;
+    }
+    this.stepCount++;
+    const n = b.B;
+    return this.metrics({ ...last, tokens }, t0, lr, {
+      reward: Array.from(S).reduce((a, x) => a + x, 0) / n,
+      kl: klSum / n,
+      kl_k3: klK3 / n,
+      response_length: flat.length / n,
+      ...last.aux,
+    });
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.reference.dispose();
+  }
+}
+
+// ---------------------------------------------------------------- factory
+
+export type StageInput = {
+  pretrain: LmStageInput;
+  sft: LmStageInput;
+  reward_model: RewardStageInput;
+  ppo: PpoStageInput;
+  dpo: DpoStageInput;
+};
+
+export function createTrainer<K extends StageKind>(kind: K, input: StageInput[K]): Trainer {
+  switch (kind) {
+    case "pretrain":
+    case "sft":
+      return new LmTrainer(kind, input as LmStageInput);
+    case "reward_model":
+      return new RewardModelTrainer(input as RewardStageInput);
+    case "ppo":
+      return new PpoTrainer(input as PpoStageInput);
+    case "dpo":
+      return new DpoTrainer(input as DpoStageInput);
+    default:
+      throw new TrainInputError(`unknown stage kind ${String(kind)}`);
+  }
+}

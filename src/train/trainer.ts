@@ -1,0 +1,206 @@
+// The step loop shared by every stage: micro-batch gradients (variableGrads inside tidy), accumulation,
+// a NaN/Inf check before anything is applied, global-norm clipping, Adam(W) at the scheduled lr,
+// and the exact state (weights, moments, step, batch order, RNG) for resume.
+import { tf } from "./backend.js";
+import type { TrainConfig } from "./config.js";
+import { NonFiniteError } from "./errors.js";
+import type { Gpt } from "./model.js";
+import { Adam, globalNorm, lrAt, scaleGrads } from "./optim.js";
+import { BatchOrder, Rng, type RngState } from "./rng.js";
+
+export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
+
+/** One step's metrics. `tokens_per_s` and `ms` are timings; every other field reproduces exactly on resume. */
+export interface StepMetrics {
+  stage: StageKind;
+  step: number;
+  loss: number;
+  lr: number;
+  grad_norm: number;
+  tokens: number;
+  tokens_per_s: number;
+  ms: number;
+  [metric: string]: number | string;
+}
+
+/** Everything a resumed trainer needs besides its inputs: plain data, serialisable (see checkpoint.ts). */
+export interface TrainerState {
+  kind: StageKind;
+  step: number;
+  optimizerT: number;
+  rng: RngState;
+  order: { epoch: number; cursor: number };
+  /** "model.<param>", "opt.m.<param>", "opt.v.<param>". */
+  tensors: Map<string, { shape: number[]; data: Float32Array }>;
+}
+
+/** A micro-batch's loss closure: returns the scalar loss and extra scalars to report (averaged over micro-batches). */
+export interface MicroBatch {
+  tokens: number;
+  loss: () => { loss: tf.Scalar; aux: Record<string, tf.Scalar> };
+}
+
+export interface RunOptions {
+  /** Stop after this many completed steps (default: the config's steps). */
+  untilStep?: number;
+  onStep?: (m: StepMetrics) => void | Promise<void>;
+  /** Checked between steps: Ctrl-C sets it and the loop returns after the current step. */
+  signal?: { aborted: boolean };
+}
+
+export abstract class Trainer {
+  abstract readonly kind: StageKind;
+  /** The network being trained. */
+  abstract readonly model: Gpt;
+  protected opt!: Adam;
+  protected order!: BatchOrder;
+  protected rng: Rng;
+  /** Completed optimizer steps. */
+  stepCount = 0;
+
+  constructor(readonly cfg: TrainConfig) {
+    this.rng = new Rng(Rng.derive(cfg.seed, 0x5a3e));
+  }
+
+  protected initOptimizer(itemCount: number): void {
+    this.opt = new Adam(this.model.params, this.cfg);
+    this.order = new BatchOrder(itemCount, Rng.derive(this.cfg.seed, 0xba7c));
+  }
+
+  /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
+  abstract step(): StepMetrics;
+
+  /** Current learning rate of the schedule. */
+  lr(): number {
+    return lrAt(this.stepCount, this.cfg);
+  }
+
+  /**
+   * One optimizer update over micro-batches: gradients summed then averaged, checked finite, clipped,
+   * applied. Throws NonFiniteError (nothing applied) on a NaN/Inf loss or gradient.
+   */
+  protected update(micro: MicroBatch[]): { loss: number; gradNorm: number; aux: Record<string, number>; tokens: number } {
+    const vars = this.model.trainableVariables();
+    const names = new Map<tf.Variable, string>();
+    for (const [n, v] of this.model.params) names.set(v, n);
+    let acc: Map<string, tf.Tensor> | undefined;
+    let lossSum = 0;
+    let tokens = 0;
+    const auxSum: Record<string, number> = {};
+    try {
+      for (const mb of micro) {
+        let aux: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const r = mb.loss();
+          aux = r.aux;
+          for (const a of Object.values(aux)) tf.keep(a);
+          return r.loss;
+        }, vars);
+        const loss = value.dataSync()[0]!;
+        value.dispose();
+        for (const [k, a] of Object.entries(aux)) {
+          auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
+          a.dispose();
+        }
+        if (!Number.isFinite(loss)) {
+          for (const g of Object.values(grads)) g.dispose();
+          throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", loss);
+        }
+        lossSum += loss;
+        tokens += mb.tokens;
+        if (!acc) {
+          acc = new Map();
+          for (const [vn, g] of Object.entries(grads)) acc.set(vn, g);
+        } else {
+          for (const [vn, g] of Object.entries(grads)) {
+            const prev = acc.get(vn);
+            if (prev) {
+              acc.set(vn, tf.tidy(() => tf.add(prev, g)));
+              prev.dispose();
+              g.dispose();
+            } else acc.set(vn, g);
+          }
+        }
+      }
+      // variableGrads keys gradients by variable name; map them back to parameter names.
+      const grads = new Map<string, tf.Tensor>();
+      for (const v of vars) {
+        const g = acc?.get(v.name);
+        if (g) grads.set(names.get(v)!, g);
+      }
+      acc = grads;
+      scaleGrads(acc, 1 / micro.length);
+      const gradNorm = globalNorm(acc);
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", gradNorm);
+      if (this.cfg.gradClip > 0 && gradNorm > this.cfg.gradClip) scaleGrads(acc, this.cfg.gradClip / (gradNorm + 1e-6));
+      this.opt.apply(acc, this.lr());
+      const aux: Record<string, number> = {};
+      for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
+      return { loss: lossSum / micro.length, gradNorm, aux, tokens };
+    } finally {
+      if (acc) for (const g of acc.values()) g.dispose();
+    }
+  }
+
+  /** Run steps until `untilStep` (default cfg.steps) or the signal; returns whether the stage completed. */
+  async run(opts: RunOptions = {}): Promise<{ completed: boolean; metrics: StepMetrics[] }> {
+    const until = opts.untilStep ?? this.cfg.steps;
+    const metrics: StepMetrics[] = [];
+    while (this.stepCount < until) {
+      if (opts.signal?.aborted) return { completed: false, metrics };
+      const m = this.step();
+      metrics.push(m);
+      await opts.onStep?.(m);
+    }
+    return { completed: this.stepCount >= this.cfg.steps, metrics };
+  }
+
+  /** A snapshot from which restore() continues exactly (same batches, same samples, same numbers). */
+  state(): TrainerState {
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [n, v] of this.model.params) tensors.set(`model.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+    for (const [n, v] of this.opt.m) tensors.set(`opt.m.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+    for (const [n, v] of this.opt.v) tensors.set(`opt.v.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+    return { kind: this.kind, step: this.stepCount, optimizerT: this.opt.t, rng: this.rng.state(), order: this.order.state(), tensors };
+  }
+
+  restore(s: TrainerState): void {
+    if (s.kind !== this.kind) throw new Error(`cannot restore a ${s.kind} state into a ${this.kind} trainer`);
+    const assign = (target: Map<string, tf.Variable>, prefix: string) => {
+      for (const [n, v] of target) {
+        const t = s.tensors.get(prefix + n);
+        if (!t) throw new Error(`state has no tensor ${prefix}${n}`);
+        if (t.data.length !== v.size) throw new Error(`state tensor ${prefix}${n} has ${t.data.length} values, expected ${v.size}`);
+        tf.tidy(() => v.assign(tf.tensor(t.data, v.shape)));
+      }
+    };
+    assign(this.model.params, "model.");
+    assign(this.opt.m, "opt.m.");
+    assign(this.opt.v, "opt.v.");
+    this.stepCount = s.step;
+    this.opt.t = s.optimizerT;
+    this.rng = new Rng(s.rng);
+    this.order = new BatchOrder(this.order.n, this.order.seed, s.order.epoch, s.order.cursor);
+  }
+
+  /** Free the trained network's variables and the optimizer moments (and any frozen copies). */
+  dispose(): void {
+    this.opt.dispose();
+    this.model.dispose();
+  }
+
+  protected metrics(r: { loss: number; gradNorm: number; tokens: number }, t0: number, lr: number, extra: Record<string, number>): StepMetrics {
+    const ms = performance.now() - t0;
+    return {
+      stage: this.kind,
+      step: this.stepCount,
+      loss: r.loss,
+      lr,
+      grad_norm: r.gradNorm,
+      tokens: r.tokens,
+      tokens_per_s: r.tokens / (ms / 1000),
+      ms,
+      ...extra,
+    };
+  }
+}
