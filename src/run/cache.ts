@@ -30,6 +30,12 @@ export interface EntryMeta {
   data: unknown; // small JSON result of the node (metrics summary, counts), also in entry.json
 }
 
+/** What a writer learns while writing (compute time, results) and wants in entry.json. */
+export interface EntryExtras {
+  seconds?: number;
+  data?: unknown;
+}
+
 export interface CacheEntry {
   hash: string;
   dir: string;
@@ -135,21 +141,25 @@ export class StageCache {
    * the folder renamed to `<root>/<hash>`. The caller should hold `lock(hash)`. If a complete entry
    * already exists (a writer that did not lock), it wins and ours is dropped: same hash, same content.
    */
-  async put(hash: string, info: { kind: string; label: string; seconds: number; data?: unknown }, write: (dir: string) => void | Promise<void>): Promise<CacheEntry> {
+  async put(
+    hash: string,
+    info: { kind: string; label: string; seconds: number; data?: unknown },
+    write: (dir: string) => void | EntryExtras | Promise<void | EntryExtras>,
+  ): Promise<CacheEntry> {
     const final = this.entryDir(hash);
     const tmpRoot = join(this.root, ".tmp");
     mkdirSync(tmpRoot, { recursive: true });
     const tmp = join(tmpRoot, `${hash}.${process.pid}.${randomBytes(4).toString("hex")}`);
     mkdirSync(tmp);
     try {
-      await write(tmp);
+      const extras = (await write(tmp)) ?? {};
       const files: Record<string, FileRecord> = {};
       for (const rel of listFiles(tmp)) {
         if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
         const p = join(tmp, rel);
         files[rel] = { bytes: statSync(p).size, sha256: sha256File(p) };
       }
-      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: info.seconds, files, data: info.data ?? null };
+      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
       fsyncTree(tmp);
       try {

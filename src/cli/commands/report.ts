@@ -1,0 +1,21 @@
+// `alignc report RUN`: (re)write report.html for a run directory (path, id or unique id prefix).
+import { pathToFileURL } from "node:url";
+import { findRun } from "../../run/list.js";
+import { writeReport } from "../../run/report.js";
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const ref = args[0];
+  if (!ref) {
+    process.stderr.write("usage: alignc report <run>\n");
+    return 2;
+  }
+  let path: string;
+  try {
+    path = writeReport(findRun(ref));
+  } catch (err) {
+    process.stderr.write(`alignc report: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(opts.open ? `${pathToFileURL(path).href}\n` : `wrote ${path}\n`);
+  return 0;
+}

@@ -1,0 +1,29 @@
+// `alignc runs [DIR]`: list run directories (default runs/), oldest first, with their outcome.
+import { listRuns } from "../../run/list.js";
+import { fmtDuration } from "../../run/progress.js";
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const dir = args[0] ?? "runs";
+  const runs = listRuns(dir);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(runs, null, 2) + "\n");
+    return 0;
+  }
+  if (runs.length === 0) {
+    process.stdout.write(`no runs under ${dir}\n`);
+    return 0;
+  }
+  const rows = runs.map((r) => [
+    r.id,
+    r.status + (r.tiny ? " (tiny)" : ""),
+    r.seconds === null ? "-" : fmtDuration(r.seconds),
+    r.backend,
+    `${r.cacheHits} cached / ${r.computed} run`,
+    r.expectations.total ? `${r.expectations.passed}/${r.expectations.total} expectations` : "",
+  ]);
+  const head = ["run", "status", "time", "backend", "nodes", "expect"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  process.stdout.write([line(head), ...rows.map(line)].join("\n") + "\n");
+  return 0;
+}

@@ -1,0 +1,362 @@
+// The executor: runs a plan's nodes in topological order against the stage cache.
+//
+//   prepare()  decides, before anything is written, what this run must compute: cache hits, misses
+//              (and `--force`d nodes), nodes beyond `--until`; then computes the in-memory nodes the
+//              misses need (data, tokenizers), so bad data stops the run with a located error
+//              before a run directory exists.
+//   run()      computes the misses in order, each under a lock on its hash, and writes each output
+//              into the cache atomically. After each node, the `expect` conditions whose blocks are
+//              all done are evaluated; a failed one blocks every node downstream of those blocks.
+//              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
+//              resumes that node from its checkpoint.
+import type { IRCondition } from "../check/ir.js";
+import type { Plan, PlanNode } from "../plan/types.js";
+import type { StageCache } from "./cache.js";
+import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./expect.js";
+import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
+import type { Progress } from "./progress.js";
+import { fmtDuration } from "./progress.js";
+import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./rundir.js";
+import { yieldToSignals } from "./interrupt.js";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
+
+export interface ExecutorOptions {
+  plan: Plan;
+  expects: readonly IRCondition[];
+  handlers: HandlerTable;
+  cache: StageCache;
+  progress: Progress;
+  interrupt: { readonly requested: boolean };
+  backend: string;
+  tiny: boolean;
+  force?: readonly string[];
+  until?: string | null;
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PlanError";
+  }
+}
+
+/** Node ids that reach `id` through inputs, and `id` itself. */
+export function ancestors(plan: Plan, id: string): Set<string> {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const out = new Set<string>();
+  const stack = [id];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (out.has(cur)) continue;
+    out.add(cur);
+    stack.push(...(byId.get(cur)?.inputs ?? []));
+  }
+  return out;
+}
+
+/** Node ids downstream of any of `ids` (not including them). */
+export function descendants(plan: Plan, ids: Iterable<string>): Set<string> {
+  const consumers = new Map<string, string[]>();
+  for (const n of plan.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
+  const out = new Set<string>();
+  const stack = [...ids].flatMap((i) => consumers.get(i) ?? []);
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (out.has(cur)) continue;
+    out.add(cur);
+    stack.push(...(consumers.get(cur) ?? []));
+  }
+  return out;
+}
+
+function nearest(name: string, ids: string[]): string {
+  const close = ids.filter((i) => i.includes(name) || name.includes(i));
+  return close.length ? ` (did you mean ${close.slice(0, 3).join(", ")}?)` : "";
+}
+
+const label = (n: PlanNode) => n.block || n.id;
+
+export class Executor {
+  private readonly byId: Map<string, PlanNode>;
+  private readonly records = new Map<string, NodeRecord>();
+  private readonly outputs = new Map<string, Promise<NodeOutput>>();
+  private readonly metrics: MetricTable = new Map();
+  private readonly evaluated = new Set<IRCondition>();
+  private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
+  private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
+  private run_: RunDir | null = null;
+  private misses: PlanNode[] = [];
+  private readonly wanted: Set<string>;
+  private readonly force: Set<string>;
+  /** called after every change, to rewrite manifest.json */
+  onChange: () => void = () => {};
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.byId = new Map(o.plan.nodes.map((n) => [n.id, n]));
+    const ids = o.plan.nodes.map((n) => n.id);
+    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${nearest(f, ids)}; nodes: ${ids.join(", ")}`);
+    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${nearest(o.until, ids)}; nodes: ${ids.join(", ")}`);
+    this.force = new Set(o.force ?? []);
+    this.wanted = o.until ? ancestors(o.plan, o.until) : new Set(ids);
+    for (const n of o.plan.nodes) {
+      if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
+      this.records.set(n.id, { id: n.id, kind: `${n.kind}.${n.op}`, label: label(n), hash: n.hash, status: "pending", seconds: 0 });
+    }
+  }
+
+  get nodeRecords(): NodeRecord[] {
+    return this.o.plan.nodes.map((n) => this.records.get(n.id)!);
+  }
+
+  get expectations(): Manifest["expectations"] {
+    return this.o.expects.filter((c) => this.evaluated.has(c)).map((c) => evaluateCondition(c, this.metrics));
+  }
+
+  get hits(): number {
+    return this.nodeRecords.filter((r) => r.status === "cached").length;
+  }
+
+  get computed(): number {
+    return this.nodeRecords.filter((r) => r.status === "computed" || r.status === "resumed").length;
+  }
+
+  private handler(n: PlanNode): NodeHandler {
+    return handlerFor(this.o.handlers, n)!;
+  }
+
+  /** Decide hits and misses; build the in-memory inputs of the misses. Throws (DiagnosticError …) on bad input. */
+  async prepare(): Promise<{ hits: PlanNode[]; misses: PlanNode[] }> {
+    const hits: PlanNode[] = [];
+    for (const n of this.o.plan.nodes) {
+      const rec = this.records.get(n.id)!;
+      if (!this.wanted.has(n.id)) {
+        rec.status = "skipped";
+        rec.reason = `not needed for --until ${this.o.until}`;
+        continue;
+      }
+      if (this.handler(n).storage === "memory") continue;
+      const entry = this.force.has(n.id) ? null : this.o.cache.get(n.hash);
+      if (entry) {
+        hits.push(n);
+        rec.status = "cached";
+        rec.entry = entry.dir;
+        rec.savedSeconds = entry.meta.seconds;
+        rec.summary = summaryOf(entry.meta.data);
+        this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
+      } else this.misses.push(n);
+    }
+    // the data the misses read, built now: a data error stops the run before it writes anything
+    for (const m of this.misses) for (const i of m.inputs) if (this.handler(this.byId.get(i)!).storage === "memory") await this.output(i);
+    return { hits, misses: this.misses };
+  }
+
+  /** Run the misses; `run` is the run directory created after prepare() succeeded. */
+  async execute(run: RunDir): Promise<number> {
+    this.run_ = run;
+    for (const [k, row] of this.pendingRows.splice(0)) k === "metric" ? run.appendMetric(row) : run.appendSample(row);
+    // conditions over cached nodes only can be decided before any compute
+    for (const n of this.o.plan.nodes) if (this.records.get(n.id)!.status === "cached") this.nodeDone(n);
+    this.onChange();
+    for (const n of this.misses) {
+      if (this.o.interrupt.requested) return this.finish(EXIT.interrupted);
+      const rec = this.records.get(n.id)!;
+      const blocked = this.blockedReason(n);
+      if (blocked) {
+        rec.status = "blocked";
+        rec.reason = blocked;
+        this.o.progress.info(`${label(n)}: not run (${blocked})`);
+        this.onChange();
+        continue;
+      }
+      let result: NodeResult;
+      try {
+        result = await this.computeCached(n);
+      } catch (err) {
+        rec.status = "failed";
+        rec.reason = (err as Error).message.split("\n")[0];
+        this.onChange();
+        throw err;
+      }
+      if (result.status === "interrupted") {
+        rec.status = "interrupted";
+        rec.reason = `checkpoint at step ${result.step}; run again to resume`;
+        this.o.progress.info(`${label(n)}: interrupted, checkpoint saved at step ${result.step}; run the same command again to resume`);
+        return this.finish(EXIT.interrupted);
+      }
+      this.nodeDone(n);
+      this.onChange();
+    }
+    for (const n of this.o.plan.nodes) {
+      const rec = this.records.get(n.id)!;
+      if (rec.status === "pending") {
+        rec.status = "skipped";
+        rec.reason = "not needed: every consumer was cached";
+      }
+    }
+    const failed = this.expectations.filter((e) => !e.ok);
+    const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
+    if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
+    return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+  }
+
+  private finish(code: number): number {
+    this.onChange();
+    return code;
+  }
+
+  private blockedReason(n: PlanNode): string | null {
+    const gate = this.blockedBy.get(n.id);
+    if (gate) return `expectation failed: ${gate}`;
+    for (const i of ancestors(this.o.plan, n.id)) {
+      if (i === n.id) continue;
+      const s = this.records.get(i)!.status;
+      if (s === "blocked" || s === "failed") return `input ${i} ${s}`;
+    }
+    return null;
+  }
+
+  /** Metrics of a finished node become visible to `expect`; failed gates block what depends on them. */
+  private nodeDone(n: PlanNode): void {
+    const rec = this.records.get(n.id)!;
+    if (n.block) this.metrics.set(n.block, rec.summary ?? {});
+    this.metrics.set(n.id, rec.summary ?? {});
+    const done = new Set([...this.records.values()].filter((r) => ["cached", "computed", "resumed"].includes(r.status)).flatMap((r) => [r.id, r.label]));
+    for (const c of readyConditions(this.o.expects, done, this.evaluated)) {
+      this.evaluated.add(c);
+      const r = evaluateCondition(c, this.metrics);
+      this.o.progress.info(`expect ${r.message}`);
+      if (!r.ok) {
+        const sources = this.o.plan.nodes.filter((x) => conditionBlocks(c).includes(label(x)) || conditionBlocks(c).includes(x.id)).map((x) => x.id);
+        for (const d of descendants(this.o.plan, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
+      }
+    }
+  }
+
+  /** The output of node `id`, computing memory nodes on first use. */
+  output(id: string): Promise<NodeOutput> {
+    let p = this.outputs.get(id);
+    if (!p) {
+      const n = this.byId.get(id);
+      if (!n) return Promise.reject(new Error(`unknown node ${id}`));
+      if (this.handler(n).storage !== "memory") return Promise.reject(new Error(`node ${id} has not run yet`));
+      p = this.computeMemory(n);
+      this.outputs.set(id, p);
+    }
+    return p;
+  }
+
+  private async computeMemory(n: PlanNode): Promise<NodeOutput> {
+    const rec = this.records.get(n.id)!;
+    const t0 = performance.now();
+    const result = await this.handler(n).run(this.context(n, ""));
+    if (result.status !== "done") throw new Error(`node ${n.id} (in memory) cannot be interrupted`);
+    rec.status = "computed";
+    rec.seconds = (performance.now() - t0) / 1000;
+    rec.summary = result.summary;
+    return { node: n, dir: null, value: result.value, summary: result.summary };
+  }
+
+  private async computeCached(n: PlanNode): Promise<NodeResult> {
+    const rec = this.records.get(n.id)!;
+    const cache = this.o.cache;
+    const lock = await cache.lock(n.hash, {
+      purpose: `alignc run: ${label(n)}`,
+      onWait: (owner) => this.o.progress.info(`${label(n)}: waiting for pid ${owner.pid} (${owner.purpose}), which is computing the same node`),
+    });
+    const heartbeat = setInterval(() => lock.touch(), 30_000);
+    heartbeat.unref();
+    try {
+      // another run may have finished it while we waited for the lock
+      const done = this.force.has(n.id) ? null : cache.get(n.hash);
+      if (done) {
+        rec.status = "cached";
+        rec.entry = done.dir;
+        rec.savedSeconds = done.meta.seconds;
+        rec.summary = summaryOf(done.meta.data);
+        this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
+        this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
+        return { status: "done", summary: rec.summary ?? {} };
+      }
+      const t0 = performance.now();
+      const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
+      const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
+        const result = await this.handler(n).run(this.context(n, dir));
+        box.result = result;
+        if (result.status === "interrupted") throw new Interrupted(result.step);
+        box.value = result.value;
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
+      }).catch((err: unknown) => {
+        if (err instanceof Interrupted) return null;
+        throw err;
+      });
+      const result = box.result;
+      if (!entry || result.status !== "done") return result;
+      cache.clearCheckpoints(n.hash);
+      rec.status = result.resumedFromStep ? "resumed" : "computed";
+      if (result.resumedFromStep) rec.resumedFromStep = result.resumedFromStep;
+      rec.seconds = (performance.now() - t0) / 1000;
+      rec.entry = entry.dir;
+      rec.summary = result.summary;
+      this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
+      return result;
+    } finally {
+      clearInterval(heartbeat);
+      lock.release();
+    }
+  }
+
+  private context(n: PlanNode, outDir: string): NodeContext {
+    const started = performance.now();
+    const stage = label(n);
+    const writeRow = (kind: "metric" | "sample", row: MetricRow | SampleRow) => {
+      if (!this.run_) this.pendingRows.push([kind, row] as ["metric", MetricRow] | ["sample", SampleRow]);
+      else if (kind === "metric") this.run_.appendMetric(row as MetricRow);
+      else this.run_.appendSample(row as SampleRow);
+    };
+    return {
+      node: n,
+      plan: this.o.plan,
+      backend: this.o.backend,
+      tiny: this.o.tiny,
+      outDir,
+      input: (id) => {
+        if (!n.inputs.includes(id)) return Promise.reject(new Error(`node ${n.id} does not read ${id}`));
+        return this.output(id);
+      },
+      log: (row) => writeRow("metric", { stage, time: Number(((performance.now() - started) / 1000).toFixed(3)), ...row } as MetricRow),
+      sample: (row) => writeRow("sample", row),
+      progress: (total, startStep) => this.o.progress.stage(stage, total, startStep),
+      info: (line) => this.o.progress.info(`${stage}: ${line}`),
+      interrupted: () => this.o.interrupt.requested,
+      latestCheckpoint: () => this.o.cache.latestCheckpoint(n.hash),
+      saveCheckpoint: (step, write) => this.o.cache.saveCheckpoint(n.hash, step, write),
+    };
+  }
+
+  /** Human lines about what will be reused and what will run (printed before compute). */
+  describePlan(): string[] {
+    const lines: string[] = [];
+    for (const n of this.o.plan.nodes) {
+      const r = this.records.get(n.id)!;
+      if (r.status === "cached") lines.push(`  = ${label(n)}  cached [${n.hash.slice(0, 8)}] (saves ${fmtDuration(r.savedSeconds ?? 0)})`);
+      else if (this.misses.includes(n)) {
+        const ck = this.o.cache.latestCheckpoint(n.hash);
+        lines.push(`  + ${label(n)}  ${this.force.has(n.id) ? "forced" : "to run"} [${n.hash.slice(0, 8)}]${ck ? ` (resumes from step ${ck.step})` : ""}`);
+      }
+    }
+    return lines;
+  }
+}
+
+class Interrupted extends Error {
+  constructor(readonly step: number) {
+    super(`interrupted at step ${step}`);
+  }
+}
+
+function summaryOf(data: unknown): Record<string, number> {
+  const s = (data as { summary?: unknown } | null)?.summary;
+  if (!s || typeof s !== "object") return {};
+  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter(([, v]) => typeof v === "number")) as Record<string, number>;
+}

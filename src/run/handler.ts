@@ -1,0 +1,59 @@
+// What the executor asks of the code that computes one kind of plan node (src/run/nodes/). A
+// handler either keeps its output in memory (cheap, deterministic nodes: data, tokenizers, initial
+// weights; computed lazily, only when a consumer that is not cached needs them) or writes files
+// into a cache entry (training stages and evals: expensive, reused across runs by hash).
+import type { Plan, PlanNode } from "../plan/types.js";
+import type { Checkpoint } from "./cache.js";
+import type { MetricRow, SampleRow } from "./rundir.js";
+import type { StageProgress } from "./progress.js";
+
+/** The output of a finished node as its consumers see it. */
+export interface NodeOutput {
+  node: PlanNode;
+  /** cache entry folder (cached nodes) */
+  dir: string | null;
+  /** in-memory value (memory nodes; for cached nodes, loaded on demand by the consumer) */
+  value: unknown;
+  /** final metrics (what `expect` reads) */
+  summary: Record<string, number>;
+}
+
+export interface NodeContext {
+  node: PlanNode;
+  plan: Plan;
+  /** the run's settings */
+  backend: string;
+  tiny: boolean;
+  /** outputs of this node's inputs (computed on first use for memory nodes) */
+  input(id: string): Promise<NodeOutput>;
+  /** cached nodes: the folder to write the output into (becomes the cache entry) */
+  outDir: string;
+  /** append a metrics row (the executor adds stage/time) and advance the progress bar */
+  log(row: Omit<MetricRow, "stage" | "time">): void;
+  sample(row: SampleRow): void;
+  /** a progress bar for this node's steps */
+  progress(total: number, startStep?: number): StageProgress;
+  info(line: string): void;
+  /** true once Ctrl-C was pressed: finish the current step, save a checkpoint, return `interrupted` */
+  interrupted(): boolean;
+  /** the newest checkpoint of this node (left by an interrupted run), or null */
+  latestCheckpoint(): Checkpoint | null;
+  saveCheckpoint(step: number, write: (dir: string) => void | Promise<void>): Promise<Checkpoint>;
+}
+
+export type NodeResult =
+  | { status: "done"; summary: Record<string, number>; value?: unknown; data?: unknown; resumedFromStep?: number }
+  | { status: "interrupted"; step: number };
+
+export interface NodeHandler {
+  /** "memory": recomputed when needed, never cached; "cache": stored under the node's hash */
+  storage: "memory" | "cache";
+  run(ctx: NodeContext): Promise<NodeResult>;
+}
+
+/** Handlers by `<kind>.<op>` ("stage.sft", "data.tokenize"), falling back to `<kind>` ("data"). */
+export type HandlerTable = Record<string, NodeHandler>;
+
+export function handlerFor(table: HandlerTable, node: PlanNode): NodeHandler | undefined {
+  return table[`${node.kind}.${node.op}`] ?? table[node.kind];
+}

@@ -1,0 +1,131 @@
+// runPlan: one `alignc run`. Prepares (cache lookup, data for the nodes to compute) before it
+// writes anything, then creates the run directory, executes, keeps manifest.json current after
+// every node, and writes report.html at the end, whatever the outcome.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { IRCondition } from "../check/ir.js";
+import type { Plan } from "../plan/types.js";
+import { StageCache, defaultCacheRoot } from "./cache.js";
+import { EXIT, Executor } from "./executor.js";
+import type { HandlerTable } from "./handler.js";
+import { createProgress, type Progress } from "./progress.js";
+import { writeReport } from "./report.js";
+import { RunDir, hostInfo, type Manifest } from "./rundir.js";
+
+export interface RunPlanOptions {
+  plan: Plan;
+  /** the checked recipe's identity and its `expect` conditions */
+  recipe: { name: string; file: string; seed: number; expects: readonly IRCondition[] };
+  handlers: HandlerTable;
+  /** the backend the handlers run on (as selected, e.g. "wasm") */
+  backend: string;
+  runsDir?: string;
+  cacheRoot?: string;
+  tiny?: boolean;
+  force?: readonly string[];
+  until?: string | null;
+  variant?: string | null;
+  progress?: Progress;
+  interrupt?: { readonly requested: boolean };
+  /** write report.html at the end (default true) */
+  report?: boolean;
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  runDir: string;
+  manifest: Manifest;
+  /** the error that stopped the run (exit 1), already recorded in manifest.json */
+  error: Error | null;
+}
+
+export function alignVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  }
+}
+
+/** The plan's identity: sha256 over its node hashes (what the `<hash8>` of a run id names). */
+export function planHash(plan: Plan): string {
+  // node hashes already cover parameters, inputs, files and engine; their list in order names the plan
+  return createHash("sha256").update(plan.nodes.map((n) => `${n.id}=${n.hash}`).join("\n")).digest("hex");
+}
+
+/**
+ * Throws before creating anything when the plan cannot run (unknown --force/--until node: PlanError;
+ * bad data: DiagnosticError from the data layer). Otherwise returns the outcome with its exit code:
+ * 0 ok, 1 a node failed, 3 expectations failed, 130 interrupted.
+ */
+export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
+  const progress = o.progress ?? createProgress();
+  const cache = new StageCache(o.cacheRoot ?? defaultCacheRoot(o.runsDir));
+  cache.sweep();
+  const exec = new Executor({
+    plan: o.plan,
+    expects: o.recipe.expects,
+    handlers: o.handlers,
+    cache,
+    progress,
+    interrupt: o.interrupt ?? { requested: false },
+    backend: o.backend,
+    tiny: o.tiny ?? false,
+    force: o.force,
+    until: o.until ?? null,
+  });
+  await exec.prepare();
+
+  const hash = planHash(o.plan);
+  const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash);
+  run.writePlan(o.plan);
+  const manifest: Manifest = {
+    alignc: alignVersion(),
+    runId: run.id,
+    recipe: { name: o.recipe.name, file: o.recipe.file },
+    planHash: hash,
+    variant: o.variant ?? null,
+    created: new Date().toISOString(),
+    finished: null,
+    status: "running",
+    exitCode: null,
+    backend: o.backend,
+    seed: o.recipe.seed,
+    tiny: o.tiny ?? false,
+    options: { force: [...(o.force ?? [])], until: o.until ?? null },
+    host: hostInfo(),
+    cache: { root: cache.root, hits: 0, misses: 0 },
+    nodes: [],
+    expectations: [],
+    error: null,
+  };
+  const save = () => {
+    manifest.nodes = exec.nodeRecords;
+    manifest.expectations = exec.expectations;
+    manifest.cache.hits = exec.hits;
+    manifest.cache.misses = exec.computed;
+    run.writeManifest(manifest);
+  };
+  exec.onChange = save;
+  progress.info(`run ${run.path}`);
+  for (const line of exec.describePlan()) progress.info(line);
+  save();
+
+  let exitCode: number;
+  let error: Error | null = null;
+  try {
+    exitCode = await exec.execute(run);
+  } catch (err) {
+    error = err as Error;
+    exitCode = EXIT.failed;
+    manifest.error = error.message;
+  } finally {
+    progress.stop();
+  }
+  manifest.finished = new Date().toISOString();
+  manifest.exitCode = exitCode;
+  manifest.status = exitCode === EXIT.ok ? "ok" : exitCode === EXIT.interrupted ? "interrupted" : exitCode === EXIT.expectations ? "expectations_failed" : "failed";
+  save();
+  if (o.report !== false) writeReport(run.path);
+  return { exitCode, runDir: run.path, manifest, error };
+}

@@ -1,0 +1,250 @@
+// The executor on a small fake plan with fake handlers that behave like the real ones: a memory data
+// node, stages that train for N steps with checkpoints and Ctrl-C, an eval, and expect gates.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { IRCondition } from "../../src/check/ir.js";
+import type { Plan, PlanNode } from "../../src/plan/types.js";
+import type { HandlerTable, NodeContext, NodeResult } from "../../src/run/handler.js";
+import { createProgress } from "../../src/run/progress.js";
+import { runPlan, type RunPlanOptions } from "../../src/run/run-plan.js";
+import { PlanError } from "../../src/run/executor.js";
+import { RunDir } from "../../src/run/rundir.js";
+import { tempDir } from "./helpers.js";
+
+const node = (id: string, kind: PlanNode["kind"], op: string, inputs: string[], params: PlanNode["params"] = {}): PlanNode => ({
+  id,
+  kind,
+  op,
+  params,
+  inputs,
+  files: [],
+  hash: `h${id}${JSON.stringify(params).replace(/[^a-z0-9]/gi, "")}`,
+  estimates: {},
+  block: id,
+});
+
+function plan(lr = 1): Plan {
+  return {
+    version: 1,
+    recipe: { name: "fake", file: "fake.align", seed: 1 },
+    engine: { alignc: "0.1.0", epoch: 1 },
+    nodes: [node("d", "data", "read", []), node("a", "stage", "sft", ["d"], { steps: 6, lr }), node("b", "stage", "sft", ["a"], { steps: 4 }), node("c", "stage", "ppo", ["a"], { steps: 2 }), node("e", "eval", "accuracy", ["b"])],
+  };
+}
+
+const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
+const cond = (block: string, member: string, op: IRCondition["op"], right: number): IRCondition => ({ left: { $ref: block, member }, op, right, span, text: `${block}.${member} ${op} ${right}` });
+
+interface Calls {
+  runs: string[];
+  interruptAt?: { node: string; step: number };
+  badData?: boolean;
+}
+
+/** A "training" handler: state_{t+1} = state_t + input, loss = 1/state; deterministic, resumable. */
+function handlers(calls: Calls, interrupt: { requested: boolean }): HandlerTable {
+  const train = async (ctx: NodeContext): Promise<NodeResult> => {
+    calls.runs.push(ctx.node.id);
+    const steps = ctx.node.params.steps as number;
+    const input = await ctx.input(ctx.node.inputs[0]!);
+    const base = input.dir ? JSON.parse(readFileSync(join(input.dir, "out.json"), "utf8")).state : (input.value as number);
+    let state = base;
+    let start = 0;
+    const ck = ctx.latestCheckpoint();
+    if (ck) {
+      const saved = JSON.parse(readFileSync(join(ck.dir, "state.json"), "utf8"));
+      state = saved.state;
+      start = saved.step;
+    }
+    const bar = ctx.progress(steps, start);
+    for (let s = start + 1; s <= steps; s++) {
+      state += base + ((ctx.node.params.lr as number | undefined) ?? 0);
+      ctx.log({ step: s, loss: 1 / state });
+      bar.update(s, { loss: 1 / state });
+      if (calls.interruptAt?.node === ctx.node.id && calls.interruptAt.step === s) interrupt.requested = true;
+      if (ctx.interrupted() || s % 2 === 0) {
+        const snapshot = { state, step: s };
+        await ctx.saveCheckpoint(s, (d) => writeFileSync(join(d, "state.json"), JSON.stringify(snapshot)));
+        if (ctx.interrupted()) {
+          bar.done("interrupted");
+          return { status: "interrupted", step: s };
+        }
+      }
+    }
+    bar.done();
+    writeFileSync(join(ctx.outDir, "out.json"), JSON.stringify({ state }));
+    return { status: "done", summary: { loss: 1 / state, state }, resumedFromStep: start || undefined };
+  };
+  return {
+    "data.read": {
+      storage: "memory",
+      async run(ctx) {
+        calls.runs.push(ctx.node.id);
+        if (calls.badData) throw new Error("data/x.jsonl:3: missing field `response`");
+        return { status: "done", summary: {}, value: 1 };
+      },
+    },
+    stage: { storage: "cache", run: train },
+    "eval.accuracy": {
+      storage: "cache",
+      async run(ctx) {
+        calls.runs.push(ctx.node.id);
+        const b = await ctx.input("b");
+        ctx.sample({ eval: "e", prompt: "p", a: { model: "b", text: "x" } });
+        return { status: "done", summary: { accuracy: Math.min(1, b.summary.state! / 100) } };
+      },
+    },
+  };
+}
+
+function opts(dir: string, calls: Calls, extra: Partial<RunPlanOptions> = {}): RunPlanOptions {
+  const interrupt = { requested: false };
+  return {
+    plan: plan(),
+    recipe: { name: "fake", file: "fake.align", seed: 1, expects: [] },
+    handlers: handlers(calls, interrupt),
+    interrupt,
+    backend: "fake",
+    runsDir: join(dir, "runs"),
+    cacheRoot: join(dir, "cache"),
+    progress: createProgress({ quiet: true }),
+    ...extra,
+  };
+}
+
+test("first run computes every node; an unchanged re-run is all cache hits; changing a parameter re-runs exactly the descendants", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0, r1.error?.message);
+    assert.deepEqual(calls.runs, ["d", "a", "b", "c", "e"]);
+    assert.deepEqual(r1.manifest.nodes.map((n) => n.status), ["computed", "computed", "computed", "computed", "computed"]);
+    assert.equal(r1.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65);
+    for (const f of ["plan.json", "manifest.json", "metrics.jsonl", "samples.jsonl", "report.html"]) assert.ok(existsSync(join(r1.runDir, f)), f);
+    const rows = RunDir.open(r1.runDir).readMetrics();
+    assert.deepEqual(rows.filter((r) => r.stage === "a").map((r) => r.step), [1, 2, 3, 4, 5, 6]);
+
+    calls.runs = [];
+    const r2 = await runPlan(opts(dir, calls));
+    assert.equal(r2.exitCode, 0);
+    assert.deepEqual(calls.runs, [], "nothing recomputed, not even the data");
+    assert.equal(r2.manifest.cache.hits, 4);
+    assert.equal(r2.manifest.nodes.find((n) => n.id === "d")!.status, "skipped");
+    assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65);
+    assert.notEqual(r2.runDir, r1.runDir);
+
+    calls.runs = [];
+    const p = plan();
+    // b's parameters change: its hash and its descendant e's hash change (as PLAN computes them)
+    p.nodes[2] = node("b", "stage", "sft", ["a"], { steps: 5 });
+    p.nodes[4] = { ...p.nodes[4]!, hash: "he-changed" };
+    const r3 = await runPlan(opts(dir, calls, { plan: p }));
+    assert.deepEqual(calls.runs, ["b", "e"]);
+    assert.equal(r3.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+  } finally {
+    cleanup();
+  }
+});
+
+test("--force re-runs the named node only; --until stops after a node and its inputs", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls, { until: "a" }));
+    assert.equal(r1.exitCode, 0);
+    assert.deepEqual(calls.runs, ["d", "a"]);
+    assert.deepEqual(r1.manifest.nodes.map((n) => n.status), ["computed", "computed", "skipped", "skipped", "skipped"]);
+    await runPlan(opts(dir, calls));
+    calls.runs = [];
+    const r2 = await runPlan(opts(dir, calls, { force: ["b"] }));
+    assert.deepEqual(calls.runs, ["b"]);
+    assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.status, "cached");
+    await assert.rejects(runPlan(opts(dir, calls, { force: ["bb"] })), (e: unknown) => e instanceof PlanError && /--force bb: no such node \(did you mean b\?\)/.test(e.message));
+    await assert.rejects(runPlan(opts(dir, calls, { until: "zz" })), PlanError);
+  } finally {
+    cleanup();
+  }
+});
+
+test("Ctrl-C: the stage checkpoints and exits 130; the re-run resumes there and ends where an uninterrupted run ends", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [], interruptAt: { node: "a", step: 3 } };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 130);
+    assert.equal(r1.manifest.status, "interrupted");
+    assert.equal(r1.manifest.nodes.find((n) => n.id === "a")!.status, "interrupted");
+    assert.deepEqual(readdirSync(join(dir, "cache")).filter((n) => !n.startsWith(".")), [], "no cache entry for an unfinished node");
+    const calls2: Calls = { runs: [] };
+    const r2 = await runPlan(opts(dir, calls2));
+    assert.equal(r2.exitCode, 0);
+    const a = r2.manifest.nodes.find((n) => n.id === "a")!;
+    assert.equal(a.status, "resumed");
+    assert.equal(a.resumedFromStep, 3);
+    const steps = RunDir.open(r2.runDir).readMetrics().filter((r) => r.stage === "a").map((r) => r.step);
+    assert.deepEqual(steps, [4, 5, 6]);
+    // same final state as a run that was never interrupted
+    const { dir: dir2, cleanup: c2 } = tempDir();
+    try {
+      const clean = await runPlan(opts(dir2, { runs: [] }));
+      assert.deepEqual(clean.manifest.nodes.map((n) => n.summary), r2.manifest.nodes.map((n) => n.summary));
+    } finally {
+      c2();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test("a failed expectation blocks the stages downstream of its block and exits 3; others still run", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const expects = [cond("a", "loss", "<=", 0.01), cond("e", "accuracy", ">=", 0.1)];
+    const r = await runPlan(opts(dir, calls, { recipe: { name: "fake", file: "f", seed: 1, expects } }));
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.manifest.status, "expectations_failed");
+    assert.deepEqual(calls.runs, ["d", "a"]);
+    const st = Object.fromEntries(r.manifest.nodes.map((n) => [n.id, n.status]));
+    assert.deepEqual(st, { d: "computed", a: "computed", b: "blocked", c: "blocked", e: "blocked" });
+    assert.match(r.manifest.nodes.find((n) => n.id === "b")!.reason!, /expectation failed: a\.loss <= 0\.01/);
+    assert.deepEqual(r.manifest.expectations.map((e) => e.ok), [false, false]);
+    assert.match(r.manifest.expectations[1]!.message, /e did not run/);
+    // passing gates: exit 0
+    const ok = await runPlan(opts(dir, { runs: [] }, { recipe: { name: "fake", file: "f", seed: 1, expects: [cond("a", "loss", "<=", 0.5), cond("e", "accuracy", ">=", 0.1)] } }));
+    assert.equal(ok.exitCode, 0);
+    assert.deepEqual(ok.manifest.expectations.map((e) => e.ok), [true, true]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("bad data stops the run before a run directory exists", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await assert.rejects(runPlan(opts(dir, { runs: [], badData: true })), /missing field/);
+    assert.ok(!existsSync(join(dir, "runs")) || readdirSync(join(dir, "runs")).length === 0);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const o = opts(dir, calls);
+    o.handlers["stage.ppo"] = { storage: "cache", run: async () => { throw new Error("NaN loss at step 3"); } };
+    const r = await runPlan(o);
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.manifest.status, "failed");
+    assert.match(r.manifest.error!, /NaN loss/);
+    assert.equal(r.manifest.nodes.find((n) => n.id === "c")!.status, "failed");
+    assert.ok(readFileSync(join(r.runDir, "report.html"), "utf8").includes("NaN loss"));
+  } finally {
+    cleanup();
+  }
+});
