@@ -75,6 +75,13 @@ const training: Record<string, Schema> = {
   format: refSchema(["format"], "chat format for prompt/response examples"),
 };
 
+/** Clauses of a mixture component (`sentiment: proportional cap 3000`, `demos: weight 1.0`). */
+export const COMPONENT_CLAUSES: Record<string, Schema> = {
+  proportional: bool("examples-proportional mixing (FLAN): the component weighs as many examples as it has"),
+  cap: int("at most this many examples from the component (FLAN's per-task cap keeps big tasks from dominating)", { minimum: 1 }),
+  weight: num("fixed mixing weight of the component", { exclusiveMinimum: 0 }),
+};
+
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
 
 export const KINDS: Record<string, Record<string, { args?: Schema; roles?: string[]; props: Record<string, Schema>; required?: string[] }>> = {
@@ -154,7 +161,11 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
     mix: {
       props: {
         // components live in props.components: { name: { proportional?: true, cap?: n, weight?: w } }
-        components: { type: "object", description: "task/source name: proportional [cap N] | weight W" },
+        components: {
+          type: "object",
+          additionalProperties: { type: "object", properties: COMPONENT_CLAUSES, additionalProperties: false },
+          description: "task/source name: proportional [cap N] | weight W",
+        },
         total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1 }),
         dedup: oneOfStr(["none", "exact", "normalized"], "drop duplicate prompts (normalized: case, spaces, punctuation)", "exact"),
         min_length: int("LIMA-style selection: drop responses shorter than this many characters", { minimum: 0 }),

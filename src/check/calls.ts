@@ -1,0 +1,29 @@
+// The functions a value may call, and what their arguments are. Path arguments resolve against the
+// folder of the recipe that wrote them and must exist; split arguments name a data block.
+
+export type CallSpec =
+  | { args: "path"; expect: "file" | "dir"; description: string }
+  | { args: "split"; refTo: string[]; description: string };
+
+export const CALLS: Record<string, CallSpec> = {
+  jsonl: { args: "path", expect: "file", description: "JSON Lines file" },
+  json: { args: "path", expect: "file", description: "JSON file (an array of rows)" },
+  csv: { args: "path", expect: "file", description: "CSV file with a header row" },
+  tsv: { args: "path", expect: "file", description: "tab-separated file with a header row" },
+  text: { args: "path", expect: "file", description: "plain text file" },
+  dir: { args: "path", expect: "dir", description: "folder of Handlebars templates" },
+  flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)" },
+  promptsource: { args: "path", expect: "file", description: "promptsource templates.yaml" },
+  safetensors: { args: "path", expect: "file", description: "safetensors checkpoint" },
+  chat_template: { args: "path", expect: "file", description: "Handlebars chat template" },
+  hf_chat_template: { args: "path", expect: "file", description: "Hugging Face tokenizer_config.json" },
+  heldout: { args: "split", refTo: ["source", "task", "mixture"], description: "the held-out share of a data block" },
+  train: { args: "split", refTo: ["source", "task", "mixture"], description: "the training share of a data block" },
+};
+
+/** Members a reference may name after a dot, by the referenced block's keyword (`prefs.prompts`). */
+export const MEMBERS: Record<string, string[]> = {
+  source: ["prompts"],
+  task: ["prompts"],
+  mixture: ["prompts"],
+};

@@ -1,0 +1,63 @@
+// The checker's API: a recipe file or text → its diagnostics and, when there is no error, the
+// CheckedRecipe IR. `extends` is resolved here (overrides applied), sweeps stay `{ $sweep: [...] }`.
+import { readFileSync } from "node:fs";
+import type { Diagnostic } from "../lang/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import type { CheckedRecipe } from "./ir.js";
+import { loadRecipe } from "./extends.js";
+import { CheckContext } from "./context.js";
+import { runChecks } from "./checks.js";
+import { buildRecipe } from "./build.js";
+
+export interface CheckResult {
+  recipe: CheckedRecipe | null; // null when any error was found
+  diagnostics: Diagnostic[]; // sorted by file, position, code
+  sources: Map<string, string>; // every file read (the recipe and its bases), for rendering carets
+}
+
+export async function checkRecipeFile(path: string): Promise<CheckResult> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "ENOENT" ? "does not exist" : e.code === "EISDIR" ? "is a folder, not a recipe" : `cannot be read (${e.message})`;
+    return { recipe: null, diagnostics: [{ code: "AL2016", severity: "error", message: `recipe ${path} ${why}`, file: path, span: null }], sources: new Map() };
+  }
+  return checkRecipeText(text, path);
+}
+
+export async function checkRecipeText(text: string, file: string): Promise<CheckResult> {
+  return checkRecipeTextSync(text, file);
+}
+
+/** The synchronous core (the CLI and benchmarks await the async wrappers). */
+export function checkRecipeTextSync(text: string, file: string): CheckResult {
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const loaded = loadRecipe(text, file, { sources, diagnostics });
+  if (!loaded || loaded.syntaxErrors) {
+    // semantic checks on a file that did not parse would report the parser's recovery guesses
+    return { recipe: null, diagnostics: sortDiagnostics(diagnostics), sources };
+  }
+  const ctx = new CheckContext(loaded, sources);
+  ctx.analyse();
+  runChecks(ctx);
+  diagnostics.push(...ctx.diagnostics);
+  const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
+  return { recipe, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
+}
+
+/** The same message at the same place twice (e.g. a node reached by two checks) is reported once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.file}\0${d.span?.start}\0${d.code}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export { CODES } from "./codes.js";
+export type { Code } from "./codes.js";
