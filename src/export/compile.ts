@@ -1,0 +1,155 @@
+// ExportInput (stages in plan order with their examples) → the files of an export folder. Pure: no
+// I/O, no clock, so two exports of the same recipe are byte-identical. Lossy steps are never silent:
+// each is an error (unless the user opts out), a warning diagnostic, or a line in EXPORT.md.
+import type { Diagnostic } from "../lang/diagnostic.js";
+import { launchScripts } from "./launch.js";
+import { exportReadme, type StageSummary } from "./readme.js";
+import { pairRows, rowsFor, splitSFT, toJsonl, type Row } from "./rows.js";
+import { axolotlTarget } from "./targets/axolotl.js";
+import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
+import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
+import { trlTarget } from "./targets/trl.js";
+import { TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
+
+/** Export diagnostic codes (AL46xx, inside the plan range): stable, one meaning each. */
+export const EXPORT_CODES = {
+  AL4601: "the model an export starts from has no Hugging Face model (`hf`)",
+  AL4602: "the target has no trainer for this stage kind",
+  AL4603: "the ptx term (ptx_coef > 0) does not exist in the target",
+  AL4604: "the target's trainer for this stage is experimental",
+  AL4605: "the target drops comparison pairs longer than max_length",
+  AL4606: "unsupported target version or cluster size",
+  AL4607: "the target holds out prompts for evaluation that the recipe does not have",
+  AL4608: "K-way rankings become C(K,2) independent pairs",
+  AL4609: "a property the export needs is a sweep: export one variant",
+} as const;
+
+function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {
+  return { code, severity, message, file: stage?.file ?? file, span: stage?.span ?? null, ...(hint ? { hint } : {}) };
+}
+
+function rowShape(opts: ExportOptions, s: ExportStage): string {
+  const textRows = s.kind === "pretrain" || (s.kind === "sft" && s.hp.lossOn === "all");
+  if (textRows) return "`text`";
+  if (s.kind === "sft") return opts.to === "axolotl" ? "`messages` (user, assistant)" : "`prompt`, `completion`";
+  if (s.kind === "ppo") return "`prompt`";
+  if (opts.to === "axolotl") return s.kind === "reward_model" ? "`system`, `input`, `chosen`, `rejected`" : "`messages`, `chosen`, `rejected`";
+  return "`prompt`, `chosen`, `rejected`";
+}
+
+function stageRows(opts: ExportOptions, s: ExportStage, split: "train" | "test"): Row[] {
+  return rowsFor(opts.to, s.kind, s.data, split, { pairs: s.hp.pairs ?? "all", lossOnAll: s.kind === "sft" && s.hp.lossOn === "all" });
+}
+
+/** ptx rows for OpenRLHF ≤ 0.7.0.post1: whole texts under the prompt key (its ptx dataset reads input_key in pretrain mode). */
+function ptxRows(data: StageData): Row[] {
+  if (data.kind === "text") return data.train.map((t) => ({ prompt: t }));
+  if (data.kind === "sft") return data.train.map((ex) => ({ prompt: ex.text }));
+  throw new Error(`ptx data of kind ${data.kind} cannot be exported`);
+}
+
+const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : rows.slice(0, n));
+
+export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: { count: (s: string) => number; name: string }): ExportResult {
+  const diagnostics: Diagnostic[] = [];
+  const approximations: Approximation[] = [];
+  const version = opts.targetVersion ?? TARGET_VERSIONS[opts.to][0]!;
+  if (!TARGET_VERSIONS[opts.to].includes(version))
+    diagnostics.push(diag("AL4606", "error", `${opts.to} ${version} is not a version alignc knows; supported: ${TARGET_VERSIONS[opts.to].join(", ")}`, null, input.file));
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || !Number.isInteger(opts.gpusPerNode) || opts.gpusPerNode < 1)
+    diagnostics.push(diag("AL4606", "error", `--nodes and --gpus-per-node must be positive integers (got ${opts.nodes}, ${opts.gpusPerNode})`, null, input.file));
+  if (diagnostics.length) return { files: [], diagnostics, approximations };
+
+  // ---- what the target cannot do: checked before anything is written
+  for (const s of input.stages) {
+    if ("hf" in s.init && !s.init.hf) diagnostics.push(diag("AL4601", "error", `stage \`${s.name}\` starts from model \`${s.init.model}\`, which has no Hugging Face model to export from`, s, input.file));
+    if (s.kind === "ppo" && opts.to === "axolotl")
+      diagnostics.push(diag("AL4602", "error", `Axolotl has no PPO trainer: stage \`${s.name}\` cannot be exported to Axolotl`, s, input.file, "export to openrlhf (train_ppo_ray) or trl (experimental PPO), or replace the stage with `dpo`"));
+    if (s.kind === "ppo" && opts.to === "trl")
+      diagnostics.push(diag("AL4604", "warning", `TRL's PPO trainer is experimental (trl.experimental.ppo): stage \`${s.name}\` runs through its example script, whose interface may change between TRL releases`, s, input.file));
+    if (s.kind === "ppo" && (s.hp.ptxCoef ?? 0) > 0) {
+      const hasPtx = opts.to === "openrlhf" && version === "0.7.0.post1";
+      if (!hasPtx && !opts.dropPtx)
+        diagnostics.push(
+          diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef = ${s.hp.ptxCoef} (γ of PPO-ptx), but ${opts.to} ${version} has no ptx loss`, s, input.file, "the ptx loss exists only in OpenRLHF ≤ 0.7.0.post1 (--to openrlhf --target-version 0.7.0.post1); or pass --drop-ptx to export PPO without it"),
+        );
+      else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptxCoef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
+      else if (!s.ptx) diagnostics.push(diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef > 0 but no ptx_data`, s, input.file));
+    }
+    if (s.kind === "ppo" && opts.to === "trl" && s.data.train.length <= 100)
+      diagnostics.push(diag("AL4607", "warning", `TRL's PPO script keeps the last 100 prompts for evaluation; stage \`${s.name}\` has only ${s.data.train.length} training prompts, so the script will fail`, s, input.file, "add prompts (at least 101) or export to openrlhf"));
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { files: [], diagnostics, approximations };
+
+  // ---- data
+  const files: ExportFile[] = [];
+  const summaries: StageSummary[] = [];
+  const rowCounts = new Map<string, number>();
+  for (const s of input.stages) {
+    const train = stageRows(opts, s, "train");
+    const test = stageRows(opts, s, "test");
+    rowCounts.set(s.name, train.length);
+    files.push({ path: trainFile(s.name), content: toJsonl(trim(train, opts.trimRows)), what: `training rows of stage \`${s.name}\` (${train.length})` });
+    if (test.length) files.push({ path: testFile(s.name), content: toJsonl(trim(test, opts.trimRows)), what: `held-out rows of stage \`${s.name}\` (${test.length})` });
+    const config = opts.to === "openrlhf" || (opts.to === "trl" && s.kind === "ppo") ? `configs/${s.name}.args` : `configs/${s.name}.yaml`;
+    summaries.push({ name: s.name, config, trainRows: train.length, testRows: test.length, rowShape: rowShape(opts, s) });
+
+    if (s.data.kind === "comparisons") {
+      const groups = s.data.train;
+      const ks = groups.map((g) => g.group.responses.length);
+      const kMax = Math.max(0, ...ks);
+      const pairs = pairRows(groups, s.hp.pairs ?? "all");
+      if (kMax > 2) {
+        const text = `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}): the target shuffles pairs, so one prompt's pairs no longer share a batch; each pair weighs 1 instead of 1/C(K,2), so prompts with more responses weigh more; and it runs 2 forward passes per pair (2·C(K,2) per prompt) instead of alignc's K`;
+        approximations.push({ stage: s.name, text });
+        diagnostics.push(diag("AL4608", "warning", `stage \`${s.name}\`: ${text}`, s, input.file));
+      }
+      if (opts.to === "trl" && s.kind === "reward_model") {
+        const count = tokens?.count;
+        if (count) {
+          const long = pairs.filter((p) => count(p.prompt + p.chosen) > s.hp.maxLength || count(p.prompt + p.rejected) > s.hp.maxLength).length;
+          if (long > 0) {
+            const text = `${long} of ${pairs.length} pairs are longer than max_length = ${s.hp.maxLength} tokens (counted with alignc's tokenizer ${tokens!.name}); TRL's reward trainer drops such pairs silently, where alignc truncates them`;
+            approximations.push({ stage: s.name, text });
+            diagnostics.push(diag("AL4605", "warning", `stage \`${s.name}\`: ${text}`, s, input.file, "raise max_length, or shorten the responses"));
+          }
+        } else approximations.push({ stage: s.name, text: `TRL's reward trainer drops pairs longer than max_length = ${s.hp.maxLength}; no tokenizer was available to count them` });
+      }
+    }
+    if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && (s.hp.ptxCoef ?? 0) > 0) {
+      const rows = ptxRows(s.ptx.data);
+      files.push({ path: trainFile(s.ptx.name), content: toJsonl(trim(rows, opts.trimRows)), what: `ptx rows of stage \`${s.name}\` from \`${s.ptx.name}\` (${rows.length}, whole texts)` });
+    }
+  }
+  approximations.push(...commonApproximations(input, opts));
+
+  // ---- configs and launchers
+  let out: TargetOutput;
+  if (opts.to === "trl") out = trlTarget(input, opts, rowCounts);
+  else if (opts.to === "openrlhf") out = openrlhfTarget(input, opts, version as OpenRLHFVersion, rowCounts);
+  else out = axolotlTarget(input, opts, rowCounts);
+  files.push(...out.files);
+  approximations.push(...out.approximations);
+  diagnostics.push(...out.diagnostics);
+  const scripts = launchScripts(opts.to, out, opts);
+  files.push({ path: "launch/1node.sh", content: scripts.oneNode, what: `every stage in order on one node (${opts.gpusPerNode} GPUs)` });
+  files.push({ path: "launch/nnodes.sh", content: scripts.nNodes, what: `every stage in order on ${opts.nodes} nodes; run on each node with NODE_RANK and MASTER_ADDR set` });
+  const readme = exportReadme(input, opts, version, summaries, [...files, { path: "EXPORT.md", content: "", what: "this file" }], approximations);
+  files.push({ path: "EXPORT.md", content: readme, what: "this file" });
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files, diagnostics, approximations };
+}
+
+/** Differences every export to a Hugging Face engine has from alignc's own run. */
+function commonApproximations(input: ExportInput, opts: ExportOptions): Approximation[] {
+  const out: Approximation[] = [];
+  out.push({ stage: null, text: "max_length is counted in the target model's tokens, alignc's in its own tokenizer's: the same number covers a different amount of text" });
+  out.push({ stage: null, text: "the target trains in bf16 mixed precision with DeepSpeed ZeRO-3; alignc in float32 on one device, so results match in distribution, not bit for bit" });
+  if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => splitSFT(ex).completion !== ex.response)))
+    out.push({ stage: null, text: "completions carry the chat format's text after the response (its end-of-turn markers); the target appends its tokenizer's EOS where alignc appends its own" });
+  if (opts.to === "axolotl" && input.stages.some((s) => s.kind === "dpo"))
+    out.push({ stage: null, text: "Axolotl's chat_template.default strips trailing whitespace from chosen/rejected completions" });
+  if (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "reward_model" || s.kind === "dpo"))
+    out.push({ stage: null, text: "OpenRLHF strips trailing newlines from prompt + completion and appends \" \" + EOS to each comparison text" });
+  return out;
+}

@@ -1,0 +1,35 @@
+// The accelerate config TRL launches with: DeepSpeed ZeRO-3 (the layout of TRL's own
+// accelerate_configs/zero3.yaml) with num_machines and num_processes computed for the cluster.
+import type { ExportOptions } from "../types.js";
+
+export function acceleratePaths(opts: ExportOptions): { oneNode: string; nNodes: string } {
+  return { oneNode: "accelerate/zero3-1node.yaml", nNodes: `accelerate/zero3-${opts.nodes}nodes.yaml` };
+}
+
+export function accelerateConfig(nodes: number, gpusPerNode: number): Record<string, unknown> {
+  return {
+    compute_environment: "LOCAL_MACHINE",
+    debug: false,
+    deepspeed_config: {
+      deepspeed_multinode_launcher: "standard",
+      offload_optimizer_device: "none",
+      offload_param_device: "none",
+      zero3_init_flag: true,
+      zero3_save_16bit_model: true, // a loadable HF checkpoint for the next stage, not only shards
+      zero_stage: 3,
+    },
+    distributed_type: "DEEPSPEED",
+    downcast_bf16: "no", // quoted by toYaml: YAML 1.1 would read a bare no as false
+    machine_rank: 0, // overridden per node by --machine_rank in the N-node script
+    main_training_function: "main",
+    mixed_precision: "bf16",
+    num_machines: nodes,
+    num_processes: nodes * gpusPerNode, // accelerate counts processes over all machines
+    rdzv_backend: "static",
+    same_network: true,
+    tpu_env: [],
+    tpu_use_cluster: false,
+    tpu_use_sudo: false,
+    use_cpu: false,
+  };
+}

@@ -1,0 +1,124 @@
+// Axolotl (v0.18): one YAML per stage for `axolotl train`, started through torchrun. Axolotl has no
+// PPO (an export of a PPO stage is an error) and ignores unknown keys silently, so only properties of
+// its schema are written (checked in tests against ../shared's JSON Schema, key by key).
+import { splitBatch } from "../batch.js";
+import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
+import { toYaml } from "../yaml.js";
+import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import type { Diagnostic } from "../../lang/diagnostic.js";
+import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
+
+/** alignc property → Axolotl key, one row each; tested row by row. */
+export const AXOLOTL_TABLE: readonly MapRow[] = [
+  { alignc: "seed", kinds: SUPERVISED, key: () => "seed", value: (c) => c.stage.hp.seed },
+  { alignc: "lr", kinds: SUPERVISED, key: () => "learning_rate", value: (c) => c.stage.hp.lr },
+  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => c.stage.hp.steps ?? undefined },
+  { alignc: "epochs", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps === null && c.stage.hp.epochs !== null ? "num_epochs" : null), value: (c) => c.stage.hp.epochs ?? undefined },
+  {
+    alignc: "batch_size",
+    kinds: SUPERVISED,
+    key: () => "micro_batch_size",
+    value: (c) => c.split.perDevice,
+    lossy: (c) => (c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
+  },
+  { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
+  {
+    alignc: "reward_model.batch_size",
+    kinds: ["reward_model"],
+    key: () => null,
+    value: () => undefined,
+    lossy: () => "alignc's RM batch counts prompts (each with its K responses); Axolotl's counts pairs",
+  },
+  { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
+  { alignc: "schedule", kinds: SUPERVISED, key: () => "lr_scheduler", value: (c) => ({ cosine: "cosine", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
+  {
+    alignc: "min_lr_ratio",
+    kinds: SUPERVISED,
+    key: (c) => (c.stage.hp.schedule === "cosine" ? "cosine_min_lr_ratio" : null),
+    value: (c) => c.stage.hp.minLrRatio,
+    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.minLrRatio > 0 ? `the linear schedule decays to 0, not to ${c.stage.hp.minLrRatio} × lr` : null),
+  },
+  {
+    alignc: "optimizer",
+    kinds: SUPERVISED,
+    key: () => "optimizer",
+    value: () => "adamw_torch",
+    lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
+  },
+  { alignc: "weight_decay", kinds: SUPERVISED, key: () => "weight_decay", value: (c) => c.stage.hp.weightDecay },
+  { alignc: "grad_clip", kinds: SUPERVISED, key: () => "max_grad_norm", value: (c) => c.stage.hp.gradClip },
+  { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => c.stage.hp.logEvery },
+  { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => c.stage.hp.checkpointEvery },
+  { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.maxLength },
+  { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.lossOn === "all" },
+  { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
+];
+
+function datasetEntry(stage: ExportStage, file: string): Record<string, unknown> {
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  if (textRows) return { path: file, ds_type: "json", type: "completion", field: "text" };
+  if (stage.kind === "sft") return { path: file, ds_type: "json", type: "chat_template", field_messages: "messages", roles_to_train: ["assistant"], train_on_eos: "turn" };
+  if (stage.kind === "reward_model") return { path: file, ds_type: "json", type: "bradley_terry.chat_template" };
+  // dpo: chat_template.default reads the prompt turns, then chosen/rejected strings
+  return { path: file, split: "train", type: "chat_template.default", field_messages: "messages", field_chosen: "chosen", field_rejected: "rejected" };
+}
+
+export const AXOLOTL_DEEPSPEED = "deepspeed/zero3.json";
+
+export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
+  const world = opts.nodes * opts.gpusPerNode;
+  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "0.18.0", world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const out: [string, MapValue][] = [["base_model", initPath(stage)]];
+  if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
+  if (stage.kind === "dpo") out.push(["rl", "dpo"]);
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  if (!textRows) out.push(["chat_template", "jinja"], ["chat_template_jinja", AXOLOTL_CONCAT_JINJA]); // completion rows need none
+  out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
+  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpointEvery]);
+  out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
+  out.push(...applyTable(AXOLOTL_TABLE, ctx, approximations));
+  out.push(["bf16", true], ["deepspeed", AXOLOTL_DEEPSPEED]);
+  return out;
+}
+
+/** DeepSpeed ZeRO-3 for Axolotl; "auto" lets the HF trainer fill batch sizes from the YAML. */
+export const ZERO3_JSON = {
+  zero_optimization: {
+    stage: 3,
+    overlap_comm: true,
+    contiguous_gradients: true,
+    sub_group_size: 0,
+    reduce_bucket_size: "auto",
+    stage3_prefetch_bucket_size: "auto",
+    stage3_param_persistence_threshold: "auto",
+    stage3_max_live_parameters: 0,
+    stage3_max_reuse_distance: 0,
+    stage3_gather_16bit_weights_on_model_save: true, // the next stage loads a whole HF checkpoint
+  },
+  bf16: { enabled: "auto" },
+  gradient_accumulation_steps: "auto",
+  gradient_clipping: "auto",
+  train_batch_size: "auto",
+  train_micro_batch_size_per_gpu: "auto",
+  wall_clock_breakdown: false,
+};
+
+export function axolotlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Map<string, number>): TargetOutput {
+  const files: TargetOutput["files"] = [];
+  const approximations: Approximation[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const launch: TargetOutput["launch"] = [];
+  files.push({ path: AXOLOTL_DEEPSPEED, content: JSON.stringify(ZERO3_JSON, null, 2) + "\n", what: "DeepSpeed ZeRO-3 settings every stage's YAML points to" });
+  const g = opts.gpusPerNode;
+  for (const stage of input.stages) {
+    if (stage.kind === "ppo") continue; // refused before the targets run (index.ts)
+    const path = `configs/${stage.name}.yaml`;
+    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\`` });
+    launch.push({
+      stage: stage.name,
+      oneNode: [`axolotl train ${path} --launcher torchrun -- --nproc_per_node ${g}`],
+      nNodes: [`axolotl train ${path} --launcher torchrun -- --nnodes ${opts.nodes} --nproc_per_node ${g} --node_rank "$NODE_RANK" --rdzv_backend c10d --rdzv_endpoint "$MASTER_ADDR:$MASTER_PORT"`],
+    });
+  }
+  return { files, approximations, diagnostics, launch };
+}

@@ -1,0 +1,101 @@
+// What the three targets share: folder layout, the mapping-table row type, and the world size.
+import type { BatchSplit } from "../batch.js";
+import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
+import type { Diagnostic } from "../../lang/diagnostic.js";
+
+export const dataDir = (stage: string) => `data/${stage}`;
+export const trainFile = (stage: string) => `data/${stage}/train.jsonl`;
+export const testFile = (stage: string) => `data/${stage}/test.jsonl`;
+export const outputDir = (stage: string) => `outputs/${stage}`;
+
+/** The model a stage starts from, as the target reads it: an HF id/folder, or an earlier stage's output. */
+export function initPath(stage: ExportStage): string {
+  return "hf" in stage.init ? stage.init.hf : outputDir(stage.init.stage);
+}
+
+export function hasTest(stage: ExportStage): boolean {
+  return stage.data.test.length > 0;
+}
+
+export interface MapCtx {
+  stage: ExportStage;
+  input: ExportInput;
+  opts: ExportOptions;
+  version: string;
+  world: number; // GPUs in all
+  split: BatchSplit;
+  rows: number; // training rows the target reads for this stage
+}
+
+export type MapValue = string | number | boolean | number[] | Record<string, unknown>;
+
+/**
+ * One row of a target's hyperparameter table: alignc property → target key. `key` null means the
+ * target has no such setting; `lossy` says what is lost (listed in EXPORT.md), null when exact.
+ */
+export interface MapRow {
+  alignc: string;
+  kinds: readonly StageKind[];
+  key: (ctx: MapCtx) => string | null;
+  value: (ctx: MapCtx) => MapValue | undefined;
+  lossy?: (ctx: MapCtx) => string | null;
+}
+
+export const TRAINED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo", "ppo"];
+export const SUPERVISED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo"];
+
+/** Apply a table to one stage: the config entries in table order, plus the approximations it made. */
+export function applyTable(table: readonly MapRow[], ctx: MapCtx, approximations: Approximation[]): [string, MapValue][] {
+  const out: [string, MapValue][] = [];
+  for (const row of table) {
+    if (!row.kinds.includes(ctx.stage.kind)) continue;
+    const key = row.key(ctx);
+    const note = row.lossy?.(ctx) ?? null;
+    if (note) approximations.push({ stage: ctx.stage.name, text: `${row.alignc}: ${note}` });
+    if (key === null) continue;
+    const v = row.value(ctx);
+    if (v !== undefined) out.push([key, v]);
+  }
+  return out;
+}
+
+export interface TargetOutput {
+  files: { path: string; content: string; what: string }[];
+  approximations: Approximation[];
+  diagnostics: Diagnostic[];
+  /** shell lines per stage for the one-node and the N-node launch scripts */
+  launch: { stage: string; oneNode: string[]; nNodes: string[] }[];
+  /** lines of the launch scripts before the stages (environment checks, ray cluster …) */
+  preamble?: { oneNode: string[]; nNodes: string[] };
+}
+
+/** alignc's LR schedule in words, for notes. */
+export function scheduleText(s: ExportStage): string {
+  return `${s.hp.schedule} after ${s.hp.warmup} warmup steps, floor ${s.hp.minLrRatio} × lr`;
+}
+
+/** One argv token per line: the launch scripts read it with `mapfile -t ARGS < file`. */
+export function argsFile(entries: readonly [string, MapValue][]): { text: string; argv: string[] } {
+  const argv: string[] = [];
+  for (const [flag, v] of entries) {
+    if (v === false) continue;
+    argv.push(flag);
+    if (v === true) continue;
+    if (Array.isArray(v)) for (const x of v) argv.push(String(x));
+    else if (typeof v === "object") argv.push(JSON.stringify(v));
+    else argv.push(typeof v === "number" ? numberArg(v) : v);
+  }
+  for (const tok of argv)
+    if (tok.includes("\n")) throw new Error(`argument ${JSON.stringify(tok)} holds a line break; it cannot go in an args file`);
+  return { text: argv.map((t) => `${t}\n`).join(""), argv };
+}
+
+/** Numbers on command lines: Python's float() and int() read JS's forms (1e-7, 0.0005). */
+export function numberArg(n: number): string {
+  return String(n);
+}
+
+/** Single-quote a word for bash. */
+export function shq(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

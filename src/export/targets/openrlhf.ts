@@ -1,0 +1,253 @@
+// OpenRLHF: one argument file per stage for `openrlhf.cli.train_sft | train_rm | train_dpo |
+// train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
+// `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
+import { splitBatch, stepsToEpochs } from "../batch.js";
+import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
+import type { Diagnostic } from "../../lang/diagnostic.js";
+import { applyTable, argsFile, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
+
+export type OpenRLHFVersion = "0.7.0.post1" | "0.11.0";
+const OLD = (c: MapCtx) => c.version === "0.7.0.post1";
+/** the flag of a row in the version being written */
+const flag = (old: string | null, dotted: string | null) => (c: MapCtx) => (OLD(c) ? old : dotted);
+const flagPPO = (oldSup: string | null, dotSup: string | null, oldPPO: string | null, dotPPO: string | null) => (c: MapCtx) =>
+  c.stage.kind === "ppo" ? (OLD(c) ? oldPPO : dotPPO) : OLD(c) ? oldSup : dotSup;
+
+export const OPENRLHF_MODULE: Record<StageKind, string> = {
+  pretrain: "openrlhf.cli.train_sft",
+  sft: "openrlhf.cli.train_sft",
+  reward_model: "openrlhf.cli.train_rm",
+  dpo: "openrlhf.cli.train_dpo",
+  ppo: "openrlhf.cli.train_ppo_ray",
+};
+
+/** optimizer steps alignc takes, for ratios (warmup) */
+function totalSteps(c: MapCtx): number {
+  if (c.stage.hp.steps !== null) return c.stage.hp.steps;
+  return Math.max(1, Math.ceil(((c.stage.hp.epochs ?? 1) * c.rows) / c.stage.hp.batchSize));
+}
+
+function duration(c: MapCtx) {
+  const hp = c.stage.hp;
+  if (hp.steps !== null) return stepsToEpochs(hp.steps, hp.batchSize, c.rows);
+  const epochs = Math.max(1, Math.round(hp.epochs ?? 1));
+  return { epochs, maxSamples: null, sequences: epochs * c.rows, exact: epochs === (hp.epochs ?? 1) };
+}
+
+/** alignc property → OpenRLHF flag (v0.7.0.post1 | v0.11.0), one row each; tested row by row. */
+export const OPENRLHF_TABLE: readonly MapRow[] = [
+  { alignc: "seed", kinds: TRAINED, key: flag("--seed", "--train.seed"), value: (c) => c.stage.hp.seed },
+  { alignc: "lr", kinds: TRAINED, key: flagPPO("--learning_rate", "--adam.lr", "--actor_learning_rate", "--actor.adam.lr"), value: (c) => c.stage.hp.lr },
+  {
+    alignc: "lr",
+    kinds: ["ppo"],
+    key: flag("--critic_learning_rate", "--critic.adam.lr"),
+    value: (c) => c.stage.hp.lr,
+    lossy: () => "OpenRLHF trains the value function as a separate critic network (initialised from the reward model) with its own optimizer at the same lr; alignc uses a value head on the policy",
+  },
+  {
+    alignc: "steps",
+    kinds: SUPERVISED,
+    key: flag("--max_epochs", "--train.max_epochs"),
+    value: (c) => duration(c).epochs,
+    lossy: (c) => {
+      const d = duration(c);
+      return d.exact ? null : `OpenRLHF trains whole epochs: ${d.sequences} sequences instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${c.stage.hp.batchSize}` : `${c.stage.hp.epochs} epochs`}`;
+    },
+  },
+  { alignc: "steps", kinds: SUPERVISED, key: (c) => (duration(c).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => duration(c).maxSamples ?? undefined },
+  {
+    alignc: "steps",
+    kinds: ["ppo"],
+    key: flag("--num_episodes", "--train.num_episodes"),
+    value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).epochs,
+    lossy: (c) => {
+      const d = stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows);
+      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} rollouts instead of ${c.stage.hp.steps} × ${c.stage.hp.batchSize}`;
+    },
+  },
+  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples ?? undefined },
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => c.stage.hp.batchSize },
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
+  {
+    alignc: "batch_size",
+    kinds: TRAINED,
+    key: flag("--train_batch_size", "--train.batch_size"),
+    value: (c) => c.split.global,
+    lossy: (c) => (c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
+  },
+  { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
+  {
+    alignc: "reward_model.batch_size",
+    kinds: ["reward_model"],
+    key: () => null,
+    value: () => undefined,
+    lossy: () => "alignc's RM batch counts prompts (each with its K responses); the target's counts pairs",
+  },
+  { alignc: "warmup", kinds: TRAINED, key: flagPPO("--lr_warmup_ratio", "--lr_warmup_ratio", "--lr_warmup_ratio", "--actor.lr_warmup_ratio"), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
+  {
+    alignc: "schedule",
+    kinds: SUPERVISED,
+    // v0.7.0.post1 has --lr_scheduler in train_sft only; its RM and DPO always use cosine_with_min_lr
+    key: (c) => (!OLD(c) || c.stage.kind === "sft" || c.stage.kind === "pretrain" ? "--lr_scheduler" : null),
+    lossy: (c) => (OLD(c) && (c.stage.kind === "reward_model" || c.stage.kind === "dpo") && c.stage.hp.schedule !== "cosine" ? `OpenRLHF ${c.version} ${c.stage.kind === "dpo" ? "DPO" : "RM"} training always uses cosine_with_min_lr` : null),
+    value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule],
+  },
+  {
+    alignc: "schedule",
+    kinds: ["ppo"],
+    key: flag(null, "--actor.lr_scheduler"),
+    value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule],
+    lossy: (c) => (OLD(c) && c.stage.hp.schedule !== "cosine" ? `OpenRLHF ${c.version} PPO always uses cosine_with_min_lr` : null),
+  },
+  {
+    alignc: "min_lr_ratio",
+    kinds: TRAINED,
+    key: flagPPO(null, "--min_lr_ratio", null, "--actor.min_lr_ratio"),
+    value: (c) => c.stage.hp.minLrRatio,
+    lossy: (c) =>
+      OLD(c) && c.stage.hp.minLrRatio !== 0.1 ? `OpenRLHF ${c.version} fixes the cosine floor at 0.1 × lr (alignc: ${c.stage.hp.minLrRatio})` : null,
+  },
+  {
+    alignc: "optimizer",
+    kinds: TRAINED,
+    key: flagPPO(null, "--optim", null, "--actor.optim"),
+    value: () => "adam",
+    lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null),
+  },
+  { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weightDecay },
+  { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.gradClip },
+  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.logEvery },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => c.stage.hp.checkpointEvery },
+  { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.maxLength },
+  {
+    alignc: "max_length",
+    kinds: ["ppo"],
+    key: flag("--prompt_max_len", "--data.max_len"),
+    value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.maxLength - (c.stage.hp.maxNewTokens ?? 0)) : c.stage.hp.maxLength),
+  },
+  { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.lossOn === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
+  { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
+  { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.klCoef },
+  { alignc: "clip", kinds: ["ppo"], key: flag("--eps_clip", "--actor.eps_clip"), value: (c) => c.stage.hp.clip },
+  {
+    alignc: "vf_coef",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: () => "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer",
+  },
+  { alignc: "gae_lambda", kinds: ["ppo"], key: flag("--lambd", "--algo.advantage.lambd"), value: (c) => c.stage.hp.gaeLambda },
+  // the GAE discount; the ptx γ is ptx_coef below, never this flag
+  { alignc: "discount", kinds: ["ppo"], key: flag("--gamma", "--algo.advantage.gamma"), value: (c) => c.stage.hp.discount },
+  { alignc: "ppo_epochs", kinds: ["ppo"], key: flag("--max_epochs", "--train.max_epochs"), value: (c) => c.stage.hp.ppoEpochs },
+  { alignc: "max_new_tokens", kinds: ["ppo"], key: flag("--generate_max_len", "--rollout.max_new_tokens"), value: (c) => c.stage.hp.maxNewTokens },
+  { alignc: "temperature", kinds: ["ppo"], key: flag("--temperature", "--rollout.temperature"), value: (c) => c.stage.hp.temperature },
+  {
+    alignc: "top_k",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => ((c.stage.hp.topK ?? 0) > 0 ? `OpenRLHF samples with top_p only; alignc used top_k = ${c.stage.hp.topK}` : null),
+  },
+  {
+    alignc: "kl_budget",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.klBudget ? `OpenRLHF has no KL budget stop; alignc stopped PPO above ${c.stage.hp.klBudget} nats` : null),
+  },
+  {
+    alignc: "ptx_coef",
+    kinds: ["ppo"],
+    key: (c) => (OLD(c) && (c.stage.hp.ptxCoef ?? 0) > 0 && c.stage.ptx ? "--ptx_coef" : null),
+    value: (c) => c.stage.hp.ptxCoef,
+    lossy: (c) =>
+      OLD(c) && (c.stage.hp.ptxCoef ?? 0) > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
+  },
+];
+
+export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number, approximations: Approximation[]): [string, MapValue][] {
+  const world = opts.nodes * opts.gpusPerNode;
+  const ctx: MapCtx = { stage, input, opts, version, world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const old = version === "0.7.0.post1";
+  const f = (a: string, b: string) => (old ? a : b);
+  const head: [string, MapValue][] = [];
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  if (stage.kind === "ppo") {
+    const n = opts.nodes;
+    const g = opts.gpusPerNode;
+    for (const role of ["actor", "ref", "reward", "critic"]) head.push([f(`--${role}_num_nodes`, `--${role}.num_nodes`), n], [f(`--${role}_num_gpus_per_node`, `--${role}.num_gpus_per_node`), g]);
+    head.push(
+      [f("--colocate_all_models", "--train.colocate_all"), true],
+      [f("--vllm_num_engines", "--vllm.num_engines"), n * g],
+      [f("--vllm_tensor_parallel_size", "--vllm.tensor_parallel_size"), 1],
+      [f("--vllm_gpu_memory_utilization", "--vllm.gpu_memory_utilization"), 0.5],
+      [f("--vllm_enable_sleep", "--vllm.enable_sleep"), true],
+      [f("--deepspeed_enable_sleep", "--ds.enable_sleep"), true],
+      [f("--pretrain", "--actor.model_name_or_path"), initPath(stage)],
+      [f("--reward_pretrain", "--reward.model_name_or_path"), outputDir(stage.reward!)],
+      [f("--critic_pretrain", "--critic.model_name_or_path"), outputDir(stage.reward!)],
+      [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)],
+      [f("--prompt_data", "--data.prompt_dataset"), trainFile(stage.name)],
+      [f("--input_key", "--data.input_key"), "prompt"],
+      [f("--advantage_estimator", "--algo.advantage.estimator"), "gae"],
+    );
+    if (old && stage.ptx && (stage.hp.ptxCoef ?? 0) > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
+  } else {
+    head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
+    if (hasTest(stage)) head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpointEvery]);
+    if (stage.kind === "reward_model" || stage.kind === "dpo")
+      head.push([f("--prompt_key", "--data.prompt_key"), "prompt"], [f("--chosen_key", "--data.chosen_key"), "chosen"], [f("--rejected_key", "--data.rejected_key"), "rejected"]);
+    else if (textRows) head.push([f("--input_key", "--data.input_key"), "text"]);
+    else head.push([f("--input_key", "--data.input_key"), "prompt"], [f("--output_key", "--data.output_key"), "completion"]);
+  }
+  head.push([f("--zero_stage", "--ds.zero_stage"), 3]);
+  if (old) head.push(["--bf16", true]);
+  else head.push(["--ds.param_dtype", "bf16"]);
+  return [...head, ...applyTable(OPENRLHF_TABLE, ctx, approximations)];
+}
+
+export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rowCounts: Map<string, number>): TargetOutput {
+  const files: TargetOutput["files"] = [];
+  const approximations: Approximation[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const launch: TargetOutput["launch"] = [];
+  const g = opts.gpusPerNode;
+  const n = opts.nodes;
+  for (const stage of input.stages) {
+    const entries = openrlhfStageArgs(stage, input, opts, version, rowCounts.get(stage.name) ?? 0, approximations);
+    const path = `configs/${stage.name}.args`;
+    const module = OPENRLHF_MODULE[stage.kind];
+    files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)` });
+    const load = `mapfile -t ARGS < ${path}`;
+    if (stage.kind === "ppo") {
+      const submit = `ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m ${module} "\${ARGS[@]}"`;
+      launch.push({
+        stage: stage.name,
+        oneNode: [load, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
+        nNodes: [
+          load,
+          `if [ "$NODE_RANK" = 0 ]; then`,
+          `  ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus ${g}`,
+          `  # wait until all ${n} nodes joined`,
+          `  until [ "$(ray list nodes --filter state=ALIVE 2>/dev/null | grep -c ALIVE)" -ge ${n} ]; do sleep 5; done`,
+          `  ${submit}`,
+          `  touch ${outputDir(stage.name)}/.alignc-done`,
+          `else`,
+          `  ray start --address "$MASTER_ADDR:6379" --num-gpus ${g}`,
+          `  until [ -e ${outputDir(stage.name)}/.alignc-done ]; do sleep 30; done`,
+          `fi`,
+          "ray stop",
+        ],
+      });
+    } else {
+      launch.push({
+        stage: stage.name,
+        oneNode: [load, `deepspeed --num_gpus ${g} --module ${module} "\${ARGS[@]}"`],
+        nNodes: [load, `torchrun --nnodes ${n} --nproc_per_node ${g} --node_rank "$NODE_RANK" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" -m ${module} "\${ARGS[@]}"`],
+      });
+    }
+  }
+  return { files, approximations, diagnostics, launch };
+}

@@ -1,0 +1,158 @@
+// TRL (v1.9): one YAML per stage for `trl sft | reward | dpo --config`, and the experimental PPO
+// script (`trl/experimental/ppo/ppo.py`) as flags. TRL forwards YAML keys it does not know to
+// `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
+import { splitBatch } from "../batch.js";
+import { toYaml } from "../yaml.js";
+import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import type { Diagnostic } from "../../lang/diagnostic.js";
+import {
+  applyTable,
+  argsFile,
+  hasTest,
+  initPath,
+  dataDir,
+  outputDir,
+  SUPERVISED,
+  TRAINED,
+  type MapCtx,
+  type MapRow,
+  type MapValue,
+  type TargetOutput,
+} from "./common.js";
+import { acceleratePaths, accelerateConfig } from "./accelerate.js";
+
+const SFT_LIKE = ["pretrain", "sft"] as const;
+
+/** alignc property → TRL field, one row each; tested row by row in test/export/mapping.test.ts. */
+export const TRL_TABLE: readonly MapRow[] = [
+  { alignc: "seed", kinds: TRAINED, key: () => "seed", value: (c) => c.stage.hp.seed },
+  { alignc: "lr", kinds: TRAINED, key: () => "learning_rate", value: (c) => c.stage.hp.lr },
+  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => c.stage.hp.steps ?? undefined },
+  { alignc: "epochs", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps === null && c.stage.hp.epochs !== null ? "num_train_epochs" : null), value: (c) => c.stage.hp.epochs ?? undefined },
+  {
+    alignc: "steps",
+    kinds: ["ppo"],
+    key: () => "total_episodes",
+    value: (c) => (c.stage.hp.steps ?? 1) * c.stage.hp.batchSize, // one episode = one rollout
+  },
+  {
+    alignc: "batch_size",
+    kinds: TRAINED,
+    key: () => "per_device_train_batch_size",
+    value: (c) => c.split.perDevice,
+    lossy: (c) =>
+      c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
+  },
+  { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
+  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
+  {
+    alignc: "schedule",
+    kinds: TRAINED,
+    key: () => "lr_scheduler_type",
+    value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule],
+  },
+  {
+    alignc: "min_lr_ratio",
+    kinds: TRAINED,
+    key: (c) => (c.stage.hp.schedule === "cosine" ? "lr_scheduler_kwargs" : null),
+    value: (c) => ({ min_lr_rate: c.stage.hp.minLrRatio }),
+    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.minLrRatio > 0 ? `transformers' linear schedule decays to 0, not to ${c.stage.hp.minLrRatio} × lr` : null),
+  },
+  {
+    alignc: "optimizer",
+    kinds: TRAINED,
+    key: () => "optim",
+    value: () => "adamw_torch",
+    lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
+  },
+  { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weightDecay },
+  { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.gradClip },
+  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => c.stage.hp.logEvery },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => c.stage.hp.checkpointEvery },
+  { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.maxLength },
+  {
+    alignc: "loss_on",
+    kinds: ["sft"],
+    key: (c) => (c.stage.hp.lossOn === "all" ? null : "completion_only_loss"),
+    value: () => true, // loss_on = all writes `text` rows instead: the loss is then on every token
+  },
+  { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },
+  { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.klCoef },
+  { alignc: "clip", kinds: ["ppo"], key: () => "cliprange", value: (c) => c.stage.hp.clip },
+  { alignc: "vf_coef", kinds: ["ppo"], key: () => "vf_coef", value: (c) => c.stage.hp.vfCoef },
+  { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gaeLambda },
+  // the GAE discount is TRL's `gamma`; the ptx γ (ptx_coef) is a different thing and never goes here
+  { alignc: "discount", kinds: ["ppo"], key: () => "gamma", value: (c) => c.stage.hp.discount },
+  { alignc: "ppo_epochs", kinds: ["ppo"], key: () => "num_ppo_epochs", value: (c) => c.stage.hp.ppoEpochs },
+  { alignc: "max_new_tokens", kinds: ["ppo"], key: () => "response_length", value: (c) => c.stage.hp.maxNewTokens },
+  { alignc: "temperature", kinds: ["ppo"], key: () => "temperature", value: (c) => c.stage.hp.temperature },
+  {
+    alignc: "top_k",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => ((c.stage.hp.topK ?? 0) > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.topK}` : null),
+  },
+  {
+    alignc: "kl_budget",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.klBudget ? `TRL has no KL budget stop; alignc stopped PPO above ${c.stage.hp.klBudget} nats` : null),
+  },
+];
+
+/** The TRL entry point of a stage kind. */
+export const TRL_ENTRY = { pretrain: "sft", sft: "sft", reward_model: "reward", dpo: "dpo", ppo: "ppo" } as const;
+
+export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
+  const world = opts.nodes * opts.gpusPerNode;
+  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "1.9.0", world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const head: [string, MapValue][] = [["model_name_or_path", initPath(stage)]];
+  if (stage.kind === "ppo") {
+    head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
+  }
+  head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
+  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", stage.hp.checkpointEvery]);
+  head.push(["output_dir", outputDir(stage.name)]);
+  if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all")) head.push(["dataset_text_field", "text"]);
+  const body = applyTable(TRL_TABLE, ctx, approximations);
+  const tail: [string, MapValue][] = [["save_strategy", "steps"], ["bf16", true], ["report_to", "none"]];
+  if (stage.kind === "ppo") return [...head, ...body, ["bf16", true]];
+  return [...head, ...body, ...tail];
+}
+
+export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Map<string, number>): TargetOutput {
+  const files: TargetOutput["files"] = [];
+  const approximations: Approximation[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const launch: TargetOutput["launch"] = [];
+  const acc = acceleratePaths(opts);
+  files.push({ path: acc.oneNode, content: toYaml(accelerateConfig(1, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, 1 node × ${opts.gpusPerNode} GPUs` });
+  if (opts.nodes > 1)
+    files.push({ path: acc.nNodes, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs` });
+  const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
+  const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
+  for (const stage of input.stages) {
+    const entries = trlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations);
+    if (stage.kind === "ppo") {
+      const path = `configs/${stage.name}.args`;
+      files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\`` });
+      const run = (accFile: string, extra: string) => [
+        `mapfile -t ARGS < ${path}`,
+        `accelerate launch --config_file ${accFile}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
+      ];
+      launch.push({ stage: stage.name, oneNode: run(acc.oneNode, ""), nNodes: run(multi, ` ${rankArgs}`) });
+    } else {
+      const path = `configs/${stage.name}.yaml`;
+      const entry = TRL_ENTRY[stage.kind];
+      files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\`` });
+      launch.push({
+        stage: stage.name,
+        oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc.oneNode}`],
+        nNodes: [`trl ${entry} --config ${path} --accelerate_config ${multi} ${rankArgs}`],
+      });
+    }
+  }
+  return { files, approximations, diagnostics, launch };
+}

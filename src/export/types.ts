@@ -1,0 +1,121 @@
+// The export's own model: the training stages of one plan, in plan order, with their resolved
+// hyperparameters and the exact examples alignc trains each on; the targets compile this into files.
+import type { Diagnostic } from "../lang/diagnostic.js";
+import type { Span } from "../lang/ast.js";
+import type { ComparisonGroup, SFTExample } from "../data/types.js";
+
+export const TARGETS = ["trl", "openrlhf", "axolotl"] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Versions whose configuration surface alignc knows (and validates against ../shared). */
+export const TARGET_VERSIONS: Record<Target, readonly string[]> = {
+  trl: ["1.9.0"],
+  openrlhf: ["0.11.0", "0.7.0.post1"],
+  axolotl: ["0.18.0"],
+};
+
+export type StageKind = "pretrain" | "sft" | "reward_model" | "dpo" | "ppo";
+export const EXPORTED_KINDS: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo", "ppo"];
+
+export interface ExportOptions {
+  to: Target;
+  nodes: number; // ≥ 1
+  gpusPerNode: number; // ≥ 1
+  targetVersion?: string; // default: the first of TARGET_VERSIONS[to]
+  dropPtx: boolean; // drop the ptx term (γ) where the target has none, instead of failing
+  /** keep at most this many rows per JSONL file (golden fixtures); counts in EXPORT.md stay the real ones */
+  trimRows?: number;
+}
+
+/** Hyperparameters of one stage, resolved (defaults filled by the checker, max_length from the model). */
+export interface StageHP {
+  steps: number | null;
+  epochs: number | null;
+  batchSize: number;
+  accumulate: number;
+  lr: number;
+  warmup: number;
+  schedule: "cosine" | "constant" | "linear";
+  minLrRatio: number;
+  optimizer: "adamw" | "adam";
+  weightDecay: number;
+  gradClip: number;
+  logEvery: number;
+  checkpointEvery: number;
+  maxLength: number;
+  seed: number;
+  // sft
+  lossOn?: "response" | "all";
+  // reward_model
+  pairs?: "all" | "adjacent";
+  // dpo
+  beta?: number;
+  // ppo
+  klCoef?: number;
+  ptxCoef?: number;
+  clip?: number;
+  vfCoef?: number;
+  gaeLambda?: number;
+  discount?: number;
+  ppoEpochs?: number;
+  maxNewTokens?: number;
+  temperature?: number;
+  topK?: number;
+  klBudget?: number | null;
+}
+
+/** Where a stage's weights come from: a Hugging Face model (id or folder), or an earlier stage's output. */
+export type StageInit = { hf: string; model: string } | { stage: string };
+
+export type StageData =
+  | { kind: "text"; train: string[]; test: string[] } // pretraining documents
+  | { kind: "sft"; train: SFTExample[]; test: SFTExample[] }
+  // comparisons with each response already rendered in the chat format: prompt text + completion text
+  | { kind: "comparisons"; train: RenderedGroup[]; test: RenderedGroup[] }
+  | { kind: "prompts"; train: string[]; test: string[] }; // rendered PPO prompts (the generation prefix)
+
+/** A comparison group rendered with the stage's chat format. */
+export interface RenderedGroup {
+  group: ComparisonGroup;
+  prompt: string; // formatted text before the response (system + user turn + assistant prefix)
+  completions: string[]; // per response: the formatted text from the response on (response + closing markers)
+}
+
+export interface ExportStage {
+  name: string;
+  kind: StageKind;
+  span: Span | null; // the stage declaration, for located diagnostics
+  file: string;
+  init: StageInit;
+  hp: StageHP;
+  data: StageData;
+  dataName: string; // the recipe block the data comes from
+  reward?: string; // ppo: the reward model stage
+  ptx?: { name: string; data: StageData } | null; // ppo: the ptx examples
+}
+
+export interface ExportInput {
+  recipe: string; // recipe name
+  file: string; // recipe file
+  stages: ExportStage[]; // plan order
+  skipped: { name: string; kind: string; why: string }[]; // evals and other blocks an export leaves out
+}
+
+export interface ExportFile {
+  path: string; // relative to the export folder, `/` separators
+  content: string;
+  /** what the file is, for EXPORT.md */
+  what: string;
+}
+
+/** A mapping or lossy step, listed in EXPORT.md and printed by the CLI. */
+export interface Approximation {
+  stage: string | null;
+  text: string;
+}
+
+export interface ExportResult {
+  files: ExportFile[];
+  diagnostics: Diagnostic[];
+  approximations: Approximation[];
+}
