@@ -1,0 +1,314 @@
+// buildExamples: a checked recipe's data block → training examples. Tasks expand FLAN templates,
+// sources read demonstrations / rankings / text, mixtures mix their components, stages and evals
+// build the data property they name; a format block turns prompt/response pairs into text with
+// spans. Results are cached per recipe object (a mixture reads each component once).
+import { basename } from "node:path";
+import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
+import { CODES, fail } from "./diag.js";
+import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
+import { readDemonstrations } from "./demos.js";
+import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
+import { renderFlan } from "./flan/render.js";
+import type { TaskTemplate } from "./flan/template.js";
+import { findBlock, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
+import { mix, type MixComponent } from "./mix.js";
+import { readRankings } from "./rankings.js";
+import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
+import { rngFor, splitIndices } from "./rng.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, TextCorpus } from "./types.js";
+
+export interface BuildOptions {
+  /** chat format: a format block name, a ChatFormat, or null for the raw `prompt\nresponse` layout.
+   * Default: the `format` property of the stage/eval being built, else raw. */
+  format?: string | ChatFormat | null;
+  /** for a stage or eval block: the property holding the data (default `data`; `prompts`, `ptx_data`). */
+  prop?: string;
+  /** tasks/components whose examples are all kept for zero-shot evaluation (held-out tasks). */
+  heldoutTasks?: string[];
+  /** read at most this many rows per file (previews and estimates). */
+  limit?: number;
+}
+
+/** Unformatted data: prompt/response pairs, comparison groups or text. */
+export type RawData =
+  | { kind: "sft"; name: string; train: PromptResponse[]; heldout: PromptResponse[]; heldoutTemplates: PromptResponse[]; mixCounts?: Record<string, number> }
+  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
+  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
+
+type Cache = Map<string, Promise<unknown>>;
+const caches = new WeakMap<CheckedRecipe, Cache>();
+
+function cached<T>(recipe: CheckedRecipe, key: string, make: () => Promise<T>): Promise<T> {
+  let c = caches.get(recipe);
+  if (!c) caches.set(recipe, (c = new Map()));
+  let p = c.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    c.set(key, p);
+    p.catch(() => c!.delete(key));
+  }
+  return p;
+}
+
+/** Rows of a data value: a reader call or a reference to a source block. */
+export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { limit?: number; what: string }): Promise<RowSet> {
+  if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) {
+    const file = pathArg(recipe, v.args[0]);
+    return cached(recipe, `rows:${v.$call}:${file}:${opts.limit ?? ""}`, () => readRows(file, v.$call as ReaderKind, { limit: opts.limit }));
+  }
+  if (isRef(v)) {
+    const b = findBlock(recipe, v.$ref);
+    return readSourceRows(recipe, b, opts.limit);
+  }
+  fail(CODES.unsupported, `${opts.what}: expected a reader call (jsonl("…")) or a source`, recipe.file);
+}
+
+function readSourceRows(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RowSet> {
+  if (b.keyword !== "source" || !(READER_KINDS as readonly string[]).includes(b.kind)) fail(CODES.unsupported, `\`${b.name}\` is not a data source`, recipe.file, b.decl.span);
+  const file = pathArg(recipe, b.args[0]);
+  const lim = limit ?? num(b.props.limit);
+  const both = limit !== undefined && num(b.props.limit) !== undefined ? Math.min(limit, num(b.props.limit)!) : lim;
+  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}`, () => readRows(file, b.kind as ReaderKind, { limit: both }));
+}
+
+/** Templates of a flan task's `templates` property. */
+export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { templates: TaskTemplate[]; options: string[] | null } {
+  const v = block.props.templates;
+  if (!isCall(v)) fail(CODES.unsupported, `task \`${block.name}\`: templates must be dir("…"), flan_templates("…") or promptsource("…")`, recipe.file, block.propSpans.templates ?? block.decl.span);
+  const file = pathArg(recipe, v.args[0]);
+  switch (v.$call) {
+    case "dir":
+      return { templates: loadTemplateDir(file), options: null };
+    case "flan_templates": {
+      // optional second argument: the FLAN task name (default: the block's name)
+      const task = typeof v.args[1] === "string" ? basename(v.args[1]) : block.name;
+      const version = typeof v.args[2] === "string" && basename(v.args[2]) === "v2" ? "v2" : "v1";
+      return loadFlanTemplates(file, task, version);
+    }
+    case "promptsource": {
+      const ts = loadPromptsource(file);
+      return { templates: ts, options: ts.find((t) => t.answerChoices)?.answerChoices ?? null };
+    }
+    default:
+      fail(CODES.unsupported, `task \`${block.name}\`: unknown template reader ${v.$call}`, recipe.file, block.propSpans.templates ?? null);
+  }
+}
+
+async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
+  const p = b.props;
+  const rows = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
+  const { templates, options: fileOptions } = loadTemplates(recipe, b);
+  const options = strList(p.options) ?? str(p.options) ?? fileOptions;
+  const out = renderFlan({
+    name: b.name,
+    file: rows.file,
+    rows: rows.rows,
+    templates,
+    options,
+    shots: range(p.shots, [0, 0]),
+    invert: num(p.invert) ?? 0,
+    holdoutTemplates: num(p.holdout_templates) ?? 0,
+    holdout: num(p.holdout) ?? 0.1,
+    withOptions: num(p.with_options) ?? 0.5,
+    seed: recipe.seed,
+  });
+  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates };
+}
+
+function split<T>(recipe: CheckedRecipe, name: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
+  const s = splitIndices(xs.length, share, rngFor(recipe.seed, name, "holdout"));
+  return { train: s.train.map((i) => xs[i]!), heldout: s.heldout.map((i) => xs[i]!) };
+}
+
+function roleOf(b: CheckedBlock, rows: readonly Row[]): string {
+  if (b.role) return b.role;
+  const f = rows[0]?.data ?? {};
+  if ("responses" in f || "responses_ranked" in f) return "rankings";
+  if ("chosen" in f) return "pairs";
+  if (Object.keys(f).length === 1 && "text" in f) return "text";
+  return "demonstrations";
+}
+
+async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
+  const rs = await readSourceRows(recipe, b, limit);
+  const p = b.props;
+  const holdout = num(p.holdout) ?? 0;
+  const role = roleOf(b, rs.rows);
+  if (role === "demonstrations") {
+    const exs = readDemonstrations({
+      name: b.name,
+      file: rs.file,
+      rows: rs.rows,
+      shape: str(p.shape),
+      prompt: str(p.prompt),
+      response: str(p.response),
+      context: str(p.context),
+      system: str(p.system),
+      categories: strList(p.categories),
+      templateSite: { file: recipe.file, spans: { prompt: b.propSpans.prompt, response: b.propSpans.response, context: b.propSpans.context } },
+    });
+    const s = split(recipe, b.name, exs, holdout);
+    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [] };
+  }
+  if (role === "rankings" || role === "pairs") {
+    const groups = readRankings({
+      name: b.name,
+      file: rs.file,
+      rows: rs.rows,
+      shape: str(p.shape),
+      role,
+      promptField: str(p.prompt)?.match(/^\{\{\s*(\w+)\s*\}\}$/)?.[1],
+      responses: str(p.responses),
+      ranking: str(p.ranking),
+      chosen: str(p.chosen),
+      rejected: str(p.rejected),
+      k: p.k !== undefined ? range(p.k, [2, 9]) : undefined,
+      system: str(p.system),
+    });
+    const s = split(recipe, b.name, groups, holdout);
+    return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout };
+  }
+  const field = str(p.field) ?? "text";
+  const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
+  return textData(recipe, b.name, lines, holdout, rs.file);
+}
+
+function textData(recipe: CheckedRecipe, name: string, lines: string[], holdout: number, file?: string): RawData {
+  const s = split(recipe, name, lines, holdout);
+  const meta = { source: name, ...(file ? { file } : {}) };
+  return { kind: "text", name, train: { id: `${name}:train`, lines: s.train, meta }, heldout: { id: `${name}:heldout`, lines: s.heldout, meta } };
+}
+
+async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): Promise<RawData> {
+  const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
+  const names = Object.keys(comps).sort();
+  if (names.length === 0) fail(CODES.mixture, `mixture \`${b.name}\` has no components`, recipe.file, b.decl.span);
+  const heldTasks = new Set(opts.heldoutTasks ?? []);
+  const parts: MixComponent[] = [];
+  const heldout: PromptResponse[] = [];
+  const heldoutTemplates: PromptResponse[] = [];
+  for (const name of names) {
+    const c = comps[name]!;
+    const built = await buildRaw(recipe, findBlock(recipe, name), opts);
+    if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${b.name}\`: component \`${name}\` gives ${built.kind}, not prompt/response examples`, recipe.file, b.decl.span);
+    heldout.push(...built.heldout);
+    if (heldTasks.has(name)) {
+      // a held-out task: none of it is trained on; all of it is zero-shot evaluation
+      heldoutTemplates.push(...[...built.train, ...built.heldout, ...built.heldoutTemplates].map((e) => ({ ...e, meta: { ...e.meta, heldout: true, shots: 0 } })).filter((e) => (e.meta.shots ?? 0) === 0));
+      continue;
+    }
+    heldoutTemplates.push(...built.heldoutTemplates);
+    parts.push({
+      name,
+      examples: built.train,
+      proportional: c.proportional === true,
+      ...(typeof c.cap === "number" ? { cap: c.cap } : {}),
+      ...(typeof c.weight === "number" ? { weight: c.weight } : {}),
+    });
+  }
+  const dedup = str(b.props.dedup) as "none" | "exact" | "normalized" | undefined;
+  const r = mix(parts, {
+    seed: recipe.seed,
+    total: num(b.props.total),
+    dedup: dedup ?? "exact",
+    minLength: num(b.props.min_length),
+    maxLength: num(b.props.max_length),
+    perCategory: num(b.props.per_category),
+  });
+  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, mixCounts: r.counts };
+}
+
+/** Build a data value: a block reference, a reader call (text), or heldout(x) / train(x). */
+export async function buildValue(recipe: CheckedRecipe, v: IRValue | undefined, opts: BuildOptions, what: string): Promise<RawData> {
+  if (isRef(v)) return buildRaw(recipe, findBlock(recipe, v.$ref), opts);
+  if (isCall(v) && (v.$call === "heldout" || v.$call === "train")) {
+    const inner = await buildValue(recipe, v.args[0], opts, what);
+    const take = v.$call;
+    if (inner.kind === "sft")
+      return take === "heldout" ? { ...inner, train: inner.heldout, heldout: [] } : { ...inner, heldout: [], heldoutTemplates: [] };
+    if (inner.kind === "comparisons") return { ...inner, train: take === "heldout" ? inner.heldout : inner.train, heldout: [] };
+    return { ...inner, train: take === "heldout" ? inner.heldout : inner.train, heldout: { ...inner.heldout, lines: [] } };
+  }
+  if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) {
+    const rs = await readData(recipe, v, { limit: opts.limit, what });
+    const lines = rs.rows.map((r) => fieldString(r, "text", rs.file));
+    return textData(recipe, basename(rs.file), lines, 0, rs.file);
+  }
+  fail(CODES.unsupported, `${what}: no data to build`, recipe.file);
+}
+
+/** Unformatted data of a block. */
+export function buildRaw(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions = {}): Promise<RawData> {
+  const key = `raw:${b.name}:${opts.prop ?? ""}:${opts.limit ?? ""}:${(opts.heldoutTasks ?? []).join(",")}`;
+  return cached(recipe, key, async () => {
+    switch (b.keyword) {
+      case "task":
+        if (b.kind !== "flan") fail(CODES.unsupported, `task kind \`${b.kind}\` has no data builder`, recipe.file, b.decl.span);
+        return buildTask(recipe, b, opts.limit);
+      case "source":
+        return buildSource(recipe, b, opts.limit);
+      case "mixture":
+        return buildMixture(recipe, b, opts);
+      case "stage":
+      case "eval": {
+        const prop = opts.prop ?? (b.props.data !== undefined ? "data" : b.props.prompts !== undefined ? "prompts" : "data");
+        const v = b.props[prop];
+        const built = await buildValue(recipe, v, { ...opts, prop: undefined }, `${b.keyword} \`${b.name}\`.${prop}`);
+        if (built.kind === "text" && b.kind === "pretrain" && prop === "data") {
+          const holdout = num(b.props.holdout) ?? 0.05;
+          return textData(recipe, `${b.name}.data`, [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file);
+        }
+        return built;
+      }
+      default:
+        fail(CODES.unsupported, `\`${b.name}\` is a ${b.keyword}; it has no examples`, recipe.file, b.decl.span);
+    }
+  });
+}
+
+/** The chat format a format block declares. */
+export function loadFormat(recipe: CheckedRecipe, name: string): ChatFormat {
+  const b = findBlock(recipe, name);
+  if (b.keyword !== "format") fail(CODES.unsupported, `\`${name}\` is not a format block`, recipe.file, b.decl.span);
+  const file = pathArg(recipe, b.args[0]);
+  const system = str(b.props.system) ?? "";
+  const base = b.kind === "hf_chat_template" ? hfChat(file) : handlebarsChat(file);
+  if (!system) return base;
+  return { name: base.name, format: (p, r, s) => base.format(p, r, s || system), promptOnly: (p, s) => base.promptOnly(p, s || system) };
+}
+
+function formatFor(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): ChatFormat {
+  if (opts.format === null) return RAW_FORMAT;
+  if (typeof opts.format === "object") return opts.format;
+  if (typeof opts.format === "string") return loadFormat(recipe, opts.format);
+  const f = b.props.format;
+  if (isRef(f)) return loadFormat(recipe, f.$ref);
+  return RAW_FORMAT;
+}
+
+/**
+ * Examples of a data block (task, source, mixture) or of a stage/eval's data property, formatted
+ * through the chat format (SFT data), as comparison groups (rankings) or as text.
+ */
+export async function buildExamples(recipe: CheckedRecipe, blockName: string, opts: BuildOptions = {}): Promise<BuiltData> {
+  const b = findBlock(recipe, blockName);
+  const raw = await buildRaw(recipe, b, opts);
+  if (raw.kind !== "sft") return raw;
+  const fmt = formatFor(recipe, b, opts);
+  const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
+  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates) };
+}
+
+/** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */
+export async function buildPrompts(recipe: CheckedRecipe, v: IRValue | string, opts: BuildOptions = {}): Promise<{ train: PromptResponse[]; heldout: PromptResponse[] }> {
+  const raw = typeof v === "string" ? await buildRaw(recipe, findBlock(recipe, v), opts) : await buildValue(recipe, v, opts, "prompts");
+  if (raw.kind === "text") fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, recipe.file);
+  if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates] };
+  const best = (g: ComparisonGroup): PromptResponse => {
+    const ranks = g.ranks ?? g.responses.map((_, i) => i);
+    const top = ranks.indexOf(Math.min(...ranks));
+    return { id: g.id, prompt: g.prompt, response: g.responses[top] ?? "", ...(g.system ? { system: g.system } : {}), meta: g.meta };
+  };
+  return { train: raw.train.map(best), heldout: raw.heldout.map(best) };
+}
+

@@ -1,0 +1,102 @@
+// Chat formats: a prompt/response pair → the text the model sees, with the exact character spans of
+// the prompt and the response (the loss mask comes from the response span). Two sources:
+// Handlebars files (templates/chat/*.hbs, variables system / prompt / response) and Hugging Face
+// tokenizer_config.json Jinja `chat_template`s via @huggingface/jinja.
+//
+// Spans are found by rendering with sentinel characters (Unicode private use) in place of the prompt
+// and response, then splicing the real strings in: exact whatever the template does around them.
+import { existsSync, readFileSync } from "node:fs";
+import Handlebars from "handlebars";
+import { Template } from "@huggingface/jinja";
+import { CODES, fail } from "./diag.js";
+import type { ChatFormat, PromptResponse, SFTExample } from "./types.js";
+
+const S_PROMPT = "\uE000";
+const S_RESPONSE = "\uE001";
+const S_SYSTEM = "\uE002";
+
+type Renderer = (vars: { system: string; prompt: string; response: string }) => string;
+
+/** Build a ChatFormat from a renderer that is called with sentinels. */
+function fromRenderer(name: string, file: string, render: Renderer): ChatFormat {
+  const layout = (system: string) => {
+    const t = render({ system: system ? S_SYSTEM : "", prompt: S_PROMPT, response: S_RESPONSE });
+    const p = t.indexOf(S_PROMPT);
+    const r = t.indexOf(S_RESPONSE);
+    if (p < 0 || t.indexOf(S_PROMPT, p + 1) >= 0) fail(CODES.chatTemplate, `${file}: a chat template must place the prompt exactly once`, file);
+    if (r < 0 || t.indexOf(S_RESPONSE, r + 1) >= 0) fail(CODES.chatTemplate, `${file}: a chat template must place the response exactly once`, file);
+    if (r < p) fail(CODES.chatTemplate, `${file}: the response must come after the prompt`, file);
+    return { before: t.slice(0, p), middle: t.slice(p + 1, r), after: t.slice(r + 1) };
+  };
+  const cache = new Map<string, ReturnType<typeof layout>>();
+  const get = (system: string) => {
+    const key = system;
+    let l = cache.get(key);
+    if (!l) {
+      l = layout(system);
+      if (cache.size < 64) cache.set(key, l);
+    }
+    return l;
+  };
+  const fill = (s: string, system: string) => s.split(S_SYSTEM).join(system);
+  return {
+    name,
+    format(prompt, response, system = "") {
+      const l = get(system);
+      const before = fill(l.before, system);
+      const middle = fill(l.middle, system);
+      const ps = before.length;
+      const pe = ps + prompt.length;
+      const rs = pe + middle.length;
+      const re = rs + response.length;
+      return { text: before + prompt + middle + response + fill(l.after, system), promptSpan: [ps, pe], responseSpan: [rs, re] };
+    },
+    promptOnly(prompt, system = "") {
+      const l = get(system);
+      return fill(l.before, system) + prompt + fill(l.middle, system);
+    },
+  };
+}
+
+/** A Handlebars chat format file; variables `system`, `prompt`, `response` (`{{#if system}}` works). */
+export function handlebarsChat(file: string, text?: string): ChatFormat {
+  if (text === undefined) {
+    if (!existsSync(file)) fail(CODES.fileMissing, `chat template not found: ${file}`, file);
+    text = readFileSync(file, "utf8");
+  }
+  // a single trailing newline of the file is not part of the format
+  const fn = Handlebars.compile(text.replace(/\r?\n$/, ""), { noEscape: true, strict: false });
+  const name = file.replace(/^.*\//, "").replace(/\.hbs$/, "");
+  return fromRenderer(name, file, (v) => fn(v));
+}
+
+/** A Hugging Face tokenizer_config.json `chat_template` (Jinja), with its bos/eos tokens. */
+export function hfChat(file: string): ChatFormat {
+  if (!existsSync(file)) fail(CODES.fileMissing, `tokenizer_config.json not found: ${file}`, file);
+  const cfg = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  let tpl = cfg.chat_template;
+  if (Array.isArray(tpl)) tpl = (tpl.find((t: { name?: string }) => t.name === "default") as { template?: string } | undefined)?.template;
+  if (typeof tpl !== "string") fail(CODES.chatTemplate, `${file}: no \`chat_template\` string`, file);
+  const tokenText = (v: unknown): string => (typeof v === "string" ? v : v && typeof v === "object" && "content" in v ? String((v as { content: unknown }).content) : "");
+  let template: Template;
+  try {
+    template = new Template(tpl);
+  } catch (err) {
+    fail(CODES.chatTemplate, `${file}: chat_template does not parse: ${(err as Error).message}`, file);
+  }
+  return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, (v) => {
+    const messages = [...(v.system ? [{ role: "system", content: v.system }] : []), { role: "user", content: v.prompt }, { role: "assistant", content: v.response }];
+    return template.render({ messages, bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), add_generation_prompt: false });
+  });
+}
+
+/** Format one example; an empty response is an error (it would train on nothing). */
+export function formatExample(fmt: ChatFormat, ex: PromptResponse, system?: string): SFTExample {
+  if (ex.response.length === 0)
+    fail(CODES.emptyResponse, `example ${ex.id}: the response is empty after rendering (it would be a fully masked sample)`, ex.meta.line ? "" : "", null, ex.meta.line ? `source row at line ${ex.meta.line}` : undefined);
+  const f = fmt.format(ex.prompt, ex.response, ex.system ?? system ?? "");
+  return { id: ex.id, prompt: ex.prompt, response: ex.response, text: f.text, promptSpan: f.promptSpan, responseSpan: f.responseSpan, meta: ex.meta };
+}
+
+/** Without a format block: prompt, newline, response (the raw FLAN (input, target) concatenation). */
+export const RAW_FORMAT: ChatFormat = fromRenderer("raw", "", (v) => `${v.prompt}\n${v.response}`);

@@ -1,0 +1,98 @@
+// Demonstrations: (prompt, response) rows in Dolly (instruction, context, response, category),
+// Alpaca (instruction, input, output) or plain (prompt, response) shapes, or mapped by Handlebars
+// templates over any fields; category filters (Dolly) keep only the listed categories.
+import type { Span } from "../lang/ast.js";
+import { CODES, DataError, fail, rowSpan } from "./diag.js";
+import { fieldsOf, nearest } from "./flan/render.js";
+import { compileHandlebars, type CompiledPart } from "./flan/template.js";
+import { fieldString, type Row } from "./readers.js";
+import type { PromptResponse } from "./types.js";
+import { dataDiag } from "./diag.js";
+
+export type DemoShape = "auto" | "dolly" | "alpaca" | "plain";
+
+export interface DemoSpec {
+  name: string;
+  file: string;
+  rows: Row[];
+  shape?: DemoShape | string;
+  prompt?: string; // Handlebars over the row
+  response?: string;
+  context?: string; // appended to the prompt after a blank line when it renders non-empty
+  system?: string;
+  categories?: string[];
+  /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
+  templateSite?: { file: string; spans: Partial<Record<"prompt" | "response" | "context", Span>> };
+}
+
+/** The row layout, detected from the first row's fields when `auto`. */
+export function detectShape(rows: readonly Row[], shape: string = "auto"): Exclude<DemoShape, "auto"> {
+  if (shape !== "auto") return shape as Exclude<DemoShape, "auto">;
+  const f = rows[0]?.data ?? {};
+  if ("instruction" in f && "output" in f) return "alpaca";
+  if ("instruction" in f && "response" in f) return "dolly";
+  return "plain";
+}
+
+const DEFAULTS: Record<Exclude<DemoShape, "auto">, { prompt: string; response: string; context: string | null }> = {
+  dolly: { prompt: "instruction", response: "response", context: "context" },
+  alpaca: { prompt: "instruction", response: "output", context: "input" },
+  plain: { prompt: "prompt", response: "response", context: null },
+};
+
+/** Compile a field-mapping template and check its placeholders against the data's fields. */
+export function mappingTemplate(src: string, role: string, fields: ReadonlySet<string>, dataFile: string, site?: { file: string; span?: Span }): CompiledPart {
+  let part: CompiledPart;
+  try {
+    part = compileHandlebars(src);
+  } catch (err) {
+    fail(CODES.templateSyntax, `${role} template ${JSON.stringify(src)}: ${(err as Error).message.split("\n")[0]}`, site?.file ?? dataFile, site?.span ?? null);
+  }
+  const bad = part.placeholders.filter((p) => !fields.has(p.name));
+  if (bad.length)
+    throw new DataError(
+      bad.map((p) => {
+        const near = nearest(p.name, fields);
+        return dataDiag(CODES.templateField, `${role} template uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ")})`, site?.file ?? dataFile, site?.span ?? null, near ? `did you mean \`${near}\`?` : undefined);
+      }),
+    );
+  return part;
+}
+
+export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
+  if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  const shape = detectShape(spec.rows, spec.shape);
+  const d = DEFAULTS[shape];
+  const fields = fieldsOf(spec.rows);
+  const site = spec.templateSite;
+  const tpl = (src: string | undefined, role: "prompt" | "response" | "context") =>
+    src === undefined ? null : mappingTemplate(src, role, fields, spec.file, site ? { file: site.file, span: site.spans[role] } : undefined);
+  const promptT = tpl(spec.prompt, "prompt");
+  const responseT = tpl(spec.response, "response");
+  const contextT = tpl(spec.context, "context");
+  const keep = spec.categories ? new Set(spec.categories) : null;
+  const out: PromptResponse[] = [];
+  for (const row of spec.rows) {
+    const category = typeof row.data.category === "string" ? row.data.category : undefined;
+    if (keep && (!category || !keep.has(category))) continue;
+    for (const p of [promptT, responseT, contextT]) {
+      for (const ph of p?.placeholders ?? []) {
+        if (row.data[ph.name] === undefined || row.data[ph.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+      }
+    }
+    let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
+    const context = contextT ? contextT.render(row.data) : d.context ? fieldString(row, d.context, spec.file, { optional: true }) : "";
+    // the default Dolly/Alpaca prompt includes the context; a custom prompt template adds it only when `context` is given
+    if (context.trim() && (contextT || !promptT)) prompt = `${prompt}\n\n${context}`;
+    const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
+    if (response.trim() === "") fail(CODES.emptyResponse, `${spec.file}:${row.line}: empty response`, spec.file, rowSpan(row.line, row.start, row.end));
+    out.push({
+      id: `${spec.name}:${row.index}`,
+      prompt,
+      response,
+      ...(spec.system ? { system: spec.system } : {}),
+      meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}) },
+    });
+  }
+  return out;
+}

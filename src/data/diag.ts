@@ -1,0 +1,50 @@
+// Data diagnostics (AL3xxx): every reader, template and ranking problem is reported as a located
+// Diagnostic and thrown as a DataError (a DiagnosticError) to the CLI or plan boundary.
+import type { Span } from "../lang/ast.js";
+import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
+
+/** Stable codes: tests and users match on them. */
+export const CODES = {
+  fileMissing: "AL3001", // file not found / unreadable
+  brokenLine: "AL3002", // JSON that does not parse, CSV that does not parse
+  missingField: "AL3003",
+  wrongType: "AL3004",
+  emptyData: "AL3005", // a source with no rows
+  templateField: "AL3010", // placeholder not among the dataset's fields
+  templateSyntax: "AL3011", // template file that does not parse / lacks its parts
+  unsupportedJinja: "AL3012", // promptsource Jinja construct outside the supported subset
+  rankingK: "AL3020", // K outside the declared range
+  rankingInvalid: "AL3021", // duplicate, missing or malformed ranks
+  transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
+  emptyResponse: "AL3030", // response empty after formatting or truncation
+  chatTemplate: "AL3031", // chat template without the placeholders it needs
+  mixture: "AL3040", // unknown component, unusable block
+  tokenizer: "AL3050",
+  unsupported: "AL3060", // a block kind the data layer cannot build
+} as const;
+
+export class DataError extends DiagnosticError {
+  constructor(diagnostics: Diagnostic[]) {
+    super(diagnostics);
+    this.name = "DataError";
+  }
+}
+
+export function dataDiag(code: string, message: string, file: string, span: Span | null = null, hint?: string): Diagnostic {
+  return { code, severity: "error", message, file, span, ...(hint ? { hint } : {}) };
+}
+
+/** Throw one located data error. */
+export function fail(code: string, message: string, file: string, span: Span | null = null, hint?: string): never {
+  throw new DataError([dataDiag(code, message, file, span, hint)]);
+}
+
+/** A span covering one line, from its character offsets (for streamed files whose text is not kept). */
+export function rowSpan(line: number, start: number, end: number, col = 1): Span {
+  return { start: start + col - 1, end, line, col, endLine: line, endCol: end - start + 1 };
+}
+
+/** `file:line` for messages. */
+export function where(file: string, line: number | undefined): string {
+  return line ? `${file}:${line}` : file;
+}

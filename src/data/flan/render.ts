@@ -1,0 +1,227 @@
+// FLAN task expansion: a dataset + templates → prompt/response examples. Each training row is
+// rendered once with a seeded draw of template, input inversion, OPTIONS and k-shot exemplars
+// (drawn from the training rows, never the query); held-out templates give zero-shot eval examples.
+import { readFileSync, existsSync } from "node:fs";
+import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
+import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
+import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
+import type { Fields, Row } from "../readers.js";
+import type { PromptResponse } from "../types.js";
+import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
+
+export interface FlanTaskSpec {
+  name: string; // task block name
+  file: string; // data file, for located row errors
+  rows: Row[];
+  templates: TaskTemplate[];
+  options: readonly string[] | string | null; // answer options, or the field holding each row's options
+  shots: [number, number]; // k drawn uniformly in [lo, hi]
+  invert: number; // share of input-inverted examples
+  holdoutTemplates: number; // last N non-inverted templates (by id) kept for zero-shot eval
+  holdout: number; // share of rows kept out of training
+  withOptions: number; // share of examples showing OPTIONS
+  seed: number;
+}
+
+export interface FlanOutput {
+  train: PromptResponse[];
+  heldout: PromptResponse[]; // held-out rows, training templates
+  heldoutTemplates: PromptResponse[]; // held-out rows (all rows when none are held out), held-out templates, zero-shot
+  trainTemplates: string[];
+  evalTemplates: string[];
+}
+
+/** The instruction of a derived inversion: the target is given, the input is asked for. */
+export const DERIVED_INVERSION = "What was the question?";
+
+/** Separates k-shot exemplars from each other and from the query. */
+export const SHOT_SEPARATOR = "\n\n";
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length]!;
+}
+
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const dist = levenshtein(name.toLowerCase(), c.toLowerCase());
+    if (dist < bestD) [best, bestD] = [c, dist];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** Every field any row has. */
+export function fieldsOf(rows: readonly Row[]): Set<string> {
+  const s = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r.data)) s.add(k);
+  return s;
+}
+
+/**
+ * Static check: every placeholder of every template is a dataset field or a built-in. Reports every
+ * offender, located in the template file, naming the field and the data file.
+ */
+export function checkPlaceholders(templates: readonly TaskTemplate[], fields: ReadonlySet<string>, dataFile: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const texts = new Map<string, string>();
+  for (const t of templates) {
+    for (const p of t.placeholders) {
+      if (fields.has(p.name) || (BUILTINS as readonly string[]).includes(p.name)) continue;
+      if (!texts.has(t.file)) texts.set(t.file, existsSync(t.file) ? readFileSync(t.file, "utf8") : "");
+      const text = texts.get(t.file)!;
+      const span = text ? { ...lineSpan(text, p.line), col: p.col } : null;
+      const near = nearest(p.name, fields);
+      out.push(
+        dataDiag(
+          CODES.templateField,
+          `${t.file}:${p.line}:${p.col}: template \`${t.id}\` uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ") || "none"})`,
+          t.file,
+          span,
+          near ? `did you mean \`${near}\`?` : undefined,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function rowOptions(spec: FlanTaskSpec, row: Row): readonly string[] | null {
+  if (spec.options === null) return null;
+  if (typeof spec.options !== "string") return spec.options;
+  const v = row.data[spec.options];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
+    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end));
+  return v as string[];
+}
+
+/** A row's render context: its fields plus the OPTIONS built-ins. */
+function context(spec: FlanTaskSpec, row: Row, showOptions: boolean): Fields {
+  const opts = rowOptions(spec, row);
+  return { ...row.data, options: opts ?? [], options_: showOptions && opts ? formatOptions(opts) : "" };
+}
+
+function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
+  for (const p of t.placeholders) {
+    if ((BUILTINS as readonly string[]).includes(p.name)) continue;
+    const v = row.data[p.name];
+    if (v === undefined || v === null)
+      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end));
+    if (typeof v === "object" && !Array.isArray(v))
+      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end));
+  }
+}
+
+const tidy = (s: string): string => s.replace(/[ \t]+\n/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
+
+/** Render one row with one template: the (input, target) pair before any shots. */
+function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOptions: boolean, invertDerived: boolean): { input: string; target: string } {
+  checkRow(spec, t, row);
+  const show = showOptions && !t.inverted && !invertDerived;
+  const { input, target } = t.render(context(spec, row, show));
+  let inp = tidy(input);
+  const opts = show && !t.usesOptions ? rowOptions(spec, row) : null;
+  if (opts) inp = `${inp}\n${formatOptions(opts)}`;
+  const tgt = target.trim();
+  if (invertDerived) return { input: `${tgt}\n${DERIVED_INVERSION}`, target: inp };
+  return { input: inp, target: tgt };
+}
+
+function sameRow(a: Row, b: Row): boolean {
+  return a === b || JSON.stringify(a.data) === JSON.stringify(b.data);
+}
+
+/** Draw k exemplar rows from the pool, never the query row nor a row with the same content. */
+function drawExemplars(pool: readonly Row[], query: Row, k: number, rng: Rng): Row[] {
+  const out: Row[] = [];
+  if (k <= 0 || pool.length === 0) return out;
+  const tried = new Set<number>();
+  while (out.length < k && tried.size < pool.length) {
+    const i = rng.int(pool.length);
+    if (tried.has(i)) continue;
+    tried.add(i);
+    const r = pool[i]!;
+    if (!sameRow(r, query)) out.push(r);
+  }
+  return out;
+}
+
+/** Split templates into training templates and held-out ones (the last N non-inverted by id). */
+export function splitTemplates(templates: readonly TaskTemplate[], holdout: number, task: string): { train: TaskTemplate[]; inverted: TaskTemplate[]; heldout: TaskTemplate[] } {
+  const sorted = [...templates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const normal = sorted.filter((t) => !t.inverted);
+  const inverted = sorted.filter((t) => t.inverted);
+  if (normal.length === 0) throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: every template is inverted; at least one must ask for the target`, templates[0]?.file ?? "")]);
+  if (holdout >= normal.length)
+    throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: holdout_templates = ${holdout} leaves no training template (${normal.length} non-inverted templates)`, templates[0]?.file ?? "")]);
+  return { train: normal.slice(0, normal.length - holdout), inverted, heldout: normal.slice(normal.length - holdout) };
+}
+
+/** Expand a FLAN task into examples. Deterministic in (spec, seed). */
+export function renderFlan(spec: FlanTaskSpec): FlanOutput {
+  if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
+  if (problems.length) throw new DataError(problems);
+  const tsplit = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name);
+  const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.name, "rows"));
+  const trainRows = trainIdx.map((i) => spec.rows[i]!);
+  const heldRows = heldIdx.map((i) => spec.rows[i]!);
+  const hasOptions = spec.options !== null;
+  const [lo, hi] = spec.shots;
+
+  const example = (row: Row, split: string, templates: TaskTemplate[], allowInvert: boolean, allowShots: boolean): PromptResponse => {
+    const rng = rngFor(spec.seed, spec.name, split, row.index);
+    const inverted = allowInvert && spec.invert > 0 && rng.next() < spec.invert;
+    let template: TaskTemplate;
+    let derived = false;
+    if (inverted && tsplit.inverted.length > 0) template = tsplit.inverted[rng.int(tsplit.inverted.length)]!;
+    else {
+      template = templates[rng.int(templates.length)]!;
+      derived = inverted;
+    }
+    const showOptions = hasOptions && !inverted && rng.next() < spec.withOptions;
+    const k = allowShots && hi > 0 ? lo + rng.int(hi - lo + 1) : 0;
+    const query = renderPair(spec, template, row, showOptions, derived);
+    const shots = drawExemplars(trainRows, row, k, rng).map((r) => {
+      const p = renderPair(spec, template, r, showOptions, derived);
+      return `${p.input}\n${p.target}`;
+    });
+    const prompt = shots.length ? [...shots, query.input].join(SHOT_SEPARATOR) : query.input;
+    return {
+      id: `${spec.name}:${row.index}:${template.id}${inverted ? ":inv" : ""}${shots.length ? `:k${shots.length}` : ""}`,
+      prompt,
+      response: query.target,
+      meta: {
+        source: spec.name,
+        task: spec.name,
+        template: derived ? `${template.id}~inv` : template.id,
+        shots: shots.length,
+        inverted,
+        options: showOptions,
+        category: spec.name,
+        row: row.index,
+        line: row.line,
+        ...(split !== "train" ? { heldout: true } : {}),
+      },
+    };
+  };
+
+  const train = shuffled(
+    trainRows.map((r) => example(r, "train", tsplit.train, true, true)),
+    rngFor(spec.seed, spec.name, "order"),
+  );
+  const heldout = heldRows.map((r) => example(r, "heldout", tsplit.train, false, true));
+  const evalRows = heldRows.length ? heldRows : trainRows;
+  const heldoutTemplates = tsplit.heldout.length ? evalRows.map((r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
+  return { train, heldout, heldoutTemplates, trainTemplates: tsplit.train.map((t) => t.id), evalTemplates: tsplit.heldout.map((t) => t.id) };
+}

@@ -1,0 +1,33 @@
+// Small readers of checked IR values (src/check/ir.ts): the data layer's view of block properties.
+import { isAbsolute, resolve } from "node:path";
+import type { CheckedBlock, CheckedRecipe, IRCall, IRRange, IRRef, IRValue } from "../check/ir.js";
+import { CODES, fail } from "./diag.js";
+
+export const isCall = (v: IRValue | undefined): v is IRCall => !!v && typeof v === "object" && !Array.isArray(v) && "$call" in v;
+export const isRef = (v: IRValue | undefined): v is IRRef => !!v && typeof v === "object" && !Array.isArray(v) && "$ref" in v;
+export const isRange = (v: IRValue | undefined): v is IRRange => !!v && typeof v === "object" && !Array.isArray(v) && "$range" in v;
+
+export function num(v: IRValue | undefined): number | undefined {
+  return typeof v === "number" ? v : undefined;
+}
+export function str(v: IRValue | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+export function strList(v: IRValue | undefined): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+}
+export function range(v: IRValue | undefined, dflt: [number, number]): [number, number] {
+  return isRange(v) ? [v.$range[0], v.$range[1]] : typeof v === "number" ? [v, v] : dflt;
+}
+
+/** A path argument: absolute after checking; resolved against the recipe folder when built by hand. */
+export function pathArg(recipe: CheckedRecipe, v: IRValue | undefined): string {
+  if (typeof v !== "string") fail(CODES.unsupported, "expected a path argument", recipe.file);
+  return isAbsolute(v) ? v : resolve(recipe.dir, v);
+}
+
+export function findBlock(recipe: CheckedRecipe, name: string): CheckedBlock {
+  const b = recipe.blocks.find((x) => x.name === name);
+  if (!b) fail(CODES.unsupported, `no block named \`${name}\` in ${recipe.file}`, recipe.file, null, `blocks: ${recipe.blocks.map((x) => x.name).join(", ")}`);
+  return b;
+}

@@ -1,0 +1,147 @@
+// Mixtures: FLAN's examples-proportional mixing (a component's rate ∝ min(n, cap)), explicit weights
+// (a component contributes weight × n), an optional total, dedup and LIMA-style selection. Counts are
+// allocated exactly (largest remainder) and rows drawn by seeded shuffles, so a mixture is
+// deterministic in its seed and a cap is never exceeded.
+import { rngFor, shuffled } from "./rng.js";
+import type { PromptResponse } from "./types.js";
+
+export interface MixComponent {
+  name: string;
+  examples: readonly PromptResponse[];
+  proportional?: boolean;
+  cap?: number; // proportional: at most this many examples (FLAN: 3,000)
+  weight?: number; // weighted: contributes round(weight × n) examples (repeats when > 1)
+}
+
+export interface MixOptions {
+  seed: number;
+  total?: number;
+  dedup?: "none" | "exact" | "normalized";
+  minLength?: number; // response characters
+  maxLength?: number;
+  perCategory?: number; // LIMA-style quota per category (examples without one count as "general")
+}
+
+export interface MixResult {
+  examples: PromptResponse[];
+  counts: Record<string, number>; // examples taken per component
+  available: Record<string, number>; // examples per component after dedup and selection
+  dropped: { duplicates: number; length: number; quota: number };
+}
+
+/** Normalised form for dedup: lower case, punctuation dropped, whitespace collapsed. */
+export function normalizeText(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Largest-remainder rounding of non-negative shares to integers summing to `total`. */
+export function allocate(shares: readonly number[], total: number): number[] {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  if (sum <= 0 || total <= 0) return shares.map(() => 0);
+  const exact = shares.map((s) => (s / sum) * total);
+  const out = exact.map(Math.floor);
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    out[i]!++;
+    left--;
+  }
+  return out;
+}
+
+/** Per-component counts: the capped/weighted sizes, scaled to `total` when given, caps respected. */
+export function componentCounts(comps: readonly { n: number; proportional?: boolean; cap?: number; weight?: number }[], total?: number): number[] {
+  const limit = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Infinity));
+  const size = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Math.round((c.weight ?? 1) * c.n)));
+  if (total === undefined) return size;
+  // scale to total; components at their limit give their surplus to the others
+  const counts = comps.map(() => 0);
+  let open = comps.map((_, i) => i).filter((i) => size[i]! > 0);
+  let remaining = total;
+  while (remaining > 0 && open.length > 0) {
+    const alloc = allocate(
+      open.map((i) => size[i]!),
+      remaining,
+    );
+    let overflow = false;
+    open.forEach((i, j) => {
+      const room = limit[i]! - counts[i]!;
+      const take = Math.min(alloc[j]!, room);
+      if (take < alloc[j]!) overflow = true;
+      counts[i]! += take;
+    });
+    remaining = total - counts.reduce((a, b) => a + b, 0);
+    open = open.filter((i) => counts[i]! < limit[i]!);
+    if (!overflow) break;
+  }
+  return counts;
+}
+
+/** Draw `count` examples: a seeded shuffle, repeated whole when count exceeds the pool. */
+function draw<T>(pool: readonly T[], count: number, seed: number, label: string): T[] {
+  const out: T[] = [];
+  for (let pass = 0; out.length < count && pool.length > 0; pass++) {
+    const order = shuffled(pool, rngFor(seed, "mix", label, pass));
+    out.push(...order.slice(0, count - out.length));
+  }
+  return out;
+}
+
+export function mix(components: readonly MixComponent[], opts: MixOptions): MixResult {
+  const seen = new Set<string>();
+  const dropped = { duplicates: 0, length: 0, quota: 0 };
+  const dedup = opts.dedup ?? "exact";
+  // 1. selection: dedup (first occurrence wins, in component order) and length bounds
+  const pools = components.map((c) =>
+    c.examples.filter((ex) => {
+      const len = ex.response.length;
+      if ((opts.minLength !== undefined && len < opts.minLength) || (opts.maxLength !== undefined && len > opts.maxLength)) {
+        dropped.length++;
+        return false;
+      }
+      if (dedup === "none") return true;
+      const key = dedup === "exact" ? ex.prompt : normalizeText(ex.prompt);
+      if (seen.has(key)) {
+        dropped.duplicates++;
+        return false;
+      }
+      seen.add(key);
+      return true;
+    }),
+  );
+  // 2. LIMA quotas: at most perCategory examples of each category (seeded choice within a category)
+  if (opts.perCategory !== undefined) {
+    const quota = opts.perCategory;
+    const used = new Map<string, number>();
+    pools.forEach((pool, ci) => {
+      const order = shuffled(pool, rngFor(opts.seed, "quota", components[ci]!.name));
+      const keep = new Set(order.filter((ex) => {
+        const cat = ex.meta.category ?? "general";
+        const n = used.get(cat) ?? 0;
+        if (n >= quota) return false;
+        used.set(cat, n + 1);
+        return true;
+      }));
+      dropped.quota += pool.length - keep.size;
+      pools[ci] = pool.filter((ex) => keep.has(ex));
+    });
+  }
+  // 3. proportions
+  const counts = componentCounts(
+    components.map((c, i) => ({ n: pools[i]!.length, proportional: c.proportional, cap: c.cap, weight: c.weight })),
+    opts.total,
+  );
+  const taken = components.map((c, i) => draw(pools[i]!, counts[i]!, opts.seed, c.name));
+  const examples = shuffled(taken.flat(), rngFor(opts.seed, "mix", "order"));
+  return {
+    examples,
+    counts: Object.fromEntries(components.map((c, i) => [c.name, counts[i]!])),
+    available: Object.fromEntries(components.map((c, i) => [c.name, pools[i]!.length])),
+    dropped,
+  };
+}

@@ -1,0 +1,235 @@
+// Rankings: per prompt K responses and a ranking → all C(K,2) comparisons minus ties, grouped by
+// prompt (InstructGPT's RM batches). Ranking forms, by field value:
+//   - a rank list [2, 0, 1, 3]: rank of each response (0 or 1 = best), a permutation (no gaps, no repeats)
+//   - a string "D > G > A = B": letters name responses (A = first); `=` is a tie; each letter once
+//   - scores: a field named `scores` (or the value {scores: [...]}): higher is better, equal scores tie
+//   - OASST rows {conversation, responses_ranked, ranks}
+//   - pairs {chosen, rejected} with an optional prompt, or hh-rlhf whole transcripts
+//     ("\n\nHuman: … \n\nAssistant: …") whose shared prefix becomes the prompt.
+import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
+import { describe, fieldString, type Row } from "./readers.js";
+import type { ComparisonGroup } from "./types.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
+
+export interface RankingSpec {
+  name: string;
+  file: string;
+  rows: Row[];
+  shape?: string; // auto | oasst | hh | plain
+  role?: "rankings" | "pairs";
+  promptField?: string; // default: prompt (or instruction)
+  responses?: string; // field of the K responses (default "responses")
+  ranking?: string; // field of the ranking (default "ranking")
+  chosen?: string;
+  rejected?: string;
+  k?: [number, number];
+  system?: string;
+}
+
+/** Ranks (0 = best, equal = tie) → [winner, loser] pairs: every pair of different rank. */
+export function pairsFromRanks(ranks: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < ranks.length; i++)
+    for (let j = i + 1; j < ranks.length; j++) {
+      if (ranks[i]! < ranks[j]!) out.push([i, j]);
+      else if (ranks[j]! < ranks[i]!) out.push([j, i]);
+    }
+  return out;
+}
+
+/** "D > G > A = B" → ranks per response index (K = number of responses). Throws Error with a reason. */
+export function parseRankingString(s: string, k: number): number[] {
+  const ranks = new Array<number>(k).fill(-1);
+  const levels = s.split(">").map((lvl) => lvl.split("=").map((x) => x.trim()));
+  levels.forEach((names, level) => {
+    for (const n of names) {
+      if (!/^[A-Z]$/.test(n)) throw new Error(`\`${n || "(empty)"}\` is not a response letter (A–${String.fromCharCode(64 + k)})`);
+      const i = n.charCodeAt(0) - 65;
+      if (i >= k) throw new Error(`\`${n}\` names a response that does not exist (K = ${k})`);
+      if (ranks[i] !== -1) throw new Error(`\`${n}\` is ranked twice`);
+      ranks[i] = level;
+    }
+  });
+  const missing = ranks.map((r, i) => (r === -1 ? String.fromCharCode(65 + i) : null)).filter((x) => x);
+  if (missing.length) throw new Error(`response${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not ranked`);
+  return ranks;
+}
+
+/** A rank list must be a permutation of 0..K-1 or 1..K. */
+export function checkRankList(v: readonly unknown[], k: number): number[] {
+  if (v.length !== k) throw new Error(`${v.length} ranks for ${k} responses`);
+  if (!v.every((x) => Number.isInteger(x))) throw new Error("ranks must be integers");
+  const r = v as number[];
+  const base = Math.min(...r);
+  if (base !== 0 && base !== 1) throw new Error(`ranks start at ${base}; use 0 or 1 for the best`);
+  const seen = new Set<number>();
+  for (const x of r) {
+    if (seen.has(x)) throw new Error(`rank ${x} appears twice (write ties as "A = B" or equal scores)`);
+    seen.add(x);
+  }
+  for (let x = base; x < base + k; x++) if (!seen.has(x)) throw new Error(`rank ${x} is missing`);
+  return r.map((x) => x - base);
+}
+
+/** Scores (higher is better) → ranks (0 = best, ties share a rank). */
+export function ranksFromScores(scores: readonly number[]): number[] {
+  const distinct = [...new Set(scores)].sort((a, b) => b - a);
+  return scores.map((s) => distinct.indexOf(s));
+}
+
+const HH_ASSISTANT = "\n\nAssistant:";
+
+/** Split an hh-rlhf pair of transcripts into the shared prompt and the two final assistant turns. */
+export function splitTranscripts(chosen: string, rejected: string): { prompt: string; chosen: string; rejected: string } | null {
+  const c = chosen.lastIndexOf(HH_ASSISTANT);
+  const r = rejected.lastIndexOf(HH_ASSISTANT);
+  if (c < 0 || r < 0) return null;
+  const pc = chosen.slice(0, c);
+  if (pc !== rejected.slice(0, r)) return null;
+  return { prompt: pc.trim(), chosen: chosen.slice(c + HH_ASSISTANT.length).trim(), rejected: rejected.slice(r + HH_ASSISTANT.length).trim() };
+}
+
+function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pairs" | "plain" {
+  if (spec.shape && spec.shape !== "auto" && spec.shape !== "dolly" && spec.shape !== "alpaca") return spec.shape === "plain" && spec.role === "pairs" ? "pairs" : (spec.shape as "oasst" | "hh" | "plain");
+  const f = rows[0]?.data ?? {};
+  if ("responses_ranked" in f) return "oasst";
+  const chosen = spec.chosen ?? "chosen";
+  if (chosen in f) {
+    const hasPrompt = (spec.promptField ?? "prompt") in f;
+    return hasPrompt ? "pairs" : "hh";
+  }
+  return "plain";
+}
+
+function promptOf(row: Row, spec: RankingSpec): string {
+  if (spec.promptField) return fieldString(row, spec.promptField, spec.file);
+  if ("prompt" in row.data) return fieldString(row, "prompt", spec.file);
+  if ("instruction" in row.data) return fieldString(row, "instruction", spec.file);
+  return fieldString(row, "prompt", spec.file);
+}
+
+/** OASST conversation → prompt: the first message, then later turns marked by role. */
+function oasstPrompt(row: Row, file: string): string {
+  const conv = row.data.conversation;
+  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `${file}:${row.line}: \`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end));
+  return conv
+    .map((m: { role?: string; text?: string }, i: number) => (i === 0 ? String(m.text ?? "") : `${m.role === "assistant" ? "Assistant" : "User"}: ${String(m.text ?? "")}`))
+    .join("\n\n");
+}
+
+/** Read ranking or pair rows into comparison groups. Every offender is reported. */
+export function readRankings(spec: RankingSpec): ComparisonGroup[] {
+  if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  const shape = detect(spec.rows, spec);
+  const errors: Diagnostic[] = [];
+  const out: ComparisonGroup[] = [];
+  const respField = spec.responses ?? "responses";
+  const rankField = spec.ranking ?? "ranking";
+  for (const row of spec.rows) {
+    const at = rowSpan(row.line, row.start, row.end);
+    const err = (code: string, msg: string) => errors.push(dataDiag(code, `${spec.file}:${row.line}: ${msg}`, spec.file, at));
+    try {
+      let prompt: string;
+      let responses: string[];
+      let ranks: number[];
+      if (shape === "hh" || shape === "pairs") {
+        const chosen = fieldString(row, spec.chosen ?? "chosen", spec.file);
+        const rejected = fieldString(row, spec.rejected ?? "rejected", spec.file);
+        if (shape === "hh") {
+          const s = splitTranscripts(chosen, rejected);
+          if (!s) {
+            err(CODES.transcript, "`chosen` and `rejected` do not share a transcript up to their last \"Assistant:\" turn");
+            continue;
+          }
+          ({ prompt } = s);
+          responses = [s.chosen, s.rejected];
+        } else {
+          prompt = promptOf(row, spec);
+          responses = [chosen, rejected];
+        }
+        ranks = [0, 1];
+      } else if (shape === "oasst") {
+        prompt = oasstPrompt(row, spec.file);
+        const rr = row.data.responses_ranked;
+        if (!Array.isArray(rr) || !rr.every((x) => typeof x === "string")) {
+          err(CODES.wrongType, "`responses_ranked` must be a list of strings");
+          continue;
+        }
+        responses = rr as string[];
+        const rk = row.data.ranks;
+        if (rk === undefined) ranks = responses.map((_, i) => i);
+        else if (!Array.isArray(rk)) {
+          err(CODES.wrongType, `\`ranks\` must be a list, got ${describe(rk)}`);
+          continue;
+        } else {
+          // OASST ranks may tie; they must be integers, one per response, best = smallest
+          if (rk.length !== responses.length || !rk.every((x) => Number.isInteger(x))) {
+            err(CODES.rankingInvalid, `\`ranks\` needs ${responses.length} integers`);
+            continue;
+          }
+          ranks = rk as number[];
+        }
+      } else {
+        prompt = promptOf(row, spec);
+        const rs = row.data[respField];
+        if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string")) {
+          err(rs === undefined ? CODES.missingField : CODES.wrongType, rs === undefined ? `missing field \`${respField}\`` : `field \`${respField}\` must be a list of strings`);
+          continue;
+        }
+        responses = rs as string[];
+        const scores = row.data.scores ?? (row.data[rankField] as { scores?: unknown } | undefined)?.scores;
+        const rv = row.data[rankField];
+        try {
+          if (Array.isArray(scores) && (rankField === "scores" || rv === undefined || (typeof rv === "object" && !Array.isArray(rv)))) {
+            if (scores.length !== responses.length || !scores.every((x) => typeof x === "number" && Number.isFinite(x))) throw new Error(`\`scores\` needs ${responses.length} numbers`);
+            ranks = ranksFromScores(scores as number[]);
+          } else if (typeof rv === "string") ranks = parseRankingString(rv, responses.length);
+          else if (Array.isArray(rv)) ranks = checkRankList(rv, responses.length);
+          else if (rv === undefined) {
+            err(CODES.missingField, `missing field \`${rankField}\``);
+            continue;
+          } else throw new Error(`\`${rankField}\` must be a rank list, a string like "B > A = C", or scores; got ${describe(rv)}`);
+        } catch (e) {
+          if (e instanceof DataError) throw e;
+          err(CODES.rankingInvalid, `ranking: ${(e as Error).message}`);
+          continue;
+        }
+      }
+      const K = responses.length;
+      if (spec.k && (K < spec.k[0] || K > spec.k[1])) {
+        err(CODES.rankingK, `${K} responses; the source declares k = ${spec.k[0]}..${spec.k[1]}`);
+        continue;
+      }
+      const pairs = pairsFromRanks(ranks);
+      out.push({
+        id: `${spec.name}:${row.index}`,
+        prompt,
+        responses,
+        pairs,
+        ranks,
+        ...(spec.system ? { system: spec.system } : {}),
+        meta: { source: spec.name, row: row.index, line: row.line, ...(typeof row.data.category === "string" ? { category: row.data.category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
+      });
+    } catch (e) {
+      if (e instanceof DataError) errors.push(...e.diagnostics);
+      else throw e;
+    }
+    if (errors.length >= 50) break;
+  }
+  if (errors.length) throw new DataError(errors);
+  return out;
+}
+
+/** Flatten groups into (prompt, chosen, rejected) rows: TRL/OpenRLHF's pairwise shape. */
+export function expandRankings(groups: readonly ComparisonGroup[], mode: "all" | "adjacent" = "all"): { id: string; prompt: string; chosen: string; rejected: string; system?: string }[] {
+  const out: { id: string; prompt: string; chosen: string; rejected: string; system?: string }[] = [];
+  for (const g of groups) {
+    let pairs = g.pairs;
+    if (mode === "adjacent" && g.ranks) {
+      const levels = [...new Set(g.ranks)].sort((a, b) => a - b);
+      pairs = pairs.filter(([w, l]) => levels.indexOf(g.ranks![l]!) - levels.indexOf(g.ranks![w]!) === 1);
+    }
+    pairs.forEach(([w, l], i) => out.push({ id: `${g.id}:${i}`, prompt: g.prompt, chosen: g.responses[w]!, rejected: g.responses[l]!, ...(g.system ? { system: g.system } : {}) }));
+  }
+  return out;
+}

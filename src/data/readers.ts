@@ -1,0 +1,280 @@
+// Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines. Each row
+// keeps its 1-based line and character offsets so that a problem found later (a missing field, a
+// bad ranking) is reported as file:line with a span.
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { createGunzip, gunzipSync } from "node:zlib";
+import { createInterface } from "node:readline";
+import { parse as parseCsv } from "csv-parse/sync";
+import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
+
+export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
+export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
+
+export type Fields = Record<string, unknown>;
+
+export interface Row {
+  data: Fields;
+  index: number; // 0-based row number within the file
+  line: number; // 1-based line where the row starts
+  start: number; // character offset of the row's first character
+  end: number; // offset one past the row's last character (on its first line)
+}
+
+export interface RowSet {
+  file: string;
+  kind: ReaderKind;
+  rows: Row[];
+}
+
+export interface ReadOptions {
+  limit?: number; // read at most this many rows
+  /** stop collecting after this many broken rows (every offender is reported up to it) */
+  maxErrors?: number;
+}
+
+function checkFile(file: string): void {
+  if (!existsSync(file) || !statSync(file).isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+}
+
+function readWhole(file: string): string {
+  checkFile(file);
+  const buf = readFileSync(file);
+  return (file.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8").replace(/^\uFEFF/, "");
+}
+
+/** Read a file as rows of fields, with the reader named by `kind`. */
+export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
+  switch (kind) {
+    case "jsonl":
+      return { file, kind, rows: await readJsonl(file, opts) };
+    case "json":
+      return { file, kind, rows: readJsonArray(file, opts) };
+    case "csv":
+    case "tsv":
+      return { file, kind, rows: readCsv(file, kind === "tsv" ? "\t" : ",", opts) };
+    case "text":
+      return { file, kind, rows: readTextLines(file, opts) };
+  }
+}
+
+/** JSONL, streamed line by line (gzip when the name ends in .gz). Blank lines are skipped. */
+export async function readJsonl(file: string, opts: ReadOptions = {}): Promise<Row[]> {
+  checkFile(file);
+  const raw = createReadStream(file);
+  const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
+  input.setEncoding("utf8");
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const rows: Row[] = [];
+  const errors: Diagnostic[] = [];
+  const maxErrors = opts.maxErrors ?? 20;
+  let line = 0;
+  let offset = 0;
+  try {
+    for await (const text of lines) {
+      line++;
+      const start = offset;
+      offset += text.length + 1;
+      if (text.trim() === "") continue;
+      if (opts.limit !== undefined && rows.length >= opts.limit) break;
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (err) {
+        errors.push(dataDiag(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, start + text.length)));
+        if (errors.length >= maxErrors) break;
+        continue;
+      }
+      if (data === null || typeof data !== "object" || Array.isArray(data)) {
+        errors.push(dataDiag(CODES.wrongType, `${file}:${line}: a JSONL row must be an object, got ${describe(data)}`, file, rowSpan(line, start, start + text.length)));
+        if (errors.length >= maxErrors) break;
+        continue;
+      }
+      rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
+    }
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    fail(CODES.brokenLine, `${file}: cannot read (${(err as Error).message})`, file);
+  } finally {
+    lines.close();
+    raw.destroy();
+  }
+  if (errors.length) throw new DataError(errors);
+  return rows;
+}
+
+/** A JSON array of objects; each element's line is found by a scan of the top level. */
+export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
+  const text = readWhole(file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    const pos = m ? Number(m[1]) : 0;
+    const line = text.slice(0, pos).split("\n").length;
+    const start = text.lastIndexOf("\n", pos - 1) + 1;
+    const end = text.indexOf("\n", pos);
+    fail(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, end < 0 ? text.length : end));
+  }
+  if (!Array.isArray(data)) fail(CODES.wrongType, `${file}: a JSON data file must hold an array of objects, got ${describe(data)}`, file, rowSpan(1, 0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n")));
+  const starts = topLevelElementStarts(text);
+  const rows: Row[] = [];
+  const errors: Diagnostic[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (opts.limit !== undefined && rows.length >= opts.limit) break;
+    const start = starts[i] ?? 0;
+    const line = lineOf(text, start);
+    const lineEnd = text.indexOf("\n", start);
+    const el: unknown = data[i];
+    if (el === null || typeof el !== "object" || Array.isArray(el)) {
+      errors.push(dataDiag(CODES.wrongType, `${file}:${line}: element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, start, lineEnd < 0 ? text.length : lineEnd)));
+      continue;
+    }
+    rows.push({ data: el as Fields, index: rows.length, line, start, end: lineEnd < 0 ? text.length : lineEnd });
+  }
+  if (errors.length) throw new DataError(errors);
+  return rows;
+}
+
+/** Offsets where each element of the top-level array starts (strings and nesting respected). */
+function topLevelElementStarts(text: string): number[] {
+  const starts: number[] = [];
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === " " || c === "\n" || c === "\r" || c === "\t") continue;
+    if (expectElement && c !== "]") {
+      starts.push(i);
+      expectElement = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === "[" || c === "{") {
+      depth++;
+      if (depth === 1 && c === "[") expectElement = true;
+    } else if (c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 1) expectElement = true;
+  }
+  return starts;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** CSV/TSV with a header row, parsed by csv-parse (quotes, embedded newlines, BOM). */
+export function readCsv(file: string, delimiter: string, opts: ReadOptions = {}): Row[] {
+  const text = readWhole(file);
+  let records: { record: Fields; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      columns: true,
+      delimiter,
+      info: true,
+      skip_empty_lines: true,
+      relax_quotes: delimiter === "\t", // TSV usually has no quoting convention
+      quote: delimiter === "\t" ? false : '"',
+      to: opts.limit,
+    }) as { record: Fields; info: { lines: number } }[];
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    const line = e.lines ?? 1;
+    const starts = lineStarts(text);
+    const start = starts[line - 1] ?? 0;
+    const end = (starts[line] ?? text.length + 1) - 1;
+    fail(CODES.brokenLine, `${file}:${line}: ${e.message}`, file, rowSpan(line, start, end));
+  }
+  const starts = lineStarts(text);
+  // info.lines is the line where the record ends; a record usually sits on one line
+  return records.map((r, index) => {
+    const line = r.info.lines;
+    const start = starts[line - 1] ?? 0;
+    const end = (starts[line] ?? text.length + 1) - 1;
+    return { data: r.record, index, line, start, end };
+  });
+}
+
+function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
+  return out;
+}
+
+/** Plain text: one row `{ text }` per non-blank line. */
+export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
+  const text = readWhole(file);
+  const rows: Row[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= text.length) {
+    line++;
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const s = text.slice(start, end).replace(/\r$/, "");
+    if (s.trim() !== "") {
+      if (opts.limit !== undefined && rows.length >= opts.limit) break;
+      rows.push({ data: { text: s }, index: rows.length, line, start, end });
+    }
+    if (end === text.length) break;
+    start = end + 1;
+  }
+  return rows;
+}
+
+/** Count data rows without parsing them: newlines for JSONL/text (streamed), parse for the rest. */
+export async function countRows(file: string, kind: ReaderKind): Promise<number> {
+  checkFile(file);
+  if (kind === "jsonl" || kind === "text") {
+    const raw = createReadStream(file);
+    const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
+    let n = 0;
+    let lineHasContent = false;
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (b === 10) {
+          if (lineHasContent) n++;
+          lineHasContent = false;
+        } else if (b !== 32 && b !== 13 && b !== 9) lineHasContent = true;
+      }
+    }
+    if (lineHasContent) n++;
+    return n;
+  }
+  return (await readRows(file, kind)).rows.length;
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/** A row's field as a string: strings as they are, numbers and booleans printed; else a located error. */
+export function fieldString(row: Row, field: string, file: string, opts: { optional?: boolean } = {}): string {
+  const v = row.data[field];
+  if (v === undefined || v === null) {
+    if (opts.optional) return "";
+    fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
+  }
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be a string, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end));
+}
+
+/** A row's field as an array; a located error otherwise. */
+export function fieldArray(row: Row, field: string, file: string): unknown[] {
+  const v = row.data[field];
+  if (v === undefined || v === null) fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end), `fields present: ${Object.keys(row.data).join(", ")}`);
+  if (!Array.isArray(v)) fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end));
+  return v;
+}
