@@ -167,19 +167,20 @@ class Lowerer {
     for (const [key, value] of Object.entries(props)) {
       if (key === "format") continue;
       if ((DATA_PROPS[b.kind] ?? []).includes(key) && value !== null && value !== undefined) {
-        params[key] = this.dataChain(b, key, value, format, tokenizer, maxLength);
+        params[key] = this.dataChain(b, key, value, format, tokenizer);
       } else {
         params[key] = this.value(b, value, key);
       }
     }
     params.format = format;
+    params.max_length = maxLength; // resolved: declared, else the model's context
     params.seed = this.recipe.seed;
     this.add(b, { id: b.name, kind: "stage", op: b.kind, params });
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
   }
 
   /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */
-  private dataChain(b: CheckedBlock, prop: string, value: IRValue, format: Json, tokenizer: string, maxLength: number | null): Json {
+  private dataChain(b: CheckedBlock, prop: string, value: IRValue, format: Json, tokenizer: string): Json {
     let base: string;
     let member: string | undefined;
     let split: string | undefined;
@@ -208,7 +209,9 @@ class Lowerer {
       const fmtParams: { [k: string]: Json } = { examples: source, format, split: split ?? "train" };
       examples = { $ref: this.chainNode(b, `${label}/format`, "format", fmtParams) };
     }
-    const tokParams: { [k: string]: Json } = { examples, tokenizer: tokenizer ? { $ref: tokenizer } : null, max_length: maxLength };
+    // tokens are never truncated here: the stage truncates to its max_length, so one tokenized set
+    // serves stages of any context, and its size is the untruncated length the context check needs
+    const tokParams: { [k: string]: Json } = { examples, tokenizer: tokenizer ? { $ref: tokenizer } : null };
     if (text) tokParams.split = split ?? "train";
     return { $ref: this.chainNode(b, `${label}/tokenize`, "tokenize", tokParams) };
   }

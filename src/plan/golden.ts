@@ -1,0 +1,61 @@
+// Golden plans: `recipes/NAME.align` ↔ `recipes/NAME.plan.json`. A golden holds only what is the
+// same on every machine: paths are relative to the recipe (already so in every plan), and the
+// machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
+// recipe and compares; `alignc test` (src/run) uses the same functions.
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { canonicalJson, sortKeysDeep } from "./canonical.js";
+import { diffPlans, type PlanDiff } from "./diff.js";
+import type { Plan } from "./types.js";
+
+/** The estimate fields that depend on the machine (left out of goldens). */
+export const MACHINE_ESTIMATES = ["time_s", "backend"] as const;
+
+export function goldenPath(recipePath: string): string {
+  return recipePath.replace(/\.align$/, "") + ".plan.json";
+}
+
+/** The machine-independent form of a plan, keys sorted: what a golden file holds. */
+export function goldenPlan(plan: Plan): Plan {
+  const nodes = plan.nodes.map((n) => {
+    const estimates = { ...n.estimates };
+    for (const k of MACHINE_ESTIMATES) delete estimates[k];
+    return { ...n, estimates };
+  });
+  return sortKeysDeep({ ...plan, nodes });
+}
+
+/** The text of a golden file: sorted keys, two-space indent, final newline. */
+export function goldenText(plan: Plan): string {
+  return JSON.stringify(goldenPlan(plan), null, 2) + "\n";
+}
+
+/** Writes a golden atomically (temp file + rename). */
+export function writeGolden(recipePath: string, plan: Plan): string {
+  const path = goldenPath(recipePath);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, goldenText(plan));
+  renameSync(tmp, path);
+  return path;
+}
+
+export interface GoldenComparison {
+  equal: boolean;
+  /** Node-level differences (hashes, params); empty when only estimates differ. */
+  diff: PlanDiff;
+  /** Node ids whose estimates differ from the golden's. */
+  estimates: string[];
+}
+
+/** Compares a freshly compiled plan with a golden (parsed JSON or file text). */
+export function compareGolden(plan: Plan, golden: Plan | string): GoldenComparison {
+  const want = typeof golden === "string" ? (JSON.parse(golden) as Plan) : golden;
+  const got = goldenPlan(plan);
+  const diff = diffPlans(goldenPlan(want), got, { a: "golden", b: "compiled" });
+  const wantEst = new Map(want.nodes.map((n) => [n.id, canonicalJson(goldenPlan({ ...want, nodes: [n] }).nodes[0]!.estimates)]));
+  const estimates = got.nodes.filter((n) => wantEst.has(n.id) && wantEst.get(n.id) !== canonicalJson(n.estimates)).map((n) => n.id);
+  return { equal: canonicalJson(got) === canonicalJson(goldenPlan(want)), diff, estimates };
+}
+
+export function readGolden(recipePath: string): Plan {
+  return JSON.parse(readFileSync(goldenPath(recipePath), "utf8")) as Plan;
+}

@@ -1,0 +1,141 @@
+// The published JSON Schema (draft-07) of plan.json (`alignc schema plan`) and of `alignc diff --json`
+// (`alignc schema diff`). Tests validate every plan and diff they produce against these with ajv.
+
+const sha256 = { type: "string", pattern: "^[0-9a-f]{64}$" };
+const json = {}; // any JSON value
+
+const estimates = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    size: {
+      type: "object",
+      additionalProperties: false,
+      required: ["examples", "tokens", "max_tokens"],
+      properties: {
+        examples: { type: "integer", minimum: 0 },
+        tokens: { type: "number", minimum: 0 },
+        max_tokens: { type: "number", minimum: 0 },
+        comparisons: { type: "integer", minimum: 0 },
+      },
+    },
+    parameters: { type: "integer", minimum: 0, description: "trainable parameters of the network" },
+    tokens: { type: "number", minimum: 0, description: "tokens processed, forward or backward" },
+    steps: { type: "integer", minimum: 0 },
+    flops: { type: "number", minimum: 0, description: "6·N·T + attention" },
+    memory_bytes: { type: "number", minimum: 0, description: "peak: weights + gradients + Adam moments + activations" },
+    time_s: { type: "number", minimum: 0, description: "on `backend`; machine-dependent, never in goldens" },
+    backend: { type: "string" },
+  },
+};
+
+const node = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "kind", "op", "params", "inputs", "files", "hash", "estimates"],
+  properties: {
+    id: { type: "string", minLength: 1 },
+    kind: { enum: ["tokenizer", "model", "data", "stage", "eval"] },
+    op: { type: "string", minLength: 1 },
+    params: { type: "object", additionalProperties: json, description: "resolved; references are {\"$ref\": node id}, paths {\"$file\"|\"$dir\": path relative to the recipe}" },
+    inputs: { type: "array", items: { type: "string" }, uniqueItems: true },
+    files: {
+      type: "array",
+      items: { type: "object", additionalProperties: false, required: ["path", "sha256"], properties: { path: { type: "string" }, sha256 } },
+    },
+    hash: sha256,
+    estimates,
+    block: { type: "string" },
+  },
+};
+
+export const PLAN_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://alignc.dev/schema/plan-1.json",
+  title: "alignc plan",
+  description: "A content-hashed DAG of data and training stages compiled from a .align recipe",
+  type: "object",
+  additionalProperties: false,
+  required: ["version", "recipe", "engine", "nodes"],
+  properties: {
+    version: { const: 1 },
+    recipe: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "file", "seed"],
+      properties: {
+        name: { type: "string" },
+        file: { type: "string" },
+        seed: { type: "integer" },
+        description: { type: "string" },
+        variant: { type: "string" },
+        bindings: { type: "object", additionalProperties: json },
+      },
+    },
+    engine: {
+      type: "object",
+      additionalProperties: false,
+      required: ["alignc", "epoch"],
+      properties: { alignc: { type: "string" }, epoch: { type: "integer", minimum: 0 } },
+    },
+    nodes: { type: "array", items: node },
+    variants: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "bindings", "nodes"],
+        properties: {
+          name: { type: "string" },
+          bindings: { type: "object", additionalProperties: json },
+          nodes: { type: "array", items: { type: "string" } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const DIFF_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://alignc.dev/schema/plan-diff-1.json",
+  title: "alignc plan diff",
+  type: "object",
+  additionalProperties: false,
+  required: ["a", "b", "equal", "entries", "rerun", "reused"],
+  properties: {
+    a: { type: "string" },
+    b: { type: "string" },
+    equal: { type: "boolean" },
+    entries: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["action", "id", "kind", "op"],
+        properties: {
+          action: { enum: ["+", "-", "~", "="] },
+          id: { type: "string" },
+          from: { type: "string", description: "A's id when the node was renamed" },
+          kind: { type: "string" },
+          op: { type: "string" },
+          hash: sha256,
+          old_hash: sha256,
+          changes: {
+            type: "array",
+            items: {
+              type: "object",
+              additionalProperties: false,
+              required: ["path"],
+              properties: { path: { type: "string" }, old: json, new: json },
+            },
+          },
+          because: { type: "array", items: { type: "string" }, description: "changed inputs that force a re-run" },
+        },
+      },
+    },
+    rerun: { type: "array", items: { type: "string" } },
+    reused: { type: "array", items: { type: "string" } },
+  },
+} as const;
+
+export const SCHEMAS: Record<string, object> = { plan: PLAN_SCHEMA, diff: DIFF_SCHEMA };

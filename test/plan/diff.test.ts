@@ -1,0 +1,100 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { Ajv } from "ajv";
+import { planRecipe } from "../../src/plan/compile.js";
+import { diffPlans } from "../../src/plan/diff.js";
+import { renderDiff } from "../../src/plan/render.js";
+import { DIFF_SCHEMA } from "../../src/plan/schema.js";
+import type { Plan } from "../../src/plan/types.js";
+import { block, findBlock, ref, QUICK_FILES, quickRecipe, tempFiles, type QuickOptions } from "./fixture.js";
+
+const root = tempFiles(QUICK_FILES);
+const compile = (opts: QuickOptions = {}): Plan => planRecipe(quickRecipe({ root, ...opts }), { engine: { alignc: "t", epoch: 1 } }).plan!;
+const validateDiff = new Ajv({ allErrors: true, strict: false }).compile(DIFF_SCHEMA);
+const setProp = (name: string, prop: string, value: number | string) => (blocks: Parameters<NonNullable<QuickOptions["patch"]>>[0]) => {
+  const b = findBlock(blocks, name);
+  b.props = { ...b.props, [prop]: value };
+};
+
+test("diff(p, p) is empty: every node reused, nothing to re-run", () => {
+  const p = compile();
+  const d = diffPlans(p, p);
+  assert.equal(d.equal, true);
+  assert.ok(d.entries.every((e) => e.action === "="));
+  assert.deepEqual(d.rerun, []);
+  assert.deepEqual(d.reused, ["judge", "policy", "pre", "rm", "rm_acc", "sft", "zero_shot"]);
+  assert.ok(validateDiff(d), JSON.stringify(validateDiff.errors));
+});
+
+test("one changed parameter: ~ on its node with old → new, descendants re-run because of it", () => {
+  const d = diffPlans(compile(), compile({ patch: setProp("policy", "kl_coef", 0.05) }));
+  assert.equal(d.equal, false);
+  const policy = d.entries.find((e) => e.id === "policy")!;
+  assert.equal(policy.action, "~");
+  assert.deepEqual(policy.changes, [{ path: "kl_coef", old: 0.1, new: 0.05 }]);
+  const judge = d.entries.find((e) => e.id === "judge")!;
+  assert.equal(judge.action, "~");
+  assert.deepEqual(judge.changes, []);
+  assert.deepEqual(judge.because, ["policy"]);
+  assert.deepEqual(d.rerun, ["judge", "policy"]);
+  assert.deepEqual(d.reused, ["pre", "rm", "rm_acc", "sft", "zero_shot"]);
+  assert.ok(validateDiff(d), JSON.stringify(validateDiff.errors));
+  const text = renderDiff(d);
+  assert.match(text, /~ policy\s+stage ppo\n\s+kl_coef: 0\.1 → 0\.05/);
+  assert.match(text, /must re-run: judge, policy/);
+});
+
+test("a renamed block is reused (=, with its old name); renamed and changed is ~ by lineage", () => {
+  const d = diffPlans(compile(), compile({ rename: { sft: "tune" } }));
+  assert.equal(d.equal, true);
+  const tune = d.entries.find((e) => e.id === "tune")!;
+  assert.equal(tune.action, "=");
+  assert.equal(tune.from, "sft");
+  const d2 = diffPlans(compile(), compile({ rename: { sft: "tune" }, patch: setProp("tune", "lr", 1e-3) }));
+  const t2 = d2.entries.find((e) => e.id === "tune")!;
+  assert.equal(t2.action, "~");
+  assert.equal(t2.from, "sft");
+  assert.deepEqual(t2.changes, [{ path: "lr", old: 5e-4, new: 1e-3 }]);
+  assert.ok(!d2.entries.some((e) => e.action === "+" || e.action === "-"));
+});
+
+test("added and removed nodes", () => {
+  const extra = (blocks: Parameters<NonNullable<QuickOptions["patch"]>>[0]) => {
+    blocks.push(block({ keyword: "eval", name: "loss", kind: "lm_loss", props: { model: ref("sft"), data: ref("demos") } }));
+  };
+  const d = diffPlans(compile(), compile({ patch: extra }));
+  assert.deepEqual(d.entries.filter((e) => e.action !== "=").map((e) => `${e.action}${e.id}`), ["+loss"]);
+  assert.deepEqual(d.rerun, ["loss"]);
+  const back = diffPlans(compile({ patch: extra }), compile());
+  assert.deepEqual(back.entries.filter((e) => e.action !== "=").map((e) => `${e.action}${e.id}`), ["-loss"]);
+  assert.deepEqual(back.rerun, []);
+});
+
+test("mixture components diff by input name; files by content", () => {
+  const d = diffPlans(
+    compile(),
+    compile({
+      patch: (blocks) => {
+        const m = findBlock(blocks, "sft_data");
+        m.props = { ...m.props, components: { sentiment: { proportional: true, cap: 100 }, addition: { proportional: true, cap: 600 }, demos: { weight: 1 } } };
+      },
+    }),
+  );
+  assert.deepEqual(d.entries.find((e) => e.id === "sft_data")!.changes, [{ path: "components[sentiment].cap", old: 600, new: 100 }]);
+});
+
+test("for any single parameter change, exactly one node has changes of its own and the diff is sorted", () => {
+  const knobs: [string, string][] = [["pre", "lr"], ["sft", "steps"], ["rm", "lr"], ["policy", "clip"], ["tiny", "layers"], ["sentiment", "invert"]];
+  const base = compile();
+  fc.assert(
+    fc.property(fc.constantFrom(...knobs), fc.integer({ min: 2, max: 5 }), ([name, prop], k) => {
+      const d = diffPlans(base, compile({ patch: (blocks) => setProp(name, prop, (findBlock(blocks, name).props[prop] as number) * k)(blocks) }));
+      const own = d.entries.filter((e) => (e.changes ?? []).length > 0);
+      assert.deepEqual(own.map((e) => e.id), [name]);
+      assert.deepEqual(d.entries.map((e) => e.id), [...d.entries.map((e) => e.id)].sort());
+      assert.deepEqual(diffPlans(base, base).entries.filter((e) => e.action !== "="), []);
+    }),
+    { numRuns: 20 },
+  );
+});

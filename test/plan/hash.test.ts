@@ -1,0 +1,126 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import type { CheckedBlock, IRRecord } from "../../src/check/ir.js";
+import { planRecipe } from "../../src/plan/compile.js";
+import { canonicalJson } from "../../src/plan/canonical.js";
+import { descendants } from "../../src/plan/topo.js";
+import type { Plan } from "../../src/plan/types.js";
+import { findBlock, QUICK_FILES, quickRecipe, tempFiles } from "./fixture.js";
+
+const ENGINE = { alignc: "0.0.0-test", epoch: 1 };
+const root = tempFiles(QUICK_FILES);
+const compile = (opts: Parameters<typeof quickRecipe>[0] = {}): Plan => {
+  const r = planRecipe(quickRecipe({ root, ...opts }), { engine: ENGINE });
+  assert.deepEqual(r.diagnostics, []);
+  return r.plan!;
+};
+const hashes = (p: Plan) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+
+test("renaming every block leaves every hash unchanged (ids follow the names)", () => {
+  const names = ["chars", "tiny", "sentiment", "addition", "demos", "prefs", "sft_data", "chat", "pre", "sft", "rm", "policy", "rm_acc", "judge", "zero_shot"];
+  fc.assert(
+    fc.property(fc.shuffledSubarray(names, { minLength: 1 }), (picked) => {
+      const rename = Object.fromEntries(picked.map((n) => [n, `${n}_renamed`]));
+      const a = compile();
+      const b = compile({ rename });
+      assert.deepEqual([...hashes(a).values()].sort(), [...hashes(b).values()].sort());
+      for (const n of a.nodes) {
+        // the block's node keeps its hash under its new name
+        if (n.block && rename[n.block]) assert.equal(hashes(b).get(n.id.replace(n.block, rename[n.block]!)), n.hash, n.id);
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
+test("reordering declarations gives the identical plan", () => {
+  assert.equal(canonicalJson(compile({ reverse: true })), canonicalJson(compile()));
+});
+
+test("property key order does not change the plan", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+      let s = seed;
+      const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const shuffleKeys = (r: IRRecord): IRRecord => Object.fromEntries(Object.entries(r).sort(() => rand() - 0.5));
+      const b = compile({ patch: (blocks) => blocks.forEach((blk) => (blk.props = shuffleKeys(blk.props))) });
+      assert.equal(canonicalJson(b), canonicalJson(compile()));
+    }),
+    { numRuns: 10 },
+  );
+});
+
+/** Numeric properties whose change must invalidate exactly the block's main node and its descendants. */
+const KNOBS: [block: string, prop: string][] = [
+  ["tiny", "layers"],
+  ["tiny", "d_model"],
+  ["tiny", "context"],
+  ["sentiment", "invert"],
+  ["addition", "holdout"],
+  ["prefs", "holdout"],
+  ["pre", "steps"],
+  ["pre", "lr"],
+  ["sft", "lr"],
+  ["sft", "steps"],
+  ["rm", "steps"],
+  ["policy", "kl_coef"],
+  ["policy", "ptx_coef"],
+  ["judge", "n"],
+];
+
+test("one parameter change invalidates exactly the node and its descendants", () => {
+  const base = compile();
+  fc.assert(
+    fc.property(fc.constantFrom(...KNOBS), fc.integer({ min: 2, max: 9 }), ([blockName, prop], k) => {
+      const changed = compile({
+        patch: (blocks) => {
+          const b = findBlock(blocks, blockName);
+          const old = b.props[prop] as number;
+          b.props = { ...b.props, [prop]: Number.isInteger(old) && old > 1 ? old * k : old / k };
+        },
+      });
+      const expected = new Set([blockName, ...descendants(base.nodes, blockName)]);
+      const before = hashes(base);
+      const diffIds = changed.nodes.filter((n) => before.get(n.id) !== n.hash).map((n) => n.id);
+      assert.deepEqual(diffIds.sort(), [...expected].sort(), `${blockName}.${prop}`);
+    }),
+    { numRuns: 30 },
+  );
+});
+
+test("display-only parameters (log_every, checkpoint_every, description) do not enter the hash", () => {
+  const base = compile();
+  const changed = compile({
+    patch: (blocks: CheckedBlock[]) => {
+      for (const b of blocks) if (b.keyword === "stage") b.props = { ...b.props, log_every: 1, checkpoint_every: 7 };
+    },
+  });
+  assert.deepEqual(hashes(changed), hashes(base));
+});
+
+test("a file's content, not its path, enters the hash of the node that reads it", () => {
+  const other = tempFiles(QUICK_FILES);
+  const a = compile();
+  const b = planRecipe(quickRecipe({ root: other }), { engine: ENGINE }).plan!;
+  assert.deepEqual(hashes(b), hashes(a), "same contents in another folder: same hashes");
+  writeFileSync(join(other, "recipes/data/demos.jsonl"), '{"instruction":"hi","response":"hello there"}\n');
+  const c = planRecipe(quickRecipe({ root: other }), { engine: ENGINE }).plan!;
+  const changed = c.nodes.filter((n) => hashes(a).get(n.id) !== n.hash).map((n) => n.id);
+  assert.deepEqual(changed.sort(), ["demos", ...descendants(a.nodes, "demos")].sort());
+});
+
+test("the engine version enters every hash", () => {
+  const a = compile();
+  const b = planRecipe(quickRecipe({ root }), { engine: { alignc: ENGINE.alignc, epoch: 2 } }).plan!;
+  for (const n of b.nodes) assert.notEqual(n.hash, hashes(a).get(n.id), n.id);
+});
+
+test("a reference hashes through the referenced node, not its name", () => {
+  // two models with different shapes, sft pointed at one or the other under the same name
+  const a = compile();
+  const b = compile({ patch: (blocks) => (findBlock(blocks, "tiny").props = { ...findBlock(blocks, "tiny").props, heads: 8 }) });
+  assert.notEqual(hashes(b).get("sft"), hashes(a).get("sft"));
+});

@@ -1,0 +1,69 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { planRecipe, variantNames } from "../../src/plan/compile.js";
+import { diffPlans } from "../../src/plan/diff.js";
+import { renderPlan } from "../../src/plan/render.js";
+import { descendants } from "../../src/plan/topo.js";
+import type { Plan } from "../../src/plan/types.js";
+import { findBlock, QUICK_FILES, quickRecipe, tempFiles, type QuickOptions } from "./fixture.js";
+
+const root = tempFiles(QUICK_FILES);
+const ENGINE = { alignc: "t", epoch: 1 };
+const sweep = (name: string, prop: string, values: number[]): QuickOptions["patch"] => (blocks) => {
+  const b = findBlock(blocks, name);
+  b.props = { ...b.props, [prop]: { $sweep: values } };
+};
+const both = (...ps: QuickOptions["patch"][]): QuickOptions["patch"] => (blocks) => ps.forEach((p) => p!(blocks));
+
+test("a sweep expands into named variants; --variant picks one, by name or label", () => {
+  const recipe = quickRecipe({ root, patch: sweep("policy", "kl_coef", [0.02, 0.05, 0.1]) });
+  assert.deepEqual(variantNames(recipe), ["quick[kl_coef=0.02]", "quick[kl_coef=0.05]", "quick[kl_coef=0.1]"]);
+  const one = planRecipe(recipe, { engine: ENGINE, variant: "kl_coef=0.05" }).plan!;
+  assert.equal(one.recipe.variant, "quick[kl_coef=0.05]");
+  assert.deepEqual(one.recipe.bindings, { "policy.kl_coef": 0.05 });
+  assert.equal(one.variants, undefined);
+  assert.equal(one.nodes.find((n) => n.id === "policy")!.params.kl_coef, 0.05);
+  // the variant's plan is the plan of the recipe with that value written in
+  const written = planRecipe(quickRecipe({ root, patch: (bs) => (findBlock(bs, "policy").props.kl_coef = 0.05) }), { engine: ENGINE }).plan!;
+  assert.deepEqual(one.nodes, written.nodes);
+  const bad = planRecipe(recipe, { engine: ENGINE, variant: "kl_coef=9" });
+  assert.equal(bad.plan, null);
+  assert.equal(bad.diagnostics[0]!.code, "AL4011");
+});
+
+test("sweep variants share every upstream node hash; only the swept node and its descendants fork", () => {
+  const recipe = quickRecipe({ root, patch: sweep("policy", "kl_coef", [0.02, 0.05]) });
+  const plans = variantNames(recipe).map((v) => planRecipe(recipe, { engine: ENGINE, variant: v }).plan!);
+  const forked = new Set(["policy", ...descendants(plans[0]!.nodes, "policy")]);
+  const h1 = new Map(plans[1]!.nodes.map((n) => [n.id, n.hash]));
+  for (const n of plans[0]!.nodes) assert.equal(n.hash === h1.get(n.id), !forked.has(n.id), n.id);
+
+  const union = planRecipe(recipe, { engine: ENGINE }).plan!;
+  assert.deepEqual(union.variants!.map((v) => v.name), ["quick[kl_coef=0.02]", "quick[kl_coef=0.05]"]);
+  const ids = union.nodes.map((n) => n.id);
+  assert.ok(ids.includes("policy[kl_coef=0.02]") && ids.includes("judge[kl_coef=0.05]"));
+  assert.ok(ids.includes("sft") && !ids.includes("policy"));
+  assert.equal(union.nodes.length, plans[0]!.nodes.length + forked.size);
+  const judge = union.nodes.find((n) => n.id === "judge[kl_coef=0.05]")!;
+  assert.ok(judge.inputs.includes("policy[kl_coef=0.05]"));
+  assert.equal(judge.hash, plans[1]!.nodes.find((n) => n.id === "judge")!.hash);
+  assert.match(renderPlan(union), /quick\[kl_coef=0\.02\]: policy\[kl_coef=0\.02\]/);
+});
+
+test("several sweeps give the cross product, and diff compares any two variants", () => {
+  const recipe = quickRecipe({ root, patch: both(sweep("policy", "kl_coef", [0.02, 0.05]), sweep("sft", "lr", [1e-4, 3e-4])) });
+  const names = variantNames(recipe);
+  assert.deepEqual(names, ["quick[kl_coef=0.02,lr=0.0001]", "quick[kl_coef=0.02,lr=0.0003]", "quick[kl_coef=0.05,lr=0.0001]", "quick[kl_coef=0.05,lr=0.0003]"]);
+  const get = (v: string): Plan => planRecipe(recipe, { engine: ENGINE, variant: v }).plan!;
+  const d = diffPlans(get(names[0]!), get(names[1]!));
+  assert.deepEqual(d.entries.find((e) => e.id === "sft")!.changes, [{ path: "lr", old: 1e-4, new: 3e-4 }]);
+  assert.deepEqual(d.reused, ["pre"]); // upstream of sft: reused
+  assert.deepEqual(d.rerun, ["judge", "policy", "rm", "rm_acc", "sft", "zero_shot"]);
+  const d2 = diffPlans(get(names[0]!), get(names[2]!));
+  assert.deepEqual(d2.rerun, ["judge", "policy"]);
+  const union = planRecipe(recipe, { engine: ENGINE }).plan!;
+  assert.equal(union.variants!.length, 4);
+  // same property name in two blocks: labels use the dotted path
+  const twice = quickRecipe({ root, patch: both(sweep("sft", "lr", [1e-4, 3e-4]), sweep("rm", "lr", [1e-5, 1e-4])) });
+  assert.equal(variantNames(twice)[0], "quick[rm.lr=0.00001,sft.lr=0.0001]");
+});
