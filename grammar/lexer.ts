@@ -98,6 +98,10 @@ export const allTokens: TokenType[] = [
 /** Words that cannot be used as names (the printer and the random-AST tests avoid them). */
 export const reservedWords: readonly string[] = ["recipe", "extends", "as", "sweep", "expect", "budget", "true", "false"];
 
-// `ensureOptimizations` is off: the patterns above are all optimizable, and a failure would throw at
-// import time; positionTracking "full" gives the end line/column every Span needs.
-export const AlignLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+/** positionTracking "full" gives the end line/column every Span needs. `validate` runs chevrotain's
+ * checks of the token definitions (test/lang/grammar.test.ts does); alignc skips them at start-up. */
+export function makeLexer(validate: boolean): InstanceType<typeof Lexer> {
+  return new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: validate, skipValidations: !validate });
+}
+
+export const AlignLexer = makeLexer(false);

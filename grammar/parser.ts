@@ -19,8 +19,9 @@ import { CstParser, type IParserConfig } from "./chevrotain.js";
 import * as T from "./lexer.js";
 
 export class AlignParser extends CstParser {
-  /** `config` is for presentation only (alignc passes its error messages); the grammar is fixed. */
-  constructor(config: Pick<IParserConfig, "errorMessageProvider"> = {}) {
+  /** `config` changes presentation and start-up only (messages, skipping the grammar validations that
+   * test/lang/grammar.test.ts runs); the grammar is fixed. */
+  constructor(config: Pick<IParserConfig, "errorMessageProvider" | "skipValidations"> = {}) {
     super(T.allTokens, { ...config, recoveryEnabled: true, maxLookahead: 3 });
     this.performSelfAnalysis();
   }

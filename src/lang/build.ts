@@ -160,7 +160,8 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   }
 
   private ident(t: IToken | undefined): Ident {
-    return { type: "Ident", name: t!.image, span: this.span(t) };
+    const span = this.span(t); // first: throws Missing when recovery left the token out
+    return { type: "Ident", name: t!.image, span };
   }
 
   private valueNode(node: ValueCstNode | undefined): Value {
@@ -234,7 +235,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
 
   compareOp(c: CompareOpCstChildren): CompareOp {
     const t = c.LessEq?.[0] ?? c.GreaterEq?.[0] ?? c.EqEq?.[0] ?? c.NotEq?.[0] ?? c.Less?.[0] ?? c.Greater?.[0];
-    this.span(t);
+    this.span(t); // throws Missing when there is no operator
     return t!.image as CompareOp;
   }
 

@@ -108,9 +108,9 @@ export function parseRecipe(text: string, file: string): ParseResult {
       severity: "error",
       message: `internal parser error: ${err instanceof Error ? err.message : String(err)}`,
       file,
-      span: pointSpan(text, reached),
+      span: pointSpan(typeof text === "string" ? text : "", reached),
       hint: "this is a bug in alignc; please report it with the recipe",
     });
-    return { ast: { type: "File", items: [], comments: [], span: fileSpan(String(text)) }, diagnostics };
+    return { ast: { type: "File", items: [], comments: [], span: fileSpan(typeof text === "string" ? text : "") }, diagnostics };
   }
 }

@@ -1,0 +1,70 @@
+// Every AL1xxx code on an inline snippet, with its line:col; and the table has exactly these codes.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SYNTAX_CODES } from "../../src/lang/codes.js";
+import { parseRecipe } from "../../src/lang/parse.js";
+import { expectError } from "./helpers.js";
+
+const tested = new Set<string>();
+function code(c: keyof typeof SYNTAX_CODES, name: string, fn: () => void): void {
+  tested.add(c);
+  test(`${c} ${name}`, fn);
+}
+
+code("AL1001", "unexpected character", () => {
+  const d = expectError("model m = gpt {\n  layers = 2 $\n}", "AL1001", 2, 14);
+  assert.match(d.message, /`\$`/);
+});
+
+code("AL1002", "unterminated string", () => {
+  expectError('source s = jsonl("data.jsonl) as text', "AL1002", 1, 18);
+});
+
+code("AL1003", "unterminated multi-line string", () => {
+  expectError('recipe r {\n  description = """\n  text that never ends\n}', "AL1003", 2, 17);
+});
+
+code("AL1004", "unterminated block comment", () => {
+  expectError("model m = gpt {}\n  /* never closed\n", "AL1004", 2, 3);
+});
+
+code("AL1005", "invalid escape sequence", () => {
+  const d = expectError('format f = x { sep = "a\\qb" }', "AL1005", 1, 24);
+  assert.equal(d.span!.endCol - d.span!.col, 2); // the caret covers `\q`
+});
+
+code("AL1006", "number out of range", () => {
+  expectError("stage s = sft {\n  lr = 1e999\n}", "AL1006", 2, 8);
+});
+
+code("AL1010", "a specific token expected", () => {
+  const d = expectError("model m gpt { layers = 2 }", "AL1010", 1, 9);
+  assert.match(d.message, /expected `=`, found `gpt`/);
+});
+
+code("AL1011", "no construct starts with the token", () => {
+  const d = expectError("stage s = sft {\n  lr = )\n}", "AL1011", 2, 8);
+  assert.match(d.message, /expected a value/);
+});
+
+code("AL1012", "stray token between items", () => {
+  const d = expectError("model m = gpt {}\n}\nstage s = sft {}", "AL1012", 2, 1);
+  assert.match(d.message, /expected a declaration/);
+});
+
+code("AL1020", "second recipe header", () => {
+  expectError("recipe a { seed = 1 }\nrecipe b { seed = 2 }", "AL1020", 2, 1);
+});
+
+code("AL1999", "internal error becomes a located diagnostic", () => {
+  // a caller passing a non-string is the one way to reach the catch-all from outside
+  const r = parseRecipe(null as unknown as string, "x.align");
+  assert.equal(r.diagnostics.length, 1);
+  assert.equal(r.diagnostics[0]!.code, "AL1999");
+  assert.deepEqual([r.diagnostics[0]!.span!.line, r.diagnostics[0]!.span!.col], [1, 1]);
+  assert.deepEqual(r.ast.items, []);
+});
+
+test("every code in src/lang/codes.ts has a test here", () => {
+  assert.deepEqual([...tested].sort(), Object.keys(SYNTAX_CODES).sort());
+});
