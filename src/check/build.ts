@@ -63,7 +63,7 @@ function checkedBlock(ctx: CheckContext, decl: Declaration): CheckedBlock {
     deps,
     decl,
     propSpans,
-    file: ctx.loaded.fileOf.has(decl) ? file : ctx.loaded.rootFile,
+    file,
   };
   if (Object.keys(propFiles).length) block.propFiles = propFiles;
   return block;

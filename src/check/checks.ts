@@ -50,11 +50,6 @@ const checkDuplicateNames: Check<"File"> = (file, accept) => {
   }
 };
 
-const checkHeaderCount: Check<"File"> = (file, accept) => {
-  const headers = file.items.filter((i): i is RecipeHeader => i.type === "RecipeHeader");
-  for (const h of headers.slice(1)) accept("AL2024", h.name, `a file has at most one \`recipe\` header; \`${headers[0]!.name.name}\` came first`);
-};
-
 const checkCycles: Check<"File"> = (_file, accept, ctx) => {
   const edges = new Map<string, { to: string; use: RefUse }[]>();
   for (const [name, decl] of ctx.symbols) {
@@ -63,8 +58,9 @@ const checkCycles: Check<"File"> = (_file, accept, ctx) => {
     edges.set(name, out);
   }
   for (const cycle of findCycles([...ctx.symbols.keys()], (n) => (edges.get(n) ?? []).map((e) => e.to))) {
-    const [first, second] = cycle;
-    const use = edges.get(first!)!.find((e) => e.to === second)!.use;
+    const first = cycle[0]!;
+    const next = cycle[1] ?? first; // a block referencing itself is a cycle of one
+    const use = edges.get(first)!.find((e) => e.to === next)!.use;
     accept("AL2010", use.node, `reference cycle: ${[...cycle, first].join(" → ")}`);
   }
 };
@@ -72,7 +68,7 @@ const checkCycles: Check<"File"> = (_file, accept, ctx) => {
 // ---------------------------------------------------------------- header
 
 const checkHeaderProperties: Check<"RecipeHeader"> = (h, accept, ctx) => {
-  if (h !== ctx.headerNode) return; // a second header is reported by checkHeaderCount
+  if (h !== ctx.headerNode) return; // a second header is a syntax error (AL1020)
   checkEntries(h.body.entries, HEADER_PROPS, "the recipe header", accept, (key) => didYouMean(key, Object.keys(HEADER_PROPS)), false);
   for (const i of ctx.header?.issues ?? []) accept(i.code, i.node ?? h.name, i.message, i.hint);
 };
@@ -258,7 +254,7 @@ function keywordQualifier(d: Declaration): string | null {
 
 function describeBlock(d: Declaration): string {
   if (d.keyword.name === "source") return d.role ? `a ${d.role.name} source` : "a source with no role";
-  return `${/^[aeiou]/.test(d.kind.name) ? "an" : "a"} ${d.kind.name} ${d.keyword.name}`;
+  return `a ${d.keyword.name} of kind ${d.kind.name}`;
 }
 
 function checkRefUse(use: RefUse, accept: Accept, ctx: CheckContext): void {
@@ -437,7 +433,7 @@ function checkBudget(c: Comparison, accept: Accept): void {
 // ---------------------------------------------------------------- the table and the walk
 
 export const CHECKS: CheckTable = {
-  File: [checkDuplicateNames, checkHeaderCount, checkCycles],
+  File: [checkDuplicateNames, checkCycles],
   RecipeHeader: [checkHeaderProperties],
   Declaration: [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkModelShape, checkRankingK, checkTrainingLength],
   Component: [checkComponent],

@@ -25,7 +25,7 @@ export const CODES = {
   AL2021: "expect: a comparison needs a metric on one side and a number or metric on the other",
   AL2022: "budget: unknown budget name (time, memory, flops, tokens)",
   AL2023: "budget: wrong unit or comparison for this budget",
-  AL2024: "more than one recipe header in a file",
+  // AL2024 (more than one recipe header) is not used: the parser reports it as AL1020.
   AL2025: "property written twice in one block",
   AL2026: "mixture component written twice",
   AL2027: "unknown mixture clause (proportional, cap N, weight W) or clause with a wrong argument",

@@ -4,7 +4,7 @@
 import type { ErrorObject } from "ajv";
 import type { IRValue } from "./ir.js";
 import type { Located } from "./lower.js";
-import { branches, callees, describeSchema, enumOf, shapeOf, type Schema, type Shape } from "./schemas.js";
+import { branches, callees, describeSchema, shapeOf, type Schema, type Shape } from "./schemas.js";
 import { didYouMean } from "./suggest.js";
 import { UNIT_KIND } from "./units.js";
 
@@ -214,4 +214,3 @@ function hintFor(candidates: string[], got: IRValue | undefined): { hint?: strin
   return h ? { hint: h } : {};
 }
 
-export { enumOf };

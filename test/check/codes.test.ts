@@ -1,0 +1,300 @@
+// Every AL2xxx code on an inline snippet: the code and the line:col of the offending token.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CODES } from "../../src/check/codes.js";
+import { P, FULL, diagnose, expectError, writeRecipe, check } from "./helpers.js";
+
+/** line:col (1-based) of the first occurrence of `needle` in `src` (after `from`, when given). */
+function at(src: string, needle: string, from?: string): [number, number] {
+  const i = src.indexOf(needle, from ? src.indexOf(from) : 0);
+  assert.ok(i >= 0, `needle ${needle} not in snippet`);
+  const before = src.slice(0, i);
+  const line = before.split("\n").length;
+  return [line, i - before.lastIndexOf("\n")];
+}
+const swap = (from: string, to: string): string => {
+  assert.ok(FULL.includes(from), `FULL has no ${from}`);
+  return FULL.replace(from, to);
+};
+const PRE = `stage pre = pretrain { init = m  data = text("data/corpus.txt")  steps = 10 }\n`;
+const tested = new Set<string>();
+function codeTest(code: keyof typeof CODES, name: string, fn: () => Promise<void>): void {
+  tested.add(code);
+  test(`${code} ${name}`, fn);
+}
+
+codeTest("AL2001", "duplicate names: every occurrence", async () => {
+  const src = P + PRE + PRE + "model m = gpt { tokenizer = bytes }\n";
+  await expectError(src, "AL2001", 3, 7);
+  await expectError(src, "AL2001", 4, 7);
+  await expectError(src, "AL2001", 2, 7);
+  const d = await expectError(src, "AL2001", 5, 7);
+  assert.match(d.message, /`m` is declared 2 times/);
+  assert.equal((await diagnose(src)).filter((x) => x.code === "AL2001").length, 4);
+});
+
+codeTest("AL2002", "unknown block keyword, with did-you-mean", async () => {
+  const d = await expectError(P + "modle x = gpt { tokenizer = bytes }\n", "AL2002", 3, 1);
+  assert.equal(d.hint, "did you mean `model`?");
+});
+
+codeTest("AL2003", "unknown kind, with did-you-mean or the keyword it belongs to", async () => {
+  const d = await expectError(P + "model x = gtp { tokenizer = bytes }\n", "AL2003", 3, 11);
+  assert.equal(d.hint, "did you mean `gpt`?");
+  const e = await expectError(P + "stage x = gpt {}\n", "AL2003", 3, 11);
+  assert.match(e.hint ?? "", /`gpt` is a model kind/);
+});
+
+codeTest("AL2004", "unknown property, with did-you-mean", async () => {
+  const d = await expectError(P + "model x = gpt { tokenizer = bytes  layer = 2 }\n", "AL2004", 3, 36);
+  assert.equal(d.hint, "did you mean `layers`?");
+  // a property of a sibling kind says where it belongs
+  const src = swap("stage rm = reward_model { init = sft", "stage rm = reward_model { kl_coef = 0.1  init = sft");
+  const e = await expectError(src, "AL2004", ...at(src, "kl_coef"));
+  assert.match(e.hint ?? "", /property of ppo/);
+  // in the header too, and mixture components outside a mixture
+  await expectError("recipe r { sed = 1 }\n", "AL2004", 1, 12);
+  await expectError(P + "model x = gpt { tokenizer = bytes  demos: weight 1 }\n", "AL2004", 3, 36);
+});
+
+codeTest("AL2005", "unknown role; role on a kind that takes none", async () => {
+  const d = await expectError(P + `source s = jsonl("data/demos.jsonl") as demonstration {}\n`, "AL2005", 3, 41);
+  assert.equal(d.hint, "did you mean `demonstrations`?");
+  await expectError(P + "model x = gpt as text { tokenizer = bytes }\n", "AL2005", 3, 18);
+});
+
+codeTest("AL2006", "wrong value types, mapped to the value's span", async () => {
+  const d = await expectError(P + `model x = gpt { tokenizer = bytes  layers = "two" }\n`, "AL2006", 3, 45);
+  assert.match(d.message, /`layers` expects an integer, got the string "two"/);
+  let src = swap("loss_on = response", "loss_on = respons");
+  const e = await expectError(src, "AL2006", ...at(src, "respons", "loss_on"));
+  assert.equal(e.hint, "did you mean `response`?");
+  src = swap("judge = rm", "judge = 3");
+  const f = await expectError(src, "AL2006", ...at(src, "3 ", "judge"));
+  assert.match(f.message, /expects a reference to a reward_model stage or one of `rule`/);
+  src = swap("data = mixd", `data = jsonl("data/demos.jsonl")`);
+  const g = await expectError(src, "AL2006", ...at(src, "jsonl", "stage sft"));
+  assert.match(g.message, /`data` expects a reference/);
+  src = swap("shots = 0..2", "shots = 2");
+  assert.match((await expectError(src, "AL2006", ...at(src, "2 }", "shots"))).message, /a range lo\.\.hi/);
+  src = swap(`templates = dir("tpl")`, `templates = jsonl("data/rows.jsonl")`);
+  assert.match((await expectError(src, "AL2006", ...at(src, "jsonl", "templates"))).message, /dir\(…\), flan_templates\(…\) or promptsource\(…\)/);
+});
+
+codeTest("AL2007", "missing required property, at the block's name", async () => {
+  const d = await expectError(P + "stage s = sft { init = m  steps = 1 }\n", "AL2007", 3, 7);
+  assert.match(d.message, /missing required property `data`/);
+});
+
+codeTest("AL2008", "out of range: lr > 0, each sweep value checked", async () => {
+  const src = P + PRE.replace("steps = 10", "steps = 10  lr = 0");
+  const d = await expectError(src, "AL2008", ...at(src, "0 }", "lr"));
+  assert.match(d.message, /`lr` must be > 0, got 0/);
+  const sw = swap("kl_coef = sweep [0.05, 0.1]", "kl_coef = sweep [0.05, -1, 0.2]");
+  await expectError(sw, "AL2008", ...at(sw, "-1"));
+});
+
+codeTest("AL2009", "dangling reference, with did-you-mean", async () => {
+  const src = P + PRE + "stage p2 = pretrain { init = pree  data = text(\"data/corpus.txt\")  steps = 1 }\n";
+  const d = await expectError(src, "AL2009", 4, 30);
+  assert.equal(d.hint, "did you mean `pre`?");
+  const h = swap("heldout(prefs)", "heldout(pref)");
+  await expectError(h, "AL2009", ...at(h, "pref)"));
+});
+
+codeTest("AL2010", "reference cycles report the path", async () => {
+  const src =
+    P +
+    `stage a = pretrain { init = b  data = text("data/corpus.txt")  steps = 1 }\n` +
+    `stage b = pretrain { init = a  data = text("data/corpus.txt")  steps = 1 }\n` +
+    `stage c = pretrain { init = c  data = text("data/corpus.txt")  steps = 1 }\n`;
+  const d = await expectError(src, "AL2010", 3, 29);
+  assert.match(d.message, /a → b → a/);
+  const e = await expectError(src, "AL2010", 5, 29);
+  assert.match(e.message, /c → c/);
+  assert.equal((await diagnose(src)).filter((x) => x.code === "AL2010").length, 2);
+});
+
+codeTest("AL2011", "kind compatibility via refTo", async () => {
+  let src = swap("reward = rm", "reward = sft");
+  const d = await expectError(src, "AL2011", ...at(src, "sft", "reward ="));
+  assert.match(d.message, /must reference a reward_model stage; `sft` is a stage of kind sft/);
+  src = swap("stage rm = reward_model { init = sft  data = prefs", "stage rm = reward_model { init = sft  data = demos");
+  await expectError(src, "AL2011", ...at(src, "demos", "stage rm"));
+  src = swap("data = mixd  format", "data = prefs  format");
+  await expectError(src, "AL2011", ...at(src, "prefs  format"));
+  src = swap("demos: weight 1.0", "prefs: weight 1.0");
+  const e = await expectError(src, "AL2011", ...at(src, "prefs: weight"));
+  assert.match(e.message, /mixture component must reference a task or demonstrations source/);
+});
+
+codeTest("AL2012", "d_model divisible by heads", async () => {
+  const d = await expectError(P + "model x = gpt { tokenizer = bytes  d_model = 100  heads = 3 }\n", "AL2012", 3, 59);
+  assert.match(d.message, /d_model 100 is not divisible by heads 3/);
+  assert.equal(d.hint, "heads = 2 divides 100");
+});
+
+codeTest("AL2013", "range lo ≤ hi", async () => {
+  const src = swap("shots = 0..2", "shots = 2..1");
+  await expectError(src, "AL2013", ...at(src, "2..1"));
+});
+
+codeTest("AL2014", "ranking k starts at 2 or more", async () => {
+  const src = swap("k = 4..9", "k = 1..9");
+  await expectError(src, "AL2014", ...at(src, "1..9"));
+});
+
+codeTest("AL2015", "unknown member; too many parts", async () => {
+  let src = swap("prompts = prefs.prompts", "prompts = prefs.promps");
+  const d = await expectError(src, "AL2015", ...at(src, "prefs.promps"));
+  assert.equal(d.hint, "did you mean `prompts`?");
+  src = swap("prompts = prefs.prompts", "prompts = prefs.prompts.x");
+  await expectError(src, "AL2015", ...at(src, "prefs.prompts.x"));
+  src = swap("acc.accuracy >= 0.1", "acc.accuracy.x >= 0.1");
+  await expectError(src, "AL2015", ...at(src, "x >="));
+});
+
+codeTest("AL2016", "missing files resolved against the recipe's folder", async () => {
+  const src = swap("data/rows.jsonl", "data/nope.jsonl");
+  const d = await expectError(src, "AL2016", ...at(src, `"data/nope.jsonl"`));
+  assert.match(d.message, /does not exist \(resolved to \/.*\/data\/nope\.jsonl\)/);
+  const s2 = swap("data/demos.jsonl", "data/nope.jsonl");
+  await expectError(s2, "AL2016", ...at(s2, `"data/nope.jsonl"`));
+});
+
+codeTest("AL2017", "folder where a file is expected, and the reverse", async () => {
+  let src = swap(`dir("tpl")`, `dir("data/corpus.txt")`);
+  await expectError(src, "AL2017", ...at(src, `"data/corpus.txt")  holdout_templates`));
+  src = swap(`text("data/corpus.txt")`, `text("tpl")`);
+  await expectError(src, "AL2017", ...at(src, `"tpl"`, "text("));
+});
+
+codeTest("AL2018", "unknown function; wrong arguments", async () => {
+  let src = swap(`jsonl("data/rows.jsonl")`, `jsnl("data/rows.jsonl")`);
+  const d = await expectError(src, "AL2018", ...at(src, "jsnl"));
+  assert.equal(d.hint, "did you mean `jsonl`?");
+  src = swap(`text("data/corpus.txt")`, `text()`);
+  await expectError(src, "AL2018", ...at(src, "text()"));
+  src = swap("heldout(prefs)", `heldout("prefs")`);
+  await expectError(src, "AL2018", ...at(src, `"prefs"`));
+  await expectError(P + `model x = gpt("a") { tokenizer = bytes }\n`, "AL2018", 3, 15);
+});
+
+codeTest("AL2019", "unknown unit", async () => {
+  const src = swap("time <= 10m", "time <= 10x");
+  const d = await expectError(src, "AL2019", ...at(src, "10x"));
+  assert.match(d.message, /unknown unit `x`/);
+});
+
+codeTest("AL2020", "expect metrics known in METRICS", async () => {
+  let src = swap("acc.accuracy >= 0.1", "acc.acuracy >= 0.1");
+  const d = await expectError(src, "AL2020", ...at(src, "acuracy"));
+  assert.equal(d.hint, "did you mean `accuracy`?");
+  src = swap("acc.accuracy >= 0.1", "demos.loss >= 0.1");
+  await expectError(src, "AL2020", ...at(src, "demos.loss"));
+  src = swap("acc.accuracy >= 0.1", "acc >= 0.1");
+  await expectError(src, "AL2020", ...at(src, "acc >="));
+});
+
+codeTest("AL2021", "expect compares metrics and numbers", async () => {
+  let src = swap("acc.accuracy >= 0.1", `acc.accuracy >= "high"`);
+  await expectError(src, "AL2021", ...at(src, `"high"`));
+  src = swap("acc.accuracy >= 0.1", `1 >= 0.1`);
+  await expectError(src, "AL2021", ...at(src, `1 >= 0.1`));
+});
+
+codeTest("AL2022", "unknown budget", async () => {
+  const src = swap("time <= 10m", "tim <= 10m");
+  const d = await expectError(src, "AL2022", ...at(src, "tim <="));
+  assert.equal(d.hint, "did you mean `time`?");
+});
+
+codeTest("AL2023", "budget unit and direction", async () => {
+  let src = swap("time <= 10m", "time <= 4GiB");
+  await expectError(src, "AL2023", ...at(src, "4GiB  memory"));
+  src = swap("time <= 10m", "time >= 10m");
+  await expectError(src, "AL2023", ...at(src, "time >="));
+  src = swap("time <= 10m", "time <= 600");
+  await expectError(src, "AL2023", ...at(src, "600"));
+});
+
+test("a second recipe header is the parser's AL1020, and no semantic check runs on a file with syntax errors", async () => {
+  const ds = await diagnose("recipe a { seed = 1 }\nrecipe b { seed = 2 }\nmodel x = gtp {}\n");
+  assert.deepEqual(ds.map((d) => d.code), ["AL1020"]);
+});
+
+codeTest("AL2025", "property written twice", async () => {
+  const src = P + PRE.replace("steps = 10", "steps = 10  steps = 20");
+  await expectError(src, "AL2025", ...at(src, "steps = 20"));
+});
+
+codeTest("AL2026", "mixture component written twice", async () => {
+  const src = swap("demos: weight 1.0", "demos: weight 1.0  demos: weight 2.0");
+  await expectError(src, "AL2026", ...at(src, "demos: weight 2"));
+});
+
+codeTest("AL2027", "unknown clause; clause without its number", async () => {
+  let src = swap("qa: proportional", "qa: proportionl");
+  const d = await expectError(src, "AL2027", ...at(src, "proportionl"));
+  assert.equal(d.hint, "did you mean `proportional`?");
+  src = swap("demos: weight 1.0", "demos: weight");
+  await expectError(src, "AL2027", ...at(src, "weight }"));
+});
+
+codeTest("AL2028", "proportional and weighted; no components", async () => {
+  let src = swap("demos: weight 1.0", "demos: proportional weight 1.0");
+  await expectError(src, "AL2028", ...at(src, "weight 1.0"));
+  src = P + "mixture e = mix { total = 3 }\n";
+  await expectError(src, "AL2028", 3, 9);
+});
+
+codeTest("AL2029", "extends a missing base", async () => {
+  await expectError(`recipe v extends "nope.align" { seed = 2 }\n`, "AL2029", 1, 18);
+});
+
+codeTest("AL2030", "extends cycle", async () => {
+  writeRecipe("cyc-a.align", `recipe a extends "cyc-b.align" { seed = 1 }\n`);
+  writeRecipe("cyc-b.align", `recipe b extends "cyc-a.align" { seed = 2 }\n`);
+  const r = await check(`recipe a extends "cyc-b.align" { seed = 1 }\n`, "cyc-a.align");
+  const d = r.diagnostics.find((x) => x.code === "AL2030");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.ok(d.file.endsWith("cyc-b.align"));
+  assert.deepEqual([d.span?.line, d.span?.col], [1, 18]);
+  assert.match(d.message, /cyc-a\.align → cyc-b\.align → cyc-a\.align/);
+  await expectError(`recipe s extends "self.align" {}\n`, "AL2030", 1, 18, "self.align");
+});
+
+codeTest("AL2031", "override of an unknown block", async () => {
+  writeRecipe("base31.align", FULL);
+  const d = await expectError(`recipe v extends "base31.align" { polcy.kl_coef = 0.05 }\n`, "AL2031", 1, 35);
+  assert.equal(d.hint, "did you mean `policy`?");
+});
+
+codeTest("AL2032", "malformed override path", async () => {
+  writeRecipe("base32.align", FULL);
+  await expectError(`recipe v extends "base32.align" { policy.kl_coef.x.y = 1 }\n`, "AL2032", 1, 52);
+  await expectError(`recipe v extends "base32.align" { mixd.qa = 1 }\n`, "AL2032", 1, 40);
+  await expectError(`recipe v extends "base32.align" { policy.lr.x = 1 }\n`, "AL2032", 1, 45);
+});
+
+codeTest("AL2033", "empty or misplaced sweeps", async () => {
+  let src = swap("kl_coef = sweep [0.05, 0.1]", "kl_coef = sweep []");
+  await expectError(src, "AL2033", ...at(src, "sweep []"));
+  src = swap(`prompt = "{{q}}"`, `prompt = "{{q}}"  categories = [sweep ["a"]]`);
+  await expectError(src, "AL2033", ...at(src, `sweep ["a"]`));
+});
+
+codeTest("AL2034", "training stage without steps or epochs", async () => {
+  const src = swap("format = chat  steps = 10", "format = chat");
+  await expectError(src, "AL2034", ...at(src, "sft = sft"));
+});
+
+codeTest("AL2035", "heldout of a block that holds nothing out", async () => {
+  const src = swap("k = 4..9  holdout = 0.2", "k = 4..9");
+  const d = await expectError(src, "AL2035", ...at(src, "prefs)"));
+  assert.match(d.hint ?? "", /holdout = 0\.1/);
+});
+
+test("every AL2 code in codes.ts has a test above", () => {
+  assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
+});
