@@ -106,7 +106,19 @@ export interface ExportFile {
   content: string;
   /** what the file is, for EXPORT.md */
   what: string;
+  /** how the file is validated offline (src/export/validate/index.ts) */
+  check?: FileCheck;
 }
+
+export type FileCheck =
+  | { as: "trl-yaml"; entry: "sft" | "reward" | "dpo" }
+  | { as: "trl-flags"; entry: "ppo" }
+  | { as: "openrlhf-args"; module: string; version: string }
+  | { as: "axolotl-yaml" }
+  | { as: "accelerate-yaml" }
+  | { as: "jsonl"; keys: string[] }
+  | { as: "json" }
+  | { as: "bash" };
 
 /** A mapping or lossy step, listed in EXPORT.md and printed by the CLI. */
 export interface Approximation {

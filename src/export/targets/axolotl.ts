@@ -108,12 +108,12 @@ export function axolotlTarget(input: ExportInput, opts: ExportOptions, rowCounts
   const approximations: Approximation[] = [];
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
-  files.push({ path: AXOLOTL_DEEPSPEED, content: JSON.stringify(ZERO3_JSON, null, 2) + "\n", what: "DeepSpeed ZeRO-3 settings every stage's YAML points to" });
+  files.push({ path: AXOLOTL_DEEPSPEED, content: JSON.stringify(ZERO3_JSON, null, 2) + "\n", what: "DeepSpeed ZeRO-3 settings every stage's YAML points to", check: { as: "json" } });
   const g = opts.gpusPerNode;
   for (const stage of input.stages) {
     if (stage.kind === "ppo") continue; // refused before the targets run (index.ts)
     const path = `configs/${stage.name}.yaml`;
-    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\`` });
+    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\``, check: { as: "axolotl-yaml" } });
     launch.push({
       stage: stage.name,
       oneNode: [`axolotl train ${path} --launcher torchrun -- --nproc_per_node ${g}`],

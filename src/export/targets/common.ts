@@ -1,6 +1,6 @@
 // What the three targets share: folder layout, the mapping-table row type, and the world size.
 import type { BatchSplit } from "../batch.js";
-import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
+import type { Approximation, ExportFile, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 
 export const dataDir = (stage: string) => `data/${stage}`;
@@ -60,7 +60,7 @@ export function applyTable(table: readonly MapRow[], ctx: MapCtx, approximations
 }
 
 export interface TargetOutput {
-  files: { path: string; content: string; what: string }[];
+  files: ExportFile[];
   approximations: Approximation[];
   diagnostics: Diagnostic[];
   /** shell lines per stage for the one-node and the N-node launch scripts */

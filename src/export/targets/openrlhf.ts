@@ -219,7 +219,7 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
     const entries = openrlhfStageArgs(stage, input, opts, version, rowCounts.get(stage.name) ?? 0, approximations);
     const path = `configs/${stage.name}.args`;
     const module = OPENRLHF_MODULE[stage.kind];
-    files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)` });
+    files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)`, check: { as: "openrlhf-args", module: module.split(".").pop()!, version } });
     const load = `mapfile -t ARGS < ${path}`;
     if (stage.kind === "ppo") {
       const submit = `ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m ${module} "\${ARGS[@]}"`;

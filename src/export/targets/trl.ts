@@ -128,16 +128,16 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
   const acc = acceleratePaths(opts);
-  files.push({ path: acc.oneNode, content: toYaml(accelerateConfig(1, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, 1 node × ${opts.gpusPerNode} GPUs` });
+  files.push({ path: acc.oneNode, content: toYaml(accelerateConfig(1, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, 1 node × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
   if (opts.nodes > 1)
-    files.push({ path: acc.nNodes, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs` });
+    files.push({ path: acc.nNodes, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
   const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
     const entries = trlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations);
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
-      files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\`` });
+      files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });
       const run = (accFile: string, extra: string) => [
         `mapfile -t ARGS < ${path}`,
         `accelerate launch --config_file ${accFile}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
@@ -146,7 +146,7 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
     } else {
       const path = `configs/${stage.name}.yaml`;
       const entry = TRL_ENTRY[stage.kind];
-      files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\`` });
+      files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\``, check: { as: "trl-yaml", entry } });
       launch.push({
         stage: stage.name,
         oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc.oneNode}`],

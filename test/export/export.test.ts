@@ -1,0 +1,156 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Template } from "@huggingface/jinja";
+import { compileExport } from "../../src/export/compile.js";
+import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/rows.js";
+import { writeExportDir } from "../../src/export/write.js";
+import type { ExportOptions } from "../../src/export/types.js";
+import { fixtureInput } from "./fixture.js";
+
+const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
+const file = (r: ReturnType<typeof compileExport>, path: string) => r.files.find((f) => f.path === path)?.content;
+
+test("two exports of the same input are byte-identical", () => {
+  for (const to of ["trl", "openrlhf", "axolotl"] as const) {
+    const a = compileExport(fixtureInput({ without: to === "axolotl" ? ["policy"] : [] }), opts({ to, dropPtx: true, nodes: 2 }));
+    const b = compileExport(fixtureInput({ without: to === "axolotl" ? ["policy"] : [] }), opts({ to, dropPtx: true, nodes: 2 }));
+    assert.deepEqual(a.files, b.files);
+  }
+});
+
+test("PPO on Axolotl is an error located at the stage", () => {
+  const r = compileExport(fixtureInput(), opts({ to: "axolotl", dropPtx: true }));
+  const d = r.diagnostics.find((x) => x.code === "AL4602");
+  assert.ok(d && d.severity === "error");
+  assert.equal(d.span?.line, 3);
+  assert.deepEqual(r.files, [], "nothing half-written");
+});
+
+test("TRL's PPO is a warning that names it experimental", () => {
+  const r = compileExport(fixtureInput(), opts({ to: "trl", dropPtx: true }));
+  const d = r.diagnostics.find((x) => x.code === "AL4604");
+  assert.equal(d?.severity, "warning");
+  assert.match(d!.message, /experimental/);
+});
+
+test("γ > 0 is an error wherever the ptx loss does not exist, unless --drop-ptx", () => {
+  for (const [to, v] of [["trl", undefined], ["openrlhf", "0.11.0"]] as const) {
+    const r = compileExport(fixtureInput({ ptx: 27.8 }), opts({ to, targetVersion: v }));
+    const d = r.diagnostics.find((x) => x.code === "AL4603");
+    assert.equal(d?.severity, "error", `${to} ${v}`);
+    assert.match(d!.hint!, /0\.7\.0\.post1/);
+    const dropped = compileExport(fixtureInput({ ptx: 27.8 }), opts({ to, targetVersion: v, dropPtx: true }));
+    assert.ok(!dropped.diagnostics.some((x) => x.severity === "error"));
+    assert.match(file(dropped, "EXPORT.md")!, /ptx term is dropped/);
+  }
+  // γ = 0 needs no flag
+  assert.ok(!compileExport(fixtureInput({ ptx: 0 }), opts({ to: "trl" })).diagnostics.some((x) => x.severity === "error"));
+});
+
+test("OpenRLHF 0.7.0.post1 maps γ to --ptx_coef with --pretrain_data rows, never to --gamma", () => {
+  const r = compileExport(fixtureInput({ ptx: 27.8 }), opts({ to: "openrlhf", targetVersion: "0.7.0.post1" }));
+  assert.ok(!r.diagnostics.some((x) => x.severity === "error"));
+  const args = file(r, "configs/policy.args")!.split("\n");
+  assert.equal(args[args.indexOf("--ptx_coef") + 1], "27.8");
+  assert.equal(args[args.indexOf("--pretrain_data") + 1], "data/policy-ptx/train.jsonl");
+  assert.notEqual(args[args.indexOf("--gamma") + 1], "27.8");
+  const ptx = file(r, "data/policy-ptx/train.jsonl")!.trim().split("\n").map((l) => JSON.parse(l) as { prompt: string });
+  assert.equal(ptx.length, 32);
+  assert.equal(ptx[0]!.prompt, "User: say 0\nAssistant: 0\n");
+});
+
+test("K-way rankings become C(K,2) pair rows per prompt, and the loss is stated", () => {
+  for (const k of [2, 4, 6]) {
+    const r = compileExport(fixtureInput({ k, without: ["policy"] }), opts({ to: "trl" }));
+    const rows = file(r, "data/rm/train.jsonl")!.trim().split("\n");
+    assert.equal(rows.length, 8 * ((k * (k - 1)) / 2));
+    const warned = r.diagnostics.find((d) => d.code === "AL4608");
+    if (k > 2) {
+      assert.ok(warned && /1\/C\(K,2\)/.test(warned.message) && /K forward passes|alignc's K/.test(warned.message));
+      assert.match(file(r, "EXPORT.md")!, /become \d+ independent pair rows/);
+    } else assert.equal(warned, undefined);
+  }
+});
+
+test("ties give no pair; `pairs = adjacent` keeps neighbouring rank levels only", () => {
+  const g = { id: "g", prompt: "p", responses: ["a", "b", "c", "d"], pairs: [[0, 2], [0, 3], [1, 2], [1, 3], [2, 3]] as [number, number][], ranks: [0, 0, 1, 2], meta: { source: "s" } };
+  assert.equal(groupPairs(g, "all").length, 5);
+  assert.deepEqual(groupPairs(g, "adjacent"), [[0, 2], [1, 2], [2, 3]]);
+});
+
+test("TRL reward export counts pairs longer than max_length and warns", () => {
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }), { count: (s) => s.length, name: "chars" });
+  const d = r.diagnostics.find((x) => x.code === "AL4605");
+  assert.equal(d, undefined, "fixture pairs are short");
+  const tight = fixtureInput({ without: ["policy"] });
+  tight.stages.find((s) => s.name === "rm")!.hp.maxLength = 25;
+  const r2 = compileExport(tight, opts({ to: "trl" }), { count: (s) => s.length, name: "chars" });
+  const d2 = r2.diagnostics.find((x) => x.code === "AL4605");
+  assert.equal(d2?.severity, "warning");
+  assert.match(d2!.message, /^stage `rm`: \d+ of 48 pairs are longer than max_length = 25/);
+});
+
+test("SFT rows split alignc's formatted text exactly at the response", () => {
+  const input = fixtureInput();
+  const sft = input.stages.find((s) => s.name === "sft")!;
+  if (sft.data.kind !== "sft") throw new Error("fixture");
+  for (const ex of sft.data.train) {
+    const { prompt, completion } = splitSFT(ex);
+    assert.equal(prompt + completion, ex.text);
+    assert.ok(completion.startsWith(ex.response));
+  }
+  const r = compileExport(input, opts({ to: "trl", dropPtx: true }));
+  const first = JSON.parse(file(r, "data/sft/train.jsonl")!.split("\n")[0]!) as { prompt: string; completion: string };
+  assert.deepEqual(first, { prompt: "User: say 0\nAssistant: ", completion: "0\n" });
+});
+
+test("Axolotl's concatenating chat template renders alignc's text plus EOS", () => {
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "axolotl" }));
+  const row = JSON.parse(file(r, "data/sft/train.jsonl")!.split("\n")[0]!) as { messages: { role: string; content: string }[] };
+  const text = new Template(AXOLOTL_CONCAT_JINJA).render({ messages: row.messages, eos_token: "</s>" });
+  assert.equal(text, "User: say 0\nAssistant: 0\n</s>");
+  const rm = JSON.parse(file(r, "data/rm/train.jsonl")!.split("\n")[0]!) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(rm), ["system", "input", "chosen", "rejected"]);
+  assert.equal(rm.system, "");
+});
+
+test("EXPORT.md lists the stages in plan order, every file, and the approximations", () => {
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "openrlhf", nodes: 2 }));
+  const md = file(r, "EXPORT.md")!;
+  const order = ["pre", "sft", "rm", "dpo"].map((s) => md.indexOf(`**\`${s}\`**`));
+  assert.ok(order.every((x, i) => x > 0 && (i === 0 || x > order[i - 1]!)), `order ${order}`);
+  for (const f of r.files) assert.ok(md.includes(`| \`${f.path}\` |`), `EXPORT.md misses ${f.path}`);
+  assert.match(md, /## Approximations\n\n- /);
+  assert.match(md, /`judge` \(win_rate\)/);
+});
+
+test("trimmed fixtures keep the first rows and the full counts", () => {
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl", trimRows: 3 }));
+  assert.equal(file(r, "data/rm/train.jsonl")!.trim().split("\n").length, 3);
+  assert.match(file(r, "EXPORT.md")!, /48 rows/);
+});
+
+test("unknown versions and bad cluster sizes are errors", () => {
+  assert.equal(compileExport(fixtureInput(), opts({ to: "openrlhf", targetVersion: "0.8.0" })).diagnostics[0]?.code, "AL4606");
+  assert.equal(compileExport(fixtureInput(), opts({ nodes: 0 })).diagnostics[0]?.code, "AL4606");
+});
+
+test("writeExportDir replaces an earlier export whole and refuses a foreign folder", () => {
+  const root = mkdtempSync(join(tmpdir(), "alignc-export-"));
+  const out = join(root, "out");
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }));
+  writeExportDir(out, r.files);
+  writeFileSync(join(out, "stale.txt"), "x");
+  writeExportDir(out, r.files);
+  assert.ok(!existsSync(join(out, "stale.txt")), "an old export's leftovers are gone");
+  assert.equal(readFileSync(join(out, "configs/sft.yaml"), "utf8"), file(r, "configs/sft.yaml"));
+  assert.deepEqual(readdirSync(root), ["out"], "no temp folders left");
+  const foreign = join(root, "mine");
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, "notes.txt"), "keep");
+  assert.throws(() => writeExportDir(foreign, r.files), /not empty/);
+  assert.equal(readFileSync(join(foreign, "notes.txt"), "utf8"), "keep");
+});

@@ -1,0 +1,163 @@
+// Each target's hyperparameter table, row by row: a stage with a distinctive value for the alignc
+// property must carry that value (converted as documented) under the target's key.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TRL_TABLE, trlStageConfig } from "../../src/export/targets/trl.js";
+import { OPENRLHF_TABLE, openrlhfStageArgs } from "../../src/export/targets/openrlhf.js";
+import { AXOLOTL_TABLE, axolotlStageConfig } from "../../src/export/targets/axolotl.js";
+import type { Approximation, ExportOptions, ExportStage, StageHP, StageKind } from "../../src/export/types.js";
+import type { MapRow, MapValue } from "../../src/export/targets/common.js";
+import { fixtureInput, fixtureStages } from "./fixture.js";
+
+type Case = [alignc: string, kind: StageKind, hp: Partial<StageHP>, key: string, expected: MapValue];
+
+const stageOf = (kind: StageKind, over: Partial<StageHP>): ExportStage => {
+  const s = fixtureStages().find((x) => x.kind === kind)!;
+  return { ...s, hp: { ...s.hp, ...over } };
+};
+
+function entries(target: "trl" | "openrlhf" | "axolotl", version: string, stage: ExportStage, opts: Partial<ExportOptions> = {}): { map: Map<string, MapValue>; approx: Approximation[] } {
+  const o: ExportOptions = { to: target, nodes: 1, gpusPerNode: 8, targetVersion: version, dropPtx: true, ...opts };
+  const approx: Approximation[] = [];
+  const input = fixtureInput();
+  const rows = 1000;
+  const list =
+    target === "trl" ? trlStageConfig(stage, input, o, rows, approx)
+    : target === "openrlhf" ? openrlhfStageArgs(stage, input, o, version as "0.7.0.post1" | "0.11.0", rows, approx)
+    : axolotlStageConfig(stage, input, o, rows, approx);
+  const keys = list.map(([k]) => k);
+  assert.equal(new Set(keys).size, keys.length, `a key written twice: ${keys.join(" ")}`);
+  return { map: new Map(list), approx };
+}
+
+function runCases(target: "trl" | "openrlhf" | "axolotl", version: string, table: readonly MapRow[], cases: Case[]) {
+  for (const [alignc, kind, over, key, expected] of cases) {
+    test(`${target} ${version}: ${kind}.${alignc} → ${key}`, () => {
+      const { map } = entries(target, version, stageOf(kind, over));
+      assert.ok(map.has(key), `${key} missing; have ${[...map.keys()].join(" ")}`);
+      assert.deepEqual(map.get(key), expected);
+    });
+  }
+  test(`${target} ${version}: every table row with a key has a case`, () => {
+    const covered = new Set(cases.map((c) => c[0]));
+    for (const row of table) assert.ok(covered.has(row.alignc) || row.alignc.includes("."), `no case for ${row.alignc}`);
+  });
+}
+
+runCases("trl", "1.9.0", TRL_TABLE, [
+  ["seed", "sft", { seed: 1234 }, "seed", 1234],
+  ["lr", "sft", { lr: 2.5e-5 }, "learning_rate", 2.5e-5],
+  ["steps", "sft", { steps: 77 }, "max_steps", 77],
+  ["epochs", "sft", { steps: null, epochs: 3 }, "num_train_epochs", 3],
+  ["steps", "ppo", { steps: 40, batchSize: 16 }, "total_episodes", 640],
+  ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, "per_device_train_batch_size", 4],
+  ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
+  ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
+  ["schedule", "sft", { schedule: "constant" }, "lr_scheduler_type", "constant_with_warmup"],
+  ["schedule", "sft", { schedule: "cosine" }, "lr_scheduler_type", "cosine_with_min_lr"],
+  ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "lr_scheduler_kwargs", { min_lr_rate: 0.05 }],
+  ["optimizer", "sft", { optimizer: "adamw" }, "optim", "adamw_torch"],
+  ["weight_decay", "sft", { weightDecay: 0.01 }, "weight_decay", 0.01],
+  ["grad_clip", "sft", { gradClip: 0.5 }, "max_grad_norm", 0.5],
+  ["log_every", "sft", { logEvery: 7 }, "logging_steps", 7],
+  ["checkpoint_every", "sft", { checkpointEvery: 250 }, "save_steps", 250],
+  ["max_length", "reward_model", { maxLength: 512 }, "max_length", 512],
+  ["loss_on", "sft", { lossOn: "response" }, "completion_only_loss", true],
+  ["beta", "dpo", { beta: 0.3 }, "beta", 0.3],
+  ["kl_coef", "ppo", { klCoef: 0.02 }, "kl_coef", 0.02],
+  ["clip", "ppo", { clip: 0.15 }, "cliprange", 0.15],
+  ["vf_coef", "ppo", { vfCoef: 0.4 }, "vf_coef", 0.4],
+  ["gae_lambda", "ppo", { gaeLambda: 0.9 }, "lam", 0.9],
+  ["discount", "ppo", { discount: 0.99 }, "gamma", 0.99],
+  ["ppo_epochs", "ppo", { ppoEpochs: 4 }, "num_ppo_epochs", 4],
+  ["max_new_tokens", "ppo", { maxNewTokens: 53 }, "response_length", 53],
+  ["temperature", "ppo", { temperature: 0.7 }, "temperature", 0.7],
+  ["top_k", "ppo", {}, "temperature", 1],
+  ["kl_budget", "ppo", {}, "kl_coef", 0.1],
+]);
+
+for (const version of ["0.7.0.post1", "0.11.0"] as const) {
+  const old = version === "0.7.0.post1";
+  const f = (a: string, b: string) => (old ? a : b);
+  runCases("openrlhf", version, OPENRLHF_TABLE, [
+    ["seed", "sft", { seed: 1234 }, f("--seed", "--train.seed"), 1234],
+    ["lr", "sft", { lr: 2.5e-5 }, f("--learning_rate", "--adam.lr"), 2.5e-5],
+    ["lr", "ppo", { lr: 3e-6 }, f("--actor_learning_rate", "--actor.adam.lr"), 3e-6],
+    ["lr", "ppo", { lr: 3e-6 }, f("--critic_learning_rate", "--critic.adam.lr"), 3e-6],
+    ["steps", "sft", { steps: 10, batchSize: 16 }, f("--max_samples", "--data.max_samples"), 160], // 160 of 1000 rows: one partial pass
+    ["steps", "sft", { steps: 200, batchSize: 16 }, f("--max_epochs", "--train.max_epochs"), 4], // 3200 over 1000 rows
+    ["steps", "ppo", { steps: 100, batchSize: 16 }, f("--num_episodes", "--train.num_episodes"), 2],
+    ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 64],
+    ["batch_size", "ppo", { batchSize: 32 }, f("--rollout_batch_size", "--rollout.batch_size"), 32],
+    ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
+    ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
+    ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
+    ["weight_decay", "sft", { weightDecay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
+    ["grad_clip", "sft", { gradClip: 0.5 }, "--max_norm", 0.5],
+    ["log_every", "sft", { logEvery: 7 }, f("--logging_steps", "--logger.logging_steps"), 7],
+    ["checkpoint_every", "sft", { checkpointEvery: 250 }, f("--save_steps", "--ckpt.save_steps"), 250],
+    ["max_length", "reward_model", { maxLength: 512 }, f("--max_len", "--data.max_len"), 512],
+    ["max_length", "ppo", { maxLength: 512, maxNewTokens: 24 }, f("--prompt_max_len", "--data.max_len"), old ? 488 : 512],
+    ["loss_on", "pretrain", {}, f("--pretrain_mode", "--model.pretrain_mode_enable"), true],
+    ["beta", "dpo", { beta: 0.3 }, f("--beta", "--model.beta"), 0.3],
+    ["kl_coef", "ppo", { klCoef: 0.02 }, f("--init_kl_coef", "--algo.kl.init_coef"), 0.02],
+    ["clip", "ppo", { clip: 0.15 }, f("--eps_clip", "--actor.eps_clip"), 0.15],
+    ["gae_lambda", "ppo", { gaeLambda: 0.9 }, f("--lambd", "--algo.advantage.lambd"), 0.9],
+    ["discount", "ppo", { discount: 0.99 }, f("--gamma", "--algo.advantage.gamma"), 0.99],
+    ["ppo_epochs", "ppo", { ppoEpochs: 4 }, f("--max_epochs", "--train.max_epochs"), 4],
+    ["max_new_tokens", "ppo", { maxNewTokens: 53 }, f("--generate_max_len", "--rollout.max_new_tokens"), 53],
+    ["temperature", "ppo", { temperature: 0.7 }, f("--temperature", "--rollout.temperature"), 0.7],
+    ...(old
+      ? ([["ptx_coef", "ppo", { ptxCoef: 27.8 }, "--ptx_coef", 27.8]] as Case[])
+      : ([
+          ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "--min_lr_ratio", 0.05],
+          ["optimizer", "sft", {}, "--optim", "adam"],
+          ["schedule", "ppo", { schedule: "linear" }, "--actor.lr_scheduler", "linear"],
+        ] as Case[])),
+    // rows with no key in this version still need a case name for the coverage check
+    ...(old ? ([["min_lr_ratio", "sft", {}, "--seed", 17], ["optimizer", "sft", {}, "--seed", 17]] as Case[]) : ([["ptx_coef", "sft", {}, "--train.seed", 17]] as Case[])),
+    ["vf_coef", "ppo", {}, f("--seed", "--train.seed"), 17],
+    ["top_k", "ppo", {}, f("--seed", "--train.seed"), 17],
+    ["kl_budget", "ppo", {}, f("--seed", "--train.seed"), 17],
+  ]);
+}
+
+runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
+  ["seed", "sft", { seed: 1234 }, "seed", 1234],
+  ["lr", "sft", { lr: 2.5e-5 }, "learning_rate", 2.5e-5],
+  ["steps", "sft", { steps: 77 }, "max_steps", 77],
+  ["epochs", "sft", { steps: null, epochs: 3 }, "num_epochs", 3],
+  ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, "micro_batch_size", 4],
+  ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
+  ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
+  ["schedule", "sft", { schedule: "linear" }, "lr_scheduler", "linear"],
+  ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "cosine_min_lr_ratio", 0.05],
+  ["optimizer", "sft", {}, "optimizer", "adamw_torch"],
+  ["weight_decay", "sft", { weightDecay: 0.01 }, "weight_decay", 0.01],
+  ["grad_clip", "sft", { gradClip: 0.5 }, "max_grad_norm", 0.5],
+  ["log_every", "sft", { logEvery: 7 }, "logging_steps", 7],
+  ["checkpoint_every", "sft", { checkpointEvery: 250 }, "save_steps", 250],
+  ["max_length", "dpo", { maxLength: 512 }, "sequence_len", 512],
+  ["loss_on", "sft", { lossOn: "all" }, "train_on_inputs", true],
+  ["loss_on", "sft", { lossOn: "response" }, "train_on_inputs", false],
+  ["beta", "dpo", { beta: 0.3 }, "rl_beta", 0.3],
+]);
+
+test("the ptx γ never becomes a discount factor: for any ptx_coef, `gamma` carries the GAE discount", () => {
+  for (const ptx of [0, 1, 27.8]) {
+    const stage = stageOf("ppo", { ptxCoef: ptx, discount: 0.97 });
+    assert.equal(entries("trl", "1.9.0", stage).map.get("gamma"), 0.97);
+    assert.equal(entries("openrlhf", "0.7.0.post1", stage).map.get("--gamma"), 0.97);
+    assert.equal(entries("openrlhf", "0.11.0", stage).map.get("--algo.advantage.gamma"), 0.97);
+  }
+});
+
+test("lossy rows say what is lost", () => {
+  const { approx } = entries("trl", "1.9.0", stageOf("ppo", { topK: 5, klBudget: 8 }));
+  assert.ok(approx.some((a) => a.text.startsWith("top_k:") && a.text.includes("5")));
+  assert.ok(approx.some((a) => a.text.startsWith("kl_budget:") && a.text.includes("8")));
+  const old = entries("openrlhf", "0.7.0.post1", stageOf("sft", { minLrRatio: 0.3 }));
+  assert.ok(old.approx.some((a) => a.text.startsWith("min_lr_ratio:")));
+  const split = entries("axolotl", "0.18.0", stageOf("sft", { batchSize: 4 }), { nodes: 2, gpusPerNode: 8 });
+  assert.ok(split.approx.some((a) => a.text.startsWith("batch_size:") && a.text.includes("16")));
+});

@@ -1,0 +1,45 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { parse } from "yaml";
+import { PYYAML_FLOAT, pyYamlFloat, toYaml } from "../../src/export/yaml.js";
+
+test("YAML 1.1 booleans and other look-alikes are quoted", () => {
+  const words = ["no", "No", "NO", "off", "Off", "OFF", "yes", "on", "y", "n", "Y", "N", "true", "False", "null", "~", "1:20", "010", "0x1F", "1e5"];
+  const text = toYaml(Object.fromEntries(words.map((w, i) => [`k${i}`, w])));
+  for (const w of words) assert.ok(!new RegExp(`: ${w.replace(/[~]/g, "\\~")}$`, "m").test(text), `${w} left plain:\n${text}`);
+  // a YAML 1.1 reader gets the strings back
+  const back = parse(text, { version: "1.1" }) as Record<string, unknown>;
+  words.forEach((w, i) => assert.equal(back[`k${i}`], w));
+});
+
+test("keys that look like YAML 1.1 booleans are quoted too", () => {
+  assert.match(toYaml({ n: 1, y: 2 }), /^"n": 1\n"y": 2\n$/);
+});
+
+test("for any finite non-integer float, the text matches PyYAML's float pattern and reads back exactly", () => {
+  fc.assert(
+    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }).filter((x) => !Number.isInteger(x)), (x) => {
+      const s = pyYamlFloat(x);
+      assert.match(s, PYYAML_FLOAT);
+      assert.equal(Number(s), x);
+      const back = parse(toYaml({ v: x }), { version: "1.1" }) as { v: number };
+      assert.equal(back.v, x);
+    }),
+  );
+});
+
+test("small learning rates are written PyYAML reads as floats (1e-7 → 1.0e-7)", () => {
+  assert.equal(toYaml({ lr: 1e-7 }), "lr: 1.0e-7\n");
+  assert.equal(toYaml({ lr: 5e-4 }), "lr: 0.0005\n");
+});
+
+test("for any JSON-like value, emit then parse as YAML 1.1 gives it back", () => {
+  const scalar = fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.constantFrom("no", "off", "on", "yes", "y", "N", "", "null"));
+  const value = fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxKeys: 6, noNullPrototype: true });
+  fc.assert(
+    fc.property(value, (v) => {
+      assert.deepEqual(parse(toYaml(v), { version: "1.1" }), v);
+    }),
+  );
+});
