@@ -39,10 +39,14 @@ function tagAll(node: unknown, file: string, into: WeakMap<object, string>): voi
   for (const [k, v] of Object.entries(node)) if (k !== "span" && typeof v === "object") tagAll(v, file, into);
 }
 
-export function loadRecipe(text: string, file: string, env: LoadEnv, chain: string[] = []): LoadedRecipe | null {
+/**
+ * Parse `text` (or take the already-parsed `preParsed`) and resolve its `extends` chain.
+ * null when the chain cannot be built (missing base, cycle): the diagnostics say why.
+ */
+export function loadRecipe(text: string, file: string, env: LoadEnv, chain: string[] = [], preParsed?: RecipeFile): LoadedRecipe | null {
   const absFile = resolve(file);
   env.sources.set(file, text);
-  const parsed = parseRecipe(text, file);
+  const parsed = preParsed ? { ast: preParsed, diagnostics: [] } : parseRecipe(text, file);
   env.diagnostics.push(...parsed.diagnostics);
   const ast = parsed.ast;
   const own: LoadedRecipe = {

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import type { CheckedRecipe } from "./ir.js";
+import type { RecipeFile } from "../lang/ast.js";
 import { loadRecipe } from "./extends.js";
 import { CheckContext } from "./context.js";
 import { runChecks } from "./checks.js";
@@ -33,9 +34,14 @@ export async function checkRecipeText(text: string, file: string): Promise<Check
 
 /** The synchronous core (the CLI and benchmarks await the async wrappers). */
 export function checkRecipeTextSync(text: string, file: string): CheckResult {
+  return checkRecipeAst(text, file);
+}
+
+/** Check an AST that is already parsed (`text` is its source, for messages); for tools and tests that build ASTs. */
+export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): CheckResult {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const loaded = loadRecipe(text, file, { sources, diagnostics });
+  const loaded = loadRecipe(text, file, { sources, diagnostics }, [], ast);
   if (!loaded || loaded.syntaxErrors) {
     // semantic checks on a file that did not parse would report the parser's recovery guesses
     return { recipe: null, diagnostics: sortDiagnostics(diagnostics), sources };
