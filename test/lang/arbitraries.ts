@@ -61,13 +61,14 @@ const ref = path.map((p) => ({ type: "Ref" as const, path: p, span }));
 
 const op = fc.constantFrom<CompareOp>("<", "<=", ">", ">=", "==", "!=");
 
-interface Rec {
+// a type alias, not an interface: fc.letrec's typed overload needs an index-compatible record
+type Rec = {
   value: Value;
   literal: Value;
   list: ListValue;
   block: BlockValue;
   entry: Entry;
-}
+};
 
 const depth = { depthSize: "small", maxDepth: 3, depthIdentifier: "value" } as const;
 

@@ -2,36 +2,11 @@
 // any error was found, 2 on usage problems (no file, a file that cannot be read).
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
 import { readFile } from "node:fs/promises";
-import type { CheckedRecipe } from "../../check/ir.js";
+import { checkRecipeFile } from "../../check/index.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
-import { parseRecipe, parseTimings, resetParseTimings } from "../../lang/parse.js";
+import { parseTimings, resetParseTimings } from "../../lang/parse.js";
 import { diagnosticsJson, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-
-interface CheckResult {
-  recipe: CheckedRecipe | null;
-  diagnostics: Diagnostic[];
-  sources: Map<string, string>;
-}
-type CheckFile = (path: string) => Promise<CheckResult>;
-
-/** Parse-only checking, used while the semantic checker (src/check/index.ts) is not in this build. */
-async function parseOnly(path: string): Promise<CheckResult> {
-  const text = await readFile(path, "utf8");
-  const { diagnostics } = parseRecipe(text, path);
-  return { recipe: null, diagnostics, sources: new Map([[path, text]]) };
-}
-
-async function loadChecker(): Promise<{ check: CheckFile; semantic: boolean }> {
-  try {
-    const spec = "../../check/index.js"; // a variable: the module may not be in this build yet
-    const mod = (await import(spec)) as { checkRecipeFile?: CheckFile };
-    if (mod.checkRecipeFile) return { check: mod.checkRecipeFile, semantic: true };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw err;
-  }
-  return { check: parseOnly, semantic: false };
-}
 
 async function readable(path: string): Promise<string | null> {
   try {
@@ -49,8 +24,6 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const t0 = performance.now();
-  const { check, semantic } = await loadChecker();
-  const tLoaded = performance.now();
   const all: Diagnostic[] = [];
   const sources = new Map<string, string>();
   let usage = false;
@@ -64,7 +37,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       continue;
     }
     const t = performance.now();
-    const r = await check(file);
+    const r = await checkRecipeFile(file);
     checkMs += performance.now() - t;
     all.push(...r.diagnostics);
     for (const [k, v] of r.sources) sources.set(k, v);
@@ -75,14 +48,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   } else if (ds.length) {
     process.stderr.write(`${renderDiagnostics(ds, sources, { color: useColor(process.stderr) })}\n\n${summarize(ds)}\n`);
   } else if (!usage) {
-    const what = semantic ? "no problems" : "no syntax errors (semantic checks not in this build)";
-    process.stdout.write(`${args.length} file${args.length === 1 ? "" : "s"} checked: ${what}\n`);
+    process.stdout.write(`${args.length} file${args.length === 1 ? "" : "s"} checked: no problems\n`);
   }
   if (process.env["ALIGNC_TIMINGS"]) {
     const { lex, parse, build } = parseTimings;
     const rest = Math.max(0, checkMs - lex - parse - build);
     const f = (n: number): string => n.toFixed(1);
-    process.stderr.write(`timings ms: load ${f(tLoaded - t0)} lex ${f(lex)} parse ${f(parse)} build ${f(build)} check ${f(rest)} total ${f(performance.now() - t0)}\n`);
+    process.stderr.write(`timings ms: lex ${f(lex)} parse ${f(parse)} build ${f(build)} check ${f(rest)} total ${f(performance.now() - t0)}\n`);
   }
   if (usage) return 2;
   return hasErrors(ds) ? 1 : 0;

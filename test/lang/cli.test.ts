@@ -1,0 +1,71 @@
+// `alignc check` and `alignc fmt` as processes (bin/alignc.js runs the compiled dist/).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "./helpers.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-cli-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function alignc(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("alignc check recipes/*.align exits 0", () => {
+  const r = alignc("check", "recipes/quickstart.align", "recipes/lima.align");
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test("alignc check reports every syntax error with file:line:col and a caret, exit 1", () => {
+  const file = join(tmp, "bad.align");
+  writeFileSync(file, "model a = gpt { layers = }\nstage b = sft { lr 3 }\neval c = x { a = [1, 2 }\n");
+  const r = alignc("check", file);
+  assert.equal(r.code, 1);
+  for (const at of ["1:26: error AL1011", "2:20: error AL1011", "3:24: error AL1010"]) assert.ok(r.stderr.includes(`${file}:${at}`), r.stderr);
+  assert.ok(r.stderr.includes("1 | model a = gpt { layers = }\n  |                          ^"), r.stderr);
+  assert.doesNotMatch(r.stderr, /\u001b\[/, "no colour when stderr is not a terminal");
+});
+
+test("alignc check --json prints the diagnostics as JSON on stdout", () => {
+  const file = join(tmp, "bad2.align");
+  writeFileSync(file, "model m gpt {}\n");
+  const r = alignc("check", "--json", file);
+  assert.equal(r.code, 1);
+  const ds = JSON.parse(r.stdout) as { code: string; span: { line: number; col: number } }[];
+  assert.deepEqual(ds.map((d) => [d.code, d.span.line, d.span.col]), [["AL1010", 1, 9]]);
+});
+
+test("usage errors exit 2: a missing file, no file at all", () => {
+  const r = alignc("check", join(tmp, "nope.align"));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /nope\.align: no such file/);
+  assert.equal(alignc("check").code, 2);
+  assert.equal(alignc("fmt", join(tmp, "nope.align")).code, 2);
+});
+
+test("alignc fmt --check exits 1 and writes nothing; alignc fmt rewrites; then --check exits 0", () => {
+  const file = join(tmp, "ugly.align");
+  const ugly = "model   m=gpt{layers=2}\n";
+  writeFileSync(file, ugly);
+  const c1 = alignc("fmt", "--check", file);
+  assert.equal(c1.code, 1);
+  assert.match(c1.stdout, /would reformat/);
+  assert.equal(readFileSync(file, "utf8"), ugly);
+  assert.equal(alignc("fmt", file).code, 0);
+  assert.equal(readFileSync(file, "utf8"), "model m = gpt { layers = 2 }\n");
+  assert.equal(alignc("fmt", "--check", file).code, 0);
+});
+
+test("alignc fmt leaves a file with syntax errors alone and exits 1", () => {
+  const file = join(tmp, "broken.align");
+  writeFileSync(file, "model m = gpt { layers = }\n");
+  const r = alignc("fmt", file);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /AL1011/);
+  assert.equal(readFileSync(file, "utf8"), "model m = gpt { layers = }\n");
+});
