@@ -1,0 +1,62 @@
+// The example recipes in recipes/ check clean (they are also the plan and run regression tests).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkRecipeFile } from "../../src/check/index.js";
+
+/** The repository root: the nearest folder above this file with a package.json (works from test/ and dist/test/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("no repository root above the test");
+    dir = up;
+  }
+  return dir;
+}
+
+const recipesDir = join(repoRoot(), "recipes");
+const files = readdirSync(recipesDir).filter((f) => f.endsWith(".align")).sort();
+
+test("the example recipes are there", () => {
+  for (const f of ["quickstart.align", "lima.align", "flan-zero-shot.align", "quickstart-kl.align"]) assert.ok(files.includes(f), f);
+});
+
+for (const f of files) {
+  test(`recipes/${f} checks clean`, async () => {
+    const r = await checkRecipeFile(join(recipesDir, f));
+    assert.deepEqual(
+      r.diagnostics.map((d) => `${d.file}:${d.span?.line}:${d.span?.col} ${d.code} ${d.message}`),
+      [],
+    );
+    assert.ok(r.recipe);
+  });
+}
+
+test("quickstart: the whole InstructGPT pipeline", async () => {
+  const r = (await checkRecipeFile(join(recipesDir, "quickstart.align"))).recipe!;
+  const kinds = new Set(r.blocks.filter((b) => b.keyword === "stage").map((b) => b.kind));
+  assert.deepEqual([...kinds].sort(), ["ppo", "pretrain", "reward_model", "sft"]);
+  const ppo = r.blocks.find((b) => b.kind === "ppo")!;
+  assert.ok((ppo.props["kl_coef"] as number) > 0 && (ppo.props["ptx_coef"] as number) > 0, "PPO-ptx with a KL penalty");
+  assert.ok(r.expects.length > 0 && r.budget.length > 0);
+  assert.ok(r.blocks.some((b) => b.keyword === "eval"));
+});
+
+test("quickstart-kl: the quickstart with policy.kl_coef swept", async () => {
+  const r = (await checkRecipeFile(join(recipesDir, "quickstart-kl.align"))).recipe!;
+  assert.equal(r.extendsFile, join(recipesDir, "quickstart.align"));
+  assert.deepEqual(r.blocks.find((b) => b.name === "policy")!.props["kl_coef"], { $sweep: [0.02, 0.1, 0.2] });
+  const base = (await checkRecipeFile(join(recipesDir, "quickstart.align"))).recipe!;
+  assert.deepEqual(r.blocks.map((b) => b.name), base.blocks.map((b) => b.name));
+});
+
+test("flan-zero-shot: SFT on a task mixture, held-out-template accuracy before and after", async () => {
+  const r = (await checkRecipeFile(join(recipesDir, "flan-zero-shot.align"))).recipe!;
+  const evals = r.blocks.filter((b) => b.kind === "accuracy" && b.props["split"] === "heldout_templates");
+  assert.equal(evals.length, 2);
+  assert.ok(r.blocks.filter((b) => b.kind === "flan").every((t) => (t.props["holdout_templates"] as number) > 0));
+  assert.ok(!r.blocks.some((b) => b.kind === "ppo" || b.kind === "reward_model"));
+});
