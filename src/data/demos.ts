@@ -18,7 +18,7 @@ export interface DemoSpec {
   shape?: DemoShape | string;
   prompt?: string; // Handlebars over the row
   response?: string;
-  context?: string; // appended to the prompt after a blank line when it renders non-empty
+  context?: string; // template appended to the prompt after a blank line when it renders non-empty (default: the shape's context field)
   system?: string;
   categories?: string[];
   /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
@@ -82,8 +82,9 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
     const context = contextT ? contextT.render(row.data) : d.context ? fieldString(row, d.context, spec.file, { optional: true }) : "";
-    // the default Dolly/Alpaca prompt includes the context; a custom prompt template adds it only when `context` is given
-    if (context.trim() && (contextT || !promptT)) prompt = `${prompt}\n\n${context}`;
+    // Dolly's `context` / Alpaca's `input` follows the prompt after a blank line (also with a custom
+    // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
+    if (context.trim()) prompt = `${prompt}\n\n${context}`;
     const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
     if (response.trim() === "") fail(CODES.emptyResponse, `${spec.file}:${row.line}: empty response`, spec.file, rowSpan(row.line, row.start, row.end));
     out.push({

@@ -207,6 +207,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         responses,
         pairs,
         ranks,
+        ...(typeof row.data.answer === "string" ? { reference: row.data.answer } : {}),
         ...(spec.system ? { system: spec.system } : {}),
         meta: { source: spec.name, row: row.index, line: row.line, ...(typeof row.data.category === "string" ? { category: row.data.category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
       });

@@ -51,6 +51,7 @@ export interface ComparisonGroup {
   responses: string[]; // K responses
   pairs: [winner: number, loser: number][]; // indices into responses; C(K,2) minus ties
   ranks?: number[]; // rank of each response (0 = best; equal numbers are ties)
+  reference?: string; // the correct answer when the data knows it (rule judges)
   system?: string;
   meta: ExampleMeta;
 }
