@@ -2,3 +2,7 @@
 export type * from "./lang/ast.js";
 export type { Diagnostic, Severity } from "./lang/diagnostic.js";
 export type * from "./check/ir.js";
+export { parseRecipe } from "./lang/parse.js";
+export { printRecipe } from "./lang/print.js";
+export { renderDiagnostics, diagnosticsJson } from "./lang/render.js";
+export { SYNTAX_CODES } from "./lang/codes.js";
