@@ -1,9 +1,10 @@
 // Inline-snippet helpers for the checker's tests: a throwaway folder with the data files the snippets
 // name, `diagnose(src)` → diagnostics, `expectError(src, code, line, col)` and `expectClean(src)`.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { checkRecipeText, type CheckResult } from "../../src/check/index.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 
@@ -72,3 +73,14 @@ eval wr = win_rate { a = policy  b = sft  judge = rm  prompts = heldout(prefs) }
 expect { acc.accuracy >= 0.1  wr.win_rate > 0.4 }
 budget { time <= 10m  memory <= 4GiB  tokens <= 2M }
 `;
+
+/** The repository root: the nearest folder above this file with package.json and recipes/ (works from test/ and dist/test/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("no repository root above the test");
+    dir = up;
+  }
+  return dir;
+}

@@ -1,21 +1,10 @@
 // The example recipes in recipes/ check clean (they are also the plan and run regression tests).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { checkRecipeFile } from "../../src/check/index.js";
-
-/** The repository root: the nearest folder above this file with a package.json (works from test/ and dist/test/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("no repository root above the test");
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot } from "./helpers.js";
 
 const recipesDir = join(repoRoot(), "recipes");
 const files = readdirSync(recipesDir).filter((f) => f.endsWith(".align")).sort();
