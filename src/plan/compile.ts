@@ -10,14 +10,15 @@ import { runChecks } from "./checks.js";
 import { PLAN_CODES } from "./codes.js";
 import { estimateNodes } from "./estimate.js";
 import { ENGINE_EPOCH, hashNodes } from "./hash.js";
-import { lowerRecipe, makeFileHasher } from "./lower.js";
+import { lowerRecipe, makeFileHasher, type FileHasher } from "./lower.js";
 import { topoSort } from "./topo.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
 
 export interface CompilePlanOptions {
-  /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer). */
-  sizes?: ReadonlyMap<string, DataSize>;
+  /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer); a
+   * function gives them per variant (its full name; null for a recipe without sweeps). */
+  sizes?: ReadonlyMap<string, DataSize> | ((variant: string | null) => ReadonlyMap<string, DataSize>);
   /** Backend the time estimates are for ("wasm", "cpu", "tensorflow"); none: no time estimates. */
   backend?: string;
   /** Achieved training FLOP/s of that backend (src/plan/throughput.ts); null: no time estimates. */
@@ -28,6 +29,8 @@ export interface CompilePlanOptions {
   variant?: string;
   /** Engine identity; defaults to this package's version and ENGINE_EPOCH (tests override it). */
   engine?: PlanEngine;
+  /** File hasher shared between compilations of one recipe (each file read once). */
+  hashFile?: FileHasher;
 }
 
 export interface PlanResult {
@@ -38,23 +41,23 @@ export interface PlanResult {
 /** The plan of a checked recipe, with every diagnostic found on the way (never throws on bad input). */
 export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {}): PlanResult {
   const engine = opts.engine ?? engineVersion();
-  const hashFile = makeFileHasher();
+  const hashFile = opts.hashFile ?? makeFileHasher();
   const variants = expandVariants(recipe);
-  if (variants.length === 0) return compileOne(recipe, opts, engine, hashFile);
+  if (variants.length === 0) return compileOne(recipe, opts, engine, hashFile, null);
   if (opts.variant !== undefined) {
     const v = variants.find((x) => x.name === opts.variant || x.label === opts.variant);
     if (!v) {
       const names = variants.map((x) => x.name).join(", ");
       return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (variants: ${names})`, file: recipe.file, span: null }] };
     }
-    const r = compileOne(v.recipe, opts, engine, hashFile);
+    const r = compileOne(v.recipe, opts, engine, hashFile, v.name);
     if (r.plan) r.plan.recipe = { ...r.plan.recipe, variant: v.name, bindings: v.bindings };
     return r;
   }
   const results: { variant: Variant; plan: Plan; diagnostics: Diagnostic[] }[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const v of variants) {
-    const r = compileOne(v.recipe, opts, engine, hashFile);
+    const r = compileOne(v.recipe, opts, engine, hashFile, v.name);
     if (!r.plan) return { plan: null, diagnostics: r.diagnostics };
     results.push({ variant: v, plan: r.plan, diagnostics: r.diagnostics });
   }
@@ -83,7 +86,7 @@ export function variantNames(recipe: CheckedRecipe): string[] {
   return expandVariants(recipe).map((v) => v.name);
 }
 
-function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: PlanEngine, hashFile: ReturnType<typeof makeFileHasher>): PlanResult {
+function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: PlanEngine, hashFile: FileHasher, variant: string | null): PlanResult {
   const lowered = lowerRecipe(recipe, hashFile);
   let ordered;
   try {
@@ -94,7 +97,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
   }
   const hashes = hashNodes(ordered, engine);
   const estimates = estimateNodes(ordered, {
-    sizes: opts.sizes ?? new Map(),
+    sizes: (typeof opts.sizes === "function" ? opts.sizes(variant) : opts.sizes) ?? new Map(),
     flopsPerSecond: opts.flopsPerSecond ?? null,
     backend: opts.backend ?? "",
   });

@@ -5,6 +5,7 @@
 //   a scalar reward or value head.
 // - sequence length S: the longest example of the stage's data, capped at max_length (default: the
 //   model context); the model context when data sizes are unknown. Batches are padded to S.
+//   Pretraining packs its corpus into windows: S = max_length.
 // - tokens processed T: every token that passes through a network, forward or backward:
 //   pretrain/sft: steps·B·A·S; reward_model: steps·B·A·K·S (K responses per prompt, each scored
 //   once); dpo: steps·B·A·2·S (+ the frozen reference's forward on the same tokens); ppo per step:
@@ -26,8 +27,8 @@ import type { DataSize, Estimates, Json } from "./types.js";
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 
-/** Vocabulary sizes of the built-in tokenizers (byte_level: 256 bytes + EOS + PAD, as src/data/tokenizers). */
-export const TOKENIZER_VOCAB: Record<string, number> = { byte_level: 258, gpt2: 50257 };
+/** Vocabulary sizes of the built-in tokenizers (byte_level: 256 bytes + EOS + PAD + BOS, as src/data/tokenizers.ts). */
+export const TOKENIZER_VOCAB: Record<string, number> = { byte_level: 259, gpt2: 50257 };
 
 export interface EstimateContext {
   sizes: ReadonlyMap<string, DataSize>; // measured sizes by node id (data nodes)
@@ -93,7 +94,8 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   const maxLen = Math.min(num(p.max_length, c.context), c.context);
   const dataId = refId(n.op === "ppo" ? p.prompts : p.data);
   const data = size(dataId);
-  const S = data ? Math.max(1, Math.min(maxLen, data.max_tokens)) : maxLen;
+  // pretraining packs the corpus into windows of max_length; example data pads to its longest example
+  const S = data && n.op !== "pretrain" ? Math.max(1, Math.min(maxLen, data.max_tokens)) : maxLen;
   const N = parameterCount(c) + (n.op === "reward_model" || n.op === "ppo" ? c.dModel + 1 : 0);
   const train = trainFlopsPerToken(c, S);
   const fwd = train / 3;

@@ -67,7 +67,7 @@ export interface Lineage {
   format: Json; // inlined format of the stage (null when none)
 }
 
-type FileHasher = (abs: string) => string;
+export type FileHasher = (abs: string) => string;
 
 /** sha256 of files, read once per process path. */
 export function makeFileHasher(): FileHasher {

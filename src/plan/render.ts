@@ -43,7 +43,7 @@ export function formatValue(v: Json | undefined): string {
   }
   if (typeof v.$ref === "string") return v.member ? `${v.$ref}.${String(v.member)}` : v.$ref;
   if (typeof v.$file === "string") return JSON.stringify(v.$file);
-  if (typeof v.$dir === "string") return JSON.stringify(`${v.$dir}/`);
+  if (typeof v.$dir === "string") return JSON.stringify(v.$dir);
   if (typeof v.$call === "string") return `${v.$call}(${(Array.isArray(v.args) ? v.args : []).map(formatValue).join(", ")})`;
   if (Array.isArray(v.$range)) return `${String(v.$range[0])}..${String(v.$range[1])}`;
   if (typeof v.$quantity === "number") return `${v.$quantity}${String(v.unit ?? "")}`;
@@ -105,7 +105,7 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
       n.hash.slice(0, 8),
     ];
   });
-  lines.push(...table([header, ...rows], { maxWidth: [40, 16, 70], header: true }).map((l, i) => (i === 0 ? c.dim(l) : l)));
+  lines.push(...table([header, ...rows], { maxWidth: [40, 20, 70], header: true }).map((l, i) => (i === 0 ? c.dim(l) : l)));
   const totals = planTotals(new Map(plan.nodes.map((n) => [n.id, n.estimates])));
   const backend = plan.nodes.find((n) => n.estimates.backend)?.estimates.backend;
   lines.push("");

@@ -1,0 +1,65 @@
+// `alignc diff A B [--json] [--variant-a NAME] [--variant-b NAME]`: A and B are recipes, plan.json
+// files, or run directories holding a plan.json. Exit 0 equal, 1 different (as diff(1)), 2 error.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { compile } from "../../compile.js";
+import { hasErrors } from "../../lang/diagnostic.js";
+import { renderDiagnostics, useColor } from "../../lang/render.js";
+import { diffPlans } from "../../plan/diff.js";
+import { renderDiff } from "../../plan/render.js";
+import { PLAN_SCHEMA } from "../../plan/schema.js";
+import type { Plan } from "../../plan/types.js";
+
+class LoadError extends Error {}
+
+async function load(arg: string, variant: string | undefined): Promise<Plan> {
+  let path = arg;
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new LoadError(`${arg}: no such file or directory`);
+  }
+  if (st.isDirectory()) path = join(arg, "plan.json");
+  if (path.endsWith(".json")) {
+    let plan: unknown;
+    try {
+      plan = JSON.parse(readFileSync(path, "utf8"));
+    } catch (err) {
+      throw new LoadError(`${path}: ${(err as Error).message}`);
+    }
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
+    if (!validate(plan)) throw new LoadError(`${path}: not a plan (${validate.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")})`);
+    if (variant !== undefined) throw new LoadError(`${path}: --variant applies to recipes, not plan files`);
+    return plan as Plan;
+  }
+  const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false });
+  if (!r.plan) {
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${path}: no plan`);
+  }
+  return r.plan;
+}
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (args.length !== 2) {
+    process.stderr.write("usage: alignc diff [--json] [--variant-a NAME] [--variant-b NAME] A B\n");
+    return 2;
+  }
+  const va = typeof opts["variantA"] === "string" ? opts["variantA"] : undefined;
+  const vb = typeof opts["variantB"] === "string" ? opts["variantB"] : undefined;
+  let a: Plan;
+  let b: Plan;
+  try {
+    [a, b] = await Promise.all([load(args[0]!, va), load(args[1]!, vb)]);
+  } catch (err) {
+    if (!(err instanceof LoadError)) throw err;
+    process.stderr.write(`alignc diff: ${err.message}\n`);
+    return 2;
+  }
+  const label = (arg: string, v: string | undefined) => (v ? `${arg}[${v}]` : arg);
+  const d = diffPlans(a, b, { a: label(args[0]!, va), b: label(args[1]!, vb) });
+  process.stdout.write(opts["json"] ? `${JSON.stringify(d, null, 2)}\n` : renderDiff(d, { color: useColor(process.stdout) }));
+  return d.equal ? 0 : 1;
+}

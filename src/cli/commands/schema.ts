@@ -1,0 +1,12 @@
+// `alignc schema plan|diff`: print a published JSON Schema (draft-07).
+import { SCHEMAS } from "../../plan/schema.js";
+
+export async function run(args: string[]): Promise<number> {
+  const schema = args.length === 1 ? SCHEMAS[args[0]!] : undefined;
+  if (!schema) {
+    process.stderr.write(`usage: alignc schema ${Object.keys(SCHEMAS).sort().join("|")}\n`);
+    return 2;
+  }
+  process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+  return 0;
+}

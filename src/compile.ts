@@ -1,0 +1,132 @@
+// The library pipeline, as the compiler reads: recipe file → parse → check → lower → plan.
+//
+//   const { plan, diagnostics } = await compile("recipes/quickstart.align");
+//
+// Parsing and checking (src/lang, src/check; `extends` resolved there), then the data layer's cheap
+// sizes (src/data countExamples: row counts, token lengths of a sample), then the plan compiler
+// (src/plan: lowering to nodes, content hashes, estimates, cross-stage checks). Never throws on bad
+// input: every problem is a Diagnostic.
+import { createRequire } from "node:module";
+import { totalmem } from "node:os";
+import { checkRecipeFile } from "./check/index.js";
+import type { CheckedRecipe } from "./check/ir.js";
+import { countExamples } from "./data/stats.js";
+import { recipeTokenizer } from "./data/recipe-tokenizer.js";
+import { DiagnosticError, type Diagnostic, sortDiagnostics } from "./lang/diagnostic.js";
+import { planRecipe, engineVersion, type CompilePlanOptions } from "./plan/compile.js";
+import { PLAN_CODES } from "./plan/codes.js";
+import { refId } from "./plan/estimate.js";
+import { makeFileHasher } from "./plan/lower.js";
+import { flopsPerSecond } from "./plan/throughput.js";
+import type { DataSize, Plan } from "./plan/types.js";
+import { expandVariants } from "./plan/variants.js";
+
+export interface CompileOptions {
+  /** Backend for time estimates and the wasm memory cap: auto | tensorflow | wasm | cpu (default: the recipe's, else auto). */
+  backend?: string;
+  /** One variant of a swept recipe (full name or label); default: all variants folded into one plan. */
+  variant?: string;
+  /** Measure data sizes with the data layer (default true); false gives a plan without sizes, faster. */
+  measure?: boolean;
+  /** Check the memory estimate against this machine (default true); false for machine-independent plans (goldens). */
+  machine?: boolean;
+}
+
+export interface CompileResult {
+  recipe: CheckedRecipe | null;
+  plan: Plan | null; // null when the recipe has errors that prevent a plan
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>; // files read, for rendering carets
+  backend: string; // the backend time estimates are for
+}
+
+export async function compile(path: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  // parse → check
+  const checked = await checkRecipeFile(path);
+  const { recipe, sources } = checked;
+  const diagnostics = [...checked.diagnostics];
+  const backend = resolveBackend(opts.backend, recipe);
+  if (!recipe) return { recipe, plan: null, diagnostics, sources, backend };
+
+  // lower → (data sizes) → plan
+  const hashFile = makeFileHasher();
+  const base: CompilePlanOptions = {
+    backend,
+    flopsPerSecond: flopsPerSecond(backend),
+    hashFile,
+    ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
+    ...(opts.machine === false ? {} : { machine: { totalMemory: totalmem(), backend } }),
+  };
+  if (opts.measure !== false) {
+    const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
+    const variants = expandVariants(recipe);
+    const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
+    for (const t of targets) {
+      const shape = planRecipe(t.recipe, { hashFile, engine: engineVersion() }).plan;
+      if (!shape) continue;
+      const { sizes, diagnostics: ds } = await measureData(t.recipe, shape);
+      bySizes.set(t.name, sizes);
+      diagnostics.push(...ds);
+    }
+    base.sizes = (variant) => bySizes.get(variant) ?? new Map();
+  }
+  const planned = planRecipe(recipe, base);
+  diagnostics.push(...planned.diagnostics);
+  return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources, backend };
+}
+
+/**
+ * Sizes of the plan's data nodes from the data layer: sources, tasks and mixtures by block name,
+ * and each stage's tokenized data (formatted with the stage's chat format, tokenized with its
+ * model's tokenizer) under its tokenize node's id. Data errors become diagnostics.
+ */
+export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ sizes: Map<string, DataSize>; diagnostics: Diagnostic[] }> {
+  const sizes = new Map<string, DataSize>();
+  const diagnostics: Diagnostic[] = [];
+  const measure = async (id: string, block: string, o: Parameters<typeof countExamples>[2] = {}): Promise<void> => {
+    if (sizes.has(id)) return;
+    try {
+      const s = await countExamples(recipe, block, o);
+      sizes.set(id, { examples: s.examples, tokens: s.tokens, max_tokens: s.maxTokens, ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}) });
+    } catch (err) {
+      if (err instanceof DiagnosticError) diagnostics.push(...err.diagnostics);
+      else diagnostics.push({ code: "AL4013", severity: "warning", message: `${PLAN_CODES.AL4013}: ${id}: ${(err as Error).message}`, file: recipe.file, span: null });
+    }
+  };
+  for (const b of recipe.blocks) if (b.keyword === "source" || b.keyword === "task" || b.keyword === "mixture") await measure(b.name, b.name);
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  for (const n of plan.nodes) {
+    if (n.kind !== "stage" || !n.block) continue;
+    for (const prop of ["data", "prompts", "ptx_data"]) {
+      const tok = byId.get(refId(n.params[prop]) ?? "");
+      if (!tok || tok.op !== "tokenize") continue;
+      const tokenizer = refId(tok.params.tokenizer);
+      await measure(tok.id, n.block, { prop, ...(tokenizer ? { tokenizer: await recipeTokenizer(recipe, tokenizer) } : {}) });
+    }
+  }
+  return { sizes, diagnostics };
+}
+
+/** auto → tensorflow when @tensorflow/tfjs-node(-gpu) is installed, else wasm (src/train picks the same way). */
+export function resolveBackend(asked: string | undefined, recipe: CheckedRecipe | null): string {
+  const want = asked && asked !== "auto" ? asked : typeof recipe?.header.backend === "string" && recipe.header.backend !== "auto" ? recipe.header.backend : "auto";
+  if (want !== "auto") return want;
+  const require = createRequire(import.meta.url);
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      require.resolve(pkg);
+      return "tensorflow";
+    } catch {
+      // not installed: next
+    }
+  }
+  return "wasm";
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.file}\0${d.span?.start}\0${d.code}\0${d.message}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
