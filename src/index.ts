@@ -6,3 +6,5 @@ export { parseRecipe } from "./lang/parse.js";
 export { printRecipe } from "./lang/print.js";
 export { renderDiagnostics, diagnosticsJson } from "./lang/render.js";
 export { SYNTAX_CODES } from "./lang/codes.js";
+export { compile, measureData, type CompileOptions, type CompileResult } from "./compile.js";
+export { compilePlan, planRecipe, diffPlans, renderPlan, renderDiff, PLAN_SCHEMA, DIFF_SCHEMA, PLAN_CODES, goldenPath, compareGolden, goldenText, writeGolden, ENGINE_EPOCH, type Plan, type PlanNode, type PlanDiff, type DiffEntry, type CompilePlanOptions } from "./plan/index.js";
