@@ -251,9 +251,15 @@ export function buildRaw(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOpti
         return buildMixture(recipe, b, opts);
       case "stage":
       case "eval": {
-        const prop = opts.prop ?? (b.props.data !== undefined ? "data" : b.props.prompts !== undefined ? "prompts" : "data");
+        const prop = opts.prop ?? ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
         const v = b.props[prop];
         const built = await buildValue(recipe, v, { ...opts, prop: undefined }, `${b.keyword} \`${b.name}\`.${prop}`);
+        if (built.kind === "sft" && prop === "task") {
+          // accuracy evals: the split they score becomes `train` (the examples to run)
+          const which = str(b.props.split) ?? "heldout_templates";
+          const pick = which === "heldout_templates" ? built.heldoutTemplates : which === "heldout" ? built.heldout : built.train;
+          return { ...built, train: pick, heldout: [], heldoutTemplates: [] };
+        }
         if (built.kind === "text" && b.kind === "pretrain" && prop === "data") {
           const holdout = num(b.props.holdout) ?? 0.05;
           return textData(recipe, `${b.name}.data`, [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file);

@@ -111,7 +111,7 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     data = JSON.parse(text);
   } catch (err) {
     const m = /position (\d+)/.exec((err as Error).message);
-    const pos = m ? Number(m[1]) : 0;
+    const pos = m ? Number(m[1]) : brokenElementOffset(text);
     const line = text.slice(0, pos).split("\n").length;
     const start = text.lastIndexOf("\n", pos - 1) + 1;
     const end = text.indexOf("\n", pos);
@@ -135,6 +135,20 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
   }
   if (errors.length) throw new DataError(errors);
   return rows;
+}
+
+/** Where a JSON array breaks, when the engine's message has no position: the first element that does not parse alone. */
+function brokenElementOffset(text: string): number {
+  const starts = topLevelElementStarts(text);
+  for (let i = 0; i < starts.length; i++) {
+    const slice = text.slice(starts[i], starts[i + 1] ?? text.length).replace(/[\s,\]]*$/, "");
+    try {
+      JSON.parse(slice);
+    } catch {
+      return starts[i]!;
+    }
+  }
+  return 0;
 }
 
 /** Offsets where each element of the top-level array starts (strings and nesting respected). */

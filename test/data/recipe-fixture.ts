@@ -1,10 +1,18 @@
 // Hand-built CheckedRecipe objects (the shape src/check produces) for the data tests: they do not
 // depend on the parser or checker, only on the IR contract in src/check/ir.ts.
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRRecord, IRValue, BlockKeyword } from "../../src/check/ir.js";
 import type { Span } from "../../src/lang/ast.js";
 
-export const ROOT = resolve(import.meta.dirname, "../../..").endsWith("dist") ? resolve(import.meta.dirname, "../../..", "..") : resolve(import.meta.dirname, "../..");
+/** The repository root (the folder with package.json), from test/data or dist/test/data. */
+export const ROOT = (() => {
+  let d = import.meta.dirname;
+  while (!existsSync(join(d, "package.json")) && dirname(d) !== d) d = dirname(d);
+  return d;
+})();
+/** ../shared/data (read-only public data; tests that need it skip when it is absent). */
+export const SHARED = resolve(ROOT, "../shared/data");
 export const RECIPES = resolve(ROOT, "recipes");
 
 const span: Span = { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };

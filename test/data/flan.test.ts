@@ -1,0 +1,171 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import { parseTemplateFile, loadTemplateDir } from "../../src/data/flan/loaders.js";
+import { DERIVED_INVERSION, SHOT_SEPARATOR, renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
+import { DataError } from "../../src/data/diag.js";
+import type { Row } from "../../src/data/readers.js";
+import type { TaskTemplate } from "../../src/data/flan/template.js";
+import { ROOT } from "./recipe-fixture.js";
+
+const dir = mkdtempSync(join(tmpdir(), "alignc-flan-"));
+let n = 0;
+function tpl(text: string, name = `t${n++}`): TaskTemplate {
+  const p = join(dir, `${name}.hbs`);
+  writeFileSync(p, text);
+  return parseTemplateFile(p, text);
+}
+const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
+const spec = (over: Partial<FlanTaskSpec>): FlanTaskSpec => ({
+  name: "t",
+  file: "data.jsonl",
+  rows: rowsOf([{ q: "a", y: "A" }]),
+  templates: [tpl("Q: {{q}}\n|||\n{{y}}")],
+  options: null,
+  shots: [0, 0],
+  invert: 0,
+  holdoutTemplates: 0,
+  holdout: 0,
+  withOptions: 0,
+  seed: 1,
+  ...over,
+});
+
+test("template file: input part, ||| line, target part; inverted marker", () => {
+  const t = tpl("{{!-- inverted --}}\nWrite a {{label}} phrase.\n|||\n{{phrase}}\n");
+  assert.equal(t.inverted, true);
+  assert.deepEqual(t.render({ label: "good", phrase: "very nice" }), { input: "Write a good phrase.", target: "very nice" });
+  assert.deepEqual(
+    t.placeholders.map((p) => [p.name, p.line]),
+    [
+      ["label", 2],
+      ["phrase", 4],
+    ],
+  );
+  assert.throws(() => tpl("no separator {{x}}"), (e: DataError) => e.diagnostics[0]!.code === "AL3011");
+});
+
+test("unknown placeholder: located error naming the template file, line and the data file; did-you-mean", () => {
+  const t = tpl("Line one\nSay {{phrse}}\n|||\n{{label}}", "bad");
+  try {
+    renderFlan(spec({ rows: rowsOf([{ phrase: "x", label: "y" }]), templates: [t] }));
+    assert.fail("expected an error");
+  } catch (e) {
+    const d = (e as DataError).diagnostics[0]!;
+    assert.equal(d.code, "AL3010");
+    assert.equal(d.file, t.file);
+    assert.equal(d.span?.line, 2);
+    assert.match(d.message, /bad\.hbs:2:5: .*`phrse`.*data\.jsonl/);
+    assert.equal(d.hint, "did you mean `phrase`?");
+  }
+});
+
+test("a row missing a field is located at the data file line", () => {
+  assert.throws(
+    () => renderFlan(spec({ rows: rowsOf([{ q: "a", y: "A" }, { q: "b" }]) })),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /data\.jsonl:2: missing field `y`/.test(e.diagnostics[0]!.message),
+  );
+});
+
+// ---------------------------------------------------------------- properties
+const word = fc.stringMatching(/^[a-z]{1,8}$/);
+const rowsArb = fc.uniqueArray(fc.record({ q: word, y: word }), { minLength: 3, maxLength: 25, selector: (r) => r.q });
+const templatesArb = fc.array(fc.constantFrom("Q: {{q}}\n|||\n{{y}}", "{{q}}?\n{{options_}}\n|||\n{{y}}", "Say {{q}} now\n|||\nIt is {{y}}", "{{#if q}}Has {{q}}{{/if}}\n|||\n{{y}}"), { minLength: 1, maxLength: 4 }).map((ts) => ts.map((t) => tpl(t)));
+
+test("property: for any rows and templates, every placeholder is filled and no `{` is left", () => {
+  fc.assert(
+    fc.property(rowsArb, templatesArb, fc.integer(), fc.double({ min: 0, max: 1, noNaN: true }), (rows, templates, seed, withOptions) => {
+      const out = renderFlan(spec({ rows: rowsOf(rows), templates, seed, withOptions, options: ["x", "z"], shots: [0, 2] }));
+      for (const ex of [...out.train, ...out.heldout]) {
+        assert.ok(!ex.prompt.includes("{") && !ex.response.includes("{"), ex.prompt);
+        assert.ok(ex.response.length > 0);
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+test("property: same seed → identical examples; another seed → same multiset (full pass), another order", () => {
+  fc.assert(
+    fc.property(rowsArb, fc.integer(), fc.integer(), (rows, s1, s2) => {
+      fc.pre(s1 !== s2);
+      const mk = (seed: number) => renderFlan(spec({ rows: rowsOf(rows), seed })).train.map((e) => `${e.prompt}→${e.response}`);
+      assert.deepEqual(mk(s1), mk(s1));
+      assert.deepEqual([...mk(s1)].sort(), [...mk(s2)].sort());
+    }),
+    { numRuns: 50 },
+  );
+  const many = rowsOf(Array.from({ length: 30 }, (_, i) => ({ q: `q${i}`, y: `y${i}` })));
+  const order = (seed: number) => renderFlan(spec({ rows: many, seed })).train.map((e) => e.id);
+  assert.notDeepEqual(order(1), order(2));
+});
+
+test("property: inversion swaps the roles of input and target", () => {
+  fc.assert(
+    fc.property(rowsArb, fc.integer(), (rows, seed) => {
+      const t = tpl("Q: {{q}}\n|||\n{{y}}");
+      const plain = renderFlan(spec({ rows: rowsOf(rows), templates: [t], seed }));
+      const inv = renderFlan(spec({ rows: rowsOf(rows), templates: [t], seed, invert: 1 }));
+      const byId = new Map(plain.train.map((e) => [e.meta.row, e]));
+      for (const e of inv.train) {
+        const p = byId.get(e.meta.row)!;
+        assert.equal(e.meta.inverted, true);
+        assert.equal(e.response, p.prompt); // the input is what is asked for
+        assert.equal(e.prompt, `${p.response}\n${DERIVED_INVERSION}`); // from the target
+      }
+    }),
+    { numRuns: 40 },
+  );
+  // explicit inverted templates are used for the inverted share
+  const inv = tpl("{{!-- inverted --}}\nGive a {{y}} thing\n|||\n{{q}}");
+  const out = renderFlan(spec({ rows: rowsOf([{ q: "cat", y: "pet" }, { q: "oak", y: "tree" }]), templates: [tpl("Q: {{q}}\n|||\n{{y}}"), inv], invert: 1 }));
+  assert.deepEqual(out.train.map((e) => [e.prompt, e.response]).sort(), [
+    ["Give a pet thing", "cat"],
+    ["Give a tree thing", "oak"],
+  ]);
+});
+
+test("property: few-shot exemplars never contain the query", () => {
+  fc.assert(
+    fc.property(rowsArb, fc.integer(), fc.integer({ min: 1, max: 4 }), (rows, seed, k) => {
+      const out = renderFlan(spec({ rows: rowsOf(rows), templates: [tpl("Q: {{q}}\n|||\n{{y}}")], seed, shots: [k, k] }));
+      for (const e of out.train) {
+        const parts = e.prompt.split(SHOT_SEPARATOR);
+        const query = parts.pop()!;
+        assert.equal(parts.length, Math.min(k, rows.length - 1));
+        for (const shot of parts) assert.notEqual(shot, `${query}\n${e.response}`);
+        assert.ok(!parts.some((s) => s.split("\n")[0] === query), `exemplar repeats the query ${query}`);
+      }
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test("held-out templates never appear in training; held-out rows are not trained on", async () => {
+  const templates = loadTemplateDir(resolve(ROOT, "templates/flan/sentiment"));
+  const { readJsonl } = await import("../../src/data/readers.js");
+  const rows = await readJsonl(resolve(ROOT, "recipes/data/tasks/sentiment.jsonl"));
+  const out = renderFlan(spec({ name: "sentiment", rows, templates, options: ["negative", "positive"], holdoutTemplates: 2, holdout: 0.1, invert: 0.1, withOptions: 0.5, shots: [0, 1] }));
+  assert.deepEqual(out.evalTemplates, ["07-tone", "08-is-it"]);
+  assert.ok(out.train.every((e) => !out.evalTemplates.includes(e.meta.template!.replace(/~inv$/, ""))));
+  assert.ok(out.heldoutTemplates.every((e) => out.evalTemplates.includes(e.meta.template!) && e.meta.shots === 0));
+  const trainRows = new Set(out.train.map((e) => e.meta.row));
+  assert.ok(out.heldout.every((e) => !trainRows.has(e.meta.row)));
+  assert.ok(out.train.some((e) => e.meta.inverted) && out.train.some((e) => e.meta.options));
+  assert.ok(out.train.some((e) => e.prompt.includes("OPTIONS:\n- negative\n- positive")));
+  assert.throws(() => renderFlan(spec({ templates: [tpl("Q: {{q}}\n|||\n{{y}}")], holdoutTemplates: 1 })), /leaves no training template/);
+});
+
+test("every bundled template checks against its task's fields", async () => {
+  const { readJsonl } = await import("../../src/data/readers.js");
+  for (const task of ["sentiment", "addition", "uppercase"]) {
+    const templates = loadTemplateDir(resolve(ROOT, `templates/flan/${task}`));
+    assert.equal(templates.length, 10);
+    const rows = await readJsonl(resolve(ROOT, `recipes/data/tasks/${task}.jsonl`));
+    const out = renderFlan(spec({ name: task, rows, templates, holdoutTemplates: 2, invert: 0.2 }));
+    assert.ok(out.train.length > 50);
+  }
+});

@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { countRows, fieldString, readRows } from "../../src/data/readers.js";
+import { DataError } from "../../src/data/diag.js";
+
+const dir = mkdtempSync(join(tmpdir(), "alignc-readers-"));
+const file = (name: string, text: string | Buffer) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+async function expectDataError(p: Promise<unknown> | (() => unknown), code: string, pattern: RegExp): Promise<DataError> {
+  try {
+    await (typeof p === "function" ? p() : p);
+  } catch (err) {
+    assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
+    const d = err.diagnostics.find((x) => x.code === code);
+    assert.ok(d, `expected ${code} among ${err.diagnostics.map((x) => x.code).join(", ")}`);
+    assert.match(d.message, pattern);
+    return err;
+  }
+  assert.fail("expected an error");
+}
+
+test("jsonl: rows with 1-based lines and offsets; blank lines skipped", async () => {
+  const p = file("a.jsonl", '{"x": 1}\n\n{"x": 2}\n');
+  const rs = await readRows(p, "jsonl");
+  assert.deepEqual(
+    rs.rows.map((r) => [r.data.x, r.line, r.start]),
+    [
+      [1, 1, 0],
+      [2, 3, 10],
+    ],
+  );
+});
+
+test("jsonl.gz is streamed through gunzip", async () => {
+  const p = file("a.jsonl.gz", gzipSync('{"t": "a"}\n{"t": "b"}\n'));
+  assert.deepEqual((await readRows(p, "jsonl")).rows.map((r) => r.data.t), ["a", "b"]);
+  assert.equal(await countRows(p, "jsonl"), 2);
+});
+
+test("jsonl: a broken line is AL3002 naming file:line, every broken line reported", async () => {
+  const p = file("broken.jsonl", '{"x": 1}\n{"x": \n{"y": 2}\nnot json\n');
+  const err = await expectDataError(readRows(p, "jsonl"), "AL3002", /broken\.jsonl:2: not valid JSON/);
+  assert.equal(err.diagnostics.length, 2);
+  assert.equal(err.diagnostics[1]!.span?.line, 4);
+  assert.equal(err.diagnostics[0]!.span?.start, 9);
+});
+
+test("jsonl: a row that is not an object is a wrong type", async () => {
+  await expectDataError(readRows(file("arr.jsonl", "[1,2]\n"), "jsonl"), "AL3004", /arr\.jsonl:1: a JSONL row must be an object/);
+});
+
+test("missing field and wrong type name file:line and the field", async () => {
+  const p = file("f.jsonl", '{"a": "x"}\n{"a": {"b": 1}}\n');
+  const rs = await readRows(p, "jsonl");
+  await expectDataError(() => fieldString(rs.rows[0]!, "prompt", p), "AL3003", /f\.jsonl:1: missing field `prompt`/);
+  await expectDataError(() => fieldString(rs.rows[1]!, "a", p), "AL3004", /f\.jsonl:2: field `a` must be a string, got an object/);
+});
+
+test("json arrays: each element's line is found", async () => {
+  const p = file("a.json", '[\n  {"x": "{[,"},\n  {"x": 2}\n]\n');
+  const rs = await readRows(p, "json");
+  assert.deepEqual(
+    rs.rows.map((r) => r.line),
+    [2, 3],
+  );
+  await expectDataError(readRows(file("b.json", '[\n {"x": 1},\n {"x": }\n]'), "json"), "AL3002", /b\.json:3: not valid JSON/);
+  await expectDataError(readRows(file("c.json", '[\n {"x": 1},\n 7\n]'), "json"), "AL3004", /c\.json:3: element 1 must be an object/);
+});
+
+test("csv with quotes and embedded newlines (csv-parse), tsv", async () => {
+  const p = file("a.csv", 'prompt,response\n"a, b","line1\nline2"\nc,d\n');
+  const rs = await readRows(p, "csv");
+  assert.deepEqual(rs.rows[0]!.data, { prompt: "a, b", response: "line1\nline2" });
+  assert.equal(rs.rows[1]!.line, 4);
+  const t = await readRows(file("a.tsv", 'a\tb\n"x\ty\n'), "tsv");
+  assert.deepEqual(t.rows[0]!.data, { a: '"x', b: "y" });
+  await expectDataError(readRows(file("bad.csv", 'a,b\n1,2,3\n'), "csv"), "AL3002", /bad\.csv:2:/);
+});
+
+test("text: one row per non-blank line; countRows agrees", async () => {
+  const p = file("c.txt", "one\n\ntwo\nthree");
+  const rs = await readRows(p, "text");
+  assert.deepEqual(rs.rows.map((r) => [r.data.text, r.line]), [
+    ["one", 1],
+    ["two", 3],
+    ["three", 4],
+  ]);
+  assert.equal(await countRows(p, "text"), 3);
+});
+
+test("a missing file is AL3001; limit stops early", async () => {
+  await expectDataError(readRows(join(dir, "nope.jsonl"), "jsonl"), "AL3001", /not found/);
+  const p = file("many.jsonl", Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })).join("\n"));
+  assert.equal((await readRows(p, "jsonl", { limit: 7 })).rows.length, 7);
+});
