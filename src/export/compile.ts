@@ -22,6 +22,7 @@ export const EXPORT_CODES = {
   AL4607: "the target holds out prompts for evaluation that the recipe does not have",
   AL4608: "K-way rankings become C(K,2) independent pairs",
   AL4609: "a property the export needs is a sweep: export one variant",
+  AL4610: "--until names no stage of the recipe",
 } as const;
 
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {

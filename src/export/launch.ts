@@ -21,6 +21,8 @@ export function launchScripts(target: string, out: TargetOutput, opts: ExportOpt
     'MASTER_PORT="${MASTER_PORT:-29500}"',
     "# The export folder must be on a filesystem every node shares: each stage reads the previous one's outputs/.",
   ];
+  one.push(...(out.preamble?.oneNode ?? []));
+  many.push(...(out.preamble?.nNodes ?? []));
   for (const s of out.launch) {
     one.push("", `echo "== stage ${s.stage}"`, ...s.oneNode);
     many.push("", `echo "== stage ${s.stage} (node $NODE_RANK)"`, ...s.nNodes);

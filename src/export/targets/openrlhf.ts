@@ -213,6 +213,7 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
   const approximations: Approximation[] = [];
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
+  const preamble: string[] = [];
   const g = opts.gpusPerNode;
   const n = opts.nodes;
   for (const stage of input.stages) {
@@ -222,6 +223,8 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
     files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)`, check: { as: "openrlhf-args", module: module.split(".").pop()!, version } });
     const load = `mapfile -t ARGS < ${path}`;
     if (stage.kind === "ppo") {
+      const done = `${outputDir(stage.name)}/.alignc-done`;
+      preamble.push(done);
       const submit = `ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m ${module} "\${ARGS[@]}"`;
       launch.push({
         stage: stage.name,
@@ -233,10 +236,11 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
           `  # wait until all ${n} nodes joined`,
           `  until [ "$(ray list nodes --filter state=ALIVE 2>/dev/null | grep -c ALIVE)" -ge ${n} ]; do sleep 5; done`,
           `  ${submit}`,
-          `  touch ${outputDir(stage.name)}/.alignc-done`,
+          `  mkdir -p ${outputDir(stage.name)} && touch ${done}`,
           `else`,
-          `  ray start --address "$MASTER_ADDR:6379" --num-gpus ${g}`,
-          `  until [ -e ${outputDir(stage.name)}/.alignc-done ]; do sleep 30; done`,
+          `  until ray start --address "$MASTER_ADDR:6379" --num-gpus ${g}; do sleep 10; done`,
+          `  # the head submits the job; this node lends its GPUs until the head marks the stage done`,
+          `  until [ -e ${done} ]; do sleep 30; done`,
           `fi`,
           "ray stop",
         ],
@@ -249,5 +253,7 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
       });
     }
   }
-  return { files, approximations, diagnostics, launch };
+  // markers of an earlier run must not release the workers early: the head removes them first
+  const nNodes = preamble.length ? [`if [ "$NODE_RANK" = 0 ]; then rm -f ${preamble.join(" ")}; fi`] : [];
+  return { files, approximations, diagnostics, launch, preamble: { oneNode: [], nNodes } };
 }

@@ -1,0 +1,76 @@
+// `alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G]
+// [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--trim-rows N]`: write the plan
+// compiled for a distributed engine. Prints every diagnostic and every approximation (what the
+// target does differently), then the folder. Exit 0 written, 1 errors (nothing written), 2 usage.
+import { existsSync } from "node:fs";
+import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDir, type Target } from "../../export/index.js";
+import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
+import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+
+const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE]\n";
+
+function positiveInt(v: unknown, name: string): number | string {
+  const s = String(v);
+  return /^[1-9]\d*$/.test(s) ? Number(s) : `${name} must be a positive integer, got ${JSON.stringify(s)}`;
+}
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const usage = (msg: string) => {
+    process.stderr.write(`alignc export: ${msg}\n${USAGE}`);
+    return 2;
+  };
+  const [recipe] = args;
+  if (!recipe) return usage("no recipe given");
+  if (!existsSync(recipe)) return usage(`${recipe}: no such file`);
+  const to = opts["to"];
+  if (typeof to !== "string" || !(TARGETS as readonly string[]).includes(to)) return usage(`--to must be one of ${TARGETS.join(", ")}`);
+  const out = opts["out"];
+  if (typeof out !== "string" || !out) return usage("--out DIR is required");
+  const nodes = positiveInt(opts["nodes"] ?? 1, "--nodes");
+  const gpus = positiveInt(opts["gpusPerNode"] ?? 8, "--gpus-per-node");
+  if (typeof nodes === "string") return usage(nodes);
+  if (typeof gpus === "string") return usage(gpus);
+  let trimRows: number | undefined;
+  if (opts["trimRows"] !== undefined) {
+    const t = positiveInt(opts["trimRows"], "--trim-rows");
+    if (typeof t === "string") return usage(t);
+    trimRows = t;
+  }
+  const version = typeof opts["targetVersion"] === "string" ? opts["targetVersion"] : undefined;
+  if (version !== undefined && !TARGET_VERSIONS[to as Target].includes(version))
+    return usage(`--target-version for ${to}: one of ${TARGET_VERSIONS[to as Target].join(", ")}`);
+
+  const r = await exportRecipeFile(recipe, {
+    to: to as Target,
+    nodes,
+    gpusPerNode: gpus,
+    dropPtx: opts["dropPtx"] === true,
+    ...(version !== undefined ? { targetVersion: version } : {}),
+    ...(typeof opts["variant"] === "string" ? { variant: opts["variant"] } : {}),
+    ...(typeof opts["until"] === "string" ? { until: opts["until"] } : {}),
+    ...(trimRows !== undefined ? { trimRows } : {}),
+  });
+  const ds = sortDiagnostics(r.diagnostics);
+  if (ds.length) process.stderr.write(`${renderDiagnostics(ds, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(ds)}\n`);
+  if (hasErrors(ds)) {
+    process.stderr.write("alignc export: nothing written\n");
+    return 1;
+  }
+  try {
+    writeExportDir(out, r.files);
+  } catch (err) {
+    if (err instanceof ExportWriteError) {
+      process.stderr.write(`alignc export: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  // Warnings already carry the lossy steps that matter most; the full list is what EXPORT.md holds.
+  if (r.approximations.length) {
+    process.stdout.write(`approximations (also in ${out}/EXPORT.md):\n`);
+    for (const a of r.approximations) process.stdout.write(`  - ${a.stage ? `${a.stage}: ` : ""}${a.text}\n`);
+  }
+  const bytes = r.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+  process.stdout.write(`wrote ${r.files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${out}: bash ${out}/launch/1node.sh, or launch/nnodes.sh on each of ${nodes} nodes\n`);
+  return 0;
+}

@@ -1,0 +1,197 @@
+// A checked recipe → ExportInput: the plan's training stages in plan order, each with its resolved
+// hyperparameters and the very examples alignc's own run builds for it (src/run/nodes/stages.ts
+// builds them the same way: the stage's chat format, the model context as the length cap).
+import { basename } from "node:path";
+import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
+import { buildExamples, buildPrompts, buildValue, loadFormat, recipeTokenizer, RAW_FORMAT } from "../data/index.js";
+import type { ChatFormat, ComparisonGroup } from "../data/types.js";
+import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
+import { planRecipe } from "../plan/compile.js";
+import { expandVariants } from "../plan/variants.js";
+import { EXPORT_CODES } from "./compile.js";
+import { EXPORTED_KINDS, type ExportInput, type ExportStage, type RenderedGroup, type StageData, type StageHP, type StageKind } from "./types.js";
+
+export interface Gathered {
+  input: ExportInput | null;
+  diagnostics: Diagnostic[];
+  tokens?: { count: (s: string) => number; name: string };
+}
+
+const refName = (v: IRValue | undefined): string | null => (v && typeof v === "object" && !Array.isArray(v) && "$ref" in v ? (v.$ref as string) : null);
+const num = (v: IRValue | undefined, d: number): number => (typeof v === "number" ? v : d);
+const fileOf = (recipe: CheckedRecipe, b: CheckedBlock) => b.file ?? recipe.file;
+
+/** The model block at the root of a stage's init chain. */
+function rootModel(recipe: CheckedRecipe, b: CheckedBlock): CheckedBlock | null {
+  let cur: CheckedBlock | undefined = b;
+  for (let guard = 0; cur && guard < 1000; guard++) {
+    if (cur.keyword === "model") return cur;
+    const next = refName(cur.props.init);
+    cur = next ? recipe.blocks.find((x) => x.name === next) : undefined;
+  }
+  return null;
+}
+
+function hpOf(recipe: CheckedRecipe, b: CheckedBlock, model: CheckedBlock | null): StageHP {
+  const p = b.props;
+  const context = num(model?.props.context, 64);
+  const hp: StageHP = {
+    steps: typeof p.steps === "number" ? p.steps : null,
+    epochs: typeof p.epochs === "number" ? p.epochs : typeof p.steps === "number" ? null : 1,
+    batchSize: num(p.batch_size, 16),
+    accumulate: num(p.accumulate, 1),
+    lr: num(p.lr, 3e-4),
+    warmup: num(p.warmup, 0),
+    schedule: (p.schedule as StageHP["schedule"]) ?? "cosine",
+    minLrRatio: num(p.min_lr_ratio, 0.1),
+    optimizer: (p.optimizer as StageHP["optimizer"]) ?? "adamw",
+    weightDecay: num(p.weight_decay, 0.1),
+    gradClip: num(p.grad_clip, 1),
+    logEvery: num(p.log_every, 10),
+    checkpointEvery: num(p.checkpoint_every, 100),
+    maxLength: num(p.max_length, context),
+    seed: recipe.seed,
+  };
+  if (b.kind === "sft") hp.lossOn = p.loss_on === "all" ? "all" : "response";
+  if (b.kind === "reward_model") hp.pairs = p.pairs === "adjacent" ? "adjacent" : "all";
+  if (b.kind === "dpo") hp.beta = num(p.beta, 0.1);
+  if (b.kind === "ppo")
+    Object.assign(hp, {
+      klCoef: num(p.kl_coef, 0.1),
+      ptxCoef: num(p.ptx_coef, 0),
+      clip: num(p.clip, 0.2),
+      vfCoef: num(p.vf_coef, 0.1),
+      gaeLambda: num(p.gae_lambda, 0.95),
+      discount: num(p.discount, 1),
+      ppoEpochs: num(p.ppo_epochs, 2),
+      maxNewTokens: num(p.max_new_tokens, 24),
+      temperature: num(p.temperature, 1),
+      topK: num(p.top_k, 0),
+      klBudget: typeof p.kl_budget === "number" ? p.kl_budget : null,
+    });
+  return hp;
+}
+
+function render(groups: ComparisonGroup[], fmt: ChatFormat): RenderedGroup[] {
+  return groups.map((g) => ({
+    group: g,
+    prompt: fmt.promptOnly(g.prompt, g.system ?? ""),
+    completions: g.responses.map((r) => {
+      const f = fmt.format(g.prompt, r, g.system ?? "");
+      return f.text.slice(f.responseSpan[0]);
+    }),
+  }));
+}
+
+async function stageData(recipe: CheckedRecipe, b: CheckedBlock, fmt: ChatFormat): Promise<{ data: StageData; dataName: string; ptx: ExportStage["ptx"] }> {
+  const dataName = refName(b.props.data) ?? refName(b.props.prompts) ?? b.name;
+  switch (b.kind as StageKind) {
+    case "pretrain":
+    case "sft": {
+      const built = await buildExamples(recipe, b.name, { prop: "data", format: fmt });
+      if (built.kind === "text") return { data: { kind: "text", train: built.train.lines, test: built.heldout.lines }, dataName, ptx: null };
+      if (built.kind === "sft") return { data: { kind: "sft", train: built.train, test: built.heldout }, dataName, ptx: null };
+      throw new Error(`${b.name}: comparisons cannot train a language model`);
+    }
+    case "reward_model":
+    case "dpo": {
+      const built = await buildValue(recipe, b.props.data, {}, `stage \`${b.name}\`.data`);
+      if (built.kind !== "comparisons") throw new Error(`${b.name}.data: expected rankings or pairs, got ${built.kind} data`);
+      return { data: { kind: "comparisons", train: render(built.train, fmt), test: render(built.heldout, fmt) }, dataName, ptx: null };
+    }
+    case "ppo": {
+      const ps = await buildPrompts(recipe, b.props.prompts!);
+      const data: StageData = { kind: "prompts", train: ps.train.map((p) => fmt.promptOnly(p.prompt, p.system ?? "")), test: [] };
+      let ptx: ExportStage["ptx"] = null;
+      if (b.props.ptx_data !== undefined && num(b.props.ptx_coef, 0) > 0) {
+        const built = await buildExamples(recipe, b.name, { prop: "ptx_data", format: fmt });
+        const name = `${b.name}-ptx`;
+        if (built.kind === "text") ptx = { name, data: { kind: "text", train: built.train.lines, test: [] } };
+        else if (built.kind === "sft") ptx = { name, data: { kind: "sft", train: built.train, test: [] } };
+      }
+      return { data, dataName: refName(b.props.prompts) ?? "prompts", ptx };
+    }
+  }
+}
+
+/** Everything an export needs from a checked recipe (one variant of a swept recipe). */
+export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: string; until?: string } = {}): Promise<Gathered> {
+  const diagnostics: Diagnostic[] = [];
+  let r = recipe;
+  const variants = expandVariants(recipe);
+  if (variants.length) {
+    const v = opts.variant !== undefined ? variants.find((x) => x.name === opts.variant || x.label === opts.variant) : undefined;
+    if (!v) {
+      diagnostics.push({ code: "AL4609", severity: "error", message: `${EXPORT_CODES.AL4609}; this recipe has ${variants.length}: ${variants.map((x) => x.label).join(", ")}`, file: recipe.file, span: null, hint: `pass --variant ${variants[0]!.label}` });
+      return { input: null, diagnostics };
+    }
+    r = v.recipe;
+  }
+  const planned = planRecipe(r);
+  diagnostics.push(...planned.diagnostics.filter((d) => d.severity === "error"));
+  if (!planned.plan || diagnostics.length) return { input: null, diagnostics };
+
+  const stages: ExportStage[] = [];
+  const skipped: ExportInput["skipped"] = [];
+  if (opts.until !== undefined && !r.blocks.some((b) => b.keyword === "stage" && b.name === opts.until)) {
+    const names = r.blocks.filter((b) => b.keyword === "stage").map((b) => b.name);
+    diagnostics.push({ code: "AL4610", severity: "error", message: `--until ${opts.until}: no such stage (stages: ${names.join(", ")})`, file: r.file, span: null });
+    return { input: null, diagnostics };
+  }
+  let past = false; // after the --until stage: listed, not exported
+  try {
+    for (const node of planned.plan.nodes) {
+      const b = r.blocks.find((x) => x.name === (node.block ?? node.id));
+      if (!b || node.id !== b.name) continue; // derived nodes (data chains) belong to their blocks
+      if (past && (b.keyword === "stage" || b.keyword === "eval")) {
+        skipped.push({ name: b.name, kind: b.kind, why: `after \`--until ${opts.until}\`` });
+        continue;
+      }
+      if (b.keyword === "eval") {
+        skipped.push({ name: b.name, kind: b.kind, why: "evaluations are not exported; alignc can run them on the exported checkpoints" });
+        continue;
+      }
+      if (b.keyword !== "stage") continue;
+      if (!(EXPORTED_KINDS as readonly string[]).includes(b.kind)) {
+        diagnostics.push({ code: "AL4602", severity: "error", message: `stage kind \`${b.kind}\` has no export`, file: fileOf(r, b), span: b.decl.span });
+        continue;
+      }
+      const initName = refName(b.props.init)!;
+      const initBlock = r.blocks.find((x) => x.name === initName)!;
+      const model = rootModel(r, b);
+      let init: ExportStage["init"];
+      if (initBlock.keyword === "model") {
+        const hf = typeof initBlock.props.hf === "string" ? initBlock.props.hf : "";
+        if (!hf)
+          diagnostics.push({
+            code: "AL4601",
+            severity: "error",
+            message: `stage \`${b.name}\` starts from model \`${initBlock.name}\`, which exists only as a tfjs definition: an export needs the Hugging Face model to start from`,
+            file: fileOf(r, initBlock),
+            span: initBlock.decl.span,
+            hint: `add \`hf = "gpt2"\` (a Hugging Face model id, or a local folder with config.json and weights) to model \`${initBlock.name}\`; a variant can do it: \`${initBlock.name}.hf = "gpt2"\``,
+          });
+        init = { hf, model: initBlock.name };
+      } else init = { stage: initBlock.name };
+      const fmtName = refName(b.props.format);
+      const fmt = fmtName ? loadFormat(r, fmtName) : RAW_FORMAT;
+      const { data, dataName, ptx } = await stageData(r, b, fmt);
+      const stage: ExportStage = { name: b.name, kind: b.kind as StageKind, span: b.decl.span, file: fileOf(r, b), init, hp: hpOf(r, b, model), data, dataName, ptx };
+      if (b.kind === "ppo") stage.reward = refName(b.props.reward)!;
+      stages.push(stage);
+      if (b.name === opts.until) past = true;
+    }
+  } catch (err) {
+    if (err instanceof DiagnosticError) return { input: null, diagnostics: [...diagnostics, ...err.diagnostics] };
+    throw err;
+  }
+  if (diagnostics.some((d) => d.severity === "error")) return { input: null, diagnostics };
+  const first = stages[0] ? rootModel(r, r.blocks.find((b) => b.name === stages[0]!.name)!) : null;
+  const tokName = refName(first?.props.tokenizer);
+  const tok = await recipeTokenizer(r, tokName ?? undefined);
+  return {
+    input: { recipe: r.name, file: basename(r.file), stages, skipped },
+    diagnostics,
+    tokens: { count: (s) => tok.encode(s).length, name: tok.name },
+  };
+}
