@@ -39,6 +39,19 @@ function fileSpan(text: string): Span {
   return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
 }
 
+/** Characters people carry over from other languages, with what .align writes instead. */
+const LEXICAL_HINTS: Record<string, string> = {
+  "'": 'strings use double quotes: "…"',
+  "#": "comments start with // or /* … */",
+  ";": "no `;` needed: entries are separated by spaces or line breaks",
+};
+
+/** A reserved word followed by `=`, `:` or `.`, i.e. written where a property name goes. */
+function usedAsName(t: IToken, tokens: IToken[]): boolean {
+  const next = tokens[tokens.indexOf(t) + 1]?.tokenType;
+  return next === T.Equals || next === T.Colon || next === T.Dot;
+}
+
 function codeOf(e: IRecognitionException): SyntaxCode {
   switch (e.name) {
     case "MismatchedTokenException":
@@ -75,12 +88,14 @@ export function parseRecipe(text: string, file: string): ParseResult {
       const span: Span = { ...pointSpan(text, e.offset), end: e.offset + e.length };
       span.endCol = span.col + e.length;
       const ch = text.slice(e.offset, e.offset + e.length);
+      const hint = LEXICAL_HINTS[ch[0] ?? ""];
       diagnostics.push({
         code: "AL1001",
         severity: "error",
         message: `unexpected character${e.length > 1 ? "s" : ""} \`${ch.length > 20 ? `${ch.slice(0, 17)}…` : ch}\``,
         file,
         span,
+        ...(hint ? { hint } : {}),
       });
     }
     for (const t of lexed.groups["errors"] ?? []) diagnostics.push(lexerErrorDiagnostic(t, file));
@@ -93,7 +108,9 @@ export function parseRecipe(text: string, file: string): ParseResult {
     for (const e of alignParser.errors) {
       const span = tokenSpan(e.token) ?? (e.token.tokenType === EOF ? pointSpan(text, text.length) : pointSpan(text, reached));
       reached = Math.max(reached, span.start);
-      diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span });
+      const reserved = T.reservedWords.includes(e.token.image) && (e.message.startsWith("expected a name") || usedAsName(e.token, lexed.tokens));
+      const hint = reserved ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name` : undefined;
+      diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span, ...(hint ? { hint } : {}) });
     }
 
     t0 = performance.now();

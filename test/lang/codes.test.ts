@@ -68,3 +68,10 @@ code("AL1999", "internal error becomes a located diagnostic", () => {
 test("every code in src/lang/codes.ts has a test here", () => {
   assert.deepEqual([...tested].sort(), Object.keys(SYNTAX_CODES).sort());
 });
+
+test("hints: single quotes, # comments, reserved words", () => {
+  assert.match(expectError("model m = gpt { name = 'x' }", "AL1001", 1, 24).hint ?? "", /double quotes/);
+  assert.match(expectError("# comment\nmodel m = gpt {}", "AL1001", 1, 1).hint ?? "", /\/\//);
+  assert.match(expectError("model m = gpt { as = 1 }", "AL1010", 1, 17).hint ?? "", /reserved/);
+  assert.match(expectError("model true = gpt {}", "AL1010", 1, 7).hint ?? "", /reserved/);
+});
