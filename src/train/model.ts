@@ -54,11 +54,12 @@ export function parameterShapes(c: GptConfig, heads: readonly HeadName[]): Map<s
 }
 
 /** GPT-2 init from our own seeded stream (identical on every backend). */
-export function initialValues(c: GptConfig, heads: readonly HeadName[], seed: number): Map<string, Float32Array> {
+export function initialValues(c: GptConfig, heads: readonly HeadName[], seed: number, skip?: ReadonlySet<string>): Map<string, Float32Array> {
   const rng = new Rng(seed);
   const out = new Map<string, Float32Array>();
   const residualStd = c.initStd / Math.sqrt(2 * c.layers);
   for (const [name, shape] of parameterShapes(c, heads)) {
+    if (skip?.has(name)) continue;
     const n = shape.reduce((a, b) => a * b, 1);
     const a = new Float32Array(n);
     if (name.endsWith("ln_1.weight") || name.endsWith("ln_2.weight") || name === "ln_f.weight") a.fill(1);
@@ -127,9 +128,9 @@ export class Gpt {
 
   /** A frozen (non-trainable) copy with the given heads; heads absent here are freshly initialised from `seed`. */
   clone(heads: readonly HeadName[] = this.heads, seed = 0, trainable = true): Gpt {
-    const init = initialValues(this.config, heads, seed);
     const vals = this.values();
-    for (const name of init.keys()) if (vals.has(name)) init.set(name, vals.get(name)!);
+    const init = initialValues(this.config, heads, seed, new Set(vals.keys()));
+    for (const [name, v] of vals) if (parameterShapes(this.config, heads).has(name)) init.set(name, v);
     const g = new Gpt(this.config, heads, init);
     if (!trainable) for (const v of g.params.values()) v.trainable = false;
     return g;
@@ -156,10 +157,13 @@ export class Gpt {
     const C = c.dModel;
     const past = opts.cache?.length ?? 0;
     if (past + T > c.context) throw new Error(`model: sequence of ${past + T} tokens exceeds the context of ${c.context}`);
-    const positions = opts.positions ?? tf.tile(tf.reshape(tf.range(past, past + T, 1, "int32"), [1, T]), [B, 1]); // [B, T]
     const tok = gatherRows(this.p("wte"), ids) as tf.Tensor3D; // [B, T, C]
-    const pos = gatherRows(this.p("wpe"), positions) as tf.Tensor3D; // [B, T, C]
-    let x = tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D; // [B·T, C]
+    // Default positions past..past+T-1 are a contiguous slice of wpe, broadcast over the batch
+    // (cheaper than a gather and its scatter gradient).
+    const pos = opts.positions
+      ? (gatherRows(this.p("wpe"), opts.positions) as tf.Tensor3D) // [B, T, C]
+      : (tf.reshape(tf.slice(this.p<tf.Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
+    let x = tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] -> [B·T, C]
     const Tk = past + T;
     const mask = causalMask(T, Tk); // [T, Tk]
     const bias = opts.keyBias ? (tf.reshape(opts.keyBias, [B, 1, 1, Tk]) as tf.Tensor4D) : undefined; // [B, 1, 1, Tk]

@@ -1,0 +1,40 @@
+// Checkpoints in safetensors: a model (weights + its config and heads in the metadata) or a whole
+// trainer state (weights, Adam moments, step, RNG and batch position) for an exact resume.
+import { gptConfig, type GptConfig } from "./config.js";
+import { Gpt, type HeadName } from "./model.js";
+import { readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors.js";
+import type { TrainerState } from "./trainer.js";
+
+const FORMAT = "alignc-gpt-1";
+
+export function saveModel(path: string, model: Gpt, extra: Record<string, string> = {}): void {
+  const tensors = new Map<string, NamedTensor>();
+  for (const [n, v] of model.params) tensors.set(n, { shape: v.shape, data: v.dataSync() as Float32Array });
+  writeSafetensors(path, tensors, { ...extra, format: FORMAT, config: JSON.stringify(model.config), heads: JSON.stringify(model.heads) });
+}
+
+/** Load a model saved by saveModel (use loadGpt2 for Hugging Face GPT-2 files). */
+export function loadModel(path: string): Gpt {
+  const { tensors, metadata } = readSafetensors(path);
+  if (metadata.format !== FORMAT || !metadata.config) throw new Error(`${path}: not an alignc model checkpoint (no "${FORMAT}" metadata); for GPT-2 weights use loadGpt2`);
+  const config: GptConfig = gptConfig(JSON.parse(metadata.config) as GptConfig);
+  const heads = JSON.parse(metadata.heads ?? '["lm"]') as HeadName[];
+  const values = new Map<string, Float32Array>();
+  for (const [n, t] of tensors) values.set(n, t.data);
+  return new Gpt(config, heads, values);
+}
+
+export function saveTrainerState(path: string, s: TrainerState, extra: Record<string, string> = {}): void {
+  writeSafetensors(path, s.tensors, {
+    ...extra,
+    format: "alignc-trainer-1",
+    state: JSON.stringify({ kind: s.kind, step: s.step, optimizerT: s.optimizerT, rng: s.rng, order: s.order }),
+  });
+}
+
+export function loadTrainerState(path: string): TrainerState {
+  const { tensors, metadata } = readSafetensors(path);
+  if (metadata.format !== "alignc-trainer-1" || !metadata.state) throw new Error(`${path}: not an alignc trainer state`);
+  const s = JSON.parse(metadata.state) as Omit<TrainerState, "tensors">;
+  return { ...s, tensors };
+}

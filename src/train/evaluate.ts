@@ -1,0 +1,98 @@
+// Evaluation helpers: held-out LM loss, reward-model pairwise accuracy, scoring, generation-based
+// exact match, and win rate with its confidence interval. All run without gradients, batch by batch.
+import { tf } from "./backend.js";
+import { packLm, packScore, type TokenComparisonGroup, type TokenSequence } from "./batch.js";
+import type { Gpt } from "./model.js";
+import { tokenLogProbs } from "./ops.js";
+import { generate, type SampleOptions } from "./sample.js";
+
+/** Token-weighted mean NLL (nats/token) over the masked tokens of `examples`. */
+export function lmLoss(model: Gpt, examples: TokenSequence[], opts: { batchSize?: number; pad?: number } = {}): number {
+  const bs = opts.batchSize ?? 16;
+  let nll = 0;
+  let count = 0;
+  for (let i = 0; i < examples.length; i += bs) {
+    const b = packLm(examples.slice(i, i + bs), model.config.context, opts.pad ?? 0);
+    const s = tf.tidy(() => {
+      const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+      const logp = tokenLogProbs(model.lmLogits(h), tf.tensor1d(b.targets, "int32"));
+      return tf.neg(tf.sum(tf.mul(logp, tf.tensor1d(b.mask))));
+    });
+    nll += s.dataSync()[0]!;
+    s.dispose();
+    count += b.mask.reduce((a, x) => a + x, 0);
+  }
+  return count > 0 ? nll / count : NaN;
+}
+
+/** Reward-model scores of whole sequences (prompt ++ response). */
+export function scoreSequences(rm: Gpt, seqs: number[][], opts: { batchSize?: number; pad?: number } = {}): number[] {
+  const bs = opts.batchSize ?? 16;
+  const out: number[] = [];
+  for (let i = 0; i < seqs.length; i += bs) {
+    const b = packScore(seqs.slice(i, i + bs), rm.config.context, opts.pad ?? 0);
+    const r = tf.tidy(() => rm.rewards(rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h, b.T, b.last));
+    out.push(...r.dataSync());
+    r.dispose();
+  }
+  return out;
+}
+
+/** Share of comparison pairs the reward model orders correctly (r_w > r_l). */
+export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: { batchSize?: number; pad?: number } = {}): number {
+  let right = 0;
+  let total = 0;
+  for (const g of groups) {
+    const s = scoreSequences(
+      rm,
+      g.responses.map((r) => [...g.prompt, ...r]),
+      opts,
+    );
+    for (const [w, l] of g.pairs) {
+      total++;
+      if (s[w]! > s[l]!) right++;
+    }
+  }
+  return total > 0 ? right / total : NaN;
+}
+
+/** Responses for many prompts, in batches (seeded through opts.rng / opts.seed). */
+export function generateAll(model: Gpt, prompts: number[][], opts: SampleOptions & { batchSize?: number }): number[][] {
+  const bs = opts.batchSize ?? 16;
+  const out: number[][] = [];
+  for (let i = 0; i < prompts.length; i += bs) out.push(...generate(model, prompts.slice(i, i + bs), opts));
+  return out;
+}
+
+/** Exact-match accuracy of generated answers (compared up to EOS, which is dropped from both). */
+export function exactMatch(model: Gpt, items: { prompt: number[]; answer: number[] }[], opts: SampleOptions & { batchSize?: number }): { accuracy: number; outputs: number[][] } {
+  const outputs = generateAll(
+    model,
+    items.map((x) => x.prompt),
+    { temperature: 0, ...opts },
+  );
+  const strip = (xs: number[]) => (opts.eos !== undefined && xs[xs.length - 1] === opts.eos ? xs.slice(0, -1) : xs);
+  let right = 0;
+  items.forEach((x, i) => {
+    const a = strip(x.answer);
+    const o = strip(outputs[i]!);
+    if (a.length === o.length && a.every((t, j) => t === o[j])) right++;
+  });
+  return { accuracy: items.length ? right / items.length : NaN, outputs };
+}
+
+/**
+ * Win rate of A over B from judge scores of paired responses (ties count ½), with a 95% Wilson
+ * interval on the decided share.
+ */
+export function winRate(scoresA: number[], scoresB: number[]): { win_rate: number; ci_low: number; ci_high: number; n: number } {
+  const n = Math.min(scoresA.length, scoresB.length);
+  let wins = 0;
+  for (let i = 0; i < n; i++) wins += scoresA[i]! > scoresB[i]! ? 1 : scoresA[i] === scoresB[i] ? 0.5 : 0;
+  const p = n ? wins / n : NaN;
+  const z = 1.96;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return { win_rate: p, ci_low: Math.max(0, centre - half), ci_high: Math.min(1, centre + half), n };
+}

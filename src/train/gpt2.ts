@@ -1,0 +1,80 @@
+// Hugging Face GPT-2 checkpoints (model.safetensors): `wte.weight`, `wpe.weight`,
+// `h.N.ln_1.weight`, `h.N.attn.c_attn.weight` [d, 3d] in Conv1D orientation (x @ W, like ours),
+// `h.N.attn.c_proj`, `h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `ln_f` — optionally prefixed `transformer.`.
+// c_attn is split into our separate q/k/v projections. GPT-2's BPE comes from gpt-tokenizer.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gptConfig } from "./config.js";
+import { Gpt, initialValues, type HeadName } from "./model.js";
+import { readSafetensors, type NamedTensor } from "./safetensors.js";
+
+export interface Gpt2LoadOptions {
+  /** Attention heads (not recoverable from weight shapes); default: n_head of a config.json beside the file. */
+  heads?: number;
+  /** Heads to build; extra heads (reward/value) are freshly initialised from seed. */
+  withHeads?: HeadName[];
+  seed?: number;
+}
+
+/** Convert HF GPT-2 tensors to our parameter names (q/k/v split). */
+export function gpt2ToParams(tensors: Map<string, NamedTensor>, file = "<gpt2>"): { values: Map<string, Float32Array>; vocabSize: number; context: number; dModel: number; layers: number } {
+  const get = (name: string): NamedTensor => {
+    const t = tensors.get(name) ?? tensors.get(`transformer.${name}`);
+    if (!t) throw new Error(`${file}: GPT-2 tensor ${name} is missing`);
+    return t;
+  };
+  const wte = get("wte.weight");
+  const wpe = get("wpe.weight");
+  const [vocabSize, dModel] = wte.shape as [number, number];
+  const context = wpe.shape[0]!;
+  let layers = 0;
+  while (tensors.has(`h.${layers}.ln_1.weight`) || tensors.has(`transformer.h.${layers}.ln_1.weight`)) layers++;
+  if (layers === 0) throw new Error(`${file}: no GPT-2 blocks (h.0.ln_1.weight) found`);
+  const d = dModel;
+  const values = new Map<string, Float32Array>();
+  values.set("wte", wte.data).set("wpe", wpe.data);
+  for (let i = 0; i < layers; i++) {
+    const p = `h.${i}.`;
+    for (const n of ["ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "attn.c_proj.weight", "attn.c_proj.bias", "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias"])
+      values.set(p + n, get(p + n).data);
+    const w = get(p + "attn.c_attn.weight");
+    const b = get(p + "attn.c_attn.bias");
+    if (w.shape[0] !== d || w.shape[1] !== 3 * d) throw new Error(`${file}: ${p}attn.c_attn.weight has shape [${w.shape}], expected [${d}, ${3 * d}] (Conv1D orientation)`);
+    ["q", "k", "v"].forEach((x, j) => {
+      const out = new Float32Array(d * d);
+      for (let r = 0; r < d; r++) out.set(w.data.subarray(r * 3 * d + j * d, r * 3 * d + (j + 1) * d), r * d); // columns j·d..(j+1)·d of [d, 3d]
+      values.set(`${p}attn.${x}.weight`, out);
+      values.set(`${p}attn.${x}.bias`, b.data.slice(j * d, (j + 1) * d));
+    });
+  }
+  values.set("ln_f.weight", get("ln_f.weight").data).set("ln_f.bias", get("ln_f.bias").data);
+  return { values, vocabSize, context, dModel, layers };
+}
+
+/** Load a GPT-2 safetensors file as a Gpt with the tied LM head and GPT-2's tanh GELU. */
+export function loadGpt2(path: string, opts: Gpt2LoadOptions = {}): Gpt {
+  const { tensors } = readSafetensors(path);
+  const p = gpt2ToParams(tensors, path);
+  let heads = opts.heads;
+  const cfgPath = join(dirname(path), "config.json");
+  if (heads === undefined && existsSync(cfgPath)) heads = (JSON.parse(readFileSync(cfgPath, "utf8")) as { n_head?: number }).n_head;
+  if (heads === undefined) throw new Error(`${path}: the number of attention heads is not in the weights; pass heads or put GPT-2's config.json beside the file`);
+  const config = gptConfig({ vocabSize: p.vocabSize, context: p.context, layers: p.layers, dModel: p.dModel, heads, gelu: "tanh", tiedHead: true });
+  const withHeads = opts.withHeads ?? ["lm"];
+  const values = initialValues(config, withHeads, opts.seed ?? 0, new Set(p.values.keys()));
+  for (const [n, v] of p.values) values.set(n, v);
+  return new Gpt(config, withHeads, values);
+}
+
+/** GPT-2's BPE (r50k_base, 50,257 tokens; <|endoftext|> = 50256 is EOS and pad), structurally data's Tokenizer. */
+export async function gpt2Tokenizer(): Promise<{ name: string; vocabSize: number; eos: number; pad: number; encode(s: string): number[]; decode(ids: number[]): string }> {
+  const enc = await import("gpt-tokenizer/encoding/r50k_base");
+  return {
+    name: "gpt2",
+    vocabSize: 50257,
+    eos: 50256,
+    pad: 50256,
+    encode: (s: string) => enc.encode(s, { disallowedSpecial: new Set() }),
+    decode: (ids: number[]) => enc.decode(ids),
+  };
+}

@@ -1,0 +1,33 @@
+// The training engine on token arrays: backends, the GPT model, losses, stage trainers, sampling,
+// evaluation and checkpoints. It does not read recipes (src/run wires plans to it).
+export { tf, selectBackend, useBackend, availableBackends, activeBackend, BACKEND_ORDER, BackendUnavailableError, type BackendName } from "./backend.js";
+export { gptConfig, trainConfig, parameterCount, trainFlopsPerToken, GPT_DEFAULTS, TRAIN_DEFAULTS, type GptConfig, type TrainConfig } from "./config.js";
+export { Gpt, parameterShapes, initialValues, type HeadName, type KvCache } from "./model.js";
+export * as losses from "./losses.js";
+export { lrAt, Adam } from "./optim.js";
+export { Rng, BatchOrder, type RngState } from "./rng.js";
+export { packLm, packScore, chunkDocuments, type TokenSequence, type TokenComparisonGroup, type LmBatch } from "./batch.js";
+export { Trainer, type StageKind, type StepMetrics, type TrainerState, type RunOptions } from "./trainer.js";
+export {
+  createTrainer,
+  LmTrainer,
+  RewardModelTrainer,
+  PpoTrainer,
+  DpoTrainer,
+  pairsOfGroups,
+  PPO_DEFAULTS,
+  type StageInput,
+  type LmStageInput,
+  type RewardStageInput,
+  type PpoStageInput,
+  type DpoStageInput,
+  type PpoOptions,
+  type PreferencePair,
+} from "./stages.js";
+export { generate, sampleToken, type SampleOptions } from "./sample.js";
+export { lmLoss, scoreSequences, rmAccuracy, generateAll, exactMatch, winRate } from "./evaluate.js";
+export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, writeFileAtomic, SafetensorsError, type NamedTensor } from "./safetensors.js";
+export { saveModel, loadModel, saveTrainerState, loadTrainerState } from "./checkpoint.js";
+export { loadGpt2, gpt2ToParams, gpt2Tokenizer, type Gpt2LoadOptions } from "./gpt2.js";
+export { NonFiniteError, TrainInputError } from "./errors.js";
+export { THROUGHPUT, estimateTokensPerSecond, type ThroughputRow } from "./throughput.js";

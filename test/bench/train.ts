@@ -1,0 +1,124 @@
+// `npm run bench -- train`: training throughput (tokens/s, achieved GFLOP/s) for two model sizes on
+// every backend that loads, against the rank-2 matmul peak measured in the same run; the RM step with
+// K = 9 against scoring the 9 responses. Last line: `train: <fraction> of matmul peak (goal >= 0.5)`.
+import { availableBackends, tf, useBackend, type BackendName } from "../../src/train/backend.js";
+import { gptConfig, parameterCount, trainFlopsPerToken, type GptConfig } from "../../src/train/config.js";
+import { Gpt } from "../../src/train/model.js";
+import { createTrainer } from "../../src/train/stages.js";
+import { scoreSequences } from "../../src/train/evaluate.js";
+import { Rng } from "../../src/train/rng.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+
+function matmulPeak(): { gflops: number; shape: string } {
+  let best = { gflops: 0, shape: "" };
+  for (const [m, k, n] of [
+    [1024, 128, 512],
+    [1024, 512, 128],
+    [1024, 128, 128],
+    [1024, 256, 1024],
+  ] as const) {
+    const a = tf.randomNormal([m, k]) as tf.Tensor2D;
+    const b = tf.randomNormal([k, n]) as tf.Tensor2D;
+    tf.matMul(a, b).dispose();
+    const reps = tf.getBackend() === "cpu" ? 2 : 10;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    }
+    const s = (performance.now() - t0) / 1000 / reps;
+    const g = (2 * m * k * n) / s / 1e9;
+    if (g > best.gflops) best = { gflops: g, shape: `${m}x${k}x${n}` };
+    tf.dispose([a, b]);
+  }
+  return best;
+}
+
+interface Size {
+  name: string;
+  cfg: GptConfig;
+  batch: number;
+}
+const SIZES: Size[] = [
+  { name: "small", cfg: gptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16 },
+  { name: "medium", cfg: gptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8 },
+];
+
+function trainThroughput(size: Size, steps: number): { tokensPerS: number; gflops: number; msPerStep: number } {
+  const rng = new Rng(1);
+  const T = size.cfg.context + 1;
+  const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
+  const model = Gpt.init(size.cfg, ["lm"], 1);
+  const tr = createTrainer("pretrain", { model, examples, train: { steps: steps + 1, batchSize: size.batch, lr: 1e-4 } });
+  tr.step(); // warm-up: kernel setup and first allocations
+  let tokens = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) tokens += tr.step().tokens;
+  const s = (performance.now() - t0) / 1000;
+  tr.dispose();
+  const tokensPerS = tokens / s;
+  return { tokensPerS, gflops: (tokensPerS * trainFlopsPerToken(size.cfg)) / 1e9, msPerStep: (s * 1000) / steps };
+}
+
+function rmComparison(): { stepMs: number; scoreMs: number; naiveMs: number } {
+  const cfg = SIZES[0]!.cfg;
+  const rng = new Rng(2);
+  const K = 9;
+  const prompt = Array.from({ length: 24 }, () => rng.int(cfg.vocabSize));
+  const responses = Array.from({ length: K }, () => Array.from({ length: 24 }, () => rng.int(cfg.vocabSize)));
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) pairs.push([i, j]);
+  const sft = Gpt.init(cfg, ["lm"], 1);
+  const tr = createTrainer("reward_model", { init: sft, groups: [{ prompt, responses, pairs }], train: { steps: 100, batchSize: 1, lr: 1e-4 } });
+  const rm = tr.model;
+  const seqs = responses.map((r) => [...prompt, ...r]);
+  tr.step();
+  scoreSequences(rm, seqs);
+  const reps = 5;
+  let t0 = performance.now();
+  for (let i = 0; i < reps; i++) tr.step();
+  const stepMs = (performance.now() - t0) / reps;
+  t0 = performance.now();
+  for (let i = 0; i < reps; i++) scoreSequences(rm, seqs, { batchSize: K });
+  const scoreMs = (performance.now() - t0) / reps;
+  // The per-pair alternative: score both sides of each of the C(9,2) = 36 pairs (72 sequences).
+  const pairSeqs = pairs.flatMap(([w, l]) => [seqs[w]!, seqs[l]!]);
+  t0 = performance.now();
+  scoreSequences(rm, pairSeqs, { batchSize: K });
+  const naiveMs = performance.now() - t0;
+  tr.dispose();
+  sft.dispose();
+  return { stepMs, scoreMs, naiveMs };
+}
+
+const backends = await availableBackends();
+console.log(`backends that load here: ${backends.join(", ")} (tensorflow needs @tensorflow/tfjs-node[-gpu])`);
+let wasmPeak = 0;
+let wasmSmall = 0;
+for (const be of backends as BackendName[]) {
+  await useBackend(be);
+  const peak = matmulPeak();
+  if (be === "wasm") wasmPeak = peak.gflops;
+  console.log(`[${be}] rank-2 matmul peak: ${peak.gflops.toFixed(1)} GFLOP/s (best shape ${peak.shape})`);
+  for (const size of SIZES) {
+    const steps = be === "cpu" ? (size.name === "small" ? 2 : 1) : quick ? 3 : size.name === "small" ? 10 : 4;
+    const r = trainThroughput(size, steps);
+    if (be === "wasm" && size.name === "small") wasmSmall = r.gflops;
+    const c = size.cfg;
+    console.log(
+      `[${be}] ${size.name}: ${(parameterCount(c) / 1e6).toFixed(2)}M params (d ${c.dModel}, ${c.layers} layers, ${c.heads} heads, context ${c.context}, batch ${size.batch}, vocab ${c.vocabSize}): ` +
+        `${r.tokensPerS.toFixed(0)} tokens/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.gflops.toFixed(2)} GFLOP/s achieved (${((100 * r.gflops) / peak.gflops).toFixed(0)}% of this backend's matmul peak)`,
+    );
+  }
+  if (be === "wasm") {
+    const rm = rmComparison();
+    console.log(
+      `[wasm] reward model, one prompt with K = 9 (36 pairs): training step ${rm.stepMs.toFixed(0)} ms; scoring the 9 responses ${rm.scoreMs.toFixed(0)} ms ` +
+        `(step/score ${(rm.stepMs / rm.scoreMs).toFixed(1)}×; scoring the 72 per-pair sequences instead would take ${rm.naiveMs.toFixed(0)} ms)`,
+    );
+  }
+}
+if (wasmPeak > 0) console.log(`train: ${(wasmSmall / wasmPeak).toFixed(2)} of matmul peak (goal >= 0.5)`);
+else console.log(`train: n/a (wasm backend not available) of matmul peak (goal >= 0.5)`);
