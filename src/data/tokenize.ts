@@ -1,7 +1,8 @@
 // Formatted examples → token ids with a loss mask. The prompt part, the response and what follows are
 // encoded separately, so the mask is exact at the response boundary for any tokenizer. Truncation to
 // `maxLength` drops prompt tokens from the left first (the end of the prompt is what the response
-// depends on), then response tokens from the right; no response token left → an error.
+// depends on), then response tokens from the right; `truncate: "right"` cuts the end instead. No
+// response token left → an error, never a fully masked sample.
 import { CODES, fail } from "./diag.js";
 import type { SFTExample, TokenizedExample, Tokenizer } from "./types.js";
 
@@ -9,6 +10,8 @@ export interface TokenizeOptions {
   maxLength?: number; // tokens, EOS included
   lossOn?: "response" | "all";
   addEos?: boolean; // default true: the model learns to stop
+  /** "left" (default): drop prompt tokens from the start first; "right": cut the end (Hugging Face's default) */
+  truncate?: "left" | "right";
 }
 
 export function tokenizeExample(ex: SFTExample, tok: Tokenizer, opts: TokenizeOptions = {}): TokenizedExample {
@@ -29,10 +32,17 @@ export function tokenizeExample(ex: SFTExample, tok: Tokenizer, opts: TokenizeOp
       over -= n;
       return fromLeft ? xs.slice(n) : xs.slice(0, xs.length - n);
     };
-    pre = cut(pre, true);
-    post = cut(post, false);
-    eos = cut(eos, false);
-    resp = cut(resp, false);
+    if (opts.truncate === "right") {
+      eos = cut(eos, false);
+      post = cut(post, false);
+      resp = cut(resp, false);
+      pre = cut(pre, false);
+    } else {
+      pre = cut(pre, true);
+      post = cut(post, false);
+      eos = cut(eos, false);
+      resp = cut(resp, false);
+    }
     if (resp.length === 0)
       fail(CODES.emptyResponse, `example ${ex.id}: no response token is left after truncation to ${max} tokens`, "", null, "raise max_length / the model context, or shorten the prompts");
   }

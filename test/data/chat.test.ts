@@ -1,0 +1,86 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import fc from "fast-check";
+import { formatExample, handlebarsChat, hfChat } from "../../src/data/chat.js";
+import { tokenizeExample } from "../../src/data/tokenize.js";
+import { bpeTokenizer, byteLevel, trainBpe } from "../../src/data/tokenizers.js";
+import { DataError } from "../../src/data/diag.js";
+import type { ChatFormat, PromptResponse } from "../../src/data/types.js";
+import { ROOT } from "./recipe-fixture.js";
+
+const formats = ["plain", "llama2", "chatml", "alpaca"].map((n) => handlebarsChat(resolve(ROOT, `templates/chat/${n}.hbs`)));
+const dir = mkdtempSync(join(tmpdir(), "alignc-chat-"));
+const cfg = join(dir, "tokenizer_config.json");
+// Zephyr's chat template (HF tokenizer_config.json), with its eos token
+writeFileSync(
+  cfg,
+  JSON.stringify({
+    bos_token: "<s>",
+    eos_token: "</s>",
+    chat_template:
+      "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}",
+  }),
+);
+const all: ChatFormat[] = [...formats, hfChat(cfg)];
+
+const text = fc.string({ unit: fc.constantFrom(..."ab cXY\n!{}<>é€😀"), minLength: 0, maxLength: 30 });
+
+test("property: chat formatting keeps prompt/response spans exact (the response span decodes to the response)", () => {
+  const bytes = byteLevel();
+  const bpe = bpeTokenizer(trainBpe(["User: hello there\nAssistant: hi", "ab ab abc XY XY"], 300));
+  fc.assert(
+    fc.property(fc.constantFrom(...all), text, text.filter((s) => s.length > 0), fc.option(text, { nil: undefined }), (fmt, prompt, response, system) => {
+      const f = fmt.format(prompt, response, system);
+      assert.equal(f.text.slice(...f.promptSpan), prompt);
+      assert.equal(f.text.slice(...f.responseSpan), response);
+      assert.ok(f.promptSpan[1] <= f.responseSpan[0]);
+      assert.equal(fmt.promptOnly(prompt, system), f.text.slice(0, f.responseSpan[0]));
+      const ex = formatExample(fmt, { id: "x", prompt, response, meta: { source: "t" } }, system);
+      for (const tok of [bytes, bpe]) {
+        const t = tokenizeExample(ex, tok);
+        assert.equal(t.tokens.length, t.lossMask.length);
+        const first = t.lossMask.indexOf(1);
+        assert.equal(tok.decode(t.tokens.slice(0, first)), f.text.slice(0, f.responseSpan[0]));
+        const masked = t.tokens.filter((_, i) => t.lossMask[i] === 1);
+        assert.ok(tok.decode(masked).startsWith(response));
+        assert.equal(t.tokens[t.tokens.length - 1], tok.eos);
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test("the formats look like their originals", () => {
+  const [plain, llama2, chatml, alpaca] = formats;
+  assert.equal(plain!.format("hi", "yo").text, "User: hi\nAssistant: yo");
+  assert.equal(llama2!.format("hi", "yo", "be brief").text, "<s>[INST] <<SYS>>\nbe brief\n<</SYS>>\n\nhi [/INST] yo </s>");
+  assert.equal(llama2!.format("hi", "yo").text, "<s>[INST] hi [/INST] yo </s>");
+  assert.equal(chatml!.format("hi", "yo").text, "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nyo<|im_end|>");
+  assert.match(alpaca!.format("hi", "yo").text, /^Below is an instruction.*\n\n### Instruction:\nhi\n\n### Response:\nyo$/s);
+  assert.equal(all[4]!.format("hi", "yo").text, "<|user|>\nhi</s>\n<|assistant|>\nyo</s>\n");
+});
+
+test("an empty response is an error, never a fully masked sample; truncation that removes it too", () => {
+  const ex: PromptResponse = { id: "e", prompt: "p", response: "", meta: { source: "t", line: 3 } };
+  assert.throws(() => formatExample(formats[0]!, ex), (e: DataError) => e.diagnostics[0]!.code === "AL3030");
+  const long = formatExample(formats[0]!, { id: "l", prompt: "x".repeat(100), response: "answer", meta: { source: "t" } });
+  const t = tokenizeExample(long, byteLevel(), { maxLength: 20 });
+  assert.equal(t.tokens.length, 20);
+  assert.equal(t.truncated, true);
+  assert.equal(byteLevel().decode(t.tokens.filter((_, i) => t.lossMask[i] === 1)), "answer"); // prompt cut from the left
+  const tiny = formatExample(formats[0]!, { id: "t", prompt: "p", response: "r", meta: { source: "t" } });
+  assert.equal(tokenizeExample(tiny, byteLevel(), { maxLength: 3 }).lossMask.filter((m) => m === 1).length, 2); // "r" + EOS
+  assert.throws(() => tokenizeExample(tiny, byteLevel(), { maxLength: 10, truncate: "right" }), (e: DataError) => e.diagnostics[0]!.code === "AL3030" && /no response token is left after truncation/.test(e.message));
+  assert.deepEqual(tokenizeExample(tiny, byteLevel(), { lossOn: "all" }).lossMask.every((m) => m === 1), true);
+});
+
+test("a chat template without the response, or with it twice, is AL3031", () => {
+  const p = join(dir, "bad.hbs");
+  writeFileSync(p, "User: {{prompt}}");
+  assert.throws(() => handlebarsChat(p).format("a", "b"), (e: DataError) => e.diagnostics[0]!.code === "AL3031");
+  writeFileSync(p, "{{prompt}} {{response}} {{response}}");
+  assert.throws(() => handlebarsChat(p).format("a", "b"), /exactly once/);
+});

@@ -1,0 +1,145 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { checkRankList, expandRankings, pairsFromRanks, parseRankingString, ranksFromScores, readRankings, splitTranscripts } from "../../src/data/rankings.js";
+import { readJsonl, type Row } from "../../src/data/readers.js";
+import { DataError } from "../../src/data/diag.js";
+import { hasShared, shared } from "./shared-data.js";
+
+const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
+const letters = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(65 + i));
+
+test("ranking forms: rank list, string with ties, scores", () => {
+  assert.deepEqual(parseRankingString("D > B > A = C", 4), [2, 1, 2, 0]);
+  assert.deepEqual(checkRankList([2, 1, 3], 3), [1, 0, 2]); // 1-based allowed
+  assert.deepEqual(ranksFromScores([0.5, 2, 0.5, -1]), [1, 0, 1, 2]);
+  assert.deepEqual(pairsFromRanks([2, 1, 2, 0]), [
+    [1, 0],
+    [3, 0],
+    [1, 2],
+    [3, 1],
+    [3, 2],
+  ]);
+  assert.throws(() => parseRankingString("A > B > A", 3), /`A` is ranked twice/);
+  assert.throws(() => parseRankingString("A > B", 3), /response C not ranked/);
+  assert.throws(() => parseRankingString("A > E", 3), /does not exist/);
+  assert.throws(() => checkRankList([0, 0, 1], 3), /appears twice/);
+  assert.throws(() => checkRankList([0, 2, 3], 3), /rank 1 is missing/);
+});
+
+// a ranking as levels of tied responses: [[2], [0, 3], [1]]
+const levelsArb = fc.integer({ min: 2, max: 9 }).chain((k) =>
+  fc.tuple(fc.shuffledSubarray(Array.from({ length: k }, (_, i) => i), { minLength: k, maxLength: k }), fc.array(fc.boolean(), { minLength: k, maxLength: k })).map(([order, tieWithPrev]) => {
+    const levels: number[][] = [];
+    order.forEach((r, i) => (i > 0 && tieWithPrev[i] ? levels[levels.length - 1]!.push(r) : levels.push([r])));
+    return { k, levels };
+  }),
+);
+
+test("property: for any ranking with ties, C(K,2) − ties pairs, each winner ranked above its loser", () => {
+  fc.assert(
+    fc.property(levelsArb, ({ k, levels }) => {
+      const s = levels.map((l) => l.map((i) => letters(k)[i]).join(" = ")).join(" > ");
+      const ranks = parseRankingString(s, k);
+      const pairs = pairsFromRanks(ranks);
+      const ties = levels.reduce((a, l) => a + (l.length * (l.length - 1)) / 2, 0);
+      assert.equal(pairs.length, (k * (k - 1)) / 2 - ties);
+      for (const [w, l] of pairs) assert.ok(ranks[w]! < ranks[l]!);
+      // scores (higher better) express the same ranking
+      const scores = ranks.map((r) => -r * 1.5);
+      assert.deepEqual(pairsFromRanks(ranksFromScores(scores)), pairs);
+      assert.equal(new Set(pairs.map((p) => p.join())).size, pairs.length);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("rows: K outside the declared range, duplicate and missing ranks → located errors, all reported", () => {
+  const rows = rowsOf([
+    { prompt: "p", responses: ["a", "b", "c", "d"], ranking: "A > B > C > D" },
+    { prompt: "p", responses: ["a", "b", "c"], ranking: "A > B > C" },
+    { prompt: "p", responses: ["a", "b", "c", "d"], ranking: [0, 0, 1, 2] },
+    { prompt: "p", responses: ["a", "b", "c", "d"], ranking: "A > B = C" },
+    { prompt: "p", responses: ["a", "b", "c", "d"], scores: [1, 2, 3, 3] },
+  ]);
+  try {
+    readRankings({ name: "prefs", file: "r.jsonl", rows, k: [4, 9] });
+    assert.fail("expected errors");
+  } catch (e) {
+    const ds = (e as DataError).diagnostics;
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.span?.line]),
+      [
+        ["AL3020", 2],
+        ["AL3021", 3],
+        ["AL3021", 4],
+      ],
+    );
+    assert.match(ds[0]!.message, /r\.jsonl:2: 3 responses; the source declares k = 4\.\.9/);
+    assert.match(ds[2]!.message, /response D not ranked/);
+  }
+});
+
+test("pairs rows (chosen/rejected with a prompt) become K = 2 groups; expandRankings gives TRL rows", () => {
+  const g = readRankings({ name: "p", file: "x", rows: rowsOf([{ prompt: "q", chosen: "good", rejected: "bad" }]), role: "pairs" });
+  assert.deepEqual(g[0]!.pairs, [[0, 1]]);
+  assert.deepEqual(expandRankings(g), [{ id: "p:0:0", prompt: "q", chosen: "good", rejected: "bad" }]);
+  const k4 = readRankings({ name: "r", file: "x", rows: rowsOf([{ prompt: "q", responses: ["a", "b", "c", "d"], ranking: "A > B = C > D" }]) });
+  assert.equal(expandRankings(k4).length, 5);
+  assert.equal(expandRankings(k4, "adjacent").length, 4); // A>B, A>C, B>D, C>D
+});
+
+test("OASST K-way ranked groups (shared data): ranks used, K from 2 to 9", async (t) => {
+  if (!hasShared) return t.skip("../shared/data is absent");
+  const file = shared("preference/oasst_en_kway_ranked_dev.jsonl");
+  const rows = await readJsonl(file);
+  const groups = readRankings({ name: "oasst", file, rows });
+  assert.equal(groups.length, 143);
+  for (const g of groups) {
+    const k = g.responses.length;
+    assert.equal(g.pairs.length, (k * (k - 1)) / 2);
+    assert.ok(g.pairs.every(([w, l]) => w < l)); // responses_ranked is best first
+    assert.ok(g.prompt.length > 0);
+  }
+  assert.throws(() => readRankings({ name: "oasst", file, rows, k: [4, 9] }), (e: DataError) => e.diagnostics.every((d) => d.code === "AL3020"));
+  const multi = groups.find((g) => g.prompt.includes("\n\nAssistant: "));
+  assert.ok(multi, "multi-turn conversations keep their history in the prompt");
+});
+
+test("hh-rlhf transcripts (shared data, gzip): shared prefix → prompt, last assistant turns → responses", async (t) => {
+  if (!hasShared) return t.skip("../shared/data is absent");
+  const file = shared("preference/hh_rlhf_harmless_base_test_1000.jsonl.gz");
+  const rows = await readJsonl(file);
+  assert.equal(rows.length, 1000);
+  const groups = readRankings({ name: "hh", file, rows, role: "pairs" });
+  assert.equal(groups.length, 1000);
+  for (const [i, g] of groups.entries()) {
+    const chosen = rows[i]!.data.chosen as string;
+    assert.ok(chosen.startsWith(`\n\n${g.prompt}`) || chosen.trim().startsWith(g.prompt));
+    assert.ok(chosen.endsWith(g.responses[0]!));
+    assert.ok(!g.prompt.endsWith("Assistant:"));
+    assert.deepEqual(g.pairs, [[0, 1]]);
+  }
+  assert.equal(splitTranscripts("\n\nHuman: a\n\nAssistant: b", "\n\nHuman: x\n\nAssistant: c"), null);
+});
+
+test("bundled rankings follow the documented rule: concise > preamble > wrong > cross-task > garbage", async () => {
+  const { ROOT } = await import("./recipe-fixture.js");
+  const file = `${ROOT}/recipes/data/rankings.jsonl`;
+  const rows = await readJsonl(file);
+  const groups = readRankings({ name: "prefs", file, rows, k: [4, 9] });
+  assert.ok(groups.length >= 1500);
+  const ks = new Set(groups.map((g) => g.responses.length));
+  assert.deepEqual([...ks].sort(), [4, 5, 6, 7, 8, 9]);
+  for (const [i, g] of groups.entries()) {
+    const answer = rows[i]!.data.answer as string;
+    const best = g.ranks!.indexOf(0);
+    assert.equal(g.responses[best], answer);
+    const pre = g.responses.indexOf(`Sure! Here is ${answer}`);
+    assert.equal(g.ranks![pre], 1);
+    assert.ok(g.ranks!.every((r, j) => j === best || j === pre || r >= 2));
+    assert.equal(g.reference, answer);
+  }
+  assert.ok(readFileSync(file, "utf8").includes(" = "), "ties occur");
+});
