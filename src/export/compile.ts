@@ -148,6 +148,10 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
   out.push({ stage: null, text: "the target trains in bf16 mixed precision with DeepSpeed ZeRO-3; alignc in float32 on one device, so results match in distribution, not bit for bit" });
   if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => splitSFT(ex).completion !== ex.response)))
     out.push({ stage: null, text: "completions carry the chat format's text after the response (its end-of-turn markers); the target appends its tokenizer's EOS where alignc appends its own" });
+  if (input.stages.some((s) => s.kind === "pretrain"))
+    out.push({ stage: null, text: "pretraining: alignc cuts the corpus, documents joined by EOS, into context-length windows; the target reads one document per row (unpacked, padded)" });
+  if (input.stages.some((s) => s.kind === "reward_model" && s.hp.pairs === "adjacent"))
+    out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as the recipe says (note: alignc's own run currently trains on all pairs)" });
   if (opts.to === "axolotl" && input.stages.some((s) => s.kind === "dpo"))
     out.push({ stage: null, text: "Axolotl's chat_template.default strips trailing whitespace from chosen/rejected completions" });
   if (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "reward_model" || s.kind === "dpo"))

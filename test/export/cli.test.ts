@@ -1,0 +1,51 @@
+// `alignc export` as a user runs it: exit codes, what it prints, what it writes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+
+let ROOT = fileURLToPath(new URL(".", import.meta.url));
+while (!existsSync(join(ROOT, "package.json"))) ROOT = join(ROOT, "..");
+const HF = join(ROOT, "recipes", "exports", "quickstart-hf.align");
+
+// The command runs in a child process: capturing this process's stdout would swallow the test
+// reporter's own output.
+const COMMAND = new URL("../../src/cli/commands/export.js", import.meta.url).href;
+async function capture(args: string[], opts: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+  const script = `import(${JSON.stringify(COMMAND)}).then((m) => m.run(${JSON.stringify(args)}, ${JSON.stringify(opts)})).then((c) => { process.exitCode = c; });`;
+  const r = spawnSync(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test("usage errors exit 2 and write nothing", async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alignc-cli-")), "out");
+  assert.equal((await capture([HF], { out: dir })).code, 2);
+  assert.equal((await capture([HF], { to: "megatron", out: dir })).code, 2);
+  assert.equal((await capture([HF], { to: "openrlhf", out: dir, nodes: "0", targetVersion: "0.9" })).code, 2);
+  assert.equal((await capture(["nope.align"], { to: "trl", out: dir })).code, 2);
+  assert.ok(!existsSync(dir));
+});
+
+test("an export that cannot be made exits 1 with a located error and writes nothing", async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alignc-cli-")), "out");
+  const r = await capture([HF], { to: "trl", out: dir, nodes: "1", gpusPerNode: "8" });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /quickstart\.align:64:1: error AL4603/);
+  assert.match(r.err, /--drop-ptx/);
+  assert.ok(!existsSync(dir));
+});
+
+test("an export writes the folder, prints what is lost, and makes the launchers executable", async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alignc-cli-")), "out");
+  const r = await capture([HF], { to: "openrlhf", out: dir, nodes: "2", gpusPerNode: "4", targetVersion: "0.7.0.post1", trimRows: "3" });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning AL4608: stage `rm`: K-way rankings/);
+  assert.match(r.out, /approximations \(also in .*EXPORT\.md\):/);
+  assert.match(r.out, /1\/C\(K,2\)/);
+  assert.ok(statSync(join(dir, "launch", "nnodes.sh")).mode & 0o100);
+  assert.match(readFileSync(join(dir, "configs", "policy.args"), "utf8"), /^--ptx_coef\n1\n/m);
+  assert.match(readFileSync(join(dir, "launch", "nnodes.sh"), "utf8"), /torchrun --nnodes 2 --nproc_per_node 4/);
+});

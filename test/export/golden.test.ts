@@ -1,0 +1,80 @@
+// Golden export folders of the quickstart, one per target (JSONL trimmed to a few rows), in
+// recipes/exports/<target>/. They always run (no ../shared needed): any change to what an export
+// writes shows up as a diff here. ALIGNC_UPDATE_GOLDEN=1 rewrites them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkRecipeFile } from "../../src/check/index.js";
+import { exportRecipe, loadSurfaces, schemasAvailable, validateExport, writeExportDir, type ExportOptions } from "../../src/export/index.js";
+
+// test/export/ in the sources, dist/test/export/ once compiled: find the repository root either way
+let ROOT = fileURLToPath(new URL(".", import.meta.url));
+while (!existsSync(join(ROOT, "package.json"))) ROOT = join(ROOT, "..");
+const DIR = join(ROOT, "recipes", "exports");
+const RECIPE = join(DIR, "quickstart-hf.align");
+
+export const GOLDENS: { name: string; opts: ExportOptions & { until?: string } }[] = [
+  { name: "trl", opts: { to: "trl", nodes: 2, gpusPerNode: 8, dropPtx: true, trimRows: 4 } },
+  { name: "openrlhf", opts: { to: "openrlhf", nodes: 2, gpusPerNode: 8, targetVersion: "0.7.0.post1", dropPtx: false, trimRows: 4 } },
+  { name: "openrlhf-0.11", opts: { to: "openrlhf", nodes: 2, gpusPerNode: 8, targetVersion: "0.11.0", dropPtx: true, trimRows: 4 } },
+  // Axolotl has no PPO: the quickstart exports up to its reward model
+  { name: "axolotl", opts: { to: "axolotl", nodes: 2, gpusPerNode: 8, dropPtx: false, until: "rm", trimRows: 4 } },
+];
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(relative(dir, p).split("\\").join("/"));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+for (const g of GOLDENS) {
+  test(`golden export: quickstart → ${g.name}`, async () => {
+    const checked = await checkRecipeFile(RECIPE);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const r = await exportRecipe(checked.recipe, g.opts);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+    const dir = join(DIR, g.name);
+    if (process.env.ALIGNC_UPDATE_GOLDEN) writeExportDir(dir, r.files);
+    assert.ok(existsSync(dir), `${dir} missing: run with ALIGNC_UPDATE_GOLDEN=1`);
+    assert.deepEqual(listFiles(dir), r.files.map((f) => f.path).sort(), "the same files");
+    for (const f of r.files) assert.equal(readFileSync(join(dir, f.path), "utf8"), f.content, `${g.name}/${f.path} differs (ALIGNC_UPDATE_GOLDEN=1 to accept)`);
+  });
+  test(`golden export: quickstart → ${g.name} validates against ../shared`, async (t) => {
+    if (!schemasAvailable()) return t.skip("../shared/data/export is absent");
+    const checked = await checkRecipeFile(RECIPE);
+    const r = await exportRecipe(checked.recipe!, g.opts);
+    for (const [path, errors] of validateExport(r.files, loadSurfaces())) assert.deepEqual(errors, [], `${g.name}/${path}`);
+  });
+}
+
+test("two full exports of the quickstart are byte-identical", async () => {
+  const checked = await checkRecipeFile(RECIPE);
+  const a = await exportRecipe(checked.recipe!, { to: "openrlhf", nodes: 1, gpusPerNode: 8, targetVersion: "0.7.0.post1", dropPtx: false });
+  const again = await checkRecipeFile(RECIPE); // a fresh checked recipe: no cache shared with the first
+  const b = await exportRecipe(again.recipe!, { to: "openrlhf", nodes: 1, gpusPerNode: 8, targetVersion: "0.7.0.post1", dropPtx: false });
+  assert.equal(a.files.length, b.files.length);
+  a.files.forEach((f, i) => {
+    assert.equal(f.path, b.files[i]!.path);
+    assert.ok(f.content === b.files[i]!.content, `${f.path} differs between two exports`);
+  });
+});
+
+test("the quickstart itself (no hf) is a located error that says what to add", async () => {
+  const checked = await checkRecipeFile(join(ROOT, "recipes", "quickstart.align"));
+  const r = await exportRecipe(checked.recipe!, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: true });
+  const d = r.diagnostics.find((x) => x.code === "AL4601");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.file, /quickstart\.align$/);
+  assert.equal(d.span?.line, 9, "the model block's line");
+  assert.match(d.hint!, /hf = "/);
+  assert.deepEqual(r.files, []);
+});
