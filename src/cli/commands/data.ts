@@ -1,0 +1,102 @@
+// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]`: the examples a
+// recipe trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
+// Without --source it shows the data of every training stage. Exit 0 ok, 1 errors, 2 usage.
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { checkRecipeFile } from "../../check/index.js";
+import type { CheckedRecipe } from "../../check/ir.js";
+import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "../../lang/diagnostic.js";
+import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { buildExamples, recipeTokenizer } from "../../data/index.js";
+import { isRef, num } from "../../data/ir.js";
+import { exportRows, previewGroups, previewSft, statsText } from "../../data/view.js";
+
+function report(ds: Diagnostic[], sources: Map<string, string>): void {
+  // data diagnostics point into data and template files: give the renderer their text (small files only)
+  for (const d of ds) {
+    if (d.file && !sources.has(d.file) && existsSync(d.file) && statSync(d.file).isFile() && statSync(d.file).size < 8 << 20 && !d.file.endsWith(".gz")) sources.set(d.file, readFileSync(d.file, "utf8"));
+  }
+  const sorted = sortDiagnostics(ds);
+  process.stderr.write(`${renderDiagnostics(sorted, sources, { color: useColor(process.stderr) })}\n\n${summarize(sorted)}\n`);
+}
+
+/** The data blocks to show: --source, else the data of each training stage. */
+function targets(recipe: CheckedRecipe, source: string | undefined): string[] {
+  if (source) return [source];
+  return recipe.blocks.filter((b) => b.keyword === "stage" && (isRef(b.props.data) || typeof b.props.data === "object")).map((b) => b.name);
+}
+
+/** A data block is shown in the chat format of the first stage that trains on it (stages carry formats). */
+function formatFor(recipe: CheckedRecipe, name: string): string | undefined {
+  const b = recipe.blocks.find((x) => x.name === name);
+  if (!b || b.keyword === "stage" || b.keyword === "eval") return undefined;
+  const user = recipe.blocks.find((x) => x.keyword === "stage" && isRef(x.props.data) && x.props.data.$ref === name && isRef(x.props.format));
+  const f = user?.props.format;
+  return isRef(f) ? f.$ref : undefined;
+}
+
+/** The context length of the recipe's (first) model: what truncation will cut to. */
+function contextOf(recipe: CheckedRecipe): number | undefined {
+  return num(recipe.blocks.find((b) => b.keyword === "model")?.props.context);
+}
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const file = args[0];
+  if (!file) {
+    process.stderr.write("usage: alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]\n");
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`alignc data: ${file}: no such file\n`);
+    return 2;
+  }
+  const preview = Number(opts.preview ?? 3);
+  if (!Number.isInteger(preview) || preview < 0) {
+    process.stderr.write(`alignc data: --preview must be a whole number, got ${String(opts.preview)}\n`);
+    return 2;
+  }
+  const { recipe, diagnostics, sources } = await checkRecipeFile(file);
+  if (!recipe || hasErrors(diagnostics)) {
+    report(diagnostics, sources);
+    return 1;
+  }
+  const source = typeof opts.source === "string" ? opts.source : undefined;
+  if (source && !recipe.blocks.some((b) => b.name === source)) {
+    process.stderr.write(`alignc data: no block named \`${source}\` (data blocks: ${recipe.blocks.filter((b) => ["task", "source", "mixture", "stage"].includes(b.keyword)).map((b) => b.name).join(", ")})\n`);
+    return 2;
+  }
+  const names = targets(recipe, source);
+  const exportFile = typeof opts.export === "string" ? resolve(opts.export) : undefined;
+  if (exportFile && names.length !== 1) {
+    process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${names.join(", ")})\n`);
+    return 2;
+  }
+  const color = useColor(process.stdout);
+  try {
+    const tok = await recipeTokenizer(recipe);
+    const context = contextOf(recipe);
+    for (const name of names) {
+      const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
+      process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
+      if (opts.stats) process.stdout.write(`${statsText(built, tok, context)}\n`);
+      if (preview > 0) {
+        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : built.train.lines.slice(0, preview).join("\n");
+        process.stdout.write(`\n${body}\n`);
+      }
+      if (exportFile) {
+        const rows = exportRows(built);
+        const tmp = `${exportFile}.tmp-${process.pid}`;
+        writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
+        renameSync(tmp, exportFile);
+        process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
+      }
+    }
+  } catch (err) {
+    if (err instanceof DiagnosticError) {
+      report(err.diagnostics, sources);
+      return 1;
+    }
+    throw err;
+  }
+  return 0;
+}

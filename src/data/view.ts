@@ -1,0 +1,121 @@
+// Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
+// per-source/template counts and token-length summaries, and JSONL export rows.
+import type { BuiltData, ComparisonGroup, SFTExample, Tokenizer } from "./types.js";
+
+/** Markers around the response (the tokens the loss is computed on) in previews. */
+export const MARK_OPEN = "⟦";
+export const MARK_CLOSE = "⟧";
+
+export interface ViewOptions {
+  color: boolean;
+}
+
+const green = (s: string, o: ViewOptions) => (o.color ? `\x1b[32m${s}\x1b[39m` : s);
+const dim = (s: string, o: ViewOptions) => (o.color ? `\x1b[2m${s}\x1b[22m` : s);
+
+function describeMeta(e: SFTExample): string {
+  const m = e.meta;
+  const bits = [m.source, m.template ? `template ${m.template}` : null, m.shots ? `${m.shots}-shot` : null, m.inverted ? "inverted" : null, m.options ? "options" : null, m.category && m.category !== m.source ? m.category : null, m.line ? `line ${m.line}` : null];
+  return bits.filter(Boolean).join(" · ");
+}
+
+export function previewSft(xs: readonly SFTExample[], n: number, tok: Tokenizer, o: ViewOptions): string {
+  return xs
+    .slice(0, n)
+    .map((e) => {
+      const [rs, re] = e.responseSpan;
+      const body = e.text.slice(0, rs) + green(MARK_OPEN + e.text.slice(rs, re) + MARK_CLOSE, o) + e.text.slice(re);
+      return `${dim(`── ${e.id}  (${describeMeta(e)}; ${tok.encode(e.text).length + 1} tokens)`, o)}\n${body}`;
+    })
+    .join("\n\n");
+}
+
+export function previewGroups(gs: readonly ComparisonGroup[], n: number, o: ViewOptions): string {
+  return gs
+    .slice(0, n)
+    .map((g) => {
+      const ranks = g.ranks ?? g.responses.map((_, i) => i);
+      const order = g.responses.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
+      const lines = order.map((i) => `  ${String.fromCharCode(65 + i)} rank ${ranks[i]}: ${JSON.stringify(g.responses[i])}`);
+      return `${dim(`── ${g.id}  (K = ${g.responses.length}, ${g.pairs.length} pairs)`, o)}\n${g.prompt}\n${lines.join("\n")}`;
+    })
+    .join("\n\n");
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export interface LengthSummary {
+  n: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  max: number;
+  over: number; // longer than the context
+}
+
+export function lengthSummary(lengths: number[], context?: number): LengthSummary {
+  const s = [...lengths].sort((a, b) => a - b);
+  return {
+    n: s.length,
+    mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0,
+    p50: quantile(s, 0.5),
+    p95: quantile(s, 0.95),
+    max: s[s.length - 1] ?? 0,
+    over: context === undefined ? 0 : s.filter((x) => x > context).length,
+  };
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join("  ")).join("\n");
+}
+
+/** Counts per source and template, split sizes, token lengths (with the model context when known). */
+export function statsText(built: BuiltData, tok: Tokenizer, context?: number): string {
+  const out: string[] = [];
+  const fmtLen = (l: LengthSummary) => `tokens: mean ${l.mean.toFixed(1)}  p50 ${l.p50}  p95 ${l.p95}  max ${l.max}${context !== undefined ? `  over context ${context}: ${l.over} (${((100 * l.over) / Math.max(1, l.n)).toFixed(1)}%)` : ""}`;
+  if (built.kind === "sft") {
+    out.push(`${built.name}: ${built.train.length} training examples, ${built.heldout.length} held-out, ${built.heldoutTemplates.length} held-out-template (zero-shot eval)`);
+    const bySource = new Map<string, Map<string, number>>();
+    for (const e of built.train) {
+      const m = bySource.get(e.meta.source) ?? new Map<string, number>();
+      const key = e.meta.template ?? e.meta.category ?? "-";
+      m.set(key, (m.get(key) ?? 0) + 1);
+      bySource.set(e.meta.source, m);
+    }
+    const rows: string[][] = [["source / template", "examples", "share"]];
+    for (const [src, m] of [...bySource.entries()].sort()) {
+      const total = [...m.values()].reduce((a, b) => a + b, 0);
+      rows.push([src, String(total), `${((100 * total) / built.train.length).toFixed(1)}%`]);
+      for (const [t, c] of [...m.entries()].sort()) rows.push([`  ${t}`, String(c), ""]);
+    }
+    out.push(table(rows));
+    const lens = built.train.map((e) => tok.encode(e.text).length + 1);
+    out.push(fmtLen(lengthSummary(lens, context)));
+    const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
+    const inv = built.train.filter((e) => e.meta.inverted).length;
+    out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
+  } else if (built.kind === "comparisons") {
+    const ks = new Map<number, number>();
+    for (const g of built.train) ks.set(g.responses.length, (ks.get(g.responses.length) ?? 0) + 1);
+    const pairs = built.train.reduce((a, g) => a + g.pairs.length, 0);
+    out.push(`${built.name}: ${built.train.length} prompts (${pairs} comparisons), ${built.heldout.length} held-out prompts`);
+    out.push(`K: ${[...ks.entries()].sort((a, b) => a[0] - b[0]).map(([k, c]) => `${k}×${c}`).join("  ")}`);
+    out.push(fmtLen(lengthSummary(built.train.flatMap((g) => g.responses.map((r) => tok.encode(g.prompt + r).length + 1)), context)));
+  } else {
+    out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
+    out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
+  }
+  return out.join("\n");
+}
+
+/** JSONL rows of the final training examples (for other tools). */
+export function exportRows(built: BuiltData): object[] {
+  if (built.kind === "sft")
+    return built.train.map((e) => ({ id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta }));
+  if (built.kind === "comparisons") return built.train.map((g) => ({ id: g.id, prompt: g.prompt, responses: g.responses, ranks: g.ranks, pairs: g.pairs, meta: g.meta }));
+  return built.train.lines.map((text) => ({ text }));
+}

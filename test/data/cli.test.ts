@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { RECIPES } from "./recipe-fixture.js";
+
+// The command runs in a child process (it writes to stdout/stderr, which the test runner owns).
+const fromSource = import.meta.url.endsWith(".ts");
+const modulePath = fileURLToPath(new URL(`../../src/cli/commands/data.${fromSource ? "ts" : "js"}`, import.meta.url));
+
+async function capture(args: string[], opts: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+  const script = `const m = await import(${JSON.stringify(modulePath)}); process.exitCode = await m.run(${JSON.stringify(args)}, ${JSON.stringify(opts)});`;
+  const r = spawnSync(process.execPath, [...(fromSource ? ["--import", "tsx"] : []), "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test("alignc data: preview marks the response, stats count per source and template", async () => {
+  const r = await capture([resolve(RECIPES, "quickstart.align")], { source: "sft_data", preview: "2", stats: true });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /sft_data: \d+ training examples/);
+  assert.match(r.out, /sentiment\s+\d+\s+[\d.]+%/);
+  assert.match(r.out, /01-pos-or-neg|02-options/);
+  assert.match(r.out, /Assistant: ⟦[^⟧]+⟧/);
+  assert.match(r.out, /over context 64/);
+});
+
+test("alignc data --export writes the final examples as JSONL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-cli-"));
+  const out = join(dir, "prefs.jsonl");
+  const r = await capture([resolve(RECIPES, "quickstart.align")], { source: "prefs", preview: "0", export: out });
+  assert.equal(r.code, 0, r.err);
+  const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; responses: string[]; pairs: number[][] });
+  assert.equal(rows.length, 1280);
+  assert.ok(rows.every((x) => x.responses.length >= 4 && x.pairs.length > 0));
+  const usage = await capture([resolve(RECIPES, "quickstart.align")], { export: out });
+  assert.equal(usage.code, 2);
+  const missing = await capture([resolve(RECIPES, "quickstart.align")], { source: "nope" });
+  assert.equal(missing.code, 2);
+});
+
+test("alignc data: a template naming a missing field is reported at the template's file:line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-bad-"));
+  mkdirSync(join(dir, "t"));
+  writeFileSync(join(dir, "t", "01.hbs"), "Say\n{{phrse}}\n|||\n{{label}}\n");
+  writeFileSync(join(dir, "rows.jsonl"), '{"phrase": "very good", "label": "positive"}\n');
+  writeFileSync(
+    join(dir, "bad.align"),
+    `recipe bad { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars }
+task s = flan { data = jsonl("rows.jsonl")  templates = dir("t") }
+stage sft = sft { init = tiny  data = s  steps = 1 }
+`,
+  );
+  const r = await capture([join(dir, "bad.align")], { preview: "1" });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /AL3010/);
+  assert.match(r.err, /01\.hbs:2:1/);
+  assert.match(r.err, /did you mean `phrase`/);
+});
