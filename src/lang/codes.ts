@@ -12,6 +12,7 @@ export const SYNTAX_CODES = {
   AL1010: "unexpected token: a specific token was expected here (`=`, `}`, a name …)",
   AL1011: "unexpected token: none of the constructs that may appear here starts with it",
   AL1012: "unexpected token after the last complete item of the file",
+  AL1013: "too many syntax errors: the first 100 are reported, then this one counts the rest",
   AL1020: "more than one `recipe` header in a file",
   AL1999: "internal error in the parser (a bug in alignc): reported with the location it reached",
 } as const satisfies Record<string, string>;

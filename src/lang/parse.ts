@@ -21,23 +21,38 @@ export function resetParseTimings(): void {
   parseTimings.lex = parseTimings.parse = parseTimings.build = 0;
 }
 
+/** Offsets where each line starts, for turning offsets into line:col without rescanning the text. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function pointIn(text: string, starts: number[], offset: number): Span {
+  const o = Math.max(0, Math.min(offset, text.length));
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= o) lo = mid;
+    else hi = mid - 1;
+  }
+  const col = o - starts[lo]! + 1;
+  return { start: o, end: o, line: lo + 1, col, endLine: lo + 1, endCol: col };
+}
+
 /** Span of the point at `offset` (zero width, shown as one caret). */
 export function pointSpan(text: string, offset: number): Span {
-  const o = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < o; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  const col = o - lineStart + 1;
-  return { start: o, end: o, line, col, endLine: line, endCol: col };
+  return pointIn(text, lineStarts(text), offset);
 }
 
 function fileSpan(text: string): Span {
   const end = pointSpan(text, text.length);
   return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
 }
+
+/** Syntax errors reported per file; the rest are summed up in one AL1013. */
+export const MAX_SYNTAX_ERRORS = 100;
 
 /** Characters people carry over from other languages, with what .align writes instead. */
 const LEXICAL_HINTS: Record<string, string> = {
@@ -48,7 +63,14 @@ const LEXICAL_HINTS: Record<string, string> = {
 
 /** A reserved word followed by `=`, `:` or `.`, i.e. written where a property name goes. */
 function usedAsName(t: IToken, tokens: IToken[]): boolean {
-  const next = tokens[tokens.indexOf(t) + 1]?.tokenType;
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < t.startOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  const next = tokens[lo + 1]?.tokenType;
   return next === T.Equals || next === T.Colon || next === T.Dot;
 }
 
@@ -84,8 +106,10 @@ export function parseRecipe(text: string, file: string): ParseResult {
     let t0 = performance.now();
     const lexed = T.AlignLexer.tokenize(text);
     parseTimings.lex += performance.now() - t0;
+    let starts: number[] | null = null; // computed on the first error that needs it
+    const at = (offset: number): Span => pointIn(text, (starts ??= lineStarts(text)), offset);
     for (const e of lexed.errors) {
-      const span: Span = { ...pointSpan(text, e.offset), end: e.offset + e.length };
+      const span: Span = { ...at(e.offset), end: e.offset + e.length };
       span.endCol = span.col + e.length;
       const ch = text.slice(e.offset, e.offset + e.length);
       const hint = LEXICAL_HINTS[ch[0] ?? ""];
@@ -106,7 +130,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
     const cst = alignParser.recipeFile() as RecipeFileCstNode;
     parseTimings.parse += performance.now() - t0;
     for (const e of alignParser.errors) {
-      const span = tokenSpan(e.token) ?? (e.token.tokenType === EOF ? pointSpan(text, text.length) : pointSpan(text, reached));
+      const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
       reached = Math.max(reached, span.start);
       const reserved = T.reservedWords.includes(e.token.image) && (e.message.startsWith("expected a name") || usedAsName(e.token, lexed.tokens));
       const hint = reserved ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name` : undefined;
@@ -118,6 +142,13 @@ export function parseRecipe(text: string, file: string): ParseResult {
     parseTimings.build += performance.now() - t0;
     for (const p of problems) diagnostics.push({ code: p.code, severity: "error", message: p.message, file, span: p.span, ...(p.hint ? { hint: p.hint } : {}) });
     diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || a.code.localeCompare(b.code));
+    if (diagnostics.length > MAX_SYNTAX_ERRORS) {
+      // past this many, the file is probably not a recipe at all: more lines would only bury the first
+      const last = diagnostics[MAX_SYNTAX_ERRORS - 1]!;
+      const more = diagnostics.length - MAX_SYNTAX_ERRORS;
+      diagnostics.length = MAX_SYNTAX_ERRORS;
+      diagnostics.push({ code: "AL1013", severity: "error", message: `too many syntax errors: ${more} more after this point not shown`, file, span: last.span, hint: "is this an .align recipe? fix the first errors and check again" });
+    }
     return { ast: { type: "File", items, comments, span: fileSpan(text) }, diagnostics };
   } catch (err) {
     diagnostics.push({

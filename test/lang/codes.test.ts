@@ -52,6 +52,14 @@ code("AL1012", "stray token between items", () => {
   assert.match(d.message, /expected a declaration/);
 });
 
+code("AL1013", "too many syntax errors", () => {
+  const src = "model m = gpt {\n" + "  $\n".repeat(150) + "}";
+  const { diagnostics } = parseRecipe(src, "snippet.align");
+  assert.equal(diagnostics.length, 101);
+  const d = expectError(src, "AL1013", 101, 3);
+  assert.match(d.message, /50 more/);
+});
+
 code("AL1020", "second recipe header", () => {
   expectError("recipe a { seed = 1 }\nrecipe b { seed = 2 }", "AL1020", 2, 1);
 });
