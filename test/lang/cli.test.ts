@@ -1,7 +1,7 @@
 // `alignc check` and `alignc fmt` as processes (bin/alignc.js runs the compiled dist/).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -16,9 +16,14 @@ function alignc(...args: string[]): { code: number | null; stdout: string; stder
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test("alignc check recipes/*.align exits 0", () => {
-  const r = alignc("check", "recipes/quickstart.align", "recipes/lima.align");
+test("alignc check recipes/*.align exits 0, and the recipes are formatted", () => {
+  const recipes = readdirSync(join(root, "recipes")).filter((f) => f.endsWith(".align")).map((f) => join("recipes", f));
+  assert.ok(recipes.includes(join("recipes", "quickstart.align")) && recipes.includes(join("recipes", "lima.align")));
+  const r = alignc("check", ...recipes);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`${recipes.length} files checked: no problems`));
+  const f = alignc("fmt", "--check", ...recipes);
+  assert.equal(f.code, 0, f.stdout + f.stderr);
 });
 
 test("alignc check reports every syntax error with file:line:col and a caret, exit 1", () => {
