@@ -2,7 +2,6 @@
 // table by AST node type; the walker visits every node once and runs that type's checks. They read
 // what CheckContext.analyse() computed (lowered IR, ajv findings, references) and report every
 // offender, never only the first.
-import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type {
   CallValue,
@@ -57,7 +56,9 @@ const checkCycles: Check<"File"> = (_file, accept, ctx) => {
     const out = (info?.lowered.refs ?? []).filter((r) => ctx.symbols.has(r.name)).map((use) => ({ to: use.name, use }));
     edges.set(name, out);
   }
-  for (const cycle of findCycles([...ctx.symbols.keys()], (n) => (edges.get(n) ?? []).map((e) => e.to))) {
+  const adjacency = new Map([...edges].map(([n, es]) => [n, es.map((e) => e.to)]));
+  const none: string[] = [];
+  for (const cycle of findCycles([...ctx.symbols.keys()], (n) => adjacency.get(n) ?? none)) {
     const first = cycle[0]!;
     const next = cycle[1] ?? first; // a block referencing itself is a cycle of one
     const use = edges.get(first)!.find((e) => e.to === next)!.use;
@@ -324,13 +325,13 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
 
 function checkPath(node: Located & { value: string }, path: string, expect: "file" | "dir", accept: Accept, ctx: CheckContext): void {
   const abs = resolve(dirname(ctx.fileOf(node)), path);
-  const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st) {
+  const type = ctx.files.typeOf(abs);
+  if (type === "missing") {
     accept("AL2016", node, `${expect === "dir" ? "folder" : "file"} \`${path}\` does not exist (resolved to ${abs})`);
     return;
   }
-  if (expect === "dir" && !st.isDirectory()) accept("AL2017", node, `\`${path}\` is a file; a folder is expected here`);
-  if (expect === "file" && st.isDirectory()) accept("AL2017", node, `\`${path}\` is a folder; a file is expected here`);
+  if (expect === "dir" && type !== "dir") accept("AL2017", node, `\`${path}\` is a file; a folder is expected here`);
+  if (expect === "file" && type === "dir") accept("AL2017", node, `\`${path}\` is a folder; a file is expected here`);
 }
 
 const checkRangeOrder: Check<"Range"> = (r, accept) => {
@@ -446,21 +447,50 @@ export const CHECKS: CheckTable = {
   Conditions: [checkConditions],
 };
 
+/** The child nodes a check may care about, by node type (identifiers and spans are leaves of their parents). */
+function children(node: { type: string } & Record<string, unknown>): readonly unknown[] {
+  switch (node.type) {
+    case "File":
+    case "Conditions":
+    case "List":
+      return node["items"] as unknown[];
+    case "RecipeHeader":
+      return [node["body"]];
+    case "Declaration":
+      return [...((node["args"] as unknown[] | null) ?? []), node["body"]];
+    case "Block":
+      return node["entries"] as unknown[];
+    case "Assignment":
+      return [node["value"]];
+    case "Component":
+      return node["clauses"] as unknown[];
+    case "Clause":
+      return [node["arg"]];
+    case "Comparison":
+      return [node["left"], node["right"]];
+    case "Call":
+      return node["args"] as unknown[];
+    case "Sweep":
+      return [node["values"]];
+    case "Range":
+      return [node["lo"], node["hi"]];
+    default:
+      return []; // Number, String, Bool, Quantity, Ref, Ident
+  }
+}
+
 /** Visit every AST node (depth-first, source order) and run the checks registered for its type. */
 export function runChecks(ctx: CheckContext): void {
+  const table = CHECKS as Record<string, Check<string>[] | undefined>;
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) {
-      for (const n of node) visit(n);
-      return;
-    }
-    const type = (node as { type?: unknown }).type;
-    if (typeof type === "string") {
-      const checks = (CHECKS as Record<string, Check<string>[] | undefined>)[type];
-      for (const check of checks ?? []) check(node as never, ctx.accept, ctx);
-    }
-    ctx.enter(node);
-    for (const [k, v] of Object.entries(node)) if (k !== "span" && v !== null && typeof v === "object") visit(v);
+    const n = node as { type: string } & Record<string, unknown>;
+    const checks = table[n.type];
+    if (checks) for (const check of checks) check(n as never, ctx.accept, ctx);
+    const kids = children(n);
+    if (kids.length === 0) return;
+    ctx.enter(n);
+    for (const k of kids) visit(k);
     ctx.leave();
   };
   visit(ctx.ast);

@@ -12,6 +12,7 @@ import { schemaIssues, type SchemaIssue } from "./schema-errors.js";
 import { describeSchema } from "./schemas.js";
 import { CALLS } from "./calls.js";
 import type { LoadedRecipe } from "./extends.js";
+import { FileTypes } from "./files.js";
 
 export type Accept = (code: Code, node: Located, message: string, hint?: string, severity?: Severity) => void;
 
@@ -32,6 +33,7 @@ export class CheckContext {
   readonly blocks = new Map<Declaration, BlockInfo>();
   readonly refUses = new Map<object, RefUse>(); // Ref node (or component name) → its reference
   readonly poisoned = new WeakSet<object>(); // nodes already reported: no second message about them
+  readonly files = new FileTypes();
   header: BlockInfo | null = null;
   headerNode: RecipeHeader | null = null;
   private readonly parents: object[] = [];

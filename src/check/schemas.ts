@@ -1,9 +1,16 @@
-// The ajv side of the checker: one Ajv instance, one compiled validator per block kind (compiled on
-// first use and cached, never per entry), and the words that describe a schema in a message.
-import { Ajv, type ValidateFunction } from "ajv";
+// The ajv side of the checker: one validator per block kind, never compiled per entry. The
+// validators are precompiled by ajv's standalone code generation into validators.gen.ts (regenerate:
+// `node --import tsx src/check/gen-validators.ts`), because compiling the ~16 schemas of the
+// quickstart at every start costs more than the rest of `alignc check`. When kinds.ts changed and the
+// generated file is stale (its schema hash differs), the validators are compiled at run time instead:
+// slower, never wrong.
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, Options, ValidateFunction } from "ajv";
 import { KINDS, HEADER_PROPS } from "./kinds.js";
 import { orList } from "./suggest.js";
 import { UNIT_KIND } from "./units.js";
+import * as generated from "./validators.gen.js";
 
 export type Schema = Record<string, unknown>;
 
@@ -14,15 +21,17 @@ export interface KindSpec {
   required?: string[];
 }
 
-// validateSchema off: the schemas are ours and fixed (test/check covers them), and meta-validation
-// doubles the compile time that `alignc check` pays on every start.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, validateSchema: false, addUsedSchema: false });
-// `refTo` is metadata read by the checker's kind-compatibility check; ajv only has to accept it.
-ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
+// validateSchema off: the schemas are ours and fixed (the generator and test/check compile them),
+// and meta-validation doubles the compile time.
+export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, validateSchema: false, addUsedSchema: false };
 
-const propValidators = new Map<string, ValidateFunction>();
-const argValidators = new Map<string, ValidateFunction>();
-let headerValidator: ValidateFunction | null = null;
+/** A new Ajv that knows `refTo` (metadata for the kind-compatibility check; ajv only has to accept it). */
+export function newAjv(extra: Options = {}): AjvClass {
+  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
+  ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
+  return ajv;
+}
 
 /** `table[key]` for own keys only: user words such as `constructor` must not reach Object.prototype. */
 export function own<T>(table: Record<string, T>, key: string): T | undefined {
@@ -38,41 +47,79 @@ function objectSchema(props: Record<string, Schema>, required: string[] = []): S
   return { type: "object", properties: props, required, additionalProperties: false };
 }
 
+/** Every schema the checker validates with, by key: `props:stage:ppo`, `args:source:jsonl`, `header`. */
+export function schemaTable(): Record<string, Schema> {
+  const table: Record<string, Schema> = { header: objectSchema(HEADER_PROPS) };
+  for (const [keyword, kinds] of Object.entries(KINDS))
+    for (const [kind, spec] of Object.entries(kinds)) {
+      table[`props:${keyword}:${kind}`] = objectSchema(spec.props, spec.required);
+      if (spec.args) table[`args:${keyword}:${kind}`] = spec.args;
+    }
+  return table;
+}
+
+/** Identifies the schemas and options a generated validator set was made from. */
+export function schemaHash(table: Record<string, Schema> = schemaTable()): string {
+  return createHash("sha256").update(JSON.stringify({ options: AJV_OPTIONS, table })).digest("hex").slice(0, 16);
+}
+
+/** `props:stage:ppo` → `props_stage_ppo`, the generated module's export name. */
+export function exportName(key: string): string {
+  return key.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+let useGenerated: boolean | null = null;
+let runtimeAjv: AjvClass | null = null;
+const compiled = new Map<string, ValidateFunction>(); // key → validator, generated or compiled once
+
+function validatorFor(key: string, schema: () => Schema): ValidateFunction {
+  let v = compiled.get(key);
+  if (v) return v;
+  useGenerated ??= (generated as { SCHEMA_HASH?: string }).SCHEMA_HASH === schemaHash();
+  v = useGenerated ? (generated as unknown as Record<string, ValidateFunction | undefined>)[exportName(key)] : undefined;
+  if (!v) {
+    runtimeAjv ??= newAjv();
+    v = runtimeAjv.compile(schema());
+  }
+  compiled.set(key, v);
+  return v;
+}
+
 /** The validator of a kind's properties (useDefaults: validating fills the defaults in). */
 export function propsValidator(keyword: string, kind: string, spec: KindSpec): ValidateFunction {
-  const key = `${keyword}:${kind}`;
-  let v = propValidators.get(key);
-  if (!v) {
-    v = ajv.compile(objectSchema(spec.props, spec.required));
-    propValidators.set(key, v);
-  }
-  return v;
+  return validatorFor(`props:${keyword}:${kind}`, () => objectSchema(spec.props, spec.required));
 }
 
 export function argsValidator(keyword: string, kind: string, spec: KindSpec & { args: Schema }): ValidateFunction {
-  const key = `${keyword}:${kind}`;
-  let v = argValidators.get(key);
-  if (!v) {
-    v = ajv.compile(spec.args);
-    argValidators.set(key, v);
-  }
-  return v;
+  return validatorFor(`args:${keyword}:${kind}`, () => spec.args);
 }
 
 export function recipeHeaderValidator(): ValidateFunction {
-  headerValidator ??= ajv.compile(objectSchema(HEADER_PROPS));
-  return headerValidator;
+  return validatorFor("header", () => objectSchema(HEADER_PROPS));
+}
+
+/** Whether the precompiled validators match kinds.ts (false: they are compiled at run time). */
+export function generatedValidatorsCurrent(): boolean {
+  return (generated as { SCHEMA_HASH?: string }).SCHEMA_HASH === schemaHash();
 }
 
 // ---- what a schema accepts, for lowering bare words and for messages ----
 
 export type Shape = "ref" | "call" | "range" | "quantity" | "string" | "number" | "integer" | "boolean" | "array" | "object" | "null";
 
-/** The alternatives of a schema: the branches of an anyOf, or the schema itself. */
+const branchCache = new WeakMap<Schema, Schema[]>();
+const refTargetCache = new WeakMap<Schema, string[] | null>();
+
+/** The alternatives of a schema: the branches of an anyOf, or the schema itself (cached: lowering asks per value). */
 export function branches(schema: Schema | undefined): Schema[] {
   if (!schema) return [];
-  const any = schema["anyOf"];
-  return Array.isArray(any) ? (any as Schema[]).flatMap((b) => branches(b)) : [schema];
+  let b = branchCache.get(schema);
+  if (!b) {
+    const any = schema["anyOf"];
+    b = Array.isArray(any) ? (any as Schema[]).flatMap((x) => branches(x)) : [schema];
+    branchCache.set(schema, b);
+  }
+  return b;
 }
 
 export function shapeOf(schema: Schema): Shape | null {
@@ -87,10 +134,16 @@ export function shapeOf(schema: Schema): Shape | null {
   return typeof t === "string" ? (t as Shape) : null;
 }
 
+/** What a reference at this schema may point to (`refTo` of its reference branches); null: no reference accepted. */
 export function refTargets(schema: Schema | undefined): string[] | null {
-  const refs = branches(schema).filter((b) => shapeOf(b) === "ref");
-  if (refs.length === 0) return null;
-  return refs.flatMap((b) => (Array.isArray(b["refTo"]) ? (b["refTo"] as string[]) : []));
+  if (!schema) return null;
+  let t = refTargetCache.get(schema);
+  if (t === undefined) {
+    const refs = branches(schema).filter((b) => shapeOf(b) === "ref");
+    t = refs.length === 0 ? null : refs.flatMap((b) => (Array.isArray(b["refTo"]) ? (b["refTo"] as string[]) : []));
+    refTargetCache.set(schema, t);
+  }
+  return t;
 }
 
 export function enumOf(schema: Schema): string[] | null {

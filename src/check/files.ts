@@ -1,0 +1,39 @@
+// Does a referenced path exist, and is it a file or a folder? A FLAN-scale recipe names thousands of
+// files in a few folders, so each folder is listed once (readdir with types) instead of one stat per
+// path; symbolic links and unlistable folders fall back to stat.
+import { readdirSync, statSync } from "node:fs";
+import { basename, dirname } from "node:path";
+
+export type PathType = "file" | "dir" | "missing";
+
+export class FileTypes {
+  private readonly listings = new Map<string, Map<string, PathType | "link"> | null>();
+
+  typeOf(abs: string): PathType {
+    const parent = dirname(abs);
+    let listing = this.listings.get(parent);
+    if (listing === undefined) {
+      listing = list(parent);
+      this.listings.set(parent, listing);
+    }
+    const t = listing?.get(basename(abs));
+    if (listing && t === undefined && parent !== abs) return "missing";
+    if (t === "file" || t === "dir") return t;
+    return statType(abs); // a link, the root, or a folder we could not list
+  }
+}
+
+function list(dir: string): Map<string, PathType | "link"> | null {
+  try {
+    const m = new Map<string, PathType | "link">();
+    for (const e of readdirSync(dir, { withFileTypes: true })) m.set(e.name, e.isDirectory() ? "dir" : e.isSymbolicLink() ? "link" : "file");
+    return m;
+  } catch {
+    return null;
+  }
+}
+
+function statType(abs: string): PathType {
+  const st = statSync(abs, { throwIfNoEntry: false });
+  return !st ? "missing" : st.isDirectory() ? "dir" : "file";
+}
