@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readDemonstrations } from "../../src/data/demos.js";
+import { readJsonl, type Row } from "../../src/data/readers.js";
+import { DataError } from "../../src/data/diag.js";
+import { hasShared, shared } from "./shared-data.js";
+
+const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
+
+test("Alpaca shape: instruction + input after a blank line; output is the response", () => {
+  const out = readDemonstrations({ name: "alp", file: "a.jsonl", rows: rowsOf([{ instruction: "Sum these", input: "2 3", output: "5" }, { instruction: "Say hi", input: "", output: "hi" }]) });
+  assert.deepEqual(
+    out.map((e) => [e.prompt, e.response]),
+    [
+      ["Sum these\n\n2 3", "5"],
+      ["Say hi", "hi"],
+    ],
+  );
+});
+
+test("Dolly shape with category filters and custom mappings; context = \"\" turns the context off", () => {
+  const rows = rowsOf([
+    { instruction: "Q1", context: "C1", response: "A1", category: "closed_qa" },
+    { instruction: "Q2", context: "", response: "A2", category: "open_qa" },
+    { instruction: "Q3", context: "", response: "A3", category: "brainstorming" },
+  ]);
+  const kept = readDemonstrations({ name: "d", file: "d.jsonl", rows, categories: ["closed_qa", "open_qa"] });
+  assert.deepEqual(kept.map((e) => e.prompt), ["Q1\n\nC1", "Q2"]);
+  assert.deepEqual(kept.map((e) => e.meta.category), ["closed_qa", "open_qa"]);
+  const mapped = readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "Question: {{instruction}}", response: "{{response}}!", context: "" });
+  assert.deepEqual(mapped[0], { id: "d:0", prompt: "Question: Q1", response: "A1!", meta: { source: "d", row: 0, line: 1, category: "closed_qa" } });
+});
+
+test("an empty response and a missing field are located errors", () => {
+  assert.throws(
+    () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q", response: " " }]) }),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3030" && /d\.jsonl:2: empty response/.test(e.diagnostics[0]!.message),
+  );
+  assert.throws(
+    () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q" }]), prompt: "{{instruction}}", response: "{{response}}" }),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /d\.jsonl:2: missing field `response`/.test(e.diagnostics[0]!.message),
+  );
+});
+
+test("the shared Dolly slice (category null) reads in the Dolly shape", async (t) => {
+  if (!hasShared) return t.skip("../shared/data is absent");
+  const file = shared("instruct/dolly_slice_151.jsonl");
+  const rows = await readJsonl(file);
+  const out = readDemonstrations({ name: "dolly", file, rows });
+  assert.equal(out.length, 151);
+  assert.equal(out.filter((e) => e.prompt.includes("\n\n") && rows[e.meta.row!]!.data.context).length, 47);
+  assert.ok(out.every((e) => e.meta.category === undefined && e.response.length > 0));
+  assert.equal(readDemonstrations({ name: "dolly", file, rows, categories: ["open_qa"] }).length, 0);
+});
