@@ -17,7 +17,7 @@ export const EXPORT_CODES = {
   AL4602: "the target has no trainer for this stage kind",
   AL4603: "the ptx term (ptx_coef > 0) does not exist in the target",
   AL4604: "the target's trainer for this stage is experimental",
-  AL4605: "the target drops comparison pairs longer than max_length",
+  AL4605: "the target silently drops rows that exceed max_length",
   AL4606: "unsupported target version or cluster size",
   AL4607: "the target holds out prompts for evaluation that the recipe does not have",
   AL4608: "K-way rankings become C(K,2) independent pairs",
@@ -50,6 +50,33 @@ function ptxRows(data: StageData): Row[] {
 }
 
 const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : rows.slice(0, n));
+
+/**
+ * Rows a target drops without a word where alignc truncates: TRL's reward trainer drops pairs whose
+ * prompt + response + EOS exceeds max_length; OpenRLHF's SFT and DPO datasets drop examples whose
+ * prompt alone reaches max_len − 2. Counted in alignc's tokens (the closest count available offline).
+ */
+export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t: string) => number): { rule: string; count: number | null; total: number } | null {
+  const max = s.hp.maxLength;
+  if (to === "trl" && s.kind === "reward_model" && s.data.kind === "comparisons") {
+    const pairs = pairRows(s.data.train, s.hp.pairs ?? "all");
+    const rule = `TRL's reward trainer drops pairs longer than max_length = ${max} tokens (prompt + response + EOS)`;
+    if (!count) return { rule, count: null, total: pairs.length };
+    return { rule, count: pairs.filter((p) => count(p.prompt + p.chosen) + 1 > max || count(p.prompt + p.rejected) + 1 > max).length, total: pairs.length };
+  }
+  if (to === "openrlhf" && s.kind === "sft" && s.hp.lossOn !== "all" && s.data.kind === "sft") {
+    const rule = `OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = ${max - 2} tokens`;
+    if (!count) return { rule, count: null, total: s.data.train.length };
+    return { rule, count: s.data.train.filter((ex) => count(splitSFT(ex).prompt) >= max - 2).length, total: s.data.train.length };
+  }
+  if (to === "openrlhf" && s.kind === "dpo" && s.data.kind === "comparisons") {
+    const pairs = pairRows(s.data.train, s.hp.pairs ?? "all");
+    const rule = `OpenRLHF's DPO dataset drops pairs whose prompt reaches max_len − 2 = ${max - 2} tokens`;
+    if (!count) return { rule, count: null, total: pairs.length };
+    return { rule, count: pairs.filter((p) => count(p.prompt) >= max - 2).length, total: pairs.length };
+  }
+  return null;
+}
 
 export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: { count: (s: string) => number; name: string }): ExportResult {
   const diagnostics: Diagnostic[] = [];
@@ -105,16 +132,14 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
         approximations.push({ stage: s.name, text });
         diagnostics.push(diag("AL4608", "warning", `stage \`${s.name}\`: ${text}`, s, input.file));
       }
-      if (opts.to === "trl" && s.kind === "reward_model") {
-        const count = tokens?.count;
-        if (count) {
-          const long = pairs.filter((p) => count(p.prompt + p.chosen) > s.hp.maxLength || count(p.prompt + p.rejected) > s.hp.maxLength).length;
-          if (long > 0) {
-            const text = `${long} of ${pairs.length} pairs are longer than max_length = ${s.hp.maxLength} tokens (counted with alignc's tokenizer ${tokens!.name}); TRL's reward trainer drops such pairs silently, where alignc truncates them`;
-            approximations.push({ stage: s.name, text });
-            diagnostics.push(diag("AL4605", "warning", `stage \`${s.name}\`: ${text}`, s, input.file, "raise max_length, or shorten the responses"));
-          }
-        } else approximations.push({ stage: s.name, text: `TRL's reward trainer drops pairs longer than max_length = ${s.hp.maxLength}; no tokenizer was available to count them` });
+    }
+    const drops = silentDrops(opts.to, s, tokens?.count);
+    if (drops) {
+      if (drops.count === null) approximations.push({ stage: s.name, text: `${drops.rule}; no tokenizer was available to count such rows` });
+      else if (drops.count > 0) {
+        const text = `${drops.count} of ${drops.total} rows: ${drops.rule} (counted with the tokenizer ${tokens!.name}; alignc truncates instead)`;
+        approximations.push({ stage: s.name, text });
+        diagnostics.push(diag("AL4605", "warning", `stage \`${s.name}\`: ${text}`, s, input.file, "raise max_length, or shorten the examples"));
       }
     }
     if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && (s.hp.ptxCoef ?? 0) > 0) {

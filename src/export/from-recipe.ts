@@ -3,7 +3,7 @@
 // builds them the same way: the stage's chat format, the model context as the length cap).
 import { basename } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
-import { buildExamples, buildPrompts, buildValue, loadFormat, recipeTokenizer, RAW_FORMAT } from "../data/index.js";
+import { buildExamples, buildPrompts, buildValue, gpt2, loadFormat, recipeTokenizer, RAW_FORMAT } from "../data/index.js";
 import type { ChatFormat, ComparisonGroup } from "../data/types.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
@@ -19,6 +19,8 @@ export interface Gathered {
 
 const refName = (v: IRValue | undefined): string | null => (v && typeof v === "object" && !Array.isArray(v) && "$ref" in v ? (v.$ref as string) : null);
 const num = (v: IRValue | undefined, d: number): number => (typeof v === "number" ? v : d);
+/** Hugging Face ids whose tokenizer is GPT-2's BPE (r50k_base). */
+const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 const fileOf = (recipe: CheckedRecipe, b: CheckedBlock) => b.file ?? recipe.file;
 
 /** The model block at the root of a stage's init chain. */
@@ -187,11 +189,11 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
   }
   if (diagnostics.some((d) => d.severity === "error")) return { input: null, diagnostics };
   const first = stages[0] ? rootModel(r, r.blocks.find((b) => b.name === stages[0]!.name)!) : null;
-  const tokName = refName(first?.props.tokenizer);
-  const tok = await recipeTokenizer(r, tokName ?? undefined);
-  return {
-    input: { recipe: r.name, file: basename(r.file), stages, skipped },
-    diagnostics,
-    tokens: { count: (s) => tok.encode(s).length, name: tok.name },
-  };
+  // Rows are dropped by the target's own tokenizer: when the target model is a GPT-2 we count with
+  // GPT-2's BPE (exact); otherwise with the recipe's tokenizer (the count alignc's max_length uses).
+  const hf = typeof first?.props.hf === "string" ? first.props.hf : "";
+  const tokens = GPT2_FAMILY.test(hf)
+    ? await gpt2().then((t) => ({ count: (s: string) => t.encode(s).length, name: `gpt2 (the target model's BPE)` }))
+    : await recipeTokenizer(r, refName(first?.props.tokenizer) ?? undefined).then((t) => ({ count: (s: string) => t.encode(s).length, name: t.name }));
+  return { input: { recipe: r.name, file: basename(r.file), stages, skipped }, diagnostics, tokens };
 }

@@ -82,15 +82,28 @@ test("ties give no pair; `pairs = adjacent` keeps neighbouring rank levels only"
 });
 
 test("TRL reward export counts pairs longer than max_length and warns", () => {
-  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }), { count: (s) => s.length, name: "chars" });
-  const d = r.diagnostics.find((x) => x.code === "AL4605");
-  assert.equal(d, undefined, "fixture pairs are short");
+  const count = { count: (s: string) => s.length, name: "chars" };
+  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }), count);
+  assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "fixture pairs fit max_length 64");
   const tight = fixtureInput({ without: ["policy"] });
-  tight.stages.find((s) => s.name === "rm")!.hp.maxLength = 25;
-  const r2 = compileExport(tight, opts({ to: "trl" }), { count: (s) => s.length, name: "chars" });
+  const rm = tight.stages.find((s) => s.name === "rm")!;
+  rm.hp.maxLength = 40; // prompt 28 chars + completion 11 + EOS = 40: fits exactly
+  if (rm.data.kind !== "comparisons") throw new Error("fixture");
+  rm.data.train[0]!.completions[3] = "a much longer answer\n"; // response 3 of prompt 0 is in 3 of its 6 pairs
+  const r2 = compileExport(tight, opts({ to: "trl" }), count);
   const d2 = r2.diagnostics.find((x) => x.code === "AL4605");
   assert.equal(d2?.severity, "warning");
-  assert.match(d2!.message, /^stage `rm`: \d+ of 48 pairs are longer than max_length = 25/);
+  assert.match(d2!.message, /^stage `rm`: 3 of 48 rows: TRL's reward trainer drops pairs longer than max_length = 40/);
+  // OpenRLHF's reward model truncates instead: no warning there
+  assert.equal(compileExport(tight, opts({ to: "openrlhf" }), count).diagnostics.find((x) => x.code === "AL4605"), undefined);
+});
+
+test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
+  const input = fixtureInput({ without: ["policy"] });
+  input.stages.find((s) => s.name === "sft")!.hp.maxLength = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24
+  const r = compileExport(input, opts({ to: "openrlhf" }), { count: (s) => s.length, name: "chars" });
+  const d = r.diagnostics.find((x) => x.code === "AL4605");
+  assert.match(d!.message, /^stage `sft`: 32 of 32 rows: OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = 18 tokens/);
 });
 
 test("SFT rows split alignc's formatted text exactly at the response", () => {

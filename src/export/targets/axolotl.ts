@@ -76,6 +76,8 @@ export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts:
   out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
   if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpointEvery]);
   out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
+  // Axolotl drops rows longer than sequence_len by default; alignc truncates them
+  if (stage.kind === "pretrain" || stage.kind === "sft") out.push(["excess_length_strategy", "truncate"]);
   out.push(...applyTable(AXOLOTL_TABLE, ctx, approximations));
   out.push(["bf16", true], ["deepspeed", AXOLOTL_DEEPSPEED]);
   return out;

@@ -200,8 +200,11 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
     if (stage.kind === "reward_model" || stage.kind === "dpo")
       head.push([f("--prompt_key", "--data.prompt_key"), "prompt"], [f("--chosen_key", "--data.chosen_key"), "chosen"], [f("--rejected_key", "--data.rejected_key"), "rejected"]);
     else if (textRows) head.push([f("--input_key", "--data.input_key"), "text"]);
-    else head.push([f("--input_key", "--data.input_key"), "prompt"], [f("--output_key", "--data.output_key"), "completion"]);
+    // train_sft wraps prompts in "User: {}\nAssistant: " unless told otherwise: alignc's rows are rendered already
+    else head.push([f("--input_key", "--data.input_key"), "prompt"], [f("--output_key", "--data.output_key"), "completion"], [f("--input_template", "--data.input_template"), "{}"]);
   }
+  // intermediate checkpoints per stage (the default ./ckpt/checkpoints_<kind> would be shared by stages of one kind)
+  head.push([f("--ckpt_path", "--ckpt.path"), `${outputDir(stage.name)}/checkpoints`]);
   head.push([f("--zero_stage", "--ds.zero_stage"), 3]);
   if (old) head.push(["--bf16", true]);
   else head.push(["--ds.param_dtype", "bf16"]);
