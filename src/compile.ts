@@ -13,10 +13,10 @@ import type { CheckedRecipe } from "./check/ir.js";
 import { countExamples } from "./data/stats.js";
 import { recipeTokenizer } from "./data/recipe-tokenizer.js";
 import { DiagnosticError, type Diagnostic, sortDiagnostics } from "./lang/diagnostic.js";
-import { planRecipe, engineVersion, type CompilePlanOptions } from "./plan/compile.js";
+import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/compile.js";
 import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
-import { makeFileHasher } from "./plan/lower.js";
+import { FileHashes } from "./plan/lower.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan } from "./plan/types.js";
 import { expandVariants } from "./plan/variants.js";
@@ -38,22 +38,31 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   sources: Map<string, string>; // files read, for rendering carets
   backend: string; // the backend time estimates are for
+  timings: { check_ms: number; lower_ms: number; measure_ms: number; plan_ms: number }; // phases, for benchmarks
 }
 
 export async function compile(path: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  const timings = { check_ms: 0, lower_ms: 0, measure_ms: 0, plan_ms: 0 };
+  let t = performance.now();
+  const lap = (k: keyof typeof timings): void => {
+    const now = performance.now();
+    timings[k] += now - t;
+    t = now;
+  };
   // parse → check
   const checked = await checkRecipeFile(path);
+  lap("check_ms");
   const { recipe, sources } = checked;
   const diagnostics = [...checked.diagnostics];
   const backend = resolveBackend(opts.backend, recipe);
-  if (!recipe) return { recipe, plan: null, diagnostics, sources, backend };
+  if (!recipe) return { recipe, plan: null, diagnostics, sources, backend, timings };
 
   // lower → (data sizes) → plan
-  const hashFile = makeFileHasher();
   const base: CompilePlanOptions = {
     backend,
     flopsPerSecond: flopsPerSecond(backend),
-    hashFile,
+    files: new FileHashes(),
+    memo: new Map<string, Structure>(),
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
     ...(opts.machine === false ? {} : { machine: { totalMemory: totalmem(), backend } }),
   };
@@ -61,19 +70,30 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
     const variants = expandVariants(recipe);
     const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
-    for (const t of targets) {
-      const shape = planRecipe(t.recipe, { hashFile, engine: engineVersion() }).plan;
+    for (const target of targets) {
+      // the nodes (and their ids) of this variant, without sizes; kept in base.memo for the final pass
+      const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined }).plan;
+      lap("lower_ms");
       if (!shape) continue;
-      const { sizes, diagnostics: ds } = await measureData(t.recipe, shape);
-      bySizes.set(t.name, sizes);
+      const { sizes, diagnostics: ds } = await measureData(target.recipe, shape);
+      lap("measure_ms");
+      bySizes.set(target.name, sizes);
       diagnostics.push(...ds);
     }
     base.sizes = (variant) => bySizes.get(variant) ?? new Map();
   }
   const planned = planRecipe(recipe, base);
+  lap("plan_ms");
   diagnostics.push(...planned.diagnostics);
-  return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources, backend };
+  return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources, backend, timings };
 }
+
+/**
+ * Above this many sources, tasks and mixtures, only the stages' data is measured (what estimates and
+ * the context check need): per-block sizes are display detail, and a FLAN-scale recipe (1,836 tasks)
+ * would spend seconds on them.
+ */
+export const MEASURE_BLOCKS_MAX = 100;
 
 /**
  * Sizes of the plan's data nodes from the data layer: sources, tasks and mixtures by block name,
@@ -93,7 +113,8 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ 
       else diagnostics.push({ code: "AL4013", severity: "warning", message: `${PLAN_CODES.AL4013}: ${id}: ${(err as Error).message}`, file: recipe.file, span: null });
     }
   };
-  for (const b of recipe.blocks) if (b.keyword === "source" || b.keyword === "task" || b.keyword === "mixture") await measure(b.name, b.name);
+  const dataBlocks = recipe.blocks.filter((b) => b.keyword === "source" || b.keyword === "task" || b.keyword === "mixture");
+  if (dataBlocks.length <= MEASURE_BLOCKS_MAX) for (const b of dataBlocks) await measure(b.name, b.name);
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {
     if (n.kind !== "stage" || !n.block) continue;

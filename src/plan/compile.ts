@@ -10,7 +10,7 @@ import { runChecks } from "./checks.js";
 import { PLAN_CODES } from "./codes.js";
 import { estimateNodes } from "./estimate.js";
 import { ENGINE_EPOCH, hashNodes } from "./hash.js";
-import { lowerRecipe, makeFileHasher, type FileHasher } from "./lower.js";
+import { FileHashes, lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import { topoSort } from "./topo.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
@@ -29,8 +29,19 @@ export interface CompilePlanOptions {
   variant?: string;
   /** Engine identity; defaults to this package's version and ENGINE_EPOCH (tests override it). */
   engine?: PlanEngine;
-  /** File hasher shared between compilations of one recipe (each file read once). */
-  hashFile?: FileHasher;
+  /** Files read, shared between compilations of one recipe (each file hashed once). */
+  files?: FileHashes;
+  /** Lowered, ordered and hashed nodes by variant name ("" without sweeps), shared between two
+   * compilations of the same CheckedRecipe object (src/compile.ts: once to find what to measure,
+   * once with the sizes): sizes change estimates and checks, never the nodes or their hashes. */
+  memo?: Map<string, Structure>;
+}
+
+/** What a compilation computes before estimates: the part that does not depend on data sizes. */
+export interface Structure {
+  lowered: LowerResult;
+  ordered: LoweredNode[];
+  hashes: Map<string, string>;
 }
 
 export interface PlanResult {
@@ -41,23 +52,23 @@ export interface PlanResult {
 /** The plan of a checked recipe, with every diagnostic found on the way (never throws on bad input). */
 export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {}): PlanResult {
   const engine = opts.engine ?? engineVersion();
-  const hashFile = opts.hashFile ?? makeFileHasher();
+  const files = opts.files ?? new FileHashes();
   const variants = expandVariants(recipe);
-  if (variants.length === 0) return compileOne(recipe, opts, engine, hashFile, null);
+  if (variants.length === 0) return compileOne(recipe, opts, engine, files, null);
   if (opts.variant !== undefined) {
     const v = variants.find((x) => x.name === opts.variant || x.label === opts.variant);
     if (!v) {
       const names = variants.map((x) => x.name).join(", ");
       return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (variants: ${names})`, file: recipe.file, span: null }] };
     }
-    const r = compileOne(v.recipe, opts, engine, hashFile, v.name);
+    const r = compileOne(v.recipe, opts, engine, files, v.name);
     if (r.plan) r.plan.recipe = { ...r.plan.recipe, variant: v.name, bindings: v.bindings };
     return r;
   }
   const results: { variant: Variant; plan: Plan; diagnostics: Diagnostic[] }[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const v of variants) {
-    const r = compileOne(v.recipe, opts, engine, hashFile, v.name);
+    const r = compileOne(v.recipe, opts, engine, files, v.name);
     if (!r.plan) return { plan: null, diagnostics: r.diagnostics };
     results.push({ variant: v, plan: r.plan, diagnostics: r.diagnostics });
   }
@@ -86,16 +97,22 @@ export function variantNames(recipe: CheckedRecipe): string[] {
   return expandVariants(recipe).map((v) => v.name);
 }
 
-function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: PlanEngine, hashFile: FileHasher, variant: string | null): PlanResult {
-  const lowered = lowerRecipe(recipe, hashFile);
-  let ordered;
-  try {
-    ordered = topoSort(lowered.nodes);
-  } catch (err) {
-    // the checker rejects reference cycles (AL2010); reaching this is a bug in the lowering
-    throw new Error(`internal: ${(err as Error).message}`);
+function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: PlanEngine, files: FileHashes, variant: string | null): PlanResult {
+  const key = variant ?? "";
+  let structure = opts.memo?.get(key);
+  if (!structure) {
+    const lowered = lowerRecipe(recipe, files);
+    let ordered: LoweredNode[];
+    try {
+      ordered = topoSort(lowered.nodes);
+    } catch (err) {
+      // the checker rejects reference cycles (AL2010); reaching this is a bug in the lowering
+      throw new Error(`internal: ${(err as Error).message}`);
+    }
+    structure = { lowered, ordered, hashes: hashNodes(ordered, engine) };
+    opts.memo?.set(key, structure);
   }
-  const hashes = hashNodes(ordered, engine);
+  const { lowered, ordered, hashes } = structure;
   const estimates = estimateNodes(ordered, {
     sizes: (typeof opts.sizes === "function" ? opts.sizes(variant) : opts.sizes) ?? new Map(),
     flopsPerSecond: opts.flopsPerSecond ?? null,

@@ -66,7 +66,11 @@ export function hashMaterial(node: HashableNode, inputHash: (id: string) => stri
   for (const [k, v] of Object.entries(node.params)) {
     if (NOT_HASHED.has(k)) continue;
     let h = sub(v);
-    if ((UNORDERED[node.op] ?? []).includes(k) && Array.isArray(h)) h = [...h].sort((a, b) => cmp(canonicalJson(a), canonicalJson(b)));
+    if ((UNORDERED[node.op] ?? []).includes(k) && Array.isArray(h))
+      h = h
+        .map((x) => [canonicalJson(x), x] as const)
+        .sort((a, b) => cmp(a[0], b[0]))
+        .map(([, x]) => x);
     params[k] = h;
   }
   return {

@@ -67,23 +67,43 @@ export interface Lineage {
   format: Json; // inlined format of the stage (null when none)
 }
 
-export type FileHasher = (abs: string) => string;
+/** The files the plan reads: content hashes, folder listings and kinds, each read once per instance
+ * (one instance is shared by every compilation of one recipe: variants, the sizing pass). */
+export class FileHashes {
+  private readonly hashes = new Map<string, string>();
+  private readonly lists = new Map<string, string[]>();
+  private readonly kinds = new Map<string, "file" | "dir" | "other" | Error>();
 
-/** sha256 of files, read once per process path. */
-export function makeFileHasher(): FileHasher {
-  const cache = new Map<string, string>();
-  return (abs) => {
-    let h = cache.get(abs);
-    if (h === undefined) {
-      h = sha256Hex(readFileSync(abs));
-      cache.set(abs, h);
-    }
+  hash(abs: string): string {
+    let h = this.hashes.get(abs);
+    if (h === undefined) this.hashes.set(abs, (h = sha256Hex(readFileSync(abs))));
     return h;
-  };
+  }
+
+  /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
+  list(abs: string): string[] {
+    let l = this.lists.get(abs);
+    if (l === undefined) this.lists.set(abs, (l = listDir(abs)));
+    return l;
+  }
+
+  kind(abs: string): "file" | "dir" | "other" | Error {
+    let k = this.kinds.get(abs);
+    if (k === undefined) {
+      try {
+        const st = statSync(abs);
+        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+      } catch (err) {
+        k = err as Error;
+      }
+      this.kinds.set(abs, k);
+    }
+    return k;
+  }
 }
 
-export function lowerRecipe(recipe: CheckedRecipe, hashFile: FileHasher = makeFileHasher()): LowerResult {
-  return new Lowerer(recipe, hashFile).run();
+export function lowerRecipe(recipe: CheckedRecipe, files: FileHashes = new FileHashes()): LowerResult {
+  return new Lowerer(recipe, files).run();
 }
 
 class Lowerer {
@@ -96,7 +116,7 @@ class Lowerer {
 
   constructor(
     private readonly recipe: CheckedRecipe,
-    private readonly hashFile: FileHasher,
+    private readonly fs: FileHashes,
   ) {
     for (const b of recipe.blocks) this.blocks.set(b.name, b);
   }
@@ -238,7 +258,7 @@ class Lowerer {
     if (this.nodes.has(n.id)) throw new Error(`plan: two nodes lower to id ${n.id}`);
     const inputs = new Set<string>();
     const files = new Map<string, string>();
-    collect(n.params, inputs, files, this.recipe.dir, this.hashFile);
+    collect(n.params, inputs, files, this.recipe.dir, this.fs);
     this.nodes.set(n.id, {
       ...n,
       inputs: [...inputs].sort(),
@@ -279,14 +299,13 @@ class Lowerer {
     if (typeof arg !== "string") return this.value(b, arg ?? null, prop);
     const abs = isAbsolute(arg) ? arg : join(this.recipe.dir, arg);
     const rel = toPosix(relative(this.recipe.dir, abs)) || ".";
-    try {
-      const st = statSync(abs);
-      if (expect === "dir" ? !st.isDirectory() : !st.isFile()) throw new Error(`not a ${expect}`);
-    } catch (err) {
+    const kind = this.fs.kind(abs);
+    if (kind !== expect) {
+      const why = kind instanceof Error ? kind.message.split("\n")[0] : `not a ${expect}`;
       this.diagnostics.push({
         code: "AL4010",
         severity: "error",
-        message: `${PLAN_CODES.AL4010}: ${rel} (${(err as Error).message.split("\n")[0]})`,
+        message: `${PLAN_CODES.AL4010}: ${rel} (${why})`,
         file: this.recipe.file,
         span: (prop && b.propSpans[prop]) || b.decl.span,
       });
@@ -297,18 +316,19 @@ class Lowerer {
 }
 
 /** Gathers referenced node ids and the files (relative path → sha256) a params tree names. */
-function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: string, hashFile: FileHasher): void {
+function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: string, fs: FileHashes): void {
   if (v === null || typeof v !== "object") return;
   if (Array.isArray(v)) {
-    for (const x of v) collect(x, inputs, files, dir, hashFile);
+    for (const x of v) collect(x, inputs, files, dir, fs);
     return;
   }
   if (typeof v.$ref === "string") inputs.add(v.$ref);
-  if (typeof v.$file === "string" && v.missing !== true) files.set(v.$file, hashFile(join(dir, v.$file)));
+  if (typeof v.$file === "string" && v.missing !== true) files.set(v.$file, fs.hash(join(dir, v.$file)));
   if (typeof v.$dir === "string" && v.missing !== true) {
-    for (const f of listDir(join(dir, v.$dir))) files.set(toPosix(join(v.$dir, f)), hashFile(join(dir, v.$dir, f)));
+    const root = join(dir, v.$dir);
+    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.hash(join(root, f)));
   }
-  for (const x of Object.values(v)) collect(x, inputs, files, dir, hashFile);
+  for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
 }
 
 /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import fc from "fast-check";
 import { planRecipe } from "../../src/plan/compile.js";
+import { canonicalJson } from "../../src/plan/canonical.js";
 import { diffPlans } from "../../src/plan/diff.js";
 import { goldenPlan } from "../../src/plan/golden.js";
 import { PLAN_SCHEMA } from "../../src/plan/schema.js";
@@ -62,4 +63,15 @@ test("the plan is the same in two separate processes, whatever the key and decla
   const b = run("1");
   assert.ok(a.length > 1000);
   assert.equal(a, b);
+});
+
+test("canonicalJson: sorted keys, no whitespace, undefined members dropped, equal to JSON.parse round trip", () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      const text = canonicalJson(v);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(v)));
+      assert.equal(canonicalJson(JSON.parse(text)), text);
+    }),
+  );
+  assert.equal(canonicalJson({ b: 1, a: [true, null, "x"], c: undefined }), '{"a":[true,null,"x"],"b":1}');
 });

@@ -17,6 +17,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     ...(typeof opts["backend"] === "string" ? { backend: opts["backend"] } : {}),
     ...(typeof opts["variant"] === "string" ? { variant: opts["variant"] } : {}),
   });
+  if (process.env["ALIGNC_TIMINGS"]) process.stderr.write(`timings ms: ${Object.entries(r.timings).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)}`).join(" ")}\n`);
   if (r.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(r.diagnostics)}\n`);
   if (r.plan) {
     if (opts["json"]) process.stdout.write(`${JSON.stringify(sortKeysDeep(r.plan), null, 2)}\n`);
