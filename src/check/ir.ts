@@ -61,6 +61,8 @@ export interface CheckedBlock {
   propFiles?: Record<string, string>; // for properties overridden by a variant: the file their propSpans point into
 }
 
+/** An `expect` line (`rm.accuracy >= 0.7`: sides are `{ $ref, member }` metrics or numbers) or a `budget`
+ * line (`time <= 10m`: left is the budget's name as a string, right an IRQuantity or a number). */
 export interface IRCondition {
   left: IRValue;
   op: CompareOp;
