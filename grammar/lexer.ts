@@ -11,12 +11,13 @@ export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\
 // An unterminated `/*` swallows the rest of the file; it is its own token so the error can say so.
 export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
 
-// `"""…"""` multi-line strings (raw: no escapes), then `"…"` with escapes; unterminated forms are
-// tokens of the `errors` group so parse.ts reports them with a precise code instead of "unexpected `"`".
+// `"""…"""` multi-line strings (raw: no escapes), then `"…"` with escapes. The unterminated forms are
+// tokens of their own that the parser accepts as strings (token categories), so one missing quote
+// gives one diagnostic (AL1002/AL1003, reported by src/lang/parse.ts) instead of a cascade.
 export const TripleString = createToken({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true });
-export const UnterminatedTripleString = createToken({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, group: "errors", line_breaks: true });
+export const UnterminatedTripleString = createToken({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, categories: [TripleString] });
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, group: "errors" });
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [StringLiteral] });
 
 // `10m`, `4GiB`, `1.5h`, `2k`: a number immediately followed by a unit. The lookahead keeps `3e-4`
 // and `1e5` numbers (an exponent is not a unit).

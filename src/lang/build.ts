@@ -3,6 +3,7 @@
 // sub-nodes; a piece that lacks something essential is left out (the parse error already says why)
 // rather than given made-up names that would cause false semantic errors downstream.
 import type { IToken } from "../../grammar/chevrotain.js";
+import * as T from "../../grammar/lexer.js";
 import { alignParser } from "./parser-instance.js";
 import type {
   ArgsCstChildren,
@@ -88,9 +89,10 @@ export function joinSpans(a: Span, b: Span): Span {
   return { start: first.start, line: first.line, col: first.col, end: last.end, endLine: last.endLine, endCol: last.endCol };
 }
 
-/** Undo the escapes of a `"…"` literal; reports each bad escape at its own column. */
-function unescape(raw: string, at: Span, problems: BuildProblem[]): string {
-  const body = raw.slice(1, -1);
+/** Undo the escapes of a `"…"` literal (closing quote missing when `closed` is false: parse.ts
+ * reports that); reports each bad escape at its own column. */
+function unescape(raw: string, closed: boolean, at: Span, problems: BuildProblem[]): string {
+  const body = raw.slice(1, closed ? -1 : raw.length);
   let out = "";
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
@@ -132,8 +134,8 @@ function unescape(raw: string, at: Span, problems: BuildProblem[]): string {
  * holding only spaces before the closing quotes is dropped, and the indentation common to the
  * non-blank lines is removed. No escapes: the text is taken as written.
  */
-export function tripleStringValue(raw: string): string {
-  let body = raw.slice(3, -3).replace(/\r\n/g, "\n");
+export function tripleStringValue(raw: string, closed = true): string {
+  let body = raw.slice(3, closed ? -3 : raw.length).replace(/\r\n/g, "\n");
   if (body.startsWith("\n")) body = body.slice(1);
   const lines = body.split("\n");
   if (lines.length > 1 && /^[ \t]*$/.test(lines[lines.length - 1]!)) lines.pop();
@@ -304,7 +306,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     if (c.StringLiteral?.[0]) return this.stringToken(c.StringLiteral[0]);
     if (c.TripleString?.[0]) {
       const t = c.TripleString[0];
-      return { type: "String", value: tripleStringValue(t.image), multiline: true, span: this.span(t) };
+      return { type: "String", value: tripleStringValue(t.image, t.tokenType !== T.UnterminatedTripleString), multiline: true, span: this.span(t) };
     }
     const b = c.True?.[0] ?? c.False?.[0];
     return { type: "Bool", value: b === c.True?.[0], span: this.span(b) };
@@ -312,7 +314,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
 
   private stringToken(t: IToken): StringValue {
     const span = this.span(t);
-    return { type: "String", value: unescape(t.image, span, this.problems), multiline: false, span };
+    return { type: "String", value: unescape(t.image, t.tokenType !== T.UnterminatedString, span, this.problems), multiline: false, span };
   }
 
   private number(t: IToken | undefined): NumberValue {

@@ -61,16 +61,21 @@ const LEXICAL_HINTS: Record<string, string> = {
   ";": "no `;` needed: entries are separated by spaces or line breaks",
 };
 
-/** A reserved word followed by `=`, `:` or `.`, i.e. written where a property name goes. */
-function usedAsName(t: IToken, tokens: IToken[]): boolean {
+/** Index of the first token starting at or after `offset` (tokens.length when none does). */
+function firstTokenAt(tokens: IToken[], offset: number): number {
   let lo = 0;
-  let hi = tokens.length - 1;
+  let hi = tokens.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.startOffset < t.startOffset) lo = mid + 1;
+    if (tokens[mid]!.startOffset < offset) lo = mid + 1;
     else hi = mid;
   }
-  const next = tokens[lo + 1]?.tokenType;
+  return lo;
+}
+
+/** A reserved word followed by `=`, `:` or `.`, i.e. written where a property name goes. */
+function usedAsName(t: IToken, tokens: IToken[]): boolean {
+  const next = tokens[firstTokenAt(tokens, t.startOffset) + 1]?.tokenType;
   return next === T.Equals || next === T.Colon || next === T.Dot;
 }
 
@@ -123,13 +128,26 @@ export function parseRecipe(text: string, file: string): ParseResult {
       });
     }
     for (const t of lexed.groups["errors"] ?? []) diagnostics.push(lexerErrorDiagnostic(t, file));
+    for (const t of lexed.tokens) {
+      if (t.tokenType === T.UnterminatedString || t.tokenType === T.UnterminatedTripleString) diagnostics.push(lexerErrorDiagnostic(t, file));
+    }
     const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({ text: t.image, span: tokenSpan(t)! }));
 
     t0 = performance.now();
     alignParser.input = lexed.tokens;
     const cst = alignParser.recipeFile() as RecipeFileCstNode;
     parseTimings.parse += performance.now() - t0;
+    // A lexical error already explains the token that follows it (an unterminated string leaves a
+    // value missing): one mistake, one diagnostic.
+    const explained = new Set<number>();
+    const afterLexError = (end: number): void => {
+      explained.add(lexed.tokens[firstTokenAt(lexed.tokens, end)]?.startOffset ?? -1); // -1: end of file
+    };
+    for (const e of lexed.errors) afterLexError(e.offset + e.length);
+    for (const t of lexed.groups["errors"] ?? []) afterLexError(t.startOffset + t.image.length);
+    for (const d of diagnostics) if (d.code === "AL1002" || d.code === "AL1003") afterLexError(d.span!.start + 1);
     for (const e of alignParser.errors) {
+      if (explained.has(e.token.tokenType === EOF ? -1 : e.token.startOffset)) continue;
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
       reached = Math.max(reached, span.start);
       const reserved = T.reservedWords.includes(e.token.image) && (e.message.startsWith("expected a name") || usedAsName(e.token, lexed.tokens));

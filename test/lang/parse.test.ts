@@ -157,3 +157,10 @@ test("reserved words cannot be names", () => {
   assert.equal(d.name.name, "truely");
   assert.equal(((d.body as BlockValue).entries[0] as Assignment).path[0]!.name, "expected");
 });
+
+test("a lexical error is not echoed by a parse error at the next token", () => {
+  for (const src of ['source s = jsonl("data.jsonl) as text\nmodel m = gpt {}', "stage s = sft { lr = $ }", 'a b = c { x = "abc']) {
+    const r = parseRecipe(src, "t.align");
+    assert.equal(r.diagnostics.length, 1, r.diagnostics.map((d) => d.message).join("\n"));
+  }
+});
