@@ -273,6 +273,9 @@ function checkRefUse(use: RefUse, accept: Accept, ctx: CheckContext): void {
     if (!members.includes(use.member))
       accept("AL2015", use.node, `\`${use.name}\` (${target.keyword.name}) has no member \`${use.member}\`${members.length ? `; members: ${members.join(", ")}` : ""}`, didYouMean(use.member, members));
   }
+  // a target whose own kind or role is unknown was reported at its declaration: no second message here
+  const spec = ctx.blocks.get(target)?.spec;
+  if (!spec || (target.role && !(spec.roles ?? []).includes(target.role.name))) return;
   const qual = keywordQualifier(target);
   const fits = use.refTo.some((t) => {
     const [kw, q] = t.split(":");

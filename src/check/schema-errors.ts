@@ -183,7 +183,9 @@ export function schemaIssues(
     }
     if (e.keyword === "enum") {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      push({ code: "AL2006", node: node ?? null, message: `\`${prop}\` must be one of ${allowed.map((w) => `\`${w}\``).join(", ")}, got ${describeNode(node)}`, ...hintFor(allowed, valueAt(data, e.instancePath)) });
+      const words = allowed.map((w) => `\`${w}\``);
+      const must = words.length === 1 ? words[0] : `one of ${words.join(", ")}`;
+      push({ code: "AL2006", node: node ?? null, message: `\`${prop}\` must be ${must}, got ${describeNode(node)}`, ...hintFor(allowed, valueAt(data, e.instancePath)) });
       return;
     }
     if (e.keyword === "const" && e.instancePath.endsWith("/unit")) {

@@ -298,3 +298,9 @@ codeTest("AL2035", "heldout of a block that holds nothing out", async () => {
 test("every AL2 code in codes.ts has a test above", () => {
   assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
 });
+
+test("no cascade: a reference to a block whose role is unknown is not also incompatible", async () => {
+  const src = FULL.replace("as rankings", "as ranking");
+  const ds = await diagnose(src);
+  assert.deepEqual([...new Set(ds.map((d) => d.code))], ["AL2005"]);
+});

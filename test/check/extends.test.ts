@@ -83,3 +83,11 @@ test("chains of variants, and variants that add blocks", async () => {
   // a block the variant adds may not reuse a base name
   await expectError(`recipe v3 extends "base.align" {}\nmodel m = gpt { tokenizer = bytes }\n`, "AL2001", 2, 7, "v3.align");
 });
+
+test("header overrides are checked like header properties, in the variant file", async () => {
+  const d = await expectError(`recipe v extends "base.align" {\n  sed = 3\n}\n`, "AL2004", 2, 3, "v.align");
+  assert.equal(d.hint, "did you mean `seed`?");
+  assert.ok(d.file.endsWith("v.align"));
+  const e = await expectError(`recipe v extends "base.align" { seed = "x" }\n`, "AL2006", 1, 41, "v.align");
+  assert.ok(e.file.endsWith("v.align"));
+});
