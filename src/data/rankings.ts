@@ -10,6 +10,10 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import { describe, fieldString, type Row } from "./readers.js";
 import type { ComparisonGroup } from "./types.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import type { Span } from "../lang/ast.js";
+import { mappingTemplate } from "./demos.js";
+import { fieldsOf } from "./flan/render.js";
+import type { CompiledPart } from "./flan/template.js";
 
 export interface RankingSpec {
   name: string;
@@ -18,12 +22,14 @@ export interface RankingSpec {
   shape?: string; // auto | oasst | hh | plain
   role?: "rankings" | "pairs";
   promptField?: string; // default: prompt (or instruction)
+  promptTemplate?: string; // Handlebars over the row (the source's `prompt` property); wins over promptField
   responses?: string; // field of the K responses (default "responses")
   ranking?: string; // field of the ranking (default "ranking")
   chosen?: string;
   rejected?: string;
   k?: [number, number];
   system?: string;
+  templateSite?: { file: string; span?: Span }; // where `promptTemplate` was written
 }
 
 /** Ranks (0 = best, equal = tie) → [winner, loser] pairs: every pair of different rank. */
@@ -101,7 +107,12 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
   return "plain";
 }
 
-function promptOf(row: Row, spec: RankingSpec): string {
+function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
+  if (tpl) {
+    for (const p of tpl.placeholders)
+      if (row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+    return tpl.render(row.data);
+  }
   if (spec.promptField) return fieldString(row, spec.promptField, spec.file);
   if ("prompt" in row.data) return fieldString(row, "prompt", spec.file);
   if ("instruction" in row.data) return fieldString(row, "instruction", spec.file);
@@ -121,6 +132,7 @@ function oasstPrompt(row: Row, file: string): string {
 export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
   const shape = detect(spec.rows, spec);
+  const promptTpl = spec.promptTemplate !== undefined && shape !== "hh" && shape !== "oasst" ? mappingTemplate(spec.promptTemplate, "prompt", fieldsOf(spec.rows), spec.file, spec.templateSite) : null;
   const errors: Diagnostic[] = [];
   const out: ComparisonGroup[] = [];
   const respField = spec.responses ?? "responses";
@@ -144,7 +156,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           ({ prompt } = s);
           responses = [s.chosen, s.rejected];
         } else {
-          prompt = promptOf(row, spec);
+          prompt = promptOf(row, spec, promptTpl);
           responses = [chosen, rejected];
         }
         ranks = [0, 1];
@@ -170,7 +182,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           ranks = rk as number[];
         }
       } else {
-        prompt = promptOf(row, spec);
+        prompt = promptOf(row, spec, promptTpl);
         const rs = row.data[respField];
         if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string")) {
           err(rs === undefined ? CODES.missingField : CODES.wrongType, rs === undefined ? `missing field \`${respField}\`` : `field \`${respField}\` must be a list of strings`);

@@ -135,13 +135,21 @@ test("property: few-shot exemplars never contain the query", () => {
       for (const e of out.train) {
         const parts = e.prompt.split(SHOT_SEPARATOR);
         const query = parts.pop()!;
-        assert.equal(parts.length, Math.min(k, rows.length - 1));
+        assert.ok(parts.length <= k);
         for (const shot of parts) assert.notEqual(shot, `${query}\n${e.response}`);
         assert.ok(!parts.some((s) => s.split("\n")[0] === query), `exemplar repeats the query ${query}`);
       }
     }),
     { numRuns: 50 },
   );
+  // with distinct rows there are always k exemplars
+  const rows = rowsOf(Array.from({ length: 10 }, (_, i) => ({ q: `q${i}`, y: `y${i}` })));
+  const out = renderFlan(spec({ rows, shots: [3, 3] }));
+  assert.ok(out.train.every((e) => e.meta.shots === 3));
+  // an inverted template that renders many rows alike never shows the query's own input as an exemplar
+  const inv = tpl("{{!-- inverted --}}\nWrite a {{y}} one\n|||\n{{q}}");
+  const same = renderFlan(spec({ rows: rowsOf([{ q: "a", y: "pos" }, { q: "b", y: "pos" }, { q: "c", y: "neg" }]), templates: [tpl("Q: {{q}}\n|||\n{{y}}"), inv], invert: 1, shots: [1, 1] }));
+  for (const e of same.train) assert.ok(!e.prompt.split(SHOT_SEPARATOR).slice(0, -1).some((s) => s.startsWith(e.prompt.split(SHOT_SEPARATOR).pop()!)));
 });
 
 test("held-out templates never appear in training; held-out rows are not trained on", async () => {

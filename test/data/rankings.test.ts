@@ -143,3 +143,11 @@ test("bundled rankings follow the documented rule: concise > preamble > wrong > 
   }
   assert.ok(readFileSync(file, "utf8").includes(" = "), "ties occur");
 });
+
+test("a prompt template maps ranking rows; an unknown field in it is AL3010", () => {
+  const rows = rowsOf([{ q: "2+2", ctx: "math", responses: ["4", "5", "x", "y"], ranking: [1, 2, 3, 4] }]);
+  const g = readRankings({ name: "r", file: "r.jsonl", rows, promptTemplate: "{{ctx}}: {{q}}" });
+  assert.equal(g[0]!.prompt, "math: 2+2");
+  assert.equal(g[0]!.pairs.length, 6);
+  assert.throws(() => readRankings({ name: "r", file: "r.jsonl", rows, promptTemplate: "{{qq}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3010");
+});

@@ -192,10 +192,17 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     const showOptions = hasOptions && !inverted && rng.next() < spec.withOptions;
     const k = allowShots && hi > 0 ? lo + rng.int(hi - lo + 1) : 0;
     const query = renderPair(spec, template, row, showOptions, derived);
-    const shots = drawExemplars(trainRows, row, k, rng).map((r) => {
-      const p = renderPair(spec, template, r, showOptions, derived);
-      return `${p.input}\n${p.target}`;
-    });
+    // exemplars: other rows whose rendered input also differs from the query's (an inverted template
+    // such as "Write a positive phrase." renders many rows alike; those would give the answer away)
+    const shots: string[] = [];
+    if (k > 0) {
+      for (const r of drawExemplars(trainRows, row, Math.min(trainRows.length, 4 * k + 4), rng)) {
+        const p = renderPair(spec, template, r, showOptions, derived);
+        if (p.input === query.input) continue;
+        shots.push(`${p.input}\n${p.target}`);
+        if (shots.length === k) break;
+      }
+    }
     const prompt = shots.length ? [...shots, query.input].join(SHOT_SEPARATOR) : query.input;
     return {
       id: `${spec.name}:${row.index}:${template.id}${inverted ? ":inv" : ""}${shots.length ? `:k${shots.length}` : ""}`,
