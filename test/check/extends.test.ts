@@ -88,6 +88,6 @@ test("header overrides are checked like header properties, in the variant file",
   const d = await expectError(`recipe v extends "base.align" {\n  sed = 3\n}\n`, "AL2004", 2, 3, "v.align");
   assert.equal(d.hint, "did you mean `seed`?");
   assert.ok(d.file.endsWith("v.align"));
-  const e = await expectError(`recipe v extends "base.align" { seed = "x" }\n`, "AL2006", 1, 41, "v.align");
+  const e = await expectError(`recipe v extends "base.align" { seed = "x" }\n`, "AL2006", 1, 40, "v.align");
   assert.ok(e.file.endsWith("v.align"));
 });
