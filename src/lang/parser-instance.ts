@@ -27,7 +27,8 @@ const RULE_WANTS: Record<string, string> = {
 function tokenLabel(t: TokenType): string {
   if (t === EOF) return "end of file";
   if (t === T.Identifier) return "a name";
-  if (t === T.StringLiteral) return "a string";
+  if (t === T.StringLiteral || t === T.TripleString) return "a string";
+  if (t === T.Quantity) return "a quantity";
   if (t === T.NumberLiteral) return "a number";
   return t.LABEL ?? t.name;
 }
