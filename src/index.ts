@@ -6,6 +6,8 @@ export { parseRecipe } from "./lang/parse.js";
 export { printRecipe } from "./lang/print.js";
 export { renderDiagnostics, diagnosticsJson } from "./lang/render.js";
 export { SYNTAX_CODES } from "./lang/codes.js";
+export { checkRecipeFile, checkRecipeText, CODES as CHECK_CODES, type CheckResult } from "./check/index.js";
+export { KINDS, HEADER_PROPS, METRICS, BUDGETS, COMPONENT_CLAUSES } from "./check/kinds.js";
 export { compile, measureData, type CompileOptions, type CompileResult } from "./compile.js";
 export { compilePlan, planRecipe, diffPlans, renderPlan, renderDiff, PLAN_SCHEMA, DIFF_SCHEMA, PLAN_CODES, goldenPath, compareGolden, goldenText, writeGolden, ENGINE_EPOCH, type Plan, type PlanNode, type PlanDiff, type DiffEntry, type CompilePlanOptions } from "./plan/index.js";
 export { exportRecipe, exportRecipeFile, compileExport, writeExportDir, validateExport, loadSurfaces, EXPORT_CODES, TARGETS as EXPORT_TARGETS, TARGET_VERSIONS as EXPORT_TARGET_VERSIONS, type Target as ExportTarget, type ExportOptions, type ExportResult, type ExportFile } from "./export/index.js";
