@@ -252,13 +252,18 @@ export async function countRows(file: string, kind: ReaderKind): Promise<number>
     const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
     let n = 0;
     let lineHasContent = false;
+    const blank = (b: number) => b === 32 || b === 13 || b === 9;
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i]!;
-        if (b === 10) {
-          if (lineHasContent) n++;
-          lineHasContent = false;
-        } else if (b !== 32 && b !== 13 && b !== 9) lineHasContent = true;
+      // jump between newlines natively; a line's content is usually decided by its first byte
+      let pos = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, pos);
+        const end = nl < 0 ? chunk.length : nl;
+        for (let i = pos; i < end && !lineHasContent; i++) if (!blank(chunk[i]!)) lineHasContent = true;
+        if (nl < 0) break;
+        if (lineHasContent) n++;
+        lineHasContent = false;
+        pos = nl + 1;
       }
     }
     if (lineHasContent) n++;
