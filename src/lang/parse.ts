@@ -151,7 +151,11 @@ export function parseRecipe(text: string, file: string): ParseResult {
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
       reached = Math.max(reached, span.start);
       const reserved = T.reservedWords.includes(e.token.image) && (e.message.startsWith("expected a name") || usedAsName(e.token, lexed.tokens));
-      const hint = reserved ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name` : undefined;
+      const hint = reserved
+        ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name`
+        : e.token.tokenType === T.Comma && e.message.startsWith("expected `}`")
+          ? "entries of a block are separated by spaces or line breaks, not commas (lists use commas)"
+          : undefined;
       diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span, ...(hint ? { hint } : {}) });
     }
 

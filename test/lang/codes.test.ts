@@ -77,7 +77,8 @@ test("every code in src/lang/codes.ts has a test here", () => {
   assert.deepEqual([...tested].sort(), Object.keys(SYNTAX_CODES).sort());
 });
 
-test("hints: single quotes, # comments, reserved words", () => {
+test("hints: single quotes, # comments, reserved words, commas between entries", () => {
+  assert.match(expectError("model m = gpt { layers = 2, heads = 4 }", "AL1010", 1, 27).hint ?? "", /not commas/);
   assert.match(expectError("model m = gpt { name = 'x' }", "AL1001", 1, 24).hint ?? "", /double quotes/);
   assert.match(expectError("# comment\nmodel m = gpt {}", "AL1001", 1, 1).hint ?? "", /\/\//);
   assert.match(expectError("model m = gpt { as = 1 }", "AL1010", 1, 17).hint ?? "", /reserved/);
