@@ -107,7 +107,13 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ 
     if (sizes.has(id)) return;
     try {
       const s = await countExamples(recipe, block, o);
-      sizes.set(id, { examples: s.examples, tokens: s.tokens, max_tokens: s.maxTokens, ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}) });
+      sizes.set(id, {
+        examples: s.examples,
+        tokens: s.tokens,
+        max_tokens: s.maxTokens,
+        heldout: s.heldout,
+        ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}),
+      });
     } catch (err) {
       if (err instanceof DiagnosticError) diagnostics.push(...err.diagnostics);
       else diagnostics.push({ code: "AL4013", severity: "warning", message: `${PLAN_CODES.AL4013}: ${id}: ${(err as Error).message}`, file: recipe.file, span: null });

@@ -19,7 +19,12 @@ export interface CheckInput {
   machine?: { totalMemory: number; backend: string };
 }
 
-type Report = (code: PlanCode, severity: Severity, detail: string, span: Span | null) => void;
+/** Where a diagnostic points: a file (inherited blocks and overrides live in other files) and a span. */
+export interface Location {
+  file: string;
+  span: Span | null;
+}
+type Report = (code: PlanCode, severity: Severity, detail: string, at: Location) => void;
 
 const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRewardPolicyMatch,
@@ -32,21 +37,22 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
 
 export function runChecks(input: CheckInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report: Report = (code, severity, detail, span) =>
-    out.push({ code, severity, message: `${PLAN_CODES[code]}: ${detail}`, file: input.recipe.file, span });
+  const report: Report = (code, severity, detail, at) => out.push({ code, severity, message: `${PLAN_CODES[code]}: ${detail}`, file: at.file, span: at.span });
   const at = locator(input.recipe);
   for (const check of CHECKS) check(input, report, at);
   return out;
 }
 
-/** Span of a property of a block (its value as written), else of the block's declaration. */
-type Locator = (block: string, prop?: string) => Span | null;
+/** Location of a property of a block (its value as written), else of the block's declaration. */
+type Locator = (block: string, prop?: string) => Location;
 function locator(recipe: CheckedRecipe): Locator {
   const blocks = new Map<string, CheckedBlock>(recipe.blocks.map((b) => [b.name, b]));
   return (block, prop) => {
     const b = blocks.get(block);
-    if (!b) return null;
-    return (prop !== undefined ? b.propSpans[prop] : undefined) ?? b.decl.span;
+    if (!b) return { file: recipe.file, span: null };
+    const propSpan = prop !== undefined ? b.propSpans[prop] : undefined;
+    if (propSpan) return { file: b.propFiles?.[prop!] ?? b.file ?? recipe.file, span: propSpan };
+    return { file: b.file ?? recipe.file, span: b.decl.span };
   };
 }
 
@@ -158,12 +164,12 @@ function checkBudget({ recipe, estimates }: CheckInput, report: Report): void {
     if (name === undefined || limit === undefined) continue;
     const value = totals[name as keyof typeof totals];
     if (value === undefined) {
-      report("AL4012", "warning", `\`${cond.text}\`: no ${name} estimate (${name === "time" ? "no throughput for the backend" : "no sized stage"})`, cond.span);
+      report("AL4012", "warning", `\`${cond.text}\`: no ${name} estimate (${name === "time" ? "no throughput for the backend" : "no sized stage"})`, { file: cond.file ?? recipe.file, span: cond.span });
       continue;
     }
     if (!compare(value, cond.op, limit)) {
       const fmt = BUDGET_UNITS[name] ?? String;
-      report("AL4009", "error", `\`${cond.text}\`: the plan's estimate is ${fmt(value)}`, cond.span);
+      report("AL4009", "error", `\`${cond.text}\`: the plan's estimate is ${fmt(value)}`, { file: cond.file ?? recipe.file, span: cond.span });
     }
   }
 }

@@ -153,11 +153,13 @@ function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize
   const cfgs = refs.map((id) => models.get(id)!);
   const c = cfgs[0]!;
   const fwd = (cfg: GptConfig, S: number): number => trainFlopsPerToken(cfg, S) / 3;
-  const dataRef = refId(n.op === "win_rate" ? splitRef(p.prompts) : n.op === "accuracy" ? p.task : splitRef(p.data));
-  const data = size(dataRef);
+  const dataValue = n.op === "win_rate" ? p.prompts : n.op === "accuracy" ? p.task : p.data;
+  const data = size(refId(splitRef(dataValue)));
+  const heldout = isSplit(dataValue, "heldout") || (n.op === "accuracy" && p.split !== "train");
   const S = data ? Math.min(c.context, data.max_tokens) : c.context;
   const G = num(p.max_new_tokens, 24);
-  const count = num(p.n, data?.examples ?? 300);
+  const available = data ? (heldout && data.heldout !== undefined ? data.heldout : data.examples) : undefined;
+  const count = Math.min(num(p.n, available ?? 300), available ?? Infinity); // n, or fewer when the split is smaller
   let tokens = 0;
   let flops = 0;
   if (n.op === "win_rate") {
@@ -169,7 +171,7 @@ function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize
     flops = tokens * fwd(c, S);
   } else {
     const K = n.op === "rm_accuracy" ? kMean(data) : 1;
-    const rows = data ? data.examples : count;
+    const rows = available ?? count;
     tokens = rows * K * S;
     flops = tokens * fwd(c, S);
   }
@@ -218,6 +220,10 @@ function num(v: Json | undefined, dflt: number): number {
 /** The node id a `{ $ref }` param names. */
 export function refId(v: Json | undefined): string | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.$ref === "string" ? v.$ref : undefined;
+}
+
+function isSplit(v: Json | undefined, callee: string): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && v.$call === callee;
 }
 
 /** `heldout(x)` / `train(x)` → x's ref; a plain ref stays. */

@@ -19,7 +19,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
-import type { Span } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import { PLAN_CODES } from "./codes.js";
@@ -56,8 +55,6 @@ export interface LowerResult {
   diagnostics: Diagnostic[];
   /** For later checks: the tokenizer, model and format behind each model-bearing node. */
   lineage: Map<string, Lineage>;
-  /** Span of the declaration behind each node id (for located diagnostics). */
-  spans: Map<string, Span>;
 }
 
 /** What a model-bearing node (model, stage) descends from. */
@@ -112,7 +109,6 @@ class Lowerer {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly blocks = new Map<string, CheckedBlock>();
   private readonly lineage = new Map<string, Lineage>();
-  private readonly spans = new Map<string, Span>();
 
   constructor(
     private readonly recipe: CheckedRecipe,
@@ -124,7 +120,7 @@ class Lowerer {
   run(): LowerResult {
     // recipe.blocks lists dependencies before dependents, so every reference is lowered before use
     for (const block of this.recipe.blocks) this.lowerBlock(block);
-    return { nodes: [...this.nodes.values()], diagnostics: this.diagnostics, lineage: this.lineage, spans: this.spans };
+    return { nodes: [...this.nodes.values()], diagnostics: this.diagnostics, lineage: this.lineage };
   }
 
   private lowerBlock(b: CheckedBlock): void {
@@ -265,7 +261,6 @@ class Lowerer {
       files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)),
       block,
     });
-    this.spans.set(n.id, b.decl.span);
   }
 
   private props(b: CheckedBlock, props: { [k: string]: IRValue }): { [k: string]: Json } {
@@ -306,8 +301,9 @@ class Lowerer {
         code: "AL4010",
         severity: "error",
         message: `${PLAN_CODES.AL4010}: ${rel} (${why})`,
-        file: this.recipe.file,
-        span: (prop && b.propSpans[prop]) || b.decl.span,
+        ...(prop && b.propSpans[prop]
+          ? { file: b.propFiles?.[prop] ?? b.file ?? this.recipe.file, span: b.propSpans[prop]! }
+          : { file: b.file ?? this.recipe.file, span: b.decl.span }),
       });
       return expect === "dir" ? { $dir: rel, missing: true } : { $file: rel, missing: true };
     }

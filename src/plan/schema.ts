@@ -17,6 +17,7 @@ const estimates = {
         tokens: { type: "number", minimum: 0 },
         max_tokens: { type: "number", minimum: 0 },
         comparisons: { type: "integer", minimum: 0 },
+        heldout: { type: "integer", minimum: 0 },
       },
     },
     parameters: { type: "integer", minimum: 0, description: "trainable parameters of the network" },

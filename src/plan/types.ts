@@ -22,6 +22,7 @@ export interface DataSize {
   tokens: number; // total tokens over all examples (formatted and tokenized where the node tokenizes)
   max_tokens: number; // the longest example
   comparisons?: number; // ranking data: pairs over all groups (examples = groups)
+  heldout?: number; // examples kept out of training (what `heldout(x)` evaluates on)
 }
 
 /**

@@ -1,0 +1,43 @@
+// Golden plans: every example recipe in recipes/ is recompiled and compared with its
+// recipes/NAME.plan.json. ALIGNC_UPDATE_GOLDENS=1 rewrites them (as `alignc test --update` does).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile } from "../../src/compile.js";
+import { compareGolden, goldenPath, goldenText, writeGolden } from "../../src/plan/golden.js";
+import { renderDiff } from "../../src/plan/render.js";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("no repository root above the test");
+    dir = up;
+  }
+  return dir;
+}
+
+const recipesDir = join(repoRoot(), "recipes");
+const recipes = readdirSync(recipesDir).filter((f) => f.endsWith(".align")).sort();
+
+test("goldenPath names the plan beside its recipe", () => {
+  assert.equal(goldenPath("recipes/quickstart.align"), "recipes/quickstart.plan.json");
+});
+
+for (const file of recipes) {
+  test(`golden plan of recipes/${file}`, async () => {
+    const path = join(recipesDir, file);
+    // machine-independent: no memory check against this machine; time is stripped from goldens anyway
+    const r = await compile(path, { machine: false, backend: "wasm" });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    if (process.env.ALIGNC_UPDATE_GOLDENS === "1") writeGolden(path, r.plan);
+    assert.ok(existsSync(goldenPath(path)), `no golden ${goldenPath(path)}: run ALIGNC_UPDATE_GOLDENS=1 npm test (or alignc test --update)`);
+    const text = readFileSync(goldenPath(path), "utf8");
+    assert.ok(!text.includes(recipesDir) && !/"\/(home|tmp|work|Users)\//.test(text), "golden holds no absolute path");
+    const cmp = compareGolden(r.plan, text);
+    assert.ok(cmp.equal, `plan differs from ${goldenPath(path)}:\n${renderDiff(cmp.diff)}estimates differ: ${cmp.estimates.join(", ") || "none"}`);
+    assert.equal(goldenText(r.plan), text, "byte-identical golden text");
+  });
+}
