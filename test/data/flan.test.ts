@@ -88,6 +88,41 @@ test("property: for any rows and templates, every placeholder is filled and no `
   );
 });
 
+test("property: for any template, rendering succeeds iff every placeholder is a field; else AL3010 at each offender's line", () => {
+  const names = fc.constantFrom("q", "y", "qq", "why", "options_", "zz");
+  const lineArb = fc.tuple(fc.constantFrom("Say", "Then", ""), names).map(([w, nm]) => `${w} {{${nm}}}`);
+  fc.assert(
+    fc.property(fc.array(lineArb, { minLength: 1, maxLength: 4 }), names, (inputLines, target) => {
+      const src = `${inputLines.join("\n")}\n|||\n{{${target}}}`;
+      const t = tpl(src);
+      const known = new Set(["q", "y", "options_"]);
+      const bad = t.placeholders.filter((p) => !known.has(p.name));
+      const run = () => renderFlan(spec({ rows: rowsOf([{ q: "a", y: "b" }, { q: "c", y: "d" }]), templates: [t], withOptions: 1, options: ["o1", "o2"] }));
+      if (bad.length === 0) {
+        try {
+          for (const e of run().train) assert.ok(!e.prompt.includes("{") && !e.response.includes("{"));
+        } catch (e) {
+          // a target that renders empty (only the options placeholder, hidden) is the one other error
+          assert.ok(e instanceof DataError && e.diagnostics[0]!.code === "AL3030", String(e));
+        }
+        return;
+      }
+      try {
+        run();
+        assert.fail("expected AL3010");
+      } catch (e) {
+        const ds = (e as DataError).diagnostics;
+        assert.deepEqual(
+          ds.map((d) => [d.code, d.span?.line]),
+          bad.map((p) => ["AL3010", p.line]),
+        );
+        ds.forEach((d, i) => assert.ok(d.message.includes(`\`${bad[i]!.name}\``)));
+      }
+    }),
+    { numRuns: 100 },
+  );
+});
+
 test("property: same seed → identical examples; another seed → same multiset (full pass), another order", () => {
   fc.assert(
     fc.property(rowsArb, fc.integer(), fc.integer(), (rows, s1, s2) => {

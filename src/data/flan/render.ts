@@ -133,6 +133,8 @@ function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOptions: 
   const opts = show && !t.usesOptions ? rowOptions(spec, row) : null;
   if (opts) inp = `${inp}\n${formatOptions(opts)}`;
   const tgt = target.trim();
+  if (tgt === "")
+    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing`, spec.file, rowSpan(row.line, row.start, row.end));
   if (invertDerived) return { input: `${tgt}\n${DERIVED_INVERSION}`, target: inp };
   return { input: inp, target: tgt };
 }
