@@ -25,6 +25,17 @@ writeFileSync(
   }),
 );
 const all: ChatFormat[] = [...formats, hfChat(cfg)];
+// Llama-2-chat's own template (meta-llama/Llama-2-7b-chat-hf tokenizer_config.json)
+const llamaCfg = join(dir, "llama2_tokenizer_config.json");
+writeFileSync(
+  llamaCfg,
+  JSON.stringify({
+    bos_token: { content: "<s>" },
+    eos_token: { content: "</s>" },
+    chat_template:
+      "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}",
+  }),
+);
 
 const text = fc.string({ unit: fc.constantFrom(..."ab cXY\n!{}<>é€😀"), minLength: 0, maxLength: 30 });
 
@@ -61,6 +72,11 @@ test("the formats look like their originals", () => {
   assert.equal(chatml!.format("hi", "yo").text, "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nyo<|im_end|>");
   assert.match(alpaca!.format("hi", "yo").text, /^Below is an instruction.*\n\n### Instruction:\nhi\n\n### Response:\nyo$/s);
   assert.equal(all[4]!.format("hi", "yo").text, "<|user|>\nhi</s>\n<|assistant|>\nyo</s>\n");
+});
+
+test("templates/chat/llama2.hbs formats exactly as Llama-2-chat's Hugging Face template", () => {
+  const hf = hfChat(llamaCfg);
+  for (const system of ["", "You are terse."]) assert.equal(formats[1]!.format("What is 2+2?", "4", system).text, hf.format("What is 2+2?", "4", system).text);
 });
 
 test("an empty response is an error, never a fully masked sample; truncation that removes it too", () => {
