@@ -1,0 +1,61 @@
+// The plan commands as processes: `alignc plan --json` is valid against `alignc schema plan`,
+// `alignc diff` exits 0 equal, 1 different, 2 on error, on recipes, plan.json files and run dirs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv } from "ajv";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "bin"))) dir = dirname(dir);
+  return dir;
+}
+const root = repoRoot();
+const built = existsSync(join(root, "dist/src/cli/commands/plan.js"));
+const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin/alignc.js"), ...args], { encoding: "utf8", cwd: root, maxBuffer: 1 << 26 });
+
+test("alignc plan --json is valid against alignc schema plan; the table lists every node", { skip: !built && "needs npm run build" }, () => {
+  const schema = alignc("schema", "plan");
+  assert.equal(schema.status, 0, schema.stderr);
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(schema.stdout) as object);
+  const json = alignc("plan", "--json", "recipes/quickstart.align");
+  assert.equal(json.status, 0, json.stderr);
+  const plan = JSON.parse(json.stdout) as { nodes: { id: string; hash: string }[] };
+  assert.ok(validate(plan), JSON.stringify(validate.errors));
+  const table = alignc("plan", "recipes/quickstart.align");
+  assert.equal(table.status, 0, table.stderr);
+  for (const n of plan.nodes) assert.match(table.stdout, new RegExp(`^${n.id.replace(/[.[\]]/g, "\\$&")}\\s.*${n.hash.slice(0, 8)}$`, "m"));
+  assert.equal(alignc("schema", "nope").status, 2);
+});
+
+test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and run directories", { skip: !built && "needs npm run build" }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-diff-"));
+  const plan = alignc("plan", "--json", "recipes/quickstart.align");
+  mkdirSync(join(dir, "run1"));
+  writeFileSync(join(dir, "run1", "plan.json"), plan.stdout);
+  writeFileSync(join(dir, "a.json"), plan.stdout);
+
+  const same = alignc("diff", "recipes/quickstart.align", join(dir, "run1"));
+  assert.equal(same.status, 0, same.stdout + same.stderr);
+  assert.match(same.stdout, /plans are equal/);
+
+  const kl = alignc("diff", "--json", join(dir, "a.json"), "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
+  assert.equal(kl.status, 1, kl.stderr);
+  const d = JSON.parse(kl.stdout) as { entries: { id: string; action: string; changes?: { path: string; old: unknown; new: unknown }[] }[]; rerun: string[] };
+  assert.deepEqual(d.entries.find((e) => e.id === "policy")!.changes, [{ path: "kl_coef", old: 0.1, new: 0.2 }]);
+  assert.deepEqual(d.rerun, ["judge", "policy", "rule_judge"]);
+  const text = alignc("diff", "recipes/quickstart.align", "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.1 → 0\.2/);
+
+  assert.equal(alignc("diff", "recipes/quickstart.align", join(dir, "missing.json")).status, 2);
+  writeFileSync(join(dir, "bad.json"), '{"version": 1}');
+  const bad = alignc("diff", join(dir, "bad.json"), "recipes/quickstart.align");
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /not a plan/);
+  assert.equal(alignc("diff", "recipes/quickstart.align").status, 2);
+});
