@@ -46,7 +46,19 @@ export function exportReadme(
     for (const s of input.skipped) L.push(`- \`${s.name}\` (${s.kind}): ${s.why}`);
     L.push("");
   }
-  L.push("## Run", "", "```sh", "bash launch/1node.sh", `NODE_RANK=0 MASTER_ADDR=head-node bash launch/nnodes.sh   # on each of the ${opts.nodes} nodes, NODE_RANK 0..${opts.nodes - 1}`, "```", "");
+  const install = {
+    trl: `pip install "trl==${version}" deepspeed`,
+    openrlhf: `pip install "openrlhf[vllm]==${version}"`,
+    axolotl: `pip install "axolotl[deepspeed]==${version}"`,
+  }[opts.to];
+  L.push("## Run", "", "```sh", `${install}   # the version this export was written and validated for`, "bash launch/1node.sh", `NODE_RANK=0 MASTER_ADDR=head-node bash launch/nnodes.sh   # on each of the ${opts.nodes} nodes, NODE_RANK 0..${opts.nodes - 1}`, "```", "");
+  L.push(
+    `On ${opts.nodes} nodes the export folder must be on a filesystem every node shares: each stage writes \`outputs/<stage>\`, which the next stage reads. MASTER_PORT defaults to 29500.` +
+      (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "ppo")
+        ? " For PPO the head node (NODE_RANK=0) starts a Ray cluster and submits the job; the other nodes join it and lend their GPUs until the job is done."
+        : ""),
+    "",
+  );
   L.push("## Files", "", "| file | what it is |", "|---|---|");
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) L.push(`| \`${f.path}\` | ${f.what.replace(/\|/g, "\\|")} |`);
   L.push("", "## Approximations", "");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkRecipeFile } from "../../src/check/index.js";
+import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
 import { exportRecipe, loadSurfaces, schemasAvailable, validateExport, writeExportDir, type ExportOptions } from "../../src/export/index.js";
 
 // test/export/ in the sources, dist/test/export/ once compiled: find the repository root either way
@@ -77,4 +77,31 @@ test("the quickstart itself (no hf) is a located error that says what to add", a
   assert.equal(d.span?.line, 9, "the model block's line");
   assert.match(d.hint!, /hf = "/);
   assert.deepEqual(r.files, []);
+});
+
+test("a swept recipe exports one variant at a time", async () => {
+  const text = 'recipe sweep_hf extends "quickstart-hf.align" { policy.kl_coef = sweep [0.02, 0.2] }\n';
+  const checked = await checkRecipeText(text, join(DIR, "virtual-sweep.align"));
+  assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+  const none = await exportRecipe(checked.recipe, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: true, trimRows: 1 });
+  const d = none.diagnostics.find((x) => x.code === "AL4609");
+  assert.equal(d?.severity, "error");
+  assert.match(d!.message, /kl_coef=0\.02, kl_coef=0\.2/);
+  const one = await exportRecipe(checked.recipe, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: true, trimRows: 1, variant: "kl_coef=0.2" });
+  assert.deepEqual(one.diagnostics.filter((x) => x.severity === "error"), []);
+  const args = one.files.find((f) => f.path === "configs/policy.args")!.content.split("\n");
+  assert.equal(args[args.indexOf("--kl_coef") + 1], "0.2");
+});
+
+test("LIMA (SFT only) exports to every target", async (t) => {
+  const text = 'recipe lima_hf extends "../lima.align" { tiny.hf = "gpt2" }\n';
+  const checked = await checkRecipeText(text, join(DIR, "virtual-lima.align"));
+  assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+  for (const to of ["trl", "openrlhf", "axolotl"] as const) {
+    const r = await exportRecipe(checked.recipe, { to, nodes: 1, gpusPerNode: 8, dropPtx: false, trimRows: 2 });
+    assert.deepEqual(r.diagnostics.filter((x) => x.severity === "error"), [], to);
+    assert.ok(r.files.some((f) => f.path === (to === "openrlhf" ? "configs/sft.args" : "configs/sft.yaml")), to);
+    if (schemasAvailable()) for (const [path, errors] of validateExport(r.files, loadSurfaces())) assert.deepEqual(errors, [], `${to}/${path}`);
+  }
+  if (!schemasAvailable()) t.diagnostic("../shared absent: LIMA exports not validated against the engines' schemas");
 });

@@ -161,3 +161,13 @@ test("lossy rows say what is lost", () => {
   const split = entries("axolotl", "0.18.0", stageOf("sft", { batchSize: 4 }), { nodes: 2, gpusPerNode: 8 });
   assert.ok(split.approx.some((a) => a.text.startsWith("batch_size:") && a.text.includes("16")));
 });
+
+test("comparison stages batch pairs: alignc's prompts per step × mean pairs per prompt", () => {
+  // the fixture RM has K = 4 (6 pairs per prompt): 4 prompts per step ≈ 24 pairs, 3 per GPU on 8 GPUs
+  const rm = stageOf("reward_model", { batchSize: 4, accumulate: 1 });
+  assert.equal(entries("trl", "1.9.0", rm).map.get("per_device_train_batch_size"), 3);
+  assert.equal(entries("openrlhf", "0.11.0", rm).map.get("--train.batch_size"), 24);
+  assert.equal(entries("axolotl", "0.18.0", rm).map.get("micro_batch_size"), 3);
+  const { approx } = entries("trl", "1.9.0", rm);
+  assert.ok(approx.some((a) => a.text.includes("4 prompts ≈ 24 pairs per step")), JSON.stringify(approx));
+});

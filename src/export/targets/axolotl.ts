@@ -1,12 +1,13 @@
 // Axolotl (v0.18): one YAML per stage for `axolotl train`, started through torchrun. Axolotl has no
 // PPO (an export of a PPO stage is an error) and ignores unknown keys silently, so only properties of
 // its schema are written (checked in tests against ../shared's JSON Schema, key by key).
-import { splitBatch } from "../batch.js";
 import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
+import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
+  stageSplit,
+  type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
 /** alignc property → Axolotl key, one row each; tested row by row. */
 export const AXOLOTL_TABLE: readonly MapRow[] = [
@@ -19,16 +20,10 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     kinds: SUPERVISED,
     key: () => "micro_batch_size",
     value: (c) => c.split.perDevice,
-    lossy: (c) => (c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
-  {
-    alignc: "reward_model.batch_size",
-    kinds: ["reward_model"],
-    key: () => null,
-    value: () => undefined,
-    lossy: () => "alignc's RM batch counts prompts (each with its K responses); Axolotl's counts pairs",
-  },
+  { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
   { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
   { alignc: "schedule", kinds: SUPERVISED, key: () => "lr_scheduler", value: (c) => ({ cosine: "cosine", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
   {
@@ -67,7 +62,7 @@ export const AXOLOTL_DEEPSPEED = "deepspeed/zero3.json";
 
 export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "0.18.0", world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "0.18.0", world, split: stageSplit(stage, world), rows };
   const out: [string, MapValue][] = [["base_model", initPath(stage)]];
   if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
   if (stage.kind === "dpo") out.push(["rl", "dpo"]);

@@ -1,5 +1,6 @@
 // What the three targets share: folder layout, the mapping-table row type, and the world size.
-import type { BatchSplit } from "../batch.js";
+import { splitBatch, type BatchSplit } from "../batch.js";
+import { pairRows } from "../rows.js";
 import type { Approximation, ExportFile, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 
@@ -15,6 +16,27 @@ export function initPath(stage: ExportStage): string {
 
 export function hasTest(stage: ExportStage): boolean {
   return stage.data.test.length > 0;
+}
+
+/**
+ * Rows per optimizer step on the target. alignc batches comparison data by prompt (each prompt with
+ * all its pairs); the targets batch pairs, so the batch becomes the mean number of pairs in that many
+ * prompts: the same comparisons per step, and the same steps.
+ */
+export function targetBatch(stage: ExportStage): number {
+  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batchSize;
+  const pairs = pairRows(stage.data.train, stage.hp.pairs ?? "all").length;
+  return Math.max(1, Math.round((stage.hp.batchSize * pairs) / stage.data.train.length));
+}
+
+export function stageSplit(stage: ExportStage, world: number): BatchSplit {
+  return splitBatch(targetBatch(stage), stage.hp.accumulate, world);
+}
+
+/** Note for comparison stages: what a batch counts in alignc and on the target. */
+export function comparisonBatchNote(c: MapCtx): string | null {
+  if (c.stage.data.kind !== "comparisons") return null;
+  return `alignc's batch counts prompts with all their pairs (${c.stage.hp.batchSize} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
 }
 
 export interface MapCtx {

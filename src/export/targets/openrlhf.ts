@@ -1,10 +1,13 @@
 // OpenRLHF: one argument file per stage for `openrlhf.cli.train_sft | train_rm | train_dpo |
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
-import { splitBatch, stepsToEpochs } from "../batch.js";
+import { stepsToEpochs } from "../batch.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, argsFile, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
+import { applyTable, argsFile, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
+  stageSplit,
+  targetBatch,
+  type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
 export type OpenRLHFVersion = "0.7.0.post1" | "0.11.0";
 const OLD = (c: MapCtx) => c.version === "0.7.0.post1";
@@ -24,12 +27,12 @@ export const OPENRLHF_MODULE: Record<StageKind, string> = {
 /** optimizer steps alignc takes, for ratios (warmup) */
 function totalSteps(c: MapCtx): number {
   if (c.stage.hp.steps !== null) return c.stage.hp.steps;
-  return Math.max(1, Math.ceil(((c.stage.hp.epochs ?? 1) * c.rows) / c.stage.hp.batchSize));
+  return Math.max(1, Math.ceil(((c.stage.hp.epochs ?? 1) * c.rows) / targetBatch(c.stage)));
 }
 
 function duration(c: MapCtx) {
   const hp = c.stage.hp;
-  if (hp.steps !== null) return stepsToEpochs(hp.steps, hp.batchSize, c.rows);
+  if (hp.steps !== null) return stepsToEpochs(hp.steps, targetBatch(c.stage), c.rows);
   const epochs = Math.max(1, Math.round(hp.epochs ?? 1));
   return { epochs, maxSamples: null, sequences: epochs * c.rows, exact: epochs === (hp.epochs ?? 1) };
 }
@@ -52,7 +55,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: (c) => duration(c).epochs,
     lossy: (c) => {
       const d = duration(c);
-      return d.exact ? null : `OpenRLHF trains whole epochs: ${d.sequences} sequences instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${c.stage.hp.batchSize}` : `${c.stage.hp.epochs} epochs`}`;
+      return d.exact ? null : `OpenRLHF trains whole epochs: ${d.sequences} rows instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${targetBatch(c.stage)}` : `${c.stage.hp.epochs} epochs`}`;
     },
   },
   { alignc: "steps", kinds: SUPERVISED, key: (c) => (duration(c).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => duration(c).maxSamples ?? undefined },
@@ -67,23 +70,18 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     },
   },
   { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples ?? undefined },
-  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => c.stage.hp.batchSize },
+  // prompts per rollout = sequences per optimizer step (one sample per prompt), so the buffer a step trains on is whole
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => c.split.global },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
   {
     alignc: "batch_size",
     kinds: TRAINED,
     key: flag("--train_batch_size", "--train.batch_size"),
     value: (c) => c.split.global,
-    lossy: (c) => (c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
-  {
-    alignc: "reward_model.batch_size",
-    kinds: ["reward_model"],
-    key: () => null,
-    value: () => undefined,
-    lossy: () => "alignc's RM batch counts prompts (each with its K responses); the target's counts pairs",
-  },
+  { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
   { alignc: "warmup", kinds: TRAINED, key: flagPPO("--lr_warmup_ratio", "--lr_warmup_ratio", "--lr_warmup_ratio", "--actor.lr_warmup_ratio"), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
   {
     alignc: "schedule",
@@ -169,7 +167,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
 
 export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version, world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version, world, split: stageSplit(stage, world), rows };
   const old = version === "0.7.0.post1";
   const f = (a: string, b: string) => (old ? a : b);
   const head: [string, MapValue][] = [];

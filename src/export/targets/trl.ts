@@ -1,7 +1,6 @@
 // TRL (v1.9): one YAML per stage for `trl sft | reward | dpo --config`, and the experimental PPO
 // script (`trl/experimental/ppo/ppo.py`) as flags. TRL forwards YAML keys it does not know to
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
-import { splitBatch } from "../batch.js";
 import { toYaml } from "../yaml.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
@@ -14,6 +13,8 @@ import {
   outputDir,
   SUPERVISED,
   TRAINED,
+  comparisonBatchNote,
+  stageSplit,
   type MapCtx,
   type MapRow,
   type MapValue,
@@ -41,9 +42,10 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => "per_device_train_batch_size",
     value: (c) => c.split.perDevice,
     lossy: (c) =>
-      c.split.exact ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
+      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
   },
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
+  { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
   { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
   {
     alignc: "schedule",
@@ -79,7 +81,13 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.klCoef },
   { alignc: "clip", kinds: ["ppo"], key: () => "cliprange", value: (c) => c.stage.hp.clip },
-  { alignc: "vf_coef", kinds: ["ppo"], key: () => "vf_coef", value: (c) => c.stage.hp.vfCoef },
+  {
+    alignc: "vf_coef",
+    kinds: ["ppo"],
+    key: () => "vf_coef",
+    value: (c) => c.stage.hp.vfCoef,
+    lossy: () => "TRL's value function is a separate network initialised from the reward model; alignc uses a value head on the policy",
+  },
   { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gaeLambda },
   // the GAE discount is TRL's `gamma`; the ptx γ (ptx_coef) is a different thing and never goes here
   { alignc: "discount", kinds: ["ppo"], key: () => "gamma", value: (c) => c.stage.hp.discount },
@@ -107,7 +115,7 @@ export const TRL_ENTRY = { pretrain: "sft", sft: "sft", reward_model: "reward", 
 
 export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "1.9.0", world, split: splitBatch(stage.hp.batchSize, stage.hp.accumulate, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "1.9.0", world, split: stageSplit(stage, world), rows };
   const head: [string, MapValue][] = [["model_name_or_path", initPath(stage)]];
   if (stage.kind === "ppo") {
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
@@ -118,7 +126,8 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
   if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all")) head.push(["dataset_text_field", "text"]);
   const body = applyTable(TRL_TABLE, ctx, approximations);
   const tail: [string, MapValue][] = [["save_strategy", "steps"], ["bf16", true], ["report_to", "none"]];
-  if (stage.kind === "ppo") return [...head, ...body, ["bf16", true]];
+  // alignc ends a rollout at EOS; TRL's PPO generates response_length tokens unless told to stop
+  if (stage.kind === "ppo") return [...head, ...body, ["stop_token", "eos"], ["bf16", true]];
   return [...head, ...body, ...tail];
 }
 
