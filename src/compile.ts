@@ -30,6 +30,8 @@ export interface CompileOptions {
   measure?: boolean;
   /** Check the memory estimate against this machine (default true); false for machine-independent plans (goldens). */
   machine?: boolean;
+  /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
+  rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
 }
 
 export interface CompileResult {
@@ -52,7 +54,8 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
   // parse → check
   const checked = await checkRecipeFile(path);
   lap("check_ms");
-  const { recipe, sources } = checked;
+  const { sources } = checked;
+  const recipe = checked.recipe && opts.rewrite ? opts.rewrite(checked.recipe) : checked.recipe;
   const diagnostics = [...checked.diagnostics];
   const backend = resolveBackend(opts.backend, recipe);
   if (!recipe) return { recipe, plan: null, diagnostics, sources, backend, timings };
