@@ -198,7 +198,7 @@ test("ops: sigmoid GELU approximates GPT-2's tanh GELU; LayerNorm normalises row
   const a = tf.tidy(() => gelu(x, "sigmoid").dataSync());
   const b = tf.tidy(() => gelu(x, "tanh").dataSync());
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 0.03));
-  const y = tf.tidy(() => layerNorm(tf.tensor2d([[1, 2, 3, 6]]), tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, 1e-5).dataSync());
+  const y = Array.from(tf.tidy(() => layerNorm(tf.tensor2d([[1, 2, 3, 6]]), tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, 1e-5).dataSync()));
   assert.ok(Math.abs(y.reduce((s, v) => s + v, 0)) < 1e-5);
   x.dispose();
 });

@@ -52,7 +52,10 @@ function trainedRewardModel(): Gpt {
 }
 const rewardModel = trainedRewardModel();
 
-function inputFor(kind: StageKind, seed = 5): StageInput[StageKind] {
+function inputFor<K extends StageKind>(kind: K, seed = 5): StageInput[K] {
+  return inputOf(kind, seed) as StageInput[K];
+}
+function inputOf(kind: StageKind, seed: number): StageInput[StageKind] {
   switch (kind) {
     case "pretrain":
       return { model: base.clone(), examples: sftData, train: { steps: 30, batchSize: 4, lr: 1e-2, seed } };
