@@ -110,7 +110,7 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
   if (tpl) {
     for (const p of tpl.placeholders)
-      if (row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
     return tpl.render(row.data);
   }
   if (spec.promptField) return fieldString(row, spec.promptField, spec.file);

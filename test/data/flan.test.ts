@@ -63,6 +63,21 @@ test("unknown placeholder: located error naming the template file, line and the 
   }
 });
 
+test("a field tested by {{#if}} may be missing from a row; elsewhere it may not", () => {
+  const t = tpl("{{#if ctx}}Context: {{ctx}}\n{{/if}}Q: {{q}}\n|||\n{{y}}");
+  assert.deepEqual(
+    t.placeholders.map((p) => [p.name, p.optional ?? false]),
+    [
+      ["ctx", true],
+      ["ctx", true],
+      ["q", false],
+      ["y", false],
+    ],
+  );
+  const out = renderFlan(spec({ rows: rowsOf([{ q: "a", y: "A", ctx: "C" }, { q: "b", y: "B" }]), templates: [t] }));
+  assert.deepEqual(out.train.map((e) => e.prompt).sort(), ["Context: C\nQ: a", "Q: b"]);
+});
+
 test("a row missing a field is located at the data file line", () => {
   assert.throws(
     () => renderFlan(spec({ rows: rowsOf([{ q: "a", y: "A" }, { q: "b" }]) })),

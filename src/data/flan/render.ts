@@ -115,6 +115,7 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
   for (const p of t.placeholders) {
     if ((BUILTINS as readonly string[]).includes(p.name)) continue;
     const v = row.data[p.name];
+    if (p.optional && (v === undefined || v === null)) continue;
     if (v === undefined || v === null)
       fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end));
     if (typeof v === "object" && !Array.isArray(v))

@@ -9,6 +9,8 @@ export interface Placeholder {
   name: string;
   line: number;
   col: number;
+  /** read under `{{#if name}}` / `{{#unless name}}` (or as that test): a row may lack it */
+  optional?: boolean;
 }
 
 export interface TaskTemplate {
@@ -62,7 +64,7 @@ export interface CompiledPart {
 export function compileHandlebars(text: string, lineOffset = 0): CompiledPart {
   const ast = Handlebars.parse(text);
   const placeholders: Placeholder[] = [];
-  collectPlaceholders(ast, placeholders, lineOffset, 0);
+  collectPlaceholders(ast, placeholders, lineOffset, 0, new Set());
   const segs: Segment[] = [];
   let simple = true;
   for (const st of ast.body) {
@@ -98,28 +100,34 @@ function mergeLiterals(segs: Segment[]): Segment[] {
 
 const HELPERS = new Set(["if", "unless", "each", "with", "lookup", "log"]);
 
-/** Field names read at the top level of a Handlebars AST (inside #each/#with the context changes: skipped). */
-function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffset: number, depth: number): void {
-  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation): void => {
+/**
+ * Field names read at the top level of a Handlebars AST (inside #each/#with the context changes:
+ * skipped). A name tested by #if/#unless is optional there and inside that block.
+ */
+function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffset: number, depth: number, guarded: ReadonlySet<string>): void {
+  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean): void => {
     if (p.type !== "PathExpression") return;
     const path = p as hbs.AST.PathExpression;
     if (path.data || path.depth || depth > 0 || path.parts.length === 0) return;
     const name = path.parts[0]!;
     if (name === "this" || HELPERS.has(name)) return;
-    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1 });
+    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}) });
   };
   for (const st of node.body) {
     if (st.type === "MustacheStatement") {
       const m = st as hbs.AST.MustacheStatement;
-      visitPath(m.path, m.loc);
-      for (const p of m.params) visitPath(p, m.loc);
+      visitPath(m.path, m.loc, false);
+      for (const p of m.params) visitPath(p, m.loc, false);
     } else if (st.type === "BlockStatement") {
       const b = st as hbs.AST.BlockStatement;
       const helper = (b.path as hbs.AST.PathExpression).original;
-      for (const p of b.params) visitPath(p, b.loc);
+      const test = helper === "if" || helper === "unless";
+      for (const p of b.params) visitPath(p, b.loc, test);
       const scoped = helper === "each" || helper === "with";
-      if (b.program) collectPlaceholders(b.program, out, lineOffset, depth + (scoped ? 1 : 0));
-      if (b.inverse) collectPlaceholders(b.inverse, out, lineOffset, depth);
+      const inner = new Set(guarded);
+      if (test) for (const p of b.params) if (p.type === "PathExpression") inner.add((p as hbs.AST.PathExpression).parts[0] ?? "");
+      if (b.program) collectPlaceholders(b.program, out, lineOffset, depth + (scoped ? 1 : 0), helper === "if" ? inner : guarded);
+      if (b.inverse) collectPlaceholders(b.inverse, out, lineOffset, depth, helper === "unless" ? inner : guarded);
     }
   }
 }
