@@ -117,8 +117,9 @@ export class Executor {
     return this.nodeRecords.filter((r) => r.status === "cached").length;
   }
 
+  /** cached-kind nodes (stages, evals) computed in this run; in-memory data nodes are not counted */
   get computed(): number {
-    return this.nodeRecords.filter((r) => r.status === "computed" || r.status === "resumed").length;
+    return this.o.plan.nodes.filter((n) => this.handler(n).storage === "cache" && ["computed", "resumed"].includes(this.records.get(n.id)!.status)).length;
   }
 
   private handler(n: PlanNode): NodeHandler {
@@ -148,6 +149,7 @@ export class Executor {
     }
     // the data the misses read, built now: a data error stops the run before it writes anything
     for (const m of this.misses) for (const i of m.inputs) if (this.handler(this.byId.get(i)!).storage === "memory") await this.output(i);
+    for (const m of this.misses) await this.handler(m).prepare?.(this.context(m, ""));
     return { hits, misses: this.misses };
   }
 

@@ -48,6 +48,9 @@ export type NodeResult =
 export interface NodeHandler {
   /** "memory": recomputed when needed, never cached; "cache": stored under the node's hash */
   storage: "memory" | "cache";
+  /** Cached nodes about to be computed: build and check their inputs (data) before the run
+   * directory exists, so bad input stops the run with nothing written. */
+  prepare?(ctx: NodeContext): Promise<void>;
   run(ctx: NodeContext): Promise<NodeResult>;
 }
 

@@ -110,7 +110,9 @@ function plainProgress(stream: NodeJS.WritableStream, intervalMs: number): Progr
       let last = 0;
       let lastStep = startStep;
       let lastInfo: StepInfo | undefined;
+      let printed = -1;
       const line = (step: number, info?: StepInfo) => {
+        printed = step;
         const elapsed = (Date.now() - t0) / 1000;
         const rate = (step - startStep) / Math.max(elapsed, 1e-9);
         const eta = rate > 0 ? (total - step) / rate : NaN;
@@ -133,7 +135,7 @@ function plainProgress(stream: NodeJS.WritableStream, intervalMs: number): Progr
           }
         },
         done(note) {
-          if (lastStep > startStep) line(lastStep, lastInfo);
+          if (lastStep > startStep && printed !== lastStep) line(lastStep, lastInfo);
           if (note) write(`[${label}] ${note}`);
         },
       };

@@ -17,8 +17,8 @@ export interface RunPlanOptions {
   /** the checked recipe's identity and its `expect` conditions */
   recipe: { name: string; file: string; seed: number; expects: readonly IRCondition[] };
   handlers: HandlerTable;
-  /** the backend the handlers run on (as selected, e.g. "wasm") */
-  backend: string;
+  /** the backend the handlers run on: a name, or a session that selects one on first use */
+  backend: string | { readonly requested: string; readonly selected: string | null };
   runsDir?: string;
   cacheRoot?: string;
   tiny?: boolean;
@@ -53,6 +53,11 @@ export function planHash(plan: Plan): string {
   return createHash("sha256").update(plan.nodes.map((n) => `${n.id}=${n.hash}`).join("\n")).digest("hex");
 }
 
+function backendName(b: RunPlanOptions["backend"]): string {
+  if (typeof b === "string") return b;
+  return b.selected ?? `${b.requested} (not loaded: nothing to compute)`;
+}
+
 /**
  * Throws before creating anything when the plan cannot run (unknown --force/--until node: PlanError;
  * bad data: DiagnosticError from the data layer). Otherwise returns the outcome with its exit code:
@@ -69,7 +74,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     cache,
     progress,
     interrupt: o.interrupt ?? { requested: false },
-    backend: o.backend,
+    backend: typeof o.backend === "string" ? o.backend : o.backend.requested,
     tiny: o.tiny ?? false,
     force: o.force,
     until: o.until ?? null,
@@ -89,7 +94,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     finished: null,
     status: "running",
     exitCode: null,
-    backend: o.backend,
+    backend: backendName(o.backend),
     seed: o.recipe.seed,
     tiny: o.tiny ?? false,
     options: { force: [...(o.force ?? [])], until: o.until ?? null },
@@ -100,6 +105,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     error: null,
   };
   const save = () => {
+    manifest.backend = backendName(o.backend);
     manifest.nodes = exec.nodeRecords;
     manifest.expectations = exec.expectations;
     manifest.cache.hits = exec.hits;

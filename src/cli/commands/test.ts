@@ -1,0 +1,67 @@
+// `alignc test [DIR|FILE] [--update] [--no-run] [--backend B]`: every recipe in DIR (default
+// recipes/) against its golden plan and, with a --tiny run, against its `expect` block.
+// Exit 0 all passed, 1 a plan differs from its golden (or a recipe/run failed), 3 only expectations failed.
+import { renderDiagnostics, useColor } from "../../lang/render.js";
+import { Interrupt } from "../../run/interrupt.js";
+import { createProgress, fmtDuration } from "../../run/progress.js";
+import { passed, recipeFiles, testRecipe, type RecipeTestResult } from "../../run/recipe-test.js";
+import { relative } from "node:path";
+
+function describe(r: RecipeTestResult): string[] {
+  const name = relative(process.cwd(), r.file) || r.file;
+  const lines: string[] = [];
+  const golden = { equal: "plan matches its golden", updated: "golden written", missing: "no golden plan", differs: "plan differs from its golden", error: "does not compile" }[r.golden];
+  let run = "";
+  if (r.skippedRun) run = `; ${r.skippedRun}`;
+  else if (r.run) {
+    const m = r.run.manifest;
+    const exp = m ? `${m.expectations.filter((e) => e.ok).length}/${m.expectations.length} expectations` : "";
+    const secs = m?.finished ? fmtDuration((Date.parse(m.finished) - Date.parse(m.created)) / 1000) : "";
+    run = r.run.exitCode === 0 ? `; tiny run ok (${[exp, secs].filter(Boolean).join(", ")})` : `; tiny run exit ${r.run.exitCode}${exp ? ` (${exp})` : ""}${r.run.message ? `: ${r.run.message}` : ""}`;
+  }
+  lines.push(`${passed(r) ? "ok  " : "FAIL"} ${name}: ${golden}${run}`);
+  for (const d of r.goldenDetail) lines.push(`       ${d}`);
+  for (const e of r.run?.manifest?.expectations ?? []) if (!e.ok) lines.push(`       expect ${e.message}`);
+  if (r.run?.runDir) lines.push(`       run: ${r.run.runDir}`);
+  return lines;
+}
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  let files: string[];
+  try {
+    files = recipeFiles(args[0] ?? "recipes");
+  } catch (err) {
+    process.stderr.write(`alignc test: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (files.length === 0) {
+    process.stderr.write(`alignc test: no .align files in ${args[0] ?? "recipes"}\n`);
+    return 2;
+  }
+  const progress = createProgress();
+  const interrupt = new Interrupt().install();
+  const results: RecipeTestResult[] = [];
+  try {
+    for (const f of files) {
+      if (interrupt.requested) break;
+      const r = await testRecipe(f, {
+        update: opts.update === true,
+        run: opts.run !== false,
+        backend: typeof opts.backend === "string" ? opts.backend : undefined,
+        progress,
+        interrupt,
+      });
+      results.push(r);
+      if (r.diagnostics.length) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n`);
+      process.stdout.write(describe(r).join("\n") + "\n");
+    }
+  } finally {
+    interrupt.uninstall();
+  }
+  if (interrupt.requested) return 130;
+  const failed = results.filter((r) => !passed(r));
+  process.stdout.write(`${results.length - failed.length}/${results.length} recipes passed\n`);
+  if (failed.length === 0) return 0;
+  const onlyExpectations = failed.every((r) => (r.golden === "equal" || r.golden === "updated") && r.run?.exitCode === 3);
+  return onlyExpectations ? 3 : 1;
+}

@@ -1,0 +1,127 @@
+// Evals on trained networks: exact-match accuracy (held-out templates before/after SFT), reward-model
+// pairwise accuracy on held-out comparisons, win rate of one stage over another judged by a reward
+// model or by the demo data's rule (with a 95% Wilson interval), and held-out LM loss.
+import type { CheckedBlock } from "../../check/ir.js";
+import type { ChatFormat, Tokenizer } from "../../data/types.js";
+import type { NodeContext, NodeResult } from "../handler.js";
+import { ruleOutcome } from "../rule-judge.js";
+import { winRate } from "../stats.js";
+import { contextOf, numProp, type HandlerEnv } from "./env.js";
+import { evalData } from "./eval-data.js";
+import { networkOf } from "./models.js";
+import { promptTokens, responseTokens } from "./tokens.js";
+import { evaluateLm, generateAll, rmAccuracy, scoreSequences, type Gpt } from "./train-api.js";
+
+/** Sampling seed of evals: fixed so a win rate reproduces; a and b get the same stream. */
+const EVAL_SEED = 1234;
+
+/** Text of a generated response: up to EOS, cut where the format's closing text starts, trimmed. */
+function decodeResponse(ids: number[], tok: Tokenizer, fmt: ChatFormat): string {
+  const end = ids.indexOf(tok.eos);
+  let text = tok.decode(end >= 0 ? ids.slice(0, end) : ids);
+  const closing = (() => {
+    const f = fmt.format("p", "r");
+    return f.text.slice(f.responseSpan[1]);
+  })();
+  if (closing.trim()) {
+    const at = text.indexOf(closing.trim());
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return text.trim();
+}
+
+async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
+  return networkOf(env, await ctx.input(name));
+}
+
+function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number, temperature: number): string[] {
+  const ids = prompts.map((p) => promptTokens(fmt, tok, p, undefined, Math.max(1, context - maxNew)));
+  const out = generateAll(m, ids, { maxNewTokens: maxNew, temperature, eos: tok.eos, pad: tok.pad, seed: EVAL_SEED, batchSize: 32 });
+  return out.map((o) => decodeResponse(o, tok, fmt));
+}
+
+export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock): Promise<NodeResult> {
+  await env.backend.ensure();
+  const d = await evalData(env, b);
+  const owned: Gpt[] = [];
+  try {
+    let summary: Record<string, number>;
+    let note = "";
+    if (d.kind === "accuracy") {
+      const m = await model(env, ctx, d.model);
+      owned.push(m);
+      const maxNew = Math.min(48, Math.max(...d.items.map((x) => d.tok.encode(x.response).length)) + 4);
+      const texts = generateTexts(
+        m,
+        d.items.map((x) => x.prompt),
+        d.fmt,
+        d.tok,
+        contextOf(env, d.model),
+        maxNew,
+        0,
+      );
+      const right = d.items.filter((x, i) => texts[i] === x.response.trim()).length;
+      summary = { accuracy: right / d.items.length, n: d.items.length };
+      d.items.slice(0, 20).forEach((x, i) => ctx.sample({ eval: b.name, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() }));
+      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples`;
+    } else if (d.kind === "rm_accuracy") {
+      const m = await model(env, ctx, d.model);
+      owned.push(m);
+      const acc = rmAccuracy(m, d.groups, { pad: d.tok.pad });
+      summary = { accuracy: acc, pairs: d.groups.reduce((a, g) => a + g.pairs.length, 0), groups: d.groups.length };
+      note = `accuracy ${acc.toFixed(3)} on ${summary.pairs} held-out pairs`;
+    } else if (d.kind === "win_rate") {
+      const ma = await model(env, ctx, d.a);
+      owned.push(ma);
+      const mb = await model(env, ctx, d.b);
+      owned.push(mb);
+      const maxNew = numProp(b, "max_new_tokens", 24);
+      const context = contextOf(env, d.a);
+      const prompts = d.items.map((x) => x.prompt);
+      // sampled at temperature 1, as the policy was trained and as InstructGPT evaluates
+      const ta = generateTexts(ma, prompts, d.fmt, d.tok, context, maxNew, 1);
+      const tb = generateTexts(mb, prompts, d.fmt, d.tok, context, maxNew, 1);
+      let outcomes: number[];
+      let sa: number[] = [];
+      let sb: number[] = [];
+      if (d.judge === "rule") {
+        outcomes = d.items.map((x, i) => ruleOutcome(ta[i]!, tb[i]!, x.response));
+      } else {
+        const rm = await model(env, ctx, d.judge);
+        owned.push(rm);
+        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, context), ...responseTokens(d.fmt, d.tok, p, r)];
+        sa = scoreSequences(rm, prompts.map((p, i) => seq(p, ta[i]!)), { pad: d.tok.pad });
+        sb = scoreSequences(rm, prompts.map((p, i) => seq(p, tb[i]!)), { pad: d.tok.pad });
+        outcomes = sa.map((x, i) => (x > sb[i]! ? 1 : x < sb[i]! ? 0 : 0.5));
+      }
+      const w = winRate(outcomes);
+      summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses };
+      if (sa.length) {
+        summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
+        summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
+      }
+      d.items.forEach((x, i) =>
+        ctx.sample({
+          eval: b.name,
+          judge: d.judge,
+          prompt: x.prompt,
+          a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },
+          b: { model: d.b, text: tb[i]!, ...(sb.length ? { score: sb[i]! } : {}) },
+          winner: outcomes[i] === 1 ? "a" : outcomes[i] === 0 ? "b" : "tie",
+          reference: x.response,
+        }),
+      );
+      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (n ${w.n}, ${w.ties} ties; judge ${d.judge})`;
+    } else {
+      const m = await model(env, ctx, d.model);
+      owned.push(m);
+      summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), n: d.seqs.length };
+      note = `loss ${summary.loss!.toFixed(4)} nats/token on ${d.seqs.length} sequences`;
+    }
+    ctx.log({ step: 1, ...summary });
+    ctx.info(note);
+    return { status: "done", summary };
+  } finally {
+    for (const m of owned) m.dispose();
+  }
+}

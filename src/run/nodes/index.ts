@@ -1,0 +1,56 @@
+// The handler table for real plans: data/tokenizer/model nodes live in memory (cheap, recomputed
+// when needed); stages and evals are cached. The modules that load TensorFlow.js are imported on
+// first use, so a run whose stages and evals are all cache hits never loads it.
+import { buildRaw } from "../../data/build.js";
+import { findBlock } from "../../data/ir.js";
+import type { HandlerTable, NodeHandler } from "../handler.js";
+import { blockOf, type HandlerEnv } from "./env.js";
+import { evalData } from "./eval-data.js";
+import { stageData } from "./stage-data.js";
+
+export { backendSession, type BackendSession, type HandlerEnv } from "./env.js";
+
+const memoryNode = (f: (env: HandlerEnv, id: string, block: string) => Promise<Record<string, number>>, env: HandlerEnv): NodeHandler => ({
+  storage: "memory",
+  async run(ctx) {
+    return { status: "done", summary: await f(env, ctx.node.id, ctx.node.block ?? "") };
+  },
+});
+
+export function createHandlers(env: HandlerEnv): HandlerTable {
+  return {
+    // the tokenizer and the initial weights are made by the stage that needs them (data layer and
+    // engine memoise them); the nodes stand in the plan for their hashes
+    tokenizer: memoryNode(async () => ({}), env),
+    model: memoryNode(async () => ({}), env),
+    // data nodes of a block check that block's data (read, templates, mixing) when a stage needs it;
+    // derived format/tokenize nodes are built by the consuming stage with its format and tokenizer
+    data: memoryNode(async (e, _id, block): Promise<Record<string, number>> => {
+      if (!block) return {};
+      const b = findBlock(e.recipe, block);
+      if (b.keyword === "stage" || b.keyword === "eval") return {};
+      const raw = await buildRaw(e.recipe, b);
+      return raw.kind === "text" ? { lines: raw.train.lines.length, heldout: raw.heldout.lines.length } : { examples: raw.train.length, heldout: raw.heldout.length };
+    }, env),
+    stage: {
+      storage: "cache",
+      async prepare(ctx) {
+        await stageData(env, blockOf(env, ctx.node));
+      },
+      async run(ctx) {
+        const { runStage } = await import("./stages.js");
+        return runStage(env, ctx, blockOf(env, ctx.node));
+      },
+    },
+    eval: {
+      storage: "cache",
+      async prepare(ctx) {
+        await evalData(env, blockOf(env, ctx.node));
+      },
+      async run(ctx) {
+        const { runEval } = await import("./evals.js");
+        return runEval(env, ctx, blockOf(env, ctx.node));
+      },
+    },
+  };
+}

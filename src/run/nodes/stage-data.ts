@@ -1,0 +1,62 @@
+// A training stage's token data, built from the recipe by the data layer: once per stage and run
+// (memoised), first in prepare() so data errors stop the run before its directory exists. No
+// TensorFlow.js here: a run whose stages are all cached never loads it.
+import type { CheckedBlock } from "../../check/ir.js";
+import { buildExamples } from "../../data/build.js";
+import type { Tokenizer } from "../../data/types.js";
+import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
+import { contextOf, numProp, stageFormat, tokenizerFor, type HandlerEnv } from "./env.js";
+import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, type LmData } from "./tokens.js";
+
+/** Stage data, built once per node (prepare() builds it before the run directory exists). */
+export type StageData =
+  | { kind: "lm"; data: LmData; tok: Tokenizer }
+  | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
+  | { kind: "ppo"; prompts: number[][]; ptx: TokenSequence[]; tok: Tokenizer };
+
+const memo = new WeakMap<HandlerEnv, Map<string, Promise<StageData>>>();
+
+export function stageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
+  let m = memo.get(env);
+  if (!m) memo.set(env, (m = new Map()));
+  let p = m.get(b.name);
+  if (!p) {
+    p = buildStageData(env, b);
+    m.set(b.name, p);
+    p.catch(() => m!.delete(b.name));
+  }
+  return p;
+}
+
+async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
+  const tok = await tokenizerFor(env, b.name);
+  const context = contextOf(env, b.name);
+  const fmt = stageFormat(env, b);
+  switch (b.kind) {
+    case "pretrain":
+      return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, "all"), tok };
+    case "sft": {
+      const lossOn = b.props.loss_on === "all" ? "all" : "response";
+      return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, lossOn), tok };
+    }
+    case "reward_model":
+    case "dpo": {
+      const c = await comparisons(env, b, "data");
+      return { kind: "rm", train: tokenGroups(c.train, fmt, tok, context), heldout: tokenGroups(c.heldout, fmt, tok, context), tok };
+    }
+    case "ppo": {
+      const maxNew = numProp(b, "max_new_tokens", 24);
+      const ps = await prompts(env, b, "prompts");
+      const promptIds = ps.train.map((p) => promptTokens(fmt, tok, p.prompt, p.system, Math.max(1, context - maxNew)));
+      let ptx: TokenSequence[] = [];
+      if (b.props.ptx_data !== undefined && numProp(b, "ptx_coef", 0) > 0) {
+        const built = await buildExamples(env.recipe, b.name, { prop: "ptx_data", format: fmt });
+        ptx = lmData(built, tok, context).train;
+      }
+      return { kind: "ppo", prompts: promptIds, ptx, tok };
+    }
+    default:
+      throw new Error(`stage kind ${b.kind} has no executor`);
+  }
+}
+

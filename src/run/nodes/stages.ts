@@ -1,0 +1,203 @@
+// Training stages: build the stage's token data, start from its `init` network, run the engine's
+// trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
+// before and after, and save the trained network into the cache entry.
+import { join } from "node:path";
+import type { CheckedBlock } from "../../check/ir.js";
+import {
+  createTrainer,
+  evaluateLm,
+  loadTrainerState,
+  rmAccuracy,
+  saveModel,
+  saveTrainerState,
+  type Gpt,
+  type StepMetrics,
+  type Trainer,
+  type TrainConfig,
+} from "./train-api.js";
+import type { NodeContext, NodeResult } from "../handler.js";
+import { yieldToSignals } from "../interrupt.js";
+import { numProp, refName, type HandlerEnv } from "./env.js";
+import { MODEL_FILE, networkOf } from "./models.js";
+import { stageData } from "./stage-data.js";
+
+const STATE_FILE = "state.safetensors";
+/** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
+const VAL_DURING = 32;
+const VAL_FINAL = 256;
+
+function trainConfigOf(b: CheckedBlock, seed: number, items: number): Partial<TrainConfig> & { steps: number } {
+  const batchSize = numProp(b, "batch_size", 16);
+  const accumulate = numProp(b, "accumulate", 1);
+  const steps =
+    typeof b.props.steps === "number" ? b.props.steps : Math.max(1, Math.ceil((numProp(b, "epochs", 1) * items) / (batchSize * accumulate)));
+  const cfg: Partial<TrainConfig> & { steps: number } = {
+    steps,
+    batchSize,
+    accumulate,
+    warmup: numProp(b, "warmup", 0),
+    minLrRatio: numProp(b, "min_lr_ratio", 0.1),
+    weightDecay: numProp(b, "weight_decay", 0.1),
+    gradClip: numProp(b, "grad_clip", 1),
+    seed,
+  };
+  if (typeof b.props.lr === "number") cfg.lr = b.props.lr;
+  if (typeof b.props.schedule === "string") cfg.schedule = b.props.schedule as TrainConfig["schedule"];
+  if (typeof b.props.optimizer === "string") cfg.optimizer = b.props.optimizer as TrainConfig["optimizer"];
+  return cfg;
+}
+
+/** Metrics logged per step: numbers only, the engine's names (loss, lr, reward, kl, accuracy …). */
+function row(m: StepMetrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) if (typeof v === "number" && k !== "step" && k !== "ms" && Number.isFinite(v)) out[k] = Number(v.toPrecision(6));
+  return out;
+}
+
+function meanOf(rows: StepMetrics[], key: string): number | undefined {
+  const xs = rows.map((r) => r[key]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+}
+
+export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock): Promise<NodeResult> {
+  await env.backend.ensure();
+  const data = await stageData(env, b);
+  const seed = env.recipe.seed;
+  const initName = refName(b.props.init);
+  if (!initName) throw new Error(`${b.name}: no init`);
+  const init = await networkOf(env, await ctx.input(initName));
+  const disposables: { dispose(): void }[] = [init];
+  let trainer: Trainer;
+  let evalBefore: Record<string, number> = {};
+  let evalAfter: () => Record<string, number>;
+  let during: (() => Record<string, number>) | null = null;
+  try {
+    if (data.kind === "lm") {
+      const lossOn = b.kind === "pretrain" ? "all" : b.props.loss_on === "all" ? "all" : "response";
+      const model = init.clone(["lm"], seed);
+      const cfg = trainConfigOf(b, seed, data.data.train.length);
+      const val = data.data.heldout;
+      const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad }) } : ({} as Record<string, number>));
+      evalBefore = valLoss(VAL_FINAL);
+      during = () => valLoss(VAL_DURING);
+      evalAfter = () => valLoss(VAL_FINAL);
+      trainer = createTrainer(b.kind as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
+    } else if (data.kind === "rm") {
+      const cfg = trainConfigOf(b, seed, data.train.length);
+      if (b.kind === "dpo") {
+        trainer = createTrainer("dpo", { init, groups: data.train, beta: numProp(b, "beta", 0.1), train: cfg, pad: data.tok.pad });
+        evalAfter = () => ({});
+      } else {
+        trainer = createTrainer("reward_model", { init, groups: data.train, train: cfg, pad: data.tok.pad });
+        const held = data.heldout;
+        const acc = () => (held.length ? { heldout_accuracy: rmAccuracy(trainer.model, held, { pad: data.tok.pad }) } : ({} as Record<string, number>));
+        evalBefore = acc();
+        evalAfter = acc;
+      }
+    } else {
+      const rewardName = refName(b.props.reward);
+      if (!rewardName) throw new Error(`${b.name}: no reward model`);
+      const reward = await networkOf(env, await ctx.input(rewardName));
+      disposables.push(reward);
+      const cfg = trainConfigOf(b, seed, data.prompts.length);
+      trainer = createTrainer("ppo", {
+        init,
+        reward,
+        prompts: data.prompts,
+        ptx: data.ptx,
+        pad: data.tok.pad,
+        train: cfg,
+        ppo: {
+          klCoef: numProp(b, "kl_coef", 0.1),
+          ptxCoef: numProp(b, "ptx_coef", 0),
+          clip: numProp(b, "clip", 0.2),
+          vfCoef: numProp(b, "vf_coef", 0.1),
+          gaeLambda: numProp(b, "gae_lambda", 0.95),
+          discount: numProp(b, "discount", 1),
+          ppoEpochs: numProp(b, "ppo_epochs", 2),
+          maxNewTokens: numProp(b, "max_new_tokens", 24),
+          temperature: numProp(b, "temperature", 1),
+          topK: numProp(b, "top_k", 0),
+          eos: data.tok.eos,
+        },
+      });
+      evalAfter = () => ({});
+    }
+    disposables.push(trainer);
+    return await loop(ctx, b, trainer, { evalBefore, evalAfter: evalAfter!, during });
+  } finally {
+    for (const d of disposables.reverse()) d.dispose();
+  }
+}
+
+async function loop(
+  ctx: NodeContext,
+  b: CheckedBlock,
+  trainer: Trainer,
+  ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
+): Promise<NodeResult> {
+  const total = trainer.cfg.steps;
+  const logEvery = numProp(b, "log_every", 10);
+  const ckEvery = numProp(b, "checkpoint_every", 100);
+  const valEvery = Math.max(logEvery, Math.ceil(total / 10));
+  const klBudget = typeof b.props.kl_budget === "number" ? b.props.kl_budget : null;
+  let resumedFrom: number | undefined;
+  const ck = ctx.latestCheckpoint();
+  if (ck) {
+    trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
+    resumedFrom = trainer.stepCount;
+    ctx.info(`resuming from the checkpoint at step ${resumedFrom}`);
+  } else if (Object.keys(ev.evalBefore).length) ctx.log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+  const bar = ctx.progress(total, trainer.stepCount);
+  const history: StepMetrics[] = [];
+  let stoppedEarly: string | null = null;
+  while (trainer.stepCount < total) {
+    await yieldToSignals();
+    const m = trainer.step();
+    history.push(m);
+    const s = trainer.stepCount;
+    const extra: Record<string, number> = {};
+    if (typeof m.reward === "number") extra.reward = m.reward;
+    if (typeof m.kl === "number") extra.kl = m.kl;
+    if (typeof m.accuracy === "number") extra.acc = m.accuracy;
+    bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
+    if (s % logEvery === 0 || s === total) {
+      const val = ev.during && (s % valEvery === 0 || s === total) ? ev.during() : {};
+      ctx.log({ step: s, ...row(m), ...val });
+    }
+    if (klBudget !== null && typeof m.kl === "number" && m.kl > klBudget) {
+      stoppedEarly = `KL ${m.kl.toFixed(2)} exceeded kl_budget ${klBudget} at step ${s}`;
+      break;
+    }
+    if (ctx.interrupted() || (s % ckEvery === 0 && s < total)) {
+      const state = trainer.state();
+      await ctx.saveCheckpoint(s, (dir) => saveTrainerState(join(dir, STATE_FILE), state));
+      if (ctx.interrupted()) {
+        bar.done(`interrupted at step ${s}`);
+        return { status: "interrupted", step: s };
+      }
+    }
+  }
+  const after = ev.evalAfter();
+  const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
+  const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
+  const summary: Record<string, number> = { steps: trainer.stepCount };
+  for (const k of ["loss", "accuracy", "reward", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
+    const v = meanOf(window, k);
+    if (v !== undefined) summary[k] = v;
+  }
+  const r0 = meanOf(first, "reward");
+  if (r0 !== undefined && !resumedFrom) summary.reward_start = r0;
+  for (const [k, v] of Object.entries(ev.evalBefore)) summary[`${k}_before`] = v;
+  Object.assign(summary, after);
+  if (typeof after.heldout_accuracy === "number") summary.accuracy = after.heldout_accuracy;
+  const tps = meanOf(history, "tokens_per_s");
+  if (tps !== undefined) summary.tokens_per_s = tps;
+  saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: b.name });
+  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}`);
+  if (typeof summary.reward_start === "number" && typeof summary.reward === "number") gains.push(`reward ${summary.reward_start.toFixed(3)} → ${summary.reward.toFixed(3)}`);
+  bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
+  return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };
+}
+
+export type { Gpt };

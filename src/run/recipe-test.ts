@@ -1,0 +1,93 @@
+// `alignc test [DIR|FILE]`: each example recipe is a regression test.
+//   1. its plan, compiled machine-independently, equals its golden `NAME.plan.json` (PLAN's golden
+//      functions; `--update` rewrites the goldens instead);
+//   2. a --tiny run (src/run/tiny.ts) meets its `expect` block.
+// A recipe that sweeps is compared with its golden; its tiny run is skipped (the variants share
+// every node upstream of the swept one with the recipe they extend, which is tested itself).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compile } from "../compile.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
+import { compareGolden, goldenPath, readGolden, writeGolden } from "../plan/golden.js";
+import type { Progress } from "./progress.js";
+import { runRecipe } from "./run-recipe.js";
+import type { Manifest } from "./rundir.js";
+
+export interface RecipeTestResult {
+  file: string;
+  golden: "equal" | "differs" | "missing" | "updated" | "error";
+  goldenDetail: string[]; // changed nodes or the errors
+  run: { exitCode: number; runDir: string | null; manifest: Manifest | null; message: string | null } | null;
+  skippedRun: string | null;
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+}
+
+export interface RecipeTestOptions {
+  update?: boolean;
+  run?: boolean;
+  backend?: string;
+  runsDir?: string;
+  cacheRoot?: string;
+  progress?: Progress;
+  interrupt?: { readonly requested: boolean };
+}
+
+/** The .align files a path names: itself, or those directly inside a folder, sorted. */
+export function recipeFiles(path: string): string[] {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new Error(`${path}: no such file or folder`);
+  if (statSync(p).isFile()) return [p];
+  return readdirSync(p)
+    .filter((f) => f.endsWith(".align"))
+    .sort()
+    .map((f) => join(p, f));
+}
+
+export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promise<RecipeTestResult> {
+  const r: RecipeTestResult = { file, golden: "error", goldenDetail: [], run: null, skippedRun: null, diagnostics: [], sources: new Map() };
+  const compiled = await compile(file, { machine: false });
+  r.diagnostics = compiled.diagnostics.filter((d) => d.severity === "error");
+  r.sources = compiled.sources;
+  if (!compiled.plan) {
+    r.goldenDetail = ["the recipe does not compile"];
+    return r;
+  }
+  const plan = compiled.plan;
+  if (o.update) {
+    writeGolden(file, plan);
+    r.golden = "updated";
+  } else if (!existsSync(goldenPath(file))) {
+    r.golden = "missing";
+    r.goldenDetail = [`no ${goldenPath(file)}; \`alignc test --update\` writes it`];
+  } else {
+    const cmp = compareGolden(plan, readGolden(file));
+    r.golden = cmp.equal ? "equal" : "differs";
+    if (!cmp.equal) {
+      r.goldenDetail = cmp.diff.entries
+        .filter((e) => e.action !== "=")
+        .map((e) => `${e.action} ${e.id}${e.changes?.length ? `: ${e.changes.map((c) => c.path).join(", ")}` : ""}`);
+      if (cmp.estimates.length) r.goldenDetail.push(`estimates differ: ${cmp.estimates.join(", ")}`);
+      if (r.goldenDetail.length === 0) r.goldenDetail.push("the plans differ (see `alignc diff` against the golden)");
+    }
+  }
+  if (o.run === false) return r;
+  if (plan.variants && plan.variants.length > 0) {
+    r.skippedRun = `sweeps ${plan.variants.length} variants: plan checked, no run`;
+    return r;
+  }
+  const res = await runRecipe(file, { tiny: true, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt });
+  if (!res.ok) {
+    r.diagnostics.push(...res.diagnostics.filter((d) => d.severity === "error"));
+    for (const [k, v] of res.sources) r.sources.set(k, v);
+    r.run = { exitCode: 1, runDir: null, manifest: null, message: res.message ?? "the tiny run did not start" };
+  } else {
+    r.run = { exitCode: res.outcome.exitCode, runDir: res.outcome.runDir, manifest: res.outcome.manifest, message: res.outcome.error?.message ?? null };
+  }
+  return r;
+}
+
+/** Passed: plan equal to (or written as) its golden, and the tiny run exited 0 (or was skipped). */
+export function passed(r: RecipeTestResult): boolean {
+  return (r.golden === "equal" || r.golden === "updated") && (r.run === null || r.run.exitCode === 0);
+}

@@ -1,0 +1,57 @@
+// One call from a recipe path to a finished run: compile (check, --tiny, plan), refuse bad input
+// before anything is written, then runPlan with the real node handlers. Used by `alignc run` and
+// `alignc test`.
+import type { Diagnostic } from "../lang/diagnostic.js";
+import { DiagnosticError } from "../lang/diagnostic.js";
+import { compileForRun } from "./compile-run.js";
+import { PlanError } from "./executor.js";
+import type { Interrupt } from "./interrupt.js";
+import { backendSession, createHandlers } from "./nodes/index.js";
+import type { Progress } from "./progress.js";
+import { runPlan, type RunOutcome } from "./run-plan.js";
+
+export interface RunRecipeOptions {
+  backend?: string;
+  tiny?: boolean;
+  force?: string[];
+  until?: string | null;
+  variant?: string;
+  runsDir?: string;
+  cacheRoot?: string;
+  progress?: Progress;
+  interrupt?: Interrupt | { readonly requested: boolean };
+}
+
+export type RunRecipeResult =
+  | { ok: true; outcome: RunOutcome; diagnostics: Diagnostic[]; sources: Map<string, string> }
+  | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
+
+export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
+  const input = await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend });
+  const { recipe, plan, diagnostics, sources } = input;
+  if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
+  if (plan.variants && plan.variants.length > 0)
+    return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
+  const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
+  try {
+    const outcome = await runPlan({
+      plan,
+      recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects: recipe.expects },
+      handlers: createHandlers({ recipe, backend: session }),
+      backend: session,
+      runsDir: o.runsDir,
+      cacheRoot: o.cacheRoot,
+      tiny: o.tiny,
+      force: o.force,
+      until: o.until ?? null,
+      variant: o.variant ?? null,
+      progress: o.progress,
+      interrupt: o.interrupt,
+    });
+    return { ok: true, outcome, diagnostics, sources };
+  } catch (err) {
+    if (err instanceof DiagnosticError) return { ok: false, diagnostics: [...diagnostics, ...err.diagnostics], sources, message: null };
+    if (err instanceof PlanError) return { ok: false, diagnostics, sources, message: err.message };
+    throw err;
+  }
+}
