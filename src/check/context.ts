@@ -8,7 +8,7 @@ import type { Code } from "./codes.js";
 import { COMPONENT_CLAUSES, HEADER_PROPS } from "./kinds.js";
 import { LoweredBlock, resolvePathArg, type Located, type RefUse } from "./lower.js";
 import { argsValidator, kindSpec, own, propsValidator, recipeHeaderValidator, type KindSpec, type Schema } from "./schemas.js";
-import { schemaIssues, type SchemaIssue } from "./schema-errors.js";
+import { describeNode, schemaIssues, type SchemaIssue } from "./schema-errors.js";
 import { describeSchema } from "./schemas.js";
 import { CALLS } from "./calls.js";
 import type { LoadedRecipe } from "./extends.js";
@@ -139,20 +139,31 @@ export class CheckContext {
     const { props, issues } = this.validate(raw, lowered, schema, () => propsValidator(d.keyword.name, d.kind.name, spec), requiredHint);
     info.props = props;
     info.issues = issues;
-    if (spec.args) {
-      const v = argsValidator(d.keyword.name, d.kind.name, spec as KindSpec & { args: Schema });
-      const argv = d.args ? d.args.map((a) => (a.type === "String" ? a.value : a.type)) : [];
-      if (!v(argv)) {
-        const argNodeAt = (p: string): Located | undefined => {
-          const m = /^\/(\d+)/.exec(p);
-          return m && d.args ? d.args[Number(m[1])] : undefined;
-        };
-        const argIssues = schemaIssues(v.errors ?? [], argv, spec.args, argNodeAt, () => "");
-        for (const i of argIssues) info.issues.push({ ...i, message: i.message.replace(/^`[^`]*`/, `\`${d.kind.name}(…)\` arguments:`) });
-      }
-    }
+    if (spec.args) info.issues.push(...this.argIssues(d, spec as KindSpec & { args: Schema }, info.args));
     this.collectRefs(lowered);
     return info;
+  }
+
+  /** Constructor arguments (`jsonl("x.jsonl")`) against the kind's `args` schema, in words about arguments. */
+  private argIssues(d: Declaration, spec: KindSpec & { args: Schema }, args: IRValue[]): SchemaIssue[] {
+    const v = argsValidator(d.keyword.name, d.kind.name, spec);
+    if (v(args)) return [];
+    const issues: SchemaIssue[] = [];
+    const kind = d.kind.name;
+    const example = `${kind}("path")`; // every kind with arguments takes one path
+    for (const e of v.errors ?? []) {
+      const limit = (e.params as { limit?: number }).limit ?? 0;
+      if (e.keyword === "minItems" || e.keyword === "maxItems") {
+        const at = e.keyword === "maxItems" ? d.args?.[limit] : undefined;
+        issues.push({ code: "AL2018", node: at ?? d.kind, message: `\`${kind}\` takes ${limit} argument${limit === 1 ? "" : "s"}, e.g. ${example}; got ${d.args?.length ?? 0}` });
+        continue;
+      }
+      const m = /^\/(\d+)/.exec(e.instancePath);
+      const node = m && d.args ? d.args[Number(m[1])] : undefined;
+      const items = (spec.args["items"] as Schema | undefined) ?? {};
+      issues.push({ code: "AL2006", node: node ?? d.kind, message: `argument ${m ? Number(m[1]) + 1 : ""} of \`${kind}\` expects ${describeSchema(items)}, got ${describeNode(node)}` });
+    }
+    return issues;
   }
 
   private collectRefs(lowered: LoweredBlock): void {

@@ -9,7 +9,7 @@ import { didYouMean } from "./suggest.js";
 import { UNIT_KIND } from "./units.js";
 
 export interface SchemaIssue {
-  code: "AL2006" | "AL2007" | "AL2008";
+  code: "AL2006" | "AL2007" | "AL2008" | "AL2018";
   node: Located | null; // null: the owner as a whole (a missing required property)
   message: string;
   hint?: string;

@@ -77,6 +77,7 @@ codeTest("AL2006", "wrong value types, mapped to the value's span", async () => 
   assert.match(g.message, /`data` expects a reference/);
   src = swap("shots = 0..2", "shots = 2");
   assert.match((await expectError(src, "AL2006", ...at(src, "2 }", "shots"))).message, /a range lo\.\.hi/);
+  assert.match((await expectError(P + `source s = jsonl(3) as demonstrations {}\n`, "AL2006", 3, 18)).message, /argument 1 of `jsonl` expects a string, got 3/);
   src = swap(`templates = dir("tpl")`, `templates = jsonl("data/rows.jsonl")`);
   assert.match((await expectError(src, "AL2006", ...at(src, "jsonl", "templates"))).message, /dir\(…\), flan_templates\(…\) or promptsource\(…\)/);
 });
@@ -178,6 +179,9 @@ codeTest("AL2018", "unknown function; wrong arguments", async () => {
   src = swap("heldout(prefs)", `heldout("prefs")`);
   await expectError(src, "AL2018", ...at(src, `"prefs"`));
   await expectError(P + `model x = gpt("a") { tokenizer = bytes }\n`, "AL2018", 3, 15);
+  // a source's path argument: missing, or one too many
+  await expectError(P + `source s = jsonl as demonstrations {}\n`, "AL2018", 3, 12);
+  await expectError(P + `source s = jsonl("data/demos.jsonl", "data/rows.jsonl") as demonstrations {}\n`, "AL2018", 3, 37);
 });
 
 codeTest("AL2019", "unknown unit", async () => {
