@@ -181,7 +181,7 @@ codeTest("AL2018", "unknown function; wrong arguments", async () => {
   await expectError(P + `model x = gpt("a") { tokenizer = bytes }\n`, "AL2018", 3, 15);
   // a source's path argument: missing, or one too many
   await expectError(P + `source s = jsonl as demonstrations {}\n`, "AL2018", 3, 12);
-  await expectError(P + `source s = jsonl("data/demos.jsonl", "data/rows.jsonl") as demonstrations {}\n`, "AL2018", 3, 37);
+  await expectError(P + `source s = jsonl("data/demos.jsonl", "data/rows.jsonl") as demonstrations {}\n`, "AL2018", 3, 38);
 });
 
 codeTest("AL2019", "unknown unit", async () => {
