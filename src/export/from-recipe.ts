@@ -164,6 +164,8 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
       let init: ExportStage["init"];
       if (initBlock.keyword === "model") {
         const hf = typeof initBlock.props.hf === "string" ? initBlock.props.hf : "";
+        if (/[\s]/.test(hf))
+          diagnostics.push({ code: "AL4601", severity: "error", message: `model \`${initBlock.name}\`: hf = ${JSON.stringify(hf)} holds whitespace; a Hugging Face id or folder path cannot`, file: fileOf(r, initBlock), span: initBlock.propSpans.hf ?? initBlock.decl.span });
         if (!hf)
           diagnostics.push({
             code: "AL4601",

@@ -116,9 +116,7 @@ export type FileCheck =
   | { as: "openrlhf-args"; module: string; version: string }
   | { as: "axolotl-yaml" }
   | { as: "accelerate-yaml" }
-  | { as: "jsonl"; keys: string[] }
-  | { as: "json" }
-  | { as: "bash" };
+  | { as: "json" };
 
 /** A mapping or lossy step, listed in EXPORT.md and printed by the CLI. */
 export interface Approximation {

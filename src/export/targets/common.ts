@@ -91,11 +91,6 @@ export interface TargetOutput {
   preamble?: { oneNode: string[]; nNodes: string[] };
 }
 
-/** alignc's LR schedule in words, for notes. */
-export function scheduleText(s: ExportStage): string {
-  return `${s.hp.schedule} after ${s.hp.warmup} warmup steps, floor ${s.hp.minLrRatio} × lr`;
-}
-
 /** One argv token per line: the launch scripts read it with `mapfile -t ARGS < file`. */
 export function argsFile(entries: readonly [string, MapValue][]): { text: string; argv: string[] } {
   const argv: string[] = [];
@@ -105,19 +100,9 @@ export function argsFile(entries: readonly [string, MapValue][]): { text: string
     if (v === true) continue;
     if (Array.isArray(v)) for (const x of v) argv.push(String(x));
     else if (typeof v === "object") argv.push(JSON.stringify(v));
-    else argv.push(typeof v === "number" ? numberArg(v) : v);
+    else argv.push(String(v)); // numbers as JS writes them (0.00001, 1e-7): Python's int() and float() read both
   }
   for (const tok of argv)
     if (tok.includes("\n")) throw new Error(`argument ${JSON.stringify(tok)} holds a line break; it cannot go in an args file`);
   return { text: argv.map((t) => `${t}\n`).join(""), argv };
-}
-
-/** Numbers on command lines: Python's float() and int() read JS's forms (1e-7, 0.0005). */
-export function numberArg(n: number): string {
-  return String(n);
-}
-
-/** Single-quote a word for bash. */
-export function shq(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
