@@ -40,14 +40,27 @@ export function trainBpe(lines: readonly string[], vocabSize: number): BpeModel 
   const words: { ids: number[]; n: number }[] = [...counts.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     .map(([w, n]) => ({ ids: Array.from(utf8.encode(w)), n }));
+  // pair counts, and which words hold each pair: a merge only revisits the words it touches
+  const pairs = new Map<number, number>(); // key a * 2^20 + b
+  const holders = new Map<number, Set<number>>();
+  const addWord = (wi: number, sign: 1 | -1): void => {
+    const w = words[wi]!;
+    for (let i = 0; i + 1 < w.ids.length; i++) {
+      const key = w.ids[i]! * 1048576 + w.ids[i + 1]!;
+      const c = (pairs.get(key) ?? 0) + sign * w.n;
+      if (c === 0) pairs.delete(key);
+      else pairs.set(key, c);
+      if (sign > 0) {
+        let h = holders.get(key);
+        if (!h) holders.set(key, (h = new Set()));
+        h.add(wi);
+      }
+    }
+  };
+  words.forEach((_, wi) => addWord(wi, 1));
   const merges: [number, number][] = [];
   const target = Math.max(0, vocabSize - FIRST_MERGE);
   while (merges.length < target) {
-    const pairs = new Map<number, number>(); // key a * 2^20 + b
-    for (const w of words) for (let i = 0; i + 1 < w.ids.length; i++) {
-      const key = w.ids[i]! * 1048576 + w.ids[i + 1]!;
-      pairs.set(key, (pairs.get(key) ?? 0) + w.n);
-    }
     let bestKey = -1;
     let bestN = 0;
     for (const [key, n] of pairs) if (n > bestN || (n === bestN && key < bestKey)) [bestKey, bestN] = [key, n];
@@ -56,7 +69,39 @@ export function trainBpe(lines: readonly string[], vocabSize: number): BpeModel 
     const b = bestKey % 1048576;
     const id = FIRST_MERGE + merges.length;
     merges.push([a, b]);
-    for (const w of words) w.ids = mergePair(w.ids, a, b, id);
+    for (const wi of holders.get(bestKey) ?? []) {
+      const w = words[wi]!;
+      const merged = mergePair(w.ids, a, b, id);
+      if (merged.length === w.ids.length) continue; // a stale holder: the pair left this word earlier
+      addWord(wi, -1);
+      w.ids = merged;
+      addWord(wi, 1);
+    }
+    holders.delete(bestKey);
+  }
+  return { merges, vocabSize: FIRST_MERGE + merges.length };
+}
+
+/** The straightforward trainer (recount every pair per merge): the reference the fast one is tested against. */
+export function trainBpeReference(lines: readonly string[], vocabSize: number): BpeModel {
+  const counts = new Map<string, number>();
+  for (const line of lines) for (const m of line.matchAll(PRETOKEN)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  const words = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([w, n]) => ({ ids: Array.from(utf8.encode(w)), n }));
+  const merges: [number, number][] = [];
+  while (merges.length < Math.max(0, vocabSize - FIRST_MERGE)) {
+    const pairs = new Map<number, number>();
+    for (const w of words) for (let i = 0; i + 1 < w.ids.length; i++) {
+      const key = w.ids[i]! * 1048576 + w.ids[i + 1]!;
+      pairs.set(key, (pairs.get(key) ?? 0) + w.n);
+    }
+    let bestKey = -1;
+    let bestN = 0;
+    for (const [key, n] of pairs) if (n > bestN || (n === bestN && key < bestKey)) [bestKey, bestN] = [key, n];
+    if (bestKey < 0 || bestN < 2) break;
+    const a = Math.floor(bestKey / 1048576);
+    const b = bestKey % 1048576;
+    merges.push([a, b]);
+    for (const w of words) w.ids = mergePair(w.ids, a, b, FIRST_MERGE + merges.length - 1);
   }
   return { merges, vocabSize: FIRST_MERGE + merges.length };
 }

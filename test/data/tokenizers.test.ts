@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { bpeTokenizer, byteLevel, gpt2, trainBpe } from "../../src/data/tokenizers.js";
+import { bpeTokenizer, byteLevel, gpt2, trainBpe, trainBpeReference } from "../../src/data/tokenizers.js";
 
 const corpus = ["the cat sat on the mat.", "the dog sat on the log.", "4 plus 3 is 7.", "Very good is positive.", "CAT in capitals"];
 
@@ -28,6 +28,15 @@ test("BPE training is deterministic and compresses its corpus", () => {
   assert.equal(tok.name, bpeTokenizer(b).name);
   assert.ok(tok.encode(corpus[0]!).length < Buffer.byteLength(corpus[0]!));
   assert.ok(a.vocabSize <= 300 && a.vocabSize > 259);
+});
+
+test("property: the incremental BPE trainer learns exactly the merges of the recount-everything reference", () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ unit: fc.constantFrom(..."ab c.d\né1"), maxLength: 30 }), { maxLength: 30 }), fc.integer({ min: 259, max: 330 }), (lines, v) => {
+      assert.deepEqual(trainBpe(lines, v), trainBpeReference(lines, v));
+    }),
+    { numRuns: 150 },
+  );
 });
 
 test("GPT-2 BPE from gpt-tokenizer: known ids, round trip, <|endoftext|> = 50256", async () => {
