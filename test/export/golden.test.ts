@@ -106,3 +106,13 @@ test("LIMA (SFT only) exports to every target", async (t) => {
   }
   if (!schemasAvailable()) t.diagnostic("../shared absent: LIMA exports not validated against the engines' schemas");
 });
+
+test("--until stops the export after a stage and lists what follows; an unknown stage is an error", async () => {
+  const checked = await checkRecipeFile(RECIPE);
+  const r = await exportRecipe(checked.recipe!, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, until: "sft", trimRows: 1 });
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), [], "no ptx error: the PPO stage is not exported");
+  assert.deepEqual(r.files.filter((f) => f.path.startsWith("configs/")).map((f) => f.path), ["configs/pre.yaml", "configs/sft.yaml"]);
+  assert.match(r.files.find((f) => f.path === "EXPORT.md")!.content, /`policy` \(ppo\): after `--until sft`/);
+  const bad = await exportRecipe(checked.recipe!, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, until: "sf" });
+  assert.equal(bad.diagnostics[0]?.code, "AL4610");
+});
