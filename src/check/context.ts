@@ -6,7 +6,7 @@ import type { Diagnostic, Severity } from "../lang/diagnostic.js";
 import type { IRRecord, IRValue } from "./ir.js";
 import type { Code } from "./codes.js";
 import { COMPONENT_CLAUSES, HEADER_PROPS } from "./kinds.js";
-import { LoweredBlock, resolvePathArg, type Located, type RefUse } from "./lower.js";
+import { LoweredBlock, resolvePathArg, setOwn, type Located, type RefUse } from "./lower.js";
 import { argsValidator, kindSpec, own, propsValidator, recipeHeaderValidator, type KindSpec, type Schema } from "./schemas.js";
 import { describeNode, schemaIssues, type SchemaIssue } from "./schema-errors.js";
 import { describeSchema } from "./schemas.js";
@@ -108,7 +108,7 @@ export class CheckContext {
     for (const e of d.body?.entries ?? []) {
       if (e.type === "Component") {
         if (!isMixture || Object.hasOwn(components, e.name.name)) continue;
-        components[e.name.name] = lowered.lowerComponent(e, `/components/${e.name.name}`, COMPONENT_CLAUSES);
+        setOwn(components, e.name.name, lowered.lowerComponent(e, `/components/${e.name.name}`, COMPONENT_CLAUSES));
         continue;
       }
       if (e.path.length !== 1) continue;

@@ -10,6 +10,11 @@ import { CALLS } from "./calls.js";
 import { branches, enumOf, refTargets, shapeOf, type Schema } from "./schemas.js";
 import { normaliseQuantity } from "./units.js";
 
+/** `rec[key] = value` as an own property, even for user words like `__proto__` (which `=` would turn into a prototype). */
+export function setOwn(rec: IRRecord, key: string, value: IRValue): void {
+  Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export interface Located {
   span: Span;
 }
@@ -76,7 +81,7 @@ export class LoweredBlock {
           if (e.type !== "Assignment" || e.path.length !== 1) continue; // reported by checkBlockValue
           const key = e.path[0]!.name;
           if (Object.hasOwn(rec, key)) continue; // duplicate: reported, first wins
-          rec[key] = this.lower(e.value, props[key], `${ptr}/${key}`, `\`${key}\``);
+          setOwn(rec, key, this.lower(e.value, Object.hasOwn(props, key) ? props[key] : undefined, `${ptr}/${key}`, `\`${key}\``));
         }
         return rec;
       }

@@ -102,3 +102,12 @@ test("clean snippets: comments, empty bodies, references to any stage, quantitie
   await expectClean(FULL.replace("stage rm = reward_model { init = sft  data = prefs  steps = 5 }", "stage rm = reward_model { init = sft  data = prefs  epochs = 0.5  pairs = adjacent }"));
   await expectClean(FULL.replace("eval acc = accuracy { model = sft  task = qa }", "eval acc = accuracy { model = m  task = mixd  split = heldout  n = 50 }"));
 });
+
+test("names that are special in JavaScript are ordinary names", async () => {
+  const src = FULL.replace(/\bqa\b/g, "__proto__").replace(/\bdemos\b/g, "constructor").replace("data/constructor.jsonl", "data/demos.jsonl");
+  const r = (await expectClean(src)).recipe!;
+  const mixd = r.blocks.find((b) => b.name === "mixd")!;
+  assert.deepEqual(Object.keys(mixd.props["components"] as object), ["__proto__", "constructor"]);
+  assert.deepEqual(JSON.parse(JSON.stringify(mixd.props["components"])), JSON.parse('{"__proto__":{"proportional":true,"cap":100},"constructor":{"weight":1}}'));
+  assert.deepEqual(mixd.deps, ["__proto__", "constructor"]);
+});
