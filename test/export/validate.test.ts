@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fc from "fast-check";
 import { compileExport } from "../../src/export/compile.js";
 import { schemasAvailable } from "../../src/export/validate/schemas.js";
 import { loadSurfaces, validateExport } from "../../src/export/validate/index.js";
@@ -89,4 +90,46 @@ test("cross-file checks catch a config naming a key its rows lack", (t) => {
   const files = r.files.map((f) => (f.path === "data/sft/train.jsonl" ? { ...f, content: f.content.replace(/"completion"/g, '"answer"') } : f));
   const errs = validateExport(files, loadSurfaces()).get("configs/sft.args")!;
   assert.ok(errs.some((e) => e.includes("`completion` must be a string")), errs.join("\n"));
+});
+
+test("for any hyperparameters within the kinds' ranges and any cluster, every target's files validate", (t) => {
+  if (!HAVE) return t.skip(SKIP);
+  const surfaces = loadSurfaces();
+  const hpArb = fc.record({
+    steps: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }),
+    epochs: fc.double({ min: 0.5, max: 5, noNaN: true }),
+    batchSize: fc.integer({ min: 1, max: 512 }),
+    accumulate: fc.integer({ min: 1, max: 8 }),
+    lr: fc.double({ min: 1e-8, max: 1e-2, noNaN: true }),
+    warmup: fc.integer({ min: 0, max: 500 }),
+    schedule: fc.constantFrom("cosine" as const, "constant" as const, "linear" as const),
+    minLrRatio: fc.double({ min: 0, max: 1, noNaN: true }),
+    optimizer: fc.constantFrom("adamw" as const, "adam" as const),
+    weightDecay: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    gradClip: fc.double({ min: 0, max: 5, noNaN: true }),
+    maxLength: fc.integer({ min: 8, max: 8192 }),
+    beta: fc.double({ min: 0.001, max: 1, noNaN: true }),
+    klCoef: fc.double({ min: 0, max: 1, noNaN: true }),
+    temperature: fc.double({ min: 0.1, max: 2, noNaN: true }),
+    maxNewTokens: fc.integer({ min: 1, max: 512 }),
+  });
+  const target = fc.constantFrom(
+    { to: "trl" as const, targetVersion: "1.9.0" },
+    { to: "openrlhf" as const, targetVersion: "0.7.0.post1" },
+    { to: "openrlhf" as const, targetVersion: "0.11.0" },
+    { to: "axolotl" as const, targetVersion: "0.18.0" },
+  );
+  fc.assert(
+    fc.property(hpArb, target, fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 8 }), (hp, tg, nodes, gpus) => {
+      const input = fixtureInput({ without: tg.to === "axolotl" ? ["policy"] : [] });
+      for (const s of input.stages) {
+        const { epochs, ...rest } = hp;
+        Object.assign(s.hp, rest, { epochs: hp.steps === null ? epochs : null });
+      }
+      const r = compileExport(input, { ...tg, nodes, gpusPerNode: gpus, dropPtx: true });
+      assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+      for (const [path, errors] of validateExport(r.files, surfaces)) assert.deepEqual(errors, [], `${tg.to} ${tg.targetVersion} ${path}`);
+    }),
+    { numRuns: 60 },
+  );
 });
