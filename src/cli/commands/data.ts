@@ -26,12 +26,15 @@ function targets(recipe: CheckedRecipe, source: string | undefined): string[] {
   return recipe.blocks.filter((b) => b.keyword === "stage" && (isRef(b.props.data) || typeof b.props.data === "object")).map((b) => b.name);
 }
 
-/** A data block is shown in the chat format of the first stage that trains on it (stages carry formats). */
+/** A data block is shown in the chat format of the first stage that trains on it, directly or
+ * through a mixture (stages carry formats). */
 function formatFor(recipe: CheckedRecipe, name: string): string | undefined {
   const b = recipe.blocks.find((x) => x.name === name);
   if (!b || b.keyword === "stage" || b.keyword === "eval") return undefined;
-  const user = recipe.blocks.find((x) => x.keyword === "stage" && isRef(x.props.data) && x.props.data.$ref === name && isRef(x.props.format));
-  const f = user?.props.format;
+  const users = new Set([name]);
+  for (const m of recipe.blocks) if (m.keyword === "mixture" && Object.hasOwn((m.props.components ?? {}) as object, name)) users.add(m.name);
+  const stage = recipe.blocks.find((x) => x.keyword === "stage" && isRef(x.props.data) && users.has(x.props.data.$ref) && isRef(x.props.format));
+  const f = stage?.props.format;
   return isRef(f) ? f.$ref : undefined;
 }
 
