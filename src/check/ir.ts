@@ -57,7 +57,8 @@ export interface CheckedBlock {
   deps: string[]; // names of the blocks this one references, sorted
   decl: Declaration; // for spans in later diagnostics
   propSpans: Record<string, Span>; // span of each written property's value ("components.<name>" for mixture components)
-  file?: string; // file the declaration is written in (a variant's inherited blocks live in the base file)
+  file?: string; // file the declaration is written in, named as diagnostics name it (the path as given, a key of
+  //                checkRecipeFile's `sources`); a variant's inherited blocks live in the base file
   propFiles?: Record<string, string>; // for properties overridden by a variant: the file their propSpans point into
 }
 
@@ -69,7 +70,7 @@ export interface IRCondition {
   right: IRValue;
   span: Span;
   text: string; // as written, for messages: "rm.accuracy >= 0.7"
-  file?: string; // file the condition is written in (differs from the recipe's for inherited lines)
+  file?: string; // file the condition is written in (as block.file names it; the base's for inherited lines)
 }
 
 export interface CheckedRecipe {
