@@ -128,7 +128,10 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       const kMax = Math.max(0, ...ks);
       const pairs = pairRows(groups, s.hp.pairs ?? "all");
       if (kMax > 2) {
-        const text = `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}): the target shuffles pairs, so one prompt's pairs no longer share a batch; each pair weighs 1 instead of 1/C(K,2), so prompts with more responses weigh more; and it runs 2 forward passes per pair (2·C(K,2) per prompt) instead of alignc's K`;
+        const text =
+          `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}). ` +
+          `alignc's loss is −1/C(K,2)·Σ log σ(r(x,y_w) − r(x,y_l)) over a prompt's pairs, all in one batch, from K forward passes; ` +
+          `the target's is the mean of −log σ(r_w − r_l) over shuffled pairs: one prompt's pairs no longer share a batch, each pair weighs 1 instead of 1/C(K,2) (prompts with more responses weigh more), and it runs 2 forward passes per pair (2·C(K,2) per prompt) instead of K`;
         approximations.push({ stage: s.name, text });
         diagnostics.push(diag("AL4608", "warning", `stage \`${s.name}\`: ${text}`, s, input.file));
       }
