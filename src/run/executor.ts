@@ -71,7 +71,9 @@ export function descendants(plan: Plan, ids: Iterable<string>): Set<string> {
 }
 
 function nearest(name: string, ids: string[]): string {
-  const close = ids.filter((i) => i.includes(name) || name.includes(i));
+  const close = ids
+    .filter((i) => i.includes(name) || name.includes(i))
+    .sort((a, b) => Number(!a.startsWith(name)) - Number(!b.startsWith(name)) || a.length - b.length || a.localeCompare(b));
   return close.length ? ` (did you mean ${close.slice(0, 3).join(", ")}?)` : "";
 }
 

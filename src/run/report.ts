@@ -31,6 +31,18 @@ function stagePlots(stage: string, rows: MetricRow[]): string {
   return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
 }
 
+/** "val_loss 4.4 → 0.8" for each metric a stage measured before and after training. */
+export function stageGains(s: Record<string, number>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(s)) {
+    if (!k.endsWith("_before")) continue;
+    const after = s[k.slice(0, -"_before".length)];
+    if (after !== undefined) out.push(`${k.slice(0, -"_before".length)} ${fmtNum(v)} → ${fmtNum(after)}`);
+  }
+  if (s.reward_start !== undefined && s.reward !== undefined) out.push(`reward ${fmtNum(s.reward_start)} → ${fmtNum(s.reward)} (first → last tenth of PPO steps)`);
+  return out;
+}
+
 function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
@@ -81,7 +93,8 @@ export function renderReport(run: RunDir): string {
   const metrics = run.readMetrics();
   const samples = run.readSamples();
   const plan = run.readPlan();
-  const stages = [...new Set(metrics.map((r) => r.stage))];
+  const evalLabels = new Set(m.nodes.filter((n) => n.kind.startsWith("eval.")).map((n) => n.label));
+  const stages = [...new Set(metrics.map((r) => r.stage))].filter((s) => !evalLabels.has(s));
   const elapsed = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : NaN;
   const status = m.status === "ok" ? `<span class="ok">ok</span>` : `<span class="bad">${escapeHtml(m.status)}</span>`;
   const parts: string[] = [];
@@ -94,6 +107,11 @@ export function renderReport(run: RunDir): string {
   if (m.expectations.length) {
     parts.push("<h2>Expectations</h2>");
     parts.push(table(["", "condition", "result"], m.expectations.map((e) => [e.ok ? `<span class="ok">✓</span>` : `<span class="bad">✗</span>`, `<code>${escapeHtml(e.text)}</code>`, escapeHtml(e.message)])));
+  }
+  const gains = m.nodes.filter((n) => n.kind.startsWith("stage.") && n.summary).map((n) => [n, stageGains(n.summary!)] as const).filter(([, g]) => g.length);
+  if (gains.length) {
+    parts.push("<h2>What each stage gained</h2>");
+    parts.push(table(["stage", "measured on held-out data (before → after)"], gains.map(([n, g]) => [escapeHtml(n.label), escapeHtml(g.join("; "))])));
   }
   const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
   if (evals.length) {
