@@ -19,7 +19,7 @@ import { refId } from "./plan/estimate.js";
 import { FileHashes } from "./plan/lower.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan } from "./plan/types.js";
-import { expandVariants } from "./plan/variants.js";
+import { expandVariants, findSweeps } from "./plan/variants.js";
 
 export interface CompileOptions {
   /** Backend for time estimates and the wasm memory cap: auto | tensorflow | wasm | cpu (default: the recipe's, else auto). */
@@ -73,7 +73,9 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
     const variants = expandVariants(recipe);
     const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
-    for (const target of targets) {
+    // sweeps of training hyperparameters leave every data size as it is: measure the first variant only
+    const shared = targets.length > 1 && !sweepsTouchData(recipe);
+    for (const target of shared ? targets.slice(0, 1) : targets) {
       // the nodes (and their ids) of this variant, without sizes; kept in base.memo for the final pass
       const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined }).plan;
       lap("lower_ms");
@@ -83,7 +85,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       bySizes.set(target.name, sizes);
       diagnostics.push(...ds);
     }
-    base.sizes = (variant) => bySizes.get(variant) ?? new Map();
+    base.sizes = (variant) => (shared ? bySizes.values().next().value : bySizes.get(variant)) ?? new Map();
   }
   const planned = planRecipe(recipe, base);
   lap("plan_ms");
@@ -135,6 +137,17 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ 
     }
   }
   return { sizes, diagnostics };
+}
+
+/** Whether a sweep changes what the data layer measures: data blocks, tokenizers, or a stage's data, format or max_length. */
+function sweepsTouchData(recipe: CheckedRecipe): boolean {
+  const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
+  return findSweeps(recipe).some((s) => {
+    const b = blocks.get(s.block);
+    if (!b) return true; // the header: seed changes splits and samples
+    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length"].includes(s.path[0] ?? "");
+    return b.keyword !== "eval" && b.keyword !== "model";
+  });
 }
 
 /** auto → tensorflow when @tensorflow/tfjs-node(-gpu) is installed, else wasm (src/train picks the same way). */

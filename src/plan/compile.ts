@@ -54,7 +54,11 @@ export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {})
   const engine = opts.engine ?? engineVersion();
   const files = opts.files ?? new FileHashes();
   const variants = expandVariants(recipe);
-  if (variants.length === 0) return compileOne(recipe, opts, engine, files, null);
+  if (variants.length === 0) {
+    if (opts.variant !== undefined)
+      return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (${recipe.name} has no sweep, so no variants)`, file: recipe.file, span: null }] };
+    return compileOne(recipe, opts, engine, files, null);
+  }
   if (opts.variant !== undefined) {
     const v = variants.find((x) => x.name === opts.variant || x.label === opts.variant);
     if (!v) {

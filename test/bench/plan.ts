@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const TASKS = 1836;
 const TEMPLATES = 10;
 const ROWS = 20;
-const RUNS = 5;
+const RUNS = 3;
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const alignc = join(repo, "bin/alignc.js");

@@ -98,3 +98,43 @@ test("for any single parameter change, exactly one node has changes of its own a
     { numRuns: 20 },
   );
 });
+
+test("for any two variations of a recipe, actions agree with hashes and diff(b, a) mirrors diff(a, b)", () => {
+  const knobs: [string, string, number[]][] = [
+    ["pre", "steps", [100, 300]],
+    ["sft", "lr", [5e-4, 1e-4]],
+    ["rm", "steps", [150, 50]],
+    ["policy", "kl_coef", [0.1, 0.02]],
+    ["tiny", "d_model", [128, 256]],
+    ["addition", "invert", [0, 0.3]],
+    ["prefs", "holdout", [0.2, 0.1]],
+  ];
+  const variation = fc.array(fc.nat({ max: 1 }), { minLength: knobs.length, maxLength: knobs.length });
+  const build = (pick: number[]): Plan =>
+    compile({ patch: (blocks) => knobs.forEach(([name, prop, values], i) => setProp(name, prop, values[pick[i]!]!)(blocks)) });
+  fc.assert(
+    fc.property(variation, variation, (x, y) => {
+      const [a, b] = [build(x), build(y)];
+      const d = diffPlans(a, b);
+      const aHashes = new Set(a.nodes.map((n) => n.hash));
+      for (const e of d.entries) {
+        if (e.action === "=") assert.ok(aHashes.has(e.hash!), e.id);
+        if (e.action === "~") assert.notEqual(e.hash, e.old_hash, e.id);
+      }
+      // what must re-run is exactly what has a hash A never computed
+      const fresh = b.nodes.filter((n) => !aHashes.has(n.hash) && (n.kind === "stage" || n.kind === "eval")).map((n) => n.id).sort();
+      assert.deepEqual(d.rerun, fresh);
+      assert.equal(d.equal, canonicalJsonIds(a) === canonicalJsonIds(b));
+      const back = diffPlans(b, a);
+      const count = (x: typeof d, act: string) => x.entries.filter((e) => e.action === act).length;
+      assert.equal(count(back, "+"), count(d, "-"));
+      assert.equal(count(back, "~"), count(d, "~"));
+      assert.equal(count(back, "="), count(d, "="));
+    }),
+    { numRuns: 25 },
+  );
+});
+
+function canonicalJsonIds(p: Plan): string {
+  return p.nodes.map((n) => n.hash).sort().join(",");
+}
