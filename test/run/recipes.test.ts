@@ -1,0 +1,33 @@
+// `alignc test recipes/`: each example recipe against its golden plan; with ALIGNC_TEST_RUNS=1 also
+// its --tiny run against its `expect` block (minutes on 2 cores, so opt-in: CI and `npm run
+// test:recipes`-style invocations set it; the micro-recipe e2e tests cover the executor always).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { goldenPath } from "../../src/plan/golden.js";
+import { createProgress } from "../../src/run/progress.js";
+import { recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
+import { tempDir } from "./helpers.js";
+import { repoRoot } from "./micro.js";
+
+const runs = process.env.ALIGNC_TEST_RUNS === "1";
+
+test(`example recipes match their golden plans${runs ? " and meet their expect blocks on --tiny runs" : " (tiny runs: set ALIGNC_TEST_RUNS=1)"}`, async (t) => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const file of recipeFiles(join(repoRoot(), "recipes"))) {
+      await t.test(basename(file), async (st) => {
+        if (!existsSync(goldenPath(file))) {
+          st.skip(`no golden ${basename(goldenPath(file))} yet (alignc test --update writes it)`);
+          return;
+        }
+        const r = await testRecipe(file, { run: runs, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+        assert.equal(r.golden, "equal", r.goldenDetail.join("\n"));
+        if (r.run) assert.equal(r.run.exitCode, 0, `${r.run.message ?? ""}\n${(r.run.manifest?.expectations ?? []).map((e) => e.message).join("\n")}`);
+      });
+    }
+  } finally {
+    cleanup();
+  }
+});
