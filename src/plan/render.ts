@@ -132,6 +132,7 @@ export function renderDiff(d: PlanDiff, opts: RenderOptions = {}): string {
   const c = colors(opts.color ?? false);
   const lines = [c.bold(`diff ${d.a} → ${d.b}`)];
   for (const e of d.entries) {
+    if (e.action === "=" && !e.from) continue; // unchanged nodes: counted below, listed in --json
     const paint = c[SYMBOL_COLOR[e.action]!];
     lines.push(paint(`  ${e.action} ${e.id}${e.from ? ` (was ${e.from})` : ""}  ${e.kind} ${e.op}`));
     for (const ch of e.changes ?? []) lines.push(`      ${ch.path}: ${ch.old === undefined ? "∅" : formatValue(ch.old)} → ${ch.new === undefined ? "∅" : formatValue(ch.new)}`);

@@ -58,8 +58,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc diff: ${err.message}\n`);
     return 2;
   }
-  const label = (arg: string, v: string | undefined) => (v ? `${arg}[${v}]` : arg);
-  const d = diffPlans(a, b, { a: label(args[0]!, va), b: label(args[1]!, vb) });
+  const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);
+  const d = diffPlans(a, b, { a: label(args[0]!, a), b: label(args[1]!, b) });
   process.stdout.write(opts["json"] ? `${JSON.stringify(d, null, 2)}\n` : renderDiff(d, { color: useColor(process.stdout) }));
   return d.equal ? 0 : 1;
 }
