@@ -2,7 +2,7 @@
 // AST node gets a Span computed from its tokens. After error recovery the CST can lack tokens and
 // sub-nodes; a piece that lacks something essential is left out (the parse error already says why)
 // rather than given made-up names that would cause false semantic errors downstream.
-import type { IToken } from "../../grammar/chevrotain.js";
+import type { CstNode, IToken } from "../../grammar/chevrotain.js";
 import * as T from "../../grammar/lexer.js";
 import { alignParser } from "./parser-instance.js";
 import type {
@@ -89,10 +89,13 @@ export function joinSpans(a: Span, b: Span): Span {
   return { start: first.start, line: first.line, col: first.col, end: last.end, endLine: last.endLine, endCol: last.endCol };
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
+
 /** Undo the escapes of a `"…"` literal (closing quote missing when `closed` is false: parse.ts
  * reports that); reports each bad escape at its own column. */
 function unescape(raw: string, closed: boolean, at: Span, problems: BuildProblem[]): string {
   const body = raw.slice(1, closed ? -1 : raw.length);
+  if (!body.includes("\\")) return body; // the common case: nothing to undo
   let out = "";
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
@@ -101,9 +104,8 @@ function unescape(raw: string, closed: boolean, at: Span, problems: BuildProblem
       continue;
     }
     const next = body[i + 1];
-    const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
-    if (next !== undefined && next in simple) {
-      out += simple[next];
+    if (next !== undefined && next in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[next];
       i++;
       continue;
     }
@@ -181,18 +183,22 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     return this.visit(node) as { items: Value[]; span: Span };
   }
 
-  /** Builds `f()`, dropping it when recovery left it incomplete. */
-  private attempt<T>(f: () => T): T | null {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof Missing) return null;
-      throw e;
+  /** Visits each node, leaving out those that recovery left incomplete. */
+  private each<T>(nodes: CstNode[] | undefined): T[] {
+    const out: T[] = [];
+    if (!nodes) return out;
+    for (const n of nodes) {
+      try {
+        out.push(this.visit(n) as T);
+      } catch (e) {
+        if (!(e instanceof Missing)) throw e;
+      }
     }
+    return out;
   }
 
   recipeFile(c: RecipeFileCstChildren): TopLevel[] {
-    return (c.topLevel ?? []).flatMap((n) => this.attempt(() => this.visit(n) as TopLevel) ?? []);
+    return this.each<TopLevel>(c.topLevel);
   }
 
   topLevel(c: TopLevelCstChildren): TopLevel {
@@ -221,7 +227,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   conditions(c: ConditionsCstChildren): ConditionBlock {
     const kw = c.Expect?.[0] ?? c.Budget?.[0];
     const start = this.span(kw);
-    const items = (c.comparison ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Comparison) ?? []);
+    const items = this.each<Comparison>(c.comparison);
     const close = c.RBrace?.[0] ? tokenSpan(c.RBrace[0]) : null;
     const last = close ?? items[items.length - 1]?.span ?? start;
     return { type: "Conditions", keyword: c.Expect?.[0] ? "expect" : "budget", items, span: joinSpans(start, last) };
@@ -254,7 +260,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
 
   block(c: BlockCstChildren): BlockValue {
     const open = this.span(c.LBrace?.[0]);
-    const entries = (c.entry ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Entry) ?? []);
+    const entries = this.each<Entry>(c.entry);
     const close = c.RBrace?.[0] ? tokenSpan(c.RBrace[0]) : null;
     const last = close ?? entries[entries.length - 1]?.span ?? open;
     return { type: "Block", entries, span: joinSpans(open, last) };
@@ -263,7 +269,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   entry(c: EntryCstChildren): Entry {
     const head = this.ident(c.head?.[0]);
     if (c.Colon) {
-      const clauses = (c.clause ?? []).flatMap((n) => this.attempt(() => this.visit(n) as Clause) ?? []);
+      const clauses = this.each<Clause>(c.clause);
       const colon = tokenSpan(c.Colon[0]!) ?? head.span;
       const end = clauses[clauses.length - 1]?.span ?? colon;
       const entry: ComponentEntry = { type: "Component", name: head, clauses, span: joinSpans(head.span, end) };

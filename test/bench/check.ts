@@ -5,7 +5,7 @@
 // check = everything checkRecipeFile does beyond parsing). Figures are medians of several runs.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -94,8 +94,9 @@ function measure(label: string, args: string[], timings: boolean): Sample {
   const samples = Array.from({ length: RUNS }, () => runOnce(args, timings));
   const m: Sample = { wall: median(samples.map((s) => s.wall)), phases: {}, code: samples[0]!.code, stderr: samples[0]!.stderr };
   for (const k of Object.keys(samples[0]!.phases)) m.phases[k] = median(samples.map((s) => s.phases[k] ?? 0));
-  const phases = Object.entries(m.phases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join("  ");
-  console.log(`${label.padEnd(34)} wall ${(m.wall / 1000).toFixed(3)} s  exit ${m.code}${phases ? `  (ms: ${phases}; start-up+imports ${(m.wall - (m.phases["total"] ?? 0)).toFixed(0)})` : ""}`);
+  const phases = Object.entries(m.phases).filter(([k]) => k !== "cpu").map(([k, v]) => `${k} ${v.toFixed(1)}`).join("  ");
+  const cpu = m.phases["cpu"] !== undefined ? `  cpu ${(m.phases["cpu"] / 1000).toFixed(3)} s` : "";
+  console.log(`${label.padEnd(34)} wall ${(m.wall / 1000).toFixed(3)} s${cpu}  exit ${m.code}${phases ? `  (ms: ${phases}; start-up+imports ${(m.wall - (m.phases["total"] ?? 0)).toFixed(0)})` : ""}`);
   if (m.code !== 0 && m.code !== null) console.log(`  first lines of its output:\n${m.stderr.split("\n").slice(0, 6).map((l) => `    ${l}`).join("\n")}`);
   return m;
 }
@@ -105,7 +106,7 @@ try {
   const t = performance.now();
   const flan = generateFlan(tmp);
   console.log(`generated ${TASKS} flan tasks × ${TEMPLATES} templates (${TASKS * (TEMPLATES + 1)} files) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  console.log(`medians of ${RUNS} runs, node ${process.version}`);
+  console.log(`medians of ${RUNS} runs, node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (wall times grow with load; cpu = the child's own user+sys time)`);
   const base = measure("baseline: node -e ''", ["-e", ""], false);
   const quick = measure("alignc check recipes/quickstart", [alignc, "check", join(root, "recipes", "quickstart.align")], true);
   const big = measure(`alignc check flan2022 (${TASKS} tasks)`, [alignc, "check", flan], true);

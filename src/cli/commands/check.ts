@@ -54,7 +54,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const { lex, parse, build } = parseTimings;
     const rest = Math.max(0, checkMs - lex - parse - build);
     const f = (n: number): string => n.toFixed(1);
-    process.stderr.write(`timings ms: lex ${f(lex)} parse ${f(parse)} build ${f(build)} check ${f(rest)} total ${f(performance.now() - t0)}\n`);
+    const cpu = process.cpuUsage(); // the whole process so far, start-up included
+    process.stderr.write(`timings ms: lex ${f(lex)} parse ${f(parse)} build ${f(build)} check ${f(rest)} total ${f(performance.now() - t0)} cpu ${f((cpu.user + cpu.system) / 1000)}\n`);
   }
   if (usage) return 2;
   return hasErrors(ds) ? 1 : 0;
