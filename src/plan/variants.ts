@@ -18,6 +18,7 @@ export interface SweepSite {
 export interface Variant {
   name: string; // "quickstart[kl_coef=0.05]"
   label: string; // "kl_coef=0.05"
+  parts: string[]; // one "prop=value" per sweep site, in site order
   bindings: { [site: string]: Json }; // "policy.kl_coef": 0.05
   recipe: CheckedRecipe;
 }
@@ -50,10 +51,11 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
   let combos: IRValue[][] = [[]];
   for (const s of sites) combos = combos.flatMap((c) => s.values.map((v) => [...c, v]));
   return combos.map((values) => {
-    const label = sites.map((s, i) => `${labels[i]}=${formatValue(values[i]!)}`).join(",");
+    const parts = sites.map((s, i) => `${labels[i]}=${formatValue(values[i]!)}`);
+    const label = parts.join(",");
     const bindings: { [k: string]: Json } = {};
     sites.forEach((s, i) => (bindings[siteKey(s)] = values[i] as Json));
-    return { name: `${recipe.name}[${label}]`, label, bindings, recipe: bind(recipe, sites, values) };
+    return { name: `${recipe.name}[${label}]`, label, parts, bindings, recipe: bind(recipe, sites, values) };
   });
 }
 
@@ -95,23 +97,51 @@ function isRecord(v: IRValue | undefined): v is IRRecord {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Folds per-variant node lists into one plan: shared nodes once, the rest suffixed by variant label. */
+/**
+ * Folds per-variant node lists into one plan. A node with one hash in every variant keeps its id
+ * (shared, computed once); otherwise each distinct computation appears once, as
+ * `<id>[<prop>=<value>,…]` naming only the sweeps its hash depends on (`rm[lr=0.0001]` is shared by
+ * every kl_coef variant of an rm.lr × policy.kl_coef sweep).
+ */
 export function mergeVariantPlans(variants: { variant: Variant; nodes: PlanNode[] }[]): { nodes: PlanNode[]; variants: PlanVariant[] } {
-  const hashesById = new Map<string, Set<string>>();
-  for (const { nodes } of variants) for (const n of nodes) (hashesById.get(n.id) ?? hashesById.set(n.id, new Set()).get(n.id)!).add(n.hash);
-  const inAll = (id: string): boolean => variants.every(({ nodes }) => nodes.some((n) => n.id === id));
-  const shared = new Set([...hashesById].filter(([id, hs]) => hs.size === 1 && inAll(id)).map(([id]) => id));
+  const hashOf = variants.map(({ nodes }) => new Map(nodes.map((n) => [n.id, n.hash])));
+  const ids = [...new Set(variants.flatMap(({ nodes }) => nodes.map((n) => n.id)))];
+  const sites = variants[0]?.variant.parts.length ?? 0;
+  const relevant = new Map<string, number[]>(); // id → the sweep sites its hash depends on
+  for (const id of ids) {
+    const present = variants.map((_, v) => v).filter((v) => hashOf[v]!.has(id));
+    const consistent = (keep: number[]): boolean => {
+      const seen = new Map<string, string>();
+      for (const v of present) {
+        const key = keep.map((i) => variants[v]!.variant.parts[i]).join(",");
+        const h = hashOf[v]!.get(id)!;
+        if ((seen.get(key) ?? h) !== h) return false;
+        seen.set(key, h);
+      }
+      return true;
+    };
+    let keep = [...Array(sites).keys()];
+    for (let i = 0; i < sites; i++) {
+      const without = keep.filter((k) => k !== i);
+      if (consistent(without)) keep = without;
+    }
+    if (present.length !== variants.length && keep.length === 0) keep = [...Array(sites).keys()];
+    relevant.set(id, keep);
+  }
   const union = new Map<string, PlanNode>();
   const list: PlanVariant[] = [];
   for (const { variant, nodes } of variants) {
-    const rename = (id: string): string => (shared.has(id) ? id : `${id}[${variant.label}]`);
-    const ids: string[] = [];
+    const rename = (id: string): string => {
+      const keep = relevant.get(id) ?? [];
+      return keep.length === 0 ? id : `${id}[${keep.map((i) => variant.parts[i]).join(",")}]`;
+    };
+    const mine: string[] = [];
     for (const n of nodes) {
       const id = rename(n.id);
-      ids.push(id);
+      mine.push(id);
       if (!union.has(id)) union.set(id, { ...n, id, inputs: n.inputs.map(rename).sort(), params: renameRefs(n.params, rename) as PlanNode["params"] });
     }
-    list.push({ name: variant.name, bindings: variant.bindings, nodes: ids });
+    list.push({ name: variant.name, bindings: variant.bindings, nodes: mine });
   }
   return { nodes: topoSort([...union.values()]), variants: list };
 }

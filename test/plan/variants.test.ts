@@ -67,3 +67,29 @@ test("several sweeps give the cross product, and diff compares any two variants"
   const twice = quickRecipe({ root, patch: both(sweep("sft", "lr", [1e-4, 3e-4]), sweep("rm", "lr", [1e-5, 1e-4])) });
   assert.equal(variantNames(twice)[0], "quick[rm.lr=0.00001,sft.lr=0.0001]");
 });
+
+test("for any sweeps over stage and eval parameters, variants share every node that no swept block reaches", async () => {
+  const { default: fc } = await import("fast-check");
+  const knobs: [string, string, number[]][] = [
+    ["pre", "lr", [1e-3, 3e-4]],
+    ["sft", "steps", [100, 300]],
+    ["rm", "lr", [1e-4, 3e-5]],
+    ["policy", "clip", [0.1, 0.2]],
+    ["judge", "n", [100, 300]],
+  ];
+  fc.assert(
+    fc.property(fc.subarray(knobs, { minLength: 1, maxLength: 3 }), (picked) => {
+      const recipe = quickRecipe({ root, patch: both(...picked.map(([b, p, v]) => sweep(b, p, v))) });
+      const names = variantNames(recipe);
+      assert.equal(names.length, 2 ** picked.length);
+      const plans = names.map((v) => planRecipe(recipe, { engine: ENGINE, variant: v }).plan!);
+      const reached = new Set(picked.flatMap(([b]) => [b, ...descendants(plans[0]!.nodes, b)]));
+      for (const n of plans[0]!.nodes)
+        if (!reached.has(n.id)) for (const p of plans.slice(1)) assert.equal(p.nodes.find((m) => m.id === n.id)!.hash, n.hash, n.id);
+      const union = planRecipe(recipe, { engine: ENGINE }).plan!;
+      const distinct = new Set(plans.flatMap((p) => p.nodes.map((n) => n.hash)));
+      assert.equal(union.nodes.length, distinct.size, "the union holds each distinct computation once");
+    }),
+    { numRuns: 12 },
+  );
+});
