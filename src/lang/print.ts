@@ -89,10 +89,10 @@ class Printer {
     this.done = this.comments.map(() => false);
   }
 
-  /** Takes (marks printed) the comments before offset `before` that satisfy `pred`. */
-  private take(before: number, pred: (c: Comment) => boolean = () => true): Comment[] {
+  /** Takes (marks printed) the comments before offset `before` that satisfy `pred`, at most `limit`. */
+  private take(before: number, pred: (c: Comment) => boolean = () => true, limit = Infinity): Comment[] {
     const got: Comment[] = [];
-    for (let i = this.first; i < this.comments.length && this.comments[i]!.span.start < before; i++) {
+    for (let i = this.first; i < this.comments.length && this.comments[i]!.span.start < before && got.length < limit; i++) {
       if (!this.done[i] && pred(this.comments[i]!)) {
         this.done[i] = true;
         got.push(this.comments[i]!);
@@ -129,7 +129,8 @@ class Printer {
       let text = indent + s.render(indent);
       lastLine = s.span.endLine;
       const next = stmts[i + 1]?.span.start ?? end;
-      const trailing = this.take(next, (c) => c.span.start >= s.span.end && c.span.line === s.span.endLine)[0];
+      // one comment stays at the end of the line; any further ones go before the next statement
+      const trailing = this.take(next, (c) => c.span.start >= s.span.end && c.span.line === s.span.endLine, 1)[0];
       if (trailing) {
         text += ` ${trailing.text}`;
         lastLine = trailing.span.endLine;

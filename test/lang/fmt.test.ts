@@ -65,6 +65,11 @@ test("a comment inside a short block makes it multi-line; one inside a list move
   assert.equal(fmt("task t = flan {\n  options = [\"a\", // first\n \"b\"]\n}"), 'task t = flan {\n  // first\n  options = ["a", "b"]\n}\n');
 });
 
+test("two comments after one entry: the first stays at the end of the line, the second follows", () => {
+  assert.equal(fmt("model m = gpt {\n  a = 1 /* x */ /* y */\n  b = 2\n}"), "model m = gpt {\n  a = 1 /* x */\n  /* y */\n  b = 2\n}\n");
+  assert.equal(fmt("model m = gpt {}  // x\n"), "model m = gpt {} // x\n");
+});
+
 test("the example recipes: fmt is idempotent, keeps every comment and the meaning", () => {
   for (const src of recipes) {
     const once = fmt(src);
@@ -82,7 +87,8 @@ function gaps(text: string): number[] {
 
 test("for any comments inserted between tokens of the recipes, fmt keeps them all and is idempotent", () => {
   const spots = recipes.map(gaps);
-  const comment = fc.oneof(fc.stringMatching(/^[a-z ]{0,12}$/).map((s) => `// ${s}\n`), fc.stringMatching(/^[a-z \n]{0,12}$/).map((s) => ` /* ${s} */ `));
+  const one = fc.oneof(fc.stringMatching(/^[a-z ]{0,12}$/).map((s) => `// ${s}\n`), fc.stringMatching(/^[a-z \n]{0,12}$/).map((s) => ` /* ${s} */ `));
+  const comment = fc.array(one, { minLength: 1, maxLength: 3 }).map((cs) => cs.join(""));
   fc.assert(
     fc.property(fc.nat(recipes.length - 1), fc.array(fc.tuple(fc.nat(), comment), { minLength: 1, maxLength: 6 }), (which, inserts) => {
       const positions = spots[which]!;
