@@ -1,7 +1,7 @@
 // Inline-snippet helpers for the checker's tests: a throwaway folder with the data files the snippets
 // name, `diagnose(src)` → diagnostics, `expectError(src, code, line, col)` and `expectClean(src)`.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ export const fixtureDir: string = (() => {
   mkdirSync(join(dir, "data"));
   mkdirSync(join(dir, "tpl"));
   for (const f of ["data/rows.jsonl", "data/demos.jsonl", "data/prefs.jsonl", "data/corpus.txt", "tpl/a.hbs", "chat.hbs"]) writeFileSync(join(dir, f), "");
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true })); // leave no temp folders behind
   return dir;
 })();
 
