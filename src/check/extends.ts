@@ -4,7 +4,7 @@
 // nodes remember the file they were written in, so a diagnostic on an inherited block names the base
 // file and one on an override names the variant.
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
 import type { Assignment, BlockValue, Clause, Declaration, Entry, RecipeFile, RecipeHeader, Value } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
@@ -62,7 +62,7 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   if (!header?.extends) return own;
 
   const ext = header.extends;
-  const baseFile = join(dirname(file), ext.value);
+  const baseFile = isAbsolute(ext.value) ? ext.value : join(dirname(file), ext.value);
   const baseAbs = resolve(baseFile);
   const report = (code: string, node: { span: Diagnostic["span"] }, message: string, hint?: string): void => {
     env.diagnostics.push({ code, severity: "error", message, file, span: node.span, ...(hint ? { hint } : {}) });

@@ -91,3 +91,9 @@ test("header overrides are checked like header properties, in the variant file",
   const e = await expectError(`recipe v extends "base.align" { seed = "x" }\n`, "AL2006", 1, 40, "v.align");
   assert.ok(e.file.endsWith("v.align"));
 });
+
+test("an absolute extends path is taken as it is", async () => {
+  const r = (await expectClean(`recipe abs extends ${JSON.stringify(base)} { seed = 9 }\n`, "variants/abs.align")).recipe!;
+  assert.equal(r.extendsFile, base);
+  assert.equal(r.seed, 9);
+});
