@@ -1,5 +1,6 @@
 // For any string, and for any random mutation of the example recipes, the lexer and parser do not
-// throw: they return diagnostics, each with a code and a line:col inside the text.
+// throw: they return diagnostics, each with a code and a line:col inside the text; the printer
+// accepts whatever AST recovery produced.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import fc from "fast-check";
 import { AlignLexer } from "../../grammar/lexer.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 import { parseRecipe } from "../../src/lang/parse.js";
+import { printRecipe } from "../../src/lang/print.js";
 import { repoRoot } from "./helpers.js";
 
 function assertLocated(text: string, ds: Diagnostic[]): void {
@@ -26,6 +28,7 @@ function parsesWithoutThrowing(text: string): void {
   AlignLexer.tokenize(text); // the lexer alone never throws either
   const r = parseRecipe(text, "fuzz.align");
   assertLocated(text, r.diagnostics);
+  printRecipe(r.ast); // whatever recovery kept can be printed
 }
 
 const recipes = ["quickstart.align", "lima.align"].map((f) => readFileSync(join(repoRoot(), "recipes", f), "utf8"));
