@@ -4,12 +4,13 @@
 // Activations are kept rank 2 ([B·T, C]) so every projection is a fast rank-2 matmul.
 import { tf } from "./backend.js";
 import type { GptConfig } from "./config.js";
-import { bmm, gatherRows, gelu, layerNorm, linear, matmul2d } from "./ops.js";
+import { causalBias, multiHeadAttention } from "./attention.js";
+import { gatherRows, gelu, layerNorm, linear, matmul2d } from "./ops.js";
 import { Rng } from "./rng.js";
 
 export type HeadName = "lm" | "reward" | "value";
 
-/** Per-layer cached keys and values, each [B·H, Tpast, hd]. Owned by the caller (dispose()). */
+/** Per-layer cached keys and values, each [B, Tpast, C] (heads not split). Owned by the caller (dispose()). */
 export interface KvCache {
   layers: { k: tf.Tensor3D; v: tf.Tensor3D }[];
   length: number;
@@ -72,14 +73,6 @@ export function initialValues(c: GptConfig, heads: readonly HeadName[], seed: nu
     out.set(name, a);
   }
   return out;
-}
-
-/** Additive causal mask [T, Tk] for queries at positions past..past+T-1 over keys 0..Tk-1. */
-function causalMask(t: number, tk: number): tf.Tensor2D {
-  const past = tk - t;
-  const m = new Float32Array(t * tk);
-  for (let i = 0; i < t; i++) for (let j = past + i + 1; j < tk; j++) m[i * tk + j] = -1e9;
-  return tf.tensor2d(m, [t, tk]);
 }
 
 export class Gpt {
@@ -153,7 +146,6 @@ export class Gpt {
     const c = this.config;
     const [B, T] = ids.shape;
     const H = c.heads;
-    const hd = c.dModel / H;
     const C = c.dModel;
     const past = opts.cache?.length ?? 0;
     if (past + T > c.context) throw new Error(`model: sequence of ${past + T} tokens exceeds the context of ${c.context}`);
@@ -165,33 +157,24 @@ export class Gpt {
       : (tf.reshape(tf.slice(this.p<tf.Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
     let x = tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] -> [B·T, C]
     const Tk = past + T;
-    const mask = causalMask(T, Tk); // [T, Tk]
-    const bias = opts.keyBias ? (tf.reshape(opts.keyBias, [B, 1, 1, Tk]) as tf.Tensor4D) : undefined; // [B, 1, 1, Tk]
+    const causal = causalBias(T, Tk); // [T, 1, 1, Tk]
+    const bias = opts.keyBias ? (tf.add(causal, tf.reshape(opts.keyBias, [1, B, 1, Tk])) as tf.Tensor4D) : causal; // [B, Tk] -> [1, B, 1, Tk]; sum [T, B, 1, Tk]
     const newLayers: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
-    const toHeads = (t: tf.Tensor2D): tf.Tensor3D =>
-      tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]) as tf.Tensor3D; // [B·T, C] -> [B, T, H, hd] -> [B, H, T, hd] -> [B·H, T, hd]
     for (let i = 0; i < c.layers; i++) {
       const p = `h.${i}.`;
       const a = layerNorm(x, this.p(p + "ln_1.weight"), this.p(p + "ln_1.bias"), c.lnEps);
-      const q = toHeads(tf.mul(linear(a, this.p(p + "attn.q.weight"), this.p(p + "attn.q.bias")), 1 / Math.sqrt(hd)) as tf.Tensor2D);
-      let k = toHeads(linear(a, this.p(p + "attn.k.weight"), this.p(p + "attn.k.bias")));
-      let v = toHeads(linear(a, this.p(p + "attn.v.weight"), this.p(p + "attn.v.bias")));
+      const q = linear(a, this.p(p + "attn.q.weight"), this.p(p + "attn.q.bias")); // [B·T, C]
+      let k = tf.reshape(linear(a, this.p(p + "attn.k.weight"), this.p(p + "attn.k.bias")), [B, T, C]) as tf.Tensor3D; // [B·T, C] -> [B, T, C]
+      let v = tf.reshape(linear(a, this.p(p + "attn.v.weight"), this.p(p + "attn.v.bias")), [B, T, C]) as tf.Tensor3D; // [B·T, C] -> [B, T, C]
       if (opts.cache) {
         const old = opts.cache.layers[i];
         if (old) {
-          k = tf.concat([old.k, k], 1); // [B·H, Tk, hd]
-          v = tf.concat([old.v, v], 1); // [B·H, Tk, hd]
+          k = tf.concat([old.k, k], 1); // [B, Tk, C]
+          v = tf.concat([old.v, v], 1); // [B, Tk, C]
         }
         newLayers.push({ k, v });
       }
-      let scores = bmm(q, tf.transpose(k, [0, 2, 1])); // [B·H, T, Tk]
-      if (bias) {
-        const s4 = tf.add(tf.add(tf.reshape(scores, [B, H, T, Tk]), mask), bias); // [B, H, T, Tk]
-        scores = tf.reshape(s4, [B * H, T, Tk]) as tf.Tensor3D; // [B·H, T, Tk]
-      } else scores = tf.add(scores, mask);
-      const att = tf.softmax(scores); // [B·H, T, Tk]
-      const y = bmm(att, v); // [B·H, T, hd]
-      const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // [B·H, T, hd] -> [B, T, H, hd] -> [B·T, C]
+      const merged = multiHeadAttention(q, k, v, H, bias); // [B·T, C]
       x = tf.add(x, linear(merged, this.p(p + "attn.c_proj.weight"), this.p(p + "attn.c_proj.bias")));
       const m = layerNorm(x, this.p(p + "ln_2.weight"), this.p(p + "ln_2.bias"), c.lnEps);
       const f = gelu(linear(m, this.p(p + "mlp.c_fc.weight"), this.p(p + "mlp.c_fc.bias")), c.gelu) as tf.Tensor2D; // [B·T, 4C]
