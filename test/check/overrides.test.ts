@@ -1,0 +1,49 @@
+// For any block of the quickstart and any numeric property of its kind, and any value its schema
+// allows: the variant `recipe v extends "…/quickstart.align" { block.prop = value }` checks clean and
+// its IR equals the quickstart's except for exactly that property.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import fc from "fast-check";
+import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
+import { KINDS } from "../../src/check/kinds.js";
+import { fixtureDir, repoRoot } from "./helpers.js";
+
+type Schema = Record<string, unknown>;
+const quickstart = join(repoRoot(), "recipes", "quickstart.align");
+// interplaying properties have their own checks (d_model % heads, heldout(x) needs holdout > 0)
+const excluded = new Set(["d_model", "heads", "holdout"]);
+
+test("for any valid numeric override of the quickstart, only that property changes", async () => {
+  const base = (await checkRecipeFile(quickstart)).recipe!;
+  assert.ok(base);
+  const candidates = base.blocks.flatMap((b) =>
+    Object.entries(KINDS[b.keyword]![b.kind]!.props)
+      .filter(([p, s]) => !excluded.has(p) && (s["type"] === "integer" || s["type"] === "number"))
+      .map(([p, s]) => ({ block: b.name, prop: p, schema: s as Schema })),
+  );
+  assert.ok(candidates.length > 50);
+  const valueFor = (s: Schema): fc.Arbitrary<number> => {
+    const lo = (s["minimum"] as number | undefined) ?? ((s["exclusiveMinimum"] as number | undefined) ?? -1000) + 1e-3;
+    const hi = (s["maximum"] as number | undefined) ?? lo + 1000;
+    return s["type"] === "integer" ? fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }) : fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true }).map((x) => Number(x.toPrecision(6)));
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...candidates).chain((c) => fc.tuple(fc.constant(c), valueFor(c.schema))),
+      async ([c, value]) => {
+        const text = `recipe v extends ${JSON.stringify(quickstart)} {\n  ${c.block}.${c.prop} = ${value}\n}\n`;
+        const r = await checkRecipeText(text, join(fixtureDir, "override.align"));
+        assert.deepEqual(r.diagnostics, []);
+        const got = r.recipe!;
+        assert.deepEqual(got.blocks.map((b) => b.name), base.blocks.map((b) => b.name));
+        for (const [i, b] of got.blocks.entries()) {
+          const want = { ...base.blocks[i]!.props };
+          if (b.name === c.block) want[c.prop] = value;
+          assert.deepEqual(b.props, want, `${b.name}`);
+        }
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
