@@ -85,6 +85,8 @@ export class Executor {
   private readonly outputs = new Map<string, Promise<NodeOutput>>();
   private readonly metrics: MetricTable = new Map();
   private readonly evaluated = new Set<IRCondition>();
+  /** ids and labels of nodes whose metrics are registered (what `expect` may read) */
+  private readonly finished = new Set<string>();
   private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private run_: RunDir | null = null;
@@ -225,8 +227,8 @@ export class Executor {
     const rec = this.records.get(n.id)!;
     if (n.block) this.metrics.set(n.block, rec.summary ?? {});
     this.metrics.set(n.id, rec.summary ?? {});
-    const done = new Set([...this.records.values()].filter((r) => ["cached", "computed", "resumed"].includes(r.status)).flatMap((r) => [r.id, r.label]));
-    for (const c of readyConditions(this.o.expects, done, this.evaluated)) {
+    this.finished.add(n.id).add(label(n));
+    for (const c of readyConditions(this.o.expects, this.finished, this.evaluated)) {
       this.evaluated.add(c);
       const r = evaluateCondition(c, this.metrics);
       this.o.progress.info(`expect ${r.message}`);

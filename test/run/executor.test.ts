@@ -217,6 +217,10 @@ test("a failed expectation blocks the stages downstream of its block and exits 3
     const ok = await runPlan(opts(dir, { runs: [] }, { recipe: { name: "fake", file: "f", seed: 1, expects: [cond("a", "loss", "<=", 0.5), cond("e", "accuracy", ">=", 0.1)] } }));
     assert.equal(ok.exitCode, 0);
     assert.deepEqual(ok.manifest.expectations.map((e) => e.ok), [true, true]);
+    // all cached: conditions over cached nodes are decided from their recorded metrics
+    const cached = await runPlan(opts(dir, { runs: [] }, { recipe: { name: "fake", file: "f", seed: 1, expects: [cond("e", "accuracy", ">=", 0.1), cond("a", "loss", "<=", 0.5)] } }));
+    assert.equal(cached.exitCode, 0, cached.manifest.expectations.map((e) => e.message).join("\n"));
+    assert.equal(cached.manifest.cache.hits, 4);
   } finally {
     cleanup();
   }
