@@ -252,3 +252,22 @@ test("a node that throws fails the run with exit 1, recorded in the manifest and
     cleanup();
   }
 });
+
+test("two runs of one plan at once: each node is computed once; the second run waits on the lock and reuses it", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const slow = (o: RunPlanOptions): RunPlanOptions => {
+      const inner = o.handlers.stage!;
+      o.handlers.stage = { storage: "cache", run: async (ctx) => (await new Promise((r) => setTimeout(r, 30)), inner.run(ctx)) };
+      return o;
+    };
+    const [r1, r2] = await Promise.all([runPlan(slow(opts(dir, calls))), runPlan(slow(opts(dir, calls)))]);
+    assert.equal(r1.exitCode, 0);
+    assert.equal(r2.exitCode, 0);
+    for (const id of ["a", "b", "c", "e"]) assert.equal(calls.runs.filter((x) => x === id).length, 1, `${id} computed once: ${calls.runs.join(",")}`);
+    assert.equal(r1.manifest.cache.hits + r2.manifest.cache.hits, 4);
+  } finally {
+    cleanup();
+  }
+});
