@@ -2,7 +2,7 @@
 // folder of the recipe that wrote them and must exist; split arguments name a data block.
 
 export type CallSpec =
-  | { args: "path"; expect: "file" | "dir"; description: string }
+  | { args: "path"; expect: "file" | "dir"; description: string; extra?: string[] } // extra: optional string args after the path
   | { args: "split"; refTo: string[]; description: string };
 
 export const CALLS: Record<string, CallSpec> = {
@@ -12,7 +12,7 @@ export const CALLS: Record<string, CallSpec> = {
   tsv: { args: "path", expect: "file", description: "tab-separated file with a header row" },
   text: { args: "path", expect: "file", description: "plain text file" },
   dir: { args: "path", expect: "dir", description: "folder of Handlebars templates" },
-  flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)" },
+  flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)", extra: ["task name in the file (default: the block name)", "version: v1 | v2"] },
   promptsource: { args: "path", expect: "file", description: "promptsource templates.yaml" },
   safetensors: { args: "path", expect: "file", description: "safetensors checkpoint" },
   chat_template: { args: "path", expect: "file", description: "Handlebars chat template" },

@@ -302,10 +302,13 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
     return;
   }
   if (spec.args === "path") {
-    const [arg] = c.args;
-    if (c.args.length !== 1 || arg?.type !== "String") {
+    const [arg, ...rest] = c.args;
+    const extra = spec.extra ?? [];
+    const badExtra = rest.find((a, i) => i >= extra.length || a.type !== "String");
+    if (arg?.type !== "String" || badExtra) {
       ctx.poisoned.add(c);
-      accept("AL2018", arg ?? c, `\`${c.callee.name}\` takes one path string, e.g. ${c.callee.name}("data/x${spec.expect === "dir" ? "" : ".jsonl"}")`);
+      const more = extra.length ? ` and optional strings: ${extra.join(", ")}` : "";
+      accept("AL2018", badExtra ?? arg ?? c, `\`${c.callee.name}\` takes one path string${more}, e.g. ${c.callee.name}("data/x${spec.expect === "dir" ? "" : ".jsonl"}")`);
       return;
     }
     checkPath(arg, arg.value, spec.expect, accept, ctx);

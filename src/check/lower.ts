@@ -119,7 +119,8 @@ export class LoweredBlock {
       const argPtr = `${ptr}/args/${i}`;
       if (spec?.args === "path" && a.type === "String") {
         this.index.set(argPtr, a);
-        return resolve(dirname(this.ctx.fileOf(a)), a.value);
+        // only the first argument is a path; the optional ones after it (flan_templates' task name) are strings
+        return i === 0 ? resolve(dirname(this.ctx.fileOf(a)), a.value) : a.value;
       }
       if (spec?.args === "split" && a.type === "Ref") {
         this.index.set(argPtr, a);

@@ -81,8 +81,8 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
       return { templates: loadTemplateDir(file), options: null };
     case "flan_templates": {
       // optional second argument: the FLAN task name (default: the block's name)
-      const task = typeof v.args[1] === "string" ? basename(v.args[1]) : block.name;
-      const version = typeof v.args[2] === "string" && basename(v.args[2]) === "v2" ? "v2" : "v1";
+      const task = typeof v.args[1] === "string" ? v.args[1] : block.name;
+      const version = v.args[2] === "v2" ? "v2" : "v1";
       return loadFlanTemplates(file, task, version);
     }
     case "promptsource": {

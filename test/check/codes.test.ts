@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CODES } from "../../src/check/codes.js";
-import { P, FULL, diagnose, expectError, writeRecipe, check } from "./helpers.js";
+import { P, FULL, diagnose, expectError, writeRecipe, check, expectClean } from "./helpers.js";
 
 /** line:col (1-based) of the first occurrence of `needle` in `src` (after `from`, when given). */
 function at(src: string, needle: string, from?: string): [number, number] {
@@ -182,6 +182,12 @@ codeTest("AL2018", "unknown function; wrong arguments", async () => {
   // a source's path argument: missing, or one too many
   await expectError(P + `source s = jsonl as demonstrations {}\n`, "AL2018", 3, 12);
   await expectError(P + `source s = jsonl("data/demos.jsonl", "data/rows.jsonl") as demonstrations {}\n`, "AL2018", 3, 38);
+  // flan_templates(path, task, version): the strings after the path are not paths, and no more than two
+  const flan = (args: string) => P + `task t = flan { data = jsonl("data/rows.jsonl")  templates = flan_templates(${args}) }\n`;
+  await expectError(flan(`"data/rows.jsonl", "sst2", "v1", "x"`), "AL2018", 3, 110);
+  const ok = await expectClean(flan(`"data/rows.jsonl", "sst2"`));
+  const t = ok.recipe!.blocks.find((b) => b.name === "t")!;
+  assert.deepEqual((t.props.templates as { args: unknown[] }).args.slice(1), ["sst2"]);
 });
 
 codeTest("AL2019", "unknown unit", async () => {
