@@ -16,7 +16,9 @@ function repoRoot(): string {
 }
 const root = repoRoot();
 const built = existsSync(join(root, "dist/src/cli/commands/plan.js"));
-const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin/alignc.js"), ...args], { encoding: "utf8", cwd: root, maxBuffer: 1 << 26 });
+const cacheDir = mkdtempSync(join(tmpdir(), "alignc-cache-")); // no writes to the user's ~/.cache from tests
+const alignc = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, "bin/alignc.js"), ...args], { encoding: "utf8", cwd: root, maxBuffer: 1 << 26, env: { ...process.env, ALIGNC_CACHE_DIR: cacheDir } });
 
 test("alignc plan --json is valid against alignc schema plan; the table lists every node", { skip: !built && "needs npm run build" }, () => {
   const schema = alignc("schema", "plan");

@@ -30,7 +30,7 @@ for (const file of recipes) {
   test(`golden plan of recipes/${file}`, async () => {
     const path = join(recipesDir, file);
     // machine-independent: no memory check against this machine; time is stripped from goldens anyway
-    const r = await compile(path, { machine: false, backend: "wasm" });
+    const r = await compile(path, { machine: false, backend: "wasm", cache: false });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
     if (process.env.ALIGNC_UPDATE_GOLDENS === "1") writeGolden(path, r.plan);
     assert.ok(existsSync(goldenPath(path)), `no golden ${goldenPath(path)}: run ALIGNC_UPDATE_GOLDENS=1 npm test (or alignc test --update)`);
