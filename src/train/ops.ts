@@ -131,11 +131,25 @@ export function layerNorm(x: T2, gain: tf.Tensor1D, bias: tf.Tensor1D, eps: numb
   return op(x, gain, bias);
 }
 
-/** log p(target) per row: logits [N, V], targets int32 [N] -> [N]. One-hot product keeps the gradient on fast kernels. */
+/**
+ * log p(target) per row: logits [N, V], targets int32 [N] -> [N], as one op: value
+ * z[target] − logsumexp(z), gradient dy·(onehot − softmax(z)).
+ */
 export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
-  const logp = tf.logSoftmax(logits); // [N, V]
-  const onehot = tf.oneHot(targets, logits.shape[1]); // [N, V]
-  return tf.sum(tf.mul(logp, onehot), -1) as tf.Tensor1D;
+  const [N, V] = logits.shape;
+  const op = custom<tf.Tensor1D>(1, ([z], save) => {
+    const logp = tf.logSoftmax(z as T2); // [N, V]
+    const onehot = tf.oneHot(targets, V, 1, 0, "float32"); // [N, V]; float32 avoids a cast in every product
+    save([logp, onehot]);
+    return {
+      value: tf.sum(tf.mul(logp, onehot), -1) as tf.Tensor1D,
+      gradFunc: (dy, saved) => {
+        const [slogp, sonehot] = saved as [T2, T2];
+        return [tf.mul(tf.reshape(dy, [N, 1]), tf.sub(sonehot, tf.exp(slogp)))]; // [N] -> [N, 1]
+      },
+    };
+  });
+  return op(logits);
 }
 
 /** Entropy of softmax(logits) per row: [N, V] -> [N]. */

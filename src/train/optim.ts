@@ -35,8 +35,11 @@ export class Adam {
   apply(grads: Map<string, tf.Tensor>, lr: number): void {
     this.t++;
     const { beta1: b1, beta2: b2, eps } = this.cfg;
+    // Bias corrections folded into the step size and ε (Kingma & Ba, §2): fewer kernels per tensor.
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
+    const stepSize = (lr * Math.sqrt(c2)) / c1;
+    const epsHat = eps * Math.sqrt(c2);
     const decoupled = this.cfg.optimizer === "adamw";
     tf.tidy(() => {
       for (const [name, g0] of grads) {
@@ -47,9 +50,9 @@ export class Adam {
         const g = !decoupled && decay > 0 ? tf.add(g0, tf.mul(p, decay)) : g0; // Adam: L2 in the gradient
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const step = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        const update = decoupled && decay > 0 ? tf.add(step, tf.mul(p, decay)) : step;
-        p.assign(tf.sub(p, tf.mul(update, lr)));
+        const step = tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize);
+        const kept = decoupled && decay > 0 ? tf.mul(p, 1 - lr * decay) : p; // AdamW: decay not scaled by the moments
+        p.assign(tf.sub(kept, step));
       }
     });
   }
