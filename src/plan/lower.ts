@@ -174,7 +174,7 @@ class Lowerer {
     const props = { ...b.props };
     const init = props.init;
     const parent = isRef(init) ? this.lineage.get(init.$ref) : undefined;
-    const format = isRef(props.format) ? this.inlineFormat(b, props.format.$ref) : null;
+    const format = isRef(props.format) ? this.inlineFormat(props.format.$ref) : null;
     const tokenizer = parent?.tokenizer ?? "";
     const modelBlock = parent ? this.blocks.get(parent.model) : undefined;
     const context = typeof modelBlock?.props.context === "number" ? modelBlock.props.context : null;
@@ -244,7 +244,7 @@ class Lowerer {
     return unique;
   }
 
-  private inlineFormat(b: CheckedBlock, name: string): Json {
+  private inlineFormat(name: string): Json {
     const f = this.blocks.get(name);
     if (!f || f.keyword !== "format") return { $ref: name };
     return { op: f.kind, template: this.fileArg(f, f.args[0], "file"), ...this.props(f, f.props) };
@@ -275,7 +275,7 @@ class Lowerer {
     if (Array.isArray(v)) return v.map((x) => this.value(b, x, prop));
     if (isRef(v)) {
       const target = this.blocks.get(v.$ref);
-      if (target?.keyword === "format") return this.inlineFormat(b, v.$ref);
+      if (target?.keyword === "format") return this.inlineFormat(v.$ref);
       return v.member ? { $ref: v.$ref, member: v.member } : { $ref: v.$ref };
     }
     if (isCall(v)) {

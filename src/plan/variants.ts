@@ -51,7 +51,7 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
   let combos: IRValue[][] = [[]];
   for (const s of sites) combos = combos.flatMap((c) => s.values.map((v) => [...c, v]));
   return combos.map((values) => {
-    const parts = sites.map((s, i) => `${labels[i]}=${formatValue(values[i]!)}`);
+    const parts = sites.map((_, i) => `${labels[i]}=${formatValue(values[i]!)}`);
     const label = parts.join(",");
     const bindings: { [k: string]: Json } = {};
     sites.forEach((s, i) => (bindings[siteKey(s)] = values[i] as Json));
