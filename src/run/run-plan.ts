@@ -27,6 +27,9 @@ export interface RunPlanOptions {
   variant?: string | null;
   progress?: Progress;
   interrupt?: { readonly requested: boolean };
+  /** called after prepare() when some node must be computed, before the run directory exists
+   * (selects the backend, so an unavailable one is an error that leaves nothing behind) */
+  beforeCompute?: () => Promise<unknown>;
   /** write report.html at the end (default true) */
   report?: boolean;
 }
@@ -79,7 +82,8 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     force: o.force,
     until: o.until ?? null,
   });
-  await exec.prepare();
+  const { misses } = await exec.prepare();
+  if (misses.length > 0 && o.beforeCompute) await o.beforeCompute();
 
   const hash = planHash(o.plan);
   const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash);

@@ -32,6 +32,8 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
   if (plan.variants && plan.variants.length > 0)
     return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
+  const requested = o.backend ?? "auto";
+  if (!["auto", "tensorflow", "wasm", "cpu"].includes(requested)) return { ok: false, diagnostics, sources, message: `--backend ${requested}: choose one of auto, tensorflow, wasm, cpu` };
   const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
@@ -47,11 +49,13 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
       variant: o.variant ?? null,
       progress: o.progress,
       interrupt: o.interrupt,
+      beforeCompute: () => session.ensure(),
     });
     return { ok: true, outcome, diagnostics, sources };
   } catch (err) {
     if (err instanceof DiagnosticError) return { ok: false, diagnostics: [...diagnostics, ...err.diagnostics], sources, message: null };
     if (err instanceof PlanError) return { ok: false, diagnostics, sources, message: err.message };
+    if ((err as Error).name === "BackendUnavailableError") return { ok: false, diagnostics, sources, message: (err as Error).message };
     throw err;
   }
 }

@@ -108,3 +108,29 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     cleanup();
   }
 });
+
+test("an unavailable or unknown backend is an error before anything is written", async (t) => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir);
+    const runsDir = join(dir, "runs");
+    const unknown = await runRecipe(recipe, { runsDir, cacheRoot: join(dir, "cache"), progress: quiet, backend: "gpu" });
+    assert.ok(!unknown.ok && /--backend gpu: choose one of/.test(unknown.message ?? ""));
+    let native = false;
+    try {
+      await import("@tensorflow/tfjs-node" as string);
+      native = true;
+    } catch {
+      /* not installed: the usual case on CPU machines */
+    }
+    if (native) {
+      t.diagnostic("@tensorflow/tfjs-node is installed here: the unavailable-backend case cannot be shown");
+    } else {
+      const r = await runRecipe(recipe, { runsDir, cacheRoot: join(dir, "cache"), progress: quiet, backend: "tensorflow" });
+      assert.ok(!r.ok && /backend "tensorflow" is not available.*npm install @tensorflow\/tfjs-node/.test(r.message ?? ""), r.ok ? "ran" : (r.message ?? ""));
+    }
+    assert.ok(!existsSync(runsDir), "no run directory");
+  } finally {
+    cleanup();
+  }
+});

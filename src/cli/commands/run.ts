@@ -60,7 +60,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (result.diagnostics.length) process.stderr.write(`${renderDiagnostics(result.diagnostics, result.sources, { color })}\n\n${summarize(result.diagnostics)}\n`);
   if (!result.ok) {
     if (result.message) process.stderr.write(`alignc run: ${result.message}\n`);
-    return result.message && /--force|--until|--variant/.test(result.message) ? 2 : 1;
+    return result.message && /--force|--until|--variant|--backend/.test(result.message) ? 2 : 1;
   }
   const { outcome } = result;
   process.stdout.write(summaryText(outcome.manifest, outcome.runDir));
