@@ -31,6 +31,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkJudgeMatch,
   checkPtx,
   checkContext,
+  checkRolloutLength,
   checkMemory,
   checkBudget,
 ];
@@ -117,6 +118,21 @@ function checkContext({ recipe, nodes, estimates, lineage }: CheckInput, report:
       if (size && size.max_tokens > context)
         report("AL4005", "error", `${n.id}.${prop}: the longest example of ${tok.id} is ${size.max_tokens} tokens, model ${model!.name} has context ${context}; declare \`max_length = ${context}\` to truncate, or raise context`, at(n.block, prop));
     }
+  }
+}
+
+/** PPO samples max_new_tokens after each prompt: both must fit the window the policy sees. */
+function checkRolloutLength({ nodes, estimates }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo" || typeof n.params.max_length !== "number" || typeof n.params.max_new_tokens !== "number") continue;
+    const prompts = estimates.get(refId(n.params.prompts) ?? "")?.size;
+    if (prompts && prompts.max_tokens + n.params.max_new_tokens > n.params.max_length)
+      report(
+        "AL4015",
+        "warning",
+        `${n.id}: prompts up to ${prompts.max_tokens} tokens + max_new_tokens ${n.params.max_new_tokens} > ${n.params.max_length}; lower max_new_tokens or raise the context`,
+        at(n.block, "max_new_tokens"),
+      );
   }
 }
 

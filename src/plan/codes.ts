@@ -16,6 +16,7 @@ export const PLAN_CODES = {
   AL4012: "budget cannot be checked: no estimate for it",
   AL4013: "data sizes could not be measured, estimates that need them are missing",
   AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
+  AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the model context (rollouts would be cut)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

@@ -125,3 +125,11 @@ test("AL4010: a file that disappeared between check and plan", () => {
   assert.match(d.message, /data\/demos\.jsonl/);
   assert.equal(d.span, findBlock(recipe.blocks, "demos").decl.span);
 });
+
+test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
+  const sizes = new Map([["prefs.prompts/tokenize", { examples: 10, tokens: 400, max_tokens: 50 }]]);
+  const ds = diagnostics(capture(), { sizes });
+  expectError(ds, "AL4015", { block: findBlock(captured, "policy"), prop: "max_new_tokens" }, "warning");
+  assert.match(ds[0]!.message, /50 tokens \+ max_new_tokens 24 > 64/);
+  assert.deepEqual(diagnostics(set("policy", { max_new_tokens: 14 }), { sizes }), []);
+});
