@@ -18,6 +18,13 @@ import type { Progress } from "./progress.js";
 import { fmtDuration } from "./progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./rundir.js";
 import { yieldToSignals } from "./interrupt.js";
+import { readJsonl } from "./rundir.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Files in a cache entry holding the node's own metric rows and samples. */
+const NODE_METRICS = "metrics.jsonl";
+const NODE_SAMPLES = "samples.jsonl";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
 
@@ -162,7 +169,14 @@ export class Executor {
     this.run_ = run;
     for (const [k, row] of this.pendingRows.splice(0)) k === "metric" ? run.appendMetric(row) : run.appendSample(row);
     // conditions over cached nodes only can be decided before any compute
-    for (const n of this.o.plan.nodes) if (this.records.get(n.id)!.status === "cached") this.nodeDone(n);
+    for (const n of this.o.plan.nodes) {
+      const rec = this.records.get(n.id)!;
+      if (rec.status !== "cached") continue;
+      // curves and samples of reused nodes, as recorded when they were computed (marked cached)
+      for (const r of readJsonl<MetricRow>(join(rec.entry!, NODE_METRICS))) run.appendMetric({ ...r, cached: 1 });
+      for (const r of readJsonl<SampleRow>(join(rec.entry!, NODE_SAMPLES))) run.appendSample({ ...r, cached: true });
+      this.nodeDone(n);
+    }
     this.onChange();
     for (const n of this.misses) {
       if (this.o.interrupt.requested) return this.finish(EXIT.interrupted);
@@ -287,10 +301,14 @@ export class Executor {
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
-        const result = await this.handler(n).run(this.context(n, dir));
+        const rows: { metrics: MetricRow[]; samples: SampleRow[] } = { metrics: [], samples: [] };
+        const result = await this.handler(n).run(this.context(n, dir, rows));
         box.result = result;
         if (result.status === "interrupted") throw new Interrupted(result.step);
         box.value = result.value;
+        // the node's own log travels with its entry, so a run that reuses it still reports its curves
+        writeFileSync(join(dir, NODE_METRICS), rows.metrics.map((r) => JSON.stringify(r) + "\n").join(""));
+        writeFileSync(join(dir, NODE_SAMPLES), rows.samples.map((r) => JSON.stringify(r) + "\n").join(""));
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
       }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
@@ -312,10 +330,11 @@ export class Executor {
     }
   }
 
-  private context(n: PlanNode, outDir: string): NodeContext {
+  private context(n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext {
     const started = performance.now();
     const stage = label(n);
     const writeRow = (kind: "metric" | "sample", row: MetricRow | SampleRow) => {
+      if (keep) kind === "metric" ? keep.metrics.push(row as MetricRow) : keep.samples.push(row as SampleRow);
       if (!this.run_) this.pendingRows.push([kind, row] as ["metric", MetricRow] | ["sample", SampleRow]);
       else if (kind === "metric") this.run_.appendMetric(row as MetricRow);
       else this.run_.appendSample(row as SampleRow);

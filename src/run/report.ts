@@ -12,7 +12,7 @@ const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
   { title: "KL", metrics: ["kl"] },
   { title: "accuracy", metrics: ["accuracy", "val_accuracy"] },
 ];
-const NOT_PLOTTED = new Set(["stage", "step", "time", "node"]);
+const NOT_PLOTTED = new Set(["stage", "step", "time", "node", "cached"]);
 
 function seriesOf(rows: MetricRow[], metric: string): Series {
   return { name: metric, points: rows.filter((r) => typeof r[metric] === "number").map((r) => [r.step, r[metric] as number]) };

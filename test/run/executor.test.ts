@@ -135,6 +135,10 @@ test("first run computes every node; an unchanged re-run is all cache hits; chan
     assert.equal(r2.manifest.nodes.find((n) => n.id === "d")!.status, "skipped");
     assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65);
     assert.notEqual(r2.runDir, r1.runDir);
+    // the reused nodes' curves and samples are in the new run too, marked cached
+    const reused = RunDir.open(r2.runDir).readMetrics().filter((r) => r.stage === "a");
+    assert.deepEqual(reused.map((r) => [r.step, r.cached]), [1, 2, 3, 4, 5, 6].map((s) => [s, 1]));
+    assert.equal(RunDir.open(r2.runDir).readSamples().length, 1);
 
     calls.runs = [];
     const p = plan();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gptConfig, Gpt, loadModel, loadGpt2 } from "../../train/index.js";
 import type { NodeOutput } from "../handler.js";
 import type { HandlerEnv } from "./env.js";
-import { blockOf, numProp, refName, tokenizerFor } from "./env.js";
+import { numProp, tokenizerFor } from "./env.js";
 import { findBlock, isCall, pathArg } from "../../data/ir.js";
 
 export const MODEL_FILE = "model.safetensors";
@@ -39,5 +39,3 @@ export async function initialModel(env: HandlerEnv, name: string): Promise<Gpt> 
   });
   return Gpt.init(config, ["lm"], env.recipe.seed);
 }
-
-export { blockOf, refName };
