@@ -139,7 +139,9 @@ export function tokenLogProbs(logits: T2, targets: tf.Tensor1D): tf.Tensor1D {
   const [N, V] = logits.shape;
   const op = custom<tf.Tensor1D>(1, ([z], save) => {
     const logp = tf.logSoftmax(z as T2); // [N, V]
-    const onehot = tf.oneHot(targets, V, 1, 0, "float32"); // [N, V]; float32 avoids a cast in every product
+    // Cast once here: wasm's OneHot kernel writes int32 whatever dtype is asked (measured: a float32
+    // request returns int bits), and an int32 operand would be cast again in every product.
+    const onehot = tf.cast(tf.oneHot(targets, V), "float32"); // [N, V]
     save([logp, onehot]);
     return {
       value: tf.sum(tf.mul(logp, onehot), -1) as tf.Tensor1D,

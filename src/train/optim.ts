@@ -14,9 +14,19 @@ export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps
   return min + (c.lr - min) * shape;
 }
 
+/**
+ * Adam/AdamW over all trainable tensors at once: gradients are flattened into one vector [P] and the
+ * moments are single [P] variables, so an update is about a dozen kernels plus one split, instead of
+ * a dozen per parameter tensor (wasm pays a fixed cost per kernel). Decay applies to matrices only.
+ */
 export class Adam {
-  readonly m = new Map<string, tf.Variable>();
-  readonly v = new Map<string, tf.Variable>();
+  readonly names: string[] = [];
+  readonly shapes: number[][] = [];
+  readonly sizes: number[] = [];
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+  /** Per-entry L2 coefficient for plain Adam (weight decay on matrices, 0 elsewhere). */
+  private readonly l2: tf.Tensor1D | undefined;
   /** Updates applied so far (bias correction). */
   t = 0;
 
@@ -26,57 +36,90 @@ export class Adam {
   ) {
     for (const [name, p] of params) {
       if (!p.trainable) continue;
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.names.push(name);
+      this.shapes.push(p.shape);
+      this.sizes.push(p.size);
+    }
+    const total = this.sizes.reduce((a, b) => a + b, 0);
+    this.m = tf.variable(tf.zeros([total]), false);
+    this.v = tf.variable(tf.zeros([total]), false);
+    if (cfg.optimizer === "adam" && cfg.weightDecay > 0) {
+      const l2 = new Float32Array(total);
+      let off = 0;
+      this.names.forEach((n, i) => {
+        if (this.shapes[i]!.length >= 2) l2.fill(cfg.weightDecay, off, off + this.sizes[i]!);
+        off += this.sizes[i]!;
+      });
+      this.l2 = tf.tensor1d(l2);
     }
   }
 
-  /** Apply grads (already averaged and clipped) at learning rate lr. Decay applies to matrices only. */
-  apply(grads: Map<string, tf.Tensor>, lr: number): void {
+  /** One flat gradient [P] in parameter order (a parameter without a gradient contributes zeros). */
+  flatten(grads: Map<string, tf.Tensor>): tf.Tensor1D {
+    return tf.tidy(() => tf.concat(this.names.map((n, i) => (grads.has(n) ? tf.reshape(grads.get(n)!, [this.sizes[i]!]) : tf.zeros([this.sizes[i]!]))))) as tf.Tensor1D; // each [..] -> [size]
+  }
+
+  /** Apply the flat gradient g (already averaged), multiplied by `scale` (clipping), at learning rate lr. */
+  apply(g0: tf.Tensor1D, lr: number, scale = 1): void {
     this.t++;
-    const { beta1: b1, beta2: b2, eps } = this.cfg;
-    // Bias corrections folded into the step size and ε (Kingma & Ba, §2): fewer kernels per tensor.
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.cfg;
+    // Bias corrections folded into the step size and ε (Kingma & Ba, §2).
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
     const stepSize = (lr * Math.sqrt(c2)) / c1;
     const epsHat = eps * Math.sqrt(c2);
     const decoupled = this.cfg.optimizer === "adamw";
     tf.tidy(() => {
-      for (const [name, g0] of grads) {
-        const p = this.params.get(name)!;
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        const decay = p.rank >= 2 ? this.cfg.weightDecay : 0;
-        const g = !decoupled && decay > 0 ? tf.add(g0, tf.mul(p, decay)) : g0; // Adam: L2 in the gradient
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const step = tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize);
-        const kept = decoupled && decay > 0 ? tf.mul(p, 1 - lr * decay) : p; // AdamW: decay not scaled by the moments
-        p.assign(tf.sub(kept, step));
-      }
+      let g: tf.Tensor = scale === 1 ? g0 : tf.mul(g0, scale);
+      if (this.l2) g = tf.add(g, tf.mul(this.flatParams(), this.l2)); // Adam: L2 in the gradient
+      this.m.assign(tf.add(tf.mul(this.m, b1), tf.mul(g, 1 - b1)));
+      this.v.assign(tf.add(tf.mul(this.v, b2), tf.mul(tf.square(g), 1 - b2)));
+      const step = tf.mul(tf.div(this.m, tf.add(tf.sqrt(this.v), epsHat)), stepSize); // [P]
+      const pieces = tf.split(step, this.sizes);
+      this.names.forEach((n, i) => {
+        const p = this.params.get(n)!;
+        const kept = decoupled && wd > 0 && p.rank >= 2 ? tf.mul(p, 1 - lr * wd) : p; // AdamW: decay not scaled by the moments
+        p.assign(tf.sub(kept, tf.reshape(pieces[i]!, p.shape)));
+      });
     });
   }
 
+  private flatParams(): tf.Tensor1D {
+    return tf.concat(this.names.map((n, i) => tf.reshape(this.params.get(n)!, [this.sizes[i]!]))) as tf.Tensor1D;
+  }
+
+  /** The moments per parameter (for checkpoints). */
+  moments(which: "m" | "v"): Map<string, { shape: number[]; data: Float32Array }> {
+    const flat = (which === "m" ? this.m : this.v).dataSync() as Float32Array;
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    let off = 0;
+    this.names.forEach((n, i) => {
+      out.set(n, { shape: this.shapes[i]!, data: flat.slice(off, off + this.sizes[i]!) });
+      off += this.sizes[i]!;
+    });
+    return out;
+  }
+
+  loadMoments(which: "m" | "v", get: (name: string) => Float32Array): void {
+    const flat = new Float32Array(this.sizes.reduce((a, b) => a + b, 0));
+    let off = 0;
+    this.names.forEach((n, i) => {
+      const d = get(n);
+      if (d.length !== this.sizes[i]) throw new Error(`optimizer state for ${n} has ${d.length} values, expected ${this.sizes[i]}`);
+      flat.set(d, off);
+      off += this.sizes[i]!;
+    });
+    tf.tidy(() => (which === "m" ? this.m : this.v).assign(tf.tensor1d(flat)));
+  }
+
   dispose(): void {
-    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
-    this.m.clear();
-    this.v.clear();
+    this.m.dispose();
+    this.v.dispose();
+    this.l2?.dispose();
   }
 }
 
-/** Global L2 norm of the gradients (one number read back). */
-export function globalNorm(grads: Map<string, tf.Tensor>): number {
-  return tf.tidy(() => {
-    const parts = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return Math.sqrt(tf.addN(parts).dataSync()[0]!);
-  });
-}
-
-/** Scale every gradient in place by s (disposing the old tensors). */
-export function scaleGrads(grads: Map<string, tf.Tensor>, s: number): void {
-  if (s === 1) return;
-  for (const [name, g] of grads) {
-    grads.set(name, tf.tidy(() => tf.mul(g, s)));
-    g.dispose();
-  }
+/** L2 norm of a flat gradient (one number read back). */
+export function flatNorm(g: tf.Tensor1D): number {
+  return tf.tidy(() => Math.sqrt(tf.sum(tf.square(g)).dataSync()[0]!));
 }

@@ -5,7 +5,7 @@ import { tf } from "./backend.js";
 import type { TrainConfig } from "./config.js";
 import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
-import { Adam, globalNorm, lrAt, scaleGrads } from "./optim.js";
+import { Adam, flatNorm, lrAt } from "./optim.js";
 import { BatchOrder, Rng, type RngState } from "./rng.js";
 
 export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
@@ -83,7 +83,7 @@ export abstract class Trainer {
     const vars = this.model.trainableVariables();
     const names = new Map<tf.Variable, string>();
     for (const [n, v] of this.model.params) names.set(v, n);
-    let acc: Map<string, tf.Tensor> | undefined;
+    let acc: tf.Tensor1D | undefined;
     let lossSum = 0;
     let tokens = 0;
     const auxSum: Record<string, number> = {};
@@ -102,43 +102,34 @@ export abstract class Trainer {
           auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
           a.dispose();
         }
+        // variableGrads keys gradients by variable name; map them back to parameter names.
+        const byParam = new Map<string, tf.Tensor>();
+        for (const v of vars) if (grads[v.name]) byParam.set(names.get(v)!, grads[v.name]!);
+        const flat = this.opt.flatten(byParam);
+        tf.dispose(Object.values(grads));
         if (!Number.isFinite(loss)) {
-          for (const g of Object.values(grads)) g.dispose();
+          flat.dispose();
           throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", loss);
         }
         lossSum += loss;
         tokens += mb.tokens;
-        if (!acc) {
-          acc = new Map();
-          for (const [vn, g] of Object.entries(grads)) acc.set(vn, g);
-        } else {
-          for (const [vn, g] of Object.entries(grads)) {
-            const prev = acc.get(vn);
-            if (prev) {
-              acc.set(vn, tf.tidy(() => tf.add(prev, g)));
-              prev.dispose();
-              g.dispose();
-            } else acc.set(vn, g);
-          }
+        if (!acc) acc = flat;
+        else {
+          const prev = acc;
+          acc = tf.tidy(() => tf.add(prev, flat) as tf.Tensor1D);
+          prev.dispose();
+          flat.dispose();
         }
       }
-      // variableGrads keys gradients by variable name; map them back to parameter names.
-      const grads = new Map<string, tf.Tensor>();
-      for (const v of vars) {
-        const g = acc?.get(v.name);
-        if (g) grads.set(names.get(v)!, g);
-      }
-      acc = grads;
-      scaleGrads(acc, 1 / micro.length);
-      const gradNorm = globalNorm(acc);
-      if (!Number.isFinite(gradNorm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", gradNorm);
-      if (this.cfg.gradClip > 0 && gradNorm > this.cfg.gradClip) scaleGrads(acc, this.cfg.gradClip / (gradNorm + 1e-6));
-      this.opt.apply(acc, this.lr());
+      const norm = flatNorm(acc!) / micro.length;
+      if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
+      const clip = this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1;
+      this.opt.apply(acc!, this.lr(), clip / micro.length);
       const aux: Record<string, number> = {};
       for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
-      return { loss: lossSum / micro.length, gradNorm, aux, tokens };
+      return { loss: lossSum / micro.length, gradNorm: norm, aux, tokens };
     } finally {
-      if (acc) for (const g of acc.values()) g.dispose();
+      acc?.dispose();
     }
   }
 
@@ -159,8 +150,7 @@ export abstract class Trainer {
   state(): TrainerState {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [n, v] of this.model.params) tensors.set(`model.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
-    for (const [n, v] of this.opt.m) tensors.set(`opt.m.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
-    for (const [n, v] of this.opt.v) tensors.set(`opt.v.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+    for (const which of ["m", "v"] as const) for (const [n, t] of this.opt.moments(which)) tensors.set(`opt.${which}.${n}`, t);
     return { kind: this.kind, step: this.stepCount, optimizerT: this.opt.t, rng: this.rng.state(), order: this.order.state(), tensors };
   }
 
@@ -175,8 +165,12 @@ export abstract class Trainer {
       }
     };
     assign(this.model.params, "model.");
-    assign(this.opt.m, "opt.m.");
-    assign(this.opt.v, "opt.v.");
+    for (const which of ["m", "v"] as const)
+      this.opt.loadMoments(which, (n) => {
+        const t = s.tensors.get(`opt.${which}.${n}`);
+        if (!t) throw new Error(`state has no tensor opt.${which}.${n}`);
+        return t.data;
+      });
     this.stepCount = s.step;
     this.opt.t = s.optimizerT;
     this.rng = new Rng(s.rng);

@@ -109,7 +109,9 @@ function rmComparison(): { stepMs: number; scoreMs: number; naiveMs: number } {
   return { stepMs, scoreMs, naiveMs };
 }
 
-const backends = await availableBackends();
+// BENCH_BACKENDS=wasm limits the run (the cpu rows take about a minute).
+const only = process.env.BENCH_BACKENDS?.split(",");
+const backends = (await availableBackends()).filter((b) => !only || only.includes(b));
 console.log(`backends that load here: ${backends.join(", ")} (tensorflow needs @tensorflow/tfjs-node[-gpu])`);
 let wasmPeak = 0;
 let wasmSmall = 0;
