@@ -11,6 +11,7 @@ import { PLAN_CODES } from "./codes.js";
 import { estimateNodes } from "./estimate.js";
 import { ENGINE_EPOCH, hashNodes } from "./hash.js";
 import { FileHashes, lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
+import type { Throughput } from "./throughput.js";
 import { topoSort } from "./topo.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
@@ -21,8 +22,8 @@ export interface CompilePlanOptions {
   sizes?: ReadonlyMap<string, DataSize> | ((variant: string | null) => ReadonlyMap<string, DataSize>);
   /** Backend the time estimates are for ("wasm", "cpu", "tensorflow"); none: no time estimates. */
   backend?: string;
-  /** Achieved training FLOP/s of that backend (src/plan/throughput.ts); null: no time estimates. */
-  flopsPerSecond?: number | null;
+  /** Achieved training FLOP/s of that backend, or a function of the model shape (src/plan/throughput.ts); null: no time estimates. */
+  flopsPerSecond?: number | Throughput | null;
   /** Machine facts for the memory checks; leave out for machine-independent plans (goldens, tests). */
   machine?: { totalMemory: number; backend: string };
   /** One variant of a swept recipe, by full name or by label ("kl_coef=0.05"). */

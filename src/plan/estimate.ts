@@ -18,10 +18,12 @@
 //   one micro-batch: B·S·(L·(68·d + 8·h·S) + 12·V) bytes (per layer and token ≈ 17 saved d-vectors
 //   and the h·S attention scores and probabilities; logits, softmax and their gradient over V).
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
-// - time: FLOPs / the achieved FLOP/s of the backend from the throughput table (src/plan/throughput.ts).
+// - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
+//   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts).
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
 import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
+import type { Throughput } from "./throughput.js";
 import type { DataSize, Estimates, Json } from "./types.js";
 
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
@@ -32,7 +34,7 @@ export const TOKENIZER_VOCAB: Record<string, number> = { byte_level: 259, gpt2: 
 
 export interface EstimateContext {
   sizes: ReadonlyMap<string, DataSize>; // measured sizes by node id (data nodes)
-  flopsPerSecond: number | null; // achieved training FLOP/s of the selected backend, null when unknown
+  flopsPerSecond: number | Throughput | null; // achieved training FLOP/s of the selected backend (by model shape), null when unknown
   backend: string;
 }
 
@@ -77,9 +79,13 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
       }
     } else if (n.kind === "eval") {
       Object.assign(e, evalEstimate(n, size, models));
+      const first = [n.params.model, n.params.a, n.params.judge].map(refId).find((id) => id !== undefined && models.has(id));
+      if (first !== undefined) models.set(n.id, models.get(first)!);
     }
-    if (e.flops !== undefined && ctx.flopsPerSecond) {
-      e.time_s = e.flops / ctx.flopsPerSecond;
+    const cfg = models.get(n.id);
+    const fps = typeof ctx.flopsPerSecond === "function" ? (cfg ? ctx.flopsPerSecond(cfg) : null) : ctx.flopsPerSecond;
+    if (e.flops !== undefined && fps) {
+      e.time_s = e.flops / fps;
       e.backend = ctx.backend;
     }
     out.set(n.id, e);

@@ -18,6 +18,7 @@
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
+import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
@@ -35,9 +36,6 @@ export interface LoweredNode {
   block: string; // the block it lowers ("" for nodes shared by several blocks)
 }
 
-/** Calls whose string arguments are file paths, and the one whose argument is a folder. */
-const FILE_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text", "flan_templates", "promptsource", "safetensors", "chat_template", "hf_chat_template"]);
-const DIR_CALLS = new Set(["dir"]);
 const READER_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text"]);
 const SPLIT_CALLS = new Set(["heldout", "train"]);
 
@@ -279,8 +277,19 @@ class Lowerer {
       return v.member ? { $ref: v.$ref, member: v.member } : { $ref: v.$ref };
     }
     if (isCall(v)) {
-      if (FILE_CALLS.has(v.$call)) return { $call: v.$call, args: v.args.map((a) => this.fileArg(b, a, "file", prop)) };
-      if (DIR_CALLS.has(v.$call)) return { $call: v.$call, args: v.args.map((a) => this.fileArg(b, a, "dir", prop)) };
+      const spec = CALLS[v.$call];
+      if (spec?.args === "path") {
+        // the first argument is the path; any others (flan_templates' task and version) are values
+        const [path, ...rest] = v.args;
+        const args = [this.fileArg(b, path, spec.expect, prop), ...rest.map((a) => this.value(b, a, prop))];
+        // flan_templates' task defaults to the block's name, its version to v1: written out, so that
+        // renaming the block changes the hash exactly when it changes which templates are read
+        if (v.$call === "flan_templates") {
+          if (args.length < 2) args.push(b.name);
+          if (args.length < 3) args.push("v1"); // the data layer's default pattern version
+        }
+        return { $call: v.$call, args };
+      }
       return { $call: v.$call, args: v.args.map((a) => this.value(b, a, prop)) };
     }
     if ("$sweep" in v) throw new Error(`plan: unexpanded sweep in ${b.name}.${prop ?? "?"} (expand variants first)`);

@@ -124,3 +124,18 @@ test("a reference hashes through the referenced node, not its name", () => {
   const b = compile({ patch: (blocks) => (findBlock(blocks, "tiny").props = { ...findBlock(blocks, "tiny").props, heads: 8 }) });
   assert.notEqual(hashes(b).get("sft"), hashes(a).get("sft"));
 });
+
+test("flan_templates without a task name reads the block's name: renaming that block changes its hash", () => {
+  const files = tempFiles({ ...QUICK_FILES, "recipes/flan.json": "{}" });
+  const withTemplates = (task?: string) => (blocks: CheckedBlock[]) => {
+    const b = blocks.find((x) => x.keyword === "task")!;
+    b.props = { ...b.props, templates: { $call: "flan_templates", args: task ? [join(files, "recipes/flan.json"), task] : [join(files, "recipes/flan.json")] } };
+  };
+  const plan = (opts: Parameters<typeof quickRecipe>[0]) => planRecipe(quickRecipe({ root: files, ...opts }), { engine: ENGINE }).plan!;
+  const implicit = plan({ patch: withTemplates() });
+  const renamed = plan({ patch: withTemplates(), rename: { sentiment: "sst2" } });
+  assert.notEqual(renamed.nodes.find((n) => n.id === "sst2")!.hash, implicit.nodes.find((n) => n.id === "sentiment")!.hash);
+  const explicit = plan({ patch: withTemplates("sentiment"), rename: { sentiment: "sst2" } });
+  assert.equal(explicit.nodes.find((n) => n.id === "sst2")!.hash, implicit.nodes.find((n) => n.id === "sentiment")!.hash);
+  assert.deepEqual(explicit.nodes.find((n) => n.id === "sst2")!.params.templates, { $call: "flan_templates", args: [{ $file: "flan.json" }, "sentiment", "v1"] });
+});
