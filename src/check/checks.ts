@@ -167,6 +167,56 @@ const checkMixture: Check<"Declaration"> = (d, accept, ctx) => {
   if (components.length === 0) accept("AL2028", d.name, `mixture \`${d.name.name}\` has no components: write \`task_name: proportional cap N\` or \`source_name: weight W\``);
 };
 
+/**
+ * `heldout_tasks = [addition]`: each name is a component of this mixture (a name that is no block at
+ * all, or a block of the wrong kind, is already AL2009/AL2011), listed once, and at least one
+ * component is left to train on. A sweep of lists is checked list by list.
+ */
+const checkHeldoutTasks: Check<"Declaration"> = (d, accept, ctx) => {
+  const info = ctx.blocks.get(d);
+  const written = info?.written.get("heldout_tasks") as (Located & { type?: string; value?: Value }) | undefined;
+  if (d.keyword.name !== "mixture" || !info?.spec || written?.type !== "Assignment" || !written.value) return;
+  const components = (d.body?.entries ?? []).filter((e): e is ComponentEntry => e.type === "Component").map((c) => c.name.name);
+  const lists = written.value.type === "Sweep" ? written.value.values.items : [written.value];
+  for (const list of lists) {
+    if (list.type !== "List") continue; // not a list: AL2006 from the schema
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      if (item.type !== "Ref" || item.path.length !== 1) continue; // AL2006 / AL2015
+      const name = item.path[0]!.name;
+      const target = ctx.symbols.get(name);
+      const fits = target && (target.keyword.name === "task" || (target.keyword.name === "source" && target.role?.name === "demonstrations"));
+      if (!fits) continue; // AL2009 / AL2011
+      if (!components.includes(name)) {
+        accept("AL2036", item, `\`${name}\` is not a component of mixture \`${d.name.name}\` (components: ${components.join(", ") || "none"}); a held-out task is one of the mixture's own tasks, kept out of its training examples`, didYouMean(name, components) ?? `add \`${name}: proportional\` to the mixture`);
+        continue;
+      }
+      if (seen.has(name)) accept("AL2036", item, `\`${name}\` is listed twice in \`heldout_tasks\``);
+      seen.add(name);
+    }
+    if (components.length > 0 && components.every((c) => seen.has(c)))
+      accept("AL2036", list, `\`heldout_tasks\` holds out every component of \`${d.name.name}\`: nothing is left to train on`, "keep at least one task in training");
+  }
+};
+
+/** `split = heldout_tasks` scores a mixture's held-out tasks: the evaluated block must declare some. */
+const checkHeldoutTasksSplit: Check<"Declaration"> = (d, accept, ctx) => {
+  const info = ctx.blocks.get(d);
+  if (d.keyword.name !== "eval" || d.kind.name !== "accuracy" || !info?.spec || !valuesOf(info, "split").includes("heldout_tasks")) return;
+  const task = info.props["task"] as { $ref?: unknown } | undefined;
+  const target = typeof task?.$ref === "string" ? ctx.symbols.get(task.$ref) : undefined;
+  const targetInfo = target ? ctx.blocks.get(target) : undefined;
+  if (!target || !targetInfo?.spec) return; // dangling or unknown: reported elsewhere
+  const at = valueSpanOf(info.written.get("split") ?? d.name);
+  if (target.keyword.name !== "mixture") {
+    accept("AL2037", at, `split = heldout_tasks scores a mixture's held-out tasks; \`${target.name.name}\` is a ${target.keyword.name}`, `evaluate the mixture that holds \`${target.name.name}\` out (\`heldout_tasks = [${target.name.name}]\`), or use split = heldout_templates`);
+    return;
+  }
+  const lists = valuesOf(targetInfo, "heldout_tasks");
+  if (lists.length === 0 || lists.some((l) => !Array.isArray(l) || l.length === 0))
+    accept("AL2037", at, `split = heldout_tasks, but mixture \`${target.name.name}\` holds no task out`, `add \`heldout_tasks = [task]\` to \`${target.name.name}\``);
+};
+
 /** Values of a property across a sweep: `[v]`, or the sweep's values. */
 function valuesOf(info: BlockInfo, key: string): unknown[] {
   const v = info.props[key];
@@ -442,7 +492,7 @@ function checkBudget(c: Comparison, accept: Accept): void {
 export const CHECKS: CheckTable = {
   File: [checkDuplicateNames, checkCycles],
   RecipeHeader: [checkHeaderProperties],
-  Declaration: [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkModelShape, checkRankingK, checkTrainingLength],
+  Declaration: [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength],
   Component: [checkComponent],
   Ref: [checkRef],
   Call: [checkCall],

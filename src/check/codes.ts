@@ -37,6 +37,8 @@ export const CODES = {
   AL2033: "sweep: empty, nested, or in a place that cannot be swept",
   AL2034: "training stage without a length: give `steps` or `epochs`",
   AL2035: "heldout(x): x keeps no examples out (its `holdout` share is 0)",
+  AL2036: "heldout_tasks: a name that is not a component of this mixture, listed twice, or holding out every component",
+  AL2037: "accuracy split = heldout_tasks on a task or mixture that holds no task out",
 } as const;
 
 export type Code = keyof typeof CODES;

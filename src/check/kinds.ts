@@ -166,6 +166,12 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           additionalProperties: { type: "object", properties: COMPONENT_CLAUSES, additionalProperties: false },
           description: "task/source name: proportional [cap N] | weight W",
         },
+        heldout_tasks: {
+          type: "array",
+          items: refSchema(["task", "source:demonstrations"], "a component of this mixture"),
+          description:
+            "components kept out of training and scored zero-shot, on all their templates, by accuracy evals with split = heldout_tasks (FLAN's held-out tasks)",
+        },
         total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1 }),
         dedup: oneOfStr(["none", "exact", "normalized"], "drop duplicate prompts (normalized: case, spaces, punctuation)", "exact"),
         min_length: int("LIMA-style selection: drop responses shorter than this many characters", { minimum: 0 }),
@@ -265,7 +271,11 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
       props: {
         model: refSchema(["stage", "model"], "model evaluated"),
         task: refSchema(["task", "mixture"], "task(s) whose held-out templates and rows are scored by exact match"),
-        split: oneOfStr(["heldout_templates", "heldout", "train"], "which examples", "heldout_templates"),
+        split: oneOfStr(
+          ["heldout_templates", "heldout", "heldout_tasks", "train"],
+          "which examples: templates kept out, rows kept out, a mixture's held-out tasks (zero-shot on all their templates), or training",
+          "heldout_templates",
+        ),
         n: int("examples evaluated", { minimum: 1, default: 300 }),
       },
       required: ["model", "task"],

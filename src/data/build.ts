@@ -8,9 +8,9 @@ import { CODES, fail } from "./diag.js";
 import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
 import { readDemonstrations } from "./demos.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
-import { renderFlan } from "./flan/render.js";
+import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
-import { findBlock, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
+import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
 import { mix, type MixComponent } from "./mix.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
@@ -23,7 +23,8 @@ export interface BuildOptions {
   format?: string | ChatFormat | null;
   /** for a stage or eval block: the property holding the data (default `data`; `prompts`, `ptx_data`). */
   prop?: string;
-  /** tasks/components whose examples are all kept for zero-shot evaluation (held-out tasks). */
+  /** mixture components kept out of training and evaluated zero-shot (held-out tasks), besides the
+   * ones a mixture's `heldout_tasks` property lists. */
   heldoutTasks?: string[];
   /** read at most this many rows per file (previews and estimates). */
   limit?: number;
@@ -31,7 +32,15 @@ export interface BuildOptions {
 
 /** Unformatted data: prompt/response pairs, comparison groups or text. */
 export type RawData =
-  | { kind: "sft"; name: string; train: PromptResponse[]; heldout: PromptResponse[]; heldoutTemplates: PromptResponse[]; mixCounts?: Record<string, number> }
+  | {
+      kind: "sft";
+      name: string;
+      train: PromptResponse[];
+      heldout: PromptResponse[];
+      heldoutTemplates: PromptResponse[];
+      heldoutTasks: PromptResponse[];
+      mixCounts?: Record<string, number>;
+    }
   | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
   | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
 
@@ -94,12 +103,12 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
   }
 }
 
-async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
+async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<FlanTaskSpec> {
   const p = b.props;
   const rows = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
   const { templates, options: fileOptions } = loadTemplates(recipe, b);
   const options = strList(p.options) ?? str(p.options) ?? fileOptions;
-  const out = renderFlan({
+  return {
     name: b.name,
     file: rows.file,
     rows: rows.rows,
@@ -111,9 +120,24 @@ async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number)
     holdout: num(p.holdout) ?? 0.1,
     withOptions: num(p.with_options) ?? 0.5,
     seed: recipe.seed,
-  });
-  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates };
+  };
 }
+
+async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
+  const out = renderFlan(await taskSpec(recipe, b, limit));
+  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [] };
+}
+
+/** A mixture component held out as a task: all of it, zero-shot (a task over all its templates; every row of a demonstrations source). */
+function buildHeldoutComponent(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): Promise<PromptResponse[]> {
+  return cached(recipe, `heldout-task:${b.name}:${opts.limit ?? ""}`, async () => {
+    if (b.keyword === "task" && b.kind === "flan") return renderHeldoutTask(await taskSpec(recipe, b, opts.limit));
+    const built = await buildRaw(recipe, b, { limit: opts.limit });
+    if (built.kind !== "sft") fail(CODES.mixture, `\`${b.name}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, recipe.file, b.decl.span);
+    return [...built.train, ...built.heldout].map((e) => ({ ...e, meta: { ...e.meta, heldout: true } }));
+  });
+}
+
 
 function split<T>(recipe: CheckedRecipe, name: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
   const s = splitIndices(xs.length, share, rngFor(recipe.seed, name, "holdout"));
@@ -148,7 +172,7 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       templateSite: { file: recipe.file, spans: { prompt: b.propSpans.prompt, response: b.propSpans.response, context: b.propSpans.context } },
     });
     const s = split(recipe, b.name, exs, holdout);
-    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [] };
+    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [] };
   }
   if (role === "rankings" || role === "pairs") {
     const groups = readRankings({
@@ -184,21 +208,28 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
   const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
   const names = Object.keys(comps).sort();
   if (names.length === 0) fail(CODES.mixture, `mixture \`${b.name}\` has no components`, recipe.file, b.decl.span);
-  const heldTasks = new Set(opts.heldoutTasks ?? []);
+  const heldTasks = new Set([...heldoutTaskNames(b.props.heldout_tasks), ...(opts.heldoutTasks ?? [])]);
+  const where = b.propSpans.heldout_tasks ?? b.decl.span;
+  for (const name of heldTasks)
+    if (!names.includes(name)) fail(CODES.mixture, `mixture \`${b.name}\`: held-out task \`${name}\` is not one of its components (${names.join(", ")})`, recipe.file, where);
+  if (names.every((n) => heldTasks.has(n))) fail(CODES.mixture, `mixture \`${b.name}\` holds out every component: nothing is left to train on`, recipe.file, where);
   const parts: MixComponent[] = [];
   const heldout: PromptResponse[] = [];
   const heldoutTemplates: PromptResponse[] = [];
+  const heldoutTasks: PromptResponse[] = [];
   for (const name of names) {
     const c = comps[name]!;
-    const built = await buildRaw(recipe, findBlock(recipe, name), opts);
-    if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${b.name}\`: component \`${name}\` gives ${built.kind}, not prompt/response examples`, recipe.file, b.decl.span);
-    heldout.push(...built.heldout);
+    const block = findBlock(recipe, name);
     if (heldTasks.has(name)) {
-      // a held-out task: none of it is trained on; all of it is zero-shot evaluation
-      heldoutTemplates.push(...[...built.train, ...built.heldout, ...built.heldoutTemplates].map((e) => ({ ...e, meta: { ...e.meta, heldout: true, shots: 0 } })).filter((e) => (e.meta.shots ?? 0) === 0));
+      // a held-out task: none of it is trained on (nor takes part in dedup); all of it is zero-shot evaluation
+      heldoutTasks.push(...(await buildHeldoutComponent(recipe, block, opts)));
       continue;
     }
+    const built = await buildRaw(recipe, block, { ...opts, heldoutTasks: undefined }); // opts.heldoutTasks names this mixture's components
+    if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${b.name}\`: component \`${name}\` gives ${built.kind}, not prompt/response examples`, recipe.file, b.decl.span);
+    heldout.push(...built.heldout);
     heldoutTemplates.push(...built.heldoutTemplates);
+    heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
     parts.push({
       name,
       examples: built.train,
@@ -216,7 +247,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     maxLength: num(b.props.max_length),
     perCategory: num(b.props.per_category),
   });
-  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, mixCounts: r.counts };
+  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts };
 }
 
 /** Build a data value: a block reference, a reader call (text), or heldout(x) / train(x). */
@@ -226,7 +257,7 @@ export async function buildValue(recipe: CheckedRecipe, v: IRValue | undefined, 
     const inner = await buildValue(recipe, v.args[0], opts, what);
     const take = v.$call;
     if (inner.kind === "sft")
-      return take === "heldout" ? { ...inner, train: inner.heldout, heldout: [] } : { ...inner, heldout: [], heldoutTemplates: [] };
+      return take === "heldout" ? { ...inner, train: inner.heldout, heldout: [] } : { ...inner, heldout: [], heldoutTemplates: [], heldoutTasks: [] };
     if (inner.kind === "comparisons") return { ...inner, train: take === "heldout" ? inner.heldout : inner.train, heldout: [] };
     return { ...inner, train: take === "heldout" ? inner.heldout : inner.train, heldout: { ...inner.heldout, lines: [] } };
   }
@@ -258,8 +289,10 @@ export function buildRaw(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOpti
         if (built.kind === "sft" && prop === "task") {
           // accuracy evals: the split they score becomes `train` (the examples to run)
           const which = str(b.props.split) ?? "heldout_templates";
-          const pick = which === "heldout_templates" ? built.heldoutTemplates : which === "heldout" ? built.heldout : built.train;
-          return { ...built, train: pick, heldout: [], heldoutTemplates: [] };
+          const splits = { heldout_templates: built.heldoutTemplates, heldout: built.heldout, heldout_tasks: built.heldoutTasks, train: built.train };
+          const pick = Object.hasOwn(splits, which) ? splits[which as keyof typeof splits] : undefined;
+          if (!pick) fail(CODES.unsupported, `eval \`${b.name}\`: unknown split \`${which}\` (${Object.keys(splits).join(", ")})`, recipe.file, b.propSpans.split ?? b.decl.span);
+          return { ...built, train: pick, heldout: [], heldoutTemplates: [], heldoutTasks: [] };
         }
         if (built.kind === "text" && b.kind === "pretrain" && prop === "data") {
           const holdout = num(b.props.holdout) ?? 0.05;
@@ -303,14 +336,14 @@ export async function buildExamples(recipe: CheckedRecipe, blockName: string, op
   if (raw.kind !== "sft") return raw;
   const fmt = formatFor(recipe, b, opts);
   const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
-  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates) };
+  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks) };
 }
 
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */
 export async function buildPrompts(recipe: CheckedRecipe, v: IRValue | string, opts: BuildOptions = {}): Promise<{ train: PromptResponse[]; heldout: PromptResponse[] }> {
   const raw = typeof v === "string" ? await buildRaw(recipe, findBlock(recipe, v), opts) : await buildValue(recipe, v, opts, "prompts");
   if (raw.kind === "text") fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, recipe.file);
-  if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates] };
+  if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates, ...raw.heldoutTasks] };
   const best = (g: ComparisonGroup): PromptResponse => {
     const ranks = g.ranks ?? g.responses.map((_, i) => i);
     const top = ranks.indexOf(Math.min(...ranks));

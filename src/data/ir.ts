@@ -31,3 +31,9 @@ export function findBlock(recipe: CheckedRecipe, name: string): CheckedBlock {
   if (!b) fail(CODES.unsupported, `no block named \`${name}\` in ${recipe.file}`, recipe.file, null, `blocks: ${recipe.blocks.map((x) => x.name).join(", ")}`);
   return b;
 }
+
+/** Names listed by a mixture's `heldout_tasks` (references in the IR; plain strings when built by hand). */
+export function heldoutTaskNames(v: IRValue | undefined): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x) => (isRef(x) ? [x.$ref] : typeof x === "string" ? [x] : []));
+}

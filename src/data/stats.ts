@@ -2,7 +2,7 @@
 // estimated from a sample of the first rows, formatted and tokenized exactly as training will do.
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import { buildExamples, type BuildOptions } from "./build.js";
-import { findBlock, isCall, isRef, num, pathArg } from "./ir.js";
+import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg } from "./ir.js";
 import { componentCounts } from "./mix.js";
 import { READER_KINDS, countRows, type ReaderKind } from "./readers.js";
 import { recipeTokenizer } from "./recipe-tokenizer.js";
@@ -22,7 +22,7 @@ async function rowsOfValue(recipe: CheckedRecipe, v: IRValue | undefined): Promi
 }
 
 /** Train/held-out example counts without reading rows (dedup and category filters not applied). */
-async function sizeOf(recipe: CheckedRecipe, b: CheckedBlock): Promise<{ train: number; heldout: number; perTask?: Record<string, number> }> {
+async function sizeOf(recipe: CheckedRecipe, b: CheckedBlock, heldoutTasks: readonly string[] = []): Promise<{ train: number; heldout: number; perTask?: Record<string, number> }> {
   const cap = (n: number) => (num(b.props.limit) !== undefined ? Math.min(n, num(b.props.limit)!) : n);
   const splitN = (n: number, share: number) => ({ train: n - Math.round(n * share), heldout: Math.round(n * share) });
   switch (b.keyword) {
@@ -32,7 +32,8 @@ async function sizeOf(recipe: CheckedRecipe, b: CheckedBlock): Promise<{ train: 
       return splitN(cap(await rowsOfValue(recipe, b.props.data)), num(b.props.holdout) ?? 0.1);
     case "mixture": {
       const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
-      const names = Object.keys(comps).sort();
+      const held = new Set([...heldoutTaskNames(b.props.heldout_tasks), ...heldoutTasks]);
+      const names = Object.keys(comps).filter((n) => !held.has(n)).sort(); // held-out tasks are not trained on
       const sizes = await Promise.all(names.map((n) => sizeOf(recipe, findBlock(recipe, n))));
       const counts = componentCounts(
         names.map((n, i) => ({ n: sizes[i]!.train, proportional: comps[n]!.proportional === true, cap: num(comps[n]!.cap), weight: num(comps[n]!.weight) })),
@@ -72,7 +73,7 @@ function tokenLengths(built: BuiltData, tok: Tokenizer): { lengths: number[]; ch
  */
 export async function countExamples(recipe: CheckedRecipe, blockName: string, opts: BuildOptions & { tokenizer?: Tokenizer } = {}): Promise<DataStats> {
   const b = findBlock(recipe, blockName);
-  const size = await sizeOf(recipe, b);
+  const size = await sizeOf(recipe, b, opts.heldoutTasks);
   const sample = await buildExamples(recipe, blockName, { ...opts, limit: SAMPLE_ROWS });
   const tok = opts.tokenizer ?? (await recipeTokenizer(recipe));
   const { lengths, chars, pairs } = tokenLengths(sample, tok);

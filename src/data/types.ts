@@ -76,7 +76,8 @@ export type BuiltData =
       name: string;
       train: SFTExample[];
       heldout: SFTExample[]; // held-out rows, rendered with training templates
-      heldoutTemplates: SFTExample[]; // zero-shot examples on templates (and tasks) kept out of training
+      heldoutTemplates: SFTExample[]; // zero-shot examples on the templates kept out of training
+      heldoutTasks: SFTExample[]; // zero-shot examples of a mixture's held-out tasks (`heldout_tasks`), over all their templates
     }
   | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
   | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };

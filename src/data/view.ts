@@ -78,7 +78,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
   const out: string[] = [];
   const fmtLen = (l: LengthSummary) => `tokens: mean ${l.mean.toFixed(1)}  p50 ${l.p50}  p95 ${l.p95}  max ${l.max}${context !== undefined ? `  over context ${context}: ${l.over} (${((100 * l.over) / Math.max(1, l.n)).toFixed(1)}%)` : ""}`;
   if (built.kind === "sft") {
-    out.push(`${built.name}: ${built.train.length} training examples, ${built.heldout.length} held-out, ${built.heldoutTemplates.length} held-out-template (zero-shot eval)`);
+    out.push(`${built.name}: ${built.train.length} training examples, ${built.heldout.length} held-out, ${built.heldoutTemplates.length} held-out-template (zero-shot eval)${built.heldoutTasks.length ? `, ${built.heldoutTasks.length} of held-out tasks (zero-shot eval: ${[...new Set(built.heldoutTasks.map((e) => e.meta.source))].sort().join(", ")})` : ""}`);
     const bySource = new Map<string, Map<string, number>>();
     for (const e of built.train) {
       const m = bySource.get(e.meta.source) ?? new Map<string, number>();

@@ -305,6 +305,40 @@ codeTest("AL2035", "heldout of a block that holds nothing out", async () => {
   assert.match(d.hint ?? "", /holdout = 0\.1/);
 });
 
+codeTest("AL2036", "heldout_tasks: not a component (did-you-mean among components), twice, or every component", async () => {
+  // `demo` is near the component `demos`; the task `extra` exists but is not in the mixture
+  let src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [extra] }\nsource demo = jsonl(\"data/demos.jsonl\") as demonstrations {}\ntask extra = flan { data = jsonl(\"data/rows.jsonl\")  templates = dir(\"tpl\") }");
+  const d = await expectError(src, "AL2036", ...at(src, "extra]"));
+  assert.match(d.message, /`extra` is not a component of mixture `mixd` \(components: qa, demos\)/);
+  assert.equal(d.hint, "add `extra: proportional` to the mixture");
+  src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [demo] }\nsource demo = jsonl(\"data/demos.jsonl\") as demonstrations {}");
+  assert.equal((await expectError(src, "AL2036", ...at(src, "demo]"))).hint, "did you mean `demos`?");
+  src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [qa, qa] }");
+  assert.match((await expectError(src, "AL2036", ...at(src, "qa]"))).message, /listed twice/);
+  src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [demos, qa] }");
+  assert.match((await expectError(src, "AL2036", ...at(src, "[demos"))).message, /nothing is left to train on/);
+  // a dangling name is AL2009 only, a wrong-kind block AL2011 only: no cascade into AL2036
+  src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [qaa, prefs] }");
+  const ds = await diagnose(src);
+  assert.deepEqual(ds.map((x) => x.code).sort(), ["AL2009", "AL2011"]);
+  // a sweep of lists is checked list by list
+  src = swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = sweep [[qa], [nope]] }");
+  await expectError(src, "AL2009", ...at(src, "nope"));
+  await expectClean(swap("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [qa] }"));
+});
+
+codeTest("AL2037", "accuracy split = heldout_tasks on a block holding no task out", async () => {
+  let src = swap("eval acc = accuracy { model = sft  task = qa }", "eval acc = accuracy { model = sft  task = mixd  split = heldout_tasks }");
+  const d = await expectError(src, "AL2037", ...at(src, "heldout_tasks }"));
+  assert.match(d.hint ?? "", /add `heldout_tasks = \[task\]` to `mixd`/);
+  src = swap("eval acc = accuracy { model = sft  task = qa }", "eval acc = accuracy { model = sft  task = qa  split = heldout_tasks }");
+  assert.match((await expectError(src, "AL2037", ...at(src, "heldout_tasks }"))).message, /`qa` is a task/);
+  const ok = swap("eval acc = accuracy { model = sft  task = qa }", "eval acc = accuracy { model = sft  task = mixd  split = heldout_tasks }").replace("demos: weight 1.0 }", "demos: weight 1.0  heldout_tasks = [qa] }");
+  const r = await expectClean(ok);
+  const mixd = r.recipe!.blocks.find((b) => b.name === "mixd")!;
+  assert.deepEqual(mixd.props["heldout_tasks"], [{ $ref: "qa" }]);
+});
+
 test("every AL2 code in codes.ts has a test above", () => {
   assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
 });

@@ -86,12 +86,64 @@ test("a field mapping that names no field is AL3010 located in the recipe", asyn
   });
 });
 
-test("held-out tasks are kept out of training and evaluated zero-shot", async () => {
+test("held-out tasks (opts.heldoutTasks) are kept out of training and evaluated zero-shot", async () => {
   const r = quickstart();
   const out = await buildExamples(r, "sft_data", { heldoutTasks: ["uppercase"] });
   if (out.kind !== "sft") return assert.fail();
   assert.ok(!out.train.some((e) => e.meta.source === "uppercase"));
-  assert.ok(out.heldoutTemplates.filter((e) => e.meta.source === "uppercase").length >= 126);
+  assert.ok(!out.heldout.some((e) => e.meta.source === "uppercase") && !out.heldoutTemplates.some((e) => e.meta.source === "uppercase"));
+  assert.equal(out.heldoutTasks.length, 140); // every row of uppercase.jsonl, once
+  assert.ok(out.heldoutTasks.every((e) => e.meta.source === "uppercase" && e.meta.heldout && e.meta.shots === 0 && !e.meta.inverted));
+});
+
+/** The quickstart with `heldout_tasks = [...]` on its mixture and an accuracy eval on them. */
+function withHeldoutTasks(names: string[], seed = 17) {
+  const r = quickstart(seed);
+  const mix = r.blocks.find((b) => b.name === "sft_data")!;
+  mix.props = { ...mix.props, heldout_tasks: names.map((n) => ref(n)) };
+  r.blocks.push(block("eval", "unseen", "accuracy", { model: ref("sft"), task: ref("sft_data"), split: "heldout_tasks", n: 300 }));
+  return r;
+}
+
+test("heldout_tasks in a recipe: excluded from the mixture's training, scored zero-shot over all their templates by split = heldout_tasks", async () => {
+  const r = withHeldoutTasks(["addition"]);
+  const mixed = await buildExamples(r, "sft_data");
+  if (mixed.kind !== "sft") return assert.fail();
+  assert.ok(!mixed.train.some((e) => e.meta.source === "addition"));
+  assert.ok(mixed.train.some((e) => e.meta.source === "sentiment"));
+  // the training stage sees the same mixture
+  const sft = await buildExamples(r, "sft");
+  if (sft.kind !== "sft") return assert.fail();
+  assert.ok(!sft.train.some((e) => e.meta.source === "addition"));
+  // the eval's examples: every addition row, zero-shot, over all 10 templates (training and held-out ones)
+  const ev = await buildExamples(r, "unseen", { format: "chat" });
+  if (ev.kind !== "sft") return assert.fail();
+  assert.equal(ev.train.length, 100);
+  assert.deepEqual(new Set(ev.train.map((e) => e.meta.row)).size, 100);
+  assert.ok(ev.train.every((e) => e.meta.source === "addition" && e.meta.shots === 0 && !e.meta.inverted && e.meta.heldout));
+  assert.equal(new Set(ev.train.map((e) => e.meta.template)).size, 10);
+  for (const e of ev.train) assert.equal(e.text.slice(...e.responseSpan), e.response);
+  // deterministic in the seed; another seed, another order over the same rows
+  const again = await buildExamples(withHeldoutTasks(["addition"]), "unseen", { format: "chat" });
+  assert.deepEqual(again, ev);
+  const other = await buildExamples(withHeldoutTasks(["addition"], 18), "unseen", { format: "chat" });
+  if (other.kind !== "sft") return assert.fail();
+  assert.notDeepEqual(other.train.map((e) => e.meta.row), ev.train.map((e) => e.meta.row));
+  assert.deepEqual(other.train.map((e) => e.meta.row).sort(), ev.train.map((e) => e.meta.row).sort());
+  // planner sizes leave the held-out task out
+  const full = await countExamples(quickstart(), "sft_data");
+  const held = await countExamples(r, "sft_data");
+  assert.equal(held.perTask?.["addition"], undefined);
+  assert.equal(held.examples, full.examples - full.perTask!["addition"]!);
+  // a demonstrations source can be held out too: all its rows
+  const d = await buildExamples(withHeldoutTasks(["demos"]), "unseen");
+  if (d.kind !== "sft") return assert.fail();
+  assert.ok(d.train.length > 0 && d.train.every((e) => e.meta.source === "demos" && e.meta.heldout));
+});
+
+test("heldout_tasks naming a non-component, or every component, is a located data error", async () => {
+  await assert.rejects(buildExamples(quickstart(), "sft_data", { heldoutTasks: ["adition"] }), (e: DataError) => e.diagnostics[0]!.code === "AL3040" && /`adition` is not one of its components/.test(e.diagnostics[0]!.message));
+  await assert.rejects(buildExamples(withHeldoutTasks(["sentiment", "addition", "uppercase", "demos"]), "sft"), (e: DataError) => /nothing is left to train on/.test(e.diagnostics[0]!.message));
 });
 
 test("a bpe tokenizer block trains on its corpus, deterministically", async () => {

@@ -235,3 +235,32 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   const heldoutTemplates = tsplit.heldout.length ? evalRows.map((r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
   return { train, heldout, heldoutTemplates, trainTemplates: tsplit.train.map((t) => t.id), evalTemplates: tsplit.heldout.map((t) => t.id) };
 }
+
+/**
+ * A held-out task (a mixture's `heldout_tasks`): nothing of it is trained on, so every row is a
+ * zero-shot evaluation example, rendered with a template drawn (seeded, per row) from all of the
+ * task's non-inverted templates — training and held-out ones alike — without inversion or shots.
+ * OPTIONS are shown with the task's `with_options` share, as in training. One template per row
+ * (rather than rows × templates) keeps a prefix of n examples n distinct rows; the seeded order
+ * makes any prefix an unbiased sample over rows and templates.
+ */
+export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
+  if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
+  if (problems.length) throw new DataError(problems);
+  const templates = splitTemplates(spec.templates, 0, spec.name).train; // every non-inverted template, by id
+  const hasOptions = spec.options !== null;
+  const out = spec.rows.map((row): PromptResponse => {
+    const rng = rngFor(spec.seed, spec.name, "heldout_task", row.index);
+    const template = templates[rng.int(templates.length)]!;
+    const showOptions = hasOptions && rng.next() < spec.withOptions;
+    const q = renderPair(spec, template, row, showOptions, false);
+    return {
+      id: `${spec.name}:${row.index}:${template.id}:task`,
+      prompt: q.input,
+      response: q.target,
+      meta: { source: spec.name, task: spec.name, template: template.id, shots: 0, inverted: false, options: showOptions, category: spec.name, row: row.index, line: row.line, heldout: true },
+    };
+  });
+  return shuffled(out, rngFor(spec.seed, spec.name, "heldout_task", "order"));
+}
