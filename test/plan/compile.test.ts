@@ -1,0 +1,36 @@
+// The library pipeline `compile(path, opts)`: parse → check → data sizes → plan, never throwing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compile } from "../../src/compile.js";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) dir = dirname(dir);
+  return dir;
+}
+const recipes = join(repoRoot(), "recipes");
+
+test("compile: a missing recipe is a diagnostic, not an exception", async () => {
+  const r = await compile(join(recipes, "no-such.align"));
+  assert.equal(r.plan, null);
+  assert.equal(r.diagnostics[0]!.code, "AL2016");
+});
+
+test("compile: one variant of a swept recipe, sized by the data layer, with time on the chosen backend", async () => {
+  const r = await compile(join(recipes, "quickstart-kl.align"), { variant: "kl_coef=0.2", backend: "wasm", cache: false, machine: false });
+  assert.ok(r.plan, JSON.stringify(r.diagnostics));
+  assert.equal(r.plan.recipe.variant, "quickstart_kl[kl_coef=0.2]");
+  assert.equal(r.plan.variants, undefined);
+  const policy = r.plan.nodes.find((n) => n.id === "policy")!;
+  assert.equal(policy.params.kl_coef, 0.2);
+  assert.equal(policy.estimates.backend, "wasm");
+  assert.ok(policy.estimates.time_s! > 0);
+  const sft = r.plan.nodes.find((n) => n.id === "sft_data/tokenize")!;
+  assert.ok(sft.estimates.size!.examples > 0 && sft.estimates.size!.max_tokens > 0);
+  const none = await compile(join(recipes, "quickstart-kl.align"), { variant: "kl_coef=7", cache: false });
+  assert.equal(none.plan, null);
+  assert.equal(none.diagnostics.at(-1)!.code, "AL4011");
+});
