@@ -5,7 +5,7 @@ import { tf } from "./backend.js";
 import type { TrainConfig } from "./config.js";
 import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
-import { Adam, flatNorm, lrAt } from "./optim.js";
+import { Adam, globalNorm, lrAt } from "./optim.js";
 import { BatchOrder, Rng, type RngState } from "./rng.js";
 
 export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
@@ -83,7 +83,7 @@ export abstract class Trainer {
     const vars = this.model.trainableVariables();
     const names = new Map<tf.Variable, string>();
     for (const [n, v] of this.model.params) names.set(v, n);
-    let acc: tf.Tensor1D | undefined;
+    let acc: Map<string, tf.Tensor> | undefined;
     let lossSum = 0;
     let tokens = 0;
     const auxSum: Record<string, number> = {};
@@ -102,26 +102,27 @@ export abstract class Trainer {
           auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
           a.dispose();
         }
-        // variableGrads keys gradients by variable name; map them back to parameter names.
-        const byParam = new Map<string, tf.Tensor>();
-        for (const v of vars) if (grads[v.name]) byParam.set(names.get(v)!, grads[v.name]!);
-        const flat = this.opt.flatten(byParam);
-        tf.dispose(Object.values(grads));
         if (!Number.isFinite(loss)) {
-          flat.dispose();
+          tf.dispose(Object.values(grads));
           throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", loss);
         }
         lossSum += loss;
         tokens += mb.tokens;
-        if (!acc) acc = flat;
-        else {
-          const prev = acc;
-          acc = tf.tidy(() => tf.add(prev, flat) as tf.Tensor1D);
-          prev.dispose();
-          flat.dispose();
+        // variableGrads keys gradients by variable name; keep them by parameter name, summed.
+        if (!acc) acc = new Map();
+        for (const v of vars) {
+          const g = grads[v.name];
+          if (!g) continue;
+          const n = names.get(v)!;
+          const prev = acc.get(n);
+          if (prev) {
+            acc.set(n, tf.tidy(() => tf.add(prev, g)));
+            prev.dispose();
+            g.dispose();
+          } else acc.set(n, g);
         }
       }
-      const norm = flatNorm(acc!) / micro.length;
+      const norm = globalNorm(acc!) / micro.length;
       if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
       const clip = this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1;
       this.opt.apply(acc!, this.lr(), clip / micro.length);
@@ -129,7 +130,7 @@ export abstract class Trainer {
       for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
       return { loss: lossSum / micro.length, gradNorm: norm, aux, tokens };
     } finally {
-      acc?.dispose();
+      if (acc) tf.dispose([...acc.values()]);
     }
   }
 
