@@ -19,7 +19,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   });
   if (process.env["ALIGNC_TIMINGS"]) {
     const cpu = process.cpuUsage(); // the whole process so far: on a shared machine, wall time also counts waiting for a core
-    const phases = Object.entries(r.timings).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)}`);
+    const { cpu: phaseCpu, ...wall } = r.timings;
+    const phases = Object.entries(wall).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)} (cpu ${phaseCpu[k as keyof typeof phaseCpu].toFixed(1)})`);
     process.stderr.write(`timings ms: ${phases.join(" ")} cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)}\n`);
   }
   if (r.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(r.diagnostics)}\n`);
