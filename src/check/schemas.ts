@@ -1,72 +1,17 @@
 // The ajv side of the checker: one validator per block kind, never compiled per entry. The
-// validators are precompiled by ajv's standalone code generation into validators.gen.ts (regenerate:
-// `node --import tsx src/check/gen-validators.ts`), because compiling the ~16 schemas of the
-// quickstart at every start costs more than the rest of `alignc check`. When kinds.ts changed and the
-// generated file is stale (its schema hash differs), the validators are compiled at run time instead:
-// slower, never wrong.
-import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
-import type { Ajv as AjvClass, Options, ValidateFunction } from "ajv";
-import { KINDS, HEADER_PROPS } from "./kinds.js";
+// validators are precompiled by ajv's standalone code generation into generated/validators.ts
+// (regenerate: `npm run generate:validators`), because compiling the ~16 schemas of the quickstart at
+// every start costs more than the rest of `alignc check`. When kinds.ts changed and the generated
+// file is stale (its schema hash differs), the validators are compiled at run time instead: slower,
+// never wrong.
+import type { Ajv as AjvClass, ValidateFunction } from "ajv";
+import { HEADER_PROPS } from "./kinds.js";
+import { newAjv, objectSchema, schemaHash, exportName, type KindSpec, type Schema } from "./schema-table.js";
 import { orList } from "./suggest.js";
 import { UNIT_KIND } from "./units.js";
-import * as generated from "./validators.gen.js";
+import * as generated from "../../generated/validators.js";
 
-export type Schema = Record<string, unknown>;
-
-export interface KindSpec {
-  args?: Schema;
-  roles?: string[];
-  props: Record<string, Schema>;
-  required?: string[];
-}
-
-// validateSchema off: the schemas are ours and fixed (the generator and test/check compile them),
-// and meta-validation doubles the compile time.
-export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, validateSchema: false, addUsedSchema: false };
-
-/** A new Ajv that knows `refTo` (metadata for the kind-compatibility check; ajv only has to accept it). */
-export function newAjv(extra: Options = {}): AjvClass {
-  const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
-  ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
-  return ajv;
-}
-
-/** `table[key]` for own keys only: user words such as `constructor` must not reach Object.prototype. */
-export function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-export function kindSpec(keyword: string, kind: string): KindSpec | undefined {
-  const kinds = own(KINDS, keyword);
-  return kinds ? own(kinds, kind) : undefined;
-}
-
-function objectSchema(props: Record<string, Schema>, required: string[] = []): Schema {
-  return { type: "object", properties: props, required, additionalProperties: false };
-}
-
-/** Every schema the checker validates with, by key: `props:stage:ppo`, `args:source:jsonl`, `header`. */
-export function schemaTable(): Record<string, Schema> {
-  const table: Record<string, Schema> = { header: objectSchema(HEADER_PROPS) };
-  for (const [keyword, kinds] of Object.entries(KINDS))
-    for (const [kind, spec] of Object.entries(kinds)) {
-      table[`props:${keyword}:${kind}`] = objectSchema(spec.props, spec.required);
-      if (spec.args) table[`args:${keyword}:${kind}`] = spec.args;
-    }
-  return table;
-}
-
-/** Identifies the schemas and options a generated validator set was made from. */
-export function schemaHash(table: Record<string, Schema> = schemaTable()): string {
-  return createHash("sha256").update(JSON.stringify({ options: AJV_OPTIONS, table })).digest("hex").slice(0, 16);
-}
-
-/** `props:stage:ppo` → `props_stage_ppo`, the generated module's export name. */
-export function exportName(key: string): string {
-  return key.replace(/[^A-Za-z0-9_]/g, "_");
-}
+export { AJV_OPTIONS, exportName, kindSpec, newAjv, own, schemaHash, schemaTable, type KindSpec, type Schema } from "./schema-table.js";
 
 let useGenerated: boolean | null = null;
 let runtimeAjv: AjvClass | null = null;

@@ -1,4 +1,4 @@
-// The precompiled validators (validators.gen.ts) are current with kinds.ts, and behave exactly like
+// The precompiled validators (generated/validators.ts) are current with kinds.ts, and behave exactly like
 // validators compiled at run time (the fallback when the generated file is stale).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -6,13 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateValidatorsSource } from "../../src/check/gen-validators.js";
 import { exportName, generatedValidatorsCurrent, newAjv, schemaTable } from "../../src/check/schemas.js";
-import * as generated from "../../src/check/validators.gen.js";
+import * as generated from "../../generated/validators.js";
 import { repoRoot } from "./helpers.js";
 
-test("validators.gen.ts is current with kinds.ts (else: node --import tsx src/check/gen-validators.ts)", () => {
-  assert.ok(generatedValidatorsCurrent(), "schema hash differs: regenerate");
-  const committed = readFileSync(join(repoRoot(), "src/check/validators.gen.ts"), "utf8");
-  assert.ok(committed === generateValidatorsSource(), "validators.gen.ts differs from what the generator writes: regenerate");
+test("generated/validators.ts is current with kinds.ts (else: npm run generate:validators)", () => {
+  assert.ok(generatedValidatorsCurrent(), "schema hash differs: npm run generate:validators");
+  const committed = readFileSync(join(repoRoot(), "generated/validators.ts"), "utf8");
+  assert.ok(committed === generateValidatorsSource(), "generated/validators.ts differs from what the generator writes: npm run generate:validators");
 });
 
 test("generated and run-time compiled validators give the same errors and defaults", () => {
