@@ -10,8 +10,7 @@ import { createRequire } from "node:module";
 import { totalmem } from "node:os";
 import { checkRecipeFile } from "./check/index.js";
 import type { CheckedRecipe } from "./check/ir.js";
-import { countExamples } from "./data/stats.js";
-import { recipeTokenizer } from "./data/recipe-tokenizer.js";
+import type { countExamples as CountExamples } from "./data/stats.js";
 import { DiagnosticError, type Diagnostic, sortDiagnostics } from "./lang/diagnostic.js";
 import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/compile.js";
 import { PLAN_CODES } from "./plan/codes.js";
@@ -117,7 +116,11 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   const sizes = new Map<string, DataSize>();
   const diagnostics: Diagnostic[] = [];
   const hashOf = new Map(plan.nodes.map((n) => [n.id, n.hash]));
-  const measure = async (id: string, block: string, o: Parameters<typeof countExamples>[2] = {}): Promise<void> => {
+  // the data layer (Handlebars, Jinja, tokenizers: ~100 ms of module loading) is loaded on the first cache miss only
+  let data: Promise<{ countExamples: typeof CountExamples; recipeTokenizer: typeof import("./data/recipe-tokenizer.js").recipeTokenizer }> | undefined;
+  const dataLayer = () =>
+    (data ??= Promise.all([import("./data/stats.js"), import("./data/recipe-tokenizer.js")]).then(([stats, tok]) => ({ countExamples: stats.countExamples, recipeTokenizer: tok.recipeTokenizer })));
+  const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}): Promise<void> => {
     if (sizes.has(id)) return;
     const hash = hashOf.get(id);
     const hit = hash !== undefined ? cache?.get(hash) : undefined;
@@ -126,7 +129,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
       return;
     }
     try {
-      const s = await countExamples(recipe, block, o);
+      const s = await (await dataLayer()).countExamples(recipe, block, o);
       const size: DataSize = {
         examples: s.examples,
         tokens: s.tokens,
@@ -154,7 +157,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
         await measure(tok.id, n.block); // from the cache: no tokenizer needed (a BPE one would be trained)
         continue;
       }
-      await measure(tok.id, n.block, { prop, ...(tokenizer ? { tokenizer: await recipeTokenizer(recipe, tokenizer) } : {}) });
+      await measure(tok.id, n.block, { prop, ...(tokenizer ? { tokenizer: await (await dataLayer()).recipeTokenizer(recipe, tokenizer) } : {}) });
     }
   }
   return { sizes, diagnostics };
