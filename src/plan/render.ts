@@ -110,7 +110,7 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
   const backend = plan.nodes.find((n) => n.estimates.backend)?.estimates.backend;
   lines.push("");
   lines.push(
-    `total: ${si(totals.tokens)} tokens, ${si(totals.flops)}FLOPs, peak memory ${totals.memory === undefined ? "-" : formatBytes(totals.memory)}, ` +
+    `total${plan.variants ? ` (all ${plan.variants.length} variants, shared nodes once)` : ""}: ${si(totals.tokens)} tokens, ${si(totals.flops)}FLOPs, peak memory ${totals.memory === undefined ? "-" : formatBytes(totals.memory)}, ` +
       `time ${totals.time === undefined || !backend ? "unknown (no throughput for the backend)" : `${formatSeconds(totals.time)} on ${backend}`}`,
   );
   if (plan.variants) {
