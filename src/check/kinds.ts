@@ -89,7 +89,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
     byte_level: { props: {} },
     bpe: {
       props: {
-        corpus: either("text it is trained on", dataCall("corpus file"), refSchema(["source"], "text source")),
+        corpus: either("text it is trained on", dataCall("corpus file"), refSchema(["source:text", "source:records"], "text source")),
         vocab_size: int("merges + 256 bytes + specials", { minimum: 260, default: 512 }),
       },
       required: ["corpus"],
@@ -290,7 +290,13 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
     lm_loss: {
       props: {
         model: refSchema(["stage", "model"], "model evaluated"),
-        data: either("held-out text or examples", refSchema(["source", "task", "mixture"], "data"), dataCall("corpus"), callSchema(["heldout"], "held-out split")),
+        // comparisons (rankings, pairs) have no single target text to score
+        data: either(
+          "held-out text or examples",
+          refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
+          dataCall("corpus"),
+          callSchema(["heldout"], "held-out split"),
+        ),
       },
       required: ["model", "data"],
     },

@@ -127,6 +127,11 @@ codeTest("AL2011", "kind compatibility via refTo", async () => {
   src = swap("demos: weight 1.0", "prefs: weight 1.0");
   const e = await expectError(src, "AL2011", ...at(src, "prefs: weight"));
   assert.match(e.message, /mixture component must reference a task or demonstrations source/);
+  // comparisons have no LM loss; a BPE corpus is text
+  src = FULL.replace("budget {", "eval ll = lm_loss { model = sft  data = prefs }\nbudget {");
+  await expectError(src, "AL2011", ...at(src, "prefs }", "eval ll"));
+  src = swap("tokenizer bytes = byte_level {}", "tokenizer bytes = bpe { corpus = demos }");
+  await expectError(src, "AL2011", ...at(src, "demos }"));
 });
 
 codeTest("AL2012", "d_model divisible by heads", async () => {
