@@ -11,6 +11,9 @@ import "@tensorflow/tfjs";
 export { tf };
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+/** The wasm backend's heap cap (past it: `RuntimeError: Aborted()`); memory estimates must stay under it. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
 /** Fastest first: native TensorFlow (CUDA or CPU), then wasm SIMD (17–19× cpu for training), then pure JS. */
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 

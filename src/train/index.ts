@@ -1,6 +1,6 @@
 // The training engine on token arrays: backends, the GPT model, losses, stage trainers, sampling,
 // evaluation and checkpoints. It does not read recipes (src/run wires plans to it).
-export { tf, selectBackend, useBackend, availableBackends, activeBackend, BACKEND_ORDER, BackendUnavailableError, type BackendName } from "./backend.js";
+export { tf, WASM_HEAP_BYTES, selectBackend, useBackend, availableBackends, activeBackend, BACKEND_ORDER, BackendUnavailableError, type BackendName } from "./backend.js";
 export { gptConfig, trainConfig, parameterCount, trainFlopsPerToken, GPT_DEFAULTS, TRAIN_DEFAULTS, type GptConfig, type TrainConfig } from "./config.js";
 export { Gpt, parameterShapes, initialValues, type HeadName, type KvCache } from "./model.js";
 export * as losses from "./losses.js";
