@@ -16,7 +16,7 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
@@ -67,7 +67,6 @@ export interface Lineage {
 export class FileHashes {
   private readonly hashes = new Map<string, string>();
   private readonly lists = new Map<string, string[]>();
-  private readonly kinds = new Map<string, "file" | "dir" | "other" | Error>();
 
   hash(abs: string): string {
     let h = this.hashes.get(abs);
@@ -82,18 +81,19 @@ export class FileHashes {
     return l;
   }
 
-  kind(abs: string): "file" | "dir" | "other" | Error {
-    let k = this.kinds.get(abs);
-    if (k === undefined) {
-      try {
-        const st = statSync(abs);
-        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
-      } catch (err) {
-        k = err as Error;
-      }
-      this.kinds.set(abs, k);
+  /** null when `abs` is a readable file (or folder), else why not. Reads (and caches) it: no separate stat. */
+  problem(abs: string, expect: "file" | "dir"): string | null {
+    try {
+      if (expect === "file") this.hash(abs);
+      else this.list(abs);
+      return null;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === "EISDIR") return "a folder, not a file";
+      if (e.code === "ENOTDIR") return "a file, not a folder";
+      if (e.code === "ENOENT") return "no such file or folder";
+      return e.message.split("\n")[0] ?? String(err);
     }
-    return k;
   }
 }
 
@@ -303,9 +303,8 @@ class Lowerer {
     if (typeof arg !== "string") return this.value(b, arg ?? null, prop);
     const abs = isAbsolute(arg) ? arg : join(this.recipe.dir, arg);
     const rel = toPosix(relative(this.recipe.dir, abs)) || ".";
-    const kind = this.fs.kind(abs);
-    if (kind !== expect) {
-      const why = kind instanceof Error ? kind.message.split("\n")[0] : `not a ${expect}`;
+    const why = this.fs.problem(abs, expect);
+    if (why !== null) {
       this.diagnostics.push({
         code: "AL4010",
         severity: "error",
