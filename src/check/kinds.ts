@@ -146,6 +146,29 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           "instruction templates: a folder of .hbs files, FLAN's Python patterns or a promptsource templates.yaml",
           callSchema(["dir", "flan_templates", "promptsource"], "template reader"),
         ),
+        // fields = { answer = { from = "label"  map = { entailment = "yes"  not_entailment = "no" } }  text = "{{passage}}" }
+        fields: {
+          type: "object",
+          additionalProperties: either(
+            "a derived field",
+            str("Handlebars template over the row (`\"{{passage}}\"`, `\"{{#if answer}}yes{{else}}no{{/if}}\"`)"),
+            {
+              type: "object",
+              required: ["from", "map"],
+              properties: {
+                from: str("field whose value is looked up"),
+                map: either(
+                  "value → text",
+                  { type: "object", additionalProperties: either("text, or an integer (promptsource's label indexes answer_choices)", { type: "string" }, { type: "integer" }), description: "by the value's text" },
+                  { type: "array", items: { type: "string" }, description: "by integer value (0, 1, …)" },
+                ),
+              },
+              additionalProperties: false,
+              description: "a value looked up in a table",
+            },
+          ),
+          description: "fields derived from each row before templates render: the task's data in its own field names and labels (RTE's `label` → FLAN's `answer`)",
+        },
         options: either("answer options shown as FLAN's OPTIONS list", { type: "array", items: { type: "string" } }, str("field holding the options")),
         shots: range("k-shot exemplars per example, drawn from the training split, never the query", { default: { $range: [0, 0] } }),
         invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),

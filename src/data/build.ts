@@ -7,6 +7,7 @@ import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import { CODES, fail } from "./diag.js";
 import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
 import { readDemonstrations } from "./demos.js";
+import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
 import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
@@ -105,7 +106,9 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
 
 async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<FlanTaskSpec> {
   const p = b.props;
-  const rows = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
+  const read = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
+  const fields = p.fields;
+  const rows = fields && typeof fields === "object" && !Array.isArray(fields) && !isRef(fields) && !isCall(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: recipe.file, span: b.propSpans.fields }) : read;
   const { templates, options: fileOptions } = loadTemplates(recipe, b);
   const options = strList(p.options) ?? str(p.options) ?? fileOptions;
   return {

@@ -77,7 +77,8 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
     if (keep && (!category || !keep.has(category))) continue;
     for (const p of [promptT, responseT, contextT]) {
       for (const ph of p?.placeholders ?? []) {
-        if (!ph.optional && row.data[ph.name] === undefined || row.data[ph.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+        const v = row.data[ph.name];
+        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
       }
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);

@@ -31,6 +31,13 @@ test("Dolly shape with category filters and custom mappings; context = \"\" turn
   assert.deepEqual(mapped[0], { id: "d:0", prompt: "Question: Q1", response: "A1!", meta: { source: "d", row: 0, line: 1, category: "closed_qa" } });
 });
 
+test("a field tested by {{#if}} in a mapping may be null in a row (regression: null failed even when optional)", () => {
+  const rows = rowsOf([{ q: "Q1", hint: null, a: "A1" }, { q: "Q2", hint: "H2", a: "A2" }]);
+  const out = readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}}{{#if hint}} ({{hint}}){{/if}}", response: "{{a}}" });
+  assert.deepEqual(out.map((e) => e.prompt), ["Q1", "Q2 (H2)"]);
+  assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}} {{hint}}", response: "{{a}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3003" && e.diagnostics[0]!.span?.line === 1);
+});
+
 test("an empty response and a missing field are located errors", () => {
   assert.throws(
     () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q", response: " " }]) }),
