@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
 import { parseTemplateFile, loadTemplateDir } from "../../src/data/flan/loaders.js";
-import { DERIVED_INVERSION, SHOT_SEPARATOR, renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
+import { DERIVED_INVERSION, SHOT_SEPARATOR, renderFlan, renderHeldoutTask, type FlanTaskSpec } from "../../src/data/flan/render.js";
 import { DataError } from "../../src/data/diag.js";
 import type { Row } from "../../src/data/readers.js";
 import type { TaskTemplate } from "../../src/data/flan/template.js";
@@ -226,4 +226,23 @@ test("every bundled template checks against its task's fields", async () => {
     const out = renderFlan(spec({ name: task, rows, templates, holdoutTemplates: 2, invert: 0.2 }));
     assert.ok(out.train.length > 50);
   }
+});
+
+test("property: a held-out task gives every row once, zero-shot, never inverted, on its non-inverted templates; deterministic in the seed", () => {
+  const inverted = tpl("{{!-- inverted --}}\nGive a question for {{y}}.\n|||\n{{q}}\n");
+  fc.assert(
+    fc.property(rowsArb, templatesArb, fc.integer(), fc.double({ min: 0, max: 1, noNaN: true }), (rows, templates, seed, withOptions) => {
+      const s = spec({ rows: rowsOf(rows), templates: [...templates, inverted], seed, withOptions, options: ["x", "z"], shots: [0, 2], invert: 0.5, holdoutTemplates: 1, holdout: 0.3 });
+      const out = renderHeldoutTask(s);
+      assert.deepEqual(out.map((e) => e.meta.row).sort((a, b) => a! - b!), rows.map((_, i) => i));
+      const ids = new Set(templates.map((t) => t.id));
+      for (const e of out) {
+        assert.ok(e.meta.shots === 0 && !e.meta.inverted && e.meta.heldout && ids.has(e.meta.template!), e.id);
+        assert.ok(!e.prompt.includes(SHOT_SEPARATOR + "Q:") && !e.prompt.includes("{{"));
+        assert.equal(e.response.startsWith("It is ") ? e.response.slice(6) : e.response, rows[e.meta.row!]!.y);
+      }
+      assert.deepEqual(renderHeldoutTask(s), out);
+    }),
+    { numRuns: 50 },
+  );
 });
