@@ -1,8 +1,8 @@
 // Measured training throughput, for time estimates (team PLAN). Figures come from
 // `npm run bench -- train` (medians over steps) on the 2-core development machine, tfjs 4.22.0,
-// Node 20, single-threaded wasm, while other jobs shared the machine (load 6–8 on 2 cores): treat
-// them as conservative. Tokens are training tokens (forward + backward + AdamW) of a pretrain/SFT
-// step; RM, DPO and PPO steps cost more per example (see the notes below).
+// Node 20, single-threaded wasm, while other jobs shared the machine: treat them as conservative.
+// Tokens are training tokens (forward + backward + AdamW) of a pretrain/SFT step; RM, DPO and PPO
+// steps cost more per example (see STAGE_COST).
 import { trainFlopsPerToken, type GptConfig } from "./config.js";
 import type { BackendName } from "./backend.js";
 
@@ -23,18 +23,22 @@ export interface ThroughputRow {
   matmulPeakGflops: number;
 }
 
-/** Measured 2026-11-25 (see the header). The tensorflow backend could not be installed here: no row. */
+/**
+ * One full `npm run bench -- train` run, 2026-11-25 13:56 UTC (load average 4–6 on 2 cores).
+ * Other runs that day: wasm small 3,200–4,600 tokens/s, wasm medium 330–610 tokens/s.
+ * The tensorflow backend could not be installed here: no row.
+ */
 export const THROUGHPUT: readonly ThroughputRow[] = [
-  { backend: "wasm", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 3173, gflops: 9.43, matmulPeakGflops: 27.6 },
-  { backend: "wasm", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 8, tokensPerS: 327, gflops: 10.31, matmulPeakGflops: 27.6 },
-  { backend: "cpu", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 107, gflops: 0.32, matmulPeakGflops: 0.5 },
-  { backend: "cpu", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 2, tokensPerS: 7.6, gflops: 0.24, matmulPeakGflops: 0.5 },
+  { backend: "wasm", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 4611, gflops: 13.7, matmulPeakGflops: 28.3 },
+  { backend: "wasm", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 8, tokensPerS: 388, gflops: 12.26, matmulPeakGflops: 23.7 },
+  { backend: "cpu", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 113, gflops: 0.336, matmulPeakGflops: 0.7 },
+  { backend: "cpu", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 2, tokensPerS: 8.2, gflops: 0.259, matmulPeakGflops: 0.6 },
 ];
 
 /**
  * Relative cost of a step per sequence token against a pretrain/SFT step (measured or derived):
- * an RM step with K responses costs about 3× scoring them (forward + backward), i.e. like SFT on
- * all K sequences; DPO runs policy (with gradient) and reference (forward only) on chosen and
+ * an RM step with K responses costs about 3.7× scoring them (measured, K = 9: 87 ms against 23 ms),
+ * i.e. like SFT on all K sequences; DPO runs policy (with gradient) and reference (forward only) on chosen and
  * rejected: ≈ 1.33×; a PPO step is dominated by generation (one forward per new token with the
  * KV cache) plus ppo_epochs training passes and three scoring forwards.
  */
