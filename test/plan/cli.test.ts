@@ -1,10 +1,10 @@
 // The plan commands as processes: `alignc plan --json` is valid against `alignc schema plan`,
 // `alignc diff` exits 0 equal, 1 different, 2 on error, on recipes, plan.json files and run dirs.
 import { test } from "node:test";
+import { tempDir } from "./fixture.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
@@ -16,7 +16,7 @@ function repoRoot(): string {
 }
 const root = repoRoot();
 const built = existsSync(join(root, "dist/src/cli/commands/plan.js"));
-const cacheDir = mkdtempSync(join(tmpdir(), "alignc-cache-")); // no writes to the user's ~/.cache from tests
+const cacheDir = tempDir("alignc-cache-"); // no writes to the user's ~/.cache from tests
 const alignc = (...args: string[]) =>
   spawnSync(process.execPath, [join(root, "bin/alignc.js"), ...args], { encoding: "utf8", cwd: root, maxBuffer: 1 << 26, env: { ...process.env, ALIGNC_CACHE_DIR: cacheDir } });
 
@@ -35,7 +35,7 @@ test("alignc plan --json is valid against alignc schema plan; the table lists ev
 });
 
 test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and run directories", { skip: !built && "needs npm run build" }, () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-diff-"));
+  const dir = tempDir("alignc-diff-");
   const plan = alignc("plan", "--json", "recipes/quickstart.align");
   mkdirSync(join(dir, "run1"));
   writeFileSync(join(dir, "run1", "plan.json"), plan.stdout);

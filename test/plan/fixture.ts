@@ -1,6 +1,6 @@
 // CheckedRecipe objects built in code (what src/check produces), over files written to a temp dir:
 // the plan compiler's tests do not depend on the parser or the checker.
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { BlockKeyword, CheckedBlock, CheckedRecipe, IRRecord, IRValue } from "../../src/check/ir.js";
@@ -50,9 +50,21 @@ export function block(s: BlockSpec): CheckedBlock {
 export const ref = (name: string, member?: string): IRValue => (member ? { $ref: name, member } : { $ref: name });
 export const call = (name: string, ...args: IRValue[]): IRValue => ({ $call: name, args });
 
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp dir, removed when the process exits. */
+export function tempDir(prefix = "alignc-plan-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** Writes files (relative path → content) under a fresh temp dir; returns the dir. */
 export function tempFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-plan-"));
+  const dir = tempDir();
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), content);

@@ -1,12 +1,12 @@
 import { test } from "node:test";
+import { tempDir } from "./fixture.js";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataLayerFingerprint, SizesCache } from "../../src/plan/sizes-cache.js";
 
 test("sizes cache: keyed by node hash, misses on another hash, survives a corrupt entry", () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-sizes-"));
+  const dir = tempDir("alignc-sizes-");
   const cache = new SizesCache(dir);
   const h = "a".repeat(64);
   assert.equal(cache.get(h), undefined);
