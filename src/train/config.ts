@@ -20,6 +20,13 @@ export interface GptConfig {
   gelu: "sigmoid" | "tanh";
   /** LM head tied to the token embedding (GPT-2's choice: fewer parameters, loads GPT-2 checkpoints as is). */
   tiedHead: boolean;
+  /**
+   * Dropout on the embeddings and on each residual branch (GPT-2's sites, without attention-probability
+   * dropout) during pretrain/SFT/RM/DPO training only; 0: tiny models on tiny data underfit before they
+   * overfit. PPO trains without dropout so that its old and new log-probabilities are comparable.
+   * Optional so that configs written before it existed stay valid (absent = 0).
+   */
+  dropout?: number;
 }
 
 export const GPT_DEFAULTS: Omit<GptConfig, "vocabSize"> = {
@@ -31,6 +38,7 @@ export const GPT_DEFAULTS: Omit<GptConfig, "vocabSize"> = {
   lnEps: 1e-5,
   gelu: "sigmoid",
   tiedHead: true,
+  dropout: 0,
 };
 
 export function gptConfig(partial: Partial<GptConfig> & { vocabSize: number }): GptConfig {
@@ -39,6 +47,7 @@ export function gptConfig(partial: Partial<GptConfig> & { vocabSize: number }): 
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new TrainInputError(`model config: ${k} must be a positive integer, got ${c[k]}`);
   }
   if (c.dModel % c.heads !== 0) throw new TrainInputError(`model config: d_model ${c.dModel} must divide by heads ${c.heads}`);
+  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new TrainInputError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
   return c;
 }
 

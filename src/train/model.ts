@@ -8,6 +8,7 @@ import { causalBias, multiHeadAttention } from "./attention.js";
 import { gatherRows, gelu, layerNorm, linear, matmul2d } from "./ops.js";
 import { Rng } from "./rng.js";
 
+
 export type HeadName = "lm" | "reward" | "value";
 
 /** Per-layer cached keys and values, each [B, Tpast, C] (heads not split). Owned by the caller (dispose()). */
@@ -31,6 +32,8 @@ export interface ForwardOptions {
   keyBias?: tf.Tensor2D;
   /** Past keys/values; when given, the result carries the extended cache. */
   cache?: KvCache;
+  /** Training forward: apply config.dropout with masks drawn from this seed (absent: no dropout). */
+  dropoutSeed?: number;
 }
 
 /** Parameter names, HF GPT-2 style except q/k/v (split) and the extra heads. */
@@ -155,7 +158,10 @@ export class Gpt {
     const pos = opts.positions
       ? (gatherRows(this.p("wpe"), opts.positions) as tf.Tensor3D) // [B, T, C]
       : (tf.reshape(tf.slice(this.p<tf.Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
-    let x = tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] -> [B·T, C]
+    const rate = opts.dropoutSeed !== undefined ? (c.dropout ?? 0) : 0;
+    // Seeded masks, one stream per site, so a resumed step draws the same masks.
+    const drop = (t: tf.Tensor2D, site: number): tf.Tensor2D => (rate > 0 ? (tf.dropout(t, rate, undefined, Rng.derive(opts.dropoutSeed!, site)) as tf.Tensor2D) : t);
+    let x = drop(tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D, 0); // [B, T, C] -> [B·T, C]
     const Tk = past + T;
     const causal = causalBias(T, Tk); // [T, 1, 1, Tk]
     const bias = opts.keyBias ? (tf.add(causal, tf.reshape(opts.keyBias, [1, B, 1, Tk])) as tf.Tensor4D) : causal; // [B, Tk] -> [1, B, 1, Tk]; sum [T, B, 1, Tk]
@@ -175,10 +181,10 @@ export class Gpt {
         newLayers.push({ k, v });
       }
       const merged = multiHeadAttention(q, k, v, H, bias); // [B·T, C]
-      x = tf.add(x, linear(merged, this.p(p + "attn.c_proj.weight"), this.p(p + "attn.c_proj.bias")));
+      x = tf.add(x, drop(linear(merged, this.p(p + "attn.c_proj.weight"), this.p(p + "attn.c_proj.bias")), 2 * i + 1));
       const m = layerNorm(x, this.p(p + "ln_2.weight"), this.p(p + "ln_2.bias"), c.lnEps);
       const f = gelu(linear(m, this.p(p + "mlp.c_fc.weight"), this.p(p + "mlp.c_fc.bias")), c.gelu) as tf.Tensor2D; // [B·T, 4C]
-      x = tf.add(x, linear(f, this.p(p + "mlp.c_proj.weight"), this.p(p + "mlp.c_proj.bias")));
+      x = tf.add(x, drop(linear(f, this.p(p + "mlp.c_proj.weight"), this.p(p + "mlp.c_proj.bias")), 2 * i + 2));
     }
     const h = layerNorm(x, this.p("ln_f.weight"), this.p("ln_f.bias"), c.lnEps); // [B·T, C]
     return opts.cache ? { h, cache: { layers: newLayers, length: Tk } } : { h };

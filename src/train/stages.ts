@@ -24,15 +24,15 @@ import { Trainer, type MicroBatch, type StageKind, type StepMetrics } from "./tr
 import { Rng } from "./rng.js";
 
 /** Per-target log-probabilities [B·T] of a packed batch (inside a tidy). */
-export function batchLogProbs(model: Gpt, b: LmBatch): { logp: tf.Tensor1D; logits: tf.Tensor2D; h: tf.Tensor2D } {
-  const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+export function batchLogProbs(model: Gpt, b: LmBatch, dropoutSeed?: number): { logp: tf.Tensor1D; logits: tf.Tensor2D; h: tf.Tensor2D } {
+  const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
   const logits = model.lmLogits(h); // [B·T, V]
   return { logp: tokenLogProbs(logits, tf.tensor1d(b.targets, "int32")), logits, h };
 }
 
 /** Masked LM loss of a packed batch (inside a tidy). */
-export function lmLossOf(model: Gpt, b: LmBatch): tf.Scalar {
-  return maskedNll(batchLogProbs(model, b).logp, tf.tensor1d(b.mask));
+export function lmLossOf(model: Gpt, b: LmBatch, dropoutSeed?: number): tf.Scalar {
+  return maskedNll(batchLogProbs(model, b, dropoutSeed).logp, tf.tensor1d(b.mask));
 }
 
 function prepareSequences(seqs: TokenSequence[], model: Gpt, what: string, lossOn: "response" | "all"): TokenSequence[] {
@@ -75,7 +75,8 @@ export class LmTrainer extends Trainer {
     const micro: MicroBatch[] = [];
     for (let a = 0; a < this.cfg.accumulate; a++) {
       const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
-      micro.push({ tokens: b.tokens, loss: () => ({ loss: lmLossOf(this.model, b), aux: {} }) });
+      const seed = this.dropoutSeed(a);
+      micro.push({ tokens: b.tokens, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) });
     }
     const r = this.update(micro);
     this.stepCount++;
@@ -103,10 +104,10 @@ function checkGroup(g: TokenComparisonGroup, vocab: number): void {
 }
 
 /** Scores [K·G] of the K responses of each group (one forward over all of them) and the pair losses. */
-function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
+function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
   const seqs = groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r]));
   const b = packScore(seqs, rm.config.context, pad);
-  const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+  const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
   const scores = rm.rewards(h, b.T, b.last); // [ΣK]
   let offset = 0;
   const losses: tf.Scalar[] = [];
@@ -149,10 +150,11 @@ export class RewardModelTrainer extends Trainer {
     for (let a = 0; a < this.cfg.accumulate; a++) {
       const gs = this.order.next(this.cfg.batchSize).map((i) => this.groups[i]!);
       const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
+      const seed = this.dropoutSeed(a);
       micro.push({
         tokens,
         loss: () => {
-          const r = rmGroupLoss(this.model, gs, this.pad);
+          const r = rmGroupLoss(this.model, gs, this.pad, seed);
           return { loss: r.loss, aux: { accuracy: r.accuracy } };
         },
       });
@@ -192,8 +194,8 @@ function responseSequence(prompt: number[], response: number[]): TokenSequence {
 }
 
 /** Sum of response-token log-probabilities per row [B] (inside a tidy). */
-function sequenceLogProb(model: Gpt, b: LmBatch): tf.Tensor1D {
-  const { logp } = batchLogProbs(model, b);
+function sequenceLogProb(model: Gpt, b: LmBatch, dropoutSeed?: number): tf.Tensor1D {
+  const { logp } = batchLogProbs(model, b, dropoutSeed);
   return tf.sum(tf.reshape(tf.mul(logp, tf.tensor1d(b.mask)), [b.B, b.T]), 1) as tf.Tensor1D; // [B·T] -> [B, T] -> [B]
 }
 
@@ -229,10 +231,11 @@ export class DpoTrainer extends Trainer {
       const ref = tf.tidy(() => sequenceLogProb(this.reference, b));
       const refArr = ref.dataSync();
       ref.dispose();
+      const seed = this.dropoutSeed(a);
       micro.push({
         tokens: b.tokens,
         loss: () => {
-          const lp = sequenceLogProb(this.model, b);
+          const lp = sequenceLogProb(this.model, b, seed);
           const r = dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.tensor1d(refArr.slice(0, n)), tf.tensor1d(refArr.slice(n)), this.beta);
           return { loss: r.loss, aux: { accuracy: tf.mean(tf.cast(tf.greater(r.margins, 0), "float32")) as tf.Scalar, margin: tf.mean(r.margins) as tf.Scalar } };
         },

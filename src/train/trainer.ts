@@ -70,6 +70,11 @@ export abstract class Trainer {
   /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
   abstract step(): StepMetrics;
 
+  /** Dropout seed of micro-batch `micro` of the coming step: a function of (seed, step), so resume redraws the same masks. */
+  protected dropoutSeed(micro: number): number {
+    return Rng.derive(this.cfg.seed, 0xd70, this.stepCount, micro);
+  }
+
   /** Current learning rate of the schedule. */
   lr(): number {
     return lrAt(this.stepCount, this.cfg);

@@ -169,3 +169,27 @@ test("run() stops between steps when the signal is aborted and reports every ste
   assert.equal(t.stepCount, 2);
   t.dispose();
 });
+
+test("dropout: seeded masks change training, reproduce, survive resume, and leave evaluation alone", () => {
+  const withDropout = (rate: number) => new Gpt({ ...cfg, dropout: rate }, ["lm"], base.values());
+  const run = (rate: number, steps: number, from?: ReturnType<Trainer["state"]>) => {
+    const t = createTrainer("sft", { model: withDropout(rate), examples: sftData, train: { steps: 10, batchSize: 4, lr: 1e-2, seed: 2 } });
+    if (from) t.restore(from);
+    const ms = Array.from({ length: steps }, () => timing(t.step()));
+    const state = t.state();
+    t.dispose();
+    return { ms, state };
+  };
+  const a = run(0.3, 4);
+  assert.deepEqual(run(0.3, 4).ms, a.ms, "same seed, same masks");
+  assert.notEqual(run(0, 1).ms[0]!.loss, a.ms[0]!.loss, "dropout changes the training loss");
+  const half = run(0.3, 2);
+  assert.deepEqual([...half.ms, ...run(0.3, 2, half.state).ms], a.ms, "resume redraws the same masks");
+  const m = withDropout(0.5);
+  const ids = tf.tensor2d([[2, 3, 4, 5]], [1, 4], "int32");
+  const e1 = tf.tidy(() => m.lmLogits(m.hidden(ids).h).dataSync());
+  const e2 = tf.tidy(() => base.lmLogits(base.hidden(ids).h).dataSync());
+  assert.deepEqual(e1, e2, "no dropout outside training");
+  ids.dispose();
+  m.dispose();
+});
