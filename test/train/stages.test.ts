@@ -193,3 +193,20 @@ test("dropout: seeded masks change training, reproduce, survive resume, and leav
   ids.dispose();
   m.dispose();
 });
+
+test("gradient accumulation: 2 micro-batches of 2 make the same update as one batch of 4", () => {
+  const same = [2, 3, 4, 5].map((t) => ({ tokens: [2, t, 4, t, 6, 7], lossMask: [0, 0, 1, 1, 1, 1] }));
+  const after = (batchSize: number, accumulate: number) => {
+    const t = createTrainer("sft", { model: base.clone(), examples: same, train: { steps: 5, batchSize, accumulate, lr: 1e-2, seed: 4 } });
+    const m = t.step();
+    const w = t.model.params.get("h.0.mlp.c_fc.weight")!.dataSync().slice();
+    t.dispose();
+    return { m, w };
+  };
+  const one = after(4, 1);
+  const two = after(2, 2);
+  assert.ok(Math.abs(one.m.loss - two.m.loss) < 1e-5);
+  assert.ok(Math.abs(one.m.grad_norm - two.m.grad_norm) < 1e-4);
+  assert.equal(two.m.tokens, one.m.tokens);
+  one.w.forEach((x, i) => assert.ok(Math.abs(x - two.w[i]!) < 1e-5, `weight ${i}`));
+});
