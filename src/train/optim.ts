@@ -15,13 +15,19 @@ export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps
 }
 
 /**
- * Adam/AdamW with per-tensor moments. (A single flat moment vector halves the elementwise kernels,
- * but splitting its update back into tensors costs about 1 ms per slice on wasm, measured: more
- * than it saves.) Decay applies to matrices only. Gradient clipping enters as a scale on g.
+ * Adam/AdamW. Matrices keep their own moments; the vectors (biases, LayerNorm gains, never decayed)
+ * share one flat moment pair, updated with a dozen kernels and split back — wasm pays a fixed cost
+ * per kernel, and those tensors are tiny. (Flattening the matrices too was measured slower: a split
+ * of a large buffer costs about 1 ms per piece on wasm.) Gradient clipping enters as a scale on g.
  */
 export class Adam {
-  readonly names: string[] = [];
+  /** Trainable parameters with their own moments (rank ≥ 2). */
+  readonly matrices: string[] = [];
+  /** Trainable rank-1 parameters sharing the flat moments, in order. */
+  readonly vectors: string[] = [];
+  private readonly vectorSizes: number[] = [];
   readonly mv = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+  private readonly flat: { m: tf.Variable; v: tf.Variable } | undefined;
   /** Updates applied so far (bias correction). */
   t = 0;
 
@@ -31,9 +37,16 @@ export class Adam {
   ) {
     for (const [name, p] of params) {
       if (!p.trainable) continue;
-      this.names.push(name);
-      this.mv.set(name, { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) });
+      if (p.rank >= 2) {
+        this.matrices.push(name);
+        this.mv.set(name, { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) });
+      } else {
+        this.vectors.push(name);
+        this.vectorSizes.push(p.size);
+      }
     }
+    const n = this.vectorSizes.reduce((x, y) => x + y, 0);
+    if (n > 0) this.flat = { m: tf.variable(tf.zeros([n]), false), v: tf.variable(tf.zeros([n]), false) };
   }
 
   /** Apply per-parameter gradients (summed over micro-batches), multiplied by `scale`, at learning rate lr. */
@@ -46,20 +59,33 @@ export class Adam {
     const stepSize = (lr * Math.sqrt(c2)) / c1;
     const epsHat = eps * Math.sqrt(c2);
     const decoupled = this.cfg.optimizer === "adamw";
+    const moments = (m: tf.Variable, v: tf.Variable, g: tf.Tensor): tf.Tensor => {
+      m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+      v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+      return tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize);
+    };
     tf.tidy(() => {
-      for (const name of this.names) {
+      for (const name of this.matrices) {
         const g0 = grads.get(name);
         if (!g0) continue;
         const p = this.params.get(name)!;
         const { m, v } = this.mv.get(name)!;
-        const decay = p.rank >= 2 ? wd : 0;
         let g = scale === 1 ? g0 : tf.mul(g0, scale);
-        if (!decoupled && decay > 0) g = tf.add(g, tf.mul(p, decay)); // Adam: L2 in the gradient
-        m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
-        v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
-        const step = tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize);
-        const kept = decoupled && decay > 0 ? tf.mul(p, 1 - lr * decay) : p; // AdamW: decay not scaled by the moments
+        if (!decoupled && wd > 0) g = tf.add(g, tf.mul(p, wd)); // Adam: L2 in the gradient
+        const step = moments(m, v, g);
+        const kept = decoupled && wd > 0 ? tf.mul(p, 1 - lr * wd) : p; // AdamW: decay not scaled by the moments
         p.assign(tf.sub(kept, step));
+      }
+      if (this.flat) {
+        // A vector without a gradient (unused this step) contributes zeros and is not moved.
+        const g0 = tf.concat(this.vectors.map((n, i) => grads.get(n) ?? tf.zeros([this.vectorSizes[i]!])));
+        const step = moments(this.flat.m, this.flat.v, scale === 1 ? g0 : tf.mul(g0, scale));
+        const pieces = tf.split(step, this.vectorSizes);
+        this.vectors.forEach((n, i) => {
+          if (!grads.has(n)) return;
+          const p = this.params.get(n)!;
+          p.assign(tf.sub(p, pieces[i]!));
+        });
       }
     });
   }
@@ -67,19 +93,39 @@ export class Adam {
   /** The moments per parameter (for checkpoints). */
   moments(which: "m" | "v"): Map<string, { shape: number[]; data: Float32Array }> {
     const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const n of this.names) {
+    for (const n of this.matrices) {
       const t = this.mv.get(n)![which];
       out.set(n, { shape: t.shape, data: t.dataSync() as Float32Array });
+    }
+    if (this.flat) {
+      const all = this.flat[which].dataSync() as Float32Array;
+      let off = 0;
+      this.vectors.forEach((n, i) => {
+        out.set(n, { shape: [this.vectorSizes[i]!], data: all.slice(off, off + this.vectorSizes[i]!) });
+        off += this.vectorSizes[i]!;
+      });
     }
     return out;
   }
 
   loadMoments(which: "m" | "v", get: (name: string) => Float32Array): void {
-    for (const n of this.names) {
+    for (const n of this.matrices) {
       const t = this.mv.get(n)![which];
       const d = get(n);
       if (d.length !== t.size) throw new Error(`optimizer state for ${n} has ${d.length} values, expected ${t.size}`);
       tf.tidy(() => t.assign(tf.tensor(d, t.shape)));
+    }
+    if (this.flat) {
+      const all = new Float32Array(this.flat.m.size);
+      let off = 0;
+      this.vectors.forEach((n, i) => {
+        const d = get(n);
+        if (d.length !== this.vectorSizes[i]) throw new Error(`optimizer state for ${n} has ${d.length} values, expected ${this.vectorSizes[i]}`);
+        all.set(d, off);
+        off += d.length;
+      });
+      const target = this.flat[which];
+      tf.tidy(() => target.assign(tf.tensor1d(all)));
     }
   }
 
@@ -89,6 +135,7 @@ export class Adam {
       v.dispose();
     }
     this.mv.clear();
+    if (this.flat) tf.dispose([this.flat.m, this.flat.v]);
   }
 }
 
