@@ -11,6 +11,7 @@ import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
 import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
+import { blockIdentity, byIdentity, valueIdentity } from "./identity.js";
 import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
 import { mix, type MixComponent } from "./mix.js";
 import { readRankings } from "./rankings.js";
@@ -113,6 +114,10 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
   const options = strList(p.options) ?? str(p.options) ?? fileOptions;
   return {
     name: b.name,
+    key: blockIdentity(recipe, b.name),
+    // the row split depends on the data alone, so ablating templates, shots or inversion keeps the
+    // same rows held out (and two tasks over one file hold out the same rows)
+    rowsKey: valueIdentity(recipe, { data: p.data ?? null, fields: p.fields ?? null, limit: p.limit ?? null, holdout: p.holdout ?? null }),
     file: rows.file,
     rows: rows.rows,
     templates,
@@ -142,8 +147,9 @@ function buildHeldoutComponent(recipe: CheckedRecipe, b: CheckedBlock, opts: Bui
 }
 
 
-function split<T>(recipe: CheckedRecipe, name: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
-  const s = splitIndices(xs.length, share, rngFor(recipe.seed, name, "holdout"));
+/** Seeded train/held-out split; `key` is a content identity (identity.ts), never a block name. */
+function split<T>(recipe: CheckedRecipe, key: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
+  const s = splitIndices(xs.length, share, rngFor(recipe.seed, key, "holdout"));
   return { train: s.train.map((i) => xs[i]!), heldout: s.heldout.map((i) => xs[i]!) };
 }
 
@@ -174,7 +180,7 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       categories: strList(p.categories),
       templateSite: { file: recipe.file, spans: { prompt: b.propSpans.prompt, response: b.propSpans.response, context: b.propSpans.context } },
     });
-    const s = split(recipe, b.name, exs, holdout);
+    const s = split(recipe, blockIdentity(recipe, b.name), exs, holdout);
     return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [] };
   }
   if (role === "rankings" || role === "pairs") {
@@ -193,28 +199,31 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       k: p.k !== undefined ? range(p.k, [2, 9]) : undefined,
       system: str(p.system),
     });
-    const s = split(recipe, b.name, groups, holdout);
+    const s = split(recipe, blockIdentity(recipe, b.name), groups, holdout);
     return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout };
   }
   const field = str(p.field) ?? "text";
   const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
-  return textData(recipe, b.name, lines, holdout, rs.file);
+  return textData(recipe, b.name, blockIdentity(recipe, b.name), lines, holdout, rs.file);
 }
 
-function textData(recipe: CheckedRecipe, name: string, lines: string[], holdout: number, file?: string): RawData {
-  const s = split(recipe, name, lines, holdout);
+function textData(recipe: CheckedRecipe, name: string, key: string, lines: string[], holdout: number, file?: string): RawData {
+  const s = split(recipe, key, lines, holdout);
   const meta = { source: name, ...(file ? { file } : {}) };
   return { kind: "text", name, train: { id: `${name}:train`, lines: s.train, meta }, heldout: { id: `${name}:heldout`, lines: s.heldout, meta } };
 }
 
 async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): Promise<RawData> {
   const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
-  const names = Object.keys(comps).sort();
+  // components in identity order: dedup keeps the first occurrence and the mix's shuffle starts from
+  // this order, so ordering by name would make a rename change the examples (identity.ts)
+  const names = byIdentity(recipe, Object.keys(comps));
+  const listed = Object.keys(comps).sort().join(", ");
   if (names.length === 0) fail(CODES.mixture, `mixture \`${b.name}\` has no components`, recipe.file, b.decl.span);
   const heldTasks = new Set([...heldoutTaskNames(b.props.heldout_tasks), ...(opts.heldoutTasks ?? [])]);
   const where = b.propSpans.heldout_tasks ?? b.decl.span;
   for (const name of heldTasks)
-    if (!names.includes(name)) fail(CODES.mixture, `mixture \`${b.name}\`: held-out task \`${name}\` is not one of its components (${names.join(", ")})`, recipe.file, where);
+    if (!names.includes(name)) fail(CODES.mixture, `mixture \`${b.name}\`: held-out task \`${name}\` is not one of its components (${listed})`, recipe.file, where);
   if (names.every((n) => heldTasks.has(n))) fail(CODES.mixture, `mixture \`${b.name}\` holds out every component: nothing is left to train on`, recipe.file, where);
   const parts: MixComponent[] = [];
   const heldout: PromptResponse[] = [];
@@ -235,6 +244,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
     parts.push({
       name,
+      key: blockIdentity(recipe, name),
       examples: built.train,
       proportional: c.proportional === true,
       ...(typeof c.cap === "number" ? { cap: c.cap } : {}),
@@ -267,7 +277,7 @@ export async function buildValue(recipe: CheckedRecipe, v: IRValue | undefined, 
   if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) {
     const rs = await readData(recipe, v, { limit: opts.limit, what });
     const lines = rs.rows.map((r) => fieldString(r, "text", rs.file));
-    return textData(recipe, basename(rs.file), lines, 0, rs.file);
+    return textData(recipe, basename(rs.file), valueIdentity(recipe, v), lines, 0, rs.file);
   }
   fail(CODES.unsupported, `${what}: no data to build`, recipe.file);
 }
@@ -299,7 +309,7 @@ export function buildRaw(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOpti
         }
         if (built.kind === "text" && b.kind === "pretrain" && prop === "data") {
           const holdout = num(b.props.holdout) ?? 0.05;
-          return textData(recipe, `${b.name}.data`, [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file);
+          return textData(recipe, `${b.name}.data`, valueIdentity(recipe, { data: v ?? null, holdout }), [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file);
         }
         return built;
       }

@@ -6,7 +6,8 @@ import { rngFor, shuffled } from "./rng.js";
 import type { PromptResponse } from "./types.js";
 
 export interface MixComponent {
-  name: string;
+  name: string; // for counts only: never a seed (see identity.ts)
+  key?: string; // seed label of its draws: the component block's content identity (default: name)
   examples: readonly PromptResponse[];
   proportional?: boolean;
   cap?: number; // proportional: at most this many examples (FLAN: 3,000)
@@ -92,6 +93,8 @@ function draw<T>(pool: readonly T[], count: number, seed: number, label: string)
   return out;
 }
 
+/** Mix components. Their order matters (dedup keeps the first occurrence, the final shuffle starts
+ * from it): callers order them by content identity, not by name, so a rename changes nothing. */
 export function mix(components: readonly MixComponent[], opts: MixOptions): MixResult {
   const seen = new Set<string>();
   const dropped = { duplicates: 0, length: 0, quota: 0 };
@@ -119,7 +122,7 @@ export function mix(components: readonly MixComponent[], opts: MixOptions): MixR
     const quota = opts.perCategory;
     const used = new Map<string, number>();
     pools.forEach((pool, ci) => {
-      const order = shuffled(pool, rngFor(opts.seed, "quota", components[ci]!.name));
+      const order = shuffled(pool, rngFor(opts.seed, "quota", components[ci]!.key ?? components[ci]!.name));
       const keep = new Set(order.filter((ex) => {
         const cat = ex.meta.category ?? "general";
         const n = used.get(cat) ?? 0;
@@ -136,7 +139,7 @@ export function mix(components: readonly MixComponent[], opts: MixOptions): MixR
     components.map((c, i) => ({ n: pools[i]!.length, proportional: c.proportional, cap: c.cap, weight: c.weight })),
     opts.total,
   );
-  const taken = components.map((c, i) => draw(pools[i]!, counts[i]!, opts.seed, c.name));
+  const taken = components.map((c, i) => draw(pools[i]!, counts[i]!, opts.seed, c.key ?? c.name));
   const examples = shuffled(taken.flat(), rngFor(opts.seed, "mix", "order"));
   return {
     examples,

@@ -10,7 +10,9 @@ import type { PromptResponse } from "../types.js";
 import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
-  name: string; // task block name
+  name: string; // task block name (ids and meta only: never a seed, see ../identity.ts)
+  key?: string; // seed label of the per-example draws: the task's content identity (default: name)
+  rowsKey?: string; // seed label of the train/held-out row split: the identity of the task's data (default: key)
   file: string; // data file, for located row errors
   rows: Row[];
   templates: TaskTemplate[];
@@ -176,14 +178,14 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
   const tsplit = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name);
-  const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.name, "rows"));
+  const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"));
   const trainRows = trainIdx.map((i) => spec.rows[i]!);
   const heldRows = heldIdx.map((i) => spec.rows[i]!);
   const hasOptions = spec.options !== null;
   const [lo, hi] = spec.shots;
 
   const example = (row: Row, split: string, templates: TaskTemplate[], allowInvert: boolean, allowShots: boolean): PromptResponse => {
-    const rng = rngFor(spec.seed, spec.name, split, row.index);
+    const rng = rngFor(spec.seed, spec.key ?? spec.name, split, row.index);
     const inverted = allowInvert && spec.invert > 0 && rng.next() < spec.invert;
     let template: TaskTemplate;
     let derived = false;
@@ -228,7 +230,7 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
 
   const train = shuffled(
     trainRows.map((r) => example(r, "train", tsplit.train, true, true)),
-    rngFor(spec.seed, spec.name, "order"),
+    rngFor(spec.seed, spec.key ?? spec.name, "order"),
   );
   const heldout = heldRows.map((r) => example(r, "heldout", tsplit.train, false, true));
   const evalRows = heldRows.length ? heldRows : trainRows;
@@ -251,7 +253,7 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
   const templates = splitTemplates(spec.templates, 0, spec.name).train; // every non-inverted template, by id
   const hasOptions = spec.options !== null;
   const out = spec.rows.map((row): PromptResponse => {
-    const rng = rngFor(spec.seed, spec.name, "heldout_task", row.index);
+    const rng = rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", row.index);
     const template = templates[rng.int(templates.length)]!;
     const showOptions = hasOptions && rng.next() < spec.withOptions;
     const q = renderPair(spec, template, row, showOptions, false);
@@ -262,5 +264,5 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
       meta: { source: spec.name, task: spec.name, template: template.id, shots: 0, inverted: false, options: showOptions, category: spec.name, row: row.index, line: row.line, heldout: true },
     };
   });
-  return shuffled(out, rngFor(spec.seed, spec.name, "heldout_task", "order"));
+  return shuffled(out, rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", "order"));
 }
