@@ -67,8 +67,9 @@ function trainThroughput(size: Size, steps: number, batch: number, peakShape: [n
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
   const model = Gpt.init(size.cfg, ["lm"], 1);
-  const tr = createTrainer("pretrain", { model, examples, train: { steps: steps + 1, batchSize: batch, lr: 1e-4 } });
-  tr.step(); // warm-up: kernel setup and first allocations
+  const tr = createTrainer("pretrain", { model, examples, train: { steps: steps + 3, batchSize: batch, lr: 1e-4 } });
+  // warm-up: kernel setup, first allocations, JIT (wasm: 3 steps; cpu steps are too slow for more than 1)
+  for (let i = 0; i < (tf.getBackend() === "cpu" ? 1 : 3); i++) tr.step();
   const [m, k, n] = peakShape;
   const a = tf.randomNormal([m, k]) as tf.Tensor2D;
   const b = tf.randomNormal([k, n]) as tf.Tensor2D;
@@ -136,7 +137,7 @@ for (const be of backends as BackendName[]) {
   console.log(`[${be}] rank-2 matmul peak: ${peak.gflops.toFixed(1)} GFLOP/s (median of calls with fresh operands; best of 4 shapes: ${shape})`);
   for (const size of SIZES) {
     // cpu is ~20× slower than wasm: one step, and the medium model at batch 2 (tokens/s barely depends on it there).
-    const steps = be === "cpu" ? 1 : quick ? 3 : size.name === "small" ? 9 : 5;
+    const steps = be === "cpu" ? 1 : quick ? 3 : size.name === "small" ? 15 : 5;
     const batch = be === "cpu" && size.name === "medium" ? 2 : size.batch;
     const r = trainThroughput(size, steps, batch, peak.shape);
     const ratio = r.gflops / r.peakGflops;
