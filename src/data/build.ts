@@ -330,7 +330,8 @@ export function loadFormat(recipe: CheckedRecipe, name: string): ChatFormat {
   return { name: base.name, format: (p, r, s) => base.format(p, r, s || system), promptOnly: (p, s) => base.promptOnly(p, s || system) };
 }
 
-function formatFor(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): ChatFormat {
+/** The chat format a block's examples are formatted with: opts.format, else its `format` property, else raw. */
+export function formatFor(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): ChatFormat {
   if (opts.format === null) return RAW_FORMAT;
   if (typeof opts.format === "object") return opts.format;
   if (typeof opts.format === "string") return loadFormat(recipe, opts.format);

@@ -244,16 +244,20 @@ export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
   return rows;
 }
 
-/** Count data rows without parsing them: newlines for JSONL/text (streamed), parse for the rest. */
+/** Files up to this size are counted from one synchronous read: a stream costs ~0.5 ms of setup per
+ * file, which dominated sizing a FLAN-scale recipe (1,836 small files). */
+const WHOLE_READ_BYTES = 1 << 20;
+
+/** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
 export async function countRows(file: string, kind: ReaderKind): Promise<number> {
-  checkFile(file);
+  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  const st = statSync(file);
+  if (!st.isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
   if (kind === "jsonl" || kind === "text") {
-    const raw = createReadStream(file);
-    const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
     let n = 0;
     let lineHasContent = false;
     const blank = (b: number) => b === 32 || b === 13 || b === 9;
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    const count = (chunk: Buffer): void => {
       // jump between newlines natively; a line's content is usually decided by its first byte
       let pos = 0;
       for (;;) {
@@ -265,6 +269,12 @@ export async function countRows(file: string, kind: ReaderKind): Promise<number>
         lineHasContent = false;
         pos = nl + 1;
       }
+    };
+    const gz = file.endsWith(".gz");
+    if (!gz && st.size <= WHOLE_READ_BYTES) count(readFileSync(file));
+    else {
+      const raw = createReadStream(file);
+      for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
     }
     if (lineHasContent) n++;
     return n;

@@ -85,8 +85,8 @@ export type BuiltData =
 /** Cheap size estimate for the planner (no formatting, no tokenization of every row). */
 export interface DataStats {
   name: string;
-  kind: "sft" | "comparisons" | "text";
-  examples: number; // training examples (or groups, or lines)
+  kind: "sft" | "comparisons" | "text" | "prompts"; // prompts: a stage's `prompts` as the policy sees them (prompt-only text)
+  examples: number; // training examples (or groups, or lines, or prompts)
   heldout: number;
   comparisons?: number; // total pairs (rankings)
   chars: number; // total characters of the training text (estimate when `estimated`)
