@@ -31,7 +31,7 @@ const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
 const block = (keyword: CheckedBlock["keyword"], name: string, kind: string, props: CheckedBlock["props"]): CheckedBlock =>
   ({ keyword, name, kind, role: null, args: [], props, deps: [], decl: { span } as unknown as CheckedBlock["decl"], propSpans: {} }) as CheckedBlock;
 
-test("--tiny scales steps, PPO rollouts, eval sizes; leaves the model and the input recipe alone", () => {
+test("--tiny scales steps and eval sizes; leaves the model, PPO rollouts and the input recipe alone", () => {
   const recipe: CheckedRecipe = {
     file: "/r.align",
     dir: "/",
@@ -55,8 +55,8 @@ test("--tiny scales steps, PPO rollouts, eval sizes; leaves the model and the in
   assert.equal(props.pre!.steps, 300 / TINY.STEP_DIVISOR);
   assert.equal(props.sft!.steps, TINY.TINY_EPOCH_STEPS);
   assert.equal(props.sft!.epochs, undefined);
-  assert.equal(props.p!.batch_size, TINY.PPO_BATCH);
-  assert.equal(props.p!.max_new_tokens, TINY.MAX_NEW_TOKENS);
+  assert.equal(props.p!.steps, 40 / TINY.STEP_DIVISOR);
+  assert.equal(props.p!.batch_size, 16);
   assert.equal(props.j!.n, TINY.EVAL_N);
   assert.equal(recipe.blocks[1]!.props.steps, 300, "input not modified");
 });
