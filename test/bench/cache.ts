@@ -19,7 +19,7 @@ const tiny = process.env.ALIGNC_BENCH_TINY === "1" || process.argv.includes("--t
 const work = mkdtempSync(join(tmpdir(), "alignc-bench-cache-"));
 const env = { ...process.env, ALIGNC_CACHE: join(work, "cache"), CI: "true" };
 
-function timed(label: string, file: string): number {
+function timed(label: string, file: string, showSummary = false): number {
   const args = [bin, "run", file, ...(tiny ? ["--tiny"] : [])];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: work, env, encoding: "utf8", maxBuffer: 64 << 20 });
@@ -32,6 +32,8 @@ function timed(label: string, file: string): number {
   }
   const hits = /(\d+) cached/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? "?";
   console.log(`${label.padEnd(28)} ${s.toFixed(2).padStart(8)} s   exit ${r.status}, cached nodes: ${hits}`);
+  // the cold run is a whole quickstart: its per-node results and expectations are worth keeping
+  if (showSummary) for (const line of r.stdout.split("\n").filter((l) => l.startsWith("  "))) console.log(`    ${line.trim()}`);
   return s;
 }
 
@@ -39,7 +41,7 @@ try {
   const variant = join(work, "quickstart_kl.align");
   writeFileSync(variant, `// only PPO's KL coefficient differs\nrecipe quickstart_kl extends "${recipe.replace(/\\/g, "/")}" {\n  policy.kl_coef = 0.2\n}\n`);
   console.log(`cache bench: quickstart${tiny ? " with --tiny" : ""}, whole processes, cache in ${env.ALIGNC_CACHE}`);
-  const cold = timed("cold (baseline)", recipe);
+  const cold = timed("cold (baseline)", recipe, true);
   const rerun = timed("rerun, kl_coef changed", variant);
   const unchanged = timed("unchanged rerun", recipe);
   if (tiny) console.log("(all three runs used --tiny)");
