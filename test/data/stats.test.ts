@@ -22,10 +22,11 @@ test("countExamples honours opts.prop: a PPO stage's prompts are prompt-only tex
   assert.equal(prompts.examples, ps.train.length);
   assert.ok(prompts.maxTokens <= Math.max(...exact) && prompts.maxTokens >= Math.max(...exact) * 0.8, `${prompts.maxTokens} vs ${Math.max(...exact)}`);
   assert.ok(Math.abs(prompts.tokens - sum(exact)) <= sum(exact) * 0.05, `${prompts.tokens} vs ${sum(exact)}`);
-  // the rankings the reward model trains on are longer: a prompt plus a response, per response
+  // the rankings the reward model trains on are K sequences per prompt, each with a response
   const rm = await countExamples(r, "rm", { tokenizer: tok });
   assert.equal(rm.kind, "comparisons");
-  assert.ok(rm.maxTokens > prompts.maxTokens && rm.tokens > prompts.tokens * 4);
+  assert.equal(prompts.comparisons, undefined);
+  assert.ok(rm.tokens > prompts.tokens * 4);
   const ptx = await countExamples(r, "policy", { prop: "ptx_data", tokenizer: tok });
   const mixture = await countExamples(r, "sft_data", { tokenizer: tok });
   assert.equal(ptx.kind, "sft");
