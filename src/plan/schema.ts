@@ -136,6 +136,30 @@ export const DIFF_SCHEMA = {
     },
     rerun: { type: "array", items: { type: "string" } },
     reused: { type: "array", items: { type: "string" } },
+    metrics: {
+      type: "object",
+      description: "present when A and B are run directories: their final metrics side by side",
+      required: ["a", "b", "rows"],
+      properties: {
+        a: { type: "object" },
+        b: { type: "object" },
+        rows: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["node", "metric", "a", "b", "delta"],
+            properties: {
+              node: { type: "string" },
+              metric: { type: "string" },
+              a: { type: ["number", "null"] },
+              b: { type: ["number", "null"] },
+              delta: { type: ["number", "null"] },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -61,3 +61,24 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.match(bad.stderr, /not a plan/);
   assert.equal(alignc("diff", "recipes/quickstart.align").status, 2);
 });
+
+test("alignc diff of two run directories adds their final metrics side by side (schema-valid JSON)", { skip: !built && "needs npm run build" }, () => {
+  const dir = tempDir("alignc-diff-runs-");
+  const plan = alignc("plan", "--json", "recipes/quickstart.align").stdout;
+  const run = (name: string, accuracy: number) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, "plan.json"), plan);
+    const manifest = { runId: name, status: "ok", nodes: [{ label: "rm_acc", summary: { accuracy } }] };
+    writeFileSync(join(dir, name, "manifest.json"), JSON.stringify(manifest));
+  };
+  run("run-a", 0.5);
+  run("run-b", 0.75);
+  const out = alignc("diff", "--json", join(dir, "run-a"), join(dir, "run-b"));
+  assert.equal(out.status, 0, out.stderr); // same plan: equal, whatever the metrics
+  const d = JSON.parse(out.stdout) as { metrics: { rows: unknown[] } };
+  assert.deepEqual(d.metrics.rows, [{ node: "rm_acc", metric: "accuracy", a: 0.5, b: 0.75, delta: 0.25 }]);
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(alignc("schema", "diff").stdout) as object);
+  assert.ok(validate(d), JSON.stringify(validate.errors));
+  const text = alignc("diff", join(dir, "run-a"), join(dir, "run-b"));
+  assert.match(text.stdout, /metrics\n.*\nrm_acc\.accuracy\s+0\.5\s+0\.75\s+\+0\.25/);
+});

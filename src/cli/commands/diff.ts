@@ -1,6 +1,7 @@
 // `alignc diff A B [--json] [--variant-a NAME] [--variant-b NAME]`: A and B are recipes, plan.json
-// files, or run directories holding a plan.json. Exit 0 equal, 1 different (as diff(1)), 2 error.
-import { readFileSync, statSync } from "node:fs";
+// files, or run directories holding a plan.json. Two run directories also get their final metrics
+// side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { compile } from "../../compile.js";
@@ -10,6 +11,7 @@ import { diffPlans } from "../../plan/diff.js";
 import { renderDiff } from "../../plan/render.js";
 import { PLAN_SCHEMA } from "../../plan/schema.js";
 import type { Plan } from "../../plan/types.js";
+import { diffRunMetrics, renderRunMetricDiff } from "../../run/metrics-diff.js";
 
 class LoadError extends Error {}
 
@@ -60,6 +62,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);
   const d = diffPlans(a, b, { a: label(args[0]!, a), b: label(args[1]!, b) });
-  process.stdout.write(opts["json"] ? `${JSON.stringify(d, null, 2)}\n` : renderDiff(d, { color: useColor(process.stdout) }));
+  const isRun = (arg: string) => existsSync(join(arg, "manifest.json"));
+  const metrics = isRun(args[0]!) && isRun(args[1]!) ? diffRunMetrics(args[0]!, args[1]!) : null;
+  if (opts["json"]) process.stdout.write(`${JSON.stringify(metrics ? { ...d, metrics } : d, null, 2)}\n`);
+  else process.stdout.write(renderDiff(d, { color: useColor(process.stdout) }) + (metrics ? `\nmetrics\n${renderRunMetricDiff(metrics)}` : ""));
   return d.equal ? 0 : 1;
 }
