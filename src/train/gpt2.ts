@@ -1,7 +1,7 @@
 // Hugging Face GPT-2 checkpoints (model.safetensors): `wte.weight`, `wpe.weight`,
 // `h.N.ln_1.weight`, `h.N.attn.c_attn.weight` [d, 3d] in Conv1D orientation (x @ W, like ours),
 // `h.N.attn.c_proj`, `h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `ln_f` — optionally prefixed `transformer.`.
-// c_attn is split into our separate q/k/v projections. GPT-2's BPE comes from gpt-tokenizer.
+// c_attn is split into our separate q/k/v projections. GPT-2's BPE is data's gpt2() tokenizer (src/data/tokenizers.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gptConfig } from "./config.js";
@@ -64,17 +64,4 @@ export function loadGpt2(path: string, opts: Gpt2LoadOptions = {}): Gpt {
   const values = initialValues(config, withHeads, opts.seed ?? 0, new Set(p.values.keys()));
   for (const [n, v] of p.values) values.set(n, v);
   return new Gpt(config, withHeads, values);
-}
-
-/** GPT-2's BPE (r50k_base, 50,257 tokens; <|endoftext|> = 50256 is EOS and pad), structurally data's Tokenizer. */
-export async function gpt2Tokenizer(): Promise<{ name: string; vocabSize: number; eos: number; pad: number; encode(s: string): number[]; decode(ids: number[]): string }> {
-  const enc = await import("gpt-tokenizer/encoding/r50k_base");
-  return {
-    name: "gpt2",
-    vocabSize: 50257,
-    eos: 50256,
-    pad: 50256,
-    encode: (s: string) => enc.encode(s, { disallowedSpecial: new Set() }),
-    decode: (ids: number[]) => enc.decode(ids),
-  };
 }

@@ -39,10 +39,13 @@ test("property: the incremental BPE trainer learns exactly the merges of the rec
   );
 });
 
-test("GPT-2 BPE from gpt-tokenizer: known ids, round trip, <|endoftext|> = 50256", async () => {
+test("GPT-2 BPE from gpt-tokenizer: known ids, round trip, <|endoftext|> = 50256 is EOS and never produced from user text", async () => {
   const t = await gpt2();
   assert.deepEqual(t.encode("Hello world"), [15496, 995]);
   assert.equal(t.decode(t.encode("alignment, in miniature")), "alignment, in miniature");
   assert.equal(t.eos, 50256);
+  assert.equal(t.pad, 50256);
   assert.equal(t.vocabSize, 50257);
+  assert.equal(t.decode([15496, 995, t.eos]), "Hello world<|endoftext|>");
+  assert.ok(!t.encode("a<|endoftext|>b").includes(t.eos));
 });
