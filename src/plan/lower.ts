@@ -129,14 +129,13 @@ class Lowerer {
         this.add(b, { id: b.name, kind: "tokenizer", op: b.kind, params: this.props(b, b.props) });
         return;
       case "model": {
-        this.add(b, { id: b.name, kind: "model", op: b.kind, params: { ...this.props(b, b.props), seed: this.recipe.seed } });
+        this.add(b, { id: b.name, kind: "model", op: b.kind, params: this.props(b, b.props) });
         const tok = b.props.tokenizer;
         this.lineage.set(b.name, { model: b.name, tokenizer: isRef(tok) ? tok.$ref : "", format: null });
         return;
       }
       case "source": {
         const params: { [k: string]: Json } = { reader: b.kind, path: this.fileArg(b, b.args[0], "file"), role: b.role ?? "records", ...this.props(b, b.props) };
-        if (typeof b.props.holdout === "number" && b.props.holdout > 0) params.seed = this.recipe.seed; // the split is seeded
         this.add(b, { id: b.name, kind: "data", op: "read", params });
         return;
       }
@@ -148,7 +147,7 @@ class Lowerer {
           this.add(b, { id: readId, kind: "data", op: "read", params: { reader: data.$call, path: this.fileArg(b, data.args[0], "file", "data"), role: "records" } });
           props.data = { $ref: readId };
         }
-        this.add(b, { id: b.name, kind: "data", op: "expand", params: { ...this.props(b, props), seed: this.recipe.seed } });
+        this.add(b, { id: b.name, kind: "data", op: "expand", params: this.props(b, props) });
         return;
       }
       case "mixture": {
@@ -157,13 +156,13 @@ class Lowerer {
         for (const [name, clauses] of Object.entries(isRecord(components) ? components : {}).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))) {
           list.push({ input: { $ref: name }, ...(this.value(b, clauses as IRValue) as { [k: string]: Json }) });
         }
-        this.add(b, { id: b.name, kind: "data", op: "mix", params: { ...this.props(b, rest), components: list, seed: this.recipe.seed } });
+        this.add(b, { id: b.name, kind: "data", op: "mix", params: { ...this.props(b, rest), components: list } });
         return;
       }
       case "stage":
         return this.lowerStage(b);
       case "eval":
-        this.add(b, { id: b.name, kind: "eval", op: b.kind, params: { ...this.props(b, b.props), seed: this.recipe.seed } });
+        this.add(b, { id: b.name, kind: "eval", op: b.kind, params: this.props(b, b.props) });
         return;
     }
   }
@@ -188,7 +187,6 @@ class Lowerer {
     }
     params.format = format;
     params.max_length = maxLength; // resolved: declared, else the model's context
-    params.seed = this.recipe.seed;
     this.add(b, { id: b.name, kind: "stage", op: b.kind, params });
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
   }
@@ -255,6 +253,8 @@ class Lowerer {
     collect(n.params, inputs, files, this.recipe.dir, this.fs);
     this.nodes.set(n.id, {
       ...n,
+      // every node carries the recipe seed (rule at the top of hash.ts)
+      params: { ...n.params, seed: this.recipe.seed },
       inputs: [...inputs].sort(),
       files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)),
       block,

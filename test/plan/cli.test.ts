@@ -8,6 +8,8 @@ import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import { descendants } from "../../src/plan/topo.js";
+import type { Plan } from "../../src/plan/types.js";
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -49,7 +51,9 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.equal(kl.status, 1, kl.stderr);
   const d = JSON.parse(kl.stdout) as { entries: { id: string; action: string; changes?: { path: string; old: unknown; new: unknown }[] }[]; rerun: string[] };
   assert.deepEqual(d.entries.find((e) => e.id === "policy")!.changes, [{ path: "kl_coef", old: 0.1, new: 0.2 }]);
-  assert.deepEqual(d.rerun, ["judge", "policy", "rule_judge"]);
+  const nodes = (JSON.parse(plan.stdout) as Plan).nodes;
+  assert.deepEqual(d.rerun, ["policy", ...descendants(nodes, "policy")].sort()); // the stage and what reads it
+  assert.ok(d.rerun.includes("judge"));
   const text = alignc("diff", "recipes/quickstart.align", "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
   assert.equal(text.status, 1);
   assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.1 → 0\.2/);

@@ -139,3 +139,19 @@ test("flan_templates without a task name reads the block's name: renaming that b
   assert.equal(explicit.nodes.find((n) => n.id === "sst2")!.hash, implicit.nodes.find((n) => n.id === "sentiment")!.hash);
   assert.deepEqual(explicit.nodes.find((n) => n.id === "sst2")!.params.templates, { $call: "flan_templates", args: [{ $file: "flan.json" }, "sentiment", "v1"] });
 });
+
+test("two recipes identical but for the seed: every node's hash differs (splits, draws, init and training are all seeded)", () => {
+  const reseeded = quickRecipe({ root });
+  reseeded.seed = 3;
+  reseeded.header = { ...reseeded.header, seed: 3 };
+  const a = compile();
+  const b = planRecipe(reseeded, { engine: ENGINE }).plan!;
+  assert.deepEqual(b.nodes.map((n) => n.id), a.nodes.map((n) => n.id));
+  const hb = hashes(b);
+  for (const n of a.nodes) {
+    assert.equal(n.params.seed, 17, n.id);
+    assert.notEqual(hb.get(n.id), n.hash, `${n.id} kept its hash under another seed`);
+  }
+  // the data nodes whose outputs the seed decides are among them (the lima/quickstart corpus split)
+  assert.ok(a.nodes.some((n) => n.kind === "data" && n.op === "tokenize" && n.params.split === "train"));
+});
