@@ -3,9 +3,9 @@
 import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples, buildValue } from "../../data/build.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
-import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
+import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import { contextOf, evalFormat, numProp, refName, tokenizerFor, type HandlerEnv } from "./env.js";
-import { chunk, formatExample, prompts, sftSequences, tokenGroups } from "./tokens.js";
+import { formatExample, prompts, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
   | { kind: "accuracy"; model: string; items: SFTExample[]; fmt: ChatFormat; tok: Tokenizer }
@@ -72,7 +72,7 @@ async function build(env: HandlerEnv, b: CheckedBlock): Promise<EvalData> {
       if (built.kind === "comparisons") throw new Error(`eval ${b.name}: comparisons have no LM loss`);
       const seqs =
         built.kind === "text"
-          ? chunk(built.train.lines.map((l) => tok.encode(l)), context, tok.eos)
+          ? chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos)
           : sftSequences(
               built.train.map((x) => formatExample(evalFormat(env, model), x)),
               tok,

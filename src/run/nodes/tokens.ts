@@ -6,24 +6,12 @@ import { buildExamples, buildPrompts, buildValue } from "../../data/build.js";
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
 import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
-import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
+import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import type { HandlerEnv } from "./env.js";
 
 export interface LmData {
   train: TokenSequence[];
   heldout: TokenSequence[];
-}
-
-/** Split a stream of documents into windows of context + 1 tokens, each document ended by EOS. */
-export function chunk(docs: number[][], context: number, eos: number): TokenSequence[] {
-  const stream: number[] = [];
-  for (const d of docs) stream.push(...d, eos);
-  const out: TokenSequence[] = [];
-  for (let i = 0; i + 1 < stream.length; i += context) {
-    const w = stream.slice(i, i + context + 1);
-    if (w.length >= 2) out.push({ tokens: w });
-  }
-  return out;
 }
 
 export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all" = "response"): TokenSequence[] {
@@ -36,7 +24,7 @@ export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number
 /** LM data of a built block: text → context windows; prompt/response → masked sequences. */
 export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response"): LmData {
   if (built.kind === "text") {
-    return { train: chunk(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunk(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos) };
+    return { train: chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunkDocuments(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos) };
   }
   if (built.kind === "sft") return { train: sftSequences(built.train, tok, context + 1, lossOn), heldout: sftSequences(built.heldout, tok, context + 1, lossOn) };
   throw new Error(`${built.name}: comparisons are not language-model data`);
