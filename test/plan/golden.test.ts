@@ -8,6 +8,11 @@ import { fileURLToPath } from "node:url";
 import { compile } from "../../src/compile.js";
 import { compareGolden, goldenPath, goldenText, writeGolden } from "../../src/plan/golden.js";
 import { renderDiff } from "../../src/plan/render.js";
+import { tempDir } from "./fixture.js";
+
+// Goldens never depend on the user's ~/.cache: a fresh sizes cache, filled by the first compile and
+// read by the second, so a cached size that differs from a measured one fails here too.
+process.env.ALIGNC_CACHE_DIR = tempDir("alignc-golden-cache-");
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -30,8 +35,10 @@ for (const file of recipes) {
   test(`golden plan of recipes/${file}`, async () => {
     const path = join(recipesDir, file);
     // machine-independent: no memory check against this machine; time is stripped from goldens anyway
-    const r = await compile(path, { machine: false, backend: "wasm", cache: false });
+    const r = await compile(path, { machine: false, backend: "wasm" });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    const warm = await compile(path, { machine: false, backend: "wasm" });
+    assert.equal(warm.plan && goldenText(warm.plan), goldenText(r.plan), "a plan from cached sizes equals the measured one");
     if (process.env.ALIGNC_UPDATE_GOLDENS === "1") writeGolden(path, r.plan);
     assert.ok(existsSync(goldenPath(path)), `no golden ${goldenPath(path)}: run ALIGNC_UPDATE_GOLDENS=1 npm test (or alignc test --update)`);
     const text = readFileSync(goldenPath(path), "utf8");

@@ -15,6 +15,10 @@ const runs = process.env.ALIGNC_TEST_RUNS === "1";
 
 test(`example recipes match their golden plans${runs ? " and meet their expect blocks on --tiny runs" : " (tiny runs: set ALIGNC_TEST_RUNS=1)"}`, async (t) => {
   const { dir, cleanup } = tempDir();
+  // never the user's caches: sizes (ALIGNC_CACHE_DIR) and run outputs (ALIGNC_CACHE) in the temp dir
+  const saved = { sizes: process.env.ALIGNC_CACHE_DIR, runs: process.env.ALIGNC_CACHE };
+  process.env.ALIGNC_CACHE_DIR = join(dir, "sizes-cache");
+  process.env.ALIGNC_CACHE = join(dir, "cache");
   try {
     for (const file of recipeFiles(join(repoRoot(), "recipes"))) {
       await t.test(basename(file), async (st) => {
@@ -28,6 +32,10 @@ test(`example recipes match their golden plans${runs ? " and meet their expect b
       });
     }
   } finally {
+    for (const [k, v] of [["ALIGNC_CACHE_DIR", saved.sizes], ["ALIGNC_CACHE", saved.runs]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
     cleanup();
   }
 });
