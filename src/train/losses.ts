@@ -21,28 +21,10 @@ export function ptxLoss(gamma: number, lmLoss: tf.Scalar): tf.Scalar {
   return tf.mul(gamma, lmLoss);
 }
 
-/** Number of comparisons a K-way ranking yields: C(K,2) minus tied pairs. */
-export function pairCount(ranks: number[]): number {
-  let n = 0;
-  for (let i = 0; i < ranks.length; i++) for (let j = i + 1; j < ranks.length; j++) if (ranks[i] !== ranks[j]) n++;
-  return n;
-}
-
-/** All (winner, loser) pairs of a ranking (rank 0 = best; equal ranks are ties and give no pair). */
-export function pairsFromRanks(ranks: number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < ranks.length; i++)
-    for (let j = i + 1; j < ranks.length; j++) {
-      if (ranks[i]! < ranks[j]!) out.push([i, j]);
-      else if (ranks[j]! < ranks[i]!) out.push([j, i]);
-    }
-  return out;
-}
-
 /**
  * InstructGPT RM loss for one prompt from its K scores [K]: −1/P · Σ_pairs log σ(r_w − r_l), P the
- * number of pairs (C(K,2) without ties). The pair differences come from one [P, K] ± one-hot matmul,
- * so each response is scored once. Returns the loss and the pair margins [P].
+ * number of pairs (C(K,2) without ties; data's pairsFromRanks makes them). The pair differences
+ * come from one [P, K] ± one-hot matmul, so each response is scored once. Returns the loss and the pair margins [P].
  */
 export function rewardModelLoss(scores: tf.Tensor1D, pairs: [number, number][]): { loss: tf.Scalar; margins: tf.Tensor1D } {
   const K = scores.shape[0];
