@@ -69,7 +69,8 @@ export function si(n: number | undefined): string {
 
 function sizeOf(n: PlanNode, byId: Map<string, PlanNode>): string {
   const s = n.estimates.size ?? (n.kind === "stage" || n.kind === "eval" ? inputSize(n, byId) : undefined);
-  return s ? `${si(s.examples)} ex / ${si(s.tokens)} tok` : "-";
+  // ≈: the data layer counted tokens on a sample (DataStats.estimated); example counts are exact
+  return s ? `${si(s.examples)} ex / ${s.estimated ? "≈" : ""}${si(s.tokens)} tok` : "-";
 }
 
 function inputSize(n: PlanNode, byId: Map<string, PlanNode>): Estimates["size"] {

@@ -18,6 +18,7 @@ const estimates = {
         max_tokens: { type: "number", minimum: 0 },
         comparisons: { type: "integer", minimum: 0 },
         heldout: { type: "integer", minimum: 0 },
+        estimated: { const: true, description: "tokens and max_tokens measured on a sample of the examples (shown as ≈)" },
       },
     },
     parameters: { type: "integer", minimum: 0, description: "trainable parameters of the network" },

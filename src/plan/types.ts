@@ -23,6 +23,7 @@ export interface DataSize {
   max_tokens: number; // the longest example
   comparisons?: number; // ranking data: pairs over all groups (examples = groups)
   heldout?: number; // examples kept out of training (what `heldout(x)` evaluates on)
+  estimated?: true; // tokens and max_tokens come from a sample of the examples (the data layer's DataStats.estimated)
 }
 
 /**

@@ -9,13 +9,14 @@ import { canonicalJson } from "../../src/plan/canonical.js";
 import { diffPlans } from "../../src/plan/diff.js";
 import { goldenPlan } from "../../src/plan/golden.js";
 import { PLAN_SCHEMA } from "../../src/plan/schema.js";
-import type { Plan } from "../../src/plan/types.js";
+import { renderPlan } from "../../src/plan/render.js";
+import type { DataSize, Plan } from "../../src/plan/types.js";
 import { findBlock, QUICK_FILES, quickRecipe, tempFiles } from "./fixture.js";
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
 const root = tempFiles(QUICK_FILES);
-const sizes = new Map([
-  ["sft_data/tokenize", { examples: 1500, tokens: 60000, max_tokens: 61 }],
+const sizes = new Map<string, DataSize>([
+  ["sft_data/tokenize", { examples: 1500, tokens: 60000, max_tokens: 61, estimated: true }],
   ["prefs/tokenize", { examples: 200, tokens: 40000, max_tokens: 50, comparisons: 2400 }],
 ]);
 
@@ -32,6 +33,16 @@ test("plans are valid against the published schema and survive a JSON round trip
     assert.deepEqual(back, p);
     assert.equal(diffPlans(back, p).equal, true);
   }
+});
+
+test("a size measured on a sample is marked estimated: valid in the schema, shown as ≈ tokens (exact ones without)", () => {
+  const [plain] = plans();
+  const table = renderPlan(plain!);
+  assert.match(table, /sft_data\/tokenize .*1\.5k ex \/ ≈60k tok/);
+  assert.match(table, /prefs\/tokenize .*200 ex \/ 40k tok/);
+  const bad = structuredClone(plain!);
+  (bad.nodes.find((n) => n.id === "prefs/tokenize")!.estimates.size as unknown as { estimated: boolean }).estimated = false;
+  assert.equal(validate(bad), false, "estimated is true or absent");
 });
 
 test("the schema rejects malformed plans (it can fail)", () => {
