@@ -40,9 +40,11 @@ async function build(env: HandlerEnv, b: CheckedBlock): Promise<EvalData> {
       const model = need(b, "model");
       const fmt = evalFormat(env, model);
       const tok = await tokenizerFor(env, model);
-      const built = await buildExamples(env.recipe, need(b, "task"), { format: fmt });
+      // the data layer builds the eval's `task` and hands back the split it names (heldout_templates,
+      // heldout_tasks, heldout, train) as `train`; an unknown split is its diagnostic
+      const built = await buildExamples(env.recipe, b.name, { format: fmt });
       if (built.kind !== "sft") throw new Error(`eval ${b.name}: task \`${need(b, "task")}\` has no prompt/response examples`);
-      const split = b.props.split === "heldout" ? built.heldout : b.props.split === "train" ? built.train : built.heldoutTemplates;
+      const split = built.train;
       if (split.length === 0) throw new Error(`eval ${b.name}: no ${String(b.props.split ?? "heldout_templates")} examples in \`${need(b, "task")}\``);
       return { kind: "accuracy", model, items: split.slice(0, n), fmt, tok };
     }
