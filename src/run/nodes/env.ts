@@ -42,6 +42,23 @@ export interface HandlerEnv {
   backend: BackendSession;
 }
 
+/** Memoise a per-block build for one run (env): prepare() and run() share one build; a failed
+ * build is forgotten, so a retry builds again. */
+export function memoPerBlock<T>(make: (env: HandlerEnv, b: CheckedBlock) => Promise<T>): (env: HandlerEnv, b: CheckedBlock) => Promise<T> {
+  const memo = new WeakMap<HandlerEnv, Map<string, Promise<T>>>();
+  return (env, b) => {
+    const m = memo.get(env) ?? new Map<string, Promise<T>>();
+    memo.set(env, m);
+    let p = m.get(b.name);
+    if (!p) {
+      p = make(env, b);
+      m.set(b.name, p);
+      p.catch(() => m.delete(b.name));
+    }
+    return p;
+  };
+}
+
 /** The recipe block a plan node lowers. */
 export function blockOf(env: HandlerEnv, node: PlanNode): CheckedBlock {
   return findBlock(env.recipe, node.block || node.id);

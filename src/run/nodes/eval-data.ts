@@ -4,7 +4,7 @@ import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples, buildValue } from "../../data/build.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
-import { contextOf, evalFormat, numProp, refName, tokenizerFor, type HandlerEnv } from "./env.js";
+import { contextOf, evalFormat, numProp, refName, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
 import { formatExample, prompts, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
@@ -13,19 +13,7 @@ export type EvalData =
   | { kind: "win_rate"; a: string; b: string; judge: string; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
 
-const memo = new WeakMap<HandlerEnv, Map<string, Promise<EvalData>>>();
-
-export function evalData(env: HandlerEnv, b: CheckedBlock): Promise<EvalData> {
-  let m = memo.get(env);
-  if (!m) memo.set(env, (m = new Map()));
-  let p = m.get(b.name);
-  if (!p) {
-    p = build(env, b);
-    m.set(b.name, p);
-    p.catch(() => m!.delete(b.name));
-  }
-  return p;
-}
+export const evalData = memoPerBlock(build);
 
 function need(b: CheckedBlock, prop: string): string {
   const r = refName(b.props[prop]);

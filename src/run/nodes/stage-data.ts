@@ -5,7 +5,7 @@ import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples } from "../../data/build.js";
 import type { Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
-import { contextOf, numProp, stageFormat, tokenizerFor, type HandlerEnv } from "./env.js";
+import { contextOf, numProp, stageFormat, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
 import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, type LmData } from "./tokens.js";
 
 /** Stage data, built once per node (prepare() builds it before the run directory exists). */
@@ -14,19 +14,7 @@ export type StageData =
   | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
   | { kind: "ppo"; prompts: number[][]; ptx: TokenSequence[]; tok: Tokenizer };
 
-const memo = new WeakMap<HandlerEnv, Map<string, Promise<StageData>>>();
-
-export function stageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
-  let m = memo.get(env);
-  if (!m) memo.set(env, (m = new Map()));
-  let p = m.get(b.name);
-  if (!p) {
-    p = buildStageData(env, b);
-    m.set(b.name, p);
-    p.catch(() => m!.delete(b.name));
-  }
-  return p;
-}
+export const stageData = memoPerBlock(buildStageData);
 
 async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
   const tok = await tokenizerFor(env, b.name);
