@@ -20,7 +20,7 @@ import {
 import type { Gpt } from "./model.js";
 import { entropyFromLogits, tokenLogProbs } from "./ops.js";
 import { generate } from "./sample.js";
-import { Trainer, type MicroBatch, type StageKind, type StepMetrics } from "./trainer.js";
+import { Trainer, type StageKind, type StepMetrics } from "./trainer.js";
 import { Rng } from "./rng.js";
 
 /** Per-target log-probabilities [B·T] of a packed batch (inside a tidy). */
@@ -70,17 +70,10 @@ export class LmTrainer extends Trainer {
   }
 
   step(): StepMetrics {
-    const t0 = performance.now();
-    const lr = this.lr();
-    const micro: MicroBatch[] = [];
-    for (let a = 0; a < this.cfg.accumulate; a++) {
+    return this.accumulatedStep((_, seed) => {
       const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
-      const seed = this.dropoutSeed(a);
-      micro.push({ tokens: b.tokens, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) });
-    }
-    const r = this.update(micro);
-    this.stepCount++;
-    return this.metrics(r, t0, lr, {});
+      return { tokens: b.tokens, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) };
+    });
   }
 }
 
@@ -144,24 +137,20 @@ export class RewardModelTrainer extends Trainer {
   }
 
   step(): StepMetrics {
-    const t0 = performance.now();
-    const lr = this.lr();
-    const micro: MicroBatch[] = [];
-    for (let a = 0; a < this.cfg.accumulate; a++) {
-      const gs = this.order.next(this.cfg.batchSize).map((i) => this.groups[i]!);
-      const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
-      const seed = this.dropoutSeed(a);
-      micro.push({
-        tokens,
-        loss: () => {
-          const r = rmGroupLoss(this.model, gs, this.pad, seed);
-          return { loss: r.loss, aux: { accuracy: r.accuracy } };
-        },
-      });
-    }
-    const r = this.update(micro);
-    this.stepCount++;
-    return this.metrics(r, t0, lr, { accuracy: r.aux.accuracy! });
+    return this.accumulatedStep(
+      (_, seed) => {
+        const gs = this.order.next(this.cfg.batchSize).map((i) => this.groups[i]!);
+        const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
+        return {
+          tokens,
+          loss: () => {
+            const r = rmGroupLoss(this.model, gs, this.pad, seed);
+            return { loss: r.loss, aux: { accuracy: r.accuracy } };
+          },
+        };
+      },
+      (aux) => ({ accuracy: aux.accuracy! }),
+    );
   }
 }
 
@@ -220,30 +209,26 @@ export class DpoTrainer extends Trainer {
   }
 
   step(): StepMetrics {
-    const t0 = performance.now();
-    const lr = this.lr();
-    const micro: MicroBatch[] = [];
-    for (let a = 0; a < this.cfg.accumulate; a++) {
-      const ps = this.order.next(this.cfg.batchSize).map((i) => this.pairs[i]!);
-      // chosen rows first, then rejected: one forward for both.
-      const b = packLm([...ps.map((p) => responseSequence(p.prompt, p.chosen)), ...ps.map((p) => responseSequence(p.prompt, p.rejected))], this.model.config.context, this.pad);
-      const n = ps.length;
-      const ref = tf.tidy(() => sequenceLogProb(this.reference, b));
-      const refArr = ref.dataSync();
-      ref.dispose();
-      const seed = this.dropoutSeed(a);
-      micro.push({
-        tokens: b.tokens,
-        loss: () => {
-          const lp = sequenceLogProb(this.model, b, seed);
-          const r = dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.tensor1d(refArr.slice(0, n)), tf.tensor1d(refArr.slice(n)), this.beta);
-          return { loss: r.loss, aux: { accuracy: tf.mean(tf.cast(tf.greater(r.margins, 0), "float32")) as tf.Scalar, margin: tf.mean(r.margins) as tf.Scalar } };
-        },
-      });
-    }
-    const r = this.update(micro);
-    this.stepCount++;
-    return this.metrics(r, t0, lr, { accuracy: r.aux.accuracy!, margin: r.aux.margin! });
+    return this.accumulatedStep(
+      (_, seed) => {
+        const ps = this.order.next(this.cfg.batchSize).map((i) => this.pairs[i]!);
+        // chosen rows first, then rejected: one forward for both.
+        const b = packLm([...ps.map((p) => responseSequence(p.prompt, p.chosen)), ...ps.map((p) => responseSequence(p.prompt, p.rejected))], this.model.config.context, this.pad);
+        const n = ps.length;
+        const ref = tf.tidy(() => sequenceLogProb(this.reference, b));
+        const refArr = ref.dataSync();
+        ref.dispose();
+        return {
+          tokens: b.tokens,
+          loss: () => {
+            const lp = sequenceLogProb(this.model, b, seed);
+            const r = dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.tensor1d(refArr.slice(0, n)), tf.tensor1d(refArr.slice(n)), this.beta);
+            return { loss: r.loss, aux: { accuracy: tf.mean(tf.cast(tf.greater(r.margins, 0), "float32")) as tf.Scalar, margin: tf.mean(r.margins) as tf.Scalar } };
+          },
+        };
+      },
+      (aux) => ({ accuracy: aux.accuracy!, margin: aux.margin! }),
+    );
   }
 
   override dispose(): void {

@@ -81,6 +81,21 @@ export abstract class Trainer {
   }
 
   /**
+   * A supervised step (pretrain, SFT, reward model, DPO): `accumulate` micro-batches, each made by
+   * `microBatch(index, dropoutSeed)`, one update, then the step's metrics with `extra` drawn from
+   * the averaged aux values. PPO has its own step (rollouts, then epochs over them).
+   */
+  protected accumulatedStep(microBatch: (micro: number, dropoutSeed: number) => MicroBatch, extra: (aux: Record<string, number>) => Record<string, number> = () => ({})): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const micro: MicroBatch[] = [];
+    for (let a = 0; a < this.cfg.accumulate; a++) micro.push(microBatch(a, this.dropoutSeed(a)));
+    const r = this.update(micro);
+    this.stepCount++;
+    return this.metrics(r, t0, lr, extra(r.aux));
+  }
+
+  /**
    * One optimizer update over micro-batches: gradients summed then averaged, checked finite, clipped,
    * applied. Throws NonFiniteError (nothing applied) on a NaN/Inf loss or gradient.
    */
