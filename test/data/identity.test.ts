@@ -55,19 +55,25 @@ async function observed(r: CheckedRecipe, names: (n: string) => string): Promise
   };
 }
 
+/** The quickstart recipe's text, or null when it or the checker is not available (the tests skip). */
+async function quickstartText(): Promise<string | null> {
+  try {
+    const text = readFileSync(QUICKSTART, "utf8");
+    await import("../../src/check/index.js");
+    return text;
+  } catch {
+    return null;
+  }
+}
+
 test("renameBlocks renames declarations and references, not kinds, strings or property names", () => {
   const out = renameBlocks('stage sft = sft { init = pre  data = sft_data  format = chat } // sft\ntemplates = dir("../templates/chat/sft")', new Map([["sft", "b_x"], ["chat", "b_c"], ["pre", "b_p"]]));
   assert.equal(out, 'stage b_x = sft { init = b_p  data = sft_data  format = b_c } // sft\ntemplates = dir("../templates/chat/sft")');
 });
 
 test("property: for any renaming of the quickstart's blocks, the SFT, RM and pretraining data are identical", async (t) => {
-  let text: string;
-  try {
-    text = readFileSync(QUICKSTART, "utf8");
-    await import("../../src/check/index.js");
-  } catch {
-    return t.skip("recipes/quickstart.align or src/check not available");
-  }
+  const text = await quickstartText();
+  if (text === null) return t.skip("recipes/quickstart.align or src/check not available");
   const base = await observed(await check(text), (n) => n);
   const fresh = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/).map((s) => `b_${s}`); // b_ prefix: never a keyword, kind or existing name
   await fc.assert(
@@ -85,13 +91,8 @@ test("property: for any renaming of the quickstart's blocks, the SFT, RM and pre
 });
 
 test("every component renamed at once: same examples (regression for name-ordered mixtures)", async (t) => {
-  let text: string;
-  try {
-    text = readFileSync(QUICKSTART, "utf8");
-    await import("../../src/check/index.js");
-  } catch {
-    return t.skip("recipes/quickstart.align or src/check not available");
-  }
+  const text = await quickstartText();
+  if (text === null) return t.skip("recipes/quickstart.align or src/check not available");
   // reverses the alphabetical order of the mixture's components
   const rename = new Map([["addition", "z_addition"], ["demos", "y_demos"], ["sentiment", "x_sentiment"], ["uppercase", "w_uppercase"]]);
   const a = await observed(await check(text), (n) => n);
