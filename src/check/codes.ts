@@ -30,7 +30,7 @@ export const CODES = {
   AL2026: "mixture component written twice",
   AL2027: "unknown mixture clause (proportional, cap N, weight W) or clause with a wrong argument",
   AL2028: "mixture component both proportional and weighted, or a mixture with no components",
-  AL2029: "extends: the base recipe cannot be read",
+  AL2029: "extends: the base recipe cannot be read, or is not a .align file",
   AL2030: "extends: cycle of recipes extending each other",
   AL2031: "extends: override of a block that the base recipe does not declare",
   AL2032: "extends: malformed override path (write `block.property` or `block.property.sub`)",

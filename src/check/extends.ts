@@ -4,7 +4,7 @@
 // nodes remember the file they were written in, so a diagnostic on an inherited block names the base
 // file and one on an override names the variant.
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
 import type { Assignment, BlockValue, Clause, Declaration, Entry, RecipeFile, RecipeHeader, Value } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
@@ -71,6 +71,12 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
     const from = chain.indexOf(baseAbs);
     const loop = from >= 0 ? [...chain.slice(from), absFile, baseAbs] : [absFile, baseAbs];
     report("AL2030", ext, `\`extends\` cycle: ${loop.map((f) => f.split("/").pop()).join(" → ")}`);
+    return null;
+  }
+  // A base is a recipe: refusing other files up front keeps a data file named by mistake (a
+  // 100 KB corpus.txt) from being parsed as a recipe, a page of syntax errors and seconds of work.
+  if (extname(baseFile) !== ".align") {
+    report("AL2029", ext, `base recipe \`${ext.value}\` is not a recipe: \`extends\` takes a .align file`);
     return null;
   }
   let baseText: string;

@@ -1,6 +1,12 @@
 // For any random mutation of the example recipes — of their words, of their characters, or of their
 // AST values — the checker never throws: it returns diagnostics, each located in a file it read,
 // and a CheckedRecipe exactly when there is no error, with its blocks in dependency order.
+//
+// Deterministic: every property runs under a fixed seed (ROBUST_SEED=n overrides it, for exploring
+// by hand, never in CI). A checker that turns slow fails instead of hanging: fast-check stops between
+// runs after TIME_LIMIT_MS and counts that as a failure, and node:test's timeout reports the test.
+// (One check that never returns blocks the event loop; only `node --test --test-timeout` ends that.)
+// Inputs the fuzzer found slow are pinned below as `examples` and as named regression tests.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -16,6 +22,13 @@ import { repoRoot } from "./helpers.js";
 const dir = join(repoRoot(), "recipes");
 const names = ["quickstart.align", "lima.align", "flan-zero-shot.align", "quickstart-kl.align"];
 const recipes = names.map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
+const LIMA = names.indexOf("lima.align");
+const QUICKSTART_KL = names.indexOf("quickstart-kl.align");
+
+const seed = process.env["ROBUST_SEED"] ? Number(process.env["ROBUST_SEED"]) : 20261125;
+const TIME_LIMIT_MS = 30_000; // normally ~1 s per property on 2 busy cores
+const runOptions = { seed, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: true };
+const testOptions = { timeout: 2 * TIME_LIMIT_MS };
 
 function assertSound(r: CheckResult): void {
   for (const d of r.diagnostics) {
@@ -50,7 +63,16 @@ const numbers = ["0", "-1", "1", "2", "3", "0.5", "1e999", "-1e999", "100000000"
 const strings = ['""', '"data/corpus.txt"', '"../templates/flan/sentiment"', '"nope.jsonl"', '"quickstart.align"', '"lima.align"', '"quickstart-kl.align"', '"/"', '"."'];
 const tokenRe = /"(?:[^"\\\n]|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[A-Za-z]*|[A-Za-z_][A-Za-z0-9_]*/g;
 
-test("for any word-level mutation of the example recipes, the checker never throws", async () => {
+/** The word-level edit that replaces the token starting `skip` characters into `needle` by `pool[w]`. */
+function editAt(which: number, needle: string, skip: number, w: number): [number, [number, number][]] {
+  const { text } = recipes[which]!;
+  const at = text.indexOf(needle) + skip;
+  const t = [...text.matchAll(tokenRe)].findIndex((m) => m.index === at);
+  assert.ok(text.includes(needle) && t >= 0, `no token at \`${needle}\`+${skip} in ${names[which]}`);
+  return [which, [[t, w]]];
+}
+
+test("for any word-level mutation of the example recipes, the checker never throws", testOptions, async () => {
   await fc.assert(
     fc.asyncProperty(fc.nat(recipes.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 }), async (which, edits) => {
       const { file, text } = recipes[which]!;
@@ -68,11 +90,18 @@ test("for any word-level mutation of the example recipes, the checker never thro
       }
       assertSound(await checkRecipeText(out, file));
     }),
-    { numRuns: 250 },
+    {
+      ...runOptions,
+      numRuns: 250,
+      examples: [
+        editAt(LIMA, "heads = 4", 8, numbers.indexOf("100000000")), // took 2.3 s: the did-you-mean counted up to heads
+        editAt(QUICKSTART_KL, '"quickstart.align"', 0, strings.indexOf('"data/corpus.txt"')), // took 1.3 s: a 100 KB corpus parsed as a base recipe
+      ],
+    },
   );
 });
 
-test("for any character-level mutation of the example recipes, the checker never throws", async () => {
+test("for any character-level mutation of the example recipes, the checker never throws", testOptions, async () => {
   const fragments = ["{", "}", "=", ".", "..", " ", "\n", "x", "sweep [", "]", "1", ":", "//"];
   await fc.assert(
     fc.asyncProperty(fc.nat(recipes.length - 1), fc.nat(), fc.nat(40), fc.constantFrom(...fragments), async (which, at, del, ins) => {
@@ -80,7 +109,7 @@ test("for any character-level mutation of the example recipes, the checker never
       const i = at % (text.length + 1);
       assertSound(await checkRecipeText(text.slice(0, i) + ins + text.slice(i + del), file));
     }),
-    { numRuns: 100 },
+    { ...runOptions, numRuns: 100 },
   );
 });
 
@@ -121,7 +150,16 @@ function valueSlots(node: unknown, out: Slot[] = []): Slot[] {
   return out;
 }
 
-test("for any AST-level mutation of the example recipes (values replaced by random ones), the checker never throws", () => {
+/** The index among lima's value slots of `heads = 4`'s value. */
+function limaHeadsSlot(): number {
+  const { text, file } = recipes[LIMA]!;
+  const slots = valueSlots(parseRecipe(text, file).ast);
+  const at = slots.findIndex(([holder, key]) => key === "value" && (holder as { path?: { name: string }[] }).path?.[0]?.name === "heads");
+  assert.ok(at >= 0, "lima.align has no heads property");
+  return at;
+}
+
+test("for any AST-level mutation of the example recipes (values replaced by random ones), the checker never throws", testOptions, () => {
   const someSpan: Span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
   fc.assert(
     fc.property(fc.nat(recipes.length - 1), fc.array(fc.tuple(fc.nat(), valueArb(someSpan)), { minLength: 1, maxLength: 3 }), (which, edits) => {
@@ -137,6 +175,40 @@ test("for any AST-level mutation of the example recipes (values replaced by rand
       }
       assertSound(checkRecipeAst(text, file, ast));
     }),
-    { numRuns: 200 },
+    {
+      ...runOptions,
+      numRuns: 200,
+      // never returned (the 14-minute hang): heads = 1.8e308 and a did-you-mean counting up to it
+      examples: [[LIMA, [[limaHeadsSlot(), { type: "Number", value: Number.MAX_VALUE, isInt: true, raw: String(Number.MAX_VALUE), span: someSpan }]]]],
+    },
   );
+});
+
+// Regression tests for the inputs the fuzzer found slow (each took seconds, or never returned).
+test("heads far above d_model: AL2012 with a hint drawn from d_model's divisors, however large heads is", testOptions, async () => {
+  const { file, text } = recipes[LIMA]!;
+  // as text (the word-level find), and as an AST holding the largest integral double (the AST-level hang)
+  const cases: CheckResult[] = [await checkRecipeText(text.replace("heads = 4", "heads = 100000000"), file)];
+  const { ast } = parseRecipe(text, file);
+  const [holder, key] = valueSlots(ast)[limaHeadsSlot()]!;
+  const old = (holder as Record<string | number, { span: Span }>)[key]!;
+  (holder as Record<string | number, Value>)[key] = { type: "Number", value: Number.MAX_VALUE, isInt: true, raw: String(Number.MAX_VALUE), span: old.span };
+  cases.push(checkRecipeAst(text, file, ast));
+  for (const r of cases) {
+    assertSound(r);
+    const d = r.diagnostics.find((x) => x.code === "AL2012");
+    assert.ok(d, "no AL2012");
+    assert.equal(d.hint, "heads = 128 divides 128");
+  }
+});
+
+test("extends a data file: AL2029 names it as not a recipe, without reading it", testOptions, async () => {
+  const { file, text } = recipes[QUICKSTART_KL]!;
+  assert.ok(text.includes('"quickstart.align"'));
+  const r = await checkRecipeText(text.replace('"quickstart.align"', '"data/corpus.txt"'), file);
+  assertSound(r);
+  const d = r.diagnostics.find((x) => x.code === "AL2029");
+  assert.ok(d, "no AL2029");
+  assert.match(d.message, /`data\/corpus\.txt` is not a recipe: `extends` takes a \.align file/);
+  assert.deepEqual([...r.sources.keys()], [file]);
 });
