@@ -185,4 +185,13 @@ test("recipes checked by src/check build the same data as the hand-lowered fixtu
   );
   const acc = await buildExamples(checked!, "zero_shot_after");
   assert.ok(acc.kind === "sft" && acc.train.length > 0 && acc.train.every((e) => e.meta.heldout));
+  const lc = await check.checkRecipeFile(resolve(RECIPES, "lima.align"));
+  assert.ok(lc.recipe, JSON.stringify(lc.diagnostics));
+  const la = await buildExamples(lc.recipe, "curated");
+  const lb = await buildExamples(lima(lc.recipe.seed), "curated");
+  if (la.kind !== "sft" || lb.kind !== "sft") return assert.fail();
+  assert.deepEqual(
+    la.train.map((e) => e.text),
+    lb.train.map((e) => e.text),
+  );
 });

@@ -51,7 +51,7 @@ export function quickstart(seed = 17): CheckedRecipe {
       block("task", "sentiment", "flan", { data: call("jsonl", d("data/tasks/sentiment.jsonl")), templates: call("dir", d("../templates/flan/sentiment")), options: ["negative", "positive"], shots: { $range: [0, 1] }, invert: 0.1, holdout_templates: 2, holdout: 0.1, with_options: 0.5 }),
       block("task", "addition", "flan", { data: call("jsonl", d("data/tasks/addition.jsonl")), templates: call("dir", d("../templates/flan/addition")), shots: { $range: [0, 1] }, invert: 0, holdout_templates: 2, holdout: 0.1, with_options: 0.5 }),
       block("task", "uppercase", "flan", { data: call("jsonl", d("data/tasks/uppercase.jsonl")), templates: call("dir", d("../templates/flan/uppercase")), shots: { $range: [0, 0] }, invert: 0.2, holdout_templates: 2, holdout: 0.1, with_options: 0.5 }),
-      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
+      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0.1 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
       block("source", "prefs", "jsonl", { k: { $range: [4, 9] }, holdout: 0.2, shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected" }, { args: [d("data/rankings.jsonl")], role: "rankings" }),
       block("mixture", "sft_data", "mix", { components: { sentiment: { proportional: true, cap: 600 }, addition: { proportional: true, cap: 600 }, uppercase: { proportional: true, cap: 600 }, demos: { weight: 1.0 } }, dedup: "exact" }),
       block("format", "chat", "chat_template", { system: "" }, { args: [d("../templates/chat/plain.hbs")] }),
@@ -70,7 +70,7 @@ export function lima(seed = 3): CheckedRecipe {
   return recipe(
     [
       block("tokenizer", "chars", "byte_level", {}),
-      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
+      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0.1 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
       block("mixture", "curated", "mix", { components: { demos: { weight: 1.0 } }, total: 1000, dedup: "normalized", min_length: 2, per_category: 400 }),
       block("format", "chat", "chat_template", { system: "" }, { args: [d("../templates/chat/plain.hbs")] }),
       block("stage", "sft", "sft", { init: ref("chars"), data: ref("curated"), format: ref("chat"), epochs: 2 }),
