@@ -47,6 +47,6 @@ test("an export writes the folder, prints what is lost, and makes the launchers 
   assert.match(r.out, /approximations \(also in .*EXPORT\.md\):/);
   assert.match(r.out, /1\/C\(K,2\)/);
   assert.ok(statSync(join(dir, "launch", "nnodes.sh")).mode & 0o100);
-  assert.match(readFileSync(join(dir, "configs", "policy.args"), "utf8"), /^--ptx_coef\n1\n/m);
+  assert.match(readFileSync(join(dir, "configs", "policy.args"), "utf8"), /^--ptx_coef\n0.2\n/m);
   assert.match(readFileSync(join(dir, "launch", "nnodes.sh"), "utf8"), /torchrun --nnodes 2 --nproc_per_node 4/);
 });
