@@ -136,6 +136,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
         max_tokens: s.maxTokens,
         heldout: s.heldout,
         ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}),
+        ...(s.estimated ? { estimated: true as const } : {}),
       };
       sizes.set(id, size);
       if (hash !== undefined) cache?.set(hash, size);
