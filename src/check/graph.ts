@@ -106,8 +106,8 @@ export function topoSort(nodes: readonly string[], deps: (n: string) => readonly
   return out;
 }
 
-/** A binary min-heap of strings (code-unit order, as `<`), for deterministic ties. */
-class MinHeap {
+/** A binary min-heap of strings (code-unit order, as `<`), for deterministic ties; also the plan's topological sort. */
+export class MinHeap {
   private readonly a: string[] = [];
   get size(): number {
     return this.a.length;

@@ -1,5 +1,6 @@
 // Topological order with deterministic ties (Kahn's algorithm, ready nodes taken in id order), and
 // the descendants of a node: the two graph facts the plan needs.
+import { MinHeap } from "../check/graph.js"; // Kahn's ready set stays O(log n) per node at FLAN scale
 
 export interface GraphNode {
   id: string;
@@ -53,41 +54,4 @@ export function descendants(nodes: readonly GraphNode[], id: string): Set<string
     }
   }
   return out;
-}
-
-/** Binary min-heap of strings (code-unit order): Kahn's ready set stays O(log n) per node at FLAN scale. */
-class MinHeap {
-  private readonly a: string[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  push(x: string): void {
-    const a = this.a;
-    a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= a[i]!) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  pop(): string {
-    const a = this.a;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]! < a[m]!) m = l;
-        if (r < a.length && a[r]! < a[m]!) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
