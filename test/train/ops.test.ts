@@ -1,0 +1,65 @@
+// The fast-path ops of ops.ts against the plain tf formulas they replace, values and gradients, on
+// every backend the training engine uses (the gradient check runs on cpu only; wasm picks other kernels).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tf, useBackend } from "../../src/train/backend.js";
+import { gatherRows, tokenLogProbs, transpose2d } from "../../src/train/ops.js";
+import { Rng } from "../../src/train/rng.js";
+
+function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
+  const rng = new Rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
+}
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+for (const backend of ["cpu", "wasm"] as const) {
+  test(`${backend}: transpose2d equals tf.transpose (blocked and plain paths)`, async () => {
+    await useBackend(backend);
+    tf.tidy(() => {
+      for (const shape of [[1024, 128], [2048, 96], [1088, 64], [512, 128], [1000, 8]] as const) {
+        const x = randn([...shape], 1) as tf.Tensor2D;
+        assert.equal(maxAbsDiff(transpose2d(x), tf.transpose(x)), 0, `shape [${shape}]`);
+        assert.deepEqual(transpose2d(x).shape, [shape[1], shape[0]]);
+      }
+    });
+  });
+
+  test(`${backend}: tokenLogProbs matches logSoftmax at the targets, value and gradient`, async () => {
+    await useBackend(backend);
+    tf.tidy(() => {
+      const N = 37;
+      const V = 50;
+      // Large logits too: the value must stay finite where the target's probability underflows float32.
+      const z = tf.concat([randn([N - 1, V], 2, 3), tf.mul(randn([1, V], 3), 200)]) as tf.Tensor2D;
+      const rng = new Rng(4);
+      const targets = tf.tensor1d(Array.from({ length: N }, () => rng.int(V)), "int32");
+      const w = randn([N], 5) as tf.Tensor1D; // a weighted sum exercises dy ≠ 1
+      const reference = (l: tf.Tensor2D) => tf.sum(tf.mul(tf.logSoftmax(l), tf.oneHot(targets, V).toFloat()), -1) as tf.Tensor1D;
+      const fast = tokenLogProbs(z, targets);
+      const ref = reference(z);
+      assert.ok(fast.dataSync().every(Number.isFinite));
+      assert.ok(maxAbsDiff(fast, ref) < 1e-3, `values differ by ${maxAbsDiff(fast, ref)}`);
+      const gFast = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(tokenLogProbs(l as tf.Tensor2D, targets), w)))(z);
+      const gRef = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(reference(l as tf.Tensor2D), w)))(z);
+      assert.ok(maxAbsDiff(gFast, gRef) < 1e-5, `gradients differ by ${maxAbsDiff(gFast, gRef)}`);
+    });
+  });
+
+  test(`${backend}: gatherRows equals tf.gather, and its gradient sums duplicate rows`, async () => {
+    await useBackend(backend);
+    tf.tidy(() => {
+      const table = randn([7, 5], 6) as tf.Tensor2D;
+      const ids = tf.tensor2d([[0, 3, 3], [6, 0, 1]], [2, 3], "int32");
+      assert.equal(maxAbsDiff(gatherRows(table, ids), tf.gather(table, ids)), 0);
+      const dy = randn([2, 3, 5], 7);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, ids), dy)))(table);
+      const onehot = tf.oneHot(tf.reshape(ids, [6]) as tf.Tensor1D, 7).toFloat(); // [6, 7]
+      const expected = tf.matMul(onehot, tf.reshape(dy, [6, 5]) as tf.Tensor2D, true, false); // [7, 5]
+      assert.ok(maxAbsDiff(g, expected) < 1e-6);
+    });
+  });
+}
