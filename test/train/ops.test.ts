@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../../src/train/backend.js";
-import { gatherRows, tokenLogProbs, transpose2d } from "../../src/train/ops.js";
+import { gatherRows, sumRows, tokenLogProbs, transpose2d } from "../../src/train/ops.js";
 import { Rng } from "../../src/train/rng.js";
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
@@ -24,6 +24,18 @@ for (const backend of ["cpu", "wasm"] as const) {
         const x = randn([...shape], 1) as tf.Tensor2D;
         assert.equal(maxAbsDiff(transpose2d(x), tf.transpose(x)), 0, `shape [${shape}]`);
         assert.deepEqual(transpose2d(x).shape, [shape[1], shape[0]]);
+      }
+    });
+  });
+
+  test(`${backend}: sumRows equals tf.sum over rows (two-stage and fallback paths)`, async () => {
+    await useBackend(backend);
+    tf.tidy(() => {
+      for (const shape of [[1024, 128], [432, 64], [37, 5], [8, 3]] as const) {
+        const x = randn([...shape], 8) as tf.Tensor2D;
+        const d = maxAbsDiff(sumRows(x), tf.sum(x, 0));
+        assert.ok(d < 1e-4, `shape [${shape}]: differs by ${d}`);
+        assert.deepEqual(sumRows(x).shape, [shape[1]]);
       }
     });
   });
