@@ -1,8 +1,9 @@
 // Causal multi-head attention as one op with a hand-written gradient, laid out for wasm's fast
 // batched product: cbmm (a depthwise convolution on wasm, see ops.ts) contracts over the middle axis
 // of x [M, K, N] with f [K, N, P], the batch N = B·H riding along as channels. Choosing each
-// operand's layout directly from the [B, T, H, hd] projections needs 5 transposes forward and 11
-// backward, against 11 and 21 for head-major [B·H, T, hd] matmuls.
+// operand's layout directly from the [B, T, H, hd] projections needs 5 transposes forward and 9
+// backward (dK and dV contract against dS and A in their own layout), against 11 and 21 for
+// head-major [B·H, T, hd] matmuls.
 import { tf } from "./backend.js";
 import { cbmm, custom } from "./ops.js";
 
@@ -44,20 +45,23 @@ export function multiHeadAttention(q: T2, k: T3, v: T3, heads: number, bias: tf.
         const dyx = tf.reshape(tf.transpose(dy4, [1, 3, 0, 2]), [T, hd, N]) as T3; // [T, hd, N]
         const vk = tf.reshape(tf.transpose(sv4, [3, 0, 2, 1]), [hd, N, Tk]) as T3; // [hd, N, Tk]
         const da = cbmm(dyx, vk); // [T, N, Tk]
-        // dV[n,s,e] = Σ_t A[t,n,s]·dY[t,n,e]
-        const dyt = tf.reshape(tf.transpose(dy4, [1, 0, 2, 3]), [T, N, hd]) as T3; // [T, N, hd]
-        const dv = cbmm(tf.transpose(sa, [2, 0, 1]), dyt); // [Tk, T, N] x [T, N, hd] -> [Tk, N, hd]
+        // dV[n,s,e] = Σ_t dY[t,n,e]·A[t,n,s], contracted as [hd, T, N] x A's own layout [T, N, Tk]
+        // (no transpose of A) -> [hd, N, Tk]
+        const dyh = tf.reshape(tf.transpose(dy4, [3, 1, 0, 2]), [hd, T, N]) as T3; // [hd, T, B, H] -> [hd, T, N]
+        const dvh = cbmm(dyh, sa); // [hd, N, Tk]
         // softmax backward, then the scale: dS = scale·A⊙(dA − Σ_s dA⊙A)
         const ds = tf.mul(tf.mul(sa, tf.sub(da, tf.sum(tf.mul(da, sa), -1, true))), scale) as T3; // [T, N, Tk]
-        // dQ[t,n,e] = Σ_s dS[t,n,s]·K[n,s,e];  dK[n,s,e] = Σ_t dS[t,n,s]·Q[n,t,e]
+        // dQ[t,n,e] = Σ_s dS[t,n,s]·K[n,s,e];  dK[n,s,e] = Σ_t Q[t,n,e]·dS[t,n,s] (as dV: dS untransposed)
         const kv = tf.reshape(tf.transpose(sk4, [1, 0, 2, 3]), [Tk, N, hd]) as T3; // [Tk, N, hd]
         const dq = cbmm(tf.transpose(ds, [0, 2, 1]), kv); // [T, Tk, N] x [Tk, N, hd] -> [T, N, hd]
-        const qf = tf.reshape(tf.transpose(sq4, [1, 0, 2, 3]), [T, N, hd]) as T3; // [T, N, hd]
-        const dk = cbmm(tf.transpose(ds, [2, 0, 1]), qf); // [Tk, T, N] x [T, N, hd] -> [Tk, N, hd]
+        const qh = tf.reshape(tf.transpose(sq4, [3, 1, 0, 2]), [hd, T, N]) as T3; // [hd, T, B, H] -> [hd, T, N]
+        const dkh = cbmm(qh, ds); // [hd, T, N] x [T, N, Tk] -> [hd, N, Tk]
+        // [hd, N, Tk] -> [hd, B, H, Tk] -> [B, Tk, H, hd] -> [B, Tk, C]
+        const headMajor = (g: T3) => tf.reshape(tf.transpose(tf.reshape(g, [hd, B, H, Tk]), [1, 3, 2, 0]), [B, Tk, C]);
         return [
           tf.reshape(tf.transpose(tf.reshape(dq, [T, B, H, hd]), [1, 0, 2, 3]), [B * T, C]), // [T, B, H, hd] -> [B, T, H, hd] -> [B·T, C]
-          tf.reshape(tf.transpose(tf.reshape(dk, [Tk, B, H, hd]), [1, 0, 2, 3]), [B, Tk, C]), // [Tk, B, H, hd] -> [B, Tk, H, hd] -> [B, Tk, C]
-          tf.reshape(tf.transpose(tf.reshape(dv, [Tk, B, H, hd]), [1, 0, 2, 3]), [B, Tk, C]), // [Tk, B, H, hd] -> [B, Tk, H, hd] -> [B, Tk, C]
+          headMajor(dkh),
+          headMajor(dvh),
         ];
       },
     };

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { gatherRows, sumRows, tokenLogProbs, transpose2d } from "../../src/train/ops.js";
+import { causalBias, multiHeadAttention } from "../../src/train/attention.js";
 import { Rng } from "../../src/train/rng.js";
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
@@ -72,6 +73,32 @@ for (const backend of ["cpu", "wasm"] as const) {
       const onehot = tf.oneHot(tf.reshape(ids, [6]) as tf.Tensor1D, 7).toFloat(); // [6, 7]
       const expected = tf.matMul(onehot, tf.reshape(dy, [6, 5]) as tf.Tensor2D, true, false); // [7, 5]
       assert.ok(maxAbsDiff(g, expected) < 1e-6);
+    });
+  });
+
+  test(`${backend}: multiHeadAttention equals softmax(q·kᵀ/√hd + mask)·v, value and gradients (with and without past keys)`, async () => {
+    await useBackend(backend);
+    tf.tidy(() => {
+      for (const [B, T, Tk, H, C] of [[2, 5, 5, 2, 8], [3, 2, 6, 4, 16]] as const) {
+        const hd = C / H;
+        const q = randn([B * T, C], 10) as tf.Tensor2D;
+        const k = randn([B, Tk, C], 11) as tf.Tensor3D;
+        const v = randn([B, Tk, C], 12) as tf.Tensor3D;
+        const w = randn([B * T, C], 13); // weights of the summed output, so every gradient entry matters
+        const bias = causalBias(T, Tk); // [T, 1, 1, Tk]
+        const heads = (x: tf.Tensor, n: number) => tf.transpose(tf.reshape(x, [B, n, H, hd]), [0, 2, 1, 3]); // [B, H, n, hd]
+        const reference = (qi: tf.Tensor, ki: tf.Tensor, vi: tf.Tensor) => {
+          const s = tf.add(tf.div(tf.matMul(heads(qi, T), heads(ki, Tk), false, true), Math.sqrt(hd)), tf.transpose(bias, [1, 2, 0, 3])); // [B, H, T, Tk]
+          const y = tf.matMul(tf.softmax(s), heads(vi, Tk)); // [B, H, T, hd]
+          return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, C]);
+        };
+        const fast = multiHeadAttention(q, k, v, H, bias);
+        const ref = reference(q, k, v);
+        assert.ok(maxAbsDiff(fast, ref) < 1e-5, `B${B} T${T} Tk${Tk}: values differ by ${maxAbsDiff(fast, ref)}`);
+        const gf = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(multiHeadAttention(a as tf.Tensor2D, b as tf.Tensor3D, c as tf.Tensor3D, H, bias), w)))([q, k, v]);
+        const gr = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(reference(a, b, c), w)))([q, k, v]);
+        ["q", "k", "v"].forEach((name, i) => assert.ok(maxAbsDiff(gf[i]!, gr[i]!) < 1e-4, `B${B} T${T} Tk${Tk}: d/d${name} differs by ${maxAbsDiff(gf[i]!, gr[i]!)}`));
+      }
     });
   });
 }
