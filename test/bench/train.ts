@@ -1,6 +1,7 @@
 // `npm run bench -- train`: training throughput (tokens/s, achieved GFLOP/s) for two model sizes on
 // every backend that loads, against the rank-2 matmul peak measured in the same run; the RM step with
 // K = 9 against scoring the 9 responses. Last line: `train: <fraction> of matmul peak (goal >= 0.5)`.
+// BENCH_PROFILE=1 adds a per-kernel breakdown of one wasm step per size (diagnostic).
 import { availableBackends, tf, useBackend, type BackendName } from "../../src/train/backend.js";
 import { gptConfig, parameterCount, trainFlopsPerToken, type GptConfig } from "../../src/train/config.js";
 import { Gpt } from "../../src/train/model.js";
@@ -48,6 +49,29 @@ function matmulPeak(): { gflops: number; shape: [number, number, number] } {
   return best;
 }
 
+/** BENCH_PROFILE=1: per-kernel time of one training step (diagnostic only; the figures above are untouched). */
+const profile = process.env.BENCH_PROFILE === "1";
+
+/**
+ * Kernel time of one step by kernel name, from tf.profile. customGrad ops appear as "forward" rows
+ * that contain their inner kernels, so they are left out of the total.
+ */
+async function printKernelBreakdown(name: string, step: () => void): Promise<void> {
+  const p = await tf.profile(step);
+  const byName = new Map<string, { ms: number; n: number }>();
+  for (const k of p.kernels) {
+    if (k.name === "forward") continue;
+    const e = byName.get(k.name) ?? { ms: 0, n: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.n++;
+    byName.set(k.name, e);
+  }
+  const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+  const rows = [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, 12);
+  console.log(`[profile] ${name}: one step, ${p.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time (profiled, so slower than the timed steps)`);
+  for (const [k, e] of rows) console.log(`[profile]   ${k.padEnd(22)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}%  ${e.n} calls`);
+}
+
 interface Size {
   name: string;
   cfg: GptConfig;
@@ -62,7 +86,7 @@ const SIZES: Size[] = [
  * Median training step, with the peak-shape matmul timed right after every step so that both
  * figures sample the same load on a shared machine; the ratio of the two medians is the goal figure.
  */
-function trainThroughput(size: Size, steps: number, batch: number, peakShape: [number, number, number]): { tokensPerS: number; gflops: number; msPerStep: number; peakGflops: number } {
+async function trainThroughput(size: Size, steps: number, batch: number, peakShape: [number, number, number]): Promise<{ tokensPerS: number; gflops: number; msPerStep: number; peakGflops: number }> {
   const rng = new Rng(1);
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
@@ -82,6 +106,7 @@ function trainThroughput(size: Size, steps: number, batch: number, peakShape: [n
     for (let j = 0; j < 3; j++) peaks.push(matmulOnce(m, k, n, a, b));
   }
   tf.dispose([a, b]);
+  if (profile && tf.getBackend() === "wasm") await printKernelBreakdown(size.name, () => tr.step());
   tr.dispose();
   const ms = median(times);
   const tokensPerS = (batch * size.cfg.context) / (ms / 1000);
@@ -139,7 +164,7 @@ for (const be of backends as BackendName[]) {
     // cpu is ~20× slower than wasm: one step, and the medium model at batch 2 (tokens/s barely depends on it there).
     const steps = be === "cpu" ? 1 : quick ? 3 : size.name === "small" ? 15 : 5;
     const batch = be === "cpu" && size.name === "medium" ? 2 : size.batch;
-    const r = trainThroughput(size, steps, batch, peak.shape);
+    const r = await trainThroughput(size, steps, batch, peak.shape);
     const ratio = r.gflops / r.peakGflops;
     if (be === "wasm" && size.name === "small") wasmRatio = ratio;
     const c = size.cfg;
