@@ -24,20 +24,23 @@ export interface ThroughputRow {
 }
 
 /**
- * One full `npm run bench -- train` run, 2026-11-25 13:56 UTC (load average 4–6 on 2 cores).
- * Other runs that day: wasm small 3,200–4,600 tokens/s, wasm medium 330–610 tokens/s.
+ * One full `npm run bench -- train` run, 2026-11-25 16:07 UTC (load average 1.8–2.5 on 2 cores), after
+ * the wasm fast paths of ops.ts (blocked transposes, GatherNd lookup, softmax-based log-probabilities,
+ * two-stage column sums, one-op GELU): wasm small 0.64 of the matmul peak timed between the same steps.
+ * Other wasm runs that hour: small 5,400–6,200 tokens/s (0.57–0.65 of peak), medium 640–670 tokens/s.
+ * Before those changes (13:56 UTC, load 4–6): small 4,611 and medium 388 tokens/s.
  * The tensorflow backend could not be installed here: no row.
  */
 export const THROUGHPUT: readonly ThroughputRow[] = [
-  { backend: "wasm", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 4611, gflops: 13.7, matmulPeakGflops: 28.3 },
-  { backend: "wasm", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 8, tokensPerS: 388, gflops: 12.26, matmulPeakGflops: 23.7 },
-  { backend: "cpu", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 113, gflops: 0.336, matmulPeakGflops: 0.7 },
-  { backend: "cpu", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 2, tokensPerS: 8.2, gflops: 0.259, matmulPeakGflops: 0.6 },
+  { backend: "wasm", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 6075, gflops: 18.05, matmulPeakGflops: 28.4 },
+  { backend: "wasm", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 8, tokensPerS: 668, gflops: 21.1, matmulPeakGflops: 27.8 },
+  { backend: "cpu", size: "small", params: 470_528, dModel: 128, layers: 2, heads: 4, context: 64, batch: 16, tokensPerS: 169, gflops: 0.502, matmulPeakGflops: 0.7 },
+  { backend: "cpu", size: "medium", params: 4_902_912, dModel: 256, layers: 6, heads: 8, context: 128, batch: 2, tokensPerS: 16, gflops: 0.505, matmulPeakGflops: 0.7 },
 ];
 
 /**
  * Relative cost of a step per sequence token against a pretrain/SFT step (measured or derived):
- * an RM step with K responses costs about 3.7× scoring them (measured, K = 9: 87 ms against 23 ms),
+ * an RM step with K responses costs about 3.5–4× scoring them (measured, K = 9: 64–90 ms against 18–23 ms),
  * i.e. like SFT on all K sequences; DPO runs policy (with gradient) and reference (forward only) on chosen and
  * rejected: ≈ 1.33×; a PPO step is dominated by generation (one forward per new token with the
  * KV cache) plus ppo_epochs training passes and three scoring forwards.
