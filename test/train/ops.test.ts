@@ -29,7 +29,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     });
   });
 
-  test(`${backend}: sumRows equals tf.sum over rows (two-stage and fallback paths)`, async () => {
+  test(`${backend}: sumRows equals tf.sum over rows (powers of two and other row counts)`, async () => {
     await useBackend(backend);
     tf.tidy(() => {
       for (const shape of [[1024, 128], [432, 64], [37, 5], [8, 3]] as const) {
