@@ -258,6 +258,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
         discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
         ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, default: 2 }),
+        samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline)", { minimum: 1, default: 1 }),
         max_new_tokens: int("sampled response length cap", { minimum: 1, default: 24 }),
         temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
         top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
@@ -340,7 +341,8 @@ export const METRICS: Record<string, string[]> = {
   reward_model: ["loss", "accuracy"],
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss"],
   dpo: ["loss", "accuracy", "margin"],
-  win_rate: ["win_rate", "ci_low", "ci_high"],
+  // score_*: with a reward-model judge only (the rule judge has no scores)
+  win_rate: ["win_rate", "ci_low", "ci_high", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high"],
   accuracy: ["accuracy"],
   rm_accuracy: ["accuracy"],
   lm_loss: ["loss"],

@@ -66,6 +66,7 @@ function hpOf(recipe: CheckedRecipe, b: CheckedBlock, model: CheckedBlock | null
       gaeLambda: num(p.gae_lambda, 0.95),
       discount: num(p.discount, 1),
       ppoEpochs: num(p.ppo_epochs, 2),
+      samplesPerPrompt: num(p.samples_per_prompt, 1),
       maxNewTokens: num(p.max_new_tokens, 24),
       temperature: num(p.temperature, 1),
       topK: num(p.top_k, 0),

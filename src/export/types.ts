@@ -60,6 +60,8 @@ export interface StageHP {
   ppoEpochs?: number;
   maxNewTokens?: number;
   temperature?: number;
+  /** PPO responses per prompt (leave-one-out baseline above 1). */
+  samplesPerPrompt?: number;
   topK?: number;
   klBudget?: number | null;
 }

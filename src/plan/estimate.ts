@@ -9,13 +9,15 @@
 // - tokens processed T: every token that passes through a network, forward or backward:
 //   pretrain/sft: steps·B·A·S; reward_model: steps·B·A·K·S (K responses per prompt, each scored
 //   once); dpo: steps·B·A·2·S (+ the frozen reference's forward on the same tokens); ppo per step:
-//   R = B·A rollouts of max_new_tokens, then reference, reward and value forwards, ppo_epochs
-//   training passes, and the ptx batch when ptx_coef > 0; evals: forward passes (+ generation).
+//   R = B·A rollouts of max_new_tokens, then policy, reference, reward and value forwards, ppo_epochs
+//   training passes of the policy and of the value network (a separate, reward-model-shaped network),
+//   and the ptx batch when ptx_coef > 0; evals: forward passes (+ generation).
 // - FLOPs: training 6·N·T plus attention 12·L·S·d per token (PaLM, appendix B; trainFlopsPerToken),
 //   forward-only passes a third of that.
-// - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N for the trained network,
-//   4N per frozen network (PPO's reference and reward model, DPO's reference), plus activations of
-//   one micro-batch: B·S·(L·(68·d + 8·h·S) + 12·V) bytes (per layer and token ≈ 17 saved d-vectors
+// - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N per trained network (PPO:
+//   policy and value network), 4N per frozen one (PPO's reference and reward model, DPO's
+//   reference), plus activations of one micro-batch: B·S·(L·(68·d + 8·h·S) + 12·V) bytes (per
+//   layer and token ≈ 17 saved d-vectors
 //   and the h·S attention scores and probabilities; logits, softmax and their gradient over V).
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
@@ -133,14 +135,17 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       const epochs = num(p.ppo_epochs, 2);
       const rm = models.get(refId(p.reward) ?? "") ?? c;
       const rmN = parameterCount(rm) + rm.dModel + 1;
+      const rmTrain = trainFlopsPerToken(rm, Sp);
       const gen = R * G * fwd; // sampling with a KV cache: one forward token each
-      const score = R * Sp * (fwd + trainFlopsPerToken(rm, Sp) / 3); // frozen reference + reward model
-      const learn = epochs * R * Sp * trainFlopsPerToken(c, Sp);
+      // old log-probs, frozen reference, reward model, value network (reward-model shaped)
+      const score = R * Sp * (2 * fwd + (2 * rmTrain) / 3);
+      const learn = epochs * R * Sp * (trainFlopsPerToken(c, Sp) + rmTrain); // policy + value network
       const ptxId = refId(p.ptx_data);
       const ptx = num(p.ptx_coef, 0) > 0 && ptxId !== undefined ? R * Math.min(maxLen, size(ptxId)?.max_tokens ?? maxLen) : 0;
-      e.tokens = steps * (R * G + 2 * R * Sp + epochs * R * Sp + ptx);
+      e.tokens = steps * (R * G + 4 * R * Sp + 2 * epochs * R * Sp + ptx);
       e.flops = steps * (gen + score + learn + ptx * trainFlopsPerToken(c, S));
-      e.memory_bytes = memory(c, 16 * N + 4 * N + 4 * rmN, B + (ptx > 0 ? B : 0), Sp);
+      // trained policy 16N + frozen reference 4N + frozen reward model 4·rmN + trained value network 16·rmN
+      e.memory_bytes = memory(c, 16 * N + 4 * N + 20 * rmN, B + (ptx > 0 ? B : 0), Sp);
       break;
     }
     default: {

@@ -38,3 +38,17 @@ export function winRate(outcomes: readonly number[]): WinRate {
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
+
+/**
+ * Mean of paired differences with a 95% interval (normal approximation, sample standard deviation):
+ * how much higher the judge scores a's responses than b's on the same prompts. Unlike the win rate
+ * it counts by how much, not only which side is higher.
+ */
+export function meanDiff(diffs: readonly number[], z = Z95): { mean: number; ci_low: number; ci_high: number } {
+  const n = diffs.length;
+  const m = mean(diffs);
+  if (n < 2) return { mean: m, ci_low: -Infinity, ci_high: Infinity };
+  const sd = Math.sqrt(diffs.reduce((a, d) => a + (d - m) ** 2, 0) / (n - 1));
+  const half = (z * sd) / Math.sqrt(n);
+  return { mean: m, ci_low: m - half, ci_high: m + half };
+}

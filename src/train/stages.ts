@@ -18,15 +18,21 @@ import {
   whiten,
 } from "./losses.js";
 import type { Gpt } from "./model.js";
+import { Adam, globalNorm } from "./optim.js";
+import { NonFiniteError } from "./errors.js";
 import { entropyFromLogits, tokenLogProbs } from "./ops.js";
 import { generate } from "./sample.js";
-import { Trainer, type StageKind, type StepMetrics } from "./trainer.js";
+import { Trainer, type StageKind, type StepMetrics, type TrainerState } from "./trainer.js";
 import { Rng } from "./rng.js";
 
-/** Per-target log-probabilities [B·T] of a packed batch (inside a tidy). */
-export function batchLogProbs(model: Gpt, b: LmBatch, dropoutSeed?: number): { logp: tf.Tensor1D; logits: tf.Tensor2D; h: tf.Tensor2D } {
+/**
+ * Per-target log-probabilities [B·T] of a packed batch (inside a tidy), of the distribution at
+ * `temperature` (PPO scores its samples under the distribution it sampled them from).
+ */
+export function batchLogProbs(model: Gpt, b: LmBatch, dropoutSeed?: number, temperature = 1): { logp: tf.Tensor1D; logits: tf.Tensor2D; h: tf.Tensor2D } {
   const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
-  const logits = model.lmLogits(h); // [B·T, V]
+  const raw = model.lmLogits(h); // [B·T, V]
+  const logits = temperature === 1 ? raw : (tf.div(raw, temperature) as tf.Tensor2D);
   return { logp: tokenLogProbs(logits, tf.tensor1d(b.targets, "int32")), logits, h };
 }
 
@@ -255,6 +261,13 @@ export interface PpoOptions {
   discount: number;
   /** Optimisation passes over each rollout batch. */
   ppoEpochs: number;
+  /**
+   * Responses sampled per prompt (OpenRLHF n_samples_per_prompt). Above 1, each response's score
+   * is taken relative to the mean score of the prompt's other responses (RLOO's leave-one-out
+   * baseline, Ahmadian et al. 2024) before the KL penalty and GAE: it removes how easy the prompt
+   * is from the reward, which the value network would otherwise have to learn first.
+   */
+  samplesPerPrompt: number;
   maxNewTokens: number;
   temperature: number;
   topK: number;
@@ -272,6 +285,7 @@ export const PPO_DEFAULTS: PpoOptions = {
   gaeLambda: 0.95,
   discount: 1,
   ppoEpochs: 2,
+  samplesPerPrompt: 1,
   maxNewTokens: 24,
   temperature: 1,
   topK: 0,
@@ -279,9 +293,9 @@ export const PPO_DEFAULTS: PpoOptions = {
 };
 
 export interface PpoStageInput {
-  /** SFT network: policy (+ a fresh value head on its trunk) is a trainable copy, reference a frozen one. */
+  /** SFT network: the policy is a trainable copy, the reference a frozen one. */
   init: Gpt;
-  /** Reward model (frozen; not modified). */
+  /** Reward model (frozen; not modified). The value network starts as a copy of it (InstructGPT §3.5). */
   reward: Gpt;
   prompts: number[][];
   /** ptx examples (SFT or pretraining data), used when ptxCoef > 0. */
@@ -302,6 +316,9 @@ export class PpoTrainer extends Trainer {
   private readonly ptx: TokenSequence[];
   private readonly pad: number;
   private ptxCursor = 0;
+  /** The value network (separate from the policy, initialised from the reward model) and its optimizer. */
+  readonly value: Gpt;
+  private readonly valueOpt: Adam;
 
   constructor(input: PpoStageInput) {
     super(trainConfig({ lr: 1e-5, ...input.train }));
@@ -312,10 +329,12 @@ export class PpoTrainer extends Trainer {
     this.prompts = input.prompts;
     this.ptx = input.ptx ?? [];
     this.pad = input.pad ?? 0;
-    this.model = input.init.clone(["lm", "value"], Rng.derive(this.cfg.seed, 0x7a1e));
+    this.model = input.init.clone(["lm"], 0);
     this.reference = input.init.clone(["lm"], 0, false);
     this.rewardModel = input.reward;
+    this.value = valueNetworkFrom(input.reward);
     this.initOptimizer(this.prompts.length);
+    this.valueOpt = new Adam(this.value.params, this.cfg);
   }
 
   /** ptx batches are drawn in a fixed cyclic order from a seeded permutation (part of the state via the step count). */
@@ -331,7 +350,9 @@ export class PpoTrainer extends Trainer {
     const t0 = performance.now();
     const lr = this.lr();
     const o = this.opts;
-    const prompts = this.order.next(this.cfg.batchSize).map((i) => this.prompts[i]!);
+    const k = Math.max(1, Math.floor(o.samplesPerPrompt));
+    if (this.cfg.batchSize % k !== 0) throw new TrainInputError(`ppo: batch_size ${this.cfg.batchSize} is not a multiple of samples_per_prompt ${k}`);
+    const prompts = this.order.next(this.cfg.batchSize / k).flatMap((i) => Array<number[]>(k).fill(this.prompts[i]!));
     // 1. Rollouts from the current policy.
     const responses = generate(this.model, prompts, {
       maxNewTokens: o.maxNewTokens,
@@ -342,17 +363,15 @@ export class PpoTrainer extends Trainer {
       rng: this.rng,
       pad: this.pad,
     });
-    const kept = responses.map((r, i) => ({ prompt: prompts[i]!, response: r })).filter((x) => x.response.length > 0);
+    const kept = responses.map((r, i) => ({ prompt: prompts[i]!, response: r, group: Math.floor(i / k) })).filter((x) => x.response.length > 0);
     if (kept.length === 0) throw new TrainInputError("ppo: every prompt fills the context; no room to generate");
     const seqs = kept.map((x) => responseSequence(x.prompt, x.response));
     const b = packLm(seqs, this.model.config.context, this.pad);
     // 2. Scores, old log-probs and values, reference log-probs (no gradient).
     const { scores, logpOld, logpRef, values } = tf.tidy(() => {
-      const pol = this.model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h;
-      const targets = tf.tensor1d(b.targets, "int32");
-      const lpOld = tokenLogProbs(this.model.lmLogits(pol), targets);
-      const vals = this.model.tokenValues(pol);
-      const lpRef = tokenLogProbs(this.reference.lmLogits(this.reference.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h), targets);
+      const lpOld = batchLogProbs(this.model, b, undefined, o.temperature).logp;
+      const vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
+      const lpRef = batchLogProbs(this.reference, b, undefined, o.temperature).logp;
       const sc = packScore(
         kept.map((x) => [...x.prompt, ...x.response]),
         this.rewardModel.config.context,
@@ -366,6 +385,7 @@ export class PpoTrainer extends Trainer {
     const LR = logpRef.dataSync();
     const VA = values.dataSync();
     tf.dispose([scores, logpOld, logpRef, values]);
+    const terminal = k > 1 ? leaveOneOut(S, kept.map((x) => x.group)) : S;
     // 3. Per-token rewards (KL penalty + score at the end) and GAE, per response.
     const adv = new Float64Array(b.B * b.T);
     const ret = new Float32Array(b.B * b.T);
@@ -381,7 +401,7 @@ export class PpoTrainer extends Trainer {
       const est = klEstimates(lo, lr_);
       klSum += est.k1.reduce((a, x) => a + x, 0);
       klK3 += est.k3.reduce((a, x) => a + x, 0);
-      const rewards = klPenalisedRewards(S[r]!, lo, lr_, o.klCoef);
+      const rewards = klPenalisedRewards(terminal[r]!, lo, lr_, o.klCoef);
       const g = gae(
         rewards,
         pos.map((i) => VA[i]!),
@@ -408,13 +428,12 @@ export class PpoTrainer extends Trainer {
         {
           tokens: b.tokens + (ptxB?.tokens ?? 0),
           loss: () => {
-            const { logp, logits, h } = batchLogProbs(this.model, b);
+            const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
             const mask = tf.tensor1d(b.mask);
             const pg = ppoPolicyLoss(logp, tf.tensor1d(oldArr), tf.tensor1d(advW), mask, o.clip);
-            const vl = valueLoss(this.model.tokenValues(h), tf.tensor1d(ret), mask);
             const ent = maskedMean(entropyFromLogits(logits), mask);
-            let loss = tf.add(tf.add(pg.loss, tf.mul(o.vfCoef, vl)), tf.mul(-o.entCoef, ent)) as tf.Scalar;
-            const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, value_loss: vl, entropy: ent };
+            let loss = tf.add(pg.loss, tf.mul(-o.entCoef, ent)) as tf.Scalar;
+            const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, entropy: ent };
             if (ptxB) {
               const lm = lmLossOf(this.model, ptxB);
               loss = tf.add(loss, ptxLoss(o.ptxCoef, lm)) as tf.Scalar;
@@ -424,7 +443,8 @@ export class PpoTrainer extends Trainer {
           },
         },
       ]);
-      tokens += last.tokens;
+      last.aux.value_loss = this.valueUpdate(b, ret, lr);
+      tokens += last.tokens + b.tokens;
     }
     this.stepCount++;
     const n = b.B;
@@ -437,10 +457,79 @@ export class PpoTrainer extends Trainer {
     });
   }
 
+  /**
+   * One step of the value network on the rollout batch: vf_coef × ½(V − returns)² over response
+   * tokens, its own AdamW at the policy's learning rate, clipped by its own norm, checked finite.
+   */
+  private valueUpdate(b: LmBatch, ret: Float32Array, lr: number): number {
+    const vars = this.value.trainableVariables();
+    const { value: loss, grads } = tf.variableGrads(() => {
+      const v = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
+      return tf.mul(this.opts.vfCoef, valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask))) as tf.Scalar;
+    }, vars);
+    const g = new Map<string, tf.Tensor>();
+    for (const [n, v] of this.value.params) if (grads[v.name]) g.set(n, grads[v.name]!);
+    try {
+      const l = loss.dataSync()[0]!;
+      if (!Number.isFinite(l)) throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", l);
+      const norm = globalNorm(g);
+      if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
+      this.valueOpt.apply(g, lr, this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1);
+      return this.opts.vfCoef > 0 ? l / this.opts.vfCoef : 0;
+    } finally {
+      loss.dispose();
+      tf.dispose([...g.values()]);
+    }
+  }
+
+  override state(): TrainerState {
+    const s = super.state();
+    for (const [n, v] of this.value.params) s.tensors.set(`value.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+    for (const which of ["m", "v"] as const) for (const [n, t] of this.valueOpt.moments(which)) s.tensors.set(`value_opt.${which}.${n}`, t);
+    s.tensors.set("value_opt.t", { shape: [1], data: Float32Array.of(this.valueOpt.t) });
+    return s;
+  }
+
+  override restore(s: TrainerState): void {
+    super.restore(s);
+    const get = (k: string) => {
+      const t = s.tensors.get(k);
+      if (!t) throw new Error(`state has no tensor ${k}`);
+      return t.data;
+    };
+    this.value.load(new Map([...this.value.params.keys()].map((n) => [n, get(`value.${n}`)])));
+    for (const which of ["m", "v"] as const) this.valueOpt.loadMoments(which, (n) => get(`value_opt.${which}.${n}`));
+    this.valueOpt.t = get("value_opt.t")[0]!;
+  }
+
   override dispose(): void {
     super.dispose();
     this.reference.dispose();
+    this.valueOpt.dispose();
+    this.value.dispose();
   }
+}
+
+/** Each score minus the mean of its group's other scores (a group of one keeps its score). */
+export function leaveOneOut(scores: ArrayLike<number>, groups: readonly number[]): Float64Array {
+  const sum = new Map<number, number>();
+  const count = new Map<number, number>();
+  groups.forEach((g, i) => {
+    sum.set(g, (sum.get(g) ?? 0) + scores[i]!);
+    count.set(g, (count.get(g) ?? 0) + 1);
+  });
+  return Float64Array.from(groups, (g, i) => {
+    const n = count.get(g)!;
+    return n > 1 ? scores[i]! - (sum.get(g)! - scores[i]!) / (n - 1) : scores[i]!;
+  });
+}
+
+/** A value network: the reward model's trunk, its scalar head copied into the per-token value head. */
+function valueNetworkFrom(rm: Gpt): Gpt {
+  const v = rm.clone(["value"], 0);
+  const vals = rm.values();
+  v.load(new Map([["value.weight", vals.get("score.weight")!], ["value.bias", vals.get("score.bias")!]]));
+  return v;
 }
 
 // ---------------------------------------------------------------- factory

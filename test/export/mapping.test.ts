@@ -72,6 +72,7 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["ppo_epochs", "ppo", { ppoEpochs: 4 }, "num_ppo_epochs", 4],
   ["max_new_tokens", "ppo", { maxNewTokens: 53 }, "response_length", 53],
   ["temperature", "ppo", { temperature: 0.7 }, "temperature", 0.7],
+  ["samples_per_prompt", "ppo", {}, "temperature", 1],
   ["top_k", "ppo", {}, "temperature", 1],
   ["kl_budget", "ppo", {}, "kl_coef", 0.1],
 ]);
@@ -89,6 +90,9 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["steps", "ppo", { steps: 100, batchSize: 16 }, f("--num_episodes", "--train.num_episodes"), 2],
     ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 64],
     ["batch_size", "ppo", { batchSize: 32 }, f("--rollout_batch_size", "--rollout.batch_size"), 32],
+    // OpenRLHF's rollout batch counts prompts: 32 responses = 8 prompts × 4 samples
+    ["batch_size", "ppo", { batchSize: 32, samplesPerPrompt: 4 }, f("--rollout_batch_size", "--rollout.batch_size"), 8],
+    ["samples_per_prompt", "ppo", { batchSize: 32, samplesPerPrompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
     ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
@@ -156,6 +160,8 @@ test("lossy rows say what is lost", () => {
   const { approx } = entries("trl", "1.9.0", stageOf("ppo", { topK: 5, klBudget: 8 }));
   assert.ok(approx.some((a) => a.text.startsWith("top_k:") && a.text.includes("5")));
   assert.ok(approx.some((a) => a.text.startsWith("kl_budget:") && a.text.includes("8")));
+  const k = entries("trl", "1.9.0", stageOf("ppo", { samplesPerPrompt: 4 })).approx;
+  assert.ok(k.some((a) => a.text.startsWith("samples_per_prompt:") && a.text.includes("rloo_k")));
   const old = entries("openrlhf", "0.7.0.post1", stageOf("sft", { minLrRatio: 0.3 }));
   assert.ok(old.approx.some((a) => a.text.startsWith("min_lr_ratio:")));
   const split = entries("axolotl", "0.18.0", stageOf("sft", { batchSize: 4 }), { nodes: 2, gpusPerNode: 8 });

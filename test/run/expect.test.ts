@@ -4,7 +4,7 @@ import fc from "fast-check";
 import type { IRCondition } from "../../src/check/ir.js";
 import type { CompareOp } from "../../src/lang/ast.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "../../src/run/expect.js";
-import { winRate, wilson } from "../../src/run/stats.js";
+import { meanDiff, winRate, wilson } from "../../src/run/stats.js";
 
 const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
 const cond = (left: IRCondition["left"], op: CompareOp, right: IRCondition["right"], text: string): IRCondition => ({ left, op, right, span, text });
@@ -63,4 +63,18 @@ test("win rate: ties count half; for any outcomes, the Wilson interval contains 
   // n = 300 at p = 0.5 gives about ±0.056 (DESIGN: evaluate on ≥ 300 prompts)
   const [lo, hi] = wilson(150, 300);
   assert.ok(Math.abs(hi - lo - 0.112) < 0.002, `${lo} ${hi}`);
+});
+
+test("score gain: for any paired differences, the interval contains the mean and narrows as n grows", () => {
+  const d = meanDiff([1, 2, 3, 4]);
+  assert.equal(d.mean, 2.5);
+  // sd 1.291, 1.96 · 1.291 / 2 = 1.265
+  assert.ok(Math.abs(d.ci_high - d.ci_low - 2 * 1.2652) < 1e-3, `${d.ci_low} ${d.ci_high}`);
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 2, maxLength: 200 }), (xs) => {
+      const r = meanDiff(xs);
+      const four = meanDiff([...xs, ...xs, ...xs, ...xs]);
+      return r.ci_low <= r.mean + 1e-9 && r.mean <= r.ci_high + 1e-9 && four.ci_high - four.ci_low <= r.ci_high - r.ci_low + 1e-9;
+    }),
+  );
 });

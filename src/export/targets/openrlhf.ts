@@ -71,7 +71,8 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   },
   { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples ?? undefined },
   // prompts per rollout = sequences per optimizer step (one sample per prompt), so the buffer a step trains on is whole
-  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => c.split.global },
+  // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / (c.stage.hp.samplesPerPrompt ?? 1))) },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
   {
     alignc: "batch_size",
@@ -134,6 +135,14 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     key: () => null,
     value: () => undefined,
     lossy: () => "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer",
+  },
+  {
+    alignc: "samples_per_prompt",
+    kinds: ["ppo"],
+    key: (c) => ((c.stage.hp.samplesPerPrompt ?? 1) > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
+    value: (c) => c.stage.hp.samplesPerPrompt,
+    lossy: (c) =>
+      (c.stage.hp.samplesPerPrompt ?? 1) > 1 ? "OpenRLHF's GAE does not subtract the mean score of the prompt's other samples; alignc's does (OpenRLHF's rloo estimator does, without a critic)" : null,
   },
   { alignc: "gae_lambda", kinds: ["ppo"], key: flag("--lambd", "--algo.advantage.lambd"), value: (c) => c.stage.hp.gaeLambda },
   // the GAE discount; the ptx γ is ptx_coef below, never this flag

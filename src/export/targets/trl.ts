@@ -86,7 +86,16 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => "vf_coef",
     value: (c) => c.stage.hp.vfCoef,
-    lossy: () => "TRL's value function is a separate network initialised from the reward model; alignc uses a value head on the policy",
+  },
+  {
+    alignc: "samples_per_prompt",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      (c.stage.hp.samplesPerPrompt ?? 1) > 1
+        ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samplesPerPrompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
+        : null,
   },
   { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gaeLambda },
   // the GAE discount is TRL's `gamma`; the ptx γ (ptx_coef) is a different thing and never goes here

@@ -5,7 +5,7 @@ import type { CheckedBlock } from "../../check/ir.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
-import { winRate } from "../stats.js";
+import { meanDiff, winRate } from "../stats.js";
 import { contextOf, numProp, type HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
@@ -101,6 +101,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
+        const gain = meanDiff(sa.map((x, i) => x - sb[i]!));
+        Object.assign(summary, { score_gain: gain.mean, score_gain_ci_low: gain.ci_low, score_gain_ci_high: gain.ci_high });
       }
       d.items.forEach((x, i) =>
         ctx.sample({
@@ -114,6 +116,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
         }),
       );
       note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (n ${w.n}, ${w.ties} ties; judge ${d.judge})`;
+      if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);

@@ -115,6 +115,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
           gaeLambda: numProp(b, "gae_lambda", 0.95),
           discount: numProp(b, "discount", 1),
           ppoEpochs: numProp(b, "ppo_epochs", 2),
+          samplesPerPrompt: numProp(b, "samples_per_prompt", 1),
           maxNewTokens: numProp(b, "max_new_tokens", 24),
           temperature: numProp(b, "temperature", 1),
           topK: numProp(b, "top_k", 0),
