@@ -233,16 +233,19 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   return out;
 }
 
+/** The pairs of a group a stage trains on: all C(K,2) minus ties, or only adjacent rank levels (`pairs = adjacent`). */
+export function groupPairs(g: ComparisonGroup, mode: "all" | "adjacent"): [number, number][] {
+  if (mode === "all" || !g.ranks) return g.pairs.map(([w, l]) => [w, l]);
+  const levels = [...new Set(g.ranks)].sort((a, b) => a - b);
+  const level = (i: number) => levels.indexOf(g.ranks![i]!);
+  return g.pairs.filter(([w, l]) => level(l) - level(w) === 1).map(([w, l]) => [w, l]);
+}
+
 /** Flatten groups into (prompt, chosen, rejected) rows: TRL/OpenRLHF's pairwise shape. */
 export function expandRankings(groups: readonly ComparisonGroup[], mode: "all" | "adjacent" = "all"): { id: string; prompt: string; chosen: string; rejected: string; system?: string }[] {
   const out: { id: string; prompt: string; chosen: string; rejected: string; system?: string }[] = [];
   for (const g of groups) {
-    let pairs = g.pairs;
-    if (mode === "adjacent" && g.ranks) {
-      const levels = [...new Set(g.ranks)].sort((a, b) => a - b);
-      pairs = pairs.filter(([w, l]) => levels.indexOf(g.ranks![l]!) - levels.indexOf(g.ranks![w]!) === 1);
-    }
-    pairs.forEach(([w, l], i) => out.push({ id: `${g.id}:${i}`, prompt: g.prompt, chosen: g.responses[w]!, rejected: g.responses[l]!, ...(g.system ? { system: g.system } : {}) }));
+    groupPairs(g, mode).forEach(([w, l], i) => out.push({ id: `${g.id}:${i}`, prompt: g.prompt, chosen: g.responses[w]!, rejected: g.responses[l]!, ...(g.system ? { system: g.system } : {}) }));
   }
   return out;
 }

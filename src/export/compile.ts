@@ -180,7 +180,7 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
   if (input.stages.some((s) => s.kind === "pretrain"))
     out.push({ stage: null, text: "pretraining: alignc cuts the corpus, documents joined by EOS, into context-length windows; the target reads one document per row (unpacked, padded)" });
   if (input.stages.some((s) => s.kind === "reward_model" && s.hp.pairs === "adjacent"))
-    out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as the recipe says (note: alignc's own run currently trains on all pairs)" });
+    out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as alignc's own run trains" });
   if (opts.to === "axolotl" && input.stages.some((s) => s.kind === "dpo"))
     out.push({ stage: null, text: "Axolotl's chat_template.default strips trailing whitespace from chosen/rejected completions" });
   if (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "reward_model" || s.kind === "dpo"))

@@ -1,6 +1,7 @@
 // The exact examples alignc trains on, in the row shape each target reads. alignc renders its chat
 // format itself, so rows carry the rendered text and the targets apply no template of their own
 // (Axolotl, which insists on a chat template, gets one that only concatenates: see axolotlJinja).
+import { groupPairs } from "../data/rankings.js";
 import type { ComparisonGroup, SFTExample } from "../data/types.js";
 import type { RenderedGroup, StageData, StageKind, Target } from "./types.js";
 
@@ -12,13 +13,7 @@ export function splitSFT(ex: SFTExample): { prompt: string; completion: string }
   return { prompt: ex.text.slice(0, at), completion: ex.text.slice(at) };
 }
 
-/** The pairs of a group a stage trains on: all C(K,2) minus ties, or only adjacent rank levels. */
-export function groupPairs(g: ComparisonGroup, mode: "all" | "adjacent"): [number, number][] {
-  if (mode === "all" || !g.ranks) return g.pairs.map(([w, l]) => [w, l]);
-  const levels = [...new Set(g.ranks)].sort((a, b) => a - b);
-  const level = (i: number) => levels.indexOf(g.ranks![i]!);
-  return g.pairs.filter(([w, l]) => level(l) - level(w) === 1).map(([w, l]) => [w, l]);
-}
+export { groupPairs } from "../data/rankings.js";
 
 export interface PairRow {
   prompt: string;

@@ -3,6 +3,7 @@
 // TensorFlow.js here: a run whose stages are all cached never loads it.
 import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples } from "../../data/build.js";
+import { groupPairs } from "../../data/rankings.js";
 import type { Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { contextOf, numProp, stageFormat, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
@@ -18,7 +19,8 @@ export const stageData = memoPerBlock(buildStageData);
 
 async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
   const tok = await tokenizerFor(env, b.name);
-  const context = contextOf(env, b.name);
+  // a stage's max_length truncates its sequences below the model's context (never above it: the checker says so)
+  const context = Math.min(contextOf(env, b.name), numProp(b, "max_length", Infinity));
   const fmt = stageFormat(env, b);
   switch (b.kind) {
     case "pretrain":
@@ -30,7 +32,10 @@ async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageDa
     case "reward_model":
     case "dpo": {
       const c = await comparisons(env, b, "data");
-      return { kind: "rm", train: tokenGroups(c.train, fmt, tok, context), heldout: tokenGroups(c.heldout, fmt, tok, context), tok };
+      // `pairs = adjacent` trains on neighbouring rank levels only; held-out accuracy keeps every pair
+      const mode = b.props.pairs === "adjacent" ? "adjacent" : "all";
+      const train = c.train.map((g) => ({ ...g, pairs: groupPairs(g, mode) })).filter((g) => g.pairs.length > 0);
+      return { kind: "rm", train: tokenGroups(train, fmt, tok, context), heldout: tokenGroups(c.heldout, fmt, tok, context), tok };
     }
     case "ppo": {
       const maxNew = numProp(b, "max_new_tokens", 24);
