@@ -2,8 +2,8 @@
 // the FLOP/s come from the training engine's measured table (src/train/throughput.ts, from
 // `npm run bench -- train` on the 2-core development machine): for a model of a given shape, the
 // achieved GFLOP/s of the nearest benchmarked size (estimateTokensPerSecond × its FLOPs per token).
-// Measured: wasm about 9.4–10.3 GFLOP/s, cpu about 0.24–0.32 GFLOP/s; tensorflow (tfjs-node) could
-// not be installed there, so it has no row and plans for it carry no time estimate.
+// The table's rows (src/train/throughput.ts) hold the figures; tensorflow (tfjs-node) could not be
+// installed there, so it has no row and plans for it carry no time estimate.
 // Times are for a machine like that one; `alignc plan` prints the backend they are for, and they are
 // left out of goldens and hashes.
 import type { BackendName } from "../train/backend.js";
