@@ -56,7 +56,7 @@ test("quickstart: header, declarations, components, expect and budget", () => {
   const prompts = policy.body!.entries.find((e) => e.type === "Assignment" && e.path[0]!.name === "prompts") as Assignment;
   assert.deepEqual(stripSpans(prompts.value), { type: "Ref", path: [{ type: "Ident", name: "prefs" }, { type: "Ident", name: "prompts" }] });
   const conds = ast.items.filter((i) => i.type === "Conditions");
-  assert.deepEqual(conds.map((c) => c.type === "Conditions" && [c.keyword, c.items.length]), [["expect", 4], ["budget", 2]]);
+  assert.deepEqual(conds.map((c) => c.type === "Conditions" && [c.keyword, c.items.length]), [["expect", 5], ["budget", 2]]);
   for (const item of ast.items) assert.ok(slice(src, item.span).length > 0);
 });
 
