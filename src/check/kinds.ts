@@ -339,7 +339,7 @@ export const METRICS: Record<string, string[]> = {
   pretrain: ["loss", "val_loss"],
   sft: ["loss", "val_loss"],
   reward_model: ["loss", "accuracy"],
-  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss"],
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "greedy_rm_score", "greedy_rm_score_before"],
   dpo: ["loss", "accuracy", "margin"],
   // score_*: with a reward-model judge only (the rule judge has no scores)
   win_rate: ["win_rate", "ci_low", "ci_high", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high"],

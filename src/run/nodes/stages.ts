@@ -8,6 +8,8 @@ import {
   evaluateLm,
   loadTrainerState,
   rmAccuracy,
+  generateAll,
+  scoreSequences,
   saveModel,
   saveTrainerState,
   type Gpt,
@@ -25,6 +27,21 @@ const STATE_FILE = "state.safetensors";
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
+/** PPO prompts whose greedy answers the reward model scores before and after the stage. */
+const PPO_PROBE = 64;
+
+/**
+ * Mean reward-model score of greedy answers to a fixed, evenly spaced set of the stage's prompts:
+ * PPO's before/after figure. (The rollout reward per step mixes in how easy each batch's prompts
+ * are; this holds the prompts fixed.)
+ */
+function greedyRmScore(policy: Gpt, reward: Gpt, prompts: number[][], maxNew: number, eos: number, pad: number): number {
+  const stride = Math.max(1, Math.floor(prompts.length / PPO_PROBE));
+  const probe = prompts.filter((_, i) => i % stride === 0).slice(0, PPO_PROBE);
+  const answers = generateAll(policy, probe, { maxNewTokens: maxNew, temperature: 0, eos, pad, batchSize: 32 });
+  const scores = scoreSequences(reward, probe.map((p, i) => [...p, ...answers[i]!]), { pad });
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
+}
 
 function trainConfigOf(b: CheckedBlock, seed: number, items: number): Partial<TrainConfig> & { steps: number } {
   const batchSize = numProp(b, "batch_size", 16);
@@ -122,7 +139,10 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
           eos: data.tok.eos,
         },
       });
-      evalAfter = () => ({});
+      const maxNew = numProp(b, "max_new_tokens", 24);
+      const probe = (m: Gpt) => ({ greedy_rm_score: greedyRmScore(m, reward, data.prompts, maxNew, data.tok.eos, data.tok.pad) });
+      evalBefore = probe(init);
+      evalAfter = () => probe(trainer.model);
     }
     disposables.push(trainer);
     return await loop(ctx, b, trainer, { evalBefore, evalAfter: evalAfter!, during });
@@ -196,7 +216,6 @@ async function loop(
   if (tps !== undefined) summary.tokens_per_s = tps;
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: b.name });
   const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}`);
-  if (typeof summary.reward_start === "number" && typeof summary.reward === "number") gains.push(`reward ${summary.reward_start.toFixed(3)} → ${summary.reward.toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
   return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };
 }
