@@ -18,8 +18,7 @@ import {
   whiten,
 } from "./losses.js";
 import type { Gpt } from "./model.js";
-import { Adam, globalNorm } from "./optim.js";
-import { NonFiniteError } from "./errors.js";
+import { Adam } from "./optim.js";
 import { entropyFromLogits, tokenLogProbs } from "./ops.js";
 import { generate } from "./sample.js";
 import { Trainer, type StageKind, type StepMetrics, type TrainerState } from "./trainer.js";
@@ -443,7 +442,7 @@ export class PpoTrainer extends Trainer {
           },
         },
       ]);
-      last.aux.value_loss = this.valueUpdate(b, ret, lr);
+      last.aux.value_loss = this.valueUpdate(b, ret);
       tokens += last.tokens + b.tokens;
     }
     this.stepCount++;
@@ -458,28 +457,25 @@ export class PpoTrainer extends Trainer {
   }
 
   /**
-   * One step of the value network on the rollout batch: vf_coef × ½(V − returns)² over response
-   * tokens, its own AdamW at the policy's learning rate, clipped by its own norm, checked finite.
+   * One update of the value network on the rollout batch: vf_coef × ½(V − returns)² over response
+   * tokens, with its own AdamW at the policy's learning rate. Returns the unweighted value loss.
    */
-  private valueUpdate(b: LmBatch, ret: Float32Array, lr: number): number {
-    const vars = this.value.trainableVariables();
-    const { value: loss, grads } = tf.variableGrads(() => {
-      const v = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
-      return tf.mul(this.opts.vfCoef, valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask))) as tf.Scalar;
-    }, vars);
-    const g = new Map<string, tf.Tensor>();
-    for (const [n, v] of this.value.params) if (grads[v.name]) g.set(n, grads[v.name]!);
-    try {
-      const l = loss.dataSync()[0]!;
-      if (!Number.isFinite(l)) throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", l);
-      const norm = globalNorm(g);
-      if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
-      this.valueOpt.apply(g, lr, this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1);
-      return this.opts.vfCoef > 0 ? l / this.opts.vfCoef : 0;
-    } finally {
-      loss.dispose();
-      tf.dispose([...g.values()]);
-    }
+  private valueUpdate(b: LmBatch, ret: Float32Array): number {
+    const r = this.update(
+      [
+        {
+          tokens: b.tokens,
+          loss: () => {
+            const v = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
+            const vl = valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask));
+            return { loss: tf.mul(this.opts.vfCoef, vl) as tf.Scalar, aux: { value_loss: vl } };
+          },
+        },
+      ],
+      this.value,
+      this.valueOpt,
+    );
+    return r.aux.value_loss!;
   }
 
   override state(): TrainerState {

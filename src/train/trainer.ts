@@ -97,12 +97,13 @@ export abstract class Trainer {
 
   /**
    * One optimizer update over micro-batches: gradients summed then averaged, checked finite, clipped,
-   * applied. Throws NonFiniteError (nothing applied) on a NaN/Inf loss or gradient.
+   * applied. Throws NonFiniteError (nothing applied) on a NaN/Inf loss or gradient. `net` and `opt`
+   * default to the stage's network and optimizer (PPO also updates its value network this way).
    */
-  protected update(micro: MicroBatch[]): { loss: number; gradNorm: number; aux: Record<string, number>; tokens: number } {
-    const vars = this.model.trainableVariables();
+  protected update(micro: MicroBatch[], net: Gpt = this.model, opt: Adam = this.opt): { loss: number; gradNorm: number; aux: Record<string, number>; tokens: number } {
+    const vars = net.trainableVariables();
     const names = new Map<tf.Variable, string>();
-    for (const [n, v] of this.model.params) names.set(v, n);
+    for (const [n, v] of net.params) names.set(v, n);
     let acc: Map<string, tf.Tensor> | undefined;
     let lossSum = 0;
     let tokens = 0;
@@ -145,7 +146,7 @@ export abstract class Trainer {
       const norm = globalNorm(acc!) / micro.length;
       if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
       const clip = this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1;
-      this.opt.apply(acc!, this.lr(), clip / micro.length);
+      opt.apply(acc!, this.lr(), clip / micro.length);
       const aux: Record<string, number> = {};
       for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
       return { loss: lossSum / micro.length, gradNorm: norm, aux, tokens };
