@@ -47,8 +47,11 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     const run = RunDir.open(cold.runDir);
     const stages = new Set(run.readMetrics().map((r) => r.stage));
     for (const s of ["pre", "sft", "rm", "policy"]) assert.ok(stages.has(s), `metrics for ${s}`);
+    // step 0 holds the before-training figure (greedy answers' RM score); every training step has reward and KL
     const policyRows = run.readMetrics().filter((r) => r.stage === "policy");
-    assert.ok(policyRows.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
+    assert.equal(typeof policyRows.find((r) => r.step === 0)?.greedy_rm_score, "number");
+    const steps = policyRows.filter((r) => r.step > 0);
+    assert.ok(steps.length > 0 && steps.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
     const samples = run.readSamples().filter((s) => s.eval === "judge");
     assert.equal(samples.length, 8);
     assert.ok(samples.every((s) => s.a?.model === "policy" && s.b?.model === "sft" && typeof s.a.score === "number"));
