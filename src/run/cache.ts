@@ -194,20 +194,30 @@ export class StageCache {
     rmSync(aside, { recursive: true, force: true });
   }
 
-  /** Remove temp folders whose writer process is gone (left by kill -9). */
+  /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
   sweep(): number {
-    const tmpRoot = join(this.root, ".tmp");
-    if (!existsSync(tmpRoot)) return 0;
     let n = 0;
-    for (const name of readdirSync(tmpRoot)) {
-      // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
-      const parts = name.split(".");
-      const owner = Number(parts[parts.length - 2]);
-      if (!Number.isInteger(owner) || !pidAlive(owner)) {
-        rmSync(join(tmpRoot, name), { recursive: true, force: true });
-        n++;
+    const tmpRoot = join(this.root, ".tmp");
+    if (existsSync(tmpRoot))
+      for (const name of readdirSync(tmpRoot)) {
+        // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
+        const parts = name.split(".");
+        const owner = Number(parts[parts.length - 2]);
+        if (!Number.isInteger(owner) || !pidAlive(owner)) {
+          rmSync(join(tmpRoot, name), { recursive: true, force: true });
+          n++;
+        }
       }
-    }
+    // a lock being taken is first written to `<hash>.lock.<pid>-<nonce>.tmp` (lock.ts)
+    const locks = join(this.root, ".locks");
+    if (existsSync(locks))
+      for (const name of readdirSync(locks)) {
+        const m = /\.lock\.(\d+)-[0-9a-f]+\.tmp$/.exec(name);
+        if (m && !pidAlive(Number(m[1]))) {
+          rmSync(join(locks, name), { force: true });
+          n++;
+        }
+      }
     return n;
   }
 

@@ -1,5 +1,5 @@
 // Exclusive locks on cache entries, so two runs never compute and write the same entry at once.
-// A lock is a file created with O_EXCL ("wx") that holds the owner's pid, host and a nonce. A lock
+// A lock is a file, hard-linked into place complete, that holds the owner's pid, host and a nonce. A lock
 // is stale when its owner is gone: on this host, the pid no longer exists; on another host (a
 // shared cache on NFS), the file has not been touched for `staleMs` (owners refresh it).
 // Breaking a stale lock renames it aside first and checks that what was renamed is the lock that
@@ -80,21 +80,29 @@ function isStale(path: string, info: LockInfo | null, staleMs: number): boolean 
 /** Nonces of the locks this process holds: a lock file naming our own pid but not held is stale. */
 const heldHere = new Set<string>();
 
+/**
+ * Create the lock with its content in one step: write a private file, then hard-link it to the lock
+ * path (link fails with EEXIST when the lock is taken, on local disks and NFS alike). A lock file
+ * therefore never exists half-written, even when its owner is killed while taking it.
+ */
 function tryCreate(path: string, info: LockInfo): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "wx", 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  }
+  const tmp = `${path}.${info.pid}-${info.nonce}.tmp`;
+  const fd = openSync(tmp, "w", 0o644);
   try {
     writeSync(fd, JSON.stringify(info) + "\n");
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return true;
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Rename a stale lock aside, unless it changed owner since it was judged stale. */

@@ -122,10 +122,34 @@ test("kill -9 at random moments never leaves a corrupt cache entry or checkpoint
     // locks are broken by the next writer without waiting
     cache.sweep();
     assert.deepEqual(readdirSync(join(dir, ".tmp")), []);
+    assert.deepEqual(
+      readdirSync(join(dir, ".locks")).filter((l) => !l.endsWith(".lock")),
+      [],
+      "no half-taken lock files",
+    );
     for (const l of readdirSync(join(dir, ".locks"))) {
       const lock = await cache.lock(l.replace(/\.lock$/, ""), { waitMs: 0 });
       lock.release();
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test("a lock is linked into place complete: a taker killed before the link leaves only a temp file, which the sweep removes", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    const hash = "ab".repeat(32);
+    mkdirSync(join(dir, ".locks"), { recursive: true });
+    // what a taker killed between writing and linking leaves (pid 2^22 + 1 exceeds Linux's pid_max default)
+    const orphan = join(dir, ".locks", `${hash}.lock.${2 ** 22 + 1}-0123abcd.tmp`);
+    writeFileSync(orphan, '{"pid":');
+    const lock = await cache.lock(hash, { waitMs: 0 });
+    assert.deepEqual(JSON.parse(readFileSync(lock.path, "utf8")).nonce, lock.info.nonce, "the lock file holds its owner");
+    lock.release();
+    assert.equal(cache.sweep(), 1);
+    assert.equal(existsSync(orphan), false);
   } finally {
     cleanup();
   }
