@@ -17,8 +17,8 @@
 // - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N per trained network (PPO:
 //   policy and value network), 4N per frozen one (PPO's reference and reward model, DPO's
 //   reference), plus activations of one micro-batch: B·S·(L·(68·d + 8·h·S) + 12·V) bytes (per
-//   layer and token ≈ 17 saved d-vectors
-//   and the h·S attention scores and probabilities; logits, softmax and their gradient over V).
+//   layer and token ≈ 17 saved d-vectors and the h·S attention scores and probabilities; logits,
+//   softmax and their gradient over V).
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
 //   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts).
