@@ -5,20 +5,14 @@
 // loading, lex, parse, build AST, check = everything checkRecipeFile does beyond parsing, total =
 // all but startup). Figures are medians of several runs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot } from "../repo-root.js";
 
 const TASKS = 1836; // FLAN 2022 (Longpre et al., 2023): 1,836 tasks
 const TEMPLATES = 10; // FLAN's ~10 templates per task
 const RUNS = 5;
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || dir.endsWith("dist")) dir = dirname(dir);
-  return dir;
-}
 
 const root = repoRoot();
 const alignc = join(root, "bin", "alignc.js");

@@ -1,12 +1,13 @@
 // Inline-snippet helpers for the checker's tests: a throwaway folder with the data files the snippets
 // name, `diagnose(src)` → diagnostics, `expectError(src, code, line, col)` and `expectClean(src)`.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { checkRecipeText, type CheckResult } from "../../src/check/index.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
+export { repoRoot } from "../repo-root.js";
+import { repoRoot } from "../repo-root.js";
 
 /** A folder with data/{rows,demos,prefs}.jsonl, data/corpus.txt, tpl/ (a template folder) and chat.hbs. */
 export const fixtureDir: string = (() => {
@@ -75,13 +76,3 @@ expect { acc.accuracy >= 0.1  wr.win_rate > 0.4 }
 budget { time <= 10m  memory <= 4GiB  tokens <= 2M }
 `;
 
-/** The repository root: the nearest folder above this file with package.json and recipes/ (works from test/ and dist/test/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("no repository root above the test");
-    dir = up;
-  }
-  return dir;
-}

@@ -1,17 +1,10 @@
 // Shared helpers for the language tests.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 import { parseRecipe } from "../../src/lang/parse.js";
-
-/** The repository root (tests run from test/lang under tsx and from dist/test/lang after tsc). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || dir.endsWith("dist")) dir = dirname(dir);
-  return dir;
-}
+export { repoRoot } from "../repo-root.js";
+import { repoRoot } from "../repo-root.js";
 
 const show = (ds: Diagnostic[]): string => ds.map((d) => `${d.span?.line}:${d.span?.col} ${d.code} ${d.message}`).join("\n") || "(none)";
 

@@ -5,17 +5,12 @@ import { tempDir } from "./fixture.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Ajv } from "ajv";
 import { descendants } from "../../src/plan/topo.js";
 import type { Plan } from "../../src/plan/types.js";
+import { repoRoot } from "../repo-root.js";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "bin"))) dir = dirname(dir);
-  return dir;
-}
 const root = repoRoot();
 const built = existsSync(join(root, "dist/src/cli/commands/plan.js"));
 const cacheDir = tempDir("alignc-cache-"); // no writes to the user's ~/.cache from tests

@@ -1,16 +1,10 @@
 // The library pipeline `compile(path, opts)`: parse → check → data sizes → plan, never throwing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { compile } from "../../src/compile.js";
+import { repoRoot } from "../repo-root.js";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) dir = dirname(dir);
-  return dir;
-}
 const recipes = join(repoRoot(), "recipes");
 
 test("compile: a missing recipe is a diagnostic, not an exception", async () => {

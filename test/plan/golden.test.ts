@@ -3,26 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { compile } from "../../src/compile.js";
 import { compareGolden, goldenPath, goldenText, writeGolden } from "../../src/plan/golden.js";
 import { renderDiff } from "../../src/plan/render.js";
 import { tempDir } from "./fixture.js";
+import { repoRoot } from "../repo-root.js";
 
 // Goldens never depend on the user's ~/.cache: a fresh sizes cache, filled by the first compile and
 // read by the second, so a cached size that differs from a measured one fails here too.
 process.env.ALIGNC_CACHE_DIR = tempDir("alignc-golden-cache-");
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "recipes"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("no repository root above the test");
-    dir = up;
-  }
-  return dir;
-}
 
 const recipesDir = join(repoRoot(), "recipes");
 const recipes = readdirSync(recipesDir).filter((f) => f.endsWith(".align")).sort();

@@ -1,19 +1,9 @@
 // A micro recipe over the bundled demo data (1-layer, d 32 model; a few steps per stage) that runs
 // the whole pipeline through the real handlers in seconds: for end-to-end tests of the executor.
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** The repository root (works from test/run and from dist/test/run). */
-export function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, "package.json")) || !existsSync(join(d, "recipes"))) {
-    const up = dirname(d);
-    if (up === d) throw new Error("repository root not found");
-    d = up;
-  }
-  return d;
-}
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+export { repoRoot } from "../repo-root.js";
+import { repoRoot } from "../repo-root.js";
 
 export function microRecipe(opts: { klCoef?: number; name?: string; policySteps?: number } = {}): string {
   const r = repoRoot();
