@@ -9,7 +9,7 @@ import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
 import { readDemonstrations } from "./demos.js";
 import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
-import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
+import { defaultWithOptions, renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
 import { blockIdentity, byIdentity, valueIdentity } from "./identity.js";
 import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
@@ -83,7 +83,7 @@ function readSourceRows(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
 }
 
 /** Templates of a flan task's `templates` property. */
-export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { templates: TaskTemplate[]; options: string[] | null } {
+export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {
   const v = block.props.templates;
   if (!isCall(v)) fail(CODES.unsupported, `task \`${block.name}\`: templates must be dir("…"), flan_templates("…") or promptsource("…")`, recipe.file, block.propSpans.templates ?? block.decl.span);
   const file = pathArg(recipe, v.args[0]);
@@ -94,12 +94,11 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
       // optional second argument: the FLAN task name (default: the block's name)
       const task = typeof v.args[1] === "string" ? v.args[1] : block.name;
       const version = v.args[2] === "v2" ? "v2" : "v1";
-      return loadFlanTemplates(file, task, version);
+      return loadFlanTemplates(file, task, version, str(block.props.target_field));
     }
-    case "promptsource": {
-      const ts = loadPromptsource(file);
-      return { templates: ts, options: ts.find((t) => t.answerChoices)?.answerChoices ?? null };
-    }
+    case "promptsource":
+      // each template's options are its own answer_choices (render.ts), never the task's
+      return { templates: loadPromptsource(file), options: null };
     default:
       fail(CODES.unsupported, `task \`${block.name}\`: unknown template reader ${v.$call}`, recipe.file, block.propSpans.templates ?? null);
   }
@@ -126,7 +125,7 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
     holdout: num(p.holdout) ?? 0.1,
-    withOptions: num(p.with_options) ?? 0.5,
+    withOptions: num(p.with_options) ?? defaultWithOptions(templates),
     seed: recipe.seed,
   };
 }
