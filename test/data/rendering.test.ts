@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadFlanTemplates, loadPromptsource, parseTemplateFile } from "../../src/data/flan/loaders.js";
 import { renderPair, renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
@@ -59,13 +60,17 @@ function python(code: string, input: string, modules: string): { out?: string; s
   return { out: r.stdout };
 }
 
-/** Compare [input, target] lists; on a difference name the template and row and show both sides. */
+function digest(input: string, target: string): string {
+  return createHash("sha256").update(`${input}\0${target}`, "utf8").digest("hex").slice(0, 24);
+}
+
+/** Compare rendering lists; on a difference name the template and row and show both sides. */
 function sameRenderings(actual: string[][], expected: string[][], labels: string[]): void {
   assert.equal(actual.length, expected.length);
   let diffs = 0;
   let first = "";
   for (let i = 0; i < actual.length; i++) {
-    if (actual[i]![0] === expected[i]![0] && actual[i]![1] === expected[i]![1]) continue;
+    if (JSON.stringify(actual[i]) === JSON.stringify(expected[i])) continue;
     if (!diffs) first = `${labels[i]}:\n  alignc ${JSON.stringify(actual[i])}\n  python ${JSON.stringify(expected[i])}`;
     diffs++;
   }
@@ -78,37 +83,44 @@ test("FLAN v1/v2 patterns over every public row render exactly as Python's str.f
   const all = flanRows();
   const json = JSON.parse(readFileSync(file, "utf8")) as { tasks: Record<string, { options?: string[] }> };
   assert.deepEqual(Object.keys(all).sort(), Object.keys(json.tasks).sort(), "a row set for every FLAN task in ../shared");
-  const jobs: { task: string; version: string; i: number; options: string; data: Fields }[] = [];
+  // the python side gets each task's rows once and the roles of its templates (options show on
+  // direct templates only); both sides hash each rendering (sha256 of input NUL target)
+  const roles: Record<string, Record<string, string[]>> = {};
   const actual: string[][] = [];
   const labels: string[] = [];
   for (const [task, rows] of Object.entries(all)) {
+    roles[task] = {};
     for (const version of ["v1", "v2"] as const) {
       const { templates, options } = loadFlanTemplates(file, task, version);
+      roles[task]![version] = templates.map((x) => x.role);
       const s = spec({ name: task, rows: rows.map((d, i) => row(d, i)), templates, options });
-      templates.forEach((tpl, i) => {
+      for (const tpl of templates)
         s.rows.forEach((r, ri) => {
           // every other row with the options hidden: {options_} renders as "" then
-          const show = ri % 2 === 0;
-          const p = renderPair(s, tpl, r, show, false);
-          actual.push([p.input, p.target]);
+          const p = renderPair(s, tpl, r, ri % 2 === 0, false);
+          actual.push([digest(p.input, p.target)]);
           labels.push(`${task} ${tpl.id} row ${ri}`);
-          jobs.push({ task, version, i, options: show && tpl.role === "direct" && options ? formatOptions(options) : "", data: r.data });
         });
-      });
     }
   }
   const py = `
-import json, sys
-spec = json.load(open(sys.argv[1] if len(sys.argv) > 1 else ${JSON.stringify(file)}))
-jobs = json.load(sys.stdin)
+import json, sys, hashlib
+spec = json.load(open(${JSON.stringify(file)}))
+req = json.load(sys.stdin)
 out = []
-for j in jobs:
-    p = spec['tasks'][j['task']][j['version']][j['i']]
-    ctx = dict(j['data'], options_=j['options'])
-    out.append([p['input'].format(**ctx), p['target'].format(**ctx)])
+for task, rows in req['rows'].items():
+    for version in ('v1', 'v2'):
+        opts = spec['tasks'][task].get('options')
+        for i, p in enumerate(spec['tasks'][task][version]):
+            role = req['roles'][task][version][i]
+            for ri, row in enumerate(rows):
+                show = ri % 2 == 0 and role == 'direct' and opts
+                ctx = dict(row, options_=('OPTIONS:\\n- ' + '\\n- '.join(opts)) if show else '')
+                s = p['input'].format(**ctx) + '\\0' + p['target'].format(**ctx)
+                out.append([hashlib.sha256(s.encode('utf-8')).hexdigest()[:24]])
 print(json.dumps(out))
 `;
-  const r = python(py, JSON.stringify(jobs), "json");
+  const r = python(py, JSON.stringify({ rows: all, roles }), "json, hashlib");
   if (r.skip) return t.skip(r.skip);
   const expected = JSON.parse(r.out!) as string[][];
   assert.ok(actual.length > 40_000, `${actual.length} renderings`);
