@@ -17,7 +17,7 @@ import { mix, type MixComponent } from "./mix.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor, splitIndices } from "./rng.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, TextCorpus } from "./types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, DataNotes, PromptResponse, TextCorpus } from "./types.js";
 
 export interface BuildOptions {
   /** chat format: a format block name, a ChatFormat, or null for the raw `prompt\nresponse` layout.
@@ -42,9 +42,18 @@ export type RawData =
       heldoutTemplates: PromptResponse[];
       heldoutTasks: PromptResponse[];
       mixCounts?: Record<string, number>;
+      notes?: DataNotes;
     }
-  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
-  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
+  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[]; notes?: DataNotes }
+  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus; notes?: DataNotes };
+
+/** Notes of several builds in one (a mixture's components). */
+export function mergeNotes(...ns: (DataNotes | undefined)[]): DataNotes | undefined {
+  const templates = ns.flatMap((n) => n?.templates ?? []);
+  const skipped = ns.flatMap((n) => n?.skipped ?? []);
+  if (!templates.length && !skipped.length) return undefined;
+  return { ...(templates.length ? { templates } : {}), ...(skipped.length ? { skipped } : {}) };
+}
 
 type Cache = Map<string, Promise<unknown>>;
 const caches = new WeakMap<CheckedRecipe, Cache>();
@@ -131,8 +140,11 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
 }
 
 async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
-  const out = renderFlan(await taskSpec(recipe, b, limit));
-  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [] };
+  const spec = await taskSpec(recipe, b, limit);
+  const out = renderFlan(spec);
+  const held = new Set(out.evalTemplates);
+  const templates = spec.templates.map((t) => ({ task: b.name, id: t.id, role: t.role, reason: t.roleReason, heldout: held.has(t.id) }));
+  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [], notes: { templates } };
 }
 
 /** A mixture component held out as a task: all of it, zero-shot (a task over all its templates; every row of a demonstrations source). */
@@ -228,6 +240,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
   const heldout: PromptResponse[] = [];
   const heldoutTemplates: PromptResponse[] = [];
   const heldoutTasks: PromptResponse[] = [];
+  const notes: (DataNotes | undefined)[] = [];
   for (const name of names) {
     const c = comps[name]!;
     const block = findBlock(recipe, name);
@@ -239,6 +252,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     const built = await buildRaw(recipe, block, { ...opts, heldoutTasks: undefined }); // opts.heldoutTasks names this mixture's components
     if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${b.name}\`: component \`${name}\` gives ${built.kind}, not prompt/response examples`, recipe.file, b.decl.span);
     heldout.push(...built.heldout);
+    notes.push(built.notes);
     heldoutTemplates.push(...built.heldoutTemplates);
     heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
     parts.push({
@@ -259,7 +273,8 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     maxLength: num(b.props.max_length),
     perCategory: num(b.props.per_category),
   });
-  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts };
+  const merged = mergeNotes(...notes);
+  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
 }
 
 /** Build a data value: a block reference, a reader call (text), or heldout(x) / train(x). */
@@ -349,7 +364,7 @@ export async function buildExamples(recipe: CheckedRecipe, blockName: string, op
   if (raw.kind !== "sft") return raw;
   const fmt = formatFor(recipe, b, opts);
   const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
-  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks) };
+  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks), ...(raw.notes ? { notes: raw.notes } : {}) };
 }
 
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */

@@ -1,6 +1,6 @@
 // Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
 // per-source/template counts and token-length summaries, and JSONL export rows.
-import type { BuiltData, ComparisonGroup, SFTExample, Tokenizer } from "./types.js";
+import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -98,6 +98,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
     const inv = built.train.filter((e) => e.meta.inverted).length;
     out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
+    if (built.notes?.templates?.length) out.push(templateRoles(built.notes.templates));
   } else if (built.kind === "comparisons") {
     const ks = new Map<number, number>();
     for (const g of built.train) ks.set(g.responses.length, (ks.get(g.responses.length) ?? 0) + 1);
@@ -110,6 +111,18 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
   }
   return out.join("\n");
+}
+
+/** Which templates count as direct, inverted or auxiliary, and why (README "FLAN templates"). */
+function templateRoles(notes: readonly TemplateNote[]): string {
+  const rows: string[][] = [["task / template", "role", "why"]];
+  let task = "";
+  for (const n of notes) {
+    if (n.task !== task) rows.push([(task = n.task), "", ""]);
+    rows.push([`  ${n.id}`, n.heldout ? `${n.role} (held out)` : n.role, n.reason]);
+  }
+  const w = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return ["templates:", ...rows.map((r) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]}`.trimEnd())].join("\n");
 }
 
 /** JSONL rows of the final training examples (for other tools). */
