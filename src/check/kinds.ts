@@ -174,11 +174,12 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),
         holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
         holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
-        // no literal default: it depends on the template format (defaultWithOptions in src/data/flan/render.ts):
-        // 1 for FLAN patterns (FLAN fills every {options_}), 0.5 for .hbs folders, none for promptsource
-        with_options: num("share of examples that show the options; default by template format: FLAN patterns 1 (as FLAN), .hbs folders 0.5, promptsource never (its own text)", {
+        // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
+        // shows them always (withOptionsFor in src/data/flan/render.ts); promptsource templates show only their own text
+        with_options: num("share of examples that show the options (.hbs folders, or FLAN patterns when written; FLAN patterns otherwise always, as FLAN)", {
           minimum: 0,
           maximum: 1,
+          default: 0.5,
         }),
         target_field: str("FLAN patterns: the task's target field (default: the field most patterns produce, e.g. answer, summary, sent2); decides which templates are inverted"),
         limit: int("read at most this many rows", { minimum: 1 }),

@@ -9,7 +9,7 @@ import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
 import { readDemonstrations } from "./demos.js";
 import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
-import { defaultWithOptions, renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
+import { renderFlan, withOptionsFor, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
 import { blockIdentity, byIdentity, valueIdentity } from "./identity.js";
 import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
@@ -134,7 +134,7 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
     holdout: num(p.holdout) ?? 0.1,
-    withOptions: num(p.with_options) ?? defaultWithOptions(templates),
+    withOptions: withOptionsFor(templates, num(p.with_options) ?? 0.5, b.propSpans.with_options !== undefined),
     seed: recipe.seed,
   };
 }

@@ -83,7 +83,8 @@ task rte_ps = flan {
     const b = await buildExamples(r.recipe!, name);
     if (b.kind !== "sft") return assert.fail();
     assert.ok(b.train.length > 80);
-    const seen = new Set(b.train.filter((e) => !e.meta.inverted).map((e) => e.response));
+    // answers of the direct templates (rte v1/9 "Generate a context and a hypothesis." is auxiliary: it trains, as in FLAN)
+    const seen = new Set(b.train.filter((e) => !e.meta.inverted && !(name === "rte" && e.meta.template === "v1/9")).map((e) => e.response));
     assert.deepEqual([...seen].sort(), answers, name);
     for (const e of b.train) assert.ok(!/\{[a-z_]+\}|\{\{/.test(e.prompt + e.response), e.prompt);
   }

@@ -212,14 +212,13 @@ export function splitTemplates(
 }
 
 /**
- * `with_options` when the recipe leaves it out, by template format: FLAN's patterns always fill
- * `{options_}` (FLAN's format_options runs on every example), so 1; alignc's .hbs folders show the
- * list on half the examples (FLAN's with/without-options ablation), so 0.5; promptsource templates
- * show only their own text, so the share does not apply (0).
+ * The share of examples that show the options. The kinds table's default (0.5: alignc's .hbs
+ * folders show the list on half the examples, FLAN's with/without-options ablation) applies to .hbs
+ * folders; FLAN's patterns always fill `{options_}` (FLAN's format_options runs on every example),
+ * so a FLAN-pattern task whose recipe does not write with_options shows them always.
  */
-export function defaultWithOptions(templates: readonly TaskTemplate[]): number {
-  const f = templates[0]?.format;
-  return f === "flan" ? 1 : f === "promptsource" ? 0 : 0.5;
+export function withOptionsFor(templates: readonly TaskTemplate[], share: number, written: boolean): number {
+  return templates[0]?.format === "flan" && !written ? 1 : share;
 }
 
 /** Expand a FLAN task into examples. Deterministic in (spec, seed). */
