@@ -178,7 +178,7 @@ interface JinjaNode {
 }
 
 /** Check a parsed Jinja program against the supported subset; collect the free variables. */
-function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): void {
+function checkJinja(node: JinjaNode, names: Set<string>, problems: string[], indexes: Set<string> = new Set()): void {
   if (!JINJA_NODES.has(node.type)) {
     problems.push(`\`${node.type}\` is not supported`);
     return;
@@ -191,7 +191,7 @@ function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): vo
   if (node.type === "FilterExpression") {
     const f = node.filter as JinjaNode;
     if (f.type !== "Identifier" || !JINJA_FILTERS.has(f.value as string)) problems.push(`filter \`${f.type === "Identifier" ? (f.value as string) : f.type}\` is not supported (supported: ${[...JINJA_FILTERS].join(", ")})`);
-    checkJinja(node.operand as JinjaNode, names, problems);
+    checkJinja(node.operand as JinjaNode, names, problems, indexes);
     return;
   }
   if (node.type === "MemberExpression") {
@@ -199,14 +199,18 @@ function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): vo
       problems.push("attribute access `a.b` is not supported");
       return;
     }
-    checkJinja(node.object as JinjaNode, names, problems);
-    checkJinja(node.property as JinjaNode, names, problems);
+    const obj = node.object as JinjaNode;
+    const prop = node.property as JinjaNode;
+    // answer_choices[label]: the row's `label` must be an integer index (checked per row in render.ts)
+    if (obj.type === "Identifier" && obj.value === "answer_choices" && prop.type === "Identifier") indexes.add(prop.value as string);
+    checkJinja(obj, names, problems, indexes);
+    checkJinja(prop, names, problems, indexes);
     return;
   }
   for (const [k, v] of Object.entries(node)) {
     if (k === "type" || k === "operator") continue;
-    if (Array.isArray(v)) for (const c of v) if (c && typeof c === "object" && "type" in c) checkJinja(c as JinjaNode, names, problems);
-    if (v && typeof v === "object" && !Array.isArray(v) && "type" in v) checkJinja(v as JinjaNode, names, problems);
+    if (Array.isArray(v)) for (const c of v) if (c && typeof c === "object" && "type" in c) checkJinja(c as JinjaNode, names, problems, indexes);
+    if (v && typeof v === "object" && !Array.isArray(v) && "type" in v) checkJinja(v as JinjaNode, names, problems, indexes);
   }
 }
 
@@ -247,7 +251,8 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     }
     const names = new Set<string>();
     const problems: string[] = [];
-    checkJinja(program, names, problems);
+    const indexes = new Set<string>();
+    checkJinja(program, names, problems, indexes);
     if (problems.length) at(problems.join("; "));
     const placeholders = [...names].filter((n) => n !== "answer_choices").map((n) => ({ name: n, line, col: 1 }));
     // promptsource marks templates that are not the data set's own task (`original_task: false`):
@@ -264,6 +269,7 @@ export function loadPromptsource(file: string): TaskTemplate[] {
       usesOptions: false,
       placeholders,
       ...(choices ? { answerChoices: choices } : {}),
+      ...(indexes.size ? { indexFields: [...indexes] } : {}),
       render: (ctx: Fields) => {
         const env = new Environment();
         for (const [k, v] of Object.entries(ctx)) env.set(k, v as never);

@@ -126,6 +126,17 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
     if (typeof v === "object" && !Array.isArray(v))
       fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end));
   }
+  for (const f of t.indexFields ?? []) {
+    const v = row.data[f];
+    if (v !== undefined && v !== null && !Number.isInteger(v))
+      fail(
+        CODES.wrongType,
+        `${spec.file}:${row.line}: \`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
+        spec.file,
+        rowSpan(row.line, row.start, row.end),
+        `map it in the task: fields = { ${f} = { from = "${f}"  map = { ${typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v))} = 0 … } } }`,
+      );
+  }
 }
 
 /**

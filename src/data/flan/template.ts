@@ -27,6 +27,7 @@ export interface TaskTemplate {
   usesOptions: boolean; // places the OPTIONS list itself (`{{options_}}`)
   placeholders: Placeholder[]; // row fields (and built-ins) the template reads
   answerChoices?: string[]; // promptsource `answer_choices`
+  indexFields?: string[]; // promptsource: fields used as `answer_choices[field]` (must be integers)
   render(ctx: Fields): { input: string; target: string };
 }
 
