@@ -125,10 +125,25 @@ function templateRoles(notes: readonly TemplateNote[]): string {
   return ["templates:", ...rows.map((r) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]}`.trimEnd())].join("\n");
 }
 
-/** JSONL rows of the final training examples (for other tools). */
-export function exportRows(built: BuiltData): object[] {
-  if (built.kind === "sft")
-    return built.train.map((e) => ({ id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta }));
-  if (built.kind === "comparisons") return built.train.map((g) => ({ id: g.id, prompt: g.prompt, responses: g.responses, ranks: g.ranks, pairs: g.pairs, meta: g.meta }));
-  return built.train.lines.map((text) => ({ text }));
+/** The splits `alignc data --export --split` writes. */
+export const EXPORT_SPLITS = ["train", "heldout", "heldout_templates", "heldout_tasks", "all"] as const;
+export type ExportSplit = (typeof EXPORT_SPLITS)[number];
+
+/**
+ * JSONL rows of the final examples of one split (or all), each naming its split; prompt/response
+ * examples also carry their source, template and row in `meta`. Comparisons and text have train and
+ * held-out splits only.
+ */
+export function exportRows(built: BuiltData, split: ExportSplit = "train"): object[] {
+  const want = (s: string) => split === "all" || split === s;
+  if (built.kind === "sft") {
+    const parts: [string, SFTExample[]][] = [["train", built.train], ["heldout", built.heldout], ["heldout_templates", built.heldoutTemplates], ["heldout_tasks", built.heldoutTasks]];
+    return parts.filter(([s]) => want(s)).flatMap(([s, xs]) => xs.map((e) => ({ split: s, id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta })));
+  }
+  if (built.kind === "comparisons") {
+    const parts: [string, ComparisonGroup[]][] = [["train", built.train], ["heldout", built.heldout]];
+    return parts.filter(([s]) => want(s)).flatMap(([s, gs]) => gs.map((g) => ({ split: s, id: g.id, prompt: g.prompt, responses: g.responses, ranks: g.ranks, pairs: g.pairs, meta: g.meta })));
+  }
+  const parts: [string, string[]][] = [["train", built.train.lines], ["heldout", built.heldout.lines]];
+  return parts.filter(([s]) => want(s)).flatMap(([s, ls]) => ls.map((text) => ({ split: s, text })));
 }
