@@ -17,7 +17,8 @@ import { mix, type MixComponent } from "./mix.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor, splitIndices } from "./rng.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, DataNotes, PromptResponse, TextCorpus } from "./types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, DataNotes, PromptResponse, SkippedRows, TextCorpus } from "./types.js";
+import { BadRows, type OnError } from "./bad-rows.js";
 
 export interface BuildOptions {
   /** chat format: a format block name, a ChatFormat, or null for the raw `prompt\nresponse` layout.
@@ -71,10 +72,11 @@ function cached<T>(recipe: CheckedRecipe, key: string, make: () => Promise<T>): 
 }
 
 /** Rows of a data value: a reader call or a reference to a source block. */
-export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { limit?: number; what: string }): Promise<RowSet> {
+export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { limit?: number; what: string; onError?: OnError; source?: string }): Promise<RowSet> {
   if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) {
     const file = pathArg(recipe, v.args[0]);
-    return cached(recipe, `rows:${v.$call}:${file}:${opts.limit ?? ""}`, () => readRows(file, v.$call as ReaderKind, { limit: opts.limit }));
+    const onError = opts.onError ?? "fail";
+    return cached(recipe, `rows:${v.$call}:${file}:${opts.limit ?? ""}:${onError}`, () => readRows(file, v.$call as ReaderKind, { limit: opts.limit, onError, source: opts.source }));
   }
   if (isRef(v)) {
     const b = findBlock(recipe, v.$ref);
@@ -88,7 +90,13 @@ function readSourceRows(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
   const file = pathArg(recipe, b.args[0]);
   const lim = limit ?? num(b.props.limit);
   const both = limit !== undefined && num(b.props.limit) !== undefined ? Math.min(limit, num(b.props.limit)!) : lim;
-  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}`, () => readRows(file, b.kind as ReaderKind, { limit: both }));
+  const onError = onErrorOf(b);
+  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}:${onError}`, () => readRows(file, b.kind as ReaderKind, { limit: both, onError, source: b.name }));
+}
+
+/** A block's bad-row policy (kinds.ts: on_error, default fail). */
+function onErrorOf(b: CheckedBlock): OnError {
+  return str(b.props.on_error) === "skip" ? "skip" : "fail";
 }
 
 /** Templates of a flan task's `templates` property. */
@@ -115,9 +123,11 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
 
 async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<FlanTaskSpec> {
   const p = b.props;
-  const read = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
+  const onError = onErrorOf(b);
+  const read = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\``, onError, source: b.name });
   const fields = p.fields;
-  const rows = fields && typeof fields === "object" && !Array.isArray(fields) && !isRef(fields) && !isCall(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: recipe.file, span: b.propSpans.fields }) : read;
+  const bad = new BadRows(b.name, read.file, onError);
+  const rows = fields && typeof fields === "object" && !Array.isArray(fields) && !isRef(fields) && !isCall(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: recipe.file, span: b.propSpans.fields }, bad) : read;
   const { templates, options: fileOptions } = loadTemplates(recipe, b);
   const options = strList(p.options) ?? str(p.options) ?? fileOptions;
   return {
@@ -128,6 +138,8 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     rowsKey: valueIdentity(recipe, { data: p.data ?? null, fields: p.fields ?? null, limit: p.limit ?? null, holdout: p.holdout ?? null }),
     file: rows.file,
     rows: rows.rows,
+    bad,
+    ...(read.skipped ? { readSkipped: read.skipped } : {}),
     templates,
     options,
     shots: range(p.shots, [0, 0]),
@@ -144,13 +156,19 @@ async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number)
   const out = renderFlan(spec);
   const held = new Set(out.evalTemplates);
   const templates = spec.templates.map((t) => ({ task: b.name, id: t.id, role: t.role, reason: t.roleReason, heldout: held.has(t.id) }));
-  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [], notes: { templates } };
+  const skipped = [spec.readSkipped, spec.bad?.finish()].filter((x): x is SkippedRows => x !== undefined);
+  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [], notes: { templates, ...(skipped.length ? { skipped } : {}) } };
 }
 
 /** A mixture component held out as a task: all of it, zero-shot (a task over all its templates; every row of a demonstrations source). */
 function buildHeldoutComponent(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): Promise<PromptResponse[]> {
   return cached(recipe, `heldout-task:${b.name}:${opts.limit ?? ""}`, async () => {
-    if (b.keyword === "task" && b.kind === "flan") return renderHeldoutTask(await taskSpec(recipe, b, opts.limit));
+    if (b.keyword === "task" && b.kind === "flan") {
+      const spec = await taskSpec(recipe, b, opts.limit);
+      const out = renderHeldoutTask(spec);
+      spec.bad?.finish(); // fail: report the bad rows (skip: they are left out of the evaluation)
+      return out;
+    }
     const built = await buildRaw(recipe, b, { limit: opts.limit });
     if (built.kind !== "sft") fail(CODES.mixture, `\`${b.name}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, recipe.file, b.decl.span);
     return [...built.train, ...built.heldout].map((e) => ({ ...e, meta: { ...e.meta, heldout: true } }));
@@ -178,6 +196,11 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
   const p = b.props;
   const holdout = num(p.holdout) ?? 0;
   const role = roleOf(b, rs.rows);
+  const bad = new BadRows(b.name, rs.file, onErrorOf(b));
+  const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
+    const skipped = [rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined);
+    return skipped.length ? { notes: { skipped } } : {};
+  };
   if (role === "demonstrations") {
     const exs = readDemonstrations({
       name: b.name,
@@ -189,12 +212,15 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       context: str(p.context),
       system: str(p.system),
       categories: strList(p.categories),
+      bad,
       templateSite: { file: recipe.file, spans: { prompt: b.propSpans.prompt, response: b.propSpans.response, context: b.propSpans.context } },
     });
+    const notes = skippedNotes();
     const s = split(recipe, blockIdentity(recipe, b.name), exs, holdout);
-    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [] };
+    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
   if (role === "rankings" || role === "pairs") {
+    const kSkipped = { count: 0 };
     const groups = readRankings({
       name: b.name,
       file: rs.file,
@@ -208,10 +234,15 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       chosen: str(p.chosen),
       rejected: str(p.rejected),
       k: p.k !== undefined ? range(p.k, [2, 9]) : undefined,
+      kOutside: str(p.k_outside) === "skip" ? "skip" : "fail",
+      kSkipped,
+      bad,
       system: str(p.system),
     });
+    const kNote: SkippedRows[] = kSkipped.count ? [{ source: b.name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${range(p.k, [2, 9]).join("..")} (k_outside = "skip")`] }] : [];
+    const notes = skippedNotes(kNote);
     const s = split(recipe, blockIdentity(recipe, b.name), groups, holdout);
-    return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout };
+    return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout, ...notes };
   }
   const field = str(p.field) ?? "text";
   const lines = rs.rows.map((r) => fieldString(r, field, rs.file));

@@ -12,6 +12,7 @@ import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
 import type { CompiledPart } from "./flan/template.js";
 import type { Row, RowSet } from "./readers.js";
+import type { BadRows } from "./bad-rows.js";
 
 type Rule = { name: string; template: CompiledPart } | { name: string; from: string; map: Record<string, string | number> | string[] };
 
@@ -59,7 +60,7 @@ export function orderRules<R extends Rule>(rules: readonly R[], site: { file: st
 
 function lookup(rule: Extract<Rule, { from: string }>, row: Row, file: string): string | number {
   const v = row.data[rule.from];
-  const at = rowSpan(row.line, row.start, row.end);
+  const at = rowSpan(row.line, row.start, row.end, row.col);
   if (Array.isArray(rule.map)) {
     const i = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
     const out = Number.isInteger(i) ? rule.map[i] : undefined;
@@ -73,21 +74,23 @@ function lookup(rule: Extract<Rule, { from: string }>, row: Row, file: string): 
 }
 
 /** The rows with their derived fields added (a derived field replaces a field of the same name). */
-export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site: { file: string; span?: Span }): RowSet {
+export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site: { file: string; span?: Span }, bad?: BadRows): RowSet {
   const rules = orderRules(rulesOf(fields, rows, site), site);
-  const out = rows.rows.map((row): Row => {
+  const derive = (row: Row): Row => {
     const data = { ...row.data };
     for (const r of rules) {
       if ("template" in r) {
         for (const ph of r.template.placeholders) {
           const v = data[ph.name];
           if (!ph.optional && (v === undefined || v === null))
-            fail(CODES.missingField, `${rows.file}:${row.line}: missing field \`${ph.name}\` (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end));
+            fail(CODES.missingField, `${rows.file}:${row.line}: missing field \`${ph.name}\` (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
         }
         data[r.name] = r.template.render(data);
       } else data[r.name] = lookup(r, { ...row, data }, rows.file);
     }
     return { ...row, data };
-  });
+  };
+  // a row whose lookup fails is a bad row (reported, or skipped under on_error = "skip")
+  const out = bad ? rows.rows.flatMap((row) => bad.guard(row, () => [derive(row)]) ?? []) : rows.rows.map(derive);
   return { ...rows, rows: out };
 }

@@ -110,6 +110,10 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
   }
+  for (const s of built.notes?.skipped ?? []) {
+    out.push(`skipped ${s.count} row${s.count === 1 ? "" : "s"} of ${s.file} (\`${s.source}\`), first reasons:`);
+    for (const r of s.reasons) out.push(`  - ${r}`);
+  }
   return out.join("\n");
 }
 

@@ -6,7 +6,8 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
 import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
 import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
 import type { Fields, Row } from "../readers.js";
-import type { PromptResponse } from "../types.js";
+import type { PromptResponse, SkippedRows } from "../types.js";
+import type { BadRows } from "../bad-rows.js";
 import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
@@ -23,6 +24,10 @@ export interface FlanTaskSpec {
   holdout: number; // share of rows kept out of training
   withOptions: number; // share of examples showing OPTIONS
   seed: number;
+  /** bad-row policy (../bad-rows.ts): a row that does not render is reported or skipped; default: fail at once */
+  bad?: BadRows;
+  /** lines the reader skipped (on_error = "skip"), carried to the task's notes */
+  readSkipped?: SkippedRows;
 }
 
 export interface FlanOutput {
@@ -106,7 +111,7 @@ function rowOptions(spec: FlanTaskSpec, row: Row, t?: TaskTemplate): readonly st
   if (typeof spec.options !== "string") return spec.options;
   const v = row.data[spec.options];
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
-    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end));
+    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   return v as string[];
 }
 
@@ -122,9 +127,9 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
     const v = row.data[p.name];
     if (p.optional && (v === undefined || v === null)) continue;
     if (v === undefined || v === null)
-      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end));
+      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     if (typeof v === "object" && !Array.isArray(v))
-      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end));
+      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   }
   for (const f of t.indexFields ?? []) {
     const v = row.data[f];
@@ -133,7 +138,7 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
         CODES.wrongType,
         `${spec.file}:${row.line}: \`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
         spec.file,
-        rowSpan(row.line, row.start, row.end),
+        rowSpan(row.line, row.start, row.end, row.col),
         `map it in the task: fields = { ${f} = { from = "${f}"  map = { ${typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v))} = 0 … } } }`,
       );
   }
@@ -154,7 +159,7 @@ export function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOp
   const opts = show && t.format === "hbs" && !t.usesOptions ? rowOptions(spec, row, t) : null;
   if (opts) inp = `${inp}\n${formatOptions(opts)}`;
   if (target.trim() === "")
-    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end));
+    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   if (invertDerived) return { input: `${target}\n${DERIVED_INVERSION}`, target: inp };
   return { input: inp, target };
 }
@@ -263,7 +268,14 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     const shots: string[] = [];
     if (k > 0) {
       for (const r of drawExemplars(trainRows, row, Math.min(trainRows.length, 4 * k + 4), rng)) {
-        const p = renderPair(spec, template, r, showOptions, derived);
+        let p: { input: string; target: string };
+        try {
+          p = renderPair(spec, template, r, showOptions, derived);
+        } catch (e) {
+          // a bad row is reported (or skipped) as its own example, never blamed on the query
+          if (spec.bad && e instanceof DataError) continue;
+          throw e;
+        }
         if (p.input === query.input) continue;
         shots.push(`${p.input}\n${p.target}`);
         if (shots.length === k) break;
@@ -289,13 +301,16 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     };
   };
 
+  // a row that does not render is a bad row (every one reported, or skipped): guard each example
+  const each = (rows: readonly Row[], make: (r: Row) => PromptResponse): PromptResponse[] =>
+    spec.bad ? rows.flatMap((r) => spec.bad!.guard(r, () => [make(r)]) ?? []) : rows.map(make);
   const train = shuffled(
-    trainRows.map((r) => example(r, "train", tsplit.train, true, true)),
+    each(trainRows, (r) => example(r, "train", tsplit.train, true, true)),
     rngFor(spec.seed, spec.key ?? spec.name, "order"),
   );
-  const heldout = heldRows.map((r) => example(r, "heldout", tsplit.direct, false, true));
+  const heldout = each(heldRows, (r) => example(r, "heldout", tsplit.direct, false, true));
   const evalRows = heldRows.length ? heldRows : trainRows;
-  const heldoutTemplates = tsplit.heldout.length ? evalRows.map((r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
+  const heldoutTemplates = tsplit.heldout.length ? each(evalRows, (r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
   return { train, heldout, heldoutTemplates, trainTemplates: tsplit.train.map((t) => t.id), evalTemplates: tsplit.heldout.map((t) => t.id) };
 }
 
@@ -313,7 +328,7 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
   if (problems.length) throw new DataError(problems);
   const templates = splitTemplates(spec.templates, 0, spec.name).direct; // every direct template, by id
   const hasOptions = spec.options !== null;
-  const out = spec.rows.map((row): PromptResponse => {
+  const one = (row: Row): PromptResponse => {
     const rng = rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", row.index);
     const template = templates[rng.int(templates.length)]!;
     const showOptions = hasOptions && rng.next() < spec.withOptions;
@@ -324,6 +339,7 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
       response: q.target,
       meta: { source: spec.name, task: spec.name, template: template.id, shots: 0, inverted: false, options: optionsShown(template, showOptions, false), category: spec.name, row: row.index, line: row.line, heldout: true },
     };
-  });
+  };
+  const out = spec.bad ? spec.rows.flatMap((r) => spec.bad!.guard(r, () => [one(r)]) ?? []) : spec.rows.map(one);
   return shuffled(out, rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", "order"));
 }
