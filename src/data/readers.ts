@@ -54,9 +54,39 @@ function checkFile(file: string): void {
 
 function readWhole(file: string): string {
   checkFile(file);
-  const buf = readFileSync(file);
-  return (file.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8").replace(/^\uFEFF/, "");
+  const raw = readFileSync(file);
+  const buf = file.endsWith(".gz") ? gunzipSync(raw) : raw;
+  checkUtf8(file, buf);
+  return buf.toString("utf8").replace(/^\uFEFF/, "");
 }
+
+/** Offset of the first byte that is not part of valid UTF-8, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= b.length) return i; // not a lead byte, or a sequence cut off by the end
+    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    // overlongs and surrogates (E0 80–9F, ED A0–BF, F0 80–8F, F4 90+)
+    const d = b[i + 1] ?? 0;
+    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Bytes that are not UTF-8 are an error naming the line and byte offset (never silent U+FFFD). */
+function checkUtf8(file: string, buf: Uint8Array): void {
+  const at = firstInvalidUtf8(buf);
+  if (at < 0) return;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
+  fail(CODES.brokenLine, `${file}:${line}: not UTF-8: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+}
+
+/** Files up to this size are checked for UTF-8 before they are streamed (larger ones are not). */
+const UTF8_CHECK_BYTES = 256 << 20;
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
@@ -80,6 +110,10 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
 /** JSONL, streamed line by line (gzip when the name ends in .gz). Blank lines are skipped. */
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows } = {}): Promise<Row[]> {
   checkFile(file);
+  if (statSync(file).size <= UTF8_CHECK_BYTES) {
+    const raw = readFileSync(file);
+    checkUtf8(file, file.endsWith(".gz") ? gunzipSync(raw) : raw);
+  }
   const raw = createReadStream(file);
   const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
   input.setEncoding("utf8");
@@ -232,8 +266,9 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
       to: opts.limit,
     }) as { record: Fields; info: { lines: number } }[];
   } catch (err) {
-    const e = err as Error & { lines?: number };
-    const line = e.lines ?? 1;
+    const e = err as Error & { lines?: number; code?: string };
+    // an unclosed quote is found at the end of the file: point at the quote that opened it
+    const line = e.code === "CSV_QUOTE_NOT_CLOSED" ? (unclosedQuoteLine(text) ?? e.lines ?? 1) : (e.lines ?? 1);
     const starts = lineStarts(text);
     const start = starts[line - 1] ?? 0;
     const end = (starts[line] ?? text.length + 1) - 1;
@@ -247,6 +282,13 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
     const end = (starts[line] ?? text.length + 1) - 1;
     return { data: r.record, index, line, start, end };
   });
+}
+
+/** The line of the quote left open at the end of a CSV text (doubled quotes toggle twice), if any. */
+function unclosedQuoteLine(text: string): number | undefined {
+  let open = -1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 34) open = open < 0 ? i : -1;
+  return open < 0 ? undefined : lineOf(text, open);
 }
 
 function lineStarts(text: string): number[] {
