@@ -95,6 +95,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(table(rows));
     const lens = built.train.map((e) => tok.encode(e.text).length + 1);
     out.push(fmtLen(lengthSummary(lens, context)));
+    if (context !== undefined) out.push(truncationLine(built.train, tok, context));
     const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
     const inv = built.train.filter((e) => e.meta.inverted).length;
     out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
@@ -115,6 +116,25 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     for (const r of s.reasons) out.push(`  - ${r}`);
   }
   return out.join("\n");
+}
+
+/**
+ * What truncation to the model context does to the training examples, by tokenizeExample's default
+ * rule (prompt tokens cut from the left first, then what follows the response, then the response from
+ * the right): how many lose prompt tokens, and how many lose response tokens (the target itself).
+ */
+function truncationLine(xs: readonly SFTExample[], tok: Tokenizer, context: number): string {
+  let cut = 0;
+  let lose = 0;
+  for (const e of xs) {
+    const [rs, re] = e.responseSpan;
+    const pre = tok.encode(e.text.slice(0, rs)).length;
+    const tail = tok.encode(e.text.slice(rs, re)).length + tok.encode(e.text.slice(re)).length + 1; // response, end of turn, EOS
+    if (pre + tail > context) cut++;
+    if (tail > context) lose++;
+  }
+  const pct = (n: number) => `${((100 * n) / Math.max(1, xs.length)).toFixed(1)}%`;
+  return `truncation at context ${context}: ${cut} examples (${pct(cut)}) lose prompt tokens (cut from the left), ${lose} (${pct(lose)}) lose response tokens${lose / Math.max(1, xs.length) > 0.01 ? "  WARNING: over 1% lose part of their target" : ""}`;
 }
 
 /** Which templates count as direct, inverted or auxiliary, and why (README "FLAN templates"). */
