@@ -14,3 +14,9 @@ export function fmtDuration(s: number): string {
   if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
+
+/** Bytes as MiB below a GiB, else GiB ("312 MiB", "1.42 GiB"); "-" when unknown. */
+export function fmtBytes(b: number | undefined): string {
+  if (b === undefined || !Number.isFinite(b) || b < 0) return "-";
+  return b < 2 ** 30 ? `${Math.round(b / 2 ** 20)} MiB` : `${(b / 2 ** 30).toFixed(2)} GiB`;
+}

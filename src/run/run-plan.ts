@@ -10,7 +10,7 @@ import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./progress.js";
 import { writeReport } from "./report.js";
-import { RunDir, hostInfo, type Manifest } from "./rundir.js";
+import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./rundir.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -104,6 +104,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     options: { force: [...(o.force ?? [])], until: o.until ?? null },
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },
+    peakRssBytes: peakRssBytes(),
     nodes: [],
     expectations: [],
     error: null,
@@ -114,6 +115,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     manifest.expectations = exec.expectations;
     manifest.cache.hits = exec.hits;
     manifest.cache.misses = exec.computed;
+    manifest.peakRssBytes = peakRssBytes();
     run.writeManifest(manifest);
   };
   exec.onChange = save;

@@ -6,6 +6,7 @@ import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { Interrupt } from "../../run/interrupt.js";
 import { createProgress, fmtDuration, fmtNum } from "../../run/progress.js";
+import { fmtBytes } from "../../run/format.js";
 import { runRecipe } from "../../run/run-recipe.js";
 import type { Manifest } from "../../run/rundir.js";
 
@@ -28,7 +29,7 @@ export function summaryText(m: Manifest, runDir: string): string {
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);
   const secs = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : 0;
-  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}`);
+  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
   lines.push(`run: ${runDir}`);
   lines.push(`report: ${runDir}/report.html`);
   return lines.join("\n") + "\n";
