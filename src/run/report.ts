@@ -101,7 +101,7 @@ export function renderReport(run: RunDir): string {
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ${escapeHtml(m.runId)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>${escapeHtml(m.recipe.name)} <small>${escapeHtml(m.runId)}</small></h1>`);
   parts.push(
-    `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed${m.peakRssBytes !== undefined ? ` · peak RSS ${fmtBytes(m.peakRssBytes)}` : ""} · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
+    `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.workers !== undefined ? ` · workers ${m.workers}` : ""}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed${m.peakRssBytes !== undefined ? ` · peak RSS ${fmtBytes(m.peakRssBytes)}` : ""} · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
   );
   if (m.error) parts.push(`<p class="bad">${escapeHtml(m.error)}</p>`);
   if (m.expectations.length) {

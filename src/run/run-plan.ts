@@ -30,6 +30,8 @@ export interface RunPlanOptions {
   /** called after prepare() when some node must be computed, before the run directory exists
    * (selects the backend, so an unavailable one is an error that leaves nothing behind) */
   beforeCompute?: () => Promise<unknown>;
+  /** data-parallel replicas the training stages may use (recorded in the manifest; default 1) */
+  workers?: number;
   /** write report.html at the end (default true) */
   report?: boolean;
 }
@@ -101,6 +103,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     backend: backendName(o.backend),
     seed: o.recipe.seed,
     tiny: o.tiny ?? false,
+    workers: o.workers ?? 1,
     options: { force: [...(o.force ?? [])], until: o.until ?? null },
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },

@@ -49,6 +49,9 @@ export interface Manifest {
   backend: string;
   seed: number;
   tiny: boolean;
+  /** --workers: data-parallel replicas pretrain/SFT may use on wasm/cpu (each node's summary says how many it used);
+   * absent in manifests written before it was recorded */
+  workers?: number;
   options: { force: string[]; until: string | null };
   host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
   cache: { root: string; hits: number; misses: number };

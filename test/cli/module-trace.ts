@@ -17,9 +17,9 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
-const PRELOAD = (hooks: string) => `import { register, createRequire } from "node:module";
+const PRELOAD = (hooks: string | null) => `import { register, createRequire } from "node:module";
 import { appendFileSync } from "node:fs";
-register(${JSON.stringify(hooks)});
+${hooks ? `register(${JSON.stringify(hooks)});` : "void register;"}
 process.on("exit", () => {
   const out = process.env.ALIGNC_TRACE_OUT;
   if (out) appendFileSync(out, Object.keys(createRequire(import.meta.url).cache).map((f) => "cjs:" + f).join("\\n") + "\\n");
@@ -39,13 +39,14 @@ export interface Traced {
   maxRssKb: number;
 }
 
-/** A folder holding the preload; remove it with `dispose`. */
-export function makeTracer(): { preload: string; dispose(): void } {
+/** A folder holding the preload; remove it with `dispose`. `hooks: false` leaves the ESM resolve hook
+ * out (its loader thread costs CPU): only CommonJS modules, CPU time and peak RSS are reported. */
+export function makeTracer(opts: { hooks?: boolean } = {}): { preload: string; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), "alignc-trace-"));
   const hooks = join(dir, "hooks.mjs");
   writeFileSync(hooks, HOOKS);
   const preload = join(dir, "preload.mjs");
-  writeFileSync(preload, PRELOAD(pathToFileURL(hooks).href));
+  writeFileSync(preload, PRELOAD(opts.hooks === false ? null : pathToFileURL(hooks).href));
   return { preload, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

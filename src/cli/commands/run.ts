@@ -29,7 +29,7 @@ export function summaryText(m: Manifest, runDir: string): string {
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);
   const secs = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : 0;
-  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
+  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}${m.workers !== undefined ? `, workers ${m.workers}` : ""}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
   lines.push(`run: ${runDir}`);
   lines.push(`report: ${runDir}/report.html`);
   return lines.join("\n") + "\n";
@@ -38,7 +38,12 @@ export function summaryText(m: Manifest, runDir: string): string {
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const [path] = args;
   if (!path || args.length > 1) {
-    process.stderr.write("usage: alignc run [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V] RECIPE\n");
+    process.stderr.write("usage: alignc run [--backend B] [--workers N] [--force NODE…] [--until NODE] [--tiny] [--variant V] RECIPE\n");
+    return 2;
+  }
+  const w = opts.workers;
+  if (w !== undefined && w !== "auto" && !/^[1-9]\d*$/.test(String(w))) {
+    process.stderr.write(`alignc run: --workers must be a positive whole number or auto, got ${JSON.stringify(String(w))}\n`);
     return 2;
   }
   const progress = createProgress();
@@ -48,6 +53,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     result = await runRecipe(path, {
       backend: typeof opts.backend === "string" ? opts.backend : undefined,
       tiny: opts.tiny === true,
+      workers: w === undefined || w === "auto" ? "auto" : Number(w),
       force: list(opts.force),
       until: typeof opts.until === "string" ? opts.until : null,
       variant: typeof opts.variant === "string" ? opts.variant : undefined,
