@@ -29,6 +29,7 @@ const HEAVY: [label: string, matches: (m: string) => boolean][] = [
   ["Handlebars", (m) => m.includes("/handlebars/")],
   ["Jinja", (m) => m.includes("/@huggingface/jinja/")],
   ["gpt-tokenizer", (m) => m.includes("/gpt-tokenizer/")],
+  ["ajv (only needed to read plan.json files)", (m) => m.includes("/node_modules/ajv/")],
 ];
 
 function assertLight(args: string[], expectStatus = 0): void {
