@@ -27,6 +27,7 @@ const COMMANDS: Spec[] = [
   { name: "test", args: "[dir]", summary: "check recipes against golden plans and their expect blocks", options: [["--update", "rewrite golden plans"], ["--no-run", "plans only"], ["--backend <name>", "backend", "auto"]] },
   { name: "report", args: "<run>", summary: "write report.html for a run directory", options: [["--open", "print the file URL"]] },
   { name: "runs", args: "[dir]", summary: "list run directories", options: [["--json", "as JSON"]] },
+  { name: "label", args: "[recipe]", summary: "serve a local page where people rate and rank K responses (the rankings a reward model trains on)", options: [["--source <name>", "the candidates source to label"], ["--port <n>", "port (default: a free one)"], ["--host <ip>", "listen on this address instead of 127.0.0.1 (a warning: others can reach it)"], ["--stats <file>", "statistics of a labels file instead: labelers, time, flags, agreement"], ["--json", "--stats as JSON"]] },
   { name: "export", args: "<recipe>", summary: "compile the plan for TRL, OpenRLHF or Axolotl", options: [["--to <target>", "trl | openrlhf | axolotl"], ["--out <dir>", "output directory"], ["--nodes <n>", "nodes", "1"], ["--gpus-per-node <g>", "GPUs per node", "8"], ["--target-version <v>", "engine version"], ["--drop-ptx", "drop the ptx term where the target has none"], ["--variant <name>", "one variant of a sweep"], ["--until <stage>", "export the stages up to this one"], ["--trim-rows <n>", "keep the first n rows of each data file (fixtures)"]] },
 ];
 
