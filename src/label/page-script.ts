@@ -255,28 +255,30 @@ export function pageMain(): void {
   function startDrag(ev: any, item: any): void {
     ev.preventDefault();
     const list = $("ranking");
-    item.setPointerCapture(ev.pointerId);
     item.classList.add("dragging");
+    // listen on the document, not with pointer capture: moving the item in the DOM would release the capture
     const move = (e: any): void => {
+      if (e.pointerId !== ev.pointerId) return;
       const others = Array.from(list.children).filter((c: any) => c !== item) as any[];
       const before = others.find((c) => {
         const r = c.getBoundingClientRect();
         return e.clientY < r.top + r.height / 2;
       });
-      list.insertBefore(item, before || null);
+      if ((before || null) !== item.nextSibling) list.insertBefore(item, before || null);
     };
-    const up = (): void => {
-      item.removeEventListener("pointermove", move);
-      item.removeEventListener("pointerup", up);
-      item.removeEventListener("pointercancel", up);
+    const up = (e: any): void => {
+      if (e.pointerId !== ev.pointerId) return;
+      document.removeEventListener("pointermove", move);
+      document.removeEventListener("pointerup", up);
+      document.removeEventListener("pointercancel", up);
       item.classList.remove("dragging");
       const order = Array.from(list.children).map((c: any) => Number(c.dataset.i));
       if (draft && order.join() !== draft.order.join()) change((d) => (d.order = order), true);
       else render();
     };
-    item.addEventListener("pointermove", move);
-    item.addEventListener("pointerup", up);
-    item.addEventListener("pointercancel", up);
+    document.addEventListener("pointermove", move);
+    document.addEventListener("pointerup", up);
+    document.addEventListener("pointercancel", up);
   }
 
   // ------------------------------------------------------------------ keyboard

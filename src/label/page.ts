@@ -15,7 +15,7 @@ header h1 small { color: var(--muted); font-weight: normal; }
 #progress-text { font-size: .85rem; color: var(--muted); margin-top: .2rem; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 .cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(16rem, 2fr); gap: 1rem; align-items: start; }
-@media (max-width: 48rem) { .cols { grid-template-columns: 1fr; } main { padding: .5rem; } }
+@media (max-width: 48rem) { .cols { grid-template-columns: minmax(0, 1fr); } main { padding: .5rem; } }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; margin-bottom: 1rem; }
 h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 0 0 .4rem; }
 .text, #prompt, #guidelines-text { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -24,10 +24,10 @@ h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: 
 .card:focus, .item:focus { outline: 3px solid var(--accent); outline-offset: 1px; }
 .card-head { display: flex; align-items: center; gap: .6rem; flex-wrap: wrap; margin-bottom: .3rem; }
 .letter { font-weight: 700; font-size: 1.1rem; min-width: 1.4rem; }
-.scale { display: flex; gap: .2rem; flex-wrap: wrap; }
+.scale { display: grid; grid-template-columns: repeat(7, minmax(1.6rem, 2.4rem)); gap: .2rem; min-width: 0; }
 .rate { position: relative; }
 .rate input { position: absolute; opacity: 0; inset: 0; margin: 0; cursor: pointer; }
-.rate span { display: inline-block; min-width: 2.1rem; padding: .25rem 0; text-align: center; border: 1px solid var(--line); border-radius: .3rem; }
+.rate span { display: block; padding: .25rem 0; text-align: center; border: 1px solid var(--line); border-radius: .3rem; }
 .rate.on span { background: var(--accent); color: #fff; border-color: var(--accent); }
 .rate input:focus-visible + span { outline: 2px solid var(--accent); outline-offset: 1px; }
 .flags summary { cursor: pointer; color: var(--muted); font-size: .9rem; }
@@ -46,6 +46,7 @@ button { font: inherit; border: 1px solid var(--line); background: var(--card); 
 button:disabled { opacity: .4; cursor: default; }
 button.tie.on { background: var(--accent); color: #fff; }
 button.primary { background: var(--accent); color: #fff; border-color: var(--accent); padding: .4rem 1rem; }
+button.primary kbd { color: var(--fg); }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .8rem; align-items: center; }
 .status { min-height: 1.4rem; font-size: .9rem; margin-top: .4rem; }
 .status.error { color: var(--bad); }

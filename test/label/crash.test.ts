@@ -3,31 +3,9 @@
 // the same submission ids (as the page does) completes the file without a duplicate. Ctrl-C exits 130.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { candidateSetId } from "../../src/label/candidates.js";
-import { repoRoot } from "../repo-root.js";
-import { apiFor, candidateRow, labelBody, makeFixture, type Api } from "./fixture.js";
-
-const BIN = join(repoRoot(), "bin", "alignc.js");
-
-async function startChild(dir: string): Promise<{ child: ChildProcess; api: Api; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "label", "r.align", "--source", "cands"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += String(d)));
-  const first = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`alignc label exited ${code} before printing its URL: ${err}`)));
-  });
-  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{20,}$/, "the first line of output is the page's URL");
-  return { child, api: apiFor(first), stderr: () => err };
-}
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
+import { candidateRow, exited, labelBody, makeFixture, startChild } from "./fixture.js";
 
 function fileSubmissions(file: string): string[] {
   if (!existsSync(file)) return [];

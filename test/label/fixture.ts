@@ -4,6 +4,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { repoRoot } from "../repo-root.js";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
 import { startLabelServer, type LabelServer } from "../../src/label/server.js";
@@ -82,3 +85,23 @@ export function labelBody(labeler: string, set: string, k: number, submission = 
   const ranks = Array.from({ length: k }, (_, i) => (k >= 4 && i === 3 ? 2 : i));
   return { submission, labeler, set, ratings: Array.from({ length: k }, (_, i) => Math.max(1, 7 - i)), flags: Array.from({ length: k }, (_, i) => (i === k - 1 ? ["fails_instruction"] : [])), ranks, seconds: 12.5 };
 }
+
+const BIN = join(repoRoot(), "bin", "alignc.js");
+
+/** `alignc label r.align --source cands` as a child process in the fixture's folder; resolves once it printed its URL. */
+export async function startChild(dir: string, port?: number): Promise<{ child: ChildProcess; url: string; api: Api; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, "label", "r.align", "--source", "cands", ...(port ? ["--port", String(port)] : [])], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d) => (err += String(d)));
+  const first = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`alignc label exited ${code} before printing its URL: ${err}`)));
+  });
+  assert.match(first, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{20,}$/, "the first line of output is the page's URL");
+  return { child, url: first, api: apiFor(first), stderr: () => err };
+}
+
+/** The exit code once the child has exited (null when a signal ended it). */
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
