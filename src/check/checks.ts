@@ -370,12 +370,18 @@ function checkRefUse(use: RefUse, accept: Accept, ctx: CheckContext): void {
   const spec = ctx.blocks.get(target)?.spec;
   if (!spec || (target.role && !(spec.roles ?? []).includes(target.role.name))) return;
   const qual = keywordQualifier(target);
+  // "any source" does not admit a candidates source: its sets are labeled (`alignc label`), never read by a stage or eval
   const fits = use.refTo.some((t) => {
     const [kw, q] = t.split(":");
-    return kw === target.keyword.name && (q === undefined || q === qual);
+    return kw === target.keyword.name && (q === undefined ? qual !== "candidates" || kw !== "source" : q === qual);
   });
   if (!fits) {
-    const hint = target.keyword.name === "source" && !target.role ? `declare it with a role: \`source ${target.name.name} = ${target.kind.name}(…) as …\`` : undefined;
+    const hint =
+      target.keyword.name === "source" && !target.role
+        ? `declare it with a role: \`source ${target.name.name} = ${target.kind.name}(…) as …\``
+        : qual === "candidates" && target.keyword.name === "source"
+          ? "candidate sets are labeled with `alignc label`; read the labels through the rankings source its `labels` names"
+          : undefined;
     accept("AL2011", use.node, `${use.what} must reference ${describeRefTo(use.refTo)}; \`${use.name}\` is ${describeBlock(target)}`, hint);
   }
 }
