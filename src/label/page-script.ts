@@ -1,18 +1,22 @@
 // The labeling page's script. It runs in the browser, never in Node: page.ts inlines this function's
-// source (Function.prototype.toString of the compiled JS), so it must use nothing outside itself.
+// source (Function.prototype.toString of the compiled JS), so it must use nothing outside itself but
+// installInput (page-input.ts), which page.ts inlines beside it.
 // Every text that comes from the data (prompt, responses, guidelines) is set with textContent, never
 // parsed as HTML. Work in progress survives a reload (a draft per set in localStorage) and a
 // submission survives a lost connection or a server restart (kept in localStorage until the server
 // acknowledges it; resent with the same id, which the server recognises).
 /* eslint-disable */
+import { installInput } from "./page-input.js";
 // The browser globals this file uses (the project's tsconfig has no DOM library).
 declare const document: any;
 declare const window: any;
 declare const localStorage: any;
 declare const location: any;
 
+/** A labeler's work on one candidate set: kept in localStorage as it changes. */
+export type Draft = { ratings: number[]; flags: string[][]; order: number[]; tie: boolean[]; touched: boolean; seconds: number };
+
 export function pageMain(): void {
-  type Draft = { ratings: number[]; flags: string[][]; order: number[]; tie: boolean[]; touched: boolean; seconds: number };
   type Pending = { kind: "label" | "skip"; body: Record<string, unknown> };
   const $ = (id: string): any => document.getElementById(id);
   const el = (tag: string, cls?: string, text?: string): any => {
@@ -245,99 +249,23 @@ export function pageMain(): void {
       down.addEventListener("click", () => moveTo(i, p + 1));
       item.setAttribute("aria-label", (d.tie[i] ? "tied with the one above: " : "position " + (p + 1) + ": ") + letter(i));
       item.append(handle, el("span", "pos", d.tie[i] ? "=" : String(ranks(d)[i]! + 1)), label, rating, tie, up, down);
-      handle.addEventListener("pointerdown", (ev: any) => startDrag(ev, item));
+      handle.addEventListener("pointerdown", (ev: any) => input.startDrag(ev, item));
       list.append(item);
     });
     refocus(keep);
   }
 
-  // ------------------------------------------------------------------ drag and drop (pointer events: mouse, pen and touch alike)
-  function startDrag(ev: any, item: any): void {
-    ev.preventDefault();
-    const list = $("ranking");
-    item.classList.add("dragging");
-    // listen on the document, not with pointer capture: moving the item in the DOM would release the capture
-    const move = (e: any): void => {
-      if (e.pointerId !== ev.pointerId) return;
-      const others = Array.from(list.children).filter((c: any) => c !== item) as any[];
-      const before = others.find((c) => {
-        const r = c.getBoundingClientRect();
-        return e.clientY < r.top + r.height / 2;
-      });
-      if ((before || null) !== item.nextSibling) list.insertBefore(item, before || null);
-    };
-    const up = (e: any): void => {
-      if (e.pointerId !== ev.pointerId) return;
-      document.removeEventListener("pointermove", move);
-      document.removeEventListener("pointerup", up);
-      document.removeEventListener("pointercancel", up);
-      item.classList.remove("dragging");
-      const order = Array.from(list.children).map((c: any) => Number(c.dataset.i));
-      if (draft && order.join() !== draft.order.join()) change((d) => (d.order = order), true);
-      else render();
-    };
-    document.addEventListener("pointermove", move);
-    document.addEventListener("pointerup", up);
-    document.addEventListener("pointercancel", up);
-  }
-
-  // ------------------------------------------------------------------ keyboard
-  document.addEventListener("keydown", (ev: any) => {
-    const t = ev.target;
-    if (!draft || !current || busy) return;
-    if (t && (t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && t.type === "text"))) return;
-    const k = ev.key;
-    if ((k === "z" && (ev.ctrlKey || ev.metaKey)) || (k === "u" && !ev.ctrlKey && !ev.metaKey)) {
-      ev.preventDefault();
-      return undo();
-    }
-    if (k === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-      ev.preventDefault();
-      void submit();
-      return;
-    }
-    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (k === "r") return void (document.querySelector("#ranking .item") || { focus() {} }).focus();
-    if (k === "p") return void (document.querySelector("#responses .card") || { focus() {} }).focus();
-    if (k === "s") return void openSkip();
-    if (k === "?") return void ($("keys").open = !$("keys").open);
-    const card = t && t.closest ? t.closest(".card") : null;
-    const item = t && t.closest ? t.closest("#ranking .item") : null;
-    if (card) {
-      const i = Number(card.dataset.i);
-      if (/^[1-9]$/.test(k) && Number(k) >= cfg.rating.min && Number(k) <= cfg.rating.max) {
-        ev.preventDefault();
-        change((d) => (d.ratings[i] = Number(k)));
-        return;
-      }
-      if (t.type === "radio") return; // arrows move within the rating, natively
-      const step = k === "ArrowDown" || k === "j" ? 1 : k === "ArrowUp" || k === "k" ? -1 : 0;
-      if (step) {
-        ev.preventDefault();
-        const next = document.querySelector('[data-key="card-' + (i + step) + '"]');
-        if (next) next.focus();
-      }
-      return;
-    }
-    if (item) {
-      const i = Number(item.dataset.i);
-      const p = draft.order.indexOf(i);
-      if (k === "=" || k === "t") {
-        ev.preventDefault();
-        if (p > 0) change((d) => (d.tie[i] = !d.tie[i]), true);
-        return;
-      }
-      if (/^[1-9]$/.test(k) && Number(k) <= draft.order.length) {
-        ev.preventDefault();
-        return moveTo(i, Number(k) - 1);
-      }
-      const step = k === "ArrowDown" || k === "j" ? 1 : k === "ArrowUp" || k === "k" ? -1 : 0;
-      if (!step) return;
-      ev.preventDefault();
-      if (ev.shiftKey) return moveTo(i, p + step);
-      const next = document.querySelector('[data-key="rank-' + draft.order[p + step] + '"]');
-      if (next) next.focus();
-    }
+  // ------------------------------------------------------------------ keyboard and drag and drop (page-input.ts)
+  const input = installInput({
+    draft: () => (current && !busy ? draft : null),
+    ratingMax: () => cfg.rating.max,
+    change,
+    moveTo,
+    render,
+    undo,
+    submit: () => void submit(),
+    openSkip,
+    toggleKeys: () => ($("keys").open = !$("keys").open),
   });
 
   // ------------------------------------------------------------------ submit, skip, next

@@ -1,6 +1,7 @@
 // The labeling page: one self-contained HTML document (markup, CSS, script inline; no external
 // asset, so it works without a network), laid out for a laptop and a phone alike. The script is
 // page-script.ts's function; the server's Content-Security-Policy admits only this page's nonce.
+import { installInput } from "./page-input.js";
 import { pageMain } from "./page-script.js";
 
 const CSS = `
@@ -124,7 +125,8 @@ const BODY = `
 
 /** The page, with `nonce` on its inline style and script (the CSP admits nothing else). */
 export function pageHtml(nonce: string): string {
-  const script = `(${pageMain.toString()})();`;
+  // the two functions' compiled source; pageMain calls installInput by that name
+  const script = `(() => {\nconst installInput = ${installInput.toString()};\n(${pageMain.toString()})();\n})();`;
   // the script is our own code, but an HTML parser ends a script element at "</script" wherever it is
   if (/<\/script/i.test(script)) throw new Error("page script contains </script");
   return `<!doctype html>

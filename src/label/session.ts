@@ -47,8 +47,9 @@ export class LabelSession {
   ) {
     this.sets = new Map(config.sets.map((s) => [s.id, s]));
     this.assigner = new Assigner(config.sets.map((s) => s.id), config.overlap, config.seed);
-    const labels = Journal.open(config.labelsFile, parseLabel);
-    const skips = Journal.open(skipsFileFor(config.labelsFile), parseSkip);
+    // every line starts with its first key (record.ts builds them so): how a torn last line is known to be ours
+    const labels = Journal.open(config.labelsFile, parseLabel, '{"prompt":');
+    const skips = Journal.open(skipsFileFor(config.labelsFile), parseSkip, '{"skip":true');
     this.labels = labels.journal;
     this.skips = skips.journal;
     for (const o of [labels, skips]) if (o.torn) this.repairs.push(`${o.journal.file}: cut off a torn last line (${o.torn.bytes} bytes, never acknowledged; kept in ${o.torn.keptIn})`);
@@ -86,10 +87,12 @@ export class LabelSession {
     const prior = this.labels.saved(id);
     if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
     const line = labelLine(body, this.setOf(body), this.clock());
-    const r = await this.labels.append(line, () => {
-      if (this.assigner.hasLabeled(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled this set`);
+    const r = await this.labels.append(line, {
+      guard: () => {
+        if (this.assigner.hasLabeled(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled this set`);
+      },
+      written: () => this.assigner.recordLabel(line.set, line.labeler),
     });
-    if (!r.duplicate) this.assigner.recordLabel(line.set, line.labeler);
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
   }
 
@@ -99,8 +102,7 @@ export class LabelSession {
     const prior = this.skips.saved(id);
     if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
     const line = skipLine(body, this.setOf(body), this.clock());
-    const r = await this.skips.append(line);
-    if (!r.duplicate) this.assigner.recordSkip(line.set, line.labeler);
+    const r = await this.skips.append(line, { written: () => this.assigner.recordSkip(line.set, line.labeler) });
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
   }
 

@@ -50,9 +50,10 @@ export class Journal<T extends JournalEntry> {
 
   /**
    * Read the journal (a missing file is an empty journal, created by the first append). `parse`
-   * checks one line's object and returns it, or throws an Error whose message says what is wrong.
+   * checks one line's object and returns it, or throws an Error whose message says what is wrong;
+   * every line written starts with `linePrefix`, so a torn last line is recognised as ours.
    */
-  static open<T extends JournalEntry>(file: string, parse: (value: unknown) => T): OpenedJournal<T> {
+  static open<T extends JournalEntry>(file: string, parse: (value: unknown) => T, linePrefix: string): OpenedJournal<T> {
     if (!existsSync(file)) return { journal: new Journal<T>(file, [], 0), torn: null };
     let buf: Buffer;
     try {
@@ -61,18 +62,6 @@ export class Journal<T extends JournalEntry> {
       throw new JournalError(`cannot read ${file}: ${(e as Error).message}`, file);
     }
     const end = buf.lastIndexOf(0x0a) + 1; // one past the last complete line
-    let torn: OpenedJournal<T>["torn"] = null;
-    if (end < buf.length) {
-      const keptIn = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, "")}`;
-      const fd = openSync(keptIn, "wx");
-      try {
-        writeSync(fd, buf.subarray(end));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      torn = { bytes: buf.length - end, keptIn };
-    }
     const entries: T[] = [];
     const lines = buf.subarray(0, end).toString("utf8").split("\n");
     lines.pop(); // after the last newline
@@ -90,8 +79,21 @@ export class Journal<T extends JournalEntry> {
         throw new JournalError(`${file}:${i + 1}: ${(e as Error).message}`, file, i + 1);
       }
     });
-    if (torn) {
-      // cut the torn bytes off only once the rest has been read as ours: a file alignc did not write is left alone
+    let torn: OpenedJournal<T>["torn"] = null;
+    if (end < buf.length) {
+      const tail = buf.subarray(end).toString("utf8");
+      if (!tail.startsWith(linePrefix) && !linePrefix.startsWith(tail))
+        throw new JournalError(`${file}:${lines.length + 1}: the last line has no line break and is not one \`alignc label\` wrote`, file, lines.length + 1);
+      // only once the rest has been read as ours (a file alignc did not write is left alone): keep the torn bytes aside, cut them off
+      const keptIn = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, "")}`;
+      const kept = openSync(keptIn, "wx");
+      try {
+        writeSync(kept, buf.subarray(end));
+        fsyncSync(kept);
+      } finally {
+        closeSync(kept);
+      }
+      torn = { bytes: buf.length - end, keptIn };
       const fd = openSync(file, "r+");
       try {
         ftruncateSync(fd, end);
@@ -116,16 +118,18 @@ export class Journal<T extends JournalEntry> {
   /**
    * Append an entry and fsync it; resolves once it is on disk. An entry whose submission id is
    * already saved is not written again: `{ duplicate: true, entry: the saved one }`. `guard` runs
-   * inside the serialised section, just before the write: it may throw to refuse the entry.
+   * inside the serialised section, just before the write, and may throw to refuse the entry;
+   * `written` runs there right after it is on disk.
    */
-  append(entry: T, guard?: () => void): Promise<{ duplicate: boolean; entry: T }> {
+  append(entry: T, hooks: { guard?: () => void; written?: () => void } = {}): Promise<{ duplicate: boolean; entry: T }> {
     const run = async (): Promise<{ duplicate: boolean; entry: T }> => {
       if (this.broken) throw this.broken;
       const prior = this.bySubmission.get(entry.submission);
       if (prior) return { duplicate: true, entry: prior };
-      guard?.();
+      hooks.guard?.();
       await this.write(`${JSON.stringify(entry)}\n`);
       this.index(entry);
+      hooks.written?.(); // still inside the serialised section: the next append's guard sees it
       return { duplicate: false, entry };
     };
     const p = this.tail.then(run, run);

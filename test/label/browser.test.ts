@@ -147,6 +147,18 @@ test("browser: keyboard-only labeling, drag with a tie, reload, kill -9 and rest
     assert.equal(lines[4].ranking, "A > B > C > D");
     assert.equal(new Set(lines.map((l) => l.set)).size, 5, "five different sets, none twice");
 
+    // skip with a reason, by keyboard: `s` opens the reasons, Tab to the details, Tab to the button
+    p = await prompt();
+    await key("s");
+    await key("Tab");
+    await page.keyboard.type("not sure");
+    await keys("Tab", "Enter");
+    await page.waitForFunction((k) => document.querySelector("#progress-text")!.textContent!.includes(`${k} skipped`), 1);
+    assert.notEqual(await prompt(), p);
+    const skipped = readFileSync(fx.labels.replace(/\.jsonl$/, ".skips.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(skipped.map((x) => [x.labeler, x.reason]), [["kim", "I cannot judge this (outside what I know): not sure"]]);
+    assert.equal(labelLines(fx.labels).length, 5, "a skip is not a ranking");
+
     // two labelers at once: another browser context (its own storage) gets another set
     const ctx2 = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
     const page2 = await ctx2.newPage();

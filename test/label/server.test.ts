@@ -65,6 +65,7 @@ test("a submission is one line on disk before the answer; the rankings reader re
     assert.deepEqual([r.body.saved, r.body.duplicate], [true, false]);
     assert.equal(r.body.progress.labeler.labeled, 1);
     // on disk when the answer came
+    assert.ok(readFileSync(fx.labels, "utf8").startsWith('{"prompt":'), "the first key is how a torn line is known (store.ts)");
     const [line] = lines(fx.labels);
     assert.equal(line.ranking, "A > B > C = D");
     assert.deepEqual(line.ratings, [7, 6, 5, 4]);
@@ -225,6 +226,11 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     writeFileSync(fx.labels, foreign);
     await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
     assert.equal(readFileSync(fx.labels, "utf8"), foreign);
+    // one line without a line break is not taken for a torn line of ours and cut off
+    writeFileSync(fx.labels, JSON.stringify({ chosen: "a", rejected: "b" }));
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: the last line has no line break and is not one `alignc label` wrote/);
+    assert.equal(readFileSync(fx.labels, "utf8"), JSON.stringify({ chosen: "a", rejected: "b" }));
+    assert.equal(readdirSync(fx.dir).filter((f) => f.includes(".torn-")).length, 1, "only the first test's torn line was kept aside");
   } finally {
     fx.cleanup();
   }
