@@ -14,7 +14,13 @@ export async function parallelize(trainer: Trainer, workers: number, backend: st
   const replicas = Math.min(workers, trainer.cfg.batchSize);
   if (replicas < 2 || (backend !== "wasm" && backend !== "cpu") || (trainer.kind !== "pretrain" && trainer.kind !== "sft")) return 1;
   const { GradientPool } = await import("../../train/parallel/pool.js");
-  trainer.parallel = await GradientPool.start(trainer.model, replicas, backend);
+  try {
+    trainer.parallel = await GradientPool.start(trainer.model, replicas, backend);
+  } catch (err) {
+    // worker threads that cannot start (a sandbox, no memory) cost speed, not the run: say so and use one thread
+    say(`could not start worker threads (${(err as Error).message.split("\n")[0]}); training on one thread`);
+    return 1;
+  }
   say(`data-parallel over ${replicas} replicas (${replicas - 1} worker thread${replicas > 2 ? "s" : ""}, ${backend})`);
   return replicas;
 }
