@@ -21,7 +21,7 @@ export interface RunRecipeOptions {
   cacheRoot?: string;
   progress?: Progress;
   interrupt?: Interrupt | { readonly requested: boolean };
-  /** data-parallel replicas for pretrain/SFT on wasm/cpu (src/run/nodes/parallel.ts); default auto: the number of cores */
+  /** data-parallel replicas for pretrain/SFT on wasm/cpu (src/run/nodes/parallel.ts); default 1 (see resolveWorkers) */
   workers?: number | "auto";
 }
 

@@ -71,7 +71,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const o = {
     backend: typeof opts.backend === "string" ? opts.backend : undefined,
     tiny: opts.tiny === true,
-    workers: w === undefined || w === "auto" ? ("auto" as const) : Number(w),
+    workers: w === undefined ? 1 : w === "auto" ? ("auto" as const) : Number(w),
     force: list(opts.force),
     until: typeof opts.until === "string" ? opts.until : null,
     variant: typeof opts.variant === "string" ? opts.variant : undefined,
@@ -88,7 +88,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   // the command to run again after Ctrl-C, with the flags that chose this plan
   const again = (variant?: string) =>
-    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", o.workers !== "auto" ? `--workers ${o.workers}` : "", path].filter(Boolean).join(" ");
+    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", o.workers !== 1 ? `--workers ${o.workers}` : "", path].filter(Boolean).join(" ");
   const interrupt = new Interrupt().install();
   try {
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());
