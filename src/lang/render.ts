@@ -2,6 +2,7 @@
 // under the span, the hint) or JSON for machines. Rendering is apart from finding: every producer
 // returns Diagnostic data and the CLI picks the form. Colour is the caller's choice (useColor()).
 import type { Diagnostic, Severity } from "./diagnostic.js";
+import { escapeControl, escapeControlKeepLines } from "./escape.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -28,8 +29,10 @@ function sourceLine(text: string, line: number): string | null {
 }
 
 function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof typeof SGR, s: string) => string): string {
-  const where = d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc";
-  const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${d.message}`)}`];
+  // every piece of user text (file names, messages that quote input, the source line, hints) is
+  // escaped: a recipe must not be able to drive the terminal (escape.ts)
+  const where = escapeControl(d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc");
+  const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${escapeControlKeepLines(d.message)}`)}`];
   const text = sources.get(d.file);
   const line = d.span && text !== undefined ? sourceLine(text, d.span.line) : null;
   if (d.span && line !== null) {
@@ -38,12 +41,13 @@ function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof
     const from = Math.min(d.span.col - 1, line.length);
     // carets to the span's end, or to the end of the line when the span goes on to later lines
     const to = d.span.endLine === d.span.line ? Math.min(d.span.endCol - 1, line.length) : line.length;
-    const width = Math.max(1, to - from);
-    const lead = line.slice(0, from).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
-    out.push(`${paint("blue", `${num} |`)} ${line}`);
+    // widths are measured on the escaped text, which is what the terminal shows
+    const width = Math.max(1, escapeControl(line.slice(from, to)).length);
+    const lead = escapeControl(line.slice(0, from)).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
+    out.push(`${paint("blue", `${num} |`)} ${escapeControl(line)}`);
     out.push(`${paint("blue", `${pad} |`)} ${lead}${paint(SEVERITY_COLOR[d.severity], "^".repeat(width))}`);
   }
-  if (d.hint) out.push(`${paint("cyan", "hint:")} ${d.hint}`);
+  if (d.hint) out.push(`${paint("cyan", "hint:")} ${escapeControlKeepLines(d.hint)}`);
   return out.join("\n");
 }
 

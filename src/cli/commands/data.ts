@@ -11,6 +11,7 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { exportRows, previewGroups, previewSft, statsText } from "../../data/view.js";
+import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 
 function report(ds: Diagnostic[], sources: Map<string, string>): void {
@@ -92,7 +93,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
       if (opts.stats) process.stdout.write(`${statsText(built, tok, context)}\n`);
       if (preview > 0) {
-        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : built.train.lines.slice(0, preview).join("\n");
+        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
         process.stdout.write(`\n${body}\n`);
       }
       if (exportFile) {
