@@ -403,6 +403,10 @@ function checkPath(node: Located & { value: string }, path: string, expect: "fil
     accept("AL2016", node, `${expect === "dir" ? "folder" : "file"} \`${path}\` does not exist (resolved to ${abs})`);
     return;
   }
+  if (type === "special") {
+    accept("AL2017", node, `\`${path}\` is not a regular file (a device, FIFO or socket): alignc reads only regular files and folders`);
+    return;
+  }
   if (expect === "dir" && type !== "dir") accept("AL2017", node, `\`${path}\` is a file; a folder is expected here`);
   if (expect === "file" && type === "dir") accept("AL2017", node, `\`${path}\` is a folder; a file is expected here`);
 }

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
@@ -33,14 +34,39 @@ export interface ReadOptions {
   maxErrors?: number;
 }
 
+/** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
 function checkFile(file: string): void {
-  if (!existsSync(file) || !statSync(file).isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  try {
+    assertRegularFile(file, "data file");
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    throw err;
+  }
 }
 
+/** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for .gz). */
 function readWhole(file: string): string {
   checkFile(file);
-  const buf = readFileSync(file);
-  return (file.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8").replace(/^\uFEFF/, "");
+  let buf: Buffer;
+  try {
+    buf = readRegularFile(file, READ_LIMITS.wholeData, "data file");
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.message}; write it as JSONL, which is streamed`, file);
+    throw err;
+  }
+  if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
+  return buf.toString("utf8").replace(/^\uFEFF/, "");
+}
+
+function gunzipWhole(file: string, buf: Buffer): Buffer {
+  try {
+    return gunzipSync(buf, { maxOutputLength: READ_LIMITS.wholeData });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ERR_BUFFER_TOO_LARGE") fail(CODES.fileMissing, `${file} decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
+    fail(CODES.brokenLine, `${file}: not a readable gzip file (${e.message})`, file);
+  }
 }
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
@@ -250,9 +276,8 @@ const WHOLE_READ_BYTES = 1 << 20;
 
 /** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
 export async function countRows(file: string, kind: ReaderKind): Promise<number> {
-  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  checkFile(file);
   const st = statSync(file);
-  if (!st.isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
   if (kind === "jsonl" || kind === "text") {
     let n = 0;
     let lineHasContent = false;
@@ -274,7 +299,14 @@ export async function countRows(file: string, kind: ReaderKind): Promise<number>
     if (!gz && st.size <= WHOLE_READ_BYTES) count(readFileSync(file));
     else {
       const raw = createReadStream(file);
-      for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
+      try {
+        for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
+      } catch (err) {
+        // a truncated or corrupt .gz: an error of the data, located at the file
+        fail(CODES.brokenLine, `${file}: cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
+      } finally {
+        raw.destroy();
+      }
     }
     if (lineHasContent) n++;
     return n;

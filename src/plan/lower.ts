@@ -16,12 +16,13 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
+import { hashRegularFile } from "../lang/read-file.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
 
@@ -70,7 +71,7 @@ export class FileHashes {
 
   hash(abs: string): string {
     let h = this.hashes.get(abs);
-    if (h === undefined) this.hashes.set(abs, (h = sha256Hex(readFileSync(abs))));
+    if (h === undefined) this.hashes.set(abs, (h = hashRegularFile(abs)));
     return h;
   }
 

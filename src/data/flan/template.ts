@@ -3,6 +3,10 @@
 // FLAN's Python `{name}` patterns and promptsource's Jinja; all compile to this one shape.
 import Handlebars from "handlebars";
 import type { Fields } from "../readers.js";
+import { guardRender, type TemplateOrigin } from "../template-guard.js";
+
+// `{{log}}` would print to stdout in the middle of alignc's own output: it renders nothing instead
+Handlebars.registerHelper("log", () => "");
 
 /** A placeholder used by a template, located in the template's own file (1-based). */
 export interface Placeholder {
@@ -61,7 +65,7 @@ export interface CompiledPart {
  * lists (concatenation, ~10× faster than the Handlebars runtime); others use Handlebars itself
  * (noEscape: the output is training text, not HTML). `lineOffset` maps lines to the file.
  */
-export function compileHandlebars(text: string, lineOffset = 0): CompiledPart {
+export function compileHandlebars(text: string, lineOffset = 0, origin?: TemplateOrigin): CompiledPart {
   const ast = Handlebars.parse(text);
   const placeholders: Placeholder[] = [];
   collectPlaceholders(ast, placeholders, lineOffset, 0, new Set());
@@ -85,7 +89,8 @@ export function compileHandlebars(text: string, lineOffset = 0): CompiledPart {
   }
   if (simple) return { render: segmentRenderer(mergeLiterals(segs)), placeholders };
   const fn = Handlebars.compile(text, { noEscape: true });
-  return { render: (ctx) => fn(ctx), placeholders };
+  // runtime errors (unknown helper/partial/decorator, #each without argument) become located errors
+  return { render: guardRender((ctx: Fields) => fn(ctx), "template", origin), placeholders };
 }
 
 function mergeLiterals(segs: Segment[]): Segment[] {
