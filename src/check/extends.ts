@@ -47,7 +47,7 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   const absFile = resolve(file);
   env.sources.set(file, text);
   const parsed = preParsed ? { ast: preParsed, diagnostics: [] } : parseRecipe(text, file);
-  env.diagnostics.push(...parsed.diagnostics);
+  for (const d of parsed.diagnostics) env.diagnostics.push(d);
   const ast = parsed.ast;
   const own: LoadedRecipe = {
     file,

@@ -48,7 +48,7 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   const ctx = new CheckContext(loaded, sources);
   ctx.analyse();
   runChecks(ctx);
-  diagnostics.push(...ctx.diagnostics);
+  for (const d of ctx.diagnostics) diagnostics.push(d); // not push(...): 150k diagnostics overflow the call stack
   const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
   return { recipe, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
 }
