@@ -427,6 +427,13 @@ const checkFinite: Check<"Number"> = (n: NumberValue, accept, ctx) => {
   accept("AL2008", n, `\`${n.raw}\` is too large for a number`);
 };
 
+// 2^53 + 1 reads as 2^53: an integer past Number.MAX_SAFE_INTEGER is silently a different number
+const checkSafeInteger: Check<"Number"> = (n: NumberValue, accept, ctx) => {
+  if (!Number.isFinite(n.value) || !Number.isInteger(n.value) || Number.isSafeInteger(n.value) || /[.eE]/.test(n.raw)) return;
+  ctx.poisoned.add(n);
+  accept("AL2008", n, `\`${n.raw}\` is past ${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest integer a number holds exactly: it would read as ${n.value}`);
+};
+
 const checkSweep: Check<"Sweep"> = (s: SweepValue, accept, ctx) => {
   const assignment = ctx.parent(1) as { type?: string } | undefined;
   const body = ctx.parent(2) as { type?: string } | undefined;
@@ -519,7 +526,7 @@ export const CHECKS: CheckTable = {
   Call: [checkCall],
   Range: [checkRangeOrder],
   Quantity: [checkUnit],
-  Number: [checkFinite],
+  Number: [checkFinite, checkSafeInteger],
   Sweep: [checkSweep],
   Conditions: [checkConditions],
 };
