@@ -68,3 +68,22 @@ test("an empty text corpus is a plan error (the run used to create its folder, t
   assert.equal(d.severity, "error");
   assert.equal(d.span?.line, 5);
 });
+
+test("rankings where every group is fully tied are a plan error (they failed after SFT had trained)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-tied-"));
+  writeFileSync(join(dir, "c.txt"), "some text\nmore text\n");
+  writeFileSync(join(dir, "tied.jsonl"), '{"prompt":"a?","responses":["x","y"],"ranking":"A = B"}\n{"prompt":"b?","responses":["x","y","z"],"ranking":"A = B = C"}\n');
+  writeFileSync(join(dir, "r.align"), `${HEAD}source c = text("c.txt") as text {}\nstage pre = pretrain { init = tiny  data = c  steps = 2 }\nsource prefs = jsonl("tied.jsonl") as rankings { k = 2..3 }\nstage rm = reward_model { init = pre  data = prefs  steps = 2 }\n`);
+  const r = await compile(join(dir, "r.align"), { cache: false, machine: false });
+  const d = r.diagnostics.find((x) => x.code === "AL4020");
+  assert.ok(d, r.diagnostics.map((x) => `${x.code} ${x.message}`).join("; "));
+  assert.match(d.message, /fully tied/);
+  assert.equal(d.span?.line, 7);
+});
+
+test("a JSON object where text is expected is an error, not the training text [object Object]", async () => {
+  const { compileHandlebars } = await import("../../src/data/flan/template.js");
+  const part = compileHandlebars("Q: {{q}}", 0, { file: "r.align", span: span() });
+  assert.throws(() => part.render({ q: { x: 1 } }), /field `q` holds \{"x":1\}, an object, not text/);
+  assert.equal(part.render({ q: "fine" }), "Q: fine");
+});

@@ -87,10 +87,20 @@ export function compileHandlebars(text: string, lineOffset = 0, origin?: Templat
       break;
     }
   }
-  if (simple) return { render: segmentRenderer(mergeLiterals(segs)), placeholders };
-  const fn = Handlebars.compile(text, { noEscape: true });
+  // a field holding a JSON object would render as "[object Object]" and be trained on: an error
+  // (checked where a field is read whole; `{{a.b}}` reads into an object on the Handlebars path)
+  const whole = simple ? segs.flatMap((s) => (typeof s === "string" ? [] : [s.field])) : [];
+  const objectField = (ctx: Fields): void => {
+    for (const name of whole) {
+      const v = ctx[name];
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) throw new TypeError(`field \`${name}\` holds ${JSON.stringify(v).slice(0, 60)}, an object, not text`);
+    }
+  };
+  const seg = simple ? segmentRenderer(mergeLiterals(segs)) : undefined;
+  const fn = seg ? undefined : Handlebars.compile(text, { noEscape: true });
   // runtime errors (unknown helper/partial/decorator, #each without argument) become located errors
-  return { render: guardRender((ctx: Fields) => fn(ctx), "template", origin), placeholders };
+  const render = (ctx: Fields): string => (objectField(ctx), seg ? seg(ctx) : fn!(ctx));
+  return { render: guardRender(render, "template", origin), placeholders };
 }
 
 function mergeLiterals(segs: Segment[]): Segment[] {
