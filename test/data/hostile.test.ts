@@ -97,3 +97,13 @@ test("/dev/zero, /dev/urandom and a FIFO are refused at once, never read", async
     assert.ok(Date.now() - t0 < 2000, `${p}: ${Date.now() - t0} ms`);
   }
 });
+
+test("a corrupt .gz is a data error (it was a plan warning, then a crash)", async () => {
+  const p = join(dir, "broken.jsonl.gz");
+  writeFileSync(p, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5]));
+  await assert.rejects(readJsonl(p), DataError);
+  await assert.rejects(countRows(p, "jsonl"), DataError);
+  const t = join(dir, "broken.txt.gz");
+  writeFileSync(t, "not gzip at all");
+  dataError(() => readTextLines(t), "AL3002", /not a readable gzip file/);
+});
