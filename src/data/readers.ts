@@ -97,10 +97,11 @@ export async function readJsonl(file: string, opts: ReadOptions = {}): Promise<R
   let line = 0;
   let offset = 0;
   try {
-    for await (const text of lines) {
+    for await (const raw of lines) {
       line++;
-      const start = offset;
-      offset += text.length + 1;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a UTF-8 BOM, as recipes and the other readers accept
+      const start = offset + raw.length - text.length;
+      offset += raw.length + 1;
       if (text.trim() === "") continue;
       if (opts.limit !== undefined && rows.length >= opts.limit) break;
       let data: unknown;

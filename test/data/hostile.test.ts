@@ -107,3 +107,11 @@ test("a corrupt .gz is a data error (it was a plan warning, then a crash)", asyn
   writeFileSync(t, "not gzip at all");
   dataError(() => readTextLines(t), "AL3002", /not a readable gzip file/);
 });
+
+test("a UTF-8 BOM at the start of a JSONL file is accepted, as recipes and the other readers accept it", async () => {
+  const p = join(dir, "bom.jsonl");
+  writeFileSync(p, '\uFEFF{"a":"1"}\n{"a":"2"}\n');
+  const rows = await readJsonl(p);
+  assert.deepEqual(rows.map((r) => r.data.a), ["1", "2"]);
+  assert.equal(rows[1]!.start, '\uFEFF{"a":"1"}\n'.length);
+});
