@@ -25,6 +25,7 @@ import { ppoConfigOf, trainConfigOf } from "./configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
 import { stageData } from "./stage-data.js";
+import { parallelize } from "./parallel.js";
 
 const STATE_FILE = "state.safetensors";
 /** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
@@ -64,7 +65,7 @@ function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
   const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}` : "";
-  ctx.info(`${ctx.node.id}: ${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
+  ctx.info(`${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
 }
 
 /** Metrics logged per step: numbers only, the engine's names (loss, lr, reward, kl, accuracy …). */
@@ -93,6 +94,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   let evalBefore: Record<string, number> = {};
   let evalAfter: () => Record<string, number>;
   let during: (() => Record<string, number>) | null = null;
+  let replicas = 1;
   try {
     if (data.kind === "lm") {
       const lossOn = node.op === "sft" ? paramsOf(node, "stage.sft").loss_on : "all";
@@ -104,6 +106,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       during = () => valLoss(VAL_DURING);
       evalAfter = () => valLoss(VAL_FINAL);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
+      disposables.push(trainer); // closes its worker pool, if any
+      replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -129,9 +133,9 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalBefore = probe(init);
       evalAfter = () => probe(trainer.model);
     }
-    disposables.push(trainer);
+    if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
-    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during });
+    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
   } finally {
     for (const d of disposables.reverse()) d.dispose();
   }
@@ -142,6 +146,7 @@ async function loop(
   p: TrainingParams,
   trainer: Trainer,
   ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
+  replicas: number,
 ): Promise<NodeResult> {
   const total = trainer.cfg.steps;
   const logEvery = p.log_every;
@@ -217,7 +222,7 @@ async function loop(
   const after = ev.evalAfter();
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
-  const summary: Record<string, number> = { steps: trainer.stepCount };
+  const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
   for (const k of ["loss", "accuracy", "reward", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
