@@ -137,7 +137,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   checkFile(file);
   if (statSync(file).size <= UTF8_CHECK_BYTES) {
     const raw = readFileSync(file);
-    checkUtf8(file, file.endsWith(".gz") ? gunzipSync(raw) : raw);
+    checkUtf8(file, file.endsWith(".gz") ? gunzipWhole(file, raw) : raw);
   }
   const raw = createReadStream(file);
   const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
