@@ -17,12 +17,12 @@ type Spec = {
 
 // One row per command: the module src/cli/commands/<name>.ts exports `run(args, opts)`.
 const COMMANDS: Spec[] = [
-  { name: "check", args: "<files...>", summary: "check recipes statically (syntax, names, types, references, files)", options: [["--json", "diagnostics as JSON"]] },
+  { name: "check", args: "<files...>", summary: "check recipes statically (syntax, names, types, references, files)", options: [["--json", "diagnostics as JSON"], ["--no-leaks", "skip the contamination check (it reads the recipe's data)"]] },
   { name: "fmt", args: "<files...>", summary: "format recipes in the canonical layout (comments kept)", options: [["--check", "exit 1 when a file is not formatted, write nothing"]] },
   { name: "plan", args: "<recipe>", summary: "show the execution plan with hashes and cost estimates", options: [["--json", "the plan as JSON (schema: alignc schema plan)"], ["--variant <name>", "one variant of a sweep"], ["--backend <name>", "backend for time estimates", "auto"]] },
   { name: "diff", args: "<a> <b>", summary: "compare two recipes, plan.json files or run directories", options: [["--json", "the diff as JSON"], ["--variant-a <name>", "variant of A"], ["--variant-b <name>", "variant of B"]] },
   { name: "schema", args: "<what>", summary: "print a published JSON Schema: plan (plan.json, plan --json) or diff (diff --json)", options: [] },
-  { name: "data", args: "<recipe>", summary: "show the examples a recipe trains on", options: [["--source <name>", "one source, task or mixture"], ["--preview <n>", "examples to show", "3"], ["--export <file>", "write the final examples as JSONL"], ["--stats", "counts per task and template, token lengths"]] },
+  { name: "data", args: "<recipe>", summary: "show the examples a recipe trains on", options: [["--source <name>", "one source, task or mixture"], ["--preview <n>", "examples to show", "3"], ["--export <file>", "write the final examples as JSONL"], ["--stats", "counts per task and template, token lengths"], ["--leaks", "list every eval prompt or held-out text found verbatim in a training pool; ends with `leaks: N`"]] },
   { name: "run", args: "<recipe>", summary: "run the plan (cached stages are reused)", options: [["--backend <name>", "auto | tensorflow | wasm | cpu", "auto"], ["--force <node...>", "re-run these nodes even when cached"], ["--until <node>", "stop after this node"], ["--tiny", "the documented --tiny scaling of steps and sizes"], ["--variant <name>", "one variant of a sweep"]] },
   { name: "test", args: "[dir]", summary: "check recipes against golden plans and their expect blocks", options: [["--update", "rewrite golden plans"], ["--no-run", "plans only"], ["--backend <name>", "backend", "auto"]] },
   { name: "report", args: "<run>", summary: "write report.html for a run directory", options: [["--open", "print the file URL"]] },

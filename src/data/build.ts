@@ -353,6 +353,12 @@ export async function buildExamples(recipe: CheckedRecipe, blockName: string, op
   return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks) };
 }
 
+/** The prompts a win-rate eval scores: heldout(x) hands its held-out part over as `train`; a plain
+ * reference evaluates on its held-out prompts when it has them, else on all of them. */
+export function evaluatedPrompts(v: IRValue, ps: { train: PromptResponse[]; heldout: PromptResponse[] }): PromptResponse[] {
+  return isCall(v) || ps.heldout.length === 0 ? ps.train : ps.heldout;
+}
+
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */
 export async function buildPrompts(recipe: CheckedRecipe, v: IRValue | string, opts: BuildOptions = {}): Promise<{ train: PromptResponse[]; heldout: PromptResponse[] }> {
   const raw = typeof v === "string" ? await buildRaw(recipe, findBlock(recipe, v), opts) : await buildValue(recipe, v, opts, "prompts");

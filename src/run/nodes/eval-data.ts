@@ -1,7 +1,7 @@
 // An eval's inputs as text and tokens (no TensorFlow.js): built in prepare() so data errors stop
 // the run before its directory exists, then reused by the eval itself.
 import type { CheckedBlock } from "../../check/ir.js";
-import { buildExamples, buildValue } from "../../data/build.js";
+import { buildExamples, buildValue, evaluatedPrompts } from "../../data/build.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import { contextOf, evalFormat, numProp, refName, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
@@ -50,8 +50,7 @@ async function build(env: HandlerEnv, b: CheckedBlock): Promise<EvalData> {
       const judge = typeof b.props.judge === "string" ? b.props.judge : need(b, "judge");
       const tok = await tokenizerFor(env, a);
       const ps = await prompts(env, b, "prompts");
-      // heldout(x) hands its held-out part over as `train`; a plain reference evaluates on its held-out prompts when it has them
-      const items = (b.props.prompts && typeof b.props.prompts === "object" && "$call" in b.props.prompts) || ps.heldout.length === 0 ? ps.train : ps.heldout;
+      const items = evaluatedPrompts(b.props.prompts!, ps);
       return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, n), fmt: evalFormat(env, a), tok };
     }
     case "lm_loss": {
