@@ -3,13 +3,13 @@
 // correctness), win rate of one stage over another judged by a reward model or by the demo data's
 // rule (wins/ties/losses, a 95% Wilson interval and a sign-test p-value), and held-out LM loss.
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
-import type { CheckedBlock } from "../../check/ir.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics } from "../eval-metrics.js";
 import { meanDiff, winRate } from "../stats.js";
-import { contextOf, numProp, type HandlerEnv } from "./env.js";
+import { paramsOf } from "../../plan/params.js";
+import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
@@ -46,9 +46,11 @@ function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenize
   return out.map((o) => decodeResponse(o, tok, fmt));
 }
 
-export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock): Promise<NodeResult> {
+export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
-  const d = await evalData(env, b);
+  const { node, plan } = ctx;
+  const context = (id: string) => contextOf(plan, nodeById(plan, id));
+  const d = await evalData(env, plan, node);
   const owned: Gpt[] = [];
   try {
     let summary: Record<string, number>;
@@ -62,7 +64,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
         d.items.map((x) => x.prompt),
         d.fmt,
         d.tok,
-        contextOf(env, d.model),
+        context(d.model),
         maxNew,
         0,
       );
@@ -74,7 +76,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
         const t = judged[i]!.task;
         if ((perTask.get(t) ?? 0) >= SAMPLES_PER_TASK) return;
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
-        ctx.sample({ eval: b.name, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
+        ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always "${baselineAnswer(judged)}")`;
     } else if (d.kind === "rm_accuracy") {
@@ -93,7 +95,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       scored.slice(0, RM_SAMPLES).forEach((g, i) => {
         const [w, l] = g.pairs[0] ?? [0, 0];
         if (w === l) return;
-        ctx.sample({ eval: b.name, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
+        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} held-out pairs in ${summary.groups} groups`;
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
@@ -102,14 +104,14 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       owned.push(ma);
       const mb = await model(env, ctx, d.b);
       owned.push(mb);
-      const maxNew = numProp(b, "max_new_tokens", 24);
-      const context = contextOf(env, d.a);
+      const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
+      const contextA = context(d.a);
       const prompts = d.items.map((x) => x.prompt);
       // greedy: at this scale sampling at T = 1 mostly adds noise (measured on the quickstart: the
       // RM judge's win rate 0.61 greedy vs 0.57 sampled, exact match 0.22 vs 0.12), and the
       // accuracy evals decode greedily too
-      const ta = generateTexts(ma, prompts, d.fmt, d.tok, context, maxNew, 0);
-      const tb = generateTexts(mb, prompts, d.fmt, d.tok, context, maxNew, 0);
+      const ta = generateTexts(ma, prompts, d.fmt, d.tok, contextA, maxNew, 0);
+      const tb = generateTexts(mb, prompts, d.fmt, d.tok, contextA, maxNew, 0);
       let outcomes: number[];
       let sa: number[] = [];
       let sb: number[] = [];
@@ -118,7 +120,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, context), ...responseTokens(d.fmt, d.tok, p, r)];
+        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, contextA), ...responseTokens(d.fmt, d.tok, p, r)];
         sa = scoreSequences(rm, prompts.map((p, i) => seq(p, ta[i]!)), { pad: d.tok.pad });
         sb = scoreSequences(rm, prompts.map((p, i) => seq(p, tb[i]!)), { pad: d.tok.pad });
         outcomes = sa.map((x, i) => (x > sb[i]! ? 1 : x < sb[i]! ? 0 : 0.5));
@@ -133,7 +135,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       }
       d.items.forEach((x, i) =>
         ctx.sample({
-          eval: b.name,
+          eval: node.id,
           judge: d.judge,
           prompt: x.prompt,
           a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },
