@@ -34,11 +34,14 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
     return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
   const requested = o.backend ?? "auto";
   if (!["auto", "tensorflow", "wasm", "cpu"].includes(requested)) return { ok: false, diagnostics, sources, message: `--backend ${requested}: choose one of auto, tensorflow, wasm, cpu` };
+  // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
+  const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
+  for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
   const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
       plan,
-      recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects: recipe.expects },
+      recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects },
       handlers: createHandlers({ recipe, backend: session }),
       backend: session,
       runsDir: o.runsDir,
