@@ -392,7 +392,7 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
   if (c.callee.name !== "heldout") return;
   const target = ctx.symbols.get(arg.path[0]?.name ?? "");
   const info = target ? ctx.blocks.get(target) : undefined;
-  if (!target || !info?.spec || (target.keyword.name !== "source" && target.keyword.name !== "task")) return;
+  if (!target || !info?.spec || (target.keyword.name !== "source" && target.keyword.name !== "task" && !(target.keyword.name === "stage" && target.kind.name === "pretrain"))) return;
   if (info.props["holdout"] === 0)
     accept("AL2035", arg, `heldout(${target.name.name}): \`${target.name.name}\` keeps no examples out (holdout = 0)`, `set \`holdout = 0.1\` in \`${target.name.name}\``);
 };

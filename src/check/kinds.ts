@@ -319,7 +319,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           "held-out text or examples",
           refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
           dataCall("corpus"),
-          callSchema(["heldout"], "held-out split"),
+          callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)"),
         ),
       },
       required: ["model", "data"],
