@@ -173,6 +173,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         shots: range("k-shot exemplars per example, drawn from the training split, never the query", { default: { $range: [0, 0] } }),
         invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),
         holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
+        train_templates: int("train on only the first N (by id) of the templates left after holdout_templates: FLAN's instruction-diversity ablation (1 vs all) with the same held-out templates; default all", { minimum: 1 }),
         holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
         with_options: num("share of examples that show the options", { minimum: 0, maximum: 1, default: 0.5 }),
         limit: int("read at most this many rows", { minimum: 1 }),

@@ -125,6 +125,7 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     shots: range(p.shots, [0, 0]),
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
+    ...(num(p.train_templates) !== undefined ? { trainTemplates: num(p.train_templates)! } : {}),
     holdout: num(p.holdout) ?? 0.1,
     withOptions: num(p.with_options) ?? 0.5,
     seed: recipe.seed,

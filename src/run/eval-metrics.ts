@@ -10,6 +10,7 @@
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent).
+import { PREAMBLE } from "../data/demo/generate.js";
 import { ruleClass } from "./rule-judge.js";
 
 export interface Judged {
@@ -55,6 +56,14 @@ export interface ScoredGroup {
   pairs: [winner: number, loser: number][];
   reference?: string;
   scores: number[]; // the reward model's score of each response
+}
+
+/** The answer the rule judge compares with: a prompt's reference response without the chatty
+ * preamble (a demonstration written `Sure! Here is 7` has the answer `7`; the rule ranks the concise
+ * form best). Rankings' best responses are concise already. */
+export function ruleReference(response: string): string {
+  const r = response.trim();
+  return r.startsWith(PREAMBLE.trim()) ? r.slice(PREAMBLE.trim().length).trim() : r;
 }
 
 /** A response the rule judge counts as correct: the reference answer, concise or after the preamble. */

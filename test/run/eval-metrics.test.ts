@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics } from "../../src/run/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../../src/run/eval-metrics.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
 test("accuracy is reported beside the best constant answer, pooled and per task", () => {
@@ -48,4 +48,10 @@ test("without reference answers there is no correctness accuracy (not a made-up 
   const m = rmAccuracyMetrics([{ responses: ["a", "b"], pairs: [[0, 1]], scores: [1, 0] }]);
   assert.equal(m.correctness_pairs, 0);
   assert.equal("correctness_accuracy" in m, false);
+});
+
+test("the rule's reference answer drops the preamble of a demonstration", () => {
+  assert.equal(ruleReference(`${PREAMBLE}7`), "7");
+  assert.equal(ruleReference(" 7 "), "7");
+  assert.equal(ruleReference("Sure thing"), "Sure thing");
 });

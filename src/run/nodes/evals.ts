@@ -6,7 +6,7 @@
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics } from "../eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../eval-metrics.js";
 import { meanDiff, winRate } from "../stats.js";
 import { paramsOf } from "../../plan/params.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
@@ -116,7 +116,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       let sa: number[] = [];
       let sb: number[] = [];
       if (d.judge === "rule") {
-        outcomes = d.items.map((x, i) => ruleOutcome(ta[i]!, tb[i]!, x.response));
+        outcomes = d.items.map((x, i) => ruleOutcome(ta[i]!, tb[i]!, ruleReference(x.response)));
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
