@@ -7,7 +7,8 @@
 //             reward-model / DPO comparison prompts (training split), PPO prompts (training
 //             split) and PPO's ptx data;
 //   evaluated accuracy examples (the split the eval scores, first n), win-rate prompts (first n),
-//             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines).
+//             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines); an eval of
+//             the training split (`split = train`, `train(x)`) is listed as not checked.
 // Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
 // kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
 // pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
@@ -16,7 +17,7 @@ import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { buildPrompts, buildRaw, buildValue, evaluatedPrompts } from "./build.js";
 import { CODES } from "./diag.js";
-import { num } from "./ir.js";
+import { isCall, num } from "./ir.js";
 
 export interface Pool {
   name: string; // "sft.data (demos)", "eval zero_shot_after"
@@ -35,6 +36,7 @@ export interface Leak {
 
 export interface LeakReport {
   evalPools: Pool[];
+  notChecked: string[]; // evals that score training data on purpose (split = train)
   trainPools: Pool[];
   leaks: Leak[];
   total: number; // Σ count over every (evaluated, training) pair of pools
@@ -89,11 +91,20 @@ async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Po
   }
 }
 
+/** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
+ * comparison, not a held-out claim; reported as not checked. */
+function scoresTraining(b: CheckedBlock): boolean {
+  if (b.kind === "accuracy") return b.props.split === "train";
+  const v = b.props.data ?? b.props.prompts;
+  return isCall(v) && v.$call === "train";
+}
+
 async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | null> {
   const n = num(b.props.n) ?? Infinity;
   const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${b.name}`, block: b.name, prop, kind, texts });
   switch (b.kind) {
     case "accuracy": {
+      if (scoresTraining(b)) return null;
       const raw = await buildRaw(recipe, b);
       return raw.kind === "sft" ? pool("task", "prompts", raw.train.slice(0, n).map((x) => x.prompt)) : null;
     }
@@ -168,8 +179,13 @@ export function inCorpus(texts: readonly string[], lines: readonly string[]): st
 /** Every evaluated text of the recipe found verbatim in one of its training pools. */
 export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const evalPools: Pool[] = [];
+  const notChecked: string[] = [];
   for (const b of recipe.blocks) {
     if (b.keyword !== "eval") continue;
+    if (scoresTraining(b)) {
+      notChecked.push(b.name);
+      continue;
+    }
     const p = await evalPool(recipe, b);
     if (p) evalPools.push(p);
   }
@@ -184,13 +200,14 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
       if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
     }
   }
-  return { evalPools, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
+  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
 }
 
 /** `alignc data --leaks`: one paragraph per leaking pair of pools, then `leaks: N`. */
 export function leakText(r: LeakReport): string {
   const lines: string[] = [];
   lines.push(`checked ${r.evalPools.length} evaluated pool(s) against ${r.trainPools.length} training pool(s)`);
+  if (r.notChecked.length) lines.push(`not checked (they score the training split on purpose): ${r.notChecked.map((n) => `eval ${n}`).join(", ")}`);
   for (const l of r.leaks) {
     lines.push(``);
     lines.push(`${l.evalPool.name} ∩ ${l.trainPool.name}: ${l.count} of ${l.evalPool.texts.length} ${l.trainPool.kind === "text" ? "found in the text" : "are training prompts"}`);

@@ -63,6 +63,7 @@ test("leaks: a recipe with disjoint pools reports leaks: 0 and no warning", asyn
     assert.equal(rep.total, 0);
     assert.equal(rep.evalPools.length, 1);
     assert.equal(rep.trainPools.length, 2);
+    assert.deepEqual(rep.notChecked, []);
     assert.match(leakText(rep), /\nleaks: 0$/);
     assert.deepEqual(leakDiagnostics(checked.recipe!, rep), []);
   } finally {
