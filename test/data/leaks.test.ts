@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
-import { findLeaks, inCorpus, leakDiagnostics, leakText } from "../../src/data/leaks.js";
+import fc from "fast-check";
+import { findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace } from "../../src/data/leaks.js";
 import { repoRoot } from "../repo-root.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
@@ -88,4 +89,21 @@ test("inCorpus is linear enough for a 5 MB corpus and 2,000 texts", () => {
   const ms = performance.now() - t;
   assert.equal(found.length, 1000);
   assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+});
+
+test("an eval of the training split (flan-zero-shot's `seen`) is listed as not checked, not as a leak", async () => {
+  const { checkRecipeFile } = await import("../../src/check/index.js");
+  const { recipe } = await checkRecipeFile(join(repoRoot(), "recipes", "flan-zero-shot.align"));
+  const rep = await findLeaks(recipe!);
+  assert.deepEqual(rep.notChecked, ["seen"]);
+  assert.ok(rep.leaks.every((l) => l.evalPool.block !== "seen"));
+  assert.match(leakText(rep), /not checked \(they score the training split on purpose\): eval seen/);
+});
+
+test("normalizeWhitespace = trim + every whitespace run to one space", () => {
+  const ws = fc.constantFrom(" ", "  ", "\t", "\n", " \t ", "\r\n", "\u00a0", "x", "y", "ab");
+  fc.assert(fc.property(fc.array(ws, { maxLength: 12 }), (parts) => {
+    const s = parts.join("");
+    return normalizeWhitespace(s) === s.trim().replace(/\s+/g, " ");
+  }));
 });
