@@ -56,22 +56,34 @@ const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alt
 export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
 const dataCall = (d: string) => callSchema([...READERS], d);
 
+// Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
+// can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
+// finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
+// `maxReason` (a custom keyword, read by schema-errors.ts) is the hint shown when a bound is crossed.
+const bound = (maximum: number, maxReason: string): Schema => ({ maximum, maxReason });
+const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
+const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
+const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
+const MAX_LR = bound(10, "a peak learning rate above 10 diverges with every optimizer and model here (Adam uses ≤ 1e-2)");
+const MAX_EXAMPLES = bound(100_000_000, "a mixture's examples are held in memory (~1 KB each: 100M is ~100 GB)");
+const MAX_CONTEXT = bound(65_536, "attention memory grows with the square of the context");
+
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
-  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1 }),
-  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0 }),
-  batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, default: 16 }),
-  accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, default: 1 }),
-  lr: num("peak learning rate", { exclusiveMinimum: 0, default: 3e-4 }),
-  warmup: int("linear warmup steps before the schedule", { minimum: 0, default: 0 }),
+  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1, ...MAX_STEPS }),
+  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
+  batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, ...MAX_BATCH, default: 16 }),
+  accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, ...MAX_ACCUMULATE, default: 1 }),
+  lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 3e-4 }),
+  warmup: int("linear warmup steps before the schedule (longer than the run: a plan warning)", { minimum: 0, ...MAX_STEPS, default: 0 }),
   schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),
   min_lr_ratio: num("floor of the decay as a share of lr", { minimum: 0, maximum: 1, default: 0.1 }),
   optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
   weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, default: 0.1 }),
   grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
-  log_every: int("steps between metric lines", { minimum: 1, default: 10 }),
-  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, default: 100 }),
-  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2 }),
+  log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
+  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),
+  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
   format: refSchema(["format"], "chat format for prompt/response examples"),
 };
 
@@ -103,7 +115,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         layers: int("transformer blocks; 2 fits the 10-minute quickstart on 2 cores", { minimum: 1, default: 2 }),
         d_model: int("residual width; 128 keeps wasm matmuls efficient", { minimum: 1, default: 128 }),
         heads: int("attention heads; d_model must divide by it", { minimum: 1, default: 4 }),
-        context: int("maximum sequence length in tokens", { minimum: 2, default: 64 }),
+        context: int("maximum sequence length in tokens", { minimum: 2, ...MAX_CONTEXT, default: 64 }),
         dropout: num("0: tiny models on tiny data underfit before they overfit", { minimum: 0, maximum: 1, default: 0 }),
         init_std: num("normal init std (GPT-2)", { exclusiveMinimum: 0, default: 0.02 }),
         weights: callSchema(["safetensors"], "start from a safetensors checkpoint (alignc's or GPT-2's layout)"),
@@ -117,7 +129,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
       reader,
       {
         args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
-        roles: ["demonstrations", "rankings", "pairs", "text", "records"],
+        roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
         props: {
           // field mappings: Handlebars over the row's fields
           prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
@@ -131,9 +143,17 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
           rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
           k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+          k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
+          on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
           limit: int("read at most this many rows", { minimum: 1 }),
+          // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
+          // No schema `default` here: a default would be filled into every source and change every plan hash;
+          // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
+          labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+          guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
+          overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
         },
       },
     ]),
@@ -175,7 +195,17 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
         train_templates: int("train on only the first N (by id) of the templates left after holdout_templates: FLAN's instruction-diversity ablation (1 vs all) with the same held-out templates; default all", { minimum: 1 }),
         holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
-        with_options: num("share of examples that show the options", { minimum: 0, maximum: 1, default: 0.5 }),
+        // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
+        // shows them always (withOptionsFor in src/data/flan/render.ts); promptsource templates show only their own text
+        // on_error / k_outside: no `default` filled in, so that recipes that leave them out keep their
+        // content identities (the seeds of their examples); left out means "fail" (onErrorOf, src/data/build.ts)
+        on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, no map entry, empty target): fail reports every one; skip leaves it out, counted in `data --stats` (default, when left out: fail — no silent loss)"),
+        with_options: num("share of examples that show the options (.hbs folders, or FLAN patterns when written; FLAN patterns otherwise always, as FLAN)", {
+          minimum: 0,
+          maximum: 1,
+          default: 0.5,
+        }),
+        target_field: str("FLAN patterns: the task's target field (default: the field most patterns produce, e.g. answer, summary, sent2); decides which templates are inverted"),
         limit: int("read at most this many rows", { minimum: 1 }),
       },
       required: ["data", "templates"],
@@ -196,7 +226,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           description:
             "components kept out of training and scored zero-shot, on all their templates, by accuracy evals with split = heldout_tasks (FLAN's held-out tasks)",
         },
-        total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1 }),
+        total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1, ...MAX_EXAMPLES }),
         dedup: oneOfStr(["none", "exact", "normalized"], "drop duplicate prompts (normalized: case, spaces, punctuation)", "exact"),
         min_length: int("LIMA-style selection: drop responses shorter than this many characters", { minimum: 0 }),
         max_length: int("drop responses longer than this many characters", { minimum: 1 }),
@@ -230,7 +260,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: modelRef,
         data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
         loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
       },
       required: ["init", "data"],
     },
@@ -240,8 +270,8 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft", "stage:pretrain"], "SFT network whose LM head is replaced by a scalar head"),
         data: refSchema(["source:rankings", "source:pairs"], "comparisons"),
         pairs: oneOfStr(["all", "adjacent"], "all C(K,2) pairs of a prompt in one batch, as InstructGPT", "all"),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
-        batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, default: 4 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
+        batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, ...MAX_BATCH, default: 4 }),
       },
       required: ["init", "data"],
     },
@@ -258,14 +288,14 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
         gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
         discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
-        ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, default: 2 }),
-        samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline)", { minimum: 1, default: 1 }),
-        max_new_tokens: int("sampled response length cap", { minimum: 1, default: 24 }),
+        ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, ...bound(100, "more than 100 passes over one rollout batch only overfits it"), default: 2 }),
+        samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it", { minimum: 1, ...bound(1024, "RLOO/GRPO use 4–64 samples per prompt; each is a full generation"), default: 1 }),
+        max_new_tokens: int("sampled response length cap (at most a model context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
         temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
         top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
         kl_budget: num("stop PPO when the mean KL per sequence exceeds this many nats", { exclusiveMinimum: 0 }),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
-        batch_size: int("rollouts per PPO step (accumulate does not apply to PPO)", { minimum: 1, default: 16 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
+        batch_size: int("rollouts per PPO step (accumulate does not apply to PPO)", { minimum: 1, ...MAX_BATCH, default: 16 }),
       },
       required: ["init", "reward", "prompts", "steps"],
     },
@@ -275,7 +305,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
         data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
         beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
       },
       required: ["init", "data"],
     },
@@ -327,6 +357,13 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
     },
   },
 };
+
+/** Properties only a `candidates` source takes (the checker rejects them on other roles). */
+export const CANDIDATE_PROPS = ["labels", "guidelines", "overlap"] as const;
+
+/** Defaults of the candidates properties, filled by `alignc label` (src/label/recipe.ts), not by the checker.
+ * overlap 0.1: InstructGPT measured agreement on a shared subset; a tenth more labels buys that measure. */
+export const CANDIDATE_DEFAULTS = { guidelines: "", overlap: 0.1 } as const;
 
 /** Properties of the `recipe` header. */
 export const HEADER_PROPS: Record<string, Schema> = {

@@ -9,6 +9,7 @@ import type { Comment, RecipeFile, Span } from "./ast.js";
 import { buildItems, tokenSpan } from "./build.js";
 import type { SyntaxCode } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
+import { structureLimits } from "./limits.js";
 
 export interface ParseResult {
   ast: RecipeFile;
@@ -49,6 +50,14 @@ export function pointSpan(text: string, offset: number): Span {
 function fileSpan(text: string): Span {
   const end = pointSpan(text, text.length);
   return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
+}
+
+// `samples(stage, prompts = …, k = …)` (candidates drawn from a trained stage, issue 14) is not built:
+// a syntax error inside such a call says so (the checker says it for `samples(…)` written validly).
+const SAMPLES_HINT = '`samples(…)` sources are not available yet: write the candidate sets to a JSONL file and read it with `source c = jsonl("c.jsonl") as candidates { labels = … }`';
+function insideSamplesCall(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return /\bsamples\s*\([^)]*$/.test(text.slice(lineStart, offset));
 }
 
 /** Syntax errors reported per file; the rest are summed up in one AL1013. */
@@ -133,6 +142,12 @@ export function parseRecipe(text: string, file: string): ParseResult {
     }
     const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({ text: t.image, span: tokenSpan(t)! }));
 
+    // a recipe past the structural limits is not parsed at all: the parser would run out of stack
+    const limit = structureLimits(lexed.tokens);
+    if (limit) {
+      diagnostics.push({ code: limit.code, severity: "error", message: limit.message, file, span: tokenSpan(limit.token) ?? at(limit.token.startOffset) });
+      return { ast: { type: "File", items: [], comments, span: fileSpan(text) }, diagnostics };
+    }
     t0 = performance.now();
     alignParser.input = lexed.tokens;
     const cst = alignParser.recipeFile() as RecipeFileCstNode;
@@ -146,6 +161,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
     for (const e of lexed.errors) afterLexError(e.offset + e.length);
     for (const t of lexed.groups["errors"] ?? []) afterLexError(t.startOffset + t.image.length);
     for (const d of diagnostics) if (d.code === "AL1002" || d.code === "AL1003") afterLexError(d.span!.start + 1);
+    const samplesHinted = new Set<number>(); // lines whose `samples(` error already says it is not available
     for (const e of alignParser.errors) {
       if (explained.has(e.token.tokenType === EOF ? -1 : e.token.startOffset)) continue;
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
@@ -155,7 +171,9 @@ export function parseRecipe(text: string, file: string): ParseResult {
         ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name`
         : e.token.tokenType === T.Comma && e.message.startsWith("expected `}`")
           ? "entries of a block are separated by spaces or line breaks, not commas (lists use commas)"
-          : undefined;
+          : insideSamplesCall(text, span.start) && !samplesHinted.has(span.line) && samplesHinted.add(span.line)
+            ? SAMPLES_HINT
+            : undefined;
       diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span, ...(hint ? { hint } : {}) });
     }
 

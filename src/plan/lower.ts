@@ -16,12 +16,14 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
+import { hashRegularFile, readRegularFile } from "../lang/read-file.js";
+import type { DigestCache } from "./digest-cache.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
 
@@ -68,10 +70,19 @@ export class FileHashes {
   private readonly hashes = new Map<string, string>();
   private readonly lists = new Map<string, string[]>();
 
+  /** `digests`: content hashes remembered across processes by stat data (src/plan/digest-cache.ts). */
+  constructor(private readonly digests: DigestCache | null = null) {}
+
   hash(abs: string): string {
     let h = this.hashes.get(abs);
-    if (h === undefined) this.hashes.set(abs, (h = sha256Hex(readFileSync(abs))));
+    // only regular files are read (a FIFO or /dev/zero would never end): src/lang/read-file.ts
+    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)) : hashRegularFile(abs)));
     return h;
+  }
+
+  /** Keeps what was hashed for the next process (no-op without a digest cache). */
+  save(): void {
+    this.digests?.save();
   }
 
   /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
@@ -135,6 +146,7 @@ class Lowerer {
         return;
       }
       case "source": {
+        if (b.role === "candidates") return; // read by `alignc label` (src/label/), never trained on: no plan node
         const params: { [k: string]: Json } = { reader: b.kind, path: this.fileArg(b, b.args[0], "file"), role: b.role ?? "records", ...this.props(b, b.props) };
         this.add(b, { id: b.name, kind: "data", op: "read", params });
         return;

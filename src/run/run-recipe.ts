@@ -3,10 +3,11 @@
 // `alignc test`.
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { DiagnosticError } from "../lang/diagnostic.js";
-import { compileForRun } from "./compile-run.js";
+import { compileForRun, type RunInput } from "./compile-run.js";
 import { PlanError } from "./executor.js";
 import type { Interrupt } from "./interrupt.js";
 import { backendSession, createHandlers } from "./nodes/index.js";
+import { resolveWorkers } from "./nodes/parallel.js";
 import type { Progress } from "./progress.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
 
@@ -20,6 +21,8 @@ export interface RunRecipeOptions {
   cacheRoot?: string;
   progress?: Progress;
   interrupt?: Interrupt | { readonly requested: boolean };
+  /** data-parallel replicas for pretrain/SFT on wasm/cpu (src/run/nodes/parallel.ts); default 1 (see resolveWorkers) */
+  workers?: number | "auto";
 }
 
 export type RunRecipeResult =
@@ -27,7 +30,11 @@ export type RunRecipeResult =
   | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
 
 export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
-  const input = await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend });
+  return runCompiled(path, await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend }), o);
+}
+
+/** Run a compiled plan with the real handlers; `input.recipe` is the (variant's) recipe the data layer builds from. */
+export async function runCompiled(path: string, input: RunInput, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
   const { recipe, plan, diagnostics, sources } = input;
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
   if (plan.variants && plan.variants.length > 0)
@@ -37,19 +44,22 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
   // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
   const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
   for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
+  if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto` };
+  const workers = resolveWorkers(o.workers);
   const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
       plan,
       recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects },
-      handlers: createHandlers({ recipe, backend: session }),
+      handlers: createHandlers({ recipe, backend: session, workers }),
+      workers,
       backend: session,
       runsDir: o.runsDir,
       cacheRoot: o.cacheRoot,
       tiny: o.tiny,
       force: o.force,
       until: o.until ?? null,
-      variant: o.variant ?? null,
+      variant: plan.recipe.variant ?? o.variant ?? null,
       progress: o.progress,
       interrupt: o.interrupt,
       beforeCompute: () => session.ensure(),

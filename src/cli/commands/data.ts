@@ -1,10 +1,11 @@
-// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]`: the examples a
+// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
 // recipe trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
-// Without --source it shows the data of every training stage. Exit 0 ok, 1 errors, 2 usage.
+// Without --source it shows the data of every training stage. --export never overwrites the recipe
+// or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
 // `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
 // prompt found verbatim in a training pool, per pair of pools, ending with `leaks: N` (exit 0 either
 // way: leaks are a finding, not an error; `alignc check` and `plan` warn about them).
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
 import type { CheckedRecipe } from "../../check/ir.js";
@@ -13,7 +14,9 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { findLeaks, leakText } from "../../data/leaks.js";
-import { exportRows, previewGroups, previewSft, statsText } from "../../data/view.js";
+import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
+import { escapeControlKeepLines } from "../../lang/escape.js";
+import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 
 function report(ds: Diagnostic[], sources: Map<string, string>): void {
   // data diagnostics point into data and template files: give the renderer their text (small files only)
@@ -50,7 +53,7 @@ function contextOf(recipe: CheckedRecipe): number | undefined {
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const file = args[0];
   if (!file) {
-    process.stderr.write("usage: alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]\n");
+    process.stderr.write("usage: alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl [--split SPLIT]] [--stats]\n");
     return 2;
   }
   if (!existsSync(file)) {
@@ -94,6 +97,18 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${names.join(", ")})\n`);
     return 2;
   }
+  const split = typeof opts.split === "string" ? opts.split : "train";
+  if (!(EXPORT_SPLITS as readonly string[]).includes(split)) {
+    process.stderr.write(`alignc data: --split must be one of ${EXPORT_SPLITS.join(", ")}, got ${split}\n`);
+    return 2;
+  }
+  const inputs = recipeInputs(recipe, sources.keys());
+  const force = opts.force === true;
+  const refusal = exportFile ? exportRefusal(exportFile, inputs, force) : undefined;
+  if (refusal) {
+    process.stderr.write(`alignc data: --export: ${refusal}; nothing written\n`);
+    return 2;
+  }
   const color = useColor(process.stdout);
   try {
     const tok = await recipeTokenizer(recipe);
@@ -103,14 +118,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
       if (opts.stats) process.stdout.write(`${statsText(built, tok, context)}\n`);
       if (preview > 0) {
-        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : built.train.lines.slice(0, preview).join("\n");
+        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
         process.stdout.write(`\n${body}\n`);
       }
       if (exportFile) {
-        const rows = exportRows(built);
-        const tmp = `${exportFile}.tmp-${process.pid}`;
-        writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
-        renameSync(tmp, exportFile);
+        const rows = exportRows(built, split as ExportSplit);
+        writeDataExport(exportFile, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""), inputs, force);
         process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
       }
     }
@@ -118,6 +131,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     if (err instanceof DiagnosticError) {
       report(err.diagnostics, sources);
       return 1;
+    }
+    if (err instanceof DataExportError) {
+      process.stderr.write(`alignc data: --export: ${err.message}; nothing written\n`);
+      return 2;
     }
     throw err;
   }

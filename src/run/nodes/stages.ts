@@ -1,7 +1,7 @@
 // Training stages: build the stage's token data, start from its `init` network, run the engine's
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createTrainer,
@@ -17,6 +17,7 @@ import {
   type Trainer,
   type TrainConfig,
 } from "./train-api.js";
+import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
@@ -24,8 +25,13 @@ import { ppoConfigOf, trainConfigOf } from "./configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
 import { stageData } from "./stage-data.js";
+import { parallelize } from "./parallel.js";
 
 const STATE_FILE = "state.safetensors";
+/** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
+ * stage records the same metric rows and final summary as an uninterrupted one. */
+const PROGRESS_FILE = "progress.json";
+type Row = Omit<Parameters<NodeContext["log"]>[0], never>;
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
@@ -59,7 +65,7 @@ function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
   const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}` : "";
-  ctx.info(`${ctx.node.id}: ${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
+  ctx.info(`${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
 }
 
 /** Metrics logged per step: numbers only, the engine's names (loss, lr, reward, kl, accuracy …). */
@@ -88,6 +94,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   let evalBefore: Record<string, number> = {};
   let evalAfter: () => Record<string, number>;
   let during: (() => Record<string, number>) | null = null;
+  let replicas = 1;
   try {
     if (data.kind === "lm") {
       const lossOn = node.op === "sft" ? paramsOf(node, "stage.sft").loss_on : "all";
@@ -99,6 +106,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       during = () => valLoss(VAL_DURING);
       evalAfter = () => valLoss(VAL_FINAL);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
+      disposables.push(trainer); // closes its worker pool, if any
+      replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -124,9 +133,9 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalBefore = probe(init);
       evalAfter = () => probe(trainer.model);
     }
-    disposables.push(trainer);
+    if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
-    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during });
+    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
   } finally {
     for (const d of disposables.reverse()) d.dispose();
   }
@@ -137,6 +146,7 @@ async function loop(
   p: TrainingParams,
   trainer: Trainer,
   ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
+  replicas: number,
 ): Promise<NodeResult> {
   const total = trainer.cfg.steps;
   const logEvery = p.log_every;
@@ -144,18 +154,48 @@ async function loop(
   const valEvery = Math.max(logEvery, Math.ceil(total / 10));
   const klBudget = "kl_budget" in p && typeof p.kl_budget === "number" ? p.kl_budget : null;
   let resumedFrom: number | undefined;
+  const history: StepMetrics[] = [];
+  const logged: Row[] = [];
+  const log = (r: Row): void => {
+    logged.push(r);
+    ctx.log(r);
+  };
+  let complete = true; // history holds every step (false after resuming from a checkpoint without progress.json)
   const ck = ctx.latestCheckpoint();
   if (ck) {
     trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
     resumedFrom = trainer.stepCount;
     ctx.info(`resuming from the checkpoint at step ${resumedFrom}`);
-  } else if (Object.keys(ev.evalBefore).length) ctx.log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+    const progress = join(ck.dir, PROGRESS_FILE);
+    if (existsSync(progress)) {
+      const saved = JSON.parse(readFileSync(progress, "utf8")) as { history: StepMetrics[]; logged: Row[] };
+      history.push(...saved.history);
+      for (const r of saved.logged) log(r); // the rows before the checkpoint, as the first attempt logged them
+    } else complete = false;
+  } else if (Object.keys(ev.evalBefore).length) log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   const bar = ctx.progress(total, trainer.stepCount);
-  const history: StepMetrics[] = [];
+  const checkpoint = async (s: number): Promise<void> => {
+    const state = trainer.state();
+    const progress = JSON.stringify({ history, logged });
+    await ctx.saveCheckpoint(s, (dir) => {
+      saveTrainerState(join(dir, STATE_FILE), state);
+      writeFileSync(join(dir, PROGRESS_FILE), progress);
+    });
+  };
   let stoppedEarly: string | null = null;
   while (trainer.stepCount < total) {
     await yieldToSignals();
-    const m = trainer.step();
+    let m: StepMetrics;
+    try {
+      m = trainer.step();
+    } catch (err) {
+      // a NaN/Inf step applied nothing: the trainer holds the last good state, so save it
+      if (err instanceof NonFiniteError && trainer.stepCount > 0) {
+        await checkpoint(trainer.stepCount);
+        err.message += ` (saved as a checkpoint at step ${trainer.stepCount})`;
+      }
+      throw err;
+    }
     history.push(m);
     const s = trainer.stepCount;
     const extra: Record<string, number> = {};
@@ -165,15 +205,14 @@ async function loop(
     bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
     if (s % logEvery === 0 || s === total) {
       const val = ev.during && (s % valEvery === 0 || s === total) ? ev.during() : {};
-      ctx.log({ step: s, ...row(m), ...val });
+      log({ step: s, ...row(m), ...val });
     }
     if (klBudget !== null && typeof m.kl === "number" && m.kl > klBudget) {
       stoppedEarly = `KL ${m.kl.toFixed(2)} exceeded kl_budget ${klBudget} at step ${s}`;
       break;
     }
     if (ctx.interrupted() || (s % ckEvery === 0 && s < total)) {
-      const state = trainer.state();
-      await ctx.saveCheckpoint(s, (dir) => saveTrainerState(join(dir, STATE_FILE), state));
+      await checkpoint(s);
       if (ctx.interrupted()) {
         bar.done(`interrupted at step ${s}`);
         return { status: "interrupted", step: s };
@@ -183,13 +222,13 @@ async function loop(
   const after = ev.evalAfter();
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
-  const summary: Record<string, number> = { steps: trainer.stepCount };
+  const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
   for (const k of ["loss", "accuracy", "reward", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
   }
   const r0 = meanOf(first, "reward");
-  if (r0 !== undefined && !resumedFrom) summary.reward_start = r0;
+  if (r0 !== undefined && complete) summary.reward_start = r0;
   for (const [k, v] of Object.entries(ev.evalBefore)) summary[`${k}_before`] = v;
   Object.assign(summary, after);
   if (typeof after.heldout_accuracy === "number") summary.accuracy = after.heldout_accuracy;
