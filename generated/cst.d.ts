@@ -41,6 +41,7 @@ export interface ConditionsCstNode extends CstNode {
 
 export type ConditionsCstChildren = {
   Expect?: IToken[];
+  scope?: IToken[];
   Budget?: IToken[];
   LBrace: IToken[];
   comparison?: ComparisonCstNode[];
@@ -53,9 +54,21 @@ export interface ComparisonCstNode extends CstNode {
 }
 
 export type ComparisonCstChildren = {
-  left: ValueCstNode[];
+  left: SumCstNode[];
   compareOp: CompareOpCstNode[];
-  right: ValueCstNode[];
+  right: SumCstNode[];
+};
+
+export interface SumCstNode extends CstNode {
+  name: "sum";
+  children: SumCstChildren;
+}
+
+export type SumCstChildren = {
+  head: ValueCstNode[];
+  Plus?: IToken[];
+  Minus?: IToken[];
+  terms?: ValueCstNode[];
 };
 
 export interface CompareOpCstNode extends CstNode {
@@ -224,6 +237,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   header(children: HeaderCstChildren, param?: IN): OUT;
   conditions(children: ConditionsCstChildren, param?: IN): OUT;
   comparison(children: ComparisonCstChildren, param?: IN): OUT;
+  sum(children: SumCstChildren, param?: IN): OUT;
   compareOp(children: CompareOpCstChildren, param?: IN): OUT;
   declaration(children: DeclarationCstChildren, param?: IN): OUT;
   block(children: BlockCstChildren, param?: IN): OUT;

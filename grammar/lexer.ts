@@ -56,6 +56,10 @@ export const NotEq = createToken({ name: "NotEq", pattern: /!=/, label: "`!=`" }
 export const Less = createToken({ name: "Less", pattern: /</, label: "`<`" });
 export const Greater = createToken({ name: "Greater", pattern: />/, label: "`>`" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+// `+` and `-` between the terms of an expect line (`after.baseline + 0.2`). A `-` directly before a
+// digit lexes as part of the number (NumberLiteral comes first), so subtraction is written `x - 0.2`.
+export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "`+`" });
+export const Minus = createToken({ name: "Minus", pattern: /-/, label: "`-`" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -94,6 +98,8 @@ export const allTokens: TokenType[] = [
   Less,
   Greater,
   Equals,
+  Plus,
+  Minus,
 ];
 
 /** Words that cannot be used as names (the printer and the random-AST tests avoid them). */

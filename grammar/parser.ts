@@ -6,8 +6,9 @@
 //   file        := topLevel*
 //   topLevel    := header | conditions | declaration
 //   header      := "recipe" NAME ["extends" STRING] block
-//   conditions  := ("expect" | "budget") "{" comparison* "}"
-//   comparison  := value ("<" | "<=" | ">" | ">=" | "==" | "!=") value
+//   conditions  := ("expect" [NAME] | "budget") "{" comparison* "}"     (expect full_size { … })
+//   comparison  := sum ("<" | "<=" | ">" | ">=" | "==" | "!=") sum
+//   sum         := value (("+" | "-") value)*
 //   declaration := KEYWORD NAME "=" KIND ["(" args ")"] ["as" ROLE] [block]
 //   block       := "{" entry* "}"
 //   entry       := NAME ("." NAME)* "=" value  |  NAME ":" clause*  |  (STRING | NUMBER | "true" | "false") "=" value
@@ -49,16 +50,32 @@ export class AlignParser extends CstParser {
   });
 
   private conditions = this.RULE("conditions", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Expect) }, { ALT: () => this.CONSUME(T.Budget) }]);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Expect);
+          this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: "scope" }));
+        },
+      },
+      { ALT: () => this.CONSUME(T.Budget) },
+    ]);
     this.CONSUME(T.LBrace);
     this.MANY(() => this.SUBRULE(this.comparison));
     this.CONSUME(T.RBrace);
   });
 
   private comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.value, { LABEL: "left" });
+    this.SUBRULE(this.sum, { LABEL: "left" });
     this.SUBRULE(this.compareOp);
-    this.SUBRULE2(this.value, { LABEL: "right" });
+    this.SUBRULE2(this.sum, { LABEL: "right" });
+  });
+
+  private sum = this.RULE("sum", () => {
+    this.SUBRULE(this.value, { LABEL: "head" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.value, { LABEL: "terms" });
+    });
   });
 
   private compareOp = this.RULE("compareOp", () => {

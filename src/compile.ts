@@ -3,7 +3,8 @@
 //   const { plan, diagnostics } = await compile("recipes/quickstart.align");
 //
 // Parsing and checking (src/lang, src/check; `extends` resolved there), then the data layer's cheap
-// sizes (src/data countExamples: row counts, token lengths of a sample), then the plan compiler
+// sizes (src/data countExamples: row counts, token lengths of a sample) and its contamination check
+// (src/data/leaks.ts: AL3070 warnings for eval prompts found in training pools), then the plan compiler
 // (src/plan: lowering to nodes, content hashes, estimates, cross-stage checks). Never throws on bad
 // input: every problem is a Diagnostic.
 import { createRequire } from "node:module";
@@ -95,6 +96,10 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       diagnostics.push(...ds);
     }
     base.sizes = (variant) => (shared ? bySizes.values().next().value : bySizes.get(variant)) ?? new Map();
+    // the contamination check reads the same data the sizes did (cached per recipe by the data layer)
+    const { leakWarnings } = await import("./data/leaks.js");
+    diagnostics.push(...(await leakWarnings(recipe)));
+    lap("measure_ms");
   }
   const planned = planRecipe(recipe, base);
   files.save();

@@ -7,6 +7,9 @@ import type { CheckContext } from "./context.js";
 import { normaliseQuantity } from "./units.js";
 import { topoSort } from "./graph.js";
 
+/** `expect full_size { … }`: the one scope an expect block may have (gates skipped by --tiny). */
+export const FULL_SIZE = "full_size";
+
 export function buildRecipe(ctx: CheckContext): CheckedRecipe {
   const loaded = ctx.loaded;
   const byName = new Map<string, CheckedBlock>();
@@ -17,7 +20,14 @@ export function buildRecipe(ctx: CheckContext): CheckedRecipe {
   const seedValue = header["seed"];
   const seed = typeof seedValue === "number" ? seedValue : firstOfSweep(seedValue);
   const conditions = (keyword: "expect" | "budget"): IRCondition[] =>
-    ctx.ast.items.flatMap((i) => (i.type === "Conditions" && i.keyword === keyword ? i.items.map((c) => condition(ctx, c, keyword)) : []));
+    ctx.ast.items.flatMap((i) =>
+      i.type === "Conditions" && i.keyword === keyword
+        ? i.items.map((c) => {
+            const ir = condition(ctx, c, keyword);
+            return i.scope?.name === FULL_SIZE ? { ...ir, fullSizeOnly: true as const } : ir;
+          })
+        : [],
+    );
   return {
     file: loaded.absFile,
     dir: dirname(loaded.absFile),
@@ -90,5 +100,15 @@ function condition(ctx: CheckContext, c: Comparison, keyword: "expect" | "budget
   const text = (ctx.sources.get(file) ?? "").slice(c.span.start, c.span.end).replace(/\s+/g, " ");
   // a budget names a resource, not a block: `time <= 10m` → left "time"
   const left = keyword === "budget" && c.left.type === "Ref" ? c.left.path[0]!.name : conditionValue(c.left);
-  return { left, op: c.op, right: conditionValue(c.right), span: c.span, text, file };
+  const terms = (ts: Comparison["leftTerms"]) => (ts ?? []).map((t) => ({ op: t.op, value: conditionValue(t.value) }));
+  return {
+    left,
+    op: c.op,
+    right: conditionValue(c.right),
+    ...(c.leftTerms?.length ? { leftTerms: terms(c.leftTerms) } : {}),
+    ...(c.rightTerms?.length ? { rightTerms: terms(c.rightTerms) } : {}),
+    span: c.span,
+    text,
+    file,
+  };
 }

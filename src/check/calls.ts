@@ -17,7 +17,9 @@ export const CALLS: Record<string, CallSpec> = {
   safetensors: { args: "path", expect: "file", description: "safetensors checkpoint" },
   chat_template: { args: "path", expect: "file", description: "Handlebars chat template" },
   hf_chat_template: { args: "path", expect: "file", description: "Hugging Face tokenizer_config.json" },
-  heldout: { args: "split", refTo: ["source", "task", "mixture"], description: "the held-out share of a data block" },
+  // heldout(pre) of a pretrain stage: the share of its corpus kept out of pretraining (its `holdout`),
+  // e.g. for an lm_loss eval of the alignment tax on text no stage trained on
+  heldout: { args: "split", refTo: ["source", "task", "mixture", "stage:pretrain"], description: "the held-out share of a data block, or of a pretrain stage's corpus" },
   train: { args: "split", refTo: ["source", "task", "mixture"], description: "the training share of a data block" },
 };
 

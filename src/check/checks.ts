@@ -27,6 +27,7 @@ import { describeRefTo, own } from "./schemas.js";
 import { didYouMean, orList } from "./suggest.js";
 import { normaliseQuantity, UNIT_KIND, UNIT_NAMES } from "./units.js";
 import { findCycles } from "./graph.js";
+import { FULL_SIZE } from "./build.js";
 
 type NodeOf<T extends string> = Extract<RecipeFile | RecipeHeader | Declaration | ConditionBlock | Comparison | ComponentEntry | Value, { type: T }>;
 type Check<T extends string> = (node: NodeOf<T>, accept: Accept, ctx: CheckContext) => void;
@@ -424,7 +425,7 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
   if (c.callee.name !== "heldout") return;
   const target = ctx.symbols.get(arg.path[0]?.name ?? "");
   const info = target ? ctx.blocks.get(target) : undefined;
-  if (!target || !info?.spec || (target.keyword.name !== "source" && target.keyword.name !== "task")) return;
+  if (!target || !info?.spec || (target.keyword.name !== "source" && target.keyword.name !== "task" && !(target.keyword.name === "stage" && target.kind.name === "pretrain"))) return;
   if (info.props["holdout"] === 0)
     accept("AL2035", arg, `heldout(${target.name.name}): \`${target.name.name}\` keeps no examples out (holdout = 0)`, `set \`holdout = 0.1\` in \`${target.name.name}\``);
 };
@@ -484,12 +485,14 @@ const checkSweep: Check<"Sweep"> = (s: SweepValue, accept, ctx) => {
 // ---------------------------------------------------------------- expect and budget
 
 const checkConditions: Check<"Conditions"> = (block, accept, ctx) => {
+  if (block.scope && block.scope.name !== FULL_SIZE)
+    accept("AL2038", block.scope, `unknown expect scope \`${block.scope.name}\`: write \`expect { … }\` for gates every run meets, \`expect ${FULL_SIZE} { … }\` for gates of full-size runs only (skipped by --tiny)`, didYouMean(block.scope.name, [FULL_SIZE]));
   for (const c of block.items) (block.keyword === "expect" ? checkExpect : checkBudget)(c, accept, ctx);
 };
 
 function checkExpect(c: Comparison, accept: Accept, ctx: CheckContext): void {
   let metrics = 0;
-  for (const side of [c.left, c.right]) {
+  for (const side of [c.left, c.right, ...(c.leftTerms ?? []).map((t) => t.value), ...(c.rightTerms ?? []).map((t) => t.value)]) {
     if (side.type === "Number") continue;
     if (side.type !== "Ref") {
       accept("AL2021", side, `expect compares metrics (\`rm.accuracy\`) and numbers; got ${side.type.toLowerCase()}`);
@@ -527,6 +530,11 @@ function checkMetric(r: RefValue, accept: Accept, ctx: CheckContext): void {
 }
 
 function checkBudget(c: Comparison, accept: Accept): void {
+  const term = c.leftTerms?.[0] ?? c.rightTerms?.[0];
+  if (term) {
+    accept("AL2038", term.value, "a budget line is `NAME <= LIMIT`: `+`/`-` terms belong in expect lines");
+    return;
+  }
   const left = c.left;
   if (left.type !== "Ref" || left.path.length !== 1) {
     accept("AL2022", left, `a budget line is \`NAME <= LIMIT\` with NAME one of ${orList(Object.keys(BUDGETS))}`);
@@ -585,7 +593,7 @@ function children(node: { type: string } & Record<string, unknown>): readonly un
     case "Clause":
       return [node["arg"]];
     case "Comparison":
-      return [node["left"], node["right"]];
+      return [node["left"], ...(((node["leftTerms"] as { value: unknown }[] | undefined) ?? []).map((t) => t.value)), node["right"], ...(((node["rightTerms"] as { value: unknown }[] | undefined) ?? []).map((t) => t.value))];
     case "Call":
       return node["args"] as unknown[];
     case "Sweep":

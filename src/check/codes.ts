@@ -39,6 +39,7 @@ export const CODES = {
   AL2035: "heldout(x): x keeps no examples out (its `holdout` share is 0)",
   AL2036: "heldout_tasks: a name that is not a component of this mixture, listed twice, or holding out every component",
   AL2037: "accuracy split = heldout_tasks on a task or mixture that holds no task out",
+  AL2038: "expect: unknown scope (only `expect full_size { … }`), or `+`/`-` terms in a budget line",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -62,12 +62,22 @@ export interface CheckedBlock {
   propFiles?: Record<string, string>; // for properties overridden by a variant: the file their propSpans point into
 }
 
+export interface IRTerm {
+  op: "+" | "-";
+  value: IRValue;
+}
+
 /** An `expect` line (`rm.accuracy >= 0.7`: sides are `{ $ref, member }` metrics or numbers) or a `budget`
  * line (`time <= 10m`: left is the budget's name as a string, right an IRQuantity or a number). */
 export interface IRCondition {
   left: IRValue;
   op: CompareOp;
   right: IRValue;
+  /** `+`/`-` terms after a side's value (`after.baseline + 0.2`): absent when there are none */
+  leftTerms?: IRTerm[];
+  rightTerms?: IRTerm[];
+  /** written in `expect full_size { … }`: a gate of full-size runs, skipped by `--tiny` */
+  fullSizeOnly?: true;
   span: Span;
   text: string; // as written, for messages: "rm.accuracy >= 0.7"
   file?: string; // file the condition is written in (as block.file names it; the base's for inherited lines)

@@ -193,6 +193,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         shots: range("k-shot exemplars per example, drawn from the training split, never the query", { default: { $range: [0, 0] } }),
         invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),
         holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
+        train_templates: int("train on only the first N (by id) of the templates left after holdout_templates: FLAN's instruction-diversity ablation (1 vs all) with the same held-out templates; default all", { minimum: 1 }),
         holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
         // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
         // shows them always (withOptionsFor in src/data/flan/render.ts); promptsource templates show only their own text
@@ -349,7 +350,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           "held-out text or examples",
           refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
           dataCall("corpus"),
-          callSchema(["heldout"], "held-out split"),
+          callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)"),
         ),
       },
       required: ["model", "data"],
@@ -378,11 +379,16 @@ export const METRICS: Record<string, string[]> = {
   reward_model: ["loss", "accuracy"],
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "greedy_rm_score", "greedy_rm_score_before"],
   dpo: ["loss", "accuracy", "margin"],
-  // score_*: with a reward-model judge only (the rule judge has no scores)
-  win_rate: ["win_rate", "ci_low", "ci_high", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high"],
-  accuracy: ["accuracy"],
-  rm_accuracy: ["accuracy"],
-  lm_loss: ["loss"],
+  // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
+  // the decisive pairs (src/run/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores)
+  win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high"],
+  // baseline: the best constant answer's accuracy on the same examples; per task also
+  // accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
+  accuracy: ["accuracy", "baseline", "n"],
+  // accuracy weights groups as RM training does; correctness_*: the pairs whose responses differ in
+  // correctness by the rule judge (src/run/eval-metrics.ts)
+  rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs"],
+  lm_loss: ["loss", "n"],
 };
 
 /** Budget lines: `budget { time <= 10m  memory <= 4GiB }`. */

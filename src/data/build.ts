@@ -145,6 +145,7 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     shots: range(p.shots, [0, 0]),
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
+    ...(num(p.train_templates) !== undefined ? { trainTemplates: num(p.train_templates)! } : {}),
     holdout: num(p.holdout) ?? 0.1,
     withOptions: withOptionsFor(templates, num(p.with_options) ?? 0.5, b.propSpans.with_options !== undefined),
     seed: recipe.seed,
@@ -397,6 +398,12 @@ export async function buildExamples(recipe: CheckedRecipe, blockName: string, op
   const fmt = formatFor(recipe, b, opts);
   const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
   return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks), ...(raw.notes ? { notes: raw.notes } : {}) };
+}
+
+/** The prompts a win-rate eval scores: heldout(x) hands its held-out part over as `train`; a plain
+ * reference evaluates on its held-out prompts when it has them, else on all of them. */
+export function evaluatedPrompts(v: IRValue, ps: { train: PromptResponse[]; heldout: PromptResponse[] }): PromptResponse[] {
+  return isCall(v) || ps.heldout.length === 0 ? ps.train : ps.heldout;
 }
 
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */

@@ -22,6 +22,7 @@ export const CODES = {
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",
   unsupported: "AL3060", // a block kind the data layer cannot build
+  leak: "AL3070", // (warning) an evaluated prompt or held-out text also in a training pool (src/data/leaks.ts)
 } as const;
 
 export class DataError extends DiagnosticError {

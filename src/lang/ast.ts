@@ -174,19 +174,30 @@ export interface Declaration {
 
 export type CompareOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
 
-/** `rm.accuracy >= 0.7`, `policy.reward > sft.reward`, `time <= 10m` */
+/** `+ 0.2` after a side's first value: `after.baseline + 0.2`. */
+export interface Term {
+  op: "+" | "-";
+  value: Value;
+}
+
+/** `rm.accuracy >= 0.7`, `policy.reward > sft.reward`, `time <= 10m`,
+ * `after.accuracy >= after.baseline + 0.2` (each side a value followed by `+`/`-` terms). */
 export interface Comparison {
   type: "Comparison";
   left: Value;
   op: CompareOp;
   right: Value;
+  leftTerms?: Term[]; // absent or empty: the side is its value alone
+  rightTerms?: Term[];
   span: Span;
 }
 
-/** `expect { … }` (keyword "expect") or `budget { … }` (keyword "budget"). */
+/** `expect { … }` (keyword "expect"), `expect full_size { … }` (scope: gates of full-size runs only,
+ * skipped by `--tiny`) or `budget { … }` (keyword "budget"). */
 export interface ConditionBlock {
   type: "Conditions";
   keyword: "expect" | "budget";
+  scope?: Ident | null;
   items: Comparison[];
   span: Span;
 }

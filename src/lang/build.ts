@@ -14,6 +14,7 @@ import type {
   ClauseCstChildren,
   CompareOpCstChildren,
   ComparisonCstChildren,
+  SumCstChildren,
   ConditionsCstChildren,
   DeclarationCstChildren,
   EntryCstChildren,
@@ -39,6 +40,7 @@ import type {
   Clause,
   CompareOp,
   Comparison,
+  Term,
   ComponentEntry,
   ConditionBlock,
   Declaration,
@@ -230,15 +232,36 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     const items = this.each<Comparison>(c.comparison);
     const close = c.RBrace?.[0] ? tokenSpan(c.RBrace[0]) : null;
     const last = close ?? items[items.length - 1]?.span ?? start;
-    return { type: "Conditions", keyword: c.Expect?.[0] ? "expect" : "budget", items, span: joinSpans(start, last) };
+    const scope = c.scope?.[0] ? this.ident(c.scope[0]) : null;
+    return { type: "Conditions", keyword: c.Expect?.[0] ? "expect" : "budget", ...(scope ? { scope } : {}), items, span: joinSpans(start, last) };
   }
 
   comparison(c: ComparisonCstChildren): Comparison {
-    const left = this.valueNode(c.left?.[0]);
+    if (!c.left?.[0]) throw new Missing();
+    const left = this.visit(c.left[0]) as { head: Value; terms: Term[]; span: Span };
     if (!c.compareOp?.[0]) throw new Missing();
     const op = this.visit(c.compareOp[0]) as CompareOp;
-    const right = this.valueNode(c.right?.[0]);
-    return { type: "Comparison", left, op, right, span: joinSpans(left.span, right.span) };
+    if (!c.right?.[0]) throw new Missing();
+    const right = this.visit(c.right[0]) as { head: Value; terms: Term[]; span: Span };
+    return {
+      type: "Comparison",
+      left: left.head,
+      op,
+      right: right.head,
+      ...(left.terms.length ? { leftTerms: left.terms } : {}),
+      ...(right.terms.length ? { rightTerms: right.terms } : {}),
+      span: joinSpans(left.span, right.span),
+    };
+  }
+
+  sum(c: SumCstChildren): { head: Value; terms: Term[]; span: Span } {
+    const head = this.valueNode(c.head?.[0]);
+    const values = (c.terms ?? []).map((n) => this.valueNode(n));
+    // the operators in source order, paired with the values that follow them
+    const ops = [...(c.Plus ?? []), ...(c.Minus ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+    if (ops.length !== values.length) throw new Missing();
+    const terms = values.map((value, i): Term => ({ op: ops[i]!.image as "+" | "-", value }));
+    return { head, terms, span: joinSpans(head.span, values.length ? values[values.length - 1]!.span : head.span) };
   }
 
   compareOp(c: CompareOpCstChildren): CompareOp {

@@ -173,9 +173,14 @@ class Printer {
       span: c.span,
       blocks: nestedBlocks(c.right, nestedBlocks(c.left, [])),
       render: (indent) => {
-        const left = this.value(c.left, indent, indent.length);
-        const head = `${left} ${c.op} `;
-        return head + this.value(c.right, indent, indent.length + head.length);
+        // a side is its value and its `+`/`-` terms (`after.baseline + 0.2`)
+        const side = (v: Value, terms: Comparison["leftTerms"], col: number): string => {
+          let text = this.value(v, indent, col);
+          for (const t of terms ?? []) text += ` ${t.op} ${this.value(t.value, indent, col + text.length + 3)}`;
+          return text;
+        };
+        const head = `${side(c.left, c.leftTerms, indent.length)} ${c.op} `;
+        return head + side(c.right, c.rightTerms, indent.length + head.length);
       },
     };
   }
@@ -274,12 +279,12 @@ class Printer {
           span: item.span,
           blocks: [item.span],
           render: (indent) =>
-            `${item.keyword} ${this.braces(
+            `${item.keyword}${item.scope ? ` ${item.scope.name}` : ""} ${this.braces(
               item.items.map((c) => this.stmtOfComparison(c)),
               item.span,
               item.span.line,
               indent,
-              indent.length + item.keyword.length + 1,
+              indent.length + item.keyword.length + (item.scope ? item.scope.name.length + 1 : 0) + 1,
             )}`,
         };
     }

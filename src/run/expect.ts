@@ -1,7 +1,8 @@
 // `expect { rm_acc.accuracy >= 0.6  policy.reward > sft.reward }`: each condition is evaluated as
 // soon as every block it names has finished, so a failed gate stops the stages that depend on those
 // blocks before they spend compute. A metric that was never produced fails the condition and says so.
-import type { IRCondition, IRValue } from "../check/ir.js";
+// A side may add or subtract terms: `after.accuracy >= after.baseline + 0.2`.
+import type { IRCondition, IRTerm, IRValue } from "../check/ir.js";
 import type { CompareOp } from "../lang/ast.js";
 import type { ExpectationRecord } from "./rundir.js";
 import { fmtNum } from "./progress.js";
@@ -15,7 +16,8 @@ function isRef(v: IRValue): v is { $ref: string; member?: string } {
 
 /** Block names a condition reads. */
 export function conditionBlocks(c: IRCondition): string[] {
-  return [...new Set([c.left, c.right].filter(isRef).map((r) => r.$ref))].sort();
+  const values = [c.left, c.right, ...(c.leftTerms ?? []).map((t) => t.value), ...(c.rightTerms ?? []).map((t) => t.value)];
+  return [...new Set(values.filter(isRef).map((r) => r.$ref))].sort();
 }
 
 function describe(v: IRValue): string {
@@ -53,14 +55,29 @@ export function compare(l: number, op: CompareOp, r: number): boolean {
   }
 }
 
+/** A side: its value plus or minus its terms; `shown` names each metric with its value. */
+function resolveSide(v: IRValue, terms: readonly IRTerm[] | undefined, metrics: MetricTable): { value: number | null; missing?: string; shown: string } {
+  const parts = [{ op: "+" as const, value: v }, ...(terms ?? [])];
+  let total = 0;
+  const shown: string[] = [];
+  for (const [i, t] of parts.entries()) {
+    const r = resolveValue(t.value, metrics);
+    if (r.value === null) return { value: null, missing: r.missing, shown: "" };
+    total += t.op === "-" ? -r.value : r.value;
+    shown.push(`${i > 0 ? `${t.op} ` : ""}${isRef(t.value) ? `${describe(t.value)} = ${fmtNum(r.value)}` : fmtNum(r.value)}`);
+  }
+  // with terms, the sum the comparison used is shown too
+  return { value: total, shown: parts.length > 1 ? `(${shown.join(" ")}) = ${fmtNum(total)}` : shown[0]! };
+}
+
 export function evaluateCondition(c: IRCondition, metrics: MetricTable): ExpectationRecord {
-  const l = resolveValue(c.left, metrics);
-  const r = resolveValue(c.right, metrics);
+  const l = resolveSide(c.left, c.leftTerms, metrics);
+  const r = resolveSide(c.right, c.rightTerms, metrics);
   if (l.value === null || r.value === null) {
     return { text: c.text, ok: false, left: l.value, right: r.value, message: `${c.text}: ${l.missing ?? r.missing}` };
   }
   const ok = compare(l.value, c.op, r.value);
-  const shown = `${isRef(c.left) ? `${describe(c.left)} = ${fmtNum(l.value)}` : fmtNum(l.value)} ${c.op} ${isRef(c.right) ? `${describe(c.right)} = ${fmtNum(r.value)}` : fmtNum(r.value)}`;
+  const shown = `${l.shown} ${c.op} ${r.shown}`;
   return { text: c.text, ok, left: l.value, right: r.value, message: `${ok ? "ok" : "FAILED"}: ${c.text}  (${shown})` };
 }
 

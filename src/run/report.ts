@@ -1,6 +1,6 @@
-// report.html for a run directory: status and expectations, eval results, SVG plots of loss /
-// reward / KL / accuracy per stage (from metrics.jsonl), SFT-vs-PPO samples on the same prompts
-// (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
+// report.html for a run directory: status and expectations, eval results (each figure beside its
+// baseline, counts and p-value), SVG plots of loss / reward / KL / accuracy per stage (from
+// metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
 import { RunDir, type Manifest, type MetricRow, type SampleRow } from "./rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
@@ -47,14 +47,21 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
-function summaryCell(s: Record<string, number> | undefined): string {
-  if (!s) return "";
-  return escapeHtml(
-    Object.entries(s)
-      .map(([k, v]) => `${k} ${fmtNum(v)}`)
-      .join(", "),
-  );
+function summaryText(s: Record<string, number>): string {
+  return Object.entries(s)
+    .map(([k, v]) => `${k} ${fmtNum(v)}`)
+    .join(", ");
 }
+
+function summaryCell(s: Record<string, number> | undefined): string {
+  return s ? escapeHtml(summaryText(s)) : "";
+}
+
+/** Judged samples shown per eval; the rest stay in samples.jsonl. */
+const SAMPLES_SHOWN = 8;
+
+const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : "");
+const pre = (t: unknown): string => `<pre>${escapeHtml(String(t ?? ""))}</pre>`;
 
 function samplesSection(samples: SampleRow[]): string {
   if (samples.length === 0) return "<p>No samples were recorded.</p>";
@@ -62,24 +69,51 @@ function samplesSection(samples: SampleRow[]): string {
   for (const s of samples) byEval.set(s.eval, [...(byEval.get(s.eval) ?? []), s]);
   const parts: string[] = [];
   for (const [name, rows] of byEval) {
-    const shown = rows.slice(0, 20);
+    const shown = rows.slice(0, SAMPLES_SHOWN);
     const aName = shown[0]?.a?.model ?? "a";
     const bName = shown[0]?.b?.model ?? "b";
     parts.push(`<h3>${escapeHtml(name)}${shown[0]?.judge ? ` <small>(judge: ${escapeHtml(shown[0].judge)})</small>` : ""}</h3>`);
-    parts.push(
-      table(
-        ["prompt", aName, bName, "winner"],
-        shown.map((s) => [
-          `<pre>${escapeHtml(s.prompt)}</pre>`,
-          `<pre>${escapeHtml(s.a?.text ?? "")}</pre>${s.a?.score !== undefined ? `<small>score ${fmtNum(s.a.score)}</small>` : ""}`,
-          `<pre>${escapeHtml(s.b?.text ?? "")}</pre>${s.b?.score !== undefined ? `<small>score ${fmtNum(s.b.score)}</small>` : ""}`,
-          escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? "")),
-        ]),
-      ),
-    );
+    const score = (x: SampleRow["a"]) => (x?.score !== undefined ? `<small>score ${fmtNum(x.score)}</small>` : "");
+    if (!shown.some((s) => s.b)) {
+      // accuracy: the target, the model's answer, right or wrong
+      parts.push(table(["prompt", "target", aName, ""], shown.map((s) => [pre(s.prompt), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
+    } else if (shown.some((s) => s.winner)) {
+      // win rate: both answers, the reference the rule judges by, the winner
+      parts.push(
+        table(
+          ["prompt", "reference", aName, bName, "winner"],
+          shown.map((s) => [pre(s.prompt), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? ""))]),
+        ),
+      );
+    } else {
+      // reward-model accuracy: the labelled pair and whether the RM scored it the same way
+      parts.push(table(["prompt", aName, bName, "RM agrees"], shown.map((s) => [pre(s.prompt), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, mark(s.correct)])));
+    }
     if (rows.length > shown.length) parts.push(`<p><small>${rows.length - shown.length} more in samples.jsonl</small></p>`);
   }
   return parts.join("");
+}
+
+/** An eval's figure with what makes it believable: its baseline, its counts, its p-value. */
+export function evalHeadline(kind: string, s: Record<string, number>): string {
+  const f = (k: string) => (s[k] === undefined ? "?" : fmtNum(s[k]!));
+  switch (kind) {
+    case "eval.accuracy": {
+      const tasks = Object.keys(s)
+        .filter((k) => k.startsWith("accuracy/"))
+        .map((k) => k.slice("accuracy/".length));
+      const per = tasks.map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (best constant answer), n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
+    }
+    case "eval.win_rate":
+      return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}`;
+    case "eval.rm_accuracy":
+      return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}`;
+    case "eval.lm_loss":
+      return `loss ${f("loss")} nats/token on ${f("n")} sequences`;
+    default:
+      return summaryText(s);
+  }
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
@@ -116,7 +150,7 @@ export function renderReport(run: RunDir): string {
   const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
-    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), summaryCell(n.summary)])));
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!))])));
   }
   parts.push("<h2>Training curves</h2>");
   parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");

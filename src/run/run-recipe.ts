@@ -41,13 +41,16 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
     return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
   const requested = o.backend ?? "auto";
   if (!["auto", "tensorflow", "wasm", "cpu"].includes(requested)) return { ok: false, diagnostics, sources, message: `--backend ${requested}: choose one of auto, tensorflow, wasm, cpu` };
+  // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
+  const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
+  for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
   if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto` };
   const workers = resolveWorkers(o.workers);
   const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
       plan,
-      recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects: recipe.expects },
+      recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects },
       handlers: createHandlers({ recipe, backend: session, workers }),
       workers,
       backend: session,

@@ -1,6 +1,8 @@
-// Win rates with a confidence interval. A tie counts half a win (the usual convention for pairwise
-// preference evals); the interval is Wilson's score interval on the effective successes, which
-// stays inside [0, 1] and behaves at small n where the normal approximation does not.
+// Win rates with a confidence interval and a significance test. A tie counts half a win (the usual
+// convention for pairwise preference evals); the interval is Wilson's score interval on the
+// effective successes, which stays inside [0, 1] and behaves at small n where the normal
+// approximation does not. The p-value is the exact two-sided sign test on the decisive pairs (ties
+// carry no information about which side is better, so they are left out, as the sign test does).
 
 export interface WinRate {
   n: number;
@@ -10,6 +12,9 @@ export interface WinRate {
   win_rate: number;
   ci_low: number;
   ci_high: number;
+  /** two-sided exact sign test of wins against losses (ties dropped): P(a result at least this
+   * lopsided | both sides equally good) */
+  p_value: number;
 }
 
 /** z for a two-sided 95% interval */
@@ -32,7 +37,29 @@ export function winRate(outcomes: readonly number[]): WinRate {
   const losses = n - wins - ties;
   const s = wins + ties / 2;
   const [lo, hi] = wilson(s, n);
-  return { n, wins, ties, losses, win_rate: n ? s / n : 0, ci_low: lo, ci_high: hi };
+  return { n, wins, ties, losses, win_rate: n ? s / n : 0, ci_low: lo, ci_high: hi, p_value: signTest(wins, losses) };
+}
+
+/**
+ * Two-sided exact sign test: under H0 each decisive pair is a fair coin, so the number of wins is
+ * Binomial(wins + losses, ½) and p = min(1, 2·P(X ≤ min(wins, losses))) — R's binom.test(w, w+l).
+ * Summed in log space, so it stays exact (to floating point) for thousands of pairs.
+ */
+export function signTest(wins: number, losses: number): number {
+  if (!(Number.isInteger(wins) && Number.isInteger(losses) && wins >= 0 && losses >= 0)) throw new RangeError(`signTest: counts must be whole numbers ≥ 0, got ${wins} and ${losses}`);
+  const n = wins + losses;
+  if (n === 0 || wins === losses) return 1;
+  const k = Math.min(wins, losses);
+  // log C(n, i) − n·log 2 for i = 0..k, then log-sum-exp
+  const logs: number[] = [];
+  let logC = 0;
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    logs.push(logC - n * Math.LN2);
+  }
+  const top = Math.max(...logs);
+  const tail = Math.exp(top) * logs.reduce((a, l) => a + Math.exp(l - top), 0);
+  return Math.min(1, 2 * tail);
 }
 
 export function mean(xs: readonly number[]): number {

@@ -344,6 +344,23 @@ codeTest("AL2037", "accuracy split = heldout_tasks on a block holding no task ou
   assert.deepEqual(mixd.props["heldout_tasks"], [{ $ref: "qa" }]);
 });
 
+codeTest("AL2038", "expect scope other than full_size, terms in a budget line", async () => {
+  const src = swap("expect { acc.accuracy >= 0.1  wr.win_rate > 0.4 }", "expect ful_size { acc.accuracy >= acc.baseline + 0.1 }");
+  const d = await expectError(src, "AL2038", ...at(src, "ful_size"));
+  assert.equal(d.hint, "did you mean `full_size`?");
+  const b = swap("budget { time <= 10m  memory <= 4GiB  tokens <= 2M }", "budget { time <= 10m + 2m }");
+  await expectError(b, "AL2038", ...at(b, "2m }"));
+  // the full_size scope and arithmetic on metrics are clean; an unknown metric in a term is located
+  const ok = await expectClean(swap("expect { acc.accuracy >= 0.1  wr.win_rate > 0.4 }", "expect full_size { acc.accuracy >= acc.baseline + 0.2  wr.win_rate - 0.1 > 0.4 }\nexpect { wr.p_value < 0.01 }"));
+  const [a, w, p] = ok.recipe!.expects;
+  assert.deepEqual([a!.rightTerms, a!.fullSizeOnly], [[{ op: "+", value: 0.2 }], true]);
+  assert.deepEqual(a!.right, { $ref: "acc", member: "baseline" });
+  assert.deepEqual(w!.leftTerms, [{ op: "-", value: 0.1 }]);
+  assert.equal(p!.fullSizeOnly, undefined);
+  const bad = swap("expect { acc.accuracy >= 0.1  wr.win_rate > 0.4 }", "expect { acc.accuracy >= acc.baselin + 0.2 }");
+  assert.equal((await expectError(bad, "AL2020", ...at(bad, "baselin"))).hint, "did you mean `baseline`?");
+});
+
 test("every AL2 code in codes.ts has a test above", () => {
   assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
 });

@@ -47,13 +47,13 @@ test("same recipe and seed → identical examples; another seed → another orde
   assert.notDeepEqual(ids(a), ids(c));
 });
 
-test("LIMA: 1,000 of the demonstrations after normalised dedup, length bound and category quota", async () => {
+test("LIMA: 800 of the demonstrations after normalised dedup, length bound (concise answers only) and category quota", async () => {
   const r = lima();
   const out = await buildExamples(r, "curated");
   assert.equal(out.kind, "sft");
   if (out.kind !== "sft") return;
-  assert.equal(out.train.length, 1000);
-  assert.ok(out.train.every((e) => e.response.length >= 2));
+  assert.equal(out.train.length, 800);
+  assert.ok(out.train.every((e) => e.response.length <= 12 && !e.response.startsWith(PREAMBLE)));
   const perCat = new Map<string, number>();
   for (const e of out.train) perCat.set(e.meta.category!, (perCat.get(e.meta.category!) ?? 0) + 1);
   assert.ok([...perCat.values()].every((n) => n <= 400));

@@ -246,3 +246,16 @@ test("property: a held-out task gives every row once, zero-shot, never inverted,
     { numRuns: 50 },
   );
 });
+
+test("train_templates = 1 trains on the first training template only; the held-out templates and rows stay the same", () => {
+  const templates = ["A", "B", "C", "D"].map((x, i) => ({ ...tpl(`${x}: {{q}}\n|||\n{{y}}`), id: `0${i + 1}-${x}` }));
+  const rows = rowsOf(Array.from({ length: 40 }, (_, i) => ({ q: `q${i}`, y: `y${i}` })));
+  const all = renderFlan(spec({ rows, templates, holdoutTemplates: 1, holdout: 0.2 }));
+  const one = renderFlan(spec({ rows, templates, holdoutTemplates: 1, holdout: 0.2, trainTemplates: 1 }));
+  assert.deepEqual(one.trainTemplates, ["01-A"]);
+  assert.deepEqual(all.trainTemplates, ["01-A", "02-B", "03-C"]);
+  assert.ok(one.train.every((x) => x.prompt.startsWith("A: ")));
+  assert.ok(new Set(all.train.map((x) => x.prompt[0])).size === 3);
+  assert.deepEqual(one.heldoutTemplates, all.heldoutTemplates);
+  assert.deepEqual(one.train.map((x) => x.response), all.train.map((x) => x.response), "same training rows");
+});

@@ -15,7 +15,7 @@ const QUICKSTART = resolve(RECIPES, "quickstart.align");
 
 // Blocks of the quickstart that can be renamed by a token replace: `judge` is left alone because
 // it is also a property name (`judge = rm`).
-const RENAMABLE = ["chars", "tiny", "sentiment", "addition", "uppercase", "demos", "prefs", "sft_data", "chat", "pre", "sft", "rm", "policy", "rm_acc", "rule_judge", "zero_shot_before", "zero_shot_after"];
+const RENAMABLE = ["chars", "tiny", "sentiment", "addition", "uppercase", "demos", "prefs", "sft_data", "chat", "pre", "sft", "rm", "policy", "rm_acc", "rule_judge", "zero_shot_after", "tax_ptx"];
 const KEYWORDS = "tokenizer|model|source|task|mixture|format|stage|eval";
 
 /** Rename identifiers outside strings and comments; a declaration's kind (`stage sft = sft`) is not a name. */

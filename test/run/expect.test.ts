@@ -78,3 +78,19 @@ test("score gain: for any paired differences, the interval contains the mean and
     }),
   );
 });
+
+test("a side adds and subtracts terms: accuracy against its baseline plus a margin", () => {
+  const metrics: MetricTable = new Map([["after", { accuracy: 0.62, baseline: 0.4 }]]);
+  const c: IRCondition = { ...cond({ $ref: "after", member: "accuracy" }, ">=", { $ref: "after", member: "baseline" }, "after.accuracy >= after.baseline + 0.2"), rightTerms: [{ op: "+", value: 0.2 }] };
+  const ok = evaluateCondition(c, metrics);
+  assert.equal(ok.ok, true);
+  assert.ok(Math.abs(ok.right! - 0.6) < 1e-12);
+  assert.match(ok.message, /after\.accuracy = 0\.62 >= \(after\.baseline = 0\.4 \+ 0\.2\) = 0\.6/);
+  const fails = evaluateCondition(c, new Map([["after", { accuracy: 0.55, baseline: 0.4 }]]));
+  assert.equal(fails.ok, false, "a model that only learned the answer distribution (+0.15) fails");
+  const minus = evaluateCondition({ ...cond({ $ref: "after", member: "accuracy" }, ">", 0.3, "after.accuracy - after.baseline > 0.3"), leftTerms: [{ op: "-", value: { $ref: "after", member: "baseline" } }] }, metrics);
+  assert.equal(minus.ok, false);
+  assert.deepEqual(conditionBlocks({ ...c, rightTerms: [{ op: "+", value: { $ref: "other", member: "x" } }] }), ["after", "other"]);
+  const missing = evaluateCondition({ ...c, rightTerms: [{ op: "+", value: { $ref: "after", member: "nope" } }] }, metrics);
+  assert.match(missing.message, /no metric `nope`/);
+});

@@ -74,3 +74,13 @@ test("report renders in headless Chromium: every plot has a visible line", async
     cleanup();
   }
 });
+
+test("each eval's figure is shown with its baseline, counts and p-value", async () => {
+  const { evalHeadline } = await import("../../src/run/report.js");
+  const acc = evalHeadline("eval.accuracy", { accuracy: 0.62, baseline: 0.4, n: 48, "accuracy/sentiment": 0.7, "baseline/sentiment": 0.5, "n/sentiment": 24 });
+  assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
+  const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });
+  assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
+  const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
+  assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);
+});

@@ -1,5 +1,6 @@
 // `alignc check FILE…`: parse and check each recipe, print every diagnostic. Exit 0 clean, 1 when
-// any error was found, 2 on usage problems (no file, a file that cannot be read).
+// any error was found, 2 on usage problems (no file, a file that cannot be read). A recipe without
+// errors is also checked for contamination (AL3070 warnings; `--no-leaks` skips reading its data).
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
 import { assertRegularFile, InputFileError } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
@@ -42,6 +43,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const r = await checkRecipeFile(file);
     checkMs += performance.now() - t;
     all.push(...r.diagnostics);
+    // a recipe that checks clean is also checked for contamination (eval prompts in training pools):
+    // that reads its data, so the data layer is loaded only then
+    if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) all.push(...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)));
     for (const [k, v] of r.sources) sources.set(k, v);
   }
   const ds = sortDiagnostics(all);

@@ -2,6 +2,9 @@
 // recipe trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
 // Without --source it shows the data of every training stage. --export never overwrites the recipe
 // or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
+// `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
+// prompt found verbatim in a training pool, per pair of pools, ending with `leaks: N` (exit 0 either
+// way: leaks are a finding, not an error; `alignc check` and `plan` warn about them).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
@@ -10,6 +13,7 @@ import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "..
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
+import { findLeaks, leakText } from "../../data/leaks.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
@@ -65,6 +69,22 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (!recipe || hasErrors(diagnostics)) {
     report(diagnostics, sources);
     return 1;
+  }
+  if (opts.leaks) {
+    if (opts.source !== undefined || opts.export !== undefined || opts.stats) {
+      process.stderr.write("alignc data: --leaks checks the whole recipe; it does not combine with --source, --export or --stats\n");
+      return 2;
+    }
+    try {
+      process.stdout.write(`${leakText(await findLeaks(recipe))}\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof DiagnosticError) {
+        report(err.diagnostics, sources);
+        return 1;
+      }
+      throw err;
+    }
   }
   const source = typeof opts.source === "string" ? opts.source : undefined;
   if (source && !recipe.blocks.some((b) => b.name === source)) {

@@ -21,6 +21,7 @@ export interface FlanTaskSpec {
   shots: [number, number]; // k drawn uniformly in [lo, hi]
   invert: number; // share of input-inverted examples
   holdoutTemplates: number; // last N non-inverted templates (by id) kept for zero-shot eval
+  trainTemplates?: number; // train on the first N (by id) of the rest only (ablation; held-out templates unchanged)
   holdout: number; // share of rows kept out of training
   withOptions: number; // share of examples showing OPTIONS
   seed: number;
@@ -242,7 +243,8 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
-  const tsplit = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name);
+  const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name);
+  const tsplit = spec.trainTemplates !== undefined ? { ...all, train: all.train.slice(0, spec.trainTemplates) } : all;
   const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"));
   const trainRows = trainIdx.map((i) => spec.rows[i]!);
   const heldRows = heldIdx.map((i) => spec.rows[i]!);

@@ -1,6 +1,6 @@
 // An eval's inputs as text and tokens (no TensorFlow.js): built in prepare() so data errors stop
 // the run before its directory exists, then reused by the eval itself.
-import { buildExamples, buildValue } from "../../data/build.js";
+import { buildExamples, buildValue, evaluatedPrompts } from "../../data/build.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -54,8 +54,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const judge = typeof p.judge === "string" ? p.judge : need(node, "judge");
       const tok = await tokenizerFor(env, a);
       const ps = await prompts(env, b, "prompts");
-      // heldout(x) hands its held-out part over as `train`; a plain reference evaluates on its held-out prompts when it has them
-      const items = (p.prompts && typeof p.prompts === "object" && "$call" in p.prompts) || ps.heldout.length === 0 ? ps.train : ps.heldout;
+      const items = evaluatedPrompts(p.prompts, ps);
       return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: evalFormat(env, a), tok };
     }
     case "lm_loss": {

@@ -1,19 +1,25 @@
-// Evals on trained networks: exact-match accuracy (held-out templates before/after SFT), reward-model
-// pairwise accuracy on held-out comparisons, win rate of one stage over another judged by a reward
-// model or by the demo data's rule (with a 95% Wilson interval), and held-out LM loss.
+// Evals on trained networks: exact-match accuracy (held-out templates) beside the best constant
+// answer's, reward-model pairwise accuracy on held-out comparisons (also on the pairs that differ in
+// correctness), win rate of one stage over another judged by a reward model or by the demo data's
+// rule (wins/ties/losses, a 95% Wilson interval and a sign-test p-value), and held-out LM loss.
+// The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../eval-metrics.js";
 import { meanDiff, winRate } from "../stats.js";
 import { paramsOf } from "../../plan/params.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
-import { evaluateLm, generateAll, rmAccuracy, scoreSequences, type Gpt } from "./train-api.js";
+import { evaluateLm, generateAll, scoreSequences, type Gpt } from "./train-api.js";
 
 /** Sampling seed of evals (used when an eval samples): fixed so results reproduce. */
 const EVAL_SEED = 1234;
+/** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
+const SAMPLES_PER_TASK = 5;
+const RM_SAMPLES = 8;
 
 /** Text of a generated response: up to EOS, cut where the format's closing text starts, trimmed. */
 function decodeResponse(ids: number[], tok: Tokenizer, fmt: ChatFormat): string {
@@ -62,16 +68,37 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         maxNew,
         0,
       );
-      const right = d.items.filter((x, i) => texts[i] === x.response.trim()).length;
-      summary = { accuracy: right / d.items.length, n: d.items.length };
-      d.items.slice(0, 20).forEach((x, i) => ctx.sample({ eval: node.id, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() }));
-      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples`;
+      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source }));
+      summary = accuracyMetrics(judged);
+      // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
+      const perTask = new Map<string, number>();
+      d.items.forEach((x, i) => {
+        const t = judged[i]!.task;
+        if ((perTask.get(t) ?? 0) >= SAMPLES_PER_TASK) return;
+        perTask.set(t, (perTask.get(t) ?? 0) + 1);
+        ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
+      });
+      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always "${baselineAnswer(judged)}")`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
-      const acc = rmAccuracy(m, d.groups, { pad: d.tok.pad });
-      summary = { accuracy: acc, pairs: d.groups.reduce((a, g) => a + g.pairs.length, 0), groups: d.groups.length };
-      note = `accuracy ${acc.toFixed(3)} on ${summary.pairs} held-out pairs`;
+      // every response of every group scored in one batched pass, then split back per group
+      const flat = scoreSequences(m, d.groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r])), { pad: d.tok.pad });
+      let at = 0;
+      const scored = d.raw.map((g, i) => {
+        const k = d.groups[i]!.responses.length;
+        const scores = flat.slice(at, at + k);
+        at += k;
+        return { responses: g.responses, pairs: g.pairs, scores, ...(g.reference !== undefined ? { reference: g.reference } : {}) };
+      });
+      summary = rmAccuracyMetrics(scored);
+      scored.slice(0, RM_SAMPLES).forEach((g, i) => {
+        const [w, l] = g.pairs[0] ?? [0, 0];
+        if (w === l) return;
+        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
+      });
+      note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} held-out pairs in ${summary.groups} groups`;
+      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
     } else if (d.kind === "win_rate") {
       const ma = await model(env, ctx, d.a);
       owned.push(ma);
@@ -89,7 +116,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       let sa: number[] = [];
       let sb: number[] = [];
       if (d.judge === "rule") {
-        outcomes = d.items.map((x, i) => ruleOutcome(ta[i]!, tb[i]!, x.response));
+        outcomes = d.items.map((x, i) => ruleOutcome(ta[i]!, tb[i]!, ruleReference(x.response)));
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
@@ -99,7 +126,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         outcomes = sa.map((x, i) => (x > sb[i]! ? 1 : x < sb[i]! ? 0 : 0.5));
       }
       const w = winRate(outcomes);
-      summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses };
+      summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
@@ -117,7 +144,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           reference: x.response,
         }),
       );
-      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (n ${w.n}, ${w.ties} ties; judge ${d.judge})`;
+      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {
       const m = await model(env, ctx, d.model);

@@ -1,0 +1,259 @@
+// Contamination check: every prompt an eval scores (and every held-out text an lm_loss eval reads)
+// that some training pool of the same recipe contains verbatim. "Held out" must mean disjoint text:
+// a model that saw an eval prompt in training is scored on memory, not on generalisation.
+//
+// Pools are built by the data layer exactly as the stages and evals build them:
+//   training  pretrain text (its training split), SFT examples (per component of a mixture),
+//             reward-model / DPO comparison prompts (training split), PPO prompts (training
+//             split) and PPO's ptx data;
+//   evaluated accuracy examples (the split the eval scores, first n), win-rate prompts (first n),
+//             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines); an eval of
+//             the training split (`split = train`, `train(x)`) is listed as not checked.
+// Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
+// kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
+// pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
+// over the normalised corpus, windows of the shortest evaluated text, candidates verified).
+import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
+import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
+import { buildPrompts, buildRaw, buildValue, evaluatedPrompts } from "./build.js";
+import { CODES } from "./diag.js";
+import { isCall, num } from "./ir.js";
+
+export interface Pool {
+  name: string; // "sft.data (demos)", "eval zero_shot_after"
+  block: string; // the stage or eval that reads it (where a warning points)
+  prop: string; // its property that names the data
+  kind: "prompts" | "text"; // text: substring search (pretraining corpora)
+  texts: string[];
+}
+
+export interface Leak {
+  evalPool: Pool;
+  trainPool: Pool;
+  count: number; // evaluated texts found in the training pool
+  examples: string[]; // a few of them (normalised)
+}
+
+export interface LeakReport {
+  evalPools: Pool[];
+  notChecked: string[]; // evals that score training data on purpose (split = train)
+  trainPools: Pool[];
+  leaks: Leak[];
+  total: number; // Σ count over every (evaluated, training) pair of pools
+}
+
+/** Examples listed per pair of pools. */
+const EXAMPLES = 3;
+/** Longest window the rolling hash uses: evaluated texts longer than this are found by their first WINDOW_MAX characters, then verified. */
+const WINDOW_MAX = 64;
+
+/** trim, and every run of whitespace → one space. The pattern leaves single spaces alone (they are
+ * already normal): `/\s+/g` would rewrite each of them, 6× slower on a corpus. */
+export function normalizeWhitespace(s: string): string {
+  return s.replace(/ *[^\S ]\s*| {2,}/g, " ").trim();
+}
+
+// ---------------------------------------------------------------- pools
+
+function propOf(b: CheckedBlock): string {
+  return ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
+}
+
+async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool[]> {
+  const pool = (suffix: string, prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `${b.name}.${prop}${suffix}`, block: b.name, prop, kind, texts });
+  const sftPools = (prop: string, xs: { prompt: string; meta: { source: string } }[]): Pool[] => {
+    const sources = [...new Set(xs.map((x) => x.meta.source))].sort();
+    return sources.map((s) => pool(sources.length > 1 || s !== b.name ? ` (${s})` : "", prop, "prompts", xs.filter((x) => x.meta.source === s).map((x) => x.prompt)));
+  };
+  switch (b.kind) {
+    case "pretrain": {
+      const raw = await buildRaw(recipe, b, { prop: "data" });
+      return raw.kind === "text" ? [pool(" (pretraining text)", "data", "text", raw.train.lines)] : [];
+    }
+    case "sft": {
+      const raw = await buildRaw(recipe, b, { prop: "data" });
+      return raw.kind === "sft" ? sftPools("data", raw.train) : [];
+    }
+    case "reward_model":
+    case "dpo": {
+      const raw = await buildRaw(recipe, b, { prop: "data" });
+      return raw.kind === "comparisons" ? [pool("", "data", "prompts", raw.train.map((g) => g.prompt))] : [];
+    }
+    case "ppo": {
+      const out = [pool("", "prompts", "prompts", (await buildPrompts(recipe, b.props.prompts!)).train.map((p) => p.prompt))];
+      if (b.props.ptx_data !== undefined && (num(b.props.ptx_coef) ?? 0) > 0) {
+        const raw = await buildRaw(recipe, b, { prop: "ptx_data" });
+        if (raw.kind === "sft") out.push(...sftPools("ptx_data", raw.train));
+        if (raw.kind === "text") out.push(pool("", "ptx_data", "text", raw.train.lines));
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+/** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
+ * comparison, not a held-out claim; reported as not checked. */
+function scoresTraining(b: CheckedBlock): boolean {
+  if (b.kind === "accuracy") return b.props.split === "train";
+  const v = b.props.data ?? b.props.prompts;
+  return isCall(v) && v.$call === "train";
+}
+
+async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | null> {
+  const n = num(b.props.n) ?? Infinity;
+  const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${b.name}`, block: b.name, prop, kind, texts });
+  switch (b.kind) {
+    case "accuracy": {
+      if (scoresTraining(b)) return null;
+      const raw = await buildRaw(recipe, b);
+      return raw.kind === "sft" ? pool("task", "prompts", raw.train.slice(0, n).map((x) => x.prompt)) : null;
+    }
+    case "win_rate": {
+      const v = b.props.prompts;
+      if (v === undefined) return null;
+      return pool("prompts", "prompts", evaluatedPrompts(v, await buildPrompts(recipe, v)).slice(0, n).map((x) => x.prompt));
+    }
+    case "rm_accuracy": {
+      const raw = await buildValue(recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
+      return raw.kind === "comparisons" ? pool("data", "prompts", raw.train.map((g) => g.prompt)) : null;
+    }
+    case "lm_loss": {
+      const raw = await buildValue(recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
+      if (raw.kind === "text") return pool("data", "prompts", raw.train.lines);
+      return raw.kind === "sft" ? pool("data", "prompts", raw.train.map((x) => x.prompt)) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+// ---------------------------------------------------------------- matching
+
+/** Evaluated texts (normalised, non-empty) that equal a text of the pool. */
+function inPromptPool(texts: readonly string[], pool: readonly string[]): string[] {
+  const seen = new Set(pool.map(normalizeWhitespace));
+  return texts.filter((t) => seen.has(t));
+}
+
+const FILTER_SIZE = 1 << 20;
+const BASE = 0x01000193; // FNV prime: odd, so multiplying by it mod 2^32 is invertible
+
+/**
+ * Evaluated texts that occur in the corpus as substrings. The corpus is normalised as one text (its
+ * lines joined by a space, as whitespace normalisation would): an evaluated text spanning two
+ * documents still counts. One rolling-hash pass with a window w = the shortest evaluated text (at
+ * most WINDOW_MAX): each text is indexed by the hash of its first w characters, each corpus position
+ * whose window hash is indexed verifies its candidates with startsWith. O(corpus + candidates).
+ */
+export function inCorpus(texts: readonly string[], lines: readonly string[]): string[] {
+  const wanted = [...new Set(texts.filter((t) => t.length > 0))];
+  if (wanted.length === 0 || lines.length === 0) return [];
+  const corpus = normalizeWhitespace(lines.join(" "));
+  const w = Math.min(WINDOW_MAX, ...wanted.map((t) => t.length));
+  if (corpus.length < w) return [];
+  const hashOf = (s: string, from: number): number => {
+    let h = 0;
+    for (let i = from; i < from + w; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) >>> 0;
+    return h;
+  };
+  const byHash = new Map<number, string[]>();
+  // a bitset over the hash's low bits answers "no candidate here" for almost every position without
+  // a Map lookup (uint32 keys above 2^30 are heap numbers in V8: a lookup per position is slow)
+  const seen = new Uint8Array(FILTER_SIZE);
+  for (const t of wanted) {
+    const h = hashOf(t, 0);
+    byHash.set(h, [...(byHash.get(h) ?? []), t]);
+    seen[h & (FILTER_SIZE - 1)] = 1;
+  }
+  // BASE^(w−1) mod 2^32: the weight of the character leaving the window
+  let top = 1;
+  for (let i = 1; i < w; i++) top = Math.imul(top, BASE) >>> 0;
+  const found = new Set<string>();
+  let h = hashOf(corpus, 0);
+  for (let i = 0; ; i++) {
+    const cands = seen[h & (FILTER_SIZE - 1)] ? byHash.get(h) : undefined;
+    if (cands) for (const t of cands) if (!found.has(t) && corpus.startsWith(t, i)) found.add(t);
+    if (found.size === wanted.length || i + w >= corpus.length) break;
+    h = (Math.imul((h - Math.imul(corpus.charCodeAt(i), top)) >>> 0, BASE) + corpus.charCodeAt(i + w)) >>> 0;
+  }
+  return texts.filter((t) => found.has(t));
+}
+
+// ---------------------------------------------------------------- the report
+
+/** Every evaluated text of the recipe found verbatim in one of its training pools. */
+export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
+  const evalPools: Pool[] = [];
+  const notChecked: string[] = [];
+  for (const b of recipe.blocks) {
+    if (b.keyword !== "eval") continue;
+    if (scoresTraining(b)) {
+      notChecked.push(b.name);
+      continue;
+    }
+    const p = await evalPool(recipe, b);
+    if (p) evalPools.push(p);
+  }
+  // nothing evaluated, nothing to leak: the training data is not even built
+  const trainPools: Pool[] = [];
+  if (evalPools.length) for (const b of recipe.blocks) if (b.keyword === "stage") trainPools.push(...(await trainingPools(recipe, b)));
+  const leaks: Leak[] = [];
+  for (const e of evalPools) {
+    const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
+    for (const t of trainPools) {
+      const hits = t.kind === "text" ? inCorpus(texts, t.texts) : inPromptPool(texts, t.texts);
+      if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
+    }
+  }
+  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
+}
+
+/** `alignc data --leaks`: one paragraph per leaking pair of pools, then `leaks: N`. */
+export function leakText(r: LeakReport): string {
+  const lines: string[] = [];
+  lines.push(`checked ${r.evalPools.length} evaluated pool(s) against ${r.trainPools.length} training pool(s)`);
+  if (r.notChecked.length) lines.push(`not checked (they score the training split on purpose): ${r.notChecked.map((n) => `eval ${n}`).join(", ")}`);
+  for (const l of r.leaks) {
+    lines.push(``);
+    lines.push(`${l.evalPool.name} ∩ ${l.trainPool.name}: ${l.count} of ${l.evalPool.texts.length} ${l.trainPool.kind === "text" ? "found in the text" : "are training prompts"}`);
+    for (const x of l.examples) lines.push(`  ${JSON.stringify(x.length > 100 ? `${x.slice(0, 97)}...` : x)}`);
+  }
+  lines.push(``);
+  lines.push(`leaks: ${r.total}`);
+  return lines.join("\n");
+}
+
+/** One warning per leaking eval, on the property that reads the evaluated pool. */
+export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnostic[] {
+  const byEval = new Map<string, Leak[]>();
+  for (const l of r.leaks) byEval.set(l.evalPool.block, [...(byEval.get(l.evalPool.block) ?? []), l]);
+  const out: Diagnostic[] = [];
+  for (const [name, ls] of byEval) {
+    const b = recipe.blocks.find((x) => x.name === name);
+    const prop = ls[0]!.evalPool.prop;
+    const span = b?.propSpans[prop] ?? b?.decl.span ?? null;
+    const total = ls.reduce((a, l) => a + l.count, 0);
+    out.push({
+      code: CODES.leak,
+      severity: "warning",
+      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool.name}`).join(", ")}`,
+      file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file,
+      span,
+      hint: "held out means disjoint text; `alignc data RECIPE --leaks` lists them",
+    });
+  }
+  return out;
+}
+
+/** The warnings `alignc check` and `alignc plan` add: none when the data does not build (its errors
+ * are the data layer's to report, by `alignc plan` / `alignc data`). */
+export async function leakWarnings(recipe: CheckedRecipe): Promise<Diagnostic[]> {
+  try {
+    return leakDiagnostics(recipe, await findLeaks(recipe));
+  } catch (err) {
+    if (err instanceof DiagnosticError) return [];
+    throw err;
+  }
+}

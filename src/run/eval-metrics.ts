@@ -1,0 +1,106 @@
+// The figures an eval records beside its headline number, as pure functions of the eval's outputs
+// (no TensorFlow.js), so they are tested on their own:
+//   accuracy     `baseline`: the accuracy of the best constant answer on the same examples (the
+//                score of a model that learned the answer distribution and nothing else), and per
+//                task `accuracy/<task>`, `baseline/<task>`, `n/<task>`;
+//   rm_accuracy  `accuracy` weighted as training weights it (every group counts once, its pairs
+//                averaged: InstructGPT's −1/C(K,2) Σ), `pooled_accuracy` (every pair once), and
+//                `correctness_accuracy` on the pairs whose two responses differ in correctness by
+//                the rule judge (src/run/rule-judge.ts): one is the reference answer (concise or after
+//                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
+//                length) cannot win; `correctness_pairs` counts them (0 when the data has no
+//                reference answers, and then correctness_accuracy is absent).
+import { PREAMBLE } from "../data/demo/generate.js";
+import { ruleClass } from "./rule-judge.js";
+
+export interface Judged {
+  response: string; // the target
+  answer: string; // what the model produced (trimmed)
+  task: string; // task or source the example came from
+}
+
+function bestConstant(targets: readonly string[]): { answer: string; accuracy: number } {
+  const counts = new Map<string, number>();
+  for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let best = { answer: "", hits: 0 };
+  // ties broken by the answer's text, so the baseline's answer is deterministic
+  for (const [answer, hits] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (hits > best.hits) best = { answer, hits };
+  return { answer: best.answer, accuracy: targets.length ? best.hits / targets.length : NaN };
+}
+
+/** Exact-match accuracy with the constant-answer baseline, pooled and per task. */
+export function accuracyMetrics(items: readonly Judged[]): Record<string, number> {
+  const right = (x: Judged) => x.answer === x.response.trim();
+  const out: Record<string, number> = {
+    accuracy: items.length ? items.filter(right).length / items.length : NaN,
+    baseline: bestConstant(items.map((x) => x.response.trim())).accuracy,
+    n: items.length,
+  };
+  const tasks = [...new Set(items.map((x) => x.task))].sort();
+  for (const t of tasks) {
+    const xs = items.filter((x) => x.task === t);
+    out[`accuracy/${t}`] = xs.filter(right).length / xs.length;
+    out[`baseline/${t}`] = bestConstant(xs.map((x) => x.response.trim())).accuracy;
+    out[`n/${t}`] = xs.length;
+  }
+  return out;
+}
+
+/** The constant answer the baseline gives (for messages). */
+export function baselineAnswer(items: readonly Judged[]): string {
+  return bestConstant(items.map((x) => x.response.trim())).answer;
+}
+
+export interface ScoredGroup {
+  responses: string[];
+  pairs: [winner: number, loser: number][];
+  reference?: string;
+  scores: number[]; // the reward model's score of each response
+}
+
+/** The answer the rule judge compares with: a prompt's reference response without the chatty
+ * preamble (a demonstration written `Sure! Here is 7` has the answer `7`; the rule ranks the concise
+ * form best). Rankings' best responses are concise already. */
+export function ruleReference(response: string): string {
+  const r = response.trim();
+  return r.startsWith(PREAMBLE.trim()) ? r.slice(PREAMBLE.trim().length).trim() : r;
+}
+
+/** A response the rule judge counts as correct: the reference answer, concise or after the preamble. */
+export function ruleCorrect(response: string, reference: string): boolean {
+  return ruleClass(response, reference) <= 1;
+}
+
+export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string, number> {
+  let pairs = 0;
+  let right = 0;
+  let groupSum = 0;
+  let groupsWithPairs = 0;
+  let cPairs = 0;
+  let cRight = 0;
+  for (const g of groups) {
+    if (g.pairs.length === 0) continue;
+    let gRight = 0;
+    for (const [w, l] of g.pairs) {
+      const ok = g.scores[w]! > g.scores[l]!;
+      if (ok) gRight++;
+      if (g.reference !== undefined && ruleCorrect(g.responses[w]!, g.reference) !== ruleCorrect(g.responses[l]!, g.reference)) {
+        cPairs++;
+        if (ok) cRight++;
+      }
+    }
+    pairs += g.pairs.length;
+    right += gRight;
+    groupSum += gRight / g.pairs.length;
+    groupsWithPairs++;
+  }
+  const out: Record<string, number> = {
+    accuracy: groupsWithPairs ? groupSum / groupsWithPairs : NaN,
+    pooled_accuracy: pairs ? right / pairs : NaN,
+    pairs,
+    groups: groupsWithPairs,
+    correctness_pairs: cPairs,
+  };
+  if (cPairs > 0) out.correctness_accuracy = cRight / cPairs;
+  return out;
+}

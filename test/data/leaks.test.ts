@@ -1,0 +1,109 @@
+// The contamination check (src/data/leaks.ts): a recipe whose eval prompts are training prompts or
+// occur in its pretraining text reports them per pair of pools and warns (AL3070) on the eval; a
+// recipe with disjoint pools reports `leaks: 0` and no warning.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRecipeText } from "../../src/check/index.js";
+import fc from "fast-check";
+import { findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace } from "../../src/data/leaks.js";
+import { repoRoot } from "../repo-root.js";
+
+const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
+
+function recipeWith(evalRows: string[]): { src: string; file: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
+  writeFileSync(join(dir, "corpus.txt"), ["The boy holds the old book.", "Cats are animals.", "What colour", "is the sky? Blue."].join("\n") + "\n");
+  writeFileSync(join(dir, "train.jsonl"), [demo("Add 2 and 3.", "5"), demo("Write cat in capitals.", "CAT"), demo("Feeling of very good?", "positive")].join("\n") + "\n");
+  writeFileSync(join(dir, "evals.jsonl"), evalRows.join("\n") + "\n");
+  const src = `
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  context = 64 }
+source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
+stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
+stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
+eval held = lm_loss { model = sft  data = eval_demos }
+`;
+  const file = join(dir, "r.align");
+  writeFileSync(file, src);
+  return { src, file, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("leaks: eval prompts in the SFT data (after whitespace normalisation) and in the pretraining text are reported per pair of pools", async () => {
+  const r = recipeWith([demo("Add  2 and\n3.", "5"), demo("Cats are animals.", "yes"), demo("What colour is the sky?", "Blue"), demo("Name a fruit.", "apple")]);
+  try {
+    const checked = await checkRecipeText(r.src, r.file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const rep = await findLeaks(checked.recipe);
+    const pairs = rep.leaks.map((l) => `${l.evalPool.name} ∩ ${l.trainPool.name}: ${l.count}`).sort();
+    assert.deepEqual(pairs, ["eval held ∩ pre.data (pretraining text): 2", "eval held ∩ sft.data (train_demos): 1"]);
+    assert.equal(rep.total, 3);
+    const text = leakText(rep);
+    assert.match(text, /"Add 2 and 3\."/);
+    assert.match(text, /"What colour is the sky\?"/, "a text spanning two corpus lines counts: whitespace normalisation joins them");
+    assert.match(text, /\nleaks: 3$/);
+    const ds = leakDiagnostics(checked.recipe, rep);
+    assert.equal(ds.length, 1);
+    assert.equal(ds[0]!.code, "AL3070");
+    assert.equal(ds[0]!.severity, "warning");
+    assert.equal(ds[0]!.span?.line, 9, "on the eval's data property");
+  } finally {
+    r.done();
+  }
+});
+
+test("leaks: a recipe with disjoint pools reports leaks: 0 and no warning", async () => {
+  const r = recipeWith([demo("Name a fruit.", "apple"), demo("Subtract 1 from 9.", "8")]);
+  try {
+    const checked = await checkRecipeText(r.src, r.file);
+    const rep = await findLeaks(checked.recipe!);
+    assert.equal(rep.total, 0);
+    assert.equal(rep.evalPools.length, 1);
+    assert.equal(rep.trainPools.length, 2);
+    assert.deepEqual(rep.notChecked, []);
+    assert.match(leakText(rep), /\nleaks: 0$/);
+    assert.deepEqual(leakDiagnostics(checked.recipe!, rep), []);
+  } finally {
+    r.done();
+  }
+});
+
+test("inCorpus finds texts at the start, the end, across lines, longer than the hash window, and nothing else", () => {
+  const lines = ["alpha beta", "gamma   delta", "x".repeat(200) + " tail"];
+  const long = "x".repeat(150);
+  const texts = ["alpha", "beta gamma delta", "tail", long, "delta x", "absent", "alphabet"];
+  assert.deepEqual(inCorpus(texts, lines), ["alpha", "beta gamma delta", "tail", long, "delta x"]);
+  assert.deepEqual(inCorpus([], lines), []);
+  assert.deepEqual(inCorpus(["a"], []), []);
+});
+
+test("inCorpus is linear enough for a 5 MB corpus and 2,000 texts", () => {
+  const lines = Array.from({ length: 100_000 }, (_, i) => `line number ${i} of the corpus, some words follow`);
+  const texts = Array.from({ length: 2000 }, (_, i) => (i % 2 ? `line number ${i * 37} of the` : `never in the corpus ${i}`));
+  const t = performance.now();
+  const found = inCorpus(texts, lines);
+  const ms = performance.now() - t;
+  assert.equal(found.length, 1000);
+  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+});
+
+test("an eval of the training split (flan-zero-shot's `seen`) is listed as not checked, not as a leak", async () => {
+  const { checkRecipeFile } = await import("../../src/check/index.js");
+  const { recipe } = await checkRecipeFile(join(repoRoot(), "recipes", "flan-zero-shot.align"));
+  const rep = await findLeaks(recipe!);
+  assert.deepEqual(rep.notChecked, ["seen"]);
+  assert.ok(rep.leaks.every((l) => l.evalPool.block !== "seen"));
+  assert.match(leakText(rep), /not checked \(they score the training split on purpose\): eval seen/);
+});
+
+test("normalizeWhitespace = trim + every whitespace run to one space", () => {
+  const ws = fc.constantFrom(" ", "  ", "\t", "\n", " \t ", "\r\n", "\u00a0", "x", "y", "ab");
+  fc.assert(fc.property(fc.array(ws, { maxLength: 12 }), (parts) => {
+    const s = parts.join("");
+    return normalizeWhitespace(s) === s.trim().replace(/\s+/g, " ");
+  }));
+});

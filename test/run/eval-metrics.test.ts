@@ -1,0 +1,57 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../../src/run/eval-metrics.js";
+import { PREAMBLE } from "../../src/data/demo/generate.js";
+
+test("accuracy is reported beside the best constant answer, pooled and per task", () => {
+  const items = [
+    { task: "sentiment", response: "negative", answer: "negative" },
+    { task: "sentiment", response: "negative", answer: "positive" },
+    { task: "sentiment", response: "positive", answer: "negative" },
+    { task: "addition", response: "7", answer: "7" },
+  ];
+  const m = accuracyMetrics(items);
+  assert.equal(m.accuracy, 0.5);
+  assert.equal(m.baseline, 0.5, "always `negative` is right on 2 of 4");
+  assert.equal(m.n, 4);
+  assert.equal(m["accuracy/sentiment"], 1 / 3);
+  assert.equal(m["baseline/sentiment"], 2 / 3);
+  assert.equal(m["n/sentiment"], 3);
+  assert.equal(m["accuracy/addition"], 1);
+  assert.equal(baselineAnswer(items), "negative");
+});
+
+test("a model that answers the majority label always scores exactly the baseline", () => {
+  const items = ["negative", "negative", "positive", "negative", "positive"].map((response) => ({ task: "s", response, answer: "negative" }));
+  const m = accuracyMetrics(items);
+  assert.equal(m.accuracy, m.baseline);
+});
+
+test("rm accuracy weights groups as training does and isolates the pairs that differ in correctness", () => {
+  // group 1: 3 pairs, all right; the correct-vs-wrong pairs are (0,2) and (1,2)
+  const g1 = { responses: ["7", `${PREAMBLE}7`, "8"], pairs: [[0, 1], [0, 2], [1, 2]] as [number, number][], reference: "7", scores: [3, 2, 1] };
+  // group 2: 1 pair, wrong, between two correct answers (style only)
+  const g2 = { responses: ["5", `${PREAMBLE}5`], pairs: [[0, 1]] as [number, number][], reference: "5", scores: [0, 1] };
+  const m = rmAccuracyMetrics([g1, g2]);
+  assert.equal(m.accuracy, (1 + 0) / 2, "each group counts once");
+  assert.equal(m.pooled_accuracy, 3 / 4);
+  assert.equal(m.pairs, 4);
+  assert.equal(m.groups, 2);
+  assert.equal(m.correctness_pairs, 2);
+  assert.equal(m.correctness_accuracy, 1);
+  // a style-only RM (prefers the preamble) loses the pair where the preamble carries a wrong answer
+  const styleOnly = rmAccuracyMetrics([{ responses: ["7", `${PREAMBLE}8`], pairs: [[0, 1]], reference: "7", scores: [0, 1] }]);
+  assert.equal(styleOnly.correctness_accuracy, 0);
+});
+
+test("without reference answers there is no correctness accuracy (not a made-up 0)", () => {
+  const m = rmAccuracyMetrics([{ responses: ["a", "b"], pairs: [[0, 1]], scores: [1, 0] }]);
+  assert.equal(m.correctness_pairs, 0);
+  assert.equal("correctness_accuracy" in m, false);
+});
+
+test("the rule's reference answer drops the preamble of a demonstration", () => {
+  assert.equal(ruleReference(`${PREAMBLE}7`), "7");
+  assert.equal(ruleReference(" 7 "), "7");
+  assert.equal(ruleReference("Sure thing"), "Sure thing");
+});

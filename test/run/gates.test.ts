@@ -1,0 +1,54 @@
+// Gates with teeth: on the micro pipeline, an SFT stage and a PPO stage that do nothing (learning
+// rates of 1e-12) fail the gates a real run is held to — accuracy above the constant-answer
+// baseline, a rule-judged win rate above ½ with a sign-test p-value — while `expect full_size`
+// gates are skipped by --tiny and said to be.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXIT } from "../../src/run/executor.js";
+import { createProgress } from "../../src/run/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { tempDir } from "./helpers.js";
+import { microRecipe } from "./micro.js";
+
+test("no-op SFT and PPO stages fail the gates; full_size gates are skipped by --tiny", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const base = microRecipe({ name: "noop" });
+    const src = base
+      .replace(/stage sft = sft \{ init = pre /, "stage sft = sft { init = pre  lr = 1e-12 ")
+      .replace(/  kl_coef = /, "  lr = 1e-12\n  kl_coef = ")
+      .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
+  zs.accuracy > zs.baseline
+  rule.win_rate > 0.5
+}
+expect full_size { rule.p_value < 0.01 }
+`);
+    assert.notEqual(src, base);
+    assert.match(src, /lr = 1e-12\n  kl_coef/);
+    const file = join(dir, "noop.align");
+    writeFileSync(file, src);
+    const lines: string[] = [];
+    const progress = createProgress({ quiet: true });
+    const info = progress.info.bind(progress);
+    progress.info = (l: string) => {
+      lines.push(l);
+      info(l);
+    };
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress });
+    assert.ok(r.ok, r.ok ? "" : `${r.message} ${r.diagnostics.map((d) => d.message).join("; ")}`);
+    const m = r.outcome.manifest;
+    assert.equal(r.outcome.exitCode, EXIT.expectations);
+    const byText = Object.fromEntries(m.expectations.map((e) => [e.text, e]));
+    assert.equal(byText["zs.accuracy > zs.baseline"]?.ok, false, JSON.stringify(byText));
+    const rule = m.nodes.find((n) => n.id === "rule")!.summary!;
+    // the same network answers the same: every prompt a tie, win rate exactly ½, p = 1
+    assert.deepEqual([rule.wins, rule.losses, rule.win_rate, rule.p_value], [0, 0, 0.5, 1], JSON.stringify(rule));
+    assert.equal(byText["rule.win_rate > 0.5"]?.ok, false);
+    assert.equal(byText["rule.p_value < 0.01"], undefined, "a full_size gate is not evaluated by --tiny");
+    assert.ok(lines.some((l) => l.includes("expect full_size (skipped by --tiny): rule.p_value < 0.01")), lines.join("\n"));
+  } finally {
+    cleanup();
+  }
+});

@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { signTest, winRate } from "../../src/run/stats.js";
+
+// Exact values from Σ C(n, i) / 2^n in rational arithmetic (Python fractions), which R's
+// binom.test(min, n)$p.value agrees with.
+const KNOWN: [wins: number, losses: number, p: number][] = [
+  [8, 2, 0.109375],
+  [10, 0, 0.001953125],
+  [36, 22, 0.08694889972991099], // the issue's PPO-vs-SFT count: not significant two-sided
+  [70, 16, 3.206380351081531e-9], // the rule-reward control
+  [6, 4, 0.75390625],
+  [47, 40, 0.5202915935750737],
+  [600, 400, 2.7284641560660184e-10], // n = 1000: log-space sum stays exact
+];
+
+test("the sign test matches exact binomial tails", () => {
+  for (const [w, l, p] of KNOWN) {
+    const got = signTest(w, l);
+    assert.ok(Math.abs(got - p) <= 1e-9 * p + 1e-15, `signTest(${w}, ${l}) = ${got}, want ${p}`);
+    assert.equal(signTest(l, w), got, "two-sided: symmetric in wins and losses");
+  }
+});
+
+test("no decisive pairs or a draw is no evidence (p = 1); one win alone is not significant", () => {
+  assert.equal(signTest(0, 0), 1);
+  assert.equal(signTest(5, 5), 1);
+  assert.equal(signTest(1, 0), 1);
+  assert.throws(() => signTest(1.5, 2), /whole numbers/);
+});
+
+test("winRate counts ties half and tests only the decisive pairs", () => {
+  const outcomes = [...Array(70).fill(1), ...Array(214).fill(0.5), ...Array(16).fill(0)];
+  const w = winRate(outcomes);
+  assert.equal(w.n, 300);
+  assert.deepEqual([w.wins, w.ties, w.losses], [70, 214, 16]);
+  assert.ok(Math.abs(w.win_rate - (70 + 107) / 300) < 1e-12);
+  assert.ok(Math.abs(w.p_value - 3.206380351081531e-9) < 1e-15);
+});
