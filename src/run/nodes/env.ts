@@ -8,6 +8,7 @@ import { RAW_FORMAT } from "../../data/chat.js";
 import { findBlock, isRef } from "../../data/ir.js";
 import { recipeTokenizer } from "../../data/recipe-tokenizer.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
+import { KINDS } from "../../check/kinds.js";
 
 export interface BackendSession {
   /** the backend asked for (auto | tensorflow | wasm | cpu) */
@@ -116,4 +117,16 @@ export function evalFormat(env: HandlerEnv, modelName: string): ChatFormat {
 export function numProp(b: CheckedBlock, key: string, dflt: number): number {
   const v = b.props[key];
   return typeof v === "number" ? v : dflt;
+}
+
+/**
+ * A block property as the recipe resolved it, else the default declared once in src/check/kinds.ts
+ * (no second hand-written default here). Once the checker fills defaults into the plan node, this
+ * reads the same value.
+ */
+export function declaredProp(b: CheckedBlock, key: string): unknown {
+  const v = b.props[key];
+  if (v !== undefined) return v;
+  const schema = KINDS[b.keyword]?.[b.kind]?.props[key] as { default?: unknown } | undefined;
+  return schema?.default;
 }

@@ -7,6 +7,7 @@ import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
 import { meanDiff, winRate } from "../stats.js";
 import { contextOf, numProp, type HandlerEnv } from "./env.js";
+import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
@@ -14,21 +15,6 @@ import { evaluateLm, generateAll, rmAccuracy, scoreSequences, type Gpt } from ".
 
 /** Sampling seed of evals (used when an eval samples): fixed so results reproduce. */
 const EVAL_SEED = 1234;
-
-/** Text of a generated response: up to EOS, cut where the format's closing text starts, trimmed. */
-function decodeResponse(ids: number[], tok: Tokenizer, fmt: ChatFormat): string {
-  const end = ids.indexOf(tok.eos);
-  let text = tok.decode(end >= 0 ? ids.slice(0, end) : ids);
-  const closing = (() => {
-    const f = fmt.format("p", "r");
-    return f.text.slice(f.responseSpan[1]);
-  })();
-  if (closing.trim()) {
-    const at = text.indexOf(closing.trim());
-    if (at >= 0) text = text.slice(0, at);
-  }
-  return text.trim();
-}
 
 async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
   return networkOf(env, await ctx.input(name));

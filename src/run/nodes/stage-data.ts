@@ -4,7 +4,7 @@
 import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples } from "../../data/build.js";
 import { groupPairs } from "../../data/rankings.js";
-import type { Tokenizer } from "../../data/types.js";
+import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { contextOf, numProp, stageFormat, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
 import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, type LmData } from "./tokens.js";
@@ -13,7 +13,7 @@ import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, t
 export type StageData =
   | { kind: "lm"; data: LmData; tok: Tokenizer }
   | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
-  | { kind: "ppo"; prompts: number[][]; ptx: TokenSequence[]; tok: Tokenizer };
+  | { kind: "ppo"; prompts: number[][]; answers: (string | undefined)[]; ptx: TokenSequence[]; tok: Tokenizer; fmt: ChatFormat };
 
 export const stageData = memoPerBlock(buildStageData);
 
@@ -46,7 +46,9 @@ async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageDa
         const built = await buildExamples(env.recipe, b.name, { prop: "ptx_data", format: fmt });
         ptx = lmData(built, tok, context).train;
       }
-      return { kind: "ppo", prompts: promptIds, ptx, tok };
+      // the reference answer of each prompt (its best-ranked response), for the rule reward and rule_score
+      const answers = ps.train.map((p) => (p.response.trim() ? p.response : undefined));
+      return { kind: "ppo", prompts: promptIds, answers, ptx, tok, fmt };
     }
     default:
       throw new Error(`stage kind ${b.kind} has no executor`);

@@ -8,8 +8,6 @@ import {
   evaluateLm,
   loadTrainerState,
   rmAccuracy,
-  generateAll,
-  scoreSequences,
   saveModel,
   saveTrainerState,
   type Gpt,
@@ -21,28 +19,13 @@ import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../interrupt.js";
 import { numProp, refName, type HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
+import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
 
 const STATE_FILE = "state.safetensors";
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
-/** PPO prompts whose greedy answers the reward model scores before and after the stage. */
-const PPO_PROBE = 64;
-
-/**
- * Mean reward-model score of greedy answers to a fixed, evenly spaced set of the stage's prompts:
- * PPO's before/after figure. (The rollout reward per step mixes in how easy each batch's prompts
- * are; this holds the prompts fixed.)
- */
-function greedyRmScore(policy: Gpt, reward: Gpt, prompts: number[][], maxNew: number, eos: number, pad: number): number {
-  const stride = Math.max(1, Math.floor(prompts.length / PPO_PROBE));
-  const probe = prompts.filter((_, i) => i % stride === 0).slice(0, PPO_PROBE);
-  const answers = generateAll(policy, probe, { maxNewTokens: maxNew, temperature: 0, eos, pad, batchSize: 32 });
-  const scores = scoreSequences(reward, probe.map((p, i) => [...p, ...answers[i]!]), { pad });
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
-}
-
 function trainConfigOf(b: CheckedBlock, seed: number, items: number): Partial<TrainConfig> & { steps: number } {
   const batchSize = numProp(b, "batch_size", 16);
   const accumulate = numProp(b, "accumulate", 1);
@@ -112,37 +95,11 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
         evalAfter = acc;
       }
     } else {
-      const rewardName = refName(b.props.reward);
-      if (!rewardName) throw new Error(`${b.name}: no reward model`);
-      const reward = await networkOf(env, await ctx.input(rewardName));
-      disposables.push(reward);
-      const cfg = trainConfigOf(b, seed, data.prompts.length);
-      trainer = createTrainer("ppo", {
-        init,
-        reward,
-        prompts: data.prompts,
-        ptx: data.ptx,
-        pad: data.tok.pad,
-        train: cfg,
-        ppo: {
-          klCoef: numProp(b, "kl_coef", 0.1),
-          ptxCoef: numProp(b, "ptx_coef", 0),
-          clip: numProp(b, "clip", 0.2),
-          vfCoef: numProp(b, "vf_coef", 0.1),
-          gaeLambda: numProp(b, "gae_lambda", 0.95),
-          discount: numProp(b, "discount", 1),
-          ppoEpochs: numProp(b, "ppo_epochs", 2),
-          samplesPerPrompt: numProp(b, "samples_per_prompt", 1),
-          maxNewTokens: numProp(b, "max_new_tokens", 24),
-          temperature: numProp(b, "temperature", 1),
-          topK: numProp(b, "top_k", 0),
-          eos: data.tok.eos,
-        },
-      });
-      const maxNew = numProp(b, "max_new_tokens", 24);
-      const probe = (m: Gpt) => ({ greedy_rm_score: greedyRmScore(m, reward, data.prompts, maxNew, data.tok.eos, data.tok.pad) });
-      evalBefore = probe(init);
-      evalAfter = () => probe(trainer.model);
+      const setup = await ppoSetup(env, ctx, b, init, data, trainConfigOf(b, seed, data.prompts.length));
+      disposables.push(...setup.owned);
+      trainer = setup.trainer;
+      evalBefore = setup.evalBefore;
+      evalAfter = setup.evalAfter;
     }
     disposables.push(trainer);
     return await loop(ctx, b, trainer, { evalBefore, evalAfter: evalAfter!, during });
@@ -180,6 +137,7 @@ async function loop(
     const extra: Record<string, number> = {};
     if (typeof m.reward === "number") extra.reward = m.reward;
     if (typeof m.kl === "number") extra.kl = m.kl;
+    if (typeof m.rule_score === "number") extra.rule = m.rule_score;
     if (typeof m.accuracy === "number") extra.acc = m.accuracy;
     bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
     if (s % logEvery === 0 || s === total) {
@@ -203,7 +161,7 @@ async function loop(
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount };
-  for (const k of ["loss", "accuracy", "reward", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
+  for (const k of ["loss", "accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
   }
