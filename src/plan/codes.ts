@@ -17,6 +17,7 @@ export const PLAN_CODES = {
   AL4013: "data sizes could not be measured, estimates that need them are missing",
   AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
   AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the model context (rollouts would be cut)",
+  AL4016: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;
