@@ -7,6 +7,8 @@ import { buildExamples, buildPrompts, buildValue, gpt2, loadFormat, recipeTokeni
 import type { ChatFormat, ComparisonGroup } from "../data/types.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
+import { paramsOf, stageParams } from "../plan/params.js";
+import type { PlanNode } from "../plan/types.js";
 import { expandVariants } from "../plan/variants.js";
 import { EXPORT_CODES } from "./compile.js";
 import { EXPORTED_KINDS, type ExportInput, type ExportStage, type RenderedGroup, type StageData, type StageHP, type StageKind } from "./types.js";
@@ -18,7 +20,6 @@ export interface Gathered {
 }
 
 const refName = (v: IRValue | undefined): string | null => (v && typeof v === "object" && !Array.isArray(v) && "$ref" in v ? (v.$ref as string) : null);
-const num = (v: IRValue | undefined, d: number): number => (typeof v === "number" ? v : d);
 /** Hugging Face ids whose tokenizer is GPT-2's BPE (r50k_base). */
 const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 const fileOf = (recipe: CheckedRecipe, b: CheckedBlock) => b.file ?? recipe.file;
@@ -34,44 +35,46 @@ function rootModel(recipe: CheckedRecipe, b: CheckedBlock): CheckedBlock | null 
   return null;
 }
 
-function hpOf(recipe: CheckedRecipe, b: CheckedBlock, model: CheckedBlock | null): StageHP {
-  const p = b.props;
-  const context = num(model?.props.context, 64);
+/** A stage's hyperparameters, read from its plan node (every default filled by the checker). */
+function hpOf(node: PlanNode): StageHP {
+  const p = stageParams(node);
   const hp: StageHP = {
     steps: typeof p.steps === "number" ? p.steps : null,
     epochs: typeof p.epochs === "number" ? p.epochs : typeof p.steps === "number" ? null : 1,
-    batchSize: num(p.batch_size, 16),
-    accumulate: num(p.accumulate, 1),
-    lr: num(p.lr, 3e-4),
-    warmup: num(p.warmup, 0),
-    schedule: (p.schedule as StageHP["schedule"]) ?? "cosine",
-    minLrRatio: num(p.min_lr_ratio, 0.1),
-    optimizer: (p.optimizer as StageHP["optimizer"]) ?? "adamw",
-    weightDecay: num(p.weight_decay, 0.1),
-    gradClip: num(p.grad_clip, 1),
-    logEvery: num(p.log_every, 10),
-    checkpointEvery: num(p.checkpoint_every, 100),
-    maxLength: num(p.max_length, context),
-    seed: recipe.seed,
+    batchSize: p.batch_size,
+    accumulate: p.accumulate,
+    lr: p.lr,
+    warmup: p.warmup,
+    schedule: p.schedule,
+    minLrRatio: p.min_lr_ratio,
+    optimizer: p.optimizer,
+    weightDecay: p.weight_decay,
+    gradClip: p.grad_clip,
+    logEvery: p.log_every,
+    checkpointEvery: p.checkpoint_every,
+    maxLength: p.max_length,
+    seed: p.seed,
   };
-  if (b.kind === "sft") hp.lossOn = p.loss_on === "all" ? "all" : "response";
-  if (b.kind === "reward_model") hp.pairs = p.pairs === "adjacent" ? "adjacent" : "all";
-  if (b.kind === "dpo") hp.beta = num(p.beta, 0.1);
-  if (b.kind === "ppo")
+  if (node.op === "sft") hp.lossOn = paramsOf(node, "stage.sft").loss_on;
+  if (node.op === "reward_model") hp.pairs = paramsOf(node, "stage.reward_model").pairs;
+  if (node.op === "dpo") hp.beta = paramsOf(node, "stage.dpo").beta;
+  if (node.op === "ppo") {
+    const q = paramsOf(node, "stage.ppo");
     Object.assign(hp, {
-      klCoef: num(p.kl_coef, 0.1),
-      ptxCoef: num(p.ptx_coef, 0),
-      clip: num(p.clip, 0.2),
-      vfCoef: num(p.vf_coef, 0.1),
-      gaeLambda: num(p.gae_lambda, 0.95),
-      discount: num(p.discount, 1),
-      ppoEpochs: num(p.ppo_epochs, 2),
-      samplesPerPrompt: num(p.samples_per_prompt, 1),
-      maxNewTokens: num(p.max_new_tokens, 24),
-      temperature: num(p.temperature, 1),
-      topK: num(p.top_k, 0),
-      klBudget: typeof p.kl_budget === "number" ? p.kl_budget : null,
+      klCoef: q.kl_coef,
+      ptxCoef: q.ptx_coef,
+      clip: q.clip,
+      vfCoef: q.vf_coef,
+      gaeLambda: q.gae_lambda,
+      discount: q.discount,
+      ppoEpochs: q.ppo_epochs,
+      samplesPerPrompt: q.samples_per_prompt,
+      maxNewTokens: q.max_new_tokens,
+      temperature: q.temperature,
+      topK: q.top_k,
+      klBudget: q.kl_budget ?? null,
     });
+  }
   return hp;
 }
 
@@ -106,7 +109,7 @@ async function stageData(recipe: CheckedRecipe, b: CheckedBlock, fmt: ChatFormat
       const ps = await buildPrompts(recipe, b.props.prompts!);
       const data: StageData = { kind: "prompts", train: ps.train.map((p) => fmt.promptOnly(p.prompt, p.system ?? "")), test: [] };
       let ptx: ExportStage["ptx"] = null;
-      if (b.props.ptx_data !== undefined && num(b.props.ptx_coef, 0) > 0) {
+      if (b.props.ptx_data !== undefined && typeof b.props.ptx_coef === "number" && b.props.ptx_coef > 0) {
         const built = await buildExamples(recipe, b.name, { prop: "ptx_data", format: fmt });
         const name = `${b.name}-ptx`;
         if (built.kind === "text") ptx = { name, data: { kind: "text", train: built.train.lines, test: [] } };
@@ -181,7 +184,7 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
       const fmtName = refName(b.props.format);
       const fmt = fmtName ? loadFormat(r, fmtName) : RAW_FORMAT;
       const { data, dataName, ptx } = await stageData(r, b, fmt);
-      const stage: ExportStage = { name: b.name, kind: b.kind as StageKind, span: b.decl.span, file: fileOf(r, b), init, hp: hpOf(r, b, model), data, dataName, ptx };
+      const stage: ExportStage = { name: b.name, kind: b.kind as StageKind, span: b.decl.span, file: fileOf(r, b), init, hp: hpOf(node), data, dataName, ptx };
       if (b.kind === "ppo") stage.reward = refName(b.props.reward)!;
       stages.push(stage);
       if (b.name === opts.until) past = true;

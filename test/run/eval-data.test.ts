@@ -4,18 +4,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkRecipeFile } from "../../src/check/index.js";
-import { findBlock } from "../../src/data/ir.js";
 import type { SFTExample } from "../../src/data/types.js";
 import { backendSession, type HandlerEnv } from "../../src/run/nodes/env.js";
 import { evalData } from "../../src/run/nodes/eval-data.js";
-import { repoRoot } from "./micro.js";
+import { planned, repoRoot } from "./micro.js";
 
 test("accuracy evals run the examples of their split: heldout_tasks = the held-out task, heldout_templates and train = the trained tasks", async () => {
   const { recipe, diagnostics } = await checkRecipeFile(join(repoRoot(), "recipes", "flan-zero-shot.align"));
   assert.ok(recipe, JSON.stringify(diagnostics));
   const env: HandlerEnv = { recipe, backend: backendSession("cpu") };
+  const { plan, node } = await planned(recipe);
   const items = async (name: string) => {
-    const d = await evalData(env, findBlock(recipe, name));
+    const d = await evalData(env, plan, node(name));
     assert.equal(d.kind, "accuracy");
     return d.kind === "accuracy" ? d.items : [];
   };

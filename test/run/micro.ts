@@ -59,3 +59,17 @@ export function writeMicro(dir: string, opts: Parameters<typeof microRecipe>[0] 
   writeFileSync(p, microRecipe(opts));
   return p;
 }
+
+/** The plan of a checked recipe (no sizes) and a lookup of its nodes, for handler-level tests. */
+export async function planned(recipe: import("../../src/check/ir.js").CheckedRecipe) {
+  const { planRecipe } = await import("../../src/plan/compile.js");
+  const r = planRecipe(recipe);
+  if (!r.plan) throw new Error(`no plan: ${JSON.stringify(r.diagnostics)}`);
+  const plan = r.plan;
+  const node = (id: string) => {
+    const n = plan.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no plan node ${id}`);
+    return n;
+  };
+  return { plan, node };
+}

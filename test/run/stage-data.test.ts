@@ -4,17 +4,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
-import { findBlock } from "../../src/data/ir.js";
 import { backendSession, type HandlerEnv } from "../../src/run/nodes/env.js";
 import { stageData } from "../../src/run/nodes/stage-data.js";
-import { repoRoot } from "./micro.js";
+import { planned, repoRoot } from "./micro.js";
 
 async function rmPairs(mode: "all" | "adjacent") {
   const file = join(repoRoot(), "recipes", `pairs-${mode}.align`);
   const { recipe, diagnostics } = await checkRecipeText(`recipe pairs_${mode} extends "quickstart.align" { rm.pairs = ${mode} }`, file);
   assert.ok(recipe, JSON.stringify(diagnostics));
   const env: HandlerEnv = { recipe, backend: backendSession("cpu") };
-  const d = await stageData(env, findBlock(recipe, "rm"));
+  const { plan, node } = await planned(recipe);
+  const d = await stageData(env, plan, node("rm"));
   assert.equal(d.kind, "rm");
   if (d.kind !== "rm") throw new Error("unreachable");
   const count = (gs: typeof d.train) => gs.reduce((a, g) => a + g.pairs.length, 0);
@@ -33,7 +33,8 @@ test("a stage's max_length truncates its sequences below the model context", asy
   const lengths = async (maxLength: number) => {
     const { recipe, diagnostics } = await checkRecipeText(`recipe short extends "quickstart.align" { sft.max_length = ${maxLength} }`, file);
     assert.ok(recipe, JSON.stringify(diagnostics));
-    const d = await stageData({ recipe, backend: backendSession("cpu") }, findBlock(recipe, "sft"));
+    const { plan, node } = await planned(recipe);
+    const d = await stageData({ recipe, backend: backendSession("cpu") }, plan, node("sft"));
     if (d.kind !== "lm") throw new Error(`expected LM data, got ${d.kind}`);
     return d.data.train.map((s) => s.tokens.length);
   };

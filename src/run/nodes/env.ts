@@ -1,14 +1,16 @@
-// What the node handlers share: the checked recipe (the data layer reads blocks from it), the
-// backend (selected on first use, so a run whose nodes are all cached never loads TensorFlow.js),
-// and small readers of block properties.
+// What the node handlers share: the checked recipe of the variant being run (the data layer builds
+// examples from its blocks; the run verified that its plan is the one being executed), the backend
+// (selected on first use, so a run whose nodes are all cached never loads TensorFlow.js), and
+// helpers that find a node's model, tokenizer and chat format. Hyperparameters are never read here:
+// handlers take them from the plan node (src/plan/params.ts).
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../../check/ir.js";
-import type { PlanNode } from "../../plan/types.js";
+import { paramsOf, rootModelNode } from "../../plan/params.js";
+import type { Plan, PlanNode } from "../../plan/types.js";
 import { loadFormat } from "../../data/build.js";
 import { RAW_FORMAT } from "../../data/chat.js";
 import { findBlock, isRef } from "../../data/ir.js";
 import { recipeTokenizer } from "../../data/recipe-tokenizer.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
-import { KINDS } from "../../check/kinds.js";
 
 export interface BackendSession {
   /** the backend asked for (auto | tensorflow | wasm | cpu) */
@@ -43,18 +45,18 @@ export interface HandlerEnv {
   backend: BackendSession;
 }
 
-/** Memoise a per-block build for one run (env): prepare() and run() share one build; a failed
+/** Memoise a per-node build for one run (env): prepare() and run() share one build; a failed
  * build is forgotten, so a retry builds again. */
-export function memoPerBlock<T>(make: (env: HandlerEnv, b: CheckedBlock) => Promise<T>): (env: HandlerEnv, b: CheckedBlock) => Promise<T> {
+export function memoPerNode<T>(make: (env: HandlerEnv, plan: Plan, node: PlanNode) => Promise<T>): (env: HandlerEnv, plan: Plan, node: PlanNode) => Promise<T> {
   const memo = new WeakMap<HandlerEnv, Map<string, Promise<T>>>();
-  return (env, b) => {
+  return (env, plan, node) => {
     const m = memo.get(env) ?? new Map<string, Promise<T>>();
     memo.set(env, m);
-    let p = m.get(b.name);
+    let p = m.get(node.id);
     if (!p) {
-      p = make(env, b);
-      m.set(b.name, p);
-      p.catch(() => m.delete(b.name));
+      p = make(env, plan, node);
+      m.set(node.id, p);
+      p.catch(() => m.delete(node.id));
     }
     return p;
   };
@@ -84,10 +86,16 @@ export function tokenizerFor(env: HandlerEnv, name: string): Promise<Tokenizer> 
   return recipeTokenizer(env.recipe, refName(rootModel(env, name).props.tokenizer) ?? undefined);
 }
 
-/** The context length of the model behind a stage, eval model or model block. */
-export function contextOf(env: HandlerEnv, name: string): number {
-  const c = rootModel(env, name).props.context;
-  return typeof c === "number" ? c : 64;
+/** The context length of the model behind a plan node (stage, model), from the model node's parameters. */
+export function contextOf(plan: Plan, node: PlanNode): number {
+  return paramsOf(rootModelNode(plan, node), "model.gpt").context;
+}
+
+/** The plan node named by a `{ $ref }` parameter. */
+export function nodeById(plan: Plan, id: string): PlanNode {
+  const n = plan.nodes.find((x) => x.id === id);
+  if (!n) throw new Error(`the plan has no node \`${id}\``);
+  return n;
 }
 
 /** A stage's own chat format (its `format` property), else raw `prompt\nresponse`. */
@@ -114,19 +122,3 @@ export function evalFormat(env: HandlerEnv, modelName: string): ChatFormat {
   return first ? stageFormat(env, first) : RAW_FORMAT;
 }
 
-export function numProp(b: CheckedBlock, key: string, dflt: number): number {
-  const v = b.props[key];
-  return typeof v === "number" ? v : dflt;
-}
-
-/**
- * A block property as the recipe resolved it, else the default declared once in src/check/kinds.ts
- * (no second hand-written default here). Once the checker fills defaults into the plan node, this
- * reads the same value.
- */
-export function declaredProp(b: CheckedBlock, key: string): unknown {
-  const v = b.props[key];
-  if (v !== undefined) return v;
-  const schema = KINDS[b.keyword]?.[b.kind]?.props[key] as { default?: unknown } | undefined;
-  return schema?.default;
-}

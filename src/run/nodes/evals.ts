@@ -1,12 +1,12 @@
 // Evals on trained networks: exact-match accuracy (held-out templates before/after SFT), reward-model
 // pairwise accuracy on held-out comparisons, win rate of one stage over another judged by a reward
 // model or by the demo data's rule (with a 95% Wilson interval), and held-out LM loss.
-import type { CheckedBlock } from "../../check/ir.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../rule-judge.js";
 import { meanDiff, winRate } from "../stats.js";
-import { contextOf, numProp, type HandlerEnv } from "./env.js";
+import { paramsOf } from "../../plan/params.js";
+import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
@@ -26,9 +26,11 @@ function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenize
   return out.map((o) => decodeResponse(o, tok, fmt));
 }
 
-export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock): Promise<NodeResult> {
+export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
-  const d = await evalData(env, b);
+  const { node, plan } = ctx;
+  const context = (id: string) => contextOf(plan, nodeById(plan, id));
+  const d = await evalData(env, plan, node);
   const owned: Gpt[] = [];
   try {
     let summary: Record<string, number>;
@@ -42,13 +44,13 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
         d.items.map((x) => x.prompt),
         d.fmt,
         d.tok,
-        contextOf(env, d.model),
+        context(d.model),
         maxNew,
         0,
       );
       const right = d.items.filter((x, i) => texts[i] === x.response.trim()).length;
       summary = { accuracy: right / d.items.length, n: d.items.length };
-      d.items.slice(0, 20).forEach((x, i) => ctx.sample({ eval: b.name, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() }));
+      d.items.slice(0, 20).forEach((x, i) => ctx.sample({ eval: node.id, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() }));
       note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
@@ -61,14 +63,14 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       owned.push(ma);
       const mb = await model(env, ctx, d.b);
       owned.push(mb);
-      const maxNew = numProp(b, "max_new_tokens", 24);
-      const context = contextOf(env, d.a);
+      const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
+      const contextA = context(d.a);
       const prompts = d.items.map((x) => x.prompt);
       // greedy: at this scale sampling at T = 1 mostly adds noise (measured on the quickstart: the
       // RM judge's win rate 0.61 greedy vs 0.57 sampled, exact match 0.22 vs 0.12), and the
       // accuracy evals decode greedily too
-      const ta = generateTexts(ma, prompts, d.fmt, d.tok, context, maxNew, 0);
-      const tb = generateTexts(mb, prompts, d.fmt, d.tok, context, maxNew, 0);
+      const ta = generateTexts(ma, prompts, d.fmt, d.tok, contextA, maxNew, 0);
+      const tb = generateTexts(mb, prompts, d.fmt, d.tok, contextA, maxNew, 0);
       let outcomes: number[];
       let sa: number[] = [];
       let sb: number[] = [];
@@ -77,7 +79,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, context), ...responseTokens(d.fmt, d.tok, p, r)];
+        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, contextA), ...responseTokens(d.fmt, d.tok, p, r)];
         sa = scoreSequences(rm, prompts.map((p, i) => seq(p, ta[i]!)), { pad: d.tok.pad });
         sb = scoreSequences(rm, prompts.map((p, i) => seq(p, tb[i]!)), { pad: d.tok.pad });
         outcomes = sa.map((x, i) => (x > sb[i]! ? 1 : x < sb[i]! ? 0 : 0.5));
@@ -92,7 +94,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock
       }
       d.items.forEach((x, i) =>
         ctx.sample({
-          eval: b.name,
+          eval: node.id,
           judge: d.judge,
           prompt: x.prompt,
           a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },

@@ -4,7 +4,7 @@
 import { buildRaw } from "../../data/build.js";
 import { findBlock } from "../../data/ir.js";
 import type { HandlerTable, NodeHandler } from "../handler.js";
-import { blockOf, type HandlerEnv } from "./env.js";
+import type { HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
 import { stageData } from "./stage-data.js";
 
@@ -35,21 +35,21 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     stage: {
       storage: "cache",
       async prepare(ctx) {
-        await stageData(env, blockOf(env, ctx.node));
+        await stageData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
         const { runStage } = await import("./stages.js");
-        return runStage(env, ctx, blockOf(env, ctx.node));
+        return runStage(env, ctx);
       },
     },
     eval: {
       storage: "cache",
       async prepare(ctx) {
-        await evalData(env, blockOf(env, ctx.node));
+        await evalData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
         const { runEval } = await import("./evals.js");
-        return runEval(env, ctx, blockOf(env, ctx.node));
+        return runEval(env, ctx);
       },
     },
   };

@@ -1,11 +1,12 @@
 // A ppo stage's trainer from its block: the reward (a reward-model stage, or the demo rule scoring
 // decoded responses against the prompts' reference answers), the advantage estimator, and the
 // greedy before/after probe on a fixed set of PPO's own (training) prompts.
-import type { CheckedBlock } from "../../check/ir.js";
+import { refOf, type StagePpoParams } from "../../plan/params.js";
 import { ruleReward } from "../rule-judge.js";
 import type { NodeContext } from "../handler.js";
 import { decodeResponse } from "./decode.js";
-import { declaredProp, refName, type HandlerEnv } from "./env.js";
+import { ppoConfigOf } from "./configs.js";
+import type { HandlerEnv } from "./env.js";
 import { networkOf } from "./models.js";
 import type { StageData } from "./stage-data.js";
 import { createTrainer, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
@@ -28,24 +29,23 @@ function ruleScorer(data: PpoData): ((idx: readonly number[], resp: readonly num
   return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), data.answers[i]!));
 }
 
-export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock, init: Gpt, data: PpoData, cfg: Partial<TrainConfig>): Promise<PpoSetup> {
+export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, data: PpoData, cfg: Partial<TrainConfig>): Promise<PpoSetup> {
   const owned: { dispose(): void }[] = [];
   const rule = ruleScorer(data);
-  const rewardProp = b.props.reward;
+  const rewardProp = p.reward;
   let reward: Gpt | NonNullable<typeof rule>;
   let rm: Gpt | null = null;
   if (rewardProp === "rule") {
-    if (!rule) throw new Error(`${b.name}: reward = "rule" needs a reference answer for every prompt (${data.answers.filter((a) => a === undefined).length} of ${data.answers.length} have none)`);
+    if (!rule) throw new Error(`${ctx.node.id}: reward = "rule" needs a reference answer for every prompt (${data.answers.filter((a) => a === undefined).length} of ${data.answers.length} have none)`);
     reward = rule;
   } else {
-    const rewardName = refName(rewardProp);
-    if (!rewardName) throw new Error(`${b.name}: no reward model`);
+    const rewardName = refOf(rewardProp);
+    if (!rewardName) throw new Error(`${ctx.node.id}: no reward model`);
     rm = await networkOf(env, await ctx.input(rewardName));
     owned.push(rm);
     reward = rm;
   }
-  const num = (k: string) => declaredProp(b, k) as number;
-  const maxNew = num("max_new_tokens");
+  const maxNew = p.max_new_tokens;
   const trainer = createTrainer("ppo", {
     init,
     reward,
@@ -55,22 +55,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
     ptx: data.ptx,
     pad: data.tok.pad,
     train: cfg,
-    ppo: {
-      klCoef: num("kl_coef"),
-      ptxCoef: num("ptx_coef"),
-      clip: num("clip"),
-      vfCoef: num("vf_coef"),
-      gaeLambda: num("gae_lambda"),
-      discount: num("discount"),
-      ppoEpochs: num("ppo_epochs"),
-      samplesPerPrompt: num("samples_per_prompt"),
-      advantages: declaredProp(b, "advantages") as "gae" | "rloo",
-      advantageScale: declaredProp(b, "advantage_scale") as "whiten" | "rms",
-      maxNewTokens: maxNew,
-      temperature: num("temperature"),
-      topK: num("top_k"),
-      eos: data.tok.eos,
-    },
+    ppo: ppoConfigOf(p, data.tok.eos),
   });
   // greedy answers to a fixed probe of PPO's own prompts (training prompts, not held out): the
   // reward model's mean score and/or the mean rule reward, before and after

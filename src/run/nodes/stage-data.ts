@@ -1,12 +1,13 @@
 // A training stage's token data, built from the recipe by the data layer: once per stage and run
 // (memoised), first in prepare() so data errors stop the run before its directory exists. No
 // TensorFlow.js here: a run whose stages are all cached never loads it.
-import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples } from "../../data/build.js";
 import { groupPairs } from "../../data/rankings.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
-import { contextOf, numProp, stageFormat, tokenizerFor, memoPerBlock, type HandlerEnv } from "./env.js";
+import { paramsOf } from "../../plan/params.js";
+import type { Plan, PlanNode } from "../../plan/types.js";
+import { blockOf, contextOf, stageFormat, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
 import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, type LmData } from "./tokens.js";
 
 /** Stage data, built once per node (prepare() builds it before the run directory exists). */
@@ -15,34 +16,37 @@ export type StageData =
   | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
   | { kind: "ppo"; prompts: number[][]; answers: (string | undefined)[]; ptx: TokenSequence[]; tok: Tokenizer; fmt: ChatFormat };
 
-export const stageData = memoPerBlock(buildStageData);
+export const stageData = memoPerNode(buildStageData);
 
-async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageData> {
+async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<StageData> {
+  const b = blockOf(env, node);
   const tok = await tokenizerFor(env, b.name);
-  // a stage's max_length truncates its sequences below the model's context (never above it: the checker says so)
-  const context = Math.min(contextOf(env, b.name), numProp(b, "max_length", Infinity));
+  // a stage's max_length (resolved by the plan: its own, else the model's context) truncates its
+  // sequences; never above the context (the checker says so)
+  const context = Math.min(contextOf(plan, node), (node.params.max_length as number | undefined) ?? Infinity);
   const fmt = stageFormat(env, b);
-  switch (b.kind) {
+  switch (node.op) {
     case "pretrain":
       return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, "all"), tok };
     case "sft": {
-      const lossOn = b.props.loss_on === "all" ? "all" : "response";
+      const lossOn = paramsOf(node, "stage.sft").loss_on;
       return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, lossOn), tok };
     }
     case "reward_model":
     case "dpo": {
       const c = await comparisons(env, b, "data");
       // `pairs = adjacent` trains on neighbouring rank levels only; held-out accuracy keeps every pair
-      const mode = b.props.pairs === "adjacent" ? "adjacent" : "all";
+      const mode = node.op === "reward_model" ? paramsOf(node, "stage.reward_model").pairs : "all";
       const train = c.train.map((g) => ({ ...g, pairs: groupPairs(g, mode) })).filter((g) => g.pairs.length > 0);
       return { kind: "rm", train: tokenGroups(train, fmt, tok, context), heldout: tokenGroups(c.heldout, fmt, tok, context), tok };
     }
     case "ppo": {
-      const maxNew = numProp(b, "max_new_tokens", 24);
+      const p = paramsOf(node, "stage.ppo");
+      const maxNew = p.max_new_tokens;
       const ps = await prompts(env, b, "prompts");
       const promptIds = ps.train.map((p) => promptTokens(fmt, tok, p.prompt, p.system, Math.max(1, context - maxNew)));
       let ptx: TokenSequence[] = [];
-      if (b.props.ptx_data !== undefined && numProp(b, "ptx_coef", 0) > 0) {
+      if (p.ptx_data !== undefined && p.ptx_coef > 0) {
         const built = await buildExamples(env.recipe, b.name, { prop: "ptx_data", format: fmt });
         ptx = lmData(built, tok, context).train;
       }
@@ -51,7 +55,7 @@ async function buildStageData(env: HandlerEnv, b: CheckedBlock): Promise<StageDa
       return { kind: "ppo", prompts: promptIds, answers, ptx, tok, fmt };
     }
     default:
-      throw new Error(`stage kind ${b.kind} has no executor`);
+      throw new Error(`stage kind ${node.op} has no executor`);
   }
 }
 

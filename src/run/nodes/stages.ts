@@ -1,8 +1,8 @@
 // Training stages: build the stage's token data, start from its `init` network, run the engine's
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CheckedBlock } from "../../check/ir.js";
 import {
   createTrainer,
   evaluateLm,
@@ -17,7 +17,9 @@ import {
 } from "./train-api.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../interrupt.js";
-import { numProp, refName, type HandlerEnv } from "./env.js";
+import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
+import { trainConfigOf } from "./configs.js";
+import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
 import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
@@ -26,25 +28,21 @@ const STATE_FILE = "state.safetensors";
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
-function trainConfigOf(b: CheckedBlock, seed: number, items: number): Partial<TrainConfig> & { steps: number } {
-  const batchSize = numProp(b, "batch_size", 16);
-  const accumulate = numProp(b, "accumulate", 1);
-  const steps =
-    typeof b.props.steps === "number" ? b.props.steps : Math.max(1, Math.ceil((numProp(b, "epochs", 1) * items) / (batchSize * accumulate)));
-  const cfg: Partial<TrainConfig> & { steps: number } = {
-    steps,
-    batchSize,
-    accumulate,
-    warmup: numProp(b, "warmup", 0),
-    minLrRatio: numProp(b, "min_lr_ratio", 0.1),
-    weightDecay: numProp(b, "weight_decay", 0.1),
-    gradClip: numProp(b, "grad_clip", 1),
-    seed,
-  };
-  if (typeof b.props.lr === "number") cfg.lr = b.props.lr;
-  if (typeof b.props.schedule === "string") cfg.schedule = b.props.schedule as TrainConfig["schedule"];
-  if (typeof b.props.optimizer === "string") cfg.optimizer = b.props.optimizer as TrainConfig["optimizer"];
-  return cfg;
+/** The file in a stage's cache entry that records the configuration the engine trained with. */
+export const TRAINED_WITH_FILE = "trained-with.json";
+
+/**
+ * Record (and print) the configuration the engine holds, read back from the trainer rather than
+ * from what was passed, so that a value lost on the way (an engine default used instead of the
+ * plan's) shows: test/run/contract.test.ts compares this file with the plan node.
+ */
+function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
+  const ppo = (trainer as { opts?: Record<string, unknown> }).opts;
+  const record = { node: ctx.node.id, hash: ctx.node.hash, train: trainer.cfg, ...(ppo ? { ppo } : {}) };
+  writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  const c = trainer.cfg;
+  const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}, advantages ${ppo.advantages} (${ppo.advantageScale})` : "";
+  ctx.info(`${ctx.node.id}: ${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
 }
 
 /** Metrics logged per step: numbers only, the engine's names (loss, lr, reward, kl, accuracy …). */
@@ -59,12 +57,14 @@ function meanOf(rows: StepMetrics[], key: string): number | undefined {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 
-export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBlock): Promise<NodeResult> {
+export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
-  const data = await stageData(env, b);
-  const seed = env.recipe.seed;
-  const initName = refName(b.props.init);
-  if (!initName) throw new Error(`${b.name}: no init`);
+  const node = ctx.node;
+  const p = stageParams(node);
+  const data = await stageData(env, ctx.plan, node);
+  const seed = p.seed;
+  const initName = refOf(p.init);
+  if (!initName) throw new Error(`${node.id}: no init`);
   const init = await networkOf(env, await ctx.input(initName));
   const disposables: { dispose(): void }[] = [init];
   let trainer: Trainer;
@@ -73,19 +73,19 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
   let during: (() => Record<string, number>) | null = null;
   try {
     if (data.kind === "lm") {
-      const lossOn = b.kind === "pretrain" ? "all" : b.props.loss_on === "all" ? "all" : "response";
+      const lossOn = node.op === "sft" ? paramsOf(node, "stage.sft").loss_on : "all";
       const model = init.clone(["lm"], seed);
-      const cfg = trainConfigOf(b, seed, data.data.train.length);
+      const cfg = trainConfigOf(p, data.data.train.length);
       const val = data.data.heldout;
       const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad }) } : ({} as Record<string, number>));
       evalBefore = valLoss(VAL_FINAL);
       during = () => valLoss(VAL_DURING);
       evalAfter = () => valLoss(VAL_FINAL);
-      trainer = createTrainer(b.kind as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
+      trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
     } else if (data.kind === "rm") {
-      const cfg = trainConfigOf(b, seed, data.train.length);
-      if (b.kind === "dpo") {
-        trainer = createTrainer("dpo", { init, groups: data.train, beta: numProp(b, "beta", 0.1), train: cfg, pad: data.tok.pad });
+      const cfg = trainConfigOf(p, data.train.length);
+      if (node.op === "dpo") {
+        trainer = createTrainer("dpo", { init, groups: data.train, beta: paramsOf(node, "stage.dpo").beta, train: cfg, pad: data.tok.pad });
         evalAfter = () => ({});
       } else {
         trainer = createTrainer("reward_model", { init, groups: data.train, train: cfg, pad: data.tok.pad });
@@ -95,14 +95,16 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
         evalAfter = acc;
       }
     } else {
-      const setup = await ppoSetup(env, ctx, b, init, data, trainConfigOf(b, seed, data.prompts.length));
+      const pp = paramsOf(node, "stage.ppo");
+      const setup = await ppoSetup(env, ctx, pp, init, data, trainConfigOf(pp, data.prompts.length));
       disposables.push(...setup.owned);
       trainer = setup.trainer;
       evalBefore = setup.evalBefore;
       evalAfter = setup.evalAfter;
     }
     disposables.push(trainer);
-    return await loop(ctx, b, trainer, { evalBefore, evalAfter: evalAfter!, during });
+    recordTrainedWith(ctx, trainer);
+    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during });
   } finally {
     for (const d of disposables.reverse()) d.dispose();
   }
@@ -110,15 +112,15 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext, b: CheckedBloc
 
 async function loop(
   ctx: NodeContext,
-  b: CheckedBlock,
+  p: TrainingParams,
   trainer: Trainer,
   ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
 ): Promise<NodeResult> {
   const total = trainer.cfg.steps;
-  const logEvery = numProp(b, "log_every", 10);
-  const ckEvery = numProp(b, "checkpoint_every", 100);
+  const logEvery = p.log_every;
+  const ckEvery = p.checkpoint_every;
   const valEvery = Math.max(logEvery, Math.ceil(total / 10));
-  const klBudget = typeof b.props.kl_budget === "number" ? b.props.kl_budget : null;
+  const klBudget = "kl_budget" in p && typeof p.kl_budget === "number" ? p.kl_budget : null;
   let resumedFrom: number | undefined;
   const ck = ctx.latestCheckpoint();
   if (ck) {
@@ -172,7 +174,7 @@ async function loop(
   if (typeof after.heldout_accuracy === "number") summary.accuracy = after.heldout_accuracy;
   const tps = meanOf(history, "tokens_per_s");
   if (tps !== undefined) summary.tokens_per_s = tps;
-  saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: b.name });
+  saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: ctx.node.id });
   const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
   return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };

@@ -14,5 +14,6 @@ export {
   type StepMetrics,
   type Trainer,
   type TrainConfig,
+  type PpoOptions,
 } from "../../train/index.js";
 export { lmLoss as evaluateLm } from "../../train/index.js";
