@@ -62,6 +62,8 @@ export interface StageHP {
   temperature?: number;
   /** PPO responses per prompt (leave-one-out baseline above 1). */
   samplesPerPrompt?: number;
+  advantages?: "gae" | "rloo";
+  advantageScale?: "whiten" | "rms";
   topK?: number;
   klBudget?: number | null;
 }
