@@ -145,7 +145,8 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
       else diagnostics.push({ code: "AL4013", severity: "warning", message: `${PLAN_CODES.AL4013}: ${id}: ${(err as Error).message}`, file: recipe.file, span: null });
     }
   };
-  const dataBlocks = recipe.blocks.filter((b) => b.keyword === "source" || b.keyword === "task" || b.keyword === "mixture");
+  // a candidates source is read by `alignc label`, not trained on: it is no plan node and has no size
+  const dataBlocks = recipe.blocks.filter((b) => (b.keyword === "source" && b.role !== "candidates") || b.keyword === "task" || b.keyword === "mixture");
   if (dataBlocks.length <= MEASURE_BLOCKS_MAX) for (const b of dataBlocks) await measure(b.name, b.name);
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {

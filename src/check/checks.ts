@@ -21,7 +21,7 @@ import type {
 } from "../lang/ast.js";
 import { CALLS, MEMBERS } from "./calls.js";
 import type { CheckContext, Accept, BlockInfo } from "./context.js";
-import { BUDGETS, COMPONENT_CLAUSES, HEADER_PROPS, KINDS, METRICS } from "./kinds.js";
+import { BUDGETS, CANDIDATE_PROPS, COMPONENT_CLAUSES, HEADER_PROPS, KINDS, METRICS } from "./kinds.js";
 import type { Located, RefUse } from "./lower.js";
 import { describeRefTo, own } from "./schemas.js";
 import { didYouMean, orList } from "./suggest.js";
@@ -83,6 +83,10 @@ const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
     return;
   }
   if (own(kinds, d.kind.name)) return;
+  if (d.keyword.name === "source" && d.kind.name === "samples") {
+    accept("AL2003", d.kind, SAMPLES_NOT_YET, SAMPLES_HINT);
+    return;
+  }
   let hint = didYouMean(d.kind.name, Object.keys(kinds));
   if (!hint) {
     const elsewhere = Object.entries(KINDS).find(([, ks]) => Object.hasOwn(ks, d.kind.name));
@@ -90,6 +94,11 @@ const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
   }
   accept("AL2003", d.kind, `unknown ${d.keyword.name} kind \`${d.kind.name}\`; ${d.keyword.name} kinds are ${orList(Object.keys(kinds))}`, hint);
 };
+
+// `samples(stage, prompts = …, k = …)` (candidates drawn from a trained stage, issue 14) is not built yet:
+// say so rather than "unknown kind".
+const SAMPLES_NOT_YET = "`samples(…)` sources (K responses drawn from a trained stage) are not available yet";
+const SAMPLES_HINT = 'write the candidate sets to a JSONL file, one {"prompt": …, "responses": [K strings]} per line, and read it with `source c = jsonl("c.jsonl") as candidates { labels = … }`';
 
 const checkRole: Check<"Declaration"> = (d, accept, ctx) => {
   const spec = ctx.blocks.get(d)?.spec;
@@ -111,7 +120,9 @@ const checkArgs: Check<"Declaration"> = (d, accept, ctx) => {
   }
   const call = own(CALLS, d.kind.name);
   if (call?.args !== "path") return;
-  for (const a of d.args ?? []) if (a.type === "String") checkPath(a, a.value, call.expect, accept, ctx);
+  // the labels file of a candidates source may not exist yet: `alignc label` writes it (reading it before is AL3xxx)
+  const labelsFile = d.keyword.name === "source" && labelTargets(ctx).has(d.name.name);
+  for (const a of d.args ?? []) if (a.type === "String") checkPath(a, a.value, call.expect, accept, ctx, labelsFile);
 };
 
 const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
@@ -125,7 +136,22 @@ const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
     return kinds.length ? `\`${key}\` is a property of ${orList(kinds)}` : undefined;
   };
   checkEntries(d.body.entries, props, `\`${d.kind.name}\``, accept, hintFor, d.keyword.name === "mixture");
+  if (d.keyword.name === "source" && d.role && d.role.name !== "candidates")
+    for (const e of d.body.entries)
+      if (e.type === "Assignment" && e.path.length === 1 && (CANDIDATE_PROPS as readonly string[]).includes(e.path[0]!.name))
+        accept("AL2004", e.path[0]!, `\`${e.path[0]!.name}\` is a property of candidates sources (\`as candidates\`, read by \`alignc label\`), not of ${d.role.name} sources`);
 };
+
+/** Names of the rankings sources that a candidates source names as `labels = …`: `alignc label` creates their file. */
+function labelTargets(ctx: CheckContext): Set<string> {
+  const out = new Set<string>();
+  for (const d of ctx.symbols.values()) {
+    if (d.keyword.name !== "source" || d.role?.name !== "candidates") continue;
+    for (const e of d.body?.entries ?? [])
+      if (e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "labels" && e.value.type === "Ref" && e.value.path.length === 1) out.add(e.value.path[0]!.name);
+  }
+  return out;
+}
 
 /** Unknown, dotted and duplicate properties of a block body; components outside mixtures. */
 function checkEntries(entries: Entry[], props: Record<string, unknown>, owner: string, accept: Accept, hintFor: (k: string) => string | undefined, componentsAllowed: boolean): void {
@@ -344,12 +370,18 @@ function checkRefUse(use: RefUse, accept: Accept, ctx: CheckContext): void {
   const spec = ctx.blocks.get(target)?.spec;
   if (!spec || (target.role && !(spec.roles ?? []).includes(target.role.name))) return;
   const qual = keywordQualifier(target);
+  // "any source" does not admit a candidates source: its sets are labeled (`alignc label`), never read by a stage or eval
   const fits = use.refTo.some((t) => {
     const [kw, q] = t.split(":");
-    return kw === target.keyword.name && (q === undefined || q === qual);
+    return kw === target.keyword.name && (q === undefined ? qual !== "candidates" || kw !== "source" : q === qual);
   });
   if (!fits) {
-    const hint = target.keyword.name === "source" && !target.role ? `declare it with a role: \`source ${target.name.name} = ${target.kind.name}(…) as …\`` : undefined;
+    const hint =
+      target.keyword.name === "source" && !target.role
+        ? `declare it with a role: \`source ${target.name.name} = ${target.kind.name}(…) as …\``
+        : qual === "candidates" && target.keyword.name === "source"
+          ? "candidate sets are labeled with `alignc label`; read the labels through the rankings source its `labels` names"
+          : undefined;
     accept("AL2011", use.node, `${use.what} must reference ${describeRefTo(use.refTo)}; \`${use.name}\` is ${describeBlock(target)}`, hint);
   }
 }
@@ -365,7 +397,8 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
   const spec = own(CALLS, c.callee.name);
   if (!spec) {
     ctx.poisoned.add(c);
-    accept("AL2018", c.callee, `unknown function \`${c.callee.name}\``, didYouMean(c.callee.name, Object.keys(CALLS)));
+    if (c.callee.name === "samples") accept("AL2018", c.callee, SAMPLES_NOT_YET, SAMPLES_HINT);
+    else accept("AL2018", c.callee, `unknown function \`${c.callee.name}\``, didYouMean(c.callee.name, Object.keys(CALLS)));
     return;
   }
   if (spec.args === "path") {
@@ -396,10 +429,11 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
     accept("AL2035", arg, `heldout(${target.name.name}): \`${target.name.name}\` keeps no examples out (holdout = 0)`, `set \`holdout = 0.1\` in \`${target.name.name}\``);
 };
 
-function checkPath(node: Located & { value: string }, path: string, expect: "file" | "dir", accept: Accept, ctx: CheckContext): void {
+function checkPath(node: Located & { value: string }, path: string, expect: "file" | "dir", accept: Accept, ctx: CheckContext, mayBeMissing = false): void {
   const abs = resolve(dirname(ctx.fileOf(node)), path);
   const type = ctx.files.typeOf(abs);
   if (type === "missing") {
+    if (mayBeMissing) return;
     accept("AL2016", node, `${expect === "dir" ? "folder" : "file"} \`${path}\` does not exist (resolved to ${abs})`);
     return;
   }

@@ -6,7 +6,7 @@ export const CODES = {
   AL2002: "unknown block keyword (tokenizer, model, source, task, mixture, format, stage, eval)",
   AL2003: "unknown kind for this keyword (gpt, flan, jsonl, mix, sft, ppo, win_rate …)",
   AL2004: "unknown property of the block's kind (or of the recipe header)",
-  AL2005: "unknown or misplaced role (`as demonstrations | rankings | pairs | text | records`)",
+  AL2005: "unknown or misplaced role (`as demonstrations | rankings | pairs | text | records | candidates`)",
   AL2006: "wrong value type or shape for a property (the kind's JSON Schema)",
   AL2007: "missing required property",
   AL2008: "value out of the allowed range (minimum, maximum, list length)",

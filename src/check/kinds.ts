@@ -117,7 +117,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
       reader,
       {
         args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
-        roles: ["demonstrations", "rankings", "pairs", "text", "records"],
+        roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
         props: {
           // field mappings: Handlebars over the row's fields
           prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
@@ -134,6 +134,12 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
           limit: int("read at most this many rows", { minimum: 1 }),
+          // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
+          // No schema `default` here: a default would be filled into every source and change every plan hash;
+          // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
+          labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+          guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
+          overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
         },
       },
     ]),
@@ -340,6 +346,13 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
     },
   },
 };
+
+/** Properties only a `candidates` source takes (the checker rejects them on other roles). */
+export const CANDIDATE_PROPS = ["labels", "guidelines", "overlap"] as const;
+
+/** Defaults of the candidates properties, filled by `alignc label` (src/label/recipe.ts), not by the checker.
+ * overlap 0.1: InstructGPT measured agreement on a shared subset; a tenth more labels buys that measure. */
+export const CANDIDATE_DEFAULTS = { guidelines: "", overlap: 0.1 } as const;
 
 /** Properties of the `recipe` header. */
 export const HEADER_PROPS: Record<string, Schema> = {

@@ -1,8 +1,8 @@
 // `alignc` command line: parses arguments (commander) and hands off to one module per command in
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
 // Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
-import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { existsSync, readFileSync } from "node:fs";
 
 export interface CommandModule {
   run(args: string[], opts: Record<string, unknown>): Promise<number>;
@@ -12,22 +12,34 @@ type Spec = {
   name: string;
   args: string;
   summary: string;
-  options: [flags: string, description: string, dflt?: unknown][];
+  options: (Option | [flags: string, description: string, dflt?: unknown])[];
+  /** typical invocations, shown by --help */
+  examples?: string[];
+  /** positional arguments that name input files: a missing one is the same usage error (exit 2) in every command */
+  inputs?: "all" | "first";
 };
+
+const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"];
+const backendOption = (description: string) => new Option("--backend <name>", description).choices(BACKENDS);
+
+/** The exit codes every command shares (each command uses the ones that apply to it). */
+const EXIT_CODES = "Exit codes: 0 ok · 1 recipe or data errors (or plans differ) · 2 usage · 3 an expectation failed · 130 interrupted";
 
 // One row per command: the module src/cli/commands/<name>.ts exports `run(args, opts)`.
 const COMMANDS: Spec[] = [
-  { name: "check", args: "<files...>", summary: "check recipes statically (syntax, names, types, references, files)", options: [["--json", "diagnostics as JSON"]] },
-  { name: "fmt", args: "<files...>", summary: "format recipes in the canonical layout (comments kept)", options: [["--check", "exit 1 when a file is not formatted, write nothing"]] },
-  { name: "plan", args: "<recipe>", summary: "show the execution plan with hashes and cost estimates", options: [["--json", "the plan as JSON (schema: alignc schema plan)"], ["--variant <name>", "one variant of a sweep"], ["--backend <name>", "backend for time estimates", "auto"]] },
-  { name: "diff", args: "<a> <b>", summary: "compare two recipes, plan.json files or run directories", options: [["--json", "the diff as JSON"], ["--variant-a <name>", "variant of A"], ["--variant-b <name>", "variant of B"]] },
-  { name: "schema", args: "<what>", summary: "print a published JSON Schema: plan (plan.json, plan --json) or diff (diff --json)", options: [] },
-  { name: "data", args: "<recipe>", summary: "show the examples a recipe trains on", options: [["--source <name>", "one source, task or mixture"], ["--preview <n>", "examples to show", "3"], ["--export <file>", "write the final examples as JSONL"], ["--stats", "counts per task and template, token lengths"]] },
-  { name: "run", args: "<recipe>", summary: "run the plan (cached stages are reused)", options: [["--backend <name>", "auto | tensorflow | wasm | cpu", "auto"], ["--force <node...>", "re-run these nodes even when cached"], ["--until <node>", "stop after this node"], ["--tiny", "the documented --tiny scaling of steps and sizes"], ["--variant <name>", "one variant of a sweep"]] },
-  { name: "test", args: "[dir]", summary: "check recipes against golden plans and their expect blocks", options: [["--update", "rewrite golden plans"], ["--no-run", "plans only"], ["--backend <name>", "backend", "auto"]] },
-  { name: "report", args: "<run>", summary: "write report.html for a run directory", options: [["--open", "print the file URL"]] },
-  { name: "runs", args: "[dir]", summary: "list run directories", options: [["--json", "as JSON"]] },
-  { name: "export", args: "<recipe>", summary: "compile the plan for TRL, OpenRLHF or Axolotl", options: [["--to <target>", "trl | openrlhf | axolotl"], ["--out <dir>", "output directory"], ["--nodes <n>", "nodes", "1"], ["--gpus-per-node <g>", "GPUs per node", "8"], ["--target-version <v>", "engine version"], ["--drop-ptx", "drop the ptx term where the target has none"], ["--variant <name>", "one variant of a sweep"], ["--until <stage>", "export the stages up to this one"], ["--trim-rows <n>", "keep the first n rows of each data file (fixtures)"]] },
+  { name: "check", args: "<files...>", inputs: "all", summary: "check recipes statically (syntax, names, types, references, files)", options: [["--json", "diagnostics as JSON"]], examples: ["alignc check recipes/quickstart.align", "alignc check --json recipes/*.align"] },
+  { name: "fmt", args: "<files...>", inputs: "all", summary: "format recipes in the canonical layout (comments kept)", options: [["--check", "exit 1 when a file is not formatted, write nothing"]], examples: ["alignc fmt recipes/quickstart.align", "alignc fmt --check recipes/*.align"] },
+  { name: "plan", args: "<recipe>", inputs: "first", summary: "show the execution plan with hashes and cost estimates", options: [["--json", "the plan as JSON on stdout (schema: alignc schema plan), diagnostics as JSON on stderr"], ["--variant <name>", "one variant of a sweep"], backendOption("backend for time estimates (default: the recipe's, else auto)")], examples: ["alignc plan recipes/quickstart.align", "alignc plan recipes/quickstart-kl.align --variant kl_coef=0.02 --json > plan.json"] },
+  { name: "diff", args: "<a> <b>", inputs: "all", summary: "compare two recipes, plan.json files or run directories", options: [["--json", "the diff as JSON"], ["--variant-a <name>", "variant of A"], ["--variant-b <name>", "variant of B"]], examples: ["alignc diff recipes/quickstart.align recipes/quickstart-kl.align --variant-b kl_coef=0.02", "alignc diff runs/A runs/B"] },
+  { name: "schema", args: "<what>", summary: "print a published JSON Schema: plan (plan.json, plan --json) or diff (diff --json)", options: [], examples: ["alignc schema plan > plan.schema.json"] },
+  { name: "data", args: "<recipe>", inputs: "first", summary: "show the examples a recipe trains on", options: [["--source <name>", "one source, task or mixture"], ["--preview <n>", "examples to show", "3"], ["--export <file>", "write the final examples as JSONL"], ["--stats", "counts per task and template, token lengths"]], examples: ["alignc data recipes/quickstart.align --stats", "alignc data recipes/quickstart.align --source demos --preview 5"] },
+  { name: "run", args: "<recipe-or-plan>", inputs: "first", summary: "run a recipe's plan, or a saved plan.json exactly (cached stages are reused)", options: [backendOption("auto | tensorflow | wasm | cpu (default: the recipe's, else auto)"), ["--force <node...>", "re-run these nodes even when cached"], ["--until <node>", "stop after this node"], ["--tiny", "the documented --tiny scaling of steps and sizes"], ["--variant <name>", "one variant of a sweep"], ["--all-variants", "every variant of a sweep, one run each (shared stages computed once)"], ["--recipe <file>", "the recipe of a saved plan (default: found by its file name)"]], examples: ["alignc run recipes/quickstart.align", "alignc run recipes/quickstart-kl.align --variant kl_coef=0.02", "alignc run recipes/quickstart-kl.align --all-variants --tiny", "alignc run plan.json"] },
+  { name: "test", args: "[dir]", summary: "check recipes against golden plans and their expect blocks", options: [["--update", "rewrite golden plans"], ["--no-run", "plans only"], backendOption("backend (default: the recipe's, else auto)")], examples: ["alignc test recipes/", "alignc test recipes/ --no-run"] },
+  { name: "report", args: "<run>", summary: "write report.html for a run directory", options: [["--open", "print the file URL"]], examples: ["alignc report runs/quickstart-20261202-101500-1a2b3c4d"] },
+  { name: "runs", args: "[dir]", summary: "list run directories", options: [["--json", "as JSON"]], examples: ["alignc runs", "alignc runs --json"] },
+  { name: "label", args: "[recipe]", summary: "serve a local page where people rate and rank K responses (the rankings a reward model trains on)", options: [["--source <name>", "the candidates source to label"], ["--port <n>", "port (default: one derived from the labels file, else a free one)"], ["--host <ip>", "listen on this address instead of 127.0.0.1 (a warning: others can reach it)"], ["--stats <file>", "statistics of a labels file instead: labelers, time, flags, agreement"], ["--json", "--stats as JSON"]], examples: ["alignc label recipe.align --source cands", "alignc label --stats labels.jsonl"] },
+  { name: "export", args: "<recipe>", inputs: "first", summary: "compile the plan for TRL, OpenRLHF or Axolotl", options: [new Option("--to <target>", "the cluster engine").choices(["trl", "openrlhf", "axolotl"]).makeOptionMandatory(), new Option("--out <dir>", "output directory").makeOptionMandatory(), ["--nodes <n>", "nodes", "1"], ["--gpus-per-node <g>", "GPUs per node", "8"], ["--target-version <v>", "engine version"], ["--drop-ptx", "drop the ptx term where the target has none"], ["--variant <name>", "one variant of a sweep"], ["--until <stage>", "export the stages up to this one"], ["--trim-rows <n>", "keep the first n rows of each data file (fixtures)"]], examples: ["alignc export recipes/quickstart.align --to openrlhf --out exports/quickstart-openrlhf"] },
+  { name: "explain", args: "<code>", summary: "what a diagnostic code means, with an example and the fix", options: [], examples: ["alignc explain AL2004"] },
 ];
 
 function version(): string {
@@ -44,10 +56,21 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const spec of COMMANDS) {
     const cmd = program.command(`${spec.name} ${spec.args}`).description(spec.summary).exitOverride();
-    for (const [flags, desc, dflt] of spec.options) cmd.option(flags, desc, dflt as string | undefined);
+    for (const o of spec.options) {
+      if (o instanceof Option) cmd.addOption(o);
+      else cmd.option(o[0], o[1], o[2] as string | undefined);
+    }
+    cmd.addHelpText("after", `\nExamples:\n${(spec.examples ?? []).map((e) => `  ${e}`).join("\n")}\n\n${EXIT_CODES}\n`);
     cmd.action(async (...params: unknown[]) => {
       const opts = params[params.length - 2] as Record<string, unknown>;
       const positional = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p : p === undefined ? [] : [p])) as string[];
+      const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
+      const missing = inputs.filter((p) => !existsSync(p));
+      if (missing.length) {
+        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${p}: no such file\n`);
+        code = 2;
+        return;
+      }
       let mod: CommandModule;
       try {
         mod = (await import(`./commands/${spec.name}.js`)) as CommandModule;

@@ -167,6 +167,7 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
   const p = b.props;
   const holdout = num(p.holdout) ?? 0;
   const role = roleOf(b, rs.rows);
+  if (role === "candidates") fail(CODES.unsupported, `\`${b.name}\` holds candidate sets to label (\`alignc label\`), not training examples; train on the rankings source its \`labels\` names`, recipe.file, b.decl.span);
   if (role === "demonstrations") {
     const exs = readDemonstrations({
       name: b.name,

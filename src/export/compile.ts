@@ -31,7 +31,7 @@ function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"],
 }
 
 function rowShape(opts: ExportOptions, s: ExportStage): string {
-  const textRows = s.kind === "pretrain" || (s.kind === "sft" && s.hp.lossOn === "all");
+  const textRows = s.kind === "pretrain" || (s.kind === "sft" && s.hp.loss_on === "all");
   if (textRows) return "`text`";
   if (s.kind === "sft") return opts.to === "axolotl" ? "`messages` (user, assistant)" : "`prompt`, `completion`";
   if (s.kind === "ppo") return "`prompt`";
@@ -40,7 +40,7 @@ function rowShape(opts: ExportOptions, s: ExportStage): string {
 }
 
 function stageRows(opts: ExportOptions, s: ExportStage, split: "train" | "test"): Row[] {
-  return rowsFor(opts.to, s.kind, s.data, split, { pairs: s.hp.pairs ?? "all", lossOnAll: s.kind === "sft" && s.hp.lossOn === "all" });
+  return rowsFor(opts.to, s.kind, s.data, split, { pairs: s.hp.pairs ?? "all", lossOnAll: s.kind === "sft" && s.hp.loss_on === "all" });
 }
 
 /** ptx rows for OpenRLHF ≤ 0.7.0.post1: whole texts under the prompt key (its ptx dataset reads input_key in pretrain mode). */
@@ -58,14 +58,14 @@ const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : r
  * prompt alone reaches max_len − 2. Counted in alignc's tokens (the closest count available offline).
  */
 export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t: string) => number): { rule: string; count: number | null; total: number } | null {
-  const max = s.hp.maxLength;
+  const max = s.hp.max_length;
   if (to === "trl" && s.kind === "reward_model" && s.data.kind === "comparisons") {
     const pairs = pairRows(s.data.train, s.hp.pairs ?? "all");
     const rule = `TRL's reward trainer drops pairs longer than max_length = ${max} tokens (prompt + response + EOS)`;
     if (!count) return { rule, count: null, total: pairs.length };
     return { rule, count: pairs.filter((p) => count(p.prompt + p.chosen) + 1 > max || count(p.prompt + p.rejected) + 1 > max).length, total: pairs.length };
   }
-  if (to === "openrlhf" && s.kind === "sft" && s.hp.lossOn !== "all" && s.data.kind === "sft") {
+  if (to === "openrlhf" && s.kind === "sft" && s.hp.loss_on !== "all" && s.data.kind === "sft") {
     const rule = `OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = ${max - 2} tokens`;
     if (!count) return { rule, count: null, total: s.data.train.length };
     return { rule, count: s.data.train.filter((ex) => count(splitSFT(ex).prompt) >= max - 2).length, total: s.data.train.length };
@@ -96,13 +96,13 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       diagnostics.push(diag("AL4602", "error", `Axolotl has no PPO trainer: stage \`${s.name}\` cannot be exported to Axolotl`, s, input.file, "export to openrlhf (train_ppo_ray) or trl (experimental PPO), or replace the stage with `dpo`"));
     if (s.kind === "ppo" && opts.to === "trl")
       diagnostics.push(diag("AL4604", "warning", `TRL's PPO trainer is experimental (trl.experimental.ppo): stage \`${s.name}\` runs through its example script, whose interface may change between TRL releases`, s, input.file));
-    if (s.kind === "ppo" && (s.hp.ptxCoef ?? 0) > 0) {
+    if (s.kind === "ppo" && (s.hp.ptx_coef ?? 0) > 0) {
       const hasPtx = opts.to === "openrlhf" && version === "0.7.0.post1";
       if (!hasPtx && !opts.dropPtx)
         diagnostics.push(
-          diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef = ${s.hp.ptxCoef} (γ of PPO-ptx), but ${opts.to} ${version} has no ptx loss`, s, input.file, "the ptx loss exists only in OpenRLHF ≤ 0.7.0.post1 (--to openrlhf --target-version 0.7.0.post1); or pass --drop-ptx to export PPO without it"),
+          diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef = ${s.hp.ptx_coef} (γ of PPO-ptx), but ${opts.to} ${version} has no ptx loss`, s, input.file, "the ptx loss exists only in OpenRLHF ≤ 0.7.0.post1 (--to openrlhf --target-version 0.7.0.post1); or pass --drop-ptx to export PPO without it"),
         );
-      else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptxCoef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
+      else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptx_coef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
       else if (!s.ptx) diagnostics.push(diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef > 0 but no ptx_data`, s, input.file));
     }
     if (s.kind === "ppo" && opts.to === "trl" && s.data.train.length <= 100)
@@ -146,7 +146,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
         diagnostics.push(diag("AL4605", "warning", `stage \`${s.name}\`: ${text}`, s, input.file, "raise max_length, or shorten the examples"));
       }
     }
-    if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && (s.hp.ptxCoef ?? 0) > 0) {
+    if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && (s.hp.ptx_coef ?? 0) > 0) {
       const rows = ptxRows(s.ptx.data);
       files.push({ path: trainFile(s.ptx.name), content: toJsonl(trim(rows, opts.trimRows)), what: `ptx rows of stage \`${s.name}\` from \`${s.ptx.name}\` (${rows.length}, whole texts)` });
     }

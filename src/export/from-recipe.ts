@@ -7,7 +7,7 @@ import { buildExamples, buildPrompts, buildValue, gpt2, loadFormat, recipeTokeni
 import type { ChatFormat, ComparisonGroup } from "../data/types.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
-import { paramsOf, stageParams } from "../plan/params.js";
+import { stageParams, stepsOrEpochs, type StagePpoParams, type TrainingParams } from "../plan/params.js";
 import type { PlanNode } from "../plan/types.js";
 import { expandVariants } from "../plan/variants.js";
 import { EXPORT_CODES } from "./compile.js";
@@ -35,49 +35,14 @@ function rootModel(recipe: CheckedRecipe, b: CheckedBlock): CheckedBlock | null 
   return null;
 }
 
-/** A stage's hyperparameters, read from its plan node (every default filled by the checker). */
+/**
+ * A stage's hyperparameters: its plan node's parameters as they are (every default filled by the
+ * checker; the recipe's names, so no mapping), with steps/epochs resolved as the run resolves them.
+ */
 function hpOf(node: PlanNode): StageHP {
-  const p = stageParams(node);
-  const hp: StageHP = {
-    steps: typeof p.steps === "number" ? p.steps : null,
-    epochs: typeof p.epochs === "number" ? p.epochs : typeof p.steps === "number" ? null : 1,
-    batchSize: p.batch_size,
-    accumulate: p.accumulate,
-    lr: p.lr,
-    warmup: p.warmup,
-    schedule: p.schedule,
-    minLrRatio: p.min_lr_ratio,
-    optimizer: p.optimizer,
-    weightDecay: p.weight_decay,
-    gradClip: p.grad_clip,
-    logEvery: p.log_every,
-    checkpointEvery: p.checkpoint_every,
-    maxLength: p.max_length,
-    seed: p.seed,
-  };
-  if (node.op === "sft") hp.lossOn = paramsOf(node, "stage.sft").loss_on;
-  if (node.op === "reward_model") hp.pairs = paramsOf(node, "stage.reward_model").pairs;
-  if (node.op === "dpo") hp.beta = paramsOf(node, "stage.dpo").beta;
-  if (node.op === "ppo") {
-    const q = paramsOf(node, "stage.ppo");
-    Object.assign(hp, {
-      klCoef: q.kl_coef,
-      ptxCoef: q.ptx_coef,
-      clip: q.clip,
-      vfCoef: q.vf_coef,
-      gaeLambda: q.gae_lambda,
-      discount: q.discount,
-      ppoEpochs: q.ppo_epochs,
-      samplesPerPrompt: q.samples_per_prompt,
-      advantages: q.advantages,
-      advantageScale: q.advantage_scale,
-      maxNewTokens: q.max_new_tokens,
-      temperature: q.temperature,
-      topK: q.top_k,
-      klBudget: q.kl_budget ?? null,
-    });
-  }
-  return hp;
+  const p = stageParams(node) as TrainingParams & Partial<StagePpoParams>;
+  const { steps, epochs } = stepsOrEpochs(p);
+  return { ...p, steps, epochs, kl_budget: p.kl_budget ?? null };
 }
 
 function render(groups: ComparisonGroup[], fmt: ChatFormat): RenderedGroup[] {

@@ -31,41 +31,41 @@ export interface ExportOptions {
 export interface StageHP {
   steps: number | null;
   epochs: number | null;
-  batchSize: number;
+  batch_size: number;
   accumulate: number;
   lr: number;
   warmup: number;
   schedule: "cosine" | "constant" | "linear";
-  minLrRatio: number;
+  min_lr_ratio: number;
   optimizer: "adamw" | "adam";
-  weightDecay: number;
-  gradClip: number;
-  logEvery: number;
-  checkpointEvery: number;
-  maxLength: number;
+  weight_decay: number;
+  grad_clip: number;
+  log_every: number;
+  checkpoint_every: number;
+  max_length: number;
   seed: number;
   // sft
-  lossOn?: "response" | "all";
+  loss_on?: "response" | "all";
   // reward_model
   pairs?: "all" | "adjacent";
   // dpo
   beta?: number;
   // ppo
-  klCoef?: number;
-  ptxCoef?: number;
+  kl_coef?: number;
+  ptx_coef?: number;
   clip?: number;
-  vfCoef?: number;
-  gaeLambda?: number;
+  vf_coef?: number;
+  gae_lambda?: number;
   discount?: number;
-  ppoEpochs?: number;
-  maxNewTokens?: number;
+  ppo_epochs?: number;
+  max_new_tokens?: number;
   temperature?: number;
   /** PPO responses per prompt (leave-one-out baseline above 1). */
-  samplesPerPrompt?: number;
+  samples_per_prompt?: number;
   advantages?: "gae" | "rloo";
-  advantageScale?: "whiten" | "rms";
-  topK?: number;
-  klBudget?: number | null;
+  advantage_scale?: "whiten" | "rms";
+  top_k?: number;
+  kl_budget?: number | null;
 }
 
 /** Where a stage's weights come from: a Hugging Face model (id or folder), or an earlier stage's output. */

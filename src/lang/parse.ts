@@ -51,6 +51,14 @@ function fileSpan(text: string): Span {
   return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
 }
 
+// `samples(stage, prompts = …, k = …)` (candidates drawn from a trained stage, issue 14) is not built:
+// a syntax error inside such a call says so (the checker says it for `samples(…)` written validly).
+const SAMPLES_HINT = '`samples(…)` sources are not available yet: write the candidate sets to a JSONL file and read it with `source c = jsonl("c.jsonl") as candidates { labels = … }`';
+function insideSamplesCall(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return /\bsamples\s*\([^)]*$/.test(text.slice(lineStart, offset));
+}
+
 /** Syntax errors reported per file; the rest are summed up in one AL1013. */
 export const MAX_SYNTAX_ERRORS = 100;
 
@@ -146,6 +154,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
     for (const e of lexed.errors) afterLexError(e.offset + e.length);
     for (const t of lexed.groups["errors"] ?? []) afterLexError(t.startOffset + t.image.length);
     for (const d of diagnostics) if (d.code === "AL1002" || d.code === "AL1003") afterLexError(d.span!.start + 1);
+    const samplesHinted = new Set<number>(); // lines whose `samples(` error already says it is not available
     for (const e of alignParser.errors) {
       if (explained.has(e.token.tokenType === EOF ? -1 : e.token.startOffset)) continue;
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
@@ -155,7 +164,9 @@ export function parseRecipe(text: string, file: string): ParseResult {
         ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name`
         : e.token.tokenType === T.Comma && e.message.startsWith("expected `}`")
           ? "entries of a block are separated by spaces or line breaks, not commas (lists use commas)"
-          : undefined;
+          : insideSamplesCall(text, span.start) && !samplesHinted.has(span.line) && samplesHinted.add(span.line)
+            ? SAMPLES_HINT
+            : undefined;
       diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span, ...(hint ? { hint } : {}) });
     }
 

@@ -135,6 +135,7 @@ class Lowerer {
         return;
       }
       case "source": {
+        if (b.role === "candidates") return; // read by `alignc label` (src/label/), never trained on: no plan node
         const params: { [k: string]: Json } = { reader: b.kind, path: this.fileArg(b, b.args[0], "file"), role: b.role ?? "records", ...this.props(b, b.props) };
         this.add(b, { id: b.name, kind: "data", op: "read", params });
         return;

@@ -70,3 +70,11 @@ export function rootModelNode(plan: Plan, node: PlanNode): PlanNode {
   }
   return cur;
 }
+
+/**
+ * How long a stage trains: its `steps`, else `epochs` passes over the data, else one pass (the kinds
+ * table declares both without a default because exactly one of them applies).
+ */
+export function stepsOrEpochs(p: TrainingParams): { steps: number; epochs: null } | { steps: null; epochs: number } {
+  return typeof p.steps === "number" ? { steps: p.steps, epochs: null } : { steps: null, epochs: p.epochs ?? 1 };
+}

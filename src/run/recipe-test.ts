@@ -2,8 +2,8 @@
 //   1. its plan, compiled machine-independently, equals its golden `NAME.plan.json` (PLAN's golden
 //      functions; `--update` rewrites the goldens instead);
 //   2. a --tiny run (src/run/tiny.ts) meets its `expect` block.
-// A recipe that sweeps is compared with its golden; its tiny run is skipped (the variants share
-// every node upstream of the swept one with the recipe they extend, which is tested itself).
+// A recipe that sweeps is compared with its golden, then every variant gets its own tiny run (the
+// stages upstream of the swept property have one hash in all of them: computed once, then cached).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compile } from "../compile.js";
@@ -13,11 +13,20 @@ import type { Progress } from "./progress.js";
 import { runRecipe } from "./run-recipe.js";
 import type { Manifest } from "./rundir.js";
 
+/** One --tiny run: of the recipe (variant null) or of one variant of a sweep. */
+export interface TinyRun {
+  variant: string | null;
+  exitCode: number;
+  runDir: string | null;
+  manifest: Manifest | null;
+  message: string | null;
+}
+
 export interface RecipeTestResult {
   file: string;
   golden: "equal" | "differs" | "missing" | "updated" | "error";
   goldenDetail: string[]; // changed nodes or the errors
-  run: { exitCode: number; runDir: string | null; manifest: Manifest | null; message: string | null } | null;
+  runs: TinyRun[]; // one, or one per variant; [] with --no-run or when the plan does not compile
   skippedRun: string | null;
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
@@ -45,7 +54,7 @@ export function recipeFiles(path: string): string[] {
 }
 
 export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promise<RecipeTestResult> {
-  const r: RecipeTestResult = { file, golden: "error", goldenDetail: [], run: null, skippedRun: null, diagnostics: [], sources: new Map() };
+  const r: RecipeTestResult = { file, golden: "error", goldenDetail: [], runs: [], skippedRun: null, diagnostics: [], sources: new Map() };
   const compiled = await compile(file, { machine: false });
   r.diagnostics = compiled.diagnostics.filter((d) => d.severity === "error");
   r.sources = compiled.sources;
@@ -72,22 +81,22 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
     }
   }
   if (o.run === false) return r;
-  if (plan.variants && plan.variants.length > 0) {
-    r.skippedRun = `sweeps ${plan.variants.length} variants: plan checked, no run`;
-    return r;
-  }
-  const res = await runRecipe(file, { tiny: true, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt });
-  if (!res.ok) {
-    r.diagnostics.push(...res.diagnostics.filter((d) => d.severity === "error"));
-    for (const [k, v] of res.sources) r.sources.set(k, v);
-    r.run = { exitCode: 1, runDir: null, manifest: null, message: res.message ?? "the tiny run did not start" };
-  } else {
-    r.run = { exitCode: res.outcome.exitCode, runDir: res.outcome.runDir, manifest: res.outcome.manifest, message: res.outcome.error?.message ?? null };
+  const variants = plan.variants?.map((v) => v.name) ?? [null];
+  for (const variant of variants) {
+    if (o.interrupt?.requested) break;
+    const res = await runRecipe(file, { tiny: true, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt, ...(variant !== null ? { variant } : {}) });
+    if (!res.ok) {
+      r.diagnostics.push(...res.diagnostics.filter((d) => d.severity === "error"));
+      for (const [k, v] of res.sources) r.sources.set(k, v);
+      r.runs.push({ variant, exitCode: 1, runDir: null, manifest: null, message: res.message ?? "the tiny run did not start" });
+    } else {
+      r.runs.push({ variant, exitCode: res.outcome.exitCode, runDir: res.outcome.runDir, manifest: res.outcome.manifest, message: res.outcome.error?.message ?? null });
+    }
   }
   return r;
 }
 
-/** Passed: plan equal to (or written as) its golden, and the tiny run exited 0 (or was skipped). */
+/** Passed: plan equal to (or written as) its golden, and every tiny run exited 0. */
 export function passed(r: RecipeTestResult): boolean {
-  return (r.golden === "equal" || r.golden === "updated") && (r.run === null || r.run.exitCode === 0);
+  return (r.golden === "equal" || r.golden === "updated") && r.runs.every((x) => x.exitCode === 0);
 }

@@ -3,7 +3,7 @@
 // `alignc test`.
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { DiagnosticError } from "../lang/diagnostic.js";
-import { compileForRun } from "./compile-run.js";
+import { compileForRun, type RunInput } from "./compile-run.js";
 import { PlanError } from "./executor.js";
 import type { Interrupt } from "./interrupt.js";
 import { backendSession, createHandlers } from "./nodes/index.js";
@@ -27,7 +27,11 @@ export type RunRecipeResult =
   | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
 
 export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
-  const input = await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend });
+  return runCompiled(path, await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend }), o);
+}
+
+/** Run a compiled plan with the real handlers; `input.recipe` is the (variant's) recipe the data layer builds from. */
+export async function runCompiled(path: string, input: RunInput, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
   const { recipe, plan, diagnostics, sources } = input;
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
   if (plan.variants && plan.variants.length > 0)
@@ -46,7 +50,7 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
       tiny: o.tiny,
       force: o.force,
       until: o.until ?? null,
-      variant: o.variant ?? null,
+      variant: plan.recipe.variant ?? o.variant ?? null,
       progress: o.progress,
       interrupt: o.interrupt,
       beforeCompute: () => session.ensure(),

@@ -117,13 +117,13 @@ export function klEstimates(logp: ArrayLike<number>, logpRef: ArrayLike<number>)
 }
 
 /**
- * InstructGPT per-token rewards for one response of length L: −β·(logp − logp_ref) on every token,
- * plus the reward model's score on the last token.
+ * InstructGPT per-token rewards for one response of length L: −kl_coef·(logp − logp_ref) on every
+ * token (kl_coef is the recipe's name for InstructGPT's β), plus the reward model's score on the last token.
  */
-export function klPenalisedRewards(score: number, logp: ArrayLike<number>, logpRef: ArrayLike<number>, beta: number): Float64Array {
+export function klPenalisedRewards(score: number, logp: ArrayLike<number>, logpRef: ArrayLike<number>, klCoef: number): Float64Array {
   const L = logp.length;
   const r = new Float64Array(L);
-  for (let t = 0; t < L; t++) r[t] = -beta * (logp[t]! - logpRef[t]!);
+  for (let t = 0; t < L; t++) r[t] = -klCoef * (logp[t]! - logpRef[t]!);
   if (L > 0) r[L - 1]! += score;
   return r;
 }

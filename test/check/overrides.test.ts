@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import fc from "fast-check";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
-import { KINDS } from "../../src/check/kinds.js";
+import { CANDIDATE_PROPS, KINDS } from "../../src/check/kinds.js";
 import { fixtureDir, repoRoot } from "./helpers.js";
 
 type Schema = Record<string, unknown>;
@@ -19,7 +19,8 @@ test("for any valid numeric override of the quickstart, only that property chang
   assert.ok(base);
   const candidates = base.blocks.flatMap((b) =>
     Object.entries(KINDS[b.keyword]![b.kind]!.props)
-      .filter(([p, s]) => !excluded.has(p) && (s["type"] === "integer" || s["type"] === "number"))
+      // properties of candidates sources only (src/label/) are refused on the quickstart's other roles
+      .filter(([p, s]) => !excluded.has(p) && (b.role === "candidates" || !(CANDIDATE_PROPS as readonly string[]).includes(p)) && (s["type"] === "integer" || s["type"] === "number"))
       .map(([p, s]) => ({ block: b.name, prop: p, schema: s as Schema })),
   );
   assert.ok(candidates.length > 50);

@@ -87,7 +87,7 @@ test("TRL reward export counts pairs longer than max_length and warns", () => {
   assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "fixture pairs fit max_length 64");
   const tight = fixtureInput({ without: ["policy"] });
   const rm = tight.stages.find((s) => s.name === "rm")!;
-  rm.hp.maxLength = 40; // prompt 28 chars + completion 11 + EOS = 40: fits exactly
+  rm.hp.max_length = 40; // prompt 28 chars + completion 11 + EOS = 40: fits exactly
   if (rm.data.kind !== "comparisons") throw new Error("fixture");
   rm.data.train[0]!.completions[3] = "a much longer answer\n"; // response 3 of prompt 0 is in 3 of its 6 pairs
   const r2 = compileExport(tight, opts({ to: "trl" }), count);
@@ -100,7 +100,7 @@ test("TRL reward export counts pairs longer than max_length and warns", () => {
 
 test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
   const input = fixtureInput({ without: ["policy"] });
-  input.stages.find((s) => s.name === "sft")!.hp.maxLength = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24
+  input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24
   const r = compileExport(input, opts({ to: "openrlhf" }), { count: (s) => s.length, name: "chars" });
   const d = r.diagnostics.find((x) => x.code === "AL4605");
   assert.match(d!.message, /^stage `sft`: 32 of 32 rows: OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = 18 tokens/);

@@ -1,6 +1,6 @@
 // Golden export folders of the quickstart, one per target (JSONL trimmed to a few rows), in
 // recipes/exports/<target>/. They always run (no ../shared needed): any change to what an export
-// writes shows up as a diff here. ALIGNC_UPDATE_GOLDEN=1 rewrites them.
+// writes shows up as a diff here. ALIGNC_UPDATE_GOLDENS=1 rewrites them (the one golden-update variable, as for plan goldens).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -43,10 +43,10 @@ for (const g of GOLDENS) {
     const r = await exportRecipe(checked.recipe, g.opts);
     assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
     const dir = join(DIR, g.name);
-    if (process.env.ALIGNC_UPDATE_GOLDEN) writeExportDir(dir, r.files);
-    assert.ok(existsSync(dir), `${dir} missing: run with ALIGNC_UPDATE_GOLDEN=1`);
+    if (process.env.ALIGNC_UPDATE_GOLDENS === "1") writeExportDir(dir, r.files);
+    assert.ok(existsSync(dir), `${dir} missing: run with ALIGNC_UPDATE_GOLDENS=1`);
     assert.deepEqual(listFiles(dir), r.files.map((f) => f.path).sort(), "the same files");
-    for (const f of r.files) assert.equal(readFileSync(join(dir, f.path), "utf8"), f.content, `${g.name}/${f.path} differs (ALIGNC_UPDATE_GOLDEN=1 to accept)`);
+    for (const f of r.files) assert.equal(readFileSync(join(dir, f.path), "utf8"), f.content, `${g.name}/${f.path} differs (ALIGNC_UPDATE_GOLDENS=1 to accept)`);
   });
   test(`golden export: quickstart → ${g.name} validates against ../shared`, async (t) => {
     if (!schemasAvailable()) return t.skip("../shared/data/export is absent");

@@ -49,33 +49,33 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["lr", "sft", { lr: 2.5e-5 }, "learning_rate", 2.5e-5],
   ["steps", "sft", { steps: 77 }, "max_steps", 77],
   ["epochs", "sft", { steps: null, epochs: 3 }, "num_train_epochs", 3],
-  ["steps", "ppo", { steps: 40, batchSize: 16 }, "total_episodes", 640],
-  ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, "per_device_train_batch_size", 4],
-  ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
+  ["steps", "ppo", { steps: 40, batch_size: 16 }, "total_episodes", 640],
+  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "per_device_train_batch_size", 4],
+  ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
   ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
   ["schedule", "sft", { schedule: "constant" }, "lr_scheduler_type", "constant_with_warmup"],
   ["schedule", "sft", { schedule: "cosine" }, "lr_scheduler_type", "cosine_with_min_lr"],
-  ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "lr_scheduler_kwargs", { min_lr_rate: 0.05 }],
+  ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "lr_scheduler_kwargs", { min_lr_rate: 0.05 }],
   ["optimizer", "sft", { optimizer: "adamw" }, "optim", "adamw_torch"],
-  ["weight_decay", "sft", { weightDecay: 0.01 }, "weight_decay", 0.01],
-  ["grad_clip", "sft", { gradClip: 0.5 }, "max_grad_norm", 0.5],
-  ["log_every", "sft", { logEvery: 7 }, "logging_steps", 7],
-  ["checkpoint_every", "sft", { checkpointEvery: 250 }, "save_steps", 250],
-  ["max_length", "reward_model", { maxLength: 512 }, "max_length", 512],
-  ["loss_on", "sft", { lossOn: "response" }, "completion_only_loss", true],
+  ["weight_decay", "sft", { weight_decay: 0.01 }, "weight_decay", 0.01],
+  ["grad_clip", "sft", { grad_clip: 0.5 }, "max_grad_norm", 0.5],
+  ["log_every", "sft", { log_every: 7 }, "logging_steps", 7],
+  ["checkpoint_every", "sft", { checkpoint_every: 250 }, "save_steps", 250],
+  ["max_length", "reward_model", { max_length: 512 }, "max_length", 512],
+  ["loss_on", "sft", { loss_on: "response" }, "completion_only_loss", true],
   ["beta", "dpo", { beta: 0.3 }, "beta", 0.3],
-  ["kl_coef", "ppo", { klCoef: 0.02 }, "kl_coef", 0.02],
+  ["kl_coef", "ppo", { kl_coef: 0.02 }, "kl_coef", 0.02],
   ["clip", "ppo", { clip: 0.15 }, "cliprange", 0.15],
-  ["vf_coef", "ppo", { vfCoef: 0.4 }, "vf_coef", 0.4],
-  ["gae_lambda", "ppo", { gaeLambda: 0.9 }, "lam", 0.9],
+  ["vf_coef", "ppo", { vf_coef: 0.4 }, "vf_coef", 0.4],
+  ["gae_lambda", "ppo", { gae_lambda: 0.9 }, "lam", 0.9],
   ["discount", "ppo", { discount: 0.99 }, "gamma", 0.99],
-  ["ppo_epochs", "ppo", { ppoEpochs: 4 }, "num_ppo_epochs", 4],
-  ["max_new_tokens", "ppo", { maxNewTokens: 53 }, "response_length", 53],
+  ["ppo_epochs", "ppo", { ppo_epochs: 4 }, "num_ppo_epochs", 4],
+  ["max_new_tokens", "ppo", { max_new_tokens: 53 }, "response_length", 53],
   ["temperature", "ppo", { temperature: 0.7 }, "temperature", 0.7],
   ["samples_per_prompt", "ppo", {}, "temperature", 1],
   // advantages / advantage_scale have no TRL key: noted as approximations (see the test below)
   ["advantages", "ppo", { advantages: "rloo" }, "temperature", 1],
-  ["advantage_scale", "ppo", { advantageScale: "rms" }, "temperature", 1],
+  ["advantage_scale", "ppo", { advantage_scale: "rms" }, "temperature", 1],
   ["top_k", "ppo", {}, "temperature", 1],
   ["kl_budget", "ppo", {}, "kl_coef", 0.1],
 ]);
@@ -88,40 +88,40 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["lr", "sft", { lr: 2.5e-5 }, f("--learning_rate", "--adam.lr"), 2.5e-5],
     ["lr", "ppo", { lr: 3e-6 }, f("--actor_learning_rate", "--actor.adam.lr"), 3e-6],
     ["lr", "ppo", { lr: 3e-6 }, f("--critic_learning_rate", "--critic.adam.lr"), 3e-6],
-    ["steps", "sft", { steps: 10, batchSize: 16 }, f("--max_samples", "--data.max_samples"), 160], // 160 of 1000 rows: one partial pass
-    ["steps", "sft", { steps: 200, batchSize: 16 }, f("--max_epochs", "--train.max_epochs"), 4], // 3200 over 1000 rows
-    ["steps", "ppo", { steps: 100, batchSize: 16 }, f("--num_episodes", "--train.num_episodes"), 2],
-    ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 64],
-    ["batch_size", "ppo", { batchSize: 32 }, f("--rollout_batch_size", "--rollout.batch_size"), 32],
+    ["steps", "sft", { steps: 10, batch_size: 16 }, f("--max_samples", "--data.max_samples"), 160], // 160 of 1000 rows: one partial pass
+    ["steps", "sft", { steps: 200, batch_size: 16 }, f("--max_epochs", "--train.max_epochs"), 4], // 3200 over 1000 rows
+    ["steps", "ppo", { steps: 100, batch_size: 16 }, f("--num_episodes", "--train.num_episodes"), 2],
+    ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 64],
+    ["batch_size", "ppo", { batch_size: 32 }, f("--rollout_batch_size", "--rollout.batch_size"), 32],
     // OpenRLHF's rollout batch counts prompts: 32 responses = 8 prompts × 4 samples
-    ["batch_size", "ppo", { batchSize: 32, samplesPerPrompt: 4 }, f("--rollout_batch_size", "--rollout.batch_size"), 8],
-    ["samples_per_prompt", "ppo", { batchSize: 32, samplesPerPrompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
-    ["advantages", "ppo", { advantages: "rloo", samplesPerPrompt: 4 }, f("--advantage_estimator", "--algo.advantage.estimator"), "rloo"],
+    ["batch_size", "ppo", { batch_size: 32, samples_per_prompt: 4 }, f("--rollout_batch_size", "--rollout.batch_size"), 8],
+    ["samples_per_prompt", "ppo", { batch_size: 32, samples_per_prompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
+    ["advantages", "ppo", { advantages: "rloo", samples_per_prompt: 4 }, f("--advantage_estimator", "--algo.advantage.estimator"), "rloo"],
     ["advantages", "ppo", { advantages: "gae" }, f("--advantage_estimator", "--algo.advantage.estimator"), "gae"],
     // no OpenRLHF key: noted as an approximation (see the test below)
-    ["advantage_scale", "ppo", { advantageScale: "rms", samplesPerPrompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
-    ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
+    ["advantage_scale", "ppo", { advantage_scale: "rms", samples_per_prompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
+    ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
-    ["weight_decay", "sft", { weightDecay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
-    ["grad_clip", "sft", { gradClip: 0.5 }, "--max_norm", 0.5],
-    ["log_every", "sft", { logEvery: 7 }, f("--logging_steps", "--logger.logging_steps"), 7],
-    ["checkpoint_every", "sft", { checkpointEvery: 250 }, f("--save_steps", "--ckpt.save_steps"), 250],
-    ["max_length", "reward_model", { maxLength: 512 }, f("--max_len", "--data.max_len"), 512],
-    ["max_length", "ppo", { maxLength: 512, maxNewTokens: 24 }, f("--prompt_max_len", "--data.max_len"), old ? 488 : 512],
+    ["weight_decay", "sft", { weight_decay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
+    ["grad_clip", "sft", { grad_clip: 0.5 }, "--max_norm", 0.5],
+    ["log_every", "sft", { log_every: 7 }, f("--logging_steps", "--logger.logging_steps"), 7],
+    ["checkpoint_every", "sft", { checkpoint_every: 250 }, f("--save_steps", "--ckpt.save_steps"), 250],
+    ["max_length", "reward_model", { max_length: 512 }, f("--max_len", "--data.max_len"), 512],
+    ["max_length", "ppo", { max_length: 512, max_new_tokens: 24 }, f("--prompt_max_len", "--data.max_len"), old ? 488 : 512],
     ["loss_on", "pretrain", {}, f("--pretrain_mode", "--model.pretrain_mode_enable"), true],
     ["beta", "dpo", { beta: 0.3 }, f("--beta", "--model.beta"), 0.3],
-    ["kl_coef", "ppo", { klCoef: 0.02 }, f("--init_kl_coef", "--algo.kl.init_coef"), 0.02],
+    ["kl_coef", "ppo", { kl_coef: 0.02 }, f("--init_kl_coef", "--algo.kl.init_coef"), 0.02],
     ["clip", "ppo", { clip: 0.15 }, f("--eps_clip", "--actor.eps_clip"), 0.15],
-    ["gae_lambda", "ppo", { gaeLambda: 0.9 }, f("--lambd", "--algo.advantage.lambd"), 0.9],
+    ["gae_lambda", "ppo", { gae_lambda: 0.9 }, f("--lambd", "--algo.advantage.lambd"), 0.9],
     ["discount", "ppo", { discount: 0.99 }, f("--gamma", "--algo.advantage.gamma"), 0.99],
-    ["ppo_epochs", "ppo", { ppoEpochs: 4 }, f("--max_epochs", "--train.max_epochs"), 4],
-    ["max_new_tokens", "ppo", { maxNewTokens: 53 }, f("--generate_max_len", "--rollout.max_new_tokens"), 53],
+    ["ppo_epochs", "ppo", { ppo_epochs: 4 }, f("--max_epochs", "--train.max_epochs"), 4],
+    ["max_new_tokens", "ppo", { max_new_tokens: 53 }, f("--generate_max_len", "--rollout.max_new_tokens"), 53],
     ["temperature", "ppo", { temperature: 0.7 }, f("--temperature", "--rollout.temperature"), 0.7],
     ...(old
-      ? ([["ptx_coef", "ppo", { ptxCoef: 27.8 }, "--ptx_coef", 27.8]] as Case[])
+      ? ([["ptx_coef", "ppo", { ptx_coef: 27.8 }, "--ptx_coef", 27.8]] as Case[])
       : ([
-          ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "--min_lr_ratio", 0.05],
+          ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "--min_lr_ratio", 0.05],
           ["optimizer", "sft", {}, "--optim", "adam"],
           ["schedule", "ppo", { schedule: "linear" }, "--actor.lr_scheduler", "linear"],
         ] as Case[])),
@@ -138,25 +138,25 @@ runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
   ["lr", "sft", { lr: 2.5e-5 }, "learning_rate", 2.5e-5],
   ["steps", "sft", { steps: 77 }, "max_steps", 77],
   ["epochs", "sft", { steps: null, epochs: 3 }, "num_epochs", 3],
-  ["batch_size", "sft", { batchSize: 64, accumulate: 2 }, "micro_batch_size", 4],
-  ["accumulate", "sft", { batchSize: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
+  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "micro_batch_size", 4],
+  ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
   ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
   ["schedule", "sft", { schedule: "linear" }, "lr_scheduler", "linear"],
-  ["min_lr_ratio", "sft", { minLrRatio: 0.05 }, "cosine_min_lr_ratio", 0.05],
+  ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "cosine_min_lr_ratio", 0.05],
   ["optimizer", "sft", {}, "optimizer", "adamw_torch"],
-  ["weight_decay", "sft", { weightDecay: 0.01 }, "weight_decay", 0.01],
-  ["grad_clip", "sft", { gradClip: 0.5 }, "max_grad_norm", 0.5],
-  ["log_every", "sft", { logEvery: 7 }, "logging_steps", 7],
-  ["checkpoint_every", "sft", { checkpointEvery: 250 }, "save_steps", 250],
-  ["max_length", "dpo", { maxLength: 512 }, "sequence_len", 512],
-  ["loss_on", "sft", { lossOn: "all" }, "train_on_inputs", true],
-  ["loss_on", "sft", { lossOn: "response" }, "train_on_inputs", false],
+  ["weight_decay", "sft", { weight_decay: 0.01 }, "weight_decay", 0.01],
+  ["grad_clip", "sft", { grad_clip: 0.5 }, "max_grad_norm", 0.5],
+  ["log_every", "sft", { log_every: 7 }, "logging_steps", 7],
+  ["checkpoint_every", "sft", { checkpoint_every: 250 }, "save_steps", 250],
+  ["max_length", "dpo", { max_length: 512 }, "sequence_len", 512],
+  ["loss_on", "sft", { loss_on: "all" }, "train_on_inputs", true],
+  ["loss_on", "sft", { loss_on: "response" }, "train_on_inputs", false],
   ["beta", "dpo", { beta: 0.3 }, "rl_beta", 0.3],
 ]);
 
 test("the ptx γ never becomes a discount factor: for any ptx_coef, `gamma` carries the GAE discount", () => {
   for (const ptx of [0, 1, 27.8]) {
-    const stage = stageOf("ppo", { ptxCoef: ptx, discount: 0.97 });
+    const stage = stageOf("ppo", { ptx_coef: ptx, discount: 0.97 });
     assert.equal(entries("trl", "1.9.0", stage).map.get("gamma"), 0.97);
     assert.equal(entries("openrlhf", "0.7.0.post1", stage).map.get("--gamma"), 0.97);
     assert.equal(entries("openrlhf", "0.11.0", stage).map.get("--algo.advantage.gamma"), 0.97);
@@ -164,20 +164,20 @@ test("the ptx γ never becomes a discount factor: for any ptx_coef, `gamma` carr
 });
 
 test("lossy rows say what is lost", () => {
-  const { approx } = entries("trl", "1.9.0", stageOf("ppo", { topK: 5, klBudget: 8 }));
+  const { approx } = entries("trl", "1.9.0", stageOf("ppo", { top_k: 5, kl_budget: 8 }));
   assert.ok(approx.some((a) => a.text.startsWith("top_k:") && a.text.includes("5")));
   assert.ok(approx.some((a) => a.text.startsWith("kl_budget:") && a.text.includes("8")));
-  const k = entries("trl", "1.9.0", stageOf("ppo", { samplesPerPrompt: 4 })).approx;
+  const k = entries("trl", "1.9.0", stageOf("ppo", { samples_per_prompt: 4 })).approx;
   assert.ok(k.some((a) => a.text.startsWith("samples_per_prompt:") && a.text.includes("rloo_k")));
-  const old = entries("openrlhf", "0.7.0.post1", stageOf("sft", { minLrRatio: 0.3 }));
+  const old = entries("openrlhf", "0.7.0.post1", stageOf("sft", { min_lr_ratio: 0.3 }));
   assert.ok(old.approx.some((a) => a.text.startsWith("min_lr_ratio:")));
-  const split = entries("axolotl", "0.18.0", stageOf("sft", { batchSize: 4 }), { nodes: 2, gpusPerNode: 8 });
+  const split = entries("axolotl", "0.18.0", stageOf("sft", { batch_size: 4 }), { nodes: 2, gpusPerNode: 8 });
   assert.ok(split.approx.some((a) => a.text.startsWith("batch_size:") && a.text.includes("16")));
 });
 
 test("comparison stages batch pairs: alignc's prompts per step × mean pairs per prompt", () => {
   // the fixture RM has K = 4 (6 pairs per prompt): 4 prompts per step ≈ 24 pairs, 3 per GPU on 8 GPUs
-  const rm = stageOf("reward_model", { batchSize: 4, accumulate: 1 });
+  const rm = stageOf("reward_model", { batch_size: 4, accumulate: 1 });
   assert.equal(entries("trl", "1.9.0", rm).map.get("per_device_train_batch_size"), 3);
   assert.equal(entries("openrlhf", "0.11.0", rm).map.get("--train.batch_size"), 24);
   assert.equal(entries("axolotl", "0.18.0", rm).map.get("micro_batch_size"), 3);
@@ -187,12 +187,12 @@ test("comparison stages batch pairs: alignc's prompts per step × mean pairs per
 
 test("advantages = rloo: OpenRLHF gets its rloo estimator and no critic; rms scaling and TRL's GAE are noted as approximations", () => {
   for (const version of ["0.7.0.post1", "0.11.0"]) {
-    const { map, approx } = entries("openrlhf", version, stageOf("ppo", { advantages: "rloo", advantageScale: "rms", samplesPerPrompt: 4, batchSize: 32 }));
+    const { map, approx } = entries("openrlhf", version, stageOf("ppo", { advantages: "rloo", advantage_scale: "rms", samples_per_prompt: 4, batch_size: 32 }));
     assert.ok(![...map.keys()].some((k) => k.includes("critic_pretrain") || k.includes("critic.model_name_or_path")), `no critic: ${[...map.keys()].join(" ")}`);
     assert.ok(approx.some((a) => /RMS/.test(JSON.stringify(a))));
     const gae = entries("openrlhf", version, stageOf("ppo", { advantages: "gae" }));
     assert.ok([...gae.map.keys()].some((k) => k.includes("critic")));
   }
-  const trl = entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", advantageScale: "rms" }));
+  const trl = entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", advantage_scale: "rms" }));
   assert.ok(trl.approx.some((a) => /leave-one-out/.test(JSON.stringify(a))) && trl.approx.some((a) => /RMS/.test(JSON.stringify(a))));
 });

@@ -41,15 +41,40 @@ test("a --tiny run meets the expect block; a failing expectation fails the recip
     const file = writeMicro(dir);
     const o = { update: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet };
     const ok = await testRecipe(file, o);
-    assert.equal(ok.run?.exitCode, 0, ok.run?.message ?? "");
-    assert.equal(ok.run?.manifest?.tiny, true);
+    assert.equal(ok.runs.length, 1);
+    assert.equal(ok.runs[0]!.exitCode, 0, ok.runs[0]!.message ?? "");
+    assert.equal(ok.runs[0]!.manifest?.tiny, true);
     assert.ok(passed(ok));
     // the same recipe with an expectation no run can meet: cached stages, the gate fails
     writeFileSync(file, readFileSync(file, "utf8").replace("judge.win_rate >= 0", "judge.win_rate > 1"));
     const bad = await testRecipe(file, o);
-    assert.equal(bad.run?.exitCode, 3);
+    assert.equal(bad.runs[0]!.exitCode, 3);
     assert.ok(!passed(bad));
-    assert.ok(bad.run?.manifest?.nodes.filter((n) => ["pre", "sft", "rm", "policy"].includes(n.id)).every((n) => n.status === "cached"));
+    assert.ok(bad.runs[0]!.manifest?.nodes.filter((n) => ["pre", "sft", "rm", "policy"].includes(n.id)).every((n) => n.status === "cached"));
+  } finally {
+    cleanup();
+  }
+});
+
+test("a swept recipe: every variant gets its own --tiny run, with the variant's value, sharing the stages before the sweep", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir, { policySteps: 2 });
+    const file = join(dir, "swept.align");
+    writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5] }\n`);
+    const r = await testRecipe(file, { update: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet });
+    assert.deepEqual(
+      r.runs.map((x) => [x.variant, x.exitCode]),
+      [
+        ["swept[kl_coef=0.05]", 0],
+        ["swept[kl_coef=0.5]", 0],
+      ],
+    );
+    assert.ok(passed(r));
+    const second = r.runs[1]!.manifest!;
+    assert.equal(second.variant, "swept[kl_coef=0.5]");
+    for (const id of ["pre", "sft", "rm"]) assert.equal(second.nodes.find((n) => n.id === id)?.status, "cached", `${id} is shared by both variants`);
+    assert.equal(second.nodes.find((n) => n.id === "policy")?.status, "computed");
   } finally {
     cleanup();
   }

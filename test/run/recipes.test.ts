@@ -28,7 +28,7 @@ test(`example recipes match their golden plans${runs ? " and meet their expect b
         }
         const r = await testRecipe(file, { run: runs, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
         assert.equal(r.golden, "equal", r.goldenDetail.join("\n"));
-        if (r.run) assert.equal(r.run.exitCode, 0, `${r.run.message ?? ""}\n${(r.run.manifest?.expectations ?? []).map((e) => e.message).join("\n")}`);
+        for (const x of r.runs) assert.equal(x.exitCode, 0, `${x.variant ?? "tiny run"}: ${x.message ?? ""}\n${(x.manifest?.expectations ?? []).map((e) => e.message).join("\n")}`);
       });
     }
   } finally {

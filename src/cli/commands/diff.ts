@@ -1,15 +1,14 @@
 // `alignc diff A B [--json] [--variant-a NAME] [--variant-b NAME]`: A and B are recipes, plan.json
 // files, or run directories holding a plan.json. Two run directories also get their final metrics
 // side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv } from "ajv";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { renderDiagnostics, useColor } from "../../lang/render.js";
 import { diffPlans } from "../../plan/diff.js";
 import { renderDiff } from "../../plan/render.js";
-import { PLAN_SCHEMA } from "../../plan/schema.js";
+import { PlanFileError, readPlanFile } from "../../plan/load.js";
 import type { Plan } from "../../plan/types.js";
 import { diffRunMetrics, renderRunMetricDiff } from "../../run/metrics-diff.js";
 
@@ -25,16 +24,12 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   }
   if (st.isDirectory()) path = join(arg, "plan.json");
   if (path.endsWith(".json")) {
-    let plan: unknown;
-    try {
-      plan = JSON.parse(readFileSync(path, "utf8"));
-    } catch (err) {
-      throw new LoadError(`${path}: ${(err as Error).message}`);
-    }
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
-    if (!validate(plan)) throw new LoadError(`${path}: not a plan (${validate.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")})`);
     if (variant !== undefined) throw new LoadError(`${path}: --variant applies to recipes, not plan files`);
-    return plan as Plan;
+    try {
+      return readPlanFile(path);
+    } catch (err) {
+      throw err instanceof PlanFileError ? new LoadError(err.message) : err;
+    }
   }
   const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false });
   if (!r.plan) {

@@ -3,7 +3,7 @@
 // Exit 0 ok (warnings allowed), 1 errors found (the plan is still printed when one could be made), 2 usage.
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../lang/diagnostic.js";
-import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { diagnosticsJson, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { sortKeysDeep } from "../../plan/canonical.js";
 import { renderPlan } from "../../plan/render.js";
 
@@ -23,7 +23,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const phases = Object.entries(wall).map(([k, v]) => `${k.replace(/_ms$/, "")} ${v.toFixed(1)} (cpu ${phaseCpu[k as keyof typeof phaseCpu].toFixed(1)})`);
     process.stderr.write(`timings ms: ${phases.join(" ")} cpu ${((cpu.user + cpu.system) / 1000).toFixed(1)}\n`);
   }
-  if (r.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(r.diagnostics)}\n`);
+  // with --json, stdout is the plan alone (valid against `alignc schema plan`); diagnostics go to stderr as JSON
+  if (opts["json"]) process.stderr.write(r.diagnostics.length > 0 ? `${diagnosticsJson(r.diagnostics)}\n` : "");
+  else if (r.diagnostics.length > 0) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(r.diagnostics)}\n`);
   if (r.plan) {
     if (opts["json"]) process.stdout.write(`${JSON.stringify(sortKeysDeep(r.plan), null, 2)}\n`);
     else process.stdout.write(renderPlan(r.plan, { color: useColor(process.stdout) }));

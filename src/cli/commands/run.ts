@@ -1,12 +1,15 @@
-// `alignc run RECIPE [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V]`: check and
-// plan the recipe, then execute it against the stage cache into runs/<recipe>-<time>-<hash8>/.
+// `alignc run RECIPE [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants]`:
+// check and plan the recipe, then execute it against the stage cache into runs/<recipe>-<time>-<hash8>/.
+// `alignc run PLAN.json [--recipe R]` executes a saved plan exactly (src/run/run-saved-plan.ts).
 // Exit 0 ok, 1 errors (bad input: nothing written; a failed node: recorded in the run), 2 usage,
 // 3 an expectation failed, 130 interrupted (run again to resume).
 import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { Interrupt } from "../../run/interrupt.js";
 import { createProgress, fmtDuration, fmtNum } from "../../run/progress.js";
-import { runRecipe } from "../../run/run-recipe.js";
+import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
+import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
+import { runAllVariants } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/rundir.js";
 
 function list(v: unknown): string[] {
@@ -34,33 +37,13 @@ export function summaryText(m: Manifest, runDir: string): string {
   return lines.join("\n") + "\n";
 }
 
-export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
-  const [path] = args;
-  if (!path || args.length > 1) {
-    process.stderr.write("usage: alignc run [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V] RECIPE\n");
-    return 2;
-  }
-  const progress = createProgress();
-  const interrupt = new Interrupt().install();
-  let result;
-  try {
-    result = await runRecipe(path, {
-      backend: typeof opts.backend === "string" ? opts.backend : undefined,
-      tiny: opts.tiny === true,
-      force: list(opts.force),
-      until: typeof opts.until === "string" ? opts.until : null,
-      variant: typeof opts.variant === "string" ? opts.variant : undefined,
-      progress,
-      interrupt,
-    });
-  } finally {
-    interrupt.uninstall();
-  }
+/** Print one run's diagnostics, summary and error; return its exit code. */
+function report(result: RunRecipeResult, resumeHint: string): number {
   const color = useColor(process.stderr);
   if (result.diagnostics.length) process.stderr.write(`${renderDiagnostics(result.diagnostics, result.sources, { color })}\n\n${summarize(result.diagnostics)}\n`);
   if (!result.ok) {
     if (result.message) process.stderr.write(`alignc run: ${result.message}\n`);
-    return result.message && /--force|--until|--variant|--backend/.test(result.message) ? 2 : 1;
+    return result.message && /--force|--until|--variant|--backend|--tiny|--recipe/.test(result.message) ? 2 : 1;
   }
   const { outcome } = result;
   process.stdout.write(summaryText(outcome.manifest, outcome.runDir));
@@ -69,6 +52,52 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${e.message}\n`);
     if (!(e instanceof DiagnosticError) && process.env.ALIGNC_DEBUG) process.stderr.write(`${e.stack}\n`);
   }
-  if (outcome.exitCode === 130) process.stderr.write(`interrupted: run \`alignc run ${path}\` again to resume from the checkpoint\n`);
+  if (outcome.exitCode === 130) process.stderr.write(`interrupted: run \`${resumeHint}\` again to resume from the checkpoint\n`);
   return outcome.exitCode;
+}
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const [path] = args;
+  if (!path || args.length > 1) {
+    process.stderr.write("usage: alignc run [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants] RECIPE\n       alignc run [--backend B] [--force NODE…] [--until NODE] [--recipe R] PLAN.json\n");
+    return 2;
+  }
+  const o = {
+    backend: typeof opts.backend === "string" ? opts.backend : undefined,
+    tiny: opts.tiny === true,
+    force: list(opts.force),
+    until: typeof opts.until === "string" ? opts.until : null,
+    variant: typeof opts.variant === "string" ? opts.variant : undefined,
+    progress: createProgress(),
+  };
+  const all = opts.allVariants === true;
+  if (all && o.variant !== undefined) {
+    process.stderr.write("alignc run: --variant and --all-variants exclude each other\n");
+    return 2;
+  }
+  if (typeof opts.recipe === "string" && !isPlanFile(path)) {
+    process.stderr.write("alignc run: --recipe names the recipe of a saved plan (alignc run PLAN.json --recipe R)\n");
+    return 2;
+  }
+  // the command to run again after Ctrl-C, with the flags that chose this plan
+  const again = (variant?: string) =>
+    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", path].filter(Boolean).join(" ");
+  const interrupt = new Interrupt().install();
+  try {
+    if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());
+    if (!all) return report(await runRecipe(path, { ...o, interrupt }), again(o.variant));
+    let worst = 0;
+    const runs = await runAllVariants(path, { ...o, interrupt }, ({ variant, result }) => {
+      process.stdout.write(`\nvariant ${variant}\n`);
+      worst = Math.max(worst, report(result, again(variant)));
+    });
+    if (runs.length === 0) {
+      process.stderr.write(`alignc run: ${path} sweeps nothing (or does not check); run it without --all-variants\n`);
+      return 2;
+    }
+    process.stdout.write(`\n${runs.length} variant${runs.length > 1 ? "s" : ""} run\n`);
+    return worst;
+  } finally {
+    interrupt.uninstall();
+  }
 }

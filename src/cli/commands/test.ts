@@ -4,25 +4,29 @@
 import { renderDiagnostics, useColor } from "../../lang/render.js";
 import { Interrupt } from "../../run/interrupt.js";
 import { createProgress, fmtDuration } from "../../run/progress.js";
-import { passed, recipeFiles, testRecipe, type RecipeTestResult } from "../../run/recipe-test.js";
+import { passed, recipeFiles, testRecipe, type RecipeTestResult, type TinyRun } from "../../run/recipe-test.js";
 import { relative } from "node:path";
 
 function describe(r: RecipeTestResult): string[] {
   const name = relative(process.cwd(), r.file) || r.file;
   const lines: string[] = [];
   const golden = { equal: "plan matches its golden", updated: "golden written", missing: "no golden plan", differs: "plan differs from its golden", error: "does not compile" }[r.golden];
-  let run = "";
-  if (r.skippedRun) run = `; ${r.skippedRun}`;
-  else if (r.run) {
-    const m = r.run.manifest;
+  const runText = (x: TinyRun): string => {
+    const m = x.manifest;
     const exp = m ? `${m.expectations.filter((e) => e.ok).length}/${m.expectations.length} expectations` : "";
     const secs = m?.finished ? fmtDuration((Date.parse(m.finished) - Date.parse(m.created)) / 1000) : "";
-    run = r.run.exitCode === 0 ? `; tiny run ok (${[exp, secs].filter(Boolean).join(", ")})` : `; tiny run exit ${r.run.exitCode}${exp ? ` (${exp})` : ""}${r.run.message ? `: ${r.run.message}` : ""}`;
-  }
+    const what = x.variant ? `tiny run of ${x.variant}` : "tiny run";
+    return x.exitCode === 0 ? `${what} ok (${[exp, secs].filter(Boolean).join(", ")})` : `${what} exit ${x.exitCode}${exp ? ` (${exp})` : ""}${x.message ? `: ${x.message}` : ""}`;
+  };
+  const single = r.runs.length === 1 && r.runs[0]!.variant === null;
+  const run = r.skippedRun ? `; ${r.skippedRun}` : single ? `; ${runText(r.runs[0]!)}` : r.runs.length ? `; ${r.runs.length} variants` : "";
   lines.push(`${passed(r) ? "ok  " : "FAIL"} ${name}: ${golden}${run}`);
   for (const d of r.goldenDetail) lines.push(`       ${d}`);
-  for (const e of r.run?.manifest?.expectations ?? []) if (!e.ok) lines.push(`       expect ${e.message}`);
-  if (r.run?.runDir) lines.push(`       run: ${r.run.runDir}`);
+  for (const x of r.runs) {
+    if (!single) lines.push(`       ${runText(x)}`);
+    for (const e of x.manifest?.expectations ?? []) if (!e.ok) lines.push(`       expect ${e.message}`);
+    if (x.runDir) lines.push(`       run: ${x.runDir}`);
+  }
   return lines;
 }
 
@@ -62,6 +66,6 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const failed = results.filter((r) => !passed(r));
   process.stdout.write(`${results.length - failed.length}/${results.length} recipes passed\n`);
   if (failed.length === 0) return 0;
-  const onlyExpectations = failed.every((r) => (r.golden === "equal" || r.golden === "updated") && r.run?.exitCode === 3);
+  const onlyExpectations = failed.every((r) => (r.golden === "equal" || r.golden === "updated") && r.runs.every((x) => x.exitCode === 0 || x.exitCode === 3));
   return onlyExpectations ? 3 : 1;
 }

@@ -20,7 +20,7 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     kinds: SUPERVISED,
     key: () => "micro_batch_size",
     value: (c) => c.split.perDevice,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
@@ -30,8 +30,8 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     alignc: "min_lr_ratio",
     kinds: SUPERVISED,
     key: (c) => (c.stage.hp.schedule === "cosine" ? "cosine_min_lr_ratio" : null),
-    value: (c) => c.stage.hp.minLrRatio,
-    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.minLrRatio > 0 ? `the linear schedule decays to 0, not to ${c.stage.hp.minLrRatio} × lr` : null),
+    value: (c) => c.stage.hp.min_lr_ratio,
+    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.min_lr_ratio > 0 ? `the linear schedule decays to 0, not to ${c.stage.hp.min_lr_ratio} × lr` : null),
   },
   {
     alignc: "optimizer",
@@ -40,17 +40,17 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     value: () => "adamw_torch",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
   },
-  { alignc: "weight_decay", kinds: SUPERVISED, key: () => "weight_decay", value: (c) => c.stage.hp.weightDecay },
-  { alignc: "grad_clip", kinds: SUPERVISED, key: () => "max_grad_norm", value: (c) => c.stage.hp.gradClip },
-  { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => c.stage.hp.logEvery },
-  { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => c.stage.hp.checkpointEvery },
-  { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.maxLength },
-  { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.lossOn === "all" },
+  { alignc: "weight_decay", kinds: SUPERVISED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
+  { alignc: "grad_clip", kinds: SUPERVISED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
+  { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },
+  { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
+  { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.max_length },
+  { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.loss_on === "all" },
   { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
 ];
 
 function datasetEntry(stage: ExportStage, file: string): Record<string, unknown> {
-  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (textRows) return { path: file, ds_type: "json", type: "completion", field: "text" };
   if (stage.kind === "sft") return { path: file, ds_type: "json", type: "chat_template", field_messages: "messages", roles_to_train: ["assistant"], train_on_eos: "turn" };
   if (stage.kind === "reward_model") return { path: file, ds_type: "json", type: "bradley_terry.chat_template" };
@@ -66,10 +66,10 @@ export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts:
   const out: [string, MapValue][] = [["base_model", initPath(stage)]];
   if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
   if (stage.kind === "dpo") out.push(["rl", "dpo"]);
-  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (!textRows) out.push(["chat_template", "jinja"], ["chat_template_jinja", AXOLOTL_CONCAT_JINJA]); // completion rows need none
   out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
-  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpointEvery]);
+  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpoint_every]);
   out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
   // Axolotl drops rows longer than sequence_len by default; alignc truncates them
   if (stage.kind === "pretrain" || stage.kind === "sft") out.push(["excess_length_strategy", "truncate"]);

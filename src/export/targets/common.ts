@@ -24,9 +24,9 @@ export function hasTest(stage: ExportStage): boolean {
  * prompts: the same comparisons per step, and the same steps.
  */
 export function targetBatch(stage: ExportStage): number {
-  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batchSize;
+  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batch_size;
   const pairs = pairRows(stage.data.train, stage.hp.pairs ?? "all").length;
-  return Math.max(1, Math.round((stage.hp.batchSize * pairs) / stage.data.train.length));
+  return Math.max(1, Math.round((stage.hp.batch_size * pairs) / stage.data.train.length));
 }
 
 export function stageSplit(stage: ExportStage, world: number): BatchSplit {
@@ -36,7 +36,7 @@ export function stageSplit(stage: ExportStage, world: number): BatchSplit {
 /** Note for comparison stages: what a batch counts in alignc and on the target. */
 export function comparisonBatchNote(c: MapCtx): string | null {
   if (c.stage.data.kind !== "comparisons") return null;
-  return `alignc's batch counts prompts with all their pairs (${c.stage.hp.batchSize} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
+  return `alignc's batch counts prompts with all their pairs (${c.stage.hp.batch_size} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
 }
 
 export interface MapCtx {

@@ -63,23 +63,23 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: flag("--num_episodes", "--train.num_episodes"),
-    value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).epochs,
+    value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).epochs,
     lossy: (c) => {
-      const d = stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows);
-      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} rollouts instead of ${c.stage.hp.steps} × ${c.stage.hp.batchSize}`;
+      const d = stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows);
+      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} rollouts instead of ${c.stage.hp.steps} × ${c.stage.hp.batch_size}`;
     },
   },
-  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batchSize, c.rows).maxSamples ?? undefined },
+  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).maxSamples ?? undefined },
   // prompts per rollout = sequences per optimizer step (one sample per prompt), so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
-  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / (c.stage.hp.samplesPerPrompt ?? 1))) },
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / (c.stage.hp.samples_per_prompt ?? 1))) },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
   {
     alignc: "batch_size",
     kinds: TRAINED,
     key: flag("--train_batch_size", "--train.batch_size"),
     value: (c) => c.split.global,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
@@ -103,9 +103,9 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "min_lr_ratio",
     kinds: TRAINED,
     key: flagPPO(null, "--min_lr_ratio", null, "--actor.min_lr_ratio"),
-    value: (c) => c.stage.hp.minLrRatio,
+    value: (c) => c.stage.hp.min_lr_ratio,
     lossy: (c) =>
-      OLD(c) && c.stage.hp.minLrRatio !== 0.1 ? `OpenRLHF ${c.version} fixes the cosine floor at 0.1 × lr (alignc: ${c.stage.hp.minLrRatio})` : null,
+      OLD(c) && c.stage.hp.min_lr_ratio !== 0.1 ? `OpenRLHF ${c.version} fixes the cosine floor at 0.1 × lr (alignc: ${c.stage.hp.min_lr_ratio})` : null,
   },
   {
     alignc: "optimizer",
@@ -114,20 +114,20 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: () => "adam",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null),
   },
-  { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weightDecay },
-  { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.gradClip },
-  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.logEvery },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => c.stage.hp.checkpointEvery },
-  { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.maxLength },
+  { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
+  { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.grad_clip },
+  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.log_every },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => c.stage.hp.checkpoint_every },
+  { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.max_length },
   {
     alignc: "max_length",
     kinds: ["ppo"],
     key: flag("--prompt_max_len", "--data.max_len"),
-    value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.maxLength - (c.stage.hp.maxNewTokens ?? 0)) : c.stage.hp.maxLength),
+    value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.max_length - (c.stage.hp.max_new_tokens ?? 0)) : c.stage.hp.max_length),
   },
-  { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.lossOn === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
+  { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.loss_on === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
   { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
-  { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.klCoef },
+  { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.kl_coef },
   { alignc: "clip", kinds: ["ppo"], key: flag("--eps_clip", "--actor.eps_clip"), value: (c) => c.stage.hp.clip },
   {
     alignc: "vf_coef",
@@ -139,10 +139,10 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   {
     alignc: "samples_per_prompt",
     kinds: ["ppo"],
-    key: (c) => ((c.stage.hp.samplesPerPrompt ?? 1) > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
-    value: (c) => c.stage.hp.samplesPerPrompt,
+    key: (c) => ((c.stage.hp.samples_per_prompt ?? 1) > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
+    value: (c) => c.stage.hp.samples_per_prompt,
     lossy: (c) =>
-      (c.stage.hp.samplesPerPrompt ?? 1) > 1 && c.stage.hp.advantages !== "rloo"
+      (c.stage.hp.samples_per_prompt ?? 1) > 1 && c.stage.hp.advantages !== "rloo"
         ? "OpenRLHF's GAE does not subtract the mean score of the prompt's other samples; alignc's does (OpenRLHF's rloo estimator does, without a critic)"
         : null,
   },
@@ -151,35 +151,35 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.advantageScale === "rms" ? "OpenRLHF normalises advantages its own way; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
+    lossy: (c) => (c.stage.hp.advantage_scale === "rms" ? "OpenRLHF normalises advantages its own way; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
   },
-  { alignc: "gae_lambda", kinds: ["ppo"], key: flag("--lambd", "--algo.advantage.lambd"), value: (c) => c.stage.hp.gaeLambda },
+  { alignc: "gae_lambda", kinds: ["ppo"], key: flag("--lambd", "--algo.advantage.lambd"), value: (c) => c.stage.hp.gae_lambda },
   // the GAE discount; the ptx γ is ptx_coef below, never this flag
   { alignc: "discount", kinds: ["ppo"], key: flag("--gamma", "--algo.advantage.gamma"), value: (c) => c.stage.hp.discount },
-  { alignc: "ppo_epochs", kinds: ["ppo"], key: flag("--max_epochs", "--train.max_epochs"), value: (c) => c.stage.hp.ppoEpochs },
-  { alignc: "max_new_tokens", kinds: ["ppo"], key: flag("--generate_max_len", "--rollout.max_new_tokens"), value: (c) => c.stage.hp.maxNewTokens },
+  { alignc: "ppo_epochs", kinds: ["ppo"], key: flag("--max_epochs", "--train.max_epochs"), value: (c) => c.stage.hp.ppo_epochs },
+  { alignc: "max_new_tokens", kinds: ["ppo"], key: flag("--generate_max_len", "--rollout.max_new_tokens"), value: (c) => c.stage.hp.max_new_tokens },
   { alignc: "temperature", kinds: ["ppo"], key: flag("--temperature", "--rollout.temperature"), value: (c) => c.stage.hp.temperature },
   {
     alignc: "top_k",
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => ((c.stage.hp.topK ?? 0) > 0 ? `OpenRLHF samples with top_p only; alignc used top_k = ${c.stage.hp.topK}` : null),
+    lossy: (c) => ((c.stage.hp.top_k ?? 0) > 0 ? `OpenRLHF samples with top_p only; alignc used top_k = ${c.stage.hp.top_k}` : null),
   },
   {
     alignc: "kl_budget",
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.klBudget ? `OpenRLHF has no KL budget stop; alignc stopped PPO above ${c.stage.hp.klBudget} nats` : null),
+    lossy: (c) => (c.stage.hp.kl_budget ? `OpenRLHF has no KL budget stop; alignc stopped PPO above ${c.stage.hp.kl_budget} nats` : null),
   },
   {
     alignc: "ptx_coef",
     kinds: ["ppo"],
-    key: (c) => (OLD(c) && (c.stage.hp.ptxCoef ?? 0) > 0 && c.stage.ptx ? "--ptx_coef" : null),
-    value: (c) => c.stage.hp.ptxCoef,
+    key: (c) => (OLD(c) && (c.stage.hp.ptx_coef ?? 0) > 0 && c.stage.ptx ? "--ptx_coef" : null),
+    value: (c) => c.stage.hp.ptx_coef,
     lossy: (c) =>
-      OLD(c) && (c.stage.hp.ptxCoef ?? 0) > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
+      OLD(c) && (c.stage.hp.ptx_coef ?? 0) > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
   },
 ];
 
@@ -189,7 +189,7 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
   const old = version === "0.7.0.post1";
   const f = (a: string, b: string) => (old ? a : b);
   const head: [string, MapValue][] = [];
-  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all");
+  const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (stage.kind === "ppo") {
     const n = opts.nodes;
     const g = opts.gpusPerNode;
@@ -210,10 +210,10 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
       // alignc's rloo: leave-one-out baseline over the prompt's samples, no critic (OpenRLHF's rloo estimator)
       [f("--advantage_estimator", "--algo.advantage.estimator"), stage.hp.advantages === "rloo" ? "rloo" : "gae"],
     );
-    if (old && stage.ptx && (stage.hp.ptxCoef ?? 0) > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
+    if (old && stage.ptx && (stage.hp.ptx_coef ?? 0) > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
-    if (hasTest(stage)) head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpointEvery]);
+    if (hasTest(stage)) head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpoint_every]);
     if (stage.kind === "reward_model" || stage.kind === "dpo")
       head.push([f("--prompt_key", "--data.prompt_key"), "prompt"], [f("--chosen_key", "--data.chosen_key"), "chosen"], [f("--rejected_key", "--data.rejected_key"), "rejected"]);
     else if (textRows) head.push([f("--input_key", "--data.input_key"), "text"]);

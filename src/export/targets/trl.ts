@@ -34,7 +34,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: () => "total_episodes",
-    value: (c) => (c.stage.hp.steps ?? 1) * c.stage.hp.batchSize, // one episode = one rollout
+    value: (c) => (c.stage.hp.steps ?? 1) * c.stage.hp.batch_size, // one episode = one rollout
   },
   {
     alignc: "batch_size",
@@ -42,7 +42,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => "per_device_train_batch_size",
     value: (c) => c.split.perDevice,
     lossy: (c) =>
-      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batchSize} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
+      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
   },
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
@@ -57,8 +57,8 @@ export const TRL_TABLE: readonly MapRow[] = [
     alignc: "min_lr_ratio",
     kinds: TRAINED,
     key: (c) => (c.stage.hp.schedule === "cosine" ? "lr_scheduler_kwargs" : null),
-    value: (c) => ({ min_lr_rate: c.stage.hp.minLrRatio }),
-    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.minLrRatio > 0 ? `transformers' linear schedule decays to 0, not to ${c.stage.hp.minLrRatio} × lr` : null),
+    value: (c) => ({ min_lr_rate: c.stage.hp.min_lr_ratio }),
+    lossy: (c) => (c.stage.hp.schedule === "linear" && c.stage.hp.min_lr_ratio > 0 ? `transformers' linear schedule decays to 0, not to ${c.stage.hp.min_lr_ratio} × lr` : null),
   },
   {
     alignc: "optimizer",
@@ -67,25 +67,25 @@ export const TRL_TABLE: readonly MapRow[] = [
     value: () => "adamw_torch",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
   },
-  { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weightDecay },
-  { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.gradClip },
-  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => c.stage.hp.logEvery },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => c.stage.hp.checkpointEvery },
-  { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.maxLength },
+  { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
+  { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
+  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
+  { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.max_length },
   {
     alignc: "loss_on",
     kinds: ["sft"],
-    key: (c) => (c.stage.hp.lossOn === "all" ? null : "completion_only_loss"),
+    key: (c) => (c.stage.hp.loss_on === "all" ? null : "completion_only_loss"),
     value: () => true, // loss_on = all writes `text` rows instead: the loss is then on every token
   },
   { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },
-  { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.klCoef },
+  { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.kl_coef },
   { alignc: "clip", kinds: ["ppo"], key: () => "cliprange", value: (c) => c.stage.hp.clip },
   {
     alignc: "vf_coef",
     kinds: ["ppo"],
     key: () => "vf_coef",
-    value: (c) => c.stage.hp.vfCoef,
+    value: (c) => c.stage.hp.vf_coef,
   },
   {
     alignc: "samples_per_prompt",
@@ -93,8 +93,8 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
-      (c.stage.hp.samplesPerPrompt ?? 1) > 1
-        ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samplesPerPrompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
+      (c.stage.hp.samples_per_prompt ?? 1) > 1
+        ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samples_per_prompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
         : null,
   },
   {
@@ -109,27 +109,27 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.advantageScale === "rms" ? "TRL whitens advantages; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
+    lossy: (c) => (c.stage.hp.advantage_scale === "rms" ? "TRL whitens advantages; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
   },
-  { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gaeLambda },
+  { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gae_lambda },
   // the GAE discount is TRL's `gamma`; the ptx γ (ptx_coef) is a different thing and never goes here
   { alignc: "discount", kinds: ["ppo"], key: () => "gamma", value: (c) => c.stage.hp.discount },
-  { alignc: "ppo_epochs", kinds: ["ppo"], key: () => "num_ppo_epochs", value: (c) => c.stage.hp.ppoEpochs },
-  { alignc: "max_new_tokens", kinds: ["ppo"], key: () => "response_length", value: (c) => c.stage.hp.maxNewTokens },
+  { alignc: "ppo_epochs", kinds: ["ppo"], key: () => "num_ppo_epochs", value: (c) => c.stage.hp.ppo_epochs },
+  { alignc: "max_new_tokens", kinds: ["ppo"], key: () => "response_length", value: (c) => c.stage.hp.max_new_tokens },
   { alignc: "temperature", kinds: ["ppo"], key: () => "temperature", value: (c) => c.stage.hp.temperature },
   {
     alignc: "top_k",
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => ((c.stage.hp.topK ?? 0) > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.topK}` : null),
+    lossy: (c) => ((c.stage.hp.top_k ?? 0) > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.top_k}` : null),
   },
   {
     alignc: "kl_budget",
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.klBudget ? `TRL has no KL budget stop; alignc stopped PPO above ${c.stage.hp.klBudget} nats` : null),
+    lossy: (c) => (c.stage.hp.kl_budget ? `TRL has no KL budget stop; alignc stopped PPO above ${c.stage.hp.kl_budget} nats` : null),
   },
 ];
 
@@ -144,9 +144,9 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
   }
   head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
-  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", stage.hp.checkpointEvery]);
+  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", stage.hp.checkpoint_every]);
   head.push(["output_dir", outputDir(stage.name)]);
-  if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.lossOn === "all")) head.push(["dataset_text_field", "text"]);
+  if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all")) head.push(["dataset_text_field", "text"]);
   const body = applyTable(TRL_TABLE, ctx, approximations);
   const tail: [string, MapValue][] = [["save_strategy", "steps"], ["bf16", true], ["report_to", "none"]];
   // alignc ends a rollout at EOS; TRL's PPO generates response_length tokens unless told to stop

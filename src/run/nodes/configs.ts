@@ -1,7 +1,7 @@
 // The one mapping from a plan node's parameters (the recipe's snake_case names, every default filled by
 // the checker) to the training engine's configs. Handlers pass what this returns and nothing else, so
 // the engine trains with exactly the values the node's hash covers (test/run/contract.test.ts).
-import type { ModelGptParams, StagePpoParams, TrainingParams } from "../../plan/params.js";
+import { stepsOrEpochs, type ModelGptParams, type StagePpoParams, type TrainingParams } from "../../plan/params.js";
 import type { GptConfig } from "../../train/config.js";
 import type { PpoOptions, TrainConfig } from "./train-api.js";
 
@@ -10,7 +10,8 @@ import type { PpoOptions, TrainConfig } from "./train-api.js";
  * (examples, comparison groups or prompts) at batch_size × accumulate per step.
  */
 export function trainConfigOf(p: TrainingParams, items: number): Partial<TrainConfig> & { steps: number } {
-  const steps = typeof p.steps === "number" ? p.steps : Math.max(1, Math.ceil(((p.epochs ?? 1) * items) / (p.batch_size * p.accumulate)));
+  const length = stepsOrEpochs(p);
+  const steps = length.steps ?? Math.max(1, Math.ceil((length.epochs * items) / (p.batch_size * p.accumulate)));
   return {
     steps,
     batchSize: p.batch_size,

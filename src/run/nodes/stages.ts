@@ -42,7 +42,7 @@ function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
   const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}, advantages ${ppo.advantages} (${ppo.advantageScale})` : "";
-  ctx.info(`${ctx.node.id}: ${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
+  ctx.info(`${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
 }
 
 /** Metrics logged per step: numbers only, the engine's names (loss, lr, reward, kl, accuracy …). */

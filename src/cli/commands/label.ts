@@ -1,0 +1,158 @@
+// `alignc label RECIPE --source NAME [--port N] [--host H]`: serve the labeling page for a candidates
+// source; the first line of output is the page's URL (with its token). Ctrl-C stops it (exit 130)
+// after the writes in flight are on disk. `alignc label --stats FILE [--json]`: labeler statistics.
+// Exit 0 ok, 1 recipe/data errors, 2 usage, 130 stopped by Ctrl-C.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { isIP } from "node:net";
+import { relative } from "node:path";
+import { checkRecipeFile } from "../../check/index.js";
+import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
+import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { loadLabelConfig } from "../../label/candidates.js";
+import { startLabelServer, type LabelServer } from "../../label/server.js";
+import { LabelSession } from "../../label/session.js";
+import { labelStats, statsText, StatsError } from "../../label/stats.js";
+import { JournalError } from "../../label/store.js";
+
+const USAGE = "usage: alignc label RECIPE --source NAME [--port N] [--host H]\n       alignc label --stats FILE [--json]\n";
+
+function report(ds: Diagnostic[], sources: Map<string, string>): void {
+  const sorted = sortDiagnostics(ds);
+  process.stderr.write(`${renderDiagnostics(sorted, sources, { color: useColor(process.stderr) })}\n\n${summarize(sorted)}\n`);
+}
+
+function stats(file: string, asJson: boolean): number {
+  if (!existsSync(file)) {
+    process.stderr.write(`alignc label --stats: ${file}: no such file\n`);
+    return 2;
+  }
+  try {
+    const s = labelStats(file);
+    process.stdout.write(asJson ? `${JSON.stringify(s, null, 2)}\n` : `${statsText(s)}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof StatsError) {
+      process.stderr.write(`alignc label --stats: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^127\./.test(host);
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (typeof opts.stats === "string") {
+    if (args.length || opts.source) {
+      process.stderr.write(`alignc label: --stats FILE takes no recipe or --source\n${USAGE}`);
+      return 2;
+    }
+    return stats(opts.stats, opts.json === true);
+  }
+  const file = args[0];
+  const source = typeof opts.source === "string" ? opts.source : undefined;
+  if (!file || !source || args.length > 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`alignc label: ${file}: no such file\n`);
+    return 2;
+  }
+  const port = opts.port === undefined ? 0 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`alignc label: --port must be a port number (0–65535), got ${String(opts.port)}\n`);
+    return 2;
+  }
+  const host = typeof opts.host === "string" ? opts.host : "127.0.0.1";
+  if (host !== "localhost" && !isIP(host)) {
+    process.stderr.write(`alignc label: --host must be an IP address or localhost, got ${host}\n`);
+    return 2;
+  }
+
+  const { recipe, diagnostics, sources } = await checkRecipeFile(file);
+  if (!recipe || hasErrors(diagnostics)) {
+    report(diagnostics, sources);
+    return 1;
+  }
+  if (!recipe.blocks.some((b) => b.name === source)) {
+    const cands = recipe.blocks.filter((b) => b.keyword === "source" && b.role === "candidates").map((b) => b.name);
+    process.stderr.write(`alignc label: no block named \`${source}\` (candidates sources: ${cands.join(", ") || "none; declare one with `as candidates`"})\n`);
+    return 2;
+  }
+  let session: LabelSession;
+  try {
+    session = new LabelSession(await loadLabelConfig(recipe, source));
+  } catch (e) {
+    if (e instanceof DiagnosticError) {
+      report(e.diagnostics, sources);
+      return 1;
+    }
+    if (e instanceof JournalError) {
+      process.stderr.write(`alignc label: ${e.message}\n  the labels file is left as it is\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const derived = opts.port === undefined;
+  const wanted = derived ? defaultPort(session.config.labelsFile) : port;
+  let server: LabelServer;
+  try {
+    server = await startLabelServer(session, { host, port: wanted }).catch((e: NodeJS.ErrnoException) => {
+      if (derived && e.code === "EADDRINUSE") return startLabelServer(session, { host, port: 0 }); // taken: any free port
+      throw e;
+    });
+  } catch (e) {
+    await session.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      process.stderr.write(`alignc label: cannot listen on ${host}:${wanted} (${code})\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return serveUntilStopped(server, session);
+}
+
+/**
+ * Without --port, a port derived from the labels file: a restarted server is at the same origin, so
+ * the browser's storage (work in progress, submissions not yet acknowledged) carries over to its new URL.
+ */
+function defaultPort(labelsFile: string): number {
+  return 20000 + (createHash("sha256").update(labelsFile).digest().readUInt32BE(0) % 20000);
+}
+
+function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<number> {
+  const c = session.config;
+  const host = new URL(server.url).hostname.replace(/^\[|\]$/g, "");
+  process.stdout.write(`${server.url}\n`);
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  process.stderr.write(
+    `alignc label: ${c.sets.length} candidate sets from ${rel(c.candidatesFile)} (${Math.round(c.overlap * c.sets.length)} shown to two labelers); ` +
+      `labels are appended to ${rel(c.labelsFile)}, which source \`${c.rankingsSource}\` reads (${session.labelCount} so far). Ctrl-C stops.\n`,
+  );
+  for (const r of session.repairs) process.stderr.write(`alignc label: ${r}\n`);
+  if (!isLoopback(host)) process.stderr.write(`alignc label: warning: listening on ${host}, not only this machine: anyone who can reach it and has the URL's token can read the candidates and write labels\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (sig: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`\n${sig}: finishing the writes in flight…\n`);
+      server.close().then(
+        () => {
+          process.stderr.write(`alignc label: stopped; ${session.labelCount} labels in ${rel(c.labelsFile)}\n`);
+          resolve(130);
+        },
+        (e: unknown) => {
+          process.stderr.write(`alignc label: ${(e as Error).message}\n`);
+          resolve(130);
+        },
+      );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}

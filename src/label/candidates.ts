@@ -1,0 +1,115 @@
+// What `alignc label RECIPE --source NAME` serves: the candidate sets of a `candidates` source (one
+// {prompt, responses: [K strings]} per row) and where their labels go (the file of the rankings source
+// that `labels = …` names, so that source reads the labels as they are written).
+import { createHash } from "node:crypto";
+import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
+import { CANDIDATE_DEFAULTS } from "../check/kinds.js";
+import { readData } from "../data/build.js";
+import { mappingTemplate } from "../data/demos.js";
+import { CODES, DataError, dataDiag, fail, rowSpan } from "../data/diag.js";
+import { fieldsOf } from "../data/flan/render.js";
+import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
+import { describe, fieldString } from "../data/readers.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
+
+/** Letters name responses in the written ranking ("B > A = C"), as the rankings reader reads it. */
+export const MAX_K = 26;
+
+export interface CandidateSet {
+  id: string; // sha256 of the prompt and the responses: the same set keeps its id whatever the row order
+  prompt: string;
+  responses: string[];
+  model: string | null; // hash of the model that wrote the responses, when the row says (`model`)
+  /** fields copied into each label so the rankings source and `--stats` see them: the demo's reference answer, task, category */
+  extra: Record<string, string>;
+  line: number; // where the set is in the candidates file
+}
+
+export interface LabelConfig {
+  source: string; // the candidates source
+  candidatesFile: string;
+  sets: CandidateSet[];
+  labelsFile: string; // the rankings source's file: labels are appended here
+  rankingsSource: string;
+  guidelines: string;
+  overlap: number;
+  seed: number;
+}
+
+/** The id of a candidate set: sha256 over the canonical JSON of [prompt, responses]. */
+export function candidateSetId(prompt: string, responses: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify([prompt, responses])).digest("hex");
+}
+
+const COPIED_FIELDS = ["answer", "task", "category"] as const;
+
+/** The candidates source's configuration and its candidate sets. Bad input throws DataError (file:line). */
+export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string): Promise<LabelConfig> {
+  const b = findBlock(recipe, sourceName);
+  if (b.keyword !== "source" || b.role !== "candidates")
+    fail(CODES.unsupported, `\`${sourceName}\` is ${b.keyword === "source" ? `a ${b.role ?? "role-less"} source` : `a ${b.keyword}`}, not a candidates source`, recipe.file, b.decl.span, `declare it as \`source ${sourceName} = jsonl("c.jsonl") as candidates { labels = prefs }\``);
+  const labels = b.props.labels;
+  if (!isRef(labels))
+    fail(CODES.missingField, `candidates source \`${sourceName}\` does not say where its labels go`, recipe.file, b.decl.span, "add `labels = prefs`, where `source prefs = jsonl(\"labels.jsonl\") as rankings { … }` reads them");
+  const target = findBlock(recipe, labels.$ref);
+  if (target.kind !== "jsonl") fail(CODES.unsupported, `\`${target.name}\` reads ${target.kind}; \`alignc label\` appends JSON lines, so the labels source must be jsonl("…")`, recipe.file, b.propSpans.labels ?? b.decl.span);
+  const labelsFile = pathArg(recipe, target.args[0]);
+  if (labelsFile.endsWith(".gz")) fail(CODES.unsupported, `\`${target.name}\` reads a .gz file; labels are appended to a plain .jsonl file`, recipe.file, b.propSpans.labels ?? b.decl.span);
+  const rs = await readData(recipe, { $ref: sourceName }, { what: `source \`${sourceName}\`` });
+  const sets = candidateSets(recipe, b, rs.rows, rs.file, target);
+  return {
+    source: sourceName,
+    candidatesFile: rs.file,
+    sets,
+    labelsFile,
+    rankingsSource: target.name,
+    guidelines: str(b.props.guidelines) ?? CANDIDATE_DEFAULTS.guidelines,
+    overlap: num(b.props.overlap) ?? CANDIDATE_DEFAULTS.overlap,
+    seed: num(recipe.header.seed) ?? 0,
+  };
+}
+
+function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<ReturnType<typeof readData>>["rows"], file: string, rankings: CheckedBlock): CandidateSet[] {
+  if (rows.length === 0) fail(CODES.emptyData, `source \`${b.name}\`: ${file} has no rows`, file);
+  const promptTpl = str(b.props.prompt) !== undefined ? mappingTemplate(str(b.props.prompt)!, "prompt", fieldsOf(rows), file, { file: recipe.file, span: b.propSpans.prompt }) : null;
+  const respField = str(b.props.responses) ?? "responses";
+  // the rankings source's k range applies: a set it would reject is not worth labeling
+  const [kLo, kHi] = range(rankings.props.k ?? b.props.k, [2, MAX_K]);
+  const errors: Diagnostic[] = [];
+  const out: CandidateSet[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const err = (code: string, msg: string) => errors.push(dataDiag(code, `${file}:${row.line}: ${msg}`, file, rowSpan(row.line, row.start, row.end)));
+    try {
+      const prompt = promptTpl ? promptTpl.render(row.data) : fieldString(row, "prompt" in row.data || !("instruction" in row.data) ? "prompt" : "instruction", file);
+      const rs = row.data[respField];
+      if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string")) {
+        err(rs === undefined ? CODES.missingField : CODES.wrongType, rs === undefined ? `missing field \`${respField}\`` : `field \`${respField}\` must be a list of strings, got ${describe(rs)}`);
+        continue;
+      }
+      const responses = rs as string[];
+      const K = responses.length;
+      if (K < Math.max(2, kLo) || K > Math.min(MAX_K, kHi)) {
+        err(CODES.rankingK, `${K} responses; labels need ${Math.max(2, kLo)}..${Math.min(MAX_K, kHi)} (the rankings source's k${K > MAX_K ? `, and letters A–Z name at most ${MAX_K}` : ""})`);
+        continue;
+      }
+      const id = candidateSetId(prompt, responses);
+      if (seen.has(id)) continue; // the same prompt and responses twice: one set to label
+      seen.add(id);
+      const model = row.data.model;
+      if (model !== undefined && typeof model !== "string") {
+        err(CODES.wrongType, `field \`model\` (the hash of the model that wrote the responses) must be a string, got ${describe(model)}`);
+        continue;
+      }
+      const extra: Record<string, string> = {};
+      for (const f of COPIED_FIELDS) if (typeof row.data[f] === "string") extra[f] = row.data[f] as string;
+      out.push({ id, prompt, responses, model: model ?? null, extra, line: row.line });
+    } catch (e) {
+      if (e instanceof DataError) errors.push(...e.diagnostics);
+      else throw e;
+    }
+    if (errors.length >= 50) break;
+  }
+  if (errors.length) throw new DataError(errors);
+  return out;
+}

@@ -1,0 +1,113 @@
+// The labeling session behind the page: candidate sets, the two journals (labels: the rankings file
+// the recipe reads; skips: a sidecar file beside it) and the assignment of sets to labelers, rebuilt
+// from the journals on every start, so a restart resumes where everyone left off.
+import { Assigner, type Progress } from "./assignment.js";
+import type { CandidateSet, LabelConfig } from "./candidates.js";
+import { BadSubmission, checkLabeler, checkSubmissionId, labelLine, skipLine, type LabelLine, type SkipLine } from "./record.js";
+import { Journal } from "./store.js";
+
+/** The skips of `labels.jsonl` go to `labels.skips.jsonl`: the rankings source reads only rankings. */
+export function skipsFileFor(labelsFile: string): string {
+  return labelsFile.replace(/(\.jsonl)?$/, ".skips.jsonl");
+}
+
+/** The same labeler sent another label for a set they already labeled (another tab): 409. */
+export class AlreadyLabeled extends Error {}
+
+export interface Saved {
+  saved: true;
+  duplicate: boolean; // this submission id had been saved before: nothing new was written
+  progress: Progress;
+}
+
+function parseLabel(v: unknown): LabelLine {
+  const o = v as Partial<LabelLine> | null;
+  if (!o || typeof o !== "object" || typeof o.submission !== "string" || typeof o.labeler !== "string" || typeof o.set !== "string" || typeof o.ranking !== "string")
+    throw new Error("not a line `alignc label` wrote (it has no submission, labeler, set and ranking); point `labels` at a new file");
+  return o as LabelLine;
+}
+
+function parseSkip(v: unknown): SkipLine {
+  const o = v as Partial<SkipLine> | null;
+  if (!o || typeof o !== "object" || o.skip !== true || typeof o.submission !== "string" || typeof o.labeler !== "string" || typeof o.set !== "string") throw new Error("not a skip line `alignc label` wrote");
+  return o as SkipLine;
+}
+
+export class LabelSession {
+  readonly assigner: Assigner;
+  private readonly sets: Map<string, CandidateSet>;
+  /** what opening the journals repaired, for the command to report */
+  readonly repairs: string[] = [];
+  private readonly labels: Journal<LabelLine>;
+  private readonly skips: Journal<SkipLine>;
+
+  constructor(
+    readonly config: LabelConfig,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.sets = new Map(config.sets.map((s) => [s.id, s]));
+    this.assigner = new Assigner(config.sets.map((s) => s.id), config.overlap, config.seed);
+    // every line starts with its first key (record.ts builds them so): how a torn last line is known to be ours
+    const labels = Journal.open(config.labelsFile, parseLabel, '{"prompt":');
+    const skips = Journal.open(skipsFileFor(config.labelsFile), parseSkip, '{"skip":true');
+    this.labels = labels.journal;
+    this.skips = skips.journal;
+    for (const o of [labels, skips]) if (o.torn) this.repairs.push(`${o.journal.file}: cut off a torn last line (${o.torn.bytes} bytes, never acknowledged; kept in ${o.torn.keptIn})`);
+    let unknown = 0;
+    for (const l of this.labels.entries) {
+      if (this.sets.has(l.set)) this.assigner.recordLabel(l.set, l.labeler);
+      else unknown++;
+    }
+    for (const s of this.skips.entries) if (this.sets.has(s.set)) this.assigner.recordSkip(s.set, s.labeler);
+    if (unknown) this.repairs.push(`${config.labelsFile}: ${unknown} label(s) of candidate sets that are no longer in ${config.candidatesFile} (kept, not shown again)`);
+  }
+
+  get labelCount(): number {
+    return this.labels.entries.length;
+  }
+
+  /** The set this labeler should see now (null: none left for them) and their progress. */
+  next(labeler: unknown, prefer?: string): { set: { id: string; prompt: string; responses: string[] } | null; progress: Progress } {
+    const who = checkLabeler(labeler);
+    const id = this.assigner.next(who, this.clock().getTime(), prefer);
+    const s = id ? this.sets.get(id)! : null;
+    return { set: s ? { id: s.id, prompt: s.prompt, responses: s.responses } : null, progress: this.assigner.progress(who) };
+  }
+
+  private setOf(body: unknown): CandidateSet {
+    const id = (body as { set?: unknown } | null)?.set;
+    const s = typeof id === "string" ? this.sets.get(id) : undefined;
+    if (!s) throw new BadSubmission("`set` is not a candidate set of this source");
+    return s;
+  }
+
+  /** Save a ranking; resolves once it is fsync'ed. A resend of a saved submission id writes nothing. */
+  async label(body: unknown): Promise<Saved> {
+    const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
+    const prior = this.labels.saved(id);
+    if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
+    const line = labelLine(body, this.setOf(body), this.clock());
+    const r = await this.labels.append(line, {
+      guard: () => {
+        if (this.assigner.hasLabeled(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled this set`);
+      },
+      written: () => this.assigner.recordLabel(line.set, line.labeler),
+    });
+    return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
+  }
+
+  /** Save a skip (with its reason) in the sidecar file; the labeler is not shown the set again. */
+  async skip(body: unknown): Promise<Saved> {
+    const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
+    const prior = this.skips.saved(id);
+    if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
+    const line = skipLine(body, this.setOf(body), this.clock());
+    const r = await this.skips.append(line, { written: () => this.assigner.recordSkip(line.set, line.labeler) });
+    return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
+  }
+
+  /** Wait for writes in flight and close the files. */
+  async close(): Promise<void> {
+    await Promise.all([this.labels.close(), this.skips.close()]);
+  }
+}

@@ -1,0 +1,26 @@
+// Reading a saved plan.json (`alignc plan --json > p.json`, a run directory's plan.json): parsed and
+// validated against the published schema (`alignc schema plan`), so every later reader can trust its
+// shape. Used by `alignc diff` and `alignc run PLAN`.
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
+import { PLAN_SCHEMA } from "./schema.js";
+import type { Plan } from "./types.js";
+
+/** A file that is not a readable, valid plan; the message names the file and what is wrong. */
+export class PlanFileError extends Error {
+  override name = "PlanFileError";
+}
+
+let validator: ReturnType<Ajv["compile"]> | undefined;
+
+export function readPlanFile(path: string): Plan {
+  let plan: unknown;
+  try {
+    plan = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new PlanFileError(`${path}: ${(err as Error).message}`);
+  }
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
+  if (!validator(plan)) throw new PlanFileError(`${path}: not a plan (${validator.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")})`);
+  return plan as Plan;
+}

@@ -1,0 +1,92 @@
+// `alignc run plan.json`: execute a saved plan exactly (Terraform's `apply PLAN`). The plan names its
+// recipe and, per node, the content hash of every file it reads. Before anything runs: every file must
+// still hash as the plan says (else: refused, naming the files), and the recipe must still compile to
+// the very same nodes and hashes (else: refused, naming the nodes). The saved plan is then executed
+// with the real handlers, so its stages land in (and are reused from) the cache entries their hashes
+// name: `alignc run R --variant V` and `alignc plan R --variant V --json > p.json && alignc run p.json`
+// share every entry.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { readPlanFile, PlanFileError } from "../plan/load.js";
+import type { Plan } from "../plan/types.js";
+import { sha256File } from "./cache.js";
+import { compileForRun } from "./compile-run.js";
+import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
+
+export interface RunSavedPlanOptions extends RunRecipeOptions {
+  /** the recipe the plan was made from; default: the plan's `recipe.file` next to the plan, in the working folder, or in recipes/ */
+  recipe?: string;
+}
+
+/** Whether a path names a saved plan rather than a recipe (a .json file, or a run directory's plan.json). */
+export function isPlanFile(path: string): boolean {
+  return path.endsWith(".json");
+}
+
+const refuse = (message: string): RunRecipeResult => ({ ok: false, diagnostics: [], sources: new Map(), message });
+
+export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}): Promise<RunRecipeResult> {
+  if (o.variant !== undefined || o.tiny) return refuse(`--variant and --tiny choose what to plan; ${planPath} is already planned (plan the recipe with them instead)`);
+  let plan: Plan;
+  try {
+    plan = readPlanFile(planPath);
+  } catch (err) {
+    if (err instanceof PlanFileError) return refuse(err.message);
+    throw err;
+  }
+  if (plan.variants && plan.variants.length > 0)
+    return refuse(`${planPath} holds ${plan.variants.length} variants; save one with \`alignc plan RECIPE --variant NAME --json > plan.json\` (${plan.variants.map((v) => v.name).join(", ")})`);
+  const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);
+  if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`);
+
+  const stale = staleFiles(plan, dirname(recipePath));
+  if (stale.length) return refuse(`${planPath}: ${stale.length} input file${stale.length > 1 ? "s" : ""} changed since the plan was made, so it no longer describes what would run:\n${stale.map((l) => `  ${l}`).join("\n")}\nplan the recipe again`);
+
+  const input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend });
+  if (!input.recipe || !input.plan) return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: `${recipePath} no longer compiles; ${planPath} cannot be run` };
+  const differs = nodeDifferences(plan, input.plan);
+  if (differs.length)
+    return refuse(`${recipePath} no longer compiles to ${planPath} (the recipe or alignc changed since):\n${differs.map((l) => `  ${l}`).join("\n")}\nsee \`alignc diff ${planPath} ${recipePath}\`, and plan the recipe again`);
+  // the saved plan itself is what runs (its estimates included); the recipe only feeds the data layer
+  return runCompiled(recipePath, { ...input, plan }, o);
+}
+
+/** The plan's recipe file: next to the plan, then in the working folder, then in ./recipes. */
+function findRecipe(file: string, planPath: string): string | null {
+  for (const dir of [dirname(planPath), ".", "recipes"]) {
+    const p = resolve(join(dir, file));
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Files whose content no longer hashes as the plan recorded, as "path: why". */
+function staleFiles(plan: Plan, recipeDir: string): string[] {
+  const seen = new Map<string, string>();
+  for (const n of plan.nodes) for (const f of n.files) seen.set(f.path, f.sha256);
+  const out: string[] = [];
+  for (const [path, sha] of [...seen].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const abs = resolve(recipeDir, path);
+    let now: string;
+    try {
+      now = sha256File(abs);
+    } catch (err) {
+      out.push(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (err as Error).message}`);
+      continue;
+    }
+    if (now !== sha) out.push(`${path}: sha256 ${sha.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now`);
+  }
+  return out;
+}
+
+/** Nodes that are not the same (id and hash) in the saved and the recompiled plan. */
+function nodeDifferences(saved: Plan, now: Plan): string[] {
+  const a = new Map(saved.nodes.map((n) => [n.id, n.hash]));
+  const b = new Map(now.nodes.map((n) => [n.id, n.hash]));
+  const out: string[] = [];
+  for (const [id, h] of a) if (!b.has(id)) out.push(`- ${id}: no longer in the recipe`);
+  else if (b.get(id) !== h) out.push(`~ ${id}: hash ${h.slice(0, 8)} in the plan, ${b.get(id)!.slice(0, 8)} now`);
+  for (const id of b.keys()) if (!a.has(id)) out.push(`+ ${id}: new in the recipe`);
+  return out;
+}
+

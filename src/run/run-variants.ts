@@ -1,0 +1,36 @@
+// `alignc run RECIPE --all-variants`: every variant of a swept recipe, one after another, each as its
+// own run of its own plan. Stages that do not depend on the swept values have the same hash in every
+// variant, so the first run computes them and the others reuse them from the cache.
+import { checkRecipeFile } from "../check/index.js";
+import { expandVariants } from "../plan/variants.js";
+import { tinyRecipe } from "./tiny.js";
+import { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
+
+export interface VariantRun {
+  variant: string;
+  result: RunRecipeResult;
+}
+
+/** The variant names of a recipe ([] when it does not sweep, or does not check). */
+export async function variantNames(path: string, tiny = false): Promise<string[]> {
+  const { recipe } = await checkRecipeFile(path);
+  return recipe ? expandVariants(tiny ? tinyRecipe(recipe) : recipe).map((v) => v.name) : [];
+}
+
+/**
+ * Runs every variant in order; stops early only when one was interrupted (Ctrl-C) or could not start
+ * for a reason that holds for all (the recipe does not check). `each` sees every result as it ends.
+ */
+export async function runAllVariants(path: string, o: RunRecipeOptions = {}, each: (r: VariantRun) => void = () => {}): Promise<VariantRun[]> {
+  const names = await variantNames(path, o.tiny);
+  const out: VariantRun[] = [];
+  for (const variant of names) {
+    const result = await runRecipe(path, { ...o, variant });
+    const r = { variant, result };
+    out.push(r);
+    each(r);
+    if (!result.ok && result.message === null) break; // diagnostics: the same recipe fails the same way for every variant
+    if (result.ok && result.outcome.exitCode === 130) break;
+  }
+  return out;
+}

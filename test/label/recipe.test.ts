@@ -1,0 +1,102 @@
+// The recipe side of `alignc label`: the candidates role and its properties, `samples(…)` said to be
+// not available yet, the labels file allowed to not exist yet, and the command line's usage errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkRecipeText, checkRecipeFile } from "../../src/check/index.js";
+import { loadLabelConfig } from "../../src/label/candidates.js";
+import { repoRoot } from "../repo-root.js";
+import { makeFixture } from "./fixture.js";
+
+const BIN = join(repoRoot(), "bin", "alignc.js");
+const alignc = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
+
+test("samples(…) is not available yet: said as a source kind, as a call, and inside a call the grammar cannot parse", async () => {
+  const fx = makeFixture();
+  try {
+    const kind = await checkRecipeText(`stage sft = sft {}\nsource s = samples(sft) as candidates { labels = prefs }\n`, join(fx.dir, "x.align"));
+    const d = kind.diagnostics.find((x) => x.code === "AL2003")!;
+    assert.match(d.message, /`samples\(…\)` sources .* are not available yet/);
+    assert.deepEqual([d.span!.line, d.span!.col], [2, 12]);
+    assert.match(d.hint!, /as candidates/);
+    const call = await checkRecipeText(`source p = jsonl("cands.jsonl") as rankings { prompt = samples(x) }\n`, join(fx.dir, "x.align"));
+    assert.match(call.diagnostics.find((x) => x.code === "AL2018")!.message, /not available yet/);
+    const syntax = await checkRecipeText(`source s = samples(sft, prompts = p, k = 4) as candidates {}\n`, join(fx.dir, "x.align"));
+    const hinted = syntax.diagnostics.filter((x) => /not available yet/.test(x.hint ?? ""));
+    assert.equal(hinted.length, 1);
+    assert.equal(hinted[0]!.code, "AL1010");
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("candidates: its properties only on candidates sources; `labels` must name a rankings source; its file may not exist yet", async () => {
+  const fx = makeFixture();
+  try {
+    const file = join(fx.dir, "x.align");
+    const wrongRole = await checkRecipeText(`source p = jsonl("cands.jsonl") as rankings { guidelines = "x" }\n`, file);
+    const d = wrongRole.diagnostics.find((x) => x.code === "AL2004")!;
+    assert.match(d.message, /`guidelines` is a property of candidates sources/);
+    assert.deepEqual([d.span!.line, d.span!.col], [1, 47]);
+    const wrongTarget = await checkRecipeText(`source c = jsonl("cands.jsonl") as candidates { labels = d }\nsource d = jsonl("cands.jsonl") as demonstrations {}\n`, file);
+    assert.ok(wrongTarget.diagnostics.some((x) => x.code === "AL2011"), JSON.stringify(wrongTarget.diagnostics));
+    // a missing file is fine for the labels source of a candidates source, and only for it
+    const missing = await checkRecipeText(`source c = jsonl("cands.jsonl") as candidates { labels = p }\nsource p = jsonl("new.jsonl") as rankings {}\nsource q = jsonl("gone.jsonl") as rankings {}\n`, file);
+    assert.deepEqual(missing.diagnostics.map((x) => [x.code, x.span!.line]), [["AL2016", 3]]);
+    // no stage or eval reads candidates, even where any source would do
+    const read = await checkRecipeText(`source c = jsonl("cands.jsonl") as candidates { labels = p }\nsource p = jsonl("new.jsonl") as rankings {}\nstage s = ppo { init = s  reward = s  prompts = c  steps = 1 }\n`, file);
+    const use = read.diagnostics.find((x) => x.code === "AL2011" && x.span!.line === 3 && x.span!.col === 49);
+    assert.ok(use, JSON.stringify(read.diagnostics));
+    assert.match(use.hint!, /alignc label/);
+    const badOverlap = await checkRecipeText(`source c = jsonl("cands.jsonl") as candidates { labels = p  overlap = 1.5 }\nsource p = jsonl("new.jsonl") as rankings {}\n`, file);
+    assert.ok(badOverlap.diagnostics.some((x) => x.code === "AL2008"));
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("candidate sets: ids are content hashes; a row without responses is named by file:line; the k of the rankings source applies", async () => {
+  const fx = makeFixture();
+  try {
+    const { recipe } = await checkRecipeFile(fx.recipe);
+    const cfg = await loadLabelConfig(recipe!, "cands");
+    assert.equal(cfg.sets.length, 6);
+    assert.match(cfg.sets[0]!.id, /^[0-9a-f]{64}$/);
+    assert.equal(cfg.labelsFile, fx.labels);
+    assert.deepEqual([cfg.overlap, cfg.guidelines, cfg.rankingsSource], [0.2, "Prefer correct, concise answers.", "prefs"]);
+    writeFileSync(join(fx.dir, "cands.jsonl"), `{"prompt": "a", "responses": ["x", "y"]}\n{"prompt": "b"}\n{"prompt": "c", "responses": ["1","2","3","4","5","6","7","8","9","10"]}\n`);
+    const { recipe: r2 } = await checkRecipeFile(fx.recipe);
+    await assert.rejects(loadLabelConfig(r2!, "cands"), (e: { diagnostics: { message: string }[] }) => {
+      const ms = e.diagnostics.map((d) => d.message);
+      assert.match(ms[0]!, /cands\.jsonl:2: missing field `responses`/);
+      assert.match(ms[1]!, /cands\.jsonl:3: 10 responses; labels need 2\.\.9/);
+      return true;
+    });
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("alignc label: usage errors exit 2; a source that is not candidates exits 1; --stats prints the statistics", () => {
+  const fx = makeFixture();
+  try {
+    assert.equal(alignc(fx.dir, "label", "r.align").status, 2); // no --source
+    assert.equal(alignc(fx.dir, "label").status, 2);
+    assert.equal(alignc(fx.dir, "label", "r.align", "--source", "cands", "--port", "x").status, 2);
+    assert.equal(alignc(fx.dir, "label", "r.align", "--source", "nope").status, 2);
+    const notCands = alignc(fx.dir, "label", "r.align", "--source", "prefs");
+    assert.equal(notCands.status, 1);
+    assert.match(notCands.stderr, /`prefs` is a rankings source, not a candidates source/);
+    assert.equal(alignc(fx.dir, "label", "--stats", "missing.jsonl").status, 2);
+    writeFileSync(fx.labels, JSON.stringify({ prompt: "p", responses: ["a", "b"], ranking: "B > A", ratings: [2, 6], flags: [[], []], labeler: "ann", time: "t", seconds: 4, set: "s", model: null, submission: "submission-1" }) + "\n");
+    const stats = alignc(fx.dir, "label", "--stats", "labels.jsonl");
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.match(stats.stdout, /1 labels of 1 prompts by 1 labelers/);
+    const json = JSON.parse(alignc(fx.dir, "label", "--stats", "labels.jsonl", "--json").stdout);
+    assert.equal(json.labelers[0].labeler, "ann");
+  } finally {
+    fx.cleanup();
+  }
+});

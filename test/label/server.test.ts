@@ -1,0 +1,237 @@
+// The labeling server through Node's fetch: the token, what a submission writes (fsync'ed, read as is
+// by the rankings reader), idempotent resends, refusals, resuming after a restart, and two labelers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readRankings } from "../../src/data/rankings.js";
+import { readJsonl } from "../../src/data/readers.js";
+import { makeFixture, serve, labelBody, sid, openSession, candidateRow } from "./fixture.js";
+
+const lines = (file: string): any[] =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l)
+    .map((l) => JSON.parse(l));
+
+test("every request needs the token: 403 without it or with a wrong one; the page has a strict CSP", async () => {
+  const fx = makeFixture();
+  const { server, api } = await serve(fx.recipe);
+  try {
+    assert.equal((await fetch(`${api.base}/`)).status, 403);
+    assert.equal((await fetch(`${api.base}/?token=wrong`)).status, 403);
+    assert.equal((await fetch(`${api.base}/?token=${api.token}x`)).status, 403);
+    for (const path of ["/api/config", "/api/next?labeler=a"]) {
+      assert.equal((await fetch(api.base + path)).status, 403, path);
+      assert.equal((await fetch(api.base + path, { headers: { "x-alignc-token": "nope" } })).status, 403, path);
+    }
+    // the token in the query does not open the API (a page of another origin could put it there, not in a header)
+    assert.equal((await fetch(`${api.base}/api/config?token=${api.token}`)).status, 403);
+    const post = await fetch(`${api.base}/api/label`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(post.status, 403);
+    assert.ok(!existsSync(fx.labels), "a refused request writes nothing");
+
+    const page = await fetch(server.url);
+    assert.equal(page.status, 200);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[^']+'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(page.headers.get("referrer-policy"), "no-referrer");
+    const html = await page.text();
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1]!;
+    assert.ok(html.includes(`<script nonce="${nonce}">`));
+    assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i, "no external asset");
+    // only the page and its API are served
+    for (const path of ["/../package.json", "/api", "/favicon.ico", "/src/label/page.ts"]) assert.equal((await api.get(path)).status, 404, path);
+    assert.equal((await api.get("/api/config")).body.guidelines, "Prefer correct, concise answers.");
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
+test("a submission is one line on disk before the answer; the rankings reader reads it (ties kept); a resend writes nothing", async () => {
+  const fx = makeFixture();
+  const { server, api } = await serve(fx.recipe);
+  try {
+    const next = await api.get("/api/next?labeler=alice");
+    assert.equal(next.status, 200);
+    const set = next.body.set;
+    assert.equal(set.responses.length, 4);
+    const body = labelBody("alice", set.id, 4);
+    const r = await api.post("/api/label", body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.saved, r.body.duplicate], [true, false]);
+    assert.equal(r.body.progress.labeler.labeled, 1);
+    // on disk when the answer came
+    assert.ok(readFileSync(fx.labels, "utf8").startsWith('{"prompt":'), "the first key is how a torn line is known (store.ts)");
+    const [line] = lines(fx.labels);
+    assert.equal(line.ranking, "A > B > C = D");
+    assert.deepEqual(line.ratings, [7, 6, 5, 4]);
+    assert.deepEqual(line.flags, [[], [], [], ["fails_instruction"]]);
+    assert.equal(line.labeler, "alice");
+    assert.equal(line.set, set.id);
+    assert.equal(line.submission, body.submission);
+    assert.equal(line.model, null);
+    assert.equal(line.seconds, 12.5);
+    assert.ok(!Number.isNaN(Date.parse(line.time)));
+    assert.equal(line.prompt, set.prompt);
+    assert.equal(typeof line.answer, "string", "the demo's reference answer rides along");
+    // the recipe's rankings source reads the file as written: C(4,2) − 1 tie = 5 pairs
+    const groups = readRankings({ name: "prefs", file: fx.labels, rows: await readJsonl(fx.labels), role: "rankings", k: [2, 9] });
+    assert.equal(groups.length, 1);
+    assert.deepEqual(groups[0]!.ranks, [0, 1, 2, 2]);
+    assert.equal(groups[0]!.pairs.length, 5);
+
+    // the same submission again, also twice at once: recognised, not written again
+    const again = await Promise.all([api.post("/api/label", body), api.post("/api/label", body)]);
+    for (const a of again) assert.deepEqual([a.status, a.body.duplicate], [200, true]);
+    assert.equal(lines(fx.labels).length, 1);
+    // another label of the same set by the same labeler (another tab): refused
+    const other = await api.post("/api/label", labelBody("alice", set.id, 4));
+    assert.equal(other.status, 409);
+    assert.equal(lines(fx.labels).length, 1);
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
+test("bad submissions are refused with a reason and write nothing", async () => {
+  const fx = makeFixture();
+  const { server, api } = await serve(fx.recipe);
+  try {
+    const set = (await api.get("/api/next?labeler=bob")).body.set;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...labelBody("bob", set.id, 4), ratings: [8, 1, 1, 1] }, /ratings/],
+      [{ ...labelBody("bob", set.id, 4), ranks: [0, 2, 2, 3] }, /skips level 1/],
+      [{ ...labelBody("bob", set.id, 4), ranks: [0, 0, 0, 0] }, /every response is tied/],
+      [{ ...labelBody("bob", set.id, 4), flags: [["nonsense"], [], [], []] }, /flags/],
+      [{ ...labelBody("bob", set.id, 4), set: "f".repeat(64) }, /not a candidate set/],
+      [{ ...labelBody("bob", set.id, 4), submission: "x" }, /submission/],
+      [{ ...labelBody("<b>", set.id, 4) }, /labeler/],
+    ];
+    for (const [body, why] of cases) {
+      const r = await api.post("/api/label", body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(r.body.error, why);
+    }
+    assert.equal((await api.post("/api/skip", { submission: sid(), labeler: "bob", set: set.id, reason: " ", seconds: 1 })).status, 400);
+    const huge = await fetch(`${api.base}/api/label`, { method: "POST", headers: { "x-alignc-token": api.token, "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(100_000) }) });
+    assert.equal(huge.status, 413);
+    const notJson = await fetch(`${api.base}/api/label`, { method: "POST", headers: { "x-alignc-token": api.token, "content-type": "text/plain" }, body: "hi" });
+    assert.equal(notJson.status, 415);
+    assert.ok(!existsSync(fx.labels));
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
+test("a restart resumes: the labeler gets their set back (reload: lease; restart: prefer), labeled sets never again, skips kept aside", async () => {
+  const fx = makeFixture({ sets: 5, overlap: 0 });
+  let { server, api } = await serve(fx.recipe);
+  try {
+    const first = (await api.get("/api/next?labeler=carol")).body.set;
+    assert.equal((await api.post("/api/label", labelBody("carol", first.id, 4))).status, 200);
+    const second = (await api.get("/api/next?labeler=carol")).body.set;
+    assert.notEqual(second.id, first.id);
+    assert.equal((await api.get("/api/next?labeler=carol")).body.set.id, second.id, "a reload shows the same set");
+    const skip = await api.post("/api/skip", { submission: sid(), labeler: "carol", set: second.id, reason: "The prompt is unclear", seconds: 3 });
+    assert.equal(skip.status, 200);
+    assert.equal(skip.body.progress.labeler.skipped, 1);
+    const third = (await api.get("/api/next?labeler=carol")).body.set;
+    await server.close();
+
+    ({ server, api } = await serve(fx.recipe));
+    // the page sends the set it was showing; the restarted server gives it back
+    const resumed = await api.get(`/api/next?labeler=carol&prefer=${third.id}`);
+    assert.equal(resumed.body.set.id, third.id);
+    assert.deepEqual(resumed.body.progress.labeler, { labeled: 1, skipped: 1 });
+    const seen = new Set([first.id, second.id]);
+    for (;;) {
+      const n = (await api.get("/api/next?labeler=carol")).body;
+      if (!n.set) {
+        assert.deepEqual(n.progress.labeler, { labeled: 4, skipped: 1 });
+        break;
+      }
+      assert.ok(!seen.has(n.set.id), "a set labeled or skipped is not shown again");
+      seen.add(n.set.id);
+      assert.equal((await api.post("/api/label", labelBody("carol", n.set.id, 4))).status, 200);
+    }
+    assert.equal(lines(fx.labels).length, 4);
+    const skips = lines(join(fx.dir, "labels.skips.jsonl"));
+    assert.deepEqual(skips.map((s) => [s.set, s.reason]), [[second.id, "The prompt is unclear"]]);
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
+test("two labelers at once get different sets, except the overlap share, which both label", async () => {
+  const fx = makeFixture({ sets: 10, overlap: 0.2 });
+  const { server, api, session } = await serve(fx.recipe);
+  try {
+    const shared = session.assigner.shared;
+    assert.equal(shared.size, 2);
+    const done = { ann: [] as string[], ben: [] as string[] };
+    for (let round = 0; round < 20; round++) {
+      const a = (await api.get("/api/next?labeler=ann")).body.set;
+      const b = (await api.get("/api/next?labeler=ben")).body.set;
+      if (a && b && a.id === b.id) assert.ok(shared.has(a.id), "at the same moment, two labelers hold the same set only if it is a shared one");
+      if (!a && !b) break;
+      if (a) {
+        assert.equal((await api.post("/api/label", labelBody("ann", a.id, 4))).status, 200);
+        done.ann.push(a.id);
+      }
+      if (b) {
+        assert.equal((await api.post("/api/label", labelBody("ben", b.id, 4))).status, 200);
+        done.ben.push(b.id);
+      }
+    }
+    const both = done.ann.filter((id) => done.ben.includes(id)).sort();
+    assert.deepEqual(both, [...shared].sort(), "exactly the shared sets are labeled twice");
+    assert.equal(new Set([...done.ann, ...done.ben]).size, 10, "every set labeled");
+    assert.equal(lines(fx.labels).length, 12);
+    const p = (await api.get("/api/next?labeler=ann")).body.progress;
+    assert.deepEqual(p.labels, { done: 12, wanted: 12 });
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
+test("opening a labels file: a torn last line is cut off and kept aside; a file alignc did not write is refused, untouched", async () => {
+  const fx = makeFixture({ sets: 3 });
+  try {
+    let { server, api } = await serve(fx.recipe);
+    const set = (await api.get("/api/next?labeler=dan")).body.set;
+    const body = labelBody("dan", set.id, 4);
+    assert.equal((await api.post("/api/label", body)).status, 200);
+    await server.close();
+    const good = readFileSync(fx.labels, "utf8");
+    appendFileSync(fx.labels, '{"prompt":"half a li');
+    ({ server, api } = await serve(fx.recipe));
+    try {
+      assert.equal(readFileSync(fx.labels, "utf8"), good);
+      const kept = readdirSync(fx.dir).filter((f) => f.startsWith("labels.jsonl.torn-"));
+      assert.equal(kept.length, 1);
+      assert.equal(readFileSync(join(fx.dir, kept[0]!), "utf8"), '{"prompt":"half a li');
+      assert.equal((await api.post("/api/label", body)).body.duplicate, true);
+    } finally {
+      await server.close();
+    }
+    const foreign = JSON.stringify(candidateRow(0)) + "\n";
+    writeFileSync(fx.labels, foreign);
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
+    assert.equal(readFileSync(fx.labels, "utf8"), foreign);
+    // one line without a line break is not taken for a torn line of ours and cut off
+    writeFileSync(fx.labels, JSON.stringify({ chosen: "a", rejected: "b" }));
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: the last line has no line break and is not one `alignc label` wrote/);
+    assert.equal(readFileSync(fx.labels, "utf8"), JSON.stringify({ chosen: "a", rejected: "b" }));
+    assert.equal(readdirSync(fx.dir).filter((f) => f.includes(".torn-")).length, 1, "only the first test's torn line was kept aside");
+  } finally {
+    fx.cleanup();
+  }
+});

@@ -1,0 +1,99 @@
+// `alignc run plan.json` executes the saved plan exactly: it lands in the same cache entries as
+// `alignc run RECIPE --variant V`, and refuses (writing nothing) when an input file or the recipe no
+// longer matches the plan.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, existsSync, readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../../src/compile.js";
+import { sortKeysDeep } from "../../src/plan/canonical.js";
+import { createProgress } from "../../src/run/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { runSavedPlan } from "../../src/run/run-saved-plan.js";
+import { tempDir } from "./helpers.js";
+import { microRecipe, repoRoot } from "./micro.js";
+
+const quiet = createProgress({ quiet: true });
+
+/** The micro recipe over a private copy of its rankings file (so the test may change it), swept over kl_coef. */
+function setUp(dir: string): { file: string; rankings: string } {
+  const rankings = join(dir, "rankings.jsonl");
+  copyFileSync(join(repoRoot(), "recipes", "data", "rankings.jsonl"), rankings);
+  writeFileSync(join(dir, "micro.align"), microRecipe({ policySteps: 2 }).replace(/jsonl\("[^"]*rankings\.jsonl"\)/, `jsonl("${rankings}")`));
+  const file = join(dir, "swept.align");
+  writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5] }\n`);
+  return { file, rankings };
+}
+
+async function savePlan(file: string, variant: string, out: string): Promise<void> {
+  const r = await compile(file, { variant });
+  assert.ok(r.plan, JSON.stringify(r.diagnostics));
+  writeFileSync(out, `${JSON.stringify(sortKeysDeep(r.plan), null, 2)}\n`);
+}
+
+test("alignc run plan.json reuses every stage that alignc run RECIPE --variant V computed", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { file } = setUp(dir);
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, until: "policy" };
+    const first = await runRecipe(file, { ...paths, variant: "kl_coef=0.5" });
+    if (!first.ok) throw new Error(first.message ?? JSON.stringify(first.diagnostics));
+    assert.equal(first.outcome.exitCode, 0, String(first.outcome.error));
+    const plan = join(dir, "p.json");
+    await savePlan(file, "kl_coef=0.5", plan);
+    const again = await runSavedPlan(plan, paths);
+    if (!again.ok) throw new Error(again.message ?? JSON.stringify(again.diagnostics));
+    const m = again.outcome.manifest;
+    assert.equal(again.outcome.exitCode, 0);
+    assert.equal(m.variant, "swept[kl_coef=0.5]");
+    const before = new Map(first.outcome.manifest.nodes.map((n) => [n.id, n]));
+    for (const id of ["pre", "sft", "rm", "policy"]) {
+      const a = before.get(id)!;
+      const b = m.nodes.find((n) => n.id === id)!;
+      assert.equal(b.status, "cached", `${id} reused`);
+      assert.equal(b.hash, a.hash);
+      assert.equal(b.entry, a.entry);
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test("alignc run plan.json refuses, writing nothing, when an input file changed or the recipe no longer compiles to the plan", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { file, rankings } = setUp(dir);
+    const plan = join(dir, "p.json");
+    await savePlan(file, "kl_coef=0.05", plan);
+    const runsDir = join(dir, "runs");
+    const paths = { runsDir, cacheRoot: join(dir, "cache"), progress: quiet };
+
+    writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5]  policy.clip = 0.3 }\n`);
+    const edited = await runSavedPlan(plan, paths);
+    assert.ok(!edited.ok);
+    assert.match(edited.message ?? "", /no longer compiles to .*p\.json[\s\S]*~ policy: hash/);
+
+    writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5] }\n`);
+    appendFileSync(rankings, readFileSync(rankings, "utf8").split("\n")[0] + "\n");
+    const changed = await runSavedPlan(plan, paths);
+    assert.ok(!changed.ok);
+    assert.match(changed.message ?? "", /input file changed since the plan was made[\s\S]*rankings\.jsonl: sha256/);
+
+    const multi = join(dir, "all.json");
+    const all = await compile(file, {});
+    writeFileSync(multi, JSON.stringify(all.plan));
+    const swept = await runSavedPlan(multi, paths);
+    assert.ok(!swept.ok);
+    assert.match(swept.message ?? "", /holds 2 variants/);
+
+    mkdirSync(join(dir, "elsewhere"));
+    const notAPlan = join(dir, "elsewhere", "x.json");
+    writeFileSync(notAPlan, "{}");
+    const bad = await runSavedPlan(notAPlan, paths);
+    assert.ok(!bad.ok);
+    assert.match(bad.message ?? "", /not a plan/);
+    assert.ok(!existsSync(runsDir), "nothing was written");
+  } finally {
+    cleanup();
+  }
+});
