@@ -105,7 +105,8 @@ export interface EntryCstNode extends CstNode {
 }
 
 export type EntryCstChildren = {
-  head: IToken[];
+  head?: IToken[];
+  key?: (IToken)[];
   Dot?: IToken[];
   tail?: IToken[];
   Equals?: IToken[];

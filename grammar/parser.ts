@@ -10,7 +10,7 @@
 //   comparison  := value ("<" | "<=" | ">" | ">=" | "==" | "!=") value
 //   declaration := KEYWORD NAME "=" KIND ["(" args ")"] ["as" ROLE] [block]
 //   block       := "{" entry* "}"
-//   entry       := NAME ("." NAME)* "=" value  |  NAME ":" clause*
+//   entry       := NAME ("." NAME)* "=" value  |  NAME ":" clause*  |  (STRING | NUMBER | "true" | "false") "=" value
 //   clause      := NAME [literal]                       (proportional | cap 3000 | weight 1.0)
 //   value       := literal | NAME ("." NAME)* | NAME "(" args ")"
 //   literal     := "sweep" list | list | block | NUMBER [".." NUMBER] | QUANTITY | STRING | """STRING""" | "true" | "false"
@@ -92,8 +92,16 @@ export class AlignParser extends CstParser {
   });
 
   private entry = this.RULE("entry", () => {
-    this.CONSUME(T.Identifier, { LABEL: "head" });
     this.OR([
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: "head" }) },
+      // a table key that is not a name: `"Science/Tech" = 3`, `1 = "World"`, `true = "yes"` (label
+      // maps); only `key = value` (the AST builder rejects a dotted path or `:` after one)
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(T.True, { LABEL: "key" }) },
+      { ALT: () => this.CONSUME(T.False, { LABEL: "key" }) },
+    ]);
+    this.OR2([
       {
         ALT: () => {
           this.MANY(() => {

@@ -16,6 +16,7 @@ import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/comp
 import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
 import { FileHashes } from "./plan/lower.js";
+import { DigestCache } from "./plan/digest-cache.js";
 import { SizesCache } from "./plan/sizes-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan } from "./plan/types.js";
@@ -30,7 +31,7 @@ export interface CompileOptions {
   measure?: boolean;
   /** Check the memory estimate against this machine (default true); false for machine-independent plans (goldens). */
   machine?: boolean;
-  /** Cache measured data sizes by node hash (src/plan/sizes-cache.ts; default true). */
+  /** Cache measured data sizes by node hash (src/plan/sizes-cache.ts) and file content hashes by stat data (src/plan/digest-cache.ts); default true. */
   cache?: boolean;
   /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
   rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
@@ -68,10 +69,11 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
   if (!recipe) return { recipe, plan: null, diagnostics, sources, backend, timings };
 
   // lower → (data sizes) → plan
+  const files = new FileHashes(opts.cache === false ? null : new DigestCache(recipe.dir));
   const base: CompilePlanOptions = {
     backend,
     flopsPerSecond: flopsPerSecond(backend),
-    files: new FileHashes(),
+    files,
     memo: new Map<string, Structure>(),
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
     ...(opts.machine === false ? {} : { machine: { totalMemory: totalmem(), backend } }),
@@ -95,6 +97,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     base.sizes = (variant) => (shared ? bySizes.values().next().value : bySizes.get(variant)) ?? new Map();
   }
   const planned = planRecipe(recipe, base);
+  files.save();
   lap("plan_ms");
   diagnostics.push(...planned.diagnostics);
   return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources, backend, timings };

@@ -131,6 +131,8 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
           rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
           k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+          k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
+          on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
           limit: int("read at most this many rows", { minimum: 1 }),
@@ -180,7 +182,17 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         invert: num("share of examples rendered input-inverted (given the target, produce the input)", { minimum: 0, maximum: 1, default: 0 }),
         holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
         holdout: num("share of rows kept out of training", { minimum: 0, maximum: 0.9, default: 0.1 }),
-        with_options: num("share of examples that show the options", { minimum: 0, maximum: 1, default: 0.5 }),
+        // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
+        // shows them always (withOptionsFor in src/data/flan/render.ts); promptsource templates show only their own text
+        // on_error / k_outside: no `default` filled in, so that recipes that leave them out keep their
+        // content identities (the seeds of their examples); left out means "fail" (onErrorOf, src/data/build.ts)
+        on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, no map entry, empty target): fail reports every one; skip leaves it out, counted in `data --stats` (default, when left out: fail — no silent loss)"),
+        with_options: num("share of examples that show the options (.hbs folders, or FLAN patterns when written; FLAN patterns otherwise always, as FLAN)", {
+          minimum: 0,
+          maximum: 1,
+          default: 0.5,
+        }),
+        target_field: str("FLAN patterns: the task's target field (default: the field most patterns produce, e.g. answer, summary, sent2); decides which templates are inverted"),
         limit: int("read at most this many rows", { minimum: 1 }),
       },
       required: ["data", "templates"],

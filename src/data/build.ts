@@ -9,7 +9,7 @@ import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
 import { readDemonstrations } from "./demos.js";
 import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
-import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
+import { renderFlan, withOptionsFor, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
 import { blockIdentity, byIdentity, valueIdentity } from "./identity.js";
 import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg, range, str, strList } from "./ir.js";
@@ -17,7 +17,8 @@ import { mix, type MixComponent } from "./mix.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor, splitIndices } from "./rng.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, TextCorpus } from "./types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, DataNotes, PromptResponse, SkippedRows, TextCorpus } from "./types.js";
+import { BadRows, type OnError } from "./bad-rows.js";
 
 export interface BuildOptions {
   /** chat format: a format block name, a ChatFormat, or null for the raw `prompt\nresponse` layout.
@@ -42,9 +43,18 @@ export type RawData =
       heldoutTemplates: PromptResponse[];
       heldoutTasks: PromptResponse[];
       mixCounts?: Record<string, number>;
+      notes?: DataNotes;
     }
-  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
-  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
+  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[]; notes?: DataNotes }
+  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus; notes?: DataNotes };
+
+/** Notes of several builds in one (a mixture's components). */
+export function mergeNotes(...ns: (DataNotes | undefined)[]): DataNotes | undefined {
+  const templates = ns.flatMap((n) => n?.templates ?? []);
+  const skipped = ns.flatMap((n) => n?.skipped ?? []);
+  if (!templates.length && !skipped.length) return undefined;
+  return { ...(templates.length ? { templates } : {}), ...(skipped.length ? { skipped } : {}) };
+}
 
 type Cache = Map<string, Promise<unknown>>;
 const caches = new WeakMap<CheckedRecipe, Cache>();
@@ -62,10 +72,11 @@ function cached<T>(recipe: CheckedRecipe, key: string, make: () => Promise<T>): 
 }
 
 /** Rows of a data value: a reader call or a reference to a source block. */
-export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { limit?: number; what: string }): Promise<RowSet> {
+export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { limit?: number; what: string; onError?: OnError; source?: string }): Promise<RowSet> {
   if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) {
     const file = pathArg(recipe, v.args[0]);
-    return cached(recipe, `rows:${v.$call}:${file}:${opts.limit ?? ""}`, () => readRows(file, v.$call as ReaderKind, { limit: opts.limit }));
+    const onError = opts.onError ?? "fail";
+    return cached(recipe, `rows:${v.$call}:${file}:${opts.limit ?? ""}:${onError}`, () => readRows(file, v.$call as ReaderKind, { limit: opts.limit, onError, source: opts.source }));
   }
   if (isRef(v)) {
     const b = findBlock(recipe, v.$ref);
@@ -79,11 +90,17 @@ function readSourceRows(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
   const file = pathArg(recipe, b.args[0]);
   const lim = limit ?? num(b.props.limit);
   const both = limit !== undefined && num(b.props.limit) !== undefined ? Math.min(limit, num(b.props.limit)!) : lim;
-  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}`, () => readRows(file, b.kind as ReaderKind, { limit: both }));
+  const onError = onErrorOf(b);
+  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}:${onError}`, () => readRows(file, b.kind as ReaderKind, { limit: both, onError, source: b.name }));
+}
+
+/** A block's bad-row policy (kinds.ts: on_error, default fail). */
+function onErrorOf(b: CheckedBlock): OnError {
+  return str(b.props.on_error) === "skip" ? "skip" : "fail";
 }
 
 /** Templates of a flan task's `templates` property. */
-export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { templates: TaskTemplate[]; options: string[] | null } {
+export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {
   const v = block.props.templates;
   if (!isCall(v)) fail(CODES.unsupported, `task \`${block.name}\`: templates must be dir("…"), flan_templates("…") or promptsource("…")`, recipe.file, block.propSpans.templates ?? block.decl.span);
   const file = pathArg(recipe, v.args[0]);
@@ -94,12 +111,11 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
       // optional second argument: the FLAN task name (default: the block's name)
       const task = typeof v.args[1] === "string" ? v.args[1] : block.name;
       const version = v.args[2] === "v2" ? "v2" : "v1";
-      return loadFlanTemplates(file, task, version);
+      return loadFlanTemplates(file, task, version, str(block.props.target_field));
     }
-    case "promptsource": {
-      const ts = loadPromptsource(file);
-      return { templates: ts, options: ts.find((t) => t.answerChoices)?.answerChoices ?? null };
-    }
+    case "promptsource":
+      // each template's options are its own answer_choices (render.ts), never the task's
+      return { templates: loadPromptsource(file), options: null };
     default:
       fail(CODES.unsupported, `task \`${block.name}\`: unknown template reader ${v.$call}`, recipe.file, block.propSpans.templates ?? null);
   }
@@ -107,9 +123,11 @@ export function loadTemplates(recipe: CheckedRecipe, block: CheckedBlock): { tem
 
 async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<FlanTaskSpec> {
   const p = b.props;
-  const read = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\`` });
+  const onError = onErrorOf(b);
+  const read = await readData(recipe, p.data, { limit: limit ?? num(p.limit), what: `task \`${b.name}\``, onError, source: b.name });
   const fields = p.fields;
-  const rows = fields && typeof fields === "object" && !Array.isArray(fields) && !isRef(fields) && !isCall(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: recipe.file, span: b.propSpans.fields }) : read;
+  const bad = new BadRows(b.name, read.file, onError);
+  const rows = fields && typeof fields === "object" && !Array.isArray(fields) && !isRef(fields) && !isCall(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: recipe.file, span: b.propSpans.fields }, bad) : read;
   const { templates, options: fileOptions } = loadTemplates(recipe, b);
   const options = strList(p.options) ?? str(p.options) ?? fileOptions;
   return {
@@ -120,26 +138,37 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     rowsKey: valueIdentity(recipe, { data: p.data ?? null, fields: p.fields ?? null, limit: p.limit ?? null, holdout: p.holdout ?? null }),
     file: rows.file,
     rows: rows.rows,
+    bad,
+    ...(read.skipped ? { readSkipped: read.skipped } : {}),
     templates,
     options,
     shots: range(p.shots, [0, 0]),
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
     holdout: num(p.holdout) ?? 0.1,
-    withOptions: num(p.with_options) ?? 0.5,
+    withOptions: withOptionsFor(templates, num(p.with_options) ?? 0.5, b.propSpans.with_options !== undefined),
     seed: recipe.seed,
   };
 }
 
 async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
-  const out = renderFlan(await taskSpec(recipe, b, limit));
-  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [] };
+  const spec = await taskSpec(recipe, b, limit);
+  const out = renderFlan(spec);
+  const held = new Set(out.evalTemplates);
+  const templates = spec.templates.map((t) => ({ task: b.name, id: t.id, role: t.role, reason: t.roleReason, heldout: held.has(t.id) }));
+  const skipped = [spec.readSkipped, spec.bad?.finish()].filter((x): x is SkippedRows => x !== undefined);
+  return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [], notes: { templates, ...(skipped.length ? { skipped } : {}) } };
 }
 
 /** A mixture component held out as a task: all of it, zero-shot (a task over all its templates; every row of a demonstrations source). */
 function buildHeldoutComponent(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildOptions): Promise<PromptResponse[]> {
   return cached(recipe, `heldout-task:${b.name}:${opts.limit ?? ""}`, async () => {
-    if (b.keyword === "task" && b.kind === "flan") return renderHeldoutTask(await taskSpec(recipe, b, opts.limit));
+    if (b.keyword === "task" && b.kind === "flan") {
+      const spec = await taskSpec(recipe, b, opts.limit);
+      const out = renderHeldoutTask(spec);
+      spec.bad?.finish(); // fail: report the bad rows (skip: they are left out of the evaluation)
+      return out;
+    }
     const built = await buildRaw(recipe, b, { limit: opts.limit });
     if (built.kind !== "sft") fail(CODES.mixture, `\`${b.name}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, recipe.file, b.decl.span);
     return [...built.train, ...built.heldout].map((e) => ({ ...e, meta: { ...e.meta, heldout: true } }));
@@ -168,6 +197,11 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
   const holdout = num(p.holdout) ?? 0;
   const role = roleOf(b, rs.rows);
   if (role === "candidates") fail(CODES.unsupported, `\`${b.name}\` holds candidate sets to label (\`alignc label\`), not training examples; train on the rankings source its \`labels\` names`, recipe.file, b.decl.span);
+  const bad = new BadRows(b.name, rs.file, onErrorOf(b));
+  const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
+    const skipped = [rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined);
+    return skipped.length ? { notes: { skipped } } : {};
+  };
   if (role === "demonstrations") {
     const exs = readDemonstrations({
       name: b.name,
@@ -179,12 +213,15 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       context: str(p.context),
       system: str(p.system),
       categories: strList(p.categories),
+      bad,
       templateSite: { file: recipe.file, spans: { prompt: b.propSpans.prompt, response: b.propSpans.response, context: b.propSpans.context } },
     });
+    const notes = skippedNotes();
     const s = split(recipe, blockIdentity(recipe, b.name), exs, holdout);
-    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [] };
+    return { kind: "sft", name: b.name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
   if (role === "rankings" || role === "pairs") {
+    const kSkipped = { count: 0 };
     const groups = readRankings({
       name: b.name,
       file: rs.file,
@@ -198,10 +235,15 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
       chosen: str(p.chosen),
       rejected: str(p.rejected),
       k: p.k !== undefined ? range(p.k, [2, 9]) : undefined,
+      kOutside: str(p.k_outside) === "skip" ? "skip" : "fail",
+      kSkipped,
+      bad,
       system: str(p.system),
     });
+    const kNote: SkippedRows[] = kSkipped.count ? [{ source: b.name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${range(p.k, [2, 9]).join("..")} (k_outside = "skip")`] }] : [];
+    const notes = skippedNotes(kNote);
     const s = split(recipe, blockIdentity(recipe, b.name), groups, holdout);
-    return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout };
+    return { kind: "comparisons", name: b.name, train: s.train, heldout: s.heldout, ...notes };
   }
   const field = str(p.field) ?? "text";
   const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
@@ -230,6 +272,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
   const heldout: PromptResponse[] = [];
   const heldoutTemplates: PromptResponse[] = [];
   const heldoutTasks: PromptResponse[] = [];
+  const notes: (DataNotes | undefined)[] = [];
   for (const name of names) {
     const c = comps[name]!;
     const block = findBlock(recipe, name);
@@ -241,6 +284,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     const built = await buildRaw(recipe, block, { ...opts, heldoutTasks: undefined }); // opts.heldoutTasks names this mixture's components
     if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${b.name}\`: component \`${name}\` gives ${built.kind}, not prompt/response examples`, recipe.file, b.decl.span);
     heldout.push(...built.heldout);
+    notes.push(built.notes);
     heldoutTemplates.push(...built.heldoutTemplates);
     heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
     parts.push({
@@ -261,7 +305,8 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     maxLength: num(b.props.max_length),
     perCategory: num(b.props.per_category),
   });
-  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts };
+  const merged = mergeNotes(...notes);
+  return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
 }
 
 /** Build a data value: a block reference, a reader call (text), or heldout(x) / train(x). */
@@ -351,7 +396,7 @@ export async function buildExamples(recipe: CheckedRecipe, blockName: string, op
   if (raw.kind !== "sft") return raw;
   const fmt = formatFor(recipe, b, opts);
   const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
-  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks) };
+  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks), ...(raw.notes ? { notes: raw.notes } : {}) };
 }
 
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */

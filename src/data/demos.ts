@@ -8,6 +8,8 @@ import { compileHandlebars, type CompiledPart } from "./flan/template.js";
 import { fieldString, type Row } from "./readers.js";
 import type { PromptResponse } from "./types.js";
 import { dataDiag } from "./diag.js";
+import { BadRows } from "./bad-rows.js";
+import { rowWhere } from "./readers.js";
 
 export type DemoShape = "auto" | "dolly" | "alpaca" | "plain";
 
@@ -21,6 +23,8 @@ export interface DemoSpec {
   context?: string; // template appended to the prompt after a blank line when it renders non-empty (default: the shape's context field)
   system?: string;
   categories?: string[];
+  /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
+  bad?: BadRows;
   /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
   templateSite?: { file: string; spans: Partial<Record<"prompt" | "response" | "context", Span>> };
 }
@@ -72,13 +76,30 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
   const contextT = tpl(spec.context, "context");
   const keep = spec.categories ? new Set(spec.categories) : null;
   const out: PromptResponse[] = [];
+  const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   for (const row of spec.rows) {
     const category = typeof row.data.category === "string" ? row.data.category : undefined;
     if (keep && (!category || !keep.has(category))) continue;
+    const ex = bad.guard(row, () => demoOf(spec, row, d, { promptT, responseT, contextT }, category));
+    if (ex) out.push(ex);
+  }
+  if (!spec.bad) bad.finish();
+  return out;
+}
+
+function demoOf(
+  spec: DemoSpec,
+  row: Row,
+  d: { prompt: string; response: string; context: string | null },
+  t: { promptT: CompiledPart | null; responseT: CompiledPart | null; contextT: CompiledPart | null },
+  category: string | undefined,
+): PromptResponse {
+  const { promptT, responseT, contextT } = t;
+  {
     for (const p of [promptT, responseT, contextT]) {
       for (const ph of p?.placeholders ?? []) {
         const v = row.data[ph.name];
-        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
       }
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
@@ -87,14 +108,13 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
     // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
     if (context.trim()) prompt = `${prompt}\n\n${context}`;
     const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
-    if (response.trim() === "") fail(CODES.emptyResponse, `${spec.file}:${row.line}: empty response`, spec.file, rowSpan(row.line, row.start, row.end));
-    out.push({
+    if (response.trim() === "") fail(CODES.emptyResponse, `${rowWhere(spec.file, row)}: empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    return {
       id: `${spec.name}:${row.index}`,
       prompt,
       response,
       ...(spec.system ? { system: spec.system } : {}),
       meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}) },
-    });
+    };
   }
-  return out;
 }

@@ -7,9 +7,9 @@
 //   - pairs {chosen, rejected} with an optional prompt, or hh-rlhf whole transcripts
 //     ("\n\nHuman: … \n\nAssistant: …") whose shared prefix becomes the prompt.
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
-import { describe, fieldString, type Row } from "./readers.js";
+import { describe, fieldString, rowWhere, type Row } from "./readers.js";
+import { BadRows } from "./bad-rows.js";
 import type { ComparisonGroup } from "./types.js";
-import type { Diagnostic } from "../lang/diagnostic.js";
 import type { Span } from "../lang/ast.js";
 import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
@@ -28,6 +28,12 @@ export interface RankingSpec {
   chosen?: string;
   rejected?: string;
   k?: [number, number];
+  /** rows whose K is outside `k`: fail (an error naming the option) or skip (counted in `kSkipped`) */
+  kOutside?: "fail" | "skip";
+  /** filled with the number of rows k_outside = "skip" left out */
+  kSkipped?: { count: number };
+  /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
+  bad?: BadRows;
   system?: string;
   templateSite?: { file: string; span?: Span }; // where `promptTemplate` was written
 }
@@ -85,14 +91,19 @@ export function ranksFromScores(scores: readonly number[]): number[] {
 
 const HH_ASSISTANT = "\n\nAssistant:";
 
-/** Split an hh-rlhf pair of transcripts into the shared prompt and the two final assistant turns. */
+/**
+ * Split an hh-rlhf pair of transcripts into the shared prompt and the two final assistant turns: at
+ * the last "\n\nAssistant:" inside the longest common prefix of the two. The responses may
+ * themselves contain "Human:"/"Assistant:" turns (published rows do): they stay in the responses.
+ */
 export function splitTranscripts(chosen: string, rejected: string): { prompt: string; chosen: string; rejected: string } | null {
-  const c = chosen.lastIndexOf(HH_ASSISTANT);
-  const r = rejected.lastIndexOf(HH_ASSISTANT);
-  if (c < 0 || r < 0) return null;
-  const pc = chosen.slice(0, c);
-  if (pc !== rejected.slice(0, r)) return null;
-  return { prompt: pc.trim(), chosen: chosen.slice(c + HH_ASSISTANT.length).trim(), rejected: rejected.slice(r + HH_ASSISTANT.length).trim() };
+  let lcp = 0;
+  const n = Math.min(chosen.length, rejected.length);
+  while (lcp < n && chosen.charCodeAt(lcp) === rejected.charCodeAt(lcp)) lcp++;
+  const at = lcp >= HH_ASSISTANT.length ? chosen.lastIndexOf(HH_ASSISTANT, lcp - HH_ASSISTANT.length) : -1;
+  if (at < 0) return null;
+  const cut = at + HH_ASSISTANT.length;
+  return { prompt: chosen.slice(0, at).trim(), chosen: chosen.slice(cut).trim(), rejected: rejected.slice(cut).trim() };
 }
 
 function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pairs" | "plain" {
@@ -110,7 +121,7 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
   if (tpl) {
     for (const p of tpl.placeholders)
-      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end));
+      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return tpl.render(row.data);
   }
   if (spec.promptField) return fieldString(row, spec.promptField, spec.file);
@@ -122,7 +133,7 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
 /** OASST conversation → prompt: the first message, then later turns marked by role. */
 function oasstPrompt(row: Row, file: string): string {
   const conv = row.data.conversation;
-  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `${file}:${row.line}: \`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end));
+  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `${file}:${row.line}: \`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end, row.col));
   return conv
     .map((m: { role?: string; text?: string }, i: number) => (i === 0 ? String(m.text ?? "") : `${m.role === "assistant" ? "Assistant" : "User"}: ${String(m.text ?? "")}`))
     .join("\n\n");
@@ -133,14 +144,17 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
   const shape = detect(spec.rows, spec);
   const promptTpl = spec.promptTemplate !== undefined && shape !== "hh" && shape !== "oasst" ? mappingTemplate(spec.promptTemplate, "prompt", fieldsOf(spec.rows), spec.file, spec.templateSite) : null;
-  const errors: Diagnostic[] = [];
+  const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   const out: ComparisonGroup[] = [];
+  let kSkipped = 0;
   const respField = spec.responses ?? "responses";
   const rankField = spec.ranking ?? "ranking";
   for (const row of spec.rows) {
-    const at = rowSpan(row.line, row.start, row.end);
-    const err = (code: string, msg: string) => errors.push(dataDiag(code, `${spec.file}:${row.line}: ${msg}`, spec.file, at));
-    try {
+    const at = rowSpan(row.line, row.start, row.end, row.col);
+    const err = (code: string, msg: string): never => {
+      throw new DataError([dataDiag(code, `${rowWhere(spec.file, row)}: ${msg}`, spec.file, at)]);
+    };
+    const group = bad.guard(row, (): ComparisonGroup | null => {
       let prompt: string;
       let responses: string[];
       let ranks: number[];
@@ -149,10 +163,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         const rejected = fieldString(row, spec.rejected ?? "rejected", spec.file);
         if (shape === "hh") {
           const s = splitTranscripts(chosen, rejected);
-          if (!s) {
-            err(CODES.transcript, "`chosen` and `rejected` do not share a transcript up to their last \"Assistant:\" turn");
-            continue;
-          }
+          if (!s) return err(CODES.transcript, "`chosen` and `rejected` share no prefix ending at an \"Assistant:\" turn");
           ({ prompt } = s);
           responses = [s.chosen, s.rejected];
         } else {
@@ -163,31 +174,21 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       } else if (shape === "oasst") {
         prompt = oasstPrompt(row, spec.file);
         const rr = row.data.responses_ranked;
-        if (!Array.isArray(rr) || !rr.every((x) => typeof x === "string")) {
-          err(CODES.wrongType, "`responses_ranked` must be a list of strings");
-          continue;
-        }
+        if (!Array.isArray(rr) || !rr.every((x) => typeof x === "string")) return err(CODES.wrongType, "`responses_ranked` must be a list of strings");
         responses = rr as string[];
         const rk = row.data.ranks;
         if (rk === undefined) ranks = responses.map((_, i) => i);
-        else if (!Array.isArray(rk)) {
-          err(CODES.wrongType, `\`ranks\` must be a list, got ${describe(rk)}`);
-          continue;
-        } else {
+        else if (!Array.isArray(rk)) return err(CODES.wrongType, `\`ranks\` must be a list, got ${describe(rk)}`);
+        else {
           // OASST ranks may tie; they must be integers, one per response, best = smallest
-          if (rk.length !== responses.length || !rk.every((x) => Number.isInteger(x))) {
-            err(CODES.rankingInvalid, `\`ranks\` needs ${responses.length} integers`);
-            continue;
-          }
+          if (rk.length !== responses.length || !rk.every((x) => Number.isInteger(x))) return err(CODES.rankingInvalid, `\`ranks\` needs ${responses.length} integers`);
           ranks = rk as number[];
         }
       } else {
         prompt = promptOf(row, spec, promptTpl);
         const rs = row.data[respField];
-        if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string")) {
-          err(rs === undefined ? CODES.missingField : CODES.wrongType, rs === undefined ? `missing field \`${respField}\`` : `field \`${respField}\` must be a list of strings`);
-          continue;
-        }
+        if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string"))
+          return err(rs === undefined ? CODES.missingField : CODES.wrongType, rs === undefined ? `missing field \`${respField}\`` : `field \`${respField}\` must be a list of strings`);
         responses = rs as string[];
         const scores = row.data.scores ?? (row.data[rankField] as { scores?: unknown } | undefined)?.scores;
         const rv = row.data[rankField];
@@ -197,23 +198,25 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
             ranks = ranksFromScores(scores as number[]);
           } else if (typeof rv === "string") ranks = parseRankingString(rv, responses.length);
           else if (Array.isArray(rv)) ranks = checkRankList(rv, responses.length);
-          else if (rv === undefined) {
-            err(CODES.missingField, `missing field \`${rankField}\``);
-            continue;
-          } else throw new Error(`\`${rankField}\` must be a rank list, a string like "B > A = C", or scores; got ${describe(rv)}`);
+          else if (rv === undefined) return err(CODES.missingField, `missing field \`${rankField}\``);
+          else throw new Error(`\`${rankField}\` must be a rank list, a string like "B > A = C", or scores; got ${describe(rv)}`);
         } catch (e) {
           if (e instanceof DataError) throw e;
-          err(CODES.rankingInvalid, `ranking: ${(e as Error).message}`);
-          continue;
+          return err(CODES.rankingInvalid, `ranking: ${(e as Error).message}`);
         }
       }
       const K = responses.length;
       if (spec.k && (K < spec.k[0] || K > spec.k[1])) {
-        err(CODES.rankingK, `${K} responses; the source declares k = ${spec.k[0]}..${spec.k[1]}`);
-        continue;
+        if (spec.kOutside === "skip") {
+          kSkipped++;
+          return null;
+        }
+        return err(CODES.rankingK, `${K} responses; the source declares k = ${spec.k[0]}..${spec.k[1]} (k_outside = "skip" leaves such rows out, counted)`);
       }
+      const empty = responses.findIndex((r) => r.trim() === "");
+      if (empty >= 0) return err(CODES.emptyResponse, `${shape === "hh" || shape === "pairs" ? (empty === 0 ? "the chosen" : "the rejected") : `response ${empty + 1} of ${K}`} response is empty; it would train on nothing`);
       const pairs = pairsFromRanks(ranks);
-      out.push({
+      return {
         id: `${spec.name}:${row.index}`,
         prompt,
         responses,
@@ -222,14 +225,12 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         ...(typeof row.data.answer === "string" ? { reference: row.data.answer } : {}),
         ...(spec.system ? { system: spec.system } : {}),
         meta: { source: spec.name, row: row.index, line: row.line, ...(typeof row.data.category === "string" ? { category: row.data.category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
-      });
-    } catch (e) {
-      if (e instanceof DataError) errors.push(...e.diagnostics);
-      else throw e;
-    }
-    if (errors.length >= 50) break;
+      };
+    });
+    if (group) out.push(group);
   }
-  if (errors.length) throw new DataError(errors);
+  if (!spec.bad) bad.finish();
+  if (spec.kSkipped) spec.kSkipped.count += kSkipped;
   return out;
 }
 

@@ -7,6 +7,8 @@ import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { BadRows, clip, type OnError } from "./bad-rows.js";
+import type { SkippedRows } from "./types.js";
 
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
@@ -17,20 +19,33 @@ export interface Row {
   data: Fields;
   index: number; // 0-based row number within the file
   line: number; // 1-based line where the row starts
-  start: number; // character offset of the row's first character
+  start: number; // character offset where the row's first line starts (the row itself starts at `col`)
   end: number; // offset one past the row's last character (on its first line)
+  col?: number; // 1-based column where the row starts, when not at the line's start (JSON arrays)
+  element?: number; // index of the element in a JSON array file
+}
+
+/** `file:line` of a row, with its element index when the file is a JSON array (one-line files). */
+export function rowWhere(file: string, row: Pick<Row, "line" | "element">): string {
+  return row.element !== undefined ? `${file}:${row.line} (element ${row.element})` : `${file}:${row.line}`;
 }
 
 export interface RowSet {
   file: string;
   kind: ReaderKind;
   rows: Row[];
+  /** lines left out under on_error = "skip" (JSON that does not parse, rows that are not objects) */
+  skipped?: SkippedRows;
 }
 
 export interface ReadOptions {
   limit?: number; // read at most this many rows
   /** stop collecting after this many broken rows (every offender is reported up to it) */
   maxErrors?: number;
+  /** the source's bad-row policy (bad-rows.ts): fail reports every broken line, skip leaves them out */
+  onError?: OnError;
+  /** the source's name, for reports */
+  source?: string;
 }
 
 function checkFile(file: string): void {
@@ -39,15 +54,49 @@ function checkFile(file: string): void {
 
 function readWhole(file: string): string {
   checkFile(file);
-  const buf = readFileSync(file);
-  return (file.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8").replace(/^\uFEFF/, "");
+  const raw = readFileSync(file);
+  const buf = file.endsWith(".gz") ? gunzipSync(raw) : raw;
+  checkUtf8(file, buf);
+  return buf.toString("utf8").replace(/^\uFEFF/, "");
 }
+
+/** Offset of the first byte that is not part of valid UTF-8, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= b.length) return i; // not a lead byte, or a sequence cut off by the end
+    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    // overlongs and surrogates (E0 80–9F, ED A0–BF, F0 80–8F, F4 90+)
+    const d = b[i + 1] ?? 0;
+    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Bytes that are not UTF-8 are an error naming the line and byte offset (never silent U+FFFD). */
+function checkUtf8(file: string, buf: Uint8Array): void {
+  const at = firstInvalidUtf8(buf);
+  if (at < 0) return;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
+  fail(CODES.brokenLine, `${file}:${line}: not UTF-8: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+}
+
+/** Files up to this size are checked for UTF-8 before they are streamed (larger ones are not). */
+const UTF8_CHECK_BYTES = 256 << 20;
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
   switch (kind) {
-    case "jsonl":
-      return { file, kind, rows: await readJsonl(file, opts) };
+    case "jsonl": {
+      const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
+      const rows = await readJsonl(file, { ...opts, bad });
+      const skipped = bad.finish();
+      return { file, kind, rows, ...(skipped ? { skipped } : {}) };
+    }
     case "json":
       return { file, kind, rows: readJsonArray(file, opts) };
     case "csv":
@@ -59,8 +108,12 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
 }
 
 /** JSONL, streamed line by line (gzip when the name ends in .gz). Blank lines are skipped. */
-export async function readJsonl(file: string, opts: ReadOptions = {}): Promise<Row[]> {
+export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows } = {}): Promise<Row[]> {
   checkFile(file);
+  if (statSync(file).size <= UTF8_CHECK_BYTES) {
+    const raw = readFileSync(file);
+    checkUtf8(file, file.endsWith(".gz") ? gunzipSync(raw) : raw);
+  }
   const raw = createReadStream(file);
   const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
   input.setEncoding("utf8");
@@ -78,15 +131,21 @@ export async function readJsonl(file: string, opts: ReadOptions = {}): Promise<R
       if (text.trim() === "") continue;
       if (opts.limit !== undefined && rows.length >= opts.limit) break;
       let data: unknown;
+      const at = rowSpan(line, start, start + text.length);
+      const excerpt = clip(text.trim(), 80);
       try {
         data = JSON.parse(text);
       } catch (err) {
-        errors.push(dataDiag(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, start + text.length)));
+        const d = dataDiag(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message}): ${excerpt}`, file, at);
+        if (opts.bad) opts.bad.add(-line, [d]);
+        else errors.push(d);
         if (errors.length >= maxErrors) break;
         continue;
       }
       if (data === null || typeof data !== "object" || Array.isArray(data)) {
-        errors.push(dataDiag(CODES.wrongType, `${file}:${line}: a JSONL row must be an object, got ${describe(data)}`, file, rowSpan(line, start, start + text.length)));
+        const d = dataDiag(CODES.wrongType, `${file}:${line}: a JSONL row must be an object, got ${describe(data)}`, file, at);
+        if (opts.bad) opts.bad.add(-line, [d]);
+        else errors.push(d);
         if (errors.length >= maxErrors) break;
         continue;
       }
@@ -121,17 +180,24 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
   const starts = topLevelElementStarts(text);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
+  const lines = lineStarts(text);
+  let li = 0;
   for (let i = 0; i < data.length; i++) {
     if (opts.limit !== undefined && rows.length >= opts.limit) break;
-    const start = starts[i] ?? 0;
-    const line = lineOf(text, start);
-    const lineEnd = text.indexOf("\n", start);
+    const at = starts[i] ?? 0;
+    while (li + 1 < lines.length && lines[li + 1]! <= at) li++;
+    const line = li + 1;
+    const lineStart = lines[li]!;
+    const lineEnd = text.indexOf("\n", at);
+    // the element's own extent on its line (a published file may hold every element on one line)
+    const end = Math.min(lineEnd < 0 ? text.length : lineEnd, starts[i + 1] ?? text.length);
+    const col = at - lineStart + 1;
     const el: unknown = data[i];
     if (el === null || typeof el !== "object" || Array.isArray(el)) {
-      errors.push(dataDiag(CODES.wrongType, `${file}:${line}: element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, start, lineEnd < 0 ? text.length : lineEnd)));
+      errors.push(dataDiag(CODES.wrongType, `${file}:${line}: element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, lineStart, end, col)));
       continue;
     }
-    rows.push({ data: el as Fields, index: rows.length, line, start, end: lineEnd < 0 ? text.length : lineEnd });
+    rows.push({ data: el as Fields, index: rows.length, line, start: lineStart, end, col, element: i });
   }
   if (errors.length) throw new DataError(errors);
   return rows;
@@ -200,8 +266,9 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
       to: opts.limit,
     }) as { record: Fields; info: { lines: number } }[];
   } catch (err) {
-    const e = err as Error & { lines?: number };
-    const line = e.lines ?? 1;
+    const e = err as Error & { lines?: number; code?: string };
+    // an unclosed quote is found at the end of the file: point at the quote that opened it
+    const line = e.code === "CSV_QUOTE_NOT_CLOSED" ? (unclosedQuoteLine(text) ?? e.lines ?? 1) : (e.lines ?? 1);
     const starts = lineStarts(text);
     const start = starts[line - 1] ?? 0;
     const end = (starts[line] ?? text.length + 1) - 1;
@@ -215,6 +282,13 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
     const end = (starts[line] ?? text.length + 1) - 1;
     return { data: r.record, index, line, start, end };
   });
+}
+
+/** The line of the quote left open at the end of a CSV text (doubled quotes toggle twice), if any. */
+function unclosedQuoteLine(text: string): number | undefined {
+  let open = -1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 34) open = open < 0 ? i : -1;
+  return open < 0 ? undefined : lineOf(text, open);
 }
 
 function lineStarts(text: string): number[] {
@@ -293,17 +367,17 @@ export function fieldString(row: Row, field: string, file: string, opts: { optio
   const v = row.data[field];
   if (v === undefined || v === null) {
     if (opts.optional) return "";
-    fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
+    fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
   }
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be a string, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end));
+  fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be a string, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
 }
 
 /** A row's field as an array; a located error otherwise. */
 export function fieldArray(row: Row, field: string, file: string): unknown[] {
   const v = row.data[field];
-  if (v === undefined || v === null) fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end), `fields present: ${Object.keys(row.data).join(", ")}`);
-  if (!Array.isArray(v)) fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end));
+  if (v === undefined || v === null) fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ")}`);
+  if (!Array.isArray(v)) fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
   return v;
 }

@@ -69,18 +69,42 @@ export interface Split<T> {
   heldout: T[];
 }
 
+/** How `alignc data --stats` explains a task's templates: which count as inverted, and why. */
+export interface TemplateNote {
+  task: string;
+  id: string;
+  role: "direct" | "inverted" | "auxiliary";
+  reason: string;
+  heldout: boolean; // kept out of training (holdout_templates)
+}
+
+/** Rows a source skipped (`on_error = "skip"`): how many and the first few reasons. */
+export interface SkippedRows {
+  source: string;
+  file: string;
+  count: number;
+  reasons: string[]; // located, clipped; at most SKIP_REASONS_SHOWN
+}
+
+/** What the build learnt about its inputs besides the examples (shown by `data --stats`, kept in run records). */
+export interface DataNotes {
+  templates?: TemplateNote[];
+  skipped?: SkippedRows[];
+}
+
 /** What `buildExamples` returns for one block, tagged by what the block produces. */
 export type BuiltData =
   | {
       kind: "sft";
       name: string;
+      notes?: DataNotes;
       train: SFTExample[];
       heldout: SFTExample[]; // held-out rows, rendered with training templates
       heldoutTemplates: SFTExample[]; // zero-shot examples on the templates kept out of training
       heldoutTasks: SFTExample[]; // zero-shot examples of a mixture's held-out tasks (`heldout_tasks`), over all their templates
     }
-  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[] }
-  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus };
+  | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[]; notes?: DataNotes }
+  | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus; notes?: DataNotes };
 
 /** Cheap size estimate for the planner (no formatting, no tokenization of every row). */
 export interface DataStats {

@@ -1,6 +1,6 @@
 // Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
 // per-source/template counts and token-length summaries, and JSONL export rows.
-import type { BuiltData, ComparisonGroup, SFTExample, Tokenizer } from "./types.js";
+import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -95,9 +95,11 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(table(rows));
     const lens = built.train.map((e) => tok.encode(e.text).length + 1);
     out.push(fmtLen(lengthSummary(lens, context)));
+    if (context !== undefined) out.push(truncationLine(built.train, tok, context));
     const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
     const inv = built.train.filter((e) => e.meta.inverted).length;
     out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
+    if (built.notes?.templates?.length) out.push(templateRoles(built.notes.templates));
   } else if (built.kind === "comparisons") {
     const ks = new Map<number, number>();
     for (const g of built.train) ks.set(g.responses.length, (ks.get(g.responses.length) ?? 0) + 1);
@@ -109,13 +111,63 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
   }
+  for (const s of built.notes?.skipped ?? []) {
+    out.push(`skipped ${s.count} row${s.count === 1 ? "" : "s"} of ${s.file} (\`${s.source}\`), first reasons:`);
+    for (const r of s.reasons) out.push(`  - ${r}`);
+  }
   return out.join("\n");
 }
 
-/** JSONL rows of the final training examples (for other tools). */
-export function exportRows(built: BuiltData): object[] {
-  if (built.kind === "sft")
-    return built.train.map((e) => ({ id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta }));
-  if (built.kind === "comparisons") return built.train.map((g) => ({ id: g.id, prompt: g.prompt, responses: g.responses, ranks: g.ranks, pairs: g.pairs, meta: g.meta }));
-  return built.train.lines.map((text) => ({ text }));
+/**
+ * What truncation to the model context does to the training examples, by tokenizeExample's default
+ * rule (prompt tokens cut from the left first, then what follows the response, then the response from
+ * the right): how many lose prompt tokens, and how many lose response tokens (the target itself).
+ */
+function truncationLine(xs: readonly SFTExample[], tok: Tokenizer, context: number): string {
+  let cut = 0;
+  let lose = 0;
+  for (const e of xs) {
+    const [rs, re] = e.responseSpan;
+    const pre = tok.encode(e.text.slice(0, rs)).length;
+    const tail = tok.encode(e.text.slice(rs, re)).length + tok.encode(e.text.slice(re)).length + 1; // response, end of turn, EOS
+    if (pre + tail > context) cut++;
+    if (tail > context) lose++;
+  }
+  const pct = (n: number) => `${((100 * n) / Math.max(1, xs.length)).toFixed(1)}%`;
+  return `truncation at context ${context}: ${cut} examples (${pct(cut)}) lose prompt tokens (cut from the left), ${lose} (${pct(lose)}) lose response tokens${lose / Math.max(1, xs.length) > 0.01 ? "  WARNING: over 1% lose part of their target" : ""}`;
+}
+
+/** Which templates count as direct, inverted or auxiliary, and why (README "FLAN templates"). */
+function templateRoles(notes: readonly TemplateNote[]): string {
+  const rows: string[][] = [["task / template", "role", "why"]];
+  let task = "";
+  for (const n of notes) {
+    if (n.task !== task) rows.push([(task = n.task), "", ""]);
+    rows.push([`  ${n.id}`, n.heldout ? `${n.role} (held out)` : n.role, n.reason]);
+  }
+  const w = [0, 1].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return ["templates:", ...rows.map((r) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]}`.trimEnd())].join("\n");
+}
+
+/** The splits `alignc data --export --split` writes. */
+export const EXPORT_SPLITS = ["train", "heldout", "heldout_templates", "heldout_tasks", "all"] as const;
+export type ExportSplit = (typeof EXPORT_SPLITS)[number];
+
+/**
+ * JSONL rows of the final examples of one split (or all), each naming its split; prompt/response
+ * examples also carry their source, template and row in `meta`. Comparisons and text have train and
+ * held-out splits only.
+ */
+export function exportRows(built: BuiltData, split: ExportSplit = "train"): object[] {
+  const want = (s: string) => split === "all" || split === s;
+  if (built.kind === "sft") {
+    const parts: [string, SFTExample[]][] = [["train", built.train], ["heldout", built.heldout], ["heldout_templates", built.heldoutTemplates], ["heldout_tasks", built.heldoutTasks]];
+    return parts.filter(([s]) => want(s)).flatMap(([s, xs]) => xs.map((e) => ({ split: s, id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta })));
+  }
+  if (built.kind === "comparisons") {
+    const parts: [string, ComparisonGroup[]][] = [["train", built.train], ["heldout", built.heldout]];
+    return parts.filter(([s]) => want(s)).flatMap(([s, gs]) => gs.map((g) => ({ split: s, id: g.id, prompt: g.prompt, responses: g.responses, ranks: g.ranks, pairs: g.pairs, meta: g.meta })));
+  }
+  const parts: [string, string[]][] = [["train", built.train.lines], ["heldout", built.heldout.lines]];
+  return parts.filter(([s]) => want(s)).flatMap(([s, ls]) => ls.map((text) => ({ split: s, text })));
 }

@@ -129,6 +129,9 @@ export type Entry = Assignment | ComponentEntry;
 export interface Assignment {
   type: "Assignment";
   path: Ident[];
+  /** a table key written as a literal (`"Science/Tech" = 3`, `1 = "World"`, `true = "yes"`): path is
+   * then one Ident holding the key's text; absent for a name */
+  keyKind?: "string" | "number" | "boolean";
   value: Value;
   span: Span;
 }

@@ -267,6 +267,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   }
 
   entry(c: EntryCstChildren): Entry {
+    if (c.key?.[0]) return this.keyEntry(c);
     const head = this.ident(c.head?.[0]);
     if (c.Colon) {
       const clauses = this.each<Clause>(c.clause);
@@ -279,6 +280,23 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     if (!c.Equals?.[0]) throw new Missing();
     const value = this.valueNode(c.value?.[0]);
     const entry: Assignment = { type: "Assignment", path, value, span: joinSpans(head.span, value.span) };
+    return entry;
+  }
+
+  /** `"Science/Tech" = 3`, `1 = "World"`, `true = "yes"`: a table key written as a literal. */
+  private keyEntry(c: EntryCstChildren): Entry {
+    const t = c.key![0]!;
+    const span = this.span(t);
+    const keyKind = t.tokenType === T.StringLiteral ? "string" : t.tokenType === T.NumberLiteral ? "number" : "boolean";
+    const name = keyKind === "string" ? unescape(t.image, true, span, this.problems) : keyKind === "number" ? String(Number(t.image)) : t.image;
+    if (c.Colon || c.tail) {
+      const at = c.Colon?.[0] ?? c.tail![0]!;
+      this.problems.push({ code: "AL1010", span: this.span(at), message: `a ${keyKind} key takes \`= value\` only (a dotted path or \`:\` needs a name), found ${JSON.stringify(at.image)}` });
+      throw new Missing();
+    }
+    if (!c.Equals?.[0]) throw new Missing();
+    const value = this.valueNode(c.value?.[0]);
+    const entry: Assignment = { type: "Assignment", path: [{ type: "Ident", name, span }], keyKind, value, span: joinSpans(span, value.span) };
     return entry;
   }
 

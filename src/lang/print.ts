@@ -147,7 +147,7 @@ class Printer {
         span: e.span,
         blocks: nestedBlocks(e.value, []),
         render: (indent) => {
-          const head = `${e.path.map((p) => p.name).join(".")} = `;
+          const head = `${e.keyKind === "string" ? quoteString(e.path[0]!.name) : e.path.map((p) => p.name).join(".")} = `;
           return head + this.value(e.value, indent, indent.length + head.length);
         },
       };

@@ -27,20 +27,34 @@ function sourceLine(text: string, line: number): string | null {
   return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
 }
 
+/** Characters of a source line shown at most (data files can be one multi-megabyte line). */
+const MAX_SHOWN = 160;
+
+/** The part of a long line around the span, with `…` where it was cut; the span's offsets in it. */
+function window(line: string, col0: number, end0: number): { text: string; from: number; to: number } {
+  const from = Math.min(col0, line.length);
+  const to = Math.min(Math.max(end0, from), line.length);
+  if (line.length <= MAX_SHOWN) return { text: line, from, to };
+  const a = Math.max(0, from - 40);
+  const b = Math.min(line.length, a + MAX_SHOWN);
+  const pre = a > 0 ? "…" : "";
+  const text = `${pre}${line.slice(a, b)}${b < line.length ? "…" : ""}`;
+  return { text, from: from - a + pre.length, to: Math.min(to, b) - a + pre.length };
+}
+
 function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof typeof SGR, s: string) => string): string {
   const where = d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc";
   const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${d.message}`)}`];
   const text = sources.get(d.file);
   const line = d.span && text !== undefined ? sourceLine(text, d.span.line) : null;
   if (d.span && line !== null) {
+    const shown = window(line, d.span.col - 1, d.span.endLine === d.span.line ? d.span.endCol - 1 : line.length);
     const num = String(d.span.line);
     const pad = " ".repeat(num.length);
-    const from = Math.min(d.span.col - 1, line.length);
-    // carets to the span's end, or to the end of the line when the span goes on to later lines
-    const to = d.span.endLine === d.span.line ? Math.min(d.span.endCol - 1, line.length) : line.length;
+    const { text: shownLine, from, to } = shown;
     const width = Math.max(1, to - from);
-    const lead = line.slice(0, from).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
-    out.push(`${paint("blue", `${num} |`)} ${line}`);
+    const lead = shownLine.slice(0, from).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
+    out.push(`${paint("blue", `${num} |`)} ${shownLine}`);
     out.push(`${paint("blue", `${pad} |`)} ${lead}${paint(SEVERITY_COLOR[d.severity], "^".repeat(width))}`);
   }
   if (d.hint) out.push(`${paint("cyan", "hint:")} ${d.hint}`);

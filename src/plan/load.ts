@@ -2,7 +2,8 @@
 // validated against the published schema (`alignc schema plan`), so every later reader can trust its
 // shape. Used by `alignc diff` and `alignc run PLAN`.
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv } from "ajv";
 import { PLAN_SCHEMA } from "./schema.js";
 import type { Plan } from "./types.js";
 
@@ -20,7 +21,8 @@ export function readPlanFile(path: string): Plan {
   } catch (err) {
     throw new PlanFileError(`${path}: ${(err as Error).message}`);
   }
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
+  // ajv (~100 modules) is loaded when a plan file is read, not by `alignc diff` of two recipes
+  validator ??= new (createRequire(import.meta.url)("ajv") as typeof import("ajv")).Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
   if (!validator(plan)) throw new PlanFileError(`${path}: not a plan (${validator.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")})`);
   return plan as Plan;
 }

@@ -22,6 +22,7 @@ import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
+import type { DigestCache } from "./digest-cache.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
 
@@ -68,10 +69,18 @@ export class FileHashes {
   private readonly hashes = new Map<string, string>();
   private readonly lists = new Map<string, string[]>();
 
+  /** `digests`: content hashes remembered across processes by stat data (src/plan/digest-cache.ts). */
+  constructor(private readonly digests: DigestCache | null = null) {}
+
   hash(abs: string): string {
     let h = this.hashes.get(abs);
-    if (h === undefined) this.hashes.set(abs, (h = sha256Hex(readFileSync(abs))));
+    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, readFileSync) : sha256Hex(readFileSync(abs))));
     return h;
+  }
+
+  /** Keeps what was hashed for the next process (no-op without a digest cache). */
+  save(): void {
+    this.digests?.save();
   }
 
   /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */

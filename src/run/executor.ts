@@ -18,7 +18,7 @@ import type { Progress } from "./progress.js";
 import { fmtDuration } from "./progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./rundir.js";
 import { yieldToSignals } from "./interrupt.js";
-import { readJsonl } from "./rundir.js";
+import { peakRssBytes, readJsonl } from "./rundir.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -273,6 +273,7 @@ export class Executor {
     if (result.status !== "done") throw new Error(`node ${n.id} (in memory) cannot be interrupted`);
     rec.status = "computed";
     rec.seconds = (performance.now() - t0) / 1000;
+    rec.peakRssBytes = peakRssBytes();
     rec.summary = result.summary;
     return { node: n, dir: null, value: result.value, summary: result.summary };
   }
@@ -320,6 +321,7 @@ export class Executor {
       rec.status = result.resumedFromStep ? "resumed" : "computed";
       if (result.resumedFromStep) rec.resumedFromStep = result.resumedFromStep;
       rec.seconds = (performance.now() - t0) / 1000;
+      rec.peakRssBytes = peakRssBytes();
       rec.entry = entry.dir;
       rec.summary = result.summary;
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));

@@ -2,6 +2,10 @@
 // elsewhere (a pipe, a log file, CI=true) plain lines every `intervalMs` and at the end of a stage,
 // so CI logs stay readable and short.
 import cliProgress from "cli-progress";
+import { fmtDuration, fmtNum } from "./format.js";
+
+// the formatters moved to ./format.js (no cli-progress there, so `alignc diff` stays light); kept here for callers
+export { fmtDuration, fmtNum };
 
 export interface StepInfo {
   loss?: number;
@@ -36,20 +40,6 @@ export interface ProgressOptions {
 export function ciEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   const v = env.CI;
   return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
-}
-
-export function fmtNum(x: number | undefined, digits = 4): string {
-  if (x === undefined || !Number.isFinite(x)) return "-";
-  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toString();
-}
-
-export function fmtDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return "?";
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 function extras(info?: StepInfo): string {

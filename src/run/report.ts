@@ -3,7 +3,7 @@
 // (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
 import { RunDir, type Manifest, type MetricRow, type SampleRow } from "./rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
-import { fmtDuration, fmtNum } from "./progress.js";
+import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -101,7 +101,7 @@ export function renderReport(run: RunDir): string {
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ${escapeHtml(m.runId)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>${escapeHtml(m.recipe.name)} <small>${escapeHtml(m.runId)}</small></h1>`);
   parts.push(
-    `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
+    `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.workers !== undefined ? ` · workers ${m.workers}` : ""}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed${m.peakRssBytes !== undefined ? ` · peak RSS ${fmtBytes(m.peakRssBytes)}` : ""} · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
   );
   if (m.error) parts.push(`<p class="bad">${escapeHtml(m.error)}</p>`);
   if (m.expectations.length) {
@@ -125,13 +125,15 @@ export function renderReport(run: RunDir): string {
   parts.push("<h2>Plan</h2>");
   parts.push(
     table(
-      ["node", "kind", "hash", "status", "time", "final metrics"],
+      ["node", "kind", "hash", "status", "time", "peak RSS", "final metrics"],
       m.nodes.map((n) => [
         escapeHtml(n.label),
         escapeHtml(n.kind),
         `<code>${escapeHtml(n.hash.replace(/^sha256:/, "").slice(0, 12))}</code>`,
         escapeHtml(n.status + (n.resumedFromStep ? ` from step ${n.resumedFromStep}` : "") + (n.reason ? `: ${n.reason}` : "")),
         n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)})` : fmtDuration(n.seconds),
+        // monotonic over the run: a node's figure is the process peak up to its end
+        n.peakRssBytes !== undefined ? fmtBytes(n.peakRssBytes) : "",
         summaryCell(n.summary),
       ]),
     ),

@@ -10,7 +10,7 @@ import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./progress.js";
 import { writeReport } from "./report.js";
-import { RunDir, hostInfo, type Manifest } from "./rundir.js";
+import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./rundir.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -30,6 +30,8 @@ export interface RunPlanOptions {
   /** called after prepare() when some node must be computed, before the run directory exists
    * (selects the backend, so an unavailable one is an error that leaves nothing behind) */
   beforeCompute?: () => Promise<unknown>;
+  /** data-parallel replicas the training stages may use (recorded in the manifest; default 1) */
+  workers?: number;
   /** write report.html at the end (default true) */
   report?: boolean;
 }
@@ -101,9 +103,11 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     backend: backendName(o.backend),
     seed: o.recipe.seed,
     tiny: o.tiny ?? false,
+    workers: o.workers ?? 1,
     options: { force: [...(o.force ?? [])], until: o.until ?? null },
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },
+    peakRssBytes: peakRssBytes(),
     nodes: [],
     expectations: [],
     error: null,
@@ -114,6 +118,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     manifest.expectations = exec.expectations;
     manifest.cache.hits = exec.hits;
     manifest.cache.misses = exec.computed;
+    manifest.peakRssBytes = peakRssBytes();
     run.writeManifest(manifest);
   };
   exec.onChange = save;

@@ -7,6 +7,7 @@ import { compileForRun, type RunInput } from "./compile-run.js";
 import { PlanError } from "./executor.js";
 import type { Interrupt } from "./interrupt.js";
 import { backendSession, createHandlers } from "./nodes/index.js";
+import { resolveWorkers } from "./nodes/parallel.js";
 import type { Progress } from "./progress.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
 
@@ -20,6 +21,8 @@ export interface RunRecipeOptions {
   cacheRoot?: string;
   progress?: Progress;
   interrupt?: Interrupt | { readonly requested: boolean };
+  /** data-parallel replicas for pretrain/SFT on wasm/cpu (src/run/nodes/parallel.ts); default 1 (see resolveWorkers) */
+  workers?: number | "auto";
 }
 
 export type RunRecipeResult =
@@ -38,12 +41,15 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
     return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
   const requested = o.backend ?? "auto";
   if (!["auto", "tensorflow", "wasm", "cpu"].includes(requested)) return { ok: false, diagnostics, sources, message: `--backend ${requested}: choose one of auto, tensorflow, wasm, cpu` };
+  if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto` };
+  const workers = resolveWorkers(o.workers);
   const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
       plan,
       recipe: { name: recipe.name, file: recipe.file, seed: recipe.seed, expects: recipe.expects },
-      handlers: createHandlers({ recipe, backend: session }),
+      handlers: createHandlers({ recipe, backend: session, workers }),
+      workers,
       backend: session,
       runsDir: o.runsDir,
       cacheRoot: o.cacheRoot,

@@ -25,6 +25,7 @@ export interface NodeRecord {
   entry?: string; // cache entry folder holding the node's output (checkpoints live here)
   summary?: Record<string, number>; // final metrics of the node
   reason?: string; // why skipped / blocked / failed
+  peakRssBytes?: number; // the process's peak resident set when the node ended (monotonic over the run)
 }
 
 export interface ExpectationRecord {
@@ -48,12 +49,23 @@ export interface Manifest {
   backend: string;
   seed: number;
   tiny: boolean;
+  /** --workers: data-parallel replicas pretrain/SFT may use on wasm/cpu (each node's summary says how many it used);
+   * absent in manifests written before it was recorded */
+  workers?: number;
   options: { force: string[]; until: string | null };
   host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
   cache: { root: string; hits: number; misses: number };
+  /** the process's peak resident set so far (process.resourceUsage().maxRSS, worker threads included), in bytes;
+   * absent in manifests written before it was recorded */
+  peakRssBytes?: number;
   nodes: NodeRecord[];
   expectations: ExpectationRecord[];
   error: string | null;
+}
+
+/** The process's peak resident set size so far, in bytes (Linux and macOS report it in KiB). */
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 export function hostInfo(): Manifest["host"] {

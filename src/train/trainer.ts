@@ -7,6 +7,8 @@ import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
 import { Adam, globalNorm, lrAt } from "./optim.js";
 import { BatchOrder, Rng, type RngState } from "./rng.js";
+import type { LmBatch } from "./batch.js";
+import type { GradientPool } from "./parallel/pool.js";
 
 export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
 
@@ -38,6 +40,9 @@ export interface TrainerState {
 export interface MicroBatch {
   tokens: number;
   loss: () => { loss: tf.Scalar; aux: Record<string, tf.Scalar> };
+  /** An LM micro-batch also gives its packed batch and dropout seed, so a GradientPool can split it
+   * across worker threads (its loss must then be the masked NLL of `lm`, with no aux values). */
+  lm?: { batch: LmBatch; dropoutSeed?: number };
 }
 
 export interface RunOptions {
@@ -57,6 +62,8 @@ export abstract class Trainer {
   protected rng: Rng;
   /** Completed optimizer steps. */
   stepCount = 0;
+  /** Data parallelism (src/train/parallel): LM micro-batches are split across its workers; null: this thread alone. */
+  parallel: GradientPool | null = null;
 
   constructor(readonly cfg: TrainConfig) {
     this.rng = new Rng(Rng.derive(cfg.seed, 0x5a3e));
@@ -111,12 +118,15 @@ export abstract class Trainer {
     try {
       for (const mb of micro) {
         let aux: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const r = mb.loss();
-          aux = r.aux;
-          for (const a of Object.values(aux)) tf.keep(a);
-          return r.loss;
-        }, vars);
+        const { value, grads } =
+          this.parallel && mb.lm && net === this.model
+            ? this.parallel.lmGrads(net, mb.lm.batch, mb.lm.dropoutSeed)
+            : tf.variableGrads(() => {
+                const r = mb.loss();
+                aux = r.aux;
+                for (const a of Object.values(aux)) tf.keep(a);
+                return r.loss;
+              }, vars);
         const loss = value.dataSync()[0]!;
         value.dispose();
         for (const [k, a] of Object.entries(aux)) {
@@ -201,6 +211,8 @@ export abstract class Trainer {
 
   /** Free the trained network's variables and the optimizer moments (and any frozen copies). */
   dispose(): void {
+    this.parallel?.close();
+    this.parallel = null;
     this.opt.dispose();
     this.model.dispose();
   }

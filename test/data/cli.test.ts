@@ -61,3 +61,23 @@ stage sft = sft { init = tiny  data = s  steps = 1 }
   assert.match(r.err, /01\.hbs:2:1/);
   assert.match(r.err, /did you mean `phrase`/);
 });
+
+test("alignc data --export --split: held-out, held-out-template and held-out-task examples, each line naming its split", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-split-"));
+  const out = join(dir, "x.jsonl");
+  const read = () => readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { split: string; meta: { source: string; template?: string; row?: number } });
+  const counts: Record<string, number> = {};
+  for (const split of ["train", "heldout", "heldout_templates"]) {
+    const r = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split });
+    assert.equal(r.code, 0, r.err);
+    const rows = read();
+    assert.ok(rows.length > 0 && rows.every((x) => x.split === split && x.meta.source === "sentiment" && x.meta.template && Number.isInteger(x.meta.row)), split);
+    counts[split] = rows.length;
+  }
+  const all = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "all" });
+  assert.equal(all.code, 0, all.err);
+  assert.equal(read().length, counts.train! + counts.heldout! + counts.heldout_templates!);
+  const bad = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "test" });
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--split must be one of train, heldout, heldout_templates, heldout_tasks, all/);
+});

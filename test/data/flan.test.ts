@@ -36,7 +36,7 @@ const spec = (over: Partial<FlanTaskSpec>): FlanTaskSpec => ({
 
 test("template file: input part, ||| line, target part; inverted marker", () => {
   const t = tpl("{{!-- inverted --}}\nWrite a {{label}} phrase.\n|||\n{{phrase}}\n");
-  assert.equal(t.inverted, true);
+  assert.equal(t.role, "inverted");
   assert.deepEqual(t.render({ label: "good", phrase: "very nice" }), { input: "Write a good phrase.", target: "very nice" });
   assert.deepEqual(
     t.placeholders.map((p) => [p.name, p.line]),

@@ -48,7 +48,7 @@ test("FLAN templates.py patterns render SST-2, RTE and BoolQ with OPTIONS, no pl
   // sst2 v1 patterns 8 and 9 ask for a review given the sentiment: inverted
   const s = loadFlanTemplates(file, "sst2").templates;
   assert.deepEqual(
-    s.filter((x) => x.inverted).map((x) => x.id),
+    s.filter((x) => x.role === "inverted").map((x) => x.id),
     ["v1/8", "v1/9"],
   );
   const first = s[0]!.render({ sentence: "good film", options_: "OPTIONS:\n- negative\n- positive", answer: "positive" });

@@ -1,3 +1,4 @@
+import { BadRows } from "../../src/data/bad-rows.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -112,16 +113,30 @@ test("hh-rlhf transcripts (shared data, gzip): shared prefix → prompt, last as
   const file = shared("preference/hh_rlhf_harmless_base_test_1000.jsonl.gz");
   const rows = await readJsonl(file);
   assert.equal(rows.length, 1000);
-  const groups = readRankings({ name: "hh", file, rows, role: "pairs" });
-  assert.equal(groups.length, 1000);
-  for (const [i, g] of groups.entries()) {
-    const chosen = rows[i]!.data.chosen as string;
+  // three published rows have an empty chosen response (the assistant said nothing): every one is
+  // reported, located; on_error = "skip" leaves them out
+  assert.throws(
+    () => readRankings({ name: "hh", file, rows, role: "pairs" }),
+    (e: DataError) => e.diagnostics.length === 3 && e.diagnostics.every((d) => d.code === "AL3030" && /the chosen response is empty/.test(d.message)) && e.diagnostics.map((d) => d.span?.line).join() === "87,517,926",
+  );
+  const bad = new BadRows("hh", file, "skip");
+  const groups = readRankings({ name: "hh", file, rows, role: "pairs", bad });
+  assert.equal(groups.length, 997);
+  assert.equal(bad.finish()?.count, 3);
+  for (const g of groups) {
+    const chosen = rows[g.meta.row!]!.data.chosen as string;
     assert.ok(chosen.startsWith(`\n\n${g.prompt}`) || chosen.trim().startsWith(g.prompt));
     assert.ok(chosen.endsWith(g.responses[0]!));
     assert.ok(!g.prompt.endsWith("Assistant:"));
     assert.deepEqual(g.pairs, [[0, 1]]);
   }
   assert.equal(splitTranscripts("\n\nHuman: a\n\nAssistant: b", "\n\nHuman: x\n\nAssistant: c"), null);
+  // responses that contain further turns (published rows do): split at the last Assistant turn of the shared prefix
+  assert.deepEqual(splitTranscripts("\n\nHuman: hi\n\nAssistant: Hello\n\nHuman: more?\n\nAssistant: yes", "\n\nHuman: hi\n\nAssistant: Go away"), {
+    prompt: "Human: hi",
+    chosen: "Hello\n\nHuman: more?\n\nAssistant: yes",
+    rejected: "Go away",
+  });
 });
 
 test("bundled rankings follow the documented rule: concise > preamble > wrong > cross-task > garbage", async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { countRows, fieldString, readRows } from "../../src/data/readers.js";
+import { countRows, fieldString, firstInvalidUtf8, readRows } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-readers-"));
@@ -100,4 +100,28 @@ test("a missing file is AL3001; limit stops early", async () => {
   await expectDataError(readRows(join(dir, "nope.jsonl"), "jsonl"), "AL3001", /not found/);
   const p = file("many.jsonl", Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })).join("\n"));
   assert.equal((await readRows(p, "jsonl", { limit: 7 })).rows.length, 7);
+});
+
+test("non-UTF-8 bytes are an error at file:line with the byte offset, never silent U+FFFD (JSONL, CSV, JSON)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-utf8-"));
+  const jl = join(dir, "latin1.jsonl");
+  writeFileSync(jl, Buffer.concat([Buffer.from('{"text": "ok"}\n{"text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+  await assert.rejects(readRows(jl, "jsonl"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && /latin1\.jsonl:2: not UTF-8: byte 0xe9 at byte offset 28/.test(e.diagnostics[0]!.message) && e.diagnostics[0]!.span?.line === 2);
+  const csv = join(dir, "latin1.csv");
+  writeFileSync(csv, Buffer.concat([Buffer.from("a,b\n1,"), Buffer.from([0xff]), Buffer.from("\n")]));
+  await assert.rejects(readRows(csv, "csv"), (e: DataError) => /latin1\.csv:2: not UTF-8: byte 0xff/.test(e.diagnostics[0]!.message));
+  // valid multi-byte text (and a literal U+FFFD) is read as it is
+  const ok = join(dir, "ok.jsonl");
+  writeFileSync(ok, '{"text": "café 😀 \uFFFD"}\n');
+  assert.equal((await readRows(ok, "jsonl")).rows[0]!.data.text, "café 😀 \uFFFD");
+  assert.equal(firstInvalidUtf8(Buffer.from([0xf0, 0x9f, 0x98])), 0); // cut off
+  assert.equal(firstInvalidUtf8(Buffer.from([0x61, 0xc0, 0x80])), 1); // overlong
+  assert.equal(firstInvalidUtf8(Buffer.from([0xed, 0xa0, 0x80])), 0); // surrogate
+});
+
+test("CSV: a quote left open is reported at the line where it opened, not at the end of the file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-csvq-"));
+  const f = join(dir, "q.csv");
+  writeFileSync(f, 'a,b\n1,2\n3,"unclosed\n5,6\n7,8\n');
+  await assert.rejects(readRows(f, "csv"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && e.diagnostics[0]!.span?.line === 3 && /q\.csv:3:/.test(e.diagnostics[0]!.message));
 });

@@ -109,3 +109,20 @@ test("for any comments inserted between tokens of the recipes, fmt keeps them al
     { numRuns: 300, seed: FC_SEED },
   );
 });
+
+test("table keys written as literals: quoted strings, numbers, true/false parse and print back as written", () => {
+  const src = 'task t = flan { fields = { a = { from = "label"  map = { "Science/Tech" = 3  "say \\"hi\\"" = 1  1 = "World"  true = "yes"  false = "no"  plain = 0 } } } }\n';
+  const out = fmt(src);
+  for (const k of ['"Science/Tech" = 3', '"say \\"hi\\"" = 1', '1 = "World"', 'true = "yes"', 'false = "no"', "plain = 0"]) assert.ok(out.includes(k), `${k} in\n${out}`);
+  assert.equal(fmt(out), out);
+  const r = parseRecipe(src, "f.align");
+  const keys: string[] = [];
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== "object") return;
+    const o = v as { type?: string; path?: { name: string }[]; keyKind?: string };
+    if (o.type === "Assignment" && o.path) keys.push(`${o.keyKind ?? "name"}:${o.path[0]!.name}`);
+    for (const x of Object.values(o)) if (typeof x === "object") walk(x);
+  };
+  walk(r.ast);
+  assert.deepEqual(keys.slice(4), ['string:Science/Tech', 'string:say "hi"', "number:1", "boolean:true", "boolean:false", "name:plain"]);
+});

@@ -123,6 +123,11 @@ test("first run computes every node; an unchanged re-run is all cache hits; chan
     assert.deepEqual(calls.runs, ["d", "a", "b", "c", "e"]);
     assert.deepEqual(r1.manifest.nodes.map((n) => n.status), ["computed", "computed", "computed", "computed", "computed"]);
     assert.equal(r1.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65);
+    // peak RSS: recorded for the run and for each computed node, and shown in the report
+    const rss = process.resourceUsage().maxRSS * 1024;
+    assert.ok(r1.manifest.peakRssBytes! > 10 * 2 ** 20 && r1.manifest.peakRssBytes! <= rss, String(r1.manifest.peakRssBytes));
+    for (const n of r1.manifest.nodes) assert.ok(n.peakRssBytes! > 0 && n.peakRssBytes! <= r1.manifest.peakRssBytes!, `${n.id}: ${n.peakRssBytes}`);
+    assert.match(readFileSync(join(r1.runDir, "report.html"), "utf8"), /peak RSS \d+ MiB/);
     for (const f of ["plan.json", "manifest.json", "metrics.jsonl", "samples.jsonl", "report.html"]) assert.ok(existsSync(join(r1.runDir, f)), f);
     const rows = RunDir.open(r1.runDir).readMetrics();
     assert.deepEqual(rows.filter((r) => r.stage === "a").map((r) => r.step), [1, 2, 3, 4, 5, 6]);

@@ -9,7 +9,7 @@ import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "..
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
-import { exportRows, previewGroups, previewSft, statsText } from "../../data/view.js";
+import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
 
 function report(ds: Diagnostic[], sources: Map<string, string>): void {
   // data diagnostics point into data and template files: give the renderer their text (small files only)
@@ -46,7 +46,7 @@ function contextOf(recipe: CheckedRecipe): number | undefined {
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const file = args[0];
   if (!file) {
-    process.stderr.write("usage: alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]\n");
+    process.stderr.write("usage: alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl [--split SPLIT]] [--stats]\n");
     return 2;
   }
   if (!existsSync(file)) {
@@ -74,6 +74,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${names.join(", ")})\n`);
     return 2;
   }
+  const split = typeof opts.split === "string" ? opts.split : "train";
+  if (!(EXPORT_SPLITS as readonly string[]).includes(split)) {
+    process.stderr.write(`alignc data: --split must be one of ${EXPORT_SPLITS.join(", ")}, got ${split}\n`);
+    return 2;
+  }
   const color = useColor(process.stdout);
   try {
     const tok = await recipeTokenizer(recipe);
@@ -87,7 +92,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         process.stdout.write(`\n${body}\n`);
       }
       if (exportFile) {
-        const rows = exportRows(built);
+        const rows = exportRows(built, split as ExportSplit);
         const tmp = `${exportFile}.tmp-${process.pid}`;
         writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
         renameSync(tmp, exportFile);

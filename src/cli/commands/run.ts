@@ -1,4 +1,4 @@
-// `alignc run RECIPE [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants]`:
+// `alignc run RECIPE [--backend B] [--workers N] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants]`:
 // check and plan the recipe, then execute it against the stage cache into runs/<recipe>-<time>-<hash8>/.
 // `alignc run PLAN.json [--recipe R]` executes a saved plan exactly (src/run/run-saved-plan.ts).
 // Exit 0 ok, 1 errors (bad input: nothing written; a failed node: recorded in the run), 2 usage,
@@ -7,6 +7,7 @@ import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { Interrupt } from "../../run/interrupt.js";
 import { createProgress, fmtDuration, fmtNum } from "../../run/progress.js";
+import { fmtBytes } from "../../run/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
 import { runAllVariants } from "../../run/run-variants.js";
@@ -31,7 +32,7 @@ export function summaryText(m: Manifest, runDir: string): string {
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);
   const secs = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : 0;
-  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}`);
+  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}${m.workers !== undefined ? `, workers ${m.workers}` : ""}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
   lines.push(`run: ${runDir}`);
   lines.push(`report: ${runDir}/report.html`);
   return lines.join("\n") + "\n";
@@ -59,12 +60,18 @@ function report(result: RunRecipeResult, resumeHint: string): number {
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const [path] = args;
   if (!path || args.length > 1) {
-    process.stderr.write("usage: alignc run [--backend B] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants] RECIPE\n       alignc run [--backend B] [--force NODE…] [--until NODE] [--recipe R] PLAN.json\n");
+    process.stderr.write("usage: alignc run [--backend B] [--workers N] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants] RECIPE\n       alignc run [--backend B] [--workers N] [--force NODE…] [--until NODE] [--recipe R] PLAN.json\n");
+    return 2;
+  }
+  const w = opts.workers;
+  if (w !== undefined && w !== "auto" && !/^[1-9]\d*$/.test(String(w))) {
+    process.stderr.write(`alignc run: --workers must be a positive whole number or auto, got ${JSON.stringify(String(w))}\n`);
     return 2;
   }
   const o = {
     backend: typeof opts.backend === "string" ? opts.backend : undefined,
     tiny: opts.tiny === true,
+    workers: w === undefined ? 1 : w === "auto" ? ("auto" as const) : Number(w),
     force: list(opts.force),
     until: typeof opts.until === "string" ? opts.until : null,
     variant: typeof opts.variant === "string" ? opts.variant : undefined,
@@ -81,7 +88,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   // the command to run again after Ctrl-C, with the flags that chose this plan
   const again = (variant?: string) =>
-    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", path].filter(Boolean).join(" ");
+    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", o.workers !== 1 ? `--workers ${o.workers}` : "", path].filter(Boolean).join(" ");
   const interrupt = new Interrupt().install();
   try {
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());

@@ -7,7 +7,7 @@ import { tokenize, parse as parseJinja, Environment, Interpreter } from "@huggin
 import { CODES, fail } from "../diag.js";
 import { lineSpan } from "../../lang/diagnostic.js";
 import type { Fields } from "../readers.js";
-import { compileHandlebars, formatOptions, parsePythonFormat, segmentRenderer, type Placeholder, type TaskTemplate } from "./template.js";
+import { compileHandlebars, formatOptions, parsePythonFormat, pyStrip, segmentRenderer, type Placeholder, type TaskTemplate, type TemplateRole } from "./template.js";
 
 /** The line that separates a template file's input part from its target part. */
 export const SEPARATOR = "|||";
@@ -45,7 +45,9 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
     id: basename(file).replace(/\.(hbs|handlebars|txt)$/, ""),
     file,
     line: 1,
-    inverted,
+    role: inverted ? "inverted" : "direct",
+    roleReason: inverted ? "marked {{!-- inverted --}}" : "not marked inverted",
+    format: "hbs",
     usesOptions: placeholders.some((p) => p.name === "options_"),
     placeholders,
     render: (ctx) => ({ input: input.render(ctx).replace(/\s+$/, ""), target: target.render(ctx).trim() }),
@@ -68,10 +70,55 @@ export function loadTemplateDir(dir: string): TaskTemplate[] {
 export interface FlanTaskTemplates {
   templates: TaskTemplate[];
   options: string[] | null;
+  /** the task's target field: what its direct templates produce (`answer`, `summary`, `sent2`, …) */
+  targetField: string;
 }
 
-/** FLAN's patterns for one task. A pattern whose target is not `{answer}` asks for the input: inverted. */
-export function loadFlanTemplates(file: string, task: string, version: "v1" | "v2" = "v1"): FlanTaskTemplates {
+/** The single field a target pattern is made of (`{summary}` → summary), else null. */
+function soleField(pattern: string): string | null {
+  const m = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(pattern);
+  return m ? m[1]! : null;
+}
+
+/**
+ * A FLAN task's target field: the field most of its patterns produce on their own (ties: `answer`,
+ * then the earliest pattern's). FLAN lists a task's patterns for its own target first and adds a few
+ * that turn the task around, so the majority is the task's target: `answer` for classification and
+ * QA, `summary`/`highlights`/`subject` for summarisation, `sent2` for translation, `target` for
+ * concept-to-sentence tasks.
+ */
+export function flanTargetField(patterns: readonly { input: string; target: string }[]): string | null {
+  const counts = new Map<string, number>();
+  for (const p of patterns) {
+    const f = soleField(p.target);
+    if (f) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  for (const [f, n] of counts) {
+    const b = best === null ? 0 : counts.get(best)!;
+    if (n > b || (n === b && f === "answer")) best = f;
+  }
+  return best;
+}
+
+/**
+ * The role of one FLAN pattern given the task's target field T (FLAN's own notion: a pattern "turns
+ * the task around" when it gives the target and asks for an input):
+ *   - direct: the target pattern is exactly `{T}`;
+ *   - inverted: otherwise, when the input reads `{T}` (given the target, produce an input);
+ *   - auxiliary: neither — another field is asked for without the target being given (title
+ *     writing of a classification task, "Write a sentence.", "Which language is this?").
+ */
+export function flanRole(p: { input: string; target: string }, target: string): { role: TemplateRole; reason: string } {
+  if (soleField(p.target) === target) return { role: "direct", reason: `target is {${target}}` };
+  const reads = (s: string) => s.includes(`{${target}}`);
+  const asked = [...p.target.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]).join(", ") || "text";
+  if (reads(p.input)) return { role: "inverted", reason: `gives {${target}}, asks for ${asked}` };
+  return { role: "auxiliary", reason: `asks for ${asked} without {${target}}` };
+}
+
+/** FLAN's patterns for one task, each with its role (flanRole) against the task's target field. */
+export function loadFlanTemplates(file: string, task: string, version: "v1" | "v2" = "v1", targetOverride?: string): FlanTaskTemplates {
   if (!existsSync(file)) fail(CODES.fileMissing, `FLAN template file not found: ${file}`, file);
   const text = readFileSync(file, "utf8");
   const all = JSON.parse(text) as { tasks?: Record<string, Record<string, unknown>> };
@@ -80,6 +127,8 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
   const patterns = entry[version] as { input: string; target: string }[] | undefined;
   if (!Array.isArray(patterns)) fail(CODES.templateSyntax, `${file}: task \`${task}\` has no ${version} patterns`, file);
   const options = Array.isArray(entry.options) ? (entry.options as string[]) : null;
+  const targetField = targetOverride ?? flanTargetField(patterns);
+  if (!targetField) fail(CODES.templateSyntax, `${file}: task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
   let searchFrom = text.indexOf(JSON.stringify(task));
   const templates = patterns.map((p, i): TaskTemplate => {
     // locate the pattern in the JSON text for error lines
@@ -98,17 +147,21 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
     const renderIn = segmentRenderer(inp.segs);
     const renderTgt = segmentRenderer(tgt.segs);
     const placeholders: Placeholder[] = [...inp.names, ...tgt.names].map((n) => ({ name: n.name, line, col: 1 }));
+    const { role, reason } = flanRole(p, targetField);
     return {
       id: `${version}/${i}`,
       file,
       line,
-      inverted: p.target.trim() !== "{answer}",
+      role,
+      roleReason: reason,
+      format: "flan",
       usesOptions: placeholders.some((q) => q.name === "options_"),
       placeholders,
+      // str.format: every byte of the pattern kept, no strip (FLAN's format_from_feature_dictionary)
       render: (ctx) => ({ input: renderIn(ctx), target: renderTgt(ctx) }),
     };
   });
-  return { templates, options };
+  return { templates, options, targetField };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +178,7 @@ interface JinjaNode {
 }
 
 /** Check a parsed Jinja program against the supported subset; collect the free variables. */
-function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): void {
+function checkJinja(node: JinjaNode, names: Set<string>, problems: string[], indexes: Set<string> = new Set()): void {
   if (!JINJA_NODES.has(node.type)) {
     problems.push(`\`${node.type}\` is not supported`);
     return;
@@ -138,7 +191,7 @@ function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): vo
   if (node.type === "FilterExpression") {
     const f = node.filter as JinjaNode;
     if (f.type !== "Identifier" || !JINJA_FILTERS.has(f.value as string)) problems.push(`filter \`${f.type === "Identifier" ? (f.value as string) : f.type}\` is not supported (supported: ${[...JINJA_FILTERS].join(", ")})`);
-    checkJinja(node.operand as JinjaNode, names, problems);
+    checkJinja(node.operand as JinjaNode, names, problems, indexes);
     return;
   }
   if (node.type === "MemberExpression") {
@@ -146,14 +199,18 @@ function checkJinja(node: JinjaNode, names: Set<string>, problems: string[]): vo
       problems.push("attribute access `a.b` is not supported");
       return;
     }
-    checkJinja(node.object as JinjaNode, names, problems);
-    checkJinja(node.property as JinjaNode, names, problems);
+    const obj = node.object as JinjaNode;
+    const prop = node.property as JinjaNode;
+    // answer_choices[label]: the row's `label` must be an integer index (checked per row in render.ts)
+    if (obj.type === "Identifier" && obj.value === "answer_choices" && prop.type === "Identifier") indexes.add(prop.value as string);
+    checkJinja(obj, names, problems, indexes);
+    checkJinja(prop, names, problems, indexes);
     return;
   }
   for (const [k, v] of Object.entries(node)) {
     if (k === "type" || k === "operator") continue;
-    if (Array.isArray(v)) for (const c of v) if (c && typeof c === "object" && "type" in c) checkJinja(c as JinjaNode, names, problems);
-    if (v && typeof v === "object" && !Array.isArray(v) && "type" in v) checkJinja(v as JinjaNode, names, problems);
+    if (Array.isArray(v)) for (const c of v) if (c && typeof c === "object" && "type" in c) checkJinja(c as JinjaNode, names, problems, indexes);
+    if (v && typeof v === "object" && !Array.isArray(v) && "type" in v) checkJinja(v as JinjaNode, names, problems, indexes);
   }
 }
 
@@ -183,7 +240,7 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     const at = (msg: string): never => fail(CODES.unsupportedJinja, `${file}:${line}: template \`${name}\`: ${msg}`, file, lineSpan(text, line));
     if (!src.includes(SEPARATOR)) at(`no \`${SEPARATOR}\` between input and target`);
     const choicesRaw = t.get("answer_choices");
-    const choices = typeof choicesRaw === "string" ? choicesRaw.split(SEPARATOR).map((s) => s.trim()) : null;
+    const choices = typeof choicesRaw === "string" ? choicesRaw.split(SEPARATOR).map(pyStrip) : null;
     if (typeof choicesRaw === "string" && /[{%]/.test(choicesRaw)) at("Jinja inside answer_choices is not supported");
     let program: JinjaNode;
     try {
@@ -194,24 +251,32 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     }
     const names = new Set<string>();
     const problems: string[] = [];
-    checkJinja(program, names, problems);
+    const indexes = new Set<string>();
+    checkJinja(program, names, problems, indexes);
     if (problems.length) at(problems.join("; "));
     const placeholders = [...names].filter((n) => n !== "answer_choices").map((n) => ({ name: n, line, col: 1 }));
+    // promptsource marks templates that are not the data set's own task (`original_task: false`):
+    // like FLAN's title-writing patterns, they are trained on but never held out or scored
+    const meta = t.get("metadata") as YAMLMap | undefined;
+    const original = meta && typeof meta.get === "function" ? meta.get("original_task") : undefined;
     out.push({
       id: name,
       file,
       line,
-      inverted: false,
+      role: original === false ? "auxiliary" : "direct",
+      roleReason: original === false ? "original_task: false" : "original_task: true",
+      format: "promptsource",
       usesOptions: false,
       placeholders,
       ...(choices ? { answerChoices: choices } : {}),
+      ...(indexes.size ? { indexFields: [...indexes] } : {}),
       render: (ctx: Fields) => {
         const env = new Environment();
         for (const [k, v] of Object.entries(ctx)) env.set(k, v as never);
         if (choices) env.set("answer_choices", choices as never);
         const rendered = String(new Interpreter(env).run(program as never).value);
-        // promptsource: split on ||| and strip each part
-        const [input = "", target = ""] = rendered.split(SEPARATOR).map((s) => s.trim());
+        // promptsource's Template.apply: split on ||| and str.strip() each part
+        const [input = "", target = ""] = rendered.split(SEPARATOR).map(pyStrip);
         return { input, target };
       },
     });

@@ -6,7 +6,8 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
 import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
 import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
 import type { Fields, Row } from "../readers.js";
-import type { PromptResponse } from "../types.js";
+import type { PromptResponse, SkippedRows } from "../types.js";
+import type { BadRows } from "../bad-rows.js";
 import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
@@ -23,6 +24,10 @@ export interface FlanTaskSpec {
   holdout: number; // share of rows kept out of training
   withOptions: number; // share of examples showing OPTIONS
   seed: number;
+  /** bad-row policy (../bad-rows.ts): a row that does not render is reported or skipped; default: fail at once */
+  bad?: BadRows;
+  /** lines the reader skipped (on_error = "skip"), carried to the task's notes */
+  readSkipped?: SkippedRows;
 }
 
 export interface FlanOutput {
@@ -98,18 +103,21 @@ export function checkPlaceholders(templates: readonly TaskTemplate[], fields: Re
   return out;
 }
 
-function rowOptions(spec: FlanTaskSpec, row: Row): readonly string[] | null {
+function rowOptions(spec: FlanTaskSpec, row: Row, t?: TaskTemplate): readonly string[] | null {
+  // a promptsource template's options are its own answer_choices, never another template's
+  if (t?.answerChoices) return t.answerChoices;
+  if (t?.format === "promptsource") return null;
   if (spec.options === null) return null;
   if (typeof spec.options !== "string") return spec.options;
   const v = row.data[spec.options];
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
-    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end));
+    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   return v as string[];
 }
 
 /** A row's render context: its fields plus the OPTIONS built-ins. */
-function context(spec: FlanTaskSpec, row: Row, showOptions: boolean): Fields {
-  const opts = rowOptions(spec, row);
+function context(spec: FlanTaskSpec, row: Row, showOptions: boolean, t: TaskTemplate): Fields {
+  const opts = rowOptions(spec, row, t);
   return { ...row.data, options: opts ?? [], options_: showOptions && opts ? formatOptions(opts) : "" };
 }
 
@@ -119,27 +127,57 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
     const v = row.data[p.name];
     if (p.optional && (v === undefined || v === null)) continue;
     if (v === undefined || v === null)
-      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end));
+      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     if (typeof v === "object" && !Array.isArray(v))
-      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end));
+      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+  }
+  for (const f of t.indexFields ?? []) {
+    const v = row.data[f];
+    if (v !== undefined && v !== null && !Number.isInteger(v))
+      fail(
+        CODES.wrongType,
+        `${spec.file}:${row.line}: \`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
+        spec.file,
+        rowSpan(row.line, row.start, row.end, row.col),
+        `map it in the task: fields = { ${f} = { from = "${f}"  map = { ${typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v))} = 0 … } } }`,
+      );
   }
 }
 
-const tidy = (s: string): string => s.replace(/[ \t]+\n/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
-
-/** Render one row with one template: the (input, target) pair before any shots. */
-function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOptions: boolean, invertDerived: boolean): { input: string; target: string } {
+/**
+ * Render one row with one template: the (input, target) pair before any shots. Byte-exact: FLAN
+ * patterns as Python's str.format renders them, promptsource as jinja2 + its `|||` split and strip;
+ * nothing is cleaned up afterwards (README "Rendering"). OPTIONS are shown only on direct templates
+ * (they list the task's answers); an alignc .hbs template that does not place `{{options_}}` gets the
+ * list appended on its own line, FLAN and promptsource templates only show what their text places.
+ */
+export function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOptions: boolean, invertDerived: boolean): { input: string; target: string } {
   checkRow(spec, t, row);
-  const show = showOptions && !t.inverted && !invertDerived;
-  const { input, target } = t.render(context(spec, row, show));
-  let inp = tidy(input);
-  const opts = show && !t.usesOptions ? rowOptions(spec, row) : null;
+  const show = showOptions && t.role === "direct" && !invertDerived;
+  const { input, target } = t.render(context(spec, row, show, t));
+  let inp = input;
+  const opts = show && t.format === "hbs" && !t.usesOptions ? rowOptions(spec, row, t) : null;
   if (opts) inp = `${inp}\n${formatOptions(opts)}`;
-  const tgt = target.trim();
-  if (tgt === "")
-    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing`, spec.file, rowSpan(row.line, row.start, row.end));
-  if (invertDerived) return { input: `${tgt}\n${DERIVED_INVERSION}`, target: inp };
-  return { input: inp, target: tgt };
+  if (target.trim() === "")
+    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+  if (invertDerived) return { input: `${target}\n${DERIVED_INVERSION}`, target: inp };
+  return { input: inp, target };
+}
+
+/** Whether the rendered prompt lists the options (renderPair's rule). */
+function optionsShown(t: TaskTemplate, showOptions: boolean, derived: boolean): boolean {
+  return showOptions && t.role === "direct" && !derived && (t.usesOptions || t.format === "hbs");
+}
+
+/** Why a target may render empty: the fields its template reads, with their values in this row. */
+function emptyTargetHint(t: TaskTemplate, row: Row): string {
+  const reads = t.placeholders.filter((p) => !(BUILTINS as readonly string[]).includes(p.name)).map((p) => `${p.name} = ${clip(JSON.stringify(row.data[p.name]) ?? "undefined", 40)}`);
+  const ps = t.format === "promptsource" ? " (promptsource indexes answer_choices by an integer label: map the label to 0, 1, … in `fields`)" : "";
+  return reads.length ? ` (fields read: ${[...new Set(reads)].join(", ")})${ps}` : ps;
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n)}…`;
 }
 
 function sameRow(a: Row, b: Row): boolean {
@@ -161,15 +199,42 @@ function drawExemplars(pool: readonly Row[], query: Row, k: number, rng: Rng): R
   return out;
 }
 
-/** Split templates into training templates and held-out ones (the last N non-inverted by id). */
-export function splitTemplates(templates: readonly TaskTemplate[], holdout: number, task: string): { train: TaskTemplate[]; inverted: TaskTemplate[]; heldout: TaskTemplate[] } {
+/**
+ * Split templates by role: direct ones train, except the last N by id held out for zero-shot eval;
+ * inverted ones serve the `invert` share; auxiliary ones (title writing …) train alongside the direct
+ * ones, as in FLAN, but are never held out nor used for held-out rows (their target is not the answer).
+ */
+export function splitTemplates(
+  templates: readonly TaskTemplate[],
+  holdout: number,
+  task: string,
+): { train: TaskTemplate[]; direct: TaskTemplate[]; inverted: TaskTemplate[]; auxiliary: TaskTemplate[]; heldout: TaskTemplate[] } {
   const sorted = [...templates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const normal = sorted.filter((t) => !t.inverted);
-  const inverted = sorted.filter((t) => t.inverted);
-  if (normal.length === 0) throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: every template is inverted; at least one must ask for the target`, templates[0]?.file ?? "")]);
+  const normal = sorted.filter((t) => t.role === "direct");
+  const inverted = sorted.filter((t) => t.role === "inverted");
+  const auxiliary = sorted.filter((t) => t.role === "auxiliary");
+  if (normal.length === 0)
+    throw new DataError([
+      dataDiag(
+        CODES.templateSyntax,
+        `task \`${task}\`: no template asks for the task's target (${sorted.map((t) => `${t.id}: ${t.role}, ${t.roleReason}`).join("; ")})`,
+        templates[0]?.file ?? "",
+      ),
+    ]);
   if (holdout >= normal.length)
-    throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: holdout_templates = ${holdout} leaves no training template (${normal.length} non-inverted templates)`, templates[0]?.file ?? "")]);
-  return { train: normal.slice(0, normal.length - holdout), inverted, heldout: normal.slice(normal.length - holdout) };
+    throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: holdout_templates = ${holdout} leaves no training template (${normal.length} direct templates)`, templates[0]?.file ?? "")]);
+  const direct = normal.slice(0, normal.length - holdout);
+  return { train: [...direct, ...auxiliary], direct, inverted, auxiliary, heldout: normal.slice(normal.length - holdout) };
+}
+
+/**
+ * The share of examples that show the options. The kinds table's default (0.5: alignc's .hbs
+ * folders show the list on half the examples, FLAN's with/without-options ablation) applies to .hbs
+ * folders; FLAN's patterns always fill `{options_}` (FLAN's format_options runs on every example),
+ * so a FLAN-pattern task whose recipe does not write with_options shows them always.
+ */
+export function withOptionsFor(templates: readonly TaskTemplate[], share: number, written: boolean): number {
+  return templates[0]?.format === "flan" && !written ? 1 : share;
 }
 
 /** Expand a FLAN task into examples. Deterministic in (spec, seed). */
@@ -190,10 +255,11 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     let template: TaskTemplate;
     let derived = false;
     if (inverted && tsplit.inverted.length > 0) template = tsplit.inverted[rng.int(tsplit.inverted.length)]!;
-    else {
-      template = templates[rng.int(templates.length)]!;
-      derived = inverted;
-    }
+    else if (inverted) {
+      // a derived inversion gives the target of a direct template and asks for its input
+      template = tsplit.direct[rng.int(tsplit.direct.length)]!;
+      derived = true;
+    } else template = templates[rng.int(templates.length)]!;
     const showOptions = hasOptions && !inverted && rng.next() < spec.withOptions;
     const k = allowShots && hi > 0 ? lo + rng.int(hi - lo + 1) : 0;
     const query = renderPair(spec, template, row, showOptions, derived);
@@ -202,7 +268,14 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     const shots: string[] = [];
     if (k > 0) {
       for (const r of drawExemplars(trainRows, row, Math.min(trainRows.length, 4 * k + 4), rng)) {
-        const p = renderPair(spec, template, r, showOptions, derived);
+        let p: { input: string; target: string };
+        try {
+          p = renderPair(spec, template, r, showOptions, derived);
+        } catch (e) {
+          // a bad row is reported (or skipped) as its own example, never blamed on the query
+          if (spec.bad && e instanceof DataError) continue;
+          throw e;
+        }
         if (p.input === query.input) continue;
         shots.push(`${p.input}\n${p.target}`);
         if (shots.length === k) break;
@@ -219,7 +292,7 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
         template: derived ? `${template.id}~inv` : template.id,
         shots: shots.length,
         inverted,
-        options: showOptions,
+        options: optionsShown(template, showOptions, derived),
         category: spec.name,
         row: row.index,
         line: row.line,
@@ -228,13 +301,16 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
     };
   };
 
+  // a row that does not render is a bad row (every one reported, or skipped): guard each example
+  const each = (rows: readonly Row[], make: (r: Row) => PromptResponse): PromptResponse[] =>
+    spec.bad ? rows.flatMap((r) => spec.bad!.guard(r, () => [make(r)]) ?? []) : rows.map(make);
   const train = shuffled(
-    trainRows.map((r) => example(r, "train", tsplit.train, true, true)),
+    each(trainRows, (r) => example(r, "train", tsplit.train, true, true)),
     rngFor(spec.seed, spec.key ?? spec.name, "order"),
   );
-  const heldout = heldRows.map((r) => example(r, "heldout", tsplit.train, false, true));
+  const heldout = each(heldRows, (r) => example(r, "heldout", tsplit.direct, false, true));
   const evalRows = heldRows.length ? heldRows : trainRows;
-  const heldoutTemplates = tsplit.heldout.length ? evalRows.map((r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
+  const heldoutTemplates = tsplit.heldout.length ? each(evalRows, (r) => example(r, "heldout_templates", tsplit.heldout, false, false)) : [];
   return { train, heldout, heldoutTemplates, trainTemplates: tsplit.train.map((t) => t.id), evalTemplates: tsplit.heldout.map((t) => t.id) };
 }
 
@@ -250,9 +326,9 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
   if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
-  const templates = splitTemplates(spec.templates, 0, spec.name).train; // every non-inverted template, by id
+  const templates = splitTemplates(spec.templates, 0, spec.name).direct; // every direct template, by id
   const hasOptions = spec.options !== null;
-  const out = spec.rows.map((row): PromptResponse => {
+  const one = (row: Row): PromptResponse => {
     const rng = rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", row.index);
     const template = templates[rng.int(templates.length)]!;
     const showOptions = hasOptions && rng.next() < spec.withOptions;
@@ -261,8 +337,9 @@ export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
       id: `${spec.name}:${row.index}:${template.id}:task`,
       prompt: q.input,
       response: q.target,
-      meta: { source: spec.name, task: spec.name, template: template.id, shots: 0, inverted: false, options: showOptions, category: spec.name, row: row.index, line: row.line, heldout: true },
+      meta: { source: spec.name, task: spec.name, template: template.id, shots: 0, inverted: false, options: optionsShown(template, showOptions, false), category: spec.name, row: row.index, line: row.line, heldout: true },
     };
-  });
+  };
+  const out = spec.bad ? spec.rows.flatMap((r) => spec.bad!.guard(r, () => [one(r)]) ?? []) : spec.rows.map(one);
   return shuffled(out, rngFor(spec.seed, spec.key ?? spec.name, "heldout_task", "order"));
 }

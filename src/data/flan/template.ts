@@ -17,12 +17,24 @@ export interface TaskTemplate {
   id: string; // "03-question" (file name), "v1/3" (FLAN), a promptsource name
   file: string; // the file the template came from, for located errors
   line: number; // line of the template inside `file` (1 for one-template-per-file)
-  inverted: boolean; // asks for the input given the output
+  /** direct: asks for the task's target; inverted: asks for an input field given the target;
+   * auxiliary: asks for another field without giving the target (FLAN's title-writing, "write a
+   * sentence") — trained on as FLAN does, never held out or scored. See README "FLAN templates". */
+  role: TemplateRole;
+  /** why the role was decided (shown by `alignc data --stats`) */
+  roleReason: string;
+  format: TemplateFormat;
   usesOptions: boolean; // places the OPTIONS list itself (`{{options_}}`)
   placeholders: Placeholder[]; // row fields (and built-ins) the template reads
   answerChoices?: string[]; // promptsource `answer_choices`
+  indexFields?: string[]; // promptsource: fields used as `answer_choices[field]` (must be integers)
   render(ctx: Fields): { input: string; target: string };
 }
+
+export type TemplateRole = "direct" | "inverted" | "auxiliary";
+/** hbs: alignc's own files (an OPTIONS list is appended when shown and not placed); flan: FLAN's
+ * str.format patterns; promptsource: Jinja. FLAN and promptsource render byte-exact. */
+export type TemplateFormat = "hbs" | "flan" | "promptsource";
 
 /** Names every template may use besides the row's fields. */
 export const BUILTINS = ["options_", "options", "answer_choices"] as const;
@@ -30,6 +42,17 @@ export const BUILTINS = ["options_", "options", "answer_choices"] as const;
 /** FLAN's option rendering (flan/preprocessors.py format_options, v1). */
 export function formatOptions(options: readonly string[]): string {
   return "OPTIONS:\n- " + options.join("\n- ");
+}
+
+/** Python's str.strip(): the characters str.isspace() accepts (promptsource strips with it; JS's
+ * trim() differs: it also strips U+FEFF and keeps U+001C–U+001F and U+0085). */
+const PY_SPACE = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && PY_SPACE.includes(s[a]!)) a++;
+  while (b > a && PY_SPACE.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
 }
 
 /** A compiled piece of template text: literal strings and field reads in order. */

@@ -43,6 +43,8 @@ export function backendSession(requested: string, say: (line: string) => void = 
 export interface HandlerEnv {
   recipe: CheckedRecipe;
   backend: BackendSession;
+  /** data-parallel replicas for pretrain/SFT (src/run/nodes/parallel.ts); absent: 1 */
+  workers?: number;
 }
 
 /** Memoise a per-node build for one run (env): prepare() and run() share one build; a failed

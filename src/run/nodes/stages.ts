@@ -23,6 +23,7 @@ import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
 import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
+import { parallelize } from "./parallel.js";
 
 const STATE_FILE = "state.safetensors";
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
@@ -71,6 +72,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   let evalBefore: Record<string, number> = {};
   let evalAfter: () => Record<string, number>;
   let during: (() => Record<string, number>) | null = null;
+  let replicas = 1;
   try {
     if (data.kind === "lm") {
       const lossOn = node.op === "sft" ? paramsOf(node, "stage.sft").loss_on : "all";
@@ -82,6 +84,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       during = () => valLoss(VAL_DURING);
       evalAfter = () => valLoss(VAL_FINAL);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
+      disposables.push(trainer); // closes its worker pool, if any
+      replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -102,9 +106,9 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalBefore = setup.evalBefore;
       evalAfter = setup.evalAfter;
     }
-    disposables.push(trainer);
+    if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
-    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during });
+    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
   } finally {
     for (const d of disposables.reverse()) d.dispose();
   }
@@ -115,6 +119,7 @@ async function loop(
   p: TrainingParams,
   trainer: Trainer,
   ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
+  replicas: number,
 ): Promise<NodeResult> {
   const total = trainer.cfg.steps;
   const logEvery = p.log_every;
@@ -162,7 +167,7 @@ async function loop(
   const after = ev.evalAfter();
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
-  const summary: Record<string, number> = { steps: trainer.stepCount };
+  const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
   for (const k of ["loss", "accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;

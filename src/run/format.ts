@@ -1,0 +1,22 @@
+// Number and duration formatting shared by progress lines, reports and metric diffs. Its own
+// module so that `alignc diff` (run/metrics-diff.ts) does not load cli-progress through progress.ts.
+
+export function fmtNum(x: number | undefined, digits = 4): string {
+  if (x === undefined || !Number.isFinite(x)) return "-";
+  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(2);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return "?";
+  if (s < 60) return `${Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+/** Bytes as MiB below a GiB, else GiB ("312 MiB", "1.42 GiB"); "-" when unknown. */
+export function fmtBytes(b: number | undefined): string {
+  if (b === undefined || !Number.isFinite(b) || b < 0) return "-";
+  return b < 2 ** 30 ? `${Math.round(b / 2 ** 20)} MiB` : `${(b / 2 ** 30).toFixed(2)} GiB`;
+}

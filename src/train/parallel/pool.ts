@@ -1,0 +1,185 @@
+// Data-parallel gradients over worker threads. TensorFlow.js's wasm backend runs one thread in Node
+// (its threaded build reports no multithread support there), so a second core idles; a pool of
+// workers, each with its own backend and a replica of the model, computes the gradient of a share
+// of each batch (src/train/parallel/shard.ts) while the main thread computes the first share.
+// The main thread adds the shares' gradients in a fixed order (share 0, 1, …), and Trainer.update
+// checks, clips and applies them once; every task carries the weights the main thread holds, so
+// every replica computes with exactly those weights (bit-identical replicas, checked by digest()).
+// Calls are synchronous (Atomics.wait on the main thread is allowed in Node), so the training step
+// stays synchronous and Ctrl-C, checkpoints and resume work as with one thread.
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { tf } from "../backend.js";
+import type { LmBatch } from "../batch.js";
+import type { Gpt } from "../model.js";
+import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type Reply, type Task, type WorkerInit } from "./protocol.js";
+import { lmShardLoss, splitLm } from "./shard.js";
+
+/** How long the main thread waits for one worker's answer before giving up (a worker that died). */
+const ANSWER_TIMEOUT_MS = 10 * 60_000;
+/** How long a worker may take to load its backend and model. */
+const START_TIMEOUT_MS = 120_000;
+
+interface Slot {
+  worker: Worker;
+  port: MessagePort;
+  control: Int32Array;
+  seq: number;
+}
+
+export class GradientPool {
+  private closed = false;
+
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly names: string[],
+    private readonly trainable: string[],
+  ) {}
+
+  /** Replicas in all, the main thread's included. */
+  get size(): number {
+    return this.slots.length + 1;
+  }
+
+  /** Starts `replicas − 1` workers holding copies of `model` on `backend` (wasm or cpu). */
+  static async start(model: Gpt, replicas: number, backend: string): Promise<GradientPool> {
+    if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`a gradient pool needs at least 2 replicas, got ${replicas}`);
+    const names = [...model.params.keys()];
+    const trainable = names.filter((n) => model.params.get(n)!.trainable);
+    const values = names.map((n) => model.params.get(n)!.dataSync() as Float32Array);
+    const url = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
+    const slots: Slot[] = [];
+    try {
+      for (let r = 1; r < replicas; r++) {
+        const { port1, port2 } = new MessageChannel();
+        const control = new SharedArrayBuffer(CONTROL_INTS * 4);
+        const data: WorkerInit & { port: MessagePort } = { backend, config: model.config, heads: model.heads, names, trainable, values, control, port: port2 };
+        const worker = new Worker(url, { workerData: data, transferList: [port2], ...(url.pathname.endsWith(".ts") ? { execArgv: ["--import", "tsx"] } : {}) });
+        slots.push({ worker, port: port1, control: new Int32Array(control), seq: 0 });
+      }
+      await Promise.all(slots.map((s) => ready(s)));
+    } catch (err) {
+      for (const s of slots) void s.worker.terminate();
+      throw err;
+    }
+    return new GradientPool(slots, names, trainable);
+  }
+
+  /**
+   * The loss and gradients of a packed LM batch, as tf.variableGrads(() => lmLoss) would give them
+   * (keyed by `net`'s variable names), computed in shares across the replicas.
+   */
+  lmGrads(net: Gpt, batch: LmBatch, dropoutSeed?: number): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    if (this.closed) throw new Error("gradient pool: used after close");
+    const shards = splitLm(batch, this.size);
+    const weights = this.names.map((n) => net.params.get(n)!.dataSync() as Float32Array);
+    const busy = this.slots.slice(0, shards.length - 1);
+    busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, weights, shard: shards[i + 1]!, ...(dropoutSeed !== undefined ? { dropoutSeed } : {}) }));
+    const vars = this.trainable.map((n) => net.params.get(n)!);
+    const own = tf.variableGrads(() => lmShardLoss(net, shards[0]!, dropoutSeed), vars);
+    let loss = own.value.dataSync()[0]!;
+    own.value.dispose();
+    const acc = new Map<string, tf.Tensor>(vars.map((v) => [v.name, own.grads[v.name]!]));
+    let failure: Error | null = null;
+    for (const s of busy) {
+      // every answer is collected (even after a failure) so that no worker is left mid-task
+      const reply = this.await(s);
+      if (!reply.ok) {
+        failure ??= new Error(`gradient worker failed: ${reply.error}`);
+        continue;
+      }
+      if (failure) continue;
+      loss += reply.loss!;
+      vars.forEach((v, i) => {
+        const prev = acc.get(v.name)!;
+        acc.set(v.name, tf.tidy(() => tf.add(prev, tf.tensor(reply.grads![i]!, v.shape))));
+        prev.dispose();
+      });
+    }
+    if (failure) {
+      tf.dispose([...acc.values()]);
+      throw failure;
+    }
+    return { value: tf.scalar(loss), grads: Object.fromEntries(acc) };
+  }
+
+  /** sha256 of each worker replica's weights (tests: replicas hold exactly the main thread's weights). */
+  digests(): string[] {
+    for (const s of this.slots) this.post(s, { type: "digest", seq: 0 });
+    return this.slots.map((s) => {
+      const r = this.await(s);
+      if (!r.ok) throw new Error(`gradient worker failed: ${r.error}`);
+      return r.digest!;
+    });
+  }
+
+  /** sha256 of `net`'s weights, computed as a worker computes its digest. */
+  static digestOf(net: Gpt): string {
+    const h = createHash("sha256");
+    for (const v of net.params.values()) h.update(v.dataSync() as Float32Array);
+    return h.digest("hex");
+  }
+
+  /** Stops the workers (their backends and replicas go with them). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.slots) {
+      try {
+        this.post(s, { type: "close", seq: 0 });
+        this.await(s, 5_000);
+      } catch {
+        // a worker that does not answer is terminated below all the same
+      }
+      s.port.close();
+      void s.worker.terminate();
+    }
+  }
+
+  private post(s: Slot, task: Task): void {
+    s.seq++;
+    s.port.postMessage({ ...task, seq: s.seq });
+    Atomics.store(s.control, TASK_SEQ, s.seq);
+    Atomics.notify(s.control, TASK_SEQ);
+  }
+
+  private await(s: Slot, timeoutMs = ANSWER_TIMEOUT_MS): Reply {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(s.control, DONE_SEQ);
+      if (done === s.seq) break;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`gradient worker ${s.worker.threadId}: no answer in ${timeoutMs / 1000} s (did it die?)`);
+      Atomics.wait(s.control, DONE_SEQ, done, Math.min(left, 1000));
+    }
+    const got = receiveMessageOnPort(s.port);
+    const reply = got?.message as Reply | undefined;
+    if (!reply || reply.seq !== s.seq) throw new Error(`gradient worker ${s.worker.threadId}: answer ${s.seq} missing`);
+    return reply;
+  }
+}
+
+/** Waits for a worker's ready message (polled: the port must not get a listener, or replies would be dispatched asynchronously). */
+async function ready(s: Slot): Promise<void> {
+  let failed: Error | null = null;
+  const onError = (e: Error) => (failed = e);
+  const onExit = (code: number) => (failed ??= new Error(`gradient worker exited with code ${code} while starting`));
+  s.worker.on("error", onError).on("exit", onExit);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      const got = receiveMessageOnPort(s.port);
+      if (got) {
+        const r = got.message as Reply;
+        if (!r.ok) throw new Error(`gradient worker failed to start: ${r.error}`);
+        return;
+      }
+      if (failed) throw new Error(`gradient worker failed to start: ${(failed as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`gradient worker: not ready after ${START_TIMEOUT_MS / 1000} s`);
+      await sleep(5);
+    }
+  } finally {
+    s.worker.off("error", onError).off("exit", onExit);
+  }
+}

@@ -1,0 +1,86 @@
+// `npm run bench -- parallel`: pretraining tokens/s on the wasm backend with 1 replica and with N
+// (the number of cores; src/train/parallel: one worker thread per extra replica) on the small and the
+// medium model of `npm run bench -- train`, measured in the same run with the two trainers' steps
+// interleaved (1, N, 1, N, …) so both sample the same load on a shared machine; medians. Prints the
+// load averages before and after (on a loaded machine the N-replica figure is bounded by the idle
+// cores there are, not by the code) and the process's CPU seconds per step (all threads).
+// Last line: `parallel: <the smaller of the two speed-ups>x (goal >= 1.5)`.
+import { availableParallelism, loadavg } from "node:os";
+import { tf, useBackend } from "../../src/train/backend.js";
+import { gptConfig, type GptConfig } from "../../src/train/config.js";
+import { Gpt } from "../../src/train/model.js";
+import { GradientPool } from "../../src/train/parallel/pool.js";
+import { createTrainer } from "../../src/train/stages.js";
+import { Rng } from "../../src/train/rng.js";
+import type { Trainer } from "../../src/train/trainer.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+const N = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+
+interface Size {
+  name: string;
+  cfg: GptConfig;
+  batch: number;
+  steps: number;
+  goal: number;
+}
+const SIZES: Size[] = [
+  { name: "small", cfg: gptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16, steps: quick ? 4 : 12, goal: 1.5 },
+  { name: "medium", cfg: gptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8, steps: quick ? 3 : 6, goal: 1.7 },
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+async function trainerFor(size: Size, replicas: number): Promise<Trainer> {
+  const rng = new Rng(1);
+  const T = size.cfg.context + 1;
+  const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
+  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: { steps: 1000, batchSize: size.batch, lr: 1e-4 } });
+  if (replicas > 1) tr.parallel = await GradientPool.start(tr.model, replicas, "wasm");
+  return tr;
+}
+
+/** One timed step: wall ms and the process's CPU ms (main thread and workers). */
+function timed(tr: Trainer): { ms: number; cpuMs: number } {
+  const c = process.cpuUsage();
+  const t0 = performance.now();
+  tr.step();
+  const ms = performance.now() - t0;
+  const d = process.cpuUsage(c);
+  return { ms, cpuMs: (d.user + d.system) / 1000 };
+}
+
+await useBackend("wasm");
+console.log(`wasm backend, ${availableParallelism()} cores, N = ${N} replicas; load average (1, 5, 15 min) before: ${load()}`);
+const speedups: number[] = [];
+for (const size of SIZES) {
+  const replicas = Math.min(N, size.batch);
+  const one = await trainerFor(size, 1);
+  const many = await trainerFor(size, replicas);
+  for (let i = 0; i < 2; i++) (one.step(), many.step()); // warm-up: kernels, allocations, JIT (workers too)
+  const a: { ms: number; cpuMs: number }[] = [];
+  const b: { ms: number; cpuMs: number }[] = [];
+  for (let i = 0; i < size.steps; i++) {
+    a.push(timed(one));
+    b.push(timed(many));
+  }
+  const tokens = size.batch * size.cfg.context;
+  const tps1 = tokens / (median(a.map((x) => x.ms)) / 1000);
+  const tpsN = tokens / (median(b.map((x) => x.ms)) / 1000);
+  const speedup = tpsN / tps1;
+  speedups.push(speedup);
+  console.log(
+    `${size.name} (d ${size.cfg.dModel}, ${size.cfg.layers} layers, context ${size.cfg.context}, batch ${size.batch}): ` +
+      `1 replica ${tps1.toFixed(0)} tokens/s (${median(a.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(a.map((x) => x.cpuMs)).toFixed(0)} ms/step); ` +
+      `${replicas} replicas ${tpsN.toFixed(0)} tokens/s (${median(b.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(b.map((x) => x.cpuMs)).toFixed(0)} ms/step): ` +
+      `speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
+  );
+  one.dispose();
+  many.dispose();
+}
+console.log(`tensors left: ${tf.memory().numTensors}`);
+console.log(`parallel: ${Math.min(...speedups).toFixed(2)}x (goal >= 1.5)`);
