@@ -61,7 +61,7 @@ export interface StagePretrainParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps: number;
-  /** linear warmup steps before the schedule (default 0) */
+  /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
   weight_decay: number;
@@ -103,7 +103,7 @@ export interface StageSftParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
-  /** linear warmup steps before the schedule (default 0) */
+  /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
   weight_decay: number;
@@ -145,7 +145,7 @@ export interface StageRewardModelParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
-  /** linear warmup steps before the schedule (default 0) */
+  /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
   weight_decay: number;
@@ -189,7 +189,7 @@ export interface StagePpoParams {
   log_every: number;
   /** peak learning rate (default 0.00001) */
   lr: number;
-  /** sampled response length cap (default 24) */
+  /** sampled response length cap (at most a model context) (default 24) */
   max_new_tokens: number;
   /** floor of the decay as a share of lr (default 0.1) */
   min_lr_ratio: number;
@@ -205,7 +205,7 @@ export interface StagePpoParams {
   ptx_data?: PlanRef | PlanCall;
   /** what scores the rollouts */
   reward: PlanRef | "rule";
-  /** responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline) (default 1) */
+  /** responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it (default 1) */
   samples_per_prompt: number;
   /** decay after warmup (default "cosine") */
   schedule: "cosine" | "constant" | "linear";
@@ -217,7 +217,7 @@ export interface StagePpoParams {
   top_k: number;
   /** value-loss weight (default 0.1) */
   vf_coef: number;
-  /** linear warmup steps before the schedule (default 0) */
+  /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
   weight_decay: number;
@@ -259,7 +259,7 @@ export interface StageDpoParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
-  /** linear warmup steps before the schedule (default 0) */
+  /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
   weight_decay: number;

@@ -437,6 +437,10 @@ function checkPath(node: Located & { value: string }, path: string, expect: "fil
     accept("AL2016", node, `${expect === "dir" ? "folder" : "file"} \`${path}\` does not exist (resolved to ${abs})`);
     return;
   }
+  if (type === "special") {
+    accept("AL2017", node, `\`${path}\` is not a regular file (a device, FIFO or socket): alignc reads only regular files and folders`);
+    return;
+  }
   if (expect === "dir" && type !== "dir") accept("AL2017", node, `\`${path}\` is a file; a folder is expected here`);
   if (expect === "file" && type === "dir") accept("AL2017", node, `\`${path}\` is a folder; a file is expected here`);
 }
@@ -455,6 +459,13 @@ const checkFinite: Check<"Number"> = (n: NumberValue, accept, ctx) => {
   if (Number.isFinite(n.value)) return;
   ctx.poisoned.add(n);
   accept("AL2008", n, `\`${n.raw}\` is too large for a number`);
+};
+
+// 2^53 + 1 reads as 2^53: an integer past Number.MAX_SAFE_INTEGER is silently a different number
+const checkSafeInteger: Check<"Number"> = (n: NumberValue, accept, ctx) => {
+  if (!Number.isFinite(n.value) || !Number.isInteger(n.value) || Number.isSafeInteger(n.value) || /[.eE]/.test(n.raw)) return;
+  ctx.poisoned.add(n);
+  accept("AL2008", n, `\`${n.raw}\` is past ${Number.MAX_SAFE_INTEGER} (2^53 − 1), the largest integer a number holds exactly: it would read as ${n.value}`);
 };
 
 const checkSweep: Check<"Sweep"> = (s: SweepValue, accept, ctx) => {
@@ -549,7 +560,7 @@ export const CHECKS: CheckTable = {
   Call: [checkCall],
   Range: [checkRangeOrder],
   Quantity: [checkUnit],
-  Number: [checkFinite],
+  Number: [checkFinite, checkSafeInteger],
   Sweep: [checkSweep],
   Conditions: [checkConditions],
 };

@@ -3,7 +3,7 @@
 // the property), and append whatever else the variant declares. The result is one merged AST whose
 // nodes remember the file they were written in, so a diagnostic on an inherited block names the base
 // file and one on an override names the variant.
-import { readFileSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
 import type { Assignment, BlockValue, Clause, Declaration, Entry, RecipeFile, RecipeHeader, Value } from "../lang/ast.js";
@@ -47,7 +47,7 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   const absFile = resolve(file);
   env.sources.set(file, text);
   const parsed = preParsed ? { ast: preParsed, diagnostics: [] } : parseRecipe(text, file);
-  env.diagnostics.push(...parsed.diagnostics);
+  for (const d of parsed.diagnostics) env.diagnostics.push(d);
   const ast = parsed.ast;
   const own: LoadedRecipe = {
     file,
@@ -81,10 +81,10 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   }
   let baseText: string;
   try {
-    baseText = readFileSync(baseFile, "utf8");
+    baseText = readRegularText(baseFile, READ_LIMITS.recipe, "base recipe");
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(err as Error).message})`;
-    report("AL2029", ext, `base recipe \`${ext.value}\` ${why} (resolved to ${baseAbs})`);
+    if (!(err instanceof InputFileError)) throw err;
+    report("AL2029", ext, `base recipe \`${ext.value}\`: ${err.message} (resolved to ${baseAbs})`);
     return null;
   }
   const base = loadRecipe(baseText, baseFile, env, [...chain, absFile]);

@@ -4,10 +4,11 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 
-export type PathType = "file" | "dir" | "missing";
+/** "special": a device, FIFO or socket, which alignc refuses to read (it may never end) */
+export type PathType = "file" | "dir" | "special" | "missing";
 
 export class FileTypes {
-  private readonly listings = new Map<string, Map<string, PathType | "link"> | null>();
+  private readonly listings = new Map<string, Map<string, Exclude<PathType, "missing"> | "link"> | null>();
 
   typeOf(abs: string): PathType {
     const parent = dirname(abs);
@@ -18,15 +19,15 @@ export class FileTypes {
     }
     const t = listing?.get(basename(abs));
     if (listing && t === undefined && parent !== abs) return "missing";
-    if (t === "file" || t === "dir") return t;
+    if (t === "file" || t === "dir" || t === "special") return t;
     return statType(abs); // a link, the root, or a folder we could not list
   }
 }
 
-function list(dir: string): Map<string, PathType | "link"> | null {
+function list(dir: string): Map<string, Exclude<PathType, "missing"> | "link"> | null {
   try {
-    const m = new Map<string, PathType | "link">();
-    for (const e of readdirSync(dir, { withFileTypes: true })) m.set(e.name, e.isDirectory() ? "dir" : e.isSymbolicLink() ? "link" : "file");
+    const m = new Map<string, Exclude<PathType, "missing"> | "link">();
+    for (const e of readdirSync(dir, { withFileTypes: true })) m.set(e.name, e.isDirectory() ? "dir" : e.isSymbolicLink() ? "link" : e.isFile() ? "file" : "special");
     return m;
   } catch {
     return null;
@@ -35,5 +36,5 @@ function list(dir: string): Map<string, PathType | "link"> | null {
 
 function statType(abs: string): PathType {
   const st = statSync(abs, { throwIfNoEntry: false });
-  return !st ? "missing" : st.isDirectory() ? "dir" : "file";
+  return !st ? "missing" : st.isDirectory() ? "dir" : st.isFile() ? "file" : "special";
 }

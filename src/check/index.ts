@@ -1,6 +1,6 @@
 // The checker's API: a recipe file or text → its diagnostics and, when there is no error, the
 // CheckedRecipe IR. `extends` is resolved here (overrides applied), sweeps stay `{ $sweep: [...] }`.
-import { readFileSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import type { CheckedRecipe } from "./ir.js";
@@ -19,11 +19,10 @@ export interface CheckResult {
 export async function checkRecipeFile(path: string): Promise<CheckResult> {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularText(path, READ_LIMITS.recipe, "recipe");
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "ENOENT" ? "does not exist" : e.code === "EISDIR" ? "is a folder, not a recipe" : `cannot be read (${e.message})`;
-    return { recipe: null, diagnostics: [{ code: "AL2016", severity: "error", message: `recipe ${path} ${why}`, file: path, span: null }], sources: new Map() };
+    if (!(err instanceof InputFileError)) throw err;
+    return { recipe: null, diagnostics: [{ code: "AL2016", severity: "error", message: err.message, file: path, span: null }], sources: new Map() };
   }
   return checkRecipeText(text, path);
 }
@@ -49,7 +48,7 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   const ctx = new CheckContext(loaded, sources);
   ctx.analyse();
   runChecks(ctx);
-  diagnostics.push(...ctx.diagnostics);
+  for (const d of ctx.diagnostics) diagnostics.push(d); // not push(...): 150k diagnostics overflow the call stack
   const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
   return { recipe, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
 }

@@ -56,22 +56,34 @@ const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alt
 export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
 const dataCall = (d: string) => callSchema([...READERS], d);
 
+// Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
+// can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
+// finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
+// `maxReason` (a custom keyword, read by schema-errors.ts) is the hint shown when a bound is crossed.
+const bound = (maximum: number, maxReason: string): Schema => ({ maximum, maxReason });
+const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
+const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
+const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
+const MAX_LR = bound(10, "a peak learning rate above 10 diverges with every optimizer and model here (Adam uses ≤ 1e-2)");
+const MAX_EXAMPLES = bound(100_000_000, "a mixture's examples are held in memory (~1 KB each: 100M is ~100 GB)");
+const MAX_CONTEXT = bound(65_536, "attention memory grows with the square of the context");
+
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
-  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1 }),
-  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0 }),
-  batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, default: 16 }),
-  accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, default: 1 }),
-  lr: num("peak learning rate", { exclusiveMinimum: 0, default: 3e-4 }),
-  warmup: int("linear warmup steps before the schedule", { minimum: 0, default: 0 }),
+  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1, ...MAX_STEPS }),
+  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
+  batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, ...MAX_BATCH, default: 16 }),
+  accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, ...MAX_ACCUMULATE, default: 1 }),
+  lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 3e-4 }),
+  warmup: int("linear warmup steps before the schedule (longer than the run: a plan warning)", { minimum: 0, ...MAX_STEPS, default: 0 }),
   schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),
   min_lr_ratio: num("floor of the decay as a share of lr", { minimum: 0, maximum: 1, default: 0.1 }),
   optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
   weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, default: 0.1 }),
   grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
-  log_every: int("steps between metric lines", { minimum: 1, default: 10 }),
-  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, default: 100 }),
-  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2 }),
+  log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
+  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),
+  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
   format: refSchema(["format"], "chat format for prompt/response examples"),
 };
 
@@ -103,7 +115,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         layers: int("transformer blocks; 2 fits the 10-minute quickstart on 2 cores", { minimum: 1, default: 2 }),
         d_model: int("residual width; 128 keeps wasm matmuls efficient", { minimum: 1, default: 128 }),
         heads: int("attention heads; d_model must divide by it", { minimum: 1, default: 4 }),
-        context: int("maximum sequence length in tokens", { minimum: 2, default: 64 }),
+        context: int("maximum sequence length in tokens", { minimum: 2, ...MAX_CONTEXT, default: 64 }),
         dropout: num("0: tiny models on tiny data underfit before they overfit", { minimum: 0, maximum: 1, default: 0 }),
         init_std: num("normal init std (GPT-2)", { exclusiveMinimum: 0, default: 0.02 }),
         weights: callSchema(["safetensors"], "start from a safetensors checkpoint (alignc's or GPT-2's layout)"),
@@ -213,7 +225,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           description:
             "components kept out of training and scored zero-shot, on all their templates, by accuracy evals with split = heldout_tasks (FLAN's held-out tasks)",
         },
-        total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1 }),
+        total: int("examples in the mixture; default: the sum of capped sizes", { minimum: 1, ...MAX_EXAMPLES }),
         dedup: oneOfStr(["none", "exact", "normalized"], "drop duplicate prompts (normalized: case, spaces, punctuation)", "exact"),
         min_length: int("LIMA-style selection: drop responses shorter than this many characters", { minimum: 0 }),
         max_length: int("drop responses longer than this many characters", { minimum: 1 }),
@@ -247,7 +259,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: modelRef,
         data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
         loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
       },
       required: ["init", "data"],
     },
@@ -257,8 +269,8 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft", "stage:pretrain"], "SFT network whose LM head is replaced by a scalar head"),
         data: refSchema(["source:rankings", "source:pairs"], "comparisons"),
         pairs: oneOfStr(["all", "adjacent"], "all C(K,2) pairs of a prompt in one batch, as InstructGPT", "all"),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-4 }),
-        batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, default: 4 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
+        batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, ...MAX_BATCH, default: 4 }),
       },
       required: ["init", "data"],
     },
@@ -279,8 +291,8 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
         gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
         discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
-        ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, default: 2 }),
-        samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline)", { minimum: 1, default: 1 }),
+        ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, ...bound(100, "more than 100 passes over one rollout batch only overfits it"), default: 2 }),
+        samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it", { minimum: 1, ...bound(1024, "RLOO/GRPO use 4–64 samples per prompt; each is a full generation"), default: 1 }),
         advantages: oneOfStr(
           ["gae", "rloo"],
           "gae: a value network (initialised from the reward model) and GAE, as InstructGPT; rloo: no value network, each token's advantage is the KL-penalised reward-to-go of its response's leave-one-out score (needs samples_per_prompt > 1). gae stays the default for InstructGPT fidelity; on the quickstart the RM-initialised value network scatters (loss 14-16 at step 1) and rloo beat it (issue 12)",
@@ -291,12 +303,12 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           "whiten: subtract the batch mean and divide by the std (PPO's usual); rms: divide by the root mean square (floored at 0.1) without re-centring, so a batch where every sample did well keeps positive advantages and a batch of ties stays near zero instead of being blown up to unit variance",
           "whiten",
         ),
-        max_new_tokens: int("sampled response length cap", { minimum: 1, default: 24 }),
+        max_new_tokens: int("sampled response length cap (at most a model context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
         temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
         top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
         kl_budget: num("stop PPO when the mean KL per sequence exceeds this many nats", { exclusiveMinimum: 0 }),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
-        batch_size: int("rollouts per PPO step (accumulate does not apply to PPO)", { minimum: 1, default: 16 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
+        batch_size: int("rollouts per PPO step (accumulate does not apply to PPO)", { minimum: 1, ...MAX_BATCH, default: 16 }),
       },
       required: ["init", "reward", "prompts", "steps"],
     },
@@ -306,7 +318,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
         data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
         beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
-        lr: num("peak learning rate", { exclusiveMinimum: 0, default: 1e-5 }),
+        lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
       },
       required: ["init", "data"],
     },

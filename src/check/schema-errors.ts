@@ -172,7 +172,9 @@ export function schemaIssues(
     if (e.keyword === "additionalProperties" && e.instancePath === "") return; // unknown properties are reported before validation
     const node = nodeAt(e.instancePath);
     if (BOUNDS.has(e.keyword)) {
-      push({ code: "AL2008", node: node ?? null, message: `\`${prop}\` must be ${boundText(e)}, got ${describeNode(node)}` });
+      // an upper bound says why (its `maxReason` in the kinds table)
+      const why = e.keyword === "maximum" ? (schemaAt(root, e.schemaPath.replace(/\/maximum$/, ""))?.["maxReason"] as string | undefined) : undefined;
+      push({ code: "AL2008", node: node ?? null, message: `\`${prop}\` must be ${boundText(e)}, got ${describeNode(node)}`, ...(why ? { hint: why } : {}) });
       return;
     }
     if (e.keyword === "enum" && e.instancePath.endsWith("/$call")) {

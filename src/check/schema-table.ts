@@ -24,6 +24,7 @@ export function newAjv(extra: Options = {}): AjvClass {
   const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
   const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
   ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
+  ajv.addKeyword({ keyword: "maxReason", schemaType: "string" }); // why a `maximum` (kinds.ts), shown as a hint
   return ajv;
 }
 

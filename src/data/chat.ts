@@ -5,10 +5,13 @@
 //
 // Spans are found by rendering with sentinel characters (Unicode private use) in place of the prompt
 // and response, then splicing the real strings in: exact whatever the template does around them.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import Handlebars from "handlebars";
 import { Template } from "@huggingface/jinja";
 import { CODES, fail } from "./diag.js";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
+import { renderBudgeted } from "./jinja-budget.js";
+import { guardRender } from "./template-guard.js";
 import type { ChatFormat, PromptResponse, SFTExample } from "./types.js";
 
 const S_PROMPT = "\uE000";
@@ -16,6 +19,16 @@ const S_RESPONSE = "\uE001";
 const S_SYSTEM = "\uE002";
 
 type Renderer = (vars: { system: string; prompt: string; response: string }) => string;
+
+/** A template file's text: a regular file (not a FIFO or device) of at most READ_LIMITS.template. */
+function readTemplateFile(file: string, what: string): string {
+  try {
+    return readRegularText(file, READ_LIMITS.template, what);
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    throw err;
+  }
+}
 
 /** Build a ChatFormat from a renderer that is called with sentinels. */
 function fromRenderer(name: string, file: string, render: Renderer): ChatFormat {
@@ -62,18 +75,25 @@ function fromRenderer(name: string, file: string, render: Renderer): ChatFormat 
 export function handlebarsChat(file: string, text?: string): ChatFormat {
   if (text === undefined) {
     if (!existsSync(file)) fail(CODES.fileMissing, `chat template not found: ${file}`, file);
-    text = readFileSync(file, "utf8");
+    text = readTemplateFile(file, "chat template");
   }
   // a single trailing newline of the file is not part of the format
   const fn = Handlebars.compile(text.replace(/\r?\n$/, ""), { noEscape: true, strict: false });
   const name = file.replace(/^.*\//, "").replace(/\.hbs$/, "");
-  return fromRenderer(name, file, (v) => fn(v));
+  return fromRenderer(name, file, guardRender((v: Parameters<Renderer>[0]) => fn(v), `chat template ${file}`, { file, span: { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }));
 }
 
 /** A Hugging Face tokenizer_config.json `chat_template` (Jinja), with its bos/eos tokens. */
 export function hfChat(file: string): ChatFormat {
   if (!existsSync(file)) fail(CODES.fileMissing, `tokenizer_config.json not found: ${file}`, file);
-  const cfg = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  let cfg: Record<string, unknown>;
+  try {
+    cfg = JSON.parse(readTemplateFile(file, "tokenizer_config.json")) as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    fail(CODES.chatTemplate, `${file}: not valid JSON (${err.message})`, file);
+  }
+  if (cfg === null || typeof cfg !== "object" || Array.isArray(cfg)) fail(CODES.chatTemplate, `${file}: a tokenizer_config.json holds an object`, file);
   let tpl = cfg.chat_template;
   if (Array.isArray(tpl)) tpl = (tpl.find((t: { name?: string }) => t.name === "default") as { template?: string } | undefined)?.template;
   if (typeof tpl !== "string") fail(CODES.chatTemplate, `${file}: no \`chat_template\` string`, file);
@@ -84,10 +104,11 @@ export function hfChat(file: string): ChatFormat {
   } catch (err) {
     fail(CODES.chatTemplate, `${file}: chat_template does not parse: ${(err as Error).message}`, file);
   }
-  return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, (v) => {
+  const render: Renderer = (v) => {
     const messages = [...(v.system ? [{ role: "system", content: v.system }] : []), { role: "user", content: v.prompt }, { role: "assistant", content: v.response }];
-    return template.render({ messages, bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), add_generation_prompt: false });
-  });
+    return renderBudgeted(template, { messages, bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), add_generation_prompt: false });
+  };
+  return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, guardRender(render, `chat_template of ${file}`, { file }));
 }
 
 /** Format one example; an empty response is an error (it would train on nothing). */

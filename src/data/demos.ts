@@ -48,7 +48,7 @@ const DEFAULTS: Record<Exclude<DemoShape, "auto">, { prompt: string; response: s
 export function mappingTemplate(src: string, role: string, fields: ReadonlySet<string>, dataFile: string, site?: { file: string; span?: Span }): CompiledPart {
   let part: CompiledPart;
   try {
-    part = compileHandlebars(src);
+    part = compileHandlebars(src, 0, { file: site?.file ?? dataFile, span: site?.span ?? null });
   } catch (err) {
     fail(CODES.templateSyntax, `${role} template ${JSON.stringify(src)}: ${(err as Error).message.split("\n")[0]}`, site?.file ?? dataFile, site?.span ?? null);
   }

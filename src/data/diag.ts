@@ -13,6 +13,7 @@ export const CODES = {
   templateField: "AL3010", // placeholder not among the dataset's fields
   templateSyntax: "AL3011", // template file that does not parse / lacks its parts
   unsupportedJinja: "AL3012", // promptsource Jinja construct outside the supported subset
+  templateRuntime: "AL3013", // a template that fails (or runs over its budget) while rendering
   rankingK: "AL3020", // K outside the declared range
   rankingInvalid: "AL3021", // duplicate, missing or malformed ranks
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split

@@ -9,6 +9,7 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
 import type { SkippedRows } from "./types.js";
+import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
@@ -48,16 +49,40 @@ export interface ReadOptions {
   source?: string;
 }
 
+/** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
 function checkFile(file: string): void {
-  if (!existsSync(file) || !statSync(file).isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  try {
+    assertRegularFile(file, "data file");
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    throw err;
+  }
 }
 
+/** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for .gz). */
 function readWhole(file: string): string {
   checkFile(file);
-  const raw = readFileSync(file);
-  const buf = file.endsWith(".gz") ? gunzipSync(raw) : raw;
+  let buf: Buffer;
+  try {
+    buf = readRegularFile(file, READ_LIMITS.wholeData, "data file");
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.message}; write it as JSONL, which is streamed`, file);
+    throw err;
+  }
+  if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
   checkUtf8(file, buf);
   return buf.toString("utf8").replace(/^\uFEFF/, "");
+}
+
+function gunzipWhole(file: string, buf: Buffer): Buffer {
+  try {
+    return gunzipSync(buf, { maxOutputLength: READ_LIMITS.wholeData });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "ERR_BUFFER_TOO_LARGE") fail(CODES.fileMissing, `${file} decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
+    fail(CODES.brokenLine, `${file}: not a readable gzip file (${e.message})`, file);
+  }
 }
 
 /** Offset of the first byte that is not part of valid UTF-8, or -1. */
@@ -124,10 +149,11 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   let line = 0;
   let offset = 0;
   try {
-    for await (const text of lines) {
+    for await (const raw of lines) {
       line++;
-      const start = offset;
-      offset += text.length + 1;
+      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a UTF-8 BOM, as recipes and the other readers accept
+      const start = offset + raw.length - text.length;
+      offset += raw.length + 1;
       if (text.trim() === "") continue;
       if (opts.limit !== undefined && rows.length >= opts.limit) break;
       let data: unknown;
@@ -324,9 +350,8 @@ const WHOLE_READ_BYTES = 1 << 20;
 
 /** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
 export async function countRows(file: string, kind: ReaderKind): Promise<number> {
-  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  checkFile(file);
   const st = statSync(file);
-  if (!st.isFile()) fail(CODES.fileMissing, `data file not found: ${file}`, file);
   if (kind === "jsonl" || kind === "text") {
     let n = 0;
     let lineHasContent = false;
@@ -348,7 +373,14 @@ export async function countRows(file: string, kind: ReaderKind): Promise<number>
     if (!gz && st.size <= WHOLE_READ_BYTES) count(readFileSync(file));
     else {
       const raw = createReadStream(file);
-      for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
+      try {
+        for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
+      } catch (err) {
+        // a truncated or corrupt .gz: an error of the data, located at the file
+        fail(CODES.brokenLine, `${file}: cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
+      } finally {
+        raw.destroy();
+      }
     }
     if (lineHasContent) n++;
     return n;

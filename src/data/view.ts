@@ -1,6 +1,7 @@
 // Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
 // per-source/template counts and token-length summaries, and JSONL export rows.
 import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
+import { escapeControl, escapeControlKeepLines as esc } from "../lang/escape.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -24,8 +25,9 @@ export function previewSft(xs: readonly SFTExample[], n: number, tok: Tokenizer,
     .slice(0, n)
     .map((e) => {
       const [rs, re] = e.responseSpan;
-      const body = e.text.slice(0, rs) + green(MARK_OPEN + e.text.slice(rs, re) + MARK_CLOSE, o) + e.text.slice(re);
-      return `${dim(`── ${e.id}  (${describeMeta(e)}; ${tok.encode(e.text).length + 1} tokens)`, o)}\n${body}`;
+      // data text is escaped (control characters made visible) before our own colour codes go in
+      const body = esc(e.text.slice(0, rs)) + green(MARK_OPEN + esc(e.text.slice(rs, re)) + MARK_CLOSE, o) + esc(e.text.slice(re));
+      return `${dim(`── ${escapeControl(e.id)}  (${escapeControl(describeMeta(e))}; ${tok.encode(e.text).length + 1} tokens)`, o)}\n${body}`;
     })
     .join("\n\n");
 }
@@ -37,7 +39,7 @@ export function previewGroups(gs: readonly ComparisonGroup[], n: number, o: View
       const ranks = g.ranks ?? g.responses.map((_, i) => i);
       const order = g.responses.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
       const lines = order.map((i) => `  ${String.fromCharCode(65 + i)} rank ${ranks[i]}: ${JSON.stringify(g.responses[i])}`);
-      return `${dim(`── ${g.id}  (K = ${g.responses.length}, ${g.pairs.length} pairs)`, o)}\n${g.prompt}\n${lines.join("\n")}`;
+      return `${dim(`── ${escapeControl(g.id)}  (K = ${g.responses.length}, ${g.pairs.length} pairs)`, o)}\n${esc(g.prompt)}\n${escapeControl(lines.join("\n"))}`;
     })
     .join("\n\n");
 }

@@ -1,41 +1,121 @@
-// Writing an export folder: all or nothing. Files go to a sibling temp folder first; only when every
-// file is written does it replace the output folder, so an interrupted export never leaves a folder
-// that mixes two exports (or half of one).
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Writing an export folder without ever destroying a file alignc did not write. Ownership is the
+// manifest (manifest.ts): a re-export replaces or removes only files the manifest lists whose content
+// is still what alignc wrote. The cluster's `outputs/`, notes, and configs the user edited stay.
+// Files are staged in a sibling temp folder first, so a failure while writing changes nothing; the
+// manifest records the old and the new hashes while files move into place, so even an export killed
+// halfway leaves every file either owned (and replaceable next time) or untouched.
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
+import { writeJsonAtomicSync } from "../run/atomic.js";
 import type { ExportFile } from "./types.js";
+import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 
 export class ExportWriteError extends Error {}
 
-/** Replace `outDir` with exactly `files`. Refuses a non-empty folder that is not an earlier export. */
-export function writeExportDir(outDir: string, files: readonly ExportFile[]): void {
-  const out = resolve(outDir);
-  if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw new ExportWriteError(`${outDir} exists and is not a folder`);
-    const entries = readdirSync(out);
-    if (entries.length && !entries.includes("EXPORT.md"))
-      throw new ExportWriteError(`${outDir} is not empty and holds no EXPORT.md: alignc replaces only its own export folders`);
+export interface WriteExportOptions {
+  /** write into a non-empty folder that holds no alignc manifest (the files there are still never
+   * overwritten: a path the export needs that is taken is an error) */
+  force?: boolean;
+}
+
+export interface WriteExportResult {
+  /** files of an earlier export that this one no longer has, removed because they were unchanged */
+  removed: string[];
+  /** files of an earlier export the user changed since: kept in place, no longer in the manifest */
+  kept: string[];
+}
+
+const isSafePath = (p: string) => p !== "" && !p.startsWith("/") && !p.split("/").some((s) => s === ".." || s === "." || s === "") && p !== MANIFEST_NAME;
+
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/** Why `path` cannot be written in `out`, or undefined: taken by a file that is not alignc's
+ * unchanged output, or a parent that is not a plain folder (a symlink could lead anywhere). */
+function blocker(out: string, path: string, m: Manifest | undefined): string | undefined {
+  const parts = path.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    const dir = join(out, ...parts.slice(0, i));
+    if (!lexists(dir)) return undefined;
+    if (!lstatSync(dir).isDirectory()) return `${parts.slice(0, i).join("/")} (not a plain folder)`;
+  }
+  const abs = join(out, ...parts);
+  if (!lexists(abs) || ownedUnchanged(out, path, m)) return undefined;
+  return m?.files[path] || m?.pending?.[path] ? `${path} (changed since alignc wrote it)` : `${path} (not written by alignc)`;
+}
+
+/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
+function pruneEmpty(dir: string, root: string): void {
+  while (dir !== root && dir.startsWith(root) && existsSync(dir) && readdirSync(dir).length === 0) {
+    rmdirSync(dir);
+    dir = dirname(dir);
+  }
+}
+
+/** Write `files` into `outDir`: an empty or missing folder, or one holding an earlier alignc export. */
+export function writeExportDir(outDir: string, files: readonly ExportFile[], opts: WriteExportOptions = {}): WriteExportResult {
+  const out = resolve(outDir);
+  for (const f of files) if (!isSafePath(f.path)) throw new ExportWriteError(`bad export path ${f.path}`);
+  let manifest: Manifest | undefined;
+  if (lexists(out)) {
+    if (!statSync(out).isDirectory()) throw new ExportWriteError(`${outDir} exists and is not a folder`);
+    try {
+      manifest = readManifest(out);
+    } catch (err) {
+      if (err instanceof ManifestError) throw new ExportWriteError(`${err.message}; nothing written`);
+      throw err;
+    }
+    if (!manifest && readdirSync(out).length && !opts.force)
+      throw new ExportWriteError(
+        `${outDir} is not empty and holds no ${MANIFEST_NAME}, so it is not an alignc export folder: nothing written. ` +
+          `Choose a new or empty folder, or pass --force to add the export beside the files there (alignc still overwrites none of them)`,
+      );
+  }
+  const blocked = files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined);
+  if (blocked.length)
+    throw new ExportWriteError(
+      `${outDir}: alignc overwrites only files it wrote and that are unchanged since; these are in the way: ${blocked.slice(0, 8).join(", ")}${blocked.length > 8 ? `, … (${blocked.length} in all)` : ""}. ` +
+        `Move them away (or export to another folder); nothing written`,
+    );
+
+  const fresh: Record<string, string> = {};
+  for (const f of files) fresh[f.path] = sha256(f.content);
+  const stale = Object.keys(manifest?.files ?? {}).filter((p) => !Object.hasOwn(fresh, p));
+  const removable = stale.filter((p) => ownedUnchanged(out, p, manifest));
+  const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
+
   mkdirSync(dirname(out), { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${tag}`);
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     for (const f of files) {
-      if (f.path.split("/").some((p) => p === ".." || p === "") || f.path.startsWith("/")) throw new ExportWriteError(`bad export path ${f.path}`);
       const p = join(tmp, ...f.path.split("/"));
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content);
       if (f.path.endsWith(".sh")) chmodSync(p, 0o755);
     }
-    if (existsSync(out)) {
-      const old = join(dirname(out), `.${basename(out)}.old-${tag}`);
-      renameSync(out, old);
-      renameSync(tmp, out);
-      rmSync(old, { recursive: true, force: true });
-    } else renameSync(tmp, out);
-  } catch (err) {
+    mkdirSync(out, { recursive: true });
+    // from here on both the old and the new content of every path count as alignc's
+    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: manifest?.files ?? {}, pending: fresh } satisfies Manifest);
+    for (const f of files) {
+      const dest = join(out, ...f.path.split("/"));
+      mkdirSync(dirname(dest), { recursive: true });
+      renameSync(join(tmp, ...f.path.split("/")), dest);
+    }
+    for (const p of removable) {
+      const abs = join(out, ...p.split("/"));
+      rmSync(abs, { force: true });
+      pruneEmpty(dirname(abs), out);
+    }
+    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: fresh } satisfies Manifest);
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
   }
+  return { removed: removable, kept };
 }

@@ -13,6 +13,8 @@ export const SYNTAX_CODES = {
   AL1011: "unexpected token: none of the constructs that may appear here starts with it",
   AL1012: "unexpected token after the last complete item of the file",
   AL1013: "too many syntax errors: the first 100 are reported, then this one counts the rest",
+  AL1014: "too deeply nested: more than 64 brackets, braces or parentheses open at once (src/lang/limits.ts)",
+  AL1015: "too many entries: more than 20,000 in one block, list or call (src/lang/limits.ts)",
   AL1020: "more than one `recipe` header in a file",
   AL1999: "internal error in the parser (a bug in alignc): reported with the location it reached",
 } as const satisfies Record<string, string>;

@@ -9,6 +9,7 @@ import type { Comment, RecipeFile, Span } from "./ast.js";
 import { buildItems, tokenSpan } from "./build.js";
 import type { SyntaxCode } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
+import { structureLimits } from "./limits.js";
 
 export interface ParseResult {
   ast: RecipeFile;
@@ -141,6 +142,12 @@ export function parseRecipe(text: string, file: string): ParseResult {
     }
     const comments: Comment[] = (lexed.groups["comments"] ?? []).map((t) => ({ text: t.image, span: tokenSpan(t)! }));
 
+    // a recipe past the structural limits is not parsed at all: the parser would run out of stack
+    const limit = structureLimits(lexed.tokens);
+    if (limit) {
+      diagnostics.push({ code: limit.code, severity: "error", message: limit.message, file, span: tokenSpan(limit.token) ?? at(limit.token.startOffset) });
+      return { ast: { type: "File", items: [], comments, span: fileSpan(text) }, diagnostics };
+    }
     t0 = performance.now();
     alignParser.input = lexed.tokens;
     const cst = alignParser.recipeFile() as RecipeFileCstNode;

@@ -2,6 +2,7 @@
 // under the span, the hint) or JSON for machines. Rendering is apart from finding: every producer
 // returns Diagnostic data and the CLI picks the form. Colour is the caller's choice (useColor()).
 import type { Diagnostic, Severity } from "./diagnostic.js";
+import { escapeControl, escapeControlKeepLines } from "./escape.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -15,6 +16,13 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 const SGR = { bold: "1", red: "31", yellow: "33", cyan: "36", blue: "34", dim: "2" } as const;
 const SEVERITY_COLOR: Record<Severity, keyof typeof SGR> = { error: "red", warning: "yellow", info: "cyan" };
 
+/** Source lines longer than this are shown as a window around the span. */
+const MAX_LINE_SHOWN = 240;
+const WINDOW_BEFORE = 80;
+const WINDOW_AFTER = 80;
+/** At most this many diagnostics are rendered; the rest are counted (`--json` lists them all). */
+export const MAX_RENDERED = 200;
+
 /** Line `line` (1-based) of `text`, without its line break. */
 function sourceLine(text: string, line: number): string | null {
   let start = 0;
@@ -27,44 +35,45 @@ function sourceLine(text: string, line: number): string | null {
   return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
 }
 
-/** Characters of a source line shown at most (data files can be one multi-megabyte line). */
-const MAX_SHOWN = 160;
-
-/** The part of a long line around the span, with `…` where it was cut; the span's offsets in it. */
-function window(line: string, col0: number, end0: number): { text: string; from: number; to: number } {
-  const from = Math.min(col0, line.length);
-  const to = Math.min(Math.max(end0, from), line.length);
-  if (line.length <= MAX_SHOWN) return { text: line, from, to };
-  const a = Math.max(0, from - 40);
-  const b = Math.min(line.length, a + MAX_SHOWN);
-  const pre = a > 0 ? "…" : "";
-  const text = `${pre}${line.slice(a, b)}${b < line.length ? "…" : ""}`;
-  return { text, from: from - a + pre.length, to: Math.min(to, b) - a + pre.length };
-}
-
 function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof typeof SGR, s: string) => string): string {
-  const where = d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc";
-  const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${d.message}`)}`];
+  // every piece of user text (file names, messages that quote input, the source line, hints) is
+  // escaped: a recipe must not be able to drive the terminal (escape.ts)
+  const where = escapeControl(d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc");
+  const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${escapeControlKeepLines(d.message)}`)}`];
   const text = sources.get(d.file);
-  const line = d.span && text !== undefined ? sourceLine(text, d.span.line) : null;
+  let line = d.span && text !== undefined ? sourceLine(text, d.span.line) : null;
   if (d.span && line !== null) {
-    const shown = window(line, d.span.col - 1, d.span.endLine === d.span.line ? d.span.endCol - 1 : line.length);
     const num = String(d.span.line);
     const pad = " ".repeat(num.length);
-    const { text: shownLine, from, to } = shown;
-    const width = Math.max(1, to - from);
-    const lead = shownLine.slice(0, from).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
-    out.push(`${paint("blue", `${num} |`)} ${shownLine}`);
+    let from = Math.min(d.span.col - 1, line.length);
+    // carets to the span's end, or to the end of the line when the span goes on to later lines
+    let to = d.span.endLine === d.span.line ? Math.min(d.span.endCol - 1, line.length) : line.length;
+    // a very long line (minified data, a generated recipe) is shown as a window around the span:
+    // printing it whole for each of many diagnostics made the output quadratic in its length
+    if (line.length > MAX_LINE_SHOWN) {
+      const start = Math.max(0, from - WINDOW_BEFORE);
+      const end = Math.min(line.length, Math.max(to, from + 1) + WINDOW_AFTER, start + MAX_LINE_SHOWN);
+      const head = start > 0 ? "…" : "";
+      line = head + line.slice(start, end) + (end < line.length ? "…" : "");
+      from = from - start + head.length;
+      to = Math.min(to - start + head.length, line.length);
+    }
+    // widths are measured on the escaped text, which is what the terminal shows
+    const width = Math.max(1, escapeControl(line.slice(from, to)).length);
+    const lead = escapeControl(line.slice(0, from)).replace(/[^\t]/g, " "); // keep tabs so the caret lines up
+    out.push(`${paint("blue", `${num} |`)} ${escapeControl(line)}`);
     out.push(`${paint("blue", `${pad} |`)} ${lead}${paint(SEVERITY_COLOR[d.severity], "^".repeat(width))}`);
   }
-  if (d.hint) out.push(`${paint("cyan", "hint:")} ${d.hint}`);
+  if (d.hint) out.push(`${paint("cyan", "hint:")} ${escapeControlKeepLines(d.hint)}`);
   return out.join("\n");
 }
 
 /** Human-readable diagnostics, one block each, separated by blank lines; "" when there are none. */
 export function renderDiagnostics(ds: Diagnostic[], sources: Map<string, string>, opts: RenderOptions): string {
   const paint = (c: keyof typeof SGR, s: string): string => (opts.color ? `\u001b[${SGR[c]}m${s}\u001b[0m` : s);
-  return ds.map((d) => renderOne(d, sources, paint)).join("\n\n");
+  const shown = ds.slice(0, MAX_RENDERED).map((d) => renderOne(d, sources, paint));
+  if (ds.length > MAX_RENDERED) shown.push(`… ${ds.length - MAX_RENDERED} more diagnostics not shown (--json lists every one)`);
+  return shown.join("\n\n");
 }
 
 /** `3 errors, 1 warning` (empty string when there is nothing to count). */

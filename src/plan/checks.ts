@@ -35,7 +35,58 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRolloutLength,
   checkMemory,
   checkBudget,
+  checkRunLength,
+  checkRolloutGroups,
+  checkWarmup,
+  checkEmptyData,
 ];
+
+/** Without a time budget, an estimate past a day is probably a slip (steps = 1e6 for 1e4), and one
+ * past 30 days certainly is unless the recipe says so with a budget. */
+export const LONG_RUN_S = 24 * 3600;
+export const RUN_CEILING_S = 30 * 24 * 3600;
+
+function checkRunLength({ recipe, estimates }: CheckInput, report: Report, at: Locator): void {
+  if (recipe.budget.some((c) => budgetName(c.left) === "time")) return; // checkBudget holds it to the recipe's own limit
+  const { time } = planTotals(estimates);
+  if (time === undefined || time <= LONG_RUN_S) return;
+  const stage = recipe.blocks.find((b) => b.keyword === "stage");
+  const where = stage ? at(stage.name) : { file: recipe.file, span: null };
+  if (time > RUN_CEILING_S) report("AL4017", "error", `the plan's estimate is ${formatSeconds(time)}; lower the steps, or declare \`budget { time <= ${Math.ceil(time / 86400)}d }\` to run it anyway`, where);
+  else report("AL4016", "warning", `the plan's estimate is ${formatSeconds(time)}; declare \`budget { time <= … }\` to make it deliberate`, where);
+}
+
+function checkRolloutGroups({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo") continue;
+    const k = n.params.samples_per_prompt;
+    const b = n.params.batch_size;
+    if (typeof k === "number" && typeof b === "number" && k > 1 && b % k !== 0)
+      report("AL4018", "error", `${n.id}: batch_size ${b} is not a multiple of samples_per_prompt ${k}; use batch_size = ${Math.max(k, Math.round(b / k) * k)}`, at(n.block, "samples_per_prompt")); // written whenever it is above 1
+  }
+}
+
+function checkWarmup({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.kind !== "stage") continue;
+    const w = n.params.warmup;
+    const steps = n.params.steps;
+    if (typeof w === "number" && typeof steps === "number" && w > 0 && w >= steps) report("AL4019", "warning", `${n.id}: warmup = ${w} with steps = ${steps}`, at(n.block, "warmup"));
+  }
+}
+
+/** A stage whose measured data has no examples would fail after the stages before it have trained. */
+function checkEmptyData({ nodes, estimates }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.kind !== "stage") continue;
+    for (const prop of ["data", "prompts"]) {
+      const id = refId(n.params[prop]);
+      const e = id !== undefined ? estimates.get(id) : undefined;
+      if (e?.size && e.size.examples === 0) report("AL4020", "error", `${n.id}: \`${prop}\` is ${id}`, at(n.block, prop));
+      else if (e?.size && e.size.comparisons === 0) report("AL4020", "error", `${n.id}: \`${prop}\` (${id}) has ${e.size.examples} ranked groups but not one comparison pair: every group is fully tied`, at(n.block, prop));
+    }
+  }
+}
 
 export function runChecks(input: CheckInput): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -102,7 +153,7 @@ function checkLeaveOneOut({ nodes }: CheckInput, report: Report, at: Locator): v
   for (const n of nodes) {
     if (n.op !== "ppo" || n.params.advantages !== "rloo") continue;
     const k = typeof n.params.samples_per_prompt === "number" ? n.params.samples_per_prompt : 1;
-    if (k < 2) report("AL4016", "error", `${n.id}: advantages = "rloo" with samples_per_prompt = ${k}; sample at least 2 responses per prompt, or use advantages = "gae"`, at(n.block, "advantages"));
+    if (k < 2) report("AL4021", "error", `${n.id}: advantages = "rloo" with samples_per_prompt = ${k}; sample at least 2 responses per prompt, or use advantages = "gae"`, at(n.block, "advantages"));
   }
 }
 

@@ -17,7 +17,12 @@ export const PLAN_CODES = {
   AL4013: "data sizes could not be measured, estimates that need them are missing",
   AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
   AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the model context (rollouts would be cut)",
-  AL4016: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
+  AL4016: "the time estimate is over 24 hours and the recipe declares no time budget",
+  AL4017: "the time estimate is over the 30-day ceiling; a recipe that means it declares `budget { time <= … }`",
+  AL4018: "PPO batch_size is not a multiple of samples_per_prompt (rollouts are grouped by prompt)",
+  AL4019: "warmup is as long as the run or longer: the learning rate never reaches its peak",
+  AL4020: "a stage's data has no training examples",
+  AL4021: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

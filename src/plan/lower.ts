@@ -16,12 +16,13 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
+import { hashRegularFile, readRegularFile } from "../lang/read-file.js";
 import type { DigestCache } from "./digest-cache.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
@@ -74,7 +75,8 @@ export class FileHashes {
 
   hash(abs: string): string {
     let h = this.hashes.get(abs);
-    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, readFileSync) : sha256Hex(readFileSync(abs))));
+    // only regular files are read (a FIFO or /dev/zero would never end): src/lang/read-file.ts
+    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)) : hashRegularFile(abs)));
     return h;
   }
 

@@ -1,5 +1,6 @@
 // `alignc runs`: the run directories under runs/, newest last, with their outcome.
 import { existsSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { RunDir, type Manifest } from "./rundir.js";
 
@@ -7,7 +8,8 @@ export interface RunSummary {
   id: string;
   path: string;
   recipe: string;
-  status: Manifest["status"] | "unreadable";
+  /** "dead": the manifest says running but its process is gone (killed without a chance to record it) */
+  status: Manifest["status"] | "unreadable" | "dead";
   created: string;
   seconds: number | null;
   backend: string;
@@ -15,6 +17,18 @@ export interface RunSummary {
   cacheHits: number;
   computed: number;
   expectations: { passed: number; total: number };
+}
+
+/** Is the process recorded as running this run gone? Only decidable on the host that ran it, and
+ * only for manifests that record a pid (older ones stay "running"). */
+export function ownerGone(m: Pick<Manifest, "pid" | "host">): boolean {
+  if (m.pid === undefined || m.host.hostname !== hostname()) return false;
+  try {
+    process.kill(m.pid, 0); // signal 0: existence check, sends nothing
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH"; // EPERM: alive, someone else's
+  }
 }
 
 export function listRuns(runsDir = "runs"): RunSummary[] {
@@ -29,7 +43,7 @@ export function listRuns(runsDir = "runs"): RunSummary[] {
         id: name,
         path: join(root, name),
         recipe: m.recipe.name,
-        status: m.status,
+        status: m.status === "running" && ownerGone(m) ? "dead" : m.status,
         created: m.created,
         seconds: m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : null,
         backend: m.backend,

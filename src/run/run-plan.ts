@@ -99,6 +99,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     created: new Date().toISOString(),
     finished: null,
     status: "running",
+    pid: process.pid,
     exitCode: null,
     backend: backendName(o.backend),
     seed: o.recipe.seed,

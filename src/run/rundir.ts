@@ -45,6 +45,8 @@ export interface Manifest {
   created: string;
   finished: string | null;
   status: "running" | "ok" | "failed" | "interrupted" | "expectations_failed";
+  /** the process that runs it, so `alignc runs` can tell a killed run (kill -9, power cut) from a live one */
+  pid?: number;
   exitCode: number | null;
   backend: string;
   seed: number;

@@ -1,4 +1,5 @@
-/** A non-finite loss or gradient: the update was not applied, so the trainer still holds the last good state. */
+/** A non-finite loss or gradient: the update was not applied, so the trainer still holds the last good
+ * state (the stage loop saves it as a checkpoint, src/run/nodes/stages.ts). */
 export class NonFiniteError extends Error {
   constructor(
     readonly stage: string,
@@ -6,7 +7,7 @@ export class NonFiniteError extends Error {
     readonly what: "loss" | "gradient",
     readonly value: number,
   ) {
-    super(`${stage}: non-finite ${what} (${value}) at step ${step}; the update was not applied and the last good state is kept`);
+    super(`${stage}: non-finite ${what} (${value}) at step ${step}; the update was not applied`);
     this.name = "NonFiniteError";
   }
 }

@@ -151,19 +151,3 @@ test("unknown versions and bad cluster sizes are errors", () => {
   assert.equal(compileExport(fixtureInput(), opts({ nodes: 0 })).diagnostics[0]?.code, "AL4606");
 });
 
-test("writeExportDir replaces an earlier export whole and refuses a foreign folder", () => {
-  const root = mkdtempSync(join(tmpdir(), "alignc-export-"));
-  const out = join(root, "out");
-  const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }));
-  writeExportDir(out, r.files);
-  writeFileSync(join(out, "stale.txt"), "x");
-  writeExportDir(out, r.files);
-  assert.ok(!existsSync(join(out, "stale.txt")), "an old export's leftovers are gone");
-  assert.equal(readFileSync(join(out, "configs/sft.yaml"), "utf8"), file(r, "configs/sft.yaml"));
-  assert.deepEqual(readdirSync(root), ["out"], "no temp folders left");
-  const foreign = join(root, "mine");
-  mkdirSync(foreign);
-  writeFileSync(join(foreign, "notes.txt"), "keep");
-  assert.throws(() => writeExportDir(foreign, r.files), /not empty/);
-  assert.equal(readFileSync(join(foreign, "notes.txt"), "utf8"), "keep");
-});

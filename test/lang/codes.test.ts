@@ -60,6 +60,20 @@ code("AL1013", "too many syntax errors", () => {
   assert.match(d.message, /50 more/);
 });
 
+code("AL1014", "too deeply nested (was: internal parser error at 1:1 past ~300 levels)", () => {
+  const deep = (n: number) => `recipe r { seed = 1 }\nmodel m = gpt { x = ${"[".repeat(n)}${"]".repeat(n)} }`;
+  // the 64th bracket (one brace already open) crosses the limit: col of "model m = gpt { x = " + 63
+  expectError(deep(400), "AL1014", 2, 21 + 63);
+  expectError(deep(100_000), "AL1014", 2, 21 + 63);
+  assert.ok(!parseRecipe(deep(60), "snippet.align").diagnostics.some((d) => d.code === "AL1014" || d.code === "AL1999"));
+});
+
+code("AL1015", "too many entries in one block (150,000 overflowed the checker's stack)", () => {
+  const entries = Array.from({ length: 150_000 }, (_, i) => `  a${i} = ${i}`).join("\n");
+  const d = expectError(`recipe r { seed = 1 }\nmixture m = mix {\n${entries}\n}`, "AL1015", 20_003, 10);
+  assert.match(d.message, /at most 20000 \(this one opens at line 2\)/);
+});
+
 code("AL1020", "second recipe header", () => {
   expectError("recipe a { seed = 1 }\nrecipe b { seed = 2 }", "AL1020", 2, 1);
 });

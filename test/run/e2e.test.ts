@@ -97,8 +97,8 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     const rp = resumed.manifest.nodes.find((n) => n.id === "policy")!;
     assert.equal(rp.status, "resumed");
     assert.equal(rp.resumedFromStep, ck.step);
-    const steps = RunDir.open(resumed.runDir).readMetrics().filter((r) => r.stage === "policy").map((r) => r.step);
-    assert.equal(steps[0], ck.step + 1);
+    const resumedRows = RunDir.open(resumed.runDir).readMetrics().filter((r) => r.stage === "policy");
+    assert.ok(resumedRows.some((r) => r.step <= ck.step), "the rows before the checkpoint are kept (issue 15)");
     const shaResumed = cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256;
 
     // the same stage without interruption (its entry removed, then recomputed from the cached inputs)
@@ -106,6 +106,11 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet }));
     assert.equal(straight.manifest.nodes.find((n) => n.id === "policy")!.status, "computed");
     assert.equal(cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256, shaResumed, "resumed weights equal uninterrupted weights");
+    // and the same recorded metrics: every row and the summary, but for wall-clock fields (issue 15)
+    const timeless = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => !/time|per_s|cached/.test(k)));
+    const straightRows = RunDir.open(straight.runDir).readMetrics().filter((r) => r.stage === "policy");
+    assert.deepEqual(resumedRows.map(timeless), straightRows.map(timeless));
+    assert.deepEqual(timeless(rp.summary ?? {}), timeless(straight.manifest.nodes.find((n) => n.id === "policy")!.summary ?? {}));
     assert.ok(existsSync(join(straight.runDir, "report.html")));
   } finally {
     cleanup();

@@ -1,20 +1,22 @@
 // `alignc check FILE…`: parse and check each recipe, print every diagnostic. Exit 0 clean, 1 when
 // any error was found, 2 on usage problems (no file, a file that cannot be read).
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
-import { readFile } from "node:fs/promises";
+import { assertRegularFile, InputFileError } from "../../lang/read-file.js";
+import { escapeControl } from "../../lang/escape.js";
 import { checkRecipeFile } from "../../check/index.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { parseTimings, resetParseTimings } from "../../lang/parse.js";
 import { diagnosticsJson, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 
+/** Why `path` cannot be checked (missing, a folder, a device or FIFO that would never end), or null. */
 async function readable(path: string): Promise<string | null> {
   try {
-    await readFile(path);
+    assertRegularFile(path, "recipe");
     return null;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "is a directory" : e.message;
+    if (err instanceof InputFileError) return err.message;
+    throw err;
   }
 }
 
@@ -32,7 +34,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   for (const file of args) {
     const problem = await readable(file);
     if (problem) {
-      process.stderr.write(`alignc check: ${file}: ${problem}\n`);
+      process.stderr.write(`alignc check: ${escapeControl(problem)}\n`);
       usage = true;
       continue;
     }

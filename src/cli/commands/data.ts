@@ -1,7 +1,8 @@
-// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl] [--stats]`: the examples a
+// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
 // recipe trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
-// Without --source it shows the data of every training stage. Exit 0 ok, 1 errors, 2 usage.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+// Without --source it shows the data of every training stage. --export never overwrites the recipe
+// or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
 import type { CheckedRecipe } from "../../check/ir.js";
@@ -10,6 +11,8 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
+import { escapeControlKeepLines } from "../../lang/escape.js";
+import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 
 function report(ds: Diagnostic[], sources: Map<string, string>): void {
   // data diagnostics point into data and template files: give the renderer their text (small files only)
@@ -79,6 +82,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc data: --split must be one of ${EXPORT_SPLITS.join(", ")}, got ${split}\n`);
     return 2;
   }
+  const inputs = recipeInputs(recipe, sources.keys());
+  const force = opts.force === true;
+  const refusal = exportFile ? exportRefusal(exportFile, inputs, force) : undefined;
+  if (refusal) {
+    process.stderr.write(`alignc data: --export: ${refusal}; nothing written\n`);
+    return 2;
+  }
   const color = useColor(process.stdout);
   try {
     const tok = await recipeTokenizer(recipe);
@@ -88,14 +98,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
       if (opts.stats) process.stdout.write(`${statsText(built, tok, context)}\n`);
       if (preview > 0) {
-        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : built.train.lines.slice(0, preview).join("\n");
+        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
         process.stdout.write(`\n${body}\n`);
       }
       if (exportFile) {
         const rows = exportRows(built, split as ExportSplit);
-        const tmp = `${exportFile}.tmp-${process.pid}`;
-        writeFileSync(tmp, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
-        renameSync(tmp, exportFile);
+        writeDataExport(exportFile, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""), inputs, force);
         process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
       }
     }
@@ -103,6 +111,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     if (err instanceof DiagnosticError) {
       report(err.diagnostics, sources);
       return 1;
+    }
+    if (err instanceof DataExportError) {
+      process.stderr.write(`alignc data: --export: ${err.message}; nothing written\n`);
+      return 2;
     }
     throw err;
   }

@@ -1,13 +1,15 @@
 // `alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G]
-// [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--trim-rows N]`: write the plan
-// compiled for a distributed engine. Prints every diagnostic and every approximation (what the
+// [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--trim-rows N] [--force]`: write the plan
+// compiled for a distributed engine. DIR must be new, empty, or an earlier alignc export (its
+// .alignc-export.json lists the files alignc wrote; only those, unchanged, are replaced or removed).
+// Prints every diagnostic and every approximation (what the
 // target does differently), then the folder. Exit 0 written, 1 errors (nothing written), 2 usage.
 import { existsSync } from "node:fs";
 import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDir, type Target } from "../../export/index.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 
-const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE]\n";
+const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--force]\n";
 
 function positiveInt(v: unknown, name: string): number | string {
   const s = String(v);
@@ -57,7 +59,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 1;
   }
   try {
-    writeExportDir(out, r.files);
+    const w = writeExportDir(out, r.files, { force: opts["force"] === true });
+    if (w.kept.length) process.stderr.write(`alignc export: kept ${w.kept.length} file(s) of the earlier export that were changed since (no longer listed in its manifest): ${w.kept.join(", ")}\n`);
   } catch (err) {
     if (err instanceof ExportWriteError) {
       process.stderr.write(`alignc export: ${err.message}\n`);

@@ -2,13 +2,15 @@
 // kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
 // and compared with the input before anything is written, and writes are atomic (temp + rename).
 // --check writes nothing and exits 1 when some file would change.
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { parseRecipe } from "../../lang/parse.js";
 import { printRecipe } from "../../lang/print.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { sameRecipe } from "../../lang/strip.js";
+import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { escapeControl } from "../../lang/escape.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -23,10 +25,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   for (const file of args) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = readRegularText(file, READ_LIMITS.recipe, "recipe");
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      process.stderr.write(`alignc fmt: ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}\n`);
+      if (!(err instanceof InputFileError)) throw err;
+      process.stderr.write(`alignc fmt: ${escapeControl(err.message)}\n`);
       raise(2);
       continue;
     }

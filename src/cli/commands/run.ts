@@ -38,6 +38,25 @@ export function summaryText(m: Manifest, runDir: string): string {
   return lines.join("\n") + "\n";
 }
 
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command to run again after Ctrl-C: every flag that chose this plan (not --force, which would
+ * recompute instead of resuming). */
+export function resumeCommand(path: string, o: { tiny?: boolean; backend?: string | undefined; until?: string | null; variant?: string | undefined; workers?: number | "auto"; recipe?: string | undefined }): string {
+  return [
+    "alignc run",
+    o.tiny ? "--tiny" : "",
+    o.variant ? `--variant ${shellQuote(o.variant)}` : "",
+    o.backend ? `--backend ${shellQuote(o.backend)}` : "",
+    o.until ? `--until ${shellQuote(o.until)}` : "",
+    o.workers !== undefined && o.workers !== 1 ? `--workers ${o.workers}` : "",
+    o.recipe ? `--recipe ${shellQuote(o.recipe)}` : "",
+    shellQuote(path),
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** Print one run's diagnostics, summary and error; return its exit code. */
 function report(result: RunRecipeResult, resumeHint: string): number {
   const color = useColor(process.stderr);
@@ -86,9 +105,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write("alignc run: --recipe names the recipe of a saved plan (alignc run PLAN.json --recipe R)\n");
     return 2;
   }
-  // the command to run again after Ctrl-C, with the flags that chose this plan
-  const again = (variant?: string) =>
-    ["alignc run", o.tiny ? "--tiny" : "", variant ? `--variant '${variant}'` : "", o.backend ? `--backend ${o.backend}` : "", o.workers !== 1 ? `--workers ${o.workers}` : "", path].filter(Boolean).join(" ");
+  const again = (variant?: string) => resumeCommand(path, { tiny: o.tiny, backend: o.backend, until: o.until, variant, workers: o.workers, recipe: typeof opts.recipe === "string" ? opts.recipe : undefined });
   const interrupt = new Interrupt().install();
   try {
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());

@@ -30,7 +30,7 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
   const inverted = /\{\{!--?\s*inverted\b/.test(inputText);
   const compile = (src: string, offset: number) => {
     try {
-      return compileHandlebars(src, offset);
+      return compileHandlebars(src, offset, { file, span: lineSpan(text, offset + 1) });
     } catch (err) {
       const m = /line (\d+)/.exec((err as Error).message);
       const line = (m ? Number(m[1]) : 1) + offset;

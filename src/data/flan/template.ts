@@ -3,6 +3,10 @@
 // FLAN's Python `{name}` patterns and promptsource's Jinja; all compile to this one shape.
 import Handlebars from "handlebars";
 import type { Fields } from "../readers.js";
+import { guardRender, type TemplateOrigin } from "../template-guard.js";
+
+// `{{log}}` would print to stdout in the middle of alignc's own output: it renders nothing instead
+Handlebars.registerHelper("log", () => "");
 
 /** A placeholder used by a template, located in the template's own file (1-based). */
 export interface Placeholder {
@@ -84,7 +88,7 @@ export interface CompiledPart {
  * lists (concatenation, ~10× faster than the Handlebars runtime); others use Handlebars itself
  * (noEscape: the output is training text, not HTML). `lineOffset` maps lines to the file.
  */
-export function compileHandlebars(text: string, lineOffset = 0): CompiledPart {
+export function compileHandlebars(text: string, lineOffset = 0, origin?: TemplateOrigin): CompiledPart {
   const ast = Handlebars.parse(text);
   const placeholders: Placeholder[] = [];
   collectPlaceholders(ast, placeholders, lineOffset, 0, new Set());
@@ -106,9 +110,20 @@ export function compileHandlebars(text: string, lineOffset = 0): CompiledPart {
       break;
     }
   }
-  if (simple) return { render: segmentRenderer(mergeLiterals(segs)), placeholders };
-  const fn = Handlebars.compile(text, { noEscape: true });
-  return { render: (ctx) => fn(ctx), placeholders };
+  // a field holding a JSON object would render as "[object Object]" and be trained on: an error
+  // (checked where a field is read whole; `{{a.b}}` reads into an object on the Handlebars path)
+  const whole = simple ? segs.flatMap((s) => (typeof s === "string" ? [] : [s.field])) : [];
+  const objectField = (ctx: Fields): void => {
+    for (const name of whole) {
+      const v = ctx[name];
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) throw new TypeError(`field \`${name}\` holds ${JSON.stringify(v).slice(0, 60)}, an object, not text`);
+    }
+  };
+  const seg = simple ? segmentRenderer(mergeLiterals(segs)) : undefined;
+  const fn = seg ? undefined : Handlebars.compile(text, { noEscape: true });
+  // runtime errors (unknown helper/partial/decorator, #each without argument) become located errors
+  const render = (ctx: Fields): string => (objectField(ctx), seg ? seg(ctx) : fn!(ctx));
+  return { render: guardRender(render, "template", origin), placeholders };
 }
 
 function mergeLiterals(segs: Segment[]): Segment[] {

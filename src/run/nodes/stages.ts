@@ -1,7 +1,7 @@
 // Training stages: build the stage's token data, start from its `init` network, run the engine's
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createTrainer,
@@ -15,6 +15,7 @@ import {
   type Trainer,
   type TrainConfig,
 } from "./train-api.js";
+import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
@@ -26,6 +27,10 @@ import { stageData } from "./stage-data.js";
 import { parallelize } from "./parallel.js";
 
 const STATE_FILE = "state.safetensors";
+/** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
+ * stage records the same metric rows and final summary as an uninterrupted one. */
+const PROGRESS_FILE = "progress.json";
+type Row = Omit<Parameters<NodeContext["log"]>[0], never>;
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
@@ -127,18 +132,48 @@ async function loop(
   const valEvery = Math.max(logEvery, Math.ceil(total / 10));
   const klBudget = "kl_budget" in p && typeof p.kl_budget === "number" ? p.kl_budget : null;
   let resumedFrom: number | undefined;
+  const history: StepMetrics[] = [];
+  const logged: Row[] = [];
+  const log = (r: Row): void => {
+    logged.push(r);
+    ctx.log(r);
+  };
+  let complete = true; // history holds every step (false after resuming from a checkpoint without progress.json)
   const ck = ctx.latestCheckpoint();
   if (ck) {
     trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
     resumedFrom = trainer.stepCount;
     ctx.info(`resuming from the checkpoint at step ${resumedFrom}`);
-  } else if (Object.keys(ev.evalBefore).length) ctx.log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+    const progress = join(ck.dir, PROGRESS_FILE);
+    if (existsSync(progress)) {
+      const saved = JSON.parse(readFileSync(progress, "utf8")) as { history: StepMetrics[]; logged: Row[] };
+      history.push(...saved.history);
+      for (const r of saved.logged) log(r); // the rows before the checkpoint, as the first attempt logged them
+    } else complete = false;
+  } else if (Object.keys(ev.evalBefore).length) log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   const bar = ctx.progress(total, trainer.stepCount);
-  const history: StepMetrics[] = [];
+  const checkpoint = async (s: number): Promise<void> => {
+    const state = trainer.state();
+    const progress = JSON.stringify({ history, logged });
+    await ctx.saveCheckpoint(s, (dir) => {
+      saveTrainerState(join(dir, STATE_FILE), state);
+      writeFileSync(join(dir, PROGRESS_FILE), progress);
+    });
+  };
   let stoppedEarly: string | null = null;
   while (trainer.stepCount < total) {
     await yieldToSignals();
-    const m = trainer.step();
+    let m: StepMetrics;
+    try {
+      m = trainer.step();
+    } catch (err) {
+      // a NaN/Inf step applied nothing: the trainer holds the last good state, so save it
+      if (err instanceof NonFiniteError && trainer.stepCount > 0) {
+        await checkpoint(trainer.stepCount);
+        err.message += ` (saved as a checkpoint at step ${trainer.stepCount})`;
+      }
+      throw err;
+    }
     history.push(m);
     const s = trainer.stepCount;
     const extra: Record<string, number> = {};
@@ -149,15 +184,14 @@ async function loop(
     bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
     if (s % logEvery === 0 || s === total) {
       const val = ev.during && (s % valEvery === 0 || s === total) ? ev.during() : {};
-      ctx.log({ step: s, ...row(m), ...val });
+      log({ step: s, ...row(m), ...val });
     }
     if (klBudget !== null && typeof m.kl === "number" && m.kl > klBudget) {
       stoppedEarly = `KL ${m.kl.toFixed(2)} exceeded kl_budget ${klBudget} at step ${s}`;
       break;
     }
     if (ctx.interrupted() || (s % ckEvery === 0 && s < total)) {
-      const state = trainer.state();
-      await ctx.saveCheckpoint(s, (dir) => saveTrainerState(join(dir, STATE_FILE), state));
+      await checkpoint(s);
       if (ctx.interrupted()) {
         bar.done(`interrupted at step ${s}`);
         return { status: "interrupted", step: s };
@@ -173,7 +207,7 @@ async function loop(
     if (v !== undefined) summary[k] = v;
   }
   const r0 = meanOf(first, "reward");
-  if (r0 !== undefined && !resumedFrom) summary.reward_start = r0;
+  if (r0 !== undefined && complete) summary.reward_start = r0;
   for (const [k, v] of Object.entries(ev.evalBefore)) summary[`${k}_before`] = v;
   Object.assign(summary, after);
   if (typeof after.heldout_accuracy === "number") summary.accuracy = after.heldout_accuracy;

@@ -1,0 +1,86 @@
+// `alignc data --export FILE`: where the examples may be written. alignc overwrites only a file it
+// wrote itself and that is unchanged since (a hidden sidecar `.FILE.alignc` beside it records the
+// SHA-256 of what was written), or any existing file with --force, but never the recipe, its base,
+// or a file or folder the recipe reads, and never a folder. The write is atomic: a temp sibling
+// renamed over the target, removed on any failure.
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
+import type { CheckedRecipe, IRValue } from "../check/ir.js";
+import { sha256 } from "../export/manifest.js";
+import { writeFileAtomicSync } from "../run/atomic.js";
+
+export class DataExportError extends Error {}
+
+const SIDECAR_FORMAT = "alignc-data-export/1";
+export const sidecarOf = (file: string) => join(dirname(file), `.${basename(file)}.alignc`);
+
+/** Every path the recipe reads: the recipe, its base, and every path in a block's arguments and properties
+ * (data files, folders, chat templates), resolved the way the checker resolved them. */
+export function recipeInputs(recipe: CheckedRecipe, sources: Iterable<string>): string[] {
+  const out = new Set<string>([recipe.file, ...(recipe.extendsFile ? [recipe.extendsFile] : []), ...[...sources].map((s) => resolve(s))]);
+  // paths are resolved to absolute ones by the checker; an absolute string that is not a path
+  // only widens what is refused
+  const walk = (v: IRValue | undefined): void => {
+    if (typeof v === "string" && isAbsolute(v)) out.add(v);
+    if (v === null || v === undefined || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach(walk);
+    for (const x of Object.values(v)) walk(x as IRValue);
+  };
+  for (const b of recipe.blocks) {
+    b.args.forEach(walk);
+    walk(b.props);
+  }
+  return [...out];
+}
+
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+/** Why `file` must not be written, or undefined. Checked before any example is built and again
+ * just before writing. */
+export function exportRefusal(file: string, inputs: readonly string[], force: boolean): string | undefined {
+  const target = real(file);
+  for (const input of inputs) {
+    const r = real(input);
+    if (target === r) return `${file} is a file this recipe reads (${input}); alignc never overwrites its own inputs`;
+    if (existsSync(r) && statSync(r).isDirectory() && target.startsWith(r + sep)) return `${file} is inside ${input}, a folder this recipe reads; choose a path outside it`;
+  }
+  if (!existsSync(file)) {
+    if (!existsSync(dirname(resolve(file)))) return `the folder of ${file} does not exist`;
+    return undefined;
+  }
+  const st = lstatSync(file);
+  if (st.isDirectory() || statSync(file).isDirectory()) return `${file} is a folder; --export takes a file name (e.g. ${join(file, "examples.jsonl")})`;
+  if (!statSync(file).isFile()) return `${file} is not a regular file`;
+  if (ownedExport(file) || force) return undefined;
+  return `${file} exists and was not written by alignc data --export (or was changed since); pass --force to replace it, or choose a new file`;
+}
+
+function ownedExport(file: string): boolean {
+  const side = sidecarOf(file);
+  if (!existsSync(side)) return false;
+  try {
+    const s = JSON.parse(readFileSync(side, "utf8")) as { format?: string; sha256?: string };
+    return s.format === SIDECAR_FORMAT && s.sha256 === sha256(readFileSync(file));
+  } catch {
+    return false;
+  }
+}
+
+/** Write `content` to `file` atomically, with its ownership sidecar; refuses as exportRefusal says. */
+export function writeDataExport(file: string, content: string, inputs: readonly string[], force: boolean): void {
+  const why = exportRefusal(file, inputs, force);
+  if (why) throw new DataExportError(why);
+  writeFileAtomicSync(file, content);
+  try {
+    writeFileAtomicSync(sidecarOf(file), JSON.stringify({ format: SIDECAR_FORMAT, sha256: sha256(content) }) + "\n");
+  } catch {
+    // without the sidecar the next export asks for --force: safe, so not worth failing the export
+    rmSync(sidecarOf(file), { force: true });
+  }
+}

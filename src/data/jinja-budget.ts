@@ -1,0 +1,80 @@
+// Rendering a Hugging Face Jinja chat template with a budget. @huggingface/jinja has no limits of its
+// own: `{% for i in range(100000000) %}` took 2.9 GB and 14 s. Here every evaluation step is counted
+// and the clock checked, every intermediate string and list is size-checked, and `range` refuses
+// huge ranges before building them; going over any of these throws, which guardRender reports as a
+// located error. The globals are the library's own (setupGlobals is not exported, so they are set
+// here), except that `raise_exception` names itself in the message and `strftime_now` is refused:
+// a chat template must render the same text on every run (recipes are deterministic).
+import { Environment, Interpreter, type Template } from "@huggingface/jinja";
+import { MAX_TEMPLATE_OUTPUT } from "./template-guard.js";
+
+export const JINJA_BUDGET = {
+  /** evaluation steps per render; a real chat template takes a few hundred per message */
+  steps: 2_000_000,
+  /** wall-clock milliseconds per render */
+  ms: 2_000,
+  /** elements of one list (range(), list literals, filters); chat templates loop over messages */
+  listLength: 100_000,
+} as const;
+
+export class JinjaBudgetError extends Error {}
+
+// The package's .d.ts imports "./runtime" without an extension, which NodeNext resolution does not
+// follow: the runtime classes are typed here, as much as this file uses of them.
+interface RuntimeValue {
+  type: string;
+  value: unknown;
+}
+interface InterpreterLike {
+  evaluate(statement: unknown, environment: unknown): RuntimeValue;
+  run(program: unknown): RuntimeValue;
+}
+const InterpreterBase = Interpreter as unknown as new (env: unknown) => InterpreterLike;
+const EnvironmentClass = Environment as unknown as new () => { set(name: string, value: unknown): unknown };
+type Evaluate = InterpreterLike["evaluate"];
+
+class BudgetedInterpreter extends InterpreterBase {
+  private steps = 0;
+  private readonly deadline = Date.now() + JINJA_BUDGET.ms;
+
+  override evaluate(...args: Parameters<Evaluate>): ReturnType<Evaluate> {
+    if (++this.steps > JINJA_BUDGET.steps) throw new JinjaBudgetError(`it takes more than ${JINJA_BUDGET.steps} evaluation steps (an unbounded loop?)`);
+    if ((this.steps & 1023) === 0 && Date.now() > this.deadline) throw new JinjaBudgetError(`it runs longer than ${JINJA_BUDGET.ms} ms`);
+    const v = super.evaluate(...args);
+    // the value classes are not exported by the package: told apart by their `type` tag
+    if (v.type === "StringValue" && (v.value as string).length > MAX_TEMPLATE_OUTPUT) throw new JinjaBudgetError(`it builds a string of more than ${MAX_TEMPLATE_OUTPUT} characters`);
+    if ((v.type === "ArrayValue" || v.type === "TupleValue") && (v.value as unknown[]).length > JINJA_BUDGET.listLength) throw new JinjaBudgetError(`it builds a list of more than ${JINJA_BUDGET.listLength} elements`);
+    return v;
+  }
+}
+
+function boundedRange(start: number, stop?: number, step = 1): number[] {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0) throw new Error("range() step must not be zero");
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  if (n > JINJA_BUDGET.listLength) throw new JinjaBudgetError(`range() of ${n} elements is over the ${JINJA_BUDGET.listLength} alignc allows`);
+  return Array.from({ length: n }, (_, i) => start + i * step);
+}
+
+/** `template.render(items)` under JINJA_BUDGET. */
+export function renderBudgeted(template: Template, items: Record<string, unknown>): string {
+  const env = new EnvironmentClass();
+  const globals: Record<string, unknown> = {
+    false: false,
+    true: true,
+    none: null,
+    False: false,
+    True: true,
+    None: null,
+    raise_exception: (msg: unknown) => {
+      throw new Error(`the template called raise_exception(${JSON.stringify(msg)})`);
+    },
+    range: boundedRange,
+    strftime_now: () => {
+      throw new Error("strftime_now() is not supported: a chat template must render the same text on every run (set date_string instead)");
+    },
+  };
+  for (const [k, v] of Object.entries({ ...globals, ...items })) env.set(k, v);
+  const result = new BudgetedInterpreter(env).run(template.parsed);
+  return String(result.value);
+}

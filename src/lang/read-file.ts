@@ -1,0 +1,105 @@
+// Reading a file the user named (a recipe, a template, a data file) without hanging or exhausting
+// memory: only regular files are read (a FIFO, /dev/zero or /dev/urandom would block forever or never
+// end), the type is taken from the open descriptor (no swap between check and read), a FIFO is opened
+// non-blocking so even the open cannot hang, and at most `maxBytes` are read (files under /proc claim
+// size 0, so the cap is enforced on what is read, not only on the size reported).
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { createHash } from "node:crypto";
+
+/** Size caps, each with its reason. */
+export const READ_LIMITS = {
+  /** a recipe or base recipe: the largest real one is ~10 KB; 16 MiB is far past any hand-written file */
+  recipe: 16 << 20,
+  /** a template or chat template file: real ones are under 20 KB */
+  template: 4 << 20,
+  /** a data file read whole (JSON array, CSV/TSV, text; a .gz after decompression): V8 cannot hold a
+   * string over ~512 MiB, and the rows then take several times the text; JSONL is streamed instead */
+  wholeData: 256 << 20,
+} as const;
+
+export class InputFileError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** "a character device", "a FIFO" … for a stat that is not a regular file or a folder. */
+export function specialKind(st: Stats): string {
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  if (st.isDirectory()) return "a folder";
+  return "not a regular file";
+}
+
+const mib = (n: number) => `${(n / (1 << 20)).toFixed(n % (1 << 20) ? 1 : 0)} MiB`;
+
+function openRegular(path: string, what: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputFileError(e.code === "ENOENT" ? `${what} ${path} does not exist` : e.code === "EISDIR" ? `${what} ${path} is a folder` : `${what} ${path} cannot be read (${e.message})`, path);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new InputFileError(`${what} ${path} is ${specialKind(st)}, not a regular file: alignc reads only regular files`, path);
+  }
+  return { fd, size: st.size };
+}
+
+/** The bytes of a regular file of at most `maxBytes`; an InputFileError otherwise. */
+export function readRegularFile(path: string, maxBytes: number, what = "file"): Buffer {
+  const { fd, size } = openRegular(path, what);
+  try {
+    const tooLarge = () => new InputFileError(`${what} ${path} is larger than the ${mib(maxBytes)} alignc reads from one such file`, path);
+    if (size > maxBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total) || 1);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw tooLarge();
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A regular file as UTF-8 text (a leading BOM kept: callers that accept one strip it). */
+export function readRegularText(path: string, maxBytes: number, what = "file"): string {
+  return readRegularFile(path, maxBytes, what).toString("utf8");
+}
+
+/** Throws an InputFileError unless `path` is a regular file (for readers that stream it). */
+export function assertRegularFile(path: string, what = "file"): void {
+  closeSync(openRegular(path, what).fd);
+}
+
+/** SHA-256 (hex) of a regular file, read in chunks: no size cap (a regular file ends), no whole
+ * copy in memory. */
+export function hashRegularFile(path: string, what = "file"): string {
+  const { fd } = openRegular(path, what);
+  try {
+    const h = createHash("sha256");
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+    return h.digest("hex");
+  } finally {
+    closeSync(fd);
+  }
+}

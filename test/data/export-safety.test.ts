@@ -1,0 +1,69 @@
+// `alignc data --export` never destroys a file it did not write (issue 15): not the recipe, not the
+// data it reads, not a folder, not a stranger's file without --force; and it leaves no temp file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const fromSource = import.meta.url.endsWith(".ts");
+const modulePath = fileURLToPath(new URL(`../../src/cli/commands/data.${fromSource ? "ts" : "js"}`, import.meta.url));
+function capture(args: string[], opts: Record<string, unknown>): { code: number; out: string; err: string } {
+  const script = `const m = await import(${JSON.stringify(modulePath)}); process.exitCode = await m.run(${JSON.stringify(args)}, ${JSON.stringify(opts)});`;
+  const r = spawnSync(process.execPath, [...(fromSource ? ["--import", "tsx"] : []), "--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const ROWS = '{"q":"one","a":"1"}\n{"q":"two","a":"2"}\n';
+function fixture(): { dir: string; recipe: string; data: string } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-export-"));
+  const data = join(dir, "demos.jsonl");
+  writeFileSync(data, ROWS);
+  const recipe = join(dir, "r.align");
+  writeFileSync(recipe, `recipe r { seed = 1 }\ntokenizer chars = byte_level {}\nmodel tiny = gpt { tokenizer = chars }\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\nstage sft = sft { init = tiny  data = demos  steps = 1 }\n`);
+  return { dir, recipe, data };
+}
+
+test("--export refuses the recipe and its data, even with --force", () => {
+  const { recipe, data } = fixture();
+  const before = readFileSync(recipe, "utf8");
+  for (const force of [false, true]) {
+    const r1 = capture([recipe], { source: "demos", preview: "0", export: recipe, force });
+    assert.equal(r1.code, 2, r1.err);
+    assert.match(r1.err, /a file this recipe reads/);
+    const r2 = capture([recipe], { source: "demos", preview: "0", export: data, force });
+    assert.equal(r2.code, 2, r2.err);
+  }
+  assert.equal(readFileSync(recipe, "utf8"), before);
+  assert.equal(readFileSync(data, "utf8"), ROWS);
+});
+
+test("--export onto a folder is a clear usage error and leaves no temp file", () => {
+  const { dir, recipe } = fixture();
+  mkdirSync(join(dir, "out"));
+  const r = capture([recipe], { source: "demos", preview: "0", export: join(dir, "out") });
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /is a folder/);
+  assert.doesNotMatch(r.err, /EISDIR|at /);
+  assert.deepEqual(readdirSync(dir).sort(), ["demos.jsonl", "out", "r.align"]);
+  assert.deepEqual(readdirSync(join(dir, "out")), []);
+});
+
+test("--export replaces its own earlier file, refuses a stranger's unless --force", () => {
+  const { dir, recipe } = fixture();
+  const out = join(dir, "ex.jsonl");
+  assert.equal(capture([recipe], { source: "demos", preview: "0", export: out }).code, 0);
+  const first = readFileSync(out, "utf8");
+  assert.equal(first.trim().split("\n").length, 2);
+  assert.equal(capture([recipe], { source: "demos", preview: "0", export: out }).code, 0, "its own, unchanged: replaced");
+  writeFileSync(out, "my edits\n");
+  const refused = capture([recipe], { source: "demos", preview: "0", export: out });
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--force/);
+  assert.equal(readFileSync(out, "utf8"), "my edits\n");
+  assert.equal(capture([recipe], { source: "demos", preview: "0", export: out, force: true }).code, 0);
+  assert.equal(readFileSync(out, "utf8"), first);
+  assert.ok(readdirSync(dir).every((f) => !f.includes(".tmp-")), "no temp files");
+});

@@ -1,0 +1,88 @@
+// An export folder's ownership rules (issue 15): alignc replaces or removes only the files its
+// manifest lists and that are unchanged since; the cluster's outputs/, the user's files and edited
+// configs survive every re-export, and a folder alignc did not make is refused.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileExport } from "../../src/export/compile.js";
+import { MANIFEST_NAME } from "../../src/export/manifest.js";
+import { writeExportDir } from "../../src/export/write.js";
+import type { ExportFile, ExportOptions } from "../../src/export/types.js";
+import { fixtureInput } from "./fixture.js";
+
+const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
+const exportFiles = (): ExportFile[] => compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" })).files;
+const fresh = () => mkdtempSync(join(tmpdir(), "alignc-own-"));
+
+test("a re-export keeps outputs/ and every file alignc did not write", () => {
+  const root = fresh();
+  const out = join(root, "out");
+  const files = exportFiles();
+  writeExportDir(out, files);
+  assert.ok(existsSync(join(out, MANIFEST_NAME)));
+  mkdirSync(join(out, "outputs", "sft"), { recursive: true });
+  writeFileSync(join(out, "outputs", "sft", "model.safetensors"), "trained weights");
+  writeFileSync(join(out, "notes.txt"), "mine");
+  writeExportDir(out, files);
+  assert.equal(readFileSync(join(out, "outputs", "sft", "model.safetensors"), "utf8"), "trained weights");
+  assert.equal(readFileSync(join(out, "notes.txt"), "utf8"), "mine");
+  for (const f of files) assert.equal(readFileSync(join(out, f.path), "utf8"), f.content);
+  assert.deepEqual(readdirSync(root), ["out"], "no temp folders left");
+});
+
+test("files an export no longer has are removed only when unchanged", () => {
+  const out = join(fresh(), "out");
+  const extra: ExportFile[] = [...exportFiles(), { path: "old/a.txt", content: "a", what: "x" }, { path: "old/b.txt", content: "b", what: "x" }];
+  writeExportDir(out, extra);
+  writeFileSync(join(out, "old", "b.txt"), "edited by the user");
+  const r = writeExportDir(out, exportFiles());
+  assert.deepEqual(r.removed, ["old/a.txt"]);
+  assert.deepEqual(r.kept, ["old/b.txt"]);
+  assert.ok(!existsSync(join(out, "old", "a.txt")));
+  assert.equal(readFileSync(join(out, "old", "b.txt"), "utf8"), "edited by the user");
+  // no longer in the manifest: a third export leaves it alone too
+  writeExportDir(out, exportFiles());
+  assert.equal(readFileSync(join(out, "old", "b.txt"), "utf8"), "edited by the user");
+});
+
+test("an edited config blocks the re-export instead of being overwritten", () => {
+  const out = join(fresh(), "out");
+  writeExportDir(out, exportFiles());
+  writeFileSync(join(out, "configs", "sft.yaml"), "my tuned config");
+  assert.throws(() => writeExportDir(out, exportFiles()), /configs\/sft\.yaml \(changed since alignc wrote it\)/);
+  assert.throws(() => writeExportDir(out, exportFiles(), { force: true }), /changed since/);
+  assert.equal(readFileSync(join(out, "configs", "sft.yaml"), "utf8"), "my tuned config");
+});
+
+test("a folder alignc did not make is refused, even when it holds a file named EXPORT.md", () => {
+  const dir = join(fresh(), "mine");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "EXPORT.md"), "my notes");
+  writeFileSync(join(dir, "thesis.tex"), "keep");
+  assert.throws(() => writeExportDir(dir, exportFiles()), /not an alignc export folder/);
+  assert.throws(() => writeExportDir(dir, exportFiles(), { force: true }), /EXPORT\.md \(not written by alignc\)/);
+  assert.deepEqual(readdirSync(dir).sort(), ["EXPORT.md", "thesis.tex"]);
+  assert.equal(readFileSync(join(dir, "EXPORT.md"), "utf8"), "my notes");
+});
+
+test("--force adds the export beside foreign files without touching them", () => {
+  const dir = join(fresh(), "mine");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "thesis.tex"), "keep");
+  writeExportDir(dir, exportFiles(), { force: true });
+  assert.equal(readFileSync(join(dir, "thesis.tex"), "utf8"), "keep");
+  assert.ok(existsSync(join(dir, "EXPORT.md")));
+  // from now on it is an export folder: a plain re-export works and still keeps thesis.tex
+  writeExportDir(dir, exportFiles());
+  assert.equal(readFileSync(join(dir, "thesis.tex"), "utf8"), "keep");
+});
+
+test("a broken manifest is refused, not trusted", () => {
+  const out = join(fresh(), "out");
+  writeExportDir(out, exportFiles());
+  writeFileSync(join(out, MANIFEST_NAME), "{");
+  assert.throws(() => writeExportDir(out, exportFiles()), /not valid JSON/);
+  assert.ok(existsSync(join(out, "EXPORT.md")));
+});

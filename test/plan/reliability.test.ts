@@ -1,0 +1,89 @@
+// What the plan can know is checked by the plan (issue 15): PPO groups, warmup, run length and empty
+// data are located diagnostics before any compute; enormous values are refused by the kinds table.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CheckedBlock } from "../../src/check/ir.js";
+import { checkRecipeText } from "../../src/check/index.js";
+import { compile } from "../../src/compile.js";
+import { planRecipe } from "../../src/plan/compile.js";
+import { findBlock, QUICK_FILES, quickRecipe, span, tempFiles, type QuickOptions } from "./fixture.js";
+
+const root = tempFiles(QUICK_FILES);
+const ENGINE = { alignc: "t", epoch: 1 };
+const set = (name: string, props: Record<string, unknown>): QuickOptions["patch"] => (blocks) => {
+  const b = findBlock(blocks, name);
+  b.props = { ...b.props, ...(props as CheckedBlock["props"]) };
+  for (const k of Object.keys(props)) b.propSpans[k] ??= span();
+};
+const codes = (patch: QuickOptions["patch"], opts = {}) => planRecipe(quickRecipe({ root, patch }), { engine: ENGINE, ...opts }).diagnostics.map((d) => `${d.severity} ${d.code}`);
+
+test("PPO batch_size that is not a multiple of samples_per_prompt is a plan error (it failed after SFT and RM trained)", () => {
+  assert.ok(codes(set("policy", { batch_size: 6, samples_per_prompt: 4 })).includes("error AL4018"));
+  assert.ok(!codes(set("policy", { batch_size: 8, samples_per_prompt: 4 })).some((c) => c.endsWith("AL4018")));
+});
+
+test("warmup as long as the run is a plan warning", () => {
+  assert.ok(codes(set("sft", { warmup: 300 })).includes("warning AL4019"));
+  assert.ok(!codes(set("sft", { warmup: 299 })).some((c) => c.endsWith("AL4019")));
+});
+
+test("a run estimated past a day warns, past 30 days is refused unless a time budget allows it", () => {
+  const slow = { backend: "wasm", flopsPerSecond: 1e6 };
+  assert.ok(codes(undefined, slow).includes("warning AL4016") || codes(undefined, slow).includes("error AL4017"));
+  assert.ok(codes(set("pre", { steps: 5_000_000 }), slow).includes("error AL4017"));
+  const fast = { backend: "wasm", flopsPerSecond: 1e15 };
+  assert.ok(!codes(undefined, fast).some((c) => /AL401[67]/.test(c)));
+});
+
+const HEAD = "recipe r { seed = 1 }\ntokenizer chars = byte_level {}\nmodel tiny = gpt { tokenizer = chars }\n";
+async function checkCodes(body: string): Promise<string[]> {
+  return (await checkRecipeText(HEAD + body, "r.align")).diagnostics.map((d) => `${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ""}`);
+}
+
+test("enormous values are refused with the reason from the kinds table", async () => {
+  const stage = (props: string) => `source c = text("c.txt") as text {}\nstage pre = pretrain { init = tiny  data = c  ${props} }\n`;
+  for (const [props, pattern] of [
+    ["steps = 1e15", /AL2008 `steps` must be <= 10000000.*days to years/],
+    ["steps = 10 accumulate = 1e12", /AL2008 `accumulate` must be <= 65536/],
+    ["steps = 10 lr = 1e308", /AL2008 `lr` must be <= 10/],
+    ["steps = 9007199254740993", /AL2008 `9007199254740993` is past 9007199254740991/],
+  ] as const) {
+    const ds = await checkCodes(stage(props));
+    assert.ok(ds.some((d) => pattern.test(d)), `${props}: ${ds.join("; ")}`);
+  }
+  const mix = await checkCodes(`source c = jsonl("d.jsonl") as demonstrations {}\nmixture m = mix { total = 1e12  c: weight 1 }\n`);
+  assert.ok(mix.some((d) => /`total` must be <= 100000000/.test(d)), mix.join("; "));
+});
+
+test("an empty text corpus is a plan error (the run used to create its folder, then fail)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
+  writeFileSync(join(dir, "c.txt"), "\n\n");
+  writeFileSync(join(dir, "r.align"), `${HEAD}source c = text("c.txt") as text {}\nstage pre = pretrain { init = tiny  data = c  steps = 2 }\n`);
+  const r = await compile(join(dir, "r.align"), { cache: false, machine: false });
+  const d = r.diagnostics.find((x) => x.code === "AL4020");
+  assert.ok(d, r.diagnostics.map((x) => x.code).join(", "));
+  assert.equal(d.severity, "error");
+  assert.equal(d.span?.line, 5);
+});
+
+test("rankings where every group is fully tied are a plan error (they failed after SFT had trained)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-tied-"));
+  writeFileSync(join(dir, "c.txt"), "some text\nmore text\n");
+  writeFileSync(join(dir, "tied.jsonl"), '{"prompt":"a?","responses":["x","y"],"ranking":"A = B"}\n{"prompt":"b?","responses":["x","y","z"],"ranking":"A = B = C"}\n');
+  writeFileSync(join(dir, "r.align"), `${HEAD}source c = text("c.txt") as text {}\nstage pre = pretrain { init = tiny  data = c  steps = 2 }\nsource prefs = jsonl("tied.jsonl") as rankings { k = 2..3 }\nstage rm = reward_model { init = pre  data = prefs  steps = 2 }\n`);
+  const r = await compile(join(dir, "r.align"), { cache: false, machine: false });
+  const d = r.diagnostics.find((x) => x.code === "AL4020");
+  assert.ok(d, r.diagnostics.map((x) => `${x.code} ${x.message}`).join("; "));
+  assert.match(d.message, /fully tied/);
+  assert.equal(d.span?.line, 7);
+});
+
+test("a JSON object where text is expected is an error, not the training text [object Object]", async () => {
+  const { compileHandlebars } = await import("../../src/data/flan/template.js");
+  const part = compileHandlebars("Q: {{q}}", 0, { file: "r.align", span: span() });
+  assert.throws(() => part.render({ q: { x: 1 } }), /field `q` holds \{"x":1\}, an object, not text/);
+  assert.equal(part.render({ q: "fine" }), "Q: fine");
+});
