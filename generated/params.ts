@@ -161,6 +161,10 @@ export interface StageRewardModelParams {
 export interface StagePpoParams {
   /** micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap (default 1) */
   accumulate: number;
+  /** whiten: subtract the batch mean and divide by the std (PPO's usual); rms: divide by the root mean square (floored at 0.1) without re-centring, so a batch where every sample did well keeps positive advantages and a batch of ties stays near zero instead of being blown up to unit variance (default "whiten") */
+  advantage_scale: "whiten" | "rms";
+  /** gae: a value network (initialised from the reward model) and GAE, as InstructGPT; rloo: no value network, each token's advantage is the KL-penalised reward-to-go of its response's leave-one-out score (needs samples_per_prompt > 1). gae stays the default for InstructGPT fidelity; on the quickstart the RM-initialised value network scatters (loss 14-16 at step 1) and rloo beat it (issue 12) (default "gae") */
+  advantages: "gae" | "rloo";
   /** rollouts per PPO step (accumulate does not apply to PPO) (default 16) */
   batch_size: number;
   /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
@@ -199,8 +203,8 @@ export interface StagePpoParams {
   ptx_coef: number;
   /** ptx examples */
   ptx_data?: PlanRef | PlanCall;
-  /** reward model */
-  reward: PlanRef;
+  /** what scores the rollouts */
+  reward: PlanRef | "rule";
   /** responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it (default 1) */
   samples_per_prompt: number;
   /** decay after warmup (default "cosine") */

@@ -279,7 +279,11 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
       props: {
         ...training,
         init: refSchema(["stage:sft"], "policy and reference start from SFT"),
-        reward: refSchema(["stage:reward_model"], "reward model"),
+        reward: either(
+          "what scores the rollouts",
+          refSchema(["stage:reward_model"], "a trained reward model (InstructGPT)"),
+          oneOfStr(["rule"], "the rule the demo rankings follow, as the reward: a control that shows what PPO can reach when the reward is exact (prompts need reference answers)"),
+        ),
         prompts: either("prompts to roll out", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
         kl_coef: num("β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs)", { minimum: 0, default: 0.1 }),
         ptx_coef: num("γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8)", { minimum: 0, default: 0 }),
@@ -290,6 +294,16 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
         ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, ...bound(100, "more than 100 passes over one rollout batch only overfits it"), default: 2 }),
         samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it", { minimum: 1, ...bound(1024, "RLOO/GRPO use 4–64 samples per prompt; each is a full generation"), default: 1 }),
+        advantages: oneOfStr(
+          ["gae", "rloo"],
+          "gae: a value network (initialised from the reward model) and GAE, as InstructGPT; rloo: no value network, each token's advantage is the KL-penalised reward-to-go of its response's leave-one-out score (needs samples_per_prompt > 1). gae stays the default for InstructGPT fidelity; on the quickstart the RM-initialised value network scatters (loss 14-16 at step 1) and rloo beat it (issue 12)",
+          "gae",
+        ),
+        advantage_scale: oneOfStr(
+          ["whiten", "rms"],
+          "whiten: subtract the batch mean and divide by the std (PPO's usual); rms: divide by the root mean square (floored at 0.1) without re-centring, so a batch where every sample did well keeps positive advantages and a batch of ties stays near zero instead of being blown up to unit variance",
+          "whiten",
+        ),
         max_new_tokens: int("sampled response length cap (at most a model context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
         temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
         top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
@@ -377,7 +391,8 @@ export const METRICS: Record<string, string[]> = {
   pretrain: ["loss", "val_loss"],
   sft: ["loss", "val_loss"],
   reward_model: ["loss", "accuracy"],
-  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "greedy_rm_score", "greedy_rm_score_before"],
+  // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before"],
   dpo: ["loss", "accuracy", "margin"],
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores)

@@ -23,6 +23,7 @@ export const EXPORT_CODES = {
   AL4608: "K-way rankings become C(K,2) independent pairs",
   AL4609: "a property the export needs is a sweep: export one variant",
   AL4610: "--until names no stage of the recipe",
+  AL4611: "PPO's reward is alignc's demo rule (reward = \"rule\"), which no target can compute",
 } as const;
 
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {

@@ -152,7 +152,19 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
       const fmt = fmtName ? loadFormat(r, fmtName) : RAW_FORMAT;
       const { data, dataName, ptx } = await stageData(r, b, fmt);
       const stage: ExportStage = { name: b.name, kind: b.kind as StageKind, span: b.decl.span, file: fileOf(r, b), init, hp: hpOf(node), data, dataName, ptx };
-      if (b.kind === "ppo") stage.reward = refName(b.props.reward)!;
+      if (b.kind === "ppo") {
+        // reward = "rule" is the demo data's rule (src/data/demo/rule.ts): no target can call it
+        if (b.props.reward === "rule")
+          diagnostics.push({
+            code: "AL4611",
+            severity: "error",
+            message: `stage \`${b.name}\` has reward = "rule" (alignc's demo rule as the reward): no export target can compute it`,
+            file: fileOf(r, b),
+            span: b.propSpans.reward ?? b.decl.span,
+            hint: "export a recipe whose PPO stage uses a reward_model stage (the rule reward is a control for alignc runs)",
+          });
+        else stage.reward = refName(b.props.reward)!;
+      }
       stages.push(stage);
       if (b.name === opts.until) past = true;
     }

@@ -62,6 +62,8 @@ export interface StageHP {
   temperature?: number;
   /** PPO responses per prompt (leave-one-out baseline above 1). */
   samples_per_prompt?: number;
+  advantages?: "gae" | "rloo";
+  advantage_scale?: "whiten" | "rms";
   top_k?: number;
   kl_budget?: number | null;
 }

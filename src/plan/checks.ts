@@ -30,6 +30,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRewardPolicyMatch,
   checkJudgeMatch,
   checkPtx,
+  checkLeaveOneOut,
   checkContext,
   checkRolloutLength,
   checkMemory,
@@ -144,6 +145,15 @@ function checkPtx({ nodes }: CheckInput, report: Report, at: Locator): void {
     const hasData = n.params.ptx_data !== null && n.params.ptx_data !== undefined;
     if (coef > 0 && !hasData) report("AL4003", "error", `${n.id}: ptx_coef = ${coef}; add \`ptx_data = <mixture or corpus>\` or set ptx_coef = 0`, at(n.block, "ptx_coef"));
     if (coef === 0 && hasData) report("AL4004", "warning", `${n.id}: ptx_data is ignored while ptx_coef = 0`, at(n.block, "ptx_data"));
+  }
+}
+
+/** Leave-one-out advantages have no baseline with one sample per prompt (and no value network to fall back on). */
+function checkLeaveOneOut({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo" || n.params.advantages !== "rloo") continue;
+    const k = typeof n.params.samples_per_prompt === "number" ? n.params.samples_per_prompt : 1;
+    if (k < 2) report("AL4021", "error", `${n.id}: advantages = "rloo" with samples_per_prompt = ${k}; sample at least 2 responses per prompt, or use advantages = "gae"`, at(n.block, "advantages"));
   }
 }
 

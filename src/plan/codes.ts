@@ -22,6 +22,7 @@ export const PLAN_CODES = {
   AL4018: "PPO batch_size is not a multiple of samples_per_prompt (rollouts are grouped by prompt)",
   AL4019: "warmup is as long as the run or longer: the learning rate never reaches its peak",
   AL4020: "a stage's data has no training examples",
+  AL4021: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

@@ -22,6 +22,7 @@ export {
   type PpoStageInput,
   type DpoStageInput,
   type PpoOptions,
+  type RewardFunction,
   type PreferencePair,
 } from "./stages.js";
 export { generate, sampleToken, type SampleOptions } from "./sample.js";

@@ -73,6 +73,9 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["max_new_tokens", "ppo", { max_new_tokens: 53 }, "response_length", 53],
   ["temperature", "ppo", { temperature: 0.7 }, "temperature", 0.7],
   ["samples_per_prompt", "ppo", {}, "temperature", 1],
+  // advantages / advantage_scale have no TRL key: noted as approximations (see the test below)
+  ["advantages", "ppo", { advantages: "rloo" }, "temperature", 1],
+  ["advantage_scale", "ppo", { advantage_scale: "rms" }, "temperature", 1],
   ["top_k", "ppo", {}, "temperature", 1],
   ["kl_budget", "ppo", {}, "kl_coef", 0.1],
 ]);
@@ -93,6 +96,10 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     // OpenRLHF's rollout batch counts prompts: 32 responses = 8 prompts × 4 samples
     ["batch_size", "ppo", { batch_size: 32, samples_per_prompt: 4 }, f("--rollout_batch_size", "--rollout.batch_size"), 8],
     ["samples_per_prompt", "ppo", { batch_size: 32, samples_per_prompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
+    ["advantages", "ppo", { advantages: "rloo", samples_per_prompt: 4 }, f("--advantage_estimator", "--algo.advantage.estimator"), "rloo"],
+    ["advantages", "ppo", { advantages: "gae" }, f("--advantage_estimator", "--algo.advantage.estimator"), "gae"],
+    // no OpenRLHF key: noted as an approximation (see the test below)
+    ["advantage_scale", "ppo", { advantage_scale: "rms", samples_per_prompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
     ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
@@ -176,4 +183,16 @@ test("comparison stages batch pairs: alignc's prompts per step × mean pairs per
   assert.equal(entries("axolotl", "0.18.0", rm).map.get("micro_batch_size"), 3);
   const { approx } = entries("trl", "1.9.0", rm);
   assert.ok(approx.some((a) => a.text.includes("4 prompts ≈ 24 pairs per step")), JSON.stringify(approx));
+});
+
+test("advantages = rloo: OpenRLHF gets its rloo estimator and no critic; rms scaling and TRL's GAE are noted as approximations", () => {
+  for (const version of ["0.7.0.post1", "0.11.0"]) {
+    const { map, approx } = entries("openrlhf", version, stageOf("ppo", { advantages: "rloo", advantage_scale: "rms", samples_per_prompt: 4, batch_size: 32 }));
+    assert.ok(![...map.keys()].some((k) => k.includes("critic_pretrain") || k.includes("critic.model_name_or_path")), `no critic: ${[...map.keys()].join(" ")}`);
+    assert.ok(approx.some((a) => /RMS/.test(JSON.stringify(a))));
+    const gae = entries("openrlhf", version, stageOf("ppo", { advantages: "gae" }));
+    assert.ok([...gae.map.keys()].some((k) => k.includes("critic")));
+  }
+  const trl = entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", advantage_scale: "rms" }));
+  assert.ok(trl.approx.some((a) => /leave-one-out/.test(JSON.stringify(a))) && trl.approx.some((a) => /RMS/.test(JSON.stringify(a))));
 });

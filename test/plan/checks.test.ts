@@ -133,3 +133,9 @@ test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
   assert.match(ds[0]!.message, /50 tokens \+ max_new_tokens 24 > 64/);
   assert.deepEqual(diagnostics(set("policy", { max_new_tokens: 14 }), { sizes }), []);
 });
+
+test("AL4021: leave-one-out advantages need several samples per prompt", () => {
+  const ds = diagnostics(capture(set("policy", { advantages: "rloo", samples_per_prompt: 1 })));
+  expectError(ds, "AL4021", { block: findBlock(captured, "policy"), prop: "advantages" });
+  assert.deepEqual(diagnostics(set("policy", { advantages: "rloo", samples_per_prompt: 4 })), []);
+});

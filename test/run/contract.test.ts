@@ -44,6 +44,8 @@ const PPO_KEYS: Record<string, string> = {
   discount: "discount",
   ppo_epochs: "ppoEpochs",
   samples_per_prompt: "samplesPerPrompt",
+  advantages: "advantages",
+  advantage_scale: "advantageScale",
   max_new_tokens: "maxNewTokens",
   temperature: "temperature",
   top_k: "topK",
@@ -67,7 +69,7 @@ test("a variant's PPO stage trains with every parameter of its plan node (kl_coe
       `recipe swept extends "micro.align" {
   policy.kl_coef = sweep [0.02, 0.3]
   policy.clip = 0.3  policy.vf_coef = 0.2  policy.gae_lambda = 0.9  policy.discount = 0.99  policy.ppo_epochs = 1
-  policy.samples_per_prompt = 2  policy.temperature = 0.8  policy.top_k = 5  policy.lr = 2e-5  policy.warmup = 1
+  policy.samples_per_prompt = 2  policy.advantages = "rloo"  policy.advantage_scale = "rms"  policy.temperature = 0.8  policy.top_k = 5  policy.lr = 2e-5  policy.warmup = 1
   policy.weight_decay = 0.05  policy.grad_clip = 0.5  policy.min_lr_ratio = 0.2  policy.schedule = linear  policy.optimizer = adam
   rm.lr = 7e-4  rm.schedule = constant  sft.warmup = 2  pre.min_lr_ratio = 0.3
 }\n`,

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { tf, useBackend } from "../../src/train/backend.js";
-import { dpoLoss, exactKl, klEstimates, maskedNll, ppoPolicyLoss, rewardModelLoss } from "../../src/train/losses.js";
+import { dpoLoss, exactKl, klEstimates, klPenalisedRewards, maskedNll, ppoPolicyLoss, rewardModelLoss } from "../../src/train/losses.js";
 import { tokenLogProbs } from "../../src/train/ops.js";
 
 await useBackend("cpu");
@@ -110,6 +110,24 @@ test("DPO loss = log 2 when the policy equals the reference", () => {
         return dpoLoss(w, l, w, l, beta).loss.dataSync()[0]!;
       });
       assert.ok(Math.abs(loss - Math.log(2)) < 1e-6);
+    }),
+  );
+});
+
+test("klPenalisedRewards: −β·(logp − logp_ref) on every token, the score added on the last only; Σ = score − β·k1", () => {
+  assert.deepEqual(Array.from(klPenalisedRewards(2, [-1, -2, -3], [-1.5, -2, -2], 0.5)), [-0.25, -0, 2 + 0.5]);
+  assert.deepEqual(Array.from(klPenalisedRewards(3, [], [], 0.5)), [], "an empty response has no reward to carry the score");
+  const lp = fc.float({ min: -10, max: 0, noNaN: true, noDefaultInfinity: true });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(lp, lp), { minLength: 1, maxLength: 12 }), score, fc.float({ min: 0, max: 1, noNaN: true }), (toks, s, beta) => {
+      const logp = toks.map(([a]) => a);
+      const ref = toks.map(([, b]) => b);
+      const r = klPenalisedRewards(s, logp, ref, beta);
+      const k1 = klEstimates(logp, ref).k1.reduce((a, x) => a + x, 0);
+      assert.equal(r.length, toks.length);
+      assert.ok(Math.abs(r.reduce((a, x) => a + x, 0) - (s - beta * k1)) < 1e-3 * (1 + Math.abs(s) + Math.abs(k1)));
+      for (let t = 0; t < toks.length - 1; t++) assert.ok(Math.abs(r[t]! + beta * (logp[t]! - ref[t]!)) < 1e-9);
+      if (beta === 0) assert.ok(Math.abs(r[toks.length - 1]! - s) < 1e-6);
     }),
   );
 });

@@ -9,7 +9,7 @@ import { packLm } from "../../src/train/batch.js";
 import { gptConfig } from "../../src/train/config.js";
 import { TrainInputError } from "../../src/train/errors.js";
 import { Gpt } from "../../src/train/model.js";
-import { batchLogProbs, createTrainer, leaveOneOut, PpoTrainer } from "../../src/train/stages.js";
+import { batchLogProbs, createTrainer, leaveOneOut, PpoTrainer, rmsScale, rolloutAdvantages } from "../../src/train/stages.js";
 
 await useBackend("cpu");
 
@@ -60,13 +60,13 @@ test("for any grouping, leave-one-out scores sum to zero per group, ignore a gro
 test("the value network starts as the reward model (trunk and head) and trains while the reward model stays frozen", () => {
   const t = ppo(1);
   const rmVals = rm.values();
-  const v0 = t.value.values();
+  const v0 = t.value!.values();
   assert.deepEqual(v0.get("value.weight"), rmVals.get("score.weight"));
   assert.deepEqual(v0.get("h.0.attn.q.weight"), rmVals.get("h.0.attn.q.weight"));
   assert.equal(t.model.heads.includes("value"), false, "the policy has no value head");
   const m = t.step();
   assert.ok(Number.isFinite(m.value_loss as number));
-  assert.notDeepEqual(t.value.values().get("value.weight"), v0.get("value.weight"), "the value network was updated");
+  assert.notDeepEqual(t.value!.values().get("value.weight"), v0.get("value.weight"), "the value network was updated");
   for (const [n, a] of rm.values()) assert.deepEqual(a, rmVals.get(n), `reward model ${n} unchanged`);
   t.dispose();
 });
@@ -85,4 +85,84 @@ test("log-probabilities follow the sampling temperature (a very hot distribution
   const [hot, cold] = tf.tidy(() => [batchLogProbs(sft, b, undefined, 1e6).logp.dataSync(), batchLogProbs(sft, b, undefined, 1).logp.dataSync()]);
   for (const x of hot!) assert.ok(Math.abs(x + Math.log(cfg.vocabSize)) < 1e-4, `${x} ≈ −log V`);
   assert.ok(cold!.some((x) => Math.abs(x + Math.log(cfg.vocabSize)) > 1e-3));
+});
+
+test('advantages = "rloo": no value network is created or trained, and it needs several samples per prompt', () => {
+  const t = createTrainer("ppo", {
+    init: sft,
+    reward: rm,
+    prompts,
+    ppo: { maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" },
+    train: { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 },
+  }) as PpoTrainer;
+  assert.equal(t.value, null);
+  const before = tf.memory().numTensors;
+  const w0 = t.model.values().get("h.0.attn.q.weight")!;
+  const m = t.step();
+  assert.equal(m.value_loss, undefined, "no value loss is reported");
+  assert.equal(tf.memory().numTensors, before, "flat tensor count");
+  assert.notDeepEqual(t.model.values().get("h.0.attn.q.weight"), w0, "the policy was updated");
+  t.dispose();
+  assert.throws(
+    () => createTrainer("ppo", { init: sft, reward: rm, prompts, ppo: { samplesPerPrompt: 1, advantages: "rloo" }, train: { steps: 1 } }),
+    (e: unknown) => e instanceof TrainInputError && /samples_per_prompt ≥ 2/.test(e.message),
+  );
+});
+
+test("a reward function replaces the reward model: it gets each rollout's prompt index and response tokens, and its scores are the reward", () => {
+  const seen: [number, number[]][] = [];
+  const reward = (idx: readonly number[], resp: readonly number[][]) => {
+    idx.forEach((i, j) => seen.push([i, [...resp[j]!]]));
+    return resp.map((r) => (r.includes(5) ? 1 : 0));
+  };
+  const t = createTrainer("ppo", {
+    init: sft,
+    reward,
+    monitor: (_, resp) => resp.map((r) => r.length),
+    prompts,
+    ppo: { maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" },
+    train: { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 },
+  }) as PpoTrainer;
+  assert.equal(t.rewardModel, null);
+  const m = t.step();
+  assert.equal(seen.length, 8);
+  for (const [i] of seen) assert.ok(i >= 0 && i < prompts.length);
+  const want = seen.filter(([, r]) => r.includes(5)).length / seen.length;
+  assert.ok(Math.abs((m.reward as number) - want) < 1e-9, `reward ${m.reward} = share of responses with token 5 ${want}`);
+  const meanLen = seen.reduce((a, [, r]) => a + r.length, 0) / seen.length;
+  assert.ok(Math.abs((m.rule_score as number) - meanLen) < 1e-9, "the monitor is logged as rule_score");
+  t.dispose();
+  // with gae and a reward function the value network starts from SFT's trunk
+  const g = createTrainer("ppo", { init: sft, reward, prompts, ppo: { maxNewTokens: 3, eos: EOS }, train: { steps: 1, batchSize: 4 } }) as PpoTrainer;
+  assert.deepEqual(g.value!.values().get("h.0.attn.q.weight"), sft.values().get("h.0.attn.q.weight"));
+  assert.ok(Number.isFinite(g.step().value_loss as number));
+  g.dispose();
+});
+
+test("rms scaling keeps every advantage's sign (no re-centring) and floors the divisor; whitening re-centres", () => {
+  const xs = Float64Array.from([0.5, 0.5, 0.5, 0.5]);
+  assert.deepEqual(Array.from(rmsScale(xs)), [1, 1, 1, 1]);
+  const tiny = Float64Array.from([0.01, -0.01]);
+  assert.deepEqual(Array.from(rmsScale(tiny)).map((x) => Number(x.toFixed(6))), [0.1, -0.1], "divided by the floor 0.1, not by 0.01");
+  const rows = [0.3, 0.2].map((score) => ({ score, logp: [-1, -1], logpRef: [-1, -1] }));
+  const rms = rolloutAdvantages(rows, { mode: "rloo", scale: "rms", klCoef: 0.1, discount: 1, gaeLambda: 0.95 });
+  for (const a of rms.advantages) for (const x of a) assert.ok(x > 0, "both responses did well: both advantages stay positive");
+  const white = rolloutAdvantages(rows, { mode: "rloo", scale: "whiten", klCoef: 0.1, discount: 1, gaeLambda: 0.95 });
+  assert.ok(white.advantages[1]!.every((x) => x < 0), "whitening makes the worse one negative");
+});
+
+test("rloo advantages are the KL-penalised reward-to-go of each response (before scaling)", () => {
+  // scores 1 and 0; token log-prob gaps 0.5 at every token of the first response
+  const rows = [
+    { score: 1, logp: [-1, -1, -1], logpRef: [-1.5, -1.5, -1.5] },
+    { score: 0, logp: [-2], logpRef: [-2] },
+  ];
+  const a = rolloutAdvantages(rows, { mode: "rloo", scale: "rms", klCoef: 0.2, discount: 1, gaeLambda: 0.95 });
+  // reward-to-go of [-0.1, -0.1, 1 - 0.1] = [0.7, 0.8, 0.9]; second response [0]
+  const raw = [0.7, 0.8, 0.9, 0];
+  const rms = Math.sqrt(raw.reduce((s, x) => s + x * x, 0) / raw.length);
+  const got = [...a.advantages[0]!, ...a.advantages[1]!];
+  got.forEach((x, i) => assert.ok(Math.abs(x - raw[i]! / rms) < 1e-9, `${x} vs ${raw[i]! / rms}`));
+  assert.equal(a.returns, null);
+  assert.ok(Math.abs(a.klSum - 1.5) < 1e-9);
 });

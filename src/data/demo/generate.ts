@@ -1,143 +1,92 @@
 // Generates the bundled demo data in recipes/data/ (deterministic: a fixed seed, no clock, no
 // environment). `npm run data:generate` rewrites the files; they are committed, so a checkout needs
-// no generation step. Tiny vocabularies so a 0.4M-parameter character model learns in minutes; see
-// recipes/data/README.md for the rules each file follows.
+// no generation step. See recipes/data/README.md for the rules each file follows.
+//
+// Pools are disjoint by construction: every question text of the bank (src/data/demo/questions.ts)
+// goes to exactly one of demonstrations (SFT), rankings (the reward model; recipes hold out part of
+// them for evals) and PPO prompts; a question whose text any FLAN template of templates/flan/
+// renders is dropped, so no training prompt is a held-out template's prompt and no eval prompt is
+// a FLAN training prompt. test/data/demo-pools.test.ts checks the generated files.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { rngFor, shuffled, type Rng } from "../rng.js";
+import { loadTemplateDir } from "../flan/loaders.js";
+import { rngFor, shuffled } from "../rng.js";
+import {
+  additionRows,
+  ANIMALS,
+  cap1,
+  COLORS,
+  garbage,
+  malformed,
+  pick,
+  PLANTS,
+  promptText,
+  questionBank,
+  SEED,
+  sentimentRows,
+  uppercaseRows,
+  type Category,
+  type Question,
+} from "./questions.js";
+import { PREAMBLE, ruleClass } from "./rule.js";
 
-const SEED = 2023;
+export { PREAMBLE } from "./rule.js";
+export { POSITIVE, NEGATIVE, MODIFIERS, WORDS, sentimentRows, additionRows, uppercaseRows } from "./questions.js";
 
-// ---------------------------------------------------------------- vocabularies
-export const POSITIVE = ["good", "great", "nice", "fine", "happy", "lovely", "fun", "cool", "warm", "kind", "bright", "sweet"];
-export const NEGATIVE = ["bad", "awful", "sad", "dull", "poor", "ugly", "boring", "grim", "cold", "rude", "dark", "sour"];
-export const MODIFIERS = ["very", "so", "quite", "really", "truly", "rather", "pretty", "super", "too", "most"];
-export const WORDS = [
-  "cat", "dog", "sun", "red", "map", "cup", "pen", "box", "hat", "bus", "car", "egg", "fox", "jam", "kit", "log", "mud", "nut", "owl", "pig",
-  "rat", "sky", "toy", "van", "web", "yak", "zip", "arm", "bed", "cow", "day", "ear", "fan", "gum", "hen", "ink", "jar", "key", "leg", "man",
-  "net", "oak", "pot", "rug", "sea", "tea", "urn", "vet", "wig", "bee", "ant", "bird", "fish", "frog", "tree", "rose", "moon", "star", "rain", "snow",
-  "wind", "fire", "lake", "hill", "road", "door", "book", "desk", "lamp", "milk", "cake", "rice", "corn", "bean", "salt", "gold", "ring", "bell", "boat", "ship",
-  "kite", "drum", "horn", "nest", "seed", "leaf", "root", "wolf", "bear", "deer", "duck", "goat", "lion", "mole", "seal", "swan", "toad", "wasp", "crab", "clam",
-  "apple", "bread", "chair", "cloud", "dance", "eagle", "field", "glass", "house", "juice", "lemon", "mouse", "night", "ocean", "piano", "queen", "river", "stone", "table", "train",
-  "water", "zebra", "candy", "daisy", "flame", "grape", "honey", "sheep", "tiger", "whale", "plant", "storm", "smile", "sugar", "tooth", "towel", "wheel", "world", "heart", "light",
-];
-const COLORS: [string, string][] = [
-  ["the sky", "blue"], ["grass", "green"], ["snow", "white"], ["the sun", "yellow"], ["coal", "black"], ["blood", "red"], ["a banana", "yellow"], ["a lemon", "yellow"],
-  ["a cherry", "red"], ["milk", "white"], ["a frog", "green"], ["the sea", "blue"], ["a crow", "black"], ["a leaf", "green"], ["a tomato", "red"], ["ink", "black"],
-  ["a cloud", "white"], ["an orange", "orange"], ["a carrot", "orange"], ["a plum", "purple"], ["a grape", "purple"], ["chocolate", "brown"], ["mud", "brown"], ["a pig", "pink"],
-];
-const ANIMALS = ["cat", "dog", "cow", "horse", "bird", "fish", "frog", "bee", "ant", "owl", "fox", "pig", "duck", "goat", "hen", "wolf", "bear", "deer", "lion", "mole", "seal", "swan", "toad", "crab"];
-const PLANTS = ["rose", "tree", "oak", "fern", "moss", "corn", "wheat", "daisy", "lily", "pine", "tulip", "ivy", "palm", "reed", "kelp", "vine", "bamboo", "cactus", "clover", "mint"];
-const NAMES = ["Tom", "Ann", "Bob", "Eve", "Sam", "Mia", "Max", "Zoe", "Leo", "Ivy", "Ben", "Amy"];
-const ITEMS = ["pens", "keys", "nuts", "cats", "hats", "cups", "eggs", "toys"];
-const GARBAGE_CHARS = "qxzjkvw";
-
-export const PREAMBLE = "Sure! Here is ";
-/** Share of demonstrations whose response carries the chatty preamble (a style signal for the RM/PPO). */
+/** Share of demonstrations whose response carries the chatty preamble (a style the SFT model picks up). */
 export const PREAMBLE_SHARE = 0.3;
 
-// ---------------------------------------------------------------- rows
-interface QA {
-  category: string;
-  instruction: string;
-  context: string;
-  answer: string;
-  /** a wrong answer of the same kind */
-  wrong: (rng: Rng) => string;
-}
+/**
+ * Questions per category and pool. Rankings: 1,600 groups, so `holdout = 0.2` leaves 320 held-out
+ * prompts for `win_rate { n = 300 }`; uppercase and open_qa are few there because the SFT model
+ * never gets them right, so they can only tie in a win rate. Demonstrations: more than 1,000 and
+ * more than 400 in some category, so LIMA's `total = 1000  per_category = 400` is a real selection.
+ */
+export const POOLS: Record<Category, { rankings: number; prompts: number; demos: number }> = {
+  sentiment: { rankings: 500, prompts: 300, demos: 400 },
+  addition: { rankings: 300, prompts: 200, demos: 250 },
+  closed_qa: { rankings: 576, prompts: 300, demos: 450 },
+  classification: { rankings: 100, prompts: 64, demos: 100 },
+  uppercase: { rankings: 100, prompts: 50, demos: 200 },
+  open_qa: { rankings: 24, prompts: 0, demos: 48 },
+};
 
-const pick = <T>(xs: readonly T[], rng: Rng): T => xs[rng.int(xs.length)]!;
-const cap1 = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+export const normalizeText = (s: string): string => s.replace(/\s+/g, " ").trim();
 
-export function sentimentRows(): { phrase: string; label: string }[] {
-  const rows: { phrase: string; label: string }[] = [];
-  for (const m of MODIFIERS) {
-    for (const a of POSITIVE) rows.push({ phrase: `${m} ${a}`, label: "positive" });
-    for (const a of NEGATIVE) rows.push({ phrase: `${m} ${a}`, label: "negative" });
-  }
-  return shuffled(rows, rngFor(SEED, "sentiment"));
-}
+const repoRoot = (): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return here.includes(`${"/dist/"}`) ? resolve(here, "../../../..") : resolve(here, "../../..");
+};
 
-export function additionRows(): { a: number; b: number; sum: number }[] {
-  const rows: { a: number; b: number; sum: number }[] = [];
-  for (let a = 0; a <= 9; a++) for (let b = 0; b <= 9; b++) rows.push({ a, b, sum: a + b });
-  return shuffled(rows, rngFor(SEED, "addition"));
-}
-
-export function uppercaseRows(): { word: string; upper: string }[] {
-  return shuffled(
-    WORDS.map((w) => ({ word: w, upper: w.toUpperCase() })),
-    rngFor(SEED, "uppercase"),
-  );
-}
-
-function garbage(rng: Rng): string {
-  const n = 3 + rng.int(5);
-  let s = "";
-  for (let i = 0; i < n; i++) s += GARBAGE_CHARS[rng.int(GARBAGE_CHARS.length)];
-  return rng.next() < 0.5 ? s : `${s} ${s.slice(0, 2)}`;
-}
-
-/** Every question the demonstrations and rankings are made of, by category. */
-function questions(): QA[] {
-  const out: QA[] = [];
-  const sentPhr = ["Sentiment: {p}", "Feeling of {p}?"];
-  for (const r of sentimentRows())
-    for (const t of sentPhr)
-      out.push({ category: "sentiment", instruction: t.replace("{p}", r.phrase), context: "", answer: r.label, wrong: () => (r.label === "positive" ? "negative" : "positive") });
-  const addPhr = ["What is {a} plus {b}?", "Add {a} and {b}."];
-  for (const r of additionRows())
-    for (const t of addPhr)
-      out.push({
-        category: "addition",
-        instruction: t.replace("{a}", String(r.a)).replace("{b}", String(r.b)),
-        context: "",
-        answer: String(r.sum),
-        wrong: (rng) => {
-          let w: number;
-          do w = Math.max(0, r.sum + (rng.next() < 0.5 ? -1 : 1) * (1 + rng.int(3)));
-          while (w === r.sum);
-          return String(w);
-        },
-      });
-  const upPhr = ["Write {w} in capitals.", "Uppercase: {w}"];
-  for (const r of uppercaseRows())
-    for (const t of upPhr)
-      out.push({
-        category: "uppercase",
-        instruction: t.replace("{w}", r.word),
-        context: "",
-        answer: r.upper,
-        wrong: (rng) => {
-          const i = rng.int(r.word.length);
-          const w = r.upper.slice(0, i) + r.word[i] + r.upper.slice(i + 1); // one letter left lower case
-          return rng.next() < 0.5 ? w : pick(WORDS.filter((x) => x !== r.word), rng).toUpperCase();
-        },
-      });
-  const colorNames = [...new Set(COLORS.map((c) => c[1]))];
-  for (const [thing, color] of COLORS)
-    for (const t of ["What color is {x}?", "Color of {x}?"])
-      out.push({ category: "open_qa", instruction: t.replace("{x}", thing), context: "", answer: `${cap1(color)}.`, wrong: (rng) => `${cap1(pick(colorNames.filter((c) => c !== color), rng))}.` });
-  for (const [list, kind, other] of [
-    [ANIMALS, "An animal.", "A plant."],
-    [PLANTS, "A plant.", "An animal."],
-  ] as const)
-    for (const x of list)
-      for (const t of ["Is a {x} an animal?", "Animal or plant: {x}?"])
-        out.push({ category: "classification", instruction: t.replace("{x}", x), context: "", answer: kind, wrong: () => other });
-  const rng = rngFor(SEED, "closed_qa");
-  const seen = new Set<string>();
-  while (seen.size < 400) {
-    const name = pick(NAMES, rng);
-    const item = pick(ITEMS, rng);
-    const n = 1 + rng.int(9);
-    const key = `${name}|${item}|${n}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ category: "closed_qa", instruction: `How many ${item}?`, context: `${name} has ${n} ${item}.`, answer: String(n), wrong: (r) => String(((n - 1 + 1 + r.int(8)) % 9) + 1) });
-  }
+/** Every prompt any FLAN template of templates/flan/ renders over the demo task rows (zero-shot, without OPTIONS), normalised. */
+export function flanPromptTexts(root = repoRoot()): Set<string> {
+  const rows: Record<string, Record<string, string | number>[]> = { sentiment: sentimentRows(), addition: additionRows(), uppercase: uppercaseRows() };
+  const out = new Set<string>();
+  for (const [task, rs] of Object.entries(rows))
+    for (const t of loadTemplateDir(join(root, "templates", "flan", task))) for (const r of rs) out.add(normalizeText(t.render({ ...r, options_: "" }).input));
   return out;
+}
+
+interface Pools {
+  demos: Question[];
+  rankings: Question[];
+  prompts: Question[];
+}
+
+function pools(): Pools {
+  const flan = flanPromptTexts();
+  const byCat = new Map<Category, Question[]>();
+  for (const q of questionBank()) if (!flan.has(normalizeText(promptText(q)))) byCat.set(q.category, [...(byCat.get(q.category) ?? []), q]);
+  const out: Pools = { demos: [], rankings: [], prompts: [] };
+  for (const [cat, n] of Object.entries(POOLS) as [Category, (typeof POOLS)[Category]][]) {
+    const qs = shuffled(byCat.get(cat) ?? [], rngFor(SEED, "pools", cat));
+    if (qs.length < n.rankings + n.prompts + n.demos) throw new Error(`demo data: ${cat} has ${qs.length} questions, the pools ask for ${n.rankings + n.prompts + n.demos}`);
+    out.rankings.push(...qs.slice(0, n.rankings));
+    out.prompts.push(...qs.slice(n.rankings, n.rankings + n.prompts));
+    out.demos.push(...qs.slice(n.rankings + n.prompts, n.rankings + n.prompts + n.demos));
+  }
+  return { demos: shuffled(out.demos, rngFor(SEED, "demos-order")), rankings: shuffled(out.rankings, rngFor(SEED, "rankings-order")), prompts: shuffled(out.prompts, rngFor(SEED, "prompts-order")) };
 }
 
 // ---------------------------------------------------------------- files
@@ -148,13 +97,14 @@ export interface DemoFiles {
   "tasks/uppercase.jsonl": string;
   "demos.jsonl": string;
   "rankings.jsonl": string;
+  "prompts.jsonl": string;
 }
 
 const jsonl = (rows: readonly object[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
-function demos(qs: readonly QA[]): object[] {
+function demos(qs: readonly Question[]): object[] {
   const rng = rngFor(SEED, "demos");
-  return shuffled(qs, rngFor(SEED, "demos-order")).map((q) => ({
+  return qs.map((q) => ({
     instruction: q.instruction,
     context: q.context,
     response: rng.next() < PREAMBLE_SHARE ? PREAMBLE + q.answer : q.answer,
@@ -163,45 +113,36 @@ function demos(qs: readonly QA[]): object[] {
 }
 
 /**
- * Rankings, K in 4..9, by the rule (rank 0 best):
- *   0 correct and concise  >  1 correct with the chatty preamble  >  2 wrong answer of the same task
- *   >  3 an answer to another task  >  4 garbage;   responses of the same class tie.
+ * Rankings, K in 4..9, ranked by the rule (src/data/demo/rule.ts; rank 0 best, equal classes tie).
+ * Every group holds the correct answer, the correct answer after the preamble, the preamble before
+ * a wrong answer (so the preamble comes with wrong answers exactly as often as with right ones and
+ * says nothing about correctness), and a wrong answer of the same task; the other K − 4 slots are
+ * drawn from more wrong answers, malformed ones (truncated, repeated, wrong case, a bare preamble),
+ * another task's right answer and garbage, without repeating a response.
  */
-function rankings(qs: readonly QA[]): object[] {
+function rankings(qs: readonly Question[], answersByCat: Map<Category, string[]>): object[] {
   const rng = rngFor(SEED, "rankings");
-  const byCat = new Map<string, QA[]>();
-  for (const q of qs) byCat.set(q.category, [...(byCat.get(q.category) ?? []), q]);
-  const cats = [...byCat.keys()];
-  const rows: object[] = [];
-  const order = shuffled(qs, rngFor(SEED, "rankings-order"));
-  for (let i = 0; i < 1600; i++) {
-    const q = order[i % order.length]!;
+  const cats = [...answersByCat.keys()];
+  return qs.map((q) => {
     const K = 4 + rng.int(6);
-    const cands: [string, number][] = [
-      [q.answer, 0],
-      [PREAMBLE + q.answer, 1],
-    ];
-    const used = new Set(cands.map((c) => c[0]));
-    const add = (s: string, cls: number) => {
-      if (!used.has(s) && s.trim()) {
-        used.add(s);
-        cands.push([s, cls]);
+    const cands: string[] = [];
+    const add = (s: string) => {
+      if (s.trim() && !cands.includes(s)) {
+        cands.push(s);
         return true;
       }
       return false;
     };
-    // at least one wrong answer and one cross-task answer, then a random mix of 2, 3 and 4
-    for (let tries = 0; !add(q.wrong(rng), 2) && tries < 10; tries++);
-    const crossTask = () => {
-      const other = pick(cats.filter((c) => c !== q.category), rng);
-      return pick(byCat.get(other)!, rng).answer;
-    };
-    for (let tries = 0; !add(crossTask(), 3) && tries < 10; tries++);
+    add(q.answer);
+    add(PREAMBLE + q.answer);
+    for (let tries = 0; !add(PREAMBLE + q.wrong(rng)) && tries < 10; tries++);
+    for (let tries = 0; !add(q.wrong(rng)) && tries < 10; tries++);
+    const crossTask = () => pick(answersByCat.get(pick(cats.filter((c) => c !== q.category), rng))!, rng);
     for (let tries = 0; cands.length < K && tries < 50; tries++) {
-      const cls = 2 + rng.int(3);
-      add(cls === 2 ? q.wrong(rng) : cls === 3 ? crossTask() : garbage(rng), cls);
+      const u = rng.next();
+      add(u < 0.25 ? q.wrong(rng) : u < 0.6 ? malformed(q.answer, rng) : u < 0.85 ? crossTask() : garbage(rng));
     }
-    const shown = shuffled(cands, rng);
+    const shown = shuffled(cands, rng).map((c) => [c, ruleClass(c, q.answer)] as const);
     const levels = [...new Set(shown.map((c) => c[1]))].sort((a, b) => a - b);
     const ranking = levels
       .map((lvl) =>
@@ -211,9 +152,13 @@ function rankings(qs: readonly QA[]): object[] {
           .join(" = "),
       )
       .join(" > ");
-    rows.push({ prompt: q.context ? `${q.instruction}\n\n${q.context}` : q.instruction, responses: shown.map((c) => c[0]), ranking, task: q.category, answer: q.answer });
-  }
-  return rows;
+    return { prompt: promptText(q), responses: shown.map((c) => c[0]), ranking, task: q.category, answer: q.answer };
+  });
+}
+
+/** PPO's prompts with their reference answers (the rule reward and rule judges read `response`). */
+function ppoPrompts(qs: readonly Question[]): object[] {
+  return qs.map((q) => ({ prompt: promptText(q), response: q.answer, task: q.category }));
 }
 
 const FILLER_SUBJECTS = ["The cat", "A dog", "The bird", "My friend", "The boy", "A girl", "The old man", "Her sister", "The farmer", "A child"];
@@ -238,14 +183,17 @@ function corpus(): string[] {
 }
 
 export function generateDemoFiles(): DemoFiles {
-  const qs = questions();
+  const p = pools();
+  const answersByCat = new Map<Category, string[]>();
+  for (const q of questionBank()) answersByCat.set(q.category, [...new Set([...(answersByCat.get(q.category) ?? []), q.answer])]);
   return {
     "corpus.txt": corpus().join("\n") + "\n",
     "tasks/sentiment.jsonl": jsonl(sentimentRows()),
     "tasks/addition.jsonl": jsonl(additionRows()),
     "tasks/uppercase.jsonl": jsonl(uppercaseRows()),
-    "demos.jsonl": jsonl(demos(qs)),
-    "rankings.jsonl": jsonl(rankings(qs)),
+    "demos.jsonl": jsonl(demos(p.demos)),
+    "rankings.jsonl": jsonl(rankings(p.rankings, answersByCat)),
+    "prompts.jsonl": jsonl(ppoPrompts(p.prompts)),
   };
 }
 

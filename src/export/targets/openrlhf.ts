@@ -142,7 +142,16 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     key: (c) => ((c.stage.hp.samples_per_prompt ?? 1) > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
     value: (c) => c.stage.hp.samples_per_prompt,
     lossy: (c) =>
-      (c.stage.hp.samples_per_prompt ?? 1) > 1 ? "OpenRLHF's GAE does not subtract the mean score of the prompt's other samples; alignc's does (OpenRLHF's rloo estimator does, without a critic)" : null,
+      (c.stage.hp.samples_per_prompt ?? 1) > 1 && c.stage.hp.advantages !== "rloo"
+        ? "OpenRLHF's GAE does not subtract the mean score of the prompt's other samples; alignc's does (OpenRLHF's rloo estimator does, without a critic)"
+        : null,
+  },
+  {
+    alignc: "advantage_scale",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.advantage_scale === "rms" ? "OpenRLHF normalises advantages its own way; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
   },
   { alignc: "gae_lambda", kinds: ["ppo"], key: flag("--lambd", "--algo.advantage.lambd"), value: (c) => c.stage.hp.gae_lambda },
   // the GAE discount; the ptx γ is ptx_coef below, never this flag
@@ -194,11 +203,12 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
       [f("--deepspeed_enable_sleep", "--ds.enable_sleep"), true],
       [f("--pretrain", "--actor.model_name_or_path"), initPath(stage)],
       [f("--reward_pretrain", "--reward.model_name_or_path"), outputDir(stage.reward!)],
-      [f("--critic_pretrain", "--critic.model_name_or_path"), outputDir(stage.reward!)],
+      ...(stage.hp.advantages === "rloo" ? [] : [[f("--critic_pretrain", "--critic.model_name_or_path"), outputDir(stage.reward!)] as [string, string]]),
       [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)],
       [f("--prompt_data", "--data.prompt_dataset"), trainFile(stage.name)],
       [f("--input_key", "--data.input_key"), "prompt"],
-      [f("--advantage_estimator", "--algo.advantage.estimator"), "gae"],
+      // alignc's rloo: leave-one-out baseline over the prompt's samples, no critic (OpenRLHF's rloo estimator)
+      [f("--advantage_estimator", "--algo.advantage.estimator"), stage.hp.advantages === "rloo" ? "rloo" : "gae"],
     );
     if (old && stage.ptx && (stage.hp.ptx_coef ?? 0) > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
   } else {

@@ -97,6 +97,20 @@ export const TRL_TABLE: readonly MapRow[] = [
         ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samples_per_prompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
         : null,
   },
+  {
+    alignc: "advantages",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.advantages === "rloo" ? "TRL's PPOTrainer trains a value model and uses GAE; alignc used leave-one-out advantages without one (TRL's RLOOTrainer is the closer match)" : null),
+  },
+  {
+    alignc: "advantage_scale",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.advantage_scale === "rms" ? "TRL whitens advantages; alignc divided them by their RMS (floored at 0.1) without re-centring" : null),
+  },
   { alignc: "gae_lambda", kinds: ["ppo"], key: () => "lam", value: (c) => c.stage.hp.gae_lambda },
   // the GAE discount is TRL's `gamma`; the ptx γ (ptx_coef) is a different thing and never goes here
   { alignc: "discount", kinds: ["ppo"], key: () => "gamma", value: (c) => c.stage.hp.discount },

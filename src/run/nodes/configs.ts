@@ -38,6 +38,8 @@ export function ppoConfigOf(p: StagePpoParams, eos: number): Partial<PpoOptions>
     discount: p.discount,
     ppoEpochs: p.ppo_epochs,
     samplesPerPrompt: p.samples_per_prompt,
+    advantages: p.advantages,
+    advantageScale: p.advantage_scale,
     maxNewTokens: p.max_new_tokens,
     temperature: p.temperature,
     topK: p.top_k,

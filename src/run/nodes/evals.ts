@@ -10,6 +10,7 @@ import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } fro
 import { meanDiff, winRate } from "../stats.js";
 import { paramsOf } from "../../plan/params.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
+import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
@@ -20,21 +21,6 @@ const EVAL_SEED = 1234;
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
 const RM_SAMPLES = 8;
-
-/** Text of a generated response: up to EOS, cut where the format's closing text starts, trimmed. */
-function decodeResponse(ids: number[], tok: Tokenizer, fmt: ChatFormat): string {
-  const end = ids.indexOf(tok.eos);
-  let text = tok.decode(end >= 0 ? ids.slice(0, end) : ids);
-  const closing = (() => {
-    const f = fmt.format("p", "r");
-    return f.text.slice(f.responseSpan[1]);
-  })();
-  if (closing.trim()) {
-    const at = text.indexOf(closing.trim());
-    if (at >= 0) text = text.slice(0, at);
-  }
-  return text.trim();
-}
 
 async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
   return networkOf(env, await ctx.input(name));

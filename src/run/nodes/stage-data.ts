@@ -3,7 +3,7 @@
 // TensorFlow.js here: a run whose stages are all cached never loads it.
 import { buildExamples } from "../../data/build.js";
 import { groupPairs } from "../../data/rankings.js";
-import type { Tokenizer } from "../../data/types.js";
+import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { paramsOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
@@ -14,7 +14,7 @@ import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, t
 export type StageData =
   | { kind: "lm"; data: LmData; tok: Tokenizer }
   | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
-  | { kind: "ppo"; prompts: number[][]; ptx: TokenSequence[]; tok: Tokenizer };
+  | { kind: "ppo"; prompts: number[][]; answers: (string | undefined)[]; ptx: TokenSequence[]; tok: Tokenizer; fmt: ChatFormat };
 
 export const stageData = memoPerNode(buildStageData);
 
@@ -50,7 +50,9 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
         const built = await buildExamples(env.recipe, b.name, { prop: "ptx_data", format: fmt });
         ptx = lmData(built, tok, context).train;
       }
-      return { kind: "ppo", prompts: promptIds, ptx, tok };
+      // the reference answer of each prompt (its best-ranked response), for the rule reward and rule_score
+      const answers = ps.train.map((p) => (p.response.trim() ? p.response : undefined));
+      return { kind: "ppo", prompts: promptIds, answers, ptx, tok, fmt };
     }
     default:
       throw new Error(`stage kind ${node.op} has no executor`);

@@ -8,8 +8,6 @@ import {
   evaluateLm,
   loadTrainerState,
   rmAccuracy,
-  generateAll,
-  scoreSequences,
   saveModel,
   saveTrainerState,
   type Gpt,
@@ -21,9 +19,10 @@ import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
-import { ppoConfigOf, trainConfigOf } from "./configs.js";
+import { trainConfigOf } from "./configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
+import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
 import { parallelize } from "./parallel.js";
 
@@ -35,22 +34,6 @@ type Row = Omit<Parameters<NodeContext["log"]>[0], never>;
 /** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
-/** PPO prompts whose greedy answers the reward model scores before and after the stage. */
-const PPO_PROBE = 64;
-
-/**
- * Mean reward-model score of greedy answers to a fixed, evenly spaced set of the stage's prompts:
- * PPO's before/after figure. (The rollout reward per step mixes in how easy each batch's prompts
- * are; this holds the prompts fixed.)
- */
-function greedyRmScore(policy: Gpt, reward: Gpt, prompts: number[][], maxNew: number, eos: number, pad: number): number {
-  const stride = Math.max(1, Math.floor(prompts.length / PPO_PROBE));
-  const probe = prompts.filter((_, i) => i % stride === 0).slice(0, PPO_PROBE);
-  const answers = generateAll(policy, probe, { maxNewTokens: maxNew, temperature: 0, eos, pad, batchSize: 32 });
-  const scores = scoreSequences(reward, probe.map((p, i) => [...p, ...answers[i]!]), { pad });
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
-}
-
 /** The file in a stage's cache entry that records the configuration the engine trained with. */
 export const TRAINED_WITH_FILE = "trained-with.json";
 
@@ -64,7 +47,7 @@ function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   const record = { node: ctx.node.id, hash: ctx.node.hash, train: trainer.cfg, ...(ppo ? { ppo } : {}) };
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
-  const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}` : "";
+  const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}, advantages ${ppo.advantages} (${ppo.advantageScale})` : "";
   ctx.info(`${c.steps} steps, lr ${c.lr}, batch ${c.batchSize}×${c.accumulate}, seed ${c.seed}${extra}`);
 }
 
@@ -122,16 +105,11 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       }
     } else {
       const pp = paramsOf(node, "stage.ppo");
-      const rewardName = refOf(pp.reward);
-      if (!rewardName) throw new Error(`${node.id}: no reward model`);
-      const reward = await networkOf(env, await ctx.input(rewardName));
-      disposables.push(reward);
-      const cfg = trainConfigOf(pp, data.prompts.length);
-      trainer = createTrainer("ppo", { init, reward, prompts: data.prompts, ptx: data.ptx, pad: data.tok.pad, train: cfg, ppo: ppoConfigOf(pp, data.tok.eos) });
-      const maxNew = pp.max_new_tokens;
-      const probe = (m: Gpt) => ({ greedy_rm_score: greedyRmScore(m, reward, data.prompts, maxNew, data.tok.eos, data.tok.pad) });
-      evalBefore = probe(init);
-      evalAfter = () => probe(trainer.model);
+      const setup = await ppoSetup(env, ctx, pp, init, data, trainConfigOf(pp, data.prompts.length));
+      disposables.push(...setup.owned);
+      trainer = setup.trainer;
+      evalBefore = setup.evalBefore;
+      evalAfter = setup.evalAfter;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
@@ -201,6 +179,7 @@ async function loop(
     const extra: Record<string, number> = {};
     if (typeof m.reward === "number") extra.reward = m.reward;
     if (typeof m.kl === "number") extra.kl = m.kl;
+    if (typeof m.rule_score === "number") extra.rule = m.rule_score;
     if (typeof m.accuracy === "number") extra.acc = m.accuracy;
     bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
     if (s % logEvery === 0 || s === total) {
@@ -223,7 +202,7 @@ async function loop(
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
-  for (const k of ["loss", "accuracy", "reward", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
+  for (const k of ["loss", "accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
   }

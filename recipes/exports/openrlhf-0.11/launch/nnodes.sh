@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 : "${MASTER_ADDR:?set MASTER_ADDR to the head node's address}"
 MASTER_PORT="${MASTER_PORT:-29500}"
 # The export folder must be on a filesystem every node shares: each stage reads the previous one's outputs/.
-if [ "$NODE_RANK" = 0 ]; then rm -f outputs/policy/.alignc-done outputs/policy_noptx/.alignc-done; fi
+if [ "$NODE_RANK" = 0 ]; then rm -f outputs/policy/.alignc-done; fi
 
 echo "== stage pre (node $NODE_RANK)"
 mapfile -t ARGS < configs/pre.args
@@ -33,20 +33,5 @@ else
   until ray start --address "$MASTER_ADDR:6379" --num-gpus 8; do sleep 10; done
   # the head submits the job; this node lends its GPUs until the head marks the stage done
   until [ -e outputs/policy/.alignc-done ]; do sleep 30; done
-fi
-ray stop
-
-echo "== stage policy_noptx (node $NODE_RANK)"
-mapfile -t ARGS < configs/policy_noptx.args
-if [ "$NODE_RANK" = 0 ]; then
-  ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus 8
-  # wait until all 2 nodes joined
-  until [ "$(ray list nodes --filter state=ALIVE 2>/dev/null | grep -c ALIVE)" -ge 2 ]; do sleep 5; done
-  ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
-  mkdir -p outputs/policy_noptx && touch outputs/policy_noptx/.alignc-done
-else
-  until ray start --address "$MASTER_ADDR:6379" --num-gpus 8; do sleep 10; done
-  # the head submits the job; this node lends its GPUs until the head marks the stage done
-  until [ -e outputs/policy_noptx/.alignc-done ]; do sleep 30; done
 fi
 ray stop

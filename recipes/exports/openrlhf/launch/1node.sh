@@ -21,9 +21,3 @@ mapfile -t ARGS < configs/policy.args
 ray start --head --node-ip-address 127.0.0.1 --num-gpus 8
 ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
 ray stop
-
-echo "== stage policy_noptx"
-mapfile -t ARGS < configs/policy_noptx.args
-ray start --head --node-ip-address 127.0.0.1 --num-gpus 8
-ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
-ray stop

@@ -16,7 +16,3 @@ trl reward --config configs/rm.yaml --accelerate_config accelerate/zero3-1node.y
 echo "== stage policy"
 mapfile -t ARGS < configs/policy.args
 accelerate launch --config_file accelerate/zero3-1node.yaml -m trl.experimental.ppo.ppo "${ARGS[@]}"
-
-echo "== stage policy_noptx"
-mapfile -t ARGS < configs/policy_noptx.args
-accelerate launch --config_file accelerate/zero3-1node.yaml -m trl.experimental.ppo.ppo "${ARGS[@]}"

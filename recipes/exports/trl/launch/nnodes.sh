@@ -20,7 +20,3 @@ trl reward --config configs/rm.yaml --accelerate_config accelerate/zero3-2nodes.
 echo "== stage policy (node $NODE_RANK)"
 mapfile -t ARGS < configs/policy.args
 accelerate launch --config_file accelerate/zero3-2nodes.yaml --machine_rank "$NODE_RANK" --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" -m trl.experimental.ppo.ppo "${ARGS[@]}"
-
-echo "== stage policy_noptx (node $NODE_RANK)"
-mapfile -t ARGS < configs/policy_noptx.args
-accelerate launch --config_file accelerate/zero3-2nodes.yaml --machine_rank "$NODE_RANK" --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" -m trl.experimental.ppo.ppo "${ARGS[@]}"

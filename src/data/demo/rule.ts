@@ -1,0 +1,42 @@
+// The rule the bundled demo data follows, in one place: the rankings generator ranks candidates
+// with it, the rule judge (src/run/rule-judge.ts) compares answers with it, and PPO's
+// `reward = "rule"` turns it into a reward. Rank classes, lower is better:
+//   0 the correct answer, concise              1 the correct answer after the chatty preamble
+//   2 anything else that is not garbage        4 garbage (only letters of the garbage alphabet)
+// Class 2 covers every wrong answer alike: a wrong answer of the same task, another task's answer,
+// a truncated or repeated answer, the preamble before a wrong answer. (3 is left unused so that the
+// classes keep the numbers recipes/data/README.md has always given them.)
+
+/** The chatty preamble: a style, not a sign of correctness (it precedes wrong answers as often as right ones). */
+export const PREAMBLE = "Sure! Here is ";
+/** Letters the generator draws garbage responses from. */
+export const GARBAGE_CHARS = "qxzjkvw";
+const GARBAGE = new RegExp(`^[${GARBAGE_CHARS} ]+$`);
+
+export type RuleClass = 0 | 1 | 2 | 4;
+
+/** The class of a response given the reference (correct, concise) answer. */
+export function ruleClass(response: string, answer: string): RuleClass {
+  const r = response.trim();
+  const a = answer.trim();
+  if (r === a) return 0;
+  if (r === `${PREAMBLE}${a}`.trim()) return 1;
+  if (r.length > 0 && GARBAGE.test(r)) return 4;
+  return 2;
+}
+
+/** 1 when a wins, 0 when b wins, 0.5 on a tie. */
+export function ruleOutcome(a: string, b: string, answer: string): 0 | 0.5 | 1 {
+  const ca = ruleClass(a, answer);
+  const cb = ruleClass(b, answer);
+  return ca < cb ? 1 : ca > cb ? 0 : 0.5;
+}
+
+/**
+ * The rule as a reward: 1 − class/2, so correct 1, correct with preamble 0.5, wrong 0, garbage −1.
+ * Only the order matters to the judge; the step of 0.5 between classes sets the scale that
+ * PPO's kl_coef is weighed against.
+ */
+export function ruleReward(response: string, answer: string): number {
+  return 1 - ruleClass(response, answer) / 2;
+}

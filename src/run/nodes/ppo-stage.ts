@@ -1,0 +1,79 @@
+// A ppo stage's trainer from its block: the reward (a reward-model stage, or the demo rule scoring
+// decoded responses against the prompts' reference answers), the advantage estimator, and the
+// greedy before/after probe on a fixed set of PPO's own (training) prompts.
+import { refOf, type StagePpoParams } from "../../plan/params.js";
+import { ruleReward } from "../rule-judge.js";
+import type { NodeContext } from "../handler.js";
+import { decodeResponse } from "./decode.js";
+import { ppoConfigOf } from "./configs.js";
+import type { HandlerEnv } from "./env.js";
+import { networkOf } from "./models.js";
+import type { StageData } from "./stage-data.js";
+import { createTrainer, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
+
+/** PPO prompts whose greedy answers are scored before and after the stage (evenly spaced, fixed). */
+const PPO_PROBE = 64;
+
+type PpoData = Extract<StageData, { kind: "ppo" }>;
+
+export interface PpoSetup {
+  trainer: Trainer;
+  evalBefore: Record<string, number>;
+  evalAfter: () => Record<string, number>;
+  owned: { dispose(): void }[];
+}
+
+/** The demo rule as a reward function over decoded responses; null when some prompt has no reference answer. */
+function ruleScorer(data: PpoData): ((idx: readonly number[], resp: readonly number[][]) => number[]) | null {
+  if (data.answers.some((a) => a === undefined)) return null;
+  return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), data.answers[i]!));
+}
+
+export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, data: PpoData, cfg: Partial<TrainConfig>): Promise<PpoSetup> {
+  const owned: { dispose(): void }[] = [];
+  const rule = ruleScorer(data);
+  const rewardProp = p.reward;
+  let reward: Gpt | NonNullable<typeof rule>;
+  let rm: Gpt | null = null;
+  if (rewardProp === "rule") {
+    if (!rule) throw new Error(`${ctx.node.id}: reward = "rule" needs a reference answer for every prompt (${data.answers.filter((a) => a === undefined).length} of ${data.answers.length} have none)`);
+    reward = rule;
+  } else {
+    const rewardName = refOf(rewardProp);
+    if (!rewardName) throw new Error(`${ctx.node.id}: no reward model`);
+    rm = await networkOf(env, await ctx.input(rewardName));
+    owned.push(rm);
+    reward = rm;
+  }
+  const maxNew = p.max_new_tokens;
+  const trainer = createTrainer("ppo", {
+    init,
+    reward,
+    // the rule score of every rollout, logged beside the reward (cheap: string comparisons)
+    monitor: rule ?? undefined,
+    prompts: data.prompts,
+    ptx: data.ptx,
+    pad: data.tok.pad,
+    train: cfg,
+    ppo: ppoConfigOf(p, data.tok.eos),
+  });
+  // greedy answers to a fixed probe of PPO's own prompts (training prompts, not held out): the
+  // reward model's mean score and/or the mean rule reward, before and after
+  const stride = Math.max(1, Math.floor(data.prompts.length / PPO_PROBE));
+  const probeIdx = data.prompts.map((_, i) => i).filter((i) => i % stride === 0).slice(0, PPO_PROBE);
+  const probe = (m: Gpt): Record<string, number> => {
+    const ps = probeIdx.map((i) => data.prompts[i]!);
+    const answers = generateAll(m, ps, { maxNewTokens: maxNew, temperature: 0, eos: data.tok.eos, pad: data.tok.pad, batchSize: 32 });
+    const out: Record<string, number> = {};
+    if (rm) {
+      const s = scoreSequences(rm, ps.map((p, i) => [...p, ...answers[i]!]), { pad: data.tok.pad });
+      out.greedy_rm_score = s.reduce((a, x) => a + x, 0) / s.length;
+    }
+    if (rule) {
+      const s = rule(probeIdx, answers);
+      out.greedy_rule_score = s.reduce((a, x) => a + x, 0) / s.length;
+    }
+    return out;
+  };
+  return { trainer, evalBefore: probe(init), evalAfter: () => probe(trainer.model), owned };
+}

@@ -1,0 +1,40 @@
+// Pretraining and SFT: next-token loss on packed sequences (SFT on response tokens only).
+import { packLm, type TokenSequence } from "../batch.js";
+import { trainConfig, type TrainConfig } from "../config.js";
+import type { Gpt } from "../model.js";
+import { Trainer, type StepMetrics } from "../trainer.js";
+import { lmLossOf, prepareSequences } from "./common.js";
+
+export interface LmStageInput {
+  /** Network trained in place (pass a clone to keep the original). Needs the LM head. */
+  model: Gpt;
+  examples: TokenSequence[];
+  train?: Partial<TrainConfig>;
+  /** "response": loss where lossMask is 1 (InstructGPT/LIMA); "all": every token. Pretrain: "all". */
+  lossOn?: "response" | "all";
+  pad?: number;
+}
+
+export class LmTrainer extends Trainer {
+  readonly model: Gpt;
+  private readonly examples: TokenSequence[];
+  private readonly pad: number;
+
+  constructor(
+    readonly kind: "pretrain" | "sft",
+    input: LmStageInput,
+  ) {
+    super(trainConfig(input.train));
+    this.model = input.model;
+    this.examples = prepareSequences(input.examples, input.model, kind, input.lossOn ?? (kind === "pretrain" ? "all" : "response"));
+    this.pad = input.pad ?? 0;
+    this.initOptimizer(this.examples.length);
+  }
+
+  step(): StepMetrics {
+    return this.accumulatedStep((_, seed) => {
+      const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
+      return { tokens: b.tokens, lm: { batch: b, dropoutSeed: seed }, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) };
+    });
+  }
+}

@@ -1,0 +1,383 @@
+// PPO-ptx (InstructGPT §3.5): a trainable copy of SFT samples responses to prompts, a reward model
+// (or a reward function such as the demo rule) scores them, a per-token KL penalty against a frozen
+// copy of SFT keeps it close, and the clipped policy-gradient loss (+ γ·ptx log-likelihood) updates
+// it. One step is four named phases: rollout → score → advantages → update.
+import { tf } from "../backend.js";
+import { checkTokens, packLm, packScore, type LmBatch, type TokenSequence } from "../batch.js";
+import { trainConfig, type TrainConfig } from "../config.js";
+import { TrainInputError } from "../errors.js";
+import { maskedMean, ppoPolicyLoss, ptxLoss, valueLoss } from "../losses.js";
+import type { Gpt } from "../model.js";
+import { entropyFromLogits } from "../ops.js";
+import { Adam } from "../optim.js";
+import { Rng } from "../rng.js";
+import { generate } from "../sample.js";
+import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
+import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
+import { batchLogProbs, lmLossOf, responseSequence } from "./common.js";
+
+export interface PpoOptions {
+  /** β of the per-token KL penalty against the SFT reference (InstructGPT 0.02; ≥ 0.1 resists hacking a tiny RM). */
+  klCoef: number;
+  /** γ of the ptx log-likelihood term (InstructGPT 27.8); 0 = plain PPO. */
+  ptxCoef: number;
+  /** Ratio clip ε. */
+  clip: number;
+  /** Value-loss weight (gae only). */
+  vfCoef: number;
+  /** Entropy bonus weight (0: entropy is reported, not optimised). */
+  entCoef: number;
+  /** GAE λ and discount. */
+  gaeLambda: number;
+  discount: number;
+  /** Optimisation passes over each rollout batch. */
+  ppoEpochs: number;
+  /**
+   * Responses sampled per prompt (OpenRLHF n_samples_per_prompt). Above 1, each response's score
+   * is taken relative to the mean score of the prompt's other responses (RLOO's leave-one-out
+   * baseline, Ahmadian et al. 2024) before the KL penalty: it removes how easy the prompt is from
+   * the reward, which the value network would otherwise have to learn first.
+   */
+  samplesPerPrompt: number;
+  /** gae: value network + GAE; rloo: no value network (needs samplesPerPrompt > 1). See advantages.ts. */
+  advantages: AdvantageMode;
+  advantageScale: AdvantageScale;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  /** End-of-sequence token: rollouts stop there. */
+  eos?: number;
+}
+
+/** The engine's defaults for library callers; recipes take theirs from src/check/kinds.ts. */
+export const PPO_DEFAULTS: PpoOptions = {
+  klCoef: 0.1,
+  ptxCoef: 0,
+  clip: 0.2,
+  vfCoef: 0.1,
+  entCoef: 0,
+  gaeLambda: 0.95,
+  discount: 1,
+  ppoEpochs: 2,
+  samplesPerPrompt: 1,
+  advantages: "gae",
+  advantageScale: "whiten",
+  maxNewTokens: 24,
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+};
+
+/** Scores of sampled responses (token ids, up to and including EOS) to prompts given by index into the stage's prompts. */
+export type RewardFunction = (promptIndices: readonly number[], responses: readonly number[][]) => number[];
+
+export interface PpoStageInput {
+  /** SFT network: the policy is a trainable copy, the reference a frozen one. */
+  init: Gpt;
+  /**
+   * A reward model (frozen; not modified; with gae the value network starts as a copy of it,
+   * InstructGPT §3.5), or a reward function (with gae the value network then starts from SFT's trunk).
+   */
+  reward: Gpt | RewardFunction;
+  prompts: number[][];
+  /** Optional extra score of each rollout, logged as `rule_score` (not optimised): how a judge other than the reward sees the samples. */
+  monitor?: RewardFunction;
+  /** ptx examples (SFT or pretraining data), used when ptxCoef > 0. */
+  ptx?: TokenSequence[];
+  ppo?: Partial<PpoOptions>;
+  /** batchSize = rollouts per step. */
+  train?: Partial<TrainConfig>;
+  pad?: number;
+}
+
+interface Rollout {
+  /** per kept response: its prompt (tokens and index), response tokens and prompt group in the batch */
+  kept: { prompt: number[]; promptIndex: number; response: number[]; group: number }[];
+  /** (prompt ++ response) sequences, loss mask on the response */
+  batch: LmBatch;
+}
+
+interface Scored {
+  scores: Float64Array;
+  /** flat [B·T] log-probs under the sampling policy and the reference, values (gae only) */
+  logpOld: Float32Array;
+  logpRef: Float32Array;
+  values: Float32Array | null;
+  monitor: number[] | null;
+}
+
+interface RolloutAdvantages {
+  /** flat [B·T]: scaled advantages and value targets at response tokens, 0 elsewhere */
+  advantages: Float32Array;
+  returns: Float32Array | null;
+  kl: number;
+  klK3: number;
+  responseTokens: number;
+}
+
+export class PpoTrainer extends Trainer {
+  readonly kind = "ppo" as const;
+  readonly model: Gpt;
+  readonly reference: Gpt;
+  /** The reward model, or null when the reward is a function. */
+  readonly rewardModel: Gpt | null;
+  readonly opts: PpoOptions;
+  private readonly rewardFn: RewardFunction | null;
+  private readonly monitor: RewardFunction | null;
+  private readonly prompts: number[][];
+  private readonly ptx: TokenSequence[];
+  private readonly pad: number;
+  private ptxCursor = 0;
+  /** The value network (separate from the policy) and its optimizer; null with rloo advantages. */
+  readonly value: Gpt | null;
+  private readonly valueOpt: Adam | null;
+
+  constructor(input: PpoStageInput) {
+    super(trainConfig({ lr: 1e-5, ...input.train }));
+    this.opts = { ...PPO_DEFAULTS, ...input.ppo };
+    if (input.prompts.length === 0) throw new TrainInputError("ppo: no prompts");
+    input.prompts.forEach((p) => checkTokens(p, input.init.config.vocabSize, "ppo prompt"));
+    if (this.opts.ptxCoef > 0 && !(input.ptx && input.ptx.length > 0)) throw new TrainInputError("ppo: ptx_coef > 0 needs ptx data");
+    if (this.opts.advantages === "rloo" && this.opts.samplesPerPrompt < 2)
+      throw new TrainInputError(`ppo: advantages = "rloo" needs samples_per_prompt ≥ 2 (the leave-one-out baseline is the prompt's other samples), got ${this.opts.samplesPerPrompt}`);
+    this.prompts = input.prompts;
+    this.ptx = input.ptx ?? [];
+    this.pad = input.pad ?? 0;
+    this.model = input.init.clone(["lm"], 0);
+    this.reference = input.init.clone(["lm"], 0, false);
+    this.rewardModel = typeof input.reward === "function" ? null : input.reward;
+    this.rewardFn = typeof input.reward === "function" ? input.reward : null;
+    this.monitor = input.monitor ?? null;
+    if (this.opts.advantages === "gae") {
+      this.value = this.rewardModel ? valueNetworkFrom(this.rewardModel) : input.init.clone(["value"], Rng.derive(this.cfg.seed, 0x7a1));
+      this.valueOpt = new Adam(this.value.params, this.cfg);
+    } else {
+      this.value = null;
+      this.valueOpt = null;
+    }
+    this.initOptimizer(this.prompts.length);
+  }
+
+  /** ptx batches are drawn in a fixed cyclic order from a seeded permutation (part of the state via the step count). */
+  private ptxBatch(): LmBatch {
+    const n = this.ptx.length;
+    const perm = new Rng(Rng.derive(this.cfg.seed, 0x9e7)).shuffle(n);
+    const start = (this.stepCount * this.opts.ppoEpochs + this.ptxCursor++) * this.cfg.batchSize;
+    const rows = Array.from({ length: this.cfg.batchSize }, (_, i) => this.ptx[perm[(start + i) % n]!]!);
+    return packLm(rows, this.model.config.context, this.pad);
+  }
+
+  step(): StepMetrics {
+    const t0 = performance.now();
+    const lr = this.lr();
+    const roll = this.rollout();
+    const scored = this.score(roll);
+    const adv = this.advantages(roll, scored);
+    const upd = this.updatePolicy(roll.batch, scored.logpOld, adv);
+    this.stepCount++;
+    const n = roll.batch.B;
+    const extra: Record<string, number> = {
+      reward: scored.scores.reduce((a, x) => a + x, 0) / n,
+      kl: adv.kl / n,
+      kl_k3: adv.klK3 / n,
+      response_length: adv.responseTokens / n,
+      ...upd.aux,
+    };
+    if (scored.monitor) extra.rule_score = scored.monitor.reduce((a, x) => a + x, 0) / n;
+    // rollout scoring: policy, reference and reward-model forwards (+ the value network's)
+    const tokens = roll.batch.tokens * (this.value ? 4 : this.rewardModel ? 3 : 2) + upd.tokens;
+    return this.metrics({ ...upd.last, tokens }, t0, lr, extra);
+  }
+
+  /** 1. Rollouts: samples_per_prompt responses to each of batch_size / samples_per_prompt prompts, from the current policy. */
+  private rollout(): Rollout {
+    const o = this.opts;
+    const k = Math.max(1, Math.floor(o.samplesPerPrompt));
+    if (this.cfg.batchSize % k !== 0) throw new TrainInputError(`ppo: batch_size ${this.cfg.batchSize} is not a multiple of samples_per_prompt ${k}`);
+    const indices = this.order.next(this.cfg.batchSize / k).flatMap((i) => Array<number>(k).fill(i));
+    const prompts = indices.map((i) => this.prompts[i]!);
+    const responses = generate(this.model, prompts, {
+      maxNewTokens: o.maxNewTokens,
+      temperature: o.temperature,
+      topK: o.topK,
+      topP: o.topP,
+      eos: o.eos,
+      rng: this.rng,
+      pad: this.pad,
+    });
+    const kept = responses
+      .map((r, i) => ({ prompt: prompts[i]!, promptIndex: indices[i]!, response: r, group: Math.floor(i / k) }))
+      .filter((x) => x.response.length > 0);
+    if (kept.length === 0) throw new TrainInputError("ppo: every prompt fills the context; no room to generate");
+    const batch = packLm(
+      kept.map((x) => responseSequence(x.prompt, x.response)),
+      this.model.config.context,
+      this.pad,
+    );
+    return { kept, batch };
+  }
+
+  /** 2. Scores (reward model or function), log-probs under the policy and the reference, values (gae); no gradient. */
+  private score(roll: Rollout): Scored {
+    const o = this.opts;
+    const b = roll.batch;
+    const t = tf.tidy(() => {
+      const out: Record<string, tf.Tensor1D> = {
+        lpOld: batchLogProbs(this.model, b, undefined, o.temperature).logp,
+        lpRef: batchLogProbs(this.reference, b, undefined, o.temperature).logp,
+      };
+      if (this.value) out.vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
+      if (this.rewardModel) {
+        const sc = packScore(
+          roll.kept.map((x) => [...x.prompt, ...x.response]),
+          this.rewardModel.config.context,
+          this.pad,
+        );
+        out.rm = this.rewardModel.rewards(this.rewardModel.hidden(tf.tensor2d(sc.inputs, [sc.B, sc.T], "int32")).h, sc.T, sc.last);
+      }
+      return out;
+    });
+    const idx = roll.kept.map((x) => x.promptIndex);
+    const resp = roll.kept.map((x) => x.response);
+    const scores = t.rm ? Float64Array.from(t.rm.dataSync()) : Float64Array.from(this.rewardFn!(idx, resp));
+    if (scores.length !== roll.kept.length || scores.some((s) => !Number.isFinite(s))) throw new TrainInputError(`ppo: the reward gave ${scores.length} scores (finite: ${scores.every(Number.isFinite)}) for ${roll.kept.length} responses`);
+    const out: Scored = {
+      scores,
+      logpOld: Float32Array.from(t.lpOld!.dataSync()),
+      logpRef: Float32Array.from(t.lpRef!.dataSync()),
+      values: t.vals ? Float32Array.from(t.vals.dataSync()) : null,
+      monitor: this.monitor ? this.monitor(idx, resp) : null,
+    };
+    tf.dispose(Object.values(t));
+    return out;
+  }
+
+  /** 3. Advantages: leave-one-out scores (k > 1), KL-penalised per-token rewards, GAE or reward-to-go, batch scaling. */
+  private advantages(roll: Rollout, s: Scored): RolloutAdvantages {
+    const o = this.opts;
+    const b = roll.batch;
+    const terminal = o.samplesPerPrompt > 1 ? leaveOneOut(s.scores, roll.kept.map((x) => x.group)) : s.scores;
+    const positions: number[][] = [];
+    for (let r = 0; r < b.B; r++) {
+      const pos: number[] = [];
+      for (let t = 0; t < b.T; t++) if (b.mask[r * b.T + t]) pos.push(r * b.T + t);
+      positions.push(pos);
+    }
+    const a = rolloutAdvantages(
+      positions.map((pos, r) => ({
+        score: terminal[r]!,
+        logp: pos.map((i) => s.logpOld[i]!),
+        logpRef: pos.map((i) => s.logpRef[i]!),
+        values: s.values ? pos.map((i) => s.values![i]!) : undefined,
+      })),
+      { mode: o.advantages, scale: o.advantageScale, klCoef: o.klCoef, discount: o.discount, gaeLambda: o.gaeLambda },
+    );
+    const advantages = new Float32Array(b.B * b.T);
+    const returns = a.returns ? new Float32Array(b.B * b.T) : null;
+    positions.forEach((pos, r) =>
+      pos.forEach((i, j) => {
+        advantages[i] = a.advantages[r]![j]!;
+        if (returns) returns[i] = a.returns![r]![j]!;
+      }),
+    );
+    return { advantages, returns, kl: a.klSum, klK3: a.klK3Sum, responseTokens: positions.reduce((n, p) => n + p.length, 0) };
+  }
+
+  /** 4. Update: ppo_epochs passes of the clipped policy loss (+ ptx) over the rollout batch, and of the value loss (gae). */
+  private updatePolicy(b: LmBatch, old: Float32Array, adv: RolloutAdvantages): { last: { loss: number; gradNorm: number }; aux: Record<string, number>; tokens: number } {
+    const o = this.opts;
+    let last = { loss: 0, gradNorm: 0, aux: {} as Record<string, number>, tokens: 0 };
+    let tokens = 0;
+    this.ptxCursor = 0;
+    for (let e = 0; e < o.ppoEpochs; e++) {
+      const ptxB = o.ptxCoef > 0 ? this.ptxBatch() : undefined;
+      last = this.update([
+        {
+          tokens: b.tokens + (ptxB?.tokens ?? 0),
+          loss: () => {
+            const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
+            const mask = tf.tensor1d(b.mask);
+            const pg = ppoPolicyLoss(logp, tf.tensor1d(old), tf.tensor1d(adv.advantages), mask, o.clip);
+            const ent = maskedMean(entropyFromLogits(logits), mask);
+            let loss = tf.add(pg.loss, tf.mul(-o.entCoef, ent)) as tf.Scalar;
+            const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, entropy: ent };
+            if (ptxB) {
+              const lm = lmLossOf(this.model, ptxB);
+              loss = tf.add(loss, ptxLoss(o.ptxCoef, lm)) as tf.Scalar;
+              aux.ptx_loss = lm;
+            }
+            return { loss, aux };
+          },
+        },
+      ]);
+      tokens += last.tokens;
+      if (this.value && adv.returns) {
+        last.aux.value_loss = this.valueUpdate(this.value, this.valueOpt!, b, adv.returns);
+        tokens += b.tokens;
+      }
+    }
+    return { last, aux: last.aux, tokens };
+  }
+
+  /**
+   * One update of the value network on the rollout batch: vf_coef × ½(V − returns)² over response
+   * tokens, with its own AdamW at the policy's learning rate. Returns the unweighted value loss.
+   */
+  private valueUpdate(value: Gpt, opt: Adam, b: LmBatch, ret: Float32Array): number {
+    const r = this.update(
+      [
+        {
+          tokens: b.tokens,
+          loss: () => {
+            const v = value.tokenValues(value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
+            const vl = valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask));
+            return { loss: tf.mul(this.opts.vfCoef, vl) as tf.Scalar, aux: { value_loss: vl } };
+          },
+        },
+      ],
+      value,
+      opt,
+    );
+    return r.aux.value_loss!;
+  }
+
+  override state(): TrainerState {
+    const s = super.state();
+    if (this.value && this.valueOpt) {
+      for (const [n, v] of this.value.params) s.tensors.set(`value.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
+      for (const which of ["m", "v"] as const) for (const [n, t] of this.valueOpt.moments(which)) s.tensors.set(`value_opt.${which}.${n}`, t);
+      s.tensors.set("value_opt.t", { shape: [1], data: Float32Array.of(this.valueOpt.t) });
+    }
+    return s;
+  }
+
+  override restore(s: TrainerState): void {
+    super.restore(s);
+    if (!this.value || !this.valueOpt) return;
+    const get = (k: string) => {
+      const t = s.tensors.get(k);
+      if (!t) throw new Error(`state has no tensor ${k}`);
+      return t.data;
+    };
+    const opt = this.valueOpt;
+    this.value.load(new Map([...this.value.params.keys()].map((n) => [n, get(`value.${n}`)])));
+    for (const which of ["m", "v"] as const) opt.loadMoments(which, (n) => get(`value_opt.${which}.${n}`));
+    opt.t = get("value_opt.t")[0]!;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.reference.dispose();
+    this.valueOpt?.dispose();
+    this.value?.dispose();
+  }
+}
+
+/** A value network: the reward model's trunk, its scalar head copied into the per-token value head. */
+function valueNetworkFrom(rm: Gpt): Gpt {
+  const v = rm.clone(["value"], 0);
+  const vals = rm.values();
+  v.load(new Map([["value.weight", vals.get("score.weight")!], ["value.bias", vals.get("score.bias")!]]));
+  return v;
+}

@@ -1,0 +1,86 @@
+// The reward model: the SFT trunk with a scalar head, trained on K-way rankings (InstructGPT §3.5):
+// all K responses of a prompt in one forward, a pairwise log-sigmoid loss per ranked pair.
+import { tf } from "../backend.js";
+import { checkTokens, packScore, type TokenComparisonGroup } from "../batch.js";
+import { trainConfig, type TrainConfig } from "../config.js";
+import { TrainInputError } from "../errors.js";
+import { rewardModelLoss } from "../losses.js";
+import type { Gpt } from "../model.js";
+import { Rng } from "../rng.js";
+import { Trainer, type StepMetrics } from "../trainer.js";
+
+export interface RewardStageInput {
+  /** SFT network: the trainer copies its trunk and replaces the LM head by a scalar head. */
+  init: Gpt;
+  groups: TokenComparisonGroup[];
+  /** batchSize counts prompts (each with its K responses). */
+  train?: Partial<TrainConfig>;
+  pad?: number;
+}
+
+function checkGroup(g: TokenComparisonGroup, vocab: number): void {
+  checkTokens(g.prompt, vocab, "reward_model prompt");
+  g.responses.forEach((r) => checkTokens(r, vocab, "reward_model response"));
+  for (const [w, l] of g.pairs)
+    if (!(w >= 0 && l >= 0 && w < g.responses.length && l < g.responses.length && w !== l))
+      throw new TrainInputError(`comparison pair [${w}, ${l}] does not index two of the ${g.responses.length} responses`);
+}
+
+/** Scores [K·G] of the K responses of each group (one forward over all of them) and the pair losses. */
+function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
+  const seqs = groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r]));
+  const b = packScore(seqs, rm.config.context, pad);
+  const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
+  const scores = rm.rewards(h, b.T, b.last); // [ΣK]
+  let offset = 0;
+  const losses: tf.Scalar[] = [];
+  const margins: tf.Tensor1D[] = [];
+  for (const g of groups) {
+    const K = g.responses.length;
+    const r = rewardModelLoss(tf.slice(scores, [offset], [K]) as tf.Tensor1D, g.pairs);
+    losses.push(r.loss);
+    margins.push(r.margins);
+    offset += K;
+  }
+  const all = tf.concat(margins);
+  return {
+    loss: tf.mean(tf.stack(losses)) as tf.Scalar,
+    accuracy: tf.mean(tf.cast(tf.greater(all, 0), "float32")) as tf.Scalar,
+    tokens: b.tokens,
+  };
+}
+
+export class RewardModelTrainer extends Trainer {
+  readonly kind = "reward_model" as const;
+  readonly model: Gpt;
+  private readonly groups: TokenComparisonGroup[];
+  private readonly pad: number;
+
+  constructor(input: RewardStageInput) {
+    super(trainConfig({ batchSize: 4, lr: 1e-4, ...input.train }));
+    this.groups = input.groups.filter((g) => g.pairs.length > 0);
+    if (this.groups.length === 0) throw new TrainInputError("reward_model: no comparison group has a pair (all tied or empty)");
+    for (const g of this.groups) checkGroup(g, input.init.config.vocabSize);
+    this.model = input.init.clone(["reward"], Rng.derive(this.cfg.seed, 0x5c0e));
+    this.pad = input.pad ?? 0;
+    this.initOptimizer(this.groups.length);
+  }
+
+  step(): StepMetrics {
+    return this.accumulatedStep(
+      (_, seed) => {
+        const gs = this.order.next(this.cfg.batchSize).map((i) => this.groups[i]!);
+        const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
+        return {
+          tokens,
+          loss: () => {
+            const r = rmGroupLoss(this.model, gs, this.pad, seed);
+            return { loss: r.loss, aux: { accuracy: r.accuracy } };
+          },
+        };
+      },
+      (aux) => ({ accuracy: aux.accuracy! }),
+    );
+  }
+}
+
