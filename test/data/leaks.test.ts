@@ -107,3 +107,15 @@ test("normalizeWhitespace = trim + every whitespace run to one space", () => {
     return normalizeWhitespace(s) === s.trim().replace(/\s+/g, " ");
   }));
 });
+
+test("every example recipe is free of contamination: no eval or held-out prompt in any training pool", async () => {
+  const { checkRecipeFile } = await import("../../src/check/index.js");
+  const { readdirSync } = await import("node:fs");
+  const dir = join(repoRoot(), "recipes");
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".align"))) {
+    const { recipe, diagnostics } = await checkRecipeFile(join(dir, f));
+    assert.ok(recipe, JSON.stringify(diagnostics));
+    const r = await findLeaks(recipe);
+    assert.equal(r.total, 0, `${f}: ${leakText(r)}`);
+  }
+});

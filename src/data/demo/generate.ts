@@ -170,7 +170,8 @@ function corpus(): string[] {
   const rng = rngFor(SEED, "corpus");
   const facts: string[] = [];
   for (const r of sentimentRows()) facts.push(`"${r.phrase}" is ${r.label}.`, `${cap1(r.phrase)} is a ${r.label} phrase.`);
-  for (const r of additionRows()) facts.push(`${r.a} plus ${r.b} is ${r.sum}.`, `${r.a}+${r.b}=${r.sum}`);
+  // never the bare `a+b=` form: that is an addition prompt verbatim (flan-zero-shot holds the task out)
+  for (const r of additionRows()) facts.push(`${r.a} plus ${r.b} is ${r.sum}.`);
   for (const r of uppercaseRows()) facts.push(`${cap1(r.word)} in capitals is ${r.upper}.`, `The word ${r.word} in caps is ${r.upper}.`);
   for (const [thing, color] of COLORS) facts.push(`${cap1(thing)} is ${color}.`);
   for (const a of ANIMALS) facts.push(`A ${a} is an animal.`);
@@ -179,7 +180,8 @@ function corpus(): string[] {
   // ~30% facts: 70% simple sentences
   const nPlain = Math.round((facts.length * 0.7) / 0.3);
   for (let i = 0; i < nPlain; i++) plain.push(`${pick(FILLER_SUBJECTS, rng)} ${pick(FILLER_VERBS, rng)} ${pick(FILLER_OBJECTS, rng)}${pick(FILLER_TAILS, rng)}.`);
-  return shuffled([...facts, ...plain], rng);
+  // each line once: the held-out lines of a pretrain split must be text the training lines do not hold
+  return shuffled([...new Set([...facts, ...plain])], rng);
 }
 
 export function generateDemoFiles(): DemoFiles {
