@@ -23,13 +23,14 @@ export const GOLDENS: { name: string; opts: ExportOptions & { until?: string } }
   { name: "axolotl", opts: { to: "axolotl", nodes: 2, gpusPerNode: 8, dropPtx: false, until: "rm", trimRows: 4 } },
 ];
 
+/** The exported files of a golden folder (not the ownership manifest writeExportDir keeps beside them). */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d).sort()) {
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p).split("\\").join("/"));
+      else if (e !== ".alignc-export.json") out.push(relative(dir, p).split("\\").join("/"));
     }
   };
   walk(dir);
