@@ -34,6 +34,8 @@ export interface CompileOptions {
   machine?: boolean;
   /** Cache measured data sizes by node hash (src/plan/sizes-cache.ts) and file content hashes by stat data (src/plan/digest-cache.ts); default true. */
   cache?: boolean;
+  /** Check for contamination (AL3070 warnings, src/data/leaks.ts; default true): reads the recipe's data. */
+  leaks?: boolean;
   /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
   rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
 }
@@ -97,9 +99,11 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     }
     base.sizes = (variant) => (shared ? bySizes.values().next().value : bySizes.get(variant)) ?? new Map();
     // the contamination check reads the same data the sizes did (cached per recipe by the data layer)
-    const { leakWarnings } = await import("./data/leaks.js");
-    diagnostics.push(...(await leakWarnings(recipe)));
-    lap("measure_ms");
+    if (opts.leaks !== false) {
+      const { leakWarnings } = await import("./data/leaks.js");
+      diagnostics.push(...(await leakWarnings(recipe)));
+      lap("measure_ms");
+    }
   }
   const planned = planRecipe(recipe, base);
   files.save();

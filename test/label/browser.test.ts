@@ -154,6 +154,8 @@ test("browser: keyboard-only labeling, drag with a tie, reload, kill -9 and rest
     await page.keyboard.type("not sure");
     await keys("Tab", "Enter");
     await page.waitForFunction((k) => document.querySelector("#progress-text")!.textContent!.includes(`${k} skipped`), 1);
+    // the next set renders after the progress line: wait for it (seen racing under load in a clean-clone npm test)
+    await page.waitForFunction((old) => document.querySelector("#prompt")!.textContent !== old, p, { timeout: 10_000 });
     assert.notEqual(await prompt(), p);
     const skipped = readFileSync(fx.labels.replace(/\.jsonl$/, ".skips.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(skipped.map((x) => [x.labeler, x.reason]), [["kim", "I cannot judge this (outside what I know): not sure"]]);

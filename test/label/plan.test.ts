@@ -45,8 +45,8 @@ test("new labels re-run the reward model and everything after it, nothing before
     appendFileSync(join(dir, "labels.jsonl"), label(20));
     const b = await compile(file, opts);
     const d = diffPlans(a.plan, b.plan!);
-    assert.deepEqual(d.rerun, ["judge", "lm_noptx", "lm_ptx", "policy", "policy_noptx", "rm", "rm_acc", "rule_judge"]);
-    assert.deepEqual(d.reused, ["lm_sft", "pre", "sft", "zero_shot_after", "zero_shot_before"]);
+    assert.deepEqual(d.rerun, ["judge", "lm_ptx", "policy", "rm", "rm_acc", "rule_judge", "tax_ptx"]);
+    assert.deepEqual(d.reused, ["lm_sft", "pre", "sft", "tax_pre", "tax_sft", "zero_shot_after"]);
     const prefs = d.entries.find((e) => e.id === "prefs")!;
     assert.equal(prefs.action, "~");
     assert.ok(prefs.changes!.some((c) => c.path.startsWith("files[")), JSON.stringify(prefs.changes));

@@ -81,7 +81,7 @@ test("a variant's PPO stage trains with every parameter of its plan node (kl_coe
     assert.equal(plan.nodes.find((n) => n.id === "policy")?.params.kl_coef, 0.02);
     const run = outcome(await runRecipe(file, { variant, until: "policy", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet }));
     assert.equal(run.exitCode, 0);
-    assert.equal(run.manifest.variant, variant);
+    assert.equal(run.manifest.variant, "swept[kl_coef=0.02]", "the manifest names the variant in full");
     for (const id of ["pre", "sft", "rm", "policy"]) {
       const node = plan.nodes.find((n) => n.id === id)!;
       const rec = run.manifest.nodes.find((n) => n.id === id)!;

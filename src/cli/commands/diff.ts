@@ -31,7 +31,8 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
       throw err instanceof PlanFileError ? new LoadError(err.message) : err;
     }
   }
-  const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false });
+  // a diff compares plans: no contamination check (alignc plan and alignc data --leaks do it)
+  const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false, leaks: false });
   if (!r.plan) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${path}: no plan`);
