@@ -46,7 +46,7 @@ test("new labels re-run the reward model and everything after it, nothing before
     const b = await compile(file, opts);
     const d = diffPlans(a.plan, b.plan!);
     assert.deepEqual(d.rerun, ["judge", "lm_ptx", "policy", "rm", "rm_acc", "rule_judge", "tax_ptx"]);
-    assert.deepEqual(d.reused, ["lm_sft", "pre", "sft", "tax_pre", "tax_sft", "zero_shot_after"]);
+    assert.deepEqual(d.reused, ["lm_pre", "lm_sft", "pre", "sft", "tax_pre", "tax_sft", "zero_shot_after"]);
     const prefs = d.entries.find((e) => e.id === "prefs")!;
     assert.equal(prefs.action, "~");
     assert.ok(prefs.changes!.some((c) => c.path.startsWith("files[")), JSON.stringify(prefs.changes));
