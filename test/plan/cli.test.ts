@@ -51,7 +51,7 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.ok(d.rerun.includes("judge"));
   const text = alignc("diff", "recipes/quickstart.align", "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
   assert.equal(text.status, 1);
-  assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.1 → 0\.2/);
+  assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.02 → 0\.2/);
 
   assert.equal(alignc("diff", "recipes/quickstart.align", join(dir, "missing.json")).status, 2);
   writeFileSync(join(dir, "bad.json"), '{"version": 1}');
