@@ -103,6 +103,8 @@ export interface StageSftParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
+  /** how a sequence longer than max_length is cut (default, when left out: prompt_first — the prompt loses tokens from the left before any response token is cut); `alignc data --stats` and `plan` count the examples that lose response tokens */
+  truncate?: "prompt_first" | "left" | "right";
   /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
@@ -145,6 +147,8 @@ export interface StageRewardModelParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
+  /** how a sequence longer than max_length is cut (default, when left out: prompt_first — the prompt loses tokens from the left before any response token is cut); `alignc data --stats` and `plan` count the examples that lose response tokens */
+  truncate?: "prompt_first" | "left" | "right";
   /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */
@@ -259,6 +263,8 @@ export interface StageDpoParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps?: number;
+  /** how a sequence longer than max_length is cut (default, when left out: prompt_first — the prompt loses tokens from the left before any response token is cut); `alignc data --stats` and `plan` count the examples that lose response tokens */
+  truncate?: "prompt_first" | "left" | "right";
   /** linear warmup steps before the schedule (longer than the run: a plan warning) (default 0) */
   warmup: number;
   /** AdamW decay; 0.1 as in GPT-3 (default 0.1) */

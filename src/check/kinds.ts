@@ -8,49 +8,9 @@
 // role rankings, "stage" for any stage); the checker enforces it (kind compatibility).
 // `default` fills a property left out; `description` says why that default.
 
-type Schema = Record<string, unknown>;
+import { bool, bound, callSchema, either, int, num, oneOfStr, quantity, range, refSchema, str, type Schema } from "./schema-builders.js";
 
-const num = (description: string, extra: Schema = {}): Schema => ({ type: "number", description, ...extra });
-const int = (description: string, extra: Schema = {}): Schema => ({ type: "integer", description, ...extra });
-const str = (description: string, extra: Schema = {}): Schema => ({ type: "string", description, ...extra });
-const bool = (description: string, extra: Schema = {}): Schema => ({ type: "boolean", description, ...extra });
-const oneOfStr = (values: string[], description: string, dflt?: string): Schema => ({
-  type: "string",
-  enum: values,
-  description,
-  ...(dflt !== undefined ? { default: dflt } : {}),
-});
-export const refSchema = (refTo: string[], description: string): Schema => ({
-  type: "object",
-  required: ["$ref"],
-  properties: { $ref: { type: "string" }, member: { type: "string" } },
-  additionalProperties: false,
-  refTo,
-  description,
-});
-export const callSchema = (callees: string[], description: string): Schema => ({
-  type: "object",
-  required: ["$call", "args"],
-  properties: { $call: { enum: callees }, args: { type: "array" } },
-  additionalProperties: false,
-  description,
-});
-const range = (description: string, extra: Schema = {}): Schema => ({
-  type: "object",
-  required: ["$range"],
-  properties: { $range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } },
-  additionalProperties: false,
-  description,
-  ...extra,
-});
-const quantity = (unit: "s" | "B" | "", description: string): Schema => ({
-  type: "object",
-  required: ["$quantity", "unit"],
-  properties: { $quantity: { type: "number", exclusiveMinimum: 0 }, unit: { const: unit } },
-  additionalProperties: false,
-  description,
-});
-const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
+export { callSchema, refSchema } from "./schema-builders.js";
 
 /** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
 export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
@@ -59,8 +19,6 @@ const dataCall = (d: string) => callSchema([...READERS], d);
 // Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
 // can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
 // finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
-// `maxReason` (a custom keyword, read by schema-errors.ts) is the hint shown when a bound is crossed.
-const bound = (maximum: number, maxReason: string): Schema => ({ maximum, maxReason });
 const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
 const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
 const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
@@ -86,6 +44,29 @@ const training: Record<string, Schema> = {
   max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
   format: refSchema(["format"], "chat format for prompt/response examples"),
 };
+
+/**
+ * How a stage cuts a prompt/response sequence longer than its max_length (src/data/truncation.ts):
+ *   prompt_first: prompt tokens from the left (the end of the prompt is what the response depends
+ *     on), then the end of what the loss covers; the response stays whole while the prompt can give;
+ *   left: the whole sequence from the left (Hugging Face's truncation_side = "left");
+ *   right: the whole sequence from the right (Hugging Face's default; the response goes first).
+ * Left out means prompt_first: no `default` is filled in, so recipes that leave it out keep their
+ * plan hashes (TRUNCATE_DEFAULT is the one place that says it).
+ */
+export const TRUNCATE_POLICIES = ["prompt_first", "left", "right"] as const;
+export const TRUNCATE_DEFAULT = "prompt_first";
+const truncate = oneOfStr([...TRUNCATE_POLICIES], "how a sequence longer than max_length is cut (default, when left out: prompt_first — the prompt loses tokens from the left before any response token is cut); `alignc data --stats` and `plan` count the examples that lose response tokens");
+
+/**
+ * Encodings a source may declare (decode.ts). UTF-8 is the default and the only one read without a
+ * declaration (anything else is an error naming the byte offset). latin1 is ISO-8859-1 as Python
+ * reads it (every byte is a character); windows-1252 is what Windows tools write as "ANSI"; the
+ * UTF-16 pair covers Excel's "Unicode text" exports; the CJK encodings are those older published
+ * corpora use. Every one except latin1 is decoded by the WHATWG TextDecoder with fatal: true, so an
+ * invalid byte is still an error. No others: each listed one is tested to load byte-correct.
+ */
+export const ENCODINGS = ["utf-8", "latin1", "windows-1252", "iso-8859-15", "utf-16le", "utf-16be", "shift_jis", "euc-jp", "gb18030", "big5", "euc-kr"] as const;
 
 /** Clauses of a mixture component (`sentiment: proportional cap 3000`, `demos: weight 1.0`). */
 export const COMPONENT_CLAUSES: Record<string, Schema> = {
@@ -145,6 +126,8 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
           k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
           k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
           on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
+          // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
+          encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
           limit: int("read at most this many rows", { minimum: 1 }),
@@ -260,6 +243,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: modelRef,
         data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
         loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
+        truncate,
         lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
       },
       required: ["init", "data"],
@@ -270,6 +254,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft", "stage:pretrain"], "SFT network whose LM head is replaced by a scalar head"),
         data: refSchema(["source:rankings", "source:pairs"], "comparisons"),
         pairs: oneOfStr(["all", "adjacent"], "all C(K,2) pairs of a prompt in one batch, as InstructGPT", "all"),
+        truncate,
         lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
         batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, ...MAX_BATCH, default: 4 }),
       },
@@ -319,6 +304,7 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
         init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
         data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
         beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
+        truncate,
         lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
       },
       required: ["init", "data"],

@@ -90,8 +90,8 @@ function readSourceRows(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
   const file = pathArg(recipe, b.args[0]);
   const lim = limit ?? num(b.props.limit);
   const both = limit !== undefined && num(b.props.limit) !== undefined ? Math.min(limit, num(b.props.limit)!) : lim;
-  const onError = onErrorOf(b);
-  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}:${onError}`, () => readRows(file, b.kind as ReaderKind, { limit: both, onError, source: b.name }));
+  const [onError, encoding] = [onErrorOf(b), str(b.props.encoding)]; // encoding: kinds.ts ENCODINGS, UTF-8 when left out
+  return cached(recipe, `rows:${b.kind}:${file}:${both ?? ""}:${onError}:${encoding ?? ""}`, () => readRows(file, b.kind as ReaderKind, { limit: both, onError, source: b.name, ...(encoding ? { encoding } : {}) }));
 }
 
 /** A block's bad-row policy (kinds.ts: on_error, default fail). */

@@ -4,12 +4,16 @@
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
 import type { SkippedRows } from "./types.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
+import { checkEncoding, decodeStream, decodeWhole, isUtf8 } from "./decode.js";
+
+export { firstInvalidUtf8 } from "./decode.js";
 
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
@@ -47,6 +51,8 @@ export interface ReadOptions {
   onError?: OnError;
   /** the source's name, for reports */
   source?: string;
+  /** the source's declared `encoding` (decode.ts); UTF-8 when absent */
+  encoding?: string;
 }
 
 /** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
@@ -61,7 +67,7 @@ function checkFile(file: string): void {
 }
 
 /** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for .gz). */
-function readWhole(file: string): string {
+function readWhole(file: string, encoding?: string): string {
   checkFile(file);
   let buf: Buffer;
   try {
@@ -71,8 +77,7 @@ function readWhole(file: string): string {
     throw err;
   }
   if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
-  checkUtf8(file, buf);
-  return buf.toString("utf8").replace(/^\uFEFF/, "");
+  return decodeWhole(file, buf, encoding);
 }
 
 function gunzipWhole(file: string, buf: Buffer): Buffer {
@@ -85,32 +90,8 @@ function gunzipWhole(file: string, buf: Buffer): Buffer {
   }
 }
 
-/** Offset of the first byte that is not part of valid UTF-8, or -1. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0 || i + n >= b.length) return i; // not a lead byte, or a sequence cut off by the end
-    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
-    // overlongs and surrogates (E0 80–9F, ED A0–BF, F0 80–8F, F4 90+)
-    const d = b[i + 1] ?? 0;
-    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
-    i += n + 1;
-  }
-  return -1;
-}
-
-/** Bytes that are not UTF-8 are an error naming the line and byte offset (never silent U+FFFD). */
-function checkUtf8(file: string, buf: Uint8Array): void {
-  const at = firstInvalidUtf8(buf);
-  if (at < 0) return;
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
-  fail(CODES.brokenLine, `${file}:${line}: not UTF-8: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
-}
-
-/** Files up to this size are checked for UTF-8 before they are streamed (larger ones are not). */
+/** Files up to this size are checked for their encoding before they are streamed (larger ones fail,
+ * without a line, where the stream meets the first invalid byte; UTF-8 ones are not checked). */
 const UTF8_CHECK_BYTES = 256 << 20;
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
@@ -137,11 +118,13 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   checkFile(file);
   if (statSync(file).size <= UTF8_CHECK_BYTES) {
     const raw = readFileSync(file);
-    checkUtf8(file, file.endsWith(".gz") ? gunzipWhole(file, raw) : raw);
+    checkEncoding(file, file.endsWith(".gz") ? gunzipWhole(file, raw) : raw, opts.encoding);
   }
   const raw = createReadStream(file);
-  const input = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
-  input.setEncoding("utf8");
+  const bytes = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
+  let input: NodeJS.ReadableStream = bytes;
+  if (isUtf8(opts.encoding)) bytes.setEncoding("utf8");
+  else input = Readable.from(decodeStream(bytes as AsyncIterable<Buffer>, file, opts.encoding!));
   const lines = createInterface({ input, crlfDelay: Infinity });
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
@@ -151,7 +134,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   try {
     for await (const raw of lines) {
       line++;
-      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a UTF-8 BOM, as recipes and the other readers accept
+      const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a BOM, as recipes and the other readers accept
       const start = offset + raw.length - text.length;
       offset += raw.length + 1;
       if (text.trim() === "") continue;
@@ -190,7 +173,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
 
 /** A JSON array of objects; each element's line is found by a scan of the top level. */
 export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
-  const text = readWhole(file);
+  const text = readWhole(file, opts.encoding);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -279,7 +262,7 @@ function lineOf(text: string, offset: number): number {
 
 /** CSV/TSV with a header row, parsed by csv-parse (quotes, embedded newlines, BOM). */
 export function readCsv(file: string, delimiter: string, opts: ReadOptions = {}): Row[] {
-  const text = readWhole(file);
+  const text = readWhole(file, opts.encoding);
   let records: { record: Fields; info: { lines: number } }[];
   try {
     records = parseCsv(text, {
@@ -325,7 +308,7 @@ function lineStarts(text: string): number[] {
 
 /** Plain text: one row `{ text }` per non-blank line. */
 export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
-  const text = readWhole(file);
+  const text = readWhole(file, opts.encoding);
   const rows: Row[] = [];
   let start = 0;
   let line = 0;
@@ -349,10 +332,11 @@ export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
 const WHOLE_READ_BYTES = 1 << 20;
 
 /** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
-export async function countRows(file: string, kind: ReaderKind): Promise<number> {
+export async function countRows(file: string, kind: ReaderKind, encoding?: string): Promise<number> {
   checkFile(file);
   const st = statSync(file);
-  if (kind === "jsonl" || kind === "text") {
+  // newline bytes count lines in UTF-8 and the ASCII-compatible encodings; UTF-16 is read as rows
+  if ((kind === "jsonl" || kind === "text") && !encoding?.startsWith("utf-16")) {
     let n = 0;
     let lineHasContent = false;
     const blank = (b: number) => b === 32 || b === 13 || b === 9;
@@ -385,7 +369,7 @@ export async function countRows(file: string, kind: ReaderKind): Promise<number>
     if (lineHasContent) n++;
     return n;
   }
-  return (await readRows(file, kind)).rows.length;
+  return (await readRows(file, kind, { ...(encoding ? { encoding } : {}) })).rows.length;
 }
 
 export function describe(v: unknown): string {

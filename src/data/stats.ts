@@ -70,7 +70,7 @@ async function computeSize(recipe: CheckedRecipe, b: CheckedBlock, heldoutTasks:
   const splitN = (n: number, share: number) => ({ train: n - Math.round(n * share), heldout: Math.round(n * share) });
   switch (b.keyword) {
     case "source":
-      return splitN(cap(await countRows(pathArg(recipe, b.args[0]), b.kind as ReaderKind)), num(b.props.holdout) ?? 0);
+      return splitN(cap(await countRows(pathArg(recipe, b.args[0]), b.kind as ReaderKind, typeof b.props.encoding === "string" ? b.props.encoding : undefined)), num(b.props.holdout) ?? 0);
     case "task":
       return splitN(cap((await sizeOfValue(recipe, b.props.data)).train), num(b.props.holdout) ?? 0.1);
     case "mixture": {
