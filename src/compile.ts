@@ -20,7 +20,7 @@ import { FileHashes } from "./plan/lower.js";
 import { DigestCache } from "./plan/digest-cache.js";
 import { SizesCache } from "./plan/sizes-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
-import type { DataSize, Plan } from "./plan/types.js";
+import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
 
 export interface CompileOptions {
@@ -36,6 +36,8 @@ export interface CompileOptions {
   cache?: boolean;
   /** Check for contamination (AL3070 warnings, src/data/leaks.ts; default true): reads the recipe's data. */
   leaks?: boolean;
+  /** Count what truncation cuts at each stage (AL3032 warnings over 1%, src/data/truncation-report.ts; default true): reads the recipe's data. */
+  truncation?: boolean;
   /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
   rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
 }
@@ -83,6 +85,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
   };
   if (opts.measure !== false) {
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
+    const byCuts = new Map<string | null, ReadonlyMap<string, TruncationEstimate>>();
     const variants = expandVariants(recipe);
     const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
     // sweeps of training hyperparameters leave every data size as it is: measure the first variant only
@@ -96,8 +99,16 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       lap("measure_ms");
       bySizes.set(target.name, sizes);
       diagnostics.push(...ds);
+      // what truncation to each stage's max_length cuts (AL3032 over 1%), from the same data
+      if (opts.truncation !== false) {
+        const cuts = await measureTruncation(target.recipe);
+        byCuts.set(target.name, cuts.counts);
+        diagnostics.push(...cuts.diagnostics);
+        lap("measure_ms");
+      }
     }
     base.sizes = (variant) => (shared ? bySizes.values().next().value : bySizes.get(variant)) ?? new Map();
+    base.truncation = (variant) => (shared ? byCuts.values().next().value : byCuts.get(variant)) ?? new Map();
     // the contamination check reads the same data the sizes did (cached per recipe by the data layer)
     if (opts.leaks !== false) {
       const { leakWarnings } = await import("./data/leaks.js");
@@ -177,13 +188,23 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   return { sizes, diagnostics };
 }
 
-/** Whether a sweep changes what the data layer measures: data blocks, tokenizers, or a stage's data, format or max_length. */
+/** Truncation counts of a recipe's stages by block name, as the plan carries them (src/data/truncation-report.ts). */
+async function measureTruncation(recipe: CheckedRecipe): Promise<{ counts: Map<string, TruncationEstimate>; diagnostics: Diagnostic[] }> {
+  const { truncationReport } = await import("./data/truncation-report.js");
+  const r = await truncationReport(recipe);
+  const counts = new Map(
+    r.counts.map((t) => [t.stage, { examples: t.examples, lose_prompt: t.losePrompt, lose_response: t.loseResponse, max_length: t.maxLength, truncate: t.policy, ...(t.sampled ? { sampled: true as const } : {}) }]),
+  );
+  return { counts, diagnostics: r.diagnostics };
+}
+
+/** Whether a sweep changes what the data layer measures: data blocks, tokenizers, or a stage's data, format, max_length or truncate. */
 function sweepsTouchData(recipe: CheckedRecipe): boolean {
   const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
   return findSweeps(recipe).some((s) => {
     const b = blocks.get(s.block);
     if (!b) return true; // the header: seed changes splits and samples
-    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length"].includes(s.path[0] ?? "");
+    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length", "truncate"].includes(s.path[0] ?? "");
     return b.keyword !== "eval" && b.keyword !== "model";
   });
 }

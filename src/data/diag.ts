@@ -19,6 +19,7 @@ export const CODES = {
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
   emptyResponse: "AL3030", // response empty after formatting or truncation
   chatTemplate: "AL3031", // chat template without the placeholders it needs
+  truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",
   unsupported: "AL3060", // a block kind the data layer cannot build

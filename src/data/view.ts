@@ -75,8 +75,9 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((x, c) => (c === 0 ? x.padEnd(w[c]!) : x.padStart(w[c]!))).join("  ")).join("\n");
 }
 
-/** Counts per source and template, split sizes, token lengths (with the model context when known). */
-export function statsText(built: BuiltData, tok: Tokenizer, context?: number): string {
+/** Counts per source and template, split sizes, token lengths (with the model context when known),
+ * then `extra` lines (what truncation does at each consuming stage: truncation-report.ts). */
+export function statsText(built: BuiltData, tok: Tokenizer, context?: number, extra: readonly string[] = []): string {
   const out: string[] = [];
   const fmtLen = (l: LengthSummary) => `tokens: mean ${l.mean.toFixed(1)}  p50 ${l.p50}  p95 ${l.p95}  max ${l.max}${context !== undefined ? `  over context ${context}: ${l.over} (${((100 * l.over) / Math.max(1, l.n)).toFixed(1)}%)` : ""}`;
   if (built.kind === "sft") {
@@ -97,7 +98,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(table(rows));
     const lens = built.train.map((e) => tok.encode(e.text).length + 1);
     out.push(fmtLen(lengthSummary(lens, context)));
-    if (context !== undefined) out.push(truncationLine(built.train, tok, context));
+    out.push(...extra);
     const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
     const inv = built.train.filter((e) => e.meta.inverted).length;
     out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
@@ -109,6 +110,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     out.push(`${built.name}: ${built.train.length} prompts (${pairs} comparisons), ${built.heldout.length} held-out prompts`);
     out.push(`K: ${[...ks.entries()].sort((a, b) => a[0] - b[0]).map(([k, c]) => `${k}×${c}`).join("  ")}`);
     out.push(fmtLen(lengthSummary(built.train.flatMap((g) => g.responses.map((r) => tok.encode(g.prompt + r).length + 1)), context)));
+    out.push(...extra);
   } else {
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
@@ -118,25 +120,6 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number): s
     for (const r of s.reasons) out.push(`  - ${r}`);
   }
   return out.join("\n");
-}
-
-/**
- * What truncation to the model context does to the training examples, by tokenizeExample's default
- * rule (prompt tokens cut from the left first, then what follows the response, then the response from
- * the right): how many lose prompt tokens, and how many lose response tokens (the target itself).
- */
-function truncationLine(xs: readonly SFTExample[], tok: Tokenizer, context: number): string {
-  let cut = 0;
-  let lose = 0;
-  for (const e of xs) {
-    const [rs, re] = e.responseSpan;
-    const pre = tok.encode(e.text.slice(0, rs)).length;
-    const tail = tok.encode(e.text.slice(rs, re)).length + tok.encode(e.text.slice(re)).length + 1; // response, end of turn, EOS
-    if (pre + tail > context) cut++;
-    if (tail > context) lose++;
-  }
-  const pct = (n: number) => `${((100 * n) / Math.max(1, xs.length)).toFixed(1)}%`;
-  return `truncation at context ${context}: ${cut} examples (${pct(cut)}) lose prompt tokens (cut from the left), ${lose} (${pct(lose)}) lose response tokens${lose / Math.max(1, xs.length) > 0.01 ? "  WARNING: over 1% lose part of their target" : ""}`;
 }
 
 /** Which templates count as direct, inverted or auxiliary, and why (README "FLAN templates"). */

@@ -13,13 +13,15 @@ import { ENGINE_EPOCH, hashNodes } from "./hash.js";
 import { FileHashes, lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
 import { topoSort } from "./topo.js";
-import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode } from "./types.js";
+import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
 
 export interface CompilePlanOptions {
   /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer); a
    * function gives them per variant (its full name; null for a recipe without sweeps). */
   sizes?: ReadonlyMap<string, DataSize> | ((variant: string | null) => ReadonlyMap<string, DataSize>);
+  /** Truncation counts by stage block name (src/compile.ts, from the data layer), per variant as sizes. */
+  truncation?: (variant: string | null) => ReadonlyMap<string, TruncationEstimate>;
   /** Backend the time estimates are for ("wasm", "cpu", "tensorflow"); none: no time estimates. */
   backend?: string;
   /** Achieved training FLOP/s of that backend, or a function of the model shape (src/plan/throughput.ts); null: no time estimates. */
@@ -120,6 +122,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
   const { lowered, ordered, hashes } = structure;
   const estimates = estimateNodes(ordered, {
     sizes: (typeof opts.sizes === "function" ? opts.sizes(variant) : opts.sizes) ?? new Map(),
+    ...(opts.truncation ? { truncation: opts.truncation(variant) } : {}),
     flopsPerSecond: opts.flopsPerSecond ?? null,
     backend: opts.backend ?? "",
   });

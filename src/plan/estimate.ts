@@ -26,7 +26,7 @@
 import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
 import type { Throughput } from "./throughput.js";
-import type { DataSize, Estimates, Json } from "./types.js";
+import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
 
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
@@ -36,6 +36,7 @@ export const TOKENIZER_VOCAB: Record<string, number> = { byte_level: 259, gpt2: 
 
 export interface EstimateContext {
   sizes: ReadonlyMap<string, DataSize>; // measured sizes by node id (data nodes)
+  truncation?: ReadonlyMap<string, TruncationEstimate>; // counted by the data layer, by stage block name
   flopsPerSecond: number | Throughput | null; // achieved training FLOP/s of the selected backend (by model shape), null when unknown
   backend: string;
 }
@@ -79,6 +80,8 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
         models.set(n.id, cfg);
         Object.assign(e, stageEstimate(n, cfg, size, models));
       }
+      const cut = ctx.truncation?.get(n.block);
+      if (cut) e.truncation = cut;
     } else if (n.kind === "eval") {
       Object.assign(e, evalEstimate(n, size, models));
       const first = [n.params.model, n.params.a, n.params.judge].map(refId).find((id) => id !== undefined && models.has(id));

@@ -114,6 +114,18 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
     `total${plan.variants ? ` (all ${plan.variants.length} variants, shared nodes once)` : ""}: ${si(totals.tokens)} tokens, ${si(totals.flops)}FLOPs, peak memory ${totals.memory === undefined ? "-" : formatBytes(totals.memory)}, ` +
       `time ${totals.time === undefined || !backend ? "unknown (no throughput for the backend)" : `${formatSeconds(totals.time)} on ${backend}`}`,
   );
+  const cuts = plan.nodes.filter((n) => n.estimates.truncation);
+  if (cuts.length) {
+    // the examples truncation cuts into (src/data/truncation-report.ts; ≈: counted on the first examples)
+    lines.push("");
+    lines.push("truncation (training examples that lose tokens at each stage's max_length):");
+    for (const n of cuts) {
+      const t = n.estimates.truncation!;
+      const pc = (k: number) => `${((100 * k) / Math.max(1, t.examples)).toFixed(1)}%`;
+      const warn = t.lose_response / Math.max(1, t.examples) > 0.01 ? c.yellow("  over 1%: see AL3032") : "";
+      lines.push(`  ${n.id}: ${t.lose_response} of ${t.sampled ? "the first " : ""}${t.examples} (${pc(t.lose_response)}) lose response tokens, ${t.lose_prompt} (${pc(t.lose_prompt)}) lose prompt tokens at max_length ${t.max_length} (truncate = "${t.truncate}")${warn}`);
+    }
+  }
   if (plan.variants) {
     lines.push("");
     lines.push(c.bold(`${plan.variants.length} variants`) + " (nodes not listed under a variant are shared by all):");

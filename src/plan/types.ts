@@ -26,12 +26,23 @@ export interface DataSize {
   estimated?: true; // tokens and max_tokens come from a sample of the examples (the data layer's DataStats.estimated)
 }
 
+/** What truncation to a stage's max_length does to its training examples (src/data/truncation-report.ts). */
+export interface TruncationEstimate {
+  examples: number; // examples counted
+  lose_prompt: number; // of them, how many lose prompt tokens
+  lose_response: number; // how many lose response tokens (the response, its end of turn or EOS)
+  max_length: number; // the stage's window (max_length, else the model context)
+  truncate: string; // the stage's policy
+  sampled?: true; // counted on the first examples of the training set only
+}
+
 /**
  * Static cost estimates. Machine-independent figures only, except `time_s` (depends on the backend
  * actually selected): it is left out of goldens and never enters a hash (see src/plan/estimate.ts).
  */
 export interface Estimates {
   size?: DataSize; // data nodes: examples and tokens produced
+  truncation?: TruncationEstimate; // sft, reward_model and dpo stages, when their data was read
   parameters?: number; // model/stage/eval nodes: trainable parameters of the network
   tokens?: number; // tokens processed (forward and backward, all steps)
   steps?: number; // optimizer steps, resolved from epochs when steps is not given

@@ -1,6 +1,7 @@
 // `alignc check FILE…`: parse and check each recipe, print every diagnostic. Exit 0 clean, 1 when
 // any error was found, 2 on usage problems (no file, a file that cannot be read). A recipe without
-// errors is also checked for contamination (AL3070 warnings; `--no-leaks` skips reading its data).
+// errors is also checked for contamination (AL3070 warnings) and truncation (AL3032 warnings);
+// `--no-leaks` skips both, which read its data.
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
 import { assertRegularFile, InputFileError } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
@@ -45,7 +46,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     all.push(...r.diagnostics);
     // a recipe that checks clean is also checked for contamination (eval prompts in training pools):
     // that reads its data, so the data layer is loaded only then
-    if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) all.push(...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)));
+    // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data
+    if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
+      all.push(...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)));
+      all.push(...(await (await import("../../data/truncation-report.js")).truncationReport(r.recipe)).diagnostics);
+    }
     for (const [k, v] of r.sources) sources.set(k, v);
   }
   const ds = sortDiagnostics(all);

@@ -14,6 +14,7 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { findLeaks, leakText } from "../../data/leaks.js";
+import { consumingStages, measureTruncation, truncationLine } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
@@ -45,7 +46,17 @@ function formatFor(recipe: CheckedRecipe, name: string): string | undefined {
   return isRef(f) ? f.$ref : undefined;
 }
 
-/** The context length of the recipe's (first) model: what truncation will cut to. */
+/** What truncation does to a block's examples at each stage that trains on them (every example counted). */
+async function truncationLines(recipe: CheckedRecipe, name: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const stage of consumingStages(recipe, name)) {
+    const t = await measureTruncation(recipe, stage, name);
+    if (t) out.push(truncationLine(t));
+  }
+  return out;
+}
+
+/** The context length of the recipe's (first) model, for the token-length summary. */
 function contextOf(recipe: CheckedRecipe): number | undefined {
   return num(recipe.blocks.find((b) => b.keyword === "model")?.props.context);
 }
@@ -116,7 +127,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     for (const name of names) {
       const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
       process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
-      if (opts.stats) process.stdout.write(`${statsText(built, tok, context)}\n`);
+      if (opts.stats) process.stdout.write(`${statsText(built, tok, context, await truncationLines(recipe, name))}\n`);
       if (preview > 0) {
         const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
         process.stdout.write(`\n${body}\n`);

@@ -31,8 +31,8 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
       throw err instanceof PlanFileError ? new LoadError(err.message) : err;
     }
   }
-  // a diff compares plans: no contamination check (alignc plan and alignc data --leaks do it)
-  const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false, leaks: false });
+  // a diff compares plans: no contamination or truncation check (alignc plan and alignc data do them)
+  const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false, leaks: false, truncation: false });
   if (!r.plan) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${path}: no plan`);

@@ -3,6 +3,7 @@
 // TensorFlow.js here: a run whose stages are all cached never loads it.
 import { buildExamples } from "../../data/build.js";
 import { groupPairs } from "../../data/rankings.js";
+import { truncatePolicy } from "../../data/truncation.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { paramsOf } from "../../plan/params.js";
@@ -25,12 +26,13 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
   // sequences; never above the context (the checker says so)
   const context = Math.min(contextOf(plan, node), (node.params.max_length as number | undefined) ?? Infinity);
   const fmt = stageFormat(env, b);
+  const truncate = truncatePolicy(node.params.truncate); // sft, reward_model, dpo (kinds.ts)
   switch (node.op) {
     case "pretrain":
       return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, "all"), tok };
     case "sft": {
       const lossOn = paramsOf(node, "stage.sft").loss_on;
-      return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, lossOn), tok };
+      return { kind: "lm", data: await stageLmData(env, b, "data", fmt, tok, context, lossOn, truncate), tok };
     }
     case "reward_model":
     case "dpo": {
@@ -38,7 +40,7 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
       // `pairs = adjacent` trains on neighbouring rank levels only; held-out accuracy keeps every pair
       const mode = node.op === "reward_model" ? paramsOf(node, "stage.reward_model").pairs : "all";
       const train = c.train.map((g) => ({ ...g, pairs: groupPairs(g, mode) })).filter((g) => g.pairs.length > 0);
-      return { kind: "rm", train: tokenGroups(train, fmt, tok, context), heldout: tokenGroups(c.heldout, fmt, tok, context), tok };
+      return { kind: "rm", train: tokenGroups(train, fmt, tok, context, truncate), heldout: tokenGroups(c.heldout, fmt, tok, context, truncate), tok };
     }
     case "ppo": {
       const p = paramsOf(node, "stage.ppo");

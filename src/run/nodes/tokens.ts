@@ -5,6 +5,7 @@ import type { CheckedBlock } from "../../check/ir.js";
 import { buildExamples, buildPrompts, buildValue } from "../../data/build.js";
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
+import { promptTokens, responseTokens, truncateGroup, type TruncatePolicy } from "../../data/truncation.js";
 import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import type { HandlerEnv } from "./env.js";
@@ -14,46 +15,33 @@ export interface LmData {
   heldout: TokenSequence[];
 }
 
-export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all" = "response"): TokenSequence[] {
+export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): TokenSequence[] {
   return xs.map((x) => {
-    const t = tokenizeExample(x, tok, { maxLength, lossOn });
+    const t = tokenizeExample(x, tok, { maxLength, lossOn, ...(truncate ? { truncate } : {}) });
     return { tokens: t.tokens, lossMask: t.lossMask };
   });
 }
 
 /** LM data of a built block: text → context windows; prompt/response → masked sequences. */
-export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response"): LmData {
+export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): LmData {
   if (built.kind === "text") {
     return { train: chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunkDocuments(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos) };
   }
-  if (built.kind === "sft") return { train: sftSequences(built.train, tok, context + 1, lossOn), heldout: sftSequences(built.heldout, tok, context + 1, lossOn) };
+  if (built.kind === "sft") return { train: sftSequences(built.train, tok, context + 1, lossOn, truncate), heldout: sftSequences(built.heldout, tok, context + 1, lossOn, truncate) };
   throw new Error(`${built.name}: comparisons are not language-model data`);
 }
 
 /** A stage's data property as LM data, formatted with the stage's chat format. */
-export async function stageLmData(env: HandlerEnv, b: CheckedBlock, prop: string, fmt: ChatFormat, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response"): Promise<LmData> {
+export async function stageLmData(env: HandlerEnv, b: CheckedBlock, prop: string, fmt: ChatFormat, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): Promise<LmData> {
   const built = await buildExamples(env.recipe, b.name, { prop, format: fmt });
-  return lmData(built, tok, context, lossOn);
+  return lmData(built, tok, context, lossOn, truncate);
 }
 
-/** Prompt tokens as the format presents them to the model (everything before the response). */
-export function promptTokens(fmt: ChatFormat, tok: Tokenizer, prompt: string, system: string | undefined, maxLength: number): number[] {
-  const ids = tok.encode(fmt.promptOnly(prompt, system ?? ""));
-  return ids.length > maxLength ? ids.slice(ids.length - maxLength) : ids;
-}
-
-/** The tokens that follow the prompt for a given response: response, the format's closing text, EOS. */
-export function responseTokens(fmt: ChatFormat, tok: Tokenizer, prompt: string, response: string, system?: string): number[] {
-  const f = fmt.format(prompt, response, system ?? "");
-  return [...tok.encode(f.text.slice(f.responseSpan[0])), tok.eos];
-}
-
-/** Comparison groups → token groups; prompts keep their last tokens so every sequence fits the context. */
-export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number): TokenComparisonGroup[] {
+/** Comparison groups → token groups, every sequence cut to the context by the stage's `truncate` (data/truncation.ts). */
+export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number, truncate: TruncatePolicy = "prompt_first"): TokenComparisonGroup[] {
   return groups.map((g) => {
-    const responses = g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system).slice(0, context - 1));
-    const longest = Math.max(...responses.map((r) => r.length));
-    return { prompt: promptTokens(fmt, tok, g.prompt, g.system, Math.max(1, context - longest)), responses, pairs: g.pairs };
+    const t = truncateGroup(promptTokens(fmt, tok, g.prompt, g.system, Infinity), g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system)), context, truncate);
+    return { prompt: t.prompt, responses: t.responses, pairs: g.pairs };
   });
 }
 
@@ -71,4 +59,4 @@ export async function prompts(env: HandlerEnv, b: CheckedBlock, prop: string): P
   return buildPrompts(env.recipe, v);
 }
 
-export { formatExample };
+export { formatExample, promptTokens, responseTokens };
