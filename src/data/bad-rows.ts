@@ -78,3 +78,30 @@ export class BadRows {
     throw new DataError([...listed, summary]);
   }
 }
+
+/** One report per source and file: the rows a file's reader left out (lines that are not JSON) and
+ * those its rows' mapping left out (a missing field, an empty response) are counted together, their
+ * reasons in file order (the first SKIP_REASONS_SHOWN). The same report met twice (a source shared by
+ * two components) counts once. */
+export function mergeSkipped(list: readonly SkippedRows[]): SkippedRows[] {
+  const by = new Map<string, { s: SkippedRows; parts: Set<string> }>();
+  for (const s of list) {
+    const key = `${s.source}\u0000${s.file}`;
+    const part = JSON.stringify(s);
+    const m = by.get(key);
+    if (!m) by.set(key, { s: { ...s, reasons: [...s.reasons] }, parts: new Set([part]) });
+    else if (!m.parts.has(part)) {
+      m.parts.add(part);
+      m.s.count += s.count;
+      m.s.reasons = [...m.s.reasons, ...s.reasons].sort((a, b) => lineOf(a) - lineOf(b)).slice(0, SKIP_REASONS_SHOWN);
+    }
+  }
+  return [...by.values()].map((m) => m.s);
+}
+
+/** The line a reason names (`file:LINE: …`), for ordering. */
+function lineOf(reason: string): number {
+  const m = /:(\d+)(?: \(element \d+\))?: /.exec(reason);
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
+}
+

@@ -18,7 +18,7 @@ import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor, splitIndices } from "./rng.js";
 import type { BuiltData, ChatFormat, ComparisonGroup, DataNotes, PromptResponse, SkippedRows, TextCorpus } from "./types.js";
-import { BadRows, type OnError } from "./bad-rows.js";
+import { BadRows, mergeSkipped, type OnError } from "./bad-rows.js";
 
 export interface BuildOptions {
   /** chat format: a format block name, a ChatFormat, or null for the raw `prompt\nresponse` layout.
@@ -51,7 +51,7 @@ export type RawData =
 /** Notes of several builds in one (a mixture's components). */
 export function mergeNotes(...ns: (DataNotes | undefined)[]): DataNotes | undefined {
   const templates = ns.flatMap((n) => n?.templates ?? []);
-  const skipped = ns.flatMap((n) => n?.skipped ?? []);
+  const skipped = mergeSkipped(ns.flatMap((n) => n?.skipped ?? []));
   if (!templates.length && !skipped.length) return undefined;
   return { ...(templates.length ? { templates } : {}), ...(skipped.length ? { skipped } : {}) };
 }
@@ -157,7 +157,7 @@ async function buildTask(recipe: CheckedRecipe, b: CheckedBlock, limit?: number)
   const out = renderFlan(spec);
   const held = new Set(out.evalTemplates);
   const templates = spec.templates.map((t) => ({ task: b.name, id: t.id, role: t.role, reason: t.roleReason, heldout: held.has(t.id) }));
-  const skipped = [spec.readSkipped, spec.bad?.finish()].filter((x): x is SkippedRows => x !== undefined);
+  const skipped = mergeSkipped([spec.readSkipped, spec.bad?.finish()].filter((x): x is SkippedRows => x !== undefined));
   return { kind: "sft", name: b.name, train: out.train, heldout: out.heldout, heldoutTemplates: out.heldoutTemplates, heldoutTasks: [], notes: { templates, ...(skipped.length ? { skipped } : {}) } };
 }
 
@@ -200,7 +200,7 @@ async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: numbe
   if (role === "candidates") fail(CODES.unsupported, `\`${b.name}\` holds candidate sets to label (\`alignc label\`), not training examples; train on the rankings source its \`labels\` names`, recipe.file, b.decl.span);
   const bad = new BadRows(b.name, rs.file, onErrorOf(b));
   const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
-    const skipped = [rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined);
+    const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
     return skipped.length ? { notes: { skipped } } : {};
   };
   if (role === "demonstrations") {
@@ -407,15 +407,15 @@ export function evaluatedPrompts(v: IRValue, ps: { train: PromptResponse[]; held
 }
 
 /** Prompts of a block (PPO rollouts, win-rate evals): with the reference response when one exists. */
-export async function buildPrompts(recipe: CheckedRecipe, v: IRValue | string, opts: BuildOptions = {}): Promise<{ train: PromptResponse[]; heldout: PromptResponse[] }> {
+export async function buildPrompts(recipe: CheckedRecipe, v: IRValue | string, opts: BuildOptions = {}): Promise<{ train: PromptResponse[]; heldout: PromptResponse[]; skipped?: SkippedRows[] }> {
   const raw = typeof v === "string" ? await buildRaw(recipe, findBlock(recipe, v), opts) : await buildValue(recipe, v, opts, "prompts");
   if (raw.kind === "text") fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, recipe.file);
-  if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates, ...raw.heldoutTasks] };
+  if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates, ...raw.heldoutTasks], ...(raw.notes?.skipped ? { skipped: raw.notes.skipped } : {}) };
   const best = (g: ComparisonGroup): PromptResponse => {
     const ranks = g.ranks ?? g.responses.map((_, i) => i);
     const top = ranks.indexOf(Math.min(...ranks));
     return { id: g.id, prompt: g.prompt, response: g.responses[top] ?? "", ...(g.system ? { system: g.system } : {}), meta: g.meta };
   };
-  return { train: raw.train.map(best), heldout: raw.heldout.map(best) };
+  return { train: raw.train.map(best), heldout: raw.heldout.map(best), ...(raw.notes?.skipped ? { skipped: raw.notes.skipped } : {}) };
 }
 

@@ -155,6 +155,7 @@ export class Executor {
         rec.entry = entry.dir;
         rec.savedSeconds = entry.meta.seconds;
         rec.summary = summaryOf(entry.meta.data);
+        recordSkipped(rec, entry.meta.data);
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
       } else this.misses.push(n);
     }
@@ -295,6 +296,7 @@ export class Executor {
         rec.entry = done.dir;
         rec.savedSeconds = done.meta.seconds;
         rec.summary = summaryOf(done.meta.data);
+        recordSkipped(rec, done.meta.data);
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
@@ -324,6 +326,7 @@ export class Executor {
       rec.peakRssBytes = peakRssBytes();
       rec.entry = entry.dir;
       rec.summary = result.summary;
+      recordSkipped(rec, { data: result.data });
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
       return result;
     } finally {
@@ -380,6 +383,12 @@ class Interrupted extends Error {
   constructor(readonly step: number) {
     super(`interrupted at step ${step}`);
   }
+}
+
+/** The skipped-row reports a node's entry carries (its handler's `data.skippedRows`), onto its record. */
+function recordSkipped(rec: NodeRecord, meta: unknown): void {
+  const s = ((meta as { data?: { skippedRows?: unknown } } | null)?.data ?? null)?.skippedRows;
+  if (Array.isArray(s) && s.length) rec.skippedRows = s as NodeRecord["skippedRows"];
 }
 
 function summaryOf(data: unknown): Record<string, number> {

@@ -142,6 +142,13 @@ export function renderReport(run: RunDir): string {
     parts.push("<h2>Expectations</h2>");
     parts.push(table(["", "condition", "result"], m.expectations.map((e) => [e.ok ? `<span class="ok">✓</span>` : `<span class="bad">✗</span>`, `<code>${escapeHtml(e.text)}</code>`, escapeHtml(e.message)])));
   }
+  // rows the data's sources left out under on_error = "skip": the run trained on a smaller file than it names
+  const skips = m.nodes.filter((n) => n.skippedRows?.length);
+  if (skips.length) {
+    parts.push(`<h2>Rows left out (on_error = "skip")</h2>`);
+    const reasons = (rs: string[]) => `<ul>${rs.map((r) => `<li><code>${escapeHtml(r)}</code></li>`).join("")}</ul>`;
+    parts.push(table(["stage", "source", "file", "rows left out", "first reasons"], skips.flatMap((n) => n.skippedRows!.map((s) => [escapeHtml(n.label), `<code>${escapeHtml(s.source)}</code>`, escapeHtml(s.file), String(s.count), reasons(s.reasons)]))));
+  }
   const gains = m.nodes.filter((n) => n.kind.startsWith("stage.") && n.summary).map((n) => [n, stageGains(n.summary!)] as const).filter(([, g]) => g.length);
   if (gains.length) {
     parts.push("<h2>What each stage gained</h2>");

@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "./atomic.js";
+import type { SkippedRows } from "../data/types.js";
 
 export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
 
@@ -26,6 +27,9 @@ export interface NodeRecord {
   summary?: Record<string, number>; // final metrics of the node
   reason?: string; // why skipped / blocked / failed
   peakRssBytes?: number; // the process's peak resident set when the node ended (monotonic over the run)
+  /** rows its data's sources left out under on_error = "skip": per source, the count and the first
+   * few reasons (file:line, each clipped to ~200 characters: src/data/bad-rows.ts) */
+  skippedRows?: SkippedRows[];
 }
 
 export interface ExpectationRecord {

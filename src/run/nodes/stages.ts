@@ -113,7 +113,10 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
-    return await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
+    const result = await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
+    // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)
+    if (result.status === "done" && data.skipped) result.data = { ...(result.data as object | undefined), skippedRows: data.skipped };
+    return result;
   } finally {
     for (const d of disposables.reverse()) d.dispose();
   }

@@ -6,13 +6,15 @@ import { buildExamples, buildPrompts, buildValue } from "../../data/build.js";
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
 import { promptTokens, responseTokens, truncateGroup, type TruncatePolicy } from "../../data/truncation.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SFTExample, SkippedRows, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import type { HandlerEnv } from "./env.js";
 
 export interface LmData {
   train: TokenSequence[];
   heldout: TokenSequence[];
+  /** rows its sources left out under on_error = "skip" (for the run record) */
+  skipped?: SkippedRows[];
 }
 
 export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): TokenSequence[] {
@@ -22,12 +24,17 @@ export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number
   });
 }
 
+/** The rows a build left out under on_error = "skip", as a spreadable field. */
+export function skippedOf(x: { notes?: { skipped?: SkippedRows[] } }): { skipped?: SkippedRows[] } {
+  return x.notes?.skipped?.length ? { skipped: x.notes.skipped } : {};
+}
+
 /** LM data of a built block: text → context windows; prompt/response → masked sequences. */
 export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): LmData {
   if (built.kind === "text") {
-    return { train: chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunkDocuments(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos) };
+    return { train: chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunkDocuments(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos), ...skippedOf(built) };
   }
-  if (built.kind === "sft") return { train: sftSequences(built.train, tok, context + 1, lossOn, truncate), heldout: sftSequences(built.heldout, tok, context + 1, lossOn, truncate) };
+  if (built.kind === "sft") return { train: sftSequences(built.train, tok, context + 1, lossOn, truncate), heldout: sftSequences(built.heldout, tok, context + 1, lossOn, truncate), ...skippedOf(built) };
   throw new Error(`${built.name}: comparisons are not language-model data`);
 }
 
@@ -45,15 +52,15 @@ export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tok
   });
 }
 
-export async function comparisons(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: ComparisonGroup[]; heldout: ComparisonGroup[] }> {
+export async function comparisons(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: ComparisonGroup[]; heldout: ComparisonGroup[]; skipped?: SkippedRows[] }> {
   const v = b.props[prop];
   const built = await buildValue(env.recipe, v, {}, `${b.keyword} \`${b.name}\`.${prop}`);
   if (built.kind !== "comparisons") throw new Error(`${b.name}.${prop}: expected rankings or pairs, got ${built.kind} data`);
-  return { train: built.train, heldout: built.heldout };
+  return { train: built.train, heldout: built.heldout, ...skippedOf(built) };
 }
 
 /** Prompts of a stage/eval property (with the reference response where the data has one). */
-export async function prompts(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: PromptResponse[]; heldout: PromptResponse[] }> {
+export async function prompts(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: PromptResponse[]; heldout: PromptResponse[]; skipped?: SkippedRows[] }> {
   const v = b.props[prop];
   if (v === undefined) throw new Error(`${b.name}: no \`${prop}\``);
   return buildPrompts(env.recipe, v);
