@@ -77,7 +77,7 @@ test("rankings: k = 4..9 with k_outside = \"skip\" filters rows with a count; wi
   assert.match(skip.out, /skipped 2 rows of .*r\.jsonl \(`d`\), first reasons:\n {2}- K outside k = 4\.\.9/);
 });
 
-test("data --stats: how many examples lose prompt or response tokens to truncation at the model context, with a warning over 1%", () => {
+test("data --stats: how many examples lose prompt or response tokens to truncation at the consuming stage's max_length (its model context when none), with a warning over 1%", () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-trunc-"));
   const rows = Array.from({ length: 20 }, (_, i) => JSON.stringify({ prompt: `question number ${i} is long enough`, response: i < 5 ? "a response longer than the whole context window" : "ok" }));
   writeFileSync(join(dir, "d.jsonl"), rows.join("\n") + "\n");
@@ -85,5 +85,5 @@ test("data --stats: how many examples lose prompt or response tokens to truncati
   writeFileSync(file, readFileSync(file, "utf8").replace("model tiny = gpt { tokenizer = chars }", "model tiny = gpt { tokenizer = chars  context = 32 }"));
   const r = capture([file], { preview: "0", stats: true, source: "d" });
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /truncation at context 32: 20 examples \(100\.0%\) lose prompt tokens \(cut from the left\), 5 \(25\.0%\) lose response tokens {2}WARNING: over 1% lose part of their target/);
+  assert.match(r.out, /truncation by stage sft \(max_length 32, truncate = "prompt_first"\) of 20 examples: 20 \(100\.0%\) lose prompt tokens, 5 \(25\.0%\) lose response tokens {2}WARNING: over 1% lose part of their target/);
 });
