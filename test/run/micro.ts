@@ -1,11 +1,12 @@
 // A micro recipe over the bundled demo data (1-layer, d 32 model; a few steps per stage) that runs
 // the whole pipeline through the real handlers in seconds: for end-to-end tests of the executor.
+// `dpo: true` adds a DPO stage (`align`), so that every stage kind runs.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 export { repoRoot } from "../repo-root.js";
 import { repoRoot } from "../repo-root.js";
 
-export function microRecipe(opts: { klCoef?: number; name?: string; policySteps?: number } = {}): string {
+export function microRecipe(opts: { klCoef?: number; name?: string; policySteps?: number; dpo?: boolean } = {}): string {
   const r = repoRoot();
   const data = join(r, "recipes", "data");
   const tpl = join(r, "templates");
@@ -42,7 +43,7 @@ stage policy = ppo {
   log_every = 1
   checkpoint_every = 1
 }
-eval rm_acc = rm_accuracy { model = rm  data = heldout(prefs) }
+${opts.dpo ? "stage align = dpo { init = sft  data = prefs  format = chat  steps = 4  batch_size = 2  max_length = 64  log_every = 1 }\n" : ""}eval rm_acc = rm_accuracy { model = rm  data = heldout(prefs) }
 eval judge = win_rate { a = policy  b = sft  judge = rm  prompts = heldout(prefs)  n = 8  max_new_tokens = 8 }
 eval rule = win_rate { a = policy  b = sft  judge = "rule"  prompts = heldout(prefs)  n = 8  max_new_tokens = 8 }
 eval zs = accuracy { model = sft  task = sft_data  split = heldout_templates  n = 8 }
