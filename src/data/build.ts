@@ -305,6 +305,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     minLength: num(b.props.min_length),
     maxLength: num(b.props.max_length),
     perCategory: num(b.props.per_category),
+    where: { file: recipe.file, span: b.decl.span },
   });
   const merged = mergeNotes(...notes);
   return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
