@@ -156,3 +156,14 @@ test("a mixture weight past its bound is AL2008 at check; a mixture past 100M ex
   const e = dataError(() => mix([{ name: "big", examples, weight: 10_000 }], { seed: 1, where }), "AL3040", /would hold 2\.00e\+8 examples, over the 100,000,000/);
   assert.equal(e.diagnostics[0]!.file, p);
 });
+
+test("holdout_templates past the template count points at the recipe's holdout_templates (it had no line, at a template file)", async () => {
+  const p = join(dir, "holdout.align");
+  writeFileSync(p, microRecipe().replace("holdout_templates = 2", "holdout_templates = 50"));
+  const r = await compile(p, { cache: false });
+  const d = r.diagnostics.find((x) => x.code === "AL3011");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.equal(d.file, p);
+  assert.equal(d.span?.line, 7);
+  assert.match(d.message, /holdout_templates = 50 leaves no training template/);
+});
