@@ -38,6 +38,8 @@ export interface CompileOptions {
   leaks?: boolean;
   /** Count what truncation cuts at each stage (AL3032 warnings over 1%, src/data/truncation-report.ts; default true): reads the recipe's data. */
   truncation?: boolean;
+  /** Accept a time estimate past the 30-day ceiling when the recipe declares no time budget (`--no-budget`). */
+  noBudget?: boolean;
   /** A rewrite of the checked recipe before it is planned (e.g. `alignc run --tiny` scaling). */
   rewrite?: (recipe: CheckedRecipe) => CheckedRecipe;
 }
@@ -82,6 +84,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     memo: new Map<string, Structure>(),
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
     ...(opts.machine === false ? {} : { machine: { totalMemory: totalmem(), backend } }),
+    ...(opts.noBudget ? { noBudget: true } : {}),
   };
   if (opts.measure !== false) {
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();

@@ -11,6 +11,8 @@ export class FileTypes {
   private readonly listings = new Map<string, Map<string, Exclude<PathType, "missing"> | "link"> | null>();
 
   typeOf(abs: string): PathType {
+    // no file name holds a NUL (the fs calls would throw on it): such a path names nothing
+    if (abs.includes("\0")) return "missing";
     const parent = dirname(abs);
     let listing = this.listings.get(parent);
     if (listing === undefined) {

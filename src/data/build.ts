@@ -145,6 +145,7 @@ async function taskSpec(recipe: CheckedRecipe, b: CheckedBlock, limit?: number):
     shots: range(p.shots, [0, 0]),
     invert: num(p.invert) ?? 0,
     holdoutTemplates: num(p.holdout_templates) ?? 0,
+    holdoutTemplatesAt: { file: b.propFiles?.holdout_templates ?? b.file ?? recipe.file, span: b.propSpans.holdout_templates ?? b.decl.span },
     ...(num(p.train_templates) !== undefined ? { trainTemplates: num(p.train_templates)! } : {}),
     holdout: num(p.holdout) ?? 0.1,
     withOptions: withOptionsFor(templates, num(p.with_options) ?? 0.5, b.propSpans.with_options !== undefined),
@@ -305,6 +306,7 @@ async function buildMixture(recipe: CheckedRecipe, b: CheckedBlock, opts: BuildO
     minLength: num(b.props.min_length),
     maxLength: num(b.props.max_length),
     perCategory: num(b.props.per_category),
+    where: { file: recipe.file, span: b.decl.span },
   });
   const merged = mergeNotes(...notes);
   return { kind: "sft", name: b.name, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };

@@ -16,12 +16,14 @@
 // name is a lookup key (it changes what is read, and the plan hashes it too), not a seed.
 // Anything the plan hashes may enter an identity; nothing it does not hash may.
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import { canonicalJson } from "../plan/canonical.js";
 import { NOT_HASHED } from "../plan/hash.js";
 import { findBlock, isCall, isRef } from "./ir.js";
+import { CODES, fail } from "./diag.js";
+import { InputFileError, listFolderFiles } from "../lang/read-file.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -53,15 +55,17 @@ function pathContent(path: string): Json {
   }
   if (st.isFile()) return { $sha256: sha256(readFileSync(path)) };
   if (!st.isDirectory()) return null;
-  const entries: [string, string][] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) entries.push([relative(path, p), sha256(readFileSync(p))]);
-    }
-  };
-  walk(path);
+  let files: string[];
+  try {
+    files = listFolderFiles(path, { dotFiles: true });
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, path);
+    throw err;
+  }
+  const entries: [string, string][] = files.map((rel) => {
+    const p = join(path, rel);
+    return [relative(path, p), sha256(readFileSync(p))];
+  });
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { $dir: entries };
 }

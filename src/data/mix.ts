@@ -2,8 +2,15 @@
 // (a component contributes weight × n), an optional total, dedup and LIMA-style selection. Counts are
 // allocated exactly (largest remainder) and rows drawn by seeded shuffles, so a mixture is
 // deterministic in its seed and a cap is never exceeded.
+import type { Span } from "../lang/ast.js";
+import { KINDS } from "../check/kinds.js";
+import { CODES, fail } from "./diag.js";
 import { rngFor, shuffled } from "./rng.js";
 import type { PromptResponse } from "./types.js";
+
+/** The most examples one mixture holds: the kinds table's maximum of `total`, which weights (each
+ * repeats a component's examples) could otherwise pass: `weight 1e12` crashed with a RangeError. */
+export const MAX_MIXTURE_EXAMPLES = (KINDS.mixture!.mix!.props.total as { maximum: number }).maximum;
 
 export interface MixComponent {
   name: string; // for counts only: never a seed (see identity.ts)
@@ -21,6 +28,8 @@ export interface MixOptions {
   minLength?: number; // response characters
   maxLength?: number;
   perCategory?: number; // LIMA-style quota per category (examples without one count as "general")
+  /** where the mixture is declared, for the error when its size passes MAX_MIXTURE_EXAMPLES */
+  where?: { file: string; span: Span | null };
 }
 
 export interface MixResult {
@@ -139,6 +148,9 @@ export function mix(components: readonly MixComponent[], opts: MixOptions): MixR
     components.map((c, i) => ({ n: pools[i]!.length, proportional: c.proportional, cap: c.cap, weight: c.weight })),
     opts.total,
   );
+  const size = counts.reduce((a, b) => a + b, 0);
+  if (size > MAX_MIXTURE_EXAMPLES)
+    fail(CODES.mixture, `the mixture would hold ${size.toExponential(2)} examples, over the ${MAX_MIXTURE_EXAMPLES.toLocaleString("en-US")} alignc holds in memory: lower its weights or set \`total\``, opts.where?.file ?? "", opts.where?.span ?? null);
   const taken = components.map((c, i) => draw(pools[i]!, counts[i]!, opts.seed, c.key ?? c.name));
   const examples = shuffled(taken.flat(), rngFor(opts.seed, "mix", "order"));
   return {

@@ -3,7 +3,8 @@
 // end), the type is taken from the open descriptor (no swap between check and read), a FIFO is opened
 // non-blocking so even the open cannot hang, and at most `maxBytes` are read (files under /proc claim
 // size 0, so the cap is enforced on what is read, not only on the size reported).
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Stats } from "node:fs";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 
 /** Size caps, each with its reason. */
@@ -102,4 +103,41 @@ export function hashRegularFile(path: string, what = "file"): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A folder a recipe names (`dir(…)`) is hashed whole, every file under it: past this many entries it
+ * is not a template folder (real ones hold tens of files) but something like `dir("/")` or a home
+ * folder, whose walk would read the whole disk (it took minutes, then ran out of memory). */
+export const MAX_FOLDER_ENTRIES = 10_000;
+
+/**
+ * The regular files under folder `abs`, recursively, as `/`-separated paths relative to it, in walk
+ * order (callers sort); links and special files are skipped, dot-entries too unless `dotFiles`.
+ * An InputFileError once more than MAX_FOLDER_ENTRIES entries (files and folders) have been seen.
+ */
+export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what = "folder"): string[] {
+  const out: string[] = [];
+  let seen = 0;
+  const entries = (rel: string) => {
+    try {
+      return readdirSync(rel ? join(abs, rel) : abs, { withFileTypes: true });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      // the folder itself keeps its errno (callers tell a missing folder from a file by it)
+      if (!rel) throw err;
+      throw new InputFileError(`${what} ${abs}: ${rel} cannot be read (${e.code ?? e.message})`, abs);
+    }
+  };
+  const walk = (rel: string): void => {
+    for (const e of entries(rel)) {
+      if (!opts.dotFiles && e.name.startsWith(".")) continue;
+      if (++seen > MAX_FOLDER_ENTRIES)
+        throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk("");
+  return out;
 }

@@ -17,6 +17,8 @@ export interface CheckInput {
   lineage: ReadonlyMap<string, Lineage>;
   /** Machine facts; absent in goldens and tests that must not depend on the machine. */
   machine?: { totalMemory: number; backend: string };
+  /** `--no-budget`: a recipe without a time budget may pass the 30-day ceiling (a warning instead of AL4017). */
+  noBudget?: boolean;
 }
 
 /** Where a diagnostic points: a file (inherited blocks and overrides live in other files) and a span. */
@@ -46,13 +48,14 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
 export const LONG_RUN_S = 24 * 3600;
 export const RUN_CEILING_S = 30 * 24 * 3600;
 
-function checkRunLength({ recipe, estimates }: CheckInput, report: Report, at: Locator): void {
+function checkRunLength({ recipe, estimates, noBudget }: CheckInput, report: Report, at: Locator): void {
   if (recipe.budget.some((c) => budgetName(c.left) === "time")) return; // checkBudget holds it to the recipe's own limit
   const { time } = planTotals(estimates);
   if (time === undefined || time <= LONG_RUN_S) return;
   const stage = recipe.blocks.find((b) => b.keyword === "stage");
   const where = stage ? at(stage.name) : { file: recipe.file, span: null };
-  if (time > RUN_CEILING_S) report("AL4017", "error", `the plan's estimate is ${formatSeconds(time)}; lower the steps, or declare \`budget { time <= ${Math.ceil(time / 86400)}d }\` to run it anyway`, where);
+  if (time > RUN_CEILING_S && !noBudget) report("AL4017", "error", `the plan's estimate is ${formatSeconds(time)}; lower the steps, or declare \`budget { time <= ${Math.ceil(time / 86400)}d }\` to run it anyway`, where);
+  else if (time > RUN_CEILING_S) report("AL4016", "warning", `the plan's estimate is ${formatSeconds(time)}, past the 30-day ceiling (accepted: --no-budget)`, where);
   else report("AL4016", "warning", `the plan's estimate is ${formatSeconds(time)}; declare \`budget { time <= … }\` to make it deliberate`, where);
 }
 

@@ -18,7 +18,7 @@ export const PLAN_CODES = {
   AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
   AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the model context (rollouts would be cut)",
   AL4016: "the time estimate is over 24 hours and the recipe declares no time budget",
-  AL4017: "the time estimate is over the 30-day ceiling; a recipe that means it declares `budget { time <= … }`",
+  AL4017: "the time estimate is over the 30-day ceiling; a recipe that means it declares `budget { time <= … }` (or the command is given --no-budget)",
   AL4018: "PPO batch_size is not a multiple of samples_per_prompt (rollouts are grouped by prompt)",
   AL4019: "warmup is as long as the run or longer: the learning rate never reaches its peak",
   AL4020: "a stage's data has no training examples",

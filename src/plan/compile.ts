@@ -28,6 +28,8 @@ export interface CompilePlanOptions {
   flopsPerSecond?: number | Throughput | null;
   /** Machine facts for the memory checks; leave out for machine-independent plans (goldens, tests). */
   machine?: { totalMemory: number; backend: string };
+  /** Accept an estimate past the 30-day ceiling in a recipe without a time budget (`--no-budget`). */
+  noBudget?: boolean;
   /** One variant of a swept recipe, by full name or by label ("kl_coef=0.05"). */
   variant?: string;
   /** Engine identity; defaults to this package's version and ENGINE_EPOCH (tests override it). */
@@ -128,7 +130,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
   });
   const diagnostics = [
     ...lowered.diagnostics,
-    ...runChecks({ recipe, nodes: ordered, hashes, estimates, lineage: lowered.lineage, ...(opts.machine ? { machine: opts.machine } : {}) }),
+    ...runChecks({ recipe, nodes: ordered, hashes, estimates, lineage: lowered.lineage, ...(opts.machine ? { machine: opts.machine } : {}), noBudget: opts.noBudget === true }),
   ];
   const nodes: PlanNode[] = ordered.map((n) => ({
     id: n.id,

@@ -16,13 +16,12 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
-import { hashRegularFile, readRegularFile } from "../lang/read-file.js";
+import { hashRegularFile, listFolderFiles, readRegularFile } from "../lang/read-file.js";
 import type { DigestCache } from "./digest-cache.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
@@ -347,19 +346,10 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
 }
 
-/** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
+/** Files under a folder, recursively, relative to it, sorted; dot-files skipped; an InputFileError
+ * for a folder far too large to be a template folder (src/lang/read-file.ts). */
 export function listDir(abs: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(join(abs, rel), { withFileTypes: true })) {
-      if (e.name.startsWith(".")) continue;
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile()) out.push(r);
-    }
-  };
-  walk("");
-  return out.sort();
+  return listFolderFiles(abs, { dotFiles: false }).sort();
 }
 
 function toPosix(p: string): string {

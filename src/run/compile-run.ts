@@ -22,7 +22,7 @@ export interface RunInput {
   sources: Map<string, string>;
 }
 
-export async function compileForRun(path: string, opts: { tiny?: boolean; variant?: string; backend?: string; measure?: boolean } = {}): Promise<RunInput> {
+export async function compileForRun(path: string, opts: { tiny?: boolean; variant?: string; backend?: string; measure?: boolean; noBudget?: boolean } = {}): Promise<RunInput> {
   const checked = await checkRecipeFile(path);
   if (!checked.recipe) return { recipe: null, plan: null, diagnostics: checked.diagnostics, sources: checked.sources };
   const base = opts.tiny ? tinyRecipe(checked.recipe) : checked.recipe;
@@ -46,6 +46,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     backend,
     flopsPerSecond: flopsPerSecond(backend),
     machine: { totalMemory: totalmem(), backend },
+    ...(opts.noBudget ? { noBudget: true } : {}),
     ...(sizes ? { sizes } : {}),
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
   });

@@ -21,6 +21,8 @@ export interface RunRecipeOptions {
   cacheRoot?: string;
   progress?: Progress;
   interrupt?: Interrupt | { readonly requested: boolean };
+  /** accept a time estimate past the 30-day ceiling when the recipe declares no time budget (`--no-budget`) */
+  noBudget?: boolean;
   /** data-parallel replicas for pretrain/SFT on wasm/cpu (src/run/nodes/parallel.ts); default 1 (see resolveWorkers) */
   workers?: number | "auto";
 }
@@ -30,7 +32,7 @@ export type RunRecipeResult =
   | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
 
 export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
-  return runCompiled(path, await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend }), o);
+  return runCompiled(path, await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend, noBudget: o.noBudget }), o);
 }
 
 /** Run a compiled plan with the real handlers; `input.recipe` is the (variant's) recipe the data layer builds from. */

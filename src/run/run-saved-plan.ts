@@ -42,7 +42,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const stale = staleFiles(plan, dirname(recipePath));
   if (stale.length) return refuse(`${planPath}: ${stale.length} input file${stale.length > 1 ? "s" : ""} changed since the plan was made, so it no longer describes what would run:\n${stale.map((l) => `  ${l}`).join("\n")}\nplan the recipe again`);
 
-  const input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend });
+  const input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend, noBudget: o.noBudget });
   if (!input.recipe || !input.plan) return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: `${recipePath} no longer compiles; ${planPath} cannot be run` };
   const differs = nodeDifferences(plan, input.plan);
   if (differs.length)

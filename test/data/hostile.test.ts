@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { handlebarsChat, hfChat } from "../../src/data/chat.js";
@@ -11,6 +11,10 @@ import { DataError } from "../../src/data/diag.js";
 import { compileHandlebars } from "../../src/data/flan/template.js";
 import { readJsonl, readTextLines, countRows } from "../../src/data/readers.js";
 import { checkRecipeFile } from "../../src/check/index.js";
+import { compile } from "../../src/compile.js";
+import { MAX_FOLDER_ENTRIES } from "../../src/lang/read-file.js";
+import { microRecipe } from "../run/micro.js";
+import { mix } from "../../src/data/mix.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-hostile-"));
 
@@ -114,4 +118,52 @@ test("a UTF-8 BOM at the start of a JSONL file is accepted, as recipes and the o
   const rows = await readJsonl(p);
   assert.deepEqual(rows.map((r) => r.data.a), ["1", "2"]);
   assert.equal(rows[1]!.start, '\uFEFF{"a":"1"}\n'.length);
+});
+
+// Found by test/cli/fuzz.test.ts's fixture (seeds 20261202, 3 and 4): exit 70, a hang, exit 70.
+test("a NUL in a path string is a located error (it was a TypeError from fs, exit 70)", async () => {
+  const p = join(dir, "nul.align");
+  writeFileSync(p, microRecipe().replace('jsonl("', 'jsonl("\u0000'));
+  const r = await compile(p, { cache: false });
+  const d = r.diagnostics.find((x) => x.code === "AL2016");
+  assert.ok(d && d.span, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /does not exist/);
+});
+
+test("dir() naming a huge folder (dir(\"/\"), a home folder) is a located plan error, not a walk of the whole disk", async () => {
+  const big = join(dir, "big");
+  mkdirSync(join(big, "sub"), { recursive: true });
+  for (let i = 0; i <= MAX_FOLDER_ENTRIES; i++) writeFileSync(join(big, "sub", `f${i}`), "");
+  const p = join(dir, "big.align");
+  writeFileSync(p, microRecipe().replace(/templates = dir\("[^"]*"\)/, `templates = dir("${big}")`));
+  const r = await compile(p, { cache: false });
+  const d = r.diagnostics.find((x) => x.code === "AL4010");
+  assert.ok(d && d.span && d.file === p, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /holds more than 10,000 files and folders/);
+  assert.equal(d.severity, "error");
+});
+
+test("a mixture weight past its bound is AL2008 at check; a mixture past 100M examples is a located AL3040, not a RangeError", async () => {
+  const p = join(dir, "weight.align");
+  writeFileSync(p, microRecipe().replace("demos: weight 1.0", "demos: weight 1e12"));
+  const r = await compile(p, { cache: false });
+  const d = r.diagnostics.find((x) => x.code === "AL2008");
+  assert.ok(d && d.span, JSON.stringify(r.diagnostics));
+  assert.match(d.message, /`weight` must be <= 10000/);
+  // within every bound, weights can still multiply past what a mixture holds: refused before any row is drawn
+  const examples = Array.from({ length: 20_000 }, (_, i) => ({ id: `e${i}`, prompt: `p${i}`, response: "r", meta: {} }) as never);
+  const where = { file: p, span: { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 } };
+  const e = dataError(() => mix([{ name: "big", examples, weight: 10_000 }], { seed: 1, where }), "AL3040", /would hold 2\.00e\+8 examples, over the 100,000,000/);
+  assert.equal(e.diagnostics[0]!.file, p);
+});
+
+test("holdout_templates past the template count points at the recipe's holdout_templates (it had no line, at a template file)", async () => {
+  const p = join(dir, "holdout.align");
+  writeFileSync(p, microRecipe().replace("holdout_templates = 2", "holdout_templates = 50"));
+  const r = await compile(p, { cache: false });
+  const d = r.diagnostics.find((x) => x.code === "AL3011");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.equal(d.file, p);
+  assert.equal(d.span?.line, 7);
+  assert.match(d.message, /holdout_templates = 50 leaves no training template/);
 });

@@ -38,6 +38,13 @@ test("a run estimated past a day warns, past 30 days is refused unless a time bu
   assert.ok(!codes(undefined, fast).some((c) => /AL401[67]/.test(c)));
 });
 
+test("--no-budget (noBudget) lifts the 30-day ceiling of a recipe without a budget, keeping the long-run warning", () => {
+  const slow = { backend: "wasm", flopsPerSecond: 1e6 };
+  const ds = codes(set("pre", { steps: 5_000_000 }), { ...slow, noBudget: true });
+  assert.ok(!ds.includes("error AL4017"), ds.join(", "));
+  assert.ok(ds.includes("warning AL4016"), ds.join(", "));
+});
+
 const HEAD = "recipe r { seed = 1 }\ntokenizer chars = byte_level {}\nmodel tiny = gpt { tokenizer = chars }\n";
 async function checkCodes(body: string): Promise<string[]> {
   return (await checkRecipeText(HEAD + body, "r.align")).diagnostics.map((d) => `${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ""}`);

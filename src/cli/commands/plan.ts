@@ -1,4 +1,4 @@
-// `alignc plan RECIPE [--json] [--variant NAME] [--backend NAME]`: compile the recipe and print its
+// `alignc plan RECIPE [--json] [--variant NAME] [--backend NAME] [--no-budget]`: compile the recipe and print its
 // plan (a table, or JSON valid against `alignc schema plan`). Diagnostics go to stderr.
 // Exit 0 ok (warnings allowed), 1 errors found (the plan is still printed when one could be made), 2 usage.
 import { compile } from "../../compile.js";
@@ -10,12 +10,13 @@ import { renderPlan } from "../../plan/render.js";
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const [path] = args;
   if (!path || args.length > 1) {
-    process.stderr.write("usage: alignc plan [--json] [--variant NAME] [--backend NAME] RECIPE\n");
+    process.stderr.write("usage: alignc plan [--json] [--variant NAME] [--backend NAME] [--no-budget] RECIPE\n");
     return 2;
   }
   const r = await compile(path, {
     ...(typeof opts["backend"] === "string" ? { backend: opts["backend"] } : {}),
     ...(typeof opts["variant"] === "string" ? { variant: opts["variant"] } : {}),
+    ...(opts["budget"] === false ? { noBudget: true } : {}), // commander: --no-budget sets budget = false
   });
   if (process.env["ALIGNC_TIMINGS"]) {
     const cpu = process.cpuUsage(); // the whole process so far: on a shared machine, wall time also counts waiting for a core

@@ -1,4 +1,4 @@
-// `alignc run RECIPE [--backend B] [--workers N] [--force NODE…] [--until NODE] [--tiny] [--variant V | --all-variants]`:
+// `alignc run RECIPE [--backend B] [--workers N] [--force NODE…] [--until NODE] [--tiny] [--no-budget] [--variant V | --all-variants]`:
 // check and plan the recipe, then execute it against the stage cache into runs/<recipe>-<time>-<hash8>/.
 // `alignc run PLAN.json [--recipe R]` executes a saved plan exactly (src/run/run-saved-plan.ts).
 // Exit 0 ok, 1 errors (bad input: nothing written; a failed node: recorded in the run), 2 usage,
@@ -42,10 +42,11 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
 
 /** The command to run again after Ctrl-C: every flag that chose this plan (not --force, which would
  * recompute instead of resuming). */
-export function resumeCommand(path: string, o: { tiny?: boolean; backend?: string | undefined; until?: string | null; variant?: string | undefined; workers?: number | "auto"; recipe?: string | undefined }): string {
+export function resumeCommand(path: string, o: { tiny?: boolean; backend?: string | undefined; until?: string | null; variant?: string | undefined; workers?: number | "auto"; recipe?: string | undefined; noBudget?: boolean }): string {
   return [
     "alignc run",
     o.tiny ? "--tiny" : "",
+    o.noBudget ? "--no-budget" : "",
     o.variant ? `--variant ${shellQuote(o.variant)}` : "",
     o.backend ? `--backend ${shellQuote(o.backend)}` : "",
     o.until ? `--until ${shellQuote(o.until)}` : "",
@@ -94,6 +95,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     force: list(opts.force),
     until: typeof opts.until === "string" ? opts.until : null,
     variant: typeof opts.variant === "string" ? opts.variant : undefined,
+    noBudget: opts.budget === false, // commander: --no-budget sets budget = false
     progress: createProgress(),
   };
   const all = opts.allVariants === true;
@@ -105,7 +107,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write("alignc run: --recipe names the recipe of a saved plan (alignc run PLAN.json --recipe R)\n");
     return 2;
   }
-  const again = (variant?: string) => resumeCommand(path, { tiny: o.tiny, backend: o.backend, until: o.until, variant, workers: o.workers, recipe: typeof opts.recipe === "string" ? opts.recipe : undefined });
+  const again = (variant?: string) => resumeCommand(path, { tiny: o.tiny, backend: o.backend, until: o.until, variant, workers: o.workers, recipe: typeof opts.recipe === "string" ? opts.recipe : undefined, noBudget: o.noBudget });
   const interrupt = new Interrupt().install();
   try {
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());

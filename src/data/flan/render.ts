@@ -2,6 +2,7 @@
 // rendered once with a seeded draw of template, input inversion, OPTIONS and k-shot exemplars
 // (drawn from the training rows, never the query); held-out templates give zero-shot eval examples.
 import { readFileSync, existsSync } from "node:fs";
+import type { Span } from "../../lang/ast.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
 import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
 import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
@@ -21,6 +22,7 @@ export interface FlanTaskSpec {
   shots: [number, number]; // k drawn uniformly in [lo, hi]
   invert: number; // share of input-inverted examples
   holdoutTemplates: number; // last N non-inverted templates (by id) kept for zero-shot eval
+  holdoutTemplatesAt?: { file: string; span: Span | null }; // where the recipe writes it, for its errors
   trainTemplates?: number; // train on the first N (by id) of the rest only (ablation; held-out templates unchanged)
   holdout: number; // share of rows kept out of training
   withOptions: number; // share of examples showing OPTIONS
@@ -209,6 +211,7 @@ export function splitTemplates(
   templates: readonly TaskTemplate[],
   holdout: number,
   task: string,
+  holdoutAt?: { file: string; span: Span | null },
 ): { train: TaskTemplate[]; direct: TaskTemplate[]; inverted: TaskTemplate[]; auxiliary: TaskTemplate[]; heldout: TaskTemplate[] } {
   const sorted = [...templates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const normal = sorted.filter((t) => t.role === "direct");
@@ -223,7 +226,7 @@ export function splitTemplates(
       ),
     ]);
   if (holdout >= normal.length)
-    throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: holdout_templates = ${holdout} leaves no training template (${normal.length} direct templates)`, templates[0]?.file ?? "")]);
+    throw new DataError([dataDiag(CODES.templateSyntax, `task \`${task}\`: holdout_templates = ${holdout} leaves no training template (${normal.length} direct templates)`, holdoutAt?.file ?? templates[0]?.file ?? "", holdoutAt?.span ?? null)]);
   const direct = normal.slice(0, normal.length - holdout);
   return { train: [...direct, ...auxiliary], direct, inverted, auxiliary, heldout: normal.slice(normal.length - holdout) };
 }
@@ -243,7 +246,7 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
-  const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name);
+  const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name, spec.holdoutTemplatesAt);
   const tsplit = spec.trainTemplates !== undefined ? { ...all, train: all.train.slice(0, spec.trainTemplates) } : all;
   const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"));
   const trainRows = trainIdx.map((i) => spec.rows[i]!);
