@@ -7,66 +7,30 @@
 // which blocks a reference may point to ("stage:reward_model", "source:rankings" for a source with
 // role rankings, "stage" for any stage); the checker enforces it (kind compatibility).
 // `default` fills a property left out; `description` says why that default.
+import {
+  bool,
+  bound,
+  callSchema,
+  dataCall,
+  either,
+  int,
+  MAX_ACCUMULATE,
+  MAX_BATCH,
+  MAX_CONTEXT,
+  MAX_EXAMPLES,
+  MAX_LR,
+  MAX_STEPS,
+  num,
+  oneOfStr,
+  quantity,
+  range,
+  READERS,
+  refSchema,
+  str,
+  type Schema,
+} from "./kind-schemas.js";
 
-type Schema = Record<string, unknown>;
-
-const num = (description: string, extra: Schema = {}): Schema => ({ type: "number", description, ...extra });
-const int = (description: string, extra: Schema = {}): Schema => ({ type: "integer", description, ...extra });
-const str = (description: string, extra: Schema = {}): Schema => ({ type: "string", description, ...extra });
-const bool = (description: string, extra: Schema = {}): Schema => ({ type: "boolean", description, ...extra });
-const oneOfStr = (values: string[], description: string, dflt?: string): Schema => ({
-  type: "string",
-  enum: values,
-  description,
-  ...(dflt !== undefined ? { default: dflt } : {}),
-});
-export const refSchema = (refTo: string[], description: string): Schema => ({
-  type: "object",
-  required: ["$ref"],
-  properties: { $ref: { type: "string" }, member: { type: "string" } },
-  additionalProperties: false,
-  refTo,
-  description,
-});
-export const callSchema = (callees: string[], description: string): Schema => ({
-  type: "object",
-  required: ["$call", "args"],
-  properties: { $call: { enum: callees }, args: { type: "array" } },
-  additionalProperties: false,
-  description,
-});
-const range = (description: string, extra: Schema = {}): Schema => ({
-  type: "object",
-  required: ["$range"],
-  properties: { $range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } },
-  additionalProperties: false,
-  description,
-  ...extra,
-});
-const quantity = (unit: "s" | "B" | "", description: string): Schema => ({
-  type: "object",
-  required: ["$quantity", "unit"],
-  properties: { $quantity: { type: "number", exclusiveMinimum: 0 }, unit: { const: unit } },
-  additionalProperties: false,
-  description,
-});
-const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
-
-/** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
-export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
-const dataCall = (d: string) => callSchema([...READERS], d);
-
-// Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
-// can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
-// finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
-// `maxReason` (a custom keyword, read by schema-errors.ts) is the hint shown when a bound is crossed.
-const bound = (maximum: number, maxReason: string): Schema => ({ maximum, maxReason });
-const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
-const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
-const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
-const MAX_LR = bound(10, "a peak learning rate above 10 diverges with every optimizer and model here (Adam uses ≤ 1e-2)");
-const MAX_EXAMPLES = bound(100_000_000, "a mixture's examples are held in memory (~1 KB each: 100M is ~100 GB)");
-const MAX_CONTEXT = bound(65_536, "attention memory grows with the square of the context");
+export { callSchema, READERS, refSchema };
 
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
