@@ -89,8 +89,8 @@ export function labelBody(labeler: string, set: string, k: number, submission = 
 const BIN = join(repoRoot(), "bin", "alignc.js");
 
 /** `alignc label r.align --source cands` as a child process in the fixture's folder; resolves once it printed its URL. */
-export async function startChild(dir: string, port?: number, recipe = "r.align"): Promise<{ child: ChildProcess; url: string; api: Api; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "label", recipe, "--source", "cands", ...(port ? ["--port", String(port)] : [])], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+export async function startChild(dir: string, port?: number, recipe = "r.align", env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; url: string; api: Api; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, "label", recipe, "--source", "cands", ...(port ? ["--port", String(port)] : [])], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += String(d)));
   const first = await new Promise<string>((resolve, reject) => {
