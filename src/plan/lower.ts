@@ -17,7 +17,7 @@
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
 import { readdirSync } from "node:fs";
-import { basename, isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
@@ -338,7 +338,7 @@ class Lowerer {
         code: "AL4010",
         severity: "error",
         message: `${PLAN_CODES.AL4010}: ${rel} (${why})`,
-        ...(labeler ? { hint: `no labels yet: \`alignc label ${basename(this.recipe.file)} --source ${labeler.name}\` writes them here` } : {}),
+        ...(labeler ? { hint: `no labels yet: \`alignc label ${relative(process.cwd(), this.recipe.file) || this.recipe.file} --source ${labeler.name}\` writes them here` } : {}),
         ...(prop && b.propSpans[prop]
           ? { file: b.propFiles?.[prop] ?? b.file ?? this.recipe.file, span: b.propSpans[prop]! }
           : { file: b.file ?? this.recipe.file, span: b.decl.span }),

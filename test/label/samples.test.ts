@@ -63,7 +63,7 @@ test("a samples source is a plan node over the stage and its prompts: the same h
     // before any label: the full plan cannot read labels.jsonl and says how it comes to exist
     const before = await compile(fx.recipe, { measure: false, machine: false });
     const missing = before.diagnostics.find((d) => d.code === "AL4010")!;
-    assert.match(missing.hint!, /`alignc label label-loop\.align --source cands` writes them here/);
+    assert.match(missing.hint!, /`alignc label \S*label-loop\.align --source cands` writes them here/);
     const only = await compileForRun(fx.recipe, { only: "cands", measure: false });
     assert.ok(only.plan, JSON.stringify(only.diagnostics));
     assert.deepEqual(only.plan.nodes.map((n) => n.id).sort(), ["cands", "chars", "demos", "demos/format", "demos/tokenize", "questions", "questions.prompts/format", "questions.prompts/tokenize", "sft", "tiny"]);
