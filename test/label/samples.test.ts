@@ -88,7 +88,7 @@ test("a samples source is a plan node over the stage and its prompts: the same h
     assert.equal((await variant("briefly.", "briefly, and kindly.")).cands, cands.hash, "guidelines are the session's, not the draw's");
     assert.equal((await variant("overlap = 0\n", "overlap = 0.5\n")).cands, cands.hash);
     assert.notEqual((await variant("k = 4\n", "k = 5\n")).cands, cands.hash);
-    assert.notEqual((await variant("steps = 6  batch_size = 4", "steps = 7  batch_size = 4")).cands, cands.hash, "another SFT, other samples");
+    assert.notEqual((await variant("steps = 6\n", "steps = 7\n")).cands, cands.hash, "another SFT, other samples");
   } finally {
     fx.cleanup();
   }
