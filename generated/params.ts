@@ -31,6 +31,26 @@ export interface ModelGptParams {
   seed: number;
 }
 
+/** `source … = samples` */
+export interface SourceSamplesParams {
+  /** responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt (default 4) */
+  k: number;
+  /** response length cap (at most the model's context) (default 24) */
+  max_new_tokens: number;
+  /** prompts sampled: the first n of `prompts` (its training share, in the data layer's order); 50 is an hour or so of labeling (default 50) */
+  n: number;
+  /** prompts the responses answer */
+  prompts: PlanRef | PlanCall;
+  /** sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would (default 1) */
+  temperature: number;
+  /** sampling top-k, 0 = off (default 0) */
+  top_k: number;
+  /** the recipe seed (every node carries it) */
+  seed: number;
+  /** samples: the stage sampled (the block's argument) */
+  stage: PlanRef;
+}
+
 /** `stage … = pretrain` */
 export interface StagePretrainParams {
   /** micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap (default 1) */
@@ -332,6 +352,7 @@ export interface EvalLmLossParams {
 /** Parameter types by `<keyword>.<kind>`. */
 export interface ParamsByKind {
   "model.gpt": ModelGptParams;
+  "source.samples": SourceSamplesParams;
   "stage.pretrain": StagePretrainParams;
   "stage.sft": StageSftParams;
   "stage.reward_model": StageRewardModelParams;

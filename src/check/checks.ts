@@ -84,10 +84,6 @@ const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
     return;
   }
   if (own(kinds, d.kind.name)) return;
-  if (d.keyword.name === "source" && d.kind.name === "samples") {
-    accept("AL2003", d.kind, SAMPLES_NOT_YET, SAMPLES_HINT);
-    return;
-  }
   let hint = didYouMean(d.kind.name, Object.keys(kinds));
   if (!hint) {
     const elsewhere = Object.entries(KINDS).find(([, ks]) => Object.hasOwn(ks, d.kind.name));
@@ -96,13 +92,16 @@ const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
   accept("AL2003", d.kind, `unknown ${d.keyword.name} kind \`${d.kind.name}\`; ${d.keyword.name} kinds are ${orList(Object.keys(kinds))}`, hint);
 };
 
-// `samples(stage, prompts = …, k = …)` (candidates drawn from a trained stage, issue 14) is not built yet:
-// say so rather than "unknown kind".
-const SAMPLES_NOT_YET = "`samples(…)` sources (K responses drawn from a trained stage) are not available yet";
-const SAMPLES_HINT = 'write the candidate sets to a JSONL file, one {"prompt": …, "responses": [K strings]} per line, and read it with `source c = jsonl("c.jsonl") as candidates { labels = … }`';
+// `samples(…)` is a source kind (candidates drawn from a trained stage), not a function of values
+const SAMPLES_AS_CALL = "`samples(…)` is a kind of source, not a function: it is declared on its own";
+const SAMPLES_HINT = "`source cands = samples(sft) as candidates { prompts = prefs.prompts  k = 4  labels = labeled }`";
 
 const checkRole: Check<"Declaration"> = (d, accept, ctx) => {
   const spec = ctx.blocks.get(d)?.spec;
+  if (spec && !d.role && d.keyword.name === "source" && d.kind.name === "samples") {
+    accept("AL2005", d.kind, "a samples source is a source of candidate sets for `alignc label`: declare it `as candidates`", SAMPLES_HINT);
+    return;
+  }
   if (!spec || !d.role) return;
   if (!spec.roles) {
     accept("AL2005", d.role, `\`${d.kind.name}\` takes no role (\`as …\` is for sources)`);
@@ -398,7 +397,7 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
   const spec = own(CALLS, c.callee.name);
   if (!spec) {
     ctx.poisoned.add(c);
-    if (c.callee.name === "samples") accept("AL2018", c.callee, SAMPLES_NOT_YET, SAMPLES_HINT);
+    if (c.callee.name === "samples") accept("AL2018", c.callee, SAMPLES_AS_CALL, SAMPLES_HINT);
     else accept("AL2018", c.callee, `unknown function \`${c.callee.name}\``, didYouMean(c.callee.name, Object.keys(CALLS)));
     return;
   }

@@ -9,7 +9,7 @@ import { COMPONENT_CLAUSES, HEADER_PROPS } from "./kinds.js";
 import { LoweredBlock, resolvePathArg, setOwn, type Located, type RefUse } from "./lower.js";
 import { argsValidator, kindSpec, own, propsValidator, recipeHeaderValidator, type KindSpec, type Schema } from "./schemas.js";
 import { describeNode, schemaIssues, type SchemaIssue } from "./schema-errors.js";
-import { describeSchema } from "./schemas.js";
+import { describeSchema, refTargets } from "./schemas.js";
 import { CALLS } from "./calls.js";
 import type { LoadedRecipe } from "./extends.js";
 import { FileTypes } from "./files.js";
@@ -130,7 +130,9 @@ export class CheckContext {
           lowered.index.set(`/$args/${i}`, a);
           return resolvePathArg(this, a);
         }
-        return lowered.lower(a, undefined, `/$args/${i}`, "argument");
+        // a reference argument (`samples(sft)`) is lowered against its schema, so it is checked like any reference
+        const items = spec.args?.["items"] as Schema | undefined;
+        return lowered.lower(a, refTargets(items) ? items : undefined, `/$args/${i}`, `the argument of \`${d.kind.name}(…)\``);
       });
     }
 
@@ -150,7 +152,7 @@ export class CheckContext {
     if (v(args)) return [];
     const issues: SchemaIssue[] = [];
     const kind = d.kind.name;
-    const example = `${kind}("path")`; // every kind with arguments takes one path
+    const example = kind === "samples" ? "samples(sft)" : `${kind}("path")`; // the others take one path
     for (const e of v.errors ?? []) {
       const limit = (e.params as { limit?: number }).limit ?? 0;
       if (e.keyword === "minItems" || e.keyword === "maxItems") {

@@ -8,13 +8,14 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KINDS } from "./kinds.js";
+import { CANDIDATE_PROPS, KINDS } from "./kinds.js";
 import type { Schema } from "./schema-table.js";
 
 export const PARAMS_FILE = fileURLToPath(new URL("../../generated/params.ts", import.meta.url));
 
-/** The block keywords whose nodes the run and the exports consume. */
-const KEYWORDS = ["model", "stage", "eval"] as const;
+/** The block keywords whose nodes the run and the exports consume (of sources, only the one a handler runs). */
+const KEYWORDS = ["model", "source", "stage", "eval"] as const;
+const ONLY: Partial<Record<(typeof KEYWORDS)[number], string[]>> = { source: ["samples"] };
 
 /** `stage` + `reward_model` → `StageRewardModelParams`. */
 export function paramsTypeName(keyword: string, kind: string): string {
@@ -63,6 +64,7 @@ const ADDED: Record<string, string[]> = {
     "  max_length: number;",
   ],
   eval: ["  /** the recipe seed (every node carries it) */", "  seed: number;"],
+  source: ["  /** the recipe seed (every node carries it) */", "  seed: number;", "  /** samples: the stage sampled (the block's argument) */", "  stage: PlanRef;"],
 };
 
 export function generateParamsSource(): string {
@@ -80,6 +82,7 @@ export function generateParamsSource(): string {
   const names: string[] = [];
   for (const keyword of KEYWORDS) {
     for (const [kind, spec] of Object.entries(KINDS[keyword] ?? {})) {
+      if (ONLY[keyword] && !ONLY[keyword].includes(kind)) continue;
       const name = paramsTypeName(keyword, kind);
       names.push(`  "${keyword}.${kind}": ${name};`);
       out.push(`/** \`${keyword} … = ${kind}\` */`, `export interface ${name} {`);
@@ -87,6 +90,7 @@ export function generateParamsSource(): string {
       const added = new Set((ADDED[keyword] ?? []).filter((l) => !l.trim().startsWith("/**")).map((l) => l.trim().split(":")[0]));
       for (const [prop, schema] of Object.entries(spec.props).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         if (added.has(prop)) continue;
+        if (keyword === "source" && (CANDIDATE_PROPS as readonly string[]).includes(prop)) continue; // the labeling session's: not in the node (src/plan/lower.ts)
         const optional = schema.default === undefined && !required.has(prop);
         out.push(`  /** ${doc(schema)} */`, `  ${prop}${optional ? "?" : ""}: ${tsType(schema)};`);
       }

@@ -7,24 +7,33 @@
 // which blocks a reference may point to ("stage:reward_model", "source:rankings" for a source with
 // role rankings, "stage" for any stage); the checker enforces it (kind compatibility).
 // `default` fills a property left out; `description` says why that default.
+import {
+  bool,
+  bound,
+  callSchema,
+  dataCall,
+  either,
+  int,
+  MAX_ACCUMULATE,
+  MAX_BATCH,
+  MAX_CONTEXT,
+  MAX_EXAMPLES,
+  MAX_LR,
+  MAX_STEPS,
+  num,
+  oneOfStr,
+  quantity,
+  range,
+  READERS,
+  refSchema,
+  str,
+  type Schema,
+} from "./kind-schemas.js";
+import { ENCODINGS, truncate } from "./data-options.js";
 
-import { bool, bound, callSchema, either, int, num, oneOfStr, quantity, range, refSchema, str, type Schema } from "./schema-builders.js";
+export { ENCODINGS, TRUNCATE_DEFAULT, TRUNCATE_POLICIES } from "./data-options.js";
 
-export { callSchema, refSchema } from "./schema-builders.js";
-
-/** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
-export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
-const dataCall = (d: string) => callSchema([...READERS], d);
-
-// Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
-// can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
-// finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
-const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
-const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
-const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
-const MAX_LR = bound(10, "a peak learning rate above 10 diverges with every optimizer and model here (Adam uses ≤ 1e-2)");
-const MAX_EXAMPLES = bound(100_000_000, "a mixture's examples are held in memory (~1 KB each: 100M is ~100 GB)");
-const MAX_CONTEXT = bound(65_536, "attention memory grows with the square of the context");
+export { callSchema, READERS, refSchema };
 
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
@@ -45,34 +54,11 @@ const training: Record<string, Schema> = {
   format: refSchema(["format"], "chat format for prompt/response examples"),
 };
 
-/**
- * How a stage cuts a prompt/response sequence longer than its max_length (src/data/truncation.ts):
- *   prompt_first: prompt tokens from the left (the end of the prompt is what the response depends
- *     on), then the end of what the loss covers; the response stays whole while the prompt can give;
- *   left: the whole sequence from the left (Hugging Face's truncation_side = "left");
- *   right: the whole sequence from the right (Hugging Face's default; the response goes first).
- * Left out means prompt_first: no `default` is filled in, so recipes that leave it out keep their
- * plan hashes (TRUNCATE_DEFAULT is the one place that says it).
- */
-export const TRUNCATE_POLICIES = ["prompt_first", "left", "right"] as const;
-export const TRUNCATE_DEFAULT = "prompt_first";
-const truncate = oneOfStr([...TRUNCATE_POLICIES], "how a sequence longer than max_length is cut (default, when left out: prompt_first — the prompt loses tokens from the left before any response token is cut); `alignc data --stats` and `plan` count the examples that lose response tokens");
-
-/**
- * Encodings a source may declare (decode.ts). UTF-8 is the default and the only one read without a
- * declaration (anything else is an error naming the byte offset). latin1 is ISO-8859-1 as Python
- * reads it (every byte is a character); windows-1252 is what Windows tools write as "ANSI"; the
- * UTF-16 pair covers Excel's "Unicode text" exports; the CJK encodings are those older published
- * corpora use. Every one except latin1 is decoded by the WHATWG TextDecoder with fatal: true, so an
- * invalid byte is still an error. No others: each listed one is tested to load byte-correct.
- */
-export const ENCODINGS = ["utf-8", "latin1", "windows-1252", "iso-8859-15", "utf-16le", "utf-16be", "shift_jis", "euc-jp", "gb18030", "big5", "euc-kr"] as const;
-
 /** Clauses of a mixture component (`sentiment: proportional cap 3000`, `demos: weight 1.0`). */
 export const COMPONENT_CLAUSES: Record<string, Schema> = {
   proportional: bool("examples-proportional mixing (FLAN): the component weighs as many examples as it has"),
   cap: int("at most this many examples from the component (FLAN's per-task cap keeps big tasks from dominating)", { minimum: 1 }),
-  weight: num("fixed mixing weight of the component", { exclusiveMinimum: 0, ...bound(10_000, "a weight repeats each of the component's examples that many times: 10,000 copies is far past any mixing ratio") }),
+  weight: num("fixed mixing weight of the component", { exclusiveMinimum: 0 }),
 };
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
@@ -105,42 +91,71 @@ export const KINDS: Record<string, Record<string, { args?: Schema; roles?: strin
       required: ["tokenizer"],
     },
   },
-  source: Object.fromEntries(
-    READERS.map((reader) => [
-      reader,
-      {
-        args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
-        roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
-        props: {
-          // field mappings: Handlebars over the row's fields
-          prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
-          response: str("response template (demonstrations)"),
-          context: str("optional context template appended to the prompt (Dolly `context`, Alpaca `input`)"),
-          system: str("system message for chat formats"),
-          shape: oneOfStr(["auto", "dolly", "alpaca", "oasst", "hh", "plain"], "row layout; auto detects from the fields", "auto"),
-          field: str("text field of a text/records source", { default: "text" }),
-          responses: str("field holding the K responses (rankings)", { default: "responses" }),
-          ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
-          chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
-          rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
-          k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
-          k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
-          on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
-          // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
-          encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
-          categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
-          holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
-          limit: int("read at most this many rows", { minimum: 1 }),
-          // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
-          // No schema `default` here: a default would be filled into every source and change every plan hash;
-          // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
-          labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
-          guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
-          overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+  source: {
+    ...Object.fromEntries(
+      READERS.map((reader) => [
+        reader,
+        {
+          args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
+          roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
+          props: {
+            // field mappings: Handlebars over the row's fields
+            prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
+            response: str("response template (demonstrations)"),
+            context: str("optional context template appended to the prompt (Dolly `context`, Alpaca `input`)"),
+            system: str("system message for chat formats"),
+            shape: oneOfStr(["auto", "dolly", "alpaca", "oasst", "hh", "plain"], "row layout; auto detects from the fields", "auto"),
+            field: str("text field of a text/records source", { default: "text" }),
+            responses: str("field holding the K responses (rankings)", { default: "responses" }),
+            ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
+            chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
+            rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
+            k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+            k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
+            on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
+            // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
+            encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
+            categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
+            holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
+            limit: int("read at most this many rows", { minimum: 1 }),
+            // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
+            // No schema `default` here: a default would be filled into every source and change every plan hash;
+            // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
+            labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+            guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
+            overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+          },
         },
+      ]),
+    ),
+    // `source cands = samples(sft) as candidates { prompts = prefs.prompts  k = 4  labels = labeled }`:
+    // K responses drawn from a trained stage for each of n prompts, once, seeded by the node's hash
+    // (src/run/nodes/samples.ts), cached like a stage; `alignc label` serves them. The sampling settings
+    // are the node's parameters (a change draws again); labels/guidelines/overlap are the labeling
+    // session's (CANDIDATE_DEFAULTS), left out of the node so a new guideline keeps the samples.
+    samples: {
+      args: {
+        type: "array",
+        minItems: 1,
+        maxItems: 1,
+        items: refSchema(["stage:sft", "stage:ppo", "stage:dpo", "stage:pretrain"], "the trained stage whose responses are drawn (an SFT stage, as InstructGPT's labelers ranked SFT samples)"),
+        description: "the stage sampled",
       },
-    ]),
-  ),
+      roles: ["candidates"],
+      props: {
+        prompts: either("prompts the responses answer", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
+        k: int("responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt", { minimum: 2, maximum: 26, default: 4 }),
+        n: int("prompts sampled: the first n of `prompts` (its training share, in the data layer's order); 50 is an hour or so of labeling", { minimum: 1, ...bound(100_000, "every prompt is K generations and a labeler's minute"), default: 50 }),
+        temperature: num("sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would", { exclusiveMinimum: 0, default: 1 }),
+        top_k: int("sampling top-k, 0 = off", { minimum: 0, default: 0 }),
+        max_new_tokens: int("response length cap (at most the model's context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
+        labels: refSchema(["source:rankings"], "the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+        guidelines: str("the labeling instructions shown beside every prompt (default: none)"),
+        overlap: num("share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+      },
+      required: ["prompts"],
+    },
+  },
   task: {
     flan: {
       props: {

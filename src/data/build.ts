@@ -194,11 +194,11 @@ function roleOf(b: CheckedBlock, rows: readonly Row[]): string {
 }
 
 async function buildSource(recipe: CheckedRecipe, b: CheckedBlock, limit?: number): Promise<RawData> {
+  if (b.role === "candidates") fail(CODES.unsupported, `\`${b.name}\` holds candidate sets to label (\`alignc label\`), not training examples; train on the rankings source its \`labels\` names`, recipe.file, b.decl.span);
   const rs = await readSourceRows(recipe, b, limit);
   const p = b.props;
   const holdout = num(p.holdout) ?? 0;
   const role = roleOf(b, rs.rows);
-  if (role === "candidates") fail(CODES.unsupported, `\`${b.name}\` holds candidate sets to label (\`alignc label\`), not training examples; train on the rankings source its \`labels\` names`, recipe.file, b.decl.span);
   const bad = new BadRows(b.name, rs.file, onErrorOf(b));
   const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
     const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));

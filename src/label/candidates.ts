@@ -1,7 +1,8 @@
-// What `alignc label RECIPE --source NAME` serves: the candidate sets of a `candidates` source (one
-// {prompt, responses: [K strings]} per row) and where their labels go (the file of the rankings source
-// that `labels = …` names, so that source reads the labels as they are written).
+// What `alignc label RECIPE --source NAME` serves: the candidate sets of a `candidates` source (a file
+// of {prompt, responses: [K strings]} rows, or the sets a `samples(stage)` node drew) and where their
+// labels go (the file of the rankings source that `labels = …` names, so it reads them as written).
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { CANDIDATE_DEFAULTS } from "../check/kinds.js";
 import { readData } from "../data/build.js";
@@ -11,6 +12,7 @@ import { fieldsOf } from "../data/flan/render.js";
 import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
 import { describe, fieldString } from "../data/readers.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import type { CandidateRow } from "../run/nodes/samples.js";
 
 /** Letters name responses in the written ranking ("B > A = C"), as the rankings reader reads it. */
 export const MAX_K = 26;
@@ -43,11 +45,18 @@ export function candidateSetId(prompt: string, responses: readonly string[]): st
 
 const COPIED_FIELDS = ["answer", "task", "category"] as const;
 
-/** The candidates source's configuration and its candidate sets. Bad input throws DataError (file:line). */
-export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string): Promise<LabelConfig> {
+/** Where a candidates source's labels go: the rankings source its `labels` names, and that source's file. */
+export interface LabelTarget {
+  block: CheckedBlock; // the candidates source
+  rankings: CheckedBlock;
+  labelsFile: string;
+}
+
+/** The candidates source and its labels' target, checked before anything is read or drawn. Bad input throws DataError. */
+export function labelTarget(recipe: CheckedRecipe, sourceName: string): LabelTarget {
   const b = findBlock(recipe, sourceName);
   if (b.keyword !== "source" || b.role !== "candidates")
-    fail(CODES.unsupported, `\`${sourceName}\` is ${b.keyword === "source" ? `a ${b.role ?? "role-less"} source` : `a ${b.keyword}`}, not a candidates source`, recipe.file, b.decl.span, `declare it as \`source ${sourceName} = jsonl("c.jsonl") as candidates { labels = prefs }\``);
+    fail(CODES.unsupported, `\`${sourceName}\` is ${b.keyword === "source" ? `a ${b.role ?? "role-less"} source` : `a ${b.keyword}`}, not a candidates source`, recipe.file, b.decl.span, `declare it as \`source ${sourceName} = jsonl("c.jsonl") as candidates { labels = prefs }\` or \`source ${sourceName} = samples(sft) as candidates { prompts = …  labels = prefs }\``);
   const labels = b.props.labels;
   if (!isRef(labels))
     fail(CODES.missingField, `candidates source \`${sourceName}\` does not say where its labels go`, recipe.file, b.decl.span, "add `labels = prefs`, where `source prefs = jsonl(\"labels.jsonl\") as rankings { … }` reads them");
@@ -55,11 +64,36 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string)
   if (target.kind !== "jsonl") fail(CODES.unsupported, `\`${target.name}\` reads ${target.kind}; \`alignc label\` appends JSON lines, so the labels source must be jsonl("…")`, recipe.file, b.propSpans.labels ?? b.decl.span);
   const labelsFile = pathArg(recipe, target.args[0]);
   if (labelsFile.endsWith(".gz")) fail(CODES.unsupported, `\`${target.name}\` reads a .gz file; labels are appended to a plain .jsonl file`, recipe.file, b.propSpans.labels ?? b.decl.span);
-  const rs = await readData(recipe, { $ref: sourceName }, { what: `source \`${sourceName}\`` });
-  const sets = candidateSets(recipe, b, rs.rows, rs.file, target);
+  if (b.kind === "samples") {
+    // K is the source's own: a rankings source that would refuse it is known before anything is drawn
+    const K = num(b.props.k)!;
+    const [lo, hi] = range(target.props.k, [2, MAX_K]);
+    if (K < lo || K > hi) fail(CODES.rankingK, `\`${sourceName}\` draws k = ${K} responses per prompt, but \`${target.name}\` reads rankings of ${lo}..${hi}`, recipe.file, b.propSpans.k ?? target.propSpans.k ?? b.decl.span, `set \`k = ${lo}..${Math.max(hi, K)}\` in \`${target.name}\`, or k = ${Math.min(Math.max(K, lo), hi)} here`);
+  }
+  return { block: b, rankings: target, labelsFile };
+}
+
+/**
+ * The candidates source's configuration and its candidate sets. A `samples(…)` source is read from the
+ * file its plan node wrote (`drawn`: src/label/samples.ts draws it); a file source from its file.
+ * Bad input throws DataError (file:line).
+ */
+export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string, drawn?: { file: string }): Promise<LabelConfig> {
+  const { block: b, rankings: target, labelsFile } = labelTarget(recipe, sourceName);
+  let file: string;
+  let sets: CandidateSet[];
+  if (b.kind === "samples") {
+    if (!drawn) fail(CODES.unsupported, `\`${sourceName}\` is drawn from a trained stage; draw it first (\`alignc label\` does)`, recipe.file, b.decl.span);
+    file = drawn.file;
+    sets = drawnSets(file);
+  } else {
+    const rs = await readData(recipe, { $ref: sourceName }, { what: `source \`${sourceName}\`` });
+    file = rs.file;
+    sets = candidateSets(recipe, b, rs.rows, rs.file, target);
+  }
   return {
     source: sourceName,
-    candidatesFile: rs.file,
+    candidatesFile: file,
     sets,
     labelsFile,
     rankingsSource: target.name,
@@ -67,6 +101,19 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string)
     overlap: num(b.props.overlap) ?? CANDIDATE_DEFAULTS.overlap,
     seed: num(recipe.header.seed) ?? 0,
   };
+}
+
+/** The sets a samples node wrote (src/run/nodes/samples.ts): their ids and model hash are the node's. */
+function drawnSets(file: string): CandidateSet[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l)
+    .map((l, i) => {
+      const r = JSON.parse(l) as CandidateRow;
+      const extra: Record<string, string> = {};
+      for (const f of COPIED_FIELDS) if (typeof r[f] === "string") extra[f] = r[f];
+      return { id: r.id, prompt: r.prompt, responses: r.responses, model: r.model, extra, line: i + 1 };
+    });
 }
 
 function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<ReturnType<typeof readData>>["rows"], file: string, rankings: CheckedBlock): CandidateSet[] {

@@ -1,11 +1,13 @@
-// The local HTTP server of `alignc label` (Node's http module: four routes and a JSON body do not
-// need a framework, and alignc ships none). Every request must carry the session's random token —
-// the page in its URL (?token=…), the API calls in the `x-alignc-token` header, which a page of
-// another origin cannot set — or it is refused with 403. The page is one self-contained HTML file
-// under a strict Content-Security-Policy (no external assets: it works offline); nothing else is served.
+// The local HTTP server of `alignc label`, on fastify: its router, its JSON body parser with a size
+// limit, its schema validation (ajv, as the checker's) and its error replies replace the hand-written
+// routing and body reading this file had. Every request must carry the session's random token — the
+// page in its URL (?token=…), the API calls in the `x-alignc-token` header, which a page of another
+// origin cannot set — or it is refused with 403 before its body is read. The page is one
+// self-contained HTML file under a strict Content-Security-Policy (no external assets: it works
+// offline); nothing else is served.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import { pageHtml } from "./page.js";
 import { FLAGS, RATING_MAX, RATING_MIN, BadSubmission } from "./record.js";
 import { AlreadyLabeled, type LabelSession } from "./session.js";
@@ -27,111 +29,107 @@ export interface LabelServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const PAGE_PATHS = new Set(["/", "/index.html"]);
+const API_PATHS = new Set(["/api/config", "/api/next", "/api/label", "/api/skip"]);
 
-function tokenOk(given: string | null | undefined, token: Buffer): boolean {
+/** Headers of every reply, errors included. */
+const COMMON_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer", // the token is in the page's URL
+  "x-frame-options": "DENY",
+};
+
+// The shapes fastify checks before a handler runs (types only: what a valid submission is — a rank
+// that skips a level, a rating out of range — is the session's to say, with its own messages).
+const str = { type: "string", maxLength: 2048 };
+const submissionBody = {
+  type: "object",
+  required: ["submission", "labeler", "set"],
+  properties: {
+    submission: str,
+    labeler: str,
+    set: str,
+    ratings: { type: "array", maxItems: 64 },
+    ranks: { type: "array", maxItems: 64 },
+    flags: { type: "array", maxItems: 64 },
+    seconds: { type: "number" },
+    reason: str,
+  },
+};
+const nextQuery = { type: "object", properties: { labeler: str, prefer: str }, additionalProperties: false };
+
+function tokenOk(given: unknown, token: Buffer): boolean {
   if (typeof given !== "string") return false;
   const g = Buffer.from(given);
   return g.length === token.length && timingSafeEqual(g, token);
 }
 
-function send(res: ServerResponse, status: number, body: string, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    "content-type": type,
-    "content-length": Buffer.byteLength(body),
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer", // the token is in the page's URL
-    "x-frame-options": "DENY",
-    ...extra,
-  });
-  res.end(body);
-}
-
-const json = (res: ServerResponse, status: number, value: unknown): void => send(res, status, JSON.stringify(value), "application/json; charset=utf-8");
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  if (!/^application\/json\b/.test(req.headers["content-type"] ?? "")) throw new HttpError(415, "send JSON (content-type: application/json)");
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw new HttpError(413, `a request body is at most ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `a request body is at most ${MAX_BODY_BYTES} bytes`);
-    chunks.push(c as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    throw new HttpError(400, "the body is not JSON");
-  }
-}
+const pathOf = (req: FastifyRequest): string => req.url.split("?", 1)[0]!;
 
 export async function startLabelServer(session: LabelSession, opts: LabelServerOptions = {}): Promise<LabelServer> {
   const token = opts.token ?? randomBytes(32).toString("base64url");
   const tokenBuf = Buffer.from(token);
   const host = opts.host ?? "127.0.0.1";
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, requestTimeout: 30_000, return503OnClosing: true });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const route = `${req.method} ${url.pathname}`;
-    if (url.pathname === "/" || url.pathname === "/index.html") {
-      if (!tokenOk(url.searchParams.get("token"), tokenBuf)) return send(res, 403, "forbidden: open the URL alignc label printed, with its token\n", "text/plain; charset=utf-8");
-      if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "GET only");
-      const nonce = randomBytes(16).toString("base64");
-      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-      return send(res, 200, pageHtml(nonce), "text/html; charset=utf-8", { "content-security-policy": csp });
+  // JSON only: a body of any other type is 415 (fastify's text/plain parser is removed)
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error("the body is not JSON"), { statusCode: 400 }), undefined);
+    }
+  });
+
+  // the token, before anything else (routing to 404s included, and before a body is read)
+  app.addHook("onRequest", async (req, reply) => {
+    void reply.headers(COMMON_HEADERS);
+    if (PAGE_PATHS.has(pathOf(req))) {
+      if (!tokenOk((req.query as Record<string, unknown>).token, tokenBuf)) return reply.code(403).type("text/plain; charset=utf-8").send("forbidden: open the URL alignc label printed, with its token\n");
+      return;
     }
     const h = req.headers["x-alignc-token"];
-    if (!tokenOk(Array.isArray(h) ? h[0] : h, tokenBuf)) throw new HttpError(403, "forbidden: missing or wrong x-alignc-token");
-    switch (route) {
-      case "GET /api/config":
-        return json(res, 200, { source: session.config.source, guidelines: session.config.guidelines, flags: FLAGS, rating: { min: RATING_MIN, max: RATING_MAX } });
-      case "GET /api/next":
-        return json(res, 200, session.next(url.searchParams.get("labeler"), url.searchParams.get("prefer") ?? undefined));
-      case "POST /api/label":
-        return json(res, 200, await session.label(await readJson(req)));
-      case "POST /api/skip":
-        return json(res, 200, await session.skip(await readJson(req)));
-    }
-    if (["/api/config", "/api/next", "/api/label", "/api/skip"].includes(url.pathname)) throw new HttpError(405, "wrong method");
-    throw new HttpError(404, "not found");
-  };
+    if (!tokenOk(Array.isArray(h) ? h[0] : h, tokenBuf)) return reply.code(403).send({ error: "forbidden: missing or wrong x-alignc-token" });
+  });
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      const status = e instanceof HttpError ? e.status : e instanceof BadSubmission ? 400 : e instanceof AlreadyLabeled ? 409 : 500;
-      if (status === 500) process.stderr.write(`alignc label: ${(e as Error).stack ?? String(e)}\n`);
-      if (!res.headersSent) json(res, status, { error: (e as Error).message });
-      else res.destroy();
-    });
+  const page = async (_req: FastifyRequest, reply: FastifyReply) => {
+    const nonce = randomBytes(16).toString("base64");
+    const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+    return reply.header("content-security-policy", csp).type("text/html; charset=utf-8").send(pageHtml(nonce));
+  };
+  app.get("/", page);
+  app.get("/index.html", page);
+  app.get("/api/config", async () => ({ source: session.config.source, guidelines: session.config.guidelines, flags: FLAGS, rating: { min: RATING_MIN, max: RATING_MAX } }));
+  app.get("/api/next", { schema: { querystring: nextQuery } }, async (req) => {
+    const q = req.query as { labeler?: string; prefer?: string };
+    return session.next(q.labeler ?? null, q.prefer);
   });
-  server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+  app.post("/api/label", { schema: { body: submissionBody } }, async (req) => session.label(req.body));
+  app.post("/api/skip", { schema: { body: submissionBody } }, async (req) => session.skip(req.body));
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const known = PAGE_PATHS.has(pathOf(req)) || API_PATHS.has(pathOf(req));
+    return reply.code(known ? 405 : 404).send({ error: known ? "wrong method" : "not found" });
   });
-  const port = (server.address() as AddressInfo).port;
+  app.setErrorHandler(async (e: FastifyError, _req, reply) => {
+    const status = e instanceof BadSubmission || e.validation ? 400 : e instanceof AlreadyLabeled ? 409 : e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    if (status === 500) process.stderr.write(`alignc label: ${e.stack ?? String(e)}\n`);
+    return reply.code(status).send({ error: status === 500 ? "internal error (see the server's output)" : e.message });
+  });
+
+  await app.listen({ host, port: opts.port ?? 0 });
+  const port = (app.server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,
     token,
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closed = app.close(); // no new requests (503); idle connections closed
       await session.close(); // the writes in flight finish (and are answered) first
-      server.closeAllConnections();
+      app.server.closeAllConnections();
       await closed;
     },
   };

@@ -52,9 +52,9 @@ function fileSpan(text: string): Span {
   return { start: 0, end: text.length, line: 1, col: 1, endLine: end.line, endCol: end.col };
 }
 
-// `samples(stage, prompts = …, k = …)` (candidates drawn from a trained stage, issue 14) is not built:
-// a syntax error inside such a call says so (the checker says it for `samples(…)` written validly).
-const SAMPLES_HINT = '`samples(…)` sources are not available yet: write the candidate sets to a JSONL file and read it with `source c = jsonl("c.jsonl") as candidates { labels = … }`';
+// `samples(stage, prompts = …, k = …)`: calls take no named arguments in .align; a syntax error
+// inside a `samples(` call says where its settings go instead.
+const SAMPLES_HINT = "`samples(…)` takes only the stage; its settings go in the block: `source cands = samples(sft) as candidates { prompts = prefs.prompts  k = 4  labels = labeled }`";
 function insideSamplesCall(text: string, offset: number): boolean {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   return /\bsamples\s*\([^)]*$/.test(text.slice(lineStart, offset));
@@ -161,7 +161,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
     for (const e of lexed.errors) afterLexError(e.offset + e.length);
     for (const t of lexed.groups["errors"] ?? []) afterLexError(t.startOffset + t.image.length);
     for (const d of diagnostics) if (d.code === "AL1002" || d.code === "AL1003") afterLexError(d.span!.start + 1);
-    const samplesHinted = new Set<number>(); // lines whose `samples(` error already says it is not available
+    const samplesHinted = new Set<number>(); // lines whose `samples(` error already says where its settings go
     for (const e of alignParser.errors) {
       if (explained.has(e.token.tokenType === EOF ? -1 : e.token.startOffset)) continue;
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);

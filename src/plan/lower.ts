@@ -18,6 +18,7 @@
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
+import { CANDIDATE_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
@@ -145,7 +146,8 @@ class Lowerer {
         return;
       }
       case "source": {
-        if (b.role === "candidates") return; // read by `alignc label` (src/label/), never trained on: no plan node
+        if (b.kind === "samples") return this.lowerSamples(b);
+        if (b.role === "candidates") return; // a file read by `alignc label` (src/label/), never trained on: no plan node
         const params: { [k: string]: Json } = { reader: b.kind, path: this.fileArg(b, b.args[0], "file"), role: b.role ?? "records", ...this.props(b, b.props) };
         this.add(b, { id: b.name, kind: "data", op: "read", params });
         return;
@@ -200,6 +202,19 @@ class Lowerer {
     params.max_length = maxLength; // resolved: declared, else the model's context
     this.add(b, { id: b.name, kind: "stage", op: b.kind, params });
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
+  }
+
+  /** `samples(stage)`: one node (data samples) over the sampled stage and its prompts' format + tokenize
+   * chain. The labeling session's properties stay out: a new guideline must not draw again. */
+  private lowerSamples(b: CheckedBlock): void {
+    const stage = isRef(b.args[0]) ? b.args[0].$ref : "";
+    const line = this.lineage.get(stage);
+    const params: { [k: string]: Json } = { stage: { $ref: stage } };
+    for (const [key, value] of Object.entries(b.props)) {
+      if (value === undefined || (CANDIDATE_PROPS as readonly string[]).includes(key)) continue;
+      params[key] = key === "prompts" ? this.dataChain(b, key, value, line?.format ?? null, line?.tokenizer ?? "") : this.value(b, value, key);
+    }
+    this.add(b, { id: b.name, kind: "data", op: "samples", params });
   }
 
   /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */
@@ -316,10 +331,13 @@ class Lowerer {
     const rel = toPosix(relative(this.recipe.dir, abs)) || ".";
     const why = this.fs.problem(abs, expect);
     if (why !== null) {
+      // the labels file of a candidates source appears with the first label
+      const labeler = this.recipe.blocks.find((c) => c.role === "candidates" && isRef(c.props.labels) && c.props.labels.$ref === b.name);
       this.diagnostics.push({
         code: "AL4010",
         severity: "error",
         message: `${PLAN_CODES.AL4010}: ${rel} (${why})`,
+        ...(labeler ? { hint: `no labels yet: \`alignc label ${relative(process.cwd(), this.recipe.file) || this.recipe.file} --source ${labeler.name}\` writes them here` } : {}),
         ...(prop && b.propSpans[prop]
           ? { file: b.propFiles?.[prop] ?? b.file ?? this.recipe.file, span: b.propSpans[prop]! }
           : { file: b.file ?? this.recipe.file, span: b.decl.span }),

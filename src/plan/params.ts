@@ -36,7 +36,8 @@ const checked = new WeakSet<PlanNode>();
  */
 export function paramsOf<K extends ParamsKey>(node: PlanNode, key: K): ParamsByKind[K] {
   const [keyword, kind] = key.split(".") as [string, string];
-  if (node.kind !== keyword || node.op !== kind) throw new PlanParamsError(`plan node \`${node.id}\` is a ${node.kind} ${node.op}, not a ${keyword} ${kind}`);
+  // a source that is a plan node of its own (samples) lowers to a data node
+  if (node.kind !== (keyword === "source" ? "data" : keyword) || node.op !== kind) throw new PlanParamsError(`plan node \`${node.id}\` is a ${node.kind} ${node.op}, not a ${keyword} ${kind}`);
   if (!checked.has(node)) {
     const missing = defaulted(keyword, kind).filter((p) => !(p in node.params));
     if (keyword !== "model" && !("seed" in node.params)) missing.push("seed");

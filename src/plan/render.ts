@@ -11,6 +11,7 @@ const KEY_PARAMS: Record<string, string[]> = {
   mix: ["components", "total", "dedup"],
   format: ["examples", "format", "split"],
   tokenize: ["examples", "tokenizer"],
+  samples: ["stage", "prompts", "k", "n", "temperature"],
   byte_level: [],
   bpe: ["corpus", "vocab_size"],
   gpt2: [],

@@ -22,10 +22,32 @@ export interface RunInput {
   sources: Map<string, string>;
 }
 
-export async function compileForRun(path: string, opts: { tiny?: boolean; variant?: string; backend?: string; measure?: boolean; noBudget?: boolean } = {}): Promise<RunInput> {
+/**
+ * The recipe cut down to one block and the blocks it depends on (no expects, no budget): what
+ * `alignc label` plans to draw a `samples(…)` source before any label exists (the rankings source that
+ * will read the labels has no file yet). Node hashes are content hashes, so they equal the full plan's.
+ */
+export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
+  const byName = new Map(recipe.blocks.map((b) => [b.name, b]));
+  const keep = new Set<string>();
+  const stack = [name];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (keep.has(n) || !byName.has(n)) continue;
+    keep.add(n);
+    const b = byName.get(n)!;
+    // a candidates source names its labels' source for `alignc label`, not as an input: not followed
+    const { labels: _labels, ...inputs } = b.role === "candidates" ? b.props : {};
+    stack.push(...(b.role === "candidates" ? b.deps.filter((d) => refsIn([b.args, inputs]).has(d)) : b.deps));
+  }
+  return { ...recipe, blocks: recipe.blocks.filter((b) => keep.has(b.name)), expects: [], budget: [] };
+}
+
+export async function compileForRun(path: string, opts: { tiny?: boolean; variant?: string; backend?: string; measure?: boolean; noBudget?: boolean; only?: string } = {}): Promise<RunInput> {
   const checked = await checkRecipeFile(path);
   if (!checked.recipe) return { recipe: null, plan: null, diagnostics: checked.diagnostics, sources: checked.sources };
-  const base = opts.tiny ? tinyRecipe(checked.recipe) : checked.recipe;
+  const cut = opts.only !== undefined ? onlyBlock(checked.recipe, opts.only) : checked.recipe;
+  const base = opts.tiny ? tinyRecipe(cut) : cut;
   const diagnostics = [...checked.diagnostics];
   const backend = resolveBackend(opts.backend, base);
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
@@ -52,4 +74,16 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   });
   diagnostics.push(...planned.diagnostics);
   return { recipe, plan: hasErrors(diagnostics) ? null : planned.plan, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources };
+}
+
+/** Block names a checked value references: `{ $ref }` anywhere inside it, and mixture components. */
+function refsIn(v: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(v)) for (const x of v) refsIn(x, out);
+  else if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$ref === "string") out.add(o.$ref);
+    if (o.components && typeof o.components === "object") for (const k of Object.keys(o.components)) out.add(k);
+    for (const x of Object.values(o)) refsIn(x, out);
+  }
+  return out;
 }

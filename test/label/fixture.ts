@@ -1,7 +1,7 @@
 // A labeling fixture: a temp folder with a candidates file, a recipe whose candidates source writes
 // to labels.jsonl (read by its rankings source), and helpers to serve it and call its API.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -89,8 +89,8 @@ export function labelBody(labeler: string, set: string, k: number, submission = 
 const BIN = join(repoRoot(), "bin", "alignc.js");
 
 /** `alignc label r.align --source cands` as a child process in the fixture's folder; resolves once it printed its URL. */
-export async function startChild(dir: string, port?: number): Promise<{ child: ChildProcess; url: string; api: Api; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "label", "r.align", "--source", "cands", ...(port ? ["--port", String(port)] : [])], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+export async function startChild(dir: string, port?: number, recipe = "r.align", env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; url: string; api: Api; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, "label", recipe, "--source", "cands", ...(port ? ["--port", String(port)] : [])], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += String(d)));
   const first = await new Promise<string>((resolve, reject) => {
@@ -105,3 +105,12 @@ export async function startChild(dir: string, port?: number): Promise<{ child: C
 /** The exit code once the child has exited (null when a signal ended it). */
 export const exited = (child: ChildProcess): Promise<number | null> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
+
+/** The micro labeling loop (test/label/fixtures/label-loop.align) copied into a temp folder, its data paths made absolute. */
+export function loopFixture(): Fixture {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-label-loop-"));
+  const src = readFileSync(join(repoRoot(), "test", "label", "fixtures", "label-loop.align"), "utf8").replaceAll('"../../../', `"${repoRoot()}/`);
+  const recipe = join(dir, "label-loop.align");
+  writeFileSync(recipe, src);
+  return { dir, recipe, labels: join(dir, "labels.jsonl"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,5 +1,5 @@
-// The recipe side of `alignc label`: the candidates role and its properties, `samples(…)` said to be
-// not available yet, the labels file allowed to not exist yet, and the command line's usage errors.
+// The recipe side of `alignc label`: the candidates role and its properties, the labels file allowed to
+// not exist yet, and the command line's usage errors (`samples(…)` sources: samples.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -12,25 +12,6 @@ import { makeFixture } from "./fixture.js";
 
 const BIN = join(repoRoot(), "bin", "alignc.js");
 const alignc = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
-
-test("samples(…) is not available yet: said as a source kind, as a call, and inside a call the grammar cannot parse", async () => {
-  const fx = makeFixture();
-  try {
-    const kind = await checkRecipeText(`stage sft = sft {}\nsource s = samples(sft) as candidates { labels = prefs }\n`, join(fx.dir, "x.align"));
-    const d = kind.diagnostics.find((x) => x.code === "AL2003")!;
-    assert.match(d.message, /`samples\(…\)` sources .* are not available yet/);
-    assert.deepEqual([d.span!.line, d.span!.col], [2, 12]);
-    assert.match(d.hint!, /as candidates/);
-    const call = await checkRecipeText(`source p = jsonl("cands.jsonl") as rankings { prompt = samples(x) }\n`, join(fx.dir, "x.align"));
-    assert.match(call.diagnostics.find((x) => x.code === "AL2018")!.message, /not available yet/);
-    const syntax = await checkRecipeText(`source s = samples(sft, prompts = p, k = 4) as candidates {}\n`, join(fx.dir, "x.align"));
-    const hinted = syntax.diagnostics.filter((x) => /not available yet/.test(x.hint ?? ""));
-    assert.equal(hinted.length, 1);
-    assert.equal(hinted[0]!.code, "AL1010");
-  } finally {
-    fx.cleanup();
-  }
-});
 
 test("candidates: its properties only on candidates sources; `labels` must name a rankings source; its file may not exist yet", async () => {
   const fx = makeFixture();

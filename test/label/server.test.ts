@@ -45,6 +45,19 @@ test("every request needs the token: 403 without it or with a wrong one; the pag
     // only the page and its API are served
     for (const path of ["/../package.json", "/api", "/favicon.ico", "/src/label/page.ts"]) assert.equal((await api.get(path)).status, 404, path);
     assert.equal((await api.get("/api/config")).body.guidelines, "Prefer correct, concise answers.");
+    // the token comes first: an unknown path or a wrong method without it is 403, not 404/405
+    for (const path of ["/favicon.ico", "/../package.json", "/api/nope"]) assert.equal((await fetch(api.base + path)).status, 403, path);
+    assert.equal((await fetch(`${api.base}/api/label`)).status, 403);
+    assert.equal((await api.get("/api/label")).status, 405, "wrong method, with the token");
+    assert.equal((await fetch(server.url, { method: "POST" })).status, 405);
+    const refused = await fetch(`${api.base}/api/config`);
+    assert.equal(refused.headers.get("x-content-type-options"), "nosniff", "refusals carry the same headers");
+    assert.equal(refused.headers.get("cache-control"), "no-store");
+    // a body that is not even the shape of a submission is refused by the route's schema
+    assert.equal((await api.post("/api/label", ["x"])).status, 400);
+    assert.equal((await api.post("/api/label", { submission: 1, labeler: "a", set: "s" })).status, 400);
+    assert.equal((await fetch(`${api.base}/api/label`, { method: "POST", headers: { "x-alignc-token": api.token, "content-type": "application/json" }, body: "{not json" })).status, 400);
+    assert.ok(!existsSync(fx.labels));
   } finally {
     await server.close();
     fx.cleanup();

@@ -1,5 +1,6 @@
 // `alignc label RECIPE --source NAME [--port N] [--host H]`: serve the labeling page for a candidates
-// source; the first line of output is the page's URL (with its token). Ctrl-C stops it (exit 130)
+// source (a `samples(stage)` source is drawn first, training what it needs unless cached); the first
+// line of output is the page's URL (with its token). Ctrl-C stops it (exit 130)
 // after the writes in flight are on disk. `alignc label --stats FILE [--json]`: labeler statistics.
 // Exit 0 ok, 1 recipe/data errors, 2 usage, 130 stopped by Ctrl-C.
 import { createHash } from "node:crypto";
@@ -9,7 +10,10 @@ import { relative } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
 import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-import { loadLabelConfig } from "../../label/candidates.js";
+import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
+import { drawSamples } from "../../label/samples.js";
+import { Interrupt } from "../../run/interrupt.js";
+import { createProgress } from "../../run/progress.js";
 import { startLabelServer, type LabelServer } from "../../label/server.js";
 import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";
@@ -83,7 +87,14 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   let session: LabelSession;
   try {
-    session = new LabelSession(await loadLabelConfig(recipe, source));
+    labelTarget(recipe, source); // where the labels go and that they fit, before any training
+    let drawn: { file: string } | undefined;
+    if (recipe.blocks.find((b) => b.name === source)!.kind === "samples") {
+      const d = await draw(file, source);
+      if (typeof d === "number") return d;
+      drawn = d;
+    }
+    session = new LabelSession(await loadLabelConfig(recipe, source, drawn));
   } catch (e) {
     if (e instanceof DiagnosticError) {
       report(e.diagnostics, sources);
@@ -113,6 +124,26 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     throw e;
   }
   return serveUntilStopped(server, session);
+}
+
+/**
+ * A `samples(stage)` source: run what it needs (the stage and its inputs, reused from the cache when
+ * there) and draw it (once: cached by its hash); progress on stderr, so stdout's first line stays the URL.
+ */
+async function draw(file: string, source: string): Promise<{ file: string } | number> {
+  const interrupt = new Interrupt().install();
+  try {
+    const d = await drawSamples(file, source, { progress: createProgress(), interrupt });
+    if (!d.ok) {
+      if (d.diagnostics.length) report(d.diagnostics, d.sources);
+      if (d.message) process.stderr.write(`alignc label: ${d.message}\n`);
+      return d.exitCode;
+    }
+    process.stderr.write(`alignc label: \`${source}\` ${d.computed.includes(source) ? "drawn" : "found in the cache"} (${d.computed.length ? `computed: ${d.computed.join(", ")}` : "nothing to compute"}; run ${relative(process.cwd(), d.runDir) || d.runDir})\n`);
+    return { file: d.file };
+  } finally {
+    interrupt.uninstall();
+  }
 }
 
 /**

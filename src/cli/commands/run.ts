@@ -20,7 +20,8 @@ function list(v: unknown): string[] {
 export function summaryText(m: Manifest, runDir: string): string {
   const lines: string[] = [];
   for (const n of m.nodes) {
-    if (n.kind.startsWith("data.") || n.kind.startsWith("tokenizer") || n.kind.startsWith("model")) continue;
+    // in-memory nodes are not worth a line; a samples draw is cached like a stage and is
+    if ((n.kind.startsWith("data.") && n.kind !== "data.samples") || n.kind.startsWith("tokenizer") || n.kind.startsWith("model")) continue;
     const what =
       n.status === "cached"
         ? `cached [${n.hash.slice(0, 8)}] (saved ${fmtDuration(n.savedSeconds ?? 0)})`

@@ -6,6 +6,7 @@ import { findBlock } from "../../data/ir.js";
 import type { HandlerTable, NodeHandler } from "../handler.js";
 import type { HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
+import { samplesHandler } from "./samples.js";
 import { stageData } from "./stage-data.js";
 
 export { backendSession, type BackendSession, type HandlerEnv } from "./env.js";
@@ -32,6 +33,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       const raw = await buildRaw(e.recipe, b);
       return raw.kind === "text" ? { lines: raw.train.lines.length, heldout: raw.heldout.lines.length } : { examples: raw.train.length, heldout: raw.heldout.length };
     }, env),
+    // K responses drawn from a trained stage per prompt (`samples(stage)` sources): cached like a stage
+    "data.samples": samplesHandler(env),
     stage: {
       storage: "cache",
       async prepare(ctx) {

@@ -1,5 +1,5 @@
-// Builders of the JSON Schema fragments the kinds table (kinds.ts) is written in: one line per
-// property there, the shapes here.
+// The builders the kinds table (src/check/kinds.ts) writes its JSON Schemas with, and the upper
+// bounds its properties share: small functions, so that a property reads as one line there.
 
 export type Schema = Record<string, unknown>;
 
@@ -45,5 +45,18 @@ export const quantity = (unit: "s" | "B" | "", description: string): Schema => (
 });
 export const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
 
+/** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
+export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
+export const dataCall = (d: string) => callSchema([...READERS], d);
+
+// Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc
+// can run; each bound is far above any real recipe and says why. The plan's time estimate adds the
+// finer check (AL4016/AL4017: over 24 h warns, over the ceiling refuses).
 // `maxReason` (a custom keyword, read by schema-errors.ts) is the hint shown when a bound is crossed.
 export const bound = (maximum: number, maxReason: string): Schema => ({ maximum, maxReason });
+export const MAX_STEPS = bound(10_000_000, "alignc trains at ~1–100 optimizer steps/s on a CPU: 10M steps is days to years");
+export const MAX_BATCH = bound(65_536, "a micro-batch's activations are held in memory at once");
+export const MAX_ACCUMULATE = bound(65_536, "65,536 micro-batches per step is past any published batch size");
+export const MAX_LR = bound(10, "a peak learning rate above 10 diverges with every optimizer and model here (Adam uses ≤ 1e-2)");
+export const MAX_EXAMPLES = bound(100_000_000, "a mixture's examples are held in memory (~1 KB each: 100M is ~100 GB)");
+export const MAX_CONTEXT = bound(65_536, "attention memory grows with the square of the context");

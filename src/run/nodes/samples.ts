@@ -1,0 +1,124 @@
+// The `samples(stage)` source: K responses drawn from a trained stage for each of the first n prompts of
+// its `prompts`, written as candidate sets to `candidates.jsonl` in the node's cache entry, which
+// `alignc label` serves. Drawn once: the node is cached by its hash (the stage's hash, the prompts, k,
+// n, the sampling settings, the seed), and the sampling stream is seeded from that hash, so the same
+// plan draws the same sets. The prompts are built here (no TensorFlow.js); the draw loads the engine.
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
+import { paramsOf, refOf } from "../../plan/params.js";
+import type { Plan, PlanNode } from "../../plan/types.js";
+import type { NodeContext, NodeHandler, NodeResult } from "../handler.js";
+import { blockOf, contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
+import { promptTokens, prompts } from "./tokens.js";
+
+/** The candidate sets in a samples node's cache entry: one JSON object a line (see CandidateRow). */
+export const CANDIDATES_FILE = "candidates.jsonl";
+
+/** A prompt whose K draws repeat themselves (or come out empty) is drawn again this many times, then left out. */
+const REDRAWS = 3;
+
+/** One line of candidates.jsonl. */
+export interface CandidateRow {
+  id: string; // sha256 of [samples node hash, prompt, responses]: the set of this draw
+  prompt: string;
+  responses: string[];
+  model: string; // hash of the stage node whose weights wrote the responses
+  answer?: string; // the prompt's reference response in its source (the demo's rule labeler reads it)
+  task?: string;
+  category?: string;
+}
+
+interface SamplesData {
+  stage: string;
+  items: PromptResponse[];
+  ids: number[][]; // prompt tokens as the stage's chat format presents them
+  tok: Tokenizer;
+  fmt: ChatFormat;
+}
+
+const samplesData = memoPerNode(async (env: HandlerEnv, plan: Plan, node: PlanNode): Promise<SamplesData> => {
+  const p = paramsOf(node, "source.samples");
+  const stage = refOf(p.stage);
+  if (!stage) throw new Error(`${node.id}: names no stage to sample`);
+  const tok = await tokenizerFor(env, stage);
+  const fmt = evalFormat(env, stage); // the format the stage (or the nearest stage it starts from) trained with
+  const items = (await prompts(env, blockOf(env, node), "prompts")).train.slice(0, p.n);
+  if (items.length === 0) throw new Error(`${node.id}: \`prompts\` holds no prompts`);
+  const room = Math.max(1, contextOf(plan, nodeById(plan, stage)) - p.max_new_tokens);
+  return { stage, items, ids: items.map((x) => promptTokens(fmt, tok, x.prompt, x.system, room)), tok, fmt };
+});
+
+/** Candidate set id: the draw (node hash) and its content. */
+export function drawnSetId(nodeHash: string, prompt: string, responses: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify([nodeHash, prompt, responses])).digest("hex");
+}
+
+async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
+  await env.backend.ensure();
+  const { generateAll } = await import("./train-api.js");
+  const { Rng } = await import("../../train/rng.js");
+  const { networkOf } = await import("./models.js");
+  const { decodeResponse } = await import("./decode.js");
+  const p = paramsOf(ctx.node, "source.samples");
+  const d = await samplesData(env, ctx.plan, ctx.node);
+  const stageOut = await ctx.input(d.stage);
+  const model = await networkOf(env, stageOut);
+  const K = p.k;
+  const responses: string[][] = d.items.map(() => []);
+  try {
+    const rng = new Rng(Number.parseInt(ctx.node.hash.slice(0, 8), 16)); // seeded by the plan: the same plan draws the same sets
+    const bar = ctx.progress(d.items.length * K);
+    for (let round = 0; round <= REDRAWS; round++) {
+      const want = d.items.flatMap((_, i) => Array.from({ length: K - responses[i]!.length }, () => i));
+      if (want.length === 0) break;
+      const outs = generateAll(
+        model,
+        want.map((i) => d.ids[i]!),
+        { maxNewTokens: p.max_new_tokens, temperature: p.temperature, topK: p.top_k, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },
+      );
+      outs.forEach((o, j) => {
+        const got = responses[want[j]!]!;
+        const text = decodeResponse(o, d.tok, d.fmt);
+        // a set to rank holds K different, non-empty responses (the rankings reader refuses an empty one)
+        if (text && !got.includes(text) && got.length < K) got.push(text);
+      });
+      bar.update(responses.reduce((s, r) => s + r.length, 0));
+    }
+    bar.done();
+  } finally {
+    model.dispose();
+  }
+  const rows: CandidateRow[] = [];
+  d.items.forEach((x, i) => {
+    const rs = responses[i]!;
+    if (rs.length < K) return;
+    const meta = x.meta as { task?: unknown; category?: unknown };
+    rows.push({
+      id: drawnSetId(ctx.node.hash, x.prompt, rs),
+      prompt: x.prompt,
+      responses: rs,
+      model: stageOut.node.hash,
+      ...(x.response.trim() ? { answer: x.response } : {}),
+      ...(typeof meta.task === "string" ? { task: meta.task } : {}),
+      ...(typeof meta.category === "string" ? { category: meta.category } : {}),
+    });
+  });
+  const dropped = d.items.length - rows.length;
+  if (rows.length === 0) throw new Error(`${ctx.node.id}: no prompt gave ${K} different non-empty responses in ${REDRAWS + 1} draws; train \`${d.stage}\` longer, raise temperature or lower k`);
+  if (dropped) ctx.info(`${ctx.node.id}: ${dropped} of ${d.items.length} prompts left out (fewer than ${K} different non-empty responses after ${REDRAWS + 1} draws)`);
+  writeFileSync(join(ctx.outDir, CANDIDATES_FILE), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return { status: "done", summary: { sets: rows.length, k: K, dropped } };
+}
+
+/** `data.samples`: cached like a stage (its prompts are built in prepare(), before the run directory exists). */
+export function samplesHandler(env: HandlerEnv): NodeHandler {
+  return {
+    storage: "cache",
+    async prepare(ctx) {
+      await samplesData(env, ctx.plan, ctx.node);
+    },
+    run: (ctx) => draw(env, ctx),
+  };
+}
