@@ -15,7 +15,6 @@
 // over the normalised corpus, windows of the shortest evaluated text, candidates verified).
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
-import { buildPrompts, buildRaw, buildValue, evaluatedPrompts } from "./build.js";
 import { CODES } from "./diag.js";
 import { isCall, num } from "./ir.js";
 
@@ -59,7 +58,12 @@ function propOf(b: CheckedBlock): string {
   return ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
 }
 
+/** The data layer (Handlebars, YAML, CSV: ~130 modules) is loaded when an eval's pool is built,
+ * so a recipe without evals (or whose evals all score training data) never loads it. */
+const dataLayer = (): Promise<typeof import("./build.js")> => import("./build.js");
+
 async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool[]> {
+  const { buildPrompts, buildRaw } = await dataLayer();
   const pool = (suffix: string, prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `${b.name}.${prop}${suffix}`, block: b.name, prop, kind, texts });
   const sftPools = (prop: string, xs: { prompt: string; meta: { source: string } }[]): Pool[] => {
     const sources = [...new Set(xs.map((x) => x.meta.source))].sort();
@@ -102,6 +106,7 @@ function scoresTraining(b: CheckedBlock): boolean {
 }
 
 async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | null> {
+  const { buildRaw, buildPrompts, buildValue, evaluatedPrompts } = await dataLayer();
   const n = num(b.props.n) ?? Infinity;
   const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${b.name}`, block: b.name, prop, kind, texts });
   switch (b.kind) {
