@@ -12,7 +12,8 @@
 // Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
 // kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
 // pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
-// over the normalised corpus, windows of the shortest evaluated text, candidates verified).
+// over the normalised corpus, windows of the shortest evaluated text, candidates verified; one pass
+// per corpus for the texts of every eval together).
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
@@ -136,12 +137,6 @@ async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | 
 
 // ---------------------------------------------------------------- matching
 
-/** Evaluated texts (normalised, non-empty) that equal a text of the pool. */
-function inPromptPool(texts: readonly string[], pool: readonly string[]): string[] {
-  const seen = new Set(pool.map(normalizeWhitespace));
-  return texts.filter((t) => seen.has(t));
-}
-
 const FILTER_SIZE = 1 << 20;
 const BASE = 0x01000193; // FNV prime: odd, so multiplying by it mod 2^32 is invertible
 
@@ -205,13 +200,17 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const trainPools: Pool[] = [];
   if (evalPools.length) for (const b of recipe.blocks) if (b.keyword === "stage") trainPools.push(...(await trainingPools(recipe, b)));
   const leaks: Leak[] = [];
-  for (const e of evalPools) {
-    const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
-    for (const t of trainPools) {
-      const hits = t.kind === "text" ? inCorpus(texts, t.texts) : inPromptPool(texts, t.texts);
+  const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
+  // each training pool is normalised (and a corpus scanned) once, for every evaluated text of every
+  // eval together: what a corpus contains does not depend on which other texts are looked for
+  const contained = trainPools.map((t) => (t.kind === "text" ? new Set(inCorpus(evaluated.flat(), t.texts)) : new Set(t.texts.map(normalizeWhitespace))));
+  evalPools.forEach((e, i) => {
+    const texts = evaluated[i]!;
+    trainPools.forEach((t, j) => {
+      const hits = texts.filter((x) => contained[j]!.has(x));
       if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
-    }
-  }
+    });
+  });
   return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
 }
 
