@@ -17,6 +17,7 @@
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
+import { LeakCache, type LeakPair } from "./leak-cache.js";
 import { isCall, num } from "./ir.js";
 
 export interface Pool {
@@ -231,18 +232,27 @@ export function leakText(r: LeakReport): string {
 
 /** One warning per leaking eval, on the property that reads the evaluated pool. */
 export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnostic[] {
-  const byEval = new Map<string, Leak[]>();
-  for (const l of r.leaks) byEval.set(l.evalPool.block, [...(byEval.get(l.evalPool.block) ?? []), l]);
+  return warningsOf(recipe, pairsOf(r));
+}
+
+/** What the warnings need of a report (and all the leak cache keeps). */
+function pairsOf(r: LeakReport): LeakPair[] {
+  return r.leaks.map((l) => ({ evalBlock: l.evalPool.block, evalProp: l.evalPool.prop, trainPool: l.trainPool.name, count: l.count }));
+}
+
+function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnostic[] {
+  const byEval = new Map<string, LeakPair[]>();
+  for (const l of pairs) byEval.set(l.evalBlock, [...(byEval.get(l.evalBlock) ?? []), l]);
   const out: Diagnostic[] = [];
   for (const [name, ls] of byEval) {
     const b = recipe.blocks.find((x) => x.name === name);
-    const prop = ls[0]!.evalPool.prop;
+    const prop = ls[0]!.evalProp;
     const span = b?.propSpans[prop] ?? b?.decl.span ?? null;
     const total = ls.reduce((a, l) => a + l.count, 0);
     out.push({
       code: CODES.leak,
       severity: "warning",
-      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool.name}`).join(", ")}`,
+      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
       file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file,
       span,
       hint: "held out means disjoint text; `alignc data RECIPE --leaks` lists them",
@@ -252,10 +262,18 @@ export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnosti
 }
 
 /** The warnings `alignc check` and `alignc plan` add: none when the data does not build (its errors
- * are the data layer's to report, by `alignc plan` / `alignc data`). */
-export async function leakWarnings(recipe: CheckedRecipe): Promise<Diagnostic[]> {
+ * are the data layer's to report, by `alignc plan` / `alignc data`). `cache`: findings are kept by
+ * content (src/data/leak-cache.ts; null: always rebuilt). */
+export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
+  // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute
+  if (!recipe.blocks.some((b) => b.keyword === "eval" && !scoresTraining(b))) return [];
+  const key = cache?.key(recipe) ?? null;
+  const hit = key !== null ? cache!.get(key) : undefined;
+  if (hit) return warningsOf(recipe, hit);
   try {
-    return leakDiagnostics(recipe, await findLeaks(recipe));
+    const pairs = pairsOf(await findLeaks(recipe));
+    if (key !== null) cache!.set(key, pairs);
+    return warningsOf(recipe, pairs);
   } catch (err) {
     if (err instanceof DiagnosticError) return [];
     throw err;
