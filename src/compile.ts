@@ -114,8 +114,8 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     base.truncation = (variant) => (shared ? byCuts.values().next().value : byCuts.get(variant)) ?? new Map();
     // the contamination check reads the same data the sizes did (cached per recipe by the data layer)
     if (opts.leaks !== false) {
-      const { leakWarnings } = await import("./data/leaks.js");
-      diagnostics.push(...(await leakWarnings(recipe)));
+      const [{ leakWarnings }, { LeakCache }] = await Promise.all([import("./data/leaks.js"), import("./data/leak-cache.js")]);
+      diagnostics.push(...(await leakWarnings(recipe, opts.cache === false ? null : new LeakCache())));
       lap("measure_ms");
     }
   }

@@ -12,11 +12,12 @@
 // Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
 // kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
 // pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
-// over the normalised corpus, windows of the shortest evaluated text, candidates verified).
+// over the normalised corpus, windows of the shortest evaluated text, candidates verified; one pass
+// per corpus for the texts of every eval together).
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
-import { buildPrompts, buildRaw, buildValue, evaluatedPrompts } from "./build.js";
 import { CODES } from "./diag.js";
+import { LeakCache, type LeakPair } from "./leak-cache.js";
 import { isCall, num } from "./ir.js";
 
 export interface Pool {
@@ -59,7 +60,12 @@ function propOf(b: CheckedBlock): string {
   return ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
 }
 
+/** The data layer (Handlebars, YAML, CSV: ~130 modules) is loaded when an eval's pool is built,
+ * so a recipe without evals (or whose evals all score training data) never loads it. */
+const dataLayer = (): Promise<typeof import("./build.js")> => import("./build.js");
+
 async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool[]> {
+  const { buildPrompts, buildRaw } = await dataLayer();
   const pool = (suffix: string, prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `${b.name}.${prop}${suffix}`, block: b.name, prop, kind, texts });
   const sftPools = (prop: string, xs: { prompt: string; meta: { source: string } }[]): Pool[] => {
     const sources = [...new Set(xs.map((x) => x.meta.source))].sort();
@@ -102,6 +108,7 @@ function scoresTraining(b: CheckedBlock): boolean {
 }
 
 async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | null> {
+  const { buildRaw, buildPrompts, buildValue, evaluatedPrompts } = await dataLayer();
   const n = num(b.props.n) ?? Infinity;
   const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${b.name}`, block: b.name, prop, kind, texts });
   switch (b.kind) {
@@ -130,12 +137,6 @@ async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | 
 }
 
 // ---------------------------------------------------------------- matching
-
-/** Evaluated texts (normalised, non-empty) that equal a text of the pool. */
-function inPromptPool(texts: readonly string[], pool: readonly string[]): string[] {
-  const seen = new Set(pool.map(normalizeWhitespace));
-  return texts.filter((t) => seen.has(t));
-}
 
 const FILTER_SIZE = 1 << 20;
 const BASE = 0x01000193; // FNV prime: odd, so multiplying by it mod 2^32 is invertible
@@ -200,13 +201,17 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const trainPools: Pool[] = [];
   if (evalPools.length) for (const b of recipe.blocks) if (b.keyword === "stage") trainPools.push(...(await trainingPools(recipe, b)));
   const leaks: Leak[] = [];
-  for (const e of evalPools) {
-    const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
-    for (const t of trainPools) {
-      const hits = t.kind === "text" ? inCorpus(texts, t.texts) : inPromptPool(texts, t.texts);
+  const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
+  // each training pool is normalised (and a corpus scanned) once, for every evaluated text of every
+  // eval together: what a corpus contains does not depend on which other texts are looked for
+  const contained = trainPools.map((t) => (t.kind === "text" ? new Set(inCorpus(evaluated.flat(), t.texts)) : new Set(t.texts.map(normalizeWhitespace))));
+  evalPools.forEach((e, i) => {
+    const texts = evaluated[i]!;
+    trainPools.forEach((t, j) => {
+      const hits = texts.filter((x) => contained[j]!.has(x));
       if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
-    }
-  }
+    });
+  });
   return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
 }
 
@@ -227,18 +232,27 @@ export function leakText(r: LeakReport): string {
 
 /** One warning per leaking eval, on the property that reads the evaluated pool. */
 export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnostic[] {
-  const byEval = new Map<string, Leak[]>();
-  for (const l of r.leaks) byEval.set(l.evalPool.block, [...(byEval.get(l.evalPool.block) ?? []), l]);
+  return warningsOf(recipe, pairsOf(r));
+}
+
+/** What the warnings need of a report (and all the leak cache keeps). */
+function pairsOf(r: LeakReport): LeakPair[] {
+  return r.leaks.map((l) => ({ evalBlock: l.evalPool.block, evalProp: l.evalPool.prop, trainPool: l.trainPool.name, count: l.count }));
+}
+
+function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnostic[] {
+  const byEval = new Map<string, LeakPair[]>();
+  for (const l of pairs) byEval.set(l.evalBlock, [...(byEval.get(l.evalBlock) ?? []), l]);
   const out: Diagnostic[] = [];
   for (const [name, ls] of byEval) {
     const b = recipe.blocks.find((x) => x.name === name);
-    const prop = ls[0]!.evalPool.prop;
+    const prop = ls[0]!.evalProp;
     const span = b?.propSpans[prop] ?? b?.decl.span ?? null;
     const total = ls.reduce((a, l) => a + l.count, 0);
     out.push({
       code: CODES.leak,
       severity: "warning",
-      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool.name}`).join(", ")}`,
+      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
       file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file,
       span,
       hint: "held out means disjoint text; `alignc data RECIPE --leaks` lists them",
@@ -248,10 +262,18 @@ export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnosti
 }
 
 /** The warnings `alignc check` and `alignc plan` add: none when the data does not build (its errors
- * are the data layer's to report, by `alignc plan` / `alignc data`). */
-export async function leakWarnings(recipe: CheckedRecipe): Promise<Diagnostic[]> {
+ * are the data layer's to report, by `alignc plan` / `alignc data`). `cache`: findings are kept by
+ * content (src/data/leak-cache.ts; null: always rebuilt). */
+export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
+  // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute
+  if (!recipe.blocks.some((b) => b.keyword === "eval" && !scoresTraining(b))) return [];
+  const key = cache?.key(recipe) ?? null;
+  const hit = key !== null ? cache!.get(key) : undefined;
+  if (hit) return warningsOf(recipe, hit);
   try {
-    return leakDiagnostics(recipe, await findLeaks(recipe));
+    const pairs = pairsOf(await findLeaks(recipe));
+    if (key !== null) cache!.set(key, pairs);
+    return warningsOf(recipe, pairs);
   } catch (err) {
     if (err instanceof DiagnosticError) return [];
     throw err;

@@ -1,6 +1,6 @@
 // Canonical JSON (sorted keys, no whitespace, shortest round-trip numbers as JSON.stringify gives)
 // and sha256 over it: the one serialisation every hash in the plan is computed from.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
@@ -36,8 +36,12 @@ export function canonicalJson(value: unknown): string {
   return out + "}";
 }
 
+/** node's one-shot digest (20.12+): no Hash object per call, ~3× cheaper for the thousands of small
+ * inputs a FLAN-scale plan hashes; the same digest as createHash. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string }).hash;
+
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return oneShot ? oneShot("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
 }
 
 export function hashJson(value: unknown): string {

@@ -25,17 +25,25 @@ export interface Variant {
 
 export function findSweeps(recipe: CheckedRecipe): SweepSite[] {
   const sites: SweepSite[] = [];
-  const walk = (block: string, v: IRValue, path: string[]): void => {
+  // one path stack, copied only where a sweep is found: a FLAN-scale mixture has thousands of
+  // component records to walk through, none of them swept
+  const path: string[] = [];
+  const walk = (block: string, v: IRValue): void => {
     if (v === null || typeof v !== "object") return;
     if (Array.isArray(v)) return; // sweeps are property values, not list items (AL2033 in the checker)
     if ("$sweep" in v && Array.isArray(v.$sweep)) {
-      sites.push({ block, path, values: v.$sweep });
+      sites.push({ block, path: [...path], values: v.$sweep });
       return;
     }
-    for (const [k, x] of Object.entries(v)) walk(block, x as IRValue, [...path, k]);
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      path.push(k);
+      walk(block, (v as IRRecord)[k] as IRValue);
+      path.pop();
+    }
   };
-  walk("", recipe.header, []);
-  for (const b of recipe.blocks) walk(b.name, b.props, []);
+  walk("", recipe.header);
+  for (const b of recipe.blocks) walk(b.name, b.props);
   return sites.sort((a, b) => cmp(siteKey(a), siteKey(b)));
 }
 

@@ -1,8 +1,9 @@
 // Template readers: a folder of alignc Handlebars files, FLAN's templates.py patterns (as JSON) and
 // promptsource's templates.yaml (Jinja through @huggingface/jinja, limited to a checked subset).
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, join } from "node:path";
-import YAML, { LineCounter, type YAMLMap, type Scalar } from "yaml";
+import type { YAMLMap, Scalar } from "yaml";
 import { tokenize, parse as parseJinja, Environment, Interpreter } from "@huggingface/jinja";
 import { CODES, fail } from "../diag.js";
 import { lineSpan } from "../../lang/diagnostic.js";
@@ -216,12 +217,18 @@ function checkJinja(node: JinjaNode, names: Set<string>, problems: string[], ind
 
 const mapTag = (tag: string) => ({ tag, collection: "map" as const, resolve: (m: unknown) => m });
 
+/** The yaml package (~70 modules, ~60 ms of start-up) is read by promptsource files alone: required
+ * on first use (the same file an import loads: the package is CommonJS), not by every data command. */
+let yamlModule: typeof import("yaml") | undefined;
+const yaml = (): typeof import("yaml") => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+
 /** promptsource templates of one file; answer choices become `answer_choices` and the task's options. */
 export function loadPromptsource(file: string): TaskTemplate[] {
   if (!existsSync(file)) fail(CODES.fileMissing, `promptsource file not found: ${file}`, file);
   const text = readFileSync(file, "utf8");
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lc, customTags: [mapTag("!Template"), mapTag("!TemplateMetadata")] });
+  const doc = parseDocument(text, { lineCounter: lc, customTags: [mapTag("!Template"), mapTag("!TemplateMetadata")] });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? 1;

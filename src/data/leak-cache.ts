@@ -1,0 +1,67 @@
+// A content-addressed cache of the contamination check's findings. `alignc check` and `alignc plan`
+// run the check on every recipe that checks clean, and building every eval's and stage's data for it
+// (Handlebars, readers, splits, rendering) is most of a quickstart `alignc check` (~0.4 s of its
+// ~0.7 s of CPU). The findings are a pure function of
+//   - the recipe's blocks as checked: names, keywords, kinds, roles, arguments and properties (which
+//     pools exist, what each reads, and the names the warnings print), its header and its seed;
+//   - the contents of every file and folder the blocks name (data/identity.ts's content identities);
+//   - the data layer's code (the fingerprint the sizes cache uses: src/data, this file included);
+// so the key is the sha256 of all of them, and any edit to any of them is a miss. Source positions
+// are not part of it (a moved line or a new comment still hits): the warnings are rebuilt from the
+// current recipe, so their spans are always current. An entry holds what the warnings need (pairs of
+// an eval and a training pool, with counts), one small JSON file each under <cache>/leaks/, written
+// atomically; an unreadable or malformed entry is a miss. ALIGNC_CACHE_DIR moves it.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CheckedRecipe } from "../check/ir.js";
+import { canonicalJson, sha256Hex } from "../plan/canonical.js";
+import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
+import { blockIdentity } from "./identity.js";
+
+/** One leaking pair, as the warnings need it. */
+export interface LeakPair {
+  evalBlock: string;
+  evalProp: string;
+  trainPool: string;
+  count: number;
+}
+
+export class LeakCache {
+  private readonly dir: string;
+  constructor(root: string = defaultCacheDir()) {
+    this.dir = join(root, "leaks");
+  }
+
+  /** The key of a recipe's findings; null when it cannot be computed (the check then runs uncached). */
+  key(recipe: CheckedRecipe): string | null {
+    try {
+      const blocks = recipe.blocks.map((b) => ({ name: b.name, keyword: b.keyword, kind: b.kind, role: b.role, args: b.args, props: b.props, content: blockIdentity(recipe, b.name, "content") }));
+      return sha256Hex(canonicalJson({ code: dataLayerFingerprint(), header: recipe.header, seed: recipe.seed, blocks }));
+    } catch {
+      return null;
+    }
+  }
+
+  get(key: string): LeakPair[] | undefined {
+    try {
+      const v = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as unknown;
+      if (!Array.isArray(v)) return undefined;
+      const ok = v.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number");
+      return ok ? (v as LeakPair[]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, pairs: LeakPair[]): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const path = join(this.dir, `${key}.json`);
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(pairs));
+      renameSync(tmp, path);
+    } catch {
+      // a cache that cannot be written only costs the next check a rebuild
+    }
+  }
+}
