@@ -58,7 +58,7 @@ const training: Record<string, Schema> = {
 export const COMPONENT_CLAUSES: Record<string, Schema> = {
   proportional: bool("examples-proportional mixing (FLAN): the component weighs as many examples as it has"),
   cap: int("at most this many examples from the component (FLAN's per-task cap keeps big tasks from dominating)", { minimum: 1 }),
-  weight: num("fixed mixing weight of the component", { exclusiveMinimum: 0 }),
+  weight: num("fixed mixing weight of the component", { exclusiveMinimum: 0, ...bound(10_000, "a weight repeats each of the component's examples that many times: 10,000 copies is far past any mixing ratio") }),
 };
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
