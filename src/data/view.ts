@@ -122,6 +122,49 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number, ex
   return out.join("\n");
 }
 
+/** `alignc data --stats --json`: what statsText prints, as data (counts, per-source shares, token lengths). */
+export function statsJson(built: BuiltData, tok: Tokenizer, context?: number): Record<string, unknown> {
+  const skipped = built.notes?.skipped?.length ? { skipped: built.notes.skipped } : {};
+  const ctx = context !== undefined ? { context } : {};
+  if (built.kind === "sft") {
+    const bySource: Record<string, { examples: number; templates: Record<string, number> }> = {};
+    for (const e of built.train) {
+      const s = (bySource[e.meta.source] ??= { examples: 0, templates: {} });
+      const key = e.meta.template ?? e.meta.category ?? "-";
+      s.examples++;
+      s.templates[key] = (s.templates[key] ?? 0) + 1;
+    }
+    return {
+      train: built.train.length,
+      heldout: built.heldout.length,
+      heldout_templates: built.heldoutTemplates.length,
+      heldout_tasks: built.heldoutTasks.length,
+      by_source: bySource,
+      tokens: lengthSummary(built.train.map((e) => tok.encode(e.text).length + 1), context),
+      ...ctx,
+      few_shot: built.train.filter((e) => (e.meta.shots ?? 0) > 0).length,
+      inverted: built.train.filter((e) => e.meta.inverted).length,
+      with_options: built.train.filter((e) => e.meta.options).length,
+      ...(built.notes?.templates?.length ? { templates: built.notes.templates } : {}),
+      ...skipped,
+    };
+  }
+  if (built.kind === "comparisons") {
+    const k: Record<string, number> = {};
+    for (const g of built.train) k[g.responses.length] = (k[g.responses.length] ?? 0) + 1;
+    return {
+      train: built.train.length,
+      comparisons: built.train.reduce((a, g) => a + g.pairs.length, 0),
+      heldout: built.heldout.length,
+      k,
+      tokens: lengthSummary(built.train.flatMap((g) => g.responses.map((r) => tok.encode(g.prompt + r).length + 1)), context),
+      ...ctx,
+      ...skipped,
+    };
+  }
+  return { train: built.train.lines.length, heldout: built.heldout.lines.length, tokens: lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context), ...ctx, ...skipped };
+}
+
 /** Which templates count as direct, inverted or auxiliary, and why (README "FLAN templates"). */
 function templateRoles(notes: readonly TemplateNote[]): string {
   const rows: string[][] = [["task / template", "role", "why"]];

@@ -85,9 +85,10 @@ export function summarize(ds: Diagnostic[]): string {
 
 /** Diagnostics as JSON text: an array of Diagnostic objects exactly as typed in diagnostic.ts. */
 export function diagnosticsJson(ds: Diagnostic[]): string {
-  return JSON.stringify(
-    ds.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file, span: d.span, ...(d.hint ? { hint: d.hint } : {}) })),
-    null,
-    2,
-  );
+  return JSON.stringify(diagnosticObjects(ds), null, 2);
+}
+
+/** The objects diagnosticsJson prints, for commands that embed them in a larger JSON document (`alignc data --json`). */
+export function diagnosticObjects(ds: Diagnostic[]): object[] {
+  return ds.map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.file, span: d.span, ...(d.hint ? { hint: d.hint } : {}) }));
 }

@@ -81,3 +81,46 @@ test("alignc data --export --split: held-out, held-out-template and held-out-tas
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--split must be one of train, heldout, heldout_templates, heldout_tasks, all/);
 });
+
+test("alignc data --json: one JSON document with the diagnostics, each block's stats and preview, or the leak report", async () => {
+  const r = await capture([resolve(RECIPES, "quickstart.align")], { source: "sft_data", preview: "2", stats: true, json: true });
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as { diagnostics: unknown[]; data: { name: string; kind: string; stats: { train: number; tokens: { n: number } }; preview: { split: string }[] }[] };
+  assert.ok(Array.isArray(doc.diagnostics));
+  assert.equal(doc.data.length, 1);
+  const d = doc.data[0]!;
+  assert.equal(d.name, "sft_data");
+  assert.equal(d.kind, "sft");
+  assert.ok(d.stats.train > 0);
+  assert.equal(d.stats.tokens.n, d.stats.train);
+  assert.equal(d.preview.length, 2);
+  assert.equal(d.preview[0]!.split, "train");
+  const leaks = await capture([resolve(RECIPES, "quickstart.align")], { leaks: true, json: true });
+  assert.equal(leaks.code, 0, leaks.err);
+  const l = JSON.parse(leaks.out) as { diagnostics: unknown[]; leaks: { total: number; pairs: unknown[] } };
+  assert.equal(typeof l.leaks.total, "number");
+  assert.ok(Array.isArray(l.leaks.pairs));
+});
+
+test("alignc data --json: data errors are JSON diagnostics on stdout with a span, exit 1", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-json-"));
+  mkdirSync(join(dir, "t"));
+  writeFileSync(join(dir, "t", "01.hbs"), "Say\n{{phrse}}\n|||\n{{label}}\n");
+  writeFileSync(join(dir, "rows.jsonl"), '{"phrase": "very good", "label": "positive"}\n');
+  writeFileSync(
+    join(dir, "bad.align"),
+    `recipe bad { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars }
+task s = flan { data = jsonl("rows.jsonl")  templates = dir("t") }
+stage sft = sft { init = tiny  data = s  steps = 1 }
+`,
+  );
+  const r = await capture([join(dir, "bad.align")], { json: true });
+  assert.equal(r.code, 1);
+  const doc = JSON.parse(r.out) as { diagnostics: { code: string; file: string; span: { line: number } | null }[] };
+  const d = doc.diagnostics.find((x) => x.code === "AL3010");
+  assert.ok(d, r.out);
+  assert.match(d.file, /01\.hbs$/);
+  assert.equal(d.span?.line, 2);
+});

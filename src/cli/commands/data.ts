@@ -5,21 +5,29 @@
 // `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
 // prompt found verbatim in a training pool, per pair of pools, ending with `leaks: N` (exit 0 either
 // way: leaks are a finding, not an error; `alignc check` and `plan` warn about them).
+// `--json`: one JSON document on stdout instead — { diagnostics, data: [{ name, kind, tokenizer,
+// stats?, truncation?, preview?, exported? }] } or, with --leaks, { diagnostics, leaks } — with the
+// same exit codes; usage errors (exit 2) stay plain text on stderr.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
 import type { CheckedRecipe } from "../../check/ir.js";
 import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "../../lang/diagnostic.js";
-import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
-import { findLeaks, leakText } from "../../data/leaks.js";
-import { consumingStages, measureTruncation, truncationLine } from "../../data/truncation-report.js";
-import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsText, type ExportSplit } from "../../data/view.js";
+import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
+import { consumingStages, measureTruncation, truncationLine, type StageTruncation } from "../../data/truncation-report.js";
+import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 
-function report(ds: Diagnostic[], sources: Map<string, string>): void {
+/** With --json the diagnostics go into the JSON document on stdout, else rendered to stderr. */
+function report(ds: Diagnostic[], sources: Map<string, string>, json = false): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ diagnostics: diagnosticObjects(sortDiagnostics(ds)) }, null, 2)}\n`);
+    return;
+  }
   // data diagnostics point into data and template files: give the renderer their text (small files only)
   for (const d of ds) {
     if (d.file && !sources.has(d.file) && existsSync(d.file) && statSync(d.file).isFile() && statSync(d.file).size < 8 << 20 && !d.file.endsWith(".gz")) sources.set(d.file, readFileSync(d.file, "utf8"));
@@ -47,13 +55,24 @@ function formatFor(recipe: CheckedRecipe, name: string): string | undefined {
 }
 
 /** What truncation does to a block's examples at each stage that trains on them (every example counted). */
-async function truncationLines(recipe: CheckedRecipe, name: string): Promise<string[]> {
-  const out: string[] = [];
+async function truncationCounts(recipe: CheckedRecipe, name: string): Promise<StageTruncation[]> {
+  const out: StageTruncation[] = [];
   for (const stage of consumingStages(recipe, name)) {
     const t = await measureTruncation(recipe, stage, name);
-    if (t) out.push(truncationLine(t));
+    if (t) out.push(t);
   }
   return out;
+}
+
+/** The leak report as data: pools by name, each leaking pair with its count and a few examples. */
+function leaksJson(r: LeakReport): Record<string, unknown> {
+  return {
+    total: r.total,
+    evaluated_pools: r.evalPools.map((p) => p.name),
+    training_pools: r.trainPools.map((p) => p.name),
+    not_checked: r.notChecked,
+    pairs: r.leaks.map((l) => ({ evaluated: l.evalPool.name, training: l.trainPool.name, count: l.count, of: l.evalPool.texts.length, examples: l.examples })),
+  };
 }
 
 /** The context length of the recipe's (first) model, for the token-length summary. */
@@ -76,22 +95,26 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc data: --preview must be a whole number, got ${String(opts.preview)}\n`);
     return 2;
   }
+  const json = opts.json === true;
   const { recipe, diagnostics, sources } = await checkRecipeFile(file);
   if (!recipe || hasErrors(diagnostics)) {
-    report(diagnostics, sources);
+    report(diagnostics, sources, json);
     return 1;
   }
+  // warnings of a recipe that checks clean are shown by `alignc check`; the JSON document carries them too
+  const warnings = json ? diagnosticObjects(sortDiagnostics(diagnostics)) : [];
   if (opts.leaks) {
     if (opts.source !== undefined || opts.export !== undefined || opts.stats) {
       process.stderr.write("alignc data: --leaks checks the whole recipe; it does not combine with --source, --export or --stats\n");
       return 2;
     }
     try {
-      process.stdout.write(`${leakText(await findLeaks(recipe))}\n`);
+      const r = await findLeaks(recipe);
+      process.stdout.write(json ? `${JSON.stringify({ diagnostics: warnings, leaks: leaksJson(r) }, null, 2)}\n` : `${leakText(r)}\n`);
       return 0;
     } catch (err) {
       if (err instanceof DiagnosticError) {
-        report(err.diagnostics, sources);
+        report(err.diagnostics, sources, json);
         return 1;
       }
       throw err;
@@ -121,26 +144,38 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const color = useColor(process.stdout);
+  const doc: Record<string, unknown>[] = [];
   try {
     const tok = await recipeTokenizer(recipe);
     const context = contextOf(recipe);
     for (const name of names) {
       const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
-      process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
-      if (opts.stats) process.stdout.write(`${statsText(built, tok, context, await truncationLines(recipe, name))}\n`);
+      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name };
+      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
+      if (opts.stats) {
+        const truncation = await truncationCounts(recipe, name);
+        if (json) Object.assign(entry, { stats: statsJson(built, tok, context), truncation });
+        else process.stdout.write(`${statsText(built, tok, context, truncation.map(truncationLine))}\n`);
+      }
       if (preview > 0) {
-        const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
-        process.stdout.write(`\n${body}\n`);
+        if (json) entry.preview = exportRows(built, "train").slice(0, preview);
+        else {
+          const body = built.kind === "sft" ? previewSft(built.train, preview, tok, { color }) : built.kind === "comparisons" ? previewGroups(built.train, preview, { color }) : escapeControlKeepLines(built.train.lines.slice(0, preview).join("\n"));
+          process.stdout.write(`\n${body}\n`);
+        }
       }
       if (exportFile) {
         const rows = exportRows(built, split as ExportSplit);
         writeDataExport(exportFile, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""), inputs, force);
-        process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
+        if (json) entry.exported = { file: exportFile, split, rows: rows.length };
+        else process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
       }
+      doc.push(entry);
     }
+    if (json) process.stdout.write(`${JSON.stringify({ diagnostics: warnings, data: doc }, null, 2)}\n`);
   } catch (err) {
     if (err instanceof DiagnosticError) {
-      report(err.diagnostics, sources);
+      report(err.diagnostics, sources, json);
       return 1;
     }
     if (err instanceof DataExportError) {
