@@ -1,7 +1,7 @@
-// The data layer's public API: recipe data blocks → examples (buildExamples), cheap sizes for the
+// The data layer's public API: a plan's data nodes → examples (examplesOf; buildExamples names them by block), cheap sizes for the
 // planner (countExamples), and the lower-level pieces for export and run.
 export type * from "./types.js";
-export { buildExamples, buildRaw, buildValue, buildPrompts, loadFormat, loadTemplates, readData, type BuildOptions, type RawData } from "./build.js";
+export { buildExamples, buildRaw, buildValue, buildPrompts, loadFormat, loadTemplates, readData, examplesOf, buildNode, buildParam, promptsOf, chatFormatOf, dataPlanOf, dataPlanFromPlan, type BuildOptions, type RecipeBuildOptions, type RawData, type DataPlan } from "./build.js";
 export { countExamples, SAMPLE_ROWS } from "./stats.js";
 export { recipeTokenizer } from "./recipe-tokenizer.js";
 export { byteLevel, bpeTokenizer, trainBpe, gpt2, type BpeModel } from "./tokenizers.js";

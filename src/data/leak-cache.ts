@@ -4,7 +4,7 @@
 // ~0.7 s of CPU). The findings are a pure function of
 //   - the recipe's blocks as checked: names, keywords, kinds, roles, arguments and properties (which
 //     pools exist, what each reads, and the names the warnings print), its header and its seed;
-//   - the contents of every file and folder the blocks name (data/identity.ts's content identities);
+//   - the contents of every file and folder the blocks name (the seed keys of their plan nodes, data/plan-input.ts);
 //   - the data layer's code (the fingerprint the sizes cache uses: src/data, this file included);
 // so the key is the sha256 of all of them, and any edit to any of them is a miss. Source positions
 // are not part of it (a moved line or a new comment still hits): the warnings are rebuilt from the
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
-import { blockIdentity } from "./identity.js";
+import { dataPlanOf } from "./plan-input.js";
 
 /** One leaking pair, as the warnings need it. */
 export interface LeakPair {
@@ -35,7 +35,8 @@ export class LeakCache {
   /** The key of a recipe's findings; null when it cannot be computed (the check then runs uncached). */
   key(recipe: CheckedRecipe): string | null {
     try {
-      const blocks = recipe.blocks.map((b) => ({ name: b.name, keyword: b.keyword, kind: b.kind, role: b.role, args: b.args, props: b.props, content: blockIdentity(recipe, b.name, "content") }));
+      const keys = dataPlanOf(recipe).keys;
+      const blocks = recipe.blocks.map((b) => ({ name: b.name, keyword: b.keyword, kind: b.kind, role: b.role, args: b.args, props: b.props, content: keys.get(b.name) ?? null }));
       return sha256Hex(canonicalJson({ code: dataLayerFingerprint(), header: recipe.header, seed: recipe.seed, blocks }));
     } catch {
       return null;

@@ -13,10 +13,10 @@
 // Prompts (a PPO stage's or a win-rate eval's `prompts`) are measured as the model sees them: the
 // chat format's prompt-only text, no response.
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
-import { buildExamples, buildPrompts, buildRaw, formatFor, type BuildOptions } from "./build.js";
+import { buildExamples, buildPrompts, buildRaw, formatFor, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { formatExample } from "./chat.js";
 import { CODES, fail } from "./diag.js";
-import { byIdentity } from "./identity.js";
+import { dataPlanOf } from "./plan-input.js";
 import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg } from "./ir.js";
 import { componentCounts } from "./mix.js";
 import { READER_KINDS, countRows, type ReaderKind } from "./readers.js";
@@ -77,8 +77,8 @@ async function computeSize(recipe: CheckedRecipe, b: CheckedBlock, heldoutTasks:
       const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
       const held = new Set([...heldoutTaskNames(b.props.heldout_tasks), ...heldoutTasks]);
       const kept = Object.keys(comps).filter((n) => !held.has(n)); // held-out tasks are not trained on
-      // with a total, largest-remainder ties go by component order: the build's (by content identity)
-      const names = num(b.props.total) !== undefined ? byIdentity(recipe, kept) : kept.sort();
+      // with a total, largest-remainder ties go by component order: the build's (by seed key, build-mix.ts)
+      const names = num(b.props.total) !== undefined ? bySeedKey(recipe, kept) : kept.sort();
       const sizes = await Promise.all(names.map((n) => sizeOf(recipe, findBlock(recipe, n))));
       const counts = componentCounts(
         names.map((n, i) => ({ n: sizes[i]!.train, proportional: comps[n]!.proportional === true, cap: num(comps[n]!.cap), weight: num(comps[n]!.weight) })),
@@ -134,9 +134,18 @@ function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
   return s;
 }
 
+/** Names (node ids) in the order of their plan nodes' seed keys, as a mixture's build orders its components. */
+function bySeedKey(recipe: CheckedRecipe, names: readonly string[]): string[] {
+  const keys = dataPlanOf(recipe).keys;
+  return names
+    .map((n) => [keys.get(n) ?? "", n] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([, n]) => n);
+}
+
 /** Components of a mixture to sample: every one, or SAMPLE_COMPONENTS evenly spaced in an order that a rename does not change. */
 function sampledComponents(recipe: CheckedRecipe, names: string[]): string[] {
-  const order = byIdentity(recipe, names, "path"); // paths, not file contents: no I/O for unsampled components
+  const order = bySeedKey(recipe, names); // the plan's keys: the files were hashed when the plan was lowered
   if (order.length <= SAMPLE_COMPONENTS) return order;
   return Array.from({ length: SAMPLE_COMPONENTS }, (_, i) => order[Math.floor(((i + 0.5) * order.length) / SAMPLE_COMPONENTS)]!);
 }

@@ -160,6 +160,10 @@ class Lowerer {
           this.add(b, { id: readId, kind: "data", op: "read", params: { reader: data.$call, path: this.fileArg(b, data.args[0], "file", "data"), role: "records" } });
           props.data = { $ref: readId };
         }
+        // FLAN's Python patterns show their options always (FLAN's format_options) unless the recipe
+        // writes a share; the checker fills the kinds default either way, so the resolution is
+        // written here, where whether it was written is still known (a filled default has no span)
+        if (isCall(props.templates) && props.templates.$call === "flan_templates" && b.propSpans.with_options === undefined) props.with_options = 1;
         this.add(b, { id: b.name, kind: "data", op: "expand", params: this.props(b, props) });
         return;
       }
@@ -244,13 +248,15 @@ class Lowerer {
     if (member) source.member = member;
     let examples: Json = source;
     if (!text) {
-      const fmtParams: { [k: string]: Json } = { examples: source, format, split: split ?? "train" };
+      // `all`: a plain reference trains on its training part and validates on its held-out part;
+      // heldout(x) / train(x) keep one part (src/data/build.ts)
+      const fmtParams: { [k: string]: Json } = { examples: source, format, split: split ?? "all" };
       examples = { $ref: this.chainNode(b, `${label}/format`, "format", fmtParams) };
     }
     // tokens are never truncated here: the stage truncates to its max_length, so one tokenized set
     // serves stages of any context, and its size is the untruncated length the context check needs
     const tokParams: { [k: string]: Json } = { examples, tokenizer: tokenizer ? { $ref: tokenizer } : null };
-    if (text) tokParams.split = split ?? "train";
+    if (text) tokParams.split = split ?? "all";
     return { $ref: this.chainNode(b, `${label}/tokenize`, "tokenize", tokParams) };
   }
 

@@ -1,4 +1,4 @@
-// Seeds come from content identities, never from block names (src/data/identity.ts): the plan's
+// Seeds come from the seed keys of plan nodes, never from block names (src/data/plan-input.ts): the plan's
 // hashes are rename-invariant, so the examples must be too, or the run cache would reuse a stage a
 // fresh run would not reproduce.
 import { test } from "node:test";
@@ -8,7 +8,10 @@ import { resolve } from "node:path";
 import fc from "fast-check";
 import type { CheckedRecipe } from "../../src/check/ir.js";
 import { buildExamples } from "../../src/data/index.js";
-import { blockIdentity } from "../../src/data/identity.js";
+import { dataPlanOf, keyOf } from "../../src/data/plan-input.js";
+
+/** The seed key of a block's plan node (the data layer seeds every draw with it). */
+const blockIdentity = (r: CheckedRecipe, name: string): string => keyOf(dataPlanOf(r), name);
 import { RECIPES, block, call, recipe } from "./recipe-fixture.js";
 
 const QUICKSTART = resolve(RECIPES, "quickstart.align");
@@ -100,7 +103,7 @@ test("every component renamed at once: same examples (regression for name-ordere
   assert.deepEqual(b, a);
 });
 
-test("identity: a path enters by its content, a property by its value; the name never", () => {
+test("seed keys: a path enters by its content, a property by its value; the name never", () => {
   const d = (p: string) => resolve(RECIPES, p);
   const task = (name: string, shots: number) =>
     block("task", name, "flan", { data: call("jsonl", d("data/tasks/addition.jsonl")), templates: call("dir", d("../templates/flan/addition")), shots: { $range: [0, shots] }, holdout: 0.1 });

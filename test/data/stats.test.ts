@@ -44,7 +44,9 @@ test("countExamples of an SFT stage: the mixture's counts, tokens within 5% of t
   assert.ok(s.estimated);
   assert.ok(Math.abs(s.examples - full.train.length) <= full.train.length * 0.05, `${s.examples} vs ${full.train.length}`);
   assert.ok(Math.abs(s.tokens - sum(lengths)) <= sum(lengths) * 0.05, `${s.tokens} vs ${sum(lengths)}`);
-  assert.ok(s.maxTokens <= Math.max(...lengths) && s.maxTokens >= Math.max(...lengths) * 0.8);
+  // within 5% either way: the sample reads the first rows only, so its few-shot exemplars (drawn
+  // from the rows it read) are not the full build's, and its longest example may be a little longer
+  assert.ok(s.maxTokens <= Math.max(...lengths) * 1.05 && s.maxTokens >= Math.max(...lengths) * 0.8, `${s.maxTokens} vs ${Math.max(...lengths)}`);
 });
 
 /** A mixture of `n` generated tasks whose example lengths grow with the task index. */

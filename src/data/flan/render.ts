@@ -12,9 +12,9 @@ import type { BadRows } from "../bad-rows.js";
 import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
-  name: string; // task block name (ids and meta only: never a seed, see ../identity.ts)
-  key?: string; // seed label of the per-example draws: the task's content identity (default: name)
-  rowsKey?: string; // seed label of the train/held-out row split: the identity of the task's data (default: key)
+  name: string; // task block name (ids and meta only: never a seed, see ../plan-input.ts)
+  key?: string; // seed label of the per-example draws: the task node's seed key (default: name)
+  rowsKey?: string; // seed label of the train/held-out row split: the seed key of the task's data (default: key)
   file: string; // data file, for located row errors
   rows: Row[];
   templates: TaskTemplate[];

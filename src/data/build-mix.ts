@@ -1,0 +1,105 @@
+// Mix nodes (`mixture X = mix { components = { … } }`) → one training set over their components,
+// with held-out tasks kept out of training. Values from the node's parameters; components ordered
+// by seed key (plan-input.ts), never by name, so renaming a component changes no example.
+import type { Json } from "../plan/types.js";
+import { refOf } from "../plan/params.js";
+import { CODES, fail } from "./diag.js";
+import { mix, type MixComponent } from "./mix.js";
+import { keyOf, nodeOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { heldoutTaskExamples } from "./build-task.js";
+import { cached, numP, strP } from "./build-source.js";
+import { mergeNotes, type BuildOptions, type RawData } from "./build-types.js";
+import type { DataNotes, PromptResponse } from "./types.js";
+
+type BuildNode = (dp: DataPlan, id: string, opts: BuildOptions) => Promise<RawData>;
+
+interface Component {
+  id: string;
+  clauses: { [k: string]: Json };
+}
+
+/** The components a mix node lists: `{ input: { $ref }, proportional?, cap?, weight? }` each. */
+function componentsOf(dp: DataPlan, node: DataNode): Component[] {
+  const list = Array.isArray(node.params.components) ? node.params.components : [];
+  return list.map((c) => {
+    const o = (c ?? {}) as { [k: string]: Json };
+    const id = refOf(o.input);
+    if (id === null) fail(CODES.mixture, `mixture \`${node.id}\`: a component is not a reference`, dp.recipe.file, siteOf(dp, node, "components").span);
+    const { input: _input, ...clauses } = o;
+    return { id, clauses };
+  });
+}
+
+/** Ids listed by `heldout_tasks` (references; plain names in fixtures built by hand). */
+function heldoutTaskIds(v: Json | undefined): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x) => (typeof x === "string" ? [x] : refOf(x) !== null ? [refOf(x)!] : []));
+}
+
+/** A component held out as a task: all of it, zero-shot (a task over all its templates; every row of a demonstrations source). */
+function heldoutComponent(dp: DataPlan, node: DataNode, opts: BuildOptions, build: BuildNode): Promise<PromptResponse[]> {
+  return cached(dp, `heldout-task:${keyOf(dp, node.id)}:${opts.limit ?? ""}`, async () => {
+    if (node.op === "expand") return heldoutTaskExamples(dp, node, opts.limit);
+    const built = await build(dp, node.id, { limit: opts.limit });
+    if (built.kind !== "sft") fail(CODES.mixture, `\`${node.id}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, dp.recipe.file, siteOf(dp, node).span);
+    return [...built.train, ...built.heldout].map((e) => ({ ...e, meta: { ...e.meta, heldout: true } }));
+  });
+}
+
+export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions, build: BuildNode): Promise<RawData> {
+  const p = node.params;
+  const where = siteOf(dp, node);
+  // components in seed-key order: dedup keeps the first occurrence and the mix's shuffle starts from
+  // this order, so ordering by name would make a rename change the examples
+  const comps = componentsOf(dp, node).sort((a, b) => cmp(keyOf(dp, a.id), keyOf(dp, b.id)) || cmp(a.id, b.id));
+  const ids = comps.map((c) => c.id);
+  const listed = [...ids].sort().join(", ");
+  if (ids.length === 0) fail(CODES.mixture, `mixture \`${node.id}\` has no components`, where.file, where.span);
+  const heldTasks = new Set([...heldoutTaskIds(p.heldout_tasks), ...(opts.heldoutTasks ?? [])]);
+  const heldAt = siteOf(dp, node, "heldout_tasks");
+  for (const id of heldTasks) if (!ids.includes(id)) fail(CODES.mixture, `mixture \`${node.id}\`: held-out task \`${id}\` is not one of its components (${listed})`, heldAt.file, heldAt.span);
+  if (ids.every((n) => heldTasks.has(n))) fail(CODES.mixture, `mixture \`${node.id}\` holds out every component: nothing is left to train on`, heldAt.file, heldAt.span);
+  const parts: MixComponent[] = [];
+  const heldout: PromptResponse[] = [];
+  const heldoutTemplates: PromptResponse[] = [];
+  const heldoutTasks: PromptResponse[] = [];
+  const notes: (DataNotes | undefined)[] = [];
+  for (const c of comps) {
+    const cnode = nodeOf(dp, c.id);
+    if (heldTasks.has(c.id)) {
+      // a held-out task: none of it is trained on (nor takes part in dedup); all of it is zero-shot evaluation
+      heldoutTasks.push(...(await heldoutComponent(dp, cnode, opts, build)));
+      continue;
+    }
+    // opts.heldoutTasks names this mixture's components, not a nested one's
+    const built = await build(dp, c.id, { ...opts, heldoutTasks: undefined });
+    if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${node.id}\`: component \`${c.id}\` gives ${built.kind}, not prompt/response examples`, where.file, where.span);
+    heldout.push(...built.heldout);
+    notes.push(built.notes);
+    heldoutTemplates.push(...built.heldoutTemplates);
+    heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
+    parts.push({
+      name: c.id,
+      key: keyOf(dp, c.id),
+      examples: built.train,
+      proportional: c.clauses.proportional === true,
+      ...(typeof c.clauses.cap === "number" ? { cap: c.clauses.cap } : {}),
+      ...(typeof c.clauses.weight === "number" ? { weight: c.clauses.weight } : {}),
+    });
+  }
+  const r = mix(parts, {
+    seed: dp.seed,
+    total: numP(p.total),
+    dedup: strP(p.dedup) as "none" | "exact" | "normalized", // kinds.ts fills it ("exact")
+    minLength: numP(p.min_length),
+    maxLength: numP(p.max_length),
+    perCategory: numP(p.per_category),
+    where: { file: where.file, span: where.span },
+  });
+  const merged = mergeNotes(...notes);
+  return { kind: "sft", name: node.id, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

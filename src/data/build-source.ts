@@ -1,0 +1,151 @@
+// Read nodes (`source X = jsonl("…") as demonstrations { … }`, a task's `X/data`, a stage's
+// `S/data` text file) → rows, and a source's rows → demonstrations, comparison groups or text.
+// Every value comes from the node's parameters; seeds from its seed key (plan-input.ts).
+import { basename } from "node:path";
+import type { Json } from "../plan/types.js";
+import { BadRows, mergeSkipped, type OnError } from "./bad-rows.js";
+import { readDemonstrations } from "./demos.js";
+import { CODES, fail } from "./diag.js";
+import { keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { readRankings } from "./rankings.js";
+import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
+import { rngFor, splitIndices } from "./rng.js";
+import type { DataNotes, SkippedRows } from "./types.js";
+import type { RawData } from "./build-types.js";
+
+/** Memoise a build of this plan (node hash + options are the key; a failed build is forgotten). */
+export function cached<T>(dp: DataPlan, key: string, make: () => Promise<T>): Promise<T> {
+  let p = dp.memo.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    dp.memo.set(key, p);
+    p.catch(() => dp.memo.delete(key));
+  }
+  return p;
+}
+
+// Readers of parameter values: the node's JSON as the plan carries it (typed by the kinds table).
+export const numP = (v: Json | undefined): number | undefined => (typeof v === "number" ? v : undefined);
+export const strP = (v: Json | undefined): string | undefined => (typeof v === "string" ? v : undefined);
+export const strListP = (v: Json | undefined): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+/** A `k = 2..9` range parameter, or null when the node has none (no bound on K). */
+export function rangeP(v: Json | undefined): [number, number] | null {
+  if (typeof v === "number") return [v, v];
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && Array.isArray(v.$range)) return [v.$range[0] as number, v.$range[1] as number];
+  return null;
+}
+
+/**
+ * A node's bad-row policy. `on_error` has no default in the kinds table on purpose (a default would
+ * enter every source's hash): a node without it fails on bad rows, the behaviour kinds.ts documents.
+ */
+export function onErrorOf(node: DataNode): OnError {
+  return node.params.on_error === "skip" ? "skip" : "fail";
+}
+
+/** Rows of a read node (`limit`: previews and estimates read at most this many, besides the node's own). */
+export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: number; onError?: OnError; source?: string } = {}): Promise<RowSet> {
+  if (node.op !== "read") fail(CODES.unsupported, `\`${node.id}\` is not a data source`, dp.recipe.file, siteOf(dp, node).span);
+  const p = node.params;
+  const reader = strP(p.reader) ?? "";
+  if (!(READER_KINDS as readonly string[]).includes(reader)) fail(CODES.unsupported, `\`${node.id}\` has no reader \`${reader}\``, dp.recipe.file, siteOf(dp, node).span);
+  const file = pathOf(dp, p.path, `\`${node.id}\``);
+  const own = numP(p.limit);
+  const limit = opts.limit !== undefined && own !== undefined ? Math.min(opts.limit, own) : (opts.limit ?? own);
+  // a task's own `X/data` read takes the task's policy; a source its own
+  const onError = opts.onError ?? onErrorOf(node);
+  const encoding = strP(p.encoding); // kinds.ts ENCODINGS; left out means UTF-8 (no default, so no hash changes)
+  const source = opts.source ?? node.block ?? node.id;
+  return cached(dp, `rows:${reader}:${file}:${limit ?? ""}:${onError}:${encoding ?? ""}`, () => readRows(file, reader as ReaderKind, { limit, onError, source, ...(encoding ? { encoding } : {}) }));
+}
+
+/** Seeded train/held-out split; `key` is a seed key (plan-input.ts), never a block name. */
+export function split<T>(dp: DataPlan, key: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
+  const s = splitIndices(xs.length, share, rngFor(dp.seed, key, "holdout"));
+  return { train: s.train.map((i) => xs[i]!), heldout: s.heldout.map((i) => xs[i]!) };
+}
+
+/** Text lines split by a share; `key` seeds the split. */
+export function textData(dp: DataPlan, name: string, key: string, lines: string[], holdout: number, file?: string): RawData {
+  const s = split(dp, key, lines, holdout);
+  const meta = { source: name, ...(file ? { file } : {}) };
+  return { kind: "text", name, train: { id: `${name}:train`, lines: s.train, meta }, heldout: { id: `${name}:heldout`, lines: s.heldout, meta } };
+}
+
+/** The role of a source: declared (`as rankings`), else (`records`) guessed from its first row. */
+function roleOf(declared: string | undefined, rows: readonly Row[]): string {
+  if (declared && declared !== "records") return declared;
+  const f = rows[0]?.data ?? {};
+  if ("responses" in f || "responses_ranked" in f) return "rankings";
+  if ("chosen" in f) return "pairs";
+  if (Object.keys(f).length === 1 && "text" in f) return "text";
+  return "demonstrations";
+}
+
+/** A read node's examples: demonstrations, comparison groups or text, split by its `holdout`. */
+export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): Promise<RawData> {
+  const p = node.params;
+  const name = node.block || node.id;
+  const rs = await readNodeRows(dp, node, { limit });
+  const at = siteOf(dp, node);
+  const spanOf = (prop: string) => siteOf(dp, node, prop).span ?? undefined;
+  // `holdout` is declared (with its default) for sources; a stage's `S/data` text read and a task's
+  // `X/data` read have no such parameter: nothing is held out here (the stage or task splits)
+  const holdout = typeof p.holdout === "number" ? p.holdout : 0;
+  const role = roleOf(strP(p.role), rs.rows);
+  const bad = new BadRows(name, rs.file, onErrorOf(node));
+  const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
+    const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
+    return skipped.length ? { notes: { skipped } } : {};
+  };
+  if (role === "demonstrations") {
+    const exs = readDemonstrations({
+      name,
+      file: rs.file,
+      rows: rs.rows,
+      shape: strP(p.shape),
+      prompt: strP(p.prompt),
+      response: strP(p.response),
+      context: strP(p.context),
+      system: strP(p.system),
+      categories: strListP(p.categories),
+      bad,
+      templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
+    });
+    const notes = skippedNotes();
+    const s = split(dp, keyOf(dp, node.id), exs, holdout);
+    return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
+  }
+  if (role === "rankings" || role === "pairs") {
+    const kSkipped = { count: 0 };
+    const k = rangeP(p.k);
+    const groups = readRankings({
+      name,
+      file: rs.file,
+      rows: rs.rows,
+      shape: strP(p.shape),
+      role,
+      promptTemplate: strP(p.prompt),
+      templateSite: { file: at.file, span: spanOf("prompt") },
+      responses: strP(p.responses),
+      ranking: strP(p.ranking),
+      chosen: strP(p.chosen),
+      rejected: strP(p.rejected),
+      k: k ?? undefined,
+      // `k_outside` has no default (kinds.ts): left out means fail, as documented there
+      kOutside: p.k_outside === "skip" ? "skip" : "fail",
+      kSkipped,
+      bad,
+      system: strP(p.system),
+    });
+    const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
+    const notes = skippedNotes(kNote);
+    const s = split(dp, keyOf(dp, node.id), groups, holdout);
+    return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
+  }
+  // a text source: its `field` (kinds.ts default "text"); a stage's `S/data` file read has no field
+  // parameter and reads each row's text (what the text reader produces)
+  const field = strP(p.field) ?? "text";
+  const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
+  return textData(dp, node.block === "" || node.id !== name ? basename(rs.file) : name, keyOf(dp, node.id), lines, holdout, rs.file);
+}
