@@ -153,5 +153,5 @@ test("two recipes identical but for the seed: every node's hash differs (splits,
     assert.notEqual(hb.get(n.id), n.hash, `${n.id} kept its hash under another seed`);
   }
   // the data nodes whose outputs the seed decides are among them (the lima/quickstart corpus split)
-  assert.ok(a.nodes.some((n) => n.kind === "data" && n.op === "tokenize" && n.params.split === "train"));
+  assert.ok(a.nodes.some((n) => n.kind === "data" && n.op === "tokenize" && n.params.split === "all"));
 });
