@@ -1,15 +1,15 @@
-// A training stage's token data, built from the recipe by the data layer: once per stage and run
+// A training stage's token data, built by the data layer from the plan's data nodes: once per stage and run
 // (memoised), first in prepare() so data errors stop the run before its directory exists. No
 // TensorFlow.js here: a run whose stages are all cached never loads it.
-import { buildExamples } from "../../data/build.js";
+import { chatFormatOf, dataPlanFromPlan, examplesOf, promptsOf, buildParam } from "../../data/build.js";
 import { groupPairs } from "../../data/rankings.js";
 import { truncatePolicy } from "../../data/truncation.js";
 import type { ChatFormat, SkippedRows, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { paramsOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
-import { blockOf, contextOf, stageFormat, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
-import { comparisons, lmData, prompts, promptTokens, stageLmData, tokenGroups, type LmData } from "./tokens.js";
+import { contextOf, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
+import { lmData, promptTokens, skippedOf, tokenGroups, type LmData } from "./tokens.js";
 
 /** Stage data, built once per node (prepare() builds it before the run directory exists). */
 /** `skipped`: rows the stage's sources left out under on_error = "skip", for the run record. */
@@ -22,23 +22,28 @@ export type StageData = { skipped?: SkippedRows[] } & (
 export const stageData = memoPerNode(buildStageData);
 
 async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<StageData> {
-  const b = blockOf(env, node);
-  const tok = await tokenizerFor(env, b.name);
+  // the examples come from the plan being run: the data nodes this stage's parameters reference
+  const dp = dataPlanFromPlan(plan, env.recipe);
+  const tok = await tokenizerFor(env, node.block || node.id);
   // a stage's max_length (resolved by the plan: its own, else the model's context) truncates its
   // sequences; never above the context (the checker says so)
-  const context = Math.min(contextOf(plan, node), (node.params.max_length as number | undefined) ?? Infinity);
-  const fmt = stageFormat(env, b);
+  // (a plan whose model declares no context carries max_length null: the context alone bounds it)
+  const maxLength = node.params.max_length;
+  const context = typeof maxLength === "number" ? Math.min(contextOf(plan, node), maxLength) : contextOf(plan, node);
+  const fmt = chatFormatOf(dp, node.params.format); // the stage's inlined chat format; null: raw
   const truncate = truncatePolicy(node.params.truncate); // sft, reward_model, dpo (kinds.ts)
   switch (node.op) {
     case "pretrain":
-      return lm(await stageLmData(env, b, "data", fmt, tok, context, "all"), tok);
+      return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, "all"), tok);
     case "sft": {
       const lossOn = paramsOf(node, "stage.sft").loss_on;
-      return lm(await stageLmData(env, b, "data", fmt, tok, context, lossOn, truncate), tok);
+      return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, lossOn, truncate), tok);
     }
     case "reward_model":
     case "dpo": {
-      const c = await comparisons(env, b, "data");
+      const built = await buildParam(dp, node, node.params.data, {}, `stage \`${node.id}\`.data`);
+      if (built.kind !== "comparisons") throw new Error(`${node.id}.data: expected rankings or pairs, got ${built.kind} data`);
+      const c = { train: built.train, heldout: built.heldout, ...skippedOf(built) };
       // `pairs = adjacent` trains on neighbouring rank levels only; held-out accuracy keeps every pair
       const mode = node.op === "reward_model" ? paramsOf(node, "stage.reward_model").pairs : "all";
       const train = c.train.map((g) => ({ ...g, pairs: groupPairs(g, mode) })).filter((g) => g.pairs.length > 0);
@@ -47,12 +52,12 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
     case "ppo": {
       const p = paramsOf(node, "stage.ppo");
       const maxNew = p.max_new_tokens;
-      const ps = await prompts(env, b, "prompts");
+      const ps = await promptsOf(dp, node, "prompts");
       const promptIds = ps.train.map((p) => promptTokens(fmt, tok, p.prompt, p.system, Math.max(1, context - maxNew)));
       let ptx: TokenSequence[] = [];
       const skipped = [...(ps.skipped ?? [])];
-      if (p.ptx_data !== undefined && p.ptx_coef > 0) {
-        const built = await buildExamples(env.recipe, b.name, { prop: "ptx_data", format: fmt });
+      if (p.ptx_data !== undefined && p.ptx_data !== null && p.ptx_coef > 0) {
+        const built = await examplesOf(dp, node.id, { prop: "ptx_data", format: fmt });
         const d = lmData(built, tok, context);
         ptx = d.train;
         skipped.push(...(d.skipped ?? []));

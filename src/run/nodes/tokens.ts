@@ -2,7 +2,7 @@
 // and response is the chat format's, so the loss mask and the reward model's sequences agree with
 // what SFT trained on: prompt text = everything before the response span.
 import type { CheckedBlock } from "../../check/ir.js";
-import { buildExamples, buildPrompts, buildValue } from "../../data/build.js";
+import { buildPrompts } from "../../data/build.js";
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
 import { promptTokens, responseTokens, truncateGroup, type TruncatePolicy } from "../../data/truncation.js";
@@ -38,25 +38,12 @@ export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn
   throw new Error(`${built.name}: comparisons are not language-model data`);
 }
 
-/** A stage's data property as LM data, formatted with the stage's chat format. */
-export async function stageLmData(env: HandlerEnv, b: CheckedBlock, prop: string, fmt: ChatFormat, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): Promise<LmData> {
-  const built = await buildExamples(env.recipe, b.name, { prop, format: fmt });
-  return lmData(built, tok, context, lossOn, truncate);
-}
-
 /** Comparison groups → token groups, every sequence cut to the context by the stage's `truncate` (data/truncation.ts). */
 export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number, truncate: TruncatePolicy = "prompt_first"): TokenComparisonGroup[] {
   return groups.map((g) => {
     const t = truncateGroup(promptTokens(fmt, tok, g.prompt, g.system, Infinity), g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system)), context, truncate);
     return { prompt: t.prompt, responses: t.responses, pairs: g.pairs };
   });
-}
-
-export async function comparisons(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: ComparisonGroup[]; heldout: ComparisonGroup[]; skipped?: SkippedRows[] }> {
-  const v = b.props[prop];
-  const built = await buildValue(env.recipe, v, {}, `${b.keyword} \`${b.name}\`.${prop}`);
-  if (built.kind !== "comparisons") throw new Error(`${b.name}.${prop}: expected rankings or pairs, got ${built.kind} data`);
-  return { train: built.train, heldout: built.heldout, ...skippedOf(built) };
 }
 
 /** Prompts of a stage/eval property (with the reference response where the data has one). */
