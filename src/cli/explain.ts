@@ -84,6 +84,11 @@ export const EXAMPLES: Record<string, CodeExample> = {
     fix: `${HEADER}model m = gpt { tokenizer = bytes  d_model = 96  heads = 3 }\n`,
     how: "choose d_model a multiple of heads",
   },
+  AL2039: {
+    bad: "recipe r { seed = 1 }\n",
+    fix: HEADER,
+    how: "declare at least one block; an empty file or a header alone is usually the wrong file, or one not saved yet",
+  },
 };
 
 export interface Explanation {

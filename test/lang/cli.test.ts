@@ -12,7 +12,11 @@ const tmp = mkdtempSync(join(tmpdir(), "alignc-cli-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function alignc(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+  return alignIn(root, ...args);
+}
+
+function alignIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,6 +40,20 @@ test("alignc check reports every syntax error with file:line:col and a caret, ex
   for (const at of ["1:26: error AL1011", "2:20: error AL1011", "3:24: error AL1010"]) assert.ok(r.stderr.includes(`${file}:${at}`), r.stderr);
   assert.ok(r.stderr.includes("1 | model a = gpt { layers = }\n  |                          ^"), r.stderr);
   assert.doesNotMatch(r.stderr, /\u001b\[/, "no colour when stderr is not a terminal");
+});
+
+test("an empty or comment-only recipe is AL2039 at 1:1 for check, plan and run, exit 1, and run creates no run folder", () => {
+  for (const [name, text] of [["empty.align", ""], ["comments.align", "// to do\n"]] as const) {
+    const file = join(tmp, name);
+    writeFileSync(file, text);
+    for (const cmd of ["check", "plan", "run"]) {
+      const r = alignIn(tmp, cmd, file); // in tmp: `run` would create tmp/runs/
+      assert.equal(r.code, 1, `${cmd} ${name}: ${r.stdout}${r.stderr}`);
+      assert.ok(r.stderr.includes(`${file}:1:1: error AL2039: the recipe declares nothing`), `${cmd}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /no problems/);
+    }
+  }
+  assert.throws(() => readdirSync(join(tmp, "runs")), /ENOENT/);
 });
 
 test("alignc check --json prints the diagnostics as JSON on stdout", () => {
