@@ -6,6 +6,7 @@ import { CODES as DATA_CODE_IDS } from "../data/diag.js";
 import { SYNTAX_CODES } from "../lang/codes.js";
 import { EXPORT_CODES } from "../export/compile.js";
 import { PLAN_CODES } from "../plan/codes.js";
+import { RUN_CODES } from "../run/codes.js";
 
 /** Data codes are named by what they mean in src/data/diag.ts; their names, spelt out. */
 const DATA_CODES: Record<string, string> = Object.fromEntries(
@@ -107,6 +108,7 @@ export function explain(codeArg: string): Explanation | null {
     ["data (AL3xxx, src/data/diag.ts)", DATA_CODES],
     ["plan (AL4xxx, src/plan/codes.ts)", PLAN_CODES],
     ["export (AL46xx, src/export/compile.ts)", EXPORT_CODES],
+    ["run (AL5xxx, src/run/codes.ts)", RUN_CODES],
   ];
   for (const [family, table] of tables) if (Object.hasOwn(table, code)) return { code, family, meaning: table[code]!, example: EXAMPLES[code] ?? null };
   return null;
@@ -114,7 +116,7 @@ export function explain(codeArg: string): Explanation | null {
 
 /** Every code known to `explain`, sorted. */
 export function allCodes(): string[] {
-  return [...Object.keys(SYNTAX_CODES), ...Object.keys(CHECK_CODES), ...Object.keys(DATA_CODES), ...Object.keys(PLAN_CODES), ...Object.keys(EXPORT_CODES)].sort();
+  return [...Object.keys(SYNTAX_CODES), ...Object.keys(CHECK_CODES), ...Object.keys(DATA_CODES), ...Object.keys(PLAN_CODES), ...Object.keys(EXPORT_CODES), ...Object.keys(RUN_CODES)].sort();
 }
 
 export function renderExplanation(e: Explanation): string {
