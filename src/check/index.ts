@@ -2,7 +2,7 @@
 // CheckedRecipe IR. `extends` is resolved here (overrides applied), sweeps stay `{ $sweep: [...] }`.
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import type { CheckedRecipe } from "./ir.js";
 import type { RecipeFile, RecipeHeader } from "../lang/ast.js";
 import { loadRecipe } from "./extends.js";
@@ -52,7 +52,7 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   const nothing = declaresNothing(loaded.ast, ctx.fileOf, file);
   if (nothing) diagnostics.push(nothing);
   const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
-  return { recipe, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
+  return { recipe, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)), sources };
 }
 
 /**
@@ -73,17 +73,6 @@ function declaresNothing(ast: RecipeFile, fileOf: (node: object) => string, give
     span,
     hint: "declare at least one block (tokenizer, model, source, task, mixture, format, stage, eval); recipes/quickstart.align is a complete example",
   };
-}
-
-/** The same message at the same place twice (e.g. a node reached by two checks) is reported once. */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.file}\0${d.span?.start}\0${d.code}\0${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 export { CODES } from "./codes.js";

@@ -1,11 +1,12 @@
 // `alignc check` and `alignc fmt` as processes (bin/alignc.js runs the compiled dist/).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { repoRoot } from "./helpers.js";
+import { loopFixture } from "../label/fixture.js";
 
 const root = repoRoot();
 const tmp = mkdtempSync(join(tmpdir(), "alignc-cli-"));
@@ -54,6 +55,49 @@ test("an empty or comment-only recipe is AL2039 at 1:1 for check, plan and run, 
     }
   }
   assert.throws(() => readdirSync(join(tmp, "runs")), /ENOENT/);
+});
+
+test("alignc check reports data that cannot be read (it used to say `no problems`): a broken JSONL row, a folder like dir(\"/\")", () => {
+  const dir = join(tmp, "data-errors");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "demos.jsonl"), '{"q": "2+2?", "a": "4"}\n{"q": "broken\n');
+  const recipe = (templates: string) => `recipe d { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 32  heads = 2  context = 64 }
+source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }
+task qa = flan { data = jsonl("demos.jsonl")  templates = dir("${templates}") }
+stage sft = sft { init = m  data = demos  steps = 2 }
+stage sft_qa = sft { init = m  data = qa  steps = 2 }
+eval held = lm_loss { model = sft  data = demos }
+`;
+  const broken = join(dir, "broken.align");
+  writeFileSync(broken, recipe(join(root, "templates", "flan", "addition")));
+  let r = alignc("check", broken);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /no problems/);
+  // the data layer's located error, once although the leak and the truncation checks both met it
+  const at = `${join(dir, "demos.jsonl")}:2:1: error AL3002`;
+  assert.ok(r.stderr.includes(at), r.stderr);
+  assert.equal(r.stderr.split(at).length, 2, r.stderr);
+  assert.ok(alignc("check", "--no-leaks", broken).code === 0, "--no-leaks reads no data");
+
+  writeFileSync(join(dir, "demos.jsonl"), '{"q": "2+2?", "a": "4"}\n');
+  const root_ = join(dir, "root.align");
+  writeFileSync(root_, recipe("/"));
+  r = alignc("check", root_);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /no problems/);
+  assert.match(r.stderr, /^\/: error AL3001: .*(no \.hbs templates|cannot be read|more than 10,000)/m);
+
+  // …but the labels file of a labeling loop may not exist before the first label (README, labeling)
+  const loop = loopFixture();
+  try {
+    r = alignc("check", loop.recipe);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no problems/);
+  } finally {
+    loop.cleanup();
+  }
 });
 
 test("alignc check --json prints the diagnostics as JSON on stdout", () => {
