@@ -12,7 +12,7 @@ import { totalmem } from "node:os";
 import { checkRecipeFile } from "./check/index.js";
 import type { CheckedRecipe } from "./check/ir.js";
 import type { countExamples as CountExamples } from "./data/stats.js";
-import { DiagnosticError, type Diagnostic, sortDiagnostics } from "./lang/diagnostic.js";
+import { DiagnosticError, type Diagnostic, dedupeDiagnostics, sortDiagnostics } from "./lang/diagnostic.js";
 import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/compile.js";
 import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
@@ -125,7 +125,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
   files.save();
   lap("plan_ms");
   diagnostics.push(...planned.diagnostics);
-  return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources, backend, timings };
+  return { recipe, plan: planned.plan, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)), sources, backend, timings };
 }
 
 /**
@@ -228,12 +228,4 @@ export function resolveBackend(asked: string | undefined, recipe: CheckedRecipe 
     }
   }
   return "wasm";
-}
-
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.file}\0${d.span?.start}\0${d.code}\0${d.message}`;
-    return !seen.has(key) && (seen.add(key), true);
-  });
 }

@@ -40,6 +40,7 @@ export const CODES = {
   AL2036: "heldout_tasks: a name that is not a component of this mixture, listed twice, or holding out every component",
   AL2037: "accuracy split = heldout_tasks on a task or mixture that holds no task out",
   AL2038: "expect: unknown scope (only `expect full_size { … }`), or `+`/`-` terms in a budget line",
+  AL2039: "the recipe declares nothing: no block (an empty file, only comments, or only a `recipe` header)",
 } as const;
 
 export type Code = keyof typeof CODES;

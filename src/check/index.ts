@@ -2,9 +2,9 @@
 // CheckedRecipe IR. `extends` is resolved here (overrides applied), sweeps stay `{ $sweep: [...] }`.
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import type { CheckedRecipe } from "./ir.js";
-import type { RecipeFile } from "../lang/ast.js";
+import type { RecipeFile, RecipeHeader } from "../lang/ast.js";
 import { loadRecipe } from "./extends.js";
 import { CheckContext } from "./context.js";
 import { runChecks } from "./checks.js";
@@ -49,19 +49,30 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   ctx.analyse();
   runChecks(ctx);
   for (const d of ctx.diagnostics) diagnostics.push(d); // not push(...): 150k diagnostics overflow the call stack
+  const nothing = declaresNothing(loaded.ast, ctx.fileOf, file);
+  if (nothing) diagnostics.push(nothing);
   const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
-  return { recipe, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources };
+  return { recipe, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)), sources };
 }
 
-/** The same message at the same place twice (e.g. a node reached by two checks) is reported once. */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.file}\0${d.span?.start}\0${d.code}\0${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * A recipe with no block (an empty file, only comments, only a `recipe` header) is almost always a
+ * mistake — the wrong file, or one not saved yet — and would otherwise "check" clean and plan 0 nodes.
+ * Located at the header when there is one, else at 1:1 of the file as given.
+ */
+function declaresNothing(ast: RecipeFile, fileOf: (node: object) => string, given: string): Diagnostic | null {
+  if (ast.items.some((i) => i.type === "Declaration")) return null;
+  const header = ast.items.find((i): i is RecipeHeader => i.type === "RecipeHeader");
+  const file = header ? fileOf(header) : given;
+  const span = header?.name.span ?? { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+  return {
+    code: "AL2039",
+    severity: "error",
+    message: header ? "the recipe declares nothing: it has a `recipe` header but no block" : "the recipe declares nothing: the file is empty or holds only comments",
+    file,
+    span,
+    hint: "declare at least one block (tokenizer, model, source, task, mixture, format, stage, eval); recipes/quickstart.align is a complete example",
+  };
 }
 
 export { CODES } from "./codes.js";

@@ -6,6 +6,7 @@ import { CODES as DATA_CODE_IDS } from "../data/diag.js";
 import { SYNTAX_CODES } from "../lang/codes.js";
 import { EXPORT_CODES } from "../export/compile.js";
 import { PLAN_CODES } from "../plan/codes.js";
+import { RUN_CODES } from "../run/codes.js";
 
 /** Data codes are named by what they mean in src/data/diag.ts; their names, spelt out. */
 const DATA_CODES: Record<string, string> = Object.fromEntries(
@@ -84,6 +85,11 @@ export const EXAMPLES: Record<string, CodeExample> = {
     fix: `${HEADER}model m = gpt { tokenizer = bytes  d_model = 96  heads = 3 }\n`,
     how: "choose d_model a multiple of heads",
   },
+  AL2039: {
+    bad: "recipe r { seed = 1 }\n",
+    fix: HEADER,
+    how: "declare at least one block; an empty file or a header alone is usually the wrong file, or one not saved yet",
+  },
 };
 
 export interface Explanation {
@@ -102,6 +108,7 @@ export function explain(codeArg: string): Explanation | null {
     ["data (AL3xxx, src/data/diag.ts)", DATA_CODES],
     ["plan (AL4xxx, src/plan/codes.ts)", PLAN_CODES],
     ["export (AL46xx, src/export/compile.ts)", EXPORT_CODES],
+    ["run (AL5xxx, src/run/codes.ts)", RUN_CODES],
   ];
   for (const [family, table] of tables) if (Object.hasOwn(table, code)) return { code, family, meaning: table[code]!, example: EXAMPLES[code] ?? null };
   return null;
@@ -109,7 +116,7 @@ export function explain(codeArg: string): Explanation | null {
 
 /** Every code known to `explain`, sorted. */
 export function allCodes(): string[] {
-  return [...Object.keys(SYNTAX_CODES), ...Object.keys(CHECK_CODES), ...Object.keys(DATA_CODES), ...Object.keys(PLAN_CODES), ...Object.keys(EXPORT_CODES)].sort();
+  return [...Object.keys(SYNTAX_CODES), ...Object.keys(CHECK_CODES), ...Object.keys(DATA_CODES), ...Object.keys(PLAN_CODES), ...Object.keys(EXPORT_CODES), ...Object.keys(RUN_CODES)].sort();
 }
 
 export function renderExplanation(e: Explanation): string {

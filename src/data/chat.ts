@@ -8,10 +8,12 @@
 import { existsSync } from "node:fs";
 import Handlebars from "handlebars";
 import { Template } from "@huggingface/jinja";
-import { CODES, fail } from "./diag.js";
+import { CODES, DataError, dataDiag, fail } from "./diag.js";
+import { handlebarsPlaceholders, type Placeholder } from "./flan/template.js";
+import { lineSpan } from "../lang/diagnostic.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { renderBudgeted } from "./jinja-budget.js";
-import { guardRender } from "./template-guard.js";
+import { guardRender, HANDLEBARS_RUNTIME } from "./template-guard.js";
 import type { ChatFormat, PromptResponse, SFTExample } from "./types.js";
 
 const S_PROMPT = "\uE000";
@@ -71,6 +73,32 @@ function fromRenderer(name: string, file: string, render: Renderer): ChatFormat 
   };
 }
 
+const CHAT_VARIABLES = new Set(["system", "prompt", "response"]);
+
+/**
+ * A Handlebars chat template is given `system`, `prompt` and `response` only: any other name it reads
+ * (a typo like `{{sytem}}`, or `{{toString}}`, `{{constructor}}`) would render as nothing, silently.
+ * Each is an error at the template's line and column. A parse error is left to the first render,
+ * which reports it located (guardRender).
+ */
+function checkChatVariables(file: string, text: string): void {
+  let names: Placeholder[];
+  try {
+    names = handlebarsPlaceholders(text);
+  } catch {
+    return;
+  }
+  const unknown = names.filter((p) => !CHAT_VARIABLES.has(p.name));
+  if (unknown.length === 0) return;
+  throw new DataError(
+    unknown.map((p) => {
+      const start = lineSpan(text, p.line).start + p.col - 1;
+      const span = { start, end: start + 2 + p.name.length, line: p.line, col: p.col, endLine: p.line, endCol: p.col + 2 + p.name.length };
+      return dataDiag(CODES.templateField, `chat template uses \`${p.name}\`, which is neither a variable a chat format is given (\`system\`, \`prompt\`, \`response\`) nor a helper: it would render as nothing or fail`, file, span);
+    }),
+  );
+}
+
 /** A Handlebars chat format file; variables `system`, `prompt`, `response` (`{{#if system}}` works). */
 export function handlebarsChat(file: string, text?: string): ChatFormat {
   if (text === undefined) {
@@ -78,9 +106,11 @@ export function handlebarsChat(file: string, text?: string): ChatFormat {
     text = readTemplateFile(file, "chat template");
   }
   // a single trailing newline of the file is not part of the format
-  const fn = Handlebars.compile(text.replace(/\r?\n$/, ""), { noEscape: true, strict: false });
+  text = text.replace(/\r?\n$/, "");
+  checkChatVariables(file, text);
+  const fn = Handlebars.compile(text, { noEscape: true, strict: false });
   const name = file.replace(/^.*\//, "").replace(/\.hbs$/, "");
-  return fromRenderer(name, file, guardRender((v: Parameters<Renderer>[0]) => fn(v), `chat template ${file}`, { file, span: { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }));
+  return fromRenderer(name, file, guardRender((v: Parameters<Renderer>[0]) => fn(v, HANDLEBARS_RUNTIME), `chat template ${file}`, { file, span: { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }));
 }
 
 /** A Hugging Face tokenizer_config.json `chat_template` (Jinja), with its bos/eos tokens. */

@@ -261,9 +261,11 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
   return out;
 }
 
-/** The warnings `alignc check` and `alignc plan` add: none when the data does not build (its errors
- * are the data layer's to report, by `alignc plan` / `alignc data`). `cache`: findings are kept by
- * content (src/data/leak-cache.ts; null: always rebuilt). */
+/** The warnings `alignc check` and `alignc plan` add. When the data does not build, the data layer's
+ * located errors instead: returning nothing would let `check` say "no problems" about a recipe whose
+ * data cannot be read (`plan` reports the same errors from its measurements; callers dedupe).
+ * `cache`: findings are kept by content (src/data/leak-cache.ts; null: always rebuilt; errors are
+ * never cached). */
 export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
   // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute
   if (!recipe.blocks.some((b) => b.keyword === "eval" && !scoresTraining(b))) return [];
@@ -275,7 +277,7 @@ export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | nul
     if (key !== null) cache!.set(key, pairs);
     return warningsOf(recipe, pairs);
   } catch (err) {
-    if (err instanceof DiagnosticError) return [];
+    if (err instanceof DiagnosticError) return err.diagnostics;
     throw err;
   }
 }

@@ -16,6 +16,14 @@ export interface TemplateOrigin {
   span?: Span | null;
 }
 
+/**
+ * Handlebars runtime options for every render: no template reads a prototype property (`{{toString}}`,
+ * `{{constructor}}`, `{{x.__proto__}}` render nothing). Saying so explicitly, rather than leaving the
+ * library's default, also keeps Handlebars from printing its own unlocated three-line warning on
+ * stderr; alignc reports such names itself, located (AL3010, the placeholder checks).
+ */
+export const HANDLEBARS_RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false } as const;
+
 /** One rendered template result above this is an error: ~1M characters is 250k+ tokens, far past any
  * context alignc trains, and the cap keeps a runaway template from exhausting memory. */
 export const MAX_TEMPLATE_OUTPUT = 1 << 20;

@@ -84,7 +84,7 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): Check
   return recipe.blocks.filter((b) => b.keyword === "stage" && (b.name === blockName || (isRef(b.props.data) && users.has(b.props.data.$ref))));
 }
 
-/** Per-stage counts of a recipe (sampled) and AL3032 warnings for those over 1%. */
+/** Per-stage counts of a recipe (sampled), AL3032 warnings for those over 1%, and the data layer's errors for stages whose data does not build. */
 export async function truncationReport(recipe: CheckedRecipe): Promise<{ counts: StageTruncation[]; diagnostics: Diagnostic[] }> {
   const counts: StageTruncation[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -94,8 +94,11 @@ export async function truncationReport(recipe: CheckedRecipe): Promise<{ counts:
     try {
       t = await measureTruncation(recipe, b, b.name, PLAN_SAMPLE);
     } catch (err) {
-      if (err instanceof DiagnosticError) continue;
-      throw err;
+      // the data layer's located errors (an unreadable file, a broken row): reported, not dropped,
+      // so `check` never calls such a recipe clean; two stages on the same data give one (callers dedupe)
+      if (!(err instanceof DiagnosticError)) throw err;
+      for (const d of err.diagnostics) diagnostics.push(d);
+      continue;
     }
     if (!t) continue;
     counts.push(t);

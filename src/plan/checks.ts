@@ -100,8 +100,8 @@ export function runChecks(input: CheckInput): Diagnostic[] {
 }
 
 /** Location of a property of a block (its value as written), else of the block's declaration. */
-type Locator = (block: string, prop?: string) => Location;
-function locator(recipe: CheckedRecipe): Locator {
+export type Locator = (block: string, prop?: string) => Location;
+export function locator(recipe: CheckedRecipe): Locator {
   const blocks = new Map<string, CheckedBlock>(recipe.blocks.map((b) => [b.name, b]));
   return (block, prop) => {
     const b = blocks.get(block);

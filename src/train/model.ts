@@ -91,7 +91,9 @@ export class Gpt {
       const v = values.get(name);
       if (!v) throw new Error(`model: missing parameter ${name}`);
       if (v.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`model: parameter ${name} has ${v.length} values, expected shape [${shape}]`);
-      this.params.set(name, tf.variable(tf.tensor(v, shape), true, undefined, "float32"));
+      // in a tidy: tf.variable keeps its own reference to the data, and the initial tensor would
+      // otherwise stay registered after the variable is disposed (half a model's tensors leaked)
+      this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(v, shape), true, undefined, "float32")));
     }
   }
 

@@ -20,6 +20,12 @@ export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps
  * per kernel, and those tensors are tiny. (Flattening the matrices too was measured slower: a split
  * of a large buffer costs about 1 ms per piece on wasm.) Gradient clipping enters as a scale on g.
  */
+/** A non-trainable variable of zeros. In a tidy: the zeros tensor it starts from would otherwise stay
+ * registered after the variable is disposed (tf.variable keeps its own reference to the data). */
+function zeroVariable(shape: number[]): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.zeros(shape), false));
+}
+
 export class Adam {
   /** Trainable parameters with their own moments (rank ≥ 2). */
   readonly matrices: string[] = [];
@@ -39,14 +45,14 @@ export class Adam {
       if (!p.trainable) continue;
       if (p.rank >= 2) {
         this.matrices.push(name);
-        this.mv.set(name, { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false) });
+        this.mv.set(name, { m: zeroVariable(p.shape), v: zeroVariable(p.shape) });
       } else {
         this.vectors.push(name);
         this.vectorSizes.push(p.size);
       }
     }
     const n = this.vectorSizes.reduce((x, y) => x + y, 0);
-    if (n > 0) this.flat = { m: tf.variable(tf.zeros([n]), false), v: tf.variable(tf.zeros([n]), false) };
+    if (n > 0) this.flat = { m: zeroVariable([n]), v: zeroVariable([n]) };
   }
 
   /** Apply per-parameter gradients (summed over micro-batches), multiplied by `scale`, at learning rate lr. */

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CODES } from "../../src/check/codes.js";
+import { checkRecipeFile } from "../../src/check/index.js";
 import { P, FULL, diagnose, expectError, writeRecipe, check, expectClean } from "./helpers.js";
 
 /** line:col (1-based) of the first occurrence of `needle` in `src` (after `from`, when given). */
@@ -369,4 +370,21 @@ test("no cascade: a reference to a block whose role is unknown is not also incom
   const src = FULL.replace("as rankings", "as ranking");
   const ds = await diagnose(src);
   assert.deepEqual([...new Set(ds.map((d) => d.code))], ["AL2005"]);
+});
+
+codeTest("AL2039", "a recipe that declares nothing: empty, comments only, a header only", async () => {
+  for (const src of ["", "  \n\n", "// nothing yet\n/* still nothing */\n"]) {
+    const r = await check(src);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.span?.line, d.span?.col]), [["AL2039", 1, 1]], JSON.stringify(src));
+    assert.match(r.diagnostics[0]!.message, /the recipe declares nothing/);
+    assert.equal(r.recipe, null);
+  }
+  const header = await expectError("recipe r { seed = 1 }\n", "AL2039", 1, 8);
+  assert.match(header.message, /`recipe` header but no block/);
+  // one block is enough, and a variant inherits its base's blocks
+  await expectClean(P);
+  const base = writeRecipe("declares-base.align", P);
+  const variant = writeRecipe("declares-variant.align", `recipe v extends "${base}" { seed = 2 }\n`);
+  const r = await checkRecipeFile(variant);
+  assert.deepEqual(r.diagnostics, []);
 });

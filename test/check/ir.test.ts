@@ -97,7 +97,7 @@ test("a header seed sweep stays a sweep; the IR seed is its first value", async 
 });
 
 test("clean snippets: comments, empty bodies, references to any stage, quantities", async () => {
-  await expectClean(`// only a comment\n`);
+  await expectClean(`// only a comment\n` + P); // a comment alone declares nothing: AL2039 (codes.test.ts)
   await expectClean(P + "/* block */ tokenizer b2 = gpt2\n");
   await expectClean(FULL.replace("stage rm = reward_model { init = sft  data = prefs  steps = 5 }", "stage rm = reward_model { init = sft  data = prefs  epochs = 0.5  pairs = adjacent }"));
   await expectClean(FULL.replace("eval acc = accuracy { model = sft  task = qa }", "eval acc = accuracy { model = m  task = mixd  split = heldout  n = 50 }"));

@@ -4,10 +4,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
+import Handlebars from "handlebars";
 import { formatExample, handlebarsChat, hfChat } from "../../src/data/chat.js";
 import { tokenizeExample } from "../../src/data/tokenize.js";
 import { bpeTokenizer, byteLevel, trainBpe } from "../../src/data/tokenizers.js";
 import { DataError } from "../../src/data/diag.js";
+import { compileHandlebars } from "../../src/data/flan/template.js";
 import type { ChatFormat, PromptResponse } from "../../src/data/types.js";
 import { ROOT } from "./recipe-fixture.js";
 
@@ -99,4 +101,43 @@ test("a chat template without the response, or with it twice, is AL3031", () => 
   assert.throws(() => handlebarsChat(p).format("a", "b"), (e: DataError) => e.diagnostics[0]!.code === "AL3031");
   writeFileSync(p, "{{prompt}} {{response}} {{response}}");
   assert.throws(() => handlebarsChat(p).format("a", "b"), /exactly once/);
+});
+
+/** What `fn` writes to stderr (console.error included), and its result. */
+function stderrOf<T>(fn: () => T): { stderr: string; result: T } {
+  const write = process.stderr.write;
+  let stderr = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const result = fn(); // before reading stderr
+    return { stderr, result };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test("{{toString}} and {{constructor}}: a located AL3010 in a chat template, nothing rendered from a prototype, and no Handlebars warning on stderr", () => {
+  // Handlebars warns once per name and process: make this test see the first time (not in its typings)
+  (Handlebars as unknown as { resetLoggedPropertyAccesses(): void }).resetLoggedPropertyAccesses();
+  const p = join(dir, "proto.hbs");
+  for (const [text, name, line, col] of [["{{prompt}}\n{{toString}}{{response}}", "toString", 2, 1], ["{{prompt}} {{response}}\n\n  {{constructor}}", "constructor", 3, 3]] as const) {
+    writeFileSync(p, text);
+    const { stderr } = stderrOf(() =>
+      assert.throws(
+        () => handlebarsChat(p),
+        (e: DataError) => {
+          const [d] = e.diagnostics;
+          return d!.code === "AL3010" && d!.file === p && d!.span?.line === line && d!.span.col === col && d!.message.includes(`uses \`${name}\`, which is neither a variable a chat format is given`);
+        },
+      ),
+    );
+    assert.equal(stderr, "");
+  }
+  // inside #with the context is the prompt string: not checked by name, rendered as nothing, silently
+  writeFileSync(p, "{{#with prompt}}[{{toString}}{{constructor}}]{{/with}}{{prompt}}\n{{response}}");
+  const chat = stderrOf(() => handlebarsChat(p).format("hi", "there").text);
+  assert.deepEqual(chat, { stderr: "", result: "[]hi\nthere" });
+  // task templates: the Handlebars runtime path and the plain-read fast path alike
+  const task = stderrOf(() => [compileHandlebars("{{#if a}}{{toString}}{{constructor}}{{a.constructor}}{{/if}}{{a}}").render({ a: "x" }), compileHandlebars("{{toString}}|{{constructor}}").render({})]);
+  assert.deepEqual(task, { stderr: "", result: ["x", "|"] });
 });

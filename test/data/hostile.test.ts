@@ -62,7 +62,6 @@ test("range(100000000) in a chat template stops at once with a budget error", ()
 test("a Handlebars chat template with an unknown partial, helper, decorator or a bare #each is a located error", () => {
   for (const [name, body] of [
     ["partial", "{{> missing}}{{prompt}}{{response}}"],
-    ["helper", "{{shout prompt}}{{prompt}}{{response}}"],
     ["decorator", "{{* deco}}{{prompt}}{{response}}"],
     ["each", "{{#each}}x{{/each}}{{prompt}}{{response}}"],
     ["call", "{{prompt 1}}{{response}}"],
@@ -73,6 +72,12 @@ test("a Handlebars chat template with an unknown partial, helper, decorator or a
     assert.equal(e.diagnostics[0]!.file, p);
     assert.ok(e.diagnostics[0]!.span, `${name}: located`);
   }
+  // an unknown helper is a name the template uses that a chat format is not given: AL3010 when the
+  // template is loaded, at its line and column (before any render)
+  const p = join(dir, "helper.hbs");
+  writeFileSync(p, "{{prompt}}\n{{shout prompt}}{{response}}");
+  const e = dataError(() => handlebarsChat(p), "AL3010", /uses `shout`, which is neither a variable .* nor a helper/);
+  assert.deepEqual([e.diagnostics[0]!.file, e.diagnostics[0]!.span?.line, e.diagnostics[0]!.span?.col], [p, 2, 1]);
 });
 
 test("a task template's runtime error names the template file and line", () => {

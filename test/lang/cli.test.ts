@@ -1,18 +1,23 @@
 // `alignc check` and `alignc fmt` as processes (bin/alignc.js runs the compiled dist/).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { repoRoot } from "./helpers.js";
+import { loopFixture } from "../label/fixture.js";
 
 const root = repoRoot();
 const tmp = mkdtempSync(join(tmpdir(), "alignc-cli-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function alignc(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+  return alignIn(root, ...args);
+}
+
+function alignIn(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,6 +41,63 @@ test("alignc check reports every syntax error with file:line:col and a caret, ex
   for (const at of ["1:26: error AL1011", "2:20: error AL1011", "3:24: error AL1010"]) assert.ok(r.stderr.includes(`${file}:${at}`), r.stderr);
   assert.ok(r.stderr.includes("1 | model a = gpt { layers = }\n  |                          ^"), r.stderr);
   assert.doesNotMatch(r.stderr, /\u001b\[/, "no colour when stderr is not a terminal");
+});
+
+test("an empty or comment-only recipe is AL2039 at 1:1 for check, plan and run, exit 1, and run creates no run folder", () => {
+  for (const [name, text] of [["empty.align", ""], ["comments.align", "// to do\n"]] as const) {
+    const file = join(tmp, name);
+    writeFileSync(file, text);
+    for (const cmd of ["check", "plan", "run"]) {
+      const r = alignIn(tmp, cmd, file); // in tmp: `run` would create tmp/runs/
+      assert.equal(r.code, 1, `${cmd} ${name}: ${r.stdout}${r.stderr}`);
+      assert.ok(r.stderr.includes(`${file}:1:1: error AL2039: the recipe declares nothing`), `${cmd}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /no problems/);
+    }
+  }
+  assert.throws(() => readdirSync(join(tmp, "runs")), /ENOENT/);
+});
+
+test("alignc check reports data that cannot be read (it used to say `no problems`): a broken JSONL row, a folder like dir(\"/\")", () => {
+  const dir = join(tmp, "data-errors");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "demos.jsonl"), '{"q": "2+2?", "a": "4"}\n{"q": "broken\n');
+  const recipe = (templates: string) => `recipe d { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 32  heads = 2  context = 64 }
+source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }
+task qa = flan { data = jsonl("demos.jsonl")  templates = dir("${templates}") }
+stage sft = sft { init = m  data = demos  steps = 2 }
+stage sft_qa = sft { init = m  data = qa  steps = 2 }
+eval held = lm_loss { model = sft  data = demos }
+`;
+  const broken = join(dir, "broken.align");
+  writeFileSync(broken, recipe(join(root, "templates", "flan", "addition")));
+  let r = alignc("check", broken);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /no problems/);
+  // the data layer's located error, once although the leak and the truncation checks both met it
+  const at = `${join(dir, "demos.jsonl")}:2:1: error AL3002`;
+  assert.ok(r.stderr.includes(at), r.stderr);
+  assert.equal(r.stderr.split(at).length, 2, r.stderr);
+  assert.ok(alignc("check", "--no-leaks", broken).code === 0, "--no-leaks reads no data");
+
+  writeFileSync(join(dir, "demos.jsonl"), '{"q": "2+2?", "a": "4"}\n');
+  const root_ = join(dir, "root.align");
+  writeFileSync(root_, recipe("/"));
+  r = alignc("check", root_);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /no problems/);
+  assert.match(r.stderr, /^\/: error AL3001: .*(no \.hbs templates|cannot be read|more than 10,000)/m);
+
+  // …but the labels file of a labeling loop may not exist before the first label (README, labeling)
+  const loop = loopFixture();
+  try {
+    r = alignc("check", loop.recipe);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no problems/);
+  } finally {
+    loop.cleanup();
+  }
 });
 
 test("alignc check --json prints the diagnostics as JSON on stdout", () => {

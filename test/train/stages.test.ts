@@ -1,5 +1,5 @@
-// Every stage overfits a tiny batch, keeps a flat tensor count, resumes exactly from a saved
-// state, and stops on a non-finite loss without applying the update. cpu backend (deterministic).
+// Every stage overfits a tiny batch, keeps a flat tensor count, frees every tensor on dispose(),
+// resumes exactly from a saved state, and stops on a non-finite loss without applying the update. cpu backend (deterministic).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -135,6 +135,20 @@ for (const kind of ["pretrain", "sft", "reward_model", "dpo", "ppo"] as const) {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+}
+
+for (const kind of ["pretrain", "sft", "reward_model", "dpo", "ppo"] as const) {
+  test(`${kind}: dispose() frees every tensor the trainer made (model, optimizer moments, frozen copies)`, () => {
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    const t = createTrainer(kind, inputFor(kind)); // pretrain/sft train the input's clone in place: the trainer owns it
+    for (let i = 0; i < 2; i++) t.step();
+    assert.ok(tf.memory().numTensors > before);
+    t.dispose();
+    // a variable made from a tensor outside a tidy kept that tensor, and its data, alive: half of it all
+    assert.equal(tf.memory().numTensors, before, "tensor count back to the start");
+    assert.equal(tf.memory().numBytes, bytes, "bytes back to the start");
   });
 }
 

@@ -1,13 +1,16 @@
 // `alignc check FILE…`: parse and check each recipe, print every diagnostic. Exit 0 clean, 1 when
 // any error was found, 2 on usage problems (no file, a file that cannot be read). A recipe without
-// errors is also checked for contamination (AL3070 warnings) and truncation (AL3032 warnings);
-// `--no-leaks` skips both, which read its data.
+// errors is also checked for contamination (AL3070 warnings) and truncation (AL3032 warnings), which
+// read its data, so data that cannot be read is an error here too (AL3xxx); `--no-leaks` skips both.
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
 import { assertRegularFile, InputFileError } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
+import type { CheckedRecipe } from "../../check/ir.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { parseTimings, resetParseTimings } from "../../lang/parse.js";
 import { diagnosticsJson, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 
@@ -20,6 +23,23 @@ async function readable(path: string): Promise<string | null> {
     if (err instanceof InputFileError) return err.message;
     throw err;
   }
+}
+
+/**
+ * The files of rankings sources that a candidates source names as its `labels`, where they do not exist
+ * yet: `alignc label` writes them, so `check` accepts their absence (README, labeling) and the data
+ * layer's "not found" for them is not an error here (`plan` says the file is missing, with the hint).
+ */
+function labelFilesNotYetWritten(recipe: CheckedRecipe): Set<string> {
+  const byName = new Map(recipe.blocks.map((b) => [b.name, b]));
+  const out = new Set<string>();
+  for (const b of recipe.blocks) {
+    const labels = b.role === "candidates" ? b.props["labels"] : undefined;
+    const target = labels && typeof labels === "object" && "$ref" in labels ? byName.get(String(labels.$ref)) : undefined;
+    const file = target?.args[0];
+    if (typeof file === "string" && !existsSync(file)) out.add(resolve(file));
+  }
+  return out;
 }
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -47,14 +67,19 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     all.push(...r.diagnostics);
     // a recipe that checks clean is also checked for contamination (eval prompts in training pools):
     // that reads its data, so the data layer is loaded only then
-    // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data
+    // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
+    // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      all.push(...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)));
-      all.push(...(await (await import("../../data/truncation-report.js")).truncationReport(r.recipe)).diagnostics);
+      const fromData = [
+        ...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)),
+        ...(await (await import("../../data/truncation-report.js")).truncationReport(r.recipe)).diagnostics,
+      ];
+      const unlabeled = labelFilesNotYetWritten(r.recipe);
+      for (const d of fromData) if (!unlabeled.has(resolve(d.file))) all.push(d);
     }
     for (const [k, v] of r.sources) sources.set(k, v);
   }
-  const ds = sortDiagnostics(all);
+  const ds = sortDiagnostics(dedupeDiagnostics(all)); // one data error met by the leak and the truncation check is one
   if (opts["json"]) {
     process.stdout.write(`${diagnosticsJson(ds)}\n`);
   } else if (ds.length) {

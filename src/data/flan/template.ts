@@ -3,7 +3,7 @@
 // FLAN's Python `{name}` patterns and promptsource's Jinja; all compile to this one shape.
 import Handlebars from "handlebars";
 import type { Fields } from "../readers.js";
-import { guardRender, type TemplateOrigin } from "../template-guard.js";
+import { guardRender, HANDLEBARS_RUNTIME, type TemplateOrigin } from "../template-guard.js";
 
 // `{{log}}` would print to stdout in the middle of alignc's own output: it renders nothing instead
 Handlebars.registerHelper("log", () => "");
@@ -72,7 +72,8 @@ function stringify(v: unknown): string {
 export function segmentRenderer(segs: readonly Segment[]): (ctx: Fields) => string {
   return (ctx) => {
     let out = "";
-    for (const s of segs) out += typeof s === "string" ? s : stringify(ctx[s.field]);
+    // own fields only: `{{toString}}` is no field of a row (Object.prototype's would render as code)
+    for (const s of segs) out += typeof s === "string" ? s : stringify(Object.hasOwn(ctx, s.field) ? ctx[s.field] : undefined);
     return out;
   };
 }
@@ -122,7 +123,7 @@ export function compileHandlebars(text: string, lineOffset = 0, origin?: Templat
   const seg = simple ? segmentRenderer(mergeLiterals(segs)) : undefined;
   const fn = seg ? undefined : Handlebars.compile(text, { noEscape: true });
   // runtime errors (unknown helper/partial/decorator, #each without argument) become located errors
-  const render = (ctx: Fields): string => (objectField(ctx), seg ? seg(ctx) : fn!(ctx));
+  const render = (ctx: Fields): string => (objectField(ctx), seg ? seg(ctx) : fn!(ctx, HANDLEBARS_RUNTIME));
   return { render: guardRender(render, "template", origin), placeholders };
 }
 
@@ -137,6 +138,13 @@ function mergeLiterals(segs: Segment[]): Segment[] {
 }
 
 const HELPERS = new Set(["if", "unless", "each", "with", "lookup", "log"]);
+
+/** The names a Handlebars text reads at its top level (as compileHandlebars collects them); throws on a parse error. */
+export function handlebarsPlaceholders(text: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  collectPlaceholders(Handlebars.parse(text), out, 0, 0, new Set());
+  return out;
+}
 
 /**
  * Field names read at the top level of a Handlebars AST (inside #each/#with the context changes:

@@ -25,6 +25,8 @@ import { MODEL_FILE, networkOf } from "./models.js";
 import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
 import { parallelize } from "./parallel.js";
+import { nonFiniteDiagnostic } from "./non-finite.js";
+import type { CheckedRecipe } from "../../check/ir.js";
 
 const STATE_FILE = "state.safetensors";
 /** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
@@ -113,7 +115,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
     recordTrainedWith(ctx, trainer);
-    const result = await loop(ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
+    const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)
     if (result.status === "done" && data.skipped) result.data = { ...(result.data as object | undefined), skippedRows: data.skipped };
     return result;
@@ -123,6 +125,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
 }
 
 async function loop(
+  recipe: CheckedRecipe,
   ctx: NodeContext,
   p: TrainingParams,
   trainer: Trainer,
@@ -170,12 +173,11 @@ async function loop(
     try {
       m = trainer.step();
     } catch (err) {
+      if (!(err instanceof NonFiniteError)) throw err;
       // a NaN/Inf step applied nothing: the trainer holds the last good state, so save it
-      if (err instanceof NonFiniteError && trainer.stepCount > 0) {
-        await checkpoint(trainer.stepCount);
-        err.message += ` (saved as a checkpoint at step ${trainer.stepCount})`;
-      }
-      throw err;
+      const saved = trainer.stepCount > 0 ? trainer.stepCount : null;
+      if (saved !== null) await checkpoint(saved);
+      throw nonFiniteDiagnostic(recipe, ctx.node, err, saved, trainer.cfg.lr);
     }
     history.push(m);
     const s = trainer.stepCount;

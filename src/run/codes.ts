@@ -1,0 +1,8 @@
+// The run diagnostic codes (AL5xxx), one table: code → what it means. These are raised while a plan
+// executes — what no check before compute could know — and are located at the recipe property or
+// block whose stage failed. Codes are stable: a code is never reused for another meaning.
+export const RUN_CODES = {
+  AL5001: "a training step gave a non-finite (NaN/Inf) loss or gradient: the stage stopped without applying it, and its last good state is saved as a resumable checkpoint",
+} as const;
+
+export type RunCode = keyof typeof RUN_CODES;
