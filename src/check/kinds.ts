@@ -46,7 +46,7 @@ const training: Record<string, Schema> = {
   schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),
   min_lr_ratio: num("floor of the decay as a share of lr", { minimum: 0, maximum: 1, default: 0.1 }),
   optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
-  weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, default: 0.1 }),
+  weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, ...bound(10, "decoupled decay shrinks every weight by lr × weight_decay per step; above 10 it is not a regulariser at any learning rate used here"), default: 0.1 }),
   grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
   log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
   checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),

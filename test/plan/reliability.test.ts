@@ -56,6 +56,7 @@ test("enormous values are refused with the reason from the kinds table", async (
     ["steps = 1e15", /AL2008 `steps` must be <= 10000000.*days to years/],
     ["steps = 10 accumulate = 1e12", /AL2008 `accumulate` must be <= 65536/],
     ["steps = 10 lr = 1e308", /AL2008 `lr` must be <= 10/],
+    ["steps = 10 weight_decay = 1e6", /AL2008 `weight_decay` must be <= 10.*lr × weight_decay/],
     ["steps = 9007199254740993", /AL2008 `9007199254740993` is past 9007199254740991/],
   ] as const) {
     const ds = await checkCodes(stage(props));
