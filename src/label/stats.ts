@@ -5,8 +5,8 @@
 // (src/run/rule-judge.ts). Chance agreement is 0.5. Read only: the file is never changed.
 import { existsSync, readFileSync } from "node:fs";
 import { parseRankingString } from "../data/rankings.js";
-import { ruleOutcome } from "../run/rule-judge.js";
-import { wilson } from "../run/stats.js";
+import { ruleOutcome } from "../run/evaluation/rule-judge.js";
+import { wilson } from "../run/evaluation/stats.js";
 import { skipsFileFor } from "./session.js";
 
 export interface Agreement {

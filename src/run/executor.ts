@@ -11,14 +11,14 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { StageCache } from "./cache.js";
-import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./expect.js";
+import type { StageCache } from "./storage/cache.js";
+import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
-import type { Progress } from "./progress.js";
-import { fmtDuration } from "./progress.js";
-import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./rundir.js";
-import { yieldToSignals } from "./interrupt.js";
-import { peakRssBytes, readJsonl } from "./rundir.js";
+import type { Progress } from "./presentation/progress.js";
+import { fmtDuration } from "./presentation/progress.js";
+import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
+import { yieldToSignals } from "./storage/interrupt.js";
+import { peakRssBytes, readJsonl } from "./storage/rundir.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 

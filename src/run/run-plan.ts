@@ -5,12 +5,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IRCondition } from "../check/ir.js";
 import type { Plan } from "../plan/types.js";
-import { StageCache, defaultCacheRoot } from "./cache.js";
+import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
-import { createProgress, type Progress } from "./progress.js";
-import { writeReport } from "./report.js";
-import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./rundir.js";
+import { createProgress, type Progress } from "./presentation/progress.js";
+import { writeReport } from "./presentation/report.js";
+import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
 
 export interface RunPlanOptions {
   plan: Plan;

@@ -10,7 +10,7 @@
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent).
-import { PREAMBLE } from "../data/demo/generate.js";
+import { PREAMBLE } from "../../data/demo/generate.js";
 import { ruleClass } from "./rule-judge.js";
 
 export interface Judged {
