@@ -7,10 +7,11 @@
 // had filled the src/ or the dist/ fingerprint's entry first.)
 // Entries are one small JSON file each, written atomically (temp file + rename); an unreadable or
 // malformed entry is a miss. ALIGNC_CACHE_DIR overrides the location (default ~/.cache/alignc).
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { sha256Hex } from "./canonical.js";
 import type { DataSize } from "./types.js";
 
@@ -58,11 +59,7 @@ export class SizesCache {
 
   set(nodeHash: string, size: DataSize): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const path = this.path(nodeHash);
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(size));
-      renameSync(tmp, path);
+      writeFileAtomicSync(this.path(nodeHash), JSON.stringify(size), { durable: false });
     } catch {
       // a cache that cannot be written only costs the next plan a measurement
     }

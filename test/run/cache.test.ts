@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { acquireLock, LockTimeoutError } from "../../src/run/storage/lock.js";
-import { writeFileAtomicSync } from "../../src/run/storage/atomic.js";
+import { writeFileAtomicSync } from "../../src/common/atomic-write.js";
 import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
 
 test("put then get returns the entry with sizes and hashes; a second put of the same hash keeps the first", async () => {

@@ -7,8 +7,8 @@
 // them for evals) and PPO prompts; a question whose text any FLAN template of templates/flan/
 // renders is dropped, so no training prompt is a held-out template's prompt and no eval prompt is
 // a FLAN training prompt. test/data/demo-pools.test.ts checks the generated files.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import { fileURLToPath } from "node:url";
 import { loadTemplateDir } from "../flan/loaders.js";
 import { rngFor, shuffled } from "../rng.js";
@@ -205,10 +205,7 @@ export function writeDemoFiles(dir: string): string[] {
   const written: string[] = [];
   for (const [name, text] of Object.entries(files)) {
     const path = join(dir, name);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, text);
     written.push(path);
   }
   return written;

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fsyncDir, writeFileAtomicSync } from "./atomic.js";
+import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { acquireLock, pidAlive, type Lock, type LockOptions } from "./lock.js";
 
 export interface FileRecord {
