@@ -1,6 +1,7 @@
 // The executor's public API (`import { runPlan } from "alignc"`): run a compiled plan against the
 // stage cache into a run directory; read runs back (report, listing, metric diff).
-export { runPlan, planHash, alignVersion, type RunPlanOptions, type RunOutcome } from "./run-plan.js";
+export { runPlan, planHash, type RunPlanOptions, type RunOutcome } from "./run-plan.js";
+export { alignVersion } from "../common/repo-root.js";
 export { compileForRun, type RunInput } from "./compile-run.js";
 export { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 export { Executor, PlanError, EXIT, ancestors, descendants } from "./executor.js";
