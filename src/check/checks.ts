@@ -24,7 +24,7 @@ import type { CheckContext, Accept, BlockInfo } from "./context.js";
 import { BUDGETS, CANDIDATE_PROPS, COMPONENT_CLAUSES, HEADER_PROPS, KINDS, METRICS } from "./kinds.js";
 import type { Located, RefUse } from "./lower.js";
 import { describeRefTo, own } from "./schemas.js";
-import { didYouMean, orList } from "./suggest.js";
+import { didYouMean, orList } from "../common/did-you-mean.js";
 import { normaliseQuantity, UNIT_KIND, UNIT_NAMES } from "./units.js";
 import { findCycles } from "./graph.js";
 import { FULL_SIZE } from "./build.js";

@@ -21,6 +21,7 @@ import { yieldToSignals } from "./storage/interrupt.js";
 import { peakRssBytes, readJsonl } from "./storage/rundir.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nearest } from "../common/did-you-mean.js";
 
 /** Files in a cache entry holding the node's own metric rows and samples. */
 const NODE_METRICS = "metrics.jsonl";
@@ -77,11 +78,10 @@ export function descendants(plan: Plan, ids: Iterable<string>): Set<string> {
   return out;
 }
 
-function nearest(name: string, ids: string[]): string {
-  const close = ids
-    .filter((i) => i.includes(name) || name.includes(i))
-    .sort((a, b) => Number(!a.startsWith(name)) - Number(!b.startsWith(name)) || a.length - b.length || a.localeCompare(b));
-  return close.length ? ` (did you mean ${close.slice(0, 3).join(", ")}?)` : "";
+/** ` (did you mean x?)` for a mistyped node id, else "". */
+function suggestNode(name: string, ids: string[]): string {
+  const near = nearest(name, ids);
+  return near === null ? "" : ` (did you mean ${near}?)`;
 }
 
 const label = (n: PlanNode) => n.block || n.id;
@@ -106,8 +106,8 @@ export class Executor {
   constructor(private readonly o: ExecutorOptions) {
     this.byId = new Map(o.plan.nodes.map((n) => [n.id, n]));
     const ids = o.plan.nodes.map((n) => n.id);
-    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${nearest(f, ids)}; nodes: ${ids.join(", ")}`);
-    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${nearest(o.until, ids)}; nodes: ${ids.join(", ")}`);
+    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
+    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
     this.force = new Set(o.force ?? []);
     this.wanted = o.until ? ancestors(o.plan, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
