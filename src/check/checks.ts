@@ -26,7 +26,7 @@ import type { Located, RefUse } from "./lower.js";
 import { describeRefTo, own } from "./schemas.js";
 import { didYouMean, orList } from "../common/did-you-mean.js";
 import { normaliseQuantity, UNIT_KIND, UNIT_NAMES } from "./units.js";
-import { findCycles } from "./graph.js";
+import { findCycles } from "../common/graph.js";
 import { FULL_SIZE } from "./build.js";
 
 type NodeOf<T extends string> = Extract<RecipeFile | RecipeHeader | Declaration | ConditionBlock | Comparison | ComponentEntry | Value, { type: T }>;

@@ -11,7 +11,7 @@ import { estimateNodes } from "./estimate.js";
 import { ENGINE_EPOCH, hashNodes } from "./hash.js";
 import { FileHashes, lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
-import { topoSort } from "./topo.js";
+import { topoSortNodes } from "../common/graph.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
 
@@ -112,7 +112,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
     const lowered = lowerRecipe(recipe, files);
     let ordered: LoweredNode[];
     try {
-      ordered = topoSort(lowered.nodes);
+      ordered = topoSortNodes(lowered.nodes);
     } catch (err) {
       // the checker rejects reference cycles (AL2010); reaching this is a bug in the lowering
       throw new Error(`internal: ${(err as Error).message}`);

@@ -22,6 +22,7 @@ import { peakRssBytes, readJsonl } from "./storage/rundir.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nearest } from "../common/did-you-mean.js";
+import { ancestors, descendants } from "../common/graph.js";
 
 /** Files in a cache entry holding the node's own metric rows and samples. */
 const NODE_METRICS = "metrics.jsonl";
@@ -47,35 +48,6 @@ export class PlanError extends Error {
     super(message);
     this.name = "PlanError";
   }
-}
-
-/** Node ids that reach `id` through inputs, and `id` itself. */
-export function ancestors(plan: Plan, id: string): Set<string> {
-  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
-  const out = new Set<string>();
-  const stack = [id];
-  while (stack.length) {
-    const cur = stack.pop()!;
-    if (out.has(cur)) continue;
-    out.add(cur);
-    stack.push(...(byId.get(cur)?.inputs ?? []));
-  }
-  return out;
-}
-
-/** Node ids downstream of any of `ids` (not including them). */
-export function descendants(plan: Plan, ids: Iterable<string>): Set<string> {
-  const consumers = new Map<string, string[]>();
-  for (const n of plan.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
-  const out = new Set<string>();
-  const stack = [...ids].flatMap((i) => consumers.get(i) ?? []);
-  while (stack.length) {
-    const cur = stack.pop()!;
-    if (out.has(cur)) continue;
-    out.add(cur);
-    stack.push(...(consumers.get(cur) ?? []));
-  }
-  return out;
 }
 
 /** ` (did you mean x?)` for a mistyped node id, else "". */
@@ -109,7 +81,7 @@ export class Executor {
     for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
     if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
     this.force = new Set(o.force ?? []);
-    this.wanted = o.until ? ancestors(o.plan, o.until) : new Set(ids);
+    this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
       this.records.set(n.id, { id: n.id, kind: `${n.kind}.${n.op}`, label: label(n), hash: n.hash, status: "pending", seconds: 0 });
@@ -229,7 +201,7 @@ export class Executor {
   private blockedReason(n: PlanNode): string | null {
     const gate = this.blockedBy.get(n.id);
     if (gate) return `expectation failed: ${gate}`;
-    for (const i of ancestors(this.o.plan, n.id)) {
+    for (const i of ancestors(this.o.plan.nodes, n.id)) {
       if (i === n.id) continue;
       const s = this.records.get(i)!.status;
       if (s === "blocked" || s === "failed") return `input ${i} ${s}`;
@@ -249,7 +221,7 @@ export class Executor {
       this.o.progress.info(`expect ${r.message}`);
       if (!r.ok) {
         const sources = this.o.plan.nodes.filter((x) => conditionBlocks(c).includes(label(x)) || conditionBlocks(c).includes(x.id)).map((x) => x.id);
-        for (const d of descendants(this.o.plan, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
+        for (const d of descendants(this.o.plan.nodes, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
       }
     }
   }

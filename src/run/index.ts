@@ -4,7 +4,8 @@ export { runPlan, planHash, type RunPlanOptions, type RunOutcome } from "./run-p
 export { alignVersion } from "../common/repo-root.js";
 export { compileForRun, type RunInput } from "./compile-run.js";
 export { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
-export { Executor, PlanError, EXIT, ancestors, descendants } from "./executor.js";
+export { Executor, PlanError, EXIT } from "./executor.js";
+export { ancestors, descendants } from "../common/graph.js";
 export type { NodeHandler, NodeContext, NodeResult, NodeOutput, HandlerTable } from "./handler.js";
 export { createHandlers, backendSession, type BackendSession, type HandlerEnv } from "./nodes/index.js";
 export { StageCache, defaultCacheRoot, type CacheEntry, type EntryMeta, type Checkpoint } from "./storage/cache.js";
