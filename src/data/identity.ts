@@ -15,15 +15,15 @@
 // plus, for `flan_templates`, the FLAN task name it reads, which defaults to the block name: that
 // name is a lookup key (it changes what is read, and the plan hashes it too), not a seed.
 // Anything the plan hashes may enter an identity; nothing it does not hash may.
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
+import { statSync } from "node:fs";
+import { isAbsolute, relative } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
-import { canonicalJson } from "../plan/canonical.js";
+import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { NOT_HASHED } from "../plan/hash.js";
 import { findBlock, isCall, isRef } from "./ir.js";
 import { CODES, fail } from "./diag.js";
-import { InputFileError, listFolderFiles } from "../lang/read-file.js";
+import { InputFileError, hashRegularFile } from "../lang/read-file.js";
+import { folderDigests } from "../common/folder-hash.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -43,8 +43,6 @@ function memoFor(recipe: CheckedRecipe, mode: PathMode): Memo {
   return m[mode];
 }
 
-const sha256 = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
-
 /** A path's content: a file's sha256, a folder's sorted (relative path, sha256) list; null when absent. */
 function pathContent(path: string): Json {
   let st;
@@ -53,21 +51,14 @@ function pathContent(path: string): Json {
   } catch {
     return null;
   }
-  if (st.isFile()) return { $sha256: sha256(readFileSync(path)) };
+  if (st.isFile()) return { $sha256: hashRegularFile(path) };
   if (!st.isDirectory()) return null;
-  let files: string[];
   try {
-    files = listFolderFiles(path, { dotFiles: true });
+    return { $dir: folderDigests(path, { dotFiles: true }) };
   } catch (err) {
     if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, path);
     throw err;
   }
-  const entries: [string, string][] = files.map((rel) => {
-    const p = join(path, rel);
-    return [relative(path, p), sha256(readFileSync(p))];
-  });
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { $dir: entries };
 }
 
 function pathArg(recipe: CheckedRecipe, mode: PathMode, s: string): Json {
@@ -96,7 +87,7 @@ function valueJson(recipe: CheckedRecipe, mode: PathMode, v: IRValue | undefined
 
 /** The identity of any IR value (a data property, a reader call): refs and paths as above. */
 export function valueIdentity(recipe: CheckedRecipe, v: IRValue | undefined, mode: PathMode = "content"): string {
-  return sha256(canonicalJson(valueJson(recipe, mode, v)));
+  return sha256Hex(canonicalJson(valueJson(recipe, mode, v)));
 }
 
 function blockJson(recipe: CheckedRecipe, b: CheckedBlock, mode: PathMode): Json {
@@ -130,7 +121,7 @@ export function blockIdentity(recipe: CheckedRecipe, name: string, mode: PathMod
   const memo = memoFor(recipe, mode);
   let id = memo.blocks.get(name);
   if (id === undefined) {
-    id = sha256(canonicalJson(blockJson(recipe, findBlock(recipe, name), mode)));
+    id = sha256Hex(canonicalJson(blockJson(recipe, findBlock(recipe, name), mode)));
     memo.blocks.set(name, id);
   }
   return id;
