@@ -5,7 +5,7 @@ import type { Comparison, Declaration, Value } from "../lang/ast.js";
 import type { CheckedBlock, CheckedRecipe, IRCondition, IRRecord, IRSweep, IRValue, BlockKeyword } from "./ir.js";
 import type { CheckContext } from "./context.js";
 import { normaliseQuantity } from "./units.js";
-import { topoSort } from "./graph.js";
+import { topoOrder } from "../common/graph.js";
 
 /** `expect full_size { … }`: the one scope an expect block may have (gates skipped by --tiny). */
 export const FULL_SIZE = "full_size";
@@ -14,7 +14,7 @@ export function buildRecipe(ctx: CheckContext): CheckedRecipe {
   const loaded = ctx.loaded;
   const byName = new Map<string, CheckedBlock>();
   for (const [name, decl] of ctx.symbols) byName.set(name, checkedBlock(ctx, decl));
-  const order = topoSort([...byName.keys()].sort(), (n) => byName.get(n)!.deps);
+  const order = topoOrder([...byName.keys()].sort(), (n) => byName.get(n)!.deps);
 
   const header = ctx.header?.props ?? {};
   const seedValue = header["seed"];

@@ -11,7 +11,7 @@ import type { Diagnostic } from "../lang/diagnostic.js";
 import { hasErrors } from "../lang/diagnostic.js";
 import { COMPONENT_CLAUSES } from "./kinds.js";
 import { kindSpec, branches, shapeOf } from "./schemas.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../common/did-you-mean.js";
 
 export interface LoadedRecipe {
   file: string; // as given

@@ -5,8 +5,7 @@
 // in exactly one place. Run after changing kinds.ts:
 //   npm run generate:params
 // test/check/params.test.ts fails while the committed file is stale.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { fileURLToPath } from "node:url";
 import { CANDIDATE_PROPS, KINDS } from "./kinds.js";
 import type { Schema } from "./schema-table.js";
@@ -102,8 +101,6 @@ export function generateParamsSource(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  mkdirSync(dirname(PARAMS_FILE), { recursive: true });
-  writeFileSync(`${PARAMS_FILE}.tmp`, generateParamsSource()); // atomic: never a half-written module
-  renameSync(`${PARAMS_FILE}.tmp`, PARAMS_FILE);
+  writeFileAtomicSync(PARAMS_FILE, generateParamsSource()); // never a half-written module
   console.log(`wrote ${PARAMS_FILE}`);
 }

@@ -5,8 +5,7 @@
 // works, compiling at run time). This module reads only schema-table.ts, never the file it writes,
 // so it runs even when that file is missing or broken.
 import { createRequire } from "node:module";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { fileURLToPath } from "node:url";
 import { AJV_OPTIONS, exportName, newAjv, schemaHash, schemaTable } from "./schema-table.js";
 
@@ -35,8 +34,6 @@ export function generateValidatorsSource(): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = VALIDATORS_FILE;
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.tmp`, generateValidatorsSource()); // atomic: never a half-written module
-  renameSync(`${out}.tmp`, out);
+  writeFileAtomicSync(out, generateValidatorsSource()); // never a half-written module
   console.log(`wrote ${out}`);
 }

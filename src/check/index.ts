@@ -7,7 +7,7 @@ import type { CheckedRecipe } from "./ir.js";
 import type { RecipeFile, RecipeHeader } from "../lang/ast.js";
 import { loadRecipe } from "./extends.js";
 import { CheckContext } from "./context.js";
-import { runChecks } from "./checks.js";
+import { runChecks } from "./checks/index.js";
 import { buildRecipe } from "./build.js";
 
 export interface CheckResult {

@@ -3,6 +3,14 @@
 
 export type Schema = Record<string, unknown>;
 
+/** One kind of a keyword: its constructor arguments, roles (sources), properties and required ones. */
+export interface KindSpec {
+  args?: Schema;
+  roles?: string[];
+  props: Record<string, Schema>;
+  required?: string[];
+}
+
 export const num = (description: string, extra: Schema = {}): Schema => ({ type: "number", description, ...extra });
 export const int = (description: string, extra: Schema = {}): Schema => ({ type: "integer", description, ...extra });
 export const str = (description: string, extra: Schema = {}): Schema => ({ type: "string", description, ...extra });

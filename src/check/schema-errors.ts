@@ -5,7 +5,7 @@ import type { ErrorObject } from "ajv";
 import type { IRValue } from "./ir.js";
 import type { Located } from "./lower.js";
 import { branches, callees, describeSchema, shapeOf, type Schema, type Shape } from "./schemas.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../common/did-you-mean.js";
 import { UNIT_KIND } from "./units.js";
 
 export interface SchemaIssue {

@@ -7,7 +7,7 @@
 import type { Ajv as AjvClass, ValidateFunction } from "ajv";
 import { HEADER_PROPS } from "./kinds.js";
 import { newAjv, objectSchema, schemaHash, exportName, type KindSpec, type Schema } from "./schema-table.js";
-import { orList } from "./suggest.js";
+import { orList } from "../common/did-you-mean.js";
 import { UNIT_KIND } from "./units.js";
 import * as generated from "../../generated/validators.js";
 

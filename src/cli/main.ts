@@ -2,7 +2,8 @@
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
 // Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
 import { Command, CommanderError, Option } from "commander";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { alignVersion } from "../common/repo-root.js";
 
 export interface CommandModule {
   run(args: string[], opts: Record<string, unknown>): Promise<number>;
@@ -45,16 +46,12 @@ const COMMANDS: Spec[] = [
   { name: "explain", args: "<code>", summary: "what a diagnostic code means, with an example and the fix", options: [], examples: ["alignc explain AL2004"] },
 ];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = new Command("alignc")
     .description("A compiler for alignment experiments")
-    .version(version())
+    .version(alignVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const spec of COMMANDS) {

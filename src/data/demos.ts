@@ -3,7 +3,8 @@
 // templates over any fields; category filters (Dolly) keep only the listed categories.
 import type { Span } from "../lang/ast.js";
 import { CODES, DataError, fail, rowSpan } from "./diag.js";
-import { fieldsOf, nearest } from "./flan/render.js";
+import { fieldsOf } from "./flan/render.js";
+import { didYouMean } from "../common/did-you-mean.js";
 import { compileHandlebars, type CompiledPart } from "./flan/template.js";
 import { fieldString, type Row } from "./readers.js";
 import type { PromptResponse } from "./types.js";
@@ -56,8 +57,7 @@ export function mappingTemplate(src: string, role: string, fields: ReadonlySet<s
   if (bad.length)
     throw new DataError(
       bad.map((p) => {
-        const near = nearest(p.name, fields);
-        return dataDiag(CODES.templateField, `${role} template uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ")})`, site?.file ?? dataFile, site?.span ?? null, near ? `did you mean \`${near}\`?` : undefined);
+        return dataDiag(CODES.templateField, `${role} template uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ")})`, site?.file ?? dataFile, site?.span ?? null, didYouMean(p.name, fields));
       }),
     );
   return part;

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } f
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { sha256 } from "../export/manifest.js";
-import { writeFileAtomicSync } from "../run/atomic.js";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 
 export class DataExportError extends Error {}
 

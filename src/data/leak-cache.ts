@@ -11,8 +11,9 @@
 // current recipe, so their spans are always current. An entry holds what the warnings need (pairs of
 // an eval and a training pool, with counts), one small JSON file each under <cache>/leaks/, written
 // atomically; an unreadable or malformed entry is a miss. ALIGNC_CACHE_DIR moves it.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
@@ -56,11 +57,7 @@ export class LeakCache {
 
   set(key: string, pairs: LeakPair[]): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const path = join(this.dir, `${key}.json`);
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(pairs));
-      renameSync(tmp, path);
+      writeFileAtomicSync(join(this.dir, `${key}.json`), JSON.stringify(pairs), { durable: false });
     } catch {
       // a cache that cannot be written only costs the next check a rebuild
     }

@@ -18,7 +18,7 @@ import type { Span } from "../lang/ast.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { hashMaterial, hashNodes, type HashableNode } from "../plan/hash.js";
 import { FileHashes, lowerRecipe } from "../plan/lower.js";
-import { topoSort } from "../plan/topo.js";
+import { topoSortNodes as topoSort } from "../common/graph.js";
 import { expandVariants } from "../plan/variants.js";
 import type { Json, Plan, PlanEngine, PlanFile } from "../plan/types.js";
 import { CODES, fail } from "./diag.js";

@@ -2,6 +2,7 @@
 // per-source/template counts and token-length summaries, and JSONL export rows.
 import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
 import { escapeControl, escapeControlKeepLines as esc } from "../lang/escape.js";
+import { palette } from "../common/colour.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -11,8 +12,8 @@ export interface ViewOptions {
   color: boolean;
 }
 
-const green = (s: string, o: ViewOptions) => (o.color ? `\x1b[32m${s}\x1b[39m` : s);
-const dim = (s: string, o: ViewOptions) => (o.color ? `\x1b[2m${s}\x1b[22m` : s);
+const green = (s: string, o: ViewOptions): string => palette(o.color).green(s);
+const dim = (s: string, o: ViewOptions): string => palette(o.color).dim(s);
 
 function describeMeta(e: SFTExample): string {
   const m = e.meta;

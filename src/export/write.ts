@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
-import { writeJsonAtomicSync } from "../run/atomic.js";
+import { writeJsonAtomicSync } from "../common/atomic-write.js";
 import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 

@@ -4,11 +4,11 @@
 // back the candidates file in the node's cache entry.
 import { join } from "node:path";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { defaultCacheRoot, StageCache } from "../run/cache.js";
+import { defaultCacheRoot, StageCache } from "../run/storage/cache.js";
 import { compileForRun } from "../run/compile-run.js";
-import type { Interrupt } from "../run/interrupt.js";
+import type { Interrupt } from "../run/storage/interrupt.js";
 import { CANDIDATES_FILE } from "../run/nodes/samples.js";
-import type { Progress } from "../run/progress.js";
+import type { Progress } from "../run/presentation/progress.js";
 import { runCompiled } from "../run/run-recipe.js";
 
 export interface DrawOptions {

@@ -2,11 +2,11 @@
 // labels and skips per labeler, time per label, flag counts, and pairwise ranking agreement: between
 // two labelers on the prompts both ranked (InstructGPT reports 72.6 ± 1.5 % among its labelers), and,
 // where a row carries the demo's reference `answer`, with the rule the demo rankings follow
-// (src/run/rule-judge.ts). Chance agreement is 0.5. Read only: the file is never changed.
+// (src/run/evaluation/rule-judge.ts). Chance agreement is 0.5. Read only: the file is never changed.
 import { existsSync, readFileSync } from "node:fs";
 import { parseRankingString } from "../data/rankings.js";
-import { ruleOutcome } from "../run/rule-judge.js";
-import { wilson } from "../run/stats.js";
+import { ruleOutcome } from "../run/evaluation/rule-judge.js";
+import { wilson } from "../run/evaluation/stats.js";
 import { skipsFileFor } from "./session.js";
 
 export interface Agreement {
@@ -211,7 +211,7 @@ export function statsText(s: LabelStats): string {
   out.push(agreementLine("all", s.agreement.all));
   for (const p of s.agreement.pairs) out.push(agreementLine(`${p.a} – ${p.b}`, p));
   if (s.rule) {
-    out.push("", "agreement with the rule labeler (the demo's ranking rule, src/run/rule-judge.ts; rows with an `answer`; chance 0.5)");
+    out.push("", "agreement with the rule labeler (the demo's ranking rule, src/run/evaluation/rule-judge.ts; rows with an `answer`; chance 0.5)");
     out.push(agreementLine("all", s.rule.all));
     for (const l of s.rule.labelers) out.push(agreementLine(l.labeler, l));
   }

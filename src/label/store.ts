@@ -7,7 +7,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
-import { fsyncDir } from "../run/atomic.js";
+import { fsyncDir } from "../common/atomic-write.js";
 
 /** Every line the journal holds names its submission (the page's id) and is otherwise opaque here. */
 export interface JournalEntry {

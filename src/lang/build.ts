@@ -59,6 +59,8 @@ import type {
   Value,
 } from "./ast.js";
 import type { SyntaxCode } from "./codes.js";
+import { unescapeString, tripleStringValue } from "./string-literal.js";
+import { joinSpans, tokenSpan } from "./token-span.js";
 
 /** A syntax problem found while building (bad escape, number out of range …). */
 export interface BuildProblem {
@@ -70,83 +72,6 @@ export interface BuildProblem {
 
 /** Thrown inside the builder when recovery left out a piece the node cannot do without. */
 class Missing extends Error {}
-
-export function tokenSpan(t: IToken): Span | null {
-  if (!Number.isFinite(t.startOffset) || t.isInsertedInRecovery) return null;
-  const endOffset = Number.isFinite(t.endOffset) ? (t.endOffset as number) : t.startOffset + t.image.length - 1;
-  return {
-    start: t.startOffset,
-    end: endOffset + 1,
-    line: t.startLine ?? 1,
-    col: t.startColumn ?? 1,
-    endLine: t.endLine ?? t.startLine ?? 1,
-    endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
-  };
-}
-
-/** The span from the start of `a` to the end of `b`. */
-export function joinSpans(a: Span, b: Span): Span {
-  const first = a.start <= b.start ? a : b;
-  const last = a.end >= b.end ? a : b;
-  return { start: first.start, line: first.line, col: first.col, end: last.end, endLine: last.endLine, endCol: last.endCol };
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
-
-/** Undo the escapes of a `"…"` literal (closing quote missing when `closed` is false: parse.ts
- * reports that); reports each bad escape at its own column. */
-function unescape(raw: string, closed: boolean, at: Span, problems: BuildProblem[]): string {
-  const body = raw.slice(1, closed ? -1 : raw.length);
-  if (!body.includes("\\")) return body; // the common case: nothing to undo
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const next = body[i + 1];
-    if (next !== undefined && next in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[next];
-      i++;
-      continue;
-    }
-    const m = next === "u" ? /^u\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1)) : null;
-    const cp = m ? parseInt(m[1]!, 16) : NaN;
-    if (m && cp <= 0x10ffff) {
-      out += String.fromCodePoint(cp);
-      i += m[0].length;
-      continue;
-    }
-    const len = m ? m[0].length + 1 : next === undefined ? 1 : 2;
-    const start = at.start + 1 + i;
-    const col = at.col + 1 + i;
-    problems.push({
-      code: "AL1005",
-      message: `invalid escape sequence \`${body.slice(i, i + len)}\` in a string`,
-      span: { start, end: start + len, line: at.line, col, endLine: at.line, endCol: col + len },
-      hint: "valid escapes: \\n \\t \\r \\\" \\\\ \\u{1F600}; write \\\\ for a backslash",
-    });
-    out += body.slice(i, i + len);
-    i += len - 1;
-  }
-  return out;
-}
-
-/**
- * The value of a `"""…"""` literal: the newline right after the opening quotes is dropped, a last line
- * holding only spaces before the closing quotes is dropped, and the indentation common to the
- * non-blank lines is removed. No escapes: the text is taken as written.
- */
-export function tripleStringValue(raw: string, closed = true): string {
-  let body = raw.slice(3, closed ? -3 : raw.length).replace(/\r\n/g, "\n");
-  if (body.startsWith("\n")) body = body.slice(1);
-  const lines = body.split("\n");
-  if (lines.length > 1 && /^[ \t]*$/.test(lines[lines.length - 1]!)) lines.pop();
-  const indents = lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length);
-  const common = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => (l.trim() === "" ? "" : l.slice(common))).join("\n");
-}
 
 const BaseVisitor = alignParser.getBaseCstVisitorConstructor<void, unknown>();
 
@@ -311,7 +236,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     const t = c.key![0]!;
     const span = this.span(t);
     const keyKind = t.tokenType === T.StringLiteral ? "string" : t.tokenType === T.NumberLiteral ? "number" : "boolean";
-    const name = keyKind === "string" ? unescape(t.image, true, span, this.problems) : keyKind === "number" ? String(Number(t.image)) : t.image;
+    const name = keyKind === "string" ? unescapeString(t.image, true, span, this.problems) : keyKind === "number" ? String(Number(t.image)) : t.image;
     if (c.Colon || c.tail) {
       const at = c.Colon?.[0] ?? c.tail![0]!;
       this.problems.push({ code: "AL1010", span: this.span(at), message: `a ${keyKind} key takes \`= value\` only (a dotted path or \`:\` needs a name), found ${JSON.stringify(at.image)}` });
@@ -361,7 +286,7 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
 
   private stringToken(t: IToken): StringValue {
     const span = this.span(t);
-    return { type: "String", value: unescape(t.image, t.tokenType !== T.UnterminatedString, span, this.problems), multiline: false, span };
+    return { type: "String", value: unescapeString(t.image, t.tokenType !== T.UnterminatedString, span, this.problems), multiline: false, span };
   }
 
   private number(t: IToken | undefined): NumberValue {

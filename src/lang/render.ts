@@ -3,18 +3,15 @@
 // returns Diagnostic data and the CLI picks the form. Colour is the caller's choice (useColor()).
 import type { Diagnostic, Severity } from "./diagnostic.js";
 import { escapeControl, escapeControlKeepLines } from "./escape.js";
+import { palette, useColor, type Colour } from "../common/colour.js";
 
 export interface RenderOptions {
   color: boolean;
 }
 
-/** Colour only on a terminal and never when NO_COLOR is set to a non-empty value (no-color.org). */
-export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !env["NO_COLOR"];
-}
+export { useColor };
 
-const SGR = { bold: "1", red: "31", yellow: "33", cyan: "36", blue: "34", dim: "2" } as const;
-const SEVERITY_COLOR: Record<Severity, keyof typeof SGR> = { error: "red", warning: "yellow", info: "cyan" };
+const SEVERITY_COLOR: Record<Severity, Colour> = { error: "red", warning: "yellow", info: "cyan" };
 
 /** Source lines longer than this are shown as a window around the span. */
 const MAX_LINE_SHOWN = 240;
@@ -35,7 +32,7 @@ function sourceLine(text: string, line: number): string | null {
   return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
 }
 
-function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof typeof SGR, s: string) => string): string {
+function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: Colour, s: string) => string): string {
   // every piece of user text (file names, messages that quote input, the source line, hints) is
   // escaped: a recipe must not be able to drive the terminal (escape.ts)
   const where = escapeControl(d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc");
@@ -70,7 +67,8 @@ function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: keyof
 
 /** Human-readable diagnostics, one block each, separated by blank lines; "" when there are none. */
 export function renderDiagnostics(ds: Diagnostic[], sources: Map<string, string>, opts: RenderOptions): string {
-  const paint = (c: keyof typeof SGR, s: string): string => (opts.color ? `\u001b[${SGR[c]}m${s}\u001b[0m` : s);
+  const colours = palette(opts.color);
+  const paint = (c: Colour, s: string): string => colours[c](s);
   const shown = ds.slice(0, MAX_RENDERED).map((d) => renderOne(d, sources, paint));
   if (ds.length > MAX_RENDERED) shown.push(`… ${ds.length - MAX_RENDERED} more diagnostics not shown (--json lists every one)`);
   return shown.join("\n\n");

@@ -1,8 +1,7 @@
 // CheckedRecipe → Plan: lower, order, hash, estimate, check. One variant per call; a recipe with
 // sweeps compiles each variant and folds them into one plan with a `variants` list.
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename } from "node:path";
+import { alignVersion } from "../common/repo-root.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { type Diagnostic, DiagnosticError, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import { canonicalJson } from "./canonical.js";
@@ -12,7 +11,7 @@ import { estimateNodes } from "./estimate.js";
 import { ENGINE_EPOCH, hashNodes } from "./hash.js";
 import { FileHashes, lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
-import { topoSort } from "./topo.js";
+import { topoSortNodes } from "../common/graph.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
 import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
 
@@ -113,7 +112,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
     const lowered = lowerRecipe(recipe, files);
     let ordered: LoweredNode[];
     try {
-      ordered = topoSort(lowered.nodes);
+      ordered = topoSortNodes(lowered.nodes);
     } catch (err) {
       // the checker rejects reference cycles (AL2010); reaching this is a bug in the lowering
       throw new Error(`internal: ${(err as Error).message}`);
@@ -154,18 +153,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
 }
 
 let cachedEngine: PlanEngine | undefined;
-/** alignc's version (from its package.json, found upwards from this file: works from src/ and dist/src/) and ENGINE_EPOCH. */
+/** alignc's version (src/common/repo-root.ts) and ENGINE_EPOCH. */
 export function engineVersion(): PlanEngine {
-  if (cachedEngine) return cachedEngine;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const p = join(dir, "package.json");
-    if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "alignc" && pkg.version) return (cachedEngine = { alignc: pkg.version, epoch: ENGINE_EPOCH });
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error("alignc: cannot find its package.json");
-    dir = up;
-  }
+  return (cachedEngine ??= { alignc: alignVersion(), epoch: ENGINE_EPOCH });
 }

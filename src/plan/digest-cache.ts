@@ -12,8 +12,9 @@
 // JSON: a FLAN-scale cache (20,000 files, 3.6 MB) is read on every plan, and splitting lines costs
 // a third of JSON.parse into a 20,000-key object; each line is split further only when looked up.
 // A path holding a tab or a line break is never remembered (hashed every time instead).
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { sha256Hex } from "./canonical.js";
 import { defaultCacheDir } from "./sizes-cache.js";
 
@@ -75,12 +76,9 @@ export class DigestCache {
   save(): void {
     if (!this.dirty || !this.entries) return;
     try {
-      mkdirSync(join(this.file, ".."), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
       let text = HEADER;
       for (const [path, rest] of this.entries) text += `\n${path}\t${rest}`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, this.file);
+      writeFileAtomicSync(this.file, text, { durable: false });
       this.dirty = false;
     } catch {
       // read-only cache folder: fine

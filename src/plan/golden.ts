@@ -2,7 +2,8 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { canonicalJson, sortKeysDeep } from "./canonical.js";
 import { diffPlans, type PlanDiff } from "./diff.js";
 import type { Plan } from "./types.js";
@@ -32,9 +33,7 @@ export function goldenText(plan: Plan): string {
 /** Writes a golden atomically (temp file + rename). */
 export function writeGolden(recipePath: string, plan: Plan): string {
   const path = goldenPath(recipePath);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, goldenText(plan));
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, goldenText(plan));
   return path;
 }
 

@@ -3,6 +3,7 @@
 import { formatBytes, formatSeconds, planTotals } from "./checks.js";
 import type { PlanDiff, DiffEntry } from "./diff.js";
 import type { Estimates, Json, Plan, PlanNode } from "./types.js";
+import { palette, type Colour } from "../common/colour.js";
 
 /** Parameters shown in the plan table, by op (everything else is in `--json`). */
 const KEY_PARAMS: Record<string, string[]> = {
@@ -83,7 +84,7 @@ function inputSize(n: PlanNode, byId: Map<string, PlanNode>): Estimates["size"] 
 }
 
 export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
-  const c = colors(opts.color ?? false);
+  const c = palette(opts.color ?? false);
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const lines: string[] = [];
   const r = plan.recipe;
@@ -140,10 +141,10 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
   return lines.join("\n") + "\n";
 }
 
-const SYMBOL_COLOR: Record<string, keyof ReturnType<typeof colors>> = { "+": "green", "-": "red", "~": "yellow", "=": "dim" };
+const SYMBOL_COLOR: Record<string, Colour> = { "+": "green", "-": "red", "~": "yellow", "=": "dim" };
 
 export function renderDiff(d: PlanDiff, opts: RenderOptions = {}): string {
-  const c = colors(opts.color ?? false);
+  const c = palette(opts.color ?? false);
   const lines = [c.bold(`diff ${d.a} → ${d.b}`)];
   for (const e of d.entries) {
     if (e.action === "=" && !e.from) continue; // unchanged nodes: counted below, listed in --json
@@ -168,9 +169,4 @@ function table(rows: string[][], o: { maxWidth: number[]; header: boolean }): st
   const cells = rows.map((r) => r.map(clip));
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   return cells.map((r) => r.map((s, i) => (i === r.length - 1 ? s : s.padEnd(widths[i]!))).join("  ").trimEnd());
-}
-
-function colors(on: boolean) {
-  const wrap = (code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
-  return { bold: wrap("1"), dim: wrap("2"), green: wrap("32"), red: wrap("31"), yellow: wrap("33") };
 }

@@ -7,10 +7,12 @@
 // had filled the src/ or the dist/ fingerprint's entry first.)
 // Entries are one small JSON file each, written atomically (temp file + rename); an unreadable or
 // malformed entry is a miss. ALIGNC_CACHE_DIR overrides the location (default ~/.cache/alignc).
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { folderDigests } from "../common/folder-hash.js";
 import { sha256Hex } from "./canonical.js";
 import type { DataSize } from "./types.js";
 
@@ -25,16 +27,8 @@ let fingerprint: string | undefined;
 export function dataLayerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "data");
-  const parts: string[] = [];
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith(".d.ts")) parts.push(`${r}:${sha256Hex(readFileSync(join(root, r)))}`);
-    }
-  };
-  walk("");
-  return (fingerprint = sha256Hex(parts.join("\n")));
+  const code = folderDigests(root, { dotFiles: true, include: (rel) => /\.(js|ts)$/.test(rel) && !rel.endsWith(".d.ts") });
+  return (fingerprint = sha256Hex(code.map(([rel, sha]) => `${rel}:${sha}`).join("\n")));
 }
 
 export class SizesCache {
@@ -58,11 +52,7 @@ export class SizesCache {
 
   set(nodeHash: string, size: DataSize): void {
     try {
-      mkdirSync(this.dir, { recursive: true });
-      const path = this.path(nodeHash);
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(size));
-      renameSync(tmp, path);
+      writeFileAtomicSync(this.path(nodeHash), JSON.stringify(size), { durable: false });
     } catch {
       // a cache that cannot be written only costs the next plan a measurement
     }

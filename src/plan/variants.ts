@@ -5,7 +5,7 @@
 // own id (it is shared, computed once), others once per variant as `<id>[<prop>=<value>,…]`.
 import type { CheckedBlock, CheckedRecipe, IRRecord, IRValue } from "../check/ir.js";
 import { canonicalJson } from "./canonical.js";
-import { topoSort } from "./topo.js";
+import { topoSortNodes } from "../common/graph.js";
 import type { Json, PlanNode, PlanVariant } from "./types.js";
 
 /** One swept property: `policy.kl_coef = sweep [0.01, 0.05]` → { block: "policy", path: ["kl_coef"] }. */
@@ -151,7 +151,7 @@ export function mergeVariantPlans(variants: { variant: Variant; nodes: PlanNode[
     }
     list.push({ name: variant.name, bindings: variant.bindings, nodes: mine });
   }
-  return { nodes: topoSort([...union.values()]), variants: list };
+  return { nodes: topoSortNodes([...union.values()]), variants: list };
 }
 
 function renameRefs(v: Json, rename: (id: string) => string): Json {

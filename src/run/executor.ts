@@ -11,16 +11,18 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { StageCache } from "./cache.js";
-import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./expect.js";
+import type { StageCache } from "./storage/cache.js";
+import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
-import type { Progress } from "./progress.js";
-import { fmtDuration } from "./progress.js";
-import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./rundir.js";
-import { yieldToSignals } from "./interrupt.js";
-import { peakRssBytes, readJsonl } from "./rundir.js";
+import type { Progress } from "./presentation/progress.js";
+import { fmtDuration } from "./presentation/progress.js";
+import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
+import { yieldToSignals } from "./storage/interrupt.js";
+import { peakRssBytes, readJsonl } from "./storage/rundir.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nearest } from "../common/did-you-mean.js";
+import { ancestors, descendants } from "../common/graph.js";
 
 /** Files in a cache entry holding the node's own metric rows and samples. */
 const NODE_METRICS = "metrics.jsonl";
@@ -48,40 +50,10 @@ export class PlanError extends Error {
   }
 }
 
-/** Node ids that reach `id` through inputs, and `id` itself. */
-export function ancestors(plan: Plan, id: string): Set<string> {
-  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
-  const out = new Set<string>();
-  const stack = [id];
-  while (stack.length) {
-    const cur = stack.pop()!;
-    if (out.has(cur)) continue;
-    out.add(cur);
-    stack.push(...(byId.get(cur)?.inputs ?? []));
-  }
-  return out;
-}
-
-/** Node ids downstream of any of `ids` (not including them). */
-export function descendants(plan: Plan, ids: Iterable<string>): Set<string> {
-  const consumers = new Map<string, string[]>();
-  for (const n of plan.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.id]);
-  const out = new Set<string>();
-  const stack = [...ids].flatMap((i) => consumers.get(i) ?? []);
-  while (stack.length) {
-    const cur = stack.pop()!;
-    if (out.has(cur)) continue;
-    out.add(cur);
-    stack.push(...(consumers.get(cur) ?? []));
-  }
-  return out;
-}
-
-function nearest(name: string, ids: string[]): string {
-  const close = ids
-    .filter((i) => i.includes(name) || name.includes(i))
-    .sort((a, b) => Number(!a.startsWith(name)) - Number(!b.startsWith(name)) || a.length - b.length || a.localeCompare(b));
-  return close.length ? ` (did you mean ${close.slice(0, 3).join(", ")}?)` : "";
+/** ` (did you mean x?)` for a mistyped node id, else "". */
+function suggestNode(name: string, ids: string[]): string {
+  const near = nearest(name, ids);
+  return near === null ? "" : ` (did you mean ${near}?)`;
 }
 
 const label = (n: PlanNode) => n.block || n.id;
@@ -106,10 +78,10 @@ export class Executor {
   constructor(private readonly o: ExecutorOptions) {
     this.byId = new Map(o.plan.nodes.map((n) => [n.id, n]));
     const ids = o.plan.nodes.map((n) => n.id);
-    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${nearest(f, ids)}; nodes: ${ids.join(", ")}`);
-    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${nearest(o.until, ids)}; nodes: ${ids.join(", ")}`);
+    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
+    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
     this.force = new Set(o.force ?? []);
-    this.wanted = o.until ? ancestors(o.plan, o.until) : new Set(ids);
+    this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
       this.records.set(n.id, { id: n.id, kind: `${n.kind}.${n.op}`, label: label(n), hash: n.hash, status: "pending", seconds: 0 });
@@ -229,7 +201,7 @@ export class Executor {
   private blockedReason(n: PlanNode): string | null {
     const gate = this.blockedBy.get(n.id);
     if (gate) return `expectation failed: ${gate}`;
-    for (const i of ancestors(this.o.plan, n.id)) {
+    for (const i of ancestors(this.o.plan.nodes, n.id)) {
       if (i === n.id) continue;
       const s = this.records.get(i)!.status;
       if (s === "blocked" || s === "failed") return `input ${i} ${s}`;
@@ -249,7 +221,7 @@ export class Executor {
       this.o.progress.info(`expect ${r.message}`);
       if (!r.ok) {
         const sources = this.o.plan.nodes.filter((x) => conditionBlocks(c).includes(label(x)) || conditionBlocks(c).includes(x.id)).map((x) => x.id);
-        for (const d of descendants(this.o.plan, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
+        for (const d of descendants(this.o.plan.nodes, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
       }
     }
   }

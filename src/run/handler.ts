@@ -3,9 +3,9 @@
 // weights; computed lazily, only when a consumer that is not cached needs them) or writes files
 // into a cache entry (training stages and evals: expensive, reused across runs by hash).
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { Checkpoint } from "./cache.js";
-import type { MetricRow, SampleRow } from "./rundir.js";
-import type { StageProgress } from "./progress.js";
+import type { Checkpoint } from "./storage/cache.js";
+import type { MetricRow, SampleRow } from "./storage/rundir.js";
+import type { StageProgress } from "./presentation/progress.js";
 
 /** The output of a finished node as its consumers see it. */
 export interface NodeOutput {

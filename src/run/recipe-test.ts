@@ -9,9 +9,9 @@ import { join, resolve } from "node:path";
 import { compile } from "../compile.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { compareGolden, goldenPath, readGolden, writeGolden } from "../plan/golden.js";
-import type { Progress } from "./progress.js";
+import type { Progress } from "./presentation/progress.js";
 import { runRecipe } from "./run-recipe.js";
-import type { Manifest } from "./rundir.js";
+import type { Manifest } from "./storage/rundir.js";
 
 /** One --tiny run: of the recipe (variant null) or of one variant of a sweep. */
 export interface TinyRun {

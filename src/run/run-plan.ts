@@ -2,15 +2,15 @@
 // writes anything, then creates the run directory, executes, keeps manifest.json current after
 // every node, and writes report.html at the end, whatever the outcome.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
 import type { Plan } from "../plan/types.js";
-import { StageCache, defaultCacheRoot } from "./cache.js";
+import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
-import { createProgress, type Progress } from "./progress.js";
-import { writeReport } from "./report.js";
-import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./rundir.js";
+import { createProgress, type Progress } from "./presentation/progress.js";
+import { writeReport } from "./presentation/report.js";
+import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -44,13 +44,6 @@ export interface RunOutcome {
   error: Error | null;
 }
 
-export function alignVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  }
-}
 
 /** The plan's identity: sha256 over its node hashes (what the `<hash8>` of a run id names). */
 export function planHash(plan: Plan): string {

@@ -5,10 +5,10 @@ import type { Diagnostic } from "../lang/diagnostic.js";
 import { DiagnosticError } from "../lang/diagnostic.js";
 import { compileForRun, type RunInput } from "./compile-run.js";
 import { PlanError } from "./executor.js";
-import type { Interrupt } from "./interrupt.js";
+import type { Interrupt } from "./storage/interrupt.js";
 import { backendSession, createHandlers } from "./nodes/index.js";
 import { resolveWorkers } from "./nodes/parallel.js";
-import type { Progress } from "./progress.js";
+import type { Progress } from "./presentation/progress.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
 
 export interface RunRecipeOptions {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
-import { sha256File } from "./cache.js";
+import { hashRegularFile } from "../lang/read-file.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 
@@ -69,9 +69,9 @@ function staleFiles(plan: Plan, recipeDir: string): string[] {
     const abs = resolve(recipeDir, path);
     let now: string;
     try {
-      now = sha256File(abs);
+      now = hashRegularFile(abs);
     } catch (err) {
-      out.push(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (err as Error).message}`);
+      out.push(`${path}: ${existsSync(abs) ? (err as Error).message : "missing"}`);
       continue;
     }
     if (now !== sha) out.push(`${path}: sha256 ${sha.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now`);

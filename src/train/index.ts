@@ -27,7 +27,7 @@ export {
 } from "./stages.js";
 export { generate, sampleToken, type SampleOptions } from "./sample.js";
 export { lmLoss, scoreSequences, rmAccuracy, generateAll, exactMatch, winRate } from "./evaluate.js";
-export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, writeFileAtomic, SafetensorsError, type NamedTensor } from "./safetensors.js";
+export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, SafetensorsError, type NamedTensor } from "./safetensors.js";
 export { saveModel, loadModel, saveTrainerState, loadTrainerState } from "./checkpoint.js";
 export { loadGpt2, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";
 export { NonFiniteError, TrainInputError } from "./errors.js";

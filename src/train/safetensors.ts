@@ -1,8 +1,8 @@
 // safetensors: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then raw
 // little-endian tensor bytes. Reads F32/F16/BF16/F64 into Float32Array; writes F32. Writes are atomic.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomicSync } from "../common/atomic-write.js";
 
 export interface NamedTensor {
   shape: number[];
@@ -99,36 +99,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = "<bytes>"): { tensor
   return { tensors, metadata };
 }
 
-/** Write bytes atomically: a temp file in the same folder, fsync, rename over the target, fsync the folder. */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, "w");
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  try {
-    const dfd = openSync(dirname(path), "r");
-    fsyncSync(dfd);
-    closeSync(dfd);
-  } catch {
-    /* some filesystems cannot fsync a directory; the rename is still atomic */
-  }
-}
-
 export function writeSafetensors(path: string, tensors: Map<string, NamedTensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  writeFileAtomicSync(path, encodeSafetensors(tensors, metadata));
 }
 
 export function readSafetensors(path: string): { tensors: Map<string, NamedTensor>; metadata: Record<string, string> } {

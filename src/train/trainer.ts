@@ -82,8 +82,8 @@ export abstract class Trainer {
     return Rng.derive(this.cfg.seed, 0xd70, this.stepCount, micro);
   }
 
-  /** Current learning rate of the schedule. */
-  lr(): number {
+  /** The learning rate the schedule gives the coming step (cfg.lr is its peak). */
+  scheduledLr(): number {
     return lrAt(this.stepCount, this.cfg);
   }
 
@@ -94,7 +94,7 @@ export abstract class Trainer {
    */
   protected accumulatedStep(microBatch: (micro: number, dropoutSeed: number) => MicroBatch, extra: (aux: Record<string, number>) => Record<string, number> = () => ({})): StepMetrics {
     const t0 = performance.now();
-    const lr = this.lr();
+    const lr = this.scheduledLr();
     const micro: MicroBatch[] = [];
     for (let a = 0; a < this.cfg.accumulate; a++) micro.push(microBatch(a, this.dropoutSeed(a)));
     const r = this.update(micro);
@@ -156,7 +156,7 @@ export abstract class Trainer {
       const norm = globalNorm(acc!) / micro.length;
       if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
       const clip = this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1;
-      opt.apply(acc!, this.lr(), clip / micro.length);
+      opt.apply(acc!, this.scheduledLr(), clip / micro.length);
       const aux: Record<string, number> = {};
       for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
       return { loss: lossSum / micro.length, gradNorm: norm, aux, tokens };

@@ -12,7 +12,7 @@ import { drawSamples } from "../../src/label/samples.js";
 import { LabelSession } from "../../src/label/session.js";
 import { compileForRun } from "../../src/run/compile-run.js";
 import { drawnSetId, type CandidateRow } from "../../src/run/nodes/samples.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { labelBody, loopFixture, makeFixture } from "./fixture.js";
 
 const BLOCKS = `tokenizer t = byte_level {}

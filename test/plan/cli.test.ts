@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
-import { descendants } from "../../src/plan/topo.js";
+import { descendants } from "../../src/common/graph.js";
 import type { Plan } from "../../src/plan/types.js";
 import { repoRoot } from "../repo-root.js";
 

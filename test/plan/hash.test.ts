@@ -6,7 +6,7 @@ import fc from "fast-check";
 import type { CheckedBlock, IRRecord } from "../../src/check/ir.js";
 import { planRecipe } from "../../src/plan/compile.js";
 import { canonicalJson } from "../../src/plan/canonical.js";
-import { descendants } from "../../src/plan/topo.js";
+import { descendants } from "../../src/common/graph.js";
 import type { Plan } from "../../src/plan/types.js";
 import { findBlock, QUICK_FILES, quickRecipe, tempFiles } from "./fixture.js";
 

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import type { CheckedBlock, CheckedRecipe, IRRecord } from "../../src/check/ir.js";
 import { canonicalJson } from "../../src/plan/canonical.js";
 import { planRecipe } from "../../src/plan/compile.js";
-import { descendants } from "../../src/plan/topo.js";
+import { descendants } from "../../src/common/graph.js";
 import type { Plan } from "../../src/plan/types.js";
 import { block, call, ref, QUICK_FILES, tempFiles } from "./fixture.js";
 

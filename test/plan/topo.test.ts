@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { topoSort, descendants } from "../../src/plan/topo.js";
+import { topoSortNodes as topoSort, descendants } from "../../src/common/graph.js";
 import { planRecipe } from "../../src/plan/compile.js";
 import { QUICK_FILES, quickRecipe, tempFiles } from "./fixture.js";
 

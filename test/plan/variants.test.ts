@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { planRecipe, variantNames } from "../../src/plan/compile.js";
 import { diffPlans } from "../../src/plan/diff.js";
 import { renderPlan } from "../../src/plan/render.js";
-import { descendants } from "../../src/plan/topo.js";
+import { descendants } from "../../src/common/graph.js";
 import type { Plan } from "../../src/plan/types.js";
 import { findBlock, QUICK_FILES, quickRecipe, tempFiles, type QuickOptions } from "./fixture.js";
 

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { StageCache } from "../../src/run/cache.js";
-import { acquireLock, LockTimeoutError } from "../../src/run/lock.js";
-import { writeFileAtomicSync } from "../../src/run/atomic.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { acquireLock, LockTimeoutError } from "../../src/run/storage/lock.js";
+import { writeFileAtomicSync } from "../../src/common/atomic-write.js";
 import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
 
 test("put then get returns the entry with sizes and hashes; a second put of the same hash keeps the first", async () => {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { compile } from "../../src/compile.js";
 import type { PlanNode } from "../../src/plan/types.js";
 import { TRAINED_WITH_FILE } from "../../src/run/nodes/stages.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
 import { tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";

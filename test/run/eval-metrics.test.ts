@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../../src/run/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../../src/run/evaluation/eval-metrics.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
 test("accuracy is reported beside the best constant answer, pooled and per task", () => {

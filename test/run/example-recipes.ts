@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { goldenPath } from "../../src/plan/golden.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
 import { tempDir } from "./helpers.js";
 import { repoRoot } from "./micro.js";

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import type { IRCondition } from "../../src/check/ir.js";
 import type { Plan, PlanNode } from "../../src/plan/types.js";
 import type { HandlerTable, NodeContext, NodeResult } from "../../src/run/handler.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runPlan, type RunPlanOptions } from "../../src/run/run-plan.js";
 import { PlanError } from "../../src/run/executor.js";
-import { RunDir } from "../../src/run/rundir.js";
+import { RunDir } from "../../src/run/storage/rundir.js";
 import { tempDir } from "./helpers.js";
 
 const node = (id: string, kind: PlanNode["kind"], op: string, inputs: string[], params: PlanNode["params"] = {}): PlanNode => ({

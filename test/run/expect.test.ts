@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { IRCondition } from "../../src/check/ir.js";
 import type { CompareOp } from "../../src/lang/ast.js";
-import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "../../src/run/expect.js";
-import { meanDiff, winRate, wilson } from "../../src/run/stats.js";
+import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "../../src/run/evaluation/expect.js";
+import { meanDiff, winRate, wilson } from "../../src/run/evaluation/stats.js";
 
 const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
 const cond = (left: IRCondition["left"], op: CompareOp, right: IRCondition["right"], text: string): IRCondition => ({ left, op, right, span, text });

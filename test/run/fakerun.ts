@@ -1,6 +1,6 @@
 // Builds a run directory through RunDir's own API (the same calls the executor makes), for tests of
 // what reads run directories: report, runs listing, metric diff.
-import { RunDir, hostInfo, type Manifest, type NodeRecord } from "../../src/run/rundir.js";
+import { RunDir, hostInfo, type Manifest, type NodeRecord } from "../../src/run/storage/rundir.js";
 
 export function makeRun(runsDir: string, opts: { recipe?: string; hash?: string; when?: Date; finals?: Record<string, Record<string, number>>; steps?: number } = {}): RunDir {
   const recipe = opts.recipe ?? "quickstart";

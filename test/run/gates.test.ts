@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT } from "../../src/run/executor.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { tempDir } from "./helpers.js";
 import { microRecipe } from "./micro.js";

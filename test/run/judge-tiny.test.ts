@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ruleClass, ruleOutcome } from "../../src/run/rule-judge.js";
+import { ruleClass, ruleOutcome } from "../../src/run/evaluation/rule-judge.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 import { tinyRecipe, TINY } from "../../src/run/tiny.js";
 import type { CheckedBlock, CheckedRecipe } from "../../src/check/ir.js";

@@ -14,9 +14,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { StageCache } from "../../src/run/cache.js";
-import { listRuns } from "../../src/run/list.js";
-import { RunDir, type Manifest } from "../../src/run/rundir.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { listRuns } from "../../src/run/presentation/list.js";
+import { RunDir, type Manifest } from "../../src/run/storage/rundir.js";
 import { exited, tempDir } from "./helpers.js";
 import { repoRoot, writeMicro } from "./micro.js";
 

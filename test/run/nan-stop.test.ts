@@ -9,10 +9,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticError } from "../../src/lang/diagnostic.js";
-import type { Progress } from "../../src/run/progress.js";
+import type { Progress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
-import { StageCache } from "../../src/run/cache.js";
-import { RunDir } from "../../src/run/rundir.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { RunDir } from "../../src/run/storage/rundir.js";
 import { tempDir } from "./helpers.js";
 import { microRecipe, repoRoot } from "./micro.js";
 

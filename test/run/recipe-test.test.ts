@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
 import { tempDir } from "./helpers.js";
 import { microRecipe, writeMicro } from "./micro.js";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { listRuns } from "../../src/run/list.js";
+import { listRuns } from "../../src/run/presentation/list.js";
 import { resumeCommand } from "../../src/cli/commands/run.js";
 
 function manifest(dir: string, id: string, pid: number | undefined): void {

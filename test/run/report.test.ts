@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { writeReport, renderReport } from "../../src/run/report.js";
-import { linePlot } from "../../src/run/svg.js";
+import { writeReport, renderReport } from "../../src/run/presentation/report.js";
+import { linePlot } from "../../src/run/presentation/svg.js";
 import { tempDir } from "./helpers.js";
 import { makeRun } from "./fakerun.js";
 
@@ -76,7 +76,7 @@ test("report renders in headless Chromium: every plot has a visible line", async
 });
 
 test("each eval's figure is shown with its baseline, counts and p-value", async () => {
-  const { evalHeadline } = await import("../../src/run/report.js");
+  const { evalHeadline } = await import("../../src/run/presentation/report.js");
   const acc = evalHeadline("eval.accuracy", { accuracy: 0.62, baseline: 0.4, n: 48, "accuracy/sentiment": 0.7, "baseline/sentiment": 0.5, "n/sentiment": 24 });
   assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
   const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });

@@ -10,10 +10,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Progress } from "../../src/run/progress.js";
+import type { Progress } from "../../src/run/presentation/progress.js";
 import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
-import { RunDir } from "../../src/run/rundir.js";
-import { StageCache } from "../../src/run/cache.js";
+import { RunDir } from "../../src/run/storage/rundir.js";
+import { StageCache } from "../../src/run/storage/cache.js";
 import { tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 

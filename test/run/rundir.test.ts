@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { RunDir, readJsonl, runId } from "../../src/run/rundir.js";
-import { listRuns, findRun } from "../../src/run/list.js";
-import { diffRunMetrics, renderRunMetricDiff } from "../../src/run/metrics-diff.js";
+import { RunDir, readJsonl, runId } from "../../src/run/storage/rundir.js";
+import { listRuns, findRun } from "../../src/run/presentation/list.js";
+import { diffRunMetrics, renderRunMetricDiff } from "../../src/run/evaluation/metrics-diff.js";
 import { tempDir } from "./helpers.js";
 import { makeRun } from "./fakerun.js";
 

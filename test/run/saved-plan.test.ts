@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync, copyFileSync, 
 import { join } from "node:path";
 import { compile } from "../../src/compile.js";
 import { sortKeysDeep } from "../../src/plan/canonical.js";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { runSavedPlan } from "../../src/run/run-saved-plan.js";
 import { tempDir } from "./helpers.js";

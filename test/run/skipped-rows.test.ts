@@ -5,9 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
-import type { Manifest } from "../../src/run/rundir.js";
+import type { Manifest } from "../../src/run/storage/rundir.js";
 import { tempDir } from "./helpers.js";
 import { microRecipe, repoRoot } from "./micro.js";
 

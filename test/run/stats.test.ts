@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { signTest, winRate } from "../../src/run/stats.js";
+import { signTest, winRate } from "../../src/run/evaluation/stats.js";
 
 // Exact values from Σ C(n, i) / 2^n in rational arithmetic (Python fractions), which R's
 // binom.test(min, n)$p.value agrees with.

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createProgress } from "../../src/run/progress.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
 import { repoRoot } from "../repo-root.js";
 import { tempDir } from "./helpers.js";

@@ -10,7 +10,7 @@ import { diffPlans } from "../../plan/diff.js";
 import { renderDiff } from "../../plan/render.js";
 import { PlanFileError, readPlanFile } from "../../plan/load.js";
 import type { Plan } from "../../plan/types.js";
-import { diffRunMetrics, renderRunMetricDiff } from "../../run/metrics-diff.js";
+import { diffRunMetrics, renderRunMetricDiff } from "../../run/evaluation/metrics-diff.js";
 
 class LoadError extends Error {}
 

@@ -2,7 +2,7 @@
 // kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
 // and compared with the input before anything is written, and writes are atomic (temp + rename).
 // --check writes nothing and exits 1 when some file would change.
-import { rename, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../common/atomic-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { parseRecipe } from "../../lang/parse.js";
@@ -51,9 +51,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(1);
       continue;
     }
-    const tmp = `${file}.${process.pid}.fmt.tmp`;
-    await writeFile(tmp, out);
-    await rename(tmp, file);
+    await writeFileAtomic(file, out);
     process.stdout.write(`formatted ${file}\n`);
   }
   return code;

@@ -12,8 +12,8 @@ import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "..
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
 import { drawSamples } from "../../label/samples.js";
-import { Interrupt } from "../../run/interrupt.js";
-import { createProgress } from "../../run/progress.js";
+import { Interrupt } from "../../run/storage/interrupt.js";
+import { createProgress } from "../../run/presentation/progress.js";
 import { startLabelServer, type LabelServer } from "../../label/server.js";
 import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";

@@ -1,7 +1,7 @@
 // `alignc report RUN`: (re)write report.html for a run directory (path, id or unique id prefix).
 import { pathToFileURL } from "node:url";
-import { findRun } from "../../run/list.js";
-import { writeReport } from "../../run/report.js";
+import { findRun } from "../../run/presentation/list.js";
+import { writeReport } from "../../run/presentation/report.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const ref = args[0];

@@ -5,13 +5,13 @@
 // 3 an expectation failed, 130 interrupted (run again to resume).
 import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-import { Interrupt } from "../../run/interrupt.js";
-import { createProgress, fmtDuration, fmtNum } from "../../run/progress.js";
-import { fmtBytes } from "../../run/format.js";
+import { Interrupt } from "../../run/storage/interrupt.js";
+import { createProgress, fmtDuration, fmtNum } from "../../run/presentation/progress.js";
+import { fmtBytes } from "../../run/presentation/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
 import { runAllVariants } from "../../run/run-variants.js";
-import type { Manifest } from "../../run/rundir.js";
+import type { Manifest } from "../../run/storage/rundir.js";
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];

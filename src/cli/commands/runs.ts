@@ -1,6 +1,6 @@
 // `alignc runs [DIR]`: list run directories (default runs/), oldest first, with their outcome.
-import { listRuns } from "../../run/list.js";
-import { fmtDuration } from "../../run/progress.js";
+import { listRuns } from "../../run/presentation/list.js";
+import { fmtDuration } from "../../run/presentation/progress.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const dir = args[0] ?? "runs";

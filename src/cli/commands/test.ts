@@ -2,8 +2,8 @@
 // recipes/) against its golden plan and, with a --tiny run, against its `expect` block.
 // Exit 0 all passed, 1 a plan differs from its golden (or a recipe/run failed), 3 only expectations failed.
 import { renderDiagnostics, useColor } from "../../lang/render.js";
-import { Interrupt } from "../../run/interrupt.js";
-import { createProgress, fmtDuration } from "../../run/progress.js";
+import { Interrupt } from "../../run/storage/interrupt.js";
+import { createProgress, fmtDuration } from "../../run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe, type RecipeTestResult, type TinyRun } from "../../run/recipe-test.js";
 import { relative } from "node:path";
 

@@ -7,8 +7,9 @@
 // them for evals) and PPO prompts; a question whose text any FLAN template of templates/flan/
 // renders is dropped, so no training prompt is a held-out template's prompt and no eval prompt is
 // a FLAN training prompt. test/data/demo-pools.test.ts checks the generated files.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { writeFileAtomicSync } from "../../common/atomic-write.js";
+import { repoRoot } from "../../common/repo-root.js";
 import { fileURLToPath } from "node:url";
 import { loadTemplateDir } from "../flan/loaders.js";
 import { rngFor, shuffled } from "../rng.js";
@@ -53,11 +54,6 @@ export const POOLS: Record<Category, { rankings: number; prompts: number; demos:
 };
 
 export const normalizeText = (s: string): string => s.replace(/\s+/g, " ").trim();
-
-const repoRoot = (): string => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${"/dist/"}`) ? resolve(here, "../../../..") : resolve(here, "../../..");
-};
 
 /** Every prompt any FLAN template of templates/flan/ renders over the demo task rows (zero-shot, without OPTIONS), normalised. */
 export function flanPromptTexts(root = repoRoot()): Set<string> {
@@ -205,10 +201,7 @@ export function writeDemoFiles(dir: string): string[] {
   const written: string[] = [];
   for (const [name, text] of Object.entries(files)) {
     const path = join(dir, name);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, text);
     written.push(path);
   }
   return written;
@@ -216,8 +209,6 @@ export function writeDemoFiles(dir: string): string[] {
 
 // `node --import tsx src/data/demo/generate.ts [DIR]` (npm run data:generate)
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${"/dist/"}`) ? resolve(here, "../../../..") : resolve(here, "../../..");
-  const dir = process.argv[2] ? resolve(process.argv[2]) : join(root, "recipes", "data");
+  const dir = process.argv[2] ? resolve(process.argv[2]) : join(repoRoot(), "recipes", "data");
   for (const f of writeDemoFiles(dir)) console.log(`wrote ${f}`);
 }

@@ -1,5 +1,5 @@
 // The rule the bundled demo data follows, in one place: the rankings generator ranks candidates
-// with it, the rule judge (src/run/rule-judge.ts) compares answers with it, and PPO's
+// with it, the rule judge (src/run/evaluation/rule-judge.ts) compares answers with it, and PPO's
 // `reward = "rule"` turns it into a reward. Rank classes, lower is better:
 //   0 the correct answer, concise              1 the correct answer after the chatty preamble
 //   2 anything else that is not garbage        4 garbage (only letters of the garbage alphabet)

@@ -9,6 +9,7 @@ import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
 import type { Fields, Row } from "../readers.js";
 import type { PromptResponse, SkippedRows } from "../types.js";
 import type { BadRows } from "../bad-rows.js";
+import { didYouMean } from "../../common/did-you-mean.js";
 import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
@@ -47,30 +48,6 @@ export const DERIVED_INVERSION = "What was the question?";
 /** Separates k-shot exemplars from each other and from the query. */
 export const SHOT_SEPARATOR = "\n\n";
 
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return d[b.length]!;
-}
-
-export function nearest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const dist = levenshtein(name.toLowerCase(), c.toLowerCase());
-    if (dist < bestD) [best, bestD] = [c, dist];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
 /** Every field any row has. */
 export function fieldsOf(rows: readonly Row[]): Set<string> {
   const s = new Set<string>();
@@ -91,14 +68,13 @@ export function checkPlaceholders(templates: readonly TaskTemplate[], fields: Re
       if (!texts.has(t.file)) texts.set(t.file, existsSync(t.file) ? readFileSync(t.file, "utf8") : "");
       const text = texts.get(t.file)!;
       const span = text ? { ...lineSpan(text, p.line), col: p.col } : null;
-      const near = nearest(p.name, fields);
       out.push(
         dataDiag(
           CODES.templateField,
           `${t.file}:${p.line}:${p.col}: template \`${t.id}\` uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ") || "none"})`,
           t.file,
           span,
-          near ? `did you mean \`${near}\`?` : undefined,
+          didYouMean(p.name, fields),
         ),
       );
     }

@@ -2,8 +2,8 @@
 // (see its README): Axolotl's JSON Schema, OpenRLHF's argparse flags, TRL's config dataclass fields.
 // No engine can be installed here, so these files are how exports are validated offline.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { repoRoot } from "../../common/repo-root.js";
 
 export interface OpenRLHFFlag {
   flag: string; // "--adam.lr"
@@ -32,10 +32,7 @@ export type TRLFields = Record<string, TRLClass>;
 /** `../shared/data/export` next to the repository root, or $ALIGNC_SHARED/data/export. */
 export function defaultSchemaDir(): string {
   if (process.env.ALIGNC_SHARED) return join(process.env.ALIGNC_SHARED, "data", "export");
-  // walk up from this file to the folder that holds package.json (src/ or dist/src/ both work)
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(dir, "..", "shared", "data", "export");
+  return resolve(repoRoot(), "..", "shared", "data", "export");
 }
 
 export const SCHEMA_FILES = {

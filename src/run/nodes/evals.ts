@@ -5,9 +5,9 @@
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
-import { ruleOutcome } from "../rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../eval-metrics.js";
-import { meanDiff, winRate } from "../stats.js";
+import { ruleOutcome } from "../evaluation/rule-judge.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
+import { meanDiff, winRate } from "../evaluation/stats.js";
 import { paramsOf } from "../../plan/params.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";

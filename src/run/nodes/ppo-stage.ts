@@ -2,7 +2,7 @@
 // decoded responses against the prompts' reference answers), the advantage estimator, and the
 // greedy before/after probe on a fixed set of PPO's own (training) prompts.
 import { refOf, type StagePpoParams } from "../../plan/params.js";
-import { ruleReward } from "../rule-judge.js";
+import { ruleReward } from "../evaluation/rule-judge.js";
 import type { NodeContext } from "../handler.js";
 import { decodeResponse } from "./decode.js";
 import { ppoConfigOf } from "./configs.js";

@@ -17,7 +17,7 @@ import {
 } from "./train-api.js";
 import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";
-import { yieldToSignals } from "../interrupt.js";
+import { yieldToSignals } from "../storage/interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
 import { trainConfigOf } from "./configs.js";
 import type { HandlerEnv } from "./env.js";

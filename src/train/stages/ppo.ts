@@ -1,7 +1,7 @@
 // PPO-ptx (InstructGPT §3.5): a trainable copy of SFT samples responses to prompts, a reward model
 // (or a reward function such as the demo rule) scores them, a per-token KL penalty against a frozen
 // copy of SFT keeps it close, and the clipped policy-gradient loss (+ γ·ptx log-likelihood) updates
-// it. One step is four named phases: rollout → score → advantages → update.
+// it. One step is four named phases: rollout → score → estimateAdvantages → updatePolicy.
 import { tf } from "../backend.js";
 import { checkTokens, packLm, packScore, type LmBatch, type TokenSequence } from "../batch.js";
 import { trainConfig, type TrainConfig } from "../config.js";
@@ -170,10 +170,10 @@ export class PpoTrainer extends Trainer {
 
   step(): StepMetrics {
     const t0 = performance.now();
-    const lr = this.lr();
+    const lr = this.scheduledLr();
     const roll = this.rollout();
     const scored = this.score(roll);
-    const adv = this.advantages(roll, scored);
+    const adv = this.estimateAdvantages(roll, scored);
     const upd = this.updatePolicy(roll.batch, scored.logpOld, adv);
     this.stepCount++;
     const n = roll.batch.B;
@@ -254,7 +254,7 @@ export class PpoTrainer extends Trainer {
   }
 
   /** 3. Advantages: leave-one-out scores (k > 1), KL-penalised per-token rewards, GAE or reward-to-go, batch scaling. */
-  private advantages(roll: Rollout, s: Scored): RolloutAdvantages {
+  private estimateAdvantages(roll: Rollout, s: Scored): RolloutAdvantages {
     const o = this.opts;
     const b = roll.batch;
     const terminal = o.samplesPerPrompt > 1 ? leaveOneOut(s.scores, roll.kept.map((x) => x.group)) : s.scores;

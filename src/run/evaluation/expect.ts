@@ -2,10 +2,10 @@
 // soon as every block it names has finished, so a failed gate stops the stages that depend on those
 // blocks before they spend compute. A metric that was never produced fails the condition and says so.
 // A side may add or subtract terms: `after.accuracy >= after.baseline + 0.2`.
-import type { IRCondition, IRTerm, IRValue } from "../check/ir.js";
-import type { CompareOp } from "../lang/ast.js";
-import type { ExpectationRecord } from "./rundir.js";
-import { fmtNum } from "./progress.js";
+import type { IRCondition, IRTerm, IRValue } from "../../check/ir.js";
+import type { CompareOp } from "../../lang/ast.js";
+import type { ExpectationRecord } from "../storage/rundir.js";
+import { fmtNum } from "../presentation/progress.js";
 
 /** Final metrics per block name: `metrics.get("rm_acc")?.accuracy`. */
 export type MetricTable = Map<string, Record<string, number>>;

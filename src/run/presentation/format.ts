@@ -1,5 +1,5 @@
 // Number and duration formatting shared by progress lines, reports and metric diffs. Its own
-// module so that `alignc diff` (run/metrics-diff.ts) does not load cli-progress through progress.ts.
+// module so that `alignc diff` (run/evaluation/metrics-diff.ts) does not load cli-progress through progress.ts.
 
 export function fmtNum(x: number | undefined, digits = 4): string {
   if (x === undefined || !Number.isFinite(x)) return "-";

@@ -9,10 +9,12 @@
 //           <root>/.tmp/<hash>.<pid>.<n>/  entries being written (swept when their pid is gone)
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fsyncDir, writeFileAtomicSync } from "./atomic.js";
+import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
+import { folderDigests } from "../../common/folder-hash.js";
+import { hashRegularFile } from "../../lang/read-file.js";
 import { acquireLock, pidAlive, type Lock, type LockOptions } from "./lock.js";
 
 export interface FileRecord {
@@ -54,10 +56,6 @@ export function defaultCacheRoot(runsDir = "runs"): string {
   return resolve(process.env.ALIGNC_CACHE || join(runsDir, ".cache"));
 }
 
-export function sha256File(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
-
 function fsyncFile(path: string): void {
   const fd = openSync(path, "r");
   try {
@@ -65,17 +63,6 @@ function fsyncFile(path: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Every regular file under dir, as paths relative to it (sorted). */
-function listFiles(dir: string, prefix = ""): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(join(dir, e.name), rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
 }
 
 function fsyncTree(dir: string): void {
@@ -128,7 +115,7 @@ export class StageCache {
   verify(hash: string): boolean {
     const entry = this.get(hash);
     if (!entry) return false;
-    return Object.entries(entry.meta.files).every(([name, rec]) => sha256File(join(entry.dir, name)) === rec.sha256);
+    return Object.entries(entry.meta.files).every(([name, rec]) => hashRegularFile(join(entry.dir, name)) === rec.sha256);
   }
 
   lock(hash: string, opts: LockOptions = {}): Promise<Lock> {
@@ -154,10 +141,9 @@ export class StageCache {
     try {
       const extras = (await write(tmp)) ?? {};
       const files: Record<string, FileRecord> = {};
-      for (const rel of listFiles(tmp)) {
+      for (const [rel, sha256] of folderDigests(tmp, { dotFiles: true })) {
         if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
-        const p = join(tmp, rel);
-        files[rel] = { bytes: statSync(p).size, sha256: sha256File(p) };
+        files[rel] = { bytes: statSync(join(tmp, rel)).size, sha256 };
       }
       const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");

@@ -1,6 +1,8 @@
-// Atomic file writes: a reader (or a run resumed after kill -9) sees the old content or the new,
-// never a torn file. The pattern is write temp → fsync file → rename over the target → fsync the
-// folder, so the rename itself survives a power cut, not only a killed process.
+// Atomic file writes, the one copy every layer uses: a reader (or a run resumed after kill -9) sees
+// the old content or the new, never a torn file. The pattern is write temp → fsync file → rename over
+// the target → fsync the folder, so the rename itself survives a power cut, not only a killed process.
+// Caches pass `{ durable: false }`: they skip both fsyncs (a lost entry costs a recompute, and
+// `alignc check`/`plan` write one on every call), and stay atomic against a killed process.
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename, rm, mkdir } from "node:fs/promises";
@@ -24,7 +26,13 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export interface AtomicWriteOptions {
+  /** fsync the file and its folder (default true); false for caches, whose loss costs only time */
+  durable?: boolean;
+}
+
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  const durable = opts.durable ?? true;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
@@ -33,7 +41,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
       const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -42,7 +50,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDir(dirname(path));
+  if (durable) fsyncDir(dirname(path));
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {

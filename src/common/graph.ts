@@ -1,5 +1,13 @@
-// The block dependency graph: cycles (Tarjan's strongly connected components) and the
-// dependencies-first order of the IR (Kahn's algorithm, ready blocks taken by name).
+// Graph helpers, the one copy: cycles (Tarjan's strongly connected components), dependencies-first
+// order with deterministic ties (Kahn's algorithm, ready nodes taken in id order) for the checker's
+// blocks and the plan's nodes, and a node's ancestors and descendants (the executor's --until and
+// blocking, the plan tests' invalidation sets).
+
+/** A node that reads other nodes by id (plan nodes). */
+export interface GraphNode {
+  id: string;
+  inputs: readonly string[];
+}
 
 /** One cycle per strongly connected component that loops: the path from its first node (in `nodes` order) back to it. */
 export function findCycles(nodes: readonly string[], succ: (n: string) => readonly string[]): string[][] {
@@ -81,8 +89,9 @@ function cyclePath(scc: string[], succ: (n: string) => readonly string[], order:
   return [start];
 }
 
-/** Dependencies before dependents; among blocks ready at the same time, by name. Assumes no cycles. */
-export function topoSort(nodes: readonly string[], deps: (n: string) => readonly string[]): string[] {
+/** Dependencies before dependents; among nodes ready at the same time, by id (code-unit order).
+ * Dependencies outside `nodes` and on itself are ignored; nodes on (or behind) a cycle are left out. */
+export function topoOrder(nodes: readonly string[], deps: (n: string) => readonly string[]): string[] {
   const indegree = new Map<string, number>(nodes.map((n) => [n, 0]));
   const dependents = new Map<string, string[]>();
   for (const n of nodes)
@@ -106,7 +115,53 @@ export function topoSort(nodes: readonly string[], deps: (n: string) => readonly
   return out;
 }
 
-/** A binary min-heap of strings (code-unit order, as `<`), for deterministic ties; also the plan's topological sort. */
+/** Plan nodes with every input before its consumers; among ready nodes the smallest id first. Throws on a cycle or a dangling input. */
+export function topoSortNodes<T extends GraphNode>(nodes: readonly T[]): T[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
+    for (const i of n.inputs) if (!byId.has(i)) throw new Error(`plan: node ${n.id} reads unknown node ${i}`);
+    if (n.inputs.includes(n.id)) throw new Error(`plan: cycle among ${n.id}`);
+  }
+  const order = topoOrder([...byId.keys()], (id) => byId.get(id)!.inputs);
+  if (order.length !== nodes.length) {
+    const done = new Set(order);
+    throw new Error(`plan: cycle among ${nodes.filter((n) => !done.has(n.id)).map((n) => n.id).join(", ")}`);
+  }
+  return order.map((id) => byId.get(id)!);
+}
+
+/** The ids of every node that reads one of `from`, directly or not (`from` itself only when another of them leads to it). */
+export function descendants(nodes: readonly GraphNode[], from: string | Iterable<string>): Set<string> {
+  const consumers = new Map<string, string[]>();
+  for (const n of nodes) for (const i of n.inputs) (consumers.get(i) ?? consumers.set(i, []).get(i)!).push(n.id);
+  const out = new Set<string>();
+  const stack = [...(typeof from === "string" ? [from] : from)];
+  while (stack.length > 0) {
+    for (const c of consumers.get(stack.pop()!) ?? []) {
+      if (!out.has(c)) {
+        out.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** `id` and every node it reads, directly or not. */
+export function ancestors(nodes: readonly GraphNode[], id: string): Set<string> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Set<string>();
+  const stack = [id];
+  while (stack.length) {
+    const cur = stack.pop()!;
+    if (out.has(cur)) continue;
+    out.add(cur);
+    stack.push(...(byId.get(cur)?.inputs ?? []));
+  }
+  return out;
+}
+
+/** A binary min-heap of strings (code-unit order, as `<`), for deterministic ties. */
 export class MinHeap {
   private readonly a: string[] = [];
   get size(): number {

@@ -6,11 +6,11 @@
 //   rm_accuracy  `accuracy` weighted as training weights it (every group counts once, its pairs
 //                averaged: InstructGPT's −1/C(K,2) Σ), `pooled_accuracy` (every pair once), and
 //                `correctness_accuracy` on the pairs whose two responses differ in correctness by
-//                the rule judge (src/run/rule-judge.ts): one is the reference answer (concise or after
+//                the rule judge (src/run/evaluation/rule-judge.ts): one is the reference answer (concise or after
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent).
-import { PREAMBLE } from "../data/demo/generate.js";
+import { PREAMBLE } from "../../data/demo/generate.js";
 import { ruleClass } from "./rule-judge.js";
 
 export interface Judged {

@@ -9,8 +9,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { writeFileAtomicSync, writeJsonAtomicSync } from "./atomic.js";
-import type { SkippedRows } from "../data/types.js";
+import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
+import type { SkippedRows } from "../../data/types.js";
 
 export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
 

@@ -1,4 +1,5 @@
-// "Did you mean": the nearest known name by edit distance, when it is near enough to be a typo.
+// "Did you mean": the nearest known name by edit distance, when it is near enough to be a typo. The
+// one copy: recipe properties and kinds (check), template fields (data), node ids (run --force/--until).
 
 /**
  * Edit distance counting an adjacent transposition as one edit (optimal string alignment), so

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { RunDir, type Manifest } from "./rundir.js";
+import { RunDir, type Manifest } from "../storage/rundir.js";
 
 export interface RunSummary {
   id: string;

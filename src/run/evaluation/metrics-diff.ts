@@ -1,7 +1,7 @@
 // `alignc diff RUN_A RUN_B` (metrics part): the final metrics of every node of two runs side by
 // side, with the change. Nodes are matched by block name; rows are sorted so output is stable.
-import { RunDir } from "./rundir.js";
-import { fmtNum } from "./format.js";
+import { RunDir } from "../storage/rundir.js";
+import { fmtNum } from "../presentation/format.js";
 
 export interface MetricDiffRow {
   node: string;

@@ -1,7 +1,7 @@
 // report.html for a run directory: status and expectations, eval results (each figure beside its
 // baseline, counts and p-value), SVG plots of loss / reward / KL / accuracy per stage (from
 // metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
-import { RunDir, type Manifest, type MetricRow, type SampleRow } from "./rundir.js";
+import { RunDir, type Manifest, type MetricRow, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 

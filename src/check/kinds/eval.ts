@@ -1,0 +1,50 @@
+// Eval kinds: what an evaluation measures and on which examples.
+// One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
+import { callSchema, dataCall, either, int, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
+
+export const EVAL_KINDS: Record<string, KindSpec> = {
+  win_rate: {
+    props: {
+      a: refSchema(["stage"], "candidate"),
+      b: refSchema(["stage"], "baseline"),
+      judge: either("reward model stage, or a rule", refSchema(["stage:reward_model"], "RM judge"), oneOfStr(["rule"], "the rule the demo rankings follow")),
+      prompts: either("evaluation prompts", refSchema(["source", "task"], "prompts"), callSchema(["heldout", "train"], "split")),
+      n: int("prompts evaluated (≥ 300 for ±0.05)", { minimum: 1, default: 300 }),
+      max_new_tokens: int("response length cap", { minimum: 1, default: 24 }),
+    },
+    required: ["a", "b", "judge", "prompts"],
+  },
+  accuracy: {
+    props: {
+      model: refSchema(["stage", "model"], "model evaluated"),
+      task: refSchema(["task", "mixture"], "task(s) whose held-out templates and rows are scored by exact match"),
+      split: oneOfStr(
+        ["heldout_templates", "heldout", "heldout_tasks", "train"],
+        "which examples: templates kept out, rows kept out, a mixture's held-out tasks (zero-shot on all their templates), or training",
+        "heldout_templates",
+      ),
+      n: int("examples evaluated", { minimum: 1, default: 300 }),
+    },
+    required: ["model", "task"],
+  },
+  rm_accuracy: {
+    props: {
+      model: refSchema(["stage:reward_model"], "reward model"),
+      data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split")),
+    },
+    required: ["model", "data"],
+  },
+  lm_loss: {
+    props: {
+      model: refSchema(["stage", "model"], "model evaluated"),
+      // comparisons (rankings, pairs) have no single target text to score
+      data: either(
+        "held-out text or examples",
+        refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
+        dataCall("corpus"),
+        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)"),
+      ),
+    },
+    required: ["model", "data"],
+  },
+};

@@ -1,0 +1,70 @@
+// Source kinds: data files read as demonstrations, rankings, prompts, text or candidate sets.
+// One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
+import { bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
+import { ENCODINGS } from "../data-options.js";
+
+export const SOURCE_KINDS: Record<string, KindSpec> = {
+  ...Object.fromEntries(
+    READERS.map((reader) => [
+      reader,
+      {
+        args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
+        roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
+        props: {
+          // field mappings: Handlebars over the row's fields
+          prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
+          response: str("response template (demonstrations)"),
+          context: str("optional context template appended to the prompt (Dolly `context`, Alpaca `input`)"),
+          system: str("system message for chat formats"),
+          shape: oneOfStr(["auto", "dolly", "alpaca", "oasst", "hh", "plain"], "row layout; auto detects from the fields", "auto"),
+          field: str("text field of a text/records source", { default: "text" }),
+          responses: str("field holding the K responses (rankings)", { default: "responses" }),
+          ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
+          chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
+          rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
+          k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+          k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
+          on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
+          // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
+          encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
+          categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
+          holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
+          limit: int("read at most this many rows", { minimum: 1 }),
+          // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
+          // No schema `default` here: a default would be filled into every source and change every plan hash;
+          // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
+          labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+          guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
+          overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+        },
+      },
+    ]),
+  ),
+  // `source cands = samples(sft) as candidates { prompts = prefs.prompts  k = 4  labels = labeled }`:
+  // K responses drawn from a trained stage for each of n prompts, once, seeded by the node's hash
+  // (src/run/nodes/samples.ts), cached like a stage; `alignc label` serves them. The sampling settings
+  // are the node's parameters (a change draws again); labels/guidelines/overlap are the labeling
+  // session's (CANDIDATE_DEFAULTS), left out of the node so a new guideline keeps the samples.
+  samples: {
+    args: {
+      type: "array",
+      minItems: 1,
+      maxItems: 1,
+      items: refSchema(["stage:sft", "stage:ppo", "stage:dpo", "stage:pretrain"], "the trained stage whose responses are drawn (an SFT stage, as InstructGPT's labelers ranked SFT samples)"),
+      description: "the stage sampled",
+    },
+    roles: ["candidates"],
+    props: {
+      prompts: either("prompts the responses answer", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
+      k: int("responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt", { minimum: 2, maximum: 26, default: 4 }),
+      n: int("prompts sampled: the first n of `prompts` (its training share, in the data layer's order); 50 is an hour or so of labeling", { minimum: 1, ...bound(100_000, "every prompt is K generations and a labeler's minute"), default: 50 }),
+      temperature: num("sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would", { exclusiveMinimum: 0, default: 1 }),
+      top_k: int("sampling top-k, 0 = off", { minimum: 0, default: 0 }),
+      max_new_tokens: int("response length cap (at most the model's context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
+      labels: refSchema(["source:rankings"], "the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
+      guidelines: str("the labeling instructions shown beside every prompt (default: none)"),
+      overlap: num("share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+    },
+    required: ["prompts"],
+  },
+};

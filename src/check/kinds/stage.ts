@@ -1,0 +1,109 @@
+// Stage kinds: training stages, with the hyperparameters every stage shares.
+// One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
+import { bound, callSchema, dataCall, either, int, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema, type KindSpec } from "../kind-schemas.js";
+import { truncate } from "../data-options.js";
+
+// Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
+const training: Record<string, Schema> = {
+  steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1, ...MAX_STEPS }),
+  epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
+  batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, ...MAX_BATCH, default: 16 }),
+  accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, ...MAX_ACCUMULATE, default: 1 }),
+  lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 3e-4 }),
+  warmup: int("linear warmup steps before the schedule (longer than the run: a plan warning)", { minimum: 0, ...MAX_STEPS, default: 0 }),
+  schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),
+  min_lr_ratio: num("floor of the decay as a share of lr", { minimum: 0, maximum: 1, default: 0.1 }),
+  optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
+  weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, ...bound(10, "decoupled decay shrinks every weight by lr × weight_decay per step; above 10 it is not a regulariser at any learning rate used here"), default: 0.1 }),
+  grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
+  log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
+  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),
+  max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
+  format: refSchema(["format"], "chat format for prompt/response examples"),
+};
+
+const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
+
+export const STAGE_KINDS: Record<string, KindSpec> = {
+  pretrain: {
+    props: {
+      ...training,
+      init: refSchema(["model", "stage:pretrain"], "model to train from scratch, or a pretrain stage to continue"),
+      data: either("text corpus", dataCall("corpus"), refSchema(["source:text"], "text source")),
+      holdout: num("share of the corpus kept for validation loss", { minimum: 0, maximum: 0.5, default: 0.05 }),
+    },
+    required: ["init", "data", "steps"],
+  },
+  sft: {
+    props: {
+      ...training,
+      init: modelRef,
+      data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
+      loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
+      truncate,
+      lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
+    },
+    required: ["init", "data"],
+  },
+  reward_model: {
+    props: {
+      ...training,
+      init: refSchema(["stage:sft", "stage:pretrain"], "SFT network whose LM head is replaced by a scalar head"),
+      data: refSchema(["source:rankings", "source:pairs"], "comparisons"),
+      pairs: oneOfStr(["all", "adjacent"], "all C(K,2) pairs of a prompt in one batch, as InstructGPT", "all"),
+      truncate,
+      lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
+      batch_size: int("prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts", { minimum: 1, ...MAX_BATCH, default: 4 }),
+    },
+    required: ["init", "data"],
+  },
+  ppo: {
+    props: {
+      ...training,
+      init: refSchema(["stage:sft"], "policy and reference start from SFT"),
+      reward: either(
+        "what scores the rollouts",
+        refSchema(["stage:reward_model"], "a trained reward model (InstructGPT)"),
+        oneOfStr(["rule"], "the rule the demo rankings follow, as the reward: a control that shows what PPO can reach when the reward is exact (prompts need reference answers)"),
+      ),
+      prompts: either("prompts to roll out", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
+      kl_coef: num("β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs)", { minimum: 0, default: 0.1 }),
+      ptx_coef: num("γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8)", { minimum: 0, default: 0 }),
+      ptx_data: either("ptx examples", refSchema(["mixture", "task", "source"], "ptx data"), dataCall("ptx corpus")),
+      clip: num("PPO ratio clip ε", { exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
+      vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
+      gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
+      discount: num("GAE discount (not the ptx γ)", { minimum: 0, maximum: 1, default: 1 }),
+      ppo_epochs: int("optimisation passes per rollout batch", { minimum: 1, ...bound(100, "more than 100 passes over one rollout batch only overfits it"), default: 2 }),
+      samples_per_prompt: int("responses sampled per prompt; above 1 each score is taken relative to the prompt's other responses (leave-one-out baseline); batch_size must be a multiple of it", { minimum: 1, ...bound(1024, "RLOO/GRPO use 4–64 samples per prompt; each is a full generation"), default: 1 }),
+      advantages: oneOfStr(
+        ["gae", "rloo"],
+        "gae: a value network (initialised from the reward model) and GAE, as InstructGPT; rloo: no value network, each token's advantage is the KL-penalised reward-to-go of its response's leave-one-out score (needs samples_per_prompt > 1). gae stays the default for InstructGPT fidelity; on the quickstart the RM-initialised value network scatters (loss 14-16 at step 1) and rloo beat it (issue 12)",
+        "gae",
+      ),
+      advantage_scale: oneOfStr(
+        ["whiten", "rms"],
+        "whiten: subtract the batch mean and divide by the std (PPO's usual); rms: divide by the root mean square (floored at 0.1) without re-centring, so a batch where every sample did well keeps positive advantages and a batch of ties stays near zero instead of being blown up to unit variance",
+        "whiten",
+      ),
+      max_new_tokens: int("sampled response length cap (at most a model context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
+      temperature: num("rollout sampling temperature", { exclusiveMinimum: 0, default: 1 }),
+      top_k: int("rollout top-k, 0 = off", { minimum: 0, default: 0 }),
+      kl_budget: num("stop PPO when the mean KL per sequence exceeds this many nats", { exclusiveMinimum: 0 }),
+      lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
+      batch_size: int("rollouts per PPO step (accumulate does not apply to PPO)", { minimum: 1, ...MAX_BATCH, default: 16 }),
+    },
+    required: ["init", "reward", "prompts", "steps"],
+  },
+  dpo: {
+    props: {
+      ...training,
+      init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
+      data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
+      beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
+      truncate,
+      lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
+    },
+    required: ["init", "data"],
+  },
+};

@@ -1,0 +1,22 @@
+// A folder by content, the one copy: every regular file under it (the bounded walk of
+// src/lang/read-file.ts: links and special files skipped, at most MAX_FOLDER_ENTRIES) with the
+// sha256 of its bytes, in path order. The cache's entry records, the data layer's code fingerprint
+// and data identities read folders through it. The plan's `dir(…)` inputs compose the same walk and
+// file hash in plan/lower.ts's FileHashes, which keeps each listing for its checks and takes each
+// file's digest from the stat-keyed digest cache (FLAN scale: ~18,000 files per plan).
+import { hashRegularFile, listFolderFiles } from "../lang/read-file.js";
+
+export interface FolderHashOptions {
+  /** walk dot-files and dot-folders too */
+  dotFiles: boolean;
+  /** keep only these files (a `/`-separated path relative to the folder) */
+  include?: (rel: string) => boolean;
+}
+
+/** [relative path, sha256 hex] for every file under `abs`, sorted by path (code-unit order). */
+export function folderDigests(abs: string, opts: FolderHashOptions): [string, string][] {
+  const files = listFolderFiles(abs, { dotFiles: opts.dotFiles }).filter((rel) => opts.include?.(rel) ?? true);
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sep = abs.endsWith("/") ? "" : "/";
+  return files.map((rel) => [rel, hashRegularFile(`${abs}${sep}${rel}`)]);
+}
