@@ -19,7 +19,7 @@ interface Component {
 }
 
 /** The components a mix node lists: `{ input: { $ref }, proportional?, cap?, weight? }` each. */
-function componentsOf(dp: DataPlan, node: DataNode): Component[] {
+export function componentsOf(dp: DataPlan, node: DataNode): Component[] {
   const list = Array.isArray(node.params.components) ? node.params.components : [];
   return list.map((c) => {
     const o = (c ?? {}) as { [k: string]: Json };
@@ -31,7 +31,7 @@ function componentsOf(dp: DataPlan, node: DataNode): Component[] {
 }
 
 /** Ids listed by `heldout_tasks` (references; plain names in fixtures built by hand). */
-function heldoutTaskIds(v: Json | undefined): string[] {
+export function heldoutTaskIds(v: Json | undefined): string[] {
   if (!Array.isArray(v)) return [];
   return v.flatMap((x) => (typeof x === "string" ? [x] : refOf(x) !== null ? [refOf(x)!] : []));
 }

@@ -26,6 +26,8 @@ export function recipeInputs(recipe: CheckedRecipe, sources: Iterable<string>): 
     if (Array.isArray(v)) return v.forEach(walk);
     for (const x of Object.values(v)) walk(x as IRValue);
   };
+  // the recipe's blocks, not a plan: candidate sources and label files have no plan node, and every
+  // variant's paths are refused alike (refusing more paths is the safe side); no value is read here
   for (const b of recipe.blocks) {
     b.args.forEach(walk);
     walk(b.props);

@@ -14,11 +14,14 @@
 // pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
 // over the normalised corpus, windows of the shortest evaluated text, candidates verified; one pass
 // per corpus for the texts of every eval together).
-import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
+import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
 import { LeakCache, type LeakPair } from "./leak-cache.js";
-import { isCall, num } from "./ir.js";
+import { isCall } from "./ir.js";
+import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
+
+const isTrainCall = (v: IRValue | undefined): boolean => isCall(v) && v.$call === "train";
 
 export interface Pool {
   name: string; // "sft.data (demos)", "eval zero_shot_after"
@@ -56,39 +59,42 @@ export function normalizeWhitespace(s: string): string {
 
 // ---------------------------------------------------------------- pools
 
-function propOf(b: CheckedBlock): string {
-  return ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
-}
-
 /** The data layer (Handlebars, YAML, CSV: ~130 modules) is loaded when an eval's pool is built,
  * so a recipe without evals (or whose evals all score training data) never loads it. */
 const dataLayer = (): Promise<typeof import("./build.js")> => import("./build.js");
 
-async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool[]> {
-  const { buildPrompts, buildRaw } = await dataLayer();
-  const pool = (suffix: string, prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `${b.name}.${prop}${suffix}`, block: b.name, prop, kind, texts });
+/** A parameter the checker fills from the kinds table (ptx_coef, n): refused when a node lacks it. */
+function filled(node: DataNode, prop: string): number {
+  const v = node.params[prop];
+  if (typeof v !== "number") throw new Error(`plan node \`${node.id}\` lacks its resolved \`${prop}\`: plan the recipe again`);
+  return v;
+}
+
+async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
+  const { buildNode, promptsOf } = await dataLayer();
+  const pool = (suffix: string, prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `${node.id}.${prop}${suffix}`, block: node.id, prop, kind, texts });
   const sftPools = (prop: string, xs: { prompt: string; meta: { source: string } }[]): Pool[] => {
     const sources = [...new Set(xs.map((x) => x.meta.source))].sort();
-    return sources.map((s) => pool(sources.length > 1 || s !== b.name ? ` (${s})` : "", prop, "prompts", xs.filter((x) => x.meta.source === s).map((x) => x.prompt)));
+    return sources.map((s) => pool(sources.length > 1 || s !== node.id ? ` (${s})` : "", prop, "prompts", xs.filter((x) => x.meta.source === s).map((x) => x.prompt)));
   };
-  switch (b.kind) {
+  switch (node.op) {
     case "pretrain": {
-      const raw = await buildRaw(recipe, b, { prop: "data" });
+      const raw = await buildNode(dp, node.id, { prop: "data" });
       return raw.kind === "text" ? [pool(" (pretraining text)", "data", "text", raw.train.lines)] : [];
     }
     case "sft": {
-      const raw = await buildRaw(recipe, b, { prop: "data" });
+      const raw = await buildNode(dp, node.id, { prop: "data" });
       return raw.kind === "sft" ? sftPools("data", raw.train) : [];
     }
     case "reward_model":
     case "dpo": {
-      const raw = await buildRaw(recipe, b, { prop: "data" });
+      const raw = await buildNode(dp, node.id, { prop: "data" });
       return raw.kind === "comparisons" ? [pool("", "data", "prompts", raw.train.map((g) => g.prompt))] : [];
     }
     case "ppo": {
-      const out = [pool("", "prompts", "prompts", (await buildPrompts(recipe, b.props.prompts!)).train.map((p) => p.prompt))];
-      if (b.props.ptx_data !== undefined && (num(b.props.ptx_coef) ?? 0) > 0) {
-        const raw = await buildRaw(recipe, b, { prop: "ptx_data" });
+      const out = [pool("", "prompts", "prompts", (await promptsOf(dp, node, "prompts")).train.map((p) => p.prompt))];
+      if (node.params.ptx_data !== undefined && node.params.ptx_data !== null && filled(node, "ptx_coef") > 0) {
+        const raw = await buildNode(dp, node.id, { prop: "ptx_data" });
         if (raw.kind === "sft") out.push(...sftPools("ptx_data", raw.train));
         if (raw.kind === "text") out.push(pool("", "ptx_data", "text", raw.train.lines));
       }
@@ -101,33 +107,33 @@ async function trainingPools(recipe: CheckedRecipe, b: CheckedBlock): Promise<Po
 
 /** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
  * comparison, not a held-out claim; reported as not checked. */
-function scoresTraining(b: CheckedBlock): boolean {
-  if (b.kind === "accuracy") return b.props.split === "train";
-  const v = b.props.data ?? b.props.prompts;
-  return isCall(v) && v.$call === "train";
+function scoresTraining(node: DataNode): boolean {
+  if (node.op === "accuracy") return node.params.split === "train";
+  const v = node.params.data ?? node.params.prompts;
+  return v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) && v.$call === "train";
 }
 
-async function evalPool(recipe: CheckedRecipe, b: CheckedBlock): Promise<Pool | null> {
-  const { buildRaw, buildPrompts, buildValue, evaluatedPrompts } = await dataLayer();
-  const n = num(b.props.n) ?? Infinity;
-  const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${b.name}`, block: b.name, prop, kind, texts });
-  switch (b.kind) {
+async function evalPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
+  const { buildNode, buildParam, promptsOf, evaluatedPrompts } = await dataLayer();
+  const pool = (prop: string, kind: Pool["kind"], texts: string[]): Pool => ({ name: `eval ${node.id}`, block: node.id, prop, kind, texts });
+  switch (node.op) {
     case "accuracy": {
-      if (scoresTraining(b)) return null;
-      const raw = await buildRaw(recipe, b);
-      return raw.kind === "sft" ? pool("task", "prompts", raw.train.slice(0, n).map((x) => x.prompt)) : null;
+      if (scoresTraining(node)) return null;
+      const raw = await buildNode(dp, node.id);
+      return raw.kind === "sft" ? pool("task", "prompts", raw.train.slice(0, filled(node, "n")).map((x) => x.prompt)) : null;
     }
     case "win_rate": {
-      const v = b.props.prompts;
-      if (v === undefined) return null;
-      return pool("prompts", "prompts", evaluatedPrompts(v, await buildPrompts(recipe, v)).slice(0, n).map((x) => x.prompt));
+      const v = node.params.prompts;
+      if (v === undefined || v === null) return null;
+      return pool("prompts", "prompts", evaluatedPrompts(v, await promptsOf(dp, node, "prompts")).slice(0, filled(node, "n")).map((x) => x.prompt));
     }
+    // rm_accuracy and lm_loss declare no `n`: every example they read is evaluated
     case "rm_accuracy": {
-      const raw = await buildValue(recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
+      const raw = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
       return raw.kind === "comparisons" ? pool("data", "prompts", raw.train.map((g) => g.prompt)) : null;
     }
     case "lm_loss": {
-      const raw = await buildValue(recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
+      const raw = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
       if (raw.kind === "text") return pool("data", "prompts", raw.train.lines);
       return raw.kind === "sft" ? pool("data", "prompts", raw.train.map((x) => x.prompt)) : null;
     }
@@ -184,22 +190,24 @@ export function inCorpus(texts: readonly string[], lines: readonly string[]): st
 
 // ---------------------------------------------------------------- the report
 
-/** Every evaluated text of the recipe found verbatim in one of its training pools. */
+/** Every evaluated text of the recipe found verbatim in one of its training pools (pools from the plan's nodes, in plan order). */
 export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
+  const dp = dataPlanOf(recipe);
+  const nodes = [...dp.nodes.values()];
   const evalPools: Pool[] = [];
   const notChecked: string[] = [];
-  for (const b of recipe.blocks) {
-    if (b.keyword !== "eval") continue;
-    if (scoresTraining(b)) {
-      notChecked.push(b.name);
+  for (const n of nodes) {
+    if (n.kind !== "eval") continue;
+    if (scoresTraining(n)) {
+      notChecked.push(n.id);
       continue;
     }
-    const p = await evalPool(recipe, b);
+    const p = await evalPool(dp, n);
     if (p) evalPools.push(p);
   }
   // nothing evaluated, nothing to leak: the training data is not even built
   const trainPools: Pool[] = [];
-  if (evalPools.length) for (const b of recipe.blocks) if (b.keyword === "stage") trainPools.push(...(await trainingPools(recipe, b)));
+  if (evalPools.length) for (const n of nodes) if (n.kind === "stage") trainPools.push(...(await trainingPools(dp, n)));
   const leaks: Leak[] = [];
   const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
   // each training pool is normalised (and a corpus scanned) once, for every evaluated text of every
@@ -245,7 +253,7 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
   for (const l of pairs) byEval.set(l.evalBlock, [...(byEval.get(l.evalBlock) ?? []), l]);
   const out: Diagnostic[] = [];
   for (const [name, ls] of byEval) {
-    const b = recipe.blocks.find((x) => x.name === name);
+    const b = recipe.blocks.find((x) => x.name === name); // where the warning points: the eval's block in the recipe
     const prop = ls[0]!.evalProp;
     const span = b?.propSpans[prop] ?? b?.decl.span ?? null;
     const total = ls.reduce((a, l) => a + l.count, 0);
@@ -267,8 +275,11 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
  * `cache`: findings are kept by content (src/data/leak-cache.ts; null: always rebuilt; errors are
  * never cached). */
 export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
-  // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute
-  if (!recipe.blocks.some((b) => b.keyword === "eval" && !scoresTraining(b))) return [];
+  // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute and
+  // nothing lowered (lowering hashes every data file). A look at the recipe's eval blocks decides
+  // whether to look at all, never a value: an eval whose data is `train(x)` or whose split is train
+  // scores training data whatever its variant.
+  if (!recipe.blocks.some((b) => b.keyword === "eval" && !(b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts)))) return [];
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
   if (hit) return warningsOf(recipe, hit);

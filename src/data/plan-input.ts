@@ -140,3 +140,12 @@ export function siteOf(dp: DataPlan, node: DataNode, prop?: string): { file: str
   const span = (prop ? b.propSpans[prop] : undefined) ?? b.decl.span;
   return { file: (prop ? b.propFiles?.[prop] : undefined) ?? b.file ?? dp.recipe.file, span };
 }
+
+/** Where the recipe writes a node's parameter, or null when it does not (a filled default, a derived node). */
+export function declaredAt(dp: DataPlan, node: DataNode, prop: string): { file: string; span: Span } | null {
+  const name = node.block || node.id;
+  if (!dp.recipe.blocks.some((b) => b.name === name)) return null;
+  const b = findBlock(dp.recipe, name);
+  const span = b.propSpans[prop];
+  return span ? { file: b.propFiles?.[prop] ?? b.file ?? dp.recipe.file, span } : null;
+}

@@ -1,52 +1,68 @@
-// The tokenizer a recipe declares: byte_level (default), bpe trained on its corpus, or gpt2.
+// The tokenizer a plan's tokenizer node declares: byte_level, bpe trained on its corpus, or gpt2.
+// Built from the node's parameters (vocab_size filled by the checker from the kinds table) and
+// memoised per plan by the node's seed key, so prepare(), the stage and its evals share one.
 import type { CheckedRecipe } from "../check/ir.js";
-import { buildValue } from "./build.js";
+import { refOf } from "../plan/params.js";
+import { buildParam } from "./build.js";
+import { cached, numP } from "./build-source.js";
 import { CODES, fail } from "./diag.js";
-import { findBlock, isRef, num } from "./ir.js";
+import { dataPlanOf, keyOf, nodeOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { bpeTokenizer, byteLevel, gpt2, trainBpe } from "./tokenizers.js";
 import type { Tokenizer } from "./types.js";
 
-const cache = new WeakMap<CheckedRecipe, Map<string, Promise<Tokenizer>>>();
-
-/**
- * A tokenizer block by name; with no name, the tokenizer of the recipe's first model (or
- * byte_level when the recipe declares none).
- */
-export function recipeTokenizer(recipe: CheckedRecipe, name?: string): Promise<Tokenizer> {
-  if (name === undefined) {
-    const model = recipe.blocks.find((b) => b.keyword === "model");
-    const ref = model?.props.tokenizer;
-    if (isRef(ref)) name = ref.$ref;
-    else {
-      const tb = recipe.blocks.find((b) => b.keyword === "tokenizer");
-      if (!tb) return Promise.resolve(byteLevel());
-      name = tb.name;
-    }
-  }
-  let m = cache.get(recipe);
-  if (!m) cache.set(recipe, (m = new Map()));
-  let p = m.get(name);
-  if (!p) {
-    p = makeTokenizer(recipe, name);
-    m.set(name, p);
-  }
-  return p;
+/** The tokenizer of a tokenizer node. */
+export function tokenizerOfNode(dp: DataPlan, id: string): Promise<Tokenizer> {
+  const node = nodeOf(dp, id);
+  return cached(dp, `tokenizer:${keyOf(dp, id)}`, () => makeTokenizer(dp, node));
 }
 
-async function makeTokenizer(recipe: CheckedRecipe, name: string): Promise<Tokenizer> {
-  const b = findBlock(recipe, name);
-  if (b.keyword !== "tokenizer") fail(CODES.tokenizer, `\`${name}\` is not a tokenizer`, recipe.file, b.decl.span);
-  switch (b.kind) {
+/**
+ * The tokenizer behind a plan node: a tokenizer node itself, else the tokenizer of the model at the
+ * root of the node's `init` (or an eval's `model`) chain.
+ */
+export function tokenizerOf(dp: DataPlan, id: string): Promise<Tokenizer> {
+  let node: DataNode = nodeOf(dp, id);
+  for (let guard = 0; node.kind !== "tokenizer"; guard++) {
+    const next = refOf(node.kind === "model" ? node.params.tokenizer : (node.params.init ?? node.params.model));
+    const at = siteOf(dp, node);
+    if (next === null || guard > dp.nodes.size) fail(CODES.tokenizer, `\`${id}\`: no tokenizer at the root of its init chain`, at.file, at.span);
+    node = nodeOf(dp, next);
+  }
+  return tokenizerOfNode(dp, node.id);
+}
+
+/**
+ * The tokenizer a recipe tokenizes with when nothing names one (`alignc data`, the planner's sizes):
+ * the named tokenizer node, else the tokenizer of the plan's first model node (plan order), else
+ * its first tokenizer node, else byte_level (a recipe that declares none).
+ */
+export function recipeTokenizer(recipe: CheckedRecipe, name?: string): Promise<Tokenizer> {
+  const dp = dataPlanOf(recipe);
+  if (name !== undefined) return tokenizerOfNode(dp, name);
+  const nodes = [...dp.nodes.values()];
+  const model = nodes.find((n) => n.kind === "model");
+  const fromModel = model ? refOf(model.params.tokenizer) : null;
+  const id = fromModel ?? nodes.find((n) => n.kind === "tokenizer")?.id;
+  return id === undefined ? Promise.resolve(byteLevel()) : tokenizerOfNode(dp, id);
+}
+
+async function makeTokenizer(dp: DataPlan, node: DataNode): Promise<Tokenizer> {
+  const at = siteOf(dp, node);
+  if (node.kind !== "tokenizer") fail(CODES.tokenizer, `\`${node.id}\` is not a tokenizer`, at.file, at.span);
+  switch (node.op) {
     case "byte_level":
       return byteLevel();
     case "gpt2":
       return gpt2();
     case "bpe": {
-      const corpus = await buildValue(recipe, b.props.corpus, {}, `tokenizer \`${name}\`.corpus`);
-      if (corpus.kind !== "text") fail(CODES.tokenizer, `tokenizer \`${name}\`: corpus must be text`, recipe.file, b.propSpans.corpus ?? b.decl.span);
-      return bpeTokenizer(trainBpe([...corpus.train.lines, ...corpus.heldout.lines], num(b.props.vocab_size) ?? 512));
+      const corpus = await buildParam(dp, node, node.params.corpus, {}, `tokenizer \`${node.id}\`.corpus`);
+      const corpusAt = siteOf(dp, node, "corpus");
+      if (corpus.kind !== "text") fail(CODES.tokenizer, `tokenizer \`${node.id}\`: corpus must be text`, corpusAt.file, corpusAt.span);
+      const vocab = numP(node.params.vocab_size); // filled by the checker (kinds.ts)
+      if (vocab === undefined) fail(CODES.tokenizer, `tokenizer \`${node.id}\` lacks its resolved vocab_size: plan the recipe again`, at.file, at.span);
+      return bpeTokenizer(trainBpe([...corpus.train.lines, ...corpus.heldout.lines], vocab));
     }
     default:
-      fail(CODES.tokenizer, `unknown tokenizer kind \`${b.kind}\``, recipe.file, b.decl.span);
+      fail(CODES.tokenizer, `unknown tokenizer kind \`${node.op}\``, at.file, at.span);
   }
 }

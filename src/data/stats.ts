@@ -12,12 +12,15 @@
 //   - estimated: true whenever any of these come from a sample (always for prompt/response data).
 // Prompts (a PPO stage's or a win-rate eval's `prompts`) are measured as the model sees them: the
 // chat format's prompt-only text, no response.
-import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
-import { buildExamples, buildPrompts, buildRaw, formatFor, type RecipeBuildOptions as BuildOptions } from "./build.js";
+import type { CheckedRecipe } from "../check/ir.js";
+import { refOf } from "../plan/params.js";
+import type { Json } from "../plan/types.js";
+import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
+import { componentsOf, heldoutTaskIds } from "./build-mix.js";
+import { numP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
 import { CODES, fail } from "./diag.js";
-import { dataPlanOf } from "./plan-input.js";
-import { findBlock, heldoutTaskNames, isCall, isRef, num, pathArg } from "./ir.js";
+import { dataPlanOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { componentCounts } from "./mix.js";
 import { READER_KINDS, countRows, type ReaderKind } from "./readers.js";
 import { recipeTokenizer } from "./recipe-tokenizer.js";
@@ -34,69 +37,95 @@ interface Size {
   perTask?: Record<string, number>;
 }
 
-/** The property of a stage/eval that holds its data (as buildRaw picks it). */
-function dataProp(b: CheckedBlock, prop: string | undefined): string {
-  return prop ?? ["data", "prompts", "task"].find((k) => b.props[k] !== undefined) ?? "data";
+/** The parameter of a stage/eval node that holds its data (as the build picks it). */
+function dataProp(node: DataNode, prop: string | undefined): string {
+  return prop ?? ["data", "prompts", "task"].find((k) => node.params[k] !== undefined && node.params[k] !== null) ?? "data";
 }
 
-async function sizeOfValue(recipe: CheckedRecipe, v: IRValue | undefined): Promise<Size> {
-  if (isCall(v) && (READER_KINDS as readonly string[]).includes(v.$call)) return { train: await countRows(pathArg(recipe, v.args[0]), v.$call as ReaderKind), heldout: 0 };
-  if (isRef(v)) return sizeOf(recipe, findBlock(recipe, v.$ref));
-  if (isCall(v) && (v.$call === "heldout" || v.$call === "train")) {
-    const inner = await sizeOfValue(recipe, v.args[0]);
-    return { train: v.$call === "heldout" ? inner.heldout : inner.train, heldout: 0 };
+/** The share a node holds out, from its resolved `holdout` parameter (filled by the checker from kinds.ts). */
+function holdoutOf(dp: DataPlan, node: DataNode): number {
+  const h = numP(node.params.holdout);
+  if (h !== undefined) return h;
+  // a task's own file read (`X/data`, a derived node) holds nothing out: its task does
+  if (node.block !== node.id) return 0;
+  const at = siteOf(dp, node);
+  fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`, at.file, at.span);
+}
+
+/** Sizes of a parameter value: a reference (through a stage's format/tokenize chain, with its split), heldout(x)/train(x), a reader call. */
+async function sizeOfParam(dp: DataPlan, v: Json | undefined): Promise<Size> {
+  const id = refOf(v);
+  if (id !== null) {
+    const n = nodeOf(dp, id);
+    if (n.op !== "format" && n.op !== "tokenize") return sizeOf(dp, n);
+    const inner = await sizeOfParam(dp, n.params.examples);
+    return n.params.split === "heldout" ? { train: inner.heldout, heldout: 0 } : n.params.split === "train" ? { train: inner.train, heldout: 0 } : inner;
+  }
+  const call = v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.$call === "string" ? (v as { $call: string; args: Json[] }) : null;
+  if (call && (READER_KINDS as readonly string[]).includes(call.$call)) return { train: await countRows(pathOf(dp, call.args[0], call.$call), call.$call as ReaderKind), heldout: 0 };
+  if (call && (call.$call === "heldout" || call.$call === "train")) {
+    const inner = await sizeOfParam(dp, call.args[0]);
+    return { train: call.$call === "heldout" ? inner.heldout : inner.train, heldout: 0 };
   }
   return { train: 0, heldout: 0 };
 }
 
-const sizeMemo = new WeakMap<CheckedRecipe, Map<string, Promise<Size>>>();
+const sizeMemo = new WeakMap<DataPlan, Map<string, Promise<Size>>>();
 
-/** Train/held-out example counts without reading rows (dedup and category filters not applied); memoised per recipe object. */
-function sizeOf(recipe: CheckedRecipe, b: CheckedBlock, heldoutTasks: readonly string[] = [], prop?: string): Promise<Size> {
-  let memo = sizeMemo.get(recipe);
-  if (!memo) sizeMemo.set(recipe, (memo = new Map()));
-  const key = `${b.name}\u0000${prop ?? ""}\u0000${heldoutTasks.join(",")}`;
+/** Train/held-out example counts of a plan node without reading rows (dedup and category filters not applied); memoised per plan. */
+function sizeOf(dp: DataPlan, node: DataNode, heldoutTasks: readonly string[] = [], prop?: string): Promise<Size> {
+  let memo = sizeMemo.get(dp);
+  if (!memo) sizeMemo.set(dp, (memo = new Map()));
+  const key = `${node.id}\u0000${prop ?? ""}\u0000${heldoutTasks.join(",")}`;
   let p = memo.get(key);
   if (!p) {
-    p = computeSize(recipe, b, heldoutTasks, prop);
+    p = computeSize(dp, node, heldoutTasks, prop);
     memo.set(key, p);
     p.catch(() => memo!.delete(key));
   }
   return p;
 }
 
-async function computeSize(recipe: CheckedRecipe, b: CheckedBlock, heldoutTasks: readonly string[], prop?: string): Promise<Size> {
-  const cap = (n: number) => (num(b.props.limit) !== undefined ? Math.min(n, num(b.props.limit)!) : n);
+async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly string[], prop?: string): Promise<Size> {
+  const p = node.params;
+  const limit = numP(p.limit); // no default in kinds.ts: left out, every row
+  const cap = (n: number) => (limit !== undefined ? Math.min(n, limit) : n);
   const splitN = (n: number, share: number) => ({ train: n - Math.round(n * share), heldout: Math.round(n * share) });
-  switch (b.keyword) {
-    case "source":
-      return splitN(cap(await countRows(pathArg(recipe, b.args[0]), b.kind as ReaderKind, typeof b.props.encoding === "string" ? b.props.encoding : undefined)), num(b.props.holdout) ?? 0);
-    case "task":
-      return splitN(cap((await sizeOfValue(recipe, b.props.data)).train), num(b.props.holdout) ?? 0.1);
-    case "mixture": {
-      const comps = (b.props.components ?? {}) as Record<string, Record<string, IRValue>>;
-      const held = new Set([...heldoutTaskNames(b.props.heldout_tasks), ...heldoutTasks]);
-      const kept = Object.keys(comps).filter((n) => !held.has(n)); // held-out tasks are not trained on
-      // with a total, largest-remainder ties go by component order: the build's (by seed key, build-mix.ts)
-      const names = num(b.props.total) !== undefined ? bySeedKey(recipe, kept) : kept.sort();
-      const sizes = await Promise.all(names.map((n) => sizeOf(recipe, findBlock(recipe, n))));
-      const counts = componentCounts(
-        names.map((n, i) => ({ n: sizes[i]!.train, proportional: comps[n]!.proportional === true, cap: num(comps[n]!.cap), weight: num(comps[n]!.weight) })),
-        num(b.props.total),
-      );
-      return { train: counts.reduce((a, c) => a + c, 0), heldout: sizes.reduce((a, s) => a + s.heldout, 0), perTask: Object.fromEntries(names.map((n, i) => [n, counts[i]!])) };
+  if (node.kind === "data") {
+    switch (node.op) {
+      case "read": {
+        const reader = strP(p.reader) as ReaderKind;
+        return splitN(cap(await countRows(pathOf(dp, p.path, `\`${node.id}\``), reader, strP(p.encoding))), holdoutOf(dp, node));
+      }
+      case "expand":
+        return splitN(cap((await sizeOfParam(dp, p.data)).train), holdoutOf(dp, node));
+      case "mix": {
+        const comps = componentsOf(dp, node);
+        const held = new Set([...heldoutTaskIds(p.heldout_tasks), ...heldoutTasks]);
+        const kept = comps.filter((c) => !held.has(c.id)); // held-out tasks are not trained on
+        const total = numP(p.total);
+        // with a total, largest-remainder ties go by component order: the build's (by seed key, build-mix.ts)
+        const ordered = total !== undefined ? bySeedKey(dp, kept.map((c) => c.id)).map((id) => kept.find((c) => c.id === id)!) : kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const sizes = await Promise.all(ordered.map((c) => sizeOf(dp, nodeOf(dp, c.id))));
+        const counts = componentCounts(
+          ordered.map((c, i) => ({ n: sizes[i]!.train, proportional: c.clauses.proportional === true, cap: numP(c.clauses.cap), weight: numP(c.clauses.weight) })),
+          total,
+        );
+        return { train: counts.reduce((a, c) => a + c, 0), heldout: sizes.reduce((a, s) => a + s.heldout, 0), perTask: Object.fromEntries(ordered.map((c, i) => [c.id, counts[i]!])) };
+      }
+      default:
+        return { train: 0, heldout: 0 };
     }
-    case "stage":
-    case "eval": {
-      const p = dataProp(b, prop);
-      if (p === "task") return { train: 0, heldout: 0 }; // accuracy evals: measured from the built split (countExamples)
-      const n = (await sizeOfValue(recipe, b.props[p])).train;
-      if (b.kind === "pretrain" && p === "data") return splitN(n, num(b.props.holdout) ?? 0.05);
-      return { train: n, heldout: 0 };
-    }
-    default:
-      return { train: 0, heldout: 0 };
   }
+  if (node.kind === "stage" || node.kind === "eval") {
+    const d = dataProp(node, prop);
+    if (d === "task") return { train: 0, heldout: 0 }; // accuracy evals: measured from the built split (countExamples)
+    const n = (await sizeOfParam(dp, p[d])).train;
+    // pretraining holds out its own share of the corpus (kinds.ts fills `holdout`)
+    if (node.op === "pretrain" && d === "data") return splitN(n, holdoutOf(dp, node));
+    return { train: n, heldout: 0 };
+  }
+  return { train: 0, heldout: 0 };
 }
 
 /** Sums over a sample: units (examples, groups or lines), sequences (a group has one per response),
@@ -135,8 +164,8 @@ function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
 }
 
 /** Names (node ids) in the order of their plan nodes' seed keys, as a mixture's build orders its components. */
-function bySeedKey(recipe: CheckedRecipe, names: readonly string[]): string[] {
-  const keys = dataPlanOf(recipe).keys;
+function bySeedKey(dp: DataPlan, names: readonly string[]): string[] {
+  const keys = dp.keys;
   return names
     .map((n) => [keys.get(n) ?? "", n] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
@@ -144,8 +173,8 @@ function bySeedKey(recipe: CheckedRecipe, names: readonly string[]): string[] {
 }
 
 /** Components of a mixture to sample: every one, or SAMPLE_COMPONENTS evenly spaced in an order that a rename does not change. */
-function sampledComponents(recipe: CheckedRecipe, names: string[]): string[] {
-  const order = bySeedKey(recipe, names); // the plan's keys: the files were hashed when the plan was lowered
+function sampledComponents(dp: DataPlan, names: string[]): string[] {
+  const order = bySeedKey(dp, names); // the plan's keys: the files were hashed when the plan was lowered
   if (order.length <= SAMPLE_COMPONENTS) return order;
   return Array.from({ length: SAMPLE_COMPONENTS }, (_, i) => order[Math.floor(((i + 0.5) * order.length) / SAMPLE_COMPONENTS)]!);
 }
@@ -155,17 +184,18 @@ function sampledComponents(recipe: CheckedRecipe, names: string[]): string[] {
  * per example × its count, the others at the sampled components' count-weighted mean. Response
  * length bounds (min_length, max_length) are applied to the sample as mixing would apply them.
  */
-async function mixtureSample(recipe: CheckedRecipe, mixture: CheckedBlock, counts: Record<string, number>, fmt: ChatFormat, tok: Tokenizer): Promise<Sample & { scaled: { tokens: number; chars: number } }> {
+async function mixtureSample(dp: DataPlan, mixture: DataNode, counts: Record<string, number>, fmt: ChatFormat, tok: Tokenizer): Promise<Sample & { scaled: { tokens: number; chars: number } }> {
   const names = Object.keys(counts).filter((n) => counts[n]! > 0);
-  const minLength = num(mixture.props.min_length);
-  const maxLength = num(mixture.props.max_length);
+  const minLength = numP(mixture.params.min_length); // no defaults: left out, no bound
+  const maxLength = numP(mixture.params.max_length);
   const total: Sample = { ...EMPTY };
   let sampledCount = 0;
   let tokens = 0;
   let chars = 0;
-  for (const name of sampledComponents(recipe, names)) {
-    const raw = await buildRaw(recipe, findBlock(recipe, name), { limit: SAMPLE_ROWS });
-    if (raw.kind !== "sft") fail(CODES.mixture, `mixture \`${mixture.name}\`: component \`${name}\` gives ${raw.kind}, not prompt/response examples`, recipe.file, mixture.decl.span);
+  for (const name of sampledComponents(dp, names)) {
+    const raw = await buildNode(dp, name, { limit: SAMPLE_ROWS });
+    const at = siteOf(dp, mixture);
+    if (raw.kind !== "sft") fail(CODES.mixture, `mixture \`${mixture.id}\`: component \`${name}\` gives ${raw.kind}, not prompt/response examples`, at.file, at.span);
     const kept = raw.train.filter((e) => (minLength === undefined || e.response.length >= minLength) && (maxLength === undefined || e.response.length <= maxLength));
     const s = measureBuilt({ kind: "sft", name, train: kept.map((e) => formatExample(fmt, e)), heldout: [], heldoutTemplates: [], heldoutTasks: [] }, tok);
     if (s.units === 0) continue;
@@ -183,12 +213,15 @@ async function mixtureSample(recipe: CheckedRecipe, mixture: CheckedBlock, count
   return { ...total, scaled: { tokens: tokens * scale, chars: chars * scale } };
 }
 
-/** The mixture a data value trains on (a reference to it, or train(it)), if any. */
-function mixtureOf(recipe: CheckedRecipe, v: IRValue | undefined): CheckedBlock | null {
-  if (isCall(v) && v.$call === "train") return mixtureOf(recipe, v.args[0]);
-  if (!isRef(v) || v.member !== undefined) return null;
-  const b = findBlock(recipe, v.$ref);
-  return b.keyword === "mixture" ? b : null;
+/** The mix node a parameter value trains on (a reference to it, through a stage's chain, or train(it)), if any. */
+function mixtureOf(dp: DataPlan, v: Json | undefined): DataNode | null {
+  const call = v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.$call === "string" ? (v as { $call: string; args: Json[] }) : null;
+  if (call?.$call === "train") return mixtureOf(dp, call.args[0]);
+  const id = refOf(v);
+  if (id === null || (v as { member?: unknown }).member !== undefined) return null;
+  const n = nodeOf(dp, id);
+  if (n.op === "format" || n.op === "tokenize") return n.params.split === "heldout" ? null : mixtureOf(dp, n.params.examples);
+  return n.op === "mix" ? n : null;
 }
 
 /**
@@ -196,11 +229,12 @@ function mixtureOf(recipe: CheckedRecipe, v: IRValue | undefined): CheckedBlock 
  * top of this file.
  */
 export async function countExamples(recipe: CheckedRecipe, blockName: string, opts: BuildOptions & { tokenizer?: Tokenizer } = {}): Promise<DataStats> {
-  const b = findBlock(recipe, blockName);
-  const staged = b.keyword === "stage" || b.keyword === "eval";
-  const prop = staged ? dataProp(b, opts.prop) : undefined;
-  const value: IRValue = staged ? (b.props[prop!] ?? null) : { $ref: blockName };
-  const size = await sizeOf(recipe, b, opts.heldoutTasks, prop);
+  const dp = dataPlanOf(recipe);
+  const node = nodeOf(dp, blockName);
+  const staged = node.kind === "stage" || node.kind === "eval";
+  const prop = staged ? dataProp(node, opts.prop) : undefined;
+  const value: Json = staged ? (node.params[prop!] ?? null) : { $ref: blockName };
+  const size = await sizeOf(dp, node, opts.heldoutTasks, prop);
   const tok = opts.tokenizer ?? (await recipeTokenizer(recipe));
   const stats = (kind: DataStats["kind"], examples: number, s: Sample, estimated: boolean, totals?: { tokens: number; chars: number }): DataStats => {
     const per = (x: number) => (s.units ? x / s.units : 0);
@@ -221,8 +255,8 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
 
   if (staged && prop === "prompts") {
     // what the policy is given to continue: the format's prompt-only text
-    const fmt = formatFor(recipe, b, opts);
-    const ps = await buildPrompts(recipe, value, { limit: SAMPLE_ROWS });
+    const fmt = formatFor(recipe, blockName, opts);
+    const ps = promptsOfRaw(dp, await buildParam(dp, node, value, { limit: SAMPLE_ROWS }, `${node.kind} \`${node.id}\`.${prop}`));
     const s = { ...EMPTY };
     for (const p of ps.train) {
       const text = fmt.promptOnly(p.prompt, p.system ?? "");
@@ -236,11 +270,11 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
     return stats("prompts", size.train, s, s.units < size.train);
   }
 
-  const mixture = mixtureOf(recipe, value);
+  const mixture = mixtureOf(dp, value);
   if (mixture && prop !== "task") {
-    const mixSize = staged ? await sizeOf(recipe, mixture, opts.heldoutTasks) : size;
-    const fmt = formatFor(recipe, b, opts);
-    const s = await mixtureSample(recipe, mixture, mixSize.perTask ?? {}, fmt, tok);
+    const mixSize = staged ? await sizeOf(dp, mixture, opts.heldoutTasks) : size;
+    const fmt = formatFor(recipe, blockName, opts);
+    const s = await mixtureSample(dp, mixture, mixSize.perTask ?? {}, fmt, tok);
     return { ...stats("sft", mixSize.train, s, true, s.scaled), ...(mixSize.perTask ? { perTask: mixSize.perTask } : {}) };
   }
 

@@ -5,12 +5,16 @@
 // warn (AL3032, at the stage's max_length, else its data) when over 1% of a stage's examples lose
 // any. A stage whose data cannot be built gets no count here: the data errors are reported where
 // data is built (plan sizes, `alignc data`, the run).
-import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
+import type { CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
-import { buildExamples, formatFor } from "./build.js";
+import { refOf } from "../plan/params.js";
+import type { Json } from "../plan/types.js";
+import { chatFormatOf, examplesOf } from "./build.js";
+import { componentsOf } from "./build-mix.js";
+import { numP } from "./build-source.js";
 import { CODES } from "./diag.js";
-import { isRef, num } from "./ir.js";
-import { recipeTokenizer } from "./recipe-tokenizer.js";
+import { dataPlanOf, declaredAt, nodeOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { tokenizerOf } from "./recipe-tokenizer.js";
 import { countGroups, countSft, LOSE_RESPONSE_WARN, pct, truncatePolicy, type TruncatePolicy, type TruncationCount } from "./truncation.js";
 
 /** Stage kinds whose examples are cut by `truncate` (pretraining packs text; PPO cuts prompts only). */
@@ -27,33 +31,38 @@ export interface StageTruncation extends TruncationCount {
   sampled: boolean; // counted on the first PLAN_SAMPLE examples only
 }
 
-/** The model block a stage trains: its `init`, followed through stages. */
-function modelOf(recipe: CheckedRecipe, b: CheckedBlock): CheckedBlock | undefined {
+/** The model node a stage trains: its `init`, followed through stages. */
+function modelOf(dp: DataPlan, stage: DataNode): DataNode | undefined {
   const seen = new Set<string>();
-  let cur: CheckedBlock | undefined = b;
-  while (cur && cur.keyword === "stage" && !seen.has(cur.name)) {
-    seen.add(cur.name);
-    const init: IRValue | undefined = cur.props.init;
-    cur = isRef(init) ? recipe.blocks.find((x) => x.name === init.$ref) : undefined;
+  let cur: DataNode | undefined = stage;
+  while (cur && cur.kind === "stage" && !seen.has(cur.id)) {
+    seen.add(cur.id);
+    const init = refOf(cur.params.init);
+    cur = init === null ? undefined : dp.nodes.get(init);
   }
-  return cur?.keyword === "model" ? cur : undefined;
+  return cur?.kind === "model" ? cur : undefined;
 }
 
 /**
- * The truncation count of `stage` on the examples of `blockName` (default: the stage's own data),
- * formatted with the stage's format; null for stages that do not truncate by `truncate`.
+ * The truncation count of stage node `stageId` on the examples of `blockName` (default: the stage's
+ * own data), formatted with the stage's inlined format; null for stages that do not truncate by
+ * `truncate`. Every value from the plan's nodes (max_length resolved by the lowering: declared, else
+ * the model context; truncate filled by the checker).
  */
-export async function measureTruncation(recipe: CheckedRecipe, stage: CheckedBlock, blockName = stage.name, sample?: number): Promise<StageTruncation | null> {
-  if (!(TRUNCATING_STAGES as readonly string[]).includes(stage.kind) || stage.props.data === undefined) return null;
-  const model = modelOf(recipe, stage);
-  const context = num(model?.props.context);
+export async function measureTruncation(recipe: CheckedRecipe, stageId: string, blockName = stageId, sample?: number): Promise<StageTruncation | null> {
+  const dp = dataPlanOf(recipe);
+  const stage = nodeOf(dp, stageId);
+  if (stage.kind !== "stage" || !(TRUNCATING_STAGES as readonly string[]).includes(stage.op) || stage.params.data === undefined || stage.params.data === null) return null;
+  const model = modelOf(dp, stage);
+  const context = model ? numP(model.params.context) : undefined;
   if (!model || context === undefined) return null;
-  const maxLength = Math.min(context, num(stage.props.max_length) ?? Infinity);
-  const tok = await recipeTokenizer(recipe, isRef(model.props.tokenizer) ? model.props.tokenizer.$ref : undefined);
-  const policy = truncatePolicy(stage.props.truncate);
-  const format = isRef(stage.props.format) ? stage.props.format.$ref : null;
-  const built = blockName === stage.name ? await buildExamples(recipe, stage.name, { prop: "data" }) : await buildExamples(recipe, blockName, { format });
-  const base = { stage: stage.name, maxLength, policy };
+  const declared = numP(stage.params.max_length);
+  const maxLength = declared === undefined ? context : Math.min(context, declared);
+  const tok = await tokenizerOf(dp, stageId);
+  const policy = truncatePolicy(stage.params.truncate);
+  const fmt = chatFormatOf(dp, stage.params.format);
+  const built = blockName === stageId ? await examplesOf(dp, stageId, { prop: "data", format: fmt }) : await examplesOf(dp, blockName, { format: fmt });
+  const base = { stage: stageId, maxLength, policy };
   if (built.kind === "sft") {
     const xs = sample !== undefined ? built.train.slice(0, sample) : built.train;
     // an LM stage's sequences hold max_length inputs and one more target token (run/nodes/tokens.ts lmData)
@@ -61,7 +70,7 @@ export async function measureTruncation(recipe: CheckedRecipe, stage: CheckedBlo
   }
   if (built.kind === "comparisons") {
     const gs = sample !== undefined ? built.train.slice(0, sample) : built.train;
-    return { ...base, ...countGroups(gs, formatFor(recipe, stage, {}), tok, maxLength, policy), sampled: gs.length < built.train.length };
+    return { ...base, ...countGroups(gs, fmt, tok, maxLength, policy), sampled: gs.length < built.train.length };
   }
   return null;
 }
@@ -77,22 +86,34 @@ export function truncationLine(t: StageTruncation): string {
   return `truncation by stage ${t.stage} (max_length ${t.maxLength}, truncate = "${t.policy}") of ${ex}: ${t.losePrompt} (${pct(t.losePrompt, t.examples)}) lose prompt tokens, ${t.loseResponse} (${pct(t.loseResponse, t.examples)}) lose response tokens${overWarnLine(t) ? "  WARNING: over 1% lose part of their target" : ""}`;
 }
 
-/** Stages that train on `blockName`: directly, through a mixture, or the stage itself. */
-export function consumingStages(recipe: CheckedRecipe, blockName: string): CheckedBlock[] {
+/** The data node a stage's data parameter trains on whole (a plain reference through its format/tokenize chain), if any. */
+function plainDataOf(dp: DataPlan, v: Json | undefined): string | null {
+  const id = refOf(v);
+  if (id === null || (v as { member?: unknown }).member !== undefined) return null;
+  const n = dp.nodes.get(id);
+  // a chain node says its split where it splits (format; tokenize of text); `all` is a plain reference
+  if (n && (n.op === "format" || n.op === "tokenize")) return n.params.split === undefined || n.params.split === "all" ? plainDataOf(dp, n.params.examples) : null;
+  return id;
+}
+
+/** Stage nodes that train on `blockName`: directly, through a mixture, or the stage itself (plan order). */
+export function consumingStages(recipe: CheckedRecipe, blockName: string): string[] {
+  const dp = dataPlanOf(recipe);
   const users = new Set([blockName]);
-  for (const m of recipe.blocks) if (m.keyword === "mixture" && Object.hasOwn((m.props.components ?? {}) as object, blockName)) users.add(m.name);
-  return recipe.blocks.filter((b) => b.keyword === "stage" && (b.name === blockName || (isRef(b.props.data) && users.has(b.props.data.$ref))));
+  for (const m of dp.nodes.values()) if (m.op === "mix" && componentsOf(dp, m).some((c) => c.id === blockName)) users.add(m.id);
+  return [...dp.nodes.values()].filter((n) => n.kind === "stage" && (n.id === blockName || users.has(plainDataOf(dp, n.params.data) ?? ""))).map((n) => n.id);
 }
 
 /** Per-stage counts of a recipe (sampled), AL3032 warnings for those over 1%, and the data layer's errors for stages whose data does not build. */
 export async function truncationReport(recipe: CheckedRecipe): Promise<{ counts: StageTruncation[]; diagnostics: Diagnostic[] }> {
+  const dp = dataPlanOf(recipe);
   const counts: StageTruncation[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const b of recipe.blocks) {
-    if (b.keyword !== "stage") continue;
+  for (const node of dp.nodes.values()) {
+    if (node.kind !== "stage") continue;
     let t: StageTruncation | null;
     try {
-      t = await measureTruncation(recipe, b, b.name, PLAN_SAMPLE);
+      t = await measureTruncation(recipe, node.id, node.id, PLAN_SAMPLE);
     } catch (err) {
       // the data layer's located errors (an unreadable file, a broken row): reported, not dropped,
       // so `check` never calls such a recipe clean; two stages on the same data give one (callers dedupe)
@@ -103,13 +124,14 @@ export async function truncationReport(recipe: CheckedRecipe): Promise<{ counts:
     if (!t) continue;
     counts.push(t);
     if (!overWarnLine(t)) continue;
-    const prop = b.propSpans.max_length ? "max_length" : "data";
+    // located at the stage's max_length where the recipe writes one, else at its data
+    const at = declaredAt(dp, node, "max_length") ?? siteOf(dp, node, "data");
     diagnostics.push({
       code: CODES.truncation,
       severity: "warning",
-      message: `stage \`${b.name}\`: ${t.loseResponse} of ${t.examples}${t.sampled ? " sampled" : ""} training examples (${pct(t.loseResponse, t.examples)}) lose response tokens to truncation at max_length ${t.maxLength} (truncate = "${t.policy}")`,
-      file: b.propFiles?.[prop] ?? b.file ?? recipe.file,
-      span: b.propSpans[prop] ?? b.decl.span,
+      message: `stage \`${node.id}\`: ${t.loseResponse} of ${t.examples}${t.sampled ? " sampled" : ""} training examples (${pct(t.loseResponse, t.examples)}) lose response tokens to truncation at max_length ${t.maxLength} (truncate = "${t.policy}")`,
+      file: at.file,
+      span: at.span,
       hint: `over ${LOSE_RESPONSE_WARN * 100}% lose part of what the loss trains on: raise max_length (and the model context), shorten the prompts, or keep the response whole with truncate = "prompt_first"; \`alignc data --stats\` shows the counts`,
     });
   }

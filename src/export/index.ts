@@ -6,11 +6,11 @@ import { checkRecipeFile } from "../check/index.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { compileExport } from "./compile.js";
-import { gatherExport } from "./from-recipe.js";
+import { gatherExport } from "./from-plan.js";
 import type { ExportOptions, ExportResult } from "./types.js";
 
 export { compileExport, EXPORT_CODES } from "./compile.js";
-export { gatherExport } from "./from-recipe.js";
+export { gatherExport } from "./from-plan.js";
 export { writeExportDir, ExportWriteError } from "./write.js";
 export { toYaml } from "./yaml.js";
 export { validateExport, loadSurfaces } from "./validate/index.js";

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { RECIPES } from "./recipe-fixture.js";
+import { writeMicro } from "../run/micro.js";
 
 // The command runs in a child process (it writes to stdout/stderr, which the test runner owns).
 const fromSource = import.meta.url.endsWith(".ts");
@@ -123,4 +124,29 @@ stage sft = sft { init = tiny  data = s  steps = 1 }
   assert.ok(d, r.out);
   assert.match(d.file, /01\.hbs$/);
   assert.equal(d.span?.line, 2);
+});
+
+test("alignc data --variant: a swept recipe's data is its variant's (without it the first, said on stderr); an unknown variant is AL4011", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-variant-"));
+  writeMicro(dir);
+  const file = join(dir, "held.align");
+  writeFileSync(file, `recipe held extends "micro.align" { demos.holdout = sweep [0.1, 0.5] }\n`);
+  const trainRows = async (opts: Record<string, unknown>) => {
+    const r = await capture([file], { source: "demos", preview: "0", stats: true, json: true, ...opts });
+    assert.equal(r.code, 0, r.err);
+    const d = (JSON.parse(r.out) as { data: { variant?: string; stats: { train: number } }[] }).data[0]!;
+    return { variant: d.variant, train: d.stats.train };
+  };
+  assert.deepEqual(await trainRows({ variant: "holdout=0.1" }), { variant: "held[holdout=0.1]", train: 270 });
+  assert.deepEqual(await trainRows({ variant: "held[holdout=0.5]" }), { variant: "held[holdout=0.5]", train: 150 });
+  const first = await capture([file], { source: "demos", preview: "0", stats: true });
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.err, /sweeps 2 variants; showing held\[holdout=0\.1\] \(choose one with --variant: holdout=0\.1, holdout=0\.5\)/);
+  assert.match(first.out, /demos: 270 training examples/);
+  const unknown = await capture([file], { variant: "holdout=0.3", json: true });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.out, /"code": "AL4011"/);
+  const none = await capture([resolve(RECIPES, "quickstart.align")], { variant: "x=1", json: true });
+  assert.equal(none.code, 1);
+  assert.match(none.out, /has no sweep/);
 });

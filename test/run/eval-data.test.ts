@@ -2,12 +2,16 @@
 // heldout_tasks) must run the mixture's held-out task, not its held-out templates.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeFile } from "../../src/check/index.js";
+import { expandVariants } from "../../src/plan/variants.js";
 import type { SFTExample } from "../../src/data/types.js";
 import { backendSession, type HandlerEnv } from "../../src/run/nodes/env.js";
 import { evalData } from "../../src/run/nodes/eval-data.js";
-import { planned, repoRoot } from "./micro.js";
+import { samplesPrompts } from "../../src/run/nodes/samples.js";
+import { tempDir } from "./helpers.js";
+import { planned, repoRoot, writeMicro } from "./micro.js";
 
 test("accuracy evals run the examples of their split: heldout_tasks = the held-out task, heldout_templates and train = the trained tasks", async () => {
   const { recipe, diagnostics } = await checkRecipeFile(join(repoRoot(), "recipes", "flan-zero-shot.align"));
@@ -38,4 +42,33 @@ test("accuracy evals run the examples of their split: heldout_tasks = the held-o
   const seen = await items("seen"); // split = train
   assert.ok(!tasksOf(seen).includes("addition"));
   assert.ok(!seen.some((x) => x.meta.heldout === true));
+});
+
+test("evals and samples build from the plan being run, not from the recipe beside it", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const file = join(dir, "held.align");
+    // the swept holdout changes what heldout(prefs) holds: 20% or 50% of the rankings
+    writeFileSync(file, `recipe held extends "micro.align" { prefs.holdout = sweep [0.2, 0.5] }\nsource drawn = samples(sft) as candidates { prompts = heldout(prefs)  k = 2  n = 100  labels = labeled }\nsource labeled = jsonl("labels.jsonl") as rankings {}\n`);
+    const { recipe, diagnostics } = await checkRecipeFile(file);
+    assert.ok(recipe, JSON.stringify(diagnostics));
+    // the handlers get the recipe of the first variant; the plans of both variants are run with it
+    const env: HandlerEnv = { recipe: expandVariants(recipe)[0]!.recipe, backend: backendSession("cpu") };
+    const sizes = [];
+    for (const v of expandVariants(recipe)) {
+      const { plan, node } = await planned(v.recipe);
+      const rm = await evalData(env, plan, node("rm_acc"));
+      const judge = await evalData(env, plan, node("judge"));
+      const prompts = await samplesPrompts(env, plan, node("drawn"));
+      assert.ok(rm.kind === "rm_accuracy" && judge.kind === "win_rate");
+      sizes.push({ rm: rm.raw.length, judge: judge.items.length, samples: prompts.length });
+    }
+    assert.equal(sizes[0]!.rm, 20, "holdout 0.2 of 100 rankings");
+    assert.equal(sizes[1]!.rm, 50, "holdout 0.5 of 100 rankings: the second plan's, though the recipe beside it says 0.2");
+    assert.deepEqual([sizes[0]!.samples, sizes[1]!.samples], [20, 50], "samples(sft) draws from its plan's prompts");
+    assert.deepEqual([sizes[0]!.judge, sizes[1]!.judge], [8, 8], "n = 8 of either");
+  } finally {
+    cleanup();
+  }
 });

@@ -1,5 +1,5 @@
-// `alignc data RECIPE [--source NAME] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
-// recipe trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
+// `alignc data RECIPE [--variant NAME] [--source NAME] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
+// recipe (one variant of a swept recipe: --variant, else the first) trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
 // Without --source it shows the data of every training stage. --export never overwrites the recipe
 // or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
 // `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
@@ -21,6 +21,8 @@ import { consumingStages, measureTruncation, truncationLine, type StageTruncatio
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
+import { PLAN_CODES } from "../../plan/codes.js";
+import { expandVariants } from "../../plan/variants.js";
 
 /** With --json the diagnostics go into the JSON document on stdout, else rendered to stderr. */
 function report(ds: Diagnostic[], sources: Map<string, string>, json = false): void {
@@ -64,6 +66,22 @@ async function truncationCounts(recipe: CheckedRecipe, name: string): Promise<St
   return out;
 }
 
+/** The recipe of the variant to show: --variant by full name or label; without it, the first (with a note). */
+function pickVariant(recipe: CheckedRecipe, name: string | undefined): { recipe: CheckedRecipe; variant: string | null; note?: string } | { error: Diagnostic } {
+  const variants = expandVariants(recipe);
+  if (variants.length === 0) {
+    if (name === undefined) return { recipe, variant: null };
+    return { error: { code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${name} (${recipe.name} has no sweep, so no variants)`, file: recipe.file, span: null } };
+  }
+  if (name === undefined) {
+    const first = variants[0]!;
+    return { recipe: first.recipe, variant: first.name, note: `alignc data: ${recipe.name} sweeps ${variants.length} variants; showing ${first.name} (choose one with --variant: ${variants.map((v) => v.label).join(", ")})` };
+  }
+  const v = variants.find((x) => x.name === name || x.label === name);
+  if (!v) return { error: { code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${name} (variants: ${variants.map((x) => x.name).join(", ")})`, file: recipe.file, span: null } };
+  return { recipe: v.recipe, variant: v.name };
+}
+
 /** The leak report as data: pools by name, each leaking pair with its count and a few examples. */
 function leaksJson(r: LeakReport): Record<string, unknown> {
   return {
@@ -96,11 +114,21 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const json = opts.json === true;
-  const { recipe, diagnostics, sources } = await checkRecipeFile(file);
-  if (!recipe || hasErrors(diagnostics)) {
+  const checked = await checkRecipeFile(file);
+  const { diagnostics, sources } = checked;
+  if (!checked.recipe || hasErrors(diagnostics)) {
     report(diagnostics, sources, json);
     return 1;
   }
+  // a swept recipe's data is the data of one variant: --variant (its full name or label, as `alignc
+  // plan --variant` takes it), else the first variant, said on stderr
+  const chosen = pickVariant(checked.recipe, typeof opts.variant === "string" ? opts.variant : undefined);
+  if ("error" in chosen) {
+    report([chosen.error], sources, json);
+    return 1;
+  }
+  const recipe = chosen.recipe;
+  if (chosen.note && !json) process.stderr.write(`${chosen.note}\n`);
   // warnings of a recipe that checks clean are shown by `alignc check`; the JSON document carries them too
   const warnings = json ? diagnosticObjects(sortDiagnostics(diagnostics)) : [];
   if (opts.leaks) {
@@ -150,7 +178,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const context = contextOf(recipe);
     for (const name of names) {
       const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
-      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name };
+      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
       if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
       if (opts.stats) {
         const truncation = await truncationCounts(recipe, name);

@@ -1,15 +1,14 @@
-// What the node handlers share: the checked recipe of the variant being run (the data layer builds
-// examples from its blocks; the run verified that its plan is the one being executed), the backend
+// What the node handlers share: the checked recipe of the variant being run (kept to locate data
+// diagnostics only: examples, tokenizers and formats are built from the plan being run), the backend
 // (selected on first use, so a run whose nodes are all cached never loads TensorFlow.js), and
 // helpers that find a node's model, tokenizer and chat format. Hyperparameters are never read here:
 // handlers take them from the plan node (src/plan/params.ts).
-import type { CheckedBlock, CheckedRecipe, IRValue } from "../../check/ir.js";
-import { paramsOf, rootModelNode } from "../../plan/params.js";
+import type { CheckedRecipe } from "../../check/ir.js";
+import { paramsOf, refOf, rootModelNode } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
-import { loadFormat } from "../../data/build.js";
+import { chatFormatOf, dataPlanFromPlan } from "../../data/build.js";
 import { RAW_FORMAT } from "../../data/chat.js";
-import { findBlock, isRef } from "../../data/ir.js";
-import { recipeTokenizer } from "../../data/recipe-tokenizer.js";
+import { tokenizerOf } from "../../data/recipe-tokenizer.js";
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 
 export interface BackendSession {
@@ -48,44 +47,26 @@ export interface HandlerEnv {
 }
 
 /** Memoise a per-node build for one run (env): prepare() and run() share one build; a failed
- * build is forgotten, so a retry builds again. */
+ * build is forgotten, so a retry builds again. Keyed by the node's hash, not its id: a node of
+ * another plan (another variant) under the same id is another build. */
 export function memoPerNode<T>(make: (env: HandlerEnv, plan: Plan, node: PlanNode) => Promise<T>): (env: HandlerEnv, plan: Plan, node: PlanNode) => Promise<T> {
   const memo = new WeakMap<HandlerEnv, Map<string, Promise<T>>>();
   return (env, plan, node) => {
     const m = memo.get(env) ?? new Map<string, Promise<T>>();
     memo.set(env, m);
-    let p = m.get(node.id);
+    let p = m.get(node.hash);
     if (!p) {
       p = make(env, plan, node);
-      m.set(node.id, p);
-      p.catch(() => m.delete(node.id));
+      m.set(node.hash, p);
+      p.catch(() => m.delete(node.hash));
     }
     return p;
   };
 }
 
-/** The recipe block a plan node lowers. */
-export function blockOf(env: HandlerEnv, node: PlanNode): CheckedBlock {
-  return findBlock(env.recipe, node.block || node.id);
-}
-
-export function refName(v: IRValue | undefined): string | null {
-  return isRef(v) ? v.$ref : null;
-}
-
-/** The model block at the root of a stage's `init` chain (or the block itself when it is a model). */
-export function rootModel(env: HandlerEnv, name: string): CheckedBlock {
-  let b = findBlock(env.recipe, name);
-  for (let guard = 0; b.keyword !== "model" && guard < 100; guard++) {
-    const init = refName(b.props.init) ?? refName(b.props.model);
-    if (!init) throw new Error(`${b.name}: cannot find the model it starts from`);
-    b = findBlock(env.recipe, init);
-  }
-  return b;
-}
-
-export function tokenizerFor(env: HandlerEnv, name: string): Promise<Tokenizer> {
-  return recipeTokenizer(env.recipe, refName(rootModel(env, name).props.tokenizer) ?? undefined);
+/** The tokenizer behind a plan node (a stage's, model's or eval model's), from the plan's tokenizer node. */
+export function tokenizerFor(env: HandlerEnv, plan: Plan, id: string): Promise<Tokenizer> {
+  return tokenizerOf(dataPlanFromPlan(plan, env.recipe), id);
 }
 
 /** The context length of the model behind a plan node (stage, model), from the model node's parameters. */
@@ -100,27 +81,25 @@ export function nodeById(plan: Plan, id: string): PlanNode {
   return n;
 }
 
-/** A stage's own chat format (its `format` property), else raw `prompt\nresponse`. */
-export function stageFormat(env: HandlerEnv, b: CheckedBlock): ChatFormat {
-  const f = refName(b.props.format);
-  return f ? loadFormat(env.recipe, f) : RAW_FORMAT;
-}
-
 /**
- * The format to prompt a model with in an eval: the format of the nearest stage in its init chain
- * that declares one; for a model that never saw a format (a pretrained base), the format of the
- * first stage of the recipe that declares one — so "before SFT" and "after SFT" accuracies are
- * measured on the same prompts.
+ * The format to prompt a model with in an eval: the inlined `format` of the nearest stage in its
+ * init chain that declares one; for a model that never saw a format (a pretrained base), the format
+ * of the first stage of the plan (plan order) that declares one — so "before SFT" and "after SFT"
+ * accuracies are measured on the same prompts.
  */
-export function evalFormat(env: HandlerEnv, modelName: string): ChatFormat {
-  let b: CheckedBlock | undefined = findBlock(env.recipe, modelName);
-  for (let guard = 0; b && guard < 100; guard++) {
-    const f = refName(b.props.format);
-    if (f) return loadFormat(env.recipe, f);
-    const init = refName(b.props.init);
-    b = init ? findBlock(env.recipe, init) : undefined;
+export function evalFormat(env: HandlerEnv, plan: Plan, id: string): ChatFormat {
+  const dp = dataPlanFromPlan(plan, env.recipe);
+  let node: PlanNode | undefined = nodeById(plan, id);
+  for (let guard = 0; node && guard <= plan.nodes.length; guard++) {
+    if (hasFormat(node)) return chatFormatOf(dp, node.params.format);
+    const init = refOf(node.params.init);
+    node = init === null ? undefined : nodeById(plan, init);
   }
-  const first = env.recipe.blocks.find((x) => x.keyword === "stage" && refName(x.props.format));
-  return first ? stageFormat(env, first) : RAW_FORMAT;
+  const first = plan.nodes.find((n) => n.kind === "stage" && hasFormat(n));
+  return first ? chatFormatOf(dp, first.params.format) : RAW_FORMAT;
 }
 
+function hasFormat(n: PlanNode): boolean {
+  const f = n.params.format;
+  return n.kind === "stage" && f !== null && f !== undefined;
+}

@@ -1,12 +1,13 @@
-// An eval's inputs as text and tokens (no TensorFlow.js): built in prepare() so data errors stop
+// An eval's inputs as text and tokens (no TensorFlow.js), from the plan being run (the data its
+// node's parameters name, as stage-data.ts builds a stage's): built in prepare() so data errors stop
 // the run before its directory exists, then reused by the eval itself.
-import { buildExamples, buildValue, evaluatedPrompts } from "../../data/build.js";
+import { buildParam, dataPlanFromPlan, evaluatedPrompts, examplesOf, promptsOf } from "../../data/build.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import { paramsOf, refOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
-import { blockOf, contextOf, evalFormat, nodeById, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
-import { formatExample, prompts, sftSequences, tokenGroups } from "./tokens.js";
+import { contextOf, evalFormat, nodeById, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
+import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
   | { kind: "accuracy"; model: string; items: SFTExample[]; fmt: ChatFormat; tok: Tokenizer }
@@ -23,17 +24,20 @@ function need(node: PlanNode, prop: string): string {
 }
 
 async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalData> {
-  const b = blockOf(env, node);
+  // the examples come from the plan being run: the data this eval node's parameters name
+  const dp = dataPlanFromPlan(plan, env.recipe);
   const context = (id: string) => contextOf(plan, nodeById(plan, id));
+  const fmtOf = (id: string) => evalFormat(env, plan, id);
+  const tokOf = (id: string) => tokenizerFor(env, plan, id);
   switch (node.op) {
     case "accuracy": {
       const p = paramsOf(node, "eval.accuracy");
       const model = need(node, "model");
-      const fmt = evalFormat(env, model);
-      const tok = await tokenizerFor(env, model);
+      const fmt = fmtOf(model);
+      const tok = await tokOf(model);
       // the data layer builds the eval's `task` and hands back the split it names (heldout_templates,
       // heldout_tasks, heldout, train) as `train`; an unknown split is its diagnostic
-      const built = await buildExamples(env.recipe, b.name, { format: fmt });
+      const built = await examplesOf(dp, node.id, { format: fmt });
       if (built.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
       const split = built.train;
       if (split.length === 0) throw new Error(`eval ${node.id}: no ${p.split} examples in \`${need(node, "task")}\``);
@@ -41,33 +45,32 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
     }
     case "rm_accuracy": {
       const model = need(node, "model");
-      const tok = await tokenizerFor(env, model);
-      const built = await buildValue(env.recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
-      if (built.kind !== "comparisons") throw new Error(`eval ${b.name}: data must be rankings or pairs`);
+      const tok = await tokOf(model);
+      const built = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
+      if (built.kind !== "comparisons") throw new Error(`eval ${node.id}: data must be rankings or pairs`);
       const raw = built.train;
-      return { kind: "rm_accuracy", model, groups: tokenGroups(raw, evalFormat(env, model), tok, context(model)), raw, tok };
+      return { kind: "rm_accuracy", model, groups: tokenGroups(raw, fmtOf(model), tok, context(model)), raw, tok };
     }
     case "win_rate": {
       const p = paramsOf(node, "eval.win_rate");
       const a = need(node, "a");
       const bb = need(node, "b");
       const judge = typeof p.judge === "string" ? p.judge : need(node, "judge");
-      const tok = await tokenizerFor(env, a);
-      const ps = await prompts(env, b, "prompts");
-      const items = evaluatedPrompts(p.prompts, ps);
-      return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: evalFormat(env, a), tok };
+      const tok = await tokOf(a);
+      const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
+      return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
     }
     case "lm_loss": {
       const model = need(node, "model");
-      const tok = await tokenizerFor(env, model);
+      const tok = await tokOf(model);
       const ctxLen = context(model);
-      const built = await buildValue(env.recipe, b.props.data, {}, `eval \`${b.name}\`.data`);
-      if (built.kind === "comparisons") throw new Error(`eval ${b.name}: comparisons have no LM loss`);
+      const built = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
+      if (built.kind === "comparisons") throw new Error(`eval ${node.id}: comparisons have no LM loss`);
       const seqs =
         built.kind === "text"
           ? chunkDocuments(built.train.lines.map((l) => tok.encode(l)), ctxLen, tok.eos)
           : sftSequences(
-              built.train.map((x) => formatExample(evalFormat(env, model), x)),
+              built.train.map((x) => formatExample(fmtOf(model), x)),
               tok,
               ctxLen + 1,
             );

@@ -23,7 +23,7 @@ const SAMPLES_PER_TASK = 5;
 const RM_SAMPLES = 8;
 
 async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
-  return networkOf(env, await ctx.input(name));
+  return networkOf(env, ctx.plan, await ctx.input(name));
 }
 
 function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number, temperature: number): string[] {

@@ -3,7 +3,7 @@
 import { join, resolve } from "node:path";
 import { gptConfig, Gpt, loadModel, loadGpt2 } from "../../train/index.js";
 import type { NodeOutput } from "../handler.js";
-import type { PlanNode } from "../../plan/types.js";
+import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
 import type { HandlerEnv } from "./env.js";
 import { tokenizerFor } from "./env.js";
@@ -12,17 +12,16 @@ import { modelConfigOf } from "./configs.js";
 export const MODEL_FILE = "model.safetensors";
 
 /** The network a node output stands for: a model block's initial weights or a stage's trained ones. */
-export async function networkOf(env: HandlerEnv, out: NodeOutput): Promise<Gpt> {
+export async function networkOf(env: HandlerEnv, plan: Plan, out: NodeOutput): Promise<Gpt> {
   if (out.dir) return loadModel(join(out.dir, MODEL_FILE));
-  if (out.node.kind === "model") return initialModel(env, out.node);
+  if (out.node.kind === "model") return initialModel(env, plan, out.node);
   throw new Error(`node ${out.node.id} holds no network`);
 }
 
 /** A model node's weights: from its `weights = safetensors(...)` file, else a seeded initialisation. */
-export async function initialModel(env: HandlerEnv, node: PlanNode): Promise<Gpt> {
+export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<Gpt> {
   const p = paramsOf(node, "model.gpt");
-  const name = node.block || node.id;
-  const tok = await tokenizerFor(env, name);
+  const tok = await tokenizerFor(env, plan, node.id);
   if (p.weights?.$call === "safetensors") {
     // the plan carries the path relative to the recipe's folder: { $file: "weights/x.safetensors" }
     const arg = p.weights.args[0] as { $file?: unknown } | null;

@@ -41,7 +41,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   } else {
     const rewardName = refOf(rewardProp);
     if (!rewardName) throw new Error(`${ctx.node.id}: no reward model`);
-    rm = await networkOf(env, await ctx.input(rewardName));
+    rm = await networkOf(env, ctx.plan, await ctx.input(rewardName));
     owned.push(rm);
     reward = rm;
   }

@@ -10,8 +10,9 @@ import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js"
 import { paramsOf, refOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import type { NodeContext, NodeHandler, NodeResult } from "../handler.js";
-import { blockOf, contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
-import { promptTokens, prompts } from "./tokens.js";
+import { dataPlanFromPlan, promptsOf } from "../../data/build.js";
+import { contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
+import { promptTokens } from "./tokens.js";
 
 /** The candidate sets in a samples node's cache entry: one JSON object a line (see CandidateRow). */
 export const CANDIDATES_FILE = "candidates.jsonl";
@@ -42,13 +43,19 @@ const samplesData = memoPerNode(async (env: HandlerEnv, plan: Plan, node: PlanNo
   const p = paramsOf(node, "source.samples");
   const stage = refOf(p.stage);
   if (!stage) throw new Error(`${node.id}: names no stage to sample`);
-  const tok = await tokenizerFor(env, stage);
-  const fmt = evalFormat(env, stage); // the format the stage (or the nearest stage it starts from) trained with
-  const items = (await prompts(env, blockOf(env, node), "prompts")).train.slice(0, p.n);
+  const tok = await tokenizerFor(env, plan, stage);
+  const fmt = evalFormat(env, plan, stage); // the format the stage (or the nearest stage it starts from) trained with
+  // the prompts come from the plan being run: the node's `prompts` chain
+  const items = (await promptsOf(dataPlanFromPlan(plan, env.recipe), node, "prompts")).train.slice(0, p.n);
   if (items.length === 0) throw new Error(`${node.id}: \`prompts\` holds no prompts`);
   const room = Math.max(1, contextOf(plan, nodeById(plan, stage)) - p.max_new_tokens);
   return { stage, items, ids: items.map((x) => promptTokens(fmt, tok, x.prompt, x.system, room)), tok, fmt };
 });
+
+/** The prompts a samples node draws for (its first n), as built for the plan being run. */
+export async function samplesPrompts(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<PromptResponse[]> {
+  return (await samplesData(env, plan, node)).items;
+}
 
 /** Candidate set id: the draw (node hash) and its content. */
 export function drawnSetId(nodeHash: string, prompt: string, responses: readonly string[]): string {
@@ -64,7 +71,7 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   const p = paramsOf(ctx.node, "source.samples");
   const d = await samplesData(env, ctx.plan, ctx.node);
   const stageOut = await ctx.input(d.stage);
-  const model = await networkOf(env, stageOut);
+  const model = await networkOf(env, ctx.plan, stageOut);
   const K = p.k;
   const responses: string[][] = d.items.map(() => []);
   try {

@@ -24,7 +24,7 @@ export const stageData = memoPerNode(buildStageData);
 async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<StageData> {
   // the examples come from the plan being run: the data nodes this stage's parameters reference
   const dp = dataPlanFromPlan(plan, env.recipe);
-  const tok = await tokenizerFor(env, node.block || node.id);
+  const tok = await tokenizerFor(env, plan, node.id);
   // a stage's max_length (resolved by the plan: its own, else the model's context) truncates its
   // sequences; never above the context (the checker says so)
   // (a plan whose model declares no context carries max_length null: the context alone bounds it)

@@ -73,7 +73,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   const seed = p.seed;
   const initName = refOf(p.init);
   if (!initName) throw new Error(`${node.id}: no init`);
-  const init = await networkOf(env, await ctx.input(initName));
+  const init = await networkOf(env, ctx.plan, await ctx.input(initName));
   const disposables: { dispose(): void }[] = [init];
   let trainer: Trainer;
   let evalBefore: Record<string, number> = {};

@@ -1,14 +1,11 @@
 // Examples from the data layer → token arrays for the training engine. The split between prompt
 // and response is the chat format's, so the loss mask and the reward model's sequences agree with
 // what SFT trained on: prompt text = everything before the response span.
-import type { CheckedBlock } from "../../check/ir.js";
-import { buildPrompts } from "../../data/build.js";
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
 import { promptTokens, responseTokens, truncateGroup, type TruncatePolicy } from "../../data/truncation.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SFTExample, SkippedRows, Tokenizer } from "../../data/types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, SFTExample, SkippedRows, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
-import type { HandlerEnv } from "./env.js";
 
 export interface LmData {
   train: TokenSequence[];
@@ -44,13 +41,6 @@ export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tok
     const t = truncateGroup(promptTokens(fmt, tok, g.prompt, g.system, Infinity), g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system)), context, truncate);
     return { prompt: t.prompt, responses: t.responses, pairs: g.pairs };
   });
-}
-
-/** Prompts of a stage/eval property (with the reference response where the data has one). */
-export async function prompts(env: HandlerEnv, b: CheckedBlock, prop: string): Promise<{ train: PromptResponse[]; heldout: PromptResponse[]; skipped?: SkippedRows[] }> {
-  const v = b.props[prop];
-  if (v === undefined) throw new Error(`${b.name}: no \`${prop}\``);
-  return buildPrompts(env.recipe, v);
 }
 
 export { formatExample, promptTokens, responseTokens };
