@@ -59,8 +59,9 @@ export const METRICS: Record<string, string[]> = {
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before"],
   dpo: ["loss", "accuracy", "margin"],
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
-  // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores)
-  win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high"],
+  // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
+  // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble
+  win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses"],
   // baseline: the best constant answer's accuracy on the same examples; per task also
   // accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
   accuracy: ["accuracy", "baseline", "n"],

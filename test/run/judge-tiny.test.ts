@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ruleClass, ruleOutcome } from "../../src/run/evaluation/rule-judge.js";
+import { ruleClass, ruleDecidedBy, ruleOutcome } from "../../src/run/evaluation/rule-judge.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 import { tinyRecipe, TINY } from "../../src/run/tiny.js";
 import type { CheckedBlock, CheckedRecipe } from "../../src/check/ir.js";
@@ -25,6 +25,16 @@ test("for any answer and responses, the rule outcome is antisymmetric and a resp
       return ruleOutcome(a, b, answer) + ruleOutcome(b, a, answer) === 1 && ruleOutcome(a, a, answer) === 0.5;
     }),
   );
+});
+
+test("a rule judge's decision is style only when both answers are right and one drops the preamble", () => {
+  assert.equal(ruleDecidedBy("12", `${PREAMBLE}12`, "12"), "style");
+  assert.equal(ruleDecidedBy(`${PREAMBLE}12`, "12", "12"), "style");
+  assert.equal(ruleDecidedBy("12", `${PREAMBLE}13`, "12"), "correctness");
+  assert.equal(ruleDecidedBy(`${PREAMBLE}12`, "13", "12"), "correctness");
+  assert.equal(ruleDecidedBy("13", "xqzj", "12"), "correctness");
+  assert.equal(ruleDecidedBy("13", "14", "12"), null);
+  assert.equal(ruleDecidedBy("12", "12", "12"), null);
 });
 
 const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };

@@ -40,3 +40,15 @@ export function ruleOutcome(a: string, b: string, answer: string): 0 | 0.5 | 1 {
 export function ruleReward(response: string, answer: string): number {
   return 1 - ruleClass(response, answer) / 2;
 }
+
+/**
+ * What a decisive comparison turned on: "style" when both answers are right and the winner only
+ * left out the preamble (classes 0 vs 1), "correctness" otherwise (one side wrong or garbage);
+ * null on a tie. A win rate that preferences earn from style alone shows up here.
+ */
+export function ruleDecidedBy(a: string, b: string, answer: string): "style" | "correctness" | null {
+  const ca = ruleClass(a, answer);
+  const cb = ruleClass(b, answer);
+  if (ca === cb) return null;
+  return Math.max(ca, cb) <= 1 ? "style" : "correctness";
+}

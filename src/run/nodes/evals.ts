@@ -5,7 +5,7 @@
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
-import { ruleOutcome } from "../evaluation/rule-judge.js";
+import { ruleDecidedBy, ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { paramsOf } from "../../plan/params.js";
@@ -113,6 +113,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
+      if (d.judge === "rule") Object.assign(summary, styleCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
@@ -131,6 +132,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         }),
       );
       note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
+      if (d.judge === "rule") note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness: W${w.wins - summary.style_wins!}/L${w.losses - summary.style_losses!}`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {
       const m = await model(env, ctx, d.model);
@@ -144,4 +146,16 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
   } finally {
     for (const m of owned) m.dispose();
   }
+}
+
+/** Of the rule judge's wins and losses, those decided by style alone (src/data/demo/rule.ts ruleDecidedBy). */
+function styleCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): { style_wins: number; style_losses: number } {
+  let style_wins = 0;
+  let style_losses = 0;
+  pairs.forEach((p, i) => {
+    if (ruleDecidedBy(p.a, p.b, p.answer) !== "style") return;
+    if (outcomes[i] === 1) style_wins++;
+    else if (outcomes[i] === 0) style_losses++;
+  });
+  return { style_wins, style_losses };
 }
