@@ -7,13 +7,13 @@ import { OPENRLHF_TABLE, openrlhfStageArgs } from "../../src/export/targets/open
 import { AXOLOTL_TABLE, axolotlStageConfig } from "../../src/export/targets/axolotl.js";
 import type { Approximation, ExportOptions, ExportStage, StageHP, StageKind } from "../../src/export/types.js";
 import type { MapRow, MapValue } from "../../src/export/targets/common.js";
-import { fixtureInput, fixtureStages } from "./fixture.js";
+import { fixtureInput, fixtureStages, withHP, type HPOverride } from "./fixture.js";
 
-type Case = [alignc: string, kind: StageKind, hp: Partial<StageHP>, key: string, expected: MapValue];
+type Case = [alignc: string, kind: StageKind, hp: HPOverride, key: string, expected: MapValue];
 
-const stageOf = (kind: StageKind, over: Partial<StageHP>): ExportStage => {
+const stageOf = (kind: StageKind, over: HPOverride): ExportStage => {
   const s = fixtureStages().find((x) => x.kind === kind)!;
-  return { ...s, hp: { ...s.hp, ...over } };
+  return { ...s, hp: withHP(s.hp, over) };
 };
 
 function entries(target: "trl" | "openrlhf" | "axolotl", version: string, stage: ExportStage, opts: Partial<ExportOptions> = {}): { map: Map<string, MapValue>; approx: Approximation[] } {

@@ -3,7 +3,7 @@
 // its schema are written (checked in tests against ../shared's JSON Schema, key by key).
 import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
-import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
@@ -62,7 +62,7 @@ export const AXOLOTL_DEEPSPEED = "deepspeed/zero3.json";
 
 export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "0.18.0", world, split: stageSplit(stage, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: targetVersionOf(opts), world, split: stageSplit(stage, world), rows };
   const out: [string, MapValue][] = [["base_model", initPath(stage)]];
   if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
   if (stage.kind === "dpo") out.push(["rl", "dpo"]);

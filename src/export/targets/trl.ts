@@ -2,7 +2,8 @@
 // script (`trl/experimental/ppo/ppo.py`) as flags. TRL forwards YAML keys it does not know to
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
 import { toYaml } from "../yaml.js";
-import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
+import { ppoHP } from "../ppo-hp.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   applyTable,
@@ -34,7 +35,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: () => "total_episodes",
-    value: (c) => (c.stage.hp.steps ?? 1) * c.stage.hp.batch_size, // one episode = one rollout
+    value: (c) => ppoHP(c.stage).steps * c.stage.hp.batch_size, // one episode = one rollout
   },
   {
     alignc: "batch_size",
@@ -93,7 +94,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
-      (c.stage.hp.samples_per_prompt ?? 1) > 1
+      ppoHP(c.stage).samples_per_prompt > 1
         ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samples_per_prompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
         : null,
   },
@@ -122,7 +123,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => ((c.stage.hp.top_k ?? 0) > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.top_k}` : null),
+    lossy: (c) => (ppoHP(c.stage).top_k > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.top_k}` : null),
   },
   {
     alignc: "kl_budget",
@@ -138,7 +139,7 @@ export const TRL_ENTRY = { pretrain: "sft", sft: "sft", reward_model: "reward", 
 
 export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "1.9.0", world, split: stageSplit(stage, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: targetVersionOf(opts), world, split: stageSplit(stage, world), rows };
   const head: [string, MapValue][] = [["model_name_or_path", initPath(stage)]];
   if (stage.kind === "ppo") {
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
