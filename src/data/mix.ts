@@ -67,7 +67,7 @@ export function allocate(shares: readonly number[], total: number): number[] {
 /** Per-component counts: the capped/weighted sizes, scaled to `total` when given, caps respected. */
 export function componentCounts(comps: readonly { n: number; proportional?: boolean; cap?: number; weight?: number }[], total?: number): number[] {
   const limit = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Infinity));
-  const size = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Math.round((c.weight ?? 1) * c.n)));
+  const size = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Math.round(c.weight * c.n)));
   if (total === undefined) return size;
   // scale to total; components at their limit give their surplus to the others
   const counts = comps.map(() => 0);

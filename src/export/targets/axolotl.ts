@@ -5,7 +5,7 @@ import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
+import { applyTable, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -110,7 +110,7 @@ export function axolotlTarget(input: ExportInput, opts: ExportOptions, rowCounts
   for (const stage of input.stages) {
     if (stage.kind === "ppo") continue; // refused before the targets run (index.ts)
     const path = `configs/${stage.name}.yaml`;
-    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\``, check: { as: "axolotl-yaml" } });
+    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\``, check: { as: "axolotl-yaml" } });
     launch.push({
       stage: stage.name,
       oneNode: [`axolotl train ${path} --launcher torchrun -- --nproc_per_node ${g}`],

@@ -24,6 +24,13 @@ export function hasTest(stage: ExportStage): boolean {
  * all its pairs); the targets batch pairs, so the batch becomes the mean number of pairs in that many
  * prompts: the same comparisons per step, and the same steps.
  */
+/** Training rows of a stage as compile.ts counted them (it counts every stage before any target runs). */
+export function rowCountOf(rowCounts: ReadonlyMap<string, number>, stage: ExportStage): number {
+  const n = rowCounts.get(stage.name);
+  if (n === undefined) throw new Error(`export: no row count for stage \`${stage.name}\``);
+  return n;
+}
+
 export function targetBatch(stage: ExportStage): number {
   if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batch_size;
   const pairs = pairRows(stage.data.train, pairsOf(stage)).length;

@@ -5,7 +5,7 @@ import { stepsToEpochs } from "../batch.js";
 import { ppoHP } from "../ppo-hp.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, argsFile, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
+import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
   stageSplit,
   targetBatch,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
@@ -239,7 +239,7 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
   const g = opts.gpusPerNode;
   const n = opts.nodes;
   for (const stage of input.stages) {
-    const entries = openrlhfStageArgs(stage, input, opts, version, rowCounts.get(stage.name) ?? 0, approximations);
+    const entries = openrlhfStageArgs(stage, input, opts, version, rowCountOf(rowCounts, stage), approximations);
     const path = `configs/${stage.name}.args`;
     const module = OPENRLHF_MODULE[stage.kind];
     files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)`, check: { as: "openrlhf-args", module: module.split(".").pop()!, version } });

@@ -9,6 +9,7 @@ import {
   applyTable,
   argsFile,
   hasTest,
+  rowCountOf,
   initPath,
   dataDir,
   outputDir,
@@ -167,7 +168,7 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
-    const entries = trlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations);
+    const entries = trlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations);
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
       files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });
