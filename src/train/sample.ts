@@ -29,7 +29,7 @@ export interface SampleOptions {
 export const FULL_DISTRIBUTION = { topK: 0, topP: 1 } as const;
 
 /** Pick one token id from logits (Float32Array view of one row). */
-export function sampleToken(logits: ArrayLike<number>, o: { temperature: number; topK: number; topP: number }, rng: Rng): number {
+export function sampleToken(logits: ArrayLike<number>, o: { temperature: number; topK: number; topP: number }, rng: Rng | null): number {
   const V = logits.length;
   if (o.temperature === 0) {
     let best = 0;
@@ -56,6 +56,7 @@ export function sampleToken(logits: ArrayLike<number>, o: { temperature: number;
     probs = probs.slice(0, keep);
     total = probs.reduce((a, b) => a + b, 0);
   }
+  if (!rng) throw new TrainInputError("sampleToken: sampling at temperature > 0 needs an rng");
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
     u -= probs[j]!;
@@ -70,9 +71,9 @@ export function generate(model: Gpt, prompts: number[][], opts: SampleOptions): 
   const so = { temperature: opts.temperature, topK: opts.topK, topP: opts.topP };
   const pad = opts.pad;
   if (prompts.length === 0) return [];
-  if (so.temperature !== 0 && !opts.rng && opts.seed === undefined) throw new TrainInputError("generate: sampling at temperature > 0 needs a seed or an rng (no seed is made up)");
-  // greedy decoding draws nothing: without a seed, sampleToken gets a stream it never reads (seed 0 chosen by nobody, used by nothing)
-  const rng = opts.rng ?? new Rng(opts.seed ?? 0);
+  // greedy decoding (temperature 0) draws nothing, so it needs no stream; sampling needs one, and none is made up
+  const rng = opts.rng ?? (opts.seed !== undefined ? new Rng(opts.seed) : null);
+  if (so.temperature !== 0 && !rng) throw new TrainInputError("generate: sampling at temperature > 0 needs a seed or an rng");
   // Keep room for at least one new token: prompts longer than context − 1 keep their last tokens.
   const rows = prompts.map((p) => (p.length > c.context - 1 ? p.slice(p.length - (c.context - 1)) : p));
   if (rows.some((r) => r.length === 0)) throw new Error("generate: empty prompt (give at least a BOS or one token)");

@@ -63,6 +63,11 @@ test("top-k 1 and a tiny top-p are greedy; EOS stops a row; length is capped by 
   assert.equal(long.length, 2, "14 prompt tokens + 2 new fill the context of 16");
 });
 
+test("sampling at temperature > 0 without a seed or an rng is refused (none is made up); greedy decoding needs neither", () => {
+  assert.throws(() => generate(model, [[1, 2, 3]], { maxNewTokens: 3, temperature: 1, topK: 0, topP: 1, pad: 0 }), /needs a seed or an rng/);
+  assert.equal(generate(model, [[1, 2, 3]], { maxNewTokens: 3, temperature: 0, topK: 0, topP: 1, pad: 0 })[0]!.length, 3);
+});
+
 test("for any logits, top-k sampling only returns one of the k most likely tokens", () => {
   fc.assert(
     fc.property(fc.array(fc.float({ min: -10, max: 10, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (logits, k, seed) => {
