@@ -50,5 +50,7 @@ export function ppoConfigOf(p: StagePpoParams, eos: number | undefined): PpoOpti
 
 /** A GPT's shape (the vocabulary size comes from the tokenizer). */
 export function modelConfigOf(p: ModelGptParams, vocabSize: number): GptConfig {
-  return gptConfig({ vocabSize, context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, dropout: p.dropout, ...NATIVE_ARCHITECTURE });
+  // key order as checkpoints have always written it (the config is JSON in model.safetensors' metadata)
+  const { lnEps, gelu, tiedHead } = NATIVE_ARCHITECTURE;
+  return gptConfig({ context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, lnEps, gelu, tiedHead, dropout: p.dropout, vocabSize });
 }
