@@ -4,8 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KINDS } from "../../src/check/kinds.js";
 import { gptConfig, trainConfig, type GptConfig, type TrainConfig } from "../../src/train/config.js";
+import { useBackend } from "../../src/train/backend.js";
 import { TrainInputError } from "../../src/train/errors.js";
+import { Gpt } from "../../src/train/model.js";
+import { createTrainer } from "../../src/train/stages.js";
+import type { PpoOptions } from "../../src/train/stages/ppo.js";
 import { testGptConfig, testPpoOptions, testTrainConfig } from "./configs.js";
+
+await useBackend("cpu");
 
 const dflt = (keyword: string, kind: string, prop: string): unknown => KINDS[keyword]![kind]!.props[prop]!.default;
 
@@ -18,6 +24,13 @@ test("a model or training config missing a field is refused instead of completed
   assert.throws(() => trainConfig(noLr as TrainConfig), TrainInputError);
   const { weightDecay: _wd, ...noDecay } = testTrainConfig("sft");
   assert.throws(() => trainConfig(noDecay as TrainConfig), TrainInputError);
+  const { klCoef: _kl, ...noKl } = testPpoOptions();
+  const init = Gpt.init(testGptConfig({ vocabSize: 8, context: 8, layers: 1, dModel: 8, heads: 2 }), ["lm"], 1);
+  try {
+    assert.throws(() => createTrainer("ppo", { init, reward: (ix) => ix.map(() => 0), prompts: [[1, 2]], ppo: noKl as PpoOptions, train: testTrainConfig("ppo"), pad: 0 }), /klCoef must be/);
+  } finally {
+    init.dispose();
+  }
 });
 
 test("test configs are the kinds table's defaults for each kind, through run's mapping", () => {

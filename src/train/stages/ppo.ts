@@ -47,6 +47,17 @@ export interface PpoOptions {
   eos: number | undefined;
 }
 
+const PPO_NUMBERS = ["klCoef", "ptxCoef", "clip", "vfCoef", "gaeLambda", "discount", "ppoEpochs", "samplesPerPrompt", "maxNewTokens", "temperature", "topK"] as const satisfies readonly (keyof PpoOptions)[];
+
+/** A copy of complete PPO options; a missing or non-finite field is refused, never completed. */
+function checkedPpoOptions(o: PpoOptions): PpoOptions {
+  const bad = PPO_NUMBERS.filter((k) => typeof o[k] !== "number" || !Number.isFinite(o[k]));
+  if (bad.length) throw new TrainInputError(`ppo options: ${bad.join(", ")} must be numbers (the engine has no defaults; src/run/nodes/configs.ts ppoConfigOf builds them)`);
+  if (o.advantages !== "gae" && o.advantages !== "rloo") throw new TrainInputError(`ppo options: advantages must be "gae" or "rloo", got ${String(o.advantages)}`);
+  if (o.advantageScale !== "whiten" && o.advantageScale !== "rms") throw new TrainInputError(`ppo options: advantageScale must be "whiten" or "rms", got ${String(o.advantageScale)}`);
+  return { ...o };
+}
+
 /** Scores of sampled responses (token ids, up to and including EOS) to prompts given by index into the stage's prompts. */
 export type RewardFunction = (promptIndices: readonly number[], responses: readonly number[][]) => number[];
 
@@ -114,7 +125,7 @@ export class PpoTrainer extends Trainer {
 
   constructor(input: PpoStageInput) {
     super(trainConfig(input.train));
-    this.opts = { ...input.ppo };
+    this.opts = checkedPpoOptions(input.ppo);
     if (input.prompts.length === 0) throw new TrainInputError("ppo: no prompts");
     input.prompts.forEach((p) => checkTokens(p, input.init.config.vocabSize, "ppo prompt"));
     if (this.opts.ptxCoef > 0 && !(input.ptx && input.ptx.length > 0)) throw new TrainInputError("ppo: ptx_coef > 0 needs ptx data");
