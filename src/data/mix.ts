@@ -24,7 +24,8 @@ export interface MixComponent {
 export interface MixOptions {
   seed: number;
   total?: number;
-  dedup?: "none" | "exact" | "normalized";
+  /** the mixture's `dedup` (the kinds table defaults it) */
+  dedup: "none" | "exact" | "normalized";
   minLength?: number; // response characters
   maxLength?: number;
   perCategory?: number; // LIMA-style quota per category (examples without one count as "general")
@@ -107,7 +108,7 @@ function draw<T>(pool: readonly T[], count: number, seed: number, label: string)
 export function mix(components: readonly MixComponent[], opts: MixOptions): MixResult {
   const seen = new Set<string>();
   const dropped = { duplicates: 0, length: 0, quota: 0 };
-  const dedup = opts.dedup ?? "exact";
+  const dedup = opts.dedup;
   // 1. selection: dedup (first occurrence wins, in component order) and length bounds
   const pools = components.map((c) =>
     c.examples.filter((ex) => {
