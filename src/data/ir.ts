@@ -28,6 +28,12 @@ export function pathArg(recipe: CheckedRecipe, v: IRValue | undefined): string {
 
 const indexes = new WeakMap<CheckedRecipe, { blocks: CheckedBlock[]; byName: Map<string, CheckedBlock> }>();
 
+/**
+ * A recipe block by name. The data layer reads blocks only where a plan node cannot stand in: spans
+ * and files for located diagnostics (plan-input.ts siteOf/declaredAt), format blocks (no node of their
+ * own: lowering inlines them into the stages, build.ts loadFormat) and `alignc label`'s candidates
+ * sources (no plan node); every other parameter value comes from plan nodes (plan-input.ts).
+ */
 export function findBlock(recipe: CheckedRecipe, name: string): CheckedBlock {
   // an index per recipe (rebuilt if its block list is replaced): a FLAN-scale mixture looks up 1,836 components
   let ix = indexes.get(recipe);

@@ -37,6 +37,8 @@ export class LeakCache {
   key(recipe: CheckedRecipe): string | null {
     try {
       const keys = dataPlanOf(recipe).keys;
+      // a cache key, not a read of values: it covers every block as written (and each one's data
+      // content), so that any change to the recipe misses the cache
       const blocks = recipe.blocks.map((b) => ({ name: b.name, keyword: b.keyword, kind: b.kind, role: b.role, args: b.args, props: b.props, content: keys.get(b.name) ?? null }));
       return sha256Hex(canonicalJson({ code: dataLayerFingerprint(), header: recipe.header, seed: recipe.seed, blocks }));
     } catch {

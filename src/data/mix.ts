@@ -24,7 +24,8 @@ export interface MixComponent {
 export interface MixOptions {
   seed: number;
   total?: number;
-  dedup?: "none" | "exact" | "normalized";
+  /** the mixture's `dedup` (the kinds table defaults it) */
+  dedup: "none" | "exact" | "normalized";
   minLength?: number; // response characters
   maxLength?: number;
   perCategory?: number; // LIMA-style quota per category (examples without one count as "general")
@@ -67,7 +68,7 @@ export function allocate(shares: readonly number[], total: number): number[] {
 /** Per-component counts: the capped/weighted sizes, scaled to `total` when given, caps respected. */
 export function componentCounts(comps: readonly { n: number; proportional?: boolean; cap?: number; weight?: number }[], total?: number): number[] {
   const limit = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Infinity));
-  const size = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Math.round((c.weight ?? 1) * c.n)));
+  const size = comps.map((c) => (c.proportional || c.weight === undefined ? Math.min(c.n, c.cap ?? Infinity) : Math.round(c.weight * c.n)));
   if (total === undefined) return size;
   // scale to total; components at their limit give their surplus to the others
   const counts = comps.map(() => 0);
@@ -107,7 +108,7 @@ function draw<T>(pool: readonly T[], count: number, seed: number, label: string)
 export function mix(components: readonly MixComponent[], opts: MixOptions): MixResult {
   const seen = new Set<string>();
   const dropped = { duplicates: 0, length: 0, quota: 0 };
-  const dedup = opts.dedup ?? "exact";
+  const dedup = opts.dedup;
   // 1. selection: dedup (first occurrence wins, in component order) and length bounds
   const pools = components.map((c) =>
     c.examples.filter((ex) => {

@@ -135,6 +135,7 @@ export function planValue(dp: DataPlan, v: unknown): Json {
 /** Where to point a diagnostic about a node (or one of its parameters): its block's span in the recipe. */
 export function siteOf(dp: DataPlan, node: DataNode, prop?: string): { file: string; span: Span | null } {
   const name = node.block || node.id;
+  // the recipe's block for its spans only (a derived node has none): no value is read from it
   if (!dp.recipe.blocks.some((b) => b.name === name)) return { file: dp.recipe.file, span: null };
   const b = findBlock(dp.recipe, name);
   const span = (prop ? b.propSpans[prop] : undefined) ?? b.decl.span;
@@ -144,6 +145,7 @@ export function siteOf(dp: DataPlan, node: DataNode, prop?: string): { file: str
 /** Where the recipe writes a node's parameter, or null when it does not (a filled default, a derived node). */
 export function declaredAt(dp: DataPlan, node: DataNode, prop: string): { file: string; span: Span } | null {
   const name = node.block || node.id;
+  // the recipe's block for its spans only: whether the recipe wrote the property, and where
   if (!dp.recipe.blocks.some((b) => b.name === name)) return null;
   const b = findBlock(dp.recipe, name);
   const span = b.propSpans[prop];

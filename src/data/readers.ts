@@ -43,10 +43,12 @@ export interface RowSet {
   skipped?: SkippedRows;
 }
 
+/** Broken rows a read reports before it stops collecting (every offender up to it): enough to see a
+ * pattern, few enough to read. A message limit, not a recipe parameter. */
+const MAX_REPORTED_ERRORS = 20;
+
 export interface ReadOptions {
   limit?: number; // read at most this many rows
-  /** stop collecting after this many broken rows (every offender is reported up to it) */
-  maxErrors?: number;
   /** the source's bad-row policy (bad-rows.ts): fail reports every broken line, skip leaves them out */
   onError?: OnError;
   /** the source's name, for reports */
@@ -128,7 +130,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   const lines = createInterface({ input, crlfDelay: Infinity });
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
-  const maxErrors = opts.maxErrors ?? 20;
+  const maxErrors = MAX_REPORTED_ERRORS;
   let line = 0;
   let offset = 0;
   try {

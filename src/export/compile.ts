@@ -9,7 +9,8 @@ import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
 import { trlTarget } from "./targets/trl.js";
-import { TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
+import { pairsOf, ppoHP } from "./ppo-hp.js";
+import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
 
 /** Export diagnostic codes (AL46xx, inside the plan range): stable, one meaning each. */
 export const EXPORT_CODES = {
@@ -40,7 +41,7 @@ function rowShape(opts: ExportOptions, s: ExportStage): string {
 }
 
 function stageRows(opts: ExportOptions, s: ExportStage, split: "train" | "test"): Row[] {
-  return rowsFor(opts.to, s.kind, s.data, split, { pairs: s.hp.pairs ?? "all", lossOnAll: s.kind === "sft" && s.hp.loss_on === "all" });
+  return rowsFor(opts.to, s.kind, s.data, split, { pairs: pairsOf(s), lossOnAll: s.kind === "sft" && s.hp.loss_on === "all" });
 }
 
 /** ptx rows for OpenRLHF ≤ 0.7.0.post1: whole texts under the prompt key (its ptx dataset reads input_key in pretrain mode). */
@@ -60,7 +61,7 @@ const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : r
 export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t: string) => number): { rule: string; count: number | null; total: number } | null {
   const max = s.hp.max_length;
   if (to === "trl" && s.kind === "reward_model" && s.data.kind === "comparisons") {
-    const pairs = pairRows(s.data.train, s.hp.pairs ?? "all");
+    const pairs = pairRows(s.data.train, pairsOf(s));
     const rule = `TRL's reward trainer drops pairs longer than max_length = ${max} tokens (prompt + response + EOS)`;
     if (!count) return { rule, count: null, total: pairs.length };
     return { rule, count: pairs.filter((p) => count(p.prompt + p.chosen) + 1 > max || count(p.prompt + p.rejected) + 1 > max).length, total: pairs.length };
@@ -71,7 +72,7 @@ export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t:
     return { rule, count: s.data.train.filter((ex) => count(splitSFT(ex).prompt) >= max - 2).length, total: s.data.train.length };
   }
   if (to === "openrlhf" && s.kind === "dpo" && s.data.kind === "comparisons") {
-    const pairs = pairRows(s.data.train, s.hp.pairs ?? "all");
+    const pairs = pairRows(s.data.train, pairsOf(s));
     const rule = `OpenRLHF's DPO dataset drops pairs whose prompt reaches max_len − 2 = ${max - 2} tokens`;
     if (!count) return { rule, count: null, total: pairs.length };
     return { rule, count: pairs.filter((p) => count(p.prompt) >= max - 2).length, total: pairs.length };
@@ -82,7 +83,7 @@ export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t:
 export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: { count: (s: string) => number; name: string }): ExportResult {
   const diagnostics: Diagnostic[] = [];
   const approximations: Approximation[] = [];
-  const version = opts.targetVersion ?? TARGET_VERSIONS[opts.to][0]!;
+  const version = targetVersionOf(opts);
   if (!TARGET_VERSIONS[opts.to].includes(version))
     diagnostics.push(diag("AL4606", "error", `${opts.to} ${version} is not a version alignc knows; supported: ${TARGET_VERSIONS[opts.to].join(", ")}`, null, input.file));
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || !Number.isInteger(opts.gpusPerNode) || opts.gpusPerNode < 1)
@@ -96,7 +97,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       diagnostics.push(diag("AL4602", "error", `Axolotl has no PPO trainer: stage \`${s.name}\` cannot be exported to Axolotl`, s, input.file, "export to openrlhf (train_ppo_ray) or trl (experimental PPO), or replace the stage with `dpo`"));
     if (s.kind === "ppo" && opts.to === "trl")
       diagnostics.push(diag("AL4604", "warning", `TRL's PPO trainer is experimental (trl.experimental.ppo): stage \`${s.name}\` runs through its example script, whose interface may change between TRL releases`, s, input.file));
-    if (s.kind === "ppo" && (s.hp.ptx_coef ?? 0) > 0) {
+    if (s.kind === "ppo" && ppoHP(s).ptx_coef > 0) {
       const hasPtx = opts.to === "openrlhf" && version === "0.7.0.post1";
       if (!hasPtx && !opts.dropPtx)
         diagnostics.push(
@@ -127,7 +128,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       const groups = s.data.train;
       const ks = groups.map((g) => g.group.responses.length);
       const kMax = Math.max(0, ...ks);
-      const pairs = pairRows(groups, s.hp.pairs ?? "all");
+      const pairs = pairRows(groups, pairsOf(s));
       if (kMax > 2) {
         const text =
           `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}). ` +
@@ -146,7 +147,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
         diagnostics.push(diag("AL4605", "warning", `stage \`${s.name}\`: ${text}`, s, input.file, "raise max_length, or shorten the examples"));
       }
     }
-    if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && (s.hp.ptx_coef ?? 0) > 0) {
+    if (s.kind === "ppo" && s.ptx && opts.to === "openrlhf" && version === "0.7.0.post1" && ppoHP(s).ptx_coef > 0) {
       const rows = ptxRows(s.ptx.data);
       files.push({ path: trainFile(s.ptx.name), content: toJsonl(trim(rows, opts.trimRows)), what: `ptx rows of stage \`${s.name}\` from \`${s.ptx.name}\` (${rows.length}, whole texts)` });
     }

@@ -45,8 +45,7 @@ function dataNameOf(dp: DataPlan, v: Json | undefined): string | null {
  */
 function hpOf(node: PlanNode): StageHP {
   const p = stageParams(node) as TrainingParams & Partial<StagePpoParams>;
-  const { steps, epochs } = stepsOrEpochs(p);
-  return { ...p, steps, epochs, kl_budget: p.kl_budget ?? null };
+  return { ...p, ...stepsOrEpochs(p), kl_budget: p.kl_budget ?? null };
 }
 
 function render(groups: ComparisonGroup[], fmt: ChatFormat): RenderedGroup[] {

@@ -14,6 +14,11 @@ export const TARGET_VERSIONS: Record<Target, readonly string[]> = {
   axolotl: ["0.18.0"],
 };
 
+/** The target version an export writes: the one asked for, else the newest alignc knows (the first listed). */
+export function targetVersionOf(opts: Pick<ExportOptions, "to" | "targetVersion">): string {
+  return opts.targetVersion ?? TARGET_VERSIONS[opts.to][0]!;
+}
+
 export type StageKind = "pretrain" | "sft" | "reward_model" | "dpo" | "ppo";
 export const EXPORTED_KINDS: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo", "ppo"];
 
@@ -21,16 +26,39 @@ export interface ExportOptions {
   to: Target;
   nodes: number; // ≥ 1
   gpusPerNode: number; // ≥ 1
-  targetVersion?: string; // default: the first of TARGET_VERSIONS[to]
+  targetVersion?: string; // left out: the first of TARGET_VERSIONS[to] (targetVersionOf)
   dropPtx: boolean; // drop the ptx term (γ) where the target has none, instead of failing
   /** keep at most this many rows per JSONL file (golden fixtures); counts in EXPORT.md stay the real ones */
   trimRows?: number;
 }
 
+/** How long a stage trains, resolved as the run resolves it (plan/params.ts stepsOrEpochs): its steps, or epochs passes. */
+export type StageLength = { steps: number; epochs: null } | { steps: null; epochs: number };
+
+/** PPO's own parameters, every one resolved (kl_budget: null when the recipe sets none). Read them through ppoHP (ppo-hp.ts). */
+export interface PpoHP {
+  kl_coef: number;
+  ptx_coef: number;
+  clip: number;
+  vf_coef: number;
+  gae_lambda: number;
+  discount: number;
+  ppo_epochs: number;
+  max_new_tokens: number;
+  temperature: number;
+  /** PPO responses per prompt (leave-one-out baseline above 1). */
+  samples_per_prompt: number;
+  advantages: "gae" | "rloo";
+  advantage_scale: "whiten" | "rms";
+  top_k: number;
+  kl_budget: number | null;
+}
+
 /** Hyperparameters of one stage, resolved (defaults filled by the checker, max_length from the model). */
-export interface StageHP {
-  steps: number | null;
-  epochs: number | null;
+export type StageHP = StageLength & StageHPCommon & Partial<PpoHP>;
+
+/** What every stage carries, and the few parameters of one kind besides PPO's. */
+export interface StageHPCommon {
   batch_size: number;
   accumulate: number;
   lr: number;
@@ -50,22 +78,6 @@ export interface StageHP {
   pairs?: "all" | "adjacent";
   // dpo
   beta?: number;
-  // ppo
-  kl_coef?: number;
-  ptx_coef?: number;
-  clip?: number;
-  vf_coef?: number;
-  gae_lambda?: number;
-  discount?: number;
-  ppo_epochs?: number;
-  max_new_tokens?: number;
-  temperature?: number;
-  /** PPO responses per prompt (leave-one-out baseline above 1). */
-  samples_per_prompt?: number;
-  advantages?: "gae" | "rloo";
-  advantage_scale?: "whiten" | "rms";
-  top_k?: number;
-  kl_budget?: number | null;
 }
 
 /** Where a stage's weights come from: a Hugging Face model (id or folder), or an earlier stage's output. */

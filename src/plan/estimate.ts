@@ -23,7 +23,7 @@
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
 //   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts).
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
-import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
+import { NATIVE_ARCHITECTURE, parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
 import type { Throughput } from "./throughput.js";
 import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
@@ -221,9 +221,8 @@ function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig 
     dModel: num(p.d_model, 128),
     heads: num(p.heads, 4),
     initStd: num(p.init_std, 0.02),
-    lnEps: 1e-5,
-    gelu: "sigmoid",
-    tiedHead: true,
+    dropout: num(p.dropout, 0),
+    ...NATIVE_ARCHITECTURE,
   };
 }
 

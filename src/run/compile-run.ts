@@ -28,6 +28,8 @@ export interface RunInput {
  * will read the labels has no file yet). Node hashes are content hashes, so they equal the full plan's.
  */
 export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
+  // recipe blocks, not plan nodes: the cut is made before planning (it decides what gets planned) and
+  // reads only names and dependencies, never a parameter value
   const byName = new Map(recipe.blocks.map((b) => [b.name, b]));
   const keep = new Set<string>();
   const stack = [name];
@@ -40,6 +42,7 @@ export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
     const { labels: _labels, ...inputs } = b.role === "candidates" ? b.props : {};
     stack.push(...(b.role === "candidates" ? b.deps.filter((d) => refsIn([b.args, inputs]).has(d)) : b.deps));
   }
+  // a recipe rewrite before planning (see above): the kept blocks as they are, values untouched
   return { ...recipe, blocks: recipe.blocks.filter((b) => keep.has(b.name)), expects: [], budget: [] };
 }
 

@@ -30,7 +30,9 @@ function tinyBlock(b: CheckedBlock): CheckedBlock {
     const steps = scaleSteps(props);
     props.steps = steps;
     delete props.epochs;
-    props.log_every = Math.max(1, Math.min(typeof props.log_every === "number" ? props.log_every : 10, Math.floor(steps / 10) || 1));
+    // about 10 points, never more often than the recipe's own log_every (when it is one number, not a sweep)
+    const tenPoints = Math.max(1, Math.floor(steps / 10));
+    props.log_every = typeof props.log_every === "number" ? Math.max(1, Math.min(props.log_every, tenPoints)) : tenPoints;
   }
   if (b.keyword === "eval" && typeof props.n === "number") props.n = Math.min(props.n, TINY.EVAL_N);
   return { ...b, props };
@@ -38,5 +40,7 @@ function tinyBlock(b: CheckedBlock): CheckedBlock {
 
 /** The recipe with the --tiny scaling applied (a new object; the input is not changed). */
 export function tinyRecipe(recipe: CheckedRecipe): CheckedRecipe {
+  // recipe blocks, not plan nodes: --tiny is a rewrite of the recipe before planning, so that the tiny
+  // run is planned (and hashed) as a recipe of its own; the plan is then the only thing that runs
   return { ...recipe, blocks: recipe.blocks.map(tinyBlock) };
 }

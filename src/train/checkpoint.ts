@@ -17,7 +17,9 @@ export function saveModel(path: string, model: Gpt, extra: Record<string, string
 export function loadModel(path: string): Gpt {
   const { tensors, metadata } = readSafetensors(path);
   if (metadata.format !== FORMAT || !metadata.config) throw new Error(`${path}: not an alignc model checkpoint (no "${FORMAT}" metadata); for GPT-2 weights use loadGpt2`);
-  const config: GptConfig = gptConfig(JSON.parse(metadata.config) as GptConfig);
+  const saved = JSON.parse(metadata.config) as Omit<GptConfig, "dropout"> & { dropout?: number };
+  // checkpoints written before GptConfig had `dropout` trained without it: a file-format migration, not a default
+  const config: GptConfig = gptConfig({ ...saved, dropout: saved.dropout ?? 0 });
   const heads = JSON.parse(metadata.heads ?? '["lm"]') as HeadName[];
   const values = new Map<string, Float32Array>();
   for (const [n, t] of tensors) values.set(n, t.data);

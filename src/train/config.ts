@@ -1,18 +1,21 @@
-// Typed model and training configuration, nanoGPT style: each default with the reason for it.
+// Typed model and training configuration. Every field is required and the engine has no defaults of
+// its own: recipe parameters come from the plan node through src/run/nodes/configs.ts (the one mapping,
+// whose values the kinds table in src/check/kinds/ defaults, each with its reason). What is left here
+// are architecture constants that no recipe sets (NATIVE_ARCHITECTURE).
 import { TrainInputError } from "./errors.js";
 
 export interface GptConfig {
   /** Token ids are dense in [0, vocabSize). */
   vocabSize: number;
-  /** Maximum sequence length; 64 fits the quickstart's short prompts and keeps attention cheap. */
+  /** Maximum sequence length (the recipe's `context`). */
   context: number;
-  /** Transformer blocks; 2 fits the 10-minute quickstart on 2 cores (DESIGN.md measurements). */
+  /** Transformer blocks (`layers`). */
   layers: number;
-  /** Residual width; 128 keeps wasm's rank-2 matmuls near their peak. */
+  /** Residual width (`d_model`). */
   dModel: number;
-  /** Attention heads; dModel must divide by it (head size 32 at the defaults). */
+  /** Attention heads (`heads`); dModel must divide by it. */
   heads: number;
-  /** Normal init std of GPT-2; residual projections get std / sqrt(2·layers) as in GPT-2. */
+  /** Normal init std (`init_std`); residual projections get std / sqrt(2·layers) as in GPT-2. */
   initStd: number;
   /** LayerNorm epsilon of GPT-2. */
   lnEps: number;
@@ -23,31 +26,29 @@ export interface GptConfig {
   /**
    * Dropout on the embeddings and on each residual branch (GPT-2's sites, without attention-probability
    * dropout) during pretrain/SFT/RM/DPO training only; 0: tiny models on tiny data underfit before they
-   * overfit. PPO trains without dropout so that its old and new log-probabilities are comparable.
-   * Optional so that configs written before it existed stay valid (absent = 0).
+   * overfit (`dropout`). PPO trains without dropout so that its old and new log-probabilities are comparable.
    */
-  dropout?: number;
+  dropout: number;
 }
 
-export const GPT_DEFAULTS: Omit<GptConfig, "vocabSize"> = {
-  context: 64,
-  layers: 2,
-  dModel: 128,
-  heads: 4,
-  initStd: 0.02,
-  lnEps: 1e-5,
-  gelu: "sigmoid",
-  tiedHead: true,
-  dropout: 0,
-};
+/**
+ * The architecture of a model alignc initialises itself: GPT-2's LayerNorm ε and tied head, and the
+ * sigmoid GELU that wasm vectorises. Not recipe parameters (no recipe property sets them); loaded
+ * GPT-2 weights use GPT2_ARCHITECTURE in gpt2.ts instead.
+ */
+export const NATIVE_ARCHITECTURE: Pick<GptConfig, "lnEps" | "gelu" | "tiedHead"> = { lnEps: 1e-5, gelu: "sigmoid", tiedHead: true };
 
-export function gptConfig(partial: Partial<GptConfig> & { vocabSize: number }): GptConfig {
-  const c: GptConfig = { ...GPT_DEFAULTS, ...partial };
+/** A checked copy of a complete model config (throws TrainInputError on a bad or missing field). */
+export function gptConfig(config: GptConfig): GptConfig {
+  const c: GptConfig = { ...config };
   for (const k of ["vocabSize", "context", "layers", "dModel", "heads"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new TrainInputError(`model config: ${k} must be a positive integer, got ${c[k]}`);
   }
   if (c.dModel % c.heads !== 0) throw new TrainInputError(`model config: d_model ${c.dModel} must divide by heads ${c.heads}`);
-  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new TrainInputError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.initStd > 0) || !(c.lnEps > 0)) throw new TrainInputError(`model config: initStd and lnEps must be > 0, got ${c.initStd}, ${c.lnEps}`);
+  if (c.gelu !== "sigmoid" && c.gelu !== "tanh") throw new TrainInputError(`model config: gelu must be "sigmoid" or "tanh", got ${String(c.gelu)}`);
+  if (typeof c.tiedHead !== "boolean") throw new TrainInputError(`model config: tiedHead must be a boolean, got ${String(c.tiedHead)}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new TrainInputError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
   return c;
 }
 
@@ -89,41 +90,22 @@ export interface TrainConfig {
   minLrRatio: number;
   /** AdamW decouples weight decay (Loshchilov & Hutter). */
   optimizer: OptimizerKind;
-  /** Decay of matrices (rank ≥ 2); 0.1 as GPT-3. Biases and gains are not decayed. */
+  /** Decay of matrices (rank ≥ 2). Biases and gains are not decayed. */
   weightDecay: number;
-  /** Adam β1, β2 = 0.9, 0.95 as GPT-3 (0.95 is steadier than 0.999 on small batches). */
-  beta1: number;
-  beta2: number;
-  /** Adam ε. */
-  eps: number;
-  /** Global-norm clip; 1.0 as GPT-3; 0 disables. */
+  /** Global-norm clip; 0 disables. */
   gradClip: number;
   /** Seeds init, batch order and sampling. */
   seed: number;
 }
 
-export const TRAIN_DEFAULTS: TrainConfig = {
-  steps: 100,
-  batchSize: 16,
-  accumulate: 1,
-  lr: 3e-4,
-  warmup: 0,
-  schedule: "cosine",
-  minLrRatio: 0.1,
-  optimizer: "adamw",
-  weightDecay: 0.1,
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  gradClip: 1.0,
-  seed: 0,
-};
-
-export function trainConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
-  const c = { ...TRAIN_DEFAULTS, ...partial };
+/** A checked copy of a complete training config (throws TrainInputError on a bad field). */
+export function trainConfig(config: TrainConfig): TrainConfig {
+  const c = { ...config };
   if (!Number.isInteger(c.steps) || c.steps < 1) throw new TrainInputError(`train config: steps must be a positive integer, got ${c.steps}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new TrainInputError(`train config: batchSize must be a positive integer`);
   if (!Number.isInteger(c.accumulate) || c.accumulate < 1) throw new TrainInputError(`train config: accumulate must be a positive integer`);
   if (!(c.lr > 0)) throw new TrainInputError(`train config: lr must be > 0`);
+  for (const k of ["warmup", "minLrRatio", "weightDecay", "gradClip", "seed"] as const)
+    if (typeof c[k] !== "number" || !Number.isFinite(c[k])) throw new TrainInputError(`train config: ${k} must be a number, got ${c[k]}`);
   return c;
 }

@@ -6,13 +6,25 @@ import type { Gpt } from "./model.js";
 import { tokenLogProbs } from "./ops.js";
 import { generate, type SampleOptions } from "./sample.js";
 
+/**
+ * Rows per no-gradient forward when a caller does not choose: it bounds memory only (every result
+ * here is a per-row or token-weighted sum). An engine constant, not a recipe parameter.
+ */
+export const EVAL_BATCH_ROWS = 16;
+
+/** What every evaluation helper takes: the tokenizer's padding token and, optionally, rows per forward. */
+export interface EvalOptions {
+  pad: number;
+  batchSize?: number;
+}
+
 /** Token-weighted mean NLL (nats/token) over the masked tokens of `examples`. */
-export function lmLoss(model: Gpt, examples: TokenSequence[], opts: { batchSize?: number; pad?: number } = {}): number {
-  const bs = opts.batchSize ?? 16;
+export function lmLoss(model: Gpt, examples: TokenSequence[], opts: EvalOptions): number {
+  const bs = opts.batchSize ?? EVAL_BATCH_ROWS;
   let nll = 0;
   let count = 0;
   for (let i = 0; i < examples.length; i += bs) {
-    const b = packLm(examples.slice(i, i + bs), model.config.context, opts.pad ?? 0);
+    const b = packLm(examples.slice(i, i + bs), model.config.context, opts.pad);
     const s = tf.tidy(() => {
       const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
       const logp = tokenLogProbs(model.lmLogits(h), tf.tensor1d(b.targets, "int32"));
@@ -26,11 +38,11 @@ export function lmLoss(model: Gpt, examples: TokenSequence[], opts: { batchSize?
 }
 
 /** Reward-model scores of whole sequences (prompt ++ response). */
-export function scoreSequences(rm: Gpt, seqs: number[][], opts: { batchSize?: number; pad?: number } = {}): number[] {
-  const bs = opts.batchSize ?? 16;
+export function scoreSequences(rm: Gpt, seqs: number[][], opts: EvalOptions): number[] {
+  const bs = opts.batchSize ?? EVAL_BATCH_ROWS;
   const out: number[] = [];
   for (let i = 0; i < seqs.length; i += bs) {
-    const b = packScore(seqs.slice(i, i + bs), rm.config.context, opts.pad ?? 0);
+    const b = packScore(seqs.slice(i, i + bs), rm.config.context, opts.pad);
     const r = tf.tidy(() => rm.rewards(rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h, b.T, b.last));
     out.push(...r.dataSync());
     r.dispose();
@@ -39,7 +51,7 @@ export function scoreSequences(rm: Gpt, seqs: number[][], opts: { batchSize?: nu
 }
 
 /** Share of comparison pairs the reward model orders correctly (r_w > r_l). */
-export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: { batchSize?: number; pad?: number } = {}): number {
+export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: EvalOptions): number {
   let right = 0;
   let total = 0;
   for (const g of groups) {
@@ -58,7 +70,7 @@ export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: { batc
 
 /** Responses for many prompts, in batches (seeded through opts.rng / opts.seed). */
 export function generateAll(model: Gpt, prompts: number[][], opts: SampleOptions & { batchSize?: number }): number[][] {
-  const bs = opts.batchSize ?? 16;
+  const bs = opts.batchSize ?? EVAL_BATCH_ROWS;
   const out: number[][] = [];
   for (let i = 0; i < prompts.length; i += bs) out.push(...generate(model, prompts.slice(i, i + bs), opts));
   return out;
@@ -69,7 +81,7 @@ export function exactMatch(model: Gpt, items: { prompt: number[]; answer: number
   const outputs = generateAll(
     model,
     items.map((x) => x.prompt),
-    { temperature: 0, ...opts },
+    opts,
   );
   const strip = (xs: number[]) => (opts.eos !== undefined && xs[xs.length - 1] === opts.eos ? xs.slice(0, -1) : xs);
   let right = 0;

@@ -11,9 +11,10 @@ import { readSafetensors, type NamedTensor } from "./safetensors.js";
 export interface Gpt2LoadOptions {
   /** Attention heads (not recoverable from weight shapes); default: n_head of a config.json beside the file. */
   heads?: number;
-  /** Heads to build; extra heads (reward/value) are freshly initialised from seed. */
-  withHeads?: HeadName[];
-  seed?: number;
+  /** Heads to build (the LM head is tied to the loaded embedding); extra heads (reward/value) are freshly initialised from seed. */
+  withHeads: HeadName[];
+  /** Seeds the extra heads (the model node's seed). */
+  seed: number;
 }
 
 /** Convert HF GPT-2 tensors to our parameter names (q/k/v split). */
@@ -51,17 +52,24 @@ export function gpt2ToParams(tensors: Map<string, NamedTensor>, file = "<gpt2>")
   return { values, vocabSize, context, dModel, layers };
 }
 
+/**
+ * GPT-2's own architecture (Radford et al. 2019; Hugging Face's GPT2Config): what its weights were
+ * trained with, so not recipe parameters. initStd only initialises heads the file lacks (value,
+ * reward); dropout 0: alignc fine-tunes loaded weights without it.
+ */
+export const GPT2_ARCHITECTURE = { initStd: 0.02, lnEps: 1e-5, gelu: "tanh", tiedHead: true, dropout: 0 } as const;
+
 /** Load a GPT-2 safetensors file as a Gpt with the tied LM head and GPT-2's tanh GELU. */
-export function loadGpt2(path: string, opts: Gpt2LoadOptions = {}): Gpt {
+export function loadGpt2(path: string, opts: Gpt2LoadOptions): Gpt {
   const { tensors } = readSafetensors(path);
   const p = gpt2ToParams(tensors, path);
   let heads = opts.heads;
   const cfgPath = join(dirname(path), "config.json");
   if (heads === undefined && existsSync(cfgPath)) heads = (JSON.parse(readFileSync(cfgPath, "utf8")) as { n_head?: number }).n_head;
   if (heads === undefined) throw new Error(`${path}: the number of attention heads is not in the weights; pass heads or put GPT-2's config.json beside the file`);
-  const config = gptConfig({ vocabSize: p.vocabSize, context: p.context, layers: p.layers, dModel: p.dModel, heads, gelu: "tanh", tiedHead: true });
-  const withHeads = opts.withHeads ?? ["lm"];
-  const values = initialValues(config, withHeads, opts.seed ?? 0, new Set(p.values.keys()));
+  const config = gptConfig({ vocabSize: p.vocabSize, context: p.context, layers: p.layers, dModel: p.dModel, heads, ...GPT2_ARCHITECTURE });
+  const withHeads = opts.withHeads;
+  const values = initialValues(config, withHeads, opts.seed, new Set(p.values.keys()));
   for (const [n, v] of p.values) values.set(n, v);
   return new Gpt(config, withHeads, values);
 }

@@ -1,10 +1,10 @@
 // The training engine on token arrays: backends, the GPT model, losses, stage trainers, sampling,
 // evaluation and checkpoints. It does not read recipes (src/run wires plans to it).
 export { tf, WASM_HEAP_BYTES, selectBackend, useBackend, availableBackends, activeBackend, BACKEND_ORDER, BackendUnavailableError, type BackendName } from "./backend.js";
-export { gptConfig, trainConfig, parameterCount, trainFlopsPerToken, GPT_DEFAULTS, TRAIN_DEFAULTS, type GptConfig, type TrainConfig } from "./config.js";
+export { gptConfig, trainConfig, parameterCount, trainFlopsPerToken, NATIVE_ARCHITECTURE, type GptConfig, type TrainConfig } from "./config.js";
 export { Gpt, parameterShapes, initialValues, type HeadName, type KvCache } from "./model.js";
 export * as losses from "./losses.js";
-export { lrAt, Adam } from "./optim.js";
+export { lrAt, Adam, ADAM_CONSTANTS } from "./optim.js";
 export { Rng, BatchOrder, type RngState } from "./rng.js";
 export { packLm, packScore, chunkDocuments, type TokenSequence, type TokenComparisonGroup, type LmBatch } from "./batch.js";
 export { Trainer, type StageKind, type StepMetrics, type TrainerState, type RunOptions } from "./trainer.js";
@@ -15,7 +15,6 @@ export {
   PpoTrainer,
   DpoTrainer,
   pairsOfGroups,
-  PPO_DEFAULTS,
   type StageInput,
   type LmStageInput,
   type RewardStageInput,
@@ -25,8 +24,8 @@ export {
   type RewardFunction,
   type PreferencePair,
 } from "./stages.js";
-export { generate, sampleToken, type SampleOptions } from "./sample.js";
-export { lmLoss, scoreSequences, rmAccuracy, generateAll, exactMatch, winRate } from "./evaluate.js";
+export { generate, sampleToken, FULL_DISTRIBUTION, type SampleOptions } from "./sample.js";
+export { EVAL_BATCH_ROWS, type EvalOptions, lmLoss, scoreSequences, rmAccuracy, generateAll, exactMatch, winRate } from "./evaluate.js";
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, SafetensorsError, type NamedTensor } from "./safetensors.js";
 export { saveModel, loadModel, saveTrainerState, loadTrainerState } from "./checkpoint.js";
 export { loadGpt2, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";

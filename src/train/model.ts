@@ -160,7 +160,7 @@ export class Gpt {
     const pos = opts.positions
       ? (gatherRows(this.p("wpe"), opts.positions) as tf.Tensor3D) // [B, T, C]
       : (tf.reshape(tf.slice(this.p<tf.Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
-    const rate = opts.dropoutSeed !== undefined ? (c.dropout ?? 0) : 0;
+    const rate = opts.dropoutSeed !== undefined ? c.dropout : 0;
     // Seeded masks, one stream per site, so a resumed step draws the same masks.
     const drop = (t: tf.Tensor2D, site: number): tf.Tensor2D => (rate > 0 ? (tf.dropout(t, rate, undefined, Rng.derive(opts.dropoutSeed!, site)) as tf.Tensor2D) : t);
     let x = drop(tf.reshape(tf.add(tok, pos), [B * T, C]) as tf.Tensor2D, 0); // [B, T, C] -> [B·T, C]

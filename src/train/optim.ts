@@ -15,6 +15,12 @@ export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps
 }
 
 /**
+ * Adam's β1, β2 and ε: GPT-3's values (β2 = 0.95 is steadier than 0.999 on small batches). Engine
+ * constants, not recipe parameters: no recipe property sets them and the plan does not hash them.
+ */
+export const ADAM_CONSTANTS = { beta1: 0.9, beta2: 0.95, eps: 1e-8 } as const;
+
+/**
  * Adam/AdamW. Matrices keep their own moments; the vectors (biases, LayerNorm gains, never decayed)
  * share one flat moment pair, updated with a dozen kernels and split back — wasm pays a fixed cost
  * per kernel, and those tensors are tiny. (Flattening the matrices too was measured slower: a split
@@ -39,7 +45,7 @@ export class Adam {
 
   constructor(
     readonly params: Map<string, tf.Variable>,
-    readonly cfg: Pick<TrainConfig, "optimizer" | "weightDecay" | "beta1" | "beta2" | "eps">,
+    readonly cfg: Pick<TrainConfig, "optimizer" | "weightDecay">,
   ) {
     for (const [name, p] of params) {
       if (!p.trainable) continue;
@@ -58,7 +64,8 @@ export class Adam {
   /** Apply per-parameter gradients (summed over micro-batches), multiplied by `scale`, at learning rate lr. */
   apply(grads: Map<string, tf.Tensor>, lr: number, scale = 1): void {
     this.t++;
-    const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.cfg;
+    const { beta1: b1, beta2: b2, eps } = ADAM_CONSTANTS;
+    const wd = this.cfg.weightDecay;
     // Bias corrections folded into the step size and ε (Kingma & Ba, §2).
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;

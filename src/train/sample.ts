@@ -4,27 +4,32 @@ import { tf } from "./backend.js";
 import { disposeCache, type Gpt, type KvCache } from "./model.js";
 import { tidyObj } from "./ops.js";
 import { Rng } from "./rng.js";
+import { TrainInputError } from "./errors.js";
 
 export interface SampleOptions {
   /** Response length cap (also capped by the context). */
   maxNewTokens: number;
   /** Softmax temperature; 0 = greedy. */
-  temperature?: number;
+  temperature: number;
   /** Keep the k most likely tokens; 0 = off. */
-  topK?: number;
+  topK: number;
   /** Nucleus: keep the smallest set whose probability reaches p; 1 = off. */
-  topP?: number;
-  /** Stop a row when it emits this token (kept in its output). */
+  topP: number;
+  /** Stop a row when it emits this token (kept in its output); undefined: rows run to maxNewTokens. */
   eos?: number;
-  /** Seeded stream; its state advances, so successive calls differ but reproduce. */
+  /** Seeded stream; its state advances, so successive calls differ but reproduce. Or a seed for a fresh stream.
+   * At temperature 0 (greedy) nothing is drawn and neither is needed. */
   rng?: Rng;
   seed?: number;
-  /** Token used for left padding (never attended to). */
-  pad?: number;
+  /** The tokenizer's padding token, used for left padding (never attended to). */
+  pad: number;
 }
 
+/** No truncation of the distribution (top-k and nucleus off): for callers with no such parameter. */
+export const FULL_DISTRIBUTION = { topK: 0, topP: 1 } as const;
+
 /** Pick one token id from logits (Float32Array view of one row). */
-export function sampleToken(logits: ArrayLike<number>, o: { temperature: number; topK: number; topP: number }, rng: Rng): number {
+export function sampleToken(logits: ArrayLike<number>, o: { temperature: number; topK: number; topP: number }, rng: Rng | null): number {
   const V = logits.length;
   if (o.temperature === 0) {
     let best = 0;
@@ -51,6 +56,7 @@ export function sampleToken(logits: ArrayLike<number>, o: { temperature: number;
     probs = probs.slice(0, keep);
     total = probs.reduce((a, b) => a + b, 0);
   }
+  if (!rng) throw new TrainInputError("sampleToken: sampling at temperature > 0 needs an rng");
   let u = rng.next() * total;
   for (let j = 0; j < idx.length; j++) {
     u -= probs[j]!;
@@ -62,10 +68,12 @@ export function sampleToken(logits: ArrayLike<number>, o: { temperature: number;
 /** Generate a response per prompt (token ids after the prompt; eos included when emitted). */
 export function generate(model: Gpt, prompts: number[][], opts: SampleOptions): number[][] {
   const c = model.config;
-  const rng = opts.rng ?? new Rng(opts.seed ?? 0);
-  const so = { temperature: opts.temperature ?? 1, topK: opts.topK ?? 0, topP: opts.topP ?? 1 };
-  const pad = opts.pad ?? 0;
+  const so = { temperature: opts.temperature, topK: opts.topK, topP: opts.topP };
+  const pad = opts.pad;
   if (prompts.length === 0) return [];
+  // greedy decoding (temperature 0) draws nothing, so it needs no stream; sampling needs one, and none is made up
+  const rng = opts.rng ?? (opts.seed !== undefined ? new Rng(opts.seed) : null);
+  if (so.temperature !== 0 && !rng) throw new TrainInputError("generate: sampling at temperature > 0 needs a seed or an rng");
   // Keep room for at least one new token: prompts longer than context − 1 keep their last tokens.
   const rows = prompts.map((p) => (p.length > c.context - 1 ? p.slice(p.length - (c.context - 1)) : p));
   if (rows.some((r) => r.length === 0)) throw new Error("generate: empty prompt (give at least a BOS or one token)");

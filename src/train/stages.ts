@@ -11,7 +11,7 @@ export { batchLogProbs, lmLossOf } from "./stages/common.js";
 export { LmTrainer, type LmStageInput } from "./stages/lm.js";
 export { RewardModelTrainer, type RewardStageInput } from "./stages/reward-model.js";
 export { DpoTrainer, pairsOfGroups, type DpoStageInput, type PreferencePair } from "./stages/dpo.js";
-export { PpoTrainer, PPO_DEFAULTS, type PpoOptions, type PpoStageInput, type RewardFunction } from "./stages/ppo.js";
+export { PpoTrainer, type PpoOptions, type PpoStageInput, type RewardFunction } from "./stages/ppo.js";
 export { leaveOneOut, rmsScale, rolloutAdvantages, RMS_FLOOR, type AdvantageMode, type AdvantageScale } from "./stages/advantages.js";
 
 export type StageInput = {

@@ -7,7 +7,8 @@
 // Last line: `parallel: <the smaller of the two speed-ups>x (goal >= 1.5)`.
 import { availableParallelism, loadavg } from "node:os";
 import { tf, useBackend } from "../../src/train/backend.js";
-import { gptConfig, type GptConfig } from "../../src/train/config.js";
+import type { GptConfig } from "../../src/train/config.js";
+import { testGptConfig, testTrainConfig } from "../train/configs.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
 import { createTrainer } from "../../src/train/stages.js";
@@ -25,8 +26,8 @@ interface Size {
   goal: number;
 }
 const SIZES: Size[] = [
-  { name: "small", cfg: gptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16, steps: quick ? 4 : 12, goal: 1.5 },
-  { name: "medium", cfg: gptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8, steps: quick ? 3 : 6, goal: 1.7 },
+  { name: "small", cfg: testGptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16, steps: quick ? 4 : 12, goal: 1.5 },
+  { name: "medium", cfg: testGptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8, steps: quick ? 3 : 6, goal: 1.7 },
 ];
 
 const median = (xs: number[]): number => {
@@ -39,7 +40,7 @@ async function trainerFor(size: Size, replicas: number): Promise<Trainer> {
   const rng = new Rng(1);
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
-  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: { steps: 1000, batchSize: size.batch, lr: 1e-4 } });
+  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: testTrainConfig("pretrain", { steps: 1000, batchSize: size.batch, lr: 1e-4 }), lossOn: "all", pad: 0 });
   if (replicas > 1) tr.parallel = await GradientPool.start(tr.model, replicas, "wasm");
   return tr;
 }

@@ -3,7 +3,8 @@
 // K = 9 against scoring the 9 responses. Last line: `train: <fraction> of matmul peak (goal >= 0.5)`.
 // BENCH_PROFILE=1 adds a per-kernel breakdown of one wasm step per size (diagnostic).
 import { availableBackends, tf, useBackend, type BackendName } from "../../src/train/backend.js";
-import { gptConfig, parameterCount, trainFlopsPerToken, type GptConfig } from "../../src/train/config.js";
+import { parameterCount, trainFlopsPerToken, type GptConfig } from "../../src/train/config.js";
+import { testGptConfig, testTrainConfig } from "../train/configs.js";
 import { Gpt } from "../../src/train/model.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { scoreSequences } from "../../src/train/evaluate.js";
@@ -78,8 +79,8 @@ interface Size {
   batch: number;
 }
 const SIZES: Size[] = [
-  { name: "small", cfg: gptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16 },
-  { name: "medium", cfg: gptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8 },
+  { name: "small", cfg: testGptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16 },
+  { name: "medium", cfg: testGptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8 },
 ];
 
 /**
@@ -91,7 +92,7 @@ async function trainThroughput(size: Size, steps: number, batch: number, peakSha
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
   const model = Gpt.init(size.cfg, ["lm"], 1);
-  const tr = createTrainer("pretrain", { model, examples, train: { steps: steps + 3, batchSize: batch, lr: 1e-4 } });
+  const tr = createTrainer("pretrain", { model, examples, train: testTrainConfig("pretrain", { steps: steps + 3, batchSize: batch, lr: 1e-4 }), lossOn: "all", pad: 0 });
   // warm-up: kernel setup, first allocations, JIT (wasm: 3 steps; cpu steps are too slow for more than 1)
   for (let i = 0; i < (tf.getBackend() === "cpu" ? 1 : 3); i++) tr.step();
   const [m, k, n] = peakShape;
@@ -122,11 +123,11 @@ function rmComparison(): { stepMs: number; scoreMs: number; naiveMs: number } {
   const pairs: [number, number][] = [];
   for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) pairs.push([i, j]);
   const sft = Gpt.init(cfg, ["lm"], 1);
-  const tr = createTrainer("reward_model", { init: sft, groups: [{ prompt, responses, pairs }], train: { steps: 100, batchSize: 1, lr: 1e-4 } });
+  const tr = createTrainer("reward_model", { init: sft, groups: [{ prompt, responses, pairs }], train: testTrainConfig("reward_model", { steps: 100, batchSize: 1, lr: 1e-4 }), pad: 0 });
   const rm = tr.model;
   const seqs = responses.map((r) => [...prompt, ...r]);
   tr.step();
-  scoreSequences(rm, seqs);
+  scoreSequences(rm, seqs, { pad: 0 });
   const reps = 5;
   const stepTimes: number[] = [];
   const scoreTimes: number[] = [];
@@ -135,7 +136,7 @@ function rmComparison(): { stepMs: number; scoreMs: number; naiveMs: number } {
     tr.step();
     stepTimes.push(performance.now() - t0);
     t0 = performance.now();
-    scoreSequences(rm, seqs, { batchSize: K });
+    scoreSequences(rm, seqs, { batchSize: K, pad: 0 });
     scoreTimes.push(performance.now() - t0);
   }
   const stepMs = median(stepTimes);
@@ -143,7 +144,7 @@ function rmComparison(): { stepMs: number; scoreMs: number; naiveMs: number } {
   // The per-pair alternative: score both sides of each of the C(9,2) = 36 pairs (72 sequences).
   const pairSeqs = pairs.flatMap(([w, l]) => [seqs[w]!, seqs[l]!]);
   const t0 = performance.now();
-  scoreSequences(rm, pairSeqs, { batchSize: K });
+  scoreSequences(rm, pairSeqs, { batchSize: K, pad: 0 });
   const naiveMs = performance.now() - t0;
   tr.dispose();
   sft.dispose();

@@ -7,13 +7,14 @@ import { OPENRLHF_TABLE, openrlhfStageArgs } from "../../src/export/targets/open
 import { AXOLOTL_TABLE, axolotlStageConfig } from "../../src/export/targets/axolotl.js";
 import type { Approximation, ExportOptions, ExportStage, StageHP, StageKind } from "../../src/export/types.js";
 import type { MapRow, MapValue } from "../../src/export/targets/common.js";
-import { fixtureInput, fixtureStages } from "./fixture.js";
+import { fixtureInput, fixtureStages, withHP, type HPOverride } from "./fixture.js";
+import { pairsOf, ppoHP, StageHPError } from "../../src/export/ppo-hp.js";
 
-type Case = [alignc: string, kind: StageKind, hp: Partial<StageHP>, key: string, expected: MapValue];
+type Case = [alignc: string, kind: StageKind, hp: HPOverride, key: string, expected: MapValue];
 
-const stageOf = (kind: StageKind, over: Partial<StageHP>): ExportStage => {
+const stageOf = (kind: StageKind, over: HPOverride): ExportStage => {
   const s = fixtureStages().find((x) => x.kind === kind)!;
-  return { ...s, hp: { ...s.hp, ...over } };
+  return { ...s, hp: withHP(s.hp, over) };
 };
 
 function entries(target: "trl" | "openrlhf" | "axolotl", version: string, stage: ExportStage, opts: Partial<ExportOptions> = {}): { map: Map<string, MapValue>; approx: Approximation[] } {
@@ -195,4 +196,15 @@ test("advantages = rloo: OpenRLHF gets its rloo estimator and no critic; rms sca
   }
   const trl = entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", advantage_scale: "rms" }));
   assert.ok(trl.approx.some((a) => /leave-one-out/.test(JSON.stringify(a))) && trl.approx.some((a) => /RMS/.test(JSON.stringify(a))));
+});
+
+test("PPO's parameters are read strictly: a non-PPO stage or a PPO stage lacking one is refused, not defaulted", () => {
+  const stages = fixtureStages();
+  const ppo = stages.find((s) => s.kind === "ppo")!;
+  assert.equal(ppoHP(ppo).kl_coef, ppo.hp.kl_coef);
+  assert.throws(() => ppoHP(stages.find((s) => s.kind === "sft")!), StageHPError);
+  const { kl_coef: _kl, ...rest } = ppo.hp;
+  assert.throws(() => ppoHP({ ...ppo, hp: rest as StageHP }), /lacks `kl_coef`/);
+  assert.equal(pairsOf(stages.find((s) => s.kind === "dpo")!), "all");
+  assert.equal(pairsOf(stageOf("reward_model", { pairs: "adjacent" })), "adjacent");
 });

@@ -123,8 +123,10 @@ test("for any hyperparameters within the kinds' ranges and any cluster, every ta
     fc.property(hpArb, target, fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 8 }), (hp, tg, nodes, gpus) => {
       const input = fixtureInput({ without: tg.to === "axolotl" ? ["policy"] : [] });
       for (const s of input.stages) {
-        const { epochs, ...rest } = hp;
-        Object.assign(s.hp, rest, { epochs: hp.steps === null ? epochs : null });
+        const { epochs, steps, ...rest } = hp;
+        // a PPO stage always has steps (the kinds table requires them): there, a drawn null keeps the fixture's
+        const n = s.kind === "ppo" ? (steps ?? s.hp.steps) : steps;
+        Object.assign(s.hp, rest, n === null ? { steps: null, epochs } : { steps: n, epochs: null });
       }
       const r = compileExport(input, { ...tg, nodes, gpusPerNode: gpus, dropPtx: true });
       assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);

@@ -27,17 +27,17 @@ test("an unknown backend name is rejected", async () => {
 });
 
 test("wasm trains like cpu: the same SFT steps give the same losses to float32 precision", async () => {
-  const { gptConfig } = await import("../../src/train/config.js");
+  const { testGptConfig, testTrainConfig } = await import("./configs.js");
   const { Gpt } = await import("../../src/train/model.js");
   const { createTrainer } = await import("../../src/train/stages.js");
   const run = async (be: "cpu" | "wasm") => {
     await selectBackend(be);
-    const model = Gpt.init(gptConfig({ vocabSize: 20, context: 10, layers: 2, dModel: 16, heads: 2 }), ["lm"], 1);
+    const model = Gpt.init(testGptConfig({ vocabSize: 20, context: 10, layers: 2, dModel: 16, heads: 2 }), ["lm"], 1);
     const examples = [
       { tokens: [1, 2, 3, 4, 5, 6], lossMask: [0, 0, 1, 1, 1, 1] },
       { tokens: [7, 8, 9, 10, 11, 12, 13], lossMask: [0, 1, 1, 1, 1, 1, 1] },
     ];
-    const tr = createTrainer("sft", { model, examples, train: { steps: 4, batchSize: 2, lr: 1e-2 } });
+    const tr = createTrainer("sft", { model, examples, train: testTrainConfig("sft", { steps: 4, batchSize: 2, lr: 1e-2 }), lossOn: "response", pad: 0 });
     const losses = Array.from({ length: 4 }, () => tr.step().loss);
     tr.dispose();
     return losses;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { packLm } from "../../src/train/batch.js";
-import { gptConfig } from "../../src/train/config.js";
+import { testGptConfig } from "./configs.js";
 import { rewardModelLoss, valueLoss } from "../../src/train/losses.js";
 import { Gpt } from "../../src/train/model.js";
 import { lmLossOf } from "../../src/train/stages.js";
@@ -12,7 +12,7 @@ import { Rng } from "../../src/train/rng.js";
 
 await useBackend("cpu");
 
-const cfg = gptConfig({ vocabSize: 11, context: 6, layers: 2, dModel: 8, heads: 2, initStd: 0.3 });
+const cfg = testGptConfig({ vocabSize: 11, context: 6, layers: 2, dModel: 8, heads: 2, initStd: 0.3 });
 
 function check(model: Gpt, lossFn: () => tf.Scalar, name: string): void {
   const vars = model.trainableVariables();

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { tf, useBackend } from "../../src/train/backend.js";
 import type { TokenSequence } from "../../src/train/batch.js";
 import { loadTrainerState, saveTrainerState } from "../../src/train/checkpoint.js";
-import { gptConfig } from "../../src/train/config.js";
+import { testGptConfig, testTrainConfig } from "./configs.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
 import { splitLm } from "../../src/train/parallel/shard.js";
@@ -23,7 +23,7 @@ import type { Trainer } from "../../src/train/trainer.js";
 const BACKEND = "wasm";
 await useBackend(BACKEND);
 
-const cfg = gptConfig({ vocabSize: 24, context: 16, layers: 2, dModel: 32, heads: 4 });
+const cfg = testGptConfig({ vocabSize: 24, context: 16, layers: 2, dModel: 32, heads: 4 });
 const base = Gpt.init(cfg, ["lm"], 7);
 const examples: TokenSequence[] = Array.from({ length: 24 }, (_, i) => {
   const len = 6 + (i % 9);
@@ -32,7 +32,7 @@ const examples: TokenSequence[] = Array.from({ length: 24 }, (_, i) => {
 });
 
 async function trainer(replicas: number, steps = 6): Promise<Trainer> {
-  const t = createTrainer("sft", { model: base.clone(["lm"], 1), examples, train: { steps, batchSize: 7, lr: 3e-3, seed: 9 } });
+  const t = createTrainer("sft", { model: base.clone(["lm"], 1), examples, train: testTrainConfig("sft", { steps, batchSize: 7, lr: 3e-3, seed: 9 }), lossOn: "response", pad: 0 });
   if (replicas > 1) t.parallel = await GradientPool.start(t.model, replicas, BACKEND);
   return t;
 }

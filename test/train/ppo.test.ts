@@ -6,14 +6,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { packLm } from "../../src/train/batch.js";
-import { gptConfig } from "../../src/train/config.js";
+import { testGptConfig, testPpoOptions, testTrainConfig } from "./configs.js";
 import { TrainInputError } from "../../src/train/errors.js";
 import { Gpt } from "../../src/train/model.js";
 import { batchLogProbs, createTrainer, leaveOneOut, PpoTrainer, rmsScale, rolloutAdvantages } from "../../src/train/stages.js";
 
 await useBackend("cpu");
 
-const cfg = gptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
+const cfg = testGptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
 const EOS = 1;
 const sft = Gpt.init(cfg, ["lm"], 11);
 const rm = sft.clone(["reward"], 4);
@@ -28,8 +28,9 @@ function ppo(samplesPerPrompt: number, batchSize = 8, temperature = 1): PpoTrain
     init: sft,
     reward: rm,
     prompts,
-    ppo: { maxNewTokens: 3, eos: EOS, samplesPerPrompt, temperature },
-    train: { steps: 10, batchSize, lr: 1e-2, seed: 2 },
+    ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt, temperature }),
+    train: testTrainConfig("ppo", { steps: 10, batchSize, lr: 1e-2, seed: 2 }),
+    pad: 0,
   }) as PpoTrainer;
 }
 
@@ -92,8 +93,9 @@ test('advantages = "rloo": no value network is created or trained, and it needs 
     init: sft,
     reward: rm,
     prompts,
-    ppo: { maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" },
-    train: { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 },
+    ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
+    train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
+    pad: 0,
   }) as PpoTrainer;
   assert.equal(t.value, null);
   const before = tf.memory().numTensors;
@@ -104,7 +106,7 @@ test('advantages = "rloo": no value network is created or trained, and it needs 
   assert.notDeepEqual(t.model.values().get("h.0.attn.q.weight"), w0, "the policy was updated");
   t.dispose();
   assert.throws(
-    () => createTrainer("ppo", { init: sft, reward: rm, prompts, ppo: { samplesPerPrompt: 1, advantages: "rloo" }, train: { steps: 1 } }),
+    () => createTrainer("ppo", { init: sft, reward: rm, prompts, ppo: testPpoOptions({ samplesPerPrompt: 1, advantages: "rloo" }), train: testTrainConfig("ppo", { steps: 1 }), pad: 0 }),
     (e: unknown) => e instanceof TrainInputError && /samples_per_prompt ≥ 2/.test(e.message),
   );
 });
@@ -120,8 +122,9 @@ test("a reward function replaces the reward model: it gets each rollout's prompt
     reward,
     monitor: (_, resp) => resp.map((r) => r.length),
     prompts,
-    ppo: { maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" },
-    train: { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 },
+    ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
+    train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
+    pad: 0,
   }) as PpoTrainer;
   assert.equal(t.rewardModel, null);
   const m = t.step();
@@ -133,7 +136,7 @@ test("a reward function replaces the reward model: it gets each rollout's prompt
   assert.ok(Math.abs((m.rule_score as number) - meanLen) < 1e-9, "the monitor is logged as rule_score");
   t.dispose();
   // with gae and a reward function the value network starts from SFT's trunk
-  const g = createTrainer("ppo", { init: sft, reward, prompts, ppo: { maxNewTokens: 3, eos: EOS }, train: { steps: 1, batchSize: 4 } }) as PpoTrainer;
+  const g = createTrainer("ppo", { init: sft, reward, prompts, ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS }), train: testTrainConfig("ppo", { steps: 1, batchSize: 4 }), pad: 0 }) as PpoTrainer;
   assert.deepEqual(g.value!.values().get("h.0.attn.q.weight"), sft.values().get("h.0.attn.q.weight"));
   assert.ok(Number.isFinite(g.step().value_loss as number));
   g.dispose();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { tf, useBackend } from "../../src/train/backend.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../src/train/batch.js";
 import { loadTrainerState, saveTrainerState } from "../../src/train/checkpoint.js";
-import { gptConfig } from "../../src/train/config.js";
+import { testGptConfig, testPpoOptions, testTrainConfig } from "./configs.js";
 import { NonFiniteError } from "../../src/train/errors.js";
 import { rmAccuracy } from "../../src/train/evaluate.js";
 import { Gpt } from "../../src/train/model.js";
@@ -17,7 +17,7 @@ import type { StageKind, StepMetrics, Trainer } from "../../src/train/trainer.js
 
 await useBackend("cpu");
 
-const cfg = gptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
+const cfg = testGptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
 const EOS = 1;
 const base = Gpt.init(cfg, ["lm"], 11);
 
@@ -46,7 +46,7 @@ const groups: TokenComparisonGroup[] = [3, 9, 13, 5].map((p) => ({
 }));
 
 function trainedRewardModel(): Gpt {
-  const t = createTrainer("reward_model", { init: base, groups, train: { steps: 40, batchSize: 2, lr: 1e-2, seed: 3 } });
+  const t = createTrainer("reward_model", { init: base, groups, train: testTrainConfig("reward_model", { steps: 40, batchSize: 2, lr: 1e-2, seed: 3 }), pad: 0 });
   for (let i = 0; i < 40; i++) t.step();
   return t.model;
 }
@@ -58,21 +58,22 @@ function inputFor<K extends StageKind>(kind: K, seed = 5): StageInput[K] {
 function inputOf(kind: StageKind, seed: number): StageInput[StageKind] {
   switch (kind) {
     case "pretrain":
-      return { model: base.clone(), examples: sftData, train: { steps: 30, batchSize: 4, lr: 1e-2, seed } };
+      return { model: base.clone(), examples: sftData, train: testTrainConfig("pretrain", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "all", pad: 0 };
     case "sft":
-      return { model: base.clone(), examples: sftData, train: { steps: 30, batchSize: 4, lr: 1e-2, seed } };
+      return { model: base.clone(), examples: sftData, train: testTrainConfig("sft", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "response", pad: 0 };
     case "reward_model":
-      return { init: base, groups, train: { steps: 30, batchSize: 2, lr: 1e-2, seed } };
+      return { init: base, groups, train: testTrainConfig("reward_model", { steps: 30, batchSize: 2, lr: 1e-2, seed }), pad: 0 };
     case "dpo":
-      return { init: base, groups, beta: 0.5, train: { steps: 30, batchSize: 4, lr: 1e-2, seed } };
+      return { init: base, groups, beta: 0.5, train: testTrainConfig("dpo", { steps: 30, batchSize: 4, lr: 1e-2, seed }), pad: 0 };
     case "ppo":
       return {
         init: base,
         reward: rewardModel,
         prompts: groups.map((g) => g.prompt),
         ptx: sftData,
-        ppo: { maxNewTokens: 3, eos: EOS, klCoef: 0.01, ptxCoef: 0.1, ppoEpochs: 2 },
-        train: { steps: 30, batchSize: 8, lr: 1e-2, seed },
+        ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, klCoef: 0.01, ptxCoef: 0.1, ppoEpochs: 2 }),
+        train: testTrainConfig("ppo", { steps: 30, batchSize: 8, lr: 1e-2, seed }),
+        pad: 0,
       };
   }
 }
@@ -112,7 +113,7 @@ for (const kind of ["pretrain", "sft", "reward_model", "dpo", "ppo"] as const) {
     }
     if (kind === "reward_model") {
       assert.equal(ms[29]!.accuracy, 1);
-      assert.equal(rmAccuracy(t.model, groups), 1);
+      assert.equal(rmAccuracy(t.model, groups, { pad: 0 }), 1);
     }
     t.dispose();
   });
@@ -187,7 +188,7 @@ test("run() stops between steps when the signal is aborted and reports every ste
 test("dropout: seeded masks change training, reproduce, survive resume, and leave evaluation alone", () => {
   const withDropout = (rate: number) => new Gpt({ ...cfg, dropout: rate }, ["lm"], base.values());
   const run = (rate: number, steps: number, from?: ReturnType<Trainer["state"]>) => {
-    const t = createTrainer("sft", { model: withDropout(rate), examples: sftData, train: { steps: 10, batchSize: 4, lr: 1e-2, seed: 2 } });
+    const t = createTrainer("sft", { model: withDropout(rate), examples: sftData, train: testTrainConfig("sft", { steps: 10, batchSize: 4, lr: 1e-2, seed: 2 }), lossOn: "response", pad: 0 });
     if (from) t.restore(from);
     const ms = Array.from({ length: steps }, () => timing(t.step()));
     const state = t.state();
@@ -211,7 +212,7 @@ test("dropout: seeded masks change training, reproduce, survive resume, and leav
 test("gradient accumulation: 2 micro-batches of 2 make the same update as one batch of 4", () => {
   const same = [2, 3, 4, 5].map((t) => ({ tokens: [2, t, 4, t, 6, 7], lossMask: [0, 0, 1, 1, 1, 1] }));
   const after = (batchSize: number, accumulate: number) => {
-    const t = createTrainer("sft", { model: base.clone(), examples: same, train: { steps: 5, batchSize, accumulate, lr: 1e-2, seed: 4 } });
+    const t = createTrainer("sft", { model: base.clone(), examples: same, train: testTrainConfig("sft", { steps: 5, batchSize, accumulate, lr: 1e-2, seed: 4 }), lossOn: "response", pad: 0 });
     const m = t.step();
     const w = t.model.params.get("h.0.mlp.c_fc.weight")!.dataSync().slice();
     t.dispose();

@@ -3,9 +3,9 @@
 // its schema are written (checked in tests against ../shared's JSON Schema, key by key).
 import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
-import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
+import { applyTable, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -62,7 +62,7 @@ export const AXOLOTL_DEEPSPEED = "deepspeed/zero3.json";
 
 export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "0.18.0", world, split: stageSplit(stage, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: targetVersionOf(opts), world, split: stageSplit(stage, world), rows };
   const out: [string, MapValue][] = [["base_model", initPath(stage)]];
   if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
   if (stage.kind === "dpo") out.push(["rl", "dpo"]);
@@ -110,7 +110,7 @@ export function axolotlTarget(input: ExportInput, opts: ExportOptions, rowCounts
   for (const stage of input.stages) {
     if (stage.kind === "ppo") continue; // refused before the targets run (index.ts)
     const path = `configs/${stage.name}.yaml`;
-    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\``, check: { as: "axolotl-yaml" } });
+    files.push({ path, content: toYaml(Object.fromEntries(axolotlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations))), what: `\`axolotl train\` config of stage \`${stage.name}\``, check: { as: "axolotl-yaml" } });
     launch.push({
       stage: stage.name,
       oneNode: [`axolotl train ${path} --launcher torchrun -- --nproc_per_node ${g}`],

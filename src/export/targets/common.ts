@@ -1,6 +1,7 @@
 // What the three targets share: folder layout, the mapping-table row type, and the world size.
 import { splitBatch, type BatchSplit } from "../batch.js";
 import { pairRows } from "../rows.js";
+import { pairsOf } from "../ppo-hp.js";
 import type { Approximation, ExportFile, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 
@@ -23,9 +24,16 @@ export function hasTest(stage: ExportStage): boolean {
  * all its pairs); the targets batch pairs, so the batch becomes the mean number of pairs in that many
  * prompts: the same comparisons per step, and the same steps.
  */
+/** Training rows of a stage as compile.ts counted them (it counts every stage before any target runs). */
+export function rowCountOf(rowCounts: ReadonlyMap<string, number>, stage: ExportStage): number {
+  const n = rowCounts.get(stage.name);
+  if (n === undefined) throw new Error(`export: no row count for stage \`${stage.name}\``);
+  return n;
+}
+
 export function targetBatch(stage: ExportStage): number {
   if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batch_size;
-  const pairs = pairRows(stage.data.train, stage.hp.pairs ?? "all").length;
+  const pairs = pairRows(stage.data.train, pairsOf(stage)).length;
   return Math.max(1, Math.round((stage.hp.batch_size * pairs) / stage.data.train.length));
 }
 

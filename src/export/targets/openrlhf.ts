@@ -2,9 +2,10 @@
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
 import { stepsToEpochs } from "../batch.js";
+import { ppoHP } from "../ppo-hp.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, argsFile, hasTest, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
+import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
   stageSplit,
   targetBatch,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
@@ -26,15 +27,16 @@ export const OPENRLHF_MODULE: Record<StageKind, string> = {
 
 /** optimizer steps alignc takes, for ratios (warmup) */
 function totalSteps(c: MapCtx): number {
-  if (c.stage.hp.steps !== null) return c.stage.hp.steps;
-  return Math.max(1, Math.ceil(((c.stage.hp.epochs ?? 1) * c.rows) / targetBatch(c.stage)));
+  const hp = c.stage.hp;
+  if (hp.steps !== null) return hp.steps;
+  return Math.max(1, Math.ceil((hp.epochs * c.rows) / targetBatch(c.stage)));
 }
 
 function duration(c: MapCtx) {
   const hp = c.stage.hp;
   if (hp.steps !== null) return stepsToEpochs(hp.steps, targetBatch(c.stage), c.rows);
-  const epochs = Math.max(1, Math.round(hp.epochs ?? 1));
-  return { epochs, maxSamples: null, sequences: epochs * c.rows, exact: epochs === (hp.epochs ?? 1) };
+  const epochs = Math.max(1, Math.round(hp.epochs));
+  return { epochs, maxSamples: null, sequences: epochs * c.rows, exact: epochs === hp.epochs };
 }
 
 /** alignc property → OpenRLHF flag (v0.7.0.post1 | v0.11.0), one row each; tested row by row. */
@@ -63,16 +65,16 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: flag("--num_episodes", "--train.num_episodes"),
-    value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).epochs,
+    value: (c) => stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).epochs,
     lossy: (c) => {
-      const d = stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows);
+      const d = stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows);
       return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} rollouts instead of ${c.stage.hp.steps} × ${c.stage.hp.batch_size}`;
     },
   },
-  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(c.stage.hp.steps ?? 1, c.stage.hp.batch_size, c.rows).maxSamples ?? undefined },
+  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).maxSamples ?? undefined },
   // prompts per rollout = sequences per optimizer step (one sample per prompt), so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
-  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / (c.stage.hp.samples_per_prompt ?? 1))) },
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / ppoHP(c.stage).samples_per_prompt)) },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
   {
     alignc: "batch_size",
@@ -123,7 +125,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "max_length",
     kinds: ["ppo"],
     key: flag("--prompt_max_len", "--data.max_len"),
-    value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.max_length - (c.stage.hp.max_new_tokens ?? 0)) : c.stage.hp.max_length),
+    value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens) : c.stage.hp.max_length),
   },
   { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.loss_on === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
   { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
@@ -139,10 +141,10 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   {
     alignc: "samples_per_prompt",
     kinds: ["ppo"],
-    key: (c) => ((c.stage.hp.samples_per_prompt ?? 1) > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
+    key: (c) => (ppoHP(c.stage).samples_per_prompt > 1 ? (OLD(c) ? "--n_samples_per_prompt" : "--rollout.n_samples_per_prompt") : null),
     value: (c) => c.stage.hp.samples_per_prompt,
     lossy: (c) =>
-      (c.stage.hp.samples_per_prompt ?? 1) > 1 && c.stage.hp.advantages !== "rloo"
+      ppoHP(c.stage).samples_per_prompt > 1 && c.stage.hp.advantages !== "rloo"
         ? "OpenRLHF's GAE does not subtract the mean score of the prompt's other samples; alignc's does (OpenRLHF's rloo estimator does, without a critic)"
         : null,
   },
@@ -164,7 +166,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => ((c.stage.hp.top_k ?? 0) > 0 ? `OpenRLHF samples with top_p only; alignc used top_k = ${c.stage.hp.top_k}` : null),
+    lossy: (c) => (ppoHP(c.stage).top_k > 0 ? `OpenRLHF samples with top_p only; alignc used top_k = ${c.stage.hp.top_k}` : null),
   },
   {
     alignc: "kl_budget",
@@ -176,10 +178,10 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   {
     alignc: "ptx_coef",
     kinds: ["ppo"],
-    key: (c) => (OLD(c) && (c.stage.hp.ptx_coef ?? 0) > 0 && c.stage.ptx ? "--ptx_coef" : null),
+    key: (c) => (OLD(c) && ppoHP(c.stage).ptx_coef > 0 && c.stage.ptx ? "--ptx_coef" : null),
     value: (c) => c.stage.hp.ptx_coef,
     lossy: (c) =>
-      OLD(c) && (c.stage.hp.ptx_coef ?? 0) > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
+      OLD(c) && ppoHP(c.stage).ptx_coef > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
   },
 ];
 
@@ -210,7 +212,7 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
       // alignc's rloo: leave-one-out baseline over the prompt's samples, no critic (OpenRLHF's rloo estimator)
       [f("--advantage_estimator", "--algo.advantage.estimator"), stage.hp.advantages === "rloo" ? "rloo" : "gae"],
     );
-    if (old && stage.ptx && (stage.hp.ptx_coef ?? 0) > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
+    if (old && stage.ptx && ppoHP(stage).ptx_coef > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
     if (hasTest(stage)) head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpoint_every]);
@@ -237,7 +239,7 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
   const g = opts.gpusPerNode;
   const n = opts.nodes;
   for (const stage of input.stages) {
-    const entries = openrlhfStageArgs(stage, input, opts, version, rowCounts.get(stage.name) ?? 0, approximations);
+    const entries = openrlhfStageArgs(stage, input, opts, version, rowCountOf(rowCounts, stage), approximations);
     const path = `configs/${stage.name}.args`;
     const module = OPENRLHF_MODULE[stage.kind];
     files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)`, check: { as: "openrlhf-args", module: module.split(".").pop()!, version } });

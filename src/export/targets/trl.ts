@@ -2,12 +2,14 @@
 // script (`trl/experimental/ppo/ppo.py`) as flags. TRL forwards YAML keys it does not know to
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
 import { toYaml } from "../yaml.js";
-import type { Approximation, ExportInput, ExportOptions, ExportStage } from "../types.js";
+import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
+import { ppoHP } from "../ppo-hp.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   applyTable,
   argsFile,
   hasTest,
+  rowCountOf,
   initPath,
   dataDir,
   outputDir,
@@ -34,7 +36,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: () => "total_episodes",
-    value: (c) => (c.stage.hp.steps ?? 1) * c.stage.hp.batch_size, // one episode = one rollout
+    value: (c) => ppoHP(c.stage).steps * c.stage.hp.batch_size, // one episode = one rollout
   },
   {
     alignc: "batch_size",
@@ -93,7 +95,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
-      (c.stage.hp.samples_per_prompt ?? 1) > 1
+      ppoHP(c.stage).samples_per_prompt > 1
         ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samples_per_prompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
         : null,
   },
@@ -122,7 +124,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => ((c.stage.hp.top_k ?? 0) > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.top_k}` : null),
+    lossy: (c) => (ppoHP(c.stage).top_k > 0 ? `TRL's PPO samples without top-k; alignc used top_k = ${c.stage.hp.top_k}` : null),
   },
   {
     alignc: "kl_budget",
@@ -138,7 +140,7 @@ export const TRL_ENTRY = { pretrain: "sft", sft: "sft", reward_model: "reward", 
 
 export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version: opts.targetVersion ?? "1.9.0", world, split: stageSplit(stage, world), rows };
+  const ctx: MapCtx = { stage, input, opts, version: targetVersionOf(opts), world, split: stageSplit(stage, world), rows };
   const head: [string, MapValue][] = [["model_name_or_path", initPath(stage)]];
   if (stage.kind === "ppo") {
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
@@ -166,7 +168,7 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
-    const entries = trlStageConfig(stage, input, opts, rowCounts.get(stage.name) ?? 0, approximations);
+    const entries = trlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations);
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
       files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });

@@ -2,17 +2,18 @@
 // the checker) to the training engine's configs. Handlers pass what this returns and nothing else, so
 // the engine trains with exactly the values the node's hash covers (test/run/contract.test.ts).
 import { stepsOrEpochs, type ModelGptParams, type StagePpoParams, type TrainingParams } from "../../plan/params.js";
-import type { GptConfig } from "../../train/config.js";
-import type { PpoOptions, TrainConfig } from "./train-api.js";
+// config.ts loads no TensorFlow.js (train-api.ts is the lazily imported door to the rest of the engine)
+import { gptConfig, NATIVE_ARCHITECTURE, trainConfig, type GptConfig, type TrainConfig } from "../../train/config.js";
+import type { PpoOptions } from "../../train/stages/ppo.js";
 
 /**
  * Optimisation settings of a stage. `steps` is the node's; without it, `epochs` passes over `items`
  * (examples, comparison groups or prompts) at batch_size × accumulate per step.
  */
-export function trainConfigOf(p: TrainingParams, items: number): Partial<TrainConfig> & { steps: number } {
+export function trainConfigOf(p: TrainingParams, items: number): TrainConfig {
   const length = stepsOrEpochs(p);
   const steps = length.steps ?? Math.max(1, Math.ceil((length.epochs * items) / (p.batch_size * p.accumulate)));
-  return {
+  return trainConfig({
     steps,
     batchSize: p.batch_size,
     accumulate: p.accumulate,
@@ -24,11 +25,11 @@ export function trainConfigOf(p: TrainingParams, items: number): Partial<TrainCo
     weightDecay: p.weight_decay,
     gradClip: p.grad_clip,
     seed: p.seed,
-  };
+  });
 }
 
 /** PPO's settings (eos comes from the tokenizer, not the recipe). */
-export function ppoConfigOf(p: StagePpoParams, eos: number): Partial<PpoOptions> {
+export function ppoConfigOf(p: StagePpoParams, eos: number | undefined): PpoOptions {
   return {
     klCoef: p.kl_coef,
     ptxCoef: p.ptx_coef,
@@ -48,6 +49,8 @@ export function ppoConfigOf(p: StagePpoParams, eos: number): Partial<PpoOptions>
 }
 
 /** A GPT's shape (the vocabulary size comes from the tokenizer). */
-export function modelConfigOf(p: ModelGptParams, vocabSize: number): Partial<GptConfig> & { vocabSize: number } {
-  return { vocabSize, context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, dropout: p.dropout };
+export function modelConfigOf(p: ModelGptParams, vocabSize: number): GptConfig {
+  // key order as checkpoints have always written it (the config is JSON in model.safetensors' metadata)
+  const { lnEps, gelu, tiedHead } = NATIVE_ARCHITECTURE;
+  return gptConfig({ context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, lnEps, gelu, tiedHead, dropout: p.dropout, vocabSize });
 }

@@ -14,7 +14,7 @@ import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
-import { evaluateLm, generateAll, scoreSequences, type Gpt } from "./train-api.js";
+import { evaluateLm, FULL_DISTRIBUTION, generateAll, scoreSequences, type Gpt } from "./train-api.js";
 
 /** Sampling seed of evals (used when an eval samples): fixed so results reproduce. */
 const EVAL_SEED = 1234;
@@ -28,7 +28,7 @@ async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<G
 
 function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number, temperature: number): string[] {
   const ids = prompts.map((p) => promptTokens(fmt, tok, p, undefined, Math.max(1, context - maxNew)));
-  const out = generateAll(m, ids, { maxNewTokens: maxNew, temperature, eos: tok.eos, pad: tok.pad, seed: EVAL_SEED, batchSize: 32 });
+  const out = generateAll(m, ids, { maxNewTokens: maxNew, temperature, ...FULL_DISTRIBUTION, eos: tok.eos, pad: tok.pad, seed: EVAL_SEED, batchSize: 32 });
   return out.map((o) => decodeResponse(o, tok, fmt));
 }
 

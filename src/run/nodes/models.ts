@@ -1,7 +1,7 @@
 // Networks for the handlers: a model block's initial weights, or a finished stage's weights read
 // from its cache entry (`model.safetensors`).
 import { join, resolve } from "node:path";
-import { gptConfig, Gpt, loadModel, loadGpt2 } from "../../train/index.js";
+import { Gpt, loadModel, loadGpt2 } from "../../train/index.js";
 import type { NodeOutput } from "../handler.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
@@ -30,8 +30,8 @@ export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode):
     try {
       return loadModel(file);
     } catch {
-      return loadGpt2(file);
+      return loadGpt2(file, { withHeads: ["lm"], seed: p.seed });
     }
   }
-  return Gpt.init(gptConfig(modelConfigOf(p, tok.vocabSize)), ["lm"], p.seed);
+  return Gpt.init(modelConfigOf(p, tok.vocabSize), ["lm"], p.seed);
 }

@@ -9,7 +9,7 @@ import { ppoConfigOf } from "./configs.js";
 import type { HandlerEnv } from "./env.js";
 import { networkOf } from "./models.js";
 import type { StageData } from "./stage-data.js";
-import { createTrainer, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
+import { createTrainer, FULL_DISTRIBUTION, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
 
 /** PPO prompts whose greedy answers are scored before and after the stage (evenly spaced, fixed). */
 const PPO_PROBE = 64;
@@ -29,7 +29,7 @@ function ruleScorer(data: PpoData): ((idx: readonly number[], resp: readonly num
   return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), data.answers[i]!));
 }
 
-export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, data: PpoData, cfg: Partial<TrainConfig>): Promise<PpoSetup> {
+export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, data: PpoData, cfg: TrainConfig): Promise<PpoSetup> {
   const owned: { dispose(): void }[] = [];
   const rule = ruleScorer(data);
   const rewardProp = p.reward;
@@ -63,7 +63,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const probeIdx = data.prompts.map((_, i) => i).filter((i) => i % stride === 0).slice(0, PPO_PROBE);
   const probe = (m: Gpt): Record<string, number> => {
     const ps = probeIdx.map((i) => data.prompts[i]!);
-    const answers = generateAll(m, ps, { maxNewTokens: maxNew, temperature: 0, eos: data.tok.eos, pad: data.tok.pad, batchSize: 32 });
+    const answers = generateAll(m, ps, { maxNewTokens: maxNew, temperature: 0, ...FULL_DISTRIBUTION, eos: data.tok.eos, pad: data.tok.pad, batchSize: 32 });
     const out: Record<string, number> = {};
     if (rm) {
       const s = scoreSequences(rm, ps.map((p, i) => [...p, ...answers[i]!]), { pad: data.tok.pad });

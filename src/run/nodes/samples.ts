@@ -64,7 +64,7 @@ export function drawnSetId(nodeHash: string, prompt: string, responses: readonly
 
 async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
-  const { generateAll } = await import("./train-api.js");
+  const { FULL_DISTRIBUTION, generateAll } = await import("./train-api.js");
   const { Rng } = await import("../../train/rng.js");
   const { networkOf } = await import("./models.js");
   const { decodeResponse } = await import("./decode.js");
@@ -83,7 +83,7 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
       const outs = generateAll(
         model,
         want.map((i) => d.ids[i]!),
-        { maxNewTokens: p.max_new_tokens, temperature: p.temperature, topK: p.top_k, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },
+        { maxNewTokens: p.max_new_tokens, temperature: p.temperature, topK: p.top_k, topP: FULL_DISTRIBUTION.topP, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },
       );
       outs.forEach((o, j) => {
         const got = responses[want[j]!]!;

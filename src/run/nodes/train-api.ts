@@ -10,6 +10,7 @@ export {
   rmAccuracy,
   scoreSequences,
   generateAll,
+  FULL_DISTRIBUTION,
   Gpt,
   type StepMetrics,
   type Trainer,

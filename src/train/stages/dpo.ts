@@ -20,9 +20,11 @@ export interface DpoStageInput {
   /** Preference pairs, or comparison groups flattened into their pairs. */
   pairs?: PreferencePair[];
   groups?: TokenComparisonGroup[];
-  beta?: number;
-  train?: Partial<TrainConfig>;
-  pad?: number;
+  /** DPO β (the recipe's `beta`): strength of the implicit KL constraint. */
+  beta: number;
+  train: TrainConfig;
+  /** The tokenizer's padding token. */
+  pad: number;
 }
 
 export function pairsOfGroups(groups: TokenComparisonGroup[]): PreferencePair[] {
@@ -44,12 +46,12 @@ export class DpoTrainer extends Trainer {
   private readonly pad: number;
 
   constructor(input: DpoStageInput) {
-    super(trainConfig({ lr: 1e-5, ...input.train }));
+    super(trainConfig(input.train));
     this.pairs = [...(input.pairs ?? []), ...pairsOfGroups(input.groups ?? [])];
     if (this.pairs.length === 0) throw new TrainInputError("dpo: no preference pairs");
     for (const p of this.pairs) for (const s of [p.prompt, p.chosen, p.rejected]) checkTokens(s, input.init.config.vocabSize, "dpo");
-    this.beta = input.beta ?? 0.1;
-    this.pad = input.pad ?? 0;
+    this.beta = input.beta;
+    this.pad = input.pad;
     this.model = input.init.clone(["lm"]);
     this.reference = input.init.clone(["lm"], 0, false);
     this.initOptimizer(this.pairs.length);

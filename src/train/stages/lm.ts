@@ -9,10 +9,11 @@ export interface LmStageInput {
   /** Network trained in place (pass a clone to keep the original). Needs the LM head. */
   model: Gpt;
   examples: TokenSequence[];
-  train?: Partial<TrainConfig>;
-  /** "response": loss where lossMask is 1 (InstructGPT/LIMA); "all": every token. Pretrain: "all". */
-  lossOn?: "response" | "all";
-  pad?: number;
+  train: TrainConfig;
+  /** "response": loss where lossMask is 1 (InstructGPT/LIMA); "all": every token (pretrain). */
+  lossOn: "response" | "all";
+  /** The tokenizer's padding token. */
+  pad: number;
 }
 
 export class LmTrainer extends Trainer {
@@ -26,8 +27,8 @@ export class LmTrainer extends Trainer {
   ) {
     super(trainConfig(input.train));
     this.model = input.model;
-    this.examples = prepareSequences(input.examples, input.model, kind, input.lossOn ?? (kind === "pretrain" ? "all" : "response"));
-    this.pad = input.pad ?? 0;
+    this.examples = prepareSequences(input.examples, input.model, kind, input.lossOn);
+    this.pad = input.pad;
     this.initOptimizer(this.examples.length);
   }
 

@@ -11,7 +11,7 @@ import type { Gpt } from "../model.js";
 import { entropyFromLogits } from "../ops.js";
 import { Adam } from "../optim.js";
 import { Rng } from "../rng.js";
-import { generate } from "../sample.js";
+import { FULL_DISTRIBUTION, generate } from "../sample.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
 import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
 import { batchLogProbs, lmLossOf, responseSequence } from "./common.js";
@@ -25,8 +25,6 @@ export interface PpoOptions {
   clip: number;
   /** Value-loss weight (gae only). */
   vfCoef: number;
-  /** Entropy bonus weight (0: entropy is reported, not optimised). */
-  entCoef: number;
   /** GAE λ and discount. */
   gaeLambda: number;
   discount: number;
@@ -45,29 +43,20 @@ export interface PpoOptions {
   maxNewTokens: number;
   temperature: number;
   topK: number;
-  topP: number;
-  /** End-of-sequence token: rollouts stop there. */
-  eos?: number;
+  /** End-of-sequence token (the tokenizer's): rollouts stop there; undefined: they run to maxNewTokens. */
+  eos: number | undefined;
 }
 
-/** The engine's defaults for library callers; recipes take theirs from src/check/kinds.ts. */
-export const PPO_DEFAULTS: PpoOptions = {
-  klCoef: 0.1,
-  ptxCoef: 0,
-  clip: 0.2,
-  vfCoef: 0.1,
-  entCoef: 0,
-  gaeLambda: 0.95,
-  discount: 1,
-  ppoEpochs: 2,
-  samplesPerPrompt: 1,
-  advantages: "gae",
-  advantageScale: "whiten",
-  maxNewTokens: 24,
-  temperature: 1,
-  topK: 0,
-  topP: 1,
-};
+const PPO_NUMBERS = ["klCoef", "ptxCoef", "clip", "vfCoef", "gaeLambda", "discount", "ppoEpochs", "samplesPerPrompt", "maxNewTokens", "temperature", "topK"] as const satisfies readonly (keyof PpoOptions)[];
+
+/** A copy of complete PPO options; a missing or non-finite field is refused, never completed. */
+function checkedPpoOptions(o: PpoOptions): PpoOptions {
+  const bad = PPO_NUMBERS.filter((k) => typeof o[k] !== "number" || !Number.isFinite(o[k]));
+  if (bad.length) throw new TrainInputError(`ppo options: ${bad.join(", ")} must be numbers (the engine has no defaults; src/run/nodes/configs.ts ppoConfigOf builds them)`);
+  if (o.advantages !== "gae" && o.advantages !== "rloo") throw new TrainInputError(`ppo options: advantages must be "gae" or "rloo", got ${String(o.advantages)}`);
+  if (o.advantageScale !== "whiten" && o.advantageScale !== "rms") throw new TrainInputError(`ppo options: advantageScale must be "whiten" or "rms", got ${String(o.advantageScale)}`);
+  return { ...o };
+}
 
 /** Scores of sampled responses (token ids, up to and including EOS) to prompts given by index into the stage's prompts. */
 export type RewardFunction = (promptIndices: readonly number[], responses: readonly number[][]) => number[];
@@ -85,10 +74,11 @@ export interface PpoStageInput {
   monitor?: RewardFunction;
   /** ptx examples (SFT or pretraining data), used when ptxCoef > 0. */
   ptx?: TokenSequence[];
-  ppo?: Partial<PpoOptions>;
+  ppo: PpoOptions;
   /** batchSize = rollouts per step. */
-  train?: Partial<TrainConfig>;
-  pad?: number;
+  train: TrainConfig;
+  /** The tokenizer's padding token. */
+  pad: number;
 }
 
 interface Rollout {
@@ -134,8 +124,8 @@ export class PpoTrainer extends Trainer {
   private readonly valueOpt: Adam | null;
 
   constructor(input: PpoStageInput) {
-    super(trainConfig({ lr: 1e-5, ...input.train }));
-    this.opts = { ...PPO_DEFAULTS, ...input.ppo };
+    super(trainConfig(input.train));
+    this.opts = checkedPpoOptions(input.ppo);
     if (input.prompts.length === 0) throw new TrainInputError("ppo: no prompts");
     input.prompts.forEach((p) => checkTokens(p, input.init.config.vocabSize, "ppo prompt"));
     if (this.opts.ptxCoef > 0 && !(input.ptx && input.ptx.length > 0)) throw new TrainInputError("ppo: ptx_coef > 0 needs ptx data");
@@ -143,7 +133,7 @@ export class PpoTrainer extends Trainer {
       throw new TrainInputError(`ppo: advantages = "rloo" needs samples_per_prompt ≥ 2 (the leave-one-out baseline is the prompt's other samples), got ${this.opts.samplesPerPrompt}`);
     this.prompts = input.prompts;
     this.ptx = input.ptx ?? [];
-    this.pad = input.pad ?? 0;
+    this.pad = input.pad;
     this.model = input.init.clone(["lm"], 0);
     this.reference = input.init.clone(["lm"], 0, false);
     this.rewardModel = typeof input.reward === "function" ? null : input.reward;
@@ -201,7 +191,8 @@ export class PpoTrainer extends Trainer {
       maxNewTokens: o.maxNewTokens,
       temperature: o.temperature,
       topK: o.topK,
-      topP: o.topP,
+      // no nucleus cut (not a PPO parameter): the loss scores samples under the (temperature, top-k) distribution
+      topP: FULL_DISTRIBUTION.topP,
       eos: o.eos,
       rng: this.rng,
       pad: this.pad,
@@ -299,8 +290,10 @@ export class PpoTrainer extends Trainer {
             const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
             const mask = tf.tensor1d(b.mask);
             const pg = ppoPolicyLoss(logp, tf.tensor1d(old), tf.tensor1d(adv.advantages), mask, o.clip);
+            // entropy is reported, not optimised: no recipe parameter weights an entropy bonus
             const ent = maskedMean(entropyFromLogits(logits), mask);
-            let loss = tf.add(pg.loss, tf.mul(-o.entCoef, ent)) as tf.Scalar;
+            // a tensor of its own: the trainer disposes the loss and the aux values (policy_loss) separately
+            let loss = tf.clone(pg.loss) as tf.Scalar;
             const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, entropy: ent };
             if (ptxB) {
               const lm = lmLossOf(this.model, ptxB);

@@ -14,8 +14,9 @@ export interface RewardStageInput {
   init: Gpt;
   groups: TokenComparisonGroup[];
   /** batchSize counts prompts (each with its K responses). */
-  train?: Partial<TrainConfig>;
-  pad?: number;
+  train: TrainConfig;
+  /** The tokenizer's padding token. */
+  pad: number;
 }
 
 function checkGroup(g: TokenComparisonGroup, vocab: number): void {
@@ -57,12 +58,12 @@ export class RewardModelTrainer extends Trainer {
   private readonly pad: number;
 
   constructor(input: RewardStageInput) {
-    super(trainConfig({ batchSize: 4, lr: 1e-4, ...input.train }));
+    super(trainConfig(input.train));
     this.groups = input.groups.filter((g) => g.pairs.length > 0);
     if (this.groups.length === 0) throw new TrainInputError("reward_model: no comparison group has a pair (all tied or empty)");
     for (const g of this.groups) checkGroup(g, input.init.config.vocabSize);
     this.model = input.init.clone(["reward"], Rng.derive(this.cfg.seed, 0x5c0e));
-    this.pad = input.pad ?? 0;
+    this.pad = input.pad;
     this.initOptimizer(this.groups.length);
   }
 
