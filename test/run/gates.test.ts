@@ -1,6 +1,7 @@
 // Gates with teeth: on the micro pipeline, an SFT stage and a PPO stage that do nothing (learning
 // rates of 1e-12) fail the gates a real run is held to — accuracy above the constant-answer
-// baseline, a rule-judged win rate above ½ with a sign-test p-value — while `expect full_size`
+// baseline, a win rate above ½ by the rule or by the reward model PPO optimised, with a sign-test
+// p-value — while `expect full_size`
 // gates are skipped by --tiny and said to be.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,6 +23,8 @@ test("no-op SFT and PPO stages fail the gates; full_size gates are skipped by --
       .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
   zs.accuracy > zs.baseline
   rule.win_rate > 0.5
+  judge.win_rate > 0.5
+  judge.p_value < 0.01
 }
 expect full_size { rule.p_value < 0.01 }
 `);
@@ -46,8 +49,39 @@ expect full_size { rule.p_value < 0.01 }
     // the same network answers the same: every prompt a tie, win rate exactly ½, p = 1
     assert.deepEqual([rule.wins, rule.losses, rule.win_rate, rule.p_value], [0, 0, 0.5, 1], JSON.stringify(rule));
     assert.equal(byText["rule.win_rate > 0.5"]?.ok, false);
+    // the reward model scores the same answer the same: ties again, so the quickstart's --tiny gates
+    // on its RM judge fail for a PPO stage that did nothing
+    const judge = m.nodes.find((n) => n.id === "judge")!.summary!;
+    assert.deepEqual([judge.wins, judge.losses, judge.win_rate, judge.p_value], [0, 0, 0.5, 1], JSON.stringify(judge));
+    assert.equal(byText["judge.win_rate > 0.5"]?.ok, false);
+    assert.equal(byText["judge.p_value < 0.01"]?.ok, false);
     assert.equal(byText["rule.p_value < 0.01"], undefined, "a full_size gate is not evaluated by --tiny");
     assert.ok(lines.some((l) => l.includes("expect full_size (skipped by --tiny): rule.p_value < 0.01")), lines.join("\n"));
+  } finally {
+    cleanup();
+  }
+});
+
+test("a no-op PPO stage fails the quickstart's --tiny gate on its own probe: greedy answers, and their RM score, unchanged", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const base = microRecipe({ name: "noop_ppo" });
+    const src = base
+      .replace(/  kl_coef = /, "  lr = 1e-12\n  kl_coef = ")
+      .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
+  policy.greedy_rm_score > policy.greedy_rm_score_before
+}
+`);
+    assert.match(src, /lr = 1e-12\n  kl_coef/);
+    assert.match(src, /policy\.greedy_rm_score > /);
+    const file = join(dir, "noop_ppo.align");
+    writeFileSync(file, src);
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+    assert.ok(r.ok, r.ok ? "" : String(r.message));
+    assert.equal(r.outcome.exitCode, EXIT.expectations);
+    const [gate] = r.outcome.manifest.expectations;
+    assert.equal(gate?.ok, false, JSON.stringify(gate));
+    assert.equal(gate?.left, gate?.right, "the probe's score before and after are the same number");
   } finally {
     cleanup();
   }
