@@ -49,3 +49,17 @@ test("goldens: structure and hashes exactly, estimates within ESTIMATE_TOLERANCE
   const rehashed = { ...golden, nodes: golden.nodes.map((n) => (n.id === "sft" ? { ...n, hash: "0".repeat(64) } : n)) };
   assert.ok(!compareGolden(rehashed, text).equal, "a hash differs: never within tolerance");
 });
+
+// recipes/replicate/: the quickstart's second seed (run by hand for the README's two-seed figures,
+// not by npm test's --tiny runs). It must plan cleanly, and differ from the quickstart in its seed only.
+test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from the quickstart only by its seed", async () => {
+  const base = await compile(join(recipesDir, "quickstart.align"), { machine: false, backend: "wasm" });
+  const seed18 = await compile(join(recipesDir, "replicate", "quickstart-seed18.align"), { machine: false, backend: "wasm" });
+  assert.ok(seed18.plan, seed18.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  assert.equal(seed18.plan.recipe.seed, 18);
+  assert.equal(base.plan!.recipe.seed, 17);
+  assert.deepEqual(seed18.plan.nodes.map((n) => [n.id, n.kind]), base.plan!.nodes.map((n) => [n.id, n.kind]));
+  // file paths are written relative to each recipe's folder: compare them without the leading ../
+  const paramsOf = (p: typeof base.plan) => p!.nodes.map((n) => JSON.stringify({ ...n.params, seed: undefined }).replace(/"\$(file|dir)":"(\.\.\/)*/g, '"$$$1":"'));
+  assert.deepEqual(paramsOf(seed18.plan), paramsOf(base.plan));
+});
