@@ -43,19 +43,7 @@ test("alignc data --export writes the final examples as JSONL", async () => {
 });
 
 test("alignc data: a template naming a missing field is reported at the template's file:line", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-data-bad-"));
-  mkdirSync(join(dir, "t"));
-  writeFileSync(join(dir, "t", "01.hbs"), "Say\n{{phrse}}\n|||\n{{label}}\n");
-  writeFileSync(join(dir, "rows.jsonl"), '{"phrase": "very good", "label": "positive"}\n');
-  writeFileSync(
-    join(dir, "bad.align"),
-    `recipe bad { seed = 1 }
-tokenizer chars = byte_level {}
-model tiny = gpt { tokenizer = chars }
-task s = flan { data = jsonl("rows.jsonl")  templates = dir("t") }
-stage sft = sft { init = tiny  data = s  steps = 1 }
-`,
-  );
+  const dir = badTemplateRecipe("alignc-data-bad-");
   const r = await capture([join(dir, "bad.align")], { preview: "1" });
   assert.equal(r.code, 1);
   assert.match(r.err, /AL3010/);
@@ -104,19 +92,7 @@ test("alignc data --json: one JSON document with the diagnostics, each block's s
 });
 
 test("alignc data --json: data errors are JSON diagnostics on stdout with a span, exit 1", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-data-json-"));
-  mkdirSync(join(dir, "t"));
-  writeFileSync(join(dir, "t", "01.hbs"), "Say\n{{phrse}}\n|||\n{{label}}\n");
-  writeFileSync(join(dir, "rows.jsonl"), '{"phrase": "very good", "label": "positive"}\n');
-  writeFileSync(
-    join(dir, "bad.align"),
-    `recipe bad { seed = 1 }
-tokenizer chars = byte_level {}
-model tiny = gpt { tokenizer = chars }
-task s = flan { data = jsonl("rows.jsonl")  templates = dir("t") }
-stage sft = sft { init = tiny  data = s  steps = 1 }
-`,
-  );
+  const dir = badTemplateRecipe("alignc-data-json-");
   const r = await capture([join(dir, "bad.align")], { json: true });
   assert.equal(r.code, 1);
   const doc = JSON.parse(r.out) as { diagnostics: { code: string; file: string; span: { line: number } | null }[] };
@@ -150,3 +126,21 @@ test("alignc data --variant: a swept recipe's data is its variant's (without it 
   assert.equal(none.code, 1);
   assert.match(none.out, /has no sweep/);
 });
+
+/** A folder with bad.align, whose only template names a field the rows lack (`phrse`, at 01.hbs line 2). */
+function badTemplateRecipe(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, "t"));
+  writeFileSync(join(dir, "t", "01.hbs"), "Say\n{{phrse}}\n|||\n{{label}}\n");
+  writeFileSync(join(dir, "rows.jsonl"), '{"phrase": "very good", "label": "positive"}\n');
+  writeFileSync(
+    join(dir, "bad.align"),
+    `recipe bad { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars }
+task s = flan { data = jsonl("rows.jsonl")  templates = dir("t") }
+stage sft = sft { init = tiny  data = s  steps = 1 }
+`,
+  );
+  return dir;
+}
