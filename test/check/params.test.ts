@@ -16,7 +16,7 @@ test("generated/params.ts matches src/check/kinds.ts (run `npm run generate:para
 test("paramsOf: a node missing a defaulted parameter, or of another kind, is refused by name", () => {
   const golden = JSON.parse(readFileSync(join(repoRoot(), "recipes", "quickstart.plan.json"), "utf8")) as { nodes: PlanNode[] };
   const policy = golden.nodes.find((n) => n.id === "policy")!;
-  assert.equal(paramsOf(policy, "stage.ppo").kl_coef, 0.02); // the quickstart policy's own kl_coef
+  assert.equal(paramsOf(policy, "stage.ppo").kl_coef, 0.05); // the quickstart policy's own kl_coef
   const { kl_coef: _, ...rest } = policy.params;
   assert.throws(() => paramsOf({ ...policy, params: rest }, "stage.ppo"), (e: unknown) => e instanceof PlanParamsError && /lacks resolved parameter `kl_coef`/.test(e.message));
   assert.throws(() => paramsOf(policy, "stage.sft"), PlanParamsError);

@@ -27,7 +27,8 @@ test("labels from alignc label train the micro recipe's reward model", async (t)
 
     // the rule labeler: ranks by the demo rule's classes (equal classes tie), rates 7 − class
     const answers = new Map<string, string>();
-    for (const l of readFileSync(join(data, "rankings.jsonl"), "utf8").split("\n").slice(0, 40)) {
+    // every row's answer: which 40 rows the candidates source draws is the data layer's (seeded) choice
+    for (const l of readFileSync(join(data, "rankings.jsonl"), "utf8").split("\n").filter((x) => x.trim())) {
       const row = JSON.parse(l) as { prompt: string; answer: string };
       answers.set(row.prompt, row.answer);
     }
