@@ -9,7 +9,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { gptConfig, type GptConfig } from "../../src/train/config.js";
 import { Gpt } from "../../src/train/model.js";
-import { GradientPool } from "../../src/train/parallel/pool.js";
+import { GradientPool, type PoolTiming } from "../../src/train/parallel/pool.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { Rng } from "../../src/train/rng.js";
 import type { Trainer } from "../../src/train/trainer.js";
@@ -34,6 +34,15 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+/** The pool's time per step: the main thread's phases and each worker's (averaged over workers). */
+function breakdown(t: PoolTiming, workers: number): string {
+  const per = (ms: number, n = 1) => (ms / Math.max(t.calls, 1) / n).toFixed(1);
+  return (
+    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms, waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms; ` +
+    `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms, copy out ${per(t.workerPackMs, workers)} ms`
+  );
+}
 
 async function trainerFor(size: Size, replicas: number): Promise<Trainer> {
   const rng = new Rng(1);
@@ -62,6 +71,7 @@ for (const size of SIZES) {
   const one = await trainerFor(size, 1);
   const many = await trainerFor(size, replicas);
   for (let i = 0; i < 2; i++) (one.step(), many.step()); // warm-up: kernels, allocations, JIT (workers too)
+  many.parallel?.resetTiming();
   const a: { ms: number; cpuMs: number }[] = [];
   const b: { ms: number; cpuMs: number }[] = [];
   for (let i = 0; i < size.steps; i++) {
@@ -79,6 +89,7 @@ for (const size of SIZES) {
       `${replicas} replicas ${tpsN.toFixed(0)} tokens/s (${median(b.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(b.map((x) => x.cpuMs)).toFixed(0)} ms/step): ` +
       `speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
   );
+  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1)}`);
   one.dispose();
   many.dispose();
 }
