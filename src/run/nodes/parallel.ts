@@ -1,8 +1,9 @@
-// Whether and how a training stage runs data-parallel (src/train/parallel): pretrain and SFT on the
-// wasm or cpu backend, over min(workers, batch_size) replicas. Native TensorFlow already uses every
-// core, and the reward model, DPO and PPO steps are not split yet: they run on this thread.
+// Whether and how a training stage runs data-parallel (src/train/parallel): pretrain, SFT, the reward
+// model and DPO on the wasm or cpu backend, over min(workers, batch_size) replicas (batch_size counts
+// sequences, comparison groups and preference pairs respectively). Native TensorFlow already uses
+// every core, and PPO's steps (rollouts, then epochs over them) are not split yet: they run on this thread.
 import { availableParallelism } from "node:os";
-import type { Trainer } from "./train-api.js";
+import type { Gpt, Trainer } from "./train-api.js";
 
 /**
  * `--workers`: a positive integer, or auto (the number of cores). Default 1: on this project's 2-core
@@ -17,10 +18,12 @@ export function resolveWorkers(asked: number | "auto" | undefined): number {
 /** Starts a gradient pool on `trainer` when it pays; returns the replicas the stage runs on. */
 export async function parallelize(trainer: Trainer, workers: number, backend: string | null, say: (line: string) => void): Promise<number> {
   const replicas = Math.min(workers, trainer.cfg.batchSize);
-  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu") || (trainer.kind !== "pretrain" && trainer.kind !== "sft")) return 1;
+  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu") || trainer.kind === "ppo") return 1;
   const { GradientPool } = await import("../../train/parallel/pool.js");
+  // DPO's loss also reads its frozen reference: every replica holds one
+  const reference = "reference" in trainer ? (trainer.reference as Gpt) : null;
   try {
-    trainer.parallel = await GradientPool.start(trainer.model, replicas, backend);
+    trainer.parallel = await GradientPool.start(trainer.model, replicas, backend, reference);
   } catch (err) {
     // worker threads that cannot start (a sandbox, no memory) cost speed, not the run: say so and use one thread
     say(`could not start worker threads (${(err as Error).message.split("\n")[0]}); training on one thread`);

@@ -92,7 +92,6 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = () => valLoss(VAL_FINAL);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
       disposables.push(trainer); // closes its worker pool, if any
-      replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -114,6 +113,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = setup.evalAfter;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
+    replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     recordTrainedWith(ctx, trainer);
     const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)
