@@ -36,6 +36,8 @@ test("--workers 2 and --workers 1: recorded, and the same pretrain/SFT metrics w
       const b = two.manifest.nodes.find((n) => n.id === id)!.summary!;
       assert.equal(a.workers, 1);
       assert.equal(b.workers, 2, `${id} ran on 2 replicas`);
+      // the held-out loss is scored across the replicas bit-identically: before pretraining, the weights are the same
+      if (id === "pre") assert.equal(b.val_loss_before, a.val_loss_before, "pre.val_loss_before");
       for (const k of ["loss", "val_loss", "val_loss_before"]) {
         assert.equal(typeof a[k], "number", `${id}.${k}`);
         assert.ok(Math.abs(a[k]! - b[k]!) <= 1e-3 * Math.abs(a[k]!), `${id}.${k}: ${a[k]} with 1 replica, ${b[k]} with 2`);

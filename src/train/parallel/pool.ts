@@ -13,10 +13,12 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { tf } from "../backend.js";
+import type { LmBatch } from "../batch.js";
+import { batchNll } from "../evaluate.js";
 import type { Gpt } from "../model.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
-import { shardGrads, splitBatch, type BatchSpec } from "./shard.js";
+import { shardGrads, shares, splitBatch, type BatchSpec } from "./shard.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
 const ANSWER_TIMEOUT_MS = 10 * 60_000;
@@ -154,6 +156,29 @@ export class GradientPool {
     tm.waitMs += waitMs;
     tm.mergeMs += performance.now() - t2 - waitMs;
     return { loss, aux, grads: Object.fromEntries(acc) };
+  }
+
+  /**
+   * batchNll of each batch with `net`'s weights (held-out loss, src/train/evaluate.ts): contiguous
+   * runs of batches across the replicas, the main thread's first. Each batch's figure is computed
+   * as one thread computes it, so the result is bit-identical to one thread's.
+   */
+  batchNlls(net: Gpt, batches: LmBatch[]): number[] {
+    if (this.closed) throw new Error("gradient pool: used after close");
+    let at = 0;
+    const runs = shares(batches.length, this.size).map((k) => batches.slice(at, (at += k)));
+    this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
+    const busy = this.slots.slice(0, runs.length - 1);
+    busy.forEach((s, i) => this.post(s, { type: "nll", seq: 0, batches: runs[i + 1]! }));
+    const out = runs[0]!.map((b) => batchNll(net, b));
+    let failure: Error | null = null;
+    for (const s of busy) {
+      const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
+      if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
+      else out.push(...reply.nlls!);
+    }
+    if (failure) throw failure;
+    return out;
   }
 
   resetTiming(): void {

@@ -4,6 +4,7 @@
 // thread computes its own share while the workers compute theirs, then waits for them.
 // Weights and gradients do not travel in messages: they sit in SharedArrayBuffers (exchange.ts),
 // written by one side and read by the other between a task's signal and its answer.
+import type { LmBatch } from "../batch.js";
 import type { GptConfig } from "../config.js";
 import type { HeadName } from "../model.js";
 import type { Shard } from "./shard.js";
@@ -38,6 +39,7 @@ export interface WorkerInit {
 
 export type Task =
   | { type: "grads"; seq: number; shard: Shard }
+  | { type: "nll"; seq: number; batches: LmBatch[] }
   | { type: "digest"; seq: number }
   | { type: "close"; seq: number };
 
@@ -49,5 +51,5 @@ export interface WorkerTiming {
 }
 
 export type Reply =
-  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; digest?: string; timing?: WorkerTiming }
+  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; nlls?: number[]; digest?: string; timing?: WorkerTiming }
   | { seq: number; ok: false; error: string };

@@ -34,7 +34,7 @@ export type Shard =
   | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; count: number; dropoutSeed?: number };
 
 /** Sizes of `n` contiguous ranges over `items`, as even as possible (the first items mod n get one more); never empty. */
-function shares(items: number, n: number): number[] {
+export function shares(items: number, n: number): number[] {
   const parts = Math.max(1, Math.min(n, items));
   return Array.from({ length: parts }, (_, p) => Math.floor(items / parts) + (p < items % parts ? 1 : 0));
 }

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { tf, useBackend, type BackendName } from "../backend.js";
+import { batchNll } from "../evaluate.js";
 import { Gpt } from "../model.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
@@ -40,6 +41,10 @@ function handle(task: Task): Reply {
     return { seq: task.seq, ok: true, digest: h.digest("hex") };
   }
   if (task.type === "close") return { seq: task.seq, ok: true };
+  if (task.type === "nll") {
+    load();
+    return { seq: task.seq, ok: true, nlls: task.batches.map((b) => batchNll(model, b)) };
+  }
   const t0 = performance.now();
   load();
   const t1 = performance.now();
