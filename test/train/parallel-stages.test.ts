@@ -104,3 +104,16 @@ for (const kind of ["reward_model", "dpo"] as const) {
     }
   });
 }
+
+test("a share that fails on the main thread leaves no worker answer behind: the pool stays usable", async () => {
+  const t = createTrainer("sft", { model: base.clone(["lm"]), examples: [{ tokens: [2, 3, 4, 5] }, { tokens: [2, 6, 7] }], train: { steps: 2, batchSize: 2 } });
+  t.parallel = await GradientPool.start(t.model, 2, BACKEND);
+  try {
+    // an LM network has no reward head: the reward-model share fails on every replica
+    assert.throws(() => t.parallel!.grads(t.model, { kind: "rm", groups: groups.slice(0, 2), pad: 0 }));
+    assert.deepEqual(t.parallel.digests(), [GradientPool.digestOf(t.model)]);
+    assert.equal(typeof t.step().loss, "number");
+  } finally {
+    t.dispose();
+  }
+});

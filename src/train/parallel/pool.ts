@@ -54,7 +54,7 @@ const zeroTiming = (): PoolTiming => ({ calls: 0, prepMs: 0, ownMs: 0, waitMs: 0
 
 export class GradientPool {
   private closed = false;
-  /** Summed timings of lmGrads since the last resetTiming(). */
+  /** Summed timings of grads() since the last resetTiming(). */
   timing: PoolTiming = zeroTiming();
 
   private constructor(
@@ -116,7 +116,7 @@ export class GradientPool {
     busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, shard: shards[i + 1]! }));
     const vars = this.trainable.map((n) => net.params.get(n)!);
     const t1 = performance.now();
-    const own = shardGrads(net, this.reference, shards[0]!, vars);
+    const own = this.settledOnThrow(busy, () => shardGrads(net, this.reference, shards[0]!, vars));
     let loss = own.loss;
     const aux = { ...own.aux };
     const t2 = performance.now();
@@ -170,7 +170,7 @@ export class GradientPool {
     this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
     const busy = this.slots.slice(0, runs.length - 1);
     busy.forEach((s, i) => this.post(s, { type: "nll", seq: 0, batches: runs[i + 1]! }));
-    const out = runs[0]!.map((b) => batchNll(net, b));
+    const out = this.settledOnThrow(busy, () => runs[0]!.map((b) => batchNll(net, b)));
     let failure: Error | null = null;
     for (const s of busy) {
       const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
@@ -215,6 +215,22 @@ export class GradientPool {
       }
       s.port.close();
       void s.worker.terminate();
+    }
+  }
+
+  /** Runs the main thread's share; if it throws, first collects the busy workers' answers, so that none is read as the next task's. */
+  private settledOnThrow<T>(busy: Slot[], f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      for (const s of busy) {
+        try {
+          this.await(s);
+        } catch {
+          // the main thread's error is the one to report
+        }
+      }
+      throw err;
     }
   }
 
