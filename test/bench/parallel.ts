@@ -35,11 +35,16 @@ const median = (xs: number[]): number => {
 };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
-/** The pool's time per step: the main thread's phases and each worker's (averaged over workers). */
-function breakdown(t: PoolTiming, workers: number): string {
+/**
+ * The pool's time per step: the main thread's phases and each worker's (averaged over workers);
+ * "rest" is the mean step's wall time outside the pool (batch packing, gradient norm, optimizer
+ * update: serial work the workers wait through).
+ */
+function breakdown(t: PoolTiming, workers: number, meanStepMs: number): string {
   const per = (ms: number, n = 1) => (ms / Math.max(t.calls, 1) / n).toFixed(1);
+  const rest = meanStepMs - (t.prepMs + t.ownMs + t.waitMs + t.mergeMs) / Math.max(t.calls, 1);
   return (
-    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms, waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms; ` +
+    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms, waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms, rest ${rest.toFixed(1)} ms; ` +
     `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms, copy out ${per(t.workerPackMs, workers)} ms`
   );
 }
@@ -89,7 +94,7 @@ for (const size of SIZES) {
       `${replicas} replicas ${tpsN.toFixed(0)} tokens/s (${median(b.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(b.map((x) => x.cpuMs)).toFixed(0)} ms/step): ` +
       `speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
   );
-  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1)}`);
+  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1, b.reduce((x, y) => x + y.ms, 0) / b.length)}`);
   one.dispose();
   many.dispose();
 }

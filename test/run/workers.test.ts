@@ -1,5 +1,5 @@
 // `--workers` through the real handlers on the micro recipe (wasm): 2 replicas record themselves in
-// the manifest and in each pretrain, SFT, reward-model and DPO stage's summary, and give the metrics
+// the manifest and in each pretrain, SFT, reward-model, DPO and PPO stage's summary, and give the metrics
 // 1 replica gives within the documented tolerance (float32 sums in another order: relative 1e-3 on
 // the stages' final figures after 4–6 steps); a bad --workers value is a usage error (exit 2) before anything is written.
 import { test } from "node:test";
@@ -48,7 +48,7 @@ test("--workers 2 and --workers 1: recorded, and the same pretrain/SFT metrics w
   }
 });
 
-test("--workers 2: the reward model and DPO stages run on 2 replicas, with 1 replica's figures within 1e-3", async () => {
+test("--workers 2: the reward model, DPO and PPO stages run on 2 replicas, with 1 replica's figures within 1e-3", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const recipe = writeMicro(dir, { dpo: true });
@@ -56,14 +56,15 @@ test("--workers 2: the reward model and DPO stages run on 2 replicas, with 1 rep
       const opts = { runsDir: join(dir, `runs${workers}`), cacheRoot: join(dir, `cache${workers}`), progress: quiet, backend: "wasm" as const, workers };
       const rm = outcome(await runRecipe(recipe, { ...opts, until: "rm" })).manifest.nodes.find((n) => n.id === "rm")!.summary!;
       const align = outcome(await runRecipe(recipe, { ...opts, until: "align" })).manifest.nodes.find((n) => n.id === "align")!.summary!;
-      return { rm, align };
+      const policy = outcome(await runRecipe(recipe, { ...opts, until: "policy" })).manifest.nodes.find((n) => n.id === "policy")!.summary!;
+      return { rm, align, policy };
     };
     const one = await summaries(1);
     const two = await summaries(2);
-    for (const id of ["rm", "align"] as const) {
+    for (const id of ["rm", "align", "policy"] as const) {
       assert.equal(one[id].workers, 1);
       assert.equal(two[id].workers, 2, `${id} ran on 2 replicas`);
-      const keys = id === "rm" ? ["loss", "accuracy"] : ["loss", "accuracy", "margin"];
+      const keys = id === "rm" ? ["loss", "accuracy"] : id === "align" ? ["loss", "accuracy", "margin"] : ["loss", "reward", "kl"];
       for (const k of keys) {
         assert.equal(typeof one[id][k], "number", `${id}.${k}`);
         assert.ok(Math.abs(one[id][k]! - two[id][k]!) <= 1e-3 * Math.max(Math.abs(one[id][k]!), 1e-3), `${id}.${k}: ${one[id][k]} with 1 replica, ${two[id][k]} with 2`);

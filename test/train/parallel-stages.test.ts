@@ -1,8 +1,9 @@
-// Data-parallel reward-model and DPO training (src/train/parallel): with 2 and 3 replicas the same
-// seed gives the losses and reported values (accuracy, margin) of 1 replica within the documented
-// tolerance (float32 sums in another order: 1e-4 relative on the loss, 1e-5 absolute on accuracy
-// and margin per step; final weights 1e-3 relative), every worker holds exactly the main thread's
-// weights before each step, and two runs with the same replica count are bit-identical. wasm backend.
+// Data-parallel reward-model, DPO and PPO-policy-update training (src/train/parallel): with 2 and 3
+// replicas the same seed gives the losses and reported values (accuracy, margin; PPO's policy loss,
+// clip fraction, entropy, ptx loss) of 1 replica within the documented tolerance (float32 sums in
+// another order: 1e-4 relative on losses, 1e-5 absolute on accuracy, margin and clip fraction per
+// step; final weights 1e-3 relative), every worker holds exactly the main thread's weights before
+// each step, and two runs with the same replica count are bit-identical. wasm backend.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useBackend } from "../../src/train/backend.js";
@@ -115,5 +116,44 @@ test("a share that fails on the main thread leaves no worker answer behind: the 
     assert.equal(typeof t.step().loss, "number");
   } finally {
     t.dispose();
+  }
+});
+
+test("ppo: the policy update (+ ptx) on 2 replicas gives 1 replica's figures within the tolerance", async () => {
+  // reward: how many 7s a response holds (a function: no reward model to train first)
+  const reward = (_: readonly number[], rs: readonly number[][]) => rs.map((r) => r.filter((t) => t === 7).length);
+  const ptx = groups.map((g) => ({ tokens: [...g.prompt, ...g.responses[0]!], lossMask: [0, 0, 0, ...g.responses[0]!.map(() => 1)] }));
+  const make = async (replicas: number) => {
+    const t = createTrainer("ppo", {
+      init: base,
+      reward,
+      prompts: groups.map((g) => g.prompt),
+      ptx,
+      ppo: { maxNewTokens: 4, eos: 1, klCoef: 0.05, ptxCoef: 0.5, entCoef: 0.01, ppoEpochs: 2, samplesPerPrompt: 2, temperature: 0.9 },
+      train: { steps: 3, batchSize: 6, lr: 3e-3, seed: 8 },
+    });
+    if (replicas > 1) t.parallel = await GradientPool.start(t.model, replicas, BACKEND);
+    return t;
+  };
+  const one = await make(1);
+  const ref: StepMetrics[] = [];
+  for (let i = 0; i < 3; i++) ref.push(one.step());
+  const par = await make(2);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const m = par.step();
+      for (const k of ["loss", "policy_loss", "ptx_loss", "entropy", "value_loss", "reward", "kl"]) {
+        assert.equal(typeof m[k], "number", k);
+        const a = m[k] as number;
+        const b = ref[i]![k] as number;
+        assert.ok(Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(b), 1e-2), `ppo step ${i + 1}: ${k} ${a} with 2 replicas, ${b} with 1`);
+      }
+      assert.ok(Math.abs((m.clip_fraction as number) - (ref[i]!.clip_fraction as number)) <= 1e-5, `ppo step ${i + 1}: clip_fraction`);
+    }
+    assert.equal(par.parallel!.timing.calls, 3 * 2, "every policy update (3 steps × 2 epochs) went through the pool");
+    assert.ok(maxRelDiff(one.model, par.model) < 1e-3);
+  } finally {
+    par.dispose();
+    one.dispose();
   }
 });

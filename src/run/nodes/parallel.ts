@@ -1,7 +1,8 @@
 // Whether and how a training stage runs data-parallel (src/train/parallel): pretrain, SFT, the reward
-// model and DPO on the wasm or cpu backend, over min(workers, batch_size) replicas (batch_size counts
-// sequences, comparison groups and preference pairs respectively). Native TensorFlow already uses
-// every core, and PPO's steps (rollouts, then epochs over them) are not split yet: they run on this thread.
+// model, DPO and PPO's policy update on the wasm or cpu backend, over min(workers, batch_size)
+// replicas (batch_size counts sequences, comparison groups, preference pairs and rollouts
+// respectively). Native TensorFlow already uses every core. PPO's rollouts, scoring and value
+// network update are not split yet: they run on this thread.
 import { availableParallelism } from "node:os";
 import type { Gpt, Trainer } from "./train-api.js";
 
@@ -18,10 +19,10 @@ export function resolveWorkers(asked: number | "auto" | undefined): number {
 /** Starts a gradient pool on `trainer` when it pays; returns the replicas the stage runs on. */
 export async function parallelize(trainer: Trainer, workers: number, backend: string | null, say: (line: string) => void): Promise<number> {
   const replicas = Math.min(workers, trainer.cfg.batchSize);
-  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu") || trainer.kind === "ppo") return 1;
+  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu")) return 1;
   const { GradientPool } = await import("../../train/parallel/pool.js");
   // DPO's loss also reads its frozen reference: every replica holds one
-  const reference = "reference" in trainer ? (trainer.reference as Gpt) : null;
+  const reference = trainer.kind === "dpo" && "reference" in trainer ? (trainer.reference as Gpt) : null;
   try {
     trainer.parallel = await GradientPool.start(trainer.model, replicas, backend, reference);
   } catch (err) {

@@ -116,7 +116,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = setup.evalAfter;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
-    if (data.kind === "rm") replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
+    if (data.kind !== "lm") replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     recordTrainedWith(ctx, trainer);
     const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)

@@ -1,37 +1,33 @@
 // Splitting a batch across data-parallel replicas, and the loss of one share. Every stage's batch
 // loss is a sum over rows, groups or pairs divided by the batch's count of them (LM: masked tokens;
-// reward model: groups, accuracy over pairs; DPO: pairs). Each replica computes its share's part of
+// reward model: groups, accuracy over pairs; DPO: pairs; PPO's policy update: response tokens of
+// the rollout batch and masked tokens of the ptx batch, stages/ppo-shard.ts). Each replica computes its share's part of
 // the numerator over the *whole batch's* count, so the shares' losses and gradients add up to the
 // batch's: the same loss, the same gradient, in exact arithmetic. (In float32 the sums are taken in
 // another order, so they agree to rounding: "Data-parallel training" in README.md.)
 import { tf } from "../backend.js";
-import type { LmBatch, TokenComparisonGroup } from "../batch.js";
+import { splitRows, type LmBatch, type RowShare, type TokenComparisonGroup } from "../batch.js";
 import type { Gpt } from "../model.js";
 import { tokenLogProbs } from "../ops.js";
 import { dpoShardLoss, type PreferencePair } from "../stages/dpo.js";
+import { ppoShareLoss, splitPpo, type PpoShare, type PpoUpdateSpec } from "../stages/ppo-shard.js";
 import { rmShardLoss } from "../stages/reward-model.js";
 
 /** A micro-batch as a stage hands it to a pool: what it is made of, before splitting. */
 export type BatchSpec =
   | { kind: "lm"; batch: LmBatch; dropoutSeed?: number }
   | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; dropoutSeed?: number }
-  | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; dropoutSeed?: number };
+  | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; dropoutSeed?: number }
+  | PpoUpdateSpec;
 
-/** Rows of a packed batch (same T as the batch) and the whole batch's masked-token count. */
-export interface LmShard {
-  B: number;
-  T: number;
-  inputs: Int32Array;
-  targets: Int32Array;
-  mask: Float32Array;
-  /** max(Σ mask, 1) over the whole batch: the divisor every share uses */
-  count: number;
-}
+/** Rows of a packed LM batch and the whole batch's masked-token count. */
+export type LmShard = RowShare;
 
 export type Shard =
   | ({ kind: "lm"; dropoutSeed?: number } & LmShard)
   | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; totals: { groups: number; pairs: number }; dropoutSeed?: number }
-  | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; count: number; dropoutSeed?: number };
+  | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; count: number; dropoutSeed?: number }
+  | PpoShare;
 
 /** Sizes of `n` contiguous ranges over `items`, as even as possible (the first items mod n get one more); never empty. */
 export function shares(items: number, n: number): number[] {
@@ -46,20 +42,12 @@ function chunks<T>(xs: T[], n: number): T[][] {
 
 /** `n` contiguous row ranges of a packed LM batch, as even as possible; never empty. */
 export function splitLm(b: LmBatch, n: number): LmShard[] {
-  let count = 0;
-  for (let i = 0; i < b.mask.length; i++) count += b.mask[i]!;
-  count = Math.max(count, 1);
-  let row = 0;
-  return shares(b.B, n).map((rows) => {
-    const a = row * b.T;
-    const z = (row + rows) * b.T;
-    row += rows;
-    return { B: rows, T: b.T, inputs: b.inputs.slice(a, z), targets: b.targets.slice(a, z), mask: b.mask.slice(a, z), count };
-  });
+  return splitRows(b, n).map((s) => s.rows);
 }
 
-/** At most `n` shares of a micro-batch (fewer when it has fewer rows, groups or pairs). */
+/** At most `n` shares of a micro-batch (fewer when it has fewer rows, groups, pairs or rollouts). */
 export function splitBatch(spec: BatchSpec, n: number): Shard[] {
+  if (spec.kind === "ppo") return splitPpo(spec, n); // PPO trains without dropout
   const seed = spec.dropoutSeed !== undefined ? { dropoutSeed: spec.dropoutSeed } : {};
   if (spec.kind === "lm") return splitLm(spec.batch, n).map((s) => ({ kind: "lm", ...s, ...seed }));
   if (spec.kind === "rm") {
@@ -83,6 +71,7 @@ export function lmShardLoss(model: Gpt, s: LmShard, dropoutSeed?: number): tf.Sc
 export function shardLoss(net: Gpt, reference: Gpt | null, s: Shard): () => { loss: tf.Scalar; aux: Record<string, tf.Scalar> } {
   if (s.kind === "lm") return () => ({ loss: lmShardLoss(net, s, s.dropoutSeed), aux: {} });
   if (s.kind === "rm") return () => rmShardLoss(net, s.groups, s.pad, s.totals, s.dropoutSeed);
+  if (s.kind === "ppo") return () => ppoShareLoss(net, s);
   if (!reference) throw new Error("a dpo share needs the reference network");
   return dpoShardLoss(net, reference, s.pairs, s.beta, s.pad, s.count, s.dropoutSeed);
 }

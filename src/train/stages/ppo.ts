@@ -295,6 +295,8 @@ export class PpoTrainer extends Trainer {
       last = this.update([
         {
           tokens: b.tokens + (ptxB?.tokens ?? 0),
+          // data-parallel (src/train/parallel): the same loss, computed in row shares (ppo-shard.ts)
+          shard: { kind: "ppo", batch: b, old, advantages: adv.advantages, temperature: o.temperature, clip: o.clip, entCoef: o.entCoef, ...(ptxB ? { ptx: { batch: ptxB, coef: o.ptxCoef } } : {}) },
           loss: () => {
             const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
             const mask = tf.tensor1d(b.mask);
