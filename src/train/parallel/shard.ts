@@ -1,10 +1,10 @@
 // Splitting a batch across data-parallel replicas, and the loss of one share. Every stage's batch
 // loss is a sum over rows, groups or pairs divided by the batch's count of them (LM: masked tokens;
 // reward model: groups, accuracy over pairs; DPO: pairs; PPO's policy update: response tokens of
-// the rollout batch and masked tokens of the ptx batch, stages/ppo-shard.ts). Each replica computes its share's part of
-// the numerator over the *whole batch's* count, so the shares' losses and gradients add up to the
-// batch's: the same loss, the same gradient, in exact arithmetic. (In float32 the sums are taken in
-// another order, so they agree to rounding: "Data-parallel training" in README.md.)
+// the rollout batch and masked tokens of the ptx batch, stages/ppo-shard.ts). Each replica
+// computes its share's part of the numerator over the *whole batch's* count, so the shares' losses
+// and gradients add up to the batch's: the same loss, the same gradient, in exact arithmetic. (In
+// float32 the sums are taken in another order, so they agree to rounding: README.md, "Both cores".)
 import { tf } from "../backend.js";
 import { splitRows, type LmBatch, type RowShare, type TokenComparisonGroup } from "../batch.js";
 import type { Gpt } from "../model.js";
