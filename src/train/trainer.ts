@@ -77,6 +77,11 @@ export abstract class Trainer {
   /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
   abstract step(): StepMetrics;
 
+  /** The pool that computes `net`'s gradients, if any: the stage network's (PPO's value network has its own). */
+  protected poolFor(net: Gpt): GradientPool | null {
+    return net === this.model ? this.parallel : null;
+  }
+
   /** Dropout seed of micro-batch `micro` of the coming step: a function of (seed, step), so resume redraws the same masks. */
   protected dropoutSeed(micro: number): number {
     return Rng.derive(this.cfg.seed, 0xd70, this.stepCount, micro);
@@ -119,8 +124,9 @@ export abstract class Trainer {
       for (const mb of micro) {
         let loss: number;
         let grads: tf.NamedTensorMap;
-        if (this.parallel && mb.shard && net === this.model) {
-          const r = this.parallel.grads(net, mb.shard);
+        const pool = mb.shard ? this.poolFor(net) : null;
+        if (pool && mb.shard) {
+          const r = pool.grads(net, mb.shard);
           loss = r.loss;
           grads = r.grads;
           for (const [k, a] of Object.entries(r.aux)) auxSum[k] = (auxSum[k] ?? 0) + a;

@@ -1,4 +1,4 @@
-// Data-parallel reward-model, DPO and PPO-policy-update training (src/train/parallel): with 2 and 3
+// Data-parallel reward-model, DPO and PPO-update (policy and value network) training (src/train/parallel): with 2 and 3
 // replicas the same seed gives the losses and reported values (accuracy, margin; PPO's policy loss,
 // clip fraction, entropy, ptx loss) of 1 replica within the documented tolerance (float32 sums in
 // another order: 1e-4 relative on losses, 1e-5 absolute on accuracy, margin and clip fraction per
@@ -13,6 +13,7 @@ import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
 import { splitBatch } from "../../src/train/parallel/shard.js";
 import { createTrainer } from "../../src/train/stages.js";
+import { PpoTrainer } from "../../src/train/stages/ppo.js";
 import type { StepMetrics, Trainer } from "../../src/train/trainer.js";
 
 const BACKEND = "wasm";
@@ -119,12 +120,12 @@ test("a share that fails on the main thread leaves no worker answer behind: the 
   }
 });
 
-test("ppo: the policy update (+ ptx) on 2 replicas gives 1 replica's figures within the tolerance", async () => {
+test("ppo: the policy (+ ptx) and value-network updates on 2 replicas give 1 replica's figures within the tolerance", async () => {
   // reward: how many 7s a response holds (a function: no reward model to train first)
   const reward = (_: readonly number[], rs: readonly number[][]) => rs.map((r) => r.filter((t) => t === 7).length);
   const ptx = groups.map((g) => ({ tokens: [...g.prompt, ...g.responses[0]!], lossMask: [0, 0, 0, ...g.responses[0]!.map(() => 1)] }));
   const make = async (replicas: number) => {
-    const t = createTrainer("ppo", {
+    const t = new PpoTrainer({
       init: base,
       reward,
       prompts: groups.map((g) => g.prompt),
@@ -132,7 +133,10 @@ test("ppo: the policy update (+ ptx) on 2 replicas gives 1 replica's figures wit
       ppo: { maxNewTokens: 4, eos: 1, klCoef: 0.05, ptxCoef: 0.5, entCoef: 0.01, ppoEpochs: 2, samplesPerPrompt: 2, temperature: 0.9 },
       train: { steps: 3, batchSize: 6, lr: 3e-3, seed: 8 },
     });
-    if (replicas > 1) t.parallel = await GradientPool.start(t.model, replicas, BACKEND);
+    if (replicas > 1) {
+      t.parallel = await GradientPool.start(t.model, replicas, BACKEND);
+      t.valueParallel = await GradientPool.start(t.value!, replicas, BACKEND);
+    }
     return t;
   };
   const one = await make(1);
@@ -151,6 +155,7 @@ test("ppo: the policy update (+ ptx) on 2 replicas gives 1 replica's figures wit
       assert.ok(Math.abs((m.clip_fraction as number) - (ref[i]!.clip_fraction as number)) <= 1e-5, `ppo step ${i + 1}: clip_fraction`);
     }
     assert.equal(par.parallel!.timing.calls, 3 * 2, "every policy update (3 steps × 2 epochs) went through the pool");
+    assert.equal(par.valueParallel!.timing.calls, 3 * 2, "every value-network update went through its pool");
     assert.ok(maxRelDiff(one.model, par.model) < 1e-3);
   } finally {
     par.dispose();

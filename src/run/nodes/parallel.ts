@@ -1,8 +1,8 @@
 // Whether and how a training stage runs data-parallel (src/train/parallel): pretrain, SFT, the reward
-// model, DPO and PPO's policy update on the wasm or cpu backend, over min(workers, batch_size)
-// replicas (batch_size counts sequences, comparison groups, preference pairs and rollouts
-// respectively). Native TensorFlow already uses every core. PPO's rollouts, scoring and value
-// network update are not split yet: they run on this thread.
+// model, DPO and PPO's policy and value-network updates on the wasm or cpu backend, over
+// min(workers, batch_size) replicas (batch_size counts sequences, comparison groups, preference
+// pairs and rollouts respectively). Native TensorFlow already uses every core. PPO's rollouts and
+// their scoring are not split yet: they run on this thread.
 import { availableParallelism } from "node:os";
 import type { Gpt, Trainer } from "./train-api.js";
 
@@ -23,13 +23,19 @@ export async function parallelize(trainer: Trainer, workers: number, backend: st
   const { GradientPool } = await import("../../train/parallel/pool.js");
   // DPO's loss also reads its frozen reference: every replica holds one
   const reference = trainer.kind === "dpo" && "reference" in trainer ? (trainer.reference as Gpt) : null;
+  // PPO's value network (gae) is updated too: a second pool holds its replicas (its workers wait while the policy's compute)
+  const value = trainer.kind === "ppo" && "value" in trainer ? (trainer.value as Gpt | null) : null;
   try {
     trainer.parallel = await GradientPool.start(trainer.model, replicas, backend, reference);
+    if (value) (trainer as Trainer & { valueParallel: unknown }).valueParallel = await GradientPool.start(value, replicas, backend);
   } catch (err) {
+    trainer.parallel?.close(); // the policy's pool, when only the value network's failed
+    trainer.parallel = null;
     // worker threads that cannot start (a sandbox, no memory) cost speed, not the run: say so and use one thread
     say(`could not start worker threads (${(err as Error).message.split("\n")[0]}); training on one thread`);
     return 1;
   }
-  say(`data-parallel over ${replicas} replicas (${replicas - 1} worker thread${replicas > 2 ? "s" : ""}, ${backend})`);
+  const threads = (replicas - 1) * (value ? 2 : 1);
+  say(`data-parallel over ${replicas} replicas (${threads} worker thread${threads > 1 ? "s" : ""}${value ? ": policy and value network" : ""}, ${backend})`);
   return replicas;
 }

@@ -10,7 +10,7 @@ import { splitRows, type LmBatch, type RowShare, type TokenComparisonGroup } fro
 import type { Gpt } from "../model.js";
 import { tokenLogProbs } from "../ops.js";
 import { dpoShardLoss, type PreferencePair } from "../stages/dpo.js";
-import { ppoShareLoss, splitPpo, type PpoShare, type PpoUpdateSpec } from "../stages/ppo-shard.js";
+import { ppoShareLoss, splitPpo, splitValue, valueShareLoss, type PpoShare, type PpoUpdateSpec, type ValueShare, type ValueUpdateSpec } from "../stages/ppo-shard.js";
 import { rmShardLoss } from "../stages/reward-model.js";
 
 /** A micro-batch as a stage hands it to a pool: what it is made of, before splitting. */
@@ -18,7 +18,8 @@ export type BatchSpec =
   | { kind: "lm"; batch: LmBatch; dropoutSeed?: number }
   | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; dropoutSeed?: number }
   | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; dropoutSeed?: number }
-  | PpoUpdateSpec;
+  | PpoUpdateSpec
+  | ValueUpdateSpec;
 
 /** Rows of a packed LM batch and the whole batch's masked-token count. */
 export type LmShard = RowShare;
@@ -27,7 +28,8 @@ export type Shard =
   | ({ kind: "lm"; dropoutSeed?: number } & LmShard)
   | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; totals: { groups: number; pairs: number }; dropoutSeed?: number }
   | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; count: number; dropoutSeed?: number }
-  | PpoShare;
+  | PpoShare
+  | ValueShare;
 
 /** Sizes of `n` contiguous ranges over `items`, as even as possible (the first items mod n get one more); never empty. */
 export function shares(items: number, n: number): number[] {
@@ -48,6 +50,7 @@ export function splitLm(b: LmBatch, n: number): LmShard[] {
 /** At most `n` shares of a micro-batch (fewer when it has fewer rows, groups, pairs or rollouts). */
 export function splitBatch(spec: BatchSpec, n: number): Shard[] {
   if (spec.kind === "ppo") return splitPpo(spec, n); // PPO trains without dropout
+  if (spec.kind === "value") return splitValue(spec, n);
   const seed = spec.dropoutSeed !== undefined ? { dropoutSeed: spec.dropoutSeed } : {};
   if (spec.kind === "lm") return splitLm(spec.batch, n).map((s) => ({ kind: "lm", ...s, ...seed }));
   if (spec.kind === "rm") {
@@ -72,6 +75,7 @@ export function shardLoss(net: Gpt, reference: Gpt | null, s: Shard): () => { lo
   if (s.kind === "lm") return () => ({ loss: lmShardLoss(net, s, s.dropoutSeed), aux: {} });
   if (s.kind === "rm") return () => rmShardLoss(net, s.groups, s.pad, s.totals, s.dropoutSeed);
   if (s.kind === "ppo") return () => ppoShareLoss(net, s);
+  if (s.kind === "value") return () => valueShareLoss(net, s);
   if (!reference) throw new Error("a dpo share needs the reference network");
   return dpoShardLoss(net, reference, s.pairs, s.beta, s.pad, s.count, s.dropoutSeed);
 }

@@ -1,5 +1,6 @@
-// PPO's policy update split across data-parallel replicas (src/train/parallel): rows of the rollout
-// batch (with their old log-probabilities and advantages) and rows of the ptx batch. The clipped
+// PPO's policy and value-network updates split across data-parallel replicas (src/train/parallel):
+// rows of the rollout batch (with their old log-probabilities and advantages, or value targets) and
+// rows of the ptx batch. The clipped
 // surrogate, clip fraction and entropy are masked means over the rollout batch's response tokens,
 // and the ptx term the masked NLL over the ptx batch's; each share computes its rows' part of each
 // numerator over the whole batch's count, so the shares add up to the batch's loss and values.
@@ -72,4 +73,32 @@ export function ppoShareLoss(model: Gpt, s: PpoShare): { loss: tf.Scalar; aux: R
     aux.ptx_loss = lm;
   } else if (s.hasPtx) aux.ptx_loss = tf.scalar(0);
   return { loss, aux };
+}
+
+/** One value-network update as the PPO trainer hands it to a pool (gae advantages). */
+export interface ValueUpdateSpec {
+  kind: "value";
+  batch: LmBatch;
+  /** per target token of `batch`: the value targets */
+  returns: Float32Array;
+  vfCoef: number;
+}
+
+export interface ValueShare {
+  kind: "value";
+  rows: RowShare;
+  returns: Float32Array;
+  vfCoef: number;
+}
+
+export function splitValue(spec: ValueUpdateSpec, n: number): ValueShare[] {
+  return splitRows(spec.batch, n).map(({ rows, from }) => ({ kind: "value", rows, returns: spec.returns.slice(from, from + rows.B * rows.T), vfCoef: spec.vfCoef }));
+}
+
+/** This share's part of vf_coef × ½ masked mean (V − R)², and of the unweighted value loss (aux value_loss). */
+export function valueShareLoss(value: Gpt, s: ValueShare): { loss: tf.Scalar; aux: Record<string, tf.Scalar> } {
+  const r = s.rows;
+  const v = value.tokenValues(value.hidden(tf.tensor2d(r.inputs, [r.B, r.T], "int32")).h);
+  const vl = tf.div(tf.mul(0.5, tf.sum(tf.mul(tf.square(tf.sub(v, tf.tensor1d(s.returns))), tf.tensor1d(r.mask)))), r.count) as tf.Scalar;
+  return { loss: tf.mul(s.vfCoef, vl) as tf.Scalar, aux: { value_loss: vl } };
 }

@@ -12,6 +12,7 @@ import { entropyFromLogits } from "../ops.js";
 import { Adam } from "../optim.js";
 import { Rng } from "../rng.js";
 import { generate } from "../sample.js";
+import type { GradientPool } from "../parallel/pool.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
 import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
 import { batchLogProbs, lmLossOf, responseSequence } from "./common.js";
@@ -132,6 +133,8 @@ export class PpoTrainer extends Trainer {
   /** The value network (separate from the policy) and its optimizer; null with rloo advantages. */
   readonly value: Gpt | null;
   private readonly valueOpt: Adam | null;
+  /** Data parallelism for the value network's updates (src/train/parallel); null: this thread alone. */
+  valueParallel: GradientPool | null = null;
 
   constructor(input: PpoStageInput) {
     super(trainConfig({ lr: 1e-5, ...input.train }));
@@ -331,6 +334,7 @@ export class PpoTrainer extends Trainer {
       [
         {
           tokens: b.tokens,
+          shard: { kind: "value", batch: b, returns: ret, vfCoef: this.opts.vfCoef },
           loss: () => {
             const v = value.tokenValues(value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
             const vl = valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask));
@@ -368,7 +372,13 @@ export class PpoTrainer extends Trainer {
     opt.t = get("value_opt.t")[0]!;
   }
 
+  protected override poolFor(net: Gpt): GradientPool | null {
+    return net === this.value ? this.valueParallel : super.poolFor(net);
+  }
+
   override dispose(): void {
+    this.valueParallel?.close();
+    this.valueParallel = null;
     super.dispose();
     this.reference.dispose();
     this.valueOpt?.dispose();
