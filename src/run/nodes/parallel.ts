@@ -7,10 +7,10 @@ import { availableParallelism } from "node:os";
 import type { Gpt, Trainer } from "./train-api.js";
 
 /**
- * `--workers`: a positive integer, or auto (the number of cores). Default 1: on this project's 2-core
- * machine 2 replicas measured 0.68–1.11× the speed of 1 (under heavy load) and 20–40 % more CPU per
- * step, so data-parallel stays opt-in until a speed-up is shown; 1 also keeps a run's figures
- * bit-identical across machines with different core counts.
+ * `--workers`: a positive integer, or auto (the number of cores). Default 1: 1 keeps a run's figures
+ * bit-identical across machines with different core counts. On this project's 2-core machine, quiet,
+ * 2 replicas train 1.36–1.45× (small model) and 1.49–1.53× (medium) as fast as 1, for 14–23 % more
+ * CPU per step (README.md, "Both cores"); whether auto becomes the default is the lead's call.
  */
 export function resolveWorkers(asked: number | "auto" | undefined): number {
   return asked === undefined ? 1 : asked === "auto" ? availableParallelism() : asked;
