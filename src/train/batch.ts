@@ -80,3 +80,30 @@ export function chunkDocuments(docs: number[][], context: number, eos: number): 
   }
   return out;
 }
+
+/** Rows of a packed batch (same T) and the whole batch's max(Σ mask, 1): one data-parallel share (src/train/parallel). */
+export interface RowShare {
+  B: number;
+  T: number;
+  inputs: Int32Array;
+  targets: Int32Array;
+  mask: Float32Array;
+  /** max(Σ mask, 1) over the whole batch: the divisor every share's masked sums use */
+  count: number;
+}
+
+/** Up to `n` contiguous row shares of `b` (the first B mod n get one more row; never empty), each with its first value's offset. */
+export function splitRows(b: LmBatch, n: number): { rows: RowShare; from: number }[] {
+  let count = 0;
+  for (let i = 0; i < b.mask.length; i++) count += b.mask[i]!;
+  count = Math.max(count, 1);
+  const parts = Math.max(1, Math.min(n, b.B));
+  let row = 0;
+  return Array.from({ length: parts }, (_, p) => {
+    const k = Math.floor(b.B / parts) + (p < b.B % parts ? 1 : 0);
+    const a = row * b.T;
+    const z = (row + k) * b.T;
+    row += k;
+    return { rows: { B: k, T: b.T, inputs: b.inputs.slice(a, z), targets: b.targets.slice(a, z), mask: b.mask.slice(a, z), count }, from: a };
+  });
+}

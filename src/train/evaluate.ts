@@ -1,7 +1,7 @@
 // Evaluation helpers: held-out LM loss, reward-model pairwise accuracy, scoring, generation-based
 // exact match, and win rate with its confidence interval. All run without gradients, batch by batch.
 import { tf } from "./backend.js";
-import { packLm, packScore, type TokenComparisonGroup, type TokenSequence } from "./batch.js";
+import { packLm, packScore, type LmBatch, type TokenComparisonGroup, type TokenSequence } from "./batch.js";
 import type { Gpt } from "./model.js";
 import { tokenLogProbs } from "./ops.js";
 import { generate, type SampleOptions } from "./sample.js";
@@ -18,22 +18,39 @@ export interface EvalOptions {
   batchSize?: number;
 }
 
-/** Token-weighted mean NLL (nats/token) over the masked tokens of `examples`. */
-export function lmLoss(model: Gpt, examples: TokenSequence[], opts: EvalOptions): number {
+/** The summed masked NLL of one packed batch (nats): what lmLoss adds up, batch by batch. */
+export function batchNll(model: Gpt, b: LmBatch): number {
+  const s = tf.tidy(() => {
+    const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
+    const logp = tokenLogProbs(model.lmLogits(h), tf.tensor1d(b.targets, "int32"));
+    return tf.neg(tf.sum(tf.mul(logp, tf.tensor1d(b.mask))));
+  });
+  const nll = s.dataSync()[0]!;
+  s.dispose();
+  return nll;
+}
+
+/** Computes batchNll of several batches with `model`'s weights, possibly across threads (src/train/parallel/pool.ts). */
+export interface NllPool {
+  batchNlls(model: Gpt, batches: LmBatch[]): number[];
+}
+
+/**
+ * Token-weighted mean NLL (nats/token) over the masked tokens of `examples`. With a `pool`, the
+ * batches are scored across its replicas; each batch's sum is computed as here and they are added
+ * in batch order, so the figure is bit-identical to one thread's.
+ */
+export function lmLoss(model: Gpt, examples: TokenSequence[], opts: EvalOptions & { pool?: NllPool | null }): number {
   const bs = opts.batchSize ?? EVAL_BATCH_ROWS;
+  const batches: LmBatch[] = [];
+  for (let i = 0; i < examples.length; i += bs) batches.push(packLm(examples.slice(i, i + bs), model.config.context, opts.pad));
+  const nlls = opts.pool && batches.length > 1 ? opts.pool.batchNlls(model, batches) : batches.map((b) => batchNll(model, b));
   let nll = 0;
   let count = 0;
-  for (let i = 0; i < examples.length; i += bs) {
-    const b = packLm(examples.slice(i, i + bs), model.config.context, opts.pad);
-    const s = tf.tidy(() => {
-      const { h } = model.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"));
-      const logp = tokenLogProbs(model.lmLogits(h), tf.tensor1d(b.targets, "int32"));
-      return tf.neg(tf.sum(tf.mul(logp, tf.tensor1d(b.mask))));
-    });
-    nll += s.dataSync()[0]!;
-    s.dispose();
+  batches.forEach((b, i) => {
+    nll += nlls[i]!;
     count += b.mask.reduce((a, x) => a + x, 0);
-  }
+  });
   return count > 0 ? nll / count : NaN;
 }
 

@@ -50,16 +50,18 @@ export function ppoPolicyLoss(
   advantages: tf.Tensor1D,
   mask: tf.Tensor1D,
   clip: number,
+  /** the divisor of the masked means; default max(Σ mask, 1) (a data-parallel share passes its whole batch's) */
+  count?: number,
 ): { loss: tf.Scalar; unclippedLoss: tf.Scalar; clipFraction: tf.Scalar } {
-  const count = tf.maximum(tf.sum(mask), 1);
+  const divisor = count !== undefined ? tf.scalar(count) : tf.maximum(tf.sum(mask), 1);
   const ratio = tf.exp(tf.sub(logp, logpOld));
   const unclipped = tf.mul(ratio, advantages);
   const clipped = tf.mul(tf.clipByValue(ratio, 1 - clip, 1 + clip), advantages);
   const objective = tf.minimum(unclipped, clipped);
-  const loss = tf.div(tf.neg(tf.sum(tf.mul(objective, mask))), count) as tf.Scalar;
-  const unclippedLoss = tf.div(tf.neg(tf.sum(tf.mul(unclipped, mask))), count) as tf.Scalar;
+  const loss = tf.div(tf.neg(tf.sum(tf.mul(objective, mask))), divisor) as tf.Scalar;
+  const unclippedLoss = tf.div(tf.neg(tf.sum(tf.mul(unclipped, mask))), divisor) as tf.Scalar;
   const isClipped = tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), "float32");
-  const clipFraction = tf.div(tf.sum(tf.mul(isClipped, mask)), count) as tf.Scalar;
+  const clipFraction = tf.div(tf.sum(tf.mul(isClipped, mask)), divisor) as tf.Scalar;
   return { loss, unclippedLoss, clipFraction };
 }
 

@@ -7,8 +7,8 @@ import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
 import { Adam, globalNorm, lrAt } from "./optim.js";
 import { BatchOrder, Rng, type RngState } from "./rng.js";
-import type { LmBatch } from "./batch.js";
 import type { GradientPool } from "./parallel/pool.js";
+import type { BatchSpec } from "./parallel/shard.js";
 
 export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
 
@@ -40,9 +40,9 @@ export interface TrainerState {
 export interface MicroBatch {
   tokens: number;
   loss: () => { loss: tf.Scalar; aux: Record<string, tf.Scalar> };
-  /** An LM micro-batch also gives its packed batch and dropout seed, so a GradientPool can split it
-   * across worker threads (its loss must then be the masked NLL of `lm`, with no aux values). */
-  lm?: { batch: LmBatch; dropoutSeed?: number };
+  /** What the micro-batch is made of, so that a GradientPool can split it across worker threads
+   * (its shares' losses and aux values then add up to what `loss` gives: src/train/parallel/shard.ts). */
+  shard?: BatchSpec;
 }
 
 export interface RunOptions {
@@ -62,7 +62,7 @@ export abstract class Trainer {
   protected rng: Rng;
   /** Completed optimizer steps. */
   stepCount = 0;
-  /** Data parallelism (src/train/parallel): LM micro-batches are split across its workers; null: this thread alone. */
+  /** Data parallelism (src/train/parallel): micro-batches that describe themselves (MicroBatch.shard) are split across its workers; null: this thread alone. */
   parallel: GradientPool | null = null;
 
   constructor(readonly cfg: TrainConfig) {
@@ -76,6 +76,11 @@ export abstract class Trainer {
 
   /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
   abstract step(): StepMetrics;
+
+  /** The pool that computes `net`'s gradients, if any: the stage network's (PPO's value network has its own). */
+  protected poolFor(net: Gpt): GradientPool | null {
+    return net === this.model ? this.parallel : null;
+  }
 
   /** Dropout seed of micro-batch `micro` of the coming step: a function of (seed, step), so resume redraws the same masks. */
   protected dropoutSeed(micro: number): number {
@@ -117,21 +122,29 @@ export abstract class Trainer {
     const auxSum: Record<string, number> = {};
     try {
       for (const mb of micro) {
-        let aux: Record<string, tf.Scalar> = {};
-        const { value, grads } =
-          this.parallel && mb.lm && net === this.model
-            ? this.parallel.lmGrads(net, mb.lm.batch, mb.lm.dropoutSeed)
-            : tf.variableGrads(() => {
-                const r = mb.loss();
-                aux = r.aux;
-                for (const a of Object.values(aux)) tf.keep(a);
-                return r.loss;
-              }, vars);
-        const loss = value.dataSync()[0]!;
-        value.dispose();
-        for (const [k, a] of Object.entries(aux)) {
-          auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
-          a.dispose();
+        let loss: number;
+        let grads: tf.NamedTensorMap;
+        const pool = mb.shard ? this.poolFor(net) : null;
+        if (pool && mb.shard) {
+          const r = pool.grads(net, mb.shard);
+          loss = r.loss;
+          grads = r.grads;
+          for (const [k, a] of Object.entries(r.aux)) auxSum[k] = (auxSum[k] ?? 0) + a;
+        } else {
+          let aux: Record<string, tf.Scalar> = {};
+          const r = tf.variableGrads(() => {
+            const l = mb.loss();
+            aux = l.aux;
+            for (const a of Object.values(aux)) tf.keep(a);
+            return l.loss;
+          }, vars);
+          loss = r.value.dataSync()[0]!;
+          r.value.dispose();
+          grads = r.grads;
+          for (const [k, a] of Object.entries(aux)) {
+            auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
+            a.dispose();
+          }
         }
         if (!Number.isFinite(loss)) {
           tf.dispose(Object.values(grads));

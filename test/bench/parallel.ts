@@ -10,7 +10,7 @@ import { tf, useBackend } from "../../src/train/backend.js";
 import type { GptConfig } from "../../src/train/config.js";
 import { testGptConfig, testTrainConfig } from "../train/configs.js";
 import { Gpt } from "../../src/train/model.js";
-import { GradientPool } from "../../src/train/parallel/pool.js";
+import { GradientPool, type PoolTiming } from "../../src/train/parallel/pool.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { Rng } from "../../src/train/rng.js";
 import type { Trainer } from "../../src/train/trainer.js";
@@ -35,6 +35,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+/**
+ * The pool's time per step: the main thread's phases and each worker's (averaged over workers);
+ * "rest" is the mean step's wall time outside the pool (batch packing, gradient norm, optimizer
+ * update: serial work the workers wait through).
+ */
+function breakdown(t: PoolTiming, workers: number, meanStepMs: number): string {
+  const per = (ms: number, n = 1) => (ms / Math.max(t.calls, 1) / n).toFixed(1);
+  const rest = meanStepMs - (t.prepMs + t.ownMs + t.waitMs + t.mergeMs) / Math.max(t.calls, 1);
+  return (
+    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms, waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms, rest ${rest.toFixed(1)} ms; ` +
+    `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms, copy out ${per(t.workerPackMs, workers)} ms`
+  );
+}
 
 async function trainerFor(size: Size, replicas: number): Promise<Trainer> {
   const rng = new Rng(1);
@@ -63,6 +77,7 @@ for (const size of SIZES) {
   const one = await trainerFor(size, 1);
   const many = await trainerFor(size, replicas);
   for (let i = 0; i < 2; i++) (one.step(), many.step()); // warm-up: kernels, allocations, JIT (workers too)
+  many.parallel?.resetTiming();
   const a: { ms: number; cpuMs: number }[] = [];
   const b: { ms: number; cpuMs: number }[] = [];
   for (let i = 0; i < size.steps; i++) {
@@ -80,6 +95,7 @@ for (const size of SIZES) {
       `${replicas} replicas ${tpsN.toFixed(0)} tokens/s (${median(b.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(b.map((x) => x.cpuMs)).toFixed(0)} ms/step): ` +
       `speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
   );
+  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1, b.reduce((x, y) => x + y.ms, 0) / b.length)}`);
   one.dispose();
   many.dispose();
 }

@@ -2,7 +2,8 @@
 // it: the interrupt flag is raised while step k runs, so the stage checkpoints at k and the run exits
 // 130) and run again records the same metric rows and the same summary as a stage that was never
 // stopped, and trains the same weights. Every kind: pretrain, sft, reward_model, dpo, ppo; several
-// steps each, including steps between two logged rows and the last step.
+// steps each, including steps between two logged rows and the last step. With --workers 1 and with
+// --workers 2 (every stage then data-parallel on wasm, src/train/parallel).
 //
 // In process, through the real handlers, on the micro recipe (a few seconds per stage). The
 // child-process Ctrl-C path (SIGINT → exit 130) is tested in e2e.test.ts; kill -9 in kill.test.ts.
@@ -52,7 +53,12 @@ function outcome(r: RunRecipeResult) {
 
 const stageRows = (runDir: string, stage: string) => RunDir.open(runDir).readMetrics().filter((r) => r.stage === stage).map(timeless);
 
-test("every stage kind stopped at several steps and resumed records the uninterrupted rows, summary and weights", async () => {
+for (const workers of [1, 2])
+  test(`every stage kind stopped at several steps and resumed records the uninterrupted rows, summary and weights (--workers ${workers})`, () => exactResume(workers));
+
+/** With `workers` > 1 every training stage runs data-parallel (wasm), stopped and resumed on the same count. */
+async function exactResume(workers: number): Promise<void> {
+  const backend = workers > 1 ? { backend: "wasm", workers } : {};
   const { dir, cleanup } = tempDir("alignc-resume-");
   try {
     const recipe = writeMicro(dir, { dpo: true, name: "micro_resume" });
@@ -60,14 +66,15 @@ test("every stage kind stopped at several steps and resumed records the uninterr
     const cacheRoot = join(dir, "cache");
     const cache = new StageCache(cacheRoot);
     // the uninterrupted run, up to PPO (the evals are not under test here)
-    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "policy" }));
-    const alignStraight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "align" }));
+    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "policy", ...backend }));
+    const alignStraight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "align", ...backend }));
     assert.equal(straight.exitCode, 0);
     const reference = new Map<string, { rows: Record<string, unknown>[]; summary: Record<string, unknown>; weights: string; nodeLog: string; hash: string }>();
     for (const [id, op] of STOPS) {
       const run = id === "align" ? alignStraight : straight;
       const n = run.manifest.nodes.find((x) => x.id === id)!;
       assert.equal(n.status, "computed", `${id} computed in the uninterrupted run`);
+      assert.equal(n.summary?.workers, workers, `${id} trained on ${workers} replica(s)`);
       const entry = cache.get(n.hash)!;
       assert.equal(entry.meta.kind, `stage.${op}`);
       reference.set(id, {
@@ -85,7 +92,7 @@ test("every stage kind stopped at several steps and resumed records the uninterr
         const what = `${id} stopped at step ${k}`;
         cache.remove(ref.hash);
         const flag = { requested: false };
-        const stopped = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: stopAt(id, k, flag), interrupt: flag, until: id }));
+        const stopped = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: stopAt(id, k, flag), interrupt: flag, until: id, ...backend }));
         assert.equal(stopped.exitCode, 130, what);
         assert.equal(stopped.manifest.nodes.find((x) => x.id === id)!.status, "interrupted", what);
         assert.equal(cache.get(ref.hash), null, `${what}: no entry for the unfinished stage`);
@@ -94,7 +101,7 @@ test("every stage kind stopped at several steps and resumed records the uninterr
         const before = stageRows(stopped.runDir, id);
         assert.deepEqual(before, ref.rows.slice(0, before.length), `${what}: rows before the stop`);
 
-        const resumed = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: id }));
+        const resumed = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: id, ...backend }));
         assert.equal(resumed.exitCode, 0, what);
         const n = resumed.manifest.nodes.find((x) => x.id === id)!;
         assert.equal(n.status, "resumed", what);
@@ -110,7 +117,7 @@ test("every stage kind stopped at several steps and resumed records the uninterr
   } finally {
     cleanup();
   }
-});
+}
 
 /** The node's own metric rows as kept in its cache entry, wall-clock fields removed. */
 function nodeLog(entryDir: string): string {

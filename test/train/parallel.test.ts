@@ -3,7 +3,8 @@
 // replicas within the documented tolerance (float32 sums in another order: relative 1e-4 on the
 // loss per step, 1e-3 on the final weights' max difference relative to their max magnitude);
 // resume from a saved state continues exactly as the uninterrupted parallel run; a batch smaller
-// than the pool uses as many replicas as rows. wasm backend (what the pool is for).
+// than the pool uses as many replicas as rows; the held-out loss scored across replicas is
+// bit-identical to one thread's. wasm backend (what the pool is for).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +14,7 @@ import { tf, useBackend } from "../../src/train/backend.js";
 import type { TokenSequence } from "../../src/train/batch.js";
 import { loadTrainerState, saveTrainerState } from "../../src/train/checkpoint.js";
 import { testGptConfig, testTrainConfig } from "./configs.js";
+import { lmLoss } from "../../src/train/evaluate.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
 import { splitLm } from "../../src/train/parallel/shard.js";
@@ -102,6 +104,19 @@ test("same replica count: two runs are bit-identical; resume from a saved state 
     c.dispose();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("held-out loss scored across 2 and 3 replicas is bit-identical to one thread's, after training too", async () => {
+  for (const n of [2, 3]) {
+    const t = await trainer(n);
+    try {
+      for (const bs of [4, 5, 16]) assert.equal(lmLoss(t.model, examples, { batchSize: bs, pool: t.parallel, pad: 0 }), lmLoss(t.model, examples, { batchSize: bs, pad: 0 }), `${n} replicas, batch ${bs}`);
+      t.step(); // the workers must score with the updated weights
+      assert.equal(lmLoss(t.model, examples, { batchSize: 4, pool: t.parallel, pad: 0 }), lmLoss(t.model, examples, { batchSize: 4, pad: 0 }));
+    } finally {
+      t.dispose();
+    }
   }
 });
 

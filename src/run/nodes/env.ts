@@ -42,7 +42,7 @@ export function backendSession(requested: string, say: (line: string) => void = 
 export interface HandlerEnv {
   recipe: CheckedRecipe;
   backend: BackendSession;
-  /** data-parallel replicas for pretrain/SFT (src/run/nodes/parallel.ts); absent: 1 */
+  /** data-parallel replicas for pretrain, SFT, reward_model, DPO and PPO's updates (src/run/nodes/parallel.ts); absent: 1 */
   workers?: number;
 }
 

@@ -1,14 +1,16 @@
-// Whether and how a training stage runs data-parallel (src/train/parallel): pretrain and SFT on the
-// wasm or cpu backend, over min(workers, batch_size) replicas. Native TensorFlow already uses every
-// core, and the reward model, DPO and PPO steps are not split yet: they run on this thread.
+// Whether and how a training stage runs data-parallel (src/train/parallel): pretrain, SFT, the reward
+// model, DPO and PPO's policy and value-network updates on the wasm or cpu backend, over
+// min(workers, batch_size) replicas (batch_size counts sequences, comparison groups, preference
+// pairs and rollouts respectively). Native TensorFlow already uses every core. PPO's rollouts and
+// their scoring are not split yet: they run on this thread.
 import { availableParallelism } from "node:os";
-import type { Trainer } from "./train-api.js";
+import type { Gpt, Trainer } from "./train-api.js";
 
 /**
- * `--workers`: a positive integer, or auto (the number of cores). Default 1: on this project's 2-core
- * machine 2 replicas measured 0.68–1.11× the speed of 1 (under heavy load) and 20–40 % more CPU per
- * step, so data-parallel stays opt-in until a speed-up is shown; 1 also keeps a run's figures
- * bit-identical across machines with different core counts.
+ * `--workers`: a positive integer, or auto (the number of cores). Default 1: 1 keeps a run's figures
+ * bit-identical across machines with different core counts. On this project's 2-core machine, quiet,
+ * 2 replicas train 1.36–1.45× (small model) and 1.49–1.53× (medium) as fast as 1, for 14–23 % more
+ * CPU per step (README.md, "Both cores"); whether auto becomes the default is the lead's call.
  */
 export function resolveWorkers(asked: number | "auto" | undefined): number {
   return asked === undefined ? 1 : asked === "auto" ? availableParallelism() : asked;
@@ -17,15 +19,23 @@ export function resolveWorkers(asked: number | "auto" | undefined): number {
 /** Starts a gradient pool on `trainer` when it pays; returns the replicas the stage runs on. */
 export async function parallelize(trainer: Trainer, workers: number, backend: string | null, say: (line: string) => void): Promise<number> {
   const replicas = Math.min(workers, trainer.cfg.batchSize);
-  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu") || (trainer.kind !== "pretrain" && trainer.kind !== "sft")) return 1;
+  if (replicas < 2 || (backend !== "wasm" && backend !== "cpu")) return 1;
   const { GradientPool } = await import("../../train/parallel/pool.js");
+  // DPO's loss also reads its frozen reference: every replica holds one
+  const reference = trainer.kind === "dpo" && "reference" in trainer ? (trainer.reference as Gpt) : null;
+  // PPO's value network (gae) is updated too: a second pool holds its replicas (its workers wait while the policy's compute)
+  const value = trainer.kind === "ppo" && "value" in trainer ? (trainer.value as Gpt | null) : null;
   try {
-    trainer.parallel = await GradientPool.start(trainer.model, replicas, backend);
+    trainer.parallel = await GradientPool.start(trainer.model, replicas, backend, reference);
+    if (value) (trainer as Trainer & { valueParallel: unknown }).valueParallel = await GradientPool.start(value, replicas, backend);
   } catch (err) {
+    trainer.parallel?.close(); // the policy's pool, when only the value network's failed
+    trainer.parallel = null;
     // worker threads that cannot start (a sandbox, no memory) cost speed, not the run: say so and use one thread
     say(`could not start worker threads (${(err as Error).message.split("\n")[0]}); training on one thread`);
     return 1;
   }
-  say(`data-parallel over ${replicas} replicas (${replicas - 1} worker thread${replicas > 2 ? "s" : ""}, ${backend})`);
+  const threads = (replicas - 1) * (value ? 2 : 1);
+  say(`data-parallel over ${replicas} replicas (${threads} worker thread${threads > 1 ? "s" : ""}${value ? ": policy and value network" : ""}, ${backend})`);
   return replicas;
 }

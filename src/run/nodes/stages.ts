@@ -85,14 +85,16 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const lossOn = node.op === "sft" ? paramsOf(node, "stage.sft").loss_on : "all";
       const model = init.clone(["lm"], seed);
       const cfg = trainConfigOf(p, data.data.train.length);
-      const val = data.data.heldout;
-      const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad }) } : ({} as Record<string, number>));
-      evalBefore = valLoss(VAL_FINAL);
-      during = () => valLoss(VAL_DURING);
-      evalAfter = () => valLoss(VAL_FINAL);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
       disposables.push(trainer); // closes its worker pool, if any
       replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
+      const val = data.data.heldout;
+      // the held-out loss is scored across the stage's replicas too (bit-identical to one thread's)
+      const pool = trainer.parallel;
+      const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad, pool }) } : ({} as Record<string, number>));
+      evalBefore = valLoss(VAL_FINAL);
+      during = () => valLoss(VAL_DURING);
+      evalAfter = () => valLoss(VAL_FINAL);
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -114,6 +116,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = setup.evalAfter;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
+    if (data.kind !== "lm") replicas = await parallelize(trainer, env.workers ?? 1, env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
     recordTrainedWith(ctx, trainer);
     const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)

@@ -1,10 +1,12 @@
 // Data-parallel gradients over worker threads. TensorFlow.js's wasm backend runs one thread in Node
 // (its threaded build reports no multithread support there), so a second core idles; a pool of
-// workers, each with its own backend and a replica of the model, computes the gradient of a share
-// of each batch (src/train/parallel/shard.ts) while the main thread computes the first share.
-// The main thread adds the shares' gradients in a fixed order (share 0, 1, …), and Trainer.update
-// checks, clips and applies them once; every task carries the weights the main thread holds, so
-// every replica computes with exactly those weights (bit-identical replicas, checked by digest()).
+// workers, each with its own backend and a replica of the network, computes the gradient of a share
+// of each micro-batch (src/train/parallel/shard.ts: LM, reward-model and DPO batches) while the main
+// thread computes the first share. The main thread adds the shares' gradients in a fixed order
+// (share 0, 1, …), and Trainer.update checks, clips and applies them once. Before every task the
+// main thread writes its weights into shared memory and each worker loads them, so every replica
+// computes with exactly those weights (bit-identical replicas, checked by digests()); gradients come
+// back through shared memory too (exchange.ts), so no message carries a tensor.
 // Calls are synchronous (Atomics.wait on the main thread is allowed in Node), so the training step
 // stays synchronous and Ctrl-C, checkpoints and resume work as with one thread.
 import { createHash } from "node:crypto";
@@ -12,9 +14,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { tf } from "../backend.js";
 import type { LmBatch } from "../batch.js";
+import { batchNll } from "../evaluate.js";
 import type { Gpt } from "../model.js";
-import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type Reply, type Task, type WorkerInit } from "./protocol.js";
-import { lmShardLoss, splitLm } from "./shard.js";
+import { SharedTensors } from "./exchange.js";
+import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
+import { shardGrads, shares, splitBatch, type BatchSpec } from "./shard.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
 const ANSWER_TIMEOUT_MS = 10 * 60_000;
@@ -25,16 +29,40 @@ interface Slot {
   worker: Worker;
   port: MessagePort;
   control: Int32Array;
+  grads: SharedTensors;
   seq: number;
 }
 
+/** Where the time of the pool's gradient calls went, summed over calls (ms): the bench's breakdown. */
+export interface PoolTiming {
+  calls: number;
+  /** main thread: reading the weights, splitting the batch, posting the tasks */
+  prepMs: number;
+  /** main thread: its own share's forward/backward pass */
+  ownMs: number;
+  /** main thread: idle, waiting for the workers after its own share */
+  waitMs: number;
+  /** main thread: receiving the workers' gradients and adding them */
+  mergeMs: number;
+  /** the workers (summed over workers): loading weights, their share's pass, copying gradients out */
+  workerLoadMs: number;
+  workerComputeMs: number;
+  workerPackMs: number;
+}
+
+const zeroTiming = (): PoolTiming => ({ calls: 0, prepMs: 0, ownMs: 0, waitMs: 0, mergeMs: 0, workerLoadMs: 0, workerComputeMs: 0, workerPackMs: 0 });
+
 export class GradientPool {
   private closed = false;
+  /** Summed timings of grads() since the last resetTiming(). */
+  timing: PoolTiming = zeroTiming();
 
   private constructor(
     private readonly slots: Slot[],
     private readonly names: string[],
     private readonly trainable: string[],
+    private readonly weights: SharedTensors,
+    private readonly reference: Gpt | null,
   ) {}
 
   /** Replicas in all, the main thread's included. */
@@ -42,58 +70,79 @@ export class GradientPool {
     return this.slots.length + 1;
   }
 
-  /** Starts `replicas − 1` workers holding copies of `model` on `backend` (wasm or cpu). */
-  static async start(model: Gpt, replicas: number, backend: string): Promise<GradientPool> {
+  /**
+   * Starts `replicas − 1` workers holding copies of `model` (and of the frozen `reference` a stage's
+   * loss also needs: DPO's) on `backend` (wasm or cpu).
+   */
+  static async start(model: Gpt, replicas: number, backend: string, reference: Gpt | null = null): Promise<GradientPool> {
     if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`a gradient pool needs at least 2 replicas, got ${replicas}`);
-    const names = [...model.params.keys()];
-    const trainable = names.filter((n) => model.params.get(n)!.trainable);
-    const values = names.map((n) => model.params.get(n)!.dataSync() as Float32Array);
+    const spec = (g: Gpt): NetSpec => ({ config: g.config, heads: g.heads, names: [...g.params.keys()], shapes: [...g.params.values()].map((v) => v.shape) });
+    const net = spec(model);
+    const trainable = net.names.filter((n) => model.params.get(n)!.trainable);
+    const weights = new SharedTensors(net.shapes);
+    net.names.forEach((n, i) => weights.write(i, model.params.get(n)!));
+    const ref = reference ? { ...spec(reference), values: [...reference.params.values()].map((v) => v.dataSync() as Float32Array) } : undefined;
     const url = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
     const slots: Slot[] = [];
     try {
       for (let r = 1; r < replicas; r++) {
         const { port1, port2 } = new MessageChannel();
         const control = new SharedArrayBuffer(CONTROL_INTS * 4);
-        const data: WorkerInit & { port: MessagePort } = { backend, config: model.config, heads: model.heads, names, trainable, values, control, port: port2 };
+        const grads = new SharedTensors(trainable.map((n) => model.params.get(n)!.shape));
+        const data: WorkerInit & { port: MessagePort } = { backend, net, trainable, weights: weights.buffer, grads: grads.buffer, control, port: port2, ...(ref ? { reference: ref } : {}) };
         const worker = new Worker(url, { workerData: data, transferList: [port2], ...(url.pathname.endsWith(".ts") ? { execArgv: ["--import", "tsx"] } : {}) });
-        slots.push({ worker, port: port1, control: new Int32Array(control), seq: 0 });
+        slots.push({ worker, port: port1, control: new Int32Array(control), grads, seq: 0 });
       }
       await Promise.all(slots.map((s) => ready(s)));
     } catch (err) {
       for (const s of slots) void s.worker.terminate();
       throw err;
     }
-    return new GradientPool(slots, names, trainable);
+    return new GradientPool(slots, net.names, trainable, weights, reference);
   }
 
   /**
-   * The loss and gradients of a packed LM batch, as tf.variableGrads(() => lmLoss) would give them
-   * (keyed by `net`'s variable names), computed in shares across the replicas.
+   * The loss, the stage's reported values (aux) and the gradients of a micro-batch, as
+   * tf.variableGrads over its whole loss would give them (keyed by `net`'s variable names),
+   * computed in shares across the replicas.
    */
-  lmGrads(net: Gpt, batch: LmBatch, dropoutSeed?: number): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  grads(net: Gpt, spec: BatchSpec): { loss: number; aux: Record<string, number>; grads: tf.NamedTensorMap } {
     if (this.closed) throw new Error("gradient pool: used after close");
-    const shards = splitLm(batch, this.size);
-    const weights = this.names.map((n) => net.params.get(n)!.dataSync() as Float32Array);
+    const tm = this.timing;
+    const t0 = performance.now();
+    const shards = splitBatch(spec, this.size);
+    this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
     const busy = this.slots.slice(0, shards.length - 1);
-    busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, weights, shard: shards[i + 1]!, ...(dropoutSeed !== undefined ? { dropoutSeed } : {}) }));
+    busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, shard: shards[i + 1]! }));
     const vars = this.trainable.map((n) => net.params.get(n)!);
-    const own = tf.variableGrads(() => lmShardLoss(net, shards[0]!, dropoutSeed), vars);
-    let loss = own.value.dataSync()[0]!;
-    own.value.dispose();
+    const t1 = performance.now();
+    const own = this.settledOnThrow(busy, () => shardGrads(net, this.reference, shards[0]!, vars));
+    let loss = own.loss;
+    const aux = { ...own.aux };
+    const t2 = performance.now();
+    let waitMs = 0;
     const acc = new Map<string, tf.Tensor>(vars.map((v) => [v.name, own.grads[v.name]!]));
     let failure: Error | null = null;
     for (const s of busy) {
       // every answer is collected (even after a failure) so that no worker is left mid-task
+      const w0 = performance.now();
       const reply = this.await(s);
+      waitMs += performance.now() - w0;
       if (!reply.ok) {
         failure ??= new Error(`gradient worker failed: ${reply.error}`);
         continue;
       }
       if (failure) continue;
+      if (reply.timing) {
+        tm.workerLoadMs += reply.timing.loadMs;
+        tm.workerComputeMs += reply.timing.computeMs;
+        tm.workerPackMs += reply.timing.packMs;
+      }
       loss += reply.loss!;
+      for (const [k, x] of Object.entries(reply.aux ?? {})) aux[k] = (aux[k] ?? 0) + x;
       vars.forEach((v, i) => {
         const prev = acc.get(v.name)!;
-        acc.set(v.name, tf.tidy(() => tf.add(prev, tf.tensor(reply.grads![i]!, v.shape))));
+        acc.set(v.name, tf.tidy(() => tf.add(prev, s.grads.tensor(i))));
         prev.dispose();
       });
     }
@@ -101,7 +150,39 @@ export class GradientPool {
       tf.dispose([...acc.values()]);
       throw failure;
     }
-    return { value: tf.scalar(loss), grads: Object.fromEntries(acc) };
+    tm.calls++;
+    tm.prepMs += t1 - t0;
+    tm.ownMs += t2 - t1;
+    tm.waitMs += waitMs;
+    tm.mergeMs += performance.now() - t2 - waitMs;
+    return { loss, aux, grads: Object.fromEntries(acc) };
+  }
+
+  /**
+   * batchNll of each batch with `net`'s weights (held-out loss, src/train/evaluate.ts): contiguous
+   * runs of batches across the replicas, the main thread's first. Each batch's figure is computed
+   * as one thread computes it, so the result is bit-identical to one thread's.
+   */
+  batchNlls(net: Gpt, batches: LmBatch[]): number[] {
+    if (this.closed) throw new Error("gradient pool: used after close");
+    let at = 0;
+    const runs = shares(batches.length, this.size).map((k) => batches.slice(at, (at += k)));
+    this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
+    const busy = this.slots.slice(0, runs.length - 1);
+    busy.forEach((s, i) => this.post(s, { type: "nll", seq: 0, batches: runs[i + 1]! }));
+    const out = this.settledOnThrow(busy, () => runs[0]!.map((b) => batchNll(net, b)));
+    let failure: Error | null = null;
+    for (const s of busy) {
+      const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
+      if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
+      else out.push(...reply.nlls!);
+    }
+    if (failure) throw failure;
+    return out;
+  }
+
+  resetTiming(): void {
+    this.timing = zeroTiming();
   }
 
   /** sha256 of each worker replica's weights (tests: replicas hold exactly the main thread's weights). */
@@ -134,6 +215,22 @@ export class GradientPool {
       }
       s.port.close();
       void s.worker.terminate();
+    }
+  }
+
+  /** Runs the main thread's share; if it throws, first collects the busy workers' answers, so that none is read as the next task's. */
+  private settledOnThrow<T>(busy: Slot[], f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      for (const s of busy) {
+        try {
+          this.await(s);
+        } catch {
+          // the main thread's error is the one to report
+        }
+      }
+      throw err;
     }
   }
 

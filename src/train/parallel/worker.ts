@@ -1,44 +1,61 @@
 // A gradient worker: its own TensorFlow.js backend (a worker thread has its own wasm instance) and a
-// replica of the model. It waits for a task, loads the weights it is sent (so it always holds
-// exactly the main thread's weights), computes the gradient of its share of the batch's loss and
-// sends it back. It never applies an update itself: the main thread does, once, for everyone.
+// replica of the network (and of DPO's frozen reference). For each task it loads the main thread's
+// weights from shared memory (so it always holds exactly them), computes the gradient of its share
+// of the batch's loss and writes it to its shared gradient block. It never applies an update
+// itself: the main thread does, once, for everyone.
 import { createHash } from "node:crypto";
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { tf, useBackend, type BackendName } from "../backend.js";
+import { batchNll } from "../evaluate.js";
 import { Gpt } from "../model.js";
-import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type Reply, type Task, type WorkerInit } from "./protocol.js";
-import { lmShardLoss } from "./shard.js";
+import { SharedTensors } from "./exchange.js";
+import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
+import { shardGrads } from "./shard.js";
 
 const init = workerData as WorkerInit & { port: MessagePort };
 const control = new Int32Array(init.control, 0, CONTROL_INTS);
 
 await useBackend(init.backend as BackendName);
-const model = new Gpt(init.config, init.heads, new Map(init.names.map((n, i) => [n, init.values[i]!])));
+const shared = new SharedTensors(init.net.shapes, init.weights);
+const model = new Gpt(init.net.config, init.net.heads, new Map(init.net.names.map((n, i) => [n, shared.view(i).slice()])));
+const params = init.net.names.map((n) => model.params.get(n)!);
 const vars = init.trainable.map((n) => model.params.get(n)!);
+const grads = new SharedTensors(vars.map((v) => v.shape), init.grads);
+const reference = init.reference ? frozen(init.reference) : null;
 init.port.postMessage({ seq: 0, ok: true } satisfies Reply); // ready
 
-function load(weights: Float32Array[]): void {
-  init.names.forEach((n, i) => {
-    const v = model.params.get(n)!;
-    tf.tidy(() => v.assign(tf.tensor(weights[i]!, v.shape)));
-  });
+function frozen(spec: NetSpec & { values: Float32Array[] }): Gpt {
+  const g = new Gpt(spec.config, spec.heads, new Map(spec.names.map((n, i) => [n, spec.values[i]!])));
+  for (const v of g.params.values()) v.trainable = false;
+  return g;
 }
 
-function handle(task: Task): { reply: Reply; transfer: ArrayBuffer[] } {
+function load(): void {
+  params.forEach((v, i) => tf.tidy(() => v.assign(shared.tensor(i))));
+}
+
+function handle(task: Task): Reply {
   if (task.type === "digest") {
     const h = createHash("sha256");
-    for (const n of init.names) h.update(model.params.get(n)!.dataSync() as Float32Array);
-    return { reply: { seq: task.seq, ok: true, digest: h.digest("hex") }, transfer: [] };
+    for (const v of params) h.update(v.dataSync() as Float32Array);
+    return { seq: task.seq, ok: true, digest: h.digest("hex") };
   }
-  if (task.type === "close") return { reply: { seq: task.seq, ok: true }, transfer: [] };
-  load(task.weights);
-  const { value, grads } = tf.variableGrads(() => lmShardLoss(model, task.shard, task.dropoutSeed), vars);
-  const loss = value.dataSync()[0]!;
-  // copies: a typed array read from the wasm backend may view its heap, which must not be transferred
-  const out = vars.map((v) => new Float32Array(grads[v.name]!.dataSync() as Float32Array));
-  value.dispose();
-  tf.dispose(Object.values(grads));
-  return { reply: { seq: task.seq, ok: true, loss, grads: out }, transfer: out.map((g) => g.buffer as ArrayBuffer) };
+  if (task.type === "close") return { seq: task.seq, ok: true };
+  if (task.type === "nll") {
+    load();
+    return { seq: task.seq, ok: true, nlls: task.batches.map((b) => batchNll(model, b)) };
+  }
+  const t0 = performance.now();
+  load();
+  const t1 = performance.now();
+  const r = shardGrads(model, reference, task.shard, vars);
+  const t2 = performance.now();
+  try {
+    vars.forEach((v, i) => grads.write(i, r.grads[v.name]!));
+  } finally {
+    tf.dispose(Object.values(r.grads));
+  }
+  return { seq: task.seq, ok: true, loss: r.loss, aux: r.aux, timing: { loadMs: t1 - t0, computeMs: t2 - t1, packMs: performance.now() - t2 } };
 }
 
 let seen = 0;
@@ -49,14 +66,14 @@ for (;;) {
   seen = seq;
   const got = receiveMessageOnPort(init.port);
   const task = got?.message as Task | undefined;
-  let answer: { reply: Reply; transfer: ArrayBuffer[] };
+  let reply: Reply;
   try {
     if (!task || task.seq !== seq) throw new Error(`gradient worker: task ${seq} did not arrive`);
-    answer = handle(task);
+    reply = handle(task);
   } catch (err) {
-    answer = { reply: { seq, ok: false, error: (err as Error).stack ?? String(err) }, transfer: [] };
+    reply = { seq, ok: false, error: (err as Error).stack ?? String(err) };
   }
-  init.port.postMessage(answer.reply, answer.transfer);
+  init.port.postMessage(reply);
   Atomics.store(control, DONE_SEQ, seq);
   Atomics.notify(control, DONE_SEQ);
   if (task?.type === "close") break;

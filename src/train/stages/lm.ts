@@ -35,7 +35,7 @@ export class LmTrainer extends Trainer {
   step(): StepMetrics {
     return this.accumulatedStep((_, seed) => {
       const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
-      return { tokens: b.tokens, lm: { batch: b, dropoutSeed: seed }, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) };
+      return { tokens: b.tokens, shard: { kind: "lm", batch: b, dropoutSeed: seed }, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) };
     });
   }
 }

@@ -12,6 +12,7 @@ import { entropyFromLogits } from "../ops.js";
 import { Adam } from "../optim.js";
 import { Rng } from "../rng.js";
 import { FULL_DISTRIBUTION, generate } from "../sample.js";
+import type { GradientPool } from "../parallel/pool.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
 import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
 import { batchLogProbs, lmLossOf, responseSequence } from "./common.js";
@@ -122,6 +123,8 @@ export class PpoTrainer extends Trainer {
   /** The value network (separate from the policy) and its optimizer; null with rloo advantages. */
   readonly value: Gpt | null;
   private readonly valueOpt: Adam | null;
+  /** Data parallelism for the value network's updates (src/train/parallel); null: this thread alone. */
+  valueParallel: GradientPool | null = null;
 
   constructor(input: PpoStageInput) {
     super(trainConfig(input.train));
@@ -286,6 +289,8 @@ export class PpoTrainer extends Trainer {
       last = this.update([
         {
           tokens: b.tokens + (ptxB?.tokens ?? 0),
+          // data-parallel (src/train/parallel): the same loss, computed in row shares (ppo-shard.ts)
+          shard: { kind: "ppo", batch: b, old, advantages: adv.advantages, temperature: o.temperature, clip: o.clip, ...(ptxB ? { ptx: { batch: ptxB, coef: o.ptxCoef } } : {}) },
           loss: () => {
             const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
             const mask = tf.tensor1d(b.mask);
@@ -322,6 +327,7 @@ export class PpoTrainer extends Trainer {
       [
         {
           tokens: b.tokens,
+          shard: { kind: "value", batch: b, returns: ret, vfCoef: this.opts.vfCoef },
           loss: () => {
             const v = value.tokenValues(value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
             const vl = valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask));
@@ -359,7 +365,13 @@ export class PpoTrainer extends Trainer {
     opt.t = get("value_opt.t")[0]!;
   }
 
+  protected override poolFor(net: Gpt): GradientPool | null {
+    return net === this.value ? this.valueParallel : super.poolFor(net);
+  }
+
   override dispose(): void {
+    this.valueParallel?.close();
+    this.valueParallel = null;
     super.dispose();
     this.reference.dispose();
     this.valueOpt?.dispose();

@@ -27,8 +27,8 @@ function checkGroup(g: TokenComparisonGroup, vocab: number): void {
       throw new TrainInputError(`comparison pair [${w}, ${l}] does not index two of the ${g.responses.length} responses`);
 }
 
-/** Scores [K·G] of the K responses of each group (one forward over all of them) and the pair losses. */
-function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
+/** Each group's pair losses and margins, from one forward over all the groups' K responses (inside a tidy). */
+function rmGroups(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { losses: tf.Scalar[]; margins: tf.Tensor1D; tokens: number } {
   const seqs = groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r]));
   const b = packScore(seqs, rm.config.context, pad);
   const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
@@ -43,11 +43,28 @@ function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropo
     margins.push(r.margins);
     offset += K;
   }
-  const all = tf.concat(margins);
+  return { losses, margins: tf.concat(margins), tokens: b.tokens };
+}
+
+/** Scores [K·G] of the K responses of each group (one forward over all of them) and the pair losses. */
+function rmGroupLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { loss: tf.Scalar; accuracy: tf.Scalar; tokens: number } {
+  const { losses, margins, tokens } = rmGroups(rm, groups, pad, dropoutSeed);
   return {
     loss: tf.mean(tf.stack(losses)) as tf.Scalar,
-    accuracy: tf.mean(tf.cast(tf.greater(all, 0), "float32")) as tf.Scalar,
-    tokens: b.tokens,
+    accuracy: tf.mean(tf.cast(tf.greater(margins, 0), "float32")) as tf.Scalar,
+    tokens,
+  };
+}
+
+/**
+ * A data-parallel share of a reward-model batch (src/train/parallel): its groups' part of the batch
+ * loss and accuracy, over the whole batch's group and pair counts, so the shares add up to the batch's.
+ */
+export function rmShardLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, totals: { groups: number; pairs: number }, dropoutSeed?: number): { loss: tf.Scalar; aux: Record<string, tf.Scalar> } {
+  const { losses, margins } = rmGroups(rm, groups, pad, dropoutSeed);
+  return {
+    loss: tf.div(tf.sum(tf.stack(losses)), totals.groups) as tf.Scalar,
+    aux: { accuracy: tf.div(tf.sum(tf.cast(tf.greater(margins, 0), "float32")), totals.pairs) as tf.Scalar },
   };
 }
 
@@ -74,6 +91,7 @@ export class RewardModelTrainer extends Trainer {
         const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
         return {
           tokens,
+          shard: { kind: "rm", groups: gs, pad: this.pad, dropoutSeed: seed },
           loss: () => {
             const r = rmGroupLoss(this.model, gs, this.pad, seed);
             return { loss: r.loss, aux: { accuracy: r.accuracy } };
