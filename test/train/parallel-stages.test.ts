@@ -10,6 +10,7 @@ import { useBackend } from "../../src/train/backend.js";
 import type { TokenComparisonGroup } from "../../src/train/batch.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
+import { maxRelDiff } from "./weights-diff.js";
 import { splitBatch } from "../../src/train/parallel/shard.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { PpoTrainer } from "../../src/train/stages/ppo.js";
@@ -40,20 +41,6 @@ async function trainer(kind: Kind, replicas: number): Promise<Trainer> {
 }
 
 const close = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), 1e-6);
-
-function maxRelDiff(a: Gpt, b: Gpt): number {
-  let diff = 0;
-  let mag = 0;
-  for (const [n, v] of a.params) {
-    const x = v.dataSync();
-    const y = b.params.get(n)!.dataSync();
-    for (let i = 0; i < x.length; i++) {
-      diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
-      mag = Math.max(mag, Math.abs(x[i]!));
-    }
-  }
-  return diff / mag;
-}
 
 test("splitBatch: reward-model groups and DPO pairs in contiguous shares over the whole batch's counts", () => {
   const rm = splitBatch({ kind: "rm", groups: groups.slice(0, 5), pad: 0 }, 2);

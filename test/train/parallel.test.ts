@@ -17,6 +17,7 @@ import { testGptConfig, testTrainConfig } from "./configs.js";
 import { lmLoss } from "../../src/train/evaluate.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool } from "../../src/train/parallel/pool.js";
+import { maxRelDiff } from "./weights-diff.js";
 import { splitLm } from "../../src/train/parallel/shard.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { packLm } from "../../src/train/batch.js";
@@ -37,20 +38,6 @@ async function trainer(replicas: number, steps = 6): Promise<Trainer> {
   const t = createTrainer("sft", { model: base.clone(["lm"], 1), examples, train: testTrainConfig("sft", { steps, batchSize: 7, lr: 3e-3, seed: 9 }), lossOn: "response", pad: 0 });
   if (replicas > 1) t.parallel = await GradientPool.start(t.model, replicas, BACKEND);
   return t;
-}
-
-function maxRelDiff(a: Gpt, b: Gpt): number {
-  let diff = 0;
-  let mag = 0;
-  for (const [n, v] of a.params) {
-    const x = v.dataSync();
-    const y = b.params.get(n)!.dataSync();
-    for (let i = 0; i < x.length; i++) {
-      diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
-      mag = Math.max(mag, Math.abs(x[i]!));
-    }
-  }
-  return diff / mag;
 }
 
 test("splitLm: contiguous, even shares over the whole batch's count; never more shares than rows", () => {
