@@ -6,14 +6,9 @@ import { createRequire } from "node:module";
 import type { Ajv as AjvClass, Options } from "ajv";
 import { KINDS, HEADER_PROPS } from "./kinds.js";
 
-export type Schema = Record<string, unknown>;
+import type { KindSpec, Schema } from "./kind-schemas.js";
 
-export interface KindSpec {
-  args?: Schema;
-  roles?: string[];
-  props: Record<string, Schema>;
-  required?: string[];
-}
+export type { KindSpec, Schema };
 
 // validateSchema off: the schemas are ours and fixed (the generator and test/check compile them),
 // and meta-validation doubles the compile time.

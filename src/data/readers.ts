@@ -9,7 +9,6 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
-import type { SkippedRows } from "./types.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8 } from "./decode.js";
 
@@ -18,30 +17,8 @@ export { firstInvalidUtf8 } from "./decode.js";
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
 
-export type Fields = Record<string, unknown>;
-
-export interface Row {
-  data: Fields;
-  index: number; // 0-based row number within the file
-  line: number; // 1-based line where the row starts
-  start: number; // character offset where the row's first line starts (the row itself starts at `col`)
-  end: number; // offset one past the row's last character (on its first line)
-  col?: number; // 1-based column where the row starts, when not at the line's start (JSON arrays)
-  element?: number; // index of the element in a JSON array file
-}
-
-/** `file:line` of a row, with its element index when the file is a JSON array (one-line files). */
-export function rowWhere(file: string, row: Pick<Row, "line" | "element">): string {
-  return row.element !== undefined ? `${file}:${row.line} (element ${row.element})` : `${file}:${row.line}`;
-}
-
-export interface RowSet {
-  file: string;
-  kind: ReaderKind;
-  rows: Row[];
-  /** lines left out under on_error = "skip" (JSON that does not parse, rows that are not objects) */
-  skipped?: SkippedRows;
-}
+export { rowWhere, type Fields, type Row, type RowSet } from "./row.js";
+import type { Fields, Row, RowSet } from "./row.js";
 
 /** Broken rows a read reports before it stops collecting (every offender up to it): enough to see a
  * pattern, few enough to read. A message limit, not a recipe parameter. */
