@@ -37,7 +37,7 @@ test("quickstart: the whole InstructGPT pipeline", async () => {
 test("quickstart-kl: the quickstart with policy.kl_coef swept", async () => {
   const r = (await checkRecipeFile(join(recipesDir, "quickstart-kl.align"))).recipe!;
   assert.equal(r.extendsFile, join(recipesDir, "quickstart.align"));
-  assert.deepEqual(r.blocks.find((b) => b.name === "policy")!.props["kl_coef"], { $sweep: [0.02, 0.2] });
+  assert.deepEqual(r.blocks.find((b) => b.name === "policy")!.props["kl_coef"], { $sweep: [0.02, 0.05] });
   const base = (await checkRecipeFile(join(recipesDir, "quickstart.align"))).recipe!;
   assert.deepEqual(r.blocks.map((b) => b.name), base.blocks.map((b) => b.name));
 });

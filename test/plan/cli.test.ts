@@ -42,16 +42,16 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.equal(same.status, 0, same.stdout + same.stderr);
   assert.match(same.stdout, /plans are equal/);
 
-  const kl = alignc("diff", "--json", join(dir, "a.json"), "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
+  const kl = alignc("diff", "--json", join(dir, "a.json"), "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.02");
   assert.equal(kl.status, 1, kl.stderr);
   const d = JSON.parse(kl.stdout) as { entries: { id: string; action: string; changes?: { path: string; old: unknown; new: unknown }[] }[]; rerun: string[] };
-  assert.deepEqual(d.entries.find((e) => e.id === "policy")!.changes, [{ path: "kl_coef", old: 0.05, new: 0.2 }]);
+  assert.deepEqual(d.entries.find((e) => e.id === "policy")!.changes, [{ path: "kl_coef", old: 0.05, new: 0.02 }]);
   const nodes = (JSON.parse(plan.stdout) as Plan).nodes;
   assert.deepEqual(d.rerun, ["policy", ...descendants(nodes, "policy")].sort()); // the stage and what reads it
   assert.ok(d.rerun.includes("judge"));
-  const text = alignc("diff", "recipes/quickstart.align", "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.2");
+  const text = alignc("diff", "recipes/quickstart.align", "recipes/quickstart-kl.align", "--variant-b", "kl_coef=0.02");
   assert.equal(text.status, 1);
-  assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.05 → 0\.2/);
+  assert.match(text.stdout, /~ policy\s+stage ppo\n\s+kl_coef: 0\.05 → 0\.02/);
 
   assert.equal(alignc("diff", "recipes/quickstart.align", join(dir, "missing.json")).status, 2);
   writeFileSync(join(dir, "bad.json"), '{"version": 1}');

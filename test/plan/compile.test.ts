@@ -14,12 +14,12 @@ test("compile: a missing recipe is a diagnostic, not an exception", async () => 
 });
 
 test("compile: one variant of a swept recipe, sized by the data layer, with time on the chosen backend", async () => {
-  const r = await compile(join(recipes, "quickstart-kl.align"), { variant: "kl_coef=0.2", backend: "wasm", cache: false, machine: false });
+  const r = await compile(join(recipes, "quickstart-kl.align"), { variant: "kl_coef=0.02", backend: "wasm", cache: false, machine: false });
   assert.ok(r.plan, JSON.stringify(r.diagnostics));
-  assert.equal(r.plan.recipe.variant, "quickstart_kl[kl_coef=0.2]");
+  assert.equal(r.plan.recipe.variant, "quickstart_kl[kl_coef=0.02]");
   assert.equal(r.plan.variants, undefined);
   const policy = r.plan.nodes.find((n) => n.id === "policy")!;
-  assert.equal(policy.params.kl_coef, 0.2);
+  assert.equal(policy.params.kl_coef, 0.02);
   assert.equal(policy.estimates.backend, "wasm");
   assert.ok(policy.estimates.time_s! > 0);
   const sft = r.plan.nodes.find((n) => n.id === "sft_data/tokenize")!;
