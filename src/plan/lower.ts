@@ -18,7 +18,7 @@
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
-import { CANDIDATE_PROPS } from "../check/kinds.js";
+import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
@@ -208,17 +208,29 @@ class Lowerer {
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
   }
 
-  /** `samples(stage)`: one node (data samples) over the sampled stage and its prompts' format + tokenize
-   * chain. The labeling session's properties stay out: a new guideline must not draw again. */
+  /** `samples(stage)`: the draw, one node (data samples) over the sampled stage and its prompts' format +
+   * tokenize chain. The labeling session's properties stay out: a new guideline must not draw again.
+   * `as rankings` adds the ranking: a node (data rank) over the draw with who ranks and the held-out
+   * share, named after the block; the draw is then `<name>/draw`, the same node (and hash, and cache
+   * entry) as a candidates source with the same settings, so a new labeler or holdout ranks again
+   * without drawing again. */
   private lowerSamples(b: CheckedBlock): void {
     const stage = isRef(b.args[0]) ? b.args[0].$ref : "";
     const line = this.lineage.get(stage);
     const params: { [k: string]: Json } = { stage: { $ref: stage } };
+    const notDrawn: readonly string[] = [...CANDIDATE_PROPS, ...RANKED_SAMPLES_PROPS];
     for (const [key, value] of Object.entries(b.props)) {
-      if (value === undefined || (CANDIDATE_PROPS as readonly string[]).includes(key)) continue;
+      if (value === undefined || notDrawn.includes(key)) continue;
       params[key] = key === "prompts" ? this.dataChain(b, key, value, line?.format ?? null, line?.tokenizer ?? "") : this.value(b, value, key);
     }
-    this.add(b, { id: b.name, kind: "data", op: "samples", params });
+    if (b.role !== "rankings") {
+      this.add(b, { id: b.name, kind: "data", op: "samples", params });
+      return;
+    }
+    const draw = `${b.name}/draw`;
+    this.add(b, { id: draw, kind: "data", op: "samples", params });
+    const rank: { [k: string]: Json } = { draw: { $ref: draw }, labeler: this.value(b, b.props.labeler ?? null, "labeler"), holdout: this.value(b, b.props.holdout ?? RANKED_SAMPLES_DEFAULTS.holdout, "holdout") };
+    this.add(b, { id: b.name, kind: "data", op: "rank", params: rank });
   }
 
   /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */
