@@ -104,7 +104,7 @@ test("the leak check sees the prompts drawn for as the reward model's training p
   }
 });
 
-test("micro recipe: SFT, the draw, the rule's ranking, a reward model on it and rm_accuracy on its held-out prompts; the draw is reused by hash", async (t) => {
+test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) on it and rm_accuracy on its held-out prompts; the draw is reused by hash", async (t) => {
   const fx = fixture();
   try {
     const opts = { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache"), progress: createProgress({ quiet: true }) };
@@ -113,7 +113,7 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model on it and 
     if (r.outcome.error) throw r.outcome.error;
     assert.equal(r.outcome.exitCode, 0);
     const nodes = Object.fromEntries(r.outcome.manifest.nodes.map((n) => [n.id, n]));
-    for (const id of ["sft", "onpolicy/draw", "rm", "rm_acc"]) assert.equal(nodes[id]!.status, "computed", id);
+    for (const id of ["sft", "onpolicy/draw", "rm", "align", "rm_acc"]) assert.equal(nodes[id]!.status, "computed", id);
 
     // what the rule made of the draw, recomputed from the cached candidates file
     const file = join(nodes["onpolicy/draw"]!.entry!, "candidates.jsonl");
@@ -141,7 +141,7 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model on it and 
     assert.ok(other.ok);
     if (other.outcome.error) throw other.outcome.error;
     const st = Object.fromEntries(other.outcome.manifest.nodes.map((n) => [n.id, n.status]));
-    assert.deepEqual([st["sft"], st["onpolicy/draw"], st["rm"]], ["cached", "cached", "computed"]);
+    assert.deepEqual([st["sft"], st["onpolicy/draw"], st["rm"], st["align"]], ["cached", "cached", "computed", "computed"]);
   } finally {
     fx.cleanup();
   }
