@@ -208,12 +208,9 @@ class Lowerer {
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
   }
 
-  /** `samples(stage)`: the draw, one node (data samples) over the sampled stage and its prompts' format +
-   * tokenize chain. The labeling session's properties stay out: a new guideline must not draw again.
-   * `as rankings` adds the ranking: a node (data rank) over the draw with who ranks and the held-out
-   * share, named after the block; the draw is then `<name>/draw`, the same node (and hash, and cache
-   * entry) as a candidates source with the same settings, so a new labeler or holdout ranks again
-   * without drawing again. */
+  /** `samples(stage)`: the draw (data samples) over the stage and its prompts' chain, without the labeling
+   * session's properties (a new guideline must not draw again). `as rankings`: the draw is `<name>/draw`
+   * (a candidates draw's node) and `<name>` ranks it (data rank: labeler, holdout; no redraw for a new one). */
   private lowerSamples(b: CheckedBlock): void {
     const stage = isRef(b.args[0]) ? b.args[0].$ref : "";
     const line = this.lineage.get(stage);
@@ -223,14 +220,11 @@ class Lowerer {
       if (value === undefined || notDrawn.includes(key)) continue;
       params[key] = key === "prompts" ? this.dataChain(b, key, value, line?.format ?? null, line?.tokenizer ?? "") : this.value(b, value, key);
     }
-    if (b.role !== "rankings") {
-      this.add(b, { id: b.name, kind: "data", op: "samples", params });
-      return;
-    }
-    const draw = `${b.name}/draw`;
+    const draw = b.role === "rankings" ? `${b.name}/draw` : b.name;
     this.add(b, { id: draw, kind: "data", op: "samples", params });
-    const rank: { [k: string]: Json } = { draw: { $ref: draw }, labeler: this.value(b, b.props.labeler ?? null, "labeler"), holdout: this.value(b, b.props.holdout ?? RANKED_SAMPLES_DEFAULTS.holdout, "holdout") };
-    this.add(b, { id: b.name, kind: "data", op: "rank", params: rank });
+    if (draw === b.name) return;
+    const holdout = b.props.holdout ?? RANKED_SAMPLES_DEFAULTS.holdout;
+    this.add(b, { id: b.name, kind: "data", op: "rank", params: { draw: { $ref: draw }, labeler: this.value(b, b.props.labeler ?? null), holdout: this.value(b, holdout) } });
   }
 
   /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */
