@@ -81,7 +81,7 @@ export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: Pro
     const p = siteOf(dp, rank, "prompts");
     const first = without[0]!;
     fail(
-      CODES.noReference,
+      CODES.noReferenceAnswer,
       `\`${rank.block || rank.id}\`: ${without.length} of ${items.length} prompts have no reference answer for \`labeler = "rule"\` to rank against (first: ${JSON.stringify(first.prompt.slice(0, 60))} from \`${first.meta.source}\`)`,
       p.file,
       p.span,
