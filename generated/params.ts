@@ -33,8 +33,12 @@ export interface ModelGptParams {
 
 /** `source … = samples` */
 export interface SourceSamplesParams {
+  /** rankings: share of the n prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's) */
+  holdout?: number;
   /** responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt (default 4) */
   k: number;
+  /** rankings: who ranks the K samples. rule: the demo rule against each prompt's reference answer (src/data/demo/rule.ts), equal classes tied. No default: where the labels come from is said, never assumed (people label a candidates source with `alignc label`) */
+  labeler?: "rule";
   /** response length cap (at most the model's context) (default 24) */
   max_new_tokens: number;
   /** prompts sampled: the first n of `prompts` (its training share, in the data layer's order); 50 is an hour or so of labeling (default 50) */

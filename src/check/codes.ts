@@ -6,7 +6,7 @@ export const CODES = {
   AL2002: "unknown block keyword (tokenizer, model, source, task, mixture, format, stage, eval)",
   AL2003: "unknown kind for this keyword (gpt, flan, jsonl, mix, sft, ppo, win_rate …)",
   AL2004: "unknown property of the block's kind (or of the recipe header)",
-  AL2005: "unknown or misplaced role (`as demonstrations | rankings | pairs | text | records | candidates`)",
+  AL2005: "unknown or misplaced role (`as demonstrations | rankings | pairs | text | records | candidates`; a samples source is candidates or rankings)",
   AL2006: "wrong value type or shape for a property (the kind's JSON Schema)",
   AL2007: "missing required property",
   AL2008: "value out of the allowed range (minimum, maximum, list length)",
@@ -41,6 +41,7 @@ export const CODES = {
   AL2037: "accuracy split = heldout_tasks on a task or mixture that holds no task out",
   AL2038: "expect: unknown scope (only `expect full_size { … }`), or `+`/`-` terms in a budget line",
   AL2039: "the recipe declares nothing: no block (an empty file, only comments, or only a `recipe` header)",
+  AL2040: "a rule-labeled samples source whose prompts have no reference answers (a text source, a pretraining corpus)",
 } as const;
 
 export type Code = keyof typeof CODES;

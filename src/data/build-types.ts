@@ -13,6 +13,10 @@ export interface BuildOptions {
   heldoutTasks?: string[];
   /** read at most this many rows per file (previews and estimates). */
   limit?: number;
+  /** ranked samples not drawn yet (src/data/build-samples.ts): "prompts" builds their groups with the
+   * prompts only (no responses), what the contamination check and size estimates need; left out, an
+   * error that says to run the draw. */
+  undrawn?: "prompts";
 }
 
 /** Unformatted data: prompt/response pairs, comparison groups or text. */

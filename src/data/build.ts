@@ -19,6 +19,7 @@ import { READER_KINDS, fieldString, readRows, type ReaderKind, type RowSet } fro
 import { buildMix } from "./build-mix.js";
 import { buildRead, cached, readNodeRows, strP, textData } from "./build-source.js";
 import { buildTask } from "./build-task.js";
+import { buildRanked } from "./build-samples.js";
 import type { BuildOptions, RawData } from "./build-types.js";
 import { dataPlanOf, keyOf, nodeOf, pathOf, planValue, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
 import type { BuiltData, ChatFormat, ComparisonGroup, PromptResponse, SkippedRows } from "./types.js";
@@ -39,7 +40,7 @@ function dataParam(node: DataNode, prop?: string): string {
 /** Unformatted data of a plan node (a data node; a stage or eval node: the data its `opts.prop` names). */
 export function buildNode(dp: DataPlan, id: string, opts: BuildOptions = {}): Promise<RawData> {
   const node = nodeOf(dp, id);
-  const key = `raw:${keyOf(dp, id)}:${opts.prop ?? ""}:${opts.limit ?? ""}:${(opts.heldoutTasks ?? []).join(",")}`;
+  const key = `raw:${keyOf(dp, id)}:${opts.prop ?? ""}:${opts.limit ?? ""}:${(opts.heldoutTasks ?? []).join(",")}:${opts.undrawn ?? ""}`;
   return cached(dp, key, async () => {
     const at = siteOf(dp, node);
     if (node.kind === "stage" || node.kind === "eval") return buildOwnerData(dp, node, opts);
@@ -51,6 +52,8 @@ export function buildNode(dp: DataPlan, id: string, opts: BuildOptions = {}): Pr
         return buildTask(dp, node, opts.limit);
       case "mix":
         return buildMix(dp, node, opts, buildNode);
+      case "rank":
+        return buildRanked(dp, node, opts, promptsOf);
       case "format":
       case "tokenize":
         return buildParam(dp, node, { $ref: id }, opts, `\`${id}\``);

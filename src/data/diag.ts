@@ -17,6 +17,7 @@ export const CODES = {
   rankingK: "AL3020", // K outside the declared range
   rankingInvalid: "AL3021", // duplicate, missing or malformed ranks
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
+  noReferenceAnswer: "AL3023", // a rule-ranked samples source whose prompts lack reference answers (src/data/build-samples.ts)
   emptyResponse: "AL3030", // response empty after formatting or truncation
   chatTemplate: "AL3031", // chat template without the placeholders it needs
   truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)

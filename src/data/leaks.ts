@@ -4,7 +4,8 @@
 //
 // Pools are built by the data layer exactly as the stages and evals build them:
 //   training  pretrain text (its training split), SFT examples (per component of a mixture),
-//             reward-model / DPO comparison prompts (training split), PPO prompts (training
+//             reward-model / DPO comparison prompts (training split; of ranked samples, the
+//             prompts drawn for, known before the draw), PPO prompts (training
 //             split) and PPO's ptx data;
 //   evaluated accuracy examples (the split the eval scores, first n), win-rate prompts (first n),
 //             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines); an eval of
@@ -88,7 +89,8 @@ async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
     }
     case "reward_model":
     case "dpo": {
-      const raw = await buildNode(dp, node.id, { prop: "data" });
+      // ranked samples not drawn yet: their prompts (known before the draw) are the pool
+      const raw = await buildNode(dp, node.id, { prop: "data", undrawn: "prompts" });
       return raw.kind === "comparisons" ? [pool("", "data", "prompts", raw.train.map((g) => g.prompt))] : [];
     }
     case "ppo": {
@@ -129,7 +131,7 @@ async function evalPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
     }
     // rm_accuracy and lm_loss declare no `n`: every example they read is evaluated
     case "rm_accuracy": {
-      const raw = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
+      const raw = await buildParam(dp, node, node.params.data, { undrawn: "prompts" }, `eval \`${node.id}\`.data`);
       return raw.kind === "comparisons" ? pool("data", "prompts", raw.train.map((g) => g.prompt)) : null;
     }
     case "lm_loss": {

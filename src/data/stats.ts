@@ -17,6 +17,7 @@ import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { componentsOf, heldoutTaskIds } from "./build-mix.js";
+import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
 import { numP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
 import { CODES, fail } from "./diag.js";
@@ -113,6 +114,16 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
         );
         return { train: counts.reduce((a, c) => a + c, 0), heldout: sizes.reduce((a, s) => a + s.heldout, 0), perTask: Object.fromEntries(ordered.map((c, i) => [c.id, counts[i]!])) };
       }
+      case "samples": {
+        // a draw: the first n prompts of its prompts' training share (some may be left out when drawn)
+        const n = numP(p.n) ?? 0;
+        return { train: Math.min(n, (await sizeOfParam(dp, p.prompts)).train), heldout: 0 };
+      }
+      case "rank": {
+        // ranked samples: the draw's prompts split by the held-out share (all-tie groups are left out when ranked: an upper bound)
+        const draw = nodeOf(dp, refOf(p.draw) ?? "");
+        return splitN((await sizeOf(dp, draw)).train, numP(p.holdout) ?? 0);
+      }
       default:
         return { train: 0, heldout: 0 };
     }
@@ -160,6 +171,24 @@ function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
       for (const r of g.responses) add(g.prompt + r, tok.encode(g.prompt + r).length + 1);
     }
   else for (const l of built.train.lines) (add(l, tok.encode(l).length + 1), s.units++);
+  return s;
+}
+
+/** Sums over the prompts of ranked samples before their draw: K responses of max_new_tokens each,
+ * C(K,2) pairs per group (ties not yet known). The longest a response may be, so an upper bound. */
+function undrawnSample(groups: readonly { prompt: string }[], draw: DataNode, tok: Tokenizer): Sample {
+  const k = numP(draw.params.k) ?? 0;
+  const maxNew = numP(draw.params.max_new_tokens) ?? 0;
+  const s = { ...EMPTY };
+  for (const g of groups) {
+    const n = tok.encode(g.prompt).length + maxNew + 1;
+    s.units++;
+    s.pairs += (k * (k - 1)) / 2;
+    s.seqs += k;
+    s.tokens += k * n;
+    s.chars += k * g.prompt.length;
+    s.max = Math.max(s.max, n);
+  }
   return s;
 }
 
@@ -278,9 +307,12 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
     return { ...stats("sft", mixSize.train, s, true, s.scaled), ...(mixSize.perTask ? { perTask: mixSize.perTask } : {}) };
   }
 
-  const sample = await buildExamples(recipe, blockName, { ...opts, ...(prop ? { prop } : {}), limit: SAMPLE_ROWS });
-  const s = measureBuilt(sample, tok);
+  // ranked samples not drawn yet: their prompts, each with K responses of max_new_tokens (an upper bound)
+  const rank = rankNodeOf(dp, value);
+  const sample = await buildExamples(recipe, blockName, { ...opts, ...(prop ? { prop } : {}), limit: SAMPLE_ROWS, ...(rank ? { undrawn: "prompts" as const } : {}) });
+  const undrawn = rank !== null && !isDrawn(dp, rank) && sample.kind === "comparisons";
+  const s = undrawn ? undrawnSample(sample.train, drawOf(dp, rank), tok) : measureBuilt(sample, tok);
   // accuracy evals: their split is only known from the build (the sample is every row when files are small)
   const examples = prop === "task" ? s.units : size.train;
-  return stats(sample.kind, examples, s, s.units < examples || sample.kind === "sft");
+  return stats(sample.kind, examples, s, s.units < examples || sample.kind === "sft" || undrawn);
 }

@@ -5,6 +5,7 @@
 // warn (AL3032, at the stage's max_length, else its data) when over 1% of a stage's examples lose
 // any. A stage whose data cannot be built gets no count here: the data errors are reported where
 // data is built (plan sizes, `alignc data`, the run).
+import { isDrawn, rankNodeOf } from "./build-samples.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { refOf } from "../plan/params.js";
@@ -53,6 +54,9 @@ export async function measureTruncation(recipe: CheckedRecipe, stageId: string, 
   const dp = dataPlanOf(recipe);
   const stage = nodeOf(dp, stageId);
   if (stage.kind !== "stage" || !(TRUNCATING_STAGES as readonly string[]).includes(stage.op) || stage.params.data === undefined || stage.params.data === null) return null;
+  // ranked samples before their draw: no responses to count yet (the run truncates them as it trains)
+  const rank = rankNodeOf(dp, blockName === stageId ? stage.params.data : { $ref: blockName });
+  if (rank && !isDrawn(dp, rank)) return null;
   const model = modelOf(dp, stage);
   const context = model ? numP(model.params.context) : undefined;
   if (!model || context === undefined) return null;

@@ -18,7 +18,7 @@
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
-import { CANDIDATE_PROPS } from "../check/kinds.js";
+import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
@@ -208,17 +208,23 @@ class Lowerer {
     this.lineage.set(b.name, { model: parent?.model ?? "", tokenizer, format });
   }
 
-  /** `samples(stage)`: one node (data samples) over the sampled stage and its prompts' format + tokenize
-   * chain. The labeling session's properties stay out: a new guideline must not draw again. */
+  /** `samples(stage)`: the draw (data samples) over the stage and its prompts' chain, without the labeling
+   * session's properties (a new guideline must not draw again). `as rankings`: the draw is `<name>/draw`
+   * (a candidates draw's node) and `<name>` ranks it (data rank: labeler, holdout; no redraw for a new one). */
   private lowerSamples(b: CheckedBlock): void {
     const stage = isRef(b.args[0]) ? b.args[0].$ref : "";
     const line = this.lineage.get(stage);
     const params: { [k: string]: Json } = { stage: { $ref: stage } };
+    const notDrawn: readonly string[] = [...CANDIDATE_PROPS, ...RANKED_SAMPLES_PROPS];
     for (const [key, value] of Object.entries(b.props)) {
-      if (value === undefined || (CANDIDATE_PROPS as readonly string[]).includes(key)) continue;
+      if (value === undefined || notDrawn.includes(key)) continue;
       params[key] = key === "prompts" ? this.dataChain(b, key, value, line?.format ?? null, line?.tokenizer ?? "") : this.value(b, value, key);
     }
-    this.add(b, { id: b.name, kind: "data", op: "samples", params });
+    const draw = b.role === "rankings" ? `${b.name}/draw` : b.name;
+    this.add(b, { id: draw, kind: "data", op: "samples", params });
+    if (draw === b.name) return;
+    const holdout = b.props.holdout ?? RANKED_SAMPLES_DEFAULTS.holdout;
+    this.add(b, { id: b.name, kind: "data", op: "rank", params: { draw: { $ref: draw }, labeler: this.value(b, b.props.labeler ?? null), holdout: this.value(b, holdout) } });
   }
 
   /** A data property of a stage → { $ref } to the tokenize node of its format + tokenize chain. */

@@ -13,6 +13,7 @@ const KEY_PARAMS: Record<string, string[]> = {
   format: ["examples", "format", "split"],
   tokenize: ["examples", "tokenizer"],
   samples: ["stage", "prompts", "k", "n", "temperature"],
+  rank: ["draw", "labeler", "holdout"],
   byte_level: [],
   bpe: ["corpus", "vocab_size"],
   gpt2: [],

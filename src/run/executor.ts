@@ -322,8 +322,9 @@ export class Executor {
       backend: this.o.backend,
       tiny: this.o.tiny,
       outDir,
+      // an input, or a node further up (a draw that a stage reads through its ranking and data chain)
       input: (id) => {
-        if (!n.inputs.includes(id)) return Promise.reject(new Error(`node ${n.id} does not read ${id}`));
+        if (!n.inputs.includes(id) && !ancestors(this.o.plan.nodes, n.id).has(id)) return Promise.reject(new Error(`node ${n.id} does not read ${id}`));
         return this.output(id);
       },
       log: (row) => writeRow("metric", { stage, time: Number(((performance.now() - started) / 1000).toFixed(3)), ...row } as MetricRow),

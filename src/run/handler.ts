@@ -24,7 +24,7 @@ export interface NodeContext {
   /** the run's settings */
   backend: string;
   tiny: boolean;
-  /** outputs of this node's inputs (computed on first use for memory nodes) */
+  /** outputs of this node's inputs, or of nodes further up (computed on first use for memory nodes) */
   input(id: string): Promise<NodeOutput>;
   /** cached nodes: the folder to write the output into (becomes the cache entry) */
   outDir: string;

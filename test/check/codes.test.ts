@@ -362,6 +362,15 @@ codeTest("AL2038", "expect scope other than full_size, terms in a budget line", 
   assert.equal((await expectError(bad, "AL2020", ...at(bad, "baselin"))).hint, "did you mean `baseline`?");
 });
 
+codeTest("AL2040", "rule-ranked samples whose prompts have no reference answers (a text source, a pretraining corpus)", async () => {
+  const draw = (prompts: string) => swap("budget {", `source txt = text("data/corpus.txt") as text {}\nsource on = samples(sft) as rankings { prompts = ${prompts}  labeler = "rule" }\nbudget {`);
+  for (const [prompts, what] of [["txt", /`txt` is a text source/], ["heldout(pre)", /`pre` is a pretraining corpus/]] as const) {
+    const src = draw(prompts);
+    assert.match((await expectError(src, "AL2040", ...at(src, prompts, "samples("))).message, what);
+  }
+  await expectClean(draw("train(prefs)").replace('source txt = text("data/corpus.txt") as text {}\n', ""));
+});
+
 test("every AL2 code in codes.ts has a test above", () => {
   assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
 });

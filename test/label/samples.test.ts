@@ -43,7 +43,8 @@ test("samples(stage) as candidates { … }: the stage is its one argument, check
     assert.equal((await at(`source c = samples() as candidates { prompts = d }\n`))[0]!.code, "AL2018");
     assert.equal((await at(`source c = samples(sft) as candidates {}\n`))[0]!.code, "AL2007", "prompts is required");
     assert.equal((await at(`source c = samples(sft) as candidates { prompts = d  k = 1 }\n`))[0]!.code, "AL2008");
-    assert.equal((await at(`source c = samples(sft) as rankings { prompts = d }\n`))[0]!.code, "AL2005");
+    assert.equal((await at(`source c = samples(sft) as rankings { prompts = d }\n`))[0]!.code, "AL2007", "ranked samples say who ranks them (test/label/onpolicy.test.ts)");
+    assert.equal((await at(`source c = samples(sft) as pairs { prompts = d }\n`))[0]!.code, "AL2005");
     const asCall = (await at(`source q = jsonl("cands.jsonl") as rankings { prompt = samples(sft) }\n`)).find((d) => d.code === "AL2018")!;
     assert.match(asCall.message, /a kind of source, not a function/);
     // no stage trains on it (candidates), and a labels source whose k refuses its K is said before any draw

@@ -3,6 +3,7 @@
 import { dirname, resolve } from "node:path";
 import { didYouMean } from "../../common/did-you-mean.js";
 import { CALLS } from "../calls.js";
+import { RANKED_SAMPLES_DEFAULTS } from "../kinds.js";
 import type { Accept, CheckContext } from "../context.js";
 import type { Located } from "../lower.js";
 import { own } from "../schemas.js";
@@ -44,7 +45,9 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
   const target = ctx.symbols.get(arg.path[0]?.name ?? "");
   const info = target ? ctx.blocks.get(target) : undefined;
   if (!target || !info?.spec || (target.keyword.name !== "source" && target.keyword.name !== "task" && !(target.keyword.name === "stage" && target.kind.name === "pretrain"))) return;
-  if (info.props["holdout"] === 0)
+  // a ranked samples source leaves its holdout to the lowering (kinds.ts RANKED_SAMPLES_DEFAULTS)
+  const holdout = info.props["holdout"] ?? (target.kind.name === "samples" ? RANKED_SAMPLES_DEFAULTS.holdout : undefined);
+  if (holdout === 0)
     accept("AL2035", arg, `heldout(${target.name.name}): \`${target.name.name}\` keeps no examples out (holdout = 0)`, `set \`holdout = 0.1\` in \`${target.name.name}\``);
 };
 

@@ -9,6 +9,7 @@ import type { Located } from "../lower.js";
 import { own } from "../schemas.js";
 import { SAMPLES_HINT, checkPath } from "./call.js";
 import { checkEntries } from "./entries.js";
+import { samplesChecks } from "./samples.js";
 import type { Check } from "./types.js";
 
 const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
@@ -29,7 +30,7 @@ const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
 const checkRole: Check<"Declaration"> = (d, accept, ctx) => {
   const spec = ctx.blocks.get(d)?.spec;
   if (spec && !d.role && d.keyword.name === "source" && d.kind.name === "samples") {
-    accept("AL2005", d.kind, "a samples source is a source of candidate sets for `alignc label`: declare it `as candidates`", SAMPLES_HINT);
+    accept("AL2005", d.kind, "a samples source says who ranks its samples: `as candidates` (people, with `alignc label`) or `as rankings` with a `labeler`", SAMPLES_HINT);
     return;
   }
   if (!spec || !d.role) return;
@@ -211,4 +212,4 @@ const checkTrainingLength: Check<"Declaration"> = (d, accept, ctx) => {
     accept("AL2034", d.name, `stage \`${d.name.name}\` (${d.kind.name}) has no length: set \`steps = N\` or \`epochs = N\` (fixed counts make runs reproduce)`);
 };
 
-export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength];
+export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, ...samplesChecks];

@@ -53,7 +53,9 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       items: refSchema(["stage:sft", "stage:ppo", "stage:dpo", "stage:pretrain"], "the trained stage whose responses are drawn (an SFT stage, as InstructGPT's labelers ranked SFT samples)"),
       description: "the stage sampled",
     },
-    roles: ["candidates"],
+    // as candidates: labeled by people (`alignc label`); as rankings: ranked by a labeler (`labeler`),
+    // read by reward models and rm_accuracy evals like any rankings source (src/data/build-samples.ts)
+    roles: ["candidates", "rankings"],
     props: {
       prompts: either("prompts the responses answer", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
       k: int("responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt", { minimum: 2, maximum: 26, default: 4 }),
@@ -64,6 +66,13 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       labels: refSchema(["source:rankings"], "the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
       guidelines: str("the labeling instructions shown beside every prompt (default: none)"),
       overlap: num("share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+      // rankings only (RANKED_SAMPLES_PROPS): left out of a candidates node, whose hash stays what it was
+      labeler: oneOfStr(
+        ["rule"],
+        "rankings: who ranks the K samples. rule: the demo rule against each prompt's reference answer (src/data/demo/rule.ts), equal classes tied. No default: where the labels come from is said, never assumed (people label a candidates source with `alignc label`)",
+      ),
+      // no schema `default` (it would be filled into candidates draws too): RANKED_SAMPLES_DEFAULTS in kinds.ts
+      holdout: num("rankings: share of the n prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's)", { minimum: 0, maximum: 0.9 }),
     },
     required: ["prompts"],
   },

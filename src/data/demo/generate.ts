@@ -30,7 +30,7 @@ import {
   type Category,
   type Question,
 } from "./questions.js";
-import { PREAMBLE, ruleClass } from "./rule.js";
+import { PREAMBLE, ruleRanking } from "./rule.js";
 
 export { PREAMBLE } from "./rule.js";
 export { POSITIVE, NEGATIVE, MODIFIERS, WORDS, sentimentRows, additionRows, uppercaseRows } from "./questions.js";
@@ -138,17 +138,8 @@ function rankings(qs: readonly Question[], answersByCat: Map<Category, string[]>
       const u = rng.next();
       add(u < 0.25 ? q.wrong(rng) : u < 0.6 ? malformed(q.answer, rng) : u < 0.85 ? crossTask() : garbage(rng));
     }
-    const shown = shuffled(cands, rng).map((c) => [c, ruleClass(c, q.answer)] as const);
-    const levels = [...new Set(shown.map((c) => c[1]))].sort((a, b) => a - b);
-    const ranking = levels
-      .map((lvl) =>
-        shown
-          .map((c, j) => (c[1] === lvl ? String.fromCharCode(65 + j) : null))
-          .filter((x) => x)
-          .join(" = "),
-      )
-      .join(" > ");
-    return { prompt: promptText(q), responses: shown.map((c) => c[0]), ranking, task: q.category, answer: q.answer };
+    const shown = shuffled(cands, rng);
+    return { prompt: promptText(q), responses: shown, ranking: ruleRanking(shown, q.answer), task: q.category, answer: q.answer };
   });
 }
 

@@ -25,6 +25,28 @@ export function ruleClass(response: string, answer: string): RuleClass {
   return 2;
 }
 
+/** The answer the rule compares with: a reference response without the chatty preamble (a
+ * demonstration written `Sure! Here is 7` has the answer `7`; the rule ranks the concise form best).
+ * Rankings' best responses are concise already. */
+export function ruleReference(response: string): string {
+  const r = response.trim();
+  return r.startsWith(PREAMBLE.trim()) ? r.slice(PREAMBLE.trim().length).trim() : r;
+}
+
+/**
+ * K responses ranked by the rule, in the rankings' string form: letters name the responses (A the
+ * first), `>` separates rule classes best first, `=` joins responses of one class ("A = C > B > D").
+ * The rankings generator writes its rows with it and the `labeler = "rule"` of a samples source
+ * ranks a policy's own samples with it, so both rank alike.
+ */
+export function ruleRanking(responses: readonly string[], answer: string): string {
+  const classes = responses.map((r) => ruleClass(r, answer));
+  return [...new Set(classes)]
+    .sort((a, b) => a - b)
+    .map((c) => classes.flatMap((x, j) => (x === c ? [String.fromCharCode(65 + j)] : [])).join(" = "))
+    .join(" > ");
+}
+
 /** 1 when a wins, 0 when b wins, 0.5 on a tie. */
 export function ruleOutcome(a: string, b: string, answer: string): 0 | 0.5 | 1 {
   const ca = ruleClass(a, answer);

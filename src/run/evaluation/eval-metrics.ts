@@ -10,7 +10,6 @@
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent).
-import { PREAMBLE } from "../../data/demo/generate.js";
 import { ruleClass } from "./rule-judge.js";
 
 export interface Judged {
@@ -58,13 +57,8 @@ export interface ScoredGroup {
   scores: number[]; // the reward model's score of each response
 }
 
-/** The answer the rule judge compares with: a prompt's reference response without the chatty
- * preamble (a demonstration written `Sure! Here is 7` has the answer `7`; the rule ranks the concise
- * form best). Rankings' best responses are concise already. */
-export function ruleReference(response: string): string {
-  const r = response.trim();
-  return r.startsWith(PREAMBLE.trim()) ? r.slice(PREAMBLE.trim().length).trim() : r;
-}
+// the answer the rule judge compares with (a reference without the preamble): the rule's own module
+export { ruleReference } from "../../data/demo/rule.js";
 
 /** A response the rule judge counts as correct: the reference answer, concise or after the preamble. */
 export function ruleCorrect(response: string, reference: string): boolean {

@@ -6,7 +6,7 @@ import type { Plan, PlanNode } from "../../plan/types.js";
 import type { HandlerTable, NodeHandler } from "../handler.js";
 import type { HandlerEnv } from "./env.js";
 import { evalData } from "./eval-data.js";
-import { samplesHandler } from "./samples.js";
+import { drawsReady, samplesHandler } from "./samples.js";
 import { stageData } from "./stage-data.js";
 
 export { backendSession, type BackendSession, type HandlerEnv } from "./env.js";
@@ -40,9 +40,11 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     stage: {
       storage: "cache",
       async prepare(ctx) {
-        await stageData(env, ctx.plan, ctx.node);
+        // data read from a draw this run makes first is built when the stage runs
+        if (await drawsReady(env, ctx)) await stageData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
+        if (!(await drawsReady(env, ctx))) throw new Error(`${ctx.node.id}: a draw it reads has not been made`);
         const { runStage } = await import("./stages.js");
         return runStage(env, ctx);
       },
@@ -50,9 +52,10 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     eval: {
       storage: "cache",
       async prepare(ctx) {
-        await evalData(env, ctx.plan, ctx.node);
+        if (await drawsReady(env, ctx)) await evalData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
+        if (!(await drawsReady(env, ctx))) throw new Error(`${ctx.node.id}: a draw it reads has not been made`);
         const { runEval } = await import("./evals.js");
         return runEval(env, ctx);
       },

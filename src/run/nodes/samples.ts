@@ -11,11 +11,13 @@ import { paramsOf, refOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import type { NodeContext, NodeHandler, NodeResult } from "../handler.js";
 import { dataPlanFromPlan, promptsOf } from "../../data/build.js";
+import { CANDIDATES_FILE, drawPrompts, rankedPrompts, registerDraw } from "../../data/build-samples.js";
+import { ancestors } from "../../common/graph.js";
 import { contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
 import { promptTokens } from "./tokens.js";
 
 /** The candidate sets in a samples node's cache entry: one JSON object a line (see CandidateRow). */
-export const CANDIDATES_FILE = "candidates.jsonl";
+export { CANDIDATES_FILE };
 
 /** A prompt whose K draws repeat themselves (or come out empty) is drawn again this many times, then left out. */
 const REDRAWS = 3;
@@ -46,7 +48,7 @@ const samplesData = memoPerNode(async (env: HandlerEnv, plan: Plan, node: PlanNo
   const tok = await tokenizerFor(env, plan, stage);
   const fmt = evalFormat(env, plan, stage); // the format the stage (or the nearest stage it starts from) trained with
   // the prompts come from the plan being run: the node's `prompts` chain
-  const items = (await promptsOf(dataPlanFromPlan(plan, env.recipe), node, "prompts")).train.slice(0, p.n);
+  const items = await drawPrompts(dataPlanFromPlan(plan, env.recipe), node, promptsOf);
   if (items.length === 0) throw new Error(`${node.id}: \`prompts\` holds no prompts`);
   const room = Math.max(1, contextOf(plan, nodeById(plan, stage)) - p.max_new_tokens);
   return { stage, items, ids: items.map((x) => promptTokens(fmt, tok, x.prompt, x.system, room)), tok, fmt };
@@ -128,4 +130,26 @@ export function samplesHandler(env: HandlerEnv): NodeHandler {
     },
     run: (ctx) => draw(env, ctx),
   };
+}
+
+/**
+ * Hands the draws a stage or eval reads (through ranked samples, `samples(…) as rankings`) to the data
+ * layer of the plan being run: each draw's candidates file in its cache entry. False while one is not
+ * drawn yet (prepare() of a run that draws it first: the consumer builds its data when it runs); the
+ * labeler and the prompts' reference answers are checked then already, before anything is drawn.
+ */
+export async function drawsReady(env: HandlerEnv, ctx: NodeContext): Promise<boolean> {
+  const dp = dataPlanFromPlan(ctx.plan, env.recipe);
+  let ready = true;
+  for (const id of ancestors(ctx.plan.nodes, ctx.node.id)) {
+    const n = nodeById(ctx.plan, id);
+    if (n.kind !== "data" || n.op !== "rank") continue;
+    await rankedPrompts(dp, n, promptsOf);
+    const draw = refOf(n.params.draw);
+    if (draw === null) throw new Error(`${n.id}: names no draw`);
+    const out = await ctx.input(draw).catch(() => null); // a draw this run has not made yet
+    if (out?.dir) registerDraw(dp, draw, join(out.dir, CANDIDATES_FILE));
+    else ready = false;
+  }
+  return ready;
 }

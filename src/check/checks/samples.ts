@@ -1,0 +1,63 @@
+// Checks of a `samples(stage)` source beyond its schema: what each role needs. `as candidates` is
+// labeled by people (`alignc label`); `as rankings` is ranked by its `labeler` and trained on like any
+// rankings source, so it must say who ranks, and the rule labeler needs a reference answer per prompt.
+import type { Assignment, Declaration, Value } from "../../lang/ast.js";
+import { RANKED_SAMPLES_PROPS } from "../kinds.js";
+import type { Check } from "./types.js";
+
+export const RANKED_SAMPLES_HINT = '`source onpolicy = samples(sft) as rankings { prompts = train(prefs)  n = 400  k = 4  labeler = "rule"  holdout = 0.2 }`';
+
+const isSamples = (d: Declaration): boolean => d.keyword.name === "source" && d.kind.name === "samples";
+
+/** A rankings samples source says who ranks; a candidates one leaves ranking to people. */
+const checkLabeler: Check<"Declaration"> = (d, accept, ctx) => {
+  const info = ctx.blocks.get(d);
+  if (!isSamples(d) || !info?.spec || !d.role) return;
+  if (d.role.name === "rankings" && !info.written.has("labeler"))
+    accept(
+      "AL2007",
+      d.role,
+      `\`${d.name.name}\` (samples as rankings) needs \`labeler\`: who ranks the K samples of each prompt (\`labeler = "rule"\`: the demo rule against the prompt's reference answer)`,
+      `write \`labeler = "rule"\` in the block; for people's rankings declare it \`as candidates { labels = … }\` and run \`alignc label\`: ${RANKED_SAMPLES_HINT}`,
+    );
+  if (d.role.name === "candidates")
+    for (const key of RANKED_SAMPLES_PROPS) {
+      const at = info.written.get(key) as Assignment | undefined;
+      const ident = at?.type === "Assignment" ? at.path[0] : undefined;
+      if (ident)
+        accept("AL2004", ident, `\`${key}\` is a property of ranked samples (\`samples(…) as rankings\`); a candidates source is ranked by people with \`alignc label\``, `declare \`${d.name.name}\` \`as rankings\` to rank its samples by a labeler`);
+    }
+};
+
+/** The data block a prompts value names (`prefs`, `prefs.prompts`, `train(prefs)`), with the value node. */
+function promptsBlock(v: Value | undefined): { name: string; node: Value; pretrainSplit: boolean } | null {
+  if (!v) return null;
+  if (v.type === "Ref") return { name: v.path[0]?.name ?? "", node: v, pretrainSplit: false };
+  if (v.type === "Call" && (v.callee.name === "heldout" || v.callee.name === "train") && v.args[0]?.type === "Ref") return { name: v.args[0].path[0]?.name ?? "", node: v, pretrainSplit: true };
+  return null;
+}
+
+/**
+ * The rule labeler ranks each sample against its prompt's reference answer: prompts from text (a
+ * text source, a pretrain stage's held-out corpus) have none. Which rows of a guessed-role source
+ * carry one is known only when it is read: the data layer says so then (AL3023, on `prompts`).
+ */
+const checkReferenceAnswers: Check<"Declaration"> = (d, accept, ctx) => {
+  const info = ctx.blocks.get(d);
+  if (!isSamples(d) || !info?.spec || d.role?.name !== "rankings" || info.props["labeler"] !== "rule") return;
+  const written = info.written.get("prompts") as Assignment | undefined;
+  const p = promptsBlock(written?.type === "Assignment" ? written.value : undefined);
+  const target = p ? ctx.symbols.get(p.name) : undefined;
+  if (!p || !target) return; // not a reference, or a dangling one (AL2009)
+  const text = target.keyword.name === "source" && target.role?.name === "text";
+  const corpus = p.pretrainSplit && target.keyword.name === "stage" && target.kind.name === "pretrain";
+  if (text || corpus)
+    accept(
+      "AL2040",
+      p.node,
+      `\`labeler = "rule"\` ranks each sample against its prompt's reference answer; \`${p.name}\` is ${text ? "a text source" : "a pretraining corpus"}: its rows have no prompts with answers`,
+      "name prompts whose rows carry a reference answer: rankings (the best response), demonstrations or a task (the response)",
+    );
+};
+
+export const samplesChecks: Check<"Declaration">[] = [checkLabeler, checkReferenceAnswers];

@@ -1,0 +1,181 @@
+// Samples sources in the data layer: the prompts a draw answers (`samples(stage)`: the first n of its
+// prompts' training share), and ranked samples (`samples(stage) as rankings { labeler = "rule" }`):
+// the draw's K responses per prompt ranked by the labeler into comparison groups, like a rankings file.
+//
+// The draw itself is a cached node the run computes (src/run/nodes/samples.ts); its candidates file
+// is handed to this plan's data layer with registerDraw() before anything reads the ranking. Before
+// the draw, a ranked source has prompts but no responses: the contamination check and the planner's
+// size estimates ask for exactly that (`undrawn: "prompts"`), anything else is told to run it.
+//
+// The held-out share is a split of the n prompts, made before the draw (seeded by the draw node and
+// the share, never by the labeler): which prompts are held out is known without drawing, and a new
+// labeler re-ranks the same split. Groups whose K samples all tie carry no comparison: left out and
+// counted as skipped rows, as are prompts the draw left out (fewer than K different responses).
+import { readFileSync } from "node:fs";
+import { refOf } from "../plan/params.js";
+import type { Json } from "../plan/types.js";
+import { ruleRanking, ruleReference } from "./demo/rule.js";
+import { numP, split, strP } from "./build-source.js";
+import type { BuildOptions, RawData } from "./build-types.js";
+import { CODES, fail } from "./diag.js";
+import { nodeOf, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
+import { pairsFromRanks, parseRankingString } from "./rankings.js";
+import type { ComparisonGroup, PromptResponse, SkippedRows } from "./types.js";
+
+/** The candidate sets in a samples node's cache entry: one JSON object a line (src/run/nodes/samples.ts). */
+export const CANDIDATES_FILE = "candidates.jsonl";
+
+type PromptsOf = (dp: DataPlan, owner: DataNode, prop: string) => Promise<{ train: PromptResponse[] }>;
+
+/** Draws whose candidates file this plan's run has (node id → file): the run registers them. */
+const drawn = new WeakMap<DataPlan, Map<string, string>>();
+
+/** The run hands over a finished draw (a `data samples` node's candidates file). */
+export function registerDraw(dp: DataPlan, drawId: string, file: string): void {
+  const m = drawn.get(dp) ?? new Map<string, string>();
+  drawn.set(dp, m);
+  m.set(drawId, file);
+}
+
+/** The prompts a draw node answers: the first n of its `prompts`' training share, in the data layer's order. */
+export async function drawPrompts(dp: DataPlan, draw: DataNode, promptsOf: PromptsOf): Promise<PromptResponse[]> {
+  const n = numP(draw.params.n);
+  if (n === undefined) throw new Error(`plan node \`${draw.id}\` lacks its resolved \`n\`: plan the recipe again`);
+  return (await promptsOf(dp, draw, "prompts")).train.slice(0, n);
+}
+
+/** The rank node a parameter value reads (through a stage's format/tokenize chain, heldout(x), train(x)), if any. */
+export function rankNodeOf(dp: DataPlan, v: Json | undefined): DataNode | null {
+  const call = v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.$call === "string" ? (v as { $call: string; args: Json[] }) : null;
+  if (call) return call.$call === "heldout" || call.$call === "train" ? rankNodeOf(dp, call.args[0]) : null;
+  const id = refOf(v ?? null);
+  const n = id === null ? undefined : dp.nodes.get(id);
+  if (!n) return null;
+  if (n.op === "format" || n.op === "tokenize") return rankNodeOf(dp, n.params.examples);
+  return n.op === "rank" ? n : null;
+}
+
+/** The draw node a rank node ranks. */
+export function drawOf(dp: DataPlan, rank: DataNode): DataNode {
+  const id = refOf(rank.params.draw ?? null);
+  if (id === null) throw new Error(`plan node \`${rank.id}\` names no draw`);
+  return nodeOf(dp, id);
+}
+
+/** Whether the run has handed this rank node's draw over. */
+export function isDrawn(dp: DataPlan, rank: DataNode): boolean {
+  return drawn.get(dp)?.has(drawOf(dp, rank).id) ?? false;
+}
+
+/**
+ * The prompts a rank node's labeler ranks against: each needs a reference answer (the rule compares
+ * every sample with it). Checked before the draw, at the block's `prompts` (AL3023).
+ */
+export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: PromptsOf): Promise<PromptResponse[]> {
+  const labeler = strP(rank.params.labeler);
+  const at = siteOf(dp, rank, "labeler");
+  if (labeler !== "rule") fail(CODES.unsupported, `\`${rank.block || rank.id}\`: no labeler that ranks (\`labeler = ${JSON.stringify(labeler ?? null)}\`); \`labeler = "rule"\` ranks by the demo rule`, at.file, at.span);
+  const items = await drawPrompts(dp, drawOf(dp, rank), promptsOf);
+  const without = items.filter((x) => x.response.trim() === "");
+  if (without.length) {
+    const p = siteOf(dp, rank, "prompts");
+    const first = without[0]!;
+    fail(
+      CODES.noReferenceAnswer,
+      `\`${rank.block || rank.id}\`: ${without.length} of ${items.length} prompts have no reference answer for \`labeler = "rule"\` to rank against (first: ${JSON.stringify(first.prompt.slice(0, 60))} from \`${first.meta.source}\`)`,
+      p.file,
+      p.span,
+      "name prompts whose rows carry an answer: rankings (the best response), demonstrations or a task (the response)",
+    );
+  }
+  return items;
+}
+
+/** One drawn set as the draw wrote it (the fields read here). */
+interface DrawnRow {
+  prompt: string;
+  responses: string[];
+}
+
+function readDrawn(file: string): DrawnRow[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as DrawnRow);
+}
+
+/** Ranks of K responses by the rule against a reference response (0 = best; equal classes tie), via the rankings' string form. */
+export function ruleRanks(responses: readonly string[], reference: string): { ranking: string; ranks: number[] } {
+  const ranking = ruleRanking(responses, ruleReference(reference));
+  return { ranking, ranks: parseRankingString(ranking, responses.length) };
+}
+
+/**
+ * Drawn sets ranked against their prompts' reference answers, in prompt order: the comparison group of
+ * each, or null where the K samples all tie (no comparison). `sets[i]` answers `items[i]` (null: not drawn).
+ */
+export function rankSets(name: string, items: readonly PromptResponse[], sets: readonly (DrawnRow | null)[]): (ComparisonGroup | null)[] {
+  return items.map((x, i) => {
+    const s = sets[i];
+    if (!s) return null;
+    const { ranks } = ruleRanks(s.responses, x.response);
+    const pairs = pairsFromRanks(ranks);
+    if (pairs.length === 0) return null;
+    return {
+      id: `${name}:${i}`,
+      prompt: x.prompt,
+      responses: [...s.responses],
+      pairs,
+      ranks,
+      reference: ruleReference(x.response),
+      ...(x.system ? { system: x.system } : {}),
+      meta: { source: name, row: i, ...(x.meta.task ? { task: x.meta.task } : {}), ...(x.meta.category ? { category: x.meta.category } : {}) },
+    };
+  });
+}
+
+/** Drawn rows matched to the prompts they answer: the draw writes its sets in prompt order, leaving some out. */
+function matchDrawn(items: readonly PromptResponse[], rows: readonly DrawnRow[]): (DrawnRow | null)[] {
+  let next = 0;
+  return items.map((x) => (next < rows.length && rows[next]!.prompt === x.prompt ? rows[next++]! : null));
+}
+
+/** A rank node's comparison groups, split into training and held-out prompts. */
+export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptions, promptsOf: PromptsOf): Promise<RawData> {
+  const name = node.block || node.id;
+  const items = await rankedPrompts(dp, node, promptsOf);
+  const draw = drawOf(dp, node);
+  const holdout = numP(node.params.holdout) ?? 0; // lowered with RANKED_SAMPLES_DEFAULTS (kinds.ts) filled
+  // a split of the prompts, seeded by the draw and the share: known before the draw, kept by a new labeler
+  const parts = split(dp, valueKey(dp, { draw: { $ref: draw.id }, holdout }), items.map((_, i) => i), holdout);
+  const file = drawn.get(dp)?.get(draw.id);
+  if (file === undefined) {
+    if (opts.undrawn === "prompts") {
+      const bare = (i: number): ComparisonGroup => ({ id: `${name}:${i}`, prompt: items[i]!.prompt, responses: [], pairs: [], meta: { source: name, row: i } });
+      return { kind: "comparisons", name, train: parts.train.map(bare), heldout: parts.heldout.map(bare) };
+    }
+    const at = siteOf(dp, node);
+    fail(CODES.unsupported, `\`${name}\` ranks samples drawn from a trained stage: they exist once \`alignc run\` has drawn them (\`alignc run RECIPE --until ${draw.id}\`)`, at.file, at.span);
+  }
+  const sets = matchDrawn(items, readDrawn(file));
+  const groups = rankSets(name, items, sets);
+  const pick = (ids: number[]) => ids.map((i) => groups[i]).filter((g): g is ComparisonGroup => g !== null && g !== undefined);
+  const drawnCount = sets.filter((s) => s !== null).length;
+  const ties = drawnCount - groups.filter((g) => g !== null).length;
+  const notDrawn = items.length - drawnCount;
+  const skipped: SkippedRows[] = [];
+  if (ties) skipped.push({ source: name, file, count: ties, reasons: [`all ${numP(draw.params.k) ?? "K"} samples of a prompt tie under labeler = "rule": no comparison`] });
+  if (notDrawn) skipped.push({ source: name, file, count: notDrawn, reasons: ["the draw left the prompt out (fewer than K different non-empty responses)"] });
+  const train = pick(parts.train);
+  if (train.length === 0 && parts.train.length > 0) {
+    const at = siteOf(dp, node);
+    fail(
+      CODES.emptyData,
+      `\`${name}\`: no comparison to train on: of ${parts.train.length} training prompts, ${parts.train.filter((i) => sets[i]).length} were drawn and every one's ${numP(draw.params.k) ?? "K"} samples tie under labeler = "rule"`,
+      at.file,
+      at.span,
+      `samples of one rule class cannot be ranked: train \`${refOf(draw.params.stage) ?? "the stage"}\` further (so that some samples are right), raise n, or draw more samples per prompt (k)`,
+    );
+  }
+  return { kind: "comparisons", name, train, heldout: pick(parts.heldout), ...(skipped.length ? { notes: { skipped } } : {}) };
+}

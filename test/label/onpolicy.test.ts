@@ -1,0 +1,148 @@
+// Comparisons of the policy's own samples without people: `samples(sft) as rankings { labeler = "rule" }`.
+// How it is written and checked, the two plan nodes it lowers to (the draw, shared with a candidates
+// source of the same settings, and the ranking, whose hash holds the labeler), its prompts as a
+// training pool of the contamination check, and the micro recipe: SFT, the draw, the rule's ranking,
+// a reward model on it and rm_accuracy on its held-out prompts, with the draw reused by hash.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
+import { compile } from "../../src/compile.js";
+import { findLeaks } from "../../src/data/leaks.js";
+import { rankSets } from "../../src/data/build-samples.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { repoRoot } from "../repo-root.js";
+
+function fixture(edit: (src: string) => string = (s) => s): { dir: string; recipe: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-onpolicy-"));
+  const src = readFileSync(join(repoRoot(), "test", "label", "fixtures", "onpolicy.align"), "utf8").replaceAll('"../../../', `"${repoRoot()}/`);
+  const recipe = join(dir, "onpolicy.align");
+  writeFileSync(recipe, edit(src));
+  return { dir, recipe, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const BLOCKS = `tokenizer t = byte_level {}
+model m = gpt { tokenizer = t }
+source d = jsonl("rows.jsonl") as demonstrations {}
+stage sft = sft { init = m  data = d  steps = 1 }
+source p = jsonl("rows.jsonl") as rankings {}
+`;
+
+test("samples(sft) as rankings: says who ranks (AL2007 without a labeler); labeler/holdout are not a candidates source's, labels not a ranked one's", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-onpolicy-check-"));
+  try {
+    writeFileSync(join(dir, "rows.jsonl"), "");
+    const errors = async (decl: string) => (await checkRecipeText(BLOCKS + decl, join(dir, "x.align"))).diagnostics.filter((d) => d.severity === "error");
+    assert.deepEqual(await errors(`source on = samples(sft) as rankings { prompts = d  labeler = "rule"  holdout = 0.2 }\n`), []);
+    const none = await errors(`source on = samples(sft) as rankings { prompts = d }\n`);
+    assert.deepEqual(none.map((d) => [d.code, d.span!.line, d.span!.col]), [["AL2007", 6, 29]], "at the role");
+    assert.match(none[0]!.message, /needs `labeler`: who ranks the K samples/);
+    assert.match(none[0]!.hint!, /labeler = "rule"/);
+    assert.match(none[0]!.hint!, /as candidates \{ labels = … \}` and run `alignc label`/);
+    const people = await errors(`source on = samples(sft) as rankings { prompts = d  labeler = "people" }\n`);
+    assert.equal(people[0]!.code, "AL2006", "the rule is the one labeler that ranks");
+    const onCands = await errors(`source c = samples(sft) as candidates { prompts = d  labeler = "rule"  holdout = 0.1  labels = p }\n`);
+    assert.deepEqual(onCands.map((d) => [d.code, d.span!.line, d.span!.col]), [["AL2004", 6, 54], ["AL2004", 6, 72]]);
+    assert.match(onCands[0]!.message, /`labeler` is a property of ranked samples/);
+    const labels = await errors(`source on = samples(sft) as rankings { prompts = d  labeler = "rule"  labels = p }\n`);
+    assert.deepEqual(labels.map((d) => [d.code, d.span!.col]), [["AL2004", 71]]);
+    // heldout(x) of ranked samples that hold nothing out (holdout left out: 0) evaluates on nothing
+    const held = await errors(`source on = samples(sft) as rankings { prompts = d  labeler = "rule" }\nstage rm = reward_model { init = sft  data = on  steps = 1 }\neval a = rm_accuracy { model = rm  data = heldout(on) }\n`);
+    assert.deepEqual(held.map((d) => [d.code, d.span!.line]), [["AL2035", 8]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the plan: <name>/draw (the same node as a candidates draw) and <name> (rank: the labeler and holdout in its hash)", async () => {
+  const fx = fixture();
+  try {
+    const plan = async (edit: (s: string) => string = (s) => s) => {
+      writeFileSync(fx.recipe, edit(readFileSync(fx.recipe, "utf8")));
+      const r = await compile(fx.recipe, { measure: false, machine: false });
+      assert.ok(r.plan, JSON.stringify(r.diagnostics));
+      return Object.fromEntries(r.plan.nodes.map((n) => [n.id, n]));
+    };
+    const a = await plan();
+    const draw = a["onpolicy/draw"]!;
+    const rank = a["onpolicy"]!;
+    assert.deepEqual([draw.kind, draw.op, draw.inputs], ["data", "samples", ["questions/tokenize", "sft"]]);
+    assert.deepEqual(Object.keys(draw.params).sort(), ["k", "max_new_tokens", "n", "prompts", "seed", "stage", "temperature", "top_k"]);
+    assert.deepEqual([rank.op, rank.inputs, rank.params.labeler, rank.params.holdout], ["rank", ["onpolicy/draw"], "rule", 0.3]);
+    assert.deepEqual(a["rm"]!.inputs.includes("onpolicy/tokenize"), true);
+    assert.deepEqual(a["rm_acc"]!.params.data, { $call: "heldout", args: [{ $ref: "onpolicy" }] });
+
+    // a candidates source with the same settings is the same draw (one cache entry, one set of samples)
+    const cands = await plan((s) => s + `source cands = samples(sft) as candidates {\n  prompts = questions\n  n = 40\n  k = 4\n  max_new_tokens = 12\n}\n`);
+    assert.equal(cands["cands"]!.hash, draw.hash);
+    // a new held-out share ranks again, from the same draw; a new k draws again
+    const held = await plan((s) => s.replace("holdout = 0.3", "holdout = 0.5"));
+    assert.equal(held["onpolicy/draw"]!.hash, draw.hash);
+    assert.notEqual(held["onpolicy"]!.hash, rank.hash);
+    const k = await plan((s) => s.replace("holdout = 0.5", "holdout = 0.3").replace("k = 4\n", "k = 5\n"));
+    assert.notEqual(k["onpolicy/draw"]!.hash, draw.hash);
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("the leak check sees the prompts drawn for as the reward model's training pool, before any draw", async () => {
+  const fx = fixture((s) => s + `eval judge = win_rate { a = sft  b = sft  judge = "rule"  prompts = questions  n = 40 }\n`);
+  try {
+    const { recipe } = await checkRecipeFile(fx.recipe);
+    const r = await findLeaks(recipe!);
+    const rmPool = r.trainPools.find((p) => p.name === "rm.data")!;
+    assert.equal(rmPool.texts.length, 28, "the training share (70%) of the 40 prompts drawn for");
+    const judge = r.leaks.find((l) => l.evalPool.name === "eval judge" && l.trainPool.name === "rm.data")!;
+    assert.equal(judge.count, 28, "all 40 questions are judged: the 28 the RM trains on leak");
+    assert.equal(r.leaks.filter((l) => l.evalPool.name === "eval rm_acc").length, 0, "heldout(onpolicy) is disjoint from its training share");
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) on it and rm_accuracy on its held-out prompts; the draw is reused by hash", async (t) => {
+  const fx = fixture();
+  try {
+    const opts = { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache"), progress: createProgress({ quiet: true }) };
+    const r = await runRecipe(fx.recipe, opts);
+    assert.ok(r.ok, r.ok ? "" : `${r.message} ${JSON.stringify(r.diagnostics)}`);
+    if (r.outcome.error) throw r.outcome.error;
+    assert.equal(r.outcome.exitCode, 0);
+    const nodes = Object.fromEntries(r.outcome.manifest.nodes.map((n) => [n.id, n]));
+    for (const id of ["sft", "onpolicy/draw", "rm", "align", "rm_acc"]) assert.equal(nodes[id]!.status, "computed", id);
+
+    // what the rule made of the draw, recomputed from the cached candidates file
+    const file = join(nodes["onpolicy/draw"]!.entry!, "candidates.jsonl");
+    const sets = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; responses: string[]; answer: string });
+    const ranked = rankSets("onpolicy", sets.map((s, i) => ({ id: String(i), prompt: s.prompt, response: s.answer, meta: { source: "q" } })), sets);
+    const groups = ranked.filter((g) => g !== null).length;
+    const ties = ranked.length - groups;
+    const skipped = nodes["rm"]!.skippedRows ?? [];
+    const count = (re: RegExp) => skipped.filter((s) => re.test(s.reasons[0]!)).reduce((a, s) => a + s.count, 0);
+    assert.equal(count(/tie under labeler = "rule"/), ties, "all-tie groups are left out and counted");
+    assert.equal(count(/the draw left the prompt out/), 40 - sets.length);
+    assert.ok(groups >= 2, `${groups} groups with a comparison`);
+    const acc = nodes["rm_acc"]!.summary!;
+    assert.ok(acc.groups! >= 1 && acc.groups! < groups, JSON.stringify(acc));
+    assert.ok(acc.correctness_pairs! >= 0 && acc.correctness_pairs! <= acc.pairs!, "the groups carry their reference answers: correctness pairs are counted");
+    t.diagnostic(`${sets.length} sets drawn, ${groups} ranked, ${ties} all-tie; rm_acc ${JSON.stringify(acc)}`);
+
+    // the same plan again: every stage, the draw and the evals from the cache
+    const again = await runRecipe(fx.recipe, opts);
+    assert.ok(again.ok);
+    assert.equal(again.outcome.manifest.cache.misses, 0);
+    // another held-out share: the same draw, ranked and trained on again
+    writeFileSync(fx.recipe, readFileSync(fx.recipe, "utf8").replace("holdout = 0.3", "holdout = 0.5"));
+    const other = await runRecipe(fx.recipe, opts);
+    assert.ok(other.ok);
+    if (other.outcome.error) throw other.outcome.error;
+    const st = Object.fromEntries(other.outcome.manifest.nodes.map((n) => [n.id, n.status]));
+    assert.deepEqual([st["sft"], st["onpolicy/draw"], st["rm"], st["align"]], ["cached", "cached", "computed", "computed"]);
+  } finally {
+    fx.cleanup();
+  }
+});
