@@ -63,3 +63,21 @@ test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from t
   const paramsOf = (p: typeof base.plan) => p!.nodes.map((n) => JSON.stringify({ ...n.params, seed: undefined }).replace(/"\$(file|dir)":"(\.\.\/)*/g, '"$$$1":"'));
   assert.deepEqual(paramsOf(seed18.plan), paramsOf(base.plan));
 });
+
+// recipes/replicate/quickstart-ptx.align: PPO with and without ptx on both seeds. Its ptx_coef = 0.2
+// variants must BE the quickstart and its seed-18 replicate (equal node hashes), so that a cache that ran
+// those reuses every node, and the ptx_coef = 0 variants must differ from them in PPO and what reads it only.
+test("recipes/replicate/quickstart-ptx.align: its ptx 0.2 variants are the quickstart's plans on both seeds; ptx 0 changes PPO and its readers only", async () => {
+  const ptx = join(recipesDir, "replicate", "quickstart-ptx.align");
+  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
+  for (const [seed, file] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
+    const base = hashes((await compile(file, { machine: false, backend: "wasm" })).plan);
+    const same = await compile(ptx, { machine: false, backend: "wasm", variant: `ptx_coef=0.2,seed=${seed}` });
+    assert.ok(same.plan, same.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    assert.deepEqual(hashes(same.plan), base);
+    const noPtx = await compile(ptx, { machine: false, backend: "wasm", variant: `ptx_coef=0,seed=${seed}` });
+    assert.equal(noPtx.plan!.nodes.find((n) => n.id === "policy")!.params.ptx_coef, 0);
+    const changed = [...hashes(noPtx.plan)].filter(([id, h]) => base.get(id) !== h).map(([id]) => id).sort();
+    assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx"]);
+  }
+});
