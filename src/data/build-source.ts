@@ -9,7 +9,7 @@ import { CODES, fail } from "./diag.js";
 import { keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
-import { rngFor, splitIndices } from "./rng.js";
+import { rngFor, splitIndices } from "../common/rng.js";
 import type { DataNotes, SkippedRows } from "./types.js";
 import type { RawData } from "./build-types.js";
 
