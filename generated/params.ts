@@ -7,6 +7,28 @@ export interface PlanRef { $ref: string; member?: string }
 /** A call left in the plan (`heldout(prefs)`), its arguments as the plan carries them. */
 export interface PlanCall { $call: string; args: Json[] }
 
+/** `tokenizer … = byte_level` */
+export interface TokenizerByteLevelParams {
+  /** the recipe seed (every node carries it) */
+  seed: number;
+}
+
+/** `tokenizer … = bpe` */
+export interface TokenizerBpeParams {
+  /** text it is trained on */
+  corpus: PlanCall | PlanRef;
+  /** merges + 256 bytes + specials (default 512) */
+  vocab_size: number;
+  /** the recipe seed (every node carries it) */
+  seed: number;
+}
+
+/** `tokenizer … = gpt2` */
+export interface TokenizerGpt2Params {
+  /** the recipe seed (every node carries it) */
+  seed: number;
+}
+
 /** `model … = gpt` */
 export interface ModelGptParams {
   /** maximum sequence length in tokens (default 64) */
@@ -355,6 +377,9 @@ export interface EvalLmLossParams {
 
 /** Parameter types by `<keyword>.<kind>`. */
 export interface ParamsByKind {
+  "tokenizer.byte_level": TokenizerByteLevelParams;
+  "tokenizer.bpe": TokenizerBpeParams;
+  "tokenizer.gpt2": TokenizerGpt2Params;
   "model.gpt": ModelGptParams;
   "source.samples": SourceSamplesParams;
   "stage.pretrain": StagePretrainParams;

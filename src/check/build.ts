@@ -6,6 +6,7 @@ import type { CheckedBlock, CheckedRecipe, IRCondition, IRRecord, IRSweep, IRVal
 import type { CheckContext } from "./context.js";
 import { normaliseQuantity } from "./units.js";
 import { topoOrder } from "../common/graph.js";
+import { recipeHeaderValidator } from "./schemas.js";
 
 /** `expect full_size { … }`: the one scope an expect block may have (gates skipped by --tiny). */
 export const FULL_SIZE = "full_size";
@@ -16,7 +17,9 @@ export function buildRecipe(ctx: CheckContext): CheckedRecipe {
   for (const [name, decl] of ctx.symbols) byName.set(name, checkedBlock(ctx, decl));
   const order = topoOrder([...byName.keys()].sort(), (n) => byName.get(n)!.deps);
 
-  const header = ctx.header?.props ?? {};
+  // a recipe without a `recipe` header resolves one all the same: every property at its kinds-table
+  // default (HEADER_PROPS), so readers of the header (the run's backend) have no default of their own
+  const header = ctx.header?.props ?? headerDefaults();
   const seedValue = header["seed"];
   const seed = typeof seedValue === "number" ? seedValue : firstOfSweep(seedValue);
   const conditions = (keyword: "expect" | "budget"): IRCondition[] =>
@@ -39,6 +42,13 @@ export function buildRecipe(ctx: CheckContext): CheckedRecipe {
     budget: conditions("budget"),
     extendsFile: loaded.baseAbsFile,
   };
+}
+
+/** The header properties a recipe without a `recipe` header has: validating fills the defaults in. */
+function headerDefaults(): IRRecord {
+  const header: IRRecord = {};
+  recipeHeaderValidator()(header);
+  return header;
 }
 
 function firstOfSweep(v: IRValue | undefined): number {

@@ -12,8 +12,8 @@ import type { Schema } from "./schema-table.js";
 
 export const PARAMS_FILE = fileURLToPath(new URL("../../generated/params.ts", import.meta.url));
 
-/** The block keywords whose nodes the run and the exports consume (of sources, only the one a handler runs). */
-const KEYWORDS = ["model", "source", "stage", "eval"] as const;
+/** The block keywords whose nodes the run, the exports and the estimates consume (of sources, only the one a handler runs). */
+const KEYWORDS = ["tokenizer", "model", "source", "stage", "eval"] as const;
 const ONLY: Partial<Record<(typeof KEYWORDS)[number], string[]>> = { source: ["samples"] };
 
 /** `stage` + `reward_model` → `StageRewardModelParams`. */
@@ -53,6 +53,7 @@ function doc(s: Schema): string {
 
 /** Properties the lowering adds to every node of a keyword (src/plan/lower.ts). */
 const ADDED: Record<string, string[]> = {
+  tokenizer: ["  /** the recipe seed (every node carries it) */", "  seed: number;"],
   model: ["  /** the recipe seed (every node carries it) */", "  seed: number;"],
   stage: [
     "  /** the recipe seed (every node carries it) */",

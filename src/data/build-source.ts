@@ -9,7 +9,7 @@ import { CODES, fail } from "./diag.js";
 import { keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
-import { rngFor, splitIndices } from "./rng.js";
+import { rngFor, splitIndices } from "../common/rng.js";
 import type { DataNotes, SkippedRows } from "./types.js";
 import type { RawData } from "./build-types.js";
 
@@ -72,13 +72,48 @@ export function textData(dp: DataPlan, name: string, key: string, lines: string[
   return { kind: "text", name, train: { id: `${name}:train`, lines: s.train, meta }, heldout: { id: `${name}:heldout`, lines: s.heldout, meta } };
 }
 
-/** The role of a source: declared (`as rankings`), else (`records`) guessed from its first row. */
-function roleOf(declared: string | undefined, rows: readonly Row[]): string {
+/** The field names a source's rows are read by (`field` of text, `responses`/`ranking` of rankings, `chosen`/`rejected` of pairs). */
+export interface RowFields {
+  field: string;
+  responses: string;
+  ranking: string;
+  chosen: string;
+  rejected: string;
+}
+
+/** The one column of the rows a text reader produces (src/data/readers.ts). */
+const TEXT_READER_COLUMN = "text";
+
+/**
+ * The field names of a read node's rows. A source's node carries them resolved: the checker filled
+ * each from the kinds table (src/check/kinds/source.ts), which holds their defaults. A file a stage
+ * reads in place (`data = text("corpus.txt")`, node `S/data`) is no source and declares no fields:
+ * it is text, read from the text reader's column (a jsonl corpus names its lines the same).
+ */
+function rowFields(dp: DataPlan, node: DataNode, role: string): RowFields | { field: string } {
+  if (node.id !== node.block) {
+    if (role === "text") return { field: TEXT_READER_COLUMN };
+    const at = siteOf(dp, node);
+    fail(CODES.unsupported, `\`${node.id}\` is a file \`${node.block ?? node.id}\` reads in place, not a source: it is built as part of that block`, at.file, at.span);
+  }
+  const p = node.params;
+  const names = ["field", "responses", "ranking", "chosen", "rejected"] as const;
+  const missing = names.filter((k) => typeof p[k] !== "string");
+  if (missing.length) {
+    const at = siteOf(dp, node);
+    fail(CODES.unsupported, `source \`${node.id}\` lacks its resolved ${missing.map((k) => `\`${k}\``).join(", ")}: plan the recipe again`, at.file, at.span);
+  }
+  return Object.fromEntries(names.map((k) => [k, p[k] as string])) as unknown as RowFields;
+}
+
+/** The role of a source: declared (`as rankings`), else (`records`) guessed from its first row's fields. */
+function roleOf(declared: string | undefined, rows: readonly Row[], dp: DataPlan, node: DataNode): string {
   if (declared && declared !== "records") return declared;
   const f = rows[0]?.data ?? {};
-  if ("responses" in f || "responses_ranked" in f) return "rankings";
-  if ("chosen" in f) return "pairs";
-  if (Object.keys(f).length === 1 && "text" in f) return "text";
+  const fields = rowFields(dp, node, "records") as RowFields;
+  if (fields.responses in f || "responses_ranked" in f) return "rankings"; // responses_ranked: OASST's layout
+  if (fields.chosen in f) return "pairs";
+  if (Object.keys(f).length === 1 && fields.field in f) return "text";
   return "demonstrations";
 }
 
@@ -92,7 +127,7 @@ export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): P
   // `holdout` is declared (with its default) for sources; a stage's `S/data` text read and a task's
   // `X/data` read have no such parameter: nothing is held out here (the stage or task splits)
   const holdout = typeof p.holdout === "number" ? p.holdout : 0;
-  const role = roleOf(strP(p.role), rs.rows);
+  const role = roleOf(strP(p.role), rs.rows, dp, node);
   const bad = new BadRows(name, rs.file, onErrorOf(node));
   const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {
     const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
@@ -119,6 +154,7 @@ export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): P
   if (role === "rankings" || role === "pairs") {
     const kSkipped = { count: 0 };
     const k = rangeP(p.k);
+    const fields = rowFields(dp, node, role) as RowFields;
     const groups = readRankings({
       name,
       file: rs.file,
@@ -127,10 +163,10 @@ export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): P
       role,
       promptTemplate: strP(p.prompt),
       templateSite: { file: at.file, span: spanOf("prompt") },
-      responses: strP(p.responses),
-      ranking: strP(p.ranking),
-      chosen: strP(p.chosen),
-      rejected: strP(p.rejected),
+      responses: fields.responses,
+      ranking: fields.ranking,
+      chosen: fields.chosen,
+      rejected: fields.rejected,
       k: k ?? undefined,
       // `k_outside` has no default (kinds.ts): left out means fail, as documented there
       kOutside: p.k_outside === "skip" ? "skip" : "fail",
@@ -143,9 +179,7 @@ export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): P
     const s = split(dp, keyOf(dp, node.id), groups, holdout);
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }
-  // a text source: its `field` (kinds.ts default "text"); a stage's `S/data` file read has no field
-  // parameter and reads each row's text (what the text reader produces)
-  const field = strP(p.field) ?? "text";
+  const { field } = rowFields(dp, node, role);
   const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
   return textData(dp, node.block === "" || node.id !== name ? basename(rs.file) : name, keyOf(dp, node.id), lines, holdout, rs.file);
 }

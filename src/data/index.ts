@@ -15,4 +15,3 @@ export { readDemonstrations, type DemoSpec } from "./demos.js";
 export { readRankings, expandRankings, pairsFromRanks, parseRankingString, splitTranscripts, type RankingSpec } from "./rankings.js";
 export { mix, allocate, componentCounts, normalizeText, type MixComponent, type MixOptions, type MixResult } from "./mix.js";
 export { DataError, CODES as DATA_CODES } from "./diag.js";
-export { rngFor, shuffled } from "./rng.js";

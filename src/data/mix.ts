@@ -5,7 +5,7 @@
 import type { Span } from "../lang/ast.js";
 import { KINDS } from "../check/kinds.js";
 import { CODES, fail } from "./diag.js";
-import { rngFor, shuffled } from "./rng.js";
+import { rngFor, shuffled } from "../common/rng.js";
 import type { PromptResponse } from "./types.js";
 
 /** The most examples one mixture holds: the kinds table's maximum of `total`, which weights (each

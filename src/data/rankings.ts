@@ -21,12 +21,12 @@ export interface RankingSpec {
   rows: Row[];
   shape?: string; // auto | oasst | hh | plain
   role?: "rankings" | "pairs";
-  promptField?: string; // default: prompt (or instruction)
-  promptTemplate?: string; // Handlebars over the row (the source's `prompt` property); wins over promptField
-  responses?: string; // field of the K responses (default "responses")
-  ranking?: string; // field of the ranking (default "ranking")
-  chosen?: string;
-  rejected?: string;
+  promptTemplate?: string; // Handlebars over the row (the source's `prompt` property); without it a row's `prompt` (or `instruction`) field
+  // The field names (the source's resolved parameters: the kinds table, src/check/kinds/source.ts, holds their defaults)
+  responses: string; // field of the K responses (rankings)
+  ranking: string; // field of the ranking (rankings)
+  chosen: string; // field of the preferred response (pairs)
+  rejected: string; // field of the dispreferred response (pairs)
   k?: [number, number];
   /** rows whose K is outside `k`: fail (an error naming the option) or skip (counted in `kSkipped`) */
   kOutside?: "fail" | "skip";
@@ -110,10 +110,10 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
   if (spec.shape && spec.shape !== "auto" && spec.shape !== "dolly" && spec.shape !== "alpaca") return spec.shape === "plain" && spec.role === "pairs" ? "pairs" : (spec.shape as "oasst" | "hh" | "plain");
   const f = rows[0]?.data ?? {};
   if ("responses_ranked" in f) return "oasst";
-  const chosen = spec.chosen ?? "chosen";
-  if (chosen in f) {
-    const hasPrompt = (spec.promptField ?? "prompt") in f;
-    return hasPrompt ? "pairs" : "hh";
+  if (spec.chosen in f) {
+    // a pair row with a `prompt` field holds its prompt apart; without one, hh-rlhf's whole transcripts
+    // (`prompt` is the layout's field name here, not a parameter: see promptOf)
+    return "prompt" in f ? "pairs" : "hh";
   }
   return "plain";
 }
@@ -124,7 +124,7 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
       if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return tpl.render(row.data);
   }
-  if (spec.promptField) return fieldString(row, spec.promptField, spec.file);
+  // without a `prompt` template, the row layouts alignc reads name the prompt `prompt` (or Alpaca's `instruction`)
   if ("prompt" in row.data) return fieldString(row, "prompt", spec.file);
   if ("instruction" in row.data) return fieldString(row, "instruction", spec.file);
   return fieldString(row, "prompt", spec.file);
@@ -147,8 +147,8 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   const out: ComparisonGroup[] = [];
   let kSkipped = 0;
-  const respField = spec.responses ?? "responses";
-  const rankField = spec.ranking ?? "ranking";
+  const respField = spec.responses;
+  const rankField = spec.ranking;
   for (const row of spec.rows) {
     const at = rowSpan(row.line, row.start, row.end, row.col);
     const err = (code: string, msg: string): never => {
@@ -159,8 +159,8 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       let responses: string[];
       let ranks: number[];
       if (shape === "hh" || shape === "pairs") {
-        const chosen = fieldString(row, spec.chosen ?? "chosen", spec.file);
-        const rejected = fieldString(row, spec.rejected ?? "rejected", spec.file);
+        const chosen = fieldString(row, spec.chosen, spec.file);
+        const rejected = fieldString(row, spec.rejected, spec.file);
         if (shape === "hh") {
           const s = splitTranscripts(chosen, rejected);
           if (!s) return err(CODES.transcript, "`chosen` and `rejected` share no prefix ending at an \"Assistant:\" turn");

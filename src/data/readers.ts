@@ -77,6 +77,7 @@ const UTF8_CHECK_BYTES = 256 << 20;
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
   switch (kind) {
     case "jsonl": {
+      // `on_error` has no default in the kinds table (a default would enter every source's hash): left out means fail, as kinds.ts documents
       const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
       const rows = await readJsonl(file, { ...opts, bad });
       const skipped = bad.finish();

@@ -87,7 +87,7 @@ async function stageData(dp: DataPlan, node: PlanNode, fmt: ChatFormat): Promise
         if (built.kind === "text") ptx = { name, data: { kind: "text", train: built.train.lines, test: [] } };
         else if (built.kind === "sft") ptx = { name, data: { kind: "sft", train: built.train, test: [] } };
       }
-      return { data, dataName: dataNameOf(dp, p.prompts) ?? "prompts", ptx };
+      return { data, dataName: dataNameOf(dp, p.prompts) ?? "prompts", ptx }; // the exported file's name when the prompts are no named source (not a parameter)
     }
   }
 }

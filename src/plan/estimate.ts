@@ -23,8 +23,13 @@
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
 //   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts).
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
-import { NATIVE_ARCHITECTURE, parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
+// Every hyperparameter is read from the node's resolved, typed parameters (src/plan/params.ts): the
+// checker filled each default from the kinds table, and a node that lacks one throws naming it.
+// the one mapping from a model node's parameters to its network shape, the one the run builds with
+import { ACCURACY_MAX_NEW_TOKENS, modelConfigOf } from "../run/nodes/configs.js";
+import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
+import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
 import type { Throughput } from "./throughput.js";
 import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
 
@@ -83,7 +88,7 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
       const cut = ctx.truncation?.get(n.block);
       if (cut) e.truncation = cut;
     } else if (n.kind === "eval") {
-      Object.assign(e, evalEstimate(n, size, models));
+      Object.assign(e, evalEstimate(n, size, models, byId));
       const first = [n.params.model, n.params.a, n.params.judge].map(refId).find((id) => id !== undefined && models.has(id));
       if (first !== undefined) models.set(n.id, models.get(first)!);
     }
@@ -99,11 +104,11 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
 }
 
 function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {
-  const p = n.params;
-  const B = num(p.batch_size, 16);
-  const A = num(p.accumulate, 1);
-  const maxLen = Math.min(num(p.max_length, c.context), c.context);
-  const dataId = refId(n.op === "ppo" ? p.prompts : p.data);
+  const p = stageParams(n);
+  const B = p.batch_size;
+  const A = p.accumulate;
+  const maxLen = Math.min(p.max_length, c.context);
+  const dataId = refId("prompts" in p ? p.prompts : p.data);
   const data = size(dataId);
   // pretraining packs the corpus into windows of max_length; example data pads to its longest example
   const S = data && n.op !== "pretrain" ? Math.max(1, Math.min(maxLen, data.max_tokens)) : maxLen;
@@ -111,7 +116,9 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   const train = trainFlopsPerToken(c, S);
   const fwd = train / 3;
   const e: Estimates = { parameters: N };
-  const steps = typeof p.steps === "number" ? p.steps : data && typeof p.epochs === "number" ? Math.ceil((p.epochs * data.examples) / (B * A)) : undefined;
+  // as the run counts them (src/run/nodes/configs.ts trainConfigOf): `steps`, else epochs over the data
+  const length = stepsOrEpochs(p);
+  const steps = length.steps ?? (data ? Math.max(1, Math.ceil((length.epochs * data.examples) / (B * A))) : undefined);
   if (steps === undefined) {
     e.memory_bytes = memory(c, 16 * N, B, S);
     return e;
@@ -132,19 +139,20 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       break;
     }
     case "ppo": {
-      const G = num(p.max_new_tokens, 24);
+      const pp = paramsOf(n, "stage.ppo");
+      const G = pp.max_new_tokens;
       const R = B * A;
       const Sp = Math.min(c.context, S + G);
-      const epochs = num(p.ppo_epochs, 2);
-      const rm = models.get(refId(p.reward) ?? "") ?? c;
+      const epochs = pp.ppo_epochs;
+      const rm = models.get(refId(pp.reward) ?? "") ?? c;
       const rmN = parameterCount(rm) + rm.dModel + 1;
       const rmTrain = trainFlopsPerToken(rm, Sp);
       const gen = R * G * fwd; // sampling with a KV cache: one forward token each
       // old log-probs, frozen reference, reward model, value network (reward-model shaped)
       const score = R * Sp * (2 * fwd + (2 * rmTrain) / 3);
       const learn = epochs * R * Sp * (trainFlopsPerToken(c, Sp) + rmTrain); // policy + value network
-      const ptxId = refId(p.ptx_data);
-      const ptx = num(p.ptx_coef, 0) > 0 && ptxId !== undefined ? R * Math.min(maxLen, size(ptxId)?.max_tokens ?? maxLen) : 0;
+      const ptxId = refId(pp.ptx_data);
+      const ptx = pp.ptx_coef > 0 && ptxId !== undefined ? R * Math.min(maxLen, size(ptxId)?.max_tokens ?? maxLen) : 0;
       e.tokens = steps * (R * G + 4 * R * Sp + 2 * epochs * R * Sp + ptx);
       e.flops = steps * (gen + score + learn + ptx * trainFlopsPerToken(c, S));
       // trained policy 16N + frozen reference 4N + frozen reward model 4·rmN + trained value network 16·rmN
@@ -160,37 +168,55 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   return e;
 }
 
-function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {
-  const p = n.params;
+function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, byId: Map<string, LoweredNode>): Estimates {
+  const p = n.params; // references only; each kind's numbers are read typed below
   const refs = [p.a, p.b, p.judge, p.model].map(refId).filter((id): id is string => id !== undefined && models.has(id));
   if (refs.length === 0) return {};
   const cfgs = refs.map((id) => models.get(id)!);
   const c = cfgs[0]!;
   const fwd = (cfg: GptConfig, S: number): number => trainFlopsPerToken(cfg, S) / 3;
   const dataValue = n.op === "win_rate" ? p.prompts : n.op === "accuracy" ? p.task : p.data;
-  const data = size(refId(splitRef(dataValue)));
-  const heldout = isSplit(dataValue, "heldout") || (n.op === "accuracy" && p.split !== "train");
+  const heldout = isSplit(dataValue, "heldout") || (n.op === "accuracy" && paramsOf(n, "eval.accuracy").split !== "train");
+  const { data, heldoutRows } = scoredData(refId(splitRef(dataValue)), size, byId);
   const S = data ? Math.min(c.context, data.max_tokens) : c.context;
-  const G = num(p.max_new_tokens, 24);
-  const available = data ? (heldout && data.heldout !== undefined ? data.heldout : data.examples) : undefined;
-  const count = Math.min(num(p.n, available ?? 300), available ?? Infinity); // n, or fewer when the split is smaller
+  const available = data ? (heldout ? (heldoutRows ?? data.heldout ?? data.examples) : data.examples) : undefined;
+  // n of the sampling evals, or fewer when the split is smaller
+  const count = (wanted: number): number => Math.min(wanted, available ?? Infinity);
+  const memory_bytes = cfgs.reduce((s, cfg) => s + 4 * parameterCount(cfg), 0) + activationBytes(c, 16, S);
   let tokens = 0;
   let flops = 0;
   if (n.op === "win_rate") {
-    const [a, b, judge] = [models.get(refId(p.a) ?? ""), models.get(refId(p.b) ?? ""), models.get(refId(p.judge) ?? "")];
-    for (const m of [a, b]) if (m) (tokens += count * G), (flops += count * G * fwd(m, S));
-    if (judge) (tokens += 2 * count * S), (flops += 2 * count * S * fwd(judge, S));
+    const w = paramsOf(n, "eval.win_rate");
+    const [N, G] = [count(w.n), w.max_new_tokens];
+    const [a, b, judge] = [models.get(refId(w.a) ?? ""), models.get(refId(w.b) ?? ""), models.get(refId(w.judge) ?? "")];
+    for (const m of [a, b]) if (m) (tokens += N * G), (flops += N * G * fwd(m, S));
+    if (judge) (tokens += 2 * N * S), (flops += 2 * N * S * fwd(judge, S));
   } else if (n.op === "accuracy") {
-    tokens = count * (S + G);
+    // the run generates the longest target answer + 4 tokens, at most the cap: counted at the cap
+    tokens = count(paramsOf(n, "eval.accuracy").n) * (S + ACCURACY_MAX_NEW_TOKENS);
     flops = tokens * fwd(c, S);
   } else {
+    // rm_accuracy and lm_loss have no `n`: they score the whole split, so without its measured size
+    // there is no token count to estimate (the memory figure needs none)
+    if (available === undefined) return { memory_bytes };
     const K = n.op === "rm_accuracy" ? kMean(data) : 1;
-    const rows = available ?? count;
-    tokens = rows * K * S;
+    tokens = available * K * S;
     flops = tokens * fwd(c, S);
   }
-  const weights = cfgs.reduce((s, cfg) => s + 4 * parameterCount(cfg), 0);
-  return { tokens, flops, memory_bytes: weights + activationBytes(c, 16, S) };
+  return { tokens, flops, memory_bytes };
+}
+
+/**
+ * The data an eval scores. A data node: its measured size. A stage (`heldout(pre)`): the data it
+ * trained on, of which a pretraining stage holds out its own `holdout` share (src/data/build.ts).
+ */
+function scoredData(id: string | undefined, size: (id: string | undefined) => DataSize | undefined, byId: Map<string, LoweredNode>): { data?: DataSize; heldoutRows?: number } {
+  const node = id === undefined ? undefined : byId.get(id);
+  if (node?.kind !== "stage") return { data: size(id) };
+  const p = stageParams(node);
+  const data = size(refId("prompts" in p ? p.prompts : p.data));
+  if (!data) return {};
+  return node.op === "pretrain" ? { data, heldoutRows: Math.round(data.examples * paramsOf(node, "stage.pretrain").holdout) } : { data };
 }
 
 /** Weights/optimizer state plus the activations of one micro-batch of `seqs` sequences of length S. */
@@ -202,7 +228,10 @@ function activationBytes(c: GptConfig, seqs: number, S: number): number {
   return seqs * S * (c.layers * (68 * c.dModel + 8 * c.heads * S) + 12 * c.vocabSize);
 }
 
-/** Mean K of ranking groups: from pairs per group when measured (C(K,2) = pairs), else 4. */
+/**
+ * Mean K of ranking groups: from pairs per group when measured (C(K,2) = pairs). Unmeasured data has
+ * no K to read (K is the data's, not a parameter): counted as 4, the fewest InstructGPT's labelers ranked.
+ */
 function kMean(data: DataSize | undefined): number {
   if (!data?.comparisons || data.examples <= 0) return 4;
   return (1 + Math.sqrt(1 + (8 * data.comparisons) / data.examples)) / 2;
@@ -210,37 +239,31 @@ function kMean(data: DataSize | undefined): number {
 
 /** The network shape of a model node: its params and its tokenizer's vocabulary. */
 function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
-  const p = n.params;
-  const tok = byId.get(refId(p.tokenizer) ?? "");
-  const vocab = tok ? (tok.op === "bpe" ? num(tok.params.vocab_size, 512) : TOKENIZER_VOCAB[tok.op]) : undefined;
+  const p = paramsOf(n, "model.gpt");
+  const tok = byId.get(p.tokenizer.$ref);
+  const vocab = tok ? (tok.op === "bpe" ? paramsOf(tok, "tokenizer.bpe").vocab_size : TOKENIZER_VOCAB[tok.op]) : undefined;
   if (vocab === undefined) return null;
-  return {
-    vocabSize: vocab,
-    context: num(p.context, 64),
-    layers: num(p.layers, 2),
-    dModel: num(p.d_model, 128),
-    heads: num(p.heads, 4),
-    initStd: num(p.init_std, 0.02),
-    dropout: num(p.dropout, 0),
-    ...NATIVE_ARCHITECTURE,
-  };
+  return modelConfigOf(p, vocab);
 }
 
-function num(v: Json | undefined, dflt: number): number {
-  return typeof v === "number" ? v : dflt;
-}
+/** A parameter as the plan carries it: plain JSON, or its typed form (a reference, a call). */
+type Param = Json | PlanRef | PlanCall | undefined;
 
 /** The node id a `{ $ref }` param names. */
-export function refId(v: Json | undefined): string | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.$ref === "string" ? v.$ref : undefined;
+export function refId(v: Param): string | undefined {
+  return refOf(v) ?? undefined;
 }
 
-function isSplit(v: Json | undefined, callee: string): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && v.$call === callee;
+/** A `{ $call, args }` parameter (`heldout(x)`), or null. */
+function callOf(v: Param): PlanCall | null {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "$call" in v && typeof v.$call === "string" && Array.isArray(v.args) ? (v as PlanCall) : null;
+}
+
+function isSplit(v: Param, callee: string): boolean {
+  return callOf(v)?.$call === callee;
 }
 
 /** `heldout(x)` / `train(x)` → x's ref; a plain ref stays. */
-function splitRef(v: Json | undefined): Json | undefined {
-  if (typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.$call === "string" && Array.isArray(v.args)) return v.args[0];
-  return v;
+function splitRef(v: Param): Param {
+  return callOf(v)?.args[0] ?? v;
 }

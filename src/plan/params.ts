@@ -3,7 +3,7 @@
 // lowering, so a node of a current plan carries every defaulted property; a node that lacks one comes
 // from a plan written by another alignc version (or edited by hand), and is refused here instead of
 // being run with some value nobody chose. Nothing in this file has a default of its own.
-import type { ParamsByKind, PlanRef, StageDpoParams, StagePpoParams, StagePretrainParams, StageRewardModelParams, StageSftParams } from "../../generated/params.js";
+import type { ParamsByKind, PlanCall, PlanRef, StageDpoParams, StagePpoParams, StagePretrainParams, StageRewardModelParams, StageSftParams } from "../../generated/params.js";
 import { KINDS } from "../check/kinds.js";
 import type { Json, Plan, PlanNode } from "./types.js";
 
@@ -12,8 +12,11 @@ export type ParamsKey = keyof ParamsByKind;
 /** What every training stage carries (steps, lr, batch_size …) plus its own kind's parameters. */
 export type TrainingParams = StagePretrainParams | StageSftParams | StageRewardModelParams | StagePpoParams | StageDpoParams;
 
+/** What paramsOf reads of a node: a plan's node, or a lowered one before it is hashed (the estimates). */
+export type ParamsNode = Pick<PlanNode, "id" | "kind" | "op" | "params">;
+
 /** A stage node's parameters, typed by its kind. */
-export function stageParams(node: PlanNode): TrainingParams {
+export function stageParams(node: ParamsNode): TrainingParams {
   return paramsOf(node, `stage.${node.op}` as ParamsKey) as TrainingParams;
 }
 
@@ -28,13 +31,13 @@ function defaulted(keyword: string, kind: string): string[] {
   return spec ? Object.entries(spec.props).filter(([, s]) => s.default !== undefined).map(([k]) => k) : [];
 }
 
-const checked = new WeakSet<PlanNode>();
+const checked = new WeakSet<ParamsNode>();
 
 /**
  * The node's parameters as its kind's generated type. Throws PlanParamsError when the node is not of
  * that kind or lacks a property the kinds table gives a default (so it never falls back to one).
  */
-export function paramsOf<K extends ParamsKey>(node: PlanNode, key: K): ParamsByKind[K] {
+export function paramsOf<K extends ParamsKey>(node: ParamsNode, key: K): ParamsByKind[K] {
   const [keyword, kind] = key.split(".") as [string, string];
   // a source that is a plan node of its own (samples) lowers to a data node
   if (node.kind !== (keyword === "source" ? "data" : keyword) || node.op !== kind) throw new PlanParamsError(`plan node \`${node.id}\` is a ${node.kind} ${node.op}, not a ${keyword} ${kind}`);
@@ -49,7 +52,7 @@ export function paramsOf<K extends ParamsKey>(node: PlanNode, key: K): ParamsByK
 }
 
 /** The id a `{ $ref }` parameter names, or null. */
-export function refOf(v: Json | PlanRef | undefined): string | null {
+export function refOf(v: Json | PlanRef | PlanCall | undefined): string | null {
   return v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string" ? (v as { $ref: string }).$ref : null;
 }
 

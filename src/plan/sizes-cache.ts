@@ -1,7 +1,7 @@
 // A content-addressed cache of data sizes. A data node's size is a pure function of what the node
 // computes (its hash: parameters including the recipe seed, inputs, file contents, engine epoch) and of the data layer's code that
 // measures it, so the key is sha256(data-layer fingerprint, node hash): `alignc plan` of an unchanged
-// recipe skips measuring, and an edit to a file or to src/data invalidates exactly what it must.
+// recipe skips measuring, and an edit to a file or to src/data invalidates exactly what it must (src/common/rng.ts, the PRNG the data layer draws with, counts as src/data).
 // (Before the seed entered every hash, recipes of different seeds over one corpus shared an entry:
 // the quickstart's corpus showed 104,449 tokens under tsx and 104,329 compiled, whichever recipe
 // had filled the src/ or the dist/ fingerprint's entry first.)
@@ -23,11 +23,15 @@ export function defaultCacheDir(): string {
 }
 
 let fingerprint: string | undefined;
-/** sha256 over the data layer's own code (src/data, as compiled or as TypeScript under tsx). */
+/** sha256 over the data layer's own code (src/data, as compiled or as TypeScript under tsx) and the PRNG it draws with. */
 export function dataLayerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "data");
-  const code = folderDigests(root, { dotFiles: true, include: (rel) => /\.(js|ts)$/.test(rel) && !rel.endsWith(".d.ts") });
+  const src = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const code = [
+    ...folderDigests(join(src, "data"), { dotFiles: true, include: (rel) => /\.(js|ts)$/.test(rel) && !rel.endsWith(".d.ts") }),
+    // every split, template and mixture draw comes from src/common/rng.ts, outside src/data
+    ...folderDigests(join(src, "common"), { dotFiles: false, include: (rel) => /^rng\.(js|ts)$/.test(rel) }).map(([rel, sha]): [string, string] => [`../common/${rel}`, sha]),
+  ];
   return (fingerprint = sha256Hex(code.map(([rel, sha]) => `${rel}:${sha}`).join("\n")));
 }
 

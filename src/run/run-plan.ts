@@ -11,6 +11,7 @@ import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
+import { resolveWorkers } from "./nodes/parallel.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -81,7 +82,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   if (misses.length > 0 && o.beforeCompute) await o.beforeCompute();
 
   const hash = planHash(o.plan);
-  const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash);
+  const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash); // --runs-dir: a run option, not a recipe parameter
   run.writePlan(o.plan);
   const manifest: Manifest = {
     alignc: alignVersion(),
@@ -97,7 +98,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     backend: backendName(o.backend),
     seed: o.recipe.seed,
     tiny: o.tiny ?? false,
-    workers: o.workers ?? 1,
+    workers: resolveWorkers(o.workers), // a run option (--workers), not a recipe parameter: its one default is there
     options: { force: [...(o.force ?? [])], until: o.until ?? null },
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },

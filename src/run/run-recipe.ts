@@ -1,6 +1,7 @@
 // One call from a recipe path to a finished run: compile (check, --tiny, plan), refuse bad input
 // before anything is written, then runPlan with the real node handlers. Used by `alignc run` and
 // `alignc test`.
+import type { CheckedRecipe } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { DiagnosticError } from "../lang/diagnostic.js";
 import { compileForRun, type RunInput } from "./compile-run.js";
@@ -41,14 +42,14 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
   if (plan.variants && plan.variants.length > 0)
     return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
-  const requested = o.backend ?? "auto";
-  if (!["auto", "tensorflow", "wasm", "cpu"].includes(requested)) return { ok: false, diagnostics, sources, message: `--backend ${requested}: choose one of auto, tensorflow, wasm, cpu` };
+  if (o.backend !== undefined && !["auto", "tensorflow", "wasm", "cpu"].includes(o.backend)) return { ok: false, diagnostics, sources, message: `--backend ${o.backend}: choose one of auto, tensorflow, wasm, cpu` };
   // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
   const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
   for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
   if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto` };
   const workers = resolveWorkers(o.workers);
-  const session = backendSession(o.backend ?? (typeof recipe.header.backend === "string" ? recipe.header.backend : "auto"), (l) => o.progress?.info(l));
+  // --backend, else the recipe header's `backend` (the checker filled its default from HEADER_PROPS)
+  const session = backendSession(o.backend ?? headerBackend(recipe), (l) => o.progress?.info(l));
   try {
     const outcome = await runPlan({
       plan,
@@ -73,4 +74,11 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
     if ((err as Error).name === "BackendUnavailableError") return { ok: false, diagnostics, sources, message: (err as Error).message };
     throw err;
   }
+}
+
+/** The checked recipe's resolved `backend` header property; a recipe that lacks it was not checked by this alignc. */
+function headerBackend(recipe: CheckedRecipe): string {
+  const b = recipe.header.backend;
+  if (typeof b !== "string") throw new Error(`internal: recipe ${recipe.name} has no resolved \`backend\` (the checker fills it from HEADER_PROPS)`);
+  return b;
 }

@@ -5,7 +5,8 @@ export { gptConfig, trainConfig, parameterCount, trainFlopsPerToken, NATIVE_ARCH
 export { Gpt, parameterShapes, initialValues, type HeadName, type KvCache } from "./model.js";
 export * as losses from "./losses.js";
 export { lrAt, Adam, ADAM_CONSTANTS } from "./optim.js";
-export { Rng, BatchOrder, type RngState } from "./rng.js";
+export { Rng, type RngState } from "../common/rng.js";
+export { BatchOrder } from "./batch-order.js";
 export { packLm, packScore, chunkDocuments, type TokenSequence, type TokenComparisonGroup, type LmBatch } from "./batch.js";
 export { Trainer, type StageKind, type StepMetrics, type TrainerState, type RunOptions } from "./trainer.js";
 export {

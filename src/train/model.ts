@@ -6,7 +6,7 @@ import { tf } from "./backend.js";
 import type { GptConfig } from "./config.js";
 import { causalBias, multiHeadAttention } from "./attention.js";
 import { gatherRows, gelu, layerNorm, linear, matmul2d } from "./ops.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../common/rng.js";
 
 
 export type HeadName = "lm" | "reward" | "value";

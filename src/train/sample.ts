@@ -3,7 +3,7 @@
 import { tf } from "./backend.js";
 import { disposeCache, type Gpt, type KvCache } from "./model.js";
 import { tidyObj } from "./ops.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../common/rng.js";
 import { TrainInputError } from "./errors.js";
 
 export interface SampleOptions {

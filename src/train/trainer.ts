@@ -6,7 +6,8 @@ import type { TrainConfig } from "./config.js";
 import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
 import { Adam, globalNorm, lrAt } from "./optim.js";
-import { BatchOrder, Rng, type RngState } from "./rng.js";
+import { Rng, type RngState } from "../common/rng.js";
+import { BatchOrder } from "./batch-order.js";
 import type { GradientPool } from "./parallel/pool.js";
 import type { BatchSpec } from "./parallel/shard.js";
 

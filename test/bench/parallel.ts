@@ -12,7 +12,7 @@ import { testGptConfig, testTrainConfig } from "../train/configs.js";
 import { Gpt } from "../../src/train/model.js";
 import { GradientPool, type PoolTiming } from "../../src/train/parallel/pool.js";
 import { createTrainer } from "../../src/train/stages.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 import type { Trainer } from "../../src/train/trainer.js";
 
 const quick = process.env.BENCH_QUICK === "1";

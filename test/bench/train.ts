@@ -8,7 +8,7 @@ import { testGptConfig, testTrainConfig } from "../train/configs.js";
 import { Gpt } from "../../src/train/model.js";
 import { createTrainer } from "../../src/train/stages.js";
 import { scoreSequences } from "../../src/train/evaluate.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 

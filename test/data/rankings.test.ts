@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { checkRankList, expandRankings, pairsFromRanks, parseRankingString, ranksFromScores, readRankings, splitTranscripts } from "../../src/data/rankings.js";
+import { SOURCE_FIELDS } from "./source-fields.js";
 import { readJsonl, type Row } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
 import { hasShared, shared } from "./shared-data.js";
@@ -65,7 +66,7 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
     { prompt: "p", responses: ["a", "b", "c", "d"], scores: [1, 2, 3, 3] },
   ]);
   try {
-    readRankings({ name: "prefs", file: "r.jsonl", rows, k: [4, 9] });
+    readRankings({ ...SOURCE_FIELDS, name: "prefs", file: "r.jsonl", rows, k: [4, 9] });
     assert.fail("expected errors");
   } catch (e) {
     const ds = (e as DataError).diagnostics;
@@ -83,10 +84,10 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
 });
 
 test("pairs rows (chosen/rejected with a prompt) become K = 2 groups; expandRankings gives TRL rows", () => {
-  const g = readRankings({ name: "p", file: "x", rows: rowsOf([{ prompt: "q", chosen: "good", rejected: "bad" }]), role: "pairs" });
+  const g = readRankings({ ...SOURCE_FIELDS, name: "p", file: "x", rows: rowsOf([{ prompt: "q", chosen: "good", rejected: "bad" }]), role: "pairs" });
   assert.deepEqual(g[0]!.pairs, [[0, 1]]);
   assert.deepEqual(expandRankings(g), [{ id: "p:0:0", prompt: "q", chosen: "good", rejected: "bad" }]);
-  const k4 = readRankings({ name: "r", file: "x", rows: rowsOf([{ prompt: "q", responses: ["a", "b", "c", "d"], ranking: "A > B = C > D" }]) });
+  const k4 = readRankings({ ...SOURCE_FIELDS, name: "r", file: "x", rows: rowsOf([{ prompt: "q", responses: ["a", "b", "c", "d"], ranking: "A > B = C > D" }]) });
   assert.equal(expandRankings(k4).length, 5);
   assert.equal(expandRankings(k4, "adjacent").length, 4); // A>B, A>C, B>D, C>D
 });
@@ -95,7 +96,7 @@ test("OASST K-way ranked groups (shared data): ranks used, K from 2 to 9", async
   if (!hasShared) return t.skip("../shared/data is absent");
   const file = shared("preference/oasst_en_kway_ranked_dev.jsonl");
   const rows = await readJsonl(file);
-  const groups = readRankings({ name: "oasst", file, rows });
+  const groups = readRankings({ ...SOURCE_FIELDS, name: "oasst", file, rows });
   assert.equal(groups.length, 143);
   for (const g of groups) {
     const k = g.responses.length;
@@ -103,7 +104,7 @@ test("OASST K-way ranked groups (shared data): ranks used, K from 2 to 9", async
     assert.ok(g.pairs.every(([w, l]) => w < l)); // responses_ranked is best first
     assert.ok(g.prompt.length > 0);
   }
-  assert.throws(() => readRankings({ name: "oasst", file, rows, k: [4, 9] }), (e: DataError) => e.diagnostics.every((d) => d.code === "AL3020"));
+  assert.throws(() => readRankings({ ...SOURCE_FIELDS, name: "oasst", file, rows, k: [4, 9] }), (e: DataError) => e.diagnostics.every((d) => d.code === "AL3020"));
   const multi = groups.find((g) => g.prompt.includes("\n\nAssistant: "));
   assert.ok(multi, "multi-turn conversations keep their history in the prompt");
 });
@@ -116,11 +117,11 @@ test("hh-rlhf transcripts (shared data, gzip): shared prefix → prompt, last as
   // three published rows have an empty chosen response (the assistant said nothing): every one is
   // reported, located; on_error = "skip" leaves them out
   assert.throws(
-    () => readRankings({ name: "hh", file, rows, role: "pairs" }),
+    () => readRankings({ ...SOURCE_FIELDS, name: "hh", file, rows, role: "pairs" }),
     (e: DataError) => e.diagnostics.length === 3 && e.diagnostics.every((d) => d.code === "AL3030" && /the chosen response is empty/.test(d.message)) && e.diagnostics.map((d) => d.span?.line).join() === "87,517,926",
   );
   const bad = new BadRows("hh", file, "skip");
-  const groups = readRankings({ name: "hh", file, rows, role: "pairs", bad });
+  const groups = readRankings({ ...SOURCE_FIELDS, name: "hh", file, rows, role: "pairs", bad });
   assert.equal(groups.length, 997);
   assert.equal(bad.finish()?.count, 3);
   for (const g of groups) {
@@ -143,7 +144,7 @@ test("bundled rankings follow the documented rule: concise > preamble > wrong > 
   const { ROOT } = await import("./recipe-fixture.js");
   const file = `${ROOT}/recipes/data/rankings.jsonl`;
   const rows = await readJsonl(file);
-  const groups = readRankings({ name: "prefs", file, rows, k: [4, 9] });
+  const groups = readRankings({ ...SOURCE_FIELDS, name: "prefs", file, rows, k: [4, 9] });
   assert.ok(groups.length >= 1500);
   const ks = new Set(groups.map((g) => g.responses.length));
   assert.deepEqual([...ks].sort(), [4, 5, 6, 7, 8, 9]);
@@ -161,8 +162,8 @@ test("bundled rankings follow the documented rule: concise > preamble > wrong > 
 
 test("a prompt template maps ranking rows; an unknown field in it is AL3010", () => {
   const rows = rowsOf([{ q: "2+2", ctx: "math", responses: ["4", "5", "x", "y"], ranking: [1, 2, 3, 4] }]);
-  const g = readRankings({ name: "r", file: "r.jsonl", rows, promptTemplate: "{{ctx}}: {{q}}" });
+  const g = readRankings({ ...SOURCE_FIELDS, name: "r", file: "r.jsonl", rows, promptTemplate: "{{ctx}}: {{q}}" });
   assert.equal(g[0]!.prompt, "math: 2+2");
   assert.equal(g[0]!.pairs.length, 6);
-  assert.throws(() => readRankings({ name: "r", file: "r.jsonl", rows, promptTemplate: "{{qq}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3010");
+  assert.throws(() => readRankings({ ...SOURCE_FIELDS, name: "r", file: "r.jsonl", rows, promptTemplate: "{{qq}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3010");
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { readRankings } from "../../src/data/rankings.js";
+import { SOURCE_FIELDS } from "../data/source-fields.js";
 import { readJsonl } from "../../src/data/readers.js";
 import { candidateRow, exited, makeFixture, startChild } from "./fixture.js";
 
@@ -174,7 +175,7 @@ test("browser: keyboard-only labeling, drag with a tie, reload, kill -9 and rest
     assert.equal(await page.title(), "alignc label");
     assert.deepEqual(problems, []);
     // the file is what the recipe's rankings source reads
-    const groups = readRankings({ name: "prefs", file: fx.labels, rows: await readJsonl(fx.labels), role: "rankings", k: [2, 9] });
+    const groups = readRankings({ ...SOURCE_FIELDS, name: "prefs", file: fx.labels, rows: await readJsonl(fx.labels), role: "rankings", k: [2, 9] });
     assert.equal(groups.length, 5);
     await ctx2.close();
     await ctx.close();

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRankings } from "../../src/data/rankings.js";
+import { SOURCE_FIELDS } from "../data/source-fields.js";
 import { readJsonl } from "../../src/data/readers.js";
 import { makeFixture, serve, labelBody, sid, openSession, candidateRow } from "./fixture.js";
 
@@ -92,7 +93,7 @@ test("a submission is one line on disk before the answer; the rankings reader re
     assert.equal(line.prompt, set.prompt);
     assert.equal(typeof line.answer, "string", "the demo's reference answer rides along");
     // the recipe's rankings source reads the file as written: C(4,2) − 1 tie = 5 pairs
-    const groups = readRankings({ name: "prefs", file: fx.labels, rows: await readJsonl(fx.labels), role: "rankings", k: [2, 9] });
+    const groups = readRankings({ ...SOURCE_FIELDS, name: "prefs", file: fx.labels, rows: await readJsonl(fx.labels), role: "rankings", k: [2, 9] });
     assert.equal(groups.length, 1);
     assert.deepEqual(groups[0]!.ranks, [0, 1, 2, 2]);
     assert.equal(groups[0]!.pairs.length, 5);

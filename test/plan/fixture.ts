@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { BlockKeyword, CheckedBlock, CheckedRecipe, IRRecord, IRValue } from "../../src/check/ir.js";
 import type { Declaration, Span } from "../../src/lang/ast.js";
+import { KINDS } from "../../src/check/kinds.js";
 
 let offset = 0;
 export function span(): Span {
@@ -21,8 +22,16 @@ export interface BlockSpec {
   role?: string | null;
 }
 
+/** The kinds table's defaults of a block's kind (what the checker fills into every checked block). */
+function kindDefaults(keyword: string, kind: string): IRRecord {
+  const spec = (KINDS as Record<string, Record<string, { props: Record<string, { default?: unknown }> }> | undefined>)[keyword]?.[kind];
+  return Object.fromEntries(Object.entries(spec?.props ?? {}).flatMap(([k, v]) => (v.default === undefined ? [] : [[k, v.default as IRValue]])));
+}
+
+/** A checked block: the given properties (each with a span) over its kind's defaults (without one, as the checker leaves them). */
 export function block(s: BlockSpec): CheckedBlock {
-  const props = s.props ?? {};
+  const given = s.props ?? {};
+  const props: IRRecord = { ...kindDefaults(s.keyword, s.kind), ...given };
   const id = (name: string) => ({ type: "Ident" as const, name, span: span() });
   const decl: Declaration = { type: "Declaration", keyword: id(s.keyword), name: id(s.name), kind: id(s.kind), args: null, role: null, body: null, span: span() };
   const deps = new Set<string>();
@@ -43,7 +52,7 @@ export function block(s: BlockSpec): CheckedBlock {
     props,
     deps: [...deps].sort(),
     decl,
-    propSpans: Object.fromEntries(Object.keys(props).map((k) => [k, span()])),
+    propSpans: Object.fromEntries(Object.keys(given).map((k) => [k, span()])),
   };
 }
 

@@ -10,7 +10,7 @@ import { loadModel, saveModel } from "../../src/train/checkpoint.js";
 import { testGptConfig } from "./configs.js";
 import { loadGpt2 } from "../../src/train/gpt2.js";
 import { Gpt } from "../../src/train/model.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type NamedTensor } from "../../src/train/safetensors.js";
 import { gelu, layerNorm } from "../../src/train/ops.js";
 

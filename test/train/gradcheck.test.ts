@@ -8,7 +8,7 @@ import { testGptConfig } from "./configs.js";
 import { rewardModelLoss, valueLoss } from "../../src/train/losses.js";
 import { Gpt } from "../../src/train/model.js";
 import { lmLossOf } from "../../src/train/stages.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 
 await useBackend("cpu");
 

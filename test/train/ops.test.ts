@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { gatherRows, sumRows, tokenLogProbs, transpose2d } from "../../src/train/ops.js";
 import { causalBias, multiHeadAttention } from "../../src/train/attention.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = new Rng(seed);

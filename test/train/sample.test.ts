@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { testGptConfig } from "./configs.js";
 import { Gpt } from "../../src/train/model.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/common/rng.js";
 import { generate, sampleToken } from "../../src/train/sample.js";
 
 await useBackend("cpu");

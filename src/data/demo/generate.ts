@@ -12,7 +12,7 @@ import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import { repoRoot } from "../../common/repo-root.js";
 import { fileURLToPath } from "node:url";
 import { loadTemplateDir } from "../flan/loaders.js";
-import { rngFor, shuffled } from "../rng.js";
+import { rngFor, shuffled } from "../../common/rng.js";
 import {
   additionRows,
   ANIMALS,

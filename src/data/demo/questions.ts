@@ -1,7 +1,7 @@
 // The demo's question bank: every (instruction, context, answer) the demonstrations, the rankings
 // and PPO's prompts are drawn from, with the wrong answers a small model really writes. Tiny
 // vocabularies so a 0.4M-parameter character model learns in minutes.
-import { rngFor, shuffled, type Rng } from "../rng.js";
+import { rngFor, shuffled, type Rng } from "../../common/rng.js";
 import { GARBAGE_CHARS, PREAMBLE } from "./rule.js";
 
 export const SEED = 2023;

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from "node:fs";
 import type { Span } from "../../lang/ast.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
 import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
-import { rngFor, shuffled, splitIndices, type Rng } from "../rng.js";
+import { rngFor, shuffled, splitIndices, type Rng } from "../../common/rng.js";
 import type { Fields, Row } from "../readers.js";
 import type { PromptResponse, SkippedRows } from "../types.js";
 import type { BadRows } from "../bad-rows.js";

@@ -105,6 +105,8 @@ export function validateExport(files: readonly ExportFile[], surfaces: Surfaces)
         for (const ds of (cfg[list] as Record<string, unknown>[] | undefined) ?? []) {
           const path = String(ds.path);
           const type = String(ds.type);
+          // the dataset keys axolotl reads when the exported config names none: axolotl's own defaults
+          // (this checks an exported file as axolotl will read it), not alignc parameters
           const keys: Record<string, "string" | "messages"> =
             type === "completion" ? { [String(ds.field ?? "text")]: "string" }
             : type === "chat_template" ? { [String(ds.field_messages ?? "messages")]: "messages" }

@@ -29,7 +29,9 @@ function resolveValue(v: IRValue, metrics: MetricTable): { value: number | null;
   if (typeof v === "number") return { value: v };
   if (isRef(v)) {
     const block = metrics.get(v.$ref);
-    const member = v.member ?? "value";
+    // the checker requires `block.metric` (AL2020); a bare block names no metric to compare
+    if (v.member === undefined) return { value: null, missing: `${v.$ref} names no metric (write ${v.$ref}.<metric>)` };
+    const member = v.member;
     const x = block?.[member];
     if (typeof x === "number" && !Number.isNaN(x)) return { value: x };
     return { value: null, missing: block ? `${v.$ref} has no metric \`${member}\` (it has: ${Object.keys(block).sort().join(", ") || "none"})` : `${v.$ref} did not run` };

@@ -54,3 +54,11 @@ export function modelConfigOf(p: ModelGptParams, vocabSize: number): GptConfig {
   const { lnEps, gelu, tiedHead } = NATIVE_ARCHITECTURE;
   return gptConfig({ context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, lnEps, gelu, tiedHead, dropout: p.dropout, vocabSize });
 }
+
+/**
+ * How many tokens an accuracy eval generates at most: its longest target answer + 4, capped here.
+ * Not a parameter (accuracy is scored by exact match, so the answer's own length decides); the cap
+ * keeps a task with one runaway answer from generating for every prompt, and the plan's estimate
+ * (src/plan/estimate.ts) counts with it as its upper bound.
+ */
+export const ACCURACY_MAX_NEW_TOKENS = 48;

@@ -9,6 +9,7 @@ import { ruleDecidedBy, ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { paramsOf } from "../../plan/params.js";
+import { ACCURACY_MAX_NEW_TOKENS } from "./configs.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
@@ -44,7 +45,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
     if (d.kind === "accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
-      const maxNew = Math.min(48, Math.max(...d.items.map((x) => d.tok.encode(x.response).length)) + 4);
+      const maxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, Math.max(...d.items.map((x) => d.tok.encode(x.response).length)) + 4);
       const texts = generateTexts(
         m,
         d.items.map((x) => x.prompt),

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
 import { paramsOf, refOf } from "../../plan/params.js";
+import { Rng } from "../../common/rng.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import type { NodeContext, NodeHandler, NodeResult } from "../handler.js";
 import { dataPlanFromPlan, promptsOf } from "../../data/build.js";
@@ -67,7 +68,6 @@ export function drawnSetId(nodeHash: string, prompt: string, responses: readonly
 async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
   const { FULL_DISTRIBUTION, generateAll } = await import("./train-api.js");
-  const { Rng } = await import("../../train/rng.js");
   const { networkOf } = await import("./models.js");
   const { decodeResponse } = await import("./decode.js");
   const p = paramsOf(ctx.node, "source.samples");

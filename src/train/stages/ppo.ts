@@ -10,7 +10,7 @@ import { maskedMean, ppoPolicyLoss, ptxLoss, valueLoss } from "../losses.js";
 import type { Gpt } from "../model.js";
 import { entropyFromLogits } from "../ops.js";
 import { Adam } from "../optim.js";
-import { Rng } from "../rng.js";
+import { Rng } from "../../common/rng.js";
 import { FULL_DISTRIBUTION, generate } from "../sample.js";
 import type { GradientPool } from "../parallel/pool.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";

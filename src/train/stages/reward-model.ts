@@ -6,7 +6,7 @@ import { trainConfig, type TrainConfig } from "../config.js";
 import { TrainInputError } from "../errors.js";
 import { rewardModelLoss } from "../losses.js";
 import type { Gpt } from "../model.js";
-import { Rng } from "../rng.js";
+import { Rng } from "../../common/rng.js";
 import { Trainer, type StepMetrics } from "../trainer.js";
 
 export interface RewardStageInput {

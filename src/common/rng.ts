@@ -1,5 +1,9 @@
-// A seeded PRNG whose whole state is four uint32s, so a resumed run draws exactly the numbers the
-// uninterrupted one would have (sfc32: fast, passes PractRand, trivially serialisable).
+// alignc's one PRNG: sfc32, seeded through splitmix32. Its whole state is four uint32s, so a resumed
+// training run draws exactly the numbers the uninterrupted one would have; it is fast and passes
+// PractRand. Not for cryptography.
+//
+// The data layer draws through rngFor: a generator per named random choice (a split, a template, a
+// mixture draw) under the recipe seed, so adding a task does not reshuffle another task's examples.
 
 export type RngState = [number, number, number, number];
 
@@ -63,6 +67,7 @@ export class Rng {
     return [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!];
   }
 
+  /** A permutation of 0..n-1 (Fisher–Yates). */
   shuffle(n: number): number[] {
     const a = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
@@ -73,34 +78,29 @@ export class Rng {
   }
 }
 
-/**
- * Endless epochs over n items in a seeded order: epoch e is a permutation drawn from
- * derive(seed, e), so the position {epoch, cursor} is the whole state.
- */
-export class BatchOrder {
-  private perm: number[];
-  constructor(
-    readonly n: number,
-    readonly seed: number,
-    public epoch = 0,
-    public cursor = 0,
-  ) {
-    if (n <= 0) throw new Error("BatchOrder: no examples to draw from");
-    this.perm = new Rng(Rng.derive(seed, epoch)).shuffle(n);
+/** 32-bit FNV-1a of a string: the label → seed mixer of rngFor. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  next(count: number): number[] {
-    const out: number[] = [];
-    while (out.length < count) {
-      if (this.cursor >= this.n) {
-        this.epoch++;
-        this.cursor = 0;
-        this.perm = new Rng(Rng.derive(this.seed, this.epoch)).shuffle(this.n);
-      }
-      out.push(this.perm[this.cursor++]!);
-    }
-    return out;
-  }
-  state(): { epoch: number; cursor: number } {
-    return { epoch: this.epoch, cursor: this.cursor };
-  }
+  return h >>> 0;
+}
+
+/** A generator for one named random choice under a recipe seed. */
+export function rngFor(seed: number, ...labels: (string | number)[]): Rng {
+  return new Rng(hash32(`${seed}\u0000${labels.join("\u0000")}`));
+}
+
+/** The items in a seeded order (Rng.shuffle's permutation), as a new array. */
+export function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
+  return rng.shuffle(xs.length).map((i) => xs[i]!);
+}
+
+/** Split indices 0..n-1 into train/heldout with `share` held out (rounded), seeded. */
+export function splitIndices(n: number, share: number, rng: Rng): { train: number[]; heldout: number[] } {
+  const order = rng.shuffle(n);
+  const h = Math.round(n * share);
+  return { heldout: order.slice(0, h).sort((a, b) => a - b), train: order.slice(h).sort((a, b) => a - b) };
 }
