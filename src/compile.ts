@@ -214,7 +214,9 @@ function sweepsTouchData(recipe: CheckedRecipe): boolean {
   });
 }
 
-/** auto → tensorflow when @tensorflow/tfjs-node(-gpu) is installed, else wasm (src/train picks the same way). */
+/** auto → tensorflow when @tensorflow/tfjs-node(-gpu) is installed, else wasm (src/train picks the same way).
+ * The "auto" below is not a parameter default: the header's default is filled by the checker; `recipe` is
+ * null only for commands that plan no recipe, where "auto" means "what this machine has". */
 export function resolveBackend(asked: string | undefined, recipe: CheckedRecipe | null): string {
   const want = asked && asked !== "auto" ? asked : typeof recipe?.header.backend === "string" && recipe.header.backend !== "auto" ? recipe.header.backend : "auto";
   if (want !== "auto") return want;

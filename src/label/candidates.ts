@@ -99,7 +99,7 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
     rankingsSource: target.name,
     guidelines: str(b.props.guidelines) ?? CANDIDATE_DEFAULTS.guidelines,
     overlap: num(b.props.overlap) ?? CANDIDATE_DEFAULTS.overlap,
-    seed: num(recipe.header.seed) ?? 0,
+    seed: headerSeed(recipe),
   };
 }
 
@@ -159,4 +159,11 @@ function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<Ret
   }
   if (errors.length) throw new DataError(errors);
   return out;
+}
+
+/** The recipe's seed: the checker fills the header's default from HEADER_PROPS, so a missing one is a bug. */
+function headerSeed(recipe: CheckedRecipe): number {
+  const seed = num(recipe.header.seed);
+  if (seed === undefined) throw new Error(`internal: recipe ${recipe.name} has no resolved \`seed\` (the checker fills it from HEADER_PROPS)`);
+  return seed;
 }
