@@ -108,16 +108,29 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): strin
   return [...dp.nodes.values()].filter((n) => n.kind === "stage" && (n.id === blockName || users.has(plainDataOf(dp, n.params.data) ?? ""))).map((n) => n.id);
 }
 
+/**
+ * Stage counts measured before, by stage id (`alignc plan` keys them by the stage's plan-node hash:
+ * src/compile.ts); null records a stage that truncates nothing. A stage whose data fails to build is
+ * never stored, so its errors are reported on every call.
+ */
+export interface TruncationMemo {
+  get(stage: string): StageTruncation | null | undefined;
+  set(stage: string, t: StageTruncation | null): void;
+}
+
 /** Per-stage counts of a recipe (sampled), AL3032 warnings for those over 1%, and the data layer's errors for stages whose data does not build. */
-export async function truncationReport(recipe: CheckedRecipe): Promise<{ counts: StageTruncation[]; diagnostics: Diagnostic[] }> {
+export async function truncationReport(recipe: CheckedRecipe, memo?: TruncationMemo): Promise<{ counts: StageTruncation[]; diagnostics: Diagnostic[] }> {
   const dp = dataPlanOf(recipe);
   const counts: StageTruncation[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const node of dp.nodes.values()) {
     if (node.kind !== "stage") continue;
-    let t: StageTruncation | null;
+    let t = memo?.get(node.id);
     try {
-      t = await measureTruncation(recipe, node.id, node.id, PLAN_SAMPLE);
+      if (t === undefined) {
+        t = await measureTruncation(recipe, node.id, node.id, PLAN_SAMPLE);
+        memo?.set(node.id, t);
+      }
     } catch (err) {
       // the data layer's located errors (an unreadable file, a broken row): reported, not dropped,
       // so `check` never calls such a recipe clean; two stages on the same data give one (callers dedupe)

@@ -35,30 +35,46 @@ export function dataLayerFingerprint(): string {
   return (fingerprint = sha256Hex(code.map(([rel, sha]) => `${rel}:${sha}`).join("\n")));
 }
 
-export class SizesCache {
+/** What the data layer measured for a plan node, by (data-layer fingerprint, node hash), in `<root>/<kind>/`. */
+export class MeasureCache<T> {
   private readonly dir: string;
-  constructor(root: string = defaultCacheDir()) {
-    this.dir = join(root, "sizes");
+  constructor(
+    kind: string,
+    private readonly valid: (v: unknown) => v is T,
+    root: string = defaultCacheDir(),
+  ) {
+    this.dir = join(root, kind);
   }
 
   private path(nodeHash: string): string {
     return join(this.dir, `${sha256Hex(`${dataLayerFingerprint()}\n${nodeHash}`)}.json`);
   }
 
-  get(nodeHash: string): DataSize | undefined {
+  get(nodeHash: string): T | undefined {
     try {
-      const v = JSON.parse(readFileSync(this.path(nodeHash), "utf8")) as DataSize;
-      return typeof v.examples === "number" && typeof v.tokens === "number" && typeof v.max_tokens === "number" ? v : undefined;
+      const v: unknown = JSON.parse(readFileSync(this.path(nodeHash), "utf8"));
+      return this.valid(v) ? v : undefined;
     } catch {
       return undefined;
     }
   }
 
-  set(nodeHash: string, size: DataSize): void {
+  set(nodeHash: string, value: T): void {
     try {
-      writeFileAtomicSync(this.path(nodeHash), JSON.stringify(size), { durable: false });
+      writeFileAtomicSync(this.path(nodeHash), JSON.stringify(value), { durable: false });
     } catch {
       // a cache that cannot be written only costs the next plan a measurement
     }
+  }
+}
+
+const isSize = (v: unknown): v is DataSize => {
+  const s = v as DataSize;
+  return typeof s === "object" && s !== null && typeof s.examples === "number" && typeof s.tokens === "number" && typeof s.max_tokens === "number";
+};
+
+export class SizesCache extends MeasureCache<DataSize> {
+  constructor(root?: string) {
+    super("sizes", isSize, root);
   }
 }

@@ -84,7 +84,9 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
   const variants = plan.variants?.map((v) => v.name) ?? [null];
   for (const variant of variants) {
     if (o.interrupt?.requested) break;
-    const res = await runRecipe(file, { tiny: true, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt, ...(variant !== null ? { variant } : {}) });
+    // one replica: an expect block's thresholds hold for the same figures on every machine (with
+    // more, the figures move within float32 rounding, which a tiny run's near-threshold gate can feel)
+    const res = await runRecipe(file, { tiny: true, workers: 1, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt, ...(variant !== null ? { variant } : {}) });
     if (!res.ok) {
       r.diagnostics.push(...res.diagnostics.filter((d) => d.severity === "error"));
       for (const [k, v] of res.sources) r.sources.set(k, v);

@@ -24,7 +24,7 @@ export interface RunRecipeOptions {
   interrupt?: Interrupt | { readonly requested: boolean };
   /** accept a time estimate past the 30-day ceiling when the recipe declares no time budget (`--no-budget`) */
   noBudget?: boolean;
-  /** data-parallel replicas for pretrain, SFT, reward_model, DPO and PPO's updates on wasm/cpu (src/run/nodes/parallel.ts); default 1 (see resolveWorkers) */
+  /** data-parallel replicas for pretrain, SFT, reward_model, DPO and PPO's updates on wasm/cpu (src/run/nodes/parallel.ts); default auto: the number of cores (see resolveWorkers) */
   workers?: number | "auto";
 }
 

@@ -45,8 +45,8 @@ function breakdown(t: PoolTiming, workers: number, meanStepMs: number): string {
   const per = (ms: number, n = 1) => (ms / Math.max(t.calls, 1) / n).toFixed(1);
   const rest = meanStepMs - (t.prepMs + t.ownMs + t.waitMs + t.mergeMs) / Math.max(t.calls, 1);
   return (
-    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms, waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms, rest ${rest.toFixed(1)} ms; ` +
-    `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms, copy out ${per(t.workerPackMs, workers)} ms`
+    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms (cpu ${per(t.ownCpuMs)}, queued ${per(t.ownQueuedMs)}), waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms, rest ${rest.toFixed(1)} ms; ` +
+    `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms (cpu ${per(t.workerComputeCpuMs, workers)}, queued ${per(t.workerComputeQueuedMs, workers)}), copy out ${per(t.workerPackMs, workers)} ms`
   );
 }
 

@@ -34,11 +34,11 @@ test("plan and run refuse a 30-day-plus estimate without a budget; --no-budget a
     assert.match(accepted.err, /warning AL4016: .*past the 30-day ceiling \(accepted: --no-budget\)/);
 
     // run: refused before anything is written; accepted (only up to the model's initialisation here)
-    const runRefused = alignc(dir, "run", "--until", "tiny", recipe);
+    const runRefused = alignc(dir, "run", "--workers", "1", "--until", "tiny", recipe);
     assert.equal(runRefused.code, 1, runRefused.err);
     assert.match(runRefused.err, /error AL4017/);
     assert.ok(!existsSync(join(dir, "runs")), "no run folder when the plan has errors");
-    const runAccepted = alignc(dir, "run", "--no-budget", "--until", "tiny", recipe);
+    const runAccepted = alignc(dir, "run", "--workers", "1", "--no-budget", "--until", "tiny", recipe);
     assert.equal(runAccepted.code, 0, runAccepted.err);
     assert.match(runAccepted.err, /warning AL4016/);
 

@@ -4,7 +4,7 @@
 // `plan` warn (AL3032, at the stage's max_length) when that is over 1%.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -123,4 +123,32 @@ test("1% or fewer losing response tokens: no warning, and the plan still reports
   const check = cli(["check", file]);
   assert.equal(check.code, 0);
   assert.doesNotMatch(check.out + check.err, /AL3032/);
+});
+
+test("a warm plan takes each stage's counts from the cache (keyed by its plan node), and still warns from them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-trunc-cache-"));
+  const file = recipe(dir, { long: 5, maxLength: 80, name: "cached" });
+  const saved = process.env.ALIGNC_CACHE_DIR;
+  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
+  try {
+    const cold = await compile(file, { machine: false });
+    const entries = readdirSync(join(dir, "cache", "truncation"));
+    assert.ok(entries.length >= 1, "the cold plan stored the stage's counts");
+    // a hit is read, not re-measured: an entry edited by hand shows through (so no data was rendered)
+    for (const e of entries) {
+      const p = join(dir, "cache", "truncation", e);
+      const v = JSON.parse(readFileSync(p, "utf8")) as { t: { loseResponse: number } | null };
+      if (v.t) writeFileSync(p, JSON.stringify({ t: { ...v.t, loseResponse: 7 } }));
+    }
+    const warm = await compile(file, { machine: false });
+    const sft = (r: typeof cold) => r.plan!.nodes.find((n) => n.id === "sft")!.estimates.truncation;
+    assert.equal(sft(cold)?.lose_response, 5);
+    assert.equal(sft(warm)?.lose_response, 7, "the warm plan read the cached counts");
+    const warning = warm.diagnostics.find((x) => x.code === "AL3032");
+    assert.ok(warning && warning.span?.line === 9, "the warning is rebuilt from the cached counts, located in the current recipe");
+    assert.match(warning.message, /7 of 100 training examples/);
+  } finally {
+    if (saved === undefined) delete process.env.ALIGNC_CACHE_DIR;
+    else process.env.ALIGNC_CACHE_DIR = saved;
+  }
 });

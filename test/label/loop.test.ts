@@ -67,7 +67,7 @@ test("the loop: alignc label trains SFT and serves its samples, labeled by keybo
     assert.equal(await exited(srv.child), 130);
 
     // the recipe now reads the labels: SFT and the draw come from the cache, the reward model trains on them
-    const run = spawnSync(process.execPath, [BIN, "run", "label-loop.align"], { cwd: fx.dir, env, encoding: "utf8" });
+    const run = spawnSync(process.execPath, [BIN, "run", "--workers", "1", "label-loop.align"], { cwd: fx.dir, env, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^ {2}sft +cached /m);
     assert.match(run.stdout, /^ {2}cands +cached /m);

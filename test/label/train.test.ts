@@ -54,7 +54,7 @@ test("labels from alignc label train the micro recipe's reward model", async (t)
     assert.equal(s.labels, labeled);
     assert.equal(s.rule!.all.rate, 1, "the file says what the rule said");
 
-    const r = await runRecipe(recipe, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), until: "rm_acc" });
+    const r = await runRecipe(recipe, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), until: "rm_acc", workers: 1 });
     assert.ok(r.ok, r.ok ? "" : `${r.message} ${JSON.stringify(r.diagnostics)}`);
     if (r.outcome.error) throw r.outcome.error;
     const nodes = Object.fromEntries(r.outcome.manifest.nodes.map((n) => [n.id, n]));

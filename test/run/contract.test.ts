@@ -79,7 +79,7 @@ test("a variant's PPO stage trains with every parameter of its plan node (kl_coe
     assert.ok(planned.plan, JSON.stringify(planned.diagnostics));
     const plan = planned.plan;
     assert.equal(plan.nodes.find((n) => n.id === "policy")?.params.kl_coef, 0.02);
-    const run = outcome(await runRecipe(file, { variant, until: "policy", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet }));
+    const run = outcome(await runRecipe(file, { variant, until: "policy", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 }));
     assert.equal(run.exitCode, 0);
     assert.equal(run.manifest.variant, "swept[kl_coef=0.02]", "the manifest names the variant in full");
     for (const id of ["pre", "sft", "rm", "policy"]) {
@@ -99,7 +99,7 @@ test("lr = sweep [1e-9, 3e-2]: the first variant leaves validation loss where it
     writeMicro(dir);
     const file = join(dir, "lr.align");
     writeFileSync(file, `recipe lr extends "micro.align" { pre.lr = sweep [1e-9, 3e-2] }\n`);
-    const paths = { until: "pre", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet };
+    const paths = { until: "pre", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
     const moved = async (variant: string) => {
       const m = outcome(await runRecipe(file, { ...paths, variant })).manifest;
       const s = m.nodes.find((n) => n.id === "pre")!.summary!;

@@ -29,7 +29,7 @@ function statuses(m: { nodes: { id: string; status: string }[] }): Record<string
 test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-runs only PPO and its evals", async () => {
   const { dir, cleanup } = tempDir();
   try {
-    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet };
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
     const recipe = writeMicro(dir);
     const cold = outcome(await runRecipe(recipe, paths));
     assert.equal(cold.exitCode, 0);
@@ -92,7 +92,7 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     const ck = cache.latestCheckpoint(p.hash);
     assert.ok(ck && ck.step >= 2 && ck.step < 12, `checkpoint ${ck?.step}`);
 
-    const resumed = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet }));
+    const resumed = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 }));
     assert.equal(resumed.exitCode, 0);
     const rp = resumed.manifest.nodes.find((n) => n.id === "policy")!;
     assert.equal(rp.status, "resumed");
@@ -103,7 +103,7 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
 
     // the same stage without interruption (its entry removed, then recomputed from the cached inputs)
     cache.remove(p.hash);
-    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet }));
+    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 }));
     assert.equal(straight.manifest.nodes.find((n) => n.id === "policy")!.status, "computed");
     assert.equal(cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256, shaResumed, "resumed weights equal uninterrupted weights");
     // and the same recorded metrics: every row and the summary, but for wall-clock fields (issue 15)

@@ -39,7 +39,7 @@ expect full_size { rule.p_value < 0.01 }
       lines.push(l);
       info(l);
     };
-    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress });
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress, workers: 1 });
     assert.ok(r.ok, r.ok ? "" : `${r.message} ${r.diagnostics.map((d) => d.message).join("; ")}`);
     const m = r.outcome.manifest;
     assert.equal(r.outcome.exitCode, EXIT.expectations);
@@ -76,7 +76,7 @@ test("a no-op PPO stage fails the quickstart's --tiny gate on its own probe: gre
     assert.match(src, /policy\.greedy_rm_score > /);
     const file = join(dir, "noop_ppo.align");
     writeFileSync(file, src);
-    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
     assert.ok(r.ok, r.ok ? "" : String(r.message));
     assert.equal(r.outcome.exitCode, EXIT.expectations);
     const [gate] = r.outcome.manifest.expectations;

@@ -49,7 +49,7 @@ function afterWrites(child: ChildProcess, root: string, n: number): Promise<void
 }
 
 function alignc(cwd: string, recipe: string): ChildProcess {
-  return spawn(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "run", recipe], {
+  return spawn(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "run", "--workers", "1", recipe], {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CI: "true", ALIGNC_CACHE: join(cwd, "cache"), XDG_CACHE_HOME: join(cwd, "xdg") },

@@ -31,7 +31,7 @@ test("a stage that goes NaN stops with a located AL5001, saves its last good sta
     const cacheRoot = join(runsDir, ".cache");
 
     // 1. the library entry: a failed run (exit 1) whose error is one located diagnostic
-    const first = await runRecipe(recipe, { runsDir, cacheRoot, until: "pre", progress: quiet });
+    const first = await runRecipe(recipe, { runsDir, cacheRoot, until: "pre", progress: quiet, workers: 1 });
     assert.ok(first.ok, first.ok ? "" : first.message ?? first.diagnostics.map((d) => d.message).join("; "));
     const { outcome } = first;
     assert.equal(outcome.exitCode, 1);
@@ -59,7 +59,7 @@ test("a stage that goes NaN stops with a located AL5001, saves its last good sta
     assert.deepEqual(progress.logged.map((r) => r.step), rows);
 
     // 2. the command, run again: exit 1 with the rendered location, after resuming at the saved step
-    const r = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "run", "--until", "pre", recipe], {
+    const r = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "run", "--workers", "1", "--until", "pre", recipe], {
       cwd: dir,
       encoding: "utf8",
       env: { ...process.env, ALIGNC_CACHE: cacheRoot, NO_COLOR: "" },

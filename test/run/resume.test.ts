@@ -58,7 +58,7 @@ for (const workers of [1, 2])
 
 /** With `workers` > 1 every training stage runs data-parallel (wasm), stopped and resumed on the same count. */
 async function exactResume(workers: number): Promise<void> {
-  const backend = workers > 1 ? { backend: "wasm", workers } : {};
+  const backend = workers > 1 ? { backend: "wasm", workers } : { workers };
   const { dir, cleanup } = tempDir("alignc-resume-");
   try {
     const recipe = writeMicro(dir, { dpo: true, name: "micro_resume" });

@@ -35,7 +35,7 @@ test("alignc run plan.json reuses every stage that alignc run RECIPE --variant V
   const { dir, cleanup } = tempDir();
   try {
     const { file } = setUp(dir);
-    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, until: "policy" };
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, until: "policy", workers: 1 };
     const first = await runRecipe(file, { ...paths, variant: "kl_coef=0.5" });
     if (!first.ok) throw new Error(first.message ?? JSON.stringify(first.diagnostics));
     assert.equal(first.outcome.exitCode, 0, String(first.outcome.error));
@@ -66,7 +66,7 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     const plan = join(dir, "p.json");
     await savePlan(file, "kl_coef=0.05", plan);
     const runsDir = join(dir, "runs");
-    const paths = { runsDir, cacheRoot: join(dir, "cache"), progress: quiet };
+    const paths = { runsDir, cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
 
     writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5]  policy.clip = 0.3 }\n`);
     const edited = await runSavedPlan(plan, paths);

@@ -30,7 +30,7 @@ test("on_error = skip: the manifest records per source the skipped count and the
   assert.match(text, /on_error = "skip"/);
   const file = join(dir, "skips.align");
   writeFileSync(file, text);
-  const paths = { until: "sft", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet };
+  const paths = { until: "sft", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
   const run = outcome(await runRecipe(file, paths));
   const manifest = JSON.parse(readFileSync(join(run.runDir, "manifest.json"), "utf8")) as Manifest;
   const sft = manifest.nodes.find((n) => n.id === "sft")!;

@@ -7,13 +7,13 @@ import { availableParallelism } from "node:os";
 import type { Gpt, Trainer } from "./train-api.js";
 
 /**
- * `--workers`: a positive integer, or auto (the number of cores). Default 1: 1 keeps a run's figures
- * bit-identical across machines with different core counts. On this project's 2-core machine, quiet,
- * 2 replicas train 1.36–1.45× (small model) and 1.49–1.53× (medium) as fast as 1, for 14–23 % more
- * CPU per step (README.md, "Both cores"); whether auto becomes the default is the lead's call.
+ * `--workers`: a positive integer, or auto (the number of cores), the default: on this project's
+ * 2-core machine, quiet, 2 replicas train 1.36–1.53× as fast as 1 and the quickstart runs 26 %
+ * shorter (README.md, "Both cores"). A run's figures then depend on the core count within the
+ * documented float32 tolerance; `--workers 1` gives the same figures on every machine.
  */
 export function resolveWorkers(asked: number | "auto" | undefined): number {
-  return asked === undefined ? 1 : asked === "auto" ? availableParallelism() : asked;
+  return asked === undefined || asked === "auto" ? availableParallelism() : asked;
 }
 
 /** Starts a gradient pool on `trainer` when it pays; returns the replicas the stage runs on. */

@@ -1,7 +1,21 @@
 // The shared memory the replicas exchange weights and gradients through: one float32 block per
 // list of parameters, each parameter at a fixed offset. A write copies a tensor's values in, a read
-// makes a tensor of them; no message carries them, so nothing is cloned or garbage-collected per step.
+// makes a tensor of them; no message carries them, so nothing is cloned per step.
+//
+// On the wasm backend a tensor's values live in the backend's heap, and a write copies them
+// straight from there (BackendWasm.typedArrayFromHeap, a view on the heap): dataSync() would first
+// copy them into a fresh array (for the medium bench model 20 MB per step on each side: an
+// allocation, page faults and garbage to collect, on the step's critical path). The other way, a
+// variable is never overwritten in place through such a view: the wasm backend keeps state per
+// tensor id (XNNPACK matmul operators holding packed weights), which would go on computing with
+// the old values (a 1 vs 2 replicas test failed so); a new tensor, assigned, gets a new id.
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { tf } from "../backend.js";
+
+/** The wasm backend when it is the active one (then tensors' values can be viewed in its heap). */
+function wasmBackend(): BackendWasm | null {
+  return tf.getBackend() === "wasm" ? (tf.backend() as BackendWasm) : null;
+}
 
 export class SharedTensors {
   readonly offsets: number[];
@@ -27,8 +41,11 @@ export class SharedTensors {
     return new Float32Array(this.buffer, this.offsets[i]! * 4, size);
   }
 
+  /** Copies `t`'s values into entry `i`. */
   write(i: number, t: tf.Tensor): void {
-    this.view(i).set(t.dataSync() as Float32Array);
+    const wasm = wasmBackend();
+    // the heap view is taken right before the copy: the heap's buffer changes when it grows
+    this.view(i).set(wasm ? (wasm.typedArrayFromHeap(t) as Float32Array) : (t.dataSync() as Float32Array));
   }
 
   /**

@@ -19,6 +19,7 @@ import type { Gpt } from "../model.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
 import { shardGrads, shares, splitBatch, type BatchSpec } from "./shard.js";
+import { since, threadTimes } from "./thread-time.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
 const ANSWER_TIMEOUT_MS = 10 * 60_000;
@@ -38,8 +39,10 @@ export interface PoolTiming {
   calls: number;
   /** main thread: reading the weights, splitting the batch, posting the tasks */
   prepMs: number;
-  /** main thread: its own share's forward/backward pass */
+  /** main thread: its own share's forward/backward pass; of it, on a CPU and waiting for one (thread-time.ts) */
   ownMs: number;
+  ownCpuMs: number;
+  ownQueuedMs: number;
   /** main thread: idle, waiting for the workers after its own share */
   waitMs: number;
   /** main thread: receiving the workers' gradients and adding them */
@@ -47,10 +50,25 @@ export interface PoolTiming {
   /** the workers (summed over workers): loading weights, their share's pass, copying gradients out */
   workerLoadMs: number;
   workerComputeMs: number;
+  workerComputeCpuMs: number;
+  workerComputeQueuedMs: number;
   workerPackMs: number;
 }
 
-const zeroTiming = (): PoolTiming => ({ calls: 0, prepMs: 0, ownMs: 0, waitMs: 0, mergeMs: 0, workerLoadMs: 0, workerComputeMs: 0, workerPackMs: 0 });
+const zeroTiming = (): PoolTiming => ({
+  calls: 0,
+  prepMs: 0,
+  ownMs: 0,
+  ownCpuMs: 0,
+  ownQueuedMs: 0,
+  waitMs: 0,
+  mergeMs: 0,
+  workerLoadMs: 0,
+  workerComputeMs: 0,
+  workerComputeCpuMs: 0,
+  workerComputeQueuedMs: 0,
+  workerPackMs: 0,
+});
 
 export class GradientPool {
   private closed = false;
@@ -116,7 +134,9 @@ export class GradientPool {
     busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, shard: shards[i + 1]! }));
     const vars = this.trainable.map((n) => net.params.get(n)!);
     const t1 = performance.now();
+    const c1 = threadTimes();
     const own = this.settledOnThrow(busy, () => shardGrads(net, this.reference, shards[0]!, vars));
+    const ownTimes = since(c1);
     let loss = own.loss;
     const aux = { ...own.aux };
     const t2 = performance.now();
@@ -136,6 +156,8 @@ export class GradientPool {
       if (reply.timing) {
         tm.workerLoadMs += reply.timing.loadMs;
         tm.workerComputeMs += reply.timing.computeMs;
+        tm.workerComputeCpuMs += reply.timing.computeCpuMs;
+        tm.workerComputeQueuedMs += reply.timing.computeQueuedMs;
         tm.workerPackMs += reply.timing.packMs;
       }
       loss += reply.loss!;
@@ -153,6 +175,8 @@ export class GradientPool {
     tm.calls++;
     tm.prepMs += t1 - t0;
     tm.ownMs += t2 - t1;
+    tm.ownCpuMs += ownTimes.cpuMs;
+    tm.ownQueuedMs += ownTimes.queuedMs;
     tm.waitMs += waitMs;
     tm.mergeMs += performance.now() - t2 - waitMs;
     return { loss, aux, grads: Object.fromEntries(acc) };

@@ -47,6 +47,9 @@ export type Task =
 export interface WorkerTiming {
   loadMs: number;
   computeMs: number;
+  /** of computeMs: on a CPU, and runnable but waiting for one (0 where the kernel does not say: thread-time.ts) */
+  computeCpuMs: number;
+  computeQueuedMs: number;
   packMs: number;
 }
 

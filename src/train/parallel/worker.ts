@@ -11,6 +11,7 @@ import { Gpt } from "../model.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
 import { shardGrads } from "./shard.js";
+import { since, threadTimes } from "./thread-time.js";
 
 const init = workerData as WorkerInit & { port: MessagePort };
 const control = new Int32Array(init.control, 0, CONTROL_INTS);
@@ -48,14 +49,16 @@ function handle(task: Task): Reply {
   const t0 = performance.now();
   load();
   const t1 = performance.now();
+  const c1 = threadTimes();
   const r = shardGrads(model, reference, task.shard, vars);
   const t2 = performance.now();
+  const compute = since(c1);
   try {
     vars.forEach((v, i) => grads.write(i, r.grads[v.name]!));
   } finally {
     tf.dispose(Object.values(r.grads));
   }
-  return { seq: task.seq, ok: true, loss: r.loss, aux: r.aux, timing: { loadMs: t1 - t0, computeMs: t2 - t1, packMs: performance.now() - t2 } };
+  return { seq: task.seq, ok: true, loss: r.loss, aux: r.aux, timing: { loadMs: t1 - t0, computeMs: t2 - t1, computeCpuMs: compute.cpuMs, computeQueuedMs: compute.queuedMs, packMs: performance.now() - t2 } };
 }
 
 let seen = 0;
