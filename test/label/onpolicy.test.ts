@@ -107,7 +107,7 @@ test("the leak check sees the prompts drawn for as the reward model's training p
 test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) on it and rm_accuracy on its held-out prompts; the draw is reused by hash", async (t) => {
   const fx = fixture();
   try {
-    const opts = { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache"), progress: createProgress({ quiet: true }) };
+    const opts = { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 }; // workers: not what this tests (test/run/workers.test.ts is)
     const r = await runRecipe(fx.recipe, opts);
     assert.ok(r.ok, r.ok ? "" : `${r.message} ${JSON.stringify(r.diagnostics)}`);
     if (r.outcome.error) throw r.outcome.error;
