@@ -51,7 +51,8 @@ export function resumeCommand(path: string, o: { tiny?: boolean; backend?: strin
     o.variant ? `--variant ${shellQuote(o.variant)}` : "",
     o.backend ? `--backend ${shellQuote(o.backend)}` : "",
     o.until ? `--until ${shellQuote(o.until)}` : "",
-    o.workers !== undefined && o.workers !== 1 ? `--workers ${o.workers}` : "",
+    // a resumed stage is exact with the same replica count: an explicit count is repeated, auto is the default
+    o.workers !== undefined && o.workers !== "auto" ? `--workers ${o.workers}` : "",
     o.recipe ? `--recipe ${shellQuote(o.recipe)}` : "",
     shellQuote(path),
   ]
@@ -92,7 +93,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const o = {
     backend: typeof opts.backend === "string" ? opts.backend : undefined,
     tiny: opts.tiny === true,
-    workers: w === undefined ? 1 : w === "auto" ? ("auto" as const) : Number(w),
+    workers: w === undefined || w === "auto" ? ("auto" as const) : Number(w), // the default is resolveWorkers's (src/run/nodes/parallel.ts)
     force: list(opts.force),
     until: typeof opts.until === "string" ? opts.until : null,
     variant: typeof opts.variant === "string" ? opts.variant : undefined,
