@@ -26,7 +26,7 @@
 // Every hyperparameter is read from the node's resolved, typed parameters (src/plan/params.ts): the
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
 // the one mapping from a model node's parameters to its network shape, the one the run builds with
-import { ACCURACY_MAX_NEW_TOKENS, modelConfigOf } from "../run/nodes/configs.js";
+import { ACCURACY_MAX_NEW_TOKENS, modelConfigOf } from "./engine-configs.js";
 import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
 import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
@@ -116,7 +116,7 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   const train = trainFlopsPerToken(c, S);
   const fwd = train / 3;
   const e: Estimates = { parameters: N };
-  // as the run counts them (src/run/nodes/configs.ts trainConfigOf): `steps`, else epochs over the data
+  // as the run counts them (src/plan/engine-configs.ts trainConfigOf): `steps`, else epochs over the data
   const length = stepsOrEpochs(p);
   const steps = length.steps ?? (data ? Math.max(1, Math.ceil((length.epochs * data.examples) / (B * A))) : undefined);
   if (steps === undefined) {

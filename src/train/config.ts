@@ -1,5 +1,5 @@
 // Typed model and training configuration. Every field is required and the engine has no defaults of
-// its own: recipe parameters come from the plan node through src/run/nodes/configs.ts (the one mapping,
+// its own: recipe parameters come from the plan node through src/plan/engine-configs.ts (the one mapping,
 // whose values the kinds table in src/check/kinds/ defaults, each with its reason). What is left here
 // are architecture constants that no recipe sets (NATIVE_ARCHITECTURE).
 import { TrainInputError } from "./errors.js";

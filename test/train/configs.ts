@@ -1,10 +1,10 @@
 // Engine configs for tests, built the way `alignc run` builds them: the kinds table's defaults
-// (src/check/kinds/, the one source of truth) put through the one mapping of src/run/nodes/configs.ts,
+// (src/check/kinds/, the one source of truth) put through the one mapping of src/plan/engine-configs.ts,
 // then a test's own overrides. The engine has no defaults of its own, so a test that leaves a field
 // out trains with what a recipe that leaves the property out would train with.
 import { HEADER_PROPS, KINDS } from "../../src/check/kinds.js";
 import type { ModelGptParams, StagePpoParams, TrainingParams } from "../../src/plan/params.js";
-import { modelConfigOf, ppoConfigOf, trainConfigOf } from "../../src/run/nodes/configs.js";
+import { modelConfigOf, ppoConfigOf, trainConfigOf } from "../../src/plan/engine-configs.js";
 import { gptConfig, trainConfig, type GptConfig, type TrainConfig } from "../../src/train/config.js";
 import type { PpoOptions } from "../../src/train/stages/ppo.js";
 import type { StageKind } from "../../src/train/trainer.js";

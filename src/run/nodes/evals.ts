@@ -9,7 +9,7 @@ import { ruleDecidedBy, ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { paramsOf } from "../../plan/params.js";
-import { ACCURACY_MAX_NEW_TOKENS } from "./configs.js";
+import { ACCURACY_MAX_NEW_TOKENS } from "../../plan/engine-configs.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";

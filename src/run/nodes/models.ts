@@ -7,7 +7,7 @@ import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
 import type { HandlerEnv } from "./env.js";
 import { tokenizerFor } from "./env.js";
-import { modelConfigOf } from "./configs.js";
+import { modelConfigOf } from "../../plan/engine-configs.js";
 
 export const MODEL_FILE = "model.safetensors";
 

@@ -5,7 +5,7 @@ import { refOf, type StagePpoParams } from "../../plan/params.js";
 import { ruleReward } from "../evaluation/rule-judge.js";
 import type { NodeContext } from "../handler.js";
 import { decodeResponse } from "./decode.js";
-import { ppoConfigOf } from "./configs.js";
+import { ppoConfigOf } from "../../plan/engine-configs.js";
 import type { HandlerEnv } from "./env.js";
 import { networkOf } from "./models.js";
 import type { StageData } from "./stage-data.js";

@@ -19,7 +19,7 @@ import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../storage/interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
-import { trainConfigOf } from "./configs.js";
+import { trainConfigOf } from "../../plan/engine-configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
 import { ppoSetup } from "./ppo-stage.js";

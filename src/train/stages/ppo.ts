@@ -53,7 +53,7 @@ const PPO_NUMBERS = ["klCoef", "ptxCoef", "clip", "vfCoef", "gaeLambda", "discou
 /** A copy of complete PPO options; a missing or non-finite field is refused, never completed. */
 function checkedPpoOptions(o: PpoOptions): PpoOptions {
   const bad = PPO_NUMBERS.filter((k) => typeof o[k] !== "number" || !Number.isFinite(o[k]));
-  if (bad.length) throw new TrainInputError(`ppo options: ${bad.join(", ")} must be numbers (the engine has no defaults; src/run/nodes/configs.ts ppoConfigOf builds them)`);
+  if (bad.length) throw new TrainInputError(`ppo options: ${bad.join(", ")} must be numbers (the engine has no defaults; src/plan/engine-configs.ts ppoConfigOf builds them)`);
   if (o.advantages !== "gae" && o.advantages !== "rloo") throw new TrainInputError(`ppo options: advantages must be "gae" or "rloo", got ${String(o.advantages)}`);
   if (o.advantageScale !== "whiten" && o.advantageScale !== "rms") throw new TrainInputError(`ppo options: advantageScale must be "whiten" or "rms", got ${String(o.advantageScale)}`);
   return { ...o };

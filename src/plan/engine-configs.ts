@@ -1,10 +1,12 @@
 // The one mapping from a plan node's parameters (the recipe's snake_case names, every default filled by
 // the checker) to the training engine's configs. Handlers pass what this returns and nothing else, so
 // the engine trains with exactly the values the node's hash covers (test/run/contract.test.ts).
-import { stepsOrEpochs, type ModelGptParams, type StagePpoParams, type TrainingParams } from "../../plan/params.js";
+// It lives in src/plan because the plan's cost estimate reads the same mapping, and `alignc plan` loads
+// none of the run machinery (test/cli/lazy-load.test.ts).
+import { stepsOrEpochs, type ModelGptParams, type StagePpoParams, type TrainingParams } from "./params.js";
 // config.ts loads no TensorFlow.js (train-api.ts is the lazily imported door to the rest of the engine)
-import { gptConfig, NATIVE_ARCHITECTURE, trainConfig, type GptConfig, type TrainConfig } from "../../train/config.js";
-import type { PpoOptions } from "../../train/stages/ppo.js";
+import { gptConfig, NATIVE_ARCHITECTURE, trainConfig, type GptConfig, type TrainConfig } from "../train/config.js";
+import type { PpoOptions } from "../train/stages/ppo.js";
 
 /**
  * Optimisation settings of a stage. `steps` is the node's; without it, `epochs` passes over `items`
