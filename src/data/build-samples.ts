@@ -145,7 +145,8 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
   const name = node.block || node.id;
   const items = await rankedPrompts(dp, node, promptsOf);
   const draw = drawOf(dp, node);
-  const holdout = numP(node.params.holdout) ?? 0; // lowered with RANKED_SAMPLES_DEFAULTS (kinds.ts) filled
+  const holdout = numP(node.params.holdout); // lowered with RANKED_SAMPLES_DEFAULTS (kinds.ts) filled
+  if (holdout === undefined) throw new Error(`plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`);
   // a split of the prompts, seeded by the draw and the share: known before the draw, kept by a new labeler
   const parts = split(dp, valueKey(dp, { draw: { $ref: draw.id }, holdout }), items.map((_, i) => i), holdout);
   const file = drawn.get(dp)?.get(draw.id);
