@@ -31,6 +31,16 @@ type PromptsOf = (dp: DataPlan, owner: DataNode, prop: string) => Promise<{ trai
 /** Draws whose candidates file this plan's run has (node id → file): the run registers them. */
 const drawn = new WeakMap<DataPlan, Map<string, string>>();
 
+/** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
+const undrawnNotes = new WeakMap<DataPlan, Map<string, string>>();
+
+/** `alignc data` says what a run would have to compute for a draw it did not find (src/run/storage/cached-draws.ts). */
+export function noteUndrawn(dp: DataPlan, drawId: string, note: string): void {
+  const m = undrawnNotes.get(dp) ?? new Map<string, string>();
+  undrawnNotes.set(dp, m);
+  m.set(drawId, note);
+}
+
 /** The run hands over a finished draw (a `data samples` node's candidates file). */
 export function registerDraw(dp: DataPlan, drawId: string, file: string): void {
   const m = drawn.get(dp) ?? new Map<string, string>();
@@ -164,7 +174,7 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
       `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and no run has drawn them into the cache yet`,
       at.file,
       at.span,
-      `run \`alignc run ${recipe} --until ${draw.id}\` first (it trains \`${stage}\` unless cached, then draws; \`alignc data\` then reads the draw from the cache)`,
+      `run \`alignc run ${recipe} --until ${draw.id}\` first (${undrawnNotes.get(dp)?.get(draw.id) ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
     );
   }
   const sets = matchDrawn(items, readDrawn(file));

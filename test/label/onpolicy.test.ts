@@ -116,7 +116,7 @@ test("alignc data on ranked samples not drawn yet: a located AL3061 naming the s
     const r = alignData(["onpolicy.align", "--source", "onpolicy"], fx.dir, join(fx.dir, "empty-cache"));
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /onpolicy\.align:35:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
-    assert.match(r.stderr, /hint: run `alignc run onpolicy\.align --until onpolicy\/draw` first \(it trains `sft` unless cached/);
+    assert.match(r.stderr, /hint: run `alignc run onpolicy\.align --until onpolicy\/draw` first \(`sft` is not in the cache either: it trains first, then draws;/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   } finally {
     fx.cleanup();
@@ -166,6 +166,12 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     const text = alignData([fx.recipe, "--source", "onpolicy", "--stats"], fx.dir, opts.cacheRoot);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /\(`onpolicy`, training split\), first reasons:/);
+    // another k is another draw: not in the cache, but the stage it samples is
+    writeFileSync(join(fx.dir, "k5.align"), readFileSync(fx.recipe, "utf8").replace("  k = 4\n", "  k = 5\n"));
+    const k5 = alignData(["k5.align", "--source", "onpolicy"], fx.dir, opts.cacheRoot);
+    assert.equal(k5.status, 1, k5.stderr);
+    assert.match(k5.stderr, /error AL3061: `onpolicy` ranks 5 samples per prompt drawn from stage `sft`/);
+    assert.match(k5.stderr, /\(`sft` is in the cache: only the draw runs;/);
 
     // the same plan again: every stage, the draw and the evals from the cache
     const again = await runRecipe(fx.recipe, opts);

@@ -5,7 +5,8 @@
 // not in the cache stays unregistered, and building the ranked source then says which stage to run.
 import { join } from "node:path";
 import type { CheckedRecipe } from "../../check/ir.js";
-import { CANDIDATES_FILE, drawOf, registerDraw } from "../../data/build-samples.js";
+import { CANDIDATES_FILE, drawOf, noteUndrawn, registerDraw } from "../../data/build-samples.js";
+import { refOf } from "../../plan/params.js";
 import { dataPlanOf } from "../../data/plan-input.js";
 import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
@@ -37,6 +38,13 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
     const entry = cache.get(hash);
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
     if (file !== null) registerDraw(dp, draw.id, file);
+    else {
+      // what the run before `alignc data` costs: a draw from a cached stage, or training the stage first
+      const stage = refOf(draw.params.stage);
+      const stageHash = stage === null ? undefined : hashes.get(stage);
+      if (stage !== null && stageHash !== undefined)
+        noteUndrawn(dp, draw.id, cache.get(stageHash) ? `\`${stage}\` is in the cache: only the draw runs` : `\`${stage}\` is not in the cache either: it trains first, then draws`);
+    }
     return { rank: rank.id, draw: draw.id, hash, file };
   });
 }
