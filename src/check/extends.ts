@@ -2,11 +2,12 @@
 // parse the base (relative to the variant), apply each override to the base's AST (replace or add
 // the property), and append whatever else the variant declares. The result is one merged AST whose
 // nodes remember the file they were written in, so a diagnostic on an inherited block names the base
-// file and one on an override names the variant.
+// file and one on an override names the variant. A variant's budget line replaces the base's line
+// for the same resource; its expect lines add to the base's.
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
-import type { Assignment, BlockValue, Clause, Declaration, Entry, RecipeFile, RecipeHeader, Value } from "../lang/ast.js";
+import type { Assignment, BlockValue, Clause, Comparison, ConditionBlock, Declaration, Entry, RecipeFile, RecipeHeader, TopLevel, Value } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { hasErrors } from "../lang/diagnostic.js";
 import { COMPONENT_CLAUSES } from "./kinds.js";
@@ -178,11 +179,50 @@ function applyOverrides(merged: LoadedRecipe, baseAst: RecipeFile, header: Recip
   const mergedHeader: RecipeHeader = { ...header, body: { ...header.body, entries: headerEntries } };
   merged.fileOf.set(mergedHeader, merged.file);
   merged.fileOf.set(mergedHeader.body, merged.file);
-  const items = baseAst.items.filter((i) => i.type !== "RecipeHeader" || i !== baseHeader);
   const extra = variant.items.filter((i) => i !== header);
+  const items = withoutBudgetsOf(extra, baseAst.items.filter((i) => i.type !== "RecipeHeader" || i !== baseHeader), merged.fileOf);
   merged.ast = { ...baseAst, items: [mergedHeader, ...items.filter((i) => i.type !== "RecipeHeader"), ...extra] };
   // a second header in the base is still an error to report, in the base file
   for (const i of baseAst.items) if (i.type === "RecipeHeader" && i !== baseHeader) merged.ast.items.push(i);
+}
+
+/** The name a budget line limits (`time <= 20m` → "time"); undefined for a malformed line, which the checker reports. */
+function budgetLineName(c: Comparison): string | undefined {
+  return c.left.type === "Ref" && c.left.path.length === 1 ? c.left.path[0]!.name : undefined;
+}
+
+/**
+ * The base's items with every budget line dropped that the variant's own `budget` blocks limit
+ * again: a variant's `budget { time <= 20m }` replaces the base's `time <= 10m` (the base's
+ * `memory <= 4GiB` still holds), as `block.prop = v` replaces one property and keeps the others.
+ * Budgets are upper bounds on one resource each, so both holding would make the variant's looser
+ * limit dead text. `expect` lines are not merged this way: they add gates (every one holds).
+ */
+function withoutBudgetsOf(variantItems: TopLevel[], baseItems: TopLevel[], fileOf: WeakMap<object, string>): TopLevel[] {
+  const limited = new Set<string>();
+  for (const i of variantItems)
+    if (i.type === "Conditions" && i.keyword === "budget")
+      for (const c of i.items) {
+        const name = budgetLineName(c);
+        if (name !== undefined) limited.add(name);
+      }
+  if (limited.size === 0) return baseItems;
+  const out: TopLevel[] = [];
+  for (const i of baseItems) {
+    if (i.type !== "Conditions" || i.keyword !== "budget") {
+      out.push(i);
+      continue;
+    }
+    const kept = i.items.filter((c) => !limited.has(budgetLineName(c) ?? ""));
+    if (kept.length === i.items.length) out.push(i);
+    else if (kept.length > 0) {
+      const trimmed: ConditionBlock = { ...i, items: kept };
+      const file = fileOf.get(i); // a block from a middle file of the chain keeps naming that file
+      if (file !== undefined) fileOf.set(trimmed, file);
+      out.push(trimmed);
+    }
+  }
+  return out;
 }
 
 /** Replace the entry with the same single-part name, or append. */

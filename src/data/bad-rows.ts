@@ -86,7 +86,7 @@ export class BadRows {
 export function mergeSkipped(list: readonly SkippedRows[]): SkippedRows[] {
   const by = new Map<string, { s: SkippedRows; parts: Set<string> }>();
   for (const s of list) {
-    const key = `${s.source}\u0000${s.file}`;
+    const key = `${s.source}\u0000${s.file}\u0000${s.split ?? ""}`; // counts of different splits stay apart
     const part = JSON.stringify(s);
     const m = by.get(key);
     if (!m) by.set(key, { s: { ...s, reasons: [...s.reasons] }, parts: new Set([part]) });
@@ -98,6 +98,9 @@ export function mergeSkipped(list: readonly SkippedRows[]): SkippedRows[] {
   }
   return [...by.values()].map((m) => m.s);
 }
+
+/** How a skipped-rows report names its split, for people (`alignc data --stats`, report.html). */
+export const SPLIT_WORDS: Record<NonNullable<SkippedRows["split"]>, string> = { train: "training split", heldout: "held-out split" };
 
 /** The line a reason names (`file:LINE: …`), for ordering. */
 function lineOf(reason: string): number {

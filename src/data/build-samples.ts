@@ -12,6 +12,7 @@
 // labeler re-ranks the same split. Groups whose K samples all tie carry no comparison: left out and
 // counted as skipped rows, as are prompts the draw left out (fewer than K different responses).
 import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { ruleRanking, ruleReference } from "./demo/rule.js";
@@ -29,6 +30,16 @@ type PromptsOf = (dp: DataPlan, owner: DataNode, prop: string) => Promise<{ trai
 
 /** Draws whose candidates file this plan's run has (node id → file): the run registers them. */
 const drawn = new WeakMap<DataPlan, Map<string, string>>();
+
+/** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
+const undrawnNotes = new WeakMap<DataPlan, Map<string, string>>();
+
+/** `alignc data` says what a run would have to compute for a draw it did not find (src/run/storage/cached-draws.ts). */
+export function noteUndrawn(dp: DataPlan, drawId: string, note: string): void {
+  const m = undrawnNotes.get(dp) ?? new Map<string, string>();
+  undrawnNotes.set(dp, m);
+  m.set(drawId, note);
+}
 
 /** The run hands over a finished draw (a `data samples` node's candidates file). */
 export function registerDraw(dp: DataPlan, drawId: string, file: string): void {
@@ -156,17 +167,28 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
       return { kind: "comparisons", name, train: parts.train.map(bare), heldout: parts.heldout.map(bare) };
     }
     const at = siteOf(dp, node);
-    fail(CODES.unsupported, `\`${name}\` ranks samples drawn from a trained stage: they exist once \`alignc run\` has drawn them (\`alignc run RECIPE --until ${draw.id}\`)`, at.file, at.span);
+    const stage = refOf(draw.params.stage) ?? "its stage";
+    const recipe = relative(process.cwd(), dp.recipe.file) || dp.recipe.file;
+    fail(
+      CODES.notDrawn,
+      `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and no run has drawn them into the cache yet`,
+      at.file,
+      at.span,
+      `run \`alignc run ${recipe} --until ${draw.id}\` first (${undrawnNotes.get(dp)?.get(draw.id) ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
+    );
   }
   const sets = matchDrawn(items, readDrawn(file));
   const groups = rankSets(name, items, sets);
   const pick = (ids: number[]) => ids.map((i) => groups[i]).filter((g): g is ComparisonGroup => g !== null && g !== undefined);
-  const drawnCount = sets.filter((s) => s !== null).length;
-  const ties = drawnCount - groups.filter((g) => g !== null).length;
-  const notDrawn = items.length - drawnCount;
+  // counted per split: a stage trains on the training share, heldout(x) evaluates the other, and a
+  // count over both would overstate what either lost
   const skipped: SkippedRows[] = [];
-  if (ties) skipped.push({ source: name, file, count: ties, reasons: [`all ${numP(draw.params.k) ?? "K"} samples of a prompt tie under labeler = "rule": no comparison`] });
-  if (notDrawn) skipped.push({ source: name, file, count: notDrawn, reasons: ["the draw left the prompt out (fewer than K different non-empty responses)"] });
+  for (const [split, ids] of [["train", parts.train], ["heldout", parts.heldout]] as const) {
+    const notDrawn = ids.filter((i) => !sets[i]).length;
+    const ties = ids.filter((i) => sets[i] && !groups[i]).length;
+    if (ties) skipped.push({ source: name, file, count: ties, split, reasons: [`all ${numP(draw.params.k) ?? "K"} samples of a prompt tie under labeler = "rule": no comparison`] });
+    if (notDrawn) skipped.push({ source: name, file, count: notDrawn, split, reasons: ["the draw left the prompt out (fewer than K different non-empty responses)"] });
+  }
   const train = pick(parts.train);
   if (train.length === 0 && parts.train.length > 0) {
     const at = siteOf(dp, node);

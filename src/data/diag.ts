@@ -24,6 +24,7 @@ export const CODES = {
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",
   unsupported: "AL3060", // a block kind the data layer cannot build
+  notDrawn: "AL3061", // ranked samples whose draw is not in the cache yet: `alignc run … --until NAME/draw` first (src/data/build-samples.ts)
   leak: "AL3070", // (warning) an evaluated prompt or held-out text also in a training pool (src/data/leaks.ts)
 } as const;
 

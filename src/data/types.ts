@@ -78,12 +78,15 @@ export interface TemplateNote {
   heldout: boolean; // kept out of training (holdout_templates)
 }
 
-/** Rows a source skipped (`on_error = "skip"`): how many and the first few reasons. */
+/** Rows a source skipped (`on_error = "skip"`, or ranked samples without a comparison): how many and the first few reasons. */
 export interface SkippedRows {
   source: string;
   file: string;
   count: number;
   reasons: string[]; // located, clipped; at most SKIP_REASONS_SHOWN
+  /** The split the rows belong to, where a source splits before it skips (ranked samples: the
+   * held-out prompts are chosen before the draw); absent when the rows were left out before any split. */
+  split?: "train" | "heldout";
 }
 
 /** What the build learnt about its inputs besides the examples (shown by `data --stats`, kept in run records). */

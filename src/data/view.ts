@@ -3,6 +3,7 @@
 import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
 import { escapeControl, escapeControlKeepLines as esc } from "../lang/escape.js";
 import { palette } from "../common/colour.js";
+import { SPLIT_WORDS } from "./bad-rows.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -117,7 +118,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number, ex
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
   }
   for (const s of built.notes?.skipped ?? []) {
-    out.push(`skipped ${s.count} row${s.count === 1 ? "" : "s"} of ${s.file} (\`${s.source}\`), first reasons:`);
+    out.push(`skipped ${s.count} row${s.count === 1 ? "" : "s"} of ${s.file} (\`${s.source}\`${s.split ? `, ${SPLIT_WORDS[s.split]}` : ""}), first reasons:`);
     for (const r of s.reasons) out.push(`  - ${r}`);
   }
   return out.join("\n");

@@ -97,3 +97,25 @@ test("an absolute extends path is taken as it is", async () => {
   assert.equal(r.extendsFile, base);
   assert.equal(r.seed, 9);
 });
+
+test("a variant's budget line replaces the base's line for the same resource; the others still hold", async () => {
+  // the base (FULL) says `budget { time <= 10m  memory <= 4GiB  tokens <= 2M }`
+  const r = (await expectClean(`recipe v extends "base.align" { seed = 2 }\nbudget { time <= 20m  tokens < 3M }\n`, "v.align")).recipe!;
+  const lines = r.budget.map((c) => [c.left, c.op, c.right, c.file]);
+  assert.deepEqual(lines, [
+    ["memory", "<=", { $quantity: 4 * 1024 ** 3, unit: "B" }, base],
+    ["time", "<=", { $quantity: 1200, unit: "s" }, join(fixtureDir, "v.align")],
+    ["tokens", "<", { $quantity: 3_000_000, unit: "" }, join(fixtureDir, "v.align")],
+  ]);
+  // through a chain: the middle file's budget replaces the base's, the last file's the middle's
+  writeRecipe("budget-mid.align", `recipe mid extends "base.align" {}\nbudget { memory <= 8GiB }\n`);
+  const c = (await expectClean(`recipe last extends "budget-mid.align" {}\nbudget { time <= 1h }\n`, "budget-last.align")).recipe!;
+  assert.deepEqual(c.budget.map((x) => [x.left, x.file]), [
+    ["tokens", base],
+    ["memory", join(fixtureDir, "budget-mid.align")],
+    ["time", join(fixtureDir, "budget-last.align")],
+  ]);
+  // expect lines are not replaced: a variant's gates add to the base's
+  const e = (await expectClean(`recipe v extends "base.align" {}\nexpect { acc.accuracy >= 0.2 }\n`, "v.align")).recipe!;
+  assert.deepEqual(e.expects.map((x) => x.text), ["acc.accuracy >= 0.1", "wr.win_rate > 0.4", "acc.accuracy >= 0.2"]);
+});

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
 import { compile } from "../../src/compile.js";
 import { findLeaks } from "../../src/data/leaks.js";
@@ -22,6 +23,11 @@ function fixture(edit: (src: string) => string = (s) => s): { dir: string; recip
   const recipe = join(dir, "onpolicy.align");
   writeFileSync(recipe, edit(src));
   return { dir, recipe, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `alignc data ARGS` in `cwd`, with the stage cache at `cache` (ALIGNC_CACHE, as `alignc run` finds it). */
+function alignData(args: string[], cwd: string, cache: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "data", ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ALIGNC_CACHE: cache } });
 }
 
 const BLOCKS = `tokenizer t = byte_level {}
@@ -104,6 +110,19 @@ test("the leak check sees the prompts drawn for as the reward model's training p
   }
 });
 
+test("alignc data on ranked samples not drawn yet: a located AL3061 naming the stage and the command to run first, exit 1", () => {
+  const fx = fixture();
+  try {
+    const r = alignData(["onpolicy.align", "--source", "onpolicy"], fx.dir, join(fx.dir, "empty-cache"));
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /onpolicy\.align:35:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
+    assert.match(r.stderr, /hint: run `alignc run onpolicy\.align --until onpolicy\/draw` first \(`sft` is not in the cache either: it trains first, then draws;/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  } finally {
+    fx.cleanup();
+  }
+});
+
 test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) on it and rm_accuracy on its held-out prompts; the draw is reused by hash", async (t) => {
   const fx = fixture();
   try {
@@ -130,6 +149,29 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     assert.ok(acc.groups! >= 1 && acc.groups! < groups, JSON.stringify(acc));
     assert.ok(acc.correctness_pairs! >= 0 && acc.correctness_pairs! <= acc.pairs!, "the groups carry their reference answers: correctness pairs are counted");
     t.diagnostic(`${sets.length} sets drawn, ${groups} ranked, ${ties} all-tie; rm_acc ${JSON.stringify(acc)}`);
+    // skipped prompts are counted per split: the training share's with the groups the stage trains
+    // on, the held-out share's with the ones rm_acc evaluates (40 prompts: 28 train, 12 held out)
+    assert.ok(skipped.every((s) => s.split === "train" || s.split === "heldout"), JSON.stringify(skipped));
+    const inSplit = (split: string) => skipped.filter((s) => s.split === split).reduce((a, s) => a + s.count, 0);
+
+    // `alignc data` shows the cached draw's rows (the draw is found by the plan hash the run used)
+    const shown = alignData([fx.recipe, "--source", "onpolicy", "--stats", "--json"], fx.dir, opts.cacheRoot);
+    assert.equal(shown.status, 0, shown.stderr);
+    const stats = (JSON.parse(shown.stdout) as { data: { stats: { train: number; heldout: number; skipped: { count: number; split?: string }[] } }[] }).data[0]!.stats;
+    assert.equal(stats.train + stats.heldout, groups, "every ranked group, in one split or the other");
+    assert.equal(stats.train + inSplit("train"), 28, "training prompts: the groups trained on plus those left out of them");
+    assert.equal(stats.heldout + inSplit("heldout"), 12, "held-out prompts: the groups evaluated plus those left out of them");
+    assert.equal(acc.groups, stats.heldout, "rm_acc scores the held-out groups");
+    assert.deepEqual(stats.skipped, skipped, "alignc data and the run record count the same");
+    const text = alignData([fx.recipe, "--source", "onpolicy", "--stats"], fx.dir, opts.cacheRoot);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /\(`onpolicy`, training split\), first reasons:/);
+    // another k is another draw: not in the cache, but the stage it samples is
+    writeFileSync(join(fx.dir, "k5.align"), readFileSync(fx.recipe, "utf8").replace("  k = 4\n", "  k = 5\n"));
+    const k5 = alignData(["k5.align", "--source", "onpolicy"], fx.dir, opts.cacheRoot);
+    assert.equal(k5.status, 1, k5.stderr);
+    assert.match(k5.stderr, /error AL3061: `onpolicy` ranks 5 samples per prompt drawn from stage `sft`/);
+    assert.match(k5.stderr, /\(`sft` is in the cache: only the draw runs;/);
 
     // the same plan again: every stage, the draw and the evals from the cache
     const again = await runRecipe(fx.recipe, opts);

@@ -43,7 +43,8 @@ test("on_error = skip: the manifest records per source the skipped count and the
   assert.match(s.reasons[1]!, /demos\.jsonl:21: .*response/);
   assert.ok(s.reasons.every((r) => r.length <= 260), `reasons clipped: ${s.reasons.map((r) => r.length).join(", ")}`);
   const html = readFileSync(join(run.runDir, "report.html"), "utf8");
-  assert.match(html, /Rows left out \(on_error = &quot;skip&quot;\)|Rows left out \(on_error = "skip"\)/);
+  assert.match(html, /<h2>Rows left out<\/h2>/);
+  assert.match(html, /<td>all rows<\/td>/, "rows an on_error = skip source leaves out are left out before any split");
   assert.match(html, /demos\.jsonl:8: not valid JSON/);
   // a second run reuses the cached stage and still records what its data left out
   const again = outcome(await runRecipe(file, paths));

@@ -23,6 +23,7 @@ import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 import { PLAN_CODES } from "../../plan/codes.js";
 import { expandVariants } from "../../plan/variants.js";
+import { registerCachedDraws } from "../../run/storage/cached-draws.js";
 
 /** With --json the diagnostics go into the JSON document on stdout, else rendered to stderr. */
 function report(ds: Diagnostic[], sources: Map<string, string>, json = false): void {
@@ -174,6 +175,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const color = useColor(process.stdout);
   const doc: Record<string, unknown>[] = [];
   try {
+    // ranked samples show the rows of a draw a run has cached (the same plan hash); one not drawn
+    // yet is a located error (AL3061) naming the stage and the command to run first
+    registerCachedDraws(recipe);
     const tok = await recipeTokenizer(recipe);
     const context = contextOf(recipe);
     for (const name of names) {

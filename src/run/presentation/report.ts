@@ -4,6 +4,7 @@
 import { RunDir, type Manifest, type MetricRow, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
+import { SPLIT_WORDS } from "../../data/bad-rows.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -142,12 +143,13 @@ export function renderReport(run: RunDir): string {
     parts.push("<h2>Expectations</h2>");
     parts.push(table(["", "condition", "result"], m.expectations.map((e) => [e.ok ? `<span class="ok">✓</span>` : `<span class="bad">✗</span>`, `<code>${escapeHtml(e.text)}</code>`, escapeHtml(e.message)])));
   }
-  // rows the data's sources left out under on_error = "skip": the run trained on a smaller file than it names
+  // rows the data's sources left out under on_error = "skip" (the run trained on a smaller file than it
+  // names) and ranked samples without a comparison, counted per split where the source splits first
   const skips = m.nodes.filter((n) => n.skippedRows?.length);
   if (skips.length) {
-    parts.push(`<h2>Rows left out (on_error = "skip")</h2>`);
+    parts.push(`<h2>Rows left out</h2>`);
     const reasons = (rs: string[]) => `<ul>${rs.map((r) => `<li><code>${escapeHtml(r)}</code></li>`).join("")}</ul>`;
-    parts.push(table(["stage", "source", "file", "rows left out", "first reasons"], skips.flatMap((n) => n.skippedRows!.map((s) => [escapeHtml(n.label), `<code>${escapeHtml(s.source)}</code>`, escapeHtml(s.file), String(s.count), reasons(s.reasons)]))));
+    parts.push(table(["stage", "source", "split", "file", "rows left out", "first reasons"], skips.flatMap((n) => n.skippedRows!.map((s) => [escapeHtml(n.label), `<code>${escapeHtml(s.source)}</code>`, s.split ? SPLIT_WORDS[s.split] : "all rows", escapeHtml(s.file), String(s.count), reasons(s.reasons)]))));
   }
   const gains = m.nodes.filter((n) => n.kind.startsWith("stage.") && n.summary).map((n) => [n, stageGains(n.summary!)] as const).filter(([, g]) => g.length);
   if (gains.length) {

@@ -1,0 +1,50 @@
+// Ranked samples (`samples(stage) as rankings`) outside a run: their responses are a draw that only
+// `alignc run` computes, into the stage cache under the draw node's plan hash. `alignc data` shows
+// them when that entry exists: it finds the entry by the same hash the run would use and hands its
+// candidates file to the data layer, as a run does (drawsReady, src/run/nodes/samples.ts). A draw
+// not in the cache stays unregistered, and building the ranked source then says which stage to run.
+import { join } from "node:path";
+import type { CheckedRecipe } from "../../check/ir.js";
+import { CANDIDATES_FILE, drawOf, noteUndrawn, registerDraw } from "../../data/build-samples.js";
+import { refOf } from "../../plan/params.js";
+import { dataPlanOf } from "../../data/plan-input.js";
+import { engineVersion } from "../../plan/compile.js";
+import { hashNodes } from "../../plan/hash.js";
+import { defaultCacheRoot, StageCache } from "./cache.js";
+
+export interface CachedDraw {
+  rank: string; // the ranked source's node id (`onpolicy`)
+  draw: string; // its draw node's id (`onpolicy/draw`)
+  hash: string; // the draw's plan hash: its cache entry's name
+  file: string | null; // the candidates file in the cache, null when not drawn yet
+}
+
+/**
+ * Register every cached draw of the recipe's ranked samples with its data plan (the one
+ * `buildExamples(recipe, …)` builds from), and say which ones are and are not drawn.
+ * `recipe` is one variant (no sweeps left), as `alignc data` builds it.
+ */
+export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = defaultCacheRoot()): CachedDraw[] {
+  const dp = dataPlanOf(recipe);
+  const ranks = [...dp.nodes.values()].filter((n) => n.kind === "data" && n.op === "rank");
+  if (ranks.length === 0) return [];
+  // the data plan's nodes are the plan's own, in topological order: hashed with alignc's engine they
+  // are the hashes `alignc run` (src/plan/compile.ts) names cache entries by
+  const hashes = hashNodes([...dp.nodes.values()], engineVersion());
+  const cache = new StageCache(cacheRoot);
+  return ranks.map((rank) => {
+    const draw = drawOf(dp, rank);
+    const hash = hashes.get(draw.id)!;
+    const entry = cache.get(hash);
+    const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
+    if (file !== null) registerDraw(dp, draw.id, file);
+    else {
+      // what the run before `alignc data` costs: a draw from a cached stage, or training the stage first
+      const stage = refOf(draw.params.stage);
+      const stageHash = stage === null ? undefined : hashes.get(stage);
+      if (stage !== null && stageHash !== undefined)
+        noteUndrawn(dp, draw.id, cache.get(stageHash) ? `\`${stage}\` is in the cache: only the draw runs` : `\`${stage}\` is not in the cache either: it trains first, then draws`);
+    }
+    return { rank: rank.id, draw: draw.id, hash, file };
+  });
+}
