@@ -7,6 +7,7 @@
 import type { LmBatch } from "../batch.js";
 import type { GptConfig } from "../config.js";
 import type { HeadName } from "../model.js";
+import type { RolloutShare, ShareSampleOptions } from "../stages/ppo-rollout.js";
 import type { Shard } from "./shard.js";
 
 /** Int32 slots of the shared control array: the last task posted, the last task answered. */
@@ -40,6 +41,7 @@ export interface WorkerInit {
 export type Task =
   | { type: "grads"; seq: number; shard: Shard }
   | { type: "nll"; seq: number; batches: LmBatch[] }
+  | { type: "sample"; seq: number; shares: RolloutShare[]; options: ShareSampleOptions }
   | { type: "digest"; seq: number }
   | { type: "close"; seq: number };
 
@@ -54,5 +56,5 @@ export interface WorkerTiming {
 }
 
 export type Reply =
-  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; nlls?: number[]; digest?: string; timing?: WorkerTiming }
+  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; nlls?: number[]; samples?: number[][][]; digest?: string; timing?: WorkerTiming }
   | { seq: number; ok: false; error: string };
