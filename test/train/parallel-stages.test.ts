@@ -99,7 +99,7 @@ test("ppo rollout shares: whole prompt groups, contiguous, each with its own see
   assert.notEqual(rolloutShares(prompts, [4, 0, 2], 2, 2, 8, 4)[0]!.seed, parts[0]!.seed, "another step, another stream");
 });
 
-test("ppo: rollouts, policy (+ ptx) and value-network updates on 1, 2 and 3 workers over 3 shares are bit-identical", async () => {
+test("ppo: rollouts, their scoring, policy (+ ptx) and value-network updates on 1, 2 and 3 workers over 3 shares are bit-identical", async () => {
   // reward: how many 7s a response holds (a function: no reward model to train first)
   const reward = (_: readonly number[], rs: readonly number[][]) => rs.map((r) => r.filter((t) => t === 7).length);
   const ptx = groups.map((g) => ({ tokens: [...g.prompt, ...g.responses[0]!], lossMask: [0, 0, 0, ...g.responses[0]!.map(() => 1)] }));
@@ -114,7 +114,7 @@ test("ppo: rollouts, policy (+ ptx) and value-network updates on 1, 2 and 3 work
       pad: 0,
     });
     if (workers > 1) {
-      t.parallel = await GradientPool.start(t.model, workers, BACKEND);
+      t.parallel = await GradientPool.start(t.model, workers, BACKEND, t.reference);
       t.valueParallel = await GradientPool.start(t.value!, workers, BACKEND);
     }
     return t;

@@ -96,7 +96,7 @@ test("parallel_shares is the recipe's arithmetic: 1 share and 2 shares are two c
   }
 });
 
-test("same worker count: resume from a saved state continues exactly", async () => {
+test("resume from a saved state continues exactly, on another worker count too (saved on 2, resumed on 3)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-par-"));
   try {
     const a = await trainer(2);

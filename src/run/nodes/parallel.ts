@@ -3,7 +3,7 @@
 // the wasm or cpu backend, over min(workers, parallel_shares, batch_size) replicas (a micro-batch
 // has at most parallel_shares shares, and no more than its sequences, comparison groups, preference
 // pairs or rollouts). The stage's figures are the same for any count: the shares are the recipe's.
-// Native TensorFlow already uses every core. PPO's rollout scoring runs on this thread.
+// Native TensorFlow already uses every core. PPO's reward-model scores and values run on this thread.
 import { availableParallelism } from "node:os";
 import type { Gpt, Trainer } from "./train-api.js";
 
@@ -22,8 +22,8 @@ export async function parallelize(trainer: Trainer, workers: number, backend: st
   const replicas = Math.min(workers, trainer.cfg.parallelShares, trainer.cfg.batchSize);
   if (replicas < 2 || (backend !== "wasm" && backend !== "cpu")) return 1;
   const { GradientPool } = await import("../../train/parallel/pool.js");
-  // DPO's loss also reads its frozen reference: every replica holds one
-  const reference = trainer.kind === "dpo" && "reference" in trainer ? (trainer.reference as Gpt) : null;
+  // DPO's loss and PPO's rollout scoring also read the frozen reference: every replica holds one
+  const reference = (trainer.kind === "dpo" || trainer.kind === "ppo") && "reference" in trainer ? (trainer.reference as Gpt) : null;
   // PPO's value network (gae) is updated too: a second pool holds its replicas (its workers wait while the policy's compute)
   const value = trainer.kind === "ppo" && "value" in trainer ? (trainer.value as Gpt | null) : null;
   try {

@@ -21,6 +21,7 @@ import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, 
 import { shardGrads, shares, type Shard } from "./shard.js";
 import { ShareSum, type ShareResult } from "./share-sum.js";
 import { sampleShare, type RolloutShare, type ShareSampleOptions } from "../stages/ppo-rollout.js";
+import { shareLogProbs, type ScoreShare, type ShareLogProbs } from "../stages/ppo-score.js";
 import { since, threadTimes } from "./thread-time.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
@@ -211,23 +212,40 @@ export class GradientPool {
 
   /**
    * PPO rollout shares' responses (src/train/stages/ppo-rollout.ts) with `net`'s weights, in share
-   * order: replica r samples shares r, r + size, …, each from its own seeded stream, so the samples
-   * are those one thread draws.
+   * order, each share sampled from its own seeded stream: the samples one thread draws.
    */
   sample(net: Gpt, parts: RolloutShare[], options: ShareSampleOptions): number[][][] {
+    return this.spread(net, parts.length, (js) => ({ type: "sample", seq: 0, shares: js.map((j) => parts[j]!), options }), (j) => sampleShare(net, parts[j]!, options), (r) => r.samples!);
+  }
+
+  /** PPO rollout shares' log-probabilities under `net` and the pool's reference (src/train/stages/ppo-score.ts), in share order. */
+  logProbs(net: Gpt, parts: ScoreShare[]): ShareLogProbs[] {
+    const reference = this.reference;
+    if (!reference) throw new Error("gradient pool: scoring needs the reference network (start the pool with it)");
+    return this.spread(net, parts.length, (js) => ({ type: "score", seq: 0, shares: js.map((j) => parts[j]!) }), (j) => shareLogProbs(net, reference, parts[j]!), (r) => r.scored!);
+  }
+
+  /**
+   * `count` independent share tasks with `net`'s weights: replica r takes shares r, r + size, … (one
+   * message each), the main thread its own; the answers in share order.
+   */
+  private spread<T>(net: Gpt, count: number, task: (shares: number[]) => Task, own: (j: number) => T, answers: (r: Reply & { ok: true }) => T[]): T[] {
     if (this.closed) throw new Error("gradient pool: used after close");
-    const mine = (r: number) => parts.map((_, j) => j).filter((j) => j % this.size === r);
+    const mine = (r: number) => Array.from({ length: count }, (_, j) => j).filter((j) => j % this.size === r);
     this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
-    const busy = this.slots.slice(0, Math.min(parts.length, this.size) - 1);
-    busy.forEach((s, i) => this.post(s, { type: "sample", seq: 0, shares: mine(i + 1).map((j) => parts[j]!), options }));
-    const out: number[][][] = new Array(parts.length);
-    const own = this.settledOnThrow(busy, () => mine(0).map((j) => sampleShare(net, parts[j]!, options)));
-    mine(0).forEach((j, k) => (out[j] = own[k]!));
+    const busy = this.slots.slice(0, Math.min(count, this.size) - 1);
+    busy.forEach((s, i) => this.post(s, task(mine(i + 1))));
+    const out: T[] = new Array(count);
+    const ours = this.settledOnThrow(busy, () => mine(0).map(own));
+    mine(0).forEach((j, k) => (out[j] = ours[k]!));
     let failure: Error | null = null;
     busy.forEach((s, i) => {
       const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
       if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
-      else mine(i + 1).forEach((j, k) => (out[j] = reply.samples![k]!));
+      else {
+        const got = answers(reply);
+        mine(i + 1).forEach((j, k) => (out[j] = got[k]!));
+      }
     });
     if (failure) throw failure;
     return out;

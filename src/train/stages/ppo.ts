@@ -13,8 +13,9 @@ import { FULL_DISTRIBUTION } from "../sample.js";
 import type { GradientPool } from "../parallel/pool.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
 import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
-import { batchLogProbs, responseSequence } from "./common.js";
+import { responseSequence } from "./common.js";
 import { rolloutShares, sampleShares } from "./ppo-rollout.js";
+import { rolloutLogProbs } from "./ppo-score.js";
 
 export interface PpoOptions {
   /** β of the per-token KL penalty against the SFT reference (InstructGPT 0.02; ≥ 0.1 resists hacking a tiny RM). */
@@ -215,15 +216,16 @@ export class PpoTrainer extends Trainer {
     return { kept, batch };
   }
 
-  /** 2. Scores (reward model or function), log-probs under the policy and the reference, values (gae); no gradient. */
+  /**
+   * 2. Scores (reward model or function), log-probs under the policy and the reference (in the
+   * recipe's fixed row shares, across the pool when there is one: ppo-score.ts), values (gae); no gradient.
+   */
   private score(roll: Rollout): Scored {
     const o = this.opts;
     const b = roll.batch;
+    const lp = rolloutLogProbs(this.model, this.reference, this.parallel, b, this.cfg.parallelShares, o.temperature);
     const t = tf.tidy(() => {
-      const out: Record<string, tf.Tensor1D> = {
-        lpOld: batchLogProbs(this.model, b, undefined, o.temperature).logp,
-        lpRef: batchLogProbs(this.reference, b, undefined, o.temperature).logp,
-      };
+      const out: Record<string, tf.Tensor1D> = {};
       if (this.value) out.vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
       if (this.rewardModel) {
         const sc = packScore(
@@ -241,8 +243,8 @@ export class PpoTrainer extends Trainer {
     if (scores.length !== roll.kept.length || scores.some((s) => !Number.isFinite(s))) throw new TrainInputError(`ppo: the reward gave ${scores.length} scores (finite: ${scores.every(Number.isFinite)}) for ${roll.kept.length} responses`);
     const out: Scored = {
       scores,
-      logpOld: Float32Array.from(t.lpOld!.dataSync()),
-      logpRef: Float32Array.from(t.lpRef!.dataSync()),
+      logpOld: lp.old,
+      logpRef: lp.ref,
       values: t.vals ? Float32Array.from(t.vals.dataSync()) : null,
       monitor: this.monitor ? this.monitor(idx, resp) : null,
     };
