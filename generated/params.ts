@@ -103,6 +103,8 @@ export interface StagePretrainParams {
   min_lr_ratio: number;
   /** AdamW decouples weight decay (Loshchilov & Hutter) (default "adamw") */
   optimizer: "adamw" | "adam";
+  /** fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread (default 2) */
+  parallel_shares: number;
   /** decay after warmup (default "cosine") */
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
@@ -145,6 +147,8 @@ export interface StageSftParams {
   min_lr_ratio: number;
   /** AdamW decouples weight decay (Loshchilov & Hutter) (default "adamw") */
   optimizer: "adamw" | "adam";
+  /** fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread (default 2) */
+  parallel_shares: number;
   /** decay after warmup (default "cosine") */
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
@@ -189,6 +193,8 @@ export interface StageRewardModelParams {
   optimizer: "adamw" | "adam";
   /** all C(K,2) pairs of a prompt in one batch, as InstructGPT (default "all") */
   pairs: "all" | "adjacent";
+  /** fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread (default 2) */
+  parallel_shares: number;
   /** decay after warmup (default "cosine") */
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
@@ -245,6 +251,8 @@ export interface StagePpoParams {
   min_lr_ratio: number;
   /** AdamW decouples weight decay (Loshchilov & Hutter) (default "adamw") */
   optimizer: "adamw" | "adam";
+  /** fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread (default 2) */
+  parallel_shares: number;
   /** optimisation passes per rollout batch (default 2) */
   ppo_epochs: number;
   /** prompts to roll out */
@@ -305,6 +313,8 @@ export interface StageDpoParams {
   min_lr_ratio: number;
   /** AdamW decouples weight decay (Loshchilov & Hutter) (default "adamw") */
   optimizer: "adamw" | "adam";
+  /** fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread (default 2) */
+  parallel_shares: number;
   /** decay after warmup (default "cosine") */
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */

@@ -88,9 +88,14 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+/** The seed of rngFor's generator (for a stream made elsewhere: a worker thread's). */
+export function seedFor(seed: number, ...labels: (string | number)[]): number {
+  return hash32(`${seed}\u0000${labels.join("\u0000")}`);
+}
+
 /** A generator for one named random choice under a recipe seed. */
 export function rngFor(seed: number, ...labels: (string | number)[]): Rng {
-  return new Rng(hash32(`${seed}\u0000${labels.join("\u0000")}`));
+  return new Rng(seedFor(seed, ...labels));
 }
 
 /** The items in a seeded order (Rng.shuffle's permutation), as a new array. */

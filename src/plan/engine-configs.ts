@@ -19,6 +19,7 @@ export function trainConfigOf(p: TrainingParams, items: number): TrainConfig {
     steps,
     batchSize: p.batch_size,
     accumulate: p.accumulate,
+    parallelShares: p.parallel_shares,
     lr: p.lr,
     warmup: p.warmup,
     schedule: p.schedule,

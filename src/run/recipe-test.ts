@@ -84,8 +84,8 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
   const variants = plan.variants?.map((v) => v.name) ?? [null];
   for (const variant of variants) {
     if (o.interrupt?.requested) break;
-    // one replica: an expect block's thresholds hold for the same figures on every machine (with
-    // more, the figures move within float32 rounding, which a tiny run's near-threshold gate can feel)
+    // one thread: the figures are the same for any --workers (parallel_shares fixes them), and tiny
+    // runs are too small for worker threads to pay for starting (alignc test runs many of them)
     const res = await runRecipe(file, { tiny: true, workers: 1, backend: o.backend, runsDir: o.runsDir, cacheRoot: o.cacheRoot, progress: o.progress, interrupt: o.interrupt, ...(variant !== null ? { variant } : {}) });
     if (!res.ok) {
       r.diagnostics.push(...res.diagnostics.filter((d) => d.severity === "error"));

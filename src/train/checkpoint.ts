@@ -1,5 +1,5 @@
 // Checkpoints in safetensors: a model (weights + its config and heads in the metadata) or a whole
-// trainer state (weights, Adam moments, step, RNG and batch position) for an exact resume.
+// trainer state (weights, Adam moments, step and batch position) for an exact resume.
 import { gptConfig, type GptConfig } from "./config.js";
 import { Gpt, type HeadName } from "./model.js";
 import { readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors.js";
@@ -30,7 +30,7 @@ export function saveTrainerState(path: string, s: TrainerState, extra: Record<st
   writeSafetensors(path, s.tensors, {
     ...extra,
     format: "alignc-trainer-1",
-    state: JSON.stringify({ kind: s.kind, step: s.step, optimizerT: s.optimizerT, rng: s.rng, order: s.order }),
+    state: JSON.stringify({ kind: s.kind, step: s.step, optimizerT: s.optimizerT, order: s.order }),
   });
 }
 

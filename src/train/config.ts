@@ -80,6 +80,12 @@ export interface TrainConfig {
   batchSize: number;
   /** Micro-batches per optimizer step: large batches within wasm's 4 GiB heap. */
   accumulate: number;
+  /**
+   * Fixed shares each micro-batch (PPO: also each rollout batch) is computed in, their gradients
+   * added in share order (src/train/parallel/shares.ts): the arithmetic is the recipe's, so worker
+   * threads (`--workers`) change only which thread computes which share, never a figure.
+   */
+  parallelShares: number;
   /** Peak learning rate. */
   lr: number;
   /** Linear warmup steps. */
@@ -104,6 +110,7 @@ export function trainConfig(config: TrainConfig): TrainConfig {
   if (!Number.isInteger(c.steps) || c.steps < 1) throw new TrainInputError(`train config: steps must be a positive integer, got ${c.steps}`);
   if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw new TrainInputError(`train config: batchSize must be a positive integer`);
   if (!Number.isInteger(c.accumulate) || c.accumulate < 1) throw new TrainInputError(`train config: accumulate must be a positive integer`);
+  if (!Number.isInteger(c.parallelShares) || c.parallelShares < 1) throw new TrainInputError(`train config: parallelShares must be a positive integer, got ${c.parallelShares}`);
   if (!(c.lr > 0)) throw new TrainInputError(`train config: lr must be > 0`);
   for (const k of ["warmup", "minLrRatio", "weightDecay", "gradClip", "seed"] as const)
     if (typeof c[k] !== "number" || !Number.isFinite(c[k])) throw new TrainInputError(`train config: ${k} must be a number, got ${c[k]}`);

@@ -1,15 +1,17 @@
-// The step loop shared by every stage: micro-batch gradients (variableGrads inside tidy), accumulation,
-// a NaN/Inf check before anything is applied, global-norm clipping, Adam(W) at the scheduled lr,
-// and the exact state (weights, moments, step, batch order, RNG) for resume.
+// The step loop shared by every stage: micro-batch gradients (each micro-batch in the recipe's fixed
+// `parallel_shares` shares, added in share order: src/train/parallel/shard.ts), accumulation, a
+// NaN/Inf check before anything is applied, global-norm clipping, Adam(W) at the scheduled lr, and
+// the exact state (weights, moments, step, batch order) for resume. Every random draw of a step is
+// seeded from (seed, step, …), so the state holds no generator.
 import { tf } from "./backend.js";
 import type { TrainConfig } from "./config.js";
 import { NonFiniteError } from "./errors.js";
 import type { Gpt } from "./model.js";
 import { Adam, globalNorm, lrAt } from "./optim.js";
-import { Rng, type RngState } from "../common/rng.js";
+import { Rng } from "../common/rng.js";
 import { BatchOrder } from "./batch-order.js";
 import type { GradientPool } from "./parallel/pool.js";
-import type { BatchSpec } from "./parallel/shard.js";
+import { microBatchGrads, type BatchSpec } from "./parallel/shard.js";
 
 export type StageKind = "pretrain" | "sft" | "reward_model" | "ppo" | "dpo";
 
@@ -31,19 +33,16 @@ export interface TrainerState {
   kind: StageKind;
   step: number;
   optimizerT: number;
-  rng: RngState;
   order: { epoch: number; cursor: number };
   /** "model.<param>", "opt.m.<param>", "opt.v.<param>". */
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
-/** A micro-batch's loss closure: returns the scalar loss and extra scalars to report (averaged over micro-batches). */
+/** A micro-batch: what it is made of, computed in fixed shares whose losses, reported values
+ * (averaged over micro-batches) and gradients add up to the batch's (src/train/parallel/shard.ts). */
 export interface MicroBatch {
   tokens: number;
-  loss: () => { loss: tf.Scalar; aux: Record<string, tf.Scalar> };
-  /** What the micro-batch is made of, so that a GradientPool can split it across worker threads
-   * (its shares' losses and aux values then add up to what `loss` gives: src/train/parallel/shard.ts). */
-  shard?: BatchSpec;
+  shard: BatchSpec;
 }
 
 export interface RunOptions {
@@ -60,15 +59,12 @@ export abstract class Trainer {
   abstract readonly model: Gpt;
   protected opt!: Adam;
   protected order!: BatchOrder;
-  protected rng: Rng;
   /** Completed optimizer steps. */
   stepCount = 0;
-  /** Data parallelism (src/train/parallel): micro-batches that describe themselves (MicroBatch.shard) are split across its workers; null: this thread alone. */
+  /** Data parallelism (src/train/parallel): the worker threads that compute some of each micro-batch's shares; null: this thread computes them all (the same figures). */
   parallel: GradientPool | null = null;
 
-  constructor(readonly cfg: TrainConfig) {
-    this.rng = new Rng(Rng.derive(cfg.seed, 0x5a3e));
-  }
+  constructor(readonly cfg: TrainConfig) {}
 
   protected initOptimizer(itemCount: number): void {
     this.opt = new Adam(this.model.params, this.cfg);
@@ -81,6 +77,11 @@ export abstract class Trainer {
   /** The pool that computes `net`'s gradients, if any: the stage network's (PPO's value network has its own). */
   protected poolFor(net: Gpt): GradientPool | null {
     return net === this.model ? this.parallel : null;
+  }
+
+  /** The frozen network `net`'s loss also reads (DPO's reference), if any. */
+  protected frozenFor(_net: Gpt): Gpt | null {
+    return null;
   }
 
   /** Dropout seed of micro-batch `micro` of the coming step: a function of (seed, step), so resume redraws the same masks. */
@@ -123,30 +124,9 @@ export abstract class Trainer {
     const auxSum: Record<string, number> = {};
     try {
       for (const mb of micro) {
-        let loss: number;
-        let grads: tf.NamedTensorMap;
-        const pool = mb.shard ? this.poolFor(net) : null;
-        if (pool && mb.shard) {
-          const r = pool.grads(net, mb.shard);
-          loss = r.loss;
-          grads = r.grads;
-          for (const [k, a] of Object.entries(r.aux)) auxSum[k] = (auxSum[k] ?? 0) + a;
-        } else {
-          let aux: Record<string, tf.Scalar> = {};
-          const r = tf.variableGrads(() => {
-            const l = mb.loss();
-            aux = l.aux;
-            for (const a of Object.values(aux)) tf.keep(a);
-            return l.loss;
-          }, vars);
-          loss = r.value.dataSync()[0]!;
-          r.value.dispose();
-          grads = r.grads;
-          for (const [k, a] of Object.entries(aux)) {
-            auxSum[k] = (auxSum[k] ?? 0) + a.dataSync()[0]!;
-            a.dispose();
-          }
-        }
+        const r = microBatchGrads(net, this.frozenFor(net), mb.shard, this.cfg.parallelShares, this.poolFor(net));
+        const { loss, grads } = r;
+        for (const [k, a] of Object.entries(r.aux)) auxSum[k] = (auxSum[k] ?? 0) + a;
         if (!Number.isFinite(loss)) {
           tf.dispose(Object.values(grads));
           throw new NonFiniteError(this.kind, this.stepCount + 1, "loss", loss);
@@ -197,7 +177,7 @@ export abstract class Trainer {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [n, v] of this.model.params) tensors.set(`model.${n}`, { shape: v.shape, data: v.dataSync() as Float32Array });
     for (const which of ["m", "v"] as const) for (const [n, t] of this.opt.moments(which)) tensors.set(`opt.${which}.${n}`, t);
-    return { kind: this.kind, step: this.stepCount, optimizerT: this.opt.t, rng: this.rng.state(), order: this.order.state(), tensors };
+    return { kind: this.kind, step: this.stepCount, optimizerT: this.opt.t, order: this.order.state(), tensors };
   }
 
   restore(s: TrainerState): void {
@@ -219,7 +199,6 @@ export abstract class Trainer {
       });
     this.stepCount = s.step;
     this.opt.t = s.optimizerT;
-    this.rng = new Rng(s.rng);
     this.order = new BatchOrder(this.order.n, this.order.seed, s.order.epoch, s.order.cursor);
   }
 

@@ -1,10 +1,12 @@
-// `npm run bench -- parallel`: pretraining tokens/s on the wasm backend with 1 replica and with N
-// (the number of cores; src/train/parallel: one worker thread per extra replica) on the small and the
-// medium model of `npm run bench -- train`, measured in the same run with the two trainers' steps
-// interleaved (1, N, 1, N, …) so both sample the same load on a shared machine; medians. Prints the
-// load averages before and after (on a loaded machine the N-replica figure is bounded by the idle
-// cores there are, not by the code) and the process's CPU seconds per step (all threads).
-// Last line: `parallel: <the smaller of the two speed-ups>x (goal >= 1.5)`.
+// `npm run bench -- parallel`: pretraining tokens/s on the wasm backend on the small and the medium
+// model of `npm run bench -- train`, three ways: the honest baseline, 1 thread on the unsplit batch
+// (parallel_shares 1, the fastest single thread); 1 thread on N shares (what parallel_shares N
+// costs a 1-core machine: the same figures as N threads); and N threads on N shares (N: the
+// number of cores; src/train/parallel: one worker thread per extra replica). Measured in the same
+// run with the trainers' steps interleaved so all sample the same load on a shared machine;
+// medians. Prints the load averages before and after (on a loaded machine the N-thread figure is
+// bounded by the idle cores there are, not by the code) and the process's CPU ms per step (all threads).
+// Last line: `parallel: <the smaller of the two speed-ups over the baseline>x (goal >= 1.5)`.
 import { availableParallelism, loadavg } from "node:os";
 import { tf, useBackend } from "../../src/train/backend.js";
 import type { GptConfig } from "../../src/train/config.js";
@@ -50,11 +52,11 @@ function breakdown(t: PoolTiming, workers: number, meanStepMs: number): string {
   );
 }
 
-async function trainerFor(size: Size, replicas: number): Promise<Trainer> {
+async function trainerFor(size: Size, replicas: number, shares: number): Promise<Trainer> {
   const rng = new Rng(1);
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
-  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: testTrainConfig("pretrain", { steps: 1000, batchSize: size.batch, lr: 1e-4 }), lossOn: "all", pad: 0 });
+  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: testTrainConfig("pretrain", { steps: 1000, batchSize: size.batch, lr: 1e-4, parallelShares: shares }), lossOn: "all", pad: 0 });
   if (replicas > 1) tr.parallel = await GradientPool.start(tr.model, replicas, "wasm");
   return tr;
 }
@@ -74,30 +76,27 @@ console.log(`wasm backend, ${availableParallelism()} cores, N = ${N} replicas; l
 const speedups: number[] = [];
 for (const size of SIZES) {
   const replicas = Math.min(N, size.batch);
-  const one = await trainerFor(size, 1);
-  const many = await trainerFor(size, replicas);
-  for (let i = 0; i < 2; i++) (one.step(), many.step()); // warm-up: kernels, allocations, JIT (workers too)
+  const base = await trainerFor(size, 1, 1);
+  const split = await trainerFor(size, 1, replicas);
+  const many = await trainerFor(size, replicas, replicas);
+  const all = [base, split, many];
+  for (let i = 0; i < 2; i++) for (const t of all) t.step(); // warm-up: kernels, allocations, JIT (workers too)
   many.parallel?.resetTiming();
-  const a: { ms: number; cpuMs: number }[] = [];
-  const b: { ms: number; cpuMs: number }[] = [];
-  for (let i = 0; i < size.steps; i++) {
-    a.push(timed(one));
-    b.push(timed(many));
-  }
+  const runs: { ms: number; cpuMs: number }[][] = all.map(() => []);
+  for (let i = 0; i < size.steps; i++) all.forEach((t, k) => runs[k]!.push(timed(t)));
   const tokens = size.batch * size.cfg.context;
-  const tps1 = tokens / (median(a.map((x) => x.ms)) / 1000);
-  const tpsN = tokens / (median(b.map((x) => x.ms)) / 1000);
-  const speedup = tpsN / tps1;
+  const figs = runs.map((r) => ({ ms: median(r.map((x) => x.ms)), cpu: median(r.map((x) => x.cpuMs)) }));
+  const tps = figs.map((f) => tokens / (f.ms / 1000));
+  const speedup = tps[2]! / tps[0]!;
   speedups.push(speedup);
+  const fig = (k: number) => `${tps[k]!.toFixed(0)} tokens/s (${figs[k]!.ms.toFixed(0)} ms/step, cpu ${figs[k]!.cpu.toFixed(0)} ms/step)`;
   console.log(
     `${size.name} (d ${size.cfg.dModel}, ${size.cfg.layers} layers, context ${size.cfg.context}, batch ${size.batch}): ` +
-      `1 replica ${tps1.toFixed(0)} tokens/s (${median(a.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(a.map((x) => x.cpuMs)).toFixed(0)} ms/step); ` +
-      `${replicas} replicas ${tpsN.toFixed(0)} tokens/s (${median(b.map((x) => x.ms)).toFixed(0)} ms/step, cpu ${median(b.map((x) => x.cpuMs)).toFixed(0)} ms/step): ` +
-      `speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
+      `1 thread, unsplit ${fig(0)}; 1 thread, ${replicas} shares ${fig(1)} (${(tps[1]! / tps[0]!).toFixed(2)}x); ` +
+      `${replicas} threads, ${replicas} shares ${fig(2)}: speed-up ${speedup.toFixed(2)}x (goal >= ${size.goal}); load average now ${load()}`,
   );
-  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1, b.reduce((x, y) => x + y.ms, 0) / b.length)}`);
-  one.dispose();
-  many.dispose();
+  if (many.parallel) console.log(`  ${size.name}, ${replicas} replicas, per step: ${breakdown(many.parallel.timing, replicas - 1, runs[2]!.reduce((x, y) => x + y.ms, 0) / runs[2]!.length)}`);
+  for (const t of all) t.dispose();
 }
 console.log(`tensors left: ${tf.memory().numTensors}`);
 console.log(`parallel: ${Math.min(...speedups).toFixed(2)}x (goal >= 1.5)`);

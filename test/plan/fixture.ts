@@ -107,7 +107,7 @@ export function quickRecipe(opts: QuickOptions = {}): CheckedRecipe {
   const dir = join(root, "recipes");
   const n = (name: string) => opts.rename?.[name] ?? name;
   const p = (rel: string) => join(dir, rel);
-  const training = { batch_size: 16, accumulate: 1, lr: 3e-4, warmup: 0, schedule: "cosine", min_lr_ratio: 0.1, optimizer: "adamw", weight_decay: 0.1, grad_clip: 1, log_every: 10, checkpoint_every: 100 };
+  const training = { batch_size: 16, accumulate: 1, parallel_shares: 2, lr: 3e-4, warmup: 0, schedule: "cosine", min_lr_ratio: 0.1, optimizer: "adamw", weight_decay: 0.1, grad_clip: 1, log_every: 10, checkpoint_every: 100 };
   const blocks: CheckedBlock[] = [
     block({ keyword: "tokenizer", name: n("chars"), kind: "byte_level" }),
     block({ keyword: "model", name: n("tiny"), kind: "gpt", props: { tokenizer: ref(n("chars")), layers: 2, d_model: 128, heads: 4, context: 64, dropout: 0, init_std: 0.02 } }),

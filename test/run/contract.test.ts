@@ -26,6 +26,7 @@ const TRAIN_KEYS: Record<string, string> = {
   steps: "steps",
   batch_size: "batchSize",
   accumulate: "accumulate",
+  parallel_shares: "parallelShares",
   lr: "lr",
   warmup: "warmup",
   schedule: "schedule",

@@ -1,17 +1,19 @@
 // A micro recipe over the bundled demo data (1-layer, d 32 model; a few steps per stage) that runs
 // the whole pipeline through the real handlers in seconds: for end-to-end tests of the executor.
 // `dpo: true` adds a DPO stage (`align`), so that every stage kind runs; `checkpointEvery` sets
-// checkpoint_every on pretrain, SFT and RM (PPO checkpoints every step already).
+// checkpoint_every on pretrain, SFT and RM (PPO checkpoints every step already); `parallelShares`
+// sets parallel_shares on every stage.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 export { repoRoot } from "../repo-root.js";
 import { repoRoot } from "../repo-root.js";
 
-export function microRecipe(opts: { klCoef?: number; name?: string; policySteps?: number; dpo?: boolean; checkpointEvery?: number } = {}): string {
+export function microRecipe(opts: { klCoef?: number; name?: string; policySteps?: number; dpo?: boolean; checkpointEvery?: number; parallelShares?: number } = {}): string {
   const r = repoRoot();
   const data = join(r, "recipes", "data");
   const tpl = join(r, "templates");
-  const ck = opts.checkpointEvery ? `  checkpoint_every = ${opts.checkpointEvery}` : "";
+  const ck = (opts.checkpointEvery ? `  checkpoint_every = ${opts.checkpointEvery}` : "") + (opts.parallelShares ? `  parallel_shares = ${opts.parallelShares}` : "");
+  const ps = opts.parallelShares ? `  parallel_shares = ${opts.parallelShares}` : "";
   return `recipe ${opts.name ?? "micro"} { seed = 5 }
 tokenizer chars = byte_level {}
 model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64 }
@@ -44,8 +46,9 @@ stage policy = ppo {
   max_length = 64
   log_every = 1
   checkpoint_every = 1
+${ps}
 }
-${opts.dpo ? "stage align = dpo { init = sft  data = prefs  format = chat  steps = 4  batch_size = 2  max_length = 64  log_every = 1 }\n" : ""}eval rm_acc = rm_accuracy { model = rm  data = heldout(prefs) }
+${opts.dpo ? `stage align = dpo { init = sft  data = prefs  format = chat  steps = 4  batch_size = 2  max_length = 64  log_every = 1${ps} }\n` : ""}eval rm_acc = rm_accuracy { model = rm  data = heldout(prefs) }
 eval judge = win_rate { a = policy  b = sft  judge = rm  prompts = heldout(prefs)  n = 8  max_new_tokens = 8 }
 eval rule = win_rate { a = policy  b = sft  judge = "rule"  prompts = heldout(prefs)  n = 8  max_new_tokens = 8 }
 eval zs = accuracy { model = sft  task = sft_data  split = heldout_templates  n = 8 }

@@ -9,6 +9,10 @@ const training: Record<string, Schema> = {
   epochs: num("passes over the data, used when steps is not given", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
   batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, ...MAX_BATCH, default: 16 }),
   accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, ...MAX_ACCUMULATE, default: 1 }),
+  parallel_shares: int(
+    "fixed contiguous shares every micro-batch (and PPO's rollout batch) is computed in, their gradients added in share order, so the figures are the same for any --workers (which only spreads the shares over threads); 2: this project's 2-core machine, so both cores work; a machine with more cores goes faster with more (a new hash: other float32 sums), 1: the fastest single thread",
+    { minimum: 1, ...MAX_BATCH, default: 2 },
+  ),
   lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 3e-4 }),
   warmup: int("linear warmup steps before the schedule (longer than the run: a plan warning)", { minimum: 0, ...MAX_STEPS, default: 0 }),
   schedule: oneOfStr(["cosine", "constant", "linear"], "decay after warmup", "cosine"),

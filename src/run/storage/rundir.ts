@@ -55,7 +55,7 @@ export interface Manifest {
   backend: string;
   seed: number;
   tiny: boolean;
-  /** --workers: data-parallel replicas pretrain, SFT, reward_model, DPO and PPO's updates may use on wasm/cpu (each node's summary says how many it used);
+  /** --workers: threads a training stage's parallel_shares may be spread over on wasm/cpu (each node's summary says how many it used; speed only, no figure depends on it);
    * absent in manifests written before it was recorded */
   workers?: number;
   options: { force: string[]; until: string | null };

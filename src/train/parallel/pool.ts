@@ -18,7 +18,10 @@ import { batchNll } from "../evaluate.js";
 import type { Gpt } from "../model.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
-import { shardGrads, shares, splitBatch, type BatchSpec } from "./shard.js";
+import { shardGrads, shares, type Shard } from "./shard.js";
+import { ShareSum, type ShareResult } from "./share-sum.js";
+import { sampleShare, type RolloutShare, type ShareSampleOptions } from "../stages/ppo-rollout.js";
+import { shareLogProbs, type ScoreShare, type ShareLogProbs } from "../stages/ppo-score.js";
 import { since, threadTimes } from "./thread-time.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
@@ -120,28 +123,40 @@ export class GradientPool {
   }
 
   /**
-   * The loss, the stage's reported values (aux) and the gradients of a micro-batch, as
-   * tf.variableGrads over its whole loss would give them (keyed by `net`'s variable names),
-   * computed in shares across the replicas.
+   * The loss, the stage's reported values (aux) and the gradients (keyed by `net`'s variable names)
+   * of a micro-batch's fixed shares (splitBatch), added in share order: in rounds of `size` shares,
+   * replica r computing share (round · size + r), the main thread's first. The result is the sum one
+   * thread computing the shares one after the other gives, bit for bit.
    */
-  grads(net: Gpt, spec: BatchSpec): { loss: number; aux: Record<string, number>; grads: tf.NamedTensorMap } {
+  grads(net: Gpt, shards: Shard[]): ShareResult {
     if (this.closed) throw new Error("gradient pool: used after close");
+    const vars = this.trainable.map((n) => net.params.get(n)!);
+    const sum = new ShareSum(vars);
+    try {
+      const w0 = performance.now();
+      this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
+      this.timing.prepMs += performance.now() - w0;
+      for (let at = 0; at < shards.length; at += this.size) this.round(net, shards.slice(at, at + this.size), vars, sum);
+      return sum.result();
+    } catch (err) {
+      sum.dispose();
+      throw err;
+    }
+  }
+
+  /** One round: the first share on this thread, the others on workers 1, 2, …; added in that order. */
+  private round(net: Gpt, round: Shard[], vars: tf.Variable[], sum: ShareSum): void {
     const tm = this.timing;
     const t0 = performance.now();
-    const shards = splitBatch(spec, this.size);
-    this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
-    const busy = this.slots.slice(0, shards.length - 1);
-    busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, shard: shards[i + 1]! }));
-    const vars = this.trainable.map((n) => net.params.get(n)!);
+    const busy = this.slots.slice(0, round.length - 1);
+    busy.forEach((s, i) => this.post(s, { type: "grads", seq: 0, shard: round[i + 1]! }));
     const t1 = performance.now();
     const c1 = threadTimes();
-    const own = this.settledOnThrow(busy, () => shardGrads(net, this.reference, shards[0]!, vars));
+    const own = this.settledOnThrow(busy, () => shardGrads(net, this.reference, round[0]!, vars));
     const ownTimes = since(c1);
-    let loss = own.loss;
-    const aux = { ...own.aux };
+    sum.addTensors(own);
     const t2 = performance.now();
     let waitMs = 0;
-    const acc = new Map<string, tf.Tensor>(vars.map((v) => [v.name, own.grads[v.name]!]));
     let failure: Error | null = null;
     for (const s of busy) {
       // every answer is collected (even after a failure) so that no worker is left mid-task
@@ -160,18 +175,9 @@ export class GradientPool {
         tm.workerComputeQueuedMs += reply.timing.computeQueuedMs;
         tm.workerPackMs += reply.timing.packMs;
       }
-      loss += reply.loss!;
-      for (const [k, x] of Object.entries(reply.aux ?? {})) aux[k] = (aux[k] ?? 0) + x;
-      vars.forEach((v, i) => {
-        const prev = acc.get(v.name)!;
-        acc.set(v.name, tf.tidy(() => tf.add(prev, s.grads.tensor(i))));
-        prev.dispose();
-      });
+      sum.addShared(reply.loss!, reply.aux ?? {}, s.grads);
     }
-    if (failure) {
-      tf.dispose([...acc.values()]);
-      throw failure;
-    }
+    if (failure) throw failure;
     tm.calls++;
     tm.prepMs += t1 - t0;
     tm.ownMs += t2 - t1;
@@ -179,7 +185,6 @@ export class GradientPool {
     tm.ownQueuedMs += ownTimes.queuedMs;
     tm.waitMs += waitMs;
     tm.mergeMs += performance.now() - t2 - waitMs;
-    return { loss, aux, grads: Object.fromEntries(acc) };
   }
 
   /**
@@ -201,6 +206,47 @@ export class GradientPool {
       if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
       else out.push(...reply.nlls!);
     }
+    if (failure) throw failure;
+    return out;
+  }
+
+  /**
+   * PPO rollout shares' responses (src/train/stages/ppo-rollout.ts) with `net`'s weights, in share
+   * order, each share sampled from its own seeded stream: the samples one thread draws.
+   */
+  sample(net: Gpt, parts: RolloutShare[], options: ShareSampleOptions): number[][][] {
+    return this.spread(net, parts.length, (js) => ({ type: "sample", seq: 0, shares: js.map((j) => parts[j]!), options }), (j) => sampleShare(net, parts[j]!, options), (r) => r.samples!);
+  }
+
+  /** PPO rollout shares' log-probabilities under `net` and the pool's reference (src/train/stages/ppo-score.ts), in share order. */
+  logProbs(net: Gpt, parts: ScoreShare[]): ShareLogProbs[] {
+    const reference = this.reference;
+    if (!reference) throw new Error("gradient pool: scoring needs the reference network (start the pool with it)");
+    return this.spread(net, parts.length, (js) => ({ type: "score", seq: 0, shares: js.map((j) => parts[j]!) }), (j) => shareLogProbs(net, reference, parts[j]!), (r) => r.scored!);
+  }
+
+  /**
+   * `count` independent share tasks with `net`'s weights: replica r takes shares r, r + size, … (one
+   * message each), the main thread its own; the answers in share order.
+   */
+  private spread<T>(net: Gpt, count: number, task: (shares: number[]) => Task, own: (j: number) => T, answers: (r: Reply & { ok: true }) => T[]): T[] {
+    if (this.closed) throw new Error("gradient pool: used after close");
+    const mine = (r: number) => Array.from({ length: count }, (_, j) => j).filter((j) => j % this.size === r);
+    this.names.forEach((n, i) => this.weights.write(i, net.params.get(n)!));
+    const busy = this.slots.slice(0, Math.min(count, this.size) - 1);
+    busy.forEach((s, i) => this.post(s, task(mine(i + 1))));
+    const out: T[] = new Array(count);
+    const ours = this.settledOnThrow(busy, () => mine(0).map(own));
+    mine(0).forEach((j, k) => (out[j] = ours[k]!));
+    let failure: Error | null = null;
+    busy.forEach((s, i) => {
+      const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
+      if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
+      else {
+        const got = answers(reply);
+        mine(i + 1).forEach((j, k) => (out[j] = got[k]!));
+      }
+    });
     if (failure) throw failure;
     return out;
   }

@@ -7,6 +7,8 @@
 import type { LmBatch } from "../batch.js";
 import type { GptConfig } from "../config.js";
 import type { HeadName } from "../model.js";
+import type { RolloutShare, ShareSampleOptions } from "../stages/ppo-rollout.js";
+import type { ScoreShare, ShareLogProbs } from "../stages/ppo-score.js";
 import type { Shard } from "./shard.js";
 
 /** Int32 slots of the shared control array: the last task posted, the last task answered. */
@@ -33,13 +35,15 @@ export interface WorkerInit {
   /** this worker's gradient of its share, written before it answers */
   grads: SharedArrayBuffer;
   control: SharedArrayBuffer;
-  /** a frozen network the losses also need (DPO's reference), sent once */
+  /** a frozen network the losses or scores also need (DPO's and PPO's reference), sent once */
   reference?: NetSpec & { values: Float32Array[] };
 }
 
 export type Task =
   | { type: "grads"; seq: number; shard: Shard }
   | { type: "nll"; seq: number; batches: LmBatch[] }
+  | { type: "sample"; seq: number; shares: RolloutShare[]; options: ShareSampleOptions }
+  | { type: "score"; seq: number; shares: ScoreShare[] }
   | { type: "digest"; seq: number }
   | { type: "close"; seq: number };
 
@@ -54,5 +58,5 @@ export interface WorkerTiming {
 }
 
 export type Reply =
-  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; nlls?: number[]; digest?: string; timing?: WorkerTiming }
+  | { seq: number; ok: true; loss?: number; aux?: Record<string, number>; nlls?: number[]; samples?: number[][][]; scored?: ShareLogProbs[]; digest?: string; timing?: WorkerTiming }
   | { seq: number; ok: false; error: string };

@@ -1,17 +1,20 @@
-// Splitting a batch across data-parallel replicas, and the loss of one share. Every stage's batch
+// Splitting a micro-batch into its fixed shares, and the loss of one share. Every stage's batch
 // loss is a sum over rows, groups or pairs divided by the batch's count of them (LM: masked tokens;
 // reward model: groups, accuracy over pairs; DPO: pairs; PPO's policy update: response tokens of
-// the rollout batch and masked tokens of the ptx batch, stages/ppo-shard.ts). Each replica
-// computes its share's part of the numerator over the *whole batch's* count, so the shares' losses
-// and gradients add up to the batch's: the same loss, the same gradient, in exact arithmetic. (In
-// float32 the sums are taken in another order, so they agree to rounding: README.md, "Both cores".)
+// the rollout batch and masked tokens of the ptx batch, stages/ppo-shard.ts). Each share's loss is
+// its part of the numerator over the *whole batch's* count, so the shares add up to the batch's.
+// How many shares is the recipe's `parallel_shares` (not the thread count), and they are added in
+// share order (share-sum.ts), so the figures are the same for any number of worker threads.
+import { Rng } from "../../common/rng.js";
 import { tf } from "../backend.js";
 import { splitRows, type LmBatch, type RowShare, type TokenComparisonGroup } from "../batch.js";
 import type { Gpt } from "../model.js";
 import { tokenLogProbs } from "../ops.js";
-import { dpoShardLoss, type PreferencePair } from "../stages/dpo.js";
+import { dpoShardLoss, type PreferencePair } from "../stages/dpo-loss.js";
 import { ppoShareLoss, splitPpo, splitValue, valueShareLoss, type PpoShare, type PpoUpdateSpec, type ValueShare, type ValueUpdateSpec } from "../stages/ppo-shard.js";
-import { rmShardLoss } from "../stages/reward-model.js";
+import { rmShardLoss } from "../stages/reward-model-loss.js";
+import type { GradientPool } from "./pool.js";
+import { ShareSum, type ShareResult } from "./share-sum.js";
 
 /** A micro-batch as a stage hands it to a pool: what it is made of, before splitting. */
 export type BatchSpec =
@@ -47,17 +50,41 @@ export function splitLm(b: LmBatch, n: number): LmShard[] {
   return splitRows(b, n).map((s) => s.rows);
 }
 
-/** At most `n` shares of a micro-batch (fewer when it has fewer rows, groups, pairs or rollouts). */
+/**
+ * At most `n` shares of a micro-batch (fewer when it has fewer rows, groups, pairs or rollouts).
+ * With dropout, share `i` draws its masks from its own seed, derived from (the micro-batch's seed, i).
+ */
 export function splitBatch(spec: BatchSpec, n: number): Shard[] {
   if (spec.kind === "ppo") return splitPpo(spec, n); // PPO trains without dropout
   if (spec.kind === "value") return splitValue(spec, n);
-  const seed = spec.dropoutSeed !== undefined ? { dropoutSeed: spec.dropoutSeed } : {};
-  if (spec.kind === "lm") return splitLm(spec.batch, n).map((s) => ({ kind: "lm", ...s, ...seed }));
+  const base = spec.dropoutSeed;
+  const seed = (i: number) => (base !== undefined ? { dropoutSeed: Rng.derive(base, 0x5a4e, i) } : {});
+  if (spec.kind === "lm") return splitLm(spec.batch, n).map((s, i) => ({ kind: "lm", ...s, ...seed(i) }));
   if (spec.kind === "rm") {
     const totals = { groups: spec.groups.length, pairs: spec.groups.reduce((a, g) => a + g.pairs.length, 0) };
-    return chunks(spec.groups, n).map((groups) => ({ kind: "rm", groups, pad: spec.pad, totals, ...seed }));
+    return chunks(spec.groups, n).map((groups, i) => ({ kind: "rm", groups, pad: spec.pad, totals, ...seed(i) }));
   }
-  return chunks(spec.pairs, n).map((pairs) => ({ kind: "dpo", pairs, beta: spec.beta, pad: spec.pad, count: spec.pairs.length, ...seed }));
+  return chunks(spec.pairs, n).map((pairs, i) => ({ kind: "dpo", pairs, beta: spec.beta, pad: spec.pad, count: spec.pairs.length, ...seed(i) }));
+}
+
+/**
+ * Loss, aux values and gradients (keyed by variable name) of a micro-batch computed in
+ * `shareCount` fixed shares, added in share order: on this thread one share after the other, or
+ * spread over `pool`'s replicas (which changes no bit of the result). `reference`: the frozen
+ * network a share's loss also reads (DPO's), on this thread.
+ */
+export function microBatchGrads(net: Gpt, reference: Gpt | null, spec: BatchSpec, shareCount: number, pool: GradientPool | null): ShareResult {
+  const shards = splitBatch(spec, shareCount);
+  if (pool) return pool.grads(net, shards);
+  const vars = net.trainableVariables();
+  const sum = new ShareSum(vars);
+  try {
+    for (const s of shards) sum.addTensors(shardGrads(net, reference, s, vars));
+    return sum.result();
+  } catch (err) {
+    sum.dispose();
+    throw err;
+  }
 }
 
 /** This LM share's part of the batch loss (inside the caller's tidy / variableGrads). */
@@ -84,7 +111,7 @@ export function shardLoss(net: Gpt, reference: Gpt | null, s: Shard): () => { lo
  * Loss, aux values and gradients of one share: the closure's loss under tf.variableGrads, the aux
  * values read out as numbers (they are the share's parts of the batch's, to be added up).
  */
-export function shardGrads(net: Gpt, reference: Gpt | null, s: Shard, vars: tf.Variable[]): { loss: number; aux: Record<string, number>; grads: tf.NamedTensorMap } {
+export function shardGrads(net: Gpt, reference: Gpt | null, s: Shard, vars: tf.Variable[]): ShareResult {
   const f = shardLoss(net, reference, s);
   let aux: Record<string, tf.Scalar> = {};
   const { value, grads } = tf.variableGrads(() => {

@@ -1,13 +1,17 @@
 // A gradient worker: its own TensorFlow.js backend (a worker thread has its own wasm instance) and a
-// replica of the network (and of DPO's frozen reference). For each task it loads the main thread's
-// weights from shared memory (so it always holds exactly them), computes the gradient of its share
-// of the batch's loss and writes it to its shared gradient block. It never applies an update
-// itself: the main thread does, once, for everyone.
+// replica of the network (and of the frozen reference DPO's loss and PPO's scoring read). For each
+// task it loads the main thread's weights from shared memory (so it always holds exactly them),
+// then computes the gradient of one share of a batch's loss (written to its shared gradient block),
+// held-out losses of whole batches, or PPO rollout shares (samples, and their log-probabilities
+// under the policy and the reference). It never applies an update itself: the main thread does,
+// once, for everyone.
 import { createHash } from "node:crypto";
 import { receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { tf, useBackend, type BackendName } from "../backend.js";
 import { batchNll } from "../evaluate.js";
 import { Gpt } from "../model.js";
+import { sampleShare } from "../stages/ppo-rollout.js";
+import { shareLogProbs } from "../stages/ppo-score.js";
 import { SharedTensors } from "./exchange.js";
 import { CONTROL_INTS, DONE_SEQ, TASK_SEQ, type NetSpec, type Reply, type Task, type WorkerInit } from "./protocol.js";
 import { shardGrads } from "./shard.js";
@@ -45,6 +49,15 @@ function handle(task: Task): Reply {
   if (task.type === "nll") {
     load();
     return { seq: task.seq, ok: true, nlls: task.batches.map((b) => batchNll(model, b)) };
+  }
+  if (task.type === "sample") {
+    load();
+    return { seq: task.seq, ok: true, samples: task.shares.map((s) => sampleShare(model, s, task.options)) };
+  }
+  if (task.type === "score") {
+    if (!reference) throw new Error("gradient worker: scoring needs the reference network");
+    load();
+    return { seq: task.seq, ok: true, scored: task.shares.map((s) => shareLogProbs(model, reference, s)) };
   }
   const t0 = performance.now();
   load();

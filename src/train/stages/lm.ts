@@ -3,7 +3,7 @@ import { packLm, type TokenSequence } from "../batch.js";
 import { trainConfig, type TrainConfig } from "../config.js";
 import type { Gpt } from "../model.js";
 import { Trainer, type StepMetrics } from "../trainer.js";
-import { lmLossOf, prepareSequences } from "./common.js";
+import { prepareSequences } from "./common.js";
 
 export interface LmStageInput {
   /** Network trained in place (pass a clone to keep the original). Needs the LM head. */
@@ -35,7 +35,7 @@ export class LmTrainer extends Trainer {
   step(): StepMetrics {
     return this.accumulatedStep((_, seed) => {
       const b = packLm(this.order.next(this.cfg.batchSize).map((i) => this.examples[i]!), this.model.config.context, this.pad);
-      return { tokens: b.tokens, shard: { kind: "lm", batch: b, dropoutSeed: seed }, loss: () => ({ loss: lmLossOf(this.model, b, seed), aux: {} }) };
+      return { tokens: b.tokens, shard: { kind: "lm", batch: b, dropoutSeed: seed } };
     });
   }
 }

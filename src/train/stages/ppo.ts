@@ -6,16 +6,16 @@ import { tf } from "../backend.js";
 import { checkTokens, packLm, packScore, type LmBatch, type TokenSequence } from "../batch.js";
 import { trainConfig, type TrainConfig } from "../config.js";
 import { TrainInputError } from "../errors.js";
-import { maskedMean, ppoPolicyLoss, ptxLoss, valueLoss } from "../losses.js";
 import type { Gpt } from "../model.js";
-import { entropyFromLogits } from "../ops.js";
 import { Adam } from "../optim.js";
 import { Rng } from "../../common/rng.js";
-import { FULL_DISTRIBUTION, generate } from "../sample.js";
+import { FULL_DISTRIBUTION } from "../sample.js";
 import type { GradientPool } from "../parallel/pool.js";
 import { Trainer, type StepMetrics, type TrainerState } from "../trainer.js";
 import { leaveOneOut, rolloutAdvantages, type AdvantageMode, type AdvantageScale } from "./advantages.js";
-import { batchLogProbs, lmLossOf, responseSequence } from "./common.js";
+import { responseSequence } from "./common.js";
+import { rolloutShares, sampleShares } from "./ppo-rollout.js";
+import { rolloutLogProbs } from "./ppo-score.js";
 
 export interface PpoOptions {
   /** β of the per-token KL penalty against the SFT reference (InstructGPT 0.02; ≥ 0.1 resists hacking a tiny RM). */
@@ -183,21 +183,25 @@ export class PpoTrainer extends Trainer {
     return this.metrics({ ...upd.last, tokens }, t0, lr, extra);
   }
 
-  /** 1. Rollouts: samples_per_prompt responses to each of batch_size / samples_per_prompt prompts, from the current policy. */
+  /**
+   * 1. Rollouts: samples_per_prompt responses to each of batch_size / samples_per_prompt prompts,
+   * from the current policy, sampled in the recipe's fixed shares (ppo-rollout.ts).
+   */
   private rollout(): Rollout {
     const o = this.opts;
     const k = Math.max(1, Math.floor(o.samplesPerPrompt));
     if (this.cfg.batchSize % k !== 0) throw new TrainInputError(`ppo: batch_size ${this.cfg.batchSize} is not a multiple of samples_per_prompt ${k}`);
-    const indices = this.order.next(this.cfg.batchSize / k).flatMap((i) => Array<number>(k).fill(i));
+    const groups = this.order.next(this.cfg.batchSize / k);
+    const indices = groups.flatMap((i) => Array<number>(k).fill(i));
     const prompts = indices.map((i) => this.prompts[i]!);
-    const responses = generate(this.model, prompts, {
+    const parts = rolloutShares(this.prompts, groups, k, this.cfg.parallelShares, this.cfg.seed, this.stepCount);
+    const responses = sampleShares(this.model, this.parallel, parts, {
       maxNewTokens: o.maxNewTokens,
       temperature: o.temperature,
       topK: o.topK,
       // no nucleus cut (not a PPO parameter): the loss scores samples under the (temperature, top-k) distribution
       topP: FULL_DISTRIBUTION.topP,
       eos: o.eos,
-      rng: this.rng,
       pad: this.pad,
     });
     const kept = responses
@@ -212,15 +216,16 @@ export class PpoTrainer extends Trainer {
     return { kept, batch };
   }
 
-  /** 2. Scores (reward model or function), log-probs under the policy and the reference, values (gae); no gradient. */
+  /**
+   * 2. Scores (reward model or function), log-probs under the policy and the reference (in the
+   * recipe's fixed row shares, across the pool when there is one: ppo-score.ts), values (gae); no gradient.
+   */
   private score(roll: Rollout): Scored {
     const o = this.opts;
     const b = roll.batch;
+    const lp = rolloutLogProbs(this.model, this.reference, this.parallel, b, this.cfg.parallelShares, o.temperature);
     const t = tf.tidy(() => {
-      const out: Record<string, tf.Tensor1D> = {
-        lpOld: batchLogProbs(this.model, b, undefined, o.temperature).logp,
-        lpRef: batchLogProbs(this.reference, b, undefined, o.temperature).logp,
-      };
+      const out: Record<string, tf.Tensor1D> = {};
       if (this.value) out.vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
       if (this.rewardModel) {
         const sc = packScore(
@@ -238,8 +243,8 @@ export class PpoTrainer extends Trainer {
     if (scores.length !== roll.kept.length || scores.some((s) => !Number.isFinite(s))) throw new TrainInputError(`ppo: the reward gave ${scores.length} scores (finite: ${scores.every(Number.isFinite)}) for ${roll.kept.length} responses`);
     const out: Scored = {
       scores,
-      logpOld: Float32Array.from(t.lpOld!.dataSync()),
-      logpRef: Float32Array.from(t.lpRef!.dataSync()),
+      logpOld: lp.old,
+      logpRef: lp.ref,
       values: t.vals ? Float32Array.from(t.vals.dataSync()) : null,
       monitor: this.monitor ? this.monitor(idx, resp) : null,
     };
@@ -286,29 +291,9 @@ export class PpoTrainer extends Trainer {
     this.ptxCursor = 0;
     for (let e = 0; e < o.ppoEpochs; e++) {
       const ptxB = o.ptxCoef > 0 ? this.ptxBatch() : undefined;
-      last = this.update([
-        {
-          tokens: b.tokens + (ptxB?.tokens ?? 0),
-          // data-parallel (src/train/parallel): the same loss, computed in row shares (ppo-shard.ts)
-          shard: { kind: "ppo", batch: b, old, advantages: adv.advantages, temperature: o.temperature, clip: o.clip, ...(ptxB ? { ptx: { batch: ptxB, coef: o.ptxCoef } } : {}) },
-          loss: () => {
-            const { logp, logits } = batchLogProbs(this.model, b, undefined, o.temperature);
-            const mask = tf.tensor1d(b.mask);
-            const pg = ppoPolicyLoss(logp, tf.tensor1d(old), tf.tensor1d(adv.advantages), mask, o.clip);
-            // entropy is reported, not optimised: no recipe parameter weights an entropy bonus
-            const ent = maskedMean(entropyFromLogits(logits), mask);
-            // a tensor of its own: the trainer disposes the loss and the aux values (policy_loss) separately
-            let loss = tf.clone(pg.loss) as tf.Scalar;
-            const aux: Record<string, tf.Scalar> = { policy_loss: pg.loss, clip_fraction: pg.clipFraction, entropy: ent };
-            if (ptxB) {
-              const lm = lmLossOf(this.model, ptxB);
-              loss = tf.add(loss, ptxLoss(o.ptxCoef, lm)) as tf.Scalar;
-              aux.ptx_loss = lm;
-            }
-            return { loss, aux };
-          },
-        },
-      ]);
+      // the loss in the recipe's fixed row shares (ppo-shard.ts), on this thread or across the pool
+      const shard = { kind: "ppo" as const, batch: b, old, advantages: adv.advantages, temperature: o.temperature, clip: o.clip, ...(ptxB ? { ptx: { batch: ptxB, coef: o.ptxCoef } } : {}) };
+      last = this.update([{ tokens: b.tokens + (ptxB?.tokens ?? 0), shard }]);
       tokens += last.tokens;
       if (this.value && adv.returns) {
         last.aux.value_loss = this.valueUpdate(this.value, this.valueOpt!, b, adv.returns);
@@ -323,21 +308,7 @@ export class PpoTrainer extends Trainer {
    * tokens, with its own AdamW at the policy's learning rate. Returns the unweighted value loss.
    */
   private valueUpdate(value: Gpt, opt: Adam, b: LmBatch, ret: Float32Array): number {
-    const r = this.update(
-      [
-        {
-          tokens: b.tokens,
-          shard: { kind: "value", batch: b, returns: ret, vfCoef: this.opts.vfCoef },
-          loss: () => {
-            const v = value.tokenValues(value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
-            const vl = valueLoss(v, tf.tensor1d(ret), tf.tensor1d(b.mask));
-            return { loss: tf.mul(this.opts.vfCoef, vl) as tf.Scalar, aux: { value_loss: vl } };
-          },
-        },
-      ],
-      value,
-      opt,
-    );
+    const r = this.update([{ tokens: b.tokens, shard: { kind: "value", batch: b, returns: ret, vfCoef: this.opts.vfCoef } }], value, opt);
     return r.aux.value_loss!;
   }
 
