@@ -99,8 +99,12 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined }).plan;
       lap("lower_ms");
       if (!shape) continue;
-      // the data layer builds from this recipe's data nodes, lowered with the files hashed here (each file read once)
-      (await import("./data/plan-input.js")).dataPlanOf(target.recipe, files);
+      // the data layer builds from this recipe's data nodes: the ones just lowered (with the files hashed
+      // here, each file read once), not lowered again
+      const structure = base.memo!.get(target.name ?? "");
+      const { dataPlanOf, dataPlanFromLowered } = await import("./data/plan-input.js");
+      if (structure) dataPlanFromLowered(target.recipe, structure.ordered, files);
+      else dataPlanOf(target.recipe, files);
       const { sizes, diagnostics: ds } = await measureData(target.recipe, shape, opts.cache === false ? null : new SizesCache());
       lap("measure_ms");
       bySizes.set(target.name, sizes);
