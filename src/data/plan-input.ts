@@ -88,11 +88,11 @@ export function dataPlanOf(recipe: CheckedRecipe, files: FileHashes = new FileHa
  * The data plan of `recipe` (one variant: no sweeps left) from the nodes the planner has just lowered
  * from it with `files` and put in topological order (src/compile.ts): exactly what dataPlanOf would
  * lower again (lowering is a function of the recipe and the files' hashes, which `files` holds), so the
- * second lowering, sort and hashing of a FLAN-scale plan are not done twice. A recipe that already has
- * a data plan keeps it.
+ * second lowering, sort and hashing of a FLAN-scale plan are not done twice. `recipe` has no sweeps
+ * (a variant, or a recipe without any: what lowering accepts). A recipe that already has a data plan
+ * keeps it.
  */
 export function dataPlanFromLowered(recipe: CheckedRecipe, ordered: readonly DataNode[], files: FileHashes): DataPlan {
-  if (expandVariants(recipe).length > 0) return dataPlanOf(recipe, files); // a swept recipe is built as its first variant
   let dp = ofRecipe.get(recipe);
   if (!dp) ofRecipe.set(recipe, (dp = makeDataPlan(recipe, ordered, files)));
   return dp;
