@@ -76,7 +76,7 @@ export class FileHashes {
   hash(abs: string): string {
     let h = this.hashes.get(abs);
     // only regular files are read (a FIFO or /dev/zero would never end): src/lang/read-file.ts
-    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, readWhole) : hashRegularFile(abs)));
+    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)) : hashRegularFile(abs)));
     return h;
   }
 
@@ -107,8 +107,6 @@ export class FileHashes {
     }
   }
 }
-
-const readWhole = (abs: string): Buffer => readRegularFile(abs, Number.MAX_SAFE_INTEGER);
 
 export function lowerRecipe(recipe: CheckedRecipe, files: FileHashes = new FileHashes()): LowerResult {
   return new Lowerer(recipe, files).run();
