@@ -1,35 +1,40 @@
 // The .align lexer: token definitions only. Order matters (chevrotain takes the first pattern that
 // matches), so longer or more specific patterns come before the ones they overlap with.
-import { createToken, Lexer, type TokenType } from "./chevrotain.js";
+import { createToken, Lexer, type ITokenConfig, type TokenType } from "./chevrotain.js";
+
+/** Every token says whether it can span lines (`line_breaks`; false unless given): for a token that
+ * does not, chevrotain works it out when the lexer is built by parsing the token's pattern, ~10 ms of
+ * every `alignc` start-up. test/lang/grammar.test.ts checks each declaration against that analysis. */
+const token = (config: ITokenConfig): TokenType => createToken({ line_breaks: false, ...config });
 
 // Whitespace (newlines included) is insignificant: entries are separated by their shape, not lines.
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = token({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
 
 // Comments are kept on their own token group so the formatter can put them back.
-export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
+export const LineComment = token({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
+export const BlockComment = token({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
 // An unterminated `/*` swallows the rest of the file; it is its own token so the error can say so.
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
+export const UnterminatedComment = token({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
 
 // `"""…"""` multi-line strings (raw: no escapes), then `"…"` with escapes. The unterminated forms are
 // tokens of their own that the parser accepts as strings (token categories), so one missing quote
 // gives one diagnostic (AL1002/AL1003, reported by src/lang/parse.ts) instead of a cascade.
-export const TripleString = createToken({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true });
-export const UnterminatedTripleString = createToken({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, categories: [TripleString] });
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [StringLiteral] });
+export const TripleString = token({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true });
+export const UnterminatedTripleString = token({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, categories: [TripleString] });
+export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
+export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [StringLiteral] });
 
 // `10m`, `4GiB`, `1.5h`, `2k`: a number immediately followed by a unit. The lookahead keeps `3e-4`
 // and `1e5` numbers (an exponent is not a unit).
-export const Quantity = createToken({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/ });
+export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/ });
 // `3`, `-1`, `0.5`, `3e-4`. `0..2` lexes as Number Range Number because a `.` must be followed by a digit.
-export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/ });
+export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/ });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+export const Identifier = token({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 // Reserved words. Declaration keywords (model, stage …) and kinds (gpt, ppo …) are plain identifiers,
 // so an unknown one is a located semantic error with "did you mean", not a syntax error.
 const keyword = (name: string, word: string): TokenType =>
-  createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
+  token({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
 export const Recipe = keyword("Recipe", "recipe");
 export const Extends = keyword("Extends", "extends");
 export const As = keyword("As", "as");
@@ -39,27 +44,27 @@ export const Budget = keyword("Budget", "budget");
 export const True = keyword("True", "true");
 export const False = keyword("False", "false");
 
-export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
-export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
-export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "`(`" });
-export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "`)`" });
-export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "`[`" });
-export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "`]`" });
-export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
-export const DotDot = createToken({ name: "DotDot", pattern: /\.\./, label: "`..`" });
-export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
-export const Colon = createToken({ name: "Colon", pattern: /:/, label: "`:`" });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/, label: "`<=`" });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, label: "`>=`" });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, label: "`==`" });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, label: "`!=`" });
-export const Less = createToken({ name: "Less", pattern: /</, label: "`<`" });
-export const Greater = createToken({ name: "Greater", pattern: />/, label: "`>`" });
-export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+export const LBrace = token({ name: "LBrace", pattern: /\{/, label: "`{`" });
+export const RBrace = token({ name: "RBrace", pattern: /\}/, label: "`}`" });
+export const LParen = token({ name: "LParen", pattern: /\(/, label: "`(`" });
+export const RParen = token({ name: "RParen", pattern: /\)/, label: "`)`" });
+export const LBracket = token({ name: "LBracket", pattern: /\[/, label: "`[`" });
+export const RBracket = token({ name: "RBracket", pattern: /\]/, label: "`]`" });
+export const Comma = token({ name: "Comma", pattern: /,/, label: "`,`" });
+export const DotDot = token({ name: "DotDot", pattern: /\.\./, label: "`..`" });
+export const Dot = token({ name: "Dot", pattern: /\./, label: "`.`" });
+export const Colon = token({ name: "Colon", pattern: /:/, label: "`:`" });
+export const LessEq = token({ name: "LessEq", pattern: /<=/, label: "`<=`" });
+export const GreaterEq = token({ name: "GreaterEq", pattern: />=/, label: "`>=`" });
+export const EqEq = token({ name: "EqEq", pattern: /==/, label: "`==`" });
+export const NotEq = token({ name: "NotEq", pattern: /!=/, label: "`!=`" });
+export const Less = token({ name: "Less", pattern: /</, label: "`<`" });
+export const Greater = token({ name: "Greater", pattern: />/, label: "`>`" });
+export const Equals = token({ name: "Equals", pattern: /=/, label: "`=`" });
 // `+` and `-` between the terms of an expect line (`after.baseline + 0.2`). A `-` directly before a
 // digit lexes as part of the number (NumberLiteral comes first), so subtraction is written `x - 0.2`.
-export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "`+`" });
-export const Minus = createToken({ name: "Minus", pattern: /-/, label: "`-`" });
+export const Plus = token({ name: "Plus", pattern: /\+/, label: "`+`" });
+export const Minus = token({ name: "Minus", pattern: /-/, label: "`-`" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,

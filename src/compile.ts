@@ -83,6 +83,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     flopsPerSecond: flopsPerSecond(backend),
     files,
     memo: new Map<string, Structure>(),
+    variants: expandVariants(recipe), // walked for sweeps once (a FLAN-scale recipe has 1,836 blocks)
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
     ...(opts.machine === false ? {} : { machine: { totalMemory: totalmem(), backend } }),
     ...(opts.noBudget ? { noBudget: true } : {}),
@@ -90,17 +91,21 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
   if (opts.measure !== false) {
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
     const byCuts = new Map<string | null, ReadonlyMap<string, TruncationEstimate>>();
-    const variants = expandVariants(recipe);
+    const variants = base.variants!;
     const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
     // sweeps of training hyperparameters leave every data size as it is: measure the first variant only
     const shared = targets.length > 1 && !sweepsTouchData(recipe);
     for (const target of shared ? targets.slice(0, 1) : targets) {
       // the nodes (and their ids) of this variant, without sizes; kept in base.memo for the final pass
-      const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined }).plan;
+      const shape = planRecipe(recipe, { ...base, ...(target.name !== null ? { variant: target.name } : {}), machine: undefined, structureOnly: true }).plan;
       lap("lower_ms");
       if (!shape) continue;
-      // the data layer builds from this recipe's data nodes, lowered with the files hashed here (each file read once)
-      (await import("./data/plan-input.js")).dataPlanOf(target.recipe, files);
+      // the data layer builds from this recipe's data nodes: the ones just lowered (with the files hashed
+      // here, each file read once), not lowered again
+      const structure = base.memo!.get(target.name ?? "");
+      const { dataPlanOf, dataPlanFromLowered } = await import("./data/plan-input.js");
+      if (structure) dataPlanFromLowered(target.recipe, structure.ordered, files); // target.recipe has no sweeps: a variant, or a recipe without any
+      else dataPlanOf(target.recipe, files);
       const { sizes, diagnostics: ds } = await measureData(target.recipe, shape, opts.cache === false ? null : new SizesCache());
       lap("measure_ms");
       bySizes.set(target.name, sizes);

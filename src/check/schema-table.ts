@@ -12,7 +12,7 @@ export type { KindSpec, Schema };
 
 // validateSchema off: the schemas are ours and fixed (the generator and test/check compile them),
 // and meta-validation doubles the compile time.
-export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, validateSchema: false, addUsedSchema: false };
+export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, strict: true, validateSchema: false, addUsedSchema: false, messages: false };
 
 /** A new Ajv that knows `refTo` (metadata for the kind-compatibility check; ajv only has to accept it). */
 export function newAjv(extra: Options = {}): AjvClass {

@@ -39,6 +39,12 @@ export interface CompilePlanOptions {
    * compilations of the same CheckedRecipe object (src/compile.ts: once to find what to measure,
    * once with the sizes): sizes change estimates and checks, never the nodes or their hashes. */
   memo?: Map<string, Structure>;
+  /** `expandVariants(recipe)` when the caller has it already (src/compile.ts plans one recipe twice). */
+  variants?: Variant[];
+  /** The nodes and their hashes only, without estimates or plan checks (every node's `estimates` is
+   * empty, no diagnostic is returned): src/compile.ts's first pass, which reads nodes and hashes to
+   * find what to measure and plans again with the sizes. */
+  structureOnly?: boolean;
 }
 
 /** What a compilation computes before estimates: the part that does not depend on data sizes. */
@@ -57,7 +63,7 @@ export interface PlanResult {
 export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {}): PlanResult {
   const engine = opts.engine ?? engineVersion();
   const files = opts.files ?? new FileHashes();
-  const variants = expandVariants(recipe);
+  const variants = opts.variants ?? expandVariants(recipe);
   if (variants.length === 0) {
     if (opts.variant !== undefined)
       return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (${recipe.name} has no sweep, so no variants)`, file: recipe.file, span: null }] };
@@ -121,6 +127,7 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
     opts.memo?.set(key, structure);
   }
   const { lowered, ordered, hashes } = structure;
+  if (opts.structureOnly) return { plan: planOf(recipe, engine, ordered, hashes, new Map()), diagnostics: [] };
   const estimates = estimateNodes(ordered, {
     sizes: (typeof opts.sizes === "function" ? opts.sizes(variant) : opts.sizes) ?? new Map(),
     ...(opts.truncation ? { truncation: opts.truncation(variant) } : {}),
@@ -131,6 +138,10 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
     ...lowered.diagnostics,
     ...runChecks({ recipe, nodes: ordered, hashes, estimates, lineage: lowered.lineage, ...(opts.machine ? { machine: opts.machine } : {}), noBudget: opts.noBudget === true }),
   ];
+  return { plan: planOf(recipe, engine, ordered, hashes, estimates), diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function planOf(recipe: CheckedRecipe, engine: PlanEngine, ordered: LoweredNode[], hashes: Map<string, string>, estimates: Map<string, PlanNode["estimates"]>): Plan {
   const nodes: PlanNode[] = ordered.map((n) => ({
     id: n.id,
     kind: n.kind,
@@ -143,13 +154,12 @@ function compileOne(recipe: CheckedRecipe, opts: CompilePlanOptions, engine: Pla
     ...(n.block ? { block: n.block } : {}),
   }));
   const description = recipe.header.description;
-  const plan: Plan = {
+  return {
     version: PLAN_FORMAT_VERSION,
     recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}) },
     engine,
     nodes,
   };
-  return { plan, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 let cachedEngine: PlanEngine | undefined;

@@ -4,13 +4,24 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cstDts, diagramsHtml } from "../../grammar/artifacts.js";
-import { makeLexer } from "../../grammar/lexer.js";
+import { createToken, Lexer } from "../../grammar/chevrotain.js";
+import { allTokens, makeLexer } from "../../grammar/lexer.js";
 import { AlignParser } from "../../grammar/parser.js";
 import { repoRoot } from "./helpers.js";
 
 test("the lexer and the parser pass chevrotain's definition checks", () => {
   assert.doesNotThrow(() => makeLexer(true)); // throws on bad or non-optimizable token definitions
   assert.doesNotThrow(() => new AlignParser({ skipValidations: false })); // throws on ambiguities, left recursion …
+});
+
+test("each token's line_breaks is what chevrotain's own analysis of its pattern finds", () => {
+  // grammar/lexer.ts declares line_breaks on every token so the lexer skips that analysis at start-up;
+  // a wrong declaration would break line numbers after a token that spans lines (or slow the lexer)
+  const undeclared = allTokens.map((t) => createToken({ name: t.name, pattern: t.PATTERN! }));
+  const analysed = new Lexer(undeclared, { positionTracking: "full", skipValidations: true }) as unknown as { patternIdxToConfig: { defaultMode: { canLineTerminator: boolean }[] } };
+  const found = analysed.patternIdxToConfig.defaultMode; // chevrotain's analysis, per token in definition order
+  assert.equal(found.length, allTokens.length);
+  allTokens.forEach((t, i) => assert.equal(t.LINE_BREAKS, found[i]!.canLineTerminator, `${t.name}: line_breaks`));
 });
 
 test("generated/cst.d.ts and grammar/diagrams.html match the grammar (run `npm run generate`)", () => {

@@ -17,7 +17,8 @@ import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../..
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
-import { consumingStages, measureTruncation, truncationLine, type StageTruncation } from "../../data/truncation-report.js";
+import { consumingStages, measureTruncation } from "../../data/stage-truncation.js";
+import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
