@@ -6,35 +6,40 @@ import { createToken, Lexer, type ITokenConfig, type TokenType } from "./chevrot
  * does not, chevrotain works it out when the lexer is built by parsing the token's pattern, ~10 ms of
  * every `alignc` start-up. test/lang/grammar.test.ts checks each declaration against that analysis. */
 const token = (config: ITokenConfig): TokenType => createToken({ line_breaks: false, ...config });
+// Every token also says which characters can start it (`start_chars_hint`): without it chevrotain
+// parses each pattern (regexp-to-ast) at start-up to find them, for its first-character dispatch.
+// test/lang/grammar.test.ts checks that dispatch table against the one chevrotain's analysis builds.
+const NUMBER_START = ["-", ..."0123456789"];
+const NAME_START = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"];
 
 // Whitespace (newlines included) is insignificant: entries are separated by their shape, not lines.
-export const WhiteSpace = token({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = token({ name: "WhiteSpace", pattern: /[ \t\r\n\f\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [" ", "\t", "\r", "\n", "\f", "\uFEFF"] });
 
 // Comments are kept on their own token group so the formatter can put them back.
-export const LineComment = token({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });
-export const BlockComment = token({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true });
+export const LineComment = token({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments", start_chars_hint: ["/"] });
+export const BlockComment = token({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: "comments", line_breaks: true, start_chars_hint: ["/"] });
 // An unterminated `/*` swallows the rest of the file; it is its own token so the error can say so.
-export const UnterminatedComment = token({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
+export const UnterminatedComment = token({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true, start_chars_hint: ["/"] });
 
 // `"""…"""` multi-line strings (raw: no escapes), then `"…"` with escapes. The unterminated forms are
 // tokens of their own that the parser accepts as strings (token categories), so one missing quote
 // gives one diagnostic (AL1002/AL1003, reported by src/lang/parse.ts) instead of a cascade.
-export const TripleString = token({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true });
-export const UnterminatedTripleString = token({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, categories: [TripleString] });
-export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
-export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [StringLiteral] });
+export const TripleString = token({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true, start_chars_hint: ['"'] });
+export const UnterminatedTripleString = token({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, start_chars_hint: ['"'], categories: [TripleString] });
+export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, start_chars_hint: ['"'] });
+export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, start_chars_hint: ['"'], categories: [StringLiteral] });
 
 // `10m`, `4GiB`, `1.5h`, `2k`: a number immediately followed by a unit. The lookahead keeps `3e-4`
 // and `1e5` numbers (an exponent is not a unit).
-export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/ });
+export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/, start_chars_hint: NUMBER_START });
 // `3`, `-1`, `0.5`, `3e-4`. `0..2` lexes as Number Range Number because a `.` must be followed by a digit.
-export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/ });
+export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, start_chars_hint: NUMBER_START });
 
-export const Identifier = token({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+export const Identifier = token({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, start_chars_hint: NAME_START });
 // Reserved words. Declaration keywords (model, stage …) and kinds (gpt, ppo …) are plain identifiers,
 // so an unknown one is a located semantic error with "did you mean", not a syntax error.
 const keyword = (name: string, word: string): TokenType =>
-  token({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
+  token({ name, pattern: new RegExp(word), start_chars_hint: [word[0]!], longer_alt: Identifier, label: `\`${word}\`` });
 export const Recipe = keyword("Recipe", "recipe");
 export const Extends = keyword("Extends", "extends");
 export const As = keyword("As", "as");
@@ -44,27 +49,27 @@ export const Budget = keyword("Budget", "budget");
 export const True = keyword("True", "true");
 export const False = keyword("False", "false");
 
-export const LBrace = token({ name: "LBrace", pattern: /\{/, label: "`{`" });
-export const RBrace = token({ name: "RBrace", pattern: /\}/, label: "`}`" });
-export const LParen = token({ name: "LParen", pattern: /\(/, label: "`(`" });
-export const RParen = token({ name: "RParen", pattern: /\)/, label: "`)`" });
-export const LBracket = token({ name: "LBracket", pattern: /\[/, label: "`[`" });
-export const RBracket = token({ name: "RBracket", pattern: /\]/, label: "`]`" });
-export const Comma = token({ name: "Comma", pattern: /,/, label: "`,`" });
-export const DotDot = token({ name: "DotDot", pattern: /\.\./, label: "`..`" });
-export const Dot = token({ name: "Dot", pattern: /\./, label: "`.`" });
-export const Colon = token({ name: "Colon", pattern: /:/, label: "`:`" });
-export const LessEq = token({ name: "LessEq", pattern: /<=/, label: "`<=`" });
-export const GreaterEq = token({ name: "GreaterEq", pattern: />=/, label: "`>=`" });
-export const EqEq = token({ name: "EqEq", pattern: /==/, label: "`==`" });
-export const NotEq = token({ name: "NotEq", pattern: /!=/, label: "`!=`" });
-export const Less = token({ name: "Less", pattern: /</, label: "`<`" });
-export const Greater = token({ name: "Greater", pattern: />/, label: "`>`" });
-export const Equals = token({ name: "Equals", pattern: /=/, label: "`=`" });
+export const LBrace = token({ name: "LBrace", pattern: /\{/, start_chars_hint: ["{"], label: "`{`" });
+export const RBrace = token({ name: "RBrace", pattern: /\}/, start_chars_hint: ["}"], label: "`}`" });
+export const LParen = token({ name: "LParen", pattern: /\(/, start_chars_hint: ["("], label: "`(`" });
+export const RParen = token({ name: "RParen", pattern: /\)/, start_chars_hint: [")"], label: "`)`" });
+export const LBracket = token({ name: "LBracket", pattern: /\[/, start_chars_hint: ["["], label: "`[`" });
+export const RBracket = token({ name: "RBracket", pattern: /\]/, start_chars_hint: ["]"], label: "`]`" });
+export const Comma = token({ name: "Comma", pattern: /,/, start_chars_hint: [","], label: "`,`" });
+export const DotDot = token({ name: "DotDot", pattern: /\.\./, start_chars_hint: ["."], label: "`..`" });
+export const Dot = token({ name: "Dot", pattern: /\./, start_chars_hint: ["."], label: "`.`" });
+export const Colon = token({ name: "Colon", pattern: /:/, start_chars_hint: [":"], label: "`:`" });
+export const LessEq = token({ name: "LessEq", pattern: /<=/, start_chars_hint: ["<"], label: "`<=`" });
+export const GreaterEq = token({ name: "GreaterEq", pattern: />=/, start_chars_hint: [">"], label: "`>=`" });
+export const EqEq = token({ name: "EqEq", pattern: /==/, start_chars_hint: ["="], label: "`==`" });
+export const NotEq = token({ name: "NotEq", pattern: /!=/, start_chars_hint: ["!"], label: "`!=`" });
+export const Less = token({ name: "Less", pattern: /</, start_chars_hint: ["<"], label: "`<`" });
+export const Greater = token({ name: "Greater", pattern: />/, start_chars_hint: [">"], label: "`>`" });
+export const Equals = token({ name: "Equals", pattern: /=/, start_chars_hint: ["="], label: "`=`" });
 // `+` and `-` between the terms of an expect line (`after.baseline + 0.2`). A `-` directly before a
 // digit lexes as part of the number (NumberLiteral comes first), so subtraction is written `x - 0.2`.
-export const Plus = token({ name: "Plus", pattern: /\+/, label: "`+`" });
-export const Minus = token({ name: "Minus", pattern: /-/, label: "`-`" });
+export const Plus = token({ name: "Plus", pattern: /\+/, start_chars_hint: ["+"], label: "`+`" });
+export const Minus = token({ name: "Minus", pattern: /-/, start_chars_hint: ["-"], label: "`-`" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,

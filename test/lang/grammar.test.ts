@@ -24,6 +24,19 @@ test("each token's line_breaks is what chevrotain's own analysis of its pattern 
   allTokens.forEach((t, i) => assert.equal(t.LINE_BREAKS, found[i]!.canLineTerminator, `${t.name}: line_breaks`));
 });
 
+test("each token's start_chars_hint gives the first-character dispatch chevrotain's own analysis gives", () => {
+  // grammar/lexer.ts declares start_chars_hint on every token so the lexer skips parsing each pattern
+  // at start-up; a missing character would make a token unmatchable where it starts with it
+  type Dispatch = { charCodeToPatternIdxToConfig: { defaultMode: ({ tokenType: { name: string } }[] | undefined)[] }; canModeBeOptimized: { defaultMode: boolean } };
+  const table = (lexer: unknown): string[] => (lexer as Dispatch).charCodeToPatternIdxToConfig.defaultMode.map((cfgs) => (cfgs ?? []).map((c) => c.tokenType.name).join(" "));
+  const unhinted = allTokens.map((t) => createToken({ name: t.name, pattern: t.PATTERN!, line_breaks: t.LINE_BREAKS ?? false }));
+  const analysed = new Lexer(unhinted, { positionTracking: "full", skipValidations: true });
+  const hinted = makeLexer(false);
+  assert.equal((hinted as unknown as Dispatch).canModeBeOptimized.defaultMode, true);
+  assert.deepEqual(table(hinted), table(analysed));
+  assert.ok(allTokens.every((t) => Array.isArray(t.START_CHARS_HINT)), "every token declares start_chars_hint");
+});
+
 test("generated/cst.d.ts and grammar/diagrams.html match the grammar (run `npm run generate`)", () => {
   const parser = new AlignParser();
   assert.equal(readFileSync(join(repoRoot(), "generated", "cst.d.ts"), "utf8"), cstDts(parser), "generated/cst.d.ts is stale");
