@@ -18,8 +18,8 @@ import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
 import { FileHashes } from "./plan/lower.js";
 import { DigestCache } from "./plan/digest-cache.js";
-import { MeasureCache, SizesCache } from "./plan/sizes-cache.js";
-import type { StageTruncation } from "./data/truncation-report.js";
+import { SizesCache } from "./plan/sizes-cache.js";
+import { TruncationCache, truncationMemo } from "./plan/truncation-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
@@ -112,7 +112,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
       diagnostics.push(...ds);
       // what truncation to each stage's max_length cuts (AL3032 over 1%), from the same data
       if (opts.truncation !== false) {
-        const cuts = await measureTruncation(target.recipe, shape, opts.cache === false ? null : new MeasureCache("truncation", isStageTruncation));
+        const cuts = await measureTruncation(target.recipe, shape, opts.cache === false ? null : new TruncationCache());
         byCuts.set(target.name, cuts.counts);
         diagnostics.push(...cuts.diagnostics);
         lap("measure_ms");
@@ -199,31 +199,12 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   return { sizes, diagnostics };
 }
 
-/** Truncation counts of a recipe's stages by block name, as the plan carries them (src/data/truncation-report.ts). */
-/** A cached truncation entry: one stage's counts, or null for a stage that truncates nothing. */
-function isStageTruncation(v: unknown): v is { t: StageTruncation | null } {
-  if (typeof v !== "object" || v === null || !("t" in v)) return false;
-  const t = v.t as StageTruncation | null;
-  return t === null || (typeof t === "object" && typeof t.stage === "string" && typeof t.examples === "number" && typeof t.loseResponse === "number" && typeof t.maxLength === "number");
-}
-
-async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: MeasureCache<{ t: StageTruncation | null }> | null): Promise<{ counts: Map<string, TruncationEstimate>; diagnostics: Diagnostic[] }> {
+/** Truncation counts of a recipe's stages by block name, as the plan carries them (src/data/truncation-report.ts),
+ * through the memo `alignc check` shares (src/plan/truncation-cache.ts). */
+async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: TruncationCache | null): Promise<{ counts: Map<string, TruncationEstimate>; diagnostics: Diagnostic[] }> {
   const { truncationReport } = await import("./data/truncation-report.js");
-  // a stage's counts are a function of its plan node (data, format, tokenizer, model context,
-  // max_length, truncate, seed: all in its hash) and the data layer's code: cached like data sizes,
-  // so a warm plan does not render every example again (FLAN scale: 3.4 s of 5.0)
   const hashOf = new Map(plan.nodes.filter((n) => n.kind === "stage").map((n) => [n.block ?? n.id, n.hash]));
-  const memo = cache && {
-    get: (stage: string) => {
-      const h = hashOf.get(stage);
-      return h === undefined ? undefined : cache.get(h)?.t;
-    },
-    set: (stage: string, t: StageTruncation | null) => {
-      const h = hashOf.get(stage);
-      if (h !== undefined) cache.set(h, { t });
-    },
-  };
-  const r = await truncationReport(recipe, memo ?? undefined);
+  const r = await truncationReport(recipe, cache ? truncationMemo(cache, (stage) => hashOf.get(stage)) : undefined);
   const counts = new Map(
     r.counts.map((t) => [t.stage, { examples: t.examples, lose_prompt: t.losePrompt, lose_response: t.loseResponse, max_length: t.maxLength, truncate: t.policy, ...(t.sampled ? { sampled: true as const } : {}) }]),
   );

@@ -80,4 +80,22 @@ test("alignc plan (data sizes cached) and alignc diff are light", opts, () => {
   assertLight(["plan", "recipes/quickstart.align"]);
   assertLight(["plan", "--json", "recipes/quickstart.align"]);
   assertLight(["diff", "recipes/quickstart.align", "recipes/quickstart.align"]);
+  // check reads the truncation counts and contamination findings plan cached (one memo, by stage hash)
+  assertLight(["check", "recipes/quickstart.align"]);
+});
+
+test("a second plain alignc check reads what the first one cached: no template library", opts, () => {
+  const own = mkdtempSync(join(tmpdir(), "alignc-lazy-check-cache-"));
+  try {
+    const first = traced(tracer.preload, [join(root, "bin/alignc.js"), "check", "recipes/quickstart.align"], { cwd: root, env: { ALIGNC_CACHE_DIR: own } });
+    assert.equal(first.status, 0, first.stderr);
+    assert.ok(first.modules.some((m) => m.includes("/handlebars/")), "a cold check renders the data (the assertion below can fail)");
+    const second = traced(tracer.preload, [join(root, "bin/alignc.js"), "check", "recipes/quickstart.align"], { cwd: root, env: { ALIGNC_CACHE_DIR: own } });
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(second.stderr.replace(/trace: .*\n/, ""), first.stderr.replace(/trace: .*\n/, ""), "the same diagnostics from the cache");
+    for (const [label, matches] of DATA_LIBRARIES) assert.deepEqual(second.modules.filter(matches), [], `the second check loaded ${label}`);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
 });

@@ -70,10 +70,20 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
     // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      const fromData = [
-        ...(await (await import("../../data/leaks.js")).leakWarnings(r.recipe)),
-        ...(await (await import("../../data/truncation-report.js")).truncationReport(r.recipe)).diagnostics,
-      ];
+      const [{ leakWarnings }, { truncationReport }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }] = await Promise.all([
+        import("../../data/leaks.js"),
+        import("../../data/truncation-report.js"),
+        import("../../data/plan-input.js"),
+        import("../../plan/lower.js"),
+        import("../../plan/digest-cache.js"),
+        import("../../plan/truncation-cache.js"),
+      ]);
+      // the recipe's data nodes, lowered once for both checks with the file hashes and truncation
+      // counts `alignc plan` caches (by stat data, by stage hash): a warm check renders no example
+      const files = new FileHashes(new DigestCache(r.recipe.dir));
+      const dp = dataPlanOf(r.recipe, files);
+      const fromData = [...(await leakWarnings(r.recipe)), ...(await truncationReport(r.recipe, dataPlanTruncationMemo(dp))).diagnostics];
+      files.save();
       const unlabeled = labelFilesNotYetWritten(r.recipe);
       for (const d of fromData) if (!unlabeled.has(resolve(d.file))) all.push(d);
     }
