@@ -12,6 +12,7 @@
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { StageCache } from "./storage/cache.js";
+import { GenerationCache } from "./storage/generation-cache.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
@@ -72,6 +73,7 @@ export class Executor {
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
   private readonly force: Set<string>;
+  private readonly generations: GenerationCache;
   /** called after every change, to rewrite manifest.json */
   onChange: () => void = () => {};
 
@@ -81,6 +83,7 @@ export class Executor {
     for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
     if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
     this.force = new Set(o.force ?? []);
+    this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -98,6 +101,16 @@ export class Executor {
 
   get hits(): number {
     return this.nodeRecords.filter((r) => r.status === "cached").length;
+  }
+
+  /** sets of greedy answers this run's nodes read from the generation cache, and generated */
+  get generationCounts(): { cached: number; generated: number } {
+    const out = { cached: 0, generated: 0 };
+    for (const r of this.records.values()) {
+      out.cached += r.generations?.cached ?? 0;
+      out.generated += r.generations?.generated ?? 0;
+    }
+    return out;
   }
 
   /** cached-kind nodes (stages, evals) computed in this run; in-memory data nodes are not counted */
@@ -334,6 +347,15 @@ export class Executor {
       interrupted: () => this.o.interrupt.requested,
       latestCheckpoint: () => this.o.cache.latestCheckpoint(n.hash),
       saveCheckpoint: (step, write) => this.o.cache.saveCheckpoint(n.hash, step, write),
+      generations: {
+        getOrGenerate: async (key, rows, generate) => {
+          const r = await this.generations.getOrGenerate(key, rows, generate);
+          const counts = (this.records.get(n.id)!.generations ??= { cached: 0, generated: 0 });
+          if (r.cached) counts.cached++;
+          else counts.generated++;
+          return r.outputs;
+        },
+      },
     };
   }
 

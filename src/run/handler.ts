@@ -39,6 +39,9 @@ export interface NodeContext {
   /** the newest checkpoint of this node (left by an interrupted run), or null */
   latestCheckpoint(): Checkpoint | null;
   saveCheckpoint(step: number, write: (dir: string) => void | Promise<void>): Promise<Checkpoint>;
+  /** greedy answers by key (src/run/storage/generation-cache.ts): read back when stored, else
+   * generated and stored; the executor counts this node's hits and generations for the manifest */
+  generations: { getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>): Promise<number[][]> };
 }
 
 export type NodeResult =

@@ -6,6 +6,7 @@ import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
 import type { Plan } from "../plan/types.js";
 import { StageCache, defaultCacheRoot } from "./storage/cache.js";
+import { GenerationCache } from "./storage/generation-cache.js";
 import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
@@ -66,6 +67,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   const progress = o.progress ?? createProgress();
   const cache = new StageCache(o.cacheRoot ?? defaultCacheRoot(o.runsDir));
   cache.sweep();
+  new GenerationCache(cache.root).sweep();
   const exec = new Executor({
     plan: o.plan,
     expects: o.recipe.expects,
@@ -113,6 +115,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     manifest.expectations = exec.expectations;
     manifest.cache.hits = exec.hits;
     manifest.cache.misses = exec.computed;
+    manifest.cache.generations = exec.generationCounts;
     manifest.peakRssBytes = peakRssBytes();
     run.writeManifest(manifest);
   };

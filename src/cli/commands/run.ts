@@ -26,14 +26,16 @@ export function summaryText(m: Manifest, runDir: string): string {
       n.status === "cached"
         ? `cached [${n.hash.slice(0, 8)}] (saved ${fmtDuration(n.savedSeconds ?? 0)})`
         : n.status === "computed" || n.status === "resumed"
-          ? `${n.status}${n.resumedFromStep ? ` from step ${n.resumedFromStep}` : ""} in ${fmtDuration(n.seconds)}`
+          ? `${n.status}${n.resumedFromStep ? ` from step ${n.resumedFromStep}` : ""} in ${fmtDuration(n.seconds)}${n.generations?.cached ? ` (greedy answers: ${n.generations.cached} of ${n.generations.cached + n.generations.generated} sets read back)` : ""}`
           : `${n.status}${n.reason ? ` (${n.reason})` : ""}`;
     const metrics = n.summary ? Object.entries(n.summary).filter(([k]) => !["steps", "n", "tokens_per_s", "wins", "ties", "losses", "groups"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ") : "";
     lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}`);
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);
   const secs = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : 0;
-  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed; backend ${m.backend}${m.workers !== undefined ? `, workers ${m.workers}` : ""}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
+  const g = m.cache.generations;
+  const answers = g && g.cached + g.generated ? `; greedy answer sets: ${g.cached} read back, ${g.generated} generated` : "";
+  lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed${answers}; backend ${m.backend}${m.workers !== undefined ? `, workers ${m.workers}` : ""}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
   lines.push(`run: ${runDir}`);
   lines.push(`report: ${runDir}/report.html`);
   return lines.join("\n") + "\n";

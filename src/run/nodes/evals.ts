@@ -15,10 +15,9 @@ import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
-import { evaluateLm, FULL_DISTRIBUTION, generateAll, scoreSequences, type Gpt } from "./train-api.js";
+import { evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
+import { greedyAnswers } from "./greedy.js";
 
-/** Sampling seed of evals (used when an eval samples): fixed so results reproduce. */
-const EVAL_SEED = 1234;
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
 const RM_SAMPLES = 8;
@@ -27,10 +26,12 @@ async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<G
   return networkOf(env, ctx.plan, await ctx.input(name));
 }
 
-function generateTexts(m: Gpt, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number, temperature: number): string[] {
+/** Greedy answers of the model behind node `name` as text, through the generation cache (loaded only to generate). */
+async function greedyTexts(env: HandlerEnv, ctx: NodeContext, name: string, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number): Promise<string[]> {
+  const out = await ctx.input(name);
   const ids = prompts.map((p) => promptTokens(fmt, tok, p, undefined, Math.max(1, context - maxNew)));
-  const out = generateAll(m, ids, { maxNewTokens: maxNew, temperature, ...FULL_DISTRIBUTION, eos: tok.eos, pad: tok.pad, seed: EVAL_SEED, batchSize: 32 });
-  return out.map((o) => decodeResponse(o, tok, fmt));
+  const answers = await greedyAnswers(env, ctx, out, () => networkOf(env, ctx.plan, out), ids, { maxNewTokens: maxNew, eos: tok.eos, pad: tok.pad, batchSize: 32 });
+  return answers.map((o) => decodeResponse(o, tok, fmt));
 }
 
 export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
@@ -43,17 +44,16 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
     let summary: Record<string, number>;
     let note = "";
     if (d.kind === "accuracy") {
-      const m = await model(env, ctx, d.model);
-      owned.push(m);
       const maxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, Math.max(...d.items.map((x) => d.tok.encode(x.response).length)) + 4);
-      const texts = generateTexts(
-        m,
+      const texts = await greedyTexts(
+        env,
+        ctx,
+        d.model,
         d.items.map((x) => x.prompt),
         d.fmt,
         d.tok,
         context(d.model),
         maxNew,
-        0,
       );
       const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source }));
       summary = accuracyMetrics(judged);
@@ -87,18 +87,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} held-out pairs in ${summary.groups} groups`;
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
     } else if (d.kind === "win_rate") {
-      const ma = await model(env, ctx, d.a);
-      owned.push(ma);
-      const mb = await model(env, ctx, d.b);
-      owned.push(mb);
       const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
       const contextA = context(d.a);
       const prompts = d.items.map((x) => x.prompt);
       // greedy: at this scale sampling at T = 1 mostly adds noise (measured on the quickstart: the
       // RM judge's win rate 0.61 greedy vs 0.57 sampled, exact match 0.22 vs 0.12), and the
-      // accuracy evals decode greedily too
-      const ta = generateTexts(ma, prompts, d.fmt, d.tok, contextA, maxNew, 0);
-      const tb = generateTexts(mb, prompts, d.fmt, d.tok, contextA, maxNew, 0);
+      // accuracy evals decode greedily too. Both judges (and every run that reuses a model) read the
+      // same answers: each set is generated once, then read back from the generation cache
+      const ta = await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
+      const tb = await greedyTexts(env, ctx, d.b, prompts, d.fmt, d.tok, contextA, maxNew);
       let outcomes: number[];
       let sa: number[] = [];
       let sb: number[] = [];

@@ -3,13 +3,14 @@
 // greedy before/after probe on a fixed set of PPO's own (training) prompts.
 import { refOf, type StagePpoParams } from "../../plan/params.js";
 import { ruleReward } from "../evaluation/rule-judge.js";
-import type { NodeContext } from "../handler.js";
+import type { NodeContext, NodeOutput } from "../handler.js";
 import { decodeResponse } from "./decode.js";
 import { ppoConfigOf } from "../../plan/engine-configs.js";
 import type { HandlerEnv } from "./env.js";
 import { networkOf } from "./models.js";
 import type { StageData } from "./stage-data.js";
 import { createTrainer, FULL_DISTRIBUTION, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
+import { greedyAnswers } from "./greedy.js";
 
 /** PPO prompts whose greedy answers are scored before and after the stage (evenly spaced, fixed). */
 const PPO_PROBE = 64;
@@ -29,7 +30,8 @@ function ruleScorer(data: PpoData): ((idx: readonly number[], resp: readonly num
   return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), data.answers[i]!));
 }
 
-export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, data: PpoData, cfg: TrainConfig): Promise<PpoSetup> {
+/** `init`: the starting network, loaded from `initOut` (its node output, which names it in the generation cache). */
+export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, initOut: NodeOutput, data: PpoData, cfg: TrainConfig): Promise<PpoSetup> {
   const owned: { dispose(): void }[] = [];
   const rule = ruleScorer(data);
   const rewardProp = p.reward;
@@ -61,9 +63,9 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   // reward model's mean score and/or the mean rule reward, before and after
   const stride = Math.max(1, Math.floor(data.prompts.length / PPO_PROBE));
   const probeIdx = data.prompts.map((_, i) => i).filter((i) => i % stride === 0).slice(0, PPO_PROBE);
-  const probe = (m: Gpt): Record<string, number> => {
-    const ps = probeIdx.map((i) => data.prompts[i]!);
-    const answers = generateAll(m, ps, { maxNewTokens: maxNew, temperature: 0, ...FULL_DISTRIBUTION, eos: data.tok.eos, pad: data.tok.pad, batchSize: 32 });
+  const ps = probeIdx.map((i) => data.prompts[i]!);
+  const greedy = { maxNewTokens: maxNew, eos: data.tok.eos, pad: data.tok.pad, batchSize: 32 };
+  const probeScores = (answers: number[][]): Record<string, number> => {
     const out: Record<string, number> = {};
     if (rm) {
       const s = scoreSequences(rm, ps.map((p, i) => [...p, ...answers[i]!]), { pad: data.tok.pad });
@@ -75,5 +77,9 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     }
     return out;
   };
-  return { trainer, evalBefore: probe(init), evalAfter: () => probe(trainer.model), owned };
+  // before: the starting network's answers, shared with every run that starts PPO from it (the
+  // generation cache); after: the trained policy's, which nothing else reads
+  const before = probeScores(await greedyAnswers(env, ctx, initOut, init, ps, greedy));
+  const after = () => probeScores(generateAll(trainer.model, ps, { ...greedy, temperature: 0, ...FULL_DISTRIBUTION }));
+  return { trainer, evalBefore: before, evalAfter: after, owned };
 }

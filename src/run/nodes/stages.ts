@@ -73,7 +73,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   const seed = p.seed;
   const initName = refOf(p.init);
   if (!initName) throw new Error(`${node.id}: no init`);
-  const init = await networkOf(env, ctx.plan, await ctx.input(initName));
+  const initOut = await ctx.input(initName);
+  const init = await networkOf(env, ctx.plan, initOut);
   const disposables: { dispose(): void }[] = [init];
   let trainer: Trainer;
   let evalBefore: Record<string, number> = {};
@@ -109,7 +110,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       }
     } else {
       const pp = paramsOf(node, "stage.ppo");
-      const setup = await ppoSetup(env, ctx, pp, init, data, trainConfigOf(pp, data.prompts.length));
+      const setup = await ppoSetup(env, ctx, pp, init, initOut, data, trainConfigOf(pp, data.prompts.length));
       disposables.push(...setup.owned);
       trainer = setup.trainer;
       evalBefore = setup.evalBefore;

@@ -45,6 +45,15 @@ export interface CacheEntry {
 }
 
 const ENTRY = "entry.json";
+
+/** The entry.json of a complete entry folder (what made it, its files' sizes and sha256), or null. */
+export function readEntryMeta(dir: string): EntryMeta | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, ENTRY), "utf8")) as EntryMeta;
+  } catch {
+    return null;
+  }
+}
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function checkHash(hash: string): void {

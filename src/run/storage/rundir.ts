@@ -30,6 +30,8 @@ export interface NodeRecord {
   /** rows its data's sources left out under on_error = "skip": per source, the count and the first
    * few reasons (file:line, each clipped to ~200 characters: src/data/bad-rows.ts) */
   skippedRows?: SkippedRows[];
+  /** sets of greedy answers this node read from the generation cache and generated (src/run/storage/generation-cache.ts); absent when it generated none */
+  generations?: { cached: number; generated: number };
 }
 
 export interface ExpectationRecord {
@@ -60,7 +62,7 @@ export interface Manifest {
   workers?: number;
   options: { force: string[]; until: string | null };
   host: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
-  cache: { root: string; hits: number; misses: number };
+  cache: { root: string; hits: number; misses: number; generations?: { cached: number; generated: number } };
   /** the process's peak resident set so far (process.resourceUsage().maxRSS, worker threads included), in bytes;
    * absent in manifests written before it was recorded */
   peakRssBytes?: number;

@@ -1,0 +1,171 @@
+// The content-addressed cache of greedy generations, beside the stage cache: the token ids a model
+// answered a list of prompts with, greedily, stored under a key that covers everything the answer
+// depends on. Every eval that generates (the RM and rule judges, accuracy, PPO's greedy probe before
+// training) asks it first, in the same run and across runs: when only PPO changes, the SFT model's
+// answers to the judges' prompts are read back instead of generated again (twice: once per judge).
+//
+// Key: sha256 over [the model (its node hash and the sha256 of its weights file), the exact prompt
+// token ids in order, every decode setting (max new tokens, temperature, top-k/p, EOS, pad, batch
+// size: rows are generated in batches, so the batching is part of what is computed), the plan's
+// engine (alignc version, ENGINE_EPOCH) and the backend that would generate]. Only greedy decoding
+// (temperature 0) is cached: it draws nothing, so no random stream belongs in the key.
+//
+// Layout:   <root>/.generations/<key>.json   a header line, then the answers as one JSON line
+//           <root>/.locks/gen-<key>.lock     while one process generates it (lock.ts)
+// The header records the payload's size and sha256: an entry that does not match (a torn copy, a
+// disk error, an edit) is reported, removed and generated again, never trusted. Entries are written
+// whole to a temp file and renamed into place (common/atomic-write.ts), so a kill -9 mid-write
+// leaves at most a temp file that never reads as an entry (swept when its writer is gone).
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomicSync } from "../../common/atomic-write.js";
+import { acquireLock, pidAlive } from "./lock.js";
+
+/** Bumped when the entry format changes (old entries then miss). */
+const FORMAT = 1;
+const DIR = ".generations";
+
+/** What greedy answers depend on, apart from the prompts. */
+export interface GreedyDecode {
+  maxNewTokens: number;
+  temperature: 0;
+  topK: number;
+  topP: number;
+  eos: number | undefined;
+  pad: number;
+  batchSize: number;
+}
+
+export interface GenerationKey {
+  /** the model: the plan node whose weights these are, and the weights file's sha256 (null: initial weights built in memory) */
+  model: { node: string; weights: string | null };
+  prompts: readonly (readonly number[])[];
+  decode: GreedyDecode;
+  engine: { alignc: string; epoch: number };
+  backend: string;
+}
+
+interface Header {
+  format: number;
+  key: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+const sha256 = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
+
+/** The entry name of a key: sha256 of its canonical JSON (fixed field order). */
+export function generationKey(k: GenerationKey): string {
+  const d = k.decode;
+  return sha256(
+    JSON.stringify([
+      FORMAT,
+      [k.model.node, k.model.weights],
+      [d.maxNewTokens, d.temperature, d.topK, d.topP, d.eos ?? null, d.pad, d.batchSize],
+      [k.engine.alignc, k.engine.epoch],
+      k.backend,
+      k.prompts,
+    ]),
+  );
+}
+
+const isIds = (x: unknown): x is number[] => Array.isArray(x) && x.every((t) => Number.isInteger(t));
+
+export class GenerationCache {
+  readonly dir: string;
+  private readonly locks: string;
+
+  /** `root`: the stage cache's root (its entries and this cache's live side by side). */
+  constructor(root: string, private readonly warn: (line: string) => void = () => {}) {
+    this.dir = join(root, DIR);
+    this.locks = join(root, ".locks");
+  }
+
+  private file(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+
+  /** The stored answers of `key` (one list of token ids per prompt), or null: absent, or failing its checks (then removed, with a warning). */
+  get(key: string, rows: number): number[][] | null {
+    const path = this.file(key);
+    let raw: Buffer;
+    try {
+      raw = readFileSync(path);
+    } catch {
+      return null;
+    }
+    const problem = checkEntry(raw, key, rows);
+    if (typeof problem !== "string") return problem;
+    this.warn(`generation cache: entry ${key.slice(0, 12)} ${problem}; removed, generating again`);
+    rmSync(path, { force: true });
+    return null;
+  }
+
+  put(key: string, outputs: readonly (readonly number[])[]): void {
+    const payload = JSON.stringify(outputs);
+    const header: Header = { format: FORMAT, key, rows: outputs.length, bytes: Buffer.byteLength(payload), sha256: sha256(payload) };
+    writeFileAtomicSync(this.file(key), `${JSON.stringify(header)}\n${payload}\n`);
+  }
+
+  /**
+   * The answers for `key`: read back when stored and sound, else computed by `generate` (under a
+   * lock on the key, so two runs do not generate the same answers at once) and stored.
+   */
+  async getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>): Promise<{ outputs: number[][]; cached: boolean }> {
+    const hit = this.get(key, rows);
+    if (hit) return { outputs: hit, cached: true };
+    const lock = await acquireLock(join(this.locks, `gen-${key}.lock`), { purpose: "alignc run: greedy generation" });
+    try {
+      const meanwhile = this.get(key, rows); // another run may have stored it while we waited
+      if (meanwhile) return { outputs: meanwhile, cached: true };
+      const outputs = await generate();
+      if (outputs.length !== rows) throw new Error(`generation cache: ${outputs.length} answers for ${rows} prompts`);
+      this.put(key, outputs);
+      return { outputs, cached: false };
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Remove temp files whose writer is gone (left by a kill -9 mid-write); returns how many. */
+  sweep(): number {
+    if (!existsSync(this.dir)) return 0;
+    let n = 0;
+    for (const name of readdirSync(this.dir)) {
+      // atomic-write's temp names: `.<key>.json.tmp-<pid>-<random>`
+      const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+      if (m && !pidAlive(Number(m[1]))) {
+        rmSync(join(this.dir, name), { force: true });
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+/** The answers an entry's bytes hold, or what is wrong with them. */
+function checkEntry(raw: Buffer, key: string, rows: number): number[][] | string {
+  const nl = raw.indexOf(10);
+  if (nl < 0) return "has no header line";
+  let header: Header;
+  try {
+    header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as Header;
+  } catch {
+    return "has an unreadable header";
+  }
+  if (header.format !== FORMAT) return `has format ${String(header.format)}, not ${FORMAT}`;
+  if (header.key !== key) return "names another key";
+  const payload = raw.subarray(nl + 1, raw.length > nl + 1 && raw[raw.length - 1] === 10 ? raw.length - 1 : raw.length);
+  if (payload.length !== header.bytes) return `holds ${payload.length} bytes of answers, not the ${header.bytes} recorded (torn or truncated)`;
+  if (sha256(payload) !== header.sha256) return "fails its sha256 check";
+  let outputs: unknown;
+  try {
+    outputs = JSON.parse(payload.toString("utf8"));
+  } catch {
+    return "holds unreadable answers";
+  }
+  if (!Array.isArray(outputs) || outputs.length !== rows || header.rows !== rows || !outputs.every(isIds)) return `does not hold ${rows} lists of token ids`;
+  return outputs as number[][];
+}
