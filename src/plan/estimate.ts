@@ -21,7 +21,8 @@
 //   softmax and their gradient over V).
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
-//   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts).
+//   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts), divided for a
+//   training stage by the speed-up measured on 2 threads when it has parallel_shares >= 2.
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
 // Every hyperparameter is read from the node's resolved, typed parameters (src/plan/params.ts): the
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
@@ -31,6 +32,7 @@ import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/con
 import type { LoweredNode } from "./lower.js";
 import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
 import type { Throughput } from "./throughput.js";
+import { parallelSpeedup } from "../train/throughput.js";
 import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
 
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
@@ -95,12 +97,24 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
     const cfg = models.get(n.id);
     const fps = typeof ctx.flopsPerSecond === "function" ? (cfg ? ctx.flopsPerSecond(cfg) : null) : ctx.flopsPerSecond;
     if (e.flops !== undefined && fps) {
-      e.time_s = e.flops / fps;
+      e.time_s = e.flops / fps / threadSpeedup(n, cfg, ctx.backend);
       e.backend = ctx.backend;
     }
     out.set(n.id, e);
   }
   return out;
+}
+
+/**
+ * A training stage splits each batch into `parallel_shares` shares, computed on that many threads when
+ * the machine has the cores (`--workers auto`): its time is the one-thread figure divided by the
+ * speed-up measured on 2 threads. The estimate assumes a machine like the development one (2 cores);
+ * on one core (`--workers 1`) a stage takes the one-thread time, up to 1.74x the estimate.
+ */
+function threadSpeedup(n: LoweredNode, cfg: GptConfig | undefined, backend: string | undefined): number {
+  if (n.kind !== "stage" || !cfg || (backend !== "wasm" && backend !== "cpu")) return 1;
+  const shares = (stageParams(n) as { parallel_shares?: number }).parallel_shares ?? 1;
+  return shares >= 2 ? parallelSpeedup(cfg, backend, n.op) : 1;
 }
 
 function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {

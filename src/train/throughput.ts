@@ -60,3 +60,23 @@ export function estimateTokensPerSecond(cfg: GptConfig, backend: BackendName): n
   const nearest = rows.reduce((a, b) => (Math.abs(Math.log(rowFlops(b) / flops)) < Math.abs(Math.log(rowFlops(a) / flops)) ? b : a));
   return (nearest.gflops * 1e9) / flops;
 }
+
+/**
+ * Speed-up of a training stage computed on 2 threads (its `parallel_shares` on 2 workers) over one
+ * thread on the unsplit batch, measured on the 2-core development machine, 3 Dec 2026, under the bench
+ * lock: `npm run bench -- parallel` (pretraining steps: small 1.27–1.29×, medium 1.62–1.65×) and
+ * `npm run bench -- ppo` (a quickstart-shaped PPO step: 1.74×). The low end of each range. No figure
+ * exists for more than 2 threads, so a stage with more shares is estimated at the 2-thread figure.
+ */
+export const PARALLEL_SPEEDUP = { small: 1.27, medium: 1.62, ppo: 1.74 } as const;
+
+/** The measured 2-thread speed-up for `cfg` (the nearest benchmarked size); PPO's own for PPO. */
+export function parallelSpeedup(cfg: GptConfig, backend: BackendName, op: string): number {
+  if (backend !== "wasm" && backend !== "cpu") return 1;
+  if (op === "ppo") return PARALLEL_SPEEDUP.ppo;
+  const flops = trainFlopsPerToken(cfg);
+  const rows = THROUGHPUT.filter((r) => r.backend === "wasm");
+  const rowFlops = (r: ThroughputRow) => (r.gflops * 1e9) / r.tokensPerS;
+  const nearest = rows.reduce((a, b) => (Math.abs(Math.log(rowFlops(b) / flops)) < Math.abs(Math.log(rowFlops(a) / flops)) ? b : a));
+  return PARALLEL_SPEEDUP[nearest.size];
+}
