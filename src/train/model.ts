@@ -5,7 +5,7 @@
 import { tf } from "./backend.js";
 import type { GptConfig } from "./config.js";
 import { causalBias, multiHeadAttention } from "./attention.js";
-import { gatherRows, gelu, layerNorm, linear, matmul2d } from "./ops.js";
+import { gatherRows, gelu, layerNorm, linear, matmul2d, transpose2d } from "./ops.js";
 import { Rng } from "../common/rng.js";
 
 
@@ -195,7 +195,7 @@ export class Gpt {
   /** LM logits [N, V] from hidden states [N, C]; tied head: h · wteᵀ (explicit transpose, rank-2 matmul). */
   lmLogits(h: tf.Tensor2D): tf.Tensor2D {
     if (!this.heads.includes("lm")) throw new Error("model: this network has no LM head (a reward model's was replaced by the scalar head)");
-    const w = this.config.tiedHead ? (tf.transpose(this.p<tf.Rank.R2>("wte")) as tf.Tensor2D) : this.p<tf.Rank.R2>("lm_head.weight");
+    const w = this.config.tiedHead ? transpose2d(this.p<tf.Rank.R2>("wte")) : this.p<tf.Rank.R2>("lm_head.weight");
     return matmul2d(h, w);
   }
 

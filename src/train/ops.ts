@@ -21,14 +21,17 @@ export function tidyObj<R>(f: () => R): R {
 }
 
 /**
- * xᵀ for x [R, C]. wasm's 2-D transpose writes with a stride of R floats, which for R ≥ 1024 (4 KiB
- * and its multiples) lands every write of a row in one L1 cache set: a [1024, 128] transpose took
- * 1.1 ms. The same permutation as a 3-D transpose of [R/64, 64, C] (perm [2, 0, 1]) takes 0.1–0.4 ms
- * (measured, this machine).
+ * xᵀ for x [R, C]. wasm's 2-D transpose writes with a stride of R floats, which for R a multiple of
+ * 64 (256 B and up) puts the writes of a row in few L1 cache sets: a [1024, 128] transpose took 1.0
+ * ms, [512, 128] 0.31 ms, [512, 512] 1.36 ms. The same permutation as a 3-D transpose of [R/64, 64,
+ * C] (perm [2, 0, 1]) takes 0.18, 0.06 and 0.37 ms; from R = 256 it is never slower (at 128 it
+ * is a wash) (measured, this machine, 3 Dec 2026). The half-batch shares of `parallel_shares` have
+ * 512 rows where the whole batch has 1,024, so this threshold matters to them most. A transpose
+ * moves values, so either way gives the same bits.
  */
 export function transpose2d(x: T2): T2 {
   const [R, C] = x.shape;
-  if (R >= 1024 && R % 64 === 0) return tf.reshape(tf.transpose(tf.reshape(x, [R / 64, 64, C]), [2, 0, 1]), [C, R]) as T2; // [R/64, 64, C] -> [C, R/64, 64] -> [C, R]
+  if (R >= 256 && R % 64 === 0) return tf.reshape(tf.transpose(tf.reshape(x, [R / 64, 64, C]), [2, 0, 1]), [C, R]) as T2; // [R/64, 64, C] -> [C, R/64, 64] -> [C, R]
   return tf.transpose(x);
 }
 

@@ -147,10 +147,17 @@ export abstract class Trainer {
           } else acc.set(n, g);
         }
       }
+      const t0 = performance.now();
       const norm = globalNorm(acc!) / micro.length;
       if (!Number.isFinite(norm)) throw new NonFiniteError(this.kind, this.stepCount + 1, "gradient", norm);
       const clip = this.cfg.gradClip > 0 && norm > this.cfg.gradClip ? this.cfg.gradClip / (norm + 1e-6) : 1;
+      const t1 = performance.now();
       opt.apply(acc!, this.scheduledLr(), clip / micro.length);
+      const timing = this.poolFor(net)?.timing; // the parallel bench's breakdown: the serial part of a step
+      if (timing) {
+        timing.normMs += t1 - t0;
+        timing.applyMs += performance.now() - t1;
+      }
       const aux: Record<string, number> = {};
       for (const [k, s] of Object.entries(auxSum)) aux[k] = s / micro.length;
       return { loss: lossSum / micro.length, gradNorm: norm, aux, tokens };

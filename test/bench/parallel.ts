@@ -39,15 +39,18 @@ const median = (xs: number[]): number => {
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 /**
- * The pool's time per step: the main thread's phases and each worker's (averaged over workers);
- * "rest" is the mean step's wall time outside the pool (batch packing, gradient norm, optimizer
- * update: serial work the workers wait through).
+ * The pool's time per step: the main thread's phases (the weights written to shared memory and the
+ * tasks posted; its own share; waiting for the workers; the in-order share sum; the gradient norm
+ * and the optimizer step, serial work the workers wait through) and each worker's (averaged over
+ * workers: loading the weights, its share, writing its gradient out); "rest" is the mean step's wall
+ * time outside all of those (batch packing, metrics).
  */
 function breakdown(t: PoolTiming, workers: number, meanStepMs: number): string {
   const per = (ms: number, n = 1) => (ms / Math.max(t.calls, 1) / n).toFixed(1);
-  const rest = meanStepMs - (t.prepMs + t.ownMs + t.waitMs + t.mergeMs) / Math.max(t.calls, 1);
+  const rest = meanStepMs - (t.prepMs + t.ownMs + t.waitMs + t.mergeMs + t.normMs + t.applyMs) / Math.max(t.calls, 1);
   return (
-    `main: prep ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms (cpu ${per(t.ownCpuMs)}, queued ${per(t.ownQueuedMs)}), waiting ${per(t.waitMs)} ms, merge ${per(t.mergeMs)} ms, rest ${rest.toFixed(1)} ms; ` +
+    `main: prep (weights out, tasks posted) ${per(t.prepMs)} ms, own share ${per(t.ownMs)} ms (cpu ${per(t.ownCpuMs)}, queued ${per(t.ownQueuedMs)}), waiting ${per(t.waitMs)} ms, ` +
+    `share sum ${per(t.mergeMs)} ms, gradient norm ${per(t.normMs)} ms, optimizer ${per(t.applyMs)} ms, rest ${rest.toFixed(1)} ms; ` +
     `each worker: load weights ${per(t.workerLoadMs, workers)} ms, share ${per(t.workerComputeMs, workers)} ms (cpu ${per(t.workerComputeCpuMs, workers)}, queued ${per(t.workerComputeQueuedMs, workers)}), copy out ${per(t.workerPackMs, workers)} ms`
   );
 }

@@ -50,6 +50,9 @@ export interface PoolTiming {
   waitMs: number;
   /** main thread: receiving the workers' gradients and adding them */
   mergeMs: number;
+  /** main thread, in Trainer.update after the pool's calls: the gradient norm (clipping) and the optimizer step (recorded by the trainer) */
+  normMs: number;
+  applyMs: number;
   /** the workers (summed over workers): loading weights, their share's pass, copying gradients out */
   workerLoadMs: number;
   workerComputeMs: number;
@@ -66,6 +69,8 @@ const zeroTiming = (): PoolTiming => ({
   ownQueuedMs: 0,
   waitMs: 0,
   mergeMs: 0,
+  normMs: 0,
+  applyMs: 0,
   workerLoadMs: 0,
   workerComputeMs: 0,
   workerComputeCpuMs: 0,
