@@ -64,9 +64,11 @@ export function estimateTokensPerSecond(cfg: GptConfig, backend: BackendName): n
 /**
  * Speed-up of a training stage computed on 2 threads (its `parallel_shares` on 2 workers) over one
  * thread on the unsplit batch, measured on the 2-core development machine, 3 Dec 2026, under the bench
- * lock: `npm run bench -- parallel` (pretraining steps: small 1.27–1.29×, medium 1.62–1.65×) and
- * `npm run bench -- ppo` (a quickstart-shaped PPO step: 1.74×). The low end of each range. No figure
- * exists for more than 2 threads, so a stage with more shares is estimated at the 2-thread figure.
+ * lock: `npm run bench -- parallel` 08:11–08:28 UTC (pretraining steps: small 1.27–1.29×, medium
+ * 1.62–1.65×; the low end is used; later runs on the current code spread 1.20–1.37× and 1.61–1.68×)
+ * and `npm run bench -- ppo` (one run, a quickstart-shaped PPO step: 3,352 → 1,927 ms, 1.74×). The
+ * quickstart's own stages ran 1.47–1.67× faster on 2 workers than on 1, so the estimate is
+ * conservative there. No figure exists for more than 2 threads: more shares get the 2-thread figure.
  */
 export const PARALLEL_SPEEDUP = { small: 1.27, medium: 1.62, ppo: 1.74 } as const;
 
