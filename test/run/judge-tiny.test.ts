@@ -53,6 +53,7 @@ test("--tiny scales steps and eval sizes; leaves the model, PPO rollouts and the
       block("stage", "pre", "pretrain", { steps: 300, log_every: 10 }),
       block("stage", "sft", "sft", { epochs: 2 }),
       block("stage", "p", "ppo", { steps: 40, batch_size: 16, max_new_tokens: 24 }),
+      block("stage", "long", "sft", { steps: 1500 }),
       block("eval", "j", "win_rate", { n: 300, max_new_tokens: 24 }),
     ],
     expects: [],
@@ -66,6 +67,7 @@ test("--tiny scales steps and eval sizes; leaves the model, PPO rollouts and the
   assert.equal(props.sft!.steps, TINY.TINY_EPOCH_STEPS);
   assert.equal(props.sft!.epochs, undefined);
   assert.equal(props.p!.steps, 40 / TINY.STEP_DIVISOR);
+  assert.equal(props.long!.steps, TINY.MAX_STEPS, "at most MAX_STEPS");
   assert.equal(props.p!.batch_size, 16);
   assert.equal(props.j!.n, TINY.EVAL_N);
   assert.equal(recipe.blocks[1]!.props.steps, 300, "input not modified");
