@@ -53,12 +53,17 @@ export const STAGE_COST = { pretrain: 1, sft: 1, reward_model: 1, dpo: 4 / 3 } a
  * without a measurement (tensorflow).
  */
 export function estimateTokensPerSecond(cfg: GptConfig, backend: BackendName): number | undefined {
+  const nearest = nearestRow(cfg, backend);
+  return nearest === undefined ? undefined : (nearest.gflops * 1e9) / trainFlopsPerToken(cfg);
+}
+
+/** The benchmarked row of `backend` nearest to `cfg` by training FLOPs per token (undefined: none). */
+function nearestRow(cfg: GptConfig, backend: BackendName): ThroughputRow | undefined {
   const rows = THROUGHPUT.filter((r) => r.backend === backend);
   if (rows.length === 0) return undefined;
   const flops = trainFlopsPerToken(cfg);
   const rowFlops = (r: ThroughputRow) => (r.tokensPerS > 0 ? (r.gflops * 1e9) / r.tokensPerS : Infinity);
-  const nearest = rows.reduce((a, b) => (Math.abs(Math.log(rowFlops(b) / flops)) < Math.abs(Math.log(rowFlops(a) / flops)) ? b : a));
-  return (nearest.gflops * 1e9) / flops;
+  return rows.reduce((a, b) => (Math.abs(Math.log(rowFlops(b) / flops)) < Math.abs(Math.log(rowFlops(a) / flops)) ? b : a));
 }
 
 /**
@@ -76,9 +81,5 @@ export const PARALLEL_SPEEDUP = { small: 1.27, medium: 1.62, ppo: 1.74 } as cons
 export function parallelSpeedup(cfg: GptConfig, backend: BackendName, op: string): number {
   if (backend !== "wasm" && backend !== "cpu") return 1;
   if (op === "ppo") return PARALLEL_SPEEDUP.ppo;
-  const flops = trainFlopsPerToken(cfg);
-  const rows = THROUGHPUT.filter((r) => r.backend === "wasm");
-  const rowFlops = (r: ThroughputRow) => (r.gflops * 1e9) / r.tokensPerS;
-  const nearest = rows.reduce((a, b) => (Math.abs(Math.log(rowFlops(b) / flops)) < Math.abs(Math.log(rowFlops(a) / flops)) ? b : a));
-  return PARALLEL_SPEEDUP[nearest.size];
+  return PARALLEL_SPEEDUP[nearestRow(cfg, "wasm")!.size];
 }
