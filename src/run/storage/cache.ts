@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile } from "../../lang/read-file.js";
-import { acquireLock, pidAlive, type Lock, type LockOptions } from "./lock.js";
+import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 
 export interface FileRecord {
   bytes: number;
@@ -191,29 +191,14 @@ export class StageCache {
 
   /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
   sweep(): number {
-    let n = 0;
-    const tmpRoot = join(this.root, ".tmp");
-    if (existsSync(tmpRoot))
-      for (const name of readdirSync(tmpRoot)) {
-        // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
-        const parts = name.split(".");
-        const owner = Number(parts[parts.length - 2]);
-        if (!Number.isInteger(owner) || !pidAlive(owner)) {
-          rmSync(join(tmpRoot, name), { recursive: true, force: true });
-          n++;
-        }
-      }
+    // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
+    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => Number(name.split(".").at(-2)));
     // a lock being taken is first written to `<hash>.lock.<pid>-<nonce>.tmp` (lock.ts)
-    const locks = join(this.root, ".locks");
-    if (existsSync(locks))
-      for (const name of readdirSync(locks)) {
-        const m = /\.lock\.(\d+)-[0-9a-f]+\.tmp$/.exec(name);
-        if (m && !pidAlive(Number(m[1]))) {
-          rmSync(join(locks, name), { force: true });
-          n++;
-        }
-      }
-    return n;
+    const locks = removeDeadWriters(join(this.root, ".locks"), (name) => {
+      const m = /\.lock\.(\d+)-[0-9a-f]+\.tmp$/.exec(name);
+      return m ? Number(m[1]) : null;
+    });
+    return folders + locks;
   }
 
   // ---- checkpoints of an unfinished node (resume after Ctrl-C or a crash) ----

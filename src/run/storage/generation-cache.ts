@@ -17,10 +17,10 @@
 // whole to a temp file and renamed into place (common/atomic-write.ts), so a kill -9 mid-write
 // leaves at most a temp file that never reads as an entry (swept when its writer is gone).
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../common/atomic-write.js";
-import { acquireLock, pidAlive } from "./lock.js";
+import { acquireLock, removeDeadWriters } from "./lock.js";
 
 /** Bumped when the entry format changes (old entries then miss). */
 const FORMAT = 1;
@@ -131,17 +131,11 @@ export class GenerationCache {
 
   /** Remove temp files whose writer is gone (left by a kill -9 mid-write); returns how many. */
   sweep(): number {
-    if (!existsSync(this.dir)) return 0;
-    let n = 0;
-    for (const name of readdirSync(this.dir)) {
-      // atomic-write's temp names: `.<key>.json.tmp-<pid>-<random>`
+    // atomic-write's temp names: `.<key>.json.tmp-<pid>-<random>`
+    return removeDeadWriters(this.dir, (name) => {
       const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
-      if (m && !pidAlive(Number(m[1]))) {
-        rmSync(join(this.dir, name), { force: true });
-        n++;
-      }
-    }
-    return n;
+      return m ? Number(m[1]) : null;
+    });
   }
 }
 

@@ -5,9 +5,9 @@
 // Breaking a stale lock renames it aside first and checks that what was renamed is the lock that
 // was judged stale; a fresh lock taken in between is put back, so two breakers never both win.
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 export interface LockInfo {
   pid: number;
@@ -53,6 +53,23 @@ function readLock(path: string): LockInfo | null {
   } catch {
     return null; // missing, or torn by a kill between create and write: judged by age below
   }
+}
+
+/**
+ * Remove the files (or folders) of `dir` that a writer left behind when it was killed: `writer(name)`
+ * gives the pid a name was written by (null: not a writer's file, kept; NaN: unreadable, removed);
+ * files of a live writer are kept. Returns how many were removed.
+ */
+export function removeDeadWriters(dir: string, writer: (name: string) => number | null): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const pid = writer(name);
+    if (pid === null || (Number.isInteger(pid) && pidAlive(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    n++;
+  }
+  return n;
 }
 
 export function pidAlive(pid: number): boolean {
