@@ -301,8 +301,15 @@ export function pageMain(): void {
     await send({ kind: "skip", body: { submission: newId(), labeler, set: current.id, reason, seconds: draft.seconds } });
   }
 
+  /** While a submission is saved and the next set fetched, keys are ignored; aria-busy says so (screen readers, tests). */
+  function setBusy(on: boolean): void {
+    busy = on;
+    if (on) $("work").setAttribute("aria-busy", "true");
+    else $("work").removeAttribute("aria-busy");
+  }
+
   async function send(p: Pending): Promise<void> {
-    busy = true;
+    setBusy(true);
     setPending(pending().concat([p]));
     localStorage.removeItem(draftKey());
     status("Saving…");
@@ -312,7 +319,7 @@ export function pageMain(): void {
       if (r && r.progress) showProgress(r.progress);
       await next();
     } finally {
-      busy = false;
+      setBusy(false);
     }
   }
 
@@ -329,6 +336,7 @@ export function pageMain(): void {
       return;
     }
     $("work").hidden = false;
+    $("work").dataset.set = current.id;
     $("done").hidden = true;
     const K = current.responses.length;
     const saved = localStorage.getItem(draftKey());

@@ -43,8 +43,15 @@ test("the loop: alignc label trains SFT and serves its samples, labeled by keybo
     await page.waitForSelector("#who-name");
     await page.keyboard.type("kim");
     await key("Enter");
+    let previous = "";
     for (let n = 1; n <= candidates.length; n++) {
-      await page.waitForSelector("#responses .card");
+      // the page is ready for keys once the next set is shown and no submission is in flight (keys pressed
+      // while the last one is saved are ignored; waiting for the old cards alone raced with that under load)
+      await page.waitForFunction((prev) => {
+        const work = document.querySelector("#work")!;
+        return !work.hidden && !work.hasAttribute("aria-busy") && work.dataset.set && work.dataset.set !== prev && document.querySelector("#responses .card");
+      }, previous);
+      previous = (await page.getAttribute("#work", "data-set"))!;
       const before = await page.textContent("#prompt");
       assert.ok(candidates.some((c) => c.prompt === before), "the page shows a drawn prompt");
       // rate the four responses 7, 5, 3, 1 (the ranking follows the ratings) and submit, keys only
