@@ -3,7 +3,7 @@
 // recipe fixed (src/cli/explain-examples/); for the few codes no recipe can show, why not. Every
 // example is run by test/cli/explain.test.ts: the recipe raises exactly that code, the fix nothing.
 import { CODES as CHECK_CODES } from "../check/codes.js";
-import { CODES as DATA_CODE_IDS } from "../data/diag.js";
+import { DATA_CODE_MEANINGS as DATA_CODES } from "../data/diag.js";
 import { SYNTAX_CODES } from "../lang/codes.js";
 import { EXPORT_CODES } from "../export/compile.js";
 import { PLAN_CODES } from "../plan/codes.js";
@@ -11,11 +11,6 @@ import { RUN_CODES } from "../run/codes.js";
 import { EXAMPLES, NO_EXAMPLE, type CodeExample } from "./explain-examples/index.js";
 
 export { EXAMPLES, NO_EXAMPLE, type CodeExample };
-
-/** Data codes are named by what they mean in src/data/diag.ts; their names, spelt out. */
-const DATA_CODES: Record<string, string> = Object.fromEntries(
-  Object.entries(DATA_CODE_IDS).map(([name, code]) => [code, name.replace(/([A-Z])/g, " $1").toLowerCase()]),
-);
 
 export interface Explanation {
   code: string;
@@ -45,8 +40,8 @@ export function allCodes(): string[] {
 }
 
 /** The command line an example is met with (`alignc check r.align`, `alignc plan --variant x r.align`). */
-export function exampleCommand(ex: CodeExample): string {
-  return ["alignc", ex.command ?? "check", ...(ex.args ?? []), "r.align"].join(" ");
+export function exampleCommand(ex: CodeExample, args: string[] = ex.args ?? []): string {
+  return ["alignc", ex.command ?? "check", ...args, "r.align"].join(" ");
 }
 
 const indent = (s: string, by = "    "): string => s.trimEnd().split("\n").map((l) => `${by}${l}`).join("\n");
@@ -67,7 +62,9 @@ export function renderExplanation(e: Explanation): string {
     const bad = ex.files ?? {};
     const fixed = ex.fixFiles ?? bad;
     lines.push("", `raised by \`${exampleCommand(ex)}\` in a folder holding:`, ...files(ex.bad, bad));
-    lines.push("", `fix: ${ex.how}`, ...files(ex.fix, fixed, (name) => (name === "r.align" ? ex.fix === ex.bad : bad[name] === fixed[name])));
+    lines.push("", `fix: ${ex.how}`);
+    if (ex.fixArgs) lines.push(`  \`${exampleCommand(ex, ex.fixArgs)}\``);
+    lines.push(...files(ex.fix, fixed, (name) => (name === "r.align" ? ex.fix === ex.bad : bad[name] === fixed[name])));
   } else {
     const why = NO_EXAMPLE[e.code];
     lines.push("", why ? `no example: ${why}` : "(no example recorded for this code; the message at the location says what was found)");

@@ -173,7 +173,12 @@ type Prompts = { train: PromptResponse[]; heldout: PromptResponse[]; skipped?: S
 
 /** Prompts of built data (PPO rollouts, win-rate evals): with the reference response when one exists. */
 export function promptsOfRaw(dp: DataPlan, raw: RawData): Prompts {
-  if (raw.kind === "text") fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, dp.recipe.file);
+  if (raw.kind === "text") {
+    // located at the text block's declaration: the recipe's error is the block read as text, which a
+    // source without a role becomes when its rows have one text field
+    const b = dp.recipe.blocks.find((x) => x.name === raw.name);
+    fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, b?.file ?? dp.recipe.file, b?.decl.span ?? null, "prompts come from a demonstrations, rankings or task block (a source without `as ROLE` whose rows have one text field is read as text)");
+  }
   if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates, ...raw.heldoutTasks], ...(raw.notes?.skipped ? { skipped: raw.notes.skipped } : {}) };
   const best = (g: ComparisonGroup): PromptResponse => {
     const ranks = g.ranks ?? g.responses.map((_, i) => i);

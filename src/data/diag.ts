@@ -28,6 +28,31 @@ export const CODES = {
   leak: "AL3070", // (warning) an evaluated prompt or held-out text also in a training pool (src/data/leaks.ts)
 } as const;
 
+/** What each code means, for `alignc explain` (one sentence each; the type keeps it complete). */
+export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES], string> = {
+  AL3001: "a data file or template folder cannot be read: not found, not a regular file, too large to read whole, or a folder without .hbs templates",
+  AL3002: "a row that does not parse: a JSONL line that is not JSON, a CSV row that is not CSV, bytes that are not the declared encoding",
+  AL3003: "a row lacks a field the source or template reads",
+  AL3004: "a field has the wrong type (e.g. `responses` not a list of strings)",
+  AL3005: "a source or task with no rows",
+  AL3010: "a template names a field the rows do not have",
+  AL3011: "a template file that does not parse or lacks its parts (input, `|||`, target)",
+  AL3012: "a promptsource template uses Jinja outside the subset alignc renders",
+  AL3013: "a template fails (or runs over its budget) while rendering",
+  AL3020: "a ranking's number of responses K is outside the source's declared `k` range",
+  AL3021: "a ranking with a duplicate, missing or malformed rank",
+  AL3022: "an hh-rlhf pair whose two transcripts cannot be split into a shared prompt and two responses",
+  AL3023: "a rule-ranked samples source whose prompts lack reference answers",
+  AL3030: "an example whose response is empty after formatting or truncation",
+  AL3031: "a chat template without the placeholders it needs (the prompt once, the response once after it)",
+  AL3032: "(warning) over 1% of a stage's examples lose response tokens to truncation at its max_length",
+  AL3040: "a mixture that cannot be built: an unknown or unusable component, or more examples than alignc holds in memory",
+  AL3050: "a tokenizer that cannot be built from the recipe (no tokenizer at the root of a model's init chain, a BPE corpus that is not text)",
+  AL3060: "a block used where the data layer cannot build it (text where prompts are read, a candidates source as training data …)",
+  AL3061: "ranked samples whose draw is not in the cache yet: `alignc run … --until NAME/draw` first",
+  AL3070: "(warning) an evaluated prompt or held-out text is also in a training pool (contamination)",
+};
+
 export class DataError extends DiagnosticError {
   constructor(diagnostics: Diagnostic[]) {
     super(diagnostics);

@@ -1,9 +1,9 @@
 // Examples of the check codes (AL2xxx, src/check/codes.ts): each recipe is rejected by `alignc check`
 // at the declaration, property or value that the message names.
-import { FILES, MIXED, STAGES, TASK_FILES } from "./fixtures.js";
+import { CORPUS as CORPUS_TEXT, FILES, MIXED, STAGES, TASK_FILES } from "./fixtures.js";
 import { HEADER, type CodeExample } from "./types.js";
 
-const CORPUS = { "corpus.txt": FILES["corpus.txt"] };
+const CORPUS = { "corpus.txt": CORPUS_TEXT };
 const PRE = `stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 10 }\n`;
 const M = "model m = gpt { tokenizer = bytes }\n";
 
@@ -98,7 +98,7 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     bad: `${HEADER}${M}stage pre = pretrain { init = m  data = text("data")  steps = 10 }\n`,
     fix: `${HEADER}${M}stage pre = pretrain { init = m  data = text("data/corpus.txt")  steps = 10 }\n`,
     how: "give a file where a file is read (text, jsonl, csv …) and a folder where a folder is (dir of templates)",
-    files: { "data/corpus.txt": FILES["corpus.txt"] },
+    files: { "data/corpus.txt": CORPUS_TEXT },
   },
   AL2018: {
     bad: `${HEADER}${M}stage pre = pretrain { init = m  data = txt("corpus.txt")  steps = 10 }\n`,
@@ -190,7 +190,7 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     bad: `${HEADER}${M}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 10 }\nstage sft = sft { init = pre  data = demos }\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\n`,
     fix: `${HEADER}${M}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 10 }\nstage sft = sft { init = pre  data = demos  steps = 10 }\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\n`,
     how: "give the stage a length: `steps = N` or `epochs = N`",
-    files: { "corpus.txt": FILES["corpus.txt"], "demos.jsonl": FILES["demos.jsonl"] },
+    files: { "corpus.txt": CORPUS_TEXT, "demos.jsonl": FILES["demos.jsonl"] },
   },
   AL2035: {
     bad: `${STAGES.replace("k = 2..3  holdout = 0.5", "k = 2..3")}eval acc = rm_accuracy { model = rm  data = heldout(prefs) }\n`,
@@ -225,6 +225,7 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     bad: `${STAGES}source txt = text("corpus.txt") as text {}\nsource drawn = samples(sft) as rankings { prompts = txt  labeler = "rule" }\n`,
     fix: `${STAGES}source drawn = samples(sft) as rankings { prompts = train(prefs)  labeler = "rule" }\n`,
     how: "draw for prompts that carry reference answers (a rankings or demonstrations source whose rows have one), or label the samples yourself (`as candidates`, `alignc label`)",
-    files: FILES,
+    files: { ...FILES, ...CORPUS },
+    fixFiles: FILES,
   },
 };

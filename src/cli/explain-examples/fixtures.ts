@@ -33,8 +33,8 @@ source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}
 
 export const CORPUS = "one plus one is two. two plus two is four.\nthree plus one is four. four plus four is eight.\n";
 
-/** demos.jsonl, prefs.jsonl and corpus.txt. */
-export const FILES = { "demos.jsonl": DEMOS, "prefs.jsonl": PREFS, "corpus.txt": CORPUS };
+/** demos.jsonl and prefs.jsonl, the files DATA and STAGES read. */
+export const FILES = { "demos.jsonl": DEMOS, "prefs.jsonl": PREFS };
 
 /** A model, demonstrations and rankings: the blocks before the stages. */
 export const DATA = `${HEADER}model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }

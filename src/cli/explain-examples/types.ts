@@ -17,6 +17,8 @@ export interface CodeExample {
   command?: ExampleCommand;
   /** options of that command, before the recipe (e.g. `--variant x`, `--to trl --out out`) */
   args?: string[];
+  /** the options of the fix, when the fix is in the command (`--variant`, `--to`) rather than the recipe */
+  fixArgs?: string[];
   /** small files beside the recipe, name → content (read by both, unless `fixFiles` replaces them) */
   files?: Record<string, string>;
   /** the files of the fix, when the fix is in a file rather than (or as well as) in the recipe */
