@@ -17,7 +17,7 @@ import type { Step } from "./fixtures/explain-main.js";
 const WITHOUT_EXAMPLE: Record<string, string> = {
   AL1015: "an example would be 20,001 lines",
   AL1999: "a parser bug, never a recipe's fault",
-  AL3023: "met while running, before the draw; check (AL2040) and plan (AL3060) catch the rest",
+  AL3023: "retired: every prompts reader gives a reference answer or refuses first (AL2040, AL3060, AL3030)",
   AL3040: "the checker meets every reachable mixture error first; 100M examples would need 10,000 rows",
   AL3050: "the checker meets every tokenizer error first",
   AL3061: "its fix is a run that trains",
@@ -29,10 +29,6 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
 
 /** Examples whose diagnostic has no line:col, only a file: each a message to locate better, listed so a new one is noticed. */
 const UNLOCATED: Record<string, string> = {
-  AL3001: "the template folder alone, not the recipe's `templates = dir(…)`",
-  AL3005: "the empty file alone, not the source that reads it",
-  AL3013: "the tokenizer_config.json alone, not the format block",
-  AL3031: "the chat template file alone, not the format block",
   AL4011: "the recipe without a line: the variant is a command-line argument",
   AL4609: "the recipe without a line: the missing --variant is a command-line argument",
   AL4610: "the recipe without a line: --until is a command-line argument",

@@ -118,7 +118,6 @@ export const DATA_EXAMPLES: Record<string, CodeExample> = {
     bad: `${STAGES}source qs = jsonl("qs.jsonl") { field = "q" }\nstage policy = ppo { init = sft  reward = rm  prompts = qs  steps = 10 }\n`,
     fix: `${STAGES}source qs = jsonl("qs.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\nstage policy = ppo { init = sft  reward = rm  prompts = qs  steps = 10 }\n`,
     how: "give the block data of the kind its user reads: PPO's prompts from a demonstrations, rankings or task block (a source without a role whose rows have one text field is read as text)",
-    command: "plan",
     files: { ...FILES, "qs.jsonl": '{"q":"Add 2 and 5."}\n{"q":"Add 3 and 1."}\n' },
     fixFiles: { ...FILES, "qs.jsonl": '{"q":"Add 2 and 5.","a":"7"}\n{"q":"Add 3 and 1.","a":"4"}\n' },
   },

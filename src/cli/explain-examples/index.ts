@@ -20,7 +20,7 @@ export const NO_EXAMPLE: Record<string, string> = {
     "needs more than 20,000 entries in one block, list or call: an example would be 20,001 lines long (test/lang/codes.test.ts builds one); split the block or load the values from a data file",
   AL1999: "a bug in alignc's parser, which no recipe is meant to reach; please report it with the recipe that raised it",
   AL3023:
-    "met by `alignc run` before it draws the samples of a `samples(…) as rankings { labeler = \"rule\" }` source whose prompts have no reference answers; the checker rejects the cases a recipe declares (AL2040: a text source, a pretraining corpus) and `plan` an undeclared text source (AL3060), so what is left is met while running. Name prompts whose rows carry an answer: rankings, demonstrations or a task",
+    "retired, no longer raised: a `samples(…) as rankings { labeler = \"rule\" }` source's prompts always carry a reference answer now, since every prompts reader gives one or refuses first: a text source is AL2040 (declared `as text`, a pretraining corpus) or AL3060 (a source without `as ROLE` read as text), an empty response or target is AL3030 at its row (a task's derived inversion of an empty input included), and a draw keeps non-empty samples only",
   AL3040:
     "the checker meets every mixture a recipe can get wrong first (AL2009, AL2011, AL2028, AL2036); what remains is a mixture of more than 100,000,000 examples (over 10,000 rows at the largest weight: test/data/hostile.test.ts builds one) and library callers of buildExamples. Lower the weights or set `total`",
   AL3050:
