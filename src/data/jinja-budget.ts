@@ -9,10 +9,19 @@ import { Environment, Interpreter, type Template } from "@huggingface/jinja";
 import { MAX_TEMPLATE_OUTPUT } from "./template-guard.js";
 
 export const JINJA_BUDGET = {
-  /** evaluation steps per render; a real chat template takes a few hundred per message */
-  steps: 2_000_000,
-  /** wall-clock milliseconds per render */
-  ms: 2_000,
+  /**
+   * evaluation steps per render: the limit that decides, the same on every machine (a recipe renders
+   * the same text or fails the same way whatever the load); a real chat template takes a few hundred
+   * per message, a nested 9000 × 9000 loop reaches it in well under a second
+   */
+  steps: 500_000,
+  /**
+   * wall-clock milliseconds per render: a backstop only, for steps that are each expensive (a filter
+   * over a 100,000-element list); far above what the step limit allows any ordinary template, so load
+   * on the machine does not change which templates render (it was 2 s, which a loop of 2,000,000 steps
+   * could cross or not depending on the load)
+   */
+  ms: 30_000,
   /** elements of one list (range(), list literals, filters); chat templates loop over messages */
   listLength: 100_000,
 } as const;

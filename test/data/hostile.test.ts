@@ -48,15 +48,13 @@ test("a Jinja type error in a chat template is a located error", () => {
   dataError(() => hfChat(p).format("hi", "there"), "AL3013", /fails when rendered: Unknown operator "-"/);
 });
 
-test("range(100000000) in a chat template stops at once with a budget error", () => {
+test("range(100000000) in a chat template stops at once with a budget error; a nested loop at the step limit, the same on any machine", () => {
+  // refused before the list is built (the message names the range's size, not a step count or a clock)
   const p = hf("loop", "{% for i in range(100000000) %}x{% endfor %}{% for m in messages %}{{ m['content'] }}{% endfor %}");
-  const t0 = Date.now();
   dataError(() => hfChat(p).format("hi", "there"), "AL3013", /range\(\) of 100000000 elements/);
-  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+  // 81M iterations: stopped by the deterministic step limit, never by the wall-clock backstop, whatever the load
   const nested = hf("nested", "{% for i in range(9000) %}{% for j in range(9000) %}x{% endfor %}{% endfor %}{% for m in messages %}{{ m['content'] }}{% endfor %}");
-  const t1 = Date.now();
-  dataError(() => hfChat(nested).format("hi", "there"), "AL3013", /evaluation steps|longer than|characters/);
-  assert.ok(Date.now() - t1 < 5000, `took ${Date.now() - t1} ms`);
+  dataError(() => hfChat(nested).format("hi", "there"), "AL3013", /more than 500000 evaluation steps/);
 });
 
 test("a Handlebars chat template with an unknown partial, helper, decorator or a bare #each is a located error", () => {
