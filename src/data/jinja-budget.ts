@@ -14,7 +14,7 @@ export const JINJA_BUDGET = {
    * the same text or fails the same way whatever the load); a real chat template takes a few hundred
    * per message, a nested 9000 × 9000 loop reaches it in well under a second
    */
-  steps: 500_000,
+  steps: 200_000,
   /**
    * wall-clock milliseconds per render: a backstop only, for steps that are each expensive (a filter
    * over a 100,000-element list); far above what the step limit allows any ordinary template, so load
