@@ -4,9 +4,10 @@
 import type { ErrorObject } from "ajv";
 import type { IRValue } from "./ir.js";
 import type { Located } from "./lower.js";
-import { branches, callees, describeSchema, shapeOf, type Schema, type Shape } from "./schemas.js";
+import { branches, callees, describeSchema, own, shapeOf, type Schema, type Shape } from "./schemas.js";
 import { didYouMean } from "../common/did-you-mean.js";
 import { UNIT_KIND } from "./units.js";
+import { CALLS } from "./calls.js";
 
 export interface SchemaIssue {
   code: "AL2006" | "AL2007" | "AL2008" | "AL2018";
@@ -178,6 +179,8 @@ export function schemaIssues(
       return;
     }
     if (e.keyword === "enum" && e.instancePath.endsWith("/$call")) {
+      // a function alignc does not know is AL2018 (src/check/checks/call.ts), with its did-you-mean: not also "expects …"
+      if (!own(CALLS, String(valueAt(data, e.instancePath)))) return;
       const callSchema = schemaAt(root, e.schemaPath.replace(/\/properties\/%24call\/enum$/, "").replace(/\/properties\/\$call\/enum$/, "")) ?? {};
       const call = nodeAt(e.instancePath.slice(0, -"/$call".length));
       push({ code: "AL2006", node: call ?? node ?? null, message: `\`${prop}\` expects ${describeSchema(callSchema)}, got ${describeNode(call)}`, ...hintFor(callees(callSchema), valueAt(data, e.instancePath)) });

@@ -54,7 +54,8 @@ export class BadRows {
   add(index: number, ds: readonly Diagnostic[]): void {
     const first = !this.rows.has(index);
     this.rows.add(index);
-    if (first && this.reasons.length < SKIP_REASONS_SHOWN && ds[0]) this.reasons.push(clip(ds[0].message, CLIP_CHARS));
+    // a reason names its line (its message leaves the file and line to the diagnostic's location)
+    if (first && this.reasons.length < SKIP_REASONS_SHOWN && ds[0]) this.reasons.push(clip(`${ds[0].span ? `line ${ds[0].span.line}: ` : ""}${ds[0].message}`, CLIP_CHARS));
     if (this.diags.length < MAX_REPORTED) this.diags.push(...ds.slice(0, MAX_REPORTED - this.diags.length).map(clipped));
   }
 
@@ -74,7 +75,7 @@ export class BadRows {
     const listed = this.diags.map((d, i) => (i === 0 && !d.hint ? { ...d, hint } : d));
     if (this.rows.size <= MAX_REPORTED) throw new DataError(listed);
     // more bad rows than are listed: say how many in all
-    const summary = dataDiag(listed[0]?.code ?? CODES.brokenLine, `${this.file}: ${this.rows.size} bad rows in \`${this.source}\`; the first ${MAX_REPORTED} are listed`, this.file, null, hint);
+    const summary = dataDiag(listed[0]?.code ?? CODES.brokenLine, `${this.rows.size} bad rows in \`${this.source}\`; the first ${MAX_REPORTED} are listed`, this.file, null, hint);
     throw new DataError([...listed, summary]);
   }
 }
@@ -102,9 +103,9 @@ export function mergeSkipped(list: readonly SkippedRows[]): SkippedRows[] {
 /** How a skipped-rows report names its split, for people (`alignc data --stats`, report.html). */
 export const SPLIT_WORDS: Record<NonNullable<SkippedRows["split"]>, string> = { train: "training split", heldout: "held-out split" };
 
-/** The line a reason names (`file:LINE: …`), for ordering. */
+/** The line a reason names (`line N: …`), for ordering. */
 function lineOf(reason: string): number {
-  const m = /:(\d+)(?: \(element \d+\))?: /.exec(reason);
+  const m = /^line (\d+): /.exec(reason);
   return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
 }
 

@@ -80,25 +80,18 @@ export function isDrawn(dp: DataPlan, rank: DataNode): boolean {
 
 /**
  * The prompts a rank node's labeler ranks against: each needs a reference answer (the rule compares
- * every sample with it). Checked before the draw, at the block's `prompts` (AL3023).
+ * every sample with it). Every prompts reader gives one or refuses first: text is AL2040 (declared)
+ * or AL3060 (guessed), demonstrations, rankings and pairs refuse an empty response (AL3030), a task an
+ * empty target or inverted input (AL3030), a draw keeps non-empty samples only. So a prompt without
+ * one here is alignc's bug (it was AL3023, retired: src/data/diag.ts).
  */
 export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: PromptsOf): Promise<PromptResponse[]> {
   const labeler = strP(rank.params.labeler);
   const at = siteOf(dp, rank, "labeler");
   if (labeler !== "rule") fail(CODES.unsupported, `\`${rank.block || rank.id}\`: no labeler that ranks (\`labeler = ${JSON.stringify(labeler ?? null)}\`); \`labeler = "rule"\` ranks by the demo rule`, at.file, at.span);
   const items = await drawPrompts(dp, drawOf(dp, rank), promptsOf);
-  const without = items.filter((x) => x.response.trim() === "");
-  if (without.length) {
-    const p = siteOf(dp, rank, "prompts");
-    const first = without[0]!;
-    fail(
-      CODES.noReferenceAnswer,
-      `\`${rank.block || rank.id}\`: ${without.length} of ${items.length} prompts have no reference answer for \`labeler = "rule"\` to rank against (first: ${JSON.stringify(first.prompt.slice(0, 60))} from \`${first.meta.source}\`)`,
-      p.file,
-      p.span,
-      "name prompts whose rows carry an answer: rankings (the best response), demonstrations or a task (the response)",
-    );
-  }
+  const without = items.find((x) => x.response.trim() === "");
+  if (without) throw new Error(`\`${rank.block || rank.id}\`: the prompt ${JSON.stringify(without.prompt.slice(0, 60))} from \`${without.meta.source}\` has no reference answer for \`labeler = "rule"\`, which its reader should have refused`);
   return items;
 }
 

@@ -5,8 +5,9 @@ import { basename } from "node:path";
 import type { Json } from "../plan/types.js";
 import { BadRows, mergeSkipped, type OnError } from "./bad-rows.js";
 import { readDemonstrations } from "./demos.js";
-import { CODES, fail } from "./diag.js";
-import { keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { CODES, DataError, dataDiag, fail } from "./diag.js";
+import { atRecipe, atRecipeAsync } from "./at-recipe.js";
+import { fileSiteOf, keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor, splitIndices } from "../common/rng.js";
@@ -56,7 +57,9 @@ export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: numbe
   const onError = opts.onError ?? onErrorOf(node);
   const encoding = strP(p.encoding); // kinds.ts ENCODINGS; left out means UTF-8 (no default, so no hash changes)
   const source = opts.source ?? node.block ?? node.id;
-  return cached(dp, `rows:${reader}:${file}:${limit ?? ""}:${onError}:${encoding ?? ""}`, () => readRows(file, reader as ReaderKind, { limit, onError, source, ...(encoding ? { encoding } : {}) }));
+  // a file that cannot be read at all is reported where the recipe names it (at-recipe.ts)
+  const rows = cached(dp, `rows:${reader}:${file}:${limit ?? ""}:${onError}:${encoding ?? ""}`, () => readRows(file, reader as ReaderKind, { limit, onError, source, ...(encoding ? { encoding } : {}) }));
+  return atRecipeAsync(fileSiteOf(dp, node), file, dp.dir, rows);
 }
 
 /** Seeded train/held-out split; `key` is a seed key (plan-input.ts), never a block name. */
@@ -107,7 +110,7 @@ function rowFields(dp: DataPlan, node: DataNode, role: string): RowFields | { fi
 }
 
 /** The role of a source: declared (`as rankings`), else (`records`) guessed from its first row's fields. */
-function roleOf(declared: string | undefined, rows: readonly Row[], dp: DataPlan, node: DataNode): string {
+export function roleOf(declared: string | undefined, rows: readonly Row[], dp: DataPlan, node: DataNode): string {
   if (declared && declared !== "records") return declared;
   const f = rows[0]?.data ?? {};
   const fields = rowFields(dp, node, "records") as RowFields;
@@ -117,11 +120,27 @@ function roleOf(declared: string | undefined, rows: readonly Row[], dp: DataPlan
   return "demonstrations";
 }
 
+/** Where prompts are read (a PPO stage's, a draw's, a win-rate eval's `prompts`), a block read as text has
+ * none: the error, at the block's declaration (a source without `as ROLE` whose rows have one text field
+ * is read as text). */
+export function textHasNoPrompts(dp: DataPlan, name: string): DataError {
+  const b = dp.recipe.blocks.find((x) => x.name === name);
+  return new DataError([
+    dataDiag(CODES.unsupported, `\`${name}\` is text; it has no prompts`, b?.file ?? dp.recipe.file, b?.decl.span ?? null, "prompts come from a demonstrations, rankings or task block (a source without `as ROLE` whose rows have one text field is read as text)"),
+  ]);
+}
+
 /** A read node's examples: demonstrations, comparison groups or text, split by its `holdout`. */
 export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): Promise<RawData> {
+  const rs = await readNodeRows(dp, node, { limit });
+  // a file without rows is reported where the recipe names it (at-recipe.ts)
+  return atRecipe(fileSiteOf(dp, node), rs.file, dp.dir, () => examplesOfRows(dp, node, rs));
+}
+
+/** A read node's rows as demonstrations, comparison groups or text, split by its `holdout`. */
+function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   const p = node.params;
   const name = node.block || node.id;
-  const rs = await readNodeRows(dp, node, { limit });
   const at = siteOf(dp, node);
   const spanOf = (prop: string) => siteOf(dp, node, prop).span ?? undefined;
   // `holdout` is declared (with its default) for sources; a stage's `S/data` text read and a task's

@@ -10,17 +10,26 @@ import { deriveFields } from "./fields.js";
 import { loadFlanTemplates, loadPromptsource, loadTemplateDir } from "./flan/loaders.js";
 import { renderFlan, renderHeldoutTask, type FlanTaskSpec } from "./flan/render.js";
 import type { TaskTemplate } from "./flan/template.js";
-import { keyOf, nodeOf, pathOf, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
+import { atRecipe, type RecipeSite } from "./at-recipe.js";
+import { fileSiteOf, keyOf, nodeOf, pathOf, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
 import { numP, onErrorOf, rangeP, readNodeRows, strListP, strP } from "./build-source.js";
 import type { RawData } from "./build-types.js";
 import type { PromptResponse, SkippedRows } from "./types.js";
+
+const TEMPLATE_READERS = ["dir", "flan_templates", "promptsource"];
 
 /** Templates of a task node's `templates` parameter. */
 export function loadTemplates(dp: DataPlan, node: DataNode): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {
   const v = node.params.templates;
   const call = v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.$call === "string" ? (v as { $call: string; args: Json[] }) : null;
   if (!call) fail(CODES.unsupported, `task \`${node.id}\`: templates must be dir("…"), flan_templates("…") or promptsource("…")`, dp.recipe.file, siteOf(dp, node, "templates").span);
+  if (!TEMPLATE_READERS.includes(call.$call)) fail(CODES.unsupported, `task \`${node.id}\`: unknown template reader ${call.$call}`, dp.recipe.file, siteOf(dp, node, "templates").span);
   const file = pathOf(dp, call.args[0], `task \`${node.id}\`.templates`);
+  // a folder or file that holds no templates is reported at `templates = …` (at-recipe.ts)
+  return atRecipe(siteOf(dp, node, "templates"), file, dp.dir, () => readTemplates(call, file, node));
+}
+
+function readTemplates(call: { $call: string; args: Json[] }, file: string, node: DataNode): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {
   switch (call.$call) {
     case "dir":
       return { templates: loadTemplateDir(file), options: null };
@@ -31,12 +40,12 @@ export function loadTemplates(dp: DataPlan, node: DataNode): { templates: TaskTe
       // each template's options are its own answer_choices (render.ts), never the task's
       return { templates: loadPromptsource(file), options: null };
     default:
-      fail(CODES.unsupported, `task \`${node.id}\`: unknown template reader ${call.$call}`, dp.recipe.file, siteOf(dp, node, "templates").span);
+      throw new Error(`task \`${node.id}\`: unknown template reader ${call.$call}`); // refused above
   }
 }
 
-/** Everything FLAN rendering needs of a task node. */
-async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<FlanTaskSpec> {
+/** Everything FLAN rendering needs of a task node, and where the recipe names its rows' file. */
+async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<FlanTaskSpec & { rowsSite: RecipeSite }> {
   const p = node.params;
   const onError = onErrorOf(node);
   const dataId = refOf(p.data);
@@ -54,6 +63,7 @@ async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<F
   const options = strListP(p.options) ?? strP(p.options) ?? fileOptions;
   const holdoutTemplatesAt = siteOf(dp, node, "holdout_templates");
   return {
+    rowsSite: fileSiteOf(dp, dataNode),
     name: node.id,
     key: keyOf(dp, node.id),
     // the row split depends on the data alone, so ablating templates, shots or inversion keeps the
@@ -80,7 +90,8 @@ async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<F
 /** A task node's examples: rendered train, held-out rows and held-out templates. */
 export async function buildTask(dp: DataPlan, node: DataNode, limit?: number): Promise<RawData> {
   const spec = await taskSpec(dp, node, limit);
-  const out = renderFlan(spec);
+  // a file without rows is reported where the recipe names it (at-recipe.ts)
+  const out = atRecipe(spec.rowsSite, spec.file, dp.dir, () => renderFlan(spec));
   const held = new Set(out.evalTemplates);
   const templates = spec.templates.map((t) => ({ task: node.id, id: t.id, role: t.role, reason: t.roleReason, heldout: held.has(t.id) }));
   const skipped = mergeSkipped([spec.readSkipped, spec.bad?.finish()].filter((x): x is SkippedRows => x !== undefined));
@@ -90,7 +101,7 @@ export async function buildTask(dp: DataPlan, node: DataNode, limit?: number): P
 /** A held-out task's examples: every row, zero-shot, over all its templates. */
 export async function heldoutTaskExamples(dp: DataPlan, node: DataNode, limit?: number): Promise<PromptResponse[]> {
   const spec = await taskSpec(dp, node, limit);
-  const out = renderHeldoutTask(spec);
+  const out = atRecipe(spec.rowsSite, spec.file, dp.dir, () => renderHeldoutTask(spec));
   spec.bad?.finish(); // fail: report the bad rows (skip: they are left out of the evaluation)
   return out;
 }

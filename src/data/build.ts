@@ -8,7 +8,8 @@
 // The recipe-facing functions at the end (buildExamples, buildRaw, buildValue, buildPrompts) take a
 // checked recipe, lower it to its plan's data nodes (dataPlanOf) and build from those: the recipe
 // names what to build, never how.
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
+import { atRecipe, type RecipeSite } from "./at-recipe.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
@@ -17,7 +18,7 @@ import { CODES, fail } from "./diag.js";
 import { findBlock } from "./ir.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type RowSet } from "./readers.js";
 import { buildMix } from "./build-mix.js";
-import { buildRead, cached, readNodeRows, strP, textData } from "./build-source.js";
+import { buildRead, cached, readNodeRows, strP, textData, textHasNoPrompts } from "./build-source.js";
 import { buildTask } from "./build-task.js";
 import { buildRanked } from "./build-samples.js";
 import type { BuildOptions, RawData } from "./build-types.js";
@@ -142,9 +143,18 @@ export function chatFormatOf(dp: DataPlan, f: Json | undefined): ChatFormat {
   const file = pathOf(dp, f.template, "format");
   // `system` has no default in the kinds table: a format without one adds no system message
   const system = strP(f.system) ?? "";
-  const base = f.op === "hf_chat_template" ? hfChat(file) : handlebarsChat(file);
-  if (!system) return base;
-  return { name: base.name, format: (p, r, s) => base.format(p, r, s || system), promptOnly: (p, s) => base.promptOnly(p, s || system) };
+  // a template that fails as a whole (no placeholder, raises when rendered) is reported at the format
+  // block that names it (at-recipe.ts); the template is read now and rendered at the first example
+  const at = formatSite(dp, String(f.op), file);
+  const located = <T>(fn: () => T): T => atRecipe(at, file, dp.dir, fn);
+  const base = located(() => (f.op === "hf_chat_template" ? hfChat(file) : handlebarsChat(file)));
+  return { name: base.name, format: (p, r, s) => located(() => base.format(p, r, s || system)), promptOnly: (p, s) => located(() => base.promptOnly(p, s || system)) };
+}
+
+/** The format block that names a chat template file (the lowering inlines format blocks without their names). */
+function formatSite(dp: DataPlan, op: string, file: string): RecipeSite {
+  const b = dp.recipe.blocks.find((x) => x.keyword === "format" && x.kind === op && typeof x.args[0] === "string" && resolve(dp.dir, x.args[0]) === file);
+  return b ? { file: b.file ?? dp.recipe.file, span: b.decl.args?.[0]?.span ?? b.decl.span } : { file: dp.recipe.file, span: null };
 }
 
 /** The chat format a node's examples are formatted with: opts.format, else the stage's `format` parameter, else raw. */
@@ -173,7 +183,10 @@ type Prompts = { train: PromptResponse[]; heldout: PromptResponse[]; skipped?: S
 
 /** Prompts of built data (PPO rollouts, win-rate evals): with the reference response when one exists. */
 export function promptsOfRaw(dp: DataPlan, raw: RawData): Prompts {
-  if (raw.kind === "text") fail(CODES.unsupported, `\`${raw.name}\` is text; it has no prompts`, dp.recipe.file);
+  // located at the text block's declaration: the recipe's error is the block read as text, which a
+  // source without a role becomes when its rows have one text field (`alignc check` meets it first:
+  // text-prompts.ts)
+  if (raw.kind === "text") throw textHasNoPrompts(dp, raw.name);
   if (raw.kind === "sft") return { train: raw.train, heldout: [...raw.heldout, ...raw.heldoutTemplates, ...raw.heldoutTasks], ...(raw.notes?.skipped ? { skipped: raw.notes.skipped } : {}) };
   const best = (g: ComparisonGroup): PromptResponse => {
     const ranks = g.ranks ?? g.responses.map((_, i) => i);

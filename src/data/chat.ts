@@ -27,7 +27,7 @@ function readTemplateFile(file: string, what: string): string {
   try {
     return readRegularText(file, READ_LIMITS.template, what);
   } catch (err) {
-    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.withoutPath, file);
     throw err;
   }
 }
@@ -38,9 +38,9 @@ function fromRenderer(name: string, file: string, render: Renderer): ChatFormat 
     const t = render({ system: system ? S_SYSTEM : "", prompt: S_PROMPT, response: S_RESPONSE });
     const p = t.indexOf(S_PROMPT);
     const r = t.indexOf(S_RESPONSE);
-    if (p < 0 || t.indexOf(S_PROMPT, p + 1) >= 0) fail(CODES.chatTemplate, `${file}: a chat template must place the prompt exactly once`, file);
-    if (r < 0 || t.indexOf(S_RESPONSE, r + 1) >= 0) fail(CODES.chatTemplate, `${file}: a chat template must place the response exactly once`, file);
-    if (r < p) fail(CODES.chatTemplate, `${file}: the response must come after the prompt`, file);
+    if (p < 0 || t.indexOf(S_PROMPT, p + 1) >= 0) fail(CODES.chatTemplate, `a chat template must place the prompt exactly once`, file);
+    if (r < 0 || t.indexOf(S_RESPONSE, r + 1) >= 0) fail(CODES.chatTemplate, `a chat template must place the response exactly once`, file);
+    if (r < p) fail(CODES.chatTemplate, `the response must come after the prompt`, file);
     return { before: t.slice(0, p), middle: t.slice(p + 1, r), after: t.slice(r + 1) };
   };
   const cache = new Map<string, ReturnType<typeof layout>>();
@@ -102,7 +102,7 @@ function checkChatVariables(file: string, text: string): void {
 /** A Handlebars chat format file; variables `system`, `prompt`, `response` (`{{#if system}}` works). */
 export function handlebarsChat(file: string, text?: string): ChatFormat {
   if (text === undefined) {
-    if (!existsSync(file)) fail(CODES.fileMissing, `chat template not found: ${file}`, file);
+    if (!existsSync(file)) fail(CODES.fileMissing, "chat template not found", file);
     text = readTemplateFile(file, "chat template");
   }
   // a single trailing newline of the file is not part of the format
@@ -110,35 +110,35 @@ export function handlebarsChat(file: string, text?: string): ChatFormat {
   checkChatVariables(file, text);
   const fn = Handlebars.compile(text, { noEscape: true, strict: false });
   const name = file.replace(/^.*\//, "").replace(/\.hbs$/, "");
-  return fromRenderer(name, file, guardRender((v: Parameters<Renderer>[0]) => fn(v, HANDLEBARS_RUNTIME), `chat template ${file}`, { file, span: { start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 } }));
+  return fromRenderer(name, file, guardRender((v: Parameters<Renderer>[0]) => fn(v, HANDLEBARS_RUNTIME), "chat template", { file, span: null, firstLine: 1 }));
 }
 
 /** A Hugging Face tokenizer_config.json `chat_template` (Jinja), with its bos/eos tokens. */
 export function hfChat(file: string): ChatFormat {
-  if (!existsSync(file)) fail(CODES.fileMissing, `tokenizer_config.json not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, "tokenizer_config.json not found", file);
   let cfg: Record<string, unknown>;
   try {
     cfg = JSON.parse(readTemplateFile(file, "tokenizer_config.json")) as Record<string, unknown>;
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
-    fail(CODES.chatTemplate, `${file}: not valid JSON (${err.message})`, file);
+    fail(CODES.chatTemplate, `not valid JSON (${err.message})`, file);
   }
-  if (cfg === null || typeof cfg !== "object" || Array.isArray(cfg)) fail(CODES.chatTemplate, `${file}: a tokenizer_config.json holds an object`, file);
+  if (cfg === null || typeof cfg !== "object" || Array.isArray(cfg)) fail(CODES.chatTemplate, `a tokenizer_config.json holds an object`, file);
   let tpl = cfg.chat_template;
   if (Array.isArray(tpl)) tpl = (tpl.find((t: { name?: string }) => t.name === "default") as { template?: string } | undefined)?.template;
-  if (typeof tpl !== "string") fail(CODES.chatTemplate, `${file}: no \`chat_template\` string`, file);
+  if (typeof tpl !== "string") fail(CODES.chatTemplate, `no \`chat_template\` string`, file);
   const tokenText = (v: unknown): string => (typeof v === "string" ? v : v && typeof v === "object" && "content" in v ? String((v as { content: unknown }).content) : "");
   let template: Template;
   try {
     template = new Template(tpl);
   } catch (err) {
-    fail(CODES.chatTemplate, `${file}: chat_template does not parse: ${(err as Error).message}`, file);
+    fail(CODES.chatTemplate, `chat_template does not parse: ${(err as Error).message}`, file);
   }
   const render: Renderer = (v) => {
     const messages = [...(v.system ? [{ role: "system", content: v.system }] : []), { role: "user", content: v.prompt }, { role: "assistant", content: v.response }];
     return renderBudgeted(template, { messages, bos_token: tokenText(cfg.bos_token), eos_token: tokenText(cfg.eos_token), add_generation_prompt: false });
   };
-  return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, guardRender(render, `chat_template of ${file}`, { file }));
+  return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, guardRender(render, "chat_template", { file }));
 }
 
 /** Format one example; an empty response is an error (it would train on nothing). */

@@ -74,7 +74,7 @@ export function checkEncoding(file: string, buf: Uint8Array, encoding?: string):
   for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
   const name = isUtf8(encoding) ? "UTF-8" : encoding!;
   const hint = isUtf8(encoding) ? 'declare the file\'s encoding on its source (e.g. encoding = "latin1"), or convert it to UTF-8 (iconv -f latin1 -t utf-8)' : `check the source's \`encoding\`, or convert the file to UTF-8`;
-  fail(CODES.brokenLine, `${file}:${line}: not ${name}: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
+  fail(CODES.brokenLine, `not ${name}: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
 }
 
 /** The text of a whole file's bytes in `encoding` (checked first; a leading BOM is dropped). */
@@ -102,7 +102,7 @@ export async function* decodeStream(chunks: AsyncIterable<Buffer>, file: string,
     try {
       text = d.decode(c, { stream: true });
     } catch {
-      fail(CODES.brokenLine, `${file}: not ${encoding}: an invalid byte at or after byte offset ${offset}`, file, null, "check the source's `encoding`, or convert the file to UTF-8");
+      fail(CODES.brokenLine, `not ${encoding}: an invalid byte at or after byte offset ${offset}`, file, null, "check the source's `encoding`, or convert the file to UTF-8");
     }
     offset += c.length;
     yield text;
@@ -111,7 +111,7 @@ export async function* decodeStream(chunks: AsyncIterable<Buffer>, file: string,
   try {
     rest = d.decode();
   } catch {
-    fail(CODES.brokenLine, `${file}: not ${encoding}: the file ends inside a character`, file, null, "check the source's `encoding`");
+    fail(CODES.brokenLine, `not ${encoding}: the file ends inside a character`, file, null, "check the source's `encoding`");
   }
   if (rest) yield rest;
 }

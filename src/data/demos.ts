@@ -10,7 +10,7 @@ import { fieldString, type Row } from "./readers.js";
 import type { PromptResponse } from "./types.js";
 import { dataDiag } from "./diag.js";
 import { BadRows } from "./bad-rows.js";
-import { rowWhere } from "./readers.js";
+import { rowElement } from "./readers.js";
 
 export type DemoShape = "auto" | "dolly" | "alpaca" | "plain";
 
@@ -64,7 +64,7 @@ export function mappingTemplate(src: string, role: string, fields: ReadonlySet<s
 }
 
 export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
-  if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${spec.name}\`)`, spec.file);
   const shape = detectShape(spec.rows, spec.shape);
   const d = DEFAULTS[shape];
   const fields = fieldsOf(spec.rows);
@@ -99,7 +99,7 @@ function demoOf(
     for (const p of [promptT, responseT, contextT]) {
       for (const ph of p?.placeholders ?? []) {
         const v = row.data[ph.name];
-        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
       }
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
@@ -108,7 +108,7 @@ function demoOf(
     // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
     if (context.trim()) prompt = `${prompt}\n\n${context}`;
     const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
-    if (response.trim() === "") fail(CODES.emptyResponse, `${rowWhere(spec.file, row)}: empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    if (response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return {
       id: `${spec.name}:${row.index}`,
       prompt,

@@ -17,7 +17,6 @@ export const CODES = {
   rankingK: "AL3020", // K outside the declared range
   rankingInvalid: "AL3021", // duplicate, missing or malformed ranks
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
-  noReferenceAnswer: "AL3023", // a rule-ranked samples source whose prompts lack reference answers (src/data/build-samples.ts)
   emptyResponse: "AL3030", // response empty after formatting or truncation
   chatTemplate: "AL3031", // chat template without the placeholders it needs
   truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)
@@ -28,10 +27,44 @@ export const CODES = {
   leak: "AL3070", // (warning) an evaluated prompt or held-out text also in a training pool (src/data/leaks.ts)
 } as const;
 
+/** Codes no longer raised: each keeps its number (never reused for another meaning) and says why. */
+export const RETIRED_DATA_CODES = {
+  AL3023:
+    "(retired) a rule-ranked samples source whose prompts lack reference answers: every prompts reader now gives one or refuses first (AL2040, AL3060, AL3030)",
+} as const;
+
+/** What each code means, for `alignc explain` (one sentence each; the type keeps it complete). */
+export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | keyof typeof RETIRED_DATA_CODES, string> = {
+  ...RETIRED_DATA_CODES,
+  AL3001: "a data file or template folder cannot be read: not found, not a regular file, too large to read whole, or a folder without .hbs templates",
+  AL3002: "a row that does not parse: a JSONL line that is not JSON, a CSV row that is not CSV, bytes that are not the declared encoding",
+  AL3003: "a row lacks a field the source or template reads",
+  AL3004: "a field has the wrong type (e.g. `responses` not a list of strings)",
+  AL3005: "a source or task with no rows",
+  AL3010: "a template names a field the rows do not have",
+  AL3011: "a template file that does not parse or lacks its parts (input, `|||`, target)",
+  AL3012: "a promptsource template uses Jinja outside the subset alignc renders",
+  AL3013: "a template fails (or runs over its budget) while rendering",
+  AL3020: "a ranking's number of responses K is outside the source's declared `k` range",
+  AL3021: "a ranking with a duplicate, missing or malformed rank",
+  AL3022: "an hh-rlhf pair whose two transcripts cannot be split into a shared prompt and two responses",
+  AL3030: "an example whose response is empty after formatting or truncation",
+  AL3031: "a chat template without the placeholders it needs (the prompt once, the response once after it)",
+  AL3032: "(warning) over 1% of a stage's examples lose response tokens to truncation at its max_length",
+  AL3040: "a mixture that cannot be built: an unknown or unusable component, or more examples than alignc holds in memory",
+  AL3050: "a tokenizer that cannot be built from the recipe (no tokenizer at the root of a model's init chain, a BPE corpus that is not text)",
+  AL3060: "a block used where the data layer cannot build it (text where prompts are read, a candidates source as training data …)",
+  AL3061: "ranked samples whose draw is not in the cache yet: `alignc run … --until NAME/draw` first",
+  AL3070: "(warning) an evaluated prompt or held-out text is also in a training pool (contamination)",
+};
+
 export class DataError extends DiagnosticError {
   constructor(diagnostics: Diagnostic[]) {
     super(diagnostics);
     this.name = "DataError";
+    // a message leaves its file and line to the diagnostic's location; whoever prints the error
+    // alone (not the rendered diagnostics) gets them here
+    this.message = diagnostics.map((d) => `${d.span ? `${d.file}:${d.span.line}:${d.span.col}` : d.file}: ${d.code}: ${d.message}`).join("\n");
   }
 }
 
@@ -47,9 +80,4 @@ export function fail(code: string, message: string, file: string, span: Span | n
 /** A span covering one line, from its character offsets (for streamed files whose text is not kept). */
 export function rowSpan(line: number, start: number, end: number, col = 1): Span {
   return { start: start + col - 1, end, line, col, endLine: line, endCol: end - start + 1 };
-}
-
-/** `file:line` for messages. */
-export function where(file: string, line: number | undefined): string {
-  return line ? `${file}:${line}` : file;
 }

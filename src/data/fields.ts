@@ -64,12 +64,12 @@ function lookup(rule: Extract<Rule, { from: string }>, row: Row, file: string): 
   if (Array.isArray(rule.map)) {
     const i = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
     const out = Number.isInteger(i) ? rule.map[i] : undefined;
-    if (out === undefined) fail(CODES.wrongType, `${file}:${row.line}: \`${rule.from}\` = ${JSON.stringify(v)} is not an index 0..${rule.map.length - 1} of fields.${rule.name}.map`, file, at);
+    if (out === undefined) fail(CODES.wrongType, `\`${rule.from}\` = ${JSON.stringify(v)} is not an index 0..${rule.map.length - 1} of fields.${rule.name}.map`, file, at);
     return out;
   }
   const key = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
   if (key === undefined || !Object.hasOwn(rule.map, key))
-    fail(CODES.wrongType, `${file}:${row.line}: \`${rule.from}\` = ${JSON.stringify(v)} has no entry in fields.${rule.name}.map (entries: ${Object.keys(rule.map).join(", ")})`, file, at);
+    fail(CODES.wrongType, `\`${rule.from}\` = ${JSON.stringify(v)} has no entry in fields.${rule.name}.map (entries: ${Object.keys(rule.map).join(", ")})`, file, at);
   return rule.map[key]!;
 }
 
@@ -83,7 +83,7 @@ export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site
         for (const ph of r.template.placeholders) {
           const v = data[ph.name];
           if (!ph.optional && (v === undefined || v === null))
-            fail(CODES.missingField, `${rows.file}:${row.line}: missing field \`${ph.name}\` (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
+            fail(CODES.missingField, `missing field \`${ph.name}\` (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
         }
         data[r.name] = r.template.render(data);
       } else data[r.name] = lookup(r, { ...row, data }, rows.file);

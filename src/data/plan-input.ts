@@ -178,3 +178,15 @@ export function declaredAt(dp: DataPlan, node: DataNode, prop: string): { file: 
   const span = b.propSpans[prop];
   return span ? { file: b.propFiles?.[prop] ?? b.file ?? dp.recipe.file, span } : null;
 }
+
+/**
+ * Where the recipe names the file a read node reads: a source's path argument (`jsonl("demos.jsonl")`),
+ * a task's or stage's property that reads a file in place (`data = jsonl("rows.jsonl")`, node `X/data`).
+ */
+export function fileSiteOf(dp: DataPlan, node: DataNode): { file: string; span: Span | null } {
+  const name = node.block || node.id;
+  if (!dp.recipe.blocks.some((b) => b.name === name)) return { file: dp.recipe.file, span: null };
+  if (node.id !== name) return siteOf(dp, node, node.id.slice(name.length + 1));
+  const b = findBlock(dp.recipe, name);
+  return { file: b.file ?? dp.recipe.file, span: b.decl.args?.[0]?.span ?? b.decl.span };
+}

@@ -7,7 +7,7 @@
 //   - pairs {chosen, rejected} with an optional prompt, or hh-rlhf whole transcripts
 //     ("\n\nHuman: … \n\nAssistant: …") whose shared prefix becomes the prompt.
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
-import { describe, fieldString, rowWhere, type Row } from "./readers.js";
+import { describe, fieldString, rowElement, type Row } from "./readers.js";
 import { BadRows } from "./bad-rows.js";
 import type { ComparisonGroup } from "./types.js";
 import type { Span } from "../lang/ast.js";
@@ -121,7 +121,7 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
   if (tpl) {
     for (const p of tpl.placeholders)
-      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return tpl.render(row.data);
   }
   // without a `prompt` template, the row layouts alignc reads name the prompt `prompt` (or Alpaca's `instruction`)
@@ -133,7 +133,7 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
 /** OASST conversation → prompt: the first message, then later turns marked by role. */
 function oasstPrompt(row: Row, file: string): string {
   const conv = row.data.conversation;
-  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `${file}:${row.line}: \`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end, row.col));
+  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `\`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end, row.col));
   return conv
     .map((m: { role?: string; text?: string }, i: number) => (i === 0 ? String(m.text ?? "") : `${m.role === "assistant" ? "Assistant" : "User"}: ${String(m.text ?? "")}`))
     .join("\n\n");
@@ -141,7 +141,7 @@ function oasstPrompt(row: Row, file: string): string {
 
 /** Read ranking or pair rows into comparison groups. Every offender is reported. */
 export function readRankings(spec: RankingSpec): ComparisonGroup[] {
-  if (spec.rows.length === 0) fail(CODES.emptyData, `source \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${spec.name}\`)`, spec.file);
   const shape = detect(spec.rows, spec);
   const promptTpl = spec.promptTemplate !== undefined && shape !== "hh" && shape !== "oasst" ? mappingTemplate(spec.promptTemplate, "prompt", fieldsOf(spec.rows), spec.file, spec.templateSite) : null;
   const bad = spec.bad ?? new BadRows(spec.name, spec.file);
@@ -152,7 +152,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   for (const row of spec.rows) {
     const at = rowSpan(row.line, row.start, row.end, row.col);
     const err = (code: string, msg: string): never => {
-      throw new DataError([dataDiag(code, `${rowWhere(spec.file, row)}: ${msg}`, spec.file, at)]);
+      throw new DataError([dataDiag(code, `${rowElement(row)}${msg}`, spec.file, at)]);
     };
     const group = bad.guard(row, (): ComparisonGroup | null => {
       let prompt: string;

@@ -17,7 +17,7 @@ export { firstInvalidUtf8 } from "./decode.js";
 export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
 export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
 
-export { rowWhere, type Fields, type Row, type RowSet } from "./row.js";
+export { rowElement, type Fields, type Row, type RowSet } from "./row.js";
 import type { Fields, Row, RowSet } from "./row.js";
 
 /** Broken rows a read reports before it stops collecting (every offender up to it): enough to see a
@@ -36,11 +36,11 @@ export interface ReadOptions {
 
 /** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
 function checkFile(file: string): void {
-  if (!existsSync(file)) fail(CODES.fileMissing, `data file not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, "data file not found", file);
   try {
     assertRegularFile(file, "data file");
   } catch (err) {
-    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.withoutPath, file);
     throw err;
   }
 }
@@ -52,7 +52,7 @@ function readWhole(file: string, encoding?: string): string {
   try {
     buf = readRegularFile(file, READ_LIMITS.wholeData, "data file");
   } catch (err) {
-    if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.message}; write it as JSONL, which is streamed`, file);
+    if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.withoutPath}; write it as JSONL, which is streamed`, file);
     throw err;
   }
   if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
@@ -64,8 +64,8 @@ function gunzipWhole(file: string, buf: Buffer): Buffer {
     return gunzipSync(buf, { maxOutputLength: READ_LIMITS.wholeData });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ERR_BUFFER_TOO_LARGE") fail(CODES.fileMissing, `${file} decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
-    fail(CODES.brokenLine, `${file}: not a readable gzip file (${e.message})`, file);
+    if (e.code === "ERR_BUFFER_TOO_LARGE") fail(CODES.fileMissing, `it decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
+    fail(CODES.brokenLine, `not a readable gzip file (${e.message})`, file);
   }
 }
 
@@ -125,14 +125,14 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
       try {
         data = JSON.parse(text);
       } catch (err) {
-        const d = dataDiag(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message}): ${excerpt}`, file, at);
+        const d = dataDiag(CODES.brokenLine, `not valid JSON (${(err as Error).message}): ${excerpt}`, file, at);
         if (opts.bad) opts.bad.add(-line, [d]);
         else errors.push(d);
         if (errors.length >= maxErrors) break;
         continue;
       }
       if (data === null || typeof data !== "object" || Array.isArray(data)) {
-        const d = dataDiag(CODES.wrongType, `${file}:${line}: a JSONL row must be an object, got ${describe(data)}`, file, at);
+        const d = dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at);
         if (opts.bad) opts.bad.add(-line, [d]);
         else errors.push(d);
         if (errors.length >= maxErrors) break;
@@ -142,7 +142,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
     }
   } catch (err) {
     if (err instanceof DataError) throw err;
-    fail(CODES.brokenLine, `${file}: cannot read (${(err as Error).message})`, file);
+    fail(CODES.brokenLine, `cannot read (${(err as Error).message})`, file);
   } finally {
     lines.close();
     raw.destroy();
@@ -163,9 +163,9 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     const line = text.slice(0, pos).split("\n").length;
     const start = text.lastIndexOf("\n", pos - 1) + 1;
     const end = text.indexOf("\n", pos);
-    fail(CODES.brokenLine, `${file}:${line}: not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, end < 0 ? text.length : end));
+    fail(CODES.brokenLine, `not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, end < 0 ? text.length : end));
   }
-  if (!Array.isArray(data)) fail(CODES.wrongType, `${file}: a JSON data file must hold an array of objects, got ${describe(data)}`, file, rowSpan(1, 0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n")));
+  if (!Array.isArray(data)) fail(CODES.wrongType, `a JSON data file must hold an array of objects, got ${describe(data)}`, file, rowSpan(1, 0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n")));
   const starts = topLevelElementStarts(text);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
@@ -183,7 +183,7 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     const col = at - lineStart + 1;
     const el: unknown = data[i];
     if (el === null || typeof el !== "object" || Array.isArray(el)) {
-      errors.push(dataDiag(CODES.wrongType, `${file}:${line}: element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, lineStart, end, col)));
+      errors.push(dataDiag(CODES.wrongType, `element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, lineStart, end, col)));
       continue;
     }
     rows.push({ data: el as Fields, index: rows.length, line, start: lineStart, end, col, element: i });
@@ -261,7 +261,7 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
     const starts = lineStarts(text);
     const start = starts[line - 1] ?? 0;
     const end = (starts[line] ?? text.length + 1) - 1;
-    fail(CODES.brokenLine, `${file}:${line}: ${e.message}`, file, rowSpan(line, start, end));
+    fail(CODES.brokenLine, `${e.message}`, file, rowSpan(line, start, end));
   }
   const starts = lineStarts(text);
   // info.lines is the line where the record ends; a record usually sits on one line
@@ -341,7 +341,7 @@ export async function countRows(file: string, kind: ReaderKind, encoding?: strin
         for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
       } catch (err) {
         // a truncated or corrupt .gz: an error of the data, located at the file
-        fail(CODES.brokenLine, `${file}: cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
+        fail(CODES.brokenLine, `cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
       } finally {
         raw.destroy();
       }
@@ -363,17 +363,17 @@ export function fieldString(row: Row, field: string, file: string, opts: { optio
   const v = row.data[field];
   if (v === undefined || v === null) {
     if (opts.optional) return "";
-    fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
+    fail(CODES.missingField, `missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
   }
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be a string, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
+  fail(CODES.wrongType, `field \`${field}\` must be a string, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
 }
 
 /** A row's field as an array; a located error otherwise. */
 export function fieldArray(row: Row, field: string, file: string): unknown[] {
   const v = row.data[field];
-  if (v === undefined || v === null) fail(CODES.missingField, `${file}:${row.line}: missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ")}`);
-  if (!Array.isArray(v)) fail(CODES.wrongType, `${file}:${row.line}: field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
+  if (v === undefined || v === null) fail(CODES.missingField, `missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ")}`);
+  if (!Array.isArray(v)) fail(CODES.wrongType, `field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
   return v;
 }

@@ -15,9 +15,9 @@ export interface Row {
   element?: number; // index of the element in a JSON array file
 }
 
-/** `file:line` of a row, with its element index when the file is a JSON array (one-line files). */
-export function rowWhere(file: string, row: Pick<Row, "line" | "element">): string {
-  return row.element !== undefined ? `${file}:${row.line} (element ${row.element})` : `${file}:${row.line}`;
+/** `element N: ` of a row of a JSON array file (its location's line:col alone does not say which), else "". */
+export function rowElement(row: Pick<Row, "element">): string {
+  return row.element !== undefined ? `element ${row.element}: ` : "";
 }
 
 export interface RowSet {

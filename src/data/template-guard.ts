@@ -14,6 +14,9 @@ import { CODES, DataError, dataDiag } from "./diag.js";
 export interface TemplateOrigin {
   file: string;
   span?: Span | null;
+  /** for a template that is a whole file (no span): the file line its text starts at, so that an
+   * engine error that knows its line is located there; one that does not has no line:col */
+  firstLine?: number;
 }
 
 /**
@@ -44,7 +47,7 @@ export function engineMessage(err: unknown): string {
 /** A DataError for a template that failed while rendering. */
 export function templateRuntimeError(what: string, err: unknown, origin: TemplateOrigin | undefined, line?: number): DataError {
   const file = origin?.file ?? "";
-  const at = line !== undefined && origin?.span ? { ...origin.span, line, col: 1, endLine: line, endCol: 1 } : (origin?.span ?? null);
+  const at = line === undefined ? (origin?.span ?? null) : origin?.span ? { ...origin.span, line, col: 1, endLine: line, endCol: 1 } : { start: 0, end: 0, line, col: 1, endLine: line, endCol: 1 };
   return new DataError([dataDiag(CODES.templateRuntime, `${what} fails when rendered: ${engineMessage(err)}`, file, at)]);
 }
 
@@ -57,7 +60,8 @@ export function guardRender<A extends unknown[]>(render: (...a: A) => string, wh
     } catch (err) {
       if (err instanceof DataError) throw err;
       // Handlebars exceptions carry the template line (relative to the compiled text) when known
-      const line = typeof (err as { lineNumber?: unknown }).lineNumber === "number" && origin?.span ? origin.span.line + (err as { lineNumber: number }).lineNumber - 1 : undefined;
+      const first = origin?.span?.line ?? origin?.firstLine;
+      const line = typeof (err as { lineNumber?: unknown }).lineNumber === "number" && first !== undefined ? first + (err as { lineNumber: number }).lineNumber - 1 : undefined;
       throw templateRuntimeError(what, err, origin, line);
     }
     if (out.length > MAX_TEMPLATE_OUTPUT) throw templateRuntimeError(what, new Error(`its output is ${out.length} characters, over the ${MAX_TEMPLATE_OUTPUT} alignc allows for one render`), origin);

@@ -83,7 +83,7 @@ export interface SkippedRows {
   source: string;
   file: string;
   count: number;
-  reasons: string[]; // located, clipped; at most SKIP_REASONS_SHOWN
+  reasons: string[]; // `line N: …` of `file` where the row has a line, clipped; at most SKIP_REASONS_SHOWN
   /** The split the rows belong to, where a source splits before it skips (ranked samples: the
    * held-out prompts are chosen before the draw); absent when the rows were left out before any split. */
   split?: "train" | "heldout";

@@ -41,7 +41,7 @@ export function previewGroups(gs: readonly ComparisonGroup[], n: number, o: View
       const ranks = g.ranks ?? g.responses.map((_, i) => i);
       const order = g.responses.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
       const lines = order.map((i) => `  ${String.fromCharCode(65 + i)} rank ${ranks[i]}: ${JSON.stringify(g.responses[i])}`);
-      return `${dim(`── ${escapeControl(g.id)}  (K = ${g.responses.length}, ${g.pairs.length} pairs)`, o)}\n${esc(g.prompt)}\n${escapeControl(lines.join("\n"))}`;
+      return `${dim(`── ${escapeControl(g.id)}  (K = ${g.responses.length}, ${g.pairs.length} pairs)`, o)}\n${esc(g.prompt)}\n${lines.map(escapeControl).join("\n")}`;
     })
     .join("\n\n");
 }

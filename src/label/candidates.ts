@@ -8,6 +8,7 @@ import { CANDIDATE_DEFAULTS } from "../check/kinds.js";
 import { readData } from "../data/build.js";
 import { mappingTemplate } from "../data/demos.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../data/diag.js";
+import { atRecipe, atRecipeAsync } from "../data/at-recipe.js";
 import { fieldsOf } from "../data/flan/render.js";
 import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
 import { describe, fieldString } from "../data/readers.js";
@@ -87,9 +88,12 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
     file = drawn.file;
     sets = drawnSets(file);
   } else {
-    const rs = await readData(recipe, { $ref: sourceName }, { what: `source \`${sourceName}\`` });
+    // a file that cannot be read, or has no rows, is reported at the path the source names (src/data/at-recipe.ts)
+    const site = { file: b.file ?? recipe.file, span: b.decl.args?.[0]?.span ?? b.decl.span };
+    const path = typeof b.args[0] === "string" ? b.args[0] : "";
+    const rs = await atRecipeAsync(site, path, recipe.dir, readData(recipe, { $ref: sourceName }, { what: `source \`${sourceName}\`` }));
     file = rs.file;
-    sets = candidateSets(recipe, b, rs.rows, rs.file, target);
+    sets = atRecipe(site, path, recipe.dir, () => candidateSets(recipe, b, rs.rows, rs.file, target));
   }
   return {
     source: sourceName,
@@ -117,7 +121,7 @@ function drawnSets(file: string): CandidateSet[] {
 }
 
 function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<ReturnType<typeof readData>>["rows"], file: string, rankings: CheckedBlock): CandidateSet[] {
-  if (rows.length === 0) fail(CODES.emptyData, `source \`${b.name}\`: ${file} has no rows`, file);
+  if (rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${b.name}\`)`, file);
   const promptTpl = str(b.props.prompt) !== undefined ? mappingTemplate(str(b.props.prompt)!, "prompt", fieldsOf(rows), file, { file: recipe.file, span: b.propSpans.prompt }) : null;
   const respField = str(b.props.responses) ?? "responses";
   // the rankings source's k range applies: a set it would reject is not worth labeling
@@ -126,7 +130,7 @@ function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<Ret
   const out: CandidateSet[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
-    const err = (code: string, msg: string) => errors.push(dataDiag(code, `${file}:${row.line}: ${msg}`, file, rowSpan(row.line, row.start, row.end)));
+    const err = (code: string, msg: string) => errors.push(dataDiag(code, `${msg}`, file, rowSpan(row.line, row.start, row.end)));
     try {
       const prompt = promptTpl ? promptTpl.render(row.data) : fieldString(row, "prompt" in row.data || !("instruction" in row.data) ? "prompt" : "instruction", file);
       const rs = row.data[respField];

@@ -15,6 +15,7 @@ export interface Diagnostic {
   file: string; // path as given by the user (or resolved), "" when there is no file
   span: Span | null; // null when the problem has no location (e.g. a missing file named on the CLI)
   hint?: string; // "did you mean `layers`?"
+  dataFile?: string; // a data diagnostic located at the recipe line that names its file: that file (src/data/at-recipe.ts)
 }
 
 export type Accept = (d: Omit<Diagnostic, "file"> & { file?: string }) => void;

@@ -25,6 +25,11 @@ export class InputFileError extends Error {
   ) {
     super(message);
   }
+
+  /** The message without the path, for a diagnostic whose location already names the file. */
+  get withoutPath(): string {
+    return this.message.split(` ${this.path}`).join("");
+  }
 }
 
 /** "a character device", "a FIFO" … for a stat that is not a regular file or a folder. */

@@ -37,15 +37,15 @@ test("an Alpaca JSON array on one line with empty outputs: every one listed by e
   writeFileSync(join(dir, "alpaca.json"), JSON.stringify(rows));
   const fail = capture([recipe(dir, `source d = json("alpaca.json") as demonstrations {}`)], { preview: "0" });
   assert.equal(fail.code, 1, fail.err);
-  assert.match(fail.err, /alpaca\.json:1 \(element 17\): empty response \(field `output`\)/);
-  assert.match(fail.err, /alpaca\.json:1 \(element 2400\): empty response/);
+  assert.match(fail.err, /alpaca\.json:1:\d+: error AL3030: element 17: empty response \(field `output`\)/);
+  assert.match(fail.err, /alpaca\.json:1:\d+: error AL3030: element 2400: empty response/);
   assert.match(fail.err, /on_error = "skip"/);
   assert.ok(fail.err.length < 4000, `stderr is ${fail.err.length} characters`);
   assert.ok(fail.err.split("\n").every((l) => l.length < 400), "no line of the report quotes a whole row");
   const skip = capture([recipe(dir, `source d = json("alpaca.json") as demonstrations { on_error = "skip" }`)], { preview: "0", stats: true, source: "d" });
   assert.equal(skip.code, 0, skip.err);
   assert.match(skip.out, /d: 2998 training examples/);
-  assert.match(skip.out, /skipped 2 rows of .*alpaca\.json \(`d`\), first reasons:\n {2}- .*element 17/);
+  assert.match(skip.out, /skipped 2 rows of .*alpaca\.json \(`d`\), first reasons:\n {2}- line 1: element 17: empty response/);
 });
 
 test("JSONL with broken lines: fail lists every one (capped, with the count); skip leaves them out, counted", () => {
@@ -69,8 +69,8 @@ test("rankings: k = 4..9 with k_outside = \"skip\" filters rows with a count; wi
   const stage = `source d = jsonl("r.jsonl") as rankings { k = 4..9 }`;
   const fail = capture([recipe(dir, stage, "stage pre = pretrain { init = tiny  data = text(\"r.jsonl\")  steps = 1 }\nstage rm = reward_model { init = pre  data = d  steps = 1 }")], { preview: "0", source: "d" });
   assert.equal(fail.code, 1);
-  assert.match(fail.err, /r\.jsonl:1: 2 responses; the source declares k = 4\.\.9 \(k_outside = "skip" leaves such rows out, counted\)/);
-  assert.match(fail.err, /r\.jsonl:4: 3 responses/);
+  assert.match(fail.err, /r\.jsonl:1:1: error AL3020: 2 responses; the source declares k = 4\.\.9 \(k_outside = "skip" leaves such rows out, counted\)/);
+  assert.match(fail.err, /r\.jsonl:4:1: error AL3020: 3 responses/);
   const skip = capture([recipe(dir, `source d = jsonl("r.jsonl") as rankings { k = 4..9  k_outside = "skip" }`, "stage pre = pretrain { init = tiny  data = text(\"r.jsonl\")  steps = 1 }\nstage rm = reward_model { init = pre  data = d  steps = 1 }")], { preview: "0", source: "d", stats: true });
   assert.equal(skip.code, 0, skip.err);
   assert.match(skip.out, /d: 3 prompts/);

@@ -4,6 +4,7 @@ import { readDemonstrations } from "../../src/data/demos.js";
 import { readJsonl, type Row } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
 import { hasShared, shared } from "./shared-data.js";
+import { located } from "./located.js";
 
 const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
 
@@ -41,11 +42,11 @@ test("a field tested by {{#if}} in a mapping may be null in a row (regression: n
 test("an empty response and a missing field are located errors", () => {
   assert.throws(
     () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q", response: " " }]) }),
-    (e: DataError) => e.diagnostics[0]!.code === "AL3030" && /d\.jsonl:2: empty response/.test(e.diagnostics[0]!.message),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3030" && /d\.jsonl:2: empty response/.test(located(e.diagnostics[0]!)),
   );
   assert.throws(
     () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q" }]), prompt: "{{instruction}}", response: "{{response}}" }),
-    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /d\.jsonl:2: missing field `response`/.test(e.diagnostics[0]!.message),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /d\.jsonl:2: missing field `response`/.test(located(e.diagnostics[0]!)),
   );
 });
 

@@ -12,6 +12,7 @@ import { buildExamples } from "../../src/data/build.js";
 import type { DataError } from "../../src/data/diag.js";
 import { countRows, readRows } from "../../src/data/readers.js";
 import { compile } from "../../src/compile.js";
+import { located } from "./located.js";
 
 function recipeWith(dir: string, source: string): string {
   const p = join(dir, "r.align");
@@ -36,7 +37,7 @@ test("a latin1 file fails without `encoding` (file:line, byte offset) and loads 
   await assert.rejects(buildExamples(bare.recipe, "d"), (e: DataError) => {
     const d = e.diagnostics[0]!;
     assert.equal(d.code, "AL3002");
-    assert.match(d.message, /fr\.jsonl:2: not UTF-8: byte 0xf9 at byte offset 56/);
+    assert.match(located(d), /fr\.jsonl:2: not UTF-8: byte 0xf9 at byte offset 56/);
     assert.equal(d.span?.line, 2);
     assert.match(d.hint ?? "", /encoding = "latin1"/);
     return true;
@@ -100,7 +101,7 @@ test("a byte the declared encoding cannot decode is an error with its offset", a
   const f = join(dir, "sj.jsonl");
   // 0x85 0x20 is no Shift_JIS character (0x20 cannot trail)
   writeFileSync(f, Buffer.concat([Buffer.from('{"t": "a"}\n{"t": "'), Buffer.from([0x85, 0x20]), Buffer.from('"}\n')]));
-  await assert.rejects(readRows(f, "jsonl", { encoding: "shift_jis" }), (e: DataError) => /sj\.jsonl:2: not shift_jis: byte 0x[0-9a-f]{2} at byte offset 1[89]/.test(e.diagnostics[0]!.message) && e.diagnostics[0]!.span?.line === 2);
+  await assert.rejects(readRows(f, "jsonl", { encoding: "shift_jis" }), (e: DataError) => /sj\.jsonl:2: not shift_jis: byte 0x[0-9a-f]{2} at byte offset 1[89]/.test(located(e.diagnostics[0]!)) && e.diagnostics[0]!.span?.line === 2);
 });
 
 test("the declared encoding enters the source's plan hash", async () => {

@@ -10,6 +10,7 @@ import { DataError } from "../../src/data/diag.js";
 import type { Row } from "../../src/data/readers.js";
 import type { TaskTemplate } from "../../src/data/flan/template.js";
 import { ROOT } from "./recipe-fixture.js";
+import { located } from "./located.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-flan-"));
 let n = 0;
@@ -58,7 +59,8 @@ test("unknown placeholder: located error naming the template file, line and the 
     assert.equal(d.code, "AL3010");
     assert.equal(d.file, t.file);
     assert.equal(d.span?.line, 2);
-    assert.match(d.message, /bad\.hbs:2:5: .*`phrse`.*data\.jsonl/);
+    assert.match(located(d), /bad\.hbs:2: .*`phrse`.*data\.jsonl/);
+    assert.equal(d.span?.col, 5);
     assert.equal(d.hint, "did you mean `phrase`?");
   }
 });
@@ -81,7 +83,7 @@ test("a field tested by {{#if}} may be missing from a row; elsewhere it may not"
 test("a row missing a field is located at the data file line", () => {
   assert.throws(
     () => renderFlan(spec({ rows: rowsOf([{ q: "a", y: "A" }, { q: "b" }]) })),
-    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /data\.jsonl:2: missing field `y`/.test(e.diagnostics[0]!.message),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3003" && /data\.jsonl:2: missing field `y`/.test(located(e.diagnostics[0]!)),
   );
 });
 
@@ -258,4 +260,16 @@ test("train_templates = 1 trains on the first training template only; the held-o
   assert.ok(new Set(all.train.map((x) => x.prompt[0])).size === 3);
   assert.deepEqual(one.heldoutTemplates, all.heldoutTemplates);
   assert.deepEqual(one.train.map((x) => x.response), all.train.map((x) => x.response), "same training rows");
+});
+
+test("a derived inversion of a row whose input renders empty is AL3030 at the row: it would train on nothing", () => {
+  const t = tpl("{{q}}\n|||\n{{y}}");
+  const rows = rowsOf([{ q: "a", y: "A" }, { q: " ", y: "B" }]);
+  // every example inverted: the second row's inversion would take its empty input as the target
+  assert.throws(
+    () => renderFlan(spec({ rows, templates: [t], invert: 1 })),
+    (e: DataError) => e.diagnostics.length === 1 && e.diagnostics[0]!.code === "AL3030" && e.diagnostics[0]!.file === "data.jsonl" && e.diagnostics[0]!.span?.line === 2 && /renders an empty input for this row, which its derived inversion/.test(e.diagnostics[0]!.message),
+  );
+  // not inverted, the same rows render (an empty prompt is allowed; the target is there)
+  assert.equal(renderFlan(spec({ rows, templates: [t], invert: 0 })).train.length, 2);
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { loadFlanTemplates, loadPromptsource } from "../../src/data/flan/loaders.js";
 import { renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
 import { DataError } from "../../src/data/diag.js";
+import { located } from "./located.js";
 import type { Row } from "../../src/data/readers.js";
 import { boolq, hasShared, rte, shared, sst2 } from "./shared-data.js";
 
@@ -135,7 +136,7 @@ templates:
   );
   assert.throws(
     () => loadPromptsource(p),
-    (e: DataError) => e.diagnostics[0]!.code === "AL3012" && /t\.yaml:6: template `loop`: `For` is not supported/.test(e.diagnostics[0]!.message),
+    (e: DataError) => e.diagnostics[0]!.code === "AL3012" && /t\.yaml:6: template `loop`: `For` is not supported/.test(located(e.diagnostics[0]!)),
   );
   writeFileSync(p, `templates:\n  a: !Template\n    jinja: '{{ x | join(",") }} ||| y'\n    name: f\n`);
   assert.throws(() => loadPromptsource(p), /filter `CallExpression` is not supported|filter `join`/);

@@ -8,6 +8,7 @@ import { SOURCE_FIELDS } from "./source-fields.js";
 import { readJsonl, type Row } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
 import { hasShared, shared } from "./shared-data.js";
+import { located } from "./located.js";
 
 const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
 const letters = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(65 + i));
@@ -78,7 +79,7 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
         ["AL3021", 4],
       ],
     );
-    assert.match(ds[0]!.message, /r\.jsonl:2: 3 responses; the source declares k = 4\.\.9/);
+    assert.match(located(ds[0]!), /r\.jsonl:2: 3 responses; the source declares k = 4\.\.9/);
     assert.match(ds[2]!.message, /response D not ranked/);
   }
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { countRows, fieldString, firstInvalidUtf8, readRows } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
+import { located } from "./located.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-readers-"));
 const file = (name: string, text: string | Buffer) => {
@@ -21,7 +22,7 @@ async function expectDataError(p: Promise<unknown> | (() => unknown), code: stri
     assert.ok(err instanceof DataError, `expected a DataError, got ${String(err)}`);
     const d = err.diagnostics.find((x) => x.code === code);
     assert.ok(d, `expected ${code} among ${err.diagnostics.map((x) => x.code).join(", ")}`);
-    assert.match(d.message, pattern);
+    assert.match(located(d), pattern);
     return err;
   }
   assert.fail("expected an error");
@@ -106,10 +107,10 @@ test("non-UTF-8 bytes are an error at file:line with the byte offset, never sile
   const dir = mkdtempSync(join(tmpdir(), "alignc-utf8-"));
   const jl = join(dir, "latin1.jsonl");
   writeFileSync(jl, Buffer.concat([Buffer.from('{"text": "ok"}\n{"text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
-  await assert.rejects(readRows(jl, "jsonl"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && /latin1\.jsonl:2: not UTF-8: byte 0xe9 at byte offset 28/.test(e.diagnostics[0]!.message) && e.diagnostics[0]!.span?.line === 2);
+  await assert.rejects(readRows(jl, "jsonl"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && /latin1\.jsonl:2: not UTF-8: byte 0xe9 at byte offset 28/.test(located(e.diagnostics[0]!)) && e.diagnostics[0]!.span?.line === 2);
   const csv = join(dir, "latin1.csv");
   writeFileSync(csv, Buffer.concat([Buffer.from("a,b\n1,"), Buffer.from([0xff]), Buffer.from("\n")]));
-  await assert.rejects(readRows(csv, "csv"), (e: DataError) => /latin1\.csv:2: not UTF-8: byte 0xff/.test(e.diagnostics[0]!.message));
+  await assert.rejects(readRows(csv, "csv"), (e: DataError) => /latin1\.csv:2: not UTF-8: byte 0xff/.test(located(e.diagnostics[0]!)));
   // valid multi-byte text (and a literal U+FFFD) is read as it is
   const ok = join(dir, "ok.jsonl");
   writeFileSync(ok, '{"text": "café 😀 \uFFFD"}\n');
@@ -123,5 +124,5 @@ test("CSV: a quote left open is reported at the line where it opened, not at the
   const dir = mkdtempSync(join(tmpdir(), "alignc-csvq-"));
   const f = join(dir, "q.csv");
   writeFileSync(f, 'a,b\n1,2\n3,"unclosed\n5,6\n7,8\n');
-  await assert.rejects(readRows(f, "csv"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && e.diagnostics[0]!.span?.line === 3 && /q\.csv:3:/.test(e.diagnostics[0]!.message));
+  await assert.rejects(readRows(f, "csv"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && e.diagnostics[0]!.span?.line === 3 && /q\.csv:3:/.test(located(e.diagnostics[0]!)));
 });

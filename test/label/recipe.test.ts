@@ -9,6 +9,8 @@ import { checkRecipeText, checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
 import { repoRoot } from "../repo-root.js";
 import { makeFixture } from "./fixture.js";
+import type { Diagnostic } from "../../src/lang/diagnostic.js";
+import { located } from "../data/located.js";
 
 const BIN = join(repoRoot(), "bin", "alignc.js");
 const alignc = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8" });
@@ -49,10 +51,17 @@ test("candidate sets: ids are content hashes; a row without responses is named b
     assert.deepEqual([cfg.overlap, cfg.guidelines, cfg.rankingsSource], [0.2, "Prefer correct, concise answers.", "prefs"]);
     writeFileSync(join(fx.dir, "cands.jsonl"), `{"prompt": "a", "responses": ["x", "y"]}\n{"prompt": "b"}\n{"prompt": "c", "responses": ["1","2","3","4","5","6","7","8","9","10"]}\n`);
     const { recipe: r2 } = await checkRecipeFile(fx.recipe);
-    await assert.rejects(loadLabelConfig(r2!, "cands"), (e: { diagnostics: { message: string }[] }) => {
-      const ms = e.diagnostics.map((d) => d.message);
+    await assert.rejects(loadLabelConfig(r2!, "cands"), (e: { diagnostics: Diagnostic[] }) => {
+      const ms = e.diagnostics.map(located);
       assert.match(ms[0]!, /cands\.jsonl:2: missing field `responses`/);
       assert.match(ms[1]!, /cands\.jsonl:3: 10 responses; labels need 2\.\.9/);
+      return true;
+    });
+    // an empty candidates file: at the path the source names in the recipe, the file in the message
+    writeFileSync(join(fx.dir, "cands.jsonl"), "");
+    const { recipe: r3 } = await checkRecipeFile(fx.recipe);
+    await assert.rejects(loadLabelConfig(r3!, "cands"), (e: { diagnostics: Diagnostic[] }) => {
+      assert.deepEqual(e.diagnostics.map((d) => [d.code, d.file, d.span?.line, d.span?.col, d.message]), [["AL3005", fx.recipe, 2, 22, "cands.jsonl: the file has no rows (source `cands`)"]]);
       return true;
     });
   } finally {

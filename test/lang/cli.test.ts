@@ -87,7 +87,8 @@ eval held = lm_loss { model = sft  data = demos }
   r = alignc("check", root_);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout, /no problems/);
-  assert.match(r.stderr, /^\/: error AL3001: .*(no \.hbs templates|cannot be read|more than 10,000)/m);
+  // located at the recipe's `templates = dir("/")`, the folder named in the message
+  assert.match(r.stderr, /^.*root\.align:5:59: error AL3001: \/: .*(no \.hbs templates|cannot be read|more than 10,000)/m);
 
   // …but the labels file of a labeling loop may not exist before the first label (README, labeling)
   const loop = loopFixture();

@@ -1,5 +1,5 @@
 // Rows a source leaves out under on_error = "skip" are part of what a run did: the run record
-// (manifest.json, per node) carries per source the count and the first reasons (file:line, clipped
+// (manifest.json, per node) carries per source the count and the first reasons (`line N: …`, clipped
 // to ~200 characters), a run that reuses the cached stage carries them too, and report.html shows them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,13 +39,13 @@ test("on_error = skip: the manifest records per source the skipped count and the
   assert.equal(s.count, 2);
   assert.match(s.file, /demos\.jsonl$/);
   assert.equal(s.reasons.length, 2);
-  assert.match(s.reasons[0]!, /demos\.jsonl:8: not valid JSON/);
-  assert.match(s.reasons[1]!, /demos\.jsonl:21: .*response/);
+  assert.match(s.reasons[0]!, /^line 8: not valid JSON/);
+  assert.match(s.reasons[1]!, /^line 21: .*response/);
   assert.ok(s.reasons.every((r) => r.length <= 260), `reasons clipped: ${s.reasons.map((r) => r.length).join(", ")}`);
   const html = readFileSync(join(run.runDir, "report.html"), "utf8");
   assert.match(html, /<h2>Rows left out<\/h2>/);
   assert.match(html, /<td>all rows<\/td>/, "rows an on_error = skip source leaves out are left out before any split");
-  assert.match(html, /demos\.jsonl:8: not valid JSON/);
+  assert.match(html, /demos\.jsonl<\/td><td>2<\/td><td><ul><li><code>line 8: not valid JSON/);
   // a second run reuses the cached stage and still records what its data left out
   const again = outcome(await runRecipe(file, paths));
   const m2 = JSON.parse(readFileSync(join(again.runDir, "manifest.json"), "utf8")) as Manifest;

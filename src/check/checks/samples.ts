@@ -39,8 +39,9 @@ function promptsBlock(v: Value | undefined): { name: string; node: Value; pretra
 
 /**
  * The rule labeler ranks each sample against its prompt's reference answer: prompts from text (a
- * text source, a pretrain stage's held-out corpus) have none. Which rows of a guessed-role source
- * carry one is known only when it is read: the data layer says so then (AL3023, on `prompts`).
+ * text source, a pretrain stage's held-out corpus) have none. Whether a source without `as ROLE` is
+ * read as text is known only from its rows: `alignc check` reads its first row then (AL3060,
+ * src/data/text-prompts.ts).
  */
 const checkReferenceAnswers: Check<"Declaration"> = (d, accept, ctx) => {
   const info = ctx.blocks.get(d);

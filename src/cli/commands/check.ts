@@ -1,7 +1,8 @@
 // `alignc check FILE…`: parse and check each recipe, print every diagnostic. Exit 0 clean, 1 when
 // any error was found, 2 on usage problems (no file, a file that cannot be read). A recipe without
 // errors is also checked for contamination (AL3070 warnings) and truncation (AL3032 warnings), which
-// read its data, so data that cannot be read is an error here too (AL3xxx); `--no-leaks` skips both.
+// read its data, so data that cannot be read is an error here too (AL3xxx), and for prompts read from
+// a source without `as ROLE` that its first row makes text (AL3060); `--no-leaks` skips all three.
 // ALIGNC_TIMINGS=1 prints per-phase milliseconds on stderr (used by `npm run bench -- check`).
 import { assertRegularFile, InputFileError } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
@@ -70,22 +71,24 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
     // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      const [{ leakWarnings }, { truncationReport }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }] = await Promise.all([
+      const [{ leakWarnings }, { truncationReport }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }] = await Promise.all([
         import("../../data/leaks.js"),
         import("../../data/truncation-report.js"),
         import("../../data/plan-input.js"),
         import("../../plan/lower.js"),
         import("../../plan/digest-cache.js"),
         import("../../plan/truncation-cache.js"),
+        import("../../data/text-prompts.js"),
       ]);
       // the recipe's data nodes, lowered once for both checks with the file hashes and truncation
       // counts `alignc plan` caches (by stat data, by stage hash): a warm check renders no example
       const files = new FileHashes(new DigestCache(r.recipe.dir));
       const dp = dataPlanOf(r.recipe, files);
-      const fromData = [...(await leakWarnings(r.recipe)), ...(await truncationReport(r.recipe, dataPlanTruncationMemo(dp))).diagnostics];
+      // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
+      const fromData = [...(await textPromptErrors(r.recipe)), ...(await leakWarnings(r.recipe)), ...(await truncationReport(r.recipe, dataPlanTruncationMemo(dp))).diagnostics];
       files.save();
       const unlabeled = labelFilesNotYetWritten(r.recipe);
-      for (const d of fromData) if (!unlabeled.has(resolve(d.file))) all.push(d);
+      for (const d of fromData) if (!unlabeled.has(resolve(d.dataFile ?? d.file))) all.push(d);
     }
     for (const [k, v] of r.sources) sources.set(k, v);
   }

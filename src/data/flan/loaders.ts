@@ -24,8 +24,8 @@ export const SEPARATOR = "|||";
 export function parseTemplateFile(file: string, text: string): TaskTemplate {
   const lines = text.replace(/\r\n/g, "\n").replace(/\n+$/, "").split("\n");
   const sep = lines.findIndex((l) => l.trim() === SEPARATOR);
-  if (sep < 0) fail(CODES.templateSyntax, `${file}: a template needs an input part, a line \`${SEPARATOR}\`, then a target part`, file, lineSpan(text, 1));
-  if (lines.indexOf(SEPARATOR, sep + 1) > 0) fail(CODES.templateSyntax, `${file}:${lines.indexOf(SEPARATOR, sep + 1) + 1}: a second \`${SEPARATOR}\` line`, file, lineSpan(text, lines.indexOf(SEPARATOR, sep + 1) + 1));
+  if (sep < 0) fail(CODES.templateSyntax, `a template needs an input part, a line \`${SEPARATOR}\`, then a target part`, file, lineSpan(text, 1));
+  if (lines.indexOf(SEPARATOR, sep + 1) > 0) fail(CODES.templateSyntax, `a second \`${SEPARATOR}\` line`, file, lineSpan(text, lines.indexOf(SEPARATOR, sep + 1) + 1));
   const inputText = lines.slice(0, sep).join("\n");
   const targetText = lines.slice(sep + 1).join("\n");
   const inverted = /\{\{!--?\s*inverted\b/.test(inputText);
@@ -35,12 +35,12 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
     } catch (err) {
       const m = /line (\d+)/.exec((err as Error).message);
       const line = (m ? Number(m[1]) : 1) + offset;
-      fail(CODES.templateSyntax, `${file}:${line}: ${(err as Error).message.split("\n")[0]}`, file, lineSpan(text, line));
+      fail(CODES.templateSyntax, `${(err as Error).message.split("\n")[0]}`, file, lineSpan(text, line));
     }
   };
   const input = compile(inputText, 0);
   const target = compile(targetText, sep + 1);
-  if (targetText.trim() === "") fail(CODES.templateSyntax, `${file}:${sep + 2}: the target part is empty`, file, lineSpan(text, Math.min(sep + 2, lines.length)));
+  if (targetText.trim() === "") fail(CODES.templateSyntax, `the target part is empty`, file, lineSpan(text, Math.min(sep + 2, lines.length)));
   const placeholders = [...input.placeholders, ...target.placeholders];
   return {
     id: basename(file).replace(/\.(hbs|handlebars|txt)$/, ""),
@@ -57,11 +57,11 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
 
 /** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). */
 export function loadTemplateDir(dir: string): TaskTemplate[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(CODES.fileMissing, `template folder not found: ${dir}`, dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(CODES.fileMissing, "template folder not found", dir);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".hbs"))
     .sort();
-  if (files.length === 0) fail(CODES.fileMissing, `no .hbs templates in ${dir}`, dir);
+  if (files.length === 0) fail(CODES.fileMissing, "no .hbs templates in the folder", dir);
   return files.map((f) => parseTemplateFile(join(dir, f), readFileSync(join(dir, f), "utf8")));
 }
 
@@ -120,16 +120,16 @@ export function flanRole(p: { input: string; target: string }, target: string): 
 
 /** FLAN's patterns for one task, each with its role (flanRole) against the task's target field. */
 export function loadFlanTemplates(file: string, task: string, version: "v1" | "v2" = "v1", targetOverride?: string): FlanTaskTemplates {
-  if (!existsSync(file)) fail(CODES.fileMissing, `FLAN template file not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, "FLAN template file not found", file);
   const text = readFileSync(file, "utf8");
   const all = JSON.parse(text) as { tasks?: Record<string, Record<string, unknown>> };
   const entry = all.tasks?.[task];
-  if (!entry) fail(CODES.templateSyntax, `${file}: no task \`${task}\` (tasks: ${Object.keys(all.tasks ?? {}).join(", ")})`, file);
+  if (!entry) fail(CODES.templateSyntax, `no task \`${task}\` (tasks: ${Object.keys(all.tasks ?? {}).join(", ")})`, file);
   const patterns = entry[version] as { input: string; target: string }[] | undefined;
-  if (!Array.isArray(patterns)) fail(CODES.templateSyntax, `${file}: task \`${task}\` has no ${version} patterns`, file);
+  if (!Array.isArray(patterns)) fail(CODES.templateSyntax, `task \`${task}\` has no ${version} patterns`, file);
   const options = Array.isArray(entry.options) ? (entry.options as string[]) : null;
   const targetField = targetOverride ?? flanTargetField(patterns);
-  if (!targetField) fail(CODES.templateSyntax, `${file}: task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
+  if (!targetField) fail(CODES.templateSyntax, `task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
   let searchFrom = text.indexOf(JSON.stringify(task));
   const templates = patterns.map((p, i): TaskTemplate => {
     // locate the pattern in the JSON text for error lines
@@ -140,7 +140,7 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
       try {
         return parsePythonFormat(s);
       } catch (err) {
-        fail(CODES.templateSyntax, `${file}:${line}: FLAN pattern ${version}/${i} of ${task}: ${(err as Error).message}`, file, lineSpan(text, line));
+        fail(CODES.templateSyntax, `FLAN pattern ${version}/${i} of ${task}: ${(err as Error).message}`, file, lineSpan(text, line));
       }
     };
     const inp = parsePart(p.input);
@@ -224,7 +224,7 @@ const yaml = (): typeof import("yaml") => (yamlModule ??= createRequire(import.m
 
 /** promptsource templates of one file; answer choices become `answer_choices` and the task's options. */
 export function loadPromptsource(file: string): TaskTemplate[] {
-  if (!existsSync(file)) fail(CODES.fileMissing, `promptsource file not found: ${file}`, file);
+  if (!existsSync(file)) fail(CODES.fileMissing, "promptsource file not found", file);
   const text = readFileSync(file, "utf8");
   const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
@@ -232,10 +232,10 @@ export function loadPromptsource(file: string): TaskTemplate[] {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line ?? 1;
-    fail(CODES.templateSyntax, `${file}:${line}: ${e.message.split("\n")[0]}`, file, lineSpan(text, line));
+    fail(CODES.templateSyntax, `${e.message.split("\n")[0]}`, file, lineSpan(text, line));
   }
   const ts = doc.get("templates") as YAMLMap | undefined;
-  if (!ts || !Array.isArray(ts.items)) fail(CODES.templateSyntax, `${file}: no \`templates\` mapping`, file);
+  if (!ts || !Array.isArray(ts.items)) fail(CODES.templateSyntax, `no \`templates\` mapping`, file);
   const out: TaskTemplate[] = [];
   for (const pair of ts.items) {
     const t = pair.value as YAMLMap;
@@ -244,7 +244,7 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     const line = lc.linePos((jinjaNode ?? keyNode).range?.[0] ?? 0).line;
     const name = String(t.get("name") ?? keyNode.value);
     const src = jinjaNode ? String(jinjaNode.value) : "";
-    const at = (msg: string): never => fail(CODES.unsupportedJinja, `${file}:${line}: template \`${name}\`: ${msg}`, file, lineSpan(text, line));
+    const at = (msg: string): never => fail(CODES.unsupportedJinja, `template \`${name}\`: ${msg}`, file, lineSpan(text, line));
     if (!src.includes(SEPARATOR)) at(`no \`${SEPARATOR}\` between input and target`);
     const choicesRaw = t.get("answer_choices");
     const choices = typeof choicesRaw === "string" ? choicesRaw.split(SEPARATOR).map(pyStrip) : null;

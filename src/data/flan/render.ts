@@ -71,7 +71,7 @@ export function checkPlaceholders(templates: readonly TaskTemplate[], fields: Re
       out.push(
         dataDiag(
           CODES.templateField,
-          `${t.file}:${p.line}:${p.col}: template \`${t.id}\` uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ") || "none"})`,
+          `template \`${t.id}\` uses \`${p.name}\`, which is not a field of ${dataFile} (fields: ${[...fields].sort().join(", ") || "none"})`,
           t.file,
           span,
           didYouMean(p.name, fields),
@@ -90,7 +90,7 @@ function rowOptions(spec: FlanTaskSpec, row: Row, t?: TaskTemplate): readonly st
   if (typeof spec.options !== "string") return spec.options;
   const v = row.data[spec.options];
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string"))
-    fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    fail(CODES.wrongType, `field \`${spec.options}\` (the task's options) must be a list of strings`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   return v as string[];
 }
 
@@ -106,16 +106,16 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
     const v = row.data[p.name];
     if (p.optional && (v === undefined || v === null)) continue;
     if (v === undefined || v === null)
-      fail(CODES.missingField, `${spec.file}:${row.line}: missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+      fail(CODES.missingField, `missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     if (typeof v === "object" && !Array.isArray(v))
-      fail(CODES.wrongType, `${spec.file}:${row.line}: field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+      fail(CODES.wrongType, `field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   }
   for (const f of t.indexFields ?? []) {
     const v = row.data[f];
     if (v !== undefined && v !== null && !Number.isInteger(v))
       fail(
         CODES.wrongType,
-        `${spec.file}:${row.line}: \`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
+        `\`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
         spec.file,
         rowSpan(row.line, row.start, row.end, row.col),
         `map it in the task: fields = { ${f} = { from = "${f}"  map = { ${typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v))} = 0 … } } }`,
@@ -138,8 +138,14 @@ export function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOp
   const opts = show && t.format === "hbs" && !t.usesOptions ? rowOptions(spec, row, t) : null;
   if (opts) inp = `${inp}\n${formatOptions(opts)}`;
   if (target.trim() === "")
-    fail(CODES.emptyResponse, `${spec.file}:${row.line}: template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-  if (invertDerived) return { input: `${target}\n${DERIVED_INVERSION}`, target: inp };
+    fail(CODES.emptyResponse, `template ${t.id} (${t.file}) renders an empty target for this row; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+  if (invertDerived) {
+    // the derived inversion trains on the input as its target: an empty one would train on nothing
+    // (and give a rule labeler no reference answer), the same fault as an empty target
+    if (inp.trim() === "")
+      fail(CODES.emptyResponse, `template ${t.id} (${t.file}) renders an empty input for this row, which its derived inversion (\`invert\`) takes as the target; it would train on nothing${emptyTargetHint(t, row)}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    return { input: `${target}\n${DERIVED_INVERSION}`, target: inp };
+  }
   return { input: inp, target };
 }
 
@@ -219,7 +225,7 @@ export function withOptionsFor(templates: readonly TaskTemplate[], share: number
 
 /** Expand a FLAN task into examples. Deterministic in (spec, seed). */
 export function renderFlan(spec: FlanTaskSpec): FlanOutput {
-  if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (task \`${spec.name}\`)`, spec.file);
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
   const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name, spec.holdoutTemplatesAt);
@@ -304,7 +310,7 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
  * makes any prefix an unbiased sample over rows and templates.
  */
 export function renderHeldoutTask(spec: FlanTaskSpec): PromptResponse[] {
-  if (spec.rows.length === 0) fail(CODES.emptyData, `task \`${spec.name}\`: ${spec.file} has no rows`, spec.file);
+  if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (task \`${spec.name}\`)`, spec.file);
   const problems = checkPlaceholders(spec.templates, fieldsOf(spec.rows), spec.file);
   if (problems.length) throw new DataError(problems);
   const templates = splitTemplates(spec.templates, 0, spec.name).direct; // every direct template, by id

@@ -28,7 +28,7 @@ export interface NodeRecord {
   reason?: string; // why skipped / blocked / failed
   peakRssBytes?: number; // the process's peak resident set when the node ended (monotonic over the run)
   /** rows its data's sources left out under on_error = "skip": per source, the count and the first
-   * few reasons (file:line, each clipped to ~200 characters: src/data/bad-rows.ts) */
+   * few reasons (`line N: …` of the source's file, each clipped to ~200 characters: src/data/bad-rows.ts) */
   skippedRows?: SkippedRows[];
   /** sets of greedy answers this node read from the generation cache and generated (src/run/storage/generation-cache.ts); absent when it generated none */
   generations?: { cached: number; generated: number };

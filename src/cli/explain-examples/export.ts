@@ -1,0 +1,110 @@
+// Examples of the export codes (AL46xx, src/export/compile.ts): each recipe plans clean, and `alignc
+// export` refuses it for a target (errors: nothing is written) or warns about what the target does
+// differently (warnings: the export is written, and EXPORT.md lists the approximation).
+import { DATA, DEMOS, FILES } from "./fixtures.js";
+import { type CodeExample } from "./types.js";
+
+/** Rankings of two responses each: K-way rankings are AL4608 on every target. */
+const PAIRS = `{"prompt":"Add 3 and 3.","responses":["6","7"],"ranking":"A > B"}
+{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A > B"}
+{"prompt":"Add 5 and 2.","responses":["8","7"],"ranking":"B > A"}
+{"prompt":"Add 4 and 4.","responses":["8","9"],"ranking":"A > B"}
+`;
+const EXPORT_FILES = { "demos.jsonl": DEMOS, "prefs.jsonl": PAIRS };
+const HF = DATA.replace("context = 64 }", 'context = 64  hf = "gpt2" }');
+const SFT = `${HF}stage sft = sft { init = m  data = demos  steps = 10 }\n`;
+const RM = `${SFT}stage rm = reward_model { init = sft  data = prefs  steps = 10 }\n`;
+const PPO = (props: string): string => `${RM}stage policy = ppo { init = sft  reward = rm  prompts = prefs.prompts  steps = 10${props} }\n`;
+const to = (target: string, ...more: string[]): string[] => ["--to", target, ...more, "--out", "out"];
+
+export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
+  AL4601: {
+    bad: `${DATA}stage sft = sft { init = m  data = demos  steps = 10 }\n`,
+    fix: SFT,
+    how: "name the Hugging Face model (or local folder) the export starts from: `hf = \"…\"` on the model",
+    command: "export",
+    args: to("trl"),
+    files: EXPORT_FILES,
+  },
+  AL4602: {
+    bad: PPO(""),
+    fix: PPO(""),
+    how: "export to a target with a trainer for the stage (PPO: openrlhf, or trl's experimental one), or replace the stage (PPO with `dpo`)",
+    command: "export",
+    args: to("axolotl"),
+    fixArgs: to("openrlhf"),
+    files: EXPORT_FILES,
+  },
+  AL4603: {
+    bad: PPO("  ptx_coef = 1  ptx_data = demos"),
+    fix: PPO("  ptx_coef = 1  ptx_data = demos"),
+    how: "export to the one target with a ptx loss (OpenRLHF 0.7.0.post1), or pass --drop-ptx to export PPO without it",
+    command: "export",
+    args: to("openrlhf"),
+    fixArgs: to("openrlhf", "--target-version", "0.7.0.post1"),
+    files: EXPORT_FILES,
+  },
+  AL4604: {
+    bad: PPO(""),
+    fix: PPO(""),
+    how: "export PPO to openrlhf (train_ppo_ray), or accept TRL's experimental trainer (a warning: the export is written)",
+    command: "export",
+    args: to("trl"),
+    fixArgs: to("openrlhf"),
+    files: EXPORT_FILES,
+    with: ["AL4607"],
+  },
+  AL4605: {
+    bad: RM.replace("data = prefs  steps = 10", "data = prefs  steps = 10  max_length = 4"),
+    fix: RM.replace("data = prefs  steps = 10", "data = prefs  steps = 10  max_length = 32"),
+    how: "raise max_length so that no row exceeds it (alignc truncates such rows, the target drops them), or shorten the examples",
+    command: "export",
+    args: to("trl"),
+    files: EXPORT_FILES,
+  },
+  AL4607: {
+    bad: PPO(""),
+    fix: PPO(""),
+    how: "give TRL's PPO script more than 100 training prompts, or export to openrlhf",
+    command: "export",
+    args: to("trl"),
+    fixArgs: to("openrlhf"),
+    files: EXPORT_FILES,
+    with: ["AL4604"],
+  },
+  AL4608: {
+    bad: RM,
+    fix: RM,
+    how: "nothing is wrong in the recipe: the target trains on pairs (a warning; the export is written and EXPORT.md says how the loss differs). Rankings of two responses export exactly",
+    command: "export",
+    args: to("trl"),
+    files: { ...EXPORT_FILES, "prefs.jsonl": FILES["prefs.jsonl"] },
+    fixFiles: EXPORT_FILES,
+  },
+  AL4609: {
+    bad: SFT.replace("steps = 10 }", "steps = 10  lr = sweep [1e-4, 3e-4] }"),
+    fix: SFT.replace("steps = 10 }", "steps = 10  lr = sweep [1e-4, 3e-4] }"),
+    how: "export one variant: `--variant NAME` (the message lists them)",
+    command: "export",
+    args: to("trl"),
+    fixArgs: to("trl", "--variant", "lr=0.0003"),
+    files: EXPORT_FILES,
+  },
+  AL4610: {
+    bad: RM,
+    fix: RM,
+    how: "name a stage of the recipe after --until (the message lists them)",
+    command: "export",
+    args: to("trl", "--until", "reward"),
+    fixArgs: to("trl", "--until", "rm"),
+    files: EXPORT_FILES,
+  },
+  AL4611: {
+    bad: `${SFT}stage policy = ppo { init = sft  reward = "rule"  prompts = demos  steps = 10 }\n`,
+    fix: `${RM}stage policy = ppo { init = sft  reward = rm  prompts = demos  steps = 10 }\n`,
+    how: "export PPO with a trained reward model (`reward = rm`); the demo rule exists only in alignc",
+    command: "export",
+    args: to("openrlhf"),
+    files: EXPORT_FILES,
+  },
+};

@@ -1,0 +1,38 @@
+// Every `alignc explain` example, by family, and the codes that have none with the reason why.
+// test/cli/explain.test.ts holds the two in step with the code tables: each code is either
+// exemplified here (and its example runs as the test asserts) or listed in NO_EXAMPLE.
+import { SYNTAX_EXAMPLES } from "./syntax.js";
+import { CHECK_EXAMPLES } from "./check.js";
+import { DATA_EXAMPLES } from "./data.js";
+import { PLAN_EXAMPLES } from "./plan.js";
+import { EXPORT_EXAMPLES } from "./export.js";
+import type { CodeExample } from "./types.js";
+
+export type { CodeExample, ExampleCommand } from "./types.js";
+
+export const EXAMPLES: Record<string, CodeExample> = { ...SYNTAX_EXAMPLES, ...CHECK_EXAMPLES, ...DATA_EXAMPLES, ...PLAN_EXAMPLES, ...EXPORT_EXAMPLES };
+
+/** Codes no example can show through check, plan, data or export: only a running process (or a bug)
+ * raises them, the checker meets every recipe that could first, or the example would be too large to
+ * read. `alignc explain` prints the reason in place of an example. */
+export const NO_EXAMPLE: Record<string, string> = {
+  AL1015:
+    "needs more than 20,000 entries in one block, list or call: an example would be 20,001 lines long (test/lang/codes.test.ts builds one); split the block or load the values from a data file",
+  AL1999: "a bug in alignc's parser, which no recipe is meant to reach; please report it with the recipe that raised it",
+  AL3023:
+    "retired, no longer raised: a `samples(…) as rankings { labeler = \"rule\" }` source's prompts always carry a reference answer now, since every prompts reader gives one or refuses first: a text source is AL2040 (declared `as text`, a pretraining corpus) or AL3060 (a source without `as ROLE` read as text), an empty response or target is AL3030 at its row (a task's derived inversion of an empty input included), and a draw keeps non-empty samples only",
+  AL3040:
+    "the checker meets every mixture a recipe can get wrong first (AL2009, AL2011, AL2028, AL2036); what remains is a mixture of more than 100,000,000 examples (over 10,000 rows at the largest weight: test/data/hostile.test.ts builds one) and library callers of buildExamples. Lower the weights or set `total`",
+  AL3050:
+    "the checker accepts only a tokenizer block as a model's tokenizer and text as a BPE corpus (AL2009, AL2011), so no checked recipe reaches it; it guards library callers and hand-edited plans",
+  AL3061:
+    "met by `alignc data` on a `samples(…) as rankings` source that no run has drawn yet; the fix is not in the recipe but a run (`alignc run r.align --until NAME/draw`, which trains the sampled stage first), which this project's tests keep out of `alignc explain`'s examples. The message names the command",
+  AL4010:
+    "a file that `alignc check` found but `plan` cannot read: it was removed or lost its permissions between the two, which a recipe and the contents of its files cannot show (a missing file is AL2016 at check)",
+  AL4013:
+    "the data layer failed on a block with an error that is not a data diagnostic (an I/O error mid-read, or a bug in alignc): the plan is still made, without that block's size; please report it with the recipe",
+  AL4606:
+    "`alignc export` refuses an unknown --target-version or a --nodes/--gpus-per-node that is not a positive integer as a usage error (exit 2, with the versions it knows) before anything is compiled; AL4606 is what library callers of exportRecipe get for the same",
+  AL5001:
+    "raised by `alignc run` when a training step's loss or gradient is not finite (NaN/Inf): only training meets it, and `alignc explain`'s examples train nothing. The stage stops with its last good state saved; lower lr, keep grad_clip > 0, or check the data for extreme lengths",
+};
