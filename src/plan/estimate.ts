@@ -1,17 +1,24 @@
-// Static cost estimates per plan node, before any compute. All figures are upper-bound-ish
-// back-of-the-envelope numbers meant to catch "this will not fit / will take hours", not to bill:
+// Static cost estimates per plan node, before any compute: what the trainers will compute, counted as
+// they pack it, so that the time a plan prints can be believed (checked against measured runs in the
+// README; test/plan/padding.test.ts holds the token counts to the real packed batches):
 //
 // - parameters N: the GPT trunk + tied LM head (src/train/config.ts parameterCount), plus d+1 for
 //   a scalar reward or value head.
-// - sequence length S: the longest example of the stage's data, capped at max_length (default: the
-//   model context); the model context when data sizes are unknown. Batches are padded to S.
-//   Pretraining packs its corpus into windows: S = max_length.
-// - tokens processed T: every token that passes through a network, forward or backward:
-//   pretrain/sft: steps·B·A·S; reward_model: steps·B·A·K·S (K responses per prompt, each scored
-//   once); dpo: steps·B·A·2·S (+ the frozen reference's forward on the same tokens); ppo per step:
-//   R = B·A rollouts of max_new_tokens, then policy, reference, reward and value forwards, ppo_epochs
-//   training passes of the policy and of the value network (a separate, reward-model-shaped network),
-//   and the ptx batch when ptx_coef > 0; evals: forward passes (+ generation).
+// - sequence length: a batch is padded to its own longest row (src/train/batch.ts), so a stage's
+//   token positions per micro-batch are B × the expected longest of B rows, from the row-length
+//   quantiles the data layer measured (DataSize.lengths; src/plan/padding.ts), capped at max_length
+//   (default: the model context); without them, the data's longest example (capped); without sizes,
+//   max_length. Pretraining packs its corpus into full windows: max_length. The reward model and DPO
+//   pack each data-parallel share (parallel_shares) apart: Σ over shares of its rows × its expected longest.
+// - tokens processed T: every token position that passes through a network, forward or backward:
+//   pretrain/sft: steps·A·B·E[longest of B]; reward_model: steps·A·Σ_shares g·K·E[longest of g groups]
+//   (K = the data's responses per group, each scored once); dpo: the same with 2 rows a pair (+ the
+//   frozen reference's forward on the same tokens); ppo per step: R = batch_size rollouts, the prompts'
+//   prefill (R·Tp, Tp the expected longest of R prompts) and max_new_tokens one-token forwards, the
+//   rollout rows (R·Sp, Sp = Tp + max_new_tokens − 1: responses counted at their cap) scored by
+//   policy, reference, reward model and (gae only) value network, then ppo_epochs training passes of
+//   the policy on them, each with a ptx batch of batch_size rows when ptx_coef > 0 (and of the value
+//   network, gae); evals: forward passes (+ generation).
 // - FLOPs: training 6·N·T plus attention 12·L·S·d per token (PaLM, appendix B; trainFlopsPerToken),
 //   forward-only passes a third of that.
 // - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N per trained network (PPO:
@@ -22,7 +29,10 @@
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
 //   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts), divided for a
-//   training stage by the speed-up measured on 2 threads when it has parallel_shares >= 2.
+//   training stage by the speed-up measured on 2 threads when it has parallel_shares >= 2. PPO's
+//   one-token forwards count at GENERATION_EFFICIENCY of that rate (latency-bound). A stage's own
+//   held-out measurements are included: pretrain/SFT val_loss (on the stage's threads), the reward
+//   model's held-out accuracy (one thread, not divided). Reward-model and value networks have no LM head.
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
 // Every hyperparameter is read from the node's resolved, typed parameters (src/plan/params.ts): the
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
