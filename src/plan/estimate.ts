@@ -184,8 +184,9 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       break;
     }
     case "dpo": {
-      // each share packs its pairs' chosen and rejected rows (drawn here as the groups' longest: an upper side)
-      const micro = paddedTokens(data, B, 2, shares, scoreRow, S);
+      // each share packs its pairs' chosen and rejected next-token rows (dpo-loss.ts packPairs), drawn
+      // here from the groups' longest rows: an upper side (a pair's longer row is at most its group's)
+      const micro = paddedTokens(data, B, 2, shares, lmRow, S);
       const Sm = micro / (2 * B);
       e.tokens = steps * A * micro;
       e.flops = e.tokens * (trainFlopsPerToken(c, Sm) * (4 / 3)); // policy trained + frozen reference forward

@@ -56,7 +56,7 @@ const perStep = (n: PlanNode): number => n.estimates.tokens! / n.estimates.steps
 const orderOf = (n: PlanNode, items: number) => new BatchOrder(items, Rng.derive(stageParams(n).seed, 0xba7c));
 const STEPS = 300;
 
-test("pretraining and SFT: estimated tokens per step = the real packed batches (within 5%)", async () => {
+test("pretraining and SFT: estimated tokens per step = the real packed batches (within 5%)", async (t) => {
   const { plan, env, node } = await quickstart();
   for (const id of ["pre", "sft"]) {
     const n = node(id);
@@ -70,11 +70,12 @@ test("pretraining and SFT: estimated tokens per step = the real packed batches (
       real += (b.B * b.T * p.accumulate) / STEPS;
     }
     const est = perStep(n);
+    t.diagnostic(`${id}: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
     assert.ok(Math.abs(est - real) / real < 0.05, `${id}: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
   }
 });
 
-test("reward model: estimated tokens per step = its shares' real packs (within 8%)", async () => {
+test("reward model: estimated tokens per step = its shares' real packs (within 8%)", async (t) => {
   const { plan, env, node } = await quickstart();
   const n = node("rm");
   const d = await stageData(env, plan, n);
@@ -91,6 +92,37 @@ test("reward model: estimated tokens per step = its shares' real packs (within 8
     }
   }
   const est = perStep(n);
+  t.diagnostic(`rm: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
   // the sizes come from a sample of 200 groups and the quantiles are coarse: a wider margin than LM data
   assert.ok(Math.abs(est - real) / real < 0.08, `rm: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
+});
+
+test("DPO: estimated tokens per step are at or above its shares' real packs, by less than a quarter", async (t) => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { writeMicro } = await import("../run/micro.js");
+  const { packPairs } = await import("../../src/train/stages/dpo-loss.js");
+  const { pairsOfGroups } = await import("../../src/train/stages/dpo.js");
+  const file = writeMicro(mkdtempSync(join(tmpdir(), "alignc-padding-")), { dpo: true });
+  const r = await compile(file, { cache: false, leaks: false, truncation: false, machine: false });
+  assert.ok(r.plan && r.recipe, JSON.stringify(r.diagnostics));
+  const n = r.plan.nodes.find((x) => x.id === "align")!;
+  const d = await stageData({ recipe: r.recipe, backend: backendSession("cpu") }, r.plan, n);
+  if (d.kind !== "rm") throw new Error("align: expected comparison data");
+  const p = stageParams(n);
+  const pairs = pairsOfGroups(d.train);
+  const order = orderOf(n, pairs.length);
+  let real = 0;
+  for (let s = 0; s < STEPS; s++) {
+    const ps = order.next(p.batch_size).map((i) => pairs[i]!);
+    for (const share of splitBatch({ kind: "dpo", pairs: ps, beta: 0.1, pad: d.tok.pad }, p.parallel_shares)) {
+      if (share.kind !== "dpo") throw new Error("unreachable");
+      const b = packPairs(share.pairs, Math.min(p.max_length, 64), d.tok.pad);
+      real += (b.B * b.T * p.accumulate) / STEPS;
+    }
+  }
+  const est = perStep(n);
+  t.diagnostic(`align: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
+  // pairs are drawn from their groups' longest rows: never below the real packs (within sampling noise)
+  assert.ok(est >= 0.97 * real && est <= 1.25 * real, `align: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
 });
