@@ -2,12 +2,12 @@
 // a win-rate eval's) that names a source without `as ROLE` whose rows hold one text field. Such a
 // source is read as text, which has no prompts: AL3060 at the source's declaration, as plan reports
 // it. The checker knows the declared role but not the fields, so this reads the first row of each
-// such source (the readers' cache keeps it for the other checks).
+// such source (the readers' cache keeps it for the other checks). The readers (and the template
+// libraries they bring) load only when such a source exists: a plain check of most recipes stays light.
 import type { CheckedRecipe } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
-import { readNodeRows, roleOf, textHasNoPrompts } from "./build-source.js";
 import { DataError } from "./diag.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
 
@@ -41,6 +41,8 @@ export async function textPromptErrors(recipe: CheckedRecipe): Promise<Diagnosti
     if (src) sources.set(src.id, src);
   }
   const out: Diagnostic[] = [];
+  if (sources.size === 0) return out;
+  const { readNodeRows, roleOf, textHasNoPrompts } = await import("./build-source.js");
   for (const src of sources.values()) {
     try {
       const first = await readNodeRows(dp, src, { limit: 1 });

@@ -34,7 +34,8 @@ test(`alignc check and plan on ${RUNS} fuzzed micro recipes: exit 0, 1 or 2, nev
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    // "close", not "exit": the summary is the child's last line, which may still be in the pipe at "exit"
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     assert.equal(code, 0, `the fuzz child failed: ${stderr.slice(-2000)}`);
     const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as { runs: number; codes: Record<string, number>; failure: string | null };
     assert.equal(r.failure, null, r.failure ?? "");

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import type { Page } from "playwright-core";
 import { repoRoot } from "../repo-root.js";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
@@ -102,9 +103,30 @@ export async function startChild(dir: string, port?: number, recipe = "r.align",
   return { child, url: first, api: apiFor(first), stderr: () => err };
 }
 
-/** The exit code once the child has exited (null when a signal ended it). */
+/**
+ * The exit code once the child has exited and its output has all been read (null when a signal ended
+ * it). "close", not "exit": at "exit" the last lines the child wrote may still be in the pipe.
+ */
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
+  child.stdout?.closed !== false && child.stderr?.closed !== false && (child.exitCode !== null || child.signalCode !== null)
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once("close", (code) => r(code)));
+
+declare const document: any; // inside page.waitForFunction callbacks, which run in the page (no DOM lib in tsconfig)
+
+/**
+ * The id of the set the labeling page shows once it takes keys: a set is shown (#work visible, its id
+ * in data-set) and no submission is being saved (#work aria-busy; keys pressed then are ignored).
+ * `other`: wait for a set other than this one (the one just submitted or skipped). A state, not a
+ * time: under load the next set can come well after the progress line of the last submission.
+ */
+export async function shownSet(page: Page, other = ""): Promise<string> {
+  await page.waitForFunction((prev: string) => {
+    const work = document.querySelector("#work");
+    return !work.hidden && !work.hasAttribute("aria-busy") && !!work.dataset.set && work.dataset.set !== prev && !!document.querySelector("#responses .card");
+  }, other);
+  return (await page.getAttribute("#work", "data-set"))!;
+}
 
 /** The micro labeling loop (test/label/fixtures/label-loop.align) copied into a temp folder, its data paths made absolute. */
 export function loopFixture(): Fixture {

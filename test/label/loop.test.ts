@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { repoRoot } from "../repo-root.js";
-import { exited, loopFixture, startChild } from "./fixture.js";
+import { exited, loopFixture, shownSet, startChild } from "./fixture.js";
 
 declare const document: any; // inside page.waitForFunction callbacks, which run in the page
 const CHROMIUM = process.env.ALIGNC_CHROMIUM ?? "/usr/bin/chromium";
@@ -47,11 +47,7 @@ test("the loop: alignc label trains SFT and serves its samples, labeled by keybo
     for (let n = 1; n <= candidates.length; n++) {
       // the page is ready for keys once the next set is shown and no submission is in flight (keys pressed
       // while the last one is saved are ignored; waiting for the old cards alone raced with that under load)
-      await page.waitForFunction((prev) => {
-        const work = document.querySelector("#work")!;
-        return !work.hidden && !work.hasAttribute("aria-busy") && work.dataset.set && work.dataset.set !== prev && document.querySelector("#responses .card");
-      }, previous);
-      previous = (await page.getAttribute("#work", "data-set"))!;
+      previous = await shownSet(page, previous);
       const before = await page.textContent("#prompt");
       assert.ok(candidates.some((c) => c.prompt === before), "the page shows a drawn prompt");
       // rate the four responses 7, 5, 3, 1 (the ranking follows the ratings) and submit, keys only

@@ -78,9 +78,12 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     const recipe = writeMicro(dir, { policySteps: 12, name: "micro_long" });
     const runsDir = join(dir, "runs");
     const cacheRoot = join(dir, "cache");
-    const child = spawnFixture("interrupt-run", [recipe, runsDir, cacheRoot]);
-    await waitForLine(child, "step policy 2", 120_000);
+    // the child waits after step 2 of PPO until told to go on, so the SIGINT sent meanwhile lands inside
+    // PPO however slow this process is to answer (PPO's 10 other steps take ~2 s here)
+    const child = spawnFixture("interrupt-run", [recipe, runsDir, cacheRoot, "policy 2"], {}, "pipe");
+    await waitForLine(child, "step policy 2");
     child.kill("SIGINT");
+    child.stdin!.end("\n");
     const { code } = await exited(child);
     assert.equal(code, 130);
     const interrupted = RunDir.open(join(runsDir, (await import("node:fs")).readdirSync(runsDir)[0]!)).readManifest();

@@ -20,16 +20,19 @@ export function fixture(name: string): string {
   throw new Error(`fixture ${name} not found`);
 }
 
-/** Spawn a fixture with the same loader flags as this process (so tsx works in development). */
-export function spawnFixture(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** Spawn a fixture with the same loader flags as this process (so tsx works in development). `stdin`: "pipe" to write to it. */
+export function spawnFixture(name: string, args: string[], env: NodeJS.ProcessEnv = {}, stdin: "ignore" | "pipe" = "ignore"): ChildProcess {
   return spawn(process.execPath, [...process.execArgv, fixture(name), ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
     env: { ...process.env, ...env },
   });
 }
 
-/** Resolve when the child printed a line containing `text` on stdout. */
-export function waitForLine(child: ChildProcess, text: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Resolve when the child printed a line containing `text` on stdout; reject when its output ends
+ * without it. The timer is only a backstop for a child that hangs.
+ */
+export function waitForLine(child: ChildProcess, text: string, timeoutMs = 300_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = "";
     const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; got: ${buf.slice(-500)}`)), timeoutMs);
@@ -40,16 +43,19 @@ export function waitForLine(child: ChildProcess, text: string, timeoutMs = 30_00
         resolve();
       }
     });
-    child.once("exit", (code) => {
+    // "close", not "exit": at "exit" the child's last output may still be in the pipe
+    child.once("close", (code) => {
       clearTimeout(timer);
-      if (!buf.includes(text)) reject(new Error(`child exited ${code} before "${text}"`));
+      if (!buf.includes(text)) reject(new Error(`child exited ${code} before "${text}"; got: ${buf.slice(-500)}`));
     });
   });
 }
 
+/** The child's exit once its output has all been read ("close": at "exit" the last lines may still be in the pipe). */
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once("exit", (code, signal) => resolve({ code, signal }));
+    const closed = child.stdout?.closed !== false && child.stderr?.closed !== false;
+    if (closed && (child.exitCode !== null || child.signalCode !== null)) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once("close", (code, signal) => resolve({ code, signal }));
   });
 }
