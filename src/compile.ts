@@ -168,8 +168,10 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
         examples: s.examples,
         tokens: s.tokens,
         max_tokens: s.maxTokens,
+        ...(s.lengths ? { lengths: s.lengths } : {}),
         heldout: s.heldout,
         ...(s.comparisons !== undefined ? { comparisons: s.comparisons } : {}),
+        ...(s.responses !== undefined ? { responses: s.responses } : {}),
         ...(s.estimated ? { estimated: true as const } : {}),
       };
       sizes.set(id, size);

@@ -9,6 +9,11 @@
 //     sampled take the count-weighted mean of the sampled ones. Mixing is never run, so a
 //     FLAN-scale mixture (1,836 tasks) costs SAMPLE_COMPONENTS small renders, not 1,836;
 //   - maxTokens: the longest sampled example;
+//   - lengths: the token length of a training row at each twentieth of the sample (LENGTH_QUANTILES),
+//     as the stage's trainer packs it, so the plan can estimate how far a batch is padded (a batch
+//     is padded to its own longest row): an SFT example as formatted and tokenized; a ranking group
+//     its longest prompt + response in the stage's chat format (the reward model packs all K of a
+//     group together); a prompt its prompt-only text. Mixture components weigh by their counts.
 //   - estimated: true whenever any of these come from a sample (always for prompt/response data).
 // Prompts (a PPO stage's or a win-rate eval's `prompts`) are measured as the model sees them: the
 // chat format's prompt-only text, no response.
@@ -20,12 +25,16 @@ import { componentsOf, heldoutTaskIds } from "./build-mix.js";
 import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
 import { numP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
+import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
 import { dataPlanOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { componentCounts } from "./mix.js";
 import { READER_KINDS, countRows, type ReaderKind } from "./readers.js";
 import { recipeTokenizer } from "./recipe-tokenizer.js";
 import type { BuiltData, ChatFormat, DataStats, Tokenizer } from "./types.js";
+
+/** Quantiles of the row lengths a DataStats carries: the lengths at (i + ½)/20, i = 0 … 19. */
+export const LENGTH_QUANTILES = 20;
 
 /** Rows sampled per file for token-length estimates. */
 export const SAMPLE_ROWS = 200;
@@ -148,19 +157,46 @@ interface Sample {
   chars: number;
   max: number;
   pairs: number;
+  /** per unit: the tokens of its longest row as the trainer packs it, and the unit's weight */
+  rows: { tokens: number; weight: number }[];
 }
-const EMPTY: Sample = { units: 0, seqs: 0, tokens: 0, chars: 0, max: 0, pairs: 0 };
+const empty = (): Sample => ({ units: 0, seqs: 0, tokens: 0, chars: 0, max: 0, pairs: 0, rows: [] });
 
-/** Token sums of built data (SFT examples as formatted; comparison groups as prompt + response, unformatted). */
-function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
-  const s = { ...EMPTY };
+/** The row length at each quantile (i + ½)/LENGTH_QUANTILES of a weighted sample (empty: none). */
+export function lengthQuantiles(rows: readonly { tokens: number; weight: number }[]): number[] | undefined {
+  const sorted = rows.filter((r) => r.weight > 0).sort((a, b) => a.tokens - b.tokens);
+  const total = sorted.reduce((a, r) => a + r.weight, 0);
+  if (sorted.length === 0 || !(total > 0)) return undefined;
+  const out: number[] = [];
+  let i = 0;
+  let cum = sorted[0]!.weight;
+  for (let q = 0; q < LENGTH_QUANTILES; q++) {
+    const at = ((q + 0.5) / LENGTH_QUANTILES) * total;
+    while (cum < at && i < sorted.length - 1) cum += sorted[++i]!.weight;
+    out.push(sorted[i]!.tokens);
+  }
+  return out;
+}
+
+/**
+ * Token sums of built data (SFT examples as formatted; comparison groups as prompt + response,
+ * unformatted); the row lengths of comparison groups in `fmt`, the stage's chat format.
+ */
+function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample {
+  const s = empty();
   const add = (text: string, tokens: number) => {
     s.seqs++;
     s.tokens += tokens;
     s.chars += text.length;
     s.max = Math.max(s.max, tokens);
   };
-  if (built.kind === "sft") for (const e of built.train) (add(e.text, tok.encode(e.text).length + 1), s.units++);
+  if (built.kind === "sft")
+    for (const e of built.train) {
+      const n = tok.encode(e.text).length + 1;
+      add(e.text, n);
+      s.units++;
+      s.rows.push({ tokens: n, weight: 1 });
+    }
   else if (built.kind === "comparisons")
     for (const g of built.train) {
       s.pairs += g.pairs.length;
@@ -169,6 +205,9 @@ function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
       // the reward model sees them) pushes RUN's micro fixture (context 64) over the context check;
       // left for the RUN team to decide (see the DATA report)
       for (const r of g.responses) add(g.prompt + r, tok.encode(g.prompt + r).length + 1);
+      // the row lengths, though, are what the reward model packs: the formatted sequences (src/run/nodes/tokens.ts)
+      const prompt = promptTokens(fmt, tok, g.prompt, g.system, Infinity).length;
+      s.rows.push({ tokens: Math.max(0, ...g.responses.map((r) => prompt + responseTokens(fmt, tok, g.prompt, r, g.system).length)), weight: 1 });
     }
   else for (const l of built.train.lines) (add(l, tok.encode(l).length + 1), s.units++);
   return s;
@@ -179,10 +218,11 @@ function measureBuilt(built: BuiltData, tok: Tokenizer): Sample {
 function undrawnSample(groups: readonly { prompt: string }[], draw: DataNode, tok: Tokenizer): Sample {
   const k = numP(draw.params.k) ?? 0;
   const maxNew = numP(draw.params.max_new_tokens) ?? 0;
-  const s = { ...EMPTY };
+  const s = empty();
   for (const g of groups) {
     const n = tok.encode(g.prompt).length + maxNew + 1;
     s.units++;
+    s.rows.push({ tokens: n, weight: 1 });
     s.pairs += (k * (k - 1)) / 2;
     s.seqs += k;
     s.tokens += k * n;
@@ -217,7 +257,7 @@ async function mixtureSample(dp: DataPlan, mixture: DataNode, counts: Record<str
   const names = Object.keys(counts).filter((n) => counts[n]! > 0);
   const minLength = numP(mixture.params.min_length); // no defaults: left out, no bound
   const maxLength = numP(mixture.params.max_length);
-  const total: Sample = { ...EMPTY };
+  const total = empty();
   let sampledCount = 0;
   let tokens = 0;
   let chars = 0;
@@ -226,13 +266,15 @@ async function mixtureSample(dp: DataPlan, mixture: DataNode, counts: Record<str
     const at = siteOf(dp, mixture);
     if (raw.kind !== "sft") fail(CODES.mixture, `mixture \`${mixture.id}\`: component \`${name}\` gives ${raw.kind}, not prompt/response examples`, at.file, at.span);
     const kept = raw.train.filter((e) => (minLength === undefined || e.response.length >= minLength) && (maxLength === undefined || e.response.length <= maxLength));
-    const s = measureBuilt({ kind: "sft", name, train: kept.map((e) => formatExample(fmt, e)), heldout: [], heldoutTemplates: [], heldoutTasks: [] }, tok);
+    const s = measureBuilt({ kind: "sft", name, train: kept.map((e) => formatExample(fmt, e)), heldout: [], heldoutTemplates: [], heldoutTasks: [] }, tok, fmt);
     if (s.units === 0) continue;
     total.units += s.units;
     total.seqs += s.seqs;
     total.tokens += s.tokens;
     total.chars += s.chars;
     total.max = Math.max(total.max, s.max);
+    // each sampled row stands for counts / units rows of its component
+    for (const r of s.rows) total.rows.push({ tokens: r.tokens, weight: counts[name]! / s.units });
     tokens += (s.tokens / s.units) * counts[name]!;
     chars += (s.chars / s.units) * counts[name]!;
     sampledCount += counts[name]!;
@@ -267,16 +309,18 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
   const tok = opts.tokenizer ?? (await recipeTokenizer(recipe));
   const stats = (kind: DataStats["kind"], examples: number, s: Sample, estimated: boolean, totals?: { tokens: number; chars: number }): DataStats => {
     const per = (x: number) => (s.units ? x / s.units : 0);
+    const lengths = lengthQuantiles(s.rows);
     return {
       name: blockName,
       kind,
       examples,
       heldout: size.heldout,
-      ...(kind === "comparisons" ? { comparisons: Math.round(per(s.pairs) * examples) } : {}),
+      ...(kind === "comparisons" ? { comparisons: Math.round(per(s.pairs) * examples), responses: Math.round(per(s.seqs) * examples) } : {}),
       chars: Math.round(totals?.chars ?? per(s.chars) * examples),
       tokens: Math.round(totals?.tokens ?? per(s.tokens) * examples),
       meanTokens: totals ? (examples ? totals.tokens / examples : 0) : s.seqs ? s.tokens / s.seqs : 0, // per sequence
       maxTokens: s.max,
+      ...(kind !== "text" && lengths ? { lengths } : {}),
       estimated,
       ...(size.perTask ? { perTask: size.perTask } : {}),
     };
@@ -286,11 +330,12 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
     // what the policy is given to continue: the format's prompt-only text
     const fmt = formatFor(recipe, blockName, opts);
     const ps = promptsOfRaw(dp, await buildParam(dp, node, value, { limit: SAMPLE_ROWS }, `${node.kind} \`${node.id}\`.${prop}`));
-    const s = { ...EMPTY };
+    const s = empty();
     for (const p of ps.train) {
       const text = fmt.promptOnly(p.prompt, p.system ?? "");
       const n = tok.encode(text).length;
       s.units++;
+      s.rows.push({ tokens: n, weight: 1 });
       s.seqs++;
       s.tokens += n;
       s.chars += text.length;
@@ -311,7 +356,7 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
   const rank = rankNodeOf(dp, value);
   const sample = await buildExamples(recipe, blockName, { ...opts, ...(prop ? { prop } : {}), limit: SAMPLE_ROWS, ...(rank ? { undrawn: "prompts" as const } : {}) });
   const undrawn = rank !== null && !isDrawn(dp, rank) && sample.kind === "comparisons";
-  const s = undrawn ? undrawnSample(sample.train, drawOf(dp, rank), tok) : measureBuilt(sample, tok);
+  const s = undrawn ? undrawnSample(sample.train, drawOf(dp, rank), tok) : measureBuilt(sample, tok, formatFor(recipe, blockName, opts));
   // accuracy evals: their split is only known from the build (the sample is every row when files are small)
   const examples = prop === "task" ? s.units : size.train;
   return stats(sample.kind, examples, s, s.units < examples || sample.kind === "sft" || undrawn);

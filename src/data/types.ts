@@ -116,10 +116,13 @@ export interface DataStats {
   examples: number; // training examples (or groups, or lines, or prompts)
   heldout: number;
   comparisons?: number; // total pairs (rankings)
+  responses?: number; // total responses (rankings: K per group)
   chars: number; // total characters of the training text (estimate when `estimated`)
   tokens: number; // total tokens (estimate when `estimated`)
   meanTokens: number;
   maxTokens: number;
+  /** token length of a training row at each twentieth of the sample (stats.ts LENGTH_QUANTILES); absent for text */
+  lengths?: number[];
   estimated: boolean; // true when derived from a sample rather than every row
   perTask?: Record<string, number>;
 }

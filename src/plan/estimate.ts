@@ -1,17 +1,24 @@
-// Static cost estimates per plan node, before any compute. All figures are upper-bound-ish
-// back-of-the-envelope numbers meant to catch "this will not fit / will take hours", not to bill:
+// Static cost estimates per plan node, before any compute: what the trainers will compute, counted as
+// they pack it, so that the time a plan prints can be believed (checked against measured runs in the
+// README; test/plan/padding.test.ts holds the token counts to the real packed batches):
 //
 // - parameters N: the GPT trunk + tied LM head (src/train/config.ts parameterCount), plus d+1 for
 //   a scalar reward or value head.
-// - sequence length S: the longest example of the stage's data, capped at max_length (default: the
-//   model context); the model context when data sizes are unknown. Batches are padded to S.
-//   Pretraining packs its corpus into windows: S = max_length.
-// - tokens processed T: every token that passes through a network, forward or backward:
-//   pretrain/sft: steps·B·A·S; reward_model: steps·B·A·K·S (K responses per prompt, each scored
-//   once); dpo: steps·B·A·2·S (+ the frozen reference's forward on the same tokens); ppo per step:
-//   R = B·A rollouts of max_new_tokens, then policy, reference, reward and value forwards, ppo_epochs
-//   training passes of the policy and of the value network (a separate, reward-model-shaped network),
-//   and the ptx batch when ptx_coef > 0; evals: forward passes (+ generation).
+// - sequence length: a batch is padded to its own longest row (src/train/batch.ts), so a stage's
+//   token positions per micro-batch are B × the expected longest of B rows, from the row-length
+//   quantiles the data layer measured (DataSize.lengths; src/plan/padding.ts), capped at max_length
+//   (default: the model context); without them, the data's longest example (capped); without sizes,
+//   max_length. Pretraining packs its corpus into full windows: max_length. The reward model and DPO
+//   pack each data-parallel share (parallel_shares) apart: Σ over shares of its rows × its expected longest.
+// - tokens processed T: every token position that passes through a network, forward or backward:
+//   pretrain/sft: steps·A·B·E[longest of B]; reward_model: steps·A·Σ_shares g·K·E[longest of g groups]
+//   (K = the data's responses per group, each scored once); dpo: the same with 2 rows a pair (+ the
+//   frozen reference's forward on the same tokens); ppo per step: R = batch_size rollouts, the prompts'
+//   prefill (R·Tp, Tp the expected longest of R prompts) and max_new_tokens one-token forwards, the
+//   rollout rows (R·Sp, Sp = Tp + max_new_tokens − 1: responses counted at their cap) scored by
+//   policy, reference, reward model and (gae only) value network, then ppo_epochs training passes of
+//   the policy on them, each with a ptx batch of batch_size rows when ptx_coef > 0 (and of the value
+//   network, gae); evals: forward passes (+ generation).
 // - FLOPs: training 6·N·T plus attention 12·L·S·d per token (PaLM, appendix B; trainFlopsPerToken),
 //   forward-only passes a third of that.
 // - peak memory (fp32): weights 4N + gradients 4N + Adam moments 8N = 16N per trained network (PPO:
@@ -22,7 +29,10 @@
 //   The wasm backend cannot exceed a 4 GiB heap (WASM_HEAP_BYTES): checks.ts compares against it.
 // - time: FLOPs / the achieved FLOP/s of the backend for a model of this shape, from the training
 //   engine's measured table (src/plan/throughput.ts over src/train/throughput.ts), divided for a
-//   training stage by the speed-up measured on 2 threads when it has parallel_shares >= 2.
+//   training stage by the speed-up measured on 2 threads when it has parallel_shares >= 2. PPO's
+//   one-token forwards count at GENERATION_EFFICIENCY of that rate (latency-bound). A stage's own
+//   held-out measurements are included: pretrain/SFT val_loss (on the stage's threads), the reward
+//   model's held-out accuracy (one thread, not divided). Reward-model and value networks have no LM head.
 // None of these enter a hash; `time_s` and `backend` depend on the machine and are left out of goldens.
 // Every hyperparameter is read from the node's resolved, typed parameters (src/plan/params.ts): the
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
@@ -32,7 +42,8 @@ import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/con
 import type { LoweredNode } from "./lower.js";
 import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
 import type { Throughput } from "./throughput.js";
-import { parallelSpeedup } from "../train/throughput.js";
+import { GENERATION_EFFICIENCY, parallelSpeedup } from "../train/throughput.js";
+import { expectedLongest, paddedTokens } from "./padding.js";
 import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
 
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
@@ -85,7 +96,7 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
       const cfg = models.get(refId(n.params.init) ?? "");
       if (cfg) {
         models.set(n.id, cfg);
-        Object.assign(e, stageEstimate(n, cfg, size, models));
+        Object.assign(e, stageEstimate(n, cfg, size, models, (id) => heldoutRows(id, byId, size)));
       }
       const cut = ctx.truncation?.get(n.block);
       if (cut) e.truncation = cut;
@@ -96,11 +107,12 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
     }
     const cfg = models.get(n.id);
     const fps = typeof ctx.flopsPerSecond === "function" ? (cfg ? ctx.flopsPerSecond(cfg) : null) : ctx.flopsPerSecond;
-    if (e.flops !== undefined && fps) {
-      e.time_s = e.flops / fps / threadSpeedup(n, cfg, ctx.backend);
-      e.backend = ctx.backend;
+    const { timeFlops, serialFlops, ...estimates } = e as StageEstimates;
+    if (estimates.flops !== undefined && fps) {
+      estimates.time_s = (timeFlops ?? estimates.flops) / fps / threadSpeedup(n, cfg, ctx.backend) + (serialFlops ?? 0) / fps;
+      estimates.backend = ctx.backend;
     }
-    out.set(n.id, e);
+    out.set(n.id, estimates);
   }
   return out;
 }
@@ -117,19 +129,39 @@ function threadSpeedup(n: LoweredNode, cfg: GptConfig | undefined, backend: stri
   return shares >= 2 ? parallelSpeedup(cfg, backend, n.op) : 1;
 }
 
-function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): Estimates {
+/**
+ * A stage's estimates, and what its time is reckoned from: `timeFlops`, the training and the
+ * held-out measurement it runs before and after (generation counted at its lower measured rate),
+ * spread over the stage's threads; `serialFlops`, work on one thread (the reward model's held-out accuracy).
+ */
+type StageEstimates = Estimates & { timeFlops?: number; serialFlops?: number };
+
+/** Held-out rows of the data a stage's `data` reads (through its format/tokenize chain), when measured. */
+function heldoutRows(id: string | undefined, byId: Map<string, LoweredNode>, size: (id: string | undefined) => DataSize | undefined): number {
+  let node = id === undefined ? undefined : byId.get(id);
+  while (node && (node.op === "format" || node.op === "tokenize") && node.params.split === undefined) node = byId.get(refId(node.params.examples) ?? "");
+  return node ? (size(node.id)?.heldout ?? 0) : 0;
+}
+
+/** Held-out sequences a pretrain/SFT stage scores (src/run/nodes/stages.ts: 256 before and after, 32 at each of ~10 logs). */
+const LM_VAL_ROWS = (heldout: number): number => 2 * Math.min(256, heldout) + 10 * Math.min(32, heldout);
+
+function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, heldout: (id: string | undefined) => number): StageEstimates {
   const p = stageParams(n);
   const B = p.batch_size;
   const A = p.accumulate;
+  const shares = p.parallel_shares;
   const maxLen = Math.min(p.max_length, c.context);
   const dataId = refId("prompts" in p ? p.prompts : p.data);
   const data = size(dataId);
-  // pretraining packs the corpus into windows of max_length; example data pads to its longest example
+  // the longest row a stage trains on (what memory is sized for): the data's longest example, capped;
+  // pretraining packs its corpus into full windows of max_length
   const S = data && n.op !== "pretrain" ? Math.max(1, Math.min(maxLen, data.max_tokens)) : maxLen;
+  // a next-token row of `len` tokens has len − 1 inputs (src/train/batch.ts packLm); a scored row keeps all
+  const lmRow = (len: number): number => Math.max(1, Math.min(maxLen, len - 1));
+  const scoreRow = (len: number): number => Math.max(1, Math.min(maxLen, len));
   const N = parameterCount(c) + (n.op === "reward_model" || n.op === "ppo" ? c.dModel + 1 : 0);
-  const train = trainFlopsPerToken(c, S);
-  const fwd = train / 3;
-  const e: Estimates = { parameters: N };
+  const e: StageEstimates = { parameters: N };
   // as the run counts them (src/plan/engine-configs.ts trainConfigOf): `steps`, else epochs over the data
   const length = stepsOrEpochs(p);
   const steps = length.steps ?? (data ? Math.max(1, Math.ceil((length.epochs * data.examples) / (B * A))) : undefined);
@@ -140,46 +172,96 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   e.steps = steps;
   switch (n.op) {
     case "reward_model": {
+      // each share packs its groups' K responses together, padded to the share's longest (reward-model-loss.ts)
       const K = kMean(data);
-      e.tokens = steps * B * A * K * S;
-      e.flops = e.tokens * train;
+      const micro = paddedTokens(data, B, K, shares, scoreRow, S);
+      e.tokens = steps * A * micro;
+      e.flops = e.tokens * scoreTrainFlopsPerToken(c, micro / (B * K));
+      // held-out accuracy before and after, a group (its K responses) at a time on the main thread
+      const held = heldout(dataId) * K * expectedLongest(data, 1, scoreRow, S);
+      e.serialFlops = (2 * held * scoreTrainFlopsPerToken(c, held / Math.max(1, heldout(dataId) * K))) / 3;
       e.memory_bytes = memory(c, 16 * N, B * K, S);
       break;
     }
     case "dpo": {
-      e.tokens = steps * B * A * 2 * S;
-      e.flops = e.tokens * (train + fwd); // policy trained + frozen reference forward
+      // each share packs its pairs' chosen and rejected next-token rows (dpo-loss.ts packPairs), drawn
+      // here from the groups' longest rows: an upper side (a pair's longer row is at most its group's)
+      const micro = paddedTokens(data, B, 2, shares, lmRow, S);
+      const Sm = micro / (2 * B);
+      e.tokens = steps * A * micro;
+      e.flops = e.tokens * (trainFlopsPerToken(c, Sm) * (4 / 3)); // policy trained + frozen reference forward
       e.memory_bytes = memory(c, 20 * N, 2 * B, S);
       break;
     }
-    case "ppo": {
-      const pp = paramsOf(n, "stage.ppo");
-      const G = pp.max_new_tokens;
-      const R = B * A;
-      const Sp = Math.min(c.context, S + G);
-      const epochs = pp.ppo_epochs;
-      const rm = models.get(refId(pp.reward) ?? "") ?? c;
-      const rmN = parameterCount(rm) + rm.dModel + 1;
-      const rmTrain = trainFlopsPerToken(rm, Sp);
-      const gen = R * G * fwd; // sampling with a KV cache: one forward token each
-      // old log-probs, frozen reference, reward model, value network (reward-model shaped)
-      const score = R * Sp * (2 * fwd + (2 * rmTrain) / 3);
-      const learn = epochs * R * Sp * (trainFlopsPerToken(c, Sp) + rmTrain); // policy + value network
-      const ptxId = refId(pp.ptx_data);
-      const ptx = pp.ptx_coef > 0 && ptxId !== undefined ? R * Math.min(maxLen, size(ptxId)?.max_tokens ?? maxLen) : 0;
-      e.tokens = steps * (R * G + 4 * R * Sp + 2 * epochs * R * Sp + ptx);
-      e.flops = steps * (gen + score + learn + ptx * trainFlopsPerToken(c, S));
-      // trained policy 16N + frozen reference 4N + frozen reward model 4·rmN + trained value network 16·rmN
-      e.memory_bytes = memory(c, 16 * N + 4 * N + 20 * rmN, B + (ptx > 0 ? B : 0), Sp);
+    case "ppo":
+      Object.assign(e, ppoEstimate(n, c, steps, data, size, models));
       break;
-    }
     default: {
-      e.tokens = steps * B * A * S;
-      e.flops = e.tokens * train;
+      // pretraining's windows are all full; an SFT batch is padded to its own longest example
+      const micro = n.op === "pretrain" ? B * maxLen : paddedTokens(data, B, 1, 1, lmRow, S);
+      e.tokens = steps * A * micro;
+      e.flops = e.tokens * trainFlopsPerToken(c, micro / B);
+      // val_loss on held-out rows before, during and after (forward only, padded like training)
+      // pretraining holds out corpus lines, which it cuts into windows of max_length like its training text
+      const held = heldout(dataId);
+      const valRows = LM_VAL_ROWS(n.op === "pretrain" && data && data.examples > 0 ? Math.ceil((held * data.tokens) / data.examples / maxLen) : held);
+      const Sv = n.op === "pretrain" ? maxLen : expectedLongest(data, 32, lmRow, S);
+      e.timeFlops = e.flops + (valRows * Sv * trainFlopsPerToken(c, Sv)) / 3;
       e.memory_bytes = memory(c, 16 * N, B, S);
     }
   }
   return e;
+}
+
+/**
+ * A PPO step as the trainer runs it (src/train/stages/ppo.ts): R = batch_size rollouts sampled with a
+ * KV cache (the prompts' prefill, then one forward per new token, up to max_new_tokens: counted in
+ * full, as the batch runs until its last row ends); the rollout rows (prompt + response, padded to
+ * the longest) scored by the policy and the frozen reference, the reward model (when the reward is
+ * one) and the value network (gae only); then ppo_epochs training passes of the policy on those rows,
+ * each with a ptx batch of batch_size rows of ptx_data when ptx_coef > 0, and of the value network (gae).
+ * Sampling one token for R rows is latency-bound, not FLOP-bound: its FLOPs count at the measured
+ * GENERATION_EFFICIENCY of the training rate in the time estimate (timeFlops), not in `flops`.
+ */
+function ppoEstimate(n: LoweredNode, c: GptConfig, steps: number, prompts: DataSize | undefined, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): StageEstimates {
+  const pp = paramsOf(n, "stage.ppo");
+  const maxLen = Math.min(pp.max_length, c.context);
+  const G = Math.min(pp.max_new_tokens, Math.max(1, c.context - 1));
+  const R = pp.batch_size * pp.accumulate;
+  const epochs = pp.ppo_epochs;
+  const gae = pp.advantages === "gae";
+  // prompts are cut to leave room for max_new_tokens (src/run/nodes/stage-data.ts)
+  const promptCap = Math.max(1, maxLen - G);
+  const Tp = expectedLongest(prompts, R, (len) => Math.max(1, Math.min(promptCap, len)), promptCap);
+  const Sp = Math.max(1, Math.min(c.context, Tp + G) - 1); // rollout rows: prompt + response, inputs
+  const rmId = refId(pp.reward);
+  const rm = rmId !== undefined ? (models.get(rmId) ?? c) : null; // reward = "rule": no network
+  const value = gae ? (rm ?? c) : null; // the value network starts from the reward model (or SFT's trunk)
+  const fwd = (m: GptConfig, S: number, head = true): number => (head ? trainFlopsPerToken(m, S) : scoreTrainFlopsPerToken(m, S)) / 3;
+  // sampling: the prompts' prefill, then G forwards of R single tokens attending to ≈ Tp + G/2 cached positions
+  const prefill = R * Tp * fwd(c, Tp);
+  const decode = R * G * fwd(c, Tp + G / 2);
+  // scoring the rollout rows: policy and reference log-probs, reward model, value network
+  const score = R * Sp * (2 * fwd(c, Sp) + (rm ? fwd(rm, Sp + 1, false) : 0) + (value ? fwd(value, Sp, false) : 0));
+  const ptxId = refId(pp.ptx_data);
+  const ptxData = pp.ptx_coef > 0 && ptxId !== undefined ? size(ptxId) : undefined;
+  const ptxRows = pp.ptx_coef > 0 && ptxId !== undefined ? pp.batch_size * expectedLongest(ptxData, pp.batch_size, (len) => Math.max(1, Math.min(c.context, len - 1)), c.context) : 0;
+  const learn = epochs * (R * Sp * trainFlopsPerToken(c, Sp) + ptxRows * trainFlopsPerToken(c, ptxRows / pp.batch_size) + (value ? R * Sp * scoreTrainFlopsPerToken(value, Sp) : 0));
+  const rmN = rm ? parameterCount(rm) + rm.dModel + 1 : 0;
+  const valueN = value ? parameterCount(value) + value.dModel + 1 : 0;
+  const ptxMicro = ptxRows > 0 ? pp.batch_size : 0;
+  return {
+    tokens: steps * (R * Tp + R * G + (2 + (rm ? 1 : 0) + (value ? 1 : 0)) * R * Sp + epochs * (R * Sp + ptxRows + (value ? R * Sp : 0))),
+    flops: steps * (prefill + decode + score + learn),
+    timeFlops: steps * (prefill + decode / GENERATION_EFFICIENCY + score + learn),
+    // trained policy 16N + frozen reference 4N + frozen reward model 4·rmN + trained value network 16·valueN
+    memory_bytes: memory(c, 20 * parameterCount(c) + 4 * rmN + 16 * valueN, R + ptxMicro, Sp + 1),
+  };
+}
+
+/** Training FLOPs per token of a network with a scalar head (reward model, value network): no LM-head matmul. */
+function scoreTrainFlopsPerToken(c: GptConfig, S: number): number {
+  return trainFlopsPerToken(c, S) - 6 * c.vocabSize * c.dModel;
 }
 
 function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, byId: Map<string, LoweredNode>): Estimates {
@@ -243,11 +325,14 @@ function activationBytes(c: GptConfig, seqs: number, S: number): number {
 }
 
 /**
- * Mean K of ranking groups: from pairs per group when measured (C(K,2) = pairs). Unmeasured data has
- * no K to read (K is the data's, not a parameter): counted as 4, the fewest InstructGPT's labelers ranked.
+ * Mean K of ranking groups: responses per group when measured; else from pairs per group (C(K,2) =
+ * pairs, fewer when some responses tie: an undercount). Unmeasured data has no K to read (K is the
+ * data's, not a parameter): counted as 4, the fewest InstructGPT's labelers ranked.
  */
 function kMean(data: DataSize | undefined): number {
-  if (!data?.comparisons || data.examples <= 0) return 4;
+  if (!data || data.examples <= 0) return 4;
+  if (data.responses) return data.responses / data.examples;
+  if (!data.comparisons) return 4;
   return (1 + Math.sqrt(1 + (8 * data.comparisons) / data.examples)) / 2;
 }
 

@@ -16,7 +16,13 @@ const estimates = {
         examples: { type: "integer", minimum: 0 },
         tokens: { type: "number", minimum: 0 },
         max_tokens: { type: "number", minimum: 0 },
+        lengths: {
+          type: "array",
+          items: { type: "number", minimum: 0 },
+          description: "token length of a training row at the quantiles (i + ½)/20 of the sample: how far batches are padded",
+        },
         comparisons: { type: "integer", minimum: 0 },
+        responses: { type: "integer", minimum: 0, description: "ranking data: responses over all groups (K per group)" },
         heldout: { type: "integer", minimum: 0 },
         estimated: { const: true, description: "tokens and max_tokens measured on a sample of the examples (shown as ≈)" },
       },

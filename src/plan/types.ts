@@ -21,7 +21,12 @@ export interface DataSize {
   examples: number;
   tokens: number; // total tokens over all examples (formatted and tokenized where the node tokenizes)
   max_tokens: number; // the longest example
+  // the token length of a training row (an SFT example; a ranking group's longest formatted sequence;
+  // a prompt) at the quantiles (i + ½)/20 of the sample, i = 0 … 19 (src/data/stats.ts): how far the
+  // trainer pads a batch, which it pads to the batch's own longest row (src/plan/padding.ts)
+  lengths?: number[];
   comparisons?: number; // ranking data: pairs over all groups (examples = groups)
+  responses?: number; // ranking data: responses over all groups (K per group; the reward model scores each)
   heldout?: number; // examples kept out of training (what `heldout(x)` evaluates on)
   estimated?: true; // tokens and max_tokens come from a sample of the examples (the data layer's DataStats.estimated)
 }

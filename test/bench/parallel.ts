@@ -29,6 +29,8 @@ interface Size {
 }
 const SIZES: Size[] = [
   { name: "small", cfg: testGptConfig({ vocabSize: 512, context: 64, layers: 2, dModel: 128, heads: 4 }), batch: 16, steps: quick ? 4 : 12, goal: 1.5 },
+  // the quickstart's own model (byte-level vocabulary, context 96): the speed-up depends on the work per share, not only on FLOPs per token
+  { name: "quickstart", cfg: testGptConfig({ vocabSize: 259, context: 96, layers: 2, dModel: 128, heads: 4 }), batch: 16, steps: quick ? 4 : 12, goal: 1.5 },
   { name: "medium", cfg: testGptConfig({ vocabSize: 512, context: 128, layers: 6, dModel: 256, heads: 8 }), batch: 8, steps: quick ? 3 : 6, goal: 1.7 },
 ];
 

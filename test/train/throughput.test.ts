@@ -6,7 +6,7 @@ import { THROUGHPUT, estimateTokensPerSecond } from "../../src/train/throughput.
 
 test("the throughput table is self-consistent and the estimate reproduces its rows", () => {
   for (const r of THROUGHPUT) {
-    const cfg = testGptConfig({ vocabSize: 512, context: r.context, layers: r.layers, dModel: r.dModel, heads: r.heads });
+    const cfg = testGptConfig({ vocabSize: r.vocab, context: r.context, layers: r.layers, dModel: r.dModel, heads: r.heads });
     assert.equal(parameterCount(cfg), r.params);
     // gflops = tokens/s × FLOPs per token (2% rounding)
     assert.ok(Math.abs((r.tokensPerS * trainFlopsPerToken(cfg)) / 1e9 - r.gflops) / r.gflops < 0.02, `${r.backend} ${r.size}`);

@@ -1,0 +1,128 @@
+// The plan's token counts against what the trainers really pack, without timing anything: the
+// estimated token positions of a step (tokens / steps) are compared with the mean of real batches,
+// drawn in the trainer's own order (BatchOrder, seeded as Trainer seeds it), packed with the real
+// batching code (packLm; the reward model's shares as splitBatch cuts them, each packed by packScore).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Rng } from "../../src/common/rng.js";
+import { compile } from "../../src/compile.js";
+import { backendSession } from "../../src/run/nodes/env.js";
+import { stageData } from "../../src/run/nodes/stage-data.js";
+import { expectedLongest, paddedTokens, shareSizes } from "../../src/plan/padding.js";
+import { lengthQuantiles } from "../../src/data/stats.js";
+import { BatchOrder } from "../../src/train/batch-order.js";
+import { packLm, packScore } from "../../src/train/batch.js";
+import { splitBatch } from "../../src/train/parallel/shard.js";
+import { stageParams } from "../../src/plan/params.js";
+import type { PlanNode } from "../../src/plan/types.js";
+import { repoRoot } from "../repo-root.js";
+
+test("the expected longest of n draws from the length quantiles is the empirical one", () => {
+  // a known distribution: lengths 10 … 109, equally likely; E[max of n] = Σ_k P(max ≥ k)
+  const rows = Array.from({ length: 100 }, (_, i) => ({ tokens: 10 + i, weight: 1 }));
+  const q = lengthQuantiles(rows)!;
+  assert.equal(q.length, 20);
+  const size = { examples: 100, tokens: 0, max_tokens: 109, lengths: q };
+  for (const n of [1, 4, 16, 64]) {
+    let exact = 0;
+    for (let k = 10; k <= 109; k++) exact += k === 10 ? 10 : 1 - ((k - 10) / 100) ** n; // E = 10 + Σ_{k>10} P(max ≥ k)
+    const est = expectedLongest(size, n, (x) => x, 0);
+    assert.ok(Math.abs(est - exact) / exact < 0.03, `n ${n}: ${est.toFixed(1)} vs ${exact.toFixed(1)}`);
+  }
+  // without measured lengths: the data's longest, mapped; without a size: the fallback
+  assert.equal(expectedLongest({ examples: 1, tokens: 0, max_tokens: 50 }, 8, (x) => x - 1, 0), 49);
+  assert.equal(expectedLongest(undefined, 8, (x) => x, 96), 96);
+  assert.deepEqual(shareSizes(5, 2), [3, 2]);
+  assert.deepEqual(shareSizes(1, 2), [1]);
+  // a weighted sample: a component counted 3× weighs 3× in the quantiles
+  assert.deepEqual(lengthQuantiles([{ tokens: 1, weight: 3 }, { tokens: 9, weight: 1 }])!.filter((x) => x === 1).length, 15);
+  assert.equal(paddedTokens(size, 4, 2, 2, (x) => x, 0), 2 * 2 * 2 * expectedLongest(size, 2, (x) => x, 0));
+});
+
+/** The quickstart's plan with measured sizes (no cache: the data layer measures it here) and its stages' real data. */
+async function quickstart() {
+  const file = join(repoRoot(), "recipes", "quickstart.align");
+  const r = await compile(file, { cache: false, leaks: false, truncation: false, machine: false });
+  assert.ok(r.plan && r.recipe, JSON.stringify(r.diagnostics));
+  const env = { recipe: r.recipe, backend: backendSession("cpu") };
+  const node = (id: string): PlanNode => r.plan!.nodes.find((n) => n.id === id)!;
+  return { plan: r.plan, env, node };
+}
+
+/** Estimated token positions per optimizer step. */
+const perStep = (n: PlanNode): number => n.estimates.tokens! / n.estimates.steps!;
+/** The trainer's batch order for a stage (src/train/trainer.ts: Rng.derive(seed, 0xba7c)). */
+const orderOf = (n: PlanNode, items: number) => new BatchOrder(items, Rng.derive(stageParams(n).seed, 0xba7c));
+const STEPS = 300;
+
+test("pretraining and SFT: estimated tokens per step = the real packed batches (within 5%)", async (t) => {
+  const { plan, env, node } = await quickstart();
+  for (const id of ["pre", "sft"]) {
+    const n = node(id);
+    const d = await stageData(env, plan, n);
+    if (d.kind !== "lm") throw new Error(`${id}: expected LM data`);
+    const p = stageParams(n);
+    const order = orderOf(n, d.data.train.length);
+    let real = 0;
+    for (let s = 0; s < STEPS; s++) {
+      const b = packLm(order.next(p.batch_size).map((i) => d.data.train[i]!), Math.min(p.max_length, 96), d.tok.pad);
+      real += (b.B * b.T * p.accumulate) / STEPS;
+    }
+    const est = perStep(n);
+    t.diagnostic(`${id}: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
+    assert.ok(Math.abs(est - real) / real < 0.05, `${id}: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
+  }
+});
+
+test("reward model: estimated tokens per step = its shares' real packs (within 8%)", async (t) => {
+  const { plan, env, node } = await quickstart();
+  const n = node("rm");
+  const d = await stageData(env, plan, n);
+  if (d.kind !== "rm") throw new Error("rm: expected comparison data");
+  const p = stageParams(n);
+  const order = orderOf(n, d.train.length);
+  let real = 0;
+  for (let s = 0; s < STEPS; s++) {
+    const groups = order.next(p.batch_size).map((i) => d.train[i]!);
+    for (const share of splitBatch({ kind: "rm", groups, pad: d.tok.pad }, p.parallel_shares)) {
+      if (share.kind !== "rm") throw new Error("unreachable");
+      const b = packScore(share.groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r])), 96, d.tok.pad);
+      real += (b.B * b.T * p.accumulate) / STEPS;
+    }
+  }
+  const est = perStep(n);
+  t.diagnostic(`rm: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
+  // the sizes come from a sample of 200 groups and the quantiles are coarse: a wider margin than LM data
+  assert.ok(Math.abs(est - real) / real < 0.08, `rm: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
+});
+
+test("DPO: estimated tokens per step are at or above its shares' real packs, by less than a quarter", async (t) => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { writeMicro } = await import("../run/micro.js");
+  const { packPairs } = await import("../../src/train/stages/dpo-loss.js");
+  const { pairsOfGroups } = await import("../../src/train/stages/dpo.js");
+  const file = writeMicro(mkdtempSync(join(tmpdir(), "alignc-padding-")), { dpo: true });
+  const r = await compile(file, { cache: false, leaks: false, truncation: false, machine: false });
+  assert.ok(r.plan && r.recipe, JSON.stringify(r.diagnostics));
+  const n = r.plan.nodes.find((x) => x.id === "align")!;
+  const d = await stageData({ recipe: r.recipe, backend: backendSession("cpu") }, r.plan, n);
+  if (d.kind !== "rm") throw new Error("align: expected comparison data");
+  const p = stageParams(n);
+  const pairs = pairsOfGroups(d.train);
+  const order = orderOf(n, pairs.length);
+  let real = 0;
+  for (let s = 0; s < STEPS; s++) {
+    const ps = order.next(p.batch_size).map((i) => pairs[i]!);
+    for (const share of splitBatch({ kind: "dpo", pairs: ps, beta: 0.1, pad: d.tok.pad }, p.parallel_shares)) {
+      if (share.kind !== "dpo") throw new Error("unreachable");
+      const b = packPairs(share.pairs, Math.min(p.max_length, 64), d.tok.pad);
+      real += (b.B * b.T * p.accumulate) / STEPS;
+    }
+  }
+  const est = perStep(n);
+  t.diagnostic(`align: estimated ${est.toFixed(0)}, packed ${real.toFixed(0)} token positions a step`);
+  // pairs are drawn from their groups' longest rows: never below the real packs (within sampling noise)
+  assert.ok(est >= 0.97 * real && est <= 1.25 * real, `align: estimated ${est.toFixed(0)} token positions a step, the trainer packs ${real.toFixed(0)}`);
+});
