@@ -31,4 +31,4 @@ export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors
 export { saveModel, loadModel, saveTrainerState, loadTrainerState } from "./checkpoint.js";
 export { loadGpt2, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";
 export { NonFiniteError, TrainInputError } from "./errors.js";
-export { THROUGHPUT, STAGE_COST, estimateTokensPerSecond, type ThroughputRow } from "./throughput.js";
+export { THROUGHPUT, estimateTokensPerSecond, type ThroughputRow } from "./throughput.js";

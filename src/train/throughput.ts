@@ -42,14 +42,6 @@ export const THROUGHPUT: readonly ThroughputRow[] = [
 ];
 
 /**
- * Relative cost of a step per sequence token against a pretrain/SFT step, as exported for API users
- * (the plan no longer reads it: it counts each stage's FLOPs, src/plan/estimate.ts): an RM step with
- * K responses costs about 3.4–3.7× scoring them (`bench -- train`, K = 9), i.e. like SFT on all K
- * sequences; DPO runs policy (with gradient) and reference (forward only) on chosen and rejected: ≈ 1.33×.
- */
-export const STAGE_COST = { pretrain: 1, sft: 1, reward_model: 1, dpo: 4 / 3 } as const;
-
-/**
  * Tokens/s expected for `cfg` on `backend`: the achieved GFLOP/s measured for the nearest benchmarked
  * size (by FLOPs per token), divided by this model's training FLOPs per token. Undefined for a backend
  * without a measurement (tensorflow).
