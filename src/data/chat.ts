@@ -141,10 +141,11 @@ export function hfChat(file: string): ChatFormat {
   return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, guardRender(render, "chat_template", { file }));
 }
 
-/** Format one example; an empty response is an error (it would train on nothing). */
+/** Format one example. An empty response would train on nothing; every reader refuses one first
+ * (AL3030 at its row: demonstrations, rankings and pairs by `trim() === ""`, a task's empty target
+ * or inverted input, a draw keeps non-empty samples), so one here is a bug (exit 70), not bad input. */
 export function formatExample(fmt: ChatFormat, ex: PromptResponse, system?: string): SFTExample {
-  if (ex.response.length === 0)
-    fail(CODES.emptyResponse, `example ${ex.id}: the response is empty after rendering (it would be a fully masked sample)`, ex.meta.line ? "" : "", null, ex.meta.line ? `source row at line ${ex.meta.line}` : undefined);
+  if (ex.response.length === 0) throw new Error(`example ${ex.id}: an empty response reached formatExample; its reader (source \`${ex.meta.source}\`) should have refused it (AL3030)`);
   const f = fmt.format(ex.prompt, ex.response, ex.system ?? system ?? "");
   return { id: ex.id, prompt: ex.prompt, response: ex.response, text: f.text, promptSpan: f.promptSpan, responseSpan: f.responseSpan, meta: ex.meta };
 }

@@ -17,7 +17,7 @@ export const CODES = {
   rankingK: "AL3020", // K outside the declared range
   rankingInvalid: "AL3021", // duplicate, missing or malformed ranks
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
-  emptyResponse: "AL3030", // response empty after formatting or truncation
+  emptyResponse: "AL3030", // an empty response (at its row), or none left after truncation (at the stage: no-response-left.ts)
   chatTemplate: "AL3031", // chat template without the placeholders it needs
   truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)
   mixture: "AL3040", // unknown component, unusable block
@@ -48,7 +48,7 @@ export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | key
   AL3020: "a ranking's number of responses K is outside the source's declared `k` range",
   AL3021: "a ranking with a duplicate, missing or malformed rank",
   AL3022: "an hh-rlhf pair whose two transcripts cannot be split into a shared prompt and two responses",
-  AL3030: "an example whose response is empty after formatting or truncation",
+  AL3030: "an example that would train on nothing: its response is empty (at its row), or truncation to its stage's max_length leaves none of it (at the stage's `truncate` or `max_length`)",
   AL3031: "a chat template without the placeholders it needs (the prompt once, the response once after it)",
   AL3032: "(warning) over 1% of a stage's examples lose response tokens to truncation at its max_length",
   AL3040: "a mixture that cannot be built: an unknown or unusable component, or more examples than alignc holds in memory",

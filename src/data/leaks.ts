@@ -147,6 +147,14 @@ async function evalPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
 // ---------------------------------------------------------------- matching
 
 const FILTER_SIZE = 1 << 20;
+
+/** What one inCorpus pass did: corpus positions hashed, Map lookups (positions the bitset let
+ * through), characters compared verifying candidates (at most each candidate's length). */
+export interface InCorpusWork {
+  positions: number;
+  lookups: number;
+  compared: number;
+}
 const BASE = 0x01000193; // FNV prime: odd, so multiplying by it mod 2^32 is invertible
 
 /**
@@ -155,8 +163,9 @@ const BASE = 0x01000193; // FNV prime: odd, so multiplying by it mod 2^32 is inv
  * documents still counts. One rolling-hash pass with a window w = the shortest evaluated text (at
  * most WINDOW_MAX): each text is indexed by the hash of its first w characters, each corpus position
  * whose window hash is indexed verifies its candidates with startsWith. O(corpus + candidates).
+ * `work`, when given, is added what the pass did (tests assert it grows linearly: no clock).
  */
-export function inCorpus(texts: readonly string[], lines: readonly string[]): string[] {
+export function inCorpus(texts: readonly string[], lines: readonly string[], work?: InCorpusWork): string[] {
   const wanted = [...new Set(texts.filter((t) => t.length > 0))];
   if (wanted.length === 0 || lines.length === 0) return [];
   const corpus = normalizeWhitespace(lines.join(" "));
@@ -182,9 +191,20 @@ export function inCorpus(texts: readonly string[], lines: readonly string[]): st
   const found = new Set<string>();
   let h = hashOf(corpus, 0);
   for (let i = 0; ; i++) {
-    const cands = seen[h & (FILTER_SIZE - 1)] ? byHash.get(h) : undefined;
-    if (cands) for (const t of cands) if (!found.has(t) && corpus.startsWith(t, i)) found.add(t);
-    if (found.size === wanted.length || i + w >= corpus.length) break;
+    if (seen[h & (FILTER_SIZE - 1)]) {
+      if (work) work.lookups++;
+      const cands = byHash.get(h);
+      if (cands)
+        for (const t of cands)
+          if (!found.has(t)) {
+            if (work) work.compared += t.length; // a verification compares at most t.length characters
+            if (corpus.startsWith(t, i)) found.add(t);
+          }
+    }
+    if (found.size === wanted.length || i + w >= corpus.length) {
+      if (work) work.positions += i + 1;
+      break;
+    }
     h = (Math.imul((h - Math.imul(corpus.charCodeAt(i), top)) >>> 0, BASE) + corpus.charCodeAt(i + w)) >>> 0;
   }
   return texts.filter((t) => found.has(t));

@@ -2,8 +2,9 @@
 // encoded separately, so the mask is exact at the response boundary for any tokenizer. Truncation to
 // `maxLength` follows the stage's `truncate` policy (truncation.ts; default prompt_first: prompt
 // tokens from the left first, the end of the prompt being what the response depends on). No
-// response token left → an error, never a fully masked sample.
-import { CODES, fail } from "./diag.js";
+// response token left → an error, never a fully masked sample: NoResponseLeft, which the run
+// locates at the stage (src/data/no-response-left.ts), as check and plan do from their counts.
+import { CODES, DataError, dataDiag } from "./diag.js";
 import { cutsFromLeft, exampleParts, keep, keptParts, truncatePolicy, type TruncatePolicy } from "./truncation.js";
 import type { SFTExample, TokenizedExample, Tokenizer } from "./types.js";
 
@@ -15,14 +16,31 @@ export interface TokenizeOptions {
   truncate?: TruncatePolicy;
 }
 
+/** An example that keeps no response token at `maxLength` (AL3030). Unlocated here (the tokenizer
+ * knows no recipe); the run relocates it at the stage's `truncate`/`max_length` (no-response-left.ts). */
+export class NoResponseLeft extends DataError {
+  constructor(
+    readonly example: SFTExample,
+    readonly maxLength: number,
+    readonly policy: TruncatePolicy,
+    readonly promptTokens: number,
+    readonly responseTokens: number,
+  ) {
+    super([dataDiag(CODES.emptyResponse, `example ${example.id}: no response token is left after truncation to ${maxLength} tokens (truncate = "${policy}")`, "", null, 'raise max_length / the model context, shorten the prompts, or use truncate = "prompt_first"')]);
+  }
+}
+
 export function tokenizeExample(ex: SFTExample, tok: Tokenizer, opts: TokenizeOptions = {}): TokenizedExample {
   const parts = { ...exampleParts(ex, tok), eos: opts.addEos === false ? [] : [tok.eos] };
-  if (parts.resp.length === 0) fail(CODES.emptyResponse, `example ${ex.id}: the response encodes to no tokens`, "");
+  // unreachable from a recipe: every reader refuses an empty response (AL3030 at its row) and every
+  // tokenizer alignc builds is byte-level underneath (a non-empty string is at least one token), so
+  // this is a bug (exit 70), not bad input
+  if (parts.resp.length === 0) throw new Error(`example ${ex.id}: its response ${JSON.stringify(ex.response.slice(0, 40))} encodes to no tokens`);
   const policy = truncatePolicy(opts.truncate);
   const all = { pre: parts.pre.length, resp: parts.resp.length, post: parts.post.length, eos: parts.eos.length };
   const kept = keptParts(all, opts.maxLength, policy);
   const truncated = kept.pre + kept.resp + kept.post + kept.eos < all.pre + all.resp + all.post + all.eos;
-  if (kept.resp === 0) fail(CODES.emptyResponse, `example ${ex.id}: no response token is left after truncation to ${opts.maxLength} tokens (truncate = "${policy}")`, "", null, "raise max_length / the model context, shorten the prompts, or use truncate = \"prompt_first\"");
+  if (kept.resp === 0) throw new NoResponseLeft(ex, opts.maxLength ?? 0, policy, all.pre, all.resp);
   const cut = (k: keyof typeof all) => keep(parts[k], kept[k], cutsFromLeft(k, policy));
   const pre = cut("pre");
   const tail = [...cut("resp"), ...cut("post"), ...cut("eos")];

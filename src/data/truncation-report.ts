@@ -3,7 +3,7 @@
 // (declared, else the model context; never above it) and its `truncate` policy. Shown by
 // `alignc data --stats` (per consuming stage) and `alignc plan` (per stage); `check` and `plan`
 // warn (AL3032, at the stage's max_length, else its data) when over 1% of a stage's examples lose
-// any. A stage whose data cannot be built gets no count here: the data errors are reported where
+// any, and refuse (AL3030, no-response-left.ts) a stage with an example that keeps no response token. A stage whose data cannot be built gets no count here: the data errors are reported where
 // data is built (plan sizes, `alignc data`, the run).
 // Counting builds the data (stage-truncation.ts: Handlebars, Jinja, readers, tokenizers, ~110
 // modules); it is imported on the first count not found in the memo, so a plan whose counts are all
@@ -11,6 +11,7 @@
 import type { CheckedRecipe } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
+import { noResponseLeftDiagnostic } from "./no-response-left.js";
 import { dataPlanOf, declaredAt, siteOf } from "./plan-input.js";
 import { LOSE_RESPONSE_WARN, pct, type TruncatePolicy, type TruncationCount } from "./truncation.js";
 
@@ -36,7 +37,7 @@ export function overWarnLine(t: TruncationCount): boolean {
 /** `data --stats`' line for one consuming stage. */
 export function truncationLine(t: StageTruncation): string {
   const ex = `${t.examples} example${t.examples === 1 ? "" : "s"}`;
-  return `truncation by stage ${t.stage} (max_length ${t.maxLength}, truncate = "${t.policy}") of ${ex}: ${t.losePrompt} (${pct(t.losePrompt, t.examples)}) lose prompt tokens, ${t.loseResponse} (${pct(t.loseResponse, t.examples)}) lose response tokens${overWarnLine(t) ? "  WARNING: over 1% lose part of their target" : ""}`;
+  return `truncation by stage ${t.stage} (max_length ${t.maxLength}, truncate = "${t.policy}") of ${ex}: ${t.losePrompt} (${pct(t.losePrompt, t.examples)}) lose prompt tokens, ${t.loseResponse} (${pct(t.loseResponse, t.examples)}) lose response tokens${t.noResponse ? `, ${t.noResponse} keep none (the run refuses them: AL3030)` : ""}${overWarnLine(t) ? "  WARNING: over 1% lose part of their target" : ""}`;
 }
 
 /**
@@ -72,6 +73,8 @@ export async function truncationReport(recipe: CheckedRecipe, memo?: TruncationM
     }
     if (!t) continue;
     counts.push(t);
+    // an example that keeps no response token is refused by the run (AL3030): an error here, before it
+    if (t.noResponse > 0 && t.firstNoResponse) diagnostics.push(noResponseLeftDiagnostic(dp, node, t.firstNoResponse, t.maxLength, t.policy, { n: t.noResponse, of: t.examples, sampled: t.sampled }));
     if (!overWarnLine(t)) continue;
     // located at the stage's max_length where the recipe writes one, else at its data
     const at = declaredAt(dp, node, "max_length") ?? siteOf(dp, node, "data");

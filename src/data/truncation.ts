@@ -95,24 +95,39 @@ export interface TruncationCount {
   examples: number;
   losePrompt: number;
   loseResponse: number;
+  /** prompt/response examples that keep no response token (the run refuses them: AL3030); counted by countSft only */
+  noResponse: number;
+  /** the first of them, to name in the error */
+  firstNoResponse?: NoResponseExample;
+}
+
+/** An example that keeps no response token, as check and plan name it (src/data/no-response-left.ts). */
+export interface NoResponseExample {
+  id: string;
+  source: string;
+  line?: number; // 1-based line of its row in the source's file
+  promptTokens: number;
+  responseTokens: number;
 }
 
 /** Counts for prompt/response examples tokenized into sequences of at most `maxLength` tokens (EOS included). */
 export function countSft(xs: readonly SFTExample[], tok: Tokenizer, maxLength: number, policy: TruncatePolicy): TruncationCount {
-  const c: TruncationCount = { examples: xs.length, losePrompt: 0, loseResponse: 0 };
+  const c: TruncationCount = { examples: xs.length, losePrompt: 0, loseResponse: 0, noResponse: 0 };
   for (const ex of xs) {
     const t = exampleParts(ex, tok);
     const all = { pre: t.pre.length, resp: t.resp.length, post: t.post.length, eos: 1 };
     const k = keptParts(all, maxLength, policy);
     if (k.pre < all.pre) c.losePrompt++;
     if (k.resp + k.post + k.eos < all.resp + all.post + all.eos) c.loseResponse++;
+    // tokenizeExample refuses such an example (NoResponseLeft); check and plan say so before the run
+    if (k.resp === 0 && c.noResponse++ === 0) c.firstNoResponse = { id: ex.id, source: ex.meta.source, ...(ex.meta.line !== undefined ? { line: ex.meta.line } : {}), promptTokens: all.pre, responseTokens: all.resp };
   }
   return c;
 }
 
 /** Counts for comparison groups (a group loses response tokens when any of its responses does). */
 export function countGroups(gs: readonly ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number, policy: TruncatePolicy): TruncationCount {
-  const c: TruncationCount = { examples: gs.length, losePrompt: 0, loseResponse: 0 };
+  const c: TruncationCount = { examples: gs.length, losePrompt: 0, loseResponse: 0, noResponse: 0 };
   for (const g of gs) {
     const prompt = promptTokens(fmt, tok, g.prompt, g.system, Infinity);
     const t = truncateGroup(prompt, g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system)), context, policy);

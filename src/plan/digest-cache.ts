@@ -5,7 +5,8 @@
 // call can set back), so a stale hit needs a write that keeps size, mtime and ctime to the
 // nanosecond: the same trust git's index puts in stat data. As git does for "racily clean" files,
 // a file modified less than RACY_MS before it was hashed is hashed again next time instead of
-// trusted (a write in the same clock tick would keep its times).
+// trusted (a write in the same clock tick would keep its times). That rule needs the wall clock
+// (the file system's times are wall-clock times); tests give the cache their own clock instead.
 // One file per folder of recipes under <cache>/digests/, written atomically; an unreadable or
 // malformed one is an empty cache. ALIGNC_CACHE_DIR moves it (default ~/.cache/alignc).
 // Format: a header line, then one line per file: `<absolute path>\t<stamp>\t<sha256>`. Lines, not
@@ -18,7 +19,12 @@ import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { sha256Hex } from "./canonical.js";
 import { defaultCacheDir } from "./sizes-cache.js";
 
-const RACY_MS = 2000n;
+/** A file changed this recently (mtime or ctime) when hashed is not remembered. */
+export const RACY_MS = 2000n;
+
+/** Now, in nanoseconds since the epoch (the unit of a bigint stat's times). */
+export type NowNs = () => bigint;
+const wallClockNs: NowNs = () => BigInt(Date.now()) * 1_000_000n;
 const HEADER = "alignc digests 2";
 
 export class DigestCache {
@@ -27,8 +33,13 @@ export class DigestCache {
   private entries: Map<string, string> | undefined;
   private dirty = false;
 
-  /** `scope`: the recipe's folder (one cache file per folder keeps each file small). */
-  constructor(scope: string, root: string = defaultCacheDir()) {
+  /** `scope`: the recipe's folder (one cache file per folder keeps each file small); `now`: the
+   * clock the racily-clean rule reads (tests pass one set against a file's stat times). */
+  constructor(
+    scope: string,
+    root: string = defaultCacheDir(),
+    private readonly now: NowNs = wallClockNs,
+  ) {
     this.file = join(root, "digests", `${sha256Hex(scope).slice(0, 32)}.tsv`);
   }
 
@@ -61,7 +72,7 @@ export class DigestCache {
     // a well-formed rest of line is the stamp, a tab and 64 hex digits
     if (hit !== undefined && hit.length === stamp.length + 65 && hit.startsWith(stamp) && hit[stamp.length] === "\t") return hit.slice(stamp.length + 1);
     const sha = sha256Hex(read(abs));
-    const now = BigInt(Date.now()) * 1_000_000n;
+    const now = this.now();
     if (now - st.mtimeNs > RACY_MS * 1_000_000n && now - st.ctimeNs > RACY_MS * 1_000_000n && !/[\t\n\r]/.test(abs)) {
       entries.set(abs, `${stamp}\t${sha}`);
       this.dirty = true;

@@ -15,7 +15,7 @@ import { MeasureCache } from "./sizes-cache.js";
 function isEntry(v: unknown): v is { t: StageTruncation | null } {
   if (typeof v !== "object" || v === null || !("t" in v)) return false;
   const t = v.t as StageTruncation | null;
-  return t === null || (typeof t === "object" && typeof t.stage === "string" && typeof t.examples === "number" && typeof t.loseResponse === "number" && typeof t.maxLength === "number");
+  return t === null || (typeof t === "object" && typeof t.stage === "string" && typeof t.examples === "number" && typeof t.loseResponse === "number" && typeof t.noResponse === "number" && typeof t.maxLength === "number");
 }
 
 export class TruncationCache extends MeasureCache<{ t: StageTruncation | null }> {

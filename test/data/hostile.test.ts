@@ -3,7 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import fs, { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import fsp from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { handlebarsChat, hfChat } from "../../src/data/chat.js";
@@ -90,21 +92,70 @@ test("{{log}} prints nothing", () => {
   assert.equal(compileHandlebars("a{{log 'x'}}b").render({}), "ab");
 });
 
-test("/dev/zero, /dev/urandom and a FIFO are refused at once, never read", async () => {
+/**
+ * Every call that opens or reads one of `paths`, while `fn` runs: the `node:fs` functions are
+ * wrapped and the ES modules' bindings to them updated (syncBuiltinESMExports), so the readers'
+ * own imports are what is watched. An fd opened from a watched path is watched until closed.
+ */
+async function fsCallsOn(paths: readonly string[], fn: () => Promise<void>): Promise<string[]> {
+  const watched = new Set(paths);
+  const fds = new Set<number>();
+  const calls: string[] = [];
+  const orig = { openSync: fs.openSync, closeSync: fs.closeSync, readSync: fs.readSync, read: fs.read, readFileSync: fs.readFileSync, createReadStream: fs.createReadStream, open: fs.open, promisesOpen: fsp.open };
+  const on = (p: unknown): boolean => watched.has(String(p));
+  const f = fs as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const o = orig as unknown as Record<string, (...a: unknown[]) => unknown>;
+  f.openSync = (p, flags, ...rest) => {
+    const fd = o.openSync!(p, flags, ...rest) as number;
+    if (on(p)) {
+      fds.add(fd);
+      calls.push(`openSync ${String(p)} ${typeof flags === "number" && flags & fs.constants.O_NONBLOCK ? "non-blocking" : `blocking (${String(flags)})`}`);
+    }
+    return fd;
+  };
+  f.closeSync = (fd, ...rest) => (fds.delete(fd as number), o.closeSync!(fd, ...rest));
+  f.readSync = (fd, ...rest) => (fds.has(fd as number) && calls.push(`readSync ${String(fd)}`), o.readSync!(fd, ...rest));
+  f.read = (fd, ...rest) => (fds.has(fd as number) && calls.push(`read ${String(fd)}`), o.read!(fd, ...rest));
+  f.readFileSync = (p, ...rest) => (on(p) && calls.push(`readFileSync ${String(p)}`), o.readFileSync!(p, ...rest));
+  f.createReadStream = (p, ...rest) => (on(p) && calls.push(`createReadStream ${String(p)}`), o.createReadStream!(p, ...rest));
+  f.open = (p, ...rest) => (on(p) && calls.push(`open ${String(p)}`), o.open!(p, ...rest));
+  (fsp as unknown as Record<string, (...a: unknown[]) => unknown>).open = (p, ...rest) => (on(p) && calls.push(`promises.open ${String(p)}`), o.promisesOpen!(p, ...rest));
+  syncBuiltinESMExports();
+  try {
+    await fn();
+  } finally {
+    Object.assign(fs, { openSync: orig.openSync, closeSync: orig.closeSync, readSync: orig.readSync, read: orig.read, readFileSync: orig.readFileSync, createReadStream: orig.createReadStream, open: orig.open });
+    fsp.open = orig.promisesOpen;
+    syncBuiltinESMExports();
+  }
+  return calls;
+}
+
+test("/dev/zero, /dev/urandom and a FIFO are refused without a byte read, any open non-blocking", async () => {
+  // no clock: a FIFO without a writer blocks a blocking open forever and /dev/zero never ends, so
+  // the test finishing at all shows neither was waited on; the spy shows none was read
   const fifo = join(dir, "pipe");
   execFileSync("mkfifo", [fifo]);
-  for (const p of ["/dev/zero", "/dev/urandom", fifo]) {
-    const t0 = Date.now();
-    dataError(() => readTextLines(p), "AL3001", /not a regular file/);
-    await assert.rejects(readJsonl(p), (e: unknown) => e instanceof DataError && /not a regular file/.test(e.diagnostics[0]!.message));
-    await assert.rejects(countRows(p, "text"), DataError);
-    dataError(() => handlebarsChat(p), "AL3001", /not a regular file/);
-    dataError(() => hfChat(p), "AL3001", /not a regular file/);
-    const r = await checkRecipeFile(p);
-    assert.equal(r.diagnostics[0]?.code, "AL2016");
-    assert.match(r.diagnostics[0]!.message, /not a regular file/);
-    assert.ok(Date.now() - t0 < 2000, `${p}: ${Date.now() - t0} ms`);
-  }
+  const specials = ["/dev/zero", "/dev/urandom", fifo];
+  const calls = await fsCallsOn(specials, async () => {
+    for (const p of specials) {
+      dataError(() => readTextLines(p), "AL3001", /not a regular file/);
+      await assert.rejects(readJsonl(p), (e: unknown) => e instanceof DataError && /not a regular file/.test(e.diagnostics[0]!.message));
+      await assert.rejects(countRows(p, "text"), DataError);
+      dataError(() => handlebarsChat(p), "AL3001", /not a regular file/);
+      dataError(() => hfChat(p), "AL3001", /not a regular file/);
+      const r = await checkRecipeFile(p);
+      assert.equal(r.diagnostics[0]?.code, "AL2016");
+      assert.match(r.diagnostics[0]!.message, /not a regular file/);
+    }
+  });
+  // the type comes from the open descriptor (read-file.ts: no swap between check and read): each is
+  // opened, non-blocking, and closed unread
+  for (const p of specials) assert.ok(calls.includes(`openSync ${p} non-blocking`), `the spy saw no open of ${p}: ${calls.join("; ")}`);
+  assert.deepEqual(
+    calls.filter((c) => !c.endsWith(" non-blocking")),
+    [],
+  );
 });
 
 test("a corrupt .gz is a data error (it was a plan warning, then a crash)", async () => {

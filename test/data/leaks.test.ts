@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
 import fc from "fast-check";
-import { findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace } from "../../src/data/leaks.js";
+import { findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace, type InCorpusWork } from "../../src/data/leaks.js";
 import { repoRoot } from "../repo-root.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
@@ -81,14 +81,26 @@ test("inCorpus finds texts at the start, the end, across lines, longer than the 
   assert.deepEqual(inCorpus(["a"], []), []);
 });
 
-test("inCorpus is linear enough for a 5 MB corpus and 2,000 texts", () => {
-  const lines = Array.from({ length: 100_000 }, (_, i) => `line number ${i} of the corpus, some words follow`);
-  const texts = Array.from({ length: 2000 }, (_, i) => (i % 2 ? `line number ${i * 37} of the` : `never in the corpus ${i}`));
-  const t = performance.now();
-  const found = inCorpus(texts, lines);
-  const ms = performance.now() - t;
-  assert.equal(found.length, 1000);
-  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+test("inCorpus is linear: one hashed step per corpus character, candidate work beside it, the total doubling when corpus and texts double", () => {
+  // counted, not timed (speed lives in test/bench/): a scan trying every text at every position
+  // would quadruple its work when both double
+  const work = (n: number): InCorpusWork & { corpus: number; total: number } => {
+    const lines = Array.from({ length: 50 * n }, (_, i) => `line number ${i} of the corpus, some words follow`);
+    const texts = Array.from({ length: n }, (_, i) => (i % 2 ? `line number ${i * 37} of the` : `never in the corpus ${i}`));
+    const w: InCorpusWork = { positions: 0, lookups: 0, compared: 0 };
+    assert.equal(inCorpus(texts, lines, w).length, n / 2);
+    return { ...w, corpus: normalizeWhitespace(lines.join(" ")).length, total: w.positions + w.lookups + w.compared };
+  };
+  const small = work(400);
+  const large = work(800);
+  for (const x of [small, large]) {
+    // half the texts are absent: the pass never ends early; the window is the shortest text (21 characters)
+    assert.equal(x.positions, x.corpus - 21 + 1, JSON.stringify(x));
+    // Map lookups and verifications happen at candidate positions only, not per position and text
+    assert.ok(x.lookups + x.compared < x.positions / 100, JSON.stringify(x));
+  }
+  const ratio = large.total / small.total;
+  assert.ok(ratio > 1.9 && ratio < 2.2, `${small.total} → ${large.total} steps (×${ratio.toFixed(2)}; linear is ×2, quadratic ×4)`);
 });
 
 test("an eval of the training split (flan-zero-shot's `seen`) is listed as not checked, not as a leak", async () => {

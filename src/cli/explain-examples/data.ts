@@ -136,7 +136,7 @@ export const DATA_EXAMPLES: Record<string, CodeExample> = {
     fixFiles: { ...FILES, "chat.hbs": "User: {{prompt}}\nAssistant: {{response}}\n" },
   },
   AL3032: {
-    bad: SFT.replace("steps = 10", "steps = 10  max_length = 8  truncate = \"right\""),
+    bad: SFT.replace("steps = 10", "steps = 10  max_length = 13  truncate = \"right\""),
     fix: SFT.replace("steps = 10", "steps = 10  max_length = 32  truncate = \"right\""),
     how: "raise max_length (up to the model's context) so that responses fit, or shorten the data",
     files: FILES,

@@ -2,6 +2,8 @@
 // (memoised), first in prepare() so data errors stop the run before its directory exists. No
 // TensorFlow.js here: a run whose stages are all cached never loads it.
 import { chatFormatOf, dataPlanFromPlan, examplesOf, promptsOf, buildParam } from "../../data/build.js";
+import { locateNoResponseLeft } from "../../data/no-response-left.js";
+import { nodeOf } from "../../data/plan-input.js";
 import { groupPairs } from "../../data/rankings.js";
 import { truncatePolicy } from "../../data/truncation.js";
 import type { ChatFormat, SkippedRows, Tokenizer } from "../../data/types.js";
@@ -37,7 +39,9 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
       return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, "all"), tok);
     case "sft": {
       const lossOn = paramsOf(node, "stage.sft").loss_on;
-      return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, lossOn, truncate), tok);
+      const built = await examplesOf(dp, node.id, { prop: "data", format: fmt });
+      // an example that keeps no response token: AL3030 at the stage's truncate / max_length (check and plan say so first, from their sampled counts)
+      return lm(locateNoResponseLeft(dp, nodeOf(dp, node.id), context, () => lmData(built, tok, context, lossOn, truncate)), tok);
     }
     case "reward_model":
     case "dpo": {
