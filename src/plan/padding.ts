@@ -5,6 +5,7 @@
 // expected longest of n draws is Σ_i v_i·(((i+1)/Q)^n − (i/Q)^n): the i-th of Q equally likely
 // values is the longest when all n draws are at most it and not all below it. Without measured
 // lengths the data's longest example (capped) stands for every row, as before.
+import { shares as shareSizes } from "../common/shares.js";
 import type { DataSize } from "./types.js";
 
 /** Expected longest of `n` draws from `size`'s rows, each row's length mapped by `row` (monotone). */
@@ -15,12 +16,6 @@ export function expectedLongest(size: DataSize | undefined, n: number, row: (tok
   let e = 0;
   for (let i = 0; i < Q; i++) e += row(q[i]!) * (((i + 1) / Q) ** n - (i / Q) ** n);
   return e;
-}
-
-/** Rows per share when `items` are cut into `shares` contiguous shares as even as possible (src/train/parallel/shard.ts). */
-export function shareSizes(items: number, shares: number): number[] {
-  const n = Math.max(1, Math.min(shares, items));
-  return Array.from({ length: n }, (_, i) => Math.floor(items / n) + (i < items % n ? 1 : 0));
 }
 
 /**

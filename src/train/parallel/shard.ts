@@ -6,6 +6,7 @@
 // How many shares is the recipe's `parallel_shares` (not the thread count), and they are added in
 // share order (share-sum.ts), so the figures are the same for any number of worker threads.
 import { Rng } from "../../common/rng.js";
+import { shares } from "../../common/shares.js";
 import { tf } from "../backend.js";
 import { splitRows, type LmBatch, type RowShare, type TokenComparisonGroup } from "../batch.js";
 import type { Gpt } from "../model.js";
@@ -34,11 +35,7 @@ export type Shard =
   | PpoShare
   | ValueShare;
 
-/** Sizes of `n` contiguous ranges over `items`, as even as possible (the first items mod n get one more); never empty. */
-export function shares(items: number, n: number): number[] {
-  const parts = Math.max(1, Math.min(n, items));
-  return Array.from({ length: parts }, (_, p) => Math.floor(items / parts) + (p < items % parts ? 1 : 0));
-}
+export { shares } from "../../common/shares.js";
 
 function chunks<T>(xs: T[], n: number): T[][] {
   let at = 0;
