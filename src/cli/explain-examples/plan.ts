@@ -13,6 +13,10 @@ const CHAT = { ...FILES, "chat.hbs": "User: {{prompt}}\nAssistant: {{response}}\
 const sized = (model: string, backend: string): string =>
   `${STAGES.replace("recipe r { seed = 1 }", `recipe r { seed = 1  backend = "${backend}" }`).replace("layers = 1  d_model = 16  heads = 2  context = 64", model)}`;
 
+/** A 25M-parameter model trained for `steps` on the wasm backend: a time estimate of days (AL4016/AL4017). */
+const bigOnWasm = (steps: number): string =>
+  STAGES.replace("recipe r { seed = 1 }", 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", `data = demos  steps = ${steps}`);
+
 export const PLAN_EXAMPLES: Record<string, CodeExample> = {
   AL4001: {
     bad: `${DATA}${GPT2}stage sft = sft { init = m  data = demos  steps = 10 }\nstage rm = reward_model { init = sft2  data = prefs  steps = 10 }\n${PPO("")}`,
@@ -107,15 +111,15 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     files: FILES,
   },
   AL4016: {
-    bad: STAGES.replace('recipe r { seed = 1 }', 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", "data = demos  steps = 200000"),
-    fix: `${STAGES.replace('recipe r { seed = 1 }', 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", "data = demos  steps = 200000")}budget { time <= 5d }\n`,
+    bad: bigOnWasm(200000),
+    fix: `${bigOnWasm(200000)}budget { time <= 5d }\n`,
     how: "declare the time you mean to spend (`budget { time <= … }`), or lower the steps",
     command: "plan",
     files: FILES,
   },
   AL4017: {
-    bad: STAGES.replace('recipe r { seed = 1 }', 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", "data = demos  steps = 6000000"),
-    fix: `${STAGES.replace('recipe r { seed = 1 }', 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", "data = demos  steps = 6000000")}budget { time <= 120d }\n`,
+    bad: bigOnWasm(6000000),
+    fix: `${bigOnWasm(6000000)}budget { time <= 120d }\n`,
     how: "lower the steps, or declare the time (`budget { time <= … }`) if you mean it (`--no-budget` accepts it once)",
     command: "plan",
     files: FILES,
