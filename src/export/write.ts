@@ -4,12 +4,12 @@
 // Files are staged in a sibling temp folder first, so a failure while writing changes nothing; the
 // manifest records the old and the new hashes while files move into place, so even an export killed
 // halfway leaves every file either owned (and replaceable next time) or untouched.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { writeJsonAtomicSync } from "../common/atomic-write.js";
 import type { ExportFile } from "./types.js";
-import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
+import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 
 export class ExportWriteError extends Error {}
 
@@ -26,7 +26,7 @@ export interface WriteExportResult {
   kept: string[];
 }
 
-const isSafePath = (p: string) => p !== "" && !p.startsWith("/") && !p.split("/").some((s) => s === ".." || s === "." || s === "") && p !== MANIFEST_NAME;
+const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME;
 
 function lexists(p: string): boolean {
   try {
@@ -51,9 +51,9 @@ function blocker(out: string, path: string, m: Manifest | undefined): string | u
   return m?.files[path] || m?.pending?.[path] ? `${path} (changed since alignc wrote it)` : `${path} (not written by alignc)`;
 }
 
-/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
+/** Remove `dir` and its parents up to (not including) `root` while they are empty plain folders. */
 function pruneEmpty(dir: string, root: string): void {
-  while (dir !== root && dir.startsWith(root) && existsSync(dir) && readdirSync(dir).length === 0) {
+  while (dir !== root && dir.startsWith(root + sep) && lexists(dir) && lstatSync(dir).isDirectory() && readdirSync(dir).length === 0) {
     rmdirSync(dir);
     dir = dirname(dir);
   }
