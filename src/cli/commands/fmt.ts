@@ -2,6 +2,7 @@
 // kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
 // and compared with the input before anything is written, and writes are atomic (temp + rename).
 // --check writes nothing and exits 1 when some file would change.
+import { realpathSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../../common/atomic-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
@@ -51,7 +52,16 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(1);
       continue;
     }
-    await writeFileAtomic(file, out);
+    // the user's file, rewritten in place: through a symlink to its target (the link stays), with its
+    // permissions, and never when it is read-only (a rename would replace it regardless)
+    const target = realpathSync(file);
+    const mode = statSync(target).mode & 0o7777;
+    if ((mode & 0o200) === 0) {
+      process.stderr.write(`alignc fmt: ${escapeControl(file)} is read-only; not formatted (make it writable first)\n`);
+      raise(2);
+      continue;
+    }
+    await writeFileAtomic(target, out, { mode });
     process.stdout.write(`formatted ${file}\n`);
   }
   return code;
