@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
+import { escapeControl } from "../lang/escape.js";
 
 // commander through its CommonJS entry, the module its ESM entry re-exports: importing it from ESM
 // would have node parse it for its export names first (~15 M instructions, ~2 ms of every start).
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
       const missing = inputs.filter((p) => !existsSync(p));
       if (missing.length) {
-        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${p}: no such file\n`);
+        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}: no such file\n`);
         code = 2;
         return;
       }

@@ -42,13 +42,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const out = printRecipe(ast);
     const again = parseRecipe(out, file);
     if (hasErrors(again.diagnostics) || !sameRecipe(ast, again.ast)) {
-      process.stderr.write(`alignc fmt: ${file}: internal error: the formatted text does not mean the same; file left unchanged\n`);
+      process.stderr.write(`alignc fmt: ${escapeControl(file)}: internal error: the formatted text does not mean the same; file left unchanged\n`);
       raise(1);
       continue;
     }
     if (out === text) continue;
     if (checkOnly) {
-      process.stdout.write(`would reformat ${file}\n`);
+      process.stdout.write(`would reformat ${escapeControl(file)}\n`);
       raise(1);
       continue;
     }
@@ -62,11 +62,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       continue;
     }
     await writeFileAtomic(target, out, { mode });
-    process.stdout.write(`formatted ${file}\n`);
+    process.stdout.write(`formatted ${escapeControl(file)}\n`);
   }
   return code;
 }
 
 function printDiagnostics(ds: Diagnostic[], file: string, text: string): void {
-  process.stderr.write(`${renderDiagnostics(ds, new Map([[file, text]]), { color: useColor(process.stderr) })}\n\n${summarize(ds)} (${file} not formatted)\n`);
+  process.stderr.write(`${renderDiagnostics(ds, new Map([[file, text]]), { color: useColor(process.stderr) })}\n\n${summarize(ds)} (${escapeControl(file)} not formatted)\n`);
 }
