@@ -78,7 +78,14 @@ function ownedExport(file: string): boolean {
 export function writeDataExport(file: string, content: string, inputs: readonly string[], force: boolean): void {
   const why = exportRefusal(file, inputs, force);
   if (why) throw new DataExportError(why);
-  writeFileAtomicSync(file, content);
+  try {
+    writeFileAtomicSync(file, content);
+  } catch (err) {
+    // a full or read-only disk, a folder not ours to write: the temp file is already removed
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code === "string" && typeof e.syscall === "string") throw new DataExportError(`cannot write ${file}: ${e.message}`);
+    throw err;
+  }
   try {
     writeFileAtomicSync(sidecarOf(file), JSON.stringify({ format: SIDECAR_FORMAT, sha256: sha256(content) }) + "\n");
   } catch {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { MANIFEST_NAME, sha256 } from "../../src/export/manifest.js";
 import { ExportWriteError, writeExportDir } from "../../src/export/write.js";
 import type { ExportFile } from "../../src/export/types.js";
@@ -44,3 +45,13 @@ for (const bad of ["../victim.txt", "/VICTIM", "a/../../victim.txt", "./EXPORT.m
     assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1", "nothing written");
   });
 }
+
+test("a staging folder left inside the export folder by a killed export is cleared, not taken for a user's file", () => {
+  const out = join(fresh(), "out");
+  mkdirSync(out);
+  const gone = spawnSync(process.execPath, ["-e", ""]).pid!; // exited and reaped: its pid is free
+  mkdirSync(join(out, `.alignc-export.tmp-${gone}-0123abcd`, "configs"), { recursive: true });
+  writeExportDir(out, [file("EXPORT.md", "v1")]);
+  assert.ok(!existsSync(join(out, `.alignc-export.tmp-${gone}-0123abcd`)));
+  assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1");
+});
