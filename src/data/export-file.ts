@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { sha256 } from "../export/manifest.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { fsError } from "../common/fs-error.js";
 
 export class DataExportError extends Error {}
 
@@ -82,8 +83,8 @@ export function writeDataExport(file: string, content: string, inputs: readonly 
     writeFileAtomicSync(file, content);
   } catch (err) {
     // a full or read-only disk, a folder not ours to write: the temp file is already removed
-    const e = err as NodeJS.ErrnoException;
-    if (typeof e.code === "string" && typeof e.syscall === "string") throw new DataExportError(`cannot write ${file}: ${e.message}`);
+    const e = fsError(err);
+    if (e) throw new DataExportError(`cannot write ${file}: ${e.message}`);
     throw err;
   }
   try {

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve, sep } from "node:path";
 import { writeJsonAtomicSync } from "../common/atomic-write.js";
 import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
+import { fsError } from "../common/fs-error.js";
 
 export class ExportWriteError extends Error {}
 
@@ -147,8 +148,8 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     }
     writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: fresh } satisfies Manifest);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (typeof e.code !== "string" || typeof e.syscall !== "string") throw err;
+    const e = fsError(err);
+    if (!e) throw err;
     // the disk is full, read-only, or the folder not ours to write: the user's to fix, not a bug
     if (!moving && createdOut) rmSync(out, { recursive: true, force: true }); // made just now, holds nothing of theirs
     throw new ExportWriteError(

@@ -67,10 +67,19 @@ test("export and data --export onto a full disk: exit 1 / 2 with the reason, not
   assert.deepEqual(readdirSync(small).filter((n) => n.includes(".tmp-")), [], "no temp file left");
 });
 
-test("export and data --export onto a read-only filesystem: exit 1 / 2, not 70", { skip }, () => {
+test("fmt, test --update, export and data --export onto a read-only filesystem: exit 1 / 2, not 70", { skip }, () => {
   setup();
+  writeFileSync(join(small, "u.align"), "model   m=gpt{layers=2}\n");
+  writeFileSync(join(small, "corpus.txt"), "a b c\n".repeat(20));
+  writeFileSync(join(small, "t.align"), 'recipe t { seed = 1 }\ntokenizer c = byte_level {}\nmodel m = gpt { tokenizer = c  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  batch_size = 2 }\n');
   assert.equal(spawnSync("mount", ["-o", "remount,ro", small]).status, 0);
   try {
+    const f = alignc("fmt", "small/u.align");
+    assert.equal(f.code, 2, f.err);
+    assert.match(f.err, /cannot write small\/u\.align: EROFS.*left unchanged/);
+    const t = alignc("test", "small", "--update", "--no-run");
+    assert.equal(t.code, 1, t.err);
+    assert.match(t.out, /cannot write .*t\.plan\.json: EROFS/);
     const e = alignc("export", "d.align", "--to", "trl", "--out", "small/ex2");
     assert.equal(e.code, 1, e.err);
     assert.match(e.err, /cannot write/);

@@ -12,6 +12,7 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { sameRecipe } from "../../lang/strip.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
+import { fsError } from "../../common/fs-error.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -61,7 +62,15 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(2);
       continue;
     }
-    await writeFileAtomic(target, out, { mode });
+    try {
+      await writeFileAtomic(target, out, { mode });
+    } catch (err) {
+      const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
+      if (!e) throw err;
+      process.stderr.write(`alignc fmt: cannot write ${escapeControl(file)}: ${escapeControl(e.message)}; left unchanged\n`);
+      raise(2);
+      continue;
+    }
     process.stdout.write(`formatted ${escapeControl(file)}\n`);
   }
   return code;
