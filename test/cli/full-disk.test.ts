@@ -21,7 +21,11 @@ after(() => {
 const skip = mounted ? false : "needs a tmpfs mount (root)";
 
 function alignc(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return alignIn(tmp, ...args);
+}
+
+function alignIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -67,7 +71,7 @@ test("export and data --export onto a full disk: exit 1 / 2 with the reason, not
   assert.deepEqual(readdirSync(small).filter((n) => n.includes(".tmp-")), [], "no temp file left");
 });
 
-test("fmt, test --update, export and data --export onto a read-only filesystem: exit 1 / 2, not 70", { skip }, () => {
+test("fmt, test --update, run, export and data --export onto a read-only filesystem: exit 1 / 2, not 70", { skip }, () => {
   setup();
   writeFileSync(join(small, "u.align"), "model   m=gpt{layers=2}\n");
   writeFileSync(join(small, "corpus.txt"), "a b c\n".repeat(20));
@@ -80,6 +84,9 @@ test("fmt, test --update, export and data --export onto a read-only filesystem: 
     const t = alignc("test", "small", "--update", "--no-run");
     assert.equal(t.code, 1, t.err);
     assert.match(t.out, /cannot write .*t\.plan\.json: EROFS/);
+    const run = alignIn(small, "run", "t.align"); // its runs/ folder would be made here
+    assert.equal(run.code, 1, run.err);
+    assert.match(run.err, /alignc run: cannot write .*runs/); // mkdir -p on a read-only tmpfs says ENOENT, not EROFS
     const e = alignc("export", "d.align", "--to", "trl", "--out", "small/ex2");
     assert.equal(e.code, 1, e.err);
     assert.match(e.err, /cannot write/);
