@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
+import { escapeControl } from "../lang/escape.js";
 
 // commander through its CommonJS entry, the module its ESM entry re-exports: importing it from ESM
 // would have node parse it for its export names first (~15 M instructions, ~2 ms of every start).
@@ -52,7 +53,29 @@ const COMMANDS: Spec[] = [
 ];
 
 
+/**
+ * A reader that closes the pipe early (`alignc data … | head`) makes every later write fail with
+ * EPIPE, an unhandled 'error' event (a stack trace) by default. The output is no longer wanted: a
+ * command that installed a stop handler (run, test, label) is asked to stop as by SIGTERM (a run
+ * saves a checkpoint and exits 130); any other command finishes what it was writing to files.
+ */
+let pipeWatched = false;
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return; // main() runs many times in one process in the CLI fuzzer
+  pipeWatched = true;
+  let closed = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== "EPIPE") throw err;
+    if (closed) return;
+    closed = true;
+    if (process.listenerCount("SIGTERM") > 0) process.kill(process.pid, "SIGTERM");
+  };
+  process.stdout.on("error", onError);
+  process.stderr.on("error", onError);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   let code = 0;
   const program = new Command("alignc")
     .description("A compiler for alignment experiments")
@@ -72,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
       const missing = inputs.filter((p) => !existsSync(p));
       if (missing.length) {
-        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${p}: no such file\n`);
+        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}: no such file\n`);
         code = 2;
         return;
       }

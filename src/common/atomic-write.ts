@@ -53,12 +53,14 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   if (durable) fsyncDir(dirname(path));
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
     const fh = await open(tmp, "wx", 0o644);
     try {
+      // a file rewritten in place keeps its permissions (chmod, not the open mode: umask must not narrow them)
+      if (opts.mode !== undefined) await fh.chmod(opts.mode);
       await fh.writeFile(data);
       await fh.sync();
     } finally {

@@ -1,5 +1,5 @@
 // A folder by content, the one copy: every regular file under it (the bounded walk of
-// src/lang/read-file.ts: links and special files skipped, at most MAX_FOLDER_ENTRIES) with the
+// src/lang/read-file.ts: links to files hashed through, links to folders skipped, special files refused, at most MAX_FOLDER_ENTRIES) with the
 // sha256 of its bytes, in path order. The cache's entry records, the data layer's code fingerprint
 // and data identities read folders through it. The plan's `dir(…)` inputs compose the same walk and
 // file hash in plan/lower.ts's FileHashes, which keeps each listing for its checks and takes each

@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { sha256 } from "../export/manifest.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { fsError } from "../common/fs-error.js";
 
 export class DataExportError extends Error {}
 
@@ -78,7 +79,14 @@ function ownedExport(file: string): boolean {
 export function writeDataExport(file: string, content: string, inputs: readonly string[], force: boolean): void {
   const why = exportRefusal(file, inputs, force);
   if (why) throw new DataExportError(why);
-  writeFileAtomicSync(file, content);
+  try {
+    writeFileAtomicSync(file, content);
+  } catch (err) {
+    // a full or read-only disk, a folder not ours to write: the temp file is already removed
+    const e = fsError(err);
+    if (e) throw new DataExportError(`cannot write ${file}: ${e.message}`);
+    throw err;
+  }
   try {
     writeFileAtomicSync(sidecarOf(file), JSON.stringify({ format: SIDECAR_FORMAT, sha256: sha256(content) }) + "\n");
   } catch {

@@ -14,6 +14,7 @@ import { planRecipe } from "../plan/compile.js";
 import { refNode, refOf, rootModelNode, stageParams, stepsOrEpochs, type StagePpoParams, type TrainingParams } from "../plan/params.js";
 import type { Json, Plan, PlanNode } from "../plan/types.js";
 import { expandVariants } from "../plan/variants.js";
+import { PLAN_CODES } from "../plan/codes.js";
 import { EXPORT_CODES } from "./compile.js";
 import { EXPORTED_KINDS, type ExportInput, type ExportStage, type RenderedGroup, type StageData, type StageHP, type StageKind } from "./types.js";
 
@@ -104,6 +105,10 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
       return { input: null, diagnostics };
     }
     r = v.recipe;
+  } else if (opts.variant !== undefined) {
+    // as `plan` and `run` say: a variant named for a recipe without one is a mistake, not a no-op
+    diagnostics.push({ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (${recipe.name} has no sweep, so no variants)`, file: recipe.file, span: null });
+    return { input: null, diagnostics };
   }
   const planned = planRecipe(r);
   diagnostics.push(...planned.diagnostics.filter((d) => d.severity === "error"));

@@ -25,6 +25,10 @@ export function sha256(content: string | Uint8Array): string {
 
 export class ManifestError extends Error {}
 
+/** A path that stays inside the export folder: relative, with no empty, `.` or `..` segment. A
+ * manifest is a file people can edit or copy from elsewhere; one naming `../x` or `/x` is not ours. */
+export const isInsidePath = (p: string) => p !== "" && !p.startsWith("/") && !p.split("/").some((s) => s === ".." || s === "." || s === "");
+
 /** The manifest of `dir`, undefined when there is none; a ManifestError when it is not one of ours. */
 export function readManifest(dir: string): Manifest | undefined {
   const p = join(dir, MANIFEST_NAME);
@@ -35,7 +39,8 @@ export function readManifest(dir: string): Manifest | undefined {
   } catch (err) {
     throw new ManifestError(`${p} is not valid JSON (${(err as Error).message}): alignc cannot tell which files it wrote`);
   }
-  const ok = (r: unknown) => r !== null && typeof r === "object" && !Array.isArray(r) && Object.values(r as object).every((h) => typeof h === "string" && /^[0-9a-f]{64}$/.test(h));
+  const ok = (r: unknown) =>
+    r !== null && typeof r === "object" && !Array.isArray(r) && Object.entries(r as object).every(([p, h]) => isInsidePath(p) && typeof h === "string" && /^[0-9a-f]{64}$/.test(h));
   const mm = m as Partial<Manifest>;
   if (!m || typeof m !== "object" || mm.format !== MANIFEST_FORMAT || !ok(mm.files) || (mm.pending !== undefined && !ok(mm.pending)))
     throw new ManifestError(`${p} is not an alignc export manifest (${MANIFEST_FORMAT}): alignc cannot tell which files it wrote`);
@@ -47,9 +52,14 @@ export function ownedUnchanged(dir: string, path: string, m: Manifest | undefine
   if (!m) return false;
   const hashes = [m.files[path], m.pending?.[path]].filter((h): h is string => h !== undefined);
   if (!hashes.length) return false;
-  const abs = join(dir, ...path.split("/"));
+  if (!isInsidePath(path)) return false;
+  const parts = path.split("/");
+  const abs = join(dir, ...parts);
   let st;
   try {
+    // every folder on the way must be a plain one: a folder the user replaced by a symlink leads to
+    // their own files, which are never alignc's even when the content matches
+    for (let i = 1; i < parts.length; i++) if (!lstatSync(join(dir, ...parts.slice(0, i))).isDirectory()) return false;
     st = lstatSync(abs);
   } catch {
     return false;

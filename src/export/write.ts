@@ -4,12 +4,13 @@
 // Files are staged in a sibling temp folder first, so a failure while writing changes nothing; the
 // manifest records the old and the new hashes while files move into place, so even an export killed
 // halfway leaves every file either owned (and replaceable next time) or untouched.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { writeJsonAtomicSync } from "../common/atomic-write.js";
 import type { ExportFile } from "./types.js";
-import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
+import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
+import { fsError } from "../common/fs-error.js";
 
 export class ExportWriteError extends Error {}
 
@@ -26,7 +27,7 @@ export interface WriteExportResult {
   kept: string[];
 }
 
-const isSafePath = (p: string) => p !== "" && !p.startsWith("/") && !p.split("/").some((s) => s === ".." || s === "." || s === "") && p !== MANIFEST_NAME;
+const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME;
 
 function lexists(p: string): boolean {
   try {
@@ -51,11 +52,38 @@ function blocker(out: string, path: string, m: Manifest | undefined): string | u
   return m?.files[path] || m?.pending?.[path] ? `${path} (changed since alignc wrote it)` : `${path} (not written by alignc)`;
 }
 
-/** Remove `dir` and its parents up to (not including) `root` while they are empty. */
+/** Remove `dir` and its parents up to (not including) `root` while they are empty plain folders. */
 function pruneEmpty(dir: string, root: string): void {
-  while (dir !== root && dir.startsWith(root) && existsSync(dir) && readdirSync(dir).length === 0) {
+  while (dir !== root && dir.startsWith(root + sep) && lexists(dir) && lstatSync(dir).isDirectory() && readdirSync(dir).length === 0) {
     rmdirSync(dir);
     dir = dirname(dir);
+  }
+}
+
+const STAGE_PREFIX = ".alignc-export.tmp-";
+
+/**
+ * Where files are staged before they move into `out`: on the same filesystem as `out`, so every move
+ * is a rename. Beside the folder normally (the folder itself holds nothing of a failed export);
+ * inside it when it is a mount point or a symlink to another filesystem (a rename across would fail).
+ */
+function stagingFolder(out: string): string {
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  if (!lexists(out)) return join(dirname(out), `.${basename(out)}.tmp-${tag}`);
+  const real = realpathSync(out);
+  if (statSync(dirname(real)).dev === statSync(real).dev) return join(dirname(real), `.${basename(real)}.tmp-${tag}`);
+  return join(real, `${STAGE_PREFIX}${tag}`);
+}
+
+/** A staging folder inside `out` left by an export that was killed (its process is gone). */
+function deadStaging(name: string): boolean {
+  const m = name.startsWith(STAGE_PREFIX) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(STAGE_PREFIX.length)) : null;
+  if (!m) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 
@@ -72,6 +100,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       if (err instanceof ManifestError) throw new ExportWriteError(`${err.message}; nothing written`);
       throw err;
     }
+    for (const name of readdirSync(out)) if (deadStaging(name)) rmSync(join(out, name), { recursive: true, force: true });
     if (!manifest && readdirSync(out).length && !opts.force)
       throw new ExportWriteError(
         `${outDir} is not empty and holds no ${MANIFEST_NAME}, so it is not an alignc export folder: nothing written. ` +
@@ -91,18 +120,22 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const removable = stale.filter((p) => ownedUnchanged(out, p, manifest));
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
 
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = stagingFolder(out);
+  let createdOut = false;
+  let moving = false; // once the pending manifest is written, files of this export are in place
   try {
+    mkdirSync(dirname(tmp), { recursive: true });
     for (const f of files) {
       const p = join(tmp, ...f.path.split("/"));
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content);
       if (f.path.endsWith(".sh")) chmodSync(p, 0o755);
     }
+    createdOut = !lexists(out);
     mkdirSync(out, { recursive: true });
     // from here on both the old and the new content of every path count as alignc's
     writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: manifest?.files ?? {}, pending: fresh } satisfies Manifest);
+    moving = true;
     for (const f of files) {
       const dest = join(out, ...f.path.split("/"));
       mkdirSync(dirname(dest), { recursive: true });
@@ -114,6 +147,15 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       pruneEmpty(dirname(abs), out);
     }
     writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: fresh } satisfies Manifest);
+  } catch (err) {
+    const e = fsError(err);
+    if (!e) throw err;
+    // the disk is full, read-only, or the folder not ours to write: the user's to fix, not a bug
+    if (!moving && createdOut) rmSync(out, { recursive: true, force: true }); // made just now, holds nothing of theirs
+    throw new ExportWriteError(
+      `cannot write to ${outDir}: ${e.message}; ` +
+        (moving ? "the export is incomplete: its manifest lists every file it wrote as alignc's, so the same export run again replaces them" : "nothing written"),
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
 // two labelers on the prompts both ranked (InstructGPT reports 72.6 ± 1.5 % among its labelers), and,
 // where a row carries the demo's reference `answer`, with the rule the demo rankings follow
 // (src/run/evaluation/rule-judge.ts). Chance agreement is 0.5. Read only: the file is never changed.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { parseRankingString } from "../data/rankings.js";
 import { ruleOutcome } from "../run/evaluation/rule-judge.js";
 import { wilson } from "../run/evaluation/stats.js";
@@ -48,7 +49,14 @@ interface Row {
 export class StatsError extends Error {}
 
 function readLines(file: string): { values: { v: unknown; line: number }[]; torn: boolean } {
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    // a FIFO or /dev/zero named here (or beside it as the skips file) would be read forever
+    text = readRegularText(file, READ_LIMITS.wholeData, "labels file");
+  } catch (e) {
+    if (e instanceof InputFileError) throw new StatsError(e.message);
+    throw e;
+  }
   const lines = text.split("\n");
   const torn = lines[lines.length - 1] !== ""; // a last line without its newline: a write cut short
   if (torn) lines.pop();

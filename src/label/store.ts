@@ -4,7 +4,8 @@
 // twice. After a kill -9, the last line may be torn (written in part, never acknowledged): opening
 // the journal moves those bytes to a `.torn-<time>` file beside it and cuts them off; the page still
 // holds that submission and sends it again.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDir } from "../common/atomic-write.js";
@@ -57,8 +58,11 @@ export class Journal<T extends JournalEntry> {
     if (!existsSync(file)) return { journal: new Journal<T>(file, [], 0), torn: null };
     let buf: Buffer;
     try {
-      buf = readFileSync(file);
+      // only a regular file: the skips file beside the labels is named by no recipe, so nothing else
+      // has refused a FIFO or a device there (either would be read forever)
+      buf = readRegularFile(file, READ_LIMITS.wholeData, "labels file");
     } catch (e) {
+      if (e instanceof InputFileError) throw new JournalError(e.message, file);
       throw new JournalError(`cannot read ${file}: ${(e as Error).message}`, file);
     }
     const end = buf.lastIndexOf(0x0a) + 1; // one past the last complete line

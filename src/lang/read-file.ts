@@ -3,7 +3,7 @@
 // end), the type is taken from the open descriptor (no swap between check and read), a FIFO is opened
 // non-blocking so even the open cannot hang, and at most `maxBytes` are read (files under /proc claim
 // size 0, so the cap is enforced on what is read, not only on the size reported).
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 
@@ -117,9 +117,21 @@ export const MAX_FOLDER_ENTRIES = 10_000;
 
 /**
  * The regular files under folder `abs`, recursively, as `/`-separated paths relative to it, in walk
- * order (callers sort); links and special files are skipped, dot-entries too unless `dotFiles`.
+ * order (callers sort); symlinks to files are listed, links to folders skipped, dot-entries too unless
+ * `dotFiles`; a FIFO, socket or device is an InputFileError.
  * An InputFileError once more than MAX_FOLDER_ENTRIES entries (files and folders) have been seen.
  */
+/** What a symlink in a walked folder leads to: a symlink to a regular file is listed (and hashed
+ * through the link), since readers such as a template folder's loader use it and its content must
+ * reach the hash; links to folders are not followed (a link to `.` would loop), nor broken links. */
+function linkTarget(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what = "folder"): string[] {
   const out: string[] = [];
   let seen = 0;
@@ -139,8 +151,13 @@ export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what =
       if (++seen > MAX_FOLDER_ENTRIES)
         throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
       const r = rel ? `${rel}/${e.name}` : e.name;
+      const st = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
       if (e.isDirectory()) walk(r);
-      else if (e.isFile()) out.push(r);
+      else if (e.isFile() || st?.isFile()) out.push(r);
+      else if (!e.isSymbolicLink() || (st && !st.isDirectory()))
+        // a FIFO, socket or device in the folder: never read, and not hashed either, so a cached
+        // answer could hide it; refused, as the same path named alone is
+        throw new InputFileError(`${what} ${abs}: ${r} is ${st ? specialKind(st) : e.isFIFO() ? "a FIFO (named pipe)" : e.isSocket() ? "a socket" : "a device"}, not a regular file: alignc reads only regular files`, abs);
     }
   };
   walk("");

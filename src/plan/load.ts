@@ -1,9 +1,9 @@
 // Reading a saved plan.json (`alignc plan --json > p.json`, a run directory's plan.json): parsed and
 // validated against the published schema (`alignc schema plan`), so every later reader can trust its
 // shape. Used by `alignc diff` and `alignc run PLAN`.
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Ajv } from "ajv";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { PLAN_SCHEMA } from "./schema.js";
 import type { Plan } from "./types.js";
 
@@ -16,8 +16,16 @@ let validator: ReturnType<Ajv["compile"]> | undefined;
 
 export function readPlanFile(path: string): Plan {
   let plan: unknown;
+  let text: string;
   try {
-    plan = JSON.parse(readFileSync(path, "utf8"));
+    // a regular file only: a FIFO or /dev/zero named as a plan would be read forever
+    text = readRegularText(path, READ_LIMITS.wholeData, "plan");
+  } catch (err) {
+    if (err instanceof InputFileError) throw new PlanFileError(err.message);
+    throw err;
+  }
+  try {
+    plan = JSON.parse(text);
   } catch (err) {
     throw new PlanFileError(`${path}: ${(err as Error).message}`);
   }

@@ -4,6 +4,7 @@ import { formatBytes, formatSeconds, planTotals } from "./checks.js";
 import type { PlanDiff, DiffEntry } from "./diff.js";
 import type { Estimates, Json, Plan, PlanNode } from "./types.js";
 import { palette, type Colour } from "../common/colour.js";
+import { escapeControl } from "../lang/escape.js";
 
 /** Parameters shown in the plan table, by op (everything else is in `--json`). */
 const KEY_PARAMS: Record<string, string[]> = {
@@ -89,7 +90,7 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const lines: string[] = [];
   const r = plan.recipe;
-  lines.push(c.bold(`plan ${r.variant ?? r.name}`) + `  (${r.file}, seed ${r.seed}, alignc ${plan.engine.alignc} epoch ${plan.engine.epoch}, ${plan.nodes.length} nodes)`);
+  lines.push(c.bold(`plan ${r.variant ?? r.name}`) + `  (${escapeControl(r.file)}, seed ${r.seed}, alignc ${plan.engine.alignc} epoch ${plan.engine.epoch}, ${plan.nodes.length} nodes)`);
   if (r.description) lines.push(c.dim(r.description));
   lines.push("");
   const header = ["node", "op", "key parameters", "size", "params", "tokens", "FLOPs", "memory", "time", "hash"];
@@ -146,7 +147,7 @@ const SYMBOL_COLOR: Record<string, Colour> = { "+": "green", "-": "red", "~": "y
 
 export function renderDiff(d: PlanDiff, opts: RenderOptions = {}): string {
   const c = palette(opts.color ?? false);
-  const lines = [c.bold(`diff ${d.a} → ${d.b}`)];
+  const lines = [c.bold(`diff ${escapeControl(d.a)} → ${escapeControl(d.b)}`)];
   for (const e of d.entries) {
     if (e.action === "=" && !e.from) continue; // unchanged nodes: counted below, listed in --json
     const paint = c[SYMBOL_COLOR[e.action]!];

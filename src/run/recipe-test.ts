@@ -12,6 +12,7 @@ import { compareGolden, goldenPath, readGolden, writeGolden } from "../plan/gold
 import type { Progress } from "./presentation/progress.js";
 import { runRecipe } from "./run-recipe.js";
 import type { Manifest } from "./storage/rundir.js";
+import { fsError } from "../common/fs-error.js";
 
 /** One --tiny run: of the recipe (variant null) or of one variant of a sweep. */
 export interface TinyRun {
@@ -64,8 +65,15 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
   }
   const plan = compiled.plan;
   if (o.update) {
-    writeGolden(file, plan);
-    r.golden = "updated";
+    try {
+      writeGolden(file, plan);
+      r.golden = "updated";
+    } catch (err) {
+      const e = fsError(err); // a read-only or full disk: reported as this recipe's failure, not exit 70
+      if (!e) throw err;
+      r.goldenDetail = [`cannot write ${goldenPath(file)}: ${e.message}`];
+      return r;
+    }
   } else if (!existsSync(goldenPath(file))) {
     r.golden = "missing";
     r.goldenDetail = [`no ${goldenPath(file)}; \`alignc test --update\` writes it`];

@@ -50,3 +50,11 @@ test("an export writes the folder, prints what is lost, and makes the launchers 
   assert.match(readFileSync(join(dir, "configs", "policy.args"), "utf8"), /^--ptx_coef\n0.2\n/m);
   assert.match(readFileSync(join(dir, "launch", "nnodes.sh"), "utf8"), /torchrun --nnodes 2 --nproc_per_node 4/);
 });
+
+test("--variant on a recipe without a sweep is an error (AL4011, as plan and run say), not silently ignored", async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alignc-cli-")), "out");
+  const r = await capture([HF], { to: "trl", out: dir, nodes: "1", gpusPerNode: "8", dropPtx: true, variant: "kl_coef=0.5" });
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /error AL4011: .*kl_coef=0\.5 .*has no sweep/);
+  assert.ok(!existsSync(dir));
+});

@@ -25,6 +25,7 @@ import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from ".
 import { PLAN_CODES } from "../../plan/codes.js";
 import { expandVariants } from "../../plan/variants.js";
 import { registerCachedDraws } from "../../run/storage/cached-draws.js";
+import { escapeControl } from "../../lang/escape.js";
 
 /** With --json the diagnostics go into the JSON document on stdout, else rendered to stderr. */
 function report(ds: Diagnostic[], sources: Map<string, string>, json = false): void {
@@ -107,7 +108,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   if (!existsSync(file)) {
-    process.stderr.write(`alignc data: ${file}: no such file\n`);
+    process.stderr.write(`alignc data: ${escapeControl(file)}: no such file\n`);
     return 2;
   }
   const preview = Number(opts.preview ?? 3);
@@ -201,7 +202,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         const rows = exportRows(built, split as ExportSplit);
         writeDataExport(exportFile, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""), inputs, force);
         if (json) entry.exported = { file: exportFile, split, rows: rows.length };
-        else process.stdout.write(`\nwrote ${rows.length} rows to ${exportFile}\n`);
+        else process.stdout.write(`\nwrote ${rows.length} rows to ${escapeControl(exportFile)}\n`);
       }
       doc.push(entry);
     }

@@ -2,6 +2,7 @@
 // files, or run directories holding a plan.json. Two run directories also get their final metrics
 // side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
 import { existsSync, statSync } from "node:fs";
+import { escapeControl } from "../../lang/escape.js";
 import { join } from "node:path";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../lang/diagnostic.js";
@@ -20,11 +21,11 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   try {
     st = statSync(path);
   } catch {
-    throw new LoadError(`${arg}: no such file or directory`);
+    throw new LoadError(`${escapeControl(arg)}: no such file or directory`);
   }
   if (st.isDirectory()) path = join(arg, "plan.json");
   if (path.endsWith(".json")) {
-    if (variant !== undefined) throw new LoadError(`${path}: --variant applies to recipes, not plan files`);
+    if (variant !== undefined) throw new LoadError(`${escapeControl(path)}: --variant applies to recipes, not plan files`);
     try {
       return readPlanFile(path);
     } catch (err) {
@@ -35,7 +36,7 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false, leaks: false, truncation: false });
   if (!r.plan) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
-    throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${path}: no plan`);
+    throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${escapeControl(path)}: no plan`);
   }
   return r.plan;
 }

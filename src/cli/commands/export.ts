@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDir, type Target } from "../../export/index.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
+import { escapeControl } from "../../lang/escape.js";
 
 const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--force]\n";
 
@@ -23,7 +24,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   };
   const [recipe] = args;
   if (!recipe) return usage("no recipe given");
-  if (!existsSync(recipe)) return usage(`${recipe}: no such file`);
+  if (!existsSync(recipe)) return usage(`${escapeControl(recipe)}: no such file`);
   const to = opts["to"];
   if (typeof to !== "string" || !(TARGETS as readonly string[]).includes(to)) return usage(`--to must be one of ${TARGETS.join(", ")}`);
   const out = opts["out"];
@@ -70,10 +71,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   // Warnings already carry the lossy steps that matter most; the full list is what EXPORT.md holds.
   if (r.approximations.length) {
-    process.stdout.write(`approximations (also in ${out}/EXPORT.md):\n`);
+    process.stdout.write(`approximations (also in ${escapeControl(out)}/EXPORT.md):\n`);
     for (const a of r.approximations) process.stdout.write(`  - ${a.stage ? `${a.stage}: ` : ""}${a.text}\n`);
   }
   const bytes = r.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
-  process.stdout.write(`wrote ${r.files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${out}: bash ${out}/launch/1node.sh, or launch/nnodes.sh on each of ${nodes} nodes\n`);
+  process.stdout.write(`wrote ${r.files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${escapeControl(out)}: bash ${escapeControl(out)}/launch/1node.sh, or launch/nnodes.sh on each of ${nodes} nodes\n`);
   return 0;
 }

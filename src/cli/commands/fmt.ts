@@ -2,6 +2,7 @@
 // kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
 // and compared with the input before anything is written, and writes are atomic (temp + rename).
 // --check writes nothing and exits 1 when some file would change.
+import { realpathSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../../common/atomic-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
@@ -11,6 +12,7 @@ import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { sameRecipe } from "../../lang/strip.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
+import { fsError } from "../../common/fs-error.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -41,22 +43,39 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const out = printRecipe(ast);
     const again = parseRecipe(out, file);
     if (hasErrors(again.diagnostics) || !sameRecipe(ast, again.ast)) {
-      process.stderr.write(`alignc fmt: ${file}: internal error: the formatted text does not mean the same; file left unchanged\n`);
+      process.stderr.write(`alignc fmt: ${escapeControl(file)}: internal error: the formatted text does not mean the same; file left unchanged\n`);
       raise(1);
       continue;
     }
     if (out === text) continue;
     if (checkOnly) {
-      process.stdout.write(`would reformat ${file}\n`);
+      process.stdout.write(`would reformat ${escapeControl(file)}\n`);
       raise(1);
       continue;
     }
-    await writeFileAtomic(file, out);
-    process.stdout.write(`formatted ${file}\n`);
+    // the user's file, rewritten in place: through a symlink to its target (the link stays), with its
+    // permissions, and never when it is read-only (a rename would replace it regardless)
+    const target = realpathSync(file);
+    const mode = statSync(target).mode & 0o7777;
+    if ((mode & 0o200) === 0) {
+      process.stderr.write(`alignc fmt: ${escapeControl(file)} is read-only; not formatted (make it writable first)\n`);
+      raise(2);
+      continue;
+    }
+    try {
+      await writeFileAtomic(target, out, { mode });
+    } catch (err) {
+      const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
+      if (!e) throw err;
+      process.stderr.write(`alignc fmt: cannot write ${escapeControl(file)}: ${escapeControl(e.message)}; left unchanged\n`);
+      raise(2);
+      continue;
+    }
+    process.stdout.write(`formatted ${escapeControl(file)}\n`);
   }
   return code;
 }
 
 function printDiagnostics(ds: Diagnostic[], file: string, text: string): void {
-  process.stderr.write(`${renderDiagnostics(ds, new Map([[file, text]]), { color: useColor(process.stderr) })}\n\n${summarize(ds)} (${file} not formatted)\n`);
+  process.stderr.write(`${renderDiagnostics(ds, new Map([[file, text]]), { color: useColor(process.stderr) })}\n\n${summarize(ds)} (${escapeControl(file)} not formatted)\n`);
 }

@@ -18,6 +18,7 @@ import { startLabelServer, type LabelServer } from "../../label/server.js";
 import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
+import { escapeControl } from "../../lang/escape.js";
 
 const USAGE = "usage: alignc label RECIPE --source NAME [--port N] [--host H]\n       alignc label --stats FILE [--json]\n";
 
@@ -28,7 +29,7 @@ function report(ds: Diagnostic[], sources: Map<string, string>): void {
 
 function stats(file: string, asJson: boolean): number {
   if (!existsSync(file)) {
-    process.stderr.write(`alignc label --stats: ${file}: no such file\n`);
+    process.stderr.write(`alignc label --stats: ${escapeControl(file)}: no such file\n`);
     return 2;
   }
   try {
@@ -61,7 +62,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   if (!existsSync(file)) {
-    process.stderr.write(`alignc label: ${file}: no such file\n`);
+    process.stderr.write(`alignc label: ${escapeControl(file)}: no such file\n`);
     return 2;
   }
   const port = opts.port === undefined ? 0 : Number(opts.port);

@@ -2,6 +2,7 @@
 import { pathToFileURL } from "node:url";
 import { findRun } from "../../run/presentation/list.js";
 import { writeReport } from "../../run/presentation/report.js";
+import { escapeControl } from "../../lang/escape.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const ref = args[0];
@@ -16,6 +17,6 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc report: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(opts.open ? `${pathToFileURL(path).href}\n` : `wrote ${path}\n`);
+  process.stdout.write(opts.open ? `${pathToFileURL(path).href}\n` : `wrote ${escapeControl(path)}\n`);
   return 0;
 }

@@ -12,6 +12,8 @@ import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
 import { runAllVariants } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/storage/rundir.js";
+import { escapeControl } from "../../lang/escape.js";
+import { fsError } from "../../common/fs-error.js";
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
@@ -127,6 +129,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     process.stdout.write(`\n${runs.length} variant${runs.length > 1 ? "s" : ""} run\n`);
     return worst;
+  } catch (err) {
+    // the runs folder or the cache on a read-only or full disk: the user's to fix, not exit 70
+    const e = fsError(err);
+    if (!e) throw err;
+    process.stderr.write(`alignc run: cannot write ${escapeControl(e.path ?? "the run folder")}: ${escapeControl(e.message)}\n`);
+    return 1;
   } finally {
     interrupt.uninstall();
   }

@@ -1,9 +1,15 @@
 // `alignc runs [DIR]`: list run directories (default runs/), oldest first, with their outcome.
+import { existsSync, statSync } from "node:fs";
+import { escapeControl } from "../../lang/escape.js";
 import { listRuns } from "../../run/presentation/list.js";
 import { fmtDuration } from "../../run/presentation/progress.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const dir = args[0] ?? "runs";
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    process.stderr.write(`alignc runs: ${escapeControl(dir)} is not a folder (runs are listed from a folder such as runs/)\n`);
+    return 2;
+  }
   const runs = listRuns(dir);
   if (opts.json) {
     process.stdout.write(JSON.stringify(runs, null, 2) + "\n");

@@ -1,6 +1,7 @@
 // Template readers: a folder of alignc Handlebars files, FLAN's templates.py patterns (as JSON) and
 // promptsource's templates.yaml (Jinja through @huggingface/jinja, limited to a checked subset).
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import type { YAMLMap, Scalar } from "yaml";
@@ -55,6 +56,17 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
   };
 }
 
+/** A template file's text: a regular file only (a FIFO named `*.hbs` in a template folder would be read
+ * forever, a folder so named is EISDIR), located at the file like any unreadable data file. */
+function readTemplateText(file: string, what: string): string {
+  try {
+    return readRegularText(file, READ_LIMITS.template, what);
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
+    throw err;
+  }
+}
+
 /** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). */
 export function loadTemplateDir(dir: string): TaskTemplate[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(CODES.fileMissing, "template folder not found", dir);
@@ -62,7 +74,7 @@ export function loadTemplateDir(dir: string): TaskTemplate[] {
     .filter((f) => f.endsWith(".hbs"))
     .sort();
   if (files.length === 0) fail(CODES.fileMissing, "no .hbs templates in the folder", dir);
-  return files.map((f) => parseTemplateFile(join(dir, f), readFileSync(join(dir, f), "utf8")));
+  return files.map((f) => parseTemplateFile(join(dir, f), readTemplateText(join(dir, f), "template")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +133,7 @@ export function flanRole(p: { input: string; target: string }, target: string): 
 /** FLAN's patterns for one task, each with its role (flanRole) against the task's target field. */
 export function loadFlanTemplates(file: string, task: string, version: "v1" | "v2" = "v1", targetOverride?: string): FlanTaskTemplates {
   if (!existsSync(file)) fail(CODES.fileMissing, "FLAN template file not found", file);
-  const text = readFileSync(file, "utf8");
+  const text = readTemplateText(file, "FLAN template file");
   const all = JSON.parse(text) as { tasks?: Record<string, Record<string, unknown>> };
   const entry = all.tasks?.[task];
   if (!entry) fail(CODES.templateSyntax, `no task \`${task}\` (tasks: ${Object.keys(all.tasks ?? {}).join(", ")})`, file);
@@ -225,7 +237,7 @@ const yaml = (): typeof import("yaml") => (yamlModule ??= createRequire(import.m
 /** promptsource templates of one file; answer choices become `answer_choices` and the task's options. */
 export function loadPromptsource(file: string): TaskTemplate[] {
   if (!existsSync(file)) fail(CODES.fileMissing, "promptsource file not found", file);
-  const text = readFileSync(file, "utf8");
+  const text = readTemplateText(file, "promptsource file");
   const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, customTags: [mapTag("!Template"), mapTag("!TemplateMetadata")] });

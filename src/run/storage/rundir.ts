@@ -130,8 +130,14 @@ export class RunDir {
     writeJsonAtomicSync(this.file("manifest.json"), m);
   }
 
+  /** The run's manifest; an Error naming the file when it is not one (a folder can hold some other
+   * tool's manifest.json: `alignc report` must not take it for a run and write into that folder). */
   readManifest(): Manifest {
-    return JSON.parse(readFileSync(this.file("manifest.json"), "utf8")) as Manifest;
+    const p = this.file("manifest.json");
+    const m = JSON.parse(readFileSync(p, "utf8")) as Partial<Manifest> | null;
+    const ok = m !== null && typeof m === "object" && typeof m.runId === "string" && typeof m.recipe?.name === "string" && Array.isArray(m.nodes) && Array.isArray(m.expectations);
+    if (!ok) throw new Error(`${p} is not an alignc run manifest (no runId, recipe, nodes and expectations)`);
+    return m as Manifest;
   }
 
   readPlan(): unknown {

@@ -1,0 +1,39 @@
+// Commands that take a saved plan or a runs folder: a FIFO or a device named as a plan.json is
+// refused at once (it used to be read forever, deaf even to Ctrl-C), and a file named where a runs
+// folder is expected is a usage error, not exit 70.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "../repo-root.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-special-inputs-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function alignc(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: tmp, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, signal: r.signal, err: r.stderr };
+}
+
+test("a FIFO or /dev/zero named as a plan.json is refused by diff and run", () => {
+  spawnSync("mkfifo", [join(tmp, "p.json")]);
+  writeFileSync(join(tmp, "r.align"), "recipe r { seed = 1 }\n");
+  for (const args of [["diff", "p.json", "r.align"], ["diff", "r.align", "p.json"], ["run", "p.json"]]) {
+    const r = alignc(...args);
+    assert.equal(r.signal, null, `${args.join(" ")}: did not finish`);
+    assert.ok(r.code === 1 || r.code === 2, `${args.join(" ")}: exit ${r.code}: ${r.err}`);
+    assert.match(r.err, /p\.json is a FIFO/);
+  }
+});
+
+test("alignc runs FILE is a usage error", () => {
+  writeFileSync(join(tmp, "notes.txt"), "mine\n");
+  for (const f of ["notes.txt", "/dev/zero"]) {
+    const r = alignc("runs", f);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /is not a folder/);
+  }
+});

@@ -1,0 +1,72 @@
+// A FLAN template folder (`templates = dir("…")`) is read file by file: a FIFO or a folder named
+// `*.hbs` in it is refused with a located error (it used to block `alignc check` forever, or be exit 70).
+// Each test has its own cache folder: check keeps answers per folder content, which a FIFO or an empty
+// folder does not change.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "../repo-root.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-tpl-special-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function setup(name: string): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, "tpl"), { recursive: true });
+  const src = join(root, "templates", "flan", "addition");
+  for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, "tpl", f));
+  copyFileSync(join(root, "recipes", "data", "tasks", "addition.jsonl"), join(dir, "addition.jsonl"));
+  writeFileSync(
+    join(dir, "t.align"),
+    `recipe t { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64 }
+task addition = flan { data = jsonl("addition.jsonl")  templates = dir("tpl")  holdout_templates = 2 }
+stage sft = sft { init = tiny  data = addition  steps = 2  batch_size = 2  max_length = 64 }
+`,
+  );
+  return dir;
+}
+
+function alignc(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(cwd, ".cache") } });
+  return { code: r.status, signal: r.signal, err: r.stderr };
+}
+
+test("a FIFO named *.hbs in a template folder is refused by check and plan", () => {
+  const dir = setup("fifo");
+  spawnSync("mkfifo", [join(dir, "tpl", "99-pipe.hbs")]);
+  for (const cmd of ["check", "plan"]) {
+    const r = alignc(dir, cmd, "t.align");
+    assert.equal(r.signal, null, `${cmd}: did not finish`);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /error AL3001: .*99-pipe\.hbs.*FIFO/);
+  }
+});
+
+test("a folder named *.hbs in a template folder is refused, not exit 70", () => {
+  const dir = setup("folder");
+  mkdirSync(join(dir, "tpl", "99-folder.hbs"));
+  const r = alignc(dir, "check", "t.align");
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /error AL3001: .*99-folder\.hbs.*folder/);
+});
+
+test("a symlinked template in a template folder is part of the plan: editing its target changes the hash", () => {
+  const dir = setup("link");
+  writeFileSync(join(dir, "shared.hbs"), "{{a}}+{{b}}=\n|||\n{{sum}}\n");
+  symlinkSync("../shared.hbs", join(dir, "tpl", "50-linked.hbs"));
+  const plan = () => {
+    const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "plan", "--json", "t.align"], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const before = plan();
+  assert.match(before, /tpl\/50-linked\.hbs/, "the plan lists the linked template among the folder's files");
+  writeFileSync(join(dir, "shared.hbs"), "{{a}} plus {{b}} equals\n|||\n{{sum}}\n");
+  assert.notEqual(plan(), before, "the data changed, so the plan (and the cached stages) must too");
+});

@@ -1,0 +1,57 @@
+// An export's manifest and folder can be edited by hand (or come from elsewhere): a re-export must
+// never remove a file outside the export folder, whether a manifest entry names `../x` or the user
+// replaced one of its folders by a symlink to their own data.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { MANIFEST_NAME, sha256 } from "../../src/export/manifest.js";
+import { ExportWriteError, writeExportDir } from "../../src/export/write.js";
+import type { ExportFile } from "../../src/export/types.js";
+
+const fresh = () => mkdtempSync(join(tmpdir(), "alignc-own-paths-"));
+const file = (path: string, content: string): ExportFile => ({ path, content, what: "x" });
+
+test("a stale file under a folder the user replaced by a symlink is kept, and so is its target", () => {
+  const root = fresh();
+  const out = join(root, "out");
+  writeExportDir(out, [file("EXPORT.md", "v1"), file("data/sft/train.jsonl", "rows\n")]);
+  // the user keeps the (identical) rows elsewhere and links them in
+  mkdirSync(join(root, "mine"));
+  renameSync(join(out, "data", "sft"), join(root, "mine", "sft"));
+  symlinkSync(join(root, "mine", "sft"), join(out, "data", "sft"));
+  // the next export no longer has data/sft (the stage was renamed)
+  const r = writeExportDir(out, [file("EXPORT.md", "v2"), file("data/sft2/train.jsonl", "rows\n")]);
+  assert.equal(readFileSync(join(root, "mine", "sft", "train.jsonl"), "utf8"), "rows\n", "the user's file outside the export survives");
+  assert.deepEqual(r.removed, []);
+  assert.deepEqual(r.kept, ["data/sft/train.jsonl"]);
+  assert.equal(readFileSync(join(out, "data", "sft2", "train.jsonl"), "utf8"), "rows\n");
+});
+
+for (const bad of ["../victim.txt", "/VICTIM", "a/../../victim.txt", "./EXPORT.md", "a//b"]) {
+  test(`a manifest naming ${JSON.stringify(bad)} is refused and nothing is removed`, () => {
+    const root = fresh();
+    const out = join(root, "out");
+    writeExportDir(out, [file("EXPORT.md", "v1")]);
+    const victim = join(root, "victim.txt");
+    writeFileSync(victim, "precious");
+    const m = JSON.parse(readFileSync(join(out, MANIFEST_NAME), "utf8")) as { files: Record<string, string> };
+    m.files[bad.replace("VICTIM", victim.slice(1))] = sha256("precious");
+    writeFileSync(join(out, MANIFEST_NAME), JSON.stringify(m));
+    assert.throws(() => writeExportDir(out, [file("EXPORT.md", "v2")]), (e: unknown) => e instanceof ExportWriteError && /not an alignc export manifest/.test((e as Error).message));
+    assert.ok(existsSync(victim), "the file outside the export folder is still there");
+    assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1", "nothing written");
+  });
+}
+
+test("a staging folder left inside the export folder by a killed export is cleared, not taken for a user's file", () => {
+  const out = join(fresh(), "out");
+  mkdirSync(out);
+  const gone = spawnSync(process.execPath, ["-e", ""]).pid!; // exited and reaped: its pid is free
+  mkdirSync(join(out, `.alignc-export.tmp-${gone}-0123abcd`, "configs"), { recursive: true });
+  writeExportDir(out, [file("EXPORT.md", "v1")]);
+  assert.ok(!existsSync(join(out, `.alignc-export.tmp-${gone}-0123abcd`)));
+  assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1");
+});

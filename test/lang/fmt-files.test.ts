@@ -1,0 +1,55 @@
+// `alignc fmt` rewrites the user's own recipe, so it must rewrite only its text: a symlinked recipe
+// stays a symlink (its target is formatted), the file keeps its permissions (a private 0600 recipe
+// does not become world-readable), and a read-only recipe is refused, not replaced behind its back.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "./helpers.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-fmt-files-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const UGLY = "model   m=gpt{layers=2}\n";
+const PRETTY = "model m = gpt { layers = 2 }\n";
+
+function fmt(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "fmt", ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("fmt through a symlink formats the target and keeps the link", () => {
+  const target = join(tmp, "target.align");
+  const link = join(tmp, "link.align");
+  writeFileSync(target, UGLY);
+  symlinkSync("target.align", link);
+  const r = fmt(link);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(lstatSync(link).isSymbolicLink(), "the link is still a link");
+  assert.equal(readlinkSync(link), "target.align");
+  assert.equal(readFileSync(target, "utf8"), PRETTY);
+});
+
+test("fmt keeps the file's permissions", () => {
+  const file = join(tmp, "private.align");
+  writeFileSync(file, UGLY);
+  chmodSync(file, 0o600);
+  assert.equal(fmt(file).code, 0);
+  assert.equal(readFileSync(file, "utf8"), PRETTY);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+});
+
+test("fmt refuses a read-only recipe and leaves it as it was", () => {
+  const file = join(tmp, "readonly.align");
+  writeFileSync(file, UGLY);
+  chmodSync(file, 0o444);
+  const r = fmt(file);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /readonly\.align is read-only/);
+  assert.equal(readFileSync(file, "utf8"), UGLY);
+  assert.equal(statSync(file).mode & 0o777, 0o444);
+  assert.ok(!readdirSync(tmp).some((n) => n.includes(".tmp-")), "no temp file left");
+});

@@ -1,0 +1,24 @@
+// A folder that holds some other tool's manifest.json (a web app's, a package's) is not an alignc
+// run: `alignc report DIR` says so, exit 1, and leaves the folder's own report.html alone.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "../repo-root.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-foreign-manifest-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test("alignc report refuses a folder whose manifest.json is not a run's", () => {
+  writeFileSync(join(tmp, "manifest.json"), JSON.stringify({ name: "My PWA", icons: [] }));
+  writeFileSync(join(tmp, "report.html"), "<h1>mine</h1>\n");
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "report", tmp], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /manifest\.json is not an alignc run manifest/);
+  assert.equal(readFileSync(join(tmp, "report.html"), "utf8"), "<h1>mine</h1>\n");
+  const d = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "diff", tmp, tmp], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.notEqual(d.status, 70, d.stderr);
+});
