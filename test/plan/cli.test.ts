@@ -67,7 +67,7 @@ test("alignc diff of two run directories adds their final metrics side by side (
   const run = (name: string, accuracy: number) => {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, "plan.json"), plan);
-    const manifest = { runId: name, status: "ok", nodes: [{ label: "rm_acc", summary: { accuracy } }] };
+    const manifest = { runId: name, status: "ok", recipe: { name: "quickstart" }, nodes: [{ label: "rm_acc", summary: { accuracy } }], expectations: [] };
     writeFileSync(join(dir, name, "manifest.json"), JSON.stringify(manifest));
   };
   run("run-a", 0.5);

@@ -2,7 +2,7 @@
 // run: `alignc report DIR` says so, exit 1, and leaves the folder's own report.html alone.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -21,4 +21,17 @@ test("alignc report refuses a folder whose manifest.json is not a run's", () => 
   assert.equal(readFileSync(join(tmp, "report.html"), "utf8"), "<h1>mine</h1>\n");
   const d = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "diff", tmp, tmp], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   assert.notEqual(d.status, 70, d.stderr);
+});
+
+test("alignc diff of two run folders whose manifest.json is another tool's: exit 2 with the reason, not 70", () => {
+  const dir = mkdtempSync(join(tmp, "diff-"));
+  const plan = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "plan", "--json", join(root, "recipes", "quickstart.align")], { encoding: "utf8" }).stdout;
+  for (const name of ["a", "b"]) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, "plan.json"), plan);
+    writeFileSync(join(dir, name, "manifest.json"), name === "a" ? JSON.stringify({ name: "My PWA", icons: [] }) : "{ not json");
+  }
+  const d = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "diff", join(dir, "a"), join(dir, "b")], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(d.status, 2, d.stderr);
+  assert.match(d.stderr, /manifest\.json is not an alignc run manifest/);
 });

@@ -3,6 +3,7 @@
 // side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
 import { existsSync, statSync } from "node:fs";
 import { escapeControl } from "../../lang/escape.js";
+import { ManifestError } from "../../run/storage/rundir.js";
 import { join } from "node:path";
 import { compile } from "../../compile.js";
 import { hasErrors } from "../../lang/diagnostic.js";
@@ -60,7 +61,14 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);
   const d = diffPlans(a, b, { a: label(args[0]!, a), b: label(args[1]!, b) });
   const isRun = (arg: string) => existsSync(join(arg, "manifest.json"));
-  const metrics = isRun(args[0]!) && isRun(args[1]!) ? diffRunMetrics(args[0]!, args[1]!) : null;
+  let metrics: ReturnType<typeof diffRunMetrics> | null = null;
+  try {
+    metrics = isRun(args[0]!) && isRun(args[1]!) ? diffRunMetrics(args[0]!, args[1]!) : null;
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    process.stderr.write(`alignc diff: ${escapeControl(err.message)}\n`);
+    return 2;
+  }
   if (opts["json"]) process.stdout.write(`${JSON.stringify(metrics ? { ...d, metrics } : d, null, 2)}\n`);
   else process.stdout.write(renderDiff(d, { color: useColor(process.stdout) }) + (metrics ? `\nmetrics\n${renderRunMetricDiff(metrics)}` : ""));
   return d.equal ? 0 : 1;

@@ -90,6 +90,9 @@ export function runId(recipe: string, planHash: string, when: Date = new Date())
   return `${safe}-${stamp}-${planHash.replace(/^sha256:/, "").slice(0, 8)}`;
 }
 
+/** A folder's manifest.json that alignc cannot read as a run's: the user's input, not a bug. */
+export class ManifestError extends Error {}
+
 export class RunDir {
   private constructor(readonly path: string) {}
 
@@ -132,11 +135,17 @@ export class RunDir {
 
   /** The run's manifest; an Error naming the file when it is not one (a folder can hold some other
    * tool's manifest.json: `alignc report` must not take it for a run and write into that folder). */
+  /** The run's manifest; a ManifestError when the file is not JSON or not an alignc run's (another tool's manifest.json). */
   readManifest(): Manifest {
     const p = this.file("manifest.json");
-    const m = JSON.parse(readFileSync(p, "utf8")) as Partial<Manifest> | null;
+    let m: Partial<Manifest> | null;
+    try {
+      m = JSON.parse(readFileSync(p, "utf8")) as Partial<Manifest> | null;
+    } catch (err) {
+      throw new ManifestError(`${p} is not an alignc run manifest (${(err as Error).message})`);
+    }
     const ok = m !== null && typeof m === "object" && typeof m.runId === "string" && typeof m.recipe?.name === "string" && Array.isArray(m.nodes) && Array.isArray(m.expectations);
-    if (!ok) throw new Error(`${p} is not an alignc run manifest (no runId, recipe, nodes and expectations)`);
+    if (!ok) throw new ManifestError(`${p} is not an alignc run manifest (no runId, recipe, nodes and expectations)`);
     return m as Manifest;
   }
 
