@@ -53,6 +53,10 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
     if (target === r) return `${file} is a file this recipe reads (${input}); alignc never overwrites its own inputs`;
     if (existsSync(r) && statSync(r).isDirectory() && target.startsWith(r + sep)) return `${file} is inside ${input}, a folder this recipe reads; choose a path outside it`;
   }
+  // the sidecar is written beside the export: a file of that name that is not alignc's sidecar is
+  // the user's, and --force (which is about FILE) does not let alignc overwrite it
+  const side = sidecarOf(file);
+  if (lstatExists(side) && !isSidecar(side)) return `${side} exists and is not an alignc data --export record; alignc would overwrite it (move it, or choose another file name)`;
   if (!existsSync(file)) {
     if (!existsSync(dirname(resolve(file)))) return `the folder of ${file} does not exist`;
     return undefined;
@@ -64,15 +68,31 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   return `${file} exists and was not written by alignc data --export (or was changed since); pass --force to replace it, or choose a new file`;
 }
 
-function ownedExport(file: string): boolean {
-  const side = sidecarOf(file);
-  if (!existsSync(side)) return false;
+const lstatExists = (p: string): boolean => {
   try {
-    const s = JSON.parse(readFileSync(side, "utf8")) as { format?: string; sha256?: string };
-    return s.format === SIDECAR_FORMAT && s.sha256 === sha256(readFileSync(file));
+    lstatSync(p);
+    return true;
   } catch {
     return false;
   }
+};
+
+/** The sidecar's record, when `side` is a regular file holding one (a link or anything else: none). */
+function sidecarRecord(side: string): { format: string; sha256?: string } | undefined {
+  try {
+    if (!lstatSync(side).isFile()) return undefined;
+    const s = JSON.parse(readFileSync(side, "utf8")) as { format?: unknown; sha256?: string };
+    return s !== null && typeof s === "object" && s.format === SIDECAR_FORMAT ? { format: SIDECAR_FORMAT, sha256: s.sha256 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isSidecar = (side: string): boolean => sidecarRecord(side) !== undefined;
+
+function ownedExport(file: string): boolean {
+  const record = sidecarRecord(sidecarOf(file));
+  return record !== undefined && record.sha256 === sha256(readFileSync(file));
 }
 
 /** Write `content` to `file` atomically, with its ownership sidecar; refuses as exportRefusal says. */

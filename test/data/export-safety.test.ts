@@ -67,3 +67,17 @@ test("--export replaces its own earlier file, refuses a stranger's unless --forc
   assert.equal(readFileSync(out, "utf8"), first);
   assert.ok(readdirSync(dir).every((f) => !f.includes(".tmp-")), "no temp files");
 });
+
+test("--export never overwrites a user's file that has the sidecar's name (.FILE.alignc), even with --force", () => {
+  const { dir, recipe } = fixture();
+  const out = join(dir, "out.jsonl");
+  const side = join(dir, ".out.jsonl.alignc");
+  writeFileSync(side, "my notes\n");
+  for (const force of [false, true]) {
+    const r = capture([recipe], { source: "demos", preview: "0", export: out, force });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /is not an alignc data --export record/);
+  }
+  assert.equal(readFileSync(side, "utf8"), "my notes\n");
+  assert.deepEqual(readdirSync(dir).sort(), [".out.jsonl.alignc", "demos.jsonl", "r.align"]);
+});
