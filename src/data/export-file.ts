@@ -44,15 +44,23 @@ const real = (p: string) => {
   }
 };
 
+/** Why `path` is one of the recipe's inputs (a file it reads, or a folder it reads or one inside it), or undefined: alignc writes no output there, --force or not. */
+export function inputClash(path: string, inputs: readonly string[]): string | undefined {
+  const target = real(path);
+  for (const input of inputs) {
+    const r = real(input);
+    const folder = existsSync(r) && statSync(r).isDirectory();
+    if (target === r) return `${path} is a ${folder ? "folder" : "file"} this recipe reads (${input}); alignc never overwrites its own inputs`;
+    if (folder && target.startsWith(r + sep)) return `${path} is inside ${input}, a folder this recipe reads; choose a path outside it`;
+  }
+  return undefined;
+}
+
 /** Why `file` must not be written, or undefined. Checked before any example is built and again
  * just before writing. */
 export function exportRefusal(file: string, inputs: readonly string[], force: boolean): string | undefined {
-  const target = real(file);
-  for (const input of inputs) {
-    const r = real(input);
-    if (target === r) return `${file} is a file this recipe reads (${input}); alignc never overwrites its own inputs`;
-    if (existsSync(r) && statSync(r).isDirectory() && target.startsWith(r + sep)) return `${file} is inside ${input}, a folder this recipe reads; choose a path outside it`;
-  }
+  const clash = inputClash(file, inputs);
+  if (clash) return clash;
   // the sidecar is written beside the export: a file of that name that is not alignc's sidecar is
   // the user's, and --force (which is about FILE) does not let alignc overwrite it
   const side = sidecarOf(file);

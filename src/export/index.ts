@@ -6,6 +6,7 @@ import { checkRecipeFile } from "../check/index.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { compileExport } from "./compile.js";
+import { recipeInputs } from "../data/export-file.js";
 import { gatherExport } from "./from-plan.js";
 import type { ExportOptions, ExportResult } from "./types.js";
 
@@ -27,10 +28,12 @@ export async function exportRecipe(recipe: CheckedRecipe, opts: ExportOptions & 
 }
 
 /** Check a recipe file and export it; `sources` is for rendering the diagnostics. */
-export async function exportRecipeFile(path: string, opts: ExportOptions & { variant?: string; until?: string }): Promise<ExportResult & { sources: Map<string, string> }> {
+export async function exportRecipeFile(path: string, opts: ExportOptions & { variant?: string; until?: string }): Promise<ExportResult & { sources: Map<string, string>; inputs: string[] }> {
   const checked = await checkRecipeFile(path);
   const errors: Diagnostic[] = checked.diagnostics.filter((d) => d.severity === "error");
-  if (!checked.recipe || errors.length) return { files: [], diagnostics: checked.diagnostics, approximations: [], sources: checked.sources };
+  if (!checked.recipe || errors.length) return { files: [], diagnostics: checked.diagnostics, approximations: [], sources: checked.sources, inputs: [] };
   const r = await exportRecipe(checked.recipe, opts);
-  return { ...r, diagnostics: [...checked.diagnostics, ...r.diagnostics], sources: checked.sources };
+  // every path the recipe reads: the export folder must be none of them nor inside one
+  const inputs = recipeInputs(checked.recipe, checked.sources.keys());
+  return { ...r, diagnostics: [...checked.diagnostics, ...r.diagnostics], sources: checked.sources, inputs };
 }

@@ -1,7 +1,7 @@
 // `alignc export` as a user runs it: exit codes, what it prints, what it writes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,4 +57,28 @@ test("--variant on a recipe without a sweep is an error (AL4011, as plan and run
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, /error AL4011: .*kl_coef=0\.5 .*has no sweep/);
   assert.ok(!existsSync(dir));
+});
+
+test("--out inside a folder the recipe reads (a dir() template folder) is refused, even with --force: nothing written there", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-cli-"));
+  cpSync(join(ROOT, "templates", "flan", "sentiment"), join(dir, "tpl"), { recursive: true });
+  copyFileSync(join(ROOT, "recipes", "data", "tasks", "sentiment.jsonl"), join(dir, "rows.jsonl"));
+  writeFileSync(
+    join(dir, "r.align"),
+    `recipe r { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64  hf = "gpt2" }
+task t = flan { data = jsonl("rows.jsonl")  templates = dir("tpl")  options = ["negative", "positive"] }
+stage sft = sft { init = tiny  data = t  steps = 2 }
+`,
+  );
+  const before = readdirSync(join(dir, "tpl")).sort();
+  for (const out of [join(dir, "tpl"), join(dir, "tpl", "export")]) {
+    const r = await capture([join(dir, "r.align")], { to: "trl", out, force: true });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /folder this recipe reads/);
+  }
+  assert.deepEqual(readdirSync(join(dir, "tpl")).sort(), before);
+  const ok = await capture([join(dir, "r.align")], { to: "trl", out: join(dir, "out") });
+  assert.equal(ok.code, 0, ok.err);
 });

@@ -9,6 +9,7 @@ import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExpo
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { escapeControl } from "../../lang/escape.js";
+import { inputClash } from "../../data/export-file.js";
 
 const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--force]\n";
 
@@ -58,6 +59,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (hasErrors(ds)) {
     process.stderr.write("alignc export: nothing written\n");
     return 1;
+  }
+  const clash = inputClash(out, r.inputs);
+  if (clash) {
+    process.stderr.write(`alignc export: ${escapeControl(clash)} (--force does not change that); nothing written\n`);
+    return 2;
   }
   try {
     const w = writeExportDir(out, r.files, { force: opts["force"] === true });
