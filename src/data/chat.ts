@@ -11,7 +11,7 @@ import { Template } from "@huggingface/jinja";
 import { CODES, DataError, dataDiag, fail } from "./diag.js";
 import { handlebarsPlaceholders, type Placeholder } from "./flan/template.js";
 import { lineSpan } from "../lang/diagnostic.js";
-import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
+import { readTemplateText } from "./template-text.js";
 import { renderBudgeted } from "./jinja-budget.js";
 import { guardRender, HANDLEBARS_RUNTIME } from "./template-guard.js";
 import type { ChatFormat, PromptResponse, SFTExample } from "./types.js";
@@ -22,15 +22,6 @@ const S_SYSTEM = "\uE002";
 
 type Renderer = (vars: { system: string; prompt: string; response: string }) => string;
 
-/** A template file's text: a regular file (not a FIFO or device) of at most READ_LIMITS.template. */
-function readTemplateFile(file: string, what: string): string {
-  try {
-    return readRegularText(file, READ_LIMITS.template, what);
-  } catch (err) {
-    if (err instanceof InputFileError) fail(CODES.fileMissing, err.withoutPath, file);
-    throw err;
-  }
-}
 
 /** Build a ChatFormat from a renderer that is called with sentinels. */
 function fromRenderer(name: string, file: string, render: Renderer): ChatFormat {
@@ -103,7 +94,7 @@ function checkChatVariables(file: string, text: string): void {
 export function handlebarsChat(file: string, text?: string): ChatFormat {
   if (text === undefined) {
     if (!existsSync(file)) fail(CODES.fileMissing, "chat template not found", file);
-    text = readTemplateFile(file, "chat template");
+    text = readTemplateText(file, "chat template");
   }
   // a single trailing newline of the file is not part of the format
   text = text.replace(/\r?\n$/, "");
@@ -118,7 +109,7 @@ export function hfChat(file: string): ChatFormat {
   if (!existsSync(file)) fail(CODES.fileMissing, "tokenizer_config.json not found", file);
   let cfg: Record<string, unknown>;
   try {
-    cfg = JSON.parse(readTemplateFile(file, "tokenizer_config.json")) as Record<string, unknown>;
+    cfg = JSON.parse(readTemplateText(file, "tokenizer_config.json")) as Record<string, unknown>;
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
     fail(CODES.chatTemplate, `not valid JSON (${err.message})`, file);

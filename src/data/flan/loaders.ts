@@ -1,7 +1,7 @@
 // Template readers: a folder of alignc Handlebars files, FLAN's templates.py patterns (as JSON) and
 // promptsource's templates.yaml (Jinja through @huggingface/jinja, limited to a checked subset).
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { readTemplateText } from "../template-text.js";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import type { YAMLMap, Scalar } from "yaml";
@@ -56,16 +56,6 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
   };
 }
 
-/** A template file's text: a regular file only (a FIFO named `*.hbs` in a template folder would be read
- * forever, a folder so named is EISDIR), located at the file like any unreadable data file. */
-function readTemplateText(file: string, what: string): string {
-  try {
-    return readRegularText(file, READ_LIMITS.template, what);
-  } catch (err) {
-    if (err instanceof InputFileError) fail(CODES.fileMissing, err.message, file);
-    throw err;
-  }
-}
 
 /** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). */
 export function loadTemplateDir(dir: string): TaskTemplate[] {

@@ -1,0 +1,15 @@
+// A template file's text (a FLAN or promptsource template, a chat template, a tokenizer_config.json):
+// a regular file only, of at most READ_LIMITS.template — a FIFO named `*.hbs` in a template folder
+// would be read forever, a folder so named is EISDIR — reported as AL3001 located at the file, whose
+// path the location already gives.
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
+import { CODES, fail } from "./diag.js";
+
+export function readTemplateText(file: string, what: string): string {
+  try {
+    return readRegularText(file, READ_LIMITS.template, what);
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, err.withoutPath, file);
+    throw err;
+  }
+}
