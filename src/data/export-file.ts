@@ -9,6 +9,7 @@ import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { sha256 } from "../export/manifest.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { fsError } from "../common/fs-error.js";
+import { lexists } from "../common/fs-probe.js";
 
 export class DataExportError extends Error {}
 
@@ -64,7 +65,7 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   // the sidecar is written beside the export: a file of that name that is not alignc's sidecar is
   // the user's, and --force (which is about FILE) does not let alignc overwrite it
   const side = sidecarOf(file);
-  if (lstatExists(side) && !isSidecar(side)) return `${side} exists and is not an alignc data --export record; alignc would overwrite it (move it, or choose another file name)`;
+  if (lexists(side) && !isSidecar(side)) return `${side} exists and is not an alignc data --export record; alignc would overwrite it (move it, or choose another file name)`;
   if (!existsSync(file)) {
     if (!existsSync(dirname(resolve(file)))) return `the folder of ${file} does not exist`;
     return undefined;
@@ -76,14 +77,6 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   return `${file} exists and was not written by alignc data --export (or was changed since); pass --force to replace it, or choose a new file`;
 }
 
-const lstatExists = (p: string): boolean => {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The sidecar's record, when `side` is a regular file holding one (a link or anything else: none). */
 function sidecarRecord(side: string): { format: string; sha256?: string } | undefined {

@@ -11,6 +11,7 @@ import { writeJsonAtomicSync } from "../common/atomic-write.js";
 import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
+import { lexists, pidAlive } from "../common/fs-probe.js";
 
 export class ExportWriteError extends Error {}
 
@@ -29,14 +30,6 @@ export interface WriteExportResult {
 
 const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME;
 
-function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Why `path` cannot be written in `out`, or undefined: taken by a file that is not alignc's
  * unchanged output, or a parent that is not a plain folder (a symlink could lead anywhere). */
@@ -78,13 +71,7 @@ function stagingFolder(out: string): string {
 /** A staging folder inside `out` left by an export that was killed (its process is gone). */
 function deadStaging(name: string): boolean {
   const m = name.startsWith(STAGE_PREFIX) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(STAGE_PREFIX.length)) : null;
-  if (!m) return false;
-  try {
-    process.kill(Number(m[1]), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return m !== null && !pidAlive(Number(m[1]));
 }
 
 /** Write `files` into `outDir`: an empty or missing folder, or one holding an earlier alignc export. */

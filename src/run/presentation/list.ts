@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { RunDir, type Manifest } from "../storage/rundir.js";
+import { pidAlive } from "../../common/fs-probe.js";
 
 export interface RunSummary {
   id: string;
@@ -23,12 +24,7 @@ export interface RunSummary {
  * only for manifests that record a pid (older ones stay "running"). */
 export function ownerGone(m: Pick<Manifest, "pid" | "host">): boolean {
   if (m.pid === undefined || m.host.hostname !== hostname()) return false;
-  try {
-    process.kill(m.pid, 0); // signal 0: existence check, sends nothing
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH"; // EPERM: alive, someone else's
-  }
+  return !pidAlive(m.pid);
 }
 
 export function listRuns(runsDir = "runs"): RunSummary[] {

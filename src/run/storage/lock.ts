@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
+import { pidAlive } from "../../common/fs-probe.js";
 
 export interface LockInfo {
   pid: number;
@@ -72,14 +73,6 @@ export function removeDeadWriters(dir: string, writer: (name: string) => number 
   return n;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
-}
 
 function isStale(path: string, info: LockInfo | null, staleMs: number): boolean {
   let mtime: number;
