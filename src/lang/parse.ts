@@ -69,7 +69,24 @@ const LEXICAL_HINTS: Record<string, string> = {
   "'": 'strings use double quotes: "…"',
   "#": "comments start with // or /* … */",
   ";": "no `;` needed: entries are separated by spaces or line breaks",
+  "\u00a0": "a no-break space (often pasted from a web page or a word processor): replace it with a plain space",
+  "\u200b": "a zero-width space (often pasted from a web page): delete it",
+  "\ufeff": "a byte-order mark inside the file: delete it",
+  "\u201c": 'a curly quote: strings use straight double quotes "…"',
+  "\u201d": 'a curly quote: strings use straight double quotes "…"',
 };
+
+// Characters a terminal shows as nothing or as a plain space (spaces, format characters, controls):
+// named by code point so that the message says what is there.
+const INVISIBLE = /[\p{Z}\p{Cf}\p{Cc}]/u;
+
+/** The unexpected characters as the message shows them: visible ones as they are (at most 20), an
+ * invisible one as `U+00A0`. */
+function showUnexpected(ch: string): string {
+  const chars = [...ch];
+  const shown = chars.slice(0, chars.length > 20 ? 17 : 20).map((c) => (INVISIBLE.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}` : c));
+  return chars.some((c) => INVISIBLE.test(c)) ? shown.join(" ") + (chars.length > 20 ? " …" : "") : `\`${shown.join("")}${chars.length > 20 ? "…" : ""}\``;
+}
 
 /** Index of the first token starting at or after `offset` (tokens.length when none does). */
 function firstTokenAt(tokens: IToken[], offset: number): number {
@@ -131,7 +148,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
       diagnostics.push({
         code: "AL1001",
         severity: "error",
-        message: `unexpected character${e.length > 1 ? "s" : ""} \`${ch.length > 20 ? `${ch.slice(0, 17)}…` : ch}\``,
+        message: `unexpected character${e.length > 1 ? "s" : ""} ${showUnexpected(ch)}`,
         file,
         span,
         ...(hint ? { hint } : {}),

@@ -14,6 +14,12 @@ function code(c: keyof typeof SYNTAX_CODES, name: string, fn: () => void): void 
 code("AL1001", "unexpected character", () => {
   const d = expectError("model m = gpt {\n  layers = 2 $\n}", "AL1001", 2, 14);
   assert.match(d.message, /`\$`/);
+  // an invisible character is named by code point, not printed as the blank it looks like
+  const nbsp = expectError("model m = gpt {\n  layers = 2\u00a0\n}", "AL1001", 2, 13);
+  assert.match(nbsp.message, /U\+00A0/);
+  assert.doesNotMatch(nbsp.message, /\u00a0/);
+  assert.match(nbsp.hint ?? "", /no-break space/);
+  assert.match(expectError("model m = gpt {\u200b}", "AL1001", 1, 16).message, /U\+200B/);
 });
 
 code("AL1002", "unterminated string", () => {
