@@ -4,9 +4,10 @@
 //   skip: the row is left out; `alignc data --stats` and the run record show how many and why.
 // Each report is located (file:line, plus the element index in a JSON array) and clipped: a message
 // never quotes more than CLIP_CHARS of a row (published files can be one 3 MB line).
+import { basename } from "node:path";
 import { CODES, DataError, dataDiag } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import type { Row } from "./readers.js";
+import { rowElement, type Row } from "./row.js";
 import type { SkippedRows } from "./types.js";
 
 export type OnError = "fail" | "skip";
@@ -27,11 +28,20 @@ function clipped(d: Diagnostic): Diagnostic {
   return d.message.length > CLIP_CHARS * 2 ? { ...d, message: clip(d.message, CLIP_CHARS * 2) } : d;
 }
 
+/** Rows shown by place when one template fails on many of them. */
+const ROWS_NAMED = 5;
+
 /** Collects the bad rows of one file under one policy. */
 export class BadRows {
   private readonly diags: Diagnostic[] = [];
   private readonly rows = new Set<number>();
   private readonly reasons: string[] = [];
+  /** rows whose diagnostics are listed one by one */
+  private readonly listedRows = new Set<number>();
+  /** a template that failed on rows (located at the template, not the row): one entry per
+   * template, place and message, with the rows it failed on, so that a template that fails on every
+   * row is one error naming the rows rather than the same error per row */
+  private readonly atTemplates = new Map<string, { d: Diagnostic; rows: Row[]; count: number }>();
 
   constructor(
     readonly source: string,
@@ -45,18 +55,43 @@ export class BadRows {
       return fn();
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
-      this.add(row.index, e.diagnostics);
+      const [first] = e.diagnostics;
+      if (first === undefined || first.file === this.file) this.add(row.index, e.diagnostics);
+      else this.addAtTemplate(row, e.diagnostics);
       return undefined;
     }
   }
 
   /** Record diagnostics of one bad row (by its index, so a row counts once). */
   add(index: number, ds: readonly Diagnostic[]): void {
+    // a reason names its line (its message leaves the file and line to the diagnostic's location)
+    this.count1(index, ds[0] && `${ds[0].span ? `line ${ds[0].span.line}: ` : ""}${ds[0].message}`);
+    if (this.diags.length < MAX_REPORTED) {
+      this.diags.push(...ds.slice(0, MAX_REPORTED - this.diags.length).map(clipped));
+      this.listedRows.add(index);
+    }
+  }
+
+  /** A row that a template failed on: its diagnostics are located at the template, so the row is
+   * named in the message (file:line) and rows failing the same way are gathered into one report. */
+  private addAtTemplate(row: Row, ds: readonly Diagnostic[]): void {
+    this.count1(row.index, `line ${row.line}: ${rowElement(row)}${ds[0]!.message}`);
+    for (const d of ds) {
+      const key = `${d.code}\u0000${d.file}\u0000${d.span?.start ?? ""}\u0000${d.message}`;
+      const g = this.atTemplates.get(key) ?? { d, rows: [], count: 0 };
+      this.atTemplates.set(key, g);
+      if (g.rows.at(-1) !== row) {
+        g.count++;
+        if (g.rows.length < ROWS_NAMED) g.rows.push(row);
+      }
+    }
+    this.listedRows.add(row.index);
+  }
+
+  private count1(index: number, reason: string | undefined): void {
     const first = !this.rows.has(index);
     this.rows.add(index);
-    // a reason names its line (its message leaves the file and line to the diagnostic's location)
-    if (first && this.reasons.length < SKIP_REASONS_SHOWN && ds[0]) this.reasons.push(clip(`${ds[0].span ? `line ${ds[0].span.line}: ` : ""}${ds[0].message}`, CLIP_CHARS));
-    if (this.diags.length < MAX_REPORTED) this.diags.push(...ds.slice(0, MAX_REPORTED - this.diags.length).map(clipped));
+    if (first && this.reasons.length < SKIP_REASONS_SHOWN && reason) this.reasons.push(clip(reason, CLIP_CHARS));
   }
 
   isBad(index: number): boolean {
@@ -72,11 +107,21 @@ export class BadRows {
     if (this.rows.size === 0) return undefined;
     if (this.mode === "skip") return { source: this.source, file: this.file, count: this.rows.size, reasons: this.reasons };
     const hint = 'fix the rows, or write on_error = "skip" on the source to leave them out (the count and reasons show in `alignc data --stats`)';
-    const listed = this.diags.map((d, i) => (i === 0 && !d.hint ? { ...d, hint } : d));
-    if (this.rows.size <= MAX_REPORTED) throw new DataError(listed);
+    const atTemplates = [...this.atTemplates.values()].map((g) => clipped({ ...g.d, message: `${this.rowsNamed(g.rows, g.count)}: ${g.d.message}` }));
+    const listed = [...this.diags, ...atTemplates].map((d, i) => (i === 0 && !d.hint ? { ...d, hint } : d));
+    if (this.listedRows.size === this.rows.size) throw new DataError(listed);
     // more bad rows than are listed: say how many in all
-    const summary = dataDiag(listed[0]?.code ?? CODES.brokenLine, `${this.rows.size} bad rows in \`${this.source}\`; the first ${MAX_REPORTED} are listed`, this.file, null, hint);
+    const summary = dataDiag(listed[0]?.code ?? CODES.brokenLine, `${this.rows.size} bad rows in \`${this.source}\`; the first ${this.listedRows.size} are listed`, this.file, null, hint);
     throw new DataError([...listed, summary]);
+  }
+
+  /** `demos.jsonl:7`, or `demos.jsonl lines 1, 2, 3, 4, 5 and 25 more` (elements for a JSON array). */
+  private rowsNamed(rows: readonly Row[], count: number): string {
+    const [r] = rows;
+    if (count === 1) return `${basename(this.file)}:${r!.line}${r!.element !== undefined ? ` (element ${r!.element})` : ""}`;
+    const elements = r!.element !== undefined;
+    const more = count - rows.length;
+    return `${basename(this.file)} ${elements ? "elements" : "lines"} ${rows.map((x) => (elements ? x.element : x.line)).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
   }
 }
 

@@ -87,3 +87,21 @@ test("data --stats: how many examples lose prompt or response tokens to truncati
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /truncation by stage sft \(max_length 32, truncate = "prompt_first"\) of 20 examples: 20 \(100\.0%\) lose prompt tokens, 5 \(25\.0%\) lose response tokens {2}WARNING: over 1% lose part of their target/);
 });
+
+test("a template that fails on a row names the row (file:line) though it is located at the template; failing on many rows is one error", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-bad-tpl-"));
+  // row 3's response renders past the one-render cap; the others are fine
+  const rows = Array.from({ length: 5 }, (_, i) => JSON.stringify({ prompt: `p${i}`, response: i === 2 ? "x".repeat((1 << 20) + 1) : `r${i}` }));
+  writeFileSync(join(dir, "d.jsonl"), rows.join("\n") + "\n");
+  const one = capture([recipe(dir, `source d = jsonl("d.jsonl") as demonstrations { response = "{{response}}" }`)], { preview: "0" });
+  assert.equal(one.code, 1, one.err);
+  assert.match(one.err, /r\.align:\d+:\d+: error AL3013: d\.jsonl:3: template fails when rendered: its output is 1048577 characters/);
+  const skip = capture([recipe(dir, `source d = jsonl("d.jsonl") as demonstrations { response = "{{response}}"  on_error = "skip" }`)], { preview: "0", stats: true, source: "d" });
+  assert.equal(skip.code, 0, skip.err);
+  assert.match(skip.out, /skipped 1 rows? of .*d\.jsonl \(`d`\), first reasons:\n {2}- line 3: template fails when rendered/);
+  // a template that fails on every row: one error naming the first rows and the count, not one per row
+  const every = capture([recipe(dir, `source d = jsonl("d.jsonl") as demonstrations { response = "{{#each}}{{/each}}" }`)], { preview: "0" });
+  assert.equal(every.code, 1, every.err);
+  assert.equal((every.err.match(/error AL3013/g) ?? []).length, 1, every.err);
+  assert.match(every.err, /error AL3013: d\.jsonl lines 1, 2, 3, 4, 5: template fails when rendered: Must pass iterator to #each/);
+});
