@@ -132,7 +132,10 @@ function linkTarget(path: string): Stats | undefined {
   }
 }
 
-export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what = "folder"): string[] {
+/** The files under `abs`, recursively; with `emptyFolders`, also each folder that holds none, as `name/`
+ * (a plan hashes them: a reader that lists a folder's entries, such as a template folder's loader,
+ * sees an empty folder named `x.hbs` that a list of files alone would hide from the hash). */
+export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFolders?: boolean }, what = "folder"): string[] {
   const out: string[] = [];
   let seen = 0;
   const entries = (rel: string) => {
@@ -152,8 +155,11 @@ export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what =
         throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
       const r = rel ? `${rel}/${e.name}` : e.name;
       const st = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
-      if (e.isDirectory()) walk(r);
-      else if (e.isFile() || st?.isFile()) out.push(r);
+      if (e.isDirectory()) {
+        const before = out.length;
+        walk(r);
+        if (opts.emptyFolders && out.length === before) out.push(`${r}/`);
+      } else if (e.isFile() || st?.isFile()) out.push(r);
       else if (!e.isSymbolicLink() || (st && !st.isDirectory()))
         // a FIFO, socket or device in the folder: never read, and not hashed either, so a cached
         // answer could hide it; refused, as the same path named alone is

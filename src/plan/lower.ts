@@ -16,6 +16,7 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
+import { statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
@@ -374,15 +375,26 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
     // listDir's names are plain `a/b` paths below root: joined by hand (join normalises each one,
     // ~20,000 times at FLAN scale); join where the separator is not `/` or root ends in one
     const under = sep === "/" && !root.endsWith("/") ? (f: string): string => `${root}/${f}` : (f: string): string => join(root, f);
-    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.hash(under(f)));
+    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, f.endsWith("/") ? EMPTY_FOLDER : fs.hash(under(f)));
   }
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
 }
 
-/** Files under a folder, recursively, relative to it, sorted; dot-files skipped; an InputFileError
+/** What an empty folder inside a `dir()` input hashes as (listDir names it `x/`). */
+export const EMPTY_FOLDER = "empty folder";
+
+/** The digest a plan records for a path it lists: a file's sha256, EMPTY_FOLDER for `x/` (an empty
+ * folder, still a folder); throws as reading the file does. */
+export function planFileDigest(abs: string, listed: string): string {
+  if (!listed.endsWith("/")) return hashRegularFile(abs);
+  if (!statSync(abs).isDirectory()) throw new Error(`${listed} is no longer a folder`);
+  return EMPTY_FOLDER;
+}
+
+/** Files under a folder, recursively, relative to it, sorted, and its empty folders as `x/`; dot-files skipped; an InputFileError
  * for a folder far too large to be a template folder (src/lang/read-file.ts). */
 export function listDir(abs: string): string[] {
-  return listFolderFiles(abs, { dotFiles: false }).sort();
+  return listFolderFiles(abs, { dotFiles: false, emptyFolders: true }).sort();
 }
 
 function toPosix(p: string): string {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
-import { hashRegularFile } from "../lang/read-file.js";
+import { planFileDigest } from "../plan/lower.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 
@@ -69,7 +69,7 @@ function staleFiles(plan: Plan, recipeDir: string): string[] {
     const abs = resolve(recipeDir, path);
     let now: string;
     try {
-      now = hashRegularFile(abs);
+      now = planFileDigest(abs, path);
     } catch (err) {
       out.push(`${path}: ${existsSync(abs) ? (err as Error).message : "missing"}`);
       continue;

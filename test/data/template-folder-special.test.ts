@@ -56,6 +56,17 @@ test("a folder named *.hbs in a template folder is refused, not exit 70", () => 
   assert.match(r.err, /error AL3001: .*99-folder\.hbs.*folder/);
 });
 
+test("an empty folder named *.hbs added after a passing check is refused by the next check, warm cache and all", () => {
+  const dir = setup("folder-warm");
+  for (let i = 0; i < 2; i++) assert.equal(alignc(dir, "check", "t.align").code, 0); // the answer cached
+  mkdirSync(join(dir, "tpl", "99-folder.hbs"));
+  for (const cmd of ["check", "plan"]) {
+    const r = alignc(dir, cmd, "t.align");
+    assert.equal(r.code, 1, `${cmd}: ${r.err}`);
+    assert.match(r.err, /error AL3001: .*99-folder\.hbs.*folder/);
+  }
+});
+
 test("a symlinked template in a template folder is part of the plan: editing its target changes the hash", () => {
   const dir = setup("link");
   writeFileSync(join(dir, "shared.hbs"), "{{a}}+{{b}}=\n|||\n{{sum}}\n");
