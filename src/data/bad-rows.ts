@@ -41,7 +41,7 @@ export class BadRows {
   /** a template that failed on rows (located at the template, not the row): one entry per
    * template, place and message, with the rows it failed on, so that a template that fails on every
    * row is one error naming the rows rather than the same error per row */
-  private readonly atTemplates = new Map<string, { d: Diagnostic; rows: Row[]; count: number }>();
+  private readonly atTemplates = new Map<string, { d: Diagnostic; rows: Row[]; count: number; last: number }>();
 
   constructor(
     readonly source: string,
@@ -78,9 +78,10 @@ export class BadRows {
     this.count1(row.index, `line ${row.line}: ${rowElement(row)}${ds[0]!.message}`);
     for (const d of ds) {
       const key = `${d.code}\u0000${d.file}\u0000${d.span?.start ?? ""}\u0000${d.message}`;
-      const g = this.atTemplates.get(key) ?? { d, rows: [], count: 0 };
+      const g = this.atTemplates.get(key) ?? { d, rows: [], count: 0, last: -1 };
       this.atTemplates.set(key, g);
-      if (g.rows.at(-1) !== row) {
+      if (g.last !== row.index) {
+        g.last = row.index;
         g.count++;
         if (g.rows.length < ROWS_NAMED) g.rows.push(row);
       }
