@@ -71,9 +71,10 @@ export const METRICS: Record<string, string[]> = {
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
   // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble
   win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses"],
-  // baseline: the best constant answer's accuracy on the same examples; per task also
-  // accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
-  accuracy: ["accuracy", "baseline", "n"],
+  // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
+  // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
+  // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
+  accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value"],
   // accuracy weights groups as RM training does; correctness_*: the pairs whose responses differ in
   // correctness by the rule judge (src/run/evaluation/eval-metrics.ts)
   rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs"],

@@ -55,3 +55,28 @@ test("the rule's reference answer drops the preamble of a demonstration", () => 
   assert.equal(ruleReference(" 7 "), "7");
   assert.equal(ruleReference("Sure thing"), "Sure thing");
 });
+
+test("accuracy is paired with the constant answer: wins, losses and an exact sign test on the examples where they differ", () => {
+  // constant "negative" (3 of 5); the model is right on 4: both right on 2, only the model on 2, only the constant on 1
+  const items = [
+    { task: "s", response: "negative", answer: "negative" },
+    { task: "s", response: "negative", answer: "negative" },
+    { task: "s", response: "negative", answer: "positive" },
+    { task: "s", response: "positive", answer: "positive" },
+    { task: "t", response: "7", answer: "7" },
+  ];
+  const m = accuracyMetrics(items);
+  assert.equal(m.accuracy, 4 / 5);
+  assert.equal(m.baseline, 3 / 5);
+  assert.equal(m.vs_baseline_wins, 2);
+  assert.equal(m.vs_baseline_losses, 1);
+  assert.equal(m.vs_baseline_p_value, 1, "2 vs 1 is no evidence: binom.test(2, 3) gives p 1");
+  // a model that answers the constant everywhere: no discordant example, p 1
+  const same = accuracyMetrics(items.map((x) => ({ ...x, answer: "negative" })));
+  assert.deepEqual([same.vs_baseline_wins, same.vs_baseline_losses, same.vs_baseline_p_value], [0, 0, 1]);
+  // 12 wins, 0 losses: p = 2 / 2^12
+  const strong = accuracyMetrics(Array.from({ length: 24 }, (_, i) => ({ task: "s", response: i < 12 ? "a" : `b${i}`, answer: i < 12 ? "a" : `b${i}` })));
+  assert.equal(strong.vs_baseline_wins, 12);
+  assert.equal(strong.vs_baseline_losses, 0);
+  assert.ok(Math.abs(strong.vs_baseline_p_value! - 2 / 4096) < 1e-12);
+});

@@ -11,6 +11,7 @@
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent).
 import { ruleClass } from "./rule-judge.js";
+import { signTest } from "./stats.js";
 
 export interface Judged {
   response: string; // the target
@@ -30,10 +31,19 @@ function bestConstant(targets: readonly string[]): { answer: string; accuracy: n
 /** Exact-match accuracy with the constant-answer baseline, pooled and per task. */
 export function accuracyMetrics(items: readonly Judged[]): Record<string, number> {
   const right = (x: Judged) => x.answer === x.response.trim();
+  const constant = bestConstant(items.map((x) => x.response.trim()));
+  // paired with the constant answer on the same examples: wins where only the model is right, losses
+  // where only the constant is; an exact sign test on those (McNemar's exact test) says whether the
+  // model beats the baseline beyond chance, which the two accuracies side by side do not
+  const wins = items.filter((x) => right(x) && x.response.trim() !== constant.answer).length;
+  const losses = items.filter((x) => !right(x) && x.response.trim() === constant.answer).length;
   const out: Record<string, number> = {
     accuracy: items.length ? items.filter(right).length / items.length : NaN,
-    baseline: bestConstant(items.map((x) => x.response.trim())).accuracy,
+    baseline: constant.accuracy,
     n: items.length,
+    vs_baseline_wins: wins,
+    vs_baseline_losses: losses,
+    vs_baseline_p_value: signTest(wins, losses),
   };
   const tasks = [...new Set(items.map((x) => x.task))].sort();
   for (const t of tasks) {

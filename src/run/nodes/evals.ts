@@ -65,7 +65,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
         ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always "${baselineAnswer(judged)}")`;
+      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always "${baselineAnswer(judged)}"); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);

@@ -104,7 +104,8 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
         .filter((k) => k.startsWith("accuracy/"))
         .map((k) => k.slice("accuracy/".length));
       const per = tasks.map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
-      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (best constant answer), n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
+      const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate":
       return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}`;
