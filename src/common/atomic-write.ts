@@ -4,9 +4,10 @@
 // Caches pass `{ durable: false }`: they skip both fsyncs (a lost entry costs a recompute, and
 // `alignc check`/`plan` write one on every call), and stay atomic against a killed process.
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { open, rename, rm, mkdir } from "node:fs/promises";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { makeDirs } from "./make-dirs.js";
 
 /** A sibling temp name: same folder, so the rename never crosses a filesystem. */
 export function tempSibling(path: string): string {
@@ -33,7 +34,7 @@ export interface AtomicWriteOptions {
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const durable = opts.durable ?? true;
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = tempSibling(path);
   try {
     const fd = openSync(tmp, "wx", 0o644);
@@ -54,7 +55,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = tempSibling(path);
   try {
     const fh = await open(tmp, "wx", 0o644);

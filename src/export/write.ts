@@ -4,7 +4,7 @@
 // Files are staged in a sibling temp folder first, so a failure while writing changes nothing; the
 // manifest records the old and the new hashes while files move into place, so even an export killed
 // halfway leaves every file either owned (and replaceable next time) or untouched.
-import { chmodSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { writeJsonAtomicSync } from "../common/atomic-write.js";
@@ -12,6 +12,7 @@ import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
 import { lexists, pidAlive } from "../common/fs-probe.js";
+import { makeDirs } from "../common/make-dirs.js";
 
 export class ExportWriteError extends Error {}
 
@@ -111,21 +112,21 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   let createdOut = false;
   let moving = false; // once the pending manifest is written, files of this export are in place
   try {
-    mkdirSync(dirname(tmp), { recursive: true });
+    makeDirs(dirname(tmp));
     for (const f of files) {
       const p = join(tmp, ...f.path.split("/"));
-      mkdirSync(dirname(p), { recursive: true });
+      makeDirs(dirname(p));
       writeFileSync(p, f.content);
       if (f.path.endsWith(".sh")) chmodSync(p, 0o755);
     }
     createdOut = !lexists(out);
-    mkdirSync(out, { recursive: true });
+    makeDirs(out);
     // from here on both the old and the new content of every path count as alignc's
     writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: manifest?.files ?? {}, pending: fresh } satisfies Manifest);
     moving = true;
     for (const f of files) {
       const dest = join(out, ...f.path.split("/"));
-      mkdirSync(dirname(dest), { recursive: true });
+      makeDirs(dirname(dest));
       renameSync(join(tmp, ...f.path.split("/")), dest);
     }
     for (const p of removable) {

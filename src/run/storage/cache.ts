@@ -16,6 +16,7 @@ import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
+import { makeDirs } from "../../common/make-dirs.js";
 
 export interface FileRecord {
   bytes: number;
@@ -144,7 +145,7 @@ export class StageCache {
   ): Promise<CacheEntry> {
     const final = this.entryDir(hash);
     const tmpRoot = join(this.root, ".tmp");
-    mkdirSync(tmpRoot, { recursive: true });
+    makeDirs(tmpRoot);
     const tmp = join(tmpRoot, `${hash}.${process.pid}.${randomBytes(4).toString("hex")}`);
     mkdirSync(tmp);
     try {
@@ -184,7 +185,7 @@ export class StageCache {
     if (!existsSync(dir)) return;
     // rename away first so a reader never sees a half-deleted entry
     const aside = join(this.root, ".tmp", `${hash}.deleted.${process.pid}.${randomBytes(4).toString("hex")}`);
-    mkdirSync(join(this.root, ".tmp"), { recursive: true });
+    makeDirs(join(this.root, ".tmp"));
     renameSync(dir, aside);
     rmSync(aside, { recursive: true, force: true });
   }
@@ -211,7 +212,7 @@ export class StageCache {
   /** Write checkpoint `step` of node `hash` (temp folder + rename); keeps the newest `keep`. */
   async saveCheckpoint(hash: string, step: number, write: (dir: string) => void | Promise<void>, keep = 2): Promise<Checkpoint> {
     const base = this.partialDir(hash);
-    mkdirSync(base, { recursive: true });
+    makeDirs(base);
     const name = `ckpt-${String(step).padStart(9, "0")}`;
     const tmp = join(base, `.tmp-${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
     mkdirSync(tmp);

@@ -5,10 +5,11 @@
 // Breaking a stale lock renames it aside first and checks that what was renamed is the lock that
 // was judged stale; a fresh lock taken in between is put back, so two breakers never both win.
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
+import { closeSync, existsSync, linkSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { pidAlive } from "../../common/fs-probe.js";
+import { makeDirs } from "../../common/make-dirs.js";
 
 export interface LockInfo {
   pid: number;
@@ -138,7 +139,7 @@ function breakStale(path: string, judged: LockInfo | null): void {
 
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
   const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "" } = opts;
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose };
   const deadline = Date.now() + waitMs;
   let told = false;

@@ -11,6 +11,7 @@ import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
 import type { SkippedRows } from "../../data/types.js";
+import { makeDirs } from "../../common/make-dirs.js";
 
 export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
 
@@ -102,7 +103,7 @@ export class RunDir {
 
   /** Create a fresh run folder under runsDir (a `-2`, `-3` suffix if two runs start in one second). */
   static create(runsDir: string, recipe: string, planHash: string, when: Date = new Date()): RunDir {
-    mkdirSync(runsDir, { recursive: true });
+    makeDirs(runsDir);
     const base = join(resolve(runsDir), runId(recipe, planHash, when));
     for (let i = 1; ; i++) {
       const p = i === 1 ? base : `${base}-${i}`;
