@@ -3,7 +3,7 @@
 // does not become world-readable), and a read-only recipe is refused, not replaced behind its back.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -52,4 +52,27 @@ test("fmt refuses a read-only recipe and leaves it as it was", () => {
   assert.equal(readFileSync(file, "utf8"), UGLY);
   assert.equal(statSync(file).mode & 0o777, 0o444);
   assert.ok(!readdirSync(tmp).some((n) => n.includes(".tmp-")), "no temp file left");
+});
+
+test("fmt on a file with other hard links rewrites it in place: every name sees the new text; no backup is left", () => {
+  const file = join(tmp, "linked.align");
+  const other = join(tmp, "other-name.align");
+  writeFileSync(file, UGLY);
+  linkSync(file, other);
+  const r = fmt(file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(file, "utf8"), PRETTY);
+  assert.equal(readFileSync(other, "utf8"), PRETTY, "the other name is the same file, formatted");
+  assert.equal(statSync(file).ino, statSync(other).ino);
+  assert.ok(!readdirSync(tmp).some((f) => f.includes("alignc-backup")), "the backup is removed once the new text is written");
+});
+
+test("fmt refuses a file whose in-place backup is still there (an earlier fmt was killed mid-write)", () => {
+  const file = join(tmp, "interrupted.align");
+  writeFileSync(file, UGLY);
+  writeFileSync(join(tmp, ".interrupted.align.alignc-backup"), UGLY);
+  const r = fmt(file);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /alignc-backup exists/);
+  assert.equal(readFileSync(file, "utf8"), UGLY, "left as it was");
 });

@@ -1,9 +1,12 @@
 // `alignc fmt [--check] FILE…`: rewrite recipes in the canonical layout (src/lang/print.ts), comments
 // kept. A file with syntax errors is left alone (its errors are printed). The output is re-parsed
-// and compared with the input before anything is written, and writes are atomic (temp + rename).
+// and compared with the input before anything is written, and writes are atomic (temp + rename), or
+// in place behind a backup for a file with other hard links (src/common/in-place-write.ts).
 // --check writes nothing and exits 1 when some file would change.
 import { realpathSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../../common/atomic-write.js";
+import { lexists } from "../../common/fs-probe.js";
+import { inPlaceBackup, writeInPlaceSync } from "../../common/in-place-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { parseRecipe } from "../../lang/parse.js";
@@ -56,18 +59,27 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // the user's file, rewritten in place: through a symlink to its target (the link stays), with its
     // permissions, and never when it is read-only (a rename would replace it regardless)
     const target = realpathSync(file);
-    const mode = statSync(target).mode & 0o7777;
+    const st = statSync(target);
+    const mode = st.mode & 0o7777;
     if ((mode & 0o200) === 0) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)} is read-only; not formatted (make it writable first)\n`);
       raise(2);
       continue;
     }
+    // a backup left by an fmt that was killed mid-write: the user's text may be only there
+    if (lexists(inPlaceBackup(target))) {
+      process.stderr.write(`alignc fmt: ${escapeControl(file)}: ${escapeControl(inPlaceBackup(target))} exists (an earlier fmt was interrupted while writing); compare the two and remove the backup first; not formatted\n`);
+      raise(2);
+      continue;
+    }
     try {
-      await writeFileAtomic(target, out, { mode });
+      // other hard links: rewritten in place (a rename would leave them with the old text)
+      if (st.nlink > 1) writeInPlaceSync(target, out);
+      else await writeFileAtomic(target, out, { mode });
     } catch (err) {
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
       if (!e) throw err;
-      process.stderr.write(`alignc fmt: cannot write ${escapeControl(file)}: ${escapeControl(e.message)}; left unchanged\n`);
+      process.stderr.write(`alignc fmt: cannot write ${escapeControl(file)}: ${escapeControl(e.message)}${/half-written/.test(e.message) ? "" : "; left unchanged"}\n`);
       raise(2);
       continue;
     }
