@@ -44,6 +44,13 @@ function readTemplates(call: { $call: string; args: Json[] }, file: string, node
   }
 }
 
+/** A task node's `shots`, as the checker filled it (kinds.ts default 0..0): a node without it is refused, not given one. */
+function shotsOf(node: DataNode): [number, number] {
+  const shots = rangeP(node.params.shots);
+  if (shots === null) throw new Error(`plan node \`${node.id}\` lacks its resolved \`shots\`: plan the recipe again`);
+  return shots;
+}
+
 /** Everything FLAN rendering needs of a task node, and where the recipe names its rows' file. */
 async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<FlanTaskSpec & { rowsSite: RecipeSite }> {
   const p = node.params;
@@ -75,7 +82,7 @@ async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<F
     ...(read.skipped ? { readSkipped: read.skipped } : {}),
     templates,
     options,
-    shots: rangeP(p.shots) ?? [0, 0], // kinds.ts fills `shots` (0..0); a plain number is a fixed count
+    shots: shotsOf(node), // kinds.ts fills `shots` (0..0); a plain number is a fixed count
     invert: p.invert as number,
     holdoutTemplates: p.holdout_templates as number,
     holdoutTemplatesAt,

@@ -18,7 +18,7 @@
 // Prompts (a PPO stage's or a win-rate eval's `prompts`) are measured as the model sees them: the
 // chat format's prompt-only text, no response.
 import type { CheckedRecipe } from "../check/ir.js";
-import { refOf } from "../plan/params.js";
+import { paramsOf, refOf, type ParamsNode } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { componentsOf, heldoutTaskIds } from "./build-mix.js";
@@ -125,13 +125,17 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
       }
       case "samples": {
         // a draw: the first n prompts of its prompts' training share (some may be left out when drawn)
-        const n = numP(p.n) ?? 0;
+        // the draw's resolved n (kinds.ts default filled by the checker; paramsOf refuses a node without it)
+        const n = paramsOf(node as ParamsNode, "source.samples").n;
         return { train: Math.min(n, (await sizeOfParam(dp, p.prompts)).train), heldout: 0 };
       }
       case "rank": {
         // ranked samples: the draw's prompts split by the held-out share (all-tie groups are left out when ranked: an upper bound)
         const draw = nodeOf(dp, refOf(p.draw) ?? "");
-        return splitN((await sizeOf(dp, draw)).train, numP(p.holdout) ?? 0);
+        // lowered with RANKED_SAMPLES_DEFAULTS (kinds.ts) filled, as build-samples.ts reads it: no second default here
+        const holdout = numP(p.holdout);
+        if (holdout === undefined) throw new Error(`plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`);
+        return splitN((await sizeOf(dp, draw)).train, holdout);
       }
       default:
         return { train: 0, heldout: 0 };
@@ -216,8 +220,7 @@ function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample
 /** Sums over the prompts of ranked samples before their draw: K responses of max_new_tokens each,
  * C(K,2) pairs per group (ties not yet known). The longest a response may be, so an upper bound. */
 function undrawnSample(groups: readonly { prompt: string }[], draw: DataNode, tok: Tokenizer): Sample {
-  const k = numP(draw.params.k) ?? 0;
-  const maxNew = numP(draw.params.max_new_tokens) ?? 0;
+  const { k, max_new_tokens: maxNew } = paramsOf(draw as ParamsNode, "source.samples");
   const s = empty();
   for (const g of groups) {
     const n = tok.encode(g.prompt).length + maxNew + 1;

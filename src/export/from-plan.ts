@@ -8,10 +8,12 @@ import type { CheckedRecipe } from "../check/ir.js";
 import { buildParam, chatFormatOf, dataPlanFromPlan, examplesOf, gpt2, promptsOf } from "../data/index.js";
 import { siteOf, type DataPlan } from "../data/plan-input.js";
 import { tokenizerOf } from "../data/recipe-tokenizer.js";
+import { truncatePolicy } from "../data/truncation.js";
+import { KINDS } from "../check/kinds.js";
 import type { ChatFormat, ComparisonGroup } from "../data/types.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
-import { refNode, refOf, rootModelNode, stageParams, stepsOrEpochs, type StagePpoParams, type TrainingParams } from "../plan/params.js";
+import { paramsOf, refNode, refOf, rootModelNode, stageParams, stepsOrEpochs, type StagePpoParams, type TrainingParams } from "../plan/params.js";
 import type { Json, Plan, PlanNode } from "../plan/types.js";
 import { expandVariants } from "../plan/variants.js";
 import { PLAN_CODES } from "../plan/codes.js";
@@ -42,11 +44,16 @@ function dataNameOf(dp: DataPlan, v: Json | undefined): string | null {
 
 /**
  * A stage's hyperparameters: its plan node's parameters as they are (every default filled by the
- * checker; the recipe's names, so no mapping), with steps/epochs resolved as the run resolves them.
+ * checker; the recipe's names, so no mapping), with steps/epochs resolved as the run resolves them,
+ * `truncate` resolved as the run resolves it (truncatePolicy: no default is filled in, on purpose,
+ * src/check/data-options.ts), and the dropout of the model the stage's init chain starts from (a
+ * model parameter the run trains the stage with).
  */
-function hpOf(node: PlanNode): StageHP {
-  const p = stageParams(node) as TrainingParams & Partial<StagePpoParams>;
-  return { ...p, ...stepsOrEpochs(p), kl_budget: p.kl_budget ?? null };
+function hpOf(plan: Plan, node: PlanNode): StageHP {
+  const p = stageParams(node) as TrainingParams & Partial<StagePpoParams> & { truncate?: unknown };
+  const dropout = paramsOf(rootModelNode(plan, node), "model.gpt").dropout;
+  const truncates = "truncate" in (KINDS.stage![node.op]?.props ?? {});
+  return { ...p, ...stepsOrEpochs(p), kl_budget: p.kl_budget ?? null, dropout, ...(truncates ? { truncate: truncatePolicy(p.truncate) } : {}) } as StageHP;
 }
 
 function render(groups: ComparisonGroup[], fmt: ChatFormat): RenderedGroup[] {
@@ -165,7 +172,7 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
       } else init = { stage: initNode.id };
       const fmt = chatFormatOf(dp, node.params.format); // the stage's inlined format; null: raw
       const { data, dataName, ptx } = await stageData(dp, node, fmt);
-      const stage: ExportStage = { name: node.id, kind: node.op as StageKind, span: at.span, file: at.file, init, hp: hpOf(node), data, dataName, ptx };
+      const stage: ExportStage = { name: node.id, kind: node.op as StageKind, span: at.span, file: at.file, init, hp: hpOf(plan, node), data, dataName, ptx };
       if (node.op === "ppo") {
         // reward = "rule" is the demo data's rule (src/data/demo/rule.ts): no target can call it
         if (node.params.reward === "rule") {

@@ -3,6 +3,7 @@
 // filled them from the kinds table), so these accessors refuse a stage that lacks one instead of
 // falling back to a value nobody chose.
 import type { ExportStage, PpoHP } from "./types.js";
+import type { TruncatePolicy } from "../data/truncation.js";
 
 const PPO_KEYS = [
   "kl_coef", "ptx_coef", "clip", "vf_coef", "gae_lambda", "discount", "ppo_epochs", "max_new_tokens",
@@ -32,4 +33,14 @@ export function pairsOf(stage: ExportStage): "all" | "adjacent" {
   if (stage.kind !== "reward_model") return "all";
   if (stage.hp.pairs === undefined) throw new StageHPError(`reward_model stage \`${stage.name}\` lacks \`pairs\``);
   return stage.hp.pairs;
+}
+
+/**
+ * How a stage cut sequences longer than its max_length (sft, reward_model, dpo): from-plan.ts
+ * resolves it from the plan node, so a stage of those kinds without it is a bug, not a default.
+ */
+export function truncateOf(stage: ExportStage): TruncatePolicy {
+  if (stage.kind !== "sft" && stage.kind !== "reward_model" && stage.kind !== "dpo") throw new StageHPError(`a ${stage.kind} stage has no \`truncate\``);
+  if (stage.hp.truncate === undefined) throw new StageHPError(`${stage.kind} stage \`${stage.name}\` lacks \`truncate\``);
+  return stage.hp.truncate;
 }

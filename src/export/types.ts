@@ -3,6 +3,7 @@
 import type { Diagnostic } from "../lang/diagnostic.js";
 import type { Span } from "../lang/ast.js";
 import type { ComparisonGroup, SFTExample } from "../data/types.js";
+import type { TruncatePolicy } from "../data/truncation.js";
 
 export const TARGETS = ["trl", "openrlhf", "axolotl"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -72,6 +73,14 @@ export interface StageHPCommon {
   checkpoint_every: number;
   max_length: number;
   seed: number;
+  /**
+   * The plan's `dropout` of the model at the root of the stage's init chain: alignc trains pretrain,
+   * SFT, reward model and DPO with it (PPO without, src/train/config.ts). A model parameter, carried
+   * here because the targets set dropout (or cannot) per stage.
+   */
+  dropout: number;
+  // sft, reward_model, dpo: the stage's truncation policy, resolved (left out means TRUNCATE_DEFAULT)
+  truncate?: TruncatePolicy;
   // sft
   loss_on?: "response" | "all";
   // reward_model

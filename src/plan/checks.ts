@@ -6,6 +6,7 @@ import type { Diagnostic, Severity } from "../lang/diagnostic.js";
 import { canonicalJson } from "./canonical.js";
 import { PLAN_CODES, type PlanCode } from "./codes.js";
 import { refId, WASM_HEAP_BYTES } from "./estimate.js";
+import { paramsOf } from "./params.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates, Json } from "./types.js";
 
@@ -144,7 +145,7 @@ function checkJudgeMatch({ nodes, lineage, hashes }: CheckInput, report: Report,
 function checkPtx({ nodes }: CheckInput, report: Report, at: Locator): void {
   for (const n of nodes) {
     if (n.op !== "ppo") continue;
-    const coef = typeof n.params.ptx_coef === "number" ? n.params.ptx_coef : 0;
+    const coef = paramsOf(n, "stage.ppo").ptx_coef; // resolved by the checker (kinds.ts); no second default here
     const hasData = n.params.ptx_data !== null && n.params.ptx_data !== undefined;
     if (coef > 0 && !hasData) report("AL4003", "error", `${n.id}: ptx_coef = ${coef}; add \`ptx_data = <mixture or corpus>\` or set ptx_coef = 0`, at(n.block, "ptx_coef"));
     if (coef === 0 && hasData) report("AL4004", "warning", `${n.id}: ptx_data is ignored while ptx_coef = 0`, at(n.block, "ptx_data"));
@@ -155,7 +156,7 @@ function checkPtx({ nodes }: CheckInput, report: Report, at: Locator): void {
 function checkLeaveOneOut({ nodes }: CheckInput, report: Report, at: Locator): void {
   for (const n of nodes) {
     if (n.op !== "ppo" || n.params.advantages !== "rloo") continue;
-    const k = typeof n.params.samples_per_prompt === "number" ? n.params.samples_per_prompt : 1;
+    const k = paramsOf(n, "stage.ppo").samples_per_prompt;
     if (k < 2) report("AL4021", "error", `${n.id}: advantages = "rloo" with samples_per_prompt = ${k}; sample at least 2 responses per prompt, or use advantages = "gae"`, at(n.block, "advantages"));
   }
 }

@@ -58,6 +58,30 @@ export function modelConfigOf(p: ModelGptParams, vocabSize: number): GptConfig {
   return gptConfig({ context: p.context, layers: p.layers, dModel: p.d_model, heads: p.heads, initStd: p.init_std, lnEps, gelu, tiedHead, dropout: p.dropout, vocabSize });
 }
 
+/** The shape fields of a GPT: the recipe's name for each (a weights file must match the plan node in all of them). */
+const SHAPE: readonly [keyof GptConfig, string][] = [
+  ["vocabSize", "vocabulary (the tokenizer's)"],
+  ["context", "context"],
+  ["layers", "layers"],
+  ["dModel", "d_model"],
+  ["heads", "heads"],
+];
+
+/**
+ * The config of a model node whose weights come from a file (`weights = safetensors(...)`): the
+ * file's weights under the plan node's settings. The file's shape must be the node's (a different
+ * shape is another model than the plan describes, whose estimates and checks were made for the
+ * node's): each difference is returned, `layers: the file has 12, the plan 2`. The architecture
+ * constants no recipe sets (LayerNorm ε, GELU form, tied head) are the file's: GPT-2's weights were
+ * trained with its tanh GELU. dropout and init_std (for heads the file lacks) are the node's, never
+ * the file's: the plan is what trains.
+ */
+export function fileModelConfigOf(p: ModelGptParams, vocabSize: number, file: GptConfig): { config: GptConfig; mismatches: string[] } {
+  const want = modelConfigOf(p, vocabSize);
+  const mismatches = SHAPE.filter(([k]) => file[k] !== want[k]).map(([k, name]) => `${name}: the file has ${String(file[k])}, the plan ${String(want[k])}`);
+  return { config: gptConfig({ ...file, dropout: want.dropout, initStd: want.initStd }), mismatches };
+}
+
 /**
  * How many tokens an accuracy eval generates at most: its longest target answer + 4, capped here.
  * Not a parameter (accuracy is scored by exact match, so the answer's own length decides); the cap

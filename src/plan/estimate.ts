@@ -125,7 +125,7 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
  */
 function threadSpeedup(n: LoweredNode, cfg: GptConfig | undefined, backend: string | undefined): number {
   if (n.kind !== "stage" || !cfg || (backend !== "wasm" && backend !== "cpu")) return 1;
-  const shares = (stageParams(n) as { parallel_shares?: number }).parallel_shares ?? 1;
+  const shares = stageParams(n).parallel_shares;
   return shares >= 2 ? parallelSpeedup(cfg, backend, n.op) : 1;
 }
 
@@ -227,7 +227,7 @@ function ppoEstimate(n: LoweredNode, c: GptConfig, steps: number, prompts: DataS
   const pp = paramsOf(n, "stage.ppo");
   const maxLen = Math.min(pp.max_length, c.context);
   const G = Math.min(pp.max_new_tokens, Math.max(1, c.context - 1));
-  const R = pp.batch_size * pp.accumulate;
+  const R = pp.batch_size; // rollouts per step: PPO takes no accumulate (kinds.ts; src/train/stages/ppo.ts samples batch_size)
   const epochs = pp.ppo_epochs;
   const gae = pp.advantages === "gae";
   // prompts are cut to leave room for max_new_tokens (src/run/nodes/stage-data.ts)

@@ -25,6 +25,7 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
   AL4013: "a non-diagnostic failure of the data layer: a bug or an I/O error",
   AL4606: "the CLI refuses a bad --target-version or --nodes as usage (exit 2) first",
   AL5001: "only training meets a non-finite loss",
+  AL5002: "only a run reads a weights file's tensors",
 };
 
 /** Examples whose diagnostic has no line:col, only a file: each a message to locate better, listed so a new one is noticed. */

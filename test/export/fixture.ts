@@ -1,7 +1,7 @@
 // A small synthetic plan (pretrain → SFT → RM → PPO-ptx, and a DPO stage) with hand-made examples,
 // so the export's logic is tested without the checker, planner or data layer.
 import type { ComparisonGroup, SFTExample } from "../../src/data/types.js";
-import { KINDS } from "../../src/check/kinds.js";
+import { KINDS, TRUNCATE_DEFAULT } from "../../src/check/kinds.js";
 import type { ExportInput, ExportStage, PpoHP, RenderedGroup, StageHP, StageHPCommon, StageKind } from "../../src/export/types.js";
 
 /** A stage's hyperparameters as a test sets them: any field, steps and epochs each a number or null. */
@@ -28,7 +28,9 @@ export function hp(kind: StageKind, over: HPOverride = {}): StageHP {
   const spec = KINDS.stage![kind]!;
   const defaults: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(spec.props)) if (schema.default !== undefined) defaults[name] = schema.default;
-  const base = { ...defaults, ...FIXTURE_HP, ...(kind === "ppo" ? { kl_budget: null } : {}) } as unknown as StageHP;
+  // as from-plan.ts resolves them: the root model's dropout, and `truncate` (no default filled in) where the kind has one
+  const resolved = { dropout: KINDS.model!.gpt!.props.dropout!.default, ...("truncate" in spec.props ? { truncate: TRUNCATE_DEFAULT } : {}) };
+  const base = { ...defaults, ...resolved, ...FIXTURE_HP, ...(kind === "ppo" ? { kl_budget: null } : {}) } as unknown as StageHP;
   return withHP(base, over);
 }
 

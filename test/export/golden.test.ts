@@ -95,6 +95,18 @@ test("a swept recipe exports one variant at a time", async () => {
   assert.equal(args[args.indexOf("--kl_coef") + 1], "0.2");
 });
 
+test("a recipe's truncate and its model's dropout reach the export from the plan: TRL's truncation_mode, and a note naming the dropout TRL's SFT cannot take", async () => {
+  const text = 'recipe knobs_hf extends "quickstart-hf.align" { sft.truncate = "left"  tiny.dropout = 0.15 }\n';
+  const checked = await checkRecipeText(text, join(DIR, "virtual-knobs.align"));
+  assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+  const r = await exportRecipe(checked.recipe, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: true, until: "sft", trimRows: 1 });
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+  assert.match(r.files.find((f) => f.path === "configs/sft.yaml")!.content, /^truncation_mode: keep_end$/m);
+  const readme = r.files.find((f) => f.path === "EXPORT.md")!.content;
+  assert.match(readme, /`sft`: dropout: .*dropout = 0\.15/);
+  assert.match(readme, /`pre`: dropout: .*dropout = 0\.15/);
+});
+
 test("LIMA (SFT only) exports to every target", async (t) => {
   const text = 'recipe lima_hf extends "../lima.align" { tiny.hf = "gpt2" }\n';
   const checked = await checkRecipeText(text, join(DIR, "virtual-lima.align"));

@@ -2,11 +2,12 @@
 // property must carry that value (converted as documented) under the target's key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TRL_TABLE, trlStageConfig } from "../../src/export/targets/trl.js";
-import { OPENRLHF_TABLE, openrlhfStageArgs } from "../../src/export/targets/openrlhf.js";
+import { TRL_OUTSIDE_TABLE, TRL_TABLE, trlStageConfig } from "../../src/export/targets/trl.js";
+import { OPENRLHF_OUTSIDE_TABLE, OPENRLHF_TABLE, openrlhfStageArgs } from "../../src/export/targets/openrlhf.js";
 import { AXOLOTL_TABLE, axolotlStageConfig } from "../../src/export/targets/axolotl.js";
-import type { Approximation, ExportOptions, ExportStage, StageHP, StageKind } from "../../src/export/types.js";
-import type { MapRow, MapValue } from "../../src/export/targets/common.js";
+import { EXPORTED_KINDS, type Approximation, type ExportOptions, type ExportStage, type StageHP, type StageKind } from "../../src/export/types.js";
+import { CARRIED_OUTSIDE_TABLES, type MapRow, type MapValue } from "../../src/export/targets/common.js";
+import { KINDS } from "../../src/check/kinds.js";
 import { fixtureInput, fixtureStages, withHP, type HPOverride } from "./fixture.js";
 import { pairsOf, ppoHP, StageHPError } from "../../src/export/ppo-hp.js";
 
@@ -63,6 +64,11 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["log_every", "sft", { log_every: 7 }, "logging_steps", 7],
   ["checkpoint_every", "sft", { checkpoint_every: 250 }, "save_steps", 250],
   ["max_length", "reward_model", { max_length: 512 }, "max_length", 512],
+  ["truncate", "sft", { truncate: "right" }, "truncation_mode", "keep_start"],
+  ["truncate", "sft", { truncate: "left" }, "truncation_mode", "keep_end"],
+  ["truncate", "dpo", { truncate: "prompt_first" }, "truncation_mode", "keep_end"],
+  ["dropout", "dpo", { dropout: 0 }, "disable_dropout", true],
+  ["dropout", "reward_model", { dropout: 0.1 }, "disable_dropout", false],
   ["loss_on", "sft", { loss_on: "response" }, "completion_only_loss", true],
   ["beta", "dpo", { beta: 0.3 }, "beta", 0.3],
   ["kl_coef", "ppo", { kl_coef: 0.02 }, "kl_coef", 0.02],
@@ -129,6 +135,8 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     // rows with no key in this version still need a case name for the coverage check
     ...(old ? ([["min_lr_ratio", "sft", {}, "--seed", 17], ["optimizer", "sft", {}, "--seed", 17]] as Case[]) : ([["ptx_coef", "sft", {}, "--train.seed", 17]] as Case[])),
     ["vf_coef", "ppo", {}, f("--seed", "--train.seed"), 17],
+    ["truncate", "sft", {}, f("--seed", "--train.seed"), 17],
+    ["dropout", "sft", {}, f("--seed", "--train.seed"), 17],
     ["top_k", "ppo", {}, f("--seed", "--train.seed"), 17],
     ["kl_budget", "ppo", {}, f("--seed", "--train.seed"), 17],
   ]);
@@ -153,7 +161,53 @@ runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
   ["loss_on", "sft", { loss_on: "all" }, "train_on_inputs", true],
   ["loss_on", "sft", { loss_on: "response" }, "train_on_inputs", false],
   ["beta", "dpo", { beta: 0.3 }, "rl_beta", 0.3],
+  // no Axolotl key: noted as approximations (see the test below)
+  ["truncate", "sft", {}, "seed", 17],
+  ["dropout", "sft", {}, "seed", 17],
 ]);
+
+/**
+ * The plan is what runs, on the target too: every parameter the kinds table gives an exported stage
+ * kind (and the model's dropout, which alignc trains the stage with) is a row of each target's table
+ * or carried another way, named in CARRIED_OUTSIDE_TABLES or the target's own list. A parameter in
+ * neither would reach the target as the target's own default, with nothing in EXPORT.md saying so.
+ */
+test("every stage parameter of the kinds table is mapped, noted, or carried outside the table, for every target", () => {
+  const targets: [string, readonly MapRow[], Readonly<Record<string, string>>, readonly StageKind[]][] = [
+    ["trl", TRL_TABLE, TRL_OUTSIDE_TABLE, EXPORTED_KINDS],
+    ["openrlhf", OPENRLHF_TABLE, OPENRLHF_OUTSIDE_TABLE, EXPORTED_KINDS],
+    ["axolotl", AXOLOTL_TABLE, {}, EXPORTED_KINDS.filter((k) => k !== "ppo")], // Axolotl has no PPO: refused (AL4602)
+  ];
+  const missing: string[] = [];
+  for (const [target, table, outside, kinds] of targets)
+    for (const kind of kinds)
+      for (const prop of [...Object.keys(KINDS.stage![kind]!.props), "dropout"]) {
+        const carried = [prop, `${kind}.${prop}`].some((k) => k in CARRIED_OUTSIDE_TABLES || k in outside);
+        if (!carried && !table.some((r) => r.alignc === prop && r.kinds.includes(kind))) missing.push(`${target}: ${kind}.${prop}`);
+      }
+  assert.deepEqual(missing, []);
+});
+
+test("truncate and dropout: the plan's value, or a note naming it where the target cannot carry it", () => {
+  // TRL's SFT trainer keeps the model config's dropout; OpenRLHF and Axolotl have no dropout setting
+  const sft = stageOf("sft", { dropout: 0.25, truncate: "left" });
+  for (const [target, version] of [["trl", "1.9.0"], ["openrlhf", "0.11.0"], ["axolotl", "0.18.0"]] as const) {
+    const { approx } = entries(target, version, sft);
+    assert.ok(approx.some((a) => a.text.startsWith("dropout:") && a.text.includes("0.25")), `${target}: ${JSON.stringify(approx)}`);
+    if (target !== "trl") assert.ok(approx.some((a) => a.text.startsWith("truncate:") && a.text.includes('"left"')), `${target}: ${JSON.stringify(approx)}`);
+  }
+  // TRL carries left and right exactly; prompt_first has no TRL equivalent and says so
+  assert.ok(!entries("trl", "1.9.0", sft).approx.some((a) => a.text.startsWith("truncate:")));
+  assert.ok(entries("trl", "1.9.0", stageOf("sft", { truncate: "prompt_first" })).approx.some((a) => a.text.startsWith("truncate:") && a.text.includes("prompt_first")));
+  // TRL's DPO and reward trainers disable dropout by default: exact for dropout 0, a note above it
+  assert.ok(!entries("trl", "1.9.0", stageOf("dpo", { dropout: 0 })).approx.some((a) => a.text.startsWith("dropout:")));
+  assert.ok(entries("trl", "1.9.0", stageOf("dpo", { dropout: 0.1 })).approx.some((a) => a.text.startsWith("dropout:") && a.text.includes("0.1")));
+  // TRL's PPO has no prompt length: the cut alignc made is named
+  assert.ok(entries("trl", "1.9.0", stageOf("ppo", { max_length: 96, max_new_tokens: 24 })).approx.some((a) => a.text.startsWith("max_length:") && a.text.includes("72 tokens")));
+  // a stage of a kind with `truncate` that lacks it is refused, never given a default
+  const { truncate: _t, ...rest } = sft.hp;
+  assert.throws(() => entries("trl", "1.9.0", { ...sft, hp: rest as StageHP }), /lacks `truncate`/);
+});
 
 test("the ptx γ never becomes a discount factor: for any ptx_coef, `gamma` carries the GAE discount", () => {
   for (const ptx of [0, 1, 27.8]) {

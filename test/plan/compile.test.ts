@@ -44,3 +44,17 @@ test("a training stage's time estimate is divided by the 2-thread speed-up measu
   assert.ok(Math.abs(time(single, "sft") / time(two, "sft") - PARALLEL_SPEEDUP.quickstart) < 1e-9, "sft: the quickstart model's 2-thread speed-up");
   assert.ok(Math.abs(time(single, "policy") / time(two, "policy") - PARALLEL_SPEEDUP.ppo) < 1e-9, "ppo: PPO's own");
 });
+
+test("PPO's estimate counts batch_size rollouts per step, as its trainer samples them: accumulate (which PPO does not take) changes no figure", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "alignc-estimate-"));
+  const acc = join(dir, "ppo-accumulate.align");
+  writeFileSync(acc, `recipe ppo_accumulate extends "${join(recipes, "quickstart.align")}" {\n  policy.accumulate = 4\n}\n`);
+  const opts = { backend: "wasm", cache: false, machine: false } as const;
+  const [base, four] = [await compile(join(recipes, "quickstart.align"), opts), await compile(acc, opts)];
+  const est = (r: typeof base) => r.plan!.nodes.find((n) => n.id === "policy")!.estimates;
+  assert.equal(est(four).tokens, est(base).tokens);
+  assert.equal(est(four).flops, est(base).flops);
+  assert.equal(est(four).memory_bytes, est(base).memory_bytes);
+});

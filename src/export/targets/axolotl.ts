@@ -3,6 +3,7 @@
 // its schema are written (checked in tests against ../shared's JSON Schema, key by key).
 import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
+import { truncateOf } from "../ppo-hp.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
@@ -47,6 +48,29 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
   { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.max_length },
   { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.loss_on === "all" },
   { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
+  {
+    alignc: "truncate",
+    kinds: ["sft"],
+    key: () => null, // excess_length_strategy = truncate is written with the datasets (axolotlStageConfig)
+    value: () => undefined,
+    lossy: (c) =>
+      truncateOf(c.stage) === "right" ? null : `Axolotl's excess_length_strategy = truncate keeps a row's first sequence_len tokens (alignc's truncate = "right"), where alignc cut by truncate = "${c.stage.hp.truncate}"`,
+  },
+  {
+    alignc: "truncate",
+    kinds: ["reward_model", "dpo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      `this export sets no truncation for ${c.stage.kind === "dpo" ? "DPO" : "reward-model"} rows: Axolotl treats rows longer than sequence_len its own way (excess_length_strategy's default is to drop them), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
+  },
+  {
+    alignc: "dropout",
+    kinds: SUPERVISED,
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => `Axolotl has no dropout setting (only LoRA's), so this export cannot carry the model's dropout = ${c.stage.hp.dropout}: the Hugging Face model's config (GPT-2's: 0.1) and Axolotl's trainer decide`,
+  },
 ];
 
 function datasetEntry(stage: ExportStage, file: string): Record<string, unknown> {

@@ -71,6 +71,26 @@ export interface MapRow {
   lossy?: (ctx: MapCtx) => string | null;
 }
 
+/**
+ * Stage parameters (keyed `prop`, or `kind.prop` for one kind) that no hyperparameter table has a row
+ * for because the export carries them another way, each with where. test/export/mapping.test.ts
+ * holds every target to it: each parameter of each exported stage kind in the kinds table (and the
+ * model's dropout) is a table row or listed here, so a parameter the plan has never reaches a target
+ * as the target's own default unnoticed.
+ */
+export const CARRIED_OUTSIDE_TABLES: Readonly<Record<string, string>> = {
+  init: "the model the target starts from: the Hugging Face model (`hf`) or an earlier stage's output folder",
+  data: "the training rows (data/<stage>/train.jsonl), built from the plan's data nodes",
+  prompts: "the PPO prompt rows, built from the plan's data nodes",
+  format: "the rows are rendered in the stage's chat format; the target applies no chat template of its own",
+  holdout: "the held-out rows (data/<stage>/test.jsonl)",
+  pairs: "the pair rows: all C(K,2) pairs of a prompt, or adjacent rank levels only",
+  reward: "the reward model path (an earlier stage's output); reward = \"rule\" is refused (AL4611)",
+  ptx_data: "the ptx rows where the target has a ptx loss (OpenRLHF ≤ 0.7.0.post1); elsewhere ptx_coef > 0 is refused (AL4603) or dropped with a note (--drop-ptx)",
+  parallel_shares: "how alignc splits a batch over threads so that any --workers gives the same float32 sums: no value a target trains with",
+  "ppo.epochs": "PPO requires `steps` (kinds table), which decide its length; `epochs` never applies to it",
+};
+
 export const TRAINED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo", "ppo"];
 export const SUPERVISED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo"];
 

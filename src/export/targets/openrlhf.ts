@@ -2,7 +2,7 @@
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
 import { stepsToEpochs } from "../batch.js";
-import { ppoHP } from "../ppo-hp.js";
+import { ppoHP, truncateOf } from "../ppo-hp.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
@@ -127,6 +127,26 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     key: flag("--prompt_max_len", "--data.max_len"),
     value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens) : c.stage.hp.max_length),
   },
+  {
+    alignc: "truncate",
+    kinds: ["sft", "reward_model", "dpo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      truncateOf(c.stage) === "right"
+        ? null
+        : `OpenRLHF has no truncation setting: its datasets cut rows longer than max_len with the tokenizer's truncation (the end, Hugging Face's default side), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
+  },
+  {
+    alignc: "dropout",
+    kinds: TRAINED,
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      c.stage.kind === "ppo"
+        ? "alignc's PPO trains without dropout; OpenRLHF has no dropout setting (only LoRA's), so this export cannot say so: the Hugging Face model's config and OpenRLHF decide"
+        : `OpenRLHF has no dropout setting (only LoRA's), so this export cannot carry the model's dropout = ${c.stage.hp.dropout}: the Hugging Face model's config (GPT-2's: 0.1) and OpenRLHF decide`,
+  },
   { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.loss_on === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
   { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.kl_coef },
@@ -184,6 +204,12 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
       OLD(c) && ppoHP(c.stage).ptx_coef > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
   },
 ];
+
+/** Parameters OpenRLHF's table has no row for, and where the export carries them (besides CARRIED_OUTSIDE_TABLES). */
+export const OPENRLHF_OUTSIDE_TABLE: Readonly<Record<string, string>> = {
+  epochs: "the steps rows: OpenRLHF trains whole epochs (--max_epochs) or --max_samples, computed from steps or epochs",
+  "ppo.advantages": "--advantage_estimator (gae or rloo), written with the PPO stage's model flags; rloo writes no critic",
+};
 
 export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;

@@ -3,7 +3,7 @@
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
 import { toYaml } from "../yaml.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
-import { ppoHP } from "../ppo-hp.js";
+import { ppoHP, truncateOf } from "../ppo-hp.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   applyTable,
@@ -75,6 +75,41 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.max_length },
   {
+    alignc: "max_length",
+    kinds: ["ppo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      `TRL's PPOConfig has no prompt length setting: alignc cut prompts to max_length − max_new_tokens = ${Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens)} tokens; the target's script treats longer prompts its own way`,
+  },
+  {
+    alignc: "truncate",
+    kinds: ["sft", "dpo"],
+    key: () => "truncation_mode",
+    // keep_start cuts a sequence's end (alignc's right), keep_end its start (alignc's left)
+    value: (c) => (truncateOf(c.stage) === "right" ? "keep_start" : "keep_end"),
+    lossy: (c) =>
+      truncateOf(c.stage) === "prompt_first"
+        ? "TRL has no prompt_first: keep_end cuts a sequence longer than max_length from its start, as alignc's prompt_first does while the prompt covers the excess; beyond that TRL cuts the response's start where alignc cut its end"
+        : null,
+  },
+  {
+    alignc: "dropout",
+    kinds: SFT_LIKE,
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => `TRL's SFT trainer has no dropout setting: it trains with the rates in the Hugging Face model's config (GPT-2's: 0.1), where alignc trained with the model's dropout = ${c.stage.hp.dropout}`,
+  },
+  {
+    alignc: "dropout",
+    kinds: ["reward_model", "dpo"],
+    key: () => "disable_dropout",
+    value: (c) => c.stage.hp.dropout === 0,
+    lossy: (c) => (c.stage.hp.dropout > 0 ? `TRL has no dropout rate: with disable_dropout false it trains with the rates in the Hugging Face model's config, not the model's dropout = ${c.stage.hp.dropout}` : null),
+  },
+  // both train PPO without dropout: TRL's PPO trainer disables it, alignc's PPO ignores the model's (src/train/config.ts)
+  { alignc: "dropout", kinds: ["ppo"], key: () => null, value: () => undefined },
+  {
     alignc: "loss_on",
     kinds: ["sft"],
     key: (c) => (c.stage.hp.loss_on === "all" ? null : "completion_only_loss"),
@@ -134,6 +169,12 @@ export const TRL_TABLE: readonly MapRow[] = [
     lossy: (c) => (c.stage.hp.kl_budget ? `TRL has no KL budget stop; alignc stopped PPO above ${c.stage.hp.kl_budget} nats` : null),
   },
 ];
+
+/** Parameters TRL's table has no row for, and where the export carries or refuses them (besides CARRIED_OUTSIDE_TABLES). */
+export const TRL_OUTSIDE_TABLE: Readonly<Record<string, string>> = {
+  ptx_coef: "TRL has no ptx loss: ptx_coef > 0 is refused (AL4603), or dropped with a note under --drop-ptx (compile.ts)",
+  "reward_model.truncate": "TRL's reward trainer does not truncate: it drops pairs longer than max_length, which the export counts (AL4605) and notes",
+};
 
 /** The TRL entry point of a stage kind. */
 export const TRL_ENTRY = { pretrain: "sft", sft: "sft", reward_model: "reward", dpo: "dpo", ppo: "ppo" } as const;

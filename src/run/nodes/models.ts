@@ -7,7 +7,9 @@ import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
 import type { HandlerEnv } from "./env.js";
 import { tokenizerFor } from "./env.js";
-import { modelConfigOf } from "../../plan/engine-configs.js";
+import { fileModelConfigOf, modelConfigOf } from "../../plan/engine-configs.js";
+import { locator } from "../../plan/checks.js";
+import { DiagnosticError } from "../../lang/diagnostic.js";
 
 export const MODEL_FILE = "model.safetensors";
 
@@ -27,11 +29,32 @@ export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode):
     const arg = p.weights.args[0] as { $file?: unknown } | null;
     if (!arg || typeof arg.$file !== "string") throw new Error(`model ${node.id}: weights = safetensors(...) names no file`);
     const file = resolve(env.recipe.dir, arg.$file);
+    let loaded: Gpt;
     try {
-      return loadModel(file);
+      loaded = loadModel(file);
     } catch {
-      return loadGpt2(file, { withHeads: ["lm"], seed: p.seed });
+      loaded = loadGpt2(file, { withHeads: ["lm"], seed: p.seed });
     }
+    // the file's weights under the plan node's settings: its shape must be the node's, and dropout and
+    // init_std are the node's (before, a file's own config trained, whatever the plan said)
+    const { config, mismatches } = fileModelConfigOf(p, tok.vocabSize, loaded.config);
+    if (mismatches.length) {
+      loaded.dispose();
+      const at = locator(env.recipe)(node.block ?? node.id, "weights");
+      throw new DiagnosticError([
+        {
+          code: "AL5002",
+          severity: "error",
+          message: `model \`${node.id}\`: ${arg.$file} is not the network the plan describes (${mismatches.join("; ")})`,
+          file: at.file,
+          span: at.span,
+          hint: `declare the file's shape in model \`${node.id}\` (the plan's estimates, checks and max_length are made from the block), or use weights of the declared shape`,
+        },
+      ]);
+    }
+    const net = new Gpt(config, loaded.heads, loaded.values());
+    loaded.dispose();
+    return net;
   }
   return Gpt.init(modelConfigOf(p, tok.vocabSize), ["lm"], p.seed);
 }

@@ -1,0 +1,66 @@
+// A model block with `weights = safetensors(...)`: the plan is what runs. The file gives the weights;
+// the block's dropout trains (not the one in the file's metadata), and a file of another shape than
+// the block declares is a located error (AL5002), not a silently different network from the one the
+// plan was estimated and checked for.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DiagnosticError, type Diagnostic } from "../../src/lang/diagnostic.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { MODEL_FILE } from "../../src/run/nodes/models.js";
+import { decodeSafetensors } from "../../src/train/safetensors.js";
+import { tempDir } from "./helpers.js";
+import { repoRoot } from "../repo-root.js";
+
+const quiet = createProgress({ quiet: true });
+const corpus = join(repoRoot(), "recipes", "data", "corpus.txt");
+
+function recipe(name: string, model: string): string {
+  return `recipe ${name} { seed = 3 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64${model} }
+stage pre = pretrain { init = tiny  data = text("${corpus}")  steps = 2  batch_size = 2  log_every = 1 }
+`;
+}
+
+async function run(dir: string, name: string, text: string): Promise<RunRecipeResult> {
+  const file = join(dir, `${name}.align`);
+  writeFileSync(file, text);
+  return runRecipe(file, { until: "pre", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 });
+}
+
+/** Stage pre's output checkpoint, and the config it was trained and saved with. */
+function trained(r: RunRecipeResult): { file: string; config: { dropout: number; layers: number } } {
+  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
+  if (r.outcome.error) throw r.outcome.error;
+  const file = join(r.outcome.manifest.nodes.find((n) => n.id === "pre")!.entry!, MODEL_FILE);
+  return { file, config: JSON.parse(decodeSafetensors(readFileSync(file)).metadata.config!) as { dropout: number; layers: number } };
+}
+
+test("weights = safetensors(...): the block's dropout trains, and a file of another shape is AL5002 at `weights`", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // an alignc checkpoint trained without dropout: the weights file
+    const first = trained(await run(dir, "first", recipe("first", "")));
+    assert.equal(first.config.dropout, 0);
+    copyFileSync(first.file, join(dir, "w.safetensors"));
+
+    // the same shape with dropout = 0.2: the stage trains (and saves) the plan's dropout, not the file's 0
+    const second = trained(await run(dir, "second", recipe("second", `  dropout = 0.2  weights = safetensors("w.safetensors")`)));
+    assert.equal(second.config.dropout, 0.2);
+
+    // a block that declares another shape than the file: refused where the recipe names the file
+    const text = recipe("third", `  weights = safetensors("w.safetensors")`).replace("layers = 1", "layers = 2");
+    const r = await run(dir, "third", text);
+    const diags: Diagnostic[] = !r.ok ? r.diagnostics : r.outcome.error instanceof DiagnosticError ? r.outcome.error.diagnostics : [];
+    const d = diags.find((x) => x.code === "AL5002");
+    assert.ok(d, `AL5002 expected; got ${!r.ok ? JSON.stringify(r.diagnostics) : String(r.outcome.error)}`);
+    assert.match(d.message, /layers: the file has 1, the plan 2/);
+    assert.equal(d.span?.line, text.split("\n").findIndex((l) => l.includes("weights =")) + 1);
+    assert.match(d.file, /third\.align$/);
+  } finally {
+    cleanup();
+  }
+});
