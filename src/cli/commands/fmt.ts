@@ -3,7 +3,7 @@
 // and compared with the input before anything is written, and writes are atomic (temp + rename).
 // --check writes nothing and exits 1 when some file would change.
 import { realpathSync, statSync } from "node:fs";
-import { writeFileAtomic } from "../../common/atomic-write.js";
+import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { parseRecipe } from "../../lang/parse.js";
@@ -13,6 +13,7 @@ import { sameRecipe } from "../../lang/strip.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
+import { handlePendingSignals } from "../../common/temp-cleanup.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -25,6 +26,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     code = Math.max(code, c);
   };
   for (const file of args) {
+    await handlePendingSignals(); // a Ctrl-C during the last file's write stops here, before the next one
     let text: string;
     try {
       text = readRegularText(file, READ_LIMITS.recipe, "recipe");
@@ -63,7 +65,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       continue;
     }
     try {
-      await writeFileAtomic(target, out, { mode });
+      // synchronous: a signal waits until the file is written and renamed (temp-cleanup.ts), so
+      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe
+      writeFileAtomicSync(target, out, { mode });
     } catch (err) {
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
       if (!e) throw err;
