@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl } from "../lang/escape.js";
+import { commandStopsOn, handlePendingSignals } from "../common/temp-cleanup.js";
 
 // commander through its CommonJS entry, the module its ESM entry re-exports: importing it from ESM
 // would have node parse it for its export names first (~15 M instructions, ~2 ms of every start).
@@ -68,7 +69,7 @@ function quietOnClosedPipe(): void {
     if (err.code !== "EPIPE") throw err;
     if (closed) return;
     closed = true;
-    if (process.listenerCount("SIGTERM") > 0) process.kill(process.pid, "SIGTERM");
+    if (commandStopsOn("SIGTERM")) process.kill(process.pid, "SIGTERM");
   };
   process.stdout.on("error", onError);
   process.stderr.on("error", onError);
@@ -109,6 +110,9 @@ export async function main(argv: string[]): Promise<number> {
         return;
       }
       code = await mod.run(positional, opts);
+      // a signal that came during the command's last synchronous write waits for the event loop,
+      // which would otherwise end without reading it: the process would exit 0 as if not stopped
+      await handlePendingSignals();
     });
   }
   try {

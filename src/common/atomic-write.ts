@@ -3,15 +3,44 @@
 // the target → fsync the folder, so the rename itself survives a power cut, not only a killed process.
 // Caches pass `{ durable: false }`: they skip both fsyncs (a lost entry costs a recompute, and
 // `alignc check`/`plan` write one on every call), and stay atomic against a killed process.
+// The temp file sits beside the target, often in the user's folder: a signal that stops the process
+// mid-write removes it (temp-cleanup.ts), and a durable write first removes the temps a killed
+// (SIGKILL) writer of the same target left there.
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { pidAlive } from "./fs-probe.js";
 import { makeDirs } from "./make-dirs.js";
+import { trackTemp, untrackTemp } from "./temp-cleanup.js";
+
+const TEMP_TAG = /^(\d+)-[0-9a-f]{8}$/;
 
 /** A sibling temp name: same folder, so the rename never crosses a filesystem. */
 export function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+/**
+ * Remove the temp siblings of `path` (`.NAME.tmp-PID-XXXXXXXX`, tempSibling's names) whose writer is
+ * no longer running: what a process killed mid-write left. A temp of a live process, and any other
+ * name, is kept. Returns the names removed.
+ */
+export function removeDeadTemps(path: string): string[] {
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return []; // no folder yet (or not readable): nothing of ours there
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? TEMP_TAG.exec(name.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    rmSync(join(dirname(path), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** fsync a folder so a rename inside it is durable. Some filesystems refuse: that is not an error. */
@@ -30,15 +59,21 @@ export function fsyncDir(dir: string): void {
 export interface AtomicWriteOptions {
   /** fsync the file and its folder (default true); false for caches, whose loss costs only time */
   durable?: boolean;
+  /** the new file's permissions (a file rewritten in place keeps its own: chmod, not the open mode,
+   * which umask would narrow) */
+  mode?: number;
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const durable = opts.durable ?? true;
   makeDirs(dirname(path));
+  if (durable) removeDeadTemps(path); // caches sweep their own folders (and their writes must stay cheap)
   const tmp = tempSibling(path);
+  trackTemp(tmp);
   try {
     const fd = openSync(tmp, "wx", 0o644);
     try {
+      if (opts.mode !== undefined) fchmodSync(fd, opts.mode);
       const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -50,29 +85,10 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    untrackTemp(tmp);
   }
   if (durable) fsyncDir(dirname(path));
-}
-
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
-  makeDirs(dirname(path));
-  const tmp = tempSibling(path);
-  try {
-    const fh = await open(tmp, "wx", 0o644);
-    try {
-      // a file rewritten in place keeps its permissions (chmod, not the open mode: umask must not narrow them)
-      if (opts.mode !== undefined) await fh.chmod(opts.mode);
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  fsyncDir(dirname(path));
 }
 
 /** Canonical-enough JSON for files people read: two-space indent, trailing newline. */

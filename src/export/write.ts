@@ -7,7 +7,8 @@
 import { chmodSync, lstatSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { writeJsonAtomicSync } from "../common/atomic-write.js";
+import { removeDeadTemps, writeJsonAtomicSync } from "../common/atomic-write.js";
+import { trackTemp, untrackTemp } from "../common/temp-cleanup.js";
 import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
@@ -89,6 +90,9 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       throw err;
     }
     for (const name of readdirSync(out)) if (deadStaging(name)) rmSync(join(out, name), { recursive: true, force: true });
+    // a manifest temp of an export killed while writing it (in a folder it had just made, that temp
+    // is all there is): alignc's, not a reason to call the folder someone else's
+    removeDeadTemps(join(out, MANIFEST_NAME));
     if (!manifest && readdirSync(out).length && !opts.force)
       throw new ExportWriteError(
         `${outDir} is not empty and holds no ${MANIFEST_NAME}, so it is not an alignc export folder: nothing written. ` +
@@ -108,7 +112,14 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const removable = stale.filter((p) => ownedUnchanged(out, p, manifest));
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
 
+  // staging folders beside `out` of exports killed before they finished (the staging's name is
+  // `.NAME.tmp-PID-…` like an atomic write's temp, NAME the folder's name or its target's)
+  removeDeadTemps(out);
+  if (lexists(out)) removeDeadTemps(realpathSync(out));
   const tmp = stagingFolder(out);
+  // writing is synchronous: with the listener this installs, a Ctrl-C that comes while files are staged
+  // or moved waits until the export is complete and its staging removed, then stops the process
+  trackTemp(tmp);
   let createdOut = false;
   let moving = false; // once the pending manifest is written, files of this export are in place
   try {
@@ -146,6 +157,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    untrackTemp(tmp);
   }
   return { removed: removable, kept };
 }

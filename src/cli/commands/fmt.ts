@@ -4,7 +4,7 @@
 // in place behind a backup for a file with other hard links (src/common/in-place-write.ts).
 // --check writes nothing and exits 1 when some file would change.
 import { realpathSync, statSync } from "node:fs";
-import { writeFileAtomic } from "../../common/atomic-write.js";
+import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import { lexists } from "../../common/fs-probe.js";
 import { inPlaceBackup, writeInPlaceSync } from "../../common/in-place-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
@@ -16,6 +16,7 @@ import { sameRecipe } from "../../lang/strip.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
+import { handlePendingSignals } from "../../common/temp-cleanup.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -28,6 +29,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     code = Math.max(code, c);
   };
   for (const file of args) {
+    await handlePendingSignals(); // a Ctrl-C during the last file's write stops here, before the next one
     let text: string;
     try {
       text = readRegularText(file, READ_LIMITS.recipe, "recipe");
@@ -73,9 +75,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       continue;
     }
     try {
-      // other hard links: rewritten in place (a rename would leave them with the old text)
+      // synchronous: a signal waits until the file is written and renamed (temp-cleanup.ts), so
+      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe. Other hard
+      // links: rewritten in place behind a backup (a rename would leave them with the old text)
       if (st.nlink > 1) writeInPlaceSync(target, out);
-      else await writeFileAtomic(target, out, { mode });
+      else writeFileAtomicSync(target, out, { mode });
     } catch (err) {
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
       if (!e) throw err;
