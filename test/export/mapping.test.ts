@@ -240,6 +240,11 @@ test("lossy rows say what is lost", () => {
   assert.ok(split.approx.some((a) => a.text.startsWith("batch_size:") && a.text.includes("16")));
 });
 
+test("TRL's value loss is clipped where alignc's is not: said for gae, not for rloo (whose note says TRL trains a value model)", () => {
+  assert.ok(entries("trl", "1.9.0", stageOf("ppo", { advantages: "gae" })).approx.some((a) => a.text.startsWith("vf_coef:") && a.text.includes("cliprange_value")));
+  assert.ok(!entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", samples_per_prompt: 4 })).approx.some((a) => a.text.startsWith("vf_coef:")));
+});
+
 test("comparison stages batch pairs: alignc's prompts per step × mean pairs per prompt", () => {
   // the fixture RM has K = 4 (6 pairs per prompt): 4 prompts per step ≈ 24 pairs, 3 per GPU on 8 GPUs
   const rm = stageOf("reward_model", { batch_size: 4, accumulate: 1 });

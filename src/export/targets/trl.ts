@@ -128,6 +128,11 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => "vf_coef",
     value: (c) => c.stage.hp.vf_coef,
+    // an engine difference, not a parameter: TRL's PPOConfig clips the value loss (cliprange_value, default 0.2)
+    lossy: (c) =>
+      c.stage.hp.advantages === "gae"
+        ? "TRL clips the value loss around the rollout's values (cliprange_value = 0.2, its default); alignc's is unclipped: vf_coef × ½(V − R)²"
+        : null,
   },
   {
     alignc: "samples_per_prompt",
