@@ -87,7 +87,7 @@ export interface StagePretrainParams {
   checkpoint_every: number;
   /** text corpus */
   data: PlanCall | PlanRef;
-  /** passes over the data, used when steps is not given */
+  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -131,7 +131,7 @@ export interface StageSftParams {
   checkpoint_every: number;
   /** prompt/response examples */
   data: PlanRef;
-  /** passes over the data, used when steps is not given */
+  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -177,7 +177,7 @@ export interface StageRewardModelParams {
   checkpoint_every: number;
   /** comparisons */
   data: PlanRef;
-  /** passes over the data, used when steps is not given */
+  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -229,7 +229,7 @@ export interface StagePpoParams {
   clip: number;
   /** GAE discount (not the ptx γ) (default 1) */
   discount: number;
-  /** passes over the data, used when steps is not given */
+  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** GAE λ (default 0.95) */
   gae_lambda: number;
@@ -299,7 +299,7 @@ export interface StageDpoParams {
   checkpoint_every: number;
   /** preference pairs */
   data: PlanRef;
-  /** passes over the data, used when steps is not given */
+  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;

@@ -34,6 +34,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkJudgeMatch,
   checkPtx,
   checkLeaveOneOut,
+  checkPpoAccumulate,
   checkContext,
   checkRolloutLength,
   checkMemory,
@@ -161,6 +162,19 @@ function checkLeaveOneOut({ nodes }: CheckInput, report: Report, at: Locator): v
   }
 }
 
+/**
+ * The plan is what runs: PPO's trainer samples batch_size rollouts a step and has no micro-batches,
+ * so an accumulate the recipe sets on a PPO stage would sit in the plan (and its hash) doing nothing.
+ * A warning, not an error: the kinds table shares `accumulate` between every training stage.
+ */
+function checkPpoAccumulate({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "ppo") continue;
+    const a = paramsOf(n, "stage.ppo").accumulate;
+    if (a !== 1) report("AL4022", "warning", `${n.id}: accumulate = ${a} is ignored; a PPO step is batch_size = ${paramsOf(n, "stage.ppo").batch_size} rollouts (raise batch_size for more)`, at(n.block, "accumulate"));
+  }
+}
+
 /** The model context must hold the longest tokenized example, unless the stage declares max_length. */
 function checkContext({ recipe, nodes, estimates, lineage }: CheckInput, report: Report, at: Locator): void {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -208,7 +222,7 @@ function checkMemory({ nodes, estimates, machine }: CheckInput, report: Report, 
     if (mem === undefined) continue;
     if (mem > machine.totalMemory) report("AL4007", "error", `${n.id} needs about ${formatBytes(mem)}, this machine has ${formatBytes(machine.totalMemory)}`, at(n.block));
     else if (machine.backend === "wasm" && mem > WASM_HEAP_BYTES)
-      report("AL4008", "error", `${n.id} needs about ${formatBytes(mem)} on wasm (cap ${formatBytes(WASM_HEAP_BYTES)}); lower batch_size and raise accumulate, or use --backend tensorflow`, at(n.block));
+      report("AL4008", "error", `${n.id} needs about ${formatBytes(mem)} on wasm (cap ${formatBytes(WASM_HEAP_BYTES)}); ${n.op === "ppo" ? "lower batch_size (PPO takes no accumulate)" : "lower batch_size and raise accumulate"}, or use --backend tensorflow`, at(n.block));
   }
 }
 

@@ -23,6 +23,7 @@ export const PLAN_CODES = {
   AL4019: "warmup is as long as the run or longer: the learning rate never reaches its peak",
   AL4020: "a stage's data has no training examples",
   AL4021: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
+  AL4022: "PPO takes no accumulate: each step samples and trains on batch_size rollouts, so accumulate other than 1 changes nothing that runs",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

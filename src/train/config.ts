@@ -69,6 +69,14 @@ export function trainFlopsPerToken(c: GptConfig, seqLen = c.context): number {
   return 6 * (nonEmbedding + lmHead) + 12 * c.layers * seqLen * c.dModel;
 }
 
+/**
+ * Adam's β1, β2 and ε: GPT-3's values (β2 = 0.95 is steadier than 0.999 on small batches). Engine
+ * constants, not recipe parameters: no recipe property sets them and the plan does not hash them.
+ * Here (no TensorFlow.js) so that `alignc export` writes them too: a target left to its own default
+ * (transformers' β2 = 0.999) would train with another optimizer than alignc's.
+ */
+export const ADAM_CONSTANTS = { beta1: 0.9, beta2: 0.95, eps: 1e-8 } as const;
+
 export type OptimizerKind = "adamw" | "adam";
 export type ScheduleKind = "cosine" | "constant" | "linear";
 

@@ -1,7 +1,9 @@
 // Adam/AdamW with moments we own (so they serialise with the checkpoint), warmup + decay schedule,
 // and global-norm gradient clipping.
 import { tf } from "./backend.js";
-import type { TrainConfig } from "./config.js";
+import { ADAM_CONSTANTS, type TrainConfig } from "./config.js";
+
+export { ADAM_CONSTANTS };
 
 /** Learning rate at optimizer step `step` (0-based): linear warmup, then cosine/linear decay to minLrRatio·lr. */
 export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps" | "schedule" | "minLrRatio">): number {
@@ -14,11 +16,6 @@ export function lrAt(step: number, c: Pick<TrainConfig, "lr" | "warmup" | "steps
   return min + (c.lr - min) * shape;
 }
 
-/**
- * Adam's β1, β2 and ε: GPT-3's values (β2 = 0.95 is steadier than 0.999 on small batches). Engine
- * constants, not recipe parameters: no recipe property sets them and the plan does not hash them.
- */
-export const ADAM_CONSTANTS = { beta1: 0.9, beta2: 0.95, eps: 1e-8 } as const;
 
 /**
  * Adam/AdamW. Matrices keep their own moments; the vectors (biases, LayerNorm gains, never decayed)

@@ -59,6 +59,11 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["schedule", "sft", { schedule: "cosine" }, "lr_scheduler_type", "cosine_with_min_lr"],
   ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "lr_scheduler_kwargs", { min_lr_rate: 0.05 }],
   ["optimizer", "sft", { optimizer: "adamw" }, "optim", "adamw_torch"],
+  // alignc's Adam constants (src/train/config.ts), not transformers' β2 = 0.999
+  ["optimizer", "sft", {}, "adam_beta1", 0.9],
+  ["optimizer", "sft", {}, "adam_beta2", 0.95],
+  ["optimizer", "ppo", {}, "adam_beta2", 0.95],
+  ["optimizer", "reward_model", {}, "adam_epsilon", 1e-8],
   ["weight_decay", "sft", { weight_decay: 0.01 }, "weight_decay", 0.01],
   ["grad_clip", "sft", { grad_clip: 0.5 }, "max_grad_norm", 0.5],
   ["log_every", "sft", { log_every: 7 }, "logging_steps", 7],
@@ -111,6 +116,9 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
     ["weight_decay", "sft", { weight_decay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
+    ["optimizer", "sft", {}, f("--adam_betas", "--adam.betas"), [0.9, 0.95]],
+    ["optimizer", "ppo", {}, f("--adam_betas", "--actor.adam.betas"), [0.9, 0.95]],
+    ...(old ? [] : ([["optimizer", "ppo", {}, "--critic.adam.betas", [0.9, 0.95]], ["optimizer", "dpo", {}, "--adam.eps", 1e-8], ["optimizer", "ppo", {}, "--critic.adam.eps", 1e-8]] as Case[])),
     ["grad_clip", "sft", { grad_clip: 0.5 }, "--max_norm", 0.5],
     ["log_every", "sft", { log_every: 7 }, f("--logging_steps", "--logger.logging_steps"), 7],
     ["checkpoint_every", "sft", { checkpoint_every: 250 }, f("--save_steps", "--ckpt.save_steps"), 250],
@@ -153,6 +161,8 @@ runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
   ["schedule", "sft", { schedule: "linear" }, "lr_scheduler", "linear"],
   ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "cosine_min_lr_ratio", 0.05],
   ["optimizer", "sft", {}, "optimizer", "adamw_torch"],
+  ["optimizer", "dpo", {}, "adam_beta2", 0.95],
+  ["optimizer", "sft", {}, "adam_epsilon", 1e-8],
   ["weight_decay", "sft", { weight_decay: 0.01 }, "weight_decay", 0.01],
   ["grad_clip", "sft", { grad_clip: 0.5 }, "max_grad_norm", 0.5],
   ["log_every", "sft", { log_every: 7 }, "logging_steps", 7],
@@ -228,6 +238,11 @@ test("lossy rows say what is lost", () => {
   assert.ok(old.approx.some((a) => a.text.startsWith("min_lr_ratio:")));
   const split = entries("axolotl", "0.18.0", stageOf("sft", { batch_size: 4 }), { nodes: 2, gpusPerNode: 8 });
   assert.ok(split.approx.some((a) => a.text.startsWith("batch_size:") && a.text.includes("16")));
+});
+
+test("TRL's value loss is clipped where alignc's is not: said for gae, not for rloo (whose note says TRL trains a value model)", () => {
+  assert.ok(entries("trl", "1.9.0", stageOf("ppo", { advantages: "gae" })).approx.some((a) => a.text.startsWith("vf_coef:") && a.text.includes("cliprange_value")));
+  assert.ok(!entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", samples_per_prompt: 4 })).approx.some((a) => a.text.startsWith("vf_coef:")));
 });
 
 test("comparison stages batch pairs: alignc's prompts per step × mean pairs per prompt", () => {

@@ -146,6 +146,13 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     files: { ...FILES, "prefs.jsonl": '{"prompt":"Add 3 and 3.","responses":["6","7"],"ranking":"A = B"}\n{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A = B"}\n' },
     fixFiles: { ...FILES, "prefs.jsonl": '{"prompt":"Add 3 and 3.","responses":["6","7"],"ranking":"A > B"}\n{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A > B"}\n' },
   },
+  AL4022: {
+    bad: `${STAGES}${PPO("  batch_size = 8  accumulate = 4")}`,
+    fix: `${STAGES}${PPO("  batch_size = 32")}`,
+    how: "raise batch_size for more rollouts per step and leave accumulate out: PPO's trainer has no micro-batches",
+    command: "plan",
+    files: FILES,
+  },
   AL4021: {
     bad: `${STAGES}${PPO('  advantages = "rloo"')}`,
     fix: `${STAGES}${PPO('  advantages = "rloo"  samples_per_prompt = 4')}`,

@@ -3,6 +3,7 @@
 // its schema are written (checked in tests against ../shared's JSON Schema, key by key).
 import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
+import { ADAM_CONSTANTS } from "../../train/config.js";
 import { truncateOf } from "../ppo-hp.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
@@ -41,6 +42,10 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     value: () => "adamw_torch",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
   },
+  // Adam's constants as alignc's optimizer uses them (transformers' own default β2 is 0.999)
+  { alignc: "optimizer", kinds: SUPERVISED, key: () => "adam_beta1", value: () => ADAM_CONSTANTS.beta1 },
+  { alignc: "optimizer", kinds: SUPERVISED, key: () => "adam_beta2", value: () => ADAM_CONSTANTS.beta2 },
+  { alignc: "optimizer", kinds: SUPERVISED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: SUPERVISED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: SUPERVISED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
   { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },

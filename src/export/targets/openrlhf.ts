@@ -2,6 +2,7 @@
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
 import { stepsToEpochs } from "../batch.js";
+import { ADAM_CONSTANTS } from "../../train/config.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
@@ -116,6 +117,17 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: () => "adam",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null),
   },
+  // Adam's constants as alignc's optimizer uses them, written rather than left to OpenRLHF's defaults
+  { alignc: "optimizer", kinds: TRAINED, key: flagPPO("--adam_betas", "--adam.betas", "--adam_betas", "--actor.adam.betas"), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
+  { alignc: "optimizer", kinds: ["ppo"], key: flag(null, "--critic.adam.betas"), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
+  {
+    alignc: "optimizer",
+    kinds: TRAINED,
+    key: flagPPO(null, "--adam.eps", null, "--actor.adam.eps"),
+    value: () => ADAM_CONSTANTS.eps,
+    lossy: (c) => (OLD(c) ? `OpenRLHF ${c.version} has no Adam ε flag: its optimizer's own ε applies (alignc's: ${ADAM_CONSTANTS.eps})` : null),
+  },
+  { alignc: "optimizer", kinds: ["ppo"], key: flag(null, "--critic.adam.eps"), value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.grad_clip },
   { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.log_every },

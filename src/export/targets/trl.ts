@@ -2,6 +2,7 @@
 // script (`trl/experimental/ppo/ppo.py`) as flags. TRL forwards YAML keys it does not know to
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
 import { toYaml } from "../yaml.js";
+import { ADAM_CONSTANTS } from "../../train/config.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
@@ -69,6 +70,10 @@ export const TRL_TABLE: readonly MapRow[] = [
     value: () => "adamw_torch",
     lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes AdamW (decoupled weight decay)" : null),
   },
+  // Adam's constants as alignc's optimizer uses them (transformers' own default β2 is 0.999)
+  { alignc: "optimizer", kinds: TRAINED, key: () => "adam_beta1", value: () => ADAM_CONSTANTS.beta1 },
+  { alignc: "optimizer", kinds: TRAINED, key: () => "adam_beta2", value: () => ADAM_CONSTANTS.beta2 },
+  { alignc: "optimizer", kinds: TRAINED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
   { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },
@@ -123,6 +128,11 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => "vf_coef",
     value: (c) => c.stage.hp.vf_coef,
+    // an engine difference, not a parameter: TRL's PPOConfig clips the value loss (cliprange_value, default 0.2)
+    lossy: (c) =>
+      c.stage.hp.advantages === "gae"
+        ? "TRL clips the value loss around the rollout's values (cliprange_value = 0.2, its default); alignc's is unclipped: vf_coef × ½(V − R)²"
+        : null,
   },
   {
     alignc: "samples_per_prompt",
