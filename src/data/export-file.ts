@@ -2,7 +2,8 @@
 // wrote itself and that is unchanged since (a hidden sidecar `.FILE.alignc` beside it records the
 // SHA-256 of what was written), or any existing file with --force, but never the recipe, its base,
 // or a file or folder the recipe reads, and never a folder. The write is atomic: a temp sibling
-// renamed over the target, removed on any failure.
+// renamed over the target, removed on any failure; the sidecar owns the new content before the file
+// is replaced, so an interrupted export never turns alignc's file into one it refuses.
 import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
@@ -78,40 +79,73 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
 }
 
 
-/** The sidecar's record, when `side` is a regular file holding one (a link or anything else: none). */
-function sidecarRecord(side: string): { format: string; sha256?: string } | undefined {
+/** The sidecar's record, when `side` is a regular file holding one (a link or anything else: none).
+ * `sha256` is the content alignc wrote; `pending`, the content it is writing (see writeDataExport). */
+function sidecarRecord(side: string): SidecarRecord | undefined {
   try {
     if (!lstatSync(side).isFile()) return undefined;
-    const s = JSON.parse(readFileSync(side, "utf8")) as { format?: unknown; sha256?: string };
-    return s !== null && typeof s === "object" && s.format === SIDECAR_FORMAT ? { format: SIDECAR_FORMAT, sha256: s.sha256 } : undefined;
+    const s = JSON.parse(readFileSync(side, "utf8")) as { format?: unknown; sha256?: unknown; pending?: unknown };
+    if (s === null || typeof s !== "object" || s.format !== SIDECAR_FORMAT) return undefined;
+    const hash = (h: unknown) => (typeof h === "string" ? h : undefined);
+    return { format: SIDECAR_FORMAT, sha256: hash(s.sha256), pending: hash(s.pending) };
   } catch {
     return undefined;
   }
 }
 
-const isSidecar = (side: string): boolean => sidecarRecord(side) !== undefined;
-
-function ownedExport(file: string): boolean {
-  const record = sidecarRecord(sidecarOf(file));
-  return record !== undefined && record.sha256 === sha256(readFileSync(file));
+interface SidecarRecord {
+  format: typeof SIDECAR_FORMAT;
+  sha256?: string | undefined;
+  pending?: string | undefined;
 }
 
-/** Write `content` to `file` atomically, with its ownership sidecar; refuses as exportRefusal says. */
+const isSidecar = (side: string): boolean => sidecarRecord(side) !== undefined;
+
+/** The hash of `file` when its content is one the sidecar says alignc wrote (or was writing), else undefined. */
+function ownedHash(file: string): string | undefined {
+  const record = sidecarRecord(sidecarOf(file));
+  if (!record) return undefined;
+  const h = sha256(readFileSync(file));
+  return h === record.sha256 || h === record.pending ? h : undefined;
+}
+
+const ownedExport = (file: string): boolean => ownedHash(file) !== undefined;
+
+const sidecarText = (r: Omit<SidecarRecord, "format">) => JSON.stringify({ format: SIDECAR_FORMAT, ...r }) + "\n";
+
+/**
+ * Write `content` to `file` atomically, with its ownership sidecar; refuses as exportRefusal says.
+ * The sidecar is written first, owning both the file's current content (when it is alignc's) and the
+ * new one, then the file, then the sidecar owning the new content alone: a process killed at any
+ * moment leaves a file that the next export still recognises as its own (written the other way round,
+ * a kill between the two renames left alignc's own export refused as the user's until --force).
+ */
 export function writeDataExport(file: string, content: string, inputs: readonly string[], force: boolean): void {
   const why = exportRefusal(file, inputs, force);
   if (why) throw new DataExportError(why);
+  const side = sidecarOf(file);
+  const fresh = sha256(content);
+  const before = lexists(side) ? readFileSync(side) : undefined; // exportRefusal made sure it is a sidecar
+  const owned = existsSync(file) ? ownedHash(file) : undefined;
   try {
+    writeFileAtomicSync(side, sidecarText({ sha256: owned, pending: fresh }));
     writeFileAtomicSync(file, content);
   } catch (err) {
-    // a full or read-only disk, a folder not ours to write: the temp file is already removed
+    // a full or read-only disk, a folder not ours to write: the temp files are already removed; the
+    // sidecar goes back to what it was (if that fails too, the one written still owns the file as it is)
+    try {
+      if (before) writeFileAtomicSync(side, before);
+      else rmSync(side, { force: true });
+    } catch {
+      // see above
+    }
     const e = fsError(err);
     if (e) throw new DataExportError(`cannot write ${file}: ${e.message}`);
     throw err;
   }
   try {
-    writeFileAtomicSync(sidecarOf(file), JSON.stringify({ format: SIDECAR_FORMAT, sha256: sha256(content) }) + "\n");
+    writeFileAtomicSync(side, sidecarText({ sha256: fresh }));
   } catch {
-    // without the sidecar the next export asks for --force: safe, so not worth failing the export
-    rmSync(sidecarOf(file), { force: true });
+    // the sidecar written before still owns the new content: nothing to undo
   }
 }

@@ -6,6 +6,7 @@ import { Interrupt } from "../../run/storage/interrupt.js";
 import { createProgress, fmtDuration } from "../../run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe, type RecipeTestResult, type TinyRun } from "../../run/recipe-test.js";
 import { relative } from "node:path";
+import { handlePendingSignals } from "../../common/temp-cleanup.js";
 
 function describe(r: RecipeTestResult): string[] {
   const name = relative(process.cwd(), r.file) || r.file;
@@ -47,6 +48,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const results: RecipeTestResult[] = [];
   try {
     for (const f of files) {
+      // with --no-run a recipe is checked and planned without one turn of the event loop: without this
+      // turn a Ctrl-C would be read only after the last recipe (or never: see Interrupt.uninstall)
+      await handlePendingSignals();
       if (interrupt.requested) break;
       const r = await testRecipe(f, {
         update: opts.update === true,
@@ -59,6 +63,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       if (r.diagnostics.length) process.stderr.write(`${renderDiagnostics(r.diagnostics, r.sources, { color: useColor(process.stderr) })}\n`);
       process.stdout.write(describe(r).join("\n") + "\n");
     }
+    await handlePendingSignals(); // a Ctrl-C during the last recipe still makes the exit 130
   } finally {
     interrupt.uninstall();
   }

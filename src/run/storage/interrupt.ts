@@ -33,6 +33,9 @@ export class Interrupt {
     return this;
   }
 
+  /** A signal that has arrived but not been read by the event loop yet is lost when the last
+   * listener goes: a command that may not have turned the loop since calls handlePendingSignals()
+   * (common/temp-cleanup.ts) first. */
   uninstall(): void {
     for (const [sig, h] of this.handlers) process.off(sig, h);
     this.handlers.clear();

@@ -1,0 +1,66 @@
+// `alignc data --export FILE` stopped while it writes: FILE is its old content or the new one, and the
+// next export (without --force) still recognises it as alignc's. FILE's ownership is a sidecar
+// (`.FILE.alignc`) written beside it; when FILE was replaced first and the sidecar after, a SIGKILL
+// between the two renames left alignc's own export refused as a stranger's until --force. Caught
+// signals (SIGINT, SIGTERM, SIGHUP) wait until both are written.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { repoRoot } from "../repo-root.js";
+import { signalAt } from "../cli/signal-at.js";
+
+const root = repoRoot();
+const RECIPE = join(root, "recipes", "quickstart.align");
+const tmp = mkdtempSync(join(tmpdir(), "alignc-data-export-interrupt-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const args = (split: string) => ["data", RECIPE, "--source", "sft_data", "--preview", "0", "--export", "ex.jsonl", "--split", split];
+const exportIn = (cwd: string, split: string) => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args(split)], { cwd, encoding: "utf8" });
+
+const refs = new Map<string, string>();
+function reference(split: string): string {
+  if (!refs.has(split)) {
+    const d = mkdtempSync(join(tmp, "ref-"));
+    const r = exportIn(d, split);
+    assert.equal(r.status, 0, r.stderr);
+    refs.set(split, readFileSync(join(d, "ex.jsonl"), "utf8"));
+  }
+  return refs.get(split)!;
+}
+
+// the moments that matter: the export's temp appears, the export is renamed into place, the sidecar is renamed into place
+const MOMENTS: [string, (name: string) => boolean][] = [
+  ["its temp file appears", (n) => n.startsWith(".ex.jsonl.tmp-")],
+  ["the file is renamed into place", (n) => n === "ex.jsonl"],
+  ["the sidecar is renamed into place", (n) => n === ".ex.jsonl.alignc"],
+];
+
+for (const sig of ["SIGKILL", "SIGINT", "SIGHUP"] as const) {
+  for (const [moment, when] of MOMENTS) {
+    test(`data --export over its own earlier export, stopped by ${sig} when ${moment}: the file is whole and the next export replaces it without --force`, async () => {
+      const d = mkdtempSync(join(tmp, "x-"));
+      assert.equal(exportIn(d, "all").status, 0);
+      assert.notEqual(reference("all"), reference("train"));
+      const r = await signalAt(args("train"), { cwd: d, watchDir: d, when, signals: [sig] });
+      assert.ok(r.fired, `${moment} was seen`);
+      assert.equal(r.signal, sig, `died of the signal (exit ${r.code}): ${r.stderr}`);
+      assert.ok([reference("all"), reference("train")].includes(readFileSync(join(d, "ex.jsonl"), "utf8")), "old content or new, never torn");
+      const again = exportIn(d, "train");
+      assert.equal(again.status, 0, `the next export refused alignc's own file: ${again.stderr}`);
+      assert.equal(readFileSync(join(d, "ex.jsonl"), "utf8"), reference("train"));
+      assert.deepEqual(readdirSync(d).sort(), [".ex.jsonl.alignc", "ex.jsonl"], "no temp file left once the next export ran");
+    });
+  }
+}
+
+test("a first data --export killed once the file is in place: the next export still owns it", async () => {
+  const d = mkdtempSync(join(tmp, "first-"));
+  const r = await signalAt(args("train"), { cwd: d, watchDir: d, when: (n) => n === "ex.jsonl", signals: ["SIGKILL"] });
+  assert.ok(r.fired);
+  const again = exportIn(d, "all");
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(readFileSync(join(d, "ex.jsonl"), "utf8"), reference("all"));
+});
