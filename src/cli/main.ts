@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl } from "../lang/escape.js";
-import { commandStopsOn, handlePendingSignals } from "../common/temp-cleanup.js";
+import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
 
 // commander through its CommonJS entry, the module its ESM entry re-exports: importing it from ESM
 // would have node parse it for its export names first (~15 M instructions, ~2 ms of every start).
@@ -113,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       // a signal that came during the command's last synchronous write waits for the event loop,
       // which would otherwise end without reading it: the process would exit 0 as if not stopped
       await handlePendingSignals();
+      releaseSignals();
     });
   }
   try {

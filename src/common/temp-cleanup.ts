@@ -10,10 +10,11 @@
 // their synchronous writes finish before any handler runs): then it removes the tracked paths and
 // raises the signal again with the default action restored, so the process still dies of it (the
 // shell's 130 / 143 / 129). A listener delays a signal until the event loop turns, so a synchronous
-// write in progress always completes first. The listeners stay once installed: a listener removed
-// while its signal waits to be dispatched would drop the signal (the command would carry on as if
-// no Ctrl-C had been pressed). Commands that stop gracefully exit through process.exit or a return,
-// which the 'exit' hook covers.
+// write in progress always completes first. The listeners stay until the command has returned
+// (main() lets a pending signal in, then calls releaseSignals): a listener removed while its signal
+// waits to be dispatched would drop the signal (the command would carry on as if no Ctrl-C had been
+// pressed). Commands that stop gracefully exit through process.exit or a return, which the 'exit'
+// hook covers.
 import { rmSync } from "node:fs";
 import { constants } from "node:os";
 
@@ -32,6 +33,8 @@ function removeLive(): void {
   live.clear();
 }
 
+let exitHooked = false;
+
 function install(): void {
   if (listeners.size) return;
   for (const sig of SIGNALS) {
@@ -39,8 +42,7 @@ function install(): void {
       // prepended, so this runs before any other listener, even a `once` one that removes itself
       if (commandStopsOn(sig)) return;
       removeLive();
-      for (const [s, l] of listeners) process.off(s, l);
-      listeners.clear();
+      releaseSignals();
       process.kill(process.pid, sig); // no listener left: the default action, death by the signal
       // only reached if the signal went to another thread and has not ended the process yet
       process.exit(128 + (constants.signals[sig] ?? 0));
@@ -48,7 +50,19 @@ function install(): void {
     listeners.set(sig, onSignal);
     process.prependListener(sig, onSignal);
   }
-  process.on("exit", removeLive);
+  if (!exitHooked) process.on("exit", removeLive);
+  exitHooked = true;
+}
+
+/**
+ * Give the signals back their default action once the command is done (after handlePendingSignals):
+ * a signal that comes while node tears the process down is never read by the event loop, so with a
+ * listener it would be lost and the exit 0; without one it ends the process as it always did.
+ */
+export function releaseSignals(): void {
+  if (live.size) return; // still writing (cannot happen once a command has returned): keep the guard
+  for (const [s, l] of listeners) process.off(s, l);
+  listeners.clear();
 }
 
 /** Remove `path` (a file or folder) if the process is stopped by a signal before `untrackTemp(path)`. */

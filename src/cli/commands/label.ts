@@ -158,16 +158,10 @@ function defaultPort(labelsFile: string): number {
 function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<number> {
   const c = session.config;
   const host = new URL(server.url).hostname.replace(/^\[|\]$/g, "");
-  process.stdout.write(`${server.url}\n`);
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  process.stderr.write(
-    `alignc label: ${c.sets.length} candidate sets from ${rel(c.candidatesFile)} (${Math.round(c.overlap * c.sets.length)} shown to two labelers); ` +
-      `labels are appended to ${rel(c.labelsFile)}, which source \`${c.rankingsSource}\` reads (${session.labelCount} so far). Ctrl-C stops.\n`,
-  );
-  for (const r of session.repairs) process.stderr.write(`alignc label: ${r}\n`);
-  if (!isLoopback(host)) process.stderr.write(`alignc label: warning: listening on ${host}, not only this machine: anyone who can reach it and has the URL's token can read the candidates and write labels\n`);
-
-  return new Promise<number>((resolve) => {
+  // the stop handlers before the URL is printed: a Ctrl-C or SIGTERM that comes as soon as someone
+  // (or a script) reads the URL must close the server gracefully too, not kill it by the signal
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: NodeJS.Signals) => {
       if (stopping) return;
@@ -187,4 +181,12 @@ function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  process.stdout.write(`${server.url}\n`);
+  process.stderr.write(
+    `alignc label: ${c.sets.length} candidate sets from ${rel(c.candidatesFile)} (${Math.round(c.overlap * c.sets.length)} shown to two labelers); ` +
+      `labels are appended to ${rel(c.labelsFile)}, which source \`${c.rankingsSource}\` reads (${session.labelCount} so far). Ctrl-C stops.\n`,
+  );
+  for (const r of session.repairs) process.stderr.write(`alignc label: ${r}\n`);
+  if (!isLoopback(host)) process.stderr.write(`alignc label: warning: listening on ${host}, not only this machine: anyone who can reach it and has the URL's token can read the candidates and write labels\n`);
+  return stopped;
 }
