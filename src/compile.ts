@@ -16,7 +16,7 @@ import { DiagnosticError, type Diagnostic, dedupeDiagnostics, sortDiagnostics } 
 import { planRecipe, type CompilePlanOptions, type Structure } from "./plan/compile.js";
 import { PLAN_CODES } from "./plan/codes.js";
 import { refId } from "./plan/estimate.js";
-import { FileHashes } from "./plan/lower.js";
+import { FileHashes } from "./plan/file-hashes.js";
 import { DigestCache } from "./plan/digest-cache.js";
 import { SizesCache } from "./plan/sizes-cache.js";
 import { TruncationCache, truncationMemo } from "./plan/truncation-cache.js";

@@ -16,15 +16,13 @@
 // ({ $ref: "sft_data/tokenize" }) and paths rewritten relative to the recipe's folder as
 // { $file: "data/x.jsonl" } / { $dir: "../templates/flan/sentiment" }. src/plan/hash.ts replaces both
 // by hashes (of the referenced node, of the file contents), so names and paths never reach a hash.
-import { statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
-import { hashRegularFile, listFolderFiles, readRegularFile } from "../lang/read-file.js";
-import type { DigestCache } from "./digest-cache.js";
+import { FileHashes } from "./file-hashes.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
 
@@ -63,50 +61,6 @@ export interface Lineage {
   model: string; // id of the model node at the root of its init chain
   tokenizer: string; // id of that model's tokenizer node
   format: Json; // inlined format of the stage (null when none)
-}
-
-/** The files the plan reads: content hashes, folder listings and kinds, each read once per instance
- * (one instance is shared by every compilation of one recipe: variants, the sizing pass). */
-export class FileHashes {
-  private readonly hashes = new Map<string, string>();
-  private readonly lists = new Map<string, string[]>();
-
-  /** `digests`: content hashes remembered across processes by stat data (src/plan/digest-cache.ts). */
-  constructor(private readonly digests: DigestCache | null = null) {}
-
-  hash(abs: string): string {
-    let h = this.hashes.get(abs);
-    // only regular files are read (a FIFO or /dev/zero would never end): src/lang/read-file.ts
-    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)) : hashRegularFile(abs)));
-    return h;
-  }
-
-  /** Keeps what was hashed for the next process (no-op without a digest cache). */
-  save(): void {
-    this.digests?.save();
-  }
-
-  /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
-  list(abs: string): string[] {
-    let l = this.lists.get(abs);
-    if (l === undefined) this.lists.set(abs, (l = listDir(abs)));
-    return l;
-  }
-
-  /** null when `abs` is a readable file (or folder), else why not. Reads (and caches) it: no separate stat. */
-  problem(abs: string, expect: "file" | "dir"): string | null {
-    try {
-      if (expect === "file") this.hash(abs);
-      else this.list(abs);
-      return null;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === "EISDIR") return "a folder, not a file";
-      if (e.code === "ENOTDIR") return "a file, not a folder";
-      if (e.code === "ENOENT") return "no such file or folder";
-      return e.message.split("\n")[0] ?? String(err);
-    }
-  }
 }
 
 export function lowerRecipe(recipe: CheckedRecipe, files: FileHashes = new FileHashes()): LowerResult {
@@ -375,26 +329,9 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
     // listDir's names are plain `a/b` paths below root: joined by hand (join normalises each one,
     // ~20,000 times at FLAN scale); join where the separator is not `/` or root ends in one
     const under = sep === "/" && !root.endsWith("/") ? (f: string): string => `${root}/${f}` : (f: string): string => join(root, f);
-    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, f.endsWith("/") ? EMPTY_FOLDER : fs.hash(under(f)));
+    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.entryDigest(under(f), f));
   }
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
-}
-
-/** What an empty folder inside a `dir()` input hashes as (listDir names it `x/`). */
-export const EMPTY_FOLDER = "empty folder";
-
-/** The digest a plan records for a path it lists: a file's sha256, EMPTY_FOLDER for `x/` (an empty
- * folder, still a folder); throws as reading the file does. */
-export function planFileDigest(abs: string, listed: string): string {
-  if (!listed.endsWith("/")) return hashRegularFile(abs);
-  if (!statSync(abs).isDirectory()) throw new Error(`${listed} is no longer a folder`);
-  return EMPTY_FOLDER;
-}
-
-/** Files under a folder, recursively, relative to it, sorted, and its empty folders as `x/`; dot-files skipped; an InputFileError
- * for a folder far too large to be a template folder (src/lang/read-file.ts). */
-export function listDir(abs: string): string[] {
-  return listFolderFiles(abs, { dotFiles: false, emptyFolders: true }).sort();
 }
 
 function toPosix(p: string): string {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
-import { planFileDigest } from "../plan/lower.js";
+import { planFileDigest } from "../plan/file-hashes.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 

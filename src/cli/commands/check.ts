@@ -75,7 +75,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         import("../../data/leaks.js"),
         import("../../data/truncation-report.js"),
         import("../../data/plan-input.js"),
-        import("../../plan/lower.js"),
+        import("../../plan/file-hashes.js"),
         import("../../plan/digest-cache.js"),
         import("../../plan/truncation-cache.js"),
         import("../../data/text-prompts.js"),
