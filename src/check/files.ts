@@ -4,8 +4,9 @@
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname } from "node:path";
 
-/** "special": a device, FIFO or socket, which alignc refuses to read (it may never end) */
-export type PathType = "file" | "dir" | "special" | "missing";
+/** "special": a device, FIFO or socket, which alignc refuses to read (it may never end); "loop": a
+ *  symbolic link that leads back to itself (ELOOP), which names nothing alignc could read */
+export type PathType = "file" | "dir" | "special" | "missing" | "loop" | "unreadable";
 
 export class FileTypes {
   private readonly listings = new Map<string, Map<string, Exclude<PathType, "missing"> | "link"> | null>();
@@ -37,6 +38,16 @@ function list(dir: string): Map<string, Exclude<PathType, "missing"> | "link"> |
 }
 
 function statType(abs: string): PathType {
-  const st = statSync(abs, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(abs, { throwIfNoEntry: false });
+  } catch (e) {
+    // throwIfNoEntry covers ENOENT only: a symlink loop (ELOOP), a file used as a folder on the way
+    // (`data.jsonl/x`, ENOTDIR) or a name too long for the file system threw out of the checker (exit 70)
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return "loop";
+    if (code === "ENOTDIR" || code === "ENAMETOOLONG") return "missing";
+    return "unreadable"; // EACCES on a folder on the way, EIO: the checker says so at the path
+  }
   return !st ? "missing" : st.isDirectory() ? "dir" : st.isFile() ? "file" : "special";
 }

@@ -60,6 +60,14 @@ export function checkPath(node: Located & { value: string }, path: string, expec
     accept("AL2016", node, `${expect === "dir" ? "folder" : "file"} \`${path}\` does not exist (resolved to ${abs})`);
     return;
   }
+  if (type === "loop") {
+    accept("AL2017", node, `\`${path}\` goes through a symbolic link that leads back to itself (a loop): it names no file alignc could read`);
+    return;
+  }
+  if (type === "unreadable") {
+    accept("AL2017", node, `\`${path}\` cannot be examined (a folder on the way is not searchable, or an I/O error): alignc cannot tell what it is`);
+    return;
+  }
   if (type === "special") {
     accept("AL2017", node, `\`${path}\` is not a regular file (a device, FIFO or socket): alignc reads only regular files and folders`);
     return;
