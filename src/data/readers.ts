@@ -244,9 +244,15 @@ function lineOf(text: string, offset: number): number {
 export function readCsv(file: string, delimiter: string, opts: ReadOptions = {}): Row[] {
   const text = readWhole(file, opts.encoding);
   let records: { record: Fields; info: { lines: number } }[];
+  let duplicate: string | undefined;
   try {
     records = parseCsv(text, {
-      columns: true,
+      // a header naming a column twice kept the last column's values and dropped the other's without
+      // a word (two `text` columns from a spreadsheet): found here, reported at line 1 below
+      columns: (header: string[]) => {
+        duplicate = header.find((h, i) => header.indexOf(h) !== i);
+        return header;
+      },
       delimiter,
       info: true,
       skip_empty_lines: true,
@@ -264,6 +270,10 @@ export function readCsv(file: string, delimiter: string, opts: ReadOptions = {})
     fail(CODES.brokenLine, `${e.message}`, file, rowSpan(line, start, end));
   }
   const starts = lineStarts(text);
+  if (duplicate !== undefined) {
+    const end = (starts[1] ?? text.length + 1) - 1;
+    fail(CODES.brokenLine, `the header names column \`${duplicate}\` twice: one column's values would be lost`, file, rowSpan(1, 0, end), "rename one of the columns");
+  }
   // info.lines is the line where the record ends; a record usually sits on one line
   return records.map((r, index) => {
     const line = r.info.lines;

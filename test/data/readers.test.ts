@@ -126,3 +126,8 @@ test("CSV: a quote left open is reported at the line where it opened, not at the
   writeFileSync(f, 'a,b\n1,2\n3,"unclosed\n5,6\n7,8\n');
   await assert.rejects(readRows(f, "csv"), (e: DataError) => e.diagnostics[0]!.code === "AL3002" && e.diagnostics[0]!.span?.line === 3 && /q\.csv:3:/.test(located(e.diagnostics[0]!)));
 });
+
+test("csv: a header that names a column twice is AL3002 at line 1 (the first column's values were dropped silently)", async () => {
+  await expectDataError(readRows(file("dup.csv", "text,text,label\na,b,c\n"), "csv"), "AL3002", /dup\.csv:1:.*column `text` twice/);
+  await expectDataError(readRows(file("dup.tsv", "a\tb\ta\n1\t2\t3\n"), "tsv"), "AL3002", /dup\.tsv:1:.*column `a` twice/);
+});
