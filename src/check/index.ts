@@ -1,6 +1,6 @@
 // The checker's API: a recipe file or text → its diagnostics and, when there is no error, the
 // CheckedRecipe IR. `extends` is resolved here (overrides applied), sweeps stay `{ $sweep: [...] }`.
-import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
+import { InputFileError, NotUtf8Error, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import type { CheckedRecipe } from "./ir.js";
@@ -21,6 +21,10 @@ export async function checkRecipeFile(path: string): Promise<CheckResult> {
   try {
     text = readRegularText(path, READ_LIMITS.recipe, "recipe");
   } catch (err) {
+    if (err instanceof NotUtf8Error) {
+      const hint = "convert the file to UTF-8 (iconv -f latin1 -t utf-8), or write the character as an escape in a string (\\u{e9})";
+      return { recipe: null, diagnostics: [{ code: "AL1007", severity: "error", message: err.located, file: path, span: err.span, hint }], sources: new Map([[path, err.lossyText]]) };
+    }
     if (!(err instanceof InputFileError)) throw err;
     return { recipe: null, diagnostics: [{ code: "AL2016", severity: "error", message: err.message, file: path, span: null }], sources: new Map() };
   }

@@ -4,21 +4,9 @@
 // code point of its value); the other encodings go through the WHATWG TextDecoder with fatal: true
 // (whose own "latin1" label would mean windows-1252, hence the separate path).
 import { CODES, fail, rowSpan } from "./diag.js";
+import { firstInvalidUtf8 } from "../lang/utf8.js";
 
-/** Offset of the first byte that is not part of valid UTF-8, or -1. */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0 || i + n >= b.length) return i; // not a lead byte, or a sequence cut off by the end
-    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
-    // overlongs and surrogates (E0 80–9F, ED A0–BF, F0 80–8F, F4 90+)
-    const d = b[i + 1] ?? 0;
-    if ((c === 0xe0 && d < 0xa0) || (c === 0xed && d > 0x9f) || (c === 0xf0 && d < 0x90) || (c === 0xf4 && d > 0x8f)) return i;
-    i += n + 1;
-  }
-  return -1;
-}
+export { firstInvalidUtf8 };
 
 /** Whether `encoding` names UTF-8 (the default when a source declares none). */
 export function isUtf8(encoding: string | undefined): boolean {

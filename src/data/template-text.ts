@@ -2,13 +2,15 @@
 // a regular file only, of at most READ_LIMITS.template — a FIFO named `*.hbs` in a template folder
 // would be read forever, a folder so named is EISDIR — reported as AL3001 located at the file, whose
 // path the location already gives.
-import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
+import { InputFileError, NotUtf8Error, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { CODES, fail } from "./diag.js";
 
 export function readTemplateText(file: string, what: string): string {
   try {
     return readRegularText(file, READ_LIMITS.template, what);
   } catch (err) {
+    // a latin1 byte in a template went into every prompt as U+FFFD: located at the byte, as in data files
+    if (err instanceof NotUtf8Error) fail(CODES.brokenLine, err.located, file, err.span, "convert the template to UTF-8 (iconv -f latin1 -t utf-8)");
     if (err instanceof InputFileError) fail(CODES.fileMissing, err.withoutPath, file);
     throw err;
   }

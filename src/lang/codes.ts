@@ -9,6 +9,7 @@ export const SYNTAX_CODES = {
   AL1004: "unterminated block comment: `/*` has no closing `*/`",
   AL1005: "invalid escape sequence in a string (valid: \\n \\t \\r \\\" \\\\ \\u{hex})",
   AL1006: "number out of range: the literal does not fit a finite double",
+  AL1007: "the file is not UTF-8: a byte that is not part of a UTF-8 character (a latin1 `é`, say); alignc reads recipes as UTF-8 only",
   AL1010: "unexpected token: a specific token was expected here (`=`, `}`, a name …)",
   AL1011: "unexpected token: none of the constructs that may appear here starts with it",
   AL1012: "unexpected token after the last complete item of the file",

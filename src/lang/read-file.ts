@@ -6,6 +6,9 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import { firstInvalidUtf8, utf8Position } from "./utf8.js";
+import type { Span } from "./ast.js";
 
 /** Size caps, each with its reason. */
 export const READ_LIMITS = {
@@ -29,6 +32,36 @@ export class InputFileError extends Error {
   /** The message without the path, for a diagnostic whose location already names the file. */
   get withoutPath(): string {
     return this.message.split(` ${this.path}`).join("");
+  }
+}
+
+/** A text file (a recipe, a template, a plan) holding bytes that are not UTF-8: toString("utf8") would
+ * turn them into U+FFFD, and `alignc fmt` would then write the replacement over the user's byte. */
+export class NotUtf8Error extends InputFileError {
+  constructor(
+    path: string,
+    what: string,
+    readonly offset: number,
+    readonly byte: number,
+    readonly line: number,
+    readonly col: number,
+    /** the text with the bad bytes as U+FFFD: for showing the line under a diagnostic, never for use */
+    readonly lossyText: string,
+  ) {
+    super(`${what} ${path} is not UTF-8: byte 0x${byte.toString(16).padStart(2, "0")} at line ${line}, column ${col} (byte offset ${offset})`, path);
+  }
+
+  /** The short form for a diagnostic located at the byte (see span). */
+  get located(): string {
+    return `not UTF-8: byte 0x${this.byte.toString(16).padStart(2, "0")} at byte offset ${this.offset}`;
+  }
+
+  /** Where the byte is, as a one-character span of lossyText. */
+  get span(): Span {
+    let start = 0;
+    for (let l = 1; l < this.line; l++) start = this.lossyText.indexOf("\n", start) + 1;
+    start += this.col - 1;
+    return { start, end: start + 1, line: this.line, col: this.col, endLine: this.line, endCol: this.col + 1 };
   }
 }
 
@@ -82,9 +115,16 @@ export function readRegularFile(path: string, maxBytes: number, what = "file"): 
   }
 }
 
-/** A regular file as UTF-8 text (a leading BOM kept: callers that accept one strip it). */
+/** A regular file as UTF-8 text (a leading BOM kept: callers that accept one strip it); a NotUtf8Error
+ * when it holds bytes that are not UTF-8. */
 export function readRegularText(path: string, maxBytes: number, what = "file"): string {
-  return readRegularFile(path, maxBytes, what).toString("utf8");
+  const buf = readRegularFile(path, maxBytes, what);
+  if (!isUtf8(buf)) {
+    const at = Math.max(0, firstInvalidUtf8(buf));
+    const { line, col } = utf8Position(buf, at);
+    throw new NotUtf8Error(path, what, at, buf[at] ?? 0, line, col, buf.toString("utf8"));
+  }
+  return buf.toString("utf8");
 }
 
 /** Throws an InputFileError unless `path` is a regular file (for readers that stream it). */

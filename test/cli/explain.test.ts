@@ -15,6 +15,7 @@ import type { Step } from "./fixtures/explain-main.js";
 
 /** The codes without an example, and why; a new code needs an example or a line here. */
 const WITHOUT_EXAMPLE: Record<string, string> = {
+  AL1007: "an example's files are written as UTF-8 text",
   AL1015: "an example would be 20,001 lines",
   AL1999: "a parser bug, never a recipe's fault",
   AL3023: "retired: every prompts reader gives a reference answer or refuses first (AL2040, AL3060, AL3030)",

@@ -3,10 +3,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SYNTAX_CODES } from "../../src/lang/codes.js";
 import { parseRecipe } from "../../src/lang/parse.js";
+import { checkRecipeFile } from "../../src/check/index.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expectError } from "./helpers.js";
 
 const tested = new Set<string>();
-function code(c: keyof typeof SYNTAX_CODES, name: string, fn: () => void): void {
+function code(c: keyof typeof SYNTAX_CODES, name: string, fn: () => void | Promise<void>): void {
   tested.add(c);
   test(`${c} ${name}`, fn);
 }
@@ -41,6 +45,19 @@ code("AL1005", "invalid escape sequence", () => {
 
 code("AL1006", "number out of range", () => {
   expectError("stage s = sft {\n  lr = 1e999\n}", "AL1006", 2, 8);
+});
+
+code("AL1007", "the file is not UTF-8 (was read with U+FFFD in its place)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-al1007-"));
+  try {
+    const f = join(dir, "r.align");
+    writeFileSync(f, Buffer.concat([Buffer.from('recipe r { seed = 1 }\nsource d = jsonl("d.jsonl") as demonstrations { prompt = "caf'), Buffer.from([0xe9]), Buffer.from(' {{x}}" }\n')]));
+    const ds = (await checkRecipeFile(f)).diagnostics;
+    assert.deepEqual(ds.map((d) => [d.code, d.span?.line, d.span?.col]), [["AL1007", 2, 62]]);
+    assert.match(ds[0]!.message, /byte 0xe9 at byte offset 83/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 code("AL1010", "a specific token expected", () => {

@@ -13,7 +13,7 @@ import { parseRecipe } from "../../lang/parse.js";
 import { printRecipe } from "../../lang/print.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { sameRecipe } from "../../lang/strip.js";
-import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { InputFileError, NotUtf8Error, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
 import { handlePendingSignals } from "../../common/temp-cleanup.js";
@@ -34,6 +34,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     try {
       text = readRegularText(file, READ_LIMITS.recipe, "recipe");
     } catch (err) {
+      if (err instanceof NotUtf8Error) {
+        // located like a syntax error, and never rewritten: the U+FFFD a lossy decode puts in would be
+        // written over the user's byte
+        printDiagnostics([{ code: "AL1007", severity: "error", message: err.located, file, span: err.span }], file, err.lossyText);
+        raise(1);
+        continue;
+      }
       if (!(err instanceof InputFileError)) throw err;
       process.stderr.write(`alignc fmt: ${escapeControl(err.message)}\n`);
       raise(2);

@@ -18,6 +18,8 @@ export const EXAMPLES: Record<string, CodeExample> = { ...SYNTAX_EXAMPLES, ...CH
 export const NO_EXAMPLE: Record<string, string> = {
   AL1015:
     "needs more than 20,000 entries in one block, list or call: an example would be 20,001 lines long (test/lang/codes.test.ts builds one); split the block or load the values from a data file",
+  AL1007:
+    "needs a recipe whose bytes are not UTF-8, and an example's files are text written as UTF-8; `printf 'recipe r { seed = 1 } // caf\\xe9\\n' > r.align && alignc check r.align` shows it. Convert the file (iconv -f latin1 -t utf-8 r.align)",
   AL1999: "a bug in alignc's parser, which no recipe is meant to reach; please report it with the recipe that raised it",
   AL3023:
     "retired, no longer raised: a `samples(…) as rankings { labeler = \"rule\" }` source's prompts always carry a reference answer now, since every prompts reader gives one or refuses first: a text source is AL2040 (declared `as text`, a pretraining corpus) or AL3060 (a source without `as ROLE` read as text), an empty response or target is AL3030 at its row (a task's derived inversion of an empty input included), and a draw keeps non-empty samples only",
