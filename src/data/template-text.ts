@@ -7,7 +7,9 @@ import { CODES, fail } from "./diag.js";
 
 export function readTemplateText(file: string, what: string): string {
   try {
-    return readRegularText(file, READ_LIMITS.template, what);
+    // a leading BOM (Windows editors write one) is no part of the template: kept, it went into every
+    // prompt as an invisible U+FEFF; recipes and data files drop it the same way
+    return readRegularText(file, READ_LIMITS.template, what).replace(/^\uFEFF/, "");
   } catch (err) {
     // a latin1 byte in a template went into every prompt as U+FFFD: located at the byte, as in data files
     if (err instanceof NotUtf8Error) fail(CODES.brokenLine, err.located, file, err.span, "convert the template to UTF-8 (iconv -f latin1 -t utf-8)");

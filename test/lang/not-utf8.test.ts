@@ -48,3 +48,20 @@ test("a latin1 byte in a FLAN or chat template is AL3002 at the byte, not U+FFFD
   assert.equal(c.code, 1, c.err);
   assert.match(c.err, /chat\.hbs:1:14: error AL3002: not UTF-8: byte 0xe9/);
 });
+
+test("a BOM at the start of a FLAN or chat template is dropped, not rendered into every prompt", () => {
+  cpSync(join(root, "templates", "flan", "addition"), join(tmp, "bom"), { recursive: true });
+  writeFileSync(join(tmp, "bom", "01-equals.hbs"), "\uFEFF{{a}}+{{b}}=\n|||\n{{sum}}\n");
+  writeFileSync(join(tmp, "bom-chat.hbs"), "\uFEFFU: {{prompt}}\nA: {{response}}\n");
+  const data = join(root, "recipes", "data");
+  writeFileSync(
+    join(tmp, "b.align"),
+    `recipe b { seed = 1 }\ntask add = flan { data = jsonl("${data}/tasks/addition.jsonl")  templates = dir("bom") }\nformat chat = chat_template("bom-chat.hbs")\n` +
+      `stage s = sft { init = m  data = add  format = chat  steps = 1 }\ntokenizer b = byte_level {}\nmodel m = gpt { tokenizer = b  layers = 1  d_model = 16  heads = 2  context = 64 }\n`,
+  );
+  const r = alignc("data", "b.align", "--export", "b.jsonl", "--split", "all");
+  assert.equal(r.code, 0, r.err);
+  const rows = readFileSync(join(tmp, "b.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { text: string; meta: { template: string } });
+  assert.ok(rows.some((x) => x.meta.template === "01-equals"));
+  for (const x of rows) assert.ok(!x.text.includes("\uFEFF"), JSON.stringify(x.text));
+});
