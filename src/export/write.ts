@@ -4,7 +4,7 @@
 // Files are staged in a sibling temp folder first, so a failure while writing changes nothing; the
 // manifest records the old and the new hashes while files move into place, so even an export killed
 // halfway leaves every file either owned (and replaceable next time) or untouched.
-import { chmodSync, lstatSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { removeDeadTemps, writeJsonAtomicSync } from "../common/atomic-write.js";
@@ -70,6 +70,27 @@ function stagingFolder(out: string): string {
   return join(real, `${STAGE_PREFIX}${tag}`);
 }
 
+/** Whether `out` (which exists) is a folder or a link to one; a link to nothing or a link loop is an
+ * ExportWriteError naming it (statSync's ENOENT or ELOOP was an internal error, exit 70). */
+function outIsFolder(out: string, outDir: string): boolean {
+  try {
+    return statSync(out).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ExportWriteError(`${outDir} is a symbolic link to nothing (${readlinkSafe(out)}): alignc makes no folder through it; remove the link or name another folder; nothing written`);
+    if (code === "ELOOP") throw new ExportWriteError(`${outDir} is a symbolic link that leads back to itself (a loop): remove the link or name another folder; nothing written`);
+    throw err;
+  }
+}
+
+function readlinkSafe(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return "?";
+  }
+}
+
 /** A staging folder inside `out` left by an export that was killed (its process is gone). */
 function deadStaging(name: string): boolean {
   const m = name.startsWith(STAGE_PREFIX) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(STAGE_PREFIX.length)) : null;
@@ -82,7 +103,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   for (const f of files) if (!isSafePath(f.path)) throw new ExportWriteError(`bad export path ${f.path}`);
   let manifest: Manifest | undefined;
   if (lexists(out)) {
-    if (!statSync(out).isDirectory()) throw new ExportWriteError(`${outDir} exists and is not a folder`);
+    if (!outIsFolder(out, outDir)) throw new ExportWriteError(`${outDir} exists and is not a folder`);
     try {
       manifest = readManifest(out);
     } catch (err) {
@@ -156,7 +177,9 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
         (moving ? "the export is incomplete: its manifest lists every file it wrote as alignc's, so the same export run again replaces them" : "nothing written"),
     );
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    // a staging folder that could not even be made (`--out FILE/x`: ENOTDIR) has nothing to remove;
+    // rmSync's own ENOTDIR here replaced the located message above with an internal error (exit 70)
+    if (lexists(tmp)) rmSync(tmp, { recursive: true, force: true });
     untrackTemp(tmp);
   }
   return { removed: removable, kept };

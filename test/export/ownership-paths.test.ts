@@ -55,3 +55,19 @@ test("a staging folder left inside the export folder by a killed export is clear
   assert.ok(!existsSync(join(out, `.alignc-export.tmp-${gone}-0123abcd`)));
   assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1");
 });
+
+test("--out a dangling symlink, a symlink loop or a path through a file is an ExportWriteError, nothing made (it was exit 70)", () => {
+  const root = fresh();
+  symlinkSync("nowhere", join(root, "dangling"));
+  symlinkSync("loop", join(root, "loop"));
+  writeFileSync(join(root, "f"), "mine\n");
+  for (const [out, msg] of [
+    ["dangling", /symbolic link to nothing \(nowhere\)/],
+    ["loop", /leads back to itself/],
+    ["f/out", /cannot write to .*ENOTDIR.*nothing written/],
+    ["dangling/out", /cannot write to .*nothing written/],
+  ] as const)
+    assert.throws(() => writeExportDir(join(root, out), [file("EXPORT.md", "v1")]), (e: unknown) => e instanceof ExportWriteError && msg.test(e.message), out);
+  assert.ok(!existsSync(join(root, "nowhere")), "no folder made through the dangling link");
+  assert.equal(readFileSync(join(root, "f"), "utf8"), "mine\n");
+});
