@@ -68,6 +68,9 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   const side = sidecarOf(file);
   if (lexists(side) && !isSidecar(side)) return `${side} exists and is not an alignc data --export record; alignc would overwrite it (move it, or choose another file name)`;
   if (!existsSync(file)) {
+    // existsSync follows links: a dangling link or a link loop is still the user's entry, which
+    // the export renamed over without --force
+    if (lexists(file)) return force ? undefined : `${file} is a symbolic link to nothing (or a link loop), not written by alignc data --export; pass --force to replace the link, or choose a new file`;
     if (!existsSync(dirname(resolve(file)))) return `the folder of ${file} does not exist`;
     return undefined;
   }

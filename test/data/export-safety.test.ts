@@ -2,7 +2,7 @@
 // data it reads, not a folder, not a stranger's file without --force; and it leaves no temp file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -80,4 +80,21 @@ test("--export never overwrites a user's file that has the sidecar's name (.FILE
   }
   assert.equal(readFileSync(side, "utf8"), "my notes\n");
   assert.deepEqual(readdirSync(dir).sort(), [".out.jsonl.alignc", "demos.jsonl", "r.align"]);
+});
+
+test("a dangling symlink or a link loop at FILE is the user's: refused without --force (it was renamed over), replaced with it", () => {
+  const { dir, recipe } = fixture();
+  symlinkSync("nowhere", join(dir, "dangling.jsonl"));
+  symlinkSync("loop.jsonl", join(dir, "loop.jsonl"));
+  for (const name of ["dangling.jsonl", "loop.jsonl"]) {
+    const out = join(dir, name);
+    const link = readlinkSync(out);
+    const r = capture([recipe], { source: "demos", preview: "0", export: out });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /symbolic link to nothing \(or a link loop\).*--force/);
+    assert.equal(readlinkSync(out), link, "the link is left as it was");
+    const f = capture([recipe], { source: "demos", preview: "0", export: out, force: true });
+    assert.equal(f.code, 0, f.err);
+    assert.ok(lstatSync(out).isFile());
+  }
 });
