@@ -35,3 +35,30 @@ test("alignc diff of two run folders whose manifest.json is another tool's: exit
   assert.equal(d.status, 2, d.stderr);
   assert.match(d.stderr, /manifest\.json is not an alignc run manifest/);
 });
+
+test("a FIFO named manifest.json or plan.json is refused at once (report and runs read it forever); a damaged plan.json is named", () => {
+  const dir = mkdtempSync(join(tmp, "fifo-"));
+  const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1" } });
+  mkdirSync(join(dir, "runs", "a"), { recursive: true });
+  spawnSync("mkfifo", [join(dir, "runs", "a", "manifest.json")]);
+  const r = alignc("report", "runs/a");
+  assert.equal(r.signal, null, "report did not finish");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /manifest\.json is not an alignc run manifest \(.*FIFO/);
+  const l = alignc("runs");
+  assert.equal(l.signal, null, "runs did not finish");
+  assert.match(l.stdout, /unreadable/);
+
+  rmSync(join(dir, "runs", "a", "manifest.json"));
+  writeFileSync(join(dir, "runs", "a", "manifest.json"), JSON.stringify({ runId: "a", recipe: { name: "r" }, nodes: [], expectations: [] }));
+  spawnSync("mkfifo", [join(dir, "runs", "a", "plan.json")]);
+  const p = alignc("report", "runs/a");
+  assert.equal(p.signal, null, "report did not finish");
+  assert.equal(p.status, 1, p.stderr);
+  assert.match(p.stderr, /plan\.json is a FIFO/);
+  rmSync(join(dir, "runs", "a", "plan.json"));
+  writeFileSync(join(dir, "runs", "a", "plan.json"), '{"nodes": [');
+  const t = alignc("report", "runs/a");
+  assert.equal(t.status, 1, t.stderr);
+  assert.match(t.stderr, /a[\/]plan\.json is not valid JSON/);
+});

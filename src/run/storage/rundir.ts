@@ -12,6 +12,7 @@ import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
 import type { SkippedRows } from "../../data/types.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 
 export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
 
@@ -141,7 +142,8 @@ export class RunDir {
     const p = this.file("manifest.json");
     let m: Partial<Manifest> | null;
     try {
-      m = JSON.parse(readFileSync(p, "utf8")) as Partial<Manifest> | null;
+      // readRegularText: a FIFO named manifest.json was read forever (report and runs hung)
+      m = JSON.parse(readRegularText(p, READ_LIMITS.wholeData, "run manifest")) as Partial<Manifest> | null;
     } catch (err) {
       throw new ManifestError(`${p} is not an alignc run manifest (${(err as Error).message})`);
     }
@@ -152,7 +154,14 @@ export class RunDir {
 
   readPlan(): unknown {
     const p = this.file("plan.json");
-    return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as unknown) : null;
+    if (!existsSync(p)) return null;
+    // a FIFO here hung `alignc report`; a damaged file's JSON error did not name it
+    try {
+      return JSON.parse(readRegularText(p, READ_LIMITS.wholeData, "run plan")) as unknown;
+    } catch (err) {
+      if (err instanceof InputFileError) throw err;
+      throw new Error(`${p} is not valid JSON (${(err as Error).message})`);
+    }
   }
 
   /** One line per call: a single write(2), so a kill tears at most the line being written. */
