@@ -337,7 +337,7 @@ function kMean(data: DataSize | undefined): number {
 }
 
 /** The network shape of a model node: its params and its tokenizer's vocabulary. */
-function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
+export function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
   const p = paramsOf(n, "model.gpt");
   const tok = byId.get(p.tokenizer.$ref);
   const vocab = tok ? (tok.op === "bpe" ? paramsOf(tok, "tokenizer.bpe").vocab_size : TOKENIZER_VOCAB[tok.op]) : undefined;
