@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { pidAlive } from "../../common/fs-probe.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { writerGone, writerTag } from "../../common/writer-tag.js";
 
 export interface LockInfo {
   pid: number;
@@ -62,12 +63,12 @@ function readLock(path: string): LockInfo | null {
  * gives the pid a name was written by (null: not a writer's file, kept; NaN: unreadable, removed);
  * files of a live writer are kept. Returns how many were removed.
  */
-export function removeDeadWriters(dir: string, writer: (name: string) => number | null): number {
+export function removeDeadWriters(dir: string, writer: (name: string) => string | null): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir)) {
-    const pid = writer(name);
-    if (pid === null || (Number.isInteger(pid) && pidAlive(pid))) continue;
+    const tag = writer(name);
+    if (tag === null || !writerGone(tag)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
     n++;
   }
@@ -97,7 +98,7 @@ const heldHere = new Set<string>();
  * therefore never exists half-written, even when its owner is killed while taking it.
  */
 function tryCreate(path: string, info: LockInfo): boolean {
-  const tmp = `${path}.${info.pid}-${info.nonce}.tmp`;
+  const tmp = `${path}.${writerTag()}-${info.nonce}.tmp`;
   const fd = openSync(tmp, "w", 0o644);
   try {
     writeSync(fd, JSON.stringify(info) + "\n");
