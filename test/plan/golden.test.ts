@@ -64,6 +64,17 @@ test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from t
   assert.deepEqual(paramsOf(seed18.plan), paramsOf(base.plan));
 });
 
+test("recipes/replicate/flan-zero-shot-seed12.align plans cleanly and differs from flan-zero-shot only by its seed", async () => {
+  const base = await compile(join(recipesDir, "flan-zero-shot.align"), { machine: false, backend: "wasm" });
+  const seed12 = await compile(join(recipesDir, "replicate", "flan-zero-shot-seed12.align"), { machine: false, backend: "wasm" });
+  assert.ok(seed12.plan, seed12.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  assert.equal(seed12.plan.recipe.seed, 12);
+  assert.equal(base.plan!.recipe.seed, 11);
+  assert.deepEqual(seed12.plan.nodes.map((n) => [n.id, n.kind]), base.plan!.nodes.map((n) => [n.id, n.kind]));
+  const paramsOf = (p: typeof base.plan) => p!.nodes.map((n) => JSON.stringify({ ...n.params, seed: undefined }).replace(/"\$(file|dir)":"(\.\.\/)*/g, '"$$$1":"'));
+  assert.deepEqual(paramsOf(seed12.plan), paramsOf(base.plan));
+});
+
 // recipes/replicate/quickstart-ptx.align: PPO with and without ptx on both seeds. Its ptx_coef = 0.2
 // variants must BE the quickstart and its seed-18 replicate (equal node hashes), so that a cache that ran
 // those reuses every node, and the ptx_coef = 0 variants must differ from them in PPO and what reads it only.
