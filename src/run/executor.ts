@@ -19,15 +19,10 @@ import type { Progress } from "./presentation/progress.js";
 import { fmtDuration } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
-import { peakRssBytes, readJsonl } from "./storage/rundir.js";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { peakRssBytes } from "./storage/rundir.js";
+import { DamagedEntryError, readEntryRows, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { nearest } from "../common/did-you-mean.js";
 import { ancestors, descendants } from "../common/graph.js";
-
-/** Files in a cache entry holding the node's own metric rows and samples. */
-const NODE_METRICS = "metrics.jsonl";
-const NODE_SAMPLES = "samples.jsonl";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
 
@@ -69,6 +64,8 @@ export class Executor {
   private readonly finished = new Set<string>();
   private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
+  /** the logged rows of the cache hits, read in prepare(): a damaged entry stops the run before it writes */
+  private readonly cachedRows = new Map<string, EntryRows>();
   private run_: RunDir | null = null;
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
@@ -141,6 +138,11 @@ export class Executor {
         rec.savedSeconds = entry.meta.seconds;
         rec.summary = summaryOf(entry.meta.data);
         recordSkipped(rec, entry.meta.data);
+        try {
+          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n)));
+        } catch (err) {
+          throw err instanceof DamagedEntryError ? new PlanError(err.message) : err;
+        }
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
       } else this.misses.push(n);
     }
@@ -159,8 +161,9 @@ export class Executor {
       const rec = this.records.get(n.id)!;
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      for (const r of readJsonl<MetricRow>(join(rec.entry!, NODE_METRICS))) run.appendMetric({ ...r, cached: 1 });
-      for (const r of readJsonl<SampleRow>(join(rec.entry!, NODE_SAMPLES))) run.appendSample({ ...r, cached: true });
+      const rows = this.cachedRows.get(n.id) ?? { metrics: [], samples: [] };
+      for (const r of rows.metrics) run.appendMetric({ ...r, cached: 1 });
+      for (const r of rows.samples) run.appendSample({ ...r, cached: true });
       this.nodeDone(n);
     }
     this.onChange();
@@ -289,14 +292,13 @@ export class Executor {
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
-        const rows: { metrics: MetricRow[]; samples: SampleRow[] } = { metrics: [], samples: [] };
+        const rows: EntryRows = { metrics: [], samples: [] };
         const result = await this.handler(n).run(this.context(n, dir, rows));
         box.result = result;
         if (result.status === "interrupted") throw new Interrupted(result.step);
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
-        writeFileSync(join(dir, NODE_METRICS), rows.metrics.map((r) => JSON.stringify(r) + "\n").join(""));
-        writeFileSync(join(dir, NODE_SAMPLES), rows.samples.map((r) => JSON.stringify(r) + "\n").join(""));
+        writeEntryRows(dir, rows);
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
       }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;

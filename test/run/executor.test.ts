@@ -245,6 +245,25 @@ test("bad data stops the run before a run directory exists", async () => {
   }
 });
 
+test("a cache entry whose logged rows are damaged stops the run before a run folder exists, naming the line and the folder", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    // same size (the cache checks sizes), different content: damage from outside alignc
+    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
+    const file = join(entry, "metrics.jsonl");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"stage"', '"st#ge"'));
+    const before = readdirSync(join(dir, "runs")).length;
+    // before: the row went into the new run's metrics.jsonl and the report crashed on it (exit 70)
+    await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => e instanceof PlanError && e.message.includes(`${file}:1:1: a metric row without a "stage" name`) && e.message.includes(`remove the folder ${entry}`));
+    assert.equal(readdirSync(join(dir, "runs")).length, before, "no run folder for a run that cannot report");
+  } finally {
+    cleanup();
+  }
+});
+
 test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
   const { dir, cleanup } = tempDir();
   try {
