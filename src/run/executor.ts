@@ -19,8 +19,9 @@ import type { Progress } from "./presentation/progress.js";
 import { fmtDuration } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
+import type { Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
-import { DamagedEntryError, readEntryRows, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
+import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { nearest } from "../common/did-you-mean.js";
 import { ancestors, descendants } from "../common/graph.js";
 
@@ -32,7 +33,8 @@ export interface ExecutorOptions {
   handlers: HandlerTable;
   cache: StageCache;
   progress: Progress;
-  interrupt: { readonly requested: boolean };
+  /** exitCode: what an interrupted run exits with (default 130; 129 for SIGHUP: storage/interrupt.ts) */
+  interrupt: { readonly requested: boolean; readonly exitCode?: number };
   backend: string;
   tiny: boolean;
   force?: readonly string[];
@@ -64,13 +66,13 @@ export class Executor {
   private readonly finished = new Set<string>();
   private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
-  /** the logged rows of the cache hits, read in prepare(): a damaged entry stops the run before it writes */
-  private readonly cachedRows = new Map<string, EntryRows>();
+  private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
   private run_: RunDir | null = null;
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
   private readonly force: Set<string>;
   private readonly generations: GenerationCache;
+  private readonly running = new Map<string, Lock>(); // nodes being computed now, and their locks (stopNow)
   /** called after every change, to rewrite manifest.json */
   onChange: () => void = () => {};
 
@@ -139,7 +141,7 @@ export class Executor {
         rec.summary = summaryOf(entry.meta.data);
         recordSkipped(rec, entry.meta.data);
         try {
-          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n)));
+          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n))); // a damaged entry stops the run before it writes
         } catch (err) {
           throw err instanceof DamagedEntryError ? new PlanError(err.message) : err;
         }
@@ -168,7 +170,7 @@ export class Executor {
     }
     this.onChange();
     for (const n of this.misses) {
-      if (this.o.interrupt.requested) return this.finish(EXIT.interrupted);
+      if (this.o.interrupt.requested) return this.finish(this.interruptedCode);
       const rec = this.records.get(n.id)!;
       const blocked = this.blockedReason(n);
       if (blocked) {
@@ -191,7 +193,7 @@ export class Executor {
         rec.status = "interrupted";
         rec.reason = `checkpoint at step ${result.step}; run again to resume`;
         this.o.progress.info(`${label(n)}: interrupted, checkpoint saved at step ${result.step}; run the same command again to resume`);
-        return this.finish(EXIT.interrupted);
+        return this.finish(this.interruptedCode);
       }
       this.nodeDone(n);
       this.onChange();
@@ -207,6 +209,22 @@ export class Executor {
     const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
     if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
     return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+  }
+
+  private get interruptedCode(): number {
+    return this.o.interrupt.exitCode ?? EXIT.interrupted;
+  }
+
+  /** A second Ctrl-C exits at once: record the nodes being computed as interrupted and release their locks. */
+  stopNow(): void {
+    for (const [id, lock] of this.running) {
+      const rec = this.records.get(id)!;
+      const ck = this.o.cache.latestCheckpoint(rec.hash);
+      rec.status = "interrupted";
+      rec.reason = ck ? `stopped at once; resumes from the checkpoint at step ${ck.step}` : "stopped at once before its first checkpoint; run again to start it anew";
+      lock.release();
+    }
+    this.running.clear();
   }
 
   private finish(code: number): number {
@@ -276,6 +294,7 @@ export class Executor {
     });
     const heartbeat = setInterval(() => lock.touch(), 30_000);
     heartbeat.unref();
+    this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
       const done = this.force.has(n.id) ? null : cache.get(n.hash);
@@ -317,6 +336,7 @@ export class Executor {
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
       return result;
     } finally {
+      this.running.delete(n.id);
       clearInterval(heartbeat);
       lock.release();
     }
@@ -380,16 +400,4 @@ class Interrupted extends Error {
   constructor(readonly step: number) {
     super(`interrupted at step ${step}`);
   }
-}
-
-/** The skipped-row reports a node's entry carries (its handler's `data.skippedRows`), onto its record. */
-function recordSkipped(rec: NodeRecord, meta: unknown): void {
-  const s = ((meta as { data?: { skippedRows?: unknown } } | null)?.data ?? null)?.skippedRows;
-  if (Array.isArray(s) && s.length) rec.skippedRows = s as NodeRecord["skippedRows"];
-}
-
-function summaryOf(data: unknown): Record<string, number> {
-  const s = (data as { summary?: unknown } | null)?.summary;
-  if (!s || typeof s !== "object") return {};
-  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter(([, v]) => typeof v === "number")) as Record<string, number>;
 }
