@@ -4,10 +4,14 @@
 //     since the last checkpoint was lost, `alignc runs` showed it dead and its node's lock stayed.
 //     Now it stops as on SIGTERM: checkpoint, recorded as interrupted, lock released, and the
 //     process ends by SIGHUP (the shell's 129; the manifest records 129).
+//   a closed terminal (the pty's master closed: the kernel's SIGHUP, then EIO on every write to it):
+//     the graceful stop above then crashed on the first write (EIO rethrown) and Node's exit aborted
+//     while resetting the dead terminal (SIGABRT); now it ends by SIGHUP with the run recorded.
 //   a second Ctrl-C: exited at once and left the run "running" (shown dead) with its lock. Now it
 //     still exits at once, but records the run as interrupted and releases the lock first.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,7 +22,7 @@ import { StageCache } from "../../src/run/storage/cache.js";
 import { RunDir, type Manifest } from "../../src/run/storage/rundir.js";
 import { signalAt } from "../cli/signal-at.js";
 import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
-import { writeMicro } from "./micro.js";
+import { repoRoot, writeMicro } from "./micro.js";
 
 const locks = (cache: string) => (existsSync(join(cache, ".locks")) ? readdirSync(join(cache, ".locks")) : []);
 
@@ -65,6 +69,50 @@ test("SIGHUP during a stage: checkpoint, recorded interrupted (129), lock releas
     const ck = new StageCache(cacheRoot).latestCheckpoint(pre.hash)!;
     assert.match(pre.reason!, new RegExp(`checkpoint at step ${ck.step}\\b`));
     await resumes(recipe, join(dir, "runs"), cacheRoot, ck.step);
+  } finally {
+    cleanup();
+  }
+});
+
+/** Runs argv under a pseudo-terminal, closes the terminal once `marker` is printed, prints the exit status. */
+const PTY = `
+import os, pty, sys
+marker = sys.argv[1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+seen = b""
+while marker not in seen:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+os.close(fd)
+_, status = os.waitpid(pid, 0)
+print("signal" if os.WIFSIGNALED(status) else "exit", os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status), "marker" if marker in seen else "no-marker")
+`;
+
+test("the terminal closes during a stage: the run checkpoints, is recorded interrupted and ends by SIGHUP (not a crash on the dead terminal)", async (t) => {
+  if (spawnSync("python3", ["-c", "import pty"]).status !== 0) return t.skip("python3 (for its pty module) is not available");
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir, { checkpointEvery: 1 });
+    const cacheRoot = join(dir, "cache");
+    const res = spawnSync("python3", ["-c", PTY, "[pre] step 1/6", process.execPath, join(repoRoot(), "bin", "alignc.js"), "run", "--workers", "1", recipe], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", ALIGNC_CACHE: cacheRoot, XDG_CACHE_HOME: join(dir, "xdg") },
+    });
+    assert.equal(res.status, 0, res.stderr);
+    // before the EIO fix: "signal 6" (Node's abort on exit) after an uncaught "write EIO"
+    assert.equal(res.stdout.trim(), "signal 1 marker");
+    const m = onlyRun(join(dir, "runs"));
+    assert.equal(m.exitCode, 129);
+    assert.equal(m.nodes.find((n) => n.id === "pre")!.status, "interrupted");
+    assert.deepEqual(locks(cacheRoot), []);
   } finally {
     cleanup();
   }
