@@ -16,10 +16,9 @@ import { GenerationCache } from "./storage/generation-cache.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
-import { fmtDuration } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
-import type { Lock } from "./storage/lock.js";
+import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { nearest } from "../common/did-you-mean.js";
@@ -184,6 +183,12 @@ export class Executor {
       try {
         result = await this.computeCached(n);
       } catch (err) {
+        if (err instanceof LockWaitStopped) {
+          // Ctrl-C while another run computes this node: stop waiting (nothing of ours to checkpoint)
+          rec.status = "interrupted";
+          rec.reason = `stopped while pid ${err.owner?.pid ?? "?"} was computing it; run again to reuse or resume it`;
+          return this.finish(this.interruptedCode);
+        }
         rec.status = "failed";
         rec.reason = (err as Error).message.split("\n")[0];
         this.onChange();
@@ -291,6 +296,7 @@ export class Executor {
     const lock = await cache.lock(n.hash, {
       purpose: `alignc run: ${label(n)}`,
       onWait: (owner) => this.o.progress.info(`${label(n)}: waiting for pid ${owner.pid} (${owner.purpose}), which is computing the same node`),
+      stop: () => this.o.interrupt.requested,
     });
     const heartbeat = setInterval(() => lock.touch(), 30_000);
     heartbeat.unref();
@@ -379,20 +385,6 @@ export class Executor {
         },
       },
     };
-  }
-
-  /** Human lines about what will be reused and what will run (printed before compute). */
-  describePlan(): string[] {
-    const lines: string[] = [];
-    for (const n of this.o.plan.nodes) {
-      const r = this.records.get(n.id)!;
-      if (r.status === "cached") lines.push(`  = ${label(n)}  cached [${n.hash.slice(0, 8)}] (saves ${fmtDuration(r.savedSeconds ?? 0)})`);
-      else if (this.misses.includes(n)) {
-        const ck = this.o.cache.latestCheckpoint(n.hash);
-        lines.push(`  + ${label(n)}  ${this.force.has(n.id) ? "forced" : "to run"} [${n.hash.slice(0, 8)}]${ck ? ` (resumes from step ${ck.step})` : ""}`);
-      }
-    }
-    return lines;
   }
 }
 

@@ -11,6 +11,7 @@ import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
+import { describePlan } from "./presentation/plan-lines.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import { isInterruptedCode, onStopNow } from "./storage/interrupt.js";
@@ -122,7 +123,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   };
   exec.onChange = save;
   progress.info(`run ${run.path}`);
-  for (const line of exec.describePlan()) progress.info(line);
+  for (const line of describePlan(o.plan.nodes, exec.nodeRecords, misses, o.force ?? [], cache)) progress.info(line);
   save();
 
   const end = (code: number) => {
