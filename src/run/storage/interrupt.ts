@@ -14,6 +14,8 @@
 // stop-now one.
 const installed = new Set<Interrupt>();
 
+import { releaseSignals } from "../../common/temp-cleanup.js";
+
 export class Interrupt {
   private requestedBy: NodeJS.Signals | null = null;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
@@ -51,6 +53,11 @@ export class Interrupt {
           this.say(`\n${name} again: ${this.words.again ?? "stopping now (resume continues from the last checkpoint)"}`);
           const code = this.exitCode;
           runStopNowHooks(code);
+          // stopping after a SIGHUP: end by SIGHUP, as bin/alignc.js does (exit() would reset the dead
+          // terminal and abort: nodejs/node#51519)
+          this.uninstall();
+          releaseSignals(); // the temp-file guard's listeners (common/temp-cleanup.ts): the process exits now
+          if (code === 129 && process.listenerCount("SIGHUP") === 0) process.kill(process.pid, "SIGHUP");
           process.exit(code);
         }
         this.requestedBy = sig;
