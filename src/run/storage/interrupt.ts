@@ -12,9 +12,9 @@
 // shell's to its jobs), and neither is a user insisting. Output that can no longer be written (a
 // closed pipe or terminal: cli/main.ts) asks for a graceful stop through requestStop, never the
 // stop-now one.
-const installed = new Set<Interrupt>();
-
 import { releaseSignals } from "../../common/temp-cleanup.js";
+
+const installed = new Set<Interrupt>();
 
 export class Interrupt {
   private requestedBy: NodeJS.Signals | null = null;
