@@ -30,12 +30,22 @@ export interface LockOptions {
   /** called once when the lock is held by a live owner and we start waiting */
   onWait?: (owner: LockInfo) => void;
   purpose?: string;
+  /** polled while waiting for a live owner: true gives up with LockWaitStopped (a Ctrl-C must not wait hours) */
+  stop?: () => boolean;
 }
 
 export class LockTimeoutError extends Error {
   constructor(readonly path: string, readonly owner: LockInfo | null) {
     super(`lock ${path} is held by ${owner ? `pid ${owner.pid} on ${owner.host} since ${owner.since} (${owner.purpose})` : "another process"}`);
     this.name = "LockTimeoutError";
+  }
+}
+
+/** The wait for a lock was given up because `stop()` said so (the run was asked to stop). */
+export class LockWaitStopped extends Error {
+  constructor(readonly path: string, readonly owner: LockInfo | null) {
+    super(`stopped while waiting for ${owner ? `pid ${owner.pid} (${owner.purpose})` : "another process"}, which holds ${path}`);
+    this.name = "LockWaitStopped";
   }
 }
 
@@ -139,7 +149,7 @@ function breakStale(path: string, judged: LockInfo | null): void {
 }
 
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
-  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "" } = opts;
+  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop } = opts;
   makeDirs(dirname(path));
   const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose };
   const deadline = Date.now() + waitMs;
@@ -152,6 +162,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       continue;
     }
     if (Date.now() >= deadline) throw new LockTimeoutError(path, owner);
+    if (stop?.()) throw new LockWaitStopped(path, owner);
     if (!told && owner) {
       told = true;
       onWait?.(owner);
