@@ -20,7 +20,9 @@ export const CALLS: Record<string, CallSpec> = {
   // heldout(pre) of a pretrain stage: the share of its corpus kept out of pretraining (its `holdout`),
   // e.g. for an lm_loss eval of the alignment tax on text no stage trained on
   heldout: { args: "split", refTo: ["source", "task", "mixture", "stage:pretrain"], description: "the held-out share of a data block, or of a pretrain stage's corpus" },
-  train: { args: "split", refTo: ["source", "task", "mixture"], description: "the training share of a data block" },
+  // train(pre) of a pretrain stage: the corpus it trained on, without its held-out share, e.g. as PPO's
+  // ptx_data (InstructGPT's pretraining mix) while heldout(pre) measures the tax on text neither saw
+  train: { args: "split", refTo: ["source", "task", "mixture", "stage:pretrain"], description: "the training share of a data block, or the part of a pretrain stage's corpus it trained on" },
 };
 
 /** Members a reference may name after a dot, by the referenced block's keyword (`prefs.prompts`). */

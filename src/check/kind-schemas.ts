@@ -29,11 +29,14 @@ export const refSchema = (refTo: string[], description: string): Schema => ({
   refTo,
   description,
 });
-export const callSchema = (callees: string[], description: string): Schema => ({
+/** A call value. `pretrainSplit`: heldout(pre) / train(pre) of a pretrain stage are accepted here (its
+ * corpus is text: an lm_loss eval's data, PPO's ptx_data); elsewhere a split names a data block only. */
+export const callSchema = (callees: string[], description: string, opts: { pretrainSplit?: true } = {}): Schema => ({
   type: "object",
   required: ["$call", "args"],
   properties: { $call: { enum: callees }, args: { type: "array" } },
   additionalProperties: false,
+  ...(opts.pretrainSplit ? { pretrainSplit: true } : {}),
   description,
 });
 export const range = (description: string, extra: Schema = {}): Schema => ({

@@ -88,7 +88,7 @@ export class LoweredBlock {
       case "Ref":
         return this.lowerRef(v, schema, ptr, what);
       case "Call":
-        return this.lowerCall(v, ptr);
+        return this.lowerCall(v, ptr, schema);
       case "Sweep": {
         if (top) this.sweeps.set(ptr.slice(1), v.values.items.length);
         this.index.set(`${ptr}/$sweep`, v.values);
@@ -112,8 +112,11 @@ export class LoweredBlock {
     return ir;
   }
 
-  private lowerCall(v: Extract<Value, { type: "Call" }>, ptr: string): IRValue {
+  private lowerCall(v: Extract<Value, { type: "Call" }>, ptr: string, schema: Schema | undefined): IRValue {
     const spec = Object.hasOwn(CALLS, v.callee.name) ? CALLS[v.callee.name] : undefined;
+    // a pretrain stage's corpus is text: its splits are data only where the property reads text
+    const pretrainHere = schema !== undefined && branches(schema).some((b) => b["pretrainSplit"] === true);
+    const splitTo = spec?.args === "split" ? spec.refTo.filter((t) => pretrainHere || t !== "stage:pretrain") : [];
     this.index.set(`${ptr}/$call`, v.callee);
     const args = v.args.map((a, i): IRValue => {
       const argPtr = `${ptr}/args/${i}`;
@@ -126,7 +129,7 @@ export class LoweredBlock {
         this.index.set(argPtr, a);
         const ir: IRRef = { $ref: a.path[0]?.name ?? "" };
         if (a.path.length > 1) ir.member = a.path[1]!.name;
-        this.refs.push({ node: a, name: ir.$ref, member: ir.member, extraParts: Math.max(0, a.path.length - 2), refTo: spec.refTo, what: `${v.callee.name}(…)` });
+        this.refs.push({ node: a, name: ir.$ref, member: ir.member, extraParts: Math.max(0, a.path.length - 2), refTo: splitTo, what: `${v.callee.name}(…)` });
         return ir;
       }
       return this.lower(a, undefined, argPtr, `${v.callee.name}(…)`);

@@ -20,6 +20,7 @@ export function newAjv(extra: Options = {}): AjvClass {
   const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
   ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
   ajv.addKeyword({ keyword: "maxReason", schemaType: "string" }); // why a `maximum` (kinds.ts), shown as a hint
+  ajv.addKeyword({ keyword: "pretrainSplit", schemaType: "boolean" }); // a split of a pretrain stage is accepted here (kind-schemas.ts)
   return ajv;
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl } from "../lang/escape.js";
 import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
+import { requestStop } from "../run/storage/interrupt.js";
 
 // commander through its CommonJS entry, the module its ESM entry re-exports: importing it from ESM
 // would have node parse it for its export names first (~15 M instructions, ~2 ms of every start).
@@ -34,7 +35,7 @@ const backendOption = (description: string) => new Option("--backend <name>", de
 const NO_BUDGET: [string, string] = ["--no-budget", "accept a time estimate past the 30-day ceiling (AL4017) in a recipe without a `budget { time <= … }`; a recipe's own budget still holds"];
 
 /** The exit codes every command shares (each command uses the ones that apply to it). */
-const EXIT_CODES = "Exit codes: 0 ok · 1 recipe or data errors (or plans differ) · 2 usage · 3 an expectation failed · 130 interrupted";
+const EXIT_CODES = "Exit codes: 0 ok · 1 recipe or data errors (or plans differ) · 2 usage · 3 an expectation failed · 130 interrupted (129, ending by SIGHUP, when its terminal closes)";
 
 // One row per command: the module src/cli/commands/<name>.ts exports `run(args, opts)`.
 const COMMANDS: Spec[] = [
@@ -56,9 +57,12 @@ const COMMANDS: Spec[] = [
 
 /**
  * A reader that closes the pipe early (`alignc data … | head`) makes every later write fail with
- * EPIPE, an unhandled 'error' event (a stack trace) by default. The output is no longer wanted: a
- * command that installed a stop handler (run, test, label) is asked to stop as by SIGTERM (a run
- * saves a checkpoint and exits 130); any other command finishes what it was writing to files.
+ * EPIPE, and a closed terminal or ssh session (after its SIGHUP) with EIO: an unhandled 'error'
+ * event (a stack trace, exit 1 in the middle of a checkpoint) by default. The output is no longer
+ * wanted: a command that installed a stop handler (run, test, label) is asked to stop as by SIGTERM
+ * (SIGHUP for a terminal; a run saves a checkpoint and exits 130, 129); any other command finishes
+ * what it was writing to files. A command already stopping is not asked again: a Ctrl-C that also
+ * ended the reader (`alignc run R | tee log`) must not turn into the stop-at-once of a second one.
  */
 let pipeWatched = false;
 function quietOnClosedPipe(): void {
@@ -66,10 +70,12 @@ function quietOnClosedPipe(): void {
   pipeWatched = true;
   let closed = false;
   const onError = (err: NodeJS.ErrnoException): void => {
-    if (err.code !== "EPIPE") throw err;
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
     if (closed) return;
     closed = true;
-    if (commandStopsOn("SIGTERM")) process.kill(process.pid, "SIGTERM");
+    const sig = err.code === "EIO" ? "SIGHUP" : "SIGTERM";
+    if (requestStop(sig)) return; // run, test, a label draw: graceful, whatever came before
+    if (commandStopsOn(sig)) process.kill(process.pid, sig); // the label server's own handlers
   };
   process.stdout.on("error", onError);
   process.stderr.on("error", onError);

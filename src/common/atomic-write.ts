@@ -9,21 +9,21 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { pidAlive } from "./fs-probe.js";
+import { WRITER_TAG_RE, writerGone, writerTag } from "./writer-tag.js";
 import { makeDirs } from "./make-dirs.js";
 import { trackTemp, untrackTemp } from "./temp-cleanup.js";
 
-const TEMP_TAG = /^(\d+)-[0-9a-f]{8}$/;
+const TEMP_TAG = new RegExp(`^(${WRITER_TAG_RE})-[0-9a-f]{8}$`);
 
 /** A sibling temp name: same folder, so the rename never crosses a filesystem. */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  return join(dirname(path), `.${basename(path)}.tmp-${writerTag()}-${randomBytes(4).toString("hex")}`);
 }
 
 /**
- * Remove the temp siblings of `path` (`.NAME.tmp-PID-XXXXXXXX`, tempSibling's names) whose writer is
- * no longer running: what a process killed mid-write left. A temp of a live process, and any other
- * name, is kept. Returns the names removed.
+ * Remove the temp siblings of `path` (`.NAME.tmp-HOST-PID-XXXXXXXX`, tempSibling's names) whose writer is
+ * no longer running: what a process killed mid-write left. A temp of a live process or of another host
+ * (writer-tag.ts), and any other name, is kept. Returns the names removed.
  */
 export function removeDeadTemps(path: string): string[] {
   const prefix = `.${basename(path)}.tmp-`;
@@ -36,7 +36,7 @@ export function removeDeadTemps(path: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const m = name.startsWith(prefix) ? TEMP_TAG.exec(name.slice(prefix.length)) : null;
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    if (!m || !writerGone(m[1]!)) continue;
     rmSync(join(dirname(path), name), { recursive: true, force: true });
     removed.push(name);
   }

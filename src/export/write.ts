@@ -12,7 +12,8 @@ import { trackTemp, untrackTemp } from "../common/temp-cleanup.js";
 import type { ExportFile } from "./types.js";
 import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
-import { lexists, pidAlive } from "../common/fs-probe.js";
+import { lexists } from "../common/fs-probe.js";
+import { WRITER_TAG_RE, writerGone, writerTag } from "../common/writer-tag.js";
 import { makeDirs } from "../common/make-dirs.js";
 
 export class ExportWriteError extends Error {}
@@ -63,7 +64,7 @@ const STAGE_PREFIX = ".alignc-export.tmp-";
  * inside it when it is a mount point or a symlink to another filesystem (a rename across would fail).
  */
 function stagingFolder(out: string): string {
-  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tag = `${writerTag()}-${randomBytes(4).toString("hex")}`;
   if (!lexists(out)) return join(dirname(out), `.${basename(out)}.tmp-${tag}`);
   const real = realpathSync(out);
   if (statSync(dirname(real)).dev === statSync(real).dev) return join(dirname(real), `.${basename(real)}.tmp-${tag}`);
@@ -93,8 +94,8 @@ function readlinkSafe(p: string): string {
 
 /** A staging folder inside `out` left by an export that was killed (its process is gone). */
 function deadStaging(name: string): boolean {
-  const m = name.startsWith(STAGE_PREFIX) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(STAGE_PREFIX.length)) : null;
-  return m !== null && !pidAlive(Number(m[1]));
+  const m = name.startsWith(STAGE_PREFIX) ? new RegExp(`^(${WRITER_TAG_RE})-[0-9a-f]{8}$`).exec(name.slice(STAGE_PREFIX.length)) : null;
+  return m !== null && writerGone(m[1]!);
 }
 
 /** Write `files` into `outDir`: an empty or missing folder, or one holding an earlier alignc export. */
@@ -134,7 +135,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
 
   // staging folders beside `out` of exports killed before they finished (the staging's name is
-  // `.NAME.tmp-PID-…` like an atomic write's temp, NAME the folder's name or its target's)
+  // `.NAME.tmp-HOST-PID-…` like an atomic write's temp, NAME the folder's name or its target's)
   removeDeadTemps(out);
   if (lexists(out)) removeDeadTemps(realpathSync(out));
   const tmp = stagingFolder(out);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { defaultCacheRoot, StageCache } from "../run/storage/cache.js";
 import { compileForRun } from "../run/compile-run.js";
-import type { Interrupt } from "../run/storage/interrupt.js";
+import { isInterruptedCode, type Interrupt } from "../run/storage/interrupt.js";
 import { CANDIDATES_FILE } from "../run/nodes/samples.js";
 import type { Progress } from "../run/presentation/progress.js";
 import { runCompiled } from "../run/run-recipe.js";
@@ -30,8 +30,9 @@ export async function drawSamples(recipeFile: string, source: string, o: DrawOpt
   const { outcome } = r;
   if (outcome.exitCode !== 0) {
     const e = outcome.error as (Error & { diagnostics?: Diagnostic[] }) | null;
-    const why = outcome.exitCode === 130 ? "interrupted; run `alignc label` again to resume" : (e?.message ?? `the run ended with exit ${outcome.exitCode}`);
-    return { ok: false, diagnostics: e?.diagnostics ?? [], sources: r.sources, message: `drawing \`${source}\`: ${why} (run: ${outcome.runDir})`, exitCode: outcome.exitCode === 130 ? 130 : 1 };
+    const stopped = isInterruptedCode(outcome.exitCode);
+    const why = stopped ? "interrupted; run `alignc label` again to resume" : (e?.message ?? `the run ended with exit ${outcome.exitCode}`);
+    return { ok: false, diagnostics: e?.diagnostics ?? [], sources: r.sources, message: `drawing \`${source}\`: ${why} (run: ${outcome.runDir})`, exitCode: stopped ? outcome.exitCode : 1 };
   }
   const node = input.plan!.nodes.find((n) => n.id === source)!;
   const entry = new StageCache(o.cacheRoot ?? defaultCacheRoot(o.runsDir)).get(node.hash);

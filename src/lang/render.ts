@@ -1,6 +1,7 @@
 // Diagnostics → text for people (`file:line:col: error AL2003: message`, the source line, carets
 // under the span, the hint) or JSON for machines. Rendering is apart from finding: every producer
 // returns Diagnostic data and the CLI picks the form. Colour is the caller's choice (useColor()).
+import { isAbsolute, relative } from "node:path";
 import type { Diagnostic, Severity } from "./diagnostic.js";
 import { escapeControl, escapeControlKeepLines } from "./escape.js";
 import { palette, useColor, type Colour } from "../common/colour.js";
@@ -32,10 +33,20 @@ function sourceLine(text: string, line: number): string | null {
   return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
 }
 
+/** A diagnostic's file as people read it: below the working directory, relative to it (`data/d.jsonl`,
+ * as the recipe's own path is typed), else as given. Data and template paths arrive absolute (they are
+ * resolved against the recipe's folder); `--json` keeps them so. */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+
 function renderOne(d: Diagnostic, sources: Map<string, string>, paint: (c: Colour, s: string) => string): string {
   // every piece of user text (file names, messages that quote input, the source line, hints) is
   // escaped: a recipe must not be able to drive the terminal (escape.ts)
-  const where = escapeControl(d.span ? `${d.file || "<input>"}:${d.span.line}:${d.span.col}` : d.file || "alignc");
+  const file = d.file ? displayPath(d.file) : "";
+  const where = escapeControl(d.span ? `${file || "<input>"}:${d.span.line}:${d.span.col}` : file || "alignc");
   const out = [`${paint("bold", `${where}:`)} ${paint(SEVERITY_COLOR[d.severity], `${d.severity} ${d.code}`)}${paint("bold", `: ${escapeControlKeepLines(d.message)}`)}`];
   const text = sources.get(d.file);
   let line = d.span && text !== undefined ? sourceLine(text, d.span.line) : null;

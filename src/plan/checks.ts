@@ -1,11 +1,14 @@
 // Cross-stage checks, run on the lowered and estimated plan before any compute. Each check is a
 // small function in CHECKS (Langium style); each finding is a located AL4xxx diagnostic (codes.ts).
+import { join } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRCondition, IRValue } from "../check/ir.js";
 import type { Span } from "../lang/ast.js";
 import type { Diagnostic, Severity } from "../lang/diagnostic.js";
 import { canonicalJson } from "./canonical.js";
 import { PLAN_CODES, type PlanCode } from "./codes.js";
-import { refId, WASM_HEAP_BYTES } from "./estimate.js";
+import { modelConfig, refId, WASM_HEAP_BYTES } from "./estimate.js";
+import { shapeMismatches } from "./engine-configs.js";
+import { readWeightsShape } from "../common/weights-shape.js";
 import { paramsOf } from "./params.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates, Json } from "./types.js";
@@ -43,6 +46,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRolloutGroups,
   checkWarmup,
   checkEmptyData,
+  checkWeightsShape,
 ];
 
 /** Without a time budget, an estimate past a day is probably a slip (steps = 1e6 for 1e4), and one
@@ -89,6 +93,27 @@ function checkEmptyData({ nodes, estimates }: CheckInput, report: Report, at: Lo
       const e = id !== undefined ? estimates.get(id) : undefined;
       if (e?.size && e.size.examples === 0) report("AL4020", "error", `${n.id}: \`${prop}\` is ${id}`, at(n.block, prop));
       else if (e?.size && e.size.comparisons === 0) report("AL4020", "error", `${n.id}: \`${prop}\` (${id}) has ${e.size.examples} ranked groups but not one comparison pair: every group is fully tied`, at(n.block, prop));
+    }
+  }
+}
+
+/** A model's weights file must be the network its block declares, or the plan's estimates, checks and
+ * max_length describe another model: its shape is read from the file's header alone (a few KB). */
+function checkWeightsShape({ recipe, nodes }: CheckInput, report: Report, at: Locator): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
+    const w = n.kind === "model" ? (n.params.weights as { $call?: unknown; args?: unknown[] } | undefined) : undefined;
+    const arg = w?.$call === "safetensors" ? (w.args?.[0] as { $file?: unknown; missing?: unknown } | null | undefined) : undefined;
+    if (!arg || typeof arg.$file !== "string" || arg.missing === true) continue; // an unreadable file is AL4010 already
+    const want = modelConfig(n, byId);
+    if (!want) continue;
+    const path = join(recipe.dir, arg.$file);
+    try {
+      const mismatches = shapeMismatches(readWeightsShape(path), want);
+      if (mismatches.length) report("AL4023", "error", `model \`${n.id}\`: ${arg.$file} has another shape (${mismatches.join("; ")}); declare the file's shape in the block, or use weights of the declared shape`, at(n.block, "weights"));
+    } catch (e) {
+      const why = (e as Error).message.startsWith(`${path}: `) ? (e as Error).message.slice(path.length + 2) : (e as Error).message;
+      report("AL4023", "error", `model \`${n.id}\`: ${arg.$file} cannot be read as a model's weights (${why})`, at(n.block, "weights"));
     }
   }
 }

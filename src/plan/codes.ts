@@ -24,6 +24,7 @@ export const PLAN_CODES = {
   AL4020: "a stage's data has no training examples",
   AL4021: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
   AL4022: "PPO takes no accumulate: each step samples and trains on batch_size rollouts, so accumulate other than 1 changes nothing that runs",
+  AL4023: "a model's weights file (`weights = safetensors(...)`) is not the network its block declares: another shape (layers, d_model, heads, context or the tokenizer's vocabulary), or not a safetensors model alignc can read",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

@@ -78,8 +78,13 @@ const SHAPE: readonly [keyof GptConfig, string][] = [
  */
 export function fileModelConfigOf(p: ModelGptParams, vocabSize: number, file: GptConfig): { config: GptConfig; mismatches: string[] } {
   const want = modelConfigOf(p, vocabSize);
-  const mismatches = SHAPE.filter(([k]) => file[k] !== want[k]).map(([k, name]) => `${name}: the file has ${String(file[k])}, the plan ${String(want[k])}`);
-  return { config: gptConfig({ ...file, dropout: want.dropout, initStd: want.initStd }), mismatches };
+  return { config: gptConfig({ ...file, dropout: want.dropout, initStd: want.initStd }), mismatches: shapeMismatches(file, want) };
+}
+
+/** Each shape field where a weights file differs from the plan's network (`layers: the file has 12, the
+ * plan 2`); a field the file does not hold (GPT-2's heads without a config.json) is the plan's. */
+export function shapeMismatches(file: Partial<GptConfig>, want: GptConfig): string[] {
+  return SHAPE.filter(([k]) => file[k] !== undefined && file[k] !== want[k]).map(([k, name]) => `${name}: the file has ${String(file[k])}, the plan ${String(want[k])}`);
 }
 
 /**

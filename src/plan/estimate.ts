@@ -96,7 +96,7 @@ export function estimateNodes(nodes: readonly LoweredNode[], ctx: EstimateContex
       const cfg = models.get(refId(n.params.init) ?? "");
       if (cfg) {
         models.set(n.id, cfg);
-        Object.assign(e, stageEstimate(n, cfg, size, models, (id) => heldoutRows(id, byId, size)));
+        Object.assign(e, stageEstimate(n, cfg, size, models, (id) => heldoutRows(id, byId, size), (id) => isTextChain(id, byId)));
       }
       const cut = ctx.truncation?.get(n.block);
       if (cut) e.truncation = cut;
@@ -137,6 +137,12 @@ function threadSpeedup(n: LoweredNode, cfg: GptConfig | undefined, backend: stri
 type StageEstimates = Estimates & { timeFlops?: number; serialFlops?: number };
 
 /** Held-out rows of the data a stage's `data` reads (through its format/tokenize chain), when measured. */
+/** Is a stage's data chain text (a corpus, train(pre)): lowering puts the split on its tokenize node. */
+function isTextChain(id: string | undefined, byId: Map<string, LoweredNode>): boolean {
+  const node = id === undefined ? undefined : byId.get(id);
+  return node?.op === "tokenize" && node.params.split !== undefined;
+}
+
 function heldoutRows(id: string | undefined, byId: Map<string, LoweredNode>, size: (id: string | undefined) => DataSize | undefined): number {
   let node = id === undefined ? undefined : byId.get(id);
   while (node && (node.op === "format" || node.op === "tokenize") && node.params.split === undefined) node = byId.get(refId(node.params.examples) ?? "");
@@ -146,7 +152,7 @@ function heldoutRows(id: string | undefined, byId: Map<string, LoweredNode>, siz
 /** Held-out sequences a pretrain/SFT stage scores (src/run/nodes/stages.ts: 256 before and after, 32 at each of ~10 logs). */
 const LM_VAL_ROWS = (heldout: number): number => 2 * Math.min(256, heldout) + 10 * Math.min(32, heldout);
 
-function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, heldout: (id: string | undefined) => number): StageEstimates {
+function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, heldout: (id: string | undefined) => number, isText: (id: string | undefined) => boolean): StageEstimates {
   const p = stageParams(n);
   const B = p.batch_size;
   const A = p.accumulate;
@@ -194,7 +200,7 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       break;
     }
     case "ppo":
-      Object.assign(e, ppoEstimate(n, c, steps, data, size, models));
+      Object.assign(e, ppoEstimate(n, c, steps, data, size, models, isText));
       break;
     default: {
       // pretraining's windows are all full; an SFT batch is padded to its own longest example
@@ -223,7 +229,7 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
  * Sampling one token for R rows is latency-bound, not FLOP-bound: its FLOPs count at the measured
  * GENERATION_EFFICIENCY of the training rate in the time estimate (timeFlops), not in `flops`.
  */
-function ppoEstimate(n: LoweredNode, c: GptConfig, steps: number, prompts: DataSize | undefined, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>): StageEstimates {
+function ppoEstimate(n: LoweredNode, c: GptConfig, steps: number, prompts: DataSize | undefined, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, isText: (id: string | undefined) => boolean): StageEstimates {
   const pp = paramsOf(n, "stage.ppo");
   const maxLen = Math.min(pp.max_length, c.context);
   const G = Math.min(pp.max_new_tokens, Math.max(1, c.context - 1));
@@ -245,7 +251,10 @@ function ppoEstimate(n: LoweredNode, c: GptConfig, steps: number, prompts: DataS
   const score = R * Sp * (2 * fwd(c, Sp) + (rm ? fwd(rm, Sp + 1, false) : 0) + (value ? fwd(value, Sp, false) : 0));
   const ptxId = refId(pp.ptx_data);
   const ptxData = pp.ptx_coef > 0 && ptxId !== undefined ? size(ptxId) : undefined;
-  const ptxRows = pp.ptx_coef > 0 && ptxId !== undefined ? pp.batch_size * expectedLongest(ptxData, pp.batch_size, (len) => Math.max(1, Math.min(c.context, len - 1)), c.context) : 0;
+  // ptx rows: text (a corpus, train(pre)) is cut into full windows of max_length as pretraining's is;
+  // examples are padded to the batch's longest
+  const ptxRow = isText(ptxId) ? maxLen : expectedLongest(ptxData, pp.batch_size, (len) => Math.max(1, Math.min(c.context, len - 1)), c.context);
+  const ptxRows = pp.ptx_coef > 0 && ptxId !== undefined ? pp.batch_size * ptxRow : 0;
   const learn = epochs * (R * Sp * trainFlopsPerToken(c, Sp) + ptxRows * trainFlopsPerToken(c, ptxRows / pp.batch_size) + (value ? R * Sp * scoreTrainFlopsPerToken(value, Sp) : 0));
   const rmN = rm ? parameterCount(rm) + rm.dModel + 1 : 0;
   const valueN = value ? parameterCount(value) + value.dModel + 1 : 0;
@@ -337,7 +346,7 @@ function kMean(data: DataSize | undefined): number {
 }
 
 /** The network shape of a model node: its params and its tokenizer's vocabulary. */
-function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
+export function modelConfig(n: LoweredNode, byId: Map<string, LoweredNode>): GptConfig | null {
   const p = paramsOf(n, "model.gpt");
   const tok = byId.get(p.tokenizer.$ref);
   const vocab = tok ? (tok.op === "bpe" ? paramsOf(tok, "tokenizer.bpe").vocab_size : TOKENIZER_VOCAB[tok.op]) : undefined;

@@ -204,6 +204,7 @@ class Lowerer {
     }
     const baseBlock = this.blocks.get(base);
     if (baseBlock?.keyword === "source" && baseBlock.role === "text") text = true;
+    if (baseBlock?.keyword === "stage" && baseBlock.kind === "pretrain") text = true; // train(pre): its corpus, as text
     const label = `${base}${member ? `.${member}` : ""}${split ? `@${split}` : ""}`;
     const source: { [k: string]: Json } = { $ref: base };
     if (member) source.member = member;

@@ -3,7 +3,7 @@
 // block whose stage failed. Codes are stable: a code is never reused for another meaning.
 export const RUN_CODES = {
   AL5001: "a training step gave a non-finite (NaN/Inf) loss or gradient: the stage stopped without applying it, and its last good state is saved as a resumable checkpoint",
-  AL5002: "a model's weights file (`weights = safetensors(...)`) has another shape than its block declares (layers, d_model, heads, context or the tokenizer's vocabulary): the plan's estimates, checks and max_length were made for the block's",
+  AL5002: "a model's weights file (`weights = safetensors(...)`) has another shape than its block declares (layers, d_model, heads, context or the tokenizer's vocabulary): the plan's estimates, checks and max_length were made for the block's (the run-time guard behind AL4023, met only when the file changed after the plan read it)",
 } as const;
 
 export type RunCode = keyof typeof RUN_CODES;

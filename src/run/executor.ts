@@ -16,18 +16,13 @@ import { GenerationCache } from "./storage/generation-cache.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
-import { fmtDuration } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
-import { peakRssBytes, readJsonl } from "./storage/rundir.js";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { LockWaitStopped, type Lock } from "./storage/lock.js";
+import { peakRssBytes } from "./storage/rundir.js";
+import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { nearest } from "../common/did-you-mean.js";
 import { ancestors, descendants } from "../common/graph.js";
-
-/** Files in a cache entry holding the node's own metric rows and samples. */
-const NODE_METRICS = "metrics.jsonl";
-const NODE_SAMPLES = "samples.jsonl";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
 
@@ -37,7 +32,8 @@ export interface ExecutorOptions {
   handlers: HandlerTable;
   cache: StageCache;
   progress: Progress;
-  interrupt: { readonly requested: boolean };
+  /** exitCode: what an interrupted run exits with (default 130; 129 for SIGHUP: storage/interrupt.ts) */
+  interrupt: { readonly requested: boolean; readonly exitCode?: number };
   backend: string;
   tiny: boolean;
   force?: readonly string[];
@@ -69,11 +65,13 @@ export class Executor {
   private readonly finished = new Set<string>();
   private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
+  private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
   private run_: RunDir | null = null;
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
   private readonly force: Set<string>;
   private readonly generations: GenerationCache;
+  private readonly running = new Map<string, Lock>(); // nodes being computed now, and their locks (stopNow)
   /** called after every change, to rewrite manifest.json */
   onChange: () => void = () => {};
 
@@ -141,6 +139,11 @@ export class Executor {
         rec.savedSeconds = entry.meta.seconds;
         rec.summary = summaryOf(entry.meta.data);
         recordSkipped(rec, entry.meta.data);
+        try {
+          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n))); // a damaged entry stops the run before it writes
+        } catch (err) {
+          throw err instanceof DamagedEntryError ? new PlanError(err.message) : err;
+        }
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
       } else this.misses.push(n);
     }
@@ -159,13 +162,14 @@ export class Executor {
       const rec = this.records.get(n.id)!;
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      for (const r of readJsonl<MetricRow>(join(rec.entry!, NODE_METRICS))) run.appendMetric({ ...r, cached: 1 });
-      for (const r of readJsonl<SampleRow>(join(rec.entry!, NODE_SAMPLES))) run.appendSample({ ...r, cached: true });
+      const rows = this.cachedRows.get(n.id) ?? { metrics: [], samples: [] };
+      for (const r of rows.metrics) run.appendMetric({ ...r, cached: 1 });
+      for (const r of rows.samples) run.appendSample({ ...r, cached: true });
       this.nodeDone(n);
     }
     this.onChange();
     for (const n of this.misses) {
-      if (this.o.interrupt.requested) return this.finish(EXIT.interrupted);
+      if (this.o.interrupt.requested) return this.finish(this.interruptedCode);
       const rec = this.records.get(n.id)!;
       const blocked = this.blockedReason(n);
       if (blocked) {
@@ -179,6 +183,12 @@ export class Executor {
       try {
         result = await this.computeCached(n);
       } catch (err) {
+        if (err instanceof LockWaitStopped) {
+          // Ctrl-C while another run computes this node: stop waiting (nothing of ours to checkpoint)
+          rec.status = "interrupted";
+          rec.reason = `stopped while pid ${err.owner?.pid ?? "?"} was computing it; run again to reuse or resume it`;
+          return this.finish(this.interruptedCode);
+        }
         rec.status = "failed";
         rec.reason = (err as Error).message.split("\n")[0];
         this.onChange();
@@ -188,7 +198,7 @@ export class Executor {
         rec.status = "interrupted";
         rec.reason = `checkpoint at step ${result.step}; run again to resume`;
         this.o.progress.info(`${label(n)}: interrupted, checkpoint saved at step ${result.step}; run the same command again to resume`);
-        return this.finish(EXIT.interrupted);
+        return this.finish(this.interruptedCode);
       }
       this.nodeDone(n);
       this.onChange();
@@ -204,6 +214,22 @@ export class Executor {
     const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
     if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
     return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+  }
+
+  private get interruptedCode(): number {
+    return this.o.interrupt.exitCode ?? EXIT.interrupted;
+  }
+
+  /** A second Ctrl-C exits at once: record the nodes being computed as interrupted and release their locks. */
+  stopNow(): void {
+    for (const [id, lock] of this.running) {
+      const rec = this.records.get(id)!;
+      const ck = this.o.cache.latestCheckpoint(rec.hash);
+      rec.status = "interrupted";
+      rec.reason = ck ? `stopped at once; resumes from the checkpoint at step ${ck.step}` : "stopped at once before its first checkpoint; run again to start it anew";
+      lock.release();
+    }
+    this.running.clear();
   }
 
   private finish(code: number): number {
@@ -270,9 +296,11 @@ export class Executor {
     const lock = await cache.lock(n.hash, {
       purpose: `alignc run: ${label(n)}`,
       onWait: (owner) => this.o.progress.info(`${label(n)}: waiting for pid ${owner.pid} (${owner.purpose}), which is computing the same node`),
+      stop: () => this.o.interrupt.requested,
     });
     const heartbeat = setInterval(() => lock.touch(), 30_000);
     heartbeat.unref();
+    this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
       const done = this.force.has(n.id) ? null : cache.get(n.hash);
@@ -289,14 +317,13 @@ export class Executor {
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
-        const rows: { metrics: MetricRow[]; samples: SampleRow[] } = { metrics: [], samples: [] };
+        const rows: EntryRows = { metrics: [], samples: [] };
         const result = await this.handler(n).run(this.context(n, dir, rows));
         box.result = result;
         if (result.status === "interrupted") throw new Interrupted(result.step);
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
-        writeFileSync(join(dir, NODE_METRICS), rows.metrics.map((r) => JSON.stringify(r) + "\n").join(""));
-        writeFileSync(join(dir, NODE_SAMPLES), rows.samples.map((r) => JSON.stringify(r) + "\n").join(""));
+        writeEntryRows(dir, rows);
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
       }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
@@ -315,6 +342,7 @@ export class Executor {
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
       return result;
     } finally {
+      this.running.delete(n.id);
       clearInterval(heartbeat);
       lock.release();
     }
@@ -358,36 +386,10 @@ export class Executor {
       },
     };
   }
-
-  /** Human lines about what will be reused and what will run (printed before compute). */
-  describePlan(): string[] {
-    const lines: string[] = [];
-    for (const n of this.o.plan.nodes) {
-      const r = this.records.get(n.id)!;
-      if (r.status === "cached") lines.push(`  = ${label(n)}  cached [${n.hash.slice(0, 8)}] (saves ${fmtDuration(r.savedSeconds ?? 0)})`);
-      else if (this.misses.includes(n)) {
-        const ck = this.o.cache.latestCheckpoint(n.hash);
-        lines.push(`  + ${label(n)}  ${this.force.has(n.id) ? "forced" : "to run"} [${n.hash.slice(0, 8)}]${ck ? ` (resumes from step ${ck.step})` : ""}`);
-      }
-    }
-    return lines;
-  }
 }
 
 class Interrupted extends Error {
   constructor(readonly step: number) {
     super(`interrupted at step ${step}`);
   }
-}
-
-/** The skipped-row reports a node's entry carries (its handler's `data.skippedRows`), onto its record. */
-function recordSkipped(rec: NodeRecord, meta: unknown): void {
-  const s = ((meta as { data?: { skippedRows?: unknown } } | null)?.data ?? null)?.skippedRows;
-  if (Array.isArray(s) && s.length) rec.skippedRows = s as NodeRecord["skippedRows"];
-}
-
-function summaryOf(data: unknown): Record<string, number> {
-  const s = (data as { summary?: unknown } | null)?.summary;
-  if (!s || typeof s !== "object") return {};
-  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter(([, v]) => typeof v === "number")) as Record<string, number>;
 }

@@ -11,8 +11,10 @@ import { EXIT, Executor } from "./executor.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
+import { describePlan } from "./presentation/plan-lines.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
 import { resolveWorkers } from "./nodes/parallel.js";
+import { isInterruptedCode, onStopNow } from "./storage/interrupt.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -28,7 +30,7 @@ export interface RunPlanOptions {
   until?: string | null;
   variant?: string | null;
   progress?: Progress;
-  interrupt?: { readonly requested: boolean };
+  interrupt?: { readonly requested: boolean; readonly exitCode?: number };
   /** called after prepare() when some node must be computed, before the run directory exists
    * (selects the backend, so an unavailable one is an error that leaves nothing behind) */
   beforeCompute?: () => Promise<unknown>;
@@ -61,7 +63,7 @@ function backendName(b: RunPlanOptions["backend"]): string {
 /**
  * Throws before creating anything when the plan cannot run (unknown --force/--until node: PlanError;
  * bad data: DiagnosticError from the data layer). Otherwise returns the outcome with its exit code:
- * 0 ok, 1 a node failed, 3 expectations failed, 130 interrupted.
+ * 0 ok, 1 a node failed, 3 expectations failed, 130 interrupted (129 when by SIGHUP).
  */
 export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   const progress = o.progress ?? createProgress();
@@ -121,9 +123,21 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   };
   exec.onChange = save;
   progress.info(`run ${run.path}`);
-  for (const line of exec.describePlan()) progress.info(line);
+  for (const line of describePlan(o.plan.nodes, exec.nodeRecords, misses, o.force ?? [], cache)) progress.info(line);
   save();
 
+  const end = (code: number) => {
+    manifest.finished = new Date().toISOString();
+    manifest.exitCode = code;
+    manifest.status = code === EXIT.ok ? "ok" : isInterruptedCode(code) ? "interrupted" : code === EXIT.expectations ? "expectations_failed" : "failed";
+    save();
+  };
+  // a second Ctrl-C exits at once: the run is still recorded as interrupted, not left "running"
+  // (which `alignc runs` shows as dead), and the locks of its nodes are released
+  const offStopNow = onStopNow((code) => {
+    exec.stopNow();
+    end(code);
+  });
   let exitCode: number;
   let error: Error | null = null;
   try {
@@ -133,12 +147,10 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     exitCode = EXIT.failed;
     manifest.error = error.message;
   } finally {
+    offStopNow();
     progress.stop();
   }
-  manifest.finished = new Date().toISOString();
-  manifest.exitCode = exitCode;
-  manifest.status = exitCode === EXIT.ok ? "ok" : exitCode === EXIT.interrupted ? "interrupted" : exitCode === EXIT.expectations ? "expectations_failed" : "failed";
-  save();
+  end(exitCode);
   if (o.report !== false) writeReport(run.path);
   return { exitCode, runDir: run.path, manifest, error };
 }

@@ -5,6 +5,7 @@ import { checkRecipeFile } from "../check/index.js";
 import { expandVariants } from "../plan/variants.js";
 import { tinyRecipe } from "./tiny.js";
 import { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
+import { isInterruptedCode } from "./storage/interrupt.js";
 
 export interface VariantRun {
   variant: string;
@@ -30,7 +31,7 @@ export async function runAllVariants(path: string, o: RunRecipeOptions = {}, eac
     out.push(r);
     each(r);
     if (!result.ok && result.message === null) break; // diagnostics: the same recipe fails the same way for every variant
-    if (result.ok && result.outcome.exitCode === 130) break;
+    if (result.ok && isInterruptedCode(result.outcome.exitCode)) break;
   }
   return out;
 }

@@ -4,19 +4,19 @@ import { gptConfig, type GptConfig } from "./config.js";
 import { Gpt, type HeadName } from "./model.js";
 import { readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors.js";
 import type { TrainerState } from "./trainer.js";
+import { ALIGNC_MODEL_FORMAT } from "../common/weights-shape.js";
 
-const FORMAT = "alignc-gpt-1";
 
 export function saveModel(path: string, model: Gpt, extra: Record<string, string> = {}): void {
   const tensors = new Map<string, NamedTensor>();
   for (const [n, v] of model.params) tensors.set(n, { shape: v.shape, data: v.dataSync() as Float32Array });
-  writeSafetensors(path, tensors, { ...extra, format: FORMAT, config: JSON.stringify(model.config), heads: JSON.stringify(model.heads) });
+  writeSafetensors(path, tensors, { ...extra, format: ALIGNC_MODEL_FORMAT, config: JSON.stringify(model.config), heads: JSON.stringify(model.heads) });
 }
 
 /** Load a model saved by saveModel (use loadGpt2 for Hugging Face GPT-2 files). */
 export function loadModel(path: string): Gpt {
   const { tensors, metadata } = readSafetensors(path);
-  if (metadata.format !== FORMAT || !metadata.config) throw new Error(`${path}: not an alignc model checkpoint (no "${FORMAT}" metadata); for GPT-2 weights use loadGpt2`);
+  if (metadata.format !== ALIGNC_MODEL_FORMAT || !metadata.config) throw new Error(`${path}: not an alignc model checkpoint (no "${ALIGNC_MODEL_FORMAT}" metadata); for GPT-2 weights use loadGpt2`);
   const saved = JSON.parse(metadata.config) as Omit<GptConfig, "dropout"> & { dropout?: number };
   // checkpoints written before GptConfig had `dropout` trained without it: a file-format migration, not a default
   const config: GptConfig = gptConfig({ ...saved, dropout: saved.dropout ?? 0 });

@@ -2,11 +2,10 @@
 // `h.N.ln_1.weight`, `h.N.attn.c_attn.weight` [d, 3d] in Conv1D orientation (x @ W, like ours),
 // `h.N.attn.c_proj`, `h.N.mlp.c_fc`, `h.N.mlp.c_proj`, `ln_f` — optionally prefixed `transformer.`.
 // c_attn is split into our separate q/k/v projections. GPT-2's BPE is data's gpt2() tokenizer (src/data/tokenizers.ts).
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { gptConfig } from "./config.js";
 import { Gpt, initialValues, type HeadName } from "./model.js";
 import { readSafetensors, type NamedTensor } from "./safetensors.js";
+import { gpt2ConfigHeads, gpt2Dims } from "../common/weights-shape.js";
 
 export interface Gpt2LoadOptions {
   /** Attention heads (not recoverable from weight shapes); default: n_head of a config.json beside the file. */
@@ -24,13 +23,9 @@ export function gpt2ToParams(tensors: Map<string, NamedTensor>, file = "<gpt2>")
     if (!t) throw new Error(`${file}: GPT-2 tensor ${name} is missing`);
     return t;
   };
+  const { vocabSize, context, dModel, layers } = gpt2Dims((n) => (tensors.get(n) ?? tensors.get(`transformer.${n}`))?.shape, file);
   const wte = get("wte.weight");
   const wpe = get("wpe.weight");
-  const [vocabSize, dModel] = wte.shape as [number, number];
-  const context = wpe.shape[0]!;
-  let layers = 0;
-  while (tensors.has(`h.${layers}.ln_1.weight`) || tensors.has(`transformer.h.${layers}.ln_1.weight`)) layers++;
-  if (layers === 0) throw new Error(`${file}: no GPT-2 blocks (h.0.ln_1.weight) found`);
   const d = dModel;
   const values = new Map<string, Float32Array>();
   values.set("wte", wte.data).set("wpe", wpe.data);
@@ -63,9 +58,7 @@ export const GPT2_ARCHITECTURE = { initStd: 0.02, lnEps: 1e-5, gelu: "tanh", tie
 export function loadGpt2(path: string, opts: Gpt2LoadOptions): Gpt {
   const { tensors } = readSafetensors(path);
   const p = gpt2ToParams(tensors, path);
-  let heads = opts.heads;
-  const cfgPath = join(dirname(path), "config.json");
-  if (heads === undefined && existsSync(cfgPath)) heads = (JSON.parse(readFileSync(cfgPath, "utf8")) as { n_head?: number }).n_head;
+  const heads = opts.heads ?? gpt2ConfigHeads(path);
   if (heads === undefined) throw new Error(`${path}: the number of attention heads is not in the weights; pass heads or put GPT-2's config.json beside the file`);
   const config = gptConfig({ vocabSize: p.vocabSize, context: p.context, layers: p.layers, dModel: p.dModel, heads, ...GPT2_ARCHITECTURE });
   const withHeads = opts.withHeads;

@@ -2,18 +2,14 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then raw
 // little-endian tensor bytes. Reads F32/F16/BF16/F64 into Float32Array; writes F32. Writes are atomic.
 import { readFileSync } from "node:fs";
+import { parseSafetensorsHeader, SafetensorsError } from "../common/safetensors-header.js";
+
+export { SafetensorsError };
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 
 export interface NamedTensor {
   shape: number[];
   data: Float32Array;
-}
-
-export class SafetensorsError extends Error {
-  constructor(file: string, message: string) {
-    super(`${file}: ${message}`);
-    this.name = "SafetensorsError";
-  }
 }
 
 /** Bytes of a safetensors file holding `tensors` (sorted by name) and string metadata. */
@@ -57,25 +53,9 @@ function halfToFloat(h: number): number {
 
 /** Parse safetensors bytes; `file` names the source in errors. */
 export function decodeSafetensors(bytes: Uint8Array, file = "<bytes>"): { tensors: Map<string, NamedTensor>; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(file, "too short for a safetensors header");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new SafetensorsError(file, `header length ${n} runs past the end of the file (${bytes.length} bytes)`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
-  try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString("utf8"));
-  } catch (e) {
-    throw new SafetensorsError(file, `header is not JSON: ${(e as Error).message}`);
-  }
-  const base = 8 + n;
+  const { entries, metadata, base } = parseSafetensorsHeader(bytes.subarray(0, 8), (n) => bytes.subarray(8, 8 + n), bytes.length, file);
   const tensors = new Map<string, NamedTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__") {
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const { dtype, shape, data_offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+  for (const [name, { dtype, shape, data_offsets }] of entries) {
     const count = shape.reduce((a, b) => a * b, 1);
     const [begin, end] = data_offsets;
     const width = { F32: 4, F16: 2, BF16: 2, F64: 8 }[dtype];

@@ -24,9 +24,10 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
   AL3061: "its fix is a run that trains",
   AL4010: "a file removed between check and plan: a race, not a recipe",
   AL4013: "a non-diagnostic failure of the data layer: a bug or an I/O error",
+  AL4023: "its input is a binary safetensors file, which the examples' text files cannot hold (test/run/weights-file.test.ts builds one)",
   AL4606: "the CLI refuses a bad --target-version or --nodes as usage (exit 2) first",
   AL5001: "only training meets a non-finite loss",
-  AL5002: "only a run reads a weights file's tensors",
+  AL5002: "the run-time guard behind AL4023: the plan refuses the file first",
 };
 
 /** Examples whose diagnostic has no line:col, only a file: each a message to locate better, listed so a new one is noticed. */

@@ -1,6 +1,7 @@
 // renderDiagnostics / diagnosticsJson / useColor.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { dirname, join } from "node:path";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 import { parseRecipe } from "../../src/lang/parse.js";
 import { diagnosticsJson, renderDiagnostics, summarize, useColor } from "../../src/lang/render.js";
@@ -21,6 +22,15 @@ test("file:line:col: severity code: message, the source line, carets under the w
     renderDiagnostics([d], sources, { color: false }),
     ["r.align:3:3: error AL2003: unknown property `hedas` of gpt", "3 |   hedas = 4", "  |   ^^^^^", "hint: did you mean `heads`?"].join("\n"),
   );
+});
+
+test("a data file below the working directory is shown relative to it, as the recipe's path is; one outside it stays absolute", () => {
+  const inside = { ...d, file: join(process.cwd(), "data", "d.jsonl") };
+  const outside = { ...d, file: join(dirname(process.cwd()), "elsewhere", "d.jsonl") };
+  const head = (x: Diagnostic): string => renderDiagnostics([x], sources, { color: false }).split("\n")[0]!;
+  assert.equal(head(inside), `${join("data", "d.jsonl")}:3:3: error AL2003: unknown property \`hedas\` of gpt`);
+  assert.equal(head(outside), `${outside.file}:3:3: error AL2003: unknown property \`hedas\` of gpt`);
+  assert.equal(JSON.parse(diagnosticsJson([inside]))[0].file, inside.file); // --json keeps the absolute path
 });
 
 test("a parse error renders with its caret at the offending token", () => {

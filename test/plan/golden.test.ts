@@ -50,19 +50,22 @@ test("goldens: structure and hashes exactly, estimates within ESTIMATE_TOLERANCE
   assert.ok(!compareGolden(rehashed, text).equal, "a hash differs: never within tolerance");
 });
 
-// recipes/replicate/: the quickstart's second seed (run by hand for the README's two-seed figures,
-// not by npm test's --tiny runs). It must plan cleanly, and differ from the quickstart in its seed only.
-test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from the quickstart only by its seed", async () => {
-  const base = await compile(join(recipesDir, "quickstart.align"), { machine: false, backend: "wasm" });
-  const seed18 = await compile(join(recipesDir, "replicate", "quickstart-seed18.align"), { machine: false, backend: "wasm" });
-  assert.ok(seed18.plan, seed18.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
-  assert.equal(seed18.plan.recipe.seed, 18);
-  assert.equal(base.plan!.recipe.seed, 17);
-  assert.deepEqual(seed18.plan.nodes.map((n) => [n.id, n.kind]), base.plan!.nodes.map((n) => [n.id, n.kind]));
+// recipes/replicate/: each example's second seed (run by hand for the README's two-seed figures, not by
+// npm test's --tiny runs). It must plan cleanly, and differ from its recipe in the seed only.
+async function assertSeedReplicate(base: string, replicate: string, seeds: [number, number]): Promise<void> {
+  const a = await compile(join(recipesDir, base), { machine: false, backend: "wasm" });
+  const b = await compile(join(recipesDir, "replicate", replicate), { machine: false, backend: "wasm" });
+  assert.ok(b.plan, b.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  assert.deepEqual([a.plan!.recipe.seed, b.plan.recipe.seed], seeds);
+  assert.deepEqual(b.plan.nodes.map((n) => [n.id, n.kind]), a.plan!.nodes.map((n) => [n.id, n.kind]));
   // file paths are written relative to each recipe's folder: compare them without the leading ../
-  const paramsOf = (p: typeof base.plan) => p!.nodes.map((n) => JSON.stringify({ ...n.params, seed: undefined }).replace(/"\$(file|dir)":"(\.\.\/)*/g, '"$$$1":"'));
-  assert.deepEqual(paramsOf(seed18.plan), paramsOf(base.plan));
-});
+  const paramsOf = (p: typeof a.plan) => p!.nodes.map((n) => JSON.stringify({ ...n.params, seed: undefined }).replace(/"\$(file|dir)":"(\.\.\/)*/g, '"$$$1":"'));
+  assert.deepEqual(paramsOf(b.plan), paramsOf(a.plan));
+}
+
+test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from the quickstart only by its seed", () => assertSeedReplicate("quickstart.align", "quickstart-seed18.align", [17, 18]));
+
+test("recipes/replicate/flan-zero-shot-seed12.align plans cleanly and differs from flan-zero-shot only by its seed", () => assertSeedReplicate("flan-zero-shot.align", "flan-zero-shot-seed12.align", [11, 12]));
 
 // recipes/replicate/quickstart-ptx.align: PPO with and without ptx on both seeds. Its ptx_coef = 0.2
 // variants must BE the quickstart and its seed-18 replicate (equal node hashes), so that a cache that ran
@@ -81,3 +84,21 @@ test("recipes/replicate/quickstart-ptx.align: its ptx 0.2 variants are the quick
     assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx"]);
   }
 });
+
+// recipes/replicate/quickstart-ptx-pretrain.align: ptx on the pretraining text (train(pre)) instead of the
+// SFT mixture. Before PPO it must BE the quickstart on each seed (a cache that ran it reuses pre, SFT and
+// the RM); PPO, what reads it and the new ptx chain differ, and nothing else.
+test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on both seeds but for PPO's ptx on train(pre) and its readers", async () => {
+  const file = join(recipesDir, "replicate", "quickstart-ptx-pretrain.align");
+  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
+  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
+    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL3070"), [], "no leak: the tax's held-out text is not ptx data");
+    assert.deepEqual(r.plan.nodes.find((n) => n.id === "policy")!.params.ptx_data, { $ref: "pre@train/tokenize" });
+    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+    assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "pre@train/tokenize", "rule_judge", "tax_ptx"]);
+  }
+});
+

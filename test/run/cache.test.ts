@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { acquireLock, LockTimeoutError } from "../../src/run/storage/lock.js";
-import { writeFileAtomicSync } from "../../src/common/atomic-write.js";
+import { removeDeadTemps, writeFileAtomicSync } from "../../src/common/atomic-write.js";
+import { writerTag } from "../../src/common/writer-tag.js";
 import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
 
 test("put then get returns the entry with sizes and hashes; a second put of the same hash keeps the first", async () => {
@@ -150,6 +151,45 @@ test("a lock is linked into place complete: a taker killed before the link leave
     lock.release();
     assert.equal(cache.sweep(), 1);
     assert.equal(existsSync(orphan), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a folder shared by two machines: what a dead writer of this host left is cleared, another host's temps never (its pid means nothing here)", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const dead = 2 ** 22 + 1; // above Linux's default pid_max: no process here has it
+    const here = writerTag().split("-")[0]!;
+    const elsewhere = here === "00000000" ? "11111111" : "00000000";
+    const cache = new StageCache(dir);
+    const hash = "cd".repeat(32);
+    mkdirSync(join(dir, ".tmp"), { recursive: true });
+    mkdirSync(join(dir, ".locks"), { recursive: true });
+    const names = {
+      entryHere: join(dir, ".tmp", `${hash}.${here}-${dead}.0123abcd`),
+      entryThere: join(dir, ".tmp", `${hash}.${elsewhere}-${dead}.0123abcd`),
+      entryOld: join(dir, ".tmp", `${hash}.${dead}.0123abcd`), // a name from before the host was in it
+      lockHere: join(dir, ".locks", `${hash}.lock.${here}-${dead}-0123abcd.tmp`),
+      lockThere: join(dir, ".locks", `${hash}.lock.${elsewhere}-${dead}-0123abcd.tmp`),
+    };
+    for (const p of [names.entryHere, names.entryThere, names.entryOld]) mkdirSync(p);
+    for (const p of [names.lockHere, names.lockThere]) writeFileSync(p, '{"pid":');
+    assert.equal(cache.sweep(), 3);
+    assert.deepEqual(
+      Object.entries(names).filter(([, p]) => existsSync(p)).map(([k]) => k),
+      ["entryThere", "lockThere"],
+    );
+
+    // the same for an atomic write's temp beside its target (a recipe, an export's files)
+    const target = join(dir, "r.align");
+    const there = join(dir, `.r.align.tmp-${elsewhere}-${dead}-0badcafe`);
+    const mine = join(dir, `.r.align.tmp-${here}-${dead}-0badcafe`);
+    writeFileSync(there, "half");
+    writeFileSync(mine, "half");
+    assert.deepEqual(removeDeadTemps(target), [`.r.align.tmp-${here}-${dead}-0badcafe`]);
+    assert.ok(existsSync(there));
+    assert.ok(!existsSync(mine));
   } finally {
     cleanup();
   }

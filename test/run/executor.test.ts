@@ -11,6 +11,7 @@ import { createProgress } from "../../src/run/presentation/progress.js";
 import { runPlan, type RunPlanOptions } from "../../src/run/run-plan.js";
 import { PlanError } from "../../src/run/executor.js";
 import { RunDir } from "../../src/run/storage/rundir.js";
+import { StageCache } from "../../src/run/storage/cache.js";
 import { tempDir } from "./helpers.js";
 
 const node = (id: string, kind: PlanNode["kind"], op: string, inputs: string[], params: PlanNode["params"] = {}): PlanNode => ({
@@ -245,6 +246,25 @@ test("bad data stops the run before a run directory exists", async () => {
   }
 });
 
+test("a cache entry whose logged rows are damaged stops the run before a run folder exists, naming the line and the folder", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    // same size (the cache checks sizes), different content: damage from outside alignc
+    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
+    const file = join(entry, "metrics.jsonl");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"stage"', '"st#ge"'));
+    const before = readdirSync(join(dir, "runs")).length;
+    // before: the row went into the new run's metrics.jsonl and the report crashed on it (exit 70)
+    await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => e instanceof PlanError && e.message.includes(`${file}:1:1: a metric row without a "stage" name`) && e.message.includes(`remove the folder ${entry}`));
+    assert.equal(readdirSync(join(dir, "runs")).length, before, "no run folder for a run that cannot report");
+  } finally {
+    cleanup();
+  }
+});
+
 test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
   const { dir, cleanup } = tempDir();
   try {
@@ -276,6 +296,34 @@ test("two runs of one plan at once: each node is computed once; the second run w
     assert.equal(r2.exitCode, 0);
     for (const id of ["a", "b", "c", "e"]) assert.equal(calls.runs.filter((x) => x === id).length, 1, `${id} computed once: ${calls.runs.join(",")}`);
     assert.equal(r1.manifest.cache.hits + r2.manifest.cache.hits, 4);
+  } finally {
+    cleanup();
+  }
+});
+
+test("Ctrl-C while waiting for another run's lock on a node stops the wait: exit 130, the node recorded as interrupted", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const o = opts(dir, calls);
+    // another run computing `a` (a lock held by this process counts as live)
+    const held = await new StageCache(o.cacheRoot!).lock(plan().nodes[1]!.hash, { purpose: "alignc run: a" });
+    try {
+      const interrupt = o.interrupt as { requested: boolean };
+      const timer = setTimeout(() => (interrupt.requested = true), 300);
+      // before: the wait went on (up to 24 h) after the first Ctrl-C; only a second one ended it
+      const r = await Promise.race([runPlan(o), new Promise<null>((res) => setTimeout(() => res(null), 20_000).unref())]);
+      clearTimeout(timer);
+      assert.ok(r, "the run stopped waiting");
+      assert.equal(r.exitCode, 130);
+      assert.equal(r.manifest.status, "interrupted");
+      const a = r.manifest.nodes.find((n) => n.id === "a")!;
+      assert.equal(a.status, "interrupted");
+      assert.match(a.reason!, new RegExp(`^stopped while pid ${process.pid} was computing it; run again`));
+      assert.ok(!calls.runs.includes("a"));
+    } finally {
+      held.release();
+    }
   } finally {
     cleanup();
   }

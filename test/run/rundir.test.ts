@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { RunDir, readJsonl, runId } from "../../src/run/storage/rundir.js";
+import { JsonlError, healTail } from "../../src/run/storage/jsonl-log.js";
 import { listRuns, findRun } from "../../src/run/presentation/list.js";
 import { diffRunMetrics, renderRunMetricDiff } from "../../src/run/evaluation/metrics-diff.js";
 import { tempDir } from "./helpers.js";
@@ -36,6 +37,69 @@ test("metrics.jsonl: one object per line; a torn last line (kill during append) 
     assert.equal(run.readMetrics().length, n);
     appendFileSync(run.file("metrics.jsonl"), '\n{"stage":"sft","step":9,"time":1}\n');
     assert.throws(() => readJsonl(run.file("metrics.jsonl")), /metrics\.jsonl:\d+/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("metrics.jsonl: a row appended after a torn tail starts on its own line (the torn bytes are cut), not glued onto them", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const made = makeRun(dir, { steps: 3 });
+    const n = made.readMetrics().length;
+    appendFileSync(made.file("metrics.jsonl"), '{"stage":"sft","st'); // a kill -9 mid-append
+    const run = RunDir.open(made.path);
+    run.appendMetric({ stage: "sft", step: 9, time: 1 });
+    run.appendMetric({ stage: "sft", step: 10, time: 2 });
+    // before: the first row was glued onto the torn bytes, and that line (the last but one) made the file unreadable
+    assert.deepEqual(run.readMetrics().slice(n).map((r) => r.step), [9, 10]);
+    assert.equal(run.readMetrics().length, n + 2);
+    assert.ok(readFileSync(run.file("metrics.jsonl"), "utf8").endsWith('{"stage":"sft","step":10,"time":2}\n'));
+  } finally {
+    cleanup();
+  }
+});
+
+test("healTail: cuts back to the last newline; a whole or absent file is left as it is", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const p = `${dir}/x.jsonl`;
+    assert.equal(healTail(p), 0);
+    assert.ok(!existsSync(p));
+    writeFileSync(p, '{"a":1}\n{"a":2}\n');
+    assert.equal(healTail(p), 0);
+    appendFileSync(p, '{"a":');
+    assert.equal(healTail(p), 5);
+    assert.equal(readFileSync(p, "utf8"), '{"a":1}\n{"a":2}\n');
+    writeFileSync(p, "x".repeat(200_000)); // one torn row, longer than a read, and nothing before it
+    assert.equal(healTail(p), 200_000);
+    assert.equal(readFileSync(p, "utf8"), "");
+  } finally {
+    cleanup();
+  }
+});
+
+test("metrics.jsonl: a damaged line is a JsonlError at file:line:col; so is a row that is not an object or has no stage", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const run = makeRun(dir, { steps: 3 });
+    const f = run.file("metrics.jsonl");
+    const whole = readFileSync(f, "utf8");
+    const lines = whole.split("\n").length - 1;
+    writeFileSync(f, whole + '{"stage":"sft","st\n{"stage":"sft","step":9,"time":1}\n');
+    assert.throws(() => run.readMetrics(), (e: unknown) => e instanceof JsonlError && e.message.startsWith(`${f}:${lines + 1}:19: not a JSON row (a torn or damaged row in the middle of the file)`));
+    // a torn row that a newline follows is no kill's doing (a kill tears the row before its newline)
+    writeFileSync(f, whole + '{"stage":"sft","st\n');
+    assert.throws(() => run.readMetrics(), (e: unknown) => e instanceof JsonlError && e.line === lines + 1);
+    writeFileSync(f, whole + "[1,2]\n");
+    assert.throws(() => run.readMetrics(), new RegExp(`metrics\\.jsonl:${lines + 1}:1: not a JSON object`));
+    writeFileSync(f, whole + '{"step":1}\n');
+    assert.throws(() => run.readMetrics(), /a metric row without a "stage" name/);
+    writeFileSync(run.file("samples.jsonl"), '{"prompt":"p"}\n');
+    assert.throws(() => run.readSamples(), /samples\.jsonl:1:1: a sample row without an "eval" name/);
+    // control characters from the file are shown escaped
+    writeFileSync(f, '\x1b[31m\n{}\n');
+    assert.throws(() => run.readMetrics(), (e: unknown) => e instanceof JsonlError && !e.message.includes("\x1b") && e.message.includes("\\x1b"));
   } finally {
     cleanup();
   }

@@ -1,6 +1,6 @@
 // A model block with `weights = safetensors(...)`: the plan is what runs. The file gives the weights;
 // the block's dropout trains (not the one in the file's metadata), and a file of another shape than
-// the block declares is a located error (AL5002), not a silently different network from the one the
+// the block declares is a located error before any compute (AL4023), not a silently different network from the one the
 // plan was estimated and checked for.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -39,7 +39,16 @@ function trained(r: RunRecipeResult): { file: string; config: { dropout: number;
   return { file, config: JSON.parse(decodeSafetensors(readFileSync(file)).metadata.config!) as { dropout: number; layers: number } };
 }
 
-test("weights = safetensors(...): the block's dropout trains, and a file of another shape is AL5002 at `weights`", async () => {
+/** The run was refused before compute with `code`; that diagnostic. */
+function planError(r: RunRecipeResult, code: string): Diagnostic {
+  const diags: Diagnostic[] = !r.ok ? r.diagnostics : r.outcome.error instanceof DiagnosticError ? r.outcome.error.diagnostics : [];
+  const d = diags.find((x) => x.code === code);
+  assert.ok(d, `${code} expected; got ${!r.ok ? JSON.stringify(r.diagnostics) : String(r.outcome.error)}`);
+  assert.equal(r.ok, false, `${code} must stop the run before compute`);
+  return d;
+}
+
+test("weights = safetensors(...): the block's dropout trains, and a file of another shape is AL4023 at `weights`, before compute", async () => {
   const { dir, cleanup } = tempDir();
   try {
     // an alignc checkpoint trained without dropout: the weights file
@@ -51,15 +60,18 @@ test("weights = safetensors(...): the block's dropout trains, and a file of anot
     const second = trained(await run(dir, "second", recipe("second", `  dropout = 0.2  weights = safetensors("w.safetensors")`)));
     assert.equal(second.config.dropout, 0.2);
 
-    // a block that declares another shape than the file: refused where the recipe names the file
+    // a block that declares another shape than the file: refused by the plan, before any compute, where
+    // the recipe names the file (it used to be found only when the run loaded the weights: AL5002)
     const text = recipe("third", `  weights = safetensors("w.safetensors")`).replace("layers = 1", "layers = 2");
-    const r = await run(dir, "third", text);
-    const diags: Diagnostic[] = !r.ok ? r.diagnostics : r.outcome.error instanceof DiagnosticError ? r.outcome.error.diagnostics : [];
-    const d = diags.find((x) => x.code === "AL5002");
-    assert.ok(d, `AL5002 expected; got ${!r.ok ? JSON.stringify(r.diagnostics) : String(r.outcome.error)}`);
+    const d = planError(await run(dir, "third", text), "AL4023");
     assert.match(d.message, /layers: the file has 1, the plan 2/);
     assert.equal(d.span?.line, text.split("\n").findIndex((l) => l.includes("weights =")) + 1);
     assert.match(d.file, /third\.align$/);
+
+    // a file that is not a safetensors model: the same code, with the reason, not an exception at load
+    writeFileSync(join(dir, "notes.safetensors"), "these are notes, not weights\n");
+    const bad = planError(await run(dir, "fourth", recipe("fourth", `  weights = safetensors("notes.safetensors")`)), "AL4023");
+    assert.match(bad.message, /notes\.safetensors cannot be read as a model's weights \(header length \d+ runs past the end of the file/);
   } finally {
     cleanup();
   }

@@ -9,6 +9,7 @@ import { tf, useBackend } from "../../src/train/backend.js";
 import { loadModel, saveModel } from "../../src/train/checkpoint.js";
 import { testGptConfig } from "./configs.js";
 import { loadGpt2 } from "../../src/train/gpt2.js";
+import { readWeightsShape } from "../../src/common/weights-shape.js";
 import { Gpt } from "../../src/train/model.js";
 import { Rng } from "../../src/common/rng.js";
 import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type NamedTensor } from "../../src/train/safetensors.js";
@@ -165,6 +166,8 @@ test("a tiny random GPT-2 checkpoint in HF layout loads and matches an independe
     const file = join(dir, "model.safetensors");
     writeSafetensors(file, t, { format: "pt" });
     writeFileSync(join(dir, "config.json"), JSON.stringify({ n_head: H, n_layer: L, n_embd: C }));
+    // the shape `plan` checks a block against, from the header alone
+    assert.deepEqual(readWeightsShape(file), { layout: "gpt2", vocabSize: V, context: ctx, layers: L, dModel: C, heads: H });
     const g = loadGpt2(file, { withHeads: ["lm"], seed: 0 });
     assert.equal(g.config.layers, L);
     assert.equal(g.config.heads, H);
@@ -180,6 +183,9 @@ test("a tiny random GPT-2 checkpoint in HF layout loads and matches an independe
     assert.throws(() => loadGpt2(file.replace("model", "missing"), { withHeads: ["lm"], seed: 0 }), /ENOENT/);
     rmSync(join(dir, "config.json"));
     assert.throws(() => loadGpt2(file, { withHeads: ["lm"], seed: 0 }), /number of attention heads/);
+    assert.equal(readWeightsShape(file).heads, undefined); // a run takes the block's heads then
+    writeFileSync(join(dir, "config.json"), "{not json");
+    assert.throws(() => readWeightsShape(file), /config\.json: is not JSON/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -42,7 +42,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
         "held-out text or examples",
         refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
         dataCall("corpus"),
-        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)"),
+        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true }),
       ),
     },
     required: ["model", "data"],

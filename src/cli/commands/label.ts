@@ -1,8 +1,8 @@
 // `alignc label RECIPE --source NAME [--port N] [--host H]`: serve the labeling page for a candidates
 // source (a `samples(stage)` source is drawn first, training what it needs unless cached); the first
-// line of output is the page's URL (with its token). Ctrl-C stops it (exit 130)
+// line of output is the page's URL (with its token). Ctrl-C stops it (exit 130; SIGHUP 129)
 // after the writes in flight are on disk. `alignc label --stats FILE [--json]`: labeler statistics.
-// Exit 0 ok, 1 recipe/data errors, 2 usage, 130 stopped by Ctrl-C.
+// Exit 0 ok, 1 recipe/data errors, 2 usage, 130 stopped by Ctrl-C or SIGTERM, 129 by SIGHUP.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
@@ -12,7 +12,7 @@ import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "..
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
 import { drawSamples } from "../../label/samples.js";
-import { Interrupt } from "../../run/storage/interrupt.js";
+import { Interrupt, stopCode } from "../../run/storage/interrupt.js";
 import { createProgress } from "../../run/presentation/progress.js";
 import { startLabelServer, type LabelServer } from "../../label/server.js";
 import { LabelSession } from "../../label/session.js";
@@ -170,16 +170,18 @@ function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<
       server.close().then(
         () => {
           process.stderr.write(`alignc label: stopped; ${session.labelCount} labels in ${rel(c.labelsFile)}\n`);
-          resolve(130);
+          resolve(stopCode(sig));
         },
         (e: unknown) => {
           process.stderr.write(`alignc label: ${(e as Error).message}\n`);
-          resolve(130);
+          resolve(stopCode(sig));
         },
       );
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    // a closed terminal or ssh session: stop as on SIGTERM (the default action killed the server at once)
+    process.once("SIGHUP", stop);
   });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write(

@@ -2,10 +2,10 @@
 // check and plan the recipe, then execute it against the stage cache into runs/<recipe>-<time>-<hash8>/.
 // `alignc run PLAN.json [--recipe R]` executes a saved plan exactly (src/run/run-saved-plan.ts).
 // Exit 0 ok, 1 errors (bad input: nothing written; a failed node: recorded in the run), 2 usage,
-// 3 an expectation failed, 130 interrupted (run again to resume).
+// 3 an expectation failed, 130 interrupted (run again to resume; 129 when by SIGHUP, a closed terminal).
 import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-import { Interrupt } from "../../run/storage/interrupt.js";
+import { Interrupt, isInterruptedCode } from "../../run/storage/interrupt.js";
 import { createProgress, fmtDuration, fmtNum } from "../../run/presentation/progress.js";
 import { fmtBytes } from "../../run/presentation/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
@@ -79,7 +79,7 @@ function report(result: RunRecipeResult, resumeHint: string): number {
     process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${e.message}\n`);
     if (!(e instanceof DiagnosticError) && process.env.ALIGNC_DEBUG) process.stderr.write(`${e.stack}\n`);
   }
-  if (outcome.exitCode === 130) process.stderr.write(`interrupted: run \`${resumeHint}\` again to resume from the checkpoint\n`);
+  if (isInterruptedCode(outcome.exitCode)) process.stderr.write(`interrupted: run \`${resumeHint}\` again to resume from the checkpoint\n`);
   return outcome.exitCode;
 }
 

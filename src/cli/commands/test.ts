@@ -44,7 +44,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const progress = createProgress();
-  const interrupt = new Interrupt().install();
+  // with --no-run nothing trains: a stop ends after the recipe being checked, with no checkpoint to save
+  const words = opts.run === false ? { first: `stopping once the recipe being checked is done${opts.update === true ? " and its golden plan written" : ""}`, again: "stopping now" } : {};
+  const interrupt = new Interrupt(undefined, words).install();
   const results: RecipeTestResult[] = [];
   try {
     for (const f of files) {
@@ -67,7 +69,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   } finally {
     interrupt.uninstall();
   }
-  if (interrupt.requested) return 130;
+  if (interrupt.requested) return interrupt.exitCode;
   const failed = results.filter((r) => !passed(r));
   process.stdout.write(`${results.length - failed.length}/${results.length} recipes passed\n`);
   if (failed.length === 0) return 0;

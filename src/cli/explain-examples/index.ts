@@ -37,6 +37,8 @@ export const NO_EXAMPLE: Record<string, string> = {
     "`alignc export` refuses an unknown --target-version or a --nodes/--gpus-per-node that is not a positive integer as a usage error (exit 2, with the versions it knows) before anything is compiled; AL4606 is what library callers of exportRecipe get for the same",
   AL5001:
     "raised by `alignc run` when a training step's loss or gradient is not finite (NaN/Inf): only training meets it, and `alignc explain`'s examples train nothing. The stage stops with its last good state saved; lower lr, keep grad_clip > 0, or check the data for extreme lengths",
+  AL4023:
+    "needs a binary safetensors file, which explain's examples (text files) cannot hold; test/run/weights-file.test.ts builds one. `alignc plan` reads the file's header (a few KB, no tensors) and names each field where it differs from the block (`layers: the file has 1, the plan 2`); declare the file's shape in the block",
   AL5002:
-    "raised by `alignc run` when it loads a model's weights file: check and plan hash the file but do not read its tensors, so only a run meets a file whose shape (layers, d_model, heads, context, vocabulary) differs from its model block's. Declare the file's shape in the block",
+    "the run-time guard behind AL4023: `alignc plan` holds a weights file's header to its model block before any compute, so a run meets a file of another shape only if the file changed between the plan and the load",
 };

@@ -2,6 +2,7 @@
 // from its cache entry (`model.safetensors`).
 import { join, resolve } from "node:path";
 import { Gpt, loadModel, loadGpt2 } from "../../train/index.js";
+import { readWeightsShape } from "../../common/weights-shape.js";
 import type { NodeOutput } from "../handler.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
@@ -29,12 +30,10 @@ export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode):
     const arg = p.weights.args[0] as { $file?: unknown } | null;
     if (!arg || typeof arg.$file !== "string") throw new Error(`model ${node.id}: weights = safetensors(...) names no file`);
     const file = resolve(env.recipe.dir, arg.$file);
-    let loaded: Gpt;
-    try {
-      loaded = loadModel(file);
-    } catch {
-      loaded = loadGpt2(file, { withHeads: ["lm"], seed: p.seed });
-    }
+    // the plan read this file's header (AL4023); the layout decides the loader, and a GPT-2 file without
+    // a config.json beside it takes the block's heads (its tensors do not hold them)
+    const shape = readWeightsShape(file);
+    const loaded = shape.layout === "alignc" ? loadModel(file) : loadGpt2(file, { withHeads: ["lm"], seed: p.seed, heads: shape.heads ?? p.heads });
     // the file's weights under the plan node's settings: its shape must be the node's, and dropout and
     // init_std are the node's (before, a file's own config trained, whatever the plan said)
     const { config, mismatches } = fileModelConfigOf(p, tok.vocabSize, loaded.config);

@@ -6,7 +6,7 @@
 // once; the second waits, then finds the entry cached.
 //
 // Layout:   <root>/<hash>/…            complete entries
-//           <root>/.tmp/<hash>.<pid>.<n>/  entries being written (swept when their pid is gone)
+//           <root>/.tmp/<hash>.<host>-<pid>.<n>/  entries being written (swept when their writer is gone: writer-tag.ts)
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
 import { randomBytes } from "node:crypto";
@@ -17,6 +17,7 @@ import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
 
 export interface FileRecord {
   bytes: number;
@@ -146,7 +147,7 @@ export class StageCache {
     const final = this.entryDir(hash);
     const tmpRoot = join(this.root, ".tmp");
     makeDirs(tmpRoot);
-    const tmp = join(tmpRoot, `${hash}.${process.pid}.${randomBytes(4).toString("hex")}`);
+    const tmp = join(tmpRoot, `${hash}.${writerTag()}.${randomBytes(4).toString("hex")}`);
     mkdirSync(tmp);
     try {
       const extras = (await write(tmp)) ?? {};
@@ -184,7 +185,7 @@ export class StageCache {
     const dir = this.entryDir(hash);
     if (!existsSync(dir)) return;
     // rename away first so a reader never sees a half-deleted entry
-    const aside = join(this.root, ".tmp", `${hash}.deleted.${process.pid}.${randomBytes(4).toString("hex")}`);
+    const aside = join(this.root, ".tmp", `${hash}.deleted.${writerTag()}.${randomBytes(4).toString("hex")}`);
     makeDirs(join(this.root, ".tmp"));
     renameSync(dir, aside);
     rmSync(aside, { recursive: true, force: true });
@@ -192,13 +193,10 @@ export class StageCache {
 
   /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
   sweep(): number {
-    // `<hash>.<pid>.<rand>` or `<hash>.deleted.<pid>.<rand>`: the writer's pid is the second-last part
-    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => Number(name.split(".").at(-2)));
-    // a lock being taken is first written to `<hash>.lock.<pid>-<nonce>.tmp` (lock.ts)
-    const locks = removeDeadWriters(join(this.root, ".locks"), (name) => {
-      const m = /\.lock\.(\d+)-[0-9a-f]+\.tmp$/.exec(name);
-      return m ? Number(m[1]) : null;
-    });
+    // `<hash>.<writer>.<rand>` or `<hash>.deleted.<writer>.<rand>`: the writer's tag is the second-last part
+    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => name.split(".").at(-2) ?? null);
+    // a lock being taken is first written to `<hash>.lock.<writer>-<nonce>.tmp` (lock.ts)
+    const locks = removeDeadWriters(join(this.root, ".locks"), (name) => new RegExp(`\\.lock\\.(${WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`).exec(name)?.[1] ?? null);
     return folders + locks;
   }
 
@@ -214,7 +212,7 @@ export class StageCache {
     const base = this.partialDir(hash);
     makeDirs(base);
     const name = `ckpt-${String(step).padStart(9, "0")}`;
-    const tmp = join(base, `.tmp-${name}-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const tmp = join(base, `.tmp-${name}-${writerTag()}-${randomBytes(4).toString("hex")}`);
     mkdirSync(tmp);
     try {
       await write(tmp);
@@ -230,7 +228,7 @@ export class StageCache {
     }
     const all = this.checkpoints(hash);
     for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
-    for (const name of readdirSync(base)) if (name.startsWith(".tmp-") && !name.includes(`-${process.pid}-`)) rmSync(join(base, name), { recursive: true, force: true });
+    for (const name of readdirSync(base)) if (name.startsWith(".tmp-") && !name.includes(`-${writerTag()}-`)) rmSync(join(base, name), { recursive: true, force: true });
     return { step, dir: join(base, name) };
   }
 

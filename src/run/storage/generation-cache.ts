@@ -21,6 +21,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import { acquireLock, removeDeadWriters } from "./lock.js";
+import { WRITER_TAG_RE } from "../../common/writer-tag.js";
 
 /** Bumped when the entry format changes (old entries then miss). */
 const FORMAT = 1;
@@ -131,11 +132,8 @@ export class GenerationCache {
 
   /** Remove temp files whose writer is gone (left by a kill -9 mid-write); returns how many. */
   sweep(): number {
-    // atomic-write's temp names: `.<key>.json.tmp-<pid>-<random>`
-    return removeDeadWriters(this.dir, (name) => {
-      const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
-      return m ? Number(m[1]) : null;
-    });
+    // atomic-write's temp names: `.<key>.json.tmp-<writer>-<random>`
+    return removeDeadWriters(this.dir, (name) => new RegExp(`\\.tmp-(${WRITER_TAG_RE})-[0-9a-f]+$`).exec(name)?.[1] ?? null);
   }
 }
 

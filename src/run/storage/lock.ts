@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { pidAlive } from "../../common/fs-probe.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { writerGone, writerTag } from "../../common/writer-tag.js";
 
 export interface LockInfo {
   pid: number;
@@ -29,12 +30,22 @@ export interface LockOptions {
   /** called once when the lock is held by a live owner and we start waiting */
   onWait?: (owner: LockInfo) => void;
   purpose?: string;
+  /** polled while waiting for a live owner: true gives up with LockWaitStopped (a Ctrl-C must not wait hours) */
+  stop?: () => boolean;
 }
 
 export class LockTimeoutError extends Error {
   constructor(readonly path: string, readonly owner: LockInfo | null) {
     super(`lock ${path} is held by ${owner ? `pid ${owner.pid} on ${owner.host} since ${owner.since} (${owner.purpose})` : "another process"}`);
     this.name = "LockTimeoutError";
+  }
+}
+
+/** The wait for a lock was given up because `stop()` said so (the run was asked to stop). */
+export class LockWaitStopped extends Error {
+  constructor(readonly path: string, readonly owner: LockInfo | null) {
+    super(`stopped while waiting for ${owner ? `pid ${owner.pid} (${owner.purpose})` : "another process"}, which holds ${path}`);
+    this.name = "LockWaitStopped";
   }
 }
 
@@ -62,12 +73,12 @@ function readLock(path: string): LockInfo | null {
  * gives the pid a name was written by (null: not a writer's file, kept; NaN: unreadable, removed);
  * files of a live writer are kept. Returns how many were removed.
  */
-export function removeDeadWriters(dir: string, writer: (name: string) => number | null): number {
+export function removeDeadWriters(dir: string, writer: (name: string) => string | null): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir)) {
-    const pid = writer(name);
-    if (pid === null || (Number.isInteger(pid) && pidAlive(pid))) continue;
+    const tag = writer(name);
+    if (tag === null || !writerGone(tag)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
     n++;
   }
@@ -97,7 +108,7 @@ const heldHere = new Set<string>();
  * therefore never exists half-written, even when its owner is killed while taking it.
  */
 function tryCreate(path: string, info: LockInfo): boolean {
-  const tmp = `${path}.${info.pid}-${info.nonce}.tmp`;
+  const tmp = `${path}.${writerTag()}-${info.nonce}.tmp`;
   const fd = openSync(tmp, "w", 0o644);
   try {
     writeSync(fd, JSON.stringify(info) + "\n");
@@ -138,7 +149,7 @@ function breakStale(path: string, judged: LockInfo | null): void {
 }
 
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
-  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "" } = opts;
+  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop } = opts;
   makeDirs(dirname(path));
   const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose };
   const deadline = Date.now() + waitMs;
@@ -151,6 +162,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       continue;
     }
     if (Date.now() >= deadline) throw new LockTimeoutError(path, owner);
+    if (stop?.()) throw new LockWaitStopped(path, owner);
     if (!told && owner) {
       told = true;
       onWait?.(owner);

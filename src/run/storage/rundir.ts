@@ -6,13 +6,16 @@
 //   samples.jsonl   generated samples (SFT vs PPO on the same prompts), appended
 //   report.html     written at the end (and by `alignc report`)
 // The folder is created only once every check has passed, so bad input leaves nothing behind.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
 import type { SkippedRows } from "../../data/types.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { JsonlAppender, metricRowCheck, readJsonl, sampleRowCheck } from "./jsonl-log.js";
+
+export { JsonlError, readJsonl } from "./jsonl-log.js";
 
 export type NodeStatus = "computed" | "cached" | "resumed" | "skipped" | "blocked" | "failed" | "interrupted" | "pending";
 
@@ -96,6 +99,8 @@ export function runId(recipe: string, planHash: string, when: Date = new Date())
 export class ManifestError extends Error {}
 
 export class RunDir {
+  private readonly log = new JsonlAppender();
+
   private constructor(readonly path: string) {}
 
   get id(): string {
@@ -164,21 +169,22 @@ export class RunDir {
     }
   }
 
-  /** One line per call: a single write(2), so a kill tears at most the line being written. */
+  /** One line per call, after cutting a torn tail (jsonl-log.ts), so a kill tears at most the line being written. */
   appendMetric(row: MetricRow): void {
-    appendFileSync(this.file("metrics.jsonl"), JSON.stringify(row) + "\n");
+    this.log.append(this.file("metrics.jsonl"), row);
   }
 
   appendSample(row: SampleRow): void {
-    appendFileSync(this.file("samples.jsonl"), JSON.stringify(row) + "\n");
+    this.log.append(this.file("samples.jsonl"), row);
   }
 
+  /** A JsonlError (file:line:col) for a line that is neither a row nor the torn last one. */
   readMetrics(): MetricRow[] {
-    return readJsonl<MetricRow>(this.file("metrics.jsonl"));
+    return readJsonl<MetricRow>(this.file("metrics.jsonl"), metricRowCheck);
   }
 
   readSamples(): SampleRow[] {
-    return readJsonl<SampleRow>(this.file("samples.jsonl"));
+    return readJsonl<SampleRow>(this.file("samples.jsonl"), sampleRowCheck);
   }
 
   writeReport(html: string): string {
@@ -205,21 +211,4 @@ export interface SampleRow {
   winner?: "a" | "b" | "tie";
   judge?: string;
   [extra: string]: unknown;
-}
-
-/** Parse a JSONL file, skipping a torn last line (a run killed while appending). */
-export function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const out: T[] = [];
-  const lines = readFileSync(path, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
-    }
-  }
-  return out;
 }
