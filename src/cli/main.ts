@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl } from "../lang/escape.js";
+import { missingReason } from "../common/fs-probe.js";
 import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
 import { requestStop } from "../run/storage/interrupt.js";
 
@@ -102,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
       const missing = inputs.filter((p) => !existsSync(p));
       if (missing.length) {
-        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}: no such file\n`);
+        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}: ${escapeControl(missingReason(p))}\n`);
         code = 2;
         return;
       }

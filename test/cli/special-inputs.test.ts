@@ -3,7 +3,7 @@
 // folder is expected is a usage error, not exit 70.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -36,4 +36,18 @@ test("alignc runs FILE is a usage error", () => {
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /is not a folder/);
   }
+});
+
+test("a recipe or input named by a link loop or a dangling link says so (it said `no such file` while ls shows the name)", () => {
+  symlinkSync("loop.align", join(tmp, "loop.align"));
+  symlinkSync("gone.align", join(tmp, "dangling.align"));
+  for (const cmd of [["check"], ["plan"], ["data"], ["export", "--to", "trl", "--out", "o"], ["label", "--source", "x"]]) {
+    const r = alignc(...cmd, "loop.align");
+    assert.equal(r.code, 2, `${cmd[0]}: ${r.err}`);
+    assert.match(r.err, /loop\.align: a symbolic link that leads back to itself/, cmd[0]);
+  }
+  const d = alignc("diff", "dangling.align", "loop.align");
+  assert.equal(d.code, 2, d.err);
+  assert.match(d.err, /dangling\.align: a symbolic link to gone\.align, which does not exist/);
+  assert.match(alignc("label", "--stats", "loop.align").err, /a symbolic link that leads back to itself/);
 });

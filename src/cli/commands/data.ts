@@ -21,6 +21,7 @@ import { consumingStages, measureTruncation } from "../../data/stage-truncation.
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
+import { missingReason } from "../../common/fs-probe.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 import { PLAN_CODES } from "../../plan/codes.js";
 import { expandVariants } from "../../plan/variants.js";
@@ -108,7 +109,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   if (!existsSync(file)) {
-    process.stderr.write(`alignc data: ${escapeControl(file)}: no such file\n`);
+    process.stderr.write(`alignc data: ${escapeControl(file)}: ${escapeControl(missingReason(file))}\n`);
     return 2;
   }
   const preview = Number(opts.preview ?? 3);

@@ -3,6 +3,7 @@
 // side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
 import { existsSync, statSync } from "node:fs";
 import { escapeControl } from "../../lang/escape.js";
+import { missingReason } from "../../common/fs-probe.js";
 import { ManifestError } from "../../run/storage/rundir.js";
 import { join } from "node:path";
 import { compile } from "../../compile.js";
@@ -22,7 +23,7 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   try {
     st = statSync(path);
   } catch {
-    throw new LoadError(`${escapeControl(arg)}: no such file or directory`);
+    throw new LoadError(`${escapeControl(arg)}: ${escapeControl(missingReason(arg))}`);
   }
   if (st.isDirectory()) path = join(arg, "plan.json");
   if (path.endsWith(".json")) {

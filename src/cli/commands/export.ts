@@ -9,6 +9,7 @@ import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExpo
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { escapeControl } from "../../lang/escape.js";
+import { missingReason } from "../../common/fs-probe.js";
 import { inputClash } from "../../data/export-file.js";
 
 const USAGE = "usage: alignc export RECIPE --to trl|openrlhf|axolotl --out DIR [--nodes N] [--gpus-per-node G] [--target-version V] [--drop-ptx] [--variant V] [--until STAGE] [--force]\n";
@@ -25,7 +26,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   };
   const [recipe] = args;
   if (!recipe) return usage("no recipe given");
-  if (!existsSync(recipe)) return usage(`${escapeControl(recipe)}: no such file`);
+  if (!existsSync(recipe)) return usage(`${escapeControl(recipe)}: ${escapeControl(missingReason(recipe))}`);
   const to = opts["to"];
   if (typeof to !== "string" || !(TARGETS as readonly string[]).includes(to)) return usage(`--to must be one of ${TARGETS.join(", ")}`);
   const out = opts["out"];

@@ -19,6 +19,7 @@ import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
 import { escapeControl } from "../../lang/escape.js";
+import { missingReason } from "../../common/fs-probe.js";
 
 const USAGE = "usage: alignc label RECIPE --source NAME [--port N] [--host H]\n       alignc label --stats FILE [--json]\n";
 
@@ -29,7 +30,7 @@ function report(ds: Diagnostic[], sources: Map<string, string>): void {
 
 function stats(file: string, asJson: boolean): number {
   if (!existsSync(file)) {
-    process.stderr.write(`alignc label --stats: ${escapeControl(file)}: no such file\n`);
+    process.stderr.write(`alignc label --stats: ${escapeControl(file)}: ${escapeControl(missingReason(file))}\n`);
     return 2;
   }
   try {
@@ -62,7 +63,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   if (!existsSync(file)) {
-    process.stderr.write(`alignc label: ${escapeControl(file)}: no such file\n`);
+    process.stderr.write(`alignc label: ${escapeControl(file)}: ${escapeControl(missingReason(file))}\n`);
     return 2;
   }
   const port = opts.port === undefined ? 0 : Number(opts.port);
