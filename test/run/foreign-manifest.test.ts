@@ -61,4 +61,15 @@ test("a FIFO named manifest.json or plan.json is refused at once (report and run
   const t = alignc("report", "runs/a");
   assert.equal(t.status, 1, t.stderr);
   assert.match(t.stderr, /a[\/]plan\.json is not valid JSON/);
+
+  // the run's logs: a FIFO under metrics.jsonl's or samples.jsonl's name hung the report too
+  rmSync(join(dir, "runs", "a", "plan.json"));
+  for (const log of ["metrics.jsonl", "samples.jsonl"]) {
+    spawnSync("mkfifo", [join(dir, "runs", "a", log)]);
+    const m = alignc("report", "runs/a");
+    assert.equal(m.signal, null, `report with a FIFO ${log} did not finish`);
+    assert.equal(m.status, 1, m.stderr);
+    assert.match(m.stderr, new RegExp(`${log.replace(".", "\\.")} is a FIFO`));
+    rmSync(join(dir, "runs", "a", log));
+  }
 });

@@ -12,6 +12,7 @@
 // is not a JSON object of the expected shape is a JsonlError at `file:line:col`.
 import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync } from "node:fs";
 import { existsSync, readFileSync } from "node:fs";
+import { assertRegularFile } from "../../lang/read-file.js";
 import { escapeControl } from "../../lang/escape.js";
 
 /** A line of a JSONL log that is not a row: located, so the user can look (or remove the file). */
@@ -85,6 +86,8 @@ export type RowCheck = (row: Record<string, unknown>) => string | null;
 /** Parse a JSONL log, skipping a torn last line (a run killed while appending). */
 export function readJsonl<T>(path: string, check?: RowCheck): T[] {
   if (!existsSync(path)) return [];
+  // a FIFO (or a device) under the log's name was read forever: `alignc report` hung
+  assertRegularFile(path, "run log");
   const out: T[] = [];
   const lines = readFileSync(path, "utf8").split("\n");
   const lastFilled = lines.findLastIndex((l) => l.trim() !== "");
