@@ -295,6 +295,10 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
     const value = Number(raw);
     if (!Number.isFinite(value)) {
       this.problems.push({ code: "AL1006", message: `number \`${raw}\` is out of range`, span, hint: "the largest magnitude is about 1.8e308" });
+    } else if (value === 0 && /[1-9]/.test(raw.split(/[eE]/)[0]!)) {
+      // a literal too small for a double (1e-400) read as 0 without a word: `holdout = 1e-400`
+      // was then reported as "holdout = 0", a value the recipe does not hold
+      this.problems.push({ code: "AL1006", message: `number \`${raw}\` is out of range: it would read as 0`, span, hint: "the smallest magnitude is about 5e-324; write 0 for zero" });
     }
     return { type: "Number", value, isInt: !/[.eE]/.test(raw), raw, span };
   }

@@ -25,7 +25,10 @@ export function unescapeString(raw: string, closed: boolean, at: Span, problems:
     }
     const m = next === "u" ? /^u\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1)) : null;
     const cp = m ? parseInt(m[1]!, 16) : NaN;
-    if (m && cp <= 0x10ffff) {
+    // a surrogate (D800–DFFF) is half of a UTF-16 pair, not a character: alone it became text that
+    // UTF-8 cannot hold (written out as U+FFFD, hashed alike for every surrogate)
+    const surrogate = cp >= 0xd800 && cp <= 0xdfff;
+    if (m && cp <= 0x10ffff && !surrogate) {
       out += String.fromCodePoint(cp);
       i += m[0].length;
       continue;
@@ -37,7 +40,9 @@ export function unescapeString(raw: string, closed: boolean, at: Span, problems:
       code: "AL1005",
       message: `invalid escape sequence \`${body.slice(i, i + len)}\` in a string`,
       span: { start, end: start + len, line: at.line, col, endLine: at.line, endCol: col + len },
-      hint: "valid escapes: \\n \\t \\r \\\" \\\\ \\u{1F600}; write \\\\ for a backslash",
+      hint: surrogate
+        ? "\\u{D800}–\\u{DFFF} are UTF-16 surrogates, not characters: write the character's own code point (\\u{1F600}, not its surrogate pair)"
+        : "valid escapes: \\n \\t \\r \\\" \\\\ \\u{1F600}; write \\\\ for a backslash",
     });
     out += body.slice(i, i + len);
     i += len - 1;

@@ -41,10 +41,19 @@ code("AL1004", "unterminated block comment", () => {
 code("AL1005", "invalid escape sequence", () => {
   const d = expectError('format f = x { sep = "a\\qb" }', "AL1005", 1, 24);
   assert.equal(d.span!.endCol - d.span!.col, 2); // the caret covers `\q`
+  // a lone surrogate is no character (it was accepted and written out as U+FFFD)
+  const s = expectError('format f = x { sep = "a\\u{D800}b" }', "AL1005", 1, 24);
+  assert.match(s.hint ?? "", /surrogates/);
+  expectError('format f = x { sep = "\\u{dfff}" }', "AL1005", 1, 23);
 });
 
 code("AL1006", "number out of range", () => {
   expectError("stage s = sft {\n  lr = 1e999\n}", "AL1006", 2, 8);
+  // too small for a double: it read as 0 without a word (`holdout = 1e-400` was then "holdout = 0")
+  assert.match(expectError("source s = x {\n  holdout = 1e-400\n}", "AL1006", 2, 13).message, /would read as 0/);
+  expectError("source s = x { holdout = -2.5e-999 }", "AL1006", 1, 26);
+  const zeros = parseRecipe("source s = x { a = 0e-999  b = 0.0  c = 5e-324 }", "snippet.align").diagnostics;
+  assert.deepEqual(zeros.map((d) => d.code), []);
 });
 
 code("AL1007", "the file is not UTF-8 (was read with U+FFFD in its place)", async () => {
