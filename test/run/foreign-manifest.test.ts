@@ -36,6 +36,12 @@ test("alignc diff of two run folders whose manifest.json is another tool's: exit
   assert.match(d.stderr, /manifest\.json is not an alignc run manifest/);
 });
 
+/** The smallest manifest the report renders. */
+const MANIFEST = {
+  alignc: "0", runId: "a", recipe: { name: "r", file: "r.align" }, created: "2026-12-03T00:00:00Z", finished: null, status: "ok", backend: "cpu",
+  host: { hostname: "h", platform: "linux", arch: "x64", cpus: 1, cpuModel: "c", memoryBytes: 1, node: "v20" }, cache: { hits: 0, misses: 0 }, nodes: [], expectations: [],
+};
+
 test("a FIFO named manifest.json or plan.json is refused at once (report and runs read it forever); a damaged plan.json is named", () => {
   const dir = mkdtempSync(join(tmp, "fifo-"));
   const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1" } });
@@ -50,7 +56,7 @@ test("a FIFO named manifest.json or plan.json is refused at once (report and run
   assert.match(l.stdout, /unreadable/);
 
   rmSync(join(dir, "runs", "a", "manifest.json"));
-  writeFileSync(join(dir, "runs", "a", "manifest.json"), JSON.stringify({ runId: "a", recipe: { name: "r" }, nodes: [], expectations: [] }));
+  writeFileSync(join(dir, "runs", "a", "manifest.json"), JSON.stringify(MANIFEST));
   spawnSync("mkfifo", [join(dir, "runs", "a", "plan.json")]);
   const p = alignc("report", "runs/a");
   assert.equal(p.signal, null, "report did not finish");
@@ -72,4 +78,30 @@ test("a FIFO named manifest.json or plan.json is refused at once (report and run
     assert.match(m.stderr, new RegExp(`${log.replace(".", "\\.")} is a FIFO`));
     rmSync(join(dir, "runs", "a", log));
   }
+});
+
+test("a manifest with a null node, or fields of the wrong type, is refused by name (report and diff crashed with a TypeError)", () => {
+  const dir = mkdtempSync(join(tmp, "fields-"));
+  const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, env: { ...process.env, NO_COLOR: "1" } });
+  mkdirSync(join(dir, "a"));
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ nodes: [null] }, /nodes\[0\] is not an object/],
+    [{ expectations: [5] }, /expectations\[0\] is not an object/],
+    [{ nodes: [{ id: "x", kind: 5, label: "x", status: "ok" }] }, /nodes\[0\] has no id, kind, label and status/],
+    [{ expectations: [{ text: 5, ok: true }] }, /expectations\[0\] has no text and ok/],
+    [{ created: null }, /`created` is not a string/],
+    [{ host: null }, /no host object/],
+    [{ host: {} }, /`host\.hostname` is not a string/],
+    [{ finished: [] }, /`finished` is neither a time nor null/],
+  ];
+  for (const [patch, msg] of cases) {
+    writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify({ ...MANIFEST, ...patch }));
+    const r = alignc("report", "a");
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /manifest\.json is not an alignc run manifest/);
+    assert.match(r.stderr, msg);
+    assert.doesNotMatch(r.stderr, /TypeError|Cannot read|is not a function/);
+  }
+  writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify(MANIFEST));
+  assert.equal(alignc("report", "a").status, 0);
 });

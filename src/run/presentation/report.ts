@@ -1,7 +1,7 @@
 // report.html for a run directory: status and expectations, eval results (each figure beside its
 // baseline, counts and p-value), SVG plots of loss / reward / KL / accuracy per stage (from
 // metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
-import { RunDir, type Manifest, type MetricRow, type SampleRow } from "../storage/rundir.js";
+import { RunDir, reportableManifest, type Manifest, type MetricRow, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
@@ -125,7 +125,7 @@ th{background:#f5f5f5}pre{margin:0;white-space:pre-wrap;max-width:360px;font-siz
 code{background:#f3f3f3;padding:0 3px}details pre{max-width:none}`;
 
 export function renderReport(run: RunDir): string {
-  const m: Manifest = run.readManifest();
+  const m: Manifest = reportableManifest(run.readManifest(), run.file("manifest.json"));
   const metrics = run.readMetrics();
   const samples = run.readSamples();
   const plan = run.readPlan();

@@ -98,6 +98,23 @@ export function runId(recipe: string, planHash: string, when: Date = new Date())
 /** A folder's manifest.json that alignc cannot read as a run's: the user's input, not a bug. */
 export class ManifestError extends Error {}
 
+/** A manifest the report can render: the fields it reads hold their types. A hand-edited or damaged
+ * manifest reached the report as a TypeError ("s.replace is not a function", exit 1 without a file);
+ * readManifest checks less, so that `alignc diff` still compares older, smaller manifests. */
+export function reportableManifest(m: Manifest, file: string): Manifest {
+  const bad = (why: string) => new ManifestError(`${file} is not an alignc run manifest the report can read (${why})`);
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  const i = m.nodes.findIndex((n) => typeof n.id !== "string" || typeof n.kind !== "string" || typeof n.label !== "string" || typeof n.status !== "string");
+  if (i >= 0) throw bad(`nodes[${i}] has no id, kind, label and status`);
+  const j = m.expectations.findIndex((e) => typeof e.text !== "string" || typeof e.ok !== "boolean");
+  if (j >= 0) throw bad(`expectations[${j}] has no text and ok`);
+  for (const key of ["host", "cache"] as const) if (!isObj(m[key])) throw bad(`no ${key} object`);
+  for (const key of ["hostname", "cpuModel", "node"] as const) if (typeof m.host[key] !== "string") throw bad(`\`host.${key}\` is not a string`);
+  for (const key of ["alignc", "created", "status", "backend"] as const) if (typeof m[key] !== "string") throw bad(`\`${key}\` is not a string`);
+  if (m.finished !== null && typeof m.finished !== "string") throw bad("`finished` is neither a time nor null");
+  return m;
+}
+
 export class RunDir {
   private readonly log = new JsonlAppender();
 
@@ -154,6 +171,13 @@ export class RunDir {
     }
     const ok = m !== null && typeof m === "object" && typeof m.runId === "string" && typeof m.recipe?.name === "string" && Array.isArray(m.nodes) && Array.isArray(m.expectations);
     if (!ok) throw new ManifestError(`${p} is not an alignc run manifest (no runId, recipe, nodes and expectations)`);
+    // an entry that is not an object reached the report and diff as a TypeError ("Cannot read
+    // properties of null"); the fields the report reads are checked by reportableManifest
+    const isObj = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
+    const badNode = (m as Partial<Manifest>).nodes!.findIndex((n) => !isObj(n));
+    if (badNode >= 0) throw new ManifestError(`${p} is not an alignc run manifest (nodes[${badNode}] is not an object)`);
+    const badExp = (m as Partial<Manifest>).expectations!.findIndex((e) => !isObj(e));
+    if (badExp >= 0) throw new ManifestError(`${p} is not an alignc run manifest (expectations[${badExp}] is not an object)`);
     return m as Manifest;
   }
 
