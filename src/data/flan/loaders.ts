@@ -5,7 +5,9 @@ import { readTemplateText } from "../template-text.js";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import type { YAMLMap, Scalar } from "yaml";
-import { tokenize, parse as parseJinja, Environment, Interpreter } from "@huggingface/jinja";
+import { tokenize, parse as parseJinja, type Template } from "@huggingface/jinja";
+import { renderBudgeted } from "../jinja-budget.js";
+import { guardRender } from "../template-guard.js";
 import { CODES, fail } from "../diag.js";
 import { lineSpan } from "../../lang/diagnostic.js";
 import type { Fields } from "../readers.js";
@@ -124,11 +126,22 @@ export function flanRole(p: { input: string; target: string }, target: string): 
 export function loadFlanTemplates(file: string, task: string, version: "v1" | "v2" = "v1", targetOverride?: string): FlanTaskTemplates {
   if (!existsSync(file)) fail(CODES.fileMissing, "FLAN template file not found", file);
   const text = readTemplateText(file, "FLAN template file");
-  const all = JSON.parse(text) as { tasks?: Record<string, Record<string, unknown>> };
-  const entry = all.tasks?.[task];
+  let all: { tasks?: Record<string, Record<string, unknown>> } | null;
+  try {
+    all = JSON.parse(text) as typeof all;
+  } catch (err) {
+    fail(CODES.templateSyntax, `not valid JSON (${(err as Error).message})`, file);
+  }
+  // `null`, a list, or a task that is not an object reached `.tasks` / `[version]` as a TypeError (exit 70)
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!isObj(all) || (all.tasks !== undefined && !isObj(all.tasks))) fail(CODES.templateSyntax, `a FLAN template file holds an object with a \`tasks\` object`, file);
+  const entry = Object.hasOwn(all.tasks ?? {}, task) ? all.tasks![task] : undefined;
+  if (entry !== undefined && !isObj(entry)) fail(CODES.templateSyntax, `task \`${task}\` is not an object of pattern lists`, file);
   if (!entry) fail(CODES.templateSyntax, `no task \`${task}\` (tasks: ${Object.keys(all.tasks ?? {}).join(", ")})`, file);
   const patterns = entry[version] as { input: string; target: string }[] | undefined;
   if (!Array.isArray(patterns)) fail(CODES.templateSyntax, `task \`${task}\` has no ${version} patterns`, file);
+  const badPattern = patterns.findIndex((p) => !isObj(p) || typeof p.input !== "string" || typeof p.target !== "string");
+  if (badPattern >= 0) fail(CODES.templateSyntax, `FLAN pattern ${version}/${badPattern} of ${task} is not an object with \`input\` and \`target\` strings`, file);
   const options = Array.isArray(entry.options) ? (entry.options as string[]) : null;
   const targetField = targetOverride ?? flanTargetField(patterns);
   if (!targetField) fail(CODES.templateSyntax, `task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
@@ -237,9 +250,15 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     fail(CODES.templateSyntax, `${e.message.split("\n")[0]}`, file, lineSpan(text, line));
   }
   const ts = doc.get("templates") as YAMLMap | undefined;
-  if (!ts || !Array.isArray(ts.items)) fail(CODES.templateSyntax, `no \`templates\` mapping`, file);
+  // isMap: a `templates:` list or tagged scalar, or an entry that is not a mapping (`x: 5`), reached
+  // t.get as a TypeError (exit 70)
+  if (!ts || !yaml().isMap(ts)) fail(CODES.templateSyntax, `no \`templates\` mapping`, file);
   const out: TaskTemplate[] = [];
   for (const pair of ts.items) {
+    if (!yaml().isMap(pair.value)) {
+      const key = pair.key as Scalar | null;
+      fail(CODES.templateSyntax, `template \`${String(key?.value ?? "?")}\` is not a mapping (a !Template with jinja, name, …)`, file, lineSpan(text, lc.linePos(key?.range?.[0] ?? 0).line));
+    }
     const t = pair.value as YAMLMap;
     const jinjaNode = t.get("jinja", true) as Scalar | undefined;
     const keyNode = pair.key as Scalar;
@@ -268,6 +287,14 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     // like FLAN's title-writing patterns, they are trained on but never held out or scored
     const meta = t.get("metadata") as YAMLMap | undefined;
     const original = meta && typeof meta.get === "function" ? meta.get("original_task") : undefined;
+    // guarded and budgeted as chat templates are: an engine error (`answer_choices[0]` when
+    // answer_choices is not a string) was an internal error (exit 70), and a `range(100000000)`
+    // loop ran unbounded
+    const renderGuarded = guardRender(
+      (ctx: Fields) => renderBudgeted({ parsed: program } as unknown as Template, { ...ctx, ...(choices ? { answer_choices: choices } : {}) }),
+      "template",
+      { file, span: lineSpan(text, line) },
+    );
     out.push({
       id: name,
       file,
@@ -280,10 +307,7 @@ export function loadPromptsource(file: string): TaskTemplate[] {
       ...(choices ? { answerChoices: choices } : {}),
       ...(indexes.size ? { indexFields: [...indexes] } : {}),
       render: (ctx: Fields) => {
-        const env = new Environment();
-        for (const [k, v] of Object.entries(ctx)) env.set(k, v as never);
-        if (choices) env.set("answer_choices", choices as never);
-        const rendered = String(new Interpreter(env).run(program as never).value);
+        const rendered = renderGuarded(ctx);
         // promptsource's Template.apply: split on ||| and str.strip() each part
         const [input = "", target = ""] = rendered.split(SEPARATOR).map(pyStrip);
         return { input, target };
