@@ -77,9 +77,15 @@ function checkBudget(c: Comparison, accept: Accept): void {
   if (right.type === "Quantity") {
     const q = normaliseQuantity(right.value, right.unit);
     if (q && q.unit !== unit) accept("AL2023", right, `\`${name}\` is ${UNIT_KIND[unit]}; \`${right.raw}\` is ${UNIT_KIND[q.unit]}`);
+    // `time <= -5m` passed the checker and was then reported by plan as "budget exceeded by the
+    // estimate" (AL4009), which blamed the plan for a limit no plan can meet
+    else if (q && q.$quantity <= 0) accept("AL2008", right, `a budget must be above zero: \`${name} <= ${right.raw}\` is a limit no plan meets`);
     return;
   }
-  if (right.type === "Number" && unit === "") return;
+  if (right.type === "Number" && unit === "") {
+    if (right.value <= 0) accept("AL2008", right, `a budget must be above zero: \`${name} <= ${right.raw}\` is a limit no plan meets`);
+    return;
+  }
   accept("AL2023", right, `\`${name}\` expects ${UNIT_KIND[unit]}`);
 }
 
