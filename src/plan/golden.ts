@@ -2,7 +2,7 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
-import { readFileSync } from "node:fs";
+import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { canonicalJson, sortKeysDeep } from "./canonical.js";
 import { diffPlans, type PlanDiff } from "./diff.js";
@@ -74,6 +74,22 @@ export function compareGolden(plan: Plan, golden: Plan | string): GoldenComparis
   return { equal: structure(got) === structure(want) && estimates.length === 0, diff, estimates };
 }
 
+/** A golden plan file that cannot be read as a plan: not a regular file, not JSON, or not a plan's shape. */
+export class GoldenError extends Error {}
+
 export function readGolden(recipePath: string): Plan {
-  return JSON.parse(readFileSync(goldenPath(recipePath), "utf8")) as Plan;
+  const path = goldenPath(recipePath);
+  // readRegularText: a FIFO named NAME.plan.json blocked `alignc test` in a read that not even
+  // SIGTERM could stop; damaged JSON or `null` were an internal error (exit 70)
+  let v: unknown;
+  try {
+    v = JSON.parse(readRegularText(path, READ_LIMITS.wholeData, "golden plan"));
+  } catch (err) {
+    if (err instanceof InputFileError) throw new GoldenError(err.message);
+    throw new GoldenError(`golden plan ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+  if (!isObj(v) || !Array.isArray(v["nodes"]) || !v["nodes"].every((n) => isObj(n) && typeof n["id"] === "string"))
+    throw new GoldenError(`golden plan ${path} is not a plan (no \`nodes\` list of nodes with an id)`);
+  return v as unknown as Plan;
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compile } from "../compile.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { compareGolden, goldenPath, readGolden, writeGolden } from "../plan/golden.js";
+import { compareGolden, GoldenError, goldenPath, readGolden, writeGolden } from "../plan/golden.js";
 import type { Progress } from "./presentation/progress.js";
 import { runRecipe } from "./run-recipe.js";
 import type { Manifest } from "./storage/rundir.js";
@@ -25,7 +25,7 @@ export interface TinyRun {
 
 export interface RecipeTestResult {
   file: string;
-  golden: "equal" | "differs" | "missing" | "updated" | "error";
+  golden: "equal" | "differs" | "missing" | "updated" | "unreadable" | "error";
   goldenDetail: string[]; // changed nodes or the errors
   runs: TinyRun[]; // one, or one per variant; [] with --no-run or when the plan does not compile
   skippedRun: string | null;
@@ -78,7 +78,16 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
     r.golden = "missing";
     r.goldenDetail = [`no ${goldenPath(file)}; \`alignc test --update\` writes it`];
   } else {
-    const cmp = compareGolden(plan, readGolden(file));
+    let golden;
+    try {
+      golden = readGolden(file);
+    } catch (err) {
+      if (!(err instanceof GoldenError)) throw err;
+      r.golden = "unreadable";
+      r.goldenDetail = [`${err.message}; \`alignc test --update\` rewrites it`];
+      return r; // this recipe fails, the others are still tested
+    }
+    const cmp = compareGolden(plan, golden);
     r.golden = cmp.equal ? "equal" : "differs";
     if (!cmp.equal) {
       r.goldenDetail = cmp.diff.entries
