@@ -1,7 +1,7 @@
 // Two questions alignc asks before it removes something it may have left behind: does a path exist
 // without following a link, and is a recorded process still alive (on this host).
 
-import { lstatSync, readlinkSync, statSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
 
 /** Whether `p` exists as a name, a dangling or foreign symlink included (lstat, never followed). */
 export function lexists(p: string): boolean {
@@ -39,4 +39,31 @@ export function pidAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * When process `pid` started, as this host's kernel counts it (Linux: field 22 of /proc/PID/stat, clock
+ * ticks since boot), or null where that cannot be read (another OS, no /proc, the process is gone).
+ * Recorded beside a pid, it tells the process from a later one that was given the same pid.
+ */
+export function processStart(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so fields are counted after the last ")"
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const start = fields[19]; // field 22 overall; fields[0] is field 3 (state)
+  return start !== undefined && /^\d+$/.test(start) ? start : null;
+}
+
+/** Whether the process recorded as (`pid`, `start`) still runs on this host: its pid exists and, where
+ * a start time was recorded and can be read, it is the same process, not a later one given its pid. */
+export function processAlive(pid: number, start?: string | null): boolean {
+  if (!pidAlive(pid)) return false;
+  if (start === undefined || start === null) return true;
+  const now = processStart(pid);
+  return now === null || now === start;
 }

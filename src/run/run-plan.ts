@@ -13,6 +13,7 @@ import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { describePlan } from "./presentation/plan-lines.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
+import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import { isInterruptedCode, onStopNow } from "./storage/interrupt.js";
 
@@ -86,6 +87,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   if (misses.length > 0 && o.beforeCompute) await o.beforeCompute();
 
   const hash = planHash(o.plan);
+  const pidStart = processStart(process.pid);
   const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash); // --runs-dir: a run option, not a recipe parameter
   run.writePlan(o.plan);
   const manifest: Manifest = {
@@ -98,6 +100,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     finished: null,
     status: "running",
     pid: process.pid,
+    ...(pidStart !== null ? { pidStart } : {}),
     exitCode: null,
     backend: backendName(o.backend),
     seed: o.recipe.seed,

@@ -62,6 +62,19 @@ test("OpenRLHF 0.7.0.post1 maps γ to --ptx_coef with --pretrain_data rows, neve
   assert.equal(ptx[0]!.prompt, "User: say 0\nAssistant: 0\n");
 });
 
+test("OpenRLHF 0.7.0.post1's ptx note says what differs for the ptx kind: SFT examples (response tokens) or text (train(pre): lines, not windows)", () => {
+  const sft = file(compileExport(fixtureInput({ ptx: 0.2 }), opts({ to: "openrlhf", targetVersion: "0.7.0.post1" })), "EXPORT.md")!;
+  assert.match(sft, /alignc's on the response tokens of SFT examples/);
+  const input = fixtureInput({ ptx: 0.2 });
+  const policy = input.stages.find((st) => st.kind === "ppo")!;
+  policy.ptx = { name: "policy-ptx", data: { kind: "text", train: ["The boy holds the book.", "A fox is an animal."], test: [] } };
+  const r = compileExport(input, opts({ to: "openrlhf", targetVersion: "0.7.0.post1" }));
+  const md = file(r, "EXPORT.md")!;
+  assert.doesNotMatch(md, /response tokens of SFT examples/);
+  assert.match(md, /takes each line of the text as a row .*alignc packed the lines into windows of max_length/);
+  assert.deepEqual(file(r, "data/policy-ptx/train.jsonl")!.trim().split("\n").map((l) => (JSON.parse(l) as { prompt: string }).prompt), ["The boy holds the book.", "A fox is an animal."]);
+});
+
 test("K-way rankings become C(K,2) pair rows per prompt, and the loss is stated", () => {
   for (const k of [2, 4, 6]) {
     const r = compileExport(fixtureInput({ k, without: ["policy"] }), opts({ to: "trl" }));

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { DiagnosticError } from "../../src/lang/diagnostic.js";
 import type { Progress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
@@ -66,7 +66,8 @@ test("a stage that goes NaN stops with a located AL5001, saves its last good sta
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`pre: resuming from the checkpoint at step ${savedAt}\\n`));
-    assert.ok(r.stderr.includes(`${recipe}:${line}:${col}: error AL5001: stage \`pre\`: non-finite loss (NaN) at step ${failedAt}`), r.stderr);
+    // run in dir: the recipe is shown relative to it (src/lang/render.ts displayPath)
+    assert.ok(r.stderr.includes(`${relative(dir, recipe)}:${line}:${col}: error AL5001: stage \`pre\`: non-finite loss (NaN) at step ${failedAt}`), r.stderr);
     assert.match(r.stderr, /\n\s*\|\s+\^\^\nhint: a learning rate too high/);
     assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, "no stack trace");
     assert.equal(new StageCache(cacheRoot).latestCheckpoint(pre.hash)?.step, savedAt, "the checkpoint is still there");

@@ -1,19 +1,21 @@
-// Run bookkeeping after a crash (issue 15): a killed run is not shown as running forever, and the
-// Ctrl-C hint repeats every flag that chose the plan.
+// Run bookkeeping after a crash (issue 15): a killed run is not shown as running forever (nor when a
+// later process was given its pid), a dead owner's lock is not waited on, and the Ctrl-C hint repeats every flag that chose the plan.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { listRuns } from "../../src/run/presentation/list.js";
+import { processAlive, processStart } from "../../src/common/fs-probe.js";
+import { acquireLock, LockTimeoutError } from "../../src/run/storage/lock.js";
 import { resumeCommand } from "../../src/cli/commands/run.js";
 
-function manifest(dir: string, id: string, pid: number | undefined): void {
+function manifest(dir: string, id: string, pid: number | undefined, pidStart?: string): void {
   mkdirSync(join(dir, id), { recursive: true });
   const m = {
     alignc: "t", runId: id, recipe: { name: "r", file: "r.align" }, planHash: "x", variant: null, created: `2026-01-01T00:00:0${id.length % 10}Z`, finished: null,
-    status: "running", ...(pid !== undefined ? { pid } : {}), exitCode: null, backend: "wasm", seed: 1, tiny: true, options: { force: [], until: null },
+    status: "running", ...(pid !== undefined ? { pid } : {}), ...(pidStart !== undefined ? { pidStart } : {}), exitCode: null, backend: "wasm", seed: 1, tiny: true, options: { force: [], until: null },
     host: { hostname: hostname(), platform: "linux", arch: "x64", cpus: 1, cpuModel: "", memoryBytes: 1, node: "v20" }, cache: { root: "", hits: 0, misses: 0 }, nodes: [], expectations: [], error: null,
   };
   writeFileSync(join(dir, id, "manifest.json"), JSON.stringify(m));
@@ -29,6 +31,37 @@ test("alignc runs tells a killed run (dead pid) from a running one", () => {
   assert.equal(byId.get("a-killed"), "dead");
   assert.equal(byId.get("b-live"), "running");
   assert.equal(byId.get("c-old"), "running", "no pid recorded: undecidable, shown as recorded");
+});
+
+test("a killed run whose pid a later process was given is dead, not running: the manifest records the process's start time", { skip: processStart(process.pid) === null ? "no /proc/PID/stat here: pids are compared alone" : false }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-runs-"));
+  const mine = processStart(process.pid)!;
+  manifest(dir, "a-reused", process.pid, String(Number(mine) + 1)); // this pid, another process's start: the run's process is gone
+  manifest(dir, "b-live", process.pid, mine);
+  const byId = new Map(listRuns(dir).map((r) => [r.id, r.status]));
+  assert.equal(byId.get("a-reused"), "dead");
+  assert.equal(byId.get("b-live"), "running");
+  assert.equal(processAlive(process.pid, mine), true);
+  assert.equal(processAlive(process.pid, String(Number(mine) + 1)), false);
+});
+
+test("a lock whose owner's pid was given to a later process is stale: taken at once, not waited on", { skip: processStart(process.pid) === null ? "no /proc/PID/stat here" : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-lock-"));
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  try {
+    const start = processStart(child.pid!);
+    assert.ok(start);
+    const path = join(dir, "x.lock");
+    // what a killed owner left, whose pid a live process (the child) now has: its start time differs
+    writeFileSync(path, JSON.stringify({ pid: child.pid, host: hostname(), nonce: "00", since: new Date().toISOString(), purpose: "computing x", start: String(Number(start) - 1) }) + "\n");
+    const lock = await acquireLock(path, { waitMs: 0 });
+    lock.release();
+    // the child itself, recorded with its own start time, is a live owner: waited on (here: at once a timeout)
+    writeFileSync(path, JSON.stringify({ pid: child.pid, host: hostname(), nonce: "01", since: new Date().toISOString(), purpose: "computing x", start }) + "\n");
+    await assert.rejects(acquireLock(path, { waitMs: 0 }), LockTimeoutError);
+  } finally {
+    child.kill();
+  }
 });
 
 test("the Ctrl-C resume hint keeps --tiny, --variant, --backend, --until and --recipe, never --force", () => {

@@ -213,7 +213,11 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     key: (c) => (OLD(c) && ppoHP(c.stage).ptx_coef > 0 && c.stage.ptx ? "--ptx_coef" : null),
     value: (c) => c.stage.hp.ptx_coef,
     lossy: (c) =>
-      OLD(c) && ppoHP(c.stage).ptx_coef > 0 ? "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples" : null,
+      !OLD(c) || ppoHP(c.stage).ptx_coef <= 0
+        ? null
+        : c.stage.ptx?.data.kind === "text"
+          ? "OpenRLHF's ptx takes each line of the text as a row (pretrain mode, cut at its max length), where alignc packed the lines into windows of max_length"
+          : "OpenRLHF's ptx loss is next-token loss on every token of the ptx rows (pretrain mode), alignc's on the response tokens of SFT examples",
   },
 ];
 

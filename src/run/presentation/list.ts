@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { RunDir, type Manifest } from "../storage/rundir.js";
-import { pidAlive } from "../../common/fs-probe.js";
+import { processAlive } from "../../common/fs-probe.js";
 
 export interface RunSummary {
   id: string;
@@ -22,9 +22,9 @@ export interface RunSummary {
 
 /** Is the process recorded as running this run gone? Only decidable on the host that ran it, and
  * only for manifests that record a pid (older ones stay "running"). */
-export function ownerGone(m: Pick<Manifest, "pid" | "host">): boolean {
+export function ownerGone(m: Pick<Manifest, "pid" | "pidStart" | "host">): boolean {
   if (m.pid === undefined || m.host.hostname !== hostname()) return false;
-  return !pidAlive(m.pid);
+  return !processAlive(m.pid, m.pidStart);
 }
 
 export function listRuns(runsDir = "runs"): RunSummary[] {

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, linkSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { pidAlive } from "../../common/fs-probe.js";
+import { processAlive, processStart } from "../../common/fs-probe.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { writerGone, writerTag } from "../../common/writer-tag.js";
 
@@ -18,6 +18,8 @@ export interface LockInfo {
   nonce: string;
   since: string; // ISO time the lock was taken
   purpose: string; // what the owner is doing, for the "waiting for …" message
+  /** the owner's start time (fs-probe processStart): a later process given the same pid is not the owner */
+  start?: string;
 }
 
 export interface LockOptions {
@@ -55,6 +57,13 @@ export interface Lock {
   /** refresh the file's mtime so owners on other hosts see it is alive */
   touch(): void;
   release(): void;
+}
+
+/** This process's start time, read once (it cannot change). */
+let ownStart: string | null | undefined;
+function startOfThisProcess(): { start?: string } {
+  if (ownStart === undefined) ownStart = processStart(process.pid);
+  return ownStart === null ? {} : { start: ownStart };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -95,7 +104,7 @@ function isStale(path: string, info: LockInfo | null, staleMs: number): boolean 
   }
   const age = Date.now() - mtime;
   if (info === null) return age > 5_000; // unreadable: its owner died between open and write (or is writing now)
-  if (info.host === hostname()) return !pidAlive(info.pid) || (info.pid === process.pid && !heldHere.has(info.nonce));
+  if (info.host === hostname()) return !processAlive(info.pid, info.start) || (info.pid === process.pid && !heldHere.has(info.nonce));
   return age > staleMs;
 }
 
@@ -151,7 +160,7 @@ function breakStale(path: string, judged: LockInfo | null): void {
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
   const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop } = opts;
   makeDirs(dirname(path));
-  const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose };
+  const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose, ...startOfThisProcess() };
   const deadline = Date.now() + waitMs;
   let told = false;
   for (;;) {

@@ -58,6 +58,8 @@ export interface Manifest {
   status: "running" | "ok" | "failed" | "interrupted" | "expectations_failed";
   /** the process that runs it, so `alignc runs` can tell a killed run (kill -9, power cut) from a live one */
   pid?: number;
+  /** when that process started (fs-probe processStart), so a later process given the same pid is not it */
+  pidStart?: string;
   exitCode: number | null;
   backend: string;
   seed: number;
