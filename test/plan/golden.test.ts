@@ -87,16 +87,17 @@ test("recipes/replicate/quickstart-ptx.align: its ptx 0.2 variants are the quick
 
 // recipes/replicate/quickstart-ptx-pretrain.align: ptx on the pretraining text (train(pre)) instead of the
 // SFT mixture. Before PPO it must BE the quickstart on each seed (a cache that ran it reuses pre, SFT and
-// the RM); PPO, what reads it and the new ptx chain differ, and nothing else.
-test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on both seeds but for PPO's ptx on train(pre) and its readers", async () => {
+// the RM); PPO, what reads it and the new ptx chain differ, and nothing else; on both of its γ.
+test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on both seeds and both γ but for PPO's ptx on train(pre) and its readers", async () => {
   const file = join(recipesDir, "replicate", "quickstart-ptx-pretrain.align");
   const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
+  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) for (const gamma of [0.2, 0.015]) {
     const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
-    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    const r = await compile(file, { machine: false, backend: "wasm", variant: `ptx_coef=${gamma},seed=${seed}` });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
     assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL3070"), [], "no leak: the tax's held-out text is not ptx data");
-    assert.deepEqual(r.plan.nodes.find((n) => n.id === "policy")!.params.ptx_data, { $ref: "pre@train/tokenize" });
+    const policy = r.plan.nodes.find((n) => n.id === "policy")!.params;
+    assert.deepEqual([policy.ptx_data, policy.ptx_coef], [{ $ref: "pre@train/tokenize" }, gamma]);
     const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
     assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "pre@train/tokenize", "rule_judge", "tax_ptx"]);
   }
