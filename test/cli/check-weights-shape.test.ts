@@ -81,3 +81,26 @@ test("alignc check reads the header without loading TensorFlow.js or the trainin
   assert.deepEqual(r.modules.filter((m) => m.includes("/@tensorflow/")), []);
   assert.deepEqual(r.modules.filter((m) => /\/dist\/src\/train\/(?!config\.js|throughput\.js|errors\.js)/.test(m)), []);
 });
+
+test("a FIFO named config.json beside GPT-2 weights: AL4023 with the reason from check and plan, not a read that never ends", () => {
+  const dir = mkdtempSync(join(tmp, "gpt2-"));
+  const t = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+  // GPT-2's layout: the shape from wte, wpe and the h.N blocks; heads only from a config.json beside it
+  writeFileSync(join(dir, "w.safetensors"), encodeSafetensors(new Map([["wte.weight", t([259, 32])], ["wpe.weight", t([64, 32])], ["h.0.ln_1.weight", t([32])]])));
+  assert.equal(spawnSync("mkfifo", [join(dir, "config.json")]).status, 0);
+  writeFileSync(join(dir, "corpus.txt"), "some text to train on\n".repeat(20));
+  writeFileSync(
+    join(dir, "g.align"),
+    `recipe g { seed = 3 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64  weights = safetensors("w.safetensors") }
+stage pre = pretrain { init = tiny  data = text("corpus.txt")  steps = 2  batch_size = 2 }
+`,
+  );
+  for (const cmd of ["check", "plan"]) {
+    const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), cmd, "g.align"], { cwd: dir, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(dir, ".cache") } });
+    assert.equal(r.signal, null, `${cmd} did not finish: it read the FIFO`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /g\.align:3:\d+: error AL4023: .*w\.safetensors cannot be read as a model's weights \(.*config\.json: is a FIFO \(named pipe\), not a regular file/);
+  }
+});
