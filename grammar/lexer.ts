@@ -29,9 +29,10 @@ export const UnterminatedTripleString = token({ name: "UnterminatedTripleString"
 export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, start_chars_hint: ['"'] });
 export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, start_chars_hint: ['"'], categories: [StringLiteral] });
 
-// `10m`, `4GiB`, `1.5h`, `2k`: a number immediately followed by a unit. The lookahead keeps `3e-4`
-// and `1e5` numbers (an exponent is not a unit).
-export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z]+/, start_chars_hint: NUMBER_START });
+// `10m`, `4GiB`, `1.5h`, `2k`, `1e3s`: a number (an exponent included, as numbers are written
+// elsewhere) immediately followed by a unit. An exponent is taken only when a unit follows it, and
+// without one the lookahead keeps `3e-4` and `1e5` numbers (an exponent is not a unit: not `1e` + `5`).
+export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+(?=[A-Za-z])|(?![eE][+-]?\d))[A-Za-z]+/, start_chars_hint: NUMBER_START });
 // `3`, `-1`, `0.5`, `3e-4`. `0..2` lexes as Number Range Number because a `.` must be followed by a digit.
 export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, start_chars_hint: NUMBER_START });
 

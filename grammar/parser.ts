@@ -16,6 +16,7 @@
 //   value       := literal | NAME ("." NAME)* | NAME "(" args ")"
 //   literal     := "sweep" list | list | block | NUMBER [".." NUMBER] | QUANTITY | STRING | """STRING""" | "true" | "false"
 //   list        := "[" args "]"      args := [value ("," value)* [","]]      (commas required, trailing allowed)
+//   QUANTITY    := NUMBER UNIT, no space between    (10m, 4GiB, 2k; 1e3s is 1000 s: an exponent as in a NUMBER)
 import { CstParser, type IParserConfig } from "./chevrotain.js";
 import * as T from "./lexer.js";
 

@@ -1,8 +1,9 @@
 // The shape of a weights file (`weights = safetensors(...)`), read from its header alone: no tensor
 // data and no TensorFlow.js, so `plan` can hold a model block to its file before any compute
 // (AL4023) and loading reads the same facts the plan was checked with.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { InputFileError, readRegularText, READ_LIMITS } from "../lang/read-file.js";
 import { readSafetensorsHeader, SafetensorsError } from "./safetensors-header.js";
 
 /** The metadata `format` of a model saved by alignc (src/train/checkpoint.ts). */
@@ -37,9 +38,18 @@ export function gpt2Dims(shapeOf: Gpt2ShapeOf, file: string): { vocabSize: numbe
 export function gpt2ConfigHeads(weightsPath: string): number | undefined {
   const cfg = join(dirname(weightsPath), "config.json");
   if (!existsSync(cfg)) return undefined;
+  let text: string;
+  try {
+    // a regular file only: a FIFO or a device named config.json beside the weights blocked check and
+    // plan in a read no signal stops; a real config.json is a few KB, so the recipe cap is ample
+    text = readRegularText(cfg, READ_LIMITS.recipe, "model config");
+  } catch (e) {
+    if (e instanceof InputFileError) throw new SafetensorsError(cfg, e.withoutPath.replace(/^model config /, ""));
+    throw e;
+  }
   let heads: unknown;
   try {
-    heads = (JSON.parse(readFileSync(cfg, "utf8")) as { n_head?: unknown } | null)?.n_head;
+    heads = (JSON.parse(text) as { n_head?: unknown } | null)?.n_head;
   } catch (e) {
     throw new SafetensorsError(cfg, `is not JSON: ${(e as Error).message}`);
   }

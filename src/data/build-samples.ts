@@ -11,14 +11,15 @@
 // the share, never by the labeler): which prompts are held out is known without drawing, and a new
 // labeler re-ranks the same split. Groups whose K samples all tie carry no comparison: left out and
 // counted as skipped rows, as are prompts the draw left out (fewer than K different responses).
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { dirname, relative } from "node:path";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { ruleRanking, ruleReference } from "./demo/rule.js";
 import { numP, split, strP } from "./build-source.js";
 import type { BuildOptions, RawData } from "./build-types.js";
 import { CODES, fail } from "./diag.js";
+import type { RecipeSite } from "./at-recipe.js";
+import { InputFileError, readRegularText, READ_LIMITS } from "../lang/read-file.js";
 import { nodeOf, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
 import { pairsFromRanks, parseRankingString } from "./rankings.js";
 import type { ComparisonGroup, PromptResponse, SkippedRows } from "./types.js";
@@ -101,8 +102,23 @@ interface DrawnRow {
   responses: string[];
 }
 
-function readDrawn(file: string): DrawnRow[] {
-  return readFileSync(file, "utf8")
+/**
+ * The text of a draw's candidates file in the stage cache. Read as a regular file only: a FIFO or a
+ * device put under its name blocked readFileSync in a read no signal could stop (`alignc data` and
+ * `alignc label` hung); it is a located AL3001 at `at` (the recipe text of the source that reads the
+ * draw), naming the file and the entry to remove.
+ */
+export function readDrawnText(file: string, at: RecipeSite): string {
+  try {
+    return readRegularText(file, READ_LIMITS.wholeData, "drawn samples file");
+  } catch (err) {
+    if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.message}; remove its stage cache entry (${dirname(file)}) and run again to draw it anew`, at.file, at.span);
+    throw err;
+  }
+}
+
+function readDrawn(file: string, at: RecipeSite): DrawnRow[] {
+  return readDrawnText(file, at)
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as DrawnRow);
@@ -170,7 +186,7 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
       `run \`alignc run ${recipe} --until ${draw.id}\` first (${undrawnNotes.get(dp)?.get(draw.id) ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
     );
   }
-  const sets = matchDrawn(items, readDrawn(file));
+  const sets = matchDrawn(items, readDrawn(file, siteOf(dp, node)));
   const groups = rankSets(name, items, sets);
   const pick = (ids: number[]) => ids.map((i) => groups[i]).filter((g): g is ComparisonGroup => g !== null && g !== undefined);
   // counted per split: a stage trains on the training share, heldout(x) evaluates the other, and a

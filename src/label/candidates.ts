@@ -2,13 +2,13 @@
 // of {prompt, responses: [K strings]} rows, or the sets a `samples(stage)` node drew) and where their
 // labels go (the file of the rankings source that `labels = …` names, so it reads them as written).
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { CheckedBlock, CheckedRecipe } from "../check/ir.js";
 import { CANDIDATE_DEFAULTS } from "../check/kinds.js";
 import { readData } from "../data/build.js";
 import { mappingTemplate } from "../data/demos.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../data/diag.js";
-import { atRecipe, atRecipeAsync } from "../data/at-recipe.js";
+import { atRecipe, atRecipeAsync, type RecipeSite } from "../data/at-recipe.js";
+import { readDrawnText } from "../data/build-samples.js";
 import { fieldsOf } from "../data/flan/render.js";
 import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
 import { describe, fieldString } from "../data/readers.js";
@@ -86,7 +86,7 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
   if (b.kind === "samples") {
     if (!drawn) fail(CODES.unsupported, `\`${sourceName}\` is drawn from a trained stage; draw it first (\`alignc label\` does)`, recipe.file, b.decl.span);
     file = drawn.file;
-    sets = drawnSets(file);
+    sets = drawnSets(file, { file: b.file ?? recipe.file, span: b.decl.span });
   } else {
     // a file that cannot be read, or has no rows, is reported at the path the source names (src/data/at-recipe.ts)
     const site = { file: b.file ?? recipe.file, span: b.decl.args?.[0]?.span ?? b.decl.span };
@@ -108,8 +108,9 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
 }
 
 /** The sets a samples node wrote (src/run/nodes/samples.ts): their ids and model hash are the node's. */
-function drawnSets(file: string): CandidateSet[] {
-  return readFileSync(file, "utf8")
+function drawnSets(file: string, at: RecipeSite): CandidateSet[] {
+  // a FIFO or device under the file's name is a located error, not a read that never ends
+  return readDrawnText(file, at)
     .split("\n")
     .filter((l) => l)
     .map((l, i) => {

@@ -305,8 +305,13 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
 
   private quantity(t: IToken): QuantityValue {
     const span = this.span(t);
-    const m = /^(-?\d+(?:\.\d+)?)([A-Za-z]+)$/.exec(t.image)!;
-    return { type: "Quantity", value: Number(m[1]), unit: m[2]!, raw: t.image, span };
+    // the lexer's exponent is taken only before a unit letter, so a greedy optional exponent here splits the same way
+    const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([A-Za-z]+)$/.exec(t.image)!;
+    const value = Number(m[1]);
+    if (!Number.isFinite(value)) this.problems.push({ code: "AL1006", message: `quantity \`${t.image}\` is out of range`, span, hint: "the largest magnitude is about 1.8e308" });
+    else if (value === 0 && /[1-9]/.test(m[1]!.split(/[eE]/)[0]!))
+      this.problems.push({ code: "AL1006", message: `quantity \`${t.image}\` is out of range: it would read as 0${m[2]}`, span, hint: "the smallest magnitude is about 5e-324; write 0 for zero" });
+    return { type: "Quantity", value, unit: m[2]!, raw: t.image, span };
   }
 
   numberOrRange(c: NumberOrRangeCstChildren): NumberValue | RangeValue {

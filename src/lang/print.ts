@@ -229,7 +229,7 @@ class Printer {
       case "Number":
         return isNumberRaw(v.raw) ? v.raw : String(v.value);
       case "Quantity":
-        return /^-?\d+(?:\.\d+)?[A-Za-z]+$/.test(v.raw) ? v.raw : `${v.value}${v.unit}`;
+        return /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[A-Za-z]+$/.test(v.raw) ? v.raw : `${v.value}${v.unit}`;
       case "String":
         return this.string(v, indent);
       case "Bool":

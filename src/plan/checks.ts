@@ -99,7 +99,7 @@ function checkEmptyData({ nodes, estimates }: CheckInput, report: Report, at: Lo
 
 /** A model's weights file must be the network its block declares, or the plan's estimates, checks and
  * max_length describe another model: its shape is read from the file's header alone (a few KB). */
-function checkWeightsShape({ recipe, nodes }: CheckInput, report: Report, at: Locator): void {
+function checkWeightsShape({ recipe, nodes }: Pick<CheckInput, "recipe" | "nodes">, report: Report, at: Locator): void {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const n of nodes) {
     const w = n.kind === "model" ? (n.params.weights as { $call?: unknown; args?: unknown[] } | undefined) : undefined;
@@ -118,11 +118,25 @@ function checkWeightsShape({ recipe, nodes }: CheckInput, report: Report, at: Lo
   }
 }
 
+const reportInto =
+  (out: Diagnostic[]): Report =>
+  (code, severity, detail, at) =>
+    out.push({ code, severity, message: `${PLAN_CODES[code]}: ${detail}`, file: at.file, span: at.span });
+
 export function runChecks(input: CheckInput): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report: Report = (code, severity, detail, at) => out.push({ code, severity, message: `${PLAN_CODES[code]}: ${detail}`, file: at.file, span: at.span });
+  const report = reportInto(out);
   const at = locator(input.recipe);
   for (const check of CHECKS) check(input, report, at);
+  return out;
+}
+
+/** AL4023 alone, from a recipe's lowered nodes: `alignc check` plans nothing (no estimates), yet reads
+ * each weights file's header as plan does (a few KB, no TensorFlow.js), so a file of another shape than
+ * its model block is found by the command that checks the recipe, at the same place, with the same words. */
+export function weightsShapeDiagnostics(recipe: CheckedRecipe, nodes: readonly LoweredNode[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  checkWeightsShape({ recipe, nodes }, reportInto(out), locator(recipe));
   return out;
 }
 

@@ -77,7 +77,24 @@ function sizeOf(n: PlanNode, byId: Map<string, PlanNode>): string {
   return s ? `${si(s.examples)} ex / ${s.estimated ? "≈" : ""}${si(s.tokens)} tok` : "-";
 }
 
+/** The node a parameter reads: a reference, or the data inside `heldout(x)` / `train(x)`. */
+function readRef(v: unknown): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const o = v as { $ref?: unknown; $call?: unknown; args?: unknown };
+  if (typeof o.$ref === "string") return o.$ref;
+  return typeof o.$call === "string" && Array.isArray(o.args) ? readRef(o.args[0]) : undefined;
+}
+
+/** The size of what a stage or eval trains or evaluates on: its `data`, or (PPO, win rates) its
+ * `prompts`, the data its estimate counts. Not its first data input: a PPO stage's `ptx_data` read
+ * inline (`text("corpus.txt")`) sorts first among its inputs, and the column showed the corpus. */
 function inputSize(n: PlanNode, byId: Map<string, PlanNode>): Estimates["size"] {
+  for (const prop of ["data", "prompts"]) {
+    const id = readRef(n.params[prop]);
+    if (id === undefined) continue;
+    const m = byId.get(id);
+    return m?.kind === "data" ? m.estimates.size : undefined;
+  }
   for (const id of n.inputs) {
     const m = byId.get(id);
     if (m?.kind === "data" && m.estimates.size) return m.estimates.size;

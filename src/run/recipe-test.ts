@@ -13,6 +13,7 @@ import type { Progress } from "./presentation/progress.js";
 import { runRecipe } from "./run-recipe.js";
 import type { Manifest } from "./storage/rundir.js";
 import { fsError } from "../common/fs-error.js";
+import { specialKind } from "../lang/read-file.js";
 
 /** One --tiny run: of the recipe (variant null) or of one variant of a sweep. */
 export interface TinyRun {
@@ -43,12 +44,22 @@ export interface RecipeTestOptions {
   interrupt?: { readonly requested: boolean };
 }
 
-/** The .align files a path names: itself, or those directly inside a folder, sorted. */
+/** The .align files a path names: itself, or those directly inside a folder, sorted. A path that is
+ * neither a regular file nor a folder (`/dev/null`, a FIFO, a socket) is an Error that says what it is
+ * and what `alignc test` takes (it reached the user as readdir's raw "ENOTDIR: not a directory, scandir"). */
 export function recipeFiles(path: string): string[] {
   const p = resolve(path);
   if (!existsSync(p)) throw new Error(`${path}: no such file or folder`);
-  if (statSync(p).isFile()) return [p];
-  return readdirSync(p)
+  const st = statSync(p);
+  if (st.isFile()) return [p];
+  if (!st.isDirectory()) throw new Error(`${path} is ${specialKind(st)}: alignc test takes a recipe (an .align file) or a folder of recipes`);
+  let names: string[];
+  try {
+    names = readdirSync(p);
+  } catch (err) {
+    throw new Error(`${path}: the folder cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return names
     .filter((f) => f.endsWith(".align"))
     .sort()
     .map((f) => join(p, f));

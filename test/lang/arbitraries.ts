@@ -41,7 +41,7 @@ export const numberValue: fc.Arbitrary<NumberValue> = fc
   .map((raw) => ({ type: "Number" as const, value: Number(raw), isInt: !/[.eE]/.test(raw), raw, span }));
 
 const quantity = fc
-  .tuple(fc.oneof(fc.nat(100_000).map(String), fc.constantFrom("0.5", "1.25", "-3")), fc.constantFrom("s", "m", "h", "MiB", "GiB", "GB", "k", "M"))
+  .tuple(fc.oneof(fc.nat(100_000).map(String), fc.constantFrom("0.5", "1.25", "-3"), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -12, max: 12 })).map(([m, e]) => `${m}e${e}`)), fc.constantFrom("s", "m", "h", "MiB", "GiB", "GB", "k", "M"))
   .map(([n, unit]) => ({ type: "Quantity" as const, value: Number(n), unit, raw: `${n}${unit}`, span }));
 
 const plainString = fc

@@ -43,6 +43,30 @@ function labelFilesNotYetWritten(recipe: CheckedRecipe): Set<string> {
   return out;
 }
 
+/** Whether a model block starts from a file (`weights = safetensors(…)`): only then is the planner's
+ * lowering loaded, so a recipe without one checks as fast as before. */
+function hasWeightsFile(recipe: CheckedRecipe): boolean {
+  return recipe.blocks.some((b) => b.keyword === "model" && b.props["weights"] !== undefined);
+}
+
+/** AL4023 for each variant of `recipe` (a swept `layers` is another network per variant), lowered as
+ * `alignc plan` lowers it, with the file digests plan caches. */
+async function weightsShape(recipe: CheckedRecipe): Promise<Diagnostic[]> {
+  const [{ weightsShapeDiagnostics }, { lowerRecipe }, { expandVariants }, { FileHashes }, { DigestCache }] = await Promise.all([
+    import("../../plan/checks.js"),
+    import("../../plan/lower.js"),
+    import("../../plan/variants.js"),
+    import("../../plan/file-hashes.js"),
+    import("../../plan/digest-cache.js"),
+  ]);
+  const files = new FileHashes(new DigestCache(recipe.dir));
+  const variants = expandVariants(recipe).map((v) => v.recipe);
+  const out: Diagnostic[] = [];
+  for (const v of variants.length ? variants : [recipe]) out.push(...weightsShapeDiagnostics(v, lowerRecipe(v, files).nodes));
+  files.save();
+  return out;
+}
+
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
     process.stderr.write("usage: alignc check [--json] FILE…\n");
@@ -66,6 +90,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     const r = await checkRecipeFile(file);
     checkMs += performance.now() - t;
     all.push(...r.diagnostics);
+    // a model's weights file of another shape than its block (AL4023), read from the file's header as
+    // `alignc plan` reads it: with or without --no-leaks, since it reads no data, only each file's header
+    if (r.recipe && !hasErrors(r.diagnostics) && hasWeightsFile(r.recipe)) all.push(...(await weightsShape(r.recipe)));
     // a recipe that checks clean is also checked for contamination (eval prompts in training pools):
     // that reads its data, so the data layer is loaded only then
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;

@@ -6,6 +6,7 @@ import { Interrupt } from "../../run/storage/interrupt.js";
 import { createProgress, fmtDuration } from "../../run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe, type RecipeTestResult, type TinyRun } from "../../run/recipe-test.js";
 import { relative } from "node:path";
+import { escapeControl } from "../../lang/escape.js";
 import { handlePendingSignals } from "../../common/temp-cleanup.js";
 
 function describe(r: RecipeTestResult): string[] {
@@ -36,7 +37,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   try {
     files = recipeFiles(args[0] ?? "recipes");
   } catch (err) {
-    process.stderr.write(`alignc test: ${(err as Error).message}\n`);
+    process.stderr.write(`alignc test: ${escapeControl((err as Error).message)}\n`);
     return 2;
   }
   if (files.length === 0) {

@@ -59,11 +59,14 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
 }
 
 
-/** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). */
+/** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). Hidden
+ * files are skipped, as glob tools skip them: macOS's `._x.hbs` (resource forks written beside each file
+ * on other file systems) and editor files such as emacs's `.#x.hbs` are not templates, and the plan's
+ * hash of the folder (src/plan/file-hashes.ts listDir) leaves dot-files out too. */
 export function loadTemplateDir(dir: string): TaskTemplate[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(CODES.fileMissing, "template folder not found", dir);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".hbs"))
+    .filter((f) => f.endsWith(".hbs") && !f.startsWith("."))
     .sort();
   if (files.length === 0) fail(CODES.fileMissing, "no .hbs templates in the folder", dir);
   return files.map((f) => parseTemplateFile(join(dir, f), readTemplateText(join(dir, f), "template")));

@@ -1,0 +1,89 @@
+// A draw's candidates file lives in alignc's own stage cache, yet a FIFO (or a device) can be put under
+// its name. readFileSync on a FIFO blocks in a read that not even Ctrl-C stops: `alignc data` on ranked
+// samples, and `alignc label`'s loading of a drawn source, hung. Both now refuse it at once with a
+// located AL3001 at the source's recipe text, naming the file.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { checkRecipeFile } from "../../src/check/index.js";
+import { registerCachedDraws } from "../../src/run/storage/cached-draws.js";
+import { repoRoot } from "../repo-root.js";
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), "alignc-drawn-special-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A cache entry for `hash` whose candidates.jsonl is a FIFO; entry.json records it at the size a
+ * FIFO stats as (0 bytes), so the entry counts as complete and its file is read. */
+function fifoEntry(cache: string, hash: string): string {
+  const dir = join(cache, hash);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "candidates.jsonl");
+  assert.equal(spawnSync("mkfifo", [file]).status, 0);
+  writeFileSync(join(dir, "entry.json"), JSON.stringify({ hash, kind: "data.samples", files: { "candidates.jsonl": { bytes: 0, sha256: "0".repeat(64) } } }));
+  return file;
+}
+
+test("alignc data on ranked samples whose cached draw is a FIFO: a located AL3001, exit 1, not a hang", async () => {
+  const dir = mkdtempSync(join(tmp, "data-"));
+  const src = readFileSync(join(root, "test", "label", "fixtures", "onpolicy.align"), "utf8").replaceAll('"../../../', `"${root}/`);
+  writeFileSync(join(dir, "onpolicy.align"), src);
+  const { recipe } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.ok(recipe);
+  const cache = join(dir, "cache");
+  const draw = registerCachedDraws(recipe, cache).find((d) => d.rank === "onpolicy")!;
+  const fifo = fifoEntry(cache, draw.hash);
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "data", "onpolicy.align", "--source", "onpolicy"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 30_000,
+    killSignal: "SIGKILL",
+    env: { ...process.env, NO_COLOR: "1", ALIGNC_CACHE: cache },
+  });
+  assert.equal(r.signal, null, "alignc data did not finish: it read the FIFO");
+  assert.equal(r.status, 1, r.stderr);
+  const line = src.split("\n").findIndex((l) => l.startsWith("source onpolicy")) + 1;
+  assert.match(r.stderr, new RegExp(`onpolicy\\.align:${line}:\\d+: error AL3001: drawn samples file ${fifo.replaceAll("/", "\\/")} is a FIFO \\(named pipe\\), not a regular file`));
+  assert.match(r.stderr, /remove its stage cache entry/);
+});
+
+test("loading a drawn candidates source whose file is a FIFO: a located AL3001, not a hang", () => {
+  const dir = mkdtempSync(join(tmp, "label-"));
+  writeFileSync(join(dir, "rows.jsonl"), JSON.stringify({ prompt: "What is 1 + 1?", response: "2" }) + "\n");
+  writeFileSync(join(dir, "labels.jsonl"), "");
+  writeFileSync(
+    join(dir, "r.align"),
+    `tokenizer t = byte_level {}
+model m = gpt { tokenizer = t }
+source d = jsonl("rows.jsonl") as demonstrations {}
+stage sft = sft { init = m  data = d  steps = 1 }
+source p = jsonl("labels.jsonl") as rankings {}
+source c = samples(sft) as candidates { prompts = d  labels = p }
+`,
+  );
+  const fifo = join(dir, "candidates.jsonl");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  // in a child process: on the old code the read never returns, and a test cannot stop it in-process
+  const script = `
+    import { checkRecipeFile } from ${JSON.stringify(join(root, "dist", "src", "check", "index.js"))};
+    import { loadLabelConfig } from ${JSON.stringify(join(root, "dist", "src", "label", "candidates.js"))};
+    const { recipe, diagnostics } = await checkRecipeFile(${JSON.stringify(join(dir, "r.align"))});
+    if (!recipe) { console.log(JSON.stringify({ check: diagnostics })); process.exit(3); }
+    try {
+      await loadLabelConfig(recipe, "c", { file: ${JSON.stringify(fifo)} });
+      console.log(JSON.stringify({ loaded: true }));
+    } catch (e) {
+      console.log(JSON.stringify({ diagnostics: e.diagnostics ?? null, message: e.message }));
+    }`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: dir, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL" });
+  assert.equal(r.signal, null, "loadLabelConfig did not finish: it read the FIFO");
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const out = JSON.parse(r.stdout) as { diagnostics: { code: string; file: string; span: { line: number; col: number } | null; message: string }[] | null };
+  assert.ok(out.diagnostics, r.stdout);
+  const d = out.diagnostics[0]!;
+  assert.deepEqual([d.code, d.file, d.span?.line, d.span?.col], ["AL3001", join(dir, "r.align"), 6, 1]);
+  assert.match(d.message, /candidates\.jsonl is a FIFO \(named pipe\), not a regular file/);
+});
