@@ -163,8 +163,7 @@ export class Executor {
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
       const rows = this.cachedRows.get(n.id) ?? { metrics: [], samples: [] };
-      for (const r of rows.metrics) run.appendMetric({ ...r, cached: 1 });
-      for (const r of rows.samples) run.appendSample({ ...r, cached: true });
+      this.appendCachedRows(rows);
       this.nodeDone(n);
     }
     this.onChange();
@@ -214,6 +213,12 @@ export class Executor {
     const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
     if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
     return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+  }
+
+  /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
+  private appendCachedRows(rows: EntryRows): void {
+    for (const r of rows.metrics) this.run_!.appendMetric({ ...r, cached: 1 });
+    for (const r of rows.samples) this.run_!.appendSample({ ...r, cached: true });
   }
 
   private get interruptedCode(): number {
@@ -310,6 +315,8 @@ export class Executor {
         rec.savedSeconds = done.meta.seconds;
         rec.summary = summaryOf(done.meta.data);
         recordSkipped(rec, done.meta.data);
+        // its curves and samples, as a hit's are (prepare() reads those): the same metrics.jsonl rows
+        this.appendCachedRows(readEntryRows(done.dir, label(n)));
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
