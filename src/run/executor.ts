@@ -186,6 +186,7 @@ export class Executor {
           // Ctrl-C while another run computes this node: stop waiting (nothing of ours to checkpoint)
           rec.status = "interrupted";
           rec.reason = `stopped while pid ${err.owner?.pid ?? "?"} was computing it; run again to reuse or resume it`;
+          rec.waitedForPid = err.owner?.pid ?? null;
           return this.finish(this.interruptedCode);
         }
         rec.status = "failed";
@@ -196,6 +197,7 @@ export class Executor {
       if (result.status === "interrupted") {
         rec.status = "interrupted";
         rec.reason = `checkpoint at step ${result.step}; run again to resume`;
+        rec.checkpointStep = result.step;
         this.o.progress.info(`${label(n)}: interrupted, checkpoint saved at step ${result.step}; run the same command again to resume`);
         return this.finish(this.interruptedCode);
       }
@@ -232,6 +234,7 @@ export class Executor {
       const ck = this.o.cache.latestCheckpoint(rec.hash);
       rec.status = "interrupted";
       rec.reason = ck ? `stopped at once; resumes from the checkpoint at step ${ck.step}` : "stopped at once before its first checkpoint; run again to start it anew";
+      if (ck) rec.checkpointStep = ck.step;
       lock.release();
     }
     this.running.clear();

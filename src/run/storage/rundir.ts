@@ -28,6 +28,10 @@ export interface NodeRecord {
   seconds: number; // wall time in this run (≈0 for cache hits)
   savedSeconds?: number; // for cache hits: the compute time recorded when the entry was made
   resumedFromStep?: number;
+  /** interrupted: the step of the checkpoint this run saved, which the next run resumes from (absent: none) */
+  checkpointStep?: number;
+  /** interrupted while waiting for another run's lock on this node: that run's pid (this run computed none of it) */
+  waitedForPid?: number | null;
   entry?: string; // cache entry folder holding the node's output (checkpoints live here)
   summary?: Record<string, number>; // final metrics of the node
   reason?: string; // why skipped / blocked / failed
