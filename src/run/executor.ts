@@ -131,19 +131,22 @@ export class Executor {
         continue;
       }
       if (this.handler(n).storage === "memory") continue;
-      const entry = this.force.has(n.id) ? null : this.o.cache.get(n.hash);
-      if (entry) {
+      let read: ReturnType<StageCache["read"]> | null;
+      try {
+        // the entry and its rows read together (a --force elsewhere may replace it: cache.read)
+        read = this.force.has(n.id) ? null : this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+      } catch (err) {
+        throw err instanceof DamagedEntryError ? new PlanError(err.message) : err; // a damaged entry stops the run before it writes
+      }
+      if (read) {
+        const entry = read.entry;
         hits.push(n);
         rec.status = "cached";
         rec.entry = entry.dir;
         rec.savedSeconds = entry.meta.seconds;
         rec.summary = summaryOf(entry.meta.data);
         recordSkipped(rec, entry.meta.data);
-        try {
-          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n))); // a damaged entry stops the run before it writes
-        } catch (err) {
-          throw err instanceof DamagedEntryError ? new PlanError(err.message) : err;
-        }
+        this.cachedRows.set(n.id, read.value as EntryRows);
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
       } else this.misses.push(n);
     }
@@ -311,15 +314,16 @@ export class Executor {
     this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
-      const done = this.force.has(n.id) ? null : cache.get(n.hash);
-      if (done) {
+      const got = this.force.has(n.id) ? null : cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+      const done = got?.entry ?? null;
+      if (got && done) {
         rec.status = "cached";
         rec.entry = done.dir;
         rec.savedSeconds = done.meta.seconds;
         rec.summary = summaryOf(done.meta.data);
         recordSkipped(rec, done.meta.data);
         // its curves and samples, as a hit's are (prepare() reads those): the same metrics.jsonl rows
-        this.appendCachedRows(readEntryRows(done.dir, label(n)));
+        this.appendCachedRows(got.value);
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
@@ -335,7 +339,8 @@ export class Executor {
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
-      }).catch((err: unknown) => {
+        // --force: the entry in place may be damaged (why one forces a node), so ours replaces it
+      }, { replace: this.force.has(n.id) }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;
       });

@@ -361,3 +361,31 @@ test("a node cached by another run while this one waited for its lock gives the 
     cleanup();
   }
 });
+
+test("--force replaces a damaged cache entry: the run computes the node anew and the next run reuses the new entry", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
+    const file = join(entry, "metrics.jsonl");
+    const good = readFileSync(file, "utf8");
+    writeFileSync(file, good.replace('"stage"', '"st#ge"')); // same size: get() sees a whole entry
+    const stopped = await runPlan(opts(dir, calls)).then(() => null, (e: unknown) => e);
+    assert.ok(stopped instanceof PlanError, String(stopped));
+    const forced = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.equal(forced.exitCode, 0);
+    assert.equal(forced.manifest.nodes.find((n) => n.id === "a")!.status, "computed");
+    // before: put kept the damaged entry in place, and the next run stopped on it again
+    const rows = (text: string) => text.trim().split("\n").map((l) => ({ ...JSON.parse(l), time: 0 })); // times differ run to run
+    assert.deepEqual(rows(readFileSync(file, "utf8")), rows(good));
+    const after = await runPlan(opts(dir, calls));
+    assert.equal(after.exitCode, 0);
+    assert.equal(after.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    assert.ok(new StageCache(join(dir, "cache")).verify(plan().nodes[1]!.hash));
+    assert.match(stopped.message, /run again with `--force a` to compute the node anew and replace the entry/, "the damaged entry's message names the fix");
+  } finally {
+    cleanup();
+  }
+});
