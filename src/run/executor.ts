@@ -18,6 +18,7 @@ import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type
 import type { Progress } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
+import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
@@ -150,9 +151,24 @@ export class Executor {
         this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
       } else this.misses.push(n);
     }
-    // the data the misses read, built now: a data error stops the run before it writes anything
-    for (const m of this.misses) for (const i of m.inputs) if (this.handler(this.byId.get(i)!).storage === "memory") await this.output(i);
-    for (const m of this.misses) await this.handler(m).prepare?.(this.context(m, ""));
+    // the data the misses read, built now: a data error stops the run before it writes anything; a
+    // Ctrl-C stops it between blocks, sources and rows (StopRequested: there is no step to finish)
+    await whileStoppable(
+      () => this.o.interrupt.requested,
+      async () => {
+        for (const m of this.misses)
+          for (const i of m.inputs)
+            if (this.handler(this.byId.get(i)!).storage === "memory") {
+              await stopPoint();
+              await this.output(i);
+            }
+        for (const m of this.misses) {
+          await stopPoint();
+          await this.handler(m).prepare?.(this.context(m, ""));
+        }
+        await stopPoint();
+      },
+    );
     return { hits, misses: this.misses };
   }
 
@@ -228,6 +244,16 @@ export class Executor {
 
   private get interruptedCode(): number {
     return this.o.interrupt.exitCode ?? EXIT.interrupted;
+  }
+
+  /** A Ctrl-C stopped prepare(): the nodes this run would have computed are recorded as not started. */
+  stoppedPreparing(): PlanNode[] {
+    for (const n of this.misses) {
+      const rec = this.records.get(n.id)!;
+      rec.status = "interrupted";
+      rec.reason = "not started: stopped during data preparation (nothing computed, nothing saved)";
+    }
+    return this.misses;
   }
 
   /** A second Ctrl-C exits at once: record the nodes being computed as interrupted and release their locks. */

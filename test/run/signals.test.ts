@@ -196,3 +196,45 @@ test("Ctrl-C while waiting for another run's lock: the hint says no checkpoint w
     cleanup();
   }
 });
+
+test("Ctrl-C during data preparation stops it at the next stop point, says so (nothing to save), exits 130 and records the run as interrupted there", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir);
+    const runsDir = join(dir, "runs");
+    const cacheRoot = join(dir, "cache");
+    // the child pauses at its 40th stop point (inside the first source's rows): the SIGINT lands there
+    const child = spawnFixture("prepare-interrupt", [recipe, runsDir, cacheRoot, "40"], { XDG_CACHE_HOME: join(dir, "xdg") }, "pipe");
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    // before: "preparing" never came (prepare() read no stop flag) and the data was built whole
+    await waitForLine(child, "preparing", 60_000);
+    child.kill("SIGINT");
+    await sleep(100);
+    child.stdin!.end("\n");
+    const { code } = await exited(child);
+    assert.equal(code, 130, out);
+    assert.match(out, /said: Ctrl-C: stopping data preparation \(nothing computed yet, nothing to save\)/);
+    assert.doesNotMatch(out, /saving a checkpoint/);
+    // promptly: the first stop point after the signal stops it (the signal is read there)
+    assert.match(out, /stop points after the signal: 1\n/);
+    assert.match(out, /hint: interrupted during data preparation: nothing computed, nothing to resume; run `alignc run R` again to start/);
+    const m = onlyRun(runsDir);
+    assert.equal(m.exitCode, 130);
+    assert.equal(m.interrupted, "data preparation");
+    for (const n of m.nodes.filter((x) => x.kind.startsWith("stage.") || x.kind.startsWith("eval."))) {
+      assert.equal(n.status, "interrupted", n.id);
+      assert.match(n.reason!, /^not started: stopped during data preparation/);
+    }
+    // nothing half-written: no cache entry, no checkpoint, no lock, no temp folder
+    const cached = existsSync(cacheRoot) ? readdirSync(cacheRoot).filter((f) => !f.startsWith(".")) : [];
+    assert.deepEqual(cached, []);
+    assert.deepEqual(locks(cacheRoot), []);
+    for (const sub of [".partial", ".tmp"]) assert.deepEqual(existsSync(join(cacheRoot, sub)) ? readdirSync(join(cacheRoot, sub)) : [], [], sub);
+    // and the same command then runs from the start
+    const again = await runRecipe(recipe, { runsDir, cacheRoot, progress: createProgress({ quiet: true }), workers: 1 });
+    assert.ok(again.ok && again.outcome.exitCode === 0);
+  } finally {
+    cleanup();
+  }
+});

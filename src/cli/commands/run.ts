@@ -66,6 +66,8 @@ export function resumeCommand(path: string, o: { tiny?: boolean; backend?: strin
 
 /** What to do after an interrupted run, true to what it left: a checkpoint to resume from, or none. */
 export function interruptedHint(m: Manifest, again: string): string {
+  if (m.interrupted === "data preparation")
+    return `interrupted during data preparation: nothing computed, nothing to resume; run \`${again}\` again to start (cached nodes are reused)\n`;
   const stopped = m.nodes.filter((n) => n.status === "interrupted");
   if (stopped.some((n) => n.checkpointStep !== undefined)) return `interrupted: run \`${again}\` again to resume from the checkpoint\n`;
   const waited = stopped.find((n) => n.waitedForPid !== undefined);

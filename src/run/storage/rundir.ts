@@ -60,6 +60,8 @@ export interface Manifest {
   created: string;
   finished: string | null;
   status: "running" | "ok" | "failed" | "interrupted" | "expectations_failed";
+  /** interrupted before any node started: while the data the run needs was prepared (absent otherwise) */
+  interrupted?: "data preparation";
   /** the process that runs it, so `alignc runs` can tell a killed run (kill -9, power cut) from a live one */
   pid?: number;
   /** when that process started (fs-probe processStart), so a later process given the same pid is not it */
