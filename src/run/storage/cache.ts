@@ -233,7 +233,15 @@ export class StageCache {
     const final = this.entryDir(hash);
     // named as remove()'s are, so a kill -9 between the renames leaves a folder sweep() clears
     const aside = join(this.root, ".tmp", `${hash}.replaced.${writerTag()}.${randomBytes(4).toString("hex")}`);
-    renameSync(final, aside);
+    try {
+      renameSync(final, aside);
+    } catch (err) {
+      // gone meanwhile (removed by hand): ours simply goes in
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      renameSync(tmp, final);
+      fsyncDir(this.root);
+      return;
+    }
     try {
       renameSync(tmp, final);
     } catch (err) {
