@@ -11,7 +11,7 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { StageCache } from "./storage/cache.js";
+import type { CacheEntry, StageCache } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
@@ -132,23 +132,16 @@ export class Executor {
         continue;
       }
       if (this.handler(n).storage === "memory") continue;
-      let read: ReturnType<StageCache["read"]> | null;
+      let hit: Hit | null;
       try {
-        // the entry and its rows read together (a --force elsewhere may replace it: cache.read)
-        read = this.force.has(n.id) ? null : this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+        hit = this.force.has(n.id) ? null : this.readHit(n);
       } catch (err) {
         throw err instanceof DamagedEntryError ? new PlanError(err.message) : err; // a damaged entry stops the run before it writes
       }
-      if (read) {
-        const entry = read.entry;
+      if (hit) {
         hits.push(n);
-        rec.status = "cached";
-        rec.entry = entry.dir;
-        rec.savedSeconds = entry.meta.seconds;
-        rec.summary = summaryOf(entry.meta.data);
-        recordSkipped(rec, entry.meta.data);
-        this.cachedRows.set(n.id, read.value as EntryRows);
-        this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
+        this.recordHit(n, hit);
+        this.cachedRows.set(n.id, hit.value);
       } else this.misses.push(n);
     }
     // the data the misses read, built now: a data error stops the run before it writes anything; a
@@ -234,6 +227,22 @@ export class Executor {
     const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
     if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
     return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+  }
+
+  /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss. */
+  private readHit(n: PlanNode): Hit | null {
+    return this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+  }
+
+  /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */
+  private recordHit(n: PlanNode, hit: Hit): void {
+    const rec = this.records.get(n.id)!;
+    rec.status = "cached";
+    rec.entry = hit.entry.dir;
+    rec.savedSeconds = hit.entry.meta.seconds;
+    rec.summary = summaryOf(hit.entry.meta.data);
+    recordSkipped(rec, hit.entry.meta.data);
+    this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, value: undefined, summary: rec.summary ?? {} }));
   }
 
   /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
@@ -340,17 +349,11 @@ export class Executor {
     this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
-      const got = this.force.has(n.id) ? null : cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
-      const done = got?.entry ?? null;
-      if (got && done) {
-        rec.status = "cached";
-        rec.entry = done.dir;
-        rec.savedSeconds = done.meta.seconds;
-        rec.summary = summaryOf(done.meta.data);
-        recordSkipped(rec, done.meta.data);
-        // its curves and samples, as a hit's are (prepare() reads those): the same metrics.jsonl rows
-        this.appendCachedRows(got.value);
-        this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
+      const done = this.force.has(n.id) ? null : this.readHit(n);
+      if (done) {
+        // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
+        this.recordHit(n, done);
+        this.appendCachedRows(done.value);
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
@@ -428,6 +431,8 @@ export class Executor {
     };
   }
 }
+
+type Hit = { entry: CacheEntry; value: EntryRows };
 
 class Interrupted extends Error {
   constructor(readonly step: number) {
