@@ -1,6 +1,7 @@
 // Mix nodes (`mixture X = mix { components = { … } }`) → one training set over their components,
 // with held-out tasks kept out of training. Values from the node's parameters; components ordered
 // by seed key (plan-input.ts), never by name, so renaming a component changes no example.
+import { stopPoint } from "../common/stop-point.js";
 import type { Json } from "../plan/types.js";
 import { refOf } from "../plan/params.js";
 import { CODES, fail } from "./diag.js";
@@ -65,6 +66,7 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
   const heldoutTasks: PromptResponse[] = [];
   const notes: (DataNotes | undefined)[] = [];
   for (const c of comps) {
+    await stopPoint(); // between sources: a Ctrl-C while `alignc run` prepares data
     const cnode = nodeOf(dp, c.id);
     if (heldTasks.has(c.id)) {
       // a held-out task: none of it is trained on (nor takes part in dedup); all of it is zero-shot evaluation

@@ -1,6 +1,7 @@
 // Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines. Each row
 // keeps its 1-based line and character offsets so that a problem found later (a missing field, a
 // bad ranking) is reported as file:line with a span.
+import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { createInterface } from "node:readline";
@@ -113,6 +114,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   let offset = 0;
   try {
     for await (const raw of lines) {
+      checkStop(); // a Ctrl-C while `alignc run` prepares data (the stream lets its handler run)
       line++;
       const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a BOM, as recipes and the other readers accept
       const start = offset + raw.length - text.length;
@@ -141,7 +143,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
       rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
     }
   } catch (err) {
-    if (err instanceof DataError) throw err;
+    if (err instanceof DataError || err instanceof StopRequested) throw err;
     fail(CODES.brokenLine, `cannot read (${(err as Error).message})`, file);
   } finally {
     lines.close();

@@ -106,6 +106,11 @@ export class LabelSession {
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
   }
 
+  /** Stop at once (a second Ctrl-C): the write in progress finishes and is fsynced; queued ones are refused. */
+  async stopNow(): Promise<void> {
+    await Promise.all([this.labels.stopNow(), this.skips.stopNow()]);
+  }
+
   /** Wait for writes in flight and close the files. */
   async close(): Promise<void> {
     await Promise.all([this.labels.close(), this.skips.close()]);

@@ -39,6 +39,8 @@ export class Journal<T extends JournalEntry> {
   private size: number;
   private tail: Promise<unknown> = Promise.resolve();
   private broken: Error | null = null;
+  /** the write in progress (stopNow waits for it, not for the appends queued behind it) */
+  private writing: Promise<void> | null = null;
 
   private constructor(
     readonly file: string,
@@ -131,7 +133,12 @@ export class Journal<T extends JournalEntry> {
       const prior = this.bySubmission.get(entry.submission);
       if (prior) return { duplicate: true, entry: prior };
       hooks.guard?.();
-      await this.write(`${JSON.stringify(entry)}\n`);
+      this.writing = this.write(`${JSON.stringify(entry)}\n`);
+      try {
+        await this.writing;
+      } finally {
+        this.writing = null;
+      }
       this.index(entry);
       hooks.written?.(); // still inside the serialised section: the next append's guard sees it
       return { duplicate: false, entry };
@@ -161,6 +168,17 @@ export class Journal<T extends JournalEntry> {
       }
       throw e;
     }
+  }
+
+  /**
+   * Stop now (a second Ctrl-C): appends not started yet are refused (never acknowledged: the page
+   * sends them again), the one being written finishes, and the file is fsynced. Every acknowledged
+   * entry was fsynced before its answer; this makes the one in progress whole and durable too.
+   */
+  async stopNow(): Promise<void> {
+    this.broken ??= new Error(`${this.file}: alignc label is stopping`);
+    await this.writing?.catch(() => undefined);
+    if (this.fh) fsyncSync(this.fh.fd);
   }
 
   /** Wait for every append in flight, then close the file. */

@@ -11,13 +11,14 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { StageCache } from "./storage/cache.js";
+import type { CacheEntry, StageCache } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { yieldToSignals } from "./storage/interrupt.js";
+import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
@@ -131,25 +132,36 @@ export class Executor {
         continue;
       }
       if (this.handler(n).storage === "memory") continue;
-      const entry = this.force.has(n.id) ? null : this.o.cache.get(n.hash);
-      if (entry) {
+      let hit: Hit | null;
+      try {
+        hit = this.force.has(n.id) ? null : this.readHit(n);
+      } catch (err) {
+        throw err instanceof DamagedEntryError ? new PlanError(err.message) : err; // a damaged entry stops the run before it writes
+      }
+      if (hit) {
         hits.push(n);
-        rec.status = "cached";
-        rec.entry = entry.dir;
-        rec.savedSeconds = entry.meta.seconds;
-        rec.summary = summaryOf(entry.meta.data);
-        recordSkipped(rec, entry.meta.data);
-        try {
-          this.cachedRows.set(n.id, readEntryRows(entry.dir, label(n))); // a damaged entry stops the run before it writes
-        } catch (err) {
-          throw err instanceof DamagedEntryError ? new PlanError(err.message) : err;
-        }
-        this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: undefined, summary: rec.summary ?? {} }));
+        this.recordHit(n, hit);
+        this.cachedRows.set(n.id, hit.value);
       } else this.misses.push(n);
     }
-    // the data the misses read, built now: a data error stops the run before it writes anything
-    for (const m of this.misses) for (const i of m.inputs) if (this.handler(this.byId.get(i)!).storage === "memory") await this.output(i);
-    for (const m of this.misses) await this.handler(m).prepare?.(this.context(m, ""));
+    // the data the misses read, built now: a data error stops the run before it writes anything; a
+    // Ctrl-C stops it between blocks, sources and rows (StopRequested: there is no step to finish)
+    await whileStoppable(
+      () => this.o.interrupt.requested,
+      async () => {
+        for (const m of this.misses)
+          for (const i of m.inputs)
+            if (this.handler(this.byId.get(i)!).storage === "memory") {
+              await stopPoint();
+              await this.output(i);
+            }
+        for (const m of this.misses) {
+          await stopPoint();
+          await this.handler(m).prepare?.(this.context(m, ""));
+        }
+        await stopPoint();
+      },
+    );
     return { hits, misses: this.misses };
   }
 
@@ -163,8 +175,7 @@ export class Executor {
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
       const rows = this.cachedRows.get(n.id) ?? { metrics: [], samples: [] };
-      for (const r of rows.metrics) run.appendMetric({ ...r, cached: 1 });
-      for (const r of rows.samples) run.appendSample({ ...r, cached: true });
+      this.appendCachedRows(rows);
       this.nodeDone(n);
     }
     this.onChange();
@@ -187,6 +198,7 @@ export class Executor {
           // Ctrl-C while another run computes this node: stop waiting (nothing of ours to checkpoint)
           rec.status = "interrupted";
           rec.reason = `stopped while pid ${err.owner?.pid ?? "?"} was computing it; run again to reuse or resume it`;
+          rec.waitedForPid = err.owner?.pid ?? null;
           return this.finish(this.interruptedCode);
         }
         rec.status = "failed";
@@ -197,6 +209,7 @@ export class Executor {
       if (result.status === "interrupted") {
         rec.status = "interrupted";
         rec.reason = `checkpoint at step ${result.step}; run again to resume`;
+        rec.checkpointStep = result.step;
         this.o.progress.info(`${label(n)}: interrupted, checkpoint saved at step ${result.step}; run the same command again to resume`);
         return this.finish(this.interruptedCode);
       }
@@ -216,8 +229,40 @@ export class Executor {
     return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
   }
 
+  /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss. */
+  private readHit(n: PlanNode): Hit | null {
+    return this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+  }
+
+  /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */
+  private recordHit(n: PlanNode, hit: Hit): void {
+    const rec = this.records.get(n.id)!;
+    rec.status = "cached";
+    rec.entry = hit.entry.dir;
+    rec.savedSeconds = hit.entry.meta.seconds;
+    rec.summary = summaryOf(hit.entry.meta.data);
+    recordSkipped(rec, hit.entry.meta.data);
+    this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, value: undefined, summary: rec.summary ?? {} }));
+  }
+
+  /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
+  private appendCachedRows(rows: EntryRows): void {
+    for (const r of rows.metrics) this.run_!.appendMetric({ ...r, cached: 1 });
+    for (const r of rows.samples) this.run_!.appendSample({ ...r, cached: true });
+  }
+
   private get interruptedCode(): number {
     return this.o.interrupt.exitCode ?? EXIT.interrupted;
+  }
+
+  /** A Ctrl-C stopped prepare(): the nodes this run would have computed are recorded as not started. */
+  stoppedPreparing(): PlanNode[] {
+    for (const n of this.misses) {
+      const rec = this.records.get(n.id)!;
+      rec.status = "interrupted";
+      rec.reason = "not started: stopped during data preparation (nothing computed, nothing saved)";
+    }
+    return this.misses;
   }
 
   /** A second Ctrl-C exits at once: record the nodes being computed as interrupted and release their locks. */
@@ -227,6 +272,7 @@ export class Executor {
       const ck = this.o.cache.latestCheckpoint(rec.hash);
       rec.status = "interrupted";
       rec.reason = ck ? `stopped at once; resumes from the checkpoint at step ${ck.step}` : "stopped at once before its first checkpoint; run again to start it anew";
+      if (ck) rec.checkpointStep = ck.step;
       lock.release();
     }
     this.running.clear();
@@ -303,14 +349,11 @@ export class Executor {
     this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
-      const done = this.force.has(n.id) ? null : cache.get(n.hash);
+      const done = this.force.has(n.id) ? null : this.readHit(n);
       if (done) {
-        rec.status = "cached";
-        rec.entry = done.dir;
-        rec.savedSeconds = done.meta.seconds;
-        rec.summary = summaryOf(done.meta.data);
-        recordSkipped(rec, done.meta.data);
-        this.outputs.set(n.id, Promise.resolve({ node: n, dir: done.dir, value: undefined, summary: rec.summary ?? {} }));
+        // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
+        this.recordHit(n, done);
+        this.appendCachedRows(done.value);
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
@@ -325,7 +368,8 @@ export class Executor {
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
-      }).catch((err: unknown) => {
+        // --force: the entry in place may be damaged (why one forces a node), so ours replaces it
+      }, { replace: this.force.has(n.id) }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;
       });
@@ -387,6 +431,8 @@ export class Executor {
     };
   }
 }
+
+type Hit = { entry: CacheEntry; value: EntryRows };
 
 class Interrupted extends Error {
   constructor(readonly step: number) {

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan, PlanNode } from "../plan/types.js";
 import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { EXIT, Executor } from "./executor.js";
@@ -15,7 +15,8 @@ import { describePlan } from "./presentation/plan-lines.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
 import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
-import { isInterruptedCode, onStopNow } from "./storage/interrupt.js";
+import { isInterruptedCode, onStopNow, signalWordsDuring } from "./storage/interrupt.js";
+import { StopRequested } from "../common/stop-point.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -50,6 +51,9 @@ export interface RunOutcome {
 }
 
 
+/** What a signal does while the run checks, plans and prepares its data (storage/interrupt.ts). */
+export const PREPARING = { first: "stopping data preparation (nothing computed yet, nothing to save)", again: "stopping now (nothing computed yet)" };
+
 /** The plan's identity: sha256 over its node hashes (what the `<hash8>` of a run id names). */
 export function planHash(plan: Plan): string {
   // node hashes already cover parameters, inputs, files and engine; their list in order names the plan
@@ -83,8 +87,20 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     force: o.force,
     until: o.until ?? null,
   });
-  const { misses } = await exec.prepare();
-  if (misses.length > 0 && o.beforeCompute) await o.beforeCompute();
+  // a signal while the data is prepared stops the preparation: there is no step to finish and nothing to save
+  const endPhase = signalWordsDuring(PREPARING);
+  let misses: PlanNode[] = [];
+  let stoppedPreparing = false;
+  try {
+    ({ misses } = await exec.prepare());
+  } catch (err) {
+    if (!(err instanceof StopRequested)) throw err;
+    stoppedPreparing = true;
+    misses = exec.stoppedPreparing();
+  } finally {
+    endPhase();
+  }
+  if (!stoppedPreparing && misses.length > 0 && o.beforeCompute) await o.beforeCompute();
 
   const hash = planHash(o.plan);
   const pidStart = processStart(process.pid);
@@ -135,6 +151,14 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     manifest.status = code === EXIT.ok ? "ok" : isInterruptedCode(code) ? "interrupted" : code === EXIT.expectations ? "expectations_failed" : "failed";
     save();
   };
+  if (stoppedPreparing) {
+    // recorded, not left as an empty folder that says nothing: no node was started, nothing was saved
+    manifest.interrupted = "data preparation";
+    progress.stop();
+    end(o.interrupt?.exitCode ?? EXIT.interrupted);
+    if (o.report !== false) writeReport(run.path);
+    return { exitCode: manifest.exitCode!, runDir: run.path, manifest, error: null };
+  }
   // a second Ctrl-C exits at once: the run is still recorded as interrupted, not left "running"
   // (which `alignc runs` shows as dead), and the locks of its nodes are released
   const offStopNow = onStopNow((code) => {

@@ -10,7 +10,8 @@ import type { Interrupt } from "./storage/interrupt.js";
 import { backendSession, createHandlers } from "./nodes/index.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import type { Progress } from "./presentation/progress.js";
-import { runPlan, type RunOutcome } from "./run-plan.js";
+import { PREPARING, runPlan, type RunOutcome } from "./run-plan.js";
+import { signalWordsDuring } from "./storage/interrupt.js";
 
 export interface RunRecipeOptions {
   backend?: string;
@@ -33,7 +34,15 @@ export type RunRecipeResult =
   | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
 
 export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
-  return runCompiled(path, await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend, noBudget: o.noBudget }), o);
+  // checking and planning read the data too: a signal then stops at the first stop point of prepare()
+  const endPhase = signalWordsDuring(PREPARING);
+  let input: RunInput;
+  try {
+    input = await compileForRun(path, { tiny: o.tiny, variant: o.variant, backend: o.backend, noBudget: o.noBudget });
+  } finally {
+    endPhase();
+  }
+  return runCompiled(path, input, o);
 }
 
 /** Run a compiled plan with the real handlers; `input.recipe` is the (variant's) recipe the data layer builds from. */

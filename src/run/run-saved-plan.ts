@@ -5,6 +5,8 @@
 // with the real handlers, so its stages land in (and are reused from) the cache entries their hashes
 // name: `alignc run R --variant V` and `alignc plan R --variant V --json > p.json && alignc run p.json`
 // share every entry.
+import { PREPARING } from "./run-plan.js";
+import { signalWordsDuring } from "./storage/interrupt.js";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
@@ -42,7 +44,14 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const stale = staleFiles(plan, dirname(recipePath));
   if (stale.length) return refuse(`${planPath}: ${stale.length} input file${stale.length > 1 ? "s" : ""} changed since the plan was made, so it no longer describes what would run:\n${stale.map((l) => `  ${l}`).join("\n")}\nplan the recipe again`);
 
-  const input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend, noBudget: o.noBudget });
+  // checking and planning read the data: a signal then says what is true (run-recipe.ts does the same)
+  const endPhase = signalWordsDuring(PREPARING);
+  let input: Awaited<ReturnType<typeof compileForRun>>;
+  try {
+    input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend, noBudget: o.noBudget });
+  } finally {
+    endPhase();
+  }
   if (!input.recipe || !input.plan) return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: `${recipePath} no longer compiles; ${planPath} cannot be run` };
   const differs = nodeDifferences(plan, input.plan);
   if (differs.length)

@@ -194,3 +194,42 @@ test("a folder shared by two machines: what a dead writer of this host left is c
     cleanup();
   }
 });
+
+test("put with replace (--force) swaps the entry: a concurrent reader sees the old entry whole or the new whole, never a mix; nothing is left aside", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    const hash = "forced1";
+    const put = (marker: number, replace: boolean) =>
+      cache.put(hash, { kind: "stage.sft", label: "sft", seconds: 0, data: { marker } }, (d) => {
+        // sizes vary with the marker, so get()'s size check alone would not make a mix look whole
+        writeFileSync(join(d, "a.bin"), Buffer.alloc(40_000 + (marker % 5) * 3_000, marker & 0xff));
+        writeFileSync(join(d, "b.bin"), Buffer.alloc(60_000 - (marker % 7) * 2_000, marker & 0xff));
+      }, { replace });
+    await put(0, false);
+    await put(99, false);
+    assert.equal((cache.get(hash)!.meta.data as { marker: number }).marker, 0, "without replace the entry in place is kept");
+    const child = spawnFixture("cache-reader", [dir, hash, "1500"]);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    await waitForLine(child, "ready");
+    let marker = 0;
+    const end = Date.now() + 1200;
+    while (Date.now() < end) {
+      await put(++marker, true);
+      await new Promise((r) => setImmediate(r));
+    }
+    const { code } = await exited(child);
+    assert.equal(code, 0, out);
+    const r = JSON.parse(out.trim().split("\n").at(-1)!) as { seen: Record<string, number>; misses: number; mixed: number };
+    if (process.env.HARM_DEBUG) console.log(out);
+    assert.equal(r.mixed, 0, `reads that mixed two entries: ${out}`);
+    // before: put kept the old entry (a damaged one could not be replaced): only marker 0 was ever seen
+    assert.ok(Object.keys(r.seen).length > 1, `the reader saw the replacements: ${out}`);
+    assert.equal((cache.get(hash)!.meta.data as { marker: number }).marker, marker);
+    assert.ok(cache.verify(hash));
+    assert.deepEqual(readdirSync(join(dir, ".tmp")), [], "no old entry or temp folder left behind");
+  } finally {
+    cleanup();
+  }
+});

@@ -2,7 +2,7 @@
 // node, stages that train for N steps with checkpoints and Ctrl-C, an eval, and expect gates.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IRCondition } from "../../src/check/ir.js";
 import type { Plan, PlanNode } from "../../src/plan/types.js";
@@ -324,6 +324,67 @@ test("Ctrl-C while waiting for another run's lock on a node stops the wait: exit
     } finally {
       held.release();
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test("a node cached by another run while this one waited for its lock gives the same metrics.jsonl rows as a cache hit", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const first = await runPlan(opts(dir, calls));
+    assert.equal(first.exitCode, 0);
+    const hit = await runPlan(opts(dir, calls)); // every node a hit: the rows a reused node gives
+    assert.equal(hit.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    const o = opts(dir, calls);
+    const cache = new StageCache(o.cacheRoot!);
+    const a = plan().nodes[1]!;
+    // another run "computing" a: it holds a's lock and its entry is not there yet
+    const held = await cache.lock(a.hash, { purpose: "alignc run: a" });
+    const aside = join(dir, "a-entry");
+    renameSync(cache.entryDir(a.hash), aside);
+    const waiting = runPlan(o);
+    await new Promise((r) => setTimeout(r, 300));
+    renameSync(aside, cache.entryDir(a.hash)); // ... which it then finishes
+    held.release();
+    const r = await waiting;
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    const rowsOf = (runDir: string, stage: string) => RunDir.open(runDir).readMetrics().filter((m) => m.stage === stage);
+    // before: none of a's rows (a hit copies its entry's rows, marked cached)
+    assert.ok(rowsOf(hit.runDir, "a").length > 0);
+    assert.deepEqual(rowsOf(r.runDir, "a"), rowsOf(hit.runDir, "a"));
+    assert.ok(rowsOf(r.runDir, "a").every((m) => m.cached === 1));
+    assert.ok(!calls.runs.slice(calls.runs.lastIndexOf("d") + 1).includes("a"), "a was not computed again");
+  } finally {
+    cleanup();
+  }
+});
+
+test("--force replaces a damaged cache entry: the run computes the node anew and the next run reuses the new entry", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
+    const file = join(entry, "metrics.jsonl");
+    const good = readFileSync(file, "utf8");
+    writeFileSync(file, good.replace('"stage"', '"st#ge"')); // same size: get() sees a whole entry
+    const stopped = await runPlan(opts(dir, calls)).then(() => null, (e: unknown) => e);
+    assert.ok(stopped instanceof PlanError, String(stopped));
+    const forced = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.equal(forced.exitCode, 0);
+    assert.equal(forced.manifest.nodes.find((n) => n.id === "a")!.status, "computed");
+    // before: put kept the damaged entry in place, and the next run stopped on it again
+    const rows = (text: string) => text.trim().split("\n").map((l) => ({ ...JSON.parse(l), time: 0 })); // times differ run to run
+    assert.deepEqual(rows(readFileSync(file, "utf8")), rows(good));
+    const after = await runPlan(opts(dir, calls));
+    assert.equal(after.exitCode, 0);
+    assert.equal(after.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    assert.ok(new StageCache(join(dir, "cache")).verify(plan().nodes[1]!.hash));
+    assert.match(stopped.message, /run again with `--force a` to compute the node anew and replace the entry/, "the damaged entry's message names the fix");
   } finally {
     cleanup();
   }

@@ -11,7 +11,7 @@
 //     still exits at once, but records the run as interrupted and releases the lock first.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -158,6 +158,82 @@ test("a second Ctrl-C stops at once, but records the run as interrupted and rele
     const ck = new StageCache(cacheRoot).latestCheckpoint(pre.hash)!;
     assert.equal(pre.reason, `stopped at once; resumes from the checkpoint at step ${ck.step}`);
     await resumes(recipe, runsDir, cacheRoot, ck.step);
+  } finally {
+    cleanup();
+  }
+});
+
+test("Ctrl-C while waiting for another run's lock: the hint says no checkpoint was saved, names the other run, and the run resumes nothing", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir);
+    const cacheRoot = join(dir, "cache");
+    const env = { CI: "true", ALIGNC_CACHE: cacheRoot, XDG_CACHE_HOME: join(dir, "xdg") };
+    const { compile } = await import("../../src/compile.js");
+    const c = await compile(recipe, {});
+    const pre = c.plan!.nodes.find((n) => n.id === "pre")!;
+    // "another run" computing pre: this test process holds its lock
+    const held = await new StageCache(cacheRoot).lock(pre.hash, { purpose: "alignc run: pre" });
+    try {
+      const child = spawn(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "run", "--workers", "1", recipe], { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes(`waiting for pid ${process.pid}`) && !child.killed) child.kill("SIGINT");
+      });
+      const { code } = await exited(child);
+      assert.equal(code, 130, stderr.slice(-1500));
+      // before: "interrupted: run `…` again to resume from the checkpoint" (this run has none)
+      assert.doesNotMatch(stderr, /resume from the checkpoint/);
+      assert.match(stderr, new RegExp(`interrupted while waiting for pid ${process.pid}, which is computing pre: nothing of it computed here, no checkpoint saved; run \`alignc run --workers 1 .*micro\\.align\` again`));
+      assert.equal(new StageCache(cacheRoot).latestCheckpoint(pre.hash), null);
+      const m = onlyRun(join(dir, "runs"));
+      assert.equal(m.nodes.find((n) => n.id === "pre")!.checkpointStep, undefined);
+    } finally {
+      held.release();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test("Ctrl-C during data preparation stops it at the next stop point, says so (nothing to save), exits 130 and records the run as interrupted there", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir);
+    const runsDir = join(dir, "runs");
+    const cacheRoot = join(dir, "cache");
+    // the child pauses at its 40th stop point (inside the first source's rows): the SIGINT lands there
+    const child = spawnFixture("prepare-interrupt", [recipe, runsDir, cacheRoot, "40"], { XDG_CACHE_HOME: join(dir, "xdg") }, "pipe");
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    // before: "preparing" never came (prepare() read no stop flag) and the data was built whole
+    await waitForLine(child, "preparing", 60_000);
+    child.kill("SIGINT");
+    await sleep(100);
+    child.stdin!.end("\n");
+    const { code } = await exited(child);
+    assert.equal(code, 130, out);
+    assert.match(out, /said: Ctrl-C: stopping data preparation \(nothing computed yet, nothing to save\)/);
+    assert.doesNotMatch(out, /saving a checkpoint/);
+    // promptly: the first stop point after the signal stops it (the signal is read there)
+    assert.match(out, /stop points after the signal: 1\n/);
+    assert.match(out, /hint: interrupted during data preparation: nothing computed, nothing to resume; run `alignc run R` again to start/);
+    const m = onlyRun(runsDir);
+    assert.equal(m.exitCode, 130);
+    assert.equal(m.interrupted, "data preparation");
+    for (const n of m.nodes.filter((x) => x.kind.startsWith("stage.") || x.kind.startsWith("eval."))) {
+      assert.equal(n.status, "interrupted", n.id);
+      assert.match(n.reason!, /^not started: stopped during data preparation/);
+    }
+    // nothing half-written: no cache entry, no checkpoint, no lock, no temp folder
+    const cached = existsSync(cacheRoot) ? readdirSync(cacheRoot).filter((f) => !f.startsWith(".")) : [];
+    assert.deepEqual(cached, []);
+    assert.deepEqual(locks(cacheRoot), []);
+    for (const sub of [".partial", ".tmp"]) assert.deepEqual(existsSync(join(cacheRoot, sub)) ? readdirSync(join(cacheRoot, sub)) : [], [], sub);
+    // and the same command then runs from the start
+    const again = await runRecipe(recipe, { runsDir, cacheRoot, progress: createProgress({ quiet: true }), workers: 1 });
+    assert.ok(again.ok && again.outcome.exitCode === 0);
   } finally {
     cleanup();
   }

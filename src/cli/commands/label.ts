@@ -20,6 +20,7 @@ import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
 import { escapeControl } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
+import { releaseSignals } from "../../common/temp-cleanup.js";
 
 const USAGE = "usage: alignc label RECIPE --source NAME [--port N] [--host H]\n       alignc label --stats FILE [--json]\n";
 
@@ -163,26 +164,52 @@ function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<
   // the stop handlers before the URL is printed: a Ctrl-C or SIGTERM that comes as soon as someone
   // (or a script) reads the URL must close the server gracefully too, not kill it by the signal
   const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
+    let first: NodeJS.Signals | null = null;
     const stop = (sig: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`\n${sig}: finishing the writes in flight…\n`);
+      if (first !== null) {
+        // as `alignc run`: a second Ctrl-C or SIGTERM stops at once (a second SIGHUP is the terminal
+        // closing, not a user insisting), but not in the middle of a write: the line being written
+        // finishes and is fsynced, those queued are refused (unacknowledged: the page resends them)
+        if (sig === "SIGHUP") return;
+        process.stderr.write(`\n${sig === "SIGINT" ? "Ctrl-C" : sig} again: stopping now; every acknowledged label is on disk (the page resends the others)\n`);
+        stopNow(stopCode(first));
+        return;
+      }
+      first = sig;
+      process.stderr.write(`\n${sig}: finishing the writes in flight… (${sig === "SIGINT" ? "Ctrl-C again" : sig === "SIGHUP" ? "Ctrl-C or SIGTERM" : `${sig} again`} to stop at once)\n`);
       server.close().then(
         () => {
+          off();
           process.stderr.write(`alignc label: stopped; ${session.labelCount} labels in ${rel(c.labelsFile)}\n`);
           resolve(stopCode(sig));
         },
         (e: unknown) => {
+          off();
           process.stderr.write(`alignc label: ${(e as Error).message}\n`);
           resolve(stopCode(sig));
         },
       );
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    // a closed terminal or ssh session: stop as on SIGTERM (the default action killed the server at once)
-    process.once("SIGHUP", stop);
+    const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+    // `on`, not `once`: with no listener left, a second Ctrl-C killed the server by its default action
+    // while it was still writing
+    for (const sig of signals) process.on(sig, stop);
+    // the journals are closed: what is left is the process's exit (bin/alignc.js ends a 129 by SIGHUP, with no listener left)
+    const off = () => {
+      for (const sig of signals) process.off(sig, stop);
+    };
+    const stopNow = (code: number) => {
+      const end = () => {
+        off();
+        releaseSignals();
+        // stopping after a SIGHUP: end by SIGHUP, as bin/alignc.js does (exit() would reset the dead terminal and abort)
+        if (code === 129 && process.listenerCount("SIGHUP") === 0) process.kill(process.pid, "SIGHUP");
+        process.exit(code);
+      };
+      // a disk that hangs must not keep "stop now" from stopping: at most 2 s for the write in progress
+      const backstop = setTimeout(end, 2000);
+      session.stopNow().then(end, end).finally(() => clearTimeout(backstop));
+    };
   });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write(

@@ -64,6 +64,19 @@ export function resumeCommand(path: string, o: { tiny?: boolean; backend?: strin
     .join(" ");
 }
 
+/** What to do after an interrupted run, true to what it left: a checkpoint to resume from, or none. */
+export function interruptedHint(m: Manifest, again: string): string {
+  if (m.interrupted === "data preparation")
+    return `interrupted during data preparation: nothing computed, nothing to resume; run \`${again}\` again to start (cached nodes are reused)\n`;
+  const stopped = m.nodes.filter((n) => n.status === "interrupted");
+  if (stopped.some((n) => n.checkpointStep !== undefined)) return `interrupted: run \`${again}\` again to resume from the checkpoint\n`;
+  const waited = stopped.find((n) => n.waitedForPid !== undefined);
+  if (waited)
+    // a Ctrl-C during the wait for another run's lock: this run has no checkpoint of the node
+    return `interrupted while waiting for pid ${waited.waitedForPid ?? "?"}, which is computing ${waited.label}: nothing of it computed here, no checkpoint saved; run \`${again}\` again to reuse it once that run has finished it (or go on from that run's checkpoint)\n`;
+  return `interrupted before a checkpoint was saved: nothing to resume; run \`${again}\` again to compute what is not cached\n`;
+}
+
 /** Print one run's diagnostics, summary and error; return its exit code. */
 function report(result: RunRecipeResult, resumeHint: string): number {
   const color = useColor(process.stderr);
@@ -79,7 +92,7 @@ function report(result: RunRecipeResult, resumeHint: string): number {
     process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${e.message}\n`);
     if (!(e instanceof DiagnosticError) && process.env.ALIGNC_DEBUG) process.stderr.write(`${e.stack}\n`);
   }
-  if (isInterruptedCode(outcome.exitCode)) process.stderr.write(`interrupted: run \`${resumeHint}\` again to resume from the checkpoint\n`);
+  if (isInterruptedCode(outcome.exitCode)) process.stderr.write(interruptedHint(outcome.manifest, resumeHint));
   return outcome.exitCode;
 }
 

@@ -6,7 +6,8 @@
 // once; the second waits, then finds the entry cached.
 //
 // Layout:   <root>/<hash>/…            complete entries
-//           <root>/.tmp/<hash>.<host>-<pid>.<n>/  entries being written (swept when their writer is gone: writer-tag.ts)
+//           <root>/.tmp/<hash>.<host>-<pid>.<n>/  entries being written (swept when their writer is gone: writer-tag.ts),
+//                      and `<hash>.deleted|replaced.<host>-<pid>.<n>/` entries being removed or replaced (--force)
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
 import { randomBytes } from "node:crypto";
@@ -67,6 +68,14 @@ export function defaultCacheRoot(runsDir = "runs"): string {
   return resolve(process.env.ALIGNC_CACHE || join(runsDir, ".cache"));
 }
 
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
 function fsyncFile(path: string): void {
   const fd = openSync(path, "r");
   try {
@@ -104,22 +113,51 @@ export class StageCache {
 
   /** The entry for hash when it is complete and its files have the recorded sizes; else null. */
   get(hash: string): CacheEntry | null {
+    return this.read(hash, () => undefined)?.entry ?? null;
+  }
+
+  /**
+   * The entry for hash (as get()) and what `fn` reads from it, both of one entry: `--force` replaces
+   * an entry while other runs may read it (put's `replace`), so entry.json is read again after `fn`;
+   * when it changed in between, the read is done again on the entry now in place. null: no entry.
+   */
+  read<T>(hash: string, fn: (entry: CacheEntry) => T): { entry: CacheEntry; value: T } | null {
     const dir = this.entryDir(hash);
-    let meta: EntryMeta;
-    try {
-      meta = JSON.parse(readFileSync(join(dir, ENTRY), "utf8")) as EntryMeta;
-    } catch {
-      return null;
-    }
-    if (meta.hash !== hash) return null;
-    for (const [name, rec] of Object.entries(meta.files)) {
+    for (let attempt = 0; ; attempt++) {
+      const text = readText(join(dir, ENTRY));
+      if (text === null) return null;
+      let meta: EntryMeta;
       try {
-        if (statSync(join(dir, name)).size !== rec.bytes) return null;
+        meta = JSON.parse(text) as EntryMeta;
       } catch {
         return null;
       }
+      if (meta.hash !== hash) return null;
+      const whole = Object.entries(meta.files).every(([name, rec]) => {
+        try {
+          return statSync(join(dir, name)).size === rec.bytes;
+        } catch {
+          return false;
+        }
+      });
+      const entry = { hash, dir, meta };
+      let value: T | undefined;
+      let error: unknown = null;
+      if (whole) {
+        try {
+          value = fn(entry);
+        } catch (err) {
+          error = err;
+        }
+      }
+      // unchanged since it was first read: the sizes, and what fn read, are this entry's
+      if (readText(join(dir, ENTRY)) === text) {
+        if (!whole) return null;
+        if (error !== null) throw error;
+        return { entry, value: value as T };
+      }
+      if (attempt >= 10) return null; // replaced again and again: a miss (whose lock waits for the replacing run)
     }
-    return { hash, dir, meta };
   }
 
   /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests and `--verify`). */
@@ -138,11 +176,16 @@ export class StageCache {
    * Write an entry: `write(dir)` fills a fresh temp folder; then the files are hashed, fsynced and
    * the folder renamed to `<root>/<hash>`. The caller should hold `lock(hash)`. If a complete entry
    * already exists (a writer that did not lock), it wins and ours is dropped: same hash, same content.
+   * `replace` (`alignc run --force`: an entry may be damaged in ways get() does not see) swaps ours in
+   * instead: the old entry is renamed aside, ours renamed into place, then the old one removed, so a
+   * reader (read()) sees the old entry whole, ours whole, or, between the two renames, none (a miss,
+   * which waits on the lock the replacing run holds and then reuses ours).
    */
   async put(
     hash: string,
     info: { kind: string; label: string; seconds: number; data?: unknown },
     write: (dir: string) => void | EntryExtras | Promise<void | EntryExtras>,
+    opts: { replace?: boolean } = {},
   ): Promise<CacheEntry> {
     const final = this.entryDir(hash);
     const tmpRoot = join(this.root, ".tmp");
@@ -163,6 +206,10 @@ export class StageCache {
         renameSync(tmp, final);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && opts.replace) {
+          this.swapIn(hash, tmp);
+          return { hash, dir: final, meta };
+        }
         if ((code === "ENOTEMPTY" || code === "EEXIST") && this.get(hash)) {
           rmSync(tmp, { recursive: true, force: true });
           return this.get(hash)!;
@@ -179,6 +226,30 @@ export class StageCache {
       rmSync(tmp, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** Replace the entry folder of hash by `tmp` (complete and synced): old aside, new in, old removed. */
+  private swapIn(hash: string, tmp: string): void {
+    const final = this.entryDir(hash);
+    // named as remove()'s are, so a kill -9 between the renames leaves a folder sweep() clears
+    const aside = join(this.root, ".tmp", `${hash}.replaced.${writerTag()}.${randomBytes(4).toString("hex")}`);
+    try {
+      renameSync(final, aside);
+    } catch (err) {
+      // gone meanwhile (removed by hand): ours simply goes in
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      renameSync(tmp, final);
+      fsyncDir(this.root);
+      return;
+    }
+    try {
+      renameSync(tmp, final);
+    } catch (err) {
+      renameSync(aside, final); // ours cannot go in: the old entry back, as it was
+      throw err;
+    }
+    fsyncDir(this.root);
+    rmSync(aside, { recursive: true, force: true });
   }
 
   remove(hash: string): void {

@@ -26,14 +26,14 @@ export class DamagedEntryError extends Error {}
 /**
  * The rows of the entry in `dir` (computed for the block `label`). An entry is renamed into place
  * whole, so a line that does not read is damage from outside alignc (the cache's get() checks sizes,
- * not contents): a DamagedEntryError naming the line and the folder to remove.
+ * not contents): a DamagedEntryError naming the line and how to replace the entry (`--force`).
  */
-export function readEntryRows(dir: string, label: string): EntryRows {
+export function readEntryRows(dir: string, label: string, id = label): EntryRows {
   try {
     return { metrics: readJsonl<MetricRow>(join(dir, NODE_METRICS), metricRowCheck), samples: readJsonl<SampleRow>(join(dir, NODE_SAMPLES), sampleRowCheck) };
   } catch (err) {
     if (!(err instanceof JsonlError)) throw err;
-    throw new DamagedEntryError(`${err.message}\n  the cache entry of ${label} is damaged; remove the folder ${dir} and run again to compute the node anew`);
+    throw new DamagedEntryError(`${err.message}\n  the cache entry of ${label} is damaged; run again with \`--force ${id}\` to compute the node anew and replace the entry (or remove the folder ${dir})`);
   }
 }
 

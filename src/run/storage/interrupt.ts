@@ -16,6 +16,21 @@ import { releaseSignals } from "../../common/temp-cleanup.js";
 
 const installed = new Set<Interrupt>();
 
+/** What a signal does in the phase under way, when it is not the default's (see signalWordsDuring). */
+let phase: { first: string; again: string } | null = null;
+
+/**
+ * While `alignc run` prepares data nothing can be checkpointed: a signal then stops the preparation
+ * (common/stop-point.ts), and says that, not "saving a checkpoint". Returns the function that ends the phase.
+ */
+export function signalWordsDuring(words: { first: string; again: string }): () => void {
+  const before = phase;
+  phase = words;
+  return () => {
+    phase = before;
+  };
+}
+
 export class Interrupt {
   private requestedBy: NodeJS.Signals | null = null;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
@@ -50,7 +65,7 @@ export class Interrupt {
         const name = sig === "SIGINT" ? "Ctrl-C" : sig;
         if (this.requestedBy !== null && sig === "SIGHUP") return; // already stopping; see above
         if (this.requestedBy !== null) {
-          this.say(`\n${name} again: ${this.words.again ?? "stopping now (resume continues from the last checkpoint)"}`);
+          this.say(`\n${name} again: ${phase?.again ?? this.words.again ?? "stopping now (resume continues from the last checkpoint)"}`);
           const code = this.exitCode;
           runStopNowHooks(code);
           // stopping after a SIGHUP: end by SIGHUP, as bin/alignc.js does (exit() would reset the dead
@@ -62,7 +77,7 @@ export class Interrupt {
         }
         this.requestedBy = sig;
         const atOnce = sig === "SIGINT" ? "Ctrl-C again" : sig === "SIGHUP" ? "Ctrl-C or SIGTERM" : `${sig} again`;
-        this.say(`\n${name}: ${this.words.first ?? "finishing the current step and saving a checkpoint"} (${atOnce} to stop at once)`);
+        this.say(`\n${name}: ${phase?.first ?? this.words.first ?? "finishing the current step and saving a checkpoint"} (${atOnce} to stop at once)`);
       };
       this.handlers.set(sig, h);
       process.on(sig, h);

@@ -28,6 +28,10 @@ export interface NodeRecord {
   seconds: number; // wall time in this run (≈0 for cache hits)
   savedSeconds?: number; // for cache hits: the compute time recorded when the entry was made
   resumedFromStep?: number;
+  /** interrupted: the step of the checkpoint this run saved, which the next run resumes from (absent: none) */
+  checkpointStep?: number;
+  /** interrupted while waiting for another run's lock on this node: that run's pid (this run computed none of it) */
+  waitedForPid?: number | null;
   entry?: string; // cache entry folder holding the node's output (checkpoints live here)
   summary?: Record<string, number>; // final metrics of the node
   reason?: string; // why skipped / blocked / failed
@@ -56,6 +60,8 @@ export interface Manifest {
   created: string;
   finished: string | null;
   status: "running" | "ok" | "failed" | "interrupted" | "expectations_failed";
+  /** interrupted before any node started: while the data the run needs was prepared (absent otherwise) */
+  interrupted?: "data preparation";
   /** the process that runs it, so `alignc runs` can tell a killed run (kill -9, power cut) from a live one */
   pid?: number;
   /** when that process started (fs-probe processStart), so a later process given the same pid is not it */
