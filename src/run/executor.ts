@@ -13,17 +13,17 @@ import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { CacheEntry, StageCache } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
-import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "./evaluation/expect.js";
+import { Gates } from "./gates.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
-import { yieldToSignals } from "./storage/interrupt.js";
 import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { nearest } from "../common/did-you-mean.js";
-import { ancestors, descendants } from "../common/graph.js";
+import { ancestors } from "../common/graph.js";
+import { nodeContext, type RunServices } from "./node-context.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
 
@@ -60,11 +60,9 @@ export class Executor {
   private readonly byId: Map<string, PlanNode>;
   private readonly records = new Map<string, NodeRecord>();
   private readonly outputs = new Map<string, Promise<NodeOutput>>();
-  private readonly metrics: MetricTable = new Map();
-  private readonly evaluated = new Set<IRCondition>();
   /** ids and labels of nodes whose metrics are registered (what `expect` may read) */
-  private readonly finished = new Set<string>();
-  private readonly blockedBy = new Map<string, string>(); // node id → failed condition text
+  private readonly gates: Gates;
+  private readonly services: RunServices;
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
   private run_: RunDir | null = null;
@@ -82,7 +80,9 @@ export class Executor {
     for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
     if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
     this.force = new Set(o.force ?? []);
+    this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
+    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row) };
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -95,7 +95,7 @@ export class Executor {
   }
 
   get expectations(): Manifest["expectations"] {
-    return this.o.expects.filter((c) => this.evaluated.has(c)).map((c) => evaluateCondition(c, this.metrics));
+    return this.gates.outcomes;
   }
 
   get hits(): number {
@@ -224,9 +224,8 @@ export class Executor {
       }
     }
     const failed = this.expectations.filter((e) => !e.ok);
-    const unevaluated = this.o.expects.filter((c) => !this.evaluated.has(c));
-    if (!this.o.until) for (const c of unevaluated) this.evaluated.add(c); // reported as "did not run"
-    return this.finish(failed.length || (!this.o.until && unevaluated.length) ? EXIT.expectations : EXIT.ok);
+    const unevaluated = this.o.until ? 0 : this.gates.closeUnevaluated(); // reported as "did not run"
+    return this.finish(failed.length || unevaluated ? EXIT.expectations : EXIT.ok);
   }
 
   /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss. */
@@ -284,7 +283,7 @@ export class Executor {
   }
 
   private blockedReason(n: PlanNode): string | null {
-    const gate = this.blockedBy.get(n.id);
+    const gate = this.gates.blocking(n.id);
     if (gate) return `expectation failed: ${gate}`;
     for (const i of ancestors(this.o.plan.nodes, n.id)) {
       if (i === n.id) continue;
@@ -296,19 +295,7 @@ export class Executor {
 
   /** Metrics of a finished node become visible to `expect`; failed gates block what depends on them. */
   private nodeDone(n: PlanNode): void {
-    const rec = this.records.get(n.id)!;
-    if (n.block) this.metrics.set(n.block, rec.summary ?? {});
-    this.metrics.set(n.id, rec.summary ?? {});
-    this.finished.add(n.id).add(label(n));
-    for (const c of readyConditions(this.o.expects, this.finished, this.evaluated)) {
-      this.evaluated.add(c);
-      const r = evaluateCondition(c, this.metrics);
-      this.o.progress.info(`expect ${r.message}`);
-      if (!r.ok) {
-        const sources = this.o.plan.nodes.filter((x) => conditionBlocks(c).includes(label(x)) || conditionBlocks(c).includes(x.id)).map((x) => x.id);
-        for (const d of descendants(this.o.plan.nodes, sources)) if (!this.blockedBy.has(d)) this.blockedBy.set(d, c.text);
-      }
-    }
+    this.gates.nodeDone(n, this.records.get(n.id)!.summary ?? {});
   }
 
   /** The output of node `id`, computing memory nodes on first use. */
@@ -393,42 +380,14 @@ export class Executor {
   }
 
   private context(n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext {
-    const started = performance.now();
-    const stage = label(n);
-    const writeRow = (kind: "metric" | "sample", row: MetricRow | SampleRow) => {
-      if (keep) kind === "metric" ? keep.metrics.push(row as MetricRow) : keep.samples.push(row as SampleRow);
-      if (!this.run_) this.pendingRows.push([kind, row] as ["metric", MetricRow] | ["sample", SampleRow]);
-      else if (kind === "metric") this.run_.appendMetric(row as MetricRow);
-      else this.run_.appendSample(row as SampleRow);
-    };
-    return {
-      node: n,
-      plan: this.o.plan,
-      backend: this.o.backend,
-      tiny: this.o.tiny,
-      outDir,
-      // an input, or a node further up (a draw that a stage reads through its ranking and data chain)
-      input: (id) => {
-        if (!n.inputs.includes(id) && !ancestors(this.o.plan.nodes, n.id).has(id)) return Promise.reject(new Error(`node ${n.id} does not read ${id}`));
-        return this.output(id);
-      },
-      log: (row) => writeRow("metric", { stage, time: Number(((performance.now() - started) / 1000).toFixed(3)), ...row } as MetricRow),
-      sample: (row) => writeRow("sample", row),
-      progress: (total, startStep) => this.o.progress.stage(stage, total, startStep),
-      info: (line) => this.o.progress.info(`${stage}: ${line}`),
-      interrupted: () => this.o.interrupt.requested,
-      latestCheckpoint: () => this.o.cache.latestCheckpoint(n.hash),
-      saveCheckpoint: (step, write) => this.o.cache.saveCheckpoint(n.hash, step, write),
-      generations: {
-        getOrGenerate: async (key, rows, generate) => {
-          const r = await this.generations.getOrGenerate(key, rows, generate);
-          const counts = (this.records.get(n.id)!.generations ??= { cached: 0, generated: 0 });
-          if (r.cached) counts.cached++;
-          else counts.generated++;
-          return r.outputs;
-        },
-      },
-    };
+    return nodeContext(this.services, n, this.records.get(n.id)!, outDir, keep);
+  }
+
+  /** a row into the run's logs, held until the run directory exists */
+  private writeRow(kind: "metric" | "sample", row: MetricRow | SampleRow): void {
+    if (!this.run_) this.pendingRows.push([kind, row] as ["metric", MetricRow] | ["sample", SampleRow]);
+    else if (kind === "metric") this.run_.appendMetric(row as MetricRow);
+    else this.run_.appendSample(row as SampleRow);
   }
 }
 
