@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { acquireLock, LockTimeoutError } from "../../src/run/storage/lock.js";
 import { removeDeadTemps, writeFileAtomicSync } from "../../src/common/atomic-write.js";
@@ -229,6 +231,29 @@ test("put with replace (--force) swaps the entry: a concurrent reader sees the o
     assert.equal((cache.get(hash)!.meta.data as { marker: number }).marker, marker);
     assert.ok(cache.verify(hash));
     assert.deepEqual(readdirSync(join(dir, ".tmp")), [], "no old entry or temp folder left behind");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a FIFO named entry.json (an entry damaged from outside) is a miss, read without blocking; the next put replaces the folder", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const entry = join(dir, "abc123");
+    mkdirSync(entry, { recursive: true });
+    spawnSync("mkfifo", [join(entry, "entry.json")]);
+    // in a child with a time limit: a plain read of a FIFO nobody writes blocks the whole process
+    const cacheJs = pathToFileURL(join(import.meta.dirname, "../../src/run/storage/cache.js")).href;
+    const script = `const { StageCache, readEntryMeta } = await import(${JSON.stringify(cacheJs)});
+      const { writeFileSync } = await import("node:fs");
+      const c = new StageCache(${JSON.stringify(dir)});
+      const before = [c.get("abc123"), readEntryMeta(${JSON.stringify(entry)})];
+      await c.put("abc123", { kind: "stage.sft", label: "sft", seconds: 1 }, (d) => writeFileSync(d + "/m", "m"));
+      console.log(JSON.stringify({ before, after: c.get("abc123")?.meta.label ?? null }));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(r.signal, null, "the child blocked on the FIFO and was killed at the time limit");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { before: [null, null], after: "sft" });
   } finally {
     cleanup();
   }

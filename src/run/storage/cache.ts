@@ -11,11 +11,11 @@
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { folderDigests } from "../../common/folder-hash.js";
-import { hashRegularFile } from "../../lang/read-file.js";
+import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
@@ -51,8 +51,9 @@ const ENTRY = "entry.json";
 
 /** The entry.json of a complete entry folder (what made it, its files' sizes and sha256), or null. */
 export function readEntryMeta(dir: string): EntryMeta | null {
+  const text = readText(join(dir, ENTRY));
   try {
-    return JSON.parse(readFileSync(join(dir, ENTRY), "utf8")) as EntryMeta;
+    return text === null ? null : (JSON.parse(text) as EntryMeta);
   } catch {
     return null;
   }
@@ -68,9 +69,11 @@ export function defaultCacheRoot(runsDir = "runs"): string {
   return resolve(process.env.ALIGNC_CACHE || join(runsDir, ".cache"));
 }
 
+/** A cache file's text, or null when it is missing or not a regular file: a FIFO or device put under
+ * the name (entry.json) would block a plain read forever; such an entry is incomplete, a miss. */
 function readText(path: string): string | null {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularText(path, READ_LIMITS.wholeData, "cache file");
   } catch {
     return null;
   }
