@@ -36,6 +36,7 @@ export interface ExecutorOptions {
   /** exitCode: what an interrupted run exits with (default 130; 129 for SIGHUP: storage/interrupt.ts) */
   interrupt: { readonly requested: boolean; readonly exitCode?: number };
   backend: string;
+  selectedBackend?: () => string | null; // the backend selected so far (null: none loaded), recorded with each entry
   tiny: boolean;
   force?: readonly string[];
   until?: string | null;
@@ -174,8 +175,7 @@ export class Executor {
       const rec = this.records.get(n.id)!;
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      const rows = this.cachedRows.get(n.id) ?? { metrics: [], samples: [] };
-      this.appendCachedRows(rows);
+      this.appendCachedRows(this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
       this.nodeDone(n);
     }
     this.onChange();
@@ -239,6 +239,7 @@ export class Executor {
     rec.status = "cached";
     rec.entry = hit.entry.dir;
     rec.savedSeconds = hit.entry.meta.seconds;
+    rec.computedOn = hit.entry.meta.backend;
     rec.summary = summaryOf(hit.entry.meta.data);
     recordSkipped(rec, hit.entry.meta.data);
     this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, value: undefined, summary: rec.summary ?? {} }));
@@ -354,7 +355,7 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null } };
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.o.selectedBackend?.() ?? undefined };
         // --force: the entry in place may be damaged (why one forces a node), so ours replaces it
       }, { replace: this.force.has(n.id) }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
@@ -363,12 +364,9 @@ export class Executor {
       const result = box.result;
       if (!entry || result.status !== "done") return result;
       cache.clearCheckpoints(n.hash);
-      rec.status = result.resumedFromStep ? "resumed" : "computed";
-      if (result.resumedFromStep) rec.resumedFromStep = result.resumedFromStep;
-      rec.seconds = (performance.now() - t0) / 1000;
-      rec.peakRssBytes = peakRssBytes();
-      rec.entry = entry.dir;
-      rec.summary = result.summary;
+      // computedOn: the entry's (a complete entry another run put first is that run's)
+      const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary: result.summary } satisfies Partial<NodeRecord>;
+      Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
       return result;

@@ -83,6 +83,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     progress,
     interrupt: o.interrupt ?? { requested: false },
     backend: typeof o.backend === "string" ? o.backend : o.backend.requested,
+    selectedBackend: () => (typeof o.backend === "string" ? null : o.backend.selected),
     tiny: o.tiny ?? false,
     force: o.force,
     until: o.until ?? null,

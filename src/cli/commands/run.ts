@@ -14,6 +14,7 @@ import { runAllVariants } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/storage/rundir.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
+import { mixedBackendsNote } from "../../run/presentation/backends.js";
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
@@ -26,7 +27,7 @@ export function summaryText(m: Manifest, runDir: string): string {
     if ((n.kind.startsWith("data.") && n.kind !== "data.samples") || n.kind.startsWith("tokenizer") || n.kind.startsWith("model")) continue;
     const what =
       n.status === "cached"
-        ? `cached [${n.hash.slice(0, 8)}] (saved ${fmtDuration(n.savedSeconds ?? 0)})`
+        ? `cached [${n.hash.slice(0, 8)}] (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""})`
         : n.status === "computed" || n.status === "resumed"
           ? `${n.status}${n.resumedFromStep ? ` from step ${n.resumedFromStep}` : ""} in ${fmtDuration(n.seconds)}${n.generations?.cached ? ` (greedy answers: ${n.generations.cached} of ${n.generations.cached + n.generations.generated} sets read back)` : ""}`
           : `${n.status}${n.reason ? ` (${n.reason})` : ""}`;
@@ -38,6 +39,8 @@ export function summaryText(m: Manifest, runDir: string): string {
   const g = m.cache.generations;
   const answers = g && g.cached + g.generated ? `; greedy answer sets: ${g.cached} read back, ${g.generated} generated` : "";
   lines.push(`${m.status} in ${fmtDuration(secs)}: ${m.cache.hits} cached, ${m.cache.misses} computed${answers}; backend ${m.backend}${m.workers !== undefined ? `, workers ${m.workers}` : ""}${m.peakRssBytes !== undefined ? `; peak RSS ${fmtBytes(m.peakRssBytes)}` : ""}`);
+  const mixed = mixedBackendsNote(m);
+  if (mixed) lines.push(mixed);
   lines.push(`run: ${runDir}`);
   lines.push(`report: ${runDir}/report.html`);
   return lines.join("\n") + "\n";

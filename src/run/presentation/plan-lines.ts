@@ -10,7 +10,7 @@ export function describePlan(nodes: readonly PlanNode[], records: readonly NodeR
   nodes.forEach((n, i) => {
     const r = records[i]!;
     const name = n.block || n.id;
-    if (r.status === "cached") lines.push(`  = ${name}  cached [${n.hash.slice(0, 8)}] (saves ${fmtDuration(r.savedSeconds ?? 0)})`);
+    if (r.status === "cached") lines.push(`  = ${name}  cached [${n.hash.slice(0, 8)}] (saves ${fmtDuration(r.savedSeconds ?? 0)}${r.computedOn ? `, computed on ${r.computedOn}` : ""})`);
     else if (misses.includes(n)) {
       const ck = cache.latestCheckpoint(n.hash);
       lines.push(`  + ${name}  ${forced.includes(n.id) ? "forced" : "to run"} [${n.hash.slice(0, 8)}]${ck ? ` (resumes from step ${ck.step})` : ""}`);

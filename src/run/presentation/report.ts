@@ -5,6 +5,7 @@ import { RunDir, reportableManifest, type Manifest, type MetricRow, type SampleR
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
+import { mixedBackendsNote } from "./backends.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -140,6 +141,8 @@ export function renderReport(run: RunDir): string {
     `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.workers !== undefined ? ` · workers ${m.workers}` : ""}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed${m.cache.generations && m.cache.generations.cached + m.cache.generations.generated ? ` (greedy answer sets: ${m.cache.generations.cached} read back, ${m.cache.generations.generated} generated)` : ""}${m.peakRssBytes !== undefined ? ` · peak RSS ${fmtBytes(m.peakRssBytes)}` : ""} · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,
   );
   if (m.error) parts.push(`<p class="bad">${escapeHtml(m.error)}</p>`);
+  const mixed = mixedBackendsNote(m);
+  if (mixed) parts.push(`<p class="bad">${escapeHtml(mixed)}</p>`);
   if (m.expectations.length) {
     parts.push("<h2>Expectations</h2>");
     parts.push(table(["", "condition", "result"], m.expectations.map((e) => [e.ok ? `<span class="ok">✓</span>` : `<span class="bad">✗</span>`, `<code>${escapeHtml(e.text)}</code>`, escapeHtml(e.message)])));
@@ -175,7 +178,7 @@ export function renderReport(run: RunDir): string {
         escapeHtml(n.kind),
         `<code>${escapeHtml(n.hash.replace(/^sha256:/, "").slice(0, 12))}</code>`,
         escapeHtml(n.status + (n.resumedFromStep ? ` from step ${n.resumedFromStep}` : "") + (n.reason ? `: ${n.reason}` : "")),
-        n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)})` : fmtDuration(n.seconds),
+        n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""})` : fmtDuration(n.seconds),
         // monotonic over the run: a node's figure is the process peak up to its end
         n.peakRssBytes !== undefined ? fmtBytes(n.peakRssBytes) : "",
         summaryCell(n.summary),

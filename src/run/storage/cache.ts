@@ -33,12 +33,16 @@ export interface EntryMeta {
   seconds: number; // compute time, so a cache hit can say what it saved
   files: Record<string, FileRecord>;
   data: unknown; // small JSON result of the node (metrics summary, counts), also in entry.json
+  /** the backend whose arithmetic the entry holds (wasm, cpu, tensorflow): figures are bit-identical on
+   * one backend only, and a hit reuses an entry whatever backend made it; absent in older entries */
+  backend?: string;
 }
 
 /** What a writer learns while writing (compute time, results) and wants in entry.json. */
 export interface EntryExtras {
   seconds?: number;
   data?: unknown;
+  backend?: string;
 }
 
 export interface CacheEntry {
@@ -202,7 +206,7 @@ export class StageCache {
         if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
         files[rel] = { bytes: statSync(join(tmp, rel)).size, sha256 };
       }
-      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null };
+      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}) };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
       fsyncTree(tmp);
       try {

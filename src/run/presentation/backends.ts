@@ -1,0 +1,19 @@
+// Which backend's arithmetic a run's figures are: a cache hit reuses an entry whatever backend made
+// it (the hash covers what is computed, not the float order), and figures are bit-identical on one
+// backend only (wasm, cpu and tensorflow sum in other orders), so a run that mixes them says so.
+import type { Manifest } from "../storage/rundir.js";
+
+/** Backend → the nodes whose entries it computed, over nodes that record one (older entries do not). */
+export function backendsOf(m: Pick<Manifest, "nodes">): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of m.nodes) if (n.computedOn) out.set(n.computedOn, [...(out.get(n.computedOn) ?? []), n.label]);
+  return out;
+}
+
+/** A line when the run's figures come from more than one backend, else null. */
+export function mixedBackendsNote(m: Pick<Manifest, "nodes">): string | null {
+  const by = backendsOf(m);
+  if (by.size < 2) return null;
+  const parts = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([b, labels]) => `${b}: ${labels.join(", ")}`);
+  return `note: these figures come from ${by.size} backends (${parts.join("; ")}); figures are bit-identical on one backend only, so \`--force\` the nodes of the others to recompute them here`;
+}

@@ -1,0 +1,48 @@
+// A cache hit reuses an entry whatever backend computed it (the hash covers what is computed, not the
+// float order), and figures are bit-identical on one backend only: each entry records its backend, and
+// a run whose figures come from two says so (summary, report), never silently.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { summaryText } from "../../src/cli/commands/run.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { tempDir } from "./helpers.js";
+import { writeMicro } from "./micro.js";
+
+const quiet = createProgress({ quiet: true });
+
+function outcome(r: RunRecipeResult) {
+  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
+  if (r.outcome.error) throw r.outcome.error;
+  return r.outcome;
+}
+
+test("each cache entry records the backend that computed it; a run reusing another backend's entry says its figures come from two", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
+    const recipe = writeMicro(dir);
+    const first = outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre" }));
+    const pre = first.manifest.nodes.find((n) => n.id === "pre")!;
+    assert.deepEqual([pre.status, pre.computedOn], ["computed", "cpu"]);
+    assert.equal(new StageCache(join(dir, "cache")).get(pre.hash)!.meta.backend, "cpu");
+    assert.doesNotMatch(summaryText(first.manifest, first.runDir), /backends/, "one backend: no note");
+
+    const said: string[] = [];
+    const listening = { stage: () => ({ update() {}, done() {} }), info: (line: string) => void said.push(line), stop() {} };
+    const second = outcome(await runRecipe(recipe, { ...paths, backend: "wasm", until: "sft", progress: listening }));
+    assert.ok(said.some((l) => /^ {2}= pre {2}cached \[[0-9a-f]{8}\] \(saves [^)]*, computed on cpu\)$/.test(l)), said.join("\n"));
+    const by = Object.fromEntries(second.manifest.nodes.map((n) => [n.id, n]));
+    assert.deepEqual([by.pre!.status, by.pre!.computedOn], ["cached", "cpu"]);
+    assert.deepEqual([by.sft!.status, by.sft!.computedOn], ["computed", "wasm"]);
+    const text = summaryText(second.manifest, second.runDir);
+    assert.match(text, /pre +cached \[[0-9a-f]{8}\] \(saved [^)]*, computed on cpu\)/);
+    assert.match(text, /note: these figures come from 2 backends \(cpu: pre; wasm: sft\)/);
+    assert.match(readFileSync(join(second.runDir, "report.html"), "utf8"), /these figures come from 2 backends/);
+  } finally {
+    cleanup();
+  }
+});
