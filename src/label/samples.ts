@@ -10,6 +10,7 @@ import { isInterruptedCode, type Interrupt } from "../run/storage/interrupt.js";
 import { CANDIDATES_FILE } from "../run/nodes/samples.js";
 import type { Progress } from "../run/presentation/progress.js";
 import { runCompiled } from "../run/run-recipe.js";
+import { interruptedHint } from "../run/presentation/interrupted-hint.js";
 
 export interface DrawOptions {
   runsDir?: string;
@@ -31,7 +32,8 @@ export async function drawSamples(recipeFile: string, source: string, o: DrawOpt
   if (outcome.exitCode !== 0) {
     const e = outcome.error as (Error & { diagnostics?: Diagnostic[] }) | null;
     const stopped = isInterruptedCode(outcome.exitCode);
-    const why = stopped ? "interrupted; run `alignc label` again to resume" : (e?.message ?? `the run ended with exit ${outcome.exitCode}`);
+    // true to what the draw's run left: a checkpoint to resume from, or nothing computed (the run's hint)
+    const why = stopped ? interruptedHint(outcome.manifest, "alignc label").trimEnd() : (e?.message ?? `the run ended with exit ${outcome.exitCode}`);
     return { ok: false, diagnostics: e?.diagnostics ?? [], sources: r.sources, message: `drawing \`${source}\`: ${why} (run: ${outcome.runDir})`, exitCode: stopped ? outcome.exitCode : 1 };
   }
   const node = input.plan!.nodes.find((n) => n.id === source)!;

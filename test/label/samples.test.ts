@@ -142,3 +142,15 @@ test("the draw: K different responses per prompt from the stage, the same sets f
 });
 
 const next0 = (rows: CandidateRow[], id: string): CandidateRow => rows.find((r) => r.id === id)!;
+
+test("a draw stopped during data preparation says what is true: nothing computed, nothing to resume (not 'again to resume')", async () => {
+  const fx = loopFixture();
+  try {
+    const r = await drawSamples(fx.recipe, "cands", { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache"), progress: createProgress({ quiet: true }), interrupt: { requested: true } });
+    assert.ok(!r.ok);
+    assert.equal(r.exitCode, 130);
+    assert.match(r.message ?? "", /^drawing `cands`: interrupted during data preparation: nothing computed, nothing to resume; run `alignc label` again to start/);
+  } finally {
+    fx.cleanup();
+  }
+});

@@ -15,6 +15,7 @@ import type { Manifest } from "../../run/storage/rundir.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
 import { mixedBackendsNote } from "../../run/presentation/backends.js";
+import { interruptedHint } from "../../run/presentation/interrupted-hint.js";
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
@@ -67,18 +68,6 @@ export function resumeCommand(path: string, o: { tiny?: boolean; backend?: strin
     .join(" ");
 }
 
-/** What to do after an interrupted run, true to what it left: a checkpoint to resume from, or none. */
-export function interruptedHint(m: Manifest, again: string): string {
-  if (m.interrupted === "data preparation")
-    return `interrupted during data preparation: nothing computed, nothing to resume; run \`${again}\` again to start (cached nodes are reused)\n`;
-  const stopped = m.nodes.filter((n) => n.status === "interrupted");
-  if (stopped.some((n) => n.checkpointStep !== undefined)) return `interrupted: run \`${again}\` again to resume from the checkpoint\n`;
-  const waited = stopped.find((n) => n.waitedForPid !== undefined);
-  if (waited)
-    // a Ctrl-C during the wait for another run's lock: this run has no checkpoint of the node
-    return `interrupted while waiting for pid ${waited.waitedForPid ?? "?"}, which is computing ${waited.label}: nothing of it computed here, no checkpoint saved; run \`${again}\` again to reuse it once that run has finished it (or go on from that run's checkpoint)\n`;
-  return `interrupted before a checkpoint was saved: nothing to resume; run \`${again}\` again to compute what is not cached\n`;
-}
 
 /** Print one run's diagnostics, summary and error; return its exit code. */
 function report(result: RunRecipeResult, resumeHint: string): number {
