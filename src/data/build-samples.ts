@@ -17,7 +17,7 @@ import type { Json } from "../plan/types.js";
 import { ruleRanking, ruleReference } from "./demo/rule.js";
 import { numP, split, strP } from "./build-source.js";
 import type { BuildOptions, RawData } from "./build-types.js";
-import { CODES, fail } from "./diag.js";
+import { CODES, fail, rowSpan } from "./diag.js";
 import type { RecipeSite } from "./at-recipe.js";
 import { InputFileError, readRegularText, READ_LIMITS } from "../lang/read-file.js";
 import { nodeOf, siteOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
@@ -117,11 +117,31 @@ export function readDrawnText(file: string, at: RecipeSite): string {
   }
 }
 
-function readDrawn(file: string, at: RecipeSite): DrawnRow[] {
-  return readDrawnText(file, at)
+/**
+ * The rows of a draw's candidates file (alignc wrote it whole into the stage cache), each with its line
+ * number. A line that is not JSON is damage from outside alignc: AL3002 at the file's line, saying how
+ * to draw it anew, not a bare JSON.parse error.
+ */
+export function readDrawnRows<T>(file: string, at: RecipeSite): { row: T; line: number }[] {
+  const out: { row: T; line: number }[] = [];
+  let offset = 0;
+  readDrawnText(file, at)
     .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as DrawnRow);
+    .forEach((text, i) => {
+      const start = offset;
+      offset += text.length + 1;
+      if (text.trim() === "") return;
+      try {
+        out.push({ row: JSON.parse(text) as T, line: i + 1 });
+      } catch (err) {
+        fail(CODES.brokenLine, `a line of a drawn samples file is not JSON (${(err as Error).message}), which alignc never writes; remove its stage cache entry (${dirname(file)}) and run again to draw it anew`, file, rowSpan(i + 1, start, start + text.length));
+      }
+    });
+  return out;
+}
+
+function readDrawn(file: string, at: RecipeSite): DrawnRow[] {
+  return readDrawnRows<DrawnRow>(file, at).map((r) => r.row);
 }
 
 /** Ranks of K responses by the rule against a reference response (0 = best; equal classes tie), via the rankings' string form. */

@@ -8,7 +8,7 @@ import { readData } from "../data/build.js";
 import { mappingTemplate } from "../data/demos.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../data/diag.js";
 import { atRecipe, atRecipeAsync, type RecipeSite } from "../data/at-recipe.js";
-import { readDrawnText } from "../data/build-samples.js";
+import { readDrawnRows } from "../data/build-samples.js";
 import { fieldsOf } from "../data/flan/render.js";
 import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
 import { describe, fieldString } from "../data/readers.js";
@@ -110,15 +110,11 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
 /** The sets a samples node wrote (src/run/nodes/samples.ts): their ids and model hash are the node's. */
 function drawnSets(file: string, at: RecipeSite): CandidateSet[] {
   // a FIFO or device under the file's name is a located error, not a read that never ends
-  return readDrawnText(file, at)
-    .split("\n")
-    .filter((l) => l)
-    .map((l, i) => {
-      const r = JSON.parse(l) as CandidateRow;
-      const extra: Record<string, string> = {};
-      for (const f of COPIED_FIELDS) if (typeof r[f] === "string") extra[f] = r[f];
-      return { id: r.id, prompt: r.prompt, responses: r.responses, model: r.model, extra, line: i + 1 };
-    });
+  return readDrawnRows<CandidateRow>(file, at).map(({ row: r, line }) => {
+    const extra: Record<string, string> = {};
+    for (const f of COPIED_FIELDS) if (typeof r[f] === "string") extra[f] = r[f];
+    return { id: r.id, prompt: r.prompt, responses: r.responses, model: r.model, extra, line };
+  });
 }
 
 function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<ReturnType<typeof readData>>["rows"], file: string, rankings: CheckedBlock): CandidateSet[] {

@@ -87,3 +87,32 @@ source c = samples(sft) as candidates { prompts = d  labels = p }
   assert.deepEqual([d.code, d.file, d.span?.line, d.span?.col], ["AL3001", join(dir, "r.align"), 6, 1]);
   assert.match(d.message, /candidates\.jsonl is a FIFO \(named pipe\), not a regular file/);
 });
+
+test("a drawn candidates file with a line that is not JSON: AL3002 at that file's line, saying how to draw it anew (was a bare JSON.parse error)", async () => {
+  const dir = mkdtempSync(join(tmp, "broken-"));
+  writeFileSync(join(dir, "rows.jsonl"), JSON.stringify({ prompt: "What is 1 + 1?", response: "2" }) + "\n");
+  writeFileSync(join(dir, "labels.jsonl"), "");
+  writeFileSync(
+    join(dir, "r.align"),
+    `tokenizer t = byte_level {}
+model m = gpt { tokenizer = t }
+source d = jsonl("rows.jsonl") as demonstrations {}
+stage sft = sft { init = m  data = d  steps = 1 }
+source p = jsonl("labels.jsonl") as rankings {}
+source c = samples(sft) as candidates { prompts = d  labels = p }
+`,
+  );
+  const file = join(dir, "candidates.jsonl");
+  const good = JSON.stringify({ id: "x", prompt: "What is 1 + 1?", responses: ["2", "3"], model: "m" });
+  writeFileSync(file, `${good}\n{"id": "y", "prompt": tor\n`);
+  const { checkRecipeFile } = await import("../../src/check/index.js");
+  const { loadLabelConfig } = await import("../../src/label/candidates.js");
+  const { recipe } = await checkRecipeFile(join(dir, "r.align"));
+  assert.ok(recipe);
+  await assert.rejects(loadLabelConfig(recipe, "c", { file }), (e: { diagnostics?: { code: string; file: string; span: { line: number } | null; message: string }[] }) => {
+    const d = e.diagnostics?.[0];
+    assert.deepEqual([d?.code, d?.file, d?.span?.line], ["AL3002", file, 2]);
+    assert.match(d!.message, /a line of a drawn samples file is not JSON .*remove its stage cache entry/);
+    return true;
+  });
+});
