@@ -14,6 +14,7 @@ import { runRecipe } from "./run-recipe.js";
 import type { Manifest } from "./storage/rundir.js";
 import { fsError } from "../common/fs-error.js";
 import { specialKind } from "../lang/read-file.js";
+import { missingReason } from "../common/fs-probe.js";
 
 /** One --tiny run: of the recipe (variant null) or of one variant of a sweep. */
 export interface TinyRun {
@@ -49,7 +50,8 @@ export interface RecipeTestOptions {
  * and what `alignc test` takes (it reached the user as readdir's raw "ENOTDIR: not a directory, scandir"). */
 export function recipeFiles(path: string): string[] {
   const p = resolve(path);
-  if (!existsSync(p)) throw new Error(`${path}: no such file or folder`);
+  // as other commands say it: a dangling link or a link loop named, not just "missing"
+  if (!existsSync(p)) throw new Error(`${path}: ${missingReason(p)}`);
   const st = statSync(p);
   if (st.isFile()) return [p];
   if (!st.isDirectory()) throw new Error(`${path} is ${specialKind(st)}: alignc test takes a recipe (an .align file) or a folder of recipes`);

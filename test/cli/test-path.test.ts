@@ -3,7 +3,7 @@
 // It printed readdir's raw "ENOTDIR: not a directory, scandir '/dev/null'".
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -27,5 +27,9 @@ test("alignc test /dev/null and a FIFO: what the path is and what alignc test ta
   }
   const missing = alignc("test", "nope", "--no-run");
   assert.equal(missing.status, 2, missing.stderr);
-  assert.match(missing.stderr, /^alignc test: nope: no such file or folder\n$/);
+  assert.match(missing.stderr, /^alignc test: nope: no such file\n$/);
+  symlinkSync(join(tmp, "gone.align"), join(tmp, "dangling.align"));
+  const dangling = alignc("test", "dangling.align", "--no-run");
+  assert.equal(dangling.status, 2, dangling.stderr);
+  assert.match(dangling.stderr, /^alignc test: dangling\.align: a symbolic link to .*gone\.align, which does not exist\n$/);
 });
