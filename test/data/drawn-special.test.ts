@@ -16,6 +16,24 @@ const root = repoRoot();
 const tmp = mkdtempSync(join(tmpdir(), "alignc-drawn-special-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** A folder with a recipe (r.align) whose source `c` is drawn from an SFT stage, labeled into p. */
+function labelRecipeDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmp, prefix));
+  writeFileSync(join(dir, "rows.jsonl"), JSON.stringify({ prompt: "What is 1 + 1?", response: "2" }) + "\n");
+  writeFileSync(join(dir, "labels.jsonl"), "");
+  writeFileSync(
+    join(dir, "r.align"),
+    `tokenizer t = byte_level {}
+model m = gpt { tokenizer = t }
+source d = jsonl("rows.jsonl") as demonstrations {}
+stage sft = sft { init = m  data = d  steps = 1 }
+source p = jsonl("labels.jsonl") as rankings {}
+source c = samples(sft) as candidates { prompts = d  labels = p }
+`,
+  );
+  return dir;
+}
+
 /** A cache entry for `hash` whose candidates.jsonl is a FIFO; entry.json records it at the size a
  * FIFO stats as (0 bytes), so the entry counts as complete and its file is read. */
 function fifoEntry(cache: string, hash: string): string {
@@ -51,19 +69,7 @@ test("alignc data on ranked samples whose cached draw is a FIFO: a located AL300
 });
 
 test("loading a drawn candidates source whose file is a FIFO: a located AL3001, not a hang", () => {
-  const dir = mkdtempSync(join(tmp, "label-"));
-  writeFileSync(join(dir, "rows.jsonl"), JSON.stringify({ prompt: "What is 1 + 1?", response: "2" }) + "\n");
-  writeFileSync(join(dir, "labels.jsonl"), "");
-  writeFileSync(
-    join(dir, "r.align"),
-    `tokenizer t = byte_level {}
-model m = gpt { tokenizer = t }
-source d = jsonl("rows.jsonl") as demonstrations {}
-stage sft = sft { init = m  data = d  steps = 1 }
-source p = jsonl("labels.jsonl") as rankings {}
-source c = samples(sft) as candidates { prompts = d  labels = p }
-`,
-  );
+  const dir = labelRecipeDir("label-");
   const fifo = join(dir, "candidates.jsonl");
   assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
   // in a child process: on the old code the read never returns, and a test cannot stop it in-process
@@ -89,19 +95,7 @@ source c = samples(sft) as candidates { prompts = d  labels = p }
 });
 
 test("a drawn candidates file with a line that is not JSON: AL3002 at that file's line, saying how to draw it anew (was a bare JSON.parse error)", async () => {
-  const dir = mkdtempSync(join(tmp, "broken-"));
-  writeFileSync(join(dir, "rows.jsonl"), JSON.stringify({ prompt: "What is 1 + 1?", response: "2" }) + "\n");
-  writeFileSync(join(dir, "labels.jsonl"), "");
-  writeFileSync(
-    join(dir, "r.align"),
-    `tokenizer t = byte_level {}
-model m = gpt { tokenizer = t }
-source d = jsonl("rows.jsonl") as demonstrations {}
-stage sft = sft { init = m  data = d  steps = 1 }
-source p = jsonl("labels.jsonl") as rankings {}
-source c = samples(sft) as candidates { prompts = d  labels = p }
-`,
-  );
+  const dir = labelRecipeDir("broken-");
   const file = join(dir, "candidates.jsonl");
   const good = JSON.stringify({ id: "x", prompt: "What is 1 + 1?", responses: ["2", "3"], model: "m" });
   writeFileSync(file, `${good}\n{"id": "y", "prompt": tor\n`);

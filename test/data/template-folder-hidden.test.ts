@@ -4,49 +4,31 @@
 // template the plan's hash of the folder did not cover); a folder holding only hidden files gets the
 // "no .hbs templates" error, located at the recipe's `templates` value.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadTemplateDir } from "../../src/data/flan/loaders.js";
+import { alignc, TEMPLATES, templateFolderRecipe } from "./template-folder-fixture.js";
 import { repoRoot } from "../repo-root.js";
 
 const root = repoRoot();
+
 const tmp = mkdtempSync(join(tmpdir(), "alignc-tpl-hidden-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-const TEMPLATES = readdirSync(join(root, "templates", "flan", "addition")).filter((f) => f.endsWith(".hbs"));
 
 /** macOS's AppleDouble header (magic 0x00051607), which is not UTF-8 text. */
 const APPLE_DOUBLE = Buffer.from([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00, 0xff, 0xfe, 0x80, 0x81]);
 
 function setup(name: string, withTemplates: boolean): string {
-  const dir = join(tmp, name);
+  const dir = templateFolderRecipe(join(tmp, name), withTemplates);
   const tpl = join(dir, "tpl");
-  mkdirSync(tpl, { recursive: true });
-  if (withTemplates) for (const f of TEMPLATES) copyFileSync(join(root, "templates", "flan", "addition", f), join(tpl, f));
   writeFileSync(join(tpl, "._01-equals.hbs"), APPLE_DOUBLE);
   writeFileSync(join(tpl, ".DS_Store"), APPLE_DOUBLE);
   writeFileSync(join(tpl, ".02-plus.hbs.swp"), APPLE_DOUBLE);
   writeFileSync(join(tpl, ".hidden.hbs"), "{{no_such_field}}\n|||\n{{sum}}\n");
   symlinkSync("user@host.1234:1700000000", join(tpl, ".#03-add.hbs")); // emacs's lock: a dangling link
-  copyFileSync(join(root, "recipes", "data", "tasks", "addition.jsonl"), join(dir, "addition.jsonl"));
-  writeFileSync(
-    join(dir, "t.align"),
-    `recipe t { seed = 1 }
-tokenizer chars = byte_level {}
-model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64 }
-task addition = flan { data = jsonl("addition.jsonl")  templates = dir("tpl")  holdout_templates = 2 }
-stage sft = sft { init = tiny  data = addition  steps = 2  batch_size = 2  max_length = 64 }
-`,
-  );
   return dir;
-}
-
-function alignc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(cwd, ".cache") } });
-  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
 test("hidden files beside the templates are skipped: the folder's templates are the visible .hbs files, check and plan are clean", () => {

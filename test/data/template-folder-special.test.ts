@@ -4,38 +4,19 @@
 // folder does not change.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { alignc, templateFolderRecipe } from "./template-folder-fixture.js";
 import { repoRoot } from "../repo-root.js";
 
 const root = repoRoot();
+
 const tmp = mkdtempSync(join(tmpdir(), "alignc-tpl-special-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function setup(name: string): string {
-  const dir = join(tmp, name);
-  mkdirSync(join(dir, "tpl"), { recursive: true });
-  const src = join(root, "templates", "flan", "addition");
-  for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, "tpl", f));
-  copyFileSync(join(root, "recipes", "data", "tasks", "addition.jsonl"), join(dir, "addition.jsonl"));
-  writeFileSync(
-    join(dir, "t.align"),
-    `recipe t { seed = 1 }
-tokenizer chars = byte_level {}
-model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64 }
-task addition = flan { data = jsonl("addition.jsonl")  templates = dir("tpl")  holdout_templates = 2 }
-stage sft = sft { init = tiny  data = addition  steps = 2  batch_size = 2  max_length = 64 }
-`,
-  );
-  return dir;
-}
-
-function alignc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(cwd, ".cache") } });
-  return { code: r.status, signal: r.signal, err: r.stderr };
-}
+const setup = (name: string): string => templateFolderRecipe(join(tmp, name));
 
 test("a FIFO named *.hbs in a template folder is refused by check and plan", () => {
   const dir = setup("fifo");

@@ -7,18 +7,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { summaryText } from "../../src/cli/commands/run.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import { StageCache } from "../../src/run/storage/cache.js";
-import { tempDir } from "./helpers.js";
+import { outcome, tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 test("each cache entry records the backend that computed it; a run reusing another backend's entry says its figures come from two", async () => {
   const { dir, cleanup } = tempDir();

@@ -9,17 +9,11 @@ import { compile } from "../../src/compile.js";
 import type { PlanNode } from "../../src/plan/types.js";
 import { TRAINED_WITH_FILE } from "../../src/run/nodes/stages.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
-import { tempDir } from "./helpers.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { outcome, tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 /** The recipe parameter → where the engine holds it (train config or PPO options). */
 const TRAIN_KEYS: Record<string, string> = {

@@ -246,16 +246,23 @@ test("bad data stops the run before a run directory exists", async () => {
   }
 });
 
+/** Node a's cache entry with its metrics.jsonl damaged at the same size (the cache checks sizes, not
+ * contents): damage from outside alignc. Returns the entry, the file and its good text. */
+function damageRowsOfA(m: { nodes: { id: string; entry?: string }[] }): { entry: string; file: string; good: string } {
+  const entry = m.nodes.find((n) => n.id === "a")!.entry!;
+  const file = join(entry, "metrics.jsonl");
+  const good = readFileSync(file, "utf8");
+  writeFileSync(file, good.replace('"stage"', '"st#ge"'));
+  return { entry, file, good };
+}
+
 test("a cache entry whose logged rows are damaged stops the run before a run folder exists, naming the line and the folder", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const calls: Calls = { runs: [] };
     const r1 = await runPlan(opts(dir, calls));
     assert.equal(r1.exitCode, 0);
-    // same size (the cache checks sizes), different content: damage from outside alignc
-    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
-    const file = join(entry, "metrics.jsonl");
-    writeFileSync(file, readFileSync(file, "utf8").replace('"stage"', '"st#ge"'));
+    const { entry, file } = damageRowsOfA(r1.manifest);
     const before = readdirSync(join(dir, "runs")).length;
     // before: the row went into the new run's metrics.jsonl and the report crashed on it (exit 70)
     await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => e instanceof PlanError && e.message.includes(`${file}:1:1: a metric row without a "stage" name`) && e.message.includes(`remove the folder ${entry}`));
@@ -368,10 +375,7 @@ test("--force replaces a damaged cache entry: the run computes the node anew and
     const calls: Calls = { runs: [] };
     const r1 = await runPlan(opts(dir, calls));
     assert.equal(r1.exitCode, 0);
-    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
-    const file = join(entry, "metrics.jsonl");
-    const good = readFileSync(file, "utf8");
-    writeFileSync(file, good.replace('"stage"', '"st#ge"')); // same size: get() sees a whole entry
+    const { entry, file, good } = damageRowsOfA(r1.manifest);
     const stopped = await runPlan(opts(dir, calls)).then(() => null, (e: unknown) => e);
     assert.ok(stopped instanceof PlanError, String(stopped));
     const forced = await runPlan(opts(dir, calls, { force: ["a"] }));

@@ -13,10 +13,10 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress, type Progress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import { GenerationCache, generationKey, type GenerationKey } from "../../src/run/storage/generation-cache.js";
 import { RunDir, type Manifest } from "../../src/run/storage/rundir.js";
-import { tempDir } from "./helpers.js";
+import { outcome, tempDir } from "./helpers.js";
 import { microRecipe } from "./micro.js";
 
 const baseKey: GenerationKey = {
@@ -116,12 +116,6 @@ test("generation cache: a temp file left by a kill -9 mid-write is no entry, and
 });
 
 // ---- through the real handlers ----
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 /** A quiet progress that keeps the info lines (where the cache's warnings go). */
 function listening(): Progress & { lines: string[] } {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
+import type { RunRecipeResult } from "../../src/run/run-recipe.js";
 
 export function tempDir(prefix = "alignc-run-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -58,4 +59,11 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
     if (closed && (child.exitCode !== null || child.signalCode !== null)) resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once("close", (code, signal) => resolve({ code, signal }));
   });
+}
+
+/** A run's outcome, or the reason it did not start or failed, thrown (for tests whose runs must succeed). */
+export function outcome(r: RunRecipeResult) {
+  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
+  if (r.outcome.error) throw r.outcome.error;
+  return r.outcome;
 }

@@ -12,10 +12,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Progress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import { RunDir } from "../../src/run/storage/rundir.js";
 import { StageCache } from "../../src/run/storage/cache.js";
-import { tempDir } from "./helpers.js";
+import { outcome, tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 
 /** Node id → the steps to stop at (micro: pre 6 steps and sft 6 logging every 2, rm 4 every 2, dpo 4 every 1, ppo 3 every 1). */
@@ -44,12 +44,6 @@ function stopAt(stage: string, step: number, flag: { requested: boolean }): Prog
   };
 }
 const quiet: Progress = { stage: () => ({ update() {}, done() {} }), info() {}, stop() {} };
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 const stageRows = (runDir: string, stage: string) => RunDir.open(runDir).readMetrics().filter((r) => r.stage === stage).map(timeless);
 

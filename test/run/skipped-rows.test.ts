@@ -6,18 +6,12 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import type { Manifest } from "../../src/run/storage/rundir.js";
-import { tempDir } from "./helpers.js";
+import { outcome, tempDir } from "./helpers.js";
 import { microRecipe, repoRoot } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 test("on_error = skip: the manifest records per source the skipped count and the first reasons, clipped; the report shows them", async () => {
   const { dir, cleanup } = tempDir();

@@ -10,20 +10,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { RunDir } from "../../src/run/storage/rundir.js";
 import { repoRoot } from "../repo-root.js";
-import { tempDir } from "./helpers.js";
+import { outcome, tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 /** Wall-clock fields, and the thread count itself, differ between the runs; nothing else may. */
 const figures = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => !/time|per_s|cached|^workers$|^ms$/.test(k)));
