@@ -7,20 +7,14 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
-import { runRecipe, type RunRecipeResult } from "../../src/run/run-recipe.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 import { RunDir } from "../../src/run/storage/rundir.js";
 import { StageCache } from "../../src/run/storage/cache.js";
-import { exited, spawnFixture, tempDir, waitForLine } from "./helpers.js";
+import { exited, outcome, spawnFixture, tempDir, waitForLine } from "./helpers.js";
 import { writeMicro } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
 const STAGES_AND_EVALS = ["pre", "sft", "rm", "policy", "rm_acc", "judge", "rule", "zs", "held"];
-
-function outcome(r: RunRecipeResult) {
-  if (!r.ok) throw new Error(`run did not start: ${r.message ?? r.diagnostics.map((d) => d.message).join("; ")}`);
-  if (r.outcome.error) throw r.outcome.error;
-  return r.outcome;
-}
 
 function statuses(m: { nodes: { id: string; status: string }[] }): Record<string, string> {
   return Object.fromEntries(m.nodes.filter((n) => STAGES_AND_EVALS.includes(n.id)).map((n) => [n.id, n.status]));
