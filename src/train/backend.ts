@@ -1,5 +1,5 @@
 // Backend selection. One @tensorflow/tfjs-core instance is shared by every backend: cpu and wasm
-// register themselves into it when loaded; tfjs-node(-gpu) registers "tensorflow" into the core it
+// register themselves into it on import; tfjs-node(-gpu) registers "tensorflow" into the core it
 // resolves, which is this one when its version matches (npm dedupes), checked below.
 //
 // Loaded with require, not import: the packages are CommonJS bundles of 0.4-1.5 MB, and an ESM
@@ -20,8 +20,8 @@ require("@tensorflow/tfjs-backend-wasm");
 // @tensorflow/tfjs: it also loads the converter, data and webgl bundles, which alignc never uses.
 require("@tensorflow/tfjs-layers");
 
-/** tfjs-core's types under `tf.`, as `import * as tf` gave them (the value above carries the ops);
- * code that names another tfjs-core type as tf.X needs its line here. */
+/** tfjs-core's types under `tf.`, as `import * as tf` gave them (the value above is the namespace's). */
+// eslint-disable-next-line @typescript-eslint/no-namespace
 export declare namespace tf {
   export type Rank = Core.Rank;
   export type Tensor<R extends Core.Rank = Core.Rank> = Core.Tensor<R>;
