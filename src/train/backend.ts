@@ -1,40 +1,17 @@
 // Backend selection. One @tensorflow/tfjs-core instance is shared by every backend: cpu and wasm
 // register themselves into it on import; tfjs-node(-gpu) registers "tensorflow" into the core it
 // resolves, which is this one when its version matches (npm dedupes), checked below.
-//
-// Loaded with require, not import: the packages are CommonJS bundles of 0.4-1.5 MB, and an ESM
-// import of one first scans its whole source for export names (cjs-module-lexer) before running it.
-// For these four that scan cost more than loading them: require takes 0.25 s of CPU, import 0.6 s,
-// in every process and every gradient worker that trains. The same module instances either way.
-import { createRequire } from "node:module";
-import type * as Core from "@tensorflow/tfjs-core";
-
-const require = createRequire(import.meta.url);
-/** tfjs-core: the ops, the engine and the backend registry every backend registers into. */
-export const tf: typeof Core = require("@tensorflow/tfjs-core") as typeof Core;
-require("@tensorflow/tfjs-backend-cpu");
-require("@tensorflow/tfjs-backend-wasm");
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core's Node bundle registers no gradients; tfjs-core's own gradient module is ESM that Node
 // cannot load (directory imports). The tfjs-layers bundle registers them all (the same 4.22.0
 // gradient code the @tensorflow/tfjs bundle registers) into the shared core. Not the whole
-// @tensorflow/tfjs: it also loads the converter, data and webgl bundles, which alignc never uses.
-require("@tensorflow/tfjs-layers");
+// @tensorflow/tfjs: it also loads the converter, data and webgl bundles, which alignc never uses,
+// about 0.3 s of CPU in every process and every gradient worker that loads TensorFlow.js.
+import "@tensorflow/tfjs-layers";
 
-/** tfjs-core's types under `tf.`, as `import * as tf` gave them (the value above is the namespace's). */
-// eslint-disable-next-line @typescript-eslint/no-namespace
-export declare namespace tf {
-  export type Rank = Core.Rank;
-  export type Tensor<R extends Core.Rank = Core.Rank> = Core.Tensor<R>;
-  export type Variable<R extends Core.Rank = Core.Rank> = Core.Variable<R>;
-  export type Scalar = Core.Scalar;
-  export type Tensor1D = Core.Tensor1D;
-  export type Tensor2D = Core.Tensor2D;
-  export type Tensor3D = Core.Tensor3D;
-  export type Tensor4D = Core.Tensor4D;
-  export type GradSaveFunc = Core.GradSaveFunc;
-  export type TensorContainer = Core.TensorContainer;
-  export type NamedTensorMap = Core.NamedTensorMap;
-}
+export { tf };
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 

@@ -2,7 +2,6 @@
 // attention (separate q/k/v projections: splitting a fused QKV is slow on wasm) and a GELU MLP, a
 // final LayerNorm, and three heads: LM (tied to the token embedding), scalar reward, per-token value.
 // Activations are kept rank 2 ([B·T, C]) so every projection is a fast rank-2 matmul.
-import type { Rank } from "@tensorflow/tfjs-core";
 import { tf } from "./backend.js";
 import type { GptConfig } from "./config.js";
 import { causalBias, multiHeadAttention } from "./attention.js";
@@ -160,7 +159,7 @@ export class Gpt {
     // (cheaper than a gather and its scatter gradient).
     const pos = opts.positions
       ? (gatherRows(this.p("wpe"), opts.positions) as tf.Tensor3D) // [B, T, C]
-      : (tf.reshape(tf.slice(this.p<Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
+      : (tf.reshape(tf.slice(this.p<tf.Rank.R2>("wpe"), [past, 0], [T, C]), [1, T, C]) as tf.Tensor3D); // [T, C] -> [1, T, C]
     const rate = opts.dropoutSeed !== undefined ? c.dropout : 0;
     // Seeded masks, one stream per site, so a resumed step draws the same masks.
     const drop = (t: tf.Tensor2D, site: number): tf.Tensor2D => (rate > 0 ? (tf.dropout(t, rate, undefined, Rng.derive(opts.dropoutSeed!, site)) as tf.Tensor2D) : t);
@@ -196,7 +195,7 @@ export class Gpt {
   /** LM logits [N, V] from hidden states [N, C]; tied head: h · wteᵀ (explicit transpose, rank-2 matmul). */
   lmLogits(h: tf.Tensor2D): tf.Tensor2D {
     if (!this.heads.includes("lm")) throw new Error("model: this network has no LM head (a reward model's was replaced by the scalar head)");
-    const w = this.config.tiedHead ? transpose2d(this.p<Rank.R2>("wte")) : this.p<Rank.R2>("lm_head.weight");
+    const w = this.config.tiedHead ? transpose2d(this.p<tf.Rank.R2>("wte")) : this.p<tf.Rank.R2>("lm_head.weight");
     return matmul2d(h, w);
   }
 
