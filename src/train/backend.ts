@@ -5,11 +5,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core's Node bundle registers no gradients; tfjs-core's own gradient module is ESM that Node
-// cannot load (directory imports). The tfjs-layers bundle registers them all (the same 4.22.0
-// gradient code the @tensorflow/tfjs bundle registers) into the shared core. Not the whole
-// @tensorflow/tfjs: it also loads the converter, data and webgl bundles, which alignc never uses,
-// about 0.3 s of CPU in every process and every gradient worker that loads TensorFlow.js.
-import "@tensorflow/tfjs-layers";
+// cannot load (directory imports). The @tensorflow/tfjs bundle registers them all into the shared core.
+import "@tensorflow/tfjs";
 
 export { tf };
 

@@ -52,7 +52,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       const rng = new Rng(4);
       const targets = tf.tensor1d(Array.from({ length: N }, () => rng.int(V)), "int32");
       const w = randn([N], 5) as tf.Tensor1D; // a weighted sum exercises dy ≠ 1
-      const reference = (l: tf.Tensor2D) => tf.sum(tf.mul(tf.logSoftmax(l), tf.cast(tf.oneHot(targets, V), "float32")), -1) as tf.Tensor1D;
+      const reference = (l: tf.Tensor2D) => tf.sum(tf.mul(tf.logSoftmax(l), tf.oneHot(targets, V).toFloat()), -1) as tf.Tensor1D;
       const fast = tokenLogProbs(z, targets);
       const ref = reference(z);
       assert.ok(fast.dataSync().every(Number.isFinite));
@@ -71,7 +71,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       assert.equal(maxAbsDiff(gatherRows(table, ids), tf.gather(table, ids)), 0);
       const dy = randn([2, 3, 5], 7);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, ids), dy)))(table);
-      const onehot = tf.cast(tf.oneHot(tf.reshape(ids, [6]) as tf.Tensor1D, 7), "float32"); // [6, 7]
+      const onehot = tf.oneHot(tf.reshape(ids, [6]) as tf.Tensor1D, 7).toFloat(); // [6, 7]
       const expected = tf.matMul(onehot, tf.reshape(dy, [6, 5]) as tf.Tensor2D, true, false); // [7, 5]
       assert.ok(maxAbsDiff(g, expected) < 1e-6);
     });
