@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { launchScripts } from "./launch.js";
 import { exportReadme, type StageSummary } from "./readme.js";
-import { pairRows, rowsFor, splitSFT, toJsonl, type Row } from "./rows.js";
+import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./rows.js";
 import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
@@ -56,7 +56,17 @@ const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : r
 /**
  * Rows a target drops without a word where alignc truncates: TRL's reward trainer drops pairs whose
  * prompt + response + EOS exceeds max_length; OpenRLHF's SFT and DPO datasets drop examples whose
- * prompt alone reaches max_len − 2. Counted in alignc's tokens (the closest count available offline).
+ * prompt alone reaches max_len − 2; Axolotl (0.18) drops DPO pairs whose prompt + chosen or prompt +
+ * rejected exceeds sequence_len (src/axolotl/utils/data/rl.py, `_drop_long_sequences`: the prompt
+ * and each response tokenized apart, without special tokens; the response is what
+ * chat_template.default (prompt_strategies/dpo/chat_template.py) renders with the export's
+ * concatenating template: the completion and the EOS text, which its rstrip() leaves whole).
+ * Axolotl's other kinds cut, not drop: reward-model rows are truncated to their first sequence_len
+ * tokens (prompt_strategies/bradley_terry/chat_template.py, `_tokenize_single_prompt`; the
+ * long-sequence filter, utils/data/utils.py `handle_long_seq_in_dataset`, skips datasets without
+ * `input_ids`, "expected for reward modeling"), SFT rows by the excess_length_strategy = truncate
+ * the export writes, and text rows are split into sequence_len pieces (prompt_strategies/completion.py).
+ * Counted in alignc's tokens (the closest count available offline).
  */
 export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t: string) => number): { rule: string; count: number | null; total: number } | null {
   const max = s.hp.max_length;
@@ -76,6 +86,13 @@ export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t:
     const rule = `OpenRLHF's DPO dataset drops pairs whose prompt reaches max_len − 2 = ${max - 2} tokens`;
     if (!count) return { rule, count: null, total: pairs.length };
     return { rule, count: pairs.filter((p) => count(p.prompt) >= max - 2).length, total: pairs.length };
+  }
+  if (to === "axolotl" && s.kind === "dpo" && s.data.kind === "comparisons") {
+    const pairs = pairRows(s.data.train, pairsOf(s));
+    const rule = `Axolotl drops DPO pairs whose prompt + chosen or prompt + rejected (response + EOS) exceeds sequence_len = ${max} tokens`;
+    if (!count) return { rule, count: null, total: pairs.length };
+    const over = (p: PairRow) => count(p.prompt) + count(p.chosen) + 1 > max || count(p.prompt) + count(p.rejected) + 1 > max;
+    return { rule, count: pairs.filter(over).length, total: pairs.length };
   }
   return null;
 }
@@ -180,11 +197,15 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
   if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => splitSFT(ex).completion !== ex.response)))
     out.push({ stage: null, text: "completions carry the chat format's text after the response (its end-of-turn markers); the target appends its tokenizer's EOS where alignc appends its own" });
   if (input.stages.some((s) => s.kind === "pretrain"))
-    out.push({ stage: null, text: "pretraining: alignc cuts the corpus, documents joined by EOS, into context-length windows; the target reads one document per row (unpacked, padded)" });
+    out.push({
+      stage: null,
+      text:
+        "pretraining: alignc cuts the corpus, documents joined by EOS, into context-length windows; the target reads one document per row (unpacked, padded)" +
+        // Axolotl's completion strategy (prompt_strategies/completion.py) tokenizes at most 64 × sequence_len tokens and splits them
+        (opts.to === "axolotl" ? ", split into consecutive sequence_len-token rows where longer (at most its first 64 × sequence_len tokens)" : ""),
+    });
   if (input.stages.some((s) => s.kind === "reward_model" && s.hp.pairs === "adjacent"))
     out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as alignc's own run trains" });
-  if (opts.to === "axolotl" && input.stages.some((s) => s.kind === "dpo"))
-    out.push({ stage: null, text: "Axolotl's chat_template.default strips trailing whitespace from chosen/rejected completions" });
   if (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "reward_model" || s.kind === "dpo"))
     out.push({ stage: null, text: "OpenRLHF strips trailing newlines from prompt + completion and appends \" \" + EOS to each comparison text" });
   return out;

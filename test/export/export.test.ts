@@ -119,6 +119,36 @@ test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", (
   assert.match(d!.message, /^stage `sft`: 32 of 32 rows: OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = 18 tokens/);
 });
 
+test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequence_len, and warns", () => {
+  const count = { count: (s: string) => s.length, name: "chars" };
+  // the fixture's DPO pairs: prompt "User: question i\nAssistant: " (28 chars), responses "answer i.j\n" (11)
+  const fits = fixtureInput({ without: ["policy"] });
+  fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 28 + 11 + EOS = 40: every pair fits exactly
+  const r = compileExport(fits, opts({ to: "axolotl" }), count);
+  assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "no pair exceeds sequence_len 40");
+  assert.doesNotMatch(file(r, "EXPORT.md")!, /Axolotl drops DPO pairs/);
+  const tight = fixtureInput({ without: ["policy"] });
+  const dpo = tight.stages.find((s) => s.name === "dpo")!;
+  dpo.hp.max_length = 40;
+  if (dpo.data.kind !== "comparisons") throw new Error("fixture");
+  dpo.data.train[1]!.completions[0] = "answer 1.0!\n"; // chosen of pair 1 one char over: 28 + 12 + 1 = 41
+  dpo.data.train[3]!.completions[1] = "a much longer answer\n"; // rejected of pair 3
+  const r2 = compileExport(tight, opts({ to: "axolotl" }), count);
+  const d = r2.diagnostics.find((x) => x.code === "AL4605");
+  assert.equal(d?.severity, "warning");
+  assert.equal(d!.span?.line, 3, "located at the stage");
+  assert.match(d!.message, /^stage `dpo`: 2 of 4 rows: Axolotl drops DPO pairs whose prompt \+ chosen or prompt \+ rejected \(response \+ EOS\) exceeds sequence_len = 40 tokens \(counted with the tokenizer chars; alignc truncates instead\)$/);
+  assert.match(file(r2, "EXPORT.md")!, /2 of 4 rows: Axolotl drops DPO pairs/);
+  // without a tokenizer the rule is still said, uncounted
+  assert.match(file(compileExport(tight, opts({ to: "axolotl" })), "EXPORT.md")!, /Axolotl drops DPO pairs .*no tokenizer was available/);
+  // Axolotl cuts reward-model and SFT rows instead of dropping them: nothing counted there
+  const cut = fixtureInput({ without: ["policy", "dpo"] });
+  for (const st of cut.stages) st.hp.max_length = 10;
+  const r3 = compileExport(cut, opts({ to: "axolotl" }), count);
+  assert.equal(r3.diagnostics.find((x) => x.code === "AL4605"), undefined);
+  assert.match(file(r3, "EXPORT.md")!, /bradley_terry\.chat_template keeps the first sequence_len tokens/);
+});
+
 test("SFT rows split alignc's formatted text exactly at the response", () => {
   const input = fixtureInput();
   const sft = input.stages.find((s) => s.name === "sft")!;

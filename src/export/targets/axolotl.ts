@@ -53,21 +53,38 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
   { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.max_length },
   { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.loss_on === "all" },
   { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
+  // How Axolotl 0.18 treats a row longer than sequence_len, by the dataset type the export writes
+  // (sources cited at compile.ts silentDrops, which counts the one kind that drops: DPO; text rows:
+  // compile.ts commonApproximations).
   {
     alignc: "truncate",
     kinds: ["sft"],
     key: () => null, // excess_length_strategy = truncate is written with the datasets (axolotlStageConfig)
     value: () => undefined,
     lossy: (c) =>
-      truncateOf(c.stage) === "right" ? null : `Axolotl's excess_length_strategy = truncate keeps a row's first sequence_len tokens (alignc's truncate = "right"), where alignc cut by truncate = "${c.stage.hp.truncate}"`,
+      c.stage.hp.loss_on === "all"
+        ? `Axolotl's completion rows are split into consecutive pieces of sequence_len tokens, each trained as a row of its own, where alignc cut a longer example by truncate = "${c.stage.hp.truncate}"`
+        : truncateOf(c.stage) === "right"
+          ? null
+          : `Axolotl's excess_length_strategy = truncate keeps a row's first sequence_len tokens (alignc's truncate = "right"), where alignc cut by truncate = "${c.stage.hp.truncate}"`,
   },
   {
     alignc: "truncate",
-    kinds: ["reward_model", "dpo"],
+    kinds: ["reward_model"],
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
-      `this export sets no truncation for ${c.stage.kind === "dpo" ? "DPO" : "reward-model"} rows: Axolotl treats rows longer than sequence_len its own way (excess_length_strategy's default is to drop them), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
+      truncateOf(c.stage) === "right"
+        ? null
+        : `Axolotl's bradley_terry.chat_template keeps the first sequence_len tokens of each prompt + response + EOS (alignc's truncate = "right"), where alignc cut by truncate = "${c.stage.hp.truncate}"`,
+  },
+  {
+    alignc: "truncate",
+    kinds: ["dpo"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      `Axolotl does not cut DPO rows: it drops pairs longer than sequence_len (counted, AL4605), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
   },
   {
     alignc: "dropout",
@@ -100,7 +117,8 @@ export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts:
   out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
   if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpoint_every]);
   out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
-  // Axolotl drops rows longer than sequence_len by default; alignc truncates them
+  // Axolotl drops rows longer than sequence_len by default; alignc truncates them. The setting reaches
+  // only SFT-type datasets: DPO rows pass rl.py's own drop filter, reward-model rows are cut by their strategy
   if (stage.kind === "pretrain" || stage.kind === "sft") out.push(["excess_length_strategy", "truncate"]);
   out.push(...applyTable(AXOLOTL_TABLE, ctx, approximations));
   out.push(["bf16", true], ["deepspeed", AXOLOTL_DEEPSPEED]);
