@@ -55,9 +55,11 @@ const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : r
 
 /**
  * Rows a target drops without a word where alignc truncates: TRL's reward trainer drops pairs whose
- * prompt + response + EOS exceeds max_length; OpenRLHF's SFT and DPO datasets drop examples whose
- * prompt alone reaches max_len − 2; Axolotl (0.18) drops DPO pairs whose prompt + chosen or prompt +
- * rejected exceeds sequence_len (src/axolotl/utils/data/rl.py, `_drop_long_sequences`: the prompt
+ * prompt + response + EOS exceeds max_length (reward_trainer.py `_prepare_dataset`, even on tokenized
+ * rows); OpenRLHF's SFT and DPO datasets drop examples whose prompt alone reaches max_len − 2
+ * (datasets/sft_dataset.py, reward_dataset.py `process_data`); Axolotl (0.18) drops DPO pairs whose
+ * prompt + chosen or prompt + rejected exceeds sequence_len (src/axolotl/utils/data/rl.py,
+ * `_drop_long_sequences`: the prompt
  * and each response tokenized apart, without special tokens; the response is what
  * chat_template.default (prompt_strategies/dpo/chat_template.py) renders with the export's
  * concatenating template: the completion and the EOS text, which its rstrip() leaves whole).
@@ -66,6 +68,9 @@ const trim = (rows: Row[], n: number | undefined) => (n === undefined ? rows : r
  * long-sequence filter, utils/data/utils.py `handle_long_seq_in_dataset`, skips datasets without
  * `input_ids`, "expected for reward modeling"), SFT rows by the excess_length_strategy = truncate
  * the export writes, and text rows are split into sequence_len pieces (prompt_strategies/completion.py).
+ * The rest cut, not drop (read in their sources): TRL 1.9's DPO trainer (`_truncate_inputs`) and SFT
+ * trainer (`truncate_dataset`), OpenRLHF's reward-model rows (datasets/reward_dataset.py drops only
+ * when is_dpo) and pretrain-mode SFT rows; TRL's PPO script and OpenRLHF's PromptDataset filter nothing.
  * Counted in alignc's tokens (the closest count available offline).
  */
 export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t: string) => number): { rule: string; count: number | null; total: number } | null {

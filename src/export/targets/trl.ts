@@ -85,7 +85,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
-      `TRL's PPOConfig has no prompt length setting: alignc cut prompts to max_length − max_new_tokens = ${Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens)} tokens; the target's script treats longer prompts its own way`,
+      `TRL's PPOConfig has no prompt length setting: alignc cut prompts to max_length − max_new_tokens = ${Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens)} tokens; the target's script keeps every prompt whole (trl/experimental/ppo/ppo.py tokenizes it without a length filter or cut)`,
   },
   {
     alignc: "truncate",
