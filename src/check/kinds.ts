@@ -61,8 +61,10 @@ export const HEADER_PROPS: Record<string, Schema> = {
 
 /** Metrics each stage/eval kind provides to `expect` (`rm.accuracy`). */
 export const METRICS: Record<string, string[]> = {
-  pretrain: ["loss", "val_loss"],
-  sft: ["loss", "val_loss"],
+  // val_loss_before: the held-out loss at step 0; val_loss_baseline: the best constant next-token
+  // distribution's loss on the same held-out tokens (their entropy; src/train/evaluate.ts constantLoss)
+  pretrain: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
+  sft: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
   reward_model: ["loss", "accuracy"],
   // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before"],
@@ -78,7 +80,8 @@ export const METRICS: Record<string, string[]> = {
   // accuracy weights groups as RM training does; correctness_*: the pairs whose responses differ in
   // correctness by the rule judge (src/run/evaluation/eval-metrics.ts)
   rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs"],
-  lm_loss: ["loss", "n"],
+  // baseline: the best constant next-token distribution's loss on the same tokens
+  lm_loss: ["loss", "baseline", "n"],
 };
 
 /** Budget lines: `budget { time <= 10m  memory <= 4GiB }`. */

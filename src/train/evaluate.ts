@@ -54,6 +54,31 @@ export function lmLoss(model: Gpt, examples: TokenSequence[], opts: EvalOptions 
   return count > 0 ? nll / count : NaN;
 }
 
+/**
+ * lmLoss's trivial baseline (nats/token): the loss of the best constant next-token distribution on the
+ * same masked targets, chosen in hindsight. That distribution is the targets' own unigram frequencies,
+ * so its loss is their entropy: what a model scores that ignores its context entirely. Like accuracy's
+ * baseline (the best constant answer on the same examples), a loss only shows learning below it.
+ * The targets are packLm's, so windowing and masking are exactly lmLoss's. Pure arithmetic, no tensors.
+ */
+export function constantLoss(examples: TokenSequence[], context: number, pad: number): number {
+  const counts = new Map<number, number>();
+  let n = 0;
+  for (let i = 0; i < examples.length; i += EVAL_BATCH_ROWS) {
+    const b = packLm(examples.slice(i, i + EVAL_BATCH_ROWS), context, pad);
+    b.mask.forEach((m, j) => {
+      if (!m) return;
+      const t = b.targets[j]!;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+      n++;
+    });
+  }
+  if (n === 0) return NaN;
+  let h = 0;
+  for (const c of counts.values()) h -= (c / n) * Math.log(c / n);
+  return h;
+}
+
 /** Reward-model scores of whole sequences (prompt ++ response). */
 export function scoreSequences(rm: Gpt, seqs: number[][], opts: EvalOptions): number[] {
   const bs = opts.batchSize ?? EVAL_BATCH_ROWS;

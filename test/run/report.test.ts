@@ -83,4 +83,6 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);
+  const lm = evalHeadline("eval.lm_loss", { loss: 1.2, baseline: 2.9, n: 45 });
+  assert.match(lm, /loss 1\.2 nats\/token on 45 sequences vs baseline 2\.9 \(best constant distribution\)/);
 });

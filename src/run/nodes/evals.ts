@@ -15,7 +15,7 @@ import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
-import { evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
+import { constantLoss, evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
 import { greedyAnswers } from "./greedy.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
@@ -135,8 +135,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);
-      summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), n: d.seqs.length };
-      note = `loss ${summary.loss!.toFixed(4)} nats/token on ${d.seqs.length} sequences`;
+      summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), baseline: constantLoss(d.seqs, m.config.context, d.tok.pad), n: d.seqs.length };
+      note = `loss ${summary.loss!.toFixed(4)} nats/token on ${d.seqs.length} sequences; best constant distribution ${summary.baseline!.toFixed(4)}`;
     }
     ctx.log({ step: 1, ...summary });
     ctx.info(note);

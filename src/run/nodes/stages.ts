@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   createTrainer,
   evaluateLm,
+  constantLoss,
   loadTrainerState,
   rmAccuracy,
   saveModel,
@@ -95,7 +96,9 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad, pool }) } : ({} as Record<string, number>));
       evalBefore = valLoss(VAL_FINAL);
       during = () => valLoss(VAL_DURING);
-      evalAfter = () => valLoss(VAL_FINAL);
+      // beside val_loss, its trivial baseline on the same held-out tokens: the best constant distribution
+      const baseline: Record<string, number> = val.length ? { val_loss_baseline: constantLoss(val.slice(0, VAL_FINAL), model.config.context, data.tok.pad) } : {};
+      evalAfter = () => ({ ...valLoss(VAL_FINAL), ...baseline });
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
@@ -224,6 +227,7 @@ async function loop(
   if (tps !== undefined) summary.tokens_per_s = tps;
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: ctx.node.id });
   const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}`);
+  if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${after.val_loss_baseline.toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
   return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };
 }

@@ -8,6 +8,7 @@ export {
   saveModel,
   loadModel,
   rmAccuracy,
+  constantLoss,
   scoreSequences,
   generateAll,
   FULL_DISTRIBUTION,

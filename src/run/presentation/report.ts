@@ -113,7 +113,7 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
     case "eval.rm_accuracy":
       return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}`;
     case "eval.lm_loss":
-      return `loss ${f("loss")} nats/token on ${f("n")} sequences`;
+      return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
     default:
       return summaryText(s);
   }
