@@ -148,7 +148,7 @@ export async function drawsReady(env: HandlerEnv, ctx: NodeContext): Promise<boo
     const draw = refOf(n.params.draw);
     if (draw === null) throw new Error(`${n.id}: names no draw`);
     const out = await ctx.input(draw).catch(() => null); // a draw this run has not made yet
-    if (out?.dir) registerDraw(dp, draw, join(out.dir, CANDIDATES_FILE));
+    if (out?.dir) registerDraw(dp, draw, join(out.dir, CANDIDATES_FILE), out.files?.[CANDIDATES_FILE]);
     else ready = false;
   }
   return ready;

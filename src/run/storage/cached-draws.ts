@@ -37,7 +37,7 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
     const hash = hashes.get(draw.id)!;
     const entry = cache.get(hash);
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
-    if (file !== null) registerDraw(dp, draw.id, file);
+    if (file !== null) registerDraw(dp, draw.id, file, entry!.meta.files[CANDIDATES_FILE]);
     else {
       // what the run before `alignc data` costs: a draw from a cached stage, or training the stage first
       const stage = refOf(draw.params.stage);
