@@ -36,7 +36,15 @@ const drawn = new WeakMap<DataPlan, Map<string, Drawn>>();
 
 interface Drawn {
   file: string;
-  record?: { bytes: number; sha256: string };
+  record?: DrawRecord;
+}
+
+/** A draw's candidates file as its cache entry recorded it; `replaced()`: whether the entry was replaced
+ * since (else a file that differs changed under the same record: damage). */
+export interface DrawRecord {
+  bytes: number;
+  sha256: string;
+  replaced?: () => boolean;
 }
 
 /** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
@@ -52,7 +60,7 @@ export function noteUndrawn(dp: DataPlan, drawId: string, note: string): void {
 /** The run hands over a finished draw (a `data samples` node's candidates file). `record`: the file's
  * size and sha256 in the entry the run resolved, which the file is held to when it is read (another
  * process's `--force` may replace the entry meanwhile: src/run/storage/entry-file.ts). */
-export function registerDraw(dp: DataPlan, drawId: string, file: string, record?: { bytes: number; sha256: string }): void {
+export function registerDraw(dp: DataPlan, drawId: string, file: string, record?: DrawRecord): void {
   const m = drawn.get(dp) ?? new Map<string, Drawn>();
   drawn.set(dp, m);
   m.set(drawId, record ? { file, record } : { file });
@@ -159,14 +167,20 @@ function readDrawn(file: string, at: RecipeSite, record: Drawn["record"], name: 
     // the text read is UTF-8 (readRegularText refuses other bytes), so its encoding is the file's bytes
     const bytes = Buffer.from(text, "utf8");
     const sha = createHash("sha256").update(bytes).digest("hex");
-    if (bytes.length !== record.bytes || sha !== record.sha256)
+    if (bytes.length !== record.bytes || sha !== record.sha256) {
+      const replaced = record.replaced?.() ?? true;
       fail(
         "AL5003",
-        `the samples of the draw \`${name}\` changed in the stage cache while this run used its entry: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when this run read it; another process replaced the entry (\`alignc run --force\`) or changed the file, and this run stops rather than rank other samples than the ones it recorded`,
+        `the samples of the draw \`${name}\` changed in the stage cache while this run used its entry: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when this run read it; ${
+          replaced ? `another process replaced the entry since (\`alignc run --force ${name}\`)` : "its entry.json is still the one this run read, so the file changed under it: the entry is damaged (changed outside alignc)"
+        }, and this run stops rather than rank other samples than the ones it recorded`,
         at.file,
         at.span,
-        "run the same command again: it reads the draw as its entry is now; a node that runs use is best forced while none is running",
+        replaced
+          ? "run the same command again: it reads the draw as its entry is now; a node that runs use is best forced while none is running"
+          : `run again with \`--force ${name}\` to draw it anew and replace its entry (or remove the folder ${dirname(file)})`,
       );
+    }
   }
   // the rows of the text just checked: a second read of the file could be another generation's
   return drawnRows<DrawnRow>(text, file).map((r) => r.row);

@@ -90,7 +90,8 @@ test("a stage's weights replaced by another run's --force after this run resolve
       assert.equal(d.file, "/x/r.align");
       assert.deepEqual(d.span, span);
       assert.match(d.message, /`sft`'s weights changed in the stage cache while this run used its entry: .*model\.safetensors: has sha256/);
-      assert.match(d.message, /alignc run --force sft/);
+      assert.match(d.message, /another process replaced the entry since this run read it \(`alignc run --force sft`\)/);
+      assert.match(d.hint!, /run the same command again/);
       return true;
     });
     // a run that resolves the entry now reads the new generation, whole
@@ -98,6 +99,19 @@ test("a stage's weights replaced by another run's --force after this run resolve
     const second = await networkOf(env, plan, { ...out, files: now.entry.meta.files });
     assert.deepEqual(second.values().get("wte"), b.values().get("wte"));
     second.dispose();
+    // the file changed under the same entry.json (same size: get() sees nothing): damaged, forced to fix
+    const file = join(now.entry.dir, MODEL_FILE);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1]! ^= 1;
+    writeFileSync(file, bytes);
+    assert.ok(cache.get(HASH), "a hit by its sizes");
+    await assert.rejects(networkOf(env, plan, { ...out, files: now.entry.meta.files }), (e: unknown) => {
+      const d = (e as DiagnosticError).diagnostics[0]!;
+      assert.equal(d.code, "AL5003");
+      assert.match(d.message, /the entry is damaged \(changed outside alignc\)/);
+      assert.match(d.hint!, /run again with `--force sft`/);
+      return true;
+    });
   } finally {
     a.dispose();
     b.dispose();
@@ -170,6 +184,18 @@ test("a draw's samples replaced by another run's --force after they were handed 
       assert.equal(d.file, join(dir, "onpolicy.align"));
       assert.equal(d.span?.line, src.split("\n").findIndex((l) => l.startsWith("source onpolicy")) + 1);
       assert.match(d.message, /the samples of the draw `onpolicy\/draw` changed in the stage cache while this run used its entry: .*candidates\.jsonl holds \d+ bytes with sha256/);
+      assert.match(d.message, /another process replaced the entry since \(`alignc run --force onpolicy\/draw`\)/);
+      assert.match(d.hint!, /run the same command again/);
+      return true;
+    });
+    // the file changed under the same entry.json: damaged, `--force` draws it anew
+    registerCachedDraws(recipe, cacheRoot);
+    writeFileSync(join(cacheRoot, hash, "candidates.jsonl"), readFileSync(join(cacheRoot, hash, "candidates.jsonl"), "utf8").replace('"z"', '"y"'));
+    await assert.rejects(buildExamples(recipe, "onpolicy"), (e: unknown) => {
+      const d = (e as DiagnosticError).diagnostics[0]!;
+      assert.equal(d.code, "AL5003");
+      assert.match(d.message, /the entry is damaged \(changed outside alignc\)/);
+      assert.match(d.hint!, /run again with `--force onpolicy\/draw` to draw it anew/);
       return true;
     });
   } finally {

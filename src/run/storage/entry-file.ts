@@ -15,17 +15,27 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { lexists } from "../../common/fs-probe.js";
 import { InputFileError, readRegularFile } from "../../lang/read-file.js";
-import type { FileRecord } from "./cache.js";
+import { readEntryMeta, type FileRecord } from "./cache.js";
 
-/** A file of a resolved entry no longer holds what that entry recorded. `why`: what differs. */
+/** A file of a resolved entry no longer holds what that entry recorded. `why`: what differs;
+ * `replaced`: the entry's entry.json records the file otherwise now (another process replaced or
+ * removed the entry), else the file changed under the same entry.json (damage from outside alignc). */
 export class EntryChangedError extends Error {
   constructor(
     readonly file: string,
     readonly why: string,
+    readonly replaced: boolean,
   ) {
     super(`${file}: ${why}`);
     this.name = "EntryChangedError";
   }
+}
+
+/** Whether entry.json in `dir` records `name` otherwise than `rec` now, or is gone: the entry was
+ * replaced or removed, as opposed to its file changing under the same entry.json (damage). */
+export function replacedSince(dir: string, name: string, rec: FileRecord | undefined): boolean {
+  const now = readEntryMeta(dir)?.files[name];
+  return !now || !rec || now.bytes !== rec.bytes || now.sha256 !== rec.sha256;
 }
 
 const MISSING_READS = 5;
@@ -39,7 +49,10 @@ function sleepSync(ms: number): void {
  * says they are; an EntryChangedError when they are not (replaced, removed or changed since). */
 export function readEntryFile(dir: string, name: string, rec: FileRecord | undefined): Buffer {
   const file = join(dir, name);
-  if (!rec) throw new EntryChangedError(file, `the entry this run read records no ${name}`);
+  const changed = (why: string): never => {
+    throw new EntryChangedError(file, why, replacedSince(dir, name, rec));
+  };
+  if (!rec) return changed(`the entry this run read records no ${name}`);
   for (let attempt = 1; ; attempt++) {
     let bytes: Buffer;
     try {
@@ -51,17 +64,19 @@ export function readEntryFile(dir: string, name: string, rec: FileRecord | undef
           sleepSync(MISSING_WAIT_MS * attempt);
           continue;
         }
-        throw new EntryChangedError(file, "is gone (the entry was removed or replaced since this run read it)");
+        return changed("is gone (the entry was removed or replaced since this run read it)");
       }
-      throw new EntryChangedError(file, /larger than/.test(err.message) ? `holds more than the ${rec.bytes} bytes the entry this run read recorded` : err.message);
+      return changed(/larger than/.test(err.message) ? `holds more than the ${rec.bytes} bytes the entry this run read recorded` : err.message);
     }
-    if (bytes.length !== rec.bytes) return changed(file, `holds ${bytes.length} bytes, not the ${rec.bytes} the entry this run read recorded`);
+    if (bytes.length !== rec.bytes) return changed(`holds ${bytes.length} bytes, not the ${rec.bytes} the entry this run read recorded`);
     const sha = createHash("sha256").update(bytes).digest("hex");
-    if (sha !== rec.sha256) return changed(file, `has sha256 ${sha.slice(0, 12)}…, not the ${rec.sha256.slice(0, 12)}… the entry this run read recorded`);
+    if (sha !== rec.sha256) return changed(`has sha256 ${sha.slice(0, 12)}…, not the ${rec.sha256.slice(0, 12)}… the entry this run read recorded`);
     return bytes;
   }
 }
 
-function changed(file: string, why: string): never {
-  throw new EntryChangedError(file, why);
+/** A file's record, for a reader outside this layer (the data layer's draws) that checks the bytes
+ * itself, with how to tell a replaced entry from a damaged one when they differ. */
+export function heldRecord(dir: string, name: string, rec: FileRecord | undefined): (FileRecord & { replaced: () => boolean }) | undefined {
+  return rec && { ...rec, replaced: () => replacedSince(dir, name, rec) };
 }
