@@ -64,7 +64,7 @@ export function readEntryFile(dir: string, name: string, rec: FileRecord | undef
           sleepSync(MISSING_WAIT_MS * attempt);
           continue;
         }
-        return changed("is gone (the entry was removed or replaced since this run read it)");
+        return changed("is gone");
       }
       return changed(/larger than/.test(err.message) ? `holds more than the ${rec.bytes} bytes the entry this run read recorded` : err.message);
     }
