@@ -21,9 +21,10 @@ export function tempSibling(path: string): string {
 }
 
 /**
- * Remove the temp siblings of `path` (`.NAME.tmp-HOST-PID-XXXXXXXX`, tempSibling's names) whose writer is
- * no longer running: what a process killed mid-write left. A temp of a live process or of another host
- * (writer-tag.ts), and any other name, is kept. Returns the names removed.
+ * Remove the temp siblings of `path` (`.NAME.tmp-HOST-PID-sSTART-XXXXXXXX`, tempSibling's names, and
+ * the older `.NAME.tmp-HOST-PID-XXXXXXXX`) whose writer is no longer running: what a process killed
+ * mid-write left. A temp of a live process or of another host (writer-tag.ts), and any other name, is
+ * kept. Returns the names removed.
  */
 export function removeDeadTemps(path: string): string[] {
   const prefix = `.${basename(path)}.tmp-`;

@@ -11,6 +11,7 @@
 // the share, never by the labeler): which prompts are held out is known without drawing, and a new
 // labeler re-ranks the same split. Groups whose K samples all tie carry no comparison: left out and
 // counted as skipped rows, as are prompts the draw left out (fewer than K different responses).
+import { createHash } from "node:crypto";
 import { dirname, relative } from "node:path";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
@@ -29,8 +30,22 @@ export const CANDIDATES_FILE = "candidates.jsonl";
 
 type PromptsOf = (dp: DataPlan, owner: DataNode, prop: string) => Promise<{ train: PromptResponse[] }>;
 
-/** Draws whose candidates file this plan's run has (node id → file): the run registers them. */
-const drawn = new WeakMap<DataPlan, Map<string, string>>();
+/** Draws whose candidates file this plan's run has (node id → file, and the size and sha256 the draw's
+ * cache entry recorded for it when the run read the entry): the run registers them. */
+const drawn = new WeakMap<DataPlan, Map<string, Drawn>>();
+
+interface Drawn {
+  file: string;
+  record?: DrawRecord;
+}
+
+/** A draw's candidates file as its cache entry recorded it; `replaced()`: whether the entry was replaced
+ * since (else a file that differs changed under the same record: damage). */
+export interface DrawRecord {
+  bytes: number;
+  sha256: string;
+  replaced?: () => boolean;
+}
 
 /** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
 const undrawnNotes = new WeakMap<DataPlan, Map<string, string>>();
@@ -42,11 +57,13 @@ export function noteUndrawn(dp: DataPlan, drawId: string, note: string): void {
   m.set(drawId, note);
 }
 
-/** The run hands over a finished draw (a `data samples` node's candidates file). */
-export function registerDraw(dp: DataPlan, drawId: string, file: string): void {
-  const m = drawn.get(dp) ?? new Map<string, string>();
+/** The run hands over a finished draw (a `data samples` node's candidates file). `record`: the file's
+ * size and sha256 in the entry the run resolved, which the file is held to when it is read (another
+ * process's `--force` may replace the entry meanwhile: src/run/storage/entry-file.ts). */
+export function registerDraw(dp: DataPlan, drawId: string, file: string, record?: DrawRecord): void {
+  const m = drawn.get(dp) ?? new Map<string, Drawn>();
   drawn.set(dp, m);
-  m.set(drawId, file);
+  m.set(drawId, record ? { file, record } : { file });
 }
 
 /** The prompts a draw node answers: the first n of its `prompts`' training share, in the data layer's order. */
@@ -123,9 +140,13 @@ export function readDrawnText(file: string, at: RecipeSite): string {
  * to draw it anew, not a bare JSON.parse error.
  */
 export function readDrawnRows<T>(file: string, at: RecipeSite): { row: T; line: number }[] {
+  return drawnRows<T>(readDrawnText(file, at), file);
+}
+
+function drawnRows<T>(text: string, file: string): { row: T; line: number }[] {
   const out: { row: T; line: number }[] = [];
   let offset = 0;
-  readDrawnText(file, at)
+  text
     .split("\n")
     .forEach((text, i) => {
       const start = offset;
@@ -140,8 +161,29 @@ export function readDrawnRows<T>(file: string, at: RecipeSite): { row: T; line: 
   return out;
 }
 
-function readDrawn(file: string, at: RecipeSite): DrawnRow[] {
-  return readDrawnRows<DrawnRow>(file, at).map((r) => r.row);
+function readDrawn(file: string, at: RecipeSite, record: Drawn["record"], name: string): DrawnRow[] {
+  const text = readDrawnText(file, at);
+  if (record) {
+    // the text read is UTF-8 (readRegularText refuses other bytes), so its encoding is the file's bytes
+    const bytes = Buffer.from(text, "utf8");
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    if (bytes.length !== record.bytes || sha !== record.sha256) {
+      const replaced = record.replaced?.() ?? true;
+      fail(
+        "AL5003",
+        `the samples of the draw \`${name}\` changed in the stage cache while this run used its entry: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when this run read it; ${
+          replaced ? `another process replaced the entry since (\`alignc run --force ${name}\`)` : "its entry.json is still the one this run read, so the file changed under it: the entry is damaged (changed outside alignc)"
+        }, and this run stops rather than rank other samples than the ones it recorded`,
+        at.file,
+        at.span,
+        replaced
+          ? "run the same command again: it reads the draw as its entry is now; a node that runs use is best forced while none is running"
+          : `run again with \`--force ${name}\` to draw it anew and replace its entry (or remove the folder ${dirname(file)})`,
+      );
+    }
+  }
+  // the rows of the text just checked: a second read of the file could be another generation's
+  return drawnRows<DrawnRow>(text, file).map((r) => r.row);
 }
 
 /** Ranks of K responses by the rule against a reference response (0 = best; equal classes tie), via the rankings' string form. */
@@ -189,8 +231,8 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
   if (holdout === undefined) throw new Error(`plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`);
   // a split of the prompts, seeded by the draw and the share: known before the draw, kept by a new labeler
   const parts = split(dp, valueKey(dp, { draw: { $ref: draw.id }, holdout }), items.map((_, i) => i), holdout);
-  const file = drawn.get(dp)?.get(draw.id);
-  if (file === undefined) {
+  const handed = drawn.get(dp)?.get(draw.id);
+  if (handed === undefined) {
     if (opts.undrawn === "prompts") {
       const bare = (i: number): ComparisonGroup => ({ id: `${name}:${i}`, prompt: items[i]!.prompt, responses: [], pairs: [], meta: { source: name, row: i } });
       return { kind: "comparisons", name, train: parts.train.map(bare), heldout: parts.heldout.map(bare) };
@@ -206,7 +248,8 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
       `run \`alignc run ${recipe} --until ${draw.id}\` first (${undrawnNotes.get(dp)?.get(draw.id) ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
     );
   }
-  const sets = matchDrawn(items, readDrawn(file, siteOf(dp, node)));
+  const { file, record } = handed;
+  const sets = matchDrawn(items, readDrawn(file, siteOf(dp, node), record, draw.id));
   const groups = rankSets(name, items, sets);
   const pick = (ids: number[]) => ids.map((i) => groups[i]).filter((g): g is ComparisonGroup => g !== null && g !== undefined);
   // counted per split: a stage trains on the training share, heldout(x) evaluates the other, and a

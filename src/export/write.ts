@@ -135,7 +135,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
 
   // staging folders beside `out` of exports killed before they finished (the staging's name is
-  // `.NAME.tmp-HOST-PID-…` like an atomic write's temp, NAME the folder's name or its target's)
+  // `.NAME.tmp-HOST-PID-sSTART-…` like an atomic write's temp, NAME the folder's name or its target's)
   removeDeadTemps(out);
   if (lexists(out)) removeDeadTemps(realpathSync(out));
   const tmp = stagingFolder(out);

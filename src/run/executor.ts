@@ -242,7 +242,7 @@ export class Executor {
     rec.computedOn = hit.entry.meta.backend;
     rec.summary = summaryOf(hit.entry.meta.data);
     recordSkipped(rec, hit.entry.meta.data);
-    this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, value: undefined, summary: rec.summary ?? {} }));
+    this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, files: hit.entry.meta.files, value: undefined, summary: rec.summary ?? {} }));
   }
 
   /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
@@ -368,7 +368,7 @@ export class Executor {
       const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary: result.summary } satisfies Partial<NodeRecord>;
       Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
-      this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, value: box.value, summary: result.summary }));
+      this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, files: entry.meta.files, value: box.value, summary: result.summary }));
       return result;
     } finally {
       this.running.delete(n.id);

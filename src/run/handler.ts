@@ -3,7 +3,7 @@
 // weights; computed lazily, only when a consumer that is not cached needs them) or writes files
 // into a cache entry (training stages and evals: expensive, reused across runs by hash).
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { Checkpoint } from "./storage/cache.js";
+import type { Checkpoint, FileRecord } from "./storage/cache.js";
 import type { MetricRow, SampleRow } from "./storage/rundir.js";
 import type { StageProgress } from "./presentation/progress.js";
 
@@ -12,6 +12,10 @@ export interface NodeOutput {
   node: PlanNode;
   /** cache entry folder (cached nodes) */
   dir: string | null;
+  /** the files of the entry generation this run resolved (its entry.json's record): the folder may be
+   * replaced meanwhile (`--force` in another run), so its files are read through readEntryFile
+   * (storage/entry-file.ts), held to this record */
+  files?: Record<string, FileRecord>;
   /** in-memory value (memory nodes; for cached nodes, loaded on demand by the consumer) */
   value: unknown;
   /** final metrics (what `expect` reads) */

@@ -2,7 +2,7 @@
 // trainer state (weights, Adam moments, step and batch position) for an exact resume.
 import { gptConfig, type GptConfig } from "./config.js";
 import { Gpt, type HeadName } from "./model.js";
-import { readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors.js";
+import { decodeSafetensors, readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors.js";
 import type { TrainerState } from "./trainer.js";
 import { ALIGNC_MODEL_FORMAT } from "../common/weights-shape.js";
 
@@ -15,7 +15,16 @@ export function saveModel(path: string, model: Gpt, extra: Record<string, string
 
 /** Load a model saved by saveModel (use loadGpt2 for Hugging Face GPT-2 files). */
 export function loadModel(path: string): Gpt {
-  const { tensors, metadata } = readSafetensors(path);
+  return modelFrom(readSafetensors(path), path);
+}
+
+/** A model from the bytes of a file saveModel wrote (read and checked by the caller: a cache entry's
+ * weights, held to the sha256 its entry recorded); `path` names it in errors. */
+export function loadModelBytes(bytes: Uint8Array, path: string): Gpt {
+  return modelFrom(decodeSafetensors(bytes, path), path);
+}
+
+function modelFrom({ tensors, metadata }: { tensors: Map<string, NamedTensor>; metadata: Record<string, string> }, path: string): Gpt {
   if (metadata.format !== ALIGNC_MODEL_FORMAT || !metadata.config) throw new Error(`${path}: not an alignc model checkpoint (no "${ALIGNC_MODEL_FORMAT}" metadata); for GPT-2 weights use loadGpt2`);
   const saved = JSON.parse(metadata.config) as Omit<GptConfig, "dropout"> & { dropout?: number };
   // checkpoints written before GptConfig had `dropout` trained without it: a file-format migration, not a default

@@ -28,7 +28,7 @@ export {
 export { generate, sampleToken, FULL_DISTRIBUTION, type SampleOptions } from "./sample.js";
 export { EVAL_BATCH_ROWS, type EvalOptions, lmLoss, constantLoss, scoreSequences, rmAccuracy, generateAll, exactMatch, winRate } from "./evaluate.js";
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, SafetensorsError, type NamedTensor } from "./safetensors.js";
-export { saveModel, loadModel, saveTrainerState, loadTrainerState } from "./checkpoint.js";
+export { saveModel, loadModel, loadModelBytes, saveTrainerState, loadTrainerState } from "./checkpoint.js";
 export { loadGpt2, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";
 export { NonFiniteError, TrainInputError } from "./errors.js";
 export { THROUGHPUT, estimateTokensPerSecond, type ThroughputRow } from "./throughput.js";

@@ -28,6 +28,7 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
   AL4606: "the CLI refuses a bad --target-version or --nodes as usage (exit 2) first",
   AL5001: "only training meets a non-finite loss",
   AL5002: "the run-time guard behind AL4023: the plan refuses the file first",
+  AL5003: "a race with another process's --force, not a recipe",
 };
 
 /** Examples whose diagnostic has no line:col, only a file: each a message to locate better, listed so a new one is noticed. */

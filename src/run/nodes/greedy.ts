@@ -12,10 +12,13 @@ import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
 /** The settings of a greedy decode besides the distribution (greedy reads no top-k/p: kept in the key anyway). */
 export type GreedySettings = Pick<GreedyDecode, "maxNewTokens" | "eos" | "pad" | "batchSize">;
 
-/** The model a node output stands for, as a generation key names it: its node and, for a trained one, its weights' sha256. */
+/** The model a node output stands for, as a generation key names it: its node and, for a trained one, its
+ * weights' sha256, as the entry generation this run resolved records it: the generation networkOf loads
+ * (or refuses, AL5003), not what entry.json says now (another run's --force may have replaced it since,
+ * and answers of one model were then stored under the other's sha256). */
 function modelIdentity(out: NodeOutput): { node: string; weights: string | null } {
   if (!out.dir) return { node: out.node.hash, weights: null }; // initial weights, built from the node's parameters
-  const rec = readEntryMeta(out.dir)?.files[MODEL_FILE];
+  const rec = (out.files ?? readEntryMeta(out.dir)?.files)?.[MODEL_FILE];
   if (!rec) throw new Error(`node ${out.node.id}: its cache entry records no ${MODEL_FILE}`);
   return { node: out.node.hash, weights: rec.sha256 };
 }

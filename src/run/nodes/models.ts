@@ -1,7 +1,9 @@
 // Networks for the handlers: a model block's initial weights, or a finished stage's weights read
 // from its cache entry (`model.safetensors`).
 import { join, resolve } from "node:path";
-import { Gpt, loadModel, loadGpt2 } from "../../train/index.js";
+import { readFileSync } from "node:fs";
+import { Gpt, loadModel, loadModelBytes, loadGpt2 } from "../../train/index.js";
+import { EntryChangedError, readEntryFile } from "../storage/entry-file.js";
 import { readWeightsShape } from "../../common/weights-shape.js";
 import type { NodeOutput } from "../handler.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
@@ -16,9 +18,44 @@ export const MODEL_FILE = "model.safetensors";
 
 /** The network a node output stands for: a model block's initial weights or a stage's trained ones. */
 export async function networkOf(env: HandlerEnv, plan: Plan, out: NodeOutput): Promise<Gpt> {
-  if (out.dir) return loadModel(join(out.dir, MODEL_FILE));
+  if (out.dir) return loadModelBytes(entryWeights(env, out, out.dir), join(out.dir, MODEL_FILE));
   if (out.node.kind === "model") return initialModel(env, plan, out.node);
   throw new Error(`node ${out.node.id} holds no network`);
+}
+
+/**
+ * The weights file of a stage's entry, as the entry generation this run resolved recorded it (its
+ * rows and summary are that generation's: storage/entry-file.ts). Another process's `--force` that
+ * replaced the entry since with other weights is AL5003 at the stage: the run stops rather than go on
+ * from a model it did not record (nor store answers under the old weights' sha256). So is a file
+ * changed under the same entry.json (damage get() does not see: it checks sizes), whose fix is a
+ * `--force` of the stage. Without a record (a library caller's NodeOutput), the file as it is.
+ */
+function entryWeights(env: HandlerEnv, out: NodeOutput, dir: string): Buffer {
+  if (!out.files) return readFileSync(join(dir, MODEL_FILE));
+  try {
+    return readEntryFile(dir, MODEL_FILE, out.files[MODEL_FILE]);
+  } catch (err) {
+    if (!(err instanceof EntryChangedError)) throw err;
+    const id = out.node.id;
+    const at = locator(env.recipe)(out.node.block ?? id);
+    // replaced: the entry is sound, read again it is whole; damaged under the same entry.json: it stays so until forced
+    const cause = err.replaced
+      ? `another process replaced the entry since this run read it (\`alignc run --force ${id}\`)`
+      : "its entry.json is still the one this run read, so the file changed under it: the entry is damaged (changed outside alignc)";
+    throw new DiagnosticError([
+      {
+        code: "AL5003",
+        severity: "error",
+        message: `\`${id}\`'s weights changed in the stage cache while this run used its entry: ${err.message}; ${cause}, and this run stops rather than go on from a model other than the one it recorded`,
+        file: at.file,
+        span: at.span,
+        hint: err.replaced
+          ? `run the same command again: it reads \`${id}\` as its entry is now; a node that runs use is best forced while none is running`
+          : `run again with \`--force ${id}\` to compute \`${id}\` anew and replace its entry (or remove the folder ${dir})`,
+      },
+    ]);
+  }
 }
 
 /** A model node's weights: from its `weights = safetensors(...)` file, else a seeded initialisation. */

@@ -16,6 +16,7 @@ import { CANDIDATES_FILE, drawPrompts, rankedPrompts, registerDraw } from "../..
 import { ancestors } from "../../common/graph.js";
 import { contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
 import { promptTokens } from "./tokens.js";
+import { heldRecord } from "../storage/entry-file.js";
 
 /** The candidate sets in a samples node's cache entry: one JSON object a line (see CandidateRow). */
 export { CANDIDATES_FILE };
@@ -148,7 +149,7 @@ export async function drawsReady(env: HandlerEnv, ctx: NodeContext): Promise<boo
     const draw = refOf(n.params.draw);
     if (draw === null) throw new Error(`${n.id}: names no draw`);
     const out = await ctx.input(draw).catch(() => null); // a draw this run has not made yet
-    if (out?.dir) registerDraw(dp, draw, join(out.dir, CANDIDATES_FILE));
+    if (out?.dir) registerDraw(dp, draw, join(out.dir, CANDIDATES_FILE), heldRecord(out.dir, CANDIDATES_FILE, out.files?.[CANDIDATES_FILE]));
     else ready = false;
   }
   return ready;

@@ -6,8 +6,9 @@
 // once; the second waits, then finds the entry cached.
 //
 // Layout:   <root>/<hash>/…            complete entries
-//           <root>/.tmp/<hash>.<host>-<pid>.<n>/  entries being written (swept when their writer is gone: writer-tag.ts),
-//                      and `<hash>.deleted|replaced.<host>-<pid>.<n>/` entries being removed or replaced (--force)
+//           <root>/.tmp/<hash>.<writer>.<n>/  entries being written (swept when their writer is gone; <writer> is
+//                      `<host>-<pid>-s<start>`: writer-tag.ts),
+//                      and `<hash>.deleted|replaced.<writer>.<n>/` entries being removed or replaced (--force)
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
 import { randomBytes } from "node:crypto";

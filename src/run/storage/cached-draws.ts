@@ -11,6 +11,7 @@ import { dataPlanOf } from "../../data/plan-input.js";
 import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
 import { defaultCacheRoot, StageCache } from "./cache.js";
+import { heldRecord } from "./entry-file.js";
 
 export interface CachedDraw {
   rank: string; // the ranked source's node id (`onpolicy`)
@@ -37,7 +38,7 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
     const hash = hashes.get(draw.id)!;
     const entry = cache.get(hash);
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
-    if (file !== null) registerDraw(dp, draw.id, file);
+    if (file !== null) registerDraw(dp, draw.id, file, heldRecord(entry!.dir, CANDIDATES_FILE, entry!.meta.files[CANDIDATES_FILE]));
     else {
       // what the run before `alignc data` costs: a draw from a cached stage, or training the stage first
       const stage = refOf(draw.params.stage);
