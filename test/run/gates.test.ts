@@ -1,5 +1,6 @@
-// Gates with teeth: on the micro pipeline, an SFT stage and a PPO stage that do nothing (learning
-// rates of 1e-12) fail the gates a real run is held to — accuracy above the constant-answer
+// Gates with teeth: on the micro pipeline, pretrain, SFT and PPO stages that do nothing (learning
+// rates of 1e-12) fail the gates a real run is held to — held-out loss below the best constant
+// distribution's, accuracy above the constant-answer
 // baseline, a win rate above ½ by the rule or by the reward model PPO optimised, with a sign-test
 // p-value — while `expect full_size`
 // gates are skipped by --tiny and said to be.
@@ -82,6 +83,34 @@ test("a no-op PPO stage fails the quickstart's --tiny gate on its own probe: gre
     const [gate] = r.outcome.manifest.expectations;
     assert.equal(gate?.ok, false, JSON.stringify(gate));
     assert.equal(gate?.left, gate?.right, "the probe's score before and after are the same number");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a no-op pretrain stage fails the quickstart's --tiny gate: held-out loss as at initialisation, above the best constant distribution's", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const base = microRecipe({ name: "noop_pre" });
+    const src = base
+      .replace(/stage pre = pretrain \{ init = tiny /, "stage pre = pretrain { init = tiny  lr = 1e-12 ")
+      .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
+  pre.val_loss < pre.val_loss_baseline
+}
+`);
+    assert.match(src, /init = tiny  lr = 1e-12/);
+    const file = join(dir, "noop_pre.align");
+    writeFileSync(file, src);
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
+    assert.ok(r.ok, r.ok ? "" : String(r.message));
+    assert.equal(r.outcome.exitCode, EXIT.expectations);
+    const pre = r.outcome.manifest.nodes.find((n) => n.id === "pre")!.summary!;
+    assert.equal(pre.val_loss, pre.val_loss_before, JSON.stringify(pre));
+    assert.ok(pre.val_loss! > pre.val_loss_baseline!, JSON.stringify(pre));
+    const [gate] = r.outcome.manifest.expectations;
+    assert.equal(gate?.ok, false, JSON.stringify(gate));
+    // the gate names only pre, so it is decided when pre ends and what depends on pre is not run
+    assert.equal(r.outcome.manifest.nodes.find((n) => n.id === "sft")?.status, "blocked");
   } finally {
     cleanup();
   }
