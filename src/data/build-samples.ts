@@ -135,14 +135,10 @@ export function readDrawnText(file: string, at: RecipeSite): string {
 }
 
 /**
- * The rows of a draw's candidates file (alignc wrote it whole into the stage cache), each with its line
- * number. A line that is not JSON is damage from outside alignc: AL3002 at the file's line, saying how
- * to draw it anew, not a bare JSON.parse error.
+ * The rows of a draw's candidates file's text (alignc wrote it whole into the stage cache), each with
+ * its line number. A line that is not JSON is damage from outside alignc: AL3002 at the file's line,
+ * saying how to draw it anew, not a bare JSON.parse error.
  */
-export function readDrawnRows<T>(file: string, at: RecipeSite): { row: T; line: number }[] {
-  return drawnRows<T>(readDrawnText(file, at), file);
-}
-
 function drawnRows<T>(text: string, file: string): { row: T; line: number }[] {
   const out: { row: T; line: number }[] = [];
   let offset = 0;
@@ -161,7 +157,13 @@ function drawnRows<T>(text: string, file: string): { row: T; line: number }[] {
   return out;
 }
 
-function readDrawn(file: string, at: RecipeSite, record: Drawn["record"], name: string): DrawnRow[] {
+/**
+ * The rows of a draw's candidates file held to `record` (its size and sha256 in the entry the reader
+ * resolved; none: read as it is): AL5003 when they differ, since another process's `--force` may have
+ * replaced the entry meanwhile, or the file was changed outside alignc. `use`: what the reader would
+ * do with other samples ("rank", "serve for labeling").
+ */
+export function readRecordedDrawnRows<T>(file: string, at: RecipeSite, record: DrawRecord | undefined, name: string, use: string): { row: T; line: number }[] {
   const text = readDrawnText(file, at);
   if (record) {
     // the text read is UTF-8 (readRegularText refuses other bytes), so its encoding is the file's bytes
@@ -173,7 +175,7 @@ function readDrawn(file: string, at: RecipeSite, record: Drawn["record"], name: 
         "AL5003",
         `the samples of the draw \`${name}\` changed in the stage cache while this run used its entry: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when this run read it; ${
           replaced ? `another process replaced the entry since (\`alignc run --force ${name}\`)` : "its entry.json is still the one this run read, so the file changed under it: the entry is damaged (changed outside alignc)"
-        }, and this run stops rather than rank other samples than the ones it recorded`,
+        }, and this run stops rather than ${use} other samples than the ones it recorded`,
         at.file,
         at.span,
         replaced
@@ -183,7 +185,7 @@ function readDrawn(file: string, at: RecipeSite, record: Drawn["record"], name: 
     }
   }
   // the rows of the text just checked: a second read of the file could be another generation's
-  return drawnRows<DrawnRow>(text, file).map((r) => r.row);
+  return drawnRows<T>(text, file);
 }
 
 /** Ranks of K responses by the rule against a reference response (0 = best; equal classes tie), via the rankings' string form. */
@@ -249,7 +251,7 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
     );
   }
   const { file, record } = handed;
-  const sets = matchDrawn(items, readDrawn(file, siteOf(dp, node), record, draw.id));
+  const sets = matchDrawn(items, readRecordedDrawnRows<DrawnRow>(file, siteOf(dp, node), record, draw.id, "rank").map((r) => r.row));
   const groups = rankSets(name, items, sets);
   const pick = (ids: number[]) => ids.map((i) => groups[i]).filter((g): g is ComparisonGroup => g !== null && g !== undefined);
   // counted per split: a stage trains on the training share, heldout(x) evaluates the other, and a

@@ -8,7 +8,7 @@ import { readData } from "../data/build.js";
 import { mappingTemplate } from "../data/demos.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../data/diag.js";
 import { atRecipe, atRecipeAsync, type RecipeSite } from "../data/at-recipe.js";
-import { readDrawnRows } from "../data/build-samples.js";
+import { readRecordedDrawnRows, type DrawRecord } from "../data/build-samples.js";
 import { fieldsOf } from "../data/flan/render.js";
 import { findBlock, isRef, num, pathArg, range, str } from "../data/ir.js";
 import { describe, fieldString } from "../data/readers.js";
@@ -79,14 +79,14 @@ export function labelTarget(recipe: CheckedRecipe, sourceName: string): LabelTar
  * file its plan node wrote (`drawn`: src/label/samples.ts draws it); a file source from its file.
  * Bad input throws DataError (file:line).
  */
-export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string, drawn?: { file: string }): Promise<LabelConfig> {
+export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string, drawn?: { file: string; record?: DrawRecord }): Promise<LabelConfig> {
   const { block: b, rankings: target, labelsFile } = labelTarget(recipe, sourceName);
   let file: string;
   let sets: CandidateSet[];
   if (b.kind === "samples") {
     if (!drawn) fail(CODES.unsupported, `\`${sourceName}\` is drawn from a trained stage; draw it first (\`alignc label\` does)`, recipe.file, b.decl.span);
     file = drawn.file;
-    sets = drawnSets(file, { file: b.file ?? recipe.file, span: b.decl.span });
+    sets = drawnSets(file, { file: b.file ?? recipe.file, span: b.decl.span }, drawn.record, sourceName);
   } else {
     // a file that cannot be read, or has no rows, is reported at the path the source names (src/data/at-recipe.ts)
     const site = { file: b.file ?? recipe.file, span: b.decl.args?.[0]?.span ?? b.decl.span };
@@ -107,10 +107,12 @@ export async function loadLabelConfig(recipe: CheckedRecipe, sourceName: string,
   };
 }
 
-/** The sets a samples node wrote (src/run/nodes/samples.ts): their ids and model hash are the node's. */
-function drawnSets(file: string, at: RecipeSite): CandidateSet[] {
+/** The sets a samples node wrote (src/run/nodes/samples.ts): their ids and model hash are the node's.
+ * `record`: the file as the entry the draw resolved records it (a `--force` elsewhere may replace the
+ * entry between the draw and this read: AL5003 rather than serve sets the draw did not record). */
+function drawnSets(file: string, at: RecipeSite, record: DrawRecord | undefined, name: string): CandidateSet[] {
   // a FIFO or device under the file's name is a located error, not a read that never ends
-  return readDrawnRows<CandidateRow>(file, at).map(({ row: r, line }) => {
+  return readRecordedDrawnRows<CandidateRow>(file, at, record, name, "serve for labeling").map(({ row: r, line }) => {
     const extra: Record<string, string> = {};
     for (const f of COPIED_FIELDS) if (typeof r[f] === "string") extra[f] = r[f];
     return { id: r.id, prompt: r.prompt, responses: r.responses, model: r.model, extra, line };

@@ -3,7 +3,9 @@
 // stage cache — the stage trains only when it is not cached, the draw happens only once — and hand
 // back the candidates file in the node's cache entry.
 import { join } from "node:path";
+import type { DrawRecord } from "../data/build-samples.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { heldRecord } from "../run/storage/entry-file.js";
 import { defaultCacheRoot, StageCache } from "../run/storage/cache.js";
 import { compileForRun } from "../run/compile-run.js";
 import { isInterruptedCode, type Interrupt } from "../run/storage/interrupt.js";
@@ -21,7 +23,7 @@ export interface DrawOptions {
 }
 
 export type Drawn =
-  | { ok: true; file: string; nodeHash: string; stageHash: string; computed: string[]; runDir: string }
+  | { ok: true; file: string; record: DrawRecord | undefined; nodeHash: string; stageHash: string; computed: string[]; runDir: string }
   | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null; exitCode: number };
 
 export async function drawSamples(recipeFile: string, source: string, o: DrawOptions = {}): Promise<Drawn> {
@@ -43,6 +45,8 @@ export async function drawSamples(recipeFile: string, source: string, o: DrawOpt
   return {
     ok: true,
     file: join(entry.dir, CANDIDATES_FILE),
+    // what the file must hold when it is read for labeling (src/label/candidates.ts)
+    record: heldRecord(entry.dir, CANDIDATES_FILE, entry.meta.files[CANDIDATES_FILE]),
     nodeHash: node.hash,
     stageHash: stage?.hash ?? "",
     // the cached kinds only (stages, the draw): in-memory data nodes are rebuilt on every run

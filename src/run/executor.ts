@@ -230,7 +230,7 @@ export class Executor {
 
   /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss. */
   private readHit(n: PlanNode): Hit | null {
-    return this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id));
+    return this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
   }
 
   /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */

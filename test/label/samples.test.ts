@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
 import { compile } from "../../src/compile.js";
+import type { DiagnosticError } from "../../src/lang/diagnostic.js";
 import { labelTarget, loadLabelConfig } from "../../src/label/candidates.js";
 import { drawSamples } from "../../src/label/samples.js";
 import { LabelSession } from "../../src/label/session.js";
@@ -136,6 +137,21 @@ test("the draw: K different responses per prompt from the stage, the same sets f
     }
     const line = JSON.parse(readFileSync(fx.labels, "utf8"));
     assert.deepEqual([line.set, line.model, line.answer], [next0(rows, line.set).id, a.stageHash, next0(rows, line.set).answer]);
+
+    // the candidates file changed under the entry the draw resolved (same size, one character of a
+    // set's id): AL5003 with how to draw it anew, not sets the draw never recorded served for labeling
+    assert.ok(a.record, "the draw hands back the file's record");
+    const changed = text.replace(/"id":"(.)/, (m, c: string) => m.slice(0, -1) + (c === "0" ? "1" : "0"));
+    assert.equal(Buffer.byteLength(changed), Buffer.byteLength(text));
+    assert.notEqual(changed, text);
+    writeFileSync(a.file, changed);
+    await assert.rejects(loadLabelConfig(recipe!, "cands", { file: a.file, record: a.record }), (e: unknown) => {
+      const d = (e as DiagnosticError).diagnostics[0]!;
+      assert.equal(d.code, "AL5003");
+      assert.match(d.message, /the entry is damaged \(changed outside alignc\), and this run stops rather than serve for labeling other samples/);
+      assert.match(d.hint!, /run again with `--force cands`/);
+      return true;
+    });
   } finally {
     fx.cleanup();
   }

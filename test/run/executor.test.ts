@@ -272,6 +272,32 @@ test("a cache entry whose logged rows are damaged stops the run before a run fol
   }
 });
 
+test("a cache entry whose logged figure was edited in place at the same size stops the run, naming the file's sha256 and the fix", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
+    const file = join(entry, "metrics.jsonl");
+    const good = readFileSync(file, "utf8");
+    // every row still reads; one figure differs (a digit for a digit: the size the entry records)
+    const edited = good.replace(/"step":1,/, '"step":7,');
+    assert.notEqual(edited, good);
+    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(good));
+    writeFileSync(file, edited);
+    // before: a hit by its sizes, and the edited row was reported as this node's
+    await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => {
+      assert.ok(e instanceof PlanError, String(e));
+      assert.match(e.message, /metrics\.jsonl: has sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… the entry this run read recorded/);
+      assert.match(e.message, /the cache entry of a is damaged; run again with `--force a`/);
+      return true;
+    });
+  } finally {
+    cleanup();
+  }
+});
+
 test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -12,6 +12,7 @@ import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "..
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
 import { drawSamples } from "../../label/samples.js";
+import type { DrawRecord } from "../../data/build-samples.js";
 import { Interrupt, stopCode } from "../../run/storage/interrupt.js";
 import { createProgress } from "../../run/presentation/progress.js";
 import { startLabelServer, type LabelServer } from "../../label/server.js";
@@ -91,7 +92,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   let session: LabelSession;
   try {
     labelTarget(recipe, source); // where the labels go and that they fit, before any training
-    let drawn: { file: string } | undefined;
+    let drawn: { file: string; record?: DrawRecord } | undefined;
     if (recipe.blocks.find((b) => b.name === source)!.kind === "samples") {
       const d = await draw(file, source);
       if (typeof d === "number") return d;
@@ -133,7 +134,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
  * A `samples(stage)` source: run what it needs (the stage and its inputs, reused from the cache when
  * there) and draw it (once: cached by its hash); progress on stderr, so stdout's first line stays the URL.
  */
-async function draw(file: string, source: string): Promise<{ file: string } | number> {
+async function draw(file: string, source: string): Promise<{ file: string; record?: DrawRecord } | number> {
   const interrupt = new Interrupt().install();
   try {
     const d = await drawSamples(file, source, { progress: createProgress(), interrupt });
@@ -143,7 +144,7 @@ async function draw(file: string, source: string): Promise<{ file: string } | nu
       return d.exitCode;
     }
     process.stderr.write(`alignc label: \`${source}\` ${d.computed.includes(source) ? "drawn" : "found in the cache"} (${d.computed.length ? `computed: ${d.computed.join(", ")}` : "nothing to compute"}; run ${relative(process.cwd(), d.runDir) || d.runDir})\n`);
-    return { file: d.file };
+    return { file: d.file, record: d.record };
   } finally {
     interrupt.uninstall();
   }

@@ -89,7 +89,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const cfg = trainConfigOf(p, data.data.train.length);
       trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn, pad: data.tok.pad });
       disposables.push(trainer); // closes its worker pool, if any
-      replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
+      replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
       const val = data.data.heldout;
       // the held-out loss is scored across the stage's replicas too (bit-identical to one thread's)
       const pool = trainer.parallel;
@@ -120,7 +120,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = setup.evalAfter;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
-    if (data.kind !== "lm") replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(`${node.id}: ${l}`));
+    if (data.kind !== "lm") replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
     recordTrainedWith(ctx, trainer);
     const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)

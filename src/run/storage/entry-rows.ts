@@ -2,9 +2,11 @@
 // node's logged rows (metrics.jsonl, samples.jsonl), so a run that reuses the entry still reports
 // its curves and samples, and, from entry.json, its summary and skipped-row reports. The rows are
 // written whole into the entry's temp folder, which is renamed into place complete (cache.ts).
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { JsonlError, metricRowCheck, readJsonl, sampleRowCheck } from "./jsonl-log.js";
+import type { FileRecord } from "./cache.js";
+import { EntryChangedError, readEntryFile } from "./entry-file.js";
+import { JsonlError, metricRowCheck, parseJsonl, readJsonl, sampleRowCheck, type RowCheck } from "./jsonl-log.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./rundir.js";
 
 const NODE_METRICS = "metrics.jsonl";
@@ -24,16 +26,35 @@ export function writeEntryRows(dir: string, rows: EntryRows): void {
 export class DamagedEntryError extends Error {}
 
 /**
- * The rows of the entry in `dir` (computed for the block `label`). An entry is renamed into place
- * whole, so a line that does not read is damage from outside alignc (the cache's get() checks sizes,
- * not contents): a DamagedEntryError naming the line and how to replace the entry (`--force`).
+ * The rows of the entry in `dir` (computed for the block `label`), held to the sizes and sha256 its
+ * entry.json `files` records: a figure edited in place at the same size (0.543 -> 0.643) would
+ * otherwise be reported as this node's, and the cache's get() checks sizes only. An entry is renamed
+ * into place whole, so rows that differ from the record are damage from outside alignc (a
+ * replacement by `--force` elsewhere is cache.read's to notice: it reads entry.json again and
+ * retries): a DamagedEntryError naming the line when one does not read, else the file and its
+ * sha256, and how to replace the entry (`--force`).
  */
-export function readEntryRows(dir: string, label: string, id = label): EntryRows {
+export function readEntryRows(dir: string, label: string, id = label, files: Record<string, FileRecord> = {}): EntryRows {
+  const damaged = (why: string) => new DamagedEntryError(`${why}\n  the cache entry of ${label} is damaged; run again with \`--force ${id}\` to compute the node anew and replace the entry (or remove the folder ${dir})`);
+  const rows = <T>(name: string, check: RowCheck): T[] => {
+    const path = join(dir, name);
+    // an entry written before its rows were files of it records none: read as it is
+    if (!files[name]) return readJsonl<T>(path, check);
+    let bytes: Buffer;
+    try {
+      bytes = readEntryFile(dir, name, files[name]);
+    } catch (err) {
+      if (!(err instanceof EntryChangedError)) throw err;
+      if (!err.replaced && existsSync(path)) readJsonl<T>(path, check); // a line that does not read: located
+      throw damaged(err.message);
+    }
+    return parseJsonl<T>(path, bytes.toString("utf8"), check);
+  };
   try {
-    return { metrics: readJsonl<MetricRow>(join(dir, NODE_METRICS), metricRowCheck), samples: readJsonl<SampleRow>(join(dir, NODE_SAMPLES), sampleRowCheck) };
+    return { metrics: rows<MetricRow>(NODE_METRICS, metricRowCheck), samples: rows<SampleRow>(NODE_SAMPLES, sampleRowCheck) };
   } catch (err) {
     if (!(err instanceof JsonlError)) throw err;
-    throw new DamagedEntryError(`${err.message}\n  the cache entry of ${label} is damaged; run again with \`--force ${id}\` to compute the node anew and replace the entry (or remove the folder ${dir})`);
+    throw damaged(err.message);
   }
 }
 

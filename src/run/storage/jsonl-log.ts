@@ -88,8 +88,13 @@ export function readJsonl<T>(path: string, check?: RowCheck): T[] {
   if (!existsSync(path)) return [];
   // a FIFO (or a device) under the log's name was read forever: `alignc report` hung
   assertRegularFile(path, "run log");
+  return parseJsonl<T>(path, readFileSync(path, "utf8"), check);
+}
+
+/** Parse the text of the JSONL log `path` (named in errors), as readJsonl. */
+export function parseJsonl<T>(path: string, text: string, check?: RowCheck): T[] {
   const out: T[] = [];
-  const lines = readFileSync(path, "utf8").split("\n");
+  const lines = text.split("\n");
   const lastFilled = lines.findLastIndex((l) => l.trim() !== "");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
