@@ -65,14 +65,17 @@ export const METRICS: Record<string, string[]> = {
   // distribution's loss on the same held-out tokens (their entropy; src/train/evaluate.ts constantLoss)
   pretrain: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
   sft: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
-  reward_model: ["loss", "accuracy"],
+  // heldout_accuracy(_before): pair accuracy on the rankings' held-out groups after / before training
+  // (when the rankings have a holdout); a no-op reward model leaves the two equal
+  reward_model: ["loss", "accuracy", "heldout_accuracy", "heldout_accuracy_before"],
   // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before"],
   dpo: ["loss", "accuracy", "margin"],
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
-  // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble
-  win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses"],
+  // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble;
+  // correctness_*: exactly one answer right; form_*: neither right, one garbage (the three add up to wins and losses)
+  win_rate: ["win_rate", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)

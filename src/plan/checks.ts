@@ -9,6 +9,7 @@ import { PLAN_CODES, type PlanCode } from "./codes.js";
 import { modelConfig, refId, WASM_HEAP_BYTES } from "./estimate.js";
 import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
+import { fmtDuration } from "../common/duration.js";
 import { paramsOf } from "./params.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates, Json } from "./types.js";
@@ -352,8 +353,8 @@ export function formatBytes(b: number): string {
   return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
+/** A plan estimate in seconds: one decimal under 10 s, else as fmtDuration (rounded before it is
+ * split: 179.6 s is "3m00s", not "2m60s"). */
 export function formatSeconds(s: number): string {
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
+  return s < 9.95 ? `${s.toFixed(1)}s` : fmtDuration(s);
 }

@@ -28,7 +28,7 @@ import type { Json, PlanEngine, PlanFile } from "./types.js";
  * Bump by hand when a change to alignc alters what some node computes for the same inputs (a data
  * reader, a template renderer, a training step): every cached output is then invalidated.
  */
-export const ENGINE_EPOCH = 6; // 6: pretrain/SFT summaries carry val_loss_baseline and lm_loss evals baseline (a cached summary without them would fail a gate naming them); 2: data seeded by content identities, win-rate evals decode greedily; 3: data built from plan nodes, seeded by their seed keys (src/data/plan-input.ts); 4: the data layer draws with sfc32 (src/common/rng.ts), the one PRNG, instead of mulberry32; 5: micro-batches computed in parallel_shares fixed shares added in share order (dropout seeded per share), PPO rollouts sampled per share from (seed, step, share) streams
+export const ENGINE_EPOCH = 7; // 7: a reward model's tied pair counts ½ in its accuracy (was 0), in the RM stage's heldout_accuracy and the rm_accuracy eval; 6: pretrain/SFT summaries carry val_loss_baseline and lm_loss evals baseline (a cached summary without them would fail a gate naming them); 2: data seeded by content identities, win-rate evals decode greedily; 3: data built from plan nodes, seeded by their seed keys (src/data/plan-input.ts); 4: the data layer draws with sfc32 (src/common/rng.ts), the one PRNG, instead of mulberry32; 5: micro-batches computed in parallel_shares fixed shares added in share order (dropout seeded per share), PPO rollouts sampled per share from (seed, step, share) streams
 
 /**
  * Parameters that change what is shown or logged, never what is computed: left out of the hash so

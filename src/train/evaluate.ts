@@ -5,6 +5,7 @@ import { packLm, packScore, type LmBatch, type TokenComparisonGroup, type TokenS
 import type { Gpt } from "./model.js";
 import { tokenLogProbs } from "./ops.js";
 import { generate, type SampleOptions } from "./sample.js";
+import { pairCredit } from "../common/pair-credit.js";
 
 /**
  * Rows per no-gradient forward when a caller does not choose: it bounds memory only (every result
@@ -92,7 +93,8 @@ export function scoreSequences(rm: Gpt, seqs: number[][], opts: EvalOptions): nu
   return out;
 }
 
-/** Share of comparison pairs the reward model orders correctly (r_w > r_l). */
+/** Share of comparison pairs the reward model orders correctly (r_w > r_l; a tie counts ½, so a
+ * reward model that scores every response alike is at chance, 0.5, not 0). */
 export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: EvalOptions): number {
   let right = 0;
   let total = 0;
@@ -104,7 +106,7 @@ export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: EvalOp
     );
     for (const [w, l] of g.pairs) {
       total++;
-      if (s[w]! > s[l]!) right++;
+      right += pairCredit(s[w]!, s[l]!);
     }
   }
   return total > 0 ? right / total : NaN;
@@ -133,20 +135,4 @@ export function exactMatch(model: Gpt, items: { prompt: number[]; answer: number
     if (a.length === o.length && a.every((t, j) => t === o[j])) right++;
   });
   return { accuracy: items.length ? right / items.length : NaN, outputs };
-}
-
-/**
- * Win rate of A over B from judge scores of paired responses (ties count ½), with a 95% Wilson
- * interval on the decided share.
- */
-export function winRate(scoresA: number[], scoresB: number[]): { win_rate: number; ci_low: number; ci_high: number; n: number } {
-  const n = Math.min(scoresA.length, scoresB.length);
-  let wins = 0;
-  for (let i = 0; i < n; i++) wins += scoresA[i]! > scoresB[i]! ? 1 : scoresA[i] === scoresB[i] ? 0.5 : 0;
-  const p = n ? wins / n : NaN;
-  const z = 1.96;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return { win_rate: p, ci_low: Math.max(0, centre - half), ci_high: Math.min(1, centre + half), n };
 }

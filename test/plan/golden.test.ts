@@ -103,3 +103,19 @@ test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on
   }
 });
 
+
+// recipes/replicate/quickstart-rule-reward.align: issue 12's control, the demo rule as PPO's reward.
+// Before PPO it must BE the quickstart on each seed (a cache that ran it reuses pre, SFT and the RM);
+// PPO and what reads it differ, and nothing else.
+test("recipes/replicate/quickstart-rule-reward.align: the quickstart's plans on both seeds but for PPO's reward = \"rule\" and its readers", async () => {
+  const file = join(recipesDir, "replicate", "quickstart-rule-reward.align");
+  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
+  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
+    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params.reward, "rule");
+    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+    assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx"]);
+  }
+});

@@ -44,6 +44,15 @@ test("rm accuracy weights groups as training does and isolates the pairs that di
   assert.equal(styleOnly.correctness_accuracy, 0);
 });
 
+test("a reward model that scores every response alike is at chance (ties ½), not 0", () => {
+  const g = { responses: ["7", `${PREAMBLE}7`, "8", "qxz"], pairs: [[0, 1], [0, 2], [1, 2], [2, 3]] as [number, number][], reference: "7", scores: [0.3, 0.3, 0.3, 0.3] };
+  const m = rmAccuracyMetrics([g]);
+  // before: a tie counted as a wrong order, so a constant scorer read 0 and "beat" nothing
+  assert.equal(m.accuracy, 0.5);
+  assert.equal(m.pooled_accuracy, 0.5);
+  assert.equal(m.correctness_accuracy, 0.5);
+});
+
 test("without reference answers there is no correctness accuracy (not a made-up 0)", () => {
   const m = rmAccuracyMetrics([{ responses: ["a", "b"], pairs: [[0, 1]], scores: [1, 0] }]);
   assert.equal(m.correctness_pairs, 0);

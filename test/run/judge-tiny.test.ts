@@ -27,12 +27,13 @@ test("for any answer and responses, the rule outcome is antisymmetric and a resp
   );
 });
 
-test("a rule judge's decision is style only when both answers are right and one drops the preamble", () => {
+test("a rule judge's decision is style when both answers are right, correctness when one is, form when neither is", () => {
   assert.equal(ruleDecidedBy("12", `${PREAMBLE}12`, "12"), "style");
   assert.equal(ruleDecidedBy(`${PREAMBLE}12`, "12", "12"), "style");
   assert.equal(ruleDecidedBy("12", `${PREAMBLE}13`, "12"), "correctness");
   assert.equal(ruleDecidedBy(`${PREAMBLE}12`, "13", "12"), "correctness");
-  assert.equal(ruleDecidedBy("13", "xqzj", "12"), "correctness");
+  assert.equal(ruleDecidedBy("13", "xqzj", "12"), "form", "neither right: a wrong answer beats garbage by its form");
+  assert.equal(ruleDecidedBy("12", "xqzj", "12"), "correctness");
   assert.equal(ruleDecidedBy("13", "14", "12"), null);
   assert.equal(ruleDecidedBy("12", "12", "12"), null);
 });

@@ -37,3 +37,10 @@ test("winRate counts ties half and tests only the decisive pairs", () => {
   assert.ok(Math.abs(w.win_rate - (70 + 107) / 300) < 1e-12);
   assert.ok(Math.abs(w.p_value - 3.206380351081531e-9) < 1e-15);
 });
+
+test("a win rate over no prompts is no verdict: NaN, so a gate on it fails rather than reading 0", () => {
+  const w = winRate([]);
+  assert.ok(Number.isNaN(w.win_rate));
+  assert.equal(w.n, 0);
+  assert.equal(w.p_value, 1);
+});

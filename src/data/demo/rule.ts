@@ -65,12 +65,14 @@ export function ruleReward(response: string, answer: string): number {
 
 /**
  * What a decisive comparison turned on: "style" when both answers are right and the winner only
- * left out the preamble (classes 0 vs 1), "correctness" otherwise (one side wrong or garbage);
- * null on a tie. A win rate that preferences earn from style alone shows up here.
+ * left out the preamble (classes 0 vs 1), "correctness" when exactly one is right, "form" when
+ * neither is (a wrong answer against garbage, classes 2 vs 4); null on a tie. A win rate that
+ * preferences earn from style or form alone shows up here.
  */
-export function ruleDecidedBy(a: string, b: string, answer: string): "style" | "correctness" | null {
+export function ruleDecidedBy(a: string, b: string, answer: string): "style" | "correctness" | "form" | null {
   const ca = ruleClass(a, answer);
   const cb = ruleClass(b, answer);
   if (ca === cb) return null;
-  return Math.max(ca, cb) <= 1 ? "style" : "correctness";
+  if (Math.max(ca, cb) <= 1) return "style";
+  return Math.min(ca, cb) <= 1 ? "correctness" : "form";
 }

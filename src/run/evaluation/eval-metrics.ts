@@ -12,6 +12,7 @@
 //                reference answers, and then correctness_accuracy is absent).
 import { ruleClass } from "./rule-judge.js";
 import { signTest } from "./stats.js";
+import { pairCredit } from "../../common/pair-credit.js";
 
 export interface Judged {
   response: string; // the target
@@ -86,11 +87,11 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
     if (g.pairs.length === 0) continue;
     let gRight = 0;
     for (const [w, l] of g.pairs) {
-      const ok = g.scores[w]! > g.scores[l]!;
-      if (ok) gRight++;
+      const credit = pairCredit(g.scores[w]!, g.scores[l]!); // a tie ½: a constant scorer is at chance
+      gRight += credit;
       if (g.reference !== undefined && ruleCorrect(g.responses[w]!, g.reference) !== ruleCorrect(g.responses[l]!, g.reference)) {
         cPairs++;
-        if (ok) cRight++;
+        cRight += credit;
       }
     }
     pairs += g.pairs.length;

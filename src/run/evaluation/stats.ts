@@ -37,7 +37,7 @@ export function winRate(outcomes: readonly number[]): WinRate {
   const losses = n - wins - ties;
   const s = wins + ties / 2;
   const [lo, hi] = wilson(s, n);
-  return { n, wins, ties, losses, win_rate: n ? s / n : 0, ci_low: lo, ci_high: hi, p_value: signTest(wins, losses) };
+  return { n, wins, ties, losses, win_rate: n ? s / n : NaN, ci_low: lo, ci_high: hi, p_value: signTest(wins, losses) }; // NaN: no prompts, no verdict (a gate on it fails)
 }
 
 /**

@@ -111,7 +111,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
-      if (d.judge === "rule") Object.assign(summary, styleCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
+      if (d.judge === "rule") Object.assign(summary, decidedByCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
@@ -130,7 +130,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         }),
       );
       note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
-      if (d.judge === "rule") note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness: W${w.wins - summary.style_wins!}/L${w.losses - summary.style_losses!}`;
+      if (d.judge === "rule")
+        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {
       const m = await model(env, ctx, d.model);
@@ -146,14 +147,14 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
   }
 }
 
-/** Of the rule judge's wins and losses, those decided by style alone (src/data/demo/rule.ts ruleDecidedBy). */
-function styleCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): { style_wins: number; style_losses: number } {
-  let style_wins = 0;
-  let style_losses = 0;
+/** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
+ * correctness, form; the three add up to the wins and the losses. */
+function decidedByCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0 };
   pairs.forEach((p, i) => {
-    if (ruleDecidedBy(p.a, p.b, p.answer) !== "style") return;
-    if (outcomes[i] === 1) style_wins++;
-    else if (outcomes[i] === 0) style_losses++;
+    const by = ruleDecidedBy(p.a, p.b, p.answer);
+    if (by === null || outcomes[i] === 0.5) return;
+    out[`${by}_${outcomes[i] === 1 ? "wins" : "losses"}`]!++;
   });
-  return { style_wins, style_losses };
+  return out;
 }

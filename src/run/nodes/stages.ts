@@ -34,7 +34,9 @@ const STATE_FILE = "state.safetensors";
  * stage records the same metric rows and final summary as an uninterrupted one. */
 const PROGRESS_FILE = "progress.json";
 type Row = Omit<Parameters<NodeContext["log"]>[0], never>;
-/** Held-out sequences scored for val_loss while training (a cap keeps it cheap) and at the end. */
+/** Held-out sequences scored for val_loss: the logged curve's rows (step 0 to the last step) on the
+ * first VAL_DURING (a cap keeps it cheap), the summary's val_loss_before / val_loss / val_loss_baseline
+ * on the first VAL_FINAL. */
 const VAL_DURING = 32;
 const VAL_FINAL = 256;
 /** The file in a stage's cache entry that records the configuration the engine trained with. */
@@ -163,7 +165,12 @@ async function loop(
       history.push(...saved.history);
       for (const r of saved.logged) log(r); // the rows before the checkpoint, as the first attempt logged them
     } else complete = false;
-  } else if (Object.keys(ev.evalBefore).length) log({ step: 0, ...Object.fromEntries(Object.entries(ev.evalBefore).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+  } else if (Object.keys(ev.evalBefore).length) {
+    // the curve's first point on the same held-out sequences as its later ones (`during`: the first
+    // VAL_DURING), so a plotted curve compares like with like; the summary's _before keeps VAL_FINAL
+    const first = { ...ev.evalBefore, ...(ev.during?.() ?? {}) };
+    log({ step: 0, ...Object.fromEntries(Object.entries(first).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+  }
   const bar = ctx.progress(total, trainer.stepCount);
   const checkpoint = async (s: number): Promise<void> => {
     const state = trainer.state();

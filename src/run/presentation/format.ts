@@ -1,18 +1,12 @@
 // Number and duration formatting shared by progress lines, reports and metric diffs. Its own
 // module so that `alignc diff` (run/evaluation/metrics-diff.ts) does not load cli-progress through progress.ts.
 
+export { fmtDuration } from "../../common/duration.js";
+
 export function fmtNum(x: number | undefined, digits = 4): string {
   if (x === undefined || !Number.isFinite(x)) return "-";
   if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(2);
   return Number(x.toPrecision(digits)).toString();
-}
-
-export function fmtDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return "?";
-  if (s < 60) return `${Math.round(s)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /** Bytes as MiB below a GiB, else GiB ("312 MiB", "1.42 GiB"); "-" when unknown. */
