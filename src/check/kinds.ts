@@ -68,8 +68,9 @@ export const METRICS: Record<string, string[]> = {
   // heldout_accuracy(_before): pair accuracy on the rankings' held-out groups after / before training
   // (when the rankings have a holdout); a no-op reward model leaves the two equal
   reward_model: ["loss", "accuracy", "heldout_accuracy", "heldout_accuracy_before"],
-  // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts
-  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before"],
+  // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts,
+  // greedy_reward(_before) scored by the stage's own reward (the reward model's score, or the rule's with reward = "rule")
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before"],
   dpo: ["loss", "accuracy", "margin"],
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);

@@ -44,6 +44,7 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     // step 0 holds the before-training figure (greedy answers' RM score); every training step has reward and KL
     const policyRows = run.readMetrics().filter((r) => r.stage === "policy");
     assert.equal(typeof policyRows.find((r) => r.step === 0)?.greedy_rm_score, "number");
+    assert.equal(policyRows.find((r) => r.step === 0)?.greedy_reward, policyRows.find((r) => r.step === 0)?.greedy_rm_score, "with a reward model, the stage's reward is its score");
     const steps = policyRows.filter((r) => r.step > 0);
     assert.ok(steps.length > 0 && steps.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
     const samples = run.readSamples().filter((s) => s.eval === "judge");

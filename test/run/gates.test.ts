@@ -70,11 +70,11 @@ test("a no-op PPO stage fails the quickstart's --tiny gate on its own probe: gre
     const src = base
       .replace(/  kl_coef = /, "  lr = 1e-12\n  kl_coef = ")
       .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
-  policy.greedy_rm_score > policy.greedy_rm_score_before
+  policy.greedy_reward > policy.greedy_reward_before
 }
 `);
     assert.match(src, /lr = 1e-12\n  kl_coef/);
-    assert.match(src, /policy\.greedy_rm_score > /);
+    assert.match(src, /policy\.greedy_reward > /);
     const file = join(dir, "noop_ppo.align");
     writeFileSync(file, src);
     const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
@@ -111,6 +111,33 @@ test("a no-op pretrain stage fails the quickstart's --tiny gate: held-out loss a
     assert.equal(gate?.ok, false, JSON.stringify(gate));
     // the gate names only pre, so it is decided when pre ends and what depends on pre is not run
     assert.equal(r.outcome.manifest.nodes.find((n) => n.id === "sft")?.status, "blocked");
+  } finally {
+    cleanup();
+  }
+});
+
+test("with reward = \"rule\" the quickstart's PPO gate reads the rule's score: greedy_reward is the stage's own reward, whichever it is", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // before: the gate named greedy_rm_score, which a rule-rewarded PPO does not record, so the
+    // rule-reward control (recipes/replicate/quickstart-rule-reward.align) was blocked before its judge
+    const src = microRecipe({ name: "rule_ppo" })
+      .replace(/  reward = rm\n/, '  reward = "rule"\n')
+      .replace(/expect \{[\s\S]*?\n\}\n/, `expect {
+  policy.greedy_reward >= policy.greedy_reward_before - 100
+}
+`);
+    assert.match(src, /reward = "rule"/);
+    const file = join(dir, "rule_ppo.align");
+    writeFileSync(file, src);
+    const r = await runRecipe(file, { tiny: true, runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
+    assert.ok(r.ok, r.ok ? "" : String(r.message));
+    const policy = r.outcome.manifest.nodes.find((n) => n.id === "policy")!.summary!;
+    assert.equal(policy.greedy_reward, policy.greedy_rule_score);
+    assert.equal(policy.greedy_reward_before, policy.greedy_rule_score_before);
+    assert.equal("greedy_rm_score" in policy, false, "no reward model in this PPO");
+    const [gate] = r.outcome.manifest.expectations;
+    assert.equal(gate?.ok, true, JSON.stringify(gate));
   } finally {
     cleanup();
   }

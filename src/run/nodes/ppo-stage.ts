@@ -60,7 +60,8 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     ppo: ppoConfigOf(p, data.tok.eos),
   });
   // greedy answers to a fixed probe of PPO's own prompts (training prompts, not held out): the
-  // reward model's mean score and/or the mean rule reward, before and after
+  // reward model's mean score and/or the mean rule reward, before and after, and as greedy_reward
+  // the one of the two the stage optimises
   const stride = Math.max(1, Math.floor(data.prompts.length / PPO_PROBE));
   const probeIdx = data.prompts.map((_, i) => i).filter((i) => i % stride === 0).slice(0, PPO_PROBE);
   const ps = probeIdx.map((i) => data.prompts[i]!);
@@ -75,6 +76,8 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
       const s = rule(probeIdx, answers);
       out.greedy_rule_score = s.reduce((a, x) => a + x, 0) / s.length;
     }
+    // the reward this stage optimises, whichever it is: the gate a no-op PPO fails reads this one
+    out.greedy_reward = rm ? out.greedy_rm_score! : out.greedy_rule_score!;
     return out;
   };
   // before: the starting network's answers, shared with every run that starts PPO from it (the
