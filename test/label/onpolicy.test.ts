@@ -177,10 +177,12 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     const again = await runRecipe(fx.recipe, opts);
     assert.ok(again.ok);
     assert.equal(again.outcome.manifest.cache.misses, 0);
-    // another held-out share: the same draw, ranked and trained on again
-    writeFileSync(fx.recipe, readFileSync(fx.recipe, "utf8").replace("holdout = 0.3", "holdout = 0.5"));
+    // another held-out share: the same draw, ranked and trained on again. (0.5 left, on engine epoch
+    // 8's seeds, no training prompt whose 4 samples differ by the rule: AL3005, a true verdict on a
+    // weak micro SFT, not what this tests; 0.2 keeps more training prompts.)
+    writeFileSync(fx.recipe, readFileSync(fx.recipe, "utf8").replace("holdout = 0.3", "holdout = 0.2"));
     const other = await runRecipe(fx.recipe, opts);
-    assert.ok(other.ok);
+    assert.ok(other.ok, other.ok ? "" : `${other.message} ${JSON.stringify(other.diagnostics)}`);
     if (other.outcome.error) throw other.outcome.error;
     const st = Object.fromEntries(other.outcome.manifest.nodes.map((n) => [n.id, n.status]));
     assert.deepEqual([st["sft"], st["onpolicy/draw"], st["rm"], st["align"]], ["cached", "cached", "computed", "computed"]);
