@@ -246,13 +246,17 @@ test("bad data stops the run before a run directory exists", async () => {
   }
 });
 
-/** Node a's cache entry with its metrics.jsonl damaged at the same size (the cache checks sizes, not
- * contents): damage from outside alignc. Returns the entry, the file and its good text. */
-function damageRowsOfA(m: { nodes: { id: string; entry?: string }[] }): { entry: string; file: string; good: string } {
+/** Node a's cache entry with its metrics.jsonl damaged at the same size (the cache's get() checks
+ * sizes): damage from outside alignc, by default a row that no longer reads. Returns the entry, the
+ * file and its good text. */
+function damageRowsOfA(m: { nodes: { id: string; entry?: string }[] }, edit = (text: string) => text.replace('"stage"', '"st#ge"')): { entry: string; file: string; good: string } {
   const entry = m.nodes.find((n) => n.id === "a")!.entry!;
   const file = join(entry, "metrics.jsonl");
   const good = readFileSync(file, "utf8");
-  writeFileSync(file, good.replace('"stage"', '"st#ge"'));
+  const damaged = edit(good);
+  assert.notEqual(damaged, good);
+  assert.equal(Buffer.byteLength(damaged), Buffer.byteLength(good));
+  writeFileSync(file, damaged);
   return { entry, file, good };
 }
 
@@ -278,14 +282,8 @@ test("a cache entry whose logged figure was edited in place at the same size sto
     const calls: Calls = { runs: [] };
     const r1 = await runPlan(opts(dir, calls));
     assert.equal(r1.exitCode, 0);
-    const entry = r1.manifest.nodes.find((n) => n.id === "a")!.entry!;
-    const file = join(entry, "metrics.jsonl");
-    const good = readFileSync(file, "utf8");
     // every row still reads; one figure differs (a digit for a digit: the size the entry records)
-    const edited = good.replace(/"step":1,/, '"step":7,');
-    assert.notEqual(edited, good);
-    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(good));
-    writeFileSync(file, edited);
+    damageRowsOfA(r1.manifest, (text) => text.replace(/"step":1,/, '"step":7,'));
     // before: a hit by its sizes, and the edited row was reported as this node's
     await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => {
       assert.ok(e instanceof PlanError, String(e));

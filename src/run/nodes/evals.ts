@@ -8,6 +8,7 @@ import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleDecidedBy, ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
+import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf } from "../../plan/params.js";
 import { ACCURACY_MAX_NEW_TOKENS } from "../../plan/engine-configs.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
@@ -107,7 +108,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, contextA), ...responseTokens(d.fmt, d.tok, p, r)];
         sa = scoreSequences(rm, prompts.map((p, i) => seq(p, ta[i]!)), { pad: d.tok.pad });
         sb = scoreSequences(rm, prompts.map((p, i) => seq(p, tb[i]!)), { pad: d.tok.pad });
-        outcomes = sa.map((x, i) => (x > sb[i]! ? 1 : x < sb[i]! ? 0 : 0.5));
+        outcomes = sa.map((x, i) => pairCredit(x, sb[i]!)); // a judge reward model orders a pair as accuracy credits one
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
