@@ -83,6 +83,7 @@ export interface StageHPCommon {
   truncate?: TruncatePolicy;
   // sft
   loss_on?: "response" | "all";
+  group_by_length?: boolean;
   // reward_model
   pairs?: "all" | "adjacent";
   // dpo

@@ -38,12 +38,12 @@
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
 // the one mapping from a model node's parameters to its network shape, the one the run builds with
 import { ACCURACY_MAX_NEW_TOKENS, modelConfigOf } from "./engine-configs.js";
-import { parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
+import { LENGTH_WINDOW_BATCHES, parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
 import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
 import type { Throughput } from "./throughput.js";
 import { GENERATION_EFFICIENCY, parallelSpeedup } from "../train/throughput.js";
-import { expectedLongest, paddedTokens } from "./padding.js";
+import { expectedLongest, groupedPaddedTokens, paddedTokens } from "./padding.js";
 import type { DataSize, Estimates, Json, TruncationEstimate } from "./types.js";
 
 /** The wasm backend's heap ceiling: 4 GiB (32-bit addressing; `RuntimeError: Aborted()` past it). */
@@ -203,8 +203,10 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       Object.assign(e, ppoEstimate(n, c, steps, data, size, models, isText));
       break;
     default: {
-      // pretraining's windows are all full; an SFT batch is padded to its own longest example
-      const micro = n.op === "pretrain" ? B * maxLen : paddedTokens(data, B, 1, 1, lmRow, S);
+      // pretraining's windows are all full; an SFT batch is padded to its own longest example, which
+      // group_by_length makes one of a few similar lengths
+      const micro =
+        n.op === "pretrain" ? B * maxLen : paramsOf(n, "stage.sft").group_by_length ? groupedPaddedTokens(data, B, LENGTH_WINDOW_BATCHES, lmRow, S) : paddedTokens(data, B, 1, 1, lmRow, S);
       e.tokens = steps * A * micro;
       e.flops = e.tokens * trainFlopsPerToken(c, micro / B);
       // val_loss on held-out rows before, during and after (forward only, padded like training)

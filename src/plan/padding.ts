@@ -27,3 +27,39 @@ export function expectedLongest(size: DataSize | undefined, n: number, row: (tok
 export function paddedTokens(size: DataSize | undefined, units: number, rowsPerUnit: number, shares: number, row: (tokens: number) => number, fallback: number): number {
   return shareSizes(units, shares).reduce((s, g) => s + g * rowsPerUnit * expectedLongest(size, g, row, fallback), 0);
 }
+
+/**
+ * Token positions of one micro-batch of `batch` rows under `group_by_length` (src/train/batch-order.ts):
+ * a window of `windowBatches` batches of random draws, sorted longest first and cut into batches, so
+ * batch j is padded to the (j·batch + 1)-th longest of the window's draws. The mean over the window's
+ * batches of batch × the expected value of that order statistic (from the same length quantiles).
+ */
+export function groupedPaddedTokens(size: DataSize | undefined, batch: number, windowBatches: number, row: (tokens: number) => number, fallback: number): number {
+  const q = size?.lengths;
+  if (!q || q.length === 0 || batch < 1) return batch * (size ? row(size.max_tokens) : fallback);
+  const W = batch * windowBatches;
+  const Q = q.length;
+  const logFact = [0];
+  for (let i = 1; i <= W; i++) logFact.push(logFact[i - 1]! + Math.log(i));
+  // P(at least m of the W draws are ≤ the i-th quantile value): the k-th longest is ≤ it when m = W − k + 1
+  const atLeast = (m: number, p: number): number => {
+    if (p >= 1) return 1;
+    if (p <= 0) return m <= 0 ? 1 : 0;
+    let s = 0;
+    for (let x = m; x <= W; x++) s += Math.exp(logFact[W]! - logFact[x]! - logFact[W - x]! + x * Math.log(p) + (W - x) * Math.log1p(-p));
+    return Math.min(1, s);
+  };
+  let total = 0;
+  for (let j = 0; j < windowBatches; j++) {
+    const m = W - j * batch; // the (j·batch + 1)-th longest is ≤ v when at least W − j·batch draws are
+    let e = 0;
+    let below = 0;
+    for (let i = 0; i < Q; i++) {
+      const upTo = atLeast(m, (i + 1) / Q);
+      e += row(q[i]!) * (upTo - below);
+      below = upTo;
+    }
+    total += batch * e;
+  }
+  return total / windowBatches;
+}

@@ -66,9 +66,10 @@ export abstract class Trainer {
 
   constructor(readonly cfg: TrainConfig) {}
 
-  protected initOptimizer(itemCount: number): void {
+  /** `lengths`: group batches by them (`group_by_length`, src/train/batch-order.ts); absent: random batches. */
+  protected initOptimizer(itemCount: number, lengths?: readonly number[]): void {
     this.opt = new Adam(this.model.params, this.cfg);
-    this.order = new BatchOrder(itemCount, Rng.derive(this.cfg.seed, 0xba7c));
+    this.order = new BatchOrder(itemCount, Rng.derive(this.cfg.seed, 0xba7c), 0, 0, lengths ? { lengths, batch: this.cfg.batchSize } : null);
   }
 
   /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
@@ -206,7 +207,7 @@ export abstract class Trainer {
       });
     this.stepCount = s.step;
     this.opt.t = s.optimizerT;
-    this.order = new BatchOrder(this.order.n, this.order.seed, s.order.epoch, s.order.cursor);
+    this.order = new BatchOrder(this.order.n, this.order.seed, s.order.epoch, s.order.cursor, this.order.grouping);
   }
 
   /** Free the trained network's variables and the optimizer moments (and any frozen copies). */

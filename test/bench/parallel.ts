@@ -74,7 +74,7 @@ async function trainerFor(size: Size, replicas: number, shares: number): Promise
   const rng = new Rng(1);
   const T = size.cfg.context + 1;
   const examples = Array.from({ length: 64 }, () => ({ tokens: Array.from({ length: T }, () => rng.int(size.cfg.vocabSize)) }));
-  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: testTrainConfig("pretrain", { steps: 1000, batchSize: size.batch, lr: 1e-4, parallelShares: shares }), lossOn: "all", pad: 0 });
+  const tr = createTrainer("pretrain", { model: Gpt.init(size.cfg, ["lm"], 1), examples, train: testTrainConfig("pretrain", { steps: 1000, batchSize: size.batch, lr: 1e-4, parallelShares: shares }), lossOn: "all", groupByLength: false, pad: 0 });
   if (replicas > 1) tr.parallel = await GradientPool.start(tr.model, replicas, "wasm");
   return tr;
 }

@@ -75,6 +75,7 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["dropout", "dpo", { dropout: 0 }, "disable_dropout", true],
   ["dropout", "reward_model", { dropout: 0.1 }, "disable_dropout", false],
   ["loss_on", "sft", { loss_on: "response" }, "completion_only_loss", true],
+  ["group_by_length", "sft", { group_by_length: true }, "group_by_length", true],
   ["beta", "dpo", { beta: 0.3 }, "beta", 0.3],
   ["kl_coef", "ppo", { kl_coef: 0.02 }, "kl_coef", 0.02],
   ["clip", "ppo", { clip: 0.15 }, "cliprange", 0.15],
@@ -145,6 +146,7 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["vf_coef", "ppo", {}, f("--seed", "--train.seed"), 17],
     ["truncate", "sft", {}, f("--seed", "--train.seed"), 17],
     ["dropout", "sft", {}, f("--seed", "--train.seed"), 17],
+    ["group_by_length", "sft", {}, f("--seed", "--train.seed"), 17],
     ["top_k", "ppo", {}, f("--seed", "--train.seed"), 17],
     ["kl_budget", "ppo", {}, f("--seed", "--train.seed"), 17],
   ]);
@@ -170,6 +172,7 @@ runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
   ["max_length", "dpo", { max_length: 512 }, "sequence_len", 512],
   ["loss_on", "sft", { loss_on: "all" }, "train_on_inputs", true],
   ["loss_on", "sft", { loss_on: "response" }, "train_on_inputs", false],
+  ["group_by_length", "sft", { group_by_length: true }, "group_by_length", true],
   ["beta", "dpo", { beta: 0.3 }, "rl_beta", 0.3],
   // no Axolotl key: noted as approximations (see the test below)
   ["truncate", "sft", {}, "seed", 17],
@@ -217,6 +220,16 @@ test("truncate and dropout: the plan's value, or a note naming it where the targ
   // a stage of a kind with `truncate` that lacks it is refused, never given a default
   const { truncate: _t, ...rest } = sft.hp;
   assert.throws(() => entries("trl", "1.9.0", { ...sft, hp: rest as StageHP }), /lacks `truncate`/);
+});
+
+test("group_by_length: false is every target's default and written nowhere; true is written where the target groups, and noted everywhere", () => {
+  for (const [target, version] of [["trl", "1.9.0"], ["openrlhf", "0.11.0"], ["axolotl", "0.18.0"]] as const) {
+    const off = entries(target, version, stageOf("sft", { group_by_length: false }));
+    assert.ok(!off.map.has("group_by_length") && !off.approx.some((a) => a.text.startsWith("group_by_length:")), target);
+    const on = entries(target, version, stageOf("sft", { group_by_length: true }));
+    assert.equal(on.map.get("group_by_length"), target === "openrlhf" ? undefined : true, target);
+    assert.ok(on.approx.some((a) => a.text.startsWith("group_by_length:") && a.text.includes(target === "openrlhf" ? "no length grouping" : "windows of 50")), `${target}: ${JSON.stringify(on.approx)}`);
+  }
 });
 
 test("the ptx γ never becomes a discount factor: for any ptx_coef, `gamma` carries the GAE discount", () => {

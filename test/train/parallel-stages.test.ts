@@ -78,7 +78,7 @@ for (const kind of ["reward_model", "dpo"] as const)
   });
 
 test("a share that fails on the main thread leaves no worker answer behind: the pool stays usable", async () => {
-  const t = createTrainer("sft", { model: base.clone(["lm"]), examples: [{ tokens: [2, 3, 4, 5] }, { tokens: [2, 6, 7] }], train: testTrainConfig("sft", { steps: 2, batchSize: 2 }), lossOn: "all", pad: 0 });
+  const t = createTrainer("sft", { model: base.clone(["lm"]), examples: [{ tokens: [2, 3, 4, 5] }, { tokens: [2, 6, 7] }], train: testTrainConfig("sft", { steps: 2, batchSize: 2 }), lossOn: "all", groupByLength: false, pad: 0 });
   t.parallel = await GradientPool.start(t.model, 2, BACKEND);
   try {
     // an LM network has no reward head: the reward-model share fails on every replica

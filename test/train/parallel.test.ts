@@ -36,7 +36,7 @@ const examples: TokenSequence[] = Array.from({ length: 24 }, (_, i) => {
 /** An SFT trainer on `workers` replicas (1: this thread alone), its batches in `shares` fixed shares. */
 async function trainer(workers: number, o: { steps?: number; shares?: number; dropout?: boolean } = {}): Promise<Trainer> {
   const train = testTrainConfig("sft", { steps: o.steps ?? 6, batchSize: 7, lr: 3e-3, seed: 9, parallelShares: o.shares ?? 3 });
-  const t = createTrainer("sft", { model: (o.dropout ? dropBase : base).clone(["lm"], 1), examples, train, lossOn: "response", pad: 0 });
+  const t = createTrainer("sft", { model: (o.dropout ? dropBase : base).clone(["lm"], 1), examples, train, lossOn: "response", groupByLength: false, pad: 0 });
   if (workers > 1) t.parallel = await GradientPool.start(t.model, workers, BACKEND);
   return t;
 }

@@ -58,9 +58,9 @@ function inputFor<K extends StageKind>(kind: K, seed = 5): StageInput[K] {
 function inputOf(kind: StageKind, seed: number): StageInput[StageKind] {
   switch (kind) {
     case "pretrain":
-      return { model: base.clone(), examples: sftData, train: testTrainConfig("pretrain", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "all", pad: 0 };
+      return { model: base.clone(), examples: sftData, train: testTrainConfig("pretrain", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "all", groupByLength: false, pad: 0 };
     case "sft":
-      return { model: base.clone(), examples: sftData, train: testTrainConfig("sft", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "response", pad: 0 };
+      return { model: base.clone(), examples: sftData, train: testTrainConfig("sft", { steps: 30, batchSize: 4, lr: 1e-2, seed }), lossOn: "response", groupByLength: false, pad: 0 };
     case "reward_model":
       return { init: base, groups, train: testTrainConfig("reward_model", { steps: 30, batchSize: 2, lr: 1e-2, seed }), pad: 0 };
     case "dpo":
@@ -188,7 +188,7 @@ test("run() stops between steps when the signal is aborted and reports every ste
 test("dropout: seeded masks change training, reproduce, survive resume, and leave evaluation alone", () => {
   const withDropout = (rate: number) => new Gpt({ ...cfg, dropout: rate }, ["lm"], base.values());
   const run = (rate: number, steps: number, from?: ReturnType<Trainer["state"]>) => {
-    const t = createTrainer("sft", { model: withDropout(rate), examples: sftData, train: testTrainConfig("sft", { steps: 10, batchSize: 4, lr: 1e-2, seed: 2 }), lossOn: "response", pad: 0 });
+    const t = createTrainer("sft", { model: withDropout(rate), examples: sftData, train: testTrainConfig("sft", { steps: 10, batchSize: 4, lr: 1e-2, seed: 2 }), lossOn: "response", groupByLength: false, pad: 0 });
     if (from) t.restore(from);
     const ms = Array.from({ length: steps }, () => timing(t.step()));
     const state = t.state();
@@ -212,7 +212,7 @@ test("dropout: seeded masks change training, reproduce, survive resume, and leav
 test("gradient accumulation: 2 micro-batches of 2 make the same update as one batch of 4", () => {
   const same = [2, 3, 4, 5].map((t) => ({ tokens: [2, t, 4, t, 6, 7], lossMask: [0, 0, 1, 1, 1, 1] }));
   const after = (batchSize: number, accumulate: number) => {
-    const t = createTrainer("sft", { model: base.clone(), examples: same, train: testTrainConfig("sft", { steps: 5, batchSize, accumulate, lr: 1e-2, seed: 4 }), lossOn: "response", pad: 0 });
+    const t = createTrainer("sft", { model: base.clone(), examples: same, train: testTrainConfig("sft", { steps: 5, batchSize, accumulate, lr: 1e-2, seed: 4 }), lossOn: "response", groupByLength: false, pad: 0 });
     const m = t.step();
     const w = t.model.params.get("h.0.mlp.c_fc.weight")!.dataSync().slice();
     t.dispose();
@@ -224,4 +224,28 @@ test("gradient accumulation: 2 micro-batches of 2 make the same update as one ba
   assert.ok(Math.abs(one.m.grad_norm - two.m.grad_norm) < 1e-4);
   assert.equal(two.m.tokens, one.m.tokens);
   one.w.forEach((x, i) => assert.ok(Math.abs(x - two.w[i]!) < 1e-5, `weight ${i}`));
+});
+
+test("sft with groupByLength: its batches follow length, and a resume from a saved state gives the uninterrupted run's metrics", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-train-grouped-"));
+  // 12 examples of 3 lengths, batches of 2: a window (8 batches) holds them all, so every batch is one length
+  const examples = Array.from({ length: 12 }, (_, i) => sftData[i % 3]!);
+  const input = (): StageInput["sft"] => ({ model: base.clone(), examples, train: testTrainConfig("sft", { steps: 30, batchSize: 2, lr: 1e-2, seed: 9 }), lossOn: "response", groupByLength: true, pad: 0 });
+  try {
+    const straight = createTrainer("sft", input());
+    const a = Array.from({ length: 6 }, () => timing(straight.step()));
+    straight.dispose();
+    for (const m of a) assert.ok([2 * 7, 2 * 6].includes(m.tokens), `a grouped batch of 2 holds rows of one length: ${m.tokens} tokens`);
+    const first = createTrainer("sft", input());
+    const b = Array.from({ length: 3 }, () => timing(first.step()));
+    saveTrainerState(join(dir, "state.safetensors"), first.state());
+    first.dispose();
+    const resumed = createTrainer("sft", input());
+    resumed.restore(loadTrainerState(join(dir, "state.safetensors")));
+    for (let i = 0; i < 3; i++) b.push(timing(resumed.step()));
+    resumed.dispose();
+    assert.deepEqual(b, a);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,6 @@
 // Stage kinds: training stages, with the hyperparameters every stage shares.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { bound, callSchema, dataCall, either, int, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema, type KindSpec } from "../kind-schemas.js";
+import { bool, bound, callSchema, dataCall, either, int, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema, type KindSpec } from "../kind-schemas.js";
 import { truncate } from "../data-options.js";
 
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
@@ -44,6 +44,10 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       init: modelRef,
       data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
       loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
+      group_by_length: bool(
+        "batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of 8 batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose losses do not follow length",
+        { default: false },
+      ),
       truncate,
       lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-4 }),
     },

@@ -52,6 +52,13 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
   { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.max_length },
   { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.loss_on === "all" },
+  {
+    alignc: "group_by_length",
+    kinds: ["sft"],
+    key: (c) => (c.stage.hp.group_by_length ? "group_by_length" : null), // false: Hugging Face's default
+    value: () => true,
+    lossy: (c) => (c.stage.hp.group_by_length ? "alignc sorts windows of 8 batches by length; Hugging Face's LengthGroupedSampler sorts windows of 50 (megabatches), so the batches group alike but are not the same (Axolotl passes group_by_length to the Hugging Face Trainer)" : null),
+  },
   { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
   // How Axolotl 0.18 treats a row longer than sequence_len, by the dataset type the export writes
   // (sources cited at compile.ts silentDrops, which counts the one kind that drops: DPO; text rows:

@@ -160,6 +160,13 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
         : `OpenRLHF has no dropout setting (only LoRA's), so this export cannot carry the model's dropout = ${c.stage.hp.dropout}: the Hugging Face model's config (GPT-2's: 0.1) and OpenRLHF decide`,
   },
   { alignc: "loss_on", kinds: ["pretrain", "sft"], key: (c) => (c.stage.kind === "pretrain" || c.stage.hp.loss_on === "all" ? (OLD(c) ? "--pretrain_mode" : "--model.pretrain_mode_enable") : null), value: () => true },
+  {
+    alignc: "group_by_length",
+    kinds: ["sft"],
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) => (c.stage.hp.group_by_length ? "OpenRLHF has no length grouping: its SFT batches are drawn at random (its --packing_samples packs rows instead, a different way to spare padding), so the batches differ from alignc's" : null),
+  },
   { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.kl_coef },
   { alignc: "clip", kinds: ["ppo"], key: flag("--eps_clip", "--actor.eps_clip"), value: (c) => c.stage.hp.clip },

@@ -120,6 +120,13 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: (c) => (c.stage.hp.loss_on === "all" ? null : "completion_only_loss"),
     value: () => true, // loss_on = all writes `text` rows instead: the loss is then on every token
   },
+  {
+    alignc: "group_by_length",
+    kinds: ["sft"],
+    key: (c) => (c.stage.hp.group_by_length ? "group_by_length" : null), // false: Hugging Face's default
+    value: () => true,
+    lossy: (c) => (c.stage.hp.group_by_length ? "alignc sorts windows of 8 batches by length; Hugging Face's LengthGroupedSampler sorts windows of 50 (megabatches), so the batches group alike but are not the same" : null),
+  },
   { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.kl_coef },
   { alignc: "clip", kinds: ["ppo"], key: () => "cliprange", value: (c) => c.stage.hp.clip },

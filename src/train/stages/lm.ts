@@ -14,6 +14,8 @@ export interface LmStageInput {
   lossOn: "response" | "all";
   /** The tokenizer's padding token. */
   pad: number;
+  /** Batches of similar lengths (SFT's `group_by_length`: less padding); false: random batches. */
+  groupByLength: boolean;
 }
 
 export class LmTrainer extends Trainer {
@@ -29,7 +31,9 @@ export class LmTrainer extends Trainer {
     this.model = input.model;
     this.examples = prepareSequences(input.examples, input.model, kind, input.lossOn);
     this.pad = input.pad;
-    this.initOptimizer(this.examples.length);
+    // a row pads its batch to its input length: tokens − 1, at most the context (packLm)
+    const context = input.model.config.context;
+    this.initOptimizer(this.examples.length, input.groupByLength ? this.examples.map((e) => Math.min(e.tokens.length - 1, context)) : undefined);
   }
 
   step(): StepMetrics {
