@@ -33,11 +33,15 @@ export function paddedTokens(size: DataSize | undefined, units: number, rowsPerU
  * a window of `windowBatches` batches of random draws, sorted longest first and cut into batches, so
  * batch j is padded to the (j·batch + 1)-th longest of the window's draws. The mean over the window's
  * batches of batch × the expected value of that order statistic (from the same length quantiles).
+ * A data set smaller than a window sorts what it has: as many batches as it fills, and with fewer
+ * than two nothing is grouped.
  */
 export function groupedPaddedTokens(size: DataSize | undefined, batch: number, windowBatches: number, row: (tokens: number) => number, fallback: number): number {
   const q = size?.lengths;
   if (!q || q.length === 0 || batch < 1) return batch * (size ? row(size.max_tokens) : fallback);
-  const W = batch * windowBatches;
+  const windows = Math.min(windowBatches, Math.floor(size!.examples / batch));
+  if (windows < 2) return paddedTokens(size, batch, 1, 1, row, fallback);
+  const W = batch * windows;
   const Q = q.length;
   const logFact = [0];
   for (let i = 1; i <= W; i++) logFact.push(logFact[i - 1]! + Math.log(i));
@@ -50,7 +54,7 @@ export function groupedPaddedTokens(size: DataSize | undefined, batch: number, w
     return Math.min(1, s);
   };
   let total = 0;
-  for (let j = 0; j < windowBatches; j++) {
+  for (let j = 0; j < windows; j++) {
     const m = W - j * batch; // the (j·batch + 1)-th longest is ≤ v when at least W − j·batch draws are
     let e = 0;
     let below = 0;
@@ -61,5 +65,5 @@ export function groupedPaddedTokens(size: DataSize | undefined, batch: number, w
     }
     total += batch * e;
   }
-  return total / windowBatches;
+  return total / windows;
 }

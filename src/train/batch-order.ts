@@ -14,8 +14,10 @@ export interface LengthGrouping {
  * Endless epochs over n items in a seeded order: epoch e is a permutation drawn from
  * derive(seed, e), so the position {epoch, cursor} is the whole state. With `grouping`, each window
  * of LENGTH_WINDOW_BATCHES batches of that permutation is sorted by length (longest first, ties in
- * drawn order), cut into batches, and the batches shuffled (from the epoch's seed too): batches of
- * similar lengths, in an order that does not run from long to short.
+ * drawn order), cut into batches, and its full batches shuffled (from the epoch's seed too): batches
+ * of similar lengths, in an order that does not run from long to short. The cuts fall where the
+ * trainer's batches do: every batch_size draws counted from the first epoch's start, across epoch
+ * ends (a trainer draws exactly `batch` items at a time).
  */
 export class BatchOrder {
   private perm: number[];
@@ -37,13 +39,15 @@ export class BatchOrder {
     const perm = rng.shuffle(this.n);
     if (!this.grouping) return perm;
     const { lengths, batch } = this.grouping;
+    // the epoch's first `head` draws complete the batch the previous epoch's last draws began: left as drawn
+    const head = Math.min(this.n, (batch - ((epoch * this.n) % batch)) % batch);
+    const out = perm.slice(0, head);
     const window = batch * LENGTH_WINDOW_BATCHES;
-    const out: number[] = [];
-    for (let w = 0; w < perm.length; w += window) {
+    for (let w = head; w < perm.length; w += window) {
       const sorted = perm.slice(w, w + window).sort((a, b) => lengths[b]! - lengths[a]!); // stable: ties keep drawn order
-      const batches: number[][] = [];
-      for (let i = 0; i < sorted.length; i += batch) batches.push(sorted.slice(i, i + batch));
-      for (const j of rng.shuffle(batches.length)) out.push(...batches[j]!);
+      const full = Math.floor(sorted.length / batch);
+      for (const j of rng.shuffle(full)) out.push(...sorted.slice(j * batch, (j + 1) * batch));
+      out.push(...sorted.slice(full * batch)); // the epoch's last window's rest: the batch the next epoch completes
     }
     return out;
   }

@@ -72,6 +72,11 @@ export abstract class Trainer {
     this.order = new BatchOrder(itemCount, Rng.derive(this.cfg.seed, 0xba7c), 0, 0, lengths ? { lengths, batch: this.cfg.batchSize } : null);
   }
 
+  /** Whether the batch order groups by length (what `group_by_length` asked for, read back from the order itself). */
+  get groupedByLength(): boolean {
+    return this.order.grouping !== null;
+  }
+
   /** Run one full optimizer step (PPO: one rollout batch and its epochs). */
   abstract step(): StepMetrics;
 

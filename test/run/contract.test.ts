@@ -47,8 +47,10 @@ const PPO_KEYS: Record<string, string> = {
 };
 
 function assertTrainedWithNode(node: PlanNode, entry: string): void {
-  const rec = JSON.parse(readFileSync(join(entry, TRAINED_WITH_FILE), "utf8")) as { hash: string; train: Record<string, unknown>; ppo?: Record<string, unknown> };
+  const rec = JSON.parse(readFileSync(join(entry, TRAINED_WITH_FILE), "utf8")) as { hash: string; train: Record<string, unknown>; group_by_length: boolean; ppo?: Record<string, unknown> };
   assert.equal(rec.hash, node.hash);
+  // SFT's batch order as the trainer holds it; every other stage draws random batches
+  assert.equal(rec.group_by_length, node.op === "sft" ? node.params.group_by_length : false, `${node.id}.group_by_length`);
   for (const [param, key] of Object.entries(TRAIN_KEYS)) assert.equal(rec.train[key], node.params[param], `${node.id}.${param}: the engine holds ${String(rec.train[key])}, the plan node says ${JSON.stringify(node.params[param])}`);
   if (node.op === "ppo") for (const [param, key] of Object.entries(PPO_KEYS)) assert.equal(rec.ppo?.[key], node.params[param], `${node.id}.${param}`);
 }
@@ -66,7 +68,7 @@ test("a variant's PPO stage trains with every parameter of its plan node (kl_coe
   policy.clip = 0.3  policy.vf_coef = 0.2  policy.gae_lambda = 0.9  policy.discount = 0.99  policy.ppo_epochs = 1
   policy.samples_per_prompt = 2  policy.advantages = "rloo"  policy.advantage_scale = "rms"  policy.temperature = 0.8  policy.top_k = 5  policy.lr = 2e-5  policy.warmup = 1
   policy.weight_decay = 0.05  policy.grad_clip = 0.5  policy.min_lr_ratio = 0.2  policy.schedule = linear  policy.optimizer = adam
-  rm.lr = 7e-4  rm.schedule = constant  sft.warmup = 2  pre.min_lr_ratio = 0.3
+  rm.lr = 7e-4  rm.schedule = constant  sft.warmup = 2  sft.group_by_length = true  pre.min_lr_ratio = 0.3
 }\n`,
     );
     const variant = "kl_coef=0.02";

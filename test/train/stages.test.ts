@@ -228,7 +228,7 @@ test("gradient accumulation: 2 micro-batches of 2 make the same update as one ba
 
 test("sft with groupByLength: its batches follow length, and a resume from a saved state gives the uninterrupted run's metrics", () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-train-grouped-"));
-  // 12 examples of 3 lengths, batches of 2: a window (8 batches) holds them all, so every batch is one length
+  // 12 examples of 2 lengths (8 and 7 tokens), batches of 2: a window (8 batches) holds them all, so every batch is one length
   const examples = Array.from({ length: 12 }, (_, i) => sftData[i % 3]!);
   const input = (): StageInput["sft"] => ({ model: base.clone(), examples, train: testTrainConfig("sft", { steps: 30, batchSize: 2, lr: 1e-2, seed: 9 }), lossOn: "response", groupByLength: true, pad: 0 });
   try {

@@ -2,6 +2,7 @@
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
 import { bool, bound, callSchema, dataCall, either, int, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema, type KindSpec } from "../kind-schemas.js";
 import { truncate } from "../data-options.js";
+import { LENGTH_WINDOW_BATCHES } from "../../train/config.js";
 
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
@@ -45,7 +46,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
       loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
       group_by_length: bool(
-        "batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of 8 batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose losses do not follow length",
+        `batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of ${LENGTH_WINDOW_BATCHES} batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose make-up does not follow length (on the quickstart grouped batches trained a worse SFT model in the same steps: README)`,
         { default: false },
       ),
       truncate,

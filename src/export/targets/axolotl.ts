@@ -7,7 +7,7 @@ import { ADAM_CONSTANTS } from "../../train/config.js";
 import { truncateOf } from "../ppo-hp.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
-import { applyTable, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
+import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -57,7 +57,7 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     kinds: ["sft"],
     key: (c) => (c.stage.hp.group_by_length ? "group_by_length" : null), // false: Hugging Face's default
     value: () => true,
-    lossy: (c) => (c.stage.hp.group_by_length ? "alignc sorts windows of 8 batches by length; Hugging Face's LengthGroupedSampler sorts windows of 50 (megabatches), so the batches group alike but are not the same (Axolotl passes group_by_length to the Hugging Face Trainer)" : null),
+    lossy: (c) => (c.stage.hp.group_by_length ? `${HF_GROUPING} (Axolotl passes group_by_length to the Hugging Face Trainer)` : null),
   },
   { alignc: "beta", kinds: ["dpo"], key: () => "rl_beta", value: (c) => c.stage.hp.beta },
   // How Axolotl 0.18 treats a row longer than sequence_len, by the dataset type the export writes

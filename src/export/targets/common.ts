@@ -4,6 +4,7 @@ import { pairRows } from "../rows.js";
 import { pairsOf } from "../ppo-hp.js";
 import type { Approximation, ExportFile, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
+import { LENGTH_WINDOW_BATCHES } from "../../train/config.js";
 
 export const dataDir = (stage: string) => `data/${stage}`;
 export const trainFile = (stage: string) => `data/${stage}/train.jsonl`;
@@ -90,6 +91,9 @@ export const CARRIED_OUTSIDE_TABLES: Readonly<Record<string, string>> = {
   parallel_shares: "how alignc splits a batch over threads so that any --workers gives the same float32 sums: no value a target trains with",
   "ppo.epochs": "PPO requires `steps` (kinds table), which decide its length; `epochs` never applies to it",
 };
+
+/** What `group_by_length` becomes on a Hugging Face trainer, for the targets' notes. */
+export const HF_GROUPING = `alignc sorts windows of ${LENGTH_WINDOW_BATCHES} batches by length and shuffles their batches; Hugging Face's LengthGroupedSampler sorts megabatches of min(examples / (4 × batch), 50) batches, longest batch first, so the batches group alike but are not the same`;
 
 export const TRAINED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo", "ppo"];
 export const SUPERVISED: readonly StageKind[] = ["pretrain", "sft", "reward_model", "dpo"];

@@ -165,7 +165,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["sft"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.group_by_length ? "OpenRLHF has no length grouping: its SFT batches are drawn at random (its --packing_samples packs rows instead, a different way to spare padding), so the batches differ from alignc's" : null),
+    lossy: (c) => (c.stage.hp.group_by_length ? "OpenRLHF has no length grouping: its SFT batches are drawn at random (its packing_samples option packs rows into one sequence instead, another way to spare padding), so the batches differ from alignc's" : null),
   },
   { alignc: "beta", kinds: ["dpo"], key: flag("--beta", "--model.beta"), value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: flag("--init_kl_coef", "--algo.kl.init_coef"), value: (c) => c.stage.hp.kl_coef },

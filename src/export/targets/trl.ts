@@ -7,6 +7,7 @@ import { targetVersionOf, type Approximation, type ExportInput, type ExportOptio
 import { ppoHP, truncateOf } from "../ppo-hp.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
+  HF_GROUPING,
   applyTable,
   argsFile,
   hasTest,
@@ -121,11 +122,16 @@ export const TRL_TABLE: readonly MapRow[] = [
     value: () => true, // loss_on = all writes `text` rows instead: the loss is then on every token
   },
   {
+    // TRL 1.9 runs on transformers >= 4.56.2, which renamed the setting in 5.x (train_sampling_strategy:
+    // group_by_length): a key right for one is lost on the other (TRL forwards unknown keys to accelerate)
     alignc: "group_by_length",
     kinds: ["sft"],
-    key: (c) => (c.stage.hp.group_by_length ? "group_by_length" : null), // false: Hugging Face's default
-    value: () => true,
-    lossy: (c) => (c.stage.hp.group_by_length ? "alignc sorts windows of 8 batches by length; Hugging Face's LengthGroupedSampler sorts windows of 50 (megabatches), so the batches group alike but are not the same" : null),
+    key: () => null,
+    value: () => undefined,
+    lossy: (c) =>
+      c.stage.hp.group_by_length
+        ? `not written: TRL 1.9 runs on transformers 4.x (\`group_by_length: true\`) or 5.x (\`train_sampling_strategy: group_by_length\`), and a key one does not know is lost; add the one your transformers reads, else the target draws random batches. ${HF_GROUPING}`
+        : null,
   },
   { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },
   { alignc: "kl_coef", kinds: ["ppo"], key: () => "kl_coef", value: (c) => c.stage.hp.kl_coef },

@@ -49,7 +49,7 @@ export const TRAINED_WITH_FILE = "trained-with.json";
  */
 function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   const ppo = (trainer as { opts?: Record<string, unknown> }).opts;
-  const record = { node: ctx.node.id, hash: ctx.node.hash, train: trainer.cfg, ...(ppo ? { ppo } : {}) };
+  const record = { node: ctx.node.id, hash: ctx.node.hash, train: trainer.cfg, group_by_length: trainer.groupedByLength, ...(ppo ? { ppo } : {}) };
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
   const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}, advantages ${ppo.advantages} (${ppo.advantageScale})` : "";
