@@ -119,23 +119,8 @@ for (const kind of ["pretrain", "sft", "reward_model", "dpo", "ppo"] as const) {
   });
 
   test(`${kind}: resume from a saved state gives the uninterrupted run's metrics`, () => {
-    const dir = mkdtempSync(join(tmpdir(), "alignc-train-"));
-    try {
-      const straight = createTrainer(kind, inputFor(kind, 9));
-      const a = Array.from({ length: 6 }, () => timing(straight.step()));
-      straight.dispose();
-      const first = createTrainer(kind, inputFor(kind, 9));
-      const b = Array.from({ length: 3 }, () => timing(first.step()));
-      saveTrainerState(join(dir, "state.safetensors"), first.state());
-      first.dispose();
-      const resumed = createTrainer(kind, inputFor(kind, 9));
-      resumed.restore(loadTrainerState(join(dir, "state.safetensors")));
-      for (let i = 0; i < 3; i++) b.push(timing(resumed.step()));
-      resumed.dispose();
-      assert.deepEqual(b, a);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { straight, resumed } = straightAndResumed(() => createTrainer(kind, inputFor(kind, 9)), 6, 3);
+    assert.deepEqual(resumed, straight);
   });
 }
 
@@ -226,26 +211,33 @@ test("gradient accumulation: 2 micro-batches of 2 make the same update as one ba
   one.w.forEach((x, i) => assert.ok(Math.abs(x - two.w[i]!) < 1e-5, `weight ${i}`));
 });
 
-test("sft with groupByLength: its batches follow length, and a resume from a saved state gives the uninterrupted run's metrics", () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-train-grouped-"));
-  // 12 examples of 2 lengths (8 and 7 tokens), batches of 2: a window (8 batches) holds them all, so every batch is one length
-  const examples = Array.from({ length: 12 }, (_, i) => sftData[i % 3]!);
+test("sft with groupByLength: its batches follow length, and a resume across an epoch end gives the uninterrupted run's metrics", () => {
+  // 13 examples, 8 of 8 tokens and 5 of 7, batches of 2: a window (8 batches) holds an epoch, so each
+  // of the first epoch's 6 batches is one length; the 7th straddles into the next epoch (13 % 2 = 1)
+  const examples = Array.from({ length: 13 }, (_, i) => sftData[i < 8 ? 0 : 1]!);
   const input = (): StageInput["sft"] => ({ model: base.clone(), examples, train: testTrainConfig("sft", { steps: 30, batchSize: 2, lr: 1e-2, seed: 9 }), lossOn: "response", groupByLength: true, pad: 0 });
+  const { straight, resumed } = straightAndResumed(() => createTrainer("sft", input()), 12, 5);
+  for (const m of straight.slice(0, 6)) assert.ok([2 * 7, 2 * 6].includes(m.tokens), `a grouped batch of 2 holds rows of one length: ${m.tokens} tokens`);
+  assert.deepEqual(resumed, straight);
+});
+
+/** `steps` metrics of one uninterrupted trainer, and of one saved after `at` steps and resumed in a fresh trainer. */
+function straightAndResumed(make: () => Trainer, steps: number, at: number): { straight: ReturnType<typeof timing>[]; resumed: ReturnType<typeof timing>[] } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-train-"));
   try {
-    const straight = createTrainer("sft", input());
-    const a = Array.from({ length: 6 }, () => timing(straight.step()));
-    straight.dispose();
-    for (const m of a) assert.ok([2 * 7, 2 * 6].includes(m.tokens), `a grouped batch of 2 holds rows of one length: ${m.tokens} tokens`);
-    const first = createTrainer("sft", input());
-    const b = Array.from({ length: 3 }, () => timing(first.step()));
+    const t = make();
+    const straight = Array.from({ length: steps }, () => timing(t.step()));
+    t.dispose();
+    const first = make();
+    const resumed = Array.from({ length: at }, () => timing(first.step()));
     saveTrainerState(join(dir, "state.safetensors"), first.state());
     first.dispose();
-    const resumed = createTrainer("sft", input());
-    resumed.restore(loadTrainerState(join(dir, "state.safetensors")));
-    for (let i = 0; i < 3; i++) b.push(timing(resumed.step()));
-    resumed.dispose();
-    assert.deepEqual(b, a);
+    const again = make();
+    again.restore(loadTrainerState(join(dir, "state.safetensors")));
+    for (let i = at; i < steps; i++) resumed.push(timing(again.step()));
+    again.dispose();
+    return { straight, resumed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
