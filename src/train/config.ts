@@ -116,9 +116,9 @@ export interface TrainConfig {
  * Batches a window of length-sorted examples is cut into (`group_by_length`, src/train/batch-order.ts;
  * here, beside the other engine constants, because the plan's estimate reads it too): the window is a
  * contiguous slice of the epoch's random permutation, so which examples share a window stays random
- * and only their split into batches follows length. 8 brought the quickstart's SFT mixture from 0.61
- * to 0.93 of batch positions holding real tokens (Hugging Face's LengthGroupedSampler sorts windows
- * of 50 batches; a tiny data set has few of those per epoch).
+ * and only their split into batches follows length. 8 brings the quickstart's SFT mixture from 0.61
+ * to 0.92 of batch positions holding real tokens (Hugging Face's LengthGroupedSampler sorts
+ * megabatches of up to 50 batches; a tiny data set has few of those per epoch).
  */
 export const LENGTH_WINDOW_BATCHES = 8;
 
