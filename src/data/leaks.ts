@@ -8,8 +8,10 @@
 //             prompts drawn for, known before the draw), PPO prompts (training
 //             split) and PPO's ptx data;
 //   evaluated accuracy examples (the split the eval scores, first n), win-rate prompts (first n),
-//             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines); an eval of
-//             the training split (`split = train`, `train(x)`) is listed as not checked.
+//             rm_accuracy comparison prompts, lm_loss data (prompts, or text lines), and each
+//             stage's own held-out split (its val_loss / heldout_accuracy: pretraining lines, SFT
+//             prompts, comparison prompts); an eval of the training split (`split = train`,
+//             `train(x)`) is listed as not checked.
 // Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
 // kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
 // pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
@@ -104,6 +106,34 @@ async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
     }
     default:
       return [];
+  }
+}
+
+/** The stage kinds whose own held-out split a figure scores (heldoutPool). */
+const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward_model", "dpo"]);
+
+/** A training stage's own held-out split, what its `val_loss` (pretrain, SFT) or `heldout_accuracy`
+ * (reward model, DPO) scores, and what `expect` gates on: a held-out claim like an eval's, checked
+ * the same way. None when the stage holds nothing out (holdout = 0, or data without a held-out part). */
+async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
+  const { buildNode } = await dataLayer();
+  const pool = (texts: string[]): Pool | null => (texts.length ? { name: `stage ${node.id} (held-out split)`, block: node.id, prop: "data", kind: "prompts", texts } : null);
+  switch (node.op) {
+    case "pretrain": {
+      const raw = await buildNode(dp, node.id, { prop: "data" });
+      return raw.kind === "text" ? pool(raw.heldout.lines) : null;
+    }
+    case "sft": {
+      const raw = await buildNode(dp, node.id, { prop: "data" });
+      return raw.kind === "sft" ? pool(raw.heldout.map((x) => x.prompt)) : null;
+    }
+    case "reward_model":
+    case "dpo": {
+      const raw = await buildNode(dp, node.id, { prop: "data", undrawn: "prompts" });
+      return raw.kind === "comparisons" ? pool(raw.heldout.map((g) => g.prompt)) : null;
+    }
+    default:
+      return null;
   }
 }
 
@@ -219,6 +249,11 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const evalPools: Pool[] = [];
   const notChecked: string[] = [];
   for (const n of nodes) {
+    if (n.kind === "stage") {
+      const p = await heldoutPool(dp, n);
+      if (p) evalPools.push(p);
+      continue;
+    }
     if (n.kind !== "eval") continue;
     if (scoresTraining(n)) {
       notChecked.push(n.id);
@@ -282,7 +317,7 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
     out.push({
       code: CODES.leak,
       severity: "warning",
-      message: `eval \`${name}\`: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
+      message: `${b?.keyword === "stage" ? `stage \`${name}\`'s held-out split` : `eval \`${name}\``}: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
       file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file,
       span,
       hint: "held out means disjoint text; `alignc data RECIPE --leaks` lists them",
@@ -298,10 +333,12 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
  * never cached). */
 export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
   // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute and
-  // nothing lowered (lowering hashes every data file). A look at the recipe's eval blocks decides
-  // whether to look at all, never a value: an eval whose data is `train(x)` or whose split is train
-  // scores training data whatever its variant.
-  if (!recipe.blocks.some((b) => b.keyword === "eval" && !(b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts)))) return [];
+  // nothing lowered (lowering hashes every data file). A look at the recipe's blocks decides whether
+  // to look at all, never a value: an eval whose data is `train(x)` or whose split is train scores
+  // training data whatever its variant; a stage that may hold data out (HELD_OUT_STAGES) is checked.
+  const evaluates = (b: CheckedRecipe["blocks"][number]): boolean =>
+    b.keyword === "eval" ? !(b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts)) : b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind);
+  if (!recipe.blocks.some(evaluates)) return [];
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
   if (hit) return warningsOf(recipe, hit);

@@ -1,6 +1,7 @@
 // The contamination check (src/data/leaks.ts): a recipe whose eval prompts are training prompts or
-// occur in its pretraining text reports them per pair of pools and warns (AL3070) on the eval; a
-// recipe with disjoint pools reports `leaks: 0` and no warning.
+// occur in its pretraining text reports them per pair of pools and warns (AL3070) on the eval; so
+// does a stage whose own held-out split holds training text; a recipe with disjoint pools reports
+// `leaks: 0` and no warning.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -69,6 +70,46 @@ test("leaks: a recipe with disjoint pools reports leaks: 0 and no warning", asyn
     assert.deepEqual(leakDiagnostics(checked.recipe!, rep), []);
   } finally {
     r.done();
+  }
+});
+
+test("leaks: a stage's own held-out split (what val_loss and heldout_accuracy score) is checked like an eval's pool", async () => {
+  // duplicated rows: a split of rows puts copies of one text on both sides; every stage then scores
+  // text it trained on, and no eval is needed for the check to look
+  const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
+  try {
+    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 40 }, (_, i) => `Line ${i % 10} of a corpus with repeats.`).join("\n") + "\n");
+    writeFileSync(join(dir, "train.jsonl"), Array.from({ length: 40 }, (_, i) => demo(`Add ${i % 10} and 1.`, `${(i % 10) + 1}`)).join("\n") + "\n");
+    const rank = (i: number) => JSON.stringify({ prompt: `Name the number ${i % 10}.`, responses: [`${i % 10}`, "no"], ranking: "A > B" });
+    writeFileSync(join(dir, "ranks.jsonl"), Array.from({ length: 40 }, (_, i) => rank(i)).join("\n") + "\n");
+    const src = `
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  context = 64 }
+source demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
+source prefs = jsonl("ranks.jsonl") as rankings { holdout = 0.5 }
+format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
+stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0.25 }
+stage sft = sft { init = pre  data = demos  format = chat  steps = 2 }
+stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 2 }
+`;
+    const file = join(dir, "r.align");
+    writeFileSync(file, src);
+    const checked = await checkRecipeText(src, file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const rep = await findLeaks(checked.recipe);
+    assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage rm (held-out split)"]);
+    const pairs = new Map(rep.leaks.map((l) => [`${l.evalPool.name} ∩ ${l.trainPool.name}`, l.count]));
+    // the seeded splits' counts: 4 copies of each text, so a text whose copies all fell on the held-out side is not a leak
+    for (const [pair, n] of [["stage pre (held-out split) ∩ pre.data (pretraining text)", 10], ["stage sft (held-out split) ∩ sft.data (demos)", 16], ["stage rm (held-out split) ∩ rm.data", 20]] as const)
+      assert.equal(pairs.get(pair), n, `${pair}: ${JSON.stringify([...pairs])}`);
+    const ds = leakDiagnostics(checked.recipe, rep);
+    assert.deepEqual(ds.map((d) => [d.code, d.span?.line, d.message.split(":")[0]]), [
+      ["AL3070", 7, "stage `pre`'s held-out split"],
+      ["AL3070", 8, "stage `sft`'s held-out split"],
+      ["AL3070", 9, "stage `rm`'s held-out split"],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
