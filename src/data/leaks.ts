@@ -326,28 +326,41 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
   return out;
 }
 
+/** What a contamination check found: every leaking (evaluated pool, training pool) pair, and its
+ * warnings; `pairs` is null when the data did not build (`diagnostics` are then its located errors). */
+export interface LeakCheck {
+  pairs: LeakPair[] | null;
+  diagnostics: Diagnostic[];
+}
+
 /** The warnings `alignc check` and `alignc plan` add. When the data does not build, the data layer's
  * located errors instead: returning nothing would let `check` say "no problems" about a recipe whose
  * data cannot be read (`plan` reports the same errors from its measurements; callers dedupe).
  * `cache`: findings are kept by content (src/data/leak-cache.ts; null: always rebuilt; errors are
  * never cached). */
 export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
+  return (await leakCheck(recipe, cache)).diagnostics;
+}
+
+/** The findings behind leakWarnings: also what `alignc run` records in its manifest (the report says
+ * whether "held out" was checked, and which figures read text a stage trained on). */
+export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<LeakCheck> {
   // nothing evaluated, nothing to leak (findLeaks would build no data either): no key to compute and
   // nothing lowered (lowering hashes every data file). A look at the recipe's blocks decides whether
   // to look at all, never a value: an eval whose data is `train(x)` or whose split is train scores
   // training data whatever its variant; a stage that may hold data out (HELD_OUT_STAGES) is checked.
   const evaluates = (b: CheckedRecipe["blocks"][number]): boolean =>
     b.keyword === "eval" ? !(b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts)) : b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind);
-  if (!recipe.blocks.some(evaluates)) return [];
+  if (!recipe.blocks.some(evaluates)) return { pairs: [], diagnostics: [] };
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
-  if (hit) return warningsOf(recipe, hit);
+  if (hit) return { pairs: hit, diagnostics: warningsOf(recipe, hit) };
   try {
     const pairs = pairsOf(await findLeaks(recipe));
     if (key !== null) cache!.set(key, pairs);
-    return warningsOf(recipe, pairs);
+    return { pairs, diagnostics: warningsOf(recipe, pairs) };
   } catch (err) {
-    if (err instanceof DiagnosticError) return err.diagnostics;
+    if (err instanceof DiagnosticError) return { pairs: null, diagnostics: err.diagnostics };
     throw err;
   }
 }

@@ -6,11 +6,12 @@ import { checkRecipeFile } from "../check/index.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { measureData, resolveBackend } from "../compile.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
 import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
+import type { LeakPair } from "../data/leak-cache.js";
 import { tinyRecipe } from "./tiny.js";
 
 export interface RunInput {
@@ -20,6 +21,10 @@ export interface RunInput {
   plan: Plan | null;
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
+  /** the contamination check of the recipe that runs (src/data/leaks.ts): every leaking pair of an
+   * evaluated pool (an eval's, or a stage's own held-out split) and a training pool, [] for none;
+   * absent when it was not made (`alignc label`'s cut recipe) */
+  contamination?: LeakPair[];
 }
 
 /**
@@ -76,7 +81,25 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
   });
   diagnostics.push(...planned.diagnostics);
-  return { recipe, plan: hasErrors(diagnostics) ? null : planned.plan, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources };
+  if (hasErrors(diagnostics)) return { recipe, plan: null, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources };
+  // "held out" is checked, not assumed: the run warns as `alignc check` does (AL3070) and its
+  // manifest records what was found, so its report says which figures read text a stage trained on.
+  // Of the recipe that runs (--tiny's eval sizes, the variant's values). `only` (alignc label's cut
+  // recipe) draws samples and reports no figure.
+  let contamination: LeakPair[] | undefined;
+  if (opts.only === undefined) {
+    const [{ leakCheck }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
+    const found = await leakCheck(recipe, new LeakCache());
+    diagnostics.push(...found.diagnostics);
+    if (found.pairs) contamination = found.pairs;
+  }
+  return {
+    recipe,
+    plan: hasErrors(diagnostics) ? null : planned.plan,
+    diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)),
+    sources: checked.sources,
+    ...(contamination ? { contamination } : {}),
+  };
 }
 
 /** Block names a checked value references: `{ $ref }` anywhere inside it, and mixture components. */

@@ -13,6 +13,7 @@ import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { describePlan } from "./presentation/plan-lines.js";
 import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
+import type { LeakPair } from "../data/leak-cache.js";
 import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import { isInterruptedCode, onStopNow, signalWordsDuring } from "./storage/interrupt.js";
@@ -40,6 +41,8 @@ export interface RunPlanOptions {
   workers?: number;
   /** write report.html at the end (default true) */
   report?: boolean;
+  /** what the contamination check found (compile-run.ts), recorded in the manifest; absent: not checked */
+  contamination?: readonly LeakPair[];
 }
 
 export interface RunOutcome {
@@ -127,6 +130,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },
     peakRssBytes: peakRssBytes(),
+    ...(o.contamination ? { contamination: { leaks: o.contamination.reduce((a, l) => a + l.count, 0), pairs: [...o.contamination] } } : {}),
     nodes: [],
     expectations: [],
     error: null,

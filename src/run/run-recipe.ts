@@ -75,6 +75,7 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
       progress: o.progress,
       interrupt: o.interrupt,
       beforeCompute: () => session.ensure(),
+      ...(input.contamination ? { contamination: input.contamination } : {}),
     });
     return { ok: true, outcome, diagnostics, sources };
   } catch (err) {

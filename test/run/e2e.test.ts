@@ -52,6 +52,9 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     assert.ok(samples.every((s) => s.a?.model === "policy" && s.b?.model === "sft" && typeof s.a.score === "number"));
     const html = readFileSync(join(cold.runDir, "report.html"), "utf8");
     assert.ok(html.includes('aria-label="policy: reward"') && html.includes('aria-label="policy: KL"'));
+    // "held out" checked, not assumed (test/run/contamination.test.ts: a recipe whose held-out texts leak)
+    assert.deepEqual(cold.manifest.contamination, { leaks: 0, pairs: [] });
+    assert.ok(html.includes("Held out, checked") && html.includes("measured on held-out data"));
     assert.equal(cold.manifest.backend.split(" ")[0] !== "auto", true, `a backend was selected: ${cold.manifest.backend}`);
 
     const again = outcome(await runRecipe(recipe, paths));

@@ -155,15 +155,19 @@ export function renderReport(run: RunDir): string {
     const reasons = (rs: string[]) => `<ul>${rs.map((r) => `<li><code>${escapeHtml(r)}</code></li>`).join("")}</ul>`;
     parts.push(table(["stage", "source", "split", "file", "rows left out", "first reasons"], skips.flatMap((n) => n.skippedRows!.map((s) => [escapeHtml(n.label), `<code>${escapeHtml(s.source)}</code>`, s.split ? SPLIT_WORDS[s.split] : "all rows", escapeHtml(s.file), String(s.count), reasons(s.reasons)]))));
   }
+  const held = heldOut(m);
   const gains = m.nodes.filter((n) => n.kind.startsWith("stage.") && n.summary).map((n) => [n, stageGains(n.summary!)] as const).filter(([, g]) => g.length);
+  const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
+  if (gains.length || evals.length) parts.push(held.note);
   if (gains.length) {
     parts.push("<h2>What each stage gained</h2>");
-    parts.push(table(["stage", "measured on held-out data (before → after)"], gains.map(([n, g]) => [escapeHtml(n.label), escapeHtml(g.join("; "))])));
+    // "held-out data" only where the check ran and no stage's split holds a training text
+    const clean = held.checked && gains.every(([n]) => held.mark(n.id) === "");
+    parts.push(table(["stage", `measured on ${clean ? "held-out data" : "its held-out split"} (before → after)`], gains.map(([n, g]) => [escapeHtml(n.label), escapeHtml(g.join("; ")) + held.mark(n.id)])));
   }
-  const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
-    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!))])));
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + held.mark(n.id)])));
   }
   parts.push("<h2>Training curves</h2>");
   parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");
@@ -188,6 +192,26 @@ export function renderReport(run: RunDir): string {
   if (plan !== null) parts.push(`<details><summary>plan.json</summary><pre>${escapeHtml(JSON.stringify(plan, null, 2))}</pre></details>`);
   parts.push("</body></html>\n");
   return parts.join("\n");
+}
+
+/**
+ * Whether "held out" was checked (the manifest's contamination record, src/data/leaks.ts), as a
+ * paragraph above the figures, and a mark for each stage or eval whose evaluated texts a training
+ * pool holds. "Held-out data" is written only where the check ran and found nothing for that figure.
+ */
+function heldOut(m: Manifest): { checked: boolean; note: string; mark: (id: string) => string } {
+  const c = m.contamination;
+  if (!c) return { checked: false, note: `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`, mark: () => "" };
+  if (c.leaks === 0)
+    return { checked: true, note: `<p>Held out, checked: every eval's texts and every stage's own held-out split are disjoint as text from every training pool of the recipe (contamination check: 0 leaks).</p>`, mark: () => "" };
+  const byBlock = new Map<string, string[]>();
+  for (const p of c.pairs) byBlock.set(p.evalBlock, [...(byBlock.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const list = [...byBlock].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ");
+  return {
+    checked: true,
+    note: `<p class="bad">Not all held out: ${c.leaks} evaluated text(s) are also in a training pool (${list}). The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`,
+    mark: (id) => (byBlock.has(id) ? ` <span class="bad">⚠ ${escapeHtml(byBlock.get(id)!.join(", "))} (not held out)</span>` : ""),
+  };
 }
 
 /** Render and write `<run>/report.html`; returns its path. */

@@ -11,6 +11,7 @@ import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
 import type { SkippedRows } from "../../data/types.js";
+import type { LeakPair } from "../../data/leak-cache.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { JsonlAppender, metricRowCheck, readJsonl, sampleRowCheck } from "./jsonl-log.js";
@@ -80,6 +81,10 @@ export interface Manifest {
   /** the process's peak resident set so far (process.resourceUsage().maxRSS, worker threads included), in bytes;
    * absent in manifests written before it was recorded */
   peakRssBytes?: number;
+  /** the contamination check of the recipe run (src/data/leaks.ts): held-out texts found in a training
+   * pool, in all and per pair of pools (`evalBlock`: an eval, or a stage whose own held-out split it is);
+   * absent when not checked (manifests written before it was recorded, `alignc label`'s draws) */
+  contamination?: { leaks: number; pairs: LeakPair[] };
   nodes: NodeRecord[];
   expectations: ExpectationRecord[];
   error: string | null;
