@@ -232,7 +232,7 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
   const holdout = numP(node.params.holdout); // lowered with RANKED_SAMPLES_DEFAULTS (kinds.ts) filled
   if (holdout === undefined) throw new Error(`plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`);
   // a split of the prompts, seeded by the draw and the share: known before the draw, kept by a new labeler
-  const parts = split(dp, valueKey(dp, { draw: { $ref: draw.id }, holdout }), items.map((_, i) => i), holdout);
+  const parts = split(dp, valueKey(dp, { draw: { $ref: draw.id }, holdout }), items.map((_, i) => i), holdout, (i) => items[i]!.prompt);
   const handed = drawn.get(dp)?.get(draw.id);
   if (handed === undefined) {
     if (opts.undrawn === "prompts") {

@@ -10,7 +10,8 @@ import { atRecipe, atRecipeAsync } from "./at-recipe.js";
 import { fileSiteOf, keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
-import { rngFor, splitIndices } from "../common/rng.js";
+import { rngFor } from "../common/rng.js";
+import { splitKeepingTexts } from "./split.js";
 import type { DataNotes, SkippedRows } from "./types.js";
 import type { RawData } from "./build-types.js";
 
@@ -62,15 +63,15 @@ export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: numbe
   return atRecipeAsync(fileSiteOf(dp, node), file, dp.dir, rows);
 }
 
-/** Seeded train/held-out split; `key` is a seed key (plan-input.ts), never a block name. */
-export function split<T>(dp: DataPlan, key: string, xs: T[], share: number): { train: T[]; heldout: T[] } {
-  const s = splitIndices(xs.length, share, rngFor(dp.seed, key, "holdout"));
+/** Seeded train/held-out split, every copy of one text (`textOf`: what the contamination check compares) on one side (split.ts); `key` is a seed key (plan-input.ts), never a block name. */
+export function split<T>(dp: DataPlan, key: string, xs: T[], share: number, textOf: (x: T) => string): { train: T[]; heldout: T[] } {
+  const s = splitKeepingTexts(xs.length, share, rngFor(dp.seed, key, "holdout"), (i) => textOf(xs[i]!));
   return { train: s.train.map((i) => xs[i]!), heldout: s.heldout.map((i) => xs[i]!) };
 }
 
 /** Text lines split by a share; `key` seeds the split. */
 export function textData(dp: DataPlan, name: string, key: string, lines: string[], holdout: number, file?: string): RawData {
-  const s = split(dp, key, lines, holdout);
+  const s = split(dp, key, lines, holdout, (l) => l);
   const meta = { source: name, ...(file ? { file } : {}) };
   return { kind: "text", name, train: { id: `${name}:train`, lines: s.train, meta }, heldout: { id: `${name}:heldout`, lines: s.heldout, meta } };
 }
@@ -167,7 +168,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
     const notes = skippedNotes();
-    const s = split(dp, keyOf(dp, node.id), exs, holdout);
+    const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt);
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
   if (role === "rankings" || role === "pairs") {
@@ -195,7 +196,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     });
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
     const notes = skippedNotes(kNote);
-    const s = split(dp, keyOf(dp, node.id), groups, holdout);
+    const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt);
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }
   const { field } = rowFields(dp, node, role);

@@ -23,6 +23,9 @@ import { CODES } from "./diag.js";
 import { LeakCache, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { normalizeWhitespace } from "./normalize.js";
+
+export { normalizeWhitespace };
 
 const isTrainCall = (v: IRValue | undefined): boolean => isCall(v) && v.$call === "train";
 
@@ -53,12 +56,6 @@ export interface LeakReport {
 const EXAMPLES = 3;
 /** Longest window the rolling hash uses: evaluated texts longer than this are found by their first WINDOW_MAX characters, then verified. */
 const WINDOW_MAX = 64;
-
-/** trim, and every run of whitespace → one space. The pattern leaves single spaces alone (they are
- * already normal): `/\s+/g` would rewrite each of them, 6× slower on a corpus. */
-export function normalizeWhitespace(s: string): string {
-  return s.replace(/ *[^\S ]\s*| {2,}/g, " ").trim();
-}
 
 // ---------------------------------------------------------------- pools
 

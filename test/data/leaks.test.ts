@@ -74,23 +74,27 @@ test("leaks: a recipe with disjoint pools reports leaks: 0 and no warning", asyn
 });
 
 test("leaks: a stage's own held-out split (what val_loss and heldout_accuracy score) is checked like an eval's pool", async () => {
-  // duplicated rows: a split of rows puts copies of one text on both sides; every stage then scores
-  // text it trained on, and no eval is needed for the check to look
+  // a split keeps copies of a text together (split.ts), so these leaks come from elsewhere: held-out
+  // corpus lines inside longer training lines, and held-out prompts another stage trains on
   const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
   try {
-    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 40 }, (_, i) => `Line ${i % 10} of a corpus with repeats.`).join("\n") + "\n");
-    writeFileSync(join(dir, "train.jsonl"), Array.from({ length: 40 }, (_, i) => demo(`Add ${i % 10} and 1.`, `${(i % 10) + 1}`)).join("\n") + "\n");
-    const rank = (i: number) => JSON.stringify({ prompt: `Name the number ${i % 10}.`, responses: [`${i % 10}`, "no"], ranking: "A > B" });
-    writeFileSync(join(dir, "ranks.jsonl"), Array.from({ length: 40 }, (_, i) => rank(i)).join("\n") + "\n");
+    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 20 }, (_, i) => `Line ${i % 10} of a corpus${i < 10 ? "." : ". And more."}`).join("\n") + "\n");
+    const adds = Array.from({ length: 10 }, (_, i) => `Add ${i} and 1.`);
+    const names = Array.from({ length: 10 }, (_, i) => `Name the number ${i}.`);
+    writeFileSync(join(dir, "train.jsonl"), adds.map((p, i) => demo(p, `${i + 1}`)).join("\n") + "\n");
+    writeFileSync(join(dir, "more.jsonl"), [...adds, ...names].map((p) => demo(p, "ok")).join("\n") + "\n");
+    writeFileSync(join(dir, "ranks.jsonl"), names.map((p, i) => JSON.stringify({ prompt: p, responses: [`${i}`, "no"], ranking: "A > B" })).join("\n") + "\n");
     const src = `
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  context = 64 }
 source demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
+source more = jsonl("more.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
 source prefs = jsonl("ranks.jsonl") as rankings { holdout = 0.5 }
 format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
 stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0.25 }
 stage sft = sft { init = pre  data = demos  format = chat  steps = 2 }
 stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 2 }
+stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
 `;
     const file = join(dir, "r.align");
     writeFileSync(file, src);
@@ -99,14 +103,19 @@ stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 2 }
     const rep = await findLeaks(checked.recipe);
     assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage rm (held-out split)"]);
     const pairs = new Map(rep.leaks.map((l) => [`${l.evalPool.name} ∩ ${l.trainPool.name}`, l.count]));
-    // the seeded splits' counts: 4 copies of each text, so a text whose copies all fell on the held-out side is not a leak
-    for (const [pair, n] of [["stage pre (held-out split) ∩ pre.data (pretraining text)", 10], ["stage sft (held-out split) ∩ sft.data (demos)", 16], ["stage rm (held-out split) ∩ rm.data", 20]] as const)
-      assert.equal(pairs.get(pair), n, `${pair}: ${JSON.stringify([...pairs])}`);
+    // every held-out prompt is one sft2 trains on; a held-out short line leaks where its longer line is trained on
+    const held = (name: string) => rep.evalPools.find((p) => p.name === name)!.texts;
+    assert.equal(pairs.get("stage sft (held-out split) ∩ sft2.data (more)"), held("stage sft (held-out split)").length);
+    assert.equal(pairs.get("stage rm (held-out split) ∩ sft2.data (more)"), held("stage rm (held-out split)").length);
+    const trainLines = new Set(rep.trainPools.find((p) => p.name === "pre.data (pretraining text)")!.texts);
+    const expected = held("stage pre (held-out split)").filter((l) => l.endsWith("corpus.") && trainLines.has(`${l} And more.`)).length;
+    assert.ok(expected > 0, "the seeded split holds out a short line whose longer line is trained on");
+    assert.equal(pairs.get("stage pre (held-out split) ∩ pre.data (pretraining text)"), expected, JSON.stringify([...pairs]));
     const ds = leakDiagnostics(checked.recipe, rep);
     assert.deepEqual(ds.map((d) => [d.code, d.span?.line, d.message.split(":")[0]]), [
-      ["AL3070", 7, "stage `pre`'s held-out split"],
-      ["AL3070", 8, "stage `sft`'s held-out split"],
-      ["AL3070", 9, "stage `rm`'s held-out split"],
+      ["AL3070", 8, "stage `pre`'s held-out split"],
+      ["AL3070", 9, "stage `sft`'s held-out split"],
+      ["AL3070", 10, "stage `rm`'s held-out split"],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,9 +16,10 @@ const demo = (instruction: string, response: string) => JSON.stringify({ instruc
 test("a run whose eval and SFT held-out split hold training prompts: AL3070 warnings, the manifest's contamination record, ⚠ in the report", async () => {
   const { dir, cleanup } = tempDir();
   try {
-    // 24 demonstrations, each twice: the SFT stage's 0.5 held-out split and the eval both meet copies of training prompts
-    const rows = Array.from({ length: 48 }, (_, i) => demo(`Add ${i % 24} and 1.`, `${(i % 24) + 1}`));
+    // 24 demonstrations, half held out; \`extra\` repeats every prompt, so the SFT mixture trains on each held-out one
+    const rows = Array.from({ length: 24 }, (_, i) => demo(`Add ${i} and 1.`, `${i + 1}`));
     writeFileSync(join(dir, "demos.jsonl"), rows.join("\n") + "\n");
+    writeFileSync(join(dir, "extra.jsonl"), rows.join("\n") + "\n");
     writeFileSync(join(dir, "evals.jsonl"), [demo("Add 3 and 1.", "4"), demo("Name a fruit.", "apple")].join("\n") + "\n");
     writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 40 }, (_, i) => `Line ${i} of a corpus.`).join("\n") + "\n");
     const file = join(dir, "leaky.align");
@@ -28,31 +29,33 @@ test("a run whose eval and SFT held-out split hold training prompts: AL3070 warn
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
 source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
+source extra = jsonl("extra.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+mixture both = mix { demos: weight 1.0  extra: weight 1.0 }
 source evals = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
 format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
 stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2 }
-stage sft = sft { init = pre  data = demos  format = chat  steps = 2 }
+stage sft = sft { init = pre  data = both  format = chat  steps = 2 }
 eval held = lm_loss { model = sft  data = evals }
 `,
     );
     const r = await runRecipe(file, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
     const warnings = r.diagnostics.filter((d) => d.code === "AL3070");
     assert.deepEqual(warnings.map((d) => [d.span?.line, d.message.split(":")[0]]), [
-      [8, "stage `sft`'s held-out split"],
-      [9, "eval `held`"],
+      [10, "stage `sft`'s held-out split"],
+      [11, "eval `held`"],
     ]);
     const o = outcome(r);
     assert.equal(o.exitCode, 0);
     const c = o.manifest.contamination!;
     const pairs = Object.fromEntries(c.pairs.map((p) => [`${p.evalBlock} ∩ ${p.trainPool}`, p.count]));
-    assert.equal(pairs["held ∩ sft.data (demos)"], 1, JSON.stringify(c));
-    assert.ok((pairs["sft ∩ sft.data (demos)"] ?? 0) > 0, JSON.stringify(c));
+    assert.equal(pairs["held ∩ sft.data (extra)"], 1, JSON.stringify(c));
+    assert.ok((pairs["sft ∩ sft.data (extra)"] ?? 0) === 12, JSON.stringify(c));
     assert.equal(c.leaks, c.pairs.reduce((a, p) => a + p.count, 0));
     const html = readFileSync(join(o.runDir, "report.html"), "utf8");
     assert.match(html, /Not all held out: \d+ evaluated text\(s\)/);
     assert.ok(!html.includes("Held out, checked"));
     // the SFT stage's row and the eval's row are marked; pretraining's held-out lines are clean
-    assert.equal(html.match(/⚠ \d+ in sft\.data \(demos\) \(not held out\)/g)?.length, 2, html.match(/<h2>What each stage gained[\s\S]*?<h2>Training/)?.[0]);
+    assert.equal(html.match(/⚠ \d+ in sft\.data \(extra\) \(not held out\)/g)?.length, 2, html.match(/<h2>What each stage gained[\s\S]*?<h2>Training/)?.[0]);
     assert.ok(html.includes("measured on its held-out split") && !html.includes("measured on held-out data"));
   } finally {
     cleanup();

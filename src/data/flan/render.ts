@@ -5,7 +5,9 @@ import { readFileSync, existsSync } from "node:fs";
 import type { Span } from "../../lang/ast.js";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "../diag.js";
 import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
-import { rngFor, shuffled, splitIndices, type Rng } from "../../common/rng.js";
+import { rngFor, shuffled, type Rng } from "../../common/rng.js";
+import { canonicalJson } from "../../plan/canonical.js";
+import { splitKeepingTexts } from "../split.js";
 import type { Fields, Row } from "../readers.js";
 import type { PromptResponse, SkippedRows } from "../types.js";
 import type { BadRows } from "../bad-rows.js";
@@ -230,7 +232,8 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   if (problems.length) throw new DataError(problems);
   const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name, spec.holdoutTemplatesAt);
   const tsplit = spec.trainTemplates !== undefined ? { ...all, train: all.train.slice(0, spec.trainTemplates) } : all;
-  const { train: trainIdx, heldout: heldIdx } = splitIndices(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"));
+  // rows, with every copy of one record on one side (split.ts): a record listed twice renders the same prompts
+  const { train: trainIdx, heldout: heldIdx } = splitKeepingTexts(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"), (i) => canonicalJson(spec.rows[i]!.data));
   const trainRows = trainIdx.map((i) => spec.rows[i]!);
   const heldRows = heldIdx.map((i) => spec.rows[i]!);
   const hasOptions = spec.options !== null;
