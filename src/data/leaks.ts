@@ -14,7 +14,8 @@
 //             `train(x)`) is listed as not checked.
 // Texts are compared after whitespace normalisation (trim, runs of whitespace → one space), case
 // kept. Against a prompt pool an evaluated text leaks when it equals a training prompt; against
-// pretraining text when it occurs anywhere in the corpus as a substring (one pass of a rolling hash
+// pretraining text when it occurs anywhere in the corpus as a substring, if it has MIN_SUBSTRING
+// characters or more, else when it is a whole line of the corpus (one pass of a rolling hash
 // over the normalised corpus, windows of the shortest evaluated text, candidates verified; one pass
 // per corpus for the texts of every eval together).
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
@@ -237,6 +238,26 @@ export function inCorpus(texts: readonly string[], lines: readonly string[], wor
   return texts.filter((t) => found.has(t));
 }
 
+/** Shortest evaluated text searched for inside a corpus's text. A shorter one ("No.", "ROMEO:", a
+ * held-out corpus line of two words) occurs inside almost any corpus without having been trained on,
+ * and as the rolling hash's window it would make every corpus position a candidate for every text
+ * sharing its first characters: it leaks only as a whole line of the corpus. */
+export const MIN_SUBSTRING = 20;
+
+/** The evaluated texts (normalised) a corpus holds: as a substring when MIN_SUBSTRING characters or
+ * longer (one inCorpus pass), as a whole normalised line when shorter. */
+function inText(texts: readonly string[], lines: readonly string[]): Set<string> {
+  const long = texts.filter((t) => t.length >= MIN_SUBSTRING);
+  const short = new Set(texts.filter((t) => t.length < MIN_SUBSTRING));
+  const found = new Set(inCorpus(long, lines));
+  if (short.size)
+    for (const l of lines) {
+      const n = normalizeWhitespace(l);
+      if (short.has(n)) found.add(n);
+    }
+  return found;
+}
+
 // ---------------------------------------------------------------- the report
 
 /** Every evaluated text of the recipe found verbatim in one of its training pools (pools from the plan's nodes, in plan order). */
@@ -266,7 +287,7 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
   // each training pool is normalised (and a corpus scanned) once, for every evaluated text of every
   // eval together: what a corpus contains does not depend on which other texts are looked for
-  const contained = trainPools.map((t) => (t.kind === "text" ? new Set(inCorpus(evaluated.flat(), t.texts)) : new Set(t.texts.map(normalizeWhitespace))));
+  const contained = trainPools.map((t) => (t.kind === "text" ? inText(evaluated.flat(), t.texts) : new Set(t.texts.map(normalizeWhitespace))));
   evalPools.forEach((e, i) => {
     const texts = evaluated[i]!;
     trainPools.forEach((t, j) => {
@@ -310,11 +331,11 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
     const b = recipe.blocks.find((x) => x.name === name); // where the warning points: the eval's block in the recipe
     const prop = ls[0]!.evalProp;
     const span = b?.propSpans[prop] ?? b?.decl.span ?? null;
-    const total = ls.reduce((a, l) => a + l.count, 0);
     out.push({
       code: CODES.leak,
       severity: "warning",
-      message: `${b?.keyword === "stage" ? `stage \`${name}\`'s held-out split` : `eval \`${name}\``}: ${total} evaluated text(s) also in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
+      // per training pool, not added up: one text in two pools (ptx_data = the SFT data) is one text
+      message: `${b?.keyword === "stage" ? `stage \`${name}\`'s held-out split` : `eval \`${name}\``}: evaluated texts found in training: ${ls.map((l) => `${l.count} in ${l.trainPool}`).join(", ")}`,
       file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file,
       span,
       hint: "held out means disjoint text; `alignc data RECIPE --leaks` lists them",
@@ -339,6 +360,23 @@ export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | nul
   return (await leakCheck(recipe, cache)).diagnostics;
 }
 
+/** The recipe's blocks whose data the check compares (evals, and stages that can hold data out) and
+ * the evals it leaves out because they score the training split on purpose: read from the blocks,
+ * no data built (what a run's report may call checked). */
+export function checkedBlocks(recipe: CheckedRecipe): { checked: string[]; notChecked: string[] } {
+  const out = { checked: [] as string[], notChecked: [] as string[] };
+  for (const b of recipe.blocks) {
+    if (b.keyword === "eval") (scoresTrainingBlock(b) ? out.notChecked : out.checked).push(b.name);
+    else if (b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind)) out.checked.push(b.name);
+  }
+  return out;
+}
+
+/** An eval block that scores training data whatever its variant: `split = train`, `train(x)`. */
+function scoresTrainingBlock(b: CheckedRecipe["blocks"][number]): boolean {
+  return b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts);
+}
+
 /** The findings behind leakWarnings: also what `alignc run` records in its manifest (the report says
  * whether "held out" was checked, and which figures read text a stage trained on). */
 export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<LeakCheck> {
@@ -346,9 +384,7 @@ export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null =
   // nothing lowered (lowering hashes every data file). A look at the recipe's blocks decides whether
   // to look at all, never a value: an eval whose data is `train(x)` or whose split is train scores
   // training data whatever its variant; a stage that may hold data out (HELD_OUT_STAGES) is checked.
-  const evaluates = (b: CheckedRecipe["blocks"][number]): boolean =>
-    b.keyword === "eval" ? !(b.kind === "accuracy" ? b.props.split === "train" : isTrainCall(b.props.data ?? b.props.prompts)) : b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind);
-  if (!recipe.blocks.some(evaluates)) return { pairs: [], diagnostics: [] };
+  if (checkedBlocks(recipe).checked.length === 0) return { pairs: [], diagnostics: [] };
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
   if (hit) return { pairs: hit, diagnostics: warningsOf(recipe, hit) };

@@ -11,7 +11,7 @@ import { planRecipe } from "../plan/compile.js";
 import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
-import type { LeakPair } from "../data/leak-cache.js";
+import type { Contamination } from "./storage/rundir.js";
 import { tinyRecipe } from "./tiny.js";
 
 export interface RunInput {
@@ -21,10 +21,9 @@ export interface RunInput {
   plan: Plan | null;
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
-  /** the contamination check of the recipe that runs (src/data/leaks.ts): every leaking pair of an
-   * evaluated pool (an eval's, or a stage's own held-out split) and a training pool, [] for none;
-   * absent when it was not made (`alignc label`'s cut recipe) */
-  contamination?: LeakPair[];
+  /** the contamination check of the recipe that runs (src/data/leaks.ts): absent when it was not made
+   * (`alignc label`'s cut recipe) */
+  contamination?: Contamination;
 }
 
 /**
@@ -86,12 +85,12 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   // manifest records what was found, so its report says which figures read text a stage trained on.
   // Of the recipe that runs (--tiny's eval sizes, the variant's values). `only` (alignc label's cut
   // recipe) draws samples and reports no figure.
-  let contamination: LeakPair[] | undefined;
+  let contamination: Contamination | undefined;
   if (opts.only === undefined) {
-    const [{ leakCheck }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
+    const [{ leakCheck, checkedBlocks }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
     const found = await leakCheck(recipe, new LeakCache());
     diagnostics.push(...found.diagnostics);
-    if (found.pairs) contamination = found.pairs;
+    if (found.pairs) contamination = { leaks: found.pairs.reduce((a, l) => a + l.count, 0), pairs: found.pairs, ...checkedBlocks(recipe) };
   }
   return {
     recipe,

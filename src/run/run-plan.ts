@@ -12,8 +12,7 @@ import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { describePlan } from "./presentation/plan-lines.js";
-import { RunDir, hostInfo, peakRssBytes, type Manifest } from "./storage/rundir.js";
-import type { LeakPair } from "../data/leak-cache.js";
+import { RunDir, hostInfo, peakRssBytes, type Contamination, type Manifest } from "./storage/rundir.js";
 import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import { isInterruptedCode, onStopNow, signalWordsDuring } from "./storage/interrupt.js";
@@ -42,7 +41,7 @@ export interface RunPlanOptions {
   /** write report.html at the end (default true) */
   report?: boolean;
   /** what the contamination check found (compile-run.ts), recorded in the manifest; absent: not checked */
-  contamination?: readonly LeakPair[];
+  contamination?: Contamination;
 }
 
 export interface RunOutcome {
@@ -130,7 +129,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     host: hostInfo(),
     cache: { root: cache.root, hits: 0, misses: 0 },
     peakRssBytes: peakRssBytes(),
-    ...(o.contamination ? { contamination: { leaks: o.contamination.reduce((a, l) => a + l.count, 0), pairs: [...o.contamination] } } : {}),
+    ...(o.contamination ? { contamination: o.contamination } : {}),
     nodes: [],
     expectations: [],
     error: null,

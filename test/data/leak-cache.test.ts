@@ -42,7 +42,7 @@ test("leak cache: a hit gives the uncached warnings; a data edit or a rename is 
     const r1 = await recipe(RECIPE("held"));
     const uncached = await leakWarnings(r1, null);
     assert.equal(uncached.length, 1);
-    assert.match(uncached[0]!.message, /eval `held`: 1 evaluated text\(s\) also in training: 1 in sft\.data \(train_demos\)/);
+    assert.match(uncached[0]!.message, /eval `held`: evaluated texts found in training: 1 in sft\.data \(train_demos\)/);
     assert.deepEqual(await leakWarnings(r1, cache), uncached, "first check: computed and stored");
     assert.equal(entries().length, 1);
     const key = cache.key(r1)!;

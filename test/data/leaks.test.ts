@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
 import fc from "fast-check";
-import { findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace, type InCorpusWork } from "../../src/data/leaks.js";
+import { MIN_SUBSTRING, findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace, type InCorpusWork } from "../../src/data/leaks.js";
 import { repoRoot } from "../repo-root.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
@@ -78,7 +78,7 @@ test("leaks: a stage's own held-out split (what val_loss and heldout_accuracy sc
   // corpus lines inside longer training lines, and held-out prompts another stage trains on
   const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
   try {
-    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 20 }, (_, i) => `Line ${i % 10} of a corpus${i < 10 ? "." : ". And more."}`).join("\n") + "\n");
+    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 20 }, (_, i) => `Line ${i % 10} of a corpus text${i < 10 ? "." : ". And more."}`).join("\n") + "\n");
     const adds = Array.from({ length: 10 }, (_, i) => `Add ${i} and 1.`);
     const names = Array.from({ length: 10 }, (_, i) => `Name the number ${i}.`);
     writeFileSync(join(dir, "train.jsonl"), adds.map((p, i) => demo(p, `${i + 1}`)).join("\n") + "\n");
@@ -108,7 +108,7 @@ stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
     assert.equal(pairs.get("stage sft (held-out split) ∩ sft2.data (more)"), held("stage sft (held-out split)").length);
     assert.equal(pairs.get("stage rm (held-out split) ∩ sft2.data (more)"), held("stage rm (held-out split)").length);
     const trainLines = new Set(rep.trainPools.find((p) => p.name === "pre.data (pretraining text)")!.texts);
-    const expected = held("stage pre (held-out split)").filter((l) => l.endsWith("corpus.") && trainLines.has(`${l} And more.`)).length;
+    const expected = held("stage pre (held-out split)").filter((l) => l.endsWith("corpus text.") && trainLines.has(`${l} And more.`)).length;
     assert.ok(expected > 0, "the seeded split holds out a short line whose longer line is trained on");
     assert.equal(pairs.get("stage pre (held-out split) ∩ pre.data (pretraining text)"), expected, JSON.stringify([...pairs]));
     const ds = leakDiagnostics(checked.recipe, rep);
@@ -117,6 +117,34 @@ stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
       ["AL3070", 9, "stage `sft`'s held-out split"],
       ["AL3070", 10, "stage `rm`'s held-out split"],
     ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("leaks: against a corpus, a text shorter than MIN_SUBSTRING leaks only as a whole line; a longer one anywhere", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
+  try {
+    assert.equal(MIN_SUBSTRING, 20);
+    // "No." and "Yes, it is." are inside training lines; "Maybe." is a training line; the long text spans two lines
+    writeFileSync(join(dir, "corpus.txt"), ["No. It is not.", "Yes, it is. Said she.", "Maybe.", "A sentence long enough", "to be searched for."].join("\n") + "\n");
+    writeFileSync(join(dir, "train.jsonl"), demo("Add 2 and 3.", "5") + "\n");
+    writeFileSync(join(dir, "evals.jsonl"), ["No.", "Yes, it is.", "Maybe.", "long enough to be searched"].map((t) => demo(t, "x")).join("\n") + "\n");
+    const src = `
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  context = 64 }
+source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
+stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
+stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
+eval held = lm_loss { model = sft  data = eval_demos }
+`;
+    const file = join(dir, "r.align");
+    writeFileSync(file, src);
+    const checked = await checkRecipeText(src, file);
+    const rep = await findLeaks(checked.recipe!);
+    assert.deepEqual(rep.leaks.map((l) => [l.evalPool.name, l.trainPool.name, l.count, [...l.examples].sort()]), [["eval held", "pre.data (pretraining text)", 2, ["Maybe.", "long enough to be searched"]]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

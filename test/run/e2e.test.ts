@@ -53,8 +53,12 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     const html = readFileSync(join(cold.runDir, "report.html"), "utf8");
     assert.ok(html.includes('aria-label="policy: reward"') && html.includes('aria-label="policy: KL"'));
     // "held out" checked, not assumed (test/run/contamination.test.ts: a recipe whose held-out texts leak)
-    assert.deepEqual(cold.manifest.contamination, { leaks: 0, pairs: [] });
-    assert.ok(html.includes("Held out, checked") && html.includes("measured on held-out data"));
+    const c = cold.manifest.contamination!;
+    assert.deepEqual([c.leaks, c.pairs, c.notChecked], [0, [], []]);
+    for (const b of ["pre", "sft", "rm", "judge", "rule", "zs", "held", "rm_acc"]) assert.ok(c.checked.includes(b), `${b} checked: ${c.checked}`);
+    assert.ok(!c.checked.includes("policy"), "PPO holds nothing out");
+    assert.ok(html.includes("Held out, checked") && html.includes("its held-out split, held out (checked)"));
+    assert.ok(html.includes("its own training prompts (a probe: not held out)"), "PPO's before → after is never called held out");
     assert.equal(cold.manifest.backend.split(" ")[0] !== "auto", true, `a backend was selected: ${cold.manifest.backend}`);
 
     const again = outcome(await runRecipe(recipe, paths));

@@ -85,7 +85,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         if (w === l) return;
         ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} held-out pairs in ${summary.groups} groups`;
+      note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
     } else if (d.kind === "win_rate") {
       const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;

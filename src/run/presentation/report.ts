@@ -1,7 +1,7 @@
 // report.html for a run directory: status and expectations, eval results (each figure beside its
 // baseline, counts and p-value), SVG plots of loss / reward / KL / accuracy per stage (from
 // metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
-import { RunDir, reportableManifest, type Manifest, type MetricRow, type SampleRow } from "../storage/rundir.js";
+import { RunDir, reportableManifest, type Manifest, type MetricRow, type NodeRecord, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
@@ -161,13 +161,11 @@ export function renderReport(run: RunDir): string {
   if (gains.length || evals.length) parts.push(held.note);
   if (gains.length) {
     parts.push("<h2>What each stage gained</h2>");
-    // "held-out data" only where the check ran and no stage's split holds a training text
-    const clean = held.checked && gains.every(([n]) => held.mark(n.id) === "");
-    parts.push(table(["stage", `measured on ${clean ? "held-out data" : "its held-out split"} (before → after)`], gains.map(([n, g]) => [escapeHtml(n.label), escapeHtml(g.join("; ")) + held.mark(n.id)])));
+    parts.push(table(["stage", "before → after", "measured on"], gains.map(([n, g]) => [escapeHtml(n.label), escapeHtml(g.join("; ")), held.stage(n)])));
   }
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
-    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + held.mark(n.id)])));
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + held.evalMark(n.id)])));
   }
   parts.push("<h2>Training curves</h2>");
   parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");
@@ -195,23 +193,33 @@ export function renderReport(run: RunDir): string {
 }
 
 /**
- * Whether "held out" was checked (the manifest's contamination record, src/data/leaks.ts), as a
- * paragraph above the figures, and a mark for each stage or eval whose evaluated texts a training
- * pool holds. "Held-out data" is written only where the check ran and found nothing for that figure.
+ * What "held out" may be written of (the manifest's contamination record, src/data/leaks.ts): a
+ * paragraph above the figures, what each stage's before → after is measured on, and a mark for each
+ * eval whose texts a training pool holds or that scores the training split by design. "Held out" is
+ * written only of data the check compared and found in no training pool; PPO's probe reads its own
+ * training prompts and is never called held out.
  */
-function heldOut(m: Manifest): { checked: boolean; note: string; mark: (id: string) => string } {
+function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string; evalMark: (id: string) => string } {
   const c = m.contamination;
-  if (!c) return { checked: false, note: `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`, mark: () => "" };
-  if (c.leaks === 0)
-    return { checked: true, note: `<p>Held out, checked: every eval's texts and every stage's own held-out split are disjoint as text from every training pool of the recipe (contamination check: 0 leaks).</p>`, mark: () => "" };
-  const byBlock = new Map<string, string[]>();
-  for (const p of c.pairs) byBlock.set(p.evalBlock, [...(byBlock.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
-  const list = [...byBlock].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ");
-  return {
-    checked: true,
-    note: `<p class="bad">Not all held out: ${c.leaks} evaluated text(s) are also in a training pool (${list}). The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`,
-    mark: (id) => (byBlock.has(id) ? ` <span class="bad">⚠ ${escapeHtml(byBlock.get(id)!.join(", "))} (not held out)</span>` : ""),
+  const found = new Map<string, string[]>();
+  for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const leaked = (id: string) => (found.has(id) ? ` <span class="bad">⚠ not held out: ${escapeHtml(found.get(id)!.join(", "))}</span>` : "");
+  const status = (id: string): string => (!c || !c.checked.includes(id) ? " (not checked for contamination)" : found.has(id) ? leaked(id) : ", held out (checked)");
+  const stage = (n: NodeRecord): string => {
+    if (n.kind === "stage.ppo") return "its own training prompts (a probe: not held out)";
+    if (n.kind === "stage.reward_model" || n.kind === "stage.dpo") return `its held-out pairs${status(n.id)}`;
+    if (n.kind === "stage.pretrain" || n.kind === "stage.sft") return `its held-out split${status(n.id)}`;
+    return "";
   };
+  const evalMark = (id: string): string => (c?.notChecked.includes(id) ? " (the training split, by design: not held out)" : leaked(id));
+  let note: string;
+  if (!c) note = `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`;
+  else if (c.checked.length === 0) note = "";
+  else if (c.leaks === 0)
+    note = `<p>Held out, checked: the data of ${c.checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks).${c.notChecked.length ? ` Not checked: ${c.notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
+  else
+    note = `<p class="bad">Not all held out: evaluated texts found in training pools (${c.leaks}, counted per pool): ${[...found].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ")}. The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`;
+  return { note, stage, evalMark };
 }
 
 /** Render and write `<run>/report.html`; returns its path. */

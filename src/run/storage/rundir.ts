@@ -53,6 +53,18 @@ export interface ExpectationRecord {
   message: string;
 }
 
+/** What the contamination check (src/data/leaks.ts) found in the recipe a run ran. */
+export interface Contamination {
+  /** Σ count over `pairs`: evaluated texts found in training pools, counted per pool */
+  leaks: number;
+  /** per (evaluated block, training pool): `evalBlock` an eval, or a stage whose own held-out split it is */
+  pairs: LeakPair[];
+  /** the blocks whose data was compared: evals, and the stages that can hold data out */
+  checked: string[];
+  /** evals scoring the training split on purpose (`split = train`, `train(x)`): not held out, not checked */
+  notChecked: string[];
+}
+
 export interface Manifest {
   alignc: string;
   runId: string;
@@ -81,10 +93,9 @@ export interface Manifest {
   /** the process's peak resident set so far (process.resourceUsage().maxRSS, worker threads included), in bytes;
    * absent in manifests written before it was recorded */
   peakRssBytes?: number;
-  /** the contamination check of the recipe run (src/data/leaks.ts): held-out texts found in a training
-   * pool, in all and per pair of pools (`evalBlock`: an eval, or a stage whose own held-out split it is);
-   * absent when not checked (manifests written before it was recorded, `alignc label`'s draws) */
-  contamination?: { leaks: number; pairs: LeakPair[] };
+  /** the contamination check of the recipe run; absent when not checked (manifests written before it
+   * was recorded, `alignc label`'s draws) */
+  contamination?: Contamination;
   nodes: NodeRecord[];
   expectations: ExpectationRecord[];
   error: string | null;
