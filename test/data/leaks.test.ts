@@ -11,13 +11,17 @@ import { checkRecipeText } from "../../src/check/index.js";
 import fc from "fast-check";
 import { MIN_SUBSTRING, findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace, type InCorpusWork } from "../../src/data/leaks.js";
 import { repoRoot } from "../repo-root.js";
+import { heldOutRecipe } from "./held-out-recipe.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
 
-function recipeWith(evalRows: string[]): { src: string; file: string; done: () => void } {
+const CORPUS = ["The boy holds the old book.", "Cats are animals.", "What colour", "is the sky? Blue."];
+const TRAIN = [demo("Add 2 and 3.", "5"), demo("Write cat in capitals.", "CAT"), demo("Feeling of very good?", "positive")];
+
+function recipeWith(evalRows: string[], corpus = CORPUS, train = TRAIN): { src: string; file: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
-  writeFileSync(join(dir, "corpus.txt"), ["The boy holds the old book.", "Cats are animals.", "What colour", "is the sky? Blue."].join("\n") + "\n");
-  writeFileSync(join(dir, "train.jsonl"), [demo("Add 2 and 3.", "5"), demo("Write cat in capitals.", "CAT"), demo("Feeling of very good?", "positive")].join("\n") + "\n");
+  writeFileSync(join(dir, "corpus.txt"), corpus.join("\n") + "\n");
+  writeFileSync(join(dir, "train.jsonl"), train.join("\n") + "\n");
   writeFileSync(join(dir, "evals.jsonl"), evalRows.join("\n") + "\n");
   const src = `
 tokenizer bytes = byte_level {}
@@ -81,26 +85,14 @@ test("leaks: a stage's own held-out split (what val_loss and heldout_accuracy sc
     writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 20 }, (_, i) => `Line ${i % 10} of a corpus text${i < 10 ? "." : ". And more."}`).join("\n") + "\n");
     const adds = Array.from({ length: 10 }, (_, i) => `Add ${i} and 1.`);
     const names = Array.from({ length: 10 }, (_, i) => `Name the number ${i}.`);
-    writeFileSync(join(dir, "train.jsonl"), adds.map((p, i) => demo(p, `${i + 1}`)).join("\n") + "\n");
+    writeFileSync(join(dir, "demos.jsonl"), adds.map((p, i) => demo(p, `${i + 1}`)).join("\n") + "\n");
     writeFileSync(join(dir, "more.jsonl"), [...adds, ...names].map((p) => demo(p, "ok")).join("\n") + "\n");
     writeFileSync(join(dir, "ranks.jsonl"), names.map((p, i) => JSON.stringify({ prompt: p, responses: [`${i}`, "no"], ranking: "A > B" })).join("\n") + "\n");
-    const src = `
-tokenizer bytes = byte_level {}
-model m = gpt { tokenizer = bytes  context = 64 }
-source demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
-source more = jsonl("more.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-source prefs = jsonl("ranks.jsonl") as rankings { holdout = 0.5 }
-format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
-stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0.25 }
-stage sft = sft { init = pre  data = demos  format = chat  steps = 2 }
-stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 2 }
-stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
-`;
-    const file = join(dir, "r.align");
-    writeFileSync(file, src);
-    const checked = await checkRecipeText(src, file);
-    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
-    const rep = await findLeaks(checked.recipe);
+    const { recipe, report: rep } = await heldOutRecipe(
+      dir,
+      `source more = jsonl("more.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }`,
+    );
     assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage rm (held-out split)"]);
     const pairs = new Map(rep.leaks.map((l) => [`${l.evalPool.name} ∩ ${l.trainPool.name}`, l.count]));
     // every held-out prompt is one sft2 trains on; a held-out short line leaks where its longer line is trained on
@@ -111,11 +103,11 @@ stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
     const expected = held("stage pre (held-out split)").filter((l) => l.endsWith("corpus text.") && trainLines.has(`${l} And more.`)).length;
     assert.ok(expected > 0, "the seeded split holds out a short line whose longer line is trained on");
     assert.equal(pairs.get("stage pre (held-out split) ∩ pre.data (pretraining text)"), expected, JSON.stringify([...pairs]));
-    const ds = leakDiagnostics(checked.recipe, rep);
+    const ds = leakDiagnostics(recipe, rep);
     assert.deepEqual(ds.map((d) => [d.code, d.span?.line, d.message.split(":")[0]]), [
-      ["AL3070", 8, "stage `pre`'s held-out split"],
-      ["AL3070", 9, "stage `sft`'s held-out split"],
-      ["AL3070", 10, "stage `rm`'s held-out split"],
+      ["AL3070", 7, "stage `pre`'s held-out split"],
+      ["AL3070", 8, "stage `sft`'s held-out split"],
+      ["AL3070", 9, "stage `rm`'s held-out split"],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -123,30 +115,20 @@ stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
 });
 
 test("leaks: against a corpus, a text shorter than MIN_SUBSTRING leaks only as a whole line; a longer one anywhere", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
+  assert.equal(MIN_SUBSTRING, 20);
+  // "No." and "Yes, it is." are inside training lines; "Maybe." is a training line; the long text spans two lines
+  const r = recipeWith(
+    ["No.", "Yes, it is.", "Maybe.", "long enough to be searched"].map((t) => demo(t, "x")),
+    ["No. It is not.", "Yes, it is. Said she.", "Maybe.", "A sentence long enough", "to be searched for."],
+    [demo("Add 2 and 3.", "5")],
+  );
   try {
-    assert.equal(MIN_SUBSTRING, 20);
-    // "No." and "Yes, it is." are inside training lines; "Maybe." is a training line; the long text spans two lines
-    writeFileSync(join(dir, "corpus.txt"), ["No. It is not.", "Yes, it is. Said she.", "Maybe.", "A sentence long enough", "to be searched for."].join("\n") + "\n");
-    writeFileSync(join(dir, "train.jsonl"), demo("Add 2 and 3.", "5") + "\n");
-    writeFileSync(join(dir, "evals.jsonl"), ["No.", "Yes, it is.", "Maybe.", "long enough to be searched"].map((t) => demo(t, "x")).join("\n") + "\n");
-    const src = `
-tokenizer bytes = byte_level {}
-model m = gpt { tokenizer = bytes  context = 64 }
-source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
-stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
-stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
-eval held = lm_loss { model = sft  data = eval_demos }
-`;
-    const file = join(dir, "r.align");
-    writeFileSync(file, src);
+    const { src, file } = r;
     const checked = await checkRecipeText(src, file);
     const rep = await findLeaks(checked.recipe!);
     assert.deepEqual(rep.leaks.map((l) => [l.evalPool.name, l.trainPool.name, l.count, [...l.examples].sort()]), [["eval held", "pre.data (pretraining text)", 2, ["Maybe.", "long enough to be searched"]]]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    r.done();
   }
 });
 

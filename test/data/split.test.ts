@@ -10,9 +10,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { Rng, splitIndices } from "../../src/common/rng.js";
 import { splitKeepingTexts } from "../../src/data/split.js";
-import { checkRecipeText } from "../../src/check/index.js";
-import { findLeaks } from "../../src/data/leaks.js";
-import { repoRoot } from "../repo-root.js";
+import { heldOutRecipe } from "./held-out-recipe.js";
 
 const texts = fc.array(fc.constantFrom("a", "b", "c", " a ", "a\n", "d e", "d  e", "f", "g"), { maxLength: 40 });
 const share = fc.double({ min: 0, max: 0.9, noNaN: true });
@@ -59,21 +57,7 @@ test("repeated demonstrations, rankings and corpus lines: every stage's held-out
     writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 40 }, (_, i) => `Line ${i % 10} of a corpus with repeats.`).join("\n") + "\n");
     writeFileSync(join(dir, "demos.jsonl"), Array.from({ length: 40 }, (_, i) => demo(`Add ${i % 10} and 1.`, `${(i % 10) + 1}`)).join("\n") + "\n");
     writeFileSync(join(dir, "ranks.jsonl"), Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: `Name the number ${i % 10}.`, responses: [`${i % 10}`, "no"], ranking: "A > B" })).join("\n") + "\n");
-    const src = `
-tokenizer bytes = byte_level {}
-model m = gpt { tokenizer = bytes  context = 64 }
-source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
-source prefs = jsonl("ranks.jsonl") as rankings { holdout = 0.5 }
-format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
-stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0.25 }
-stage sft = sft { init = pre  data = demos  format = chat  steps = 2 }
-stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 2 }
-`;
-    const file = join(dir, "r.align");
-    writeFileSync(file, src);
-    const checked = await checkRecipeText(src, file);
-    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
-    const rep = await findLeaks(checked.recipe);
+    const { report: rep } = await heldOutRecipe(dir);
     // each stage holds something out (10 distinct texts, 4 copies each: whole texts move together)
     assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage rm (held-out split)"]);
     for (const p of rep.evalPools) assert.ok(p.texts.length > 0 && p.texts.length % 4 === 0, `${p.name}: ${p.texts.length} held-out rows, whole groups of 4 copies`);
