@@ -1,33 +1,30 @@
-// The seeded train/held-out split of a data set's items, with every copy of one text on one side.
-// A split of rows is not a split of texts: a file with duplicate rows (a prompt ranked twice, a
-// sentence in two passages, a record listed twice) puts copies on both sides, and every held-out
-// figure then scores text the stage trained on. splitIndices draws the split; each copy of a text
-// then goes to the side its first copy (in file order) was drawn to. Data without such copies splits
-// exactly as splitIndices draws it, so the held-out share is `share` there and can differ slightly
-// where copies move. Texts are compared as the contamination check compares them (whitespace
-// normalised, case kept: src/data/leaks.ts), so what this keeps together that check cannot report.
+// The seeded train/held-out split of a data set's items, by distinct text: every copy of one text
+// on one side. A split of rows is not a split of texts: a file with copies (a prompt ranked twice, a
+// sentence in two passages, a record listed twice) would put copies on both sides, and every held-out
+// figure would then score text the stage trained on. So the items are grouped by text (groups in
+// the order of their first copy) and splitIndices draws the split of the groups, as scikit-learn's
+// GroupShuffleSplit does: `share` is the share of distinct texts held out. Data without copies has
+// one group per item and splits exactly as splitIndices splits its items; with copies, the share of
+// items held out differs from `share` by how the copies fall. Texts are compared as the
+// contamination check compares them (whitespace normalised, case kept: src/data/leaks.ts).
 import { splitIndices, type Rng } from "../common/rng.js";
 import { normalizeWhitespace } from "./normalize.js";
 
-/** Indices 0..n-1 into train/held-out: `share` held out (rounded, seeded), then copies of a text (`textAt`) moved to their first copy's side. */
+/** Indices 0..n-1 into train/held-out: round(G × share) of the G distinct texts (`textAt`) held out, seeded, with all their copies. */
 export function splitKeepingTexts(n: number, share: number, rng: Rng, textAt: (i: number) => string): { train: number[]; heldout: number[] } {
-  const drawn = splitIndices(n, share, rng);
-  if (drawn.heldout.length === 0 || drawn.train.length === 0) return drawn;
-  const heldout = new Uint8Array(n);
-  for (const i of drawn.heldout) heldout[i] = 1;
-  const sideOf = new Map<string, number>(); // text → the side of its first copy
-  let moved = false;
+  const groupOf = new Int32Array(n);
+  const ids = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const t = normalizeWhitespace(textAt(i));
-    const side = sideOf.get(t);
-    if (side === undefined) sideOf.set(t, heldout[i]!);
-    else if (side !== heldout[i]) {
-      heldout[i] = side;
-      moved = true;
-    }
+    let g = ids.get(t);
+    if (g === undefined) ids.set(t, (g = ids.size));
+    groupOf[i] = g;
   }
-  if (!moved) return drawn;
+  const groups = splitIndices(ids.size, share, rng);
+  if (ids.size === n) return groups; // no copies: group k is item k
+  const held = new Uint8Array(ids.size);
+  for (const g of groups.heldout) held[g] = 1;
   const out = { train: [] as number[], heldout: [] as number[] };
-  for (let i = 0; i < n; i++) (heldout[i] ? out.heldout : out.train).push(i);
+  for (let i = 0; i < n; i++) (held[groupOf[i]!] ? out.heldout : out.train).push(i);
   return out;
 }

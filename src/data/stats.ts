@@ -2,8 +2,8 @@
 //   - examples: exact row counts from the files (streaming newline counts, no parsing), split by the
 //     holdout share and mixed with the mixture's caps/weights/total exactly as the build allocates
 //     them; dedup, length bounds and category quotas are not applied (an upper bound for mixtures),
-//     nor are the copies a split moves to keep one text on one side (src/data/split.ts: the built
-//     sides differ from round(n × holdout) by the copies moved, where a file has copies at all);
+//     nor is the split's grouping of copies (src/data/split.ts draws over distinct texts: where a file
+//     has copies, the built sides differ from round(n × holdout) by how the copies fall);
 //   - tokens/chars: the mean per example of a sample × the example count. The sample is the first
 //     SAMPLE_ROWS rows of each file, formatted and tokenized exactly as training will do. A mixture
 //     is sampled per component (SAMPLE_COMPONENTS of them at most, spread evenly over a rename-

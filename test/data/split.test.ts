@@ -1,7 +1,7 @@
-// The held-out split keeps every copy of one text on one side (src/data/split.ts): for any list of
-// texts with copies, no text is on both sides; for texts without copies, the split is exactly
-// splitIndices' (so data without copies splits as it did before); and a source whose rows repeat
-// builds held-out data disjoint as text from its training data.
+// The held-out split is a split of distinct texts (src/data/split.ts): for any list of texts with
+// copies, no text is on both sides; for texts without copies, the split is exactly splitIndices'
+// (so data without copies splits as it did before); and a source whose rows repeat builds held-out
+// data disjoint as text from its training data.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { heldOutRecipe } from "./held-out-recipe.js";
 const texts = fc.array(fc.constantFrom("a", "b", "c", " a ", "a\n", "d e", "d  e", "f", "g"), { maxLength: 40 });
 const share = fc.double({ min: 0, max: 0.9, noNaN: true });
 
-test("for any texts with copies and any share: the two sides are a partition of the rows and share no text (whitespace normalised)", () => {
+test("for any texts with copies and any share: the two sides are a partition of the rows, share no text (whitespace normalised) and hold out round(distinct × share) texts", () => {
   fc.assert(
     fc.property(texts, share, fc.integer({ min: 0, max: 1000 }), (xs, s, seed) => {
       const r = splitKeepingTexts(xs.length, s, new Rng(seed), (i) => xs[i]!);
@@ -23,6 +23,7 @@ test("for any texts with copies and any share: the two sides are a partition of 
       assert.deepEqual(all, xs.map((_, i) => i));
       const norm = (i: number) => xs[i]!.trim().replace(/\s+/g, " ");
       const held = new Set(r.heldout.map(norm));
+      assert.equal(held.size, Math.round(new Set(xs.map((_, i) => norm(i))).size * s));
       return r.train.every((i) => !held.has(norm(i)));
     }),
   );
@@ -38,16 +39,13 @@ test("for any distinct texts: the split is splitIndices' own draw (data without 
   );
 });
 
-test("a copy goes to the side its first copy was drawn to", () => {
-  // seed 1 draws some split of 6 rows; whatever it is, rows 3..5 (copies of rows 0..2) follow them
-  const xs = ["p", "q", "r", "p", "q", "r"];
+test("copies: the split is splitIndices' draw over the distinct texts (in the order of their first copy), each with all its copies", () => {
+  const xs = ["p", "q", "r", "p", "q", "r", "s", "p"];
   const r = splitKeepingTexts(xs.length, 0.5, new Rng(1), (i) => xs[i]!);
-  const drawn = splitIndices(xs.length, 0.5, new Rng(1));
-  for (let i = 0; i < 3; i++) {
-    const side = drawn.heldout.includes(i);
-    assert.equal(r.heldout.includes(i), side);
-    assert.equal(r.heldout.includes(i + 3), side, `row ${i + 3} follows row ${i}`);
-  }
+  const groups = splitIndices(4, 0.5, new Rng(1)); // p, q, r, s
+  const heldTexts = new Set(groups.heldout.map((g) => "pqrs"[g]!));
+  assert.equal(heldTexts.size, 2, "round(4 × 0.5) distinct texts held out");
+  assert.deepEqual(r.heldout, xs.map((x, i) => [x, i] as const).filter(([x]) => heldTexts.has(x)).map(([, i]) => i));
 });
 
 test("repeated demonstrations, rankings and corpus lines: every stage's held-out split is disjoint as text from its training data (leaks: 0)", async () => {
