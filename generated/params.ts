@@ -55,7 +55,7 @@ export interface ModelGptParams {
 
 /** `source … = samples` */
 export interface SourceSamplesParams {
-  /** rankings: share of the n prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's) */
+  /** rankings: share of the n distinct prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's) */
   holdout?: number;
   /** responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt (default 4) */
   k: number;
@@ -91,7 +91,7 @@ export interface StagePretrainParams {
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
-  /** share of the corpus kept for validation loss (default 0.05) */
+  /** share of the corpus's distinct lines kept for validation loss, each with every copy (src/data/split.ts) (default 0.05) */
   holdout: number;
   /** model to train from scratch, or a pretrain stage to continue */
   init: PlanRef;

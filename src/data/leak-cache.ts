@@ -9,7 +9,7 @@
 // so the key is the sha256 of all of them, and any edit to any of them is a miss. Source positions
 // are not part of it (a moved line or a new comment still hits): the warnings are rebuilt from the
 // current recipe, so their spans are always current. An entry holds what the warnings need (pairs of
-// an eval and a training pool, with counts), one small JSON file each under <cache>/leaks/, written
+// an eval and a training pool, with counts) and which blocks were compared, one small JSON file each under <cache>/leaks/, written
 // atomically; an unreadable or malformed entry is a miss. ALIGNC_CACHE_DIR moves it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +18,15 @@ import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
 import { dataPlanOf } from "./plan-input.js";
+
+/** What one check found: the leaking pairs (what the warnings need), the blocks whose evaluated
+ * pools it compared, and the evals it left out as scoring the training split (what a run's report
+ * may call held out, src/run/presentation/report.ts). */
+export interface LeakFindings {
+  pairs: LeakPair[];
+  checked: string[];
+  notChecked: string[];
+}
 
 /** One leaking pair, as the warnings need it. */
 export interface LeakPair {
@@ -46,20 +55,21 @@ export class LeakCache {
     }
   }
 
-  get(key: string): LeakPair[] | undefined {
+  get(key: string): LeakFindings | undefined {
     try {
-      const v = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as unknown;
-      if (!Array.isArray(v)) return undefined;
-      const ok = v.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number");
-      return ok ? (v as LeakPair[]) : undefined;
+      const v = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as Partial<LeakFindings> | null;
+      const names = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === "string");
+      if (!v || !Array.isArray(v.pairs) || !names(v.checked) || !names(v.notChecked)) return undefined;
+      const ok = v.pairs.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number");
+      return ok ? (v as LeakFindings) : undefined;
     } catch {
       return undefined;
     }
   }
 
-  set(key: string, pairs: LeakPair[]): void {
+  set(key: string, findings: LeakFindings): void {
     try {
-      writeFileAtomicSync(join(this.dir, `${key}.json`), JSON.stringify(pairs), { durable: false });
+      writeFileAtomicSync(join(this.dir, `${key}.json`), JSON.stringify(findings), { durable: false });
     } catch {
       // a cache that cannot be written only costs the next check a rebuild
     }

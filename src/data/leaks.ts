@@ -21,7 +21,7 @@
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
-import { LeakCache, type LeakPair } from "./leak-cache.js";
+import { LeakCache, type LeakFindings, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { normalizeWhitespace } from "./normalize.js";
@@ -108,10 +108,10 @@ async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
 }
 
 /** The stage kinds whose own held-out split a figure scores (heldoutPool). */
-const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward_model", "dpo"]);
+const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward_model"]); // DPO reports no held-out figure
 
 /** A training stage's own held-out split, what its `val_loss` (pretrain, SFT) or `heldout_accuracy`
- * (reward model, DPO) scores, and what `expect` gates on: a held-out claim like an eval's, checked
+ * (reward model) scores, and what `expect` gates on: a held-out claim like an eval's, checked
  * the same way. None when the stage holds nothing out (holdout = 0, or data without a held-out part). */
 async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
   const { buildNode } = await dataLayer();
@@ -125,8 +125,7 @@ async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
       const raw = await buildNode(dp, node.id, { prop: "data" });
       return raw.kind === "sft" ? pool(raw.heldout.map((x) => x.prompt)) : null;
     }
-    case "reward_model":
-    case "dpo": {
+    case "reward_model": {
       const raw = await buildNode(dp, node.id, { prop: "data", undrawn: "prompts" });
       return raw.kind === "comparisons" ? pool(raw.heldout.map((g) => g.prompt)) : null;
     }
@@ -344,10 +343,10 @@ function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnost
   return out;
 }
 
-/** What a contamination check found: every leaking (evaluated pool, training pool) pair, and its
- * warnings; `pairs` is null when the data did not build (`diagnostics` are then its located errors). */
+/** What a contamination check found (the findings, null when the data did not build: `diagnostics`
+ * are then its located errors) and its warnings. */
 export interface LeakCheck {
-  pairs: LeakPair[] | null;
+  findings: LeakFindings | null;
   diagnostics: Diagnostic[];
 }
 
@@ -358,18 +357,6 @@ export interface LeakCheck {
  * never cached). */
 export async function leakWarnings(recipe: CheckedRecipe, cache: LeakCache | null = new LeakCache()): Promise<Diagnostic[]> {
   return (await leakCheck(recipe, cache)).diagnostics;
-}
-
-/** The recipe's blocks whose data the check compares (evals, and stages that can hold data out) and
- * the evals it leaves out because they score the training split on purpose: read from the blocks,
- * no data built (what a run's report may call checked). */
-export function checkedBlocks(recipe: CheckedRecipe): { checked: string[]; notChecked: string[] } {
-  const out = { checked: [] as string[], notChecked: [] as string[] };
-  for (const b of recipe.blocks) {
-    if (b.keyword === "eval") (scoresTrainingBlock(b) ? out.notChecked : out.checked).push(b.name);
-    else if (b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind)) out.checked.push(b.name);
-  }
-  return out;
 }
 
 /** An eval block that scores training data whatever its variant: `split = train`, `train(x)`. */
@@ -384,16 +371,19 @@ export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null =
   // nothing lowered (lowering hashes every data file). A look at the recipe's blocks decides whether
   // to look at all, never a value: an eval whose data is `train(x)` or whose split is train scores
   // training data whatever its variant; a stage that may hold data out (HELD_OUT_STAGES) is checked.
-  if (checkedBlocks(recipe).checked.length === 0) return { pairs: [], diagnostics: [] };
+  if (!recipe.blocks.some((b) => (b.keyword === "eval" && !scoresTrainingBlock(b)) || (b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind))))
+    return { findings: { pairs: [], checked: [], notChecked: recipe.blocks.filter((b) => b.keyword === "eval").map((b) => b.name) }, diagnostics: [] };
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
-  if (hit) return { pairs: hit, diagnostics: warningsOf(recipe, hit) };
+  if (hit) return { findings: hit, diagnostics: warningsOf(recipe, hit.pairs) };
   try {
-    const pairs = pairsOf(await findLeaks(recipe));
-    if (key !== null) cache!.set(key, pairs);
-    return { pairs, diagnostics: warningsOf(recipe, pairs) };
+    const r = await findLeaks(recipe);
+    // the blocks whose pools were compared (a stage that held nothing out has none), in plan order
+    const findings: LeakFindings = { pairs: pairsOf(r), checked: [...new Set(r.evalPools.map((p) => p.block))], notChecked: r.notChecked };
+    if (key !== null) cache!.set(key, findings);
+    return { findings, diagnostics: warningsOf(recipe, findings.pairs) };
   } catch (err) {
-    if (err instanceof DiagnosticError) return { pairs: null, diagnostics: err.diagnostics };
+    if (err instanceof DiagnosticError) return { findings: null, diagnostics: err.diagnostics };
     throw err;
   }
 }

@@ -87,10 +87,10 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   // recipe) draws samples and reports no figure.
   let contamination: Contamination | undefined;
   if (opts.only === undefined) {
-    const [{ leakCheck, checkedBlocks }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
-    const found = await leakCheck(recipe, new LeakCache());
-    diagnostics.push(...found.diagnostics);
-    if (found.pairs) contamination = { leaks: found.pairs.reduce((a, l) => a + l.count, 0), pairs: found.pairs, ...checkedBlocks(recipe) };
+    const [{ leakCheck }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
+    const { findings, diagnostics: found } = await leakCheck(recipe, new LeakCache());
+    diagnostics.push(...found);
+    if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), ...findings };
   }
   return {
     recipe,

@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
+import { renderReport } from "../../src/run/presentation/report.js";
+import { RunDir } from "../../src/run/storage/rundir.js";
 import { outcome, tempDir } from "./helpers.js";
 import { repoRoot } from "../repo-root.js";
 
@@ -59,6 +61,16 @@ eval held = lm_loss { model = sft  data = evals }
     const section = html.match(/<h2>What each stage gained[\s\S]*?<h2>Training/)?.[0] ?? "";
     assert.equal(html.match(/⚠ not held out: \d+ in sft\.data \(extra\)<\/span>/g)?.length, 2, section);
     assert.ok(section.includes("its held-out split, held out (checked)"), "pre's split is clean");
+    assert.deepEqual(o.manifest.contamination!.checked, ["pre", "sft", "held"], "the blocks whose pools were compared");
+
+    // a manifest of an earlier build (pairs, no record of the blocks compared): rendered, nothing called held out
+    const file2 = join(o.runDir, "manifest.json");
+    const old = JSON.parse(readFileSync(file2, "utf8"));
+    delete old.contamination.checked;
+    delete old.contamination.notChecked;
+    writeFileSync(file2, JSON.stringify(old));
+    const legacy = renderReport(RunDir.open(o.runDir));
+    assert.ok(!legacy.includes("held out (checked)") && legacy.includes("(not checked for contamination)") && legacy.includes("⚠ not held out"));
   } finally {
     cleanup();
   }

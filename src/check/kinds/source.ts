@@ -28,7 +28,7 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
           encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
-          holdout: num("share of prompts kept out of training for evaluation", { minimum: 0, maximum: 0.9, default: 0 }),
+          holdout: num("share of distinct prompts kept out of training for evaluation, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.9, default: 0 }),
           limit: int("read at most this many rows", { minimum: 1 }),
           // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
           // No schema `default` here: a default would be filled into every source and change every plan hash;
@@ -72,7 +72,7 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
         "rankings: who ranks the K samples. rule: the demo rule against each prompt's reference answer (src/data/demo/rule.ts), equal classes tied. No default: where the labels come from is said, never assumed (people label a candidates source with `alignc label`)",
       ),
       // no schema `default` (it would be filled into candidates draws too): RANKED_SAMPLES_DEFAULTS in kinds.ts
-      holdout: num("rankings: share of the n prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's)", { minimum: 0, maximum: 0.9 }),
+      holdout: num("rankings: share of the n distinct prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's)", { minimum: 0, maximum: 0.9 }),
     },
     required: ["prompts"],
   },

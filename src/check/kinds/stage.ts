@@ -35,7 +35,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       ...training,
       init: refSchema(["model", "stage:pretrain"], "model to train from scratch, or a pretrain stage to continue"),
       data: either("text corpus", dataCall("corpus"), refSchema(["source:text"], "text source")),
-      holdout: num("share of the corpus kept for validation loss", { minimum: 0, maximum: 0.5, default: 0.05 }),
+      holdout: num("share of the corpus's distinct lines kept for validation loss, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.5, default: 0.05 }),
     },
     required: ["init", "data", "steps"],
   },

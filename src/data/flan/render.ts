@@ -8,6 +8,7 @@ import { lineSpan, type Diagnostic } from "../../lang/diagnostic.js";
 import { rngFor, shuffled, type Rng } from "../../common/rng.js";
 import { canonicalJson } from "../../plan/canonical.js";
 import { splitKeepingTexts } from "../split.js";
+import { normalizeWhitespace } from "../normalize.js";
 import type { Fields, Row } from "../readers.js";
 import type { PromptResponse, SkippedRows } from "../types.js";
 import type { BadRows } from "../bad-rows.js";
@@ -27,7 +28,7 @@ export interface FlanTaskSpec {
   holdoutTemplates: number; // last N non-inverted templates (by id) kept for zero-shot eval
   holdoutTemplatesAt?: { file: string; span: Span | null }; // where the recipe writes it, for its errors
   trainTemplates?: number; // train on the first N (by id) of the rest only (ablation; held-out templates unchanged)
-  holdout: number; // share of rows kept out of training
+  holdout: number; // share of distinct rows (records) kept out of training
   withOptions: number; // share of examples showing OPTIONS
   seed: number;
   /** bad-row policy (../bad-rows.ts): a row that does not render is reported or skipped; default: fail at once */
@@ -225,6 +226,12 @@ export function withOptionsFor(templates: readonly TaskTemplate[], share: number
   return templates[0]?.format === "flan" && !written ? 1 : share;
 }
 
+/** A record as one text for the split (split.ts): its fields in canonical order, string values
+ * whitespace-normalised, as the rendered prompts are when the contamination check compares them. */
+function recordText(data: Fields): string {
+  return canonicalJson(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === "string" ? normalizeWhitespace(v) : v])));
+}
+
 /** Expand a FLAN task into examples. Deterministic in (spec, seed). */
 export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (task \`${spec.name}\`)`, spec.file);
@@ -233,7 +240,7 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   const all = splitTemplates(spec.templates, spec.holdoutTemplates, spec.name, spec.holdoutTemplatesAt);
   const tsplit = spec.trainTemplates !== undefined ? { ...all, train: all.train.slice(0, spec.trainTemplates) } : all;
   // rows, with every copy of one record on one side (split.ts): a record listed twice renders the same prompts
-  const { train: trainIdx, heldout: heldIdx } = splitKeepingTexts(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"), (i) => canonicalJson(spec.rows[i]!.data));
+  const { train: trainIdx, heldout: heldIdx } = splitKeepingTexts(spec.rows.length, spec.holdout, rngFor(spec.seed, spec.rowsKey ?? spec.key ?? spec.name, "rows"), (i) => recordText(spec.rows[i]!.data));
   const trainRows = trainIdx.map((i) => spec.rows[i]!);
   const heldRows = heldIdx.map((i) => spec.rows[i]!);
   const hasOptions = spec.options !== null;

@@ -201,22 +201,25 @@ export function renderReport(run: RunDir): string {
  */
 function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string; evalMark: (id: string) => string } {
   const c = m.contamination;
+  // runs of an earlier build recorded the pairs but not which blocks were compared: none is called held out
+  const checked = Array.isArray(c?.checked) ? c.checked : [];
+  const notChecked = Array.isArray(c?.notChecked) ? c.notChecked : [];
   const found = new Map<string, string[]>();
   for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
   const leaked = (id: string) => (found.has(id) ? ` <span class="bad">⚠ not held out: ${escapeHtml(found.get(id)!.join(", "))}</span>` : "");
-  const status = (id: string): string => (!c || !c.checked.includes(id) ? " (not checked for contamination)" : found.has(id) ? leaked(id) : ", held out (checked)");
+  const status = (id: string): string => (found.has(id) ? leaked(id) : checked.includes(id) ? ", held out (checked)" : " (not checked for contamination)");
   const stage = (n: NodeRecord): string => {
     if (n.kind === "stage.ppo") return "its own training prompts (a probe: not held out)";
     if (n.kind === "stage.reward_model" || n.kind === "stage.dpo") return `its held-out pairs${status(n.id)}`;
     if (n.kind === "stage.pretrain" || n.kind === "stage.sft") return `its held-out split${status(n.id)}`;
     return "";
   };
-  const evalMark = (id: string): string => (c?.notChecked.includes(id) ? " (the training split, by design: not held out)" : leaked(id));
+  const evalMark = (id: string): string => (notChecked.includes(id) ? " (the training split, by design: not held out)" : leaked(id));
   let note: string;
   if (!c) note = `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`;
-  else if (c.checked.length === 0) note = "";
+  else if (checked.length === 0 && c.leaks === 0) note = "";
   else if (c.leaks === 0)
-    note = `<p>Held out, checked: the data of ${c.checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks).${c.notChecked.length ? ` Not checked: ${c.notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
+    note = `<p>Held out, checked: the evaluated data of ${checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks).${notChecked.length ? ` Not checked: ${notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
   else
     note = `<p class="bad">Not all held out: evaluated texts found in training pools (${c.leaks}, counted per pool): ${[...found].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ")}. The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`;
   return { note, stage, evalMark };

@@ -59,7 +59,9 @@ export interface Contamination {
   leaks: number;
   /** per (evaluated block, training pool): `evalBlock` an eval, or a stage whose own held-out split it is */
   pairs: LeakPair[];
-  /** the blocks whose data was compared: evals, and the stages that can hold data out */
+  /** the blocks whose evaluated pools were compared: evals, and the stages whose own held-out split
+   * a figure scores (pretrain, SFT, reward model) where they held data out; absent in manifests of
+   * earlier builds, whose reports then call nothing held out */
   checked: string[];
   /** evals scoring the training split on purpose (`split = train`, `train(x)`): not held out, not checked */
   notChecked: string[];
