@@ -115,7 +115,7 @@ test("alignc data on ranked samples not drawn yet: a located AL3061 naming the s
   try {
     const r = alignData(["onpolicy.align", "--source", "onpolicy"], fx.dir, join(fx.dir, "empty-cache"));
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /onpolicy\.align:35:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
+    assert.match(r.stderr, /onpolicy\.align:36:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
     assert.match(r.stderr, /hint: run `alignc run onpolicy\.align --until onpolicy\/draw` first \(`sft` is not in the cache either: it trains first, then draws;/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   } finally {
