@@ -17,6 +17,7 @@ import { writeFileAtomicSync } from "../common/atomic-write.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
+import type { EmptySplit } from "./empty-splits.js";
 import { dataPlanOf } from "./plan-input.js";
 
 /** What one check found: the leaking pairs (what the warnings need), the blocks whose evaluated
@@ -26,6 +27,8 @@ export interface LeakFindings {
   pairs: LeakPair[];
   checked: string[];
   notChecked: string[];
+  /** evals with nothing to evaluate, pretrain stages that held nothing out (src/data/empty-splits.ts) */
+  empty: EmptySplit[];
 }
 
 /** One leaking pair, as the warnings need it. */
@@ -59,8 +62,10 @@ export class LeakCache {
     try {
       const v = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as Partial<LeakFindings> | null;
       const names = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === "string");
-      if (!v || !Array.isArray(v.pairs) || !names(v.checked) || !names(v.notChecked)) return undefined;
-      const ok = v.pairs.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number");
+      if (!v || !Array.isArray(v.pairs) || !names(v.checked) || !names(v.notChecked) || !Array.isArray(v.empty)) return undefined;
+      const ok =
+        v.pairs.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number") &&
+        v.empty.every((e: Partial<EmptySplit>) => typeof e.block === "string" && typeof e.prop === "string" && typeof e.stage === "boolean");
       return ok ? (v as LeakFindings) : undefined;
     } catch {
       return undefined;

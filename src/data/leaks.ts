@@ -21,6 +21,7 @@
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
+import { emptySplitDiagnostics, type EmptySplit } from "./empty-splits.js";
 import { LeakCache, type LeakFindings, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
@@ -51,6 +52,7 @@ export interface LeakReport {
   trainPools: Pool[];
   leaks: Leak[];
   total: number; // Σ count over every (evaluated, training) pair of pools
+  empty: EmptySplit[]; // evals with nothing to evaluate, pretrain stages that held nothing out (src/data/empty-splits.ts)
 }
 
 /** Examples listed per pair of pools. */
@@ -112,10 +114,10 @@ const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward
 
 /** A training stage's own held-out split, what its `val_loss` (pretrain, SFT) or `heldout_accuracy`
  * (reward model) scores, and what `expect` gates on: a held-out claim like an eval's, checked
- * the same way. None when the stage holds nothing out (holdout = 0, or data without a held-out part). */
+ * the same way; empty when the stage holds nothing out (holdout = 0, or data without a held-out part). */
 async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
   const { buildNode } = await dataLayer();
-  const pool = (texts: string[]): Pool | null => (texts.length ? { name: `stage ${node.id} (held-out split)`, block: node.id, prop: "data", kind: "prompts", texts } : null);
+  const pool = (texts: string[]): Pool => ({ name: `stage ${node.id} (held-out split)`, block: node.id, prop: "data", kind: "prompts", texts });
   switch (node.op) {
     case "pretrain": {
       const raw = await buildNode(dp, node.id, { prop: "data" });
@@ -265,10 +267,13 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const nodes = [...dp.nodes.values()];
   const evalPools: Pool[] = [];
   const notChecked: string[] = [];
+  const empty: EmptySplit[] = [];
   for (const n of nodes) {
     if (n.kind === "stage") {
       const p = await heldoutPool(dp, n);
-      if (p) evalPools.push(p);
+      if (p?.texts.length) evalPools.push(p);
+      // a share that rounds to no line: the stage's held-out figure is silently gone
+      else if (p && n.op === "pretrain" && filled(n, "holdout") > 0) empty.push({ block: n.id, prop: p.prop, stage: true });
       continue;
     }
     if (n.kind !== "eval") continue;
@@ -277,7 +282,8 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
       continue;
     }
     const p = await evalPool(dp, n);
-    if (p) evalPools.push(p);
+    if (p?.texts.length) evalPools.push(p);
+    else if (p) empty.push({ block: n.id, prop: p.prop, stage: false });
   }
   // nothing evaluated, nothing to leak: the training data is not even built
   const trainPools: Pool[] = [];
@@ -294,7 +300,7 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
       if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
     });
   });
-  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0) };
+  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0), empty };
 }
 
 /** `alignc data --leaks`: one paragraph per leaking pair of pools, then `leaks: N`. */
@@ -312,9 +318,13 @@ export function leakText(r: LeakReport): string {
   return lines.join("\n");
 }
 
-/** One warning per leaking eval, on the property that reads the evaluated pool. */
+/** One warning per leaking eval, on the property that reads the evaluated pool; the empty splits' diagnostics. */
 export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnostic[] {
-  return warningsOf(recipe, pairsOf(r));
+  return [...warningsOf(recipe, pairsOf(r)), ...emptySplitDiagnostics(recipe, r.empty)];
+}
+
+function diagnosticsOf(recipe: CheckedRecipe, f: LeakFindings): Diagnostic[] {
+  return [...warningsOf(recipe, f.pairs), ...emptySplitDiagnostics(recipe, f.empty)];
 }
 
 /** What the warnings need of a report (and all the leak cache keeps). */
@@ -372,16 +382,16 @@ export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null =
   // to look at all, never a value: an eval whose data is `train(x)` or whose split is train scores
   // training data whatever its variant; a stage that may hold data out (HELD_OUT_STAGES) is checked.
   if (!recipe.blocks.some((b) => (b.keyword === "eval" && !scoresTrainingBlock(b)) || (b.keyword === "stage" && HELD_OUT_STAGES.has(b.kind))))
-    return { findings: { pairs: [], checked: [], notChecked: recipe.blocks.filter((b) => b.keyword === "eval").map((b) => b.name) }, diagnostics: [] };
+    return { findings: { pairs: [], checked: [], notChecked: recipe.blocks.filter((b) => b.keyword === "eval").map((b) => b.name), empty: [] }, diagnostics: [] };
   const key = cache?.key(recipe) ?? null;
   const hit = key !== null ? cache!.get(key) : undefined;
-  if (hit) return { findings: hit, diagnostics: warningsOf(recipe, hit.pairs) };
+  if (hit) return { findings: hit, diagnostics: diagnosticsOf(recipe, hit) };
   try {
     const r = await findLeaks(recipe);
     // the blocks whose pools were compared (a stage that held nothing out has none), in plan order
-    const findings: LeakFindings = { pairs: pairsOf(r), checked: [...new Set(r.evalPools.map((p) => p.block))], notChecked: r.notChecked };
+    const findings: LeakFindings = { pairs: pairsOf(r), checked: [...new Set(r.evalPools.map((p) => p.block))], notChecked: r.notChecked, empty: r.empty };
     if (key !== null) cache!.set(key, findings);
-    return { findings, diagnostics: warningsOf(recipe, findings.pairs) };
+    return { findings, diagnostics: diagnosticsOf(recipe, findings) };
   } catch (err) {
     if (err instanceof DiagnosticError) return { findings: null, diagnostics: err.diagnostics };
     throw err;

@@ -90,7 +90,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     const [{ leakCheck }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
     const { findings, diagnostics: found } = await leakCheck(recipe, new LeakCache());
     diagnostics.push(...found);
-    if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), ...findings };
+    if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), pairs: findings.pairs, checked: findings.checked, notChecked: findings.notChecked };
   }
   return {
     recipe,

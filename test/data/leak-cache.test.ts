@@ -47,7 +47,7 @@ test("leak cache: a hit gives the uncached warnings; a data edit or a rename is 
     assert.equal(entries().length, 1);
     const key = cache.key(r1)!;
     // the pairs, and the blocks compared (pre holds nothing out: no pool of its own)
-    assert.deepEqual(cache.get(key), { pairs: [{ evalBlock: "held", evalProp: "data", trainPool: "sft.data (train_demos)", count: 1 }], checked: ["held"], notChecked: [] });
+    assert.deepEqual(cache.get(key), { pairs: [{ evalBlock: "held", evalProp: "data", trainPool: "sft.data (train_demos)", count: 1 }], checked: ["held"], notChecked: [], empty: [] });
     assert.deepEqual(await leakWarnings(await recipe(RECIPE("held")), cache), uncached, "an unchanged recipe: the same warnings, from the cache");
 
     // two lines further down: same key, warnings on the new lines

@@ -1,8 +1,8 @@
 // Examples of the data codes (AL3xxx, src/data/diag.ts): each recipe checks clean on its own, and its
 // data files break it. `alignc check` reads a clean recipe's data (for its contamination and
 // truncation checks), so most are met there; the rest where `alignc plan` or `alignc data` reads more.
-import { DATA, DEMOS, FILES, PREFS, STAGES, TASK_FILES } from "./fixtures.js";
-import { HEADER, type CodeExample } from "./types.js";
+import { CORPUS, DATA, DEMOS, FILES, PREFS, STAGES, TASK_FILES } from "./fixtures.js";
+import { HEADER, MODEL, type CodeExample } from "./types.js";
 
 const SFT = `${DATA}stage sft = sft { init = m  data = demos  steps = 10 }\n`;
 const TASK = `${HEADER}model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
@@ -146,5 +146,17 @@ export const DATA_EXAMPLES: Record<string, CodeExample> = {
     fix: `${SFT.replace('response = "{{response}}"', 'response = "{{response}}"  holdout = 0.5')}eval held = lm_loss { model = sft  data = heldout(demos) }\n`,
     how: "evaluate on text kept out of training: a `holdout` share and `heldout(x)`, or another file",
     files: FILES,
+  },
+  AL3071: {
+    bad: `${SFT.replace('response = "{{response}}"', 'response = "{{response}}"  holdout = 0.1')}eval held = lm_loss { model = sft  data = heldout(demos) }\n`,
+    fix: `${SFT.replace('response = "{{response}}"', 'response = "{{response}}"  holdout = 0.5')}eval held = lm_loss { model = sft  data = heldout(demos) }\n`,
+    how: "a split holds out round(holdout × distinct texts), 0.4 of a prompt here: raise the share, or give the source more rows",
+    files: FILES,
+  },
+  AL3072: {
+    bad: `${MODEL}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 10  holdout = 0.1 }\n`,
+    fix: `${MODEL}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 10  holdout = 0.5 }\n`,
+    how: "10 % of a 2-line corpus rounds to no line: raise `holdout`, give the corpus more lines, or write `holdout = 0` to train on all of it knowingly",
+    files: { "corpus.txt": CORPUS },
   },
 };

@@ -1,0 +1,75 @@
+// Splits that hold nothing (src/data/empty-splits.ts): an eval of a held-out split that rounds to no
+// example is an error (AL3071) at its data property, in `alignc check` and before `alignc run` trains
+// anything (it used to print "loss NaN on 0 sequences" under an "ok" run); a pretrain stage whose
+// written `holdout` share (or whose gated val_loss) a small corpus rounds to no line is warned about
+// (AL3072); a share that keeps something out raises neither.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRecipeText } from "../../src/check/index.js";
+import { leakCheck } from "../../src/data/leaks.js";
+import { compileForRun } from "../../src/run/compile-run.js";
+
+const DEMOS = ["Say hi.", "Say yo.", "Say no."].map((p, i) => JSON.stringify({ instruction: p, response: ["hi", "yo", "no"][i] }));
+
+/** 3 demonstrations with `holdout` = demosHoldout, a 3-line corpus with the stage's `holdout` = preHoldout, an lm_loss of heldout(demos). */
+function recipe(demosHoldout: number, preHoldout: number | null, extra = ""): { src: string; file: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
+  writeFileSync(join(dir, "d.jsonl"), DEMOS.join("\n") + "\n");
+  writeFileSync(join(dir, "c.txt"), "one line here\ntwo lines here\nthree lines\n");
+  const src = `recipe few { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 32 }
+source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = ${demosHoldout} }
+stage pre = pretrain { init = m  data = text("c.txt")  steps = 2${preHoldout === null ? "" : `  holdout = ${preHoldout}`} }
+stage sft = sft { init = pre  data = demos  steps = 2 }
+eval held = lm_loss { model = sft  data = heldout(demos) }
+${extra}`;
+  const file = join(dir, "few.align");
+  writeFileSync(file, src);
+  return { src, file, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function diagnostics(demosHoldout: number, preHoldout: number | null, extra = "") {
+  const r = recipe(demosHoldout, preHoldout, extra);
+  try {
+    const checked = await checkRecipeText(r.src, r.file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    return (await leakCheck(checked.recipe, null)).diagnostics.map((d) => `${d.severity} ${d.code} ${d.span?.line}:${d.span?.col} ${d.message}`);
+  } finally {
+    r.done();
+  }
+}
+
+test("empty splits: heldout(x) of 3 prompts at holdout 0.1 (round(0.3) = 0) is an error at the eval's data; a written 0.1 of a 3-line corpus a warning at the stage's holdout", async () => {
+  assert.deepEqual(await diagnostics(0.1, 0.1), [
+    "warning AL3072 5:77 stage `pre` holds no line out: its `holdout` share of the corpus's distinct lines rounds to none, so it trains on every line and reports no val_loss",
+    "error AL3071 7:43 eval `held` has nothing to evaluate: its `data` holds no example",
+  ]);
+});
+
+test("empty splits: the default share (0.05) on a few lines is no claim; a gate on the stage's figures makes it one", async () => {
+  assert.deepEqual(await diagnostics(0.5, null), []);
+  assert.deepEqual(await diagnostics(0.5, null, "expect { pre.loss < 9 }\n"), [], "the training loss needs no held-out line");
+  assert.deepEqual(await diagnostics(0.5, null, "expect { pre.val_loss < 3 }\n"), [
+    "warning AL3072 5:41 stage `pre` holds no line out: its `holdout` share of the corpus's distinct lines rounds to none, so it trains on every line and reports no val_loss; gated by `pre.val_loss < 3`",
+  ]);
+});
+
+test("empty splits: shares that keep something out raise nothing, and holdout = 0 for pretraining is a choice, not a warning", async () => {
+  assert.deepEqual(await diagnostics(0.5, 0.4), []); // round(1.5) = 2 prompts, round(1.2) = 1 line
+  assert.deepEqual(await diagnostics(0.5, 0), []);
+});
+
+test("empty splits: alignc run refuses the recipe before any stage trains", async () => {
+  const r = recipe(0.1, 0.4);
+  try {
+    const input = await compileForRun(r.file, { noBudget: true });
+    assert.equal(input.plan, null, "no plan to run");
+    assert.deepEqual(input.diagnostics.filter((d) => d.severity === "error").map((d) => d.code), ["AL3071"]);
+  } finally {
+    r.done();
+  }
+});
