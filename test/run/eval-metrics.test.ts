@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../../src/run/evaluation/eval-metrics.js";
+import fc from "fast-check";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
 test("accuracy is reported beside the best constant answer, pooled and per task", () => {
@@ -88,4 +90,38 @@ test("accuracy is paired with the constant answer: wins, losses and an exact sig
   assert.equal(strong.vs_baseline_wins, 12);
   assert.equal(strong.vs_baseline_losses, 0);
   assert.ok(Math.abs(strong.vs_baseline_p_value! - 2 / 4096) < 1e-12);
+});
+
+test("the rule judge's counts: wins and losses by what decided them, ties both right or both wrong", () => {
+  const pairs = [
+    { a: "7", b: `${PREAMBLE}7`, answer: "7" }, // style win
+    { a: "8", b: "7", answer: "7" }, // correctness loss
+    { a: "7", b: "7", answer: "7" }, // tie, both right
+    { a: `${PREAMBLE}7`, b: `${PREAMBLE}7`, answer: "7" }, // tie, both right (the same way)
+    { a: "6", b: "8", answer: "7" }, // tie, both wrong
+    { a: "6", b: "qxz", answer: "7" }, // form win
+  ];
+  const m = ruleJudgeCounts(pairs, pairs.map((p) => ruleOutcome(p.a, p.b, p.answer)));
+  assert.deepEqual(m, { style_wins: 1, style_losses: 0, correctness_wins: 0, correctness_losses: 1, form_wins: 1, form_losses: 0, ties_both_right: 2, ties_both_wrong: 1 });
+});
+
+test("for any rule-judged pairs, the decided counts add up to the wins and losses and the two kinds of tie to the ties", () => {
+  const answer = fc.constantFrom("7", "8", `${PREAMBLE}7`, `${PREAMBLE}8`, "qxz", "");
+  fc.assert(
+    fc.property(fc.array(fc.record({ a: answer, b: answer }), { maxLength: 40 }), (xs) => {
+      const pairs = xs.map((x) => ({ ...x, answer: "7" }));
+      const outcomes = pairs.map((p) => ruleOutcome(p.a, p.b, p.answer));
+      const m = ruleJudgeCounts(pairs, outcomes);
+      const count = (o: number) => outcomes.filter((x) => x === o).length;
+      return m.style_wins! + m.correctness_wins! + m.form_wins! === count(1) && m.style_losses! + m.correctness_losses! + m.form_losses! === count(0) && m.ties_both_right! + m.ties_both_wrong! === count(0.5);
+    }),
+  );
+});
+
+test("win rates are counted per task when the prompts name more than one; one task (or none) adds nothing", () => {
+  const m = winRateByTask(["sentiment", "addition", "sentiment", "addition", "sentiment"], [1, 0.5, 0, 1, 0.5]);
+  assert.deepEqual(m, { "wins/addition": 1, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 1, "ties/sentiment": 1, "losses/sentiment": 1 });
+  assert.deepEqual(tasksOf({ win_rate: 0.5, ...m }), ["addition", "sentiment"]);
+  assert.deepEqual(winRateByTask(["addition", "addition"], [1, 0]), {});
+  assert.deepEqual(winRateByTask([undefined, undefined], [1, 0]), {});
 });

@@ -81,6 +81,8 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
   const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
+  const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
+  assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);
   const lm = evalHeadline("eval.lm_loss", { loss: 1.2, baseline: 2.9, n: 45 });

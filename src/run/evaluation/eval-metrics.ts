@@ -9,8 +9,13 @@
 //                the rule judge (src/run/evaluation/rule-judge.ts): one is the reference answer (concise or after
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
-//                reference answers, and then correctness_accuracy is absent).
-import { ruleClass } from "./rule-judge.js";
+//                reference answers, and then correctness_accuracy is absent);
+//   win_rate     per task (when the prompts name their task) `wins/<task>`, `ties/<task>`,
+//                `losses/<task>`; with the rule judge, what decided each win and loss (style,
+//                correctness, form) and what each tie was: `ties_both_right` (the same right
+//                answer, the same way) or `ties_both_wrong` (neither right): the ties no judge
+//                of correctness can break, and the ones a better policy could.
+import { ruleClass, ruleDecidedBy } from "./rule-judge.js";
 import { signTest } from "./stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 
@@ -108,4 +113,41 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
   };
   if (cPairs > 0) out.correctness_accuracy = cRight / cPairs;
   return out;
+}
+
+/** Wins, ties and losses per task (outcomes 1, ½, 0), under the keys `wins/<task>` …; none when every prompt has the same task or none. */
+export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: readonly number[]): Record<string, number> {
+  const named = [...new Set(tasks)].filter((t): t is string => t !== undefined).sort();
+  const out: Record<string, number> = {};
+  if (named.length < 2 && !tasks.includes(undefined)) return out;
+  for (const t of named) {
+    const os = outcomes.filter((_, i) => tasks[i] === t);
+    out[`wins/${t}`] = os.filter((o) => o === 1).length;
+    out[`ties/${t}`] = os.filter((o) => o === 0.5).length;
+    out[`losses/${t}`] = os.filter((o) => o === 0).length;
+  }
+  return out;
+}
+
+/** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
+ * correctness, form, which add up to the wins and the losses; and its ties, both right or both wrong. */
+export function ruleJudgeCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0, ties_both_right: 0, ties_both_wrong: 0 };
+  pairs.forEach((p, i) => {
+    if (outcomes[i] === 0.5) {
+      out[ruleCorrect(p.a, p.answer) ? "ties_both_right" : "ties_both_wrong"]!++;
+      return;
+    }
+    const by = ruleDecidedBy(p.a, p.b, p.answer);
+    if (by !== null) out[`${by}_${outcomes[i] === 1 ? "wins" : "losses"}`]!++;
+  });
+  return out;
+}
+
+/** The tasks a win-rate summary counts per task (winRateByTask's keys), sorted. */
+export function tasksOf(summary: Readonly<Record<string, number>>): string[] {
+  return Object.keys(summary)
+    .filter((k) => k.startsWith("wins/"))
+    .map((k) => k.slice("wins/".length))
+    .sort();
 }

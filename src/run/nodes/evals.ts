@@ -5,8 +5,8 @@
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
-import { ruleDecidedBy, ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleReference } from "../evaluation/eval-metrics.js";
+import { ruleOutcome } from "../evaluation/rule-judge.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf } from "../../plan/params.js";
@@ -112,7 +112,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
-      if (d.judge === "rule") Object.assign(summary, decidedByCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
+      if (d.judge === "rule") Object.assign(summary, ruleJudgeCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
+      Object.assign(summary, winRateByTask(d.items.map((x) => x.meta.task), outcomes));
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;
@@ -132,7 +133,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       );
       note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
       if (d.judge === "rule")
-        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}`;
+        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}`;
+      const perTask = tasksOf(summary).map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);
+      if (perTask.length) note += `; per task ${perTask.join(", ")}`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {
       const m = await model(env, ctx, d.model);
@@ -146,16 +149,4 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
   } finally {
     for (const m of owned) m.dispose();
   }
-}
-
-/** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
- * correctness, form; the three add up to the wins and the losses. */
-function decidedByCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
-  const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0 };
-  pairs.forEach((p, i) => {
-    const by = ruleDecidedBy(p.a, p.b, p.answer);
-    if (by === null || outcomes[i] === 0.5) return;
-    out[`${by}_${outcomes[i] === 1 ? "wins" : "losses"}`]!++;
-  });
-  return out;
 }
