@@ -84,7 +84,8 @@ export const METRICS: Record<string, string[]> = {
   // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
   accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value"],
   // accuracy weights groups as RM training does; correctness_*: the pairs whose responses differ in
-  // correctness by the rule judge (src/run/evaluation/eval-metrics.ts)
+  // correctness by the rule judge (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,
+  // pairs/<task>, correctness_accuracy/<task>, correctness_pairs/<task> (reported, not nameable in expect)
   rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs"],
   // baseline: the best constant next-token distribution's loss on the same tokens
   lm_loss: ["loss", "baseline", "n"],

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, rmTasksOf, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
 import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
@@ -44,6 +44,19 @@ test("rm accuracy weights groups as training does and isolates the pairs that di
   // a style-only RM (prefers the preamble) loses the pair where the preamble carries a wrong answer
   const styleOnly = rmAccuracyMetrics([{ responses: ["7", `${PREAMBLE}8`], pairs: [[0, 1]], reference: "7", scores: [0, 1] }]);
   assert.equal(styleOnly.correctness_accuracy, 0);
+});
+
+test("rm accuracy per task: each task's groups measured alone, when the groups name more than one task", () => {
+  const g1 = { responses: ["7", `${PREAMBLE}7`, "8"], pairs: [[0, 1], [0, 2], [1, 2]] as [number, number][], reference: "7", scores: [3, 2, 1], task: "addition" };
+  const g2 = { responses: ["positive", "negative"], pairs: [[0, 1]] as [number, number][], reference: "positive", scores: [0, 1], task: "sentiment" };
+  const m = rmAccuracyMetrics([g1, g2]);
+  assert.equal(m.accuracy, 0.5, "pooled figures as before");
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(m).filter(([k]) => k.includes("/"))),
+    { "accuracy/addition": 1, "pairs/addition": 3, "correctness_pairs/addition": 2, "correctness_accuracy/addition": 1, "accuracy/sentiment": 0, "pairs/sentiment": 1, "correctness_pairs/sentiment": 1, "correctness_accuracy/sentiment": 0 },
+  );
+  assert.deepEqual(rmTasksOf(m), ["addition", "sentiment"]);
+  assert.equal(Object.keys(rmAccuracyMetrics([g1])).some((k) => k.includes("/")), false, "one task: nothing per task");
 });
 
 test("a reward model that scores every response alike is at chance (ties ½), not 0", () => {

@@ -9,7 +9,9 @@
 //                the rule judge (src/run/evaluation/rule-judge.ts): one is the reference answer (concise or after
 //                the preamble), the other is not. Those are the pairs a style shortcut (preamble,
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
-//                reference answers, and then correctness_accuracy is absent);
+//                reference answers, and then correctness_accuracy is absent); per task (when the
+//                groups name more than one) `accuracy/<task>`, `pairs/<task>`,
+//                `correctness_accuracy/<task>`, `correctness_pairs/<task>`;
 //   win_rate     per task (when the prompts name their task) `wins/<task>`, `ties/<task>`,
 //                `losses/<task>`; with the rule judge, what decided each win and loss (style,
 //                correctness, form) and what each tie was: `ties_both_right` (the same right
@@ -71,6 +73,7 @@ export interface ScoredGroup {
   pairs: [winner: number, loser: number][];
   reference?: string;
   scores: number[]; // the reward model's score of each response
+  task?: string; // the task the prompt names (rankings' `task` field), for the per-task figures
 }
 
 // the answer the rule judge compares with (a reference without the preamble): the rule's own module
@@ -81,7 +84,24 @@ export function ruleCorrect(response: string, reference: string): boolean {
   return ruleClass(response, reference) <= 1;
 }
 
+/** rmAccuracyMetrics pooled, and per task (when the groups name more than one) under `accuracy/<task>`,
+ * `correctness_accuracy/<task>`, `correctness_pairs/<task>`, `pairs/<task>`: which tasks the reward
+ * model orders by correctness, and which it does not. */
 export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string, number> {
+  const out = rmAccuracyOf(groups);
+  const tasks = [...new Set(groups.map((g) => g.task))];
+  if (tasks.length < 2) return out;
+  for (const t of tasks.filter((x): x is string => x !== undefined).sort()) {
+    const m = rmAccuracyOf(groups.filter((g) => g.task === t));
+    out[`accuracy/${t}`] = m.accuracy!;
+    out[`pairs/${t}`] = m.pairs!;
+    out[`correctness_pairs/${t}`] = m.correctness_pairs!;
+    if (m.correctness_accuracy !== undefined) out[`correctness_accuracy/${t}`] = m.correctness_accuracy;
+  }
+  return out;
+}
+
+function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
   let pairs = 0;
   let right = 0;
   let groupSum = 0;
@@ -149,5 +169,13 @@ export function tasksOf(summary: Readonly<Record<string, number>>): string[] {
   return Object.keys(summary)
     .filter((k) => k.startsWith("wins/"))
     .map((k) => k.slice("wins/".length))
+    .sort();
+}
+
+/** The tasks an rm_accuracy summary counts per task (rmAccuracyMetrics' keys), sorted. */
+export function rmTasksOf(summary: Readonly<Record<string, number>>): string[] {
+  return Object.keys(summary)
+    .filter((k) => k.startsWith("pairs/"))
+    .map((k) => k.slice("pairs/".length))
     .sort();
 }

@@ -6,7 +6,7 @@
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, rmTasksOf, tasksOf, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf } from "../../plan/params.js";
@@ -77,7 +77,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         const k = d.groups[i]!.responses.length;
         const scores = flat.slice(at, at + k);
         at += k;
-        return { responses: g.responses, pairs: g.pairs, scores, ...(g.reference !== undefined ? { reference: g.reference } : {}) };
+        return { responses: g.responses, pairs: g.pairs, scores, ...(g.reference !== undefined ? { reference: g.reference } : {}), ...(g.meta.task !== undefined ? { task: g.meta.task } : {}) };
       });
       summary = rmAccuracyMetrics(scored);
       scored.slice(0, RM_SAMPLES).forEach((g, i) => {
@@ -87,6 +87,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
+      const perTask = rmTasksOf(summary).map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
+      if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
       const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
       const contextA = context(d.a);

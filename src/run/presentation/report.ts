@@ -6,7 +6,7 @@ import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
-import { tasksOf } from "../evaluation/eval-metrics.js";
+import { rmTasksOf, tasksOf } from "../evaluation/eval-metrics.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -115,8 +115,10 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
       const per = tasksOf(s).map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
       return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
-    case "eval.rm_accuracy":
-      return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}`;
+    case "eval.rm_accuracy": {
+      const per = rmTasksOf(s).map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
+      return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
+    }
     case "eval.lm_loss":
       return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
     default:
