@@ -21,6 +21,23 @@ export interface EmptySplit {
   block: string;
   prop: string;
   stage: boolean;
+  /** an accuracy eval's `split` (heldout_templates, heldout_tasks, heldout) */
+  split?: string;
+  /** the eval reads a stage's held-out split (`heldout(pre)`): the stage's `holdout` decides it */
+  ofStage?: boolean;
+}
+
+/** What to change, by what kind of split came out empty. */
+const SPLIT_HINTS: Record<string, string> = {
+  heldout_templates: "give the task `holdout_templates = N` (templates kept out of training for this split)",
+  heldout_tasks: "name the components to hold out in the mixture's `heldout_tasks = [...]`",
+  heldout: "a split holds out round(holdout × distinct texts): raise the task's or source's `holdout`, or give it more rows",
+};
+
+function emptyEvalHint(e: EmptySplit): string {
+  if (e.split !== undefined) return SPLIT_HINTS[e.split] ?? "evaluate a split that holds examples";
+  if (e.ofStage) return "a split holds out round(holdout × distinct lines): raise the stage's `holdout`, or give its corpus more lines";
+  return "a split holds out round(holdout × distinct texts): raise the source's `holdout`, give it more rows, or evaluate other data";
 }
 
 /** The recipe's gates that read a stage's held-out figures (val_loss, val_loss_before, val_loss_baseline). */
@@ -36,9 +53,11 @@ export function emptySplitDiagnostics(recipe: CheckedRecipe, empty: readonly Emp
   return empty.flatMap((e): Diagnostic[] => {
     const b = recipe.blocks.find((x) => x.name === e.block);
     if (!e.stage) {
-      const at = { file: b?.propFiles?.[e.prop] ?? b?.file ?? recipe.file, span: b?.propSpans[e.prop] ?? b?.decl.span ?? null };
-      const hint = "a split holds out round(holdout × distinct texts): raise the source's `holdout`, give it more rows, or evaluate other data";
-      return [{ code: CODES.emptyEval, severity: "error", message: `eval \`${e.block}\` has nothing to evaluate: its \`${e.prop}\` holds no example`, ...at, hint }];
+      // an accuracy eval's split is named by `split` where written, else by its default
+      const prop = e.split !== undefined && !b?.propSpans[e.prop] ? "task" : e.prop;
+      const at = { file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file, span: b?.propSpans[prop] ?? b?.decl.span ?? null };
+      const what = e.split !== undefined ? `its \`split = ${e.split}\` holds no example` : `its \`${e.prop}\` holds no example`;
+      return [{ code: CODES.emptyEval, severity: "error", message: `eval \`${e.block}\` has nothing to evaluate: ${what}`, ...at, hint: emptyEvalHint(e) }];
     }
     // the default share on a corpus of a few lines (a test's, an example's) is no claim; a written
     // share, or a gate on the stage's figures, is one that the data cannot keep

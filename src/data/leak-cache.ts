@@ -65,7 +65,7 @@ export class LeakCache {
       if (!v || !Array.isArray(v.pairs) || !names(v.checked) || !names(v.notChecked) || !Array.isArray(v.empty)) return undefined;
       const ok =
         v.pairs.every((p: Partial<LeakPair>) => typeof p.evalBlock === "string" && typeof p.evalProp === "string" && typeof p.trainPool === "string" && typeof p.count === "number") &&
-        v.empty.every((e: Partial<EmptySplit>) => typeof e.block === "string" && typeof e.prop === "string" && typeof e.stage === "boolean");
+        v.empty.every((e: Partial<EmptySplit>) => typeof e.block === "string" && typeof e.prop === "string" && typeof e.stage === "boolean" && (e.split === undefined || typeof e.split === "string") && (e.ofStage === undefined || e.ofStage === true));
       return ok ? (v as LeakFindings) : undefined;
     } catch {
       return undefined;

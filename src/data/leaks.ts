@@ -136,6 +136,17 @@ async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
   }
 }
 
+/** An eval whose evaluated set came out empty, with what its diagnostic needs to say which split. */
+function emptyEval(dp: DataPlan, node: DataNode, prop: string): EmptySplit {
+  if (node.op === "accuracy") return { block: node.id, prop: "split", stage: false, split: String(node.params.split) };
+  // heldout(pre): the stage's own `holdout` decides what it holds out
+  const v = node.params[prop] as IRValue | undefined;
+  const inner = isCall(v) ? v.args[0] : undefined;
+  const ref = inner !== null && typeof inner === "object" && !Array.isArray(inner) && "$ref" in inner ? inner.$ref : undefined;
+  const ofStage = typeof ref === "string" && dp.nodes.get(ref)?.kind === "stage";
+  return { block: node.id, prop, stage: false, ...(ofStage ? { ofStage } : {}) };
+}
+
 /** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
  * comparison, not a held-out claim; reported as not checked. */
 function scoresTraining(node: DataNode): boolean {
@@ -283,7 +294,7 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
     }
     const p = await evalPool(dp, n);
     if (p?.texts.length) evalPools.push(p);
-    else if (p) empty.push({ block: n.id, prop: p.prop, stage: false });
+    else if (p) empty.push(emptyEval(dp, n, p.prop));
   }
   // nothing evaluated, nothing to leak: the training data is not even built
   const trainPools: Pool[] = [];

@@ -2,6 +2,7 @@
 // checkpoints and the greedy-answer cache, built by the executor for each node it computes.
 import type { Plan, PlanNode } from "../plan/types.js";
 import { ancestors } from "../common/graph.js";
+import { escapeControlKeepLines } from "../lang/escape.js";
 import type { NodeContext, NodeOutput } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
@@ -44,7 +45,8 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
     log: (row) => writeRow("metric", { stage, time: Number(((performance.now() - started) / 1000).toFixed(3)), ...row } as MetricRow),
     sample: (row) => writeRow("sample", row),
     progress: (total, startStep) => s.progress.stage(stage, total, startStep),
-    info: (line) => s.progress.info(`${stage}: ${line}`),
+    // notes quote data (a task's name, a constant answer): never raw control characters on a terminal
+    info: (line) => s.progress.info(escapeControlKeepLines(`${stage}: ${line}`)),
     interrupted: () => s.interrupt.requested,
     latestCheckpoint: () => s.cache.latestCheckpoint(n.hash),
     saveCheckpoint: (step, write) => s.cache.saveCheckpoint(n.hash, step, write),

@@ -5,12 +5,14 @@
 // (AL3072); a share that keeps something out raises neither.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
 import { leakCheck } from "../../src/data/leaks.js";
 import { compileForRun } from "../../src/run/compile-run.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
 
 const DEMOS = ["Say hi.", "Say yo.", "Say no."].map((p, i) => JSON.stringify({ instruction: p, response: ["hi", "yo", "no"][i] }));
 
@@ -71,5 +73,60 @@ test("empty splits: alignc run refuses the recipe before any stage trains", asyn
     assert.deepEqual(input.diagnostics.filter((d) => d.severity === "error").map((d) => d.code), ["AL3071"]);
   } finally {
     r.done();
+  }
+});
+
+test("empty splits: comparisons with no pair to order (every held-out response tied) are refused by the run before it starts, not scored NaN", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
+  try {
+    writeFileSync(join(dir, "p.jsonl"), '{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A > B"}\n{"prompt":"Add 2 and 1.","responses":["3","4"],"ranking":"A > B"}\n');
+    writeFileSync(join(dir, "t.jsonl"), '{"prompt":"Add 5 and 1.","responses":["6","7"],"ranking":"A = B"}\n');
+    writeFileSync(join(dir, "c.txt"), "one line here\ntwo lines here\n");
+    const file = join(dir, "tie.align");
+    writeFileSync(
+      file,
+      `recipe tie { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 32 }
+source prefs = jsonl("p.jsonl") as rankings { k = 2..2 }
+source ties = jsonl("t.jsonl") as rankings { k = 2..2 }
+stage pre = pretrain { init = m  data = text("c.txt")  steps = 2 }
+stage rm = reward_model { init = pre  data = prefs  steps = 2 }
+eval acc = rm_accuracy { model = rm  data = ties }
+`,
+    );
+    const r = await runRecipe(file, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
+    assert.equal(r.ok, false);
+    const errors = r.ok ? [] : r.diagnostics.filter((d) => d.severity === "error");
+    assert.deepEqual(errors.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message}`), ["AL3071 8:45 eval `acc` has nothing to evaluate: its `data` holds no pair to order (its 1 group(s) rank every response alike)"]);
+    assert.equal(existsSync(join(dir, "runs")) && readdirSync(join(dir, "runs")).length > 0, false, "no run directory");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("empty splits: an accuracy eval of a split its task does not hold is located at `split`, with the setting that makes one", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
+  try {
+    writeFileSync(join(dir, "rows.jsonl"), '{"a":1,"b":2,"sum":3}\n{"a":4,"b":1,"sum":5}\n{"a":2,"b":6,"sum":8}\n');
+    mkdirSync(join(dir, "tpl"));
+    writeFileSync(join(dir, "tpl", "plus.hbs"), "{{a}} plus {{b}}?\n|||\n{{sum}}\n");
+    const src = `recipe r { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
+task add = flan { data = jsonl("rows.jsonl")  templates = dir("tpl") }
+stage sft = sft { init = m  data = add  steps = 2 }
+eval a = accuracy { model = sft  task = add  split = heldout_templates }
+`;
+    const file = join(dir, "r.align");
+    writeFileSync(file, src);
+    const checked = await checkRecipeText(src, file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const ds = (await leakCheck(checked.recipe, null)).diagnostics;
+    assert.deepEqual(ds.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message} | ${d.hint}`), [
+      "AL3071 6:54 eval `a` has nothing to evaluate: its `split = heldout_templates` holds no example | give the task `holdout_templates = N` (templates kept out of training for this split)",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -17,6 +17,7 @@ import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../..
 import { buildExamples, recipeTokenizer } from "../../data/index.js";
 import { isRef, num } from "../../data/ir.js";
 import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
+import { emptySplitDiagnostics } from "../../data/empty-splits.js";
 import { consumingStages, measureTruncation } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
@@ -142,8 +143,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     try {
       const r = await findLeaks(recipe);
-      process.stdout.write(json ? `${JSON.stringify({ diagnostics: warnings, leaks: leaksJson(r) }, null, 2)}\n` : `${leakText(r)}\n`);
-      return 0;
+      // an eval with nothing to evaluate is no pool to compare: said beside the report (AL3071 fails the command)
+      const empty = emptySplitDiagnostics(recipe, r.empty);
+      process.stdout.write(json ? `${JSON.stringify({ diagnostics: [...warnings, ...diagnosticObjects(sortDiagnostics(empty))], leaks: leaksJson(r) }, null, 2)}\n` : `${leakText(r)}\n`);
+      if (!json && empty.length) report(empty, sources, false);
+      return hasErrors(empty) ? 1 : 0;
     } catch (err) {
       if (err instanceof DiagnosticError) {
         report(err.diagnostics, sources, json);

@@ -32,7 +32,8 @@ export function summaryText(m: Manifest, runDir: string): string {
         : n.status === "computed" || n.status === "resumed"
           ? `${n.status}${n.resumedFromStep ? ` from step ${n.resumedFromStep}` : ""} in ${fmtDuration(n.seconds)}${n.generations?.cached ? ` (greedy answers: ${n.generations.cached} of ${n.generations.cached + n.generations.generated} sets read back)` : ""}`
           : `${n.status}${n.reason ? ` (${n.reason})` : ""}`;
-    const metrics = n.summary ? Object.entries(n.summary).filter(([k]) => !["steps", "n", "tokens_per_s", "wins", "ties", "losses", "groups"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ") : "";
+    // per-task figures (`accuracy/<task>`, `wins/<task>` …) are the report's: a line per node stays a line
+    const metrics = n.summary ? Object.entries(n.summary).filter(([k]) => !k.includes("/") && !["steps", "n", "tokens_per_s", "wins", "ties", "losses", "groups"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ") : "";
     lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}`);
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);

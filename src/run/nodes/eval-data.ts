@@ -2,6 +2,8 @@
 // node's parameters name, as stage-data.ts builds a stage's): built in prepare() so data errors stop
 // the run before its directory exists, then reused by the eval itself.
 import { buildParam, dataPlanFromPlan, evaluatedPrompts, examplesOf, promptsOf } from "../../data/build.js";
+import { CODES, fail } from "../../data/diag.js";
+import { siteOf, type DataPlan } from "../../data/plan-input.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -23,6 +25,15 @@ function need(node: PlanNode, prop: string): string {
   return r;
 }
 
+/** An eval with nothing to evaluate is refused (AL3071, as `alignc check` refuses it from the
+ * data it can read before a run), located at the property that names its data: NaN under an "ok"
+ * run would be worse. Met here when only the run can know: ranked samples drawn by this run whose
+ * held-out groups all tie, comparisons without a pair to order. */
+function nothingToEvaluate(dp: DataPlan, node: PlanNode, prop: string, what: string, hint: string): never {
+  const at = siteOf(dp, dp.nodes.get(node.id) ?? { ...node, block: node.id }, prop);
+  fail(CODES.emptyEval, `eval \`${node.id}\` has nothing to evaluate: ${what}`, at.file, at.span, hint);
+}
+
 async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalData> {
   // the examples come from the plan being run: the data this eval node's parameters name
   const dp = dataPlanFromPlan(plan, env.recipe);
@@ -40,7 +51,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const built = await examplesOf(dp, node.id, { format: fmt });
       if (built.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
       const split = built.train;
-      if (split.length === 0) throw new Error(`eval ${node.id}: no ${p.split} examples in \`${need(node, "task")}\``);
+      if (split.length === 0) nothingToEvaluate(dp, node, "split", `its \`split = ${p.split}\` of \`${need(node, "task")}\` holds no example`, "evaluate a split the task holds examples in (holdout_templates, heldout_tasks, holdout)");
       return { kind: "accuracy", model, items: split.slice(0, p.n), fmt, tok };
     }
     case "rm_accuracy": {
@@ -49,6 +60,10 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const built = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
       if (built.kind !== "comparisons") throw new Error(`eval ${node.id}: data must be rankings or pairs`);
       const raw = built.train;
+      if (!raw.some((g) => g.pairs.length > 0))
+        raw.length === 0
+          ? nothingToEvaluate(dp, node, "data", "its `data` holds no comparison", "a split holds out round(holdout × distinct prompts): raise the source's `holdout`, or give it more rows")
+          : nothingToEvaluate(dp, node, "data", `its \`data\` holds no pair to order (its ${raw.length} group(s) rank every response alike)`, "evaluate rankings that order some responses: a group whose responses all tie measures nothing");
       return { kind: "rm_accuracy", model, groups: tokenGroups(raw, fmtOf(model), tok, context(model)), raw, tok };
     }
     case "win_rate": {
@@ -58,6 +73,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const judge = typeof p.judge === "string" ? p.judge : need(node, "judge");
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
+      if (items.length === 0) nothingToEvaluate(dp, node, "prompts", "its `prompts` hold no prompt", "a split holds out round(holdout × distinct prompts): raise the source's `holdout`, or give it more rows");
       return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
     }
     case "lm_loss": {
@@ -74,6 +90,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
               tok,
               ctxLen + 1,
             );
+      if (seqs.length === 0) nothingToEvaluate(dp, node, "data", "its `data` holds no text", "a split holds out round(holdout × distinct texts): raise the `holdout` of what it names, or give it more rows");
       // lm_loss declares no `n`: every held-out sequence up to 1,000
       return { kind: "lm_loss", model, seqs: seqs.slice(0, 1000), tok };
     }
