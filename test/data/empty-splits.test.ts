@@ -5,22 +5,19 @@
 // (AL3072); a share that keeps something out raises neither.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
 import { leakCheck } from "../../src/data/leaks.js";
 import { compileForRun } from "../../src/run/compile-run.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
+import { recipeInTempDir } from "../run/helpers.js";
 
 const DEMOS = ["Say hi.", "Say yo.", "Say no."].map((p, i) => JSON.stringify({ instruction: p, response: ["hi", "yo", "no"][i] }));
 
 /** 3 demonstrations with `holdout` = demosHoldout, a 3-line corpus with the stage's `holdout` = preHoldout, an lm_loss of heldout(demos). */
-function recipe(demosHoldout: number, preHoldout: number | null, extra = ""): { src: string; file: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
-  writeFileSync(join(dir, "d.jsonl"), DEMOS.join("\n") + "\n");
-  writeFileSync(join(dir, "c.txt"), "one line here\ntwo lines here\nthree lines\n");
+function recipe(demosHoldout: number, preHoldout: number | null, extra = "") {
   const src = `recipe few { seed = 1 }
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 32 }
@@ -29,9 +26,7 @@ stage pre = pretrain { init = m  data = text("c.txt")  steps = 2${preHoldout ===
 stage sft = sft { init = pre  data = demos  steps = 2 }
 eval held = lm_loss { model = sft  data = heldout(demos) }
 ${extra}`;
-  const file = join(dir, "few.align");
-  writeFileSync(file, src);
-  return { src, file, done: () => rmSync(dir, { recursive: true, force: true }) };
+  return { src, ...recipeInTempDir({ "d.jsonl": DEMOS.join("\n") + "\n", "c.txt": "one line here\ntwo lines here\nthree lines\n" }, src, "few.align") };
 }
 
 async function diagnostics(demosHoldout: number, preHoldout: number | null, extra = "") {
@@ -41,7 +36,7 @@ async function diagnostics(demosHoldout: number, preHoldout: number | null, extr
     assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
     return (await leakCheck(checked.recipe, null)).diagnostics.map((d) => `${d.severity} ${d.code} ${d.span?.line}:${d.span?.col} ${d.message}`);
   } finally {
-    r.done();
+    r.cleanup();
   }
 }
 
@@ -72,20 +67,18 @@ test("empty splits: alignc run refuses the recipe before any stage trains", asyn
     assert.equal(input.plan, null, "no plan to run");
     assert.deepEqual(input.diagnostics.filter((d) => d.severity === "error").map((d) => d.code), ["AL3071"]);
   } finally {
-    r.done();
+    r.cleanup();
   }
 });
 
 test("empty splits: comparisons with no pair to order (every held-out response tied) are refused by the run before it starts, not scored NaN", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
-  try {
-    writeFileSync(join(dir, "p.jsonl"), '{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A > B"}\n{"prompt":"Add 2 and 1.","responses":["3","4"],"ranking":"A > B"}\n');
-    writeFileSync(join(dir, "t.jsonl"), '{"prompt":"Add 5 and 1.","responses":["6","7"],"ranking":"A = B"}\n');
-    writeFileSync(join(dir, "c.txt"), "one line here\ntwo lines here\n");
-    const file = join(dir, "tie.align");
-    writeFileSync(
-      file,
-      `recipe tie { seed = 1 }
+  const { dir, file, cleanup } = recipeInTempDir(
+    {
+      "p.jsonl": '{"prompt":"Add 1 and 1.","responses":["2","3"],"ranking":"A > B"}\n{"prompt":"Add 2 and 1.","responses":["3","4"],"ranking":"A > B"}\n',
+      "t.jsonl": '{"prompt":"Add 5 and 1.","responses":["6","7"],"ranking":"A = B"}\n',
+      "c.txt": "one line here\ntwo lines here\n",
+    },
+    `recipe tie { seed = 1 }
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 32 }
 source prefs = jsonl("p.jsonl") as rankings { k = 2..2 }
@@ -94,32 +87,29 @@ stage pre = pretrain { init = m  data = text("c.txt")  steps = 2 }
 stage rm = reward_model { init = pre  data = prefs  steps = 2 }
 eval acc = rm_accuracy { model = rm  data = ties }
 `,
-    );
+    "tie.align",
+  );
+  try {
     const r = await runRecipe(file, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
     assert.equal(r.ok, false);
     const errors = r.ok ? [] : r.diagnostics.filter((d) => d.severity === "error");
     assert.deepEqual(errors.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message}`), ["AL3071 8:45 eval `acc` has nothing to evaluate: its `data` holds no pair to order (its 1 group(s) rank every response alike)"]);
     assert.equal(existsSync(join(dir, "runs")) && readdirSync(join(dir, "runs")).length > 0, false, "no run directory");
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });
 
 test("empty splits: an accuracy eval of a split its task does not hold is located at `split`, with the setting that makes one", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-empty-"));
-  try {
-    writeFileSync(join(dir, "rows.jsonl"), '{"a":1,"b":2,"sum":3}\n{"a":4,"b":1,"sum":5}\n{"a":2,"b":6,"sum":8}\n');
-    mkdirSync(join(dir, "tpl"));
-    writeFileSync(join(dir, "tpl", "plus.hbs"), "{{a}} plus {{b}}?\n|||\n{{sum}}\n");
-    const src = `recipe r { seed = 1 }
+  const src = `recipe r { seed = 1 }
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
 task add = flan { data = jsonl("rows.jsonl")  templates = dir("tpl") }
 stage sft = sft { init = m  data = add  steps = 2 }
 eval a = accuracy { model = sft  task = add  split = heldout_templates }
 `;
-    const file = join(dir, "r.align");
-    writeFileSync(file, src);
+  const { file, cleanup } = recipeInTempDir({ "rows.jsonl": '{"a":1,"b":2,"sum":3}\n{"a":4,"b":1,"sum":5}\n{"a":2,"b":6,"sum":8}\n', "tpl/plus.hbs": "{{a}} plus {{b}}?\n|||\n{{sum}}\n" }, src);
+  try {
     const checked = await checkRecipeText(src, file);
     assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
     const ds = (await leakCheck(checked.recipe, null)).diagnostics;
@@ -127,6 +117,6 @@ eval a = accuracy { model = sft  task = add  split = heldout_templates }
       "AL3071 6:54 eval `a` has nothing to evaluate: its `split = heldout_templates` holds no example | give the task `holdout_templates = N` (templates kept out of training for this split)",
     ]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 });

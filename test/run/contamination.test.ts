@@ -10,24 +10,23 @@ import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { renderReport } from "../../src/run/presentation/report.js";
 import { RunDir } from "../../src/run/storage/rundir.js";
-import { outcome, tempDir } from "./helpers.js";
+import { outcome, recipeInTempDir } from "./helpers.js";
 import { repoRoot } from "../repo-root.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response });
 
 test("a run whose eval and SFT held-out split hold training prompts: AL3070 warnings, the manifest's contamination record, ⚠ in the report", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    // 24 demonstrations, half held out; \`extra\` repeats every prompt, so the SFT mixture trains on each held-out one
-    const rows = Array.from({ length: 24 }, (_, i) => demo(`Add ${i} and 1.`, `${i + 1}`));
-    writeFileSync(join(dir, "demos.jsonl"), rows.join("\n") + "\n");
-    writeFileSync(join(dir, "extra.jsonl"), rows.join("\n") + "\n");
-    writeFileSync(join(dir, "evals.jsonl"), [demo("Add 3 and 1.", "4"), demo("Name a fruit.", "apple")].join("\n") + "\n");
-    writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 40 }, (_, i) => `Line ${i} of a corpus.`).join("\n") + "\n");
-    const file = join(dir, "leaky.align");
-    writeFileSync(
-      file,
-      `recipe leaky { seed = 3 }
+  // 24 demonstrations, half held out; \`extra\` repeats every prompt, so the SFT mixture trains on each held-out one
+  const rows = Array.from({ length: 24 }, (_, i) => demo(`Add ${i} and 1.`, `${i + 1}`));
+  const files = {
+    "demos.jsonl": rows.join("\n") + "\n",
+    "extra.jsonl": rows.join("\n") + "\n",
+    "evals.jsonl": [demo("Add 3 and 1.", "4"), demo("Name a fruit.", "apple")].join("\n") + "\n",
+    "corpus.txt": Array.from({ length: 40 }, (_, i) => `Line ${i} of a corpus.`).join("\n") + "\n",
+  };
+  const { dir, file, cleanup } = recipeInTempDir(
+    files,
+    `recipe leaky { seed = 3 }
 tokenizer bytes = byte_level {}
 model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
 source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.5 }
@@ -39,7 +38,9 @@ stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2 }
 stage sft = sft { init = pre  data = both  format = chat  steps = 2 }
 eval held = lm_loss { model = sft  data = evals }
 `,
-    );
+    "leaky.align",
+  );
+  try {
     const r = await runRecipe(file, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
     const warnings = r.diagnostics.filter((d) => d.code === "AL3070");
     assert.deepEqual(warnings.map((d) => [d.span?.line, d.message.split(":")[0]]), [

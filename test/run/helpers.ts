@@ -1,8 +1,8 @@
 // Test helpers shared by test/run/*.test.ts: temp folders, and child processes that run a fixture
 // script both under tsx (development: .ts) and compiled (npm test: dist/…/.js).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
 import type { RunRecipeResult } from "../../src/run/run-recipe.js";
@@ -10,6 +10,18 @@ import type { RunRecipeResult } from "../../src/run/run-recipe.js";
 export function tempDir(prefix = "alignc-run-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A temp folder holding `files` (path → content, folders made) and the recipe `src` as `name`. */
+export function recipeInTempDir(files: Record<string, string>, src: string, name = "r.align"): { dir: string; file: string; cleanup: () => void } {
+  const { dir, cleanup } = tempDir();
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const file = join(dir, name);
+  writeFileSync(file, src);
+  return { dir, file, cleanup };
 }
 
 /** Path of fixtures/NAME as it exists in this build (.js compiled, .ts under tsx). */
