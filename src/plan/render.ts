@@ -72,7 +72,11 @@ export function si(n: number | undefined): string {
 }
 
 function sizeOf(n: PlanNode, byId: Map<string, PlanNode>): string {
-  const s = n.estimates.size ?? (n.kind === "stage" || n.kind === "eval" ? inputSize(n, byId) : undefined);
+  if (n.kind === "eval" && !n.estimates.size) {
+    const e = evaluatedSize(n, byId);
+    return e ? `${si(e.examples)} ex${e.tokens === undefined ? "" : ` / ≈${si(e.tokens)} tok`}` : "-";
+  }
+  const s = n.estimates.size ?? (n.kind === "stage" ? inputSize(n, byId) : undefined);
   // ≈: the data layer counted tokens on a sample (DataStats.estimated); example counts are exact
   return s ? `${si(s.examples)} ex / ${s.estimated ? "≈" : ""}${si(s.tokens)} tok` : "-";
 }
@@ -100,6 +104,34 @@ function inputSize(n: PlanNode, byId: Map<string, PlanNode>): Estimates["size"] 
     if (m?.kind === "data" && m.estimates.size) return m.estimates.size;
   }
   return undefined;
+}
+
+/**
+ * What an eval scores, not the whole data it names: `heldout(x)` the rows x holds out (a pretrain
+ * stage's: the corpus lines it kept), `train(x)` its training rows, a plain reference its training
+ * rows (a win rate's: its held-out rows where it has them, as the run reads it); an accuracy eval the
+ * split it names; at most its `n`. Tokens, scaled with the rows (≈), only for the evals that read
+ * whole rows (rm_accuracy, lm_loss): a win rate or an accuracy eval reads prompts, which the sizes do
+ * not count apart. None where the sizes do not count the split (held-out templates or tasks): the
+ * column then says nothing rather than something wrong.
+ */
+function evaluatedSize(n: PlanNode, byId: Map<string, PlanNode>): { examples: number; tokens?: number } | undefined {
+  const v = n.params[n.op === "win_rate" ? "prompts" : n.op === "accuracy" ? "task" : "data"];
+  let named = byId.get(readRef(v) ?? "");
+  if (named?.kind === "stage") named = byId.get(readRef(named.params.data) ?? ""); // heldout(pre)
+  const size = named?.kind === "data" ? named.estimates.size : undefined;
+  if (!size) return undefined;
+  const call = v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.$call === "string" ? v.$call : null;
+  const split = n.op === "accuracy" ? n.params.split : call;
+  const rows =
+    split === "heldout" ? size.heldout
+    : split === "train" || (split === null && n.op !== "win_rate") ? size.examples
+    : split === null ? (size.heldout ? size.heldout : size.examples)
+    : undefined;
+  if (rows === undefined) return undefined;
+  const examples = typeof n.params.n === "number" ? Math.min(rows, n.params.n) : rows;
+  const wholeRows = n.op === "rm_accuracy" || n.op === "lm_loss";
+  return { examples, ...(wholeRows && size.examples ? { tokens: Math.round((size.tokens * examples) / size.examples) } : {}) };
 }
 
 export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
