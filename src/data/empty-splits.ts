@@ -15,6 +15,8 @@
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
+import { isCall } from "./ir.js";
+import type { DataNode, DataPlan } from "./plan-input.js";
 
 /** A block whose evaluated set is empty: an eval (`stage` false) or a pretrain stage's held-out split. */
 export interface EmptySplit {
@@ -25,6 +27,17 @@ export interface EmptySplit {
   split?: string;
   /** the eval reads a stage's held-out split (`heldout(pre)`): the stage's `holdout` decides it */
   ofStage?: boolean;
+}
+
+/** An eval whose evaluated set came out empty, with what its diagnostic needs to say which split. */
+export function emptyEval(dp: DataPlan, node: DataNode, prop: string): EmptySplit {
+  if (node.op === "accuracy") return { block: node.id, prop: "split", stage: false, split: String(node.params.split) };
+  // heldout(pre): the stage's own `holdout` decides what it holds out
+  const v = node.params[prop] as IRValue | undefined;
+  const inner = isCall(v) ? v.args[0] : undefined;
+  const ref = inner !== null && typeof inner === "object" && !Array.isArray(inner) && "$ref" in inner ? inner.$ref : undefined;
+  const ofStage = typeof ref === "string" && dp.nodes.get(ref)?.kind === "stage";
+  return { block: node.id, prop, stage: false, ...(ofStage ? { ofStage } : {}) };
 }
 
 /** What to change, by what kind of split came out empty. */

@@ -21,7 +21,7 @@
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { CODES } from "./diag.js";
-import { emptySplitDiagnostics, type EmptySplit } from "./empty-splits.js";
+import { emptyEval, emptySplitDiagnostics, type EmptySplit } from "./empty-splits.js";
 import { LeakCache, type LeakFindings, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
@@ -134,17 +134,6 @@ async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
     default:
       return null;
   }
-}
-
-/** An eval whose evaluated set came out empty, with what its diagnostic needs to say which split. */
-function emptyEval(dp: DataPlan, node: DataNode, prop: string): EmptySplit {
-  if (node.op === "accuracy") return { block: node.id, prop: "split", stage: false, split: String(node.params.split) };
-  // heldout(pre): the stage's own `holdout` decides what it holds out
-  const v = node.params[prop] as IRValue | undefined;
-  const inner = isCall(v) ? v.args[0] : undefined;
-  const ref = inner !== null && typeof inner === "object" && !Array.isArray(inner) && "$ref" in inner ? inner.$ref : undefined;
-  const ofStage = typeof ref === "string" && dp.nodes.get(ref)?.kind === "stage";
-  return { block: node.id, prop, stage: false, ...(ofStage ? { ofStage } : {}) };
 }
 
 /** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
