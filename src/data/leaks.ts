@@ -320,10 +320,10 @@ export function leakText(r: LeakReport): string {
 
 /** One warning per leaking eval, on the property that reads the evaluated pool; the empty splits' diagnostics. */
 export function leakDiagnostics(recipe: CheckedRecipe, r: LeakReport): Diagnostic[] {
-  return [...warningsOf(recipe, pairsOf(r)), ...emptySplitDiagnostics(recipe, r.empty)];
+  return diagnosticsOf(recipe, { pairs: pairsOf(r), empty: r.empty });
 }
 
-function diagnosticsOf(recipe: CheckedRecipe, f: LeakFindings): Diagnostic[] {
+function diagnosticsOf(recipe: CheckedRecipe, f: Pick<LeakFindings, "pairs" | "empty">): Diagnostic[] {
   return [...warningsOf(recipe, f.pairs), ...emptySplitDiagnostics(recipe, f.empty)];
 }
 
