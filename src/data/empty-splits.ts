@@ -47,10 +47,12 @@ const SPLIT_HINTS: Record<string, string> = {
   heldout: "a split holds out round(holdout × distinct texts): raise the task's or source's `holdout`, or give it more rows",
 };
 
-function emptyEvalHint(e: EmptySplit): string {
-  if (e.split !== undefined) return SPLIT_HINTS[e.split] ?? "evaluate a split that holds examples";
-  if (e.ofStage) return "a split holds out round(holdout × distinct lines): raise the stage's `holdout`, or give its corpus more lines";
-  return "a split holds out round(holdout × distinct texts): raise the source's `holdout`, give it more rows, or evaluate other data";
+/** What AL3071 says of an empty eval and what to change, as the check and the run (src/run/nodes/eval-data.ts) both say it. */
+export function emptyEvalText(e: EmptySplit): { what: string; hint: string } {
+  const what = e.split !== undefined ? `its \`split = ${e.split}\` holds no example` : `its \`${e.prop}\` holds no example`;
+  if (e.split !== undefined) return { what, hint: SPLIT_HINTS[e.split] ?? "evaluate a split that holds examples" };
+  if (e.ofStage) return { what, hint: "a split holds out round(holdout × distinct lines): raise the stage's `holdout`, or give its corpus more lines" };
+  return { what, hint: "a split holds out round(holdout × distinct texts): raise the source's `holdout`, give it more rows, or evaluate other data" };
 }
 
 /** The recipe's gates that read a stage's held-out figures (val_loss, val_loss_before, val_loss_baseline). */
@@ -69,8 +71,8 @@ export function emptySplitDiagnostics(recipe: CheckedRecipe, empty: readonly Emp
       // an accuracy eval's split is named by `split` where written, else by its default
       const prop = e.split !== undefined && !b?.propSpans[e.prop] ? "task" : e.prop;
       const at = { file: b?.propFiles?.[prop] ?? b?.file ?? recipe.file, span: b?.propSpans[prop] ?? b?.decl.span ?? null };
-      const what = e.split !== undefined ? `its \`split = ${e.split}\` holds no example` : `its \`${e.prop}\` holds no example`;
-      return [{ code: CODES.emptyEval, severity: "error", message: `eval \`${e.block}\` has nothing to evaluate: ${what}`, ...at, hint: emptyEvalHint(e) }];
+      const { what, hint } = emptyEvalText(e);
+      return [{ code: CODES.emptyEval, severity: "error", message: `eval \`${e.block}\` has nothing to evaluate: ${what}`, ...at, hint }];
     }
     // the default share on a corpus of a few lines (a test's, an example's) is no claim; a written
     // share, or a gate on the stage's figures, is one that the data cannot keep

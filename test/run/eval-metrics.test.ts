@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, rmTasksOf, ruleJudgeCounts, ruleReference, tasksOf, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
 import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
@@ -55,7 +55,7 @@ test("rm accuracy per task: each task's groups measured alone, when the groups n
     Object.fromEntries(Object.entries(m).filter(([k]) => k.includes("/"))),
     { "accuracy/addition": 1, "pairs/addition": 3, "correctness_pairs/addition": 2, "correctness_accuracy/addition": 1, "accuracy/sentiment": 0, "pairs/sentiment": 1, "correctness_pairs/sentiment": 1, "correctness_accuracy/sentiment": 0 },
   );
-  assert.deepEqual(rmTasksOf(m), ["addition", "sentiment"]);
+  assert.deepEqual(tasksIn(m, "pairs"), ["addition", "sentiment"]);
   assert.equal(Object.keys(rmAccuracyMetrics([g1])).some((k) => k.includes("/")), false, "one task: nothing per task");
 });
 
@@ -134,7 +134,7 @@ test("for any rule-judged pairs, the decided counts add up to the wins and losse
 test("win rates are counted per task when the prompts name more than one; one task (or none) adds nothing", () => {
   const m = winRateByTask(["sentiment", "addition", "sentiment", "addition", "sentiment"], [1, 0.5, 0, 1, 0.5]);
   assert.deepEqual(m, { "wins/addition": 1, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 1, "ties/sentiment": 1, "losses/sentiment": 1 });
-  assert.deepEqual(tasksOf({ win_rate: 0.5, ...m }), ["addition", "sentiment"]);
+  assert.deepEqual(tasksIn({ win_rate: 0.5, ...m }, "wins"), ["addition", "sentiment"]);
   assert.deepEqual(winRateByTask(["addition", "addition"], [1, 0]), {});
   assert.deepEqual(winRateByTask([undefined, undefined], [1, 0]), {});
 });

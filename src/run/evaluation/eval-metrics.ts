@@ -164,18 +164,11 @@ export function ruleJudgeCounts(pairs: readonly { a: string; b: string; answer: 
   return out;
 }
 
-/** The tasks a win-rate summary counts per task (winRateByTask's keys), sorted. */
-export function tasksOf(summary: Readonly<Record<string, number>>): string[] {
+/** The tasks a summary counts per task under `<key>/<task>` (accuracy's `accuracy/…`, a win rate's
+ * `wins/…`, rm_accuracy's `pairs/…`), sorted. */
+export function tasksIn(summary: Readonly<Record<string, number>>, key: string): string[] {
   return Object.keys(summary)
-    .filter((k) => k.startsWith("wins/"))
-    .map((k) => k.slice("wins/".length))
-    .sort();
-}
-
-/** The tasks an rm_accuracy summary counts per task (rmAccuracyMetrics' keys), sorted. */
-export function rmTasksOf(summary: Readonly<Record<string, number>>): string[] {
-  return Object.keys(summary)
-    .filter((k) => k.startsWith("pairs/"))
-    .map((k) => k.slice("pairs/".length))
+    .filter((k) => k.startsWith(`${key}/`))
+    .map((k) => k.slice(key.length + 1))
     .sort();
 }

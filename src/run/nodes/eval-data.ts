@@ -3,6 +3,7 @@
 // the run before its directory exists, then reused by the eval itself.
 import { buildParam, dataPlanFromPlan, evaluatedPrompts, examplesOf, promptsOf } from "../../data/build.js";
 import { CODES, fail } from "../../data/diag.js";
+import { emptyEval, emptyEvalText } from "../../data/empty-splits.js";
 import { siteOf, type DataPlan } from "../../data/plan-input.js";
 import type { ChatFormat, ComparisonGroup, PromptResponse, SFTExample, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
@@ -25,12 +26,18 @@ function need(node: PlanNode, prop: string): string {
   return r;
 }
 
-/** An eval with nothing to evaluate is refused (AL3071, as `alignc check` refuses it from the
- * data it can read before a run), located at the property that names its data: NaN under an "ok"
- * run would be worse. Met here when only the run can know: ranked samples drawn by this run whose
- * held-out groups all tie, comparisons without a pair to order. */
-function nothingToEvaluate(dp: DataPlan, node: PlanNode, prop: string, what: string, hint: string): never {
-  const at = siteOf(dp, dp.nodes.get(node.id) ?? { ...node, block: node.id }, prop);
+/** An eval with nothing to evaluate is refused (AL3071, worded as `alignc check` words it from the
+ * data it can read before a run: src/data/empty-splits.ts), located at the property that names its
+ * data: NaN under an "ok" run would be worse. Met here when only the run can know: ranked samples
+ * drawn by this run, comparisons whose groups all tie (`tied`: how many). */
+function nothingToEvaluate(dp: DataPlan, node: PlanNode, prop: string, tied?: number): never {
+  const dn = dp.nodes.get(node.id) ?? { ...node, block: node.id };
+  const e = emptyEval(dp, dn, prop);
+  const { what, hint } =
+    tied === undefined
+      ? emptyEvalText(e)
+      : { what: `its \`data\` holds no pair to order (its ${tied} group(s) rank every response alike)`, hint: "evaluate rankings that order some responses: a group whose responses all tie measures nothing" };
+  const at = siteOf(dp, dn, e.prop);
   fail(CODES.emptyEval, `eval \`${node.id}\` has nothing to evaluate: ${what}`, at.file, at.span, hint);
 }
 
@@ -51,7 +58,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const built = await examplesOf(dp, node.id, { format: fmt });
       if (built.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
       const split = built.train;
-      if (split.length === 0) nothingToEvaluate(dp, node, "split", `its \`split = ${p.split}\` of \`${need(node, "task")}\` holds no example`, "evaluate a split the task holds examples in (holdout_templates, heldout_tasks, holdout)");
+      if (split.length === 0) nothingToEvaluate(dp, node, "task");
       return { kind: "accuracy", model, items: split.slice(0, p.n), fmt, tok };
     }
     case "rm_accuracy": {
@@ -60,10 +67,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const built = await buildParam(dp, node, node.params.data, {}, `eval \`${node.id}\`.data`);
       if (built.kind !== "comparisons") throw new Error(`eval ${node.id}: data must be rankings or pairs`);
       const raw = built.train;
-      if (!raw.some((g) => g.pairs.length > 0))
-        raw.length === 0
-          ? nothingToEvaluate(dp, node, "data", "its `data` holds no comparison", "a split holds out round(holdout × distinct prompts): raise the source's `holdout`, or give it more rows")
-          : nothingToEvaluate(dp, node, "data", `its \`data\` holds no pair to order (its ${raw.length} group(s) rank every response alike)`, "evaluate rankings that order some responses: a group whose responses all tie measures nothing");
+      if (!raw.some((g) => g.pairs.length > 0)) nothingToEvaluate(dp, node, "data", raw.length || undefined);
       return { kind: "rm_accuracy", model, groups: tokenGroups(raw, fmtOf(model), tok, context(model)), raw, tok };
     }
     case "win_rate": {
@@ -73,7 +77,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const judge = typeof p.judge === "string" ? p.judge : need(node, "judge");
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
-      if (items.length === 0) nothingToEvaluate(dp, node, "prompts", "its `prompts` hold no prompt", "a split holds out round(holdout × distinct prompts): raise the source's `holdout`, or give it more rows");
+      if (items.length === 0) nothingToEvaluate(dp, node, "prompts");
       return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
     }
     case "lm_loss": {
@@ -90,7 +94,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
               tok,
               ctxLen + 1,
             );
-      if (seqs.length === 0) nothingToEvaluate(dp, node, "data", "its `data` holds no text", "a split holds out round(holdout × distinct texts): raise the `holdout` of what it names, or give it more rows");
+      if (seqs.length === 0) nothingToEvaluate(dp, node, "data");
       // lm_loss declares no `n`: every held-out sequence up to 1,000
       return { kind: "lm_loss", model, seqs: seqs.slice(0, 1000), tok };
     }

@@ -6,7 +6,7 @@
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, rmTasksOf, tasksOf, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf } from "../../plan/params.js";
@@ -87,7 +87,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
-      const perTask = rmTasksOf(summary).map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
+      const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
       const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
@@ -136,7 +136,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
       if (d.judge === "rule")
         note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}`;
-      const perTask = tasksOf(summary).map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);
+      const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);
       if (perTask.length) note += `; per task ${perTask.join(", ")}`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
     } else {

@@ -6,7 +6,7 @@ import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
-import { rmTasksOf, tasksOf } from "../evaluation/eval-metrics.js";
+import { tasksIn } from "../evaluation/eval-metrics.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -102,21 +102,18 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
   const f = (k: string) => (s[k] === undefined ? "?" : fmtNum(s[k]!));
   switch (kind) {
     case "eval.accuracy": {
-      const tasks = Object.keys(s)
-        .filter((k) => k.startsWith("accuracy/"))
-        .map((k) => k.slice("accuracy/".length));
-      const per = tasks.map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
+      const per = tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
       const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
       return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate": {
       // the rule judge's ties split by whether a better answer was possible, and the counts per task
       const ties = s.ties_both_right === undefined ? "" : ` (ties: both right ${f("ties_both_right")}, both wrong ${f("ties_both_wrong")})`;
-      const per = tasksOf(s).map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
+      const per = tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
       return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
-      const per = rmTasksOf(s).map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
+      const per = tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
       return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
     }
     case "eval.lm_loss":
