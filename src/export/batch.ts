@@ -1,5 +1,6 @@
 // How alignc's batch and length of training become a data-parallel engine's. alignc counts one
-// optimizer step as `batch_size` sequences in `accumulate` micro-batches on one device; an engine on
+// optimizer step as `batch_size × accumulate` sequences, in `accumulate` micro-batches of
+// `batch_size` on one device (PPO: `batch_size` rollouts); an engine on
 // W GPUs sees per-device micro-batch × accumulation × W sequences per step. We keep the global batch
 // (what the optimizer sees) exact whenever W allows it and say so when it cannot.
 
@@ -7,10 +8,10 @@ export interface BatchSplit {
   perDevice: number; // micro-batch per GPU
   accumulation: number; // gradient accumulation steps
   global: number; // perDevice × accumulation × world: sequences per optimizer step on the target
-  exact: boolean; // global === alignc's batch_size
+  exact: boolean; // global === alignc's sequences per step
 }
 
-/** Split `batch` sequences per step over `world` GPUs, preferring alignc's own `accumulate`. */
+/** Split `batch` sequences per optimizer step over `world` GPUs, preferring alignc's own `accumulate`. */
 export function splitBatch(batch: number, accumulate: number, world: number): BatchSplit {
   const candidates: number[] = [accumulate];
   for (let a = 1; a <= batch; a++) if (a !== accumulate) candidates.push(a);

@@ -52,7 +52,8 @@ runCases("trl", "1.9.0", TRL_TABLE, [
   ["steps", "sft", { steps: 77 }, "max_steps", 77],
   ["epochs", "sft", { steps: null, epochs: 3 }, "num_train_epochs", 3],
   ["steps", "ppo", { steps: 40, batch_size: 16 }, "total_episodes", 640],
-  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "per_device_train_batch_size", 4],
+  // alignc's step sees batch_size × accumulate = 128 sequences: 8 per GPU × 2 accumulation × 8 GPUs
+  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "per_device_train_batch_size", 8],
   ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
   ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
   ["schedule", "sft", { schedule: "constant" }, "lr_scheduler_type", "constant_with_warmup"],
@@ -105,7 +106,12 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["steps", "sft", { steps: 10, batch_size: 16 }, f("--max_samples", "--data.max_samples"), 160], // 160 of 1000 rows: one partial pass
     ["steps", "sft", { steps: 200, batch_size: 16 }, f("--max_epochs", "--train.max_epochs"), 4], // 3200 over 1000 rows
     ["steps", "ppo", { steps: 100, batch_size: 16 }, f("--num_episodes", "--train.num_episodes"), 2],
-    ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 64],
+    // OpenRLHF counts prompts: 40 steps × (64 rollouts ÷ 4 samples) = 640 of the 1000 prompt rows, one partial pass
+    ["steps", "ppo", { steps: 40, batch_size: 64, samples_per_prompt: 4 }, f("--max_samples", "--data.max_samples"), 640],
+    ["steps", "ppo", { steps: 40, batch_size: 64, samples_per_prompt: 4 }, f("--num_episodes", "--train.num_episodes"), 1],
+    // the global batch is alignc's batch_size × accumulate
+    ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, f("--train_batch_size", "--train.batch_size"), 128],
+    ["steps", "sft", { steps: 10, batch_size: 16, accumulate: 2 }, f("--max_samples", "--data.max_samples"), 320], // 10 steps × 32 rows
     ["batch_size", "ppo", { batch_size: 32 }, f("--rollout_batch_size", "--rollout.batch_size"), 32],
     // OpenRLHF's rollout batch counts prompts: 32 responses = 8 prompts × 4 samples
     ["batch_size", "ppo", { batch_size: 32, samples_per_prompt: 4 }, f("--rollout_batch_size", "--rollout.batch_size"), 8],
@@ -114,7 +120,7 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["advantages", "ppo", { advantages: "gae" }, f("--advantage_estimator", "--algo.advantage.estimator"), "gae"],
     // no OpenRLHF key: noted as an approximation (see the test below)
     ["advantage_scale", "ppo", { advantage_scale: "rms", samples_per_prompt: 4 }, f("--n_samples_per_prompt", "--rollout.n_samples_per_prompt"), 4],
-    ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 4],
+    ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 8],
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
     ["weight_decay", "sft", { weight_decay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
@@ -158,7 +164,7 @@ runCases("axolotl", "0.18.0", AXOLOTL_TABLE, [
   ["lr", "sft", { lr: 2.5e-5 }, "learning_rate", 2.5e-5],
   ["steps", "sft", { steps: 77 }, "max_steps", 77],
   ["epochs", "sft", { steps: null, epochs: 3 }, "num_epochs", 3],
-  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "micro_batch_size", 4],
+  ["batch_size", "sft", { batch_size: 64, accumulate: 2 }, "micro_batch_size", 8], // 128 per step = 8 × 2 × 8 GPUs
   ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, "gradient_accumulation_steps", 2],
   ["warmup", "sft", { warmup: 33 }, "warmup_steps", 33],
   ["schedule", "sft", { schedule: "linear" }, "lr_scheduler", "linear"],

@@ -9,6 +9,7 @@ import { targetVersionOf, type Approximation, type ExportInput, type ExportOptio
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
+  alignBatch,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
 /** alignc property → Axolotl key, one row each; tested row by row. */
@@ -22,7 +23,7 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
     kinds: SUPERVISED,
     key: () => "micro_batch_size",
     value: (c) => c.split.perDevice,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },

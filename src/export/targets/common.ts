@@ -20,11 +20,6 @@ export function hasTest(stage: ExportStage): boolean {
   return stage.data.test.length > 0;
 }
 
-/**
- * Rows per optimizer step on the target. alignc batches comparison data by prompt (each prompt with
- * all its pairs); the targets batch pairs, so the batch becomes the mean number of pairs in that many
- * prompts: the same comparisons per step, and the same steps.
- */
 /** Training rows of a stage as compile.ts counted them (it counts every stage before any target runs). */
 export function rowCountOf(rowCounts: ReadonlyMap<string, number>, stage: ExportStage): number {
   const n = rowCounts.get(stage.name);
@@ -32,10 +27,20 @@ export function rowCountOf(rowCounts: ReadonlyMap<string, number>, stage: Export
   return n;
 }
 
+/** Rows alignc's optimizer step sees: `batch_size × accumulate` (PPO: `batch_size` rollouts; accumulate does not apply). */
+export function alignBatch(stage: ExportStage): number {
+  return stage.kind === "ppo" ? stage.hp.batch_size : stage.hp.batch_size * stage.hp.accumulate;
+}
+
+/**
+ * Rows per optimizer step on the target (the global batch). alignc batches comparison data by prompt
+ * (each prompt with all its pairs); the targets batch pairs, so the batch becomes the mean number of
+ * pairs in that many prompts: the same comparisons per step, and the same steps.
+ */
 export function targetBatch(stage: ExportStage): number {
-  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return stage.hp.batch_size;
+  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return alignBatch(stage);
   const pairs = pairRows(stage.data.train, pairsOf(stage)).length;
-  return Math.max(1, Math.round((stage.hp.batch_size * pairs) / stage.data.train.length));
+  return Math.max(1, Math.round((alignBatch(stage) * pairs) / stage.data.train.length));
 }
 
 export function stageSplit(stage: ExportStage, world: number): BatchSplit {
@@ -45,7 +50,7 @@ export function stageSplit(stage: ExportStage, world: number): BatchSplit {
 /** Note for comparison stages: what a batch counts in alignc and on the target. */
 export function comparisonBatchNote(c: MapCtx): string | null {
   if (c.stage.data.kind !== "comparisons") return null;
-  return `alignc's batch counts prompts with all their pairs (${c.stage.hp.batch_size} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
+  return `alignc's batch counts prompts with all their pairs (${alignBatch(c.stage)} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
 }
 
 export interface MapCtx {

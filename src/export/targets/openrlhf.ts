@@ -8,6 +8,7 @@ import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind 
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
   stageSplit,
+  alignBatch,
   targetBatch,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -31,6 +32,16 @@ function totalSteps(c: MapCtx): number {
   const hp = c.stage.hp;
   if (hp.steps !== null) return hp.steps;
   return Math.max(1, Math.ceil((hp.epochs * c.rows) / targetBatch(c.stage)));
+}
+
+/**
+ * PPO's length in OpenRLHF's units: episodes are passes over the prompt rows and `max_samples` counts
+ * prompts, each sampled n_samples_per_prompt times; an alignc step reads batch_size ÷
+ * samples_per_prompt prompts.
+ */
+function ppoDuration(c: MapCtx) {
+  const hp = ppoHP(c.stage);
+  return stepsToEpochs(hp.steps, c.stage.hp.batch_size / hp.samples_per_prompt, c.rows);
 }
 
 function duration(c: MapCtx) {
@@ -66,14 +77,15 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "steps",
     kinds: ["ppo"],
     key: flag("--num_episodes", "--train.num_episodes"),
-    value: (c) => stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).epochs,
+    value: (c) => ppoDuration(c).epochs,
     lossy: (c) => {
-      const d = stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows);
-      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} rollouts instead of ${c.stage.hp.steps} × ${c.stage.hp.batch_size}`;
+      const d = ppoDuration(c);
+      const hp = ppoHP(c.stage);
+      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} prompts (× ${hp.samples_per_prompt} samples) instead of alignc's ${hp.steps} steps × ${c.stage.hp.batch_size / hp.samples_per_prompt} prompts`;
     },
   },
-  { alignc: "steps", kinds: ["ppo"], key: (c) => (stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => stepsToEpochs(ppoHP(c.stage).steps, c.stage.hp.batch_size, c.rows).maxSamples ?? undefined },
-  // prompts per rollout = sequences per optimizer step (one sample per prompt), so the buffer a step trains on is whole
+  { alignc: "steps", kinds: ["ppo"], key: (c) => (ppoDuration(c).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => ppoDuration(c).maxSamples ?? undefined },
+  // prompts per rollout × samples per prompt = rollouts per optimizer step, so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / ppoHP(c.stage).samples_per_prompt)) },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
@@ -82,7 +94,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: TRAINED,
     key: flag("--train_batch_size", "--train.batch_size"),
     value: (c) => c.split.global,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
+    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
   },
   { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },

@@ -19,6 +19,7 @@ import {
   TRAINED,
   comparisonBatchNote,
   stageSplit,
+  alignBatch,
   type MapCtx,
   type MapRow,
   type MapValue,
@@ -46,7 +47,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => "per_device_train_batch_size",
     value: (c) => c.split.perDevice,
     lossy: (c) =>
-      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${c.stage.hp.batch_size} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
+      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
   },
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
