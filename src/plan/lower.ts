@@ -9,7 +9,7 @@
 //   format X      → no node: a stage's `format` is inlined as { op, template: {$file}, system }
 //   stage X       → X, after a format + tokenize chain for each data property:
 //                   <data>/format (op format) → <data>/tokenize (op tokenize) → X
-//   eval X        → X
+//   eval X        → X (with `base_format` when it reads a model that never trained in a format)
 // Where a data property is a file call (`text("corpus.txt")`), a read node `<stage>/<property>` is made.
 //
 // Params are the block's resolved properties, with references rewritten to node ids
@@ -21,6 +21,7 @@ import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { topoOrder } from "../common/graph.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import { FileHashes } from "./file-hashes.js";
 import { PLAN_CODES } from "./codes.js";
@@ -84,6 +85,7 @@ class Lowerer {
   run(): LowerResult {
     // recipe.blocks lists dependencies before dependents, so every reference is lowered before use
     for (const block of this.recipe.blocks) this.lowerBlock(block);
+    this.addBaseFormats();
     return { nodes: [...this.nodes.values()], diagnostics: this.diagnostics, lineage: this.lineage };
   }
 
@@ -232,6 +234,38 @@ class Lowerer {
     this.chainKeys.set(key, unique);
     this.add(b, { id: unique, kind: "data", op, params }, "");
     return unique;
+  }
+
+  /**
+   * A model that never trained in a chat format (a base or pretrained model: no stage with a `format`
+   * in its init chain) is prompted, in an eval or a draw, in the format of the plan's first stage
+   * (plan order) that declares one, so that "before" and "after" are measured on the same prompts
+   * (src/run/nodes/env.ts, evalFormat). That format becomes a parameter of the reading node,
+   * `base_format`, with its template among the node's files: its hash covers it (a new system prompt
+   * re-scores `lm_pre`), and the run reads it from the plan.
+   */
+  private addBaseFormats(): void {
+    const order = topoOrder([...this.nodes.keys()], (id) => this.nodes.get(id)!.inputs);
+    const first = order.map((id) => this.nodes.get(id)!).find((n) => n.kind === "stage" && n.params.format !== null && n.params.format !== undefined);
+    if (!first) return; // no stage declares a format: every model is prompted with raw text
+    const base = first.params.format!;
+    for (const n of this.nodes.values()) {
+      if (n.kind !== "eval" && n.op !== "samples") continue;
+      if (!Object.values(n.params).some((v) => isRef(v) && this.lineage.has(v.$ref) && this.trainedFormat(v.$ref) === null)) continue;
+      const files = new Map(n.files.map((f) => [f.path, f.sha256]));
+      collect(base, new Set(), files, this.recipe.dir, this.fs);
+      this.nodes.set(n.id, { ...n, params: { ...n.params, base_format: base }, files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)) });
+    }
+  }
+
+  /** The format a model-bearing block trained in: its stage's own, else the nearest in its init chain; null for none. */
+  private trainedFormat(name: string): Json {
+    let b = this.blocks.get(name);
+    for (let guard = 0; b?.keyword === "stage" && guard <= this.blocks.size; guard++) {
+      if (isRef(b.props.format)) return this.inlineFormat(b.props.format.$ref);
+      b = isRef(b.props.init) ? this.blocks.get(b.props.init.$ref) : undefined;
+    }
+    return null;
   }
 
   private inlineFormat(name: string): Json {

@@ -8,7 +8,7 @@ import { planRecipe } from "../../src/plan/compile.js";
 import { canonicalJson } from "../../src/plan/canonical.js";
 import { descendants } from "../../src/common/graph.js";
 import type { Plan } from "../../src/plan/types.js";
-import { findBlock, QUICK_FILES, quickRecipe, tempFiles } from "./fixture.js";
+import { block, call, findBlock, QUICK_FILES, quickRecipe, ref, tempFiles } from "./fixture.js";
 
 const ENGINE = { alignc: "0.0.0-test", epoch: 1 };
 const root = tempFiles(QUICK_FILES);
@@ -154,4 +154,24 @@ test("two recipes identical but for the seed: every node's hash differs (splits,
   }
   // the data nodes whose outputs the seed decides are among them (the lima/quickstart corpus split)
   assert.ok(a.nodes.some((n) => n.kind === "data" && n.op === "tokenize" && n.params.split === "all"));
+});
+
+test("an eval of a model that never trained in a format hashes the format it is prompted in (base_format)", () => {
+  // lm_pre scores the pretrained model on demonstrations in the plan's first stage's chat format
+  const withPreEval = (system: string) =>
+    compile({
+      patch: (blocks) => {
+        const chat = findBlock(blocks, "chat");
+        chat.props = { ...chat.props, system };
+        blocks.push(block({ keyword: "eval", name: "lm_pre", kind: "lm_loss", props: { model: ref("pre"), data: call("heldout", ref("demos")) } }));
+      },
+    });
+  const a = withPreEval("");
+  const b = withPreEval("Be brief.");
+  const node = (p: Plan, id: string) => p.nodes.find((n) => n.id === id)!;
+  assert.deepEqual(node(a, "lm_pre").params.base_format, node(a, "sft").params.format, "the first stage's format, inlined");
+  assert.ok(node(a, "lm_pre").files.some((f) => f.path.endsWith("plain.hbs")), "its template is among the eval's files");
+  assert.notEqual(node(b, "lm_pre").hash, node(a, "lm_pre").hash, "a new system prompt re-scores the base model");
+  // an eval of a model that trained in a format reads that one: no base_format
+  assert.equal(node(a, "zero_shot").params.base_format, undefined);
 });

@@ -82,12 +82,13 @@ export function nodeById(plan: Plan, id: string): PlanNode {
 }
 
 /**
- * The format to prompt a model with in an eval: the inlined `format` of the nearest stage in its
- * init chain that declares one; for a model that never saw a format (a pretrained base), the format
- * of the first stage of the plan (plan order) that declares one — so "before SFT" and "after SFT"
- * accuracies are measured on the same prompts.
+ * The format to prompt a model with in an eval or a draw (`reader`): the inlined `format` of the
+ * nearest stage in its init chain that declares one; for a model that never saw a format (a
+ * pretrained base), the reader's `base_format` (the plan's first stage's format, resolved and hashed
+ * by the lowering: src/plan/lower.ts withBaseFormat) — so "before SFT" and "after SFT" accuracies are
+ * measured on the same prompts — and raw text when no stage declares a format.
  */
-export function evalFormat(env: HandlerEnv, plan: Plan, id: string): ChatFormat {
+export function evalFormat(env: HandlerEnv, plan: Plan, id: string, reader: PlanNode): ChatFormat {
   const dp = dataPlanFromPlan(plan, env.recipe);
   let node: PlanNode | undefined = nodeById(plan, id);
   for (let guard = 0; node && guard <= plan.nodes.length; guard++) {
@@ -95,8 +96,8 @@ export function evalFormat(env: HandlerEnv, plan: Plan, id: string): ChatFormat 
     const init = refOf(node.params.init);
     node = init === null ? undefined : nodeById(plan, init);
   }
-  const first = plan.nodes.find((n) => n.kind === "stage" && hasFormat(n));
-  return first ? chatFormatOf(dp, first.params.format) : RAW_FORMAT;
+  const base = reader.params.base_format;
+  return base !== undefined && base !== null ? chatFormatOf(dp, base) : RAW_FORMAT;
 }
 
 function hasFormat(n: PlanNode): boolean {

@@ -45,7 +45,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
   // the examples come from the plan being run: the data this eval node's parameters name
   const dp = dataPlanFromPlan(plan, env.recipe);
   const context = (id: string) => contextOf(plan, nodeById(plan, id));
-  const fmtOf = (id: string) => evalFormat(env, plan, id);
+  const fmtOf = (id: string) => evalFormat(env, plan, id, node);
   const tokOf = (id: string) => tokenizerFor(env, plan, id);
   switch (node.op) {
     case "accuracy": {

@@ -48,7 +48,7 @@ const samplesData = memoPerNode(async (env: HandlerEnv, plan: Plan, node: PlanNo
   const stage = refOf(p.stage);
   if (!stage) throw new Error(`${node.id}: names no stage to sample`);
   const tok = await tokenizerFor(env, plan, stage);
-  const fmt = evalFormat(env, plan, stage); // the format the stage (or the nearest stage it starts from) trained with
+  const fmt = evalFormat(env, plan, stage, node); // the format the stage (or the nearest stage it starts from) trained with
   // the prompts come from the plan being run: the node's `prompts` chain
   const items = await drawPrompts(dataPlanFromPlan(plan, env.recipe), node, promptsOf);
   if (items.length === 0) throw new Error(`${node.id}: \`prompts\` holds no prompts`);
