@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
 import { planFileDigest } from "../plan/file-hashes.js";
+import { hashNodes } from "../plan/hash.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 
@@ -41,6 +42,9 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);
   if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`);
 
+  const edited = editedNodes(plan);
+  if (edited.length)
+    return refuse(`${planPath} was edited after it was made: ${edited.length === 1 ? "a node no longer hashes" : `${edited.length} nodes no longer hash`} as recorded, so the cache entry it names would hold another computation:\n${edited.map((l) => `  ${l}`).join("\n")}\nchange the recipe and plan it again`);
   const stale = staleFiles(plan, dirname(recipePath));
   if (stale.length) return refuse(`${planPath}: ${stale.length} input file${stale.length > 1 ? "s" : ""} changed since the plan was made, so it no longer describes what would run:\n${stale.map((l) => `  ${l}`).join("\n")}\nplan the recipe again`);
 
@@ -86,6 +90,22 @@ function staleFiles(plan: Plan, recipeDir: string): string[] {
     if (now !== sha) out.push(`${path}: sha256 ${sha.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now`);
   }
   return out;
+}
+
+/**
+ * Nodes whose recorded hash is not the hash of what the plan file says they are (their kind, op,
+ * parameters, inputs and file hashes): a plan edited by hand. The recipe then still compiles to the
+ * recorded hashes, but the saved node — what would run — is another computation, and its results
+ * would be cached under a hash that promises the recipe's.
+ */
+function editedNodes(plan: Plan): string[] {
+  let now: Map<string, string>;
+  try {
+    now = hashNodes(plan.nodes, plan.engine);
+  } catch (err) {
+    return [`the nodes are not in an order that can be hashed (${(err as Error).message})`];
+  }
+  return plan.nodes.filter((n) => now.get(n.id) !== n.hash).map((n) => `~ ${n.id}: recorded hash ${n.hash.slice(0, 8)}, its parameters hash to ${now.get(n.id)!.slice(0, 8)}`);
 }
 
 /** Nodes that are not the same (id and hash) in the saved and the recompiled plan. */

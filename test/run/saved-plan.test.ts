@@ -1,6 +1,6 @@
 // `alignc run plan.json` executes the saved plan exactly: it lands in the same cache entries as
 // `alignc run RECIPE --variant V`, and refuses (writing nothing) when an input file or the recipe no
-// longer matches the plan.
+// longer matches the plan, or the plan was edited by hand.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
@@ -85,6 +85,17 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     const swept = await runSavedPlan(multi, paths);
     assert.ok(!swept.ok);
     assert.match(swept.message ?? "", /holds 2 variants/);
+
+    // a plan edited by hand (a parameter changed, its hash kept) would cache another computation under
+    // the recipe's hash: refused, although the recipe still compiles to the recorded hashes
+    const handEdited = join(dir, "hand.json");
+    const saved = JSON.parse(readFileSync(plan, "utf8")) as { nodes: { id: string; params: Record<string, unknown> }[] };
+    const model = saved.nodes.find((n) => n.params.layers !== undefined)!;
+    model.params.layers = (model.params.layers as number) + 1;
+    writeFileSync(handEdited, JSON.stringify(saved));
+    const tampered = await runSavedPlan(handEdited, paths);
+    assert.ok(!tampered.ok);
+    assert.match(tampered.message ?? "", new RegExp(`hand\\.json was edited after it was made[\\s\\S]*~ ${model.id}: recorded hash`));
 
     mkdirSync(join(dir, "elsewhere"));
     const notAPlan = join(dir, "elsewhere", "x.json");
