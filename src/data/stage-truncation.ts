@@ -11,7 +11,8 @@ import { chatFormatOf, examplesOf } from "./build.js";
 import { componentsOf } from "./build-mix.js";
 import { numP } from "./build-source.js";
 import { dataPlanOf, nodeOf, type DataNode, type DataPlan } from "./plan-input.js";
-import { tokenizerOf } from "./recipe-tokenizer.js";
+import { recipeTokenizer, tokenizerOf } from "./recipe-tokenizer.js";
+import type { Tokenizer } from "./types.js";
 import { TRUNCATING_STAGES, type StageTruncation } from "./truncation-report.js";
 import { countGroups, countSft, truncatePolicy } from "./truncation.js";
 
@@ -78,4 +79,17 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): strin
   const users = new Set([blockName]);
   for (const m of dp.nodes.values()) if (m.op === "mix" && componentsOf(dp, m).some((c) => c.id === blockName)) users.add(m.id);
   return [...dp.nodes.values()].filter((n) => n.kind === "stage" && (n.id === blockName || users.has(plainDataOf(dp, n.params.data) ?? ""))).map((n) => n.id);
+}
+
+/**
+ * What `alignc data` measures a block's token lengths with: the tokenizer and model context of the
+ * first stage (plan order) that trains on it, `stage` naming it; for a block no stage trains on, the
+ * first model's (stage null).
+ */
+export async function measuredWith(recipe: CheckedRecipe, blockName: string): Promise<{ stage: string | null; tok: Tokenizer; context: number | undefined }> {
+  const dp = dataPlanOf(recipe);
+  const stage = consumingStages(recipe, blockName)[0];
+  const model = stage !== undefined ? modelOf(dp, nodeOf(dp, stage)) : [...dp.nodes.values()].find((n) => n.kind === "model");
+  const context = model ? numP(model.params.context) : undefined;
+  return stage !== undefined ? { stage, tok: await tokenizerOf(dp, stage), context } : { stage: null, tok: await recipeTokenizer(recipe), context };
 }

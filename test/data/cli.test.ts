@@ -28,6 +28,30 @@ test("alignc data: preview marks the response, stats count per source and templa
   assert.match(r.out, /over context \d+: \d+/);
 });
 
+test("alignc data: token lengths are measured with the tokenizer and context of the stage that trains on the block", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-tok-"));
+  const demos = resolve(RECIPES, "data", "demos.jsonl");
+  writeFileSync(
+    join(dir, "two.align"),
+    `recipe two { seed = 3 }
+tokenizer chars = byte_level {}
+tokenizer g2 = gpt2 {}
+model a = gpt { tokenizer = chars  layers = 1  d_model = 16  heads = 2  context = 128 }
+model b = gpt { tokenizer = g2  layers = 1  d_model = 16  heads = 2  context = 32 }
+source demos = jsonl(${JSON.stringify(demos)}) as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+stage sa = sft { init = a  data = demos  steps = 5 }
+stage sb = sft { init = b  data = demos  steps = 5 }
+`,
+  );
+  const r = await capture([join(dir, "two.align")], { stats: true, preview: "0" });
+  assert.equal(r.code, 0, r.err);
+  // not the first model's byte-level tokenizer and context for both
+  assert.match(r.out, /# sa {2}\(sft; tokenizer byte_level\)[\s\S]*over context 128:/);
+  assert.match(r.out, /# sb {2}\(sft; tokenizer gpt2\)\n[^#]*over context 32:/);
+  const src = await capture([join(dir, "two.align")], { source: "demos", stats: true, preview: "0" });
+  assert.match(src.out, /# demos {2}\(sft; tokenizer byte_level, as stage sa reads it\)[\s\S]*over context 128:/);
+});
+
 test("alignc data --export writes the final examples as JSONL", async () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-data-cli-"));
   const out = join(dir, "prefs.jsonl");

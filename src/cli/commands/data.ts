@@ -14,11 +14,11 @@ import { checkRecipeFile } from "../../check/index.js";
 import type { CheckedRecipe } from "../../check/ir.js";
 import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "../../lang/diagnostic.js";
 import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-import { buildExamples, recipeTokenizer } from "../../data/index.js";
-import { isRef, num } from "../../data/ir.js";
+import { buildExamples } from "../../data/index.js";
+import { isRef } from "../../data/ir.js";
 import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
-import { consumingStages, measureTruncation } from "../../data/stage-truncation.js";
+import { consumingStages, measuredWith, measureTruncation } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
@@ -96,11 +96,6 @@ function leaksJson(r: LeakReport): Record<string, unknown> {
     not_checked: r.notChecked,
     pairs: r.leaks.map((l) => ({ evaluated: l.evalPool.name, training: l.trainPool.name, count: l.count, of: l.evalPool.texts.length, examples: l.examples })),
   };
-}
-
-/** The context length of the recipe's (first) model, for the token-length summary. */
-function contextOf(recipe: CheckedRecipe): number | undefined {
-  return num(recipe.blocks.find((b) => b.keyword === "model")?.props.context);
 }
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -185,12 +180,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // ranked samples show the rows of a draw a run has cached (the same plan hash); one not drawn
     // yet is a located error (AL3061) naming the stage and the command to run first
     registerCachedDraws(recipe);
-    const tok = await recipeTokenizer(recipe);
-    const context = contextOf(recipe);
     for (const name of names) {
+      // token lengths as the first stage that trains on the block sees them (its tokenizer and context)
+      const { stage, tok, context } = await measuredWith(recipe, name);
       const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
-      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
-      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name})\n`);
+      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(stage !== null ? { stage } : {}), ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
+      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""})\n`);
       if (opts.stats) {
         const truncation = await truncationCounts(recipe, name);
         if (json) Object.assign(entry, { stats: statsJson(built, tok, context), truncation });
