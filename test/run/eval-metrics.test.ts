@@ -14,13 +14,37 @@ test("accuracy is reported beside the best constant answer, pooled and per task"
   ];
   const m = accuracyMetrics(items);
   assert.equal(m.accuracy, 0.5);
-  assert.equal(m.baseline, 0.5, "always `negative` is right on 2 of 4");
+  assert.equal(m.baseline, 0.75, "each task's own constant: `negative` right on 2 of 3 sentiment examples, `7` on the addition one");
   assert.equal(m.n, 4);
   assert.equal(m["accuracy/sentiment"], 1 / 3);
   assert.equal(m["baseline/sentiment"], 2 / 3);
   assert.equal(m["n/sentiment"], 3);
   assert.equal(m["accuracy/addition"], 1);
-  assert.equal(baselineAnswer(items), "negative");
+  assert.equal(m["baseline/addition"], 1);
+  assert.equal(baselineAnswer(items), '"7" (addition), "negative" (sentiment)');
+  assert.equal(baselineAnswer(items.slice(0, 3)), '"negative"');
+});
+
+test("the baseline answers each task's own constant: one constant for all tasks would be a weaker bar", () => {
+  // one answer for all six examples is right on 2 at most; each task's constant on 4
+  const items = ["x", "x", "y"].map((response) => ({ task: "a", response, answer: "?" })).concat(["z", "z", "w"].map((response) => ({ task: "b", response, answer: "?" })));
+  assert.equal(accuracyMetrics(items).baseline, 4 / 6);
+});
+
+test("among equally frequent constants the paired test takes the one the model gets wrong most often", () => {
+  // 2 "negative" and 2 "positive" targets; the model is wrong on one "positive" only. With "negative"
+  // (first by text) it would win 1 vs 0; with "positive" 2 vs 1, the same difference on more discordant
+  // examples: the larger p-value, never a tie-break in the model's favour
+  const items = [
+    { task: "s", response: "negative", answer: "negative" },
+    { task: "s", response: "negative", answer: "negative" },
+    { task: "s", response: "positive", answer: "positive" },
+    { task: "s", response: "positive", answer: "negative" },
+  ];
+  const m = accuracyMetrics(items);
+  assert.equal(baselineAnswer(items), '"positive"');
+  assert.equal(m.baseline, 0.5);
+  assert.deepEqual([m.vs_baseline_wins, m.vs_baseline_losses], [2, 1]);
 });
 
 test("a model that answers the majority label always scores exactly the baseline", () => {
@@ -81,7 +105,8 @@ test("the rule's reference answer drops the preamble of a demonstration", () => 
 });
 
 test("accuracy is paired with the constant answer: wins, losses and an exact sign test on the examples where they differ", () => {
-  // constant "negative" (3 of 5); the model is right on 4: both right on 2, only the model on 2, only the constant on 1
+  // constants "negative" for s (3 of 4) and "7" for t: 4 of 5; the model is right on 4: both right on 3,
+  // only the model on 1 ("positive"), only the constant on 1
   const items = [
     { task: "s", response: "negative", answer: "negative" },
     { task: "s", response: "negative", answer: "negative" },
@@ -91,12 +116,12 @@ test("accuracy is paired with the constant answer: wins, losses and an exact sig
   ];
   const m = accuracyMetrics(items);
   assert.equal(m.accuracy, 4 / 5);
-  assert.equal(m.baseline, 3 / 5);
-  assert.equal(m.vs_baseline_wins, 2);
+  assert.equal(m.baseline, 4 / 5);
+  assert.equal(m.vs_baseline_wins, 1);
   assert.equal(m.vs_baseline_losses, 1);
-  assert.equal(m.vs_baseline_p_value, 1, "2 vs 1 is no evidence: binom.test(2, 3) gives p 1");
-  // a model that answers the constant everywhere: no discordant example, p 1
-  const same = accuracyMetrics(items.map((x) => ({ ...x, answer: "negative" })));
+  assert.equal(m.vs_baseline_p_value, 1, "1 vs 1 is no evidence");
+  // a model that answers each task's constant: no discordant example, p 1
+  const same = accuracyMetrics(items.map((x) => ({ ...x, answer: x.task === "s" ? "negative" : "7" })));
   assert.deepEqual([same.vs_baseline_wins, same.vs_baseline_losses, same.vs_baseline_p_value], [0, 0, 1]);
   // 12 wins, 0 losses: p = 2 / 2^12
   const strong = accuracyMetrics(Array.from({ length: 24 }, (_, i) => ({ task: "s", response: i < 12 ? "a" : `b${i}`, answer: i < 12 ? "a" : `b${i}` })));

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { signTest, winRate } from "../../src/run/evaluation/stats.js";
+import { signTest, winRate, winRateInterval } from "../../src/run/evaluation/stats.js";
 
 // Exact values from Σ C(n, i) / 2^n in rational arithmetic (Python fractions), which R's
 // binom.test(min, n)$p.value agrees with.
@@ -43,4 +43,24 @@ test("a win rate over no prompts is no verdict: NaN, so a gate on it fails rathe
   assert.ok(Number.isNaN(w.win_rate));
   assert.equal(w.n, 0);
   assert.equal(w.p_value, 1);
+});
+
+test("the win rate's interval treats ties as the sure ½ they are: it agrees with the sign test", () => {
+  // the quickstart's rule judge, seed 17: W54/T218/L28, sign test p 0.0054; Wilson on 54 + 109 of 300
+  // gave [0.487, 0.599], which included ½
+  const w = winRate([...Array(54).fill(1), ...Array(218).fill(0.5), ...Array(28).fill(0)]);
+  assert.ok(w.p_value < 0.01);
+  assert.ok(w.ci_low > 0.5 && w.ci_low < 0.52, String(w.ci_low));
+  assert.ok(w.ci_high > w.win_rate && w.ci_high < 0.575, String(w.ci_high));
+  // for any counts: inside [0, 1], around the win rate, and excluding ½ only when the sign test is below 0.1
+  for (let W = 0; W <= 30; W += 3)
+    for (let T = 0; T <= 40; T += 8)
+      for (let L = 0; L <= 30; L += 5) {
+        if (W + T + L === 0) continue;
+        const [lo, hi] = winRateInterval(W, T, L);
+        const rate = (W + T / 2) / (W + T + L);
+        assert.ok(0 <= lo && lo <= rate + 1e-12 && rate <= hi + 1e-12 && hi <= 1, `${W}/${T}/${L}: [${lo}, ${hi}] around ${rate}`);
+        if (lo > 0.5 || hi < 0.5) assert.ok(signTest(W, L) < 0.1, `${W}/${T}/${L}: interval excludes ½ but p = ${signTest(W, L)}`);
+      }
+  assert.deepEqual(winRateInterval(0, 10, 0), [0.5, 0.5], "every prompt tied");
 });

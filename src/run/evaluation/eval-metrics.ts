@@ -1,8 +1,9 @@
 // The figures an eval records beside its headline number, as pure functions of the eval's outputs
 // (no TensorFlow.js), so they are tested on their own:
-//   accuracy     `baseline`: the accuracy of the best constant answer on the same examples (the
-//                score of a model that learned the answer distribution and nothing else), and per
-//                task `accuracy/<task>`, `baseline/<task>`, `n/<task>`;
+//   accuracy     `baseline`: the accuracy of each task's best constant answer on the same examples
+//                (the score of a model that learned each task's answer distribution and nothing
+//                else), the paired test against it, and per task `accuracy/<task>`,
+//                `baseline/<task>`, `n/<task>`;
 //   rm_accuracy  `accuracy` weighted as training weights it (every group counts once, its pairs
 //                averaged: InstructGPT's −1/C(K,2) Σ), `pooled_accuracy` (every pair once), and
 //                `correctness_accuracy` on the pairs whose two responses differ in correctness by
@@ -27,45 +28,69 @@ export interface Judged {
   task: string; // task or source the example came from
 }
 
-function bestConstant(targets: readonly string[]): { answer: string; accuracy: number } {
-  const counts = new Map<string, number>();
-  for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
-  let best = { answer: "", hits: 0 };
-  // ties broken by the answer's text, so the baseline's answer is deterministic
-  for (const [answer, hits] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (hits > best.hits) best = { answer, hits };
-  return { answer: best.answer, accuracy: targets.length ? best.hits / targets.length : NaN };
+const right = (x: Judged): boolean => x.answer === x.response.trim();
+
+/**
+ * The best constant answer for one task's examples. Among answers equally frequent, the one the model
+ * gets wrong most often (where the constant would win the paired test), then by text: the paired
+ * test is never won by an arbitrary tie-break (the quickstart's seed 18 had 12 "negative" and 12
+ * "positive" targets; the alphabetical choice gave the model 12 vs 3, the other 13 vs 4).
+ */
+function bestConstant(items: readonly Judged[]): { answer: string; hits: number } {
+  const counts = new Map<string, { hits: number; modelWrong: number }>();
+  for (const x of items) {
+    const c = counts.get(x.response.trim()) ?? { hits: 0, modelWrong: 0 };
+    c.hits++;
+    if (!right(x)) c.modelWrong++;
+    counts.set(x.response.trim(), c);
+  }
+  let best = { answer: "", hits: 0, modelWrong: 0 };
+  for (const [answer, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    if (c.hits > best.hits || (c.hits === best.hits && c.modelWrong > best.modelWrong)) best = { answer, ...c };
+  return { answer: best.answer, hits: best.hits };
 }
 
-/** Exact-match accuracy with the constant-answer baseline, pooled and per task. */
+/** Each task's best constant answer, by task. */
+function constantsByTask(items: readonly Judged[]): Map<string, string> {
+  const tasks = [...new Set(items.map((x) => x.task))].sort();
+  return new Map(tasks.map((t) => [t, bestConstant(items.filter((x) => x.task === t)).answer]));
+}
+
+/**
+ * Exact-match accuracy with the constant-answer baseline, pooled and per task. The baseline answers
+ * each task's most frequent target (a task is plain from its prompt): one constant for all tasks
+ * would be a weaker bar (the quickstart's 48 held-out-template examples: 13 right with "negative"
+ * everywhere, 16 with each task's own).
+ */
 export function accuracyMetrics(items: readonly Judged[]): Record<string, number> {
-  const right = (x: Judged) => x.answer === x.response.trim();
-  const constant = bestConstant(items.map((x) => x.response.trim()));
+  const constant = constantsByTask(items);
+  const constantRight = (x: Judged) => x.response.trim() === constant.get(x.task);
   // paired with the constant answer on the same examples: wins where only the model is right, losses
   // where only the constant is; an exact sign test on those (McNemar's exact test) says whether the
   // model beats the baseline beyond chance, which the two accuracies side by side do not
-  const wins = items.filter((x) => right(x) && x.response.trim() !== constant.answer).length;
-  const losses = items.filter((x) => !right(x) && x.response.trim() === constant.answer).length;
+  const wins = items.filter((x) => right(x) && !constantRight(x)).length;
+  const losses = items.filter((x) => !right(x) && constantRight(x)).length;
   const out: Record<string, number> = {
     accuracy: items.length ? items.filter(right).length / items.length : NaN,
-    baseline: constant.accuracy,
+    baseline: items.length ? items.filter(constantRight).length / items.length : NaN,
     n: items.length,
     vs_baseline_wins: wins,
     vs_baseline_losses: losses,
     vs_baseline_p_value: signTest(wins, losses),
   };
-  const tasks = [...new Set(items.map((x) => x.task))].sort();
-  for (const t of tasks) {
+  for (const t of constant.keys()) {
     const xs = items.filter((x) => x.task === t);
     out[`accuracy/${t}`] = xs.filter(right).length / xs.length;
-    out[`baseline/${t}`] = bestConstant(xs.map((x) => x.response.trim())).accuracy;
+    out[`baseline/${t}`] = xs.filter(constantRight).length / xs.length;
     out[`n/${t}`] = xs.length;
   }
   return out;
 }
 
-/** The constant answer the baseline gives (for messages). */
+/** The constant answers the baseline gives (for messages): `"a"`, or `"a" (task), "b" (task)` per task. */
 export function baselineAnswer(items: readonly Judged[]): string {
-  return bestConstant(items.map((x) => x.response.trim())).answer;
+  const constant = constantsByTask(items);
+  return constant.size === 1 ? JSON.stringify([...constant.values()][0]) : [...constant].map(([t, a]) => `${JSON.stringify(a)} (${t})`).join(", ");
 }
 
 export interface ScoredGroup {

@@ -1,8 +1,9 @@
 // Win rates with a confidence interval and a significance test. A tie counts half a win (the usual
-// convention for pairwise preference evals); the interval is Wilson's score interval on the
-// effective successes, which stays inside [0, 1] and behaves at small n where the normal
-// approximation does not. The p-value is the exact two-sided sign test on the decisive pairs (ties
-// carry no information about which side is better, so they are left out, as the sign test does).
+// convention for pairwise preference evals). The p-value is the exact two-sided sign test on the
+// decisive pairs (ties carry no information about which side is better, so they are left out, as
+// the sign test does). The interval is Wilson's score interval on the decisive pairs' win share,
+// mapped to the win-rate scale with the ties at ½ (winRateInterval): it stays inside [0, 1], behaves
+// at small n, and excludes ½ about when the sign test rejects.
 
 export interface WinRate {
   n: number;
@@ -36,8 +37,26 @@ export function winRate(outcomes: readonly number[]): WinRate {
   const ties = outcomes.filter((o) => o === 0.5).length;
   const losses = n - wins - ties;
   const s = wins + ties / 2;
-  const [lo, hi] = wilson(s, n);
+  const [lo, hi] = winRateInterval(wins, ties, losses);
   return { n, wins, ties, losses, win_rate: n ? s / n : NaN, ci_low: lo, ci_high: hi, p_value: signTest(wins, losses) }; // NaN: no prompts, no verdict (a gate on it fails)
+}
+
+/**
+ * 95 % interval of a win rate with ties at ½: win_rate = ½ + d·(q − ½), where q = W/(W + L) is the
+ * decisive pairs' win share (Wilson's interval) and d = (W + L)/n the decisive share, taken as
+ * observed. Wilson's interval on W + T/2 "successes" out of n would treat each tie as a coin flip,
+ * although a tie is a sure ½: with many ties (the quickstart's rule judge: 218 of 300) it came out
+ * about twice as wide, and included ½ beside a sign test at p = 0.005. No decisive pair: [½, ½]
+ * (every prompt tied); no prompt: [0, 1].
+ */
+export function winRateInterval(wins: number, ties: number, losses: number, z = Z95): [number, number] {
+  const n = wins + ties + losses;
+  if (n === 0) return [0, 1];
+  const decisive = wins + losses;
+  if (decisive === 0) return [0.5, 0.5];
+  const [qLo, qHi] = wilson(wins, decisive, z);
+  const d = decisive / n;
+  return [0.5 + d * (qLo - 0.5), 0.5 + d * (qHi - 0.5)];
 }
 
 /**

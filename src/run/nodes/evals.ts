@@ -1,7 +1,7 @@
 // Evals on trained networks: exact-match accuracy (held-out templates) beside the best constant
 // answer's, reward-model pairwise accuracy on held-out comparisons (also on the pairs that differ in
 // correctness), win rate of one stage over another judged by a reward model or by the demo data's
-// rule (wins/ties/losses, a 95% Wilson interval and a sign-test p-value), and held-out LM loss.
+// rule (wins/ties/losses, a 95% interval and a sign-test p-value), and held-out LM loss.
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
@@ -22,6 +22,31 @@ import { greedyAnswers } from "./greedy.js";
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
 const RM_SAMPLES = 8;
+
+/**
+ * A judge reward model's scores of each side's answers (`answers[side][i]` to `prompts[i]`). Each
+ * distinct (prompt, answer) sequence is scored once and every copy reads that score: the same answer
+ * from both sides is then a tie, exactly. (Scored in two batches of its own, one text could score
+ * about 1e-6 apart by its batch's padding, which decided 5 and 9 of the quickstart's identical pairs.)
+ */
+function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], context: number): number[][] {
+  const index = new Map<string, number>();
+  const seqs: number[][] = [];
+  const at = answers.map((side) =>
+    side.map((text, i) => {
+      const key = JSON.stringify([prompts[i], text]);
+      let k = index.get(key);
+      if (k === undefined) {
+        k = seqs.length;
+        index.set(key, k);
+        seqs.push([...promptTokens(d.fmt, d.tok, prompts[i]!, undefined, context), ...responseTokens(d.fmt, d.tok, prompts[i]!, text)]);
+      }
+      return k;
+    }),
+  );
+  const scores = scoreSequences(rm, seqs, { pad: d.tok.pad });
+  return at.map((side) => side.map((k) => scores[k]!));
+}
 
 async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
   return networkOf(env, ctx.plan, await ctx.input(name));
@@ -66,7 +91,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
         ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always "${baselineAnswer(judged)}"); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
+      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
@@ -107,9 +132,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        const seq = (p: string, r: string) => [...promptTokens(d.fmt, d.tok, p, undefined, contextA), ...responseTokens(d.fmt, d.tok, p, r)];
-        sa = scoreSequences(rm, prompts.map((p, i) => seq(p, ta[i]!)), { pad: d.tok.pad });
-        sb = scoreSequences(rm, prompts.map((p, i) => seq(p, tb[i]!)), { pad: d.tok.pad });
+        [sa, sb] = judgeScores(rm, d, prompts, [ta, tb], contextA);
         outcomes = sa.map((x, i) => pairCredit(x, sb[i]!)); // a judge reward model orders a pair as accuracy credits one
       }
       const w = winRate(outcomes);
