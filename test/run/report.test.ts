@@ -24,6 +24,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     const run = makeRun(dir);
     const html = renderReport(run);
     for (const title of ["sft: loss", "policy: reward", "policy: KL", "rm: accuracy"]) assert.ok(html.includes(`aria-label="${title}"`), title);
+    assert.ok(!html.includes("val_loss during training"), "no val_loss curve, no note on it");
+    run.appendMetric({ stage: "sft", step: 1, time: 0.1, val_loss: 2 });
+    assert.match(renderReport(run), /val_loss during training: on the first 32 held-out sequences/);
     assert.ok(html.includes("Uppercase &lt;b&gt;cat&lt;/b&gt;"));
     assert.ok(!html.includes("<b>cat</b>"));
     assert.match(html, /plan\.json/);
@@ -78,15 +81,22 @@ test("report renders in headless Chromium: every plot has a visible line", async
 test("each eval's figure is shown with its baseline, counts and p-value", async () => {
   const { evalHeadline } = await import("../../src/run/presentation/report.js");
   const acc = evalHeadline("eval.accuracy", { accuracy: 0.62, baseline: 0.4, n: 48, "accuracy/sentiment": 0.7, "baseline/sentiment": 0.5, "n/sentiment": 24 });
-  assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
+  assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(each task's best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
   const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
   const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
   assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
+  assert.match(rm, /^accuracy 0\.9 \(chance 0\.5; /);
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);
   const rmTasks = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30, "accuracy/a": 1, "pairs/a": 60, "correctness_pairs/a": 30, "correctness_accuracy/a": 0.8, "accuracy/b": 0.7, "pairs/b": 40, "correctness_pairs/b": 0 });
   assert.match(rmTasks, /; per task a 1 \(0\.8 on 30 differing in correctness\); b 0\.7 \(no pair differs in correctness\)$/);
   const lm = evalHeadline("eval.lm_loss", { loss: 1.2, baseline: 2.9, n: 45 });
   assert.match(lm, /loss 1\.2 nats\/token on 45 sequences vs baseline 2\.9 \(best constant distribution\)/);
+});
+
+test("a stage's before → after figures stand beside their baselines", async () => {
+  const { stageGains } = await import("../../src/run/presentation/report.js");
+  assert.deepEqual(stageGains({ val_loss_before: 3.8, val_loss: 0.3, val_loss_baseline: 3.15 }), ["val_loss 3.8 → 0.3 (best constant distribution 3.15)"]);
+  assert.deepEqual(stageGains({ heldout_accuracy_before: 0.58, heldout_accuracy: 0.75 }), ["heldout_accuracy 0.58 → 0.75 (chance 0.5)"]);
 });

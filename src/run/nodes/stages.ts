@@ -23,6 +23,7 @@ import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/pa
 import { trainConfigOf } from "../../plan/engine-configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
+import { VAL_DURING, VAL_FINAL } from "./val-sizes.js";
 import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
 import { parallelize, resolveWorkers } from "./parallel.js";
@@ -34,11 +35,6 @@ const STATE_FILE = "state.safetensors";
  * stage records the same metric rows and final summary as an uninterrupted one. */
 const PROGRESS_FILE = "progress.json";
 type Row = Omit<Parameters<NodeContext["log"]>[0], never>;
-/** Held-out sequences scored for val_loss: the logged curve's rows (step 0 to the last step) on the
- * first VAL_DURING (a cap keeps it cheap), the summary's val_loss_before / val_loss / val_loss_baseline
- * on the first VAL_FINAL. */
-const VAL_DURING = 32;
-const VAL_FINAL = 256;
 /** The file in a stage's cache entry that records the configuration the engine trained with. */
 export const TRAINED_WITH_FILE = "trained-with.json";
 

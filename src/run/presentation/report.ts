@@ -7,6 +7,7 @@ import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { tasksIn } from "../evaluation/eval-metrics.js";
+import { VAL_DURING, VAL_FINAL } from "../nodes/val-sizes.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
@@ -31,7 +32,8 @@ function stagePlots(stage: string, rows: MetricRow[]): string {
   }
   const others = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !NOT_PLOTTED.has(k) && !used.has(k) && rows.some((r) => typeof r[k] === "number")).sort();
   const more = others.map((m) => linePlot(`${stage}: ${m}`, [seriesOf(rows, m)]));
-  return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
+  const valNote = used.has("val_loss") ? `<p><small>val_loss during training: on the first ${VAL_DURING} held-out sequences (the same ones at every step); the stage's summary (the table above): on the first ${VAL_FINAL}.</small></p>` : "";
+  return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${valNote}${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
 }
 
 /** "val_loss 4.4 → 0.8" for each metric a stage measured before and after training. */
@@ -40,7 +42,10 @@ export function stageGains(s: Record<string, number>): string[] {
   for (const [k, v] of Object.entries(s)) {
     if (!k.endsWith("_before")) continue;
     const after = s[k.slice(0, -"_before".length)];
-    if (after !== undefined) out.push(`${k.slice(0, -"_before".length)} ${fmtNum(v)} → ${fmtNum(after)}`);
+    const name = k.slice(0, -"_before".length);
+    // beside its baseline: the best constant distribution's loss, or a pair accuracy's chance
+    const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? " (chance 0.5)" : "";
+    if (after !== undefined) out.push(`${name} ${fmtNum(v)} → ${fmtNum(after)}${baseline}`);
   }
   if (s.reward_start !== undefined && s.reward !== undefined) out.push(`reward ${fmtNum(s.reward_start)} → ${fmtNum(s.reward)} (first → last tenth of PPO steps)`);
   return out;
@@ -104,7 +109,7 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
     case "eval.accuracy": {
       const per = tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
       const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
-      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate": {
       // the rule judge's ties split by whether a better answer was possible, and the counts per task
@@ -114,7 +119,7 @@ export function evalHeadline(kind: string, s: Record<string, number>): string {
     }
     case "eval.rm_accuracy": {
       const per = tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
-      return `accuracy ${f("accuracy")} (groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
+      return `accuracy ${f("accuracy")} (chance 0.5; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
     }
     case "eval.lm_loss":
       return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
