@@ -46,6 +46,8 @@ export class Journal<T extends JournalEntry> {
     readonly file: string,
     entries: T[],
     size: number,
+    /** the file's last line has no line break: the next append writes one first */
+    private missingBreak = false,
   ) {
     for (const e of entries) this.index(e);
     this.size = size;
@@ -88,6 +90,18 @@ export class Journal<T extends JournalEntry> {
     let torn: OpenedJournal<T>["torn"] = null;
     if (end < buf.length) {
       const tail = buf.subarray(end).toString("utf8");
+      const whole = wholeLine(tail);
+      if (whole !== undefined) {
+        // a whole line without its line break (a file written by hand or by another tool, or ours
+        // cut exactly before its "\n") is a line like the others, never torn: kept, the break added
+        // by the next append
+        try {
+          entries.push(parse(whole));
+        } catch (e) {
+          throw new JournalError(`${file}:${lines.length + 1}: ${(e as Error).message}`, file, lines.length + 1);
+        }
+        return { journal: new Journal<T>(file, entries, buf.length, true), torn: null };
+      }
       if (!tail.startsWith(linePrefix) && !linePrefix.startsWith(tail))
         throw new JournalError(`${file}:${lines.length + 1}: the last line has no line break and is not one \`alignc label\` wrote`, file, lines.length + 1);
       // only once the rest has been read as ours (a file alignc did not write is left alone): keep the torn bytes aside, cut them off
@@ -152,12 +166,13 @@ export class Journal<T extends JournalEntry> {
     const created = !this.fh && !existsSync(this.file);
     this.fh ??= await open(this.file, "a");
     if (created) fsyncDir(dirname(this.file)); // the new file's name survives a crash too
-    const bytes = Buffer.from(line, "utf8");
+    const bytes = Buffer.from(this.missingBreak ? `\n${line}` : line, "utf8");
     try {
       let off = 0;
       while (off < bytes.length) off += (await this.fh.write(bytes, off, bytes.length - off)).bytesWritten;
       await this.fh.sync();
       this.size += bytes.length;
+      this.missingBreak = false;
     } catch (e) {
       // a failed write (disk full …) must not leave half a line for the next one to follow
       try {
@@ -189,3 +204,12 @@ export class Journal<T extends JournalEntry> {
   }
 }
 
+
+/** The value of a last line that is whole JSON (not cut off mid-line), else undefined. */
+function wholeLine(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -242,8 +242,27 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     assert.equal(readFileSync(fx.labels, "utf8"), foreign);
     // one line without a line break is not taken for a torn line of ours and cut off
     writeFileSync(fx.labels, JSON.stringify({ chosen: "a", rejected: "b" }));
-    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: the last line has no line break and is not one `alignc label` wrote/);
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
     assert.equal(readFileSync(fx.labels, "utf8"), JSON.stringify({ chosen: "a", rejected: "b" }));
+    // nor a whole rankings row a person wrote, although it starts as ours do (it was cut to 0 bytes)
+    const ranking = JSON.stringify({ prompt: "Add 5 and 5.", responses: ["10", "11"], ranking: "A > B" });
+    writeFileSync(fx.labels, ranking);
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
+    assert.equal(readFileSync(fx.labels, "utf8"), ranking);
+    // a whole label line of ours without its line break is kept; the next label starts a new line
+    writeFileSync(fx.labels, good.trimEnd());
+    ({ server, api } = await serve(fx.recipe));
+    try {
+      assert.equal((await api.post("/api/label", body)).body.duplicate, true, "the line is read, not cut off");
+      const next = (await api.get("/api/next?labeler=dan")).body.set;
+      assert.equal((await api.post("/api/label", labelBody("dan", next.id, 4))).status, 200);
+      const text = readFileSync(fx.labels, "utf8");
+      assert.ok(text.startsWith(good), "the first line whole, with the break added");
+      assert.equal(text.split("\n").filter((l) => l !== "").length, 2);
+      assert.ok(text.endsWith("\n"));
+    } finally {
+      await server.close();
+    }
     assert.equal(readdirSync(fx.dir).filter((f) => f.includes(".torn-")).length, 1, "only the first test's torn line was kept aside");
   } finally {
     fx.cleanup();
