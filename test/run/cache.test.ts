@@ -158,6 +158,23 @@ test("a lock is linked into place complete: a taker killed before the link leave
   }
 });
 
+test("ALIGNC_CACHE naming a folder with other files: the sweep removes only the temp folders alignc names, never a file whose name merely holds a number", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const dead = 2 ** 22 + 1;
+    mkdirSync(join(dir, ".tmp", "photos.2023.d"), { recursive: true });
+    const theirs = [join(dir, ".tmp", "backup.20240101.tar"), join(dir, ".tmp", `notes.${dead}.txt`), join(dir, ".tmp", `x.${dead}.0123abcd.old`)];
+    for (const p of theirs) writeFileSync(p, "precious");
+    const ours = join(dir, ".tmp", `${"ab".repeat(32)}.${dead}.0123abcd`);
+    mkdirSync(ours);
+    assert.equal(new StageCache(dir).sweep(), 1);
+    assert.ok(!existsSync(ours), "a dead writer's temp entry is removed");
+    for (const p of [...theirs, join(dir, ".tmp", "photos.2023.d")]) assert.ok(existsSync(p), p);
+  } finally {
+    cleanup();
+  }
+});
+
 test("a folder shared by two machines: what a dead writer of this host left is cleared, another host's temps never (its pid means nothing here)", async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -64,6 +64,8 @@ export function readEntryMeta(dir: string): EntryMeta | null {
   }
 }
 const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A temp folder put() or remove() makes in `.tmp` (group 1: its writer's tag). */
+const TEMP_ENTRY = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]*\\.(?:(?:deleted|replaced)\\.)?(${WRITER_TAG_RE})\\.[0-9a-f]{8}$`);
 
 function checkHash(hash: string): void {
   if (!SAFE.test(hash)) throw new Error(`cache: not a valid entry name: ${JSON.stringify(hash)}`);
@@ -272,8 +274,10 @@ export class StageCache {
 
   /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
   sweep(): number {
-    // `<hash>.<writer>.<rand>` or `<hash>.deleted.<writer>.<rand>`: the writer's tag is the second-last part
-    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => name.split(".").at(-2) ?? null);
+    // only names alignc gives its temp folders: `<hash>.<writer>.<rand>`, `<hash>.deleted|replaced.<writer>.<rand>`
+    // (rand: 8 hex digits). ALIGNC_CACHE may name a folder that held other things first: a file there
+    // whose name merely has a number in its second-last part (`backup.20240101.tar`) is not ours
+    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => TEMP_ENTRY.exec(name)?.[1] ?? null);
     // a lock being taken is first written to `<hash>.lock.<writer>-<nonce>.tmp` (lock.ts)
     const locks = removeDeadWriters(join(this.root, ".locks"), (name) => new RegExp(`\\.lock\\.(${WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`).exec(name)?.[1] ?? null);
     return folders + locks;
