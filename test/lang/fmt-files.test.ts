@@ -3,7 +3,7 @@
 // does not become world-readable), and a read-only recipe is refused, not replaced behind its back.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -40,6 +40,25 @@ test("fmt keeps the file's permissions", () => {
   assert.equal(fmt(file).code, 0);
   assert.equal(readFileSync(file, "utf8"), PRETTY);
   assert.equal(statSync(file).mode & 0o777, 0o600);
+});
+
+test("fmt keeps the file's owner and group: another user's recipe is rewritten in place, not replaced by ours", (t) => {
+  const file = join(tmp, "theirs.align");
+  writeFileSync(file, UGLY);
+  try {
+    chownSync(file, 1234, 1234);
+  } catch {
+    t.skip("chown needs root here: a file of another owner cannot be made");
+    return;
+  }
+  const inode = statSync(file).ino;
+  const r = fmt(file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(file, "utf8"), PRETTY);
+  const st = statSync(file);
+  assert.deepEqual([st.uid, st.gid], [1234, 1234], "a rename would have given it root:root");
+  assert.equal(st.ino, inode, "the same file, written in place");
+  assert.ok(!readdirSync(tmp).some((f) => f.includes("alignc-backup")), "no backup left");
 });
 
 test("fmt refuses a read-only recipe and leaves it as it was", () => {

@@ -84,8 +84,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     try {
       // synchronous: a signal waits until the file is written and renamed (temp-cleanup.ts), so
       // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe. Other hard
-      // links: rewritten in place behind a backup (a rename would leave them with the old text)
-      if (st.nlink > 1) writeInPlaceSync(target, out);
+      // links, and a file another user or group owns: rewritten in place behind a backup (a rename
+      // would leave the links with the old text, and give the file our owner and group)
+      if (st.nlink > 1 || !ownedByUs(st)) writeInPlaceSync(target, out);
       else writeFileAtomicSync(target, out, { mode });
     } catch (err) {
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
@@ -97,6 +98,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stdout.write(`formatted ${escapeControl(file)}\n`);
   }
   return code;
+}
+
+/** Whether a file has this process's owner and group (what a file it creates gets); true where there are no uids. */
+function ownedByUs(st: { uid: number; gid: number }): boolean {
+  return process.geteuid === undefined || process.getegid === undefined || (st.uid === process.geteuid() && st.gid === process.getegid());
 }
 
 function printDiagnostics(ds: Diagnostic[], file: string, text: string): void {
