@@ -66,14 +66,26 @@ const COMMANDS: Spec[] = [
  * ended the reader (`alignc run R | tee log`) must not turn into the stop-at-once of a second one.
  */
 let pipeWatched = false;
+/** Output that was wanted could not be written (a full disk or quota behind `> file`): the command fails. */
+let outputLost: NodeJS.ErrnoException | null = null;
 function quietOnClosedPipe(): void {
   if (pipeWatched) return; // main() runs many times in one process in the CLI fuzzer
   pipeWatched = true;
   let closed = false;
   const onError = (err: NodeJS.ErrnoException): void => {
-    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
     if (closed) return;
     closed = true;
+    if (err.code !== "EPIPE" && err.code !== "EIO") {
+      // not a reader that left: the output is lost (ENOSPC, EDQUOT, EFBIG …). Said where it can still
+      // be read, and the command exits 1 (a stack trace before; a run that finished exited 7); a
+      // command with a stop handler stops as by SIGTERM, saving what it has
+      outputLost = err;
+      try {
+        process.stderr.write(`alignc: cannot write its output: ${err.message}\n`);
+      } catch {
+        // stderr is the stream that failed: the exit code still says it
+      }
+    }
     const sig = err.code === "EIO" ? "SIGHUP" : "SIGTERM";
     if (requestStop(sig)) return; // run, test, a label draw: graceful, whatever came before
     if (commandStopsOn(sig)) process.kill(process.pid, sig); // the label server's own handlers
@@ -126,11 +138,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version exit 0; every other commander error is a usage error
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    throw err;
+    if (!(err instanceof CommanderError)) throw err;
+    // help and version exit 0; every other commander error is a usage error
+    code = err.exitCode === 0 ? 0 : 2;
   }
-  return code;
+  await new Promise((r) => setImmediate(r)); // a failed write's 'error' event comes after the write
+  return outputLost !== null && code === 0 ? 1 : code;
 }

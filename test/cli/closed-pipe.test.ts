@@ -1,8 +1,8 @@
 // `alignc data … | head`: the reader closes the pipe early. alignc must not die with an unhandled
 // EPIPE stack trace (nor exit 70); the output is simply no longer wanted.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -38,4 +38,13 @@ stage sft = sft { init = tiny  data = demos  format = chat  steps = 2  batch_siz
   const r = await closedEarly("data", "d.align", "--preview", "2000");
   assert.doesNotMatch(r.err, /EPIPE|Unhandled|internal error/, r.err);
   assert.equal(r.code, 0, r.err);
+});
+
+test("output that cannot be written (stdout on a full device) fails the command with the reason: exit 1, no stack trace", { skip: existsSync("/dev/full") ? false : "no /dev/full here" }, () => {
+  for (const args of [["check", join(root, "recipes", "quickstart.align"), "--no-leaks"], ["schema", "plan"], ["--help"]]) {
+    const r = spawnSync(`${JSON.stringify(process.execPath)} ${[join(root, "bin", "alignc.js"), ...args].map((a) => JSON.stringify(a)).join(" ")} > /dev/full`, { shell: true, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /alignc: cannot write its output: ENOSPC/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
 });
