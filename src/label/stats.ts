@@ -88,6 +88,9 @@ function toRow(v: unknown, file: string, line: number): Row {
     why(`ranking: ${(e as Error).message}`);
   }
   const ratings = Array.isArray(o.ratings) ? (o.ratings as number[]) : [];
+  // one list of flag names per response, as the page writes them (a hand-made `[1, []]` was exit 70)
+  if (o.flags !== undefined && !(Array.isArray(o.flags) && o.flags.every((fs) => Array.isArray(fs) && fs.every((f) => typeof f === "string"))))
+    why("`flags` is not one list of flag names per response");
   const flags = Array.isArray(o.flags) ? (o.flags as string[][]) : [];
   return {
     prompt: String(o.prompt),

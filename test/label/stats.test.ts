@@ -74,6 +74,11 @@ test("stats: a line alignc label did not write is named by file:line", () => {
     const file = join(dir, "x.jsonl");
     writeFileSync(file, JSON.stringify(line("ann", "s1", "A > B > C > D")) + "\n" + JSON.stringify({ prompt: "p", responses: ["a", "b"], ranking: "A > B" }) + "\n");
     assert.throws(() => labelStats(file), /x\.jsonl:2: no `labeler`/);
+    // flags that are not one list of names per response: named, not a TypeError (exit 70)
+    for (const flags of [[1, []], [[null], []], "x"]) {
+      writeFileSync(file, JSON.stringify({ ...line("ann", "s1", "A > B > C > D"), flags }) + "\n");
+      assert.throws(() => labelStats(file), /x\.jsonl:1: `flags` is not one list of flag names per response/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,6 +29,7 @@ test("alignc plan --json is valid against alignc schema plan; the table lists ev
   assert.equal(table.status, 0, table.stderr);
   for (const n of plan.nodes) assert.match(table.stdout, new RegExp(`^${n.id.replace(/[.[\]]/g, "\\$&")}\\s.*${n.hash.slice(0, 8)}$`, "m"));
   assert.equal(alignc("schema", "nope").status, 2);
+  for (const inherited of ["constructor", "toString"]) assert.equal(alignc("schema", inherited).status, 2, inherited);
 });
 
 test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and run directories", { skip: !built && "needs npm run build" }, () => {

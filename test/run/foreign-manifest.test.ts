@@ -105,3 +105,16 @@ test("a manifest with a null node, or fields of the wrong type, is refused by na
   writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify(MANIFEST));
   assert.equal(alignc("report", "a").status, 0);
 });
+
+test("alignc runs lists a manifest whose fields have the wrong types as unreadable: exit 0, not 70", () => {
+  const dir = mkdtempSync(join(tmp, "types-"));
+  for (const [name, patch] of [["a", { backend: null }], ["b", { created: 5 }], ["c", {}]] as const) {
+    mkdirSync(join(dir, "runs", name), { recursive: true });
+    writeFileSync(join(dir, "runs", name, "manifest.json"), JSON.stringify({ ...MANIFEST, runId: name, ...patch }));
+  }
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "runs"], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^a\s+unreadable/m);
+  assert.match(r.stdout, /^b\s+unreadable/m);
+  assert.match(r.stdout, /^c\s+ok/m);
+});

@@ -2,7 +2,8 @@
 import { SCHEMAS } from "../../plan/schema.js";
 
 export async function run(args: string[]): Promise<number> {
-  const schema = args.length === 1 ? SCHEMAS[args[0]!] : undefined;
+  // own keys only: `constructor` or `toString` printed "undefined" with exit 0
+  const schema = args.length === 1 && Object.hasOwn(SCHEMAS, args[0]!) ? SCHEMAS[args[0]!] : undefined;
   if (!schema) {
     process.stderr.write(`usage: alignc schema ${Object.keys(SCHEMAS).sort().join("|")}\n`);
     return 2;

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { RunDir, type Manifest } from "../storage/rundir.js";
+import { RunDir, reportableManifest, type Manifest } from "../storage/rundir.js";
 import { processAlive } from "../../common/fs-probe.js";
 
 export interface RunSummary {
@@ -34,7 +34,8 @@ export function listRuns(runsDir = "runs"): RunSummary[] {
   for (const name of readdirSync(root).sort()) {
     if (name.startsWith(".") || !existsSync(join(root, name, "manifest.json"))) continue;
     try {
-      const m = RunDir.open(join(root, name)).readManifest();
+      // the fields listed hold their types, else the run is `unreadable` (a `backend: null` was exit 70)
+      const m = reportableManifest(RunDir.open(join(root, name)).readManifest(), join(root, name, "manifest.json"));
       out.push({
         id: name,
         path: join(root, name),
