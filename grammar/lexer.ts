@@ -26,8 +26,28 @@ export const UnterminatedComment = token({ name: "UnterminatedComment", pattern:
 // gives one diagnostic (AL1002/AL1003, reported by src/lang/parse.ts) instead of a cascade.
 export const TripleString = token({ name: "TripleString", pattern: /"""[\s\S]*?"""/, line_breaks: true, start_chars_hint: ['"'] });
 export const UnterminatedTripleString = token({ name: "UnterminatedTripleString", pattern: /"""[\s\S]*/, line_breaks: true, start_chars_hint: ['"'], categories: [TripleString] });
-export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, start_chars_hint: ['"'] });
-export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, start_chars_hint: ['"'], categories: [StringLiteral] });
+// Scanned by hand, not by a regular expression: `"(?:[^"\\\n\r]|\\[^\n\r])*"` (the strings these
+// match) made V8 backtrack through one stack frame per character or escape, so a 10M-character string
+// overflowed the stack (AL1999 at 1:1); this scan is one loop. `"…"` ends at the first unescaped `"`;
+// the unterminated form ends at a line break or the end of the file (with its trailing `\`).
+function scanString(terminated: boolean) {
+  return (text: string, offset: number): [string] | null => {
+    if (text.charCodeAt(offset) !== 34 /* " */) return null;
+    let i = offset + 1;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 34) return terminated ? [text.slice(offset, i + 1)] : [text.slice(offset, i)];
+      if (Number.isNaN(c) || c === 10 || c === 13) return terminated ? null : [text.slice(offset, i)];
+      if (c === 92 /* \ */) {
+        const next = text.charCodeAt(i + 1);
+        if (Number.isNaN(next) || next === 10 || next === 13) return terminated ? null : [text.slice(offset, i + 1)];
+        i += 2;
+      } else i++;
+    }
+  };
+}
+export const StringLiteral = token({ name: "StringLiteral", pattern: { exec: scanString(true) }, start_chars_hint: ['"'] });
+export const UnterminatedString = token({ name: "UnterminatedString", pattern: { exec: scanString(false) }, start_chars_hint: ['"'], categories: [StringLiteral] });
 
 // `10m`, `4GiB`, `1.5h`, `2k`, `1e3s`: a number (an exponent included, as numbers are written
 // elsewhere) immediately followed by a unit. An exponent is taken only when a unit follows it, and

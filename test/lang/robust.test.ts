@@ -68,3 +68,13 @@ test("for any mutation of the example recipes, parseRecipe returns located diagn
     { numRuns: 1000, seed: FC_SEED },
   );
 });
+
+test("a very long string (10M characters, or 4M escapes) lexes in one scan: no stack overflow (AL1999 at 1:1 before)", () => {
+  for (const body of ["x".repeat(10_000_000), "\\n".repeat(4_000_000)]) {
+    const text = `recipe r { description = "${body}" }\n`;
+    const r = parseRecipe(text, "long.align");
+    assert.deepEqual(r.diagnostics, []);
+    // and unterminated: one located diagnostic at the string, not an internal error
+    parsesWithoutThrowing(`recipe r { description = "${body}\n}\n`);
+  }
+});
