@@ -39,7 +39,7 @@ export const RETIRED_DATA_CODES = {
 export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | keyof typeof RETIRED_DATA_CODES, string> = {
   ...RETIRED_DATA_CODES,
   AL3001: "a data file or template folder cannot be read: not found, not a regular file, too large to read whole, or a folder without .hbs templates",
-  AL3002: "a row that does not parse: a JSONL line that is not JSON, a CSV row that is not CSV, bytes that are not the declared encoding",
+  AL3002: "a row that does not parse: a JSONL line that is not JSON (or longer than 64 Mi characters), a CSV row that is not CSV, bytes that are not the declared encoding",
   AL3003: "a row lacks a field the source or template reads",
   AL3004: "a field has the wrong type (e.g. `responses` not a list of strings)",
   AL3005: "a source or task with no rows",

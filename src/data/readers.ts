@@ -4,14 +4,13 @@
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createGunzip, gunzipSync } from "node:zlib";
-import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8 } from "./decode.js";
+import { LongLine, splitLines } from "./lines.js";
 
 export { firstInvalidUtf8 } from "./decode.js";
 
@@ -74,6 +73,10 @@ function gunzipWhole(file: string, buf: Buffer): Buffer {
  * without a line, where the stream meets the first invalid byte; UTF-8 ones are not checked). */
 const UTF8_CHECK_BYTES = 256 << 20;
 
+/** Limits of a streamed JSONL file (readJsonl's `limits` lowers them in tests). `lineChars`: V8 holds
+ * no string past ~512 Mi characters and no example nears 64 Mi; a longer line is a bad row (lines.ts). */
+export const JSONL_LIMITS = { lineChars: 64 << 20 };
+
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
   switch (kind) {
@@ -95,7 +98,8 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
 }
 
 /** JSONL, streamed line by line (gzip when the name ends in .gz). Blank lines are skipped. */
-export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows } = {}): Promise<Row[]> {
+export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
+  const limits = { ...JSONL_LIMITS, ...opts.limits };
   checkFile(file);
   if (statSync(file).size <= UTF8_CHECK_BYTES) {
     const raw = readFileSync(file);
@@ -103,41 +107,48 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   }
   const raw = createReadStream(file);
   const bytes = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
-  let input: NodeJS.ReadableStream = bytes;
   if (isUtf8(opts.encoding)) bytes.setEncoding("utf8");
-  else input = Readable.from(decodeStream(bytes as AsyncIterable<Buffer>, file, opts.encoding!));
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const decoded = isUtf8(opts.encoding) ? (bytes as AsyncIterable<string>) : decodeStream(bytes as AsyncIterable<Buffer>, file, opts.encoding!);
+  const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
   const maxErrors = MAX_REPORTED_ERRORS;
   let line = 0;
   let offset = 0;
+  /** a bad row: to the source's policy, or listed; true once enough are listed to stop */
+  const bad = (d: Diagnostic): boolean => {
+    if (opts.bad) opts.bad.add(-line, [d]);
+    else errors.push(d);
+    return errors.length >= maxErrors;
+  };
   try {
-    for await (const raw of lines) {
+    read: for await (const batch of lines) for (const raw of batch) {
       checkStop(); // a Ctrl-C while `alignc run` prepares data (the stream lets its handler run)
       line++;
+      if (raw instanceof LongLine) {
+        const at = rowSpan(line, offset, offset + raw.length);
+        offset += raw.length + 1;
+        if (opts.limit !== undefined && rows.length >= opts.limit) break read;
+        const most = limits.lineChars % (1 << 20) ? `${limits.lineChars}` : `${limits.lineChars >> 20} Mi`;
+        if (bad(dataDiag(CODES.brokenLine, `line too long: ${raw.length} characters, more than the ${most} one JSONL row may hold`, file, at, "one line holds one row: were the file's line breaks lost?"))) break read;
+        continue;
+      }
       const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw; // a BOM, as recipes and the other readers accept
       const start = offset + raw.length - text.length;
       offset += raw.length + 1;
       if (text.trim() === "") continue;
-      if (opts.limit !== undefined && rows.length >= opts.limit) break;
+      if (opts.limit !== undefined && rows.length >= opts.limit) break read;
       let data: unknown;
       const at = rowSpan(line, start, start + text.length);
       const excerpt = clip(text.trim(), 80);
       try {
         data = JSON.parse(text);
       } catch (err) {
-        const d = dataDiag(CODES.brokenLine, `not valid JSON (${(err as Error).message}): ${excerpt}`, file, at);
-        if (opts.bad) opts.bad.add(-line, [d]);
-        else errors.push(d);
-        if (errors.length >= maxErrors) break;
+        if (bad(dataDiag(CODES.brokenLine, `not valid JSON (${(err as Error).message}): ${excerpt}`, file, at))) break read;
         continue;
       }
       if (data === null || typeof data !== "object" || Array.isArray(data)) {
-        const d = dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at);
-        if (opts.bad) opts.bad.add(-line, [d]);
-        else errors.push(d);
-        if (errors.length >= maxErrors) break;
+        if (bad(dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at))) break read;
         continue;
       }
       rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
@@ -146,7 +157,6 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
     if (err instanceof DataError || err instanceof StopRequested) throw err;
     fail(CODES.brokenLine, `cannot read (${(err as Error).message})`, file);
   } finally {
-    lines.close();
     raw.destroy();
   }
   if (errors.length) throw new DataError(errors);

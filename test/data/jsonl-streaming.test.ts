@@ -1,0 +1,84 @@
+// Streamed JSONL at sizes no test writes, through the limits lowered for the test: a line past the
+// cap is a located bad row (readline threw V8's RangeError from a stream handler, a stack trace with no
+// file or line, exit 1). Lines split as readline split them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { createInterface } from "node:readline";
+import { gzipSync } from "node:zlib";
+import fc from "fast-check";
+import { JSONL_LIMITS, readJsonl } from "../../src/data/readers.js";
+import { LongLine, splitLines } from "../../src/data/lines.js";
+import { BadRows } from "../../src/data/bad-rows.js";
+import { DataError } from "../../src/data/diag.js";
+import { located } from "./located.js";
+
+const dir = mkdtempSync(join(tmpdir(), "alignc-jsonl-stream-"));
+const file = (name: string, bytes: string | Buffer): string => {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+const row = (text: string) => JSON.stringify({ text });
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of it) out.push(...batch);
+  return out;
+}
+
+async function readlineLines(chunks: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for await (const l of createInterface({ input: Readable.from(chunks), crlfDelay: Infinity })) out.push(l);
+  return out;
+}
+
+test("lines split as readline split them (\\n, \\r\\n, a lone \\r, a \\r\\n cut between chunks, a last line without a break)", async () => {
+  const text = fc.array(fc.constantFrom("a", "é", "😀", " ", "\n", "\r", "\r\n"), { maxLength: 40 }).map((a) => a.join(""));
+  await fc.assert(
+    fc.asyncProperty(text, fc.array(fc.nat(60), { maxLength: 6 }), async (t, cuts) => {
+      const at = [...new Set(cuts.map((c) => Math.min(c, t.length)))].sort((a, b) => a - b);
+      const chunks = [0, ...at].map((c, i) => t.slice(c, at[i] ?? t.length));
+      assert.deepEqual(await collect(splitLines(Readable.from(chunks), 1000)), await readlineLines(chunks));
+    }),
+    { seed: 7, numRuns: 400 },
+  );
+});
+
+test("a line over the cap is counted, not kept, however many chunks it spans", async () => {
+  const got = await collect(splitLines(Readable.from(["ab\nxxxx", "x".repeat(50), "xx\r", "\ncd"]), 10));
+  assert.deepEqual(got, ["ab", new LongLine(56), "cd"]);
+  assert.deepEqual(await collect(splitLines(Readable.from(["0123456789\n"]), 10)), ["0123456789"], "the cap itself is allowed");
+});
+
+test("a JSONL line over the cap is AL3002 at file:line with its length; the rows after it keep their lines (plain and .gz)", async () => {
+  const cap = 100 << 10; // spans two chunks of the stream, and one line
+  const text = [row("one"), row("x".repeat(cap + 10)), row("three"), "not json", ""].join("\n");
+  for (const [name, bytes] of [["long.jsonl", text], ["long.jsonl.gz", gzipSync(text)]] as const) {
+    const f = file(name, bytes);
+    await assert.rejects(readJsonl(f, { limits: { lineChars: cap } }), (e: DataError) => {
+      const [long, broken] = e.diagnostics;
+      assert.equal(e.diagnostics.length, 2, e.message);
+      assert.equal(located(long!), `${f}:2: line too long: ${cap + 21} characters, more than the 102400 one JSONL row may hold`);
+      assert.equal(long!.code, "AL3002");
+      assert.match(located(broken!), /:4: not valid JSON .*: not json$/);
+      return true;
+    });
+  }
+  const f = file("long-skip.jsonl", text.replace("not json", row("four")));
+  const bad = new BadRows("demos", f, "skip");
+  const rows = await readJsonl(f, { bad, limits: { lineChars: cap } });
+  assert.deepEqual(rows.map((r) => [r.line, r.data.text]), [[1, "one"], [3, "three"], [4, "four"]]);
+  assert.deepEqual(bad.finish(), { source: "demos", file: f, count: 1, reasons: [`line 2: line too long: ${cap + 21} characters, more than the 102400 one JSONL row may hold`] });
+});
+
+test("the cap is 64 Mi characters, and the message names it", async () => {
+  assert.equal(JSONL_LIMITS.lineChars, 64 << 20);
+  const f = file("cap.jsonl", `${row("x".repeat(70))}\n`);
+  await assert.rejects(readJsonl(f, { limits: { lineChars: 64 } }), (e: DataError) => /cap\.jsonl:1: line too long: 81 characters, more than the 64 one/.test(located(e.diagnostics[0]!)));
+  const mi = file("cap-mi.jsonl", `${row("x".repeat(1 << 20))}\n`);
+  await assert.rejects(readJsonl(mi, { limits: { lineChars: 1 << 20 } }), (e: DataError) => /:1: line too long: 1048587 characters, more than the 1 Mi one JSONL row may hold$/.test(located(e.diagnostics[0]!)));
+});
