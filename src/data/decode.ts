@@ -5,6 +5,7 @@
 // (whose own "latin1" label would mean windows-1252, hence the separate path).
 import { CODES, fail, rowSpan } from "./diag.js";
 import { firstInvalidUtf8 } from "../lang/utf8.js";
+import { isUtf8 as isUtf8Bytes } from "node:buffer";
 
 export { firstInvalidUtf8 };
 
@@ -60,9 +61,53 @@ export function checkEncoding(file: string, buf: Uint8Array, encoding?: string):
   let lineStart = 0;
   // lines by the LF byte: exact for UTF-8 and the ASCII-compatible encodings; approximate in UTF-16
   for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
+  notEncoded(file, encoding, buf[at]!, at, line, lineStart);
+}
+
+/** The error for byte `byte` at file offset `at` (on `line`, which starts at offset `lineStart`). */
+function notEncoded(file: string, encoding: string | undefined, byte: number, at: number, line: number, lineStart: number): never {
   const name = isUtf8(encoding) ? "UTF-8" : encoding!;
   const hint = isUtf8(encoding) ? 'declare the file\'s encoding on its source (e.g. encoding = "latin1"), or convert it to UTF-8 (iconv -f latin1 -t utf-8)' : `check the source's \`encoding\`, or convert the file to UTF-8`;
-  fail(CODES.brokenLine, `not ${name}: byte 0x${buf[at]!.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
+  fail(CODES.brokenLine, `not ${name}: byte 0x${byte.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
+}
+
+/** How many bytes at the end of `b` begin a UTF-8 character that the next chunk completes (0–3). */
+function cutOffTail(b: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, b.length); k++) {
+    const c = b[b.length - k]!;
+    if ((c & 0xc0) === 0x80) continue; // a continuation byte: its lead is further back
+    const need = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 1;
+    return need > k ? k : 0;
+  }
+  return 0; // three continuation bytes: a whole 4-byte character, or invalid (the check finds it)
+}
+
+/**
+ * Text chunks of a UTF-8 byte stream, checked as they pass: the first invalid byte is the error
+ * checkEncoding gives for a whole file (its line and byte offset), at any file size. (A file too
+ * large to check whole was decoded by setEncoding("utf8"), which turns invalid bytes into U+FFFD
+ * without a word.) A character split between chunks is carried over whole; lines are counted by
+ * the LF byte, as checkEncoding counts them.
+ */
+export async function* utf8Stream(chunks: AsyncIterable<Buffer>, file: string): AsyncGenerator<string> {
+  let carry = Buffer.alloc(0); // the start of a character the previous chunk cut off
+  let offset = 0; // file offset of the next byte to check (carry[0] when there is a carry)
+  let line = 1;
+  let lineStart = 0;
+  for await (const chunk of chunks) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const body = buf.subarray(0, buf.length - cutOffTail(buf));
+    if (!isUtf8Bytes(body)) {
+      const at = Math.max(0, firstInvalidUtf8(body)); // the two checks agree; never an index of -1
+      for (let i = body.indexOf(10); i >= 0 && i < at; i = body.indexOf(10, i + 1)) [line, lineStart] = [line + 1, offset + i + 1];
+      notEncoded(file, undefined, body[at]!, offset + at, line, lineStart);
+    }
+    for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) [line, lineStart] = [line + 1, offset + i + 1];
+    offset += body.length;
+    carry = Buffer.from(buf.subarray(body.length)); // a copy: the chunk itself is not kept
+    if (body.length) yield body.toString("utf8");
+  }
+  if (carry.length) notEncoded(file, undefined, carry[0]!, offset, line, lineStart); // the file ends inside a character
 }
 
 /** The text of a whole file's bytes in `encoding` (checked first; a leading BOM is dropped). */

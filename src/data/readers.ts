@@ -9,7 +9,7 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
-import { checkEncoding, decodeStream, decodeWhole, isUtf8 } from "./decode.js";
+import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
 
 export { firstInvalidUtf8 } from "./decode.js";
@@ -69,13 +69,11 @@ function gunzipWhole(file: string, buf: Buffer): Buffer {
   }
 }
 
-/** Files up to this size are checked for their encoding before they are streamed (larger ones fail,
- * without a line, where the stream meets the first invalid byte; UTF-8 ones are not checked). */
-const UTF8_CHECK_BYTES = 256 << 20;
-
 /** Limits of a streamed JSONL file (readJsonl's `limits` lowers them in tests). `lineChars`: V8 holds
- * no string past ~512 Mi characters and no example nears 64 Mi; a longer line is a bad row (lines.ts). */
-export const JSONL_LIMITS = { lineChars: 64 << 20 };
+ * no string past ~512 Mi characters and no example nears 64 Mi; a longer line is a bad row (lines.ts).
+ * `checkWholeBytes`: a file up to it has its encoding checked whole first, so that error comes before
+ * any row's; a larger one as it streams (UTF-8: the same located error, decode.ts utf8Stream). */
+export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20 };
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
@@ -101,14 +99,13 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
   const limits = { ...JSONL_LIMITS, ...opts.limits };
   checkFile(file);
-  if (statSync(file).size <= UTF8_CHECK_BYTES) {
+  if (statSync(file).size <= limits.checkWholeBytes) {
     const raw = readFileSync(file);
     checkEncoding(file, file.endsWith(".gz") ? gunzipWhole(file, raw) : raw, opts.encoding);
   }
   const raw = createReadStream(file);
-  const bytes = file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw;
-  if (isUtf8(opts.encoding)) bytes.setEncoding("utf8");
-  const decoded = isUtf8(opts.encoding) ? (bytes as AsyncIterable<string>) : decodeStream(bytes as AsyncIterable<Buffer>, file, opts.encoding!);
+  const bytes = (file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;
+  const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file) : decodeStream(bytes, file, opts.encoding!);
   const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];

@@ -1,6 +1,7 @@
 // Streamed JSONL at sizes no test writes, through the limits lowered for the test: a line past the
 // cap is a located bad row (readline threw V8's RangeError from a stream handler, a stack trace with no
-// file or line, exit 1). Lines split as readline split them.
+// file or line, exit 1), and invalid UTF-8 in a file too large to check whole is the same located
+// AL3002 as in a small one (it was decoded to U+FFFD without a word). Lines split as readline split them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -23,6 +24,10 @@ const file = (name: string, bytes: string | Buffer): string => {
   return p;
 };
 const row = (text: string) => JSON.stringify({ text });
+/** a stream's chunk: a file stream reads 64 KiB at a time */
+const CHUNK = 64 << 10;
+/** every file is streamed: none is small enough to be checked whole first */
+const streamed = { checkWholeBytes: -1 };
 
 async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
@@ -59,7 +64,7 @@ test("a JSONL line over the cap is AL3002 at file:line with its length; the rows
   const text = [row("one"), row("x".repeat(cap + 10)), row("three"), "not json", ""].join("\n");
   for (const [name, bytes] of [["long.jsonl", text], ["long.jsonl.gz", gzipSync(text)]] as const) {
     const f = file(name, bytes);
-    await assert.rejects(readJsonl(f, { limits: { lineChars: cap } }), (e: DataError) => {
+    await assert.rejects(readJsonl(f, { limits: { ...streamed, lineChars: cap } }), (e: DataError) => {
       const [long, broken] = e.diagnostics;
       assert.equal(e.diagnostics.length, 2, e.message);
       assert.equal(located(long!), `${f}:2: line too long: ${cap + 21} characters, more than the 102400 one JSONL row may hold`);
@@ -81,4 +86,53 @@ test("the cap is 64 Mi characters, and the message names it", async () => {
   await assert.rejects(readJsonl(f, { limits: { lineChars: 64 } }), (e: DataError) => /cap\.jsonl:1: line too long: 81 characters, more than the 64 one/.test(located(e.diagnostics[0]!)));
   const mi = file("cap-mi.jsonl", `${row("x".repeat(1 << 20))}\n`);
   await assert.rejects(readJsonl(mi, { limits: { lineChars: 1 << 20 } }), (e: DataError) => /:1: line too long: 1048587 characters, more than the 1 Mi one JSONL row may hold$/.test(located(e.diagnostics[0]!)));
+});
+
+/** The error of `bytes` checked whole (as a file under 256 MiB is) and streamed (as a larger one is). */
+async function bothWays(name: string, bytes: Buffer): Promise<[DataError, DataError]> {
+  const errorOf = async (limits: { checkWholeBytes?: number }): Promise<DataError> => {
+    try {
+      await readJsonl(file(name, name.endsWith(".gz") ? gzipSync(bytes) : bytes), { limits });
+    } catch (e) {
+      assert.ok(e instanceof DataError, String(e));
+      return e;
+    }
+    assert.fail(`${name}: no error (limits ${JSON.stringify(limits)})`);
+  };
+  return [await errorOf({}), await errorOf(streamed)];
+}
+
+test("invalid UTF-8 in a streamed file is the located AL3002 a file checked whole gives: same line, column and byte offset", async () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => row(`row ${i} é 😀 ${"y".repeat(i % 50)}`)).join("\n") + "\n";
+  const head = Buffer.from(lines(3000)); // past two chunks of the stream
+  const cases: [string, Buffer][] = [
+    ["latin1", Buffer.concat([head, Buffer.from('{"text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')])],
+    // a character cut by the chunk's end, then a byte that cannot continue it
+    ["cut", Buffer.concat([Buffer.from("a".repeat(CHUNK - 2) + "\n"), Buffer.from([0xf0, 0x9f]), Buffer.from("x\n")])],
+    // a lone continuation byte that opens the second chunk
+    ["lone", Buffer.concat([Buffer.from("a".repeat(CHUNK - 1) + "\n"), Buffer.from([0x80]), Buffer.from("\n")])],
+    ["surrogate", Buffer.concat([head, Buffer.from([0xed, 0xa0, 0x80, 0x0a])])],
+    ["ends inside a character", Buffer.concat([head, Buffer.from('{"text": "'), Buffer.from([0xe2, 0x82])])],
+  ];
+  for (const [what, bytes] of cases) {
+    for (const name of [`${what}.jsonl`, `${what}.jsonl.gz`]) {
+      const [whole, streamedErr] = await bothWays(name, bytes);
+      assert.equal(streamedErr.diagnostics.length, 1, `${name}: ${streamedErr.message}`);
+      const d = streamedErr.diagnostics[0]!;
+      assert.equal(d.code, "AL3002");
+      assert.match(d.message, /^not UTF-8: byte 0x[0-9a-f]{2} at byte offset \d+$/, name);
+      assert.ok(d.span && d.span.line > 1 && d.span.col >= 1, `${name}: located`);
+      assert.deepEqual(streamedErr.diagnostics, whole.diagnostics, `${name}: streamed as checked whole`);
+    }
+  }
+});
+
+test("valid UTF-8 streamed in chunks reads as it is, a character cut between chunks included", async () => {
+  for (let pad = 0; pad < 4; pad++) {
+    // the 4-byte 😀 falls across the first chunk's end at each of its offsets
+    const text = `${row("a".repeat(CHUNK - 12 + pad))}\n${row("😀é\uFFFD")}\n`.replace('a"}', 'a😀"}');
+    const rows = await readJsonl(file(`ok-${pad}.jsonl`, text), { limits: streamed });
+    assert.deepEqual(rows.map((r) => r.data.text), text.trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text));
+    assert.ok(!String(rows[0]!.data.text).includes("\uFFFD"));
+  }
 });
