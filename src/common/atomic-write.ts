@@ -66,6 +66,19 @@ export interface AtomicWriteOptions {
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  writePiecesAtomicSync(path, [data], opts);
+}
+
+/** Text gathered into one write of about this many characters: a row per syscall was slow, and one
+ * string of every row passed V8's limit (~512 Mi characters) on a large `data --export`. */
+const BATCH_CHARS = 1 << 20;
+
+/**
+ * writeFileAtomicSync for content of any size: `pieces` go into the temp file as they come, so no
+ * more than a batch of them is held at once. `beforeRename` runs once the temp file is whole (and
+ * synced) and before it replaces `path`; if it throws, nothing is replaced and the temp is removed.
+ */
+export function writePiecesAtomicSync(path: string, pieces: Iterable<string | Uint8Array>, opts: AtomicWriteOptions & { beforeRename?: () => void } = {}): void {
   const durable = opts.durable ?? true;
   makeDirs(dirname(path));
   if (durable) removeDeadTemps(path); // caches sweep their own folders (and their writes must stay cheap)
@@ -75,13 +88,32 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     const fd = openSync(tmp, "wx", 0o644);
     try {
       if (opts.mode !== undefined) fchmodSync(fd, opts.mode);
-      const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      const writeAll = (buf: Uint8Array): void => {
+        let off = 0;
+        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      };
+      let batch: string[] = [];
+      let chars = 0;
+      const flush = (): void => {
+        if (batch.length) writeAll(Buffer.from(batch.length === 1 ? batch[0]! : batch.join(""), "utf8"));
+        [batch, chars] = [[], 0];
+      };
+      for (const piece of pieces) {
+        if (typeof piece !== "string") {
+          flush();
+          writeAll(piece);
+          continue;
+        }
+        if (chars + piece.length > BATCH_CHARS) flush(); // so a batch is one piece, or pieces within its size
+        batch.push(piece);
+        chars += piece.length;
+      }
+      flush();
       if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    opts.beforeRename?.();
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -4,11 +4,12 @@
 // or a file or folder the recipe reads, and never a folder. The write is atomic: a temp sibling
 // renamed over the target, removed on any failure; the sidecar owns the new content before the file
 // is replaced, so an interrupted export never turns alignc's file into one it refuses.
+import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
-import { sha256 } from "../export/manifest.js";
-import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { writeFileAtomicSync, writePiecesAtomicSync } from "../common/atomic-write.js";
+import { hashRegularFile } from "../lang/read-file.js";
 import { fsError } from "../common/fs-error.js";
 import { lexists } from "../common/fs-probe.js";
 
@@ -108,7 +109,7 @@ const isSidecar = (side: string): boolean => sidecarRecord(side) !== undefined;
 function ownedHash(file: string): string | undefined {
   const record = sidecarRecord(sidecarOf(file));
   if (!record) return undefined;
-  const h = sha256(readFileSync(file));
+  const h = hashRegularFile(file, "data export"); // in chunks: an export may be larger than one Buffer
   return h === record.sha256 || h === record.pending ? h : undefined;
 }
 
@@ -117,22 +118,35 @@ const ownedExport = (file: string): boolean => ownedHash(file) !== undefined;
 const sidecarText = (r: Omit<SidecarRecord, "format">) => JSON.stringify({ format: SIDECAR_FORMAT, ...r }) + "\n";
 
 /**
- * Write `content` to `file` atomically, with its ownership sidecar; refuses as exportRefusal says.
- * The sidecar is written first, owning both the file's current content (when it is alignc's) and the
- * new one, then the file, then the sidecar owning the new content alone: a process killed at any
- * moment leaves a file that the next export still recognises as its own (written the other way round,
- * a kill between the two renames left alignc's own export refused as the user's until --force).
+ * Write `content` (one string, or its pieces in order: the rows of a large export, never joined into
+ * one string, which V8 caps at ~512 Mi characters) to `file` atomically, with its ownership sidecar;
+ * refuses as exportRefusal says. The content streams into a temp file, hashed as it goes; then the
+ * sidecar is written, owning both the file's current content (when it is alignc's) and the new one,
+ * then the temp file replaces the file, then the sidecar owns the new content alone: a process killed
+ * at any moment leaves a file that the next export still recognises as its own (written the other way
+ * round, a kill between the two renames left alignc's own export refused as the user's until --force).
  */
-export function writeDataExport(file: string, content: string, inputs: readonly string[], force: boolean): void {
+export function writeDataExport(file: string, content: string | Iterable<string>, inputs: readonly string[], force: boolean): void {
   const why = exportRefusal(file, inputs, force);
   if (why) throw new DataExportError(why);
   const side = sidecarOf(file);
-  const fresh = sha256(content);
   const before = lexists(side) ? readFileSync(side) : undefined; // exportRefusal made sure it is a sidecar
   const owned = existsSync(file) ? ownedHash(file) : undefined;
+  const hash = createHash("sha256");
+  function* hashed(): Generator<string> {
+    for (const piece of typeof content === "string" ? [content] : content) {
+      hash.update(piece, "utf8");
+      yield piece;
+    }
+  }
+  let fresh = "";
   try {
-    writeFileAtomicSync(side, sidecarText({ sha256: owned, pending: fresh }));
-    writeFileAtomicSync(file, content);
+    writePiecesAtomicSync(file, hashed(), {
+      beforeRename: () => {
+        fresh = hash.digest("hex");
+        writeFileAtomicSync(side, sidecarText({ sha256: owned, pending: fresh }));
+      },
+    });
   } catch (err) {
     // a full or read-only disk, a folder not ours to write: the temp files are already removed; the
     // sidecar goes back to what it was (if that fails too, the one written still owns the file as it is)

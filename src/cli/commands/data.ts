@@ -200,7 +200,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       }
       if (exportFile) {
         const rows = exportRows(built, split as ExportSplit);
-        writeDataExport(exportFile, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""), inputs, force);
+        // a row at a time: one string of every row passed V8's limit on a large data set (exit 70)
+        writeDataExport(exportFile, (function* () { for (const r of rows) yield `${JSON.stringify(r)}\n`; })(), inputs, force);
         if (json) entry.exported = { file: exportFile, split, rows: rows.length };
         else process.stdout.write(`\nwrote ${rows.length} rows to ${escapeControl(exportFile)}\n`);
       }
