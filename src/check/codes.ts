@@ -42,6 +42,7 @@ export const CODES = {
   AL2038: "expect: unknown scope (only `expect full_size { … }`), or `+`/`-` terms in a budget line",
   AL2039: "the recipe declares nothing: no block (an empty file, only comments, or only a `recipe` header)",
   AL2040: "a rule-labeled samples source whose prompts have no reference answers (a text source, a pretraining corpus)",
+  AL2041: "training stage with both `steps` and `epochs`: give one length",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -305,6 +305,11 @@ codeTest("AL2034", "training stage without steps or epochs", async () => {
   await expectError(src, "AL2034", ...at(src, "sft = sft"));
 });
 
+codeTest("AL2041", "training stage with both steps and epochs", async () => {
+  const src = swap("format = chat  steps = 10", "format = chat  steps = 10  epochs = 2");
+  await expectError(src, "AL2041", ...at(src, "epochs = 2"));
+});
+
 codeTest("AL2035", "heldout of a block that holds nothing out", async () => {
   const src = swap("k = 4..9  holdout = 0.2", "k = 4..9");
   const d = await expectError(src, "AL2035", ...at(src, "prefs)"));

@@ -9,7 +9,7 @@ import { FULL, check, expectClean, expectError, fixtureDir, writeRecipe } from "
 const base = writeRecipe("base.align", FULL);
 
 test("overrides replace and add properties, header values, mixture clauses", async () => {
-  const src = `recipe v extends "base.align" {\n  policy.kl_coef = 0.02\n  seed = 3\n  mixd.qa.cap = 50\n  sft.epochs = 2\n}\n`;
+  const src = `recipe v extends "base.align" {\n  policy.kl_coef = 0.02\n  seed = 3\n  mixd.qa.cap = 50\n  sft.warmup = 2\n}\n`;
   const r = (await expectClean(src, "v.align")).recipe!;
   const b = (n: string) => r.blocks.find((x) => x.name === n)!;
   assert.equal(r.name, "v");
@@ -18,13 +18,18 @@ test("overrides replace and add properties, header values, mixture clauses", asy
   assert.equal(r.file, join(fixtureDir, "v.align"));
   assert.equal(b("policy").props["kl_coef"], 0.02);
   assert.deepEqual(b("mixd").props["components"], { qa: { proportional: true, cap: 50 }, demos: { weight: 1 } });
-  assert.equal(b("sft").props["epochs"], 2);
+  assert.equal(b("sft").props["warmup"], 2);
   assert.equal(b("sft").props["steps"], 10);
   // inherited blocks live in the base file; overridden properties point into the variant
   assert.equal(b("sft").file, base);
-  assert.deepEqual(b("sft").propFiles, { epochs: join(fixtureDir, "v.align") });
-  assert.equal(b("sft").propSpans["epochs"]!.line, 5);
+  assert.deepEqual(b("sft").propFiles, { warmup: join(fixtureDir, "v.align") });
+  assert.equal(b("sft").propSpans["warmup"]!.line, 5);
   assert.equal(b("pre").propFiles, undefined);
+});
+
+test("an override that gives a stage with steps an epochs too is AL2041 where it is written: steps would win", async () => {
+  const src = `recipe v extends "base.align" {\n  sft.epochs = 2\n}\n`;
+  await expectError(src, "AL2041", 2, 3, "v.align");
 });
 
 test("a sweep override stays { $sweep } and each value is checked against the schema", async () => {

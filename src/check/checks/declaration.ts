@@ -207,6 +207,11 @@ const checkTrainingLength: Check<"Declaration"> = (d, accept, ctx) => {
   const info = ctx.blocks.get(d);
   const spec = info?.spec;
   if (d.keyword.name !== "stage" || !spec || !("steps" in spec.props) || !("epochs" in spec.props)) return;
+  // steps wins when both are given (src/plan/params.ts): an `epochs` the run ignores would read as
+  // the stage's length, and change its hash for nothing
+  const epochs = info.written.get("epochs");
+  if (epochs && info.written.has("steps"))
+    accept("AL2041", epochs, `stage \`${d.name.name}\` gives both \`steps\` and \`epochs\`: it trains \`steps\`, and \`epochs\` would be ignored`, "keep one: `steps = N` (fixed optimizer steps) or `epochs = N` (passes over the data)");
   if (spec.required?.includes("steps")) return; // the schema already asks for steps
   if (!info.written.has("steps") && !info.written.has("epochs"))
     accept("AL2034", d.name, `stage \`${d.name.name}\` (${d.kind.name}) has no length: set \`steps = N\` or \`epochs = N\` (fixed counts make runs reproduce)`);

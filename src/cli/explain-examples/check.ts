@@ -192,6 +192,12 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     how: "give the stage a length: `steps = N` or `epochs = N`",
     files: { "corpus.txt": CORPUS_TEXT, "demos.jsonl": FILES["demos.jsonl"] },
   },
+  AL2041: {
+    bad: `${HEADER}${M}stage sft = sft { init = m  data = demos  steps = 10  epochs = 2 }\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\n`,
+    fix: `${HEADER}${M}stage sft = sft { init = m  data = demos  steps = 10 }\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\n`,
+    how: "keep one length: `steps = N` or `epochs = N` (a stage with both trains `steps`)",
+    files: { "demos.jsonl": FILES["demos.jsonl"] },
+  },
   AL2035: {
     bad: `${STAGES.replace("k = 2..3  holdout = 0.5", "k = 2..3")}eval acc = rm_accuracy { model = rm  data = heldout(prefs) }\n`,
     fix: `${STAGES}eval acc = rm_accuracy { model = rm  data = heldout(prefs) }\n`,
