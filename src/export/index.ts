@@ -13,6 +13,7 @@ import type { ExportOptions, ExportResult } from "./types.js";
 export { compileExport, EXPORT_CODES } from "./compile.js";
 export { gatherExport } from "./from-plan.js";
 export { writeExportDir, ExportWriteError } from "./write.js";
+export { writeExportDirLocked, exportLockPath } from "./lock.js";
 export { toYaml } from "./yaml.js";
 export { validateExport, loadSurfaces } from "./validate/index.js";
 export { schemasAvailable, defaultSchemaDir } from "./validate/schemas.js";

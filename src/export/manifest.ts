@@ -9,6 +9,9 @@ import { join } from "node:path";
 
 export const MANIFEST_NAME = ".alignc-export.json";
 export const MANIFEST_FORMAT = "alignc-export/1";
+/** The lock one export at a time holds (lock.ts): `.NAME.alignc-export.lock` beside the folder, or this
+ * name inside it when the folder is a mount point. Never one of the exported files. */
+export const LOCK_NAME = ".alignc-export.lock";
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve, sep } from "node:path";
 import { removeDeadTemps, writeJsonAtomicSync } from "../common/atomic-write.js";
 import { trackTemp, untrackTemp } from "../common/temp-cleanup.js";
 import type { ExportFile } from "./types.js";
-import { MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
+import { LOCK_NAME, MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
 import { lexists } from "../common/fs-probe.js";
 import { WRITER_TAG_RE, writerGone, writerTag } from "../common/writer-tag.js";
@@ -31,7 +31,7 @@ export interface WriteExportResult {
   kept: string[];
 }
 
-const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME;
+const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME && !p.startsWith(LOCK_NAME);
 
 
 /** Why `path` cannot be written in `out`, or undefined: taken by a file that is not alignc's
@@ -98,7 +98,9 @@ function deadStaging(name: string): boolean {
   return m !== null && writerGone(m[1]!);
 }
 
-/** Write `files` into `outDir`: an empty or missing folder, or one holding an earlier alignc export. */
+/** Write `files` into `outDir`: an empty or missing folder, or one holding an earlier alignc export.
+ * Takes no lock: two writers at once mix their files; `alignc export` calls it through
+ * writeExportDirLocked (lock.ts), which holds the folder's lock around it. */
 export function writeExportDir(outDir: string, files: readonly ExportFile[], opts: WriteExportOptions = {}): WriteExportResult {
   const out = resolve(outDir);
   for (const f of files) if (!isSafePath(f.path)) throw new ExportWriteError(`bad export path ${f.path}`);
@@ -115,7 +117,8 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     // a manifest temp of an export killed while writing it (in a folder it had just made, that temp
     // is all there is): alignc's, not a reason to call the folder someone else's
     removeDeadTemps(join(out, MANIFEST_NAME));
-    if (!manifest && readdirSync(out).length && !opts.force)
+    // the lock of an export into a mount point is inside it (lock.ts): alignc's, not the user's
+    if (!manifest && readdirSync(out).some((n) => !n.startsWith(LOCK_NAME)) && !opts.force)
       throw new ExportWriteError(
         `${outDir} is not empty and holds no ${MANIFEST_NAME}, so it is not an alignc export folder: nothing written. ` +
           `Choose a new or empty folder, or pass --force to add the export beside the files there (alignc still overwrites none of them)`,

@@ -53,6 +53,8 @@ test("export into the root of another filesystem (a mount point) works: no cross
   assert.ok(existsSync(join(small, "EXPORT.md")));
   assert.deepEqual(readdirSync(tmp).filter((n) => n.includes(".tmp-")), [], "no staging folder left beside it");
   assert.deepEqual(readdirSync(small).filter((n) => n.includes(".tmp-")), [], "nor inside it");
+  // its lock is inside it (the parent of a mount point may not be writable), and released
+  assert.ok(!existsSync(join(small, ".alignc-export.lock")), "no lock left inside it");
   for (const n of readdirSync(small)) rmSync(join(small, n), { recursive: true, force: true }); // the mount point itself stays
 });
 

@@ -5,7 +5,7 @@
 // Prints every diagnostic and every approximation (what the
 // target does differently), then the folder. Exit 0 written, 1 errors (nothing written), 2 usage.
 import { existsSync } from "node:fs";
-import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDir, type Target } from "../../export/index.js";
+import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDirLocked, type Target } from "../../export/index.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { escapeControl } from "../../lang/escape.js";
@@ -67,7 +67,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   try {
-    const w = writeExportDir(out, r.files, { force: opts["force"] === true });
+    // one export at a time per folder: a second one waits, then writes against the first's result
+    const w = await writeExportDirLocked(out, r.files, {
+      force: opts["force"] === true,
+      purpose: `alignc export --to ${to}`,
+      onWait: (owner) => process.stderr.write(`alignc export: waiting for pid ${owner.pid} (${escapeControl(owner.purpose)}), which is writing ${escapeControl(out)}\n`),
+    });
     if (w.kept.length) process.stderr.write(`alignc export: kept ${w.kept.length} file(s) of the earlier export that were changed since (no longer listed in its manifest): ${w.kept.join(", ")}\n`);
   } catch (err) {
     if (err instanceof ExportWriteError) {
