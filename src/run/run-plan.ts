@@ -7,7 +7,8 @@ import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
-import { EXIT, Executor } from "./executor.js";
+import { EXIT, Executor, PlanError } from "./executor.js";
+import { cacheRootProblem } from "./storage/cache-root.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
@@ -68,13 +69,20 @@ function backendName(b: RunPlanOptions["backend"]): string {
 }
 
 /**
- * Throws before creating anything when the plan cannot run (unknown --force/--until node: PlanError;
+ * Throws before creating anything when the plan cannot run (unknown --force/--until node, a stage cache
+ * folder that is a file: PlanError;
  * bad data: DiagnosticError from the data layer). Otherwise returns the outcome with its exit code:
  * 0 ok, 1 a node failed, 3 expectations failed, 130 interrupted (129 when by SIGHUP).
  */
 export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   const progress = o.progress ?? createProgress();
   const cache = new StageCache(o.cacheRoot ?? defaultCacheRoot(o.runsDir));
+  // before anything is made: a cache that cannot exist fails the first node, in a run folder of its own
+  const unusable = cacheRootProblem(cache.root);
+  if (unusable !== null) {
+    const fix = o.cacheRoot !== undefined ? "name another folder" : process.env.ALIGNC_CACHE ? "point ALIGNC_CACHE at a folder" : "move it away, or point ALIGNC_CACHE at another folder";
+    throw new PlanError(`the stage cache ${unusable} (${fix}); nothing run, no run folder made`);
+  }
   cache.sweep();
   new GenerationCache(cache.root).sweep();
   const exec = new Executor({
