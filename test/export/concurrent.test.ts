@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { test } from "node:test";
 import { repoRoot } from "../repo-root.js";
 import { acquireLock } from "../../src/run/storage/lock.js";
@@ -88,13 +89,20 @@ test("two exports into one folder at once: the second waits for the first, and t
   const manifest = JSON.parse(readFileSync(join(out, MANIFEST_NAME), "utf8")) as { files: Record<string, string>; pending?: unknown };
   assert.equal(manifest.pending, undefined, "no export left its pending hashes");
   assert.deepEqual(hashes(out), manifest.files, "the manifest lists exactly the folder's files, with their content's hashes");
-  // one target's whole export: TRL's configs are YAML, OpenRLHF's argument files
-  const names = Object.keys(manifest.files);
-  assert.ok(names.every((n) => !n.endsWith(".args")) || names.every((n) => !n.endsWith(".yaml")), `one target's files only: ${names.join(", ")}`);
   assert.deepEqual(readdirSync(d).sort(), ["cx"], "no lock or staging folder left beside the folder");
+  // one target's whole export, exactly what it writes into a folder of its own
+  const alone = (to: string): Record<string, string> => {
+    const r = spawnSync(process.execPath, exportArgs(to, `alone-${to}`), { cwd: d, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return hashes(join(d, `alone-${to}`));
+  };
+  const trl = alone("trl");
+  const got = hashes(out);
+  assert.ok([trl, alone("openrlhf")].some((want) => isDeepStrictEqual(got, want)), `one target's files only: ${Object.keys(got).join(", ")}`);
   // and the folder is still alignc's: the next export replaces it (it was refused as "not written by alignc")
   const next = spawnSync(process.execPath, exportArgs("trl", "cx"), { cwd: d, encoding: "utf8" });
   assert.equal(next.status, 0, next.stderr);
+  assert.deepEqual(hashes(out), trl);
   assert.deepEqual(hashes(out), (JSON.parse(readFileSync(join(out, MANIFEST_NAME), "utf8")) as { files: Record<string, string> }).files);
 });
 
