@@ -29,7 +29,7 @@ const RM_SAMPLES = 8;
  * from both sides is then a tie, exactly. (Scored in two batches of its own, one text could score
  * about 1e-6 apart by its batch's padding, which decided 5 and 9 of the quickstart's identical pairs.)
  */
-function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], context: number): number[][] {
+export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], context: number, score = scoreSequences): number[][] {
   const index = new Map<string, number>();
   const seqs: number[][] = [];
   const at = answers.map((side) =>
@@ -44,7 +44,7 @@ function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: s
       return k;
     }),
   );
-  const scores = scoreSequences(rm, seqs, { pad: d.tok.pad });
+  const scores = score(rm, seqs, { pad: d.tok.pad });
   return at.map((side) => side.map((k) => scores[k]!));
 }
 

@@ -1,0 +1,42 @@
+// An RM judge's scores of two models' answers: the same (prompt, answer) is scored once, so the same
+// answer from both sides ties exactly. Scored side by side in batches of their own, one text could get
+// two scores about 1e-6 apart (each batch padded to its own longest row), which decided 5 and 9 of
+// the quickstart's identical pairs before engine epoch 12.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tf, useBackend } from "../../src/train/backend.js";
+import { Gpt } from "../../src/train/model.js";
+import { RAW_FORMAT } from "../../src/data/chat.js";
+import { byteLevel } from "../../src/data/tokenizers.js";
+import { judgeScores } from "../../src/run/nodes/evals.js";
+import { scoreSequences } from "../../src/train/evaluate.js";
+import { testGptConfig } from "../train/configs.js";
+
+test("a judge reward model scores each distinct answer once: identical answers from both sides tie exactly", async () => {
+  await useBackend("cpu");
+  const tok = byteLevel();
+  const rm = Gpt.init(testGptConfig({ vocabSize: tok.vocabSize, context: 64, layers: 1, dModel: 16, heads: 2, initStd: 0.3 }), ["reward"], 7);
+  const before = tf.memory().numTensors;
+  try {
+    const prompts = ["What is 2 plus 2?", "Say hi.", "Classify: rose"];
+    // side a's batch holds short answers, side b's one long one: their padding differs
+    const a = ["4", "hi", "A plant."];
+    const b = ["4", "Sure! Here is a much longer answer than any of side a's", "A plant."];
+    // the scorer sees each distinct sequence once (on this small model two batches may well agree to
+    // the bit; on the quickstart's, on wasm, they did not): 3 of side a, 1 new of side b
+    const scored: number[][][] = [];
+    const [sa, sb] = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, [a, b], 64, (m, seqs, o) => {
+      scored.push(seqs);
+      return scoreSequences(m, seqs, o);
+    });
+    assert.equal(scored.length, 1, "one scoring pass");
+    assert.equal(scored[0]!.length, 4, "4 distinct (prompt, answer) sequences of 6");
+    assert.equal(sa[0], sb[0], "the same answer, the same score");
+    assert.equal(sa[2], sb[2]);
+    assert.notEqual(sa[1], sb[1], "different answers are scored apart");
+    assert.ok([...sa!, ...sb!].every(Number.isFinite));
+  } finally {
+    assert.equal(tf.memory().numTensors, before, "no tensor left");
+    rm.dispose();
+  }
+});
