@@ -2,7 +2,7 @@
 // EPIPE stack trace (nor exit 70); the output is simply no longer wanted.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -47,4 +47,22 @@ test("output that cannot be written (stdout on a full device) fails the command 
     assert.match(r.stderr, /alignc: cannot write its output: ENOSPC/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   }
+});
+
+test("a run whose output cannot be written still finishes and records its run; the command exits 1 with the reason", { skip: existsSync("/dev/full") ? false : "no /dev/full here" }, () => {
+  const dir = mkdtempSync(join(tmp, "full-run-"));
+  writeFileSync(
+    join(dir, "r.align"),
+    `recipe r { seed = 1 }
+tokenizer c = byte_level {}
+model m = gpt { tokenizer = c  layers = 1  d_model = 16  heads = 2  context = 64 }
+stage pre = pretrain { init = m  data = text(${JSON.stringify(join(root, "recipes", "data", "corpus.txt"))})  steps = 3 }
+`,
+  );
+  const r = spawnSync(`${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, "bin", "alignc.js"))} run r.align --workers 1 > /dev/full`, { shell: true, cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ALIGNC_CACHE: join(dir, "cache") } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /alignc: cannot write its output: ENOSPC/);
+  const runs = readdirSync(join(dir, "runs"));
+  assert.equal(runs.length, 1);
+  assert.equal(JSON.parse(readFileSync(join(dir, "runs", runs[0]!, "manifest.json"), "utf8")).status, "ok", "the run itself finished");
 });
