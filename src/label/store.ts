@@ -204,7 +204,6 @@ export class Journal<T extends JournalEntry> {
   }
 }
 
-
 /** The value of a last line that is whole JSON (not cut off mid-line), else undefined. */
 function wholeLine(text: string): unknown {
   try {
