@@ -60,11 +60,18 @@ function readWhole(file: string, encoding?: string): string {
 }
 
 function gunzipWhole(file: string, buf: Buffer): Buffer {
+  const out = gunzipAtMost(file, buf, READ_LIMITS.wholeData);
+  if (out === null) fail(CODES.fileMissing, `it decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
+  return out;
+}
+
+/** A gzip file's bytes decompressed, or null when they come to more than `limit`. */
+function gunzipAtMost(file: string, buf: Buffer, limit: number): Buffer | null {
   try {
-    return gunzipSync(buf, { maxOutputLength: READ_LIMITS.wholeData });
+    return gunzipSync(buf, { maxOutputLength: limit });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ERR_BUFFER_TOO_LARGE") fail(CODES.fileMissing, `it decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
+    if (e.code === "ERR_BUFFER_TOO_LARGE") return null;
     fail(CODES.brokenLine, `not a readable gzip file (${e.message})`, file);
   }
 }
@@ -101,7 +108,10 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   checkFile(file);
   if (statSync(file).size <= limits.checkWholeBytes) {
     const raw = readFileSync(file);
-    checkEncoding(file, file.endsWith(".gz") ? gunzipWhole(file, raw) : raw, opts.encoding);
+    // a .gz that decompresses past the limit is checked as it streams, as a large plain file is (it
+    // was refused as too large to read whole, although JSONL is streamed)
+    const whole = file.endsWith(".gz") ? gunzipAtMost(file, raw, Math.max(0, limits.checkWholeBytes)) : raw;
+    if (whole) checkEncoding(file, whole, opts.encoding);
   }
   const raw = createReadStream(file);
   const bytes = (file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;

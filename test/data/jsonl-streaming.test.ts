@@ -136,3 +136,17 @@ test("valid UTF-8 streamed in chunks reads as it is, a character cut between chu
     assert.ok(!String(rows[0]!.data.text).includes("\uFFFD"));
   }
 });
+
+test("a .gz that decompresses past the whole-file check's size is streamed and checked as it streams, not refused", async () => {
+  const rows = Array.from({ length: 200 }, (_, i) => row(`row ${i} ${"x".repeat(40)}`)).join("\n") + "\n";
+  const limits = { checkWholeBytes: 4096 }; // the compressed file is under it, its text far over
+  const gz = gzipSync(rows);
+  assert.ok(gz.length <= limits.checkWholeBytes && rows.length > limits.checkWholeBytes);
+  assert.equal((await readJsonl(file("big.jsonl.gz", gz), { limits })).length, 200);
+  // and a bad byte in it is still the located AL3002
+  const bad = Buffer.concat([Buffer.from(rows), Buffer.from('{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
+  await assert.rejects(readJsonl(file("bad-big.jsonl.gz", gzipSync(bad)), { limits }), (e: unknown) => {
+    const d = e instanceof DataError ? e.diagnostics[0] : undefined;
+    return d?.code === "AL3002" && d.span?.line === 201 && /^not UTF-8: byte 0xe9/.test(d.message);
+  });
+});
