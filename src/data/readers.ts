@@ -3,7 +3,7 @@
 // bad ranking) is reported as file:line with a span.
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { createGunzip, gunzipSync } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
@@ -11,6 +11,7 @@ import { BadRows, clip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
+import { gunzipAtMost, gunzipWhole } from "./gunzip.js";
 
 export { firstInvalidUtf8 } from "./decode.js";
 
@@ -57,23 +58,6 @@ function readWhole(file: string, encoding?: string): string {
   }
   if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
   return decodeWhole(file, buf, encoding);
-}
-
-function gunzipWhole(file: string, buf: Buffer): Buffer {
-  const out = gunzipAtMost(file, buf, READ_LIMITS.wholeData);
-  if (out === null) fail(CODES.fileMissing, `it decompresses to more than ${READ_LIMITS.wholeData >> 20} MiB, the most alignc reads whole; write it as JSONL, which is streamed`, file);
-  return out;
-}
-
-/** A gzip file's bytes decompressed, or null when they come to more than `limit`. */
-function gunzipAtMost(file: string, buf: Buffer, limit: number): Buffer | null {
-  try {
-    return gunzipSync(buf, { maxOutputLength: limit });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "ERR_BUFFER_TOO_LARGE") return null;
-    fail(CODES.brokenLine, `not a readable gzip file (${e.message})`, file);
-  }
 }
 
 /** Limits of a streamed JSONL file (readJsonl's `limits` lowers them in tests). `lineChars`: V8 holds
