@@ -2,6 +2,7 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
+import { lstatSync } from "node:fs";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { canonicalJson, sortKeysDeep } from "./canonical.js";
@@ -30,9 +31,22 @@ export function goldenText(plan: Plan): string {
   return JSON.stringify(goldenPlan(plan), null, 2) + "\n";
 }
 
-/** Writes a golden atomically (temp file + rename). */
+/** Writes a golden atomically (temp file + rename). A file already at NAME.plan.json is replaced only
+ * when it is a plan alignc wrote (a golden, or `alignc plan --json` saved there): `--update` once
+ * replaced whatever had that name (a user's notes, a FIFO, a folder's link), which alignc did not create. */
 export function writeGolden(recipePath: string, plan: Plan): string {
   const path = goldenPath(recipePath);
+  if (lexists(path)) {
+    let old: Plan;
+    try {
+      old = readGolden(recipePath);
+    } catch (err) {
+      if (!(err instanceof GoldenError)) throw err;
+      throw new GoldenError(`${err.message}: not overwritten (alignc replaces only a plan it wrote); move it away and run \`alignc test --update\` again`);
+    }
+    if (typeof (old as { engine?: { alignc?: unknown } }).engine?.alignc !== "string")
+      throw new GoldenError(`${path} is not a plan alignc wrote (no \`engine.alignc\`): not overwritten; move it away and run \`alignc test --update\` again`);
+  }
   writeFileAtomicSync(path, goldenText(plan));
   return path;
 }
@@ -92,4 +106,13 @@ export function readGolden(recipePath: string): Plan {
   if (!isObj(v) || !Array.isArray(v["nodes"]) || !v["nodes"].every((n) => isObj(n) && typeof n["id"] === "string"))
     throw new GoldenError(`golden plan ${path} is not a plan (no \`nodes\` list of nodes with an id)`);
   return v as unknown as Plan;
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

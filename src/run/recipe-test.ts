@@ -82,6 +82,11 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
       writeGolden(file, plan);
       r.golden = "updated";
     } catch (err) {
+      if (err instanceof GoldenError) {
+        r.golden = "unreadable";
+        r.goldenDetail = [err.message];
+        return r;
+      }
       const e = fsError(err); // a read-only or full disk: reported as this recipe's failure, not exit 70
       if (!e) throw err;
       r.goldenDetail = [`cannot write ${goldenPath(file)}: ${e.message}`];

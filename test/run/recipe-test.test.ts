@@ -2,7 +2,7 @@
 // reported as a differing node; the --tiny run is checked against the recipe's expect block.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
@@ -30,6 +30,35 @@ test("goldens: missing → fail; --update writes; equal → pass; a changed para
     assert.equal(differs.golden, "differs");
     assert.ok(differs.goldenDetail.some((l) => /~ policy: .*kl_coef/.test(l)), differs.goldenDetail.join("\n"));
     assert.ok(!passed(differs));
+  } finally {
+    cleanup();
+  }
+});
+
+test("--update replaces only a plan alignc wrote: a user's file named NAME.plan.json (text, JSON, a folder) is left as it was", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = writeMicro(dir);
+    const golden = join(dir, "micro.plan.json");
+    for (const [what, make] of [
+      ["notes", () => writeFileSync(golden, "my notes, not a plan\n")],
+      ["other JSON", () => writeFileSync(golden, JSON.stringify({ nodes: [{ id: "x" }] }))],
+      ["a folder", () => mkdirSync(golden)],
+    ] as const) {
+      rmSync(golden, { recursive: true, force: true });
+      make();
+      const before = statSync(golden).isDirectory() ? "dir" : readFileSync(golden, "utf8");
+      const r = await testRecipe(file, { run: false, update: true });
+      assert.equal(r.golden, "unreadable", what);
+      assert.match(r.goldenDetail.join("\n"), /not overwritten/, what);
+      assert.ok(!passed(r));
+      assert.equal(statSync(golden).isDirectory() ? "dir" : readFileSync(golden, "utf8"), before, `${what} unchanged`);
+    }
+    rmSync(golden, { recursive: true, force: true });
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    writeFileSync(file, microRecipe({ klCoef: 0.5 }));
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated", "its own golden is rewritten");
+    assert.match(readFileSync(golden, "utf8"), /"kl_coef": 0.5/);
   } finally {
     cleanup();
   }
