@@ -12,7 +12,8 @@ import type { ExportOptions, ExportResult } from "./types.js";
 
 export { compileExport, EXPORT_CODES } from "./compile.js";
 export { gatherExport } from "./from-plan.js";
-export { writeExportDir, ExportWriteError } from "./write.js";
+// the unlocked writer stays inside: a library user writes through writeExportDirLocked, as `alignc export` does
+export { ExportWriteError } from "./write.js";
 export { writeExportDirLocked, exportLockPath } from "./lock.js";
 export { toYaml } from "./yaml.js";
 export { validateExport, loadSurfaces } from "./validate/index.js";

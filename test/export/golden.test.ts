@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
-import { exportRecipe, loadSurfaces, schemasAvailable, validateExport, writeExportDir, type ExportOptions } from "../../src/export/index.js";
+import { exportRecipe, loadSurfaces, schemasAvailable, validateExport, type ExportOptions } from "../../src/export/index.js";
+import { writeExportDir } from "../../src/export/write.js";
 
 // test/export/ in the sources, dist/test/export/ once compiled: find the repository root either way
 let ROOT = fileURLToPath(new URL(".", import.meta.url));
