@@ -57,9 +57,11 @@ export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: numbe
   // a task's own `X/data` read takes the task's policy; a source its own
   const onError = opts.onError ?? onErrorOf(node);
   const encoding = strP(p.encoding); // kinds.ts ENCODINGS; left out means UTF-8 (no default, so no hash changes)
+  const pattern = strP(p.pattern); // a text source's line pattern (kinds.ts); left out: each line is `text`
   const source = opts.source ?? node.block ?? node.id;
   // a file that cannot be read at all is reported where the recipe names it (at-recipe.ts)
-  const rows = cached(dp, `rows:${reader}:${file}:${limit ?? ""}:${onError}:${encoding ?? ""}`, () => readRows(file, reader as ReaderKind, { limit, onError, source, ...(encoding ? { encoding } : {}) }));
+  const key = `rows:${reader}:${file}:${limit ?? ""}:${onError}:${encoding ?? ""}:${pattern ?? ""}`;
+  const rows = cached(dp, key, () => readRows(file, reader as ReaderKind, { limit, onError, source, ...(encoding ? { encoding } : {}), ...(pattern !== undefined ? { pattern } : {}) }));
   return atRecipeAsync(fileSiteOf(dp, node), file, dp.dir, rows);
 }
 

@@ -260,6 +260,6 @@ export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { 
   // a candidates source is no plan node (src/plan/lower.ts): its file is read as the block names it
   const b = id === null ? undefined : recipe.blocks.find((x) => x.name === id);
   if (b?.keyword === "source" && b.role === "candidates" && typeof b.args[0] === "string" && (READER_KINDS as readonly string[]).includes(b.kind))
-    return readRows(b.args[0], b.kind as ReaderKind, { limit: opts.limit, onError: b.props.on_error === "skip" ? "skip" : "fail", source: b.name, ...(typeof b.props.encoding === "string" ? { encoding: b.props.encoding } : {}) });
+    return readRows(b.args[0], b.kind as ReaderKind, { limit: opts.limit, onError: b.props.on_error === "skip" ? "skip" : "fail", source: b.name, ...(typeof b.props.encoding === "string" ? { encoding: b.props.encoding } : {}), ...(typeof b.props.pattern === "string" ? { pattern: b.props.pattern } : {}) });
   fail(CODES.unsupported, `${opts.what}: expected a source`, recipe.file);
 }

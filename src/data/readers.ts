@@ -33,6 +33,8 @@ export interface ReadOptions {
   source?: string;
   /** the source's declared `encoding` (decode.ts); UTF-8 when absent */
   encoding?: string;
+  /** text reader: the source's `pattern`, each line's named groups its fields (absent: `{ text }`) */
+  pattern?: string;
 }
 
 /** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
@@ -81,8 +83,13 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
     case "csv":
     case "tsv":
       return { file, kind, rows: readCsv(file, kind === "tsv" ? "\t" : ",", opts) };
-    case "text":
-      return { file, kind, rows: readTextLines(file, opts) };
+    case "text": {
+      if (opts.pattern === undefined) return { file, kind, rows: readTextLines(file, opts) };
+      const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
+      const rows = readPatternLines(file, opts.pattern, { ...opts, bad });
+      const skipped = bad.finish();
+      return { file, kind, rows, ...(skipped ? { skipped } : {}) };
+    }
   }
 }
 
@@ -316,6 +323,35 @@ export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
     }
     if (end === text.length) break;
     start = end + 1;
+  }
+  return rows;
+}
+
+/** The RegExp of a text source's `pattern` (the checker compiled it already: AL2042). */
+export function linePattern(pattern: string): RegExp {
+  return new RegExp(pattern, "u");
+}
+
+/**
+ * Text lines matched by a pattern (`pattern = "^(?<label>[01]) (?<sentence>.*)$"`, SST-2's `<0|1>
+ * <sentence>` lines as published): each non-blank line's named groups are its fields (a group that
+ * matched nothing is absent). A line the pattern does not match is a bad row at file:line, under
+ * the source's `on_error`: a file is never silently smaller than it looks.
+ */
+export function readPatternLines(file: string, pattern: string, opts: ReadOptions & { bad: BadRows }): Row[] {
+  const re = linePattern(pattern);
+  const rows: Row[] = [];
+  for (const r of readTextLines(file, { ...opts, limit: undefined })) {
+    if (opts.limit !== undefined && rows.length >= opts.limit) break;
+    const row = opts.bad.guard(r, () => {
+      const text = r.data.text as string;
+      const m = re.exec(text);
+      if (!m) fail(CODES.brokenLine, `the line does not match the source's pattern ${JSON.stringify(pattern)}: ${JSON.stringify(clip(text, 80))}`, file, rowSpan(r.line, r.start, r.end));
+      const data: Fields = {};
+      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) data[k] = v;
+      return { ...r, data, index: rows.length };
+    });
+    if (row) rows.push(row);
   }
   return rows;
 }

@@ -376,6 +376,13 @@ codeTest("AL2040", "rule-ranked samples whose prompts have no reference answers 
   await expectClean(draw("train(prefs)").replace('source txt = text("data/corpus.txt") as text {}\n', ""));
 });
 
+codeTest("AL2042", "a text source's pattern: not a regular expression, or naming no group", async () => {
+  const src = (re: string) => `${P}source lines = text("data/corpus.txt") as records { pattern = "${re}" }\n`;
+  assert.match((await expectError(src("(?<w>a"), "AL2042", ...at(src("(?<w>a"), '"(?<w>a"'))).message, /not a regular expression/);
+  assert.match((await expectError(src("^(a) (b)$"), "AL2042", ...at(src("^(a) (b)$"), '"^(a)'))).message, /names no group/);
+  await expectClean(src("^(?<w>a)"));
+});
+
 test("every AL2 code in codes.ts has a test above", () => {
   assert.deepEqual([...tested].sort(), Object.keys(CODES).sort());
 });

@@ -217,4 +217,21 @@ const checkTrainingLength: Check<"Declaration"> = (d, accept, ctx) => {
     accept("AL2034", d.name, `stage \`${d.name.name}\` (${d.kind.name}) has no length: set \`steps = N\` or \`epochs = N\` (fixed counts make runs reproduce)`);
 };
 
-export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, ...samplesChecks];
+/** A text source's `pattern`: the regular expression the reader runs on every line (readPatternLines),
+ * compiled here so a typo is a located error before any file is read. */
+const checkLinePattern: Check<"Declaration"> = (d, accept, ctx) => {
+  const written = ctx.blocks.get(d)?.written.get("pattern");
+  const v = written ? (valueSpanOf(written) as Value) : null;
+  if (d.keyword.name !== "source" || !v || v.type !== "String") return;
+  let re: RegExp;
+  try {
+    re = new RegExp(v.value, "u");
+  } catch (err) {
+    accept("AL2042", v, `\`pattern\` is not a regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, "")}`, "JavaScript syntax, Unicode mode: escape a literal `(` or `.` with a backslash (written `\\\\(` in a recipe string)");
+    return;
+  }
+  if (!/\(\?<[A-Za-z_$]/.test(re.source))
+    accept("AL2042", v, "`pattern` names no group, so its lines would have no fields", 'name each field a group: `"^(?<label>[01]) (?<sentence>.*)$"`');
+};
+
+export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, checkLinePattern, ...samplesChecks];

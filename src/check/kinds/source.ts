@@ -3,6 +3,11 @@
 import { bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
 import { ENCODINGS } from "../data-options.js";
 
+/** No `default`: a text source that leaves it out keeps its plan hash; left out, each line is the row `{ text }`. */
+const LINE_PATTERN = str(
+  "text files: a regular expression (JavaScript syntax) every non-blank line must match, its named groups the row's fields: SST-2's `0 a dull film .` lines are `\"^(?<label>[01]) (?<sentence>.*)$\"`; a line it does not match is a bad row (`on_error`). Default, when left out: each line is the one field `text`",
+);
+
 export const SOURCE_KINDS: Record<string, KindSpec> = {
   ...Object.fromEntries(
     READERS.map((reader) => [
@@ -36,6 +41,8 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
           guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
           overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+          // text files only: a published line format read as it is (SST-2's `1 a gripping film .`)
+          ...(reader === "text" ? { pattern: LINE_PATTERN } : {}),
         },
       },
     ]),

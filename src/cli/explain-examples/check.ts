@@ -227,6 +227,12 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     fix: HEADER,
     how: "declare at least one block; an empty file or a header alone is usually the wrong file, or one not saved yet",
   },
+  AL2042: {
+    bad: `${HEADER}source sst2 = text("sst2.txt") as records { pattern = "^([01]) (.*)$" }\n`,
+    fix: `${HEADER}source sst2 = text("sst2.txt") as records { pattern = "^(?<label>[01]) (?<sentence>.*)$" }\n`,
+    how: "name each field a group, `(?<name>…)`, in a JavaScript regular expression (Unicode mode); a literal `(` or `.` is escaped",
+    files: { "sst2.txt": "1 a gripping film .\n0 dull , dull , dull\n" },
+  },
   AL2040: {
     bad: `${STAGES}source txt = text("corpus.txt") as text {}\nsource drawn = samples(sft) as rankings { prompts = txt  labeler = "rule" }\n`,
     fix: `${STAGES}source drawn = samples(sft) as rankings { prompts = train(prefs)  labeler = "rule" }\n`,
