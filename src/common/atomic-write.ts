@@ -7,13 +7,13 @@
 // mid-write removes it (temp-cleanup.ts), and a durable write first removes the temps a killed
 // (SIGKILL) writer of the same target left there.
 import { randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { WRITER_TAG_RE, writerGone, writerTag } from "./writer-tag.js";
+import { HOSTED_WRITER_TAG_RE, writerGone, writerTag } from "./writer-tag.js";
 import { makeDirs } from "./make-dirs.js";
 import { trackTemp, untrackTemp } from "./temp-cleanup.js";
 
-const TEMP_TAG = new RegExp(`^(${WRITER_TAG_RE})-[0-9a-f]{8}$`);
+const TEMP_TAG = new RegExp(`^(${HOSTED_WRITER_TAG_RE})-[0-9a-f]{8}$`);
 
 /** A sibling temp name: same folder, so the rename never crosses a filesystem. */
 export function tempSibling(path: string): string {
@@ -24,9 +24,10 @@ export function tempSibling(path: string): string {
  * Remove the temp siblings of `path` (`.NAME.tmp-HOST-PID-sSTART-XXXXXXXX`, tempSibling's names, and
  * the older `.NAME.tmp-HOST-PID-XXXXXXXX`) whose writer is no longer running: what a process killed
  * mid-write left. A temp of a live process or of another host (writer-tag.ts), and any other name, is
- * kept. Returns the names removed.
+ * kept; so is a folder, unless `folders` (an export's staging folder is one: export/write.ts), and only
+ * then is anything removed with what it holds. Returns the names removed.
  */
-export function removeDeadTemps(path: string): string[] {
+export function removeDeadTemps(path: string, opts: { folders?: boolean } = {}): string[] {
   const prefix = `.${basename(path)}.tmp-`;
   let names: string[];
   try {
@@ -38,7 +39,15 @@ export function removeDeadTemps(path: string): string[] {
   for (const name of names) {
     const m = name.startsWith(prefix) ? TEMP_TAG.exec(name.slice(prefix.length)) : null;
     if (!m || !writerGone(m[1]!)) continue;
-    rmSync(join(dirname(path), name), { recursive: true, force: true });
+    const p = join(dirname(path), name);
+    let folder: boolean;
+    try {
+      folder = lstatSync(p).isDirectory();
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (folder && !opts.folders) continue; // an atomic write's temp is a file: a folder is not ours
+    rmSync(p, { recursive: folder, force: true });
     removed.push(name);
   }
   return removed;

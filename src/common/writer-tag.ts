@@ -31,6 +31,11 @@ export function writerTag(): string {
  * Wrap it in a group to read the tag back. */
 export const WRITER_TAG_RE = "(?:[0-9a-f]{8}-)?\\d+(?:-s\\d+)?";
 
+/** A writer tag that names its host: what a sweep of a user's folder reads (temps beside a recipe, an
+ * export's staging and lock temps). A bare pid is read only in alignc's own folders (its cache): in a
+ * user's folder, `.r.align.tmp-4000000-deadbeef` may be anyone's name, and was removed as a dead temp. */
+export const HOSTED_WRITER_TAG_RE = "[0-9a-f]{8}-\\d+(?:-s\\d+)?";
+
 /** Is the writer a tag names known to be gone: a process of this host that no longer runs, or whose pid
  * now belongs to a process that started at another time? Another host's tag is never gone; a bare pid
  * (an older name) is read as this host's; a tag without a start time (older names, or a writer on a

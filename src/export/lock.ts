@@ -7,7 +7,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { acquireLock, removeDeadWriters, type LockInfo } from "../run/storage/lock.js";
-import { WRITER_TAG_RE } from "../common/writer-tag.js";
+import { HOSTED_WRITER_TAG_RE } from "../common/writer-tag.js";
 import { fsError } from "../common/fs-error.js";
 import { LOCK_NAME } from "./manifest.js";
 import { ExportWriteError, writeExportDir, type WriteExportOptions, type WriteExportResult } from "./write.js";
@@ -54,10 +54,10 @@ export async function writeExportDirLocked(outDir: string, files: Parameters<typ
   const path = exportLockPath(outDir);
   // a lock being taken is first written to `<lock>.<writer>-<nonce>.tmp` (lock.ts): an export killed
   // in that instant left one in the user's folder, cleared here once its writer is gone
-  const tmpOfLock = new RegExp(`^${escapeRe(basename(path))}\\.(${WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`);
+  const tmpOfLock = new RegExp(`^${escapeRe(basename(path))}\\.(${HOSTED_WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`);
   let lock;
   try {
-    removeDeadWriters(dirname(path), (name) => tmpOfLock.exec(name)?.[1] ?? null);
+    removeDeadWriters(dirname(path), (name) => tmpOfLock.exec(name)?.[1] ?? null, { files: true });
     lock = await acquireLock(path, { purpose: opts.purpose ?? "alignc export", ...(opts.onWait ? { onWait: opts.onWait } : {}) });
   } catch (err) {
     // a read-only or full disk, a path through a file: the user's to fix, said as the write says it

@@ -92,7 +92,8 @@ function readlinkSafe(p: string): string {
   }
 }
 
-/** A staging folder inside `out` left by an export that was killed (its process is gone). */
+/** A staging folder inside `out` left by an export that was killed (its process is gone). Its name is
+ * alignc's own (`.alignc-export.tmp-`), so the older bare-pid tags are still read here. */
 function deadStaging(name: string): boolean {
   const m = name.startsWith(STAGE_PREFIX) ? new RegExp(`^(${WRITER_TAG_RE})-[0-9a-f]{8}$`).exec(name.slice(STAGE_PREFIX.length)) : null;
   return m !== null && writerGone(m[1]!);
@@ -139,8 +140,8 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
 
   // staging folders beside `out` of exports killed before they finished (the staging's name is
   // `.NAME.tmp-HOST-PID-sSTART-…` like an atomic write's temp, NAME the folder's name or its target's)
-  removeDeadTemps(out);
-  if (lexists(out)) removeDeadTemps(realpathSync(out));
+  removeDeadTemps(out, { folders: true });
+  if (lexists(out)) removeDeadTemps(realpathSync(out), { folders: true });
   const tmp = stagingFolder(out);
   // writing is synchronous: with the listener this installs, a Ctrl-C that comes while files are staged
   // or moved waits until the export is complete and its staging removed, then stops the process

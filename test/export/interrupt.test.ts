@@ -11,6 +11,10 @@ import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { repoRoot } from "../repo-root.js";
 import { signalAt } from "../cli/signal-at.js";
+import { writerTag } from "../../src/common/writer-tag.js";
+
+/** This host's part of a writer tag: what every temp alignc writes carries (writer-tag.ts). */
+const host = writerTag().split("-")[0]!;
 
 const root = repoRoot();
 const HF = join(root, "recipes", "exports", "quickstart-hf.align");
@@ -77,9 +81,10 @@ test("an output folder holding only the manifest temp of an export killed while 
   const d = mkdtempSync(join(tmp, "manifest-"));
   mkdirSync(join(d, "out"));
   // what writeJsonAtomicSync leaves when killed before its rename, in the folder the export had just made
-  writeFileSync(join(d, "out", "..alignc-export.json.tmp-999999999-0badcafe"), '{"format": "alignc-exp');
+  // (a dead pid of this host: a temp without the host may be anyone's file, and is kept)
+  writeFileSync(join(d, "out", `..alignc-export.json.tmp-${host}-999999999-0badcafe`), '{"format": "alignc-exp');
   const r = exportTo(d);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(files(join(d, "out")), uninterrupted());
-  assert.ok(!existsSync(join(d, "out", "..alignc-export.json.tmp-999999999-0badcafe")));
+  assert.ok(!existsSync(join(d, "out", `..alignc-export.json.tmp-${host}-999999999-0badcafe`)));
 });

@@ -5,7 +5,7 @@
 // Breaking a stale lock renames it aside first and checks that what was renamed is the lock that
 // was judged stale; a fresh lock taken in between is put back, so two breakers never both win.
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, linkSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
+import { closeSync, existsSync, linkSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { processAlive, processStart } from "../../common/fs-probe.js";
@@ -68,13 +68,47 @@ function startOfThisProcess(): { start?: string } {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function readLock(path: string): LockInfo | null {
-  try {
-    const info = JSON.parse(readFileSync(path, "utf8")) as LockInfo;
-    return typeof info.pid === "number" && typeof info.nonce === "string" ? info : null;
-  } catch {
-    return null; // missing, or torn by a kill between create and write: judged by age below
+/** A file at a lock's path that is no lock alignc wrote (tryCreate links a lock into place whole, so
+ * one of ours always parses): a user's file, a folder, a FIFO. It is never broken as stale (it was
+ * deleted, or renamed aside, as an abandoned lock), and never read past its kind (a FIFO blocked). */
+export class ForeignLockError extends Error {
+  // an errno-shaped error (fs-error.ts): every command reports it as the user's environment, exit 1
+  readonly code = "EEXIST";
+  readonly syscall = "lock";
+  constructor(readonly path: string, what: string) {
+    super(`${path} is in the way of alignc's lock: it is ${what}, not a lock alignc wrote. Nothing was done; move it away and run the command again`);
+    this.name = "ForeignLockError";
   }
+}
+
+/** The most a lock file holds (pid, host, nonce, times, purpose): a larger file is not one. */
+const LOCK_MAX_BYTES = 64 * 1024;
+
+/** The lock at `path`: its owner, null when there is none (no file), or what else is there. */
+function readLock(path: string): LockInfo | null | { foreign: string } {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return null;
+  }
+  if (st.isDirectory()) return { foreign: "a folder" };
+  if (!st.isFile()) return { foreign: st.isSymbolicLink() ? "a symbolic link" : "a special file (a FIFO, a socket or a device)" };
+  if (st.size > LOCK_MAX_BYTES) return { foreign: `a file of ${st.size} bytes` };
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null; // released meanwhile
+    return { foreign: "a file that is not JSON" };
+  }
+  const info = v as LockInfo | null;
+  return info !== null && typeof info === "object" && typeof info.pid === "number" && typeof info.nonce === "string" && typeof info.host === "string" ? info : { foreign: "a JSON file without a lock's pid, host and nonce" };
+}
+
+/** The owner a lock file names, if it is a lock (for messages and comparisons). */
+function ownerOf(r: ReturnType<typeof readLock>): LockInfo | null {
+  return r === null || "foreign" in r ? null : r;
 }
 
 /**
@@ -82,20 +116,30 @@ function readLock(path: string): LockInfo | null {
  * gives the pid a name was written by (null: not a writer's file, kept; NaN: unreadable, removed);
  * files of a live writer are kept. Returns how many were removed.
  */
-export function removeDeadWriters(dir: string, writer: (name: string) => string | null): number {
+export function removeDeadWriters(dir: string, writer: (name: string) => string | null, opts: { files?: boolean } = {}): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir)) {
     const tag = writer(name);
     if (tag === null || !writerGone(tag)) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
+    // `files`: a sweep of a user's folder, where a writer's leftover is a file; a folder is not ours
+    if (opts.files && !isPlainFile(join(dir, name))) continue;
+    rmSync(join(dir, name), { recursive: !opts.files, force: true });
     n++;
   }
   return n;
 }
 
+function isPlainFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
 
-function isStale(path: string, info: LockInfo | null, staleMs: number): boolean {
+
+function isStale(path: string, info: LockInfo, staleMs: number): boolean {
   let mtime: number;
   try {
     mtime = statSync(path).mtimeMs;
@@ -103,7 +147,6 @@ function isStale(path: string, info: LockInfo | null, staleMs: number): boolean 
     return false; // gone: not stale, just free
   }
   const age = Date.now() - mtime;
-  if (info === null) return age > 5_000; // unreadable: its owner died between open and write (or is writing now)
   if (info.host === hostname()) return !processAlive(info.pid, info.start) || (info.pid === process.pid && !heldHere.has(info.nonce));
   return age > staleMs;
 }
@@ -137,7 +180,7 @@ function tryCreate(path: string, info: LockInfo): boolean {
 }
 
 /** Rename a stale lock aside, unless it changed owner since it was judged stale. */
-function breakStale(path: string, judged: LockInfo | null): void {
+function breakStale(path: string, judged: LockInfo): void {
   const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     renameSync(path, aside);
@@ -146,7 +189,7 @@ function breakStale(path: string, judged: LockInfo | null): void {
     throw err;
   }
   const moved = readLock(aside);
-  if (judged !== null && moved !== null && moved.nonce !== judged.nonce) {
+  if (moved === null || "foreign" in moved || moved.nonce !== judged.nonce) {
     // we took a fresh lock that replaced the stale one: give it back (link fails if a third took the path)
     try {
       linkSync(aside, path);
@@ -165,8 +208,10 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
   let told = false;
   for (;;) {
     if (tryCreate(path, info)) break;
-    const owner = readLock(path);
-    if (isStale(path, owner, staleMs)) {
+    const found = readLock(path);
+    if (found !== null && "foreign" in found) throw new ForeignLockError(path, found.foreign);
+    const owner = found;
+    if (owner !== null && isStale(path, owner, staleMs)) {
       breakStale(path, owner);
       continue;
     }
@@ -198,7 +243,7 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
       released = true;
       heldHere.delete(info.nonce);
       // remove only our own lock: if it was broken and retaken, the file is someone else's now
-      if (readLock(path)?.nonce === info.nonce) rmSync(path, { force: true });
+      if (ownerOf(readLock(path))?.nonce === info.nonce) rmSync(path, { force: true });
     },
   };
 }
