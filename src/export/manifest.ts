@@ -6,8 +6,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { InputFileError, readRegularText } from "../lang/read-file.js";
 
 export const MANIFEST_NAME = ".alignc-export.json";
+/** An export manifest lists each file's path and sha256: a few KB; past this it is not one. */
+const MANIFEST_MAX_BYTES = 64 << 20;
 export const MANIFEST_FORMAT = "alignc-export/1";
 /** The lock one export at a time holds (lock.ts): `.NAME.alignc-export.lock` beside the folder, or this
  * name inside it when the folder is a mount point. Never one of the exported files. */
@@ -38,8 +41,10 @@ export function readManifest(dir: string): Manifest | undefined {
   if (!existsSync(p)) return undefined;
   let m: unknown;
   try {
-    m = JSON.parse(readFileSync(p, "utf8"));
+    // a regular file only: a FIFO put there blocked the export in a read no signal ended (read-file.ts)
+    m = JSON.parse(readRegularText(p, MANIFEST_MAX_BYTES, "export manifest"));
   } catch (err) {
+    if (err instanceof InputFileError) throw new ManifestError(`${err.message}: alignc cannot tell which files it wrote`);
     throw new ManifestError(`${p} is not valid JSON (${(err as Error).message}): alignc cannot tell which files it wrote`);
   }
   const ok = (r: unknown) =>

@@ -71,3 +71,14 @@ test("--out a dangling symlink, a symlink loop or a path through a file is an Ex
   assert.ok(!existsSync(join(root, "nowhere")), "no folder made through the dangling link");
   assert.equal(readFileSync(join(root, "f"), "utf8"), "mine\n");
 });
+
+test("a FIFO or a folder where the export's manifest goes is refused at once, naming it (a FIFO blocked the export for good)", { skip: process.platform === "win32" && "no mkfifo" }, () => {
+  for (const make of ["fifo", "folder"] as const) {
+    const out = join(fresh(), "out");
+    mkdirSync(out);
+    if (make === "fifo") spawnSync("mkfifo", [join(out, MANIFEST_NAME)]);
+    else mkdirSync(join(out, MANIFEST_NAME));
+    assert.throws(() => writeExportDir(out, [file("EXPORT.md", "v1")]), (e: Error) => e instanceof ExportWriteError && e.message.includes(MANIFEST_NAME), make);
+    assert.ok(!existsSync(join(out, "EXPORT.md")), `${make}: nothing written`);
+  }
+});
