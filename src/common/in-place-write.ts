@@ -15,33 +15,36 @@ export function inPlaceBackup(path: string): string {
  * writing (a full disk) the old bytes are put back and the backup removed; if even that fails, the
  * error says where the backup is. */
 export function writeInPlaceSync(path: string, data: string): void {
-  const backup = inPlaceBackup(path);
-  const old = readFileSync(path);
-  writeFileAtomicSync(backup, old); // durable: on disk before the original is touched
-  try {
-    overwrite(path, Buffer.from(data, "utf8"));
-  } catch (err) {
-    try {
-      overwrite(path, old);
-    } catch {
-      throw Object.assign(err as Error, { message: `${(err as Error).message} (the file may be half-written: its old text is in ${backup})` });
-    }
-    rmSync(backup, { force: true });
-    throw err;
-  }
-  rmSync(backup, { force: true });
-  fsyncDir(dirname(path));
-}
-
-/** `buf` written over the file from its start, the rest cut off, synced. */
-function overwrite(path: string, buf: Uint8Array): void {
+  // opened for writing first: a file this user may not write (another owner's, read-only) fails here,
+  // with nothing done; the backup was written first before, then left behind with a false "the file
+  // may be half-written", and it refused the next fmt until removed
   const fd = openSync(path, "r+");
   try {
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
-    ftruncateSync(fd, buf.length);
-    fsyncSync(fd);
+    const backup = inPlaceBackup(path);
+    const old = readFileSync(fd);
+    writeFileAtomicSync(backup, old); // durable: on disk before the original is touched
+    try {
+      overwrite(fd, Buffer.from(data, "utf8"));
+    } catch (err) {
+      try {
+        overwrite(fd, old);
+      } catch {
+        throw Object.assign(err as Error, { message: `${(err as Error).message} (the file may be half-written: its old text is in ${backup})` });
+      }
+      rmSync(backup, { force: true });
+      throw err;
+    }
+    rmSync(backup, { force: true });
   } finally {
     closeSync(fd);
   }
+  fsyncDir(dirname(path));
+}
+
+/** `buf` written over the open file from its start, the rest cut off, synced. */
+function overwrite(fd: number, buf: Uint8Array): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
+  ftruncateSync(fd, buf.length);
+  fsyncSync(fd);
 }

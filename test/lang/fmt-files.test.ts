@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { repoRoot } from "./helpers.js";
 
@@ -94,4 +94,30 @@ test("fmt refuses a file whose in-place backup is still there (an earlier fmt wa
   assert.equal(r.code, 2);
   assert.match(r.stderr, /alignc-backup exists/);
   assert.equal(readFileSync(file, "utf8"), UGLY, "left as it was");
+});
+
+test("fmt by a user who may not write the file (another's, mode 644, in a shared folder) leaves it unchanged and no backup behind", (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip("needs root here: to run fmt as another user");
+    return;
+  }
+  const shared = mkdtempSync(join(tmp, "shared-"));
+  chmodSync(shared, 0o777);
+  // the test's own temp folders above it are private (0700): let the other user pass through them
+  for (let d = dirname(shared); ; d = dirname(d)) {
+    chmodSync(d, (statSync(d).mode & 0o7777) | 0o711);
+    if (d === tmpdir() || d === dirname(d)) break;
+  }
+  const file = join(shared, "theirs.align");
+  writeFileSync(file, UGLY);
+  chmodSync(file, 0o644);
+  const run = () => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "fmt", file], { cwd: shared, encoding: "utf8", uid: 65534, gid: 65534 });
+  const r = run();
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /cannot write .*theirs\.align: EACCES.*left unchanged/);
+  assert.doesNotMatch(r.stderr, /half-written/);
+  assert.equal(readFileSync(file, "utf8"), UGLY);
+  assert.deepEqual(readdirSync(shared), ["theirs.align"], "no backup (it refused the owner's next fmt)");
+  assert.equal(fmt(file).code, 0, "the owner's fmt still works");
+  assert.equal(readFileSync(file, "utf8"), PRETTY);
 });
