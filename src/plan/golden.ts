@@ -2,7 +2,7 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
-import { lstatSync } from "node:fs";
+import { lstatSync, realpathSync } from "node:fs";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { canonicalJson, sortKeysDeep } from "./canonical.js";
@@ -47,7 +47,9 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     if (typeof (old as { engine?: { alignc?: unknown } }).engine?.alignc !== "string")
       throw new GoldenError(`${path} is not a plan alignc wrote (no \`engine.alignc\`): not overwritten; move it away and run \`alignc test --update\` again`);
   }
-  writeFileAtomicSync(path, goldenText(plan));
+  // a golden that is a symlink (kept in a shared folder) is written where it points, as fmt writes a
+  // linked recipe: replacing the link by a file left the shared golden stale
+  writeFileAtomicSync(lexists(path) ? realpathSync(path) : path, goldenText(plan));
   return path;
 }
 

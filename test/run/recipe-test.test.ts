@@ -2,7 +2,7 @@
 // reported as a differing node; the --tiny run is checked against the recipe's expect block.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
@@ -59,6 +59,14 @@ test("--update replaces only a plan alignc wrote: a user's file named NAME.plan.
     writeFileSync(file, microRecipe({ klCoef: 0.5 }));
     assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated", "its own golden is rewritten");
     assert.match(readFileSync(golden, "utf8"), /"kl_coef": 0.5/);
+    // a golden kept elsewhere behind a symlink is written where it points; the link stays
+    const elsewhere = join(dir, "shared.plan.json");
+    renameSync(golden, elsewhere);
+    symlinkSync(elsewhere, golden);
+    writeFileSync(file, microRecipe({ klCoef: 0.25 }));
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    assert.ok(lstatSync(golden).isSymbolicLink(), "still a link");
+    assert.match(readFileSync(elsewhere, "utf8"), /"kl_coef": 0.25/);
   } finally {
     cleanup();
   }
