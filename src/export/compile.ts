@@ -27,6 +27,9 @@ export const EXPORT_CODES = {
   AL4611: "PPO's reward is alignc's demo rule (reward = \"rule\"), which no target can compute",
 } as const;
 
+/** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on). */
+const TRL_PPO_EVAL_ROWS = 100;
+
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {
   return { code, severity, message, file: stage?.file ?? file, span: stage?.span ?? null, ...(hint ? { hint } : {}) };
 }
@@ -128,8 +131,15 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptx_coef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
       else if (!s.ptx) diagnostics.push(diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef > 0 but no ptx_data`, s, input.file));
     }
-    if (s.kind === "ppo" && opts.to === "trl" && s.data.train.length <= 100)
-      diagnostics.push(diag("AL4607", "warning", `TRL's PPO script keeps the last 100 prompts for evaluation; stage \`${s.name}\` has only ${s.data.train.length} training prompts, so the script will fail`, s, input.file, "add prompts (at least 101) or export to openrlhf"));
+    // trl/experimental/ppo/ppo.py selects the last 100 rows of its dataset as the eval split, whatever its size
+    if (s.kind === "ppo" && opts.to === "trl") {
+      const n = s.data.train.length;
+      diagnostics.push(
+        n <= TRL_PPO_EVAL_ROWS
+          ? diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script will fail`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
+          : diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation: stage \`${s.name}\` trains there on ${n - TRL_PPO_EVAL_ROWS} of its ${n} training prompts (${(((n - TRL_PPO_EVAL_ROWS) / n) * 100).toFixed(0)} %)`, s, input.file, "export to openrlhf to train on every prompt, or add prompts"),
+      );
+    }
   }
   if (diagnostics.some((d) => d.severity === "error")) return { files: [], diagnostics, approximations };
 

@@ -36,6 +36,18 @@ test("TRL's PPO is a warning that names it experimental", () => {
   assert.match(d!.message, /experimental/);
 });
 
+test("TRL's PPO script holds out its dataset's last 100 prompts: the warning says how many it trains on (120 → 20), or that it fails (≤ 100)", () => {
+  const r = compileExport(fixtureInput(), opts({ to: "trl", dropPtx: true }));
+  const d = r.diagnostics.find((x) => x.code === "AL4607");
+  assert.equal(d?.severity, "warning");
+  assert.match(d!.message, /trains there on 20 of its 120 training prompts \(17 %\)/);
+  const few = fixtureInput();
+  const policy = few.stages.find((s) => s.name === "policy")!;
+  policy.data = { ...policy.data, train: policy.data.train.slice(0, 100) } as typeof policy.data;
+  assert.match(compileExport(few, opts({ to: "trl", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607")!.message, /only 100 training prompts, so the script will fail/);
+  assert.equal(compileExport(fixtureInput(), opts({ to: "openrlhf", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607"), undefined, "OpenRLHF trains on every prompt");
+});
+
 test("γ > 0 is an error wherever the ptx loss does not exist, unless --drop-ptx", () => {
   for (const [to, v] of [["trl", undefined], ["openrlhf", "0.11.0"]] as const) {
     const r = compileExport(fixtureInput({ ptx: 27.8 }), opts({ to, targetVersion: v }));
