@@ -10,7 +10,7 @@ import { keyOf, nodeOf, siteOf, type DataNode, type DataPlan } from "./plan-inpu
 import { heldoutTaskExamples } from "./build-task.js";
 import { cached, numP, strP } from "./build-source.js";
 import { mergeNotes, type BuildOptions, type RawData } from "./build-types.js";
-import type { DataNotes, PromptResponse } from "./types.js";
+import type { DataNotes, MixtureDrops, PromptResponse } from "./types.js";
 
 type BuildNode = (dp: DataPlan, id: string, opts: BuildOptions) => Promise<RawData>;
 
@@ -98,7 +98,9 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
     perCategory: numP(p.per_category),
     where: { file: where.file, span: where.span },
   });
-  const merged = mergeNotes(...notes);
+  const d = r.dropped;
+  const drops: MixtureDrops | null = d.duplicates + d.length + d.quota > 0 ? { mixture: node.block ?? node.id, dedup: strP(p.dedup) ?? "exact", ...d } : null;
+  const merged = mergeNotes(...notes, drops ? { mixed: [drops] } : undefined);
   return { kind: "sft", name: node.id, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
 }
 

@@ -38,6 +38,7 @@ export type RawData =
 export function mergeNotes(...ns: (DataNotes | undefined)[]): DataNotes | undefined {
   const templates = ns.flatMap((n) => n?.templates ?? []);
   const skipped = mergeSkipped(ns.flatMap((n) => n?.skipped ?? []));
-  if (!templates.length && !skipped.length) return undefined;
-  return { ...(templates.length ? { templates } : {}), ...(skipped.length ? { skipped } : {}) };
+  const mixed = ns.flatMap((n) => n?.mixed ?? []);
+  if (!templates.length && !skipped.length && !mixed.length) return undefined;
+  return { ...(templates.length ? { templates } : {}), ...(skipped.length ? { skipped } : {}), ...(mixed.length ? { mixed } : {}) };
 }

@@ -37,7 +37,10 @@ export interface MixResult {
   examples: PromptResponse[];
   counts: Record<string, number>; // examples taken per component
   available: Record<string, number>; // examples per component after dedup and selection
-  dropped: { duplicates: number; length: number; quota: number };
+  /** examples left out: `duplicates` by dedup (`differentResponse` of them answered otherwise than the
+   * example kept: FLAN's inverted prompts, "Write a positive phrase."), `length` by min/max_length,
+   * `quota` by per_category */
+  dropped: { duplicates: number; differentResponse: number; length: number; quota: number };
 }
 
 /** Normalised form for dedup: lower case, punctuation dropped, whitespace collapsed. */
@@ -106,8 +109,8 @@ function draw<T>(pool: readonly T[], count: number, seed: number, label: string)
 /** Mix components. Their order matters (dedup keeps the first occurrence, the final shuffle starts
  * from it): callers order them by content identity, not by name, so a rename changes nothing. */
 export function mix(components: readonly MixComponent[], opts: MixOptions): MixResult {
-  const seen = new Set<string>();
-  const dropped = { duplicates: 0, length: 0, quota: 0 };
+  const seen = new Map<string, string>(); // dedup key → the kept example's response
+  const dropped = { duplicates: 0, differentResponse: 0, length: 0, quota: 0 };
   const dedup = opts.dedup;
   // 1. selection: dedup (first occurrence wins, in component order) and length bounds
   const pools = components.map((c) =>
@@ -119,11 +122,13 @@ export function mix(components: readonly MixComponent[], opts: MixOptions): MixR
       }
       if (dedup === "none") return true;
       const key = dedup === "exact" ? ex.prompt : normalizeText(ex.prompt);
-      if (seen.has(key)) {
+      const kept = seen.get(key);
+      if (kept !== undefined) {
         dropped.duplicates++;
+        if (kept !== ex.response) dropped.differentResponse++;
         return false;
       }
-      seen.add(key);
+      seen.set(key, ex.response);
       return true;
     }),
   );

@@ -93,6 +93,18 @@ export interface SkippedRows {
 export interface DataNotes {
   templates?: TemplateNote[];
   skipped?: SkippedRows[];
+  /** what each mixture's selection left out (dedup, length bounds, per_category), where it left any */
+  mixed?: MixtureDrops[];
+}
+
+/** Examples a mixture left out before sampling (mix.ts `dropped`), so `data --stats` can say so. */
+export interface MixtureDrops {
+  mixture: string;
+  dedup: string;
+  duplicates: number;
+  differentResponse: number;
+  length: number;
+  quota: number;
 }
 
 /** What `buildExamples` returns for one block, tagged by what the block produces. */

@@ -1,6 +1,6 @@
 // Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
 // per-source/template counts and token-length summaries, and JSONL export rows.
-import type { BuiltData, ComparisonGroup, SFTExample, TemplateNote, Tokenizer } from "./types.js";
+import type { BuiltData, ComparisonGroup, SFTExample, MixtureDrops, TemplateNote, Tokenizer } from "./types.js";
 import { escapeControl, escapeControlKeepLines as esc } from "../lang/escape.js";
 import { palette } from "../common/colour.js";
 import { SPLIT_WORDS } from "./bad-rows.js";
@@ -117,6 +117,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number, ex
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
   }
+  for (const m of built.notes?.mixed ?? []) out.push(mixtureDropsLine(m));
   for (const s of built.notes?.skipped ?? []) {
     out.push(`skipped ${s.count} row${s.count === 1 ? "" : "s"} of ${s.file} (\`${s.source}\`${s.split ? `, ${SPLIT_WORDS[s.split]}` : ""}), first reasons:`);
     for (const r of s.reasons) out.push(`  - ${r}`);
@@ -124,9 +125,26 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number, ex
   return out.join("\n");
 }
 
+/** What a mixture left out before sampling, in words: a dedup that drops examples answered otherwise
+ * than the one kept (FLAN's inverted prompts repeat by construction) is easy to miss otherwise. */
+export function mixtureDropsLine(m: MixtureDrops): string {
+  const parts: string[] = [];
+  if (m.duplicates)
+    parts.push(
+      `dedup = "${m.dedup}" dropped ${m.duplicates} example${m.duplicates === 1 ? "" : "s"} whose prompt repeats an earlier one` +
+        (m.differentResponse ? ` (${m.differentResponse} of them with another response: write dedup = "none" to keep those)` : ""),
+    );
+  if (m.length) parts.push(`min_length/max_length dropped ${m.length}`);
+  if (m.quota) parts.push(`per_category dropped ${m.quota}`);
+  return `mixture ${m.mixture}: ${parts.join("; ")}`;
+}
+
 /** `alignc data --stats --json`: what statsText prints, as data (counts, per-source shares, token lengths). */
 export function statsJson(built: BuiltData, tok: Tokenizer, context?: number): Record<string, unknown> {
-  const skipped = built.notes?.skipped?.length ? { skipped: built.notes.skipped } : {};
+  const skipped = {
+    ...(built.notes?.skipped?.length ? { skipped: built.notes.skipped } : {}),
+    ...(built.notes?.mixed?.length ? { mixture_dropped: built.notes.mixed } : {}),
+  };
   const ctx = context !== undefined ? { context } : {};
   if (built.kind === "sft") {
     const bySource: Record<string, { examples: number; templates: Record<string, number> }> = {};

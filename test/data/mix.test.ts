@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { allocate, componentCounts, mix, normalizeText, type MixComponent } from "../../src/data/mix.js";
 import type { PromptResponse } from "../../src/data/types.js";
+import { mixtureDropsLine } from "../../src/data/view.js";
 
 const examples = (name: string, n: number, category?: string): PromptResponse[] =>
   Array.from({ length: n }, (_, i) => ({ id: `${name}:${i}`, prompt: `${name} prompt ${i}`, response: `r${i}`, meta: { source: name, ...(category ? { category } : {}) } }));
@@ -81,6 +82,19 @@ test("dedup: exact and normalised (case, spaces, punctuation); first occurrence 
   assert.deepEqual(n.examples.map((e) => e.id).sort(), ["1", "4"]);
   assert.equal(n.dropped.duplicates, 2);
   assert.equal(normalizeText("  A,  b!C "), "a bc");
+});
+
+test("dedup counts the dropped examples answered otherwise than the kept one, and data --stats says so (it was silent)", () => {
+  const ex = (id: string, prompt: string, response: string): PromptResponse => ({ id, prompt, response, meta: { source: "s" } });
+  const comps = [{ name: "s", examples: [ex("1", "Write a positive phrase.", "very good"), ex("2", "Write a positive phrase.", "so fine"), ex("3", "Write a positive phrase.", "very good"), ex("4", "2+2?", "4")], proportional: true }];
+  const r = mix(comps, { seed: 0, dedup: "exact" });
+  assert.deepEqual(r.examples.map((e) => e.id).sort(), ["1", "4"]);
+  assert.deepEqual(r.dropped, { duplicates: 2, differentResponse: 1, length: 0, quota: 0 });
+  assert.equal(
+    mixtureDropsLine({ mixture: "m", dedup: "exact", ...r.dropped }),
+    'mixture m: dedup = "exact" dropped 2 examples whose prompt repeats an earlier one (1 of them with another response: write dedup = "none" to keep those)',
+  );
+  assert.deepEqual(mix(comps, { seed: 0, dedup: "none" }).dropped, { duplicates: 0, differentResponse: 0, length: 0, quota: 0 });
 });
 
 test("LIMA selection: length bounds and per-category quotas, then the total", () => {
