@@ -4,7 +4,7 @@
 // resume.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
@@ -100,7 +100,25 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     assert.equal(cache.get(p.hash), null, "no entry for the unfinished stage");
     const ck = cache.latestCheckpoint(p.hash);
     assert.ok(ck && ck.step >= 2 && ck.step < 6, `checkpoint ${ck?.step}`);
+    const saved = join(dir, "checkpoint-copy");
+    cpSync(ck.dir, saved, { recursive: true });
 
+    // a checkpoint damaged since it was written: an error naming it and the way out (it was a bare
+    // "Unexpected end of JSON input"), and --force computes the node anew rather than resuming from it
+    writeFileSync(join(ck.dir, "progress.json"), '{"history":[');
+    const damaged = await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 });
+    assert.ok(damaged.ok && damaged.outcome.exitCode === 1);
+    assert.match(damaged.outcome.error?.message ?? "", new RegExp(`checkpoint .*${ck.dir.split("/").at(-1)} is damaged \\(progress\\.json: .*--force`));
+    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1, force: ["policy"] }));
+    assert.equal(straight.exitCode, 0);
+    const sp = straight.manifest.nodes.find((n) => n.id === "policy")!;
+    assert.equal(sp.status, "computed", "forced: from step 0, not from the damaged checkpoint");
+    assert.equal(sp.resumedFromStep, undefined);
+    const shaStraight = cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256;
+
+    // the undamaged checkpoint back, the entry removed: the run resumes from it
+    cache.remove(p.hash);
+    cpSync(saved, ck.dir, { recursive: true });
     const resumed = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 }));
     assert.equal(resumed.exitCode, 0);
     const rp = resumed.manifest.nodes.find((n) => n.id === "policy")!;
@@ -108,13 +126,7 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     assert.equal(rp.resumedFromStep, ck.step);
     const resumedRows = RunDir.open(resumed.runDir).readMetrics().filter((r) => r.stage === "policy");
     assert.ok(resumedRows.some((r) => r.step <= ck.step), "the rows before the checkpoint are kept (issue 15)");
-    const shaResumed = cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256;
-
-    // the same stage without interruption (its entry removed, then recomputed from the cached inputs)
-    cache.remove(p.hash);
-    const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 }));
-    assert.equal(straight.manifest.nodes.find((n) => n.id === "policy")!.status, "computed");
-    assert.equal(cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256, shaResumed, "resumed weights equal uninterrupted weights");
+    assert.equal(cache.get(p.hash)!.meta.files["model.safetensors"]!.sha256, shaStraight, "resumed weights equal uninterrupted weights");
     // and the same recorded metrics: every row and the summary, but for wall-clock fields (issue 15)
     const timeless = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => !/time|per_s|cached/.test(k)));
     const straightRows = RunDir.open(straight.runDir).readMetrics().filter((r) => r.stage === "policy");

@@ -2,7 +2,7 @@
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   createTrainer,
   evaluateLm,
@@ -153,12 +153,16 @@ async function loop(
   let complete = true; // history holds every step (false after resuming from a checkpoint without progress.json)
   const ck = ctx.latestCheckpoint();
   if (ck) {
-    trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
+    try {
+      trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
+    } catch (err) {
+      throw new DamagedCheckpointError(join(ck.dir, STATE_FILE), (err as Error).message);
+    }
     resumedFrom = trainer.stepCount;
     ctx.info(`resuming from the checkpoint at step ${resumedFrom}`);
     const progress = join(ck.dir, PROGRESS_FILE);
     if (existsSync(progress)) {
-      const saved = JSON.parse(readFileSync(progress, "utf8")) as { history: StepMetrics[]; logged: Row[] };
+      const saved = readProgress(progress);
       history.push(...saved.history);
       for (const r of saved.logged) log(r); // the rows before the checkpoint, as the first attempt logged them
     } else complete = false;
@@ -237,3 +241,26 @@ async function loop(
 }
 
 export type { Gpt };
+
+/** A checkpoint's progress file (the rows logged before it). alignc writes a checkpoint whole (the cache
+ * renames it into place with DONE last), so one that does not read was damaged since: said with its
+ * path and the way out, never as a bare JSON error. */
+function readProgress(path: string): { history: StepMetrics[]; logged: Row[] } {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new DamagedCheckpointError(path, (err as Error).message);
+  }
+  const p = v as { history?: unknown; logged?: unknown } | null;
+  if (p === null || typeof p !== "object" || !Array.isArray(p.history) || !Array.isArray(p.logged)) throw new DamagedCheckpointError(path, "not a checkpoint's progress (no history and logged lists)");
+  return p as { history: StepMetrics[]; logged: Row[] };
+}
+
+/** A checkpoint damaged after alignc wrote it: the user's to clear, with `--force NODE` (which starts anew). */
+export class DamagedCheckpointError extends Error {
+  constructor(readonly path: string, why: string) {
+    super(`the checkpoint ${dirname(path)} is damaged (${basename(path)}: ${why}); run with --force on this node to compute it anew, or remove that folder to resume from an earlier checkpoint`);
+    this.name = "DamagedCheckpointError";
+  }
+}
