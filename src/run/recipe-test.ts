@@ -27,7 +27,7 @@ export interface TinyRun {
 
 export interface RecipeTestResult {
   file: string;
-  golden: "equal" | "differs" | "missing" | "updated" | "unreadable" | "error";
+  golden: "equal" | "differs" | "missing" | "updated" | "unreadable" | "unwritable" | "error";
   goldenDetail: string[]; // changed nodes or the errors
   runs: TinyRun[]; // one, or one per variant; [] with --no-run or when the plan does not compile
   skippedRun: string | null;
@@ -89,6 +89,7 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
       }
       const e = fsError(err); // a read-only or full disk: reported as this recipe's failure, not exit 70
       if (!e) throw err;
+      r.golden = "unwritable"; // it compiled: said as what it is, not "does not compile"
       r.goldenDetail = [`cannot write ${goldenPath(file)}: ${e.message}`];
       return r;
     }

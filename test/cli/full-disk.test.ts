@@ -86,6 +86,7 @@ test("fmt, test --update, run, export and data --export onto a read-only filesys
     const t = alignc("test", "small", "--update", "--no-run");
     assert.equal(t.code, 1, t.err);
     assert.match(t.out, /cannot write .*t\.plan\.json: EROFS/);
+    assert.match(t.out, /FAIL small\/t\.align: golden plan cannot be written/, "it compiled: only its golden could not be written");
     const run = alignIn(small, "run", "t.align"); // its runs/ folder would be made here
     assert.equal(run.code, 1, run.err);
     assert.match(run.err, /alignc run: cannot write .*runs/); // mkdir -p on a read-only tmpfs says ENOENT, not EROFS
