@@ -84,7 +84,8 @@ export async function truncationReport(recipe: CheckedRecipe, memo?: TruncationM
       message: `stage \`${node.id}\`: ${t.loseResponse} of ${t.examples}${t.sampled ? " sampled" : ""} training examples (${pct(t.loseResponse, t.examples)}) lose response tokens to truncation at max_length ${t.maxLength} (truncate = "${t.policy}")`,
       file: at.file,
       span: at.span,
-      hint: `over ${LOSE_RESPONSE_WARN * 100}% lose part of what the loss trains on: raise max_length (and the model context), shorten the prompts, or keep the response whole with truncate = "prompt_first"; \`alignc data --stats\` shows the counts`,
+      // prompt_first already keeps the response while the prompt can give: offered only where it is not the policy
+      hint: `over ${LOSE_RESPONSE_WARN * 100}% lose part of what the loss trains on: raise max_length (and the model context), shorten the ${t.policy === "prompt_first" ? "prompts or responses (under prompt_first the response loses tokens only once the whole prompt is gone)" : 'prompts, or keep the response whole with truncate = "prompt_first"'}; \`alignc data --stats\` shows the counts`,
     });
   }
   return { counts, diagnostics };
