@@ -142,7 +142,10 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
       try {
         data = JSON.parse(text);
       } catch (err) {
-        if (bad(dataDiag(CODES.brokenLine, `not valid JSON (${(err as Error).message}): ${excerpt}`, file, at))) break read;
+        // V8 names the offending character's position for most errors: the diagnostic's column then
+        const pos = /at position (\d+)/.exec((err as Error).message);
+        const where = pos ? rowSpan(line, start, start + text.length, Math.min(Number(pos[1]), text.length) + 1) : at;
+        if (bad(dataDiag(CODES.brokenLine, `not valid JSON (${(err as Error).message}): ${excerpt}`, file, where))) break read;
         continue;
       }
       if (data === null || typeof data !== "object" || Array.isArray(data)) {

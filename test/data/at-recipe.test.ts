@@ -91,7 +91,7 @@ test("a chat template without its response is AL3031 at its format block; one th
 test("a row's problem stays at its line of the data file, and its message does not repeat the path", async () => {
   const { d, dir } = await buildError(`${HEADER}${SOURCE}`, { "demos.jsonl": `${DEMOS}{"instruction":"Add 6 and 1.",\n` }, "demos");
   assert.equal(d.code, "AL3002");
-  assert.deepEqual([d.file, d.span?.line, d.span?.col], [join(dir, "demos.jsonl"), 3, 1]);
+  assert.deepEqual([d.file, d.span?.line, d.span?.col], [join(dir, "demos.jsonl"), 3, 31]); // column 31: where the row ends, mid-object
   assert.match(d.message, /^not valid JSON \(/);
   assert.ok(!d.message.includes(dir), d.message);
   assert.equal(d.dataFile, undefined);

@@ -54,6 +54,12 @@ test("jsonl: a broken line is AL3002 naming file:line, every broken line reporte
   assert.equal(err.diagnostics[0]!.span?.start, 9);
 });
 
+test("jsonl: a broken line's column is where JSON.parse stopped, when it says (it was always column 1)", async () => {
+  const p = file("col.jsonl", '{"x": 1}\n{"x": 1,, "y": 2}\n');
+  const err = await expectDataError(readRows(p, "jsonl"), "AL3002", /col\.jsonl:2: not valid JSON/);
+  assert.deepEqual([err.diagnostics[0]!.span?.line, err.diagnostics[0]!.span?.col, err.diagnostics[0]!.span?.start], [2, 9, 17]);
+});
+
 test("jsonl: a row that is not an object is a wrong type", async () => {
   await expectDataError(readRows(file("arr.jsonl", "[1,2]\n"), "jsonl"), "AL3004", /arr\.jsonl:1: a JSONL row must be an object/);
 });

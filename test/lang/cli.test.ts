@@ -77,7 +77,7 @@ eval held = lm_loss { model = sft  data = demos }
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.doesNotMatch(r.stdout, /no problems/);
   // the data layer's located error, once although the leak and the truncation checks both met it
-  const at = `${join(dir, "demos.jsonl")}:2:1: error AL3002`;
+  const at = `${join(dir, "demos.jsonl")}:2:14: error AL3002`; // column 14: the string left open
   assert.ok(r.stderr.includes(at), r.stderr);
   assert.equal(r.stderr.split(at).length, 2, r.stderr);
   assert.ok(alignc("check", "--no-leaks", broken).code === 0, "--no-leaks reads no data");
