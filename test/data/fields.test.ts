@@ -129,6 +129,6 @@ task rte_ps = flan {
   assert.deepEqual(r.diagnostics, []);
   await assert.rejects(buildExamples(r.recipe!, "rte_ps"), (e: DataError) => {
     const d = e.diagnostics[0]!;
-    return d.code === "AL3004" && d.file === shared("nlp/rte/val.jsonl") && d.span?.line === 1 && /`label` = "not_entailment", but promptsource template .* reads answer_choices\[label\], which needs an integer index 0\.\.1/.test(d.message) && /map = \{ not_entailment = 0/.test(d.hint ?? "");
+    return d.code === "AL3004" && d.file === shared("nlp/rte/val.jsonl") && d.span?.line === 1 && /`label` = "not_entailment", but promptsource template .* reads answer_choices\[label\], which needs an integer index 0\.\.1/.test(d.message) && /answer_choices: 0 = "\w+", 1 = "\w+"\): fields = \{ label = \{ from = "label"  map = \{ not_entailment = \? … \} \} \}/.test(d.hint ?? "");
   });
 });

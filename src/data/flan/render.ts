@@ -121,9 +121,19 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
         `\`${f}\` = ${clip(JSON.stringify(v), 60)}, but promptsource template \`${t.id}\` (${t.file}:${t.line}) reads answer_choices[${f}], which needs an integer index 0..${(t.answerChoices?.length ?? 1) - 1}`,
         spec.file,
         rowSpan(row.line, row.start, row.end, row.col),
-        `map it in the task: fields = { ${f} = { from = "${f}"  map = { ${typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v))} = 0 … } } }`,
+        indexHint(f, v, t.answerChoices),
       );
   }
+}
+
+/** How to map a label to answer_choices' index: the index is the user's to decide (promptsource's
+ * templates of one data set share its integer label, each with its own choices: RTE's 0 is "Yes" in
+ * one, "True" in another), so it reads `?`, which does not parse until it is filled. The hint once
+ * offered `= 0` for whatever value the first bad row had: copied, it inverted every RTE target. */
+function indexHint(field: string, v: unknown, choices: readonly string[] | undefined): string {
+  const key = typeof v === "string" && /^[A-Za-z_]\w*$/.test(v) ? v : JSON.stringify(String(v));
+  const listed = choices?.length ? ` (this template's answer_choices: ${choices.map((c, i) => `${i} = ${JSON.stringify(c)}`).join(", ")})` : "";
+  return `map each value to the integer label the data set's templates index answer_choices with${listed}: fields = { ${field} = { from = "${field}"  map = { ${key} = ? … } } }`;
 }
 
 /**
