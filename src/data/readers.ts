@@ -12,6 +12,8 @@ import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from 
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
 import { gunzipAtMost, gunzipWhole } from "./gunzip.js";
+import { inexactNumber, NUMBER_HINT } from "./json-numbers.js";
+import { matchLines } from "./line-pattern.js";
 
 export { firstInvalidUtf8 } from "./decode.js";
 
@@ -86,7 +88,7 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
     case "text": {
       if (opts.pattern === undefined) return { file, kind, rows: readTextLines(file, opts) };
       const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
-      const rows = readPatternLines(file, opts.pattern, { ...opts, bad });
+      const rows = matchLines(readTextLines(file, { ...opts, limit: undefined }), opts.pattern, { file, limit: opts.limit, bad });
       const skipped = bad.finish();
       return { file, kind, rows, ...(skipped ? { skipped } : {}) };
     }
@@ -152,6 +154,11 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
         if (bad(dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at))) break read;
         continue;
       }
+      const inexact = inexactNumber(data);
+      if (inexact) {
+        if (bad(dataDiag(CODES.wrongType, inexact, file, at, NUMBER_HINT))) break read;
+        continue;
+      }
       rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
     }
   } catch (err) {
@@ -197,6 +204,11 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     const el: unknown = data[i];
     if (el === null || typeof el !== "object" || Array.isArray(el)) {
       errors.push(dataDiag(CODES.wrongType, `element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, lineStart, end, col)));
+      continue;
+    }
+    const inexact = inexactNumber(el);
+    if (inexact) {
+      errors.push(dataDiag(CODES.wrongType, `element ${i}: ${inexact}`, file, rowSpan(line, lineStart, end, col), NUMBER_HINT));
       continue;
     }
     rows.push({ data: el as Fields, index: rows.length, line, start: lineStart, end, col, element: i });
@@ -326,35 +338,6 @@ export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
     }
     if (end === text.length) break;
     start = end + 1;
-  }
-  return rows;
-}
-
-/** The RegExp of a text source's `pattern` (the checker compiled it already: AL2042). */
-export function linePattern(pattern: string): RegExp {
-  return new RegExp(pattern, "u");
-}
-
-/**
- * Text lines matched by a pattern (`pattern = "^(?<label>[01]) (?<sentence>.*)$"`, SST-2's `<0|1>
- * <sentence>` lines as published): each non-blank line's named groups are its fields (a group that
- * matched nothing is absent). A line the pattern does not match is a bad row at file:line, under
- * the source's `on_error`: a file is never silently smaller than it looks.
- */
-export function readPatternLines(file: string, pattern: string, opts: ReadOptions & { bad: BadRows }): Row[] {
-  const re = linePattern(pattern);
-  const rows: Row[] = [];
-  for (const r of readTextLines(file, { ...opts, limit: undefined })) {
-    if (opts.limit !== undefined && rows.length >= opts.limit) break;
-    const row = opts.bad.guard(r, () => {
-      const text = r.data.text as string;
-      const m = re.exec(text);
-      if (!m) fail(CODES.brokenLine, `the line does not match the source's pattern ${JSON.stringify(pattern)}: ${JSON.stringify(clip(text, 80))}`, file, rowSpan(r.line, r.start, r.end));
-      const data: Fields = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) data[k] = v;
-      return { ...r, data, index: rows.length };
-    });
-    if (row) rows.push(row);
   }
   return rows;
 }

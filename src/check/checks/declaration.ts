@@ -217,7 +217,7 @@ const checkTrainingLength: Check<"Declaration"> = (d, accept, ctx) => {
     accept("AL2034", d.name, `stage \`${d.name.name}\` (${d.kind.name}) has no length: set \`steps = N\` or \`epochs = N\` (fixed counts make runs reproduce)`);
 };
 
-/** A text source's `pattern`: the regular expression the reader runs on every line (readPatternLines),
+/** A text source's `pattern`: the regular expression the reader runs on every line (matchLines, src/data/line-pattern.ts),
  * compiled here so a typo is a located error before any file is read. */
 const checkLinePattern: Check<"Declaration"> = (d, accept, ctx) => {
   const written = ctx.blocks.get(d)?.written.get("pattern");
