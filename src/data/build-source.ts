@@ -66,8 +66,8 @@ export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: numbe
 }
 
 /** Seeded train/held-out split, every copy of one text (`textOf`: what the contamination check compares) on one side (split.ts); `key` is a seed key (plan-input.ts), never a block name. */
-export function split<T>(dp: DataPlan, key: string, xs: T[], share: number, textOf: (x: T) => string): { train: T[]; heldout: T[] } {
-  const s = splitKeepingTexts(xs.length, share, rngFor(dp.seed, key, "holdout"), (i) => textOf(xs[i]!));
+export function split<T>(dp: DataPlan, key: string, xs: T[], share: number, textOf: (x: T) => string, groupOf?: (x: T) => string): { train: T[]; heldout: T[] } {
+  const s = splitKeepingTexts(xs.length, share, rngFor(dp.seed, key, "holdout"), (i) => textOf(xs[i]!), groupOf && ((i) => groupOf(xs[i]!)));
   return { train: s.train.map((i) => xs[i]!), heldout: s.heldout.map((i) => xs[i]!) };
 }
 
@@ -170,7 +170,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
     const notes = skippedNotes();
-    const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt);
+    const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
   if (role === "rankings" || role === "pairs") {
@@ -198,10 +198,27 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     });
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
     const notes = skippedNotes(kNote);
-    const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt);
+    const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt, holdoutBy(p, rs));
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }
   const { field } = rowFields(dp, node, role);
   const lines = rs.rows.map((r) => fieldString(r, field, rs.file));
   return textData(dp, node.block === "" || node.id !== name ? basename(rs.file) : name, keyOf(dp, node.id), lines, holdout, rs.file);
+}
+
+/**
+ * A source's `holdout_by` (kinds.ts): the key of an example's row in that field, so the split keeps rows
+ * that share it on one side; undefined when the source does not write it (the split is then by prompt
+ * text alone, and its seeds and sides are what they always were). A row without the field is a located
+ * error: a split that quietly grouped it alone would leak what the field was named to keep together.
+ */
+function holdoutBy(p: DataNode["params"], rs: RowSet): ((x: { meta: { row?: number } }) => string) | undefined {
+  const field = strP(p.holdout_by);
+  if (field === undefined) return undefined;
+  const byIndex = new Map(rs.rows.map((r) => [r.index, r]));
+  return (x) => {
+    const row = x.meta.row === undefined ? undefined : byIndex.get(x.meta.row);
+    if (!row) return `\u0000item ${x.meta.row ?? "?"}`; // not from one row (never for a file's source)
+    return JSON.stringify(fieldString(row, field, rs.file));
+  };
 }

@@ -10,14 +10,37 @@
 import { splitIndices, type Rng } from "../common/rng.js";
 import { normalizeWhitespace } from "./normalize.js";
 
-/** Indices 0..n-1 into train/held-out: round(G × share) of the G distinct texts (`textAt`) held out, seeded, with all their copies. */
-export function splitKeepingTexts(n: number, share: number, rng: Rng, textAt: (i: number) => string): { train: number[]; heldout: number[] } {
-  const groupOf = new Int32Array(n);
-  const ids = new Map<string, number>();
+/** Indices 0..n-1 into train/held-out: round(G × share) of the G groups held out, seeded, each whole. A
+ * group is every copy of one text (`textAt`) and, with `groupAt` (a source's `holdout_by`), every item
+ * sharing its key: an OASST conversation tree, whose later turns quote the earlier turns' replies in
+ * their prompts, is one group, so a held-out reply is never inside a training prompt. */
+export function splitKeepingTexts(n: number, share: number, rng: Rng, textAt: (i: number) => string, groupAt?: (i: number) => string): { train: number[]; heldout: number[] } {
+  // union-find over the items: joined when they share a text or a group key
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const join = (a: number, b: number): void => {
+    const [ra, rb] = [root(a), root(b)];
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb); // the earlier item is the root: groups stay in first-copy order
+  };
+  const firstOf = new Map<string, number>();
+  const byKey = (key: string, i: number): void => {
+    const f = firstOf.get(key);
+    if (f === undefined) firstOf.set(key, i);
+    else join(f, i);
+  };
   for (let i = 0; i < n; i++) {
-    const t = normalizeWhitespace(textAt(i));
-    let g = ids.get(t);
-    if (g === undefined) ids.set(t, (g = ids.size));
+    byKey(`t\u0000${normalizeWhitespace(textAt(i))}`, i);
+    if (groupAt) byKey(`g\u0000${groupAt(i)}`, i);
+  }
+  const groupOf = new Int32Array(n);
+  const ids = new Map<number, number>(); // root → group number, in the order of each group's first item
+  for (let i = 0; i < n; i++) {
+    const r = root(i);
+    let g = ids.get(r);
+    if (g === undefined) ids.set(r, (g = ids.size));
     groupOf[i] = g;
   }
   const groups = splitIndices(ids.size, share, rng);

@@ -34,6 +34,8 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of distinct prompts kept out of training for evaluation, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.9, default: 0 }),
+          // no `default`: a source that leaves it out keeps its plan hash and its split
+          holdout_by: str("keep every row with the same value of this field on one side of the held-out split, besides every copy of a prompt: a conversation tree (OASST's `message_tree_id`), whose later turns quote earlier replies in their prompts (default, when left out: prompts alone)"),
           limit: int("read at most this many rows", { minimum: 1 }),
           // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
           // No schema `default` here: a default would be filled into every source and change every plan hash;
