@@ -48,6 +48,29 @@ test("TRL's PPO script holds out its dataset's last 100 prompts: the warning say
   assert.equal(compileExport(fixtureInput(), opts({ to: "openrlhf", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607"), undefined, "OpenRLHF trains on every prompt");
 });
 
+test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and OpenRLHF all train on alignc's steps × batch sequences, and say so", () => {
+  const input = fixtureInput({ without: ["policy", "rm", "dpo"] });
+  const sft = input.stages.find((s) => s.name === "sft")!;
+  sft.hp = { ...sft.hp, steps: 10, epochs: null, batch_size: 4, accumulate: 1, warmup: 2 } as typeof sft.hp;
+  sft.data = { ...sft.data, train: Array.from({ length: 100 }, (_, i) => (sft.data.train as unknown[])[i % sft.data.train.length]) } as typeof sft.data;
+  const seqs: Record<string, number> = {};
+  for (const to of ["trl", "axolotl"] as const) {
+    const r = compileExport(input, opts({ to }));
+    const yaml = file(r, "configs/sft.yaml")!;
+    const n = (k: string) => Number(new RegExp(`^${k}: (\\d+)$`, "m").exec(yaml)?.[1]);
+    const global = (to === "trl" ? n("per_device_train_batch_size") * n("gradient_accumulation_steps") : n("micro_batch_size") * n("gradient_accumulation_steps")) * 8;
+    seqs[to] = n("max_steps") * global;
+    assert.equal(n("max_steps"), 5, `${to}: 5 steps of 8 (alignc: 10 of 4)`);
+    assert.equal(n("warmup_steps"), 1, `${to}: warmup scales with the steps`);
+    assert.ok(r.approximations.some((a) => a.stage === "sft" && /5 steps \(alignc: 10\) keep alignc.s 40 sequences/.test(a.text)), `${to}: ${JSON.stringify(r.approximations)}`);
+  }
+  const o = compileExport(input, opts({ to: "openrlhf" }));
+  const args = file(o, "configs/sft.args")!;
+  const flag = (f: string) => Number(new RegExp(`${f}\\s+(\\d+)`).exec(args)?.[1]);
+  seqs.openrlhf = flag("--max_samples") || flag("--data.max_samples");
+  assert.deepEqual(seqs, { trl: 40, axolotl: 40, openrlhf: 40 });
+});
+
 test("γ > 0 is an error wherever the ptx loss does not exist, unless --drop-ptx", () => {
   for (const [to, v] of [["trl", undefined], ["openrlhf", "0.11.0"]] as const) {
     const r = compileExport(fixtureInput({ ptx: 27.8 }), opts({ to, targetVersion: v }));

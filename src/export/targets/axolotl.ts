@@ -9,25 +9,26 @@ import { targetVersionOf, type Approximation, type ExportInput, type ExportOptio
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
-  alignBatch,
+  inexactBatchNote,
+  targetSteps,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
 /** alignc property → Axolotl key, one row each; tested row by row. */
 export const AXOLOTL_TABLE: readonly MapRow[] = [
   { alignc: "seed", kinds: SUPERVISED, key: () => "seed", value: (c) => c.stage.hp.seed },
   { alignc: "lr", kinds: SUPERVISED, key: () => "learning_rate", value: (c) => c.stage.hp.lr },
-  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => c.stage.hp.steps ?? undefined },
+  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => (c.stage.hp.steps === null ? undefined : targetSteps(c, c.stage.hp.steps)) },
   { alignc: "epochs", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps === null && c.stage.hp.epochs !== null ? "num_epochs" : null), value: (c) => c.stage.hp.epochs ?? undefined },
   {
     alignc: "batch_size",
     kinds: SUPERVISED,
     key: () => "micro_batch_size",
     value: (c) => c.split.perDevice,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the global batch is ${c.split.global}`),
+    lossy: (c) => inexactBatchNote(c, "steps"),
   },
   { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
-  { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
+  { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup) },
   { alignc: "schedule", kinds: SUPERVISED, key: () => "lr_scheduler", value: (c) => ({ cosine: "cosine", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
   {
     alignc: "min_lr_ratio",

@@ -35,12 +35,33 @@ export function alignBatch(stage: ExportStage): number {
 /**
  * Rows per optimizer step on the target (the global batch). alignc batches comparison data by prompt
  * (each prompt with all its pairs); the targets batch pairs, so the batch becomes the mean number of
- * pairs in that many prompts: the same comparisons per step, and the same steps.
+ * pairs in that many prompts: the same comparisons per step where the world divides it (else
+ * targetSteps keeps the comparisons in all).
  */
 export function targetBatch(stage: ExportStage): number {
   if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return alignBatch(stage);
   const pairs = pairRows(stage.data.train, pairsOf(stage)).length;
   return Math.max(1, Math.round((alignBatch(stage) * pairs) / stage.data.train.length));
+}
+
+/**
+ * Optimizer steps on a target that counts them (TRL, Axolotl): alignc's `steps`, unless the global batch
+ * could not be kept (the world does not divide it): then as many steps as see alignc's `steps × batch`
+ * sequences, the rule OpenRLHF (which counts samples, not steps) follows too, so every target trains on
+ * the same data. A step count kept at a larger batch trained on twice the sequences on TRL while
+ * OpenRLHF trained on alignc's, half the steps. `warmup` scales with it.
+ */
+export function targetSteps(c: MapCtx, alignSteps: number): number {
+  if (alignSteps === 0 || c.split.exact || c.split.global === targetBatch(c.stage)) return alignSteps;
+  return Math.max(1, Math.round((alignSteps * targetBatch(c.stage)) / c.split.global));
+}
+
+/** The batch row's note when the global batch could not be kept: the batch, and the steps that keep the data. */
+export function inexactBatchNote(c: MapCtx, counts: "steps" | "samples"): string | null {
+  if (c.split.exact || c.stage.data.kind === "comparisons") return null;
+  const steps = c.stage.hp.steps;
+  const length = steps === null ? "" : counts === "steps" ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) keep alignc's ${steps * alignBatch(c.stage)} sequences` : `: alignc's ${steps * alignBatch(c.stage)} sequences are ${targetSteps(c, steps)} steps there (alignc: ${steps})`;
+  return `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}${length}`;
 }
 
 export function stageSplit(stage: ExportStage, world: number): BatchSplit {
@@ -50,7 +71,10 @@ export function stageSplit(stage: ExportStage, world: number): BatchSplit {
 /** Note for comparison stages: what a batch counts in alignc and on the target. */
 export function comparisonBatchNote(c: MapCtx): string | null {
   if (c.stage.data.kind !== "comparisons") return null;
-  return `alignc's batch counts prompts with all their pairs (${alignBatch(c.stage)} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step`;
+  const steps = c.stage.hp.steps;
+  // a target that counts steps takes as many as see alignc's pairs (targetSteps); OpenRLHF's note on `steps` says its samples
+  const kept = steps !== null && c.opts.to !== "openrlhf" && targetSteps(c, steps) !== steps ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) keep alignc's ${steps * targetBatch(c.stage)} pairs` : "";
+  return `alignc's batch counts prompts with all their pairs (${alignBatch(c.stage)} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step${kept}`;
 }
 
 export interface MapCtx {

@@ -8,7 +8,7 @@ import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind 
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
   stageSplit,
-  alignBatch,
+  inexactBatchNote,
   targetBatch,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -94,7 +94,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: TRAINED,
     key: flag("--train_batch_size", "--train.batch_size"),
     value: (c) => c.split.global,
-    lossy: (c) => (c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; OpenRLHF's global batch is ${c.split.global}`),
+    lossy: (c) => inexactBatchNote(c, "samples"),
   },
   { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },

@@ -19,7 +19,8 @@ import {
   TRAINED,
   comparisonBatchNote,
   stageSplit,
-  alignBatch,
+  inexactBatchNote,
+  targetSteps,
   type MapCtx,
   type MapRow,
   type MapValue,
@@ -33,7 +34,7 @@ const SFT_LIKE = ["pretrain", "sft"] as const;
 export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "seed", kinds: TRAINED, key: () => "seed", value: (c) => c.stage.hp.seed },
   { alignc: "lr", kinds: TRAINED, key: () => "learning_rate", value: (c) => c.stage.hp.lr },
-  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => c.stage.hp.steps ?? undefined },
+  { alignc: "steps", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps !== null ? "max_steps" : null), value: (c) => (c.stage.hp.steps === null ? undefined : targetSteps(c, c.stage.hp.steps)) },
   { alignc: "epochs", kinds: SUPERVISED, key: (c) => (c.stage.hp.steps === null && c.stage.hp.epochs !== null ? "num_train_epochs" : null), value: (c) => c.stage.hp.epochs ?? undefined },
   {
     alignc: "steps",
@@ -46,12 +47,11 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: TRAINED,
     key: () => "per_device_train_batch_size",
     value: (c) => c.split.perDevice,
-    lossy: (c) =>
-      c.split.exact || c.stage.data.kind === "comparisons" ? null : `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}`,
+    lossy: (c) => inexactBatchNote(c, c.stage.kind === "ppo" ? "samples" : "steps"),
   },
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
-  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => c.stage.hp.warmup },
+  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.warmup : targetSteps(c, c.stage.hp.warmup)) },
   {
     alignc: "schedule",
     kinds: TRAINED,
