@@ -13,7 +13,7 @@ import { handlebarsPlaceholders, type Placeholder } from "./flan/template.js";
 import { lineSpan } from "../lang/diagnostic.js";
 import { readTemplateText } from "./template-text.js";
 import { renderBudgeted } from "./jinja-budget.js";
-import { guardRender, HANDLEBARS_RUNTIME } from "./template-guard.js";
+import { engineMessage, guardRender, HANDLEBARS_RUNTIME } from "./template-guard.js";
 import type { ChatFormat, PromptResponse, SFTExample } from "./types.js";
 
 const S_PROMPT = "\uE000";
@@ -98,6 +98,14 @@ export function handlebarsChat(file: string, text?: string): ChatFormat {
   }
   // a single trailing newline of the file is not part of the format
   text = text.replace(/\r?\n$/, "");
+  // parsed now, not at the first render (Handlebars compiles lazily): a syntax error is then located in
+  // the template file at its line, not at the recipe's chat_template(...) as a render failure
+  try {
+    Handlebars.parse(text);
+  } catch (err) {
+    const m = /line (\d+)/.exec((err as Error).message);
+    fail(CODES.templateSyntax, engineMessage(err), file, lineSpan(text, m ? Number(m[1]) : 1));
+  }
   checkChatVariables(file, text);
   const fn = Handlebars.compile(text, { noEscape: true, strict: false });
   const name = file.replace(/^.*\//, "").replace(/\.hbs$/, "");

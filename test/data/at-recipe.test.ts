@@ -88,6 +88,17 @@ test("a chat template without its response is AL3031 at its format block; one th
   assert.match(partial.d.message, /^chat\.hbs: chat template fails when rendered: The partial missing could not be found$/);
 });
 
+test("a Handlebars chat template or FLAN-folder template that does not parse is AL3011 in its own file at the parser's line, with what the parser expected", async () => {
+  const chat = await buildError(SFT('format chat = chat_template("chat.hbs")'), { "demos.jsonl": DEMOS, "chat.hbs": "User: {{prompt}}\n{{#if system}}oops\nAssistant: {{response}}" }, "sft");
+  assert.equal(chat.d.code, "AL3011");
+  assert.deepEqual([chat.d.file, chat.d.span?.line], [join(chat.dir, "chat.hbs"), 3]); // the parser meets the open block at the end
+  assert.match(chat.d.message, /^Parse error on line 3: Expecting .*got 'EOF'$/);
+  const tpl = await buildError(`${HEADER}${TASK}stage s = sft { init = m  data = add  steps = 2 }\n`, { "rows.jsonl": ROWS, "tpl/01-plus.hbs": PLUS, "tpl/02-bad.hbs": "{{a} plus {{b}}?\n|||\n{{sum}}\n" }, "add");
+  assert.equal(tpl.d.code, "AL3011");
+  assert.deepEqual([tpl.d.file, tpl.d.span?.line], [join(tpl.dir, "tpl", "02-bad.hbs"), 1]);
+  assert.match(tpl.d.message, /^Parse error on line 1: Expecting .*got 'INVALID'$/, "the reason, not only `Parse error on line 1:`");
+});
+
 test("a row's problem stays at its line of the data file, and its message does not repeat the path", async () => {
   const { d, dir } = await buildError(`${HEADER}${SOURCE}`, { "demos.jsonl": `${DEMOS}{"instruction":"Add 6 and 1.",\n` }, "demos");
   assert.equal(d.code, "AL3002");

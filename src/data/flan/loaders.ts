@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import type { YAMLMap, Scalar } from "yaml";
 import { tokenize, parse as parseJinja, type Template } from "@huggingface/jinja";
 import { renderBudgeted } from "../jinja-budget.js";
-import { guardRender } from "../template-guard.js";
+import { engineMessage, guardRender } from "../template-guard.js";
 import { CODES, fail } from "../diag.js";
 import { lineSpan } from "../../lang/diagnostic.js";
 import type { Fields } from "../readers.js";
@@ -38,7 +38,7 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
     } catch (err) {
       const m = /line (\d+)/.exec((err as Error).message);
       const line = (m ? Number(m[1]) : 1) + offset;
-      fail(CODES.templateSyntax, `${(err as Error).message.split("\n")[0]}`, file, lineSpan(text, line));
+      fail(CODES.templateSyntax, engineMessage(err), file, lineSpan(text, line)); // the parser's first and last lines: the place and what it expected
     }
   };
   const input = compile(inputText, 0);
