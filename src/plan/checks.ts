@@ -249,7 +249,8 @@ function checkRolloutLength({ nodes, estimates }: CheckInput, report: Report, at
       report(
         "AL4015",
         "warning",
-        `${n.id}: prompts up to ${prompts.max_tokens} tokens + max_new_tokens ${n.params.max_new_tokens} > ${n.params.max_length}; lower max_new_tokens or raise the context`,
+        // the rollout keeps its max_new_tokens: a prompt is cut from its start to the rest (stage-data.ts)
+        `${n.id}: prompts up to ${prompts.max_tokens} tokens + max_new_tokens ${n.params.max_new_tokens} > max_length ${n.params.max_length}: a prompt over ${Math.max(1, n.params.max_length - n.params.max_new_tokens)} tokens loses its first tokens; lower max_new_tokens, or raise max_length (and the context)`,
         at(n.block, "max_new_tokens"),
       );
   }

@@ -16,7 +16,7 @@ export const PLAN_CODES = {
   AL4012: "budget cannot be checked: no estimate for it",
   AL4013: "data sizes could not be measured, estimates that need them are missing",
   AL4014: "evaluation judge and the models it compares use different tokenizers or chat formats",
-  AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the model context (rollouts would be cut)",
+  AL4015: "PPO: the longest prompt plus max_new_tokens does not fit the stage's window (the longest prompts lose their first tokens)",
   AL4016: "the time estimate is over 24 hours and the recipe declares no time budget",
   AL4017: "the time estimate is over the 30-day ceiling; a recipe that means it declares `budget { time <= … }` (or the command is given --no-budget)",
   AL4018: "PPO batch_size is not a multiple of samples_per_prompt (rollouts are grouped by prompt)",

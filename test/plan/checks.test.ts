@@ -130,7 +130,7 @@ test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
   const sizes = new Map([["prefs.prompts/tokenize", { examples: 10, tokens: 400, max_tokens: 50 }]]);
   const ds = diagnostics(capture(), { sizes });
   expectError(ds, "AL4015", { block: findBlock(captured, "policy"), prop: "max_new_tokens" }, "warning");
-  assert.match(ds[0]!.message, /50 tokens \+ max_new_tokens 24 > 64/);
+  assert.match(ds[0]!.message, /50 tokens \+ max_new_tokens 24 > max_length 64: a prompt over 40 tokens loses its first tokens/);
   assert.deepEqual(diagnostics(set("policy", { max_new_tokens: 14 }), { sizes }), []);
 });
 
