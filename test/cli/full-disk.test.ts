@@ -3,7 +3,7 @@
 // its own, so it runs where mounting is allowed (root in a container) and is skipped elsewhere.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -100,4 +100,18 @@ test("fmt, test --update, run, export and data --export onto a read-only filesys
     spawnSync("mount", ["-o", "remount,rw", small]);
   }
   assert.equal(readFileSync(join(tmp, "d.align"), "utf8").includes("recipe d"), true);
+});
+
+test("run onto a disk that fills mid-write: exit 1 naming where it was writing (ENOSPC through an open file names no path)", { skip }, () => {
+  spawnSync("mount", ["-o", "remount,rw", small]);
+  for (const n of readdirSync(small)) rmSync(join(small, n), { recursive: true, force: true });
+  writeFileSync(join(small, "corpus.txt"), "a b c\n".repeat(20));
+  writeFileSync(join(small, "t.align"), 'recipe t { seed = 1 }\ntokenizer c = byte_level {}\nmodel m = gpt { tokenizer = c  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  batch_size = 2 }\n');
+  // room for the run folder, not for the weights (~90 KB)
+  const fs = statfsSync(small);
+  writeFileSync(join(small, "filler"), Buffer.alloc(Math.max(0, fs.bavail * fs.bsize - 40 * 1024)));
+  const r = alignIn(small, "run", "t.align");
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /alignc run: cannot write (the run folder \(under .*small\/runs\) or the stage cache \(.*small\/runs\/\.cache\)|\S*small\S*): (ENOSPC|.*no space)/i);
+  for (const n of readdirSync(small)) rmSync(join(small, n), { recursive: true, force: true });
 });

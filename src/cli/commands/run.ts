@@ -14,6 +14,8 @@ import { runAllVariants } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/storage/rundir.js";
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
+import { defaultCacheRoot } from "../../run/storage/cache.js";
+import { resolve } from "node:path";
 import { mixedBackendsNote } from "../../run/presentation/backends.js";
 import { interruptedHint } from "../../run/presentation/interrupted-hint.js";
 
@@ -82,7 +84,7 @@ function report(result: RunRecipeResult, resumeHint: string): number {
   process.stdout.write(summaryText(outcome.manifest, outcome.runDir));
   if (outcome.error) {
     const e = outcome.error;
-    process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${e.message}\n`);
+    process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${fsError(e) ? writeFailure(fsError(e)!) : e.message}\n`);
     if (!(e instanceof DiagnosticError) && process.env.ALIGNC_DEBUG) process.stderr.write(`${e.stack}\n`);
   }
   if (isInterruptedCode(outcome.exitCode)) process.stderr.write(interruptedHint(outcome.manifest, resumeHint));
@@ -139,9 +141,16 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // the runs folder or the cache on a read-only or full disk: the user's to fix, not exit 70
     const e = fsError(err);
     if (!e) throw err;
-    process.stderr.write(`alignc run: cannot write ${escapeControl(e.path ?? "the run folder")}: ${escapeControl(e.message)}\n`);
+    process.stderr.write(`alignc run: ${writeFailure(e)}\n`);
     return 1;
   } finally {
     interrupt.uninstall();
   }
+}
+
+/** A failed write, where it was: a write through an open file names no path (ENOSPC mid-write of a
+ * checkpoint or weights), so the folders alignc writes a run into are named instead. */
+function writeFailure(e: NodeJS.ErrnoException): string {
+  const where = e.path ?? `the run folder (under ${resolve("runs")}) or the stage cache (${defaultCacheRoot()})`;
+  return `cannot write ${escapeControl(where)}: ${escapeControl(e.message)}`;
 }
