@@ -345,9 +345,7 @@ export class Executor {
         this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
-      // --force computes the node anew: not from a checkpoint an earlier attempt left (it may be what is
-      // damaged); removed only now, under the node's lock, so no running writer's checkpoints go
-      if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
+      if (this.force.has(n.id)) cache.clearCheckpoints(n.hash); // anew, not from a (maybe damaged) checkpoint; under the node's lock
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
