@@ -12,7 +12,6 @@ import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from 
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
 import { gunzipAtMost, gunzipWhole } from "./gunzip.js";
-import { inexactNumber, NUMBER_HINT } from "./json-numbers.js";
 import { matchLines } from "./line-pattern.js";
 import { describe } from "./row-fields.js";
 
@@ -157,11 +156,6 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
         if (bad(dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at))) break read;
         continue;
       }
-      const inexact = inexactNumber(data);
-      if (inexact) {
-        if (bad(dataDiag(CODES.wrongType, inexact, file, at, NUMBER_HINT))) break read;
-        continue;
-      }
       rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
     }
   } catch (err) {
@@ -207,11 +201,6 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     const el: unknown = data[i];
     if (el === null || typeof el !== "object" || Array.isArray(el)) {
       errors.push(dataDiag(CODES.wrongType, `element ${i} must be an object, got ${describe(el)}`, file, rowSpan(line, lineStart, end, col)));
-      continue;
-    }
-    const inexact = inexactNumber(el);
-    if (inexact) {
-      errors.push(dataDiag(CODES.wrongType, `element ${i}: ${inexact}`, file, rowSpan(line, lineStart, end, col), NUMBER_HINT));
       continue;
     }
     rows.push({ data: el as Fields, index: rows.length, line, start: lineStart, end, col, element: i });
