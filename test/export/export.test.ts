@@ -51,7 +51,7 @@ test("TRL's PPO script holds out its dataset's last 100 prompts: the warning say
 test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and OpenRLHF all train on alignc's steps × batch sequences, and say so", () => {
   const input = fixtureInput({ without: ["policy", "rm", "dpo"] });
   const sft = input.stages.find((s) => s.name === "sft")!;
-  sft.hp = { ...sft.hp, steps: 10, epochs: null, batch_size: 4, accumulate: 1, warmup: 2 } as typeof sft.hp;
+  sft.hp = { ...sft.hp, steps: 10, epochs: null, batch_size: 4, accumulate: 1, warmup: 2, log_every: 2, checkpoint_every: 10 } as typeof sft.hp;
   sft.data = { ...sft.data, train: Array.from({ length: 100 }, (_, i) => (sft.data.train as unknown[])[i % sft.data.train.length]) } as typeof sft.data;
   const seqs: Record<string, number> = {};
   for (const to of ["trl", "axolotl"] as const) {
@@ -62,6 +62,7 @@ test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and O
     seqs[to] = n("max_steps") * global;
     assert.equal(n("max_steps"), 5, `${to}: 5 steps of 8 (alignc: 10 of 4)`);
     assert.equal(n("warmup_steps"), 1, `${to}: warmup scales with the steps`);
+    assert.deepEqual([n("logging_steps"), n("save_steps"), n("eval_steps")], [1, 5, 5], `${to}: intervals in the target's steps (alignc: log 2, checkpoint and eval 10)`);
     assert.ok(r.approximations.some((a) => a.stage === "sft" && /5 steps \(alignc: 10\) keep alignc.s 40 sequences/.test(a.text)), `${to}: ${JSON.stringify(r.approximations)}`);
   }
   const o = compileExport(input, opts({ to: "openrlhf" }));

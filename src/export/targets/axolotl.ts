@@ -50,8 +50,9 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
   { alignc: "optimizer", kinds: SUPERVISED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: SUPERVISED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: SUPERVISED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
-  { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },
-  { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
+  // intervals in the target's steps: scaled with max_steps where the global batch could not be kept (targetSteps)
+  { alignc: "log_every", kinds: SUPERVISED, key: () => "logging_steps", value: (c) => targetSteps(c, c.stage.hp.log_every) },
+  { alignc: "checkpoint_every", kinds: SUPERVISED, key: () => "save_steps", value: (c) => targetSteps(c, c.stage.hp.checkpoint_every) },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "sequence_len", value: (c) => c.stage.hp.max_length },
   { alignc: "loss_on", kinds: ["sft"], key: () => "train_on_inputs", value: (c) => c.stage.hp.loss_on === "all" },
   {
@@ -124,7 +125,7 @@ export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts:
   const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (!textRows) out.push(["chat_template", "jinja"], ["chat_template_jinja", AXOLOTL_CONCAT_JINJA]); // completion rows need none
   out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
-  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", stage.hp.checkpoint_every]);
+  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
   out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
   // Axolotl drops rows longer than sequence_len by default; alignc truncates them. The setting reaches
   // only SFT-type datasets: DPO rows pass rl.py's own drop filter, reward-model rows are cut by their strategy

@@ -78,8 +78,9 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "optimizer", kinds: TRAINED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
-  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => c.stage.hp.log_every },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => c.stage.hp.checkpoint_every },
+  // intervals in the target's steps: scaled with max_steps where the global batch could not be kept (targetSteps)
+  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.log_every : targetSteps(c, c.stage.hp.log_every)) },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.checkpoint_every : targetSteps(c, c.stage.hp.checkpoint_every)) },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.max_length },
   {
     alignc: "max_length",
@@ -211,7 +212,7 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
   }
   head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
-  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", stage.hp.checkpoint_every]);
+  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
   head.push(["output_dir", outputDir(stage.name)]);
   if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all")) head.push(["dataset_text_field", "text"]);
   const body = applyTable(TRL_TABLE, ctx, approximations);
