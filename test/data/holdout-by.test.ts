@@ -81,3 +81,16 @@ test("for any items, texts and keys: items sharing a text or a key are on one si
     }),
   );
 });
+
+test("holdout_by on a source whose split it would not group (a text or records source) is AL2004 where it is written, not ignored", async () => {
+  const file = join(dir, "c.jsonl");
+  writeFileSync(file, '{"text": "a", "tree": "t"}\n');
+  for (const role of ["text", "records"]) {
+    const line = `source c = jsonl("${file}") as ${role} { holdout = 0.2  holdout_by = "tree" }`;
+    const r = await checkRecipeText(`recipe o { seed = 5 }\n${line}\n`, join(dir, `${role}.align`));
+    const d = r.diagnostics.find((x) => x.code === "AL2004");
+    assert.ok(d, `${role}: ${JSON.stringify(r.diagnostics)}`);
+    assert.deepEqual([d.span?.line, d.span?.col], [2, line.indexOf("holdout_by") + 1]);
+    assert.match(d.message, new RegExp(`not of a ${role} source`));
+  }
+});

@@ -71,6 +71,11 @@ const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
     for (const e of d.body.entries)
       if (e.type === "Assignment" && e.path.length === 1 && (CANDIDATE_PROPS as readonly string[]).includes(e.path[0]!.name))
         accept("AL2004", e.path[0]!, `\`${e.path[0]!.name}\` is a property of candidates sources (\`as candidates\`, read by \`alignc label\`), not of ${d.role.name} sources`);
+  // holdout_by groups the split of examples and ranked groups (src/data/build-source.ts); a text
+  // source's lines, a task's records and candidate sets are split otherwise: never silently ignored
+  const splitBy = d.keyword.name === "source" ? d.body.entries.find((e) => e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "holdout_by") : undefined;
+  if (splitBy?.type === "Assignment" && !["demonstrations", "rankings", "pairs"].includes(d.role?.name ?? "records"))
+    accept("AL2004", splitBy.path[0]!, `\`holdout_by\` groups the held-out split of a demonstrations, rankings or pairs source, not of a ${d.role?.name ?? "records"} source`, "a task splits its own rows (`holdout` on the task); a text source's lines are split one by one");
 };
 
 /** Names of the rankings sources that a candidates source names as `labels = …`: `alignc label` creates their file. */
