@@ -85,7 +85,7 @@ export async function truncationReport(recipe: CheckedRecipe, memo?: TruncationM
       file: at.file,
       span: at.span,
       // prompt_first already keeps the response while the prompt can give: offered only where it is not the policy
-      hint: `over ${LOSE_RESPONSE_WARN * 100}% lose part of what the loss trains on: raise max_length (and the model context), shorten the ${t.policy === "prompt_first" ? "prompts or responses (under prompt_first the response loses tokens only once the whole prompt is gone)" : 'prompts, or keep the response whole with truncate = "prompt_first"'}; \`alignc data --stats\` shows the counts`,
+      hint: `over ${LOSE_RESPONSE_WARN * 100}% lose part of what the loss trains on: raise max_length (and the model context), shorten the ${t.policy === "prompt_first" ? "responses (under prompt_first a response is cut only where it does not fit max_length by itself: the prompt's length does not matter)" : 'prompts, or keep the response whole with truncate = "prompt_first"'}; \`alignc data --stats\` shows the counts`,
     });
   }
   return { counts, diagnostics };

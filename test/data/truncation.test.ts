@@ -89,7 +89,7 @@ test("over 1% of the examples lose response tokens: check and plan warn (AL3032 
   assert.equal(d.span?.line, 9, "at the stage's max_length");
   assert.match(d.message, /stage `sft`: 5 of 100 training examples \(5\.0%\) lose response tokens to truncation at max_length 80 \(truncate = "prompt_first"\)/);
   assert.doesNotMatch(d.hint ?? "", /with truncate = "prompt_first"/, "not offered the policy it already has");
-  assert.match(d.hint ?? "", /shorten the prompts or responses/);
+  assert.match(d.hint ?? "", /shorten the responses \(under prompt_first/);
 
   const check = cli(["check", file]);
   assert.equal(check.code, 0, check.err);

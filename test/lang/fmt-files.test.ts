@@ -113,6 +113,10 @@ test("fmt by a user who may not write the file (another's, mode 644, in a shared
     chmodSync(d, (statSync(d).mode & 0o7777) | 0o711);
     if (d === tmpdir() || d === dirname(d)) break;
   }
+  if (spawnSync(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(shared)}, 7)`], asNobody).status !== 0) {
+    t.skip("the temp folder is under a private one (TMPDIR in a 0700 home): another user cannot reach it");
+    return;
+  }
   const file = join(shared, "theirs.align");
   writeFileSync(file, UGLY);
   chmodSync(file, 0o644);
