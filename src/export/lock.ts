@@ -58,7 +58,8 @@ export async function writeExportDirLocked(outDir: string, files: Parameters<typ
   let lock;
   try {
     removeDeadWriters(dirname(path), (name) => tmpOfLock.exec(name)?.[1] ?? null, { files: true });
-    lock = await acquireLock(path, { purpose: opts.purpose ?? "alignc export", ...(opts.onWait ? { onWait: opts.onWait } : {}) });
+    // beside the user's folder: a file there that is no lock is theirs (refused, never broken)
+    lock = await acquireLock(path, { purpose: opts.purpose ?? "alignc export", foreignFile: "refuse", ...(opts.onWait ? { onWait: opts.onWait } : {}) });
   } catch (err) {
     // a read-only or full disk, a path through a file: the user's to fix, said as the write says it
     const e = fsError(err);

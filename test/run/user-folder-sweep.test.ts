@@ -11,6 +11,7 @@ import { removeDeadTemps, writeFileAtomicSync } from "../../src/common/atomic-wr
 import { writerTag } from "../../src/common/writer-tag.js";
 import { exportLockPath, writeExportDirLocked } from "../../src/export/lock.js";
 import { ExportWriteError } from "../../src/export/write.js";
+import { acquireLock, ForeignLockError } from "../../src/run/storage/lock.js";
 import { tempDir } from "./helpers.js";
 
 /** The pid of a process that has exited (the OS may reuse it later, but not within this test). */
@@ -78,6 +79,23 @@ test("a file, folder or FIFO at an export's lock path is refused and left as it 
     assert.equal(readFileSync(join(out, "EXPORT.md"), "utf8"), "v1");
     assert.equal(readFileSync(lookAlike, "utf8"), "mine");
     assert.ok(!existsSync(lock), "alignc's own lock is released");
+  } finally {
+    cleanup();
+  }
+});
+
+test("in alignc's own cache a torn lock (what an older alignc left when killed) is broken once 5 s old; a folder there is refused", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = join(dir, "x.lock");
+    writeFileSync(path, '{"pid":');
+    utimesSync(path, hour, hour);
+    const lock = await acquireLock(path, { waitMs: 0 });
+    assert.equal(JSON.parse(readFileSync(path, "utf8")).nonce, lock.info.nonce, "taken over");
+    lock.release();
+    mkdirSync(path);
+    await assert.rejects(acquireLock(path, { waitMs: 0 }), (e: Error) => e instanceof ForeignLockError && /a folder/.test(e.message));
+    assert.ok(existsSync(path));
   } finally {
     cleanup();
   }

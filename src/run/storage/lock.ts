@@ -34,6 +34,9 @@ export interface LockOptions {
   purpose?: string;
   /** polled while waiting for a live owner: true gives up with LockWaitStopped (a Ctrl-C must not wait hours) */
   stop?: () => boolean;
+  /** a regular file at the lock's path that is no lock: "stale" (alignc's own cache, where an older alignc
+   * may have left a torn lock: broken once 5 s old) or "refuse" (a user's folder: it is theirs) */
+  foreignFile?: "stale" | "refuse";
 }
 
 export class LockTimeoutError extends Error {
@@ -76,7 +79,7 @@ export class ForeignLockError extends Error {
   readonly code = "EEXIST";
   readonly syscall = "lock";
   constructor(readonly path: string, what: string) {
-    super(`${path} is in the way of alignc's lock: it is ${what}, not a lock alignc wrote. Nothing was done; move it away and run the command again`);
+    super(`${path} is in the way of alignc's lock: it is ${what}, not a lock alignc wrote; move it away and run the command again`);
     this.name = "ForeignLockError";
   }
 }
@@ -85,25 +88,25 @@ export class ForeignLockError extends Error {
 const LOCK_MAX_BYTES = 64 * 1024;
 
 /** The lock at `path`: its owner, null when there is none (no file), or what else is there. */
-function readLock(path: string): LockInfo | null | { foreign: string } {
+function readLock(path: string): LockInfo | null | { foreign: string; regular: boolean } {
   let st;
   try {
     st = lstatSync(path);
   } catch {
     return null;
   }
-  if (st.isDirectory()) return { foreign: "a folder" };
-  if (!st.isFile()) return { foreign: st.isSymbolicLink() ? "a symbolic link" : "a special file (a FIFO, a socket or a device)" };
-  if (st.size > LOCK_MAX_BYTES) return { foreign: `a file of ${st.size} bytes` };
+  if (st.isDirectory()) return { foreign: "a folder", regular: false };
+  if (!st.isFile()) return { foreign: st.isSymbolicLink() ? "a symbolic link" : "a special file (a FIFO, a socket or a device)", regular: false };
+  if (st.size > LOCK_MAX_BYTES) return { foreign: `a file of ${st.size} bytes`, regular: true };
   let v: unknown;
   try {
     v = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null; // released meanwhile
-    return { foreign: "a file that is not JSON" };
+    return { foreign: "a file that is not JSON", regular: true };
   }
   const info = v as LockInfo | null;
-  return info !== null && typeof info === "object" && typeof info.pid === "number" && typeof info.nonce === "string" && typeof info.host === "string" ? info : { foreign: "a JSON file without a lock's pid, host and nonce" };
+  return info !== null && typeof info === "object" && typeof info.pid === "number" && typeof info.nonce === "string" && typeof info.host === "string" ? info : { foreign: "a JSON file without a lock's pid, host and nonce", regular: true };
 }
 
 /** The owner a lock file names, if it is a lock (for messages and comparisons). */
@@ -179,6 +182,34 @@ function tryCreate(path: string, info: LockInfo): boolean {
   }
 }
 
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Remove a torn lock file of an older alignc in its own cache (renamed aside first, as a stale lock is). */
+function breakForeign(path: string): void {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw err;
+  }
+  const moved = readLock(aside);
+  if (moved !== null && !("foreign" in moved)) {
+    try {
+      linkSync(aside, path); // a real lock was taken in between: its owner keeps it
+    } catch {
+      /* the path is taken again: its new owner rules */
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
 /** Rename a stale lock aside, unless it changed owner since it was judged stale. */
 function breakStale(path: string, judged: LockInfo): void {
   const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -201,7 +232,7 @@ function breakStale(path: string, judged: LockInfo): void {
 }
 
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
-  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop } = opts;
+  const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop, foreignFile = "stale" } = opts;
   makeDirs(dirname(path));
   const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString("hex"), since: new Date().toISOString(), purpose, ...startOfThisProcess() };
   const deadline = Date.now() + waitMs;
@@ -209,7 +240,13 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
   for (;;) {
     if (tryCreate(path, info)) break;
     const found = readLock(path);
-    if (found !== null && "foreign" in found) throw new ForeignLockError(path, found.foreign);
+    if (found !== null && "foreign" in found) {
+      // a torn lock of an older alignc in its own cache (locks are linked into place whole since): stale once 5 s old
+      if (!(found.regular && foreignFile === "stale")) throw new ForeignLockError(path, found.foreign);
+      if (ageMs(path) > 5_000) breakForeign(path);
+      else await sleep(pollMs);
+      continue;
+    }
     const owner = found;
     if (owner !== null && isStale(path, owner, staleMs)) {
       breakStale(path, owner);
