@@ -2,7 +2,8 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
-import { lstatSync, realpathSync } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { canonicalJson, sortKeysDeep } from "./canonical.js";
@@ -36,6 +37,11 @@ export function goldenText(plan: Plan): string {
  * replaced whatever had that name (a user's notes, a FIFO, a folder's link), which alignc did not create. */
 export function writeGolden(recipePath: string, plan: Plan): string {
   const path = goldenPath(recipePath);
+  const target = linkTarget(path);
+  if (target !== path && !lexists(target)) {
+    writeFileAtomicSync(target, goldenText(plan)); // a link to a golden not written yet (a new shared folder)
+    return path;
+  }
   if (lexists(path)) {
     let old: Plan;
     try {
@@ -116,5 +122,14 @@ function lexists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Where a symlink at `path` points (one level, resolved against its folder); `path` itself otherwise. */
+function linkTarget(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : path;
+  } catch {
+    return path;
   }
 }

@@ -27,7 +27,7 @@ export interface TinyRun {
 
 export interface RecipeTestResult {
   file: string;
-  golden: "equal" | "differs" | "missing" | "updated" | "unreadable" | "unwritable" | "error";
+  golden: "equal" | "differs" | "missing" | "updated" | "unreadable" | "kept" | "unwritable" | "error";
   goldenDetail: string[]; // changed nodes or the errors
   runs: TinyRun[]; // one, or one per variant; [] with --no-run or when the plan does not compile
   skippedRun: string | null;
@@ -83,7 +83,7 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
       r.golden = "updated";
     } catch (err) {
       if (err instanceof GoldenError) {
-        r.golden = "unreadable";
+        r.golden = "kept"; // a file that is not alignc's plan: left as it was
         r.goldenDetail = [err.message];
         return r;
       }

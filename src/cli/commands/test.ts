@@ -12,7 +12,7 @@ import { handlePendingSignals } from "../../common/temp-cleanup.js";
 function describe(r: RecipeTestResult): string[] {
   const name = relative(process.cwd(), r.file) || r.file;
   const lines: string[] = [];
-  const golden = { equal: "plan matches its golden", updated: "golden written", missing: "no golden plan", differs: "plan differs from its golden", unreadable: "golden plan unreadable", unwritable: "golden plan cannot be written", error: "does not compile" }[r.golden];
+  const golden = { equal: "plan matches its golden", updated: "golden written", missing: "no golden plan", differs: "plan differs from its golden", unreadable: "golden plan unreadable", kept: "golden not overwritten", unwritable: "golden plan cannot be written", error: "does not compile" }[r.golden];
   const runText = (x: TinyRun): string => {
     const m = x.manifest;
     const exp = m ? `${m.expectations.filter((e) => e.ok).length}/${m.expectations.length} expectations` : "";
