@@ -190,28 +190,12 @@ function ageMs(path: string): number {
   }
 }
 
-/** Remove a torn lock file of an older alignc in its own cache (renamed aside first, as a stale lock is). */
-function breakForeign(path: string): void {
-  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    renameSync(path, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw err;
-  }
-  const moved = readLock(aside);
-  if (moved !== null && !("foreign" in moved)) {
-    try {
-      linkSync(aside, path); // a real lock was taken in between: its owner keeps it
-    } catch {
-      /* the path is taken again: its new owner rules */
-    }
-  }
-  rmSync(aside, { force: true });
-}
-
-/** Rename a stale lock aside, unless it changed owner since it was judged stale. */
-function breakStale(path: string, judged: LockInfo): void {
+/**
+ * Rename a lock file aside and remove it, unless what was renamed is not what was judged breakable (a
+ * fresh lock taken in between): that is put back, so two breakers never both win. `judged` says whether
+ * the renamed file is the one judged: the stale lock (same nonce), or the torn file (still no lock).
+ */
+function breakAside(path: string, judged: (moved: ReturnType<typeof readLock>) => boolean): void {
   const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     renameSync(path, aside);
@@ -219,16 +203,24 @@ function breakStale(path: string, judged: LockInfo): void {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // someone else broke it
     throw err;
   }
-  const moved = readLock(aside);
-  if (moved === null || "foreign" in moved || moved.nonce !== judged.nonce) {
-    // we took a fresh lock that replaced the stale one: give it back (link fails if a third took the path)
+  if (!judged(readLock(aside))) {
     try {
-      linkSync(aside, path);
+      linkSync(aside, path); // give it back (link fails if a third took the path)
     } catch {
       /* the path is taken again: its new owner rules */
     }
   }
   rmSync(aside, { force: true });
+}
+
+/** A stale lock: broken unless it changed owner since it was judged stale. */
+function breakStale(path: string, judged: LockInfo): void {
+  breakAside(path, (m) => m !== null && !("foreign" in m) && m.nonce === judged.nonce);
+}
+
+/** A torn lock file of an older alignc in its own cache: broken unless a real lock replaced it meanwhile. */
+function breakForeign(path: string): void {
+  breakAside(path, (m) => m !== null && "foreign" in m);
 }
 
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
