@@ -90,3 +90,28 @@ export async function truncationReport(recipe: CheckedRecipe, memo?: TruncationM
   }
   return { counts, diagnostics };
 }
+
+/**
+ * `check`'s form of the plan's AL4005: a stage that declares no max_length trains in its model's context,
+ * and examples longer than that are refused by `plan` (which sizes the data). `check` counted them
+ * already (the counts above) and said "no problems"; it now says what `plan` will. Not run by `plan`,
+ * which reports AL4005 itself.
+ */
+export function contextOverflows(recipe: CheckedRecipe, counts: readonly StageTruncation[]): Diagnostic[] {
+  const dp = dataPlanOf(recipe);
+  const out: Diagnostic[] = [];
+  for (const t of counts) {
+    const node = dp.nodes.get(t.stage);
+    if (!node || declaredAt(dp, node, "max_length") || t.losePrompt + t.loseResponse === 0) continue;
+    const at = siteOf(dp, node, "data");
+    out.push({
+      code: "AL4005",
+      severity: "error",
+      message: `stage \`${t.stage}\` declares no max_length, and of its ${t.examples}${t.sampled ? " sampled" : ""} training examples some are longer than the model context ${t.maxLength} (${t.losePrompt} would lose prompt tokens, ${t.loseResponse} response tokens)`,
+      file: at.file,
+      span: at.span,
+      hint: `declare \`max_length = ${t.maxLength}\` to truncate (\`truncate\` says how), or raise the model's context; \`alignc plan\` refuses the stage as it is`,
+    });
+  }
+  return out;
+}

@@ -154,3 +154,17 @@ test("a warm plan takes each stage's counts from the cache (keyed by its plan no
     else process.env.ALIGNC_CACHE_DIR = saved;
   }
 });
+
+test("check says what plan will: a stage with no max_length and examples longer than the context is AL4005 (check said no problems, plan refused)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-trunc-ctx-"));
+  const file = recipe(dir, { long: 5, maxLength: 80, name: "ctx" });
+  writeFileSync(file, readFileSync(file, "utf8").replace("  max_length = 80\n", ""));
+  const check = cli(["check", file]);
+  assert.equal(check.code, 1, check.err);
+  assert.match(check.err, /ctx\.align:7:\d+: error AL4005: stage `sft` declares no max_length, and of its 100 training examples some are longer than the model context 128/);
+  const plan = cli(["plan", file]);
+  assert.equal(plan.code, 1);
+  assert.match(plan.err, /AL4005/);
+  writeFileSync(file, readFileSync(file, "utf8").replace("  steps = 1\n", "  steps = 1\n  max_length = 128\n"));
+  assert.doesNotMatch(cli(["check", file]).err, /AL4005/, "declared: truncated, as the recipe says");
+});

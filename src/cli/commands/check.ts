@@ -98,7 +98,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
     // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      const [{ leakWarnings }, { truncationReport }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }] = await Promise.all([
+      const [{ leakWarnings }, { truncationReport, contextOverflows }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }] = await Promise.all([
         import("../../data/leaks.js"),
         import("../../data/truncation-report.js"),
         import("../../data/plan-input.js"),
@@ -112,7 +112,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       const files = new FileHashes(new DigestCache(r.recipe.dir));
       const dp = dataPlanOf(r.recipe, files);
       // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
-      const fromData = [...(await textPromptErrors(r.recipe)), ...(await leakWarnings(r.recipe)), ...(await truncationReport(r.recipe, dataPlanTruncationMemo(dp))).diagnostics];
+      const truncation = await truncationReport(r.recipe, dataPlanTruncationMemo(dp));
+      const fromData = [...(await textPromptErrors(r.recipe)), ...(await leakWarnings(r.recipe)), ...truncation.diagnostics, ...contextOverflows(r.recipe, truncation.counts)];
       files.save();
       const unlabeled = labelFilesNotYetWritten(r.recipe);
       for (const d of fromData) if (!unlabeled.has(resolve(d.dataFile ?? d.file))) all.push(d);

@@ -50,7 +50,7 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     bad: STAGES.replace("context = 64", "context = 12"),
     fix: STAGES.replace("context = 64", "context = 12").replace("data = demos  steps = 10", "data = demos  steps = 10  max_length = 12").replace("data = prefs  steps = 10", "data = prefs  steps = 10  max_length = 12"),
     how: "declare `max_length` (examples are truncated to it, `alignc data --stats` counts what is cut) or raise the model's context",
-    command: "plan",
+    // `check` counts the examples over the context too (contextOverflows) and says so first
     files: FILES,
   },
   AL4006: {
