@@ -2,7 +2,7 @@
 // format itself, so rows carry the rendered text and the targets apply no template of their own
 // (Axolotl, which insists on a chat template, gets one that only concatenates: see axolotlJinja).
 import { groupPairs } from "../data/rankings.js";
-import type { ComparisonGroup, SFTExample } from "../data/types.js";
+import type { SFTExample } from "../data/types.js";
 import type { RenderedGroup, StageData, StageKind, Target } from "./types.js";
 
 export type Row = Record<string, unknown>;

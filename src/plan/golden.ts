@@ -37,12 +37,10 @@ export function goldenText(plan: Plan): string {
  * replaced whatever had that name (a user's notes, a FIFO, a folder's link), which alignc did not create. */
 export function writeGolden(recipePath: string, plan: Plan): string {
   const path = goldenPath(recipePath);
-  const target = linkTarget(path);
-  if (target !== path && !lexists(target)) {
-    writeFileAtomicSync(target, goldenText(plan)); // a link to a golden not written yet (a new shared folder)
-    return path;
-  }
-  if (lexists(path)) {
+  // a golden kept behind a symlink (a shared folder) is written where it points, as fmt writes a linked
+  // recipe: replacing the link by a file left the shared golden stale
+  const dest = destinationOf(path);
+  if (lexists(dest)) {
     let old: Plan;
     try {
       old = readGolden(recipePath);
@@ -53,9 +51,7 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     if (typeof (old as { engine?: { alignc?: unknown } }).engine?.alignc !== "string")
       throw new GoldenError(`${path} is not a plan alignc wrote (no \`engine.alignc\`): not overwritten; move it away and run \`alignc test --update\` again`);
   }
-  // a golden that is a symlink (kept in a shared folder) is written where it points, as fmt writes a
-  // linked recipe: replacing the link by a file left the shared golden stale
-  writeFileAtomicSync(lexists(path) ? realpathSync(path) : path, goldenText(plan));
+  writeFileAtomicSync(dest, goldenText(plan));
   return path;
 }
 
@@ -125,11 +121,17 @@ function lexists(path: string): boolean {
   }
 }
 
-/** Where a symlink at `path` points (one level, resolved against its folder); `path` itself otherwise. */
-function linkTarget(path: string): string {
+/** The file a write of `path` lands in: `path`, or where a symlink there points (also a link to a file not
+ * written yet). */
+function destinationOf(path: string): string {
   try {
-    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : path;
+    if (!lstatSync(path).isSymbolicLink()) return path;
   } catch {
-    return path;
+    return path; // nothing there yet
+  }
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(dirname(path), readlinkSync(path)); // dangling: the file it names
   }
 }

@@ -11,7 +11,7 @@ import { removeDeadTemps, writeFileAtomicSync } from "../../src/common/atomic-wr
 import { writerTag } from "../../src/common/writer-tag.js";
 import { exportLockPath, writeExportDirLocked } from "../../src/export/lock.js";
 import { ExportWriteError } from "../../src/export/write.js";
-import { acquireLock, ForeignLockError } from "../../src/run/storage/lock.js";
+import { acquireLock, ForeignLockError, LockTimeoutError } from "../../src/run/storage/lock.js";
 import { tempDir } from "./helpers.js";
 
 /** The pid of a process that has exited (the OS may reuse it later, but not within this test). */
@@ -89,6 +89,8 @@ test("in alignc's own cache a torn lock (what an older alignc left when killed) 
   try {
     const path = join(dir, "x.lock");
     writeFileSync(path, '{"pid":');
+    // a fresh one may be being written: waited on like a live owner's, so a zero wait times out (not a hang)
+    await assert.rejects(acquireLock(path, { waitMs: 0 }), LockTimeoutError);
     utimesSync(path, hour, hour);
     const lock = await acquireLock(path, { waitMs: 0 });
     assert.equal(JSON.parse(readFileSync(path, "utf8")).nonce, lock.info.nonce, "taken over");

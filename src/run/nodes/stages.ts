@@ -14,7 +14,6 @@ import {
   type Gpt,
   type StepMetrics,
   type Trainer,
-  type TrainConfig,
 } from "./train-api.js";
 import { NonFiniteError } from "../../train/errors.js";
 import type { NodeContext, NodeResult } from "../handler.js";

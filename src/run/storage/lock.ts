@@ -233,13 +233,15 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
     if (tryCreate(path, info)) break;
     const found = readLock(path);
     if (found !== null && "foreign" in found) {
-      // a torn lock of an older alignc in its own cache (locks are linked into place whole since): stale once 5 s old
+      // a torn lock of an older alignc in its own cache (locks are linked into place whole since): stale
+      // once 5 s old; younger, it is waited on like a live owner's (its writer may be writing it now)
       if (!(found.regular && foreignFile === "stale")) throw new ForeignLockError(path, found.foreign);
-      if (ageMs(path) > 5_000) breakForeign(path);
-      else await sleep(pollMs);
-      continue;
+      if (ageMs(path) > 5_000) {
+        breakForeign(path);
+        continue;
+      }
     }
-    const owner = found;
+    const owner = found !== null && "foreign" in found ? null : found;
     if (owner !== null && isStale(path, owner, staleMs)) {
       breakStale(path, owner);
       continue;
