@@ -62,6 +62,13 @@ test("enormous values are refused with the reason from the kinds table", async (
     const ds = await checkCodes(stage(props));
     assert.ok(ds.some((d) => pattern.test(d)), `${props}: ${ds.join("; ")}`);
   }
+  // an integer property the kinds table leaves unbounded stops at 2^53 − 1 however it is written (an
+  // exponent literal is exempt from the digits check: `seed = 1e300` passed, and 1e300 + 1 is the same seed)
+  for (const seed of ["1e300", "-1e300", "9.1e15"]) {
+    const ds = (await checkRecipeText(HEAD.replace("seed = 1", `seed = ${seed}`), "r.align")).diagnostics.map((d) => `${d.code} ${d.message} (${d.hint ?? ""})`);
+    assert.ok(ds.some((d) => /AL2008 `seed` must be [<>]= -?9007199254740991.*not held exactly/.test(d) || (seed.startsWith("-") && /AL2008 `seed` must be >= -9007199254740991/.test(d))), `${seed}: ${ds.join("; ")}`);
+  }
+  assert.deepEqual((await checkRecipeText(HEAD.replace("seed = 1", "seed = 9e15"), "r.align")).diagnostics.map((d) => d.code), []);
   const mix = await checkCodes(`source c = jsonl("d.jsonl") as demonstrations {}\nmixture m = mix { total = 1e12  c: weight 1 }\n`);
   assert.ok(mix.some((d) => /`total` must be <= 100000000/.test(d)), mix.join("; "));
 });

@@ -27,13 +27,14 @@ import {
   SEED,
   sentimentRows,
   uppercaseRows,
+  WIDE_MODIFIERS,
   type Category,
   type Question,
 } from "./questions.js";
 import { PREAMBLE, ruleRanking } from "./rule.js";
 
 export { PREAMBLE } from "./rule.js";
-export { POSITIVE, NEGATIVE, MODIFIERS, WORDS, sentimentRows, additionRows, uppercaseRows } from "./questions.js";
+export { POSITIVE, NEGATIVE, MODIFIERS, WIDE_MODIFIERS, WORDS, sentimentRows, additionRows, uppercaseRows } from "./questions.js";
 
 /** Share of demonstrations whose response carries the chatty preamble (a style the SFT model picks up). */
 export const PREAMBLE_SHARE = 0.3;
@@ -89,6 +90,7 @@ function pools(): Pools {
 export interface DemoFiles {
   "corpus.txt": string;
   "tasks/sentiment.jsonl": string;
+  "tasks/sentiment-wide.jsonl": string;
   "tasks/addition.jsonl": string;
   "tasks/uppercase.jsonl": string;
   "demos.jsonl": string;
@@ -178,6 +180,8 @@ export function generateDemoFiles(): DemoFiles {
   return {
     "corpus.txt": corpus().join("\n") + "\n",
     "tasks/sentiment.jsonl": jsonl(sentimentRows()),
+    // a diagnosis only (no recipe's demo pools draw on it): the task with 3x the rows
+    "tasks/sentiment-wide.jsonl": jsonl(sentimentRows(WIDE_MODIFIERS, "sentiment-wide")),
     "tasks/addition.jsonl": jsonl(additionRows()),
     "tasks/uppercase.jsonl": jsonl(uppercaseRows()),
     "demos.jsonl": jsonl(demos(p.demos)),

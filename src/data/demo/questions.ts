@@ -10,6 +10,13 @@ export const SEED = 2023;
 export const POSITIVE = ["good", "great", "nice", "fine", "happy", "lovely", "fun", "cool", "warm", "kind", "bright", "sweet"];
 export const NEGATIVE = ["bad", "awful", "sad", "dull", "poor", "ugly", "boring", "grim", "cold", "rude", "dark", "sour"];
 export const MODIFIERS = ["very", "so", "quite", "really", "truly", "rather", "pretty", "super", "too", "most"];
+/** MODIFIERS and 20 more, none a sentiment word: tasks/sentiment-wide.jsonl (720 rows), a diagnosis of
+ * how many rows the SFT model needs to label phrases it has not seen (recipes/replicate/sentiment-wide.align). */
+export const WIDE_MODIFIERS = [
+  ...MODIFIERS,
+  ...["fairly", "highly", "extra", "deeply", "simply", "just", "mostly", "largely", "utterly", "totally"],
+  ...["fully", "wholly", "somewhat", "oddly", "still", "less", "more", "all", "only", "always"],
+];
 export const WORDS = [
   "cat", "dog", "sun", "red", "map", "cup", "pen", "box", "hat", "bus", "car", "egg", "fox", "jam", "kit", "log", "mud", "nut", "owl", "pig",
   "rat", "sky", "toy", "van", "web", "yak", "zip", "arm", "bed", "cow", "day", "ear", "fan", "gum", "hen", "ink", "jar", "key", "leg", "man",
@@ -57,13 +64,13 @@ export const promptText = (q: Pick<Question, "instruction" | "context">): string
 export const pick = <T>(xs: readonly T[], rng: Rng): T => xs[rng.int(xs.length)]!;
 export const cap1 = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
-export function sentimentRows(): { phrase: string; label: string }[] {
+export function sentimentRows(modifiers: readonly string[] = MODIFIERS, stream = "sentiment"): { phrase: string; label: string }[] {
   const rows: { phrase: string; label: string }[] = [];
-  for (const m of MODIFIERS) {
+  for (const m of modifiers) {
     for (const a of POSITIVE) rows.push({ phrase: `${m} ${a}`, label: "positive" });
     for (const a of NEGATIVE) rows.push({ phrase: `${m} ${a}`, label: "negative" });
   }
-  return shuffled(rows, rngFor(SEED, "sentiment"));
+  return shuffled(rows, rngFor(SEED, stream));
 }
 
 export function additionRows(): { a: number; b: number; sum: number }[] {
