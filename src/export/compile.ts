@@ -139,6 +139,8 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
           ? diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script will fail`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
           : diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation: stage \`${s.name}\` trains there on ${n - TRL_PPO_EVAL_ROWS} of its ${n} training prompts (${(((n - TRL_PPO_EVAL_ROWS) / n) * 100).toFixed(0)} %)`, s, input.file, "export to openrlhf to train on every prompt, or add prompts"),
       );
+      // and EXPORT.md says it too (its row counts are the rows written, which the script then splits)
+      if (n > TRL_PPO_EVAL_ROWS) approximations.push({ stage: s.name, text: `prompts: TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} of the ${n} rows of data/${s.name}/train.jsonl for evaluation and trains on the first ${n - TRL_PPO_EVAL_ROWS} (AL4607)` });
     }
   }
   if (diagnostics.some((d) => d.severity === "error")) return { files: [], diagnostics, approximations };

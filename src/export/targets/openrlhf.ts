@@ -52,15 +52,20 @@ function duration(c: MapCtx) {
 }
 
 /** alignc property → OpenRLHF flag (v0.7.0.post1 | v0.11.0), one row each; tested row by row. */
+// rloo runs no critic (train_ppo_ray.py leaves its model path None unless the estimator is gae): its
+// flags would configure nothing, and the note about it would describe a network that does not exist
+const usesCritic = (c: MapCtx) => c.stage.hp.advantages !== "rloo";
+const critic = (key: MapRow["key"]): MapRow["key"] => (c) => (usesCritic(c) ? key(c) : null);
+
 export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "seed", kinds: TRAINED, key: flag("--seed", "--train.seed"), value: (c) => c.stage.hp.seed },
   { alignc: "lr", kinds: TRAINED, key: flagPPO("--learning_rate", "--adam.lr", "--actor_learning_rate", "--actor.adam.lr"), value: (c) => c.stage.hp.lr },
   {
     alignc: "lr",
     kinds: ["ppo"],
-    key: flag("--critic_learning_rate", "--critic.adam.lr"),
+    key: critic(flag("--critic_learning_rate", "--critic.adam.lr")),
     value: (c) => c.stage.hp.lr,
-    lossy: () => "OpenRLHF trains the value function as a separate critic network (initialised from the reward model) with its own optimizer at the same lr; alignc uses a value head on the policy",
+    lossy: (c) => (usesCritic(c) ? "OpenRLHF trains the value function as a separate critic network (initialised from the reward model) with its own optimizer at the same lr; alignc uses a value head on the policy" : null),
   },
   {
     alignc: "steps",
@@ -131,7 +136,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   },
   // Adam's constants as alignc's optimizer uses them, written rather than left to OpenRLHF's defaults
   { alignc: "optimizer", kinds: TRAINED, key: flagPPO("--adam_betas", "--adam.betas", "--adam_betas", "--actor.adam.betas"), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
-  { alignc: "optimizer", kinds: ["ppo"], key: flag(null, "--critic.adam.betas"), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
+  { alignc: "optimizer", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.betas")), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
   {
     alignc: "optimizer",
     kinds: TRAINED,
@@ -139,7 +144,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: () => ADAM_CONSTANTS.eps,
     lossy: (c) => (OLD(c) ? `OpenRLHF ${c.version} has no Adam ε flag: its optimizer's own ε applies (alignc's: ${ADAM_CONSTANTS.eps})` : null),
   },
-  { alignc: "optimizer", kinds: ["ppo"], key: flag(null, "--critic.adam.eps"), value: () => ADAM_CONSTANTS.eps },
+  { alignc: "optimizer", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.eps")), value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.grad_clip },
   { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.log_every },
@@ -276,7 +281,12 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
     if (old && stage.ptx && ppoHP(stage).ptx_coef > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
-    if (hasTest(stage)) head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpoint_every]);
+    if (hasTest(stage)) {
+      head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpoint_every]);
+      // a .jsonl loads as the split "train"; the split flag defaults to "test" in 0.7's train_sft and 0.11's
+      // train_dpo, which then do not find it (0.7's train_rm/train_dpo have no such flag)
+      if (!old || stage.kind === "pretrain" || stage.kind === "sft") head.push([f("--eval_split", "--eval.split"), "train"]);
+    }
     if (stage.kind === "reward_model" || stage.kind === "dpo")
       head.push([f("--prompt_key", "--data.prompt_key"), "prompt"], [f("--chosen_key", "--data.chosen_key"), "chosen"], [f("--rejected_key", "--data.rejected_key"), "rejected"]);
     else if (textRows) head.push([f("--input_key", "--data.input_key"), "text"]);
@@ -308,12 +318,16 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
     if (stage.kind === "ppo") {
       const done = `${outputDir(stage.name)}/.alignc-done`;
       preamble.push(done);
-      const submit = `ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m ${module} "\${ARGS[@]}"`;
+      // The job runs where Ray's job supervisor puts it, not here: it gets absolute paths into this folder.
+      // (A `working_dir` runtime env uploaded the whole folder, trained models included, past Ray's package
+      // limit, and relative save paths then landed in Ray's unpacked copy.) Multi-node: the folder is shared.
+      const loadAbsolute = `ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < ${path}`;
+      const submit = `ray job submit --address=http://127.0.0.1:8265 -- python3 -m ${module} "\${ARGS[@]}"`;
       launch.push({
         stage: stage.name,
-        oneNode: [load, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
+        oneNode: [loadAbsolute, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
         nNodes: [
-          load,
+          loadAbsolute,
           `if [ "$NODE_RANK" = 0 ]; then`,
           `  ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus ${g}`,
           `  # wait until all ${n} nodes joined`,

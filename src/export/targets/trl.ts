@@ -125,14 +125,15 @@ export const TRL_TABLE: readonly MapRow[] = [
   },
   {
     // TRL 1.9 runs on transformers >= 4.56.2, which renamed the setting in 5.x (train_sampling_strategy:
-    // group_by_length): a key right for one is lost on the other (TRL forwards unknown keys to accelerate)
+    // group_by_length): a key right for one is unknown to the other, and TRL hands keys its parser does not know on to
+    // `accelerate launch` (trl/cli/commands/training.py), which refuses them: the run stops
     alignc: "group_by_length",
     kinds: ["sft"],
     key: () => null,
     value: () => undefined,
     lossy: (c) =>
       c.stage.hp.group_by_length
-        ? `not written: TRL 1.9 runs on transformers 4.x (\`group_by_length: true\`) or 5.x (\`train_sampling_strategy: group_by_length\`), and a key one does not know is lost; add the one your transformers reads, else the target draws random batches. ${HF_GROUPING}`
+        ? `not written: TRL 1.9 runs on transformers 4.x (\`group_by_length: true\`) or 5.x (\`train_sampling_strategy: group_by_length\`), and a key the installed one does not know stops the run (TRL passes it on to \`accelerate launch\`, which refuses it); add the one your transformers reads, else the target draws random batches. ${HF_GROUPING}`
         : null,
   },
   { alignc: "beta", kinds: ["dpo"], key: () => "beta", value: (c) => c.stage.hp.beta },

@@ -22,12 +22,12 @@ mapfile -t ARGS < configs/rm.args
 torchrun --nnodes 2 --nproc_per_node 8 --node_rank "$NODE_RANK" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" -m openrlhf.cli.train_rm "${ARGS[@]}"
 
 echo "== stage policy (node $NODE_RANK)"
-mapfile -t ARGS < configs/policy.args
+ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < configs/policy.args
 if [ "$NODE_RANK" = 0 ]; then
   ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus 8
   # wait until all 2 nodes joined
   until [ "$(ray list nodes --filter state=ALIVE 2>/dev/null | grep -c ALIVE)" -ge 2 ]; do sleep 5; done
-  ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
+  ray job submit --address=http://127.0.0.1:8265 -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
   mkdir -p outputs/policy && touch outputs/policy/.alignc-done
 else
   until ray start --address "$MASTER_ADDR:6379" --num-gpus 8; do sleep 10; done

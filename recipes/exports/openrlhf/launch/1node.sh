@@ -17,7 +17,7 @@ mapfile -t ARGS < configs/rm.args
 deepspeed --num_gpus 8 --module openrlhf.cli.train_rm "${ARGS[@]}"
 
 echo "== stage policy"
-mapfile -t ARGS < configs/policy.args
+ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < configs/policy.args
 ray start --head --node-ip-address 127.0.0.1 --num-gpus 8
-ray job submit --address=http://127.0.0.1:8265 --runtime-env-json='{"working_dir": "."}' -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
+ray job submit --address=http://127.0.0.1:8265 -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
 ray stop
