@@ -127,6 +127,16 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["optimizer", "sft", {}, f("--adam_betas", "--adam.betas"), [0.9, 0.95]],
     ["optimizer", "ppo", {}, f("--adam_betas", "--actor.adam.betas"), [0.9, 0.95]],
     ...(old ? [] : ([["optimizer", "ppo", {}, "--critic.adam.betas", [0.9, 0.95]], ["optimizer", "dpo", {}, "--adam.eps", 1e-8], ["optimizer", "ppo", {}, "--critic.adam.eps", 1e-8]] as Case[])),
+    // 0.11's critic optimizer: the actor's settings, not OpenRLHF's defaults (decay 0, warmup 0.03)
+    ...(old
+      ? []
+      : ([
+          ["weight_decay", "ppo", { weight_decay: 0.05 }, "--critic.adam.weight_decay", 0.05],
+          ["grad_clip", "ppo", { grad_clip: 0.5 }, "--critic.max_norm", 0.5],
+          ["warmup", "ppo", { warmup: 10, steps: 100 }, "--critic.lr_warmup_ratio", 0.1],
+          ["schedule", "ppo", { schedule: "constant" }, "--critic.lr_scheduler", "constant_with_warmup"],
+          ["min_lr_ratio", "ppo", { min_lr_ratio: 0.2 }, "--critic.min_lr_ratio", 0.2],
+        ] as Case[])),
     ["grad_clip", "sft", { grad_clip: 0.5 }, "--max_norm", 0.5],
     ["log_every", "sft", { log_every: 7 }, f("--logging_steps", "--logger.logging_steps"), 7],
     ["checkpoint_every", "sft", { checkpoint_every: 250 }, f("--save_steps", "--ckpt.save_steps"), 250],
@@ -280,10 +290,13 @@ test("comparison stages batch pairs: alignc's prompts per step × mean pairs per
 test("advantages = rloo: OpenRLHF gets its rloo estimator and no critic; rms scaling and TRL's GAE are noted as approximations", () => {
   for (const version of ["0.7.0.post1", "0.11.0"]) {
     const { map, approx } = entries("openrlhf", version, stageOf("ppo", { advantages: "rloo", advantage_scale: "rms", samples_per_prompt: 4, batch_size: 32 }));
-    assert.ok(![...map.keys()].some((k) => k.includes("critic_pretrain") || k.includes("critic.model_name_or_path")), `no critic: ${[...map.keys()].join(" ")}`);
+    // no critic model, and none of its optimizer flags or notes: they would configure a network that is not built
+    assert.ok(![...map.keys()].some((k) => /critic_(pretrain|learning_rate)|critic\.(model_name_or_path|adam|max_norm|lr_|min_lr)/.test(k)), `no critic: ${[...map.keys()].join(" ")}`);
+    assert.ok(!approx.some((a) => /critic/.test(a.text)), JSON.stringify(approx));
     assert.ok(approx.some((a) => /RMS/.test(JSON.stringify(a))));
     const gae = entries("openrlhf", version, stageOf("ppo", { advantages: "gae" }));
     assert.ok([...gae.map.keys()].some((k) => k.includes("critic")));
+    assert.ok(gae.approx.some((a) => /critic/.test(a.text)), JSON.stringify(gae.approx));
   }
   const trl = entries("trl", "1.9.0", stageOf("ppo", { advantages: "rloo", advantage_scale: "rms" }));
   assert.ok(trl.approx.some((a) => /leave-one-out/.test(JSON.stringify(a))) && trl.approx.some((a) => /RMS/.test(JSON.stringify(a))));

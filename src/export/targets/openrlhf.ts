@@ -147,6 +147,13 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "optimizer", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.eps")), value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.grad_clip },
+  // 0.11's critic has its own optimizer settings, each defaulting to OpenRLHF's (warmup 0.03, decay 0, …):
+  // written equal to the actor's, since alignc's value head trains with the policy's optimizer
+  { alignc: "weight_decay", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.weight_decay")), value: (c) => c.stage.hp.weight_decay },
+  { alignc: "grad_clip", kinds: ["ppo"], key: critic(flag(null, "--critic.max_norm")), value: (c) => c.stage.hp.grad_clip },
+  { alignc: "warmup", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_warmup_ratio")), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
+  { alignc: "schedule", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_scheduler")), value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
+  { alignc: "min_lr_ratio", kinds: ["ppo"], key: critic(flag(null, "--critic.min_lr_ratio")), value: (c) => c.stage.hp.min_lr_ratio },
   { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.log_every },
   { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => c.stage.hp.checkpoint_every },
   { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.max_length },
@@ -192,7 +199,9 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: () => "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer",
+    // an engine difference besides: OpenRLHF clips the value loss (--critic.value_clip 0.5); rloo has no value loss
+    lossy: (c) =>
+      usesCritic(c) ? "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer, and it clips that loss around the rollout's values (value_clip 0.5, its default); alignc's is unclipped" : null,
   },
   {
     alignc: "samples_per_prompt",
