@@ -120,20 +120,20 @@ test("recipes/replicate/quickstart-rule-reward.align: the quickstart's plans on 
   }
 });
 
-// recipes/replicate/sentiment-alone.align and sentiment-wide.align: issue 12's diagnosis of held-out-template
+// recipes/replicate/sentiment-alone.align, sentiment-wide.align and arithmetic-caps-alone.align: issue 12's diagnosis of held-out-template
 // accuracy. Their two-layer pretraining must BE the quickstart's on each seed (the diagnosis is about the
 // quickstart's pretrained model, and a cache that ran the quickstart reuses it); the wide one trains on
 // 3× the sentiment task's rows (720 → 648 after the 10% held out), every one of them.
-test("recipes/replicate/sentiment-alone.align and sentiment-wide.align: the quickstart's pretraining on both seeds; the wide task has 3× the rows", async () => {
+test("recipes/replicate/ sentiment-alone, sentiment-wide and arithmetic-caps-alone: the quickstart's pretraining on both seeds; the wide task has 3× the rows", async () => {
   const rep = (f: string) => join(recipesDir, "replicate", f);
   for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, rep("quickstart-seed18.align")]] as const) {
     const pre = (await compile(base, { machine: false, backend: "wasm" })).plan!.nodes.find((n) => n.id === "pre")!.hash;
-    for (const [file, variant] of [["sentiment-alone.align", `seed=${seed},layers=2`], ["sentiment-wide.align", `seed=${seed},steps=600`]] as const) {
+    for (const [file, variant] of [["sentiment-alone.align", `seed=${seed},layers=2`], ["sentiment-wide.align", `seed=${seed},steps=600`], ["arithmetic-caps-alone.align", `seed=${seed}`]] as const) {
       const r = await compile(rep(file), { machine: false, backend: "wasm", variant });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       assert.equal(r.plan.nodes.find((n) => n.id === "pre")!.hash, pre, `${file} ${variant}`);
       const examples = r.plan.nodes.find((n) => n.id === "sft_data")!.estimates?.size?.examples;
-      assert.equal(examples, file === "sentiment-wide.align" ? 648 : 216, `${file}: every training row`);
+      assert.equal(examples, { "sentiment-wide.align": 648, "sentiment-alone.align": 216, "arithmetic-caps-alone.align": 90 + 126 }[file], `${file}: every training row`);
     }
   }
 });
