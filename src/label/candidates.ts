@@ -65,6 +65,7 @@ export function labelTarget(recipe: CheckedRecipe, sourceName: string): LabelTar
   if (target.kind !== "jsonl") fail(CODES.unsupported, `\`${target.name}\` reads ${target.kind}; \`alignc label\` appends JSON lines, so the labels source must be jsonl("…")`, recipe.file, b.propSpans.labels ?? b.decl.span);
   const labelsFile = pathArg(recipe, target.args[0]);
   if (labelsFile.endsWith(".gz")) fail(CODES.unsupported, `\`${target.name}\` reads a .gz file; labels are appended to a plain .jsonl file`, recipe.file, b.propSpans.labels ?? b.decl.span);
+  refuseForeignReading(recipe, target);
   if (b.kind === "samples") {
     // K is the source's own: a rankings source that would refuse it is known before anything is drawn
     const K = num(b.props.k)!;
@@ -72,6 +73,33 @@ export function labelTarget(recipe: CheckedRecipe, sourceName: string): LabelTar
     if (K < lo || K > hi) fail(CODES.rankingK, `\`${sourceName}\` draws k = ${K} responses per prompt, but \`${target.name}\` reads rankings of ${lo}..${hi}`, recipe.file, b.propSpans.k ?? target.propSpans.k ?? b.decl.span, `set \`k = ${lo}..${Math.max(hi, K)}\` in \`${target.name}\`, or k = ${Math.min(Math.max(K, lo), hi)} here`);
   }
   return { block: b, rankings: target, labelsFile };
+}
+
+// What `alignc label` writes: UTF-8 lines with the fields prompt, responses and ranking. A rankings source
+// that reads its file another way would read the labels garbled (latin1 decodes "Café" as "CafÃ©") or
+// not at all (a missing field) only when the recipe next runs, after a session of labeling.
+const WRITTEN_SHAPE: Record<string, (v: unknown) => boolean> = {
+  encoding: (v) => v === "utf-8",
+  responses: (v) => v === "responses",
+  ranking: (v) => v === "ranking",
+  prompt: (v) => v === "{{prompt}}",
+  shape: (v) => v === "auto" || v === "plain",
+};
+
+function refuseForeignReading(recipe: CheckedRecipe, target: CheckedBlock): void {
+  for (const [prop, ok] of Object.entries(WRITTEN_SHAPE)) {
+    const v = target.props[prop];
+    if (v === undefined || ok(v)) continue;
+    fail(
+      CODES.unsupported,
+      `\`${target.name}\` reads its file with ${prop} = ${JSON.stringify(v)}, but \`alignc label\` writes UTF-8 lines with the fields prompt, responses and ranking`,
+      recipe.file,
+      target.propSpans[prop] ?? target.decl.span,
+      `leave \`${prop}\` out of \`${target.name}\` (its labels file is alignc's own)`,
+    );
+  }
+  if (target.props.context !== undefined)
+    fail(CODES.unsupported, `\`${target.name}\` appends a context to each prompt, but the labels hold each prompt exactly as it was shown`, recipe.file, target.propSpans.context ?? target.decl.span, `leave \`context\` out of \`${target.name}\``);
 }
 
 /**

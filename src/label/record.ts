@@ -73,7 +73,9 @@ export function checkLabeler(v: unknown): string {
 }
 
 function seconds(v: unknown): number {
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v * 10) / 10 : bad("`seconds` must be a number ≥ 0");
+  // rounded to tenths; 1.7e308 × 10 overflows to Infinity, which JSON writes as null
+  const tenths = typeof v === "number" && v >= 0 ? Math.round(v * 10) / 10 : NaN;
+  return Number.isFinite(tenths) ? tenths : bad("`seconds` must be a finite number ≥ 0");
 }
 
 /** Dense rank levels (0 = best, equal = tie, no gap) → "B > A = C > D". */

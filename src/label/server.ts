@@ -71,7 +71,9 @@ export async function startLabelServer(session: LabelSession, opts: LabelServerO
   const token = opts.token ?? randomBytes(32).toString("base64url");
   const tokenBuf = Buffer.from(token);
   const host = opts.host ?? "127.0.0.1";
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, requestTimeout: 30_000, return503OnClosing: true });
+  // coerceTypes off: fastify's default would write `"seconds": null` as 0 and `"labeler": true` as "true"
+  // (the body schema checks types; a value of the wrong type is a 400, never a changed value)
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, requestTimeout: 30_000, return503OnClosing: true, ajv: { customOptions: { coerceTypes: false } } });
 
   // JSON only: a body of any other type is 415 (fastify's text/plain parser is removed)
   app.removeAllContentTypeParsers();

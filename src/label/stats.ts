@@ -48,6 +48,15 @@ interface Row {
 /** A line of the file that is not one alignc label wrote: file:line and why. */
 export class StatsError extends Error {}
 
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readLines(file: string): { values: { v: unknown; line: number }[]; torn: boolean } {
   let text: string;
   try {
@@ -58,8 +67,13 @@ function readLines(file: string): { values: { v: unknown; line: number }[]; torn
     throw e;
   }
   const lines = text.split("\n");
-  const torn = lines[lines.length - 1] !== ""; // a last line without its newline: a write cut short
-  if (torn) lines.pop();
+  // a last line without its newline is torn (a write cut short) unless it is a whole JSON line, as the
+  // server's journal reads it (src/label/store.ts): stats and a restarted server count the same lines
+  let torn = false;
+  if (lines[lines.length - 1] !== "" && !isJson(lines[lines.length - 1]!)) {
+    torn = true;
+    lines.pop();
+  }
   const values: { v: unknown; line: number }[] = [];
   lines.forEach((l, i) => {
     if (l.trim() === "") return;

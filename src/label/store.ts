@@ -106,7 +106,13 @@ export class Journal<T extends JournalEntry> {
         throw new JournalError(`${file}:${lines.length + 1}: the last line has no line break and is not one \`alignc label\` wrote`, file, lines.length + 1);
       // only once the rest has been read as ours (a file alignc did not write is left alone): keep the torn bytes aside, cut them off
       const keptIn = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, "")}`;
-      const kept = openSync(keptIn, "wx");
+      let kept: number;
+      try {
+        kept = openSync(keptIn, "wx");
+      } catch (e) {
+        // a folder alignc may not write to: nothing is cut, the file stays as it is
+        throw new JournalError(`${file}:${lines.length + 1}: the last line is torn (a write cut short), and its bytes cannot be kept aside in ${keptIn} before cutting them off: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the file is left as it is`, file, lines.length + 1);
+      }
       try {
         writeSync(kept, buf.subarray(end));
         fsyncSync(kept);

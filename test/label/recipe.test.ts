@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeText, checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
@@ -35,6 +35,35 @@ test("candidates: its properties only on candidates sources; `labels` must name 
     assert.match(use.hint!, /alignc label/);
     const badOverlap = await checkRecipeText(`source c = jsonl("cands.jsonl") as candidates { labels = p  overlap = 1.5 }\nsource p = jsonl("new.jsonl") as rankings {}\n`, file);
     assert.ok(badOverlap.diagnostics.some((x) => x.code === "AL2008"));
+  } finally {
+    fx.cleanup();
+  }
+});
+
+// A helper's audit: with `encoding = "latin1"` on the rankings source the page saved "Café" and the recipe
+// then read "CafÃ©"; with `ranking = "order"` it accepted labels all day that `alignc data` could not read.
+test("the labels' rankings source must read what the page writes (UTF-8; prompt, responses, ranking): anything else is refused at its property", async () => {
+  const fx = makeFixture();
+  try {
+    const text = readFileSync(fx.recipe, "utf8");
+    for (const [props, prop] of [[`encoding = "latin1"`, "encoding"], [`ranking = "order"`, "ranking"], [`responses = "outputs"`, "responses"], [`prompt = "{{question}}"`, "prompt"], [`shape = "dolly"`, "shape"], [`context = "{{input}}"`, "context"]] as const) {
+      writeFileSync(fx.recipe, text.replace("as rankings { k = 2..9 }", `as rankings { k = 2..9  ${props} }`));
+      const { recipe } = await checkRecipeFile(fx.recipe);
+      assert.ok(recipe, props);
+      await assert.rejects(loadLabelConfig(recipe, "cands"), (e: { diagnostics: Diagnostic[] }) => {
+        const d = e.diagnostics[0]!;
+        const line = text.split("\n").findIndex((l) => l.includes("as rankings")) + 1;
+        assert.equal(d.span?.line, line, props);
+        const written = readFileSync(fx.recipe, "utf8").split("\n")[line - 1]!;
+        assert.equal(d.span?.col, written.indexOf(props.split("= ")[1]!) + 1, `${props}: at its value`);
+        assert.match(d.message, new RegExp(`${prop}|context`), props);
+        return true;
+      });
+    }
+    // what it writes, spelled out, is fine
+    writeFileSync(fx.recipe, text.replace("as rankings { k = 2..9 }", `as rankings { k = 2..9  encoding = "utf-8"  prompt = "{{prompt}}"  shape = "plain" }`));
+    const { recipe } = await checkRecipeFile(fx.recipe);
+    assert.equal((await loadLabelConfig(recipe!, "cands")).sets.length, 6);
   } finally {
     fx.cleanup();
   }

@@ -125,6 +125,13 @@ test("bad submissions are refused with a reason and write nothing", async () => 
       [{ ...labelBody("bob", set.id, 4), set: "f".repeat(64) }, /not a candidate set/],
       [{ ...labelBody("bob", set.id, 4), submission: "x" }, /submission/],
       [{ ...labelBody("<b>", set.id, 4) }, /labeler/],
+      // values of the wrong type are refused, never converted (fastify's default coercion wrote null as 0,
+      // true as "true"); a number that overflows when rounded is refused, not written as null
+      [{ ...labelBody("bob", set.id, 4), seconds: null }, /seconds/],
+      [{ ...labelBody("bob", set.id, 4), seconds: false }, /seconds/],
+      [{ ...labelBody("bob", set.id, 4), seconds: 1.7e308 }, /seconds/],
+      [{ ...labelBody("bob", set.id, 4), labeler: true }, /labeler/],
+      [{ ...labelBody("bob", set.id, 4), submission: 123456789 }, /submission/],
     ];
     for (const [body, why] of cases) {
       const r = await api.post("/api/label", body);

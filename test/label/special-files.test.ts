@@ -2,9 +2,9 @@
 // FIFO, a device or a folder there is refused at once (exit 1 or 2, never 70), not read forever.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { repoRoot } from "../repo-root.js";
 
@@ -43,4 +43,33 @@ test("label refuses a skips file beside the labels that is a FIFO or a device", 
   assert.equal(r.signal, null, "did not finish");
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, /labels\.skips\.jsonl is a character device/);
+});
+
+// A helper's audit: a torn last line in a folder the user may not write to (another's shared folder) was
+// exit 70 with a stack (the bytes could not be kept aside). Now a located message, exit 1, the file as it was.
+test("label: a torn last line that cannot be kept aside (a folder the user may not write) is exit 1, the file untouched", (t) => {
+  if (process.getuid?.() !== 0) return t.skip("needs root here: to run alignc as another user");
+  const asNobody = { uid: 65534, gid: 65534 };
+  if (spawnSync(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(join(root, "dist"))}, 5)`], asNobody).status !== 0)
+    return t.skip("the checkout is private (0700): another user cannot run alignc from it");
+  const shared = mkdtempSync(join(tmp, "theirs-"));
+  chmodSync(shared, 0o755); // root's: nobody may read, not create
+  for (let d = dirname(shared); ; d = dirname(d)) {
+    chmodSync(d, (statSync(d).mode & 0o7777) | 0o711);
+    if (d === tmpdir() || d === dirname(d)) break;
+  }
+  if (spawnSync(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(shared)}, 5)`], asNobody).status !== 0)
+    return t.skip("the temp folder is under a private one (TMPDIR in a 0700 home): another user cannot reach it");
+  writeFileSync(join(shared, "cands.jsonl"), JSON.stringify({ prompt: "q0", responses: ["a", "b", "c", "d"] }) + "\n");
+  writeFileSync(join(shared, "l.align"), 'recipe l { seed = 1 }\nsource cands = jsonl("cands.jsonl") as candidates { labels = prefs }\nsource prefs = jsonl("labels.jsonl") as rankings { k = 4..4 }\n');
+  const labels = join(shared, "labels.jsonl");
+  const torn = '{"prompt":"half a li';
+  writeFileSync(labels, torn);
+  chownSync(labels, 65534, 65534); // the user's own labels file, in a folder that is not theirs
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: shared, encoding: "utf8", timeout: 30_000, ...asNobody });
+  assert.equal(r.signal, null, "it started serving instead of stopping");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /labels\.jsonl:1: the last line is torn .* cannot be kept aside .*EACCES.*left as it is/);
+  assert.equal(readFileSync(labels, "utf8"), torn);
+  assert.deepEqual(readdirSync(shared).sort(), ["cands.jsonl", "l.align", "labels.jsonl"]);
 });

@@ -84,6 +84,22 @@ test("stats: a line alignc label did not write is named by file:line", () => {
   }
 });
 
+// A helper's audit: stats called a whole last line without its newline torn and did not count it, where
+// the restarted server and `alignc data` read it: the three count the same lines now.
+test("stats: a whole last line without its line break is counted, as the server reads it; a torn one is not", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-stats-"));
+  try {
+    const file = join(dir, "labels.jsonl");
+    const two = [line("ann", "s1", "A > B > C > D"), line("bob", "s2", "A > B > C > D")].map((l) => JSON.stringify(l)).join("\n");
+    writeFileSync(file, two);
+    assert.deepEqual([labelStats(file).labels, labelStats(file).torn_last_line], [2, false]);
+    writeFileSync(file, `${two}\n{"prompt":"half a li`);
+    assert.deepEqual([labelStats(file).labels, labelStats(file).torn_last_line], [2, true]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("rankingString: dense levels → the rankings reader's letters", () => {
   assert.equal(rankingString([1, 0, 1, 2]), "B > A = C > D");
   assert.equal(rankingString([0, 1]), "A > B");
