@@ -51,7 +51,8 @@ export class Assigner {
     return this.labeled.get(set)?.has(labeler) ?? false;
   }
 
-  private seen(set: string, labeler: string): boolean {
+  /** Labeled or skipped by this labeler: either way it is not theirs to answer again. */
+  seen(set: string, labeler: string): boolean {
     return this.hasLabeled(set, labeler) || (this.skipped.get(set)?.has(labeler) ?? false);
   }
 

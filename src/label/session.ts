@@ -81,15 +81,29 @@ export class LabelSession {
     return s;
   }
 
+  /**
+   * A submission id already saved: a resend of the same answer (nothing written again), or the id of
+   * another answer (refused: its content would be dropped while the client is told it was saved). An id
+   * is written once, in one of the two files.
+   */
+  private resent(id: string, body: unknown, kind: "label" | "skip"): Saved | null {
+    const prior = (kind === "label" ? this.labels : this.skips).saved(id);
+    if ((kind === "label" ? this.skips : this.labels).saved(id)) throw new AlreadyLabeled(`submission ${id} was saved as a ${kind === "label" ? "skip" : "label"}`);
+    if (!prior) return null;
+    const b = body as { set?: unknown; labeler?: unknown };
+    if (b.set !== prior.set || b.labeler !== prior.labeler) throw new AlreadyLabeled(`submission ${id} was saved for another set or labeler`);
+    return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
+  }
+
   /** Save a ranking; resolves once it is fsync'ed. A resend of a saved submission id writes nothing. */
   async label(body: unknown): Promise<Saved> {
     const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
-    const prior = this.labels.saved(id);
-    if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
+    const again = this.resent(id, body, "label");
+    if (again) return again;
     const line = labelLine(body, this.setOf(body), this.clock());
     const r = await this.labels.append(line, {
       guard: () => {
-        if (this.assigner.hasLabeled(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled this set`);
+        if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
       },
       written: () => this.assigner.recordLabel(line.set, line.labeler),
     });
@@ -99,10 +113,15 @@ export class LabelSession {
   /** Save a skip (with its reason) in the sidecar file; the labeler is not shown the set again. */
   async skip(body: unknown): Promise<Saved> {
     const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
-    const prior = this.skips.saved(id);
-    if (prior) return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
+    const again = this.resent(id, body, "skip");
+    if (again) return again;
     const line = skipLine(body, this.setOf(body), this.clock());
-    const r = await this.skips.append(line, { written: () => this.assigner.recordSkip(line.set, line.labeler) });
+    const r = await this.skips.append(line, {
+      guard: () => {
+        if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
+      },
+      written: () => this.assigner.recordSkip(line.set, line.labeler),
+    });
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
   }
 

@@ -112,6 +112,35 @@ test("a submission is one line on disk before the answer; the rankings reader re
   }
 });
 
+// A helper's audit: a saved id resent with another set or labeler answered "saved, duplicate" and dropped
+// the new content; one id was written once as a label and once as a skip; a labeler could skip a set
+// they had labeled (and label one they had skipped), counted then as both.
+test("a submission id is one answer: reused for another is 409, never 'saved'; a set is labeled or skipped once per labeler", async () => {
+  const fx = makeFixture({ sets: 4, overlap: 0 });
+  const { server, api } = await serve(fx.recipe);
+  try {
+    const a = (await api.get("/api/next?labeler=erin")).body.set;
+    const body = labelBody("erin", a.id, 4);
+    assert.equal((await api.post("/api/label", body)).status, 200);
+    const b = (await api.get("/api/next?labeler=erin")).body.set;
+    const reused = await api.post("/api/label", { ...labelBody("erin", b.id, 4), submission: body.submission });
+    assert.equal(reused.status, 409, JSON.stringify(reused.body));
+    assert.equal((await api.post("/api/label", { ...body, labeler: "fay" })).status, 409);
+    const skipSameId = await api.post("/api/skip", { submission: body.submission, labeler: "erin", set: a.id, reason: "unclear", seconds: 1 });
+    assert.equal(skipSameId.status, 409);
+    // skip after label, label after skip: the same labeler's same set, refused
+    assert.equal((await api.post("/api/skip", { submission: sid(), labeler: "erin", set: a.id, reason: "unclear", seconds: 1 })).status, 409);
+    assert.equal((await api.post("/api/skip", { submission: sid(), labeler: "erin", set: b.id, reason: "unclear", seconds: 1 })).status, 200);
+    assert.equal((await api.post("/api/label", labelBody("erin", b.id, 4))).status, 409);
+    // the resend itself is still recognised
+    assert.deepEqual([(await api.post("/api/label", body)).status, lines(fx.labels).length], [200, 1]);
+    assert.equal(lines(fx.labels)[0]!.set, a.id);
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+});
+
 test("bad submissions are refused with a reason and write nothing", async () => {
   const fx = makeFixture();
   const { server, api } = await serve(fx.recipe);
