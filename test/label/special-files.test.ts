@@ -1,7 +1,7 @@
 // `alignc label` and `alignc label --stats` read files the user names or keeps beside the labels: a
 // FIFO, a device or a folder there is refused at once (exit 1 or 2, never 70), not read forever.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -46,8 +46,9 @@ test("label refuses a skips file beside the labels that is a FIFO or a device", 
 });
 
 // A helper's audit: a torn last line in a folder the user may not write to (another's shared folder) was
-// exit 70 with a stack (the bytes could not be kept aside). Now a located message, exit 1, the file as it was.
-test("label: a torn last line that cannot be kept aside (a folder the user may not write) is exit 1, the file untouched", (t) => {
+// exit 70 with a stack (its bytes could not be kept aside). Now the folder is checked first (the labels'
+// lock lives there too): a located message, exit 1, the file as it was.
+test("label: a labels file in a folder the user may not write (a torn last line in it) is exit 1, the file untouched", (t) => {
   if (process.getuid?.() !== 0) return t.skip("needs root here: to run alignc as another user");
   const asNobody = { uid: 65534, gid: 65534 };
   if (spawnSync(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(join(root, "dist"))}, 5)`], asNobody).status !== 0)
@@ -69,7 +70,41 @@ test("label: a torn last line that cannot be kept aside (a folder the user may n
   const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: shared, encoding: "utf8", timeout: 30_000, ...asNobody });
   assert.equal(r.signal, null, "it started serving instead of stopping");
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /labels\.jsonl:1: the last line is torn .* cannot be kept aside .*EACCES.*left as it is/);
+  assert.match(r.stderr, /labels\.jsonl: its folder is not writable \(EACCES\)/);
   assert.equal(readFileSync(labels, "utf8"), torn);
   assert.deepEqual(readdirSync(shared).sort(), ["cands.jsonl", "l.align", "labels.jsonl"]);
+});
+
+// A helper's audit: two servers on one labels file each appended unaware of the other (one set labeled
+// twice with opposite rankings). The second is refused, naming the first; after a kill -9 of the first its
+// lock is broken at once by the next.
+test("label: a second server on the same labels file is refused while the first runs, and starts once it is killed", async () => {
+  const dir = mkdtempSync(join(tmp, "two-"));
+  writeFileSync(join(dir, "cands.jsonl"), JSON.stringify({ prompt: "q0", responses: ["a", "b", "c", "d"] }) + "\n");
+  writeFileSync(join(dir, "l.align"), 'recipe l { seed = 1 }\nsource cands = jsonl("cands.jsonl") as candidates { labels = prefs }\nsource prefs = jsonl("labels.jsonl") as rankings { k = 4..4 }\n');
+  const start = () => spawn(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const url = (p: ReturnType<typeof start>) => new Promise<string>((res, rej) => {
+    p.stdout!.once("data", (b: Buffer) => res(String(b).trim()));
+    p.once("exit", (c) => rej(new Error(`exited ${c}`)));
+  });
+  const first = start();
+  try {
+    assert.match(await url(first), /^http:\/\/127\.0\.0\.1:\d+\//);
+    const second = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+    assert.equal(second.signal, null, "the second started serving");
+    assert.equal(second.status, 1, second.stderr);
+    assert.match(second.stderr, new RegExp(`another \`alignc label\` \\(pid ${first.pid} on .*\\) is serving this labels file`));
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    const third = start();
+    try {
+      assert.match(await url(third), /^http:/, "the dead server's lock is broken at once");
+    } finally {
+      third.kill("SIGINT");
+      await new Promise((r) => third.once("exit", r));
+    }
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".lock")), [], "released on Ctrl-C");
+  } finally {
+    first.kill("SIGKILL");
+  }
 });

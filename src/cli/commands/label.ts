@@ -19,6 +19,7 @@ import { startLabelServer, type LabelServer } from "../../label/server.js";
 import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
+import { lockLabelsFile, type LabelsLock } from "../../label/labels-lock.js";
 import { escapeControl } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { releaseSignals } from "../../common/temp-cleanup.js";
@@ -90,6 +91,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   let session: LabelSession;
+  let lock: LabelsLock | undefined;
   try {
     labelTarget(recipe, source); // where the labels go and that they fit, before any training
     let drawn: { file: string; record?: DrawRecord } | undefined;
@@ -98,8 +100,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       if (typeof d === "number") return d;
       drawn = d;
     }
-    session = new LabelSession(await loadLabelConfig(recipe, source, drawn));
+    const config = await loadLabelConfig(recipe, source, drawn);
+    lock = await lockLabelsFile(config.labelsFile); // before the session reads (and may repair) the file
+    session = new LabelSession(config);
   } catch (e) {
+    lock?.release();
     if (e instanceof DiagnosticError) {
       report(e.diagnostics, sources);
       return 1;
@@ -120,6 +125,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     });
   } catch (e) {
     await session.close();
+    lock!.release();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
       process.stderr.write(`alignc label: cannot listen on ${host}:${wanted} (${code})\n`);
@@ -127,7 +133,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     throw e;
   }
-  return serveUntilStopped(server, session);
+  if (derived && new URL(server.url).port !== String(wanted))
+    process.stderr.write(`alignc label: port ${wanted} (this labels file's own) is taken by another program: serving on another, a new origin, so work the browser kept for ${wanted} is not at this URL\n`);
+  return serveUntilStopped(server, session, lock!);
 }
 
 /**
@@ -158,7 +166,7 @@ function defaultPort(labelsFile: string): number {
   return 20000 + (createHash("sha256").update(labelsFile).digest().readUInt32BE(0) % 20000);
 }
 
-function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<number> {
+function serveUntilStopped(server: LabelServer, session: LabelSession, lock: LabelsLock): Promise<number> {
   const c = session.config;
   const host = new URL(server.url).hostname.replace(/^\[|\]$/g, "");
   const rel = (p: string) => relative(process.cwd(), p) || p;
@@ -181,11 +189,13 @@ function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<
       server.close().then(
         () => {
           off();
+          lock.release();
           process.stderr.write(`alignc label: stopped; ${session.labelCount} labels in ${rel(c.labelsFile)}\n`);
           resolve(stopCode(sig));
         },
         (e: unknown) => {
           off();
+          lock.release();
           process.stderr.write(`alignc label: ${(e as Error).message}\n`);
           resolve(stopCode(sig));
         },
@@ -202,6 +212,7 @@ function serveUntilStopped(server: LabelServer, session: LabelSession): Promise<
     const stopNow = (code: number) => {
       const end = () => {
         off();
+        lock.release(); // the write in progress is done (or given up): the next server may take the file
         releaseSignals();
         // stopping after a SIGHUP: end by SIGHUP, as bin/alignc.js does (exit() would reset the dead terminal and abort)
         if (code === 129 && process.listenerCount("SIGHUP") === 0) process.kill(process.pid, "SIGHUP");

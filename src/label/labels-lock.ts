@@ -1,0 +1,54 @@
+// One `alignc label` server per labels file. Two at once (a second started in another terminal, or one
+// believed stopped) each appended their own labels with no regard for the other: one labeler's set
+// labeled twice with opposite rankings, and a failed write's truncation, or the torn-line repair at
+// start-up, could cut the other server's lines. The lock is the stage cache's (src/run/storage/lock.ts):
+// a file beside the labels naming its owner, broken at once when the owner is a dead process of this host
+// (a kill -9), refused when it is a live one.
+import { accessSync, constants } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { acquireLock, LockTimeoutError, type Lock } from "../run/storage/lock.js";
+import { JournalError } from "./store.js";
+
+/** `.labels.jsonl.alignc-label.lock` beside the labels file. */
+export const labelsLockPath = (labelsFile: string): string => join(dirname(labelsFile), `.${basename(labelsFile)}.alignc-label.lock`);
+
+/** Refresh interval of the lock's mtime: a server on another host of a shared folder is alive while it moves. */
+const TOUCH_MS = 60_000;
+
+export interface LabelsLock {
+  release(): void;
+}
+
+/** Take the labels file's lock, or say who holds it (JournalError: exit 1, nothing touched). */
+export async function lockLabelsFile(labelsFile: string): Promise<LabelsLock> {
+  const path = labelsLockPath(labelsFile);
+  // the folder first: a labels file alignc could never write to is said now, not at the first label
+  try {
+    accessSync(dirname(labelsFile), constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new JournalError(`${labelsFile}: its folder is not writable (${(e as NodeJS.ErrnoException).code}): labels could not be saved`, labelsFile);
+  }
+  try {
+    accessSync(labelsFile, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new JournalError(`${labelsFile}: not writable (${code}): labels could not be saved`, labelsFile);
+  }
+  let lock: Lock;
+  try {
+    lock = await acquireLock(path, { waitMs: 0, foreignFile: "refuse", purpose: `alignc label serving ${basename(labelsFile)}` });
+  } catch (e) {
+    if (e instanceof LockTimeoutError && e.owner)
+      throw new JournalError(`${labelsFile}: another \`alignc label\` (pid ${e.owner.pid} on ${e.owner.host}, since ${e.owner.since}) is serving this labels file; stop it first (two at once would write labels unaware of each other)`, labelsFile);
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code) throw new JournalError(`${labelsFile}: cannot take its lock ${path}: ${e.message}`, labelsFile);
+    throw e;
+  }
+  const timer = setInterval(() => lock.touch(), TOUCH_MS);
+  timer.unref();
+  return {
+    release() {
+      clearInterval(timer);
+      lock.release();
+    },
+  };
+}
