@@ -48,7 +48,7 @@ export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | key
   AL3012: "a promptsource template uses Jinja outside the subset alignc renders",
   AL3013: "a template fails (or runs over its budget) while rendering",
   AL3020: "a ranking's number of responses K is outside the source's declared `k` range",
-  AL3021: "a ranking with a duplicate, missing or malformed rank",
+  AL3021: "a ranking with a duplicate, missing or malformed rank; a candidate set to label with the same response twice",
   AL3022: "an hh-rlhf pair whose two transcripts cannot be split into a shared prompt and two responses",
   AL3030: "an example that would train on nothing: its response is empty (at its row), or truncation to its stage's max_length leaves none of it (at the stage's `truncate` or `max_length`)",
   AL3031: "a chat template without the placeholders it needs (the prompt once, the response once after it)",

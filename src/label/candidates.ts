@@ -171,6 +171,13 @@ function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<Ret
         err(CODES.rankingK, `${K} responses; labels need ${Math.max(2, kLo)}..${Math.min(MAX_K, kHi)} (the rankings source's k${K > MAX_K ? `, and letters A–Z name at most ${MAX_K}` : ""})`);
         continue;
       }
+      // the same text twice: the labeler would rank a response against itself, and a preference between
+      // identical texts is a training pair that teaches nothing (a samples source draws them distinct)
+      const twice = responses.findIndex((r, i) => responses.indexOf(r) !== i);
+      if (twice >= 0) {
+        err(CODES.rankingInvalid, `responses ${responses.indexOf(responses[twice]!) + 1} and ${twice + 1} are the same text: a set to rank needs distinct responses`);
+        continue;
+      }
       const id = candidateSetId(prompt, responses);
       if (seen.has(id)) continue; // the same prompt and responses twice: one set to label
       seen.add(id);

@@ -78,12 +78,14 @@ test("candidate sets: ids are content hashes; a row without responses is named b
     assert.match(cfg.sets[0]!.id, /^[0-9a-f]{64}$/);
     assert.equal(cfg.labelsFile, fx.labels);
     assert.deepEqual([cfg.overlap, cfg.guidelines, cfg.rankingsSource], [0.2, "Prefer correct, concise answers.", "prefs"]);
-    writeFileSync(join(fx.dir, "cands.jsonl"), `{"prompt": "a", "responses": ["x", "y"]}\n{"prompt": "b"}\n{"prompt": "c", "responses": ["1","2","3","4","5","6","7","8","9","10"]}\n`);
+    writeFileSync(join(fx.dir, "cands.jsonl"), `{"prompt": "a", "responses": ["x", "y"]}\n{"prompt": "b"}\n{"prompt": "c", "responses": ["1","2","3","4","5","6","7","8","9","10"]}\n{"prompt": "d", "responses": ["same", "other", "same"]}\n`);
     const { recipe: r2 } = await checkRecipeFile(fx.recipe);
     await assert.rejects(loadLabelConfig(r2!, "cands"), (e: { diagnostics: Diagnostic[] }) => {
       const ms = e.diagnostics.map(located);
       assert.match(ms[0]!, /cands\.jsonl:2: missing field `responses`/);
       assert.match(ms[1]!, /cands\.jsonl:3: 10 responses; labels need 2\.\.9/);
+      // the same response twice (the audit: a training pair of identical texts came out of it)
+      assert.match(ms[2]!, /cands\.jsonl:4: .*AL3021.*responses 1 and 3 are the same text|cands\.jsonl:4: responses 1 and 3 are the same text/);
       return true;
     });
     // an empty candidates file: at the path the source names in the recipe, the file in the message
