@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeText, checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
+import { isLoopback } from "../../src/cli/commands/label.js";
 import { repoRoot } from "../repo-root.js";
 import { makeFixture } from "./fixture.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
@@ -105,7 +106,8 @@ test("alignc label: usage errors exit 2; a source that is not candidates exits 1
   try {
     assert.equal(alignc(fx.dir, "label", "r.align").status, 2); // no --source
     assert.equal(alignc(fx.dir, "label").status, 2);
-    assert.equal(alignc(fx.dir, "label", "r.align", "--source", "cands", "--port", "x").status, 2);
+    // a port is digits: "" was a random port, 1e3 port 1000, 0x1F90 port 8080 (the audit)
+    for (const p of ["x", "", "1e3", "0x1F90", "-1", "65536"]) assert.equal(alignc(fx.dir, "label", "r.align", "--source", "cands", "--port", p).status, 2, `--port ${JSON.stringify(p)}`);
     assert.equal(alignc(fx.dir, "label", "r.align", "--source", "nope").status, 2);
     const notCands = alignc(fx.dir, "label", "r.align", "--source", "prefs");
     assert.equal(notCands.status, 1);
@@ -120,4 +122,9 @@ test("alignc label: usage errors exit 2; a source that is not candidates exits 1
   } finally {
     fx.cleanup();
   }
+});
+
+test("--host: loopback in every spelling is not warned about (::ffff:127.0.0.1 was); anything else is", () => {
+  for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "::FFFF:127.0.0.1"]) assert.ok(isLoopback(h), h);
+  for (const h of ["0.0.0.0", "::", "192.168.1.2", "::ffff:10.0.0.1", "128.0.0.1"]) assert.ok(!isLoopback(h), h);
 });

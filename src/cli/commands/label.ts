@@ -49,7 +49,8 @@ function stats(file: string, asJson: boolean): number {
   }
 }
 
-const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^127\./.test(host);
+// ::ffff:127.0.0.1 is IPv4's loopback written as an IPv6 address: this machine only, as 127.0.0.1 is
+export const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^(::ffff:)?127\./i.test(host);
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.stats === "string") {
@@ -69,7 +70,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc label: ${escapeControl(file)}: ${escapeControl(missingReason(file))}\n`);
     return 2;
   }
-  const port = opts.port === undefined ? 0 : Number(opts.port);
+  // digits only: Number() read "" as 0 (a random port), "1e3" as 1000 and "0x1F90" as 8080
+  const port = opts.port === undefined ? 0 : /^\d{1,5}$/.test(String(opts.port)) ? Number(opts.port) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`alignc label: --port must be a port number (0–65535), got ${String(opts.port)}\n`);
     return 2;
