@@ -15,12 +15,15 @@ export const num = (description: string, extra: Schema = {}): Schema => ({ type:
 // Every integer within ±(2^53 − 1) unless its property bounds it tighter: past that a number holds no
 // integer exactly (`seed = 1e300` and `seed = 1e300 + 1` would be one seed). AL2008 on the literal catches
 // only integers written out in digits; an exponent literal (`1e20`) is exact-looking and needs the bound.
-const SAFE_INTEGER: Schema = {
+// A property with its own maximum keeps its own reason (or none): never this one's.
+const SAFE_MAX: Schema = { maximum: Number.MAX_SAFE_INTEGER, maxReason: "an integer past 2^53 − 1 is not held exactly: neighbouring values would read as one" };
+export const int = (description: string, extra: Schema = {}): Schema => ({
+  type: "integer",
+  description,
   minimum: -Number.MAX_SAFE_INTEGER,
-  maximum: Number.MAX_SAFE_INTEGER,
-  maxReason: "an integer past 2^53 − 1 is not held exactly: neighbouring values would read as one",
-};
-export const int = (description: string, extra: Schema = {}): Schema => ({ type: "integer", description, ...SAFE_INTEGER, ...extra });
+  ...(extra.maximum === undefined ? SAFE_MAX : {}),
+  ...extra,
+});
 export const str = (description: string, extra: Schema = {}): Schema => ({ type: "string", description, ...extra });
 export const bool = (description: string, extra: Schema = {}): Schema => ({ type: "boolean", description, ...extra });
 export const oneOfStr = (values: string[], description: string, dflt?: string): Schema => ({

@@ -26,7 +26,8 @@ export async function lockLabelsFile(labelsFile: string): Promise<LabelsLock> {
   try {
     accessSync(dirname(labelsFile), constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new JournalError(`${labelsFile}: its folder is not writable (${(e as NodeJS.ErrnoException).code}): labels could not be saved`, labelsFile);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new JournalError(`${labelsFile}: its folder ${code === "ENOENT" ? "does not exist" : `is not writable (${code})`}: labels could not be saved`, labelsFile);
   }
   try {
     accessSync(labelsFile, constants.W_OK);

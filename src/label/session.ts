@@ -14,6 +14,12 @@ export function skipsFileFor(labelsFile: string): string {
 /** The same labeler sent another label for a set they already labeled (another tab): 409. */
 export class AlreadyLabeled extends Error {}
 
+/** A saved submission id sent again must be the same answer: its set and labeler (what a resend repeats). */
+function sameAnswer(id: string, body: unknown, prior: { set: string; labeler: string }): void {
+  const b = body as { set?: unknown; labeler?: unknown };
+  if (b.set !== prior.set || b.labeler !== prior.labeler) throw new AlreadyLabeled(`submission ${id} was saved for another set or labeler`);
+}
+
 export interface Saved {
   saved: true;
   duplicate: boolean; // this submission id had been saved before: nothing new was written
@@ -90,8 +96,7 @@ export class LabelSession {
     const prior = (kind === "label" ? this.labels : this.skips).saved(id);
     if ((kind === "label" ? this.skips : this.labels).saved(id)) throw new AlreadyLabeled(`submission ${id} was saved as a ${kind === "label" ? "skip" : "label"}`);
     if (!prior) return null;
-    const b = body as { set?: unknown; labeler?: unknown };
-    if (b.set !== prior.set || b.labeler !== prior.labeler) throw new AlreadyLabeled(`submission ${id} was saved for another set or labeler`);
+    sameAnswer(id, body, prior);
     return { saved: true, duplicate: true, progress: this.assigner.progress(prior.labeler) };
   }
 
@@ -105,6 +110,7 @@ export class LabelSession {
       guard: () => {
         if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
       },
+      resent: (prior) => sameAnswer(id, body, prior),
       written: () => this.assigner.recordLabel(line.set, line.labeler),
     });
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
@@ -120,6 +126,7 @@ export class LabelSession {
       guard: () => {
         if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
       },
+      resent: (prior) => sameAnswer(id, body, prior),
       written: () => this.assigner.recordSkip(line.set, line.labeler),
     });
     return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };

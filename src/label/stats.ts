@@ -68,7 +68,7 @@ function readLines(file: string): { values: { v: unknown; line: number }[]; torn
   }
   const lines = text.split("\n");
   // a last line without its newline is torn (a write cut short) unless it is a whole JSON line, as the
-  // server's journal reads it (src/label/store.ts): stats and a restarted server count the same lines
+  // server's journal reads it (src/label/store.ts); the fields of every line are checked below (toRow)
   let torn = false;
   if (lines[lines.length - 1] !== "" && !isJson(lines[lines.length - 1]!)) {
     torn = true;

@@ -145,13 +145,17 @@ export class Journal<T extends JournalEntry> {
    * Append an entry and fsync it; resolves once it is on disk. An entry whose submission id is
    * already saved is not written again: `{ duplicate: true, entry: the saved one }`. `guard` runs
    * inside the serialised section, just before the write, and may throw to refuse the entry;
-   * `written` runs there right after it is on disk.
+   * `written` runs there right after it is on disk; `resent` there too, on the saved entry of the same
+   * id, and may throw when it is another answer (two posts of one new id at once meet only here).
    */
-  append(entry: T, hooks: { guard?: () => void; written?: () => void } = {}): Promise<{ duplicate: boolean; entry: T }> {
+  append(entry: T, hooks: { guard?: () => void; written?: () => void; resent?: (prior: T) => void } = {}): Promise<{ duplicate: boolean; entry: T }> {
     const run = async (): Promise<{ duplicate: boolean; entry: T }> => {
       if (this.broken) throw this.broken;
       const prior = this.bySubmission.get(entry.submission);
-      if (prior) return { duplicate: true, entry: prior };
+      if (prior) {
+        hooks.resent?.(prior);
+        return { duplicate: true, entry: prior };
+      }
       hooks.guard?.();
       this.writing = this.write(`${JSON.stringify(entry)}\n`);
       try {

@@ -3,7 +3,7 @@
 // these folders equal to what `alignc export` writes.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -36,8 +36,9 @@ if (process.argv[2] === "list") process.stdout.write("ALIVE\\nALIVE\\n");
 
 for (const folder of ["openrlhf", "openrlhf-0.11"])
   for (const [script, env] of [["1node.sh", {}], ["nnodes.sh", { NODE_RANK: "0", MASTER_ADDR: "127.0.0.1" }]] as const)
-    test(`${folder}/launch/${script}: the PPO job gets absolute paths into the export folder and uploads nothing`, { skip: bashMissing && "bash is not installed" }, () => {
+    test(`${folder}/launch/${script}: the PPO job gets absolute paths into the export folder and uploads nothing`, { skip: bashMissing && "bash is not installed" }, (t) => {
       const { calls, root, status, stderr } = runLaunch(folder, script, env);
+      t.after(() => rmSync(join(root, ".."), { recursive: true, force: true }));
       assert.equal(status, 0, stderr);
       const submit = calls.find((c) => c[0] === "ray" && c[1] === "job" && c[2] === "submit");
       assert.ok(submit, JSON.stringify(calls));

@@ -135,6 +135,13 @@ test("a submission id is one answer: reused for another is 409, never 'saved'; a
     // the resend itself is still recognised
     assert.deepEqual([(await api.post("/api/label", body)).status, lines(fx.labels).length], [200, 1]);
     assert.equal(lines(fx.labels)[0]!.set, a.id);
+    // one new id posted at once for two sets (they meet only in the write queue): one saved, one refused
+    const c = (await api.get("/api/next?labeler=gus")).body.set;
+    const d = (await api.get("/api/next?labeler=hal")).body.set;
+    const id = sid();
+    const both = await Promise.all([api.post("/api/label", labelBody("gus", c.id, 4, id)), api.post("/api/label", labelBody("hal", d.id, 4, id))]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
+    assert.equal(lines(fx.labels).filter((l) => l.submission === id).length, 1);
   } finally {
     await server.close();
     fx.cleanup();

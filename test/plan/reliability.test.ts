@@ -69,6 +69,11 @@ test("enormous values are refused with the reason from the kinds table", async (
     assert.ok(ds.some((d) => /AL2008 `seed` must be [<>]= -?9007199254740991.*not held exactly/.test(d) || (seed.startsWith("-") && /AL2008 `seed` must be >= -9007199254740991/.test(d))), `${seed}: ${ds.join("; ")}`);
   }
   assert.deepEqual((await checkRecipeText(HEAD.replace("seed = 1", "seed = 9e15"), "r.align")).diagnostics.map((d) => d.code), []);
+  // a property with its own maximum keeps its own reason: samples' k = 27 is no 2^53 matter (review)
+  const k = await checkCodes(`source p = jsonl("p.jsonl") as demonstrations {}\nstage sft = sft { init = tiny  data = p  steps = 1 }\nsource c = samples(sft) as candidates { prompts = p  k = 27  labels = r }\nsource r = jsonl("r.jsonl") as rankings {}\n`);
+  const kd = k.find((d) => /`k` must be <= 26/.test(d));
+  assert.ok(kd, k.join("; "));
+  assert.doesNotMatch(kd, /2\^53/);
   const mix = await checkCodes(`source c = jsonl("d.jsonl") as demonstrations {}\nmixture m = mix { total = 1e12  c: weight 1 }\n`);
   assert.ok(mix.some((d) => /`total` must be <= 100000000/.test(d)), mix.join("; "));
 });

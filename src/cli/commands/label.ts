@@ -95,16 +95,19 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   let session: LabelSession;
   let lock: LabelsLock | undefined;
   try {
-    labelTarget(recipe, source); // where the labels go and that they fit, before any training
+    // where the labels go and that they fit, before any training; the file's lock before a draw (a
+    // second server is refused before it trains) and before the session reads (and may repair) the file
+    lock = await lockLabelsFile(labelTarget(recipe, source).labelsFile);
     let drawn: { file: string; record?: DrawRecord } | undefined;
     if (recipe.blocks.find((b) => b.name === source)!.kind === "samples") {
       const d = await draw(file, source);
-      if (typeof d === "number") return d;
+      if (typeof d === "number") {
+        lock.release();
+        return d;
+      }
       drawn = d;
     }
-    const config = await loadLabelConfig(recipe, source, drawn);
-    lock = await lockLabelsFile(config.labelsFile); // before the session reads (and may repair) the file
-    session = new LabelSession(config);
+    session = new LabelSession(await loadLabelConfig(recipe, source, drawn));
   } catch (e) {
     lock?.release();
     if (e instanceof DiagnosticError) {

@@ -65,7 +65,8 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: critic(flag("--critic_learning_rate", "--critic.adam.lr")),
     value: (c) => c.stage.hp.lr,
-    lossy: (c) => (usesCritic(c) ? "OpenRLHF trains the value function as a separate critic network (initialised from the reward model) with its own optimizer at the same lr; alignc uses a value head on the policy" : null),
+    // exact: alignc's GAE value network is also a separate network, initialised from the reward model
+    // (src/train/stages/ppo.ts), with its own Adam at the policy's settings
   },
   {
     alignc: "steps",
@@ -148,7 +149,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: TRAINED, key: flagPPO("--max_norm", "--max_norm", "--max_norm", "--actor.max_norm"), value: (c) => c.stage.hp.grad_clip },
   // 0.11's critic has its own optimizer settings, each defaulting to OpenRLHF's (warmup 0.03, decay 0, …):
-  // written equal to the actor's, since alignc's value head trains with the policy's optimizer
+  // written equal to the actor's, as alignc's value network's own Adam takes the policy's settings
   { alignc: "weight_decay", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.weight_decay")), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: ["ppo"], key: critic(flag(null, "--critic.max_norm")), value: (c) => c.stage.hp.grad_clip },
   { alignc: "warmup", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_warmup_ratio")), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
