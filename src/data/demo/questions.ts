@@ -10,12 +10,13 @@ export const SEED = 2023;
 export const POSITIVE = ["good", "great", "nice", "fine", "happy", "lovely", "fun", "cool", "warm", "kind", "bright", "sweet"];
 export const NEGATIVE = ["bad", "awful", "sad", "dull", "poor", "ugly", "boring", "grim", "cold", "rude", "dark", "sour"];
 export const MODIFIERS = ["very", "so", "quite", "really", "truly", "rather", "pretty", "super", "too", "most"];
-/** MODIFIERS and 20 more, none a sentiment word: tasks/sentiment-wide.jsonl (720 rows), a diagnosis of
- * how many rows the SFT model needs to label phrases it has not seen (recipes/replicate/sentiment-wide.align). */
+/** MODIFIERS and 20 more intensifiers, none a sentiment word nor one that turns or hedges the adjective
+ * ("less", "only", "oddly" would: "less happy" is not positive): tasks/sentiment-wide.jsonl (720 rows), a
+ * diagnosis of how many rows the SFT model needs to label phrases it has not seen (recipes/replicate/sentiment-wide.align). */
 export const WIDE_MODIFIERS = [
   ...MODIFIERS,
   ...["fairly", "highly", "extra", "deeply", "simply", "just", "mostly", "largely", "utterly", "totally"],
-  ...["fully", "wholly", "somewhat", "oddly", "still", "less", "more", "all", "only", "always"],
+  ...["fully", "wholly", "extremely", "remarkably", "especially", "incredibly", "more", "all", "always", "ever so"],
 ];
 export const WORDS = [
   "cat", "dog", "sun", "red", "map", "cup", "pen", "box", "hat", "bus", "car", "egg", "fox", "jam", "kit", "log", "mud", "nut", "owl", "pig",
