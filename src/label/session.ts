@@ -46,6 +46,9 @@ export class LabelSession {
   readonly repairs: string[] = [];
   private readonly labels: Journal<LabelLine>;
   private readonly skips: Journal<SkipLine>;
+  /** answers in a write queue: submission id → kind, and set + labeler (see save) */
+  private readonly queued = new Map<string, "label" | "skip">();
+  private readonly answering = new Set<string>();
 
   constructor(
     readonly config: LabelConfig,
@@ -103,33 +106,47 @@ export class LabelSession {
   /** Save a ranking; resolves once it is fsync'ed. A resend of a saved submission id writes nothing. */
   async label(body: unknown): Promise<Saved> {
     const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
-    const again = this.resent(id, body, "label");
-    if (again) return again;
-    const line = labelLine(body, this.setOf(body), this.clock());
-    const r = await this.labels.append(line, {
-      guard: () => {
-        if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
-      },
-      resent: (prior) => sameAnswer(id, body, prior),
-      written: () => this.assigner.recordLabel(line.set, line.labeler),
-    });
-    return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
+    return this.resent(id, body, "label") ?? this.save("label", id, body, labelLine(body, this.setOf(body), this.clock()));
   }
 
   /** Save a skip (with its reason) in the sidecar file; the labeler is not shown the set again. */
   async skip(body: unknown): Promise<Saved> {
     const id = checkSubmissionId((body as { submission?: unknown } | null)?.submission);
-    const again = this.resent(id, body, "skip");
-    if (again) return again;
-    const line = skipLine(body, this.setOf(body), this.clock());
-    const r = await this.skips.append(line, {
-      guard: () => {
-        if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
-      },
-      resent: (prior) => sameAnswer(id, body, prior),
-      written: () => this.assigner.recordSkip(line.set, line.labeler),
-    });
-    return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
+    return this.resent(id, body, "skip") ?? this.save("skip", id, body, skipLine(body, this.setOf(body), this.clock()));
+  }
+
+  /**
+   * Append an answer to its file. Labels and skips are two files with two write queues: an answer
+   * queued in one is held here too (its id, its set and labeler), so that a label and a skip posted at
+   * once with one id, or for one set by one labeler, are not both written. A second post of the same
+   * answer (the same id, same kind) goes on to its queue, which recognises it.
+   */
+  private async save(kind: "label" | "skip", id: string, body: unknown, line: LabelLine | SkipLine): Promise<Saved> {
+    const queued = this.queued.get(id);
+    if (queued && queued !== kind) throw new AlreadyLabeled(`submission ${id} is being saved as a ${queued}`);
+    const who = `${line.set}\n${line.labeler}`;
+    const mine = !queued;
+    if (mine) {
+      if (this.answering.has(who)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
+      this.queued.set(id, kind);
+      this.answering.add(who);
+    }
+    try {
+      const hooks = {
+        guard: () => {
+          if (this.assigner.seen(line.set, line.labeler)) throw new AlreadyLabeled(`${line.labeler} has already labeled or skipped this set`);
+        },
+        resent: (prior: { set: string; labeler: string }) => sameAnswer(id, body, prior),
+        written: () => (kind === "label" ? this.assigner.recordLabel(line.set, line.labeler) : this.assigner.recordSkip(line.set, line.labeler)),
+      };
+      const r = kind === "label" ? await this.labels.append(line as LabelLine, hooks) : await this.skips.append(line as SkipLine, hooks);
+      return { saved: true, duplicate: r.duplicate, progress: this.assigner.progress(line.labeler) };
+    } finally {
+      if (mine) {
+        this.queued.delete(id);
+        this.answering.delete(who);
+      }
+    }
   }
 
   /** Stop at once (a second Ctrl-C): the write in progress finishes and is fsynced; queued ones are refused. */

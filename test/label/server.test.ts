@@ -116,7 +116,7 @@ test("a submission is one line on disk before the answer; the rankings reader re
 // the new content; one id was written once as a label and once as a skip; a labeler could skip a set
 // they had labeled (and label one they had skipped), counted then as both.
 test("a submission id is one answer: reused for another is 409, never 'saved'; a set is labeled or skipped once per labeler", async () => {
-  const fx = makeFixture({ sets: 4, overlap: 0 });
+  const fx = makeFixture({ sets: 8, overlap: 0 });
   const { server, api } = await serve(fx.recipe);
   try {
     const a = (await api.get("/api/next?labeler=erin")).body.set;
@@ -142,6 +142,19 @@ test("a submission id is one answer: reused for another is 409, never 'saved'; a
     const both = await Promise.all([api.post("/api/label", labelBody("gus", c.id, 4, id)), api.post("/api/label", labelBody("hal", d.id, 4, id))]);
     assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
     assert.equal(lines(fx.labels).filter((l) => l.submission === id).length, 1);
+    // a label and a skip posted at once, with one new id or for one set by one labeler: two files, two
+    // write queues, and still one answer written (both were)
+    const skipsFile = fx.labels.replace(/\.jsonl$/, ".skips.jsonl");
+    const answers = (f: string) => (existsSync(f) ? lines(f) : []);
+    const e = (await api.get("/api/next?labeler=ivy")).body.set;
+    const one = sid();
+    const pair = await Promise.all([api.post("/api/label", labelBody("ivy", e.id, 4, one)), api.post("/api/skip", { submission: one, labeler: "ivy", set: e.id, reason: "unclear", seconds: 1 })]);
+    assert.deepEqual(pair.map((r) => r.status).sort(), [200, 409], JSON.stringify(pair.map((r) => r.body)));
+    assert.equal([...answers(fx.labels), ...answers(skipsFile)].filter((l) => l.submission === one).length, 1);
+    const f = (await api.get("/api/next?labeler=jo")).body.set;
+    const two = await Promise.all([api.post("/api/label", labelBody("jo", f.id, 4)), api.post("/api/skip", { submission: sid(), labeler: "jo", set: f.id, reason: "unclear", seconds: 1 })]);
+    assert.deepEqual(two.map((r) => r.status).sort(), [200, 409], JSON.stringify(two.map((r) => r.body)));
+    assert.equal([...answers(fx.labels), ...answers(skipsFile)].filter((l) => l.labeler === "jo").length, 1);
   } finally {
     await server.close();
     fx.cleanup();
