@@ -47,13 +47,9 @@ export class Assigner {
     if (this.leases.get(labeler)?.set === set) this.leases.delete(labeler);
   }
 
-  hasLabeled(set: string, labeler: string): boolean {
-    return this.labeled.get(set)?.has(labeler) ?? false;
-  }
-
   /** Labeled or skipped by this labeler: either way it is not theirs to answer again. */
   seen(set: string, labeler: string): boolean {
-    return this.hasLabeled(set, labeler) || (this.skipped.get(set)?.has(labeler) ?? false);
+    return (this.labeled.get(set)?.has(labeler) ?? false) || (this.skipped.get(set)?.has(labeler) ?? false);
   }
 
   /**

@@ -11,7 +11,8 @@ export function skipsFileFor(labelsFile: string): string {
   return labelsFile.replace(/(\.jsonl)?$/, ".skips.jsonl");
 }
 
-/** The same labeler sent another label for a set they already labeled (another tab): 409. */
+/** A second answer where one is saved or being saved (a set the labeler labeled or skipped, another tab;
+ * a submission id of another answer): 409. */
 export class AlreadyLabeled extends Error {}
 
 /** A saved submission id sent again must be the same answer: its set and labeler (what a resend repeats). */
