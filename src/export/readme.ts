@@ -55,7 +55,7 @@ export function exportReadme(
   L.push(
     `On ${opts.nodes} nodes the export folder must be on a filesystem every node shares: each stage writes \`outputs/<stage>\`, which the next stage reads. MASTER_PORT defaults to 29500.` +
       (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "ppo")
-        ? " For PPO the head node (NODE_RANK=0) starts a Ray cluster and submits the job; the other nodes join it and lend their GPUs until the job is done. The job reads and writes this folder by absolute path (the head node's), so it must be mounted at the same path on every node."
+        ? " For PPO the head node (NODE_RANK=0) starts a Ray cluster and submits the job; the other nodes join it and lend their GPUs until the job is done. The job reads and writes this folder by absolute path (the head node's), so it must be mounted at the same path on every node, a path of letters, digits, spaces and _.,:=+@%/- only: Ray runs the job's command with /bin/sh, and the launch script stops before it starts Ray when an argument holds a character that shell would read."
         : ""),
     "",
   );

@@ -91,7 +91,7 @@ test("OpenRLHF 0.7.0.post1 maps γ to --ptx_coef with --pretrain_data rows, neve
   assert.ok(!r.diagnostics.some((x) => x.severity === "error"));
   const args = file(r, "configs/policy.args")!.split("\n");
   assert.equal(args[args.indexOf("--ptx_coef") + 1], "27.8");
-  assert.equal(args[args.indexOf("--pretrain_data") + 1], "data/policy-ptx/train.jsonl");
+  assert.equal(args[args.indexOf("--pretrain_data") + 1], "./data/policy-ptx/train.jsonl"); // PPO names the folder's paths as ./… (the launch script makes them absolute)
   assert.notEqual(args[args.indexOf("--gamma") + 1], "27.8");
   const ptx = file(r, "data/policy-ptx/train.jsonl")!.trim().split("\n").map((l) => JSON.parse(l) as { prompt: string });
   assert.equal(ptx.length, 32);

@@ -10,22 +10,49 @@ import { spawnSync } from "node:child_process";
 import { repoRoot } from "../repo-root.js";
 
 const EXPORTS = join(repoRoot(), "recipes", "exports");
+
+/** Python's subprocess.list2cmdline (CPython Lib/subprocess.py), which `ray job submit` applies to the entrypoint. */
+const LIST2CMDLINE = `function list2cmdline(seq) {
+  const out = [];
+  for (const arg of seq) {
+    let bs = "";
+    if (out.length) out.push(" ");
+    const needquote = arg.includes(" ") || arg.includes("\\t") || arg === "";
+    if (needquote) out.push('"');
+    for (const c of arg) {
+      if (c === "\\\\") bs += c;
+      else if (c === '"') { out.push("\\\\".repeat(bs.length * 2), '\\\\"'); bs = ""; }
+      else { out.push(bs, c); bs = ""; }
+    }
+    out.push(bs);
+    if (needquote) out.push(bs, '"');
+  }
+  return out.join("");
+}`;
 const bashMissing = spawnSync("bash", ["-c", "true"]).status !== 0;
 
-/** Copy an export folder and a bin/ of recording stand-ins; run one of its launch scripts. */
-function runLaunch(folder: string, script: string, env: Record<string, string> = {}): { calls: string[][]; root: string; status: number | null; stderr: string } {
-  const root = join(mkdtempSync(join(tmpdir(), "alignc-launch-")), "export dir with space");
+/** Copy an export folder (into a folder named `dirName`) and a bin/ of recording stand-ins; run one of its launch scripts. */
+function runLaunch(folder: string, script: string, env: Record<string, string> = {}, dirName = "export dir with space"): { calls: string[][]; root: string; status: number | null; stderr: string } {
+  const root = join(mkdtempSync(join(tmpdir(), "alignc-launch-")), dirName);
   cpSync(join(EXPORTS, folder), root, { recursive: true });
   const bin = join(root, "..", "bin");
   mkdirSync(bin);
   const log = join(root, "..", "calls.jsonl");
-  // each stand-in appends its argv as one JSON line; `ray list nodes` reports two live nodes
+  // each stand-in appends its argv as one JSON line; `ray list nodes` reports two live nodes; `ray job
+  // submit` does what Ray's CLI and job supervisor do with the entrypoint: join it with Python's
+  // subprocess.list2cmdline and run the result with /bin/sh (where `python3` is a recorder too)
   const recorder = `#!/usr/bin/env node
 const fs = require("node:fs");
-fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify([require("node:path").basename(process.argv[1]), ...process.argv.slice(2)]) + "\\n");
-if (process.argv[2] === "list") process.stdout.write("ALIVE\\nALIVE\\n");
+const argv = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify([require("node:path").basename(process.argv[1]), ...argv]) + "\\n");
+if (argv[0] === "list") process.stdout.write("ALIVE\\nALIVE\\n");
+${LIST2CMDLINE}
+if (argv[0] === "job" && argv[1] === "submit") {
+  const r = require("node:child_process").spawnSync("/bin/sh", ["-c", list2cmdline(argv.slice(argv.indexOf("--") + 1))], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 `;
-  for (const name of ["ray", "deepspeed", "torchrun"]) {
+  for (const name of ["ray", "deepspeed", "torchrun", "python3"]) {
     writeFileSync(join(bin, name), recorder);
     chmodSync(join(bin, name), 0o755);
   }
@@ -45,14 +72,32 @@ for (const folder of ["openrlhf", "openrlhf-0.11"])
       // a working_dir runtime env would package the folder (trained models included) past Ray's upload limit,
       // and relative save paths would resolve inside Ray's unpacked copy
       assert.ok(!submit.some((a) => a.includes("runtime-env") || a.includes("working_dir")), submit.join(" "));
-      const args = submit.slice(submit.indexOf("--") + 1);
+      // what the job itself was started with, after Ray's list2cmdline and /bin/sh
+      const job = calls.find((c) => c[0] === "python3");
+      assert.ok(job, JSON.stringify(calls));
+      assert.deepEqual(job.slice(1, 3), ["-m", "openrlhf.cli.train_ppo_ray"]);
+      const args = job.slice(3);
       const paths = args.filter((a) => a.includes("outputs/") || a.includes("data/"));
       assert.ok(paths.length >= 4, args.join(" "));
       for (const p of paths) assert.ok(p.startsWith(`${root}/outputs/`) || p.startsWith(`${root}/data/`), `${p} is not under ${root}`);
-      // the argument file's tokens, in order, one for one
+      // the argument file's tokens, in order, one for one: only the folder's own "./" paths made absolute
       const file = readFileSync(join(root, "configs", "policy.args"), "utf8").trimEnd().split("\n");
-      assert.deepEqual(args.slice(3), file.map((a) => (/^(outputs|data)\//.test(a) ? `${root}/${a}` : a)));
+      assert.deepEqual(args, file.map((a) => (a.startsWith("./") ? `${root}/${a.slice(2)}` : a)));
       // the supervised stages keep reading the args file as written, from the export folder
       const sft = calls.find((c) => (c[0] === "deepspeed" || c[0] === "torchrun") && c.includes("openrlhf.cli.train_sft"));
       assert.ok(sft?.some((a) => a.startsWith("outputs/")), JSON.stringify(sft));
     });
+
+for (const folder of ["openrlhf", "openrlhf-0.11"])
+  test(`${folder}/launch/1node.sh in a folder whose path Ray's job shell would rewrite ($, a quote): stops before Ray starts, naming the argument`, { skip: bashMissing && "bash is not installed" }, (t) => {
+    for (const dirName of ["price $HOME", "it's", "a*b"]) {
+      const { calls, root, status, stderr } = runLaunch(folder, "1node.sh", {}, dirName);
+      t.after(() => rmSync(join(root, ".."), { recursive: true, force: true }));
+      assert.equal(status, 2, stderr);
+      assert.match(stderr, /launch: stage policy: the argument '.*' holds a character that Ray's job shell would reinterpret/);
+      assert.ok(stderr.includes(`${root}/`), stderr);
+      // the supervised stages before it ran; Ray was never started
+      assert.ok(!calls.some((c) => c[0] === "ray" || c[0] === "python3"), JSON.stringify(calls));
+      assert.ok(calls.some((c) => c[0] === "deepspeed"), JSON.stringify(calls));
+    }
+  });

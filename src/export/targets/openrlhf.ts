@@ -269,6 +269,9 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
   const head: [string, MapValue][] = [];
   const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (stage.kind === "ppo") {
+    // PPO runs as a Ray job, away from the export folder: the launch script makes absolute exactly the
+    // arguments that begin "./", the folder's own paths (a Hugging Face id never does; "outputs/x" might)
+    const here = (path: string) => `./${path}`;
     const n = opts.nodes;
     const g = opts.gpusPerNode;
     for (const role of ["actor", "ref", "reward", "critic"]) head.push([f(`--${role}_num_nodes`, `--${role}.num_nodes`), n], [f(`--${role}_num_gpus_per_node`, `--${role}.num_gpus_per_node`), g]);
@@ -279,16 +282,16 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
       [f("--vllm_gpu_memory_utilization", "--vllm.gpu_memory_utilization"), 0.5],
       [f("--vllm_enable_sleep", "--vllm.enable_sleep"), true],
       [f("--deepspeed_enable_sleep", "--ds.enable_sleep"), true],
-      [f("--pretrain", "--actor.model_name_or_path"), initPath(stage)],
-      [f("--reward_pretrain", "--reward.model_name_or_path"), outputDir(stage.reward!)],
-      ...(stage.hp.advantages === "rloo" ? [] : [[f("--critic_pretrain", "--critic.model_name_or_path"), outputDir(stage.reward!)] as [string, string]]),
-      [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)],
-      [f("--prompt_data", "--data.prompt_dataset"), trainFile(stage.name)],
+      [f("--pretrain", "--actor.model_name_or_path"), "hf" in stage.init ? stage.init.hf : here(initPath(stage))],
+      [f("--reward_pretrain", "--reward.model_name_or_path"), here(outputDir(stage.reward!))],
+      ...(stage.hp.advantages === "rloo" ? [] : [[f("--critic_pretrain", "--critic.model_name_or_path"), here(outputDir(stage.reward!))] as [string, string]]),
+      [f("--save_path", "--ckpt.output_dir"), here(outputDir(stage.name))],
+      [f("--prompt_data", "--data.prompt_dataset"), here(trainFile(stage.name))],
       [f("--input_key", "--data.input_key"), "prompt"],
       // alignc's rloo: leave-one-out baseline over the prompt's samples, no critic (OpenRLHF's rloo estimator)
       [f("--advantage_estimator", "--algo.advantage.estimator"), stage.hp.advantages === "rloo" ? "rloo" : "gae"],
     );
-    if (old && stage.ptx && ppoHP(stage).ptx_coef > 0) head.push(["--pretrain_data", trainFile(stage.ptx.name)]);
+    if (old && stage.ptx && ppoHP(stage).ptx_coef > 0) head.push(["--pretrain_data", here(trainFile(stage.ptx.name))]);
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
     if (hasTest(stage)) {
@@ -304,7 +307,7 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
     else head.push([f("--input_key", "--data.input_key"), "prompt"], [f("--output_key", "--data.output_key"), "completion"], [f("--input_template", "--data.input_template"), "{}"]);
   }
   // intermediate checkpoints per stage (the default ./ckpt/checkpoints_<kind> would be shared by stages of one kind)
-  head.push([f("--ckpt_path", "--ckpt.path"), `${outputDir(stage.name)}/checkpoints`]);
+  head.push([f("--ckpt_path", "--ckpt.path"), `${stage.kind === "ppo" ? "./" : ""}${outputDir(stage.name)}/checkpoints`]);
   head.push([f("--zero_stage", "--ds.zero_stage"), 3]);
   if (old) head.push(["--bf16", true]);
   else head.push(["--ds.param_dtype", "bf16"]);
@@ -331,13 +334,20 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
       // The job runs where Ray's job supervisor puts it, not here: it gets absolute paths into this folder.
       // (A `working_dir` runtime env uploaded the whole folder, trained models included, past Ray's package
       // limit, and relative save paths then landed in Ray's unpacked copy.) Multi-node: the folder is shared.
-      const loadAbsolute = `ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < ${path}`;
+      // Ray joins the job's command with Python's list2cmdline and runs it with /bin/sh: an argument with a
+      // character that shell would read ($, quotes, a backslash, glob or redirection characters) would not
+      // reach OpenRLHF as written, so the script stops before it starts Ray. (Spaces survive: list2cmdline
+      // quotes such an argument.)
+      const loadAbsolute = [
+        `ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in ./*) a="$PWD/\${a#./}" ;; esac; ARGS+=("$a"); done < ${path}`,
+        `for a in "\${ARGS[@]}"; do case "$a" in *[!A-Za-z0-9_./:=,+@%\\ -]*) echo "launch: stage ${stage.name}: the argument '$a' holds a character that Ray's job shell would reinterpret (Ray runs the job's command with /bin/sh): use an export folder whose path has only letters, digits, spaces and _.,:=+@%/-" >&2; exit 2 ;; esac; done`,
+      ];
       const submit = `ray job submit --address=http://127.0.0.1:8265 -- python3 -m ${module} "\${ARGS[@]}"`;
       launch.push({
         stage: stage.name,
-        oneNode: [loadAbsolute, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
+        oneNode: [...loadAbsolute, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
         nNodes: [
-          loadAbsolute,
+          ...loadAbsolute,
           `if [ "$NODE_RANK" = 0 ]; then`,
           `  ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus ${g}`,
           `  # wait until all ${n} nodes joined`,

@@ -28,7 +28,7 @@ export function loadSurfaces(dir = defaultSchemaDir()): Surfaces {
 type Rows = Record<string, unknown>[];
 
 function readRows(files: Map<string, ExportFile>, path: string, errors: string[], from: string): Rows | null {
-  const f = files.get(path);
+  const f = files.get(path.replace(/^\.\//, "")); // PPO's arguments name the folder's paths as ./data/…
   if (!f) {
     errors.push(`${from}: names ${path}, which the export does not contain`);
     return null;

@@ -17,7 +17,8 @@ mapfile -t ARGS < configs/rm.args
 deepspeed --num_gpus 8 --module openrlhf.cli.train_rm "${ARGS[@]}"
 
 echo "== stage policy"
-ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < configs/policy.args
+ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in ./*) a="$PWD/${a#./}" ;; esac; ARGS+=("$a"); done < configs/policy.args
+for a in "${ARGS[@]}"; do case "$a" in *[!A-Za-z0-9_./:=,+@%\ -]*) echo "launch: stage policy: the argument '$a' holds a character that Ray's job shell would reinterpret (Ray runs the job's command with /bin/sh): use an export folder whose path has only letters, digits, spaces and _.,:=+@%/-" >&2; exit 2 ;; esac; done
 ray start --head --node-ip-address 127.0.0.1 --num-gpus 8
 ray job submit --address=http://127.0.0.1:8265 -- python3 -m openrlhf.cli.train_ppo_ray "${ARGS[@]}"
 ray stop

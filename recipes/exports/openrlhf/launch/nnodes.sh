@@ -22,7 +22,8 @@ mapfile -t ARGS < configs/rm.args
 torchrun --nnodes 2 --nproc_per_node 8 --node_rank "$NODE_RANK" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" -m openrlhf.cli.train_rm "${ARGS[@]}"
 
 echo "== stage policy (node $NODE_RANK)"
-ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in outputs/*|data/*) a="$PWD/$a" ;; esac; ARGS+=("$a"); done < configs/policy.args
+ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in ./*) a="$PWD/${a#./}" ;; esac; ARGS+=("$a"); done < configs/policy.args
+for a in "${ARGS[@]}"; do case "$a" in *[!A-Za-z0-9_./:=,+@%\ -]*) echo "launch: stage policy: the argument '$a' holds a character that Ray's job shell would reinterpret (Ray runs the job's command with /bin/sh): use an export folder whose path has only letters, digits, spaces and _.,:=+@%/-" >&2; exit 2 ;; esac; done
 if [ "$NODE_RANK" = 0 ]; then
   ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus 8
   # wait until all 2 nodes joined
