@@ -1,8 +1,9 @@
 // The figures an eval records beside its headline number, as pure functions of the eval's outputs
 // (no TensorFlow.js), so they are tested on their own:
-//   accuracy     `baseline`: the accuracy of each task's best constant answer on the same examples
-//                (the score of a model that learned each task's answer distribution and nothing
-//                else), the paired test against it, and per task `accuracy/<task>`,
+//   accuracy     `baseline`: the accuracy of each task's best constant answer on the same examples,
+//                chosen on those examples (the most any constant scores there: a bar at least as high
+//                as a model that learned only each task's answer frequencies would reach), the paired
+//                test against it, and per task `accuracy/<task>`,
 //                `baseline/<task>`, `n/<task>`;
 //   rm_accuracy  `accuracy` weighted as training weights it (every group counts once, its pairs
 //                averaged: InstructGPT's −1/C(K,2) Σ), `pooled_accuracy` (every pair once), and
