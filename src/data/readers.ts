@@ -1,6 +1,7 @@
 // Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines. Each row
 // keeps its 1-based line and character offsets so that a problem found later (a missing field, a
 // bad ranking) is reported as file:line with a span.
+import { parseJsonExact } from "./json-exact.js";
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
@@ -144,7 +145,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
       const at = rowSpan(line, start, start + text.length);
       const excerpt = clip(text.trim(), 80);
       try {
-        data = JSON.parse(text);
+        data = parseJsonExact(text);
       } catch (err) {
         // V8 names the offending character's position for most errors: the diagnostic's column then
         const pos = /at position (\d+)/.exec((err as Error).message);
@@ -173,7 +174,7 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
   const text = readWhole(file, opts.encoding);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJsonExact(text);
   } catch (err) {
     const m = /position (\d+)/.exec((err as Error).message);
     const pos = m ? Number(m[1]) : brokenElementOffset(text);
