@@ -82,7 +82,7 @@ test("the plan: <name>/draw (the same node as a candidates draw) and <name> (ran
     assert.deepEqual(a["rm_acc"]!.params.data, { $call: "heldout", args: [{ $ref: "onpolicy" }] });
 
     // a candidates source with the same settings is the same draw (one cache entry, one set of samples)
-    const cands = await plan((s) => s + `source cands = samples(sft) as candidates {\n  prompts = questions\n  n = 40\n  k = 4\n  max_new_tokens = 12\n}\n`);
+    const cands = await plan((s) => s + `source cands = samples(sft) as candidates {\n  prompts = questions\n  n = 80\n  k = 4\n  max_new_tokens = 12\n}\n`);
     assert.equal(cands["cands"]!.hash, draw.hash);
     // a new held-out share ranks again, from the same draw; a new k draws again
     const held = await plan((s) => s.replace("holdout = 0.3", "holdout = 0.5"));
@@ -96,14 +96,14 @@ test("the plan: <name>/draw (the same node as a candidates draw) and <name> (ran
 });
 
 test("the leak check sees the prompts drawn for as the reward model's training pool, before any draw", async () => {
-  const fx = fixture((s) => s + `eval judge = win_rate { a = sft  b = sft  judge = "rule"  prompts = questions  n = 40 }\n`);
+  const fx = fixture((s) => s + `eval judge = win_rate { a = sft  b = sft  judge = "rule"  prompts = questions  n = 80 }\n`);
   try {
     const { recipe } = await checkRecipeFile(fx.recipe);
     const r = await findLeaks(recipe!);
     const rmPool = r.trainPools.find((p) => p.name === "rm.data")!;
-    assert.equal(rmPool.texts.length, 28, "the training share (70%) of the 40 prompts drawn for");
+    assert.equal(rmPool.texts.length, 56, "the training share (70%) of the 80 prompts drawn for");
     const judge = r.leaks.find((l) => l.evalPool.name === "eval judge" && l.trainPool.name === "rm.data")!;
-    assert.equal(judge.count, 28, "all 40 questions are judged: the 28 the RM trains on leak");
+    assert.equal(judge.count, 56, "all 80 questions are judged: the 56 the RM trains on leak");
     assert.equal(r.leaks.filter((l) => l.evalPool.name === "eval rm_acc").length, 0, "heldout(onpolicy) is disjoint from its training share");
   } finally {
     fx.cleanup();
@@ -115,7 +115,7 @@ test("alignc data on ranked samples not drawn yet: a located AL3061 naming the s
   try {
     const r = alignData(["onpolicy.align", "--source", "onpolicy"], fx.dir, join(fx.dir, "empty-cache"));
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /onpolicy\.align:36:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
+    assert.match(r.stderr, /onpolicy\.align:37:1: error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`/);
     assert.match(r.stderr, /hint: run `alignc run onpolicy\.align --until onpolicy\/draw` first \(`sft` is not in the cache either: it trains first, then draws;/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   } finally {
@@ -143,14 +143,14 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     const skipped = nodes["rm"]!.skippedRows ?? [];
     const count = (re: RegExp) => skipped.filter((s) => re.test(s.reasons[0]!)).reduce((a, s) => a + s.count, 0);
     assert.equal(count(/tie under labeler = "rule"/), ties, "all-tie groups are left out and counted");
-    assert.equal(count(/the draw left the prompt out/), 40 - sets.length);
+    assert.equal(count(/the draw left the prompt out/), 80 - sets.length);
     assert.ok(groups >= 2, `${groups} groups with a comparison`);
     const acc = nodes["rm_acc"]!.summary!;
     assert.ok(acc.groups! >= 1 && acc.groups! < groups, JSON.stringify(acc));
     assert.ok(acc.correctness_pairs! >= 0 && acc.correctness_pairs! <= acc.pairs!, "the groups carry their reference answers: correctness pairs are counted");
     t.diagnostic(`${sets.length} sets drawn, ${groups} ranked, ${ties} all-tie; rm_acc ${JSON.stringify(acc)}`);
     // skipped prompts are counted per split: the training share's with the groups the stage trains
-    // on, the held-out share's with the ones rm_acc evaluates (40 prompts: 28 train, 12 held out)
+    // on, the held-out share's with the ones rm_acc evaluates (80 prompts: 56 train, 24 held out)
     assert.ok(skipped.every((s) => s.split === "train" || s.split === "heldout"), JSON.stringify(skipped));
     const inSplit = (split: string) => skipped.filter((s) => s.split === split).reduce((a, s) => a + s.count, 0);
 
@@ -159,8 +159,8 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     assert.equal(shown.status, 0, shown.stderr);
     const stats = (JSON.parse(shown.stdout) as { data: { stats: { train: number; heldout: number; skipped: { count: number; split?: string }[] } }[] }).data[0]!.stats;
     assert.equal(stats.train + stats.heldout, groups, "every ranked group, in one split or the other");
-    assert.equal(stats.train + inSplit("train"), 28, "training prompts: the groups trained on plus those left out of them");
-    assert.equal(stats.heldout + inSplit("heldout"), 12, "held-out prompts: the groups evaluated plus those left out of them");
+    assert.equal(stats.train + inSplit("train"), 56, "training prompts: the groups trained on plus those left out of them");
+    assert.equal(stats.heldout + inSplit("heldout"), 24, "held-out prompts: the groups evaluated plus those left out of them");
     assert.equal(acc.groups, stats.heldout, "rm_acc scores the held-out groups");
     assert.deepEqual(stats.skipped, skipped, "alignc data and the run record count the same");
     const text = alignData([fx.recipe, "--source", "onpolicy", "--stats"], fx.dir, opts.cacheRoot);

@@ -7,6 +7,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
 import { compile } from "../../src/compile.js";
+import { dataPlanFromPlan } from "../../src/data/build.js";
+import { keyOf } from "../../src/data/plan-input.js";
+import { planRecipe } from "../../src/plan/index.js";
 import type { DiagnosticError } from "../../src/lang/diagnostic.js";
 import { labelTarget, loadLabelConfig } from "../../src/label/candidates.js";
 import { drawSamples } from "../../src/label/samples.js";
@@ -110,7 +113,7 @@ test("the draw: K different responses per prompt from the stage, the same sets f
     const b = await drawSamples(fx.recipe, "cands", { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, "cache-b"), progress });
     assert.ok(b.ok);
     const text = readFileSync(a.file, "utf8");
-    assert.equal(readFileSync(b.file, "utf8"), text, "a fresh cache draws the same sets (seeded by the node's hash)");
+    assert.equal(readFileSync(b.file, "utf8"), text, "a fresh cache draws the same sets (seeded by the node's seed key)");
 
     const rows = text.trim().split("\n").map((l) => JSON.parse(l) as CandidateRow);
     assert.ok(rows.length >= 1 && rows.length <= 4, String(rows.length));
@@ -166,6 +169,20 @@ test("a draw stopped during data preparation says what is true: nothing computed
     assert.ok(!r.ok);
     assert.equal(r.exitCode, 130);
     assert.match(r.message ?? "", /^drawing `cands`: interrupted during data preparation: nothing computed, nothing to resume; run `alignc label` again to start/);
+  } finally {
+    fx.cleanup();
+  }
+});
+
+test("a draw's seed key, which seeds its sampling stream, is the same under another alignc version or engine epoch; its node hash, the cache key, is not", async () => {
+  const fx = loopFixture();
+  try {
+    const { recipe } = await checkRecipeFile(fx.recipe);
+    const plans = [{ alignc: "0.1.0", epoch: 13 }, { alignc: "9.9.9", epoch: 99 }].map((engine) => planRecipe(recipe!, { engine }).plan!);
+    const draw = plans.map((p) => p.nodes.find((n) => n.id === "cands")!);
+    assert.notEqual(draw[0]!.hash, draw[1]!.hash, "the cache key holds the engine");
+    const keys = plans.map((p) => keyOf(dataPlanFromPlan(p, recipe!), "cands"));
+    assert.equal(keys[0], keys[1], "the seed key does not (it seeded the draw with the node hash until engine epoch 13)");
   } finally {
     fx.cleanup();
   }

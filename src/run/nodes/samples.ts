@@ -1,8 +1,8 @@
 // The `samples(stage)` source: K responses drawn from a trained stage for each of the first n prompts of
 // its `prompts`, written as candidate sets to `candidates.jsonl` in the node's cache entry, which
 // `alignc label` serves. Drawn once: the node is cached by its hash (the stage's hash, the prompts, k,
-// n, the sampling settings, the seed), and the sampling stream is seeded from that hash, so the same
-// plan draws the same sets. The prompts are built here (no TensorFlow.js); the draw loads the engine.
+// n, the sampling settings, the seed), and the sampling stream is seeded from its seed key (that hash
+// with a fixed engine, src/data/plan-input.ts), so the same plan draws the same sets on any alignc. The prompts are built here (no TensorFlow.js); the draw loads the engine.
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { Rng } from "../../common/rng.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import type { NodeContext, NodeHandler, NodeResult } from "../handler.js";
 import { dataPlanFromPlan, promptsOf } from "../../data/build.js";
+import { keyOf } from "../../data/plan-input.js";
 import { CANDIDATES_FILE, drawPrompts, rankedPrompts, registerDraw } from "../../data/build-samples.js";
 import { ancestors } from "../../common/graph.js";
 import { contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
@@ -78,7 +79,9 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   const K = p.k;
   const responses: string[][] = d.items.map(() => []);
   try {
-    const rng = new Rng(Number.parseInt(ctx.node.hash.slice(0, 8), 16)); // seeded by the plan: the same plan draws the same sets
+    // seeded by the node's seed key (its plan hash with a fixed engine, as every data draw is): the same
+    // plan draws the same sets, and a new alignc version or engine epoch does not draw others
+    const rng = new Rng(Number.parseInt(keyOf(dataPlanFromPlan(ctx.plan, env.recipe), ctx.node.id).slice(0, 8), 16));
     const bar = ctx.progress(d.items.length * K);
     for (let round = 0; round <= REDRAWS; round++) {
       const want = d.items.flatMap((_, i) => Array.from({ length: K - responses[i]!.length }, () => i));
