@@ -93,6 +93,16 @@ function openRegular(path: string, what: string): { fd: number; size: number } {
   return { fd, size: st.size };
 }
 
+/** One read of an open regular file; a read that fails (EIO: a bad disk, or /proc/self/mem, which stat
+ * calls a regular file) is an InputFileError naming the file, not an internal error. */
+function readChunk(fd: number, buf: Buffer, path: string, what: string): number {
+  try {
+    return readSync(fd, buf, 0, buf.length, null);
+  } catch (err) {
+    throw new InputFileError(`${what} ${path} cannot be read (${(err as Error).message})`, path);
+  }
+}
+
 /** The bytes of a regular file of at most `maxBytes`; an InputFileError otherwise. */
 export function readRegularFile(path: string, maxBytes: number, what = "file"): Buffer {
   const { fd, size } = openRegular(path, what);
@@ -103,7 +113,7 @@ export function readRegularFile(path: string, maxBytes: number, what = "file"): 
     let total = 0;
     for (;;) {
       const buf = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total) || 1);
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readChunk(fd, buf, path, what);
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
       total += n;
@@ -140,7 +150,7 @@ export function hashRegularFile(path: string, what = "file"): string {
     const h = createHash("sha256");
     const buf = Buffer.allocUnsafe(1 << 20);
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readChunk(fd, buf, path, what);
       if (n === 0) break;
       h.update(buf.subarray(0, n));
     }

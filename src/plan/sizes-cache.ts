@@ -7,11 +7,11 @@
 // had filled the src/ or the dist/ fingerprint's entry first.)
 // Entries are one small JSON file each, written atomically (temp file + rename); an unreadable or
 // malformed entry is a miss. ALIGNC_CACHE_DIR overrides the location (default ~/.cache/alignc).
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { readRegularText } from "../lang/read-file.js";
 import { folderDigests } from "../common/folder-hash.js";
 import { sha256Hex } from "./canonical.js";
 import type { DataSize } from "./types.js";
@@ -35,6 +35,9 @@ export function dataLayerFingerprint(): string {
   return (fingerprint = sha256Hex(code.map(([rel, sha]) => `${rel}:${sha}`).join("\n")));
 }
 
+/** An entry is a few hundred bytes of JSON; anything far larger is not one. */
+const MAX_ENTRY_BYTES = 1 << 20;
+
 /** What the data layer measured for a plan node, by (data-layer fingerprint, node hash), in `<root>/<kind>/`. */
 export class MeasureCache<T> {
   private readonly dir: string;
@@ -52,7 +55,8 @@ export class MeasureCache<T> {
 
   get(nodeHash: string): T | undefined {
     try {
-      const v: unknown = JSON.parse(readFileSync(this.path(nodeHash), "utf8"));
+      // a regular file only: a FIFO put in the cache folder hung check and plan on the read
+      const v: unknown = JSON.parse(readRegularText(this.path(nodeHash), MAX_ENTRY_BYTES, "cache entry"));
       return this.valid(v) ? v : undefined;
     } catch {
       return undefined;

@@ -111,6 +111,16 @@ test("alignc check --json prints the diagnostics as JSON on stdout", () => {
   assert.deepEqual(ds.map((d) => [d.code, d.span.line, d.span.col]), [["AL1010", 1, 9]]);
 });
 
+test("a file whose read fails (EIO: /proc/self/mem, which stat calls a regular file) is a located error, exit 1 (fmt: 2), not an internal error (exit 70)", { skip: process.platform !== "linux" && "/proc/self/mem is Linux's" }, () => {
+  // fmt refuses a file it cannot read as it refuses a folder or a FIFO: exit 2
+  for (const [code, args] of [[1, ["check", "/proc/self/mem"]], [2, ["fmt", "--check", "/proc/self/mem"]], [1, ["plan", "/proc/self/mem"]]] as const) {
+    const r = alignc(...args);
+    assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /\/proc\/self\/mem.*cannot be read \(EIO/, args.join(" "));
+    assert.doesNotMatch(r.stderr, /internal error/);
+  }
+});
+
 test("usage errors exit 2: a missing file, no file at all", () => {
   const r = alignc("check", join(tmp, "nope.align"));
   assert.equal(r.code, 2);
