@@ -23,6 +23,9 @@ export interface Manifest {
   /** written before files are moved into place: a path here is alignc's with either hash, so an
    * export interrupted halfway still owns both the old and the new version of each file */
   pending?: Record<string, string>;
+  /** folders (with /) alignc made inside the export folder: the only ones it removes when a re-export
+   * leaves them empty (a folder the user made stays, empty or not); absent in manifests before it */
+  dirs?: string[];
 }
 
 export function sha256(content: string | Uint8Array): string {
@@ -50,7 +53,8 @@ export function readManifest(dir: string): Manifest | undefined {
   const ok = (r: unknown) =>
     r !== null && typeof r === "object" && !Array.isArray(r) && Object.entries(r as object).every(([p, h]) => isInsidePath(p) && typeof h === "string" && /^[0-9a-f]{64}$/.test(h));
   const mm = m as Partial<Manifest>;
-  if (!m || typeof m !== "object" || mm.format !== MANIFEST_FORMAT || !ok(mm.files) || (mm.pending !== undefined && !ok(mm.pending)))
+  const okDirs = mm.dirs === undefined || (Array.isArray(mm.dirs) && mm.dirs.every((d) => typeof d === "string" && isInsidePath(d)));
+  if (!m || typeof m !== "object" || mm.format !== MANIFEST_FORMAT || !ok(mm.files) || (mm.pending !== undefined && !ok(mm.pending)) || !okDirs)
     throw new ManifestError(`${p} is not an alignc export manifest (${MANIFEST_FORMAT}): alignc cannot tell which files it wrote`);
   return mm as Manifest;
 }

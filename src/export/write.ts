@@ -48,12 +48,26 @@ function blocker(out: string, path: string, m: Manifest | undefined): string | u
   return m?.files[path] || m?.pending?.[path] ? `${path} (changed since alignc wrote it)` : `${path} (not written by alignc)`;
 }
 
-/** Remove `dir` and its parents up to (not including) `root` while they are empty plain folders. */
-function pruneEmpty(dir: string, root: string): void {
-  while (dir !== root && dir.startsWith(root + sep) && lexists(dir) && lstatSync(dir).isDirectory() && readdirSync(dir).length === 0) {
+/** Remove `dir` and its parents up to (not including) `root` while they are empty plain folders that
+ * alignc made (`ours`, paths relative to root with /): a folder the user made stays, empty or not. */
+function pruneEmpty(dir: string, root: string, ours: ReadonlySet<string>): void {
+  while (dir !== root && dir.startsWith(root + sep) && ours.has(dir.slice(root.length + 1).split(sep).join("/")) && lexists(dir) && lstatSync(dir).isDirectory() && readdirSync(dir).length === 0) {
     rmdirSync(dir);
     dir = dirname(dir);
   }
+}
+
+/** The folders (relative, with /) that putting `paths` into `out` would create. */
+function foldersToMake(out: string, paths: readonly string[]): string[] {
+  const made = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const rel = parts.slice(0, i).join("/");
+      if (!made.has(rel) && !lexists(join(out, ...parts.slice(0, i)))) made.add(rel);
+    }
+  }
+  return [...made];
 }
 
 const STAGE_PREFIX = ".alignc-export.tmp-";
@@ -157,9 +171,11 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       if (f.path.endsWith(".sh")) chmodSync(p, 0o755);
     }
     createdOut = !lexists(out);
+    // the folders this export makes, with those earlier exports made: alignc's to remove once empty
+    const dirs = new Set([...(manifest?.dirs ?? []), ...foldersToMake(out, files.map((f) => f.path))]);
     makeDirs(out);
     // from here on both the old and the new content of every path count as alignc's
-    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: manifest?.files ?? {}, pending: fresh } satisfies Manifest);
+    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: manifest?.files ?? {}, pending: fresh, dirs: [...dirs].sort() } satisfies Manifest);
     moving = true;
     for (const f of files) {
       const dest = join(out, ...f.path.split("/"));
@@ -169,9 +185,10 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     for (const p of removable) {
       const abs = join(out, ...p.split("/"));
       rmSync(abs, { force: true });
-      pruneEmpty(dirname(abs), out);
+      pruneEmpty(dirname(abs), out, dirs);
     }
-    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: fresh } satisfies Manifest);
+    const left = [...dirs].filter((d) => lexists(join(out, ...d.split("/")))).sort();
+    writeJsonAtomicSync(join(out, MANIFEST_NAME), { format: MANIFEST_FORMAT, files: fresh, dirs: left } satisfies Manifest);
   } catch (err) {
     const e = fsError(err);
     if (!e) throw err;

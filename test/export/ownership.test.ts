@@ -86,3 +86,27 @@ test("a broken manifest is refused, not trusted", () => {
   assert.throws(() => writeExportDir(out, exportFiles()), /not valid JSON/);
   assert.ok(existsSync(join(out, "EXPORT.md")));
 });
+
+test("a re-export removes the empty folders it made, never an empty folder the user made", () => {
+  const extra = (dir: string): ExportFile[] => [...exportFiles(), { path: `${dir}/deep/a.txt`, content: "a", what: "x" }];
+  // alignc made old/deep: removed with its last file
+  const out = join(fresh(), "out");
+  writeExportDir(out, extra("old"));
+  assert.deepEqual(writeExportDir(out, exportFiles()).removed, ["old/deep/a.txt"]);
+  assert.ok(!existsSync(join(out, "old")), "old/ and old/deep/ were alignc's");
+  // the user made mine/deep (empty) before an export with --force put a file in it: the file goes, the folders stay
+  const user = join(fresh(), "user");
+  mkdirSync(join(user, "mine", "deep"), { recursive: true });
+  writeExportDir(user, extra("mine"), { force: true });
+  assert.deepEqual(writeExportDir(user, exportFiles()).removed, ["mine/deep/a.txt"]);
+  assert.deepEqual(readdirSync(join(user, "mine")), ["deep"], "the user's empty folders are left where they were");
+  assert.deepEqual(readdirSync(join(user, "mine", "deep")), []);
+  // a manifest written before alignc recorded its folders: nothing it cannot tell is its own is removed
+  const older = join(fresh(), "older");
+  writeExportDir(older, extra("old"));
+  const m = JSON.parse(readFileSync(join(older, MANIFEST_NAME), "utf8")) as { dirs?: string[] };
+  delete m.dirs;
+  writeFileSync(join(older, MANIFEST_NAME), JSON.stringify(m));
+  writeExportDir(older, exportFiles());
+  assert.ok(existsSync(join(older, "old", "deep")) && !existsSync(join(older, "old", "deep", "a.txt")));
+});
