@@ -100,3 +100,34 @@ test("a stage's before → after figures stand beside their baselines", async ()
   assert.deepEqual(stageGains({ val_loss_before: 3.8, val_loss: 0.3, val_loss_baseline: 3.15 }), ["val_loss 3.8 → 0.3 (best constant distribution 3.15)"]);
   assert.deepEqual(stageGains({ heldout_accuracy_before: 0.58, heldout_accuracy: 0.75 }), ["heldout_accuracy 0.58 → 0.75 (chance 0.5)"]);
 });
+
+test("writeReport replaces only a report alignc wrote: a user's file, a symlink, a FIFO or a folder at report.html is refused and left as it is", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { writeFileSync, symlinkSync, mkdirSync, readlinkSync, rmSync, lstatSync } = await import("node:fs");
+    const { spawnSync } = await import("node:child_process");
+    const { join } = await import("node:path");
+    const run = makeRun(dir);
+    const p = writeReport(run.path);
+    writeReport(run.path); // its own report: rewritten
+    const mine = "my notes, not a report";
+    writeFileSync(p, mine);
+    assert.throws(() => writeReport(run.path), /report\.html is a file alignc did not write, not a report of this run: left as it is/);
+    assert.equal(readFileSync(p, "utf8"), mine);
+    rmSync(p);
+    writeFileSync(join(dir, "elsewhere.txt"), "theirs");
+    symlinkSync(join(dir, "elsewhere.txt"), p);
+    assert.throws(() => writeReport(run.path), /is a symbolic link/);
+    assert.equal(readlinkSync(p), join(dir, "elsewhere.txt"));
+    rmSync(p);
+    mkdirSync(p);
+    assert.throws(() => writeReport(run.path), /is a folder/);
+    rmSync(p, { recursive: true });
+    if (spawnSync("mkfifo", [p]).status === 0) {
+      assert.throws(() => writeReport(run.path), /is a special file/);
+      assert.ok(lstatSync(p).isFIFO());
+    }
+  } finally {
+    cleanup();
+  }
+});

@@ -1,7 +1,7 @@
 // report.html for a run directory: status and expectations, eval results (each figure beside its
 // baseline, counts and p-value), SVG plots of loss / reward / KL / accuracy per stage (from
 // metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
-import { RunDir, reportableManifest, type Manifest, type MetricRow, type NodeRecord, type SampleRow } from "../storage/rundir.js";
+import { REPORT_HEAD, RunDir, reportableManifest, type Manifest, type MetricRow, type NodeRecord, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
@@ -144,7 +144,7 @@ export function renderReport(run: RunDir): string {
   const elapsed = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : NaN;
   const status = m.status === "ok" ? `<span class="ok">ok</span>` : `<span class="bad">${escapeHtml(m.status)}</span>`;
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ${escapeHtml(m.runId)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`${REPORT_HEAD}${escapeHtml(m.runId)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>${escapeHtml(m.recipe.name)} <small>${escapeHtml(m.runId)}</small></h1>`);
   parts.push(
     `<p>Status ${status}${m.exitCode !== null ? ` (exit ${m.exitCode})` : ""} · backend <code>${escapeHtml(m.backend)}</code> · seed ${m.seed}${m.workers !== undefined ? ` · workers ${m.workers}` : ""}${m.tiny ? " · <b>--tiny</b>" : ""} · ${Number.isFinite(elapsed) ? fmtDuration(elapsed) : "running"} · cache ${m.cache.hits} hit(s), ${m.cache.misses} computed${m.cache.generations && m.cache.generations.cached + m.cache.generations.generated ? ` (greedy answer sets: ${m.cache.generations.cached} read back, ${m.cache.generations.generated} generated)` : ""}${m.peakRssBytes !== undefined ? ` · peak RSS ${fmtBytes(m.peakRssBytes)}` : ""} · alignc ${escapeHtml(m.alignc)} · ${escapeHtml(m.host.hostname)} (${m.host.cpus} × ${escapeHtml(m.host.cpuModel)}, Node ${escapeHtml(m.host.node)})</p>`,

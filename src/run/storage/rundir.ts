@@ -6,7 +6,7 @@
 //   samples.jsonl   generated samples (SFT vs PPO on the same prompts), appended
 //   report.html     written at the end (and by `alignc report`)
 // The folder is created only once every check has passed, so bad input leaves nothing behind.
-import { existsSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync, writeJsonAtomicSync } from "../../common/atomic-write.js";
@@ -14,6 +14,21 @@ import type { SkippedRows } from "../../data/types.js";
 import type { LeakPair } from "../../data/leak-cache.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { lexists } from "../../common/fs-probe.js";
+
+/** The first `n` bytes of a regular file, as text. */
+function fileHead(path: string, n: number): string {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0)).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How every report.html alignc writes begins (src/run/presentation/report.ts): how one is known. */
+export const REPORT_HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ';
 import { JsonlAppender, metricRowCheck, readJsonl, sampleRowCheck } from "./jsonl-log.js";
 
 export { JsonlError, readJsonl } from "./jsonl-log.js";
@@ -238,8 +253,17 @@ export class RunDir {
     return readJsonl<SampleRow>(this.file("samples.jsonl"), sampleRowCheck);
   }
 
+  /** Write report.html; what is at that path must be a report alignc wrote (a file, link, FIFO or
+   * folder put there by someone else is refused and left as it is: `alignc report` replaced them). */
   writeReport(html: string): string {
     const p = this.file("report.html");
+    if (lexists(p)) {
+      const st = lstatSync(p);
+      const what = st.isSymbolicLink() ? "a symbolic link" : st.isDirectory() ? "a folder" : st.isFile() ? null : "a special file";
+      const head = what === null ? fileHead(p, REPORT_HEAD.length) : "";
+      if (what !== null || head !== REPORT_HEAD)
+        throw new InputFileError(`${p} is ${what ?? "a file alignc did not write"}, not a report of this run: left as it is (move it away and run \`alignc report\` again)`, p);
+    }
     writeFileAtomicSync(p, html);
     return p;
   }
