@@ -139,7 +139,11 @@ export function mix(components: readonly MixComponent[], opts: MixOptions): MixR
     pools.forEach((pool, ci) => {
       const order = shuffled(pool, rngFor(opts.seed, "quota", components[ci]!.key ?? components[ci]!.name));
       const keep = new Set(order.filter((ex) => {
-        const cat = ex.meta.category ?? "general";
+        // a FLAN task's examples are one category of their own, keyed by the component's identity: their
+        // meta.category is the task's block name, and a name must never decide what is kept (a task named
+        // like a demonstrations category, or "general", shared that category's quota, and a rename,
+        // which changes no hash, changed the mixture)
+        const cat = ex.meta.template !== undefined ? `\u0000task ${components[ci]!.key ?? components[ci]!.name}` : (ex.meta.category ?? "general");
         const n = used.get(cat) ?? 0;
         if (n >= quota) return false;
         used.set(cat, n + 1);

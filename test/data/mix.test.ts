@@ -106,3 +106,43 @@ test("LIMA selection: length bounds and per-category quotas, then the total", ()
   assert.ok(byCat("qa") <= 120 && byCat("poem") <= 120);
   assert.ok(r.dropped.length > 0 && r.dropped.quota > 0);
 });
+
+test("per_category: a FLAN task's examples are a category of their own whatever the task is named (a task named like a demonstrations category, or `general`, shared its quota)", async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { checkRecipeText } = await import("../../src/check/index.js");
+  const { buildExamples } = await import("../../src/data/build.js");
+  const dir = mkdtempSync(join(tmpdir(), "alignc-quota-"));
+  try {
+    const lines = (f: (i: number) => object) => Array.from({ length: 4 }, (_, i) => JSON.stringify(f(i + 1))).join("\n") + "\n";
+    writeFileSync(join(dir, "demos.jsonl"), lines((i) => ({ instruction: `demo question ${i}`, response: `demo answer ${i}` })));
+    writeFileSync(join(dir, "rows.jsonl"), lines((i) => ({ text: `word${i}`, answer: `WORD${i}` })));
+    mkdirSync(join(dir, "tpl"));
+    writeFileSync(join(dir, "tpl", "01-up.hbs"), "Uppercase: {{text}}\n|||\n{{answer}}\n");
+    writeFileSync(join(dir, "tpl", "02-shout.hbs"), "Shout {{text}}\n|||\n{{answer}}\n");
+    const counts: number[] = [];
+    for (const name of ["flanx", "general"]) {
+      const src = `recipe r { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  context = 64 }
+source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+task ${name} = flan { data = jsonl("rows.jsonl")  templates = dir("tpl")  holdout = 0 }
+mixture m = mix {
+  ${name}: proportional
+  demos: proportional
+  per_category = 2
+}
+stage sft = sft { init = tiny  data = m  steps = 1 }
+`;
+      const { recipe, diagnostics } = await checkRecipeText(src, join(dir, `${name}.align`));
+      assert.ok(recipe, JSON.stringify(diagnostics));
+      const built = await buildExamples(recipe!, "m");
+      counts.push(built.kind === "sft" ? built.train.length : -1);
+    }
+    // the demos (no category: "general") keep 2, the task its own 2, under either name
+    assert.deepEqual(counts, [4, 4]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -182,7 +182,7 @@ test("a draw's seed key, which seeds its sampling stream, is the same under anot
     const draw = plans.map((p) => p.nodes.find((n) => n.id === "cands")!);
     assert.notEqual(draw[0]!.hash, draw[1]!.hash, "the cache key holds the engine");
     const keys = plans.map((p) => keyOf(dataPlanFromPlan(p, recipe!), "cands"));
-    assert.equal(keys[0], keys[1], "the seed key does not (it seeded the draw with the node hash until engine epoch 13)");
+    assert.equal(keys[0], keys[1], "the seed key does not (it seeded the draw with the node hash until engine epoch 14)");
   } finally {
     fx.cleanup();
   }
