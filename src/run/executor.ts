@@ -320,8 +320,8 @@ export class Executor {
     rec.status = "computed";
     rec.seconds = (performance.now() - t0) / 1000;
     rec.peakRssBytes = peakRssBytes();
-    rec.summary = result.summary;
-    return { node: n, dir: null, value: result.value, summary: result.summary };
+    rec.summary = summaryOf({ summary: result.summary });
+    return { node: n, dir: null, value: result.value, summary: rec.summary };
   }
 
   private async computeCached(n: PlanNode): Promise<NodeResult> {
@@ -366,10 +366,13 @@ export class Executor {
       if (!entry || result.status !== "done") return result;
       cache.clearCheckpoints(n.hash);
       // computedOn: the entry's (a complete entry another run put first is that run's)
-      const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary: result.summary } satisfies Partial<NodeRecord>;
+      // the summary as a cache hit will read it back (finite numbers only), so a gate judges a fresh node
+      // and a hit of it alike (an Infinity passed `x > 0` fresh, and was null, "no metric", from the cache)
+      const summary = summaryOf({ summary: result.summary });
+      const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary } satisfies Partial<NodeRecord>;
       Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
-      this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, files: entry.meta.files, value: box.value, summary: result.summary }));
+      this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, files: entry.meta.files, value: box.value, summary }));
       return result;
     } finally {
       this.running.delete(n.id);

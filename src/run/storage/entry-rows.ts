@@ -64,9 +64,10 @@ export function recordSkipped(rec: NodeRecord, meta: unknown): void {
   if (Array.isArray(s) && s.length) rec.skippedRows = s as NodeRecord["skippedRows"];
 }
 
-/** The numeric figures of an entry's summary. */
+/** The numeric figures of an entry's summary: finite numbers only (JSON stores NaN and ±Infinity as
+ * null; a fresh node's summary goes through this too, so that it reads as its cache hit will). */
 export function summaryOf(data: unknown): Record<string, number> {
   const s = (data as { summary?: unknown } | null)?.summary;
   if (!s || typeof s !== "object") return {};
-  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter(([, v]) => typeof v === "number")) as Record<string, number>;
+  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter(([, v]) => typeof v === "number" && Number.isFinite(v))) as Record<string, number>;
 }
