@@ -366,9 +366,7 @@ export class Executor {
       if (!entry || result.status !== "done") return result;
       cache.clearCheckpoints(n.hash);
       // computedOn: the entry's (a complete entry another run put first is that run's)
-      // the summary as a cache hit will read it back (finite numbers only), so a gate judges a fresh node
-      // and a hit of it alike (an Infinity passed `x > 0` fresh, and was null, "no metric", from the cache)
-      const summary = summaryOf({ summary: result.summary });
+      const summary = summaryOf({ summary: result.summary }); // as a hit reads it back: finite numbers only
       const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary } satisfies Partial<NodeRecord>;
       Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
