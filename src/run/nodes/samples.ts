@@ -2,7 +2,8 @@
 // its `prompts`, written as candidate sets to `candidates.jsonl` in the node's cache entry, which
 // `alignc label` serves. Drawn once: the node is cached by its hash (the stage's hash, the prompts, k,
 // n, the sampling settings, the seed), and the sampling stream is seeded from its seed key (that hash
-// with a fixed engine, src/data/plan-input.ts), so the same plan draws the same sets on any alignc. The prompts are built here (no TensorFlow.js); the draw loads the engine.
+// with a fixed engine, src/data/plan-input.ts), so the same plan draws the same sets on any alignc.
+// The prompts are built here (no TensorFlow.js); the draw loads the engine.
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
