@@ -76,3 +76,30 @@ test("weights = safetensors(...): the block's dropout trains, and a file of anot
     cleanup();
   }
 });
+
+test("a weights file changed between the plan and the run is AL5002 at `weights`, not another model trained under the planned hash", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { compileForRun } = await import("../../src/run/compile-run.js");
+    const { runCompiled } = await import("../../src/run/run-recipe.js");
+    const first = trained(await run(dir, "first", recipe("first", "")));
+    copyFileSync(first.file, join(dir, "w.safetensors"));
+    const other = trained(await run(dir, "other", recipe("other", "").replace("seed = 3", "seed = 4")));
+    const file = join(dir, "fifth.align");
+    const text = recipe("fifth", `  weights = safetensors("w.safetensors")`);
+    writeFileSync(file, text);
+    const input = await compileForRun(file);
+    // the same shape, other weights: only the sha256 tells
+    copyFileSync(other.file, join(dir, "w.safetensors"));
+    const r = await runCompiled(file, input, { until: "pre", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 });
+    assert.ok(r.ok);
+    assert.equal(r.outcome.exitCode, 1);
+    const d = (r.outcome.error as DiagnosticError).diagnostics[0]!;
+    assert.equal(d.code, "AL5002");
+    assert.match(d.message, /w\.safetensors changed since this run's plan was made \(sha256 [0-9a-f]{12}… in the plan, [0-9a-f]{12}… now\)/);
+    assert.equal(d.span?.line, text.split("\n").findIndex((l) => l.includes("weights =")) + 1);
+    assert.equal(r.outcome.manifest.nodes.find((n) => n.id === "pre")!.status, "failed");
+  } finally {
+    cleanup();
+  }
+});

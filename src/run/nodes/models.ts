@@ -13,6 +13,7 @@ import { tokenizerFor } from "./env.js";
 import { fileModelConfigOf, modelConfigOf } from "../../plan/engine-configs.js";
 import { locator } from "../../plan/checks.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
+import { hashRegularFile } from "../../lang/read-file.js";
 
 export const MODEL_FILE = "model.safetensors";
 
@@ -58,6 +59,30 @@ function entryWeights(env: HandlerEnv, out: NodeOutput, dir: string): Buffer {
   }
 }
 
+/**
+ * The weights file is the one the plan hashed: it is read each time a stage or eval starts from the
+ * model, possibly hours after planning, and what it computes is cached under the plan's hash (and its
+ * greedy answers under the node's). A file changed since is AL5002 at `weights`, not another model
+ * trained and stored as if it were the planned one.
+ */
+function unchangedSincePlanned(env: HandlerEnv, node: PlanNode, file: string, shown: string): void {
+  const planned = node.files.find((f) => resolve(env.recipe.dir, f.path) === file)?.sha256;
+  if (planned === undefined) return;
+  const now = hashRegularFile(file, "weights file");
+  if (now === planned) return;
+  const at = locator(env.recipe)(node.block ?? node.id, "weights");
+  throw new DiagnosticError([
+    {
+      code: "AL5002",
+      severity: "error",
+      message: `model \`${node.id}\`: ${shown} changed since this run's plan was made (sha256 ${planned.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now): it is not the network the plan describes`,
+      file: at.file,
+      span: at.span,
+      hint: "run again: the recipe is planned anew with the file as it is now",
+    },
+  ]);
+}
+
 /** A model node's weights: from its `weights = safetensors(...)` file, else a seeded initialisation. */
 export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<Gpt> {
   const p = paramsOf(node, "model.gpt");
@@ -67,6 +92,7 @@ export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode):
     const arg = p.weights.args[0] as { $file?: unknown } | null;
     if (!arg || typeof arg.$file !== "string") throw new Error(`model ${node.id}: weights = safetensors(...) names no file`);
     const file = resolve(env.recipe.dir, arg.$file);
+    unchangedSincePlanned(env, node, file, arg.$file);
     // the plan read this file's header (AL4023); the layout decides the loader, and a GPT-2 file without
     // a config.json beside it takes the block's heads (its tensors do not hold them)
     const shape = readWeightsShape(file);
