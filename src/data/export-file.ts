@@ -78,6 +78,9 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   const st = lstatSync(file);
   if (st.isDirectory() || statSync(file).isDirectory()) return `${file} is a folder; --export takes a file name (e.g. ${join(file, "examples.jsonl")})`;
   if (!statSync(file).isFile()) return `${file} is not a regular file`;
+  // alignc writes a regular file: a link there is the user's, whatever it points to (the content it
+  // reaches may be a copy of an export, which hashed as alignc's and the link was replaced)
+  if (st.isSymbolicLink()) return force ? undefined : `${file} is a symbolic link, not written by alignc data --export; pass --force to replace the link (its target is left as it is), or choose a new file`;
   if (ownedExport(file) || force) return undefined;
   return `${file} exists and was not written by alignc data --export (or was changed since); pass --force to replace it, or choose a new file`;
 }

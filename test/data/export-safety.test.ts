@@ -2,7 +2,7 @@
 // data it reads, not a folder, not a stranger's file without --force; and it leaves no temp file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -97,4 +97,22 @@ test("a dangling symlink or a link loop at FILE is the user's: refused without -
     assert.equal(f.code, 0, f.err);
     assert.ok(lstatSync(out).isFile());
   }
+});
+
+test("a symlink at FILE to a copy of an earlier export is the user's too: refused without --force (it hashed as alignc's and was replaced)", () => {
+  const { dir, recipe } = fixture();
+  const out = join(dir, "own.jsonl");
+  assert.equal(capture([recipe], { source: "demos", preview: "0", export: out }).code, 0);
+  mkdirSync(join(dir, "outside"));
+  writeFileSync(join(dir, "outside", "copy.jsonl"), readFileSync(out));
+  rmSync(out);
+  symlinkSync(join(dir, "outside", "copy.jsonl"), out);
+  const r = capture([recipe], { source: "demos", preview: "0", export: out });
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /is a symbolic link, not written by alignc data --export; pass --force/);
+  assert.ok(lstatSync(out).isSymbolicLink(), "the link is left as it was");
+  const f = capture([recipe], { source: "demos", preview: "0", export: out, force: true });
+  assert.equal(f.code, 0, f.err);
+  assert.ok(lstatSync(out).isFile());
+  assert.equal(readFileSync(join(dir, "outside", "copy.jsonl"), "utf8").trim().split("\n").length, 2, "the target is left as it was");
 });
