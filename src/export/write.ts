@@ -139,7 +139,8 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
           `Choose a new or empty folder, or pass --force to add the export beside the files there (alignc still overwrites none of them)`,
       );
   }
-  const blocked = files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined);
+  // one entry per blocker: every file under a folder that is in the way names that folder
+  const blocked = [...new Set(files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined))];
   if (blocked.length)
     throw new ExportWriteError(
       `${outDir}: alignc overwrites only files it wrote and that are unchanged since; these are in the way: ${blocked.slice(0, 8).join(", ")}${blocked.length > 8 ? `, … (${blocked.length} in all)` : ""}. ` +

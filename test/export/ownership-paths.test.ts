@@ -82,3 +82,15 @@ test("a FIFO or a folder where the export's manifest goes is refused at once, na
     assert.ok(!existsSync(join(out, "EXPORT.md")), `${make}: nothing written`);
   }
 });
+
+test("a folder in the way is named once, however many files of the export it would hold", () => {
+  const out = join(fresh(), "out");
+  mkdirSync(out);
+  writeFileSync(join(out, "configs"), "a file where the export needs a folder");
+  const files = [file("configs/a.yaml", "a"), file("configs/b.yaml", "b"), file("configs/c.yaml", "c")];
+  assert.throws(
+    () => writeExportDir(out, files, { force: true }),
+    (e: unknown) => e instanceof ExportWriteError && (e.message.match(/configs \(not a plain folder\)/g) ?? []).length === 1,
+  );
+  assert.equal(readFileSync(join(out, "configs"), "utf8"), "a file where the export needs a folder");
+});
