@@ -87,7 +87,7 @@ export interface StagePretrainParams {
   checkpoint_every: number;
   /** text corpus */
   data: PlanCall | PlanRef;
-  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
+  /** passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -131,7 +131,7 @@ export interface StageSftParams {
   checkpoint_every: number;
   /** prompt/response examples */
   data: PlanRef;
-  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
+  /** passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -179,7 +179,7 @@ export interface StageRewardModelParams {
   checkpoint_every: number;
   /** comparisons */
   data: PlanRef;
-  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
+  /** passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -231,7 +231,7 @@ export interface StagePpoParams {
   clip: number;
   /** GAE discount (not the ptx γ) (default 1) */
   discount: number;
-  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
+  /** passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** GAE λ (default 0.95) */
   gae_lambda: number;
@@ -301,7 +301,7 @@ export interface StageDpoParams {
   checkpoint_every: number;
   /** preference pairs */
   data: PlanRef;
-  /** passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash) */
+  /** passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash) */
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
@@ -383,6 +383,8 @@ export interface EvalLmLossParams {
   data: PlanRef | PlanCall;
   /** model evaluated */
   model: PlanRef;
+  /** sequences scored: the first n examples (or context windows of text) of the split (default 1000) */
+  n: number;
   /** the recipe seed (every node carries it) */
   seed: number;
 }

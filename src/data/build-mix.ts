@@ -89,17 +89,20 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
       ...(typeof c.clauses.weight === "number" ? { weight: c.clauses.weight } : {}),
     });
   }
+  const dedup = strP(p.dedup);
+  // the kinds table fills it ("exact"); a plan without it was not made by this alignc
+  if (dedup !== "none" && dedup !== "exact" && dedup !== "normalized") fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`dedup\`: plan the recipe again`, where.file, where.span);
   const r = mix(parts, {
     seed: dp.seed,
     total: numP(p.total),
-    dedup: strP(p.dedup) as "none" | "exact" | "normalized", // kinds.ts fills it ("exact")
+    dedup,
     minLength: numP(p.min_length),
     maxLength: numP(p.max_length),
     perCategory: numP(p.per_category),
     where: { file: where.file, span: where.span },
   });
   const d = r.dropped;
-  const drops: MixtureDrops | null = d.duplicates + d.length + d.quota > 0 ? { mixture: node.block ?? node.id, dedup: strP(p.dedup) ?? "exact", ...d } : null;
+  const drops: MixtureDrops | null = d.duplicates + d.length + d.quota > 0 ? { mixture: node.block ?? node.id, dedup, ...d } : null;
   const merged = mergeNotes(...notes, drops ? { mixed: [drops] } : undefined);
   return { kind: "sft", name: node.id, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
 }

@@ -147,7 +147,9 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   const at = siteOf(dp, node);
   const spanOf = (prop: string) => siteOf(dp, node, prop).span ?? undefined;
   // `holdout` is declared (with its default) for sources; a stage's `S/data` text read and a task's
-  // `X/data` read have no such parameter: nothing is held out here (the stage or task splits)
+  // `X/data` read (derived nodes) have no such parameter: nothing is held out here (the stage or task
+  // splits). A source's node without it was not planned by this alignc (as data --stats says, stats.ts)
+  if (typeof p.holdout !== "number" && node.block === node.id) fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`, at.file, at.span);
   const holdout = typeof p.holdout === "number" ? p.holdout : 0;
   const role = roleOf(strP(p.role), rs.rows, dp, node);
   const bad = new BadRows(name, rs.file, onErrorOf(node));

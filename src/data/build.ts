@@ -141,8 +141,9 @@ function readCallRows(dp: DataPlan, call: Call, opts: { limit?: number; what: st
 export function chatFormatOf(dp: DataPlan, f: Json | undefined): ChatFormat {
   if (f === null || f === undefined || typeof f !== "object" || Array.isArray(f)) return RAW_FORMAT;
   const file = pathOf(dp, f.template, "format");
-  // `system` has no default in the kinds table: a format without one adds no system message
-  const system = strP(f.system) ?? "";
+  // the kinds table fills `system` ("": no system message); a plan without it was not made by this alignc
+  const system = strP(f.system);
+  if (system === undefined) fail(CODES.unsupported, `a chat format in the plan lacks its resolved \`system\`: plan the recipe again`, dp.recipe.file);
   // a template that fails as a whole (no placeholder, raises when rendered) is reported at the format
   // block that names it (at-recipe.ts); the template is read now and rendered at the first example
   const at = formatSite(dp, String(f.op), file);

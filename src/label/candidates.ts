@@ -150,7 +150,7 @@ function drawnSets(file: string, at: RecipeSite, record: DrawRecord | undefined,
 function candidateSets(recipe: CheckedRecipe, b: CheckedBlock, rows: Awaited<ReturnType<typeof readData>>["rows"], file: string, rankings: CheckedBlock): CandidateSet[] {
   if (rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${b.name}\`)`, file);
   const promptTpl = str(b.props.prompt) !== undefined ? mappingTemplate(str(b.props.prompt)!, "prompt", fieldsOf(rows), file, { file: recipe.file, span: b.propSpans.prompt }) : null;
-  const respField = str(b.props.responses) ?? "responses";
+  const respField = str(b.props.responses)!; // the kinds table fills "responses"
   // the rankings source's k range applies: a set it would reject is not worth labeling
   const [kLo, kHi] = range(rankings.props.k ?? b.props.k, [2, MAX_K]);
   const errors: Diagnostic[] = [];

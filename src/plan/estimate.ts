@@ -38,7 +38,7 @@
 // checker filled each default from the kinds table, and a node that lacks one throws naming it.
 // the one mapping from a model node's parameters to its network shape, the one the run builds with
 import { ACCURACY_MAX_NEW_TOKENS, modelConfigOf } from "./engine-configs.js";
-import { LENGTH_WINDOW_BATCHES, parameterCount, trainFlopsPerToken, type GptConfig } from "../train/config.js";
+import { LENGTH_WINDOW_BATCHES, parameterCount, trainFlopsPerToken, VAL_DURING, VAL_FINAL, type GptConfig } from "../train/config.js";
 import type { LoweredNode } from "./lower.js";
 import { paramsOf, refOf, stageParams, stepsOrEpochs, type PlanCall, type PlanRef } from "./params.js";
 import type { Throughput } from "./throughput.js";
@@ -149,8 +149,8 @@ function heldoutRows(id: string | undefined, byId: Map<string, LoweredNode>, siz
   return node ? (size(node.id)?.heldout ?? 0) : 0;
 }
 
-/** Held-out sequences a pretrain/SFT stage scores (src/run/nodes/stages.ts: 256 before and after, 32 at each of ~10 logs). */
-const LM_VAL_ROWS = (heldout: number): number => 2 * Math.min(256, heldout) + 10 * Math.min(32, heldout);
+/** Held-out sequences a pretrain/SFT stage scores (src/train/config.ts: VAL_FINAL before and after, VAL_DURING at each of ~10 logs). */
+const LM_VAL_ROWS = (heldout: number): number => 2 * Math.min(VAL_FINAL, heldout) + 10 * Math.min(VAL_DURING, heldout);
 
 function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, heldout: (id: string | undefined) => number, isText: (id: string | undefined) => boolean): StageEstimates {
   const p = stageParams(n);
@@ -303,11 +303,11 @@ function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize
     tokens = count(paramsOf(n, "eval.accuracy").n) * (S + ACCURACY_MAX_NEW_TOKENS);
     flops = tokens * fwd(c, S);
   } else {
-    // rm_accuracy and lm_loss have no `n`: they score the whole split, so without its measured size
-    // there is no token count to estimate (the memory figure needs none)
+    // rm_accuracy scores the whole split, lm_loss its first n sequences: without the split's measured
+    // size there is no token count to estimate (the memory figure needs none)
     if (available === undefined) return { memory_bytes };
     const K = n.op === "rm_accuracy" ? kMean(data) : 1;
-    tokens = available * K * S;
+    tokens = (n.op === "lm_loss" ? count(paramsOf(n, "eval.lm_loss").n) : available) * K * S;
     flops = tokens * fwd(c, S);
   }
   return { tokens, flops, memory_bytes };

@@ -76,9 +76,12 @@ export function rootModelNode(plan: Plan, node: PlanNode): PlanNode {
 }
 
 /**
- * How long a stage trains: its `steps`, else `epochs` passes over the data, else one pass (the kinds
- * table declares both without a default because exactly one of them applies).
+ * How long a stage trains: its `steps`, else `epochs` passes over the data (the kinds table declares
+ * both without a default because exactly one of them applies; the checker refuses a stage with
+ * neither, so a plan without either was not made by this alignc).
  */
 export function stepsOrEpochs(p: TrainingParams): { steps: number; epochs: null } | { steps: null; epochs: number } {
-  return typeof p.steps === "number" ? { steps: p.steps, epochs: null } : { steps: null, epochs: p.epochs ?? 1 };
+  if (typeof p.steps === "number") return { steps: p.steps, epochs: null };
+  if (typeof p.epochs === "number") return { steps: null, epochs: p.epochs };
+  throw new PlanParamsError("a training stage's plan node has neither `steps` nor `epochs`: plan the recipe again");
 }

@@ -49,8 +49,9 @@ export function gpt2ToParams(tensors: Map<string, NamedTensor>, file = "<gpt2>")
 
 /**
  * GPT-2's own architecture (Radford et al. 2019; Hugging Face's GPT2Config): what its weights were
- * trained with, so not recipe parameters. initStd only initialises heads the file lacks (value,
- * reward); dropout 0: alignc fine-tunes loaded weights without it.
+ * trained with, so not recipe parameters. Its initStd and dropout are placeholders: the plan's model
+ * node carries both (the kinds table's defaults, 0.02 and 0, unless the recipe writes them) and
+ * src/plan/engine-configs.ts (fileModelConfigOf) puts them in place of these.
  */
 export const GPT2_ARCHITECTURE = { initStd: 0.02, lnEps: 1e-5, gelu: "tanh", tiedHead: true, dropout: 0 } as const;
 

@@ -44,6 +44,9 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
         dataCall("corpus"),
         callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true }),
       ),
+      // a cap, not a sample: the first n in the split's order, so every model scored on the same data
+      // reads the same sequences (lm_sft against lm_pre); the plan's estimate counts the same n
+      n: int("sequences scored: the first n examples (or context windows of text) of the split", { minimum: 1, default: 1000 }),
     },
     required: ["model", "data"],
   },

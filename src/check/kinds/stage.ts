@@ -7,7 +7,7 @@ import { LENGTH_WINDOW_BATCHES } from "../../train/config.js";
 // Hyperparameters shared by every training stage (nanoGPT/InstructGPT-scale defaults shrunk to CPU).
 const training: Record<string, Schema> = {
   steps: int("optimizer steps; fixed counts (not time budgets) so runs reproduce", { minimum: 1, ...MAX_STEPS }),
-  epochs: num("passes over the data, used when steps is not given (default, when neither is given: 1, read in src/plan/params.ts stepsOrEpochs; no schema default, since a filled epochs would enter every stage's hash)", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
+  epochs: num("passes over the data, used when steps is not given (one of the two is required; no schema default, since a filled epochs would enter every stage's hash)", { exclusiveMinimum: 0, ...bound(10_000, "10,000 passes is far past overfitting any corpus") }),
   batch_size: int("sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak", { minimum: 1, ...MAX_BATCH, default: 16 }),
   accumulate: int("micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap", { minimum: 1, ...MAX_ACCUMULATE, default: 1 }),
   parallel_shares: int(

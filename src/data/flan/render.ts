@@ -226,16 +226,6 @@ export function splitTemplates(
   return { train: [...direct, ...auxiliary], direct, inverted, auxiliary, heldout: normal.slice(normal.length - holdout) };
 }
 
-/**
- * The share of examples that show the options. The kinds table's default (0.5: alignc's .hbs
- * folders show the list on half the examples, FLAN's with/without-options ablation) applies to .hbs
- * folders; FLAN's patterns always fill `{options_}` (FLAN's format_options runs on every example),
- * so a FLAN-pattern task whose recipe does not write with_options shows them always.
- */
-export function withOptionsFor(templates: readonly TaskTemplate[], share: number, written: boolean): number {
-  return templates[0]?.format === "flan" && !written ? 1 : share;
-}
-
 /** A record as one text for the split (split.ts): its fields in canonical order, string values
  * whitespace-normalised, as the rendered prompts are when the contamination check compares them. */
 function recordText(data: Fields): string {

@@ -10,6 +10,7 @@ import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from ".
 import { paramsOf, refOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import { contextOf, evalFormat, nodeById, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
+import { sequenceBounds } from "./stage-data.js";
 import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
@@ -68,7 +69,10 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       if (built.kind !== "comparisons") throw new Error(`eval ${node.id}: data must be rankings or pairs`);
       const raw = built.train;
       if (!raw.some((g) => g.pairs.length > 0)) nothingToEvaluate(dp, node, "data", raw.length || undefined);
-      return { kind: "rm_accuracy", model, groups: tokenGroups(raw, fmtOf(model), tok, context(model)), raw, tok };
+      // cut as the reward model's stage cut its own pairs (its max_length and truncate), so this
+      // figure and the stage's heldout_accuracy score the same sequences
+      const { context: ctxLen, truncate } = sequenceBounds(plan, nodeById(plan, model));
+      return { kind: "rm_accuracy", model, groups: tokenGroups(raw, fmtOf(model), tok, ctxLen, truncate), raw, tok };
     }
     case "win_rate": {
       const p = paramsOf(node, "eval.win_rate");
@@ -89,14 +93,17 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const seqs =
         built.kind === "text"
           ? chunkDocuments(built.train.lines.map((l) => tok.encode(l)), ctxLen, tok.eos)
-          : sftSequences(
+          : // the eval's own measure, whatever stage made the model: the loss on response tokens, a long
+            // prompt cut first (the pretrained model and the SFT model score the same tokens)
+            sftSequences(
               built.train.map((x) => formatExample(fmtOf(model), x)),
               tok,
               ctxLen + 1,
+              "response",
+              "prompt_first",
             );
       if (seqs.length === 0) nothingToEvaluate(dp, node, "data");
-      // lm_loss declares no `n`: every held-out sequence up to 1,000
-      return { kind: "lm_loss", model, seqs: seqs.slice(0, 1000), tok };
+      return { kind: "lm_loss", model, seqs: seqs.slice(0, paramsOf(node, "eval.lm_loss").n), tok };
     }
     default:
       throw new Error(`eval kind ${node.op} has no executor`);

@@ -5,7 +5,7 @@ import { chatFormatOf, dataPlanFromPlan, examplesOf, promptsOf, buildParam } fro
 import { locateNoResponseLeft } from "../../data/no-response-left.js";
 import { nodeOf } from "../../data/plan-input.js";
 import { groupPairs } from "../../data/rankings.js";
-import { truncatePolicy } from "../../data/truncation.js";
+import { truncatePolicy, type TruncatePolicy } from "../../data/truncation.js";
 import type { ChatFormat, SkippedRows, Tokenizer } from "../../data/types.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../train/batch.js";
 import { paramsOf } from "../../plan/params.js";
@@ -23,20 +23,28 @@ export type StageData = { skipped?: SkippedRows[] } & (
 
 export const stageData = memoPerNode(buildStageData);
 
+/**
+ * How long a stage's sequences may be and how they are cut: its max_length (resolved by the plan: its
+ * own, else the model's context; never above the context, the checker says so; a plan whose model
+ * declares no context carries null, and the context alone bounds it) and its `truncate` (sft,
+ * reward_model, dpo: kinds.ts). An eval that scores a stage's model on the stage's kind of data
+ * (rm_accuracy) cuts as the stage trained, so its figure and the stage's own held-out one agree.
+ */
+export function sequenceBounds(plan: Plan, node: PlanNode): { context: number; truncate: TruncatePolicy } {
+  const maxLength = node.params.max_length;
+  const context = typeof maxLength === "number" ? Math.min(contextOf(plan, node), maxLength) : contextOf(plan, node);
+  return { context, truncate: truncatePolicy(node.params.truncate) };
+}
+
 async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<StageData> {
   // the examples come from the plan being run: the data nodes this stage's parameters reference
   const dp = dataPlanFromPlan(plan, env.recipe);
   const tok = await tokenizerFor(env, plan, node.id);
-  // a stage's max_length (resolved by the plan: its own, else the model's context) truncates its
-  // sequences; never above the context (the checker says so)
-  // (a plan whose model declares no context carries max_length null: the context alone bounds it)
-  const maxLength = node.params.max_length;
-  const context = typeof maxLength === "number" ? Math.min(contextOf(plan, node), maxLength) : contextOf(plan, node);
+  const { context, truncate } = sequenceBounds(plan, node);
   const fmt = chatFormatOf(dp, node.params.format); // the stage's inlined chat format; null: raw
-  const truncate = truncatePolicy(node.params.truncate); // sft, reward_model, dpo (kinds.ts)
   switch (node.op) {
     case "pretrain":
-      return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, "all"), tok);
+      return lm(lmData(await examplesOf(dp, node.id, { prop: "data", format: fmt }), tok, context, "all", truncate), tok);
     case "sft": {
       const lossOn = paramsOf(node, "stage.sft").loss_on;
       const built = await examplesOf(dp, node.id, { prop: "data", format: fmt });
@@ -62,7 +70,9 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
       const skipped = [...(ps.skipped ?? [])];
       if (p.ptx_data !== undefined && p.ptx_data !== null && p.ptx_coef > 0) {
         const built = await examplesOf(dp, node.id, { prop: "ptx_data", format: fmt });
-        const d = lmData(built, tok, context);
+        // the ptx term is an LM loss on the ptx data as SFT scores it: response tokens of examples (a
+        // corpus: every token), a long prompt cut first (PPO declares no truncate)
+        const d = lmData(built, tok, context, "response", "prompt_first");
         ptx = d.train;
         skipped.push(...(d.skipped ?? []));
       }

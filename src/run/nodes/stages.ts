@@ -22,7 +22,7 @@ import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/pa
 import { trainConfigOf } from "../../plan/engine-configs.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE, networkOf } from "./models.js";
-import { VAL_DURING, VAL_FINAL } from "./val-sizes.js";
+import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 import { ppoSetup } from "./ppo-stage.js";
 import { stageData } from "./stage-data.js";
 import { parallelize, resolveWorkers } from "./parallel.js";

@@ -14,9 +14,9 @@ export interface LmData {
   skipped?: SkippedRows[];
 }
 
-export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): TokenSequence[] {
+export function sftSequences(xs: SFTExample[], tok: Tokenizer, maxLength: number, lossOn: "response" | "all", truncate: TruncatePolicy): TokenSequence[] {
   return xs.map((x) => {
-    const t = tokenizeExample(x, tok, { maxLength, lossOn, ...(truncate ? { truncate } : {}) });
+    const t = tokenizeExample(x, tok, { maxLength, lossOn, truncate });
     return { tokens: t.tokens, lossMask: t.lossMask };
   });
 }
@@ -27,7 +27,7 @@ export function skippedOf(x: { notes?: { skipped?: SkippedRows[] } }): { skipped
 }
 
 /** LM data of a built block: text → context windows; prompt/response → masked sequences. */
-export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all" = "response", truncate?: TruncatePolicy): LmData {
+export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn: "response" | "all", truncate: TruncatePolicy): LmData {
   if (built.kind === "text") {
     return { train: chunkDocuments(built.train.lines.map((l) => tok.encode(l)), context, tok.eos), heldout: chunkDocuments(built.heldout.lines.map((l) => tok.encode(l)), context, tok.eos), ...skippedOf(built) };
   }

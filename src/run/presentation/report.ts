@@ -7,7 +7,7 @@ import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { tasksIn } from "../evaluation/eval-metrics.js";
-import { VAL_DURING, VAL_FINAL } from "../nodes/val-sizes.js";
+import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
