@@ -45,11 +45,19 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     const policyRows = run.readMetrics().filter((r) => r.stage === "policy");
     assert.equal(typeof policyRows.find((r) => r.step === 0)?.greedy_rm_score, "number");
     assert.equal(policyRows.find((r) => r.step === 0)?.greedy_reward, policyRows.find((r) => r.step === 0)?.greedy_rm_score, "with a reward model, the stage's reward is its score");
-    const steps = policyRows.filter((r) => r.step > 0);
+    // … and the last step its after point, so the curve is before → after, not the untrained model alone
+    const last = Math.max(...policyRows.map((r) => r.step));
+    assert.equal(policyRows.filter((r) => r.step === last && typeof r.greedy_rm_score === "number").at(-1)?.greedy_rm_score, Number(byId.policy!.greedy_rm_score!.toPrecision(6)));
+    const rmRows = run.readMetrics().filter((r) => r.stage === "rm" && typeof r.heldout_accuracy === "number");
+    assert.deepEqual(rmRows.map((r) => r.heldout_accuracy), [byId.rm!.heldout_accuracy_before, byId.rm!.heldout_accuracy].map((v) => Number(v!.toPrecision(6))));
+    const steps = policyRows.filter((r) => r.step > 0 && typeof r.greedy_rm_score !== "number");
     assert.ok(steps.length > 0 && steps.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
     const samples = run.readSamples().filter((s) => s.eval === "judge");
     assert.equal(samples.length, 8);
     assert.ok(samples.every((s) => s.a?.model === "policy" && s.b?.model === "sft" && typeof s.a.score === "number"));
+    // the RM judge is the reward PPO optimised: said beside its samples (and figure), the rule judge's not
+    assert.ok(samples.every((s) => s.judge_note === "the reward policy optimised: not an independent judge"));
+    assert.ok(run.readSamples().filter((s) => s.eval === "rule").every((s) => s.judge_note === undefined));
     const html = readFileSync(join(cold.runDir, "report.html"), "utf8");
     assert.ok(html.includes('aria-label="policy: reward"') && html.includes('aria-label="policy: KL"'));
     // "held out" checked, not assumed (test/run/contamination.test.ts: a recipe whose held-out texts leak)

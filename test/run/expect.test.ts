@@ -23,6 +23,17 @@ test("conditions compare metrics with constants and with each other", () => {
   assert.match(b.message, /FAILED.*policy\.reward = 1\.5 < sft\.reward = 0\.5/);
 });
 
+test("a gate on a win rate or an accuracy shows its counts beside the figure, never the figure bare", () => {
+  const metrics: MetricTable = new Map<string, Record<string, number>>([
+    ["rule_judge", { win_rate: 0.5433, wins: 54, ties: 218, losses: 28, n: 300, p_value: 0.0054 }],
+    ["zs", { accuracy: 0.3125, baseline: 0.3333, n: 48 }],
+  ]);
+  const w = evaluateCondition(cond({ $ref: "rule_judge", member: "win_rate" }, ">=", 0.6, "rule_judge.win_rate >= 0.6"), metrics);
+  assert.match(w.message, /^FAILED: rule_judge\.win_rate >= 0\.6 {2}\(rule_judge\.win_rate = 0\.5433 \[W54\/T218\/L28 of 300, p 0\.0054\] >= 0\.6\)$/);
+  const a = evaluateCondition(cond({ $ref: "zs", member: "accuracy" }, ">", { $ref: "zs", member: "baseline" }, "zs.accuracy > zs.baseline"), metrics);
+  assert.match(a.message, /zs\.accuracy = 0\.3125 \[of 48; baseline 0\.3333\] > zs\.baseline = 0\.3333/);
+});
+
 test("a metric that was not produced fails the condition and says which", () => {
   const metrics: MetricTable = new Map([["rm_acc", { loss: 0.3 }]]);
   const r = evaluateCondition(cond({ $ref: "rm_acc", member: "accuracy" }, ">=", 0.6, "rm_acc.accuracy >= 0.6"), metrics);

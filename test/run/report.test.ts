@@ -78,14 +78,26 @@ test("report renders in headless Chromium: every plot has a visible line", async
   }
 });
 
+test("an eval's shown samples take each task in turn: no task is crowded out by the first one's", async () => {
+  const { samplesShown } = await import("../../src/run/presentation/report.js");
+  const rows = ["addition", "sentiment", "uppercase"].flatMap((task) => [1, 2, 3, 4, 5].map((i) => ({ eval: "zs", task, prompt: `${task} ${i}` })));
+  const shown = samplesShown(rows);
+  assert.deepEqual(shown.map((r) => r.task).slice(0, 3), ["addition", "sentiment", "uppercase"]);
+  for (const t of ["addition", "sentiment", "uppercase"]) assert.equal(shown.filter((r) => r.task === t).length, 3, t);
+  assert.equal(samplesShown(rows.filter((r) => r.task === "addition")).length, 5, "one task: the first 8 (all 5)");
+});
+
 test("each eval's figure is shown with its baseline, counts and p-value", async () => {
-  const { evalHeadline } = await import("../../src/run/presentation/report.js");
+  const { evalHeadline } = await import("../../src/run/presentation/eval-headline.js");
   const acc = evalHeadline("eval.accuracy", { accuracy: 0.62, baseline: 0.4, n: 48, "accuracy/sentiment": 0.7, "baseline/sentiment": 0.5, "n/sentiment": 24 });
   assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(each task's best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
   const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
-  const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
-  assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
+  const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, correctness_wins: 2, correctness_losses: 1, style_wins: 1, style_losses: 0, form_wins: 0, form_losses: 0, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
+  assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1; decided by correctness W2\/L1, by style W1\/L0, by form W0\/L0\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
+  // alignc run's closing summary: one line per eval, the counts kept, the per-task figures left to the report
+  const line = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0 }, { perTask: false });
+  assert.match(line, /W3 \/ T4 \/ L1 of 8, sign test p 0\.62$/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
   assert.match(rm, /^accuracy 0\.9 \(chance 0\.5; /);
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);

@@ -17,6 +17,7 @@ import { fsError } from "../../common/fs-error.js";
 import { defaultCacheRoot } from "../../run/storage/cache.js";
 import { resolve } from "node:path";
 import { mixedBackendsNote } from "../../run/presentation/backends.js";
+import { evalHeadline } from "../../run/presentation/eval-headline.js";
 import { interruptedHint } from "../../run/presentation/interrupted-hint.js";
 
 function list(v: unknown): string[] {
@@ -34,8 +35,13 @@ export function summaryText(m: Manifest, runDir: string): string {
         : n.status === "computed" || n.status === "resumed"
           ? `${n.status}${n.resumedFromStep ? ` from step ${n.resumedFromStep}` : ""} in ${fmtDuration(n.seconds)}${n.generations?.cached ? ` (greedy answers: ${n.generations.cached} of ${n.generations.cached + n.generations.generated} sets read back)` : ""}`
           : `${n.status}${n.reason ? ` (${n.reason})` : ""}`;
-    // per-task figures (`accuracy/<task>`, `wins/<task>` …) are the report's: a line per node stays a line
-    const metrics = n.summary ? Object.entries(n.summary).filter(([k]) => !k.includes("/") && !["steps", "n", "tokens_per_s", "wins", "ties", "losses", "groups"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ") : "";
+    // an eval's figure with its baseline, counts and p-value (as the report prints it); per-task figures
+    // (`accuracy/<task>`, `wins/<task>` …) are the report's: a line per node stays a line
+    const metrics = !n.summary
+      ? ""
+      : n.kind.startsWith("eval.")
+        ? evalHeadline(n.kind, n.summary, { perTask: false })
+        : Object.entries(n.summary).filter(([k]) => !k.includes("/") && !["steps", "tokens_per_s"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ");
     lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}`);
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);

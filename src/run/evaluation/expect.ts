@@ -40,6 +40,15 @@ function resolveValue(v: IRValue, metrics: MetricTable): { value: number | null;
   return { value: null, missing: `cannot compare ${describe(v)}` };
 }
 
+/** A win rate or an accuracy never shown bare: its counts beside it (` [W54/T218/L28 of 300, p 0.0054]`). */
+function countsOf(v: { $ref: string; member?: string }, metrics: MetricTable): string {
+  const s = metrics.get(v.$ref);
+  if (!s) return "";
+  if (v.member === "win_rate" && s.wins !== undefined) return ` [W${s.wins}/T${s.ties}/L${s.losses} of ${s.n}${s.p_value !== undefined ? `, p ${s.p_value.toPrecision(2)}` : ""}]`;
+  if (v.member === "accuracy" && s.baseline !== undefined && s.n !== undefined) return ` [of ${s.n}; baseline ${fmtNum(s.baseline)}]`;
+  return "";
+}
+
 export function compare(l: number, op: CompareOp, r: number): boolean {
   switch (op) {
     case "<":
@@ -66,7 +75,7 @@ function resolveSide(v: IRValue, terms: readonly IRTerm[] | undefined, metrics: 
     const r = resolveValue(t.value, metrics);
     if (r.value === null) return { value: null, missing: r.missing, shown: "" };
     total += t.op === "-" ? -r.value : r.value;
-    shown.push(`${i > 0 ? `${t.op} ` : ""}${isRef(t.value) ? `${describe(t.value)} = ${fmtNum(r.value)}` : fmtNum(r.value)}`);
+    shown.push(`${i > 0 ? `${t.op} ` : ""}${isRef(t.value) ? `${describe(t.value)} = ${fmtNum(r.value)}${countsOf(t.value, metrics)}` : fmtNum(r.value)}`);
   }
   // with terms, the sum the comparison used is shown too
   return { value: total, shown: parts.length > 1 ? `(${shown.join(" ")}) = ${fmtNum(total)}` : shown[0]! };

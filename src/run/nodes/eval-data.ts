@@ -14,7 +14,7 @@ import { sequenceBounds } from "./stage-data.js";
 import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
-  | { kind: "accuracy"; model: string; items: SFTExample[]; fmt: ChatFormat; tok: Tokenizer }
+  | { kind: "accuracy"; model: string; items: SFTExample[]; available: number; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "rm_accuracy"; model: string; groups: TokenComparisonGroup[]; raw: ComparisonGroup[]; tok: Tokenizer }
   | { kind: "win_rate"; a: string; b: string; judge: string; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
@@ -60,7 +60,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       if (built.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
       const split = built.train;
       if (split.length === 0) nothingToEvaluate(dp, node, "task");
-      return { kind: "accuracy", model, items: split.slice(0, p.n), fmt, tok };
+      return { kind: "accuracy", model, items: split.slice(0, p.n), available: split.length, fmt, tok };
     }
     case "rm_accuracy": {
       const model = need(node, "model");

@@ -9,7 +9,7 @@ import { ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
-import { paramsOf } from "../../plan/params.js";
+import { paramsOf, refOf } from "../../plan/params.js";
 import { ACCURACY_MAX_NEW_TOKENS } from "../../plan/engine-configs.js";
 import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
@@ -91,7 +91,13 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
         ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length} examples; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
+      // what the figure is of: the first n of a longer split (in split order: a held-out split lists its
+      // components in turn, so the last ones may be left out; the per-task counts show which), and
+      // copies of one prompt, which the sign test counts as independent examples
+      const distinct = new Set(d.items.map((x) => x.prompt)).size;
+      const of = d.available > d.items.length ? ` of ${d.available} (the first ${d.items.length} in split order)` : "";
+      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts copies as independent)` : "";
+      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length}${of} examples${copies}; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
@@ -110,8 +116,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         if (w === l) return;
         ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} (groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
-      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness`;
+      note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
+      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (chance 0.5)`;
       const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
@@ -145,10 +151,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         const gain = meanDiff(sa.map((x, i) => x - sb[i]!));
         Object.assign(summary, { score_gain: gain.mean, score_gain_ci_low: gain.ci_low, score_gain_ci_high: gain.ci_high });
       }
+      // a judge that is the reward a compared stage optimised is no independent verdict (InstructGPT's
+      // claim is made by people, not by its reward model): said beside its figure and its samples
+      const optimisedBy = [d.a, d.b].filter((m) => refOf(nodeById(ctx.plan, m).params.reward) === d.judge);
+      const judgeNote = optimisedBy.length ? `the reward ${optimisedBy.join(" and ")} optimised: not an independent judge` : undefined;
       d.items.forEach((x, i) =>
         ctx.sample({
           eval: node.id,
           judge: d.judge,
+          ...(judgeNote ? { judge_note: judgeNote } : {}),
           prompt: x.prompt,
           a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },
           b: { model: d.b, text: tb[i]!, ...(sb.length ? { score: sb[i]! } : {}) },
@@ -156,7 +167,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           reference: x.response,
         }),
       );
-      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge})`;
+      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
       if (d.judge === "rule")
         note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}`;
       const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);

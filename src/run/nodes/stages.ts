@@ -218,6 +218,11 @@ async function loop(
     }
   }
   const after = ev.evalAfter();
+  // a figure measured only before and after (a reward model's held-out accuracy, PPO's probe) gets its
+  // after point at the last step, so its curve in metrics.jsonl and the report runs before → after
+  // (it was the untrained model's point alone, under the trained name); val_loss has its curve already
+  const afterPoint = Object.entries(after).filter(([k, v]) => k in ev.evalBefore && k !== "val_loss" && Number.isFinite(v));
+  if (afterPoint.length) log({ step: trainer.stepCount, ...Object.fromEntries(afterPoint.map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
@@ -233,7 +238,10 @@ async function loop(
   const tps = meanOf(history, "tokens_per_s");
   if (tps !== undefined) summary.tokens_per_s = tps;
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: ctx.node.id });
-  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}`);
+  // each before → after with what it is measured on: PPO's greedy_* on its probe of its own training
+  // prompts (ppo-stage.ts), a reward model's held-out pairs against chance
+  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${k === "heldout_accuracy" ? " (chance 0.5)" : ""}`);
+  if (Object.keys(ev.evalBefore).some((k) => k.startsWith("greedy_"))) gains.push("greedy answers to a probe of its own training prompts, not held out");
   if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${after.val_loss_baseline.toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
   return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };

@@ -6,7 +6,7 @@ import { escapeHtml, linePlot, type Series } from "./svg.js";
 import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
-import { tasksIn } from "../evaluation/eval-metrics.js";
+import { evalHeadline, summaryText } from "./eval-headline.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
@@ -55,11 +55,6 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
-function summaryText(s: Record<string, number>): string {
-  return Object.entries(s)
-    .map(([k, v]) => `${k} ${fmtNum(v)}`)
-    .join(", ");
-}
 
 function summaryCell(s: Record<string, number> | undefined): string {
   return s ? escapeHtml(summaryText(s)) : "";
@@ -71,20 +66,37 @@ const SAMPLES_SHOWN = 8;
 const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : "");
 const pre = (t: unknown): string => `<pre>${escapeHtml(String(t ?? ""))}</pre>`;
 
+/** The rows shown for one eval: with several tasks, a few of each in turn (at least 3 of each when
+ * the eval recorded them), so no task's samples are crowded out by the first task's. */
+export function samplesShown(rows: SampleRow[]): SampleRow[] {
+  const byTask = new Map<string, SampleRow[]>();
+  for (const r of rows) {
+    const t = typeof r.task === "string" ? r.task : "";
+    byTask.set(t, [...(byTask.get(t) ?? []), r]);
+  }
+  if (byTask.size <= 1) return rows.slice(0, SAMPLES_SHOWN);
+  const cap = Math.max(SAMPLES_SHOWN, 3 * byTask.size);
+  const queues = [...byTask.values()];
+  const out: SampleRow[] = [];
+  for (let i = 0; out.length < cap && queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length && out.length < cap) out.push(q[i]!);
+  return out;
+}
+
 function samplesSection(samples: SampleRow[]): string {
   if (samples.length === 0) return "<p>No samples were recorded.</p>";
   const byEval = new Map<string, SampleRow[]>();
   for (const s of samples) byEval.set(s.eval, [...(byEval.get(s.eval) ?? []), s]);
   const parts: string[] = [];
   for (const [name, rows] of byEval) {
-    const shown = rows.slice(0, SAMPLES_SHOWN);
+    const shown = samplesShown(rows);
     const aName = shown[0]?.a?.model ?? "a";
     const bName = shown[0]?.b?.model ?? "b";
-    parts.push(`<h3>${escapeHtml(name)}${shown[0]?.judge ? ` <small>(judge: ${escapeHtml(shown[0].judge)})</small>` : ""}</h3>`);
+    parts.push(`<h3>${escapeHtml(name)}${shown[0]?.judge ? ` <small>(judge: ${escapeHtml(shown[0].judge)}${typeof shown[0].judge_note === "string" ? `, ${escapeHtml(shown[0].judge_note)}` : ""})</small>` : ""}</h3>`);
     const score = (x: SampleRow["a"]) => (x?.score !== undefined ? `<small>score ${fmtNum(x.score)}</small>` : "");
     if (!shown.some((s) => s.b)) {
       // accuracy: the target, the model's answer, right or wrong
-      parts.push(table(["prompt", "target", aName, ""], shown.map((s) => [pre(s.prompt), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
+      const tasks = shown.some((s) => typeof s.task === "string");
+      parts.push(table([...(tasks ? ["task"] : []), "prompt", "target", aName, ""], shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), pre(s.prompt), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
     } else if (shown.some((s) => s.winner)) {
       // win rate: both answers, the reference the rule judges by, the winner
       parts.push(
@@ -100,32 +112,6 @@ function samplesSection(samples: SampleRow[]): string {
     if (rows.length > shown.length) parts.push(`<p><small>${rows.length - shown.length} more in samples.jsonl</small></p>`);
   }
   return parts.join("");
-}
-
-/** An eval's figure with what makes it believable: its baseline, its counts, its p-value. */
-export function evalHeadline(kind: string, s: Record<string, number>): string {
-  const f = (k: string) => (s[k] === undefined ? "?" : fmtNum(s[k]!));
-  switch (kind) {
-    case "eval.accuracy": {
-      const per = tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
-      const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
-      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
-    }
-    case "eval.win_rate": {
-      // the rule judge's ties split by whether a better answer was possible, and the counts per task
-      const ties = s.ties_both_right === undefined ? "" : ` (ties: both right ${f("ties_both_right")}, both wrong ${f("ties_both_wrong")})`;
-      const per = tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
-      return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
-    }
-    case "eval.rm_accuracy": {
-      const per = tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
-      return `accuracy ${f("accuracy")} (chance 0.5; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
-    }
-    case "eval.lm_loss":
-      return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
-    default:
-      return summaryText(s);
-  }
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}

@@ -1,0 +1,39 @@
+// An eval's figure as one line, with what makes it believable: its baseline, its counts, its
+// p-value. The report's Evaluations table and `alignc run`'s closing summary both print it, so a
+// figure never reaches the console without its counts.
+import { tasksIn } from "../evaluation/eval-metrics.js";
+import { fmtNum } from "./format.js";
+
+/** Every entry of a summary, `key value` (the line of a node that is not an eval). */
+export function summaryText(s: Record<string, number>): string {
+  return Object.entries(s)
+    .map(([k, v]) => `${k} ${fmtNum(v)}`)
+    .join(", ");
+}
+
+/** An eval's figure with what makes it believable: its baseline, its counts, its p-value. */
+export function evalHeadline(kind: string, s: Record<string, number>, opts: { perTask?: boolean } = {}): string {
+  const perTask = opts.perTask ?? true;
+  const f = (k: string) => (s[k] === undefined ? "?" : fmtNum(s[k]!));
+  switch (kind) {
+    case "eval.accuracy": {
+      const per = !perTask ? [] : tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
+      const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
+    }
+    case "eval.win_rate": {
+      // the rule judge's ties split by whether a better answer was possible, and the counts per task
+      const ties = s.ties_both_right === undefined ? "" : ` (ties: both right ${f("ties_both_right")}, both wrong ${f("ties_both_wrong")}; decided by correctness W${f("correctness_wins")}/L${f("correctness_losses")}, by style W${f("style_wins")}/L${f("style_losses")}, by form W${f("form_wins")}/L${f("form_losses")})`;
+      const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
+      return `win rate ${f("win_rate")} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
+    }
+    case "eval.rm_accuracy": {
+      const per = !perTask ? [] : tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
+      return `accuracy ${f("accuracy")} (chance 0.5; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (chance 0.5)` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
+    }
+    case "eval.lm_loss":
+      return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
+    default:
+      return summaryText(s);
+  }
+}
