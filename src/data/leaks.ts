@@ -110,10 +110,10 @@ async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
 }
 
 /** The stage kinds whose own held-out split a figure scores (heldoutPool). */
-const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward_model"]); // DPO reports no held-out figure
+const HELD_OUT_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "reward_model", "dpo"]);
 
 /** A training stage's own held-out split, what its `val_loss` (pretrain, SFT) or `heldout_accuracy`
- * (reward model) scores, and what `expect` gates on: a held-out claim like an eval's, checked
+ * (reward model, DPO) scores, and what `expect` gates on: a held-out claim like an eval's, checked
  * the same way; empty when the stage holds nothing out (holdout = 0, or data without a held-out part). */
 async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
   const { buildNode } = await dataLayer();
@@ -127,7 +127,8 @@ async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
       const raw = await buildNode(dp, node.id, { prop: "data" });
       return raw.kind === "sft" ? pool(raw.heldout.map((x) => x.prompt)) : null;
     }
-    case "reward_model": {
+    case "reward_model":
+    case "dpo": {
       const raw = await buildNode(dp, node.id, { prop: "data", undrawn: "prompts" });
       return raw.kind === "comparisons" ? pool(raw.heldout.map((g) => g.prompt)) : null;
     }

@@ -91,14 +91,18 @@ test("leaks: a stage's own held-out split (what val_loss and heldout_accuracy sc
     const { recipe, report: rep } = await heldOutRecipe(
       dir,
       `source more = jsonl("more.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }`,
+stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }
+stage align = dpo { init = sft  data = prefs  format = chat  steps = 2 }`,
     );
-    assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage rm (held-out split)"]);
+    assert.deepEqual(rep.evalPools.map((p) => p.name), ["stage pre (held-out split)", "stage sft (held-out split)", "stage align (held-out split)", "stage rm (held-out split)"]);
     const pairs = new Map(rep.leaks.map((l) => [`${l.evalPool.name} ∩ ${l.trainPool.name}`, l.count]));
     // every held-out prompt is one sft2 trains on; a held-out short line leaks where its longer line is trained on
     const held = (name: string) => rep.evalPools.find((p) => p.name === name)!.texts;
     assert.equal(pairs.get("stage sft (held-out split) ∩ sft2.data (more)"), held("stage sft (held-out split)").length);
     assert.equal(pairs.get("stage rm (held-out split) ∩ sft2.data (more)"), held("stage rm (held-out split)").length);
+    // DPO's held-out pairs (its heldout_accuracy) are the same prompts as the reward model's
+    assert.deepEqual(held("stage align (held-out split)"), held("stage rm (held-out split)"));
+    assert.equal(pairs.get("stage align (held-out split) ∩ sft2.data (more)"), held("stage align (held-out split)").length);
     const trainLines = new Set(rep.trainPools.find((p) => p.name === "pre.data (pretraining text)")!.texts);
     const expected = held("stage pre (held-out split)").filter((l) => l.endsWith("corpus text.") && trainLines.has(`${l} And more.`)).length;
     assert.ok(expected > 0, "the seeded split holds out a short line whose longer line is trained on");
@@ -107,6 +111,7 @@ stage sft2 = sft { init = pre  data = more  format = chat  steps = 2 }`,
     assert.deepEqual(ds.map((d) => [d.code, d.span?.line, d.message.split(":")[0]]), [
       ["AL3070", 7, "stage `pre`'s held-out split"],
       ["AL3070", 8, "stage `sft`'s held-out split"],
+      ["AL3070", 12, "stage `align`'s held-out split"],
       ["AL3070", 9, "stage `rm`'s held-out split"],
     ]);
   } finally {

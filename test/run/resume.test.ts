@@ -63,6 +63,11 @@ async function exactResume(workers: number): Promise<void> {
     const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "policy", ...backend }));
     const alignStraight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, until: "align", ...backend }));
     assert.equal(straight.exitCode, 0);
+    // DPO measured as a reward model is: its held-out pairs ordered by the implicit reward, before
+    // (the policy is the reference: every margin 0, every pair a tie, exactly chance) and after
+    const dpo = alignStraight.manifest.nodes.find((x) => x.id === "align")!.summary!;
+    assert.equal(dpo.heldout_accuracy_before, 0.5, JSON.stringify(dpo));
+    assert.ok(dpo.heldout_accuracy! >= 0 && dpo.heldout_accuracy! <= 1 && dpo.accuracy === dpo.heldout_accuracy, JSON.stringify(dpo));
     const reference = new Map<string, { rows: Record<string, unknown>[]; summary: Record<string, unknown>; weights: string; nodeLog: string; hash: string }>();
     for (const [id, op] of STOPS) {
       const run = id === "align" ? alignStraight : straight;

@@ -16,6 +16,7 @@ import {
   type Trainer,
 } from "./train-api.js";
 import { NonFiniteError } from "../../train/errors.js";
+import type { DpoTrainer } from "../../train/stages/dpo.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { yieldToSignals } from "../storage/interrupt.js";
 import { paramsOf, refOf, stageParams, type TrainingParams } from "../../plan/params.js";
@@ -100,8 +101,14 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
       if (node.op === "dpo") {
-        trainer = createTrainer("dpo", { init, groups: data.train, beta: paramsOf(node, "stage.dpo").beta, train: cfg, pad: data.tok.pad });
-        evalAfter = () => ({});
+        const dpo = createTrainer("dpo", { init, groups: data.train, beta: paramsOf(node, "stage.dpo").beta, train: cfg, pad: data.tok.pad }) as DpoTrainer;
+        trainer = dpo;
+        // as a reward model's: its held-out pairs ordered by the implicit reward, before (the
+        // reference itself: every pair tied, 0.5) and after
+        const held = data.heldout;
+        const acc = () => (held.length ? { heldout_accuracy: dpo.heldoutAccuracy(held) } : ({} as Record<string, number>));
+        evalBefore = acc();
+        evalAfter = acc;
       } else {
         trainer = createTrainer("reward_model", { init, groups: data.train, train: cfg, pad: data.tok.pad });
         const held = data.heldout;

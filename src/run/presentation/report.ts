@@ -205,7 +205,7 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string;
   const status = (id: string): string => (found.has(id) ? leaked(id) : checked.includes(id) ? ", held out (checked)" : " (not checked for contamination)");
   const stage = (n: NodeRecord): string => {
     if (n.kind === "stage.ppo") return "its own training prompts (a probe: not held out)";
-    if (n.kind === "stage.reward_model") return `its held-out pairs${status(n.id)}`; // DPO reports no held-out figure
+    if (n.kind === "stage.reward_model" || n.kind === "stage.dpo") return `its held-out pairs${status(n.id)}`;
     if (n.kind === "stage.pretrain" || n.kind === "stage.sft") return `its held-out split${status(n.id)}`;
     return "";
   };

@@ -24,6 +24,28 @@ export function packPairs(ps: PreferencePair[], context: number, pad: number): L
 }
 
 /**
+ * DPO's implicit reward margins β·[(log π − log π_ref)(chosen) − (log π − log π_ref)(rejected)] of
+ * pairs, scored without dropout in batches of `batch` pairs: > 0 is the pair ordered as labelled. Before
+ * training the policy is the reference and every margin is exactly 0 (a tie: chance).
+ */
+export function dpoMargins(policy: Gpt, reference: Gpt, ps: PreferencePair[], beta: number, pad: number, batch = 16): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ps.length; i += batch) {
+    const part = ps.slice(i, i + batch);
+    const b = packPairs(part, policy.config.context, pad);
+    const n = part.length;
+    const m = tf.tidy(() => {
+      const lp = sequenceLogProb(policy, b);
+      const ref = sequenceLogProb(reference, b);
+      return dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.slice(ref, [0], [n]) as tf.Tensor1D, tf.slice(ref, [n], [n]) as tf.Tensor1D, beta).margins;
+    });
+    out.push(...m.dataSync());
+    m.dispose();
+  }
+  return out;
+}
+
+/**
  * A data-parallel share of a DPO batch (src/train/parallel): the reference's log-probabilities of
  * its pairs now (outside any gradient tape), then a loss closure giving its pairs' part of the batch
  * loss, accuracy and margin over the whole batch's pair count, so the shares add up to the batch's.
@@ -37,7 +59,8 @@ export function dpoShardLoss(policy: Gpt, reference: Gpt, ps: PreferencePair[], 
     const margins = dpoLoss(tf.slice(lp, [0], [n]) as tf.Tensor1D, tf.slice(lp, [n], [n]) as tf.Tensor1D, tf.tensor1d(refArr.slice(0, n)), tf.tensor1d(refArr.slice(n)), beta).margins;
     return {
       loss: tf.div(tf.neg(tf.sum(logSigmoid(margins))), count) as tf.Scalar,
-      aux: { accuracy: tf.div(tf.sum(tf.cast(tf.greater(margins, 0), "float32")), count) as tf.Scalar, margin: tf.div(tf.sum(margins), count) as tf.Scalar },
+      // a tied pair counts ½, as everywhere in alignc (src/common/pair-credit.ts)
+      aux: { accuracy: tf.div(tf.sum(tf.add(tf.cast(tf.greater(margins, 0), "float32"), tf.mul(0.5, tf.cast(tf.equal(margins, 0), "float32")))), count) as tf.Scalar, margin: tf.div(tf.sum(margins), count) as tf.Scalar },
     };
   };
 }

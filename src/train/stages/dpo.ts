@@ -4,7 +4,8 @@ import { trainConfig, type TrainConfig } from "../config.js";
 import { TrainInputError } from "../errors.js";
 import type { Gpt } from "../model.js";
 import { Trainer, type StepMetrics } from "../trainer.js";
-import { packPairs, type PreferencePair } from "./dpo-loss.js";
+import { pairCredit } from "../../common/pair-credit.js";
+import { dpoMargins, packPairs, type PreferencePair } from "./dpo-loss.js";
 
 export type { PreferencePair } from "./dpo-loss.js";
 
@@ -55,6 +56,15 @@ export class DpoTrainer extends Trainer {
       },
       (aux) => ({ accuracy: aux.accuracy!, margin: aux.margin! }),
     );
+  }
+
+  /** Share of the groups' pairs (pooled, as a reward model's heldout_accuracy) whose implicit reward
+   * margin orders them as labelled; a tie counts ½, so the untrained policy (the reference) scores 0.5. */
+  heldoutAccuracy(groups: TokenComparisonGroup[]): number {
+    const ps = pairsOfGroups(groups);
+    if (ps.length === 0) return NaN;
+    const margins = dpoMargins(this.model, this.reference, ps, this.beta, this.pad);
+    return margins.reduce((s, m) => s + pairCredit(m, 0), 0) / margins.length;
   }
 
   protected override frozenFor(net: Gpt): Gpt | null {
