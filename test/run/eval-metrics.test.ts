@@ -162,4 +162,5 @@ test("win rates are counted per task when the prompts name more than one; one ta
   assert.deepEqual(tasksIn({ win_rate: 0.5, ...m }, "wins"), ["addition", "sentiment"]);
   assert.deepEqual(winRateByTask(["addition", "addition"], [1, 0]), {});
   assert.deepEqual(winRateByTask([undefined, undefined], [1, 0]), {});
+  assert.deepEqual(winRateByTask(["addition", undefined, "addition"], [1, 0, 1]), {}, "one task and untagged prompts: no breakdown that reads as the whole");
 });

@@ -165,7 +165,9 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
 export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: readonly number[]): Record<string, number> {
   const named = [...new Set(tasks)].filter((t): t is string => t !== undefined).sort();
   const out: Record<string, number> = {};
-  if (named.length < 2 && !tasks.includes(undefined)) return out;
+  // one named task (with or without untagged prompts) is no breakdown: its counts would be the
+  // totals, or the totals less the untagged prompts, which read as the whole
+  if (named.length < 2) return out;
   for (const t of named) {
     const os = outcomes.filter((_, i) => tasks[i] === t);
     out[`wins/${t}`] = os.filter((o) => o === 1).length;

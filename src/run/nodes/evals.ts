@@ -114,7 +114,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       scored.slice(0, RM_SAMPLES).forEach((g, i) => {
         const [w, l] = g.pairs[0] ?? [0, 0];
         if (w === l) return;
-        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]!, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
+        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
       if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (chance 0.5)`;

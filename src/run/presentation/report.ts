@@ -63,7 +63,8 @@ function summaryCell(s: Record<string, number> | undefined): string {
 /** Judged samples shown per eval; the rest stay in samples.jsonl. */
 const SAMPLES_SHOWN = 8;
 
-const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : "");
+// a reward model's tied pair is credited ½ (pair-credit.ts): shown as a tie, not as wrong
+const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : ok === "tie" ? "tie (½)" : "");
 const pre = (t: unknown): string => `<pre>${escapeHtml(String(t ?? ""))}</pre>`;
 
 /** The rows shown for one eval: with several tasks, a few of each in turn (at least 3 of each when
