@@ -100,22 +100,21 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = () => ({ ...valLoss(VAL_FINAL), ...baseline });
     } else if (data.kind === "rm") {
       const cfg = trainConfigOf(p, data.train.length);
+      // a reward model's held-out pairs ordered by its scores; DPO's by its implicit reward (before
+      // training the policy is the reference: every pair tied, 0.5). Before and after, as a stage's figure
+      const held = data.heldout;
+      let heldoutAccuracy: (h: typeof held) => number;
       if (node.op === "dpo") {
         const dpo = createTrainer("dpo", { init, groups: data.train, beta: paramsOf(node, "stage.dpo").beta, train: cfg, pad: data.tok.pad }) as DpoTrainer;
         trainer = dpo;
-        // as a reward model's: its held-out pairs ordered by the implicit reward, before (the
-        // reference itself: every pair tied, 0.5) and after
-        const held = data.heldout;
-        const acc = () => (held.length ? { heldout_accuracy: dpo.heldoutAccuracy(held) } : ({} as Record<string, number>));
-        evalBefore = acc();
-        evalAfter = acc;
+        heldoutAccuracy = (h) => dpo.heldoutAccuracy(h);
       } else {
         trainer = createTrainer("reward_model", { init, groups: data.train, train: cfg, pad: data.tok.pad });
-        const held = data.heldout;
-        const acc = () => (held.length ? { heldout_accuracy: rmAccuracy(trainer.model, held, { pad: data.tok.pad }) } : ({} as Record<string, number>));
-        evalBefore = acc();
-        evalAfter = acc;
+        heldoutAccuracy = (h) => rmAccuracy(trainer.model, h, { pad: data.tok.pad });
       }
+      const acc = () => (held.length ? { heldout_accuracy: heldoutAccuracy(held) } : ({} as Record<string, number>));
+      evalBefore = acc();
+      evalAfter = acc;
     } else {
       const pp = paramsOf(node, "stage.ppo");
       const setup = await ppoSetup(env, ctx, pp, init, initOut, data, trainConfigOf(pp, data.prompts.length));
