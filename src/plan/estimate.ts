@@ -196,6 +196,11 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
       const Sm = micro / (2 * B);
       e.tokens = steps * A * micro;
       e.flops = e.tokens * (trainFlopsPerToken(c, Sm) * (4 / 3)); // policy trained + frozen reference forward
+      // held-out accuracy before and after (dpo.ts heldoutAccuracy): every held-out pair's two rows through
+      // the policy and the reference, forward only (a third of a training step's FLOPs), on the main thread
+      const K = kMean(data);
+      const heldRows = 2 * ((heldout(dataId) * K * (K - 1)) / 2) * expectedLongest(data, 1, lmRow, S);
+      e.serialFlops = (2 * 2 * heldRows * trainFlopsPerToken(c, Sm)) / 3;
       e.memory_bytes = memory(c, 20 * N, 2 * B, S);
       break;
     }

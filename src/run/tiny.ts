@@ -42,7 +42,8 @@ function tinyBlock(b: CheckedBlock): CheckedBlock {
     const tenPoints = Math.max(1, Math.floor(steps / 10));
     props.log_every = typeof props.log_every === "number" ? Math.max(1, Math.min(props.log_every, tenPoints)) : tenPoints;
   }
-  if (b.keyword === "eval" && typeof props.n === "number") props.n = Math.min(props.n, TINY.EVAL_N);
+  // an lm_loss's n is a cap on a held-out split, not a sample size: a tiny run scores the same sequences
+  if (b.keyword === "eval" && b.kind !== "lm_loss" && typeof props.n === "number") props.n = Math.min(props.n, TINY.EVAL_N);
   return { ...b, props };
 }
 

@@ -81,6 +81,8 @@ test("rm accuracy per task: each task's groups measured alone, when the groups n
   );
   assert.deepEqual(tasksIn(m, "pairs"), ["addition", "sentiment"]);
   assert.equal(Object.keys(rmAccuracyMetrics([g1])).some((k) => k.includes("/")), false, "one task: nothing per task");
+  const { task: _, ...untagged } = g2;
+  assert.equal(Object.keys(rmAccuracyMetrics([g1, untagged])).some((k) => k.includes("/")), false, "one named task beside untagged groups: nothing per task (it would read as the whole)");
 });
 
 test("a reward model that scores every response alike is at chance (ties ½), not 0", () => {

@@ -56,6 +56,7 @@ test("--tiny scales steps and eval sizes; leaves the model, PPO rollouts and the
       block("stage", "p", "ppo", { steps: 40, batch_size: 16, max_new_tokens: 24 }),
       block("stage", "long", "sft", { steps: 1500 }),
       block("eval", "j", "win_rate", { n: 300, max_new_tokens: 24 }),
+      block("eval", "held", "lm_loss", { n: 1000 }),
     ],
     expects: [],
     budget: [],
@@ -68,6 +69,7 @@ test("--tiny scales steps and eval sizes; leaves the model, PPO rollouts and the
   assert.equal(props.sft!.steps, TINY.TINY_EPOCH_STEPS);
   assert.equal(props.sft!.epochs, undefined);
   assert.equal(props.p!.steps, 40 / TINY.STEP_DIVISOR);
+  assert.equal(props.held!.n, 1000, "an lm_loss's n caps its split; a tiny run scores the same held-out sequences");
   assert.equal(props.long!.steps, TINY.MAX_STEPS, "at most MAX_STEPS");
   assert.equal(props.p!.batch_size, 16);
   assert.equal(props.j!.n, TINY.EVAL_N);

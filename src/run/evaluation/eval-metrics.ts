@@ -115,9 +115,10 @@ export function ruleCorrect(response: string, reference: string): boolean {
  * model orders by correctness, and which it does not. */
 export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string, number> {
   const out = rmAccuracyOf(groups);
-  const tasks = [...new Set(groups.map((g) => g.task))];
+  // as winRateByTask: a breakdown needs two named tasks (untagged groups are in the totals only)
+  const tasks = [...new Set(groups.map((g) => g.task))].filter((x): x is string => x !== undefined).sort();
   if (tasks.length < 2) return out;
-  for (const t of tasks.filter((x): x is string => x !== undefined).sort()) {
+  for (const t of tasks) {
     const m = rmAccuracyOf(groups.filter((g) => g.task === t));
     out[`accuracy/${t}`] = m.accuracy!;
     out[`pairs/${t}`] = m.pairs!;
