@@ -27,6 +27,18 @@ export function cached<T>(dp: DataPlan, key: string, make: () => Promise<T>): Pr
 }
 
 // Readers of parameter values: the node's JSON as the plan carries it (typed by the kinds table).
+/** The share a node holds out, from its resolved `holdout` parameter (filled by the checker from
+ * kinds.ts). A stage's `S/data` text read and a task's `X/data` read (derived nodes) have no such
+ * parameter and hold nothing out (the stage or task splits); a source's node without it was not
+ * planned by this alignc. Read by the build and by `data --stats` (stats.ts) alike. */
+export function holdoutOf(dp: DataPlan, node: DataNode): number {
+  const h = numP(node.params.holdout);
+  if (h !== undefined) return h;
+  if (node.block !== node.id) return 0;
+  const at = siteOf(dp, node);
+  fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`, at.file, at.span);
+}
+
 export const numP = (v: Json | undefined): number | undefined => (typeof v === "number" ? v : undefined);
 export const strP = (v: Json | undefined): string | undefined => (typeof v === "string" ? v : undefined);
 export const strListP = (v: Json | undefined): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
@@ -146,11 +158,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   const name = node.block || node.id;
   const at = siteOf(dp, node);
   const spanOf = (prop: string) => siteOf(dp, node, prop).span ?? undefined;
-  // `holdout` is declared (with its default) for sources; a stage's `S/data` text read and a task's
-  // `X/data` read (derived nodes) have no such parameter: nothing is held out here (the stage or task
-  // splits). A source's node without it was not planned by this alignc (as data --stats says, stats.ts)
-  if (typeof p.holdout !== "number" && node.block === node.id) fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`, at.file, at.span);
-  const holdout = typeof p.holdout === "number" ? p.holdout : 0;
+  const holdout = holdoutOf(dp, node);
   const role = roleOf(strP(p.role), rs.rows, dp, node);
   const bad = new BadRows(name, rs.file, onErrorOf(node));
   const skippedNotes = (extra: SkippedRows[] = []): { notes?: DataNotes } => {

@@ -25,7 +25,7 @@ import type { Json } from "../plan/types.js";
 import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { componentsOf, heldoutTaskIds } from "./build-mix.js";
 import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
-import { numP, strP } from "./build-source.js";
+import { holdoutOf, numP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
 import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
@@ -52,16 +52,6 @@ interface Size {
 /** The parameter of a stage/eval node that holds its data (as the build picks it). */
 function dataProp(node: DataNode, prop: string | undefined): string {
   return prop ?? ["data", "prompts", "task"].find((k) => node.params[k] !== undefined && node.params[k] !== null) ?? "data";
-}
-
-/** The share a node holds out, from its resolved `holdout` parameter (filled by the checker from kinds.ts). */
-function holdoutOf(dp: DataPlan, node: DataNode): number {
-  const h = numP(node.params.holdout);
-  if (h !== undefined) return h;
-  // a task's own file read (`X/data`, a derived node) holds nothing out: its task does
-  if (node.block !== node.id) return 0;
-  const at = siteOf(dp, node);
-  fail(CODES.unsupported, `plan node \`${node.id}\` lacks its resolved \`holdout\`: plan the recipe again`, at.file, at.span);
 }
 
 /** Sizes of a parameter value: a reference (through a stage's format/tokenize chain, with its split), heldout(x)/train(x), a reader call. */
