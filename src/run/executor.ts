@@ -11,7 +11,8 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { CacheEntry, StageCache } from "./storage/cache.js";
+import type { CacheEntry, FileRecord, StageCache } from "./storage/cache.js";
+import { checkInputs, outputDigest } from "./storage/entry-inputs.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
@@ -72,6 +73,13 @@ export class Executor {
   private readonly force: Set<string>;
   private readonly generations: GenerationCache;
   private readonly running = new Map<string, Lock>(); // nodes being computed now, and their locks (stopNow)
+  /** the output files of each cache node this run has resolved (hit or computed): what entries record they were computed from */
+  private readonly outputFiles = new Map<string, Record<string, FileRecord>>();
+  /** misses whose entry exists but was computed from an input this run computes again: a hit only if that input comes out the same */
+  private readonly awaitingInput = new Map<string, string>();
+  /** misses whose entry was computed from another output of an input (named) than the one in place: computed again, replacing it */
+  private readonly stale = new Map<string, string>();
+  private readonly cachedInputsMemo = new Map<string, PlanNode[]>();
   /** called after every change, to rewrite manifest.json */
   onChange: () => void = () => {};
 
@@ -228,9 +236,39 @@ export class Executor {
     return this.finish(failed.length || unevaluated ? EXIT.expectations : EXIT.ok);
   }
 
-  /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss. */
+  /**
+   * A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read);
+   * null: a miss. An entry computed from an output of an input other than the one this run has (or is
+   * still to compute) is a miss too, noted in `stale` (or `awaitingInput`): entry-inputs.ts.
+   */
   private readHit(n: PlanNode): Hit | null {
-    return this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
+    const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
+    if (!hit) return null;
+    const check = checkInputs(hit.entry.meta.inputs, this.cachedInputs(n).map((i) => ({ id: i.id, hash: i.hash, files: this.outputFiles.get(i.id) })));
+    if (check.status === "same") return hit;
+    if (check.status === "pending") this.awaitingInput.set(n.id, check.input);
+    else {
+      this.awaitingInput.delete(n.id);
+      this.stale.set(n.id, check.input);
+      this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${label(this.byId.get(check.input)!)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
+    }
+    return null;
+  }
+
+  /** The cache nodes whose outputs n reads: its inputs, and through in-memory nodes (data) theirs. */
+  private cachedInputs(n: PlanNode): PlanNode[] {
+    let out = this.cachedInputsMemo.get(n.id);
+    if (!out) {
+      const found = new Map<string, PlanNode>();
+      for (const id of n.inputs) {
+        const i = this.byId.get(id)!;
+        if (this.handler(i).storage === "cache") found.set(i.id, i);
+        else for (const j of this.cachedInputs(i)) found.set(j.id, j);
+      }
+      out = [...found.values()];
+      this.cachedInputsMemo.set(n.id, out);
+    }
+    return out;
   }
 
   /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */
@@ -243,6 +281,7 @@ export class Executor {
     rec.summary = summaryOf(hit.entry.meta.data);
     recordSkipped(rec, hit.entry.meta.data);
     this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, files: hit.entry.meta.files, value: undefined, summary: rec.summary ?? {} }));
+    this.outputFiles.set(n.id, hit.entry.meta.files);
   }
 
   /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
@@ -337,15 +376,18 @@ export class Executor {
     this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
+      const awaited = this.awaitingInput.get(n.id);
       const done = this.force.has(n.id) ? null : this.readHit(n);
       if (done) {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);
         this.appendCachedRows(done.value);
-        this.o.progress.info(`${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
+        this.o.progress.info(awaited && !this.awaitingInput.has(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${label(this.byId.get(awaited)!)}, computed again, came out the same)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
-      if (this.force.has(n.id)) cache.clearCheckpoints(n.hash); // anew, not from a (maybe damaged) checkpoint; under the node's lock
+      // replaced: a forced entry may be damaged (why one forces a node), a stale one was computed from another input
+      const replace = this.force.has(n.id) || this.stale.has(n.id);
+      if (replace) cache.clearCheckpoints(n.hash); // anew, not from a (maybe damaged or stale) checkpoint; under the node's lock
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
@@ -356,9 +398,9 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.o.selectedBackend?.() ?? undefined };
-        // --force: the entry in place may be damaged (why one forces a node), so ours replaces it
-      }, { replace: this.force.has(n.id) }).catch((err: unknown) => {
+        const inputs = Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.o.selectedBackend?.() ?? undefined, inputs };
+      }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;
       });
@@ -371,6 +413,7 @@ export class Executor {
       Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, files: entry.meta.files, value: box.value, summary }));
+      this.outputFiles.set(n.id, entry.meta.files);
       return result;
     } finally {
       this.running.delete(n.id);

@@ -42,6 +42,8 @@ interface Calls {
   runs: string[];
   interruptAt?: { node: string; step: number };
   badData?: boolean;
+  /** added to a node's state each step: the same node computed with other bytes (another backend, say) */
+  offset?: Record<string, number>;
 }
 
 /** A "training" handler: state_{t+1} = state_t + input, loss = 1/state; deterministic, resumable. */
@@ -61,7 +63,7 @@ function handlers(calls: Calls, interrupt: { requested: boolean }): HandlerTable
     }
     const bar = ctx.progress(steps, start);
     for (let s = start + 1; s <= steps; s++) {
-      state += base + ((ctx.node.params.lr as number | undefined) ?? 0);
+      state += base + ((ctx.node.params.lr as number | undefined) ?? 0) + (calls.offset?.[ctx.node.id] ?? 0);
       ctx.log({ step: s, loss: 1 / state });
       bar.update(s, { loss: 1 / state });
       if (calls.interruptAt?.node === ctx.node.id && calls.interruptAt.step === s) interrupt.requested = true;
@@ -174,6 +176,50 @@ test("--force re-runs the named node only; --until stops after a node and its in
     assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.status, "cached");
     await assert.rejects(runPlan(opts(dir, calls, { force: ["bb"] })), (e: unknown) => e instanceof PlanError && /--force bb: no such node \(did you mean b\?\)/.test(e.message));
     await assert.rejects(runPlan(opts(dir, calls, { until: "zz" })), PlanError);
+  } finally {
+    cleanup();
+  }
+});
+
+test("an entry computed from another output of its input than the one cached now is stale: computed again; the same output keeps it a hit", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    await runPlan(opts(dir, calls));
+    const status = (r: { manifest: { nodes: { id: string; status: string }[] } }) => Object.fromEntries(r.manifest.nodes.map((n) => [n.id, n.status]));
+    // a forced node that comes out different (another backend): everything computed from it is computed again
+    calls.runs = [];
+    calls.offset = { a: 0.5 };
+    const other = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.equal(other.exitCode, 0, other.error?.message);
+    assert.deepEqual(calls.runs, ["d", "a", "b", "c", "e"]);
+    assert.deepEqual(status(other), { d: "computed", a: "computed", b: "computed", c: "computed", e: "computed" });
+    // forced again, the same output: what was computed from it stays a hit
+    calls.runs = [];
+    const same = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.deepEqual(calls.runs, ["d", "a"]);
+    assert.deepEqual(status(same), { d: "computed", a: "computed", b: "cached", c: "cached", e: "cached" });
+    // across runs: a forced alone (--until) with other bytes leaves b, c and e stale for the next run
+    calls.offset = {};
+    await runPlan(opts(dir, calls, { force: ["a"], until: "a" }));
+    calls.runs = [];
+    const next = await runPlan(opts(dir, calls));
+    assert.deepEqual(calls.runs, ["b", "c", "e"]);
+    assert.deepEqual(status(next), { d: "skipped", a: "cached", b: "computed", c: "computed", e: "computed" });
+    assert.equal(next.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65, "the figures of the first run again");
+    calls.runs = [];
+    await runPlan(opts(dir, calls));
+    assert.deepEqual(calls.runs, [], "the recomputed entries are hits");
+    // an entry written before entries recorded their inputs says nothing: a hit, as it always was
+    const cache = new StageCache(join(dir, "cache"));
+    const b = cache.get(plan().nodes[2]!.hash)!;
+    const { inputs: _, ...old } = b.meta;
+    writeFileSync(join(b.dir, "entry.json"), JSON.stringify(old));
+    calls.offset = { a: 0.25 };
+    await runPlan(opts(dir, calls, { force: ["a"], until: "a" }));
+    calls.runs = [];
+    await runPlan(opts(dir, calls));
+    assert.deepEqual(calls.runs, ["c"], "c recorded its input and is computed again; b did not");
   } finally {
     cleanup();
   }

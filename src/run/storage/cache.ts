@@ -37,6 +37,8 @@ export interface EntryMeta {
   /** the backend whose arithmetic the entry holds (wasm, cpu, tensorflow): figures are bit-identical on
    * one backend only, and a hit reuses an entry whatever backend made it; absent in older entries */
   backend?: string;
+  /** input entry hash → digest of the output it held when this entry was computed (entry-inputs.ts); absent in older entries */
+  inputs?: Record<string, string>;
 }
 
 /** What a writer learns while writing (compute time, results) and wants in entry.json. */
@@ -44,6 +46,7 @@ export interface EntryExtras {
   seconds?: number;
   data?: unknown;
   backend?: string;
+  inputs?: Record<string, string>;
 }
 
 export interface CacheEntry {
@@ -209,7 +212,7 @@ export class StageCache {
         if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
         files[rel] = { bytes: statSync(join(tmp, rel)).size, sha256 };
       }
-      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}) };
+      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}), ...(extras.inputs ? { inputs: extras.inputs } : {}) };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
       fsyncTree(tmp);
       try {

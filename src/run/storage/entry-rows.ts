@@ -9,8 +9,8 @@ import { EntryChangedError, readEntryFile } from "./entry-file.js";
 import { JsonlError, metricRowCheck, parseJsonl, readJsonl, sampleRowCheck, type RowCheck } from "./jsonl-log.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./rundir.js";
 
-const NODE_METRICS = "metrics.jsonl";
-const NODE_SAMPLES = "samples.jsonl";
+export const NODE_METRICS = "metrics.jsonl";
+export const NODE_SAMPLES = "samples.jsonl";
 
 export interface EntryRows {
   metrics: MetricRow[];

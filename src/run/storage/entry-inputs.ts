@@ -1,0 +1,41 @@
+// Which outputs a cache entry was computed from. A node's hash names its inputs' plan nodes, not their
+// bytes, so an input computed again under the same hash with other bytes (`--force` on another backend:
+// figures are bit-identical on one backend only) would leave every entry computed from its old output a
+// hit. Each entry therefore records, per input entry it read, a digest of that input's output files;
+// a hit whose recorded digest is not the input's current one is stale and computed again.
+import { createHash } from "node:crypto";
+import type { FileRecord } from "./cache.js";
+import { NODE_METRICS, NODE_SAMPLES } from "./entry-rows.js";
+
+/** The node's log rows carry compute times: two computations of one output differ there and only there. */
+const LOGS = new Set([NODE_METRICS, NODE_SAMPLES]);
+
+/** A digest of an entry's output files (their names and sha256, logs aside), as entry.json records them. */
+export function outputDigest(files: Record<string, FileRecord>): string {
+  const h = createHash("sha256");
+  for (const name of Object.keys(files).filter((f) => !LOGS.has(f)).sort()) h.update(`${name}\0${files[name]!.sha256}\n`);
+  return h.digest("hex");
+}
+
+/** What an entry's recorded inputs say against the inputs' current outputs. */
+export type InputCheck =
+  | { status: "same" } // every recorded input's output is the one in place (or the entry records none: written before alignc recorded inputs)
+  | { status: "pending"; input: string } // an input is still to be computed in this run: decide after it
+  | { status: "changed"; input: string }; // an input's output is not the one this entry was computed from
+
+/**
+ * `recorded`: the entry's `inputs` (input hash → digest); `inputs`: the node's cache inputs, each with
+ * its current output files (undefined: not computed yet in this run).
+ */
+export function checkInputs(recorded: Record<string, string> | undefined, inputs: readonly { id: string; hash: string; files: Record<string, FileRecord> | undefined }[]): InputCheck {
+  if (!recorded) return { status: "same" };
+  let pending: string | null = null;
+  for (const i of inputs) {
+    if (!i.files) {
+      pending ??= i.id;
+      continue;
+    }
+    if (recorded[i.hash] !== outputDigest(i.files)) return { status: "changed", input: i.id };
+  }
+  return pending === null ? { status: "same" } : { status: "pending", input: pending };
+}
