@@ -15,5 +15,5 @@ export function mixedBackendsNote(m: Pick<Manifest, "nodes">): string | null {
   const by = backendsOf(m);
   if (by.size < 2) return null;
   const parts = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([b, labels]) => `${b}: ${labels.join(", ")}`);
-  return `note: these figures come from ${by.size} backends (${parts.join("; ")}); figures are bit-identical on one backend only, so \`--force\` the nodes of the others, and every node computed from them, to recompute them here (a node's cache key names its inputs' plan nodes, not their bytes: one recomputed elsewhere leaves the entries after it as they were)`;
+  return `note: these figures come from ${by.size} backends (${parts.join("; ")}); figures are bit-identical on one backend only, so \`--force\` the nodes of the others to recompute them here (each entry that records its inputs and was computed from one that comes out different is then computed again too)`;
 }
