@@ -48,13 +48,13 @@ export interface DrawRecord {
 }
 
 /** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
-const undrawnNotes = new WeakMap<DataPlan, Map<string, string>>();
+const undrawnNotes = new WeakMap<DataPlan, Map<string, { note: string; stale: boolean }>>();
 
 /** `alignc data` says what a run would have to compute for a draw it did not find (src/run/storage/cached-draws.ts). */
-export function noteUndrawn(dp: DataPlan, drawId: string, note: string): void {
-  const m = undrawnNotes.get(dp) ?? new Map<string, string>();
+export function noteUndrawn(dp: DataPlan, drawId: string, note: string, stale = false): void {
+  const m = undrawnNotes.get(dp) ?? new Map<string, { note: string; stale: boolean }>();
   undrawnNotes.set(dp, m);
-  m.set(drawId, note);
+  m.set(drawId, { note, stale });
 }
 
 /** The run hands over a finished draw (a `data samples` node's candidates file). `record`: the file's
@@ -242,12 +242,13 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
     const at = siteOf(dp, node);
     const stage = refOf(draw.params.stage) ?? "its stage";
     const recipe = relative(process.cwd(), dp.recipe.file) || dp.recipe.file;
+    const noted = undrawnNotes.get(dp)?.get(draw.id);
     fail(
       CODES.notDrawn,
-      `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and no run has drawn them into the cache yet`,
+      `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and ${noted?.stale ? "the draw in the cache is stale" : "no run has drawn them into the cache yet"}`,
       at.file,
       at.span,
-      `run \`alignc run ${recipe} --until ${draw.id}\` first (${undrawnNotes.get(dp)?.get(draw.id) ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
+      `run \`alignc run ${recipe} --until ${draw.id}\` first (${noted?.note ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,
     );
   }
   const { file, record } = handed;

@@ -23,7 +23,7 @@ export const CODES = {
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",
   unsupported: "AL3060", // a block kind the data layer cannot build
-  notDrawn: "AL3061", // ranked samples whose draw is not in the cache yet: `alignc run … --until NAME/draw` first (src/data/build-samples.ts)
+  notDrawn: "AL3061", // ranked samples whose draw is not in the cache yet, or was made from another output of its stage: `alignc run … --until NAME/draw` first (src/data/build-samples.ts)
   leak: "AL3070", // (warning) an evaluated prompt or held-out text also in a training pool (src/data/leaks.ts)
   emptyEval: "AL3071", // an eval whose data holds no example: nothing to measure (src/data/empty-splits.ts)
   emptyHeldout: "AL3072", // (warning) a pretrain stage whose written (or gated) holdout share keeps no line out: no val_loss (src/data/empty-splits.ts)
@@ -56,7 +56,7 @@ export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | key
   AL3040: "a mixture that cannot be built: an unknown or unusable component, or more examples than alignc holds in memory",
   AL3050: "a tokenizer that cannot be built from the recipe (no tokenizer at the root of a model's init chain, a BPE corpus that is not text)",
   AL3060: "a block used where the data layer cannot build it (text where prompts are read, a candidates source as training data …)",
-  AL3061: "ranked samples whose draw is not in the cache yet: `alignc run … --until NAME/draw` first",
+  AL3061: "ranked samples whose draw is not in the cache yet, or was made from another output of its stage than the one cached now: `alignc run … --until NAME/draw` first",
   AL3070: "(warning) an evaluated prompt or held-out text is also in a training pool (contamination)",
   AL3071: "an eval whose data holds no example (a held-out split that rounds to nothing, an empty source): it would report no figure",
   AL3072: "(warning) a pretrain stage whose written `holdout` share (or one a gate reads the figures of) rounds to none of its few distinct lines: it reports no val_loss",

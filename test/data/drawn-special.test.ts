@@ -110,3 +110,41 @@ test("a drawn candidates file with a line that is not JSON: AL3002 at that file'
     return true;
   });
 });
+
+test("a cached draw made from another output of its stage than the one cached now is stale: alignc data says so (AL3061), as it does for one not drawn", async () => {
+  const dir = mkdtempSync(join(tmp, "stale-"));
+  const src = readFileSync(join(root, "test", "label", "fixtures", "onpolicy.align"), "utf8").replaceAll('"../../../', `"${root}/`);
+  writeFileSync(join(dir, "onpolicy.align"), src);
+  const { recipe } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.ok(recipe);
+  const cache = join(dir, "cache");
+  const { hashNodes } = await import("../../src/plan/hash.js");
+  const { dataPlanOf } = await import("../../src/data/plan-input.js");
+  const { engineVersion } = await import("../../src/plan/compile.js");
+  const { outputDigest } = await import("../../src/run/storage/entry-inputs.js");
+  const sftHash = hashNodes([...dataPlanOf(recipe).nodes.values()], engineVersion()).get("sft")!;
+  const entry = (hash: string, kind: string, files: Record<string, { bytes: number; sha256: string }>, extra: object = {}) => {
+    mkdirSync(join(cache, hash), { recursive: true });
+    for (const [name, f] of Object.entries(files)) writeFileSync(join(cache, hash, name), "x".repeat(f.bytes));
+    writeFileSync(join(cache, hash, "entry.json"), JSON.stringify({ hash, kind, files, ...extra }));
+  };
+  const weights = (sha: string) => ({ "model.safetensors": { bytes: 1, sha256: sha.repeat(64) } });
+  entry(sftHash, "stage.sft", weights("a"));
+  const drawHash = registerCachedDraws(recipe, cache).find((d) => d.rank === "onpolicy")!.hash;
+  entry(drawHash, "data.samples", { "candidates.jsonl": { bytes: 1, sha256: "c".repeat(64) } }, { inputs: { [sftHash]: outputDigest(weights("a")) } });
+  const { recipe: again } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.ok(registerCachedDraws(again!, cache).find((d) => d.rank === "onpolicy")!.file, "drawn from the sft cached now: read");
+  // sft computed again with other bytes (another backend): the draw is not the one a run would use
+  entry(sftHash, "stage.sft", weights("b"));
+  const { recipe: third } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.equal(registerCachedDraws(third!, cache).find((d) => d.rank === "onpolicy")!.file, null);
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "data", "onpolicy.align", "--source", "onpolicy"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: "1", ALIGNC_CACHE: cache },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`, and the draw in the cache is stale/);
+  assert.match(r.stderr, /its cached draw was made from another output of `sft` than the one cached now/);
+});

@@ -2,7 +2,9 @@
 // `alignc run` computes, into the stage cache under the draw node's plan hash. `alignc data` shows
 // them when that entry exists: it finds the entry by the same hash the run would use and hands its
 // candidates file to the data layer, as a run does (drawsReady, src/run/nodes/samples.ts). A draw
-// not in the cache stays unregistered, and building the ranked source then says which stage to run.
+// not in the cache stays unregistered, and building the ranked source then says which stage to run; so
+// does a draw made from another output of its stage than the one cached now (a run draws it again:
+// entry-inputs.ts).
 import { join } from "node:path";
 import type { CheckedRecipe } from "../../check/ir.js";
 import { CANDIDATES_FILE, drawOf, noteUndrawn, registerDraw } from "../../data/build-samples.js";
@@ -12,6 +14,7 @@ import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
 import { defaultCacheRoot, StageCache } from "./cache.js";
 import { heldRecord } from "./entry-file.js";
+import { checkInputs } from "./entry-inputs.js";
 
 export interface CachedDraw {
   rank: string; // the ranked source's node id (`onpolicy`)
@@ -36,16 +39,26 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
   return ranks.map((rank) => {
     const draw = drawOf(dp, rank);
     const hash = hashes.get(draw.id)!;
-    const entry = cache.get(hash);
+    const stage = refOf(draw.params.stage);
+    const stageHash = stage === null ? undefined : hashes.get(stage);
+    const stageEntry = stageHash === undefined ? null : cache.get(stageHash);
+    let entry = cache.get(hash);
+    const stale = entry !== null && stage !== null && stageEntry !== null && checkInputs(entry.meta.inputs, [{ id: stage, hash: stageHash!, files: stageEntry.meta.files }]).status === "changed";
+    if (stale) entry = null;
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
     if (file !== null) registerDraw(dp, draw.id, file, heldRecord(entry!.dir, CANDIDATES_FILE, entry!.meta.files[CANDIDATES_FILE]));
-    else {
+    else if (stage !== null && stageHash !== undefined)
       // what the run before `alignc data` costs: a draw from a cached stage, or training the stage first
-      const stage = refOf(draw.params.stage);
-      const stageHash = stage === null ? undefined : hashes.get(stage);
-      if (stage !== null && stageHash !== undefined)
-        noteUndrawn(dp, draw.id, cache.get(stageHash) ? `\`${stage}\` is in the cache: only the draw runs` : `\`${stage}\` is not in the cache either: it trains first, then draws`);
-    }
+      noteUndrawn(
+        dp,
+        draw.id,
+        stale
+          ? `its cached draw was made from another output of \`${stage}\` than the one cached now (computed again since): only the draw runs again`
+          : stageEntry
+            ? `\`${stage}\` is in the cache: only the draw runs`
+            : `\`${stage}\` is not in the cache either: it trains first, then draws`,
+        stale,
+      );
     return { rank: rank.id, draw: draw.id, hash, file };
   });
 }
