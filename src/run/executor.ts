@@ -13,6 +13,7 @@ import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { CacheEntry, FileRecord, StageCache } from "./storage/cache.js";
 import { checkInputs, outputDigest } from "./storage/entry-inputs.js";
+import type { PlannedFiles } from "./storage/planned-files.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
 import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
@@ -41,6 +42,8 @@ export interface ExecutorOptions {
   tiny: boolean;
   force?: readonly string[];
   until?: string | null;
+  /** the files the plan hashed, checked before each entry is stored (storage/planned-files.ts) */
+  plannedFiles?: PlannedFiles;
 }
 
 export class PlanError extends Error {
@@ -396,6 +399,8 @@ export class Executor {
         box.result = result;
         if (result.status === "interrupted") throw new Interrupted(result.step);
         box.value = result.value;
+        // what it was computed from must still be what the plan hashed, or the entry would lie about it
+        this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
         const inputs = Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));

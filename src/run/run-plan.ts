@@ -2,6 +2,7 @@
 // writes anything, then creates the run directory, executes, keeps manifest.json current after
 // every node, and writes report.html at the end, whatever the outcome.
 import { createHash } from "node:crypto";
+import { dirname, resolve } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
@@ -9,6 +10,7 @@ import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { EXIT, Executor, PlanError } from "./executor.js";
 import { cacheRootProblem } from "./storage/cache-root.js";
+import { PlannedFiles } from "./storage/planned-files.js";
 import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
@@ -97,6 +99,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     tiny: o.tiny ?? false,
     force: o.force,
     until: o.until ?? null,
+    plannedFiles: new PlannedFiles(o.plan, dirname(resolve(o.recipe.file))),
   });
   // a signal while the data is prepared stops the preparation: there is no step to finish and nothing to save
   const endPhase = signalWordsDuring(PREPARING);

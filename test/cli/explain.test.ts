@@ -29,6 +29,7 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
   AL5001: "only training meets a non-finite loss",
   AL5002: "the run-time guard behind AL4023: the plan refuses the file first",
   AL5003: "a race with another process's --force, not a recipe",
+  AL5004: "a file edited while the run uses it, a race, not a recipe",
 };
 
 /** Examples whose diagnostic has no line:col, only a file: each a message to locate better, listed so a new one is noticed. */

@@ -41,6 +41,8 @@ export const NO_EXAMPLE: Record<string, string> = {
     "needs a binary safetensors file, which explain's examples (text files) cannot hold; test/run/weights-file.test.ts and test/cli/check-weights-shape.test.ts build one. `alignc check` and `alignc plan` read the file's header (a few KB, no tensors) and name each field where it differs from the block (`layers: the file has 1, the plan 2`); declare the file's shape in the block",
   AL5003:
     "met only by `alignc run` when another process replaces a stage's cache entry (`alignc run --force`) while this run uses it: a race between two running processes, which no recipe shows, or a cached file damaged under its entry.json, which only a run that trained the entry first meets; test/run/entry-generation.test.ts stages both. Run the same command again (replaced) or with `--force NODE` (damaged)",
+  AL5004:
+    "met only by `alignc run` when a file changes while the run uses it (between the plan hashing it and a node computed from it being cached), a race no recipe shows; test/run/planned-files.test.ts stages it. Run again once the file is as you want it",
   AL5002:
     "the run-time guard behind AL4023: `alignc plan` holds a weights file's header to its model block before any compute, so a run meets a file of another shape only if the file changed between the plan and the load",
 };

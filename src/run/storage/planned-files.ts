@@ -1,0 +1,66 @@
+// The data, template and weights files a plan hashed, held to those hashes while the run uses them.
+// A node's hash covers the content of every file it reads, but the data layer reads them after the
+// plan hashed them (at the start of the run, or, for data built from a draw, when the stage runs):
+// an edit in between would be read, trained on and cached under the hash of the content the plan
+// saw, a cache entry that every later run with the old content would reuse. So before a node's entry
+// is stored, every file of the node and of the nodes it reads must still hash as planned; a file
+// changed since is AL5004 and the node is not cached. Each file is hashed once and then re-hashed
+// only when its stat data (device, inode, size, mtime, ctime in ns) changed: any write changes ctime.
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Plan } from "../../plan/types.js";
+import { planFileDigest } from "../../plan/file-hashes.js";
+import { DiagnosticError } from "../../lang/diagnostic.js";
+
+export class PlannedFiles {
+  /** path (as the plan lists it) → the sha256 the plan recorded */
+  private readonly planned = new Map<string, string>();
+  /** path → the stat data it had when it last hashed as planned */
+  private readonly verified = new Map<string, string>();
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly dir: string, // the recipe's folder: plan paths are relative to it
+  ) {
+    for (const n of plan.nodes) for (const f of n.files) this.planned.set(f.path, f.sha256);
+  }
+
+  /** Throws AL5004 (DiagnosticError at the file) when a file of these nodes no longer hashes as planned. */
+  check(nodeIds: Iterable<string>): void {
+    const ids = new Set(nodeIds);
+    for (const n of this.plan.nodes) {
+      if (!ids.has(n.id)) continue;
+      for (const f of n.files) this.checkFile(f.path, n.block ?? n.id);
+    }
+  }
+
+  private checkFile(path: string, reader: string): void {
+    const abs = resolve(this.dir, path);
+    let stamp: string;
+    let now: string;
+    try {
+      const s = statSync(abs, { bigint: true });
+      stamp = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      if (this.verified.get(path) === stamp) return;
+      now = planFileDigest(abs, path);
+    } catch (err) {
+      throw changed(abs, reader, `it can no longer be read (${(err as Error).message.split("\n")[0]})`);
+    }
+    const sha = this.planned.get(path)!;
+    if (now !== sha) throw changed(abs, reader, `sha256 ${sha.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now`);
+    this.verified.set(path, stamp);
+  }
+}
+
+function changed(file: string, reader: string, why: string): DiagnosticError {
+  return new DiagnosticError([
+    {
+      code: "AL5004",
+      severity: "error",
+      message: `this file, read by \`${reader}\`, changed while the run used it (${why}): what was computed from it is not cached, since the plan hashed other content`,
+      file,
+      span: null,
+      hint: "run again once the file is as you want it: the recipe is planned anew with the file as it is then",
+    },
+  ]);
+}
