@@ -12,7 +12,7 @@
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { CacheEntry, FileRecord, StageCache } from "./storage/cache.js";
-import { checkInputs, outputDigest } from "./storage/entry-inputs.js";
+import { checkInputs, checkpointMatches, outputDigest } from "./storage/entry-inputs.js";
 import type { PlannedFiles } from "./storage/planned-files.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
@@ -83,6 +83,8 @@ export class Executor {
   /** misses whose entry was computed from another output of an input (named) than the one in place: computed again, replacing it */
   private readonly stale = new Map<string, string>();
   private readonly cachedInputsMemo = new Map<string, PlanNode[]>();
+  /** misses whose data is built when they run (they read a draw this run makes), not in prepare() */
+  private readonly dataLater = new Set<string>();
   /** called after every change, to rewrite manifest.json */
   onChange: () => void = () => {};
 
@@ -94,7 +96,7 @@ export class Executor {
     this.force = new Set(o.force ?? []);
     this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
-    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row) };
+    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputDigests(n) };
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -108,6 +110,11 @@ export class Executor {
 
   get expectations(): Manifest["expectations"] {
     return this.gates.outcomes;
+  }
+
+  /** The input whose recomputation decides whether miss `id`'s cached entry is still a hit, if any. */
+  awaiting(id: string): string | undefined {
+    return this.awaitingInput.get(id);
   }
 
   get hits(): number {
@@ -169,9 +176,11 @@ export class Executor {
             }
         for (const m of this.misses) {
           await stopPoint();
-          await this.handler(m).prepare?.(this.context(m, ""));
+          if ((await this.handler(m).prepare?.(this.context(m, ""))) === "later") this.dataLater.add(m.id);
         }
         await stopPoint();
+        // what was read is what the plan hashed: else the entries would be stored under the hash of other content
+        this.o.plannedFiles?.check(new Set(this.misses.flatMap((m) => [...ancestors(this.o.plan.nodes, m.id)])));
       },
     );
     return { hits, misses: this.misses };
@@ -248,14 +257,22 @@ export class Executor {
     const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
     if (!hit) return null;
     const check = checkInputs(hit.entry.meta.inputs, this.cachedInputs(n).map((i) => ({ id: i.id, hash: i.hash, files: this.outputFiles.get(i.id) })));
-    if (check.status === "same") return hit;
+    if (check.status === "same") {
+      this.awaitingInput.delete(n.id);
+      return hit;
+    }
     if (check.status === "pending") this.awaitingInput.set(n.id, check.input);
-    else {
+    else if (!this.stale.has(n.id)) {
       this.awaitingInput.delete(n.id);
       this.stale.set(n.id, check.input);
       this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${label(this.byId.get(check.input)!)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
     }
     return null;
+  }
+
+  /** Digests of the outputs of n's cache inputs as this run has them (each resolved before n computes). */
+  private inputDigests(n: PlanNode): Record<string, string> {
+    return Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));
   }
 
   /** The cache nodes whose outputs n reads: its inputs, and through in-memory nodes (data) theirs. */
@@ -390,7 +407,17 @@ export class Executor {
       }
       // replaced: a forced entry may be damaged (why one forces a node), a stale one was computed from another input
       const replace = this.force.has(n.id) || this.stale.has(n.id);
-      if (replace) cache.clearCheckpoints(n.hash); // anew, not from a (maybe damaged or stale) checkpoint; under the node's lock
+      const inputs = this.inputDigests(n);
+      // under the node's lock: a forced node starts anew (its checkpoint may be damaged too), and so does
+      // one whose checkpoint was trained from other outputs of its inputs than this run's
+      const ck = cache.latestCheckpoint(n.hash);
+      if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
+      else if (ck && !checkpointMatches(ck.dir, inputs)) {
+        cache.clearCheckpoints(n.hash);
+        this.o.progress.info(`${label(n)}: its checkpoint at step ${ck.step} was trained from other outputs of its inputs than this run's: starting anew`);
+      }
+      // data built now (from a draw made in this run) is read from files that must still be as planned
+      if (this.dataLater.has(n.id)) this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
       const t0 = performance.now();
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
@@ -399,11 +426,8 @@ export class Executor {
         box.result = result;
         if (result.status === "interrupted") throw new Interrupted(result.step);
         box.value = result.value;
-        // what it was computed from must still be what the plan hashed, or the entry would lie about it
-        this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        const inputs = Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));
         return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.o.selectedBackend?.() ?? undefined, inputs };
       }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;

@@ -8,6 +8,7 @@ import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
 import type { GenerationCache } from "./storage/generation-cache.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./storage/rundir.js";
+import { writeCheckpointInputs } from "./storage/entry-inputs.js";
 
 export interface RunServices {
   plan: Plan;
@@ -21,6 +22,8 @@ export interface RunServices {
   output(id: string): Promise<NodeOutput>;
   /** a row into the run's logs (held until the run directory exists) */
   writeRow(kind: "metric" | "sample", row: MetricRow | SampleRow): void;
+  /** digests of the outputs of the cache nodes n reads (entry-inputs.ts), recorded with its entry and checkpoints */
+  inputDigests(n: PlanNode): Record<string, string>;
 }
 
 /** The context of node n; `record` counts its generations; `keep` also collects its rows (they travel with its cache entry). */
@@ -49,7 +52,11 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
     info: (line) => s.progress.info(escapeControlKeepLines(`${stage}: ${line}`)),
     interrupted: () => s.interrupt.requested,
     latestCheckpoint: () => s.cache.latestCheckpoint(n.hash),
-    saveCheckpoint: (step, write) => s.cache.saveCheckpoint(n.hash, step, write),
+    saveCheckpoint: (step, write) =>
+      s.cache.saveCheckpoint(n.hash, step, async (dir) => {
+        await write(dir);
+        writeCheckpointInputs(dir, s.inputDigests(n)); // resumed only from these inputs' outputs
+      }),
     generations: {
       getOrGenerate: async (key, rows, generate) => {
         const r = await s.generations.getOrGenerate(key, rows, generate);

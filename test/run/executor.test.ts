@@ -194,16 +194,22 @@ test("an entry computed from another output of its input than the one cached now
     assert.equal(other.exitCode, 0, other.error?.message);
     assert.deepEqual(calls.runs, ["d", "a", "b", "c", "e"]);
     assert.deepEqual(status(other), { d: "computed", a: "computed", b: "computed", c: "computed", e: "computed" });
-    // forced again, the same output: what was computed from it stays a hit
+    // forced again, the same output: what was computed from it stays a hit, and the run says why
     calls.runs = [];
-    const same = await runPlan(opts(dir, calls, { force: ["a"] }));
+    const lines: string[] = [];
+    const progress = { stage: () => ({ update() {}, done() {} }), info: (l: string) => lines.push(l), stop() {} };
+    const same = await runPlan(opts(dir, calls, { force: ["a"], progress }));
     assert.deepEqual(calls.runs, ["d", "a"]);
+    assert.ok(lines.some((l) => /\+ b  to run unless a comes out the same/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /= b  cached \[\w{8}\] \(a, computed again, came out the same\)/.test(l)), lines.join("\n"));
     assert.deepEqual(status(same), { d: "computed", a: "computed", b: "cached", c: "cached", e: "cached" });
     // across runs: a forced alone (--until) with other bytes leaves b, c and e stale for the next run
     calls.offset = {};
     await runPlan(opts(dir, calls, { force: ["a"], until: "a" }));
     calls.runs = [];
-    const next = await runPlan(opts(dir, calls));
+    lines.length = 0;
+    const next = await runPlan(opts(dir, calls, { progress }));
+    assert.equal(lines.filter((l) => /^b: its cached entry \[\w{8}\] was computed from another output of a than the one cached now/.test(l)).length, 1, lines.join("\n"));
     assert.deepEqual(calls.runs, ["b", "c", "e"]);
     assert.deepEqual(status(next), { d: "skipped", a: "cached", b: "computed", c: "computed", e: "computed" });
     assert.equal(next.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65, "the figures of the first run again");
@@ -220,6 +226,35 @@ test("an entry computed from another output of its input than the one cached now
     calls.runs = [];
     await runPlan(opts(dir, calls));
     assert.deepEqual(calls.runs, ["c"], "c recorded its input and is computed again; b did not");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a stale node's recompute resumes from its own checkpoint after Ctrl-C; a checkpoint trained from another output of its input starts anew", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    await runPlan(opts(dir, calls));
+    // a forced with other bytes; b, computed again from the new a, is stopped at step 3
+    calls.offset = { a: 0.7 };
+    calls.interruptAt = { node: "b", step: 3 };
+    const stopped = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.equal(stopped.exitCode, 130);
+    calls.interruptAt = undefined;
+    // b's old entry is still in place (stale): the next run resumes b's recompute where it stopped
+    const resumed = await runPlan(opts(dir, calls));
+    const b = resumed.manifest.nodes.find((n) => n.id === "b")!;
+    assert.deepEqual([b.status, b.resumedFromStep], ["resumed", 3]);
+    // again: b stopped at step 3 from one a, then a computed again with other bytes: b starts anew
+    calls.offset = { a: 0.9 };
+    calls.interruptAt = { node: "b", step: 3 };
+    assert.equal((await runPlan(opts(dir, calls, { force: ["a"] }))).exitCode, 130);
+    calls.interruptAt = undefined;
+    calls.offset = { a: 0.3 };
+    await runPlan(opts(dir, calls, { force: ["a"], until: "a" }));
+    const anew = (await runPlan(opts(dir, calls))).manifest.nodes.find((n) => n.id === "b")!;
+    assert.deepEqual([anew.status, anew.resumedFromStep], ["computed", undefined]);
   } finally {
     cleanup();
   }

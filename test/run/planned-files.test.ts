@@ -1,10 +1,11 @@
-// A file the plan hashed that changes while the run uses it: the node computed from it is not cached
-// (its entry would be stored under the hash of content it was not computed from), the run stops with
-// AL5004 naming the file, and a run after the file is back computes and caches the node.
+// A file the plan hashed that changes before the run reads it: a node computed from it would be cached
+// under the hash of content it was not computed from. Checked where the data is read (prepare(), or
+// when a node builds its data as it runs): AL5004 naming the file, the node not cached; a file edited
+// after it was read harms nothing and stops nothing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan, PlanNode } from "../../src/plan/types.js";
 import type { HandlerTable } from "../../src/run/handler.js";
@@ -26,45 +27,86 @@ function plan(content: string): Plan {
   };
 }
 
-/** d reads rows.txt; a "trains" on what d read, and meanwhile (when asked) rows.txt is edited. */
-function handlers(dir: string, edit: { during: string | null }): HandlerTable {
+/** d reads rows.txt; while a runs, rows.txt is edited (when asked); the nodes in `later` build their
+ * data when they run (as a stage reading a draw made in the same run does), not in prepare(). */
+function handlers(dir: string, edit: { during: string | null }, later: string[] = []): HandlerTable {
   return {
     "data.read": { storage: "memory", async run() {
       return { status: "done", summary: {}, value: readFileSync(join(dir, "rows.txt"), "utf8") };
     } },
-    stage: { storage: "cache", async run(ctx) {
-      if (ctx.node.id === "a" && edit.during !== null) writeFileSync(join(dir, "rows.txt"), edit.during);
-      writeFileSync(join(ctx.outDir, "out.json"), JSON.stringify({ node: ctx.node.id }));
-      return { status: "done", summary: {} };
-    } },
+    stage: {
+      storage: "cache",
+      async prepare(ctx) {
+        return later.includes(ctx.node.id) ? "later" : undefined;
+      },
+      async run(ctx) {
+        if (ctx.node.id === "a" && edit.during !== null) writeFileSync(join(dir, "rows.txt"), edit.during);
+        writeFileSync(join(ctx.outDir, "out.json"), JSON.stringify({ node: ctx.node.id }));
+        return { status: "done", summary: {} };
+      },
+    },
   };
 }
 
-test("a data file edited while the run uses it: AL5004 at the file, nothing cached from it; the next run computes it", async () => {
+function setup(dir: string, edit: { during: string | null }, later: string[] = []) {
+  writeFileSync(join(dir, "rows.txt"), "one\n");
+  const p = plan("one\n");
+  const opts = () => ({ plan: p, recipe: { name: "fake", file: join(dir, "fake.align"), seed: 1, expects: [] }, handlers: handlers(dir, edit, later), backend: "fake", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+  return { p, opts, cache: new StageCache(join(dir, "cache")) };
+}
+
+const al5004 = (dir: string) => (e: unknown) => {
+  assert.ok(e instanceof DiagnosticError, String(e));
+  const d = e.diagnostics[0]!;
+  assert.equal(d.code, "AL5004");
+  assert.equal(d.file, join(dir, "rows.txt"));
+  assert.match(d.message, /read by `d`, changed while the run used it \(sha256 [0-9a-f]{12}… in the plan, [0-9a-f]{12}… now\)/);
+  return true;
+};
+
+test("a data file changed after the plan hashed it and before the run read it: AL5004 at the file, nothing run, nothing written", async () => {
   const { dir, cleanup } = tempDir();
   try {
-    writeFileSync(join(dir, "rows.txt"), "one\n");
-    const p = plan("one\n");
+    const { p, opts, cache } = setup(dir, { during: null });
+    writeFileSync(join(dir, "rows.txt"), "two\n"); // after the plan, before the run
+    await assert.rejects(runPlan(opts()), al5004(dir));
+    assert.equal(existsSync(join(dir, "runs")) ? readdirSync(join(dir, "runs")).filter((f) => !f.startsWith(".") && f !== "README.md").length : 0, 0, "no run folder");
+    assert.equal(cache.get(p.nodes[1]!.hash), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a data file edited while the run uses it: what was read before the edit is cached; a node that reads it after (data built when it runs) is AL5004 and not cached", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // read in prepare(), then edited while a trains: a and b were computed from the planned content
     const edit = { during: "two\n" as string | null };
-    const opts = () => ({ plan: p, recipe: { name: "fake", file: join(dir, "fake.align"), seed: 1, expects: [] }, handlers: handlers(dir, edit), backend: "fake", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+    const first = setup(dir, edit);
+    const ok = await runPlan(first.opts());
+    assert.equal(ok.exitCode, 0, ok.error?.message);
+    assert.ok(first.cache.get(first.p.nodes[1]!.hash) && first.cache.get(first.p.nodes[2]!.hash));
+  } finally {
+    cleanup();
+  }
+  const { dir: dir2, cleanup: cleanup2 } = tempDir();
+  try {
+    // b builds its data when it runs, after the edit: it would read other content than the plan hashed
+    const edit = { during: "two\n" as string | null };
+    const { p, opts, cache } = setup(dir2, edit, ["b"]);
     const r = await runPlan(opts());
     assert.equal(r.exitCode, 1);
-    assert.ok(r.error instanceof DiagnosticError, String(r.error));
-    const d = (r.error as DiagnosticError).diagnostics[0]!;
-    assert.equal(d.code, "AL5004");
-    assert.equal(d.file, join(dir, "rows.txt"));
-    assert.match(d.message, /read by `d`, changed while the run used it \(sha256 [0-9a-f]{12}… in the plan, [0-9a-f]{12}… now\)/);
-    const cache = new StageCache(join(dir, "cache"));
-    assert.equal(cache.get(p.nodes[1]!.hash), null, "a's entry is not stored");
-    assert.equal(r.manifest.nodes.find((n) => n.id === "a")!.status, "failed");
-    assert.equal(r.manifest.nodes.find((n) => n.id === "b")!.status, "pending");
-    // the file as planned again, and left alone: computed and cached
-    writeFileSync(join(dir, "rows.txt"), "one\n");
+    assert.ok(al5004(dir2)(r.error));
+    assert.ok(cache.get(p.nodes[1]!.hash), "a, computed from what prepare() read, is cached");
+    assert.equal(cache.get(p.nodes[2]!.hash), null, "b is not");
+    assert.equal(r.manifest.nodes.find((n) => n.id === "b")!.status, "failed");
+    // the file as planned again: b computes and is cached
+    writeFileSync(join(dir2, "rows.txt"), "one\n");
     edit.during = null;
     const again = await runPlan(opts());
     assert.equal(again.exitCode, 0, again.error?.message);
-    assert.ok(cache.get(p.nodes[1]!.hash) && cache.get(p.nodes[2]!.hash));
+    assert.ok(cache.get(p.nodes[2]!.hash));
   } finally {
-    cleanup();
+    cleanup2();
   }
 });

@@ -41,7 +41,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
       storage: "cache",
       async prepare(ctx) {
         // data read from a draw this run makes first is built when the stage runs
-        if (await drawsReady(env, ctx)) await stageData(env, ctx.plan, ctx.node);
+        if (!(await drawsReady(env, ctx))) return "later";
+        await stageData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
         if (!(await drawsReady(env, ctx))) throw new Error(`${ctx.node.id}: a draw it reads has not been made`);
@@ -52,7 +53,8 @@ export function createHandlers(env: HandlerEnv): HandlerTable {
     eval: {
       storage: "cache",
       async prepare(ctx) {
-        if (await drawsReady(env, ctx)) await evalData(env, ctx.plan, ctx.node);
+        if (!(await drawsReady(env, ctx))) return "later";
+        await evalData(env, ctx.plan, ctx.node);
       },
       async run(ctx) {
         if (!(await drawsReady(env, ctx))) throw new Error(`${ctx.node.id}: a draw it reads has not been made`);

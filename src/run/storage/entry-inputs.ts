@@ -2,8 +2,11 @@
 // bytes, so an input computed again under the same hash with other bytes (`--force` on another backend:
 // figures are bit-identical on one backend only) would leave every entry computed from its old output a
 // hit. Each entry therefore records, per input entry it read, a digest of that input's output files;
-// a hit whose recorded digest is not the input's current one is stale and computed again.
+// a hit whose recorded digest is not the input's current one is stale and computed again. A checkpoint
+// of an unfinished node records the same digests: one trained from another output is not resumed.
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FileRecord } from "./cache.js";
 import { NODE_METRICS, NODE_SAMPLES } from "./entry-rows.js";
 
@@ -38,4 +41,24 @@ export function checkInputs(recorded: Record<string, string> | undefined, inputs
     if (recorded[i.hash] !== outputDigest(i.files)) return { status: "changed", input: i.id };
   }
   return pending === null ? { status: "same" } : { status: "pending", input: pending };
+}
+
+/** The file beside a checkpoint that says which outputs of its inputs it was trained from. */
+export const CHECKPOINT_INPUTS = "inputs.json";
+
+/** Write the inputs' digests into a checkpoint folder being saved. */
+export function writeCheckpointInputs(dir: string, inputs: Record<string, string>): void {
+  writeFileSync(join(dir, CHECKPOINT_INPUTS), JSON.stringify(inputs));
+}
+
+/** Whether a checkpoint was trained from these inputs' outputs (one saved before alignc recorded them: yes, as before). */
+export function checkpointMatches(dir: string, inputs: Record<string, string>): boolean {
+  let recorded: Record<string, string>;
+  try {
+    recorded = JSON.parse(readFileSync(join(dir, CHECKPOINT_INPUTS), "utf8")) as Record<string, string>;
+  } catch {
+    return !existsSync(join(dir, CHECKPOINT_INPUTS));
+  }
+  const keys = Object.keys(inputs);
+  return keys.length === Object.keys(recorded).length && keys.every((k) => recorded[k] === inputs[k]);
 }

@@ -1,4 +1,5 @@
-// The data, template and weights files a plan hashed, held to those hashes while the run uses them.
+// The data and template files a plan hashed, held to those hashes while the run uses them (weights
+// files are checked where they are loaded: src/run/nodes/models.ts).
 // A node's hash covers the content of every file it reads, but the data layer reads them after the
 // plan hashed them (at the start of the run, or, for data built from a draw, when the stage runs):
 // an edit in between would be read, trained on and cached under the hash of the content the plan
@@ -25,11 +26,12 @@ export class PlannedFiles {
     for (const n of plan.nodes) for (const f of n.files) this.planned.set(f.path, f.sha256);
   }
 
-  /** Throws AL5004 (DiagnosticError at the file) when a file of these nodes no longer hashes as planned. */
+  /** Throws AL5004 (DiagnosticError at the file) when a data or template file of these nodes no longer hashes as planned. */
   check(nodeIds: Iterable<string>): void {
     const ids = new Set(nodeIds);
     for (const n of this.plan.nodes) {
-      if (!ids.has(n.id)) continue;
+      // a weights file is held to its sha256 each time a stage loads it (AL5002 at the model's `weights`)
+      if (!ids.has(n.id) || n.kind === "model") continue;
       for (const f of n.files) this.checkFile(f.path, n.block ?? n.id);
     }
   }
