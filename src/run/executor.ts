@@ -11,8 +11,9 @@
 //              resumes that node from its checkpoint.
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { CacheEntry, FileRecord, StageCache } from "./storage/cache.js";
-import { checkInputs, checkpointMatches, outputDigest } from "./storage/entry-inputs.js";
+import type { CacheEntry, StageCache } from "./storage/cache.js";
+import { checkpointMatches } from "./storage/entry-inputs.js";
+import { InputTracker } from "./storage/input-tracker.js";
 import type { PlannedFiles } from "./storage/planned-files.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
@@ -42,7 +43,7 @@ export interface ExecutorOptions {
   tiny: boolean;
   force?: readonly string[];
   until?: string | null;
-  /** the files the plan hashed, checked before each entry is stored (storage/planned-files.ts) */
+  /** the files the plan hashed, checked where the run reads them (storage/planned-files.ts) */
   plannedFiles?: PlannedFiles;
 }
 
@@ -76,13 +77,8 @@ export class Executor {
   private readonly force: Set<string>;
   private readonly generations: GenerationCache;
   private readonly running = new Map<string, Lock>(); // nodes being computed now, and their locks (stopNow)
-  /** the output files of each cache node this run has resolved (hit or computed): what entries record they were computed from */
-  private readonly outputFiles = new Map<string, Record<string, FileRecord>>();
-  /** misses whose entry exists but was computed from an input this run computes again: a hit only if that input comes out the same */
-  private readonly awaitingInput = new Map<string, string>();
-  /** misses whose entry was computed from another output of an input (named) than the one in place: computed again, replacing it */
-  private readonly stale = new Map<string, string>();
-  private readonly cachedInputsMemo = new Map<string, PlanNode[]>();
+  /** what each entry is computed from: stale entries, and misses that wait on an input (storage/input-tracker.ts) */
+  private readonly inputs: InputTracker;
   /** misses whose data is built when they run (they read a draw this run makes), not in prepare() */
   private readonly dataLater = new Set<string>();
   /** called after every change, to rewrite manifest.json */
@@ -96,7 +92,8 @@ export class Executor {
     this.force = new Set(o.force ?? []);
     this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
-    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputDigests(n) };
+    this.inputs = new InputTracker(this.byId, (n) => this.handler(n).storage === "cache");
+    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputs.digests(n) };
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -114,7 +111,7 @@ export class Executor {
 
   /** The input whose recomputation decides whether miss `id`'s cached entry is still a hit, if any. */
   awaiting(id: string): string | undefined {
-    return this.awaitingInput.get(id);
+    return this.inputs.awaiting(id);
   }
 
   get hits(): number {
@@ -251,44 +248,16 @@ export class Executor {
   /**
    * A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read);
    * null: a miss. An entry computed from an output of an input other than the one this run has (or is
-   * still to compute) is a miss too, noted in `stale` (or `awaitingInput`): entry-inputs.ts.
+   * still to compute) is a miss too: storage/input-tracker.ts.
    */
   private readHit(n: PlanNode): Hit | null {
     const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
     if (!hit) return null;
-    const check = checkInputs(hit.entry.meta.inputs, this.cachedInputs(n).map((i) => ({ id: i.id, hash: i.hash, files: this.outputFiles.get(i.id) })));
-    if (check.status === "same") {
-      this.awaitingInput.delete(n.id);
-      return hit;
-    }
-    if (check.status === "pending") this.awaitingInput.set(n.id, check.input);
-    else if (!this.stale.has(n.id)) {
-      this.awaitingInput.delete(n.id);
-      this.stale.set(n.id, check.input);
-      this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${label(this.byId.get(check.input)!)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
-    }
+    const v = this.inputs.judge(n, hit.entry.meta.inputs);
+    if (v.status === "same") return hit;
+    if (v.status === "stale" && v.first)
+      this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${label(this.byId.get(v.input)!)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
     return null;
-  }
-
-  /** Digests of the outputs of n's cache inputs as this run has them (each resolved before n computes). */
-  private inputDigests(n: PlanNode): Record<string, string> {
-    return Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));
-  }
-
-  /** The cache nodes whose outputs n reads: its inputs, and through in-memory nodes (data) theirs. */
-  private cachedInputs(n: PlanNode): PlanNode[] {
-    let out = this.cachedInputsMemo.get(n.id);
-    if (!out) {
-      const found = new Map<string, PlanNode>();
-      for (const id of n.inputs) {
-        const i = this.byId.get(id)!;
-        if (this.handler(i).storage === "cache") found.set(i.id, i);
-        else for (const j of this.cachedInputs(i)) found.set(j.id, j);
-      }
-      out = [...found.values()];
-      this.cachedInputsMemo.set(n.id, out);
-    }
-    return out;
   }
 
   /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */
@@ -301,7 +270,7 @@ export class Executor {
     rec.summary = summaryOf(hit.entry.meta.data);
     recordSkipped(rec, hit.entry.meta.data);
     this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, files: hit.entry.meta.files, value: undefined, summary: rec.summary ?? {} }));
-    this.outputFiles.set(n.id, hit.entry.meta.files);
+    this.inputs.resolved(n.id, hit.entry.meta.files);
   }
 
   /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
@@ -396,18 +365,18 @@ export class Executor {
     this.running.set(n.id, lock);
     try {
       // another run may have finished it while we waited for the lock
-      const awaited = this.awaitingInput.get(n.id);
+      const awaited = this.inputs.awaiting(n.id);
       const done = this.force.has(n.id) ? null : this.readHit(n);
       if (done) {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);
         this.appendCachedRows(done.value);
-        this.o.progress.info(awaited && !this.awaitingInput.has(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${label(this.byId.get(awaited)!)}, computed again, came out the same)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
+        this.o.progress.info(awaited && !this.inputs.awaiting(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${label(this.byId.get(awaited)!)}, computed again, came out the same)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
       // replaced: a forced entry may be damaged (why one forces a node), a stale one was computed from another input
-      const replace = this.force.has(n.id) || this.stale.has(n.id);
-      const inputs = this.inputDigests(n);
+      const replace = this.force.has(n.id) || this.inputs.isStale(n.id);
+      const inputs = this.inputs.digests(n);
       // under the node's lock: a forced node starts anew (its checkpoint may be damaged too), and so does
       // one whose checkpoint was trained from other outputs of its inputs than this run's
       const ck = cache.latestCheckpoint(n.hash);
@@ -442,7 +411,7 @@ export class Executor {
       Object.assign(rec, finished, result.resumedFromStep ? { resumedFromStep: result.resumedFromStep } : {});
       recordSkipped(rec, { data: result.data });
       this.outputs.set(n.id, Promise.resolve({ node: n, dir: entry.dir, files: entry.meta.files, value: box.value, summary }));
-      this.outputFiles.set(n.id, entry.meta.files);
+      this.inputs.resolved(n.id, entry.meta.files);
       return result;
     } finally {
       this.running.delete(n.id);
