@@ -146,5 +146,14 @@ test("a cached draw made from another output of its stage than the one cached no
   });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /error AL3061: `onpolicy` ranks 4 samples per prompt drawn from stage `sft`, and the draw in the cache is stale/);
-  assert.match(r.stderr, /its cached draw was made from another output of `sft` than the one cached now/);
+  assert.match(r.stderr, /its cached draw was made from other outputs than those cached now \(`sft`, or an entry it was computed from, was computed again since\)/);
+  // one level up: sft as the draw recorded it, but sft itself computed from an input changed since
+  const up = "f".repeat(64);
+  entry(up, "stage.pretrain", weights("d"));
+  entry(sftHash, "stage.sft", weights("a"), { inputs: { [up]: outputDigest(weights("d")) } });
+  const { recipe: fourth } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.ok(registerCachedDraws(fourth!, cache).find((d) => d.rank === "onpolicy")!.file, "the whole chain as recorded: read");
+  entry(up, "stage.pretrain", weights("e"));
+  const { recipe: fifth } = await checkRecipeFile(join(dir, "onpolicy.align"));
+  assert.equal(registerCachedDraws(fifth!, cache).find((d) => d.rank === "onpolicy")!.file, null, "stale one level up");
 });

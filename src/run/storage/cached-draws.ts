@@ -12,9 +12,9 @@ import { refOf } from "../../plan/params.js";
 import { dataPlanOf } from "../../data/plan-input.js";
 import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
-import { defaultCacheRoot, StageCache } from "./cache.js";
+import { defaultCacheRoot, StageCache, type EntryMeta } from "./cache.js";
 import { heldRecord } from "./entry-file.js";
-import { checkInputs } from "./entry-inputs.js";
+import { outputDigest } from "./entry-inputs.js";
 
 export interface CachedDraw {
   rank: string; // the ranked source's node id (`onpolicy`)
@@ -43,7 +43,7 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
     const stageHash = stage === null ? undefined : hashes.get(stage);
     const stageEntry = stageHash === undefined ? null : cache.get(stageHash);
     let entry = cache.get(hash);
-    const stale = entry !== null && stage !== null && stageEntry !== null && checkInputs(entry.meta.inputs, [{ id: stage, hash: stageHash!, files: stageEntry.meta.files }]).status === "changed";
+    const stale = entry !== null && staleChain(cache, entry.meta);
     if (stale) entry = null;
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
     if (file !== null) registerDraw(dp, draw.id, file, heldRecord(entry!.dir, CANDIDATES_FILE, entry!.meta.files[CANDIDATES_FILE]));
@@ -53,7 +53,7 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
         dp,
         draw.id,
         stale
-          ? `its cached draw was made from another output of \`${stage}\` than the one cached now (computed again since): only the draw runs again`
+          ? `its cached draw was made from other outputs than those cached now (\`${stage}\`, or an entry it was computed from, was computed again since): a run computes what changed again and draws anew`
           : stageEntry
             ? `\`${stage}\` is in the cache: only the draw runs`
             : `\`${stage}\` is not in the cache either: it trains first, then draws`,
@@ -61,4 +61,20 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
       );
     return { rank: rank.id, draw: draw.id, hash, file };
   });
+}
+
+/**
+ * Whether an entry, or an entry it was computed from (and so on up), records another output of its
+ * input than the one cached now: a run would compute it again (src/run/executor.ts). An input not in
+ * the cache cannot be told, and entries that record no inputs say nothing.
+ */
+function staleChain(cache: StageCache, meta: EntryMeta, seen = new Map<string, boolean>()): boolean {
+  for (const [hash, digest] of Object.entries(meta.inputs ?? {})) {
+    const input = cache.get(hash);
+    if (!input) continue;
+    if (outputDigest(input.meta.files) !== digest) return true;
+    if (!seen.has(hash)) seen.set(hash, staleChain(cache, input.meta, seen));
+    if (seen.get(hash)) return true;
+  }
+  return false;
 }
