@@ -23,7 +23,7 @@ export function outputDigest(files: Record<string, FileRecord>): string {
 /** What an entry's recorded inputs say against the inputs' current outputs. */
 export type InputCheck =
   | { status: "same" } // every recorded input's output is the one in place (or the entry records none: written before alignc recorded inputs)
-  | { status: "pending"; input: string } // an input is still to be computed in this run: decide after it
+  | { status: "pending"; inputs: string[] } // inputs still to be computed in this run: decide after them
   | { status: "changed"; input: string }; // an input's output is not the one this entry was computed from
 
 /**
@@ -32,15 +32,15 @@ export type InputCheck =
  */
 export function checkInputs(recorded: Record<string, string> | undefined, inputs: readonly { id: string; hash: string; files: Record<string, FileRecord> | undefined }[]): InputCheck {
   if (!recorded) return { status: "same" };
-  let pending: string | null = null;
+  const pending: string[] = [];
   for (const i of inputs) {
     if (!i.files) {
-      pending ??= i.id;
+      pending.push(i.id);
       continue;
     }
     if (recorded[i.hash] !== outputDigest(i.files)) return { status: "changed", input: i.id };
   }
-  return pending === null ? { status: "same" } : { status: "pending", input: pending };
+  return pending.length === 0 ? { status: "same" } : { status: "pending", inputs: pending };
 }
 
 /** The file beside a checkpoint that says which outputs of its inputs it was trained from. */

@@ -6,12 +6,12 @@ import type { PlanNode } from "../../plan/types.js";
 import type { FileRecord } from "./cache.js";
 import { checkInputs, outputDigest } from "./entry-inputs.js";
 
-export type EntryVerdict = { status: "same" } | { status: "pending"; input: string } | { status: "stale"; input: string; first: boolean };
+export type EntryVerdict = { status: "same" } | { status: "pending"; inputs: string[] } | { status: "stale"; input: string; first: boolean };
 
 export class InputTracker {
   private readonly outputFiles = new Map<string, Record<string, FileRecord>>();
   /** misses whose entry exists but was computed from an input this run computes again: a hit only if that input comes out the same */
-  private readonly awaitingInput = new Map<string, string>();
+  private readonly awaitingInput = new Map<string, string[]>();
   /** misses whose entry was computed from another output of an input (named) than the one in place: computed again, replacing it */
   private readonly staleOn = new Map<string, string>();
   private readonly memo = new Map<string, PlanNode[]>();
@@ -30,7 +30,7 @@ export class InputTracker {
   judge(n: PlanNode, recorded: Record<string, string> | undefined): EntryVerdict {
     const check = checkInputs(recorded, this.cachedInputs(n).map((i) => ({ id: i.id, hash: i.hash, files: this.outputFiles.get(i.id) })));
     if (check.status === "same") this.awaitingInput.delete(n.id);
-    else if (check.status === "pending") this.awaitingInput.set(n.id, check.input);
+    else if (check.status === "pending") this.awaitingInput.set(n.id, check.inputs);
     else {
       this.awaitingInput.delete(n.id);
       const first = !this.staleOn.has(n.id);
@@ -40,8 +40,8 @@ export class InputTracker {
     return check;
   }
 
-  /** The input miss `id`'s entry waits on (a hit if it comes out the same), if any. */
-  awaiting(id: string): string | undefined {
+  /** The inputs miss `id`'s entry waits on (a hit if they come out the same), if any. */
+  awaiting(id: string): string[] | undefined {
     return this.awaitingInput.get(id);
   }
 
