@@ -371,7 +371,7 @@ export class Executor {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);
         this.appendCachedRows(done.value);
-        this.o.progress.info(awaited && !this.inputs.awaiting(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${awaited.map((i) => label(this.byId.get(i)!)).join(" and ")}, computed again, came out the same)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
+        this.o.progress.info(awaited && !this.inputs.awaiting(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${awaited.map((i) => label(this.byId.get(i)!)).join(" and ")} unchanged)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
       // replaced: a forced entry may be damaged (why one forces a node), a stale one was computed from another input
