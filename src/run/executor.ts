@@ -9,16 +9,13 @@
 //              all done are evaluated; a failed one blocks every node downstream of those blocks.
 //              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
 //              resumes that node from its checkpoint.
-import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
-import type { CacheEntry, StageCache } from "./storage/cache.js";
+import type { CacheEntry } from "./storage/cache.js";
 import { checkpointMatches } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
-import type { PlannedFiles } from "./storage/planned-files.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
-import { handlerFor, type HandlerTable, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
-import type { Progress } from "./presentation/progress.js";
+import { handlerFor, type NodeContext, type NodeHandler, type NodeOutput, type NodeResult } from "./handler.js";
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
@@ -28,31 +25,9 @@ import { nearest } from "../common/did-you-mean.js";
 import { ancestors } from "../common/graph.js";
 import { nodeContext, type RunServices } from "./node-context.js";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
+import { EXIT, PlanError, type ExecutorOptions } from "./executor-options.js";
 
-export interface ExecutorOptions {
-  plan: Plan;
-  expects: readonly IRCondition[];
-  handlers: HandlerTable;
-  cache: StageCache;
-  progress: Progress;
-  /** exitCode: what an interrupted run exits with (default 130; 129 for SIGHUP: storage/interrupt.ts) */
-  interrupt: { readonly requested: boolean; readonly exitCode?: number };
-  backend: string;
-  selectedBackend?: () => string | null; // the backend selected so far (null: none loaded), recorded with each entry
-  tiny: boolean;
-  force?: readonly string[];
-  until?: string | null;
-  /** the files the plan hashed, checked where the run reads them (storage/planned-files.ts) */
-  plannedFiles?: PlannedFiles;
-}
-
-export class PlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PlanError";
-  }
-}
+export { EXIT, PlanError, type ExecutorOptions };
 
 /** ` (did you mean x?)` for a mistyped node id, else "". */
 function suggestNode(name: string, ids: string[]): string {
@@ -114,23 +89,17 @@ export class Executor {
     return this.inputs.awaiting(id);
   }
 
-  get hits(): number {
-    return this.nodeRecords.filter((r) => r.status === "cached").length;
-  }
-
-  /** sets of greedy answers this run's nodes read from the generation cache, and generated */
-  get generationCounts(): { cached: number; generated: number } {
-    const out = { cached: 0, generated: 0 };
-    for (const r of this.records.values()) {
-      out.cached += r.generations?.cached ?? 0;
-      out.generated += r.generations?.generated ?? 0;
+  /** The manifest's counts: hits; misses, the cache nodes (stages, evals) computed in this run (in-memory
+   * data nodes are not counted); sets of greedy answers read back from the generation cache, and generated. */
+  get cacheCounts(): Omit<Manifest["cache"], "root"> {
+    const recs = this.nodeRecords;
+    const generations = { cached: 0, generated: 0 };
+    for (const r of recs) {
+      generations.cached += r.generations?.cached ?? 0;
+      generations.generated += r.generations?.generated ?? 0;
     }
-    return out;
-  }
-
-  /** cached-kind nodes (stages, evals) computed in this run; in-memory data nodes are not counted */
-  get computed(): number {
-    return this.o.plan.nodes.filter((n) => this.handler(n).storage === "cache" && ["computed", "resumed"].includes(this.records.get(n.id)!.status)).length;
+    const misses = this.o.plan.nodes.filter((n, i) => this.handler(n).storage === "cache" && ["computed", "resumed"].includes(recs[i]!.status)).length;
+    return { hits: recs.filter((r) => r.status === "cached").length, misses, generations };
   }
 
   private handler(n: PlanNode): NodeHandler {

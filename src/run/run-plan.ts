@@ -149,9 +149,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     manifest.backend = backendName(o.backend);
     manifest.nodes = exec.nodeRecords;
     manifest.expectations = exec.expectations;
-    manifest.cache.hits = exec.hits;
-    manifest.cache.misses = exec.computed;
-    manifest.cache.generations = exec.generationCounts;
+    Object.assign(manifest.cache, exec.cacheCounts);
     manifest.peakRssBytes = peakRssBytes();
     run.writeManifest(manifest);
   };
