@@ -6,6 +6,7 @@ import type { HandlerTable } from "./handler.js";
 import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
 import type { PlannedFiles } from "./storage/planned-files.js";
+import { nearest } from "../common/did-you-mean.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, expectations: 3, interrupted: 130 } as const;
 
@@ -31,4 +32,19 @@ export class PlanError extends Error {
     super(message);
     this.name = "PlanError";
   }
+}
+
+/** ` (did you mean x?)` for a mistyped node id, else "". */
+function suggestNode(name: string, ids: string[]): string {
+  const near = nearest(name, ids);
+  return near === null ? "" : ` (did you mean ${near}?)`;
+}
+
+/** The plan's node ids, once `--force` and `--until` are known to name nodes of it (else a PlanError that suggests one). */
+export function checkNodeNames(o: Pick<ExecutorOptions, "plan" | "force" | "until">): string[] {
+  const ids = o.plan.nodes.map((n) => n.id);
+  const known = new Set(ids);
+  for (const f of o.force ?? []) if (!known.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
+  if (o.until && !known.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
+  return ids;
 }

@@ -21,19 +21,13 @@ import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
-import { nearest } from "../common/did-you-mean.js";
 import { ancestors } from "../common/graph.js";
 import { nodeContext, type RunServices } from "./node-context.js";
 
-import { EXIT, PlanError, type ExecutorOptions } from "./executor-options.js";
+import { checkNodeNames, EXIT, PlanError, type ExecutorOptions } from "./executor-options.js";
 
 export { EXIT, PlanError, type ExecutorOptions };
 
-/** ` (did you mean x?)` for a mistyped node id, else "". */
-function suggestNode(name: string, ids: string[]): string {
-  const near = nearest(name, ids);
-  return near === null ? "" : ` (did you mean ${near}?)`;
-}
 
 const label = (n: PlanNode) => n.block || n.id;
 
@@ -61,9 +55,7 @@ export class Executor {
 
   constructor(private readonly o: ExecutorOptions) {
     this.byId = new Map(o.plan.nodes.map((n) => [n.id, n]));
-    const ids = o.plan.nodes.map((n) => n.id);
-    for (const f of o.force ?? []) if (!this.byId.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
-    if (o.until && !this.byId.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
+    const ids = checkNodeNames(o);
     this.force = new Set(o.force ?? []);
     this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
@@ -214,11 +206,8 @@ export class Executor {
     return this.finish(failed.length || unevaluated ? EXIT.expectations : EXIT.ok);
   }
 
-  /**
-   * A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read);
-   * null: a miss. An entry computed from an output of an input other than the one this run has (or is
-   * still to compute) is a miss too: storage/input-tracker.ts.
-   */
+  /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss,
+   * as is an entry computed from another output of an input than this run's, or one still to compute (input-tracker.ts). */
   private readHit(n: PlanNode): Hit | null {
     const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
     if (!hit) return null;
@@ -346,8 +335,7 @@ export class Executor {
       // replaced: a forced entry may be damaged (why one forces a node), a stale one was computed from another input
       const replace = this.force.has(n.id) || this.inputs.isStale(n.id);
       const inputs = this.inputs.digests(n);
-      // under the node's lock: a forced node starts anew (its checkpoint may be damaged too), and so does
-      // one whose checkpoint was trained from other outputs of its inputs than this run's
+      // under the lock: a forced node starts anew (its checkpoint may be damaged too), as does one trained from other inputs
       const ck = cache.latestCheckpoint(n.hash);
       if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
