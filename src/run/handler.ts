@@ -56,8 +56,8 @@ export interface NodeHandler {
   /** "memory": recomputed when needed, never cached; "cache": stored under the node's hash */
   storage: "memory" | "cache";
   /** Cached nodes about to be computed: build and check their inputs (data) before the run
-   * directory exists, so bad input stops the run with nothing written. */
-  /** "later": the node's data is built when it runs (it reads a draw this run makes first), not now */
+   * directory exists, so bad input stops the run with nothing written. "later": the node's data is
+   * built when it runs (it reads a draw this run makes first), not now. */
   prepare?(ctx: NodeContext): Promise<void | "later">;
   run(ctx: NodeContext): Promise<NodeResult>;
 }
