@@ -47,7 +47,7 @@ export class Executor {
   private readonly generations: GenerationCache;
   private readonly running = new Map<string, Lock>(); // nodes being computed now, and their locks (stopNow)
   /** what each entry is computed from: stale entries, and misses that wait on an input (storage/input-tracker.ts) */
-  private readonly inputs: InputTracker;
+  readonly inputs: InputTracker;
   /** misses whose data is built when they run (they read a draw this run makes), not in prepare() */
   private readonly dataLater = new Set<string>();
   /** called after every change, to rewrite manifest.json */
@@ -74,11 +74,6 @@ export class Executor {
 
   get expectations(): Manifest["expectations"] {
     return this.gates.outcomes;
-  }
-
-  /** The inputs whose recomputation decides whether miss `id`'s cached entry is still a hit, if any. */
-  awaiting(id: string): string[] | undefined {
-    return this.inputs.awaiting(id);
   }
 
   /** The manifest's counts: hits; misses, the cache nodes (stages, evals) computed in this run (in-memory

@@ -155,7 +155,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   };
   exec.onChange = save;
   progress.info(`run ${run.path}`);
-  for (const line of describePlan(o.plan.nodes, exec.nodeRecords, misses, o.force ?? [], cache, (id) => exec.awaiting(id))) progress.info(line);
+  for (const line of describePlan(o.plan.nodes, exec.nodeRecords, misses, o.force ?? [], cache, exec.inputs)) progress.info(line);
   save();
 
   const end = (code: number) => {

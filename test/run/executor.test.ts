@@ -242,10 +242,13 @@ test("a stale node's recompute resumes from its own checkpoint after Ctrl-C; a c
     const stopped = await runPlan(opts(dir, calls, { force: ["a"] }));
     assert.equal(stopped.exitCode, 130);
     calls.interruptAt = undefined;
-    // b's old entry is still in place (stale): the next run resumes b's recompute where it stopped
-    const resumed = await runPlan(opts(dir, calls));
+    // b's old entry is still in place (stale): the next run resumes b's recompute where it stopped, and says so first
+    const lines: string[] = [];
+    const progress = { stage: () => ({ update() {}, done() {} }), info: (l: string) => lines.push(l), stop() {} };
+    const resumed = await runPlan(opts(dir, calls, { progress }));
     const b = resumed.manifest.nodes.find((n) => n.id === "b")!;
     assert.deepEqual([b.status, b.resumedFromStep], ["resumed", 3]);
+    assert.ok(lines.some((l) => /\+ b  to run \[\w{8}\] \(resumes from step 3\)/.test(l)), lines.join("\n"));
     // again: b stopped at step 3 from one a, then a computed again with other bytes: b starts anew
     calls.offset = { a: 0.9 };
     calls.interruptAt = { node: "b", step: 3 };
@@ -253,8 +256,11 @@ test("a stale node's recompute resumes from its own checkpoint after Ctrl-C; a c
     calls.interruptAt = undefined;
     calls.offset = { a: 0.3 };
     await runPlan(opts(dir, calls, { force: ["a"], until: "a" }));
-    const anew = (await runPlan(opts(dir, calls))).manifest.nodes.find((n) => n.id === "b")!;
+    lines.length = 0;
+    const anew = (await runPlan(opts(dir, calls, { progress }))).manifest.nodes.find((n) => n.id === "b")!;
     assert.deepEqual([anew.status, anew.resumedFromStep], ["computed", undefined]);
+    assert.ok(lines.some((l) => /\+ b  to run \[\w{8}\] \(its checkpoint at step 3 is from other inputs: starts anew\)/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /^b: its checkpoint at step 3 was trained from other outputs of its inputs than this run's: starting anew/.test(l)), lines.join("\n"));
   } finally {
     cleanup();
   }

@@ -49,6 +49,11 @@ export class InputTracker {
     return this.staleOn.has(id);
   }
 
+  /** n's digests if every one of its cache inputs is resolved yet, else undefined. */
+  knownDigests(n: PlanNode): Record<string, string> | undefined {
+    return this.cachedInputs(n).every((i) => this.outputFiles.has(i.id)) ? this.digests(n) : undefined;
+  }
+
   /** Digests of the outputs of n's cache inputs as this run has them (each resolved before n computes). */
   digests(n: PlanNode): Record<string, string> {
     return Object.fromEntries(this.cachedInputs(n).map((i) => [i.hash, outputDigest(this.outputFiles.get(i.id)!)]));
