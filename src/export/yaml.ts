@@ -26,11 +26,17 @@ const pyFloat: ScalarTag = {
   stringify: ({ value }) => pyYamlFloat(value as number),
 };
 
+// YAML 1.1's merge key: a plain `<<` key is read as "merge the mapping here", so a config key named
+// `<<` would vanish. The yaml package's 1.1 schema turns the string "<<" into that merge key when it
+// builds the document; a copy of the tag that identifies nothing leaves it a string, which the
+// stringifier then quotes (the tag still tests `<<` as a look-alike).
+const MERGE_TAG = "tag:yaml.org,2002:merge";
+
 /** YAML text of a plain JSON value, safe for YAML 1.1 readers; keys keep their insertion order. */
 export function toYaml(value: unknown): string {
   return stringify(value, {
     version: "1.1",
-    customTags: (tags) => [pyFloat, ...tags],
+    customTags: (tags) => [pyFloat, ...tags.map((t) => (typeof t === "object" && t.tag === MERGE_TAG ? { ...t, identify: () => false } : t))],
     lineWidth: 0, // never fold long strings: chat templates must round-trip byte for byte
   });
 }

@@ -17,6 +17,12 @@ test("keys that look like YAML 1.1 booleans are quoted too", () => {
   assert.match(toYaml({ n: 1, y: 2 }), /^"n": 1\n"y": 2\n$/);
 });
 
+test("a key named << stays a key: quoted, not YAML 1.1's merge key (fast-check seed -1863685778)", () => {
+  const text = toYaml({ "<<": [], a: { "<<": "x" } });
+  assert.equal(text, '"<<": []\na:\n  "<<": x\n');
+  assert.deepEqual(parse(text, { version: "1.1" }), { "<<": [], a: { "<<": "x" } });
+});
+
 test("for any finite non-integer float, the text matches PyYAML's float pattern and reads back exactly", () => {
   fc.assert(
     fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }).filter((x) => !Number.isInteger(x)), (x) => {
@@ -35,8 +41,14 @@ test("small learning rates are written PyYAML reads as floats (1e-7 → 1.0e-7)"
 });
 
 test("for any JSON-like value, emit then parse as YAML 1.1 gives it back", () => {
-  const scalar = fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.constantFrom("no", "off", "on", "yes", "y", "N", "", "null"));
-  const value = fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxKeys: 6, noNullPrototype: true });
+  // YAML 1.1's look-alikes (bools, null, merge `<<`, value `=`, dates, sexagesimal, binary, `_` digits)
+  const lookAlike = fc.constantFrom("no", "off", "on", "yes", "y", "N", "", "null", "~", "<<", "=", "2001-12-14", "1:20:30", "0b1", "1_000", ".inf", ".nan");
+  const scalar = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.boolean(), fc.integer(), lookAlike);
+  const key = fc.oneof(fc.string({ minLength: 1 }), lookAlike.filter((k) => k !== ""));
+  const value = fc.dictionary(key, fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(key, scalar, { maxKeys: 3, noNullPrototype: true })), {
+    maxKeys: 6,
+    noNullPrototype: true,
+  });
   fc.assert(
     fc.property(value, (v) => {
       assert.deepEqual(parse(toYaml(v), { version: "1.1" }), v);
