@@ -341,6 +341,8 @@ export interface EvalWinRateParams {
   a: PlanRef;
   /** baseline */
   b: PlanRef;
+  /** a answers with the best of this many of its samples, picked by `select` (1: its greedy answer) (default 1) */
+  best_of: number;
   /** reward model stage, or a rule */
   judge: PlanRef | "rule";
   /** response length cap (default 24) */
@@ -349,6 +351,10 @@ export interface EvalWinRateParams {
   n: number;
   /** evaluation prompts */
   prompts: PlanRef | PlanCall;
+  /** what picks a's best sample when best_of > 1 */
+  select?: PlanRef | "rule";
+  /** sampling temperature of a's best_of samples: 1 draws from the model's own distribution (default 1) */
+  temperature: number;
   /** the recipe seed (every node carries it) */
   seed: number;
 }

@@ -11,6 +11,7 @@ import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
 import { fmtDuration } from "../common/duration.js";
 import { paramsOf } from "./params.js";
+import { KINDS } from "../check/kinds.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates, Json } from "./types.js";
 
@@ -36,6 +37,7 @@ type Report = (code: PlanCode, severity: Severity, detail: string, at: Location)
 const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRewardPolicyMatch,
   checkJudgeMatch,
+  checkBestOf,
   checkPtx,
   checkLeaveOneOut,
   checkPpoAccumulate,
@@ -168,18 +170,33 @@ function checkRewardPolicyMatch({ nodes, lineage, hashes }: CheckInput, report: 
   }
 }
 
-/** win_rate with a reward-model judge: the judge must read what a and b write. */
+/** win_rate with a reward-model judge: the judge must read what a and b write; a reward model that
+ * picks a's best sample must read what a writes. */
 function checkJudgeMatch({ nodes, lineage, hashes }: CheckInput, report: Report, at: Locator): void {
   for (const n of nodes) {
     if (n.op !== "win_rate") continue;
-    const judge = lineage.get(refId(n.params.judge) ?? "");
-    if (!judge) continue;
-    for (const side of ["a", "b"]) {
-      const m = lineage.get(refId(n.params[side]) ?? "");
-      if (!m) continue;
-      if (hashes.get(m.tokenizer) !== hashes.get(judge.tokenizer) || canonicalJson(m.format) !== canonicalJson(judge.format))
-        report("AL4014", "error", `${n.id}: ${side} = ${refId(n.params[side])} (${m.tokenizer}, ${describeFormat(m.format)}) vs judge ${refId(n.params.judge)} (${judge.tokenizer}, ${describeFormat(judge.format)})`, at(n.block, "judge"));
+    for (const [role, sides] of [["judge", ["a", "b"]], ["select", ["a"]]] as const) {
+      const reader = lineage.get(refId(n.params[role]) ?? "");
+      if (!reader) continue;
+      for (const side of sides) {
+        const m = lineage.get(refId(n.params[side]) ?? "");
+        if (!m) continue;
+        if (hashes.get(m.tokenizer) !== hashes.get(reader.tokenizer) || canonicalJson(m.format) !== canonicalJson(reader.format))
+          report("AL4014", "error", `${n.id}: ${side} = ${refId(n.params[side])} (${m.tokenizer}, ${describeFormat(m.format)}) vs ${role} ${refId(n.params[role])} (${reader.tokenizer}, ${describeFormat(reader.format)})`, at(n.block, role));
+      }
     }
+  }
+}
+
+/** Best-of-n needs something to pick with; a picker without samples to pick from sits in the plan doing nothing. */
+function checkBestOf({ nodes }: CheckInput, report: Report, at: Locator): void {
+  for (const n of nodes) {
+    if (n.op !== "win_rate") continue;
+    const { best_of: k, select, temperature } = paramsOf(n, "eval.win_rate");
+    const hasSelect = select !== null && select !== undefined;
+    if (k > 1 && !hasSelect) report("AL4024", "error", `${n.id}: best_of = ${k} with nothing to pick a's best sample; add \`select = <reward model>\` or \`select = "rule"\``, at(n.block, "best_of"));
+    if (k === 1 && hasSelect) report("AL4024", "warning", `${n.id}: select is ignored while best_of = 1 (a answers greedily)`, at(n.block, "select"));
+    if (k === 1 && temperature !== KINDS.eval!.win_rate!.props.temperature!.default) report("AL4024", "warning", `${n.id}: temperature = ${temperature} is ignored while best_of = 1 (a answers greedily)`, at(n.block, "temperature"));
   }
 }
 

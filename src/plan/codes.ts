@@ -25,6 +25,7 @@ export const PLAN_CODES = {
   AL4021: "PPO: advantages = \"rloo\" needs samples_per_prompt ≥ 2 (the baseline is the prompt's other samples)",
   AL4022: "PPO takes no accumulate: each step samples and trains on batch_size rollouts, so accumulate other than 1 changes nothing that runs",
   AL4023: "a model's weights file (`weights = safetensors(...)`) is not the network its block declares: another shape (layers, d_model, heads, context or the tokenizer's vocabulary), or not a safetensors model alignc can read",
+  AL4024: "win_rate: best_of > 1 names no `select` to pick a's best sample, or `select` or `temperature` is given with best_of = 1 (a answers greedily: nothing to pick or sample)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

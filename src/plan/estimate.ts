@@ -282,7 +282,7 @@ function scoreTrainFlopsPerToken(c: GptConfig, S: number): number {
 
 function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize | undefined, models: Map<string, GptConfig>, byId: Map<string, LoweredNode>): Estimates {
   const p = n.params; // references only; each kind's numbers are read typed below
-  const refs = [p.a, p.b, p.judge, p.model].map(refId).filter((id): id is string => id !== undefined && models.has(id));
+  const refs = [p.a, p.b, p.judge, p.select, p.model].map(refId).filter((id): id is string => id !== undefined && models.has(id));
   if (refs.length === 0) return {};
   const cfgs = refs.map((id) => models.get(id)!);
   const c = cfgs[0]!;
@@ -300,9 +300,11 @@ function evalEstimate(n: LoweredNode, size: (id: string | undefined) => DataSize
   if (n.op === "win_rate") {
     const w = paramsOf(n, "eval.win_rate");
     const [N, G] = [count(w.n), w.max_new_tokens];
-    const [a, b, judge] = [models.get(refId(w.a) ?? ""), models.get(refId(w.b) ?? ""), models.get(refId(w.judge) ?? "")];
-    for (const m of [a, b]) if (m) (tokens += N * G), (flops += N * G * fwd(m, S));
+    const [a, b, judge, select] = [w.a, w.b, w.judge, w.select].map((r) => models.get(refId(r) ?? ""));
+    // a samples best_of answers per prompt (greedy: one); a reward model that picks scores each of them
+    for (const [m, k] of [[a, w.best_of], [b, 1]] as const) if (m) (tokens += k * N * G), (flops += k * N * G * fwd(m, S));
     if (judge) (tokens += 2 * N * S), (flops += 2 * N * S * fwd(judge, S));
+    if (select && w.best_of > 1) (tokens += w.best_of * N * S), (flops += w.best_of * N * S * fwd(select, S));
   } else if (n.op === "accuracy") {
     // the run generates the longest target answer + 4 tokens, at most the cap: counted at the cap
     tokens = count(paramsOf(n, "eval.accuracy").n) * (S + ACCURACY_MAX_NEW_TOKENS);

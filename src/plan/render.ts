@@ -24,7 +24,7 @@ const KEY_PARAMS: Record<string, string[]> = {
   reward_model: ["init", "data", "steps", "epochs", "batch_size", "lr", "pairs"],
   ppo: ["init", "reward", "prompts", "steps", "batch_size", "lr", "kl_coef", "ptx_coef", "ptx_data"],
   dpo: ["init", "data", "steps", "epochs", "batch_size", "lr", "beta"],
-  win_rate: ["a", "b", "judge", "prompts", "n"],
+  win_rate: ["a", "best_of", "select", "b", "judge", "prompts", "n"], // best_of shown where a picks (with select)
   accuracy: ["model", "task", "split", "n"],
   rm_accuracy: ["model", "data"],
   lm_loss: ["model", "data"],
@@ -145,7 +145,7 @@ export function renderPlan(plan: Plan, opts: RenderOptions = {}): string {
   const header = ["node", "op", "key parameters", "size", "params", "tokens", "FLOPs", "memory", "time", "hash"];
   const rows = plan.nodes.map((n) => {
     const e = n.estimates;
-    const keys = (KEY_PARAMS[n.op] ?? Object.keys(n.params).slice(0, 4)).filter((k) => n.params[k] !== undefined && n.params[k] !== null);
+    const keys = (KEY_PARAMS[n.op] ?? Object.keys(n.params).slice(0, 4)).filter((k) => n.params[k] !== undefined && n.params[k] !== null && !(k === "best_of" && n.params[k] === 1));
     return [
       n.id,
       `${n.kind === "data" ? "" : `${n.kind} `}${n.op}`,

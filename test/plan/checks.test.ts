@@ -134,6 +134,35 @@ test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
   assert.deepEqual(diagnostics(set("policy", { max_new_tokens: 14 }), { sizes }), []);
 });
 
+test("AL4024: best_of > 1 needs a select; a select with best_of = 1 is a warning", () => {
+  const ds = diagnostics(capture(set("judge", { best_of: 4 })));
+  expectError(ds, "AL4024", { block: findBlock(captured, "judge"), prop: "best_of" });
+  assert.match(ds[0]!.message, /best_of = 4 with nothing to pick/);
+  const ignored = diagnostics(capture(set("judge", { select: "rule" })));
+  expectError(ignored, "AL4024", { block: findBlock(captured, "judge"), prop: "select" }, "warning");
+  const cold = diagnostics(capture(set("judge", { temperature: 0.7 })));
+  expectError(cold, "AL4024", { block: findBlock(captured, "judge"), prop: "temperature" }, "warning");
+  assert.deepEqual(diagnostics(set("judge", { best_of: 4, select: "rule", temperature: 0.7 })), []);
+  assert.deepEqual(diagnostics(set("judge", { best_of: 4, select: ref("rm") })), []);
+});
+
+test("AL4014: a reward model that picks a's best sample must read a's tokenizer", () => {
+  const ds = diagnostics(
+    capture((blocks) => {
+      blocks.splice(1, 0, block({ keyword: "tokenizer", name: "gpt2tok", kind: "gpt2" }), block({ keyword: "model", name: "big", kind: "gpt", props: { tokenizer: ref("gpt2tok"), layers: 2, d_model: 128, heads: 4, context: 64 } }));
+      const pre2 = block({ keyword: "stage", name: "pre2", kind: "pretrain", props: { init: ref("big"), data: call("text", join(root, "recipes/data/corpus.txt")), steps: 10 } });
+      const sft2 = block({ keyword: "stage", name: "sft2", kind: "sft", props: { init: ref("pre2"), data: ref("sft_data"), format: ref("chat"), steps: 10 } });
+      const rm2 = block({ keyword: "stage", name: "rm2", kind: "reward_model", props: { init: ref("sft2"), data: ref("prefs"), format: ref("chat"), steps: 10 } });
+      blocks.splice(blocks.findIndex((b) => b.name === "judge"), 0, pre2, sft2, rm2);
+      set("judge", { best_of: 4, select: ref("rm2") })!(blocks);
+    }),
+  );
+  const mismatch = ds.filter((d) => d.code === "AL4014");
+  assert.equal(mismatch.length, 1, JSON.stringify(ds.map((d) => d.message)));
+  assert.match(mismatch[0]!.message, /: a = policy .* vs select rm2/);
+  assert.equal(mismatch[0]!.span, findBlock(captured, "judge").propSpans.select);
+});
+
 test("AL4021: leave-one-out advantages need several samples per prompt", () => {
   const ds = diagnostics(capture(set("policy", { advantages: "rloo", samples_per_prompt: 1 })));
   expectError(ds, "AL4021", { block: findBlock(captured, "policy"), prop: "advantages" });

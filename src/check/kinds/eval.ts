@@ -1,6 +1,6 @@
 // Eval kinds: what an evaluation measures and on which examples.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { callSchema, dataCall, either, int, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
+import { callSchema, dataCall, either, int, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
@@ -11,6 +11,17 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       prompts: either("evaluation prompts", refSchema(["source", "task"], "prompts"), callSchema(["heldout", "train"], "split")),
       n: int("prompts evaluated (≥ 300 for ±0.05)", { minimum: 1, default: 300 }),
       max_new_tokens: int("response length cap", { minimum: 1, default: 24 }),
+      // best-of-n (Stiennon et al. 2020; Gao et al. 2022): what a policy reaches by sampling alone,
+      // with no RL: picked by the reward model, a baseline PPO must beat; picked by the rule, the
+      // ceiling of sharpening the model's own distribution (the rule sees the reference answer)
+      best_of: int("a answers with the best of this many of its samples, picked by `select` (1: its greedy answer)", {
+        minimum: 1,
+        maximum: 256,
+        maxReason: "each prompt's samples are scored together: past 256 a best-of-n eval is a training run",
+        default: 1,
+      }),
+      select: either("what picks a's best sample when best_of > 1", refSchema(["stage:reward_model"], "reward model"), oneOfStr(["rule"], "the rule the demo rankings follow (it reads the reference answer: an oracle)")),
+      temperature: num("sampling temperature of a's best_of samples: 1 draws from the model's own distribution", { exclusiveMinimum: 0, default: 1 }),
     },
     required: ["a", "b", "judge", "prompts"],
   },

@@ -160,4 +160,11 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     command: "plan",
     files: FILES,
   },
+  AL4024: {
+    bad: `${STAGES}eval bon = win_rate { a = sft  b = sft  judge = rm  prompts = heldout(prefs)  best_of = 8 }\n`,
+    fix: `${STAGES}eval bon = win_rate { a = sft  b = sft  judge = rm  prompts = heldout(prefs)  best_of = 8  select = rm }\n`,
+    how: "name what picks a's best sample: a reward model (`select = rm`) or the demo rule (`select = \"rule\"`); or drop best_of",
+    command: "plan",
+    files: FILES,
+  },
 };

@@ -16,7 +16,7 @@ import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 export type EvalData =
   | { kind: "accuracy"; model: string; items: SFTExample[]; available: number; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "rm_accuracy"; model: string; groups: TokenComparisonGroup[]; raw: ComparisonGroup[]; tok: Tokenizer }
-  | { kind: "win_rate"; a: string; b: string; judge: string; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer }
+  | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
 
 export const evalData = memoPerNode(build);
@@ -79,10 +79,12 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const a = need(node, "a");
       const bb = need(node, "b");
       const judge = typeof p.judge === "string" ? p.judge : need(node, "judge");
+      // what picks a's best sample (best_of > 1; the plan refuses best_of > 1 without one, AL4024)
+      const select = p.best_of === 1 ? null : typeof p.select === "string" ? p.select : need(node, "select");
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
       if (items.length === 0) nothingToEvaluate(dp, node, "prompts");
-      return { kind: "win_rate", a, b: bb, judge, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
+      return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
     }
     case "lm_loss": {
       const model = need(node, "model");

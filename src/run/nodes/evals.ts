@@ -18,6 +18,7 @@ import { networkOf } from "./models.js";
 import { promptTokens, responseTokens } from "./tokens.js";
 import { constantLoss, evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
 import { greedyAnswers } from "./greedy.js";
+import { bestOfAnswers } from "./best-of.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
@@ -121,14 +122,20 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
-      const maxNew = paramsOf(node, "eval.win_rate").max_new_tokens;
+      const p = paramsOf(node, "eval.win_rate");
+      const maxNew = p.max_new_tokens;
       const contextA = context(d.a);
       const prompts = d.items.map((x) => x.prompt);
       // greedy: at this scale sampling at T = 1 mostly adds noise (measured on the quickstart: the
       // RM judge's win rate 0.61 greedy vs 0.57 sampled, exact match 0.22 vs 0.12), and the
       // accuracy evals decode greedily too. Both judges (and every run that reuses a model) read the
-      // same answers: each set is generated once, then read back from the generation cache
-      const ta = await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
+      // same answers: each set is generated once, then read back from the generation cache. With
+      // best_of > 1, a's answer is the best of its samples instead (best-of.ts; drawn each run)
+      const best =
+        d.select === null
+          ? null
+          : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, answers) => judgeScores(rm, d, ps, [answers], contextA)[0]!);
+      const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
       const tb = await greedyTexts(env, ctx, d.b, prompts, d.fmt, d.tok, contextA, maxNew);
       let outcomes: number[];
       let sa: number[] = [];
@@ -143,6 +150,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
+      if (best) summary.best_of = p.best_of; // a's answers were the best of this many samples
       if (d.judge === "rule") Object.assign(summary, ruleJudgeCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
       Object.assign(summary, winRateByTask(d.items.map((x) => x.meta.task), outcomes));
       if (sa.length) {
@@ -153,8 +161,16 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       // a judge that is the reward a compared stage optimised is no independent verdict (InstructGPT's
       // claim is made by people, not by its reward model): said beside its figure and its samples
+      // and a judge that picked a's best sample is one too (best-of-n picked by the rule and judged by
+      // it: the ceiling of k tries, an oracle)
       const optimisedBy = [d.a, d.b].filter((m) => refOf(nodeById(ctx.plan, m).params.reward) === d.judge);
-      const judgeNote = optimisedBy.length ? `the reward ${optimisedBy.join(" and ")} optimised: not an independent judge` : undefined;
+      const judgeNote =
+        d.select === d.judge
+          ? `a's best of ${p.best_of} picked by the judge itself: an oracle, not an independent judge`
+          : optimisedBy.length
+            ? `the reward ${optimisedBy.join(" and ")} optimised: not an independent judge`
+            : undefined;
+      const aName = best ? `${d.a} (best of ${p.best_of} at T ${p.temperature}, picked by ${d.select})` : d.a;
       d.items.forEach((x, i) =>
         ctx.sample({
           eval: node.id,
@@ -162,12 +178,13 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           ...(judgeNote ? { judge_note: judgeNote } : {}),
           prompt: x.prompt,
           a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },
+          ...(best ? { best_of: { candidates: best.candidates[i]!, picked: best.picked[i]!, select: d.select } } : {}),
           b: { model: d.b, text: tb[i]!, ...(sb.length ? { score: sb[i]! } : {}) },
           winner: outcomes[i] === 1 ? "a" : outcomes[i] === 0 ? "b" : "tie",
           reference: x.response,
         }),
       );
-      note = `${d.a} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
+      note = `${aName} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
       if (d.judge === "rule")
         note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}`;
       const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);

@@ -1,0 +1,91 @@
+// Best-of-n answers for a win_rate eval (`best_of = k  select = …`): k samples of model a per prompt,
+// the best kept, as Stiennon et al. (2020) and Gao et al. (2022) compare RL with rejection sampling.
+// Picked by a reward model, it is the baseline PPO on that reward model must beat with one sample;
+// picked by the rule (which reads each prompt's reference answer), it is the ceiling of what
+// sharpening the model's own distribution can reach with k tries, an oracle no policy has.
+import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
+import { dataPlanFromPlan, keyOf } from "../../data/plan-input.js";
+import { Rng } from "../../common/rng.js";
+import { ruleReward } from "../evaluation/rule-judge.js";
+import { ruleReference } from "../evaluation/eval-metrics.js";
+import type { NodeContext } from "../handler.js";
+import type { HandlerEnv } from "./env.js";
+import { decodeResponse } from "./decode.js";
+import { networkOf } from "./models.js";
+import { promptTokens } from "./tokens.js";
+import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
+
+export interface BestOfSettings {
+  model: string; // the node whose samples are drawn (win_rate's a)
+  k: number;
+  temperature: number;
+  select: string; // a reward model node, or "rule"
+  context: number;
+  maxNewTokens: number;
+}
+
+export interface BestOf {
+  texts: string[]; // the picked answer per prompt
+  candidates: string[][]; // [prompt][k] every sample, in draw order
+  picked: number[]; // index of the picked sample per prompt
+}
+
+/**
+ * The index of the best score; the first drawn of equal ones (so identical samples, which a reward
+ * model scores alike, never make the pick depend on anything but the draw order).
+ */
+export function argmaxFirst(scores: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
+}
+
+/** The rule's score of each candidate against its prompt's reference response (correct 1 … garbage −1). */
+export function ruleScores(candidates: readonly (readonly string[])[], references: readonly string[]): number[][] {
+  return candidates.map((c, i) => c.map((text) => ruleReward(text, ruleReference(references[i]!))));
+}
+
+/**
+ * Draws `k` samples of the model per prompt and keeps the best by `select`. `score` scores a reward
+ * model's (prompt, answer) pairs (the eval's judgeScores, so a selector and a judge read answers alike).
+ * The sampling stream is seeded from the eval node's seed key: the same plan draws the same samples.
+ */
+export async function bestOfAnswers(
+  env: HandlerEnv,
+  ctx: NodeContext,
+  items: readonly PromptResponse[],
+  d: { fmt: ChatFormat; tok: Tokenizer },
+  s: BestOfSettings,
+  score: (rm: Gpt, prompts: string[], answers: string[]) => number[],
+): Promise<BestOf> {
+  const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, undefined, Math.max(1, s.context - s.maxNewTokens)));
+  const rng = new Rng(Number.parseInt(keyOf(dataPlanFromPlan(ctx.plan, env.recipe), ctx.node.id).slice(0, 8), 16));
+  const model = await networkOf(env, ctx.plan, await ctx.input(s.model));
+  let flat: string[];
+  try {
+    // prompt-major: prompt i's samples are flat[i*k … i*k+k-1]
+    const outs = generateAll(
+      model,
+      ids.flatMap((p) => Array.from({ length: s.k }, () => p)),
+      { maxNewTokens: s.maxNewTokens, temperature: s.temperature, topK: FULL_DISTRIBUTION.topK, topP: FULL_DISTRIBUTION.topP, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },
+    );
+    flat = outs.map((o) => decodeResponse(o, d.tok, d.fmt));
+  } finally {
+    model.dispose();
+  }
+  const candidates = items.map((_, i) => flat.slice(i * s.k, (i + 1) * s.k));
+  let scores: number[][];
+  if (s.select === "rule") {
+    scores = ruleScores(candidates, items.map((x) => x.response));
+  } else {
+    const rm = await networkOf(env, ctx.plan, await ctx.input(s.select));
+    try {
+      const all = score(rm, items.flatMap((x) => Array.from({ length: s.k }, () => x.prompt)), flat);
+      scores = candidates.map((_, i) => all.slice(i * s.k, (i + 1) * s.k));
+    } finally {
+      rm.dispose();
+    }
+  }
+  const picked = scores.map(argmaxFirst);
+  return { texts: picked.map((j, i) => candidates[i]![j]!), candidates, picked };
+}
