@@ -120,6 +120,23 @@ test("recipes/replicate/quickstart-rule-reward.align: the quickstart's plans on 
   }
 });
 
+// recipes/replicate/quickstart-best-of.align: best-of-n evals of the quickstart's SFT. On each seed it must
+// BE the quickstart's plan (a cache that ran it reuses every node, PPO included) plus its six evals.
+test("recipes/replicate/quickstart-best-of.align: the quickstart's plans on both seeds plus its best-of-n evals", async () => {
+  const file = join(recipesDir, "replicate", "quickstart-best-of.align");
+  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
+  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
+    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    assert.deepEqual(r.diagnostics, []);
+    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+    assert.deepEqual(changed, ["bon_rm_16", "bon_rm_4", "bon_rm_8", "oracle_16", "oracle_4", "oracle_8"]);
+    const bon = r.plan.nodes.find((n) => n.id === "bon_rm_4")!;
+    assert.deepEqual([bon.params.best_of, bon.params.select, bon.params.temperature, bon.inputs], [4, { $ref: "rm" }, 0.7, ["prefs", "rm", "sft"]]);
+  }
+});
+
 // recipes/replicate/sentiment-alone.align, sentiment-wide.align and arithmetic-caps-alone.align: issue 12's diagnosis of held-out-template
 // accuracy. Their two-layer pretraining must BE the quickstart's on each seed (the diagnosis is about the
 // quickstart's pretrained model, and a cache that ran the quickstart reuses it); the wide one trains on
