@@ -2,6 +2,7 @@
 // writes anything, then creates the run directory, executes, keeps manifest.json current after
 // every node, and writes report.html at the end, whatever the outcome.
 import { createHash } from "node:crypto";
+import { backendLabel } from "../common/tfjs-version.js";
 import { dirname, resolve } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
@@ -95,7 +96,11 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
     progress,
     interrupt: o.interrupt ?? { requested: false },
     backend: typeof o.backend === "string" ? o.backend : o.backend.requested,
-    selectedBackend: () => (typeof o.backend === "string" ? null : o.backend.selected),
+    // recorded with each entry it computes, with the TensorFlow.js release (src/common/tfjs-version.ts)
+    selectedBackend: () => {
+      const b = typeof o.backend === "string" ? null : o.backend.selected;
+      return b === null ? null : backendLabel(b);
+    },
     tiny: o.tiny ?? false,
     force: o.force,
     until: o.until ?? null,

@@ -1,6 +1,6 @@
 // A cache hit reuses an entry whatever backend computed it (the hash covers what is computed, not the
-// float order), and figures are bit-identical on one backend only: each entry records its backend, and
-// a run whose figures come from two says so (summary, report), never silently.
+// float order), and figures are bit-identical on one backend only: each entry records its backend (with
+// the TensorFlow.js release), and a run whose figures come from two says so (summary, report), never silently.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,9 +10,13 @@ import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { outcome, tempDir } from "./helpers.js";
+import { tfjsVersion } from "../../src/common/tfjs-version.js";
+import { mixedBackendsNote } from "../../src/run/presentation/backends.js";
 import { writeMicro } from "./micro.js";
 
 const quiet = createProgress({ quiet: true });
+// an entry records its backend with the TensorFlow.js release that computed it
+const [cpu, wasm] = ["cpu", "wasm"].map((b) => `${b}, tfjs ${tfjsVersion()}`) as [string, string];
 
 test("each cache entry records the backend that computed it; a run reusing another backend's entry says its figures come from two", async () => {
   const { dir, cleanup } = tempDir();
@@ -21,22 +25,30 @@ test("each cache entry records the backend that computed it; a run reusing anoth
     const recipe = writeMicro(dir);
     const first = outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre" }));
     const pre = first.manifest.nodes.find((n) => n.id === "pre")!;
-    assert.deepEqual([pre.status, pre.computedOn], ["computed", "cpu"]);
-    assert.equal(new StageCache(join(dir, "cache")).get(pre.hash)!.meta.backend, "cpu");
+    assert.deepEqual([pre.status, pre.computedOn], ["computed", cpu]);
+    assert.equal(new StageCache(join(dir, "cache")).get(pre.hash)!.meta.backend, cpu);
     assert.doesNotMatch(summaryText(first.manifest, first.runDir), /backends/, "one backend: no note");
 
     const said: string[] = [];
     const listening = { stage: () => ({ update() {}, done() {} }), info: (line: string) => void said.push(line), stop() {} };
     const second = outcome(await runRecipe(recipe, { ...paths, backend: "wasm", until: "sft", progress: listening }));
-    assert.ok(said.some((l) => /^ {2}= pre {2}cached \[[0-9a-f]{8}\] \(saves [^)]*, computed on cpu\)$/.test(l)), said.join("\n"));
+    assert.ok(said.some((l) => /^ {2}= pre {2}cached \[[0-9a-f]{8}\] \(saves [^)]*, computed on cpu, tfjs \d+\.\d+\.\d+\)$/.test(l)), said.join("\n"));
     const by = Object.fromEntries(second.manifest.nodes.map((n) => [n.id, n]));
-    assert.deepEqual([by.pre!.status, by.pre!.computedOn], ["cached", "cpu"]);
-    assert.deepEqual([by.sft!.status, by.sft!.computedOn], ["computed", "wasm"]);
+    assert.deepEqual([by.pre!.status, by.pre!.computedOn], ["cached", cpu]);
+    assert.deepEqual([by.sft!.status, by.sft!.computedOn], ["computed", wasm]);
     const text = summaryText(second.manifest, second.runDir);
-    assert.match(text, /pre +cached \[[0-9a-f]{8}\] \(saved [^)]*, computed on cpu\)/);
-    assert.match(text, /note: these figures come from 2 backends \(cpu: pre; wasm: sft\)/);
+    assert.ok(text.includes(`, computed on ${cpu})`), text);
+    assert.ok(text.includes(`note: these figures come from 2 backends (${cpu}: pre; ${wasm}: sft)`), text);
     assert.match(readFileSync(join(second.runDir, "report.html"), "utf8"), /these figures come from 2 backends/);
   } finally {
     cleanup();
   }
+});
+
+test("two TensorFlow.js releases of one backend are two backends to the mixed-backends note", () => {
+  assert.match(tfjsVersion(), /^\d+\.\d+\.\d+/);
+  const node = (label: string, computedOn: string) => ({ label, computedOn }) as Parameters<typeof mixedBackendsNote>[0]["nodes"][number];
+  assert.equal(mixedBackendsNote({ nodes: [node("pre", "wasm, tfjs 4.22.0"), node("sft", "wasm, tfjs 4.22.0")] }), null);
+  const note = mixedBackendsNote({ nodes: [node("pre", "wasm, tfjs 4.21.0"), node("sft", "wasm, tfjs 4.22.0")] });
+  assert.match(note ?? "", /come from 2 backends \(wasm, tfjs 4\.21\.0: pre; wasm, tfjs 4\.22\.0: sft\)/);
 });

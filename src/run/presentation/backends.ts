@@ -1,6 +1,9 @@
 // Which backend's arithmetic a run's figures are: a cache hit reuses an entry whatever backend made
 // it (the hash covers what is computed, not the float order), and figures are bit-identical on one
-// backend only (wasm, cpu and tensorflow sum in other orders), so a run that mixes them says so.
+// backend only (wasm, cpu and tensorflow sum in other orders), so a run that mixes them says so. An
+// entry names its backend with the TensorFlow.js release (`wasm, tfjs 4.22.0`: a release may change a
+// kernel), so two releases of one backend are two here; entries made before alignc recorded the
+// release say only the backend, and count apart from those that say both.
 import type { Manifest } from "../storage/rundir.js";
 
 /** Backend → the nodes whose entries it computed, over nodes that record one (older entries do not). */
