@@ -43,7 +43,8 @@ export interface Leak {
   evalPool: Pool;
   trainPool: Pool;
   count: number; // evaluated texts found in the training pool
-  examples: string[]; // a few of them (normalised)
+  found: string[]; // the distinct ones (normalised)
+  examples: string[]; // a few of them
 }
 
 export interface LeakReport {
@@ -298,14 +299,16 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
     const texts = evaluated[i]!;
     trainPools.forEach((t, j) => {
       const hits = texts.filter((x) => contained[j]!.has(x));
-      if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, examples: [...new Set(hits)].slice(0, EXAMPLES) });
+      const found = [...new Set(hits)];
+      if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, found, examples: found.slice(0, EXAMPLES) });
     });
   });
   return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0), empty };
 }
 
-/** `alignc data --leaks`: one paragraph per leaking pair of pools, then `leaks: N`. */
-export function leakText(r: LeakReport): string {
+/** `alignc data --leaks`: one paragraph per leaking pair of pools, then `more` (the near duplicates of
+ * `--ngram`), then `leaks: N`. */
+export function leakText(r: LeakReport, more: readonly string[] = []): string {
   const lines: string[] = [];
   lines.push(`checked ${r.evalPools.length} evaluated pool(s) against ${r.trainPools.length} training pool(s)`);
   if (r.notChecked.length) lines.push(`not checked (they score the training split on purpose): ${r.notChecked.map((n) => `eval ${n}`).join(", ")}`);
@@ -314,6 +317,7 @@ export function leakText(r: LeakReport): string {
     lines.push(`${l.evalPool.name} ∩ ${l.trainPool.name}: ${l.count} of ${l.evalPool.texts.length} ${l.trainPool.kind === "text" ? "found in the text" : "are training prompts"}`);
     for (const x of l.examples) lines.push(`  ${JSON.stringify(x.length > 100 ? `${x.slice(0, 97)}...` : x)}`);
   }
+  lines.push(...more);
   lines.push(``);
   lines.push(`leaks: ${r.total}`);
   return lines.join("\n");

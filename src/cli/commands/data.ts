@@ -4,9 +4,10 @@
 // or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
 // `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
 // prompt found verbatim in a training pool, per pair of pools, ending with `leaks: N` (exit 0 either
-// way: leaks are a finding, not an error; `alignc check` and `plan` warn about them).
+// way: leaks are a finding, not an error; `alignc check` and `plan` warn about them). `--ngram N` adds
+// the near duplicates before that line (src/data/ngram-overlap.ts): texts sharing a run of N words.
 // `--json`: one JSON document on stdout instead — { diagnostics, data: [{ name, kind, tokenizer,
-// stats?, truncation?, preview?, exported? }] } or, with --leaks, { diagnostics, leaks } — with the
+// stats?, truncation?, preview?, exported? }] } or, with --leaks, { diagnostics, leaks, near_duplicates? } — with the
 // same exit codes; usage errors (exit 2) stay plain text on stderr.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
@@ -17,6 +18,7 @@ import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../..
 import { buildExamples } from "../../data/index.js";
 import { isRef } from "../../data/ir.js";
 import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
+import { nearDuplicateText, nearDuplicates, type NearDuplicateReport } from "../../data/ngram-overlap.js";
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
 import { consumingStages, measuredWith, measureTruncation } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
@@ -87,6 +89,19 @@ function pickVariant(recipe: CheckedRecipe, name: string | undefined): { recipe:
   return { recipe: v.recipe, variant: v.name };
 }
 
+/** Longest n-gram --ngram takes: longer runs than a paragraph's find nothing a verbatim check would miss. */
+const MAX_NGRAM = 200;
+
+/** The near-duplicate report as data (`--ngram`), pairs as the leak report's. */
+function nearJson(d: NearDuplicateReport): Record<string, unknown> {
+  return {
+    n: d.n,
+    total: d.total,
+    shorter_than_n: d.short,
+    pairs: d.pairs.map((p) => ({ evaluated: p.evalPool.name, training: p.trainPool.name, count: p.count, of: p.evalPool.texts.length, examples: p.examples })),
+  };
+}
+
 /** The leak report as data: pools by name, each leaking pair with its count and a few examples. */
 function leaksJson(r: LeakReport): Record<string, unknown> {
   return {
@@ -114,6 +129,15 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const json = opts.json === true;
+  const ngram = opts.ngram === undefined ? undefined : Number(opts.ngram);
+  if (ngram !== undefined && (!Number.isInteger(ngram) || ngram < 1 || ngram > MAX_NGRAM)) {
+    process.stderr.write(`alignc data: --ngram must be a whole number of words from 1 to ${MAX_NGRAM} (GPT-3 used 13), got ${escapeControl(String(opts.ngram))}\n`);
+    return 2;
+  }
+  if (ngram !== undefined && !opts.leaks) {
+    process.stderr.write("alignc data: --ngram adds near duplicates to the contamination check; give it with --leaks\n");
+    return 2;
+  }
   const checked = await checkRecipeFile(file);
   const { diagnostics, sources } = checked;
   if (!checked.recipe || hasErrors(diagnostics)) {
@@ -138,9 +162,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     try {
       const r = await findLeaks(recipe);
+      const near = ngram === undefined ? undefined : nearDuplicates(r, ngram);
       // an eval with nothing to evaluate is no pool to compare: said beside the report (AL3071 fails the command)
       const empty = emptySplitDiagnostics(recipe, r.empty);
-      process.stdout.write(json ? `${JSON.stringify({ diagnostics: [...warnings, ...diagnosticObjects(sortDiagnostics(empty))], leaks: leaksJson(r) }, null, 2)}\n` : `${leakText(r)}\n`);
+      const doc = { diagnostics: [...warnings, ...diagnosticObjects(sortDiagnostics(empty))], leaks: leaksJson(r), ...(near ? { near_duplicates: nearJson(near) } : {}) };
+      process.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : `${leakText(r, near ? nearDuplicateText(near) : [])}\n`);
       if (!json && empty.length) report(empty, sources, false);
       return hasErrors(empty) ? 1 : 0;
     } catch (err) {

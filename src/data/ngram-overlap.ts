@@ -1,0 +1,84 @@
+// Near duplicates: evaluated texts that are not verbatim in a training pool but share a run of n words
+// with one (`alignc data RECIPE --leaks --ngram N`). The verbatim check (leaks.ts) misses a prompt
+// reworded at one end, re-cased or re-punctuated, or embedded in a longer training text; an n-gram
+// overlap check is how GPT-3 measured contamination (Brown et al. 2020, appendix C: 13-grams of
+// lowercased words without punctuation), and PaLM and Llama 2 after it. Words here are runs of letters
+// and digits, lowercased, so punctuation and case never hide an overlap; a text shorter than n words
+// is a near duplicate of a training prompt with the same words.
+import type { LeakReport, Pool } from "./leaks.js";
+import { normalizeWhitespace } from "./normalize.js";
+
+/** Lowercased runs of letters and digits (any script): punctuation, case and spacing do not count. */
+export function wordsOf(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Every run of n consecutive words, as one string (words joined by a space). */
+export function ngramsOf(words: readonly string[], n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + n <= words.length; i++) out.push(words.slice(i, i + n).join(" "));
+  return out;
+}
+
+export interface NearDuplicate {
+  evalPool: Pool;
+  trainPool: Pool;
+  count: number; // evaluated texts, not verbatim in the pool, that share an n-word run with it
+  examples: { text: string; ngram: string }[]; // a few of them (normalised), with a shared run
+}
+
+export interface NearDuplicateReport {
+  n: number;
+  pairs: NearDuplicate[];
+  total: number; // Σ count over every (evaluated, training) pair of pools
+  short: number; // distinct evaluated texts under n words: no n-word run (compared by their whole words)
+}
+
+const EXAMPLES = 3;
+
+/**
+ * The near duplicates among the pools a leak report compared. A training pool's runs are collected
+ * once: per text for prompt pools, over the whole text for a corpus (its lines joined, so a run may
+ * cross lines as a document's would). Texts the verbatim check found in a pool are left out of that
+ * pool's near duplicates (they are leaks, counted there).
+ */
+export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`n-gram length must be a positive whole number, got ${n}`);
+  const verbatim = new Map(r.leaks.map((l) => [`${l.evalPool.name}\u0000${l.trainPool.name}`, new Set(l.found)]));
+  const grams = r.trainPools.map((t) => new Set(t.kind === "text" ? ngramsOf(wordsOf(t.texts.join(" ")), n) : t.texts.flatMap((x) => ngramsOf(wordsOf(x), n))));
+  // a text of fewer than n words has no run of n: against prompts it is compared by its whole word
+  // sequence (the same words, other case or punctuation), against a corpus verbatim only
+  const wholes = r.trainPools.map((t) => (t.kind === "text" ? null : new Set(t.texts.map((x) => wordsOf(x).join(" ")))));
+  const shortTexts = new Set<string>();
+  const pairs: NearDuplicate[] = [];
+  for (const e of r.evalPools) {
+    const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
+    const runs = texts.map((t) => ngramsOf(wordsOf(t), n));
+    texts.forEach((t, i) => runs[i]!.length === 0 && shortTexts.add(t));
+    r.trainPools.forEach((t, j) => {
+      const leaked = verbatim.get(`${e.name}\u0000${t.name}`);
+      const hits: { text: string; ngram: string }[] = [];
+      texts.forEach((text, i) => {
+        if (leaked?.has(text)) return;
+        const whole = wordsOf(text).join(" ");
+        const shared = runs[i]!.length ? runs[i]!.find((g) => grams[j]!.has(g)) : whole && wholes[j]?.has(whole) ? whole : undefined;
+        if (shared !== undefined) hits.push({ text, ngram: shared });
+      });
+      const seen = new Set<string>();
+      if (hits.length) pairs.push({ evalPool: e, trainPool: t, count: hits.length, examples: hits.filter((h) => !seen.has(h.text) && seen.add(h.text)).slice(0, EXAMPLES) });
+    });
+  }
+  return { n, pairs, total: pairs.reduce((a, p) => a + p.count, 0), short: shortTexts.size };
+}
+
+/** The near-duplicate section of `alignc data --leaks --ngram N`, printed before its `leaks: N` line. */
+export function nearDuplicateText(d: NearDuplicateReport): string[] {
+  const lines: string[] = [``, `near duplicates (not verbatim; sharing a run of ${d.n} words, case and punctuation aside):`];
+  for (const p of d.pairs) {
+    lines.push(`${p.evalPool.name} ∩ ${p.trainPool.name}: ${p.count} of ${p.evalPool.texts.length}`);
+    for (const x of p.examples) lines.push(`  ${JSON.stringify(x.text.length > 100 ? `${x.text.slice(0, 97)}...` : x.text)} shares "${x.ngram}"`);
+  }
+  if (d.short) lines.push(`${d.short} evaluated text(s) have fewer than ${d.n} words: compared by their whole word sequence with prompts, verbatim with a corpus`);
+  lines.push(`near duplicates: ${d.total}`);
+  return lines;
+}

@@ -1,0 +1,122 @@
+// Near duplicates (`alignc data --leaks --ngram N`, src/data/ngram-overlap.ts): an evaluated text that
+// is not verbatim in a training pool but shares a run of N words with it (re-cased, re-punctuated,
+// reworded at one end, embedded in a longer text) is listed per pair of pools, and so is a text under N
+// words with the same words as a training prompt; verbatim leaks are not counted twice; `leaks: N` stays last.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { checkRecipeText } from "../../src/check/index.js";
+import { findLeaks, leakText } from "../../src/data/leaks.js";
+import { nearDuplicateText, nearDuplicates, ngramsOf, wordsOf } from "../../src/data/ngram-overlap.js";
+import { repoRoot } from "../repo-root.js";
+
+const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
+
+test("words are lowercased runs of letters and digits; n-grams are every run of n of them", () => {
+  assert.deepEqual(wordsOf("Is 'Très bien!' POSITIVE, or negative?"), ["is", "très", "bien", "positive", "or", "negative"]);
+  assert.deepEqual(ngramsOf(["a", "b", "c", "d"], 3), ["a b c", "b c d"]);
+  assert.deepEqual(ngramsOf(["a", "b"], 3), []);
+});
+
+test("for any text, each of its n-grams is found in itself and a text of fewer than n words has none", () => {
+  fc.assert(
+    fc.property(fc.array(fc.stringMatching(/^[a-z0-9]{1,5}$/), { maxLength: 20 }), fc.integer({ min: 1, max: 6 }), (words, n) => {
+      const grams = ngramsOf(words, n);
+      assert.equal(grams.length, Math.max(0, words.length - n + 1));
+      const again = new Set(ngramsOf(wordsOf(words.join(", ")), n));
+      for (const g of grams) assert.ok(again.has(g), g);
+    }),
+  );
+});
+
+const TRAIN = [
+  demo("Read the review and say whether the writer liked the film at all.", "positive"),
+  demo("Add 2 and 3.", "5"),
+  demo("Summarise: the committee met on Tuesday and voted to keep the old bridge open to traffic.", "kept"),
+];
+const CORPUS = ["Once upon a time a fox lived in the deep dark forest near the river.", "It was happy."];
+const EVALS = [
+  demo("READ THE REVIEW, and say whether the writer liked the film at all!", "positive"), // re-cased, re-punctuated
+  demo("Add 2 and 3.", "5"), // verbatim: a leak, not a near duplicate
+  demo("Did a fox live in the deep dark forest near the river?", "yes"), // 8 words of the corpus
+  demo("The committee met on Tuesday and voted to keep the old bridge open.", "yes"), // inside a longer training prompt
+  demo("Name a fruit.", "apple"), // short, not in training
+  demo("add 2 and 3!", "5"), // short, the same words as a training prompt
+  demo("Write a short poem about the sea in the morning light please.", "…"), // disjoint
+];
+
+function recipe(): { src: string; file: string; dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-ngram-"));
+  writeFileSync(join(dir, "corpus.txt"), CORPUS.join("\n") + "\n");
+  writeFileSync(join(dir, "train.jsonl"), TRAIN.join("\n") + "\n");
+  writeFileSync(join(dir, "evals.jsonl"), EVALS.join("\n") + "\n");
+  const src = `tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  context = 64 }
+source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
+stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
+stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
+eval held = lm_loss { model = sft  data = eval_demos }
+`;
+  const file = join(dir, "r.align");
+  writeFileSync(file, src);
+  return { src, file, dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("near duplicates at 8 words: re-cased, inside a longer training text, in the corpus; verbatim leaks and disjoint texts are not", async () => {
+  const r = recipe();
+  try {
+    const checked = await checkRecipeText(r.src, r.file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const rep = await findLeaks(checked.recipe);
+    assert.equal(rep.total, 1, "one verbatim leak: Add 2 and 3.");
+    const near = nearDuplicates(rep, 8);
+    const pairs = near.pairs.map((p) => `${p.evalPool.name} ∩ ${p.trainPool.name}: ${p.count}`).sort();
+    assert.deepEqual(pairs, ["eval held ∩ pre.data (pretraining text): 1", "eval held ∩ sft.data (train_demos): 3"]);
+    assert.equal(near.total, 4);
+    assert.equal(near.short, 3, "the two additions and Name a fruit. have fewer than 8 words");
+    const sft = near.pairs.find((p) => p.trainPool.name.startsWith("sft"))!;
+    assert.deepEqual(sft.examples.map((x) => [x.text, x.ngram]), [
+      ["READ THE REVIEW, and say whether the writer liked the film at all!", "read the review and say whether the writer"],
+      ["The committee met on Tuesday and voted to keep the old bridge open.", "the committee met on tuesday and voted to"],
+      ["add 2 and 3!", "add 2 and 3"], // shorter than 8 words: its whole word sequence
+    ]);
+    const text = leakText(rep, nearDuplicateText(near));
+    assert.match(text, /near duplicates \(not verbatim; sharing a run of 8 words, case and punctuation aside\):/);
+    assert.match(text, /"Did a fox live in the deep dark forest near the river\?" shares "in the deep dark forest near the river"/);
+    assert.match(text, /3 evaluated text\(s\) have fewer than 8 words: compared by their whole word sequence with prompts, verbatim with a corpus\nnear duplicates: 4\n\nleaks: 1$/);
+    // longer runs find fewer: at 13 words the fox question and the poem (12 words each) have none
+    const long = nearDuplicates(rep, 13);
+    assert.deepEqual([long.total, long.short], [3, 5]);
+    assert.throws(() => nearDuplicates(rep, 0), /positive whole number/);
+  } finally {
+    r.done();
+  }
+});
+
+test("alignc data --leaks --ngram: the near duplicates before `leaks: N`, in --json too; --ngram alone or not a whole number is a usage error", () => {
+  const r = recipe();
+  const data = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "data", r.file, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  try {
+    const plain = data("--leaks", "--ngram", "8");
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /near duplicates: 4\n\nleaks: 1\n$/);
+    const json = data("--leaks", "--ngram", "8", "--json");
+    assert.equal(json.status, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { leaks: { total: number }; near_duplicates: { n: number; total: number; shorter_than_n: number } };
+    assert.deepEqual([doc.leaks.total, doc.near_duplicates.n, doc.near_duplicates.total, doc.near_duplicates.shorter_than_n], [1, 8, 4, 3]);
+    assert.doesNotMatch(data("--leaks").stdout, /near duplicates/, "without --ngram, the verbatim check only");
+    for (const bad of [["--ngram", "8"], ["--leaks", "--ngram", "0"], ["--leaks", "--ngram", "2.5"], ["--leaks", "--ngram", "x"]]) {
+      const out = data(...bad);
+      assert.equal(out.status, 2, `${bad.join(" ")}: ${out.stderr}`);
+      assert.match(out.stderr, /alignc data: --ngram /);
+    }
+  } finally {
+    r.done();
+  }
+});
