@@ -69,8 +69,9 @@ export const METRICS: Record<string, string[]> = {
   // (when the rankings have a holdout); a no-op reward model leaves the two equal
   reward_model: ["loss", "accuracy", "heldout_accuracy", "heldout_accuracy_before"],
   // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts,
-  // greedy_reward(_before) scored by the stage's own reward (the reward model's score, or the rule's with reward = "rule")
-  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before"],
+  // greedy_reward(_before) scored by the stage's own reward (the reward model's score, or the rule's with reward = "rule");
+  // greedy_rule_win_rate: the probe's greedy answers judged by the rule against the starting model's (ties ½; also logged during training)
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before", "greedy_rule_win_rate"],
   dpo: ["loss", "accuracy", "margin"],
   // best_of: a's answers were the best of this many samples (with best_of > 1 only);
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on

@@ -1,8 +1,10 @@
 // A ppo stage's trainer from its block: the reward (a reward-model stage, or the demo rule scoring
 // decoded responses against the prompts' reference answers), the advantage estimator, and the
-// greedy before/after probe on a fixed set of PPO's own (training) prompts.
+// greedy probe on a fixed set of PPO's own (training) prompts: before and after, and during training
+// the policy's rule-judged win rate over the starting model there (a learning curve, not a held-out figure).
 import { refOf, type StagePpoParams } from "../../plan/params.js";
-import { ruleReward } from "../evaluation/rule-judge.js";
+import { ruleOutcome, ruleReward } from "../evaluation/rule-judge.js";
+import { ruleReference } from "../evaluation/eval-metrics.js";
 import type { NodeContext, NodeOutput } from "../handler.js";
 import { decodeResponse } from "./decode.js";
 import { ppoConfigOf } from "../../plan/engine-configs.js";
@@ -21,13 +23,26 @@ export interface PpoSetup {
   trainer: Trainer;
   evalBefore: Record<string, number>;
   evalAfter: () => Record<string, number>;
+  /** logged during training (null without reference answers): the probe's rule win rate over the start */
+  during: (() => Record<string, number>) | null;
   owned: { dispose(): void }[];
 }
 
-/** The demo rule as a reward function over decoded responses; null when some prompt has no reference answer. */
-function ruleScorer(data: PpoData): ((idx: readonly number[], resp: readonly number[][]) => number[]) | null {
+/**
+ * The demo rule as a reward function over decoded responses; null when some prompt has no reference
+ * answer. A reference written with the preamble (a demonstration's `Sure! Here is 7`) means its concise
+ * answer, as the rule judge and the rule labeler read it (ruleReference): else the concise right answer
+ * would be scored wrong and the preamble one right.
+ */
+export function ruleScorer(data: Pick<PpoData, "answers" | "tok" | "fmt">): ((idx: readonly number[], resp: readonly number[][]) => number[]) | null {
   if (data.answers.some((a) => a === undefined)) return null;
-  return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), data.answers[i]!));
+  const refs = data.answers.map((a) => ruleReference(a!));
+  return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), refs[i]!));
+}
+
+/** Ties ½: the share of prompts where the rule prefers a's answer to b's (a = b throughout: exactly 0.5). */
+function ruleWinRate(a: readonly string[], b: readonly string[], refs: readonly string[]): number {
+  return a.reduce((s, x, j) => s + ruleOutcome(x, b[j]!, refs[j]!), 0) / a.length;
 }
 
 /** `init`: the starting network, loaded from `initOut` (its node output, which names it in the generation cache). */
@@ -82,7 +97,19 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   };
   // before: the starting network's answers, shared with every run that starts PPO from it (the
   // generation cache); after: the trained policy's, which nothing else reads
-  const before = probeScores(await greedyAnswers(env, ctx, initOut, init, ps, greedy));
-  const after = () => probeScores(generateAll(trainer.model, ps, { ...greedy, temperature: 0, ...FULL_DISTRIBUTION }));
-  return { trainer, evalBefore: before, evalAfter: after, owned };
+  const startAnswers = await greedyAnswers(env, ctx, initOut, init, ps, greedy);
+  const before = probeScores(startAnswers);
+  const policyAnswers = () => generateAll(trainer.model, ps, { ...greedy, temperature: 0, ...FULL_DISTRIBUTION });
+  // the curve issue 12 asks for: greedy answers judged by the rule against the starting model's on the
+  // same probe prompts, every tenth of the run (greedy decoding draws nothing from the rollouts' stream)
+  const texts = (answers: number[][]) => answers.map((a) => decodeResponse(a, data.tok, data.fmt));
+  const startTexts = texts(startAnswers);
+  const refs = probeIdx.map((i) => ruleReference(data.answers[i] ?? ""));
+  const winRate = (answers: number[][]): Record<string, number> => ({ greedy_rule_win_rate: ruleWinRate(texts(answers), startTexts, refs) });
+  const during = rule ? () => winRate(policyAnswers()) : null;
+  const after = () => {
+    const answers = policyAnswers();
+    return { ...probeScores(answers), ...(rule ? winRate(answers) : {}) };
+  };
+  return { trainer, evalBefore: before, evalAfter: after, during, owned };
 }

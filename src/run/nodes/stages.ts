@@ -122,6 +122,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       trainer = setup.trainer;
       evalBefore = setup.evalBefore;
       evalAfter = setup.evalAfter;
+      during = setup.during;
     }
     if (!disposables.includes(trainer)) disposables.push(trainer);
     if (data.kind !== "lm") replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
