@@ -2,15 +2,24 @@
 // with one (`alignc data RECIPE --leaks --ngram N`). The verbatim check (leaks.ts) misses a prompt
 // reworded at one end, re-cased or re-punctuated, or embedded in a longer training text; an n-gram
 // overlap check is how GPT-3 measured contamination (Brown et al. 2020, appendix C: 13-grams of
-// lowercased words without punctuation), and PaLM and Llama 2 after it. Words here are runs of letters
-// and digits, lowercased, so punctuation and case never hide an overlap; a text shorter than n words
-// is a near duplicate of a training prompt with the same words.
+// lowercased words without punctuation), and PaLM and Llama 2 after it. Words are Unicode words,
+// normalised and lowercased, so punctuation, case and accent encoding never hide an overlap; a text
+// shorter than n words is a near duplicate of a training prompt with the same words. Memory: every
+// n-gram of the training pools is held as a string (opt-in, and sized like the training text).
 import type { LeakReport, Pool } from "./leaks.js";
 import { normalizeWhitespace } from "./normalize.js";
 
-/** Lowercased runs of letters and digits (any script): punctuation, case and spacing do not count. */
+// Unicode word boundaries (UAX #29, with ICU's dictionaries for scripts written without spaces:
+// Chinese, Japanese, Thai): a regex over letters would cut Devanagari at its vowel signs and read a
+// whole Chinese sentence as one word
+const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+
+/** The words of a text, NFKC-normalised and lowercased (so composed and decomposed accents, full-width
+ * forms and case are one word), punctuation and spacing dropped. */
 export function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const out: string[] = [];
+  for (const s of segmenter.segment(text.normalize("NFKC").toLowerCase())) if (s.isWordLike) out.push(s.segment);
+  return out;
 }
 
 /** Every run of n consecutive words, as one string (words joined by a space). */
@@ -31,7 +40,7 @@ export interface NearDuplicateReport {
   n: number;
   pairs: NearDuplicate[];
   total: number; // Σ count over every (evaluated, training) pair of pools
-  short: number; // distinct evaluated texts under n words: no n-word run (compared by their whole words)
+  short: number; // distinct evaluated texts of 1 to n − 1 words: no n-word run (compared by their whole words)
 }
 
 const EXAMPLES = 3;
@@ -44,7 +53,8 @@ const EXAMPLES = 3;
  */
 export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n-gram length must be a positive whole number, got ${n}`);
-  const verbatim = new Map(r.leaks.map((l) => [`${l.evalPool.name}\u0000${l.trainPool.name}`, new Set(l.found)]));
+  const verbatim = new Map<Pool, Map<Pool, Set<string>>>(); // evaluated pool → training pool → texts found verbatim
+  for (const l of r.leaks) verbatim.set(l.evalPool, (verbatim.get(l.evalPool) ?? new Map()).set(l.trainPool, new Set(l.found)));
   const grams = r.trainPools.map((t) => new Set(t.kind === "text" ? ngramsOf(wordsOf(t.texts.join(" ")), n) : t.texts.flatMap((x) => ngramsOf(wordsOf(x), n))));
   // a text of fewer than n words has no run of n: against prompts it is compared by its whole word
   // sequence (the same words, other case or punctuation), against a corpus verbatim only
@@ -54,9 +64,9 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   for (const e of r.evalPools) {
     const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
     const runs = texts.map((t) => ngramsOf(wordsOf(t), n));
-    texts.forEach((t, i) => runs[i]!.length === 0 && shortTexts.add(t));
+    texts.forEach((t, i) => runs[i]!.length === 0 && wordsOf(t).length > 0 && shortTexts.add(t));
     r.trainPools.forEach((t, j) => {
-      const leaked = verbatim.get(`${e.name}\u0000${t.name}`);
+      const leaked = verbatim.get(e)?.get(t);
       const hits: { text: string; ngram: string }[] = [];
       texts.forEach((text, i) => {
         if (leaked?.has(text)) return;

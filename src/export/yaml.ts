@@ -32,11 +32,22 @@ const pyFloat: ScalarTag = {
 // stringifier then quotes (the tag still tests `<<` as a look-alike).
 const MERGE_TAG = "tag:yaml.org,2002:merge";
 
+// YAML 1.1's value key `=`: PyYAML resolves a plain `=` to tag:yaml.org,2002:value and safe_load
+// refuses it (ConstructorError), a type the yaml package does not know, so it would write `a: =` plain.
+// A tag that identifies nothing and tests `=` makes the stringifier quote it.
+const pyValue: ScalarTag = {
+  identify: () => false,
+  default: true,
+  tag: "tag:yaml.org,2002:value",
+  test: /^=$/,
+  resolve: (s: string) => s,
+};
+
 /** YAML text of a plain JSON value, safe for YAML 1.1 readers; keys keep their insertion order. */
 export function toYaml(value: unknown): string {
   return stringify(value, {
     version: "1.1",
-    customTags: (tags) => [pyFloat, ...tags.map((t) => (typeof t === "object" && t.tag === MERGE_TAG ? { ...t, identify: () => false } : t))],
+    customTags: (tags) => [pyFloat, pyValue, ...tags.map((t) => (typeof t === "object" && t.tag === MERGE_TAG ? { ...t, identify: () => false } : t))],
     lineWidth: 0, // never fold long strings: chat templates must round-trip byte for byte
   });
 }

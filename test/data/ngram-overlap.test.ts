@@ -16,8 +16,11 @@ import { repoRoot } from "../repo-root.js";
 
 const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
 
-test("words are lowercased runs of letters and digits; n-grams are every run of n of them", () => {
+test("words are Unicode words, NFKC-normalised and lowercased; n-grams are every run of n of them", () => {
   assert.deepEqual(wordsOf("Is 'Très bien!' POSITIVE, or negative?"), ["is", "très", "bien", "positive", "or", "negative"]);
+  assert.deepEqual(wordsOf("हिन्दी भाषा"), ["हिन्दी", "भाषा"], "vowel signs stay in their word");
+  assert.deepEqual(wordsOf("cafe\u0301 ＡＢＣ"), wordsOf("café abc"), "decomposed accents and full-width letters are the same words");
+  assert.ok(wordsOf("我喜欢这部电影").length > 1, "a sentence written without spaces is several words");
   assert.deepEqual(ngramsOf(["a", "b", "c", "d"], 3), ["a b c", "b c d"]);
   assert.deepEqual(ngramsOf(["a", "b"], 3), []);
 });
@@ -111,7 +114,7 @@ test("alignc data --leaks --ngram: the near duplicates before `leaks: N`, in --j
     const doc = JSON.parse(json.stdout) as { leaks: { total: number }; near_duplicates: { n: number; total: number; shorter_than_n: number } };
     assert.deepEqual([doc.leaks.total, doc.near_duplicates.n, doc.near_duplicates.total, doc.near_duplicates.shorter_than_n], [1, 8, 4, 3]);
     assert.doesNotMatch(data("--leaks").stdout, /near duplicates/, "without --ngram, the verbatim check only");
-    for (const bad of [["--ngram", "8"], ["--leaks", "--ngram", "0"], ["--leaks", "--ngram", "2.5"], ["--leaks", "--ngram", "x"]]) {
+    for (const bad of [["--ngram", "8"], ["--leaks", "--ngram", "0"], ["--leaks", "--ngram", "2.5"], ["--leaks", "--ngram", "x"], ["--leaks", "--ngram", "0x8"], ["--leaks", "--ngram", "1e1"]]) {
       const out = data(...bad);
       assert.equal(out.status, 2, `${bad.join(" ")}: ${out.stderr}`);
       assert.match(out.stderr, /alignc data: --ngram /);

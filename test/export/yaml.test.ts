@@ -23,6 +23,12 @@ test("a key named << stays a key: quoted, not YAML 1.1's merge key (fast-check s
   assert.deepEqual(parse(text, { version: "1.1" }), { "<<": [], a: { "<<": "x" } });
 });
 
+test("a value or key `=` is quoted: PyYAML reads a plain one as YAML 1.1's value type, which safe_load refuses", () => {
+  const text = toYaml({ a: "=", "=": 1 });
+  assert.equal(text, 'a: "="\n"=": 1\n');
+  assert.deepEqual(parse(text, { version: "1.1" }), { a: "=", "=": 1 });
+});
+
 test("for any finite non-integer float, the text matches PyYAML's float pattern and reads back exactly", () => {
   fc.assert(
     fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }).filter((x) => !Number.isInteger(x)), (x) => {

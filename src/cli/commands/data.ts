@@ -129,7 +129,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const json = opts.json === true;
-  const ngram = opts.ngram === undefined ? undefined : Number(opts.ngram);
+  // digits only: Number() would take 0x8, 1e1 and " 8 "
+  const ngram = opts.ngram === undefined ? undefined : /^[0-9]+$/.test(String(opts.ngram)) ? Number(opts.ngram) : NaN;
   if (ngram !== undefined && (!Number.isInteger(ngram) || ngram < 1 || ngram > MAX_NGRAM)) {
     process.stderr.write(`alignc data: --ngram must be a whole number of words from 1 to ${MAX_NGRAM} (GPT-3 used 13), got ${escapeControl(String(opts.ngram))}\n`);
     return 2;
