@@ -73,14 +73,15 @@ export const METRICS: Record<string, string[]> = {
   // greedy_rule_win_rate: the probe's greedy answers judged by the rule against the starting model's (ties ½; also logged during training)
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before", "greedy_rule_win_rate"],
   dpo: ["loss", "accuracy", "margin"],
-  // best_of: a's answers were the best of this many samples (with best_of > 1 only);
+  // best_of: a's answers were the best of this many samples (with best_of > 1 only), best_of_oracle: 1 when
+  // the rule picked them (it reads the reference answers), 0 when a reward model did;
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
   // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble;
   // correctness_*: exactly one answer right; form_*: neither right, one garbage (the three add up to wins and losses);
   // ties_both_right / ties_both_wrong: the rule judge's ties; per task also wins/<task>, ties/<task>,
   // losses/<task> when the prompts name their task (reported, not nameable in expect)
-  win_rate: ["win_rate", "best_of", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong"],
+  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)

@@ -1,24 +1,47 @@
-// The TensorFlow.js release that computes here, read from @tensorflow/tfjs-core's package.json (without
-// loading TensorFlow.js: a run that computes nothing never pays for it). Every backend alignc loads
-// (wasm, cpu, the native tfjs-node) is refused unless it registers with this one core
-// (src/train/backend.ts), so the core's version names the release of all of them.
+// The TensorFlow.js release that computes here, read from the packages' package.json files (without
+// loading TensorFlow.js: a run that computes nothing never pays for it): @tensorflow/tfjs-core, which
+// every backend alignc loads must share (src/train/backend.ts), and the backend's own package, whose
+// kernels do the arithmetic and which npm may resolve to another patch release than the core's.
 import { createRequire } from "node:module";
 
-let version: string | undefined;
+const require = createRequire(import.meta.url);
+const versions = new Map<string, string | null>();
+
+/** The version of an installed package, or null when it cannot be resolved from here. */
+function versionOf(pkg: string): string | null {
+  if (!versions.has(pkg)) {
+    try {
+      versions.set(pkg, (require(`${pkg}/package.json`) as { version: string }).version);
+    } catch {
+      versions.set(pkg, null);
+    }
+  }
+  return versions.get(pkg)!;
+}
 
 export function tfjsVersion(): string {
-  if (version === undefined) {
-    const require = createRequire(import.meta.url);
-    version = (require("@tensorflow/tfjs-core/package.json") as { version: string }).version;
-  }
-  return version;
+  return versionOf("@tensorflow/tfjs-core") ?? "unknown";
+}
+
+/** The package that holds a backend's kernels; the native one is the first of tfjs-node-gpu and
+ * tfjs-node installed, the order src/train/backend.ts tries them in. */
+function backendPackage(backend: string): string | null {
+  if (backend === "wasm") return "@tensorflow/tfjs-backend-wasm";
+  if (backend === "cpu") return "@tensorflow/tfjs-backend-cpu";
+  if (backend === "tensorflow") return ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"].find((p) => versionOf(p) !== null) ?? null;
+  return null;
 }
 
 /**
- * A backend with the release that computed on it (`wasm, tfjs 4.22.0`): how a cache entry records what
- * made it. Figures are bit-identical on one backend of one release only (a release may change a
- * kernel's summation order), so two releases count as two backends in a run's mixed-backends note.
+ * A backend with the release that computed on it (`wasm, tfjs 4.22.0`; `wasm, tfjs 4.22.0, backend
+ * 4.22.1` when the backend's package is another release than the core): how a cache entry records what
+ * made it, and part of a greedy-answer key. Figures are bit-identical on one backend of one release
+ * only (a release may change a kernel's summation order), so two releases count as two backends in a
+ * run's mixed-backends note.
  */
 export function backendLabel(backend: string): string {
-  return `${backend}, tfjs ${tfjsVersion()}`;
+  const core = tfjsVersion();
+  const pkg = backendPackage(backend);
+  const own = pkg === null ? null : versionOf(pkg);
+  return `${backend}, tfjs ${core}${own !== null && own !== core ? `, backend ${own}` : ""}`;
 }

@@ -1,14 +1,15 @@
 // Best-of-n in a win_rate eval (`best_of = k  select = …`): a's answer is the best of k samples, picked
 // by the rule (an oracle: it reads the reference answer) or by a reward model. On the micro recipe's
 // SFT: the pick is the best candidate by its selector, the samples are recorded, the same plan draws
-// the same samples, a judge that picked is said to be no independent judge, and no tensor is left.
+// the same samples and evals differing only in what picks draw the same ones (paired), a judge that
+// picked is said to be no independent judge and a rule pick an oracle, and no tensor is left.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tf } from "../../src/train/backend.js";
 import { ruleClass, ruleReference } from "../../src/data/demo/rule.js";
-import { argmaxFirst, ruleScores } from "../../src/run/nodes/best-of.js";
+import { argmaxFirst, pickBest, ruleScores } from "../../src/run/nodes/best-of.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { outcome, tempDir } from "./helpers.js";
@@ -25,6 +26,7 @@ function recipe(): string {
   const common = `b = sft  judge = "rule"  prompts = heldout(prefs)  n = 8  max_new_tokens = 8`;
   return `${src}eval oracle = win_rate { a = sft  ${common}  best_of = 4  select = "rule" }
 eval by_rm = win_rate { a = sft  ${common}  best_of = 4  select = rm  temperature = 0.7 }
+eval paired = win_rate { a = sft  ${common}  best_of = 4  select = rm }
 `;
 }
 
@@ -37,10 +39,35 @@ interface Row {
   best_of?: { candidates: string[]; picked: number; select: string };
 }
 
-test("argmaxFirst: the best score, the first drawn of equal ones", () => {
+test("argmaxFirst: the best score, the first drawn of equal ones; a NaN never wins over a number", () => {
   assert.equal(argmaxFirst([0.5, 1, 1, -1]), 1);
   assert.equal(argmaxFirst([2]), 0);
   assert.equal(argmaxFirst([0, 0, 0]), 0);
+  assert.equal(argmaxFirst([NaN, -5, 3]), 2);
+  assert.equal(argmaxFirst([NaN, NaN]), 0);
+});
+
+test("pickBest by a reward model: each prompt's candidates are scored beside that prompt, and its best is picked", () => {
+  const items = [
+    { id: "0", prompt: "p0", response: "x", meta: { source: "s" } },
+    { id: "1", prompt: "p1", response: "y", meta: { source: "s" } },
+  ];
+  const candidates = [
+    ["a", "ccc", "bb"],
+    ["dddd", "e", "dddd"],
+  ];
+  const seen: string[][] = [];
+  // a stub reward model: the answer's length, minus 10 when it is scored beside the wrong prompt
+  const picked = pickBest(items, candidates, (prompts, answers) => {
+    seen.push(prompts, answers);
+    return answers.map((a, i) => a.length - (candidates[prompts[i] === "p0" ? 0 : 1]!.includes(a) ? 0 : 10));
+  });
+  assert.deepEqual(picked, [1, 0], "the longest, the first of equal ones");
+  assert.deepEqual(seen, [
+    ["p0", "p0", "p0", "p1", "p1", "p1"],
+    ["a", "ccc", "bb", "dddd", "e", "dddd"],
+  ]);
+  assert.deepEqual(pickBest(items, [["wrong", "x"], ["qxz", "Sure! Here is y"]], "rule"), [1, 1], "the rule: right before wrong, wrong before garbage");
 });
 
 test("the rule picks the concise right answer, then the right one after the preamble, then any wrong one before garbage", () => {
@@ -65,9 +92,10 @@ test("win_rate best_of: a answers with the best of k samples by its selector; th
     const first = outcome(await runRecipe(file, paths));
     const tensors = tf.memory().numTensors;
     const by = Object.fromEntries(first.manifest.nodes.map((n) => [n.id, n]));
-    for (const id of ["oracle", "by_rm"]) {
+    for (const id of ["oracle", "by_rm", "paired"]) {
       const s = by[id]!.summary!;
       assert.equal(s.best_of, 4, id);
+      assert.equal(s.best_of_oracle, id === "oracle" ? 1 : 0, id);
       assert.equal(s.n, 8, id);
       assert.equal(s.wins! + s.ties! + s.losses!, 8, id);
     }
@@ -88,13 +116,17 @@ test("win_rate best_of: a answers with the best of k samples by its selector; th
     for (const r of oracle) {
       const classes = r.best_of!.candidates.map((c) => ruleClass(c, ruleReference(r.reference)));
       assert.equal(r.best_of!.picked, classes.indexOf(Math.min(...classes) as (typeof classes)[number]), JSON.stringify(r));
-      assert.match(r.judge_note ?? "", /picked by the judge itself: an oracle/);
+      assert.match(r.judge_note ?? "", /it picked a's best of 4: not an independent judge; a's best of 4 picked by the rule, which reads the reference answers: an oracle/);
     }
     assert.ok(byRm.every((r) => r.best_of!.select === "rm" && r.judge_note === undefined));
+    // what picks is not in the samples' seed: the same k, temperature and prompts draw the same samples
+    const paired = rows.filter((r) => r.eval === "paired");
+    assert.deepEqual(paired.map((r) => r.best_of!.candidates), oracle.map((r) => r.best_of!.candidates), "the same samples as the oracle's (both at T 1)");
+    assert.notDeepEqual(byRm.map((r) => r.best_of!.candidates), oracle.map((r) => r.best_of!.candidates), "another temperature, other samples");
 
     // another run of the same plan (the evals are cached; forced, they draw again): the same samples
-    const again = outcome(await runRecipe(file, { ...paths, force: ["oracle", "by_rm"] }));
-    const byEval = (runDir: string) => readFileSync(join(runDir, "samples.jsonl"), "utf8").trim().split("\n").filter((l) => /"eval":"(oracle|by_rm)"/.test(l));
+    const again = outcome(await runRecipe(file, { ...paths, force: ["oracle", "by_rm", "paired"] }));
+    const byEval = (runDir: string) => readFileSync(join(runDir, "samples.jsonl"), "utf8").trim().split("\n").filter((l) => /"eval":"(oracle|by_rm|paired)"/.test(l));
     assert.equal(again.manifest.nodes.find((n) => n.id === "by_rm")!.status, "computed");
     assert.deepEqual(byEval(again.runDir), byEval(first.runDir), "the same samples, picks and verdicts");
     assert.equal(tf.memory().numTensors, tensors, "no tensor left by a second best-of run");

@@ -4,7 +4,8 @@
 // picked by the rule (which reads each prompt's reference answer), it is the ceiling of what
 // sharpening the model's own distribution can reach with k tries, an oracle no policy has.
 import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
-import { dataPlanFromPlan, keyOf } from "../../data/plan-input.js";
+import { createHash } from "node:crypto";
+import { dataPlanFromPlan, keyOf, valueKey } from "../../data/plan-input.js";
 import { Rng } from "../../common/rng.js";
 import { ruleReward } from "../evaluation/rule-judge.js";
 import { ruleReference } from "../evaluation/eval-metrics.js";
@@ -32,11 +33,12 @@ export interface BestOf {
 
 /**
  * The index of the best score; the first drawn of equal ones (so identical samples, which a reward
- * model scores alike, never make the pick depend on anything but the draw order).
+ * model scores alike, never make the pick depend on anything but the draw order). A NaN score never
+ * wins over a number.
  */
 export function argmaxFirst(scores: readonly number[]): number {
   let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]! || (Number.isNaN(scores[best]!) && !Number.isNaN(scores[i]!))) best = i;
   return best;
 }
 
@@ -46,9 +48,36 @@ export function ruleScores(candidates: readonly (readonly string[])[], reference
 }
 
 /**
+ * The picked candidate of each prompt: by the rule against its reference, or by `score`, a reward
+ * model's scores of (prompt, answer) pairs in one flat, prompt-major list.
+ */
+export function pickBest(items: readonly PromptResponse[], candidates: readonly (readonly string[])[], select: "rule" | ((prompts: string[], answers: string[]) => number[])): number[] {
+  if (select === "rule") return ruleScores(candidates, items.map((x) => x.response)).map(argmaxFirst);
+  const flat = select(
+    items.flatMap((x, i) => candidates[i]!.map(() => x.prompt)),
+    candidates.flatMap((c) => [...c]),
+  );
+  let at = 0;
+  return candidates.map((c) => argmaxFirst(flat.slice(at, (at += c.length))));
+}
+
+/**
+ * The seed of the samples: a's node, the prompts, how many, k, the temperature and the length cap, and
+ * not what picks or judges them, so best-of evals that differ only in `select` or `judge` pick from the
+ * same samples (a paired comparison). Seed keys use a fixed engine (plan-input.ts): a new alignc
+ * version draws the same samples.
+ */
+function sampleSeed(env: HandlerEnv, ctx: NodeContext, s: BestOfSettings, n: number): number {
+  const dp = dataPlanFromPlan(ctx.plan, env.recipe);
+  const key = createHash("sha256")
+    .update(JSON.stringify([keyOf(dp, s.model), valueKey(dp, ctx.node.params.prompts ?? null), n, s.k, s.temperature, s.maxNewTokens]))
+    .digest("hex");
+  return Number.parseInt(key.slice(0, 8), 16);
+}
+
+/**
  * Draws `k` samples of the model per prompt and keeps the best by `select`. `score` scores a reward
  * model's (prompt, answer) pairs (the eval's judgeScores, so a selector and a judge read answers alike).
- * The sampling stream is seeded from the eval node's seed key: the same plan draws the same samples.
  */
 export async function bestOfAnswers(
   env: HandlerEnv,
@@ -59,7 +88,7 @@ export async function bestOfAnswers(
   score: (rm: Gpt, prompts: string[], answers: string[]) => number[],
 ): Promise<BestOf> {
   const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, undefined, Math.max(1, s.context - s.maxNewTokens)));
-  const rng = new Rng(Number.parseInt(keyOf(dataPlanFromPlan(ctx.plan, env.recipe), ctx.node.id).slice(0, 8), 16));
+  const rng = new Rng(sampleSeed(env, ctx, s, items.length));
   const model = await networkOf(env, ctx.plan, await ctx.input(s.model));
   let flat: string[];
   try {
@@ -74,18 +103,15 @@ export async function bestOfAnswers(
     model.dispose();
   }
   const candidates = items.map((_, i) => flat.slice(i * s.k, (i + 1) * s.k));
-  let scores: number[][];
-  if (s.select === "rule") {
-    scores = ruleScores(candidates, items.map((x) => x.response));
-  } else {
+  let picked: number[];
+  if (s.select === "rule") picked = pickBest(items, candidates, "rule");
+  else {
     const rm = await networkOf(env, ctx.plan, await ctx.input(s.select));
     try {
-      const all = score(rm, items.flatMap((x) => Array.from({ length: s.k }, () => x.prompt)), flat);
-      scores = candidates.map((_, i) => all.slice(i * s.k, (i + 1) * s.k));
+      picked = pickBest(items, candidates, (prompts, answers) => score(rm, prompts, answers));
     } finally {
       rm.dispose();
     }
   }
-  const picked = scores.map(argmaxFirst);
   return { texts: picked.map((j, i) => candidates[i]![j]!), candidates, picked };
 }

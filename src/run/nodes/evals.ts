@@ -150,7 +150,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
-      if (best) summary.best_of = p.best_of; // a's answers were the best of this many samples
+      if (best) Object.assign(summary, { best_of: p.best_of, best_of_oracle: d.select === "rule" ? 1 : 0 }); // a's answers: the best of this many samples, picked by the rule (an oracle) or not
       if (d.judge === "rule") Object.assign(summary, ruleJudgeCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
       Object.assign(summary, winRateByTask(d.items.map((x) => x.meta.task), outcomes));
       if (sa.length) {
@@ -161,15 +161,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       // a judge that is the reward a compared stage optimised is no independent verdict (InstructGPT's
       // claim is made by people, not by its reward model): said beside its figure and its samples
-      // and a judge that picked a's best sample is one too (best-of-n picked by the rule and judged by
-      // it: the ceiling of k tries, an oracle)
+      // and one that picked a's best sample is none either; a best-of-n picked by the rule read each
+      // prompt's reference answer: an oracle, whatever judges it
       const optimisedBy = [d.a, d.b].filter((m) => refOf(nodeById(ctx.plan, m).params.reward) === d.judge);
-      const judgeNote =
-        d.select === d.judge
-          ? `a's best of ${p.best_of} picked by the judge itself: an oracle, not an independent judge`
-          : optimisedBy.length
-            ? `the reward ${optimisedBy.join(" and ")} optimised: not an independent judge`
-            : undefined;
+      const notes = [
+        ...(optimisedBy.length ? [`the reward ${optimisedBy.join(" and ")} optimised: not an independent judge`] : []),
+        ...(d.select === d.judge ? [`it picked a's best of ${p.best_of}: not an independent judge`] : []),
+        ...(d.select === "rule" ? [`a's best of ${p.best_of} picked by the rule, which reads the reference answers: an oracle`] : []),
+      ];
+      const judgeNote = notes.length ? notes.join("; ") : undefined;
       const aName = best ? `${d.a} (best of ${p.best_of} at T ${p.temperature}, picked by ${d.select})` : d.a;
       d.items.forEach((x, i) =>
         ctx.sample({

@@ -7,6 +7,7 @@ import { readEntryMeta } from "../storage/cache.js";
 import { generationKey, type GreedyDecode } from "../storage/generation-cache.js";
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE } from "./models.js";
+import { backendLabel } from "../../common/tfjs-version.js";
 import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
 
 /** The settings of a greedy decode besides the distribution (greedy reads no top-k/p: kept in the key anyway). */
@@ -30,7 +31,8 @@ function modelIdentity(out: NodeOutput): { node: string; weights: string | null 
  */
 export async function greedyAnswers(env: HandlerEnv, ctx: NodeContext, out: NodeOutput, model: Gpt | (() => Promise<Gpt>), prompts: number[][], s: GreedySettings): Promise<number[][]> {
   const decode: GreedyDecode = { ...s, temperature: 0, ...FULL_DISTRIBUTION };
-  const backend = env.backend.selected ?? (await env.backend.ensure());
+  // the backend with its TensorFlow.js release: answers of another release are not these
+  const backend = backendLabel(env.backend.selected ?? (await env.backend.ensure()));
   const key = generationKey({ model: modelIdentity(out), prompts, decode, engine: ctx.plan.engine, backend });
   return ctx.generations.getOrGenerate(key, prompts.length, async () => {
     const m = typeof model === "function" ? await model() : model;

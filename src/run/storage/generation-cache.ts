@@ -7,7 +7,8 @@
 // Key: sha256 over [the model (its node hash and the sha256 of its weights file), the exact prompt
 // token ids in order, every decode setting (max new tokens, temperature, top-k/p, EOS, pad, batch
 // size: rows are generated in batches, so the batching is part of what is computed), the plan's
-// engine (alignc version, ENGINE_EPOCH) and the backend that would generate]. Only greedy decoding
+// engine (alignc version, ENGINE_EPOCH) and the backend that would generate, with its TensorFlow.js
+// release (src/common/tfjs-version.ts: `wasm, tfjs 4.22.0`)]. Only greedy decoding
 // (temperature 0) is cached: it draws nothing, so no random stream belongs in the key.
 //
 // Layout:   <root>/.generations/<key>.json   a header line, then the answers as one JSON line
@@ -44,7 +45,7 @@ export interface GenerationKey {
   prompts: readonly (readonly number[])[];
   decode: GreedyDecode;
   engine: { alignc: string; epoch: number };
-  backend: string;
+  backend: string; // the backend's label with its release (backendLabel)
 }
 
 interface Header {
