@@ -12,30 +12,14 @@ import fc from "fast-check";
 import { MIN_SUBSTRING, findLeaks, inCorpus, leakDiagnostics, leakText, normalizeWhitespace, type InCorpusWork } from "../../src/data/leaks.js";
 import { repoRoot } from "../repo-root.js";
 import { heldOutRecipe } from "./held-out-recipe.js";
+import { demo, leakRecipe } from "./leak-fixture.js";
 
-const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
 
 const CORPUS = ["The boy holds the old book.", "Cats are animals.", "What colour", "is the sky? Blue."];
 const TRAIN = [demo("Add 2 and 3.", "5"), demo("Write cat in capitals.", "CAT"), demo("Feeling of very good?", "positive")];
 
-function recipeWith(evalRows: string[], corpus = CORPUS, train = TRAIN): { src: string; file: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-leaks-"));
-  writeFileSync(join(dir, "corpus.txt"), corpus.join("\n") + "\n");
-  writeFileSync(join(dir, "train.jsonl"), train.join("\n") + "\n");
-  writeFileSync(join(dir, "evals.jsonl"), evalRows.join("\n") + "\n");
-  const src = `
-tokenizer bytes = byte_level {}
-model m = gpt { tokenizer = bytes  context = 64 }
-source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
-stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
-stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
-eval held = lm_loss { model = sft  data = eval_demos }
-`;
-  const file = join(dir, "r.align");
-  writeFileSync(file, src);
-  return { src, file, done: () => rmSync(dir, { recursive: true, force: true }) };
+function recipeWith(evalRows: string[], corpus = CORPUS, train = TRAIN): ReturnType<typeof leakRecipe> {
+  return leakRecipe(evalRows, corpus, train);
 }
 
 test("leaks: eval prompts in the SFT data (after whitespace normalisation) and in the pretraining text are reported per pair of pools", async () => {

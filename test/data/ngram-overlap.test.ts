@@ -5,16 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { checkRecipeText } from "../../src/check/index.js";
 import { findLeaks, leakText } from "../../src/data/leaks.js";
 import { nearDuplicateText, nearDuplicates, ngramsOf, wordsOf } from "../../src/data/ngram-overlap.js";
 import { repoRoot } from "../repo-root.js";
+import { demo, leakRecipe } from "./leak-fixture.js";
 
-const demo = (instruction: string, response: string) => JSON.stringify({ instruction, context: "", response, category: "x" });
 
 test("words are Unicode words, NFKC-normalised and lowercased; n-grams are every run of n of them", () => {
   assert.deepEqual(wordsOf("Is 'Très bien!' POSITIVE, or negative?"), ["is", "très", "bien", "positive", "or", "negative"]);
@@ -52,24 +50,7 @@ const EVALS = [
   demo("Write a short poem about the sea in the morning light please.", "…"), // disjoint
 ];
 
-function recipe(): { src: string; file: string; dir: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "alignc-ngram-"));
-  writeFileSync(join(dir, "corpus.txt"), CORPUS.join("\n") + "\n");
-  writeFileSync(join(dir, "train.jsonl"), TRAIN.join("\n") + "\n");
-  writeFileSync(join(dir, "evals.jsonl"), EVALS.join("\n") + "\n");
-  const src = `tokenizer bytes = byte_level {}
-model m = gpt { tokenizer = bytes  context = 64 }
-source train_demos = jsonl("train.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-source eval_demos = jsonl("evals.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
-format chat = chat_template("${join(repoRoot(), "templates", "chat", "plain.hbs")}")
-stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  holdout = 0 }
-stage sft = sft { init = pre  data = train_demos  format = chat  steps = 2 }
-eval held = lm_loss { model = sft  data = eval_demos }
-`;
-  const file = join(dir, "r.align");
-  writeFileSync(file, src);
-  return { src, file, dir, done: () => rmSync(dir, { recursive: true, force: true }) };
-}
+const recipe = () => leakRecipe(EVALS, CORPUS, TRAIN);
 
 test("near duplicates at 8 words: re-cased, inside a longer training text, in the corpus; verbatim leaks and disjoint texts are not", async () => {
   const r = recipe();
