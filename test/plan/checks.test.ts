@@ -37,6 +37,14 @@ const capture = (...ps: QuickOptions["patch"][]): QuickOptions["patch"] => (bloc
   captured = blocks;
 };
 
+/** A second lineage on GPT-2's tokenizer (pre2 → sft2, then `more`), its stages inserted before block `before`. */
+function otherTokenizerLineage(blocks: CheckedBlock[], before: string, ...more: CheckedBlock[]): void {
+  blocks.splice(1, 0, block({ keyword: "tokenizer", name: "gpt2tok", kind: "gpt2" }), block({ keyword: "model", name: "big", kind: "gpt", props: { tokenizer: ref("gpt2tok"), layers: 2, d_model: 128, heads: 4, context: 64 } }));
+  const pre2 = block({ keyword: "stage", name: "pre2", kind: "pretrain", props: { init: ref("big"), data: call("text", join(root, "recipes/data/corpus.txt")), steps: 10 } });
+  const sft2 = block({ keyword: "stage", name: "sft2", kind: "sft", props: { init: ref("pre2"), data: ref("sft_data"), format: ref("chat"), steps: 10 } });
+  blocks.splice(blocks.findIndex((b) => b.name === before), 0, pre2, sft2, ...more);
+}
+
 test("the quickstart shape has no plan diagnostics", () => {
   assert.deepEqual(diagnostics(undefined), []);
 });
@@ -44,10 +52,7 @@ test("the quickstart shape has no plan diagnostics", () => {
 test("AL4001: reward model and policy with different tokenizers", () => {
   const ds = diagnostics(
     capture((blocks) => {
-      blocks.splice(1, 0, block({ keyword: "tokenizer", name: "gpt2tok", kind: "gpt2" }), block({ keyword: "model", name: "big", kind: "gpt", props: { tokenizer: ref("gpt2tok"), layers: 2, d_model: 128, heads: 4, context: 64 } }));
-      const pre2 = block({ keyword: "stage", name: "pre2", kind: "pretrain", props: { init: ref("big"), data: call("text", join(root, "recipes/data/corpus.txt")), steps: 10 } });
-      const sft2 = block({ keyword: "stage", name: "sft2", kind: "sft", props: { init: ref("pre2"), data: ref("sft_data"), format: ref("chat"), steps: 10 } });
-      blocks.splice(blocks.findIndex((b) => b.name === "rm"), 0, pre2, sft2);
+      otherTokenizerLineage(blocks, "rm");
       set("rm", { init: ref("sft2") })!(blocks);
     }),
   );
@@ -149,11 +154,7 @@ test("AL4024: best_of > 1 needs a select; a select with best_of = 1 is a warning
 test("AL4014: a reward model that picks a's best sample must read a's tokenizer", () => {
   const ds = diagnostics(
     capture((blocks) => {
-      blocks.splice(1, 0, block({ keyword: "tokenizer", name: "gpt2tok", kind: "gpt2" }), block({ keyword: "model", name: "big", kind: "gpt", props: { tokenizer: ref("gpt2tok"), layers: 2, d_model: 128, heads: 4, context: 64 } }));
-      const pre2 = block({ keyword: "stage", name: "pre2", kind: "pretrain", props: { init: ref("big"), data: call("text", join(root, "recipes/data/corpus.txt")), steps: 10 } });
-      const sft2 = block({ keyword: "stage", name: "sft2", kind: "sft", props: { init: ref("pre2"), data: ref("sft_data"), format: ref("chat"), steps: 10 } });
-      const rm2 = block({ keyword: "stage", name: "rm2", kind: "reward_model", props: { init: ref("sft2"), data: ref("prefs"), format: ref("chat"), steps: 10 } });
-      blocks.splice(blocks.findIndex((b) => b.name === "judge"), 0, pre2, sft2, rm2);
+      otherTokenizerLineage(blocks, "judge", block({ keyword: "stage", name: "rm2", kind: "reward_model", props: { init: ref("sft2"), data: ref("prefs"), format: ref("chat"), steps: 10 } }));
       set("judge", { best_of: 4, select: ref("rm2") })!(blocks);
     }),
   );
