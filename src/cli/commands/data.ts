@@ -17,7 +17,8 @@ import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "..
 import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples } from "../../data/index.js";
 import { isRef } from "../../data/ir.js";
-import { findLeaks, leakText, type LeakReport } from "../../data/leaks.js";
+import { findLeaks, type LeakReport } from "../../data/leaks.js";
+import { leakText } from "../../data/leak-text.js";
 import { nearDuplicateText, nearDuplicates, type NearDuplicateReport } from "../../data/ngram-overlap.js";
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
 import { consumingStages, measuredWith, measureTruncation } from "../../data/stage-truncation.js";
