@@ -63,14 +63,15 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   const pairs: NearDuplicate[] = [];
   for (const e of r.evalPools) {
     const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
-    const runs = texts.map((t) => ngramsOf(wordsOf(t), n));
-    texts.forEach((t, i) => runs[i]!.length === 0 && wordsOf(t).length > 0 && shortTexts.add(t));
+    const words = texts.map(wordsOf); // once per text, for every training pool
+    const runs = words.map((w) => ngramsOf(w, n));
+    texts.forEach((t, i) => runs[i]!.length === 0 && words[i]!.length > 0 && shortTexts.add(t));
     r.trainPools.forEach((t, j) => {
       const leaked = verbatim.get(e)?.get(t);
       const hits: { text: string; ngram: string }[] = [];
       texts.forEach((text, i) => {
         if (leaked?.has(text)) return;
-        const whole = wordsOf(text).join(" ");
+        const whole = words[i]!.join(" ");
         const shared = runs[i]!.length ? runs[i]!.find((g) => grams[j]!.has(g)) : whole && wholes[j]?.has(whole) ? whole : undefined;
         if (shared !== undefined) hits.push({ text, ngram: shared });
       });

@@ -104,18 +104,25 @@ test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on
 });
 
 
+/** The plan of `file`'s variant and the node ids whose hashes differ from the plan of the quickstart of
+ * that seed (recipes/quickstart.align, or its seed-18 replicate), sorted. */
+async function againstQuickstart(file: string, seed: 17 | 18, variant: string) {
+  const base = seed === 17 ? join(recipesDir, "quickstart.align") : join(recipesDir, "replicate", "quickstart-seed18.align");
+  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
+  const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+  const r = await compile(file, { machine: false, backend: "wasm", variant });
+  assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  return { r, plan: r.plan, changed: [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort() };
+}
+
 // recipes/replicate/quickstart-rule-reward.align: issue 12's control, the demo rule as PPO's reward.
 // Before PPO it must BE the quickstart on each seed (a cache that ran it reuses pre, SFT and the RM);
 // PPO and what reads it differ, and nothing else.
 test("recipes/replicate/quickstart-rule-reward.align: the quickstart's plans on both seeds but for PPO's reward = \"rule\" and its readers", async () => {
   const file = join(recipesDir, "replicate", "quickstart-rule-reward.align");
-  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
-    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
-    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
-    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
-    assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params.reward, "rule");
-    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+  for (const seed of [17, 18] as const) {
+    const { plan, changed } = await againstQuickstart(file, seed, `seed=${seed}`);
+    assert.equal(plan.nodes.find((n) => n.id === "policy")!.params.reward, "rule");
     assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx"]);
   }
 });
@@ -124,15 +131,11 @@ test("recipes/replicate/quickstart-rule-reward.align: the quickstart's plans on 
 // BE the quickstart's plan (a cache that ran it reuses every node, PPO included) plus its six evals.
 test("recipes/replicate/quickstart-best-of.align: the quickstart's plans on both seeds plus its best-of-n evals", async () => {
   const file = join(recipesDir, "replicate", "quickstart-best-of.align");
-  const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
-    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
-    const r = await compile(file, { machine: false, backend: "wasm", variant: `seed=${seed}` });
-    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+  for (const seed of [17, 18] as const) {
+    const { r, plan, changed } = await againstQuickstart(file, seed, `seed=${seed}`);
     assert.deepEqual(r.diagnostics, []);
-    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
     assert.deepEqual(changed, ["bon_rm_16", "bon_rm_4", "bon_rm_8", "oracle_16", "oracle_4", "oracle_8"]);
-    const bon = r.plan.nodes.find((n) => n.id === "bon_rm_4")!;
+    const bon = plan.nodes.find((n) => n.id === "bon_rm_4")!;
     assert.deepEqual([bon.params.best_of, bon.params.select, bon.params.temperature, bon.inputs], [4, { $ref: "rm" }, 0.7, ["prefs", "rm", "sft"]]);
   }
 });

@@ -5,6 +5,7 @@
 import { refOf, type StagePpoParams } from "../../plan/params.js";
 import { ruleOutcome, ruleReward } from "../evaluation/rule-judge.js";
 import { ruleReference } from "../evaluation/eval-metrics.js";
+import { winRate } from "../evaluation/stats.js";
 import type { NodeContext, NodeOutput } from "../handler.js";
 import { decodeResponse } from "./decode.js";
 import { ppoConfigOf } from "../../plan/engine-configs.js";
@@ -40,10 +41,6 @@ export function ruleScorer(data: Pick<PpoData, "answers" | "tok" | "fmt">): ((id
   return (idx, resp) => idx.map((i, j) => ruleReward(decodeResponse(resp[j]!, data.tok, data.fmt), refs[i]!));
 }
 
-/** Ties ½: the share of prompts where the rule prefers a's answer to b's (a = b throughout: exactly 0.5). */
-function ruleWinRate(a: readonly string[], b: readonly string[], refs: readonly string[]): number {
-  return a.reduce((s, x, j) => s + ruleOutcome(x, b[j]!, refs[j]!), 0) / a.length;
-}
 
 /** `init`: the starting network, loaded from `initOut` (its node output, which names it in the generation cache). */
 export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, initOut: NodeOutput, data: PpoData, cfg: TrainConfig): Promise<PpoSetup> {
@@ -105,11 +102,12 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const texts = (answers: number[][]) => answers.map((a) => decodeResponse(a, data.tok, data.fmt));
   const startTexts = texts(startAnswers);
   const refs = probeIdx.map((i) => ruleReference(data.answers[i] ?? ""));
-  const winRate = (answers: number[][]): Record<string, number> => ({ greedy_rule_win_rate: ruleWinRate(texts(answers), startTexts, refs) });
-  const during = rule ? () => winRate(policyAnswers()) : null;
+  // ties ½, as the rule judge counts them (the starting model against itself: exactly 0.5)
+  const probeWinRate = (answers: number[][]): Record<string, number> => ({ greedy_rule_win_rate: winRate(texts(answers).map((x, j) => ruleOutcome(x, startTexts[j]!, refs[j]!))).win_rate });
+  const during = rule ? () => probeWinRate(policyAnswers()) : null;
   const after = () => {
     const answers = policyAnswers();
-    return { ...probeScores(answers), ...(rule ? winRate(answers) : {}) };
+    return { ...probeScores(answers), ...(rule ? probeWinRate(answers) : {}) };
   };
   return { trainer, evalBefore: before, evalAfter: after, during, owned };
 }
