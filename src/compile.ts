@@ -154,9 +154,15 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   let data: Promise<{ countExamples: typeof CountExamples; recipeTokenizer: typeof import("./data/recipe-tokenizer.js").recipeTokenizer }> | undefined;
   const dataLayer = () =>
     (data ??= Promise.all([import("./data/stats.js"), import("./data/recipe-tokenizer.js")]).then(([stats, tok]) => ({ countExamples: stats.countExamples, recipeTokenizer: tok.recipeTokenizer })));
-  const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}): Promise<void> => {
+  // A source, task or mixture is counted in the tokens of the recipe's default tokenizer (recipeTokenizer:
+  // the first model's, else the first tokenizer), which its own hash does not cover: its entry is keyed by
+  // every model's and tokenizer's hash too (a model's covers which tokenizer it names), or a recipe that
+  // changed tokenizer showed the old tokenizer's counts from the cache. A stage's tokenize node names its own.
+  const countedWithHash = plan.nodes.filter((n) => n.kind === "model" || n.kind === "tokenizer").map((n) => n.hash).sort().join(",") || "byte_level";
+  const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}, byDefaultTokenizer = false): Promise<void> => {
     if (sizes.has(id)) return;
-    const hash = hashOf.get(id);
+    const nodeHash = hashOf.get(id);
+    const hash = nodeHash !== undefined && byDefaultTokenizer ? `${nodeHash}\ncounted with ${countedWithHash}` : nodeHash;
     const hit = hash !== undefined ? cache?.get(hash) : undefined;
     if (hit) {
       sizes.set(id, hit);
@@ -183,7 +189,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   };
   // a candidates source is read by `alignc label`, not trained on: it is no plan node and has no size
   const dataBlocks = recipe.blocks.filter((b) => (b.keyword === "source" && b.role !== "candidates") || b.keyword === "task" || b.keyword === "mixture");
-  if (dataBlocks.length <= MEASURE_BLOCKS_MAX) for (const b of dataBlocks) await measure(b.name, b.name);
+  if (dataBlocks.length <= MEASURE_BLOCKS_MAX) for (const b of dataBlocks) await measure(b.name, b.name, {}, true);
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {
     if (n.kind !== "stage" || !n.block) continue;

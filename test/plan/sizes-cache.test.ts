@@ -30,3 +30,34 @@ test("sizes cache: a FIFO at an entry's path is a miss, not a read that waits fo
   assert.equal(spawnSync("mkfifo", [join(dir, "sizes", file!)]).status, 0);
   assert.equal(cache.get(h), undefined);
 });
+
+// A source's size is counted in the recipe's default tokenizer, which the source's own hash does not
+// cover: after a recipe changed its tokenizer (the quickstart's byte_level → bpe, 5 Dec 2026) `alignc plan`
+// printed the byte-level token counts from the cache (≈68k tokens for the SFT mixture, ≈35k measured).
+test("sizes cache: a source measured with one tokenizer is measured again when the recipe's tokenizer changes", async () => {
+  const { compile } = await import("../../src/compile.js");
+  const dir = tempDir("alignc-sizes-tok-");
+  writeFileSync(join(dir, "d.jsonl"), Array.from({ length: 40 }, (_, i) => JSON.stringify({ q: `the cat sat on the mat ${i}`, a: "the cat sat" })).join("\n") + "\n");
+  writeFileSync(join(dir, "corpus.txt"), "the cat sat on the mat\n".repeat(50));
+  const recipe = (tok: string) =>
+    `recipe r { seed = 1 }\ntokenizer t = ${tok}\nmodel m = gpt { tokenizer = t  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
+    `source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\nstage sft = sft { init = m  data = demos  steps = 1 }\n`;
+  const tokensOf = async (tok: string, cache: boolean) => {
+    writeFileSync(join(dir, "r.align"), recipe(tok));
+    const r = await compile(join(dir, "r.align"), { cache, machine: false, leaks: false, truncation: false });
+    assert.ok(r.plan, JSON.stringify(r.diagnostics));
+    return r.plan.nodes.find((n) => n.id === "demos")!.estimates.size!.tokens;
+  };
+  const saved = process.env.ALIGNC_CACHE_DIR;
+  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
+  try {
+    const bytes = await tokensOf("byte_level {}", true);
+    const bpe = `bpe { corpus = text("corpus.txt")  vocab_size = 300 }`;
+    const fresh = await tokensOf(bpe, false);
+    assert.ok(fresh < bytes, `bpe ${fresh} tokens, bytes ${bytes}: the fixture must tell them apart`);
+    assert.equal(await tokensOf(bpe, true), fresh, "the cached byte-level count was shown for the bpe recipe");
+  } finally {
+    if (saved === undefined) delete process.env.ALIGNC_CACHE_DIR;
+    else process.env.ALIGNC_CACHE_DIR = saved;
+  }
+});
