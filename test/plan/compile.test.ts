@@ -31,17 +31,18 @@ test("compile: one variant of a swept recipe, sized by the data layer, with time
 });
 
 test("a training stage's time estimate is divided by the 2-thread speed-up measured for its size when parallel_shares >= 2, not otherwise", async () => {
-  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { mkdtempSync } = await import("node:fs");
+  const { byteLevelQuickstart } = await import("./byte-level-quickstart.js");
   const { tmpdir } = await import("node:os");
   const { PARALLEL_SPEEDUP } = await import("../../src/train/throughput.js");
-  // the quickstart's model is a benchmarked size of its own (src/train/throughput.ts)
+  // the byte-level quickstart's model is a benchmarked size of its own (src/train/throughput.ts)
   const dir = mkdtempSync(join(tmpdir(), "alignc-estimate-"));
-  const one = join(dir, "one-share.align");
-  writeFileSync(one, `recipe one_share extends "${join(recipes, "quickstart.align")}" {\n  sft.parallel_shares = 1\n  policy.parallel_shares = 1\n}\n`);
+  const bytes = byteLevelQuickstart(dir);
+  const one = byteLevelQuickstart(dir, "one-share", "  sft.parallel_shares = 1\n  policy.parallel_shares = 1\n");
   const opts = { backend: "wasm", cache: false, machine: false } as const;
-  const [two, single] = [await compile(join(recipes, "quickstart.align"), opts), await compile(one, opts)];
+  const [two, single] = [await compile(bytes, opts), await compile(one, opts)];
   const time = (r: typeof two, id: string) => r.plan!.nodes.find((n) => n.id === id)!.estimates.time_s!;
-  assert.ok(Math.abs(time(single, "sft") / time(two, "sft") - PARALLEL_SPEEDUP.quickstart) < 1e-9, "sft: the quickstart model's 2-thread speed-up");
+  assert.ok(Math.abs(time(single, "sft") / time(two, "sft") - PARALLEL_SPEEDUP.quickstart) < 1e-9, "sft: the byte-level quickstart model's 2-thread speed-up");
   assert.ok(Math.abs(time(single, "policy") / time(two, "policy") - PARALLEL_SPEEDUP.ppo) < 1e-9, "ppo: PPO's own");
 });
 

@@ -21,6 +21,8 @@ import { LENGTH_WINDOW_BATCHES } from "../../src/train/config.js";
 import type { TokenSequence } from "../../src/train/batch.js";
 import type { PlanNode } from "../../src/plan/types.js";
 import { repoRoot } from "../repo-root.js";
+import { tempDir } from "./fixture.js";
+import { byteLevelQuickstart } from "./byte-level-quickstart.js";
 
 test("the expected longest of n draws from the length quantiles is the empirical one", () => {
   // a known distribution: lengths 10 … 109, equally likely; E[max of n] = Σ_k P(max ≥ k)
@@ -66,9 +68,8 @@ test("grouped by length: the expected padded positions of a batch are the simula
   assert.equal(groupedPaddedTokens({ ...size, examples: 48 }, 16, 8, (x) => x, 0), groupedPaddedTokens(size, 16, 3, (x) => x, 0));
 });
 
-/** The quickstart's plan with measured sizes (no cache: the data layer measures it here) and its stages' real data. */
-async function quickstart() {
-  const file = join(repoRoot(), "recipes", "quickstart.align");
+/** The quickstart's plan (or another recipe's) with measured sizes (no cache: the data layer measures it here) and its stages' real data. */
+async function quickstart(file = join(repoRoot(), "recipes", "quickstart.align")) {
   const r = await compile(file, { cache: false, leaks: false, truncation: false, machine: false });
   assert.ok(r.plan && r.recipe, JSON.stringify(r.diagnostics));
   const env = { recipe: r.recipe, backend: backendSession("cpu") };
@@ -98,8 +99,11 @@ test("pretraining and SFT: estimated tokens per step = the real packed batches (
   }
 });
 
+// On the byte-level quickstart's SFT data, where the 5 % was measured (README, training engine). On the
+// subword quickstart's (shorter, more alike sequences) the grouped estimate is 8 % low: 524 token
+// positions a step against 567 packed (5 Dec 2026); the quickstart does not group its batches.
 test("SFT with group_by_length: the grouped estimate = the grouped order's real batches (within 5%), and below the random order's", async (t) => {
-  const { plan, env, node } = await quickstart();
+  const { plan, env, node } = await quickstart(byteLevelQuickstart(tempDir("alignc-padding-")));
   const n = node("sft");
   const d = await stageData(env, plan, n);
   if (d.kind !== "lm") throw new Error("sft: expected LM data");
