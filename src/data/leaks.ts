@@ -26,6 +26,7 @@ import { LeakCache, type LeakFindings, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { normalizeWhitespace } from "./normalize.js";
+import { tokenizerPools } from "./tokenizer-corpora.js";
 
 export { normalizeWhitespace };
 
@@ -53,6 +54,7 @@ export interface LeakReport {
   trainPools: Pool[];
   leaks: Leak[];
   total: number; // Σ count over every (evaluated, training) pair of pools
+  tokenizerCorpora: Leak[]; // evaluated texts in a BPE tokenizer's corpus: no model trains on it, so not in `total`
   empty: EmptySplit[]; // evals with nothing to evaluate, pretrain stages that held nothing out (src/data/empty-splits.ts)
 }
 
@@ -290,20 +292,27 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   // nothing evaluated, nothing to leak: the training data is not even built
   const trainPools: Pool[] = [];
   if (evalPools.length) for (const n of nodes) if (n.kind === "stage") trainPools.push(...(await trainingPools(dp, n)));
-  const leaks: Leak[] = [];
   const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
-  // each training pool is normalised (and a corpus scanned) once, for every evaluated text of every
-  // eval together: what a corpus contains does not depend on which other texts are looked for
-  const contained = trainPools.map((t) => (t.kind === "text" ? inText(evaluated.flat(), t.texts) : new Set(t.texts.map(normalizeWhitespace))));
+  const leaks = overlaps(evalPools, evaluated, trainPools);
+  const tokenizerCorpora = evalPools.length ? overlaps(evalPools, evaluated, await tokenizerPools(dp)) : [];
+  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0), empty, tokenizerCorpora };
+}
+
+/** Per (evaluated, other) pair of pools, the evaluated texts the other holds. Each other pool is
+ * normalised (and a corpus scanned) once, for every evaluated text of every eval together: what a
+ * corpus contains does not depend on which other texts are looked for. */
+function overlaps(evalPools: readonly Pool[], evaluated: readonly string[][], pools: readonly Pool[]): Leak[] {
+  const out: Leak[] = [];
+  const contained = pools.map((t) => (t.kind === "text" ? inText(evaluated.flat(), t.texts) : new Set(t.texts.map(normalizeWhitespace))));
   evalPools.forEach((e, i) => {
     const texts = evaluated[i]!;
-    trainPools.forEach((t, j) => {
+    pools.forEach((t, j) => {
       const hits = texts.filter((x) => contained[j]!.has(x));
       const found = [...new Set(hits)];
-      if (hits.length) leaks.push({ evalPool: e, trainPool: t, count: hits.length, found, examples: found.slice(0, EXAMPLES) });
+      if (hits.length) out.push({ evalPool: e, trainPool: t, count: hits.length, found, examples: found.slice(0, EXAMPLES) });
     });
   });
-  return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0), empty };
+  return out;
 }
 
 /** One warning per leaking eval, on the property that reads the evaluated pool; the empty splits' diagnostics. */

@@ -181,3 +181,26 @@ test("every example recipe is free of contamination: no eval or held-out prompt 
     assert.equal(r.total, 0, `${f}: ${leakText(r)}`);
   }
 });
+
+// A BPE tokenizer trains on its corpus: an evaluated text there is reported beside the leaks (its merges
+// are fit to it) and not counted in them (no model trains on a tokenizer's corpus). The quickstart's
+// tokenizer reads the whole pretraining file, pre's held-out lines included.
+test("leaks: evaluated texts in a bpe tokenizer's corpus are reported apart, not counted in leaks: N", async () => {
+  const r = recipeWith([demo("Name a fruit.", "apple"), demo("Subtract 1 from 9.", "8")]);
+  try {
+    writeFileSync(join(r.dir, "tok.txt"), "Some words.\nName a fruit.\nMore words here.\n");
+    const src = r.src.replace("tokenizer bytes = byte_level {}", 'tokenizer sub = bpe { corpus = text("tok.txt")  vocab_size = 270 }').replace("tokenizer = bytes", "tokenizer = sub");
+    assert.notEqual(src, r.src);
+    const checked = await checkRecipeText(src, r.file);
+    assert.ok(checked.recipe, JSON.stringify(checked.diagnostics));
+    const rep = await findLeaks(checked.recipe);
+    assert.equal(rep.total, 0);
+    assert.deepEqual(rep.tokenizerCorpora.map((l) => [l.evalPool.name, l.trainPool.name, l.count, l.found]), [["eval held", "tokenizer sub.corpus", 1, ["Name a fruit."]]]);
+    const text = leakText(rep);
+    assert.match(text, /eval held ∩ tokenizer sub\.corpus: 1 of 2 in the text a tokenizer trains on \(not counted in leaks/);
+    assert.match(text, /\nleaks: 0$/);
+    assert.deepEqual(leakDiagnostics(checked.recipe, rep), [], "no AL3070: a tokenizer's corpus is no training pool");
+  } finally {
+    r.done();
+  }
+});

@@ -111,6 +111,8 @@ function leaksJson(r: LeakReport): Record<string, unknown> {
     training_pools: r.trainPools.map((p) => p.name),
     not_checked: r.notChecked,
     pairs: r.leaks.map((l) => ({ evaluated: l.evalPool.name, training: l.trainPool.name, count: l.count, of: l.evalPool.texts.length, examples: l.examples })),
+    // not counted in total: no model trains on a tokenizer's corpus (src/data/tokenizer-corpora.ts)
+    tokenizer_corpora: r.tokenizerCorpora.map((l) => ({ evaluated: l.evalPool.name, tokenizer: l.trainPool.block, count: l.count, of: l.evalPool.texts.length, examples: l.examples })),
   };
 }
 

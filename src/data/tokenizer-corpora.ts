@@ -1,0 +1,18 @@
+// The text each BPE tokenizer of a recipe trains on, as pools for the contamination report
+// (`alignc data --leaks`). No model trains on a tokenizer's corpus, so an evaluated text found there is
+// no leak and is not counted in `leaks: N`; but the merges the tokenizer learns are fit to it, so the
+// report says so beside the leaks (the quickstart's tokenizer reads pre's held-out lines).
+import type { Pool } from "./leaks.js";
+import type { DataPlan } from "./plan-input.js";
+
+/** One pool per `bpe` tokenizer node: every line of its corpus (it trains on all of them). */
+export async function tokenizerPools(dp: DataPlan): Promise<Pool[]> {
+  const { buildParam } = await import("./build.js");
+  const pools: Pool[] = [];
+  for (const n of dp.nodes.values()) {
+    if (n.kind !== "tokenizer" || n.op !== "bpe") continue;
+    const raw = await buildParam(dp, n, n.params.corpus, {}, `tokenizer \`${n.id}\`.corpus`);
+    if (raw.kind === "text") pools.push({ name: `tokenizer ${n.id}.corpus`, block: n.id, prop: "corpus", kind: "text", texts: [...raw.train.lines, ...raw.heldout.lines] });
+  }
+  return pools;
+}
