@@ -1,6 +1,7 @@
 // A content-addressed cache of data sizes. A data node's size is a pure function of what the node
 // computes (its hash: parameters including the recipe seed, inputs, file contents, engine epoch) and of the data layer's code that
-// measures it, so the key is sha256(data-layer fingerprint, node hash): `alignc plan` of an unchanged
+// measures it, so the key is sha256(data-layer fingerprint, node hash; for a source, task or mixture also
+// the recipe's tokenizers, which it is counted in: src/compile.ts): `alignc plan` of an unchanged
 // recipe skips measuring, and an edit to a file or to src/data invalidates exactly what it must (src/common/rng.ts, the PRNG the data layer draws with, counts as src/data).
 // (Before the seed entered every hash, recipes of different seeds over one corpus shared an entry:
 // the quickstart's corpus showed 104,449 tokens under tsx and 104,329 compiled, whichever recipe

@@ -29,7 +29,8 @@ export interface ThroughputRow {
  * 1.8 before, 1.5 after, on 2 cores); the matmul peak is the one timed between the same steps. The
  * other runs that hour: 13:51 UTC (load 3.5–3.1) small 7,485, medium 845 tokens/s; 13:39 UTC (load
  * 4.9, others' jobs beside it, and the steps then timed between matmul calls) small 6,610, medium 796.
- * The quickstart row is the quickstart's own model (byte-level vocabulary, context 96).
+ * The quickstart row is the byte-level quickstart's model (byte-level vocabulary, context 96; the
+ * quickstart's until 5 Dec 2026: its subword model has no row of its own and is sized by the nearest).
  * cpu: 2026-11-25 16:07 UTC (load average 1.8–2.5), not re-measured (the plan's default backend is wasm).
  * The tensorflow backend could not be installed here: no row.
  */
