@@ -1,6 +1,6 @@
 // printRecipe as a formatter: canonical layout, comments kept in place, idempotent.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -125,4 +125,15 @@ test("table keys written as literals: quoted strings, numbers, true/false parse 
   };
   walk(r.ast);
   assert.deepEqual(keys.slice(4), ['string:Science/Tech', 'string:say "hi"', "number:1", "boolean:true", "boolean:false", "name:plain"]);
+});
+
+// `alignc fmt --check recipes/*.align recipes/replicate/*.align` passes: the shipped recipes are in the
+// layout the formatter writes (three replicate recipes were not, 5 Dec 2026).
+test("every shipped recipe, recipes/ and recipes/replicate/, is already in fmt's canonical layout", () => {
+  for (const dir of ["recipes", join("recipes", "replicate")]) {
+    for (const f of readdirSync(join(repoRoot(), dir)).filter((x) => x.endsWith(".align"))) {
+      const src = readFileSync(join(repoRoot(), dir, f), "utf8");
+      assert.equal(fmt(src), src, `${dir}/${f}: run alignc fmt on it`);
+    }
+  }
 });
