@@ -46,6 +46,15 @@ export function recipeTokenizer(recipe: CheckedRecipe, name?: string): Promise<T
   return id === undefined ? Promise.resolve(byteLevel()) : tokenizerOfNode(dp, id);
 }
 
+/** Every line a `bpe` tokenizer node trains on (its corpus, both splits): what the tokenizer is built
+ * from and what `alignc data --leaks` reports evaluated texts against (tokenizer-corpora.ts). */
+export async function bpeCorpus(dp: DataPlan, node: DataNode): Promise<string[]> {
+  const corpus = await buildParam(dp, node, node.params.corpus, {}, `tokenizer \`${node.id}\`.corpus`);
+  const at = siteOf(dp, node, "corpus");
+  if (corpus.kind !== "text") fail(CODES.tokenizer, `tokenizer \`${node.id}\`: corpus must be text`, at.file, at.span);
+  return [...corpus.train.lines, ...corpus.heldout.lines];
+}
+
 async function makeTokenizer(dp: DataPlan, node: DataNode): Promise<Tokenizer> {
   const at = siteOf(dp, node);
   if (node.kind !== "tokenizer") fail(CODES.tokenizer, `\`${node.id}\` is not a tokenizer`, at.file, at.span);
@@ -55,12 +64,9 @@ async function makeTokenizer(dp: DataPlan, node: DataNode): Promise<Tokenizer> {
     case "gpt2":
       return gpt2();
     case "bpe": {
-      const corpus = await buildParam(dp, node, node.params.corpus, {}, `tokenizer \`${node.id}\`.corpus`);
-      const corpusAt = siteOf(dp, node, "corpus");
-      if (corpus.kind !== "text") fail(CODES.tokenizer, `tokenizer \`${node.id}\`: corpus must be text`, corpusAt.file, corpusAt.span);
       const vocab = numP(node.params.vocab_size); // filled by the checker (kinds.ts)
       if (vocab === undefined) fail(CODES.tokenizer, `tokenizer \`${node.id}\` lacks its resolved vocab_size: plan the recipe again`, at.file, at.span);
-      return bpeTokenizer(trainBpe([...corpus.train.lines, ...corpus.heldout.lines], vocab));
+      return bpeTokenizer(trainBpe(await bpeCorpus(dp, node), vocab));
     }
     default:
       fail(CODES.tokenizer, `unknown tokenizer kind \`${node.op}\``, at.file, at.span);

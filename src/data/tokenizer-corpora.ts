@@ -5,14 +5,11 @@
 import type { Pool } from "./leaks.js";
 import type { DataPlan } from "./plan-input.js";
 
-/** One pool per `bpe` tokenizer node: every line of its corpus (it trains on all of them). */
+/** One pool per `bpe` tokenizer node: the lines it trains on (recipe-tokenizer.ts's bpeCorpus). */
 export async function tokenizerPools(dp: DataPlan): Promise<Pool[]> {
-  const { buildParam } = await import("./build.js");
+  const { bpeCorpus } = await import("./recipe-tokenizer.js");
   const pools: Pool[] = [];
-  for (const n of dp.nodes.values()) {
-    if (n.kind !== "tokenizer" || n.op !== "bpe") continue;
-    const raw = await buildParam(dp, n, n.params.corpus, {}, `tokenizer \`${n.id}\`.corpus`);
-    if (raw.kind === "text") pools.push({ name: `tokenizer ${n.id}.corpus`, block: n.id, prop: "corpus", kind: "text", texts: [...raw.train.lines, ...raw.heldout.lines] });
-  }
+  for (const n of dp.nodes.values())
+    if (n.kind === "tokenizer" && n.op === "bpe") pools.push({ name: `tokenizer ${n.id}.corpus`, block: n.id, prop: "corpus", kind: "text", texts: await bpeCorpus(dp, n) });
   return pools;
 }
