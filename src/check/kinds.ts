@@ -79,9 +79,11 @@ export const METRICS: Record<string, string[]> = {
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
   // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble;
   // correctness_*: exactly one answer right; form_*: neither right, one garbage (the three add up to wins and losses);
-  // ties_both_right / ties_both_wrong: the rule judge's ties; per task also wins/<task>, ties/<task>,
+  // ties_both_right / ties_both_wrong: the rule judge's ties; right_a/right_b: each side's right answers,
+  // preamble_a/preamble_b: those after the preamble; style_alone_win_rate: ½ + preamble_b / 2n, what a
+  // reaches over b by dropping b's preambles alone (a win rate above it needs fixed answers); per task also wins/<task>, ties/<task>,
   // losses/<task> when the prompts name their task (reported, not nameable in expect)
-  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong"],
+  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)

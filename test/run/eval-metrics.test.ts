@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrect, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
 import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
@@ -142,7 +142,25 @@ test("the rule judge's counts: wins and losses by what decided them, ties both r
     { a: "6", b: "qxz", answer: "7" }, // form win
   ];
   const m = ruleJudgeCounts(pairs, pairs.map((p) => ruleOutcome(p.a, p.b, p.answer)));
-  assert.deepEqual(m, { style_wins: 1, style_losses: 0, correctness_wins: 0, correctness_losses: 1, form_wins: 1, form_losses: 0, ties_both_right: 2, ties_both_wrong: 1 });
+  assert.deepEqual(m, { style_wins: 1, style_losses: 0, correctness_wins: 0, correctness_losses: 1, form_wins: 1, form_losses: 0, ties_both_right: 2, ties_both_wrong: 1, right_a: 3, right_b: 4, preamble_a: 1, preamble_b: 2, style_alone_win_rate: 0.5 + 2 / 12 });
+});
+
+test("for any rule-judged pairs, no a wins more than style_alone_win_rate over b without an answer b got wrong", () => {
+  const answer = fc.constantFrom("7", "8", `${PREAMBLE}7`, `${PREAMBLE}8`, "qxz", "");
+  fc.assert(
+    fc.property(fc.array(fc.record({ a: answer, b: answer }), { minLength: 1, maxLength: 40 }), (xs) => {
+      const pairs = xs.map((x) => ({ ...x, answer: "7" }));
+      const outcomes = pairs.map((p) => ruleOutcome(p.a, p.b, p.answer));
+      const m = ruleJudgeCounts(pairs, outcomes);
+      const winRate = outcomes.reduce((t: number, o) => t + o, 0) / pairs.length;
+      // a fixes nothing b got wrong: no correctness or form win
+      const fixesNothing = m.correctness_wins === 0 && m.form_wins === 0;
+      // and the a that only drops b's preambles reaches the bound exactly
+      const dropped = pairs.map((p) => ({ ...p, a: p.b.startsWith(PREAMBLE) && ruleCorrect(p.b, p.answer) ? p.b.slice(PREAMBLE.length) : p.b }));
+      const reach = dropped.map((p) => ruleOutcome(p.a, p.b, p.answer)).reduce((t: number, o) => t + o, 0) / pairs.length;
+      return (!fixesNothing || winRate <= m.style_alone_win_rate! + 1e-12) && Math.abs(reach - m.style_alone_win_rate!) < 1e-12;
+    }),
+  );
 });
 
 test("for any rule-judged pairs, the decided counts add up to the wins and losses and the two kinds of tie to the ties", () => {

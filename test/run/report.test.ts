@@ -95,6 +95,9 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
   const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, correctness_wins: 2, correctness_losses: 1, style_wins: 1, style_losses: 0, form_wins: 0, form_losses: 0, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
   assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1; decided by correctness W2\/L1, by style W1\/L0, by form W0\/L0\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
+  // with each side's right answers: how far style alone (b's preambles dropped) could carry a
+  const styled = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, correctness_wins: 2, correctness_losses: 1, style_wins: 1, style_losses: 0, form_wins: 0, form_losses: 0, right_a: 5, right_b: 4, preamble_a: 0, preamble_b: 1, style_alone_win_rate: 0.5625 });
+  assert.match(styled, /by form W0\/L0; right a 5 \(0 after the preamble\), b 4 \(1\): by style alone at most 0\.5625\), sign test p 0\.62$/);
   // alignc run's closing summary: one line per eval, the counts kept, the per-task figures left to the report
   const line = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0 }, { perTask: false });
   assert.match(line, /W3 \/ T4 \/ L1 of 8, sign test p 0\.62$/);

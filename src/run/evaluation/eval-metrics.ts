@@ -18,7 +18,11 @@
 //                `losses/<task>`; with the rule judge, what decided each win and loss (style,
 //                correctness, form) and what each tie was: `ties_both_right` (the same right
 //                answer, the same way) or `ties_both_wrong` (neither right): the ties no judge
-//                of correctness can break, and the ones a better policy could.
+//                of correctness can break, and the ones a better policy could; each side's right
+//                answers (`right_a`, `right_b`) and those after the preamble (`preamble_a`,
+//                `preamble_b`), and `style_alone_win_rate`: the win rate a would reach over b by
+//                dropping the preamble from b's right answers and changing nothing else (½ + preamble_b
+//                / 2n). Above it, a win rate needs answers b got wrong; at or below it, style can be all.
 import { ruleClass, ruleDecidedBy } from "./rule-judge.js";
 import { signTest } from "./stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
@@ -181,8 +185,13 @@ export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: 
 /** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
  * correctness, form, which add up to the wins and the losses; and its ties, both right or both wrong. */
 export function ruleJudgeCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
-  const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0, ties_both_right: 0, ties_both_wrong: 0 };
+  const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0, ties_both_right: 0, ties_both_wrong: 0, right_a: 0, right_b: 0, preamble_a: 0, preamble_b: 0 };
   pairs.forEach((p, i) => {
+    for (const side of ["a", "b"] as const) {
+      const c = ruleClass(p[side], p.answer);
+      if (c <= 1) out[`right_${side}`]!++;
+      if (c === 1) out[`preamble_${side}`]!++;
+    }
     if (outcomes[i] === 0.5) {
       out[ruleCorrect(p.a, p.answer) ? "ties_both_right" : "ties_both_wrong"]!++;
       return;
@@ -190,6 +199,9 @@ export function ruleJudgeCounts(pairs: readonly { a: string; b: string; answer: 
     const by = ruleDecidedBy(p.a, p.b, p.answer);
     if (by !== null) out[`${by}_${outcomes[i] === 1 ? "wins" : "losses"}`]!++;
   });
+  // a that is b with the preamble dropped from each of b's right answers, nothing else changed, wins
+  // exactly those and ties the rest: the most a policy reaches over b without fixing an answer
+  if (pairs.length > 0) out.style_alone_win_rate = 0.5 + out.preamble_b! / (2 * pairs.length);
   return out;
 }
 

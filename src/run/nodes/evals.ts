@@ -186,7 +186,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       );
       note = `${aName} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
       if (d.judge === "rule")
-        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}`;
+        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}; right answers ${aName} ${summary.right_a} (${summary.preamble_a} after the preamble), ${d.b} ${summary.right_b} (${summary.preamble_b}): by style alone (dropping ${d.b}'s preambles) at most ${summary.style_alone_win_rate!.toFixed(3)}`;
       const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);
       if (perTask.length) note += `; per task ${perTask.join(", ")}`;
       if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
