@@ -141,6 +141,25 @@ test("recipes/replicate/quickstart-best-of.align: the quickstart's plans on both
   }
 });
 
+// recipes/replicate/quickstart-ppo-validation.align: PPO's settings compared on validation prompts. pre,
+// SFT and the RM must BE the quickstart's on each seed (its figures are read against them); PPO trains on
+// the 70 % of its prompt pool left after the validation split (a stage reads its source's train side),
+// so PPO and what reads it differ on every variant, the quickstart's own settings included; its
+// val_judge reads only the held-out prompts, which no stage trains on (no AL3070), and each variant
+// carries its lr and kl_coef.
+test("recipes/replicate/quickstart-ppo-validation.align: the quickstart's pre, SFT and RM on both seeds; PPO on the train split, judged on the held-out prompts", async () => {
+  const file = join(recipesDir, "replicate", "quickstart-ppo-validation.align");
+  for (const seed of [17, 18] as const)
+    for (const [lr, kl] of [[0.0001, 0.05], [0.0002, 0.1]] as const) {
+      const { r, plan, changed } = await againstQuickstart(file, seed, `kl_coef=${kl},lr=${lr},seed=${seed}`);
+      assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL3070"), [], "no leak: the validation prompts are not PPO's");
+      assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "ppo_prompts", "ppo_prompts/format", "ppo_prompts/tokenize", "rule_judge", "tax_ptx", "val_judge"]);
+      const policy = plan.nodes.find((n) => n.id === "policy")!;
+      assert.deepEqual([policy.params.lr, policy.params.kl_coef, policy.params.prompts], [lr, kl, { $ref: "ppo_prompts/tokenize" }]);
+      assert.deepEqual(plan.nodes.find((n) => n.id === "val_judge")!.params.prompts, { $call: "heldout", args: [{ $ref: "ppo_prompts" }] });
+    }
+});
+
 // recipes/replicate/sentiment-alone.align, sentiment-wide.align and arithmetic-caps-alone.align: issue 12's diagnosis of held-out-template
 // accuracy. Their two-layer pretraining must BE the byte-level quickstart's on each seed (the diagnosis is about
 // that pretrained model, the quickstart's until 5 Dec 2026, and a cache that ran it reuses it); the wide one

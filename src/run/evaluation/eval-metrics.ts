@@ -183,7 +183,8 @@ export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: 
 }
 
 /** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
- * correctness, form, which add up to the wins and the losses; and its ties, both right or both wrong. */
+ * correctness, form, which add up to the wins and the losses; its ties, both right or both wrong; each
+ * side's right answers and those after the preamble, and the win rate style alone reaches over b. */
 export function ruleJudgeCounts(pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
   const out: Record<string, number> = { style_wins: 0, style_losses: 0, correctness_wins: 0, correctness_losses: 0, form_wins: 0, form_losses: 0, ties_both_right: 0, ties_both_wrong: 0, right_a: 0, right_b: 0, preamble_a: 0, preamble_b: 0 };
   pairs.forEach((p, i) => {
