@@ -114,7 +114,9 @@ function demoOf(
       prompt,
       response,
       ...(spec.system ? { system: spec.system } : {}),
-      meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}) },
+      // a row's `task` names its task as a ranking's does: per-task win rates, and each task's own
+      // constant answer as an accuracy baseline (src/run/evaluation/eval-metrics.ts)
+      meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
     };
   }
 }

@@ -32,6 +32,13 @@ test("Dolly shape with category filters and custom mappings; context = \"\" turn
   assert.deepEqual(mapped[0], { id: "d:0", prompt: "Question: Q1", response: "A1!", meta: { source: "d", row: 0, line: 1, category: "closed_qa" } });
 });
 
+test("a row's `task` field names its task, as a ranking's does (per-task win rates and accuracy baselines); a non-string one is not a task", () => {
+  const rows = rowsOf([{ prompt: "8 plus 9 equals?", response: "17", task: "addition" }, { prompt: "Feeling of so cool?", response: "positive", task: 3 }, { prompt: "Hi", response: "hi" }]);
+  const out = readDemonstrations({ name: "p", file: "p.jsonl", rows, prompt: "{{prompt}}", response: "{{response}}" });
+  assert.deepEqual(out.map((e) => e.meta.task), ["addition", undefined, undefined]);
+  assert.deepEqual(out[0]!.meta, { source: "p", row: 0, line: 1, task: "addition" });
+});
+
 test("a field tested by {{#if}} in a mapping may be null in a row (regression: null failed even when optional)", () => {
   const rows = rowsOf([{ q: "Q1", hint: null, a: "A1" }, { q: "Q2", hint: "H2", a: "A2" }]);
   const out = readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}}{{#if hint}} ({{hint}}){{/if}}", response: "{{a}}" });
