@@ -7,6 +7,7 @@ import type { DataPlan } from "./plan-input.js";
 
 /** One pool per `bpe` tokenizer node: the lines it trains on (recipe-tokenizer.ts's bpeCorpus). */
 export async function tokenizerPools(dp: DataPlan): Promise<Pool[]> {
+  // loaded when pools are built, as leaks.ts loads the build layer (dataLayer): a leak check its cache answers loads neither
   const { bpeCorpus } = await import("./recipe-tokenizer.js");
   const pools: Pool[] = [];
   for (const n of dp.nodes.values())
