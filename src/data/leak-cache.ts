@@ -11,14 +11,17 @@
 // current recipe, so their spans are always current. An entry holds what the warnings need (pairs of
 // an eval and a training pool, with counts) and which blocks were compared, one small JSON file each under <cache>/leaks/, written
 // atomically; an unreadable or malformed entry is a miss. ALIGNC_CACHE_DIR moves it.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { readRegularText } from "../lang/read-file.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
 import type { EmptySplit } from "./empty-splits.js";
 import { dataPlanOf } from "./plan-input.js";
+
+/** A cache entry lists leak pairs with a few example texts each: far below this; a larger file is not read. */
+const MAX_ENTRY_BYTES = 64 << 20;
 
 /** What one check found: the leaking pairs (what the warnings need), the blocks whose evaluated
  * pools it compared, and the evals it left out as scoring the training split (what a run's report
@@ -60,7 +63,8 @@ export class LeakCache {
 
   get(key: string): LeakFindings | undefined {
     try {
-      const v = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8")) as Partial<LeakFindings> | null;
+      // a regular file only, as sizes-cache.ts reads its entries: a FIFO put in its place hung check and plan
+      const v = JSON.parse(readRegularText(join(this.dir, `${key}.json`), MAX_ENTRY_BYTES, "leak cache entry")) as Partial<LeakFindings> | null;
       const names = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === "string");
       if (!v || !Array.isArray(v.pairs) || !names(v.checked) || !names(v.notChecked) || !Array.isArray(v.empty)) return undefined;
       const ok =

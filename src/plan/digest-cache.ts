@@ -13,9 +13,10 @@
 // JSON: a FLAN-scale cache (20,000 files, 3.6 MB) is read on every plan, and splitting lines costs
 // a third of JSON.parse into a 20,000-key object; each line is split further only when looked up.
 // A path holding a tab or a line break is never remembered (hashed every time instead).
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
+import { readRegularText } from "../lang/read-file.js";
 import { sha256Hex } from "./canonical.js";
 import { defaultCacheDir } from "./sizes-cache.js";
 
@@ -26,6 +27,8 @@ export const RACY_MS = 2000n;
 export type NowNs = () => bigint;
 const wallClockNs: NowNs = () => BigInt(Date.now()) * 1_000_000n;
 const HEADER = "alignc digests 2";
+/** Past this the cache file is not read (hashed afresh instead): a FLAN-scale one is 3.6 MB. */
+const MAX_FILE_BYTES = 256 << 20;
 
 export class DigestCache {
   private readonly file: string;
@@ -48,7 +51,8 @@ export class DigestCache {
     this.entries = new Map();
     let text = "";
     try {
-      text = readFileSync(this.file, "utf8");
+      // a regular file only, as sizes-cache.ts reads its entries: a FIFO put in its place hung check and plan
+      text = readRegularText(this.file, MAX_FILE_BYTES, "digest cache");
     } catch {
       // no cache yet, or unreadable: every file is hashed
     }

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkRecipeText } from "../../src/check/index.js";
@@ -68,6 +69,26 @@ test("leak cache: a hit gives the uncached warnings; a data edit or a rename is 
     assert.notEqual(cache.key(edited), key);
     assert.deepEqual(await leakWarnings(edited, cache), []);
     assert.equal(entries().length, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("leak cache: a FIFO at an entry's path is a miss, not a read that waits for a writer forever (check and plan hung)", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-leak-fifo-"));
+  try {
+    writeFileSync(join(dir, "corpus.txt"), "Cats are animals.\n");
+    writeFileSync(join(dir, "train.jsonl"), demo("Add 2 and 3.", "5") + "\n");
+    writeFileSync(join(dir, "evals.jsonl"), demo("Add 2 and 3.", "5") + "\n");
+    const r = await checkRecipeText(RECIPE("held"), join(dir, "r.align"));
+    assert.ok(r.recipe, JSON.stringify(r.diagnostics));
+    const cache = new LeakCache(join(dir, "cache"));
+    const warnings = await leakWarnings(r.recipe, cache);
+    const entry = join(dir, "cache", "leaks", `${cache.key(r.recipe)}.json`);
+    rmSync(entry);
+    assert.equal(spawnSync("mkfifo", [entry]).status, 0);
+    assert.equal(cache.get(cache.key(r.recipe)!), undefined);
+    assert.deepEqual(await leakWarnings(r.recipe, cache), warnings, "computed again");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

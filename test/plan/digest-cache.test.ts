@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import { tempDir } from "./fixture.js";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { sha256Hex } from "../../src/plan/canonical.js";
 import { DigestCache, RACY_MS } from "../../src/plan/digest-cache.js";
@@ -101,4 +102,20 @@ test("digest cache: a remembered file is not read again; the same size rewritten
   assert.equal(r.reads, 3);
   // a folder where a file is expected throws as a read would
   assert.throws(() => new DigestCache(dir, cacheRoot).hash(dir, r.read), /EISDIR/);
+});
+
+test("digest cache: a FIFO in place of the cache file is an empty cache, not a read that waits for a writer forever (check and plan hung)", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, () => {
+  const dir = tempDir("alignc-digests-fifo-");
+  const a = join(dir, "a.txt");
+  writeFileSync(a, "alpha");
+  const cacheRoot = tempDir("alignc-digests-fifo-cache-");
+  const c1 = new DigestCache(dir, cacheRoot, after(a, RACY_MS + 1n));
+  c1.hash(a, counting().read);
+  c1.save();
+  const [file] = readdirSync(join(cacheRoot, "digests"));
+  rmSync(join(cacheRoot, "digests", file!));
+  assert.equal(spawnSync("mkfifo", [join(cacheRoot, "digests", file!)]).status, 0);
+  const r = counting();
+  assert.equal(new DigestCache(dir, cacheRoot, after(a, RACY_MS + 1n)).hash(a, r.read), sha256Hex(Buffer.from("alpha")));
+  assert.equal(r.reads, 1, "hashed afresh");
 });

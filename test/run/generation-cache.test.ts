@@ -10,7 +10,8 @@
 //     and to a run whose stored answers were all corrupted; a changed decode setting misses
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createProgress, type Progress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
@@ -88,6 +89,24 @@ test("generation cache: round trip; torn, truncated or edited entries are report
       assert.match(warnings[0]!, /generation cache: entry [0-9a-f]{12} .*; removed, generating again/);
       assert.deepEqual(readFileSync(file), good, `${what}: the entry is written again, whole`);
     }
+  } finally {
+    cleanup();
+  }
+});
+
+test("generation cache: a FIFO at an entry's path is a miss, not a read that waits for a writer forever", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new GenerationCache(dir);
+    const key = generationKey(baseKey);
+    await cache.getOrGenerate(key, 1, () => [[7]]);
+    const entries = readdirSync(join(dir, ".generations")).filter((f) => f === `${key}.json`);
+    assert.equal(entries.length, 1);
+    const path = join(dir, ".generations", entries[0]!);
+    rmSync(path);
+    assert.equal(spawnSync("mkfifo", [path]).status, 0);
+    assert.deepEqual(await cache.getOrGenerate(key, 1, () => [[8]]), { outputs: [[8]], cached: false });
+    assert.deepEqual(await cache.getOrGenerate(key, 1, () => [[9]]), { outputs: [[8]], cached: true }, "the FIFO replaced by the new entry");
   } finally {
     cleanup();
   }

@@ -18,15 +18,18 @@
 // whole to a temp file and renamed into place (common/atomic-write.ts), so a kill -9 mid-write
 // leaves at most a temp file that never reads as an entry (swept when its writer is gone).
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../common/atomic-write.js";
+import { readRegularFile } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters } from "./lock.js";
 import { WRITER_TAG_RE } from "../../common/writer-tag.js";
 
 /** Bumped when the entry format changes (old entries then miss). */
 const FORMAT = 1;
 const DIR = ".generations";
+/** An entry is one token-id list per prompt: far below this; a larger file is not read (generated again). */
+const MAX_ENTRY_BYTES = 1 << 30;
 
 /** What greedy answers depend on, apart from the prompts. */
 export interface GreedyDecode {
@@ -94,7 +97,8 @@ export class GenerationCache {
     const path = this.file(key);
     let raw: Buffer;
     try {
-      raw = readFileSync(path);
+      // a regular file only: a FIFO put in its place would hang the run on the read
+      raw = readRegularFile(path, MAX_ENTRY_BYTES, "generation cache entry");
     } catch {
       return null;
     }
