@@ -173,12 +173,14 @@ export const MAX_FOLDER_ENTRIES = 10_000;
  */
 /** What a symlink in a walked folder leads to: a symlink to a regular file is listed (and hashed
  * through the link), since readers such as a template folder's loader use it and its content must
- * reach the hash; links to folders are not followed (a link to `.` would loop), nor broken links. */
-function linkTarget(path: string): Stats | undefined {
+ * reach the hash; links to folders are not followed (a link to `.` would loop). A link that leads
+ * nowhere (broken, or a loop) is its errno: the walk refuses it, since a loader reading the folder
+ * fails on it, and a link left out of the hash let a cached check pass where a cold one failed. */
+function linkTarget(path: string): Stats | string {
   try {
     return statSync(path);
-  } catch {
-    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? "unreadable";
   }
 }
 
@@ -204,7 +206,10 @@ export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFol
       if (++seen > MAX_FOLDER_ENTRIES)
         throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
       const r = rel ? `${rel}/${e.name}` : e.name;
-      const st = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
+      const target = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
+      if (typeof target === "string")
+        throw new InputFileError(`${what} ${abs}: ${r} is a symbolic link ${target === "ELOOP" ? "in a loop" : target === "ENOENT" ? "to nothing (broken)" : `that cannot be followed (${target})`}: alignc reads only regular files`, abs);
+      const st = target;
       if (e.isDirectory()) {
         const before = out.length;
         walk(r);

@@ -62,3 +62,21 @@ test("a symlinked template in a template folder is part of the plan: editing its
   writeFileSync(join(dir, "shared.hbs"), "{{a}} plus {{b}} equals\n|||\n{{sum}}\n");
   assert.notEqual(plan(), before, "the data changed, so the plan (and the cached stages) must too");
 });
+
+// A broken link or a link loop left out of the folder's hash let a warm cache pass check and plan
+// where a cold one failed on it (the loader reads every entry): refused either way now.
+test("a broken symlink or a symlink loop added to a template folder after a passing check is refused by the next check and plan, warm cache and all", () => {
+  for (const [name, make] of [
+    ["broken", (tpl: string) => symlinkSync("/nonexistent/nothing.hbs", join(tpl, "06-dangling.hbs"))],
+    ["loop", (tpl: string) => (symlinkSync("l2.hbs", join(tpl, "l1.hbs")), symlinkSync("l1.hbs", join(tpl, "l2.hbs")))],
+  ] as const) {
+    const dir = setup(`link-${name}`);
+    for (let i = 0; i < 2; i++) assert.equal(alignc(dir, "check", "t.align").code, 0); // the answer cached
+    make(join(dir, "tpl"));
+    for (const cmd of ["check", "plan"]) {
+      const r = alignc(dir, cmd, "t.align");
+      assert.equal(r.code, 1, `${name} ${cmd}: ${r.err}`);
+      assert.match(r.err, name === "broken" ? /error AL3001: .*06-dangling\.hbs(: template does not exist| is a symbolic link to nothing \(broken\))/ : /error AL3001: .*l[12]\.hbs.*(loop|ELOOP)/);
+    }
+  }
+});
