@@ -69,9 +69,20 @@ export function fsyncDir(dir: string): void {
 export interface AtomicWriteOptions {
   /** fsync the file and its folder (default true); false for caches, whose loss costs only time */
   durable?: boolean;
-  /** the new file's permissions (a file rewritten in place keeps its own: chmod, not the open mode,
-   * which umask would narrow) */
+  /** the new file's permissions (set by chmod, not the open mode, which umask would narrow); by
+   * default a regular file replaced keeps its own (a user's `chmod 600` on an export survives the next
+   * one) and a new file gets 0o644 less the umask */
   mode?: number;
+}
+
+/** The permission bits of `path` when it is a regular file (not through a link), else undefined. */
+export function modeOfRegularFile(path: string): number | undefined {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() ? st.mode & 0o7777 : undefined;
+  } catch {
+    return undefined; // no file yet
+  }
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
@@ -91,12 +102,13 @@ export function writePiecesAtomicSync(path: string, pieces: Iterable<string | Ui
   const durable = opts.durable ?? true;
   makeDirs(dirname(path));
   if (durable) removeDeadTemps(path); // caches sweep their own folders (and their writes must stay cheap)
+  const mode = opts.mode ?? modeOfRegularFile(path);
   const tmp = tempSibling(path);
   trackTemp(tmp);
   try {
     const fd = openSync(tmp, "wx", 0o644);
     try {
-      if (opts.mode !== undefined) fchmodSync(fd, opts.mode);
+      if (mode !== undefined) fchmodSync(fd, mode);
       const writeAll = (buf: Uint8Array): void => {
         let off = 0;
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);

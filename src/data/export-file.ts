@@ -146,6 +146,10 @@ export function writeDataExport(file: string, content: string | Iterable<string>
   try {
     writePiecesAtomicSync(file, hashed(), {
       beforeRename: () => {
+        // the rows took a while to write: a file that became the user's meanwhile (edited, or made
+        // where there was none) is refused now, as it would have been at the start
+        const changed = exportRefusal(file, inputs, force);
+        if (changed) throw new DataExportError(`${changed} (it changed while the export was written; nothing replaced)`);
         fresh = hash.digest("hex");
         writeFileAtomicSync(side, sidecarText({ sha256: owned, pending: fresh }));
       },

@@ -7,7 +7,7 @@
 import { chmodSync, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { removeDeadTemps, writeJsonAtomicSync } from "../common/atomic-write.js";
+import { modeOfRegularFile, removeDeadTemps, writeJsonAtomicSync } from "../common/atomic-write.js";
 import { trackTemp, untrackTemp } from "../common/temp-cleanup.js";
 import type { ExportFile } from "./types.js";
 import { LOCK_NAME, MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
@@ -140,18 +140,22 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       );
   }
   // one entry per blocker: every file under a folder that is in the way names that folder
-  const blocked = [...new Set(files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined))];
-  if (blocked.length)
-    throw new ExportWriteError(
-      `${outDir}: alignc overwrites only files it wrote and that are unchanged since; these are in the way: ${blocked.slice(0, 8).join(", ")}${blocked.length > 8 ? `, … (${blocked.length} in all)` : ""}. ` +
-        `Move them away (or export to another folder); nothing written`,
-    );
+  const refuseBlocked = (when: string): void => {
+    const blocked = [...new Set(files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined))];
+    if (blocked.length)
+      throw new ExportWriteError(
+        `${outDir}: alignc overwrites only files it wrote and that are unchanged since; these are in the way${when}: ${blocked.slice(0, 8).join(", ")}${blocked.length > 8 ? `, … (${blocked.length} in all)` : ""}. ` +
+          `Move them away (or export to another folder); nothing written`,
+      );
+  };
+  refuseBlocked("");
 
   const fresh: Record<string, string> = {};
   for (const f of files) fresh[f.path] = sha256(f.content);
   const stale = Object.keys(manifest?.files ?? {}).filter((p) => !Object.hasOwn(fresh, p));
   const removable = stale.filter((p) => ownedUnchanged(out, p, manifest));
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
+  const removed: string[] = [];
 
   // staging folders beside `out` of exports killed before they finished (the staging's name is
   // `.NAME.tmp-HOST-PID-sSTART-…` like an atomic write's temp, NAME the folder's name or its target's)
@@ -171,6 +175,9 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
       writeFileSync(p, f.content);
       if (f.path.endsWith(".sh")) chmodSync(p, 0o755);
     }
+    // staging takes seconds for a large export: a file the user changed meanwhile is theirs now, so
+    // the ownership checked before staging is checked again before anything in `out` is replaced
+    refuseBlocked(" (changed while the export was staged)");
     createdOut = !lexists(out);
     // the folders this export makes, with those earlier exports made: alignc's to remove once empty
     const dirs = new Set([...(manifest?.dirs ?? []), ...foldersToMake(out, files.map((f) => f.path))]);
@@ -181,11 +188,21 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     for (const f of files) {
       const dest = join(out, ...f.path.split("/"));
       makeDirs(dirname(dest));
-      renameSync(join(tmp, ...f.path.split("/")), dest);
+      const staged = join(tmp, ...f.path.split("/"));
+      // a file replaced keeps the permissions the user gave it, as an atomic write does
+      const mode = modeOfRegularFile(dest);
+      if (mode !== undefined) chmodSync(staged, mode);
+      renameSync(staged, dest);
     }
     for (const p of removable) {
       const abs = join(out, ...p.split("/"));
+      // checked again at the last moment, as above: a stale file edited since the first check is kept
+      if (!ownedUnchanged(out, p, manifest)) {
+        if (lexists(abs)) kept.push(p);
+        continue;
+      }
       rmSync(abs, { force: true });
+      removed.push(p);
       pruneEmpty(dirname(abs), out, dirs);
     }
     const left = [...dirs].filter((d) => lexists(join(out, ...d.split("/")))).sort();
@@ -205,5 +222,5 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     if (lexists(tmp)) rmSync(tmp, { recursive: true, force: true });
     untrackTemp(tmp);
   }
-  return { removed: removable, kept };
+  return { removed, kept };
 }

@@ -3,7 +3,7 @@
 // configs survive every re-export, and a folder alignc did not make is refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileExport } from "../../src/export/compile.js";
@@ -109,4 +109,47 @@ test("a re-export removes the empty folders it made, never an empty folder the u
   writeFileSync(join(older, MANIFEST_NAME), JSON.stringify(m));
   writeExportDir(older, exportFiles());
   assert.ok(existsSync(join(older, "old", "deep")) && !existsSync(join(older, "old", "deep", "a.txt")));
+});
+
+/** `f` with a content getter that runs `edit` once, at its `nth` read: writeExportDir reads every
+ * file's content once to hash it (after checking what is in the way) and once more to stage it, so
+ * n = 1 edits the folder between the first check and staging, n = 2 while the export is staged. */
+const editingAt = (f: ExportFile, nth: number, edit: () => void): ExportFile => {
+  let reads = 0;
+  return {
+    ...f,
+    get content() {
+      if (++reads === nth) edit();
+      return f.content;
+    },
+  };
+};
+
+// Ownership was decided once, before staging (seconds for a large export), then files were renamed
+// over and stale ones removed without a second look: an edit made meanwhile was lost, exit 0.
+test("a file the user edits while an export is staged is theirs: an edited file in the way stops the export, an edited stale one is kept", () => {
+  const out = join(fresh(), "out");
+  const files = exportFiles();
+  writeExportDir(out, [...files, { path: "old/a.txt", content: "a", what: "x" }]);
+  const target = files[1]!.path;
+  const edited = (p: string) => () => writeFileSync(join(out, p), readFileSync(join(out, p), "utf8") + "# my note\n");
+  assert.throws(() => writeExportDir(out, [editingAt(files[0]!, 1, edited(target)), ...files.slice(1)]), /in the way \(changed while the export was staged\): .*changed since alignc wrote it.*nothing written/);
+  assert.match(readFileSync(join(out, target), "utf8"), /# my note\n$/, "the edit is kept");
+  assert.deepEqual(readdirSync(join(out, "..")), ["out"], "no staging folder left");
+  writeFileSync(join(out, target), files[1]!.content); // back to alignc's content
+  const r = writeExportDir(out, [editingAt(files[0]!, 2, edited("old/a.txt")), ...files.slice(1)]);
+  assert.deepEqual([r.removed, r.kept], [[], ["old/a.txt"]]);
+  assert.equal(readFileSync(join(out, "old", "a.txt"), "utf8"), "a# my note\n");
+});
+
+test("a re-export keeps the permissions the user gave a file it replaces", () => {
+  const out = join(fresh(), "out");
+  const files = exportFiles();
+  writeExportDir(out, files);
+  const [cfg, sh] = [files.find((f) => f.path.endsWith(".yaml"))!.path, files.find((f) => f.path.endsWith(".sh"))!.path];
+  assert.equal(statSync(join(out, sh)).mode & 0o777, 0o755);
+  chmodSync(join(out, cfg), 0o600);
+  chmodSync(join(out, sh), 0o700);
+  writeExportDir(out, files);
+  assert.deepEqual([statSync(join(out, cfg)).mode & 0o777, statSync(join(out, sh)).mode & 0o777], [0o600, 0o700]);
 });
