@@ -125,9 +125,20 @@ test("writeReport replaces only a report alignc wrote: a user's file, a symlink,
     const run = makeRun(dir);
     const p = writeReport(run.path);
     writeReport(run.path); // its own report: rewritten
+    // a report the user annotated is theirs now: refused, the note kept (it was overwritten, exit 0)
+    const own = readFileSync(p, "utf8");
+    assert.match(own, /<\/body><\/html>\n<!-- alignc report sha256 [0-9a-f]{64} -->\n$/);
+    for (const annotated of [own + "<!-- my analysis -->\n", own.replace("<body>", "<body><p>my note</p>")]) {
+      writeFileSync(p, annotated);
+      assert.throws(() => writeReport(run.path), /report\.html is a file alignc did not write \(or one changed since\), not a report of this run: left as it is/);
+      assert.equal(readFileSync(p, "utf8"), annotated);
+    }
+    writeFileSync(p, own.replace(/<!-- alignc report sha256 [0-9a-f]{64} -->\n$/, "")); // a report from before seals: still alignc's
+    writeReport(run.path);
+    assert.equal(readFileSync(p, "utf8"), own);
     const mine = "my notes, not a report";
     writeFileSync(p, mine);
-    assert.throws(() => writeReport(run.path), /report\.html is a file alignc did not write, not a report of this run: left as it is/);
+    assert.throws(() => writeReport(run.path), /report\.html is a file alignc did not write \(or one changed since\), not a report of this run: left as it is/);
     assert.equal(readFileSync(p, "utf8"), mine);
     rmSync(p);
     writeFileSync(join(dir, "elsewhere.txt"), "theirs");

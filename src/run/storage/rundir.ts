@@ -6,6 +6,7 @@
 //   samples.jsonl   generated samples (SFT vs PPO on the same prompts), appended
 //   report.html     written at the end (and by `alignc report`)
 // The folder is created only once every check has passed, so bad input leaves nothing behind.
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { hostname, cpus, platform, arch, totalmem } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -27,8 +28,24 @@ function fileHead(path: string, n: number): string {
   }
 }
 
-/** How every report.html alignc writes begins (src/run/presentation/report.ts): how one is known. */
+/** How every report.html alignc writes begins (src/run/presentation/report.ts). */
 export const REPORT_HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>alignc run ';
+
+/** The last line of a report alignc writes: the sha256 of everything before it. A report whose text
+ * still hashes to it is alignc's to replace; one edited since (a note appended, say) is the user's. */
+const reportSeal = (html: string): string => `<!-- alignc report sha256 ${createHash("sha256").update(html).digest("hex")} -->\n`;
+const SEAL_RE = /<!-- alignc report sha256 [0-9a-f]{64} -->\n$/;
+
+/** Whether report.html at `p` is one alignc wrote and nobody changed: sealed and the seal holds, or
+ * (written before reports were sealed, 6 Dec 2026) unsealed with alignc's head and end. */
+function ownReport(p: string): boolean {
+  if (fileHead(p, REPORT_HEAD.length) !== REPORT_HEAD) return false;
+  const text = readRegularText(p, READ_LIMITS.wholeData, "report");
+  const seal = SEAL_RE.exec(text);
+  if (!seal) return text.endsWith("</body></html>\n") && !text.includes("<!-- alignc report sha256");
+  const body = text.slice(0, seal.index);
+  return reportSeal(body) === seal[0];
+}
 import { JsonlAppender, metricRowCheck, readJsonl, sampleRowCheck } from "./jsonl-log.js";
 
 export { JsonlError, readJsonl } from "./jsonl-log.js";
@@ -260,11 +277,10 @@ export class RunDir {
     if (lexists(p)) {
       const st = lstatSync(p);
       const what = st.isSymbolicLink() ? "a symbolic link" : st.isDirectory() ? "a folder" : st.isFile() ? null : "a special file";
-      const head = what === null ? fileHead(p, REPORT_HEAD.length) : "";
-      if (what !== null || head !== REPORT_HEAD)
-        throw new InputFileError(`${p} is ${what ?? "a file alignc did not write"}, not a report of this run: left as it is (move it away and run \`alignc report\` again)`, p);
+      if (what !== null || !ownReport(p))
+        throw new InputFileError(`${p} is ${what ?? "a file alignc did not write (or one changed since)"}, not a report of this run: left as it is (move it away and run \`alignc report\` again)`, p);
     }
-    writeFileAtomicSync(p, html);
+    writeFileAtomicSync(p, html + reportSeal(html));
     return p;
   }
 }
