@@ -293,7 +293,7 @@ export interface StagePpoParams {
 export interface StageDpoParams {
   /** micro-batches of batch_size per optimizer step: large batches within wasm's 4 GiB heap (default 1) */
   accumulate: number;
-  /** sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak (default 16) */
+  /** preference pairs per micro-batch (each a chosen and a rejected sequence; every pair of a ranking is one), as TRL's DPO batches them; `epochs` are passes over the pairs (default 16) */
   batch_size: number;
   /** DPO β: strength of the implicit KL constraint (default 0.1) */
   beta: number;

@@ -163,7 +163,8 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       const ks = groups.map((g) => g.group.responses.length);
       const kMax = Math.max(0, ...ks);
       const pairs = pairRows(groups, pairsOf(s));
-      if (kMax > 2) {
+      // alignc's DPO trains on the same independent pairs (train/stages/dpo.ts): an approximation of the reward model's loss only
+      if (kMax > 2 && s.kind !== "dpo") {
         const text =
           `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}). ` +
           `alignc's loss is −1/C(K,2)·Σ log σ(r(x,y_w) − r(x,y_l)) over a prompt's pairs, all in one batch, from K forward passes; ` +

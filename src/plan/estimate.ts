@@ -169,8 +169,10 @@ function stageEstimate(n: LoweredNode, c: GptConfig, size: (id: string | undefin
   const N = parameterCount(c) + (n.op === "reward_model" || n.op === "ppo" ? c.dModel + 1 : 0);
   const e: StageEstimates = { parameters: N };
   // as the run counts them (src/plan/engine-configs.ts trainConfigOf): `steps`, else epochs over the data
+  // (DPO's over its pairs: its batch counts pairs, a reward model's prompts)
   const length = stepsOrEpochs(p);
-  const steps = length.steps ?? (data ? Math.max(1, Math.ceil((length.epochs * data.examples) / (B * A))) : undefined);
+  const items = data && n.op === "dpo" ? (data.comparisons ?? data.examples) : data?.examples;
+  const steps = length.steps ?? (items !== undefined ? Math.max(1, Math.ceil((length.epochs * items) / (B * A))) : undefined);
   if (steps === undefined) {
     e.memory_bytes = memory(c, 16 * N, B, S);
     return e;

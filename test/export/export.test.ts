@@ -230,3 +230,20 @@ test("unknown versions and bad cluster sizes are errors", () => {
   assert.equal(compileExport(fixtureInput(), opts({ nodes: 0 })).diagnostics[0]?.code, "AL4606");
 });
 
+
+// alignc's DPO batches pairs (train/stages/dpo.ts), as the targets do: its batch is exported as it is,
+// with no K-way note. It was exported as the reward model's (prompts × their mean pairs: 6× the pairs
+// per step here, 11.75× on the bundled rankings), and described with the reward model's loss.
+test("a DPO stage on K-way rankings keeps its batch of pairs on the target, and gets no reward-model loss note", () => {
+  const input = fixtureInput({ k: 4, without: ["policy"] });
+  const rm = input.stages.find((s) => s.name === "rm")!;
+  const dpo = input.stages.find((s) => s.name === "dpo")!;
+  dpo.data = rm.data; // 8 prompts × C(4,2) = 48 pairs
+  const r = compileExport(input, opts({ to: "trl", gpusPerNode: 1 }));
+  const yaml = file(r, "configs/dpo.yaml")!;
+  const num = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, "m").exec(yaml)?.[1]);
+  assert.equal(num("per_device_train_batch_size") * num("gradient_accumulation_steps"), dpo.hp.batch_size * dpo.hp.accumulate, yaml);
+  assert.equal(num("max_steps"), dpo.hp.steps, "the same steps: the same pairs");
+  assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL4608").map((d) => d.message.slice(0, 12)), ["stage `rm`: "], "the K-way note is the reward model's only");
+  assert.doesNotMatch(file(r, "EXPORT.md")!, /stage `dpo`[^\n]*counts prompts with all their pairs/);
+});

@@ -33,13 +33,14 @@ export function alignBatch(stage: ExportStage): number {
 }
 
 /**
- * Rows per optimizer step on the target (the global batch). alignc batches comparison data by prompt
- * (each prompt with all its pairs); the targets batch pairs, so the batch becomes the mean number of
- * pairs in that many prompts: the same comparisons per step where the world divides it (else
- * targetSteps keeps the comparisons in all).
+ * Rows per optimizer step on the target (the global batch). alignc's reward model batches comparison
+ * data by prompt (each prompt with all its pairs); the targets batch pairs, so the batch becomes the
+ * mean number of pairs in that many prompts: the same comparisons per step where the world divides it
+ * (else targetSteps keeps the comparisons in all). alignc's DPO batches pairs, as the targets do.
  */
 export function targetBatch(stage: ExportStage): number {
-  if (stage.data.kind !== "comparisons" || stage.data.train.length === 0) return alignBatch(stage);
+  // DPO batches pairs in alignc too (train/stages/dpo.ts): the same rows per step
+  if (stage.data.kind !== "comparisons" || stage.kind === "dpo" || stage.data.train.length === 0) return alignBatch(stage);
   const pairs = pairRows(stage.data.train, pairsOf(stage)).length;
   return Math.max(1, Math.round((alignBatch(stage) * pairs) / stage.data.train.length));
 }
@@ -70,7 +71,7 @@ export function stageSplit(stage: ExportStage, world: number): BatchSplit {
 
 /** Note for comparison stages: what a batch counts in alignc and on the target. */
 export function comparisonBatchNote(c: MapCtx): string | null {
-  if (c.stage.data.kind !== "comparisons") return null;
+  if (c.stage.data.kind !== "comparisons" || c.stage.kind === "dpo") return null;
   const steps = c.stage.hp.steps;
   // a target that counts steps takes as many as see alignc's pairs (targetSteps); OpenRLHF's note on `steps` says its samples
   const kept = steps !== null && c.opts.to !== "openrlhf" && targetSteps(c, steps) !== steps ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) keep alignc's ${steps * targetBatch(c.stage)} pairs` : "";

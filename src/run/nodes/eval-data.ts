@@ -16,7 +16,9 @@ import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 export type EvalData =
   | { kind: "accuracy"; model: string; items: SFTExample[]; available: number; fmt: ChatFormat; tok: Tokenizer }
   | { kind: "rm_accuracy"; model: string; groups: TokenComparisonGroup[]; raw: ComparisonGroup[]; tok: Tokenizer }
-  | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer }
+  // fmt/tok: a's (a reward-model judge reads both answers in them, and the plan makes b's match: AL4014);
+  // fmtB/tokB: b's own, in which b answers (a rule judge compares texts: b may differ from a)
+  | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer; fmtB: ChatFormat; tokB: Tokenizer }
   | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
 
 export const evalData = memoPerNode(build);
@@ -84,7 +86,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
       if (items.length === 0) nothingToEvaluate(dp, node, "prompts");
-      return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), fmt: fmtOf(a), tok };
+      return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), fmt: fmtOf(a), tok, fmtB: fmtOf(bb), tokB: await tokOf(bb) };
     }
     case "lm_loss": {
       const model = need(node, "model");

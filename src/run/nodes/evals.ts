@@ -136,7 +136,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           ? null
           : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, answers) => judgeScores(rm, d, ps, [answers], contextA)[0]!);
       const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
-      const tb = await greedyTexts(env, ctx, d.b, prompts, d.fmt, d.tok, contextA, maxNew);
+      // b answers in its own chat format, tokenizer and context (a's were used: a model trained in
+      // another format was prompted in a's, and its win rate biased toward a, silently)
+      const tb = await greedyTexts(env, ctx, d.b, prompts, d.fmtB, d.tokB, context(d.b), maxNew);
       let outcomes: number[];
       let sa: number[] = [];
       let sb: number[] = [];

@@ -99,7 +99,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const baseline: Record<string, number> = val.length ? { val_loss_baseline: constantLoss(val.slice(0, VAL_FINAL), model.config.context, data.tok.pad) } : {};
       evalAfter = () => ({ ...valLoss(VAL_FINAL), ...baseline });
     } else if (data.kind === "rm") {
-      const cfg = trainConfigOf(p, data.train.length);
+      // a reward model's batch (and epoch) counts prompts with all their pairs; DPO's counts pairs
+      const cfg = trainConfigOf(p, node.op === "dpo" ? data.train.reduce((s, g) => s + g.pairs.length, 0) : data.train.length);
       // a reward model's held-out pairs ordered by its scores; DPO's by its implicit reward (before
       // training the policy is the reference: every pair tied, 0.5). Before and after, as a stage's figure
       const held = data.heldout;
