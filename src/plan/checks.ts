@@ -43,6 +43,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkPpoAccumulate,
   checkContext,
   checkRolloutLength,
+  checkGenerationWindow,
   checkMemory,
   checkBudget,
   checkRunLength,
@@ -253,6 +254,24 @@ function checkContext({ recipe, nodes, estimates, lineage }: CheckInput, report:
       const size = estimates.get(tok.id)?.size;
       if (size && size.max_tokens > context)
         report("AL4005", "error", `${n.id}.${prop}: the longest example of ${tok.id} is ${size.max_tokens} tokens, model ${model!.name} has context ${context}; declare \`max_length = ${context}\` to truncate, or raise context`, at(n.block, prop));
+    }
+  }
+}
+
+/** A win rate's answers and a samples draw generate max_new_tokens after a prompt cut to the rest of
+ * the model's context: with no rest, every prompt would be cut to one token (the run did so, silently;
+ * PPO has its own check, AL4015). Each generating model is checked, a and b apart (they may differ). */
+function checkGenerationWindow({ nodes, lineage }: CheckInput, report: Report, at: Locator): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const n of nodes) {
+    const sides = n.op === "win_rate" ? (["a", "b"] as const) : n.op === "samples" ? (["stage"] as const) : [];
+    const maxNew = n.params.max_new_tokens;
+    if (typeof maxNew !== "number") continue;
+    for (const side of sides) {
+      const id = refId(n.params[side]);
+      const context = byId.get(lineage.get(id ?? "")?.model ?? "")?.params.context;
+      if (id === null || typeof context !== "number" || maxNew < context) continue;
+      report("AL4025", "error", `${n.id}: max_new_tokens ${maxNew} ≥ context ${context} of ${side} = ${id}; lower max_new_tokens below ${context}`, at(n.block, "max_new_tokens"));
     }
   }
 }

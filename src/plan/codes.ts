@@ -26,6 +26,7 @@ export const PLAN_CODES = {
   AL4022: "PPO takes no accumulate: each step samples and trains on batch_size rollouts, so accumulate other than 1 changes nothing that runs",
   AL4023: "a model's weights file (`weights = safetensors(...)`) is not the network its block declares: another shape (layers, d_model, heads, context or the tokenizer's vocabulary), or not a safetensors model alignc can read",
   AL4024: "win_rate: best_of > 1 names no `select` to pick a's best sample, or `select` or `temperature` is given with best_of = 1 (a answers greedily: nothing to pick or sample)",
+  AL4025: "win_rate or samples: max_new_tokens is as long as a generating model's context or longer: no room is left for the prompt (each would be cut to one token)",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

@@ -151,6 +151,16 @@ test("AL4024: best_of > 1 needs a select; a select with best_of = 1 is a warning
   assert.deepEqual(diagnostics(set("judge", { best_of: 4, select: ref("rm") })), []);
 });
 
+test("AL4025: a win rate's max_new_tokens must leave room for a prompt in each answering model's context", () => {
+  const ds = diagnostics(capture(set("judge", { max_new_tokens: 64 })));
+  const hits = ds.filter((d) => d.code === "AL4025");
+  assert.equal(hits.length, 2, JSON.stringify(ds.map((d) => d.message)));
+  assert.match(hits[0]!.message, /judge: max_new_tokens 64 ≥ context 64 of a = policy; lower max_new_tokens below 64$/);
+  assert.match(hits[1]!.message, /judge: max_new_tokens 64 ≥ context 64 of b = sft; lower max_new_tokens below 64$/);
+  assert.ok(hits.every((d) => d.severity === "error" && d.span === findBlock(captured, "judge").propSpans.max_new_tokens));
+  assert.deepEqual(diagnostics(set("judge", { max_new_tokens: 63 })).filter((d) => d.code === "AL4025"), []);
+});
+
 test("AL4014: a reward model that picks a's best sample must read a's tokenizer", () => {
   const ds = diagnostics(
     capture((blocks) => {

@@ -82,3 +82,25 @@ test("alignc diff of two run directories adds their final metrics side by side (
   const text = alignc("diff", join(dir, "run-a"), join(dir, "run-b"));
   assert.match(text.stdout, /metrics\n.*\nrm_acc\.accuracy\s+0\.5\s+0\.75\s+\+0\.25/);
 });
+
+test("AL4025: a samples draw whose max_new_tokens fills the sampled model's context is a located plan error", { skip: !built && "needs npm run build" }, () => {
+  const dir = tempDir("alignc-al4025-");
+  writeFileSync(join(dir, "demos.jsonl"), '{"instruction":"Add 2 and 3.","response":"5"}\n{"instruction":"Add 1 and 4.","response":"5"}\n');
+  writeFileSync(join(dir, "prefs.jsonl"), '{"prompt":"Add 3 and 3.","responses":["6","7"],"ranking":"A > B","answer":"6"}\n');
+  const recipe = (maxNew: number) => `recipe r { seed = 1 }
+tokenizer bytes = byte_level {}
+model m = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 32 }
+source demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+source prefs = jsonl("prefs.jsonl") as rankings {}
+stage sft = sft { init = m  data = demos  steps = 2 }
+source drawn = samples(sft) as rankings { prompts = prefs  n = 1  k = 2  labeler = "rule"  max_new_tokens = ${maxNew} }
+stage rm = reward_model { init = sft  data = drawn  steps = 2  max_length = 32 }
+`;
+  writeFileSync(join(dir, "r.align"), recipe(32));
+  const bad = alignc("plan", join(dir, "r.align"));
+  assert.equal(bad.status, 1, bad.stderr);
+  assert.match(bad.stderr, /r\.align:7:\d+: error AL4025: .*: drawn\/draw: max_new_tokens 32 ≥ context 32 of stage = sft; lower max_new_tokens below 32$/m);
+  writeFileSync(join(dir, "r.align"), recipe(24));
+  const ok = alignc("plan", join(dir, "r.align"));
+  assert.equal(ok.status, 0, ok.stderr);
+});

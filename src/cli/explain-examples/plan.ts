@@ -167,4 +167,11 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     command: "plan",
     files: FILES,
   },
+  AL4025: {
+    bad: `${STAGES}eval wr = win_rate { a = sft  b = sft  judge = "rule"  prompts = heldout(prefs)  max_new_tokens = 64 }\n`,
+    fix: `${STAGES}eval wr = win_rate { a = sft  b = sft  judge = "rule"  prompts = heldout(prefs)  max_new_tokens = 24 }\n`,
+    how: "lower max_new_tokens below the context of every model that answers (or raise the context)",
+    command: "plan",
+    files: FILES,
+  },
 };
