@@ -13,6 +13,7 @@ import { hasErrors } from "../lang/diagnostic.js";
 import { COMPONENT_CLAUSES } from "./kinds.js";
 import { kindSpec, branches, shapeOf } from "./schemas.js";
 import { didYouMean } from "../common/did-you-mean.js";
+import { renamedHint } from "./renamed.js";
 
 export interface LoadedRecipe {
   file: string; // as given
@@ -148,7 +149,7 @@ function applyOverrides(merged: LoadedRecipe, baseAst: RecipeFile, header: Recip
       continue;
     }
     if (spec && !Object.hasOwn(spec.props, second.name)) {
-      report("AL2004", second, `\`${decl.kind.name}\` has no property \`${second.name}\``, didYouMean(second.name, Object.keys(spec.props)));
+      report("AL2004", second, `\`${decl.kind.name}\` has no property \`${second.name}\``, renamedHint(decl.keyword.name, second.name) ?? didYouMean(second.name, Object.keys(spec.props)));
       continue;
     }
     if (!third) {

@@ -38,7 +38,7 @@ export interface MixResult {
   counts: Record<string, number>; // examples taken per component
   available: Record<string, number>; // examples per component after dedup and selection
   /** examples left out: `duplicates` by dedup (`differentResponse` of them answered otherwise than the
-   * example kept: FLAN's inverted prompts, "Write a positive phrase."), `length` by min/max_length,
+   * example kept: FLAN's inverted prompts, "Write a positive phrase."), `length` by min/max_response_chars,
    * `quota` by per_category */
   dropped: { duplicates: number; differentResponse: number; length: number; quota: number };
 }

@@ -246,12 +246,12 @@ function sampledComponents(dp: DataPlan, names: string[]): string[] {
 /**
  * Token sums of a mixture's training examples, scaled to `counts`: each sampled component's mean
  * per example × its count, the others at the sampled components' count-weighted mean. Response
- * length bounds (min_length, max_length) are applied to the sample as mixing would apply them.
+ * length bounds (min_response_chars, max_response_chars) are applied to the sample as mixing would apply them.
  */
 async function mixtureSample(dp: DataPlan, mixture: DataNode, counts: Record<string, number>, fmt: ChatFormat, tok: Tokenizer): Promise<Sample & { scaled: { tokens: number; chars: number } }> {
   const names = Object.keys(counts).filter((n) => counts[n]! > 0);
-  const minLength = numP(mixture.params.min_length); // no defaults: left out, no bound
-  const maxLength = numP(mixture.params.max_length);
+  const minLength = numP(mixture.params.min_response_chars); // no defaults: left out, no bound
+  const maxLength = numP(mixture.params.max_response_chars);
   const total = empty();
   let sampledCount = 0;
   let tokens = 0;

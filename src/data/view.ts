@@ -134,7 +134,7 @@ export function mixtureDropsLine(m: MixtureDrops): string {
       `dedup = "${m.dedup}" dropped ${m.duplicates} example${m.duplicates === 1 ? "" : "s"} whose prompt repeats an earlier one` +
         (m.differentResponse ? ` (${m.differentResponse} of them with another response: write dedup = "none" to keep those)` : ""),
     );
-  if (m.length) parts.push(`min_length/max_length dropped ${m.length}`);
+  if (m.length) parts.push(`min/max_response_chars dropped ${m.length}`);
   if (m.quota) parts.push(`per_category dropped ${m.quota}`);
   return `mixture ${m.mixture}: ${parts.join("; ")}`;
 }

@@ -49,3 +49,15 @@ test("flan-zero-shot: SFT on a task mixture, held-out-template accuracy before a
   assert.ok(r.blocks.filter((b) => b.kind === "flan").every((t) => (t.props["holdout_templates"] as number) > 0));
   assert.ok(!r.blocks.some((b) => b.kind === "ppo" || b.kind === "reward_model"));
 });
+
+// A mixture's response bounds were called min_length / max_length, the name a stage's token window has:
+// renamed, and the old names say so where they are written (in a block or in an `extends` override).
+test("a mixture's old min_length / max_length are refused with the new name and why", async () => {
+  const { checkRecipeText } = await import("../../src/check/index.js");
+  const text = `tokenizer bytes = byte_level {}\nsource demos = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\nmixture m = mix {\n  demos: weight 1.0\n  max_length = 12\n}\n`;
+  const r = await checkRecipeText(text, "/tmp/renamed.align");
+  const d = r.diagnostics.find((x) => x.code === "AL2004");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.equal(d.span?.line, 5);
+  assert.match(d.hint ?? "", /a mixture's `max_length` is now `max_response_chars` \(it counts a response's characters and drops the row; a stage's `max_length` counts tokens and truncates\)/);
+});

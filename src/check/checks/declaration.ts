@@ -11,6 +11,7 @@ import { SAMPLES_HINT, checkPath } from "./call.js";
 import { checkEntries } from "./entries.js";
 import { samplesChecks } from "./samples.js";
 import type { Check } from "./types.js";
+import { renamedHint } from "../renamed.js";
 
 const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
   const kinds = own(KINDS, d.keyword.name);
@@ -61,6 +62,8 @@ const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
   if (!spec || !d.body) return;
   const props = d.keyword.name === "mixture" ? Object.fromEntries(Object.entries(spec.props).filter(([k]) => k !== "components")) : spec.props;
   const hintFor = (key: string): string | undefined => {
+    const renamed = renamedHint(d.keyword.name, key);
+    if (renamed) return renamed;
     const near = didYouMean(key, Object.keys(props));
     if (near) return near;
     const kinds = Object.entries(own(KINDS, d.keyword.name) ?? {}).filter(([, s]) => Object.hasOwn(s.props, key)).map(([k]) => k);
