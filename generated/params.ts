@@ -35,7 +35,7 @@ export interface ModelGptParams {
   context: number;
   /** residual width; 128 keeps wasm matmuls efficient (default 128) */
   d_model: number;
-  /** 0: tiny models on tiny data underfit before they overfit (default 0) */
+  /** 0: tiny models on tiny data underfit before they overfit; pretrain, SFT, reward model and DPO train with it, PPO without (its old and new log-probabilities must be comparable) (default 0) */
   dropout: number;
   /** attention heads; d_model must divide by it (default 4) */
   heads: number;
@@ -261,7 +261,7 @@ export interface StagePpoParams {
   prompts: PlanRef | PlanCall;
   /** γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8) (default 0) */
   ptx_coef: number;
-  /** ptx examples */
+  /** ptx examples: an LM loss on their response tokens (a corpus: every token), a long prompt cut first, whatever the stage that trained on them declared */
   ptx_data?: PlanRef | PlanCall;
   /** what scores the rollouts */
   reward: PlanRef | "rule";

@@ -78,7 +78,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       prompts: either("prompts to roll out", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
       kl_coef: num("β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs)", { minimum: 0, default: 0.1 }),
       ptx_coef: num("γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8)", { minimum: 0, default: 0 }),
-      ptx_data: either("ptx examples", refSchema(["mixture", "task", "source"], "ptx data"), dataCall("ptx corpus"), callSchema(["train"], "a pretrain stage's training text (`train(pre)`: InstructGPT's pretraining mix, without the share heldout(pre) measures) or a data block's training share", { pretrainSplit: true })),
+      ptx_data: either("ptx examples: an LM loss on their response tokens (a corpus: every token), a long prompt cut first, whatever the stage that trained on them declared", refSchema(["mixture", "task", "source"], "ptx data"), dataCall("ptx corpus"), callSchema(["train"], "a pretrain stage's training text (`train(pre)`: InstructGPT's pretraining mix, without the share heldout(pre) measures) or a data block's training share", { pretrainSplit: true })),
       clip: num("PPO ratio clip ε", { exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
       vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
       gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),

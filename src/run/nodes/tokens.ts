@@ -36,7 +36,7 @@ export function lmData(built: BuiltData, tok: Tokenizer, context: number, lossOn
 }
 
 /** Comparison groups → token groups, every sequence cut to the context by the stage's `truncate` (data/truncation.ts). */
-export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number, truncate: TruncatePolicy = "prompt_first"): TokenComparisonGroup[] {
+export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tokenizer, context: number, truncate: TruncatePolicy): TokenComparisonGroup[] {
   return groups.map((g) => {
     const t = truncateGroup(promptTokens(fmt, tok, g.prompt, g.system, Infinity), g.responses.map((r) => responseTokens(fmt, tok, g.prompt, r, g.system)), context, truncate);
     return { prompt: t.prompt, responses: t.responses, pairs: g.pairs };
