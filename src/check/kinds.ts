@@ -70,8 +70,9 @@ export const METRICS: Record<string, string[]> = {
   reward_model: ["loss", "accuracy", "heldout_accuracy", "heldout_accuracy_before"],
   // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts,
   // greedy_reward(_before) scored by the stage's own reward (the reward model's score, or the rule's with reward = "rule");
-  // greedy_rule_win_rate: the probe's greedy answers judged by the rule against the starting model's (ties ½; also logged during training)
-  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before", "greedy_rule_win_rate"],
+  // greedy_rule_win_rate: the probe's greedy answers judged by the rule against the starting model's (ties ½; also logged during
+  // training); at the end with its counts and the exact sign test, greedy_rule_wins/_ties/_losses/_p_value (training prompts: a curve, not a held-out claim)
+  ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before", "greedy_rule_win_rate", "greedy_rule_wins", "greedy_rule_ties", "greedy_rule_losses", "greedy_rule_p_value"],
   dpo: ["loss", "accuracy", "margin"],
   // best_of: a's answers were the best of this many samples (with best_of > 1 only), best_of_oracle: 1 when
   // the rule picked them (it reads the reference answers), 0 when a reward model did;
@@ -88,8 +89,9 @@ export const METRICS: Record<string, string[]> = {
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
   accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value"],
-  // accuracy weights groups as RM training does; correctness_*: the pairs whose responses differ in
-  // correctness by the rule judge (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,
+  // accuracy weights groups as RM training does (pooled_accuracy counts each pair once); correctness_*: the
+  // pairs whose responses differ in correctness by the rule judge, pooled (each pair once: compare it with
+  // pooled_accuracy) (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,
   // pairs/<task>, correctness_accuracy/<task>, correctness_pairs/<task> (reported, not nameable in expect)
   rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs"],
   // baseline: the best constant next-token distribution's loss on the same tokens

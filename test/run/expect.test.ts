@@ -79,8 +79,8 @@ test("win rate: ties count half; for any outcomes, the Wilson interval contains 
 test("score gain: for any paired differences, the interval contains the mean and narrows as n grows", () => {
   const d = meanDiff([1, 2, 3, 4]);
   assert.equal(d.mean, 2.5);
-  // sd 1.291, 1.96 · 1.291 / 2 = 1.265
-  assert.ok(Math.abs(d.ci_high - d.ci_low - 2 * 1.2652) < 1e-3, `${d.ci_low} ${d.ci_high}`);
+  // sd 1.291, t(3 df) 3.182 · 1.291 / 2 = 2.054 (z's 1.96 gave 1.265: a 0.83 interval at n = 4)
+  assert.ok(Math.abs(d.ci_high - d.ci_low - 2 * 2.0540) < 1e-3, `${d.ci_low} ${d.ci_high}`);
   fc.assert(
     fc.property(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 2, maxLength: 200 }), (xs) => {
       const r = meanDiff(xs);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { signTest, winRate, winRateInterval } from "../../src/run/evaluation/stats.js";
+import { clopperPearson, signTest, winRate, winRateInterval } from "../../src/run/evaluation/stats.js";
 
 // Exact values from Σ C(n, i) / 2^n in rational arithmetic (Python fractions), which R's
 // binom.test(min, n)$p.value agrees with.
@@ -52,16 +52,19 @@ test("the win rate's interval treats ties as the sure ½ they are: it agrees wit
   assert.ok(w.p_value < 0.01);
   assert.ok(w.ci_low > 0.5 && w.ci_low < 0.52, String(w.ci_low));
   assert.ok(w.ci_high > w.win_rate && w.ci_high < 0.58, String(w.ci_high));
-  // for any counts: inside [0, 1], around the win rate, and excluding ½ only when the sign test is below 0.1
-  for (let W = 0; W <= 30; W += 3)
-    for (let T = 0; T <= 40; T += 8)
-      for (let L = 0; L <= 30; L += 5) {
-        if (W + T + L === 0) continue;
+  // for all counts up to 40 prompts: inside [0, 1], around the win rate, and excluding ½ only where the
+  // sign test rejects at 0.05 (the decisive arm was Wilson's until engine epoch 21, which excluded ½ in
+  // 638 of these cells with p up to 0.125: 4 wins of 4 gave [0.510, 1])
+  for (let n = 1; n <= 40; n++)
+    for (let W = 0; W <= n; W++)
+      for (let L = 0; W + L <= n; L++) {
+        const T = n - W - L;
         const [lo, hi] = winRateInterval(W, T, L);
-        const rate = (W + T / 2) / (W + T + L);
+        const rate = (W + T / 2) / n;
         assert.ok(0 <= lo && lo <= rate + 1e-12 && rate <= hi + 1e-12 && hi <= 1, `${W}/${T}/${L}: [${lo}, ${hi}] around ${rate}`);
-        if (lo > 0.5 || hi < 0.5) assert.ok(signTest(W, L) < 0.1, `${W}/${T}/${L}: interval excludes ½ but p = ${signTest(W, L)}`);
+        if (lo > 0.5 || hi < 0.5) assert.ok(signTest(W, L) < 0.05, `${W}/${T}/${L}: interval excludes ½ but p = ${signTest(W, L)}`);
       }
+  assert.deepEqual(winRateInterval(4, 0, 0).map((x) => x.toFixed(4)), ["0.3976", "1.0000"], "4 of 4: Clopper–Pearson's [0.398, 1]");
   // every prompt tied: an interval around ½ (not the point [½, ½]) that shrinks as prompts are added
   const [tLo, tHi] = winRateInterval(0, 10, 0);
   const [bLo, bHi] = winRateInterval(0, 300, 0);
@@ -92,5 +95,13 @@ test("for outcome shares like the quickstart's judges, the 95 % interval covers 
     }
     const coverage = covered / draws;
     assert.ok(coverage > 0.93 && coverage < 0.97, `${W}/${T}/${L}: coverage ${coverage}`);
+  }
+});
+
+test("Clopper–Pearson's interval inverts the exact binomial tails", () => {
+  // the exact tails inverted independently, by bisection in 60-digit decimal arithmetic (Python)
+  for (const [k, n, lo, hi] of [[60, 100, 0.4972092, 0.6967052], [5, 10, 0.187086, 0.812914], [0, 4, 0, 0.6023646], [1990, 2000, 0.9908241, 0.9975998]] as const) {
+    const [a, b] = clopperPearson(k, n);
+    assert.ok(Math.abs(a - lo) < 1e-6 && Math.abs(b - hi) < 1e-6, `${k}/${n}: [${a}, ${b}] against [${lo}, ${hi}]`);
   }
 });

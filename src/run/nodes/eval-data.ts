@@ -18,7 +18,7 @@ export type EvalData =
   | { kind: "rm_accuracy"; model: string; groups: TokenComparisonGroup[]; raw: ComparisonGroup[]; tok: Tokenizer }
   // fmt/tok: a's (a reward-model judge reads both answers in them, and the plan makes b's match: AL4014);
   // fmtB/tokB: b's own, in which b answers (a rule judge compares texts: b may differ from a)
-  | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; fmt: ChatFormat; tok: Tokenizer; fmtB: ChatFormat; tokB: Tokenizer }
+  | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; available: number; fmt: ChatFormat; tok: Tokenizer; fmtB: ChatFormat; tokB: Tokenizer }
   | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
 
 export const evalData = memoPerNode(build);
@@ -86,7 +86,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
       if (items.length === 0) nothingToEvaluate(dp, node, "prompts");
-      return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), fmt: fmtOf(a), tok, fmtB: fmtOf(bb), tokB: await tokOf(bb) };
+      return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), available: items.length, fmt: fmtOf(a), tok, fmtB: fmtOf(bb), tokB: await tokOf(bb) };
     }
     case "lm_loss": {
       const model = need(node, "model");

@@ -118,7 +118,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
       note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
-      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (chance 0.5)`;
+      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (pooled, as ${summary.pooled_accuracy!.toFixed(3)}; chance 0.5)`;
       const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
@@ -186,7 +186,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           reference: x.response,
         }),
       );
-      note = `${aName} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
+      // the first n of a longer split, in split order, as an accuracy eval says it
+      const of = d.available > d.items.length ? ` (the first ${d.items.length} of ${d.available} prompts, in split order)` : "";
+      note = `${aName} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}${of}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
       if (d.judge === "rule")
         note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}; right answers ${aName} ${summary.right_a} (${summary.preamble_a} after the preamble), ${d.b} ${summary.right_b} (${summary.preamble_b}): by style alone (dropping ${d.b}'s preambles) at most ${summary.style_alone_win_rate!.toFixed(3)}`;
       const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);

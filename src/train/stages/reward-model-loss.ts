@@ -33,7 +33,8 @@ export function rmShardLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number
   const { losses, margins } = rmGroups(rm, groups, pad, dropoutSeed);
   return {
     loss: tf.div(tf.sum(tf.stack(losses)), totals.groups) as tf.Scalar,
-    aux: { accuracy: tf.div(tf.sum(tf.cast(tf.greater(margins, 0), "float32")), totals.pairs) as tf.Scalar },
+    // a tied pair counts ½, as in held-out accuracy (common/pair-credit.ts): a constant scorer is at chance
+    aux: { accuracy: tf.div(tf.add(tf.sum(tf.cast(tf.greater(margins, 0), "float32")), tf.mul(0.5, tf.sum(tf.cast(tf.equal(margins, 0), "float32")))), totals.pairs) as tf.Scalar },
   };
 }
 
