@@ -21,7 +21,9 @@ export const TINY = {
   // quickstart's tiny gates hold (seed 17, --workers 1, 3 Dec 2026: RM correctness 0.692 >= 0.6, RM
   // judge 0.655 / 0.685 with p 5.4e-4 / 1.2e-6, held-out demo loss 0.665 < 3.801) and its two
   // variants take 5m08s on one thread. At 100 (4 Dec 2026, seed 17) the tiny PPO loses to SFT by its
-  // own RM, 0.340 (W28/T12/L60): the quickstart's gate judge.win_rate > 0.5 fails, so 150 stays
+  // own RM, 0.340 (W28/T12/L60): the quickstart's gate judge.win_rate > 0.5 fails, so 150 stays. With
+  // subwords at 100 (6 Dec 2026, --workers 1): the quickstart's RM gains +0.074 (gate +0.1, seed 17) and
+  // flan-zero-shot's after ties after_one (0.079 both, seed 11): two gates fail, 150 stays
   MAX_STEPS: 150,
   TINY_EPOCH_STEPS: 60,
   EVAL_N: 100,
