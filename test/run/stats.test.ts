@@ -105,3 +105,8 @@ test("Clopper–Pearson's interval inverts the exact binomial tails", () => {
     assert.ok(Math.abs(a - lo) < 1e-6 && Math.abs(b - hi) < 1e-6, `${k}/${n}: [${a}, ${b}] against [${lo}, ${hi}]`);
   }
 });
+
+test("a win rate refuses an outcome other than a win, a tie or a loss (a NaN credit counted as a loss)", () => {
+  assert.throws(() => winRate([1, 0.5, Number.NaN]), /an outcome must be 1, ½ or 0, got NaN/);
+  assert.throws(() => winRate([0.25]), /got 0\.25/);
+});

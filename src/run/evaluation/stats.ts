@@ -104,10 +104,8 @@ export function clopperPearson(k: number, n: number, alpha = 0.05): [number, num
     }
     return (lo + hi) / 2;
   };
-  // the smaller side is summed directly: 1 − P(X ≤ k − 1) lost precision near 1
-  const atLeast = (p: number) => (k <= n / 2 ? 1 - binomialMass(n, p, 0, k - 1) : binomialMass(n, p, k, n));
-  const atMost = (p: number) => (k >= n / 2 ? 1 - binomialMass(n, p, k + 1, n) : binomialMass(n, p, 0, k));
-  return [k === 0 ? 0 : solve(atLeast, true), k === n ? 1 : solve(atMost, false)];
+  // each tail summed directly (no 1 − …): exact to floating point however small
+  return [k === 0 ? 0 : solve((p) => binomialMass(n, p, k, n), true), k === n ? 1 : solve((p) => binomialMass(n, p, 0, k), false)];
 }
 
 /** ½ + (p_W − p_L)/2 by MOVER-Wilson, p_W and p_L shares of one sample of n. */

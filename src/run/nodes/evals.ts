@@ -148,6 +148,10 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
         [sa, sb] = judgeScores(rm, d, prompts, [ta, tb], contextA);
+        // pairCredit reads NaN as a loss: a judge that scores a non-finite value decides nothing (its
+        // weights passed the training stage's finite checks, so this is a fault, said as one)
+        const odd = [...sa, ...sb].find((x) => !Number.isFinite(x));
+        if (odd !== undefined) throw new Error(`eval \`${node.id}\`: judge \`${d.judge}\` scored a non-finite value (${odd}); no verdict`);
         outcomes = sa.map((x, i) => pairCredit(x, sb[i]!)); // a judge reward model orders a pair as accuracy credits one
       }
       const w = winRate(outcomes);
