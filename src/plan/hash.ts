@@ -8,7 +8,8 @@
 //            - a file { $file: path } becomes { $sha256: <content hash> }: paths never enter,
 //            - a folder { $dir: path } becomes { $dir: [[name inside the folder, sha256], …] },
 //            - mixture components (an unordered set) are sorted by their hashed form,
-//            - display-only parameters (NOT_HASHED) are dropped;
+//            - parameters no computation reads (NOT_HASHED: display, and a model's `hf`, which only
+//              `alignc export` reads) are dropped;
 //   inputs:  the sorted hashes of the input nodes,
 //   engine:  { alignc: package version, epoch: ENGINE_EPOCH },
 // }))
@@ -35,7 +36,9 @@ export const ENGINE_EPOCH = 21; // 21: a win rate's interval takes Clopper–Pea
  * that editing them reuses cached outputs. `checkpoint_every` only decides where a run may resume
  * (resume is exact), `log_every` how often metrics are printed, `description` is free text.
  */
-export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description"]);
+// `hf` names the Hugging Face model an export starts from: hashed, adding it to a recipe in order to
+// export it re-trained every stage (a new hash for every node downstream of the model)
+export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description", "hf"]);
 
 /** Parameters whose list order carries no meaning (a set of inputs), by op. */
 const UNORDERED: Record<string, string[]> = { mix: ["components"] };

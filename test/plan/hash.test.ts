@@ -91,13 +91,15 @@ test("one parameter change invalidates exactly the node and its descendants", ()
   );
 });
 
-test("display-only parameters (log_every, checkpoint_every, description) do not enter the hash", () => {
+test("parameters no computation reads (log_every, checkpoint_every, description; a model's hf, read by export only) do not enter the hash", () => {
   const base = compile();
   const changed = compile({
     patch: (blocks: CheckedBlock[]) => {
       for (const b of blocks) if (b.keyword === "stage") b.props = { ...b.props, log_every: 1, checkpoint_every: 7 };
+      for (const b of blocks) if (b.keyword === "model") b.props = { ...b.props, hf: "gpt2" };
     },
   });
+  assert.equal(changed.nodes.find((n) => n.kind === "model")!.params.hf, "gpt2", "the plan still carries it, for export");
   assert.deepEqual(hashes(changed), hashes(base));
 });
 
