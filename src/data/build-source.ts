@@ -50,11 +50,17 @@ export function rangeP(v: Json | undefined): [number, number] | null {
 }
 
 /**
- * A node's bad-row policy. `on_error` has no default in the kinds table on purpose (a default would
- * enter every source's hash): a node without it fails on bad rows, the behaviour kinds.ts documents.
+ * A `fail | skip` policy as written (`on_error`, `k_outside`): these have no default in the kinds table
+ * on purpose (a default would enter every source's hash), so left out means "fail", the behaviour
+ * kinds.ts documents. The one place that reads it.
  */
+export function failOrSkip(v: unknown): OnError {
+  return v === "skip" ? "skip" : "fail";
+}
+
+/** A node's bad-row policy (`on_error`). */
 export function onErrorOf(node: DataNode): OnError {
-  return node.params.on_error === "skip" ? "skip" : "fail";
+  return failOrSkip(node.params.on_error);
 }
 
 /** Rows of a read node (`limit`: previews and estimates read at most this many, besides the node's own). */
@@ -200,8 +206,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       chosen: fields.chosen,
       rejected: fields.rejected,
       k: k ?? undefined,
-      // `k_outside` has no default (kinds.ts): left out means fail, as documented there
-      kOutside: p.k_outside === "skip" ? "skip" : "fail",
+      kOutside: failOrSkip(p.k_outside),
       kSkipped,
       bad,
       system: strP(p.system),

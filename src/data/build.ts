@@ -18,7 +18,7 @@ import { CODES, fail } from "./diag.js";
 import { findBlock } from "./ir.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type RowSet } from "./readers.js";
 import { buildMix } from "./build-mix.js";
-import { buildRead, cached, readNodeRows, strP, textData, textHasNoPrompts } from "./build-source.js";
+import { buildRead, cached, failOrSkip, readNodeRows, strP, textData, textHasNoPrompts } from "./build-source.js";
 import { buildTask } from "./build-task.js";
 import { buildRanked } from "./build-samples.js";
 import type { BuildOptions, RawData } from "./build-types.js";
@@ -261,6 +261,6 @@ export function readData(recipe: CheckedRecipe, v: IRValue | undefined, opts: { 
   // a candidates source is no plan node (src/plan/lower.ts): its file is read as the block names it
   const b = id === null ? undefined : recipe.blocks.find((x) => x.name === id);
   if (b?.keyword === "source" && b.role === "candidates" && typeof b.args[0] === "string" && (READER_KINDS as readonly string[]).includes(b.kind))
-    return readRows(b.args[0], b.kind as ReaderKind, { limit: opts.limit, onError: b.props.on_error === "skip" ? "skip" : "fail", source: b.name, ...(typeof b.props.encoding === "string" ? { encoding: b.props.encoding } : {}), ...(typeof b.props.pattern === "string" ? { pattern: b.props.pattern } : {}) });
+    return readRows(b.args[0], b.kind as ReaderKind, { limit: opts.limit, onError: failOrSkip(b.props.on_error), source: b.name, ...(typeof b.props.encoding === "string" ? { encoding: b.props.encoding } : {}), ...(typeof b.props.pattern === "string" ? { pattern: b.props.pattern } : {}) });
   fail(CODES.unsupported, `${opts.what}: expected a source`, recipe.file);
 }

@@ -42,7 +42,7 @@ export const TASK_KINDS: Record<string, KindSpec> = {
       // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
       // shows them always (resolved where the plan lowers the task, src/plan/lower.ts); promptsource templates show only their own text
       // on_error / k_outside: no `default` filled in, so that recipes that leave them out keep their
-      // content identities (the seeds of their examples); left out means "fail" (onErrorOf, src/data/build.ts)
+      // content identities (the seeds of their examples); left out means "fail" (failOrSkip, src/data/build-source.ts)
       on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, no map entry, empty target): fail reports every one; skip leaves it out, counted in `data --stats` (default, when left out: fail — no silent loss)"),
       with_options: num("share of examples that show the options (.hbs folders, or FLAN patterns when written; FLAN patterns otherwise always, as FLAN)", {
         minimum: 0,
