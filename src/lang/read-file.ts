@@ -174,8 +174,10 @@ export const MAX_FOLDER_ENTRIES = 10_000;
 /** What a symlink in a walked folder leads to: a symlink to a regular file is listed (and hashed
  * through the link), since readers such as a template folder's loader use it and its content must
  * reach the hash; links to folders are not followed (a link to `.` would loop). A link that leads
- * nowhere (broken, or a loop) is its errno: the walk refuses it, since a loader reading the folder
- * fails on it, and a link left out of the hash let a cached check pass where a cold one failed. */
+ * nowhere (broken, or a loop) is its errno: skipped, or refused where the folder's reader reads every
+ * entry (`refuseBrokenLinks`: a `dir(…)` input, whose loader fails on it; left out of the hash, it let a
+ * cached check pass where a cold one failed). Elsewhere (the code fingerprint's walk of src/) an editor's
+ * lock file, a dangling `.#name` link, is normal and stays skipped. */
 function linkTarget(path: string): Stats | string {
   try {
     return statSync(path);
@@ -187,7 +189,7 @@ function linkTarget(path: string): Stats | string {
 /** The files under `abs`, recursively; with `emptyFolders`, also each folder that holds none, as `name/`
  * (a plan hashes them: a reader that lists a folder's entries, such as a template folder's loader,
  * sees an empty folder named `x.hbs` that a list of files alone would hide from the hash). */
-export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFolders?: boolean }, what = "folder"): string[] {
+export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFolders?: boolean; refuseBrokenLinks?: boolean }, what = "folder"): string[] {
   const out: string[] = [];
   let seen = 0;
   const entries = (rel: string) => {
@@ -207,6 +209,7 @@ export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFol
         throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
       const r = rel ? `${rel}/${e.name}` : e.name;
       const target = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
+      if (typeof target === "string" && !opts.refuseBrokenLinks) continue;
       if (typeof target === "string")
         throw new InputFileError(`${what} ${abs}: ${r} is a symbolic link ${target === "ELOOP" ? "in a loop" : target === "ENOENT" ? "to nothing (broken)" : `that cannot be followed (${target})`}: alignc reads only regular files`, abs);
       const st = target;

@@ -67,5 +67,5 @@ export function planFileDigest(abs: string, listed: string): string {
 /** Files under a folder, recursively, relative to it, sorted, and its empty folders as `x/`; dot-files skipped; an InputFileError
  * for a folder far too large to be a template folder (src/lang/read-file.ts). */
 export function listDir(abs: string): string[] {
-  return listFolderFiles(abs, { dotFiles: false, emptyFolders: true }).sort();
+  return listFolderFiles(abs, { dotFiles: false, emptyFolders: true, refuseBrokenLinks: true }).sort();
 }
