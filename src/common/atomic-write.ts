@@ -70,16 +70,17 @@ export interface AtomicWriteOptions {
   /** fsync the file and its folder (default true); false for caches, whose loss costs only time */
   durable?: boolean;
   /** the new file's permissions (set by chmod, not the open mode, which umask would narrow); by
-   * default a regular file replaced keeps its own (a user's `chmod 600` on an export survives the next
-   * one) and a new file gets 0o644 less the umask */
+   * default a regular file a durable write replaces keeps its rwx bits (a user's `chmod 600` on an export
+   * survives the next one) and any other file gets 0o644 less the umask */
   mode?: number;
 }
 
-/** The permission bits of `path` when it is a regular file (not through a link), else undefined. */
+/** The permission bits of `path` when it is a regular file (not through a link), else undefined; read,
+ * write and execute only (setuid, setgid and sticky are not carried over, as `cp` without -p). */
 export function modeOfRegularFile(path: string): number | undefined {
   try {
     const st = lstatSync(path);
-    return st.isFile() ? st.mode & 0o7777 : undefined;
+    return st.isFile() ? st.mode & 0o777 : undefined;
   } catch {
     return undefined; // no file yet
   }
@@ -102,7 +103,8 @@ export function writePiecesAtomicSync(path: string, pieces: Iterable<string | Ui
   const durable = opts.durable ?? true;
   makeDirs(dirname(path));
   if (durable) removeDeadTemps(path); // caches sweep their own folders (and their writes must stay cheap)
-  const mode = opts.mode ?? modeOfRegularFile(path);
+  // a cache's file (not durable) is alignc's own: a fresh 0o644, so one made unreadable is mended, not kept
+  const mode = opts.mode ?? (durable ? modeOfRegularFile(path) : undefined);
   const tmp = tempSibling(path);
   trackTemp(tmp);
   try {

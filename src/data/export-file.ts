@@ -143,6 +143,7 @@ export function writeDataExport(file: string, content: string | Iterable<string>
     }
   }
   let fresh = "";
+  let sidecarWritten = false; // a refusal before it leaves the sidecar path as it is (it may be the user's file the refusal names)
   try {
     writePiecesAtomicSync(file, hashed(), {
       beforeRename: () => {
@@ -152,14 +153,15 @@ export function writeDataExport(file: string, content: string | Iterable<string>
         if (changed) throw new DataExportError(`${changed} (it changed while the export was written; nothing replaced)`);
         fresh = hash.digest("hex");
         writeFileAtomicSync(side, sidecarText({ sha256: owned, pending: fresh }));
+        sidecarWritten = true;
       },
     });
   } catch (err) {
     // a full or read-only disk, a folder not ours to write: the temp files are already removed; the
     // sidecar goes back to what it was (if that fails too, the one written still owns the file as it is)
     try {
-      if (before) writeFileAtomicSync(side, before);
-      else rmSync(side, { force: true });
+      if (sidecarWritten && before) writeFileAtomicSync(side, before);
+      else if (sidecarWritten) rmSync(side, { force: true });
     } catch {
       // see above
     }

@@ -36,9 +36,10 @@ export const ENGINE_EPOCH = 21; // 21: a win rate's interval takes Clopper–Pea
  * that editing them reuses cached outputs. `checkpoint_every` only decides where a run may resume
  * (resume is exact), `log_every` how often metrics are printed, `description` is free text.
  */
-// `hf` names the Hugging Face model an export starts from: hashed, adding it to a recipe in order to
-// export it re-trained every stage (a new hash for every node downstream of the model)
-export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description", "hf"]);
+export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description"]);
+/** Per node kind: a model's `hf` names the Hugging Face model an export starts from; hashed, adding it to
+ * a recipe in order to export it re-trained every stage (a new hash for every node after the model). */
+const NOT_HASHED_OF_KIND: Readonly<Record<string, ReadonlySet<string>>> = { model: new Set(["hf"]) };
 
 /** Parameters whose list order carries no meaning (a set of inputs), by op. */
 const UNORDERED: Record<string, string[]> = { mix: ["components"] };
@@ -74,7 +75,7 @@ export function hashMaterial(node: HashableNode, inputHash: (id: string) => stri
   };
   const params: { [k: string]: Json } = {};
   for (const [k, v] of Object.entries(node.params)) {
-    if (NOT_HASHED.has(k)) continue;
+    if (NOT_HASHED.has(k) || NOT_HASHED_OF_KIND[node.kind]?.has(k)) continue;
     let h = sub(v);
     if ((UNORDERED[node.op] ?? []).includes(k) && Array.isArray(h))
       h = h

@@ -61,3 +61,15 @@ test("a mixture's old min_length / max_length are refused with the new name and 
   assert.equal(d.span?.line, 5);
   assert.match(d.hint ?? "", /a mixture's `max_length` is now `max_response_chars` \(it counts a response's characters and drops the row; a stage's `max_length` counts tokens and truncates\)/);
 });
+
+test("the old name in an extends override gets the same hint", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "alignc-renamed-"));
+  const file = join(dir, "x.align");
+  writeFileSync(file, `recipe x extends ${JSON.stringify(join(repoRoot(), "recipes", "lima.align"))} { curated.max_length = 20 }\n`);
+  const r = await checkRecipeFile(file);
+  const d = r.diagnostics.find((x) => x.code === "AL2004");
+  assert.ok(d, JSON.stringify(r.diagnostics));
+  assert.match(d.hint ?? "", /a mixture's `max_length` is now `max_response_chars`/);
+});

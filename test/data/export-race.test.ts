@@ -30,6 +30,12 @@ test("data --export: a file edited (or made) while the rows are written is the u
     const other = join(dir, "new.jsonl");
     assert.throws(() => writeDataExport(other, rowsEditingAfterFirst(rows, () => writeFileSync(other, "mine\n")), [], false), DataExportError);
     assert.equal(readFileSync(other, "utf8"), "mine\n");
+    // a sidecar name made by the user meanwhile is refused and left as it is (the refusal's clean-up
+    // removed the very file it named)
+    const third = join(dir, "third.jsonl");
+    const side = join(dir, ".third.jsonl.alignc");
+    assert.throws(() => writeDataExport(third, rowsEditingAfterFirst(rows, () => writeFileSync(side, "mine\n")), [], false), /is not an alignc data --export record/);
+    assert.equal(readFileSync(side, "utf8"), "mine\n");
     // --force replaces whatever is there, as at the start
     writeDataExport(other, rowsEditingAfterFirst(rows, () => writeFileSync(other, "mine again\n")), [], true);
     assert.equal(readFileSync(other, "utf8"), rows.join(""));
@@ -49,6 +55,9 @@ test("data --export: a file replaced keeps its permissions; a new one gets the u
     writeDataExport(file, '{"a":2}\n', [], false);
     assert.equal(readFileSync(file, "utf8"), '{"a":2}\n');
     assert.equal(statSync(file).mode & 0o777, 0o600, "still private");
+    chmodSync(file, 0o4755);
+    writeDataExport(file, '{"a":3}\n', [], false);
+    assert.equal(statSync(file).mode & 0o7777, 0o755, "read, write and execute kept; setuid not");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -110,3 +110,10 @@ test("a win rate refuses an outcome other than a win, a tie or a loss (a NaN cre
   assert.throws(() => winRate([1, 0.5, Number.NaN]), /an outcome must be 1, ½ or 0, got NaN/);
   assert.throws(() => winRate([0.25]), /got 0\.25/);
 });
+
+test("a win rate over 300,000 decisive pairs: an interval and a p-value, no stack overflow", () => {
+  const [lo, hi] = winRateInterval(150_400, 0, 149_600);
+  assert.ok(lo < 0.5013 && 0.5013 < hi && hi - lo < 0.004, `[${lo}, ${hi}]`);
+  const p = signTest(150_400, 149_600);
+  assert.ok(p > 0.1 && p < 0.2, String(p));
+});

@@ -81,11 +81,15 @@ function binomialMass(n: number, p: number, lo: number, hi: number): number {
   const [lp, lq] = [Math.log(p), Math.log1p(-p)];
   let logC = 0; // log C(n, i), built up from i = 0
   const logs: number[] = [];
+  let top = -Infinity; // a running max: Math.max(...logs) passes its arguments on the stack
   for (let i = 0; i <= hi; i++) {
     if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
-    if (i >= lo) logs.push(logC + i * lp + (n - i) * lq);
+    if (i >= lo) {
+      const l = logC + i * lp + (n - i) * lq;
+      logs.push(l);
+      if (l > top) top = l;
+    }
   }
-  const top = Math.max(...logs);
   return Math.exp(top) * logs.reduce((a, l) => a + Math.exp(l - top), 0);
 }
 
@@ -138,7 +142,7 @@ export function signTest(wins: number, losses: number): number {
     if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
     logs.push(logC - n * Math.LN2);
   }
-  const top = Math.max(...logs);
+  const top = logs.reduce((m, l) => (l > m ? l : m), -Infinity); // not Math.max(...logs): its arguments go on the stack
   const tail = Math.exp(top) * logs.reduce((a, l) => a + Math.exp(l - top), 0);
   return Math.min(1, 2 * tail);
 }
