@@ -41,7 +41,10 @@ export const isInsidePath = (p: string) => p !== "" && !p.startsWith("/") && !p.
 /** The manifest of `dir`, undefined when there is none; a ManifestError when it is not one of ours. */
 export function readManifest(dir: string): Manifest | undefined {
   const p = join(dir, MANIFEST_NAME);
-  if (!existsSync(p)) return undefined;
+  if (!existsSync(p) && !isLink(p)) return undefined;
+  // alignc writes its manifest as a regular file: a symlink there (to another export's manifest, say)
+  // would make files alignc never wrote in this folder look like its own, to replace or remove
+  if (isLink(p)) throw new ManifestError(`${p} is a symbolic link, not the manifest alignc wrote: alignc cannot tell which files it wrote here (replace the link by the file it points to, if that is this folder's manifest)`);
   let m: unknown;
   try {
     // a regular file only: a FIFO put there blocked the export in a read no signal ended (read-file.ts)
@@ -57,6 +60,14 @@ export function readManifest(dir: string): Manifest | undefined {
   if (!m || typeof m !== "object" || mm.format !== MANIFEST_FORMAT || !ok(mm.files) || (mm.pending !== undefined && !ok(mm.pending)) || !okDirs)
     throw new ManifestError(`${p} is not an alignc export manifest (${MANIFEST_FORMAT}): alignc cannot tell which files it wrote`);
   return mm as Manifest;
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** Is the file at `path` (relative, with /) still exactly what alignc wrote there? */

@@ -94,3 +94,20 @@ test("a folder in the way is named once, however many files of the export it wou
   );
   assert.equal(readFileSync(join(out, "configs"), "utf8"), "a file where the export needs a folder");
 });
+
+test("a manifest that is a symlink (to another export's manifest, or dangling) is refused: the files it names here are not proven alignc's", () => {
+  const root = fresh();
+  const a = join(root, "a");
+  writeExportDir(a, [file("EXPORT.md", "v1"), file("notes.md", "same")]);
+  const b = join(root, "b");
+  mkdirSync(b);
+  writeFileSync(join(b, "notes.md"), "same"); // the user's own file, identical to what export a wrote
+  symlinkSync(join(a, MANIFEST_NAME), join(b, MANIFEST_NAME));
+  assert.throws(() => writeExportDir(b, [file("EXPORT.md", "v2")]), (e: Error) => e instanceof ExportWriteError && /is a symbolic link, not the manifest alignc wrote/.test(e.message));
+  assert.equal(readFileSync(join(b, "notes.md"), "utf8"), "same", "the user's file is still there");
+  assert.ok(!existsSync(join(b, "EXPORT.md")), "nothing written");
+  const c = join(root, "c");
+  mkdirSync(c);
+  symlinkSync(join(root, "nowhere"), join(c, MANIFEST_NAME));
+  assert.throws(() => writeExportDir(c, [file("EXPORT.md", "v2")]), (e: Error) => e instanceof ExportWriteError && /symbolic link/.test(e.message), "dangling");
+});

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Plan, PlanNode } from "../../src/plan/types.js";
 import type { HandlerTable } from "../../src/run/handler.js";
@@ -108,5 +108,32 @@ test("a data file edited while the run uses it: what was read before the edit is
     assert.ok(cache.get(p.nodes[2]!.hash));
   } finally {
     cleanup2();
+  }
+});
+
+test("a template added to a dir(…) folder after the plan listed it: AL5004 at the folder, naming the entry; removing it again runs", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    mkdirSync(join(dir, "tpl"));
+    writeFileSync(join(dir, "tpl", "a.hbs"), "{{x}}");
+    writeFileSync(join(dir, "rows.txt"), "one\n");
+    const p = plan("one\n");
+    // d reads rows.txt and the folder tpl, as a task's `templates = dir("tpl")` lowers
+    p.nodes[0] = { ...p.nodes[0]!, params: { templates: { $dir: "tpl" } }, files: [{ path: "rows.txt", sha256: sha("one\n") }, { path: "tpl/a.hbs", sha256: sha("{{x}}") }] };
+    const opts = () => ({ plan: p, recipe: { name: "fake", file: join(dir, "fake.align"), seed: 1, expects: [] }, handlers: handlers(dir, { during: null }), backend: "fake", runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }) });
+    writeFileSync(join(dir, "tpl", "b.hbs"), "{{y}}"); // after the plan, before the run
+    await assert.rejects(runPlan(opts()), (e: unknown) => {
+      assert.ok(e instanceof DiagnosticError, String(e));
+      const d = e.diagnostics[0]!;
+      assert.equal(d.code, "AL5004");
+      assert.equal(d.file, join(dir, "tpl"));
+      assert.match(d.message, /^this folder, read by `d`, changed while the run used it \(an entry the plan did not list: tpl\/b\.hbs\)/);
+      return true;
+    });
+    unlinkSync(join(dir, "tpl", "b.hbs"));
+    const ok = await runPlan(opts());
+    assert.equal(ok.exitCode, 0, ok.error?.message);
+  } finally {
+    cleanup();
   }
 });

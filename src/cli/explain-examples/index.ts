@@ -42,7 +42,7 @@ export const NO_EXAMPLE: Record<string, string> = {
   AL5003:
     "met only by `alignc run` when another process replaces a stage's cache entry (`alignc run --force`) while this run uses it: a race between two running processes, which no recipe shows, or a cached file damaged under its entry.json, which only a run that trained the entry first meets; test/run/entry-generation.test.ts stages both. Run the same command again (replaced) or with `--force NODE` (damaged)",
   AL5004:
-    "met only by `alignc run` when a data or template file changes between the plan hashing it and the run reading it, a race no recipe shows; test/run/planned-files.test.ts stages it. Run again once the file is as you want it",
+    "met only by `alignc run` when a data or template file changes (or a file is added to a `dir(…)` folder) between the plan hashing it and the run reading it, a race no recipe shows; test/run/planned-files.test.ts stages it. Run again once the file is as you want it",
   AL5002:
     "the run-time guard behind AL4023: `alignc plan` holds a weights file's header to its model block before any compute, so a run meets a file of another shape only if the file changed between the plan and the load",
 };

@@ -7,10 +7,13 @@
 // is stored, every file of the node and of the nodes it reads must still hash as planned; a file
 // changed since is AL5004 and the node is not cached. Each file is hashed once and then re-hashed
 // only when its stat data (device, inode, size, mtime, ctime in ns) changed: any write changes ctime.
+// A `dir(…)` folder is listed again too: a template added to it after the plan listed the folder
+// would be read by the data layer (which lists the folder itself) and trained on, unhashed.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Plan } from "../../plan/types.js";
-import { planFileDigest } from "../../plan/file-hashes.js";
+import { listDir, planFileDigest } from "../../plan/file-hashes.js";
+import type { Json } from "../../plan/types.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
 
 export class PlannedFiles {
@@ -19,11 +22,19 @@ export class PlannedFiles {
   /** path → the stat data it had when it last hashed as planned */
   private readonly verified = new Map<string, string>();
 
+  /** node id → the `dir(…)` folders its params name (relative to the recipe, as the plan lists them) */
+  private readonly folders = new Map<string, string[]>();
+
   constructor(
     private readonly plan: Plan,
     private readonly dir: string, // the recipe's folder: plan paths are relative to it
   ) {
-    for (const n of plan.nodes) for (const f of n.files) this.planned.set(f.path, f.sha256);
+    for (const n of plan.nodes) {
+      for (const f of n.files) this.planned.set(f.path, f.sha256);
+      const dirs = new Set<string>();
+      folderParams(n.params, dirs);
+      if (dirs.size) this.folders.set(n.id, [...dirs].sort());
+    }
   }
 
   /** Throws AL5004 (DiagnosticError at the file) when a data or template file of these nodes no longer hashes as planned. */
@@ -33,7 +44,21 @@ export class PlannedFiles {
       // a weights file is held to its sha256 each time a stage loads it (AL5002 at the model's `weights`)
       if (!ids.has(n.id) || n.kind === "model") continue;
       for (const f of n.files) this.checkFile(f.path, n.block ?? n.id);
+      for (const d of this.folders.get(n.id) ?? []) this.checkFolder(d, n.block ?? n.id);
     }
+  }
+
+  /** Every entry of the folder now must be one the plan listed (a removed or changed one fails checkFile). */
+  private checkFolder(rel: string, reader: string): void {
+    const abs = resolve(this.dir, rel);
+    let now: string[];
+    try {
+      now = listDir(abs);
+    } catch (err) {
+      throw changed(abs, reader, `it can no longer be listed (${(err as Error).message.split("\n")[0]})`);
+    }
+    const added = now.map((f) => (rel === "." ? f : `${rel}/${f}`)).filter((p) => !this.planned.has(p));
+    if (added.length) throw changed(abs, reader, `${added.length === 1 ? "an entry" : `${added.length} entries`} the plan did not list: ${added.slice(0, 3).join(", ")}${added.length > 3 ? ", …" : ""}`, "this folder");
   }
 
   private checkFile(path: string, reader: string): void {
@@ -54,12 +79,20 @@ export class PlannedFiles {
   }
 }
 
-function changed(file: string, reader: string, why: string): DiagnosticError {
+/** The `{ $dir }` values of a node's params (lower.ts writes a `dir(…)` input so). */
+function folderParams(v: Json, out: Set<string>): void {
+  if (v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) return v.forEach((x) => folderParams(x, out));
+  if (typeof v.$dir === "string" && v.missing !== true) out.add(v.$dir);
+  for (const x of Object.values(v)) folderParams(x, out);
+}
+
+function changed(file: string, reader: string, why: string, what = "this file"): DiagnosticError {
   return new DiagnosticError([
     {
       code: "AL5004",
       severity: "error",
-      message: `this file, read by \`${reader}\`, changed while the run used it (${why}): what was computed from it is not cached, since the plan hashed other content`,
+      message: `${what}, read by \`${reader}\`, changed while the run used it (${why}): what was computed from it is not cached, since the plan hashed other content`,
       file,
       span: null,
       hint: "run again once the file is as you want it: the recipe is planned anew with the file as it is then",
