@@ -12,7 +12,7 @@ import { BadRows, clip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
-import { gunzipAtMost, gunzipWhole } from "./gunzip.js";
+import { gunzipAtMost, gunzipWhole, gzipBytes, isGzipFile } from "./gunzip.js";
 import { matchLines } from "./line-pattern.js";
 import { describe } from "./row-fields.js";
 
@@ -53,7 +53,7 @@ function checkFile(file: string): void {
   }
 }
 
-/** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for .gz). */
+/** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for gzip). */
 function readWhole(file: string, encoding?: string): string {
   checkFile(file);
   let buf: Buffer;
@@ -63,7 +63,7 @@ function readWhole(file: string, encoding?: string): string {
     if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.withoutPath}; write it as JSONL, which is streamed`, file);
     throw err;
   }
-  if (file.endsWith(".gz")) buf = gunzipWhole(file, buf);
+  if (gzipBytes(buf)) buf = gunzipWhole(file, buf);
   return decodeWhole(file, buf, encoding);
 }
 
@@ -98,19 +98,20 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
   }
 }
 
-/** JSONL, streamed line by line (gzip when the name ends in .gz). Blank lines are skipped. */
+/** JSONL, streamed line by line (gzip when its bytes are: gunzip.ts). Blank lines are skipped. */
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
   const limits = { ...JSONL_LIMITS, ...opts.limits };
   checkFile(file);
+  const gz = isGzipFile(file);
   if (statSync(file).size <= limits.checkWholeBytes) {
     const raw = readFileSync(file);
-    // a .gz that decompresses past the limit is checked as it streams, as a large plain file is (it
-    // was refused as too large to read whole, although JSONL is streamed)
-    const whole = file.endsWith(".gz") ? gunzipAtMost(file, raw, Math.max(0, limits.checkWholeBytes)) : raw;
+    // a gzip file that decompresses past the limit is checked as it streams, as a large plain file is
+    // (it was refused as too large to read whole, although JSONL is streamed)
+    const whole = gz ? gunzipAtMost(file, raw, Math.max(0, limits.checkWholeBytes)) : raw;
     if (whole) checkEncoding(file, whole, opts.encoding);
   }
   const raw = createReadStream(file);
-  const bytes = (file.endsWith(".gz") ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;
+  const bytes = (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;
   const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file) : decodeStream(bytes, file, opts.encoding!);
   const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
@@ -361,8 +362,9 @@ export async function countRows(file: string, kind: ReaderKind, encoding?: strin
         pos = nl + 1;
       }
     };
-    const gz = file.endsWith(".gz");
-    if (!gz && st.size <= WHOLE_READ_BYTES) count(readFileSync(file));
+    const small = st.size <= WHOLE_READ_BYTES ? readFileSync(file) : null;
+    const gz = small ? gzipBytes(small) : isGzipFile(file);
+    if (small && !gz) count(small);
     else {
       const raw = createReadStream(file);
       try {

@@ -164,7 +164,7 @@ test("a corrupt .gz is a data error (it was a plan warning, then a crash)", asyn
   await assert.rejects(readJsonl(p), DataError);
   await assert.rejects(countRows(p, "jsonl"), DataError);
   const t = join(dir, "broken.txt.gz");
-  writeFileSync(t, "not gzip at all");
+  writeFileSync(t, Buffer.from([0x1f, 0x8b, 8, 0, 9, 9]));
   dataError(() => readTextLines(t), "AL3002", /not a readable gzip file/);
 });
 

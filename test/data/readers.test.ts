@@ -46,6 +46,20 @@ test("jsonl.gz is streamed through gunzip", async () => {
   assert.equal(await countRows(p, "jsonl"), 2);
 });
 
+test("gzip is recognised by its bytes, not its name: a gzip file named .jsonl/.csv/.txt loads, and so does a .gz that holds plain text (a download already decompressed)", async () => {
+  const rows = '{"t": "a"}\n{"t": "b"}\n';
+  for (const [name, bytes] of [["z.jsonl", gzipSync(rows)], ["plain.jsonl.gz", rows]] as const) {
+    const p = file(name, bytes);
+    assert.deepEqual((await readRows(p, "jsonl")).rows.map((r) => r.data.t), ["a", "b"], name);
+    assert.equal(await countRows(p, "jsonl"), 2, name);
+  }
+  for (const kind of ["csv", "text"] as const) {
+    const text = kind === "csv" ? "t\na\nb\n" : "a\nb\n";
+    const p = file(`z.${kind === "csv" ? "csv" : "txt"}`, gzipSync(text));
+    assert.deepEqual((await readRows(p, kind)).rows.map((r) => r.data[kind === "csv" ? "t" : "text"]), ["a", "b"], kind);
+  }
+});
+
 test("jsonl: a broken line is AL3002 naming file:line, every broken line reported", async () => {
   const p = file("broken.jsonl", '{"x": 1}\n{"x": \n{"y": 2}\nnot json\n');
   const err = await expectDataError(readRows(p, "jsonl"), "AL3002", /broken\.jsonl:2: not valid JSON/);

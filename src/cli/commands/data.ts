@@ -16,6 +16,7 @@ import type { CheckedRecipe } from "../../check/ir.js";
 import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "../../lang/diagnostic.js";
 import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples } from "../../data/index.js";
+import { gzipBytes } from "../../data/gunzip.js";
 import { isRef } from "../../data/ir.js";
 import { findLeaks, type LeakReport } from "../../data/leaks.js";
 import { leakText } from "../../data/leak-text.js";
@@ -40,7 +41,10 @@ function report(ds: Diagnostic[], sources: Map<string, string>, json = false): v
   }
   // data diagnostics point into data and template files: give the renderer their text (small files only)
   for (const d of ds) {
-    if (d.file && !sources.has(d.file) && existsSync(d.file) && statSync(d.file).isFile() && statSync(d.file).size < 8 << 20 && !d.file.endsWith(".gz")) sources.set(d.file, readFileSync(d.file, "utf8"));
+    if (d.file && !sources.has(d.file) && existsSync(d.file) && statSync(d.file).isFile() && statSync(d.file).size < 8 << 20) {
+      const bytes = readFileSync(d.file);
+      if (!gzipBytes(bytes)) sources.set(d.file, bytes.toString("utf8")); // a gzip file has no lines to show
+    }
   }
   const sorted = sortDiagnostics(ds);
   process.stderr.write(`${renderDiagnostics(sorted, sources, { color: useColor(process.stderr) })}\n\n${summarize(sorted)}\n`);
