@@ -25,6 +25,22 @@ test("accuracy is reported beside the best constant answer, pooled and per task"
   assert.equal(baselineAnswer(items.slice(0, 3)), '"negative"');
 });
 
+test("copies of one example count once in the paired test (a copy repeats its outcome), every copy in the accuracy", () => {
+  // 3 copies of one prompt the model gets right and the constant ("no", 4 of 7) wrong
+  const copy = { task: "s", response: "yes", answer: "yes", prompt: "Is it good?" };
+  const nos = ["Bad?", "Awful?", "Poor?", "Dull?"].map((prompt) => ({ task: "s", response: "no", answer: "no", prompt }));
+  const items = [copy, copy, copy, ...nos];
+  const m = accuracyMetrics(items);
+  assert.equal(m.accuracy, 1);
+  assert.equal(m.baseline, 4 / 7);
+  assert.equal(m.vs_baseline_wins, 1, "three copies, one example");
+  assert.equal(m.vs_baseline_losses, 0);
+  // without prompts every item counts: the same items claim 3 wins
+  assert.equal(accuracyMetrics(items.map(({ prompt: _, ...x }) => x)).vs_baseline_wins, 3);
+  // the same prompt with another target is another example
+  assert.equal(accuracyMetrics([copy, { ...copy, response: "maybe", answer: "maybe" }, ...nos]).vs_baseline_wins, 2);
+});
+
 test("the baseline answers each task's own constant: one constant for all tasks would be a weaker bar", () => {
   // one answer for all six examples is right on 2 at most; each task's constant on 4
   const items = ["x", "x", "y"].map((response) => ({ task: "a", response, answer: "?" })).concat(["z", "z", "w"].map((response) => ({ task: "b", response, answer: "?" })));

@@ -3,7 +3,7 @@
 //   accuracy     `baseline`: the accuracy of each task's best constant answer on the same examples,
 //                chosen on those examples (the most any constant scores there: a bar at least as high
 //                as a model that learned only each task's answer frequencies would reach), the paired
-//                test against it, and per task `accuracy/<task>`,
+//                test against it (over distinct examples: copies count once), and per task `accuracy/<task>`,
 //                `baseline/<task>`, `n/<task>`;
 //   rm_accuracy  `accuracy` weighted as training weights it (every group counts once, its pairs
 //                averaged: InstructGPT's −1/C(K,2) Σ), `pooled_accuracy` (every pair once), and
@@ -31,6 +31,9 @@ export interface Judged {
   response: string; // the target
   answer: string; // what the model produced (trimmed)
   task: string; // task or source the example came from
+  /** the prompt the model answered: copies of one example (the same prompt and target, which greedy
+   * decoding answers alike) count once in the paired test; absent, every example counts */
+  prompt?: string;
 }
 
 const right = (x: Judged): boolean => x.answer === x.response.trim();
@@ -73,8 +76,18 @@ export function accuracyMetrics(items: readonly Judged[]): Record<string, number
   // paired with the constant answer on the same examples: wins where only the model is right, losses
   // where only the constant is; an exact sign test on those (McNemar's exact test) says whether the
   // model beats the baseline beyond chance, which the two accuracies side by side do not
-  const wins = items.filter((x) => right(x) && !constantRight(x)).length;
-  const losses = items.filter((x) => !right(x) && constantRight(x)).length;
+  // over distinct examples: a copy of one repeats its outcome, and counting it twice would make the
+  // test claim more evidence than there is
+  const seen = new Set<string>();
+  const distinct = items.filter((x) => {
+    if (x.prompt === undefined) return true;
+    const key = JSON.stringify([x.prompt, x.response.trim(), x.task]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const wins = distinct.filter((x) => right(x) && !constantRight(x)).length;
+  const losses = distinct.filter((x) => !right(x) && constantRight(x)).length;
   const out: Record<string, number> = {
     accuracy: items.length ? items.filter(right).length / items.length : NaN,
     baseline: items.length ? items.filter(constantRight).length / items.length : NaN,

@@ -82,7 +82,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         context(d.model),
         maxNew,
       );
-      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source }));
+      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt }));
       summary = accuracyMetrics(judged);
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
@@ -94,10 +94,10 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       });
       // what the figure is of: the first n of a longer split (in split order: a held-out split lists its
       // components in turn, so the last ones may be left out; the per-task counts show which), and
-      // copies of one prompt, which the sign test counts as independent examples
+      // copies of one prompt (the accuracy counts each; the sign test each distinct example once)
       const distinct = new Set(d.items.map((x) => x.prompt)).size;
       const of = d.available > d.items.length ? ` of ${d.available} (the first ${d.items.length} in split order)` : "";
-      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts copies as independent)` : "";
+      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts each copy once)` : "";
       note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length}${of} examples${copies}; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
