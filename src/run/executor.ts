@@ -11,7 +11,7 @@
 //              resumes that node from its checkpoint.
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { CacheEntry } from "./storage/cache.js";
-import { checkpointMatches } from "./storage/entry-inputs.js";
+import { checkpointBackend, checkpointMatches, resumedBackend } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
@@ -332,6 +332,7 @@ export class Executor {
       const inputs = this.inputs.digests(n);
       // under the lock: a forced node starts anew (its checkpoint may be damaged too), as does one trained from other inputs
       const ck = cache.latestCheckpoint(n.hash);
+      const ckBackend = ck ? checkpointBackend(ck.dir) : null;
       if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
         cache.clearCheckpoints(n.hash);
@@ -349,7 +350,7 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.o.selectedBackend?.() ?? undefined, inputs };
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: result.resumedFromStep ? resumedBackend(ckBackend, this.o.selectedBackend?.() ?? undefined, result.resumedFromStep) : (this.o.selectedBackend?.() ?? undefined), inputs };
       }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;

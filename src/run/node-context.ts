@@ -8,7 +8,7 @@ import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
 import type { GenerationCache } from "./storage/generation-cache.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./storage/rundir.js";
-import { writeCheckpointInputs } from "./storage/entry-inputs.js";
+import { writeCheckpointBackend, writeCheckpointInputs } from "./storage/entry-inputs.js";
 
 export interface RunServices {
   plan: Plan;
@@ -24,6 +24,8 @@ export interface RunServices {
   writeRow(kind: "metric" | "sample", row: MetricRow | SampleRow): void;
   /** digests of the outputs of the cache nodes n reads (entry-inputs.ts), recorded with its entry and checkpoints */
   inputDigests(n: PlanNode): Record<string, string>;
+  /** the backend selected so far (with its tfjs release), recorded with each checkpoint */
+  selectedBackend?: () => string | null;
 }
 
 /** The context of node n; `record` counts its generations; `keep` also collects its rows (they travel with its cache entry). */
@@ -56,6 +58,7 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
       s.cache.saveCheckpoint(n.hash, step, async (dir) => {
         await write(dir);
         writeCheckpointInputs(dir, s.inputDigests(n)); // resumed only from these inputs' outputs
+        writeCheckpointBackend(dir, s.selectedBackend?.() ?? null); // a resume on another backend says so
       }),
     generations: {
       getOrGenerate: async (key, rows, generate) => {

@@ -52,3 +52,29 @@ test("two TensorFlow.js releases of one backend are two backends to the mixed-ba
   const note = mixedBackendsNote({ nodes: [node("pre", "wasm, tfjs 4.21.0"), node("sft", "wasm, tfjs 4.22.0")] });
   assert.match(note ?? "", /come from 2 backends \(wasm, tfjs 4\.21\.0: pre; wasm, tfjs 4\.22\.0: sft\)/);
 });
+
+test("a stage stopped on one backend and resumed on another records both: its entry is neither's arithmetic, and the run says its figures come from two", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), workers: 1 };
+    const recipe = writeMicro(dir);
+    const flag = { requested: false };
+    // raised while pre runs step 2, as a Ctrl-C: pre checkpoints there and the run exits 130
+    const stopAt2 = { stage: (label: string) => ({ update: (s: number) => void (label === "pre" && s === 2 && (flag.requested = true)), done() {} }), info() {}, stop() {} };
+    const stopped = outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre", progress: stopAt2, interrupt: flag }));
+    assert.equal(stopped.exitCode, 130);
+    const resumed = outcome(await runRecipe(recipe, { ...paths, backend: "wasm", until: "pre", progress: quiet }));
+    const pre = resumed.manifest.nodes.find((n) => n.id === "pre")!;
+    assert.deepEqual([pre.status, pre.resumedFromStep, pre.computedOn], ["resumed", 2, `${cpu} to step 2, then ${wasm}`]);
+    assert.match(summaryText(resumed.manifest, resumed.runDir), /these figures come from 2 backends/);
+    // resumed on the backend that trained the checkpoint: one backend, as before
+    const cache = new StageCache(join(dir, "cache"));
+    cache.remove(pre.hash);
+    flag.requested = false;
+    outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre", progress: stopAt2, interrupt: flag }));
+    const same = outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre", progress: quiet }));
+    assert.deepEqual(same.manifest.nodes.filter((n) => n.id === "pre").map((n) => [n.status, n.computedOn]), [["resumed", cpu]]);
+  } finally {
+    cleanup();
+  }
+});

@@ -3,13 +3,16 @@
 // backend only (wasm, cpu and tensorflow sum in other orders), so a run that mixes them says so. An
 // entry names its backend with the TensorFlow.js release (`wasm, tfjs 4.22.0`: a release may change a
 // kernel), so two releases of one backend are two here; entries made before alignc recorded the
-// release say only the backend, and count apart from those that say both.
+// release say only the backend, and count apart from those that say both. A stage stopped on one
+// backend and resumed on another is computed by both (its label names both: entry-inputs.ts).
 import type { Manifest } from "../storage/rundir.js";
+import { backendsIn } from "../storage/entry-inputs.js";
 
 /** Backend → the nodes whose entries it computed, over nodes that record one (older entries do not). */
 export function backendsOf(m: Pick<Manifest, "nodes">): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const n of m.nodes) if (n.computedOn) out.set(n.computedOn, [...(out.get(n.computedOn) ?? []), n.label]);
+  // a stage resumed on another backend than its checkpoint's counts under both
+  for (const n of m.nodes) if (n.computedOn) for (const b of backendsIn(n.computedOn)) out.set(b, [...(out.get(b) ?? []), n.label]);
   return out;
 }
 

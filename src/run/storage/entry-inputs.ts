@@ -62,3 +62,32 @@ export function checkpointMatches(dir: string, inputs: Record<string, string>): 
   const keys = Object.keys(inputs);
   return keys.length === Object.keys(recorded).length && keys.every((k) => recorded[k] === inputs[k]);
 }
+
+/** The file beside a checkpoint that names the backend whose arithmetic it holds (with its tfjs release). */
+export const CHECKPOINT_BACKEND = "backend.txt";
+
+export function writeCheckpointBackend(dir: string, backend: string | null): void {
+  if (backend) writeFileSync(join(dir, CHECKPOINT_BACKEND), backend);
+}
+
+/** The backend a checkpoint was trained on; null when it does not say (saved before alignc recorded it). */
+export function checkpointBackend(dir: string): string | null {
+  try {
+    return readFileSync(join(dir, CHECKPOINT_BACKEND), "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The backend label of an entry computed from a checkpoint: both backends when the resume changed it
+ * (figures are bit-identical on one backend only, so such an entry is neither's). */
+export function resumedBackend(before: string | null, now: string | undefined, step: number): string | undefined {
+  if (!before || !now || before === now) return now;
+  return `${before} to step ${step}, then ${now}`;
+}
+
+/** The backends an entry's label names: one, or the two of a resume on another backend. */
+export function backendsIn(label: string): string[] {
+  const m = /^(.*) to step \d+, then (.*)$/.exec(label);
+  return m ? [m[1]!, m[2]!] : [label];
+}
