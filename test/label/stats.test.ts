@@ -79,6 +79,21 @@ test("stats: a line alignc label did not write is named by file:line", () => {
       writeFileSync(file, JSON.stringify({ ...line("ann", "s1", "A > B > C > D"), flags }) + "\n");
       assert.throws(() => labelStats(file), /x\.jsonl:1: `flags` is not one list of flag names per response/);
     }
+    // what the server refuses, --stats refuses too, where a figure reads it (a rating "7" was averaged as text)
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ratings: ["7", 5, 3, 1] }, /`ratings` is not 4 whole numbers from 1 to 7/],
+      [{ ratings: [9, 5, 3, 1] }, /`ratings` is not 4 whole numbers from 1 to 7/],
+      [{ ratings: [7, 5] }, /`ratings` is not 4 whole numbers/],
+      [{ seconds: -1 }, /`seconds` is not a finite number ≥ 0/],
+      [{ seconds: "10" }, /`seconds` is not a finite number ≥ 0/],
+      [{ responses: ["4", 4, "5", "6"] }, /`responses` are not all strings/],
+      [{ prompt: 3 }, /`prompt` is not a string/],
+      [{ responses: ["4"], ranking: "A", ratings: [7], flags: [[]] }, /fewer than 2 `responses`/],
+    ];
+    for (const [extra, why] of cases) {
+      writeFileSync(file, JSON.stringify({ ...line("ann", "s1", "A > B > C > D"), ...extra }) + "\n");
+      assert.throws(() => labelStats(file), (e: Error) => /x\.jsonl:1: /.test(e.message) && why.test(e.message), JSON.stringify(extra));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
