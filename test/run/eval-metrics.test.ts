@@ -86,6 +86,22 @@ test("rm accuracy weights groups as training does and isolates the pairs that di
   assert.equal(styleOnly.correctness_accuracy, 0);
 });
 
+test("rm accuracy beside its content-blind baseline: the better of 'prefer the shorter' and 'prefer the longer', on all pairs and on the correctness pairs", () => {
+  // g1: the preferred response is the shortest in every pair; g2: the preferred one is the longer
+  const g1 = { responses: ["7", `${PREAMBLE}7`, "18"], pairs: [[0, 1], [0, 2], [1, 2]] as [number, number][], reference: "7", scores: [0, 0, 0] };
+  const g2 = { responses: ["x", `${PREAMBLE}5`], pairs: [[1, 0]] as [number, number][], reference: "5", scores: [0, 0] };
+  const m = rmAccuracyMetrics([g1, g2]);
+  assert.equal(m.accuracy, 0.5, "a constant scorer: every pair a tie, chance");
+  // shorter: g1 pairs (0,1) right, (0,2) right, (1,2) wrong → 2/3; g2 wrong → 0: (2/3 + 0) / 2 = 1/3
+  // longer: g1 1/3, g2 1: (1/3 + 1) / 2 = 2/3
+  assert.equal(m.length_baseline, 2 / 3);
+  // correctness pairs: (0,2) "7" vs "18" (shorter right), (1,2) (longer right), g2's (1,0) (longer right)
+  assert.equal(m.correctness_length_baseline, 2 / 3);
+  // equal lengths tie: ½, as a constant scorer
+  assert.equal(rmAccuracyMetrics([{ responses: ["ab", "cd"], pairs: [[0, 1]], scores: [1, 0] }]).length_baseline, 0.5);
+  assert.equal(rmAccuracyMetrics([{ responses: ["ab", "cd"], pairs: [[0, 1]], scores: [1, 0] }]).correctness_length_baseline, undefined, "no reference: no correctness figure");
+});
+
 test("rm accuracy per task: each task's groups measured alone, when the groups name more than one task", () => {
   const g1 = { responses: ["7", `${PREAMBLE}7`, "8"], pairs: [[0, 1], [0, 2], [1, 2]] as [number, number][], reference: "7", scores: [3, 2, 1], task: "addition" };
   const g2 = { responses: ["positive", "negative"], pairs: [[0, 1]] as [number, number][], reference: "positive", scores: [0, 1], task: "sentiment" };

@@ -13,7 +13,9 @@
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent); per task (when the
 //                groups name more than one) `accuracy/<task>`, `pairs/<task>`,
-//                `correctness_accuracy/<task>`, `correctness_pairs/<task>`;
+//                `correctness_accuracy/<task>`, `correctness_pairs/<task>`; `length_baseline` and
+//                `correctness_length_baseline`: the same figures for a content-blind scorer that
+//                prefers the shorter response or the longer, whichever does better there;
 //   win_rate     per task (when the prompts name their task) `wins/<task>`, `ties/<task>`,
 //                `losses/<task>`; with the rule judge, what decided each win and loss (style,
 //                correctness, form) and what each tie was: `ties_both_right` (the same right
@@ -131,7 +133,7 @@ export function ruleCorrect(response: string, reference: string): boolean {
  * `correctness_accuracy/<task>`, `correctness_pairs/<task>`, `pairs/<task>`: which tasks the reward
  * model orders by correctness, and which it does not. */
 export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string, number> {
-  const out = rmAccuracyOf(groups);
+  const out = { ...rmAccuracyOf(groups), ...lengthBaselines(groups) };
   // as winRateByTask: a breakdown needs two named tasks (untagged groups are in the totals only)
   const tasks = [...new Set(groups.map((g) => g.task))].filter((x): x is string => x !== undefined).sort();
   if (tasks.length < 2) return out;
@@ -142,6 +144,27 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
     out[`correctness_pairs/${t}`] = m.correctness_pairs!;
     if (m.correctness_accuracy !== undefined) out[`correctness_accuracy/${t}`] = m.correctness_accuracy;
   }
+  return out;
+}
+
+/**
+ * The trivial baseline of a pair accuracy: a scorer blind to content that prefers the shorter response
+ * (or the longer, whichever orders these pairs better: chosen on them, so an upper bound of the two),
+ * weighted as `accuracy` is; and the same on the correctness pairs. A reward model that learned only
+ * length, or a style that goes with length (a preamble), reaches it; above it, it learned more.
+ */
+function lengthBaselines(groups: readonly ScoredGroup[]): Record<string, number> {
+  const by = (sign: 1 | -1) => rmAccuracyOf(groups.map((g) => ({ ...g, scores: g.responses.map((r) => sign * [...r].length) })));
+  const [shorter, longer] = [by(-1), by(1)];
+  const best = (k: string): number | undefined => {
+    const [a, b] = [shorter[k], longer[k]];
+    return a === undefined || b === undefined || Number.isNaN(a) ? b : Math.max(a, b);
+  };
+  const out: Record<string, number> = {};
+  const acc = best("accuracy");
+  if (acc !== undefined && !Number.isNaN(acc)) out.length_baseline = acc;
+  const corr = best("correctness_accuracy");
+  if (corr !== undefined) out.correctness_length_baseline = corr;
   return out;
 }
 

@@ -117,8 +117,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         if (w === l) return;
         ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
-      note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
-      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (pooled, as ${summary.pooled_accuracy!.toFixed(3)}; chance 0.5)`;
+      const byLength = (k: string) => (summary[k] === undefined ? "" : `, length alone ${summary[k]!.toFixed(3)}`);
+      note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
+      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (pooled, as ${summary.pooled_accuracy!.toFixed(3)}; chance 0.5${byLength("correctness_length_baseline")})`;
       const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
