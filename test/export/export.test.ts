@@ -70,6 +70,20 @@ test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and O
   const flag = (f: string) => Number(new RegExp(`${f}\\s+(\\d+)`).exec(args)?.[1]);
   seqs.openrlhf = flag("--max_samples") || flag("--data.max_samples");
   assert.deepEqual(seqs, { trl: 40, axolotl: 40, openrlhf: 40 });
+  // OpenRLHF counts its intervals in its own optimizer steps too
+  assert.deepEqual([flag("--logger.logging_steps"), flag("--ckpt.save_steps"), flag("--eval.steps")], [1, 5, 5], "openrlhf: intervals in the target's steps");
+});
+
+test("OpenRLHF: --max_samples is written for whole passes too (its default, 1,000,000 rows, cut larger data); 0.11 runs eager attention, as 0.7 and alignc do (its default FlashAttention-2 needs flash-attn and an Ampere GPU)", () => {
+  for (const [v, maxSamples, attn] of [["0.7.0.post1", "--max_samples", null], ["0.11.0", "--data.max_samples", "eager"]] as const) {
+    const input = fixtureInput({ without: ["policy", "rm", "dpo"] });
+    const sft = input.stages.find((s) => s.name === "sft")!;
+    sft.hp = { ...sft.hp, steps: null, epochs: 2 } as typeof sft.hp;
+    const args = file(compileExport(input, opts({ to: "openrlhf", targetVersion: v })), "configs/sft.args")!;
+    assert.match(args, new RegExp(`^${maxSamples}\n${sft.data.train.length}$`, "m"), `${v}: every training row, written`);
+    if (attn) assert.match(args, /^--ds\.attn_implementation\neager$/m, v);
+    else assert.doesNotMatch(args, /attn/, `${v}: eager is 0.7's default (--flash_attn opts in)`);
+  }
 });
 
 test("γ > 0 is an error wherever the ptx loss does not exist, unless --drop-ptx", () => {

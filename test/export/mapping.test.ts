@@ -226,8 +226,10 @@ test("truncate and dropout: the plan's value, or a note naming it where the targ
     assert.ok(approx.some((a) => a.text.startsWith("dropout:") && a.text.includes("0.25")), `${target}: ${JSON.stringify(approx)}`);
     if (target !== "trl") assert.ok(approx.some((a) => a.text.startsWith("truncate:") && a.text.includes('"left"')), `${target}: ${JSON.stringify(approx)}`);
   }
-  // TRL carries left and right exactly; prompt_first has no TRL equivalent and says so
-  assert.ok(!entries("trl", "1.9.0", sft).approx.some((a) => a.text.startsWith("truncate:")));
+  // TRL carries left and right exactly (left as keep_end, which TRL 1.9 deprecates: said, with its removal in 2.0.0);
+  // prompt_first has no TRL equivalent and says so
+  assert.ok(entries("trl", "1.9.0", sft).approx.some((a) => a.text.startsWith("truncate:") && /deprecated in TRL 1\.9.*removed in 2\.0\.0/.test(a.text)));
+  assert.ok(!entries("trl", "1.9.0", stageOf("sft", { truncate: "right" })).approx.some((a) => a.text.startsWith("truncate:")));
   assert.ok(entries("trl", "1.9.0", stageOf("sft", { truncate: "prompt_first" })).approx.some((a) => a.text.startsWith("truncate:") && a.text.includes("prompt_first")));
   // TRL's DPO and reward trainers disable dropout by default: exact for dropout 0, a note above it
   assert.ok(!entries("trl", "1.9.0", stageOf("dpo", { dropout: 0 })).approx.some((a) => a.text.startsWith("dropout:")));

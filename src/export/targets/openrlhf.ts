@@ -10,6 +10,7 @@ import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFil
   stageSplit,
   inexactBatchNote,
   targetBatch,
+  targetSteps,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
 export type OpenRLHFVersion = "0.7.0.post1" | "0.11.0";
@@ -78,7 +79,8 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
       return d.exact ? null : `OpenRLHF trains whole epochs: ${d.sequences} rows instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${targetBatch(c.stage)}` : `${c.stage.hp.epochs} epochs`}`;
     },
   },
-  { alignc: "steps", kinds: SUPERVISED, key: (c) => (duration(c).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => duration(c).maxSamples ?? undefined },
+  // always written: OpenRLHF's default (1,000,000; 1e8 in 0.7's train_rm) cuts every larger dataset to its first rows
+  { alignc: "steps", kinds: SUPERVISED, key: flag("--max_samples", "--data.max_samples"), value: (c) => duration(c).maxSamples ?? c.rows },
   {
     alignc: "steps",
     kinds: ["ppo"],
@@ -90,7 +92,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
       return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} prompts (× ${hp.samples_per_prompt} samples) instead of alignc's ${hp.steps} steps × ${c.stage.hp.batch_size / hp.samples_per_prompt} prompts`;
     },
   },
-  { alignc: "steps", kinds: ["ppo"], key: (c) => (ppoDuration(c).maxSamples !== null ? (OLD(c) ? "--max_samples" : "--data.max_samples") : null), value: (c) => ppoDuration(c).maxSamples ?? undefined },
+  { alignc: "steps", kinds: ["ppo"], key: flag("--max_samples", "--data.max_samples"), value: (c) => ppoDuration(c).maxSamples ?? c.rows },
   // prompts per rollout × samples per prompt = rollouts per optimizer step, so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / ppoHP(c.stage).samples_per_prompt)) },
@@ -155,8 +157,9 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "warmup", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_warmup_ratio")), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
   { alignc: "schedule", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_scheduler")), value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
   { alignc: "min_lr_ratio", kinds: ["ppo"], key: critic(flag(null, "--critic.min_lr_ratio")), value: (c) => c.stage.hp.min_lr_ratio },
-  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => c.stage.hp.log_every },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => c.stage.hp.checkpoint_every },
+  // intervals in OpenRLHF's optimizer steps: scaled where the global batch could not be kept, as TRL's and Axolotl's are
+  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.log_every : targetSteps(c, c.stage.hp.log_every)) },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.checkpoint_every : targetSteps(c, c.stage.hp.checkpoint_every)) },
   { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.max_length },
   {
     alignc: "max_length",
@@ -295,7 +298,7 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
     if (hasTest(stage)) {
-      head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), stage.hp.checkpoint_every]);
+      head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), targetSteps(ctx, stage.hp.checkpoint_every)]);
       // a .jsonl loads as the split "train"; the split flag defaults to "test" in 0.7's train_sft and 0.11's
       // train_dpo, which then do not find it (0.7's train_rm/train_dpo have no such flag)
       if (!old || stage.kind === "pretrain" || stage.kind === "sft") head.push([f("--eval_split", "--eval.split"), "train"]);
@@ -310,7 +313,10 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
   head.push([f("--ckpt_path", "--ckpt.path"), `${stage.kind === "ppo" ? "./" : ""}${outputDir(stage.name)}/checkpoints`]);
   head.push([f("--zero_stage", "--ds.zero_stage"), 3]);
   if (old) head.push(["--bf16", true]);
-  else head.push(["--ds.param_dtype", "bf16"]);
+  // 0.11 asks transformers for FlashAttention-2 by default (0.7.0.post1: eager unless --flash_attn): without
+  // the flash-attn package, or on a GPU before Ampere, every stage fails to load its model. Eager is the
+  // dense attention alignc computes and 0.7 runs; FlashAttention-2 is opt-in (EXPORT.md)
+  else head.push(["--ds.param_dtype", "bf16"], ["--ds.attn_implementation", "eager"]);
   return [...head, ...applyTable(OPENRLHF_TABLE, ctx, approximations)];
 }
 

@@ -96,10 +96,13 @@ export const TRL_TABLE: readonly MapRow[] = [
     key: () => "truncation_mode",
     // keep_start cuts a sequence's end (alignc's right), keep_end its start (alignc's left)
     value: (c) => (truncateOf(c.stage) === "right" ? "keep_start" : "keep_end"),
+    // keep_end is deprecated in TRL 1.x (a FutureWarning from SFTConfig/DPOConfig) and due to go in 2.0.0
     lossy: (c) =>
       truncateOf(c.stage) === "prompt_first"
-        ? "TRL has no prompt_first: keep_end cuts a sequence longer than max_length from its start, as alignc's prompt_first does while the prompt covers the excess; beyond that TRL cuts the response's start where alignc cut its end"
-        : null,
+        ? "TRL has no prompt_first: keep_end cuts a sequence longer than max_length from its start, as alignc's prompt_first does while the prompt covers the excess; beyond that TRL cuts the response's start where alignc cut its end. keep_end is deprecated in TRL 1.9 (a FutureWarning) and removed in 2.0.0"
+        : truncateOf(c.stage) === "left"
+          ? "keep_end (alignc's left cut) is deprecated in TRL 1.9 (a FutureWarning at start-up) and removed in 2.0.0"
+          : null,
   },
   {
     alignc: "dropout",
