@@ -119,7 +119,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       });
       const byLength = (k: string) => (summary[k] === undefined ? "" : `, length alone ${summary[k]!.toFixed(3)}`);
       note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
-      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (pooled, as ${summary.pooled_accuracy!.toFixed(3)}; chance 0.5${byLength("correctness_length_baseline")})`;
+      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (each pair once, as in the pooled figure; chance 0.5${byLength("correctness_length_baseline")})`;
       const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
       if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
     } else if (d.kind === "win_rate") {
