@@ -4,8 +4,8 @@
 // overlap check is how GPT-3 measured contamination (Brown et al. 2020, appendix C: 13-grams of
 // lowercased words without punctuation), and PaLM and Llama 2 after it. Words are Unicode words,
 // normalised and lowercased, so punctuation, case and accent encoding never hide an overlap; a text
-// shorter than n words is a near duplicate of a training prompt with the same words. Memory: every
-// n-gram of the training pools is held as a string (opt-in, and sized like the training text).
+// shorter than n words is a near duplicate of a training prompt with the same words. Memory: the
+// evaluated texts' n-grams; the training pools are streamed past them.
 import type { LeakReport, Pool } from "./leaks.js";
 import { normalizeWhitespace } from "./normalize.js";
 
@@ -46,39 +46,77 @@ export interface NearDuplicateReport {
 const EXAMPLES = 3;
 
 /**
- * The near duplicates among the pools a leak report compared. A training pool's runs are collected
- * once: per text for prompt pools, over the whole text for a corpus (its lines joined, so a run may
- * cross lines as a document's would). Texts the verbatim check found in a pool are left out of that
- * pool's near duplicates (they are leaks, counted there).
+ * The near duplicates among the pools a leak report compared. The evaluated texts' runs are indexed
+ * (evaluated pools are small) and each training pool is streamed past them, text by text: a training
+ * pool's own runs are never all held at once (a corpus of 100 MB has more of them than a JavaScript Set
+ * can hold, ~16.7 million). A training pool's runs are read per text for prompt pools, over the whole
+ * text for a corpus (its lines in turn, a run crossing lines as a document's would). Texts the verbatim
+ * check found in a pool are left out of that pool's near duplicates (they are leaks, counted there).
  */
 export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n-gram length must be a positive whole number, got ${n}`);
   const verbatim = new Map<Pool, Map<Pool, Set<string>>>(); // evaluated pool → training pool → texts found verbatim
   for (const l of r.leaks) verbatim.set(l.evalPool, (verbatim.get(l.evalPool) ?? new Map()).set(l.trainPool, new Set(l.found)));
-  const grams = r.trainPools.map((t) => new Set(t.kind === "text" ? ngramsOf(wordsOf(t.texts.join(" ")), n) : t.texts.flatMap((x) => ngramsOf(wordsOf(x), n))));
-  // a text of fewer than n words has no run of n: against prompts it is compared by its whole word
-  // sequence (the same words, other case or punctuation), against a corpus verbatim only
-  const wholes = r.trainPools.map((t) => (t.kind === "text" ? null : new Set(t.texts.map((x) => wordsOf(x).join(" ")))));
-  const shortTexts = new Set<string>();
-  const pairs: NearDuplicate[] = [];
-  for (const e of r.evalPools) {
+  const evals = r.evalPools.map((e) => {
     const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
     const words = texts.map(wordsOf); // once per text, for every training pool
-    const runs = words.map((w) => ngramsOf(w, n));
-    texts.forEach((t, i) => runs[i]!.length === 0 && words[i]!.length > 0 && shortTexts.add(t));
-    r.trainPools.forEach((t, j) => {
-      const leaked = verbatim.get(e)?.get(t);
+    return { pool: e, texts, words, runs: words.map((w) => ngramsOf(w, n)) };
+  });
+  // run → where it occurs among the evaluated texts: [evaluated pool, text, position of the run in the text]
+  const byRun = new Map<string, [number, number, number][]>();
+  // a text of fewer than n words has no run of n: against prompts it is compared by its whole word
+  // sequence (the same words, other case or punctuation), against a corpus verbatim only
+  const byWhole = new Map<string, [number, number][]>();
+  const shortTexts = new Set<string>();
+  evals.forEach((e, ei) =>
+    e.texts.forEach((t, ti) => {
+      e.runs[ti]!.forEach((g, at) => byRun.set(g, [...(byRun.get(g) ?? []), [ei, ti, at]]));
+      if (e.runs[ti]!.length === 0 && e.words[ti]!.length > 0) {
+        shortTexts.add(t);
+        const whole = e.words[ti]!.join(" ");
+        byWhole.set(whole, [...(byWhole.get(whole) ?? []), [ei, ti]]);
+      }
+    }),
+  );
+  const perEval = evals.map(() => [] as NearDuplicate[]);
+  for (const t of r.trainPools) {
+    // evaluated text "ei ti" → the first of its runs found in this pool (by position in the text); -1: its whole words
+    const first = new Map<string, number>();
+    const hit = (ei: number, ti: number, at: number) => {
+      const k = `${ei} ${ti}`;
+      const was = first.get(k);
+      if (was === undefined || at < was) first.set(k, at);
+    };
+    const scan = (words: readonly string[]) => {
+      for (let i = 0; i + n <= words.length; i++) for (const [ei, ti, at] of byRun.get(words.slice(i, i + n).join(" ")) ?? []) hit(ei, ti, at);
+    };
+    if (t.kind === "text") {
+      // the corpus's lines joined, read in turn: the last n − 1 words of what came before carry over
+      let tail: string[] = [];
+      for (const line of t.texts) {
+        const words = [...tail, ...wordsOf(line)];
+        scan(words);
+        tail = words.slice(Math.max(0, words.length - (n - 1)));
+      }
+    } else
+      for (const x of t.texts) {
+        const words = wordsOf(x);
+        scan(words);
+        for (const [ei, ti] of byWhole.get(words.join(" ")) ?? []) hit(ei, ti, -1);
+      }
+    evals.forEach((e, ei) => {
+      const leaked = verbatim.get(e.pool)?.get(t);
       const hits: { text: string; ngram: string }[] = [];
-      texts.forEach((text, i) => {
-        if (leaked?.has(text)) return;
-        const whole = words[i]!.join(" ");
-        const shared = runs[i]!.length ? runs[i]!.find((g) => grams[j]!.has(g)) : whole && wholes[j]?.has(whole) ? whole : undefined;
-        if (shared !== undefined) hits.push({ text, ngram: shared });
+      e.texts.forEach((text, ti) => {
+        const at = first.get(`${ei} ${ti}`);
+        if (at === undefined || leaked?.has(text)) return;
+        hits.push({ text, ngram: at < 0 ? e.words[ti]!.join(" ") : e.runs[ti]![at]! });
       });
       const seen = new Set<string>();
-      if (hits.length) pairs.push({ evalPool: e, trainPool: t, count: hits.length, examples: hits.filter((h) => !seen.has(h.text) && seen.add(h.text)).slice(0, EXAMPLES) });
+      if (hits.length) perEval[ei]!.push({ evalPool: e.pool, trainPool: t, count: hits.length, examples: hits.filter((h) => !seen.has(h.text) && seen.add(h.text)).slice(0, EXAMPLES) });
     });
   }
+  const pairs = perEval.flat(); // evaluated pool by evaluated pool, each in training-pool order, as before
   return { n, pairs, total: pairs.reduce((a, p) => a + p.count, 0), short: shortTexts.size };
 }
 

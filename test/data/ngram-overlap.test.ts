@@ -8,7 +8,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import fc from "fast-check";
 import { checkRecipeText } from "../../src/check/index.js";
-import { findLeaks } from "../../src/data/leaks.js";
+import { findLeaks, type LeakReport, type Pool } from "../../src/data/leaks.js";
+import { normalizeWhitespace } from "../../src/data/normalize.js";
 import { leakText } from "../../src/data/leak-text.js";
 import { nearDuplicateText, nearDuplicates, ngramsOf, wordsOf } from "../../src/data/ngram-overlap.js";
 import { repoRoot } from "../repo-root.js";
@@ -104,4 +105,45 @@ test("alignc data --leaks --ngram: the near duplicates before `leaks: N`, in --j
   } finally {
     r.done();
   }
+});
+
+/** The algorithm before the evaluated texts' runs were indexed: every run of every training pool in a Set. */
+function referenceNearDuplicates(r: LeakReport, n: number) {
+  const verbatim = new Map<Pool, Map<Pool, Set<string>>>();
+  for (const l of r.leaks) verbatim.set(l.evalPool, (verbatim.get(l.evalPool) ?? new Map()).set(l.trainPool, new Set(l.found)));
+  const grams = r.trainPools.map((t) => new Set(t.kind === "text" ? ngramsOf(wordsOf(t.texts.join(" ")), n) : t.texts.flatMap((x) => ngramsOf(wordsOf(x), n))));
+  const wholes = r.trainPools.map((t) => (t.kind === "text" ? null : new Set(t.texts.map((x) => wordsOf(x).join(" ")))));
+  const out: { e: string; t: string; count: number; examples: { text: string; ngram: string }[] }[] = [];
+  for (const e of r.evalPools) {
+    const texts = e.texts.map(normalizeWhitespace).filter((t) => t.length > 0);
+    r.trainPools.forEach((t, j) => {
+      const hits: { text: string; ngram: string }[] = [];
+      for (const text of texts) {
+        if (verbatim.get(e)?.get(t)?.has(text)) continue;
+        const words = wordsOf(text);
+        const runs = ngramsOf(words, n);
+        const whole = words.join(" ");
+        const shared = runs.length ? runs.find((g) => grams[j]!.has(g)) : whole && wholes[j]?.has(whole) ? whole : undefined;
+        if (shared !== undefined) hits.push({ text, ngram: shared });
+      }
+      const seen = new Set<string>();
+      if (hits.length) out.push({ e: e.name, t: t.name, count: hits.length, examples: hits.filter((h) => !seen.has(h.text) && seen.add(h.text)).slice(0, 3) });
+    });
+  }
+  return out;
+}
+
+test("for any pools, streaming the training pools past the evaluated texts' runs finds exactly what holding every training run found", () => {
+  const word = fc.constantFrom("a", "b", "c", "d", "E", "f!");
+  const text = fc.array(word, { maxLength: 7 }).map((ws) => ws.join(" "));
+  const pool = (name: string, kind: "prompts" | "text") => fc.array(text, { maxLength: 6 }).map((texts): Pool => ({ name, block: name, prop: "data", kind, texts }));
+  fc.assert(
+    fc.property(fc.tuple(pool("e1", "prompts"), pool("e2", "prompts")), fc.tuple(pool("p", "prompts"), pool("c", "text")), fc.integer({ min: 1, max: 4 }), (evalPools, trainPools, n) => {
+      // a verbatim leak of the first evaluated text, when the prompt pool has it: left out of that pair
+      const found = evalPools[0].texts.filter((t) => trainPools[0].texts.includes(t)).map(normalizeWhitespace);
+      const r = { evalPools, trainPools, leaks: found.length ? [{ evalPool: evalPools[0], trainPool: trainPools[0], found }] : [] } as unknown as LeakReport;
+      const got = nearDuplicates(r, n).pairs.map((p) => ({ e: p.evalPool.name, t: p.trainPool.name, count: p.count, examples: p.examples }));
+      assert.deepEqual(got, referenceNearDuplicates(r, n));
+    }),
+  );
 });
