@@ -70,11 +70,17 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   const shortTexts = new Set<string>();
   evals.forEach((e, ei) =>
     e.texts.forEach((t, ti) => {
-      e.runs[ti]!.forEach((g, at) => byRun.set(g, [...(byRun.get(g) ?? []), [ei, ti, at]]));
+      e.runs[ti]!.forEach((g, at) => {
+        const where = byRun.get(g);
+        if (where) where.push([ei, ti, at]);
+        else byRun.set(g, [[ei, ti, at]]);
+      });
       if (e.runs[ti]!.length === 0 && e.words[ti]!.length > 0) {
         shortTexts.add(t);
         const whole = e.words[ti]!.join(" ");
-        byWhole.set(whole, [...(byWhole.get(whole) ?? []), [ei, ti]]);
+        const where = byWhole.get(whole);
+        if (where) where.push([ei, ti]);
+        else byWhole.set(whole, [[ei, ti]]);
       }
     }),
   );
