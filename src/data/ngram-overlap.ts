@@ -93,8 +93,15 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
       const was = first.get(k);
       if (was === undefined || at < was) first.set(k, at);
     };
+    const found = new Set<string>(); // evaluated runs already met in this pool: their texts are recorded (at most the evaluated runs)
     const scan = (words: readonly string[]) => {
-      for (let i = 0; i + n <= words.length; i++) for (const [ei, ti, at] of byRun.get(words.slice(i, i + n).join(" ")) ?? []) hit(ei, ti, at);
+      for (let i = 0; i + n <= words.length; i++) {
+        const g = words.slice(i, i + n).join(" ");
+        const where = byRun.get(g);
+        if (!where || found.has(g)) continue;
+        found.add(g);
+        for (const [ei, ti, at] of where) hit(ei, ti, at);
+      }
     };
     if (t.kind === "text") {
       // the corpus's lines joined, read in turn: the last n − 1 words of what came before carry over
