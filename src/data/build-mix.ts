@@ -11,6 +11,7 @@ import { heldoutTaskExamples } from "./build-task.js";
 import { cached, numP, strP } from "./build-source.js";
 import { mergeNotes, type BuildOptions, type RawData } from "./build-types.js";
 import type { DataNotes, MixtureDrops, PromptResponse } from "./types.js";
+import { pushAll } from "../common/arrays.js";
 
 type BuildNode = (dp: DataPlan, id: string, opts: BuildOptions) => Promise<RawData>;
 
@@ -70,16 +71,16 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
     const cnode = nodeOf(dp, c.id);
     if (heldTasks.has(c.id)) {
       // a held-out task: none of it is trained on (nor takes part in dedup); all of it is zero-shot evaluation
-      heldoutTasks.push(...(await heldoutComponent(dp, cnode, opts, build)));
+      pushAll(heldoutTasks, await heldoutComponent(dp, cnode, opts, build));
       continue;
     }
     // opts.heldoutTasks names this mixture's components, not a nested one's
     const built = await build(dp, c.id, { ...opts, heldoutTasks: undefined });
     if (built.kind !== "sft") fail(CODES.mixture, `mixture \`${node.id}\`: component \`${c.id}\` gives ${built.kind}, not prompt/response examples`, where.file, where.span);
-    heldout.push(...built.heldout);
+    pushAll(heldout, built.heldout);
     notes.push(built.notes);
-    heldoutTemplates.push(...built.heldoutTemplates);
-    heldoutTasks.push(...built.heldoutTasks); // a nested mixture's own held-out tasks
+    pushAll(heldoutTemplates, built.heldoutTemplates);
+    pushAll(heldoutTasks, built.heldoutTasks); // a nested mixture's own held-out tasks
     parts.push({
       name: c.id,
       key: keyOf(dp, c.id),

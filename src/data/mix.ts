@@ -7,6 +7,7 @@ import { KINDS } from "../check/kinds.js";
 import { CODES, fail } from "./diag.js";
 import { rngFor, shuffled } from "../common/rng.js";
 import type { PromptResponse } from "./types.js";
+import { pushAll } from "../common/arrays.js";
 
 /** The most examples one mixture holds: the kinds table's maximum of `total`, which weights (each
  * repeats a component's examples) could otherwise pass: `weight 1e12` crashed with a RangeError. */
@@ -101,7 +102,7 @@ function draw<T>(pool: readonly T[], count: number, seed: number, label: string)
   const out: T[] = [];
   for (let pass = 0; out.length < count && pool.length > 0; pass++) {
     const order = shuffled(pool, rngFor(seed, "mix", label, pass));
-    out.push(...order.slice(0, count - out.length));
+    pushAll(out, order.slice(0, count - out.length));
   }
   return out;
 }

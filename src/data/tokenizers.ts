@@ -3,6 +3,7 @@
 // the 50,257-token vocabulary; for GPT-2 checkpoints).
 import { createHash } from "node:crypto";
 import type { Tokenizer } from "./types.js";
+import { pushAll } from "../common/arrays.js";
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8"); // invalid sequences become U+FFFD, never throw
@@ -159,7 +160,7 @@ export function bpeTokenizer(model: BpeModel): Tokenizer {
     bos: 258,
     encode: (s) => {
       const out: number[] = [];
-      for (const m of s.matchAll(PRETOKEN)) out.push(...encodeWord(m[0]));
+      for (const m of s.matchAll(PRETOKEN)) pushAll(out, encodeWord(m[0]));
       return out;
     },
     decode: (ids) => {

@@ -1,6 +1,7 @@
 // Packing token sequences into right-padded tensors' contents (plain typed arrays; tensors are made
 // inside the step's tidy). Rows are padded to the longest row of the batch, not to the context.
 import { TrainInputError } from "./errors.js";
+import { pushAll } from "../common/arrays.js";
 
 /** A token sequence with its loss mask (structurally data's TokenizedExample). */
 export interface TokenSequence {
@@ -72,7 +73,7 @@ export function packScore(seqs: number[][], context: number, pad: number): { B: 
 /** Split documents into windows of context + 1 tokens (stride context) for pretraining, each document ended by eos. */
 export function chunkDocuments(docs: number[][], context: number, eos: number): TokenSequence[] {
   const stream: number[] = [];
-  for (const d of docs) stream.push(...d, eos);
+  for (const d of docs) pushAll(stream, d).push(eos);
   const out: TokenSequence[] = [];
   for (let i = 0; i + 1 < stream.length; i += context) {
     const w = stream.slice(i, i + context + 1);

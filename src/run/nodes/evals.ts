@@ -19,6 +19,7 @@ import { promptTokens, responseTokens } from "./tokens.js";
 import { constantLoss, evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
 import { greedyAnswers } from "./greedy.js";
 import { bestOfAnswers } from "./best-of.js";
+import { maxOf } from "../../common/arrays.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
@@ -71,7 +72,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
     let summary: Record<string, number>;
     let note = "";
     if (d.kind === "accuracy") {
-      const maxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, Math.max(...d.items.map((x) => d.tok.encode(x.response).length)) + 4);
+      const maxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, maxOf(d.items.map((x) => d.tok.encode(x.response).length)) + 4);
       const texts = await greedyTexts(
         env,
         ctx,

@@ -12,6 +12,7 @@ import { paramsOf } from "../../plan/params.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import { contextOf, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
 import { lmData, promptTokens, skippedOf, tokenGroups, type LmData } from "./tokens.js";
+import { pushAll } from "../../common/arrays.js";
 
 /** Stage data, built once per node (prepare() builds it before the run directory exists). */
 /** `skipped`: rows the stage's sources left out under on_error = "skip", for the run record. */
@@ -74,7 +75,7 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
         // corpus: every token), a long prompt cut first (PPO declares no truncate)
         const d = lmData(built, tok, context, "response", "prompt_first");
         ptx = d.train;
-        skipped.push(...(d.skipped ?? []));
+        pushAll(skipped, d.skipped ?? []);
       }
       // the reference answer of each prompt (its best-ranked response), for the rule reward and rule_score
       const answers = ps.train.map((p) => (p.response.trim() ? p.response : undefined));

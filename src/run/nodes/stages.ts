@@ -29,6 +29,7 @@ import { stageData } from "./stage-data.js";
 import { parallelize, resolveWorkers } from "./parallel.js";
 import { nonFiniteDiagnostic } from "./non-finite.js";
 import type { CheckedRecipe } from "../../check/ir.js";
+import { pushAll } from "../../common/arrays.js";
 
 const STATE_FILE = "state.safetensors";
 /** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
@@ -170,7 +171,7 @@ async function loop(
     const progress = join(ck.dir, PROGRESS_FILE);
     if (existsSync(progress)) {
       const saved = readProgress(progress);
-      history.push(...saved.history);
+      pushAll(history, saved.history);
       for (const r of saved.logged) log(r); // the rows before the checkpoint, as the first attempt logged them
     } else complete = false;
   } else if (Object.keys(ev.evalBefore).length) {

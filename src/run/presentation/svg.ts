@@ -1,5 +1,6 @@
 // Small inline SVG line plots for report.html: no script, no external files, so the report opens
 // anywhere (and in headless Chromium for the test) exactly as written.
+import { maxOf, minOf } from "../../common/arrays.js";
 
 export interface Series {
   name: string;
@@ -38,8 +39,8 @@ export function linePlot(title: string, series: Series[], opts: { width?: number
   const head = `<svg xmlns="http://www.w3.org/2000/svg" class="plot" role="img" aria-label="${escapeHtml(title)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`;
   const titleEl = `<text x="${W / 2}" y="15" text-anchor="middle" font-size="12" font-weight="bold">${escapeHtml(title)}</text>`;
   if (all.length === 0) return `${head}${titleEl}<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="11" fill="#888">no data</text></svg>`;
-  let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
-  let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
+  let [x0, x1] = [minOf(all.map((p) => p[0])), maxOf(all.map((p) => p[0]))];
+  let [y0, y1] = [minOf(all.map((p) => p[1])), maxOf(all.map((p) => p[1]))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
   if (y0 === y1) [y0, y1] = [y0 - Math.abs(y0 || 1) * 0.1, y1 + Math.abs(y1 || 1) * 0.1];
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);

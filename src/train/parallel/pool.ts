@@ -23,6 +23,7 @@ import { ShareSum, type ShareResult } from "./share-sum.js";
 import { sampleShare, type RolloutShare, type ShareSampleOptions } from "../stages/ppo-rollout.js";
 import { shareLogProbs, type ScoreShare, type ShareLogProbs } from "../stages/ppo-score.js";
 import { since, threadTimes } from "./thread-time.js";
+import { pushAll } from "../../common/arrays.js";
 
 /** How long the main thread waits for one worker's answer before giving up (a worker that died). */
 const ANSWER_TIMEOUT_MS = 10 * 60_000;
@@ -209,7 +210,7 @@ export class GradientPool {
     for (const s of busy) {
       const reply = this.await(s); // every answer is collected, so that no worker is left mid-task
       if (!reply.ok) failure ??= new Error(`gradient worker failed: ${reply.error}`);
-      else out.push(...reply.nlls!);
+      else pushAll(out, reply.nlls!);
     }
     if (failure) throw failure;
     return out;
