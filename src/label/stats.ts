@@ -46,6 +46,9 @@ interface Row {
   answer?: string;
 }
 
+/** Labels of one set whose every two are compared for agreement (C(1000, 2) ≈ 500,000 label pairs). */
+const MAX_LABELS_PER_SET = 1000;
+
 /** A line of the file that is not one alignc label wrote: file:line and why. */
 export class StatsError extends Error {}
 
@@ -58,11 +61,12 @@ function isJson(line: string): boolean {
   }
 }
 
-function readLines(file: string): { values: { v: unknown; line: number }[]; torn: boolean } {
+function readLines(file: string, what = "labels file"): { values: { v: unknown; line: number }[]; torn: boolean } {
   let text: string;
   try {
     // a FIFO or /dev/zero named here (or beside it as the skips file) would be read forever
-    text = readRegularText(file, READ_LIMITS.wholeData, "labels file");
+    // a byte-order mark before the first line is accepted, as every data reader accepts it
+    text = readRegularText(file, READ_LIMITS.wholeData, what).replace(/^\uFEFF/, "");
   } catch (e) {
     if (e instanceof InputFileError) throw new StatsError(e.message);
     throw e;
@@ -161,9 +165,16 @@ export function labelStats(file: string): LabelStats {
   const { values, torn } = readLines(file);
   const rows = values.map(({ v, line }) => toRow(v, file, line));
   const skipsFile = skipsFileFor(file);
-  const skips = existsSync(skipsFile) ? readLines(skipsFile).values.map(({ v }) => v as { labeler?: string }) : [];
+  // a skip line is the server's (src/label/record.ts skipLine): an object naming its labeler
+  const skips = existsSync(skipsFile)
+    ? readLines(skipsFile, "skips file").values.map(({ v, line }) => {
+        const o = v as { labeler?: unknown } | null;
+        if (!o || typeof o !== "object" || Array.isArray(o) || typeof o.labeler !== "string") throw new StatsError(`${skipsFile}:${line}: not a skip line alignc label wrote (an object with a \`labeler\`)`);
+        return o as { labeler: string };
+      })
+    : [];
 
-  const names = [...new Set([...rows.map((r) => r.labeler), ...skips.map((s) => String(s.labeler))])].sort();
+  const names = [...new Set([...rows.map((r) => r.labeler), ...skips.map((s) => s.labeler)])].sort();
   const labelers = names.map((labeler) => {
     const mine = rows.filter((r) => r.labeler === labeler);
     const secs = mine.map((r) => r.seconds).filter((s) => Number.isFinite(s));
@@ -187,6 +198,10 @@ export function labelStats(file: string): LabelStats {
   for (const r of rows) (bySet.get(r.set) ?? bySet.set(r.set, []).get(r.set)!).push(r);
   const all = new Tally();
   const pairTallies = new Map<string, Tally>();
+  // every two labels of a set are compared: past this many labels of one set that is millions of pairs
+  // (alignc label gives a set to a few labelers, the overlap share); 30,000 ran out of memory
+  for (const [set, rs] of bySet)
+    if (rs.length > MAX_LABELS_PER_SET) throw new StatsError(`${file}: one prompt (set ${JSON.stringify(set.slice(0, 60))}) has ${rs.length} labels, more than the ${MAX_LABELS_PER_SET} whose every two --stats compares (alignc label gives a prompt to a few labelers): is this a file alignc label wrote?`);
   for (const [set, rs] of bySet)
     for (let x = 0; x < rs.length; x++)
       for (let y = x + 1; y < rs.length; y++) {

@@ -138,3 +138,23 @@ test("assignment: deterministic from the seed; overlap share exact; a lease expi
   assert.equal(c.next("z", 10), null);
   assert.equal(c.next("z", 31 * 60 * 1000), "only");
 });
+
+test("stats: a skips file's lines are held to the server's skip lines (a `null` there was exit 70); a byte-order mark is accepted; a prompt with more labels than can be compared pairwise is refused, not run out of memory", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-stats-"));
+  try {
+    const file = join(dir, "l.jsonl");
+    writeFileSync(file, "\uFEFF" + JSON.stringify(line("ann", "s1", "A > B > C > D")) + "\n");
+    assert.equal(labelStats(file).labels, 1, "a BOM before the first line");
+    for (const bad of ["null", "5", '{"labeler":{"a":1}}', "[]"]) {
+      writeFileSync(join(dir, "l.skips.jsonl"), `{"skip":true,"labeler":"bob","set":"s2","reason":"x"}\n${bad}\n`);
+      assert.throws(() => labelStats(file), (e: Error) => e.message.startsWith(`${join(dir, "l.skips.jsonl")}:2: not a skip line alignc label wrote`), bad);
+    }
+    writeFileSync(join(dir, "l.skips.jsonl"), `{"skip":true,"labeler":"bob","set":"s2","reason":"x"}\n`);
+    assert.deepEqual(labelStats(file).labelers.map((l) => [l.labeler, l.skips]), [["ann", 0], ["bob", 1]]);
+    rmSync(join(dir, "l.skips.jsonl"));
+    writeFileSync(file, Array.from({ length: 1001 }, (_, i) => JSON.stringify(line(`u${i}`, "s1", "A > B > C > D"))).join("\n") + "\n");
+    assert.throws(() => labelStats(file), /one prompt \(set "s1"\) has 1001 labels, more than the 1000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
