@@ -31,7 +31,7 @@ export const CODES = {
   AL2027: "unknown mixture clause (proportional, cap N, weight W) or clause with a wrong argument",
   AL2028: "mixture component both proportional and weighted, or a mixture with no components",
   AL2029: "extends: the base recipe cannot be read, or is not a .align file",
-  AL2030: "extends: cycle of recipes extending each other",
+  AL2030: "extends: cycle of recipes extending each other, or a chain deeper than 64 recipes",
   AL2031: "extends: override of a block that the base recipe does not declare",
   AL2032: "extends: malformed override path (write `block.property` or `block.property.sub`)",
   AL2033: "sweep: empty, nested, or in a place that cannot be swept",

@@ -15,6 +15,9 @@ import { kindSpec, branches, shapeOf } from "./schemas.js";
 import { didYouMean } from "../common/did-you-mean.js";
 import { renamedHint } from "./renamed.js";
 
+/** Recipes one `extends` chain may hold (the variant and its bases): far more than a chain of variants needs. */
+export const MAX_EXTENDS_DEPTH = 64;
+
 export interface LoadedRecipe {
   file: string; // as given
   absFile: string;
@@ -73,6 +76,11 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
     const from = chain.indexOf(baseAbs);
     const loop = from >= 0 ? [...chain.slice(from), absFile, baseAbs] : [absFile, baseAbs];
     report("AL2030", ext, `\`extends\` cycle: ${loop.map((f) => f.split("/").pop()).join(" → ")}`);
+    return null;
+  }
+  // each base is a recursive load: a chain thousands of files deep overflowed the stack (exit 70)
+  if (chain.length + 1 >= MAX_EXTENDS_DEPTH) {
+    report("AL2030", ext, `\`extends\` chain deeper than ${MAX_EXTENDS_DEPTH} recipes (${chain.length + 1} so far, from ${chain[0]?.split("/").pop() ?? file.split("/").pop()})`, "a variant extends its base, or a base's variant: flatten the chain");
     return null;
   }
   // A base is a recipe: refusing other files up front keeps a data file named by mistake (a

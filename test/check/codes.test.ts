@@ -278,6 +278,15 @@ codeTest("AL2030", "extends cycle", async () => {
   assert.deepEqual([d.span?.line, d.span?.col], [1, 18]);
   assert.match(d.message, /cyc-a\.align → cyc-b\.align → cyc-a\.align/);
   await expectError(`recipe s extends "self.align" {}\n`, "AL2030", 1, 18, "self.align");
+  // a chain past 64 recipes (3,000 deep overflowed the stack: exit 70)
+  writeRecipe("deep0.align", FULL);
+  for (let i = 1; i <= 70; i++) writeRecipe(`deep${i}.align`, `recipe d${i} extends "deep${i - 1}.align" { seed = ${i} }\n`);
+  const deep = await check(`recipe d70 extends "deep69.align" { seed = 70 }\n`, "deep70.align");
+  const dd = deep.diagnostics.find((x) => x.code === "AL2030");
+  assert.ok(dd, JSON.stringify(deep.diagnostics.slice(0, 2)));
+  assert.match(dd.message, /chain deeper than 64 recipes/);
+  writeRecipe("deep70.align", `recipe d70 extends "deep62.align" { seed = 70 }\n`);
+  assert.deepEqual((await check(`recipe d70 extends "deep62.align" { seed = 70 }\n`, "deep70.align")).diagnostics.filter((x) => x.severity === "error"), [], "64 deep: fine");
 });
 
 codeTest("AL2031", "override of an unknown block", async () => {
