@@ -9,6 +9,7 @@ import { loadRecipe } from "./extends.js";
 import { CheckContext } from "./context.js";
 import { runChecks } from "./checks/index.js";
 import { buildRecipe } from "./build.js";
+import { sweepLimit } from "./sweep-limit.js";
 
 export interface CheckResult {
   recipe: CheckedRecipe | null; // null when any error was found
@@ -55,7 +56,12 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   for (const d of ctx.diagnostics) diagnostics.push(d); // not push(...): 150k diagnostics overflow the call stack
   const nothing = declaresNothing(loaded.ast, ctx.fileOf, file);
   if (nothing) diagnostics.push(nothing);
-  const recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
+  let recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
+  const tooMany = recipe && sweepLimit(recipe);
+  if (tooMany) {
+    diagnostics.push(tooMany);
+    recipe = null;
+  }
   return { recipe, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)), sources };
 }
 

@@ -307,6 +307,13 @@ codeTest("AL2033", "empty or misplaced sweeps", async () => {
   await expectError(src, "AL2033", ...at(src, "sweep []"));
   src = swap(`prompt = "{{q}}"`, `prompt = "{{q}}"  categories = [sweep ["a"]]`);
   await expectError(src, "AL2033", ...at(src, `sweep ["a"]`));
+  // a grid past 4,096 variants (each a plan: a million ran plan out of memory), located at the sweep that passes it
+  const many = (n: number) => `sweep [${Array.from({ length: n }, (_, i) => (i + 1) * 1e-3).join(", ")}]`;
+  src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(100)}`).replace("format = chat  steps = 10", `format = chat  steps = sweep [${Array.from({ length: 50 }, (_, i) => i + 1).join(", ")}]`);
+  const d = await expectError(src, "AL2033", ...at(src, "sweep [1, 2"));
+  assert.match(d.message, /the sweeps make 100 × 50 = 5,000 variants, past the 4,096 .*`sft\.steps` takes it past/);
+  src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(4096)}`);
+  assert.equal((await check(src)).diagnostics.filter((x) => x.code === "AL2033").length, 0, "4,096: fine");
 });
 
 codeTest("AL2034", "training stage without steps or epochs", async () => {
