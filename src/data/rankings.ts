@@ -15,6 +15,9 @@ import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
 import type { CompiledPart } from "./flan/template.js";
 
+/** Responses one ranking row may hold: C(64, 2) = 2,016 comparisons from one prompt. */
+export const MAX_RESPONSES = 64;
+
 export interface RankingSpec {
   name: string;
   file: string;
@@ -206,6 +209,8 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         }
       }
       const K = responses.length;
+      // every pair of a row's responses is a comparison: 20,000 responses were 200 million pairs, out of memory
+      if (K > MAX_RESPONSES) return err(CODES.rankingK, `${K} responses: more than the ${MAX_RESPONSES} one prompt may rank (each pair of them is a comparison, C(K,2); InstructGPT ranked 4 to 9)`);
       if (spec.k && (K < spec.k[0] || K > spec.k[1])) {
         if (spec.kOutside === "skip") {
           kSkipped++;

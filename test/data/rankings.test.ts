@@ -84,6 +84,20 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
   }
 });
 
+test("a row of more than 64 responses is AL3020 at its line, with or without `k` (20,000 responses, 200 million pairs, ran out of memory)", () => {
+  const many = (k: number) => ({ prompt: "p", responses: Array.from({ length: k }, (_, i) => `r${i}`), scores: Array.from({ length: k }, (_, i) => i) });
+  for (const k of [undefined, [2, 100000] as [number, number]]) {
+    try {
+      readRankings({ ...SOURCE_FIELDS, name: "prefs", file: "r.jsonl", rows: rowsOf([many(64), many(20000)]), ...(k ? { k } : {}) });
+      assert.fail("expected an error");
+    } catch (e) {
+      const ds = (e as DataError).diagnostics;
+      assert.deepEqual(ds.map((d) => [d.code, d.span?.line]), [["AL3020", 2]]);
+      assert.match(located(ds[0]!), /r\.jsonl:2: 20000 responses: more than the 64 one prompt may rank/);
+    }
+  }
+});
+
 test("pairs rows (chosen/rejected with a prompt) become K = 2 groups; expandRankings gives TRL rows", () => {
   const g = readRankings({ ...SOURCE_FIELDS, name: "p", file: "x", rows: rowsOf([{ prompt: "q", chosen: "good", rejected: "bad" }]), role: "pairs" });
   assert.deepEqual(g[0]!.pairs, [[0, 1]]);
