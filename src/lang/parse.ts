@@ -184,6 +184,12 @@ export function parseRecipe(text: string, file: string): ParseResult {
       if (explained.has(e.token.tokenType === EOF ? -1 : e.token.startOffset)) continue;
       const span = tokenSpan(e.token) ?? at(e.token.tokenType === EOF ? text.length : reached);
       reached = Math.max(reached, span.start);
+      // past the errors that are shown one by one (the rest are summed up in one AL1013), no hint is
+      // worked out: each reads its whole line, quadratic on a long one-line file (400 KB: 30 s)
+      if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
+        diagnostics.push({ code: codeOf(e), severity: "error", message: e.message, file, span });
+        continue;
+      }
       const reserved = T.reservedWords.includes(e.token.image) && (e.message.startsWith("expected a name") || usedAsName(e.token, lexed.tokens));
       const hint = reserved
         ? `\`${e.token.image}\` is a reserved word (${T.reservedWords.join(", ")}); choose another name`
