@@ -199,7 +199,7 @@ test("dir() naming a huge folder (dir(\"/\"), a home folder) is a located plan e
   assert.equal(d.severity, "error");
 });
 
-test("a mixture weight past its bound is AL2008 at check; a mixture past 100M examples is a located AL3040, not a RangeError", async () => {
+test("a mixture weight past its bound is AL2008 at check; a mixture past 10M examples is a located AL3040, not a RangeError", async () => {
   const p = join(dir, "weight.align");
   writeFileSync(p, microRecipe().replace("demos: weight 1.0", "demos: weight 1e12"));
   const r = await compile(p, { cache: false });
@@ -209,7 +209,7 @@ test("a mixture weight past its bound is AL2008 at check; a mixture past 100M ex
   // within every bound, weights can still multiply past what a mixture holds: refused before any row is drawn
   const examples = Array.from({ length: 20_000 }, (_, i) => ({ id: `e${i}`, prompt: `p${i}`, response: "r", meta: {} }) as never);
   const where = { file: p, span: { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 } };
-  const e = dataError(() => mix([{ name: "big", examples, weight: 10_000 }], { seed: 1, dedup: "exact", where }), "AL3040", /would hold 2\.00e\+8 examples, over the 100,000,000/);
+  const e = dataError(() => mix([{ name: "big", examples, weight: 10_000 }], { seed: 1, dedup: "exact", where }), "AL3040", /would hold 2\.00e\+8 examples, over the 10,000,000/);
   assert.equal(e.diagnostics[0]!.file, p);
 });
 
