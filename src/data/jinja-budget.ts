@@ -36,6 +36,7 @@ interface RuntimeValue {
 }
 interface InterpreterLike {
   evaluate(statement: unknown, environment: unknown): RuntimeValue;
+  evaluateBlock(statements: unknown[], environment: unknown): RuntimeValue;
   run(program: unknown): RuntimeValue;
 }
 const InterpreterBase = Interpreter as unknown as new (env: unknown) => InterpreterLike;
@@ -46,9 +47,20 @@ class BudgetedInterpreter extends InterpreterBase {
   private steps = 0;
   private readonly deadline = Date.now() + JINJA_BUDGET.ms;
 
-  override evaluate(...args: Parameters<Evaluate>): ReturnType<Evaluate> {
+  private step(): void {
     if (++this.steps > JINJA_BUDGET.steps) throw new JinjaBudgetError(`it takes more than ${JINJA_BUDGET.steps} evaluation steps (an unbounded loop?)`);
     if ((this.steps & 1023) === 0 && Date.now() > this.deadline) throw new JinjaBudgetError(`it runs longer than ${JINJA_BUDGET.ms} ms`);
+  }
+
+  // a loop's body is a block, evaluated once per iteration: counted even when it holds nothing (an
+  // empty body calls no evaluate, and nested range(99999) loops of nothing ran past 200 s)
+  override evaluateBlock(...args: Parameters<InterpreterLike["evaluateBlock"]>): RuntimeValue {
+    this.step();
+    return super.evaluateBlock(...args);
+  }
+
+  override evaluate(...args: Parameters<Evaluate>): ReturnType<Evaluate> {
+    this.step();
     const v = super.evaluate(...args);
     // the value classes are not exported by the package: told apart by their `type` tag
     if (v.type === "StringValue" && (v.value as string).length > MAX_TEMPLATE_OUTPUT) throw new JinjaBudgetError(`it builds a string of more than ${MAX_TEMPLATE_OUTPUT} characters`);

@@ -57,6 +57,9 @@ test("range(100000000) in a chat template stops at once with a budget error; a n
   // 81M iterations: stopped by the deterministic step limit, never by the wall-clock backstop, whatever the load
   const nested = hf("nested", "{% for i in range(9000) %}{% for j in range(9000) %}x{% endfor %}{% endfor %}{% for m in messages %}{{ m['content'] }}{% endfor %}");
   dataError(() => hfChat(nested).format("hi", "there"), "AL3013", /more than 200000 evaluation steps/);
+  // loops of nothing: an empty body calls no evaluation, and each iteration is still a step (this ran past 200 s)
+  const empty = hf("empty", "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}{% for m in messages %}{{ m['content'] }}{% endfor %}");
+  dataError(() => hfChat(empty).format("hi", "there"), "AL3013", /more than 200000 evaluation steps/);
 });
 
 test("a Handlebars chat template with an unknown partial, helper, decorator or a bare #each is a located error", () => {
