@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
-import { escapeControl } from "../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../lang/escape.js";
 import { missingReason } from "../common/fs-probe.js";
 import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
 import { requestStop } from "../run/storage/interrupt.js";
@@ -94,6 +94,22 @@ function quietOnClosedPipe(): void {
   process.stderr.on("error", onError);
 }
 
+/** Options whose value is a path (shown escaped where quoted), not a name. */
+const PATH_OPTIONS = new Set(["export", "out", "recipe", "stats"]);
+
+/** Why an option value or a positional name of `command` is refused (a control character), or null. */
+function nameArguments(command: string, positional: string[], opts: Record<string, unknown>): string | null {
+  const names: [string, string][] = [];
+  for (const [k, v] of Object.entries(opts)) {
+    if (PATH_OPTIONS.has(k)) continue;
+    const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === "string") names.push([flag, x]);
+  }
+  if (command === "explain") for (const x of positional) names.push(["the code", x]);
+  for (const [what, x] of names) if (escapeControl(x) !== x) return `${what} ${escapeControl(x)} holds a control character; names have none`;
+  return null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedPipe();
   let code = 0;
@@ -101,7 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     .description("A compiler for alignment experiments")
     .version(alignVersion())
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander's own errors quote the argument (`--to x…`): control characters in it are shown escaped
+    .configureOutput({ writeErr: (s) => process.stderr.write(escapeControlKeepLines(s)) });
   for (const spec of COMMANDS) {
     const cmd = program.command(`${spec.name} ${spec.args}`).description(spec.summary).exitOverride();
     for (const o of spec.options) {
@@ -112,6 +129,14 @@ export async function main(argv: string[]): Promise<number> {
     cmd.action(async (...params: unknown[]) => {
       const opts = params[params.length - 2] as Record<string, unknown>;
       const positional = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p : p === undefined ? [] : [p])) as string[];
+      // a name (a node, source, split, variant, code) never holds a control character; messages quote
+      // names back, so one holding ESC or BEL would reach the terminal raw: refused here, once for all
+      const named = nameArguments(spec.name, positional, opts);
+      if (named) {
+        process.stderr.write(`alignc ${spec.name}: ${named}\n`);
+        code = 2;
+        return;
+      }
       const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
       const missing = inputs.filter((p) => !existsSync(p));
       if (missing.length) {
