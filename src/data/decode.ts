@@ -54,21 +54,22 @@ export function firstInvalid(b: Uint8Array, encoding: string | undefined): numbe
 }
 
 /** Bytes not valid in the file's encoding are an error naming the line and byte offset. */
-export function checkEncoding(file: string, buf: Uint8Array, encoding?: string): void {
+export function checkEncoding(file: string, buf: Uint8Array, encoding?: string, gz = false): void {
   const at = firstInvalid(buf, encoding);
   if (at < 0) return;
   let line = 1;
   let lineStart = 0;
   // lines by the LF byte: exact for UTF-8 and the ASCII-compatible encodings; approximate in UTF-16
   for (let i = 0; i < at; i++) if (buf[i] === 10) [line, lineStart] = [line + 1, i + 1];
-  notEncoded(file, encoding, buf[at]!, at, line, lineStart);
+  notEncoded(file, encoding, buf[at]!, at, line, lineStart, gz);
 }
 
-/** The error for byte `byte` at file offset `at` (on `line`, which starts at offset `lineStart`). */
-function notEncoded(file: string, encoding: string | undefined, byte: number, at: number, line: number, lineStart: number): never {
+/** The error for byte `byte` at file offset `at` (on `line`, which starts at offset `lineStart`); `gz`: the
+ * offset and line are the decompressed text's, which the message says (the .gz file has no such offset). */
+function notEncoded(file: string, encoding: string | undefined, byte: number, at: number, line: number, lineStart: number, gz = false): never {
   const name = isUtf8(encoding) ? "UTF-8" : encoding!;
   const hint = isUtf8(encoding) ? 'declare the file\'s encoding on its source (e.g. encoding = "latin1"), or convert it to UTF-8 (iconv -f latin1 -t utf-8)' : `check the source's \`encoding\`, or convert the file to UTF-8`;
-  fail(CODES.brokenLine, `not ${name}: byte 0x${byte.toString(16).padStart(2, "0")} at byte offset ${at}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
+  fail(CODES.brokenLine, `not ${name}: byte 0x${byte.toString(16).padStart(2, "0")} at byte offset ${at}${gz ? " of the decompressed text" : ""}`, file, rowSpan(line, lineStart, at + 1, at - lineStart + 1), hint);
 }
 
 /** How many bytes at the end of `b` begin a UTF-8 character that the next chunk completes (0–3). */
@@ -89,7 +90,7 @@ function cutOffTail(b: Uint8Array): number {
  * without a word.) A character split between chunks is carried over whole; lines are counted by
  * the LF byte, as checkEncoding counts them.
  */
-export async function* utf8Stream(chunks: AsyncIterable<Buffer>, file: string): AsyncGenerator<string> {
+export async function* utf8Stream(chunks: AsyncIterable<Buffer>, file: string, gz = false): AsyncGenerator<string> {
   let carry = Buffer.alloc(0); // the start of a character the previous chunk cut off
   let offset = 0; // file offset of the next byte to check (carry[0] when there is a carry)
   let line = 1;
@@ -100,19 +101,19 @@ export async function* utf8Stream(chunks: AsyncIterable<Buffer>, file: string): 
     if (!isUtf8Bytes(body)) {
       const at = Math.max(0, firstInvalidUtf8(body)); // the two checks agree; never an index of -1
       for (let i = body.indexOf(10); i >= 0 && i < at; i = body.indexOf(10, i + 1)) [line, lineStart] = [line + 1, offset + i + 1];
-      notEncoded(file, undefined, body[at]!, offset + at, line, lineStart);
+      notEncoded(file, undefined, body[at]!, offset + at, line, lineStart, gz);
     }
     for (let i = body.indexOf(10); i >= 0; i = body.indexOf(10, i + 1)) [line, lineStart] = [line + 1, offset + i + 1];
     offset += body.length;
     carry = Buffer.from(buf.subarray(body.length)); // a copy: the chunk itself is not kept
     if (body.length) yield body.toString("utf8");
   }
-  if (carry.length) notEncoded(file, undefined, carry[0]!, offset, line, lineStart); // the file ends inside a character
+  if (carry.length) notEncoded(file, undefined, carry[0]!, offset, line, lineStart, gz); // the file ends inside a character
 }
 
 /** The text of a whole file's bytes in `encoding` (checked first; a leading BOM is dropped). */
-export function decodeWhole(file: string, buf: Buffer, encoding?: string): string {
-  checkEncoding(file, buf, encoding);
+export function decodeWhole(file: string, buf: Buffer, encoding?: string, gz = false): string {
+  checkEncoding(file, buf, encoding, gz);
   if (isUtf8(encoding)) return buf.toString("utf8").replace(/^\uFEFF/, "");
   if (encoding === "latin1") return buf.toString("latin1");
   // in streaming mode, then flushed: Node 20's one-shot decode takes a Latin-1 shortcut for
@@ -123,7 +124,7 @@ export function decodeWhole(file: string, buf: Buffer, encoding?: string): strin
 
 /** Text chunks of a byte stream in `encoding` (for large JSONL files; a character split between
  * chunks is kept whole by the decoder's streaming mode). */
-export async function* decodeStream(chunks: AsyncIterable<Buffer>, file: string, encoding: string): AsyncGenerator<string> {
+export async function* decodeStream(chunks: AsyncIterable<Buffer>, file: string, encoding: string, gz = false): AsyncGenerator<string> {
   if (encoding === "latin1") {
     for await (const c of chunks) yield c.toString("latin1");
     return;
@@ -135,7 +136,7 @@ export async function* decodeStream(chunks: AsyncIterable<Buffer>, file: string,
     try {
       text = d.decode(c, { stream: true });
     } catch {
-      fail(CODES.brokenLine, `not ${encoding}: an invalid byte at or after byte offset ${offset}`, file, null, "check the source's `encoding`, or convert the file to UTF-8");
+      fail(CODES.brokenLine, `not ${encoding}: an invalid byte at or after byte offset ${offset}${gz ? " of the decompressed text" : ""}`, file, null, "check the source's `encoding`, or convert the file to UTF-8");
     }
     offset += c.length;
     yield text;

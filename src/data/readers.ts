@@ -63,8 +63,9 @@ function readWhole(file: string, encoding?: string): string {
     if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.withoutPath}; write it as JSONL, which is streamed`, file);
     throw err;
   }
-  if (gzipBytes(buf)) buf = gunzipWhole(file, buf);
-  return decodeWhole(file, buf, encoding);
+  const gz = gzipBytes(buf);
+  if (gz) buf = gunzipWhole(file, buf);
+  return decodeWhole(file, buf, encoding, gz);
 }
 
 /** Limits of a streamed JSONL file (readJsonl's `limits` lowers them in tests). `lineChars`: V8 holds
@@ -108,11 +109,11 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
     // a gzip file that decompresses past the limit is checked as it streams, as a large plain file is
     // (it was refused as too large to read whole, although JSONL is streamed)
     const whole = gz ? gunzipAtMost(file, raw, Math.max(0, limits.checkWholeBytes)) : raw;
-    if (whole) checkEncoding(file, whole, opts.encoding);
+    if (whole) checkEncoding(file, whole, opts.encoding, gz);
   }
   const raw = createReadStream(file);
   const bytes = (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;
-  const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file) : decodeStream(bytes, file, opts.encoding!);
+  const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file, gz) : decodeStream(bytes, file, opts.encoding!, gz);
   const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];

@@ -58,6 +58,12 @@ test("gzip is recognised by its bytes, not its name: a gzip file named .jsonl/.c
     const p = file(`z.${kind === "csv" ? "csv" : "txt"}`, gzipSync(text));
     assert.deepEqual((await readRows(p, kind)).rows.map((r) => r.data[kind === "csv" ? "t" : "text"]), ["a", "b"], kind);
   }
+  // a byte that is not UTF-8: its offset is the decompressed text's, and the message says so
+  const bad = file("bad.jsonl", gzipSync(Buffer.concat([Buffer.from('{"t": "a"}\n{"t": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')])));
+  await assert.rejects(readRows(bad, "jsonl"), (e: DataError) => /byte 0xc3 at byte offset 18 of the decompressed text/.test(e.message) && e.diagnostics[0]!.span?.line === 2);
+  const badText = file("bad.txt", gzipSync(Buffer.from([0x61, 0x0a, 0xff])));
+  await assert.rejects(readRows(badText, "text"), (e: DataError) => /byte 0xff at byte offset 2 of the decompressed text/.test(e.message));
+  await assert.rejects(readRows(file("plain.txt", Buffer.from([0x61, 0x0a, 0xff])), "text"), (e: DataError) => /byte 0xff at byte offset 2/.test(e.message) && !/decompressed/.test(e.message));
 });
 
 test("jsonl: a broken line is AL3002 naming file:line, every broken line reported", async () => {
