@@ -49,8 +49,13 @@ export class BadRows {
     readonly mode: OnError = "fail",
   ) {}
 
+  /** rows guarded (in order: a row guarded twice, prompt then response, counts once) */
+  private seen = 0;
+  private lastSeen = -1;
+
   /** Run `fn` for a row; a DataError marks the row bad (reported or skipped) and gives undefined. */
   guard<T>(row: Row, fn: () => T): T | undefined {
+    if (row.index !== this.lastSeen) [this.seen, this.lastSeen] = [this.seen + 1, row.index];
     try {
       return fn();
     } catch (e) {
@@ -107,7 +112,11 @@ export class BadRows {
   finish(): SkippedRows | undefined {
     if (this.rows.size === 0) return undefined;
     if (this.mode === "skip") return { source: this.source, file: this.file, count: this.rows.size, reasons: this.reasons };
-    const hint = 'fix the rows, or write on_error = "skip" on the source to leave them out (the count and reasons show in `alignc data --stats`)';
+    // a template that fails on every row is the template's fault: skipping the rows would leave none
+    const everyRow = this.seen > 1 && [...this.atTemplates.values()].some((g) => g.count === this.seen);
+    const hint = everyRow
+      ? `the template fails on every one of the ${this.seen} rows, so the template is at fault, not the rows: fix it (on_error = "skip" would leave nothing)`
+      : 'fix the rows, or write on_error = "skip" on the source to leave them out (the count and reasons show in `alignc data --stats`)';
     const atTemplates = [...this.atTemplates.values()].map((g) => clipped({ ...g.d, message: `${this.rowsNamed(g.rows, g.count)}: ${g.d.message}` }));
     const listed = [...this.diags, ...atTemplates].map((d, i) => (i === 0 && !d.hint ? { ...d, hint } : d));
     if (this.listedRows.size === this.rows.size) throw new DataError(listed);

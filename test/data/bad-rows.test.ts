@@ -104,4 +104,7 @@ test("a template that fails on a row names the row (file:line) though it is loca
   assert.equal(every.code, 1, every.err);
   assert.equal((every.err.match(/error AL3013/g) ?? []).length, 1, every.err);
   assert.match(every.err, /error AL3013: d\.jsonl lines 1, 2, 3, 4, 5: template fails when rendered: Must pass iterator to #each/);
+  // and its hint blames the template, not the rows (skipping them would leave none)
+  assert.match(every.err, /hint: the template fails on every one of the 5 rows, so the template is at fault, not the rows/);
+  assert.match(one.err, /hint: fix the rows, or write on_error = "skip"/, "one failing row: the row's hint");
 });
