@@ -94,8 +94,9 @@ function quietOnClosedPipe(): void {
   process.stderr.on("error", onError);
 }
 
-/** Options whose value is a path (shown escaped where quoted), not a name. */
-const PATH_OPTIONS = new Set(["export", "out", "recipe", "stats"]);
+/** Options whose value is a path, or a variant (named by its swept values, which may hold a line break:
+ * its messages escape it), not a name. */
+const PATH_OPTIONS = new Set(["export", "out", "recipe", "stats", "variant", "variantA", "variantB"]);
 
 /** Why an option value or a positional name of `command` is refused (a control character), or null. */
 function nameArguments(command: string, positional: string[], opts: Record<string, unknown>): string | null {

@@ -1,6 +1,7 @@
 // Gzip data files: recognised by their first two bytes (1f 8b), not by their name, so a `.jsonl` that
-// is gzip, or a `.jsonl.gz` a download already decompressed, loads as it is (no text data file starts
-// with byte 1f, a control character); decompressed whole in memory within a limit (the readers of
+// is gzip, or a `.jsonl.gz` a download already decompressed, loads as it is (no file in UTF-8 or another
+// ASCII-compatible encoding starts with byte 1f, a control character; a UTF-16 source is never sniffed:
+// readers.ts); decompressed whole in memory within a limit (the readers of
 // files read whole, and JSONL's encoding check of a file small enough to check whole first).
 import { closeSync, openSync, readSync } from "node:fs";
 import { gunzipSync } from "node:zlib";

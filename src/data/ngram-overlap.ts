@@ -63,7 +63,7 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
     return { pool: e, texts, words, runs: words.map((w) => ngramsOf(w, n)) };
   });
   // run → where it occurs among the evaluated texts: [evaluated pool, text, position of the run in the text]
-  const byRun = new Map<string, [number, number, number][]>();
+  const byRun = new ShardedMap<[number, number, number][]>();
   // a text of fewer than n words has no run of n: against prompts it is compared by its whole word
   // sequence (the same words, other case or punctuation), against a corpus verbatim only
   const byWhole = new Map<string, [number, number][]>();
@@ -93,13 +93,13 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
       const was = first.get(k);
       if (was === undefined || at < was) first.set(k, at);
     };
-    const found = new Set<string>(); // evaluated runs already met in this pool: their texts are recorded (at most the evaluated runs)
+    const found = new ShardedMap<true>(); // evaluated runs already met in this pool: their texts are recorded (at most the evaluated runs)
     const scan = (words: readonly string[]) => {
       for (let i = 0; i + n <= words.length; i++) {
         const g = words.slice(i, i + n).join(" ");
         const where = byRun.get(g);
-        if (!where || found.has(g)) continue;
-        found.add(g);
+        if (!where || found.get(g)) continue;
+        found.set(g, true);
         for (const [ei, ti, at] of where) hit(ei, ti, at);
       }
     };
@@ -131,6 +131,23 @@ export function nearDuplicates(r: LeakReport, n: number): NearDuplicateReport {
   }
   const pairs = perEval.flat(); // evaluated pool by evaluated pool, each in training-pool order, as before
   return { n, pairs, total: pairs.reduce((a, p) => a + p.count, 0), short: shortTexts.size };
+}
+
+/** A string-keyed map split over several Maps: one Map holds at most 2^24 (~16.7 million) entries, and
+ * an evaluated corpus (an lm_loss eval on a large held-out text) can have more runs than that. */
+class ShardedMap<V> {
+  private readonly shards = Array.from({ length: 64 }, () => new Map<string, V>());
+  private shard(key: string): Map<string, V> {
+    let h = 0;
+    for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+    return this.shards[h & 63]!;
+  }
+  get(key: string): V | undefined {
+    return this.shard(key).get(key);
+  }
+  set(key: string, value: V): void {
+    this.shard(key).set(key, value);
+  }
 }
 
 /** The near-duplicate section of `alignc data --leaks --ngram N`, printed before its `leaks: N` line. */

@@ -53,6 +53,10 @@ function checkFile(file: string): void {
   }
 }
 
+/** Whether a file in this encoding is told gzip by its first bytes: a UTF-16 file may start with 1f 8b
+ * (U+8B1F little-endian, U+1F8B big-endian), which no file in an ASCII-compatible encoding does. */
+const mayBeGzip = (encoding: string | undefined): boolean => !encoding?.toLowerCase().startsWith("utf-16");
+
 /** A whole data file as text, capped at READ_LIMITS.wholeData (after decompression for gzip). */
 function readWhole(file: string, encoding?: string): string {
   checkFile(file);
@@ -63,7 +67,7 @@ function readWhole(file: string, encoding?: string): string {
     if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.withoutPath}; write it as JSONL, which is streamed`, file);
     throw err;
   }
-  const gz = gzipBytes(buf);
+  const gz = mayBeGzip(encoding) && gzipBytes(buf);
   if (gz) buf = gunzipWhole(file, buf);
   return decodeWhole(file, buf, encoding, gz);
 }
@@ -103,7 +107,7 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
   const limits = { ...JSONL_LIMITS, ...opts.limits };
   checkFile(file);
-  const gz = isGzipFile(file);
+  const gz = mayBeGzip(opts.encoding) && isGzipFile(file);
   if (statSync(file).size <= limits.checkWholeBytes) {
     const raw = readFileSync(file);
     // a gzip file that decompresses past the limit is checked as it streams, as a large plain file is

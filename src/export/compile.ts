@@ -11,6 +11,7 @@ import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
 import { trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
+import { maxOf, minOf } from "../common/arrays.js";
 
 /** Export diagnostic codes (AL46xx, inside the plan range): stable, one meaning each. */
 export const EXPORT_CODES = {
@@ -161,12 +162,12 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
     if (s.data.kind === "comparisons") {
       const groups = s.data.train;
       const ks = groups.map((g) => g.group.responses.length);
-      const kMax = Math.max(0, ...ks);
+      const kMax = Math.max(0, maxOf(ks));
       const pairs = pairRows(groups, pairsOf(s));
       // alignc's DPO trains on the same independent pairs (train/stages/dpo.ts): an approximation of the reward model's loss only
       if (kMax > 2 && s.kind !== "dpo") {
         const text =
-          `K-way rankings (K ${Math.min(...ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}). ` +
+          `K-way rankings (K ${minOf(ks)}..${kMax}) become ${pairs.length} independent pair rows from ${groups.length} prompts (C(K,2) per prompt minus ties${s.hp.pairs === "adjacent" ? ", adjacent ranks only" : ""}). ` +
           `alignc's loss is −1/C(K,2)·Σ log σ(r(x,y_w) − r(x,y_l)) over a prompt's pairs, all in one batch, from K forward passes; ` +
           `the target's is the mean of −log σ(r_w − r_l) over shuffled pairs: one prompt's pairs no longer share a batch, each pair weighs 1 instead of 1/C(K,2) (prompts with more responses weigh more), and it runs 2 forward passes per pair (2·C(K,2) per prompt) instead of K`;
         approximations.push({ stage: s.name, text });

@@ -46,8 +46,8 @@ interface Row {
   answer?: string;
 }
 
-/** Labels of one set whose every two are compared for agreement (C(1000, 2) ≈ 500,000 label pairs). */
-const MAX_LABELS_PER_SET = 1000;
+/** Pairs of labels of one prompt that --stats compares, over the file (1,000 labels of one prompt are ~500,000). */
+const MAX_LABEL_PAIRS = 1_000_000;
 
 /** A line of the file that is not one alignc label wrote: file:line and why. */
 export class StatsError extends Error {}
@@ -198,10 +198,15 @@ export function labelStats(file: string): LabelStats {
   for (const r of rows) (bySet.get(r.set) ?? bySet.set(r.set, []).get(r.set)!).push(r);
   const all = new Tally();
   const pairTallies = new Map<string, Tally>();
-  // every two labels of a set are compared: past this many labels of one set that is millions of pairs
-  // (alignc label gives a set to a few labelers, the overlap share); 30,000 ran out of memory
-  for (const [set, rs] of bySet)
-    if (rs.length > MAX_LABELS_PER_SET) throw new StatsError(`${file}: one prompt (set ${JSON.stringify(set.slice(0, 60))}) has ${rs.length} labels, more than the ${MAX_LABELS_PER_SET} whose every two --stats compares (alignc label gives a prompt to a few labelers): is this a file alignc label wrote?`);
+  // every two labels of a set are compared, and tallied per pair of labelers: alignc label gives a set
+  // to a few labelers (the overlap share), so a file with millions of such pairs is not one of its
+  // files (30,000 labels of one prompt, or many prompts of 1,000 new labelers each, ran out of memory)
+  let labelPairs = 0;
+  for (const rs of bySet.values()) labelPairs += (rs.length * (rs.length - 1)) / 2;
+  if (labelPairs > MAX_LABEL_PAIRS) {
+    const [set, rs] = [...bySet].reduce((a, b) => (b[1].length > a[1].length ? b : a));
+    throw new StatsError(`${file}: ${labelPairs.toLocaleString("en-US")} pairs of labels of one prompt to compare, more than the ${MAX_LABEL_PAIRS.toLocaleString("en-US")} --stats compares (the most: ${rs.length} labels of set ${JSON.stringify(set.slice(0, 60))}; alignc label gives a prompt to a few labelers): is this a file alignc label wrote?`);
+  }
   for (const [set, rs] of bySet)
     for (let x = 0; x < rs.length; x++)
       for (let y = x + 1; y < rs.length; y++) {

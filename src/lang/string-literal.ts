@@ -2,6 +2,7 @@
 // its own column) and `"""…"""` with its layout normalised.
 import type { Span } from "./ast.js";
 import type { BuildProblem } from "./build.js";
+import { minOf } from "../common/arrays.js";
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
 
@@ -61,6 +62,6 @@ export function tripleStringValue(raw: string, closed = true): string {
   const lines = body.split("\n");
   if (lines.length > 1 && /^[ \t]*$/.test(lines[lines.length - 1]!)) lines.pop();
   const indents = lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length);
-  const common = indents.length ? Math.min(...indents) : 0;
+  const common = indents.length ? minOf(indents) : 0;
   return lines.map((l) => (l.trim() === "" ? "" : l.slice(common))).join("\n");
 }

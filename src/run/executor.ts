@@ -38,6 +38,8 @@ export class Executor {
   /** ids and labels of nodes whose metrics are registered (what `expect` may read) */
   private readonly gates: Gates;
   private readonly services: RunServices;
+  /** node id → the checkpoint it resumes from in this run (node-context.ts labels the checkpoints it saves) */
+  private readonly resumedFrom = new Map<string, { backend: string | null; step: number }>();
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
   private run_: RunDir | null = null;
@@ -60,7 +62,7 @@ export class Executor {
     this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
     this.inputs = new InputTracker(this.byId, (n) => this.handler(n).storage === "cache");
-    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputs.digests(n) };
+    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputs.digests(n), resumedFrom: this.resumedFrom };
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -337,7 +339,7 @@ export class Executor {
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
         cache.clearCheckpoints(n.hash);
         this.o.progress.info(`${label(n)}: its checkpoint at step ${ck.step} was trained from other outputs of its inputs than this run's: starting anew`);
-      }
+      } else if (ck) this.resumedFrom.set(n.id, { backend: ckBackend, step: ck.step });
       // data built now (from a draw made in this run) is read from files that must still be as planned
       if (this.dataLater.has(n.id)) this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
       const t0 = performance.now();

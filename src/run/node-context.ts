@@ -8,7 +8,7 @@ import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
 import type { GenerationCache } from "./storage/generation-cache.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./storage/rundir.js";
-import { writeCheckpointBackend, writeCheckpointInputs } from "./storage/entry-inputs.js";
+import { resumedBackend, writeCheckpointBackend, writeCheckpointInputs } from "./storage/entry-inputs.js";
 
 export interface RunServices {
   plan: Plan;
@@ -26,6 +26,9 @@ export interface RunServices {
   inputDigests(n: PlanNode): Record<string, string>;
   /** the backend selected so far (with its tfjs release), recorded with each checkpoint */
   selectedBackend?: () => string | null;
+  /** node id → the checkpoint it resumes from this run: its backend label and step (a resumed attempt's
+   * checkpoints carry the chain, so a second resume on yet another backend still names the first) */
+  resumedFrom?: Map<string, { backend: string | null; step: number }>;
 }
 
 /** The context of node n; `record` counts its generations; `keep` also collects its rows (they travel with its cache entry). */
@@ -58,7 +61,10 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
       s.cache.saveCheckpoint(n.hash, step, async (dir) => {
         await write(dir);
         writeCheckpointInputs(dir, s.inputDigests(n)); // resumed only from these inputs' outputs
-        writeCheckpointBackend(dir, s.selectedBackend?.() ?? null); // a resume on another backend says so
+        // a resume on another backend says so, in every checkpoint after it too
+        const from = s.resumedFrom?.get(n.id);
+        const now = s.selectedBackend?.() ?? undefined;
+        writeCheckpointBackend(dir, (from ? resumedBackend(from.backend, now, from.step) : now) ?? null);
       }),
     generations: {
       getOrGenerate: async (key, rows, generate) => {

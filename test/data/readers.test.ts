@@ -58,6 +58,9 @@ test("gzip is recognised by its bytes, not its name: a gzip file named .jsonl/.c
     const p = file(`z.${kind === "csv" ? "csv" : "txt"}`, gzipSync(text));
     assert.deepEqual((await readRows(p, kind)).rows.map((r) => r.data[kind === "csv" ? "t" : "text"]), ["a", "b"], kind);
   }
+  // a UTF-16 file may start with 1f 8b (U+8B1F little-endian): it is never taken for gzip
+  const wide = file("wide.txt", Buffer.from("\u8b1f x\nb\n", "utf16le"));
+  assert.deepEqual((await readRows(wide, "text", { encoding: "utf-16le" })).rows.map((r) => r.data.text), ["\u8b1f x", "b"]);
   // a byte that is not UTF-8: its offset is the decompressed text's, and the message says so
   const bad = file("bad.jsonl", gzipSync(Buffer.concat([Buffer.from('{"t": "a"}\n{"t": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')])));
   await assert.rejects(readRows(bad, "jsonl"), (e: DataError) => /byte 0xc3 at byte offset 18 of the decompressed text/.test(e.message) && e.diagnostics[0]!.span?.line === 2);

@@ -139,7 +139,7 @@ test("assignment: deterministic from the seed; overlap share exact; a lease expi
   assert.equal(c.next("z", 31 * 60 * 1000), "only");
 });
 
-test("stats: a skips file's lines are held to the server's skip lines (a `null` there was exit 70); a byte-order mark is accepted; a prompt with more labels than can be compared pairwise is refused, not run out of memory", () => {
+test("stats: a skips file's lines are held to the server's skip lines (a `null` there was exit 70); a byte-order mark is accepted; a file with more pairs of labels to compare than fit is refused, not run out of memory", () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-stats-"));
   try {
     const file = join(dir, "l.jsonl");
@@ -153,7 +153,10 @@ test("stats: a skips file's lines are held to the server's skip lines (a `null` 
     assert.deepEqual(labelStats(file).labelers.map((l) => [l.labeler, l.skips]), [["ann", 0], ["bob", 1]]);
     rmSync(join(dir, "l.skips.jsonl"));
     writeFileSync(file, Array.from({ length: 1001 }, (_, i) => JSON.stringify(line(`u${i}`, "s1", "A > B > C > D"))).join("\n") + "\n");
-    assert.throws(() => labelStats(file), /one prompt \(set "s1"\) has 1001 labels, more than the 1000/);
+    assert.equal(labelStats(file).labels, 1001, "500,500 pairs: compared");
+    // three prompts of 1,001 new labelers each: 1,501,500 pairs, refused (many prompts of 1,000 ran out of memory)
+    writeFileSync(file, [1, 2, 3].flatMap((s) => Array.from({ length: 1001 }, (_, i) => JSON.stringify(line(`u${s}-${i}`, `s${s}`, "A > B > C > D")))).join("\n") + "\n");
+    assert.throws(() => labelStats(file), /1,501,500 pairs of labels of one prompt to compare, more than the 1,000,000 --stats compares \(the most: 1001 labels of set "s1"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -67,8 +67,17 @@ test("a stage stopped on one backend and resumed on another records both: its en
     const pre = resumed.manifest.nodes.find((n) => n.id === "pre")!;
     assert.deepEqual([pre.status, pre.resumedFromStep, pre.computedOn], ["resumed", 2, `${cpu} to step 2, then ${wasm}`]);
     assert.match(summaryText(resumed.manifest, resumed.runDir), /these figures come from 2 backends/);
-    // resumed on the backend that trained the checkpoint: one backend, as before
+    // stopped on cpu, stopped again on wasm, finished on wasm: the second checkpoint carries the chain
     const cache = new StageCache(join(dir, "cache"));
+    cache.remove(pre.hash);
+    const stopAt = (k: number) => ({ stage: (label: string) => ({ update: (s: number) => void (label === "pre" && s === k && (flag.requested = true)), done() {} }), info() {}, stop() {} });
+    flag.requested = false;
+    outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre", progress: stopAt(2), interrupt: flag }));
+    flag.requested = false;
+    outcome(await runRecipe(recipe, { ...paths, backend: "wasm", until: "pre", progress: stopAt(4), interrupt: flag }));
+    const twice = outcome(await runRecipe(recipe, { ...paths, backend: "wasm", until: "pre", progress: quiet }));
+    assert.deepEqual(twice.manifest.nodes.filter((n) => n.id === "pre").map((n) => [n.status, n.resumedFromStep, n.computedOn]), [["resumed", 4, `${cpu} to step 2, then ${wasm}`]]);
+    // resumed on the backend that trained the checkpoint: one backend, as before
     cache.remove(pre.hash);
     flag.requested = false;
     outcome(await runRecipe(recipe, { ...paths, backend: "cpu", until: "pre", progress: stopAt2, interrupt: flag }));

@@ -111,7 +111,7 @@ test("a data file edited while the run uses it: what was read before the edit is
   }
 });
 
-test("a template added to a dir(…) folder after the plan listed it: AL5004 at the folder, naming the entry; removing it again runs", async () => {
+test("a template added to a dir(…) folder after the plan listed it: AL5004 at the folder, naming the entry; removing it again runs, and entries never read (a README, a backup, a subfolder) stop nothing", async () => {
   const { dir, cleanup } = tempDir();
   try {
     mkdirSync(join(dir, "tpl"));
@@ -131,6 +131,11 @@ test("a template added to a dir(…) folder after the plan listed it: AL5004 at 
       return true;
     });
     unlinkSync(join(dir, "tpl", "b.hbs"));
+    // entries the data layer never reads (it reads the folder's own .hbs files) stop nothing
+    writeFileSync(join(dir, "tpl", "README.md"), "notes");
+    writeFileSync(join(dir, "tpl", "a.hbs~"), "an editor's backup");
+    mkdirSync(join(dir, "tpl", "old"));
+    writeFileSync(join(dir, "tpl", "old", "c.hbs"), "{{z}}");
     const ok = await runPlan(opts());
     assert.equal(ok.exitCode, 0, ok.error?.message);
   } finally {

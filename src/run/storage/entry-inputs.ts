@@ -79,15 +79,17 @@ export function checkpointBackend(dir: string): string | null {
   }
 }
 
-/** The backend label of an entry computed from a checkpoint: both backends when the resume changed it
- * (figures are bit-identical on one backend only, so such an entry is neither's). */
+/** The backend label of an entry computed from a checkpoint (and of the checkpoints a resumed attempt
+ * saves): a chain `cpu, tfjs 4.22.0 to step 2, then wasm, tfjs 4.22.0` when a resume changed the backend
+ * (figures are bit-identical on one backend only, so such an entry is none of them); the checkpoint's
+ * own label when the resume kept its last backend. */
 export function resumedBackend(before: string | null, now: string | undefined, step: number): string | undefined {
-  if (!before || !now || before === now) return now;
-  return `${before} to step ${step}, then ${now}`;
+  if (!before || !now) return now;
+  const parts = backendsIn(before);
+  return parts[parts.length - 1] === now ? before : `${before} to step ${step}, then ${now}`;
 }
 
-/** The backends an entry's label names: one, or the two of a resume on another backend. */
+/** The backends an entry's label names, in order: one, or each of a chain of resumes on other backends. */
 export function backendsIn(label: string): string[] {
-  const m = /^(.*) to step \d+, then (.*)$/.exec(label);
-  return m ? [m[1]!, m[2]!] : [label];
+  return label.split(/ to step \d+, then /);
 }

@@ -48,12 +48,14 @@ export class PlannedFiles {
     }
   }
 
-  /** Every entry of the folder now must be one the plan listed (a removed or changed one fails checkFile). */
+  /** Every template the data layer would read from the folder now (its top-level `.hbs` files:
+   * src/data/flan/loaders.ts) must be one the plan listed; a removed or changed one fails checkFile.
+   * Other entries (a README, an editor's backup `a.hbs~`, a run folder) are never read: not checked. */
   private checkFolder(rel: string, reader: string): void {
     const abs = resolve(this.dir, rel);
     let now: string[];
     try {
-      now = listDir(abs);
+      now = listDir(abs).filter((f) => !f.includes("/") && f.endsWith(".hbs"));
     } catch (err) {
       throw changed(abs, reader, `it can no longer be listed (${(err as Error).message.split("\n")[0]})`);
     }
