@@ -261,6 +261,13 @@ export class Executor {
     this.running.clear();
   }
 
+  /** The backend label of a node's new entry: the selected one, or the chain of a resume that changed it. */
+  private backendOf(n: PlanNode, result: NodeResult): string | undefined {
+    const now = this.o.selectedBackend?.() ?? undefined;
+    const from = this.resumedFrom.get(n.id);
+    return result.status === "done" && result.resumedFromStep && from ? resumedBackend(from.backend, now, from.step) : now;
+  }
+
   private finish(code: number): number {
     this.onChange();
     return code;
@@ -334,12 +341,11 @@ export class Executor {
       const inputs = this.inputs.digests(n);
       // under the lock: a forced node starts anew (its checkpoint may be damaged too), as does one trained from other inputs
       const ck = cache.latestCheckpoint(n.hash);
-      const ckBackend = ck ? checkpointBackend(ck.dir) : null;
       if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
         cache.clearCheckpoints(n.hash);
         this.o.progress.info(`${label(n)}: its checkpoint at step ${ck.step} was trained from other outputs of its inputs than this run's: starting anew`);
-      } else if (ck) this.resumedFrom.set(n.id, { backend: ckBackend, step: ck.step });
+      } else if (ck) this.resumedFrom.set(n.id, { backend: checkpointBackend(ck.dir), step: ck.step });
       // data built now (from a draw made in this run) is read from files that must still be as planned
       if (this.dataLater.has(n.id)) this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
       const t0 = performance.now();
@@ -352,7 +358,7 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: result.resumedFromStep ? resumedBackend(ckBackend, this.o.selectedBackend?.() ?? undefined, result.resumedFromStep) : (this.o.selectedBackend?.() ?? undefined), inputs };
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.backendOf(n, result), inputs };
       }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;
