@@ -50,10 +50,10 @@ export const callSchema = (callees: string[], description: string, opts: { pretr
   ...(opts.pretrainSplit ? { pretrainSplit: true } : {}),
   description,
 });
-export const range = (description: string, extra: Schema = {}): Schema => ({
+export const range = (description: string, extra: Schema = {}, maxItem?: number): Schema => ({
   type: "object",
   required: ["$range"],
-  properties: { $range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } },
+  properties: { $range: { type: "array", items: { type: "integer", ...(maxItem !== undefined ? { maximum: maxItem } : {}) }, minItems: 2, maxItems: 2 } },
   additionalProperties: false,
   description,
   ...extra,

@@ -3,7 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { checkRankList, expandRankings, pairsFromRanks, parseRankingString, ranksFromScores, readRankings, splitTranscripts } from "../../src/data/rankings.js";
+import { checkRankList, expandRankings, MAX_RESPONSES, pairsFromRanks, parseRankingString, ranksFromScores, readRankings, splitTranscripts } from "../../src/data/rankings.js";
+import { KINDS } from "../../src/check/kinds.js";
+import { checkRecipeText } from "../../src/check/index.js";
 import { SOURCE_FIELDS } from "./source-fields.js";
 import { readJsonl, type Row } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
@@ -96,6 +98,13 @@ test("a row of more than 64 responses is AL3020 at its line, with or without `k`
       assert.match(located(ds[0]!), /r\.jsonl:2: 20000 responses: more than the 64 one prompt may rank/);
     }
   }
+});
+
+test("a source's `k` past 64 is AL2008 at the check, the same bound the data layer holds rows to", async () => {
+  const k = KINDS.source!.jsonl!.props.k as { properties: { $range: { items: { maximum: number } } } };
+  assert.equal(k.properties.$range.items.maximum, MAX_RESPONSES);
+  const r = await checkRecipeText(`recipe r { seed = 1 }\nsource prefs = jsonl("p.jsonl") as rankings { k = 4..100 }\n`, "r.align");
+  assert.ok(r.diagnostics.some((d) => d.code === "AL2008" && d.message === "`k` must be <= 64, got 100" && d.span?.line === 2), JSON.stringify(r.diagnostics));
 });
 
 test("pairs rows (chosen/rejected with a prompt) become K = 2 groups; expandRankings gives TRL rows", () => {

@@ -27,7 +27,8 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
           chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
           rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
-          k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9)"),
+          // at most MAX_RESPONSES (src/data/rankings.ts: a row of more is an error whatever k says)
+          k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9; at most 64, C(64,2) comparisons from one prompt)", {}, 64),
           k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
           on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
           // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
