@@ -29,4 +29,10 @@ test("a control character in a name argument is refused with exit 2, shown escap
     assert.match(r.stderr, expected, args[0]);
     assert.ok(!/[\u0007\u001b]/.test(r.stderr + r.stdout), `${args.join(" ")}: nothing raw reaches the terminal`);
   }
+  // a path is not a name: not refused for it (here a missing file, named escaped)
+  const missing = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "check", `/nonexistent/${ESC}.align`], { encoding: "utf8" });
+  assert.equal(missing.status, 2);
+  assert.doesNotMatch(missing.stderr, /holds a control character/);
+  assert.match(missing.stderr, /x\\x1b\]0;owned\\x07\\x1b\[2J\.align/);
+  assert.ok(!/[\u0007\u001b]/.test(missing.stderr));
 });

@@ -134,7 +134,8 @@ function referenceNearDuplicates(r: LeakReport, n: number) {
 }
 
 test("for any pools, streaming the training pools past the evaluated texts' runs finds exactly what holding every training run found", () => {
-  const word = fc.constantFrom("a", "b", "c", "d", "E", "f!");
+  // letters in other cases and encodings (NFKC, lowercase), punctuation, a script without spaces
+  const word = fc.constantFrom("a", "b", "c", "d", "E", "f!", "é", "e\u0301", "É", "ß", "日本");
   const text = fc.array(word, { maxLength: 7 }).map((ws) => ws.join(" "));
   const pool = (name: string, kind: "prompts" | "text") => fc.array(text, { maxLength: 6 }).map((texts): Pool => ({ name, block: name, prop: "data", kind, texts }));
   fc.assert(
@@ -142,8 +143,12 @@ test("for any pools, streaming the training pools past the evaluated texts' runs
       // a verbatim leak of the first evaluated text, when the prompt pool has it: left out of that pair
       const found = evalPools[0].texts.filter((t) => trainPools[0].texts.includes(t)).map(normalizeWhitespace);
       const r = { evalPools, trainPools, leaks: found.length ? [{ evalPool: evalPools[0], trainPool: trainPools[0], found }] : [] } as unknown as LeakReport;
-      const got = nearDuplicates(r, n).pairs.map((p) => ({ e: p.evalPool.name, t: p.trainPool.name, count: p.count, examples: p.examples }));
-      assert.deepEqual(got, referenceNearDuplicates(r, n));
+      const d = nearDuplicates(r, n);
+      const want = referenceNearDuplicates(r, n);
+      assert.deepEqual(d.pairs.map((p) => ({ e: p.evalPool.name, t: p.trainPool.name, count: p.count, examples: p.examples })), want);
+      assert.equal(d.total, want.reduce((a, p) => a + p.count, 0));
+      const short = new Set(evalPools.flatMap((p) => p.texts.map(normalizeWhitespace)).filter((t) => t && wordsOf(t).length > 0 && wordsOf(t).length < n));
+      assert.equal(d.short, short.size);
     }),
   );
 });
