@@ -2,7 +2,7 @@
 import { pathToFileURL } from "node:url";
 import { findRun } from "../../run/presentation/list.js";
 import { writeReport } from "../../run/presentation/report.js";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const ref = args[0];
@@ -14,7 +14,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   try {
     path = writeReport(findRun(ref));
   } catch (err) {
-    process.stderr.write(`alignc report: ${(err as Error).message}\n`);
+    // the message may quote the run reference as given (a path, which may hold control characters)
+    process.stderr.write(`alignc report: ${escapeControlKeepLines((err as Error).message)}\n`);
     return 1;
   }
   process.stdout.write(opts.open ? `${pathToFileURL(path).href}\n` : `wrote ${escapeControl(path)}\n`);

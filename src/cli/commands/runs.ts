@@ -16,7 +16,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 0;
   }
   if (runs.length === 0) {
-    process.stdout.write(`no runs under ${dir}\n`);
+    process.stdout.write(`no runs under ${escapeControl(dir)}\n`);
     return 0;
   }
   const rows = runs.map((r) => [
