@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../repo-root.js";
 
@@ -35,6 +37,16 @@ test("a control character in a name argument is refused with exit 2, shown escap
     assert.equal(r.status, code, r.stderr);
     assert.match(r.stdout + r.stderr, expected);
     assert.ok(!/[\u0007\u001b]/.test(r.stderr + r.stdout), args[0]);
+  }
+  // label --stats quotes its file in its errors: escaped
+  const folder = mkdtempSync(join(tmpdir(), `alignc-ctl-${ESC}`));
+  try {
+    const r = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "label", "--stats", folder], { encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /is a folder, not a regular file/);
+    assert.ok(!/[\u0007\u001b]/.test(r.stderr + r.stdout), "label --stats");
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
   // a path is not a name: not refused for it (here a missing file, named escaped)
   const missing = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "check", `/nonexistent/${ESC}.align`], { encoding: "utf8" });

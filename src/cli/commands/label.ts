@@ -20,7 +20,7 @@ import { LabelSession } from "../../label/session.js";
 import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
 import { lockLabelsFile, type LabelsLock } from "../../label/labels-lock.js";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { releaseSignals } from "../../common/temp-cleanup.js";
 
@@ -42,7 +42,7 @@ function stats(file: string, asJson: boolean): number {
     return 0;
   } catch (e) {
     if (e instanceof StatsError) {
-      process.stderr.write(`alignc label --stats: ${e.message}\n`);
+      process.stderr.write(`alignc label --stats: ${escapeControlKeepLines(e.message)}\n`);
       return 1;
     }
     throw e;
@@ -115,7 +115,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       return 1;
     }
     if (e instanceof JournalError) {
-      process.stderr.write(`alignc label: ${e.message}\n  the labels file is left as it is\n`);
+      process.stderr.write(`alignc label: ${escapeControlKeepLines(e.message)}\n  the labels file is left as it is\n`);
       return 1;
     }
     throw e;
