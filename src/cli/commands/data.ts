@@ -248,7 +248,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       return 1;
     }
     if (err instanceof DataExportError) {
-      process.stderr.write(`alignc data: --export: ${err.message}; nothing written\n`);
+      process.stderr.write(`alignc data: --export: ${escapeControlKeepLines(err.message)}; nothing written\n`);
       return 2;
     }
     throw err;

@@ -2,7 +2,7 @@
 // files, or run directories holding a plan.json. Two run directories also get their final metrics
 // side by side. Exit 0 equal plans, 1 different (as diff(1)), 2 error.
 import { existsSync, statSync } from "node:fs";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { ManifestError } from "../../run/storage/rundir.js";
 import { join } from "node:path";
@@ -56,7 +56,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     [a, b] = await Promise.all([load(args[0]!, va), load(args[1]!, vb)]);
   } catch (err) {
     if (!(err instanceof LoadError)) throw err;
-    process.stderr.write(`alignc diff: ${err.message}\n`);
+    process.stderr.write(`alignc diff: ${escapeControlKeepLines(err.message)}\n`);
     return 2;
   }
   const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDirLocked, type Target } from "../../export/index.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { inputClash } from "../../data/export-file.js";
 
@@ -76,7 +76,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     if (w.kept.length) process.stderr.write(`alignc export: kept ${w.kept.length} file(s) of the earlier export that were changed since (no longer listed in its manifest): ${w.kept.join(", ")}\n`);
   } catch (err) {
     if (err instanceof ExportWriteError) {
-      process.stderr.write(`alignc export: ${err.message}\n`);
+      process.stderr.write(`alignc export: ${escapeControlKeepLines(err.message)}\n`);
       return 1;
     }
     throw err;

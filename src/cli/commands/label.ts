@@ -153,7 +153,7 @@ async function draw(file: string, source: string): Promise<{ file: string; recor
     const d = await drawSamples(file, source, { progress: createProgress(), interrupt });
     if (!d.ok) {
       if (d.diagnostics.length) report(d.diagnostics, d.sources);
-      if (d.message) process.stderr.write(`alignc label: ${d.message}\n`);
+      if (d.message) process.stderr.write(`alignc label: ${escapeControlKeepLines(d.message)}\n`);
       return d.exitCode;
     }
     process.stderr.write(`alignc label: \`${source}\` ${d.computed.includes(source) ? "drawn" : "found in the cache"} (${d.computed.length ? `computed: ${d.computed.join(", ")}` : "nothing to compute"}; run ${relative(process.cwd(), d.runDir) || d.runDir})\n`);
@@ -201,7 +201,7 @@ function serveUntilStopped(server: LabelServer, session: LabelSession, lock: Lab
         (e: unknown) => {
           off();
           lock.release();
-          process.stderr.write(`alignc label: ${(e as Error).message}\n`);
+          process.stderr.write(`alignc label: ${escapeControlKeepLines((e as Error).message)}\n`);
           resolve(stopCode(sig));
         },
       );

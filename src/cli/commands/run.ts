@@ -12,7 +12,7 @@ import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
 import { runAllVariants } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/storage/rundir.js";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
 import { defaultCacheRoot } from "../../run/storage/cache.js";
 import { resolve } from "node:path";
@@ -83,14 +83,14 @@ function report(result: RunRecipeResult, resumeHint: string): number {
   const color = useColor(process.stderr);
   if (result.diagnostics.length) process.stderr.write(`${renderDiagnostics(result.diagnostics, result.sources, { color })}\n\n${summarize(result.diagnostics)}\n`);
   if (!result.ok) {
-    if (result.message) process.stderr.write(`alignc run: ${result.message}\n`);
+    if (result.message) process.stderr.write(`alignc run: ${escapeControlKeepLines(result.message)}\n`);
     return result.message && /--force|--until|--variant|--backend|--tiny|--recipe/.test(result.message) ? 2 : 1;
   }
   const { outcome } = result;
   process.stdout.write(summaryText(outcome.manifest, outcome.runDir));
   if (outcome.error) {
     const e = outcome.error;
-    process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${fsError(e) ? writeFailure(fsError(e)!) : e.message}\n`);
+    process.stderr.write(e instanceof DiagnosticError ? `${renderDiagnostics(e.diagnostics, result.sources, { color })}\n` : `alignc run: ${escapeControlKeepLines(fsError(e) ? writeFailure(fsError(e)!) : e.message)}\n`);
     if (!(e instanceof DiagnosticError) && process.env.ALIGNC_DEBUG) process.stderr.write(`${e.stack}\n`);
   }
   if (isInterruptedCode(outcome.exitCode)) process.stderr.write(interruptedHint(outcome.manifest, resumeHint));

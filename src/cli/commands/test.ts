@@ -6,7 +6,7 @@ import { Interrupt } from "../../run/storage/interrupt.js";
 import { createProgress, fmtDuration } from "../../run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe, type RecipeTestResult, type TinyRun } from "../../run/recipe-test.js";
 import { relative } from "node:path";
-import { escapeControl } from "../../lang/escape.js";
+import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { handlePendingSignals } from "../../common/temp-cleanup.js";
 
 function describe(r: RecipeTestResult): string[] {
@@ -18,7 +18,7 @@ function describe(r: RecipeTestResult): string[] {
     const exp = m ? `${m.expectations.filter((e) => e.ok).length}/${m.expectations.length} expectations` : "";
     const secs = m?.finished ? fmtDuration((Date.parse(m.finished) - Date.parse(m.created)) / 1000) : "";
     const what = x.variant ? `tiny run of ${x.variant}` : "tiny run";
-    return x.exitCode === 0 ? `${what} ok (${[exp, secs].filter(Boolean).join(", ")})` : `${what} exit ${x.exitCode}${exp ? ` (${exp})` : ""}${x.message ? `: ${x.message}` : ""}`;
+    return x.exitCode === 0 ? `${what} ok (${[exp, secs].filter(Boolean).join(", ")})` : `${what} exit ${x.exitCode}${exp ? ` (${exp})` : ""}${x.message ? `: ${escapeControlKeepLines(x.message)}` : ""}`;
   };
   const single = r.runs.length === 1 && r.runs[0]!.variant === null;
   const run = r.skippedRun ? `; ${r.skippedRun}` : single ? `; ${runText(r.runs[0]!)}` : r.runs.length ? `; ${r.runs.length} variants` : "";
