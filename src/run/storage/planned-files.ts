@@ -9,11 +9,10 @@
 // only when its stat data (device, inode, size, mtime, ctime in ns) changed: any write changes ctime.
 // A `dir(…)` folder is listed again too: a template added to it after the plan listed the folder
 // would be read by the data layer (which lists the folder itself) and trained on, unhashed.
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Plan } from "../../plan/types.js";
-import { listDir, planFileDigest } from "../../plan/file-hashes.js";
-import type { Json } from "../../plan/types.js";
+import type { Json, Plan } from "../../plan/types.js";
+import { planFileDigest } from "../../plan/file-hashes.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
 
 export class PlannedFiles {
@@ -55,7 +54,8 @@ export class PlannedFiles {
     const abs = resolve(this.dir, rel);
     let now: string[];
     try {
-      now = listDir(abs).filter((f) => !f.includes("/") && f.endsWith(".hbs"));
+      // the loader's own rule (src/data/flan/loaders.ts loadTemplateDir): top-level, `.hbs`, not hidden
+      now = readdirSync(abs).filter((f) => f.endsWith(".hbs") && !f.startsWith("."));
     } catch (err) {
       throw changed(abs, reader, `it can no longer be listed (${(err as Error).message.split("\n")[0]})`);
     }
