@@ -11,7 +11,7 @@
 //              resumes that node from its checkpoint.
 import type { Plan, PlanNode } from "../plan/types.js";
 import type { CacheEntry } from "./storage/cache.js";
-import { checkpointBackend, checkpointMatches, resumedBackend } from "./storage/entry-inputs.js";
+import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
 import { GenerationCache } from "./storage/generation-cache.js";
 import { Gates } from "./gates.js";
@@ -38,8 +38,8 @@ export class Executor {
   /** ids and labels of nodes whose metrics are registered (what `expect` may read) */
   private readonly gates: Gates;
   private readonly services: RunServices;
-  /** node id → the checkpoint it resumes from in this run (node-context.ts labels the checkpoints it saves) */
-  private readonly resumedFrom = new Map<string, { backend: string | null; step: number }>();
+  /** each node's backend label, a chain when it resumes on another backend than its checkpoint's */
+  private readonly backends = new ResumeBackends();
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
   private run_: RunDir | null = null;
@@ -62,7 +62,7 @@ export class Executor {
     this.gates = new Gates(o.expects, o.plan.nodes, (line) => o.progress.info(line));
     this.generations = new GenerationCache(o.cache.root, (line) => o.progress.info(line));
     this.inputs = new InputTracker(this.byId, (n) => this.handler(n).storage === "cache");
-    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputs.digests(n), resumedFrom: this.resumedFrom };
+    this.services = { ...o, generations: this.generations, output: (id) => this.output(id), writeRow: (kind, row) => this.writeRow(kind, row), inputDigests: (n) => this.inputs.digests(n), backends: this.backends };
     this.wanted = o.until ? ancestors(o.plan.nodes, o.until) : new Set(ids);
     for (const n of o.plan.nodes) {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
@@ -261,13 +261,6 @@ export class Executor {
     this.running.clear();
   }
 
-  /** The backend label of a node's new entry: the selected one, or the chain of a resume that changed it. */
-  private backendOf(n: PlanNode, result: NodeResult): string | undefined {
-    const now = this.o.selectedBackend?.() ?? undefined;
-    const from = this.resumedFrom.get(n.id);
-    return result.status === "done" && result.resumedFromStep && from ? resumedBackend(from.backend, now, from.step) : now;
-  }
-
   private finish(code: number): number {
     this.onChange();
     return code;
@@ -345,7 +338,7 @@ export class Executor {
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
         cache.clearCheckpoints(n.hash);
         this.o.progress.info(`${label(n)}: its checkpoint at step ${ck.step} was trained from other outputs of its inputs than this run's: starting anew`);
-      } else if (ck) this.resumedFrom.set(n.id, { backend: checkpointBackend(ck.dir), step: ck.step });
+      } else if (ck) this.backends.resumes(n.id, ck.dir, ck.step);
       // data built now (from a draw made in this run) is read from files that must still be as planned
       if (this.dataLater.has(n.id)) this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
       const t0 = performance.now();
@@ -358,7 +351,7 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.backendOf(n, result), inputs };
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.backends.label(n.id, this.o.selectedBackend?.() ?? undefined), inputs };
       }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;

@@ -8,7 +8,7 @@ import type { Progress } from "./presentation/progress.js";
 import type { StageCache } from "./storage/cache.js";
 import type { GenerationCache } from "./storage/generation-cache.js";
 import type { MetricRow, NodeRecord, SampleRow } from "./storage/rundir.js";
-import { resumedBackend, writeCheckpointBackend, writeCheckpointInputs } from "./storage/entry-inputs.js";
+import { writeCheckpointBackend, writeCheckpointInputs, type ResumeBackends } from "./storage/entry-inputs.js";
 
 export interface RunServices {
   plan: Plan;
@@ -26,9 +26,9 @@ export interface RunServices {
   inputDigests(n: PlanNode): Record<string, string>;
   /** the backend selected so far (with its tfjs release), recorded with each checkpoint */
   selectedBackend?: () => string | null;
-  /** node id → the checkpoint it resumes from this run: its backend label and step (a resumed attempt's
-   * checkpoints carry the chain, so a second resume on yet another backend still names the first) */
-  resumedFrom?: Map<string, { backend: string | null; step: number }>;
+  /** each node's backend label (a resumed attempt's checkpoints carry the chain, so a second resume on
+   * yet another backend still names the first) */
+  backends?: ResumeBackends;
 }
 
 /** The context of node n; `record` counts its generations; `keep` also collects its rows (they travel with its cache entry). */
@@ -62,9 +62,8 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
         await write(dir);
         writeCheckpointInputs(dir, s.inputDigests(n)); // resumed only from these inputs' outputs
         // a resume on another backend says so, in every checkpoint after it too
-        const from = s.resumedFrom?.get(n.id);
         const now = s.selectedBackend?.() ?? undefined;
-        writeCheckpointBackend(dir, (from ? resumedBackend(from.backend, now, from.step) : now) ?? null);
+        writeCheckpointBackend(dir, (s.backends ? s.backends.label(n.id, now) : now) ?? null);
       }),
     generations: {
       getOrGenerate: async (key, rows, generate) => {

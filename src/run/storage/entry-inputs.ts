@@ -93,3 +93,19 @@ export function resumedBackend(before: string | null, now: string | undefined, s
 export function backendsIn(label: string): string[] {
   return label.split(/ to step \d+, then /);
 }
+
+/** The backend label of each node's checkpoints and entry in one run: the selected backend, or the chain
+ * of a resume from a checkpoint another backend trained (recorded when the node resumes). */
+export class ResumeBackends {
+  private readonly from = new Map<string, { backend: string | null; step: number }>();
+
+  /** node `id` resumes from the checkpoint in `dir`, saved at `step` */
+  resumes(id: string, dir: string, step: number): void {
+    this.from.set(id, { backend: checkpointBackend(dir), step });
+  }
+
+  label(id: string, now: string | undefined): string | undefined {
+    const f = this.from.get(id);
+    return f ? resumedBackend(f.backend, now, f.step) : now;
+  }
+}
