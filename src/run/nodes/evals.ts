@@ -98,7 +98,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       // copies of one prompt (the accuracy counts each; the sign test each distinct example once)
       const distinct = new Set(d.items.map((x) => x.prompt)).size;
       const of = d.available > d.items.length ? ` of ${d.available} (the first ${d.items.length} in split order)` : "";
-      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts each copy once)` : "";
+      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts each distinct example once)` : "";
       note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length}${of} examples${copies}; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
