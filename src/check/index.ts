@@ -57,7 +57,7 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   const nothing = declaresNothing(loaded.ast, ctx.fileOf, file);
   if (nothing) diagnostics.push(nothing);
   let recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
-  const tooMany = recipe && sweepLimit(recipe);
+  const tooMany = recipe && sweepLimit(recipe, ctx);
   if (tooMany) {
     diagnostics.push(tooMany);
     recipe = null;

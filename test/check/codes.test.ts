@@ -312,6 +312,10 @@ codeTest("AL2033", "empty or misplaced sweeps", async () => {
   src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(100)}`).replace("format = chat  steps = 10", `format = chat  steps = sweep [${Array.from({ length: 50 }, (_, i) => i + 1).join(", ")}]`);
   const d = await expectError(src, "AL2033", ...at(src, "sweep [1, 2"));
   assert.match(d.message, /the sweeps make 100 × 50 = 5,000 variants, past the 4,096 .*`sft\.steps` takes it past/);
+  // the header keeps no spans in the IR: a seed sweep that passes the limit is located all the same
+  src = swap("recipe t { seed = 1 }", `recipe t { seed = sweep [${Array.from({ length: 2049 }, (_, i) => i + 1).join(", ")}] }`);
+  const h = await expectError(src, "AL2033", ...at(src, "sweep [1, 2"));
+  assert.match(h.message, /2 × 2,049 = 4,098 variants.*`recipe\.seed` takes it past/);
   src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(4096)}`);
   assert.equal((await check(src)).diagnostics.filter((x) => x.code === "AL2033").length, 0, "4,096: fine");
 });
