@@ -6,7 +6,7 @@
 import type { ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -20,6 +20,7 @@ import { constantLoss, evaluateLm, scoreSequences, type Gpt } from "./train-api.
 import { greedyAnswers } from "./greedy.js";
 import { bestOfAnswers } from "./best-of.js";
 import { maxOf } from "../../common/arrays.js";
+import { evalHeadline } from "../presentation/eval-headline.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
@@ -97,9 +98,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       // components in turn, so the last ones may be left out; the per-task counts show which), and
       // copies of one prompt (the accuracy counts each; the sign test each distinct example once)
       const distinct = new Set(d.items.map((x) => x.prompt)).size;
-      const of = d.available > d.items.length ? ` of ${d.available} (the first ${d.items.length} in split order)` : "";
-      const copies = distinct < d.items.length ? ` (${distinct} distinct prompts: the sign test counts each distinct example once)` : "";
-      note = `accuracy ${summary.accuracy!.toFixed(3)} on ${d.items.length}${of} examples${copies}; baseline ${summary.baseline!.toFixed(3)} (always ${baselineAnswer(judged)}); only the model right on ${summary.vs_baseline_wins}, only the constant on ${summary.vs_baseline_losses}, sign test p ${summary.vs_baseline_p_value!.toPrecision(2)}`;
+      const of = d.available > d.items.length ? `; the first ${d.items.length} of ${d.available} examples, in split order` : "";
+      const copies = distinct < d.items.length ? `; ${distinct} distinct prompts (the sign test counts each distinct example once)` : "";
+      note = `${evalHeadline("eval.accuracy", summary)}; the constant: always ${baselineAnswer(judged)}${of}${copies}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
@@ -118,11 +119,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         if (w === l) return;
         ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
-      const byLength = (k: string) => (summary[k] === undefined ? "" : `, length alone ${summary[k]!.toFixed(3)}`);
-      note = `accuracy ${summary.accuracy!.toFixed(3)} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${summary.pooled_accuracy!.toFixed(3)}) on ${summary.pairs} pairs in ${summary.groups} groups`; // whether they are held out: the contamination check, in the report
-      if (summary.correctness_accuracy !== undefined) note += `; ${summary.correctness_accuracy.toFixed(3)} on the ${summary.correctness_pairs} pairs that differ in correctness (each pair once, as in the pooled figure; chance 0.5${byLength("correctness_length_baseline")})`;
-      const perTask = tasksIn(summary, "pairs").map((t) => `${t} ${summary[`correctness_accuracy/${t}`]?.toFixed(3) ?? "-"} of ${summary[`correctness_pairs/${t}`]}`);
-      if (perTask.length) note += ` (per task: ${perTask.join(", ")})`;
+      note = evalHeadline("eval.rm_accuracy", summary); // whether its pairs are held out: the contamination check, in the report
     } else if (d.kind === "win_rate") {
       const p = paramsOf(node, "eval.win_rate");
       const maxNew = p.max_new_tokens;
@@ -193,18 +190,13 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         }),
       );
       // the first n of a longer split, in split order, as an accuracy eval says it
-      const of = d.available > d.items.length ? ` (the first ${d.items.length} of ${d.available} prompts, in split order)` : "";
-      note = `${aName} over ${d.b}: ${w.win_rate.toFixed(3)} [${w.ci_low.toFixed(3)}, ${w.ci_high.toFixed(3)}] (W${w.wins}/T${w.ties}/L${w.losses} of ${w.n}${of}, ties ½; sign test p ${w.p_value.toPrecision(2)}; judge ${d.judge}${judgeNote ? `, ${judgeNote}` : ""})`;
-      if (d.judge === "rule")
-        note += `; decided by style (both right, one without the preamble): W${summary.style_wins}/L${summary.style_losses}, by correctness (one right): W${summary.correctness_wins}/L${summary.correctness_losses}, by form (neither right, one garbage): W${summary.form_wins}/L${summary.form_losses}; ties both right ${summary.ties_both_right}, both wrong ${summary.ties_both_wrong}; right answers ${aName} ${summary.right_a} (${summary.preamble_a} after the preamble), ${d.b} ${summary.right_b} (${summary.preamble_b}): by style alone (dropping ${d.b}'s preambles) at most ${summary.style_alone_win_rate!.toFixed(3)}`;
-      const perTask = tasksIn(summary, "wins").map((t) => `${t} W${summary[`wins/${t}`]}/T${summary[`ties/${t}`]}/L${summary[`losses/${t}`]}`);
-      if (perTask.length) note += `; per task ${perTask.join(", ")}`;
-      if (sa.length) note += `; score gain ${summary.score_gain!.toFixed(3)} [${summary.score_gain_ci_low!.toFixed(3)}, ${summary.score_gain_ci_high!.toFixed(3)}]`;
+      const of = d.available > d.items.length ? `, the first ${d.items.length} of ${d.available} prompts in split order` : "";
+      note = `${aName} over ${d.b}, judge ${d.judge}${judgeNote ? ` (${judgeNote})` : ""}${of}: ${evalHeadline("eval.win_rate", summary)}`;
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);
       summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), baseline: constantLoss(d.seqs, m.config.context, d.tok.pad), n: d.seqs.length };
-      note = `loss ${summary.loss!.toFixed(4)} nats/token on ${d.seqs.length} sequences; best constant distribution ${summary.baseline!.toFixed(4)}`;
+      note = evalHeadline("eval.lm_loss", summary);
     }
     ctx.log({ step: 1, ...summary });
     ctx.info(note);
