@@ -22,7 +22,7 @@ import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { topoOrder } from "../common/graph.js";
-import { canonicalJson, sha256Hex } from "./canonical.js";
+import { canonicalJson } from "./canonical.js";
 import { FileHashes } from "./file-hashes.js";
 import { PLAN_CODES } from "./codes.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";

@@ -9,7 +9,7 @@
 //              all done are evaluated; a failed one blocks every node downstream of those blocks.
 //              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
 //              resumes that node from its checkpoint.
-import type { Plan, PlanNode } from "../plan/types.js";
+import type { PlanNode } from "../plan/types.js";
 import type { CacheEntry } from "./storage/cache.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";

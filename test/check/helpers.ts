@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { checkRecipeText, type CheckResult } from "../../src/check/index.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 export { repoRoot } from "../repo-root.js";
-import { repoRoot } from "../repo-root.js";
 
 /** A folder with data/{rows,demos,prefs}.jsonl, data/corpus.txt, tpl/ (a template folder) and chat.hbs. */
 export const fixtureDir: string = (() => {

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadFlanTemplates, loadPromptsource, parseTemplateFile } from "../../src/data/flan/loaders.js";
 import { renderPair, renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
-import { formatOptions, parsePythonFormat, pyStrip, segmentRenderer, type TaskTemplate } from "../../src/data/flan/template.js";
+import { parsePythonFormat, pyStrip, segmentRenderer, type TaskTemplate } from "../../src/data/flan/template.js";
 import type { Fields, Row } from "../../src/data/readers.js";
 import { hasShared, shared } from "./shared-data.js";
 

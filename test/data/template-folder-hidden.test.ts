@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadTemplateDir } from "../../src/data/flan/loaders.js";
-import { alignc, TEMPLATES, templateFolderRecipe } from "./template-folder-fixture.js";
+import { alignc, templateFolderRecipe } from "./template-folder-fixture.js";
 import { repoRoot } from "../repo-root.js";
 
 const root = repoRoot();

@@ -1,12 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Template } from "@huggingface/jinja";
 import { compileExport } from "../../src/export/compile.js";
 import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/rows.js";
-import { writeExportDir } from "../../src/export/write.js";
 import type { ExportOptions } from "../../src/export/types.js";
 import { fixtureInput } from "./fixture.js";
 

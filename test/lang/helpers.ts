@@ -1,10 +1,8 @@
 // Shared helpers for the language tests.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 import { parseRecipe } from "../../src/lang/parse.js";
 export { repoRoot } from "../repo-root.js";
-import { repoRoot } from "../repo-root.js";
 
 const show = (ds: Diagnostic[]): string => ds.map((d) => `${d.span?.line}:${d.span?.col} ${d.code} ${d.message}`).join("\n") || "(none)";
 

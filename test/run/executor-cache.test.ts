@@ -1,0 +1,194 @@
+// The executor on a small fake plan (fake-plan.ts): bad data, damaged cache entries, a node that
+// throws, and two runs of one plan at once.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runPlan, type RunPlanOptions } from "../../src/run/run-plan.js";
+import { PlanError } from "../../src/run/executor.js";
+import { RunDir } from "../../src/run/storage/rundir.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { tempDir } from "./helpers.js";
+import { opts, plan, type Calls } from "./fake-plan.js";
+
+test("bad data stops the run before a run directory exists", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    await assert.rejects(runPlan(opts(dir, { runs: [], badData: true })), /missing field/);
+    assert.ok(!existsSync(join(dir, "runs")) || readdirSync(join(dir, "runs")).length === 0);
+  } finally {
+    cleanup();
+  }
+});
+
+/** Node a's cache entry with its metrics.jsonl damaged at the same size (the cache's get() checks
+ * sizes): damage from outside alignc, by default a row that no longer reads. Returns the entry, the
+ * file and its good text. */
+function damageRowsOfA(m: { nodes: { id: string; entry?: string }[] }, edit = (text: string) => text.replace('"stage"', '"st#ge"')): { entry: string; file: string; good: string } {
+  const entry = m.nodes.find((n) => n.id === "a")!.entry!;
+  const file = join(entry, "metrics.jsonl");
+  const good = readFileSync(file, "utf8");
+  const damaged = edit(good);
+  assert.notEqual(damaged, good);
+  assert.equal(Buffer.byteLength(damaged), Buffer.byteLength(good));
+  writeFileSync(file, damaged);
+  return { entry, file, good };
+}
+
+test("a cache entry whose logged rows are damaged stops the run before a run folder exists, naming the line and the folder", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const { entry, file } = damageRowsOfA(r1.manifest);
+    const before = readdirSync(join(dir, "runs")).length;
+    // before: the row went into the new run's metrics.jsonl and the report crashed on it (exit 70)
+    await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => e instanceof PlanError && e.message.includes(`${file}:1:1: a metric row without a "stage" name`) && e.message.includes(`remove the folder ${entry}`));
+    assert.equal(readdirSync(join(dir, "runs")).length, before, "no run folder for a run that cannot report");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a cache entry whose logged figure was edited in place at the same size stops the run, naming the file's sha256 and the fix", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    // every row still reads; one figure differs (a digit for a digit: the size the entry records)
+    damageRowsOfA(r1.manifest, (text) => text.replace(/"step":1,/, '"step":7,'));
+    // before: a hit by its sizes, and the edited row was reported as this node's
+    await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => {
+      assert.ok(e instanceof PlanError, String(e));
+      assert.match(e.message, /metrics\.jsonl: has sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… the entry this run read recorded/);
+      assert.match(e.message, /the cache entry of a is damaged; run again with `--force a`/);
+      return true;
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const o = opts(dir, calls);
+    o.handlers["stage.ppo"] = { storage: "cache", run: async () => { throw new Error("NaN loss at step 3"); } };
+    const r = await runPlan(o);
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.manifest.status, "failed");
+    assert.match(r.manifest.error!, /NaN loss/);
+    assert.equal(r.manifest.nodes.find((n) => n.id === "c")!.status, "failed");
+    assert.ok(readFileSync(join(r.runDir, "report.html"), "utf8").includes("NaN loss"));
+  } finally {
+    cleanup();
+  }
+});
+
+test("two runs of one plan at once: each node is computed once; the second run waits on the lock and reuses it", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const slow = (o: RunPlanOptions): RunPlanOptions => {
+      const inner = o.handlers.stage!;
+      o.handlers.stage = { storage: "cache", run: async (ctx) => (await new Promise((r) => setTimeout(r, 30)), inner.run(ctx)) };
+      return o;
+    };
+    const [r1, r2] = await Promise.all([runPlan(slow(opts(dir, calls))), runPlan(slow(opts(dir, calls)))]);
+    assert.equal(r1.exitCode, 0);
+    assert.equal(r2.exitCode, 0);
+    for (const id of ["a", "b", "c", "e"]) assert.equal(calls.runs.filter((x) => x === id).length, 1, `${id} computed once: ${calls.runs.join(",")}`);
+    assert.equal(r1.manifest.cache.hits + r2.manifest.cache.hits, 4);
+  } finally {
+    cleanup();
+  }
+});
+
+test("Ctrl-C while waiting for another run's lock on a node stops the wait: exit 130, the node recorded as interrupted", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const o = opts(dir, calls);
+    // another run computing `a` (a lock held by this process counts as live)
+    const held = await new StageCache(o.cacheRoot!).lock(plan().nodes[1]!.hash, { purpose: "alignc run: a" });
+    try {
+      const interrupt = o.interrupt as { requested: boolean };
+      const timer = setTimeout(() => (interrupt.requested = true), 300);
+      // before: the wait went on (up to 24 h) after the first Ctrl-C; only a second one ended it
+      const r = await Promise.race([runPlan(o), new Promise<null>((res) => setTimeout(() => res(null), 20_000).unref())]);
+      clearTimeout(timer);
+      assert.ok(r, "the run stopped waiting");
+      assert.equal(r.exitCode, 130);
+      assert.equal(r.manifest.status, "interrupted");
+      const a = r.manifest.nodes.find((n) => n.id === "a")!;
+      assert.equal(a.status, "interrupted");
+      assert.match(a.reason!, new RegExp(`^stopped while pid ${process.pid} was computing it; run again`));
+      assert.ok(!calls.runs.includes("a"));
+    } finally {
+      held.release();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test("a node cached by another run while this one waited for its lock gives the same metrics.jsonl rows as a cache hit", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const first = await runPlan(opts(dir, calls));
+    assert.equal(first.exitCode, 0);
+    const hit = await runPlan(opts(dir, calls)); // every node a hit: the rows a reused node gives
+    assert.equal(hit.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    const o = opts(dir, calls);
+    const cache = new StageCache(o.cacheRoot!);
+    const a = plan().nodes[1]!;
+    // another run "computing" a: it holds a's lock and its entry is not there yet
+    const held = await cache.lock(a.hash, { purpose: "alignc run: a" });
+    const aside = join(dir, "a-entry");
+    renameSync(cache.entryDir(a.hash), aside);
+    const waiting = runPlan(o);
+    await new Promise((r) => setTimeout(r, 300));
+    renameSync(aside, cache.entryDir(a.hash)); // ... which it then finishes
+    held.release();
+    const r = await waiting;
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    const rowsOf = (runDir: string, stage: string) => RunDir.open(runDir).readMetrics().filter((m) => m.stage === stage);
+    // before: none of a's rows (a hit copies its entry's rows, marked cached)
+    assert.ok(rowsOf(hit.runDir, "a").length > 0);
+    assert.deepEqual(rowsOf(r.runDir, "a"), rowsOf(hit.runDir, "a"));
+    assert.ok(rowsOf(r.runDir, "a").every((m) => m.cached === 1));
+    assert.ok(!calls.runs.slice(calls.runs.lastIndexOf("d") + 1).includes("a"), "a was not computed again");
+  } finally {
+    cleanup();
+  }
+});
+
+test("--force replaces a damaged cache entry: the run computes the node anew and the next run reuses the new entry", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const { file, good } = damageRowsOfA(r1.manifest);
+    const stopped = await runPlan(opts(dir, calls)).then(() => null, (e: unknown) => e);
+    assert.ok(stopped instanceof PlanError, String(stopped));
+    const forced = await runPlan(opts(dir, calls, { force: ["a"] }));
+    assert.equal(forced.exitCode, 0);
+    assert.equal(forced.manifest.nodes.find((n) => n.id === "a")!.status, "computed");
+    // before: put kept the damaged entry in place, and the next run stopped on it again
+    const rows = (text: string) => text.trim().split("\n").map((l) => ({ ...JSON.parse(l), time: 0 })); // times differ run to run
+    assert.deepEqual(rows(readFileSync(file, "utf8")), rows(good));
+    const after = await runPlan(opts(dir, calls));
+    assert.equal(after.exitCode, 0);
+    assert.equal(after.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
+    assert.ok(new StageCache(join(dir, "cache")).verify(plan().nodes[1]!.hash));
+    assert.match(stopped.message, /run again with `--force a` to compute the node anew and replace the entry/, "the damaged entry's message names the fix");
+  } finally {
+    cleanup();
+  }
+});
