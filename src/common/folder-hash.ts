@@ -1,9 +1,8 @@
 // A folder by content, the one copy: every regular file under it (the bounded walk of
 // src/lang/read-file.ts: links to files hashed through, links to folders skipped, special files refused, at most MAX_FOLDER_ENTRIES) with the
 // sha256 of its bytes, in path order. The cache's entry records, the data layer's code fingerprint
-// and data identities read folders through it. The plan's `dir(…)` inputs compose the same walk and
-// file hash in plan/file-hashes.ts's FileHashes, which keeps each listing for its checks and takes each
-// file's digest from the stat-keyed digest cache (FLAN scale: ~18,000 files per plan).
+// and data identities read folders through it. (A plan's `dir(…)` template folders are listed by the
+// loader's rule instead: src/common/template-folder.ts.)
 import { hashRegularFile, listFolderFiles } from "../lang/read-file.js";
 
 export interface FolderHashOptions {

@@ -160,24 +160,16 @@ export function hashRegularFile(path: string, what = "file"): string {
   }
 }
 
-/** A folder a recipe names (`dir(…)`) is hashed whole, every file under it: past this many entries it
- * is not a template folder (real ones hold tens of files) but something like `dir("/")` or a home
- * folder, whose walk would read the whole disk (it took minutes, then ran out of memory). */
+/** A folder walked whole (a cache entry, the code fingerprint's src/): past this many entries it is not
+ * the folder meant but something like `/` or a home folder, whose walk would read the whole disk. (A
+ * recipe's `dir(…)` template folder is listed, not walked: src/common/template-folder.ts.) */
 export const MAX_FOLDER_ENTRIES = 10_000;
 
-/**
- * The regular files under folder `abs`, recursively, as `/`-separated paths relative to it, in walk
- * order (callers sort); symlinks to files are listed, links to folders skipped, dot-entries too unless
- * `dotFiles`; a FIFO, socket or device is an InputFileError.
- * An InputFileError once more than MAX_FOLDER_ENTRIES entries (files and folders) have been seen.
- */
 /** What a symlink in a walked folder leads to: a symlink to a regular file is listed (and hashed
- * through the link), since readers such as a template folder's loader use it and its content must
- * reach the hash; links to folders are not followed (a link to `.` would loop). A link that leads
- * nowhere (broken, or a loop) is its errno: skipped, or refused where the folder's reader reads every
- * entry (`refuseBrokenLinks`: a `dir(…)` input, whose loader fails on it; left out of the hash, it let a
- * cached check pass where a cold one failed). Elsewhere (the code fingerprint's walk of src/) an editor's
- * lock file, a dangling `.#name` link, is normal and stays skipped. */
+ * through the link); links to folders are not followed (a link to `.` would loop). A link that leads
+ * nowhere (broken, or a loop) is its errno, and skipped: an editor's lock file, a dangling `.#name`
+ * link, is normal in the code fingerprint's walk of src/. (A template folder is listed by name
+ * instead, src/common/template-folder.ts, and every template read.) */
 function linkTarget(path: string): Stats | string {
   try {
     return statSync(path);
@@ -186,10 +178,13 @@ function linkTarget(path: string): Stats | string {
   }
 }
 
-/** The files under `abs`, recursively; with `emptyFolders`, also each folder that holds none, as `name/`
- * (a plan hashes them: a reader that lists a folder's entries, such as a template folder's loader,
- * sees an empty folder named `x.hbs` that a list of files alone would hide from the hash). */
-export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFolders?: boolean; refuseBrokenLinks?: boolean }, what = "folder"): string[] {
+/**
+ * The regular files under folder `abs`, recursively, as `/`-separated paths relative to it, in walk
+ * order (callers sort); symlinks to files are listed, links to folders skipped, dot-entries too unless
+ * `dotFiles`; a FIFO, socket or device is an InputFileError.
+ * An InputFileError once more than MAX_FOLDER_ENTRIES entries (files and folders) have been seen.
+ */
+export function listFolderFiles(abs: string, opts: { dotFiles: boolean }, what = "folder"): string[] {
   const out: string[] = [];
   let seen = 0;
   const entries = (rel: string) => {
@@ -206,18 +201,12 @@ export function listFolderFiles(abs: string, opts: { dotFiles: boolean; emptyFol
     for (const e of entries(rel)) {
       if (!opts.dotFiles && e.name.startsWith(".")) continue;
       if (++seen > MAX_FOLDER_ENTRIES)
-        throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders: alignc hashes a folder whole, so name the folder that holds the templates`, abs);
+        throw new InputFileError(`${what} ${abs} holds more than ${MAX_FOLDER_ENTRIES.toLocaleString("en-US")} files and folders, more than alignc walks`, abs);
       const r = rel ? `${rel}/${e.name}` : e.name;
       const target = e.isSymbolicLink() ? linkTarget(join(abs, r)) : undefined;
-      if (typeof target === "string" && !opts.refuseBrokenLinks) continue;
-      if (typeof target === "string")
-        throw new InputFileError(`${what} ${abs}: ${r} is a symbolic link ${target === "ELOOP" ? "in a loop" : target === "ENOENT" ? "to nothing (broken)" : `that cannot be followed (${target})`}: alignc reads only regular files`, abs);
+      if (typeof target === "string") continue; // broken, or a loop: never read
       const st = target;
-      if (e.isDirectory()) {
-        const before = out.length;
-        walk(r);
-        if (opts.emptyFolders && out.length === before) out.push(`${r}/`);
-      } else if (e.isFile() || st?.isFile()) out.push(r);
+      if (e.isDirectory()) walk(r); else if (e.isFile() || st?.isFile()) out.push(r);
       else if (!e.isSymbolicLink() || (st && !st.isDirectory()))
         // a FIFO, socket or device in the folder: never read, and not hashed either, so a cached
         // answer could hide it; refused, as the same path named alone is

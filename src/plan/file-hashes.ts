@@ -1,7 +1,7 @@
-// The files a plan reads: content hashes (remembered across processes by stat data), folder
-// listings (empty folders included, as `x/`) and what each path is, read once per compilation.
-import { statSync } from "node:fs";
-import { hashRegularFile, listFolderFiles, readRegularFile } from "../lang/read-file.js";
+// The files a plan reads: content hashes (remembered across processes by stat data), template folder
+// listings and what each path is, read once per compilation.
+import { hashRegularFile, readRegularFile } from "../lang/read-file.js";
+import { templateFiles } from "../common/template-folder.js";
 import type { DigestCache } from "./digest-cache.js";
 
 /** The files the plan reads: content hashes, folder listings and kinds, each read once per instance
@@ -20,20 +20,16 @@ export class FileHashes {
     return h;
   }
 
-  /** The digest of an entry `list` gave: a file's hash, EMPTY_FOLDER for an empty folder (`x/`). */
-  entryDigest(abs: string, listed: string): string {
-    return listed.endsWith("/") ? EMPTY_FOLDER : this.hash(abs);
-  }
-
   /** Keeps what was hashed for the next process (no-op without a digest cache). */
   save(): void {
     this.digests?.save();
   }
 
-  /** Files under a folder, recursively, relative to it, sorted; dot-files skipped. */
+  /** The templates of a `dir(…)` template folder, sorted: the files its loader reads, and no other
+   * (src/common/template-folder.ts). */
   list(abs: string): string[] {
     let l = this.lists.get(abs);
-    if (l === undefined) this.lists.set(abs, (l = listDir(abs)));
+    if (l === undefined) this.lists.set(abs, (l = templateFiles(abs)));
     return l;
   }
 
@@ -51,21 +47,4 @@ export class FileHashes {
       return e.message.split("\n")[0] ?? String(err);
     }
   }
-}
-
-/** What an empty folder inside a `dir()` input hashes as (listDir names it `x/`). */
-export const EMPTY_FOLDER = "empty folder";
-
-/** The digest a plan records for a path it lists: a file's sha256, EMPTY_FOLDER for `x/` (an empty
- * folder, still a folder); throws as reading the file does. */
-export function planFileDigest(abs: string, listed: string): string {
-  if (!listed.endsWith("/")) return hashRegularFile(abs);
-  if (!statSync(abs).isDirectory()) throw new Error(`${listed} is no longer a folder`);
-  return EMPTY_FOLDER;
-}
-
-/** Files under a folder, recursively, relative to it, sorted, and its empty folders as `x/`; dot-files skipped; an InputFileError
- * for a folder far too large to be a template folder (src/lang/read-file.ts). */
-export function listDir(abs: string): string[] {
-  return listFolderFiles(abs, { dotFiles: false, emptyFolders: true, refuseBrokenLinks: true }).sort();
 }

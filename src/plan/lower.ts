@@ -361,10 +361,7 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
   if (typeof v.$file === "string" && v.missing !== true) files.set(v.$file, fs.hash(join(dir, v.$file)));
   if (typeof v.$dir === "string" && v.missing !== true) {
     const root = join(dir, v.$dir);
-    // listDir's names are plain `a/b` paths below root: joined by hand (join normalises each one,
-    // ~20,000 times at FLAN scale); join where the separator is not `/` or root ends in one
-    const under = sep === "/" && !root.endsWith("/") ? (f: string): string => `${root}/${f}` : (f: string): string => join(root, f);
-    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.entryDigest(under(f), f));
+    for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.hash(join(root, f)));
   }
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
 }

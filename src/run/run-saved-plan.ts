@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
-import { planFileDigest } from "../plan/file-hashes.js";
+import { hashRegularFile } from "../lang/read-file.js";
 import { hashNodes } from "../plan/hash.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
@@ -82,7 +82,7 @@ function staleFiles(plan: Plan, recipeDir: string): string[] {
     const abs = resolve(recipeDir, path);
     let now: string;
     try {
-      now = planFileDigest(abs, path);
+      now = hashRegularFile(abs);
     } catch (err) {
       out.push(`${path}: ${existsSync(abs) ? (err as Error).message : "missing"}`);
       continue;

@@ -16,6 +16,7 @@ import { checkRecipeFile } from "../../src/check/index.js";
 import { compile } from "../../src/compile.js";
 import { MAX_FOLDER_ENTRIES } from "../../src/lang/read-file.js";
 import { microRecipe } from "../run/micro.js";
+import { repoRoot } from "../repo-root.js";
 import { mix } from "../../src/data/mix.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-hostile-"));
@@ -189,17 +190,22 @@ test("a NUL in a path string is a located error (it was a TypeError from fs, exi
   assert.match(d.message, /does not exist/);
 });
 
-test("dir() naming a huge folder (dir(\"/\"), a home folder) is a located plan error, not a walk of the whole disk", async () => {
+test("dir() naming a huge folder (dir(\"/\"), a home folder) is listed, not walked: its templates only, or a located error when it holds none", async () => {
   const big = join(dir, "big");
   mkdirSync(join(big, "sub"), { recursive: true });
   for (let i = 0; i <= MAX_FOLDER_ENTRIES; i++) writeFileSync(join(big, "sub", `f${i}`), "");
   const p = join(dir, "big.align");
   writeFileSync(p, microRecipe().replace(/templates = dir\("[^"]*"\)/, `templates = dir("${big}")`));
   const r = await compile(p, { cache: false });
-  const d = r.diagnostics.find((x) => x.code === "AL4010");
+  const d = r.diagnostics.find((x) => x.code === "AL3001");
   assert.ok(d && d.span && d.file === p, JSON.stringify(r.diagnostics));
-  assert.match(d.message, /holds more than 10,000 files and folders/);
-  assert.equal(d.severity, "error");
+  assert.match(d.message, /no \.hbs templates in the folder/);
+  // with templates beside the huge subfolder, the plan lists (and hashes) those templates alone
+  for (const f of fs.readdirSync(join(repoRoot(), "templates", "flan", "addition"))) fs.copyFileSync(join(repoRoot(), "templates", "flan", "addition", f), join(big, f));
+  const ok = await compile(p, { cache: false });
+  assert.deepEqual(ok.diagnostics.filter((x) => x.severity === "error"), []);
+  const listed = ok.plan!.nodes.flatMap((n) => n.files.map((f) => f.path)).filter((f) => f.startsWith("big/")); // relative to the recipe
+  assert.deepEqual([...new Set(listed)].sort(), fs.readdirSync(big).filter((f) => f.endsWith(".hbs")).sort().map((f) => `big/${f}`));
 });
 
 test("a mixture weight past its bound is AL2008 at check; a mixture past 10M examples is a located AL3040, not a RangeError", async () => {

@@ -4,7 +4,7 @@
 // template the plan's hash of the folder did not cover); a folder holding only hidden files gets the
 // "no .hbs templates" error, located at the recipe's `templates` value.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -49,4 +49,25 @@ test("a template folder holding only hidden files: the existing AL3001 'no .hbs 
   const r = alignc(dir, "check", "t.align");
   assert.equal(r.code, 1, r.err);
   assert.match(r.err, /t\.align:4:68: error AL3001: tpl: no \.hbs templates in the folder/);
+});
+
+// The plan hashed the folder whole (recursively, every file) while the loader reads its top-level
+// `.hbs` files: a README, an editor's backup or a subfolder re-ran every stage downstream of the task.
+test("what the loader never reads (a README, a backup `a.hbs~`, a subfolder's templates) leaves every node hash as it was; a new template changes them", () => {
+  const dir = templateFolderRecipe(join(tmp, "extras"), true);
+  const tpl = join(dir, "tpl");
+  const hashes = (): Record<string, string> => {
+    const r = alignc(dir, "plan", "--json", "t.align");
+    assert.equal(r.code, 0, r.err);
+    return Object.fromEntries((JSON.parse(r.out) as { nodes: { id: string; hash: string }[] }).nodes.map((n) => [n.id, n.hash]));
+  };
+  const before = hashes();
+  writeFileSync(join(tpl, "README.md"), "notes\n");
+  writeFileSync(join(tpl, "01-equals.hbs~"), "{{a}}?\n|||\n{{sum}}\n");
+  mkdirSync(join(tpl, "old"));
+  writeFileSync(join(tpl, "old", "99-x.hbs"), "{{a}} and {{b}}?\n|||\n{{sum}}\n");
+  assert.deepEqual(hashes(), before);
+  writeFileSync(join(tpl, "99-new.hbs"), "{{a}} and {{b}}?\n|||\n{{sum}}\n");
+  const after = hashes();
+  assert.ok(Object.keys(before).some((id) => after[id] !== before[id]), "a template the loader reads is part of the plan");
 });

@@ -1,6 +1,7 @@
 // Template readers: a folder of alignc Handlebars files, FLAN's templates.py patterns (as JSON) and
 // promptsource's templates.yaml (Jinja through @huggingface/jinja, limited to a checked subset).
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { templateNames } from "../../common/template-folder.js";
 import { readTemplateText } from "../template-text.js";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
@@ -60,14 +61,10 @@ export function parseTemplateFile(file: string, text: string): TaskTemplate {
 
 
 /** Every `.hbs` file of a folder, sorted by name (the order holdout_templates counts from). Hidden
- * files are skipped, as glob tools skip them: macOS's `._x.hbs` (resource forks written beside each file
- * on other file systems) and editor files such as emacs's `.#x.hbs` are not templates, and the plan's
- * hash of the folder (src/plan/file-hashes.ts listDir) leaves dot-files out too. */
+ * files are skipped, as glob tools skip them (src/common/template-folder.ts: the plan hashes what this reads). */
 export function loadTemplateDir(dir: string): TaskTemplate[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) fail(CODES.fileMissing, "template folder not found", dir);
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".hbs") && !f.startsWith("."))
-    .sort();
+  const files = templateNames(dir);
   if (files.length === 0) fail(CODES.fileMissing, "no .hbs templates in the folder", dir);
   return files.map((f) => parseTemplateFile(join(dir, f), readTemplateText(join(dir, f), "template")));
 }

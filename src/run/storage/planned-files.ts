@@ -9,10 +9,11 @@
 // only when its stat data (device, inode, size, mtime, ctime in ns) changed: any write changes ctime.
 // A `dir(…)` folder is listed again too: a template added to it after the plan listed the folder
 // would be read by the data layer (which lists the folder itself) and trained on, unhashed.
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { templateNames } from "../../common/template-folder.js";
 import { resolve } from "node:path";
 import type { Json, Plan } from "../../plan/types.js";
-import { planFileDigest } from "../../plan/file-hashes.js";
+import { hashRegularFile } from "../../lang/read-file.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
 
 export class PlannedFiles {
@@ -54,8 +55,7 @@ export class PlannedFiles {
     const abs = resolve(this.dir, rel);
     let now: string[];
     try {
-      // the loader's own rule (src/data/flan/loaders.ts loadTemplateDir): top-level, `.hbs`, not hidden
-      now = readdirSync(abs).filter((f) => f.endsWith(".hbs") && !f.startsWith("."));
+      now = templateNames(abs); // the loader's own rule
     } catch (err) {
       throw changed(abs, reader, `it can no longer be listed (${(err as Error).message.split("\n")[0]})`);
     }
@@ -71,7 +71,7 @@ export class PlannedFiles {
       const s = statSync(abs, { bigint: true });
       stamp = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
       if (this.verified.get(path) === stamp) return;
-      now = planFileDigest(abs, path);
+      now = hashRegularFile(abs);
     } catch (err) {
       throw changed(abs, reader, `it can no longer be read (${(err as Error).message.split("\n")[0]})`);
     }
