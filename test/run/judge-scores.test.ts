@@ -25,7 +25,7 @@ test("a judge reward model scores each distinct answer once: identical answers f
     // the scorer sees each distinct sequence once (on this small model two batches may well agree to
     // the bit; on the quickstart's, on wasm, they did not): 3 of side a, 1 new of side b
     const scored: number[][][] = [];
-    const [sa, sb] = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, [a, b], 64, (m, seqs, o) => {
+    const [sa, sb] = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, [a, b], (p, r) => [...p, ...r], (m, seqs, o) => {
       scored.push(seqs);
       return scoreSequences(m, seqs, o);
     });

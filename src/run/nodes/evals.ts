@@ -21,6 +21,7 @@ import { greedyAnswers } from "./greedy.js";
 import { bestOfAnswers } from "./best-of.js";
 import { maxOf } from "../../common/arrays.js";
 import { evalHeadline } from "../presentation/eval-headline.js";
+import { rewardReader, type RewardReader } from "./reward-reader.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
 const SAMPLES_PER_TASK = 5;
@@ -32,7 +33,7 @@ const RM_SAMPLES = 8;
  * from both sides is then a tie, exactly. (Scored in two batches of its own, one text could score
  * about 1e-6 apart by its batch's padding, which decided 5 and 9 of the quickstart's identical pairs.)
  */
-export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], context: number, score = scoreSequences): number[][] {
+export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], read: RewardReader, score = scoreSequences): number[][] {
   const index = new Map<string, number>();
   const seqs: number[][] = [];
   const at = answers.map((side) =>
@@ -42,7 +43,7 @@ export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, pro
       if (k === undefined) {
         k = seqs.length;
         index.set(key, k);
-        seqs.push([...promptTokens(d.fmt, d.tok, prompts[i]!, undefined, context), ...responseTokens(d.fmt, d.tok, prompts[i]!, text)]);
+        seqs.push(read(promptTokens(d.fmt, d.tok, prompts[i]!, undefined, Infinity), responseTokens(d.fmt, d.tok, prompts[i]!, text)));
       }
       return k;
     }),
@@ -133,7 +134,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const best =
         d.select === null
           ? null
-          : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, answers) => judgeScores(rm, d, ps, [answers], contextA)[0]!);
+          : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, answers) => judgeScores(rm, d, ps, [answers], rewardReader(plan, d.select!))[0]!);
       const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
       // b answers in its own chat format, tokenizer and context (a's were used: a model trained in
       // another format was prompted in a's, and its win rate biased toward a, silently)
@@ -146,7 +147,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        [sa, sb] = judgeScores(rm, d, prompts, [ta, tb], contextA);
+        [sa, sb] = judgeScores(rm, d, prompts, [ta, tb], rewardReader(plan, d.judge));
         // pairCredit reads NaN as a loss: a judge that scores a non-finite value decides nothing (its
         // weights passed the training stage's finite checks, so this is a fault, said as one)
         const odd = [...sa, ...sb].find((x) => !Number.isFinite(x));

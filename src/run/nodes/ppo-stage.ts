@@ -14,6 +14,7 @@ import { networkOf } from "./models.js";
 import type { StageData } from "./stage-data.js";
 import { createTrainer, FULL_DISTRIBUTION, generateAll, scoreSequences, type Gpt, type Trainer, type TrainConfig } from "./train-api.js";
 import { greedyAnswers } from "./greedy.js";
+import { rewardReader, type RewardReader } from "./reward-reader.js";
 
 /** PPO prompts whose greedy answers are scored before and after the stage (evenly spaced, fixed). */
 const PPO_PROBE = 64;
@@ -49,6 +50,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const rewardProp = p.reward;
   let reward: Gpt | NonNullable<typeof rule>;
   let rm: Gpt | null = null;
+  let readRm: RewardReader | undefined;
   if (rewardProp === "rule") {
     if (!rule) throw new Error(`${ctx.node.id}: reward = "rule" needs a reference answer for every prompt (${data.answers.filter((a) => a === undefined).length} of ${data.answers.length} have none)`);
     reward = rule;
@@ -58,6 +60,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     rm = await networkOf(env, ctx.plan, await ctx.input(rewardName));
     owned.push(rm);
     reward = rm;
+    readRm = rewardReader(ctx.plan, rewardName);
   }
   const maxNew = p.max_new_tokens;
   const trainer = createTrainer("ppo", {
@@ -68,6 +71,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     prompts: data.prompts,
     ptx: data.ptx,
     pad: data.tok.pad,
+    ...(readRm ? { rewardSequence: readRm } : {}),
     train: cfg,
     ppo: ppoConfigOf(p, data.tok.eos),
   });
@@ -81,7 +85,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const probeScores = (answers: number[][]): Record<string, number> => {
     const out: Record<string, number> = {};
     if (rm) {
-      const s = scoreSequences(rm, ps.map((p, i) => [...p, ...answers[i]!]), { pad: data.tok.pad });
+      const s = scoreSequences(rm, ps.map((p, i) => readRm!(p, answers[i]!)), { pad: data.tok.pad });
       out.greedy_rm_score = s.reduce((a, x) => a + x, 0) / s.length;
     }
     if (rule) {

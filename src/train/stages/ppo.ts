@@ -80,6 +80,9 @@ export interface PpoStageInput {
   train: TrainConfig;
   /** The tokenizer's padding token. */
   pad: number;
+  /** The sequence a reward model scores for a (prompt, response): cut as its stage cut its training
+   * pairs (src/run/nodes/reward-reader.ts); left out, the two joined (packScore keeps the last context tokens). */
+  rewardSequence?: (prompt: readonly number[], response: readonly number[]) => number[];
 }
 
 interface Rollout {
@@ -119,6 +122,7 @@ export class PpoTrainer extends Trainer {
   private readonly prompts: number[][];
   private readonly ptx: TokenSequence[];
   private readonly pad: number;
+  private readonly rewardSequence: (prompt: readonly number[], response: readonly number[]) => number[];
   private ptxCursor = 0;
   /** The value network (separate from the policy) and its optimizer; null with rloo advantages. */
   readonly value: Gpt | null;
@@ -137,6 +141,7 @@ export class PpoTrainer extends Trainer {
     this.prompts = input.prompts;
     this.ptx = input.ptx ?? [];
     this.pad = input.pad;
+    this.rewardSequence = input.rewardSequence ?? ((p, r) => [...p, ...r]);
     this.model = input.init.clone(["lm"], 0);
     this.reference = input.init.clone(["lm"], 0, false);
     this.rewardModel = typeof input.reward === "function" ? null : input.reward;
@@ -229,7 +234,7 @@ export class PpoTrainer extends Trainer {
       if (this.value) out.vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
       if (this.rewardModel) {
         const sc = packScore(
-          roll.kept.map((x) => [...x.prompt, ...x.response]),
+          roll.kept.map((x) => this.rewardSequence(x.prompt, x.response)),
           this.rewardModel.config.context,
           this.pad,
         );
