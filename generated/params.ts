@@ -135,7 +135,7 @@ export interface StageSftParams {
   epochs?: number;
   /** global-norm clip; 1.0 as in GPT-3, 0 disables (default 1) */
   grad_clip: number;
-  /** batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of 8 batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose make-up does not follow length (on the quickstart its SFT ended with a higher held-out loss in the same steps, and PPO no longer beat it by the rule: README) (default false) */
+  /** batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of 8 batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose make-up does not follow length (on the byte-level quickstart its SFT ended with a higher held-out loss in the same steps, and PPO no longer beat it by the rule: docs/measurements.md) (default false) */
   group_by_length: boolean;
   /** model or stage whose weights start this stage */
   init: PlanRef;

@@ -46,7 +46,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       data: refSchema(["mixture", "task", "source:demonstrations"], "prompt/response examples"),
       loss_on: oneOfStr(["response", "all"], "InstructGPT/LIMA: next-token loss on response tokens only", "response"),
       group_by_length: bool(
-        `batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of ${LENGTH_WINDOW_BATCHES} batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose make-up does not follow length (on the quickstart its SFT ended with a higher held-out loss in the same steps, and PPO no longer beat it by the rule: README)`,
+        `batches of similar lengths, so less of each batch is padding (Hugging Face's group_by_length): each window of ${LENGTH_WINDOW_BATCHES} batches of the epoch's random order is sorted by length and cut into batches, which are then shuffled; false (Hugging Face's default): random batches, whose make-up does not follow length (on the byte-level quickstart its SFT ended with a higher held-out loss in the same steps, and PPO no longer beat it by the rule: docs/measurements.md)`,
         { default: false },
       ),
       truncate,
