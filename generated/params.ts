@@ -55,6 +55,8 @@ export interface ModelGptParams {
 
 /** `source … = samples` */
 export interface SourceSamplesParams {
+  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
+  base_format?: PlanRef;
   /** rankings: share of the n distinct prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's) */
   holdout?: number;
   /** responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt (default 4) */
@@ -341,6 +343,8 @@ export interface EvalWinRateParams {
   a: PlanRef;
   /** baseline */
   b: PlanRef;
+  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
+  base_format?: PlanRef;
   /** a answers with the best of this many of its samples, picked by `select` (1: its greedy answer) (default 1) */
   best_of: number;
   /** reward model stage, or a rule */
@@ -361,6 +365,8 @@ export interface EvalWinRateParams {
 
 /** `eval … = accuracy` */
 export interface EvalAccuracyParams {
+  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
+  base_format?: PlanRef;
   /** model evaluated */
   model: PlanRef;
   /** examples evaluated (default 300) */
@@ -375,6 +381,8 @@ export interface EvalAccuracyParams {
 
 /** `eval … = rm_accuracy` */
 export interface EvalRmAccuracyParams {
+  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
+  base_format?: PlanRef;
   /** comparisons */
   data: PlanRef | PlanCall;
   /** reward model */
@@ -385,6 +393,8 @@ export interface EvalRmAccuracyParams {
 
 /** `eval … = lm_loss` */
 export interface EvalLmLossParams {
+  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
+  base_format?: PlanRef;
   /** held-out text or examples */
   data: PlanRef | PlanCall;
   /** model evaluated */

@@ -27,6 +27,7 @@ export const PLAN_CODES = {
   AL4023: "a model's weights file (`weights = safetensors(...)`) is not the network its block declares: another shape (layers, d_model, heads, context or the tokenizer's vocabulary), or not a safetensors model alignc can read",
   AL4024: "win_rate: best_of > 1 names no `select` to pick a's best sample, or `select` or `temperature` is given with best_of = 1 (a answers greedily: nothing to pick or sample)",
   AL4025: "win_rate or samples: max_new_tokens is as long as a generating model's context or longer: no room is left for the prompt (each would be cut to one token)",
+  AL4026: "an eval or a draw prompts a model that never trained in a chat format, and the stages trained from it use different formats (name one: `base_format = …`); or `base_format` is given where every model read trained in its own",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

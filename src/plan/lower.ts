@@ -21,10 +21,10 @@ import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { topoOrder } from "../common/graph.js";
 import { canonicalJson } from "./canonical.js";
 import { FileHashes } from "./file-hashes.js";
 import { PLAN_CODES } from "./codes.js";
+import { BaseFormats, baseFormatDiagnostic, readsModels } from "./base-format.js";
 import type { Json, NodeKind, PlanFile } from "./types.js";
 
 /** A node as lowered: what the hash and the estimates are computed from. */
@@ -237,35 +237,35 @@ class Lowerer {
   }
 
   /**
-   * A model that never trained in a chat format (a base or pretrained model: no stage with a `format`
-   * in its init chain) is prompted, in an eval or a draw, in the format of the plan's first stage
-   * (plan order) that declares one, so that "before" and "after" are measured on the same prompts
-   * (src/run/nodes/env.ts, evalFormat). That format becomes a parameter of the reading node,
-   * `base_format`, with its template among the node's files: its hash covers it (a new system prompt
-   * re-scores `lm_pre`), and the run reads it from the plan.
+   * A model that never trained in a chat format (a base or pretrained model) is prompted, in an eval or a
+   * draw, in the format src/plan/base-format.ts decides (written, or that of the stages trained from
+   * it), so that "before" and "after" are measured on the same prompts (src/run/nodes/env.ts,
+   * evalFormat). It is a parameter of the reading node, `base_format`, with its template among the
+   * node's files: its hash covers it (a new system prompt re-scores `lm_pre`), and the run reads it from
+   * the plan. A written one is inlined like any format reference; one that nothing reads is dropped.
    */
   private addBaseFormats(): void {
-    const order = topoOrder([...this.nodes.keys()], (id) => this.nodes.get(id)!.inputs);
-    const first = order.map((id) => this.nodes.get(id)!).find((n) => n.kind === "stage" && n.params.format !== null && n.params.format !== undefined);
-    if (!first) return; // no stage declares a format: every model is prompted with raw text
-    const base = first.params.format!;
-    for (const n of this.nodes.values()) {
-      if (n.kind !== "eval" && n.op !== "samples") continue;
-      if (!Object.values(n.params).some((v) => isRef(v) && this.lineage.has(v.$ref) && this.trainedFormat(v.$ref) === null)) continue;
+    const decide = new BaseFormats(this.recipe);
+    for (const b of this.recipe.blocks) {
+      if (!readsModels(b)) continue;
+      const id = b.keyword === "source" && b.role === "rankings" ? `${b.name}/draw` : b.name;
+      const n = this.nodes.get(id);
+      if (!n) continue;
+      const choice = decide.choice(b);
+      const diagnostic = baseFormatDiagnostic(this.recipe, b, choice);
+      if (diagnostic) this.diagnostics.push(diagnostic);
+      if (choice.kind === "unused") {
+        const { base_format: _unused, ...params } = n.params;
+        const files = new Map<string, string>();
+        collect(params, new Set(), files, this.recipe.dir, this.fs);
+        this.nodes.set(id, { ...n, params, files: sortedFiles(files) });
+      }
+      if (choice.kind !== "format" || choice.written) continue;
+      const base = this.inlineFormat(choice.name);
       const files = new Map(n.files.map((f) => [f.path, f.sha256]));
       collect(base, new Set(), files, this.recipe.dir, this.fs);
-      this.nodes.set(n.id, { ...n, params: { ...n.params, base_format: base }, files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)) });
+      this.nodes.set(id, { ...n, params: { ...n.params, base_format: base }, files: sortedFiles(files) });
     }
-  }
-
-  /** The format a model-bearing block trained in: its stage's own, else the nearest in its init chain; null for none. */
-  private trainedFormat(name: string): Json {
-    let b = this.blocks.get(name);
-    for (let guard = 0; b?.keyword === "stage" && guard <= this.blocks.size; guard++) {
-      if (isRef(b.props.format)) return this.inlineFormat(b.props.format.$ref);
-      b = isRef(b.props.init) ? this.blocks.get(b.props.init.$ref) : undefined;
-    }
-    return null;
   }
 
   private inlineFormat(name: string): Json {
@@ -284,7 +284,7 @@ class Lowerer {
       // every node carries the recipe seed (rule at the top of hash.ts)
       params: { ...n.params, seed: this.recipe.seed },
       inputs: [...inputs].sort(),
-      files: [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1)),
+      files: sortedFiles(files),
       block,
     });
   }
@@ -364,6 +364,10 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
     for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.hash(join(root, f)));
   }
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
+}
+
+function sortedFiles(files: Map<string, string>): PlanFile[] {
+  return [...files].map(([path, sha256]) => ({ path, sha256 })).sort((x, y) => (x.path < y.path ? -1 : 1));
 }
 
 function toPosix(p: string): string {

@@ -7,6 +7,7 @@ import type { CheckedRecipe } from "../check/ir.js";
 import { measureData, resolveBackend } from "../compile.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
+import { BaseFormats, baseFormatDiagnostic } from "../plan/base-format.js";
 import { planRecipe } from "../plan/compile.js";
 import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants } from "../plan/variants.js";
@@ -29,7 +30,8 @@ export interface RunInput {
 /**
  * The recipe cut down to one block and the blocks it depends on (no expects, no budget): what
  * `alignc label` plans to draw a `samples(…)` source before any label exists (the rankings source that
- * will read the labels has no file yet). Node hashes are content hashes, so they equal the full plan's.
+ * will read the labels has no file yet). Node hashes are content hashes, so they equal the full plan's
+ * (a base model's chat format, which stages the cut drops decide, is written into the cut: below).
  */
 export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
   // recipe blocks, not plan nodes: the cut is made before planning (it decides what gets planned) and
@@ -46,8 +48,32 @@ export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
     const { labels: _labels, ...inputs } = b.role === "candidates" ? b.props : {};
     stack.push(...(b.role === "candidates" ? b.deps.filter((d) => refsIn([b.args, inputs]).has(d)) : b.deps));
   }
-  // a recipe rewrite before planning (see above): the kept blocks as they are, values untouched
-  return { ...recipe, blocks: recipe.blocks.filter((b) => keep.has(b.name)), expects: [], budget: [] };
+  // a recipe rewrite before planning (see above): the kept blocks as they are, but for the chat format
+  // a kept draw or eval prompts a base model in, which the full recipe decides (the stages trained
+  // from it, which the cut drops: src/plan/base-format.ts) and the cut then names
+  const decide = new BaseFormats(recipe);
+  const named = new Map<string, string>();
+  for (const b of recipe.blocks) {
+    if (!keep.has(b.name)) continue;
+    const c = decide.choice(b);
+    if (c.kind === "format" && !c.written) named.set(b.name, c.name);
+  }
+  for (const f of named.values()) keep.add(f);
+  const blocks = recipe.blocks
+    .filter((b) => keep.has(b.name))
+    .map((b) => (named.has(b.name) ? { ...b, props: { ...b.props, base_format: { $ref: named.get(b.name)! } } } : b));
+  return { ...recipe, blocks, expects: [], budget: [] };
+}
+
+/** What the full recipe cannot decide for the blocks a cut keeps (AL4026): the cut, which lacks the
+ * stages that make it ambiguous, must not decide it alone. */
+function cutDiagnostics(full: CheckedRecipe, cut: CheckedRecipe): Diagnostic[] {
+  const decide = new BaseFormats(full);
+  return cut.blocks.flatMap((b) => {
+    const c = decide.choice(full.blocks.find((x) => x.name === b.name)!);
+    const d = c.kind === "ambiguous" ? baseFormatDiagnostic(full, b, c) : null;
+    return d ? [d] : [];
+  });
 }
 
 export async function compileForRun(path: string, opts: { tiny?: boolean; variant?: string; backend?: string; measure?: boolean; noBudget?: boolean; only?: string } = {}): Promise<RunInput> {
@@ -55,7 +81,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   if (!checked.recipe) return { recipe: null, plan: null, diagnostics: checked.diagnostics, sources: checked.sources };
   const cut = opts.only !== undefined ? onlyBlock(checked.recipe, opts.only) : checked.recipe;
   const base = opts.tiny ? tinyRecipe(cut) : cut;
-  const diagnostics = [...checked.diagnostics];
+  const diagnostics = [...checked.diagnostics, ...(opts.only !== undefined ? cutDiagnostics(checked.recipe, cut) : [])];
   const backend = resolveBackend(opts.backend, base);
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
   // or `seed` changes the examples); an unknown name is the planner's diagnostic below

@@ -2,6 +2,12 @@
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
 import { callSchema, dataCall, either, int, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
+/** The chat format a model that never trained in one is prompted in (src/plan/base-format.ts). */
+export const BASE_FORMAT = refSchema(
+  ["format"],
+  "chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not)",
+);
+
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
     props: {
@@ -22,6 +28,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       }),
       select: either("what picks a's best sample when best_of > 1", refSchema(["stage:reward_model"], "reward model"), oneOfStr(["rule"], "the rule the demo rankings follow (it reads the reference answer: an oracle)")),
       temperature: num("sampling temperature of a's best_of samples: 1 draws from the model's own distribution", { exclusiveMinimum: 0, default: 1 }),
+      base_format: BASE_FORMAT,
     },
     required: ["a", "b", "judge", "prompts"],
   },
@@ -35,6 +42,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
         "heldout_templates",
       ),
       n: int("examples evaluated", { minimum: 1, default: 300 }),
+      base_format: BASE_FORMAT,
     },
     required: ["model", "task"],
   },
@@ -42,6 +50,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
     props: {
       model: refSchema(["stage:reward_model"], "reward model"),
       data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split")),
+      base_format: BASE_FORMAT,
     },
     required: ["model", "data"],
   },
@@ -58,6 +67,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       // a cap, not a sample: the first n in the split's order, so every model scored on the same data
       // reads the same sequences (lm_sft against lm_pre); the plan's estimate counts the same n
       n: int("sequences scored: the first n examples (or context windows of text) of the split", { minimum: 1, default: 1000 }),
+      base_format: BASE_FORMAT,
     },
     required: ["model", "data"],
   },

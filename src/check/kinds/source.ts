@@ -1,5 +1,6 @@
 // Source kinds: data files read as demonstrations, rankings, prompts, text or candidate sets.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
+import { BASE_FORMAT } from "./eval.js";
 import { bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
 import { ENCODINGS } from "../data-options.js";
 
@@ -73,6 +74,7 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       temperature: num("sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would", { exclusiveMinimum: 0, default: 1 }),
       top_k: int("sampling top-k, 0 = off", { minimum: 0, default: 0 }),
       max_new_tokens: int("response length cap (at most the model's context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
+      base_format: BASE_FORMAT,
       labels: refSchema(["source:rankings"], "the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
       guidelines: str("the labeling instructions shown beside every prompt (default: none)"),
       overlap: num("share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),

@@ -17,6 +17,14 @@ const sized = (model: string, backend: string): string =>
 const bigOnWasm = (steps: number): string =>
   STAGES.replace("recipe r { seed = 1 }", 'recipe r { seed = 1  backend = "wasm" }').replace("layers = 1  d_model = 16  heads = 2", "layers = 8  d_model = 512  heads = 8").replace("data = demos  steps = 10", `data = demos  steps = ${steps}`);
 
+/** Two SFT stages from one base model, each in its own chat format (AL4026). */
+const TWO_FORMATS = `${DATA}format chat = chat_template("chat.hbs")
+format chatml = chat_template("chatml.hbs")
+stage sft = sft { init = m  data = demos  format = chat  steps = 10 }
+stage sft_ml = sft { init = m  data = demos  format = chatml  steps = 10 }
+source held = jsonl("held.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+`;
+
 export const PLAN_EXAMPLES: Record<string, CodeExample> = {
   AL4001: {
     bad: `${DATA}${GPT2}stage sft = sft { init = m  data = demos  steps = 10 }\nstage rm = reward_model { init = sft2  data = prefs  steps = 10 }\n${PPO("")}`,
@@ -173,5 +181,12 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     how: "lower max_new_tokens below the context of every model that answers (or raise the context)",
     command: "plan",
     files: FILES,
+  },
+  AL4026: {
+    bad: `${TWO_FORMATS}eval before = lm_loss { model = m  data = held }\n`,
+    fix: `${TWO_FORMATS}eval before = lm_loss { model = m  data = held  base_format = chat }\n`,
+    how: "name the chat format the base model is measured in (`base_format = …`), the one of the stage it is compared with",
+    command: "plan",
+    files: { ...CHAT, "chatml.hbs": "<|user|>{{prompt}}\n<|assistant|>{{response}}\n", "held.jsonl": '{"instruction": "Name a colour.", "response": "Blue."}\n' },
   },
 };

@@ -84,9 +84,9 @@ export function nodeById(plan: Plan, id: string): PlanNode {
 /**
  * The format to prompt a model with in an eval or a draw (`reader`): the inlined `format` of the
  * nearest stage in its init chain that declares one; for a model that never saw a format (a
- * pretrained base), the reader's `base_format` (the plan's first stage's format, resolved and hashed
- * by the lowering: src/plan/lower.ts addBaseFormats) — so "before SFT" and "after SFT" accuracies are
- * measured on the same prompts — and raw text when no stage declares a format.
+ * pretrained base), the reader's `base_format` (written, or the format of the stages trained from it:
+ * src/plan/base-format.ts; resolved and hashed by the lowering) — so "before SFT" and "after SFT"
+ * accuracies are measured on the same prompts — and raw text when there is none.
  */
 export function evalFormat(env: HandlerEnv, plan: Plan, id: string, reader: PlanNode): ChatFormat {
   const dp = dataPlanFromPlan(plan, env.recipe);
