@@ -5,7 +5,7 @@ import { packLm, packScore, type LmBatch, type TokenComparisonGroup, type TokenS
 import type { Gpt } from "./model.js";
 import { tokenLogProbs } from "./ops.js";
 import { generate, type SampleOptions } from "./sample.js";
-import { pairCredit } from "../common/pair-credit.js";
+import { groupWeightedAccuracy } from "../common/pair-credit.js";
 
 /**
  * Rows per no-gradient forward when a caller does not choose: it bounds memory only (every result
@@ -93,23 +93,16 @@ export function scoreSequences(rm: Gpt, seqs: number[][], opts: EvalOptions): nu
   return out;
 }
 
-/** Share of comparison pairs the reward model orders correctly (r_w > r_l; a tie counts ½, so a
- * reward model that scores every response alike is at chance, 0.5, not 0). */
+/** The reward model's held-out accuracy, weighted as its training weighs groups (groupWeightedAccuracy:
+ * each group's share of pairs ordered right, a tie ½, averaged over groups), the rm_accuracy eval's
+ * `accuracy`: a reward model that scores every response alike is at chance, 0.5. */
 export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: EvalOptions): number {
-  let right = 0;
-  let total = 0;
-  for (const g of groups) {
-    const s = scoreSequences(
-      rm,
-      g.responses.map((r) => [...g.prompt, ...r]),
-      opts,
-    );
-    for (const [w, l] of g.pairs) {
-      total++;
-      right += pairCredit(s[w]!, s[l]!);
-    }
-  }
-  return total > 0 ? right / total : NaN;
+  return groupWeightedAccuracy(
+    groups.map((g) => ({
+      pairs: g.pairs,
+      scores: g.pairs.length ? scoreSequences(rm, g.responses.map((r) => [...g.prompt, ...r]), opts) : [],
+    })),
+  );
 }
 
 /** Responses for many prompts, in batches (seeded through opts.rng / opts.seed). */

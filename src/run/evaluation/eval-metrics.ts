@@ -27,7 +27,7 @@
 //                / 2n). Above it, a win rate needs answers b got wrong; at or below it, style can be all.
 import { ruleClass, ruleDecidedBy } from "./rule-judge.js";
 import { signTest } from "./stats.js";
-import { pairCredit } from "../../common/pair-credit.js";
+import { groupWeightedAccuracy, pairCredit } from "../../common/pair-credit.js";
 
 export interface Judged {
   response: string; // the target
@@ -171,7 +171,6 @@ function lengthBaselines(groups: readonly ScoredGroup[]): Record<string, number>
 function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
   let pairs = 0;
   let right = 0;
-  let groupSum = 0;
   let groupsWithPairs = 0;
   let cPairs = 0;
   let cRight = 0;
@@ -188,11 +187,10 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
     }
     pairs += g.pairs.length;
     right += gRight;
-    groupSum += gRight / g.pairs.length;
     groupsWithPairs++;
   }
   const out: Record<string, number> = {
-    accuracy: groupsWithPairs ? groupSum / groupsWithPairs : NaN,
+    accuracy: groupWeightedAccuracy(groups), // as the RM stage's heldout_accuracy, and its training, weigh groups
     pooled_accuracy: pairs ? right / pairs : NaN,
     pairs,
     groups: groupsWithPairs,

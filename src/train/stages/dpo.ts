@@ -58,7 +58,7 @@ export class DpoTrainer extends Trainer {
     );
   }
 
-  /** Share of the groups' pairs (pooled, as a reward model's heldout_accuracy) whose implicit reward
+  /** Share of the groups' pairs (pooled: DPO trains on pairs, each alike, where a reward model weighs groups) whose implicit reward
    * margin orders them as labelled; a tie counts ½, so the untrained policy (the reference) scores 0.5. */
   heldoutAccuracy(groups: TokenComparisonGroup[]): number {
     const ps = pairsOfGroups(groups);
