@@ -11,6 +11,7 @@ import { argsValidator, kindSpec, own, propsValidator, recipeHeaderValidator, ty
 import { describeNode, schemaIssues, type SchemaIssue } from "./schema-errors.js";
 import { describeSchema, refTargets } from "./schemas.js";
 import { CALLS } from "./calls.js";
+import { conditionalDefault } from "./kind-schemas.js";
 import type { LoadedRecipe } from "./extends.js";
 import { FileTypes } from "./files.js";
 
@@ -139,6 +140,11 @@ export class CheckContext {
     const schema: Schema = { type: "object", properties: spec.props, required: spec.required ?? [] };
     const requiredHint = (p: string): string => describeSchema(spec.props[p] ?? {});
     const { props, issues } = this.validate(raw, lowered, schema, () => propsValidator(d.keyword.name, d.kind.name, spec), requiredHint);
+    // a default that depends on another property (`defaultWhen`), where the recipe left this one out
+    for (const [key, schema] of Object.entries(spec.props)) {
+      const value = written.has(key) ? undefined : conditionalDefault(schema, props);
+      if (value !== undefined) props[key] = value;
+    }
     info.props = props;
     info.issues = issues;
     if (spec.args) info.issues.push(...this.argIssues(d, spec as KindSpec & { args: Schema }, info.args));

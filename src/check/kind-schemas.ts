@@ -11,6 +11,22 @@ export interface KindSpec {
   required?: string[];
 }
 
+/** A property's default when another property is a given call: `{ prop: "templates", call:
+ * "flan_templates", value: 1 }` (FLAN patterns show their options always). Part of the kinds table like
+ * `default`, filled by the checker (src/check/context.ts) where the recipe leaves the property out. */
+export interface DefaultWhen {
+  prop: string;
+  call: string;
+  value: number | string | boolean;
+}
+
+/** The value `defaultWhen` gives a property left out of `props`, or undefined. */
+export function conditionalDefault(schema: Schema, props: Record<string, unknown>): DefaultWhen["value"] | undefined {
+  const when = schema["defaultWhen"] as DefaultWhen | undefined;
+  const v = when ? props[when.prop] : undefined;
+  return when && typeof v === "object" && v !== null && (v as { $call?: unknown }).$call === when.call ? when.value : undefined;
+}
+
 export const num = (description: string, extra: Schema = {}): Schema => ({ type: "number", description, ...extra });
 // Every integer within ±(2^53 − 1) unless its property bounds it tighter: past that a number holds no
 // integer exactly (`seed = 1e300` and `seed = 1e300 + 1` would be one seed). AL2008 on the literal catches

@@ -117,10 +117,6 @@ class Lowerer {
           this.add(b, { id: readId, kind: "data", op: "read", params: { reader: data.$call, path: this.fileArg(b, data.args[0], "file", "data"), role: "records" } });
           props.data = { $ref: readId };
         }
-        // FLAN's Python patterns show their options always (FLAN's format_options) unless the recipe
-        // writes a share; the checker fills the kinds default either way, so the resolution is
-        // written here, where whether it was written is still known (a filled default has no span)
-        if (isCall(props.templates) && props.templates.$call === "flan_templates" && b.propSpans.with_options === undefined) props.with_options = 1;
         this.add(b, { id: b.name, kind: "data", op: "expand", params: this.props(b, props) });
         return;
       }

@@ -111,3 +111,16 @@ test("names that are special in JavaScript are ordinary names", async () => {
   assert.deepEqual(JSON.parse(JSON.stringify(mixd.props["components"])), JSON.parse('{"__proto__":{"proportional":true,"cap":100},"constructor":{"weight":1}}'));
   assert.deepEqual(mixd.deps, ["__proto__", "constructor"]);
 });
+
+// a default that depends on another property (`defaultWhen` in the kinds table), filled by the checker
+// where the recipe leaves the property out: FLAN's patterns show their options always, .hbs folders half
+test("with_options: 1 for flan_templates(…) left out, the table's 0.5 for a dir(…) folder, the recipe's own share when written", async () => {
+  const withOptions = async (templates: string, written = "") => {
+    const src = FULL.replace(`templates = dir("tpl")`, `templates = ${templates}${written}`);
+    const r = await expectClean(src);
+    return block(r.recipe!, "qa").props.with_options;
+  };
+  assert.equal(await withOptions(`flan_templates("data/rows.jsonl", "qa")`), 1);
+  assert.equal(await withOptions(`flan_templates("data/rows.jsonl", "qa")`, "  with_options = 0.3"), 0.3);
+  assert.equal(await withOptions(`dir("tpl")`), 0.5);
+});

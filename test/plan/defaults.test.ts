@@ -9,23 +9,18 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { KINDS } from "../../src/check/kinds.js";
+import { conditionalDefault, type Schema } from "../../src/check/kind-schemas.js";
 import type { CheckedRecipe } from "../../src/check/ir.js";
 import { planRecipe } from "../../src/plan/compile.js";
 import { expandVariants } from "../../src/plan/variants.js";
 import type { Plan } from "../../src/plan/types.js";
 import { repoRoot } from "../repo-root.js";
 
-/** Resolutions the lowering makes on purpose, each documented where it is made. */
-const RESOLVED: Record<string, string> = {
-  // src/plan/lower.ts: FLAN's Python patterns show their options always unless the recipe writes a share
-  "task.flan.with_options": "1 for flan_templates(...) when the recipe writes no share",
-};
-
 function problems(recipe: CheckedRecipe, plan: Plan): string[] {
   const out: string[] = [];
   const nodes = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const b of recipe.blocks) {
-    const spec = (KINDS as Record<string, Record<string, { props: Record<string, { default?: unknown }> }>>)[b.keyword]?.[b.kind];
+    const spec = (KINDS as Record<string, Record<string, { props: Record<string, Schema & { default?: unknown }> }>>)[b.keyword]?.[b.kind];
     if (!spec) continue;
     // `samples(x) as rankings` draws in `<name>/draw` (the samples node) and ranks in `<name>`
     const node = nodes.get(`${b.name}/draw`) ?? nodes.get(b.name);
@@ -37,9 +32,10 @@ function problems(recipe: CheckedRecipe, plan: Plan): string[] {
         out.push(`${where}: missing from plan node \`${node.id}\``);
         continue;
       }
-      const declared = b.propSpans[prop] !== undefined;
-      if (declared || `${b.keyword}.${b.kind}.${prop}` in RESOLVED) continue;
-      if (!isDeepStrictEqual(node.params[prop], schema.default)) out.push(`${where}: plan has ${JSON.stringify(node.params[prop])}, the kinds table's default is ${JSON.stringify(schema.default)}`);
+      if (b.propSpans[prop] !== undefined) continue; // declared
+      // the table's default, or its `defaultWhen` (a default that depends on another property)
+      const expected = conditionalDefault(schema, b.props) ?? schema.default;
+      if (!isDeepStrictEqual(node.params[prop], expected)) out.push(`${where}: plan has ${JSON.stringify(node.params[prop])}, the kinds table's default is ${JSON.stringify(expected)}`);
     }
   }
   return out;

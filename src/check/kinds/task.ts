@@ -40,7 +40,7 @@ export const TASK_KINDS: Record<string, KindSpec> = {
       train_templates: int("train on only the first N (by id) of the templates left after holdout_templates: FLAN's instruction-diversity ablation (1 vs all) with the same held-out templates; default all", { minimum: 1 }),
       holdout: num("share of distinct rows (records) kept out of training, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.9, default: 0.1 }),
       // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
-      // shows them always (resolved where the plan lowers the task, src/plan/lower.ts); promptsource templates show only their own text
+      // shows them always (defaultWhen, filled by the checker like `default`); promptsource templates show only their own text
       // on_error / k_outside: no `default` filled in, so that recipes that leave them out keep their
       // content identities (the seeds of their examples); left out means "fail" (failOrSkip, src/data/build-source.ts)
       on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, no map entry, empty target): fail reports every one; skip leaves it out, counted in `data --stats` (default, when left out: fail — no silent loss)"),
@@ -48,6 +48,7 @@ export const TASK_KINDS: Record<string, KindSpec> = {
         minimum: 0,
         maximum: 1,
         default: 0.5,
+        defaultWhen: { prop: "templates", call: "flan_templates", value: 1 },
       }),
       target_field: str("FLAN patterns: the task's target field (default: the field most patterns produce, e.g. answer, summary, sent2); decides which templates are inverted"),
       limit: int("read at most this many rows", { minimum: 1 }),
