@@ -381,8 +381,6 @@ export interface EvalAccuracyParams {
 
 /** `eval … = rm_accuracy` */
 export interface EvalRmAccuracyParams {
-  /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
-  base_format?: PlanRef;
   /** comparisons */
   data: PlanRef | PlanCall;
   /** reward model */

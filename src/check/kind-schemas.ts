@@ -58,6 +58,12 @@ export const refSchema = (refTo: string[], description: string): Schema => ({
 });
 /** A call value. `pretrainSplit`: heldout(pre) / train(pre) of a pretrain stage are accepted here (its
  * corpus is text: an lm_loss eval's data, PPO's ptx_data); elsewhere a split names a data block only. */
+/** The chat format a model that never trained in one is prompted in, by an eval or a draw (src/plan/base-format.ts). */
+export const BASE_FORMAT = refSchema(
+  ["format"],
+  "chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not)",
+);
+
 export const callSchema = (callees: string[], description: string, opts: { pretrainSplit?: true } = {}): Schema => ({
   type: "object",
   required: ["$call", "args"],

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { InputFileError, specialKind } from "../lang/read-file.js";
 
 /** A template's file name: ends `.hbs`, not hidden (macOS's `._x.hbs`, emacs's `.#x.hbs` are not templates). */
-export const isTemplateName = (name: string): boolean => name.endsWith(".hbs") && !name.startsWith(".");
+const isTemplateName = (name: string): boolean => name.endsWith(".hbs") && !name.startsWith(".");
 
 /** The template file names directly in `dir`, sorted by name (the order holdout_templates counts from). */
 export function templateNames(dir: string): string[] {

@@ -16,13 +16,17 @@ import { canonicalJson } from "./canonical.js";
 export type BaseFormatChoice =
   | { kind: "none" }
   | { kind: "format"; name: string; written: boolean }
-  /** `base_format` written for a reader of models that all trained in a format: it is never read */
-  | { kind: "unused"; models: string[] }
-  | { kind: "ambiguous"; formats: string[]; models: string[] };
+  /** `base_format` written where nothing reads it: every model prompted trained in a format, or the data is text */
+  | { kind: "unused"; models: string[]; text: boolean }
+  /** the stages that decide disagree: `from` says which (those trained from the models, or the recipe's) */
+  | { kind: "ambiguous"; formats: string[]; models: string[]; from: "trained" | "recipe" }
+  /** the decision depends on a sweep (a swept format or base_format): each variant's own, not one cut's */
+  | { kind: "swept"; models: string[] };
 
 const READER_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text"]);
 
 const isRef = (v: unknown): v is { $ref: string } => typeof v === "object" && v !== null && typeof (v as { $ref?: unknown }).$ref === "string";
+const isSweep = (v: unknown): boolean => typeof v === "object" && v !== null && Array.isArray((v as { $sweep?: unknown }).$sweep);
 const isCall = (v: unknown): v is { $call: string; args: IRValue[] } => typeof v === "object" && v !== null && typeof (v as { $call?: unknown }).$call === "string";
 
 /** Blocks that read a model and prompt it: every eval, and a `samples(…)` draw. */
@@ -40,11 +44,18 @@ export class BaseFormats {
   choice(reader: CheckedBlock): BaseFormatChoice {
     if (!readsModels(reader)) return { kind: "none" };
     const written = reader.props.base_format;
-    const models = this.unformattedModels(reader);
-    if (isRef(written)) return models.length === 0 && this.modelsRead(reader).length > 0 ? { kind: "unused", models: this.modelsRead(reader) } : { kind: "format", name: written.$ref, written: true };
+    const prompted = this.promptedModels(reader);
+    const models = prompted.filter((m) => !this.trainedInFormat(m));
+    if (isSweep(written)) return { kind: "swept", models };
+    if (isRef(written)) {
+      const text = this.readsTextOnly(reader);
+      return models.length === 0 || text ? { kind: "unused", models: prompted, text } : { kind: "format", name: written.$ref, written: true };
+    }
     if (models.length === 0 || this.readsTextOnly(reader)) return { kind: "none" };
-    const trainedFrom = this.recipe.blocks.filter((s) => s.keyword === "stage" && isRef(s.props.format) && this.initChain(s).some((m) => models.includes(m)));
-    const candidates = trainedFrom.length > 0 ? trainedFrom : this.recipe.blocks.filter((s) => s.keyword === "stage" && isRef(s.props.format));
+    const formatted = (s: CheckedBlock) => s.keyword === "stage" && (isRef(s.props.format) || isSweep(s.props.format));
+    const trainedFrom = this.recipe.blocks.filter((s) => formatted(s) && this.initChain(s).some((m) => models.includes(m)));
+    const candidates = trainedFrom.length > 0 ? trainedFrom : this.recipe.blocks.filter(formatted);
+    if (candidates.some((s) => isSweep(s.props.format))) return { kind: "swept", models };
     // formats compared by what they are, not by name: two blocks declaring one template are one format
     const byContent = new Map<string, string[]>();
     for (const s of candidates) {
@@ -57,18 +68,32 @@ export class BaseFormats {
     const groups = [...byContent.values()].map((names) => names.sort());
     if (groups.length === 0) return { kind: "none" };
     if (groups.length === 1) return { kind: "format", name: groups[0]![0]!, written: false };
-    return { kind: "ambiguous", formats: groups.map((g) => g[0]!).sort(), models };
+    return { kind: "ambiguous", formats: groups.map((g) => g[0]!).sort(), models, from: trainedFrom.length > 0 ? "trained" : "recipe" };
   }
 
-  /** The models (model blocks, stages) a reader names in its properties and arguments, sorted. */
-  private modelsRead(reader: CheckedBlock): string[] {
-    const refs = [...Object.values(reader.props), ...reader.args].filter(isRef).map((r) => r.$ref);
-    return [...new Set(refs.filter((n) => ["stage", "model"].includes(this.blocks.get(n)?.keyword ?? "")))].sort();
+  /** The models a reader prompts (generates from or scores text with, in their chat format): an
+   * eval's `model`, a win rate's `a` and `b`, a draw's stage. Not a reward model that scores pairs
+   * (`rm_accuracy`) or judges or picks (`judge`, `select`): it reads sequences as its stage trained on
+   * them, formatted or raw. Sorted. */
+  private promptedModels(reader: CheckedBlock): string[] {
+    const refs =
+      reader.keyword === "source"
+        ? reader.args
+        : reader.kind === "win_rate"
+          ? [reader.props.a, reader.props.b]
+          : reader.kind === "rm_accuracy"
+            ? []
+            : [reader.props.model];
+    return [...new Set(refs.filter(isRef).map((r) => r.$ref))].filter((n) => this.blocks.has(n)).sort();
   }
 
-  /** Of those, the ones no stage of their init chain trained in a format. */
-  private unformattedModels(reader: CheckedBlock): string[] {
-    return this.modelsRead(reader).filter((m) => !this.initChain(this.blocks.get(m)!).some((n) => isRef(this.blocks.get(n)?.props.format)));
+  /** Whether a model block or stage trained in a chat format: a stage of its init chain declares one
+   * (a stage without `format` trains in its init's: src/plan/lower.ts lowerStage). */
+  private trainedInFormat(name: string): boolean {
+    return this.initChain(this.blocks.get(name)!).some((n) => {
+      const f = this.blocks.get(n)?.props.format;
+      return isRef(f) || isSweep(f);
+    });
   }
 
   /** A model-bearing block and the blocks its `init` chain passes through, itself first. */
@@ -97,7 +122,8 @@ export class BaseFormats {
   }
 }
 
-/** AL4026 for an ambiguous choice (an error: the recipe must name the format) or a `base_format` nothing reads (a warning). */
+/** AL4026 for an ambiguous choice (an error: the recipe must name the format) or a `base_format` nothing
+ * reads (a warning). A swept choice is no diagnostic here: the lowering sees each variant's own values. */
 export function baseFormatDiagnostic(recipe: CheckedRecipe, b: CheckedBlock, choice: BaseFormatChoice): Diagnostic | null {
   const at = (prop?: string) =>
     prop && b.propSpans[prop] ? { file: b.propFiles?.[prop] ?? b.file ?? recipe.file, span: b.propSpans[prop]! } : { file: b.file ?? recipe.file, span: b.decl.span };
@@ -106,7 +132,7 @@ export function baseFormatDiagnostic(recipe: CheckedRecipe, b: CheckedBlock, cho
     return {
       code: "AL4026",
       severity: "error",
-      message: `${b.name} prompts ${list(choice.models)}, which never trained in a chat format, and the stages trained from it use ${choice.formats.length} formats (${list(choice.formats)}): which one it is measured in is not the plan's to guess`,
+      message: `${b.name} prompts ${list(choice.models)}, which never trained in a chat format, and ${choice.from === "trained" ? "the stages trained from it use" : "no stage is trained from it while the recipe's stages use"} ${choice.formats.length} formats (${list(choice.formats)}): which one it is measured in is not the plan's to guess`,
       hint: `name it: \`base_format = ${choice.formats[0]}\``,
       ...at(),
     };
@@ -114,7 +140,7 @@ export function baseFormatDiagnostic(recipe: CheckedRecipe, b: CheckedBlock, cho
     return {
       code: "AL4026",
       severity: "warning",
-      message: `${b.name}: base_format is read only for a model that never trained in a chat format; ${list(choice.models)} ${choice.models.length === 1 ? "is prompted in its own" : "are prompted in their own"}`,
+      message: `${b.name}: base_format is read only where a model that never trained in a chat format is prompted with formatted examples; ${choice.text ? "this eval reads text" : `${list(choice.models)} ${choice.models.length === 1 ? "is prompted in its own" : "are prompted in their own"}`}`,
       hint: "remove it",
       ...at("base_format"),
     };

@@ -141,7 +141,9 @@ class Lowerer {
     const props = { ...b.props };
     const init = props.init;
     const parent = isRef(init) ? this.lineage.get(init.$ref) : undefined;
-    const format = isRef(props.format) ? this.inlineFormat(props.format.$ref) : null;
+    // a stage that declares no format trains in the one its init trained in (raw text from a model
+    // block or an unformatted stage): evals of it read that format too (src/run/nodes/env.ts evalFormat)
+    const format = isRef(props.format) ? this.inlineFormat(props.format.$ref) : (parent?.format ?? null);
     const tokenizer = parent?.tokenizer ?? "";
     const modelBlock = parent ? this.blocks.get(parent.model) : undefined;
     const context = typeof modelBlock?.props.context === "number" ? modelBlock.props.context : null;
@@ -173,7 +175,7 @@ class Lowerer {
       if (value === undefined || notDrawn.includes(key)) continue;
       params[key] = key === "prompts" ? this.dataChain(b, key, value, line?.format ?? null, line?.tokenizer ?? "") : this.value(b, value, key);
     }
-    const draw = b.role === "rankings" ? `${b.name}/draw` : b.name;
+    const draw = drawNodeId(b);
     this.add(b, { id: draw, kind: "data", op: "samples", params });
     if (draw === b.name) return;
     const holdout = b.props.holdout ?? RANKED_SAMPLES_DEFAULTS.holdout;
@@ -244,7 +246,7 @@ class Lowerer {
     const decide = new BaseFormats(this.recipe);
     for (const b of this.recipe.blocks) {
       if (!readsModels(b)) continue;
-      const id = b.keyword === "source" && b.role === "rankings" ? `${b.name}/draw` : b.name;
+      const id = b.keyword === "source" ? drawNodeId(b) : b.name;
       const n = this.nodes.get(id);
       if (!n) continue;
       const choice = decide.choice(b);
@@ -360,6 +362,11 @@ function collect(v: Json, inputs: Set<string>, files: Map<string, string>, dir: 
     for (const f of fs.list(root)) files.set(v.$dir === "." ? f : `${v.$dir}/${f}`, fs.hash(join(root, f)));
   }
   for (const x of Object.values(v)) collect(x, inputs, files, dir, fs);
+}
+
+/** The node a `samples(…)` source draws in: its own name, or `<name>/draw` when it ranks the draw too (`as rankings`). */
+function drawNodeId(b: CheckedBlock): string {
+  return b.role === "rankings" ? `${b.name}/draw` : b.name;
 }
 
 function sortedFiles(files: Map<string, string>): PlanFile[] {

@@ -71,6 +71,8 @@ function cutDiagnostics(full: CheckedRecipe, cut: CheckedRecipe): Diagnostic[] {
   const decide = new BaseFormats(full);
   return cut.blocks.flatMap((b) => {
     const c = decide.choice(full.blocks.find((x) => x.name === b.name)!);
+    if (c.kind === "swept")
+      return [{ code: "AL4026", severity: "error" as const, message: `alignc label draws \`${b.name}\` from one plan, but the chat format it prompts ${c.models.map((m) => `\`${m}\``).join(", ")} in depends on a sweep`, hint: "write its `base_format = …` on the draw, unswept", file: b.file ?? full.file, span: b.decl.span }];
     const d = c.kind === "ambiguous" ? baseFormatDiagnostic(full, b, c) : null;
     return d ? [d] : [];
   });

@@ -97,11 +97,17 @@ export function scoreSequences(rm: Gpt, seqs: number[][], opts: EvalOptions): nu
  * each group's share of pairs ordered right, a tie ½, averaged over groups), the rm_accuracy eval's
  * `accuracy`: a reward model that scores every response alike is at chance, 0.5. */
 export function rmAccuracy(rm: Gpt, groups: TokenComparisonGroup[], opts: EvalOptions): number {
+  // every response of every group in one batched pass, as the rm_accuracy eval scores them
+  // (src/run/nodes/evals.ts): the same rows in the same batches, so the two figures agree to the bit
+  // (a row's score moves ~1e-7 with its batch's padding, enough to flip a near-tie)
+  const flat = scoreSequences(rm, groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r])), opts);
+  let at = 0;
   return groupWeightedAccuracy(
-    groups.map((g) => ({
-      pairs: g.pairs,
-      scores: g.pairs.length ? scoreSequences(rm, g.responses.map((r) => [...g.prompt, ...r]), opts) : [],
-    })),
+    groups.map((g) => {
+      const scores = flat.slice(at, at + g.responses.length);
+      at += g.responses.length;
+      return { pairs: g.pairs, scores };
+    }),
   );
 }
 

@@ -200,6 +200,7 @@ test("dir() naming a huge folder (dir(\"/\"), a home folder) is listed, not walk
   const d = r.diagnostics.find((x) => x.code === "AL3001");
   assert.ok(d && d.span && d.file === p, JSON.stringify(r.diagnostics));
   assert.match(d.message, /no \.hbs templates in the folder/);
+  assert.equal(d.severity, "error");
   // with templates beside the huge subfolder, the plan lists (and hashes) those templates alone
   for (const f of fs.readdirSync(join(repoRoot(), "templates", "flan", "addition"))) fs.copyFileSync(join(repoRoot(), "templates", "flan", "addition", f), join(big, f));
   const ok = await compile(p, { cache: false });

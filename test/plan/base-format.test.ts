@@ -94,3 +94,40 @@ source cands = samples(pre) as candidates { prompts = demos  n = 4  k = 2  max_n
   assert.match(template(full.plan, "cands")!, /chatml\.hbs$/);
   assert.equal(drawn(cut.plan).hash, drawn(full.plan).hash);
 });
+
+test("a formatted stage trained from another model never decides a base model's format: renaming it changes nothing (the first formatted stage by id did)", async () => {
+  const other = (name: string) => `model m2 = gpt { tokenizer = bytes  layers = 1  d_model = 16  heads = 2  context = 64 }
+stage ${name} = sft { init = m2  data = demos  format = plain  steps = 2  max_length = 64 }`;
+  const a = await plan(recipe({ sft_a: "chatml" }, other("aa_other")));
+  const z = await plan(recipe({ sft_a: "chatml" }, other("zz_other")));
+  assert.deepEqual(a.codes, []);
+  assert.match(template(a.plan, "lp")!, /chatml\.hbs$/);
+  assert.equal(node(a.plan, "lp").hash, node(z.plan, "lp").hash);
+});
+
+test("a reward model that scores pairs reads them as it trained, raw here, whatever formats the recipe's other stages use", async () => {
+  const extra = `source prefs = jsonl("${data}/rankings.jsonl") as rankings { k = 4..9  holdout = 0.2 }
+stage rm = reward_model { init = pre  data = prefs  steps = 2 }
+eval ra = rm_accuracy { model = rm  data = heldout(prefs) }`;
+  const p = await plan(recipe({ sft_a: "plain", sft_b: "chatml" }, extra).replace("eval lp = lm_loss { model = pre", "eval lp = lm_loss { base_format = plain  model = pre"));
+  assert.deepEqual(p.codes, []);
+  assert.equal(node(p.plan, "ra").params.base_format, undefined);
+});
+
+test("a stage that declares no format trains in its init's, as its evals read it", async () => {
+  const p = await plan(recipe({ sft_a: "chatml" }, `stage more = sft { init = sft_a  data = demos  steps = 2  max_length = 64 }`));
+  assert.deepEqual(p.codes, []);
+  assert.deepEqual(node(p.plan, "more").params.format, node(p.plan, "sft_a").params.format);
+});
+
+test("alignc label refuses a draw whose base format depends on a sweep: one cut cannot stand for every variant", async () => {
+  const text = recipe({ sft_a: "chatml" }, `source ranked = jsonl("${join(dir, "labels.jsonl")}") as rankings { k = 2..4 }
+source cands = samples(pre) as candidates { prompts = demos  n = 4  k = 2  max_new_tokens = 8  labels = ranked }`).replace("format = chatml  steps = 2", "format = sweep [chatml, plain]  steps = 2");
+  const p = join(dir, "cut-swept.align");
+  writeFileSync(p, text);
+  const cut = await compileForRun(p, { measure: false, only: "cands" });
+  assert.equal(cut.plan, null);
+  const d = cut.diagnostics.find((x) => x.code === "AL4026");
+  assert.ok(d && d.severity === "error" && d.span, JSON.stringify(cut.diagnostics));
+  assert.match(d.message, /depends on a sweep/);
+});

@@ -159,7 +159,7 @@ test("two recipes identical but for the seed: every node's hash differs (splits,
 });
 
 test("an eval of a model that never trained in a format hashes the format it is prompted in (base_format)", () => {
-  // lm_pre scores the pretrained model on demonstrations in the plan's first stage's chat format
+  // lm_pre scores the pretrained model on demonstrations in the chat format of the stage trained from it (SFT's)
   const withPreEval = (system: string) =>
     compile({
       patch: (blocks) => {
@@ -171,7 +171,7 @@ test("an eval of a model that never trained in a format hashes the format it is 
   const a = withPreEval("");
   const b = withPreEval("Be brief.");
   const node = (p: Plan, id: string) => p.nodes.find((n) => n.id === id)!;
-  assert.deepEqual(node(a, "lm_pre").params.base_format, node(a, "sft").params.format, "the first stage's format, inlined");
+  assert.deepEqual(node(a, "lm_pre").params.base_format, node(a, "sft").params.format, "the format of the stage trained from it, inlined");
   assert.ok(node(a, "lm_pre").files.some((f) => f.path.endsWith("plain.hbs")), "its template is among the eval's files");
   assert.notEqual(node(b, "lm_pre").hash, node(a, "lm_pre").hash, "a new system prompt re-scores the base model");
   // an eval of a model that trained in a format reads that one: no base_format

@@ -169,3 +169,30 @@ test("rloo advantages are the KL-penalised reward-to-go of each response (before
   assert.equal(a.returns, null);
   assert.ok(Math.abs(a.klSum - 1.5) < 1e-9);
 });
+
+// The reward model reads each rollout as its stage cut its training pairs (src/run/nodes/reward-reader.ts):
+// the trainer scores the sequence rewardSequence gives, not the prompt and response joined
+test("a reward model scores the sequence rewardSequence makes of each rollout's prompt and response", () => {
+  const seen: [number[], number[]][] = [];
+  const make = (rewardSequence?: (p: readonly number[], r: readonly number[]) => number[]) =>
+    createTrainer("ppo", {
+      init: sft,
+      reward: rm,
+      prompts,
+      ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
+      train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
+      pad: 0,
+      ...(rewardSequence ? { rewardSequence } : {}),
+    }) as PpoTrainer;
+  const joined = make();
+  const cut = make((p, r) => {
+    seen.push([[...p], [...r]]);
+    return [p[p.length - 1]!, ...r]; // one prompt token: the reward model sees less
+  });
+  const [a, b] = [joined.step(), cut.step()];
+  assert.equal(seen.length, 8, "every rollout read through it");
+  assert.ok(seen.every(([p]) => prompts.some((q) => q.join() === p.join())), "with its own prompt");
+  assert.notEqual(a.reward, b.reward, "and the reward is the score of what it made");
+  joined.dispose();
+  cut.dispose();
+});

@@ -1,12 +1,6 @@
 // Eval kinds: what an evaluation measures and on which examples.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { callSchema, dataCall, either, int, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
-
-/** The chat format a model that never trained in one is prompted in (src/plan/base-format.ts). */
-export const BASE_FORMAT = refSchema(
-  ["format"],
-  "chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not)",
-);
+import { BASE_FORMAT, callSchema, dataCall, either, int, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
@@ -50,7 +44,6 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
     props: {
       model: refSchema(["stage:reward_model"], "reward model"),
       data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split")),
-      base_format: BASE_FORMAT,
     },
     required: ["model", "data"],
   },

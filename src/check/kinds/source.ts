@@ -1,7 +1,6 @@
 // Source kinds: data files read as demonstrations, rankings, prompts, text or candidate sets.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { BASE_FORMAT } from "./eval.js";
-import { bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
+import { BASE_FORMAT, bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
 import { ENCODINGS } from "../data-options.js";
 
 /** No `default`: a text source that leaves it out keeps its plan hash; left out, each line is the row `{ text }`. */

@@ -24,7 +24,7 @@ const training: Record<string, Schema> = {
   log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
   checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),
   max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
-  format: refSchema(["format"], "chat format for prompt/response examples"),
+  format: refSchema(["format"], "chat format for prompt/response examples; left out: the format its init stage trained in (raw text from a model block or an unformatted stage)"),
 };
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");

@@ -176,7 +176,6 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         ...(d.select === "rule" ? [`a's best of ${p.best_of} picked by the rule, which reads the reference answers: an oracle`] : []),
       ];
       const judgeNote = notes.length ? notes.join("; ") : undefined;
-      const aName = best ? `${d.a} (best of ${p.best_of} at T ${p.temperature}, picked by ${d.select})` : d.a;
       d.items.forEach((x, i) =>
         ctx.sample({
           eval: node.id,
@@ -192,7 +191,10 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       );
       // the first n of a longer split, in split order, as an accuracy eval says it
       const of = d.available > d.items.length ? `, the first ${d.items.length} of ${d.available} prompts in split order` : "";
-      note = `${aName} over ${d.b}, judge ${d.judge}${judgeNote ? ` (${judgeNote})` : ""}${of}: ${evalHeadline("eval.win_rate", summary)}`;
+      // the headline names a best-of pick and whether it is an oracle; the note adds what it cannot know
+      const sampled = best ? ` (its samples at T ${p.temperature}, picked by ${d.select})` : "";
+      const independence = notes.filter((x) => x.endsWith("not an independent judge"));
+      note = `${d.a}${sampled} over ${d.b}, judge ${d.judge}${independence.length ? ` (${independence.join("; ")})` : ""}${of}: ${evalHeadline("eval.win_rate", summary)}`;
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);

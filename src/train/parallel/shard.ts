@@ -30,7 +30,7 @@ export type LmShard = RowShare;
 
 export type Shard =
   | ({ kind: "lm"; dropoutSeed?: number } & LmShard)
-  | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; totals: { groups: number; pairs: number }; dropoutSeed?: number }
+  | { kind: "rm"; groups: TokenComparisonGroup[]; pad: number; totals: { groups: number }; dropoutSeed?: number }
   | { kind: "dpo"; pairs: PreferencePair[]; beta: number; pad: number; count: number; dropoutSeed?: number }
   | PpoShare
   | ValueShare;
@@ -58,7 +58,7 @@ export function splitBatch(spec: BatchSpec, n: number): Shard[] {
   const seed = (i: number) => (base !== undefined ? { dropoutSeed: Rng.derive(base, 0x5a4e, i) } : {});
   if (spec.kind === "lm") return splitLm(spec.batch, n).map((s, i) => ({ kind: "lm", ...s, ...seed(i) }));
   if (spec.kind === "rm") {
-    const totals = { groups: spec.groups.length, pairs: spec.groups.reduce((a, g) => a + g.pairs.length, 0) };
+    const totals = { groups: spec.groups.length };
     return chunks(spec.groups, n).map((groups, i) => ({ kind: "rm", groups, pad: spec.pad, totals, ...seed(i) }));
   }
   return chunks(spec.pairs, n).map((pairs, i) => ({ kind: "dpo", pairs, beta: spec.beta, pad: spec.pad, count: spec.pairs.length, ...seed(i) }));

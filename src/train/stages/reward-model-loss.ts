@@ -6,35 +6,36 @@ import { packScore, type TokenComparisonGroup } from "../batch.js";
 import { rewardModelLoss } from "../losses.js";
 import type { Gpt } from "../model.js";
 
-/** Each group's pair losses and margins, from one forward over all the groups' K responses (inside a tidy). */
-function rmGroups(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { losses: tf.Scalar[]; margins: tf.Tensor1D; tokens: number } {
+/** Each group's pair loss and accuracy (its share of pairs ordered right, a tied pair ½, as in held-out
+ * accuracy: common/pair-credit.ts), from one forward over all the groups' K responses (inside a tidy). */
+function rmGroups(rm: Gpt, groups: TokenComparisonGroup[], pad: number, dropoutSeed?: number): { losses: tf.Scalar[]; credits: tf.Scalar[]; tokens: number } {
   const seqs = groups.flatMap((g) => g.responses.map((r) => [...g.prompt, ...r]));
   const b = packScore(seqs, rm.config.context, pad);
   const { h } = rm.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32"), { dropoutSeed });
   const scores = rm.rewards(h, b.T, b.last); // [ΣK]
   let offset = 0;
   const losses: tf.Scalar[] = [];
-  const margins: tf.Tensor1D[] = [];
+  const credits: tf.Scalar[] = [];
   for (const g of groups) {
     const K = g.responses.length;
     const r = rewardModelLoss(tf.slice(scores, [offset], [K]) as tf.Tensor1D, g.pairs);
     losses.push(r.loss);
-    margins.push(r.margins);
+    credits.push(tf.mean(tf.add(tf.cast(tf.greater(r.margins, 0), "float32"), tf.mul(0.5, tf.cast(tf.equal(r.margins, 0), "float32")))) as tf.Scalar);
     offset += K;
   }
-  return { losses, margins: tf.concat(margins), tokens: b.tokens };
+  return { losses, credits, tokens: b.tokens };
 }
 
 /**
  * A data-parallel share of a reward-model batch (src/train/parallel): its groups' part of the batch
- * loss and accuracy, over the whole batch's group and pair counts, so the shares add up to the batch's.
+ * loss and accuracy, over the whole batch's group count, so the shares add up to the batch's.
  */
-export function rmShardLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, totals: { groups: number; pairs: number }, dropoutSeed?: number): { loss: tf.Scalar; aux: Record<string, tf.Scalar> } {
-  const { losses, margins } = rmGroups(rm, groups, pad, dropoutSeed);
+export function rmShardLoss(rm: Gpt, groups: TokenComparisonGroup[], pad: number, totals: { groups: number }, dropoutSeed?: number): { loss: tf.Scalar; aux: Record<string, tf.Scalar> } {
+  const { losses, credits } = rmGroups(rm, groups, pad, dropoutSeed);
   return {
     loss: tf.div(tf.sum(tf.stack(losses)), totals.groups) as tf.Scalar,
-    // a tied pair counts ½, as in held-out accuracy (common/pair-credit.ts): a constant scorer is at chance
-    aux: { accuracy: tf.div(tf.add(tf.sum(tf.cast(tf.greater(margins, 0), "float32")), tf.mul(0.5, tf.sum(tf.cast(tf.equal(margins, 0), "float32")))), totals.pairs) as tf.Scalar },
+    // each group weighed as in the loss (and held-out accuracy, groupWeightedAccuracy): a constant scorer is at chance
+    aux: { accuracy: tf.div(tf.sum(tf.stack(credits)), totals.groups) as tf.Scalar },
   };
 }
 
