@@ -34,6 +34,19 @@ function ppo(samplesPerPrompt: number, batchSize = 8, temperature = 1): PpoTrain
   }) as PpoTrainer;
 }
 
+/** 4 samples per prompt, leave-one-out advantages scaled by their RMS (the quickstart's), on the reward model. */
+function rloo(rewardSequence?: (p: readonly number[], r: readonly number[]) => number[]): PpoTrainer {
+  return createTrainer("ppo", {
+    init: sft,
+    reward: rm,
+    prompts,
+    ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
+    train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
+    pad: 0,
+    ...(rewardSequence ? { rewardSequence } : {}),
+  }) as PpoTrainer;
+}
+
 test("for any grouping, leave-one-out scores sum to zero per group, ignore a group's offset, and keep singletons", () => {
   const score = fc.float({ min: -50, max: 50, noNaN: true, noDefaultInfinity: true });
   fc.assert(
@@ -89,14 +102,7 @@ test("log-probabilities follow the sampling temperature (a very hot distribution
 });
 
 test('advantages = "rloo": no value network is created or trained, and it needs several samples per prompt', () => {
-  const t = createTrainer("ppo", {
-    init: sft,
-    reward: rm,
-    prompts,
-    ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
-    train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
-    pad: 0,
-  }) as PpoTrainer;
+  const t = rloo();
   assert.equal(t.value, null);
   const before = tf.memory().numTensors;
   const w0 = t.model.values().get("h.0.attn.q.weight")!;
@@ -174,18 +180,8 @@ test("rloo advantages are the KL-penalised reward-to-go of each response (before
 // the trainer scores the sequence rewardSequence gives, not the prompt and response joined
 test("a reward model scores the sequence rewardSequence makes of each rollout's prompt and response", () => {
   const seen: [number[], number[]][] = [];
-  const make = (rewardSequence?: (p: readonly number[], r: readonly number[]) => number[]) =>
-    createTrainer("ppo", {
-      init: sft,
-      reward: rm,
-      prompts,
-      ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
-      train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
-      pad: 0,
-      ...(rewardSequence ? { rewardSequence } : {}),
-    }) as PpoTrainer;
-  const joined = make();
-  const cut = make((p, r) => {
+  const joined = rloo();
+  const cut = rloo((p, r) => {
     seen.push([[...p], [...r]]);
     return [p[p.length - 1]!, ...r]; // one prompt token: the reward model sees less
   });
