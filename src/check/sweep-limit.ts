@@ -23,7 +23,7 @@ export function sweepLimit(recipe: CheckedRecipe, ctx: CheckContext): Diagnostic
     return {
       code: "AL2033",
       severity: "error",
-      message: `the sweeps make ${sizes} = ${sites.reduce((n, x) => n * x.values.length, 1).toLocaleString("en-US")} variants, past the ${MAX_VARIANTS.toLocaleString("en-US")} one recipe may hold (each is a plan): \`${siteKey(s)}\` takes it past`,
+      message: `${sites.length === 1 ? "the sweep makes" : `the sweeps make ${sizes} =`} ${sites.reduce((n, x) => n * x.values.length, 1).toLocaleString("en-US")} variants, past the ${MAX_VARIANTS.toLocaleString("en-US")} one recipe may hold (each is a plan): \`${siteKey(s)}\` takes it past`,
       file: file ?? recipe.file,
       span,
       hint: "sweep fewer values, or split the grid into recipes that each `extends` the base",

@@ -316,6 +316,8 @@ codeTest("AL2033", "empty or misplaced sweeps", async () => {
   src = swap("recipe t { seed = 1 }", `recipe t { seed = sweep [${Array.from({ length: 2049 }, (_, i) => i + 1).join(", ")}] }`);
   const h = await expectError(src, "AL2033", ...at(src, "sweep [1, 2"));
   assert.match(h.message, /2 × 2,049 = 4,098 variants.*`recipe\.seed` takes it past/);
+  src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(4097)}`);
+  assert.match((await expectError(src, "AL2033", ...at(src, "sweep [0.001"))).message, /^the sweep makes 4,097 variants/);
   src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(4096)}`);
   assert.equal((await check(src)).diagnostics.filter((x) => x.code === "AL2033").length, 0, "4,096: fine");
 });
