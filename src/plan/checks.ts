@@ -11,7 +11,7 @@ import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
 import { fmtDuration } from "../common/duration.js";
 import { paramsOf } from "./params.js";
-import { KINDS } from "../check/kinds.js";
+import { KINDS, TRUNCATE_DEFAULT } from "../check/kinds.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates, Json } from "./types.js";
 
@@ -168,6 +168,11 @@ function checkRewardPolicyMatch({ nodes, lineage, hashes }: CheckInput, report: 
       report("AL4001", "error", `${n.id} samples with tokenizer \`${policy.tokenizer}\`, its reward model ${refId(n.params.reward)} reads \`${rm.tokenizer}\``, at(n.block, "reward"));
     if (canonicalJson(rm.format) !== canonicalJson(n.params.format))
       report("AL4002", "error", `${n.id} formats prompts with ${describeFormat(n.params.format)}, its reward model ${refId(n.params.reward)} was trained on ${describeFormat(rm.format)}`, at(n.block, "reward"));
+    // the reward model reads each rollout cut as its stage cut its training pairs (src/run/nodes/reward-reader.ts)
+    const rmNode = nodes.find((x) => x.id === refId(n.params.reward));
+    const [rmLength, window] = [rmNode?.params.max_length, n.params.max_length];
+    if (rmNode?.kind === "stage" && typeof rmLength === "number" && typeof window === "number" && rmLength < window)
+      report("AL4027", "warning", `${n.id} rolls out sequences of up to ${window} tokens; its reward model ${rmNode.id} reads at most ${rmLength} (its max_length), so it scores the longer ones cut (truncate = "${String(rmNode.params.truncate ?? TRUNCATE_DEFAULT)}")`, at(n.block, "reward"));
   }
 }
 

@@ -189,4 +189,11 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     command: "plan",
     files: { ...CHAT, "chatml.hbs": "<|user|>{{prompt}}\n<|assistant|>{{response}}\n", "held.jsonl": '{"instruction": "Name a colour.", "response": "Blue."}\n' },
   },
+  AL4027: {
+    bad: `${STAGES.replace("data = prefs  steps = 10", "data = prefs  max_length = 32  steps = 10")}${PPO("")}`,
+    fix: `${STAGES}${PPO("")}`,
+    how: "train the reward model at the length PPO rolls out (its max_length, or the model's context), or cap PPO's with its own max_length",
+    command: "plan",
+    files: FILES,
+  },
 };
