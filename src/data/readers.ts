@@ -4,6 +4,7 @@
 import { parseJsonExact } from "./json-exact.js";
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import { createGunzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
@@ -75,8 +76,12 @@ function readWhole(file: string, encoding?: string): string {
 /** Limits of a streamed JSONL file (readJsonl's `limits` lowers them in tests). `lineChars`: V8 holds
  * no string past ~512 Mi characters and no example nears 64 Mi; a longer line is a bad row (lines.ts).
  * `checkWholeBytes`: a file up to it has its encoding checked whole first, so that error comes before
- * any row's; a larger one as it streams (UTF-8: the same located error, decode.ts utf8Stream). */
-export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20 };
+ * any row's; a larger one as it streams (UTF-8: the same located error, decode.ts utf8Stream).
+ * `heldChars`: the rows' text a file may hold, a quarter of Node's heap (rows parsed into objects take
+ * one to two times their text, and every later step keeps its own copy): past it a located error with
+ * the line and the way out, where a file of more rows than memory (a gzip file decompresses to many
+ * times its size) ran the process out of memory after minutes, exit 134, nothing said. */
+export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, heldChars: Math.floor(getHeapStatistics().heap_size_limit / 4) };
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
@@ -103,6 +108,8 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
   }
 }
 
+const mib = (chars: number): string => (chars < 1 << 20 ? `${chars.toLocaleString("en-US")} characters` : `${(chars / (1 << 20)).toFixed(chars < 10 << 20 ? 1 : 0)} Mi characters`);
+
 /** JSONL, streamed line by line (gzip when its bytes are: gunzip.ts). Blank lines are skipped. */
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
   const limits = { ...JSONL_LIMITS, ...opts.limits };
@@ -124,6 +131,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   const maxErrors = MAX_REPORTED_ERRORS;
   let line = 0;
   let offset = 0;
+  let held = 0;
   /** a bad row: to the source's policy, or listed; true once enough are listed to stop */
   const bad = (d: Diagnostic): boolean => {
     if (opts.bad) opts.bad.add(-line, [d]);
@@ -163,6 +171,15 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
         if (bad(dataDiag(CODES.wrongType, `a JSONL row must be an object, got ${describe(data)}`, file, at))) break read;
         continue;
       }
+      held += text.length;
+      if (held > limits.heldChars)
+        fail(
+          CODES.brokenLine,
+          `the rows up to this line hold ${mib(held)} of text, more than alignc holds in memory (${mib(limits.heldChars)}, a quarter of Node's heap; ${rows.length.toLocaleString("en-US")} rows read)`,
+          file,
+          at,
+          `read the first rows only (\`limit = ${rows.length}\` on the source), split the file, or give Node more memory (NODE_OPTIONS=--max-old-space-size=MiB)`,
+        );
       rows.push({ data: data as Fields, index: rows.length, line, start, end: start + text.length });
     }
   } catch (err) {

@@ -150,3 +150,17 @@ test("a .gz that decompresses past the whole-file check's size is streamed and c
     return d?.code === "AL3002" && d.span?.line === 201 && /^not UTF-8: byte 0xe9/.test(d.message);
   });
 });
+
+// A file of more rows than memory holds (a gzip file decompresses to many times its size) ran the
+// process out of memory after minutes, exit 134 and nothing said: now a located error with the way out.
+test("rows past the text a file may hold are a located error naming the line, the rows read and the way out; limit stays under it", async () => {
+  const rows = Array.from({ length: 100 }, (_, i) => row(`row ${i} ${"x".repeat(40)}`)).join("\n") + "\n";
+  const gz = file("bomb.jsonl.gz", gzipSync(rows));
+  const heldChars = rows.split("\n").slice(0, 20).join("").length; // twenty rows' text
+  await assert.rejects(readJsonl(gz, { limits: { heldChars } }), (e: unknown) => {
+    const d = e instanceof DataError ? e.diagnostics[0] : undefined;
+    return d?.code === "AL3002" && d.span?.line === 21 && /more than alignc holds in memory .*20 rows read/.test(d.message) && /limit = 20/.test(d.hint ?? "");
+  });
+  assert.equal((await readJsonl(gz, { limit: 20, limits: { heldChars } })).length, 20, "the hint's limit reads");
+  assert.ok(JSONL_LIMITS.heldChars > 64 << 20, "the default is a share of Node's heap, not a test's");
+});
