@@ -43,7 +43,7 @@ export const CODES = {
   AL2039: "the recipe declares nothing: no block (an empty file, only comments, or only a `recipe` header)",
   AL2040: "a rule-labeled samples source whose prompts have no reference answers (a text source, a pretraining corpus)",
   AL2041: "training stage with both `steps` and `epochs`: give one length",
-  AL2042: "a text source's `pattern` is not a regular expression, or names no group (`(?<field>…)`) to read a field from",
+  AL2042: "a text source's `pattern` is not a regular expression, names no group (`(?<field>…)`) to read a field from, or can backtrack exponentially on a line",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -398,11 +398,17 @@ codeTest("AL2040", "rule-ranked samples whose prompts have no reference answers 
   await expectClean(draw("train(prefs)").replace('source txt = text("data/corpus.txt") as text {}\n', ""));
 });
 
-codeTest("AL2042", "a text source's pattern: not a regular expression, or naming no group", async () => {
+codeTest("AL2042", "a text source's pattern: not a regular expression, naming no group, or backtracking exponentially", async () => {
   const src = (re: string) => `${P}source lines = text("data/corpus.txt") as records { pattern = "${re}" }\n`;
   assert.match((await expectError(src("(?<w>a"), "AL2042", ...at(src("(?<w>a"), '"(?<w>a"'))).message, /not a regular expression/);
   assert.match((await expectError(src("^(a) (b)$"), "AL2042", ...at(src("^(a) (b)$"), '"^(a)'))).message, /names no group/);
   await expectClean(src("^(?<w>a)"));
+  // exponential backtracking is refused (a hang on one line, nothing said); quadratic is not (lines are short)
+  const nested = String.raw`^(?<w>(\\w+\\s?)*)$`;
+  const d = await expectError(src(nested), "AL2042", ...at(src(nested), '"^(?<w>'));
+  assert.match(d.message, /can backtrack exponentially: a line such as ".+"/);
+  await expectClean(src(String.raw`^(?<w>\\w+(?: \\w+)*)$`)); // the hint's rewrite
+  await expectClean(src("^(?<a>.*) (?<b>.*)$"));
 });
 
 test("every AL2 code in codes.ts has a test above", () => {

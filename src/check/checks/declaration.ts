@@ -12,6 +12,7 @@ import { checkEntries } from "./entries.js";
 import { samplesChecks } from "./samples.js";
 import type { Check } from "./types.js";
 import { renamedHint } from "../renamed.js";
+import { exponentialBacktracking } from "./pattern-backtracking.js";
 
 const checkKeywordAndKind: Check<"Declaration"> = (d, accept) => {
   const kinds = own(KINDS, d.keyword.name);
@@ -240,6 +241,14 @@ const checkLinePattern: Check<"Declaration"> = (d, accept, ctx) => {
   }
   if (!/\(\?<[A-Za-z_$]/.test(re.source))
     accept("AL2042", v, "`pattern` names no group, so its lines would have no fields", 'name each field a group: `"^(?<label>[01]) (?<sentence>.*)$"`');
+  const attack = exponentialBacktracking(v.value, "u");
+  if (attack)
+    accept(
+      "AL2042",
+      v,
+      `\`pattern\` can backtrack exponentially: a line such as ${attack} would take longer to match than any run takes (a quantifier inside a quantifier that can match the same text two ways)`,
+      "make each repetition match text one way only: the expression ^(?<w>\\w+(?: \\w+)*)$ where ^(?<w>(\\w+\\s?)*)$ backtracks (in a recipe string each \\ is written \\\\)",
+    );
 };
 
 export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, checkLinePattern, ...samplesChecks];
