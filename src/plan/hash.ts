@@ -23,6 +23,7 @@
 // loses cache sharing across recipes of different seeds, never correctness. Sweep variants of one
 // recipe share its seed, so they still share every upstream node; a sweep over `seed` forks all.
 import { canonicalJson, sha256Hex } from "./canonical.js";
+import { unreadParams } from "./unread-params.js";
 import type { Json, PlanEngine, PlanFile } from "./types.js";
 
 /**
@@ -37,6 +38,7 @@ export const ENGINE_EPOCH = 25; // 25: a reward model's training batches' accura
  * (resume is exact), `log_every` how often metrics are printed, `description` is free text.
  */
 export const NOT_HASHED = new Set(["log_every", "checkpoint_every", "description"]);
+// … and, per node, the parameters its other values leave unread (src/plan/unread-params.ts)
 /** Per node kind: a model's `hf` names the Hugging Face model an export starts from; hashed, adding it to
  * a recipe in order to export it re-trained every stage (a new hash for every node after the model). */
 const NOT_HASHED_OF_KIND: Readonly<Record<string, ReadonlySet<string>>> = { model: new Set(["hf"]) };
@@ -74,8 +76,14 @@ export function hashMaterial(node: HashableNode, inputHash: (id: string) => stri
     return out;
   };
   const params: { [k: string]: Json } = {};
+  const unread = unreadParams(node.op, node.params);
+  // inputs only an unread parameter names are no input of what runs
+  const read = new Set<string>();
+  const onlyUnread = new Set<string>();
+  for (const k of unread) refsIn(node.params[k] ?? null, onlyUnread);
   for (const [k, v] of Object.entries(node.params)) {
-    if (NOT_HASHED.has(k) || NOT_HASHED_OF_KIND[node.kind]?.has(k)) continue;
+    if (NOT_HASHED.has(k) || NOT_HASHED_OF_KIND[node.kind]?.has(k) || unread.includes(k)) continue;
+    refsIn(v, read);
     let h = sub(v);
     if ((UNORDERED[node.op] ?? []).includes(k) && Array.isArray(h))
       h = h
@@ -88,7 +96,7 @@ export function hashMaterial(node: HashableNode, inputHash: (id: string) => stri
     kind: node.kind,
     op: node.op,
     params,
-    inputs: node.inputs.map(inputHash).sort(),
+    inputs: node.inputs.filter((id) => read.has(id) || !onlyUnread.has(id)).map(inputHash).sort(),
     engine: { alignc: engine.alignc, epoch: engine.epoch },
   };
 }
@@ -103,6 +111,16 @@ export function hashNodes(nodes: readonly HashableNode[], engine: PlanEngine): M
   };
   for (const n of nodes) hashes.set(n.id, sha256Hex(canonicalJson(hashMaterial(n, inputHash, engine))));
   return hashes;
+}
+
+function refsIn(v: Json, out: Set<string>): void {
+  if (v === null || typeof v !== "object") return;
+  if (Array.isArray(v)) {
+    for (const x of v) refsIn(x, out);
+    return;
+  }
+  if (typeof v.$ref === "string") out.add(v.$ref);
+  for (const x of Object.values(v)) refsIn(x, out);
 }
 
 function cmp(a: string, b: string): number {

@@ -103,6 +103,36 @@ test("parameters no computation reads (log_every, checkpoint_every, description;
   assert.deepEqual(hashes(changed), hashes(base));
 });
 
+test("parameters a node's other values leave unread (win_rate's select and temperature at best_of 1; PPO's accumulate, and ptx_data at ptx_coef 0) do not enter its hash, nor do the inputs only they name", () => {
+  // the unread values written draw the plan's warnings (AL4004, AL4022, AL4024), not errors
+  const patched = (judge: Record<string, unknown>, policy: Record<string, unknown>): Plan => {
+    const r = planRecipe(
+      quickRecipe({
+        root,
+        patch: (blocks: CheckedBlock[]) => {
+          const j = findBlock(blocks, "judge");
+          j.props = { ...j.props, best_of: 1, temperature: 1, ...judge } as CheckedBlock["props"];
+          const p = findBlock(blocks, "policy");
+          p.props = { ...p.props, ...policy } as CheckedBlock["props"];
+        },
+      }),
+      { engine: ENGINE },
+    );
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+    return r.plan!;
+  };
+  const base = patched({}, { ptx_coef: 0, ptx_data: null, accumulate: 1 });
+  const written = patched({ temperature: 0.7, select: { $ref: "rm" } }, { ptx_coef: 0, accumulate: 4 }); // ptx_data: the fixture's sft_data
+  const node = (p: Plan, id: string) => p.nodes.find((n) => n.id === id)!;
+  assert.equal(node(written, "judge").params.temperature, 0.7, "the plan still says what the recipe wrote (and warns)");
+  assert.ok(node(written, "policy").inputs.some((i) => i.startsWith("sft_data")), "ptx_data's chain is still an input of the node");
+  assert.equal(node(written, "judge").hash, node(base, "judge").hash);
+  assert.equal(node(written, "policy").hash, node(base, "policy").hash);
+  // read once they matter: a best-of-4 judge, a PPO with a ptx term
+  assert.notEqual(node(patched({ best_of: 4, temperature: 0.7, select: { $ref: "rm" } }, {}), "judge").hash, node(patched({ best_of: 4, temperature: 1, select: { $ref: "rm" } }, {}), "judge").hash);
+  assert.notEqual(node(patched({}, { ptx_coef: 0.5 }), "policy").hash, node(patched({}, { ptx_coef: 0.5, ptx_data: { $ref: "demos" } }), "policy").hash);
+});
+
 test("a file's content, not its path, enters the hash of the node that reads it", () => {
   const other = tempFiles(QUICK_FILES);
   const a = compile();
