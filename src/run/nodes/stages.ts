@@ -119,7 +119,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       evalAfter = acc;
     } else {
       const pp = paramsOf(node, "stage.ppo");
-      const setup = await ppoSetup(env, ctx, pp, init, initOut, data, trainConfigOf(pp, data.prompts.length));
+      // a PPO step is batch_size rollouts: accumulate is unread (AL4022, out of the hash), so 1, as its log line says
+      const setup = await ppoSetup(env, ctx, pp, init, initOut, data, trainConfigOf({ ...pp, accumulate: 1 }, data.prompts.length));
       disposables.push(...setup.owned);
       trainer = setup.trainer;
       evalBefore = setup.evalBefore;
