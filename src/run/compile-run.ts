@@ -35,7 +35,7 @@ export interface RunInput {
  */
 export function onlyBlock(recipe: CheckedRecipe, name: string): CheckedRecipe {
   // recipe blocks, not plan nodes: the cut is made before planning (it decides what gets planned) and
-  // reads only names and dependencies, never a parameter value
+  // follows names and dependencies; only the base format below reads values (format references)
   const byName = new Map(recipe.blocks.map((b) => [b.name, b]));
   const keep = new Set<string>();
   const stack = [name];
