@@ -44,7 +44,7 @@ export interface ReadOptions {
 }
 
 /** A data file must be a regular file: a FIFO or a device (/dev/zero) would block or never end. */
-function checkFile(file: string): void {
+export function checkFile(file: string): void {
   if (!existsSync(file)) fail(CODES.fileMissing, "data file not found", file);
   try {
     assertRegularFile(file, "data file");
@@ -358,50 +358,4 @@ export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
     start = end + 1;
   }
   return rows;
-}
-
-/** Files up to this size are counted from one synchronous read: a stream costs ~0.5 ms of setup per
- * file, which dominated sizing a FLAN-scale recipe (1,836 small files). */
-const WHOLE_READ_BYTES = 1 << 20;
-
-/** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
-export async function countRows(file: string, kind: ReaderKind, encoding?: string): Promise<number> {
-  checkFile(file);
-  const st = statSync(file);
-  // newline bytes count lines in UTF-8 and the ASCII-compatible encodings; UTF-16 is read as rows
-  if ((kind === "jsonl" || kind === "text") && !encoding?.startsWith("utf-16")) {
-    let n = 0;
-    let lineHasContent = false;
-    const blank = (b: number) => b === 32 || b === 13 || b === 9;
-    const count = (chunk: Buffer): void => {
-      // jump between newlines natively; a line's content is usually decided by its first byte
-      let pos = 0;
-      for (;;) {
-        const nl = chunk.indexOf(10, pos);
-        const end = nl < 0 ? chunk.length : nl;
-        for (let i = pos; i < end && !lineHasContent; i++) if (!blank(chunk[i]!)) lineHasContent = true;
-        if (nl < 0) break;
-        if (lineHasContent) n++;
-        lineHasContent = false;
-        pos = nl + 1;
-      }
-    };
-    const small = st.size <= WHOLE_READ_BYTES ? readFileSync(file) : null;
-    const gz = small ? gzipBytes(small) : isGzipFile(file);
-    if (small && !gz) count(small);
-    else {
-      const raw = createReadStream(file);
-      try {
-        for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
-      } catch (err) {
-        // a truncated or corrupt .gz: an error of the data, located at the file
-        fail(CODES.brokenLine, `cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
-      } finally {
-        raw.destroy();
-      }
-    }
-    if (lineHasContent) n++;
-    return n;
-  }
-  return (await readRows(file, kind, { ...(encoding ? { encoding } : {}) })).rows.length;
 }

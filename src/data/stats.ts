@@ -31,7 +31,8 @@ import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
 import { dataPlanOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { componentCounts } from "./mix.js";
-import { READER_KINDS, countRows, type ReaderKind } from "./readers.js";
+import { READER_KINDS, type ReaderKind } from "./readers.js";
+import { countRows } from "./count-rows.js";
 import { recipeTokenizer } from "./recipe-tokenizer.js";
 import type { BuiltData, ChatFormat, DataStats, Tokenizer } from "./types.js";
 

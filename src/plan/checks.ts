@@ -4,16 +4,16 @@ import { join } from "node:path";
 import type { CheckedBlock, CheckedRecipe, IRCondition, IRValue } from "../check/ir.js";
 import type { Span } from "../lang/ast.js";
 import type { Diagnostic, Severity } from "../lang/diagnostic.js";
-import { canonicalJson } from "./canonical.js";
 import { PLAN_CODES, type PlanCode } from "./codes.js";
 import { modelConfig, refId, WASM_HEAP_BYTES } from "./estimate.js";
 import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
 import { fmtDuration } from "../common/duration.js";
 import { paramsOf } from "./params.js";
-import { KINDS, TRUNCATE_DEFAULT } from "../check/kinds.js";
+import { KINDS } from "../check/kinds.js";
+import { checkJudgeMatch, checkRewardPolicyMatch } from "./checks-reward.js";
 import type { Lineage, LoweredNode } from "./lower.js";
-import type { Estimates, Json } from "./types.js";
+import type { Estimates } from "./types.js";
 
 export interface CheckInput {
   recipe: CheckedRecipe;
@@ -32,7 +32,7 @@ export interface Location {
   file: string;
   span: Span | null;
 }
-type Report = (code: PlanCode, severity: Severity, detail: string, at: Location) => void;
+export type Report = (code: PlanCode, severity: Severity, detail: string, at: Location) => void;
 
 const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkRewardPolicyMatch,
@@ -155,43 +155,6 @@ export function locator(recipe: CheckedRecipe): Locator {
     if (propSpan) return { file: b.propFiles?.[prop!] ?? b.file ?? recipe.file, span: propSpan };
     return { file: b.file ?? recipe.file, span: b.decl.span };
   };
-}
-
-/** PPO: the reward model must read the policy's tokens in the policy's chat format. */
-function checkRewardPolicyMatch({ nodes, lineage, hashes }: CheckInput, report: Report, at: Locator): void {
-  for (const n of nodes) {
-    if (n.op !== "ppo") continue;
-    const rm = lineage.get(refId(n.params.reward) ?? "");
-    const policy = lineage.get(refId(n.params.init) ?? "");
-    if (!rm || !policy) continue;
-    if (hashes.get(rm.tokenizer) !== hashes.get(policy.tokenizer))
-      report("AL4001", "error", `${n.id} samples with tokenizer \`${policy.tokenizer}\`, its reward model ${refId(n.params.reward)} reads \`${rm.tokenizer}\``, at(n.block, "reward"));
-    if (canonicalJson(rm.format) !== canonicalJson(n.params.format))
-      report("AL4002", "error", `${n.id} formats prompts with ${describeFormat(n.params.format)}, its reward model ${refId(n.params.reward)} was trained on ${describeFormat(rm.format)}`, at(n.block, "reward"));
-    // the reward model reads each rollout cut as its stage cut its training pairs (src/run/nodes/reward-reader.ts)
-    const rmNode = nodes.find((x) => x.id === refId(n.params.reward));
-    const [rmLength, window] = [rmNode?.params.max_length, n.params.max_length];
-    if (rmNode?.kind === "stage" && typeof rmLength === "number" && typeof window === "number" && rmLength < window)
-      report("AL4027", "warning", `${n.id} rolls out sequences of up to ${window} tokens; its reward model ${rmNode.id} reads at most ${rmLength} (its max_length), so it scores the longer ones cut (truncate = "${String(rmNode.params.truncate ?? TRUNCATE_DEFAULT)}")`, at(n.block, "reward"));
-  }
-}
-
-/** win_rate with a reward-model judge: the judge must read what a and b write; a reward model that
- * picks a's best sample must read what a writes. */
-function checkJudgeMatch({ nodes, lineage, hashes }: CheckInput, report: Report, at: Locator): void {
-  for (const n of nodes) {
-    if (n.op !== "win_rate") continue;
-    for (const [role, sides] of [["judge", ["a", "b"]], ["select", ["a"]]] as const) {
-      const reader = lineage.get(refId(n.params[role]) ?? "");
-      if (!reader) continue;
-      for (const side of sides) {
-        const m = lineage.get(refId(n.params[side]) ?? "");
-        if (!m) continue;
-        if (hashes.get(m.tokenizer) !== hashes.get(reader.tokenizer) || canonicalJson(m.format) !== canonicalJson(reader.format))
-          report("AL4014", "error", `${n.id}: ${side} = ${refId(n.params[side])} (${m.tokenizer}, ${describeFormat(m.format)}) vs ${role} ${refId(n.params[role])} (${reader.tokenizer}, ${describeFormat(reader.format)})`, at(n.block, role));
-      }
-    }
-  }
 }
 
 /** Best-of-n needs something to pick with; a picker without samples to pick from sits in the plan doing nothing. */
@@ -378,14 +341,6 @@ function compare(a: number, op: IRCondition["op"], b: number): boolean {
   }
 }
 
-function describeFormat(f: Json): string {
-  if (f && typeof f === "object" && !Array.isArray(f)) {
-    const t = f.template;
-    const path = t && typeof t === "object" && !Array.isArray(t) ? t.$file : undefined;
-    return `${String(f.op)}(${typeof path === "string" ? JSON.stringify(path) : "?"})`;
-  }
-  return "no chat format";
-}
 
 export function formatBytes(b: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -10,7 +10,8 @@ import { checkRecipeFile } from "../../src/check/index.js";
 import { ENCODINGS } from "../../src/check/kinds.js";
 import { buildExamples } from "../../src/data/build.js";
 import type { DataError } from "../../src/data/diag.js";
-import { countRows, readRows } from "../../src/data/readers.js";
+import { readRows } from "../../src/data/readers.js";
+import { countRows } from "../../src/data/count-rows.js";
 import { compile } from "../../src/compile.js";
 import { located } from "./located.js";
 

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { countRows, fieldString, firstInvalidUtf8, readRows } from "../../src/data/readers.js";
+import { fieldString, firstInvalidUtf8, readRows } from "../../src/data/readers.js";
+import { countRows } from "../../src/data/count-rows.js";
 import { DataError } from "../../src/data/diag.js";
 import { located } from "./located.js";
 
