@@ -56,17 +56,14 @@ test("pickBest by a reward model: each prompt's candidates are scored beside tha
     ["a", "ccc", "bb"],
     ["dddd", "e", "dddd"],
   ];
-  const seen: string[][] = [];
+  const seen: unknown[] = [];
   // a stub reward model: the answer's length, minus 10 when it is scored beside the wrong prompt
-  const picked = pickBest(items, candidates, (prompts, answers) => {
-    seen.push(prompts, answers);
-    return answers.map((a, i) => a.length - (candidates[prompts[i] === "p0" ? 0 : 1]!.includes(a) ? 0 : 10));
+  const picked = pickBest(items, candidates, (prompts, groups) => {
+    seen.push(prompts, groups);
+    return groups.map((g, i) => g.map((a) => a.length - (candidates[prompts[i] === "p0" ? 0 : 1]!.includes(a) ? 0 : 10)));
   });
   assert.deepEqual(picked, [1, 0], "the longest, the first of equal ones");
-  assert.deepEqual(seen, [
-    ["p0", "p0", "p0", "p1", "p1", "p1"],
-    ["a", "ccc", "bb", "dddd", "e", "dddd"],
-  ]);
+  assert.deepEqual(seen, [["p0", "p1"], candidates], "each prompt's candidates together, beside it");
   assert.deepEqual(pickBest(items, [["wrong", "x"], ["qxz", "Sure! Here is y"]], "rule"), [1, 1], "the rule: right before wrong, wrong before garbage");
 });
 

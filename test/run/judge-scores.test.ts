@@ -25,10 +25,11 @@ test("a judge reward model scores each distinct answer once: identical answers f
     // the scorer sees each distinct sequence once (on this small model two batches may well agree to
     // the bit; on the quickstart's, on wasm, they did not): 3 of side a, 1 new of side b
     const scored: number[][][] = [];
-    const [sa, sb] = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, [a, b], (p, r) => [...p, ...r], (m, seqs, o) => {
+    const pairs = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, prompts.map((_, i) => [a[i]!, b[i]!]), (p, rs) => rs.map((r) => [...p, ...r]), (m, seqs, o) => {
       scored.push(seqs);
       return scoreSequences(m, seqs, o);
     });
+    const [sa, sb] = [pairs.map((g) => g[0]!), pairs.map((g) => g[1]!)];
     assert.equal(scored.length, 1, "one scoring pass");
     assert.equal(scored[0]!.length, 4, "4 distinct (prompt, answer) sequences of 6");
     assert.equal(sa[0], sb[0], "the same answer, the same score");

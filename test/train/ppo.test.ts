@@ -35,7 +35,7 @@ function ppo(samplesPerPrompt: number, batchSize = 8, temperature = 1): PpoTrain
 }
 
 /** 4 samples per prompt, leave-one-out advantages scaled by their RMS (the quickstart's), on the reward model. */
-function rloo(rewardSequence?: (p: readonly number[], r: readonly number[]) => number[]): PpoTrainer {
+function rloo(rewardSequences?: (p: readonly number[], rs: readonly (readonly number[])[]) => number[][]): PpoTrainer {
   return createTrainer("ppo", {
     init: sft,
     reward: rm,
@@ -43,7 +43,7 @@ function rloo(rewardSequence?: (p: readonly number[], r: readonly number[]) => n
     ppo: testPpoOptions({ maxNewTokens: 3, eos: EOS, samplesPerPrompt: 4, advantages: "rloo", advantageScale: "rms" }),
     train: testTrainConfig("ppo", { steps: 10, batchSize: 8, lr: 1e-2, seed: 2 }),
     pad: 0,
-    ...(rewardSequence ? { rewardSequence } : {}),
+    ...(rewardSequences ? { rewardSequences } : {}),
   }) as PpoTrainer;
 }
 
@@ -176,18 +176,19 @@ test("rloo advantages are the KL-penalised reward-to-go of each response (before
   assert.ok(Math.abs(a.klSum - 1.5) < 1e-9);
 });
 
-// The reward model reads each rollout as its stage cut its training pairs (src/run/nodes/reward-reader.ts):
-// the trainer scores the sequence rewardSequence gives, not the prompt and response joined
-test("a reward model scores the sequence rewardSequence makes of each rollout's prompt and response", () => {
-  const seen: [number[], number[]][] = [];
+// The reward model reads each prompt's rollouts as its stage cut its training groups
+// (src/run/nodes/reward-reader.ts): the trainer scores the sequences rewardSequences gives, not each
+// prompt and response joined, and hands it one prompt's samples together
+test("a reward model scores the sequences rewardSequences makes of each prompt's rollouts, read as one group", () => {
+  const seen: [number[], number][] = [];
   const joined = rloo();
-  const cut = rloo((p, r) => {
-    seen.push([[...p], [...r]]);
-    return [p[p.length - 1]!, ...r]; // one prompt token: the reward model sees less
+  const cut = rloo((p, rs) => {
+    seen.push([[...p], rs.length]);
+    return rs.map((r) => [p[p.length - 1]!, ...r]); // one prompt token: the reward model sees less
   });
   const [a, b] = [joined.step(), cut.step()];
-  assert.equal(seen.length, 8, "every rollout read through it");
-  assert.ok(seen.every(([p]) => prompts.some((q) => q.join() === p.join())), "with its own prompt");
+  assert.deepEqual(seen.map(([, n]) => n), [4, 4], "batch 8 at 4 samples a prompt: two groups of four (no rollout here is empty)");
+  assert.ok(seen.every(([p]) => prompts.some((q) => q.join() === p.join())), "each with its own prompt");
   assert.notEqual(a.reward, b.reward, "and the reward is the score of what it made");
   joined.dispose();
   cut.dispose();

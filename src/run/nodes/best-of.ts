@@ -49,16 +49,11 @@ export function ruleScores(candidates: readonly (readonly string[])[], reference
 
 /**
  * The picked candidate of each prompt: by the rule against its reference, or by `score`, a reward
- * model's scores of (prompt, answer) pairs in one flat, prompt-major list.
+ * model's scores of each prompt's candidates (read together, as one group).
  */
-export function pickBest(items: readonly PromptResponse[], candidates: readonly (readonly string[])[], select: "rule" | ((prompts: string[], answers: string[]) => number[])): number[] {
+export function pickBest(items: readonly PromptResponse[], candidates: readonly (readonly string[])[], select: "rule" | ((prompts: string[], candidates: readonly (readonly string[])[]) => number[][])): number[] {
   if (select === "rule") return ruleScores(candidates, items.map((x) => x.response)).map(argmaxFirst);
-  const flat = select(
-    items.flatMap((x, i) => candidates[i]!.map(() => x.prompt)),
-    candidates.flatMap((c) => [...c]),
-  );
-  let at = 0;
-  return candidates.map((c) => argmaxFirst(flat.slice(at, (at += c.length))));
+  return select(items.map((x) => x.prompt), candidates).map(argmaxFirst);
 }
 
 /**
@@ -77,7 +72,7 @@ function sampleSeed(env: HandlerEnv, ctx: NodeContext, s: BestOfSettings, n: num
 
 /**
  * Draws `k` samples of the model per prompt and keeps the best by `select`. `score` scores a reward
- * model's (prompt, answer) pairs (the eval's judgeScores, so a selector and a judge read answers alike).
+ * model's candidates per prompt (the eval's judgeScores, so a selector and a judge read answers alike).
  */
 export async function bestOfAnswers(
   env: HandlerEnv,
@@ -85,7 +80,7 @@ export async function bestOfAnswers(
   items: readonly PromptResponse[],
   d: { fmt: ChatFormat; tok: Tokenizer },
   s: BestOfSettings,
-  score: (rm: Gpt, prompts: string[], answers: string[]) => number[],
+  score: (rm: Gpt, prompts: string[], candidates: readonly (readonly string[])[]) => number[][],
 ): Promise<BestOf> {
   const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, undefined, Math.max(1, s.context - s.maxNewTokens)));
   const rng = new Rng(sampleSeed(env, ctx, s, items.length));
@@ -108,7 +103,7 @@ export async function bestOfAnswers(
   else {
     const rm = await networkOf(env, ctx.plan, await ctx.input(s.select));
     try {
-      picked = pickBest(items, candidates, (prompts, answers) => score(rm, prompts, answers));
+      picked = pickBest(items, candidates, (prompts, cands) => score(rm, prompts, cands));
     } finally {
       rm.dispose();
     }

@@ -28,28 +28,31 @@ const SAMPLES_PER_TASK = 5;
 const RM_SAMPLES = 8;
 
 /**
- * A judge reward model's scores of each side's answers (`answers[side][i]` to `prompts[i]`). Each
- * distinct (prompt, answer) sequence is scored once and every copy reads that score: the same answer
- * from both sides is then a tie, exactly. (Scored in two batches of its own, one text could score
- * about 1e-6 apart by its batch's padding, which decided 5 and 9 of the quickstart's identical pairs.)
+ * A judge reward model's scores of the answers compared on each prompt (`groups[i]`, the answers to
+ * `prompts[i]`: a win rate's two sides, a best-of pick's candidates), each group read as one
+ * (rewardReader: one prompt cut for all of them). Each distinct sequence is scored once and every copy
+ * reads that score: the same answer from both sides is then a tie, exactly. (Scored in two batches of
+ * its own, one text could score about 1e-6 apart by its batch's padding, which decided 5 and 9 of the
+ * quickstart's identical pairs.)
  */
-export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: string[], answers: string[][], read: RewardReader, score = scoreSequences): number[][] {
+export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: readonly string[], groups: readonly (readonly string[])[], read: RewardReader, score = scoreSequences): number[][] {
   const index = new Map<string, number>();
   const seqs: number[][] = [];
-  const at = answers.map((side) =>
-    side.map((text, i) => {
-      const key = JSON.stringify([prompts[i], text]);
+  const at = groups.map((answers, i) => {
+    const prompt = promptTokens(d.fmt, d.tok, prompts[i]!, undefined, Infinity);
+    return read(prompt, answers.map((text) => responseTokens(d.fmt, d.tok, prompts[i]!, text))).map((seq) => {
+      const key = seq.join(",");
       let k = index.get(key);
       if (k === undefined) {
         k = seqs.length;
         index.set(key, k);
-        seqs.push(read(promptTokens(d.fmt, d.tok, prompts[i]!, undefined, Infinity), responseTokens(d.fmt, d.tok, prompts[i]!, text)));
+        seqs.push(seq);
       }
       return k;
-    }),
-  );
+    });
+  });
   const scores = score(rm, seqs, { pad: d.tok.pad });
-  return at.map((side) => side.map((k) => scores[k]!));
+  return at.map((group) => group.map((k) => scores[k]!));
 }
 
 async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<Gpt> {
@@ -134,7 +137,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const best =
         d.select === null
           ? null
-          : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, answers) => judgeScores(rm, d, ps, [answers], rewardReader(plan, d.select!))[0]!);
+          : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, candidates) => judgeScores(rm, d, ps, candidates, rewardReader(plan, d.select!)));
       const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
       // b answers in its own chat format, tokenizer and context (a's were used: a model trained in
       // another format was prompted in a's, and its win rate biased toward a, silently)
@@ -147,7 +150,9 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        [sa, sb] = judgeScores(rm, d, prompts, [ta, tb], rewardReader(plan, d.judge));
+        const pairs = judgeScores(rm, d, prompts, prompts.map((_, i) => [ta[i]!, tb[i]!]), rewardReader(plan, d.judge));
+        sa = pairs.map((g) => g[0]!);
+        sb = pairs.map((g) => g[1]!);
         // pairCredit reads NaN as a loss: a judge that scores a non-finite value decides nothing (its
         // weights passed the training stage's finite checks, so this is a fault, said as one)
         const odd = [...sa, ...sb].find((x) => !Number.isFinite(x));

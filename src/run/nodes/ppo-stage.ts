@@ -71,7 +71,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     prompts: data.prompts,
     ptx: data.ptx,
     pad: data.tok.pad,
-    ...(readRm ? { rewardSequence: readRm } : {}),
+    ...(readRm ? { rewardSequences: readRm } : {}),
     train: cfg,
     ppo: ppoConfigOf(p, data.tok.eos),
   });
@@ -85,7 +85,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const probeScores = (answers: number[][]): Record<string, number> => {
     const out: Record<string, number> = {};
     if (rm) {
-      const s = scoreSequences(rm, ps.map((p, i) => readRm!(p, answers[i]!)), { pad: data.tok.pad });
+      const s = scoreSequences(rm, ps.map((p, i) => readRm!(p, [answers[i]!])[0]!), { pad: data.tok.pad }); // one answer a prompt
       out.greedy_rm_score = s.reduce((a, x) => a + x, 0) / s.length;
     }
     if (rule) {

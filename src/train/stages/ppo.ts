@@ -80,9 +80,10 @@ export interface PpoStageInput {
   train: TrainConfig;
   /** The tokenizer's padding token. */
   pad: number;
-  /** The sequence a reward model scores for a (prompt, response): cut as its stage cut its training
-   * pairs (src/run/nodes/reward-reader.ts); left out, the two joined (packScore keeps the last context tokens). */
-  rewardSequence?: (prompt: readonly number[], response: readonly number[]) => number[];
+  /** The sequences a reward model scores for a prompt's responses (its rollout group): cut together as
+   * its stage cut its training groups (src/run/nodes/reward-reader.ts); left out, each prompt and
+   * response joined (packScore keeps the last context tokens). */
+  rewardSequences?: (prompt: readonly number[], responses: readonly (readonly number[])[]) => number[][];
 }
 
 interface Rollout {
@@ -122,7 +123,7 @@ export class PpoTrainer extends Trainer {
   private readonly prompts: number[][];
   private readonly ptx: TokenSequence[];
   private readonly pad: number;
-  private readonly rewardSequence: (prompt: readonly number[], response: readonly number[]) => number[];
+  private readonly rewardSequences: (prompt: readonly number[], responses: readonly (readonly number[])[]) => number[][];
   private ptxCursor = 0;
   /** The value network (separate from the policy) and its optimizer; null with rloo advantages. */
   readonly value: Gpt | null;
@@ -141,7 +142,7 @@ export class PpoTrainer extends Trainer {
     this.prompts = input.prompts;
     this.ptx = input.ptx ?? [];
     this.pad = input.pad;
-    this.rewardSequence = input.rewardSequence ?? ((p, r) => [...p, ...r]);
+    this.rewardSequences = input.rewardSequences ?? ((p, rs) => rs.map((r) => [...p, ...r]));
     this.model = input.init.clone(["lm"], 0);
     this.reference = input.init.clone(["lm"], 0, false);
     this.rewardModel = typeof input.reward === "function" ? null : input.reward;
@@ -225,6 +226,18 @@ export class PpoTrainer extends Trainer {
    * 2. Scores (reward model or function), log-probs under the policy and the reference (in the
    * recipe's fixed row shares, across the pool when there is one: ppo-score.ts), values (gae); no gradient.
    */
+  /** Each kept rollout's reward-model sequence, the samples of one prompt read as one group. */
+  private rewardInputs(roll: Rollout): number[][] {
+    const byGroup = new Map<number, number[]>();
+    roll.kept.forEach((x, i) => byGroup.set(x.group, [...(byGroup.get(x.group) ?? []), i]));
+    const out: number[][] = new Array(roll.kept.length);
+    for (const idx of byGroup.values()) {
+      const seqs = this.rewardSequences(roll.kept[idx[0]!]!.prompt, idx.map((i) => roll.kept[i]!.response));
+      idx.forEach((i, j) => (out[i] = seqs[j]!));
+    }
+    return out;
+  }
+
   private score(roll: Rollout): Scored {
     const o = this.opts;
     const b = roll.batch;
@@ -234,7 +247,7 @@ export class PpoTrainer extends Trainer {
       if (this.value) out.vals = this.value.tokenValues(this.value.hidden(tf.tensor2d(b.inputs, [b.B, b.T], "int32")).h);
       if (this.rewardModel) {
         const sc = packScore(
-          roll.kept.map((x) => this.rewardSequence(x.prompt, x.response)),
+          this.rewardInputs(roll),
           this.rewardModel.config.context,
           this.pad,
         );
