@@ -29,10 +29,15 @@ const training: Record<string, Schema> = {
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
 
+// Pretraining reads text, never prompt/response examples, so a chat format is nothing it could train
+// in: taken, it was hashed into the stage (a new template re-trained pretraining) and read by the
+// stages and evals after it as the format the network had learned, which it had not
+const { format: _notForText, ...textTraining } = training;
+
 export const STAGE_KINDS: Record<string, KindSpec> = {
   pretrain: {
     props: {
-      ...training,
+      ...textTraining,
       init: refSchema(["model", "stage:pretrain"], "model to train from scratch, or a pretrain stage to continue"),
       data: either("text corpus", dataCall("corpus"), refSchema(["source:text"], "text source")),
       holdout: num("share of the corpus's distinct lines kept for validation loss, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.5, default: 0.05 }),
