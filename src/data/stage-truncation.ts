@@ -12,7 +12,7 @@ import { componentsOf } from "./build-mix.js";
 import { numP } from "./build-source.js";
 import { dataPlanOf, nodeOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { recipeTokenizer, tokenizerOf } from "./recipe-tokenizer.js";
-import type { Tokenizer } from "./types.js";
+import type { ChatFormat, Tokenizer } from "./types.js";
 import { TRUNCATING_STAGES, type StageTruncation } from "./truncation-report.js";
 import { countGroups, countSft, truncatePolicy } from "./truncation.js";
 
@@ -82,14 +82,19 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): strin
 }
 
 /**
- * What `alignc data` measures a block's token lengths with: the tokenizer and model context of the
- * first stage (plan order) that trains on it, `stage` naming it; for a block no stage trains on, the
- * first model's (stage null).
+ * The stage `alignc data` shows a block as (its chat format, tokenizer and context): `chosen` when
+ * given (null when that stage does not train on the block), else the first stage (plan order) that
+ * trains on it; `others`: the other stages that train on it, which may read it otherwise. For a block
+ * no stage trains on: the first model's tokenizer and context, raw (stage null).
  */
-export async function measuredWith(recipe: CheckedRecipe, blockName: string): Promise<{ stage: string | null; tok: Tokenizer; context: number | undefined }> {
+export async function shownAs(recipe: CheckedRecipe, blockName: string, chosen?: string): Promise<{ stage: string | null; others: string[]; tok: Tokenizer; context: number | undefined; format: ChatFormat | undefined } | null> {
   const dp = dataPlanOf(recipe);
-  const stage = consumingStages(recipe, blockName)[0];
+  const readers = consumingStages(recipe, blockName);
+  if (chosen !== undefined && !readers.includes(chosen)) return null;
+  const stage = chosen ?? readers[0];
   const model = stage !== undefined ? modelOf(dp, nodeOf(dp, stage)) : [...dp.nodes.values()].find((n) => n.kind === "model");
   const context = model ? numP(model.params.context) : undefined;
-  return stage !== undefined ? { stage, tok: await tokenizerOf(dp, stage), context } : { stage: null, tok: await recipeTokenizer(recipe), context };
+  if (stage === undefined) return { stage: null, others: [], tok: await recipeTokenizer(recipe), context, format: undefined };
+  // the stage's format as the plan resolved it (written, or inherited from its init)
+  return { stage, others: readers.filter((x) => x !== stage), tok: await tokenizerOf(dp, stage), context, format: chatFormatOf(dp, nodeOf(dp, stage).params.format) };
 }

@@ -49,7 +49,45 @@ stage sb = sft { init = b  data = demos  steps = 5 }
   assert.match(r.out, /# sa {2}\(sft; tokenizer byte_level\)[\s\S]*over context 128:/);
   assert.match(r.out, /# sb {2}\(sft; tokenizer gpt2\)\n[^#]*over context 32:/);
   const src = await capture([join(dir, "two.align")], { source: "demos", stats: true, preview: "0" });
-  assert.match(src.out, /# demos {2}\(sft; tokenizer byte_level, as stage sa reads it\)[\s\S]*over context 128:/);
+  assert.match(src.out, /# demos {2}\(sft; tokenizer byte_level, as stage sa reads it; also read by sb: [^)]*\)[\s\S]*over context 128:/);
+});
+
+// A block is shown as one stage reads it: its tokenizer and its chat format came from two rules (the
+// first stage in plan order; the first with a written format in block order), so the header could name
+// one stage and the examples carry another's format, and a stage that inherits its init's format showed raw
+test("alignc data: a block is shown in the format of the stage it names (inherited formats too); --stage picks another", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-stage-"));
+  const demos = resolve(RECIPES, "data", "demos.jsonl");
+  const chat = (f: string) => JSON.stringify(resolve(RECIPES, "..", "templates", "chat", f));
+  writeFileSync(
+    join(dir, "fmt.align"),
+    `recipe fmt { seed = 3 }
+tokenizer chars = byte_level {}
+model a = gpt { tokenizer = chars  layers = 1  d_model = 16  heads = 2  context = 128 }
+source demos = jsonl(${JSON.stringify(demos)}) as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+format plain = chat_template(${chat("plain.hbs")})
+format chatml = chat_template(${chat("chatml.hbs")})
+stage s1 = sft { init = a  data = demos  format = chatml  steps = 5 }
+stage s2 = sft { init = s1  data = demos  steps = 5 }
+stage s3 = sft { init = a  data = demos  format = plain  steps = 5 }
+`,
+  );
+  const first = await capture([join(dir, "fmt.align")], { source: "demos", preview: "1" });
+  assert.equal(first.code, 0, first.err);
+  assert.match(first.out, /as stage s1 reads it; also read by s2, s3: --stage NAME/);
+  assert.match(first.out, /<\|im_start\|>/, "s1's format, chatml");
+  const inherited = await capture([join(dir, "fmt.align")], { source: "demos", stage: "s2", preview: "1" });
+  assert.equal(inherited.code, 0, inherited.err);
+  assert.match(inherited.out, /as stage s2 reads it[\s\S]*<\|im_start\|>/, "s2 declares no format: it trains in s1's");
+  const plain = await capture([join(dir, "fmt.align")], { source: "demos", stage: "s3", preview: "1" });
+  assert.match(plain.out, /as stage s3 reads it[\s\S]*User: /);
+  assert.doesNotMatch(plain.out, /im_start/);
+  const wrong = await capture([join(dir, "fmt.align")], { source: "demos", stage: "nope", preview: "1" });
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /stage `nope` does not train on `demos` \(stages that do: s1, s2, s3\)/);
+  const noSource = await capture([join(dir, "fmt.align")], { stage: "s1", preview: "1" });
+  assert.equal(noSource.code, 2);
+  assert.match(noSource.err, /name the block with --source/);
 });
 
 test("alignc data --export writes the final examples as JSONL", async () => {

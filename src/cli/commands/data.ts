@@ -1,6 +1,7 @@
-// `alignc data RECIPE [--variant NAME] [--source NAME] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
+// `alignc data RECIPE [--variant NAME] [--source NAME [--stage NAME]] [--preview N] [--export FILE.jsonl [--force]] [--stats]`: the examples a
 // recipe (one variant of a swept recipe: --variant, else the first) trains on, as the model sees them (the response, which the loss covers, marked ⟦…⟧).
-// Without --source it shows the data of every training stage. --export never overwrites the recipe
+// Without --source it shows the data of every training stage; a block is shown as one stage that trains
+// on it reads it (--stage, else the first in plan order; the others named). --export never overwrites the recipe
 // or a file it reads, nor a file alignc did not write unless --force (src/data/export-file.ts). Exit 0 ok, 1 errors, 2 usage.
 // `alignc data RECIPE --leaks`: the contamination check (src/data/leaks.ts) instead: every evaluated
 // prompt found verbatim in a training pool, per pair of pools, ending with `leaks: N` (exit 0 either
@@ -22,7 +23,7 @@ import { findLeaks, type LeakReport } from "../../data/leaks.js";
 import { leakText } from "../../data/leak-text.js";
 import { nearDuplicateText, nearDuplicates, type NearDuplicateReport } from "../../data/ngram-overlap.js";
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
-import { consumingStages, measuredWith, measureTruncation } from "../../data/stage-truncation.js";
+import { consumingStages, measureTruncation, shownAs } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
@@ -54,18 +55,6 @@ function report(ds: Diagnostic[], sources: Map<string, string>, json = false): v
 function targets(recipe: CheckedRecipe, source: string | undefined): string[] {
   if (source) return [source];
   return recipe.blocks.filter((b) => b.keyword === "stage" && (isRef(b.props.data) || typeof b.props.data === "object")).map((b) => b.name);
-}
-
-/** A data block is shown in the chat format of the first stage that trains on it, directly or
- * through a mixture (stages carry formats). */
-function formatFor(recipe: CheckedRecipe, name: string): string | undefined {
-  const b = recipe.blocks.find((x) => x.name === name);
-  if (!b || b.keyword === "stage" || b.keyword === "eval") return undefined;
-  const users = new Set([name]);
-  for (const m of recipe.blocks) if (m.keyword === "mixture" && Object.hasOwn((m.props.components ?? {}) as object, name)) users.add(m.name);
-  const stage = recipe.blocks.find((x) => x.keyword === "stage" && isRef(x.props.data) && users.has(x.props.data.$ref) && isRef(x.props.format));
-  const f = stage?.props.format;
-  return isRef(f) ? f.$ref : undefined;
 }
 
 /** What truncation does to a block's examples at each stage that trains on them (every example counted). */
@@ -191,6 +180,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 2;
   }
   const names = targets(recipe, source);
+  const stageOpt = typeof opts.stage === "string" ? opts.stage : undefined;
+  if (stageOpt !== undefined && !source) {
+    process.stderr.write("alignc data: --stage shows one block as that stage reads it; name the block with --source\n");
+    return 2;
+  }
   const exportFile = typeof opts.export === "string" ? resolve(opts.export) : undefined;
   if (exportFile && names.length !== 1) {
     process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${names.join(", ")})\n`);
@@ -215,11 +209,18 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // yet is a located error (AL3061) naming the stage and the command to run first
     registerCachedDraws(recipe);
     for (const name of names) {
-      // token lengths as the first stage that trains on the block sees them (its tokenizer and context)
-      const { stage, tok, context } = await measuredWith(recipe, name);
-      const built = await buildExamples(recipe, name, { format: formatFor(recipe, name) });
-      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(stage !== null ? { stage } : {}), ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
-      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""})\n`);
+      // the block as one stage that trains on it reads it (--stage, else the first in plan order): its
+      // chat format (as the plan resolved it), tokenizer and context; the others are named
+      const shown = await shownAs(recipe, name, stageOpt);
+      if (!shown) {
+        process.stderr.write(`alignc data: --stage: stage \`${stageOpt}\` does not train on \`${name}\` (stages that do: ${consumingStages(recipe, name).join(", ") || "none"})\n`);
+        return 2;
+      }
+      const { stage, others, tok, context, format } = shown;
+      const built = await buildExamples(recipe, name, format ? { format } : {});
+      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(stage !== null ? { stage } : {}), ...(others.length ? { also_read_by: others } : {}), ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
+      const also = others.length ? `; also read by ${others.join(", ")}: --stage NAME shows it as one of them reads it` : "";
+      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""}${also})\n`);
       if (opts.stats) {
         const truncation = await truncationCounts(recipe, name);
         if (json) Object.assign(entry, { stats: statsJson(built, tok, context), truncation });
