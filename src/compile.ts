@@ -23,6 +23,7 @@ import { TruncationCache, truncationMemo } from "./plan/truncation-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
+import { tasksReadingRows } from "./data/task-rows.js";
 
 export interface CompileOptions {
   /** Backend for time estimates and the wasm memory cap: auto | tensorflow | wasm | cpu (default: the recipe's, else auto). */
@@ -188,7 +189,8 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
     }
   };
   // a candidates source is read by `alignc label`, not trained on: it is no plan node and has no size
-  const dataBlocks = recipe.blocks.filter((b) => (b.keyword === "source" && b.role !== "candidates") || b.keyword === "task" || b.keyword === "mixture");
+  // and rows only tasks read are sized as those tasks' examples (src/data/task-rows.ts)
+  const dataBlocks = recipe.blocks.filter((b) => (b.keyword === "source" && b.role !== "candidates" && !tasksReadingRows(recipe, b.name)) || b.keyword === "task" || b.keyword === "mixture");
   if (dataBlocks.length <= MEASURE_BLOCKS_MAX) for (const b of dataBlocks) await measure(b.name, b.name, {}, true);
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {

@@ -2,7 +2,7 @@
 // each line's named groups its fields; a line the pattern does not match is a located bad row.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRows } from "../../src/data/readers.js";
@@ -109,4 +109,23 @@ test("SST-2 as published (../shared): every line a row, FLAN's sst2 patterns ren
     if (e.meta.inverted) assert.ok(e.prompt.includes(answer) && e.response === sentence, JSON.stringify(e));
     else assert.ok(e.prompt.includes(sentence) && e.response === answer, JSON.stringify(e));
   }
+});
+
+// The README's SST-2 recipe: `as records` rows that only a task reads. The planner sized the source by
+// building it alone, which guessed demonstrations and refused every row for lacking a `prompt` (plan
+// and run exit 1 with "200 bad rows" where `check` and `data` passed); audit 32
+test("rows that only a task reads plan and run; `alignc data --source` on them points at the task", () => {
+  const d = mkdtempSync(join(tmpdir(), "alignc-pattern-plan-"));
+  writeFileSync(join(d, "stsa.binary.dev"), "1 a fine film .\n0 a dull film .\n1 moving .\n0 tedious .\n");
+  writeFileSync(join(d, "plain.hbs"), "User: {{prompt}}\nAssistant: {{response}}");
+  mkdirSync(join(d, "tpl"));
+  writeFileSync(join(d, "tpl", "01.hbs"), "{{sentence}} Positive or negative?\n|||\n{{answer}}");
+  writeFileSync(join(d, "p.align"), recipe(SST).replace('templates = flan_templates("flan_templates.json", "sst2", "v1")', 'templates = dir("tpl")'));
+  const plan = alignc(d, "plan", "p.align");
+  assert.equal(plan.code, 0, plan.out + plan.err);
+  assert.match(plan.out, /sst2 +expand .* 4 ex /);
+  const shown = alignc(d, "data", "p.align", "--source", "rows");
+  assert.equal(shown.code, 2, shown.out + shown.err);
+  assert.match(shown.err, /`rows` holds rows that task `sst2` renders, not examples of its own: --source sst2/);
+  assert.equal(alignc(d, "data", "p.align", "--source", "sst2").code, 0);
 });

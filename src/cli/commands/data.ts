@@ -23,6 +23,7 @@ import { findLeaks, type LeakReport } from "../../data/leaks.js";
 import { leakText } from "../../data/leak-text.js";
 import { nearDuplicateText, nearDuplicates, type NearDuplicateReport } from "../../data/ngram-overlap.js";
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
+import { tasksReadingRows } from "../../data/task-rows.js";
 import { consumingStages, measureTruncation, shownAs } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
@@ -177,6 +178,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const source = typeof opts.source === "string" ? opts.source : undefined;
   if (source && !recipe.blocks.some((b) => b.name === source)) {
     process.stderr.write(`alignc data: no block named \`${source}\` (data blocks: ${recipe.blocks.filter((b) => ["task", "source", "mixture", "stage"].includes(b.keyword)).map((b) => b.name).join(", ")})\n`);
+    return 2;
+  }
+  const readers = source ? tasksReadingRows(recipe, source) : null;
+  if (readers) {
+    process.stderr.write(`alignc data: \`${source}\` holds rows that ${readers.length > 1 ? "tasks" : "task"} ${readers.map((t) => `\`${t}\``).join(", ")} ${readers.length > 1 ? "render" : "renders"}, not examples of its own: --source ${readers[0]} shows them as examples\n`);
     return 2;
   }
   const names = targets(recipe, source);
