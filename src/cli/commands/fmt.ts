@@ -31,8 +31,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   for (const file of args) {
     await handlePendingSignals(); // a Ctrl-C during the last file's write stops here, before the next one
     let text: string;
+    let readTarget: string;
     try {
-      text = readRegularText(file, READ_LIMITS.recipe, "recipe");
+      // the file read, through any symlink (compared again before the write); a path that leads nowhere
+      // is read as given, for the reader's own message (missing, a loop, not permitted)
+      readTarget = resolvedOr(file);
+      text = readRegularText(readTarget, READ_LIMITS.recipe, "recipe");
     } catch (err) {
       if (err instanceof NotUtf8Error) {
         // located like a syntax error, and never rewritten: the U+FFFD a lossy decode puts in would be
@@ -52,7 +56,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(1);
       continue;
     }
-    const out = printRecipe(ast);
+    // the canonical layout, in the file's own line endings (CRLF where every line ends so) and with
+    // its byte-order mark where it had one: neither means anything to the parser
+    const out = keepEncoding(text, printRecipe(ast));
     const again = parseRecipe(out, file);
     if (hasErrors(again.diagnostics) || !sameRecipe(ast, again.ast)) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)}: internal error: the formatted text does not mean the same; file left unchanged\n`);
@@ -67,7 +73,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     // the user's file, rewritten in place: through a symlink to its target (the link stays), with its
     // permissions, and never when it is read-only (a rename would replace it regardless)
-    const target = realpathSync(file);
+    const target = readTarget;
     const st = statSync(target);
     const mode = st.mode & 0o7777;
     if ((mode & 0o200) === 0) {
@@ -79,6 +85,15 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     if (lexists(inPlaceBackup(target))) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)}: ${escapeControl(inPlaceBackup(target))} exists (an earlier fmt was interrupted while writing); compare the two and remove the backup first; not formatted\n`);
       raise(2);
+      continue;
+    }
+    // the file about to be replaced must still be the one read, with the text read: a symlink
+    // repointed, or the recipe edited, while fmt ran would otherwise be overwritten with the old
+    // recipe's formatted text (checked just before the write, the window left is microseconds)
+    const changed = changedSince(file, target, text);
+    if (changed) {
+      process.stderr.write(`alignc fmt: ${escapeControl(file)} ${changed} while it was being formatted; not formatted (run fmt again)\n`);
+      raise(1);
       continue;
     }
     try {
@@ -98,6 +113,32 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stdout.write(`formatted ${escapeControl(file)}\n`);
   }
   return code;
+}
+
+function resolvedOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** What changed about the recipe since it was read (its path leads elsewhere, or its text differs), or null. */
+export function changedSince(file: string, target: string, text: string): string | null {
+  try {
+    if (realpathSync(file) !== target) return "now leads to another file";
+    return readRegularText(target, READ_LIMITS.recipe, "recipe") === text ? null : "changed";
+  } catch {
+    return "was moved, removed or replaced"; // gone, or no longer a regular UTF-8 file
+  }
+}
+
+/** `printed` (LF, no BOM) in the line endings and byte-order mark of `original`. */
+function keepEncoding(original: string, printed: string): string {
+  const bom = original.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const lf = printed.replace(/\r\n/g, "\n"); // a comment kept verbatim may hold CRLF
+  const crlf = original.includes("\r\n") && !/(^|[^\r])\n/.test(original);
+  return bom + (crlf ? lf.replace(/\n/g, "\r\n") : lf);
 }
 
 /** Whether a file has this process's owner and group (what a file it creates gets); true where there are no uids. */
