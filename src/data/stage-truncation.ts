@@ -85,7 +85,8 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): strin
  * The stage `alignc data` shows a block as (its chat format, tokenizer and context): `chosen` when
  * given (null when that stage does not train on the block), else the first stage (plan order) that
  * trains on it; `others`: the other stages that train on it, which may read it otherwise. For a block
- * no stage trains on: the first model's tokenizer and context, raw (stage null).
+ * no stage trains on: the first model's tokenizer and context, raw (stage null). `format` is undefined
+ * where the block's own plan node carries it (a stage's data) or there is none.
  */
 export async function shownAs(recipe: CheckedRecipe, blockName: string, chosen?: string): Promise<{ stage: string | null; others: string[]; tok: Tokenizer; context: number | undefined; format: ChatFormat | undefined } | null> {
   const dp = dataPlanOf(recipe);
@@ -95,6 +96,8 @@ export async function shownAs(recipe: CheckedRecipe, blockName: string, chosen?:
   const model = stage !== undefined ? modelOf(dp, nodeOf(dp, stage)) : [...dp.nodes.values()].find((n) => n.kind === "model");
   const context = model ? numP(model.params.context) : undefined;
   if (stage === undefined) return { stage: null, others: [], tok: await recipeTokenizer(recipe), context, format: undefined };
-  // the stage's format as the plan resolved it (written, or inherited from its init)
-  return { stage, others: readers.filter((x) => x !== stage), tok: await tokenizerOf(dp, stage), context, format: chatFormatOf(dp, nodeOf(dp, stage).params.format) };
+  // the stage's format as the plan resolved it (written, or inherited from its init); a stage's own
+  // data carries it already, and is built before its template is read (a bad row is said first)
+  const format = stage === blockName ? undefined : chatFormatOf(dp, nodeOf(dp, stage).params.format);
+  return { stage, others: readers.filter((x) => x !== stage), tok: await tokenizerOf(dp, stage), context, format };
 }
