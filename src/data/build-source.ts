@@ -158,6 +158,16 @@ export async function buildRead(dp: DataPlan, node: DataNode, limit?: number): P
   return atRecipe(fileSiteOf(dp, node), rs.file, dp.dir, () => examplesOfRows(dp, node, rs));
 }
 
+/** The rows a `categories` filter left out, as skipped rows with their categories (largest first), so
+ * `alignc data --stats` and the run record say why a source has fewer examples than rows (a filter on
+ * a field the file leaves null kept none, and nothing said so). */
+function categoryNote(source: string, file: string, categories: string[] | undefined, drops: Map<string, number>): SkippedRows[] {
+  const count = [...drops.values()].reduce((a, n) => a + n, 0);
+  if (!categories || count === 0) return [];
+  const by = [...drops].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c, n]) => `${c} ${n.toLocaleString("en-US")}`);
+  return [{ source, file, count, reasons: [`category not in categories = ${JSON.stringify(categories)}: ${by.slice(0, 8).join(", ")}${by.length > 8 ? ", …" : ""}`] }];
+}
+
 /** A read node's rows as demonstrations, comparison groups or text, split by its `holdout`. */
 function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   const p = node.params;
@@ -172,6 +182,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     return skipped.length ? { notes: { skipped } } : {};
   };
   if (role === "demonstrations") {
+    const categoryDrops = new Map<string, number>();
     const exs = readDemonstrations({
       name,
       file: rs.file,
@@ -182,10 +193,11 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       context: strP(p.context),
       system: strP(p.system),
       categories: strListP(p.categories),
+      categoryDrops,
       bad,
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
-    const notes = skippedNotes();
+    const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
     const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }

@@ -24,6 +24,8 @@ export interface DemoSpec {
   context?: string; // template appended to the prompt after a blank line when it renders non-empty (default: the shape's context field)
   system?: string;
   categories?: string[];
+  /** filled with the rows `categories` left out, counted by their category (`null` where a row has none) */
+  categoryDrops?: Map<string, number>;
   /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
   bad?: BadRows;
   /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
@@ -79,7 +81,11 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
   const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   for (const row of spec.rows) {
     const category = typeof row.data.category === "string" ? row.data.category : undefined;
-    if (keep && (!category || !keep.has(category))) continue;
+    if (keep && (!category || !keep.has(category))) {
+      const label = category ?? (row.data.category === undefined ? "no category field" : JSON.stringify(row.data.category));
+      spec.categoryDrops?.set(label, (spec.categoryDrops.get(label) ?? 0) + 1);
+      continue;
+    }
     const ex = bad.guard(row, () => demoOf(spec, row, d, { promptT, responseT, contextT }, category));
     if (ex) out.push(ex);
   }

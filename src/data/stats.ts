@@ -25,7 +25,7 @@ import type { Json } from "../plan/types.js";
 import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { componentsOf, heldoutTaskIds } from "./build-mix.js";
 import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
-import { holdoutOf, numP, strP } from "./build-source.js";
+import { holdoutOf, numP, readNodeRows, strListP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
 import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
@@ -75,7 +75,7 @@ async function sizeOfParam(dp: DataPlan, v: Json | undefined): Promise<Size> {
 
 const sizeMemo = new WeakMap<DataPlan, Map<string, Promise<Size>>>();
 
-/** Train/held-out example counts of a plan node without reading rows (dedup and category filters not applied); memoised per plan. */
+/** Train/held-out example counts of a plan node without reading rows (dedup not applied; a `categories` filter reads the rows' categories); memoised per plan. */
 function sizeOf(dp: DataPlan, node: DataNode, heldoutTasks: readonly string[] = [], prop?: string): Promise<Size> {
   let memo = sizeMemo.get(dp);
   if (!memo) sizeMemo.set(dp, (memo = new Map()));
@@ -98,6 +98,14 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
     switch (node.op) {
       case "read": {
         const reader = strP(p.reader) as ReaderKind;
+        const categories = strListP(p.categories);
+        if (categories) {
+          // the rows a `categories` filter keeps, counted exactly (their category fields read): an
+          // estimate of every row hid a filter that keeps none (AL4020 then stops the plan)
+          const keep = new Set(categories);
+          const rows = (await readNodeRows(dp, node, { onError: "skip" })).rows;
+          return splitN(rows.filter((r) => typeof r.data.category === "string" && keep.has(r.data.category)).length, holdoutOf(dp, node));
+        }
         return splitN(cap(await countRows(pathOf(dp, p.path, `\`${node.id}\``), reader, strP(p.encoding))), holdoutOf(dp, node));
       }
       case "expand":

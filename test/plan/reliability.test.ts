@@ -101,6 +101,36 @@ test("rankings where every group is fully tied are a plan error (they failed aft
   assert.equal(d.span?.line, 7);
 });
 
+// Dolly's published slice leaves `category` null on every row: `categories = ["open_qa"]` kept none, and
+// check, plan (which sized the source by its rows) and data --stats passed without a word; the run
+// then failed after planning with "no training examples" (audit 32)
+test("a categories filter that keeps no row is a plan error (AL4020), and the rows it left out are counted with their categories", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-categories-"));
+  const rows = [
+    { instruction: "a?", response: "x", category: null },
+    { instruction: "b?", response: "y", category: null },
+    { instruction: "c?", response: "z", category: "brainstorming" },
+    { instruction: "d?", response: "w" },
+  ];
+  writeFileSync(join(dir, "d.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const recipe = (cats: string) => `${HEAD}source d = jsonl("d.jsonl") as demonstrations { categories = ${cats} }\nstage sft = sft { init = tiny  data = d  steps = 2 }\n`;
+  writeFileSync(join(dir, "r.align"), recipe(`["open_qa"]`));
+  const r = await compile(join(dir, "r.align"), { cache: false, machine: false });
+  const d = r.diagnostics.find((x) => x.code === "AL4020");
+  assert.ok(d, r.diagnostics.map((x) => `${x.code} ${x.message}`).join("; "));
+  assert.equal(d.severity, "error");
+  assert.match(d.message, /--stats/);
+  const { buildExamples } = await import("../../src/data/build.js");
+  const { checkRecipeFile } = await import("../../src/check/index.js");
+  const built = await buildExamples((await checkRecipeFile(join(dir, "r.align"))).recipe!, "d");
+  assert.deepEqual(built.notes?.skipped?.map((x) => [x.count, x.reasons]), [[4, ['category not in categories = ["open_qa"]: null 2, brainstorming 1, no category field 1']]]);
+  // a filter that keeps some rows: the plan counts exactly those
+  writeFileSync(join(dir, "k.align"), recipe(`["brainstorming"]`));
+  const k = await compile(join(dir, "k.align"), { cache: false, machine: false });
+  assert.ok(k.plan, k.diagnostics.map((x) => `${x.code} ${x.message}`).join("; "));
+  assert.equal(k.plan.nodes.find((n) => n.id === "d")?.estimates.size?.examples, 1);
+});
+
 test("a JSON object where text is expected is an error, not the training text [object Object]", async () => {
   const { compileHandlebars } = await import("../../src/data/flan/template.js");
   const part = compileHandlebars("Q: {{q}}", 0, { file: "r.align", span: span() });
