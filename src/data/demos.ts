@@ -5,7 +5,7 @@ import type { Span } from "../lang/ast.js";
 import { CODES, DataError, fail, rowSpan } from "./diag.js";
 import { fieldsOf } from "./flan/render.js";
 import { didYouMean } from "../common/did-you-mean.js";
-import { compileHandlebars, type CompiledPart } from "./flan/template.js";
+import { compileHandlebars, placeholderProblem, type CompiledPart } from "./flan/template.js";
 import { fieldString, type Row } from "./readers.js";
 import type { PromptResponse } from "./types.js";
 import { dataDiag } from "./diag.js";
@@ -104,8 +104,8 @@ function demoOf(
   {
     for (const p of [promptT, responseT, contextT]) {
       for (const ph of p?.placeholders ?? []) {
-        const v = row.data[ph.name];
-        if (!ph.optional && (v === undefined || v === null)) fail(CODES.missingField, `missing field \`${ph.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+        const problem = placeholderProblem(ph, row.data);
+        if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
       }
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);

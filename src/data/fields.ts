@@ -10,7 +10,7 @@ import type { IRValue } from "../check/ir.js";
 import { CODES, fail, rowSpan } from "./diag.js";
 import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
-import type { CompiledPart } from "./flan/template.js";
+import { placeholderProblem, type CompiledPart } from "./flan/template.js";
 import type { Row, RowSet } from "./readers.js";
 import type { BadRows } from "./bad-rows.js";
 
@@ -81,9 +81,8 @@ export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site
     for (const r of rules) {
       if ("template" in r) {
         for (const ph of r.template.placeholders) {
-          const v = data[ph.name];
-          if (!ph.optional && (v === undefined || v === null))
-            fail(CODES.missingField, `missing field \`${ph.name}\` (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
+          const problem = placeholderProblem(ph, data);
+          if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, `${problem.message} (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
         }
         data[r.name] = r.template.render(data);
       } else data[r.name] = lookup(r, { ...row, data }, rows.file);

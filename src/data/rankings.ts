@@ -13,7 +13,7 @@ import type { ComparisonGroup } from "./types.js";
 import type { Span } from "../lang/ast.js";
 import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
-import type { CompiledPart } from "./flan/template.js";
+import { placeholderProblem, type CompiledPart } from "./flan/template.js";
 
 /** Responses one ranking row may hold: C(64, 2) = 2,016 comparisons from one prompt. */
 export const MAX_RESPONSES = 64;
@@ -123,8 +123,10 @@ function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pair
 
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
   if (tpl) {
-    for (const p of tpl.placeholders)
-      if (!p.optional && row.data[p.name] === undefined || row.data[p.name] === null) fail(CODES.missingField, `missing field \`${p.name}\``, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    for (const p of tpl.placeholders) {
+      const problem = placeholderProblem(p, row.data);
+      if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    }
     return tpl.render(row.data);
   }
   // without a `prompt` template, the row layouts alignc reads name the prompt `prompt` (or Alpaca's `instruction`)

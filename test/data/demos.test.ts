@@ -46,6 +46,24 @@ test("a field tested by {{#if}} in a mapping may be null in a row (regression: n
   assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}} {{hint}}", response: "{{a}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3003" && e.diagnostics[0]!.span?.line === 1);
 });
 
+// Handlebars renders a path that leads nowhere as "": `{{instruction.text}}` on a text field, or
+// `{{a.b}}` into a number, gave every example an empty prompt with exit 0 (audit 32)
+test("a template path into a field reads what is there, and a path that leads nowhere is a located error, not empty text", () => {
+  const rows = rowsOf([{ instruction: { text: "Q1", lang: "en" }, response: "A1" }]);
+  assert.deepEqual(readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{instruction.text}}", response: "{{response}}" }).map((e) => e.prompt), ["Q1"]);
+  for (const [data, prompt, message] of [
+    [{ instruction: "Q", response: "A" }, "{{instruction.text}}", /d\.jsonl:1: `\{\{instruction\.text\}\}` reads `text` of `instruction`, which is a string/],
+    [{ instruction: { lang: "en" }, response: "A" }, "{{instruction.text}}", /d\.jsonl:1: `\{\{instruction\.text\}\}`: `instruction` has no `text` \(it has: lang\)/],
+    [{ instruction: { text: null }, response: "A" }, "{{instruction.text.x}}", /`instruction\.text`, which is null/],
+  ] as const) {
+    assert.throws(
+      () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([data]), prompt, response: "{{response}}" }),
+      (e: DataError) => e.diagnostics.length === 1 && e.diagnostics[0]!.code === "AL3004" && message.test(located(e.diagnostics[0]!)),
+      prompt,
+    );
+  }
+});
+
 test("an empty response and a missing field are located errors", () => {
   assert.throws(
     () => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "Q", response: "A" }, { instruction: "Q", response: " " }]) }),

@@ -13,7 +13,7 @@ import type { Fields, Row } from "../readers.js";
 import type { PromptResponse, SkippedRows } from "../types.js";
 import type { BadRows } from "../bad-rows.js";
 import { didYouMean } from "../../common/did-you-mean.js";
-import { BUILTINS, formatOptions, type TaskTemplate } from "./template.js";
+import { BUILTINS, formatOptions, placeholderProblem, type TaskTemplate } from "./template.js";
 
 export interface FlanTaskSpec {
   name: string; // task block name (ids and meta only: never a seed, see ../plan-input.ts)
@@ -107,10 +107,10 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
   for (const p of t.placeholders) {
     if ((BUILTINS as readonly string[]).includes(p.name)) continue;
     const v = row.data[p.name];
-    if (p.optional && (v === undefined || v === null)) continue;
-    if (v === undefined || v === null)
-      fail(CODES.missingField, `missing field \`${p.name}\` (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-    if (typeof v === "object" && !Array.isArray(v))
+    const problem = placeholderProblem(p, row.data);
+    if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, `${problem.message} (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    if (v === undefined || v === null) continue; // optional, and absent
+    if (!p.path && typeof v === "object" && !Array.isArray(v))
       fail(CODES.wrongType, `field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
   }
   for (const f of t.indexFields ?? []) {

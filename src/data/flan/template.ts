@@ -15,6 +15,27 @@ export interface Placeholder {
   col: number;
   /** read under `{{#if name}}` / `{{#unless name}}` (or as that test): a row may lack it */
   optional?: boolean;
+  /** the whole path where it reads into the field (`{{a.b.c}}`: ["a", "b", "c"]) */
+  path?: string[];
+}
+
+/**
+ * Why a row cannot give a placeholder its value, or null: the field is missing (a `name` a row may lack
+ * is fine), or a path into it (`{{a.b}}`) leads nowhere. Handlebars renders both as "" without a word,
+ * so a template path into a number or a text field gave every example an empty prompt.
+ */
+export function placeholderProblem(p: Placeholder, data: Readonly<Record<string, unknown>>): { code: "missing" | "path"; message: string } | null {
+  const head = data[p.name];
+  if (head === undefined || head === null) return p.optional ? null : { code: "missing", message: `missing field \`${p.name}\`` };
+  let cur: unknown = head;
+  const path = p.path ?? [p.name];
+  for (let i = 1; i < path.length; i++) {
+    const at = path.slice(0, i).join(".");
+    if (cur === null || typeof cur !== "object") return { code: "path", message: `\`{{${path.join(".")}}}\` reads \`${path[i]}\` of \`${at}\`, which is ${cur === null ? "null" : `a ${typeof cur}`} (it has no fields)` };
+    if (!Object.prototype.hasOwnProperty.call(cur, path[i]!)) return { code: "path", message: `\`{{${path.join(".")}}}\`: \`${at}\` has no \`${path[i]}\` (it has: ${Object.keys(cur).slice(0, 12).join(", ") || "nothing"})` };
+    cur = (cur as Record<string, unknown>)[path[i]!];
+  }
+  return null;
 }
 
 export interface TaskTemplate {
@@ -157,7 +178,7 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
     if (path.data || path.depth || depth > 0 || path.parts.length === 0) return;
     const name = path.parts[0]!;
     if (name === "this" || HELPERS.has(name)) return;
-    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}) });
+    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}) });
   };
   for (const st of node.body) {
     if (st.type === "MustacheStatement") {
