@@ -220,8 +220,9 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         }
         return err(CODES.rankingK, `${K} responses; the source declares k = ${spec.k[0]}..${spec.k[1]} (k_outside = "skip" leaves such rows out, counted)`);
       }
-      const empty = responses.findIndex((r) => r.trim() === "");
-      if (empty >= 0) return err(CODES.emptyResponse, `${shape === "hh" || shape === "pairs" ? (empty === 0 ? "the chosen" : "the rejected") : `response ${empty + 1} of ${K}`} response is empty; it would train on nothing`);
+      // an empty response is a real answer to compare (HH-RLHF's harmless set prefers the assistant
+      // saying nothing to a harmful reply in 3 of its first 1,000 rows): the reward model scores the
+      // prompt and the format's closing text and end-of-text token, DPO the log-probability of those
       const pairs = pairsFromRanks(ranks);
       return {
         id: `${spec.name}:${row.index}`,

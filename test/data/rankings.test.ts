@@ -1,4 +1,3 @@
-import { BadRows } from "../../src/data/bad-rows.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -138,16 +137,13 @@ test("hh-rlhf transcripts (shared data, gzip): shared prefix → prompt, last as
   const file = shared("preference/hh_rlhf_harmless_base_test_1000.jsonl.gz");
   const rows = await readJsonl(file);
   assert.equal(rows.length, 1000);
-  // three published rows have an empty chosen response (the assistant said nothing): every one is
-  // reported, located; on_error = "skip" leaves them out
-  assert.throws(
-    () => readRankings({ ...SOURCE_FIELDS, name: "hh", file, rows, role: "pairs" }),
-    (e: DataError) => e.diagnostics.length === 3 && e.diagnostics.every((d) => d.code === "AL3030" && /the chosen response is empty/.test(d.message)) && e.diagnostics.map((d) => d.span?.line).join() === "87,517,926",
-  );
-  const bad = new BadRows("hh", file, "skip");
-  const groups = readRankings({ ...SOURCE_FIELDS, name: "hh", file, rows, role: "pairs", bad });
-  assert.equal(groups.length, 997);
-  assert.equal(bad.finish()?.count, 3);
+  // the file loads as published: three rows prefer an empty answer (the assistant said nothing) to a
+  // harmful one, a comparison like any other (they were refused as "empty; it would train on nothing",
+  // and on_error = "skip" dropped them: audit 32)
+  const groups = readRankings({ ...SOURCE_FIELDS, name: "hh", file, rows, role: "pairs" });
+  assert.equal(groups.length, 1000);
+  assert.deepEqual(groups.filter((g) => g.responses[0] === "").map((g) => g.meta.line), [87, 517, 926]);
+  assert.ok(groups.every((g) => g.responses[1] !== ""), "the rejected ones all say something");
   for (const g of groups) {
     const chosen = rows[g.meta.row!]!.data.chosen as string;
     assert.ok(chosen.startsWith(`\n\n${g.prompt}`) || chosen.trim().startsWith(g.prompt));
