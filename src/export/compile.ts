@@ -10,6 +10,7 @@ import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
 import { trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
+import { rowsLongerThan } from "./model-positions.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
 import { maxOf, minOf } from "../common/arrays.js";
 
@@ -26,6 +27,7 @@ export const EXPORT_CODES = {
   AL4609: "a property the export needs is a sweep: export one variant",
   AL4610: "--until names no stage of the recipe",
   AL4611: "PPO's reward is alignc's demo rule (reward = \"rule\"), which no target can compute",
+  AL4612: "a stage's max_length is longer than the target model's positions",
 } as const;
 
 /** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on). */
@@ -117,6 +119,14 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   if (diagnostics.length) return { files: [], diagnostics, approximations };
 
   // ---- what the target cannot do: checked before anything is written
+  const model = input.model;
+  if (model)
+    for (const s of input.stages) {
+      if (s.hp.max_length <= model.positions) continue;
+      const long = tokens ? rowsLongerThan(s, model.positions, tokens.count) : null;
+      const rows = long ? `; ${long.over} of its ${long.total} training ${s.data.kind === "comparisons" ? "pairs are" : "rows are"} longer (${tokens!.name})` : "";
+      diagnostics.push(diag("AL4612", "error", `stage \`${s.name}\`: max_length ${s.hp.max_length} is longer than ${model.hf}'s ${model.positions} positions: the target would fail (a position index out of range) on any sequence past ${model.positions} tokens${rows}`, s, input.file, `set max_length = ${model.positions} or less on stage \`${s.name}\` (and the model's context to match)`));
+    }
   for (const s of input.stages) {
     if ("hf" in s.init && !s.init.hf) diagnostics.push(diag("AL4601", "error", `stage \`${s.name}\` starts from model \`${s.init.model}\`, which has no Hugging Face model to export from`, s, input.file));
     if (s.kind === "ppo" && opts.to === "axolotl")

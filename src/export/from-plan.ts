@@ -3,6 +3,7 @@
 // from the same plan nodes (src/run/nodes/stage-data.ts: the stage's inlined chat format, its data
 // parameters through their format/tokenize chains). The recipe is read for two things only: which
 // variant to plan, and where a diagnostic points (siteOf).
+import { GPT2_FAMILY, knownPositions } from "./model-positions.js";
 import { basename } from "node:path";
 import type { CheckedRecipe } from "../check/ir.js";
 import { buildParam, chatFormatOf, dataPlanFromPlan, examplesOf, gpt2, promptsOf } from "../data/index.js";
@@ -27,7 +28,6 @@ export interface Gathered {
 }
 
 /** Hugging Face ids whose tokenizer is GPT-2's BPE (r50k_base). */
-const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 
 /**
  * The recipe block a stage's data parameter names (for file names): followed through its
@@ -201,5 +201,6 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
   const hf = typeof first?.params.hf === "string" ? first.params.hf : "";
   const tok = GPT2_FAMILY.test(hf) ? await gpt2() : first ? await tokenizerOf(dp, first.id) : null;
   const tokens = tok ? { count: (s: string) => tok.encode(s).length, name: GPT2_FAMILY.test(hf) ? `gpt2 (the target model's BPE)` : tok.name } : undefined;
-  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped }, diagnostics, ...(tokens ? { tokens } : {}) };
+  const positions = knownPositions(hf);
+  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped, ...(positions !== undefined ? { model: { hf, positions } } : {}) }, diagnostics, ...(tokens ? { tokens } : {}) };
 }

@@ -125,6 +125,8 @@ export interface ExportInput {
   file: string; // recipe file
   stages: ExportStage[]; // plan order
   skipped: { name: string; kind: string; why: string }[]; // evals and other blocks an export leaves out
+  /** the target model, where alignc knows its positions (src/export/model-positions.ts) */
+  model?: { hf: string; positions: number };
 }
 
 export interface ExportFile {

@@ -157,6 +157,24 @@ test("TRL reward export counts pairs longer than max_length and warns", () => {
   assert.equal(compileExport(tight, opts({ to: "openrlhf" }), count).diagnostics.find((x) => x.code === "AL4605"), undefined);
 });
 
+// gpt2 has 1,024 positions: a config with max_length 4,096 exported cleanly and failed in the target on
+// the first longer sequence (audit 32: 20 of 430 reward-model pairs of the OASST slice)
+test("a stage whose max_length passes the target model's positions is AL4612 for every target, with its longer rows counted; nothing written", () => {
+  const count = { count: (s: string) => s.length, name: "chars" };
+  for (const to of ["trl", "openrlhf", "axolotl"] as const) {
+    const input = fixtureInput({ without: ["policy"] });
+    input.model = { hf: "gpt2", positions: 40 };
+    const r = compileExport(input, opts({ to }), count);
+    const ds = r.diagnostics.filter((x) => x.code === "AL4612");
+    assert.deepEqual(ds.map((d) => [d.severity, /^stage `(\w+)`/.exec(d.message)?.[1]]), input.stages.filter((s) => s.hp.max_length > 40).map((s) => ["error", s.name]), to);
+    assert.ok(ds.length > 0, "the fixture's stages allow 64 tokens");
+    assert.match(ds.find((d) => /stage `rm`/.test(d.message))!.message, /max_length 64 is longer than gpt2's 40 positions[^;]*; \d+ of its 48 training pairs are longer \(chars\)/);
+    assert.deepEqual(r.files, [], `${to}: nothing half-written`);
+    input.model = { hf: "gpt2", positions: 64 };
+    assert.equal(compileExport(input, opts({ to }), count).diagnostics.find((x) => x.code === "AL4612"), undefined, "max_length = positions fits");
+  }
+});
+
 test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
   const input = fixtureInput({ without: ["policy"] });
   input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24

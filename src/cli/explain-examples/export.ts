@@ -107,4 +107,12 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
     args: to("openrlhf"),
     files: EXPORT_FILES,
   },
+  AL4612: {
+    bad: HF.replace("context = 64", "context = 2048") + "stage sft = sft { init = m  data = demos  steps = 10 }\n",
+    fix: SFT,
+    how: "keep max_length (and the model's context, its default) within the target model's positions: 1,024 for the GPT-2 family",
+    command: "export",
+    args: to("trl"),
+    files: EXPORT_FILES,
+  },
 };
