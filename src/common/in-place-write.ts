@@ -2,7 +2,8 @@
 // path a new inode and leave every other name with the old text. Like `gofmt -w`, the file is
 // rewritten in place instead, with a backup of the old text written (and synced) first beside it and
 // removed once the new text is synced: a kill or power cut mid-write leaves the backup to restore from.
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { lexists } from "./fs-probe.js";
 import { basename, dirname, join } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "./atomic-write.js";
 
@@ -47,4 +48,28 @@ function overwrite(fd: number, buf: Uint8Array): void {
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, off);
   ftruncateSync(fd, buf.length);
   fsyncSync(fd);
+}
+
+/** Why a user's existing file must not be rewritten, or null: read-only (a rename would replace it
+ * regardless), or a backup left by a rewrite that was killed mid-write (the user's text may be only there). */
+export function rewriteRefusal(path: string): string | null {
+  const st = statSync(path);
+  if ((st.mode & 0o200) === 0) return "is read-only (make it writable first)";
+  if (lexists(inPlaceBackup(path))) return `has a backup beside it: ${inPlaceBackup(path)} exists (an earlier rewrite was interrupted while writing; compare the two and remove the backup first)`;
+  return null;
+}
+
+/** Rewrites a user's existing file as the user would: through the atomic rename with its permissions,
+ * or, when it has other hard links or another owner or group than ours (a rename would leave the
+ * links with the old text, and give the file our owner), in place behind a backup. Synchronous: a
+ * signal waits until the file is written (temp-cleanup.ts). */
+export function rewriteKeepingIdentity(path: string, data: string): void {
+  const st = statSync(path);
+  if (st.nlink > 1 || !ownedByUs(st)) writeInPlaceSync(path, data);
+  else writeFileAtomicSync(path, data, { mode: st.mode & 0o7777 });
+}
+
+/** Whether a file has this process's owner and group (what a file it creates gets); true where there are no uids. */
+function ownedByUs(st: { uid: number; gid: number }): boolean {
+  return process.geteuid === undefined || process.getegid === undefined || (st.uid === process.geteuid() && st.gid === process.getegid());
 }

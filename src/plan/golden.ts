@@ -2,6 +2,7 @@
 // same on every machine: paths are relative to the recipe (already so in every plan), and the
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
+import { rewriteKeepingIdentity, rewriteRefusal } from "../common/in-place-write.js";
 import { lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
@@ -50,6 +51,12 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     }
     if (typeof (old as { engine?: { alignc?: unknown } }).engine?.alignc !== "string")
       throw new GoldenError(`${path} is not a plan alignc wrote (no \`engine.alignc\`): not overwritten; move it away and run \`alignc test --update\` again`);
+    // a golden the user made read-only, or that has other hard links, is theirs as a recipe is to fmt:
+    // refused, or rewritten in place (a rename replaced the read-only file and split the links)
+    const refusal = rewriteRefusal(dest);
+    if (refusal) throw new GoldenError(`${path} ${refusal}: not overwritten`);
+    rewriteKeepingIdentity(dest, goldenText(plan));
+    return path;
   }
   writeFileAtomicSync(dest, goldenText(plan));
   return path;

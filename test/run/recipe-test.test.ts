@@ -2,7 +2,7 @@
 // reported as a differing node; the --tiny run is checked against the recipe's expect block.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
@@ -30,6 +30,35 @@ test("goldens: missing → fail; --update writes; equal → pass; a changed para
     assert.equal(differs.golden, "differs");
     assert.ok(differs.goldenDetail.some((l) => /~ policy: .*kl_coef/.test(l)), differs.goldenDetail.join("\n"));
     assert.ok(!passed(differs));
+  } finally {
+    cleanup();
+  }
+});
+
+// A golden is the user's file as a recipe is: `--update` renamed over a read-only golden and split a
+// hard-linked one (the other name kept the old plan), where fmt refuses the one and writes the other in
+// place (audit 32)
+test("--update refuses a read-only golden and rewrites a hard-linked one in place, every name seeing the new plan", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = writeMicro(dir);
+    const golden = join(dir, "micro.plan.json");
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    chmodSync(golden, 0o444);
+    const before = readFileSync(golden, "utf8");
+    writeFileSync(file, microRecipe({ klCoef: 0.5 }));
+    const ro = await testRecipe(file, { run: false, update: true });
+    assert.equal(ro.golden, "kept");
+    assert.match(ro.goldenDetail.join("\n"), /is read-only \(make it writable first\): not overwritten/);
+    assert.equal(readFileSync(golden, "utf8"), before);
+    assert.equal(statSync(golden).mode & 0o777, 0o444);
+    chmodSync(golden, 0o644);
+    const other = join(dir, "linked.json");
+    linkSync(golden, other);
+    const ino = statSync(golden).ino;
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    assert.equal(statSync(golden).ino, ino, "the same file");
+    assert.match(readFileSync(other, "utf8"), /"kl_coef": 0.5/, "the other name sees the new plan");
   } finally {
     cleanup();
   }

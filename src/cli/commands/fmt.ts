@@ -3,10 +3,8 @@
 // and compared with the input before anything is written, and writes are atomic (temp + rename), or
 // in place behind a backup for a file with other hard links (src/common/in-place-write.ts).
 // --check writes nothing and exits 1 when some file would change.
-import { realpathSync, statSync } from "node:fs";
-import { writeFileAtomicSync } from "../../common/atomic-write.js";
-import { lexists } from "../../common/fs-probe.js";
-import { inPlaceBackup, writeInPlaceSync } from "../../common/in-place-write.js";
+import { realpathSync } from "node:fs";
+import { rewriteKeepingIdentity, rewriteRefusal } from "../../common/in-place-write.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { hasErrors } from "../../lang/diagnostic.js";
 import { parseRecipe } from "../../lang/parse.js";
@@ -71,19 +69,12 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(1);
       continue;
     }
-    // the user's file, rewritten in place: through a symlink to its target (the link stays), with its
-    // permissions, and never when it is read-only (a rename would replace it regardless)
+    // the user's file, rewritten where it is: through a symlink to its target (the link stays), with
+    // its permissions, never when it is read-only or an interrupted rewrite left its backup
     const target = readTarget;
-    const st = statSync(target);
-    const mode = st.mode & 0o7777;
-    if ((mode & 0o200) === 0) {
-      process.stderr.write(`alignc fmt: ${escapeControl(file)} is read-only; not formatted (make it writable first)\n`);
-      raise(2);
-      continue;
-    }
-    // a backup left by an fmt that was killed mid-write: the user's text may be only there
-    if (lexists(inPlaceBackup(target))) {
-      process.stderr.write(`alignc fmt: ${escapeControl(file)}: ${escapeControl(inPlaceBackup(target))} exists (an earlier fmt was interrupted while writing); compare the two and remove the backup first; not formatted\n`);
+    const refusal = rewriteRefusal(target);
+    if (refusal) {
+      process.stderr.write(`alignc fmt: ${escapeControl(file)} ${escapeControl(refusal)}; not formatted\n`);
       raise(2);
       continue;
     }
@@ -98,11 +89,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     }
     try {
       // synchronous: a signal waits until the file is written and renamed (temp-cleanup.ts), so
-      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe. Other hard
-      // links, and a file another user or group owns: rewritten in place behind a backup (a rename
-      // would leave the links with the old text, and give the file our owner and group)
-      if (st.nlink > 1 || !ownedByUs(st)) writeInPlaceSync(target, out);
-      else writeFileAtomicSync(target, out, { mode });
+      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe
+      rewriteKeepingIdentity(target, out);
     } catch (err) {
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
       if (!e) throw err;
@@ -139,11 +127,6 @@ function keepEncoding(original: string, printed: string): string {
   const lf = printed.replace(/\r\n/g, "\n"); // a comment kept verbatim may hold CRLF
   const crlf = original.includes("\r\n") && !/(^|[^\r])\n/.test(original);
   return bom + (crlf ? lf.replace(/\n/g, "\r\n") : lf);
-}
-
-/** Whether a file has this process's owner and group (what a file it creates gets); true where there are no uids. */
-function ownedByUs(st: { uid: number; gid: number }): boolean {
-  return process.geteuid === undefined || process.getegid === undefined || (st.uid === process.geteuid() && st.gid === process.getegid());
 }
 
 function printDiagnostics(ds: Diagnostic[], file: string, text: string): void {
