@@ -2,10 +2,11 @@
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
 // Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl, escapeControlKeepLines } from "../lang/escape.js";
 import { missingReason } from "../common/fs-probe.js";
+import { specialKind } from "../lang/read-file.js";
 import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
 import { requestStop } from "../run/storage/interrupt.js";
 
@@ -145,6 +146,14 @@ export async function main(argv: string[]): Promise<number> {
         code = 2;
         return;
       }
+      // a FIFO, socket or device where an input file is named: a usage error in every command, as a
+      // missing one is (plan, run and data said it as AL2016 with exit 1, check and fmt exit 2)
+      const special = inputs.map((p) => [p, specialInput(p)] as const).filter(([, kind]) => kind !== null);
+      if (special.length) {
+        for (const [p, kind] of special) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)} is ${kind}, not a regular file: alignc reads only regular files\n`);
+        code = 2;
+        return;
+      }
       let mod: CommandModule;
       try {
         mod = (await import(`./commands/${spec.name}.js`)) as CommandModule;
@@ -170,4 +179,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   await new Promise((r) => setImmediate(r)); // a failed write's 'error' event comes after the write
   return outputLost !== null && code === 0 ? 1 : code;
+}
+
+/** What an existing input is when it is neither a regular file nor a folder (a FIFO, a socket, a device), else null. */
+function specialInput(p: string): string | null {
+  const st = statSync(p);
+  return st.isFile() || st.isDirectory() ? null : specialKind(st);
 }

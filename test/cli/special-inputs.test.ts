@@ -29,6 +29,21 @@ test("a FIFO or /dev/zero named as a plan.json is refused by diff and run", () =
   }
 });
 
+// The same special file was exit 2 for check and fmt and exit 1 (AL2016) for plan, run and data
+// (audit 32): a usage error everywhere now, with one message, as a missing file is
+test("a FIFO or a device named as the recipe is a usage error, exit 2, in every command that reads one", () => {
+  spawnSync("mkfifo", [join(tmp, "f.align")]);
+  for (const cmd of ["check", "fmt", "plan", "run", "data", "diff", "export"]) {
+    for (const [file, kind] of [["f.align", /f\.align is a FIFO \(named pipe\), not a regular file/], ["/dev/zero", /\/dev\/zero is a character device, not a regular file/]] as const) {
+      const args = cmd === "diff" ? [cmd, file, file] : cmd === "export" ? [cmd, file, "--to", "trl", "--out", "x"] : [cmd, file];
+      const r = alignc(...args);
+      assert.equal(r.signal, null, `${args.join(" ")}: did not finish`);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+      assert.match(r.err, kind, args.join(" "));
+    }
+  }
+});
+
 test("alignc runs FILE is a usage error", () => {
   writeFileSync(join(tmp, "notes.txt"), "mine\n");
   for (const f of ["notes.txt", "/dev/zero"]) {

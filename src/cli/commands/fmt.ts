@@ -31,10 +31,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     let text: string;
     let readTarget: string;
     try {
-      // the file read, through any symlink (compared again before the write); a path that leads nowhere
-      // is read as given, for the reader's own message (missing, a loop, not permitted)
+      text = readRegularText(file, READ_LIMITS.recipe, "recipe");
+      // the file read, through any symlink: the write goes there only if the path still leads there
+      // and the file still holds `text` (changedSince), so a link repointed since the read is refused
       readTarget = resolvedOr(file);
-      text = readRegularText(readTarget, READ_LIMITS.recipe, "recipe");
     } catch (err) {
       if (err instanceof NotUtf8Error) {
         // located like a syntax error, and never rewritten: the U+FFFD a lossy decode puts in would be

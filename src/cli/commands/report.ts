@@ -1,6 +1,6 @@
 // `alignc report RUN`: (re)write report.html for a run directory (path, id or unique id prefix).
 import { pathToFileURL } from "node:url";
-import { findRun } from "../../run/presentation/list.js";
+import { findRun, RunRefError } from "../../run/presentation/list.js";
 import { writeReport } from "../../run/presentation/report.js";
 import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 
@@ -16,7 +16,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   } catch (err) {
     // the message may quote the run reference as given (a path, which may hold control characters)
     process.stderr.write(`alignc report: ${escapeControlKeepLines((err as Error).message)}\n`);
-    return 1;
+    return err instanceof RunRefError ? 2 : 1; // no such run: a usage error, as a missing input file is everywhere
   }
   process.stdout.write(opts.open ? `${pathToFileURL(path).href}\n` : `wrote ${escapeControl(path)}\n`);
   return 0;

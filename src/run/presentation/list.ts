@@ -56,6 +56,9 @@ export function listRuns(runsDir = "runs"): RunSummary[] {
   return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
 }
 
+/** A run reference that names no run, or more than one: a usage error (exit 2), as a missing input file is. */
+export class RunRefError extends Error {}
+
 /** A run named by path, by id under runsDir, or by a unique id prefix. */
 export function findRun(ref: string, runsDir = "runs"): string {
   if (existsSync(join(ref, "manifest.json"))) return resolve(ref);
@@ -64,6 +67,6 @@ export function findRun(ref: string, runsDir = "runs"): string {
   if (exact) return exact.path;
   const matches = runs.filter((r) => r.id.startsWith(ref));
   if (matches.length === 1) return matches[0]!.path;
-  if (matches.length > 1) throw new Error(`run "${ref}" is ambiguous: ${matches.map((m) => m.id).join(", ")}`);
-  throw new Error(`no run "${ref}" (not a run directory, and no run under ${resolve(runsDir)} starts with it)`);
+  if (matches.length > 1) throw new RunRefError(`run "${ref}" is ambiguous: ${matches.map((m) => m.id).join(", ")}`);
+  throw new RunRefError(`no run "${ref}" (not a run directory, and no run under ${resolve(runsDir)} starts with it)`);
 }
