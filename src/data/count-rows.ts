@@ -41,7 +41,8 @@ export async function countRows(file: string, kind: ReaderKind, encoding?: strin
         for await (const chunk of (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>) count(chunk);
       } catch (err) {
         // a truncated or corrupt .gz: an error of the data, located at the file
-        fail(CODES.brokenLine, `cannot read${gz ? " (not a valid gzip file)" : ""}: ${(err as Error).message}`, file);
+        // (worded as the reader words it, src/data/gunzip.ts: the planner reports both, deduplicated)
+        fail(CODES.brokenLine, gz ? `not a readable gzip file (${(err as Error).message})` : `cannot read: ${(err as Error).message}`, file);
       } finally {
         raw.destroy();
       }

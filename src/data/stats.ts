@@ -29,7 +29,8 @@ import { holdoutOf, numP, readNodeRows, strListP, strP } from "./build-source.js
 import { formatExample } from "./chat.js";
 import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
-import { dataPlanOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { dataPlanOf, fileSiteOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { atRecipeAsync } from "./at-recipe.js";
 import { componentCounts } from "./mix.js";
 import { READER_KINDS, type ReaderKind } from "./readers.js";
 import { countRows } from "./count-rows.js";
@@ -106,7 +107,9 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
           const rows = (await readNodeRows(dp, node, { onError: "skip" })).rows;
           return splitN(rows.filter((r) => typeof r.data.category === "string" && keep.has(r.data.category)).length, holdoutOf(dp, node));
         }
-        return splitN(cap(await countRows(pathOf(dp, p.path, `\`${node.id}\``), reader, strP(p.encoding))), holdoutOf(dp, node));
+        // an unreadable file is said where the recipe names it, as the reader says it (at-recipe.ts)
+        const file = pathOf(dp, p.path, `\`${node.id}\``);
+        return splitN(cap(await atRecipeAsync(fileSiteOf(dp, node), file, dp.dir, countRows(file, reader, strP(p.encoding)))), holdoutOf(dp, node));
       }
       case "expand":
         return splitN(cap((await sizeOfParam(dp, p.data)).train), holdoutOf(dp, node));

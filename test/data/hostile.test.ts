@@ -173,6 +173,21 @@ test("a corrupt .gz is a data error (it was a plan warning, then a crash)", asyn
   dataError(() => readTextLines(t), "AL3002", /not a readable gzip file/);
 });
 
+// The planner's row count and the reader said one broken file twice, the count's copy without a line
+// in the recipe and worded otherwise (audit 32): one located error now
+test("a truncated .gz source: the plan says it once, at the recipe's path string", async () => {
+  const sub = mkdtempSync(join(dir, "trunc-"));
+  const { gzipSync } = await import("node:zlib");
+  const whole = gzipSync(Buffer.from('{"instruction":"Q","response":"A"}\n'.repeat(50)));
+  writeFileSync(join(sub, "t.jsonl.gz"), whole.subarray(0, whole.length - 12));
+  writeFileSync(join(sub, "r.align"), microRecipe().replace(/jsonl\("[^"]*demos[^"]*"\)/, 'jsonl("t.jsonl.gz")'));
+  const r = await compile(join(sub, "r.align"), { cache: false });
+  const gz = r.diagnostics.filter((d) => /gzip/.test(d.message));
+  assert.equal(gz.length, 1, JSON.stringify(gz));
+  assert.equal(gz[0]!.code, "AL3002");
+  assert.ok(gz[0]!.file.endsWith("r.align") && gz[0]!.span, JSON.stringify(gz[0]));
+});
+
 test("a UTF-8 BOM at the start of a JSONL file is accepted, as recipes and the other readers accept it", async () => {
   const p = join(dir, "bom.jsonl");
   writeFileSync(p, '\uFEFF{"a":"1"}\n{"a":"2"}\n');
