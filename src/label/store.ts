@@ -104,6 +104,15 @@ export class Journal<T extends JournalEntry> {
       }
       if (!tail.startsWith(linePrefix) && !linePrefix.startsWith(tail))
         throw new JournalError(`${file}:${lines.length + 1}: the last line has no line break and is not one \`alignc label\` wrote`, file, lines.length + 1);
+      // the prefix is every rankings row's first key, hand-written ones too: a tail is taken for our
+      // torn write only beside a line we wrote, or when it holds our `submission` id (a row being
+      // typed in a file alignc never wrote was cut to 0 bytes and called our torn line: audit 32)
+      if (entries.length === 0 && !tail.includes('"submission":'))
+        throw new JournalError(
+          `${file}:${lines.length + 1}: the last line has no line break, and the file holds no line \`alignc label\` wrote: left as it is (finish the line; or, if it is alignc's first line cut short, remove it)`,
+          file,
+          lines.length + 1,
+        );
       // only once the rest has been read as ours (a file alignc did not write is left alone): keep the torn bytes aside, cut them off
       const keptIn = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, "")}`;
       let kept: number;

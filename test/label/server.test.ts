@@ -305,6 +305,12 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     writeFileSync(fx.labels, ranking);
     await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
     assert.equal(readFileSync(fx.labels, "utf8"), ranking);
+    // nor an unfinished row a person is typing, alone in the file (it was cut to 0 bytes and called
+    // our torn line: audit 32)
+    const typing = '{"prompt":"my hand-written row, not finished yet", "responses":["a","b"';
+    writeFileSync(fx.labels, typing);
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: the last line has no line break, and the file holds no line `alignc label` wrote: left as it is/);
+    assert.equal(readFileSync(fx.labels, "utf8"), typing);
     // a whole label line of ours without its line break is kept; the next label starts a new line
     writeFileSync(fx.labels, good.trimEnd());
     ({ server, api } = await serve(fx.recipe));
