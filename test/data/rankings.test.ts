@@ -85,6 +85,19 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
   }
 });
 
+// OASST's K-way groups read `as pairs` were taken as rankings without a word (audit 32)
+test("a source declared `as pairs` refuses a row ranking more than two responses, located, naming `as rankings`", () => {
+  const rows = rowsOf([
+    { prompt: "p", responses: ["a", "b"], ranking: "A > B" },
+    { prompt: "q", responses: ["a", "b", "c"], ranking: "A > B > C" },
+  ]);
+  assert.throws(
+    () => readRankings({ ...SOURCE_FIELDS, name: "prefs", file: "r.jsonl", rows, role: "pairs" }),
+    (e: DataError) => e.diagnostics.length === 1 && e.diagnostics[0]!.code === "AL3020" && /r\.jsonl:2: 3 responses in a source declared `as pairs`.*`as rankings`/.test(located(e.diagnostics[0]!)),
+  );
+  assert.equal(readRankings({ ...SOURCE_FIELDS, name: "prefs", file: "r.jsonl", rows }).length, 2, "as rankings, both rows");
+});
+
 test("a row of more than 64 responses is AL3020 at its line, with or without `k` (20,000 responses, 200 million pairs, ran out of memory)", () => {
   const many = (k: number) => ({ prompt: "p", responses: Array.from({ length: k }, (_, i) => `r${i}`), scores: Array.from({ length: k }, (_, i) => i) });
   for (const k of [undefined, [2, 100000] as [number, number]]) {
