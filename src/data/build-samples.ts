@@ -98,10 +98,10 @@ export function isDrawn(dp: DataPlan, rank: DataNode): boolean {
 
 /**
  * The prompts a rank node's labeler ranks against: each needs a reference answer (the rule compares
- * every sample with it). Every prompts reader gives one or refuses first: text is AL2040 (declared)
- * or AL3060 (guessed), demonstrations, rankings and pairs refuse an empty response (AL3030), a task an
- * empty target or inverted input (AL3030), a draw keeps non-empty samples only. So a prompt without
- * one here is alignc's bug (it was AL3023, retired: src/data/diag.ts).
+ * every sample with it). Text is AL2040 (declared) or AL3060 (guessed), demonstrations refuse an empty
+ * response and a task an empty target or inverted input (AL3030 at the row), a draw keeps non-empty
+ * samples only; a ranking or pair may prefer an empty response (HH-RLHF's harmless set does), which is
+ * no reference for the rule: AL3030 at the draw's `prompts`, naming the row.
  */
 export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: PromptsOf): Promise<PromptResponse[]> {
   const labeler = strP(rank.params.labeler);
@@ -109,7 +109,11 @@ export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: Pro
   if (labeler !== "rule") fail(CODES.unsupported, `\`${rank.block || rank.id}\`: no labeler that ranks (\`labeler = ${JSON.stringify(labeler ?? null)}\`); \`labeler = "rule"\` ranks by the demo rule`, at.file, at.span);
   const items = await drawPrompts(dp, drawOf(dp, rank), promptsOf);
   const without = items.find((x) => x.response.trim() === "");
-  if (without) throw new Error(`\`${rank.block || rank.id}\`: the prompt ${JSON.stringify(without.prompt.slice(0, 60))} from \`${without.meta.source}\` has no reference answer for \`labeler = "rule"\`, which its reader should have refused`);
+  if (without) {
+    const where = siteOf(dp, drawOf(dp, rank), "prompts");
+    const row = without.meta.line !== undefined ? ` (line ${without.meta.line})` : "";
+    fail(CODES.emptyResponse, `\`${rank.block || rank.id}\`: the prompt ${JSON.stringify(without.prompt.slice(0, 60))} of \`${without.meta.source}\`${row} prefers an empty response, which gives \`labeler = "rule"\` no reference answer to rank samples against; draw from prompts whose best response says something`, where.file, where.span);
+  }
   return items;
 }
 

@@ -140,9 +140,10 @@ export function hfChat(file: string): ChatFormat {
   return fromRenderer("hf:" + file.replace(/^.*\/([^/]+)\/[^/]+$/, "$1"), file, guardRender(render, "chat_template", { file }));
 }
 
-/** Format one example. An empty response would train on nothing; every reader refuses one first
- * (AL3030 at its row: demonstrations, rankings and pairs by `trim() === ""`, a task's empty target
- * or inverted input, a draw keeps non-empty samples), so one here is a bug (exit 70), not bad input. */
+/** Format one example. An empty response would train on nothing; every reader of examples refuses one
+ * first (AL3030 at its row: demonstrations by `trim() === ""`, a task's empty target or inverted input,
+ * a draw keeps non-empty samples; comparison groups, which may hold one, are not formatted here), so
+ * one here is a bug (exit 70), not bad input. */
 export function formatExample(fmt: ChatFormat, ex: PromptResponse, system?: string): SFTExample {
   if (ex.response.length === 0) throw new Error(`example ${ex.id}: an empty response reached formatExample; its reader (source \`${ex.meta.source}\`) should have refused it (AL3030)`);
   const f = fmt.format(ex.prompt, ex.response, ex.system ?? system ?? "");

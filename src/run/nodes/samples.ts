@@ -95,7 +95,7 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
       outs.forEach((o, j) => {
         const got = responses[want[j]!]!;
         const text = decodeResponse(o, d.tok, d.fmt);
-        // a set to rank holds K different, non-empty responses (the rankings reader refuses an empty one)
+        // a set to rank holds K different, non-empty responses (a sample that says nothing is no candidate)
         if (text && !got.includes(text) && got.length < K) got.push(text);
       });
       bar.update(responses.reduce((s, r) => s + r.length, 0));
