@@ -10,7 +10,7 @@ import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
 import { trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
-import { rowsLongerThan } from "./model-positions.js";
+import { pairLonger, positionsProblem } from "./model-positions.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
 import { maxOf, minOf } from "../common/arrays.js";
 
@@ -85,7 +85,7 @@ export function silentDrops(to: ExportOptions["to"], s: ExportStage, count?: (t:
     const pairs = pairRows(s.data.train, pairsOf(s));
     const rule = `TRL's reward trainer drops pairs longer than max_length = ${max} tokens (prompt + response + EOS)`;
     if (!count) return { rule, count: null, total: pairs.length };
-    return { rule, count: pairs.filter((p) => count(p.prompt + p.chosen) + 1 > max || count(p.prompt + p.rejected) + 1 > max).length, total: pairs.length };
+    return { rule, count: pairs.filter((p) => pairLonger(p, max, count)).length, total: pairs.length };
   }
   if (to === "openrlhf" && s.kind === "sft" && s.hp.loss_on !== "all" && s.data.kind === "sft") {
     const rule = `OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = ${max - 2} tokens`;
@@ -119,14 +119,14 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   if (diagnostics.length) return { files: [], diagnostics, approximations };
 
   // ---- what the target cannot do: checked before anything is written
-  const model = input.model;
-  if (model)
-    for (const s of input.stages) {
-      if (s.hp.max_length <= model.positions) continue;
-      const long = tokens ? rowsLongerThan(s, model.positions, tokens.count) : null;
-      const rows = long ? `; ${long.over} of its ${long.total} training ${s.data.kind === "comparisons" ? "pairs are" : "rows are"} longer (${tokens!.name})` : "";
-      diagnostics.push(diag("AL4612", "error", `stage \`${s.name}\`: max_length ${s.hp.max_length} is longer than ${model.hf}'s ${model.positions} positions: the target would fail (a position index out of range) on any sequence past ${model.positions} tokens${rows}`, s, input.file, `set max_length = ${model.positions} or less on stage \`${s.name}\` (and the model's context to match)`));
-    }
+  for (const s of input.stages) {
+    const found = positionsProblem(opts.to, s, input.positionTokens?.count);
+    if (!found) continue;
+    const rows = found.over === null ? "" : `; ${found.over} of its ${found.total} training ${s.data.kind === "comparisons" ? "pairs" : s.data.kind === "prompts" ? "prompts" : "rows"} are too long (${input.positionTokens!.name})`;
+    diagnostics.push(
+      diag("AL4612", "error", `stage \`${s.name}\` starts from ${s.positions!.hf}: ${found.what}: the target would fail (a position index out of range) on any sequence past ${s.positions!.n} tokens${rows}`, s, input.file, `keep max_length = ${s.positions!.n} or less on stage \`${s.name}\` (the model's context is its default)${s.kind === "ppo" ? ", and PPO's prompts with max_new_tokens within it" : ""}`),
+    );
+  }
   for (const s of input.stages) {
     if ("hf" in s.init && !s.init.hf) diagnostics.push(diag("AL4601", "error", `stage \`${s.name}\` starts from model \`${s.init.model}\`, which has no Hugging Face model to export from`, s, input.file));
     if (s.kind === "ppo" && opts.to === "axolotl")

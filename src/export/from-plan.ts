@@ -173,6 +173,10 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
       const fmt = chatFormatOf(dp, node.params.format); // the stage's inlined format; null: raw
       const { data, dataName, ptx } = await stageData(dp, node, fmt);
       const stage: ExportStage = { name: node.id, kind: node.op as StageKind, span: at.span, file: at.file, init, hp: hpOf(plan, node), data, dataName, ptx };
+      // each stage against its own lineage's model (a recipe may start stages from two)
+      const rootHf = rootModelNode(plan, node).params.hf;
+      const n = typeof rootHf === "string" ? knownPositions(rootHf) : undefined;
+      if (n !== undefined) stage.positions = { hf: rootHf as string, n };
       if (node.op === "ppo") {
         // reward = "rule" is the demo data's rule (src/data/demo/rule.ts): no target can call it
         if (node.params.reward === "rule") {
@@ -201,6 +205,8 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
   const hf = typeof first?.params.hf === "string" ? first.params.hf : "";
   const tok = GPT2_FAMILY.test(hf) ? await gpt2() : first ? await tokenizerOf(dp, first.id) : null;
   const tokens = tok ? { count: (s: string) => tok.encode(s).length, name: GPT2_FAMILY.test(hf) ? `gpt2 (the target model's BPE)` : tok.name } : undefined;
-  const positions = knownPositions(hf);
-  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped, ...(positions !== undefined ? { model: { hf, positions } } : {}) }, diagnostics, ...(tokens ? { tokens } : {}) };
+  // the models whose positions alignc knows are GPT-2's: their stages' lengths are counted in its BPE
+  const bpe = stages.some((s) => s.positions) ? await gpt2() : null;
+  const positionTokens = bpe ? { count: (s: string) => bpe.encode(s).length, name: "gpt2 BPE" } : undefined;
+  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped, ...(positionTokens ? { positionTokens } : {}) }, diagnostics, ...(tokens ? { tokens } : {}) };
 }

@@ -3,7 +3,7 @@
 // model, after its data was prepared and the model loaded. alignc knows the positions of the models
 // whose tokenizer it carries (no config is downloaded); for those, an export whose stage allows longer
 // sequences is refused (AL4612), with the number of this stage's rows that are longer.
-import { pairRows } from "./rows.js";
+import { pairRows, type PairRow } from "./rows.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import type { ExportStage } from "./types.js";
 
@@ -16,15 +16,32 @@ export function knownPositions(hf: string): number | undefined {
   return GPT2_FAMILY.test(hf) ? GPT2_POSITIONS : undefined;
 }
 
-/** How many of a stage's training sequences are longer than `n` tokens (`count`: the target model's tokenizer). */
-export function rowsLongerThan(s: ExportStage, n: number, count: (t: string) => number): { over: number; total: number } {
+/** Whether a pair row (prompt, chosen, rejected) is longer than `max` tokens, one end-of-text token added. */
+export function pairLonger(p: PairRow, max: number, count: (t: string) => number): boolean {
+  return count(p.prompt + p.chosen) + 1 > max || count(p.prompt + p.rejected) + 1 > max;
+}
+
+/**
+ * AL4612's finding for one stage on one target, or null: the target trains at the stage's max_length,
+ * which must fit the model's positions; TRL's PPO is given no max_length (it keeps each prompt whole
+ * and generates max_new_tokens after it), so there a prompt that leaves no room is what fails.
+ */
+export function positionsProblem(to: string, s: ExportStage, count?: (t: string) => number): { over: number | null; total: number; what: string } | null {
+  if (!s.positions) return null;
+  const n = s.positions.n;
   const d = s.data;
-  if (d.kind === "text") return { over: d.train.filter((t) => count(t) > n).length, total: d.train.length };
-  if (d.kind === "sft") return { over: d.train.filter((ex) => count(ex.text) + 1 > n).length, total: d.train.length };
-  if (d.kind === "prompts") {
+  if (s.kind === "ppo" && to === "trl" && d.kind === "prompts") {
     const room = n - ppoHP(s).max_new_tokens; // a rollout is the prompt and up to max_new_tokens
-    return { over: d.train.filter((p) => count(p) > room).length, total: d.train.length };
+    if (!count) return null; // nothing to measure the prompts with (no GPT-2 stage is without one)
+    const over = d.train.filter((p) => count(p) > room).length;
+    return over ? { over, total: d.train.length, what: `prompts leave fewer than max_new_tokens = ${ppoHP(s).max_new_tokens} of its ${n} positions (TRL keeps every prompt whole)` } : null;
   }
+  if (s.hp.max_length <= n) return null;
+  const what = `max_length ${s.hp.max_length} is longer than its ${n} positions`;
+  if (!count) return { over: null, total: 0, what };
+  if (d.kind === "text") return { over: d.train.filter((t) => count(t) > n).length, total: d.train.length, what };
+  if (d.kind === "sft") return { over: d.train.filter((ex) => count(ex.text) + 1 > n).length, total: d.train.length, what };
+  if (d.kind === "prompts") return { over: d.train.filter((p) => count(p) + ppoHP(s).max_new_tokens > n).length, total: d.train.length, what };
   const pairs = pairRows(d.train, pairsOf(s));
-  return { over: pairs.filter((p) => Math.max(count(p.prompt + p.chosen), count(p.prompt + p.rejected)) + 1 > n).length, total: pairs.length };
+  return { over: pairs.filter((p) => pairLonger(p, n, count)).length, total: pairs.length, what };
 }

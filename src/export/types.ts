@@ -118,6 +118,8 @@ export interface ExportStage {
   dataName: string; // the recipe block the data comes from
   reward?: string; // ppo: the reward model stage
   ptx?: { name: string; data: StageData } | null; // ppo: the ptx examples
+  /** the Hugging Face model the stage's lineage starts from, where alignc knows its positions (src/export/model-positions.ts) */
+  positions?: { hf: string; n: number };
 }
 
 export interface ExportInput {
@@ -125,8 +127,8 @@ export interface ExportInput {
   file: string; // recipe file
   stages: ExportStage[]; // plan order
   skipped: { name: string; kind: string; why: string }[]; // evals and other blocks an export leaves out
-  /** the target model, where alignc knows its positions (src/export/model-positions.ts) */
-  model?: { hf: string; positions: number };
+  /** counts tokens as the models with known positions do (GPT-2's BPE), when a stage has them */
+  positionTokens?: { count: (s: string) => number; name: string };
 }
 
 export interface ExportFile {

@@ -158,21 +158,43 @@ test("TRL reward export counts pairs longer than max_length and warns", () => {
 });
 
 // gpt2 has 1,024 positions: a config with max_length 4,096 exported cleanly and failed in the target on
-// the first longer sequence (audit 32: 20 of 430 reward-model pairs of the OASST slice)
-test("a stage whose max_length passes the target model's positions is AL4612 for every target, with its longer rows counted; nothing written", () => {
-  const count = { count: (s: string) => s.length, name: "chars" };
+// the first longer sequence (audit 32: 20 of 430 reward-model pairs of the OASST slice). Each stage is
+// held to its own lineage's model (review 32: the first stage's model judged them all), and TRL's PPO,
+// which is given no max_length, to its prompts plus max_new_tokens
+test("a stage whose max_length passes its model's positions is AL4612 for every target, its longer rows counted; nothing written", () => {
+  const count = (s: string) => s.length;
   for (const to of ["trl", "openrlhf", "axolotl"] as const) {
     const input = fixtureInput({ without: ["policy"] });
-    input.model = { hf: "gpt2", positions: 40 };
-    const r = compileExport(input, opts({ to }), count);
+    input.positionTokens = { count, name: "chars" };
+    for (const s of input.stages) if (s.name !== "sft") s.positions = { hf: "gpt2", n: 40 }; // sft from a model alignc knows no positions of
+    const r = compileExport(input, opts({ to }), { count, name: "chars" });
     const ds = r.diagnostics.filter((x) => x.code === "AL4612");
-    assert.deepEqual(ds.map((d) => [d.severity, /^stage `(\w+)`/.exec(d.message)?.[1]]), input.stages.filter((s) => s.hp.max_length > 40).map((s) => ["error", s.name]), to);
+    assert.deepEqual(ds.map((d) => [d.severity, /^stage `(\w+)`/.exec(d.message)?.[1]]), input.stages.filter((s) => s.name !== "sft" && s.hp.max_length > 40).map((s) => ["error", s.name]), to);
     assert.ok(ds.length > 0, "the fixture's stages allow 64 tokens");
-    assert.match(ds.find((d) => /stage `rm`/.test(d.message))!.message, /max_length 64 is longer than gpt2's 40 positions[^;]*; \d+ of its 48 training pairs are longer \(chars\)/);
+    assert.match(ds.find((d) => /stage `rm`/.test(d.message))!.message, /starts from gpt2: max_length 64 is longer than its 40 positions[^;]*; \d+ of its 48 training pairs are too long \(chars\)/);
     assert.deepEqual(r.files, [], `${to}: nothing half-written`);
-    input.model = { hf: "gpt2", positions: 64 };
-    assert.equal(compileExport(input, opts({ to }), count).diagnostics.find((x) => x.code === "AL4612"), undefined, "max_length = positions fits");
+    for (const s of input.stages) if (s.positions) s.positions.n = 64;
+    assert.equal(compileExport(input, opts({ to }), { count, name: "chars" }).diagnostics.find((x) => x.code === "AL4612"), undefined, "max_length = positions fits");
   }
+});
+
+test("TRL's PPO, given no max_length, is held to its prompts plus max_new_tokens; OpenRLHF's to max_length", () => {
+  const count = (s: string) => s.length;
+  const input = fixtureInput();
+  input.positionTokens = { count, name: "chars" };
+  const policy = input.stages.find((s) => s.kind === "ppo")!;
+  if (policy.data.kind !== "prompts") throw new Error("fixture");
+  const longest = Math.max(...policy.data.train.map(count));
+  policy.positions = { hf: "gpt2", n: longest + 4 }; // room for 4 new tokens after the longest prompt
+  policy.hp.max_length = longest + 1000;
+  const ppoIssue = (to: "trl" | "openrlhf") => compileExport(input, opts({ to, dropPtx: true }), { count, name: "chars" }).diagnostics.find((d) => d.code === "AL4612" && /stage `policy`/.test(d.message));
+  const newTokens = (policy.hp as unknown as { max_new_tokens: number }).max_new_tokens;
+  assert.ok(newTokens > 4, "the fixture generates more than 4 tokens");
+  assert.match(ppoIssue("trl")!.message, /prompts leave fewer than max_new_tokens = \d+ of its \d+ positions \(TRL keeps every prompt whole\)/);
+  assert.match(ppoIssue("openrlhf")!.message, /max_length \d+ is longer than its \d+ positions/);
+  policy.positions.n = longest + newTokens;
+  assert.equal(ppoIssue("trl"), undefined, "every prompt leaves room for max_new_tokens: TRL fits, whatever max_length says");
+  assert.ok(ppoIssue("openrlhf"), "OpenRLHF is given max_length");
 });
 
 test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
