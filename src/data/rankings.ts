@@ -213,7 +213,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       const K = responses.length;
       // `as pairs` declares chosen and rejected: K-way rankings under it were read as rankings without
       // a word (OASST's groups of up to 9, audit 32); the role the recipe declares is the one it gets
-      if (spec.role === "pairs" && K !== 2) return err(CODES.rankingK, `${K} responses in a source declared \`as pairs\` (a chosen and a rejected one): declare it \`as rankings\` to read K-way rankings`);
+      if (spec.role === "pairs" && K !== 2) return err(CODES.rankingK, `${K} ${K === 1 ? "response" : "responses"} in a source declared \`as pairs\` (a chosen and a rejected one): ${K > 2 ? "declare it `as rankings` to read K-way rankings" : "a pair needs both"}`);
       // every pair of a row's responses is a comparison: 20,000 responses were 200 million pairs, out of memory
       if (K > MAX_RESPONSES) return err(CODES.rankingK, `${K} responses: more than the ${MAX_RESPONSES} one prompt may rank (each pair of them is a comparison, C(K,2); InstructGPT ranked 4 to 9)`);
       if (spec.k && (K < spec.k[0] || K > spec.k[1])) {

@@ -25,7 +25,7 @@ import type { Json } from "../plan/types.js";
 import { buildExamples, buildNode, buildParam, formatFor, promptsOfRaw, type RecipeBuildOptions as BuildOptions } from "./build.js";
 import { componentsOf, heldoutTaskIds } from "./build-mix.js";
 import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
-import { holdoutOf, numP, readNodeRows, strListP, strP } from "./build-source.js";
+import { holdoutOf, numP, readNodeRows, roleOf, strListP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
 import { promptTokens, responseTokens } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
@@ -102,10 +102,12 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
         const categories = strListP(p.categories);
         if (categories) {
           // the rows a `categories` filter keeps, counted exactly (their category fields read): an
-          // estimate of every row hid a filter that keeps none (AL4020 then stops the plan)
+          // estimate of every row hid a filter that keeps none (AL4020 then stops the plan); it filters
+          // demonstrations only (declared, or a records source read as them: the check refuses it elsewhere)
           const keep = new Set(categories);
           const rows = (await readNodeRows(dp, node, { onError: "skip" })).rows;
-          return splitN(rows.filter((r) => typeof r.data.category === "string" && keep.has(r.data.category)).length, holdoutOf(dp, node));
+          if (roleOf(strP(p.role), rows, dp, node) === "demonstrations")
+            return splitN(rows.filter((r) => typeof r.data.category === "string" && keep.has(r.data.category)).length, holdoutOf(dp, node));
         }
         // an unreadable file is said where the recipe names it, as the reader says it (at-recipe.ts)
         const file = pathOf(dp, p.path, `\`${node.id}\``);

@@ -4,10 +4,11 @@
 // planner sizes, and `alignc data` shows, the tasks instead.
 import type { CheckedRecipe } from "../check/ir.js";
 
-/** The tasks that read source `name` when they are all that reads it and it declares no examples role; else null. */
+/** The tasks that read source `name` (none, for `as records` rows nothing reads yet) when they are all
+ * that reads it and it declares no examples role; else null. */
 export function tasksReadingRows(recipe: CheckedRecipe, name: string): string[] | null {
   const b = recipe.blocks.find((x) => x.name === name);
   if (!b || b.keyword !== "source" || (b.role !== null && b.role !== "records")) return null;
   const users = recipe.blocks.filter((x) => x.deps.includes(name));
-  return users.length > 0 && users.every((u) => u.keyword === "task") ? users.map((u) => u.name) : null;
+  return (users.length > 0 || b.role === "records") && users.every((u) => u.keyword === "task") ? users.map((u) => u.name) : null;
 }

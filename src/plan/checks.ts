@@ -95,7 +95,7 @@ function checkEmptyData({ nodes, estimates }: CheckInput, report: Report, at: Lo
     for (const prop of ["data", "prompts"]) {
       const id = refId(n.params[prop]);
       const e = id !== undefined ? estimates.get(id) : undefined;
-      if (e?.size && e.size.examples === 0) report("AL4020", "error", `${n.id}: \`${prop}\` is ${id} (\`alignc data RECIPE --stats\` says which rows were left out, and why)`, at(n.block, prop));
+      if (e?.size && e.size.examples === 0) report("AL4020", "error", `${n.id}: \`${prop}\` is ${id} (\`alignc data\` with --stats on this recipe says which rows were left out, and why)`, at(n.block, prop));
       else if (e?.size && e.size.comparisons === 0) report("AL4020", "error", `${n.id}: \`${prop}\` (${id}) has ${e.size.examples} ranked groups but not one comparison pair: every group is fully tied`, at(n.block, prop));
     }
   }

@@ -120,7 +120,8 @@ test("rows that only a task reads plan and run; `alignc data --source` on them p
   writeFileSync(join(d, "plain.hbs"), "User: {{prompt}}\nAssistant: {{response}}");
   mkdirSync(join(d, "tpl"));
   writeFileSync(join(d, "tpl", "01.hbs"), "{{sentence}} Positive or negative?\n|||\n{{answer}}");
-  writeFileSync(join(d, "p.align"), recipe(SST).replace('templates = flan_templates("flan_templates.json", "sst2", "v1")', 'templates = dir("tpl")'));
+  // and rows nothing reads yet (review 32: still sized alone, refused at every row)
+  writeFileSync(join(d, "p.align"), recipe(SST).replace('templates = flan_templates("flan_templates.json", "sst2", "v1")', 'templates = dir("tpl")') + `source spare = text("stsa.binary.dev") as records { pattern = "${SST.replace(/\\/g, "\\\\")}" }\n`);
   const plan = alignc(d, "plan", "p.align");
   assert.equal(plan.code, 0, plan.out + plan.err);
   assert.match(plan.out, /sst2 +expand .* 4 ex /);

@@ -129,6 +129,9 @@ test("a categories filter that keeps no row is a plan error (AL4020), and the ro
   const k = await compile(join(dir, "k.align"), { cache: false, machine: false });
   assert.ok(k.plan, k.diagnostics.map((x) => `${x.code} ${x.message}`).join("; "));
   assert.equal(k.plan.nodes.find((n) => n.id === "d")?.estimates.size?.examples, 1);
+  // on a rankings source the build ignored it while the count applied it (a false AL4020): refused at check
+  const codes = (await checkRecipeText(`${HEAD}source p = jsonl("p.jsonl") as rankings { categories = ["x"] }\n`, "r.align")).diagnostics.map((x) => `${x.code} ${x.message}`);
+  assert.ok(codes.some((c) => /^AL2004 `categories` keeps the demonstrations of some categories/.test(c)), codes.join("; "));
 });
 
 test("a JSON object where text is expected is an error, not the training text [object Object]", async () => {

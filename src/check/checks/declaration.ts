@@ -80,6 +80,11 @@ const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
   const splitBy = d.keyword.name === "source" ? d.body.entries.find((e) => e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "holdout_by") : undefined;
   if (splitBy?.type === "Assignment" && !["demonstrations", "rankings", "pairs"].includes(d.role?.name ?? "records"))
     accept("AL2004", splitBy.path[0]!, `\`holdout_by\` groups the held-out split of a demonstrations, rankings or pairs source, not of a ${d.role?.name ?? "records"} source`, "a task splits its own rows (`holdout` on the task); a text source's lines are split one by one");
+  // categories filters demonstrations (src/data/demos.ts); on rankings, pairs or text it was ignored
+  // by the build and applied by the plan's count, which then refused a stage with data (review 32)
+  const categories = d.keyword.name === "source" ? d.body.entries.find((e) => e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "categories") : undefined;
+  if (categories?.type === "Assignment" && d.role && !["demonstrations", "records"].includes(d.role.name))
+    accept("AL2004", categories.path[0]!, `\`categories\` keeps the demonstrations of some categories (Dolly's \`category\` field), not the rows of a ${d.role.name} source`);
 };
 
 /** Names of the rankings sources that a candidates source names as `labels = …`: `alignc label` creates their file. */

@@ -182,7 +182,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   }
   const readers = source ? tasksReadingRows(recipe, source) : null;
   if (readers) {
-    process.stderr.write(`alignc data: \`${source}\` holds rows that ${readers.length > 1 ? "tasks" : "task"} ${readers.map((t) => `\`${t}\``).join(", ")} ${readers.length > 1 ? "render" : "renders"}, not examples of its own: --source ${readers[0]} shows them as examples\n`);
+    const by = readers.length === 0 ? "a task would render (none reads it yet)" : `${readers.length > 1 ? "tasks" : "task"} ${readers.map((t) => `\`${t}\``).join(", ")} ${readers.length > 1 ? "render" : "renders"}`;
+    process.stderr.write(`alignc data: \`${source}\` holds rows that ${by}, not examples of its own${readers.length ? `: --source ${readers[0]} shows them as examples` : ""}\n`);
     return 2;
   }
   const names = targets(recipe, source);

@@ -222,14 +222,14 @@ export class PpoTrainer extends Trainer {
     return { kept, batch };
   }
 
-  /**
-   * 2. Scores (reward model or function), log-probs under the policy and the reference (in the
-   * recipe's fixed row shares, across the pool when there is one: ppo-score.ts), values (gae); no gradient.
-   */
   /** Each kept rollout's reward-model sequence, the samples of one prompt read as one group. */
   private rewardInputs(roll: Rollout): number[][] {
     const byGroup = new Map<number, number[]>();
-    roll.kept.forEach((x, i) => byGroup.set(x.group, [...(byGroup.get(x.group) ?? []), i]));
+    roll.kept.forEach((x, i) => {
+      const at = byGroup.get(x.group);
+      if (at) at.push(i);
+      else byGroup.set(x.group, [i]);
+    });
     const out: number[][] = new Array(roll.kept.length);
     for (const idx of byGroup.values()) {
       const seqs = this.rewardSequences(roll.kept[idx[0]!]!.prompt, idx.map((i) => roll.kept[i]!.response));
@@ -238,6 +238,10 @@ export class PpoTrainer extends Trainer {
     return out;
   }
 
+  /**
+   * 2. Scores (reward model or function), log-probs under the policy and the reference (in the
+   * recipe's fixed row shares, across the pool when there is one: ppo-score.ts), values (gae); no gradient.
+   */
   private score(roll: Rollout): Scored {
     const o = this.opts;
     const b = roll.batch;
