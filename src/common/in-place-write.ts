@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { lexists } from "./fs-probe.js";
 import { basename, dirname, join } from "node:path";
-import { fsyncDir, writeFileAtomicSync } from "./atomic-write.js";
+import { fsyncDir, writeFileAtomicSync, writePiecesAtomicSync } from "./atomic-write.js";
 
 /** The backup's name: `.NAME.alignc-backup` beside the file (a dot-file: hidden, and skipped by folder hashes). */
 export function inPlaceBackup(path: string): string {
@@ -15,7 +15,7 @@ export function inPlaceBackup(path: string): string {
 /** Replaces `path`'s content keeping its inode (its hard links, owner and mode). On an error while
  * writing (a full disk) the old bytes are put back and the backup removed; if even that fails, the
  * error says where the backup is. */
-export function writeInPlaceSync(path: string, data: string): void {
+export function writeInPlaceSync(path: string, data: string, beforeWrite?: () => void): void {
   // opened for writing first: a file this user may not write (another owner's, read-only) fails here,
   // with nothing done; the backup was written first before, then left behind with a false "the file
   // may be half-written", and it refused the next fmt until removed
@@ -24,6 +24,12 @@ export function writeInPlaceSync(path: string, data: string): void {
     const backup = inPlaceBackup(path);
     const old = readFileSync(fd);
     writeFileAtomicSync(backup, old); // durable: on disk before the original is touched
+    try {
+      beforeWrite?.(); // the caller's last check; if it throws, nothing was written (the backup goes)
+    } catch (err) {
+      rmSync(backup, { force: true });
+      throw err;
+    }
     try {
       overwrite(fd, Buffer.from(data, "utf8"));
     } catch (err) {
@@ -61,12 +67,13 @@ export function rewriteRefusal(path: string): string | null {
 
 /** Rewrites a user's existing file as the user would: through the atomic rename with its permissions,
  * or, when it has other hard links or another owner or group than ours (a rename would leave the
- * links with the old text, and give the file our owner), in place behind a backup. Synchronous: a
- * signal waits until the file is written (temp-cleanup.ts). */
-export function rewriteKeepingIdentity(path: string, data: string): void {
+ * links with the old text, and give the file our owner), in place behind a backup. `beforeWrite`
+ * runs last, once the new text is staged and just before it replaces the old; if it throws, the file
+ * is left as it was. Synchronous: a signal waits until the file is written (temp-cleanup.ts). */
+export function rewriteKeepingIdentity(path: string, data: string, beforeWrite?: () => void): void {
   const st = statSync(path);
-  if (st.nlink > 1 || !ownedByUs(st)) writeInPlaceSync(path, data);
-  else writeFileAtomicSync(path, data, { mode: st.mode & 0o7777 });
+  if (st.nlink > 1 || !ownedByUs(st)) writeInPlaceSync(path, data, beforeWrite);
+  else writePiecesAtomicSync(path, [data], { mode: st.mode & 0o7777, ...(beforeWrite ? { beforeRename: beforeWrite } : {}) });
 }
 
 /** Whether a file has this process's owner and group (what a file it creates gets); true where there are no uids. */

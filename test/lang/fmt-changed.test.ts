@@ -5,11 +5,12 @@
 // here and the write path by fmt-files.test.ts. And the file keeps its line endings and byte-order mark.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { changedSince } from "../../src/cli/commands/fmt.js";
+import { rewriteKeepingIdentity } from "../../src/common/in-place-write.js";
 import { repoRoot } from "./helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "alignc-fmt-changed-"));
@@ -53,4 +54,31 @@ test("fmt keeps a file's CRLF line endings and its byte-order mark; a file of mi
   writeFileSync(mixed, "model   m=gpt{layers=2}\r\nmodel n=gpt{layers=1}\n");
   assert.equal(fmt(mixed).code, 0);
   assert.doesNotMatch(readFileSync(mixed, "utf8"), /\r/);
+});
+
+// The check runs once the new text is staged, just before it replaces the old (review 32: it ran before
+// the temp file was written and synced, a window as long as the write): an edit made up to that moment
+// is found, and a refusal leaves the file, and no temp file or backup, behind
+test("rewriteKeepingIdentity runs its last check after staging, on the rename and the in-place paths; a refusal changes nothing", () => {
+  for (const linked of [false, true]) {
+    const dir = mkdtempSync(join(tmp, "stage-"));
+    const file = join(dir, "r.align");
+    writeFileSync(file, UGLY);
+    if (linked) linkSync(file, join(dir, "other-name.align")); // another hard link: written in place
+    const edited = `${UGLY}// saved while staging\n`;
+    assert.throws(
+      () =>
+        rewriteKeepingIdentity(file, "new text\n", () => {
+          // staged: the temp file (rename path) or the backup (in place) is written beside the file
+          assert.equal(readdirSync(dir).length, linked ? 3 : 2, `staged before the check: ${readdirSync(dir).join(", ")}`);
+          writeFileSync(file, edited); // an editor saves after the new text was staged
+          if (changedSince(file, realpathSync(file), UGLY)) throw new Error("changed");
+        }),
+      /changed/,
+    );
+    assert.equal(readFileSync(file, "utf8"), edited, linked ? "in place" : "rename");
+    assert.deepEqual(readdirSync(dir).sort(), linked ? ["other-name.align", "r.align"] : ["r.align"], "no temp file or backup left");
+    rewriteKeepingIdentity(file, "new text\n", () => {});
+    assert.equal(readFileSync(file, "utf8"), "new text\n");
+  }
 });

@@ -78,20 +78,22 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       raise(2);
       continue;
     }
-    // the file about to be replaced must still be the one read, with the text read: a symlink
-    // repointed, or the recipe edited, while fmt ran would otherwise be overwritten with the old
-    // recipe's formatted text (checked just before the write, the window left is microseconds)
-    const changed = changedSince(file, target, text);
-    if (changed) {
-      process.stderr.write(`alignc fmt: ${escapeControl(file)} ${changed} while it was being formatted; not formatted (run fmt again)\n`);
-      raise(1);
-      continue;
-    }
     try {
       // synchronous: a signal waits until the file is written and renamed (temp-cleanup.ts), so
-      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe
-      rewriteKeepingIdentity(target, out);
+      // Ctrl-C stops `fmt` between files, never with a temp file left beside the recipe. The file
+      // about to be replaced must still be the one read, with the text read: a symlink repointed, or
+      // the recipe edited, while fmt ran would otherwise be overwritten with the old recipe's
+      // formatted text (checked once the new text is staged, just before the rename)
+      rewriteKeepingIdentity(target, out, () => {
+        const changed = changedSince(file, target, text);
+        if (changed) throw new ChangedWhileFormatting(changed);
+      });
     } catch (err) {
+      if (err instanceof ChangedWhileFormatting) {
+        process.stderr.write(`alignc fmt: ${escapeControl(file)} ${err.message} while it was being formatted; not formatted (run fmt again)\n`);
+        raise(1);
+        continue;
+      }
       const e = fsError(err); // a full or read-only disk: the file is left as it was (the temp file is removed)
       if (!e) throw err;
       process.stderr.write(`alignc fmt: cannot write ${escapeControl(file)}: ${escapeControl(e.message)}${/half-written/.test(e.message) ? "" : "; left unchanged"}\n`);
@@ -110,6 +112,8 @@ function resolvedOr(file: string): string {
     return file;
   }
 }
+
+class ChangedWhileFormatting extends Error {}
 
 /** What changed about the recipe since it was read (its path leads elsewhere, or its text differs), or null. */
 export function changedSince(file: string, target: string, text: string): string | null {
