@@ -39,7 +39,7 @@ export function positionsProblem(to: string, s: ExportStage, count?: (t: string)
   if (s.hp.max_length <= n) return null;
   const what = `max_length ${s.hp.max_length} is longer than its ${n} positions`;
   if (!count) return { over: null, total: 0, what };
-  if (d.kind === "text") return { over: d.train.filter((t) => count(t) > n).length, total: d.train.length, what };
+  if (d.kind === "text") return { over: null, total: d.train.length, what }; // text is cut into max_length windows: no row is "longer"
   if (d.kind === "sft") return { over: d.train.filter((ex) => count(ex.text) + 1 > n).length, total: d.train.length, what };
   if (d.kind === "prompts") return { over: d.train.filter((p) => count(p) + ppoHP(s).max_new_tokens > n).length, total: d.train.length, what };
   const pairs = pairRows(d.train, pairsOf(s));
