@@ -217,38 +217,31 @@ test("recipes/replicate/quickstart-rm-{steps,lr}-validation.align: the validatio
   }
 });
 
-// recipes/replicate/quickstart-ppo-epochs-validation.align: ppo_epochs 2 (the validation recipe's plans of
-// the quickstart's PPO, node for node) and 4 (PPO and what reads it), both seeds.
-test("recipes/replicate/quickstart-ppo-epochs-validation.align: at 2 passes the validation recipe's plans; at 4, PPO and its readers only", async () => {
+/**
+ * A sweep of one PPO parameter on the validation recipe (quickstart-ppo-validation.align): at the
+ * quickstart's value its plans node for node (both seeds), at the others PPO and what reads it only.
+ */
+async function ppoSweepOnValidation(file: string, param: string, values: readonly number[], quickstartValue: number): Promise<void> {
   const rep = (f: string) => join(recipesDir, "replicate", f);
   const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
     const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
-    for (const passes of [2, 4]) {
-      const r = await compile(rep("quickstart-ppo-epochs-validation.align"), { machine: false, backend: "wasm", variant: `ppo_epochs=${passes},seed=${seed}` });
+    for (const value of values) {
+      const r = await compile(rep(file), { machine: false, backend: "wasm", variant: `${param}=${value},seed=${seed}` });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
-      assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params.ppo_epochs, passes);
+      assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params[param], value);
       const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-      assert.deepEqual(changed, passes === 2 ? [] : ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `ppo_epochs ${passes}, seed ${seed}`);
+      assert.deepEqual(changed, value === quickstartValue ? [] : ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `${param} ${value}, seed ${seed}`);
     }
   }
+}
+
+test("recipes/replicate/quickstart-ppo-epochs-validation.align: at 2 passes the validation recipe's plans; at 4, PPO and its readers only", async () => {
+  await ppoSweepOnValidation("quickstart-ppo-epochs-validation.align", "ppo_epochs", [2, 4], 2);
 });
 
-// recipes/replicate/quickstart-ptx-coef-validation.align: γ 0.2 (the validation recipe's plans of the
-// quickstart's PPO, node for node) and 0.5 / 1.0 (PPO and what reads it), both seeds.
 test("recipes/replicate/quickstart-ptx-coef-validation.align: at γ 0.2 the validation recipe's plans; at 0.5 and 1.0, PPO and its readers only", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
-  for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
-    for (const gamma of [0.2, 0.5, 1]) {
-      const r = await compile(rep("quickstart-ptx-coef-validation.align"), { machine: false, backend: "wasm", variant: `ptx_coef=${gamma},seed=${seed}` });
-      assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
-      assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params.ptx_coef, gamma);
-      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-      assert.deepEqual(changed, gamma === 0.2 ? [] : ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `ptx_coef ${gamma}, seed ${seed}`);
-    }
-  }
+  await ppoSweepOnValidation("quickstart-ptx-coef-validation.align", "ptx_coef", [0.2, 0.5, 1], 0.2);
 });
 
 // recipes/replicate/quickstart-byte-level.align: the quickstart as it was until 5 Dec 2026. Its seed-17
