@@ -219,9 +219,10 @@ test("recipes/replicate/quickstart-rm-{steps,lr}-validation.align: the validatio
 
 /**
  * A sweep of one PPO parameter on the validation recipe (quickstart-ppo-validation.align): at the
- * quickstart's value its plans node for node (both seeds), at the others PPO and what reads it only.
+ * quickstart's value its plans node for node (both seeds), at the others PPO and what reads it only
+ * (quickstartValue null: no variant is the quickstart's PPO).
  */
-async function ppoSweepOnValidation(file: string, param: string, values: readonly number[], quickstartValue: number): Promise<void> {
+async function ppoSweepOnValidation(file: string, param: string, values: readonly number[], quickstartValue: number | null): Promise<void> {
   const rep = (f: string) => join(recipesDir, "replicate", f);
   const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
@@ -242,6 +243,10 @@ test("recipes/replicate/quickstart-ppo-epochs-validation.align: at 2 passes the 
 
 test("recipes/replicate/quickstart-ptx-coef-validation.align: at γ 0.2 the validation recipe's plans; at 0.5 and 1.0, PPO and its readers only", async () => {
   await ppoSweepOnValidation("quickstart-ptx-coef-validation.align", "ptx_coef", [0.2, 0.5, 1], 0.2);
+});
+
+test("recipes/replicate/quickstart-ptx-lr-validation.align: lr 2e-4 at γ 0.5 and 1.0 change PPO and its readers only", async () => {
+  await ppoSweepOnValidation("quickstart-ptx-lr-validation.align", "ptx_coef", [0.5, 1], null);
 });
 
 // recipes/replicate/quickstart-byte-level.align: the quickstart as it was until 5 Dec 2026. Its seed-17
