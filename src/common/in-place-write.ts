@@ -1,6 +1,8 @@
-// Rewriting a file that has other hard links: the atomic write (temp + rename) would give the named
-// path a new inode and leave every other name with the old text. Like `gofmt -w`, the file is
-// rewritten in place instead, with a backup of the old text written (and synced) first beside it and
+// Rewriting a user's own file (a recipe under `fmt`, a golden under `test --update`) so that it stays
+// their file: refused when read-only or when an interrupted rewrite left its backup; through the
+// atomic rename with its permissions; or, with other hard links or another owner (a rename would give
+// the named path a new inode, leaving every other name with the old text, and our owner), rewritten in
+// place like `gofmt -w`, with a backup of the old text written (and synced) first beside it and
 // removed once the new text is synced: a kill or power cut mid-write leaves the backup to restore from.
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { lexists } from "./fs-probe.js";

@@ -72,7 +72,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // the user's file, rewritten where it is: through a symlink to its target (the link stays), with
     // its permissions, never when it is read-only or an interrupted rewrite left its backup
     const target = readTarget;
-    const refusal = rewriteRefusal(target);
+    const refusal = rewriteRefusal(target); // read-only, or a backup an interrupted rewrite left
     if (refusal) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)} ${escapeControl(refusal)}; not formatted\n`);
       raise(2);
