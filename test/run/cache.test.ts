@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
@@ -253,7 +253,10 @@ test("put with replace (--force) swaps the entry: a concurrent reader sees the o
   }
 });
 
-test("a FIFO named entry.json (an entry damaged from outside) is a miss, read without blocking; the next put replaces the folder", () => {
+// The next put replaced such a folder, deleting what it held; the cache folder may be one the user
+// shares (ALIGNC_CACHE), and alignc renames its entries into place whole, so a folder without a
+// readable entry.json is none it wrote: named and left alone (audit 32)
+test("a FIFO named entry.json (an entry damaged from outside) is a miss, read without blocking; the next put refuses, naming the folder, and removes nothing", () => {
   const { dir, cleanup } = tempDir();
   try {
     const entry = join(dir, "abc123");
@@ -265,12 +268,22 @@ test("a FIFO named entry.json (an entry damaged from outside) is a miss, read wi
       const { writeFileSync } = await import("node:fs");
       const c = new StageCache(${JSON.stringify(dir)});
       const before = [c.get("abc123"), readEntryMeta(${JSON.stringify(entry)})];
-      await c.put("abc123", { kind: "stage.sft", label: "sft", seconds: 1 }, (d) => writeFileSync(d + "/m", "m"));
-      console.log(JSON.stringify({ before, after: c.get("abc123")?.meta.label ?? null }));`;
+      let refused = null;
+      try {
+        await c.put("abc123", { kind: "stage.sft", label: "sft", seconds: 1 }, (d) => writeFileSync(d + "/m", "m"));
+      } catch (err) {
+        refused = [err.code, err.message];
+      }
+      console.log(JSON.stringify({ before, refused, after: c.get("abc123")?.meta.label ?? null }));`;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
     assert.equal(r.signal, null, "the child blocked on the FIFO and was killed at the time limit");
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { before: [null, null], after: "sft" });
+    const out = JSON.parse(r.stdout) as { before: unknown; refused: [string, string] | null; after: unknown };
+    assert.deepEqual([out.before, out.after], [[null, null], null]);
+    assert.equal(out.refused?.[0], "EEXIST", "errno-shaped: reported as the user's environment, exit 1");
+    assert.match(out.refused![1], /abc123 is in the way of a cache entry: it holds no entry\.json alignc wrote; move it away/);
+    assert.ok(lstatSync(join(entry, "entry.json")).isFIFO(), "the FIFO is where it was");
+    assert.deepEqual(readdirSync(join(dir, ".tmp")), [], "no temp folder left");
   } finally {
     cleanup();
   }

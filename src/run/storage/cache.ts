@@ -227,11 +227,11 @@ export class StageCache {
           rmSync(tmp, { recursive: true, force: true });
           return this.get(hash)!;
         }
-        if (code === "ENOTEMPTY" || code === "EEXIST") {
-          // an incomplete folder at the final name can only come from outside alignc: replace it
-          rmSync(final, { recursive: true, force: true });
-          renameSync(tmp, final);
-        } else throw err;
+        // a folder at the final name without a readable entry.json is no entry alignc wrote (its
+        // entries are renamed into place whole): it was deleted here, though the cache folder may be
+        // one the user shares (ALIGNC_CACHE); now it is named and left alone
+        if (code === "ENOTEMPTY" || code === "EEXIST") throw new ForeignEntryError(final);
+        throw err;
       }
       fsyncDir(this.root);
       return { hash, dir: final, meta };
@@ -334,5 +334,16 @@ export class StageCache {
 
   clearCheckpoints(hash: string): void {
     rmSync(this.partialDir(hash), { recursive: true, force: true });
+  }
+}
+
+/** A folder at a cache entry's path that holds no entry alignc wrote: never removed. Errno-shaped
+ * (fs-error.ts), so every command reports it as the user's environment, exit 1. */
+export class ForeignEntryError extends Error {
+  readonly code = "EEXIST";
+  readonly syscall = "cache";
+  constructor(readonly path: string) {
+    super(`${path} is in the way of a cache entry: it holds no entry.json alignc wrote; move it away and run again (a damaged entry of alignc's: \`alignc run --force NODE\` replaces it)`);
+    this.name = "ForeignEntryError";
   }
 }
