@@ -211,7 +211,9 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     const e = fsError(err);
     if (!e) throw err;
     // the disk is full, read-only, or the folder not ours to write: the user's to fix, not a bug
-    if (!moving && createdOut) rmSync(out, { recursive: true, force: true }); // made just now, holds nothing of theirs
+    // made just now, and nothing of this export was moved in: removed only if empty (a folder the user
+    // made at that path in the moment between the check and makeDirs keeps what they put there)
+    if (!moving && createdOut) rmEmptyDir(out);
     throw new ExportWriteError(
       `cannot write to ${outDir}: ${e.message}; ` +
         (moving ? "the export is incomplete: its manifest lists every file it wrote as alignc's, so the same export run again replaces them" : "nothing written"),
@@ -223,4 +225,13 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
     untrackTemp(tmp);
   }
   return { removed, kept };
+}
+
+/** Removes a folder if it is empty; a folder with anything in it, or gone, is left as it is. */
+function rmEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // ENOTEMPTY (someone else's files), ENOENT: nothing of ours to remove
+  }
 }
