@@ -93,6 +93,16 @@ test("a task template's runtime error names the template file and line", () => {
   assert.equal(e.diagnostics[0]!.file, "t/01.hbs");
 });
 
+// the arguments of a helper were all placed at the helper's column: `{{lookup a b c d}}`'s unknown
+// `c` and `d` were reported at 1:1 (audit 32)
+test("a template's placeholders are placed at their own columns, a helper's arguments included", async () => {
+  const { handlebarsPlaceholders } = await import("../../src/data/flan/template.js");
+  assert.deepEqual(
+    handlebarsPlaceholders("x {{lookup a b c d}} y\n{{#if zz}}{{qq}}{{/if}}").map((p) => `${p.name} ${p.line}:${p.col}`),
+    ["a 1:12", "b 1:14", "c 1:16", "d 1:18", "zz 2:7", "qq 2:11"],
+  );
+});
+
 test("{{log}} prints nothing", () => {
   assert.equal(compileHandlebars("a{{log 'x'}}b").render({}), "ab");
 });

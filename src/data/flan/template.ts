@@ -184,12 +184,12 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
     if (st.type === "MustacheStatement") {
       const m = st as hbs.AST.MustacheStatement;
       visitPath(m.path, m.loc, false);
-      for (const p of m.params) visitPath(p, m.loc, false);
+      for (const p of m.params) visitPath(p, p.loc ?? m.loc, false); // each argument at its own column (`{{lookup a b}}`)
     } else if (st.type === "BlockStatement") {
       const b = st as hbs.AST.BlockStatement;
       const helper = (b.path as hbs.AST.PathExpression).original;
       const test = helper === "if" || helper === "unless";
-      for (const p of b.params) visitPath(p, b.loc, test);
+      for (const p of b.params) visitPath(p, p.loc ?? b.loc, test);
       const scoped = helper === "each" || helper === "with";
       const inner = new Set(guarded);
       if (test) for (const p of b.params) if (p.type === "PathExpression") inner.add((p as hbs.AST.PathExpression).parts[0] ?? "");

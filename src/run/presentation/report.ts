@@ -215,7 +215,7 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string;
   if (!c) note = `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`;
   else if (checked.length === 0 && c.leaks === 0) note = "";
   else if (c.leaks === 0)
-    note = `<p>Held out, checked: the evaluated data of ${checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks).${notChecked.length ? ` Not checked: ${notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
+    note = `<p>Held out, checked: the evaluated data of ${checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks). Disjoint as text is not untouched by decisions: data a recipe's settings were chosen on is held out from training, not from the choice.${notChecked.length ? ` Not checked: ${notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
   else
     note = `<p class="bad">Not all held out: evaluated texts found in training pools (${c.leaks}, counted per pool): ${[...found].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ")}. The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`;
   return { note, stage, evalMark };
