@@ -13,8 +13,8 @@ export function makeRun(runsDir: string, opts: { recipe?: string; hash?: string;
     run.appendMetric({ stage: "sft", step: s, time: s * 0.1, loss: 3 / s, lr: 1e-3, tokens_per_s: 3000 });
     run.appendMetric({ stage: "policy", step: s, time: s * 0.1, loss: 1 / s, reward: Math.log(s), kl: s / 10 });
   }
-  run.appendMetric({ stage: "rm", step: 1, time: 0.1, loss: 0.69, accuracy: 0.5 });
-  run.appendMetric({ stage: "rm", step: 2, time: 0.2, loss: 0.5, accuracy: 0.75 });
+  run.appendMetric({ stage: "rm", step: 1, time: 0.1, loss: 0.69, batch_accuracy: 0.5 });
+  run.appendMetric({ stage: "rm", step: 2, time: 0.2, loss: 0.5, batch_accuracy: 0.75 });
   run.appendSample({ eval: "judge", judge: "rm", prompt: "Uppercase <b>cat</b>", a: { model: "policy", text: "CAT", score: 1.2 }, b: { model: "sft", text: "Sure! Here is CAT", score: 0.3 }, winner: "a" });
   const finals = opts.finals ?? { sft: { loss: 0.1 }, judge: { win_rate: 0.6, ci_low: 0.55, ci_high: 0.65 } };
   const nodes: NodeRecord[] = Object.entries(finals).map(([label, summary]) => ({

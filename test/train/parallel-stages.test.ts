@@ -65,7 +65,7 @@ for (const kind of ["reward_model", "dpo"] as const)
         for (let i = 0; i < 5; i++) {
           const before = GradientPool.digestOf(par.model);
           const m = par.step();
-          for (const k of kind === "dpo" ? ["accuracy", "margin"] : ["accuracy"]) assert.equal(typeof m[k], "number", k);
+          for (const k of kind === "dpo" ? ["batch_accuracy", "margin"] : ["batch_accuracy"]) assert.equal(typeof m[k], "number", k);
           assert.deepEqual(figures(m), figures(ref[i]!), `${kind}, ${n} workers, step ${i + 1}`);
           for (const d of par.parallel!.digests()) assert.equal(d, before, `${kind}, ${n} workers, step ${i + 1}: a worker computed with other weights`);
         }

@@ -95,7 +95,12 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const pool = trainer.parallel;
       const valLoss = (n: number) => (val.length ? { val_loss: evaluateLm(model, val.slice(0, n), { pad: data.tok.pad, pool }) } : ({} as Record<string, number>));
       evalBefore = valLoss(VAL_FINAL);
-      during = () => valLoss(VAL_DURING);
+      // the curve's own name: on the first VAL_DURING held-out sequences, where the summary's val_loss
+      // is on the first VAL_FINAL (one name for both read 0.6471 in metrics.jsonl beside 0.4555: audit 32)
+      during = (): Record<string, number> => {
+        const v = valLoss(VAL_DURING);
+        return v.val_loss === undefined ? {} : { val_loss_during: v.val_loss };
+      };
       // beside val_loss, its trivial baseline on the same held-out tokens: the best constant distribution
       const baseline: Record<string, number> = val.length ? { val_loss_baseline: constantLoss(val.slice(0, VAL_FINAL), model.config.context, data.tok.pad) } : {};
       evalAfter = () => ({ ...valLoss(VAL_FINAL), ...baseline });
@@ -178,7 +183,8 @@ async function loop(
   } else if (Object.keys(ev.evalBefore).length) {
     // the curve's first point on the same held-out sequences as its later ones (`during`: the first
     // VAL_DURING), so a plotted curve compares like with like; the summary's _before keeps VAL_FINAL
-    const first = { ...ev.evalBefore, ...(ev.during?.() ?? {}) };
+    const { val_loss: _summaryOnly, ...before } = ev.evalBefore; // val_loss_before is the summary's, on VAL_FINAL
+    const first = { ...before, ...(ev.during?.() ?? {}) };
     log({ step: 0, ...Object.fromEntries(Object.entries(first).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   }
   const bar = ctx.progress(total, trainer.stepCount);
@@ -209,7 +215,7 @@ async function loop(
     if (typeof m.reward === "number") extra.reward = m.reward;
     if (typeof m.kl === "number") extra.kl = m.kl;
     if (typeof m.rule_score === "number") extra.rule = m.rule_score;
-    if (typeof m.accuracy === "number") extra.acc = m.accuracy;
+    if (typeof m.batch_accuracy === "number") extra.acc = m.batch_accuracy;
     bar.update(s, { loss: m.loss, tokensPerSec: m.tokens_per_s, extra });
     if (s % logEvery === 0 || s === total) {
       const val = ev.during && (s % valEvery === 0 || s === total) ? ev.during() : {};
@@ -236,7 +242,7 @@ async function loop(
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
-  for (const k of ["loss", "accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
+  for (const k of ["loss", "batch_accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
   }

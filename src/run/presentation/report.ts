@@ -11,10 +11,10 @@ import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
 const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
-  { title: "loss", metrics: ["loss", "val_loss", "ptx_loss"] },
+  { title: "loss", metrics: ["loss", "val_loss_during", "ptx_loss"] },
   { title: "reward", metrics: ["reward", "reward_mean", "score"] },
   { title: "KL", metrics: ["kl"] },
-  { title: "accuracy", metrics: ["accuracy", "val_accuracy"] },
+  { title: "accuracy", metrics: ["batch_accuracy", "heldout_accuracy"] },
 ];
 const NOT_PLOTTED = new Set(["stage", "step", "time", "node", "cached"]);
 
@@ -32,7 +32,7 @@ function stagePlots(stage: string, rows: MetricRow[]): string {
   }
   const others = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !NOT_PLOTTED.has(k) && !used.has(k) && rows.some((r) => typeof r[k] === "number")).sort();
   const more = others.map((m) => linePlot(`${stage}: ${m}`, [seriesOf(rows, m)]));
-  const valNote = used.has("val_loss") ? `<p><small>val_loss during training: on the first ${VAL_DURING} held-out sequences (the same ones at every step); the stage's summary (the table above): on the first ${VAL_FINAL}.</small></p>` : "";
+  const valNote = used.has("val_loss_during") ? `<p><small>val_loss_during: on the first ${VAL_DURING} held-out sequences (the same ones at every step); the stage's summary's val_loss (the table above): on the first ${VAL_FINAL}.</small></p>` : "";
   return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${valNote}${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
 }
 

@@ -54,7 +54,7 @@ export class DpoTrainer extends Trainer {
         // each share scores its own pairs under the reference (shard.ts: dpoShardLoss)
         return { tokens: b.tokens, shard: { kind: "dpo", pairs: ps, beta: this.beta, pad: this.pad, dropoutSeed: seed } };
       },
-      (aux) => ({ accuracy: aux.accuracy!, margin: aux.margin! }),
+      (aux) => ({ batch_accuracy: aux.accuracy!, margin: aux.margin! }), // the training batch's (its summary's `accuracy` is the held-out pairs')
     );
   }
 

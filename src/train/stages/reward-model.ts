@@ -48,7 +48,7 @@ export class RewardModelTrainer extends Trainer {
         const tokens = gs.reduce((n, g) => n + g.responses.reduce((m, r) => m + g.prompt.length + r.length, 0), 0);
         return { tokens, shard: { kind: "rm", groups: gs, pad: this.pad, dropoutSeed: seed } };
       },
-      (aux) => ({ accuracy: aux.accuracy! }),
+      (aux) => ({ batch_accuracy: aux.accuracy! }), // the training batch's (its summary's `accuracy` is the held-out pairs')
     );
   }
 }
