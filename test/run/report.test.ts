@@ -31,6 +31,10 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     assert.ok(!html.includes("<b>cat</b>"));
     assert.match(html, /plan\.json/);
     assert.match(html, /win_rate 0\.6/);
+    // a judge that is the reward a compared stage optimised is said in the Evaluations table too (audit 32)
+    run.appendSample({ eval: "judge", judge: "rm", judge_note: "the reward policy optimised: not an independent judge", prompt: "p", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
+    const evalsTable = renderReport(run).split("<h2>Evaluations</h2>")[1]!.split("<h2>")[0]!;
+    assert.match(evalsTable, /win rate 0\.6 .*<small>\(the reward policy optimised: not an independent judge\)<\/small>/s);
   } finally {
     cleanup();
   }

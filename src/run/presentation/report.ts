@@ -161,7 +161,13 @@ export function renderReport(run: RunDir): string {
   }
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
-    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + held.evalMark(n.id)])));
+    // a judge that is the reward a compared stage optimised (or that picked a's sample) is said beside
+    // its figure here too, as on the console: it was said only above the samples (audit 32)
+    const judgeNote = (id: string): string => {
+      const note = samples.find((x) => x.eval === id && typeof x.judge_note === "string")?.judge_note;
+      return typeof note === "string" ? ` <small>(${escapeHtml(note)})</small>` : "";
+    };
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + judgeNote(n.id) + held.evalMark(n.id)])));
   }
   parts.push("<h2>Training curves</h2>");
   parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");
