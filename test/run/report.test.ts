@@ -118,6 +118,11 @@ test("a stage's before → after figures stand beside their baselines", async ()
   const { stageGains } = await import("../../src/run/presentation/report.js");
   assert.deepEqual(stageGains({ val_loss_before: 3.8, val_loss: 0.3, val_loss_baseline: 3.15 }), ["val_loss 3.8 → 0.3 (best constant distribution 3.15)"]);
   assert.deepEqual(stageGains({ heldout_accuracy_before: 0.58, heldout_accuracy: 0.75 }), ["heldout_accuracy 0.58 → 0.75 (chance 0.5)"]);
+  // PPO's probe: its greedy rule score beside the paired counts and sign test (audit 32: a gain shown bare, p 0.092)
+  assert.deepEqual(
+    stageGains({ greedy_rule_score_before: 0.6797, greedy_rule_score: 0.7266, greedy_rule_wins: 10, greedy_rule_ties: 51, greedy_rule_losses: 3, greedy_rule_p_value: 0.0923, reward_start: 7.2, reward: 7.9 }),
+    ["greedy_rule_score 0.6797 → 0.7266 (probe W10/T51/L3, sign test p 0.0923)", "reward 7.2 → 7.9 (first → last tenth of PPO steps, sampled on different prompts)"],
+  );
 });
 
 test("writeReport replaces only a report alignc wrote: a user's file, a symlink, a FIFO or a folder at report.html is refused and left as it is", async () => {

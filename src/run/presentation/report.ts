@@ -44,10 +44,14 @@ export function stageGains(s: Record<string, number>): string[] {
     const after = s[k.slice(0, -"_before".length)];
     const name = k.slice(0, -"_before".length);
     // beside its baseline: the best constant distribution's loss, or a pair accuracy's chance
-    const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? " (chance 0.5)" : "";
+    // PPO's greedy rule score on its probe, with the paired counts and sign test the summary holds
+    // beside it (a gain of 3 decided prompts in 64 is no claim: p 0.092 on the quickstart; audit 32)
+    const probe = name === "greedy_rule_score" && s.greedy_rule_p_value !== undefined ? ` (probe W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, sign test p ${fmtNum(s.greedy_rule_p_value)})` : "";
+    const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? " (chance 0.5)" : probe;
     if (after !== undefined) out.push(`${name} ${fmtNum(v)} → ${fmtNum(after)}${baseline}`);
   }
-  if (s.reward_start !== undefined && s.reward !== undefined) out.push(`reward ${fmtNum(s.reward_start)} → ${fmtNum(s.reward)} (first → last tenth of PPO steps)`);
+  // sampled rollouts of different prompt batches: a training curve's ends, not a before/after on the same data
+  if (s.reward_start !== undefined && s.reward !== undefined) out.push(`reward ${fmtNum(s.reward_start)} → ${fmtNum(s.reward)} (first → last tenth of PPO steps, sampled on different prompts)`);
   return out;
 }
 
