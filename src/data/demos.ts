@@ -105,7 +105,7 @@ function demoOf(
     for (const p of [promptT, responseT, contextT]) {
       for (const ph of p?.placeholders ?? []) {
         const problem = placeholderProblem(ph, row.data);
-        if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+        if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
       }
     }
     let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);

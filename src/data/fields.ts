@@ -82,7 +82,7 @@ export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site
       if ("template" in r) {
         for (const ph of r.template.placeholders) {
           const problem = placeholderProblem(ph, data);
-          if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, `${problem.message} (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
+          if (problem) fail(problem.code, `${problem.message} (read by fields.${r.name})`, rows.file, rowSpan(row.line, row.start, row.end, row.col));
         }
         data[r.name] = r.template.render(data);
       } else data[r.name] = lookup(r, { ...row, data }, rows.file);

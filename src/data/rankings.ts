@@ -125,7 +125,7 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
   if (tpl) {
     for (const p of tpl.placeholders) {
       const problem = placeholderProblem(p, row.data);
-      if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+      if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     }
     return tpl.render(row.data);
   }

@@ -3,8 +3,8 @@
 // from the same plan nodes (src/run/nodes/stage-data.ts: the stage's inlined chat format, its data
 // parameters through their format/tokenize chains). The recipe is read for two things only: which
 // variant to plan, and where a diagnostic points (siteOf).
-import { GPT2_FAMILY, knownPositions } from "./model-positions.js";
 import { basename } from "node:path";
+import { GPT2_FAMILY, knownPositions } from "./model-positions.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { buildParam, chatFormatOf, dataPlanFromPlan, examplesOf, gpt2, promptsOf } from "../data/index.js";
 import { siteOf, type DataPlan } from "../data/plan-input.js";
@@ -26,8 +26,6 @@ export interface Gathered {
   diagnostics: Diagnostic[];
   tokens?: { count: (s: string) => number; name: string };
 }
-
-/** Hugging Face ids whose tokenizer is GPT-2's BPE (r50k_base). */
 
 /**
  * The recipe block a stage's data parameter names (for file names): followed through its

@@ -108,7 +108,7 @@ function checkRow(spec: FlanTaskSpec, t: TaskTemplate, row: Row): void {
     if ((BUILTINS as readonly string[]).includes(p.name)) continue;
     const v = row.data[p.name];
     const problem = placeholderProblem(p, row.data);
-    if (problem) fail(problem.code === "missing" ? CODES.missingField : CODES.wrongType, `${problem.message} (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    if (problem) fail(problem.code, `${problem.message} (used by template ${t.id} at ${t.file}:${p.line})`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     if (v === undefined || v === null) continue; // optional, and absent
     if (!p.path && typeof v === "object" && !Array.isArray(v))
       fail(CODES.wrongType, `field \`${p.name}\` is an object; templates read strings, numbers and booleans`, spec.file, rowSpan(row.line, row.start, row.end, row.col));

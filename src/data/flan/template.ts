@@ -4,6 +4,7 @@
 import Handlebars from "handlebars";
 import type { Fields } from "../readers.js";
 import { guardRender, HANDLEBARS_RUNTIME, type TemplateOrigin } from "../template-guard.js";
+import { CODES } from "../diag.js";
 
 // `{{log}}` would print to stdout in the middle of alignc's own output: it renders nothing instead
 Handlebars.registerHelper("log", () => "");
@@ -24,15 +25,15 @@ export interface Placeholder {
  * is fine), or a path into it (`{{a.b}}`) leads nowhere. Handlebars renders both as "" without a word,
  * so a template path into a number or a text field gave every example an empty prompt.
  */
-export function placeholderProblem(p: Placeholder, data: Readonly<Record<string, unknown>>): { code: "missing" | "path"; message: string } | null {
+export function placeholderProblem(p: Placeholder, data: Readonly<Record<string, unknown>>): { code: typeof CODES.missingField | typeof CODES.wrongType; message: string } | null {
   const head = data[p.name];
-  if (head === undefined || head === null) return p.optional ? null : { code: "missing", message: `missing field \`${p.name}\`` };
+  if (head === undefined || head === null) return p.optional ? null : { code: CODES.missingField, message: `missing field \`${p.name}\`` };
   let cur: unknown = head;
   const path = p.path ?? [p.name];
   for (let i = 1; i < path.length; i++) {
     const at = path.slice(0, i).join(".");
-    if (cur === null || typeof cur !== "object") return { code: "path", message: `\`{{${path.join(".")}}}\` reads \`${path[i]}\` of \`${at}\`, which is ${cur === null ? "null" : `a ${typeof cur}`} (it has no fields)` };
-    if (!Object.prototype.hasOwnProperty.call(cur, path[i]!)) return { code: "path", message: `\`{{${path.join(".")}}}\`: \`${at}\` has no \`${path[i]}\` (it has: ${Object.keys(cur).slice(0, 12).join(", ") || "nothing"})` };
+    if (cur === null || typeof cur !== "object") return { code: CODES.wrongType, message: `\`{{${path.join(".")}}}\` reads \`${path[i]}\` of \`${at}\`, which is ${cur === null ? "null" : `a ${typeof cur}`} (it has no fields)` };
+    if (!Object.prototype.hasOwnProperty.call(cur, path[i]!)) return { code: CODES.wrongType, message: `\`{{${path.join(".")}}}\`: \`${at}\` has no \`${path[i]}\` (it has: ${Object.keys(cur).slice(0, 12).join(", ") || "nothing"})` };
     cur = (cur as Record<string, unknown>)[path[i]!];
   }
   return null;
