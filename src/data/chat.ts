@@ -146,8 +146,9 @@ export function hfChat(file: string): ChatFormat {
  * one here is a bug (exit 70), not bad input. */
 export function formatExample(fmt: ChatFormat, ex: PromptResponse, system?: string): SFTExample {
   if (ex.response.length === 0) throw new Error(`example ${ex.id}: an empty response reached formatExample; its reader (source \`${ex.meta.source}\`) should have refused it (AL3030)`);
-  const f = fmt.format(ex.prompt, ex.response, ex.system ?? system ?? "");
-  return { id: ex.id, prompt: ex.prompt, response: ex.response, text: f.text, promptSpan: f.promptSpan, responseSpan: f.responseSpan, meta: ex.meta };
+  const sys = ex.system ?? system;
+  const f = fmt.format(ex.prompt, ex.response, sys ?? "");
+  return { id: ex.id, prompt: ex.prompt, response: ex.response, ...(sys ? { system: sys } : {}), text: f.text, promptSpan: f.promptSpan, responseSpan: f.responseSpan, meta: ex.meta };
 }
 
 /** Without a format block: prompt, newline, response (the raw FLAN (input, target) concatenation). */

@@ -25,11 +25,15 @@ export interface PromptResponse {
   meta: ExampleMeta;
 }
 
+/** What a model is asked: the user turn and the system text it was formatted with (evals prompt with both, as training did). */
+export type Asked = Pick<PromptResponse, "prompt" | "system">;
+
 /** A formatted SFT example: `text` is what the model sees; spans mark prompt and response in it. */
 export interface SFTExample {
   id: string;
   prompt: string; // unformatted prompt (the user turn)
   response: string; // unformatted response (the assistant turn)
+  system?: string; // the system text `text` holds, when any (an accuracy eval prompts with it)
   text: string; // the whole formatted sequence
   promptSpan: [number, number]; // [start, end) of the prompt text inside `text`
   responseSpan: [number, number]; // [start, end) of the response inside `text`; text.slice(...) === response

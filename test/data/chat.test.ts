@@ -52,6 +52,8 @@ test("property: chat formatting keeps prompt/response spans exact (the response 
       assert.ok(f.promptSpan[1] <= f.responseSpan[0]);
       assert.equal(fmt.promptOnly(prompt, system), f.text.slice(0, f.responseSpan[0]));
       const ex = formatExample(fmt, { id: "x", prompt, response, meta: { source: "t" } }, system);
+      // an accuracy eval prompts with the example's system text: promptOnly(prompt, ex.system) is the text before the response
+      assert.equal(fmt.promptOnly(ex.prompt, ex.system), ex.text.slice(0, ex.responseSpan[0]));
       for (const tok of [bytes, bpe]) {
         const t = tokenizeExample(ex, tok);
         assert.equal(t.tokens.length, t.lossMask.length);

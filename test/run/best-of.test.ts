@@ -58,9 +58,9 @@ test("pickBest by a reward model: each prompt's candidates are scored beside tha
   ];
   const seen: unknown[] = [];
   // a stub reward model: the answer's length, minus 10 when it is scored beside the wrong prompt
-  const picked = pickBest(items, candidates, (prompts, groups) => {
-    seen.push(prompts, groups);
-    return groups.map((g, i) => g.map((a) => a.length - (candidates[prompts[i] === "p0" ? 0 : 1]!.includes(a) ? 0 : 10)));
+  const picked = pickBest(items, candidates, (asked, groups) => {
+    seen.push(asked.map((x) => x.prompt), groups);
+    return groups.map((g, i) => g.map((a) => a.length - (candidates[asked[i]!.prompt === "p0" ? 0 : 1]!.includes(a) ? 0 : 10)));
   });
   assert.deepEqual(picked, [1, 0], "the longest, the first of equal ones");
   assert.deepEqual(seen, [["p0", "p1"], candidates], "each prompt's candidates together, beside it");

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../../src/train/backend.js";
 import { Gpt } from "../../src/train/model.js";
-import { RAW_FORMAT } from "../../src/data/chat.js";
+import { RAW_FORMAT, handlebarsChat } from "../../src/data/chat.js";
 import { byteLevel } from "../../src/data/tokenizers.js";
 import { judgeScores } from "../../src/run/nodes/evals.js";
 import { scoreSequences } from "../../src/train/evaluate.js";
@@ -25,7 +25,7 @@ test("a judge reward model scores each distinct answer once: identical answers f
     // the scorer sees each distinct sequence once (on this small model two batches may well agree to
     // the bit; on the quickstart's, on wasm, they did not): 3 of side a, 1 new of side b
     const scored: number[][][] = [];
-    const pairs = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts, prompts.map((_, i) => [a[i]!, b[i]!]), (p, rs) => rs.map((r) => [...p, ...r]), (m, seqs, o) => {
+    const pairs = judgeScores(rm, { fmt: RAW_FORMAT, tok }, prompts.map((prompt) => ({ prompt })), prompts.map((_, i) => [a[i]!, b[i]!]), (p, rs) => rs.map((r) => [...p, ...r]), (m, seqs, o) => {
       scored.push(seqs);
       return scoreSequences(m, seqs, o);
     });
@@ -36,6 +36,29 @@ test("a judge reward model scores each distinct answer once: identical answers f
     assert.equal(sa[2], sb[2]);
     assert.notEqual(sa[1], sb[1], "different answers are scored apart");
     assert.ok([...sa!, ...sb!].every(Number.isFinite));
+  } finally {
+    assert.equal(tf.memory().numTensors, before, "no tensor left");
+    rm.dispose();
+  }
+});
+
+test("a judge reward model reads a prompt's system text, as its stage trained on the group (it was left out)", async () => {
+  await useBackend("cpu");
+  const tok = byteLevel();
+  const fmt = handlebarsChat("plain.hbs", "{{#if system}}{{system}}\n{{/if}}User: {{prompt}}\nAssistant: {{response}}");
+  const rm = Gpt.init(testGptConfig({ vocabSize: tok.vocabSize, context: 96, layers: 1, dModel: 16, heads: 2, initStd: 0.3 }), ["reward"], 7);
+  const before = tf.memory().numTensors;
+  try {
+    const seen: number[][] = [];
+    const read = (p: readonly number[], rs: readonly (readonly number[])[]) => rs.map((r) => [...p, ...r]);
+    judgeScores(rm, { fmt, tok }, [{ prompt: "Say hi.", system: "Be terse." }, { prompt: "Say hi." }], [["hi"], ["hi"]], read, (m, seqs, o) => {
+      seen.push(...seqs);
+      return scoreSequences(m, seqs, o);
+    });
+    const text = (ids: number[]) => tok.decode(ids.filter((t) => t !== tok.eos));
+    assert.equal(seen.length, 2, "with and without the system text: two sequences, not one");
+    assert.equal(text(seen[0]!), fmt.format("Say hi.", "hi", "Be terse.").text, "the system text where training put it");
+    assert.equal(text(seen[1]!), fmt.format("Say hi.", "hi").text);
   } finally {
     assert.equal(tf.memory().numTensors, before, "no tensor left");
     rm.dispose();

@@ -3,7 +3,7 @@
 // Picked by a reward model, it is the baseline PPO on that reward model must beat with one sample;
 // picked by the rule (which reads each prompt's reference answer), it is the ceiling of what
 // sharpening the model's own distribution can reach with k tries, an oracle no policy has.
-import type { ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
+import type { Asked, ChatFormat, PromptResponse, Tokenizer } from "../../data/types.js";
 import { createHash } from "node:crypto";
 import { dataPlanFromPlan, keyOf, valueKey } from "../../data/plan-input.js";
 import { Rng } from "../../common/rng.js";
@@ -51,9 +51,9 @@ export function ruleScores(candidates: readonly (readonly string[])[], reference
  * The picked candidate of each prompt: by the rule against its reference, or by `score`, a reward
  * model's scores of each prompt's candidates (read together, as one group).
  */
-export function pickBest(items: readonly PromptResponse[], candidates: readonly (readonly string[])[], select: "rule" | ((prompts: string[], candidates: readonly (readonly string[])[]) => number[][])): number[] {
+export function pickBest(items: readonly PromptResponse[], candidates: readonly (readonly string[])[], select: "rule" | ((asked: readonly Asked[], candidates: readonly (readonly string[])[]) => number[][])): number[] {
   if (select === "rule") return ruleScores(candidates, items.map((x) => x.response)).map(argmaxFirst);
-  return select(items.map((x) => x.prompt), candidates).map(argmaxFirst);
+  return select(items, candidates).map(argmaxFirst);
 }
 
 /**
@@ -80,9 +80,9 @@ export async function bestOfAnswers(
   items: readonly PromptResponse[],
   d: { fmt: ChatFormat; tok: Tokenizer },
   s: BestOfSettings,
-  score: (rm: Gpt, prompts: string[], candidates: readonly (readonly string[])[]) => number[][],
+  score: (rm: Gpt, asked: readonly Asked[], candidates: readonly (readonly string[])[]) => number[][],
 ): Promise<BestOf> {
-  const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, undefined, Math.max(1, s.context - s.maxNewTokens)));
+  const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, x.system, Math.max(1, s.context - s.maxNewTokens)));
   const rng = new Rng(sampleSeed(env, ctx, s, items.length));
   const model = await networkOf(env, ctx.plan, await ctx.input(s.model));
   let flat: string[];
@@ -103,7 +103,7 @@ export async function bestOfAnswers(
   else {
     const rm = await networkOf(env, ctx.plan, await ctx.input(s.select));
     try {
-      picked = pickBest(items, candidates, (prompts, cands) => score(rm, prompts, cands));
+      picked = pickBest(items, candidates, (asked, cands) => score(rm, asked, cands));
     } finally {
       rm.dispose();
     }

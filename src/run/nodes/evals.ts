@@ -3,7 +3,7 @@
 // correctness), win rate of one stage over another judged by a reward model or by the demo data's
 // rule (wins/ties/losses, a 95% interval and a sign-test p-value), and held-out LM loss.
 // The derived figures are computed by src/run/eval-metrics.ts and src/run/stats.ts.
-import type { ChatFormat, Tokenizer } from "../../data/types.js";
+import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
@@ -29,18 +29,18 @@ const RM_SAMPLES = 8;
 
 /**
  * A judge reward model's scores of the answers compared on each prompt (`groups[i]`, the answers to
- * `prompts[i]`: a win rate's two sides, a best-of pick's candidates), each group read as one
+ * `asked[i]`, prompt and system text: a win rate's two sides, a best-of pick's candidates), each group read as one
  * (rewardReader: one prompt cut for all of them). Each distinct sequence is scored once and every copy
  * reads that score: the same answer from both sides is then a tie, exactly. (Scored in two batches of
  * its own, one text could score about 1e-6 apart by its batch's padding, which decided 5 and 9 of the
  * quickstart's identical pairs.)
  */
-export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, prompts: readonly string[], groups: readonly (readonly string[])[], read: RewardReader, score = scoreSequences): number[][] {
+export function judgeScores(rm: Gpt, d: { fmt: ChatFormat; tok: Tokenizer }, asked: readonly Asked[], groups: readonly (readonly string[])[], read: RewardReader, score = scoreSequences): number[][] {
   const index = new Map<string, number>();
   const seqs: number[][] = [];
   const at = groups.map((answers, i) => {
-    const prompt = promptTokens(d.fmt, d.tok, prompts[i]!, undefined, Infinity);
-    return read(prompt, answers.map((text) => responseTokens(d.fmt, d.tok, prompts[i]!, text))).map((seq) => {
+    const { prompt, system } = asked[i]!;
+    return read(promptTokens(d.fmt, d.tok, prompt, system, Infinity), answers.map((text) => responseTokens(d.fmt, d.tok, prompt, text, system))).map((seq) => {
       const key = seq.join(",");
       let k = index.get(key);
       if (k === undefined) {
@@ -60,9 +60,9 @@ async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<G
 }
 
 /** Greedy answers of the model behind node `name` as text, through the generation cache (loaded only to generate). */
-async function greedyTexts(env: HandlerEnv, ctx: NodeContext, name: string, prompts: string[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number): Promise<string[]> {
+async function greedyTexts(env: HandlerEnv, ctx: NodeContext, name: string, asked: readonly Asked[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number): Promise<string[]> {
   const out = await ctx.input(name);
-  const ids = prompts.map((p) => promptTokens(fmt, tok, p, undefined, Math.max(1, context - maxNew)));
+  const ids = asked.map((x) => promptTokens(fmt, tok, x.prompt, x.system, Math.max(1, context - maxNew)));
   const answers = await greedyAnswers(env, ctx, out, () => networkOf(env, ctx.plan, out), ids, { maxNewTokens: maxNew, eos: tok.eos, pad: tok.pad, batchSize: 32 });
   return answers.map((o) => decodeResponse(o, tok, fmt));
 }
@@ -82,7 +82,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         env,
         ctx,
         d.model,
-        d.items.map((x) => x.prompt),
+        d.items,
         d.fmt,
         d.tok,
         context(d.model),
@@ -128,7 +128,6 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const p = paramsOf(node, "eval.win_rate");
       const maxNew = p.max_new_tokens;
       const contextA = context(d.a);
-      const prompts = d.items.map((x) => x.prompt);
       // greedy: at this scale sampling at T = 1 mostly adds noise (measured on the quickstart: the
       // RM judge's win rate 0.61 greedy vs 0.57 sampled, exact match 0.22 vs 0.12), and the
       // accuracy evals decode greedily too. Both judges (and every run that reuses a model) read the
@@ -138,10 +137,10 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         d.select === null
           ? null
           : await bestOfAnswers(env, ctx, d.items, d, { model: d.a, k: p.best_of, temperature: p.temperature, select: d.select, context: contextA, maxNewTokens: maxNew }, (rm, ps, candidates) => judgeScores(rm, d, ps, candidates, rewardReader(plan, d.select!)));
-      const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, prompts, d.fmt, d.tok, contextA, maxNew);
+      const ta = best ? best.texts : await greedyTexts(env, ctx, d.a, d.items, d.fmt, d.tok, contextA, maxNew);
       // b answers in its own chat format, tokenizer and context (a's were used: a model trained in
       // another format was prompted in a's, and its win rate biased toward a, silently)
-      const tb = await greedyTexts(env, ctx, d.b, prompts, d.fmtB, d.tokB, context(d.b), maxNew);
+      const tb = await greedyTexts(env, ctx, d.b, d.items, d.fmtB, d.tokB, context(d.b), maxNew);
       let outcomes: number[];
       let sa: number[] = [];
       let sb: number[] = [];
@@ -150,7 +149,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       } else {
         const rm = await model(env, ctx, d.judge);
         owned.push(rm);
-        const pairs = judgeScores(rm, d, prompts, prompts.map((_, i) => [ta[i]!, tb[i]!]), rewardReader(plan, d.judge));
+        const pairs = judgeScores(rm, d, d.items, d.items.map((_, i) => [ta[i]!, tb[i]!]), rewardReader(plan, d.judge));
         sa = pairs.map((g) => g[0]!);
         sb = pairs.map((g) => g[1]!);
         // pairCredit reads NaN as a loss: a judge that scores a non-finite value decides nothing (its
