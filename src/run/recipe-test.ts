@@ -53,6 +53,8 @@ export function recipeFiles(path: string): string[] {
   // as other commands say it: a dangling link or a link loop named, not just "missing"
   if (!existsSync(p)) throw new Error(`${path}: ${missingReason(p)}`);
   const st = statSync(p);
+  // a golden is the recipe's output, not a recipe: read as one it was a parse error (AL1012) at its first brace
+  if (st.isFile() && p.endsWith(".plan.json")) throw new Error(`${path} is a golden plan: alignc test takes its recipe, ${path.slice(0, -".plan.json".length)}.align, which it compares with it`);
   if (st.isFile()) return [p];
   if (!st.isDirectory()) throw new Error(`${path} is ${specialKind(st)}: alignc test takes a recipe (an .align file) or a folder of recipes`);
   let names: string[];

@@ -30,6 +30,8 @@ test("goldens: missing → fail; --update writes; equal → pass; a changed para
     assert.equal(differs.golden, "differs");
     assert.ok(differs.goldenDetail.some((l) => /~ policy: .*kl_coef/.test(l)), differs.goldenDetail.join("\n"));
     assert.ok(!passed(differs));
+    // a golden named where its recipe belongs is a usage error naming the recipe, not a parse error (audit 32 L4)
+    assert.throws(() => recipeFiles(join(dir, "micro.plan.json")), /micro\.plan\.json is a golden plan: alignc test takes its recipe, .*micro\.align/);
   } finally {
     cleanup();
   }
