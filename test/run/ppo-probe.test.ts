@@ -32,12 +32,20 @@ test("PPO logs the rule-judged win rate of its greedy answers over the starting 
     const rows = readFileSync(join(run.runDir, "metrics.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { stage: string; step: number; greedy_rule_win_rate?: number })
+      .map((l) => JSON.parse(l) as { stage: string; step: number; greedy_rule_win_rate?: number; greedy_rule_wins?: number; greedy_rule_ties?: number; greedy_rule_losses?: number; greedy_rule_p_value?: number })
       .filter((r) => r.stage === "policy" && r.greedy_rule_win_rate !== undefined);
     // every tenth of 20 steps (log_every 1): steps 0, 2, 4, … 20
     assert.deepEqual(rows.map((r) => r.step), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
     assert.equal(rows[0]!.greedy_rule_win_rate, 0.5, "the starting model against itself: every prompt a tie");
     for (const r of rows) assert.ok(r.greedy_rule_win_rate! >= 0 && r.greedy_rule_win_rate! <= 1, JSON.stringify(r));
+    // every point with its counts and sign test (mid-run points were bare until engine epoch 29): the rate is what they say
+    const probe = rows[0]!.greedy_rule_wins! + rows[0]!.greedy_rule_ties! + rows[0]!.greedy_rule_losses!;
+    assert.ok(probe > 0);
+    for (const r of rows) {
+      assert.equal(r.greedy_rule_wins! + r.greedy_rule_ties! + r.greedy_rule_losses!, probe, JSON.stringify(r));
+      assert.equal(r.greedy_rule_win_rate, (r.greedy_rule_wins! + r.greedy_rule_ties! / 2) / probe, JSON.stringify(r));
+      assert.ok(r.greedy_rule_p_value! > 0 && r.greedy_rule_p_value! <= 1, JSON.stringify(r));
+    }
     const summary = run.manifest.nodes.find((n) => n.id === "policy")!.summary!;
     assert.equal(summary.greedy_rule_win_rate, rows.at(-1)!.greedy_rule_win_rate, "the summary's is the last point's");
   } finally {

@@ -108,13 +108,15 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
   const refs = probeIdx.map((i) => ruleReference(data.answers[i] ?? ""));
   // ties ½, as the rule judge counts them (the starting model against itself: exactly 0.5)
   const probeVerdict = (answers: number[][]) => winRate(texts(answers).map((x, j) => ruleOutcome(x, startTexts[j]!, refs[j]!)));
-  const during = rule ? () => ({ greedy_rule_win_rate: probeVerdict(policyAnswers()).win_rate }) : null;
+  // every point of the curve with its counts and sign test, the end's included: a win rate is never given bare
+  const verdict = (answers: number[][]): Record<string, number> => {
+    const v = probeVerdict(answers);
+    return { greedy_rule_win_rate: v.win_rate, greedy_rule_wins: v.wins, greedy_rule_ties: v.ties, greedy_rule_losses: v.losses, greedy_rule_p_value: v.p_value };
+  };
+  const during = rule ? () => verdict(policyAnswers()) : null;
   const after = () => {
     const answers = policyAnswers();
-    // the end of the curve with its counts and sign test: a win rate is never given bare
-    const v = rule ? probeVerdict(answers) : null;
-    const verdict: Record<string, number> = v ? { greedy_rule_win_rate: v.win_rate, greedy_rule_wins: v.wins, greedy_rule_ties: v.ties, greedy_rule_losses: v.losses, greedy_rule_p_value: v.p_value } : {};
-    return { ...probeScores(answers), ...verdict };
+    return { ...probeScores(answers), ...(rule ? verdict(answers) : {}) };
   };
   return { trainer, evalBefore: before, evalAfter: after, during, owned };
 }

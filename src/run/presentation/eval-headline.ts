@@ -29,7 +29,8 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
       return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
-      const per = !perTask ? [] : tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
+      // each task's count beside its figure: 0.51 on 56 pairs is chance, not a finding
+      const per = !perTask ? [] : tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} on ${f(`pairs/${t}`)} pairs (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`})`);
       const byLength = (k: string) => (s[k] === undefined ? "" : `, length alone ${f(k)}`);
       return `accuracy ${f("accuracy")} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (each pair once, as in the pooled figure; chance 0.5${byLength("correctness_length_baseline")})` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
     }
