@@ -8,7 +8,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadFlanTemplates, loadPromptsource, parseTemplateFile } from "../../src/data/flan/loaders.js";
 import { renderPair, renderFlan, type FlanTaskSpec } from "../../src/data/flan/render.js";
 import { parsePythonFormat, pyStrip, segmentRenderer, type TaskTemplate } from "../../src/data/flan/template.js";
@@ -77,22 +79,21 @@ function sameRenderings(actual: string[][], expected: string[][], labels: string
   assert.equal(diffs, 0, `${diffs} of ${actual.length} renderings differ from the reference; first: ${first}`);
 }
 
-test("FLAN v1/v2 patterns over every public row render exactly as Python's str.format (options shown and not)", (t) => {
+test("FLAN v1/v2 patterns over every public row render as upstream's str.format: options filled wherever a pattern places them, hidden by FLAN v2's no-options chain", (t) => {
   if (!hasShared) return t.skip("../shared/data is absent");
   const file = shared("flan/flan_templates.json");
   const all = flanRows();
   const json = JSON.parse(readFileSync(file, "utf8")) as { tasks: Record<string, { options?: string[] }> };
   assert.deepEqual(Object.keys(all).sort(), Object.keys(json.tasks).sort(), "a row set for every FLAN task in ../shared");
-  // the python side gets each task's rows once and the roles of its templates (options show on
-  // direct templates only); both sides hash each rendering (sha256 of input NUL target)
-  const roles: Record<string, Record<string, string[]>> = {};
+  // the python side gets each task's rows once and nothing of alignc's reading (not its template
+  // roles: upstream fills {options_} in every pattern that places it, inverted ones included, and with
+  // the options hidden drops "\n\n{options_}" / "\n{options_}" / "{options_}" from the pattern, FLAN v2's
+  // PATTERNS_NO_OPTIONS chain); both sides hash each rendering (sha256 of input NUL target)
   const actual: string[][] = [];
   const labels: string[] = [];
   for (const [task, rows] of Object.entries(all)) {
-    roles[task] = {};
     for (const version of ["v1", "v2"] as const) {
       const { templates, options } = loadFlanTemplates(file, task, version);
-      roles[task]![version] = templates.map((x) => x.role);
       const s = spec({ name: task, rows: rows.map((d, i) => row(d, i)), templates, options });
       for (const tpl of templates)
         s.rows.forEach((r, ri) => {
@@ -111,16 +112,16 @@ out = []
 for task, rows in req['rows'].items():
     for version in ('v1', 'v2'):
         opts = spec['tasks'][task].get('options')
-        for i, p in enumerate(spec['tasks'][task][version]):
-            role = req['roles'][task][version][i]
+        for p in spec['tasks'][task][version]:
             for ri, row in enumerate(rows):
-                show = ri % 2 == 0 and role == 'direct' and opts
+                show = ri % 2 == 0 and opts
                 ctx = dict(row, options_=('OPTIONS:\\n- ' + '\\n- '.join(opts)) if show else '')
-                s = p['input'].format(**ctx) + '\\0' + p['target'].format(**ctx)
+                inp = p['input'] if show else p['input'].replace('\\n\\n{options_}', '').replace('\\n{options_}', '').replace('{options_}', '')
+                s = inp.format(**ctx) + '\\0' + p['target'].format(**ctx)
                 out.append([hashlib.sha256(s.encode('utf-8')).hexdigest()[:24]])
 print(json.dumps(out))
 `;
-  const r = python(py, JSON.stringify({ rows: all, roles }), "json, hashlib");
+  const r = python(py, JSON.stringify({ rows: all }), "json, hashlib");
   if (r.skip) return t.skip(r.skip);
   const expected = JSON.parse(r.out!) as string[][];
   assert.ok(actual.length > 40_000, `${actual.length} renderings`);
@@ -211,4 +212,28 @@ test("alignc .hbs templates: the file's input part up to its last non-space, not
   const t = parseTemplateFile("t.hbs", "Say {{x}}  \n\n\n\nnow\n|||\n{{y}}\n");
   const r = row({ x: "hi", y: "ok" });
   assert.deepEqual(renderPair(spec({ rows: [r], templates: [t] }), t, r, false, false), { input: "Say hi  \n\n\n\nnow", target: "ok" });
+});
+
+// Without ../shared: the two upstream behaviours the reference above checks, inline. An inverted
+// pattern that places {options_} is filled as any other (it rendered "()"), and a hidden list takes
+// the newlines before it away (they were left before an empty list).
+test("FLAN options: an inverted pattern that places {options_} is filled; a hidden list leaves no blank lines behind", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-flan-opts-"));
+  try {
+    const file = join(dir, "flan.json");
+    writeFileSync(file, JSON.stringify({ tasks: { sst2: { options: ["negative", "positive"], v2: [
+      { input: "Review:\n{sentence}\nIs this movie review sentence negative or positive?\n\n{options_}", target: "{answer}" },
+      { input: 'Write a "{answer}" movie review ({options_}).', target: "{sentence}" },
+    ] } } }));
+    const { templates, options } = loadFlanTemplates(file, "sst2", "v2");
+    assert.deepEqual(templates.map((t) => t.role), ["direct", "inverted"]);
+    const s = spec({ rows: [row({ sentence: "fine", answer: "positive" })], templates, options });
+    const r = s.rows[0]!;
+    assert.equal(renderPair(s, templates[1]!, r, true, false).input, 'Write a "positive" movie review (OPTIONS:\n- negative\n- positive).');
+    assert.equal(renderPair(s, templates[1]!, r, false, false).input, 'Write a "positive" movie review ().');
+    assert.equal(renderPair(s, templates[0]!, r, true, false).input, "Review:\nfine\nIs this movie review sentence negative or positive?\n\nOPTIONS:\n- negative\n- positive");
+    assert.equal(renderPair(s, templates[0]!, r, false, false).input, "Review:\nfine\nIs this movie review sentence negative or positive?");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -39,7 +39,7 @@ export const TASK_KINDS: Record<string, KindSpec> = {
       holdout_templates: int("templates kept out of training for zero-shot eval", { minimum: 0, default: 0 }),
       train_templates: int("train on only the first N (by id) of the templates left after holdout_templates: FLAN's instruction-diversity ablation (1 vs all) with the same held-out templates; default all", { minimum: 1 }),
       holdout: num("share of distinct rows (records) kept out of training, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.9, default: 0.1 }),
-      // FLAN's format_options fills every {options_}: a FLAN-pattern task whose recipe leaves with_options out
+      // FLAN's format_options fills every {options_}, inverted patterns' included: a FLAN-pattern task whose recipe leaves with_options out
       // shows them always (defaultWhen, filled by the checker like `default`); promptsource templates show only their own text
       // on_error / k_outside: no `default` filled in, so that recipes that leave them out keep their
       // content identities (the seeds of their examples); left out means "fail" (failOrSkip, src/data/build-source.ts)

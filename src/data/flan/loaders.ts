@@ -160,7 +160,11 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
     };
     const inp = parsePart(p.input);
     const tgt = parsePart(p.target);
-    const renderIn = segmentRenderer(inp.segs);
+    const renderShown = segmentRenderer(inp.segs);
+    // options hidden (`with_options` < 1): the pattern without `{options_}` and the newlines before it,
+    // FLAN v2's no-options chain (flan/v2/templates.py PATTERNS_NO_OPTIONS); substituting "" left them
+    const renderHidden = segmentRenderer(parsePart(p.input.replace("\n\n{options_}", "").replace("\n{options_}", "").replace("{options_}", "")).segs);
+    const renderIn = (ctx: Fields) => (ctx.options_ === "" ? renderHidden : renderShown)(ctx);
     const renderTgt = segmentRenderer(tgt.segs);
     const placeholders: Placeholder[] = [...inp.names, ...tgt.names].map((n) => ({ name: n.name, line, col: 1 }));
     const { role, reason } = flanRole(p, targetField);

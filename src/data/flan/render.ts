@@ -139,13 +139,15 @@ function indexHint(field: string, v: unknown, choices: readonly string[] | undef
 /**
  * Render one row with one template: the (input, target) pair before any shots. Byte-exact: FLAN
  * patterns as Python's str.format renders them, promptsource as jinja2 + its `|||` split and strip;
- * nothing is cleaned up afterwards (README "Rendering"). OPTIONS are shown only on direct templates
- * (they list the task's answers); an alignc .hbs template that does not place `{{options_}}` gets the
- * list appended on its own line, FLAN and promptsource templates only show what their text places.
+ * nothing is cleaned up afterwards (README "Rendering"). OPTIONS fill every template that places
+ * `{options_}`, whatever its role (FLAN v2's inverted sst2 pattern "Write a … movie review
+ * ({options_})." is filled upstream; it rendered "()" until 6 Dec 2026); an alignc .hbs direct template
+ * that does not place them gets the list appended on its own line, FLAN and promptsource templates only
+ * show what their text places.
  */
 export function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOptions: boolean, invertDerived: boolean): { input: string; target: string } {
   checkRow(spec, t, row);
-  const show = showOptions && t.role === "direct" && !invertDerived;
+  const show = showOptions && !invertDerived && (t.role === "direct" || t.usesOptions);
   const { input, target } = t.render(context(spec, row, show, t));
   let inp = input;
   const opts = show && t.format === "hbs" && !t.usesOptions ? rowOptions(spec, row, t) : null;
@@ -164,7 +166,7 @@ export function renderPair(spec: FlanTaskSpec, t: TaskTemplate, row: Row, showOp
 
 /** Whether the rendered prompt lists the options (renderPair's rule). */
 function optionsShown(t: TaskTemplate, showOptions: boolean, derived: boolean): boolean {
-  return showOptions && t.role === "direct" && !derived && (t.usesOptions || t.format === "hbs");
+  return showOptions && !derived && (t.usesOptions || (t.role === "direct" && t.format === "hbs"));
 }
 
 /** Why a target may render empty: the fields its template reads, with their values in this row. */
@@ -257,7 +259,9 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
       template = tsplit.direct[rng.int(tsplit.direct.length)]!;
       derived = true;
     } else template = templates[rng.int(templates.length)]!;
-    const showOptions = hasOptions && !inverted && rng.next() < spec.withOptions;
+    // an inverted template shows the options only where its text places them (a draw only then, so
+    // examples of templates that cannot show them keep their draws)
+    const showOptions = hasOptions && (!inverted || (!derived && template.usesOptions)) && rng.next() < spec.withOptions;
     const k = allowShots && hi > 0 ? lo + rng.int(hi - lo + 1) : 0;
     const query = renderPair(spec, template, row, showOptions, derived);
     // exemplars: other rows whose rendered input also differs from the query's (an inverted template
