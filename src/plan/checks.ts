@@ -248,6 +248,11 @@ function checkGenerationWindow({ nodes, lineage }: CheckInput, report: Report, a
 function checkRolloutLength({ nodes, estimates }: CheckInput, report: Report, at: Locator): void {
   for (const n of nodes) {
     if (n.op !== "ppo" || typeof n.params.max_length !== "number" || typeof n.params.max_new_tokens !== "number") continue;
+    // no room left for a prompt: every prompt would be cut to one token (the rollout keeps its max_new_tokens)
+    if (n.params.max_new_tokens >= n.params.max_length) {
+      report("AL4025", "error", `${n.id}: max_new_tokens ${n.params.max_new_tokens} ≥ max_length ${n.params.max_length}: every prompt would be cut to its last token; lower max_new_tokens below ${n.params.max_length}`, at(n.block, "max_new_tokens"));
+      continue;
+    }
     const prompts = estimates.get(refId(n.params.prompts) ?? "")?.size;
     if (prompts && prompts.max_tokens + n.params.max_new_tokens > n.params.max_length)
       report(

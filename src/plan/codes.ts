@@ -26,7 +26,7 @@ export const PLAN_CODES = {
   AL4022: "PPO takes no accumulate: each step samples and trains on batch_size rollouts, so accumulate other than 1 changes nothing that runs",
   AL4023: "a model's weights file (`weights = safetensors(...)`) is not the network its block declares: another shape (layers, d_model, heads, context or the tokenizer's vocabulary), or not a safetensors model alignc can read",
   AL4024: "win_rate: best_of > 1 names no `select` to pick a's best sample, or `select` or `temperature` is given with best_of = 1 (a answers greedily: nothing to pick or sample)",
-  AL4025: "win_rate or samples: max_new_tokens is as long as a generating model's context or longer: no room is left for the prompt (each would be cut to one token)",
+  AL4025: "win_rate, samples or ppo: max_new_tokens is as long as a generating model's context (PPO: its max_length) or longer: no room is left for the prompt (each would be cut to one token)",
   AL4026: "an eval or a draw prompts a model that never trained in a chat format, and the stages trained from it use different formats (name one: `base_format = …`); or `base_format` is given where every model read trained in its own",
   AL4027: "PPO's rollouts can be longer than its reward model's max_length: the reward model scores them cut, as its stage cut its training pairs",
 } as const;

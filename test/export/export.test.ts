@@ -191,7 +191,7 @@ test("TRL's PPO, given no max_length, is held to its prompts plus max_new_tokens
   const newTokens = (policy.hp as unknown as { max_new_tokens: number }).max_new_tokens;
   assert.ok(newTokens > 4, "the fixture generates more than 4 tokens");
   assert.match(ppoIssue("trl")!.message, /prompts leave fewer than max_new_tokens = \d+ of its \d+ positions \(TRL keeps every prompt whole\)/);
-  assert.match(ppoIssue("openrlhf")!.message, /max_length \d+ is longer than its \d+ positions/);
+  assert.match(ppoIssue("openrlhf")!.message, /max_length \d+ is longer than its \d+ positions: OpenRLHF's vLLM would refuse to start \(its max_model_len, the prompt length plus max_new_tokens, past the model's \d+ positions\)/);
   policy.positions.n = longest + newTokens;
   assert.equal(ppoIssue("trl"), undefined, "every prompt leaves room for max_new_tokens: TRL fits, whatever max_length says");
   assert.ok(ppoIssue("openrlhf"), "OpenRLHF is given max_length");

@@ -137,6 +137,11 @@ test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
   expectError(ds, "AL4015", { block: findBlock(captured, "policy"), prop: "max_new_tokens" }, "warning");
   assert.match(ds[0]!.message, /50 tokens \+ max_new_tokens 24 > max_length 64: a prompt over 40 tokens loses its first tokens/);
   assert.deepEqual(diagnostics(set("policy", { max_new_tokens: 14 }), { sizes }), []);
+  // no room at all: every prompt would be cut to its last token (the rollout ran so, silently)
+  const full = diagnostics(capture(set("policy", { max_new_tokens: 64 })), { sizes });
+  expectError(full, "AL4025", { block: findBlock(captured, "policy"), prop: "max_new_tokens" });
+  assert.match(full[0]!.message, /policy: max_new_tokens 64 ≥ max_length 64: every prompt would be cut to its last token; lower max_new_tokens below 64$/);
+  assert.equal(full.filter((d) => d.code === "AL4015").length, 0, "said once, as the error");
 });
 
 test("AL4024: best_of > 1 needs a select; a select with best_of = 1 is a warning", () => {

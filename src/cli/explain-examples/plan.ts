@@ -178,7 +178,7 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
   AL4025: {
     bad: `${STAGES}eval wr = win_rate { a = sft  b = sft  judge = "rule"  prompts = heldout(prefs)  max_new_tokens = 64 }\n`,
     fix: `${STAGES}eval wr = win_rate { a = sft  b = sft  judge = "rule"  prompts = heldout(prefs)  max_new_tokens = 24 }\n`,
-    how: "lower max_new_tokens below the context of every model that answers (or raise the context)",
+    how: "lower max_new_tokens below the context of every model that answers, and below a PPO stage's max_length (or raise them)",
     command: "plan",
     files: FILES,
   },

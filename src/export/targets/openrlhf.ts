@@ -166,16 +166,23 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: flag("--prompt_max_len", "--data.max_len"),
     value: (c) => (OLD(c) ? Math.max(1, c.stage.hp.max_length - ppoHP(c.stage).max_new_tokens) : c.stage.hp.max_length),
+    // 0.7's prompt dataset tokenizes with truncation=True and leaves the side to Hugging Face (the end);
+    // 0.11's generator keeps a long prompt's last max_len − max_new_tokens tokens, as alignc does
+    lossy: (c) =>
+      OLD(c)
+        ? `OpenRLHF ${c.version} cuts a prompt longer than --prompt_max_len at its end (Hugging Face's default truncation side), the chat format's assistant cue with it, where alignc keeps its last max_length − max_new_tokens tokens (OpenRLHF 0.11 does too)`
+        : null,
   },
   {
     alignc: "truncate",
     kinds: ["sft", "reward_model", "dpo"],
     key: () => null,
     value: () => undefined,
+    // even "right" is not exact: OpenRLHF writes EOS over the last token it keeps of a cut row (research33)
     lossy: (c) =>
       truncateOf(c.stage) === "right"
-        ? null
-        : `OpenRLHF has no truncation setting: its datasets cut rows longer than max_len with the tokenizer's truncation (the end, Hugging Face's default side), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
+        ? `OpenRLHF cuts a row longer than max_len to its first max_len tokens and writes EOS over the last one, where alignc's truncate = "right" keeps max_length tokens with no EOS`
+        : `OpenRLHF has no truncation setting: its datasets cut rows longer than max_len with the tokenizer's truncation (the end, Hugging Face's default side, EOS written over the last token kept), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
   },
   {
     alignc: "dropout",
