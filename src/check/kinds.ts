@@ -84,12 +84,14 @@ export const METRICS: Record<string, string[]> = {
   // ties_both_right / ties_both_wrong: the rule judge's ties; right_a/right_b: each side's right answers,
   // preamble_a/preamble_b: those after the preamble; style_alone_win_rate: ½ + preamble_b / 2n, what a
   // reaches over b by dropping b's preambles alone (a win rate above it needs fixed answers); per task also wins/<task>, ties/<task>,
-  // losses/<task> when the prompts name their task (reported, not nameable in expect)
-  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate"],
+  // losses/<task> when the prompts name their task (reported, not nameable in expect); split_size: the
+  // prompts the split holds, of which n are judged (the first n, in split order)
+  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate", "split_size"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
-  // (McNemar's); per task also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
-  accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value"],
+  // (McNemar's); split_size: the examples the split holds, of which n are scored (the first n); per task
+  // also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
+  accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value", "split_size"],
   // accuracy weights groups as RM training does (pooled_accuracy counts each pair once); correctness_*: the
   // pairs whose responses differ in correctness by the rule judge, pooled (each pair once: compare it with
   // pooled_accuracy) (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,

@@ -105,6 +105,11 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   // alignc run's closing summary: one line per eval, the counts kept, the per-task figures left to the report
   const line = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0 }, { perTask: false });
   assert.match(line, /W3 \/ T4 \/ L1 of 8, sign test p 0\.62$/);
+  // the first n of a longer split is said beside the figure, in the report too (it was said only on the console)
+  const part = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, split_size: 10 }, { perTask: false });
+  assert.match(part, /W3 \/ T4 \/ L1 of 8 \(the first of 10 prompts, in split order\), sign test p 0\.62$/);
+  assert.doesNotMatch(evalHeadline("eval.win_rate", { win_rate: 0.55, n: 8, split_size: 8 }), /the first of/, "the whole split: nothing to say");
+  assert.match(evalHeadline("eval.accuracy", { accuracy: 0.5, baseline: 0.4, n: 48, split_size: 60 }), /, n 48 \(the first of 60 examples, in split order\)$/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
   assert.match(rm, /^accuracy 0\.9 \(chance 0\.5; /);
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);

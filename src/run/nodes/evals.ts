@@ -89,7 +89,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         maxNew,
       );
       const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt }));
-      summary = accuracyMetrics(judged);
+      summary = { ...accuracyMetrics(judged), split_size: d.available };
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
       d.items.forEach((x, i) => {
@@ -98,13 +98,12 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
         ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
-      // what the figure is of: the first n of a longer split (in split order: a held-out split lists its
-      // components in turn, so the last ones may be left out; the per-task counts show which), and
-      // copies of one prompt (the accuracy counts each; the sign test each distinct example once)
+      // what the figure is of: the first n of a longer split (split_size, in the headline: a held-out
+      // split lists its components in turn, so the last ones may be left out; the per-task counts show
+      // which), and copies of one prompt (the accuracy counts each; the sign test each distinct example once)
       const distinct = new Set(d.items.map((x) => x.prompt)).size;
-      const of = d.available > d.items.length ? `; the first ${d.items.length} of ${d.available} examples, in split order` : "";
       const copies = distinct < d.items.length ? `; ${distinct} distinct prompts (the sign test counts each distinct example once)` : "";
-      note = `${evalHeadline("eval.accuracy", summary)}; the constant: always ${baselineAnswer(judged)}${of}${copies}`;
+      note = `${evalHeadline("eval.accuracy", summary)}; the constant: always ${baselineAnswer(judged)}${copies}`;
     } else if (d.kind === "rm_accuracy") {
       const m = await model(env, ctx, d.model);
       owned.push(m);
@@ -159,7 +158,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         outcomes = sa.map((x, i) => pairCredit(x, sb[i]!)); // a judge reward model orders a pair as accuracy credits one
       }
       const w = winRate(outcomes);
-      summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value };
+      summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value, split_size: d.available };
       if (best) Object.assign(summary, { best_of: p.best_of, best_of_oracle: d.select === "rule" ? 1 : 0 }); // a's answers: the best of this many samples, picked by the rule (an oracle) or not
       if (d.judge === "rule") Object.assign(summary, ruleJudgeCounts(d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) })), outcomes));
       Object.assign(summary, winRateByTask(d.items.map((x) => x.meta.task), outcomes));
@@ -193,12 +192,10 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           reference: x.response,
         }),
       );
-      // the first n of a longer split, in split order, as an accuracy eval says it
-      const of = d.available > d.items.length ? `, the first ${d.items.length} of ${d.available} prompts in split order` : "";
       // the headline names a best-of pick and whether it is an oracle; the note adds what it cannot know
       const sampled = best ? ` (its samples at T ${p.temperature}, picked by ${d.select})` : "";
       const independence = notes.filter((x) => x.endsWith("not an independent judge"));
-      note = `${d.a}${sampled} over ${d.b}, judge ${d.judge}${independence.length ? ` (${independence.join("; ")})` : ""}${of}: ${evalHeadline("eval.win_rate", summary)}`;
+      note = `${d.a}${sampled} over ${d.b}, judge ${d.judge}${independence.length ? ` (${independence.join("; ")})` : ""}: ${evalHeadline("eval.win_rate", summary)}`;
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);

@@ -11,6 +11,11 @@ export function summaryText(s: Record<string, number>): string {
     .join(", ");
 }
 
+/** " (the first of 320 prompts, in split order)" where n is a part of the split: which part is said (the report said it only on the console) */
+function firstOf(s: Record<string, number>, what: string): string {
+  return s.split_size !== undefined && s.n !== undefined && s.split_size > s.n ? ` (the first of ${fmtNum(s.split_size)} ${what}, in split order)` : "";
+}
+
 /** An eval's figure with what makes it believable: its baseline, its counts, its p-value. */
 export function evalHeadline(kind: string, s: Record<string, number>, opts: { perTask?: boolean } = {}): string {
   const perTask = opts.perTask ?? true;
@@ -19,14 +24,14 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
     case "eval.accuracy": {
       const per = !perTask ? [] : tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
       const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
-      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${per.length ? `; ${per.join("; ")}` : ""}`;
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${firstOf(s, "examples")}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate": {
       // the rule judge's ties split by whether a better answer was possible, and the counts per task
       const ties = s.ties_both_right === undefined ? "" : ` (ties: both right ${f("ties_both_right")}, both wrong ${f("ties_both_wrong")}; decided by correctness W${f("correctness_wins")}/L${f("correctness_losses")}, by style W${f("style_wins")}/L${f("style_losses")}, by form W${f("form_wins")}/L${f("form_losses")}${s.style_alone_win_rate === undefined ? "" : `; right a ${f("right_a")} (${f("preamble_a")} after the preamble), b ${f("right_b")} (${f("preamble_b")}): by style alone at most ${f("style_alone_win_rate")}`})`;
       const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}`);
       const bestOf = s.best_of === undefined ? "" : ` (a: the best of ${f("best_of")} samples, picked by ${s.best_of_oracle === 1 ? "the rule: an oracle" : "a reward model"})`;
-      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
+      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
       // each task's count beside its figure: 0.51 on 56 pairs is chance, not a finding
