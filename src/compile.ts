@@ -24,6 +24,7 @@ import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
 import { tasksReadingRows } from "./data/task-rows.js";
+import { defaultTokenizerId } from "./plan/default-tokenizer.js";
 
 export interface CompileOptions {
   /** Backend for time estimates and the wasm memory cap: auto | tensorflow | wasm | cpu (default: the recipe's, else auto). */
@@ -157,9 +158,10 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
     (data ??= Promise.all([import("./data/stats.js"), import("./data/recipe-tokenizer.js")]).then(([stats, tok]) => ({ countExamples: stats.countExamples, recipeTokenizer: tok.recipeTokenizer })));
   // A source, task or mixture is counted in the tokens of the recipe's default tokenizer (recipeTokenizer:
   // the first model's, else the first tokenizer), which its own hash does not cover: its entry is keyed by
-  // every model's and tokenizer's hash too (a model's covers which tokenizer it names), or a recipe that
-  // changed tokenizer showed the old tokenizer's counts from the cache. A stage's tokenize node names its own.
-  const countedWithHash = plan.nodes.filter((n) => n.kind === "model" || n.kind === "tokenizer").map((n) => n.hash).sort().join(",") || "byte_level";
+  // that tokenizer's hash too, or a recipe that changed tokenizer (or renamed a model, changing which
+  // one counts) showed the other tokenizer's counts from the cache. A stage's tokenize node names its own.
+  const counting = defaultTokenizerId(plan.nodes);
+  const countedWithHash = (counting !== undefined ? hashOf.get(counting) : undefined) ?? "byte_level";
   const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}, byDefaultTokenizer = false): Promise<void> => {
     if (sizes.has(id)) return;
     const nodeHash = hashOf.get(id);

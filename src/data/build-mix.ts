@@ -57,6 +57,14 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
   const ids = comps.map((c) => c.id);
   const listed = [...ids].sort().join(", ");
   if (ids.length === 0) fail(CODES.mixture, `mixture \`${node.id}\` has no components`, where.file, where.span);
+  // two components that are the same data hash alike (the plan hashes what a component is, never its
+  // name), so which of them carries which clauses, or is held out, would be decided by their names
+  // unseen by the hash: two recipes swapping them got one hash and two training sets (audit33 H1)
+  const twin = comps.find((c, i) => i > 0 && keyOf(dp, c.id) === keyOf(dp, comps[i - 1]!.id));
+  if (twin) {
+    const other = comps[comps.indexOf(twin) - 1]!.id;
+    fail(CODES.mixture, `mixture \`${node.id}\`: components \`${other}\` and \`${twin.id}\` are the same data; give it once, with the clauses you mean (weight, cap), or make the two differ`, where.file, where.span);
+  }
   const heldTasks = new Set([...heldoutTaskIds(p.heldout_tasks), ...(opts.heldoutTasks ?? [])]);
   const heldAt = siteOf(dp, node, "heldout_tasks");
   for (const id of heldTasks) if (!ids.includes(id)) fail(CODES.mixture, `mixture \`${node.id}\`: held-out task \`${id}\` is not one of its components (${listed})`, heldAt.file, heldAt.span);

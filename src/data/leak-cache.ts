@@ -17,6 +17,8 @@ import { readRegularText } from "../lang/read-file.js";
 import type { CheckedRecipe } from "../check/ir.js";
 import { canonicalJson, sha256Hex } from "../plan/canonical.js";
 import { dataLayerFingerprint, defaultCacheDir } from "../plan/sizes-cache.js";
+import { ENGINE_EPOCH } from "../plan/hash.js";
+import { alignVersion } from "../common/repo-root.js";
 import type { EmptySplit } from "./empty-splits.js";
 import { dataPlanOf } from "./plan-input.js";
 
@@ -49,13 +51,15 @@ export class LeakCache {
   }
 
   /** The key of a recipe's findings; null when it cannot be computed (the check then runs uncached). */
-  key(recipe: CheckedRecipe): string | null {
+  key(recipe: CheckedRecipe, engine: { alignc: string; epoch: number } = { alignc: alignVersion(), epoch: ENGINE_EPOCH }): string | null {
     try {
       const keys = dataPlanOf(recipe).keys;
       // a cache key, not a read of values: it covers every block as written (and each one's data
       // content), so that any change to the recipe misses the cache
       const blocks = recipe.blocks.map((b) => ({ name: b.name, keyword: b.keyword, kind: b.kind, role: b.role, args: b.args, props: b.props, content: keys.get(b.name) ?? null }));
-      return sha256Hex(canonicalJson({ code: dataLayerFingerprint(), header: recipe.header, seed: recipe.seed, blocks }));
+      // the engine too: seed keys are hashed with a fixed engine (they seed draws across versions), so a
+      // reader change marked by an epoch bump, or a new alignc, would read the old findings (audit33 M2)
+      return sha256Hex(canonicalJson({ code: dataLayerFingerprint(), engine, header: recipe.header, seed: recipe.seed, blocks }));
     } catch {
       return null;
     }

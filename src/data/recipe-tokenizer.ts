@@ -3,6 +3,7 @@
 // memoised per plan by the node's seed key, so prepare(), the stage and its evals share one.
 import type { CheckedRecipe } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
+import { defaultTokenizerId } from "../plan/default-tokenizer.js";
 import { buildParam } from "./build.js";
 import { cached, numP } from "./build-source.js";
 import { CODES, fail } from "./diag.js";
@@ -39,10 +40,7 @@ export function tokenizerOf(dp: DataPlan, id: string): Promise<Tokenizer> {
 export function recipeTokenizer(recipe: CheckedRecipe, name?: string): Promise<Tokenizer> {
   const dp = dataPlanOf(recipe);
   if (name !== undefined) return tokenizerOfNode(dp, name);
-  const nodes = [...dp.nodes.values()];
-  const model = nodes.find((n) => n.kind === "model");
-  const fromModel = model ? refOf(model.params.tokenizer) : null;
-  const id = fromModel ?? nodes.find((n) => n.kind === "tokenizer")?.id;
+  const id = defaultTokenizerId(dp.nodes.values());
   return id === undefined ? Promise.resolve(byteLevel()) : tokenizerOfNode(dp, id);
 }
 

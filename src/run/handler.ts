@@ -42,6 +42,8 @@ export interface NodeContext {
   interrupted(): boolean;
   /** the newest checkpoint of this node (left by an interrupted run), or null */
   latestCheckpoint(): Checkpoint | null;
+  /** which file of a checkpoint differs from what was written (size, sha256), null when whole */
+  checkpointDamage(ck: Checkpoint): { file: string; why: string } | null;
   saveCheckpoint(step: number, write: (dir: string) => void | Promise<void>): Promise<Checkpoint>;
   /** greedy answers by key (src/run/storage/generation-cache.ts): read back when stored, else
    * generated and stored; the executor counts this node's hits and generations for the manifest */

@@ -57,6 +57,7 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
     info: (line) => s.progress.info(escapeControlKeepLines(`${stage}: ${line}`)),
     interrupted: () => s.interrupt.requested,
     latestCheckpoint: () => s.cache.latestCheckpoint(n.hash),
+    checkpointDamage: (ck) => s.cache.checkpointDamage(ck),
     saveCheckpoint: (step, write) =>
       s.cache.saveCheckpoint(n.hash, step, async (dir) => {
         await write(dir);

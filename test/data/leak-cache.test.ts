@@ -3,6 +3,7 @@
 // whose warnings follow the edit; source positions are not part of the key (the warnings' spans come
 // from the current recipe).
 import { test } from "node:test";
+import { ENGINE_EPOCH } from "../../src/plan/hash.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -47,6 +48,9 @@ test("leak cache: a hit gives the uncached warnings; a data edit or a rename is 
     assert.deepEqual(await leakWarnings(r1, cache), uncached, "first check: computed and stored");
     assert.equal(entries().length, 1);
     const key = cache.key(r1)!;
+    // another engine (an epoch bump, a new alignc) misses: seed keys alone stay equal across engines (audit33 M2)
+    assert.notEqual(cache.key(r1, { alignc: "0.1.0", epoch: -1 }), key);
+    assert.notEqual(cache.key(r1, { alignc: "9.9.9", epoch: ENGINE_EPOCH }), key);
     // the pairs, and the blocks compared (pre holds nothing out: no pool of its own)
     assert.deepEqual(cache.get(key), { pairs: [{ evalBlock: "held", evalProp: "data", trainPool: "sft.data (train_demos)", count: 1 }], checked: ["held"], notChecked: [], empty: [] });
     assert.deepEqual(await leakWarnings(await recipe(RECIPE("held")), cache), uncached, "an unchanged recipe: the same warnings, from the cache");

@@ -146,3 +146,39 @@ stage sft = sft { init = tiny  data = m  steps = 1 }
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The plan hashes what a component is, never its name: two components that are the same data hashed
+// alike whichever name carried which clauses, while the engine ordered them by name (dedup keeps the
+// first): two recipes swapping the clauses got one hash and 50 against 120 examples (audit33 H1).
+test("two components of one mixture that are the same data are refused, located at the mixture (one hash could not tell them apart)", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { checkRecipeText } = await import("../../src/check/index.js");
+  const { buildExamples } = await import("../../src/data/build.js");
+  const { DataError } = await import("../../src/data/diag.js");
+  const dir = mkdtempSync(join(tmpdir(), "alignc-twins-"));
+  try {
+    writeFileSync(join(dir, "demos.jsonl"), Array.from({ length: 6 }, (_, i) => JSON.stringify({ instruction: `q ${i}`, response: `a ${i}` })).join("\n") + "\n");
+    const src = (d2: string) => `recipe r { seed = 1 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  context = 64 }
+source d1 = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+source d2 = jsonl("demos.jsonl") as demonstrations { prompt = "${d2}"  response = "{{response}}" }
+mixture m = mix {
+  d1: proportional cap 2
+  d2: weight 1.0
+}
+stage sft = sft { init = tiny  data = m  steps = 1 }
+`;
+    const { recipe } = await checkRecipeText(src("{{instruction}}"), join(dir, "twins.align"));
+    await assert.rejects(buildExamples(recipe!, "m"), (e: Error) => e instanceof DataError && /mixture `m`: components `d1` and `d2` are the same data; give it once, with the clauses you mean/.test(e.message) && e.diagnostics[0]!.span!.line === 6);
+    // differing data (another prompt template): a mixture as before
+    const { recipe: other } = await checkRecipeText(src("Answer: {{instruction}}"), join(dir, "other.align"));
+    const built = await buildExamples(other!, "m");
+    assert.ok(built.kind === "sft");
+    assert.deepEqual([...new Set(built.train.map((x) => x.meta.source))].sort(), ["d1", "d2"], "both components in it");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

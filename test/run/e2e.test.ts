@@ -12,6 +12,7 @@ import { RunDir } from "../../src/run/storage/rundir.js";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { exited, outcome, spawnFixture, tempDir, waitForLine } from "./helpers.js";
 import { writeMicro } from "./micro.js";
+import { STATE_FILE } from "../../src/run/nodes/stages.js";
 
 const quiet = createProgress({ quiet: true });
 const STAGES_AND_EVALS = ["pre", "sft", "rm", "policy", "rm_acc", "judge", "rule", "zs", "held"];
@@ -121,6 +122,17 @@ test("Ctrl-C during PPO: exit 130 with a checkpoint; the re-run resumes and ends
     const damaged = await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 });
     assert.ok(damaged.ok && damaged.outcome.exitCode === 1);
     assert.match(damaged.outcome.error?.message ?? "", new RegExp(`checkpoint .*${ck.dir.split("/").at(-1)} is damaged \\(progress\\.json: .*--force`));
+    // damage of the same size: one bit of the trainer state flipped. It parsed, trained on and was
+    // stored under the node's hash as if uninterrupted (audit33 M1); held to the sha256 written with it
+    cpSync(saved, ck.dir, { recursive: true });
+    const state = join(ck.dir, STATE_FILE);
+    const bytes = readFileSync(state);
+    bytes[bytes.length - 1]! ^= 1;
+    writeFileSync(state, bytes);
+    const flipped = await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1 });
+    assert.ok(flipped.ok && flipped.outcome.exitCode === 1);
+    assert.match(flipped.outcome.error?.message ?? "", new RegExp(`checkpoint .*${ck.dir.split("/").at(-1)} is damaged \\(${STATE_FILE.replace(".", "\\.")}: ${bytes.length} bytes with sha256 [0-9a-f]{12}…, where ${bytes.length} bytes with sha256 [0-9a-f]{12}… were written\\); run with --force`));
+    assert.equal(cache.get(p.hash), null, "nothing stored");
     const straight = outcome(await runRecipe(recipe, { runsDir, cacheRoot, progress: quiet, workers: 1, force: ["policy"] }));
     assert.equal(straight.exitCode, 0);
     const sp = straight.manifest.nodes.find((n) => n.id === "policy")!;

@@ -31,7 +31,7 @@ import { nonFiniteDiagnostic } from "./non-finite.js";
 import type { CheckedRecipe } from "../../check/ir.js";
 import { pushAll } from "../../common/arrays.js";
 
-const STATE_FILE = "state.safetensors";
+export const STATE_FILE = "state.safetensors";
 /** Beside the trainer state in a checkpoint: the step metrics and logged rows so far, so a resumed
  * stage records the same metric rows and final summary as an uninterrupted one. */
 const PROGRESS_FILE = "progress.json";
@@ -167,6 +167,10 @@ async function loop(
   let complete = true; // history holds every step (false after resuming from a checkpoint without progress.json)
   const ck = ctx.latestCheckpoint();
   if (ck) {
+    // held to the sizes and sha256 written with it: a damaged state would be trained on, and its
+    // result stored under the node's hash as if uninterrupted (audit33 M1: a flipped bit resumed silently)
+    const damage = ctx.checkpointDamage(ck);
+    if (damage) throw new DamagedCheckpointError(join(ck.dir, damage.file), damage.why);
     try {
       trainer.restore(loadTrainerState(join(ck.dir, STATE_FILE)));
     } catch (err) {

@@ -173,6 +173,17 @@ export class StageCache {
     }
   }
 
+  /** Whether the folder at hash's path holds an entry.json alignc wrote for that hash (whole or not). */
+  private ownEntry(hash: string): boolean {
+    const text = readText(join(this.entryDir(hash), ENTRY));
+    if (text === null) return false;
+    try {
+      return (JSON.parse(text) as EntryMeta | null)?.hash === hash;
+    } catch {
+      return false;
+    }
+  }
+
   /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests and `--verify`). */
   verify(hash: string): boolean {
     const entry = this.get(hash);
@@ -219,7 +230,9 @@ export class StageCache {
         renameSync(tmp, final);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if ((code === "ENOTEMPTY" || code === "EEXIST") && opts.replace) {
+        // an entry alignc wrote whose files no longer match their record (a truncated model: read() took
+        // it for a miss, so the node was computed again) is replaced, not named as a stranger's (audit33 L1)
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && (opts.replace || (!this.get(hash) && this.ownEntry(hash)))) {
           this.swapIn(hash, tmp);
           return { hash, dir: final, meta };
         }
@@ -302,7 +315,10 @@ export class StageCache {
     mkdirSync(tmp);
     try {
       await write(tmp);
-      writeFileAtomicSync(join(tmp, "DONE"), JSON.stringify({ step, saved: new Date().toISOString() }) + "\n");
+      // each file's size and sha256, as an entry records them: a resume holds the files to them
+      // (checkpointDamage), so a checkpoint damaged since is never trained on and stored as the node
+      const files = this.checkpointFiles(tmp);
+      writeFileAtomicSync(join(tmp, "DONE"), JSON.stringify({ step, saved: new Date().toISOString(), files }) + "\n");
       fsyncTree(tmp);
       const final = join(base, name);
       rmSync(final, { recursive: true, force: true });
@@ -326,6 +342,36 @@ export class StageCache {
       .filter((n) => /^ckpt-\d+$/.test(n) && existsSync(join(base, n, "DONE")))
       .sort()
       .map((n) => ({ step: Number(n.slice(5)), dir: join(base, n) }));
+  }
+
+  private checkpointFiles(dir: string): Record<string, FileRecord> {
+    const files: Record<string, FileRecord> = {};
+    for (const [rel, sha256] of folderDigests(dir, { dotFiles: true })) if (rel !== "DONE") files[rel] = { bytes: statSync(join(dir, rel)).size, sha256 };
+    return files;
+  }
+
+  /** Which file of a checkpoint differs from what its DONE recorded when it was written, and how (null: whole). */
+  checkpointDamage(ck: Checkpoint): { file: string; why: string } | null {
+    let recorded: Record<string, FileRecord> | undefined;
+    try {
+      recorded = (JSON.parse(readRegularText(join(ck.dir, "DONE"), READ_LIMITS.template, "checkpoint record")) as { files?: Record<string, FileRecord> } | null)?.files;
+    } catch (err) {
+      return { file: "DONE", why: (err as Error).message };
+    }
+    if (!recorded || typeof recorded !== "object") return { file: "DONE", why: "it records no files (not a checkpoint this alignc wrote)" };
+    let found: Record<string, FileRecord>;
+    try {
+      found = this.checkpointFiles(ck.dir);
+    } catch (err) {
+      return { file: ".", why: (err as Error).message };
+    }
+    for (const [file, rec] of Object.entries(recorded)) {
+      const now = found[file];
+      if (!now) return { file, why: "gone" };
+      if (now.bytes !== rec.bytes || now.sha256 !== rec.sha256) return { file, why: `${now.bytes} bytes with sha256 ${now.sha256.slice(0, 12)}…, where ${rec.bytes} bytes with sha256 ${String(rec.sha256).slice(0, 12)}… were written` };
+    }
+    const extra = Object.keys(found).find((n) => !(n in recorded!));
+    return extra ? { file: extra, why: "not written with the checkpoint" } : null;
   }
 
   latestCheckpoint(hash: string): Checkpoint | null {
