@@ -30,6 +30,12 @@ test("put then get returns the entry with sizes and hashes; a second put of the 
     // a truncated file makes the entry invalid, not silently wrong
     writeFileSync(join(got.dir, "model.safetensors"), Buffer.alloc(10));
     assert.equal(cache.get("abc123"), null);
+    // recomputed, it takes the damaged entry's place: the folder is alignc's (its entry.json names this
+    // hash), not a stranger's to refuse (it was refused after the recompute, "holds no entry.json", audit33 L1)
+    await cache.put("abc123", { kind: "stage.sft", label: "again", seconds: 1 }, (d) => writeFileSync(join(d, "model.safetensors"), Buffer.alloc(1000, 7)));
+    assert.equal(cache.get("abc123")!.meta.label, "again");
+    assert.ok(cache.verify("abc123"));
+    assert.deepEqual(readdirSync(join(dir, ".tmp")), [], "nothing left aside");
     assert.throws(() => cache.get("../etc"), /not a valid entry name/);
   } finally {
     cleanup();
@@ -63,6 +69,14 @@ test("checkpoints: newest complete one wins, older ones pruned", async () => {
     assert.deepEqual(cache.checkpoints("n").map((c) => c.step), [20, 30]);
     const last = cache.latestCheckpoint("n")!;
     assert.equal(readFileSync(join(last.dir, "s"), "utf8"), "30");
+    // held to what was written (audit33 M1): whole, then one byte changed at the same size, then a file added
+    assert.equal(cache.checkpointDamage(last), null);
+    writeFileSync(join(last.dir, "s"), "31");
+    assert.deepEqual({ ...cache.checkpointDamage(last), why: "…" }, { file: "s", why: "…" });
+    assert.match(cache.checkpointDamage(last)!.why, /^2 bytes with sha256 [0-9a-f]{12}…, where 2 bytes with sha256 [0-9a-f]{12}… were written$/);
+    writeFileSync(join(last.dir, "s"), "30");
+    writeFileSync(join(last.dir, "extra"), "x");
+    assert.deepEqual(cache.checkpointDamage(last), { file: "extra", why: "not written with the checkpoint" });
     // a checkpoint folder without DONE (killed mid-write) is ignored
     mkdirSync(join(dir, ".partial", "n", "ckpt-000000040"));
     assert.equal(cache.latestCheckpoint("n")!.step, 30);
