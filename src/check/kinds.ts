@@ -67,14 +67,15 @@ export const METRICS: Record<string, string[]> = {
   sft: ["loss", "val_loss", "val_loss_before", "val_loss_baseline", "val_loss_during"],
   // heldout_accuracy(_before): pair accuracy on the rankings' held-out groups after / before training
   // (when the rankings have a holdout); a no-op reward model leaves the two equal
-  // accuracy: the held-out pairs' (heldout_accuracy); batch_accuracy: the last tenth of training batches'
-  reward_model: ["loss", "accuracy", "batch_accuracy", "heldout_accuracy", "heldout_accuracy_before"],
+  // accuracy: the held-out pairs' (heldout_accuracy); batch_accuracy: the last tenth of training batches';
+  // heldout_accuracy_length_baseline: the same pairs ordered by response length alone (rm_accuracy's length_baseline)
+  reward_model: ["loss", "accuracy", "batch_accuracy", "heldout_accuracy", "heldout_accuracy_before", "heldout_accuracy_length_baseline"],
   // rule_score: rollouts scored by the demo rule (when prompts have reference answers); greedy_*: a probe of PPO's own prompts,
   // greedy_reward(_before) scored by the stage's own reward (the reward model's score, or the rule's with reward = "rule");
   // greedy_rule_win_rate: the probe's greedy answers judged by the rule against the starting model's (ties ½; also logged during
   // training); at the end with its counts and the exact sign test, greedy_rule_wins/_ties/_losses/_p_value (training prompts: a curve, not a held-out claim)
   ppo: ["reward", "kl", "loss", "clip_fraction", "entropy", "value_loss", "rule_score", "greedy_rm_score", "greedy_rm_score_before", "greedy_rule_score", "greedy_rule_score_before", "greedy_reward", "greedy_reward_before", "greedy_rule_win_rate", "greedy_rule_wins", "greedy_rule_ties", "greedy_rule_losses", "greedy_rule_p_value"],
-  dpo: ["loss", "accuracy", "batch_accuracy", "margin"],
+  dpo: ["loss", "accuracy", "batch_accuracy", "margin", "heldout_accuracy", "heldout_accuracy_before", "heldout_accuracy_length_baseline"],
   // best_of: a's answers were the best of this many samples (with best_of > 1 only), best_of_oracle: 1 when
   // the rule picked them (it reads the reference answers), 0 when a reward model did;
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on

@@ -55,6 +55,9 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     assert.equal(policyRows.filter((r) => r.step === last && typeof r.greedy_rm_score === "number").at(-1)?.greedy_rm_score, Number(byId.policy!.greedy_rm_score!.toPrecision(6)));
     const rmRows = run.readMetrics().filter((r) => r.stage === "rm" && typeof r.heldout_accuracy === "number");
     assert.deepEqual(rmRows.map((r) => r.heldout_accuracy), [byId.rm!.heldout_accuracy_before, byId.rm!.heldout_accuracy].map((v) => Number(v!.toPrecision(6))));
+    // beside it, length alone on the same held-out pairs: the rm_accuracy eval's figure, to the bit
+    assert.equal(typeof byId.rm!.heldout_accuracy_length_baseline, "number");
+    assert.equal(byId.rm!.heldout_accuracy_length_baseline, byId.rm_acc!.length_baseline);
     const steps = policyRows.filter((r) => r.step > 0 && typeof r.greedy_rm_score !== "number");
     assert.ok(steps.length > 0 && steps.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
     const samples = run.readSamples().filter((s) => s.eval === "judge");

@@ -123,6 +123,7 @@ test("a stage's before → after figures stand beside their baselines", async ()
   const { stageGains } = await import("../../src/run/presentation/report.js");
   assert.deepEqual(stageGains({ val_loss_before: 3.8, val_loss: 0.3, val_loss_baseline: 3.15 }), ["val_loss 3.8 → 0.3 (best constant distribution 3.15)"]);
   assert.deepEqual(stageGains({ heldout_accuracy_before: 0.58, heldout_accuracy: 0.75 }), ["heldout_accuracy 0.58 → 0.75 (chance 0.5)"]);
+  assert.deepEqual(stageGains({ heldout_accuracy_before: 0.58, heldout_accuracy: 0.75, heldout_accuracy_length_baseline: 0.51 }), ["heldout_accuracy 0.58 → 0.75 (chance 0.5, length alone 0.51)"]);
   // PPO's probe: its greedy rule score beside the paired counts and sign test (audit 32: a gain shown bare, p 0.092)
   assert.deepEqual(
     stageGains({ greedy_rule_score_before: 0.6797, greedy_rule_score: 0.7266, greedy_rule_wins: 10, greedy_rule_ties: 51, greedy_rule_losses: 3, greedy_rule_p_value: 0.0923, reward_start: 7.2, reward: 7.9 }),

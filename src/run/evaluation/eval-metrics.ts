@@ -153,7 +153,7 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
  * weighted as `accuracy` is; and the same on the correctness pairs. A reward model that learned only
  * length, or a style that goes with length (a preamble), reaches it; above it, it learned more.
  */
-function lengthBaselines(groups: readonly ScoredGroup[]): Record<string, number> {
+export function lengthBaselines(groups: readonly Omit<ScoredGroup, "scores">[]): Record<string, number> {
   const by = (sign: 1 | -1) => rmAccuracyOf(groups.map((g) => ({ ...g, scores: g.responses.map((r) => sign * [...r].length) })));
   const [shorter, longer] = [by(-1), by(1)];
   const best = (k: string): number | undefined => {

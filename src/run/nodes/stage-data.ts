@@ -13,12 +13,14 @@ import type { Plan, PlanNode } from "../../plan/types.js";
 import { contextOf, tokenizerFor, memoPerNode, type HandlerEnv } from "./env.js";
 import { lmData, promptTokens, skippedOf, tokenGroups, type LmData } from "./tokens.js";
 import { pushAll } from "../../common/arrays.js";
+import { lengthBaselines } from "../evaluation/eval-metrics.js";
 
 /** Stage data, built once per node (prepare() builds it before the run directory exists). */
 /** `skipped`: rows the stage's sources left out under on_error = "skip", for the run record. */
 export type StageData = { skipped?: SkippedRows[] } & (
   | { kind: "lm"; data: LmData; tok: Tokenizer }
-  | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; tok: Tokenizer }
+  // heldoutLengthBaseline: the held-out pairs ordered by response length alone, as rm_accuracy's length_baseline
+  | { kind: "rm"; train: TokenComparisonGroup[]; heldout: TokenComparisonGroup[]; heldoutLengthBaseline?: number; tok: Tokenizer }
   | { kind: "ppo"; prompts: number[][]; answers: (string | undefined)[]; ptx: TokenSequence[]; tok: Tokenizer; fmt: ChatFormat }
 );
 
@@ -60,7 +62,8 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
       // `pairs = adjacent` trains on neighbouring rank levels only; held-out accuracy keeps every pair
       const mode = node.op === "reward_model" ? paramsOf(node, "stage.reward_model").pairs : "all";
       const train = c.train.map((g) => ({ ...g, pairs: groupPairs(g, mode) })).filter((g) => g.pairs.length > 0);
-      return { kind: "rm", train: tokenGroups(train, fmt, tok, context, truncate), heldout: tokenGroups(c.heldout, fmt, tok, context, truncate), tok, ...(c.skipped ? { skipped: c.skipped } : {}) };
+      const byLength = lengthBaselines(c.heldout).length_baseline;
+      return { kind: "rm", train: tokenGroups(train, fmt, tok, context, truncate), heldout: tokenGroups(c.heldout, fmt, tok, context, truncate), ...(byLength !== undefined ? { heldoutLengthBaseline: byLength } : {}), tok, ...(c.skipped ? { skipped: c.skipped } : {}) };
     }
     case "ppo": {
       const p = paramsOf(node, "stage.ppo");

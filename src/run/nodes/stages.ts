@@ -120,8 +120,10 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
         heldoutAccuracy = (h) => rmAccuracy(trainer.model, h, { pad: data.tok.pad });
       }
       const acc = () => (held.length ? { heldout_accuracy: heldoutAccuracy(held) } : ({} as Record<string, number>));
+      // beside it, what response length alone orders of the same pairs (chance is no bar where the preferred answer is the shorter)
+      const byLength: Record<string, number> = held.length && data.heldoutLengthBaseline !== undefined ? { heldout_accuracy_length_baseline: data.heldoutLengthBaseline } : {};
       evalBefore = acc();
-      evalAfter = acc;
+      evalAfter = () => ({ ...acc(), ...byLength });
     } else {
       const pp = paramsOf(node, "stage.ppo");
       // a PPO step is batch_size rollouts: accumulate is unread (AL4022, out of the hash), so 1, as its log line says
@@ -260,7 +262,7 @@ async function loop(
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: ctx.node.id });
   // each before → after with what it is measured on: PPO's greedy_* on its probe of its own training
   // prompts (ppo-stage.ts), a reward model's held-out pairs against chance
-  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${k === "heldout_accuracy" ? " (chance 0.5)" : ""}`);
+  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${after.heldout_accuracy_length_baseline.toFixed(3)}` : ""})` : ""}`);
   if (Object.keys(ev.evalBefore).some((k) => k.startsWith("greedy_"))) gains.push("greedy answers to a probe of its own training prompts, not held out");
   if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${after.val_loss_baseline.toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));

@@ -47,7 +47,8 @@ export function stageGains(s: Record<string, number>): string[] {
     // PPO's greedy rule score on its probe, with the paired counts and sign test the summary holds
     // beside it (a gain of 3 decided prompts in 64 is no claim: p 0.092 on the quickstart; audit 32)
     const probe = name === "greedy_rule_score" && s.greedy_rule_p_value !== undefined ? ` (probe W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, sign test p ${fmtNum(s.greedy_rule_p_value)})` : "";
-    const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? " (chance 0.5)" : probe;
+    const byLength = s[`${name}_length_baseline`] !== undefined ? `, length alone ${fmtNum(s[`${name}_length_baseline`]!)}` : "";
+    const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? ` (chance 0.5${byLength})` : probe;
     if (after !== undefined) out.push(`${name} ${fmtNum(v)} → ${fmtNum(after)}${baseline}`);
   }
   // sampled rollouts of different prompt batches: a training curve's ends, not a before/after on the same data
