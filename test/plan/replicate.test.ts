@@ -249,6 +249,23 @@ test("recipes/replicate/quickstart-ptx-lr-validation.align: lr 2e-4 at γ 0.5 an
   await ppoSweepOnValidation("quickstart-ptx-lr-validation.align", "ptx_coef", [0.5, 1], null);
 });
 
+test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the reward model or the rule as reward, change PPO and its readers only", async () => {
+  const rep = (f: string) => join(recipesDir, "replicate", f);
+  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+  for (const seed of [17, 18] as const) {
+    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    for (const reward of ["rm", "rule"]) {
+      const r = await compile(rep("quickstart-ppo200-validation.align"), { machine: false, backend: "wasm", variant: `reward=${reward},seed=${seed}` });
+      assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+      const policy = r.plan.nodes.find((n) => n.id === "policy")!;
+      assert.equal(policy.params.steps, 200);
+      assert.deepEqual(policy.params.reward, reward === "rm" ? { $ref: "rm" } : "rule");
+      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+      assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `reward ${reward}, seed ${seed}`);
+    }
+  }
+});
+
 // recipes/replicate/quickstart-byte-level.align: the quickstart as it was until 5 Dec 2026. Its seed-17
 // variant is, node for node, the byte-level quickstart the tests compile (byte-level-quickstart.ts), and
 // its seed-18 variant that with seed 18; every node that reads tokens differs from the subword quickstart.
