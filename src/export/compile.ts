@@ -124,7 +124,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
     if (!found) continue;
     const rows = found.over === null ? "" : `; ${found.over} of its ${found.total} training ${s.data.kind === "comparisons" ? "pairs" : s.data.kind === "prompts" ? "prompts" : "rows"} are too long (${input.positionTokens!.name})`;
     diagnostics.push(
-      diag("AL4612", "error", `stage \`${s.name}\` starts from ${s.positions!.hf}: ${found.what}: ${s.kind === "ppo" && opts.to === "openrlhf" ? `OpenRLHF's vLLM would refuse to start (its max_model_len, the prompt length plus max_new_tokens, past the model's ${s.positions!.n} positions)` : `the target would fail (a position index out of range) on any sequence past ${s.positions!.n} tokens`}${rows}`, s, input.file, `keep max_length = ${s.positions!.n} or less on stage \`${s.name}\` (the model's context is its default)${s.kind === "ppo" ? ", and PPO's prompts with max_new_tokens within it" : ""}`),
+      diag("AL4612", "error", `stage \`${s.name}\` starts from ${s.positions!.hf}: ${found.what}: ${s.kind === "ppo" && opts.to === "openrlhf" ? `OpenRLHF's vLLM would refuse to start (its max_model_len, the prompt length plus max_new_tokens, past the model's ${s.positions!.n} positions)` : `the target would fail (a position index out of range) on any sequence past ${s.positions!.n} tokens${rows}`}`, s, input.file, `keep max_length = ${s.positions!.n} or less on stage \`${s.name}\` (the model's context is its default)${s.kind === "ppo" ? ", and PPO's prompts with max_new_tokens within it" : ""}`),
     );
   }
   for (const s of input.stages) {

@@ -224,15 +224,18 @@ test("FLAN options: an inverted pattern that places {options_} is filled; a hidd
     writeFileSync(file, JSON.stringify({ tasks: { sst2: { options: ["negative", "positive"], v2: [
       { input: "Review:\n{sentence}\nIs this movie review sentence negative or positive?\n\n{options_}", target: "{answer}" },
       { input: 'Write a "{answer}" movie review ({options_}).', target: "{sentence}" },
+      { input: "{sentence}\n{options_}\nPick one.\n\n{options_}", target: "{answer}" },
     ] } } }));
     const { templates, options } = loadFlanTemplates(file, "sst2", "v2");
-    assert.deepEqual(templates.map((t) => t.role), ["direct", "inverted"]);
+    assert.deepEqual(templates.map((t) => t.role), ["direct", "inverted", "direct"]);
     const s = spec({ rows: [row({ sentence: "fine", answer: "positive" })], templates, options });
     const r = s.rows[0]!;
     assert.equal(renderPair(s, templates[1]!, r, true, false).input, 'Write a "positive" movie review (OPTIONS:\n- negative\n- positive).');
     assert.equal(renderPair(s, templates[1]!, r, false, false).input, 'Write a "positive" movie review ().');
     assert.equal(renderPair(s, templates[0]!, r, true, false).input, "Review:\nfine\nIs this movie review sentence negative or positive?\n\nOPTIONS:\n- negative\n- positive");
     assert.equal(renderPair(s, templates[0]!, r, false, false).input, "Review:\nfine\nIs this movie review sentence negative or positive?");
+    // every occurrence, as Python's str.replace takes them
+    assert.equal(renderPair(s, templates[2]!, r, false, false).input, "fine\nPick one.");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

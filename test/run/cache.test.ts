@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
@@ -69,14 +69,20 @@ test("checkpoints: newest complete one wins, older ones pruned", async () => {
     assert.deepEqual(cache.checkpoints("n").map((c) => c.step), [20, 30]);
     const last = cache.latestCheckpoint("n")!;
     assert.equal(readFileSync(join(last.dir, "s"), "utf8"), "30");
-    // held to what was written (audit33 M1): whole, then one byte changed at the same size, then a file added
+    // held to what was written (audit33 M1): whole; one byte changed at the same size; a file nobody
+    // reads added (no damage); a recorded file gone; a DONE from before files were recorded (resumed as before)
     assert.equal(cache.checkpointDamage(last), null);
     writeFileSync(join(last.dir, "s"), "31");
     assert.deepEqual({ ...cache.checkpointDamage(last), why: "…" }, { file: "s", why: "…" });
     assert.match(cache.checkpointDamage(last)!.why, /^2 bytes with sha256 [0-9a-f]{12}…, where 2 bytes with sha256 [0-9a-f]{12}… were written$/);
     writeFileSync(join(last.dir, "s"), "30");
-    writeFileSync(join(last.dir, "extra"), "x");
-    assert.deepEqual(cache.checkpointDamage(last), { file: "extra", why: "not written with the checkpoint" });
+    writeFileSync(join(last.dir, ".DS_Store"), "x");
+    assert.equal(cache.checkpointDamage(last), null);
+    const done = readFileSync(join(last.dir, "DONE"), "utf8");
+    rmSync(join(last.dir, "s"));
+    assert.deepEqual(cache.checkpointDamage(last), { file: "s", why: "gone" });
+    writeFileSync(join(last.dir, "DONE"), JSON.stringify({ step: 30, saved: JSON.parse(done).saved }) + "\n");
+    assert.equal(cache.checkpointDamage(last), null, "no record to hold it to");
     // a checkpoint folder without DONE (killed mid-write) is ignored
     mkdirSync(join(dir, ".partial", "n", "ckpt-000000040"));
     assert.equal(cache.latestCheckpoint("n")!.step, 30);

@@ -162,8 +162,9 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
     const tgt = parsePart(p.target);
     const renderShown = segmentRenderer(inp.segs);
     // options hidden (`with_options` < 1): the pattern without `{options_}` and the newlines before it,
-    // FLAN v2's no-options chain (flan/v2/templates.py PATTERNS_NO_OPTIONS); substituting "" left them
-    const renderHidden = segmentRenderer(parsePart(p.input.replace("\n\n{options_}", "").replace("\n{options_}", "").replace("{options_}", "")).segs);
+    // FLAN v2's no-options chain (flan/v2/templates.py PATTERNS_NO_OPTIONS; Python's replace takes every
+    // occurrence, so replaceAll); substituting "" left the newlines
+    const renderHidden = segmentRenderer(parsePart(p.input.replaceAll("\n\n{options_}", "").replaceAll("\n{options_}", "").replaceAll("{options_}", "")).segs);
     const renderIn = (ctx: Fields) => (ctx.options_ === "" ? renderHidden : renderShown)(ctx);
     const renderTgt = segmentRenderer(tgt.segs);
     const placeholders: Placeholder[] = [...inp.names, ...tgt.names].map((n) => ({ name: n.name, line, col: 1 }));

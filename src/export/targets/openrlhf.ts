@@ -170,7 +170,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     // 0.11's generator keeps a long prompt's last max_len − max_new_tokens tokens, as alignc does
     lossy: (c) =>
       OLD(c)
-        ? `OpenRLHF ${c.version} cuts a prompt longer than --prompt_max_len at its end (Hugging Face's default truncation side), the chat format's assistant cue with it, where alignc keeps its last max_length − max_new_tokens tokens (OpenRLHF 0.11 does too)`
+        ? `OpenRLHF ${c.version} cuts a prompt longer than --prompt_max_len at its end (Hugging Face's default truncation side), the prompt's last text (in a chat format, the assistant cue) with it, where alignc keeps its last max_length − max_new_tokens tokens (OpenRLHF 0.11 does too)`
         : null,
   },
   {
@@ -178,11 +178,13 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["sft", "reward_model", "dpo"],
     key: () => null,
     value: () => undefined,
-    // even "right" is not exact: OpenRLHF writes EOS over the last token it keeps of a cut row (research33)
-    lossy: (c) =>
-      truncateOf(c.stage) === "right"
-        ? `OpenRLHF cuts a row longer than max_len to its first max_len tokens and writes EOS over the last one, where alignc's truncate = "right" keeps max_length tokens with no EOS`
-        : `OpenRLHF has no truncation setting: its datasets cut rows longer than max_len with the tokenizer's truncation (the end, Hugging Face's default side, EOS written over the last token kept), where alignc cut them by truncate = "${c.stage.hp.truncate}"`,
+    // even "right" is not exact outside pretrain mode: OpenRLHF writes EOS over the last token it keeps of
+    // a cut row (research33); in pretrain mode (loss on every token, --pretrain_mode) it only cuts
+    lossy: (c) => {
+      const pretrainMode = c.stage.kind === "sft" && c.stage.hp.loss_on === "all";
+      if (truncateOf(c.stage) === "right") return pretrainMode ? null : `OpenRLHF cuts a row longer than max_len to its first max_len tokens and writes EOS over the last one, where alignc's truncate = "right" keeps max_length tokens with no EOS`;
+      return `OpenRLHF has no truncation setting: its datasets cut rows longer than max_len with the tokenizer's truncation (the end, Hugging Face's default side${pretrainMode ? "" : ", EOS written over the last token kept"}), where alignc cut them by truncate = "${c.stage.hp.truncate}"`;
+    },
   },
   {
     alignc: "dropout",

@@ -36,6 +36,8 @@ export interface Judged {
   /** the prompt the model answered: copies of one example (the same prompt and target, which greedy
    * decoding answers alike) count once in the paired test; absent, every example counts */
   prompt?: string;
+  /** the system text it was asked with: the same prompt under another system text is another example */
+  system?: string;
 }
 
 const right = (x: Judged): boolean => x.answer === x.response.trim();
@@ -83,7 +85,7 @@ export function accuracyMetrics(items: readonly Judged[]): Record<string, number
   const seen = new Set<string>();
   const distinct = items.filter((x) => {
     if (x.prompt === undefined) return true;
-    const key = JSON.stringify([x.prompt, x.response.trim(), x.task]);
+    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), x.task]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

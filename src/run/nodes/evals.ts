@@ -88,7 +88,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         context(d.model),
         maxNew,
       );
-      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt }));
+      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
       summary = { ...accuracyMetrics(judged), split_size: d.available };
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
@@ -101,7 +101,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       // what the figure is of: the first n of a longer split (split_size, in the headline: a held-out
       // split lists its components in turn, so the last ones may be left out; the per-task counts show
       // which), and copies of one prompt (the accuracy counts each; the sign test each distinct example once)
-      const distinct = new Set(d.items.map((x) => x.prompt)).size;
+      const distinct = new Set(d.items.map((x) => JSON.stringify([x.prompt, x.system ?? null]))).size;
       const copies = distinct < d.items.length ? `; ${distinct} distinct prompts (the sign test counts each distinct example once)` : "";
       note = `${evalHeadline("eval.accuracy", summary)}; the constant: always ${baselineAnswer(judged)}${copies}`;
     } else if (d.kind === "rm_accuracy") {

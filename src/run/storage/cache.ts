@@ -26,6 +26,13 @@ export interface FileRecord {
   sha256: string;
 }
 
+/** Size and sha256 of every file under `dir` (dot files too), but `except`: an entry's or a checkpoint's record. */
+function fileRecords(dir: string, except?: string): Record<string, FileRecord> {
+  const files: Record<string, FileRecord> = {};
+  for (const [rel, sha256] of folderDigests(dir, { dotFiles: true })) if (rel !== except) files[rel] = { bytes: statSync(join(dir, rel)).size, sha256 };
+  return files;
+}
+
 export interface EntryMeta {
   hash: string;
   kind: string; // plan node kind: "stage.sft", "data.tokenize" …
@@ -184,7 +191,7 @@ export class StageCache {
     }
   }
 
-  /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests and `--verify`). */
+  /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests). */
   verify(hash: string): boolean {
     const entry = this.get(hash);
     if (!entry) return false;
@@ -218,11 +225,8 @@ export class StageCache {
     mkdirSync(tmp);
     try {
       const extras = (await write(tmp)) ?? {};
-      const files: Record<string, FileRecord> = {};
-      for (const [rel, sha256] of folderDigests(tmp, { dotFiles: true })) {
-        if (rel === ENTRY) throw new Error(`cache: ${ENTRY} is reserved`);
-        files[rel] = { bytes: statSync(join(tmp, rel)).size, sha256 };
-      }
+      if (existsSync(join(tmp, ENTRY))) throw new Error(`cache: ${ENTRY} is reserved`);
+      const files = fileRecords(tmp);
       const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}), ...(extras.inputs ? { inputs: extras.inputs } : {}) };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
       fsyncTree(tmp);
@@ -317,7 +321,7 @@ export class StageCache {
       await write(tmp);
       // each file's size and sha256, as an entry records them: a resume holds the files to them
       // (checkpointDamage), so a checkpoint damaged since is never trained on and stored as the node
-      const files = this.checkpointFiles(tmp);
+      const files = fileRecords(tmp, "DONE");
       writeFileAtomicSync(join(tmp, "DONE"), JSON.stringify({ step, saved: new Date().toISOString(), files }) + "\n");
       fsyncTree(tmp);
       const final = join(base, name);
@@ -344,13 +348,9 @@ export class StageCache {
       .map((n) => ({ step: Number(n.slice(5)), dir: join(base, n) }));
   }
 
-  private checkpointFiles(dir: string): Record<string, FileRecord> {
-    const files: Record<string, FileRecord> = {};
-    for (const [rel, sha256] of folderDigests(dir, { dotFiles: true })) if (rel !== "DONE") files[rel] = { bytes: statSync(join(dir, rel)).size, sha256 };
-    return files;
-  }
-
-  /** Which file of a checkpoint differs from what its DONE recorded when it was written, and how (null: whole). */
+  /** Which file of a checkpoint differs from what its DONE recorded when it was written, and how (null:
+   * whole). A DONE that records no files was written before alignc recorded them: resumed as before. A
+   * file nobody reads (a `.DS_Store`) is no damage: only the recorded files are held to their record. */
   checkpointDamage(ck: Checkpoint): { file: string; why: string } | null {
     let recorded: Record<string, FileRecord> | undefined;
     try {
@@ -358,20 +358,18 @@ export class StageCache {
     } catch (err) {
       return { file: "DONE", why: (err as Error).message };
     }
-    if (!recorded || typeof recorded !== "object") return { file: "DONE", why: "it records no files (not a checkpoint this alignc wrote)" };
-    let found: Record<string, FileRecord>;
-    try {
-      found = this.checkpointFiles(ck.dir);
-    } catch (err) {
-      return { file: ".", why: (err as Error).message };
-    }
+    if (!recorded || typeof recorded !== "object") return null;
     for (const [file, rec] of Object.entries(recorded)) {
-      const now = found[file];
-      if (!now) return { file, why: "gone" };
+      const path = join(ck.dir, file);
+      let now: FileRecord;
+      try {
+        now = { bytes: statSync(path).size, sha256: hashRegularFile(path) };
+      } catch (err) {
+        return { file, why: (err as NodeJS.ErrnoException).code === "ENOENT" ? "gone" : (err as Error).message };
+      }
       if (now.bytes !== rec.bytes || now.sha256 !== rec.sha256) return { file, why: `${now.bytes} bytes with sha256 ${now.sha256.slice(0, 12)}…, where ${rec.bytes} bytes with sha256 ${String(rec.sha256).slice(0, 12)}… were written` };
     }
-    const extra = Object.keys(found).find((n) => !(n in recorded!));
-    return extra ? { file: extra, why: "not written with the checkpoint" } : null;
+    return null;
   }
 
   latestCheckpoint(hash: string): Checkpoint | null {
