@@ -44,6 +44,7 @@ export const CODES = {
   AL2040: "a rule-labeled samples source whose prompts have no reference answers (a text source, a pretraining corpus)",
   AL2041: "training stage with both `steps` and `epochs`: give one length",
   AL2042: "a text source's `pattern` is not a regular expression, names no group (`(?<field>…)`) to read a field from, or can backtrack exponentially on a line",
+  AL2043: "a candidates draw's labels go to a rankings source with another `system` text than the draw's prompts were asked with (a warning: the reward model would read them otherwise)",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -120,6 +120,7 @@ export async function rankedPrompts(dp: DataPlan, rank: DataNode, promptsOf: Pro
 /** One drawn set as the draw wrote it (the fields read here). */
 interface DrawnRow {
   prompt: string;
+  system?: string;
   responses: string[];
 }
 
@@ -225,7 +226,8 @@ export function rankSets(name: string, items: readonly PromptResponse[], sets: r
 /** Drawn rows matched to the prompts they answer: the draw writes its sets in prompt order, leaving some out. */
 function matchDrawn(items: readonly PromptResponse[], rows: readonly DrawnRow[]): (DrawnRow | null)[] {
   let next = 0;
-  return items.map((x) => (next < rows.length && rows[next]!.prompt === x.prompt ? rows[next++]! : null));
+  const same = (r: DrawnRow, x: PromptResponse) => r.prompt === x.prompt && (r.system ?? "") === (x.system ?? "");
+  return items.map((x) => (next < rows.length && same(rows[next]!, x) ? rows[next++]! : null));
 }
 
 /** A rank node's comparison groups, split into training and held-out prompts. */

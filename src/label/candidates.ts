@@ -23,7 +23,7 @@ export interface CandidateSet {
   prompt: string;
   responses: string[];
   model: string | null; // hash of the model that wrote the responses, when the row says (`model`)
-  /** fields copied into each label so the rankings source and `--stats` see them: the demo's reference answer, task, category */
+  /** fields copied into each label so the rankings source and `--stats` see them: the demo's reference answer, task, category, system text */
   extra: Record<string, string>;
   line: number; // where the set is in the candidates file
 }
@@ -44,7 +44,8 @@ export function candidateSetId(prompt: string, responses: readonly string[]): st
   return createHash("sha256").update(JSON.stringify([prompt, responses])).digest("hex");
 }
 
-const COPIED_FIELDS = ["answer", "task", "category"] as const;
+// system: the system text the model was asked with (the page shows it; a label line keeps it as a record)
+const COPIED_FIELDS = ["answer", "task", "category", "system"] as const;
 
 /** Where a candidates source's labels go: the rankings source its `labels` names, and that source's file. */
 export interface LabelTarget {

@@ -30,7 +30,7 @@ export function pageMain(): void {
   const KEY = "alignc-label:";
   let labeler: string = params.get("labeler") || localStorage.getItem(KEY + "labeler") || "";
   let cfg: any = null;
-  let current: { id: string; prompt: string; responses: string[] } | null = null;
+  let current: { id: string; prompt: string; system?: string; responses: string[] } | null = null;
   let draft: Draft | null = null;
   let history: string[] = [];
   let activeSince = Date.now();
@@ -344,6 +344,8 @@ export function pageMain(): void {
     activeSince = Date.now();
     localStorage.setItem(KEY + "current:" + labeler, current.id);
     $("prompt").textContent = current.prompt; // as text, never HTML
+    $("system").textContent = current.system ?? "";
+    $("system-panel").hidden = current.system === undefined;
     render();
     const first = document.querySelector("#responses .card");
     if (first) first.focus();

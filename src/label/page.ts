@@ -81,6 +81,7 @@ const BODY = `
     <details id="guidelines" class="panel" open><summary><h2 class="inline">Guidelines</h2></summary><div id="guidelines-text"></div></details>
     <div id="done" class="panel" hidden><h2>Done</h2><p>Nothing is left for you to label in this source. Thank you!</p></div>
     <div id="work" hidden>
+      <div id="system-panel" class="panel" hidden><h2>System text (the model was asked with it)</h2><div id="system"></div></div>
       <div class="panel"><h2>Prompt</h2><div id="prompt"></div></div>
       <div class="cols">
         <div>

@@ -77,11 +77,12 @@ export class LabelSession {
   }
 
   /** The set this labeler should see now (null: none left for them) and their progress. */
-  next(labeler: unknown, prefer?: string): { set: { id: string; prompt: string; responses: string[] } | null; progress: Progress } {
+  next(labeler: unknown, prefer?: string): { set: { id: string; prompt: string; system?: string; responses: string[] } | null; progress: Progress } {
     const who = checkLabeler(labeler);
     const id = this.assigner.next(who, this.clock().getTime(), prefer);
     const s = id ? this.sets.get(id)! : null;
-    return { set: s ? { id: s.id, prompt: s.prompt, responses: s.responses } : null, progress: this.assigner.progress(who) };
+    // the system text the model was asked with: a labeler judges the answers to what was asked
+    return { set: s ? { id: s.id, prompt: s.prompt, ...(s.extra.system ? { system: s.extra.system } : {}), responses: s.responses } : null, progress: this.assigner.progress(who) };
   }
 
   private setOf(body: unknown): CandidateSet {

@@ -150,3 +150,18 @@ codeTest("AL2042", "a text source's pattern: not a regular expression, naming no
   await expectClean(src(String.raw`^(?<w>\\w+(?: \\w+)*)$`)); // the hint's rewrite
   await expectClean(src("^(?<a>.*) (?<b>.*)$"));
 });
+
+codeTest("AL2043", "a candidates draw's labels go to a rankings source with another system text than its prompts (a warning)", async () => {
+  const draw = (demosSystem: string, labelsSystem: string) =>
+    swap("budget {", `source cands = samples(sft) as candidates { prompts = demos  labels = labeled }\nsource labeled = jsonl("data/labels.jsonl") as rankings { k = 2..4${labelsSystem} }\nbudget {`).replace(`response = "{{a}}"  holdout = 0.1 }`, `response = "{{a}}"  holdout = 0.1${demosSystem} }`);
+  const warned = async (src: string, what: RegExp) => {
+    const d = (await diagnose(src)).find((x) => x.code === "AL2043");
+    assert.ok(d, `no AL2043 in ${src}`);
+    assert.equal(d.severity, "warning");
+    assert.deepEqual([d.span?.line, d.span?.col], at(src, "labeled }", "source cands"));
+    assert.match(d.message, what);
+  };
+  await warned(draw('  system = "Be brief."', ""), /asked with the system text "Be brief\."; the labels go to `labeled`, which gives none/);
+  await warned(draw("", '  system = "Be brief."'), /asked with no system text; the labels go to `labeled`, which gives "Be brief\."/);
+  for (const [a, b] of [["", ""], ['  system = "Be brief."', '  system = "Be brief."']] as const) assert.equal((await diagnose(draw(a, b))).filter((x) => x.code === "AL2043").length, 0);
+});

@@ -19,7 +19,6 @@ const WITHOUT_EXAMPLE: Record<string, string> = {
   AL1015: "an example would be 20,001 lines",
   AL1999: "a parser bug, never a recipe's fault",
   AL3023: "retired: every prompts reader gives a reference answer or refuses first (AL2040, AL3060, AL3030)",
-  AL3040: "the checker meets every reachable mixture error first; 100M examples would need 10,000 rows",
   AL3050: "the checker meets every tokenizer error first",
   AL3061: "its fix is a run that trains",
   AL4010: "a file removed between check and plan: a race, not a recipe",

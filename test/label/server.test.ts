@@ -112,6 +112,30 @@ test("a submission is one line on disk before the answer; the rankings reader re
   }
 });
 
+// The model was asked with its prompt's system text: the labeler sees it beside the prompt, and the label
+// line keeps it as a record (the rankings source's own `system` is what a reward model reads: AL2043)
+test("a set drawn with a system text is served with it, and its label line keeps it", async () => {
+  const fx = makeFixture({ sets: 1, rows: [candidateRow(0, 4, { system: "Answer with a number." })] });
+  const { server, api } = await serve(fx.recipe);
+  try {
+    const set = (await api.get("/api/next?labeler=alice")).body.set;
+    assert.equal(set.system, "Answer with a number.");
+    assert.equal((await api.post("/api/label", labelBody("alice", set.id, 4))).status, 200);
+    assert.equal(lines(fx.labels)[0]!.system, "Answer with a number.");
+  } finally {
+    await server.close();
+    fx.cleanup();
+  }
+  const plain = makeFixture({ sets: 1 });
+  const other = await serve(plain.recipe);
+  try {
+    assert.equal("system" in (await other.api.get("/api/next?labeler=bob")).body.set, false, "none where none was asked");
+  } finally {
+    await other.server.close();
+    plain.cleanup();
+  }
+});
+
 // A helper's audit: a saved id resent with another set or labeler answered "saved, duplicate" and dropped
 // the new content; one id was written once as a label and once as a skip; a labeler could skip a set
 // they had labeled (and label one they had skipped), counted then as both.

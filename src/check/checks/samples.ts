@@ -61,4 +61,34 @@ const checkReferenceAnswers: Check<"Declaration"> = (d, accept, ctx) => {
     );
 };
 
-export const samplesChecks: Check<"Declaration">[] = [checkLabeler, checkReferenceAnswers];
+/**
+ * People label a draw's candidates (shown with the prompts' system text: the model was asked with it),
+ * and the rankings source their labels go to trains a reward model: with another system text than the
+ * draw's prompts, that reward model reads the prompts otherwise than the model was asked them, and
+ * than PPO and the evals ask them (a source's `system` is one text for all its rows).
+ */
+const checkLabelsSystem: Check<"Declaration"> = (d, accept, ctx) => {
+  const info = ctx.blocks.get(d);
+  if (!isSamples(d) || !info?.spec || d.role?.name !== "candidates") return;
+  const labels = info.written.get("labels") as Assignment | undefined;
+  const prompts = info.written.get("prompts") as Assignment | undefined;
+  const target = labels?.type === "Assignment" && labels.value.type === "Ref" ? ctx.symbols.get(labels.value.path[0]?.name ?? "") : undefined;
+  const p = promptsBlock(prompts?.type === "Assignment" ? prompts.value : undefined);
+  const source = p ? ctx.symbols.get(p.name) : undefined;
+  if (!labels || !target || !source) return;
+  const systemOf = (decl: Declaration): string | undefined => {
+    const v = ctx.blocks.get(decl)?.props["system"];
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  const [asked, trained] = [systemOf(source), systemOf(target)];
+  if (asked === trained) return;
+  accept(
+    "AL2043",
+    labels.value,
+    `\`${d.name.name}\` draws for \`${p!.name}\`'s prompts, asked ${asked === undefined ? "with no system text" : `with the system text ${JSON.stringify(asked)}`}; the labels go to \`${target.name.name}\`, which ${trained === undefined ? "gives none" : `gives ${JSON.stringify(trained)}`}: a reward model trained on them reads the prompts otherwise than the model was asked them`,
+    asked === undefined ? `remove \`system\` from \`${target.name.name}\`` : `give \`${target.name.name}\` the same text: \`system = ${JSON.stringify(asked)}\``,
+    "warning",
+  );
+};
+
+export const samplesChecks: Check<"Declaration">[] = [checkLabeler, checkReferenceAnswers, checkLabelsSystem];

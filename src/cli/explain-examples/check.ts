@@ -240,4 +240,10 @@ export const CHECK_EXAMPLES: Record<string, CodeExample> = {
     files: { ...FILES, ...CORPUS },
     fixFiles: FILES,
   },
+  AL2043: {
+    bad: `${STAGES.replace('response = "{{response}}" }', 'response = "{{response}}"  system = "Answer with a number." }')}source cands = samples(sft) as candidates { prompts = demos  labels = labeled }\nsource labeled = jsonl("labels.jsonl") as rankings { k = 2..4 }\n`,
+    fix: `${STAGES.replace('response = "{{response}}" }', 'response = "{{response}}"  system = "Answer with a number." }')}source cands = samples(sft) as candidates { prompts = demos  labels = labeled }\nsource labeled = jsonl("labels.jsonl") as rankings { k = 2..4  system = "Answer with a number." }\n`,
+    how: "give the rankings source the labels go to the system text the draw's prompts were asked with (a source's `system` is one text for all its rows), so the reward model reads them as the model was asked them",
+    files: FILES,
+  },
 };

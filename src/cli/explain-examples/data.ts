@@ -121,6 +121,12 @@ export const DATA_EXAMPLES: Record<string, CodeExample> = {
     files: { ...FILES, "qs.jsonl": '{"q":"Add 2 and 5."}\n{"q":"Add 3 and 1."}\n' },
     fixFiles: { ...FILES, "qs.jsonl": '{"q":"Add 2 and 5.","a":"7"}\n{"q":"Add 3 and 1.","a":"4"}\n' },
   },
+  AL3040: {
+    bad: `${DATA}source again = jsonl("demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }\nmixture mix_ = mix {\n  demos: weight 1.0\n  again: proportional cap 2\n}\nstage sft = sft { init = m  data = mix_  steps = 10 }\n`,
+    fix: `${DATA}mixture mix_ = mix {\n  demos: weight 1.0\n}\nstage sft = sft { init = m  data = mix_  steps = 10 }\n`,
+    how: "give the same data once, with the clauses you mean: the plan hashes what a component is, not its name, so it cannot tell which of two equal components carries which clause",
+    files: FILES,
+  },
   AL3030: {
     bad: SFT,
     fix: SFT,

@@ -23,8 +23,6 @@ export const NO_EXAMPLE: Record<string, string> = {
   AL1999: "a bug in alignc's parser, which no recipe is meant to reach; please report it with the recipe that raised it",
   AL3023:
     "retired, no longer raised: a `samples(…) as rankings { labeler = \"rule\" }` source's prompts always carry a reference answer now, since every prompts reader gives one or refuses first: a text source is AL2040 (declared `as text`, a pretraining corpus) or AL3060 (a source without `as ROLE` read as text), an empty response or target is AL3030 at its row (a task's derived inversion of an empty input included), and a draw keeps non-empty samples only",
-  AL3040:
-    "the checker meets every mixture a recipe can get wrong first (AL2009, AL2011, AL2028, AL2036); what remains is a mixture of more than 100,000,000 examples (over 10,000 rows at the largest weight: test/data/hostile.test.ts builds one) and library callers of buildExamples. Lower the weights or set `total`",
   AL3050:
     "the checker accepts only a tokenizer block as a model's tokenizer and text as a BPE corpus (AL2009, AL2011), so no checked recipe reaches it; it guards library callers and hand-edited plans",
   AL3061:

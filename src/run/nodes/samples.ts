@@ -33,6 +33,7 @@ export interface CandidateRow {
   responses: string[];
   model: string; // hash of the stage node whose weights wrote the responses
   answer?: string; // the prompt's reference response in its source (the demo's rule labeler reads it)
+  system?: string; // the system text the prompt was asked with (its source's `system`)
   task?: string;
   category?: string;
 }
@@ -115,6 +116,7 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
       responses: rs,
       model: stageOut.node.hash,
       ...(x.response.trim() ? { answer: x.response } : {}),
+      ...(x.system ? { system: x.system } : {}),
       ...(typeof meta.task === "string" ? { task: meta.task } : {}),
       ...(typeof meta.category === "string" ? { category: meta.category } : {}),
     });
