@@ -13,7 +13,7 @@ import type { NodeContext } from "../handler.js";
 import type { HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { networkOf } from "./models.js";
-import { promptTokens } from "./tokens.js";
+import { askedIds } from "./tokens.js";
 import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
 
 export interface BestOfSettings {
@@ -82,7 +82,7 @@ export async function bestOfAnswers(
   s: BestOfSettings,
   score: (rm: Gpt, asked: readonly Asked[], candidates: readonly (readonly string[])[]) => number[][],
 ): Promise<BestOf> {
-  const ids = items.map((x) => promptTokens(d.fmt, d.tok, x.prompt, x.system, Math.max(1, s.context - s.maxNewTokens)));
+  const ids = askedIds(d.fmt, d.tok, items, s.context - s.maxNewTokens);
   const rng = new Rng(sampleSeed(env, ctx, s, items.length));
   const model = await networkOf(env, ctx.plan, await ctx.input(s.model));
   let flat: string[];

@@ -15,7 +15,7 @@ import { contextOf, nodeById, type HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { evalData } from "./eval-data.js";
 import { networkOf } from "./models.js";
-import { promptTokens, responseTokens } from "./tokens.js";
+import { askedIds, promptTokens, responseTokens } from "./tokens.js";
 import { constantLoss, evaluateLm, scoreSequences, type Gpt } from "./train-api.js";
 import { greedyAnswers } from "./greedy.js";
 import { bestOfAnswers } from "./best-of.js";
@@ -62,7 +62,7 @@ async function model(env: HandlerEnv, ctx: NodeContext, name: string): Promise<G
 /** Greedy answers of the model behind node `name` as text, through the generation cache (loaded only to generate). */
 async function greedyTexts(env: HandlerEnv, ctx: NodeContext, name: string, asked: readonly Asked[], fmt: ChatFormat, tok: Tokenizer, context: number, maxNew: number): Promise<string[]> {
   const out = await ctx.input(name);
-  const ids = asked.map((x) => promptTokens(fmt, tok, x.prompt, x.system, Math.max(1, context - maxNew)));
+  const ids = askedIds(fmt, tok, asked, context - maxNew);
   const answers = await greedyAnswers(env, ctx, out, () => networkOf(env, ctx.plan, out), ids, { maxNewTokens: maxNew, eos: tok.eos, pad: tok.pad, batchSize: 32 });
   return answers.map((o) => decodeResponse(o, tok, fmt));
 }

@@ -17,7 +17,7 @@ import { keyOf } from "../../data/plan-input.js";
 import { CANDIDATES_FILE, drawPrompts, rankedPrompts, registerDraw } from "../../data/build-samples.js";
 import { ancestors } from "../../common/graph.js";
 import { contextOf, evalFormat, memoPerNode, nodeById, tokenizerFor, type HandlerEnv } from "./env.js";
-import { promptTokens } from "./tokens.js";
+import { askedIds } from "./tokens.js";
 import { heldRecord } from "../storage/entry-file.js";
 
 /** The candidate sets in a samples node's cache entry: one JSON object a line (see CandidateRow). */
@@ -55,8 +55,7 @@ const samplesData = memoPerNode(async (env: HandlerEnv, plan: Plan, node: PlanNo
   // the prompts come from the plan being run: the node's `prompts` chain
   const items = await drawPrompts(dataPlanFromPlan(plan, env.recipe), node, promptsOf);
   if (items.length === 0) throw new Error(`${node.id}: \`prompts\` holds no prompts`);
-  const room = Math.max(1, contextOf(plan, nodeById(plan, stage)) - p.max_new_tokens);
-  return { stage, items, ids: items.map((x) => promptTokens(fmt, tok, x.prompt, x.system, room)), tok, fmt };
+  return { stage, items, ids: askedIds(fmt, tok, items, contextOf(plan, nodeById(plan, stage)) - p.max_new_tokens), tok, fmt };
 });
 
 /** The prompts a samples node draws for (its first n), as built for the plan being run. */

@@ -4,7 +4,7 @@
 import { formatExample } from "../../data/chat.js";
 import { tokenizeExample } from "../../data/tokenize.js";
 import { promptTokens, responseTokens, truncateGroup, type TruncatePolicy } from "../../data/truncation.js";
-import type { BuiltData, ChatFormat, ComparisonGroup, SFTExample, SkippedRows, Tokenizer } from "../../data/types.js";
+import type { Asked, BuiltData, ChatFormat, ComparisonGroup, SFTExample, SkippedRows, Tokenizer } from "../../data/types.js";
 import { chunkDocuments, type TokenComparisonGroup, type TokenSequence } from "../../train/batch.js";
 
 export interface LmData {
@@ -44,3 +44,10 @@ export function tokenGroups(groups: ComparisonGroup[], fmt: ChatFormat, tok: Tok
 }
 
 export { formatExample, promptTokens, responseTokens };
+
+/** The prompt ids a model is asked at eval time (a win rate's sides, an accuracy eval, a best-of draw):
+ * each prompt with its system text, as training formatted it, keeping the last `room` tokens. One
+ * function for every generating eval, so none can ask the bare prompt (they did until engine epoch 29). */
+export function askedIds(fmt: ChatFormat, tok: Tokenizer, asked: readonly Asked[], room: number): number[][] {
+  return asked.map((x) => promptTokens(fmt, tok, x.prompt, x.system, Math.max(1, room)));
+}
