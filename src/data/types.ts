@@ -33,7 +33,7 @@ export interface SFTExample {
   id: string;
   prompt: string; // unformatted prompt (the user turn)
   response: string; // unformatted response (the assistant turn)
-  system?: string; // the system text it was formatted with, when any (the format's own or the row's; an accuracy eval prompts with it)
+  system?: string; // the row's or group's own system text, when any (an accuracy eval prompts with it; a format block's default is applied by the format itself)
   text: string; // the whole formatted sequence
   promptSpan: [number, number]; // [start, end) of the prompt text inside `text`
   responseSpan: [number, number]; // [start, end) of the response inside `text`; text.slice(...) === response

@@ -273,3 +273,19 @@ test("a derived inversion of a row whose input renders empty is AL3030 at the ro
   // not inverted, the same rows render (an empty prompt is allowed; the target is there)
   assert.equal(renderFlan(spec({ rows, templates: [t], invert: 0 })).train.length, 2);
 });
+
+// An inverted template that places {{options_}} is filled as any other that does (FLAN's inverted
+// patterns are; it rendered the list empty until 6 Dec 2026, review33 L7), on the with_options share;
+// one that does not place it never gets the list appended (that is for direct templates).
+test("an inverted .hbs template that places {{options_}} shows the options on the with_options share; one that does not, never", () => {
+  const placing = tpl("{{!-- inverted --}}\nWrite a {{label}} phrase.\n{{options_}}\n|||\n{{phrase}}\n");
+  const plain = tpl("{{!-- inverted --}}\nGive a {{label}} phrase.\n|||\n{{phrase}}\n");
+  const direct = tpl("Mood of {{phrase}}?\n|||\n{{label}}\n");
+  const rows = rowsOf(Array.from({ length: 12 }, (_, i) => ({ phrase: `p${i}`, label: i % 2 ? "positive" : "negative" })));
+  const render = (templates: TaskTemplate[], withOptions: number) => renderFlan(spec({ rows, templates, invert: 1, withOptions, options: ["negative", "positive"], holdout: 0 })).train;
+  const shown = render([direct, placing], 1);
+  assert.ok(shown.length > 0 && shown.every((e) => e.id.endsWith(":inv")));
+  for (const e of shown) assert.match(e.prompt, /^Write a (negative|positive) phrase\.\nOPTIONS:\n- negative\n- positive$/);
+  for (const e of render([direct, placing], 0)) assert.match(e.prompt, /^Write a (negative|positive) phrase\.$/);
+  for (const e of render([direct, plain], 1)) assert.match(e.prompt, /^Give a (negative|positive) phrase\.$/);
+});

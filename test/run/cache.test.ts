@@ -83,6 +83,8 @@ test("checkpoints: newest complete one wins, older ones pruned", async () => {
     assert.deepEqual(cache.checkpointDamage(last), { file: "s", why: "gone" });
     writeFileSync(join(last.dir, "DONE"), JSON.stringify({ step: 30, saved: JSON.parse(done).saved }) + "\n");
     assert.equal(cache.checkpointDamage(last), null, "no record to hold it to");
+    writeFileSync(join(last.dir, "DONE"), JSON.stringify({ step: 30, files: { s: null } }) + "\n");
+    assert.deepEqual(cache.checkpointDamage(last), { file: "DONE", why: "its record of s is not a size and a sha256" }, "named, not a TypeError (exit 70)");
     // a checkpoint folder without DONE (killed mid-write) is ignored
     mkdirSync(join(dir, ".partial", "n", "ckpt-000000040"));
     assert.equal(cache.latestCheckpoint("n")!.step, 30);

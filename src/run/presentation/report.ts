@@ -16,7 +16,8 @@ const MAIN_GROUPS: { title: string; metrics: string[] }[] = [
   { title: "KL", metrics: ["kl"] },
   { title: "accuracy", metrics: ["batch_accuracy", "heldout_accuracy"] },
 ];
-const NOT_PLOTTED = new Set(["stage", "step", "time", "node", "cached"]);
+// counts, p-values and one-point baselines are read beside their figure (the summary, the gains), not as curves
+const NOT_PLOTTED = new Set(["stage", "step", "time", "node", "cached", "greedy_rule_wins", "greedy_rule_ties", "greedy_rule_losses", "greedy_rule_p_value", "heldout_accuracy_length_baseline"]);
 
 function seriesOf(rows: MetricRow[], metric: string): Series {
   return { name: metric, points: rows.filter((r) => typeof r[metric] === "number").map((r) => [r.step, r[metric] as number]) };

@@ -182,13 +182,7 @@ export class StageCache {
 
   /** Whether the folder at hash's path holds an entry.json alignc wrote for that hash (whole or not). */
   private ownEntry(hash: string): boolean {
-    const text = readText(join(this.entryDir(hash), ENTRY));
-    if (text === null) return false;
-    try {
-      return (JSON.parse(text) as EntryMeta | null)?.hash === hash;
-    } catch {
-      return false;
-    }
+    return readEntryMeta(this.entryDir(hash))?.hash === hash;
   }
 
   /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests). */
@@ -360,6 +354,7 @@ export class StageCache {
     }
     if (!recorded || typeof recorded !== "object") return null;
     for (const [file, rec] of Object.entries(recorded)) {
+      if (rec === null || typeof rec !== "object" || typeof rec.bytes !== "number" || typeof rec.sha256 !== "string") return { file: "DONE", why: `its record of ${file} is not a size and a sha256` };
       const path = join(ck.dir, file);
       let now: FileRecord;
       try {
