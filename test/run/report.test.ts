@@ -35,6 +35,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     run.appendSample({ eval: "judge", judge: "rm", judge_note: "the reward policy optimised: not an independent judge", prompt: "p", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
     const evalsTable = renderReport(run).split("<h2>Evaluations</h2>")[1]!.split("<h2>")[0]!;
     assert.match(evalsTable, /win rate 0\.6 .*<small>\(the reward policy optimised: not an independent judge\)<\/small>/s);
+    // a sample asked with a system text shows it above its prompt (escaped), as the model was asked
+    run.appendSample({ eval: "judge", judge: "rm", system: "Be <brief>.", prompt: "q", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
+    assert.match(renderReport(run), /<small>system: Be &lt;brief&gt;\.<\/small><pre>q<\/pre>/);
   } finally {
     cleanup();
   }
@@ -110,6 +113,7 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(part, /W3 \/ T4 \/ L1 of 8 \(the first of 10 prompts, in split order\), sign test p 0\.62$/);
   assert.doesNotMatch(evalHeadline("eval.win_rate", { win_rate: 0.55, n: 8, split_size: 8 }), /the first of/, "the whole split: nothing to say");
   assert.match(evalHeadline("eval.accuracy", { accuracy: 0.5, baseline: 0.4, n: 48, split_size: 60 }), /, n 48 \(the first of 60 examples, in split order\)$/);
+  assert.match(evalHeadline("eval.lm_loss", { loss: 1.2, baseline: 2.9, n: 256, split_size: 300 }), /^loss 1\.2 nats\/token on 256 sequences \(the first of 300 sequences, in split order\) vs baseline 2\.9/);
   const rm = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30 });
   assert.match(rm, /^accuracy 0\.9 \(chance 0\.5; /);
   assert.match(rm, /0\.8 on the 30 pairs that differ in correctness/);

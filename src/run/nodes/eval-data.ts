@@ -19,7 +19,7 @@ export type EvalData =
   // fmt/tok: a's (a reward-model judge reads both answers in them, and the plan makes b's match: AL4014);
   // fmtB/tokB: b's own, in which b answers (a rule judge compares texts: b may differ from a)
   | { kind: "win_rate"; a: string; b: string; judge: string; select: string | null; items: PromptResponse[]; available: number; fmt: ChatFormat; tok: Tokenizer; fmtB: ChatFormat; tokB: Tokenizer }
-  | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; tok: Tokenizer };
+  | { kind: "lm_loss"; model: string; seqs: TokenSequence[]; available: number; tok: Tokenizer };
 
 export const evalData = memoPerNode(build);
 
@@ -107,7 +107,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
               "prompt_first",
             );
       if (seqs.length === 0) nothingToEvaluate(dp, node, "data");
-      return { kind: "lm_loss", model, seqs: seqs.slice(0, paramsOf(node, "eval.lm_loss").n), tok };
+      return { kind: "lm_loss", model, seqs: seqs.slice(0, paramsOf(node, "eval.lm_loss").n), available: seqs.length, tok };
     }
     default:
       throw new Error(`eval kind ${node.op} has no executor`);

@@ -96,7 +96,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         const t = judged[i]!.task;
         if ((perTask.get(t) ?? 0) >= SAMPLES_PER_TASK) return;
         perTask.set(t, (perTask.get(t) ?? 0) + 1);
-        ctx.sample({ eval: node.id, task: t, prompt: x.prompt, a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
+        ctx.sample({ eval: node.id, task: t, prompt: x.prompt, ...(x.system ? { system: x.system } : {}), a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
       // what the figure is of: the first n of a longer split (split_size, in the headline: a held-out
       // split lists its components in turn, so the last ones may be left out; the per-task counts show
@@ -120,7 +120,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       scored.slice(0, RM_SAMPLES).forEach((g, i) => {
         const [w, l] = g.pairs[0] ?? [0, 0];
         if (w === l) return;
-        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
+        ctx.sample({ eval: node.id, prompt: d.raw[i]!.prompt, ...(d.raw[i]!.system ? { system: d.raw[i]!.system } : {}), a: { model: "preferred", text: g.responses[w]!, score: g.scores[w]! }, b: { model: "rejected", text: g.responses[l]!, score: g.scores[l]! }, correct: g.scores[w]! > g.scores[l]! ? true : g.scores[w]! === g.scores[l]! ? "tie" : false, ...(g.reference !== undefined ? { reference: g.reference } : {}) });
       });
       note = evalHeadline("eval.rm_accuracy", summary); // whether its pairs are held out: the contamination check, in the report
     } else if (d.kind === "win_rate") {
@@ -185,6 +185,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           judge: d.judge,
           ...(judgeNote ? { judge_note: judgeNote } : {}),
           prompt: x.prompt,
+          ...(x.system ? { system: x.system } : {}),
           a: { model: d.a, text: ta[i]!, ...(sa.length ? { score: sa[i]! } : {}) },
           ...(best ? { best_of: { candidates: best.candidates[i]!, picked: best.picked[i]!, select: d.select } } : {}),
           b: { model: d.b, text: tb[i]!, ...(sb.length ? { score: sb[i]! } : {}) },
@@ -199,7 +200,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
     } else {
       const m = await model(env, ctx, d.model);
       owned.push(m);
-      summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), baseline: constantLoss(d.seqs, m.config.context, d.tok.pad), n: d.seqs.length };
+      summary = { loss: evaluateLm(m, d.seqs, { pad: d.tok.pad }), baseline: constantLoss(d.seqs, m.config.context, d.tok.pad), n: d.seqs.length, split_size: d.available };
       note = evalHeadline("eval.lm_loss", summary);
     }
     ctx.log({ step: 1, ...summary });

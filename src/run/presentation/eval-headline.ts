@@ -40,7 +40,7 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
       return `accuracy ${f("accuracy")} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (each pair once, as in the pooled figure; chance 0.5${byLength("correctness_length_baseline")})` : ""}${per.length ? `; per task ${per.join("; ")}` : ""}`;
     }
     case "eval.lm_loss":
-      return `loss ${f("loss")} nats/token on ${f("n")} sequences${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
+      return `loss ${f("loss")} nats/token on ${f("n")} sequences${firstOf(s, "sequences")}${s.baseline !== undefined ? ` vs baseline ${f("baseline")} (best constant distribution)` : ""}`;
     default:
       return summaryText(s);
   }

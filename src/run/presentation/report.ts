@@ -72,6 +72,8 @@ const SAMPLES_SHOWN = 8;
 // a reward model's tied pair is credited ½ (pair-credit.ts): shown as a tie, not as wrong
 const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : ok === "tie" ? "tie (½)" : "");
 const pre = (t: unknown): string => `<pre>${escapeHtml(String(t ?? ""))}</pre>`;
+/** A sample's prompt as the model was asked it: its system text above it, when it had one. */
+const asked = (s: SampleRow): string => `${s.system ? `<small>system: ${escapeHtml(s.system)}</small>` : ""}${pre(s.prompt)}`;
 
 /** The rows shown for one eval: with several tasks, a few of each in turn (at least 3 of each when
  * the eval recorded them), so no task's samples are crowded out by the first task's. */
@@ -103,18 +105,18 @@ function samplesSection(samples: SampleRow[]): string {
     if (!shown.some((s) => s.b)) {
       // accuracy: the target, the model's answer, right or wrong
       const tasks = shown.some((s) => typeof s.task === "string");
-      parts.push(table([...(tasks ? ["task"] : []), "prompt", "target", aName, ""], shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), pre(s.prompt), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
+      parts.push(table([...(tasks ? ["task"] : []), "prompt", "target", aName, ""], shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), asked(s), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
     } else if (shown.some((s) => s.winner)) {
       // win rate: both answers, the reference the rule judges by, the winner
       parts.push(
         table(
           ["prompt", "reference", aName, bName, "winner"],
-          shown.map((s) => [pre(s.prompt), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? ""))]),
+          shown.map((s) => [asked(s), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? ""))]),
         ),
       );
     } else {
       // reward-model accuracy: the labelled pair and whether the RM scored it the same way
-      parts.push(table(["prompt", aName, bName, "RM agrees"], shown.map((s) => [pre(s.prompt), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, mark(s.correct)])));
+      parts.push(table(["prompt", aName, bName, "RM agrees"], shown.map((s) => [asked(s), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, mark(s.correct)])));
     }
     if (rows.length > shown.length) parts.push(`<p><small>${rows.length - shown.length} more in samples.jsonl</small></p>`);
   }

@@ -297,6 +297,7 @@ export interface MetricRow {
 export interface SampleRow {
   eval: string; // eval (or stage) block name
   prompt: string;
+  system?: string; // the system text the prompt was asked with, when any
   a?: { model: string; text: string; score?: number };
   b?: { model: string; text: string; score?: number };
   winner?: "a" | "b" | "tie";
