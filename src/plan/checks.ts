@@ -245,12 +245,13 @@ function checkGenerationWindow({ nodes, lineage }: CheckInput, report: Report, a
 }
 
 /** PPO samples max_new_tokens after each prompt: both must fit the window the policy sees. */
-function checkRolloutLength({ nodes, estimates }: CheckInput, report: Report, at: Locator): void {
+function checkRolloutLength({ recipe, nodes, estimates }: CheckInput, report: Report, at: Locator): void {
   for (const n of nodes) {
     if (n.op !== "ppo" || typeof n.params.max_length !== "number" || typeof n.params.max_new_tokens !== "number") continue;
     // no room left for a prompt: every prompt would be cut to one token (the rollout keeps its max_new_tokens)
     if (n.params.max_new_tokens >= n.params.max_length) {
-      report("AL4025", "error", `${n.id}: max_new_tokens ${n.params.max_new_tokens} ≥ max_length ${n.params.max_length}: every prompt would be cut to its last token; lower max_new_tokens below ${n.params.max_length}`, at(n.block, "max_new_tokens"));
+      const written = recipe.blocks.find((b) => b.name === n.block)?.propSpans.max_length !== undefined;
+      report("AL4025", "error", `${n.id}: max_new_tokens ${n.params.max_new_tokens} ≥ max_length ${n.params.max_length}${written ? "" : " (its model's context: no max_length is written)"}: every prompt would be cut to its last token; lower max_new_tokens below ${n.params.max_length}`, at(n.block, "max_new_tokens"));
       continue;
     }
     const prompts = estimates.get(refId(n.params.prompts) ?? "")?.size;

@@ -140,7 +140,10 @@ test("AL4015: PPO prompts plus max_new_tokens must fit the context", () => {
   // no room at all: every prompt would be cut to its last token (the rollout ran so, silently)
   const full = diagnostics(capture(set("policy", { max_new_tokens: 64 })), { sizes });
   expectError(full, "AL4025", { block: findBlock(captured, "policy"), prop: "max_new_tokens" });
-  assert.match(full[0]!.message, /policy: max_new_tokens 64 ≥ max_length 64: every prompt would be cut to its last token; lower max_new_tokens below 64$/);
+  assert.match(full[0]!.message, /policy: max_new_tokens 64 ≥ max_length 64 \(its model's context: no max_length is written\): every prompt would be cut to its last token; lower max_new_tokens below 64$/);
+  const written = diagnostics(capture(set("policy", { max_new_tokens: 32, max_length: 32 })), { sizes });
+  expectError(written, "AL4025", { block: findBlock(captured, "policy"), prop: "max_new_tokens" });
+  assert.match(written[0]!.message, /policy: max_new_tokens 32 ≥ max_length 32: every prompt/);
   assert.equal(full.filter((d) => d.code === "AL4015").length, 0, "said once, as the error");
 });
 
