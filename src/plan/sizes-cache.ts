@@ -15,6 +15,7 @@ import { writeFileAtomicSync } from "../common/atomic-write.js";
 import { readRegularText } from "../lang/read-file.js";
 import { folderDigests } from "../common/folder-hash.js";
 import { sha256Hex } from "./canonical.js";
+import { repoRoot } from "../common/repo-root.js";
 import type { DataSize } from "./types.js";
 
 export function defaultCacheDir(): string {
@@ -23,15 +24,37 @@ export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "alignc");
 }
 
+/** Code outside src/data that decides what the data layer reads (audit33 M2): the PRNG every split, template
+ * and mixture draw comes from, how a file is read and decoded, which files of a folder are templates,
+ * the defaults a recipe leaves out. */
+const DATA_CODE_OUTSIDE: [folder: string, file: RegExp][] = [
+  ["common", /^(rng|template-folder)\.(js|ts)$/],
+  ["lang", /^(read-file|utf8)\.(js|ts)$/],
+  ["check", /^data-options\.(js|ts)$/],
+];
+/** The libraries the data layer renders, parses and tokenizes with: an `npm update` of one may change rows. */
+export const DATA_LIBRARIES = ["handlebars", "@huggingface/jinja", "yaml", "csv-parse", "gpt-tokenizer"];
+
+/** A library's installed version, read from its package.json beside alignc ("?" where none is found). */
+export function installedVersion(root: string, name: string): string {
+  try {
+    const v = (JSON.parse(readRegularText(join(root, "node_modules", name, "package.json"), 1 << 20, "package.json")) as { version?: unknown }).version;
+    return typeof v === "string" ? v : "?";
+  } catch {
+    return "?";
+  }
+}
+
 let fingerprint: string | undefined;
-/** sha256 over the data layer's own code (src/data, as compiled or as TypeScript under tsx) and the PRNG it draws with. */
+/** sha256 over the data layer's own code (src/data, as compiled or as TypeScript under tsx), the code
+ * outside it that decides what it reads, and the versions of the libraries it reads with. */
 export function dataLayerFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const src = join(dirname(fileURLToPath(import.meta.url)), "..");
   const code = [
     ...folderDigests(join(src, "data"), { dotFiles: true, include: (rel) => /\.(js|ts)$/.test(rel) && !rel.endsWith(".d.ts") }),
-    // every split, template and mixture draw comes from src/common/rng.ts, outside src/data
-    ...folderDigests(join(src, "common"), { dotFiles: false, include: (rel) => /^rng\.(js|ts)$/.test(rel) }).map(([rel, sha]): [string, string] => [`../common/${rel}`, sha]),
+    ...DATA_CODE_OUTSIDE.flatMap(([folder, file]) => folderDigests(join(src, folder), { dotFiles: false, include: (rel) => file.test(rel) }).map(([rel, sha]): [string, string] => [`../${folder}/${rel}`, sha])),
+    ...DATA_LIBRARIES.map((name): [string, string] => [`library ${name}`, installedVersion(repoRoot(), name)]),
   ];
   return (fingerprint = sha256Hex(code.map(([rel, sha]) => `${rel}:${sha}`).join("\n")));
 }

@@ -61,3 +61,13 @@ test("sizes cache: a source measured with one tokenizer is measured again when t
     else process.env.ALIGNC_CACHE_DIR = saved;
   }
 });
+
+// The data layer's fingerprint (sizes, truncation and leak caches) covers the libraries it reads with: an
+// `npm update` of handlebars could change rendered rows and left the caches' findings standing (audit33 M2)
+test("the data layer's fingerprint reads every rendering and parsing library's installed version", async () => {
+  const { DATA_LIBRARIES, installedVersion } = await import("../../src/plan/sizes-cache.js");
+  const { repoRoot } = await import("../../src/common/repo-root.js");
+  for (const name of DATA_LIBRARIES) assert.match(installedVersion(repoRoot(), name), /^\d+\.\d+\.\d+/, name);
+  assert.equal(installedVersion(repoRoot(), "no-such-library-here"), "?");
+  assert.match(dataLayerFingerprint(), /^[0-9a-f]{64}$/);
+});
