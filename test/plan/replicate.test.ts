@@ -266,6 +266,20 @@ test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the rewar
   }
 });
 
+test("recipes/replicate/quickstart-rule-reward-validation.align: the rule as reward at 40 steps changes PPO and its readers only", async () => {
+  const rep = (f: string) => join(recipesDir, "replicate", f);
+  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+  for (const seed of [17, 18] as const) {
+    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const r = await compile(rep("quickstart-rule-reward-validation.align"), { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    const policy = r.plan.nodes.find((n) => n.id === "policy")!;
+    assert.deepEqual([policy.params.steps, policy.params.reward], [40, "rule"]);
+    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+    assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `seed ${seed}`);
+  }
+});
+
 // recipes/replicate/quickstart-byte-level.align: the quickstart as it was until 5 Dec 2026. Its seed-17
 // variant is, node for node, the byte-level quickstart the tests compile (byte-level-quickstart.ts), and
 // its seed-18 variant that with seed 18; every node that reads tokens differs from the subword quickstart.
