@@ -35,13 +35,16 @@ const DATA_CODE_OUTSIDE: [folder: string, file: RegExp][] = [
 /** The libraries the data layer renders, parses and tokenizes with: an `npm update` of one may change rows. */
 export const DATA_LIBRARIES = ["handlebars", "@huggingface/jinja", "yaml", "csv-parse", "gpt-tokenizer"];
 
-/** A library's installed version, read from its package.json beside alignc ("?" where none is found). */
+/** A library's installed version, read from its package.json in the nearest node_modules from `root` up,
+ * as Node resolves it (alignc installed as a dependency finds its libraries hoisted); "?" where none is. */
 export function installedVersion(root: string, name: string): string {
-  try {
-    const v = (JSON.parse(readRegularText(join(root, "node_modules", name, "package.json"), 1 << 20, "package.json")) as { version?: unknown }).version;
-    return typeof v === "string" ? v : "?";
-  } catch {
-    return "?";
+  for (let dir = root; ; dir = dirname(dir)) {
+    try {
+      const v = (JSON.parse(readRegularText(join(dir, "node_modules", name, "package.json"), 1 << 20, "package.json")) as { version?: unknown }).version;
+      return typeof v === "string" ? v : "?";
+    } catch {
+      if (dirname(dir) === dir) return "?";
+    }
   }
 }
 
