@@ -73,3 +73,36 @@ test("the data layer's fingerprint reads every rendering and parsing library's i
   assert.equal(installedVersion(join(repoRoot(), "node_modules", "no-such-package"), "handlebars"), installedVersion(repoRoot(), "handlebars"));
   assert.match(dataLayerFingerprint(), /^[0-9a-f]{64}$/);
 });
+
+// The default tokenizer is chosen blind to block names (review33 L10: "the first model" was first by id,
+// so renaming a model `aa` to `zzz` changed a source's size from ≈48 to ≈36 tokens, hashes unchanged)
+test("a source's size in the default tokenizer: renaming a model or a tokenizer changes nothing; the most models' tokenizer counts", async () => {
+  const { compile } = await import("../../src/compile.js");
+  const { defaultTokenizerId } = await import("../../src/plan/default-tokenizer.js");
+  const dir = tempDir("alignc-sizes-name-");
+  writeFileSync(join(dir, "d.jsonl"), Array.from({ length: 30 }, (_, i) => JSON.stringify({ q: `the cat sat on the mat ${i}`, a: "the cat sat" })).join("\n") + "\n");
+  writeFileSync(join(dir, "corpus.txt"), "the cat sat on the mat\n".repeat(50));
+  const recipe = (m1: string, m2: string, t1: string, t2: string, m3 = "") =>
+    `recipe r { seed = 1 }\ntokenizer ${t1} = bpe { corpus = text("corpus.txt")  vocab_size = 300 }\ntokenizer ${t2} = byte_level {}\n` +
+    `model ${m1} = gpt { tokenizer = ${t2}  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
+    `model ${m2} = gpt { tokenizer = ${t1}  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
+    (m3 ? `model ${m3} = gpt { tokenizer = ${t1}  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage s3 = sft { init = ${m3}  data = demos  steps = 1 }\n` : "") +
+    `source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\n` +
+    `stage s1 = sft { init = ${m1}  data = demos  steps = 1 }\nstage s2 = sft { init = ${m2}  data = demos  steps = 1 }\n`;
+  const sized = async (text: string) => {
+    writeFileSync(join(dir, "r.align"), text);
+    const r = await compile(join(dir, "r.align"), { cache: false, machine: false, leaks: false, truncation: false });
+    assert.ok(r.plan, JSON.stringify(r.diagnostics));
+    return { tokens: r.plan.nodes.find((n) => n.id === "demos")!.estimates.size!.tokens, chosen: defaultTokenizerId(r.plan.nodes) };
+  };
+  const base = await sized(recipe("zz", "aa", "bpe_t", "bytes_t"));
+  for (const [m1, m2, t1, t2] of [["aa", "zz", "bpe_t", "bytes_t"], ["zz", "aaa", "zbpe", "abytes"], ["b", "a", "t2", "t1"]] as const) {
+    assert.equal((await sized(recipe(m1, m2, t1, t2))).tokens, base.tokens, `renamed to ${m1}/${m2}/${t1}/${t2}: another tokenizer counted`);
+  }
+  // a third model on the BPE tokenizer: the most models' tokenizer counts, whatever the names
+  const most = await sized(recipe("aa", "zz", "zbpe", "abytes", "mm"));
+  assert.equal(most.chosen, "zbpe");
+  const bytes = await sized(recipe("aa", "zz", "zbpe", "abytes", "mm").replace(/model mm = gpt \{ tokenizer = zbpe/, "model mm = gpt { tokenizer = abytes"));
+  assert.equal(bytes.chosen, "abytes");
+  assert.notEqual(bytes.tokens, most.tokens, "the fixture must tell the two tokenizers apart");
+});
