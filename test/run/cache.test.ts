@@ -42,6 +42,37 @@ test("put then get returns the entry with sizes and hashes; a second put of the 
   }
 });
 
+// entry.json's figures are what a hit serves: one changed digit in them was served as written (audit33 L2)
+test("entry.json carries its own checksum: a changed figure or file record in it is a miss, recomputed and replaced; an entry without one (older) is a hit", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const cache = new StageCache(dir);
+    const write = (d: string) => writeFileSync(join(d, "model.safetensors"), Buffer.alloc(100, 3));
+    await cache.put("e1", { kind: "eval.win_rate", label: "judge", seconds: 1, data: { win_rate: 0.597, wins: 68 } }, write);
+    const file = join(dir, "e1", "entry.json");
+    const text = readFileSync(file, "utf8");
+    assert.match(JSON.parse(text).check, /^[0-9a-f]{64}$/);
+    assert.ok(cache.get("e1"));
+    for (const [from, to] of [["0.597", "0.697"], ['"wins": 68', '"wins": 69'], ['"bytes": 100', '"bytes": 101']] as const) {
+      assert.ok(text.includes(from), from);
+      writeFileSync(file, text.replace(from, to));
+      assert.equal(cache.get("e1"), null, `entry.json with ${to} was served`);
+    }
+    // the damaged entry is alignc's own (it names this hash): recomputed, it is replaced, not refused
+    await cache.put("e1", { kind: "eval.win_rate", label: "judge", seconds: 1, data: { win_rate: 0.597, wins: 68 } }, write);
+    assert.deepEqual(cache.get("e1")?.meta.data, { win_rate: 0.597, wins: 68 });
+    // an entry.json from before the checksum: read as it is
+    const { check: _c, ...older } = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify(older, null, 2) + "\n");
+    assert.deepEqual(cache.get("e1")?.meta.data, { win_rate: 0.597, wins: 68 });
+    // reformatting (another indentation, key order) is no damage: the checksum is over the parsed fields
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(text) }) + "\n");
+    assert.ok(cache.get("e1"));
+  } finally {
+    cleanup();
+  }
+});
+
 test("a writer that throws leaves no entry and no temp folder", async () => {
   const { dir, cleanup } = tempDir();
   try {

@@ -19,6 +19,7 @@ import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { entryCheck, entryIntact } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
 
 export interface FileRecord {
@@ -46,7 +47,11 @@ export interface EntryMeta {
   backend?: string;
   /** input entry hash → digest of the output it held when this entry was computed (entry-inputs.ts); absent in older entries */
   inputs?: Record<string, string>;
+  /** sha256 of the rest of entry.json (entryCheck): the figures in `data` are served by every hit, so a
+   * changed byte in them makes the entry a miss; absent in entries written before 6 Dec 2026 */
+  check?: string;
 }
+
 
 /** What a writer learns while writing (compute time, results) and wants in entry.json. */
 export interface EntryExtras {
@@ -152,7 +157,8 @@ export class StageCache {
       } catch {
         return null;
       }
-      if (meta.hash !== hash) return null;
+      // a changed byte in entry.json (a figure of `data`, a file's record) is not served: a miss, recomputed and replaced
+      if (meta.hash !== hash || !entryIntact(meta)) return null;
       const whole = Object.entries(meta.files).every(([name, rec]) => {
         try {
           return statSync(join(dir, name)).size === rec.bytes;
@@ -221,7 +227,10 @@ export class StageCache {
       const extras = (await write(tmp)) ?? {};
       if (existsSync(join(tmp, ENTRY))) throw new Error(`cache: ${ENTRY} is reserved`);
       const files = fileRecords(tmp);
-      const meta: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}), ...(extras.inputs ? { inputs: extras.inputs } : {}) };
+      const unchecked: EntryMeta = { hash, kind: info.kind, label: info.label, created: new Date().toISOString(), seconds: extras.seconds ?? info.seconds, files, data: extras.data ?? info.data ?? null, ...(extras.backend ? { backend: extras.backend } : {}), ...(extras.inputs ? { inputs: extras.inputs } : {}) };
+      // through JSON first, so the checksum is taken over what a reader parses (undefined fields dropped)
+      const parsed = JSON.parse(JSON.stringify(unchecked)) as EntryMeta;
+      const meta: EntryMeta = { ...parsed, check: entryCheck(parsed) };
       writeFileAtomicSync(join(tmp, ENTRY), JSON.stringify(meta, null, 2) + "\n");
       fsyncTree(tmp);
       try {
