@@ -10,7 +10,7 @@ import type { Json } from "./types.js";
 import { refOf } from "./params.js";
 import { canonicalJson } from "./canonical.js";
 
-type Node = { id: string; kind: string; params: Record<string, Json> };
+type Node = { id: string; kind: string; op?: string; params: Record<string, Json> };
 
 /** The tokenizer node the most models name, else the recipe's one tokenizer by its settings; undefined: byte_level. */
 export function defaultTokenizerId(nodes: Iterable<Node>): string | undefined {
@@ -26,7 +26,7 @@ export function defaultTokenizerId(nodes: Iterable<Node>): string | undefined {
     const n = tokenizers.get(id);
     if (!n) return "";
     const { seed: _seed, ...own } = n.params; // the recipe seed every node carries decides nothing between two
-    return canonicalJson({ op: (n as { op?: string }).op ?? "", params: own });
+    return canonicalJson({ op: n.op ?? "", params: own });
   };
   const candidates = votes.size ? [...votes.keys()] : [...tokenizers.keys()];
   if (candidates.length === 0) return undefined;
