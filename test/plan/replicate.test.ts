@@ -295,3 +295,23 @@ test("recipes/replicate/quickstart-byte-level.align: the byte-level quickstart o
     for (const id of ["pre", "sft", "rm", "policy", "rule_judge", "zero_shot_after"]) assert.ok(changed.includes(id), `${id} differs from the subword quickstart's`);
   }
 });
+
+// recipes/replicate/quickstart-rm-larger-validation.align (Lab 9): the quickstart on its validation pool
+// (its PPO the validation recipe's kl 0.05 / lr 1e-4 variant's, node for node, so a cache that ran that
+// reuses pre, SFT, RM and PPO) plus a larger reward model and a PPO on it; nothing else changes.
+test("recipes/replicate/quickstart-rm-larger-validation.align: the validation recipe's plans plus a 4-layer reward model and PPO on it, nothing else changed", async () => {
+  const rep = (f: string) => join(recipesDir, "replicate", f);
+  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+  for (const seed of [17, 18] as const) {
+    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const r = await compile(rep("quickstart-rm-larger-validation.align"), { machine: false, backend: "wasm", variant: `seed=${seed}` });
+    assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+    const after = hashes(r.plan);
+    assert.deepEqual([...after].filter(([id, h]) => before.has(id) && before.get(id) !== h).map(([id]) => id), [], `seed ${seed}: a shared node changed`);
+    assert.deepEqual([...before.keys()].filter((id) => !after.has(id)), ["val_judge"], `seed ${seed}`);
+    const added = [...after.keys()].filter((id) => !before.has(id) && !id.startsWith("big_pre/")).sort();
+    assert.deepEqual(added, ["big", "big_pre", "policy5", "rm_big", "rm_big_prefs", "tax_big", "val_judge5"], `seed ${seed}`);
+    const rm = r.plan.nodes.find((n) => n.id === "rm_big")!;
+    assert.deepEqual([r.plan.nodes.find((n) => n.id === "big")!.params.layers, rm.params.steps, r.plan.nodes.find((n) => n.id === "policy5")!.params.reward], [4, 600, { $ref: "rm_big" }]);
+  }
+});
