@@ -25,6 +25,7 @@ import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps } from "./plan/variants.js";
 import { tasksReadingRows } from "./data/task-rows.js";
 import { defaultTokenizerId } from "./plan/default-tokenizer.js";
+import { dataPlanFromPlan, keyOf } from "./data/plan-input.js";
 
 export interface CompileOptions {
   /** Backend for time estimates and the wasm memory cap: auto | tensorflow | wasm | cpu (default: the recipe's, else auto). */
@@ -157,10 +158,11 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   const dataLayer = () =>
     (data ??= Promise.all([import("./data/stats.js"), import("./data/recipe-tokenizer.js")]).then(([stats, tok]) => ({ countExamples: stats.countExamples, recipeTokenizer: tok.recipeTokenizer })));
   // A source, task or mixture is counted in the tokens of the recipe's default tokenizer (recipeTokenizer:
-  // the first model's, else the first tokenizer), which its own hash does not cover: its entry is keyed by
-  // that tokenizer's hash too, or a recipe that changed tokenizer (or renamed a model, changing which
-  // one counts) showed the other tokenizer's counts from the cache. A stage's tokenize node names its own.
-  const counting = defaultTokenizerId(plan.nodes);
+  // src/plan/default-tokenizer.ts), which its own hash does not cover: its entry is keyed by that
+  // tokenizer's hash too, or a recipe that changed tokenizer showed the other tokenizer's counts from
+  // the cache. A stage's tokenize node names its own.
+  const dp = dataPlanFromPlan(plan, recipe);
+  const counting = defaultTokenizerId(plan.nodes, (id) => keyOf(dp, id));
   const countedWithHash = (counting !== undefined ? hashOf.get(counting) : undefined) ?? "byte_level";
   const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}, byDefaultTokenizer = false): Promise<void> => {
     if (sizes.has(id)) return;

@@ -34,13 +34,13 @@ export function tokenizerOf(dp: DataPlan, id: string): Promise<Tokenizer> {
 
 /**
  * The tokenizer a recipe tokenizes with when nothing names one (`alignc data`, the planner's sizes):
- * the named tokenizer node, else the tokenizer of the plan's first model node (plan order), else
- * its first tokenizer node, else byte_level (a recipe that declares none).
+ * the named tokenizer node, else the recipe's default tokenizer (src/plan/default-tokenizer.ts: the one
+ * the most models name, chosen blind to names), else byte_level (a recipe that declares none).
  */
 export function recipeTokenizer(recipe: CheckedRecipe, name?: string): Promise<Tokenizer> {
   const dp = dataPlanOf(recipe);
   if (name !== undefined) return tokenizerOfNode(dp, name);
-  const id = defaultTokenizerId(dp.nodes.values());
+  const id = defaultTokenizerId(dp.nodes.values(), (n) => keyOf(dp, n));
   return id === undefined ? Promise.resolve(byteLevel()) : tokenizerOfNode(dp, id);
 }
 

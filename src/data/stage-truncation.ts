@@ -10,7 +10,8 @@ import { isDrawn, rankNodeOf } from "./build-samples.js";
 import { chatFormatOf, examplesOf } from "./build.js";
 import { componentsOf } from "./build-mix.js";
 import { numP } from "./build-source.js";
-import { dataPlanOf, nodeOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { dataPlanOf, keyOf, nodeOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { defaultModelId } from "../plan/default-tokenizer.js";
 import { recipeTokenizer, tokenizerOf } from "./recipe-tokenizer.js";
 import type { ChatFormat, Tokenizer } from "./types.js";
 import { TRUNCATING_STAGES, type StageTruncation } from "./truncation-report.js";
@@ -85,7 +86,7 @@ export function consumingStages(recipe: CheckedRecipe, blockName: string): strin
  * The stage `alignc data` shows a block as (its chat format, tokenizer and context): `chosen` when
  * given (null when that stage does not train on the block), else the first stage (plan order) that
  * trains on it; `others`: the other stages that train on it, which may read it otherwise. For a block
- * no stage trains on: the first model's tokenizer and context, raw (stage null). `format` is undefined
+ * no stage trains on: the recipe's default tokenizer and the context of a model on it, raw (stage null). `format` is undefined
  * where the block's own plan node carries it (a stage's data) or there is none.
  */
 export async function shownAs(recipe: CheckedRecipe, blockName: string, chosen?: string): Promise<{ stage: string | null; others: string[]; tok: Tokenizer; context: number | undefined; format: ChatFormat | undefined } | null> {
@@ -93,7 +94,10 @@ export async function shownAs(recipe: CheckedRecipe, blockName: string, chosen?:
   const readers = consumingStages(recipe, blockName);
   if (chosen !== undefined && !readers.includes(chosen)) return null;
   const stage = chosen ?? readers[0];
-  const model = stage !== undefined ? modelOf(dp, nodeOf(dp, stage)) : [...dp.nodes.values()].find((n) => n.kind === "model");
+  // a block no stage trains on: the context of a model on the recipe's default tokenizer, chosen as it is
+  // (blind to names), so its lengths and the context they are held to come from one model (review34 M2)
+  const unread = stage === undefined ? defaultModelId(dp.nodes.values(), (id) => keyOf(dp, id)) : undefined;
+  const model = stage !== undefined ? modelOf(dp, nodeOf(dp, stage)) : unread !== undefined ? nodeOf(dp, unread) : undefined;
   const context = model ? numP(model.params.context) : undefined;
   if (stage === undefined) return { stage: null, others: [], tok: await recipeTokenizer(recipe), context, format: undefined };
   // the stage's format as the plan resolved it (written, or inherited from its init); a stage's own

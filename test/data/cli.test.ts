@@ -52,6 +52,30 @@ stage sb = sft { init = b  data = demos  steps = 5 }
   assert.match(src.out, /# demos {2}\(sft; tokenizer byte_level, as stage sa reads it; also read by sb: [^)]*\)[\s\S]*over context 128:/);
 });
 
+// A block no stage trains on is measured in the recipe's default tokenizer and against the context of a
+// model on it, both chosen blind to names (review34 M2: the tokens came from the most models' tokenizer
+// and the context from the first model by id, so lengths were held to another model's context)
+test("alignc data: a block no stage trains on is measured with the default tokenizer and a context of a model on it, whatever the names", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-data-unread-"));
+  const demos = resolve(RECIPES, "data", "demos.jsonl");
+  for (const [a, b, c] of [["a", "b", "c"], ["zz", "b", "c"], ["c", "a", "b"]]) {
+    writeFileSync(
+      join(dir, "r.align"),
+      `recipe r { seed = 3 }
+tokenizer chars = byte_level {}
+tokenizer g2 = gpt2 {}
+model ${a} = gpt { tokenizer = chars  layers = 1  d_model = 16  heads = 2  context = 128 }
+model ${b} = gpt { tokenizer = g2  layers = 1  d_model = 16  heads = 2  context = 32 }
+model ${c} = gpt { tokenizer = g2  layers = 1  d_model = 16  heads = 2  context = 32 }
+source demos = jsonl(${JSON.stringify(demos)}) as demonstrations { prompt = "{{instruction}}"  response = "{{response}}" }
+`,
+    );
+    const r = await capture([join(dir, "r.align")], { source: "demos", stats: true, preview: "0" });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /tokenizer gpt2[\s\S]*over context 32:/, `models ${a}/${b}/${c}:\n${r.out}`);
+  }
+});
+
 // A block is shown as one stage reads it: its tokenizer and its chat format came from two rules (the
 // first stage in plan order; the first with a written format in block order), so the header could name
 // one stage and the examples carry another's format, and a stage that inherits its init's format showed raw

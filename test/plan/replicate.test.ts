@@ -311,7 +311,12 @@ test("recipes/replicate/quickstart-rm-larger-validation.align: the validation re
     assert.deepEqual([...before.keys()].filter((id) => !after.has(id)), ["val_judge"], `seed ${seed}`);
     const added = [...after.keys()].filter((id) => !before.has(id) && !id.startsWith("big_pre/")).sort();
     assert.deepEqual(added, ["big", "big_pre", "policy5", "rm_big", "rm_big_prefs", "tax_big", "val_judge5"], `seed ${seed}`);
-    const rm = r.plan.nodes.find((n) => n.id === "rm_big")!;
-    assert.deepEqual([r.plan.nodes.find((n) => n.id === "big")!.params.layers, rm.params.steps, r.plan.nodes.find((n) => n.id === "policy5")!.params.reward], [4, 600, { $ref: "rm_big" }]);
+    const plan = r.plan;
+    const params = (id: string) => plan.nodes.find((n) => n.id === id)!.params;
+    // the quickstart's PPO and RM settings, copied by hand into the recipe: held to them here
+    assert.deepEqual({ ...params("policy5"), reward: null }, { ...params("policy"), reward: null });
+    assert.deepEqual(params("policy5").reward, { $ref: "rm_big" });
+    assert.deepEqual({ ...params("rm_big"), init: null }, { ...params("rm"), init: null });
+    assert.deepEqual([params("big").layers, params("big_pre").steps], [4, 600]);
   }
 });

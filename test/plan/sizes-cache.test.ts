@@ -75,34 +75,39 @@ test("the data layer's fingerprint reads every rendering and parsing library's i
 });
 
 // The default tokenizer is chosen blind to block names (review33 L10: "the first model" was first by id,
-// so renaming a model `aa` to `zzz` changed a source's size from ≈48 to ≈36 tokens, hashes unchanged)
-test("a source's size in the default tokenizer: renaming a model or a tokenizer changes nothing; the most models' tokenizer counts", async () => {
+// so renaming a model `aa` to `zzz` changed a source's size from ≈48 to ≈36 tokens, hashes unchanged),
+// also where a tie is broken (review34 M1: by settings that named a corpus source, which a rename changed)
+test("a source's size in the default tokenizer: renaming a model, a tokenizer or a corpus source changes nothing; the most models' tokenizer counts", async () => {
   const { compile } = await import("../../src/compile.js");
-  const { defaultTokenizerId } = await import("../../src/plan/default-tokenizer.js");
   const dir = tempDir("alignc-sizes-name-");
   writeFileSync(join(dir, "d.jsonl"), Array.from({ length: 30 }, (_, i) => JSON.stringify({ q: `the cat sat on the mat ${i}`, a: "the cat sat" })).join("\n") + "\n");
   writeFileSync(join(dir, "corpus.txt"), "the cat sat on the mat\n".repeat(50));
-  const recipe = (m1: string, m2: string, t1: string, t2: string, m3 = "") =>
-    `recipe r { seed = 1 }\ntokenizer ${t1} = bpe { corpus = text("corpus.txt")  vocab_size = 300 }\ntokenizer ${t2} = byte_level {}\n` +
-    `model ${m1} = gpt { tokenizer = ${t2}  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
-    `model ${m2} = gpt { tokenizer = ${t1}  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
-    (m3 ? `model ${m3} = gpt { tokenizer = ${t1}  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage s3 = sft { init = ${m3}  data = demos  steps = 1 }\n` : "") +
-    `source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\n` +
-    `stage s1 = sft { init = ${m1}  data = demos  steps = 1 }\nstage s2 = sft { init = ${m2}  data = demos  steps = 1 }\n`;
-  const sized = async (text: string) => {
+  writeFileSync(join(dir, "other.txt"), "a dog ran far away from home\n".repeat(50));
+  const model = (name: string, tok: string) => `model ${name} = gpt { tokenizer = ${tok}  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage s_${name} = sft { init = ${name}  data = demos  steps = 1 }\n`;
+  const demos = `source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\n`;
+  const recipe = (tokenizers: string, models: [string, string][]) => `recipe r { seed = 1 }\n${tokenizers}${models.map(([m, t]) => model(m, t)).join("")}${demos}`;
+  const twoTokenizers = (bpe: string, bytes: string) => `tokenizer ${bpe} = bpe { corpus = text("corpus.txt")  vocab_size = 300 }\ntokenizer ${bytes} = byte_level {}\n`;
+  const tokens = async (text: string) => {
     writeFileSync(join(dir, "r.align"), text);
     const r = await compile(join(dir, "r.align"), { cache: false, machine: false, leaks: false, truncation: false });
     assert.ok(r.plan, JSON.stringify(r.diagnostics));
-    return { tokens: r.plan.nodes.find((n) => n.id === "demos")!.estimates.size!.tokens, chosen: defaultTokenizerId(r.plan.nodes) };
+    return r.plan.nodes.find((n) => n.id === "demos")!.estimates.size!.tokens;
   };
-  const base = await sized(recipe("zz", "aa", "bpe_t", "bytes_t"));
-  for (const [m1, m2, t1, t2] of [["aa", "zz", "bpe_t", "bytes_t"], ["zz", "aaa", "zbpe", "abytes"], ["b", "a", "t2", "t1"]] as const) {
-    assert.equal((await sized(recipe(m1, m2, t1, t2))).tokens, base.tokens, `renamed to ${m1}/${m2}/${t1}/${t2}: another tokenizer counted`);
-  }
-  // a third model on the BPE tokenizer: the most models' tokenizer counts, whatever the names
-  const most = await sized(recipe("aa", "zz", "zbpe", "abytes", "mm"));
-  assert.equal(most.chosen, "zbpe");
-  const bytes = await sized(recipe("aa", "zz", "zbpe", "abytes", "mm").replace(/model mm = gpt \{ tokenizer = zbpe/, "model mm = gpt { tokenizer = abytes"));
-  assert.equal(bytes.chosen, "abytes");
-  assert.notEqual(bytes.tokens, most.tokens, "the fixture must tell the two tokenizers apart");
+  const base = await tokens(recipe(twoTokenizers("bpe_t", "bytes_t"), [["zz", "bytes_t"], ["aa", "bpe_t"]]));
+  for (const [m1, m2, t1, t2] of [["aa", "zz", "bpe_t", "bytes_t"], ["zz", "aaa", "zbpe", "abytes"], ["b", "a", "t2", "t1"]] as const)
+    assert.equal(await tokens(recipe(twoTokenizers(t1, t2), [[m1, t2], [m2, t1]])), base, `renamed to ${m1}/${m2}/${t1}/${t2}: another tokenizer counted`);
+  // a third model on one tokenizer: that one counts, as when it is the recipe's only tokenizer
+  const only = async (bpe: boolean) => tokens(recipe(bpe ? `tokenizer t = bpe { corpus = text("corpus.txt")  vocab_size = 300 }\n` : "tokenizer t = byte_level {}\n", [["m", "t"]]));
+  const [bpeOnly, bytesOnly] = [await only(true), await only(false)];
+  assert.notEqual(bpeOnly, bytesOnly, "the fixture must tell the two tokenizers apart");
+  assert.equal(await tokens(recipe(twoTokenizers("zbpe", "abytes"), [["aa", "abytes"], ["zz", "zbpe"], ["mm", "zbpe"]])), bpeOnly);
+  assert.equal(await tokens(recipe(twoTokenizers("zbpe", "abytes"), [["aa", "abytes"], ["zz", "zbpe"], ["mm", "abytes"]])), bytesOnly);
+  // two BPE tokenizers on two corpus sources, one model each: renaming a source must not change which counts
+  const corpora = (x: string, y: string) =>
+    `source ${x} = text("corpus.txt") as text\nsource ${y} = text("other.txt") as text\ntokenizer tx = bpe { corpus = ${x}  vocab_size = 300 }\ntokenizer ty = bpe { corpus = ${y}  vocab_size = 300 }\n`;
+  const tied = await tokens(recipe(corpora("src_x", "src_y"), [["m1", "tx"], ["m2", "ty"]]));
+  const alone = async (t: string) => tokens(recipe(corpora("src_x", "src_y"), [["m1", t]]));
+  assert.notEqual(await alone("tx"), await alone("ty"), "the fixture must tell the two BPE tokenizers apart");
+  for (const [x, y] of [["zzz_x", "src_y"], ["src_x", "aaa_y"], ["a", "b"], ["b", "a"]] as const)
+    assert.equal(await tokens(recipe(corpora(x, y), [["m1", "tx"], ["m2", "ty"]])), tied, `sources renamed to ${x}/${y}: another tokenizer counted`);
 });

@@ -53,7 +53,9 @@ test("entry.json carries its own checksum: a changed figure or file record in it
     const text = readFileSync(file, "utf8");
     assert.match(JSON.parse(text).check, /^[0-9a-f]{64}$/);
     assert.ok(cache.get("e1"));
-    for (const [from, to] of [["0.597", "0.697"], ['"wins": 68', '"wins": 69'], ['"bytes": 100', '"bytes": 101']] as const) {
+    const sha = (JSON.parse(text) as { files: Record<string, { sha256: string }> }).files["model.safetensors"]!.sha256;
+    const flipped = (sha[0] === "0" ? "1" : "0") + sha.slice(1); // same size: only the checksum sees it
+    for (const [from, to] of [["0.597", "0.697"], ['"wins": 68', '"wins": 69'], [sha, flipped]] as const) {
       assert.ok(text.includes(from), from);
       writeFileSync(file, text.replace(from, to));
       assert.equal(cache.get("e1"), null, `entry.json with ${to} was served`);
@@ -66,8 +68,13 @@ test("entry.json carries its own checksum: a changed figure or file record in it
     writeFileSync(file, JSON.stringify(older, null, 2) + "\n");
     assert.deepEqual(cache.get("e1")?.meta.data, { win_rate: 0.597, wins: 68 });
     // reformatting (another indentation, key order) is no damage: the checksum is over the parsed fields
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(text) }) + "\n");
+    writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(text) as object).reverse())) + "\n");
     assert.ok(cache.get("e1"));
+    // not an entry's shape at all: a miss, never a TypeError (exit 70)
+    for (const odd of ["null", "[]", '{"hash":"e1","files":null}', '{"hash":"e1","files":{"model.safetensors":null}}']) {
+      writeFileSync(file, odd);
+      assert.equal(cache.get("e1"), null, odd);
+    }
   } finally {
     cleanup();
   }

@@ -19,7 +19,7 @@ import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
-import { entryCheck, entryIntact } from "./entry-check.js";
+import { entryCheck, entryIntact, isEntryShaped } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
 
 export interface FileRecord {
@@ -51,7 +51,6 @@ export interface EntryMeta {
    * changed byte in them makes the entry a miss; absent in entries written before 6 Dec 2026 */
   check?: string;
 }
-
 
 /** What a writer learns while writing (compute time, results) and wants in entry.json. */
 export interface EntryExtras {
@@ -157,11 +156,12 @@ export class StageCache {
       } catch {
         return null;
       }
-      // a changed byte in entry.json (a figure of `data`, a file's record) is not served: a miss, recomputed and replaced
-      if (meta.hash !== hash || !entryIntact(meta)) return null;
+      // not an entry's shape (`null`, a list: a TypeError below, exit 70; review34 L6), or a changed byte in
+      // it (a figure of `data`, a file's record): not served, a miss, recomputed and replaced
+      if (!isEntryShaped(meta) || meta.hash !== hash || !entryIntact(meta)) return null;
       const whole = Object.entries(meta.files).every(([name, rec]) => {
         try {
-          return statSync(join(dir, name)).size === rec.bytes;
+          return rec !== null && typeof rec === "object" && statSync(join(dir, name)).size === rec.bytes;
         } catch {
           return false;
         }

@@ -19,3 +19,10 @@ export function entryIntact(meta: { check?: string }): boolean {
     return false; // a field canonical JSON refuses: not what alignc wrote
   }
 }
+
+/** Whether parsed entry.json text has an entry's shape: an object whose `files` is an object (older entries too). */
+export function isEntryShaped(meta: unknown): meta is { hash: unknown; files: Record<string, unknown>; check?: string } {
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return false;
+  const files = (meta as { files?: unknown }).files;
+  return files !== null && typeof files === "object" && !Array.isArray(files);
+}
