@@ -11,6 +11,7 @@
 //              resumes that node from its checkpoint.
 import type { PlanNode } from "../plan/types.js";
 import type { CacheEntry } from "./storage/cache.js";
+import { entryDamage } from "./storage/entry-check.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
 import { GenerationCache } from "./storage/generation-cache.js";
@@ -205,9 +206,13 @@ export class Executor {
 
   /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss,
    * as is an entry computed from another output of an input than this run's, or one still to compute (input-tracker.ts). */
-  private readHit(n: PlanNode): Hit | null {
+  private readHit(n: PlanNode, sayDamage = true): Hit | null {
     const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
-    if (!hit) return null;
+    if (!hit) {
+      const why = sayDamage ? entryDamage(this.o.cache.entryDir(n.hash), n.hash) : null; // said once, in prepare()
+      if (why) this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] is damaged (${why}): computing it again`);
+      return null;
+    }
     const v = this.inputs.judge(n, hit.entry.meta.inputs);
     if (v.status === "same") return hit;
     if (v.status === "stale" && v.first)
@@ -321,7 +326,7 @@ export class Executor {
     try {
       // another run may have finished it while we waited for the lock
       const awaited = this.inputs.awaiting(n.id);
-      const done = this.force.has(n.id) ? null : this.readHit(n);
+      const done = this.force.has(n.id) ? null : this.readHit(n, false);
       if (done) {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);

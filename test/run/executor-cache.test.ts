@@ -192,3 +192,37 @@ test("--force replaces a damaged cache entry: the run computes the node anew and
     cleanup();
   }
 });
+
+// A damaged entry alignc wrote is computed again (a miss), and the run says why, once (review34 L1: silent)
+test("an entry whose entry.json figure was changed, or whose file lost bytes, is computed again, the run saying why once; the figures are the first run's", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const e = r1.manifest.nodes.find((n) => n.id === "e")!;
+    const entryJson = join(dir, "cache", e.hash, "entry.json");
+    const text = readFileSync(entryJson, "utf8");
+    assert.ok(text.includes("0.65"), text);
+    writeFileSync(entryJson, text.replace("0.65", "0.95"));
+    const lines: string[] = [];
+    const progress = { stage: () => ({ update() {}, done() {} }), info: (l: string) => lines.push(l), stop() {} };
+    calls.runs = [];
+    const r2 = await runPlan(opts(dir, calls, { progress }));
+    assert.equal(r2.exitCode, 0, r2.error?.message);
+    assert.deepEqual(calls.runs, ["e"]);
+    assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65, "the edited figure was served");
+    assert.equal(lines.filter((l) => /^e: its cached entry \[\w+\] is damaged \(its entry\.json no longer matches its checksum: changed since it was written\)/.test(l)).length, 1, lines.join("\n"));
+    // a file of the entry cut short: the same, naming the file
+    const a = r1.manifest.nodes.find((n) => n.id === "a")!;
+    const [name] = Object.keys((JSON.parse(readFileSync(join(dir, "cache", a.hash, "entry.json"), "utf8")) as { files: object }).files);
+    writeFileSync(join(dir, "cache", a.hash, name!), "");
+    lines.length = 0;
+    calls.runs = [];
+    await runPlan(opts(dir, calls, { progress }));
+    assert.ok(calls.runs.includes("a"), calls.runs.join());
+    assert.equal(lines.filter((l) => new RegExp(`^a: its cached entry \\[\\w+\\] is damaged \\(${name!.replace(".", "\\.")} holds 0 bytes, where \\d+ were written\\)`).test(l)).length, 1, lines.join("\n"));
+  } finally {
+    cleanup();
+  }
+});

@@ -2,7 +2,10 @@
 // final metrics, an eval's summary) and trusts its record of each file; a changed byte there was served
 // as written (audit33 L2). Bit rot and a half-finished hand edit are what it catches; it is no seal
 // (whoever edits the file can recompute it), and entries written before 6 Dec 2026 carry none.
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../../plan/canonical.js";
+import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 
 /** sha256 of an entry.json's fields but `check`, as canonical JSON (the meta as a reader parses it). */
 export function entryCheck(meta: { check?: string }): string {
@@ -25,4 +28,32 @@ export function isEntryShaped(meta: unknown): meta is { hash: unknown; files: Re
   if (meta === null || typeof meta !== "object" || Array.isArray(meta)) return false;
   const files = (meta as { files?: unknown }).files;
   return files !== null && typeof files === "object" && !Array.isArray(files);
+}
+
+/**
+ * Why an entry alignc wrote for `hash` (its entry.json names it) is no hit: its entry.json changed since
+ * it was written, or a file's size differs from its record; null when there is no such entry, or none
+ * alignc wrote (put() names a foreign folder itself). A run says it before computing the node again,
+ * which it did silently (review34 L1).
+ */
+export function entryDamage(dir: string, hash: string): string | null {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(readRegularText(join(dir, "entry.json"), READ_LIMITS.wholeData, "cache file"));
+  } catch {
+    return null;
+  }
+  if (!isEntryShaped(meta) || meta.hash !== hash) return null;
+  if (!entryIntact(meta)) return "its entry.json no longer matches its checksum: changed since it was written";
+  for (const [name, rec] of Object.entries(meta.files)) {
+    const bytes = (rec as { bytes?: unknown } | null)?.bytes;
+    let size: number;
+    try {
+      size = statSync(join(dir, name)).size;
+    } catch {
+      return `${name} is missing`;
+    }
+    if (size !== bytes) return `${name} holds ${size} bytes, where ${String(bytes)} were written`;
+  }
+  return null;
 }
