@@ -218,6 +218,25 @@ export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: 
   return out;
 }
 
+/** The rule judge's correctness wins and losses per task (`correctness_wins/<task>`, `correctness_losses/<task>`):
+ * where a policy fixes and breaks answers (on the quickstart's validation prompts, nearly all sums); as
+ * winRateByTask, none for fewer than two named tasks. */
+export function ruleCorrectnessByTask(tasks: readonly (string | undefined)[], pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
+  const named = [...new Set(tasks)].filter((t): t is string => t !== undefined).sort();
+  const out: Record<string, number> = {};
+  if (named.length < 2) return out;
+  for (const t of named) {
+    out[`correctness_wins/${t}`] = 0;
+    out[`correctness_losses/${t}`] = 0;
+  }
+  pairs.forEach((p, i) => {
+    const t = tasks[i];
+    if (t === undefined || outcomes[i] === 0.5 || ruleDecidedBy(p.a, p.b, p.answer) !== "correctness") return;
+    out[`correctness_${outcomes[i] === 1 ? "wins" : "losses"}/${t}`]!++;
+  });
+  return out;
+}
+
 /** The rule judge's wins and losses by what decided them (src/data/demo/rule.ts ruleDecidedBy): style,
  * correctness, form, which add up to the wins and the losses; its ties, both right or both wrong; each
  * side's right answers and those after the preamble, and the win rate style alone reaches over b. */
