@@ -19,7 +19,7 @@ import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
-import { entryCheck, entryIntact, isEntryShaped } from "./entry-check.js";
+import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
 
 export interface FileRecord {
@@ -66,7 +66,7 @@ export interface CacheEntry {
   meta: EntryMeta;
 }
 
-const ENTRY = "entry.json";
+const ENTRY = ENTRY_FILE;
 
 /** The entry.json of a complete entry folder (what made it, its files' sizes and sha256), or null. */
 export function readEntryMeta(dir: string): EntryMeta | null {
@@ -159,13 +159,7 @@ export class StageCache {
       // not an entry's shape (`null`, a list: a TypeError below, exit 70; review34 L6), or a changed byte in
       // it (a figure of `data`, a file's record): not served, a miss, recomputed and replaced
       if (!isEntryShaped(meta) || meta.hash !== hash || !entryIntact(meta)) return null;
-      const whole = Object.entries(meta.files).every(([name, rec]) => {
-        try {
-          return rec !== null && typeof rec === "object" && statSync(join(dir, name)).size === rec.bytes;
-        } catch {
-          return false;
-        }
-      });
+      const whole = sizeDamage(dir, meta.files) === null;
       const entry = { hash, dir, meta };
       let value: T | undefined;
       let error: unknown = null;

@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../../plan/canonical.js";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 
+/** The file of an entry folder that records it (what made it, its files' sizes and sha256). */
+export const ENTRY_FILE = "entry.json";
+
 /** sha256 of an entry.json's fields but `check`, as canonical JSON (the meta as a reader parses it). */
 export function entryCheck(meta: { check?: string }): string {
   const { check: _check, ...rest } = meta;
@@ -39,13 +42,18 @@ export function isEntryShaped(meta: unknown): meta is { hash: unknown; files: Re
 export function entryDamage(dir: string, hash: string): string | null {
   let meta: unknown;
   try {
-    meta = JSON.parse(readRegularText(join(dir, "entry.json"), READ_LIMITS.wholeData, "cache file"));
+    meta = JSON.parse(readRegularText(join(dir, ENTRY_FILE), READ_LIMITS.wholeData, "cache file"));
   } catch {
     return null;
   }
   if (!isEntryShaped(meta) || meta.hash !== hash) return null;
   if (!entryIntact(meta)) return "its entry.json no longer matches its checksum: changed since it was written";
-  for (const [name, rec] of Object.entries(meta.files)) {
+  return sizeDamage(dir, meta.files);
+}
+
+/** The first of an entry's recorded files whose size is not the recorded one (or that is missing), said; null: all whole. */
+export function sizeDamage(dir: string, files: Record<string, unknown>): string | null {
+  for (const [name, rec] of Object.entries(files)) {
     const bytes = (rec as { bytes?: unknown } | null)?.bytes;
     let size: number;
     try {
