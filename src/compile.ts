@@ -225,14 +225,18 @@ async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: Trunc
   return { counts, diagnostics: r.diagnostics };
 }
 
-/** Whether a sweep changes what the data layer measures: data blocks, tokenizers, or a stage's data, format, max_length or truncate. */
+/** Whether a sweep changes what the data layer measures: data blocks, tokenizers, a model's tokenizer or
+ * context (the default max_length), or a stage's data, format, max_length, truncate or init (which picks
+ * the model, so the tokenizer). */
 function sweepsTouchData(recipe: CheckedRecipe): boolean {
   const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
   return findSweeps(recipe).some((s) => {
     const b = blocks.get(s.block);
     if (!b) return true; // the header: seed changes splits and samples
-    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length", "truncate"].includes(s.path[0] ?? "");
-    return b.keyword !== "eval" && b.keyword !== "model";
+    const prop = s.path[0] ?? "";
+    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length", "truncate", "init"].includes(prop);
+    if (b.keyword === "model") return prop === "tokenizer" || prop === "context";
+    return b.keyword !== "eval";
   });
 }
 
