@@ -38,12 +38,16 @@ export interface Duration {
 
 /**
  * For engines without a step count (OpenRLHF): alignc's `steps × batch` sequences over `rows`
- * examples become whole epochs, or a `max_samples` cut when less than one pass.
+ * examples become whole epochs, or a `max_samples` cut when less than one pass. The engine reads rows
+ * in units of `unit` (its loaders drop each epoch's last incomplete one: drop_last), so an epoch trains
+ * `⌊rows / unit⌋ × unit` of them; a cut is rounded up to whole units (more than one pass holds: epochs).
  */
-export function stepsToEpochs(steps: number, batch: number, rows: number): Duration {
+export function stepsToEpochs(steps: number, batch: number, rows: number, unit = 1): Duration {
   const wanted = steps * batch;
-  if (rows <= 0) return { epochs: 1, maxSamples: null, sequences: 0, exact: wanted === 0 };
-  if (wanted <= rows) return { epochs: 1, maxSamples: wanted, sequences: wanted, exact: true };
-  const epochs = Math.ceil(wanted / rows);
-  return { epochs, maxSamples: null, sequences: epochs * rows, exact: epochs * rows === wanted };
+  const whole = (n: number) => Math.floor(n / unit) * unit;
+  if (whole(rows) <= 0) return { epochs: 1, maxSamples: null, sequences: 0, exact: wanted === 0 };
+  const cut = Math.ceil(wanted / unit) * unit;
+  if (cut <= rows) return { epochs: 1, maxSamples: cut, sequences: cut, exact: cut === wanted };
+  const epochs = Math.ceil(wanted / whole(rows));
+  return { epochs, maxSamples: null, sequences: epochs * whole(rows), exact: epochs * whole(rows) === wanted };
 }

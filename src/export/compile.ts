@@ -7,7 +7,7 @@ import { exportReadme, type StageSummary } from "./readme.js";
 import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./rows.js";
 import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
-import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
+import { openrlhfTarget, rolloutPrompts, type OpenRLHFVersion } from "./targets/openrlhf.js";
 import { trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { pairLonger, positionsProblem } from "./model-positions.js";
@@ -28,6 +28,7 @@ export const EXPORT_CODES = {
   AL4610: "--until names no stage of the recipe",
   AL4611: "PPO's reward is alignc's demo rule (reward = \"rule\"), which no target can compute",
   AL4612: "a stage's max_length is longer than the target model's positions",
+  AL4613: "the cluster's GPUs do not divide the prompts of a PPO rollout (OpenRLHF 0.7.0.post1)",
 } as const;
 
 /** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on). */
@@ -133,6 +134,17 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       diagnostics.push(diag("AL4602", "error", `Axolotl has no PPO trainer: stage \`${s.name}\` cannot be exported to Axolotl`, s, input.file, "export to openrlhf (train_ppo_ray) or trl (experimental PPO), or replace the stage with `dpo`"));
     if (s.kind === "ppo" && opts.to === "trl")
       diagnostics.push(diag("AL4604", "warning", `TRL's PPO trainer is experimental (trl.experimental.ppo): stage \`${s.name}\` runs through its example script, whose interface may change between TRL releases`, s, input.file));
+    // train_ppo_ray.py (0.7.0.post1, _validate_args): rollout_batch_size % actor world size == 0, else it stops at start
+    if (s.kind === "ppo" && opts.to === "openrlhf" && version === "0.7.0.post1") {
+      const world = opts.nodes * opts.gpusPerNode;
+      const prompts = rolloutPrompts(s, world);
+      if (prompts % world !== 0) {
+        const fits = Array.from({ length: prompts }, (_, i) => i + 1).filter((g) => prompts % g === 0);
+        diagnostics.push(
+          diag("AL4613", "error", `stage \`${s.name}\` rolls out ${prompts} prompts per step (batch_size ${s.hp.batch_size} ÷ ${ppoHP(s).samples_per_prompt} samples per prompt), which OpenRLHF ${version} spreads over its ${world} actor GPUs: it stops at start unless they divide the prompts`, s, input.file, `export for ${fits.join(", ")} GPUs in all (--nodes × --gpus-per-node), or give stage \`${s.name}\` a batch_size of ${world} prompts × ${ppoHP(s).samples_per_prompt} samples or a multiple of it`),
+        );
+      }
+    }
     if (s.kind === "ppo" && ppoHP(s).ptx_coef > 0) {
       const hasPtx = opts.to === "openrlhf" && version === "0.7.0.post1";
       if (!hasPtx && !opts.dropPtx)
@@ -235,7 +247,12 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
     });
   if (input.stages.some((s) => s.kind === "reward_model" && s.hp.pairs === "adjacent"))
     out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as alignc's own run trains" });
-  if (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "reward_model" || s.kind === "dpo"))
-    out.push({ stage: null, text: "OpenRLHF strips trailing newlines from prompt + completion and appends \" \" + EOS to each comparison text" });
+  // its SFT dataset does the same outside pretrain mode (research33, audit35 M3): the model learns a space before EOS
+  const openrlhfEos = (s: ExportStage) => s.kind === "reward_model" || s.kind === "dpo" || (s.kind === "sft" && s.hp.loss_on !== "all");
+  if (opts.to === "openrlhf" && input.stages.some(openrlhfEos))
+    out.push({
+      stage: null,
+      text: `OpenRLHF strips trailing newlines from prompt + completion and appends " " + EOS to each ${input.stages.some((s) => s.kind === "sft" && openrlhfEos(s)) ? "SFT row and " : ""}comparison text, so its models learn a space token before EOS (pretrain mode, for text rows, appends nothing)`,
+    });
   return out;
 }

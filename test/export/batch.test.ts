@@ -31,3 +31,22 @@ test("steps × batch within one pass is a max_samples cut; beyond it, whole epoc
   assert.deepEqual(stepsToEpochs(10, 16, 80), { epochs: 2, maxSamples: null, sequences: 160, exact: true });
   assert.deepEqual(stepsToEpochs(10, 16, 100), { epochs: 2, maxSamples: null, sequences: 200, exact: false });
 });
+
+// OpenRLHF's loaders drop each epoch's last incomplete batch (audit35 L2): 31 rows in batches of 16 train
+// 16 per epoch, so 160 sequences need 10 epochs, not the 6 that 31 rows per epoch suggested (96 trained)
+test("for any steps, batch, rows and unit, the epochs train at least alignc's sequences in whole units, the fewest epochs that do", () => {
+  assert.deepEqual(stepsToEpochs(10, 16, 31, 16), { epochs: 10, maxSamples: null, sequences: 160, exact: true });
+  assert.deepEqual(stepsToEpochs(1, 10, 100, 16), { epochs: 1, maxSamples: 16, sequences: 16, exact: false });
+  assert.equal(stepsToEpochs(1, 16, 15, 16).sequences, 0);
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1, max: 64 }), (steps, batch, rows, unit) => {
+      const d = stepsToEpochs(steps, batch, rows, unit);
+      if (rows < unit) return assert.equal(d.sequences, 0);
+      assert.equal(d.sequences % unit, 0);
+      if (d.maxSamples !== null) assert.ok(d.maxSamples <= rows && d.epochs === 1);
+      assert.ok(d.sequences >= steps * batch, JSON.stringify(d));
+      if (d.maxSamples === null) assert.ok((d.epochs - 1) * Math.floor(rows / unit) * unit < steps * batch, "one epoch fewer would have been enough");
+      assert.equal(d.exact, d.sequences === steps * batch);
+    }),
+  );
+});

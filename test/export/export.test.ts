@@ -5,6 +5,7 @@ import { compileExport } from "../../src/export/compile.js";
 import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/rows.js";
 import type { ExportOptions } from "../../src/export/types.js";
 import { fixtureInput } from "./fixture.js";
+import { ppoHP } from "../../src/export/ppo-hp.js";
 
 const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
 const file = (r: ReturnType<typeof compileExport>, path: string) => r.files.find((f) => f.path === path)?.content;
@@ -296,4 +297,22 @@ test("a DPO stage on K-way rankings keeps its batch of pairs on the target, and 
   assert.equal(num("max_steps"), dpo.hp.steps, "the same steps: the same pairs");
   assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL4608").map((d) => d.message.slice(0, 12)), ["stage `rm`: "], "the K-way note is the reward model's only");
   assert.doesNotMatch(file(r, "EXPORT.md")!, /stage `dpo`[^\n]*counts prompts with all their pairs/);
+});
+
+// OpenRLHF 0.7.0.post1's train_ppo_ray asserts rollout_batch_size % actor GPUs == 0 (audit35 H1): the
+// README's own example (4 nodes × 8 GPUs, 16 prompts per rollout) wrote a job that stopped at start
+test("OpenRLHF 0.7.0.post1: PPO whose prompts per rollout the GPUs do not divide is refused, naming the GPU counts that work", () => {
+  const input = fixtureInput();
+  const ppo = input.stages.find((s) => s.kind === "ppo")!;
+  ppo.hp = { ...ppo.hp, batch_size: 64, samples_per_prompt: 4 }; // the quickstart's: 16 prompts × 4 samples
+  const prompts = ppo.hp.batch_size / ppoHP(ppo).samples_per_prompt;
+  const refused = compileExport(input, opts({ to: "openrlhf", targetVersion: "0.7.0.post1", nodes: 1, gpusPerNode: prompts * 2 }));
+  const d = refused.diagnostics.find((x) => x.code === "AL4613");
+  assert.ok(d && d.severity === "error", JSON.stringify(refused.diagnostics));
+  assert.match(d.message, new RegExp(`rolls out ${prompts} prompts`));
+  assert.match(d.hint ?? "", new RegExp(`export for 1, .*${prompts} GPUs`));
+  assert.equal(refused.files.length, 0);
+  for (const gpus of [1, prompts]) assert.ok(!compileExport(input, opts({ to: "openrlhf", targetVersion: "0.7.0.post1", nodes: 1, gpusPerNode: gpus })).diagnostics.some((x) => x.code === "AL4613"), `${gpus} GPUs`);
+  // 0.11's trainer was not read to have the check: not refused there
+  assert.ok(!compileExport(input, opts({ to: "openrlhf", targetVersion: "0.11.0", nodes: 1, gpusPerNode: prompts * 2, dropPtx: true })).diagnostics.some((x) => x.code === "AL4613"));
 });

@@ -123,6 +123,7 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
     ["accumulate", "sft", { batch_size: 64, accumulate: 2 }, f("--micro_train_batch_size", "--train.micro_batch_size"), 8],
     ["warmup", "sft", { warmup: 10, steps: 100 }, "--lr_warmup_ratio", 0.1],
     ["schedule", "sft", { schedule: "constant" }, "--lr_scheduler", "constant_with_warmup"],
+    ["schedule", "sft", { schedule: "linear" }, "--lr_scheduler", "cosine_with_min_lr"],
     ["weight_decay", "sft", { weight_decay: 0.01 }, f("--l2", "--adam.weight_decay"), 0.01],
     ["optimizer", "sft", {}, f("--adam_betas", "--adam.betas"), [0.9, 0.95]],
     ["optimizer", "ppo", {}, f("--adam_betas", "--actor.adam.betas"), [0.9, 0.95]],
@@ -156,11 +157,14 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
       : ([
           ["min_lr_ratio", "sft", { min_lr_ratio: 0.05 }, "--min_lr_ratio", 0.05],
           ["optimizer", "sft", {}, "--optim", "adam"],
-          ["schedule", "ppo", { schedule: "linear" }, "--actor.lr_scheduler", "linear"],
+          // OpenRLHF passes min_lr to every scheduler, which transformers' linear one does not take (audit35 H2)
+          ["schedule", "ppo", { schedule: "linear" }, "--actor.lr_scheduler", "cosine_with_min_lr"],
         ] as Case[])),
     // rows with no key in this version still need a case name for the coverage check
     ...(old ? ([["min_lr_ratio", "sft", {}, "--seed", 17], ["optimizer", "sft", {}, "--seed", 17]] as Case[]) : ([["ptx_coef", "sft", {}, "--train.seed", 17]] as Case[])),
-    ["vf_coef", "ppo", {}, f("--seed", "--train.seed"), 17],
+    // alignc's value loss is unclipped, its PPO never clamps a score: both of OpenRLHF's clips opened (audit35 M1, M2)
+    ["vf_coef", "ppo", { advantages: "gae" }, f("--value_clip", "--critic.value_clip"), 1_000_000_000],
+    ["reward", "ppo", {}, f("--reward_clip_range", "--reward.clip_range"), [-1_000_000_000, 1_000_000_000]],
     ["truncate", "sft", {}, f("--seed", "--train.seed"), 17],
     ["dropout", "sft", {}, f("--seed", "--train.seed"), 17],
     ["group_by_length", "sft", {}, f("--seed", "--train.seed"), 17],
@@ -313,4 +317,21 @@ test("PPO's parameters are read strictly: a non-PPO stage or a PPO stage lacking
   assert.throws(() => ppoHP({ ...ppo, hp: rest as StageHP }), /lacks `kl_coef`/);
   assert.equal(pairsOf(stages.find((s) => s.kind === "dpo")!), "all");
   assert.equal(pairsOf(stageOf("reward_model", { pairs: "adjacent" })), "adjacent");
+});
+
+// audit35 (OpenRLHF's source read against the export): a linear schedule crashed OpenRLHF before its first
+// step (min_lr passed to transformers' linear schedule), LayerNorm gains were decayed unnoted, and 0.7's ε
+// was noted as a difference it is not
+test("OpenRLHF: linear is written as cosine_with_min_lr and noted; decay of LayerNorm gains is noted; 0.7's ε is not a difference", () => {
+  for (const version of ["0.7.0.post1", "0.11.0"]) {
+    const { approx } = entries("openrlhf", version, stageOf("sft", { schedule: "linear", weight_decay: 0.1 }));
+    assert.ok(approx.some((a) => /cannot build a linear schedule/.test(a.text)), `${version}: ${JSON.stringify(approx)}`);
+    assert.ok(approx.some((a) => /ln_1, ln_2/.test(a.text)), JSON.stringify(approx));
+    assert.ok(!approx.some((a) => /Adam ε/.test(a.text)), JSON.stringify(approx));
+    const plain = entries("openrlhf", version, stageOf("sft", { schedule: "cosine", weight_decay: 0 })).approx;
+    assert.ok(!plain.some((a) => /linear|ln_1/.test(a.text)), JSON.stringify(plain));
+  }
+  // 0.7's PPO and RM always use cosine: that note, not the linear one
+  const rm = entries("openrlhf", "0.7.0.post1", stageOf("reward_model", { schedule: "linear" })).approx;
+  assert.ok(rm.some((a) => /always uses cosine_with_min_lr/.test(a.text)) && !rm.some((a) => /cannot build/.test(a.text)), JSON.stringify(rm));
 });

@@ -115,4 +115,13 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
     args: to("trl"),
     files: EXPORT_FILES,
   },
+  AL4613: {
+    bad: PPO("  batch_size = 8  samples_per_prompt = 4"),
+    fix: PPO("  batch_size = 8  samples_per_prompt = 4"),
+    how: "export for a number of GPUs that divides the prompts of a rollout (batch_size ÷ samples_per_prompt), or raise batch_size to a multiple of GPUs × samples_per_prompt",
+    command: "export",
+    args: to("openrlhf", "--target-version", "0.7.0.post1", "--gpus-per-node", "4"),
+    fixArgs: to("openrlhf", "--target-version", "0.7.0.post1", "--gpus-per-node", "2"),
+    files: EXPORT_FILES,
+  },
 };

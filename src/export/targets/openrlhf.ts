@@ -42,19 +42,41 @@ function totalSteps(c: MapCtx): number {
  */
 function ppoDuration(c: MapCtx) {
   const hp = ppoHP(c.stage);
-  return stepsToEpochs(hp.steps, c.stage.hp.batch_size / hp.samples_per_prompt, c.rows);
+  return stepsToEpochs(hp.steps, c.stage.hp.batch_size / hp.samples_per_prompt, c.rows, rolloutPrompts(c.stage, c.world));
 }
 
+/** OpenRLHF's loaders (setup_dataloader, 0.7-era source read) give each GPU whole micro-batches and drop
+ * each epoch's last incomplete one: rows are trained in units of a micro-batch on every GPU. */
 function duration(c: MapCtx) {
   const hp = c.stage.hp;
-  if (hp.steps !== null) return stepsToEpochs(hp.steps, targetBatch(c.stage), c.rows);
+  const unit = c.split.perDevice * c.world;
+  if (hp.steps !== null) return stepsToEpochs(hp.steps, targetBatch(c.stage), c.rows, unit);
   const epochs = Math.max(1, Math.round(hp.epochs));
-  return { epochs, maxSamples: null, sequences: epochs * c.rows, exact: epochs === hp.epochs };
+  const perEpoch = Math.floor(c.rows / unit) * unit;
+  return { epochs, maxSamples: null, sequences: epochs * perEpoch, exact: epochs === hp.epochs && perEpoch === c.rows };
 }
+
+/** Prompts per rollout (OpenRLHF counts prompts, each sampled n_samples_per_prompt times): the global
+ * batch of responses over the samples per prompt. 0.7.0.post1 asserts that the actor's GPUs divide it
+ * (train_ppo_ray.py's _validate_args): compile.ts refuses an export where they do not. */
+export function rolloutPrompts(stage: ExportStage, world: number): number {
+  return Math.max(1, Math.floor(stageSplit(stage, world).global / ppoHP(stage).samples_per_prompt));
+}
+
+/** OpenRLHF's name for a schedule. It passes `min_lr` to every scheduler it builds, and transformers'
+ * linear schedule takes no such argument (the run fails before its first step), besides decaying to 0
+ * where alignc's stops at min_lr_ratio × lr: linear is written as cosine_with_min_lr, with a note. */
+const SCHEDULE_NAME = { cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "cosine_with_min_lr" } as const;
+const linearNote = (c: MapCtx, where: string) =>
+  c.stage.hp.schedule === "linear"
+    ? `OpenRLHF cannot build a linear schedule${where} (it passes min_lr to every scheduler, which transformers' linear schedule does not take: the run would fail before its first step): exported as cosine_with_min_lr, which decays to the same floor along a cosine`
+    : null;
 
 /** alignc property → OpenRLHF flag (v0.7.0.post1 | v0.11.0), one row each; tested row by row. */
 // rloo runs no critic (train_ppo_ray.py leaves its model path None unless the estimator is gae): its
 // flags would configure nothing, and the note about it would describe a network that does not exist
+/** A clip range wider than any value or score: the clip turned off (written as an integer, see the rows). */
+const UNBOUNDED = 1_000_000_000;
 const usesCritic = (c: MapCtx) => c.stage.hp.advantages !== "rloo";
 const critic = (key: MapRow["key"]): MapRow["key"] => (c) => (usesCritic(c) ? key(c) : null);
 
@@ -76,7 +98,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: (c) => duration(c).epochs,
     lossy: (c) => {
       const d = duration(c);
-      return d.exact ? null : `OpenRLHF trains whole epochs: ${d.sequences} rows instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${targetBatch(c.stage)}` : `${c.stage.hp.epochs} epochs`}`;
+      return d.exact ? null : `OpenRLHF trains whole epochs of whole batches (each epoch's last incomplete one dropped): ${d.sequences} rows instead of alignc's ${c.stage.hp.steps !== null ? `${c.stage.hp.steps} steps × ${targetBatch(c.stage)}` : `${c.stage.hp.epochs} epochs`}`;
     },
   },
   // always written: OpenRLHF's default (1,000,000; 1e8 in 0.7's train_rm) cuts every larger dataset to its first rows
@@ -89,13 +111,13 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     lossy: (c) => {
       const d = ppoDuration(c);
       const hp = ppoHP(c.stage);
-      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts: ${d.sequences} prompts (× ${hp.samples_per_prompt} samples) instead of alignc's ${hp.steps} steps × ${c.stage.hp.batch_size / hp.samples_per_prompt} prompts`;
+      return d.exact ? null : `OpenRLHF repeats whole passes over the prompts in whole rollouts (each pass's last incomplete one dropped): ${d.sequences} prompts (× ${hp.samples_per_prompt} samples) instead of alignc's ${hp.steps} steps × ${c.stage.hp.batch_size / hp.samples_per_prompt} prompts`;
     },
   },
   { alignc: "steps", kinds: ["ppo"], key: flag("--max_samples", "--data.max_samples"), value: (c) => ppoDuration(c).maxSamples ?? c.rows },
   // prompts per rollout × samples per prompt = rollouts per optimizer step, so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
-  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => Math.max(1, Math.floor(c.split.global / ppoHP(c.stage).samples_per_prompt)) },
+  { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => rolloutPrompts(c.stage, c.world) },
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--micro_rollout_batch_size", "--rollout.micro_batch_size"), value: (c) => c.split.perDevice },
   {
     alignc: "batch_size",
@@ -112,15 +134,20 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: SUPERVISED,
     // v0.7.0.post1 has --lr_scheduler in train_sft only; its RM and DPO always use cosine_with_min_lr
     key: (c) => (!OLD(c) || c.stage.kind === "sft" || c.stage.kind === "pretrain" ? "--lr_scheduler" : null),
-    lossy: (c) => (OLD(c) && (c.stage.kind === "reward_model" || c.stage.kind === "dpo") && c.stage.hp.schedule !== "cosine" ? `OpenRLHF ${c.version} ${c.stage.kind === "dpo" ? "DPO" : "RM"} training always uses cosine_with_min_lr` : null),
-    value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule],
+    lossy: (c) =>
+      OLD(c) && (c.stage.kind === "reward_model" || c.stage.kind === "dpo")
+        ? c.stage.hp.schedule !== "cosine"
+          ? `OpenRLHF ${c.version} ${c.stage.kind === "dpo" ? "DPO" : "RM"} training always uses cosine_with_min_lr`
+          : null
+        : linearNote(c, ""),
+    value: (c) => SCHEDULE_NAME[c.stage.hp.schedule],
   },
   {
     alignc: "schedule",
     kinds: ["ppo"],
     key: flag(null, "--actor.lr_scheduler"),
-    value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule],
-    lossy: (c) => (OLD(c) && c.stage.hp.schedule !== "cosine" ? `OpenRLHF ${c.version} PPO always uses cosine_with_min_lr` : null),
+    value: (c) => SCHEDULE_NAME[c.stage.hp.schedule],
+    lossy: (c) => (OLD(c) ? (c.stage.hp.schedule !== "cosine" ? `OpenRLHF ${c.version} PPO always uses cosine_with_min_lr` : null) : linearNote(c, " (actor and critic)")),
   },
   {
     alignc: "min_lr_ratio",
@@ -135,7 +162,15 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: TRAINED,
     key: flagPPO(null, "--optim", null, "--actor.optim"),
     value: () => "adam",
-    lossy: (c) => (c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null),
+    lossy: (c) =>
+      [
+        c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null,
+        // OpenRLHF exempts only parameters named bias, layer_norm/layernorm/norm.weight or ln_f.weight
+        // (deepspeed_utils.get_optimizer_grouped_parameters): GPT-2's ln_1 and ln_2 gains match none
+        c.stage.hp.weight_decay > 0 ? `weight decay ${c.stage.hp.weight_decay} also reaches GPT-2's per-block LayerNorm gains (ln_1, ln_2), which OpenRLHF's no-decay list does not name; alignc decays matrices only` : null,
+      ]
+        .filter((x) => x !== null)
+        .join("; ") || null,
   },
   // Adam's constants as alignc's optimizer uses them, written rather than left to OpenRLHF's defaults
   { alignc: "optimizer", kinds: TRAINED, key: flagPPO("--adam_betas", "--adam.betas", "--adam_betas", "--actor.adam.betas"), value: () => [ADAM_CONSTANTS.beta1, ADAM_CONSTANTS.beta2] },
@@ -144,8 +179,9 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     alignc: "optimizer",
     kinds: TRAINED,
     key: flagPPO(null, "--adam.eps", null, "--actor.adam.eps"),
+    // 0.7.0.post1 has no ε flag: its strategy builds DeepSpeed's FusedAdam (DeepSpeedCPUAdam when offloading)
+    // without one, whose default ε = 1e-8 is alignc's, so nothing differs (audit35 L1)
     value: () => ADAM_CONSTANTS.eps,
-    lossy: (c) => (OLD(c) ? `OpenRLHF ${c.version} has no Adam ε flag: its optimizer's own ε applies (alignc's: ${ADAM_CONSTANTS.eps})` : null),
   },
   { alignc: "optimizer", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.eps")), value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: flagPPO("--l2", "--adam.weight_decay", "--l2", "--actor.adam.weight_decay"), value: (c) => c.stage.hp.weight_decay },
@@ -155,11 +191,12 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "weight_decay", kinds: ["ppo"], key: critic(flag(null, "--critic.adam.weight_decay")), value: (c) => c.stage.hp.weight_decay },
   { alignc: "grad_clip", kinds: ["ppo"], key: critic(flag(null, "--critic.max_norm")), value: (c) => c.stage.hp.grad_clip },
   { alignc: "warmup", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_warmup_ratio")), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
-  { alignc: "schedule", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_scheduler")), value: (c) => ({ cosine: "cosine_with_min_lr", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
+  { alignc: "schedule", kinds: ["ppo"], key: critic(flag(null, "--critic.lr_scheduler")), value: (c) => SCHEDULE_NAME[c.stage.hp.schedule] },
   { alignc: "min_lr_ratio", kinds: ["ppo"], key: critic(flag(null, "--critic.min_lr_ratio")), value: (c) => c.stage.hp.min_lr_ratio },
   // intervals in OpenRLHF's optimizer steps: scaled where the global batch could not be kept, as TRL's and Axolotl's are
-  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.log_every : targetSteps(c, c.stage.hp.log_every)) },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.checkpoint_every : targetSteps(c, c.stage.hp.checkpoint_every)) },
+  // (PPO's in rollouts, each one optimizer step per PPO epoch: fewer where the global batch is larger)
+  { alignc: "log_every", kinds: TRAINED, key: flag("--logging_steps", "--logger.logging_steps"), value: (c) => targetSteps(c, c.stage.hp.log_every) },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: flag("--save_steps", "--ckpt.save_steps"), value: (c) => targetSteps(c, c.stage.hp.checkpoint_every) },
   { alignc: "max_length", kinds: SUPERVISED, key: flag("--max_len", "--data.max_len"), value: (c) => c.stage.hp.max_length },
   {
     alignc: "max_length",
@@ -212,10 +249,14 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    // an engine difference besides: OpenRLHF clips the value loss (--critic.value_clip 0.5); rloo has no value loss
-    lossy: (c) =>
-      usesCritic(c) ? "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer, and it clips that loss around the rollout's values (value_clip 0.5, its default); alignc's is unclipped" : null,
+    lossy: (c) => (usesCritic(c) ? "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer" : null),
   },
+  // OpenRLHF clips the value loss around the rollout's values (0.7.0.post1's default 0.2, 0.11's 0.5);
+  // alignc's is unclipped: max((clip(v) − R)², (v − R)²) is (v − R)² once the range exceeds any change
+  { alignc: "vf_coef", kinds: ["ppo"], key: critic(flag("--value_clip", "--critic.value_clip")), value: () => UNBOUNDED },
+  // OpenRLHF clamps each reward-model score to [−10, 10] by default; alignc's PPO never clips it. Integers:
+  // Python's argparse takes "-1e9" for an option, "-1000000000" for a negative number
+  { alignc: "reward", kinds: ["ppo"], key: flag("--reward_clip_range", "--reward.clip_range"), value: () => [-UNBOUNDED, UNBOUNDED] },
   {
     alignc: "samples_per_prompt",
     kinds: ["ppo"],
