@@ -28,7 +28,11 @@ export interface ExecutorOptions {
 }
 
 export class PlanError extends Error {
-  constructor(message: string) {
+  /** usage: the command line named what does not exist (exit 2); else what was found stops the run (exit 1) */
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
     super(message);
     this.name = "PlanError";
   }
@@ -44,7 +48,7 @@ function suggestNode(name: string, ids: string[]): string {
 export function checkNodeNames(o: Pick<ExecutorOptions, "plan" | "force" | "until">): string[] {
   const ids = o.plan.nodes.map((n) => n.id);
   const known = new Set(ids);
-  for (const f of o.force ?? []) if (!known.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`);
-  if (o.until && !known.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`);
+  for (const f of o.force ?? []) if (!known.has(f)) throw new PlanError(`--force ${f}: no such node${suggestNode(f, ids)}; nodes: ${ids.join(", ")}`, true);
+  if (o.until && !known.has(o.until)) throw new PlanError(`--until ${o.until}: no such node${suggestNode(o.until, ids)}; nodes: ${ids.join(", ")}`, true);
   return ids;
 }

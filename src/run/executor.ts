@@ -10,7 +10,7 @@
 //              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
 //              resumes that node from its checkpoint.
 import type { PlanNode } from "../plan/types.js";
-import type { CacheEntry } from "./storage/cache.js";
+import { ForeignEntryError, type CacheEntry } from "./storage/cache.js";
 import { entryDamage } from "./storage/entry-check.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
@@ -111,7 +111,8 @@ export class Executor {
       try {
         hit = this.force.has(n.id) ? null : this.readHit(n);
       } catch (err) {
-        throw err instanceof DamagedEntryError ? new PlanError(err.message) : err; // a damaged entry stops the run before it writes
+        // a damaged entry stops the run before it writes, with its code (`alignc explain AL5003`), exit 1
+        throw err instanceof DamagedEntryError ? new PlanError(`AL5003: ${err.message}`) : err;
       }
       if (hit) {
         hits.push(n);
@@ -347,6 +348,12 @@ export class Executor {
       // data built now (from a draw made in this run) is read from files that must still be as planned
       if (this.dataLater.has(n.id)) this.o.plannedFiles?.check(ancestors(this.o.plan.nodes, n.id));
       const t0 = performance.now();
+      // something at the entry's path that alignc did not write: refused before the node is computed (it was
+      // refused after, the compute wasted), or under --force moved aside, kept (it was deleted: audit35 L4)
+      if (cache.foreignAt(n.hash)) {
+        if (!this.force.has(n.id)) throw new ForeignEntryError(cache.entryDir(n.hash));
+        this.o.progress.info(`${label(n)}: ${cache.entryDir(n.hash)} holds no entry alignc wrote: moved aside to ${cache.setAsideForeign(n.hash)}, kept`);
+      }
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
         const rows: EntryRows = { metrics: [], samples: [] };

@@ -31,7 +31,7 @@ export interface RunRecipeOptions {
 
 export type RunRecipeResult =
   | { ok: true; outcome: RunOutcome; diagnostics: Diagnostic[]; sources: Map<string, string> }
-  | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null };
+  | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string>; message: string | null; /** the command line asked for what cannot be: exit 2 */ usage?: true };
 
 export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
   // checking and planning read the data too: a signal then stops at the first stop point of prepare()
@@ -50,12 +50,12 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
   const { recipe, plan, diagnostics, sources } = input;
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
   if (plan.variants && plan.variants.length > 0)
-    return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})` };
-  if (o.backend !== undefined && !["auto", "tensorflow", "wasm", "cpu"].includes(o.backend)) return { ok: false, diagnostics, sources, message: `--backend ${o.backend}: choose one of auto, tensorflow, wasm, cpu` };
+    return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})`, usage: true };
+  if (o.backend !== undefined && !["auto", "tensorflow", "wasm", "cpu"].includes(o.backend)) return { ok: false, diagnostics, sources, message: `--backend ${o.backend}: choose one of auto, tensorflow, wasm, cpu`, usage: true };
   // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
   const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
   for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
-  if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto` };
+  if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto`, usage: true };
   const workers = resolveWorkers(o.workers);
   // --backend, else the recipe header's `backend` (the checker filled its default from HEADER_PROPS)
   const session = backendSession(o.backend ?? headerBackend(recipe), (l) => o.progress?.info(l));
@@ -80,7 +80,7 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
     return { ok: true, outcome, diagnostics, sources };
   } catch (err) {
     if (err instanceof DiagnosticError) return { ok: false, diagnostics: [...diagnostics, ...err.diagnostics], sources, message: null };
-    if (err instanceof PlanError) return { ok: false, diagnostics, sources, message: err.message };
+    if (err instanceof PlanError) return { ok: false, diagnostics, sources, message: err.message, ...(err.usage ? { usage: true as const } : {}) };
     if ((err as Error).name === "BackendUnavailableError") return { ok: false, diagnostics, sources, message: (err as Error).message };
     throw err;
   }

@@ -26,10 +26,10 @@ export function isPlanFile(path: string): boolean {
   return path.endsWith(".json");
 }
 
-const refuse = (message: string): RunRecipeResult => ({ ok: false, diagnostics: [], sources: new Map(), message });
+const refuse = (message: string, usage = false): RunRecipeResult => ({ ok: false, diagnostics: [], sources: new Map(), message, ...(usage ? { usage: true as const } : {}) });
 
 export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}): Promise<RunRecipeResult> {
-  if (o.variant !== undefined || o.tiny) return refuse(`--variant and --tiny choose what to plan; ${planPath} is already planned (plan the recipe with them instead)`);
+  if (o.variant !== undefined || o.tiny) return refuse(`--variant and --tiny choose what to plan; ${planPath} is already planned (plan the recipe with them instead)`, true);
   let plan: Plan;
   try {
     plan = readPlanFile(planPath);
@@ -38,9 +38,9 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
     throw err;
   }
   if (plan.variants && plan.variants.length > 0)
-    return refuse(`${planPath} holds ${plan.variants.length} variants; save one with \`alignc plan RECIPE --variant NAME --json > plan.json\` (${plan.variants.map((v) => v.name).join(", ")})`);
+    return refuse(`${planPath} holds ${plan.variants.length} variants; save one with \`alignc plan RECIPE --variant NAME --json > plan.json\` (${plan.variants.map((v) => v.name).join(", ")})`, true);
   const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);
-  if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`);
+  if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`, true);
 
   const edited = editedNodes(plan);
   if (edited.length)

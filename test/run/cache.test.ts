@@ -348,3 +348,21 @@ test("a FIFO named entry.json (an entry damaged from outside) is a miss, read wi
     cleanup();
   }
 });
+
+// audit35 M1: a checkpoint's inputs.json or backend.txt replaced by a FIFO was opened with a plain read,
+// which blocks until a writer comes: the run hung for good and Ctrl-C could not stop it. Run in a child
+// with a time limit, since a blocked open also blocks this process's timers.
+test("a checkpoint's inputs.json and backend.txt as FIFOs are read without blocking: matching (the resume's check names the damage), no backend", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const f of ["inputs.json", "backend.txt"]) assert.equal(spawnSync("mkfifo", [join(dir, f)]).status, 0);
+    const mod = new URL("../../src/run/storage/entry-inputs.js", import.meta.url).href;
+    const code = `const m = await import(${JSON.stringify(mod)}); console.log(JSON.stringify([m.checkpointMatches(${JSON.stringify(dir)}, { x: "y" }), m.checkpointBackend(${JSON.stringify(dir)})]));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.signal, null, "the read blocked on the FIFO");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [true, null]);
+  } finally {
+    cleanup();
+  }
+});

@@ -2,7 +2,8 @@
 // throws, and two runs of one plan at once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { runPlan, type RunPlanOptions } from "../../src/run/run-plan.js";
 import { PlanError } from "../../src/run/executor.js";
@@ -64,8 +65,12 @@ test("a cache entry whose logged figure was edited in place at the same size sto
       assert.ok(e instanceof PlanError, String(e));
       assert.match(e.message, /metrics\.jsonl: has sha256 [0-9a-f]{12}…, not the [0-9a-f]{12}… the entry this run read recorded/);
       assert.match(e.message, /the cache entry of a is damaged; run again with `--force a`/);
+      // damage found, not a usage error: exit 1 with its code (it exited 2, read from the words `--force`: audit35 L2)
+      assert.match(e.message, /^AL5003: /);
+      assert.equal(e.usage, false);
       return true;
     });
+    await assert.rejects(runPlan(opts(dir, calls, { force: ["nosuch"] })), (e: unknown) => e instanceof PlanError && e.usage && /^--force nosuch: no such node/.test(e.message));
   } finally {
     cleanup();
   }
@@ -222,6 +227,91 @@ test("an entry whose entry.json figure was changed, or whose file lost bytes, is
     await runPlan(opts(dir, calls, { progress }));
     assert.ok(calls.runs.includes("a"), calls.runs.join());
     assert.equal(lines.filter((l) => new RegExp(`^a: its cached entry \\[\\w+\\] is damaged \\(${name!.replace(".", "\\.")} holds 0 bytes, where \\d+ were written\\)`).test(l)).length, 1, lines.join("\n"));
+  } finally {
+    cleanup();
+  }
+});
+
+// audit35 M2, M3: an entry written before 6 Dec 2026 carries no checksum; a wrong-typed field of one was a
+// TypeError (a `backend` number in the report, a file record without its sha256: exit 70) or a figure shown
+// as `?`; an empty file replaced by a FIFO passed the size check and failed its read (exit 70)
+test("an entry without a checksum whose fields are not alignc's types, or whose empty file became a FIFO, is computed again, said", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const e = r1.manifest.nodes.find((n) => n.id === "e")!;
+    const entryJson = join(dir, "cache", e.hash, "entry.json");
+    const first = JSON.parse(readFileSync(entryJson, "utf8")) as Record<string, unknown> & { files: Record<string, { bytes: number }> };
+    const older = (edit: (m: Record<string, unknown>) => void) => {
+      const m = structuredClone(first) as Record<string, unknown>;
+      delete m.check;
+      edit(m);
+      writeFileSync(entryJson, JSON.stringify(m));
+    };
+    const lines: string[] = [];
+    const progress = { stage: () => ({ update() {}, done() {} }), info: (l: string) => lines.push(l), stop() {} };
+    const rerun = async (why: RegExp) => {
+      lines.length = 0;
+      calls.runs = [];
+      const r = await runPlan(opts(dir, calls, { progress }));
+      assert.equal(r.exitCode, 0, r.error?.message);
+      assert.deepEqual(calls.runs, ["e"], `${why}: ${lines.join("\n")}`);
+      assert.ok(lines.some((l) => /^e: its cached entry \[\w+\] is damaged/.test(l) && why.test(l)), `${why}: ${lines.join("\n")}`);
+      assert.equal(r.manifest.nodes.find((n) => n.id === "e")!.summary!.accuracy, 0.65);
+    };
+    older(() => {});
+    calls.runs = [];
+    await runPlan(opts(dir, calls));
+    assert.deepEqual(calls.runs, [], "an older entry without a checksum is still a hit");
+    older((m) => (m.backend = 5));
+    await rerun(/its `backend` is not text/);
+    const name = Object.keys(first.files)[0]!;
+    older((m) => ((m.files as Record<string, object>)[name] = { bytes: first.files[name]!.bytes }));
+    await rerun(new RegExp(`its record of ${name.replace(".", "\\.")} is not a size and a sha256`));
+    older((m) => ((m.data as { summary: Record<string, unknown> }).summary.accuracy = "high"));
+    await rerun(/a figure of its summary is not a number/);
+    // an empty file of the (recomputed) entry replaced by a FIFO
+    const now = JSON.parse(readFileSync(entryJson, "utf8")) as { files: Record<string, { bytes: number }> };
+    const empty = Object.entries(now.files).find(([, r]) => r.bytes === 0)?.[0];
+    assert.ok(empty, `the fixture's entry has an empty file: ${JSON.stringify(now.files)}`);
+    rmSync(join(dir, "cache", e.hash, empty));
+    assert.equal(spawnSync("mkfifo", [join(dir, "cache", e.hash, empty)]).status, 0);
+    await rerun(new RegExp(`${empty.replace(".", "\\.")} is a FIFO \\(named pipe\\), not the regular file written`));
+  } finally {
+    cleanup();
+  }
+});
+
+// audit35 L4: a folder alignc did not write at a node's entry path was refused only after the node had
+// been computed in full, and `--force NODE` (which the refusal suggested) deleted it with what it held
+test("a stranger's folder at an entry's path: refused before the node is computed; --force moves it aside, kept, and computes the node", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    const a = r1.manifest.nodes.find((n) => n.id === "a")!;
+    const at = join(dir, "cache", a.hash);
+    rmSync(at, { recursive: true });
+    mkdirSync(at);
+    writeFileSync(join(at, "thesis.tex"), "precious\n");
+    calls.runs = [];
+    const refused = await runPlan(opts(dir, calls)).then((r) => r.error ?? r, (e: unknown) => e);
+    assert.match(String((refused as Error).message), /is in the way of a cache entry: it holds no entry\.json alignc wrote/);
+    assert.ok(!calls.runs.includes("a"), `a was computed before the refusal: ${calls.runs.join()}`);
+    assert.equal(readFileSync(join(at, "thesis.tex"), "utf8"), "precious\n");
+    const lines: string[] = [];
+    const progress = { stage: () => ({ update() {}, done() {} }), info: (l: string) => lines.push(l), stop() {} };
+    const forced = await runPlan(opts(dir, calls, { force: ["a"], progress }));
+    assert.equal(forced.exitCode, 0, forced.error?.message);
+    const kept = readdirSync(join(dir, "cache")).filter((n) => n.startsWith(`${a.hash}.foreign-`));
+    assert.equal(kept.length, 1, readdirSync(join(dir, "cache")).join());
+    assert.equal(readFileSync(join(dir, "cache", kept[0]!, "thesis.tex"), "utf8"), "precious\n", "the user's file is kept");
+    assert.ok(lines.some((l) => l.includes(`holds no entry alignc wrote: moved aside to ${join(dir, "cache", kept[0]!)}, kept`)), lines.join("\n"));
+    assert.ok(new StageCache(join(dir, "cache")).verify(a.hash));
+    assert.equal((await runPlan(opts(dir, calls))).manifest.nodes.find((n) => n.id === "a")!.status, "cached");
   } finally {
     cleanup();
   }

@@ -38,6 +38,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     // a sample asked with a system text shows it above its prompt (escaped), as the model was asked
     run.appendSample({ eval: "judge", judge: "rm", system: "Be <brief>.", prompt: "q", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
     assert.match(renderReport(run), /<small>system: Be &lt;brief&gt;\.<\/small><pre>q<\/pre>/);
+    // a hand-edited row whose system or winner is not text renders as text (a TypeError, unlocated: audit35 M4)
+    run.appendSample({ eval: "judge", judge: "rm", system: 5 as unknown as string, prompt: "r", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: 7 as unknown as "tie" });
+    assert.match(renderReport(run), /<small>system: 5<\/small><pre>r<\/pre>/);
   } finally {
     cleanup();
   }

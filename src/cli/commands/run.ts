@@ -84,7 +84,9 @@ function report(result: RunRecipeResult, resumeHint: string): number {
   if (result.diagnostics.length) process.stderr.write(`${renderDiagnostics(result.diagnostics, result.sources, { color })}\n\n${summarize(result.diagnostics)}\n`);
   if (!result.ok) {
     if (result.message) process.stderr.write(`alignc run: ${escapeControlKeepLines(result.message)}\n`);
-    return result.message && /--force|--until|--variant|--backend|--tiny|--recipe/.test(result.message) ? 2 : 1;
+    // from what the library says failed, never from the message's words: a damaged cache entry's message
+    // names `--force` as its fix, and exited 2, as a usage error (audit35 L2; the README says 1)
+    return result.usage ? 2 : 1;
   }
   const { outcome } = result;
   process.stdout.write(summaryText(outcome.manifest, outcome.runDir));

@@ -73,7 +73,9 @@ const SAMPLES_SHOWN = 8;
 const mark = (ok: unknown): string => (ok === true ? `<span class="ok">✓</span>` : ok === false ? `<span class="bad">✗</span>` : ok === "tie" ? "tie (½)" : "");
 const pre = (t: unknown): string => `<pre>${escapeHtml(String(t ?? ""))}</pre>`;
 /** A sample's prompt as the model was asked it: its system text above it, when it had one. */
-const asked = (s: SampleRow): string => `${s.system ? `<small>system: ${escapeHtml(s.system)}</small>` : ""}${pre(s.prompt)}`;
+// every field as text, as pre() does: a samples.jsonl edited by hand (a `system` of 5) stopped the report
+// with an unlocated TypeError (audit35 M4)
+const asked = (s: SampleRow): string => `${s.system ? `<small>system: ${escapeHtml(String(s.system))}</small>` : ""}${pre(s.prompt)}`;
 
 /** The rows shown for one eval: with several tasks, a few of each in turn (at least 3 of each when
  * the eval recorded them), so no task's samples are crowded out by the first task's. */
@@ -111,7 +113,7 @@ function samplesSection(samples: SampleRow[]): string {
       parts.push(
         table(
           ["prompt", "reference", aName, bName, "winner"],
-          shown.map((s) => [asked(s), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : (s.winner ?? ""))]),
+          shown.map((s) => [asked(s), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : String(s.winner ?? ""))]),
         ),
       );
     } else {

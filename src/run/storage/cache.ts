@@ -19,6 +19,7 @@ import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
+import { lexists } from "../../common/fs-probe.js";
 import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
 
@@ -185,6 +186,25 @@ export class StageCache {
     return readEntryMeta(this.entryDir(hash))?.hash === hash;
   }
 
+  /** Whether something is at hash's entry path that holds no entry.json alignc wrote for it (a stranger's
+   * folder or file, or an entry whose entry.json is lost): put() refuses it, `--force` sets it aside. */
+  foreignAt(hash: string): boolean {
+    return lexists(this.entryDir(hash)) && !this.ownEntry(hash);
+  }
+
+  /**
+   * Move what is at hash's entry path, which alignc did not write (foreignAt), aside beside it, kept:
+   * `<hash>.foreign-<time>`, a name no reader of the cache takes for an entry. `--force NODE` removed such
+   * a folder with the entry it replaced (audit35 L4: a user's thesis.tex went with it). The new path.
+   */
+  setAsideForeign(hash: string): string {
+    checkHash(hash);
+    const aside = `${this.entryDir(hash)}.foreign-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(2).toString("hex")}`;
+    renameSync(this.entryDir(hash), aside);
+    fsyncDir(this.root);
+    return aside;
+  }
+
   /** Full check: every file's sha256 matches entry.json (slower than get(); used by tests). */
   verify(hash: string): boolean {
     const entry = this.get(hash);
@@ -233,7 +253,8 @@ export class StageCache {
         const code = (err as NodeJS.ErrnoException).code;
         // an entry alignc wrote whose files no longer match their record (a truncated model: read() took
         // it for a miss, so the node was computed again) is replaced, not named as a stranger's (audit33 L1)
-        if ((code === "ENOTEMPTY" || code === "EEXIST") && (opts.replace || (!this.get(hash) && this.ownEntry(hash)))) {
+        // (replace included: only an entry alignc wrote is removed; run() sets a stranger's folder aside first)
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && this.ownEntry(hash) && (opts.replace || !this.get(hash))) {
           this.swapIn(hash, tmp);
           return { hash, dir: final, meta };
         }
@@ -385,7 +406,7 @@ export class ForeignEntryError extends Error {
   readonly code = "EEXIST";
   readonly syscall = "cache";
   constructor(readonly path: string) {
-    super(`${path} is in the way of a cache entry: it holds no entry.json alignc wrote; move it away and run again (a damaged entry of alignc's: \`alignc run --force NODE\` replaces it)`);
+    super(`${path} is in the way of a cache entry: it holds no entry.json alignc wrote; move it away and run again, or run with \`--force NODE\`, which moves it aside (kept, renamed \`<hash>.foreign-<time>\`) and computes the node anew`);
     this.name = "ForeignEntryError";
   }
 }

@@ -5,8 +5,10 @@
 // a hit whose recorded digest is not the input's current one is stale and computed again. A checkpoint
 // of an unfinished node records the same digests: one trained from another output is not resumed.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { lexists } from "../../common/fs-probe.js";
 import type { FileRecord } from "./cache.js";
 import { NODE_METRICS, NODE_SAMPLES } from "./entry-rows.js";
 
@@ -55,8 +57,12 @@ export function writeCheckpointInputs(dir: string, inputs: Record<string, string
 export function checkpointMatches(dir: string, inputs: Record<string, string>): boolean {
   let recorded: Record<string, string>;
   try {
-    recorded = JSON.parse(readFileSync(join(dir, CHECKPOINT_INPUTS), "utf8")) as Record<string, string>;
-  } catch {
+    // never a plain read: a FIFO put in its place blocked the run for good, Ctrl-C included (audit35 M1)
+    recorded = JSON.parse(readRegularText(join(dir, CHECKPOINT_INPUTS), READ_LIMITS.template, "checkpoint record")) as Record<string, string>;
+  } catch (err) {
+    // not a regular file: damage, which the resume's check of the checkpoint's files (DONE records this
+    // one) refuses, named; taken as matching here so that the check, not a silent restart, says so
+    if (err instanceof InputFileError && lexists(join(dir, CHECKPOINT_INPUTS))) return true;
     return !existsSync(join(dir, CHECKPOINT_INPUTS));
   }
   const keys = Object.keys(inputs);
@@ -73,7 +79,7 @@ export function writeCheckpointBackend(dir: string, backend: string | null): voi
 /** The backend a checkpoint was trained on; null when it does not say (saved before alignc recorded it). */
 export function checkpointBackend(dir: string): string | null {
   try {
-    return readFileSync(join(dir, CHECKPOINT_BACKEND), "utf8").trim() || null;
+    return readRegularText(join(dir, CHECKPOINT_BACKEND), READ_LIMITS.template, "checkpoint record").trim() || null;
   } catch {
     return null;
   }
