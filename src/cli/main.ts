@@ -2,11 +2,10 @@
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
 // Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
 import { createRequire } from "node:module";
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl, escapeControlKeepLines } from "../lang/escape.js";
-import { missingReason } from "../common/fs-probe.js";
-import { specialKind } from "../lang/read-file.js";
+import { missingReason, specialInput } from "../common/fs-probe.js";
 import { commandStopsOn, handlePendingSignals, releaseSignals } from "../common/temp-cleanup.js";
 import { requestStop } from "../run/storage/interrupt.js";
 
@@ -181,8 +180,3 @@ export async function main(argv: string[]): Promise<number> {
   return outputLost !== null && code === 0 ? 1 : code;
 }
 
-/** What an existing input is when it is neither a regular file nor a folder (a FIFO, a socket, a device), else null. */
-function specialInput(p: string): string | null {
-  const st = statSync(p);
-  return st.isFile() || st.isDirectory() ? null : specialKind(st);
-}

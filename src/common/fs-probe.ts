@@ -2,6 +2,14 @@
 // without following a link, and is a recorded process still alive (on this host).
 
 import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { specialKind } from "../lang/read-file.js";
+
+/** What an existing input is when it is neither a regular file nor a folder (a FIFO, a socket, a device),
+ * else null: a usage error in every command that is named one (src/cli/main.ts, `label --stats`). */
+export function specialInput(p: string): string | null {
+  const st = statSync(p);
+  return st.isFile() || st.isDirectory() ? null : specialKind(st);
+}
 
 /** Whether `p` exists as a name, a dangling or foreign symlink included (lstat, never followed). */
 export function lexists(p: string): boolean {

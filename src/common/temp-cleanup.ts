@@ -16,6 +16,7 @@
 // pressed). Commands that stop gracefully exit through process.exit or a return, which the 'exit'
 // hook covers.
 import { rmSync } from "node:fs";
+import { basename } from "node:path";
 import { constants } from "node:os";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -41,6 +42,10 @@ function install(): void {
     const onSignal = (): void => {
       // prepended, so this runs before any other listener, even a `once` one that removes itself
       if (commandStopsOn(sig)) return;
+      // said, not silent (audit35 L7: a Ctrl-C during `data --export` exited 130 without a word, whether
+      // or not the file had been replaced)
+      const unfinished = [...live].map((p) => basename(p)).join(", ");
+      process.stderr.write(`alignc: interrupted: every file already put in place is whole${unfinished ? `; the unfinished ${unfinished} is dropped` : ""}\n`);
       removeLive();
       releaseSignals();
       process.kill(process.pid, sig); // no listener left: the default action, death by the signal

@@ -48,13 +48,15 @@ export interface DrawRecord {
 }
 
 /** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
-const undrawnNotes = new WeakMap<DataPlan, Map<string, { note: string; stale: boolean }>>();
+/** Why a draw is not in the cache: never drawn, drawn from other outputs than those cached now, or damaged. */
+export type UndrawnState = "absent" | "stale" | "damaged";
+const undrawnNotes = new WeakMap<DataPlan, Map<string, { note: string; state: UndrawnState }>>();
 
 /** `alignc data` says what a run would have to compute for a draw it did not find (src/run/storage/cached-draws.ts). */
-export function noteUndrawn(dp: DataPlan, drawId: string, note: string, stale = false): void {
-  const m = undrawnNotes.get(dp) ?? new Map<string, { note: string; stale: boolean }>();
+export function noteUndrawn(dp: DataPlan, drawId: string, note: string, state: UndrawnState = "absent"): void {
+  const m = undrawnNotes.get(dp) ?? new Map<string, { note: string; state: UndrawnState }>();
   undrawnNotes.set(dp, m);
-  m.set(drawId, { note, stale });
+  m.set(drawId, { note, state });
 }
 
 /** The run hands over a finished draw (a `data samples` node's candidates file). `record`: the file's
@@ -178,14 +180,15 @@ export function readRecordedDrawnRows<T>(file: string, at: RecipeSite, record: D
       const replaced = record.replaced?.() ?? true;
       fail(
         "AL5003",
-        `the samples of the draw \`${name}\` changed in the stage cache while this run used its entry: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when this run read it; ${
+        `the samples of the draw \`${name}\` changed in the stage cache while they were read: ${file} holds ${bytes.length} bytes with sha256 ${sha.slice(0, 12)}…, not the ${record.bytes} bytes with sha256 ${record.sha256.slice(0, 12)}… its entry recorded when alignc read it; ${
           replaced ? `another process replaced the entry since (\`alignc run --force ${name}\`)` : "its entry.json is still the one this run read, so the file changed under it: the entry is damaged (changed outside alignc)"
-        }, and this run stops rather than ${use} other samples than the ones it recorded`,
+        }, and alignc stops rather than ${use} other samples than the ones it recorded`,
         at.file,
         at.span,
         replaced
           ? "run the same command again: it reads the draw as its entry is now; a node that runs use is best forced while none is running"
-          : `run again with \`--force ${name}\` to draw it anew and replace its entry (or remove the folder ${dirname(file)})`,
+          : // \`alignc data\` has no --force: the run draws anew (audit35 L5)
+            `draw it anew and replace its entry with \`alignc run RECIPE --force ${name}\` (or remove the folder ${dirname(file)})`,
       );
     }
   }
@@ -251,7 +254,7 @@ export async function buildRanked(dp: DataPlan, node: DataNode, opts: BuildOptio
     const noted = undrawnNotes.get(dp)?.get(draw.id);
     fail(
       CODES.notDrawn,
-      `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and ${noted?.stale ? "the draw in the cache is stale" : "no run has drawn them into the cache yet"}`,
+      `\`${name}\` ranks ${numP(draw.params.k) ?? "K"} samples per prompt drawn from stage \`${stage}\`, and ${noted?.state === "stale" ? "the draw in the cache is stale" : noted?.state === "damaged" ? "the draw in the cache is damaged" : "no run has drawn them into the cache yet"}`,
       at.file,
       at.span,
       `run \`alignc run ${recipe} --until ${draw.id}\` first (${noted?.note ?? `it trains \`${stage}\` unless cached, then draws`}; \`alignc data\` then reads the draw from the cache)`,

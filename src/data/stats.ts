@@ -189,8 +189,8 @@ export function lengthQuantiles(rows: readonly { tokens: number; weight: number 
 }
 
 /**
- * Token sums of built data (SFT examples as formatted; comparison groups as prompt + response,
- * unformatted); the row lengths of comparison groups in `fmt`, the stage's chat format.
+ * Token sums of built data (SFT examples as formatted; comparison groups' responses after their prompt
+ * in `fmt`, the stage's chat format, as the reward model reads them), and their row lengths.
  */
 function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample {
   const s = empty();
@@ -211,13 +211,13 @@ function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample
     for (const g of built.train) {
       s.pairs += g.pairs.length;
       s.units++;
-      // unformatted prompt + response, as before: measuring them through the stage's chat format (as
-      // the reward model sees them) pushes RUN's micro fixture (context 64) over the context check;
-      // left for the RUN team to decide (see the DATA report)
-      for (const r of g.responses) add(g.prompt + r, tok.encode(g.prompt + r).length + 1);
-      // the row lengths, though, are what the reward model packs: the formatted sequences (src/run/nodes/tokens.ts)
+      // each response as the reward model reads it: through the stage's chat format (src/run/nodes/tokens.ts).
+      // Counted unformatted until 6 Dec 2026, so `plan` let through a stage whose formatted pairs passed the
+      // model's context (no AL4005) while `check`, counting them formatted, refused it (audit35 L3)
       const prompt = promptTokens(fmt, tok, g.prompt, g.system, Infinity).length;
-      s.rows.push({ tokens: Math.max(0, ...g.responses.map((r) => prompt + responseTokens(fmt, tok, g.prompt, r, g.system).length)), weight: 1 });
+      const lengths = g.responses.map((r) => prompt + responseTokens(fmt, tok, g.prompt, r, g.system).length);
+      g.responses.forEach((r, i) => add(g.prompt + r, lengths[i]!));
+      s.rows.push({ tokens: Math.max(0, ...lengths), weight: 1 });
     }
   else for (const l of built.train.lines) (add(l, tok.encode(l).length + 1), s.units++);
   return s;

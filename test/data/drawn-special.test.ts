@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { registerCachedDraws } from "../../src/run/storage/cached-draws.js";
@@ -34,18 +34,24 @@ source c = samples(sft) as candidates { prompts = d  labels = p }
   return dir;
 }
 
+/** The fields of an entry.json alignc writes (entries are held to their types: audit35 M3). */
+const ENTRY_FIELDS = { label: "draw", created: "2026-12-06T00:00:00.000Z", seconds: 1, data: null };
+
 /** A cache entry for `hash` whose candidates.jsonl is a FIFO; entry.json records it at the size a
- * FIFO stats as (0 bytes), so the entry counts as complete and its file is read. */
+ * FIFO stats as (0 bytes), as an empty file alignc wrote would be. */
 function fifoEntry(cache: string, hash: string): string {
   const dir = join(cache, hash);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "candidates.jsonl");
   assert.equal(spawnSync("mkfifo", [file]).status, 0);
-  writeFileSync(join(dir, "entry.json"), JSON.stringify({ hash, kind: "data.samples", files: { "candidates.jsonl": { bytes: 0, sha256: "0".repeat(64) } } }));
+  writeFileSync(join(dir, "entry.json"), JSON.stringify({ hash, kind: "data.samples", ...ENTRY_FIELDS, files: { "candidates.jsonl": { bytes: 0, sha256: "0".repeat(64) } } }));
   return file;
 }
 
-test("alignc data on ranked samples whose cached draw is a FIFO: a located AL3001, exit 1, not a hang", async () => {
+// The entry was taken as whole (a FIFO stats at 0 bytes) and its file read, refused then (AL3001); a
+// recorded file that is not a regular file is now damage the cache's hit test sees (audit35 M2): the
+// draw is no hit, and `alignc data` says it is damaged and why, without reading it
+test("alignc data on ranked samples whose cached draw is a FIFO: a located AL3061 saying the draw is damaged, exit 1, not a hang", async () => {
   const dir = mkdtempSync(join(tmp, "data-"));
   const src = readFileSync(join(root, "test", "label", "fixtures", "onpolicy.align"), "utf8").replaceAll('"../../../', `"${root}/`);
   writeFileSync(join(dir, "onpolicy.align"), src);
@@ -64,8 +70,8 @@ test("alignc data on ranked samples whose cached draw is a FIFO: a located AL300
   assert.equal(r.signal, null, "alignc data did not finish: it read the FIFO");
   assert.equal(r.status, 1, r.stderr);
   const line = src.split("\n").findIndex((l) => l.startsWith("source onpolicy")) + 1;
-  assert.match(r.stderr, new RegExp(`onpolicy\\.align:${line}:\\d+: error AL3001: drawn samples file ${fifo.replaceAll("/", "\\/")} is a FIFO \\(named pipe\\), not a regular file`));
-  assert.match(r.stderr, /remove its stage cache entry/);
+  assert.match(r.stderr, new RegExp(`onpolicy\\.align:${line}:\\d+: error AL3061: .*the draw in the cache is damaged`));
+  assert.match(r.stderr, new RegExp(`its cached entry ${dirname(fifo).replaceAll("/", "\\/")} is damaged \\(candidates\\.jsonl is a FIFO \\(named pipe\\), not the regular file written\\): the run draws anew`));
 });
 
 test("loading a drawn candidates source whose file is a FIFO: a located AL3001, not a hang", () => {
@@ -126,7 +132,7 @@ test("a cached draw made from another output of its stage than the one cached no
   const entry = (hash: string, kind: string, files: Record<string, { bytes: number; sha256: string }>, extra: object = {}) => {
     mkdirSync(join(cache, hash), { recursive: true });
     for (const [name, f] of Object.entries(files)) writeFileSync(join(cache, hash, name), "x".repeat(f.bytes));
-    writeFileSync(join(cache, hash, "entry.json"), JSON.stringify({ hash, kind, files, ...extra }));
+    writeFileSync(join(cache, hash, "entry.json"), JSON.stringify({ hash, kind, ...ENTRY_FIELDS, files, ...extra }));
   };
   const weights = (sha: string) => ({ "model.safetensors": { bytes: 1, sha256: sha.repeat(64) } });
   entry(sftHash, "stage.sft", weights("a"));

@@ -58,6 +58,8 @@ for (const sig of ["SIGKILL", "SIGINT", "SIGHUP"] as const) {
       assert.ok(r.fired, `${moment} was seen`);
       assert.equal(r.signal, sig, `died of the signal (exit ${r.code}): ${r.stderr}`);
       assert.ok([reference("all"), reference("train")].includes(readFileSync(join(d, "ex.jsonl"), "utf8")), "old content or new, never torn");
+      // said, not silent (audit35 L7); SIGKILL cannot be caught
+      if (sig !== "SIGKILL") assert.match(r.stderr, /alignc: interrupted: every file already put in place is whole/);
       const again = exportIn(d, "train");
       assert.equal(again.status, 0, `the next export refused alignc's own file: ${again.stderr}`);
       assert.equal(readFileSync(join(d, "ex.jsonl"), "utf8"), reference("train"));

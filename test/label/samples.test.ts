@@ -151,8 +151,8 @@ test("the draw: K different responses per prompt from the stage, the same sets f
     await assert.rejects(loadLabelConfig(recipe!, "cands", { file: a.file, record: a.record }), (e: unknown) => {
       const d = (e as DiagnosticError).diagnostics[0]!;
       assert.equal(d.code, "AL5003");
-      assert.match(d.message, /the entry is damaged \(changed outside alignc\), and this run stops rather than serve for labeling other samples/);
-      assert.match(d.hint!, /run again with `--force cands`/);
+      assert.match(d.message, /the entry is damaged \(changed outside alignc\), and alignc stops rather than serve for labeling other samples/);
+      assert.match(d.hint!, /with `alignc run RECIPE --force cands`/);
       return true;
     });
   } finally {

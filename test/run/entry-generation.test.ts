@@ -183,7 +183,7 @@ test("a draw's samples replaced by another run's --force after they were handed 
       assert.equal(d.code, "AL5003");
       assert.equal(d.file, join(dir, "onpolicy.align"));
       assert.equal(d.span?.line, src.split("\n").findIndex((l) => l.startsWith("source onpolicy")) + 1);
-      assert.match(d.message, /the samples of the draw `onpolicy\/draw` changed in the stage cache while this run used its entry: .*candidates\.jsonl holds \d+ bytes with sha256/);
+      assert.match(d.message, /the samples of the draw `onpolicy\/draw` changed in the stage cache while they were read: .*candidates\.jsonl holds \d+ bytes with sha256/);
       assert.match(d.message, /another process replaced the entry since \(`alignc run --force onpolicy\/draw`\)/);
       assert.match(d.hint!, /run the same command again/);
       return true;
@@ -195,7 +195,7 @@ test("a draw's samples replaced by another run's --force after they were handed 
       const d = (e as DiagnosticError).diagnostics[0]!;
       assert.equal(d.code, "AL5003");
       assert.match(d.message, /the entry is damaged \(changed outside alignc\)/);
-      assert.match(d.hint!, /run again with `--force onpolicy\/draw` to draw it anew/);
+      assert.match(d.hint!, /draw it anew and replace its entry with `alignc run RECIPE --force onpolicy\/draw`/);
       return true;
     });
   } finally {

@@ -31,7 +31,7 @@ mixture sft_data = mix {
 format chat = chat_template("${tpl}/chat/plain.hbs")
 stage pre = pretrain { init = tiny  data = text("${data}/corpus.txt")  steps = 6  batch_size = 4  log_every = 2${ck} }
 stage sft = sft { init = pre  data = sft_data  format = chat  steps = 6  batch_size = 4  max_length = 64  log_every = 2${ck} }
-stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 4  batch_size = 2  log_every = 2${ck} }
+stage rm = reward_model { init = sft  data = prefs  format = chat  steps = 4  batch_size = 2  max_length = 64  log_every = 2${ck} }
 stage policy = ppo {
   init = sft
   reward = rm

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "alignc-reward-reader-"));
 
 async function planWith(rmProps: string) {
   const p = join(dir, `rm${rmProps.length}.align`);
-  writeFileSync(p, microRecipe().replace("stage rm = reward_model { init = sft  data = prefs  format = chat", `stage rm = reward_model { init = sft  data = prefs  format = chat  ${rmProps}`));
+  writeFileSync(p, microRecipe().replace("batch_size = 2  max_length = 64  log_every = 2", "batch_size = 2  log_every = 2").replace("stage rm = reward_model { init = sft  data = prefs  format = chat", `stage rm = reward_model { init = sft  data = prefs  format = chat  ${rmProps}`));
   const r = await compile(p, { cache: false });
   assert.ok(r.plan, JSON.stringify(r.diagnostics));
   return r.plan;

@@ -21,7 +21,7 @@ import { labelStats, statsText, StatsError } from "../../label/stats.js";
 import { JournalError } from "../../label/store.js";
 import { lockLabelsFile, type LabelsLock } from "../../label/labels-lock.js";
 import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
-import { missingReason } from "../../common/fs-probe.js";
+import { missingReason, specialInput } from "../../common/fs-probe.js";
 import { releaseSignals } from "../../common/temp-cleanup.js";
 
 const USAGE = "usage: alignc label RECIPE --source NAME [--port N] [--host H]\n       alignc label --stats FILE [--json]\n";
@@ -34,6 +34,12 @@ function report(ds: Diagnostic[], sources: Map<string, string>): void {
 function stats(file: string, asJson: boolean): number {
   if (!existsSync(file)) {
     process.stderr.write(`alignc label --stats: ${escapeControl(file)}: ${escapeControl(missingReason(file))}\n`);
+    return 2;
+  }
+  // a FIFO, socket or device named as the file: a usage error, as in every command (it exited 1: audit35 L6)
+  const special = specialInput(file);
+  if (special) {
+    process.stderr.write(`alignc label --stats: ${escapeControl(file)} is ${special}, not a regular file: alignc reads only regular files\n`);
     return 2;
   }
   try {

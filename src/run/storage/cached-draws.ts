@@ -14,6 +14,7 @@ import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
 import { defaultCacheRoot, StageCache, type EntryMeta } from "./cache.js";
 import { heldRecord } from "./entry-file.js";
+import { entryDamage } from "./entry-check.js";
 import { outputDigest } from "./entry-inputs.js";
 
 export interface CachedDraw {
@@ -45,6 +46,8 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
     let entry = cache.get(hash);
     const stale = entry !== null && staleChain(cache, entry.meta);
     if (stale) entry = null;
+    // an entry alignc wrote that is no hit (a file cut or grown): said as damage, not as never drawn (audit35 L5)
+    const damage = entry === null && !stale ? entryDamage(cache.entryDir(hash), hash) : null;
     const file = entry ? join(entry.dir, CANDIDATES_FILE) : null;
     if (file !== null) registerDraw(dp, draw.id, file, heldRecord(entry!.dir, CANDIDATES_FILE, entry!.meta.files[CANDIDATES_FILE]));
     else if (stage !== null && stageHash !== undefined)
@@ -52,12 +55,14 @@ export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = d
       noteUndrawn(
         dp,
         draw.id,
-        stale
+        damage !== null
+          ? `its cached entry ${cache.entryDir(hash)} is damaged (${damage}): the run draws anew and replaces it`
+          : stale
           ? `its cached draw was made from other outputs than those cached now (\`${stage}\`, or an entry it was computed from, was computed again since): a run computes what changed again and draws anew`
           : stageEntry
             ? `\`${stage}\` is in the cache: only the draw runs`
             : `\`${stage}\` is not in the cache either: it trains first, then draws`,
-        stale,
+        damage !== null ? "damaged" : stale ? "stale" : "absent",
       );
     return { rank: rank.id, draw: draw.id, hash, file };
   });
