@@ -235,7 +235,8 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
   out.push({ stage: null, text: "max_length is counted in the target model's tokens, alignc's in its own tokenizer's: the same number covers a different amount of text" });
   out.push({ stage: null, text: "the target shuffles rows with its own sampler (seeded by `seed`), so batches hold other examples than alignc's at the same step" });
   out.push({ stage: null, text: "the target trains in bf16 mixed precision with DeepSpeed ZeRO-3; alignc in float32 on one device, so results match in distribution, not bit for bit" });
-  if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => splitSFT(ex).completion !== ex.response)))
+  // text after the response: the completion (which also starts with the prompt's trailing whitespace) is more than the response
+  if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => ex.responseSpan[1] < ex.text.length)))
     out.push({ stage: null, text: "completions carry the chat format's text after the response (its end-of-turn markers); the target appends its tokenizer's EOS where alignc appends its own" });
   if (input.stages.some((s) => s.kind === "pretrain"))
     out.push({

@@ -200,7 +200,7 @@ test("TRL's PPO, given no max_length, is held to its prompts plus max_new_tokens
 
 test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
   const input = fixtureInput({ without: ["policy"] });
-  input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24
+  input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant:" is 22 chars (the space starts the completion), "…say 10…" 23
   const r = compileExport(input, opts({ to: "openrlhf" }), { count: (s) => s.length, name: "chars" });
   const d = r.diagnostics.find((x) => x.code === "AL4605");
   assert.match(d!.message, /^stage `sft`: 32 of 32 rows: OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = 18 tokens/);
@@ -208,9 +208,9 @@ test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", (
 
 test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequence_len, and warns", () => {
   const count = { count: (s: string) => s.length, name: "chars" };
-  // the fixture's DPO pairs: prompt "User: question i\nAssistant: " (28 chars), responses "answer i.j\n" (11)
+  // the fixture's DPO pairs: prompt "User: question i\nAssistant:" (27 chars), responses " answer i.j\n" (12: the space starts them)
   const fits = fixtureInput({ without: ["policy"] });
-  fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 28 + 11 + EOS = 40: every pair fits exactly
+  fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 27 + 12 + EOS = 40: every pair fits exactly
   const r = compileExport(fits, opts({ to: "axolotl" }), count);
   assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "no pair exceeds sequence_len 40");
   assert.doesNotMatch(file(r, "EXPORT.md")!, /Axolotl drops DPO pairs/);
@@ -218,7 +218,7 @@ test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequ
   const dpo = tight.stages.find((s) => s.name === "dpo")!;
   dpo.hp.max_length = 40;
   if (dpo.data.kind !== "comparisons") throw new Error("fixture");
-  dpo.data.train[1]!.completions[0] = "answer 1.0!\n"; // chosen of pair 1 one char over: 28 + 12 + 1 = 41
+  dpo.data.train[1]!.completions[0] = "answer 1.0!\n"; // chosen of pair 1 one char over: 27 + 13 + 1 = 41
   dpo.data.train[3]!.completions[1] = "a much longer answer\n"; // rejected of pair 3
   const r2 = compileExport(tight, opts({ to: "axolotl" }), count);
   const d = r2.diagnostics.find((x) => x.code === "AL4605");
@@ -236,18 +236,19 @@ test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequ
   assert.match(file(r3, "EXPORT.md")!, /bradley_terry\.chat_template keeps the first sequence_len tokens/);
 });
 
-test("SFT rows split alignc's formatted text exactly at the response", () => {
+test("SFT rows split alignc's formatted text at the response, the whitespace before it starting the completion (a token boundary)", () => {
   const input = fixtureInput();
   const sft = input.stages.find((s) => s.name === "sft")!;
   if (sft.data.kind !== "sft") throw new Error("fixture");
   for (const ex of sft.data.train) {
     const { prompt, completion } = splitSFT(ex);
     assert.equal(prompt + completion, ex.text);
-    assert.ok(completion.startsWith(ex.response));
+    assert.equal(prompt, ex.text.slice(0, ex.responseSpan[0]).trimEnd());
+    assert.ok(completion.trimStart().startsWith(ex.response));
   }
   const r = compileExport(input, opts({ to: "trl", dropPtx: true }));
   const first = JSON.parse(file(r, "data/sft/train.jsonl")!.split("\n")[0]!) as { prompt: string; completion: string };
-  assert.deepEqual(first, { prompt: "User: say 0\nAssistant: ", completion: "0\n" });
+  assert.deepEqual(first, { prompt: "User: say 0\nAssistant:", completion: " 0\n" });
 });
 
 test("Axolotl's concatenating chat template renders alignc's text plus EOS", () => {
