@@ -2,7 +2,7 @@
 // I/O, no clock, so two exports of the same recipe are byte-identical. Lossy steps are never silent:
 // each is an error (unless the user opts out), a warning diagnostic, or a line in EXPORT.md.
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { launchScripts } from "./launch.js";
+import { launchScript } from "./launch.js";
 import { exportReadme, type StageSummary } from "./readme.js";
 import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./rows.js";
 import { axolotlTarget } from "./targets/axolotl.js";
@@ -220,9 +220,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   files.push(...out.files);
   approximations.push(...out.approximations);
   diagnostics.push(...out.diagnostics);
-  const scripts = launchScripts(opts.to, out, opts);
-  files.push({ path: "launch/1node.sh", content: scripts.oneNode, what: `every stage in order on one node (${opts.gpusPerNode} GPUs)` });
-  files.push({ path: "launch/nnodes.sh", content: scripts.nNodes, what: `every stage in order on ${opts.nodes} nodes; run on each node with NODE_RANK and MASTER_ADDR set` });
+  files.push(launchScript(opts.to, out, opts));
   const readme = exportReadme(input, opts, version, summaries, [...files, { path: "EXPORT.md", content: "", what: "this file" }], approximations);
   files.push({ path: "EXPORT.md", content: readme, what: "this file" });
   files.sort((a, b) => a.path.localeCompare(b.path));

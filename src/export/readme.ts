@@ -2,6 +2,7 @@
 // approximation the export made. It is generated, so it never drifts from the files beside it.
 import type { Approximation, ExportFile, ExportInput, ExportOptions } from "./types.js";
 import { initPath, outputDir } from "./targets/common.js";
+import { launchPath } from "./launch.js";
 
 const TARGET_NAMES = { trl: "TRL", openrlhf: "OpenRLHF", axolotl: "Axolotl" } as const;
 
@@ -19,6 +20,24 @@ const hasPromptRows = (s: ExportInput["stages"][number]) => s.data.kind !== "tex
 /** Where those rows split (rows.ts atTokenBoundary). */
 const PROMPT_SPLIT =
   "A row's prompt ends before its trailing whitespace, which starts the completion (chosen, rejected; a PPO prompt ends there): byte-level BPE tokenizers join a space to the word after it, so the prompt's tokens are then a prefix of prompt + completion's, which is alignc's text unchanged.";
+
+/** How the export's one launch script is run (launch.ts). */
+function runLine(opts: ExportOptions): string {
+  if (opts.nodes === 1) return `bash ${launchPath(opts)}`;
+  return `NODE_RANK=0 MASTER_ADDR=head-node bash ${launchPath(opts)}   # on each of the ${opts.nodes} nodes, NODE_RANK 0..${opts.nodes - 1}`;
+}
+
+/** What the cluster must provide: a shared folder on N nodes; for OpenRLHF's PPO (a Ray job) a folder path Ray's shell keeps. */
+function clusterNotes(input: ExportInput, opts: ExportOptions): string {
+  const multi = opts.nodes > 1;
+  const shared = multi ? `On ${opts.nodes} nodes the export folder must be on a filesystem every node shares: each stage writes \`outputs/<stage>\`, which the next stage reads. MASTER_PORT defaults to 29500.` : "";
+  if (opts.to !== "openrlhf" || !input.stages.some((s) => s.kind === "ppo")) return shared;
+  const job = multi
+    ? "For PPO the head node (NODE_RANK=0) starts a Ray cluster and submits the job; the other nodes join it and lend their GPUs until the job is done. The job reads and writes this folder by absolute path (the head node's), so it must be mounted at the same path on every node,"
+    : "For PPO the script starts Ray on this node and submits the job, which reads and writes this folder by absolute path,";
+  const path = " a path of letters, digits, spaces and _.,:=+@%/- only: Ray runs the job's command with /bin/sh, and the launch script stops before it starts Ray when an argument holds a character that shell would read.";
+  return [shared, job + path].filter(Boolean).join(" ");
+}
 
 export function exportReadme(
   input: ExportInput,
@@ -59,14 +78,10 @@ export function exportReadme(
     openrlhf: `pip install "openrlhf[vllm]==${version}"`,
     axolotl: `pip install "axolotl[deepspeed]==${version}"`,
   }[opts.to];
-  L.push("## Run", "", "```sh", `${install}   # the version this export was written and validated for`, "bash launch/1node.sh", `NODE_RANK=0 MASTER_ADDR=head-node bash launch/nnodes.sh   # on each of the ${opts.nodes} nodes, NODE_RANK 0..${opts.nodes - 1}`, "```", "");
-  L.push(
-    `On ${opts.nodes} nodes the export folder must be on a filesystem every node shares: each stage writes \`outputs/<stage>\`, which the next stage reads. MASTER_PORT defaults to 29500.` +
-      (opts.to === "openrlhf" && input.stages.some((s) => s.kind === "ppo")
-        ? " For PPO the head node (NODE_RANK=0) starts a Ray cluster and submits the job; the other nodes join it and lend their GPUs until the job is done. The job reads and writes this folder by absolute path (the head node's), so it must be mounted at the same path on every node, a path of letters, digits, spaces and _.,:=+@%/- only: Ray runs the job's command with /bin/sh, and the launch script stops before it starts Ray when an argument holds a character that shell would read."
-        : ""),
-    "",
-  );
+  L.push("## Run", "", "```sh", `${install}   # the version this export was written and validated for`, runLine(opts), "```", "");
+  L.push(`The configs split each step's batch over ${opts.nodes} node${opts.nodes === 1 ? "" : "s"} × ${opts.gpusPerNode} GPUs, and the launch script runs them on exactly those: for another cluster, export again with its \`--nodes\` and \`--gpus-per-node\` (on fewer GPUs these configs would train a smaller global batch for the same steps).`, "");
+  const where = clusterNotes(input, opts);
+  if (where) L.push(where, "");
   L.push("## Files", "", "| file | what it is |", "|---|---|");
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) L.push(`| \`${f.path}\` | ${f.what.replace(/\|/g, "\\|")} |`);
   L.push("", "## Approximations", "");

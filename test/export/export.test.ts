@@ -317,3 +317,26 @@ test("OpenRLHF 0.7.0.post1: PPO whose prompts per rollout the GPUs do not divide
   // 0.11's trainer was not read to have the check: not refused there
   assert.ok(!compileExport(input, opts({ to: "openrlhf", targetVersion: "0.11.0", nodes: 1, gpusPerNode: prompts * 2, dropPtx: true })).diagnostics.some((x) => x.code === "AL4613"));
 });
+
+// The configs split each batch over the export's nodes × GPUs: launch/1node.sh beside a 2-node export ran
+// them on one node, at half the plan's global batch with the same steps (audit35 H2). One script now, for
+// the cluster the configs are sized for; EXPORT.md names only it.
+test("an export writes the one launch script of its cluster: 1node.sh for --nodes 1, nnodes.sh for more, and TRL's accelerate config for that cluster only", () => {
+  for (const to of ["trl", "openrlhf", "axolotl"] as const)
+    for (const nodes of [1, 2]) {
+      const r = compileExport(fixtureInput({ without: to === "axolotl" ? ["policy"] : [] }), opts({ to, nodes, dropPtx: true }));
+      const script = nodes === 1 ? "launch/1node.sh" : "launch/nnodes.sh";
+      const other = nodes === 1 ? "launch/nnodes.sh" : "launch/1node.sh";
+      assert.deepEqual(r.files.filter((f) => f.path.startsWith("launch/")).map((f) => f.path), [script], `${to} × ${nodes}`);
+      const md = file(r, "EXPORT.md")!;
+      assert.ok(md.includes(`bash ${script}`) && !md.includes(other), `${to} × ${nodes}: EXPORT.md runs ${script} only`);
+      const text = file(r, script)!;
+      if (to === "trl") {
+        const accs = r.files.filter((f) => f.path.startsWith("accelerate/"));
+        assert.deepEqual(accs.map((f) => f.path), [nodes === 1 ? "accelerate/zero3-1node.yaml" : "accelerate/zero3-2nodes.yaml"]);
+        assert.match(accs[0]!.content, new RegExp(`^num_processes: ${nodes * 8}$`, "m"), "the accelerate config runs every GPU the configs split the batch over");
+        assert.ok(text.split("\n").filter((l) => /^(trl|accelerate) /.test(l)).every((l) => l.includes(accs[0]!.path)), text);
+      } else if (nodes > 1) assert.match(text, /--nnodes 2 /, `${to}: every stage on both nodes`);
+      else assert.doesNotMatch(text, /--nnodes|NODE_RANK/, `${to}: one node`);
+    }
+});

@@ -2,8 +2,9 @@
 // accelerate_configs/zero3.yaml) with num_machines and num_processes computed for the cluster.
 import type { ExportOptions } from "../types.js";
 
-export function acceleratePaths(opts: ExportOptions): { oneNode: string; nNodes: string } {
-  return { oneNode: "accelerate/zero3-1node.yaml", nNodes: `accelerate/zero3-${opts.nodes}nodes.yaml` };
+/** The accelerate config of the export's cluster (only that one: the stage configs are sized for it, launch.ts). */
+export function acceleratePath(opts: Pick<ExportOptions, "nodes">): string {
+  return `accelerate/zero3-${opts.nodes === 1 ? "1node" : `${opts.nodes}nodes`}.yaml`;
 }
 
 export function accelerateConfig(nodes: number, gpusPerNode: number): Record<string, unknown> {

@@ -26,7 +26,7 @@ import {
   type MapValue,
   type TargetOutput,
 } from "./common.js";
-import { acceleratePaths, accelerateConfig } from "./accelerate.js";
+import { acceleratePath, accelerateConfig } from "./accelerate.js";
 
 const SFT_LIKE = ["pretrain", "sft"] as const;
 
@@ -231,11 +231,8 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const approximations: Approximation[] = [];
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
-  const acc = acceleratePaths(opts);
-  files.push({ path: acc.oneNode, content: toYaml(accelerateConfig(1, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, 1 node × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
-  if (opts.nodes > 1)
-    files.push({ path: acc.nNodes, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
-  const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
+  const acc = acceleratePath(opts);
+  files.push({ path: acc, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} node${opts.nodes === 1 ? "" : "s"} × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
     const entries = trlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations);
@@ -246,15 +243,15 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
         `mapfile -t ARGS < ${path}`,
         `accelerate launch --config_file ${accFile}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
       ];
-      launch.push({ stage: stage.name, oneNode: run(acc.oneNode, ""), nNodes: run(multi, ` ${rankArgs}`) });
+      launch.push({ stage: stage.name, oneNode: run(acc, ""), nNodes: run(acc, ` ${rankArgs}`) });
     } else {
       const path = `configs/${stage.name}.yaml`;
       const entry = TRL_ENTRY[stage.kind];
       files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\``, check: { as: "trl-yaml", entry } });
       launch.push({
         stage: stage.name,
-        oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc.oneNode}`],
-        nNodes: [`trl ${entry} --config ${path} --accelerate_config ${multi} ${rankArgs}`],
+        oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc}`],
+        nNodes: [`trl ${entry} --config ${path} --accelerate_config ${acc} ${rankArgs}`],
       });
     }
   }
