@@ -154,12 +154,13 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptx_coef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
       else if (!s.ptx) diagnostics.push(diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef > 0 but no ptx_data`, s, input.file));
     }
-    // trl/experimental/ppo/ppo.py selects the last 100 rows of its dataset as the eval split, whatever its size
+    // trl/experimental/ppo/ppo.py selects the last 100 rows of its dataset as the eval split, whatever its size:
+    // with 100 or fewer, `dataset.select(range(len(dataset) - 100))` fails at start, so nothing is written
     if (s.kind === "ppo" && opts.to === "trl") {
       const n = s.data.train.length;
       diagnostics.push(
         n <= TRL_PPO_EVAL_ROWS
-          ? diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script will fail`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
+          ? diag("AL4607", "error", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script would fail at start`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
           : diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation: stage \`${s.name}\` trains there on ${n - TRL_PPO_EVAL_ROWS} of its ${n} training prompts (${(((n - TRL_PPO_EVAL_ROWS) / n) * 100).toFixed(0)} %)`, s, input.file, "export to openrlhf to train on every prompt, or add prompts"),
       );
       // and EXPORT.md says it too (its row counts are the rows written, which the script then splits)

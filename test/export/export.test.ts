@@ -33,15 +33,20 @@ test("TRL's PPO is a warning that names it experimental", () => {
   assert.match(d!.message, /experimental/);
 });
 
-test("TRL's PPO script holds out its dataset's last 100 prompts: the warning says how many it trains on (120 → 20), or that it fails (≤ 100)", () => {
+test("TRL's PPO script holds out its dataset's last 100 prompts: a warning says how many it trains on (120 → 20); with ≤ 100 the script fails at start, an error that writes nothing", () => {
   const r = compileExport(fixtureInput(), opts({ to: "trl", dropPtx: true }));
   const d = r.diagnostics.find((x) => x.code === "AL4607");
   assert.equal(d?.severity, "warning");
   assert.match(d!.message, /trains there on 20 of its 120 training prompts \(17 %\)/);
+  assert.ok(r.files.length > 0, "a warning: the export is written");
   const few = fixtureInput();
   const policy = few.stages.find((s) => s.name === "policy")!;
   policy.data = { ...policy.data, train: policy.data.train.slice(0, 100) } as typeof policy.data;
-  assert.match(compileExport(few, opts({ to: "trl", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607")!.message, /only 100 training prompts, so the script will fail/);
+  const failing = compileExport(few, opts({ to: "trl", dropPtx: true }));
+  const e = failing.diagnostics.find((x) => x.code === "AL4607")!;
+  assert.equal(e.severity, "error");
+  assert.match(e.message, /only 100 training prompts, so the script would fail at start/);
+  assert.deepEqual(failing.files, [], "nothing half-written");
   assert.equal(compileExport(fixtureInput(), opts({ to: "openrlhf", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607"), undefined, "OpenRLHF trains on every prompt");
 });
 
