@@ -8,7 +8,7 @@ import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./
 import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, rolloutPrompts, type OpenRLHFVersion } from "./targets/openrlhf.js";
-import { trlTarget } from "./targets/trl.js";
+import { TRL_PPO_EVAL_ROWS, trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { pairLonger, positionsProblem } from "./model-positions.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
@@ -30,9 +30,6 @@ export const EXPORT_CODES = {
   AL4612: "a stage's max_length is longer than the target model's positions",
   AL4613: "the cluster's GPUs do not divide the prompts of a PPO rollout (OpenRLHF 0.7.0.post1)",
 } as const;
-
-/** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on). */
-const TRL_PPO_EVAL_ROWS = 100;
 
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {
   return { code, severity, message, file: stage?.file ?? file, span: stage?.span ?? null, ...(hint ? { hint } : {}) };

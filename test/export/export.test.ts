@@ -4,7 +4,7 @@ import { Template } from "@huggingface/jinja";
 import { compileExport } from "../../src/export/compile.js";
 import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/rows.js";
 import type { ExportOptions } from "../../src/export/types.js";
-import { fixtureInput } from "./fixture.js";
+import { fixtureInput, withHP, type HPOverride } from "./fixture.js";
 import { ppoHP } from "../../src/export/ppo-hp.js";
 
 const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
@@ -326,7 +326,7 @@ test("OpenRLHF 0.7.0.post1: PPO whose prompts per rollout the GPUs do not divide
 // The configs split each batch over the export's nodes × GPUs: launch/1node.sh beside a 2-node export ran
 // them on one node, at half the plan's global batch with the same steps (audit35 H2). One script now, for
 // the cluster the configs are sized for; EXPORT.md names only it.
-test("an export writes the one launch script of its cluster: 1node.sh for --nodes 1, nnodes.sh for more, and TRL's accelerate config for that cluster only", () => {
+test("an export writes the one launch script of its cluster: 1node.sh for --nodes 1, nnodes.sh for more, and TRL's accelerate configs for that cluster only", () => {
   for (const to of ["trl", "openrlhf", "axolotl"] as const)
     for (const nodes of [1, 2]) {
       const r = compileExport(fixtureInput({ without: to === "axolotl" ? ["policy"] : [] }), opts({ to, nodes, dropPtx: true }));
@@ -337,11 +337,72 @@ test("an export writes the one launch script of its cluster: 1node.sh for --node
       assert.ok(md.includes(`bash ${script}`) && !md.includes(other), `${to} × ${nodes}: EXPORT.md runs ${script} only`);
       const text = file(r, script)!;
       if (to === "trl") {
+        // the cluster's, and PPO's own (its gradient clipping): each for the export's nodes × GPUs
+        const cluster = nodes === 1 ? "accelerate/zero3-1node" : "accelerate/zero3-2nodes";
         const accs = r.files.filter((f) => f.path.startsWith("accelerate/"));
-        assert.deepEqual(accs.map((f) => f.path), [nodes === 1 ? "accelerate/zero3-1node.yaml" : "accelerate/zero3-2nodes.yaml"]);
-        assert.match(accs[0]!.content, new RegExp(`^num_processes: ${nodes * 8}$`, "m"), "the accelerate config runs every GPU the configs split the batch over");
-        assert.ok(text.split("\n").filter((l) => /^(trl|accelerate) /.test(l)).every((l) => l.includes(accs[0]!.path)), text);
+        assert.deepEqual(accs.map((f) => f.path), [`${cluster}-policy.yaml`, `${cluster}.yaml`]);
+        for (const acc of accs) assert.match(acc.content, new RegExp(`^num_processes: ${nodes * 8}$`, "m"), "the accelerate config runs every GPU the configs split the batch over");
+        assert.ok(text.split("\n").filter((l) => /^(trl|accelerate) /.test(l)).every((l) => accs.some((a) => l.includes(a.path))), text);
       } else if (nodes > 1) assert.match(text, /--nnodes 2 /, `${to}: every stage on both nodes`);
       else assert.doesNotMatch(text, /--nnodes|NODE_RANK/, `${to}: one node`);
     }
+});
+
+/** The fixture's PPO stage with `over` applied, for TRL's PPO tests; `prompts` rollout prompts. */
+function trlPpo(over: HPOverride, prompts = 120) {
+  const input = fixtureInput({ ptx: 0 });
+  const ppo = input.stages.find((s) => s.kind === "ppo")!;
+  ppo.hp = withHP(ppo.hp, over);
+  ppo.data = { kind: "prompts", train: Array.from({ length: prompts }, (_, i) => `User: q${i}\nAssistant: `), test: [] };
+  return input;
+}
+const argOf = (args: string, flag: string) => {
+  const lines = args.split("\n");
+  return lines.includes(flag) ? lines[lines.indexOf(flag) + 1] : undefined;
+};
+
+// TRL's PPO loop calls no clip_grad_norm_ and never reads max_grad_norm (audit35 M2): its clip is DeepSpeed's
+// gradient_clipping, which accelerate fills with its own value unless the accelerate config names one
+test("TRL's PPO stage runs with its own accelerate config, DeepSpeed's gradient_clipping at the stage's grad_clip (0 = none); the other stages keep the cluster's", () => {
+  for (const clip of [0.5, 0]) {
+    const r = compileExport(trlPpo({ grad_clip: clip }), opts({ to: "trl", nodes: 2 }));
+    const acc = file(r, "accelerate/zero3-2nodes-policy.yaml")!;
+    assert.match(acc, new RegExp(`^  gradient_clipping: ${clip}$`, "m"), acc);
+    assert.match(acc, /^num_processes: 16$/m);
+    assert.doesNotMatch(file(r, "accelerate/zero3-2nodes.yaml")!, /gradient_clipping/, "the HF Trainer stages fill it from max_grad_norm");
+    const script = file(r, "launch/nnodes.sh")!;
+    assert.match(script, /accelerate launch --config_file accelerate\/zero3-2nodes-policy\.yaml .*trl\.experimental\.ppo\.ppo/);
+    assert.match(script, /trl sft --config configs\/sft\.yaml --accelerate_config accelerate\/zero3-2nodes\.yaml /);
+    const note = r.approximations.find((a) => a.stage === "policy" && a.text.startsWith("grad_clip:"));
+    if (clip > 0) assert.match(note?.text ?? "", /never clips gradients itself.*gradient_clipping = 0\.5.*policy and the value model together/);
+    else assert.equal(note, undefined, "no clipping on either side");
+  }
+});
+
+// TRL's PPO draws a prompt per rollout: steps × batch_size draws, samples_per_prompt times alignc's (audit35 M4);
+// the quickstart's numbers: 40 steps × 64 rollouts of 16 prompts × 4 samples, 914 prompts (the script trains on 814)
+test("TRL's samples_per_prompt note counts the prompt draws: steps × batch_size against alignc's steps × batch_size ÷ samples_per_prompt", () => {
+  const r = compileExport(trlPpo({ steps: 40, batch_size: 64, samples_per_prompt: 4 }, 914), opts({ to: "trl" }));
+  const note = r.approximations.find((a) => a.stage === "policy" && a.text.startsWith("samples_per_prompt:"))!;
+  assert.match(note.text, /draws a fresh prompt for every rollout: steps × batch_size = 2560 prompt draws, 3\.1 passes over the 814 prompts it trains on/);
+  assert.match(note.text, /alignc drew steps × batch_size ÷ samples_per_prompt = 640 prompts, 0\.7 passes over its 914, and sampled each 4 times/);
+});
+
+// transformers 4.x reports to every installed tracker by default (wandb may ask for a login in a batch job); the
+// other stages' configs said none, PPO's args did not (audit35 M5)
+test("TRL's PPO args report to no tracker, as the other stages' configs do", () => {
+  const r = compileExport(trlPpo({}), opts({ to: "trl" }));
+  assert.equal(argOf(file(r, "configs/policy.args")!, "--report_to"), "none");
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^report_to: none$/m, s);
+});
+
+// TRL's PPO steps its scheduler once per rollout batch of the target's global batch: where that is not alignc's,
+// warmup and the logging/save intervals scale with the batches, as the other stages' do (audit35 L1)
+test("TRL's PPO where the GPUs cannot keep the batch (4 rollouts on 8 GPUs: 8): warmup_steps and the intervals count the target's rollout batches", () => {
+  const r = compileExport(trlPpo({ steps: 40, batch_size: 4, warmup: 10, log_every: 4, checkpoint_every: 20 }), opts({ to: "trl" }));
+  const args = file(r, "configs/policy.args")!;
+  const n = (flag: string) => Number(argOf(args, flag));
+  assert.equal(n("--total_episodes"), 160);
+  assert.equal(n("--per_device_train_batch_size") * n("--gradient_accumulation_steps") * 8, 8, "a global batch of 8: 20 rollout batches for alignc's 40 steps");
+  assert.deepEqual([n("--warmup_steps"), n("--logging_steps"), n("--save_steps")], [5, 2, 10]);
 });
