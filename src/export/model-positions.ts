@@ -11,6 +11,11 @@ import type { ExportStage } from "./types.js";
 export const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 const GPT2_POSITIONS = 1024;
 
+/** Whether a stage's lineage starts from a GPT-2-family model (from-plan.ts sets `positions` for the models alignc knows). */
+export function inGpt2Family(stage: ExportStage): boolean {
+  return stage.positions !== undefined && GPT2_FAMILY.test(stage.positions.hf);
+}
+
 /** The positions of a Hugging Face model alignc knows, or undefined. */
 export function knownPositions(hf: string): number | undefined {
   return GPT2_FAMILY.test(hf) ? GPT2_POSITIONS : undefined;

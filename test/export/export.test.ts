@@ -6,6 +6,8 @@ import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/row
 import type { ExportOptions } from "../../src/export/types.js";
 import { fixtureInput, withHP, type HPOverride } from "./fixture.js";
 import { ppoHP } from "../../src/export/ppo-hp.js";
+import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
+import { gpt2 } from "../../src/data/tokenizers.js";
 
 const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
 const file = (r: ReturnType<typeof compileExport>, path: string) => r.files.find((f) => f.path === path)?.content;
@@ -405,4 +407,24 @@ test("TRL's PPO where the GPUs cannot keep the batch (4 rollouts on 8 GPUs: 8): 
   assert.equal(n("--total_episodes"), 160);
   assert.equal(n("--per_device_train_batch_size") * n("--gradient_accumulation_steps") * 8, 8, "a global batch of 8: 20 rollout batches for alignc's 40 steps");
   assert.deepEqual([n("--warmup_steps"), n("--logging_steps"), n("--save_steps")], [5, 2, 10]);
+});
+
+// TRL's reward trainer pads with EOS where the tokenizer has no pad token (GPT-2), so the classifier read the
+// score at the last response token, while TRL's PPO reads the reward at the EOS after it (audit35 H3)
+test("TRL's reward model of a GPT-2-family model pads with a vocabulary token that is not EOS, so it scores at the EOS where PPO reads; elsewhere the PPO stage notes the readout", async () => {
+  const tok = await gpt2();
+  const [id] = tok.encode(GPT2_REWARD_PAD);
+  assert.deepEqual(tok.encode(GPT2_REWARD_PAD), [id], "one GPT-2 token, which RewardConfig.pad_token requires");
+  assert.notEqual(id, tok.eos);
+  const gpt = fixtureInput({ ptx: 0 });
+  for (const s of gpt.stages) s.positions = { hf: "gpt2", n: 1024 };
+  const r = compileExport(gpt, opts({ to: "trl" }));
+  assert.match(file(r, "configs/rm.yaml")!, new RegExp(`^pad_token: ${GPT2_REWARD_PAD}$`, "m"));
+  for (const s of ["pre", "sft", "dpo"]) assert.doesNotMatch(file(r, `configs/${s}.yaml`)!, /pad_token/, s);
+  assert.equal(r.approximations.find((a) => a.text.startsWith("reward:")), undefined);
+  // a model alignc knows no tokenizer of: no pad token written, and the PPO stage says what may differ
+  const other = compileExport(fixtureInput({ ptx: 0 }), opts({ to: "trl" }));
+  assert.doesNotMatch(file(other, "configs/rm.yaml")!, /pad_token/);
+  const note = other.approximations.find((a) => a.stage === "policy" && a.text.startsWith("reward:"));
+  assert.match(note?.text ?? "", /pads with EOS, the reward model's sequence classifier reads its score at the last response token .* while TRL's PPO reads the reward at the EOS after the response/);
 });

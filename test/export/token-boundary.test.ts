@@ -14,6 +14,7 @@ import { gpt2 } from "../../src/data/tokenizers.js";
 import { compileExport } from "../../src/export/compile.js";
 import { exportRecipe } from "../../src/export/index.js";
 import { groupPairs, type Row } from "../../src/export/rows.js";
+import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
 import type { ExportInput, ExportResult, Target } from "../../src/export/types.js";
 import { fixtureInput } from "./fixture.js";
 
@@ -85,6 +86,8 @@ test("the quickstart's TRL export: every SFT and comparison row splits at a GPT-
   const { bad, texts } = await boundaryFailures(r);
   assert.ok(texts.length > 15_000, `${texts.length} splits: every SFT and reward-model row`);
   assert.deepEqual(bad.slice(0, 5), [], `${bad.length} of ${texts.length} rows`);
+  // the pad token TRL's reward trainer is given (audit35 H3) occurs in no row: padding is all it can be
+  assert.deepEqual(texts.filter((t) => t.includes(GPT2_REWARD_PAD)), []);
   const prompts = rowsOf(r, "data/policy/train.jsonl").map((row) => row.prompt as string);
   assert.ok(prompts.length > 100);
   assert.deepEqual(prompts.filter((p) => /\s$/.test(p)), []);

@@ -5,6 +5,7 @@ import { toYaml } from "../yaml.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
 import { targetVersionOf, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
+import { inGpt2Family } from "../model-positions.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   HF_GROUPING,
@@ -58,6 +59,36 @@ function promptDrawsNote(c: MapCtx): string {
 function ppoClipNote(c: MapCtx): string | null {
   if (c.stage.hp.grad_clip <= 0) return null;
   return `TRL's PPO loop never clips gradients itself (it does not read max_grad_norm); DeepSpeed clips them at gradient_clipping = ${c.stage.hp.grad_clip} (written in ${acceleratePath(c.opts, c.stage.name)}), over the policy and the value model together (one DeepSpeed engine), where alignc clips the policy's gradient norm on its own${c.stage.hp.advantages === "gae" ? " and its value network's on its own" : ""}`;
+}
+
+/**
+ * The pad token TRL's reward trainer is given for a GPT-2-family model. Left to itself it pads with the
+ * tokenizer's pad token, else EOS (reward_trainer.py), and GPT-2 has no other: the sequence classifier
+ * pools at the rightmost token that is not padding (transformers' *ForSequenceClassification), so it read
+ * the score at the last response token, while TRL's PPO reads the reward at the EOS it keeps after the
+ * response (utils.get_reward after truncate_response). With any other pad token, the EOS the trainer
+ * appends is the last non-pad token, where PPO reads. RewardConfig.pad_token must be a token of the
+ * vocabulary: this one is a single GPT-2 token that natural text all but never contains (one of its
+ * anomalous, barely trained tokens), and where a row did contain it the rightmost-non-pad pooling would
+ * still read at the final EOS.
+ */
+export const GPT2_REWARD_PAD = "PsyNetMessage";
+
+/** The pad_token a reward model stage is written with, or null where alignc does not know the tokenizer. */
+export function rewardPadToken(stage: ExportStage): string | null {
+  return inGpt2Family(stage) ? GPT2_REWARD_PAD : null;
+}
+
+/** EXPORT.md's note for a PPO stage whose TRL-trained reward model pads as its tokenizer does (no rewardPadToken). */
+function rewardReadoutNote(stage: ExportStage, input: ExportInput): Approximation | null {
+  const rm = input.stages.find((s) => s.name === stage.reward);
+  if (!rm || rewardPadToken(rm)) return null;
+  return {
+    stage: stage.name,
+    text:
+      `reward: TRL's reward trainer pads with the tokenizer's pad token, else EOS; where it pads with EOS, the reward model's sequence classifier reads its score at the last response token (the last token that is not padding), while TRL's PPO reads the reward at the EOS after the response, a position the reward model never scored. ` +
+      `alignc sets pad_token in configs/${rm.name}.yaml only for the GPT-2 family, whose tokenizer it knows: give it a vocabulary token other than EOS if ${initPath(rm)}'s tokenizer has no pad token of its own`,
+  };
 }
 
 /** alignc property → TRL field, one row each; tested row by row in test/export/mapping.test.ts. */
@@ -249,6 +280,10 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
   head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
   if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
   head.push(["output_dir", outputDir(stage.name)]);
+  const pad = stage.kind === "reward_model" ? rewardPadToken(stage) : null;
+  if (pad) head.push(["pad_token", pad]);
+  const readout = stage.kind === "ppo" ? rewardReadoutNote(stage, input) : null;
+  if (readout) approximations.push(readout);
   if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all")) head.push(["dataset_text_field", "text"]);
   const body = applyTable(TRL_TABLE, ctx, approximations);
   // report_to: transformers 4.x defaults to "all", starting wandb or trackio wherever installed (a login a batch job may not have)
