@@ -8,6 +8,7 @@ import { fixtureInput, withHP, type HPOverride } from "./fixture.js";
 import { ppoHP } from "../../src/export/ppo-hp.js";
 import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
 import { gpt2 } from "../../src/data/tokenizers.js";
+import { loadSurfaces, schemasAvailable, validateExport } from "../../src/export/index.js";
 
 const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
 const file = (r: ReturnType<typeof compileExport>, path: string) => r.files.find((f) => f.path === path)?.content;
@@ -427,4 +428,16 @@ test("TRL's reward model of a GPT-2-family model pads with a vocabulary token th
   assert.doesNotMatch(file(other, "configs/rm.yaml")!, /pad_token/);
   const note = other.approximations.find((a) => a.stage === "policy" && a.text.startsWith("reward:"));
   assert.match(note?.text ?? "", /pads with EOS, the reward model's sequence classifier reads its score at the last response token .* while TRL's PPO reads the reward at the EOS after the response/);
+});
+
+// Axolotl 0.18 gives a pad token only to Llama-type and GPT-NeoX tokenizers: a GPT-2 run stopped at its first
+// padded batch (audit35 M1)
+test("Axolotl: every stage of a GPT-2-family model pads with <|endoftext|> (special_tokens, in Axolotl's schema); other models keep their tokenizer's", () => {
+  const gpt = fixtureInput({ without: ["policy"] });
+  for (const s of gpt.stages) s.positions = { hf: "gpt2", n: 1024 };
+  const r = compileExport(gpt, opts({ to: "axolotl" }));
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^special_tokens:\n {2}pad_token: <\|endoftext\|>$/m, s);
+  if (schemasAvailable()) for (const [path, errors] of validateExport(r.files, loadSurfaces())) assert.deepEqual(errors, [], path);
+  const other = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "axolotl" }));
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.doesNotMatch(file(other, `configs/${s}.yaml`)!, /special_tokens/, s);
 });
