@@ -14,8 +14,9 @@ export type Row = Record<string, unknown>;
  * " " token while "…Assistant: negative" ends in " negative": the prompt's tokens were no prefix of
  * prompt + completion's, and the targets cut at the prompt's token count (TRL's SFT masked the answer's
  * first token, its DPO dropped chosen's and rejected's, OpenRLHF's SFT and DPO mask by the prompt's
- * length too). Whitespace always starts a new pre-token, so a prompt that ends before it tokenizes as a
- * prefix. prompt + completion is the text alignc trains on, byte for byte.
+ * length too). GPT-2's pre-tokenizer starts a new piece at every whitespace that follows other text, so a
+ * prompt that ends before its whitespace tokenizes as a prefix (test/export/token-boundary.test.ts).
+ * prompt + completion is the text alignc trains on, byte for byte.
  */
 export function atTokenBoundary(prompt: string, completion: string): { prompt: string; completion: string } {
   const head = prompt.trimEnd();
