@@ -2,13 +2,13 @@
 // I/O, no clock, so two exports of the same recipe are byte-identical. Lossy steps are never silent:
 // each is an error (unless the user opts out), a warning diagnostic, or a line in EXPORT.md.
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { launchScripts } from "./launch.js";
+import { launchScript } from "./launch.js";
 import { exportReadme, type StageSummary } from "./readme.js";
 import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./rows.js";
 import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
 import { openrlhfTarget, rolloutPrompts, type OpenRLHFVersion } from "./targets/openrlhf.js";
-import { trlTarget } from "./targets/trl.js";
+import { TRL_PPO_EVAL_ROWS, trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { pairLonger, positionsProblem } from "./model-positions.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
@@ -30,9 +30,6 @@ export const EXPORT_CODES = {
   AL4612: "a stage's max_length is longer than the target model's positions",
   AL4613: "the cluster's GPUs do not divide the prompts of a PPO rollout (OpenRLHF 0.7.0.post1)",
 } as const;
-
-/** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on). */
-const TRL_PPO_EVAL_ROWS = 100;
 
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {
   return { code, severity, message, file: stage?.file ?? file, span: stage?.span ?? null, ...(hint ? { hint } : {}) };
@@ -154,12 +151,13 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
       else if (!hasPtx) approximations.push({ stage: s.name, text: `ptx_coef = ${s.hp.ptx_coef}: the ptx term is dropped (--drop-ptx); ${opts.to} ${version} trains plain PPO without the pretraining/SFT log-likelihood` });
       else if (!s.ptx) diagnostics.push(diag("AL4603", "error", `stage \`${s.name}\` has ptx_coef > 0 but no ptx_data`, s, input.file));
     }
-    // trl/experimental/ppo/ppo.py selects the last 100 rows of its dataset as the eval split, whatever its size
+    // trl/experimental/ppo/ppo.py selects the last 100 rows of its dataset as the eval split, whatever its size:
+    // with 100 or fewer, `dataset.select(range(len(dataset) - 100))` fails at start, so nothing is written
     if (s.kind === "ppo" && opts.to === "trl") {
       const n = s.data.train.length;
       diagnostics.push(
         n <= TRL_PPO_EVAL_ROWS
-          ? diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script will fail`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
+          ? diag("AL4607", "error", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation; stage \`${s.name}\` has only ${n} training prompts, so the script would fail at start`, s, input.file, `add prompts (at least ${TRL_PPO_EVAL_ROWS + 1}) or export to openrlhf`)
           : diag("AL4607", "warning", `TRL's PPO script keeps the last ${TRL_PPO_EVAL_ROWS} prompts for evaluation: stage \`${s.name}\` trains there on ${n - TRL_PPO_EVAL_ROWS} of its ${n} training prompts (${(((n - TRL_PPO_EVAL_ROWS) / n) * 100).toFixed(0)} %)`, s, input.file, "export to openrlhf to train on every prompt, or add prompts"),
       );
       // and EXPORT.md says it too (its row counts are the rows written, which the script then splits)
@@ -220,9 +218,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   files.push(...out.files);
   approximations.push(...out.approximations);
   diagnostics.push(...out.diagnostics);
-  const scripts = launchScripts(opts.to, out, opts);
-  files.push({ path: "launch/1node.sh", content: scripts.oneNode, what: `every stage in order on one node (${opts.gpusPerNode} GPUs)` });
-  files.push({ path: "launch/nnodes.sh", content: scripts.nNodes, what: `every stage in order on ${opts.nodes} nodes; run on each node with NODE_RANK and MASTER_ADDR set` });
+  files.push(launchScript(opts.to, out, opts));
   const readme = exportReadme(input, opts, version, summaries, [...files, { path: "EXPORT.md", content: "", what: "this file" }], approximations);
   files.push({ path: "EXPORT.md", content: readme, what: "this file" });
   files.sort((a, b) => a.path.localeCompare(b.path));
@@ -235,7 +231,8 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
   out.push({ stage: null, text: "max_length is counted in the target model's tokens, alignc's in its own tokenizer's: the same number covers a different amount of text" });
   out.push({ stage: null, text: "the target shuffles rows with its own sampler (seeded by `seed`), so batches hold other examples than alignc's at the same step" });
   out.push({ stage: null, text: "the target trains in bf16 mixed precision with DeepSpeed ZeRO-3; alignc in float32 on one device, so results match in distribution, not bit for bit" });
-  if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => splitSFT(ex).completion !== ex.response)))
+  // text after the response: the completion (which also starts with the prompt's trailing whitespace) is more than the response
+  if (input.stages.some((s) => s.data.kind === "sft" && s.data.train.some((ex) => ex.responseSpan[1] < ex.text.length)))
     out.push({ stage: null, text: "completions carry the chat format's text after the response (its end-of-turn markers); the target appends its tokenizer's EOS where alignc appends its own" });
   if (input.stages.some((s) => s.kind === "pretrain"))
     out.push({

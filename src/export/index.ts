@@ -1,6 +1,6 @@
 // `alignc export`: a checked recipe's plan compiled for the distributed engines people already run
 // (TRL, OpenRLHF, Axolotl): the exact training examples in each engine's row shape, one config per
-// stage chained in plan order, launch scripts for one node and N nodes, and EXPORT.md listing every
+// stage chained in plan order, the launch script for the cluster it is sized for, and EXPORT.md listing every
 // approximation. alignc grows no distributed trainer of its own.
 import { checkRecipeFile } from "../check/index.js";
 import type { CheckedRecipe } from "../check/ir.js";
@@ -19,6 +19,7 @@ export { toYaml } from "./yaml.js";
 export { validateExport, loadSurfaces } from "./validate/index.js";
 export { schemasAvailable, defaultSchemaDir } from "./validate/schemas.js";
 export { TARGETS, TARGET_VERSIONS } from "./types.js";
+export { launchPath } from "./launch.js";
 export type { Target, ExportOptions, ExportResult, ExportFile, ExportInput, ExportStage, Approximation } from "./types.js";
 
 /** The export of a checked recipe (one variant when it sweeps). Never throws on bad input. */

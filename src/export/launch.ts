@@ -1,7 +1,12 @@
-// Launch scripts: every stage in plan order, for one node and for N nodes. Each stage's output folder
-// is the next stage's input, so the N-node script assumes the export folder is on a filesystem all
-// nodes share, and takes the rendezvous from NODE_RANK, MASTER_ADDR, MASTER_PORT (as torchrun does).
-import type { ExportOptions } from "./types.js";
+// The launch script: every stage in plan order, for the cluster the export was made for. The configs
+// split each global batch over that cluster's GPUs (per-device batch × accumulation × nodes × GPUs), so
+// an export writes one script only: launch/1node.sh for --nodes 1, launch/nnodes.sh (the same script on
+// every node) for more. A one-node script beside a multi-node export trained a global batch 1/nodes of
+// the plan's with the same step counts (audit35 H2); a one-node run is exported with --nodes 1.
+// Each stage's output folder is the next stage's input, so the N-node script assumes the export folder
+// is on a filesystem all nodes share, and takes the rendezvous from NODE_RANK, MASTER_ADDR, MASTER_PORT
+// (as torchrun does).
+import type { ExportFile, ExportOptions } from "./types.js";
 import type { TargetOutput } from "./targets/common.js";
 
 const HEADER = (title: string) => [
@@ -12,20 +17,32 @@ const HEADER = (title: string) => [
   'cd "$(dirname "$0")/.."',
 ];
 
-export function launchScripts(target: string, out: TargetOutput, opts: ExportOptions): { oneNode: string; nNodes: string } {
-  const one = [...HEADER(`${target}: every stage on this node (${opts.gpusPerNode} GPUs).`)];
-  const many = [
+/** The path of the export's launch script: 1node.sh for one node, nnodes.sh for more. */
+export function launchPath(opts: Pick<ExportOptions, "nodes">): string {
+  return opts.nodes === 1 ? "launch/1node.sh" : "launch/nnodes.sh";
+}
+
+function oneNodeScript(target: string, out: TargetOutput, opts: ExportOptions): string {
+  const lines = [...HEADER(`${target}: every stage on this node (${opts.gpusPerNode} GPUs).`), ...(out.preamble?.oneNode ?? [])];
+  for (const s of out.launch) lines.push("", `echo "== stage ${s.stage}"`, ...s.oneNode);
+  return lines.join("\n") + "\n";
+}
+
+function nNodeScript(target: string, out: TargetOutput, opts: ExportOptions): string {
+  const lines = [
     ...HEADER(`${target}: every stage on ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs. Run this same script on every node.`),
     ': "${NODE_RANK:?set NODE_RANK to this node\'s rank, 0 on the head node}"',
     ': "${MASTER_ADDR:?set MASTER_ADDR to the head node\'s address}"',
     'MASTER_PORT="${MASTER_PORT:-29500}"',
     "# The export folder must be on a filesystem every node shares: each stage reads the previous one's outputs/.",
+    ...(out.preamble?.nNodes ?? []),
   ];
-  one.push(...(out.preamble?.oneNode ?? []));
-  many.push(...(out.preamble?.nNodes ?? []));
-  for (const s of out.launch) {
-    one.push("", `echo "== stage ${s.stage}"`, ...s.oneNode);
-    many.push("", `echo "== stage ${s.stage} (node $NODE_RANK)"`, ...s.nNodes);
-  }
-  return { oneNode: one.join("\n") + "\n", nNodes: many.join("\n") + "\n" };
+  for (const s of out.launch) lines.push("", `echo "== stage ${s.stage} (node $NODE_RANK)"`, ...s.nNodes);
+  return lines.join("\n") + "\n";
+}
+
+/** The export's one launch script, for the nodes × GPUs its configs are sized for. */
+export function launchScript(target: string, out: TargetOutput, opts: ExportOptions): ExportFile {
+  if (opts.nodes === 1) return { path: launchPath(opts), content: oneNodeScript(target, out, opts), what: `every stage in order on one node (${opts.gpusPerNode} GPUs)` };
+  return { path: launchPath(opts), content: nNodeScript(target, out, opts), what: `every stage in order on ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs; run on each node with NODE_RANK and MASTER_ADDR set` };
 }

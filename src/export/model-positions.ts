@@ -3,13 +3,18 @@
 // model, after its data was prepared and the model loaded. alignc knows the positions of the models
 // whose tokenizer it carries (no config is downloaded); for those, an export whose stage allows longer
 // sequences is refused (AL4612), with the number of this stage's rows that are longer.
-import { pairRows, type PairRow } from "./rows.js";
+import { pairRows, rolloutPrompt, type PairRow } from "./rows.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import type { ExportStage } from "./types.js";
 
 /** GPT-2's family (gpt2, -medium, -large, -xl, distilgpt2): 1,024 positions each (config.json n_positions). */
 export const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 const GPT2_POSITIONS = 1024;
+
+/** Whether a stage's lineage starts from a GPT-2-family model (from-plan.ts sets `positions` for the models alignc knows). */
+export function inGpt2Family(stage: ExportStage): boolean {
+  return stage.positions !== undefined && GPT2_FAMILY.test(stage.positions.hf);
+}
 
 /** The positions of a Hugging Face model alignc knows, or undefined. */
 export function knownPositions(hf: string): number | undefined {
@@ -33,7 +38,7 @@ export function positionsProblem(to: string, s: ExportStage, count?: (t: string)
   if (s.kind === "ppo" && to === "trl" && d.kind === "prompts") {
     const room = n - ppoHP(s).max_new_tokens; // a rollout is the prompt and up to max_new_tokens
     if (!count) return null; // nothing to measure the prompts with (no GPT-2 stage is without one)
-    const over = d.train.filter((p) => count(p) > room).length;
+    const over = d.train.filter((p) => count(rolloutPrompt(p)) > room).length;
     return over ? { over, total: d.train.length, what: `prompts leave fewer than max_new_tokens = ${ppoHP(s).max_new_tokens} of its ${n} positions (TRL keeps every prompt whole)` } : null;
   }
   if (s.hp.max_length <= n) return null;
@@ -41,7 +46,7 @@ export function positionsProblem(to: string, s: ExportStage, count?: (t: string)
   if (!count) return { over: null, total: 0, what };
   if (d.kind === "text") return { over: null, total: d.train.length, what }; // text is cut into max_length windows: no row is "longer"
   if (d.kind === "sft") return { over: d.train.filter((ex) => count(ex.text) + 1 > n).length, total: d.train.length, what };
-  if (d.kind === "prompts") return { over: d.train.filter((p) => count(p) + ppoHP(s).max_new_tokens > n).length, total: d.train.length, what };
+  if (d.kind === "prompts") return { over: d.train.filter((p) => count(rolloutPrompt(p)) + ppoHP(s).max_new_tokens > n).length, total: d.train.length, what };
   const pairs = pairRows(d.train, pairsOf(s));
   return { over: pairs.filter((p) => pairLonger(p, n, count)).length, total: pairs.length, what };
 }

@@ -7,10 +7,31 @@ import type { RenderedGroup, StageData, StageKind, Target } from "./types.js";
 
 export type Row = Record<string, unknown>;
 
-/** The prompt part (everything before the response) and the completion (response and what follows). */
+/**
+ * A prompt and what follows it, split where a byte-level BPE tokenizer splits: the prompt's trailing
+ * whitespace moves to the front of the completion. GPT-2's BPE (and SentencePiece, whose "▁" marks a
+ * space) joins a space to the word after it, so the chat format's "…Assistant: " alone ends in a lone
+ * " " token while "…Assistant: negative" ends in " negative": the prompt's tokens were no prefix of
+ * prompt + completion's, and the targets cut at the prompt's token count (TRL's SFT masked the answer's
+ * first token, its DPO dropped chosen's and rejected's, OpenRLHF's SFT and DPO mask by the prompt's
+ * length too). GPT-2's pre-tokenizer starts a new piece at every whitespace that follows other text, so a
+ * prompt that ends before its whitespace tokenizes as a prefix (test/export/token-boundary.test.ts).
+ * prompt + completion is the text alignc trains on, byte for byte.
+ */
+export function atTokenBoundary(prompt: string, completion: string): { prompt: string; completion: string } {
+  const head = prompt.trimEnd();
+  return { prompt: head, completion: prompt.slice(head.length) + completion };
+}
+
+/** A PPO prompt as the targets read it: it ends before its trailing whitespace, which the policy generates (atTokenBoundary). */
+export function rolloutPrompt(prompt: string): string {
+  return atTokenBoundary(prompt, "").prompt;
+}
+
+/** The prompt part (before the response, less its trailing whitespace) and the completion (the rest: atTokenBoundary). */
 export function splitSFT(ex: SFTExample): { prompt: string; completion: string } {
   const at = ex.responseSpan[0];
-  return { prompt: ex.text.slice(0, at), completion: ex.text.slice(at) };
+  return atTokenBoundary(ex.text.slice(0, at), ex.text.slice(at));
 }
 
 export { groupPairs } from "../data/rankings.js";
@@ -21,9 +42,14 @@ export interface PairRow {
   rejected: string;
 }
 
+/** The pairs of each group (`mode`), split at the token boundary (atTokenBoundary) as every target reads them. */
 export function pairRows(groups: readonly RenderedGroup[], mode: "all" | "adjacent"): PairRow[] {
   const out: PairRow[] = [];
-  for (const rg of groups) for (const [w, l] of groupPairs(rg.group, mode)) out.push({ prompt: rg.prompt, chosen: rg.completions[w]!, rejected: rg.completions[l]! });
+  for (const rg of groups)
+    for (const [w, l] of groupPairs(rg.group, mode)) {
+      const chosen = atTokenBoundary(rg.prompt, rg.completions[w]!);
+      out.push({ prompt: chosen.prompt, chosen: chosen.completion, rejected: atTokenBoundary(rg.prompt, rg.completions[l]!).completion });
+    }
   return out;
 }
 
@@ -58,7 +84,7 @@ export function rowsFor(target: Target, kind: StageKind, data: StageData, split:
       return pairs.map((p) => ({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected }));
     }
     case "prompts":
-      return data[split].map((prompt) => ({ prompt }));
+      return data[split].map((prompt) => ({ prompt: rolloutPrompt(prompt) }));
   }
 }
 

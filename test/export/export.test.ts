@@ -4,8 +4,11 @@ import { Template } from "@huggingface/jinja";
 import { compileExport } from "../../src/export/compile.js";
 import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/rows.js";
 import type { ExportOptions } from "../../src/export/types.js";
-import { fixtureInput } from "./fixture.js";
+import { fixtureInput, withHP, type HPOverride } from "./fixture.js";
 import { ppoHP } from "../../src/export/ppo-hp.js";
+import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
+import { gpt2 } from "../../src/data/tokenizers.js";
+import { loadSurfaces, schemasAvailable, validateExport } from "../../src/export/index.js";
 
 const opts = (o: Partial<ExportOptions>): ExportOptions => ({ to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: false, ...o });
 const file = (r: ReturnType<typeof compileExport>, path: string) => r.files.find((f) => f.path === path)?.content;
@@ -33,15 +36,20 @@ test("TRL's PPO is a warning that names it experimental", () => {
   assert.match(d!.message, /experimental/);
 });
 
-test("TRL's PPO script holds out its dataset's last 100 prompts: the warning says how many it trains on (120 → 20), or that it fails (≤ 100)", () => {
+test("TRL's PPO script holds out its dataset's last 100 prompts: a warning says how many it trains on (120 → 20); with ≤ 100 the script fails at start, an error that writes nothing", () => {
   const r = compileExport(fixtureInput(), opts({ to: "trl", dropPtx: true }));
   const d = r.diagnostics.find((x) => x.code === "AL4607");
   assert.equal(d?.severity, "warning");
   assert.match(d!.message, /trains there on 20 of its 120 training prompts \(17 %\)/);
+  assert.ok(r.files.length > 0, "a warning: the export is written");
   const few = fixtureInput();
   const policy = few.stages.find((s) => s.name === "policy")!;
   policy.data = { ...policy.data, train: policy.data.train.slice(0, 100) } as typeof policy.data;
-  assert.match(compileExport(few, opts({ to: "trl", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607")!.message, /only 100 training prompts, so the script will fail/);
+  const failing = compileExport(few, opts({ to: "trl", dropPtx: true }));
+  const e = failing.diagnostics.find((x) => x.code === "AL4607")!;
+  assert.equal(e.severity, "error");
+  assert.match(e.message, /only 100 training prompts, so the script would fail at start/);
+  assert.deepEqual(failing.files, [], "nothing half-written");
   assert.equal(compileExport(fixtureInput(), opts({ to: "openrlhf", dropPtx: true })).diagnostics.find((x) => x.code === "AL4607"), undefined, "OpenRLHF trains on every prompt");
 });
 
@@ -200,7 +208,7 @@ test("TRL's PPO, given no max_length, is held to its prompts plus max_new_tokens
 
 test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", () => {
   const input = fixtureInput({ without: ["policy"] });
-  input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant: " is 23 chars, "…say 10…" 24
+  input.stages.find((s) => s.name === "sft")!.hp.max_length = 20; // "User: say 9\nAssistant:" is 22 chars (the space starts the completion), "…say 10…" 23
   const r = compileExport(input, opts({ to: "openrlhf" }), { count: (s) => s.length, name: "chars" });
   const d = r.diagnostics.find((x) => x.code === "AL4605");
   assert.match(d!.message, /^stage `sft`: 32 of 32 rows: OpenRLHF's SFT dataset drops examples whose prompt reaches max_len − 2 = 18 tokens/);
@@ -208,9 +216,9 @@ test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", (
 
 test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequence_len, and warns", () => {
   const count = { count: (s: string) => s.length, name: "chars" };
-  // the fixture's DPO pairs: prompt "User: question i\nAssistant: " (28 chars), responses "answer i.j\n" (11)
+  // the fixture's DPO pairs: prompt "User: question i\nAssistant:" (27 chars), responses " answer i.j\n" (12: the space starts them)
   const fits = fixtureInput({ without: ["policy"] });
-  fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 28 + 11 + EOS = 40: every pair fits exactly
+  fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 27 + 12 + EOS = 40: every pair fits exactly
   const r = compileExport(fits, opts({ to: "axolotl" }), count);
   assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "no pair exceeds sequence_len 40");
   assert.doesNotMatch(file(r, "EXPORT.md")!, /Axolotl drops DPO pairs/);
@@ -218,7 +226,7 @@ test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequ
   const dpo = tight.stages.find((s) => s.name === "dpo")!;
   dpo.hp.max_length = 40;
   if (dpo.data.kind !== "comparisons") throw new Error("fixture");
-  dpo.data.train[1]!.completions[0] = "answer 1.0!\n"; // chosen of pair 1 one char over: 28 + 12 + 1 = 41
+  dpo.data.train[1]!.completions[0] = "answer 1.0!\n"; // chosen of pair 1 one char over: 27 + 13 + 1 = 41
   dpo.data.train[3]!.completions[1] = "a much longer answer\n"; // rejected of pair 3
   const r2 = compileExport(tight, opts({ to: "axolotl" }), count);
   const d = r2.diagnostics.find((x) => x.code === "AL4605");
@@ -236,18 +244,19 @@ test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequ
   assert.match(file(r3, "EXPORT.md")!, /bradley_terry\.chat_template keeps the first sequence_len tokens/);
 });
 
-test("SFT rows split alignc's formatted text exactly at the response", () => {
+test("SFT rows split alignc's formatted text at the response, the whitespace before it starting the completion (a token boundary)", () => {
   const input = fixtureInput();
   const sft = input.stages.find((s) => s.name === "sft")!;
   if (sft.data.kind !== "sft") throw new Error("fixture");
   for (const ex of sft.data.train) {
     const { prompt, completion } = splitSFT(ex);
     assert.equal(prompt + completion, ex.text);
-    assert.ok(completion.startsWith(ex.response));
+    assert.equal(prompt, ex.text.slice(0, ex.responseSpan[0]).trimEnd());
+    assert.ok(completion.trimStart().startsWith(ex.response));
   }
   const r = compileExport(input, opts({ to: "trl", dropPtx: true }));
   const first = JSON.parse(file(r, "data/sft/train.jsonl")!.split("\n")[0]!) as { prompt: string; completion: string };
-  assert.deepEqual(first, { prompt: "User: say 0\nAssistant: ", completion: "0\n" });
+  assert.deepEqual(first, { prompt: "User: say 0\nAssistant:", completion: " 0\n" });
 });
 
 test("Axolotl's concatenating chat template renders alignc's text plus EOS", () => {
@@ -315,4 +324,120 @@ test("OpenRLHF 0.7.0.post1: PPO whose prompts per rollout the GPUs do not divide
   for (const gpus of [1, prompts]) assert.ok(!compileExport(input, opts({ to: "openrlhf", targetVersion: "0.7.0.post1", nodes: 1, gpusPerNode: gpus })).diagnostics.some((x) => x.code === "AL4613"), `${gpus} GPUs`);
   // 0.11's trainer was not read to have the check: not refused there
   assert.ok(!compileExport(input, opts({ to: "openrlhf", targetVersion: "0.11.0", nodes: 1, gpusPerNode: prompts * 2, dropPtx: true })).diagnostics.some((x) => x.code === "AL4613"));
+});
+
+// The configs split each batch over the export's nodes × GPUs: launch/1node.sh beside a 2-node export ran
+// them on one node, at half the plan's global batch with the same steps (audit35 H2). One script now, for
+// the cluster the configs are sized for; EXPORT.md names only it.
+test("an export writes the one launch script of its cluster: 1node.sh for --nodes 1, nnodes.sh for more, and TRL's accelerate configs for that cluster only", () => {
+  for (const to of ["trl", "openrlhf", "axolotl"] as const)
+    for (const nodes of [1, 2]) {
+      const r = compileExport(fixtureInput({ without: to === "axolotl" ? ["policy"] : [] }), opts({ to, nodes, dropPtx: true }));
+      const script = nodes === 1 ? "launch/1node.sh" : "launch/nnodes.sh";
+      const other = nodes === 1 ? "launch/nnodes.sh" : "launch/1node.sh";
+      assert.deepEqual(r.files.filter((f) => f.path.startsWith("launch/")).map((f) => f.path), [script], `${to} × ${nodes}`);
+      const md = file(r, "EXPORT.md")!;
+      assert.ok(md.includes(`bash ${script}`) && !md.includes(other), `${to} × ${nodes}: EXPORT.md runs ${script} only`);
+      const text = file(r, script)!;
+      if (to === "trl") {
+        // the cluster's, and PPO's own (its gradient clipping): each for the export's nodes × GPUs
+        const cluster = nodes === 1 ? "accelerate/zero3-1node" : "accelerate/zero3-2nodes";
+        const accs = r.files.filter((f) => f.path.startsWith("accelerate/"));
+        assert.deepEqual(accs.map((f) => f.path), [`${cluster}-policy.yaml`, `${cluster}.yaml`]);
+        for (const acc of accs) assert.match(acc.content, new RegExp(`^num_processes: ${nodes * 8}$`, "m"), "the accelerate config runs every GPU the configs split the batch over");
+        assert.ok(text.split("\n").filter((l) => /^(trl|accelerate) /.test(l)).every((l) => accs.some((a) => l.includes(a.path))), text);
+      } else if (nodes > 1) assert.match(text, /--nnodes 2 /, `${to}: every stage on both nodes`);
+      else assert.doesNotMatch(text, /--nnodes|NODE_RANK/, `${to}: one node`);
+    }
+});
+
+/** The fixture's PPO stage with `over` applied, for TRL's PPO tests; `prompts` rollout prompts. */
+function trlPpo(over: HPOverride, prompts = 120) {
+  const input = fixtureInput({ ptx: 0 });
+  const ppo = input.stages.find((s) => s.kind === "ppo")!;
+  ppo.hp = withHP(ppo.hp, over);
+  ppo.data = { kind: "prompts", train: Array.from({ length: prompts }, (_, i) => `User: q${i}\nAssistant: `), test: [] };
+  return input;
+}
+const argOf = (args: string, flag: string) => {
+  const lines = args.split("\n");
+  return lines.includes(flag) ? lines[lines.indexOf(flag) + 1] : undefined;
+};
+
+// TRL's PPO loop calls no clip_grad_norm_ and never reads max_grad_norm (audit35 M2): its clip is DeepSpeed's
+// gradient_clipping, which accelerate fills with its own value unless the accelerate config names one
+test("TRL's PPO stage runs with its own accelerate config, DeepSpeed's gradient_clipping at the stage's grad_clip (0 = none); the other stages keep the cluster's", () => {
+  for (const clip of [0.5, 0]) {
+    const r = compileExport(trlPpo({ grad_clip: clip }), opts({ to: "trl", nodes: 2 }));
+    const acc = file(r, "accelerate/zero3-2nodes-policy.yaml")!;
+    assert.match(acc, new RegExp(`^  gradient_clipping: ${clip}$`, "m"), acc);
+    assert.match(acc, /^num_processes: 16$/m);
+    assert.doesNotMatch(file(r, "accelerate/zero3-2nodes.yaml")!, /gradient_clipping/, "the HF Trainer stages fill it from max_grad_norm");
+    const script = file(r, "launch/nnodes.sh")!;
+    assert.match(script, /accelerate launch --config_file accelerate\/zero3-2nodes-policy\.yaml .*trl\.experimental\.ppo\.ppo/);
+    assert.match(script, /trl sft --config configs\/sft\.yaml --accelerate_config accelerate\/zero3-2nodes\.yaml /);
+    const note = r.approximations.find((a) => a.stage === "policy" && a.text.startsWith("grad_clip:"));
+    if (clip > 0) assert.match(note?.text ?? "", /never clips gradients itself.*gradient_clipping = 0\.5.*policy and the value model together/);
+    else assert.equal(note, undefined, "no clipping on either side");
+  }
+});
+
+// TRL's PPO draws a prompt per rollout: steps × batch_size draws, samples_per_prompt times alignc's (audit35 M4);
+// the quickstart's numbers: 40 steps × 64 rollouts of 16 prompts × 4 samples, 914 prompts (the script trains on 814)
+test("TRL's samples_per_prompt note counts the prompt draws: steps × batch_size against alignc's steps × batch_size ÷ samples_per_prompt", () => {
+  const r = compileExport(trlPpo({ steps: 40, batch_size: 64, samples_per_prompt: 4 }, 914), opts({ to: "trl" }));
+  const note = r.approximations.find((a) => a.stage === "policy" && a.text.startsWith("samples_per_prompt:"))!;
+  assert.match(note.text, /draws a fresh prompt for every rollout: steps × batch_size = 2560 prompt draws, 3\.1 passes over the 814 prompts it trains on/);
+  assert.match(note.text, /alignc drew steps × batch_size ÷ samples_per_prompt = 640 prompts, 0\.7 passes over its 914, and sampled each 4 times/);
+});
+
+// transformers 4.x reports to every installed tracker by default (wandb may ask for a login in a batch job); the
+// other stages' configs said none, PPO's args did not (audit35 M5)
+test("TRL's PPO args report to no tracker, as the other stages' configs do", () => {
+  const r = compileExport(trlPpo({}), opts({ to: "trl" }));
+  assert.equal(argOf(file(r, "configs/policy.args")!, "--report_to"), "none");
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^report_to: none$/m, s);
+});
+
+// TRL's PPO steps its scheduler once per rollout batch of the target's global batch: where that is not alignc's,
+// warmup and the logging/save intervals scale with the batches, as the other stages' do (audit35 L1)
+test("TRL's PPO where the GPUs cannot keep the batch (4 rollouts on 8 GPUs: 8): warmup_steps and the intervals count the target's rollout batches", () => {
+  const r = compileExport(trlPpo({ steps: 40, batch_size: 4, warmup: 10, log_every: 4, checkpoint_every: 20 }), opts({ to: "trl" }));
+  const args = file(r, "configs/policy.args")!;
+  const n = (flag: string) => Number(argOf(args, flag));
+  assert.equal(n("--total_episodes"), 160);
+  assert.equal(n("--per_device_train_batch_size") * n("--gradient_accumulation_steps") * 8, 8, "a global batch of 8: 20 rollout batches for alignc's 40 steps");
+  assert.deepEqual([n("--warmup_steps"), n("--logging_steps"), n("--save_steps")], [5, 2, 10]);
+});
+
+// TRL's reward trainer pads with EOS where the tokenizer has no pad token (GPT-2), so the classifier read the
+// score at the last response token, while TRL's PPO reads the reward at the EOS after it (audit35 H3)
+test("TRL's reward model of a GPT-2-family model pads with a vocabulary token that is not EOS, so it scores at the EOS where PPO reads; elsewhere the PPO stage notes the readout", async () => {
+  const tok = await gpt2();
+  const [id] = tok.encode(GPT2_REWARD_PAD);
+  assert.deepEqual(tok.encode(GPT2_REWARD_PAD), [id], "one GPT-2 token, which RewardConfig.pad_token requires");
+  assert.notEqual(id, tok.eos);
+  const gpt = fixtureInput({ ptx: 0 });
+  for (const s of gpt.stages) s.positions = { hf: "gpt2", n: 1024 };
+  const r = compileExport(gpt, opts({ to: "trl" }));
+  assert.match(file(r, "configs/rm.yaml")!, new RegExp(`^pad_token: ${GPT2_REWARD_PAD}$`, "m"));
+  for (const s of ["pre", "sft", "dpo"]) assert.doesNotMatch(file(r, `configs/${s}.yaml`)!, /pad_token/, s);
+  assert.equal(r.approximations.find((a) => a.text.startsWith("reward:")), undefined);
+  // a model alignc knows no tokenizer of: no pad token written, and the PPO stage says what may differ
+  const other = compileExport(fixtureInput({ ptx: 0 }), opts({ to: "trl" }));
+  assert.doesNotMatch(file(other, "configs/rm.yaml")!, /pad_token/);
+  const note = other.approximations.find((a) => a.stage === "policy" && a.text.startsWith("reward:"));
+  assert.match(note?.text ?? "", /pads with EOS, the reward model's sequence classifier reads its score at the last response token .* while TRL's PPO reads the reward at the EOS after the response/);
+});
+
+// Axolotl 0.18 gives a pad token only to Llama-type and GPT-NeoX tokenizers: a GPT-2 run stopped at its first
+// padded batch (audit35 M1)
+test("Axolotl: every stage of a GPT-2-family model pads with <|endoftext|> (special_tokens, in Axolotl's schema); other models keep their tokenizer's", () => {
+  const gpt = fixtureInput({ without: ["policy"] });
+  for (const s of gpt.stages) s.positions = { hf: "gpt2", n: 1024 };
+  const r = compileExport(gpt, opts({ to: "axolotl" }));
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^special_tokens:\n {2}pad_token: <\|endoftext\|>$/m, s);
+  if (schemasAvailable()) for (const [path, errors] of validateExport(r.files, loadSurfaces())) assert.deepEqual(errors, [], path);
+  const other = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "axolotl" }));
+  for (const s of ["pre", "sft", "rm", "dpo"]) assert.doesNotMatch(file(other, `configs/${s}.yaml`)!, /special_tokens/, s);
 });

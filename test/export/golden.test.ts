@@ -7,22 +7,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
-import { exportRecipe, loadSurfaces, schemasAvailable, validateExport, type ExportOptions } from "../../src/export/index.js";
+import { exportRecipe, loadSurfaces, schemasAvailable, validateExport } from "../../src/export/index.js";
 import { writeExportDir } from "../../src/export/write.js";
+import { GOLDENS } from "./goldens.js";
 
 // test/export/ in the sources, dist/test/export/ once compiled: find the repository root either way
 let ROOT = fileURLToPath(new URL(".", import.meta.url));
 while (!existsSync(join(ROOT, "package.json"))) ROOT = join(ROOT, "..");
 const DIR = join(ROOT, "recipes", "exports");
 const RECIPE = join(DIR, "quickstart-hf.align");
-
-export const GOLDENS: { name: string; opts: ExportOptions & { until?: string } }[] = [
-  { name: "trl", opts: { to: "trl", nodes: 2, gpusPerNode: 8, dropPtx: true, trimRows: 4 } },
-  { name: "openrlhf", opts: { to: "openrlhf", nodes: 2, gpusPerNode: 8, targetVersion: "0.7.0.post1", dropPtx: false, trimRows: 4 } },
-  { name: "openrlhf-0.11", opts: { to: "openrlhf", nodes: 2, gpusPerNode: 8, targetVersion: "0.11.0", dropPtx: true, trimRows: 4 } },
-  // Axolotl has no PPO: the quickstart exports up to its reward model
-  { name: "axolotl", opts: { to: "axolotl", nodes: 2, gpusPerNode: 8, dropPtx: false, until: "rm", trimRows: 4 } },
-];
 
 /** The exported files of a golden folder (not the ownership manifest writeExportDir keeps beside them). */
 function listFiles(dir: string): string[] {

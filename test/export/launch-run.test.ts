@@ -1,6 +1,7 @@
-// The committed OpenRLHF exports' launch scripts, run with stand-ins for `ray`, `deepspeed` and `torchrun`
-// on PATH that record their arguments: what a user's cluster would be asked to do. (The goldens test keeps
-// these folders equal to what `alignc export` writes.)
+// OpenRLHF exports' launch scripts, run with stand-ins for `ray`, `deepspeed` and `torchrun` on PATH that
+// record their arguments: what a user's cluster would be asked to do. nnodes.sh is the committed 2-node
+// goldens' (the goldens test keeps those folders equal to what `alignc export` writes); 1node.sh exists
+// only in a one-node export (src/export/launch.ts), written here from the same recipe with --nodes 1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,8 +9,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { repoRoot } from "../repo-root.js";
+import { checkRecipeFile } from "../../src/check/index.js";
+import { exportRecipe } from "../../src/export/index.js";
+import { writeExportDir } from "../../src/export/write.js";
+import { GOLDENS } from "./goldens.js";
 
 const EXPORTS = join(repoRoot(), "recipes", "exports");
+
+/** The export folder a launch script is run from: a committed golden (2 nodes), or the same export for one node. */
+async function exportFolder(golden: string, nodes: number): Promise<string> {
+  if (nodes !== 1) return join(EXPORTS, golden);
+  const g = GOLDENS.find((x) => x.name === golden)!;
+  const checked = await checkRecipeFile(join(EXPORTS, "quickstart-hf.align"));
+  const r = await exportRecipe(checked.recipe!, { ...g.opts, nodes: 1 });
+  assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+  const dir = join(mkdtempSync(join(tmpdir(), "alignc-1node-")), golden);
+  writeExportDir(dir, r.files);
+  return dir;
+}
 
 /** Python's subprocess.list2cmdline (CPython Lib/subprocess.py), which `ray job submit` applies to the entrypoint. */
 const LIST2CMDLINE = `function list2cmdline(seq) {
@@ -34,7 +51,7 @@ const bashMissing = spawnSync("bash", ["-c", "true"]).status !== 0;
 /** Copy an export folder (into a folder named `dirName`) and a bin/ of recording stand-ins; run one of its launch scripts. */
 function runLaunch(folder: string, script: string, env: Record<string, string> = {}, dirName = "export dir with space"): { calls: string[][]; root: string; status: number | null; stderr: string } {
   const root = join(mkdtempSync(join(tmpdir(), "alignc-launch-")), dirName);
-  cpSync(join(EXPORTS, folder), root, { recursive: true });
+  cpSync(folder, root, { recursive: true });
   const bin = join(root, "..", "bin");
   mkdirSync(bin);
   const log = join(root, "..", "calls.jsonl");
@@ -62,9 +79,9 @@ if (argv[0] === "job" && argv[1] === "submit") {
 }
 
 for (const folder of ["openrlhf", "openrlhf-0.11"])
-  for (const [script, env] of [["1node.sh", {}], ["nnodes.sh", { NODE_RANK: "0", MASTER_ADDR: "127.0.0.1" }]] as const)
-    test(`${folder}/launch/${script}: the PPO job gets absolute paths into the export folder and uploads nothing`, { skip: bashMissing && "bash is not installed" }, (t) => {
-      const { calls, root, status, stderr } = runLaunch(folder, script, env);
+  for (const [script, nodes, env] of [["1node.sh", 1, {}], ["nnodes.sh", 2, { NODE_RANK: "0", MASTER_ADDR: "127.0.0.1" }]] as const)
+    test(`${folder}/launch/${script}: the PPO job gets absolute paths into the export folder and uploads nothing`, { skip: bashMissing && "bash is not installed" }, async (t) => {
+      const { calls, root, status, stderr } = runLaunch(await exportFolder(folder, nodes), script, env);
       t.after(() => rmSync(join(root, ".."), { recursive: true, force: true }));
       assert.equal(status, 0, stderr);
       const submit = calls.find((c) => c[0] === "ray" && c[1] === "job" && c[2] === "submit");
@@ -89,9 +106,10 @@ for (const folder of ["openrlhf", "openrlhf-0.11"])
     });
 
 for (const folder of ["openrlhf", "openrlhf-0.11"])
-  test(`${folder}/launch/1node.sh in a folder whose path Ray's job shell would rewrite ($, a quote): stops before Ray starts, naming the argument`, { skip: bashMissing && "bash is not installed" }, (t) => {
+  test(`${folder}/launch/1node.sh in a folder whose path Ray's job shell would rewrite ($, a quote): stops before Ray starts, naming the argument`, { skip: bashMissing && "bash is not installed" }, async (t) => {
+    const exported = await exportFolder(folder, 1);
     for (const dirName of ["price $HOME", "it's", "a*b"]) {
-      const { calls, root, status, stderr } = runLaunch(folder, "1node.sh", {}, dirName);
+      const { calls, root, status, stderr } = runLaunch(exported, "1node.sh", {}, dirName);
       t.after(() => rmSync(join(root, ".."), { recursive: true, force: true }));
       assert.equal(status, 2, stderr);
       assert.match(stderr, /launch: stage policy: the argument '.*' holds a character that Ray's job shell would reinterpret/);

@@ -5,7 +5,7 @@
 // Prints every diagnostic and every approximation (what the
 // target does differently), then the folder. Exit 0 written, 1 errors (nothing written), 2 usage.
 import { existsSync } from "node:fs";
-import { exportRecipeFile, ExportWriteError, TARGETS, TARGET_VERSIONS, writeExportDirLocked, type Target } from "../../export/index.js";
+import { exportRecipeFile, ExportWriteError, launchPath, TARGETS, TARGET_VERSIONS, writeExportDirLocked, type Target } from "../../export/index.js";
 import { hasErrors, sortDiagnostics } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
@@ -87,6 +87,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     for (const a of r.approximations) process.stdout.write(`  - ${a.stage ? `${a.stage}: ` : ""}${a.text}\n`);
   }
   const bytes = r.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
-  process.stdout.write(`wrote ${r.files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${escapeControl(out)}: bash ${escapeControl(out)}/launch/1node.sh, or launch/nnodes.sh on each of ${nodes} nodes\n`);
+  // the one launch script, for the nodes the configs are sized for (src/export/launch.ts)
+  const script = `${escapeControl(out)}/${launchPath({ nodes })}`;
+  process.stdout.write(`wrote ${r.files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${escapeControl(out)}: ${nodes === 1 ? `bash ${script}` : `bash ${script} on each of the ${nodes} nodes (NODE_RANK, MASTER_ADDR set)`}\n`);
   return 0;
 }

@@ -11,6 +11,11 @@ const PAIRS = `{"prompt":"Add 3 and 3.","responses":["6","7"],"ranking":"A > B"}
 {"prompt":"Add 4 and 4.","responses":["8","9"],"ranking":"A > B"}
 `;
 const EXPORT_FILES = { "demos.jsonl": DEMOS, "prefs.jsonl": PAIRS };
+/**
+ * 101 ranked prompts: TRL's PPO script holds out its last 100 prompts, and with 100 or fewer it fails at
+ * start (AL4607, an error), so a PPO export to TRL that is written at all needs more.
+ */
+const MANY_PAIRS = Array.from({ length: 101 }, (_, i) => `{"prompt":"Add ${i} and 1.","responses":["${i + 1}","${i + 2}"],"ranking":"A > B"}\n`).join("");
 const HF = DATA.replace("context = 64 }", 'context = 64  hf = "gpt2" }');
 const SFT = `${HF}stage sft = sft { init = m  data = demos  steps = 10 }\n`;
 const RM = `${SFT}stage rm = reward_model { init = sft  data = prefs  steps = 10 }\n`;
@@ -45,14 +50,14 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
     files: EXPORT_FILES,
   },
   AL4604: {
-    bad: PPO(""),
-    fix: PPO(""),
+    bad: PPO("").replace("  holdout = 0.5", ""), // every one of the 101 prompts trains
+    fix: PPO("").replace("  holdout = 0.5", ""),
     how: "export PPO to openrlhf (train_ppo_ray), or accept TRL's experimental trainer (a warning: the export is written)",
     command: "export",
     args: to("trl"),
     fixArgs: to("openrlhf"),
-    files: EXPORT_FILES,
-    with: ["AL4607"],
+    files: { ...EXPORT_FILES, "prefs.jsonl": MANY_PAIRS },
+    with: ["AL4607"], // the warning that TRL's script trains on 1 of the 101 prompts
   },
   AL4605: {
     bad: RM.replace("data = prefs  steps = 10", "data = prefs  steps = 10  max_length = 4"),
@@ -65,7 +70,7 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
   AL4607: {
     bad: PPO(""),
     fix: PPO(""),
-    how: "give TRL's PPO script more than 100 training prompts, or export to openrlhf",
+    how: "give TRL's PPO script more than 100 training prompts (it holds out the last 100 for evaluation and fails at start with fewer; with more it is a warning that says how many it trains on), or export to openrlhf",
     command: "export",
     args: to("trl"),
     fixArgs: to("openrlhf"),

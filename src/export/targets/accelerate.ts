@@ -2,16 +2,19 @@
 // accelerate_configs/zero3.yaml) with num_machines and num_processes computed for the cluster.
 import type { ExportOptions } from "../types.js";
 
-export function acceleratePaths(opts: ExportOptions): { oneNode: string; nNodes: string } {
-  return { oneNode: "accelerate/zero3-1node.yaml", nNodes: `accelerate/zero3-${opts.nodes}nodes.yaml` };
+/** The accelerate config of the export's cluster (only that one: the stage configs are sized for it, launch.ts), or of one stage on it. */
+export function acceleratePath(opts: Pick<ExportOptions, "nodes">, stage?: string): string {
+  return `accelerate/zero3-${opts.nodes === 1 ? "1node" : `${opts.nodes}nodes`}${stage === undefined ? "" : `-${stage}`}.yaml`;
 }
 
-export function accelerateConfig(nodes: number, gpusPerNode: number): Record<string, unknown> {
+/** `gradientClipping`: DeepSpeed's clip for a stage whose trainer does not fill it (TRL's PPO); left out, the trainer fills it. */
+export function accelerateConfig(nodes: number, gpusPerNode: number, gradientClipping?: number): Record<string, unknown> {
   return {
     compute_environment: "LOCAL_MACHINE",
     debug: false,
     deepspeed_config: {
       deepspeed_multinode_launcher: "standard",
+      ...(gradientClipping === undefined ? {} : { gradient_clipping: gradientClipping }),
       offload_optimizer_device: "none",
       offload_param_device: "none",
       zero3_init_flag: true,

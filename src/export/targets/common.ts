@@ -147,7 +147,7 @@ export interface TargetOutput {
   files: ExportFile[];
   approximations: Approximation[];
   diagnostics: Diagnostic[];
-  /** shell lines per stage for the one-node and the N-node launch scripts */
+  /** shell lines per stage for the one-node and the N-node launch script (launch.ts writes the one for the export's nodes) */
   launch: { stage: string; oneNode: string[]; nNodes: string[] }[];
   /** lines of the launch scripts before the stages (environment checks, ray cluster …) */
   preamble?: { oneNode: string[]; nNodes: string[] };

@@ -3,8 +3,9 @@
 // `accelerate launch`, so only keys from the table below (all TRL/transformers fields) are written.
 import { toYaml } from "../yaml.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
-import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
+import { targetVersionOf, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
+import { inGpt2Family } from "../model-positions.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   HF_GROUPING,
@@ -26,9 +27,69 @@ import {
   type MapValue,
   type TargetOutput,
 } from "./common.js";
-import { acceleratePaths, accelerateConfig } from "./accelerate.js";
+import { acceleratePath, accelerateConfig } from "./accelerate.js";
 
 const SFT_LIKE = ["pretrain", "sft"] as const;
+
+/** The rows TRL's PPO example script takes from the end of its dataset for evaluation (never trained on; AL4607). */
+export const TRL_PPO_EVAL_ROWS = 100;
+
+/**
+ * TRL's PPOTrainer rolls out one response per prompt, each from a fresh prompt: total_episodes = steps ×
+ * batch_size rollouts are as many prompt draws (its dataloader repeats the prompts it trains on), where
+ * alignc drew steps × batch_size ÷ samples_per_prompt prompts and sampled each samples_per_prompt times.
+ */
+function promptDrawsNote(c: MapCtx): string {
+  const hp = ppoHP(c.stage);
+  const draws = hp.steps * c.stage.hp.batch_size;
+  const alignDraws = draws / hp.samples_per_prompt;
+  const trained = Math.max(1, c.rows - TRL_PPO_EVAL_ROWS);
+  const passes = (n: number, of: number) => (n / of).toFixed(1);
+  return (
+    `TRL's PPOTrainer samples one response per prompt and draws a fresh prompt for every rollout: steps × batch_size = ${draws} prompt draws, ${passes(draws, trained)} passes over the ${trained} prompts it trains on, ` +
+    `where alignc drew steps × batch_size ÷ samples_per_prompt = ${alignDraws} prompts, ${passes(alignDraws, c.rows)} passes over its ${c.rows}, and sampled each ${hp.samples_per_prompt} times with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
+  );
+}
+
+/**
+ * TRL's PPO loop calls no clip_grad_norm_: the clip is DeepSpeed's gradient_clipping, which trlTarget writes
+ * into the stage's accelerate config. DeepSpeed clips the one engine TRL builds of policy and value model
+ * together, where alignc clips each network on its own.
+ */
+function ppoClipNote(c: MapCtx): string | null {
+  if (c.stage.hp.grad_clip <= 0) return null;
+  return `TRL's PPO loop never clips gradients itself (it does not read max_grad_norm); DeepSpeed clips them at gradient_clipping = ${c.stage.hp.grad_clip} (written in ${acceleratePath(c.opts, c.stage.name)}), over the policy and the value model together (one DeepSpeed engine), where alignc clips the policy's gradient norm on its own${c.stage.hp.advantages === "gae" ? " and its value network's on its own" : ""}`;
+}
+
+/**
+ * The pad token TRL's reward trainer is given for a GPT-2-family model. Left to itself it pads with the
+ * tokenizer's pad token, else EOS (reward_trainer.py), and GPT-2 has no other: the sequence classifier
+ * pools at the rightmost token that is not padding (transformers' *ForSequenceClassification), so it read
+ * the score at the last response token, while TRL's PPO reads the reward at the EOS it keeps after the
+ * response (utils.get_reward after truncate_response). With any other pad token, the EOS the trainer
+ * appends is the last non-pad token, where PPO reads. RewardConfig.pad_token must be a token of the
+ * vocabulary: this one is a single GPT-2 token that natural text all but never contains (one of its
+ * anomalous, barely trained tokens), and where a row did contain it the rightmost-non-pad pooling would
+ * still read at the final EOS.
+ */
+export const GPT2_REWARD_PAD = "PsyNetMessage";
+
+/** The pad_token a reward model stage is written with, or null where alignc does not know the tokenizer. */
+export function rewardPadToken(stage: ExportStage): string | null {
+  return inGpt2Family(stage) ? GPT2_REWARD_PAD : null;
+}
+
+/** EXPORT.md's note for a PPO stage whose TRL-trained reward model pads as its tokenizer does (no rewardPadToken). */
+function rewardReadoutNote(stage: ExportStage, input: ExportInput): Approximation | null {
+  const rm = input.stages.find((s) => s.name === stage.reward);
+  if (!rm || rewardPadToken(rm)) return null;
+  return {
+    stage: stage.name,
+    text:
+      `reward: TRL's reward trainer pads with the tokenizer's pad token, else EOS; where it pads with EOS, the reward model's sequence classifier reads its score at the last response token (the last token that is not padding), while TRL's PPO reads the reward at the EOS after the response, a position the reward model never scored. ` +
+      `alignc sets pad_token in configs/${rm.name}.yaml only for the GPT-2 family, whose tokenizer it knows: give it a vocabulary token other than EOS if ${initPath(rm)}'s tokenizer has no pad token of its own`,
+  };
+}
 
 /** alignc property → TRL field, one row each; tested row by row in test/export/mapping.test.ts. */
 export const TRL_TABLE: readonly MapRow[] = [
@@ -51,7 +112,8 @@ export const TRL_TABLE: readonly MapRow[] = [
   },
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
-  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.warmup : targetSteps(c, c.stage.hp.warmup)) },
+  // PPO's too: its scheduler steps once per rollout batch of the target's global batch (ppo_trainer.py num_total_batches)
+  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup) },
   {
     alignc: "schedule",
     kinds: TRAINED,
@@ -77,10 +139,13 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "optimizer", kinds: TRAINED, key: () => "adam_beta2", value: () => ADAM_CONSTANTS.beta2 },
   { alignc: "optimizer", kinds: TRAINED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
-  { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip },
-  // intervals in the target's steps: scaled with max_steps where the global batch could not be kept (targetSteps)
-  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.log_every : targetSteps(c, c.stage.hp.log_every)) },
-  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => (c.stage.kind === "ppo" ? c.stage.hp.checkpoint_every : targetSteps(c, c.stage.hp.checkpoint_every)) },
+  // TRL's PPO loop never clips (only the HF Trainer reads max_grad_norm): its clip is DeepSpeed's, written into the
+  // stage's own accelerate config (trlTarget); still written here, as TRL's other stages read it
+  { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip, lossy: (c) => (c.stage.kind === "ppo" ? ppoClipNote(c) : null) },
+  // intervals in the target's steps: scaled with max_steps where the global batch could not be kept (targetSteps);
+  // PPO's count rollout batches (its trainer's global_step), which the same rule scales
+  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => targetSteps(c, c.stage.hp.log_every) },
+  { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => targetSteps(c, c.stage.hp.checkpoint_every) },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.max_length },
   {
     alignc: "max_length",
@@ -158,10 +223,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) =>
-      ppoHP(c.stage).samples_per_prompt > 1
-        ? `TRL's PPOTrainer samples one response per prompt; alignc sampled ${c.stage.hp.samples_per_prompt} with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
-        : null,
+    lossy: (c) => (ppoHP(c.stage).samples_per_prompt > 1 ? promptDrawsNote(c) : null),
   },
   {
     alignc: "advantages",
@@ -218,12 +280,34 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
   head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
   if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
   head.push(["output_dir", outputDir(stage.name)]);
+  const pad = stage.kind === "reward_model" ? rewardPadToken(stage) : null;
+  if (pad) head.push(["pad_token", pad]);
+  const readout = stage.kind === "ppo" ? rewardReadoutNote(stage, input) : null;
+  if (readout) approximations.push(readout);
   if (stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all")) head.push(["dataset_text_field", "text"]);
   const body = applyTable(TRL_TABLE, ctx, approximations);
-  const tail: [string, MapValue][] = [["save_strategy", "steps"], ["bf16", true], ["report_to", "none"]];
+  // report_to: transformers 4.x defaults to "all", starting wandb or trackio wherever installed (a login a batch job may not have)
+  const tail: [string, MapValue][] = [["bf16", true], ["report_to", "none"]];
   // alignc ends a rollout at EOS; TRL's PPO generates response_length tokens unless told to stop
-  if (stage.kind === "ppo") return [...head, ...body, ["stop_token", "eos"], ["bf16", true]];
-  return [...head, ...body, ...tail];
+  if (stage.kind === "ppo") return [...head, ...body, ["stop_token", "eos"], ...tail];
+  return [...head, ...body, ["save_strategy", "steps"], ...tail];
+}
+
+/**
+ * A PPO stage's accelerate config: the cluster's, with DeepSpeed's gradient_clipping at the stage's grad_clip.
+ * TRL's PPO loop clips nothing itself, and accelerate otherwise leaves DeepSpeed's clip to its own default
+ * (1.0 where it fills an "auto", none where the key is left out), whatever grad_clip says. Per stage: the
+ * HF Trainer stages share the cluster's config, and a fixed gradient_clipping there that differed from
+ * their max_grad_norm would stop them (transformers refuses a DeepSpeed value that mismatches its argument).
+ * grad_clip = 0 (no clipping) is written as 0, which accelerate leaves out of DeepSpeed's config: none.
+ */
+function ppoAccelerateFile(stage: ExportStage, opts: ExportOptions): ExportFile {
+  return {
+    path: acceleratePath(opts, stage.name),
+    content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode, stage.hp.grad_clip)),
+    what: `accelerate + DeepSpeed ZeRO-3 of PPO stage \`${stage.name}\`: the cluster's, with gradient_clipping = ${stage.hp.grad_clip} (its grad_clip)`,
+    check: { as: "accelerate-yaml" },
+  };
 }
 
 export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Map<string, number>): TargetOutput {
@@ -231,30 +315,29 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const approximations: Approximation[] = [];
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
-  const acc = acceleratePaths(opts);
-  files.push({ path: acc.oneNode, content: toYaml(accelerateConfig(1, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, 1 node × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
-  if (opts.nodes > 1)
-    files.push({ path: acc.nNodes, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} nodes × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
-  const multi = opts.nodes > 1 ? acc.nNodes : acc.oneNode;
+  const acc = acceleratePath(opts);
+  files.push({ path: acc, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} node${opts.nodes === 1 ? "" : "s"} × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
     const entries = trlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations);
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
       files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });
-      const run = (accFile: string, extra: string) => [
+      const ppoAcc = ppoAccelerateFile(stage, opts);
+      files.push(ppoAcc);
+      const run = (extra: string) => [
         `mapfile -t ARGS < ${path}`,
-        `accelerate launch --config_file ${accFile}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
+        `accelerate launch --config_file ${ppoAcc.path}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
       ];
-      launch.push({ stage: stage.name, oneNode: run(acc.oneNode, ""), nNodes: run(multi, ` ${rankArgs}`) });
+      launch.push({ stage: stage.name, oneNode: run(""), nNodes: run(` ${rankArgs}`) });
     } else {
       const path = `configs/${stage.name}.yaml`;
       const entry = TRL_ENTRY[stage.kind];
       files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\``, check: { as: "trl-yaml", entry } });
       launch.push({
         stage: stage.name,
-        oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc.oneNode}`],
-        nNodes: [`trl ${entry} --config ${path} --accelerate_config ${multi} ${rankArgs}`],
+        oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc}`],
+        nNodes: [`trl ${entry} --config ${path} --accelerate_config ${acc} ${rankArgs}`],
       });
     }
   }
