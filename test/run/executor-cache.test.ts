@@ -12,6 +12,20 @@ import { StageCache } from "../../src/run/storage/cache.js";
 import { tempDir } from "./helpers.js";
 import { opts, plan, type Calls } from "./fake-plan.js";
 
+
+/** A temp folder where the fake plan ran once, whole: where every test of a damaged entry starts. */
+async function afterFirstRun(body: (dir: string, calls: Calls, r1: Awaited<ReturnType<typeof runPlan>>) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const r1 = await runPlan(opts(dir, calls));
+    assert.equal(r1.exitCode, 0);
+    await body(dir, calls, r1);
+  } finally {
+    cleanup();
+  }
+}
+
 test("bad data stops the run before a run directory exists", async () => {
   const { dir, cleanup } = tempDir();
   try {
@@ -37,27 +51,17 @@ function damageRowsOfA(m: { nodes: { id: string; entry?: string }[] }, edit = (t
 }
 
 test("a cache entry whose logged rows are damaged stops the run before a run folder exists, naming the line and the folder", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     const { entry, file } = damageRowsOfA(r1.manifest);
     const before = readdirSync(join(dir, "runs")).length;
     // before: the row went into the new run's metrics.jsonl and the report crashed on it (exit 70)
     await assert.rejects(runPlan(opts(dir, calls)), (e: unknown) => e instanceof PlanError && e.message.includes(`${file}:1:1: a metric row without a "stage" name`) && e.message.includes(`remove the folder ${entry}`));
     assert.equal(readdirSync(join(dir, "runs")).length, before, "no run folder for a run that cannot report");
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test("a cache entry whose logged figure was edited in place at the same size stops the run, naming the file's sha256 and the fix", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     // every row still reads; one figure differs (a digit for a digit: the size the entry records)
     damageRowsOfA(r1.manifest, (text) => text.replace(/"step":1,/, '"step":7,'));
     // before: a hit by its sizes, and the edited row was reported as this node's
@@ -71,9 +75,7 @@ test("a cache entry whose logged figure was edited in place at the same size sto
       return true;
     });
     await assert.rejects(runPlan(opts(dir, calls, { force: ["nosuch"] })), (e: unknown) => e instanceof PlanError && e.usage && /^--force nosuch: no such node/.test(e.message));
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 test("a node that throws fails the run with exit 1, recorded in the manifest and report", async () => {
@@ -174,11 +176,7 @@ test("a node cached by another run while this one waited for its lock gives the 
 });
 
 test("--force replaces a damaged cache entry: the run computes the node anew and the next run reuses the new entry", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     const { file, good } = damageRowsOfA(r1.manifest);
     const stopped = await runPlan(opts(dir, calls)).then(() => null, (e: unknown) => e);
     assert.ok(stopped instanceof PlanError, String(stopped));
@@ -193,18 +191,12 @@ test("--force replaces a damaged cache entry: the run computes the node anew and
     assert.equal(after.manifest.nodes.find((n) => n.id === "a")!.status, "cached");
     assert.ok(new StageCache(join(dir, "cache")).verify(plan().nodes[1]!.hash));
     assert.match(stopped.message, /run again with `--force a` to compute the node anew and replace the entry/, "the damaged entry's message names the fix");
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 // A damaged entry alignc wrote is computed again (a miss), and the run says why, once (review34 L1: silent)
 test("an entry whose entry.json figure was changed, or whose file lost bytes, is computed again, the run saying why once; the figures are the first run's", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     const e = r1.manifest.nodes.find((n) => n.id === "e")!;
     const entryJson = join(dir, "cache", e.hash, "entry.json");
     const text = readFileSync(entryJson, "utf8");
@@ -227,20 +219,14 @@ test("an entry whose entry.json figure was changed, or whose file lost bytes, is
     await runPlan(opts(dir, calls, { progress }));
     assert.ok(calls.runs.includes("a"), calls.runs.join());
     assert.equal(lines.filter((l) => new RegExp(`^a: its cached entry \\[\\w+\\] is damaged \\(${name!.replace(".", "\\.")} holds 0 bytes, where \\d+ were written\\)`).test(l)).length, 1, lines.join("\n"));
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 // audit35 M2, M3: an entry written before 6 Dec 2026 carries no checksum; a wrong-typed field of one was a
 // TypeError (a `backend` number in the report, a file record without its sha256: exit 70) or a figure shown
 // as `?`; an empty file replaced by a FIFO passed the size check and failed its read (exit 70)
 test("an entry without a checksum whose fields are not alignc's types, or whose empty file became a FIFO, is computed again, said", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     const e = r1.manifest.nodes.find((n) => n.id === "e")!;
     const entryJson = join(dir, "cache", e.hash, "entry.json");
     const first = JSON.parse(readFileSync(entryJson, "utf8")) as Record<string, unknown> & { files: Record<string, { bytes: number }> };
@@ -279,19 +265,13 @@ test("an entry without a checksum whose fields are not alignc's types, or whose 
     rmSync(join(dir, "cache", e.hash, empty));
     assert.equal(spawnSync("mkfifo", [join(dir, "cache", e.hash, empty)]).status, 0);
     await rerun(new RegExp(`${empty.replace(".", "\\.")} is a FIFO \\(named pipe\\), not the regular file written`));
-  } finally {
-    cleanup();
-  }
+  });
 });
 
 // audit35 L4: a folder alignc did not write at a node's entry path was refused only after the node had
 // been computed in full, and `--force NODE` (which the refusal suggested) deleted it with what it held
 test("a stranger's folder at an entry's path: refused before the node is computed; --force moves it aside, kept, and computes the node", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const calls: Calls = { runs: [] };
-    const r1 = await runPlan(opts(dir, calls));
-    assert.equal(r1.exitCode, 0);
+  await afterFirstRun(async (dir, calls, r1) => {
     const a = r1.manifest.nodes.find((n) => n.id === "a")!;
     const at = join(dir, "cache", a.hash);
     rmSync(at, { recursive: true });
@@ -312,7 +292,5 @@ test("a stranger's folder at an entry's path: refused before the node is compute
     assert.ok(lines.some((l) => l.includes(`holds no entry alignc wrote: moved aside to ${join(dir, "cache", kept[0]!)}, kept`)), lines.join("\n"));
     assert.ok(new StageCache(join(dir, "cache")).verify(a.hash));
     assert.equal((await runPlan(opts(dir, calls))).manifest.nodes.find((n) => n.id === "a")!.status, "cached");
-  } finally {
-    cleanup();
-  }
+  });
 });
