@@ -226,15 +226,15 @@ async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: Trunc
 }
 
 /** Whether a sweep changes what the data layer measures: data blocks, tokenizers, a model's tokenizer or
- * context (the default max_length), or a stage's data, format, max_length, truncate or init (which picks
- * the model, so the tokenizer). */
+ * context (the default max_length), or a stage's data, format, max_length, truncate, init (which picks
+ * the model, so the tokenizer) or holdout (a pretraining stage's held-out share of its text). */
 function sweepsTouchData(recipe: CheckedRecipe): boolean {
   const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
   return findSweeps(recipe).some((s) => {
     const b = blocks.get(s.block);
     if (!b) return true; // the header: seed changes splits and samples
     const prop = s.path[0] ?? "";
-    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length", "truncate", "init"].includes(prop);
+    if (b.keyword === "stage") return ["data", "prompts", "ptx_data", "format", "max_length", "truncate", "init", "holdout"].includes(prop);
     if (b.keyword === "model") return prop === "tokenizer" || prop === "context";
     return b.keyword !== "eval";
   });

@@ -47,9 +47,9 @@ export interface DrawRecord {
   replaced?: () => boolean;
 }
 
-/** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
 /** Why a draw is not in the cache: never drawn, drawn from other outputs than those cached now, or damaged. */
 export type UndrawnState = "absent" | "stale" | "damaged";
+/** What stands between a draw not handed over and its rows (node id → words for the hint), where the caller knows. */
 const undrawnNotes = new WeakMap<DataPlan, Map<string, { note: string; state: UndrawnState }>>();
 
 /** `alignc data` says what a run would have to compute for a draw it did not find (src/run/storage/cached-draws.ts). */

@@ -27,7 +27,7 @@ import { componentsOf, heldoutTaskIds } from "./build-mix.js";
 import { drawOf, isDrawn, rankNodeOf } from "./build-samples.js";
 import { holdoutOf, numP, readNodeRows, roleOf, strListP, strP } from "./build-source.js";
 import { formatExample } from "./chat.js";
-import { promptTokens, responseTokens } from "./truncation.js";
+import { comparisonLengths } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
 import { dataPlanOf, fileSiteOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { atRecipeAsync } from "./at-recipe.js";
@@ -214,8 +214,7 @@ function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample
       // each response as the reward model reads it: through the stage's chat format (src/run/nodes/tokens.ts).
       // Counted unformatted until 6 Dec 2026, so `plan` let through a stage whose formatted pairs passed the
       // model's context (no AL4005) while `check`, counting them formatted, refused it (audit35 L3)
-      const prompt = promptTokens(fmt, tok, g.prompt, g.system, Infinity).length;
-      const lengths = g.responses.map((r) => prompt + responseTokens(fmt, tok, g.prompt, r, g.system).length);
+      const lengths = comparisonLengths(fmt, tok, g);
       g.responses.forEach((r, i) => add(g.prompt + r, lengths[i]!));
       s.rows.push({ tokens: Math.max(0, ...lengths), weight: 1 });
     }

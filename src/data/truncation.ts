@@ -72,6 +72,14 @@ export function promptTokens(fmt: ChatFormat, tok: Tokenizer, prompt: string, sy
   return ids.length > maxLength ? ids.slice(ids.length - maxLength) : ids;
 }
 
+/** Each response's length in tokens after its prompt, as a reward model reads a ranking group: through the
+ * chat format, with its closing text and EOS. One count for plan's sizes and `alignc data --stats`, which
+ * counted prompt + response unformatted and said "0 over context" where the plan said AL4005 (review35 M2). */
+export function comparisonLengths(fmt: ChatFormat, tok: Tokenizer, g: { prompt: string; system?: string; responses: readonly string[] }): number[] {
+  const prompt = promptTokens(fmt, tok, g.prompt, g.system, Infinity).length;
+  return g.responses.map((r) => prompt + responseTokens(fmt, tok, g.prompt, r, g.system).length);
+}
+
 /** The tokens that follow the prompt for a given response: response, the format's closing text, EOS. */
 export function responseTokens(fmt: ChatFormat, tok: Tokenizer, prompt: string, response: string, system?: string): number[] {
   const f = fmt.format(prompt, response, system ?? "");

@@ -1,9 +1,10 @@
 // Text views for `alignc data`: examples as the model sees them (the trained-on response marked),
 // per-source/template counts and token-length summaries, and JSONL export rows.
-import type { BuiltData, ComparisonGroup, SFTExample, MixtureDrops, TemplateNote, Tokenizer } from "./types.js";
+import type { BuiltData, ChatFormat, ComparisonGroup, SFTExample, MixtureDrops, TemplateNote, Tokenizer } from "./types.js";
 import { escapeControl, escapeControlKeepLines as esc } from "../lang/escape.js";
 import { palette } from "../common/colour.js";
 import { SPLIT_WORDS } from "./bad-rows.js";
+import { comparisonLengths } from "./truncation.js";
 
 /** Markers around the response (the tokens the loss is computed on) in previews. */
 export const MARK_OPEN = "⟦";
@@ -79,7 +80,7 @@ function table(rows: string[][]): string {
 
 /** Counts per source and template, split sizes, token lengths (with the model context when known),
  * then `extra` lines (what truncation does at each consuming stage: truncation-report.ts). */
-export function statsText(built: BuiltData, tok: Tokenizer, context?: number, extra: readonly string[] = []): string {
+export function statsText(built: BuiltData, tok: Tokenizer, fmt: ChatFormat, context?: number, extra: readonly string[] = []): string {
   const out: string[] = [];
   const fmtLen = (l: LengthSummary) => `tokens: mean ${l.mean.toFixed(1)}  p50 ${l.p50}  p95 ${l.p95}  max ${l.max}${context !== undefined ? `  over context ${context}: ${l.over} (${((100 * l.over) / Math.max(1, l.n)).toFixed(1)}%)` : ""}`;
   if (built.kind === "sft") {
@@ -111,7 +112,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, context?: number, ex
     const pairs = built.train.reduce((a, g) => a + g.pairs.length, 0);
     out.push(`${built.name}: ${built.train.length} prompts (${pairs} comparisons), ${built.heldout.length} held-out prompts`);
     out.push(`K: ${[...ks.entries()].sort((a, b) => a[0] - b[0]).map(([k, c]) => `${k}×${c}`).join("  ")}`);
-    out.push(fmtLen(lengthSummary(built.train.flatMap((g) => g.responses.map((r) => tok.encode(g.prompt + r).length + 1)), context)));
+    out.push(fmtLen(lengthSummary(built.train.flatMap((g) => comparisonLengths(fmt, tok, g)), context)));
     out.push(...extra);
   } else {
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
@@ -140,7 +141,7 @@ export function mixtureDropsLine(m: MixtureDrops): string {
 }
 
 /** `alignc data --stats --json`: what statsText prints, as data (counts, per-source shares, token lengths). */
-export function statsJson(built: BuiltData, tok: Tokenizer, context?: number): Record<string, unknown> {
+export function statsJson(built: BuiltData, tok: Tokenizer, fmt: ChatFormat, context?: number): Record<string, unknown> {
   const skipped = {
     ...(built.notes?.skipped?.length ? { skipped: built.notes.skipped } : {}),
     ...(built.notes?.mixed?.length ? { mixture_dropped: built.notes.mixed } : {}),
@@ -177,7 +178,7 @@ export function statsJson(built: BuiltData, tok: Tokenizer, context?: number): R
       comparisons: built.train.reduce((a, g) => a + g.pairs.length, 0),
       heldout: built.heldout.length,
       k,
-      tokens: lengthSummary(built.train.flatMap((g) => g.responses.map((r) => tok.encode(g.prompt + r).length + 1)), context),
+      tokens: lengthSummary(built.train.flatMap((g) => comparisonLengths(fmt, tok, g)), context),
       ...ctx,
       ...skipped,
     };

@@ -7,7 +7,8 @@ import { exportReadme, type StageSummary } from "./readme.js";
 import { pairRows, rowsFor, splitSFT, toJsonl, type PairRow, type Row } from "./rows.js";
 import { axolotlTarget } from "./targets/axolotl.js";
 import { testFile, trainFile, type TargetOutput } from "./targets/common.js";
-import { openrlhfTarget, rolloutPrompts, type OpenRLHFVersion } from "./targets/openrlhf.js";
+import { openrlhfTarget, type OpenRLHFVersion } from "./targets/openrlhf.js";
+import { rolloutPrompts } from "./targets/openrlhf-length.js";
 import { TRL_PPO_EVAL_ROWS, trlTarget } from "./targets/trl.js";
 import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { pairLonger, positionsProblem } from "./model-positions.js";
@@ -29,6 +30,7 @@ export const EXPORT_CODES = {
   AL4611: "PPO's reward is alignc's demo rule (reward = \"rule\"), which no target can compute",
   AL4612: "a stage's max_length is longer than the target model's positions",
   AL4613: "the cluster's GPUs do not divide the prompts of a PPO rollout (OpenRLHF 0.7.0.post1)",
+  AL4614: "a stage's training rows fill no batch of the cluster: the target would train on nothing",
 } as const;
 
 function diag(code: keyof typeof EXPORT_CODES, severity: Diagnostic["severity"], message: string, stage: ExportStage | null, file: string, hint?: string): Diagnostic {
@@ -218,6 +220,8 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   files.push(...out.files);
   approximations.push(...out.approximations);
   diagnostics.push(...out.diagnostics);
+  // a target's own refusal (OpenRLHF: a stage that would train on nothing, AL4614): nothing written
+  if (diagnostics.some((d) => d.severity === "error")) return { files: [], diagnostics, approximations };
   files.push(launchScript(opts.to, out, opts));
   const readme = exportReadme(input, opts, version, summaries, [...files, { path: "EXPORT.md", content: "", what: "this file" }], approximations);
   files.push({ path: "EXPORT.md", content: readme, what: "this file" });

@@ -11,6 +11,25 @@ import type { ExportStage } from "./types.js";
 export const GPT2_FAMILY = /^(?:openai-community\/)?(?:gpt2(?:-medium|-large|-xl)?|distilgpt2)$/;
 const GPT2_POSITIONS = 1024;
 
+/**
+ * The pad token a reward model of the GPT-2 family is trained with (TRL's reward trainer, which Axolotl's
+ * extends). Left to itself it pads with the tokenizer's pad token, else EOS (reward_trainer.py), and
+ * GPT-2 has no other: the sequence classifier
+ * pools at the rightmost token that is not padding (transformers' *ForSequenceClassification), so it read
+ * the score at the last response token, while TRL's PPO reads the reward at the EOS it keeps after the
+ * response (utils.get_reward after truncate_response). With any other pad token, the EOS the trainer
+ * appends is the last non-pad token, where PPO reads. RewardConfig.pad_token must be a token of the
+ * vocabulary: this one is a single GPT-2 token that natural text all but never contains (one of its
+ * anomalous, barely trained tokens), and where a row did contain it the rightmost-non-pad pooling would
+ * still read at the final EOS.
+ */
+export const GPT2_REWARD_PAD = "PsyNetMessage";
+
+/** The pad_token a reward model stage is written with, or null where alignc does not know the tokenizer. */
+export function rewardPadToken(stage: ExportStage): string | null {
+  return inGpt2Family(stage) ? GPT2_REWARD_PAD : null;
+}
+
 /** Whether a stage's lineage starts from a GPT-2-family model (from-plan.ts sets `positions` for the models alignc knows). */
 export function inGpt2Family(stage: ExportStage): boolean {
   return stage.positions !== undefined && GPT2_FAMILY.test(stage.positions.hf);

@@ -216,6 +216,15 @@ function checkContext({ recipe, nodes, estimates, lineage }: CheckInput, report:
       continue;
     }
     if (declared) continue;
+    // one rule with `check` (src/data/truncation-report.ts contextOverflows): the examples the stage's
+    // truncation count finds past the context (its first 5,000). The longest of the 200 rows the sizes
+    // sample let a long row 260 through, and run trained on it cut (review35 M1)
+    const cut = estimates.get(n.id)?.truncation;
+    if (cut) {
+      if (cut.lose_prompt + cut.lose_response > 0)
+        report("AL4005", "error", `${n.id}: of its ${cut.examples}${cut.sampled ? " first" : ""} training examples ${cut.lose_prompt + cut.lose_response} are longer than the context ${context} of model ${model!.name} (${cut.lose_prompt} would lose prompt tokens, ${cut.lose_response} response tokens); declare \`max_length = ${context}\` to truncate (\`truncate\` says how), or raise context`, at(n.block, "data"));
+      continue;
+    }
     for (const [prop, v] of Object.entries(n.params)) {
       const tok = byId.get(refId(v) ?? "");
       if (!tok || tok.op !== "tokenize") continue;

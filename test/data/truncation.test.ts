@@ -168,3 +168,18 @@ test("check says what plan will: a stage with no max_length and examples longer 
   writeFileSync(file, readFileSync(file, "utf8").replace("  steps = 1\n", "  steps = 1\n  max_length = 128\n"));
   assert.doesNotMatch(cli(["check", file]).err, /AL4005/, "declared: truncated, as the recipe says");
 });
+
+// review35 M1: plan judged the longest of the 200 rows its sizes sample, check the first 5,000: a file
+// whose one long row is row 260 was refused by check, let through by plan, and trained on cut by run
+test("a long row past the first 200: check and plan both refuse the stage (AL4005), from the same count", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-trunc-late-"));
+  const file = recipe(dir, { long: 0, maxLength: 80, name: "late" });
+  const rows = Array.from({ length: 300 }, (_, i) => JSON.stringify({ prompt: `Question number ${i}: what comes next here?`, response: i === 260 ? `Answer ${"x".repeat(200)}` : `Answer ${i}.` }));
+  writeFileSync(join(dir, "late.jsonl"), rows.join("\n") + "\n");
+  writeFileSync(file, readFileSync(file, "utf8").replace("  max_length = 80\n", ""));
+  for (const command of ["check", "plan"]) {
+    const r = cli([command, file]);
+    assert.equal(r.code, 1, `${command}: ${r.err}`);
+    assert.match(r.err, /error AL4005: .*1 (are longer|would lose)|error AL4005: stage `sft` declares no max_length/, `${command}: ${r.err}`);
+  }
+});

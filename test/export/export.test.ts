@@ -6,7 +6,7 @@ import { AXOLOTL_CONCAT_JINJA, groupPairs, splitSFT } from "../../src/export/row
 import type { ExportOptions } from "../../src/export/types.js";
 import { fixtureInput, withHP, type HPOverride } from "./fixture.js";
 import { ppoHP } from "../../src/export/ppo-hp.js";
-import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
+import { GPT2_REWARD_PAD } from "../../src/export/model-positions.js";
 import { gpt2 } from "../../src/data/tokenizers.js";
 import { loadSurfaces, schemasAvailable, validateExport } from "../../src/export/index.js";
 
@@ -217,12 +217,19 @@ test("OpenRLHF SFT export counts examples whose prompt reaches max_len − 2", (
 test("Axolotl DPO export counts pairs whose prompt + response + EOS exceeds sequence_len, and warns", () => {
   const count = { count: (s: string) => s.length, name: "chars" };
   // the fixture's DPO pairs: prompt "User: question i\nAssistant:" (27 chars), responses " answer i.j\n" (12: the space starts them)
-  const fits = fixtureInput({ without: ["policy"] });
+  // the first 4 pairs (questions 0 to 3: longer numbers make longer prompts)
+  const firstFour = (input: ReturnType<typeof fixtureInput>) => {
+    const dpo = input.stages.find((s) => s.name === "dpo")!;
+    if (dpo.data.kind !== "comparisons") throw new Error("fixture");
+    dpo.data = { ...dpo.data, train: dpo.data.train.slice(0, 4) };
+    return input;
+  };
+  const fits = firstFour(fixtureInput({ without: ["policy"] }));
   fits.stages.find((s) => s.name === "dpo")!.hp.max_length = 40; // 27 + 12 + EOS = 40: every pair fits exactly
   const r = compileExport(fits, opts({ to: "axolotl" }), count);
   assert.equal(r.diagnostics.find((x) => x.code === "AL4605"), undefined, "no pair exceeds sequence_len 40");
   assert.doesNotMatch(file(r, "EXPORT.md")!, /Axolotl drops DPO pairs/);
-  const tight = fixtureInput({ without: ["policy"] });
+  const tight = firstFour(fixtureInput({ without: ["policy"] }));
   const dpo = tight.stages.find((s) => s.name === "dpo")!;
   dpo.hp.max_length = 40;
   if (dpo.data.kind !== "comparisons") throw new Error("fixture");
@@ -432,11 +439,13 @@ test("TRL's reward model of a GPT-2-family model pads with a vocabulary token th
 
 // Axolotl 0.18 gives a pad token only to Llama-type and GPT-NeoX tokenizers: a GPT-2 run stopped at its first
 // padded batch (audit35 M1)
-test("Axolotl: every stage of a GPT-2-family model pads with <|endoftext|> (special_tokens, in Axolotl's schema); other models keep their tokenizer's", () => {
+test("Axolotl: a GPT-2-family model's stages pad with <|endoftext|>, its reward model with a token that is not EOS (special_tokens, in Axolotl's schema); other models keep their tokenizer's", () => {
   const gpt = fixtureInput({ without: ["policy"] });
   for (const s of gpt.stages) s.positions = { hf: "gpt2", n: 1024 };
   const r = compileExport(gpt, opts({ to: "axolotl" }));
-  for (const s of ["pre", "sft", "rm", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^special_tokens:\n {2}pad_token: <\|endoftext\|>$/m, s);
+  for (const s of ["pre", "sft", "dpo"]) assert.match(file(r, `configs/${s}.yaml`)!, /^special_tokens:\n {2}pad_token: <\|endoftext\|>$/m, s);
+  // the reward model pads with a token that is not EOS, so its classifier reads the score at the appended EOS (review35 M3)
+  assert.match(file(r, "configs/rm.yaml")!, /^special_tokens:\n {2}pad_token: PsyNetMessage$/m);
   if (schemasAvailable()) for (const [path, errors] of validateExport(r.files, loadSurfaces())) assert.deepEqual(errors, [], path);
   const other = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "axolotl" }));
   for (const s of ["pre", "sft", "rm", "dpo"]) assert.doesNotMatch(file(other, `configs/${s}.yaml`)!, /special_tokens/, s);

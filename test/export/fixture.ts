@@ -1,5 +1,6 @@
 // A small synthetic plan (pretrain → SFT → RM → PPO-ptx, and a DPO stage) with hand-made examples,
-// so the export's logic is tested without the checker, planner or data layer.
+// so the export's logic is tested without the checker, planner or data layer. Each stage has at least
+// one batch of rows on 4 × 8 GPUs (64 text lines, 64 DPO pairs): fewer train on nothing (AL4614).
 import type { ComparisonGroup, SFTExample } from "../../src/data/types.js";
 import { KINDS, TRUNCATE_DEFAULT } from "../../src/check/kinds.js";
 import type { ExportInput, ExportStage, PpoHP, RenderedGroup, StageHP, StageHPCommon, StageKind } from "../../src/export/types.js";
@@ -53,7 +54,7 @@ export function fixtureStages(opts: { ptx?: number; k?: number } = {}): ExportSt
   const sft = Array.from({ length: 40 }, (_, i) => fmt(`say ${i}`, `${i}`));
   const base = { file: "/r/fixture.align", span: { start: 0, end: 5, line: 3, col: 1, endLine: 3, endCol: 6 } };
   return [
-    { ...base, name: "pre", kind: "pretrain", init: { hf: "gpt2", model: "tiny" }, hp: hp("pretrain", { steps: 300, lr: 1e-3 }), data: { kind: "text", train: ["a line", "yes", "no"], test: ["off"] }, dataName: "corpus" },
+    { ...base, name: "pre", kind: "pretrain", init: { hf: "gpt2", model: "tiny" }, hp: hp("pretrain", { steps: 300, lr: 1e-3 }), data: { kind: "text", train: ["a line", "yes", "no", ...Array.from({ length: 61 }, (_, i) => `line ${i}`)], test: ["off"] }, dataName: "corpus" },
     { ...base, name: "sft", kind: "sft", init: { stage: "pre" }, hp: hp("sft", { loss_on: "response" }), data: { kind: "sft", train: sft.slice(0, 32), test: sft.slice(32) }, dataName: "sft_data" },
     { ...base, name: "rm", kind: "reward_model", init: { stage: "sft" }, hp: hp("reward_model", { steps: 150, lr: 1e-4, batch_size: 4, pairs: "all" }), data: { kind: "comparisons", train: Array.from({ length: 8 }, (_, i) => group(i, k)), test: [group(99, k)] }, dataName: "prefs" },
     {
@@ -67,7 +68,7 @@ export function fixtureStages(opts: { ptx?: number; k?: number } = {}): ExportSt
       dataName: "prefs",
       ptx: { name: "policy-ptx", data: { kind: "sft", train: sft.slice(0, 32), test: [] } },
     },
-    { ...base, name: "dpo", kind: "dpo", init: { stage: "sft" }, hp: hp("dpo", { lr: 1e-5, beta: 0.1 }), data: { kind: "comparisons", train: Array.from({ length: 4 }, (_, i) => group(i, 2)), test: [] }, dataName: "pairs" },
+    { ...base, name: "dpo", kind: "dpo", init: { stage: "sft" }, hp: hp("dpo", { lr: 1e-5, beta: 0.1 }), data: { kind: "comparisons", train: Array.from({ length: 64 }, (_, i) => group(i, 2)), test: [] }, dataName: "pairs" },
   ];
 }
 

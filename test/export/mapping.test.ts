@@ -162,7 +162,8 @@ for (const version of ["0.7.0.post1", "0.11.0"] as const) {
         ] as Case[])),
     // rows with no key in this version still need a case name for the coverage check
     ...(old ? ([["min_lr_ratio", "sft", {}, "--seed", 17], ["optimizer", "sft", {}, "--seed", 17]] as Case[]) : ([["ptx_coef", "sft", {}, "--train.seed", 17]] as Case[])),
-    // alignc's value loss is unclipped, its PPO never clamps a score: both of OpenRLHF's clips opened (audit35 M1, M2)
+    // alignc's value loss is unclipped, its PPO never clamps a score: both of OpenRLHF's clips opened (audit35
+    // M1, M2), written with PPO's model flags (they carry no parameter of alignc's)
     ["vf_coef", "ppo", { advantages: "gae" }, f("--value_clip", "--critic.value_clip"), 1_000_000_000],
     ["reward", "ppo", {}, f("--reward_clip_range", "--reward.clip_range"), [-1_000_000_000, 1_000_000_000]],
     ["truncate", "sft", {}, f("--seed", "--train.seed"), 17],
@@ -324,9 +325,12 @@ test("PPO's parameters are read strictly: a non-PPO stage or a PPO stage lacking
 // was noted as a difference it is not
 test("OpenRLHF: linear is written as cosine_with_min_lr and noted; decay of LayerNorm gains is noted; 0.7's ε is not a difference", () => {
   for (const version of ["0.7.0.post1", "0.11.0"]) {
-    const { approx } = entries("openrlhf", version, stageOf("sft", { schedule: "linear", weight_decay: 0.1 }));
+    const gpt2 = { ...stageOf("sft", { schedule: "linear", weight_decay: 0.1 }), positions: { hf: "gpt2", n: 1024 } };
+    const { approx } = entries("openrlhf", version, gpt2);
     assert.ok(approx.some((a) => /cannot build a linear schedule/.test(a.text)), `${version}: ${JSON.stringify(approx)}`);
     assert.ok(approx.some((a) => /ln_1, ln_2/.test(a.text)), JSON.stringify(approx));
+    // GPT-2's names only: another model's norms are on OpenRLHF's no-decay list (review35 L3)
+    assert.ok(!entries("openrlhf", version, { ...gpt2, positions: undefined }).approx.some((a) => /ln_1/.test(a.text)));
     assert.ok(!approx.some((a) => /Adam ε/.test(a.text)), JSON.stringify(approx));
     const plain = entries("openrlhf", version, stageOf("sft", { schedule: "cosine", weight_decay: 0 })).approx;
     assert.ok(!plain.some((a) => /linear|ln_1/.test(a.text)), JSON.stringify(plain));

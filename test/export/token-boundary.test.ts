@@ -14,7 +14,7 @@ import { gpt2 } from "../../src/data/tokenizers.js";
 import { compileExport } from "../../src/export/compile.js";
 import { exportRecipe } from "../../src/export/index.js";
 import { groupPairs, type Row } from "../../src/export/rows.js";
-import { GPT2_REWARD_PAD } from "../../src/export/targets/trl.js";
+import { GPT2_REWARD_PAD } from "../../src/export/model-positions.js";
 import type { ExportInput, ExportResult, Target } from "../../src/export/types.js";
 import { fixtureInput } from "./fixture.js";
 

@@ -129,7 +129,11 @@ test("for any hyperparameters within the kinds' ranges and any cluster, every ta
         Object.assign(s.hp, rest, n === null ? { steps: null, epochs } : { steps: n, epochs: null });
       }
       const r = compileExport(input, { ...tg, nodes, gpusPerNode: gpus, dropPtx: true });
-      assert.deepEqual(r.diagnostics.filter((d) => d.severity === "error"), []);
+      // a cluster OpenRLHF cannot run this batch on (AL4613) or that leaves a stage no whole batch of the
+      // fixture's rows (AL4614) is refused with nothing written; every other export validates
+      const errors = r.diagnostics.filter((d) => d.severity === "error");
+      assert.deepEqual(errors.filter((d) => d.code !== "AL4613" && d.code !== "AL4614"), []);
+      if (errors.length) return assert.deepEqual(r.files, []);
       for (const [path, errors] of validateExport(r.files, surfaces)) assert.deepEqual(errors, [], `${tg.to} ${tg.targetVersion} ${path}`);
     }),
     { numRuns: 60 },

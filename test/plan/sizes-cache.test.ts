@@ -115,11 +115,11 @@ test("a source's size in the default tokenizer: renaming a model, a tokenizer or
 // A sweep of a model's tokenizer (or a stage's init, which picks its model) changes every token count
 // downstream; the plan measured the first variant only and printed its counts for all (review34: a
 // byte-level variant showed the subword variant's ≈154k tokens of rankings, time estimates with them)
-test("a sweep of a model's tokenizer or a stage's init: each variant's sizes are its own, as with its value written in", async () => {
+test("a sweep of a model's tokenizer, a stage's init or a pretraining stage's holdout: each variant's sizes are its own, as with its value written in", async () => {
   const { compile } = await import("../../src/compile.js");
   const dir = tempDir("alignc-sizes-sweep-");
   writeFileSync(join(dir, "d.jsonl"), Array.from({ length: 30 }, (_, i) => JSON.stringify({ q: `the cat sat on the mat ${i}`, a: "the cat sat" })).join("\n") + "\n");
-  writeFileSync(join(dir, "corpus.txt"), "the cat sat on the mat\n".repeat(50));
+  writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 50 }, (_, i) => `the cat sat on the mat ${i}`).join("\n") + "\n");
   const head = `tokenizer bpe_t = bpe { corpus = text("corpus.txt")  vocab_size = 300 }\ntokenizer bytes_t = byte_level {}\n` +
     `source demos = jsonl("d.jsonl") as demonstrations { prompt = "{{q}}"  response = "{{a}}" }\n`;
   const model = (name: string, tok: string) => `model ${name} = gpt { tokenizer = ${tok}  layers = 1  d_model = 32  heads = 2  context = 64 }\n`;
@@ -127,17 +127,20 @@ test("a sweep of a model's tokenizer or a stage's init: each variant's sizes are
     writeFileSync(join(dir, "r.align"), text);
     const r = await compile(join(dir, "r.align"), { cache: false, machine: false, leaks: false, ...(variant ? { variant } : {}) });
     assert.ok(r.plan, JSON.stringify(r.diagnostics));
-    return r.plan.nodes.filter((n) => n.kind === "stage").map((n) => [n.id, n.estimates.tokens] as const);
+    return r.plan.nodes.filter((n) => n.kind === "stage" || n.kind === "eval").map((n) => [n.id, n.estimates.tokens] as const);
   };
   const sft = (init: string) => `stage s = sft { init = ${init}  data = demos  steps = 1 }\n`;
   const cases = [
     { label: "tokenizer", values: ["bpe_t", "bytes_t"], text: (v: string) => model("m", v) + sft("m") },
     { label: "init", values: ["m1", "m2"], text: (v: string) => model("m1", "bpe_t") + model("m2", "bytes_t") + sft(v) },
+    // the held-out share sizes the eval that reads it (review35 L1)
+    { label: "holdout", node: "e", values: ["0.1", "0.5"], text: (v: string) => model("m", "bpe_t") + `stage p = pretrain { init = m  data = text("corpus.txt")  steps = 1  holdout = ${v} }\neval e = lm_loss { model = p  data = heldout(p) }\n` },
   ];
   for (const c of cases) {
-    const all = await stageTokens(`recipe r { seed = 1 }\n${head}${c.text(`sweep [${c.values.join(", ")}]`)}`);
+    const node = "node" in c ? c.node : "s";
+    const all = (await stageTokens(`recipe r { seed = 1 }\n${head}${c.text(`sweep [${c.values.join(", ")}]`)}`)).filter(([id]) => id.startsWith(`${node}[`));
     assert.equal(all.length, 2, JSON.stringify(all));
-    const written = await Promise.all(c.values.map(async (v) => (await stageTokens(`recipe r { seed = 1 }\n${head}${c.text(v)}`))[0]![1]));
+    const written = await Promise.all(c.values.map(async (v) => (await stageTokens(`recipe r { seed = 1 }\n${head}${c.text(v)}`)).find(([id]) => id === node)![1]));
     assert.notEqual(written[0], written[1], "the fixture must tell the two tokenizers apart");
     for (const [i, v] of c.values.entries()) assert.equal(all.find(([id]) => id.includes(`=${v}]`))?.[1], written[i], `${c.label} = sweep: variant ${v}`);
   }

@@ -352,7 +352,7 @@ test("a FIFO named entry.json (an entry damaged from outside) is a miss, read wi
 // audit35 M1: a checkpoint's inputs.json or backend.txt replaced by a FIFO was opened with a plain read,
 // which blocks until a writer comes: the run hung for good and Ctrl-C could not stop it. Run in a child
 // with a time limit, since a blocked open also blocks this process's timers.
-test("a checkpoint's inputs.json and backend.txt as FIFOs are read without blocking: matching (the resume's check names the damage), no backend", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, () => {
+test("a checkpoint's inputs.json and backend.txt as FIFOs are read without blocking: taken as matching (left to the resume's check of the checkpoint's files), no backend", { skip: spawnSync("mkfifo", ["--version"]).status !== 0 && "mkfifo is not installed" }, () => {
   const { dir, cleanup } = tempDir();
   try {
     for (const f of ["inputs.json", "backend.txt"]) assert.equal(spawnSync("mkfifo", [join(dir, f)]).status, 0);

@@ -17,6 +17,7 @@ import type { CheckedRecipe } from "../../check/ir.js";
 import { DiagnosticError, hasErrors, sortDiagnostics, type Diagnostic } from "../../lang/diagnostic.js";
 import { diagnosticObjects, renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { buildExamples } from "../../data/index.js";
+import { formatFor } from "../../data/build.js";
 import { gzipBytes } from "../../data/gunzip.js";
 import { isRef } from "../../data/ir.js";
 import { findLeaks, type LeakReport } from "../../data/leaks.js";
@@ -230,8 +231,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""}${also})\n`);
       if (opts.stats) {
         const truncation = await truncationCounts(recipe, name);
-        if (json) Object.assign(entry, { stats: statsJson(built, tok, context), truncation });
-        else process.stdout.write(`${statsText(built, tok, context, truncation.map(truncationLine))}\n`);
+        // comparisons counted as the stage reads them: its chat format (none read: the raw one, as the plan's sizes)
+        const fmt = format ?? formatFor(recipe, name);
+        if (json) Object.assign(entry, { stats: statsJson(built, tok, fmt, context), truncation });
+        else process.stdout.write(`${statsText(built, tok, fmt, context, truncation.map(truncationLine))}\n`);
       }
       if (preview > 0) {
         if (json) entry.preview = exportRows(built, "train").slice(0, preview);

@@ -17,10 +17,12 @@ const EXPORT_FILES = { "demos.jsonl": DEMOS, "prefs.jsonl": PAIRS };
  */
 const MANY_PAIRS = Array.from({ length: 101 }, (_, i) => `{"prompt":"Add ${i} and 1.","responses":["${i + 1}","${i + 2}"],"ranking":"A > B"}\n`).join("");
 const HF = DATA.replace("context = 64 }", 'context = 64  hf = "gpt2" }');
-const SFT = `${HF}stage sft = sft { init = m  data = demos  steps = 10 }\n`;
-const RM = `${SFT}stage rm = reward_model { init = sft  data = prefs  steps = 10 }\n`;
-const PPO = (props: string): string => `${RM}stage policy = ppo { init = sft  reward = rm  prompts = prefs.prompts  steps = 10${props} }\n`;
-const to = (target: string, ...more: string[]): string[] => ["--to", target, ...more, "--out", "out"];
+// batches no larger than the examples' few rows, on one GPU for OpenRLHF: its loaders drop an incomplete
+// batch, so a stage whose rows fill none trains on nothing (AL4614)
+const SFT = `${HF}stage sft = sft { init = m  data = demos  steps = 10  batch_size = 2 }\n`;
+const RM = `${SFT}stage rm = reward_model { init = sft  data = prefs  steps = 10  batch_size = 1 }\n`;
+const PPO = (props: string): string => `${RM}stage policy = ppo { init = sft  reward = rm  prompts = prefs.prompts  steps = 10${props.includes("batch_size") ? "" : "  batch_size = 2"}${props} }\n`;
+const to = (target: string, ...more: string[]): string[] => ["--to", target, ...(target === "openrlhf" && !more.includes("--gpus-per-node") ? ["--gpus-per-node", "1"] : []), ...more, "--out", "out"];
 
 export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
   AL4601: {
@@ -87,8 +89,8 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
     fixFiles: EXPORT_FILES,
   },
   AL4609: {
-    bad: SFT.replace("steps = 10 }", "steps = 10  lr = sweep [1e-4, 3e-4] }"),
-    fix: SFT.replace("steps = 10 }", "steps = 10  lr = sweep [1e-4, 3e-4] }"),
+    bad: SFT.replace("batch_size = 2 }", "batch_size = 2  lr = sweep [1e-4, 3e-4] }"),
+    fix: SFT.replace("batch_size = 2 }", "batch_size = 2  lr = sweep [1e-4, 3e-4] }"),
     how: "export one variant: `--variant NAME` (the message lists them)",
     command: "export",
     args: to("trl"),
@@ -106,7 +108,7 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
   },
   AL4611: {
     bad: `${SFT}stage policy = ppo { init = sft  reward = "rule"  prompts = demos  steps = 10 }\n`,
-    fix: `${RM}stage policy = ppo { init = sft  reward = rm  prompts = demos  steps = 10 }\n`,
+    fix: `${RM}stage policy = ppo { init = sft  reward = rm  prompts = demos  steps = 10  batch_size = 2 }\n`,
     how: "export PPO with a trained reward model (`reward = rm`); the demo rule exists only in alignc",
     command: "export",
     args: to("openrlhf"),
@@ -127,6 +129,15 @@ export const EXPORT_EXAMPLES: Record<string, CodeExample> = {
     command: "export",
     args: to("openrlhf", "--target-version", "0.7.0.post1", "--gpus-per-node", "4"),
     fixArgs: to("openrlhf", "--target-version", "0.7.0.post1", "--gpus-per-node", "2"),
+    files: EXPORT_FILES,
+  },
+  AL4614: {
+    bad: SFT,
+    fix: SFT,
+    how: "export for fewer GPUs, so that a stage's training rows fill at least one batch (micro-batch × GPUs; a PPO rollout's prompts), or give the stage more rows",
+    command: "export",
+    args: to("openrlhf", "--gpus-per-node", "8"),
+    fixArgs: to("openrlhf", "--gpus-per-node", "2"),
     files: EXPORT_FILES,
   },
 };

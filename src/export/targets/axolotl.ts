@@ -5,7 +5,7 @@ import { AXOLOTL_CONCAT_JINJA } from "../rows.js";
 import { toYaml } from "../yaml.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
 import { truncateOf } from "../ppo-hp.js";
-import { inGpt2Family } from "../model-positions.js";
+import { inGpt2Family, rewardPadToken } from "../model-positions.js";
 import { targetVersionOf, type Approximation, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
@@ -120,16 +120,21 @@ export const AXOLOTL_DEEPSPEED = "deepspeed/zero3.json";
 /**
  * GPT-2's tokenizer has no pad token, and Axolotl 0.18 gives one only to Llama-type and GPT-NeoX
  * tokenizers (loaders/tokenizer.py): its collator's tokenizer.pad then fails at the first batch, and
- * GPT-2's sequence classifier refuses a batch above 1 without config.pad_token_id. EOS pads, as the
- * Hugging Face trainers do by default (the attention mask, not the id, hides padding).
+ * GPT-2's sequence classifier refuses a batch above 1 without config.pad_token_id. EOS pads where the
+ * labels and the attention mask hide padding (SFT, DPO, pretraining); a reward model's classifier reads
+ * its score at the rightmost token that is not the pad id, so with EOS as pad it read the last response
+ * token instead of the EOS the chat template appends: it pads as TRL's does (rewardPadToken; review35 M3).
  */
-const GPT2_SPECIAL_TOKENS = { pad_token: "<|endoftext|>" };
+function gpt2SpecialTokens(stage: ExportStage): { pad_token: string } {
+  const rewardPad = stage.kind === "reward_model" ? rewardPadToken(stage) : null;
+  return { pad_token: rewardPad ?? "<|endoftext|>" };
+}
 
 export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts: ExportOptions, rows: number, approximations: Approximation[]): [string, MapValue][] {
   const world = opts.nodes * opts.gpusPerNode;
   const ctx: MapCtx = { stage, input, opts, version: targetVersionOf(opts), world, split: stageSplit(stage, world), rows };
   const out: [string, MapValue][] = [["base_model", initPath(stage)]];
-  if (inGpt2Family(stage)) out.push(["special_tokens", GPT2_SPECIAL_TOKENS]);
+  if (inGpt2Family(stage)) out.push(["special_tokens", gpt2SpecialTokens(stage)]);
   if (stage.kind === "reward_model") out.push(["model_type", "AutoModelForSequenceClassification"], ["num_labels", 1], ["reward_model", true]);
   if (stage.kind === "dpo") out.push(["rl", "dpo"]);
   const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");

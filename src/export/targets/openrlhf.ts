@@ -1,9 +1,10 @@
 // OpenRLHF: one argument file per stage for `openrlhf.cli.train_sft | train_rm | train_dpo |
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
-import { stepsToEpochs } from "../batch.js";
+import { duration, nothingTrained, ppoDuration, rolloutPrompts, totalSteps } from "./openrlhf-length.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
+import { inGpt2Family } from "../model-positions.js";
 import type { Approximation, ExportInput, ExportOptions, ExportStage, StageKind } from "../types.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
@@ -27,41 +28,6 @@ export const OPENRLHF_MODULE: Record<StageKind, string> = {
   dpo: "openrlhf.cli.train_dpo",
   ppo: "openrlhf.cli.train_ppo_ray",
 };
-
-/** optimizer steps alignc takes, for ratios (warmup) */
-function totalSteps(c: MapCtx): number {
-  const hp = c.stage.hp;
-  if (hp.steps !== null) return hp.steps;
-  return Math.max(1, Math.ceil((hp.epochs * c.rows) / targetBatch(c.stage)));
-}
-
-/**
- * PPO's length in OpenRLHF's units: episodes are passes over the prompt rows and `max_samples` counts
- * prompts, each sampled n_samples_per_prompt times; an alignc step reads batch_size ÷
- * samples_per_prompt prompts.
- */
-function ppoDuration(c: MapCtx) {
-  const hp = ppoHP(c.stage);
-  return stepsToEpochs(hp.steps, c.stage.hp.batch_size / hp.samples_per_prompt, c.rows, rolloutPrompts(c.stage, c.world));
-}
-
-/** OpenRLHF's loaders (setup_dataloader, 0.7-era source read) give each GPU whole micro-batches and drop
- * each epoch's last incomplete one: rows are trained in units of a micro-batch on every GPU. */
-function duration(c: MapCtx) {
-  const hp = c.stage.hp;
-  const unit = c.split.perDevice * c.world;
-  if (hp.steps !== null) return stepsToEpochs(hp.steps, targetBatch(c.stage), c.rows, unit);
-  const epochs = Math.max(1, Math.round(hp.epochs));
-  const perEpoch = Math.floor(c.rows / unit) * unit;
-  return { epochs, maxSamples: null, sequences: epochs * perEpoch, exact: epochs === hp.epochs && perEpoch === c.rows };
-}
-
-/** Prompts per rollout (OpenRLHF counts prompts, each sampled n_samples_per_prompt times): the global
- * batch of responses over the samples per prompt. 0.7.0.post1 asserts that the actor's GPUs divide it
- * (train_ppo_ray.py's _validate_args): compile.ts refuses an export where they do not. */
-export function rolloutPrompts(stage: ExportStage, world: number): number {
-  return Math.max(1, Math.floor(stageSplit(stage, world).global / ppoHP(stage).samples_per_prompt));
-}
 
 /** OpenRLHF's name for a schedule. It passes `min_lr` to every scheduler it builds, and transformers'
  * linear schedule takes no such argument (the run fails before its first step), besides decaying to 0
@@ -167,7 +133,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
         c.stage.hp.optimizer === "adam" ? "Adam with coupled L2 decay becomes DeepSpeed's AdamW (decoupled weight decay)" : null,
         // OpenRLHF exempts only parameters named bias, layer_norm/layernorm/norm.weight or ln_f.weight
         // (deepspeed_utils.get_optimizer_grouped_parameters): GPT-2's ln_1 and ln_2 gains match none
-        c.stage.hp.weight_decay > 0 ? `weight decay ${c.stage.hp.weight_decay} also reaches GPT-2's per-block LayerNorm gains (ln_1, ln_2), which OpenRLHF's no-decay list does not name; alignc decays matrices only` : null,
+        c.stage.hp.weight_decay > 0 && inGpt2Family(c.stage) ? `weight decay ${c.stage.hp.weight_decay} also reaches GPT-2's per-block LayerNorm gains (ln_1, ln_2), which OpenRLHF's no-decay list does not name; alignc decays matrices only` : null,
       ]
         .filter((x) => x !== null)
         .join("; ") || null,
@@ -251,12 +217,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     value: () => undefined,
     lossy: (c) => (usesCritic(c) ? "no value-loss weight: OpenRLHF's critic is a separate network with its own loss and optimizer" : null),
   },
-  // OpenRLHF clips the value loss around the rollout's values (0.7.0.post1's default 0.2, 0.11's 0.5);
-  // alignc's is unclipped: max((clip(v) − R)², (v − R)²) is (v − R)² once the range exceeds any change
-  { alignc: "vf_coef", kinds: ["ppo"], key: critic(flag("--value_clip", "--critic.value_clip")), value: () => UNBOUNDED },
-  // OpenRLHF clamps each reward-model score to [−10, 10] by default; alignc's PPO never clips it. Integers:
-  // Python's argparse takes "-1e9" for an option, "-1000000000" for a negative number
-  { alignc: "reward", kinds: ["ppo"], key: flag("--reward_clip_range", "--reward.clip_range"), value: () => [-UNBOUNDED, UNBOUNDED] },
+
   {
     alignc: "samples_per_prompt",
     kinds: ["ppo"],
@@ -314,9 +275,13 @@ export const OPENRLHF_OUTSIDE_TABLE: Readonly<Record<string, string>> = {
   "ppo.advantages": "--advantage_estimator (gae or rloo), written with the PPO stage's model flags; rloo writes no critic",
 };
 
-export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number, approximations: Approximation[]): [string, MapValue][] {
+function stageCtx(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number): MapCtx {
   const world = opts.nodes * opts.gpusPerNode;
-  const ctx: MapCtx = { stage, input, opts, version, world, split: stageSplit(stage, world), rows };
+  return { stage, input, opts, version, world, split: stageSplit(stage, world), rows };
+}
+
+export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: ExportOptions, version: OpenRLHFVersion, rows: number, approximations: Approximation[]): [string, MapValue][] {
+  const ctx = stageCtx(stage, input, opts, version, rows);
   const old = version === "0.7.0.post1";
   const f = (a: string, b: string) => (old ? a : b);
   const head: [string, MapValue][] = [];
@@ -343,6 +308,12 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
       [f("--input_key", "--data.input_key"), "prompt"],
       // alignc's rloo: leave-one-out baseline over the prompt's samples, no critic (OpenRLHF's rloo estimator)
       [f("--advantage_estimator", "--algo.advantage.estimator"), stage.hp.advantages === "rloo" ? "rloo" : "gae"],
+      // OpenRLHF clamps each reward-model score to [−10, 10] by default; alignc's PPO never clips it.
+      // Integers: Python's argparse takes "-1e9" for an option, "-1000000000" for a negative number
+      [f("--reward_clip_range", "--reward.clip_range"), [-UNBOUNDED, UNBOUNDED]],
+      // OpenRLHF clips the value loss around the rollout's values (0.7.0.post1's default 0.2, 0.11's 0.5);
+      // alignc's is unclipped: max((clip(v) − R)², (v − R)²) is (v − R)² once the range exceeds any change
+      ...(stage.hp.advantages === "rloo" ? [] : [[f("--value_clip", "--critic.value_clip"), UNBOUNDED] as [string, number]]),
     );
     if (old && stage.ptx && ppoHP(stage).ptx_coef > 0) head.push(["--pretrain_data", here(trainFile(stage.ptx.name))]);
   } else {
@@ -379,6 +350,8 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
   const g = opts.gpusPerNode;
   const n = opts.nodes;
   for (const stage of input.stages) {
+    const empty = nothingTrained(stageCtx(stage, input, opts, version, rowCountOf(rowCounts, stage)), input.file);
+    if (empty) diagnostics.push(empty);
     const entries = openrlhfStageArgs(stage, input, opts, version, rowCountOf(rowCounts, stage), approximations);
     const path = `configs/${stage.name}.args`;
     const module = OPENRLHF_MODULE[stage.kind];

@@ -5,7 +5,7 @@ import { toYaml } from "../yaml.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
 import { targetVersionOf, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportStage } from "../types.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
-import { inGpt2Family } from "../model-positions.js";
+import { rewardPadToken } from "../model-positions.js";
 import type { Diagnostic } from "../../lang/diagnostic.js";
 import {
   HF_GROUPING,
@@ -59,24 +59,6 @@ function promptDrawsNote(c: MapCtx): string {
 function ppoClipNote(c: MapCtx): string | null {
   if (c.stage.hp.grad_clip <= 0) return null;
   return `TRL's PPO loop never clips gradients itself (it does not read max_grad_norm); DeepSpeed clips them at gradient_clipping = ${c.stage.hp.grad_clip} (written in ${acceleratePath(c.opts, c.stage.name)}), over the policy and the value model together (one DeepSpeed engine), where alignc clips the policy's gradient norm on its own${c.stage.hp.advantages === "gae" ? " and its value network's on its own" : ""}`;
-}
-
-/**
- * The pad token TRL's reward trainer is given for a GPT-2-family model. Left to itself it pads with the
- * tokenizer's pad token, else EOS (reward_trainer.py), and GPT-2 has no other: the sequence classifier
- * pools at the rightmost token that is not padding (transformers' *ForSequenceClassification), so it read
- * the score at the last response token, while TRL's PPO reads the reward at the EOS it keeps after the
- * response (utils.get_reward after truncate_response). With any other pad token, the EOS the trainer
- * appends is the last non-pad token, where PPO reads. RewardConfig.pad_token must be a token of the
- * vocabulary: this one is a single GPT-2 token that natural text all but never contains (one of its
- * anomalous, barely trained tokens), and where a row did contain it the rightmost-non-pad pooling would
- * still read at the final EOS.
- */
-export const GPT2_REWARD_PAD = "PsyNetMessage";
-
-/** The pad_token a reward model stage is written with, or null where alignc does not know the tokenizer. */
-export function rewardPadToken(stage: ExportStage): string | null {
-  return inGpt2Family(stage) ? GPT2_REWARD_PAD : null;
 }
 
 /** EXPORT.md's note for a PPO stage whose TRL-trained reward model pads as its tokenizer does (no rewardPadToken). */

@@ -5,7 +5,7 @@
 // a hit whose recorded digest is not the input's current one is stale and computed again. A checkpoint
 // of an unfinished node records the same digests: one trained from another output is not resumed.
 import { createHash } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputFileError, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { lexists } from "../../common/fs-probe.js";
@@ -62,7 +62,8 @@ export function checkpointMatches(dir: string, inputs: Record<string, string>): 
   } catch (err) {
     // not a regular file: damage, which the resume's check of the checkpoint's files (DONE records this
     // one) refuses, named; taken as matching here so that the check, not a silent restart, says so
-    if (err instanceof InputFileError && lexists(join(dir, CHECKPOINT_INPUTS))) return true;
+    const path = join(dir, CHECKPOINT_INPUTS);
+    if (err instanceof InputFileError && lexists(path) && !lstatSync(path).isFile()) return true;
     return !existsSync(join(dir, CHECKPOINT_INPUTS));
   }
   const keys = Object.keys(inputs);
