@@ -249,6 +249,28 @@ test("recipes/replicate/quickstart-ptx-lr-validation.align: lr 2e-4 at γ 0.5 an
   await ppoSweepOnValidation("quickstart-ptx-lr-validation.align", "ptx_coef", [0.5, 1], null);
 });
 
+test("recipes/replicate/quickstart-temperature-validation.align: at T 0.7 the validation recipe's plans; at 0.3 and 0.5, PPO and its readers only", async () => {
+  await ppoSweepOnValidation("quickstart-temperature-validation.align", "temperature", [0.3, 0.5, 0.7], 0.7);
+});
+
+test("recipes/replicate/quickstart-temperature-movement-validation.align: T 0.3 at each steps × lr changes PPO and its readers only; at 40 steps and lr 1e-4 it is the temperature recipe's T 0.3", async () => {
+  const rep = (f: string) => join(recipesDir, "replicate", f);
+  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+  for (const seed of [17, 18] as const) {
+    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const cool = hashes((await compile(rep("quickstart-temperature-validation.align"), { machine: false, backend: "wasm", variant: `temperature=0.3,seed=${seed}` })).plan!);
+    for (const [lr, steps] of [[0.0001, 40], [0.0001, 80], [0.0002, 40], [0.0002, 80]] as const) {
+      const r = await compile(rep("quickstart-temperature-movement-validation.align"), { machine: false, backend: "wasm", variant: `lr=${lr},steps=${steps},seed=${seed}` });
+      assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+      const policy = r.plan.nodes.find((n) => n.id === "policy")!;
+      assert.deepEqual([policy.params.temperature, policy.params.steps, policy.params.lr, policy.params.kl_coef], [0.3, steps, lr, 0.05]);
+      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+      assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `lr ${lr}, steps ${steps}, seed ${seed}`);
+      if (lr === 0.0001 && steps === 40) assert.deepEqual([...hashes(r.plan)], [...cool], "Lab 11's first variant is Lab 10's T 0.3");
+    }
+  }
+});
+
 test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the reward model or the rule as reward, change PPO and its readers only", async () => {
   const rep = (f: string) => join(recipesDir, "replicate", f);
   const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
