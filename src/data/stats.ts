@@ -224,11 +224,14 @@ function measureBuilt(built: BuiltData, tok: Tokenizer, fmt: ChatFormat): Sample
 
 /** Sums over the prompts of ranked samples before their draw: K responses of max_new_tokens each,
  * C(K,2) pairs per group (ties not yet known). The longest a response may be, so an upper bound. */
-function undrawnSample(groups: readonly { prompt: string }[], draw: DataNode, tok: Tokenizer): Sample {
+function undrawnSample(groups: readonly { prompt: string; system?: string }[], draw: DataNode, tok: Tokenizer, fmt: ChatFormat): Sample {
   const { k, max_new_tokens: maxNew } = paramsOf(draw as ParamsNode, "source.samples");
   const s = empty();
   for (const g of groups) {
-    const n = tok.encode(g.prompt).length + maxNew + 1;
+    // as the reward model will read each: through the chat format, the longest response, the format's
+    // closing text and EOS (comparisonLengths of an empty response, plus max_new_tokens); counted
+    // unformatted, it was no upper bound (review35 L2)
+    const n = comparisonLengths(fmt, tok, { ...g, responses: [""] })[0]! + maxNew;
     s.units++;
     s.rows.push({ tokens: n, weight: 1 });
     s.pairs += (k * (k - 1)) / 2;
@@ -364,7 +367,8 @@ export async function countExamples(recipe: CheckedRecipe, blockName: string, op
   const rank = rankNodeOf(dp, value);
   const sample = await buildExamples(recipe, blockName, { ...opts, ...(prop ? { prop } : {}), limit: SAMPLE_ROWS, ...(rank ? { undrawn: "prompts" as const } : {}) });
   const undrawn = rank !== null && !isDrawn(dp, rank) && sample.kind === "comparisons";
-  const s = undrawn ? undrawnSample(sample.train, drawOf(dp, rank), tok) : measureBuilt(sample, tok, formatFor(recipe, blockName, opts));
+  const fmt = formatFor(recipe, blockName, opts);
+  const s = undrawn ? undrawnSample(sample.train, drawOf(dp, rank), tok, fmt) : measureBuilt(sample, tok, fmt);
   // accuracy evals: their split is only known from the build (the sample is every row when files are small)
   const examples = prop === "task" ? s.units : size.train;
   return stats(sample.kind, examples, s, s.units < examples || sample.kind === "sft" || undrawn);

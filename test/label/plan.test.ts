@@ -54,3 +54,33 @@ test("new labels re-run the reward model and everything after it, nothing before
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Before a draw is made its size is an upper bound: K responses of max_new_tokens each after each prompt.
+// It counted the prompt unformatted, so it was no bound on what the reward model reads (the chat format's
+// turns around the prompt, its closing text and EOS), and plan's context check (AL4005) read it (review35 L2)
+test("an undrawn samples source's size bounds what the reward model will read: each prompt in the chat format, plus max_new_tokens", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-undrawn-"));
+  try {
+    const file = join(dir, "onpolicy.align");
+    writeFileSync(file, readFileSync(join(root, "test", "label", "fixtures", "onpolicy.align"), "utf8").replaceAll('"../../../', `"${root}/`));
+    const saved = process.env.ALIGNC_CACHE;
+    process.env.ALIGNC_CACHE = join(dir, "cache"); // no draw in it
+    try {
+      const r = await compile(file, { cache: false, machine: false, leaks: false });
+      assert.ok(r.plan, JSON.stringify(r.diagnostics));
+      const size = r.plan.nodes.find((n) => n.id === "onpolicy/tokenize")!.estimates.size!;
+      const { buildExamples } = await import("../../src/data/index.js");
+      const { recipe } = await checkRecipeFile(file);
+      const prompts = await buildExamples(recipe!, "onpolicy", { undrawn: "prompts" });
+      assert.equal(prompts.kind, "comparisons");
+      // byte-level: one token per byte; "User: " and "\nAssistant: " alone are 18 bytes around each prompt
+      const longest = Math.max(...(prompts.kind === "comparisons" ? prompts.train : []).map((g) => Buffer.byteLength(g.prompt)));
+      assert.ok(size.max_tokens >= longest + 18 + 12 + 1, `bound ${size.max_tokens} for a prompt of ${longest} bytes`);
+    } finally {
+      if (saved === undefined) delete process.env.ALIGNC_CACHE;
+      else process.env.ALIGNC_CACHE = saved;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
