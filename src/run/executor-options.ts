@@ -27,6 +27,13 @@ export interface ExecutorOptions {
   plannedFiles?: PlannedFiles;
 }
 
+/** A node's compute stopped by an interrupt at `step`: thrown out of the cache's put, so nothing is stored. */
+export class Interrupted extends Error {
+  constructor(readonly step: number) {
+    super(`interrupted at step ${step}`);
+  }
+}
+
 export class PlanError extends Error {
   /** usage: the command line named what does not exist (exit 2); else what was found stops the run (exit 1) */
   constructor(

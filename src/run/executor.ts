@@ -10,7 +10,7 @@
 //              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
 //              resumes that node from its checkpoint.
 import type { PlanNode } from "../plan/types.js";
-import { ForeignEntryError, type CacheEntry } from "./storage/cache.js";
+import type { CacheEntry } from "./storage/cache.js";
 import { entryDamage } from "./storage/entry-check.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
@@ -25,7 +25,7 @@ import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryR
 import { ancestors } from "../common/graph.js";
 import { nodeContext, type RunServices } from "./node-context.js";
 
-import { checkNodeNames, EXIT, PlanError, type ExecutorOptions } from "./executor-options.js";
+import { checkNodeNames, EXIT, Interrupted, PlanError, type ExecutorOptions } from "./executor-options.js";
 
 export { EXIT, PlanError, type ExecutorOptions };
 
@@ -350,10 +350,8 @@ export class Executor {
       const t0 = performance.now();
       // something at the entry's path that alignc did not write: refused before the node is computed (it was
       // refused after, the compute wasted), or under --force moved aside, kept (it was deleted: audit35 L4)
-      if (cache.foreignAt(n.hash)) {
-        if (!this.force.has(n.id)) throw new ForeignEntryError(cache.entryDir(n.hash));
-        this.o.progress.info(`${label(n)}: ${cache.entryDir(n.hash)} holds no entry alignc wrote: moved aside to ${cache.setAsideForeign(n.hash)}, kept`);
-      }
+      const aside = cache.makeWay(n.hash, this.force.has(n.id));
+      if (aside) this.o.progress.info(`${label(n)}: ${cache.entryDir(n.hash)} holds no entry alignc wrote: moved aside to ${aside}, kept`);
       const box: { result: NodeResult; value: unknown } = { result: { status: "interrupted", step: 0 }, value: undefined };
       const entry = await cache.put(n.hash, { kind: `${n.kind}.${n.op}`, label: label(n), seconds: 0 }, async (dir) => {
         const rows: EntryRows = { metrics: [], samples: [] };
@@ -400,8 +398,3 @@ export class Executor {
 
 type Hit = { entry: CacheEntry; value: EntryRows };
 
-class Interrupted extends Error {
-  constructor(readonly step: number) {
-    super(`interrupted at step ${step}`);
-  }
-}

@@ -2,6 +2,7 @@
 // train_ppo_ray`. Flags were renamed (dotted) in v0.10.2, and the ptx loss (`--pretrain_data`,
 // `--ptx_coef`) exists only up to v0.7.0.post1, so every row names its flag per version.
 import { duration, nothingTrained, ppoDuration, rolloutPrompts, totalSteps } from "./openrlhf-length.js";
+import { openrlhfLaunch } from "./openrlhf-launch.js";
 import { ADAM_CONSTANTS } from "../../train/config.js";
 import { ppoHP, truncateOf } from "../ppo-hp.js";
 import { inGpt2Family } from "../model-positions.js";
@@ -347,8 +348,6 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
   const preamble: string[] = [];
-  const g = opts.gpusPerNode;
-  const n = opts.nodes;
   for (const stage of input.stages) {
     const empty = nothingTrained(stageCtx(stage, input, opts, version, rowCountOf(rowCounts, stage)), input.file);
     if (empty) diagnostics.push(empty);
@@ -356,48 +355,9 @@ export function openrlhfTarget(input: ExportInput, opts: ExportOptions, version:
     const path = `configs/${stage.name}.args`;
     const module = OPENRLHF_MODULE[stage.kind];
     files.push({ path, content: argsFile(entries).text, what: `arguments of \`python -m ${module}\` for stage \`${stage.name}\` (one per line)`, check: { as: "openrlhf-args", module: module.split(".").pop()!, version } });
-    const load = `mapfile -t ARGS < ${path}`;
-    if (stage.kind === "ppo") {
-      const done = `${outputDir(stage.name)}/.alignc-done`;
-      preamble.push(done);
-      // The job runs where Ray's job supervisor puts it, not here: it gets absolute paths into this folder.
-      // (A `working_dir` runtime env uploaded the whole folder, trained models included, past Ray's package
-      // limit, and relative save paths then landed in Ray's unpacked copy.) Multi-node: the folder is shared.
-      // Ray joins the job's command with Python's list2cmdline and runs it with /bin/sh: an argument with a
-      // character that shell would read ($, quotes, a backslash, glob or redirection characters) would not
-      // reach OpenRLHF as written, so the script stops before it starts Ray. (Spaces survive: list2cmdline
-      // quotes such an argument.)
-      const loadAbsolute = [
-        `ARGS=(); while IFS= read -r a || [ -n "$a" ]; do case "$a" in ./*) a="$PWD/\${a#./}" ;; esac; ARGS+=("$a"); done < ${path}`,
-        `for a in "\${ARGS[@]}"; do case "$a" in *[!A-Za-z0-9_./:=,+@%\\ -]*) echo "launch: stage ${stage.name}: the argument '$a' holds a character that Ray's job shell would reinterpret (Ray runs the job's command with /bin/sh): use an export folder whose path has only letters, digits, spaces and _.,:=+@%/-" >&2; exit 2 ;; esac; done`,
-      ];
-      const submit = `ray job submit --address=http://127.0.0.1:8265 -- python3 -m ${module} "\${ARGS[@]}"`;
-      launch.push({
-        stage: stage.name,
-        oneNode: [...loadAbsolute, `ray start --head --node-ip-address 127.0.0.1 --num-gpus ${g}`, submit, "ray stop"],
-        nNodes: [
-          ...loadAbsolute,
-          `if [ "$NODE_RANK" = 0 ]; then`,
-          `  ray start --head --node-ip-address "$MASTER_ADDR" --num-gpus ${g}`,
-          `  # wait until all ${n} nodes joined`,
-          `  until [ "$(ray list nodes --filter state=ALIVE 2>/dev/null | grep -c ALIVE)" -ge ${n} ]; do sleep 5; done`,
-          `  ${submit}`,
-          `  mkdir -p ${outputDir(stage.name)} && touch ${done}`,
-          `else`,
-          `  until ray start --address "$MASTER_ADDR:6379" --num-gpus ${g}; do sleep 10; done`,
-          `  # the head submits the job; this node lends its GPUs until the head marks the stage done`,
-          `  until [ -e ${done} ]; do sleep 30; done`,
-          `fi`,
-          "ray stop",
-        ],
-      });
-    } else {
-      launch.push({
-        stage: stage.name,
-        oneNode: [load, `deepspeed --num_gpus ${g} --module ${module} "\${ARGS[@]}"`],
-        nNodes: [load, `torchrun --nnodes ${n} --nproc_per_node ${g} --node_rank "$NODE_RANK" --master_addr "$MASTER_ADDR" --master_port "$MASTER_PORT" -m ${module} "\${ARGS[@]}"`],
-      });
-    }
+    const { step, done } = openrlhfLaunch(stage, path, module, opts);
+    launch.push(step);
+    if (done) preamble.push(done);
   }
   // markers of an earlier run must not release the workers early: the head removes them first
   const nNodes = preamble.length ? [`if [ "$NODE_RANK" = 0 ]; then rm -f ${preamble.join(" ")}; fi`] : [];

@@ -22,49 +22,15 @@ import { makeDirs } from "../../common/make-dirs.js";
 import { lexists } from "../../common/fs-probe.js";
 import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
+import { ForeignEntryError, type CacheEntry, type EntryExtras, type EntryMeta, type FileRecord } from "./entry-meta.js";
 
-export interface FileRecord {
-  bytes: number;
-  sha256: string;
-}
+export { ForeignEntryError, type CacheEntry, type EntryExtras, type EntryMeta, type FileRecord } from "./entry-meta.js";
 
 /** Size and sha256 of every file under `dir` (dot files too), but `except`: an entry's or a checkpoint's record. */
 function fileRecords(dir: string, except?: string): Record<string, FileRecord> {
   const files: Record<string, FileRecord> = {};
   for (const [rel, sha256] of folderDigests(dir, { dotFiles: true })) if (rel !== except) files[rel] = { bytes: statSync(join(dir, rel)).size, sha256 };
   return files;
-}
-
-export interface EntryMeta {
-  hash: string;
-  kind: string; // plan node kind: "stage.sft", "data.tokenize" …
-  label: string; // the block name it was computed for (names do not enter hashes: for people only)
-  created: string; // ISO time
-  seconds: number; // compute time, so a cache hit can say what it saved
-  files: Record<string, FileRecord>;
-  data: unknown; // small JSON result of the node (metrics summary, counts), also in entry.json
-  /** the backend whose arithmetic the entry holds (wasm, cpu, tensorflow): figures are bit-identical on
-   * one backend only, and a hit reuses an entry whatever backend made it; absent in older entries */
-  backend?: string;
-  /** input entry hash → digest of the output it held when this entry was computed (entry-inputs.ts); absent in older entries */
-  inputs?: Record<string, string>;
-  /** sha256 of the rest of entry.json (entryCheck): the figures in `data` are served by every hit, so a
-   * changed byte in them makes the entry a miss; absent in entries written before 6 Dec 2026 */
-  check?: string;
-}
-
-/** What a writer learns while writing (compute time, results) and wants in entry.json. */
-export interface EntryExtras {
-  seconds?: number;
-  data?: unknown;
-  backend?: string;
-  inputs?: Record<string, string>;
-}
-
-export interface CacheEntry {
-  hash: string;
-  dir: string;
-  meta: EntryMeta;
 }
 
 const ENTRY = ENTRY_FILE;
@@ -190,6 +156,14 @@ export class StageCache {
    * folder or file, or an entry whose entry.json is lost): put() refuses it, `--force` sets it aside. */
   foreignAt(hash: string): boolean {
     return lexists(this.entryDir(hash)) && !this.ownEntry(hash);
+  }
+
+  /** Make way for a new entry of hash: something alignc did not write at its path (foreignAt) is refused
+   * (ForeignEntryError) or, forced, moved aside and kept (setAsideForeign). Where it went, else null. */
+  makeWay(hash: string, force: boolean): string | null {
+    if (!this.foreignAt(hash)) return null;
+    if (!force) throw new ForeignEntryError(this.entryDir(hash));
+    return this.setAsideForeign(hash);
   }
 
   /**
@@ -397,16 +371,5 @@ export class StageCache {
 
   clearCheckpoints(hash: string): void {
     rmSync(this.partialDir(hash), { recursive: true, force: true });
-  }
-}
-
-/** A folder at a cache entry's path that holds no entry alignc wrote: never removed. Errno-shaped
- * (fs-error.ts), so every command reports it as the user's environment, exit 1. */
-export class ForeignEntryError extends Error {
-  readonly code = "EEXIST";
-  readonly syscall = "cache";
-  constructor(readonly path: string) {
-    super(`${path} is in the way of a cache entry: it holds no entry.json alignc wrote; move it away and run again, or run with \`--force NODE\`, which moves it aside (kept, renamed \`<hash>.foreign-<time>\`) and computes the node anew`);
-    this.name = "ForeignEntryError";
   }
 }
