@@ -106,7 +106,7 @@ export function writePiecesAtomicSync(path: string, pieces: Iterable<string | Ui
   // a cache's file (not durable) is alignc's own: a fresh 0o644, so one made unreadable is mended, not kept
   const mode = opts.mode ?? (durable ? modeOfRegularFile(path) : undefined);
   const tmp = tempSibling(path);
-  trackTemp(tmp);
+  trackTemp(tmp, path);
   try {
     const fd = openSync(tmp, "wx", 0o644);
     try {

@@ -20,11 +20,12 @@ import { basename } from "node:path";
 import { constants } from "node:os";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-const live = new Set<string>();
+/** temp path → the file or folder it is to replace (what an interrupt leaves as it was) */
+const live = new Map<string, string>();
 const listeners = new Map<NodeJS.Signals, () => void>();
 
 function removeLive(): void {
-  for (const p of live) {
+  for (const p of live.keys()) {
     try {
       rmSync(p, { recursive: true, force: true });
     } catch {
@@ -44,8 +45,9 @@ function install(): void {
       if (commandStopsOn(sig)) return;
       // said, not silent (audit35 L7: a Ctrl-C during `data --export` exited 130 without a word, whether
       // or not the file had been replaced)
-      const unfinished = [...live].map((p) => basename(p)).join(", ");
-      process.stderr.write(`alignc: interrupted: every file already put in place is whole${unfinished ? `; the unfinished ${unfinished} is dropped` : ""}\n`);
+      // which target kept its old contents (the new ones, unfinished, dropped) and that nothing is half-written
+      const kept = [...new Set(live.values())].map((t) => basename(t)).join(", ");
+      process.stderr.write(`alignc: interrupted: ${kept ? `${kept} left as it was (what was being written to it is dropped); ` : ""}every file already put in place is whole\n`);
       removeLive();
       releaseSignals();
       process.kill(process.pid, sig); // no listener left: the default action, death by the signal
@@ -70,10 +72,11 @@ export function releaseSignals(): void {
   listeners.clear();
 }
 
-/** Remove `path` (a file or folder) if the process is stopped by a signal before `untrackTemp(path)`. */
-export function trackTemp(path: string): void {
+/** Remove `path` (a file or folder) if the process is stopped by a signal before `untrackTemp(path)`;
+ * `target`: what it is to replace, named when it is. */
+export function trackTemp(path: string, target: string): void {
   install();
-  live.add(path);
+  live.set(path, target);
 }
 
 export function untrackTemp(path: string): void {

@@ -164,7 +164,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const tmp = stagingFolder(out);
   // writing is synchronous: with the listener this installs, a Ctrl-C that comes while files are staged
   // or moved waits until the export is complete and its staging removed, then stops the process
-  trackTemp(tmp);
+  trackTemp(tmp, out);
   let createdOut = false;
   let moving = false; // once the pending manifest is written, files of this export are in place
   try {
