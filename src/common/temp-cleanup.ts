@@ -43,9 +43,8 @@ function install(): void {
     const onSignal = (): void => {
       // prepended, so this runs before any other listener, even a `once` one that removes itself
       if (commandStopsOn(sig)) return;
-      // said, not silent (audit35 L7: a Ctrl-C during `data --export` exited 130 without a word, whether
-      // or not the file had been replaced)
-      // which target kept its old contents (the new ones, unfinished, dropped) and that nothing is half-written
+      // said, not silent: which target kept its old contents and that nothing is half-written (a Ctrl-C
+      // during `data --export` exited 130 without a word, whether or not the file had been replaced: audit35 L7)
       const kept = [...new Set(live.values())].map((t) => basename(t)).join(", ");
       process.stderr.write(`alignc: interrupted: ${kept ? `${kept} left as it was (what was being written to it is dropped); ` : ""}every file already put in place is whole\n`);
       removeLive();
