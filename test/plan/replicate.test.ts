@@ -15,6 +15,16 @@ process.env.ALIGNC_CACHE_DIR = tempDir("alignc-replicate-cache-");
 
 const recipesDir = join(repoRoot(), "recipes");
 
+const rep = (f: string) => join(recipesDir, "replicate", f);
+const nodeHashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
+/** The validation recipe's plan with the quickstart's PPO settings (kl 0.05, lr 1e-4): the labs' baseline. */
+const validationHashes = async (seed: number) => nodeHashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+/** The nodes of `plan` whose hash differs from `before`'s, sorted. */
+const changedNodes = (before: Map<string, string>, plan: { nodes: { id: string; hash: string }[] }) => [...nodeHashes(plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+/** What a PPO change reaches on the validation recipe: PPO and every node that reads the policy. */
+const PPO_AND_READERS = ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"];
+
+
 // recipes/replicate/: each example's second seed (run by hand for the README's two-seed figures, not by
 // npm test's --tiny runs). It must plan cleanly, and differ from its recipe in the seed only.
 async function assertSeedReplicate(base: string, replicate: string, seeds: [number, number]): Promise<void> {
@@ -129,7 +139,6 @@ test("recipes/replicate/quickstart-ppo-validation.align: the quickstart's pre, S
 // that pretrained model, the quickstart's until 5 Dec 2026, and a cache that ran it reuses it); the wide one
 // trains on 3× the sentiment task's rows (720 → 648 after the 10% held out), every one of them.
 test("recipes/replicate/ sentiment-alone, sentiment-wide and arithmetic-caps-alone: the byte-level quickstart's pretraining on both seeds; the wide task has 3× the rows", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
   const dir = tempDir("alignc-bytes-");
   for (const [seed, base] of [[17, byteLevelQuickstart(dir)], [18, byteLevelQuickstart(dir, "quickstart-bytes-seed18", "  seed = 18\n")]] as const) {
     const pre = (await compile(base, { machine: false, backend: "wasm" })).plan!.nodes.find((n) => n.id === "pre")!.hash;
@@ -195,10 +204,8 @@ test("recipes/replicate/quickstart-rm-onpolicy.align: the quickstart's plans on 
 // variants on validation prompts. Their baseline (600 steps, lr 3e-4) is quickstart-ppo-validation's
 // variant of the quickstart's PPO settings, node for node; a variant changes the RM and what reads it.
 test("recipes/replicate/quickstart-rm-{steps,lr}-validation.align: the validation recipe's plans but for the reward model and its readers", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const base = (await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!;
+    const before = await validationHashes(seed);
     const plans: [string, string, number, number][] = [
       ["quickstart-rm-steps-validation.align", `seed=${seed},steps=600`, 600, 3e-4],
       ["quickstart-rm-steps-validation.align", `seed=${seed},steps=1200`, 1200, 3e-4],
@@ -209,8 +216,7 @@ test("recipes/replicate/quickstart-rm-{steps,lr}-validation.align: the validatio
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       const rm = r.plan.nodes.find((n) => n.id === "rm")!.params;
       assert.deepEqual([rm.steps, rm.lr], [steps, lr], `${file} ${variant}`);
-      const before = hashes(base);
-      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
+      const changed = changedNodes(before, r.plan);
       const expected = steps === 600 && lr === 3e-4 ? [] : ["judge", "lm_ptx", "policy", "rm", "rm_acc", "rule_judge", "tax_ptx", "val_judge"];
       assert.deepEqual(changed, expected, `${file} ${variant}`);
     }
@@ -223,16 +229,14 @@ test("recipes/replicate/quickstart-rm-{steps,lr}-validation.align: the validatio
  * (quickstartValue null: no variant is the quickstart's PPO).
  */
 async function ppoSweepOnValidation(file: string, param: string, values: readonly number[], quickstartValue: number | null): Promise<void> {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const before = await validationHashes(seed);
     for (const value of values) {
       const r = await compile(rep(file), { machine: false, backend: "wasm", variant: `${param}=${value},seed=${seed}` });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       assert.equal(r.plan.nodes.find((n) => n.id === "policy")!.params[param], value);
-      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-      assert.deepEqual(changed, value === quickstartValue ? [] : ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `${param} ${value}, seed ${seed}`);
+      const changed = changedNodes(before, r.plan);
+      assert.deepEqual(changed, value === quickstartValue ? [] : PPO_AND_READERS, `${param} ${value}, seed ${seed}`);
     }
   }
 }
@@ -254,51 +258,45 @@ test("recipes/replicate/quickstart-temperature-validation.align: at T 0.7 the va
 });
 
 test("recipes/replicate/quickstart-temperature-movement-validation.align: T 0.3 at each steps × lr changes PPO and its readers only; at 40 steps and lr 1e-4 it is the temperature recipe's T 0.3", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
-    const cool = hashes((await compile(rep("quickstart-temperature-validation.align"), { machine: false, backend: "wasm", variant: `temperature=0.3,seed=${seed}` })).plan!);
+    const before = await validationHashes(seed);
+    const cool = nodeHashes((await compile(rep("quickstart-temperature-validation.align"), { machine: false, backend: "wasm", variant: `temperature=0.3,seed=${seed}` })).plan!);
     for (const [lr, steps] of [[0.0001, 40], [0.0001, 80], [0.0002, 40], [0.0002, 80]] as const) {
       const r = await compile(rep("quickstart-temperature-movement-validation.align"), { machine: false, backend: "wasm", variant: `lr=${lr},steps=${steps},seed=${seed}` });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       const policy = r.plan.nodes.find((n) => n.id === "policy")!;
       assert.deepEqual([policy.params.temperature, policy.params.steps, policy.params.lr, policy.params.kl_coef], [0.3, steps, lr, 0.05]);
-      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-      assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `lr ${lr}, steps ${steps}, seed ${seed}`);
-      if (lr === 0.0001 && steps === 40) assert.deepEqual([...hashes(r.plan)], [...cool], "Lab 11's first variant is Lab 10's T 0.3");
+      const changed = changedNodes(before, r.plan);
+      assert.deepEqual(changed, PPO_AND_READERS, `lr ${lr}, steps ${steps}, seed ${seed}`);
+      if (lr === 0.0001 && steps === 40) assert.deepEqual([...nodeHashes(r.plan)], [...cool], "Lab 11's first variant is Lab 10's T 0.3");
     }
   }
 });
 
 test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the reward model or the rule as reward, change PPO and its readers only", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const before = await validationHashes(seed);
     for (const reward of ["rm", "rule"]) {
       const r = await compile(rep("quickstart-ppo200-validation.align"), { machine: false, backend: "wasm", variant: `reward=${reward},seed=${seed}` });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       const policy = r.plan.nodes.find((n) => n.id === "policy")!;
       assert.equal(policy.params.steps, 200);
       assert.deepEqual(policy.params.reward, reward === "rm" ? { $ref: "rm" } : "rule");
-      const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-      assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `reward ${reward}, seed ${seed}`);
+      const changed = changedNodes(before, r.plan);
+      assert.deepEqual(changed, PPO_AND_READERS, `reward ${reward}, seed ${seed}`);
     }
   }
 });
 
 test("recipes/replicate/quickstart-rule-reward-validation.align: the rule as reward at 40 steps changes PPO and its readers only", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const before = await validationHashes(seed);
     const r = await compile(rep("quickstart-rule-reward-validation.align"), { machine: false, backend: "wasm", variant: `seed=${seed}` });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
     const policy = r.plan.nodes.find((n) => n.id === "policy")!;
     assert.deepEqual([policy.params.steps, policy.params.reward], [40, "rule"]);
-    const changed = [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort();
-    assert.deepEqual(changed, ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx", "val_judge"], `seed ${seed}`);
+    const changed = changedNodes(before, r.plan);
+    assert.deepEqual(changed, PPO_AND_READERS, `seed ${seed}`);
   }
 });
 
@@ -322,13 +320,11 @@ test("recipes/replicate/quickstart-byte-level.align: the byte-level quickstart o
 // (its PPO the validation recipe's kl 0.05 / lr 1e-4 variant's, node for node, so a cache that ran that
 // reuses pre, SFT, RM and PPO) plus a larger reward model and a PPO on it; nothing else changes.
 test("recipes/replicate/quickstart-rm-larger-validation.align: the validation recipe's plans plus a 4-layer reward model and PPO on it, nothing else changed", async () => {
-  const rep = (f: string) => join(recipesDir, "replicate", f);
-  const hashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
   for (const seed of [17, 18] as const) {
-    const before = hashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
+    const before = await validationHashes(seed);
     const r = await compile(rep("quickstart-rm-larger-validation.align"), { machine: false, backend: "wasm", variant: `seed=${seed}` });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
-    const after = hashes(r.plan);
+    const after = nodeHashes(r.plan);
     assert.deepEqual([...after].filter(([id, h]) => before.has(id) && before.get(id) !== h).map(([id]) => id), [], `seed ${seed}: a shared node changed`);
     assert.deepEqual([...before.keys()].filter((id) => !after.has(id)), ["val_judge"], `seed ${seed}`);
     const added = [...after.keys()].filter((id) => !before.has(id) && !id.startsWith("big_pre/")).sort();
