@@ -87,10 +87,13 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   const backend = resolveBackend(opts.backend, base);
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
   // or `seed` changes the examples); an unknown name is the planner's diagnostic below
-  const variant = opts.variant === undefined ? undefined : expandVariants(base).find((v) => v.name === opts.variant || v.label === opts.variant);
+  const variants = expandVariants(base);
+  const variant = opts.variant === undefined ? undefined : variants.find((v) => v.name === opts.variant || v.label === opts.variant);
   const recipe = variant?.recipe ?? base;
   let sizes: Awaited<ReturnType<typeof measureData>>["sizes"] | undefined;
-  if (opts.measure !== false) {
+  // a sweep without --variant is refused once planned (runCompiled): its data is not measured, and a
+  // swept recipe's data layer has none of the variants' node ids (`subwords[seed=17]`: exit 70 before)
+  if (opts.measure !== false && (variant !== undefined || variants.length === 0)) {
     const shape = planRecipe(base, opts.variant !== undefined ? { variant: opts.variant } : {}).plan;
     if (shape) {
       const m = await measureData(recipe, shape);
