@@ -22,7 +22,7 @@ import { SizesCache } from "./plan/sizes-cache.js";
 import { TruncationCache, truncationMemo } from "./plan/truncation-cache.js";
 import { flopsPerSecond } from "./plan/throughput.js";
 import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
-import { expandVariants, findSweeps } from "./plan/variants.js";
+import { expandVariants, findSweeps, findVariant } from "./plan/variants.js";
 import { tasksReadingRows } from "./data/task-rows.js";
 import { defaultTokenizerId } from "./plan/default-tokenizer.js";
 import { dataPlanFromPlan, keyOf } from "./data/plan-input.js";
@@ -95,7 +95,7 @@ export async function compile(path: string, opts: CompileOptions = {}): Promise<
     const bySizes = new Map<string | null, ReadonlyMap<string, DataSize>>();
     const byCuts = new Map<string | null, ReadonlyMap<string, TruncationEstimate>>();
     const variants = base.variants!;
-    const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v.name === opts.variant || v.label === opts.variant);
+    const targets = variants.length === 0 ? [{ name: null, recipe }] : variants.filter((v) => opts.variant === undefined || v === findVariant(variants, opts.variant));
     // sweeps of training hyperparameters leave every data size as it is: measure the first variant only
     const shared = targets.length > 1 && !sweepsTouchData(recipe);
     for (const target of shared ? targets.slice(0, 1) : targets) {

@@ -16,7 +16,7 @@ import { DiagnosticError, type Diagnostic } from "../lang/diagnostic.js";
 import { planRecipe } from "../plan/compile.js";
 import { paramsOf, refNode, refOf, rootModelNode, stageParams, stepsOrEpochs, type StagePpoParams, type TrainingParams } from "../plan/params.js";
 import type { Json, Plan, PlanNode } from "../plan/types.js";
-import { expandVariants } from "../plan/variants.js";
+import { expandVariants, findVariant } from "../plan/variants.js";
 import { PLAN_CODES } from "../plan/codes.js";
 import { EXPORT_CODES } from "./compile.js";
 import { EXPORTED_KINDS, type ExportInput, type ExportStage, type RenderedGroup, type StageData, type StageHP, type StageKind } from "./types.js";
@@ -104,7 +104,12 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
   let r = recipe;
   const variants = expandVariants(recipe);
   if (variants.length) {
-    const v = opts.variant !== undefined ? variants.find((x) => x.name === opts.variant || x.label === opts.variant) : undefined;
+    const v = opts.variant !== undefined ? findVariant(variants, opts.variant) : undefined;
+    if (opts.variant !== undefined && !v) {
+      // as `plan` and `run` say (it was AL4609, "a property the export needs is a sweep")
+      diagnostics.push({ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (variants: ${variants.map((x) => x.label).join(", ")})`, file: recipe.file, span: null });
+      return { input: null, diagnostics };
+    }
     if (!v) {
       diagnostics.push({ code: "AL4609", severity: "error", message: `${EXPORT_CODES.AL4609}; this recipe has ${variants.length}: ${variants.map((x) => x.label).join(", ")}`, file: recipe.file, span: null, hint: `pass --variant ${variants[0]!.label}` });
       return { input: null, diagnostics };

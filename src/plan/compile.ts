@@ -14,7 +14,7 @@ import { lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
 import { topoSortNodes } from "../common/graph.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
-import { expandVariants, mergeVariantPlans, type Variant } from "./variants.js";
+import { expandVariants, findVariant, mergeVariantPlans, type Variant } from "./variants.js";
 
 export interface CompilePlanOptions {
   /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer); a
@@ -71,7 +71,7 @@ export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {})
     return compileOne(recipe, opts, engine, files, null);
   }
   if (opts.variant !== undefined) {
-    const v = variants.find((x) => x.name === opts.variant || x.label === opts.variant);
+    const v = findVariant(variants, opts.variant);
     if (!v) {
       const names = variants.map((x) => x.name).join(", ");
       return { plan: null, diagnostics: [{ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (variants: ${names})`, file: recipe.file, span: null }] };

@@ -67,6 +67,14 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
   });
 }
 
+/** The variant a user names (`--variant`): its full name, its label, or its label's parts in any order
+ * (`seed=17,temperature=0.3` for `temperature=0.3,seed=17`: the order is the sweeps' sorted sites, which a
+ * user has no reason to know). Exact names first, so a part order never shadows a real label. */
+export function findVariant(variants: readonly Variant[], asked: string): Variant | undefined {
+  const unordered = (s: string): string => s.split(",").map((p) => p.trim()).sort().join(",");
+  return variants.find((v) => v.name === asked || v.label === asked) ?? variants.find((v) => unordered(v.label) === unordered(asked));
+}
+
 /** A property's last name when no other sweep ends with it, else its whole dotted path. */
 function shortLabels(sites: SweepSite[]): string[] {
   const last = sites.map((s) => s.path[s.path.length - 1] ?? s.block);

@@ -10,7 +10,7 @@ import { dedupeDiagnostics, hasErrors, sortDiagnostics } from "../lang/diagnosti
 import { BaseFormats, baseFormatDiagnostic } from "../plan/base-format.js";
 import { planRecipe } from "../plan/compile.js";
 import { flopsPerSecond } from "../plan/throughput.js";
-import { expandVariants } from "../plan/variants.js";
+import { expandVariants, findVariant } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
 import type { Contamination } from "./storage/rundir.js";
 import { tinyRecipe } from "./tiny.js";
@@ -88,7 +88,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
   // or `seed` changes the examples); an unknown name is the planner's diagnostic below
   const variants = expandVariants(base);
-  const variant = opts.variant === undefined ? undefined : variants.find((v) => v.name === opts.variant || v.label === opts.variant);
+  const variant = opts.variant === undefined ? undefined : findVariant(variants, opts.variant);
   const recipe = variant?.recipe ?? base;
   let sizes: Awaited<ReturnType<typeof measureData>>["sizes"] | undefined;
   // a sweep without --variant is refused once planned (runCompiled): its data is not measured, and a

@@ -87,6 +87,11 @@ test("a swept recipe exports one variant at a time", async () => {
   assert.deepEqual(one.diagnostics.filter((x) => x.severity === "error"), []);
   const args = one.files.find((f) => f.path === "configs/policy.args")!.content.split("\n");
   assert.equal(args[args.indexOf("--kl_coef") + 1], "0.2");
+  // a name that is no variant is unknown, as `plan` says, not "a property is a sweep"
+  const wrong = await exportRecipe(checked.recipe, { to: "trl", nodes: 1, gpusPerNode: 8, dropPtx: true, trimRows: 1, variant: "kl_coef=0.3" });
+  assert.deepEqual(wrong.diagnostics.map((x) => x.code), ["AL4011"]);
+  assert.match(wrong.diagnostics[0]!.message, /unknown variant name: kl_coef=0\.3 \(variants: kl_coef=0\.02, kl_coef=0\.2\)/);
+  assert.deepEqual(wrong.files, []);
 });
 
 test("a recipe's truncate and its model's dropout reach the export from the plan: TRL's truncation_mode, and a note naming the dropout TRL's SFT cannot take", async () => {

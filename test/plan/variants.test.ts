@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planRecipe, variantNames } from "../../src/plan/compile.js";
+import { expandVariants, findVariant } from "../../src/plan/variants.js";
 import { diffPlans } from "../../src/plan/diff.js";
 import { renderPlan } from "../../src/plan/render.js";
 import { descendants } from "../../src/common/graph.js";
@@ -92,4 +93,18 @@ test("for any sweeps over stage and eval parameters, variants share every node t
     }),
     { numRuns: 12 },
   );
+});
+
+test("--variant names a variant by its label's parts in any order; a part that differs finds none", () => {
+  const recipe = quickRecipe({ root, patch: both(sweep("policy", "kl_coef", [0.02, 0.05]), sweep("sft", "lr", [1e-4, 3e-4])) });
+  const variants = expandVariants(recipe);
+  const label = variants[1]!.label;
+  assert.equal(label.split(",").length, 2);
+  const swapped = label.split(",").reverse().join(", ");
+  assert.notEqual(swapped, label);
+  assert.equal(findVariant(variants, swapped), variants[1]);
+  assert.equal(findVariant(variants, variants[1]!.name), variants[1]);
+  assert.equal(findVariant(variants, label.replace(/=[^,]*$/, "=9")), undefined);
+  const one = planRecipe(recipe, { engine: ENGINE, variant: swapped }).plan!;
+  assert.equal(one.recipe.variant, variants[1]!.name);
 });

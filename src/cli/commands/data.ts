@@ -32,7 +32,7 @@ import { escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 import { PLAN_CODES } from "../../plan/codes.js";
-import { expandVariants } from "../../plan/variants.js";
+import { expandVariants, findVariant } from "../../plan/variants.js";
 import { registerCachedDraws } from "../../run/storage/cached-draws.js";
 import { escapeControl } from "../../lang/escape.js";
 
@@ -80,7 +80,7 @@ function pickVariant(recipe: CheckedRecipe, name: string | undefined): { recipe:
     const first = variants[0]!;
     return { recipe: first.recipe, variant: first.name, note: `alignc data: ${recipe.name} sweeps ${variants.length} variants; showing ${first.name} (choose one with --variant: ${variants.map((v) => v.label).join(", ")})` };
   }
-  const v = variants.find((x) => x.name === name || x.label === name);
+  const v = findVariant(variants, name);
   if (!v) return { error: { code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${name} (variants: ${variants.map((x) => x.name).join(", ")})`, file: recipe.file, span: null } };
   return { recipe: v.recipe, variant: v.name };
 }
