@@ -1,0 +1,59 @@
+// `alignc cache prune [RUNS…] [--dry-run] [--json]`: remove the stage cache's entries that no run folder
+// names (src/run/storage/prune.ts decides; this file parses arguments and renders).
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { escapeControl } from "../../lang/escape.js";
+import { fmtBytes } from "../../run/presentation/format.js";
+import { defaultCacheRoot } from "../../run/storage/cache.js";
+import { pruneCache, PruneRootError, type Pruned, type PruneReport } from "../../run/storage/prune.js";
+
+const USAGE = "usage: alignc cache prune [RUNS…] [--dry-run] [--json]   (RUNS: the run folders whose entries are kept; default runs)\n";
+
+export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
+  const [action, ...named] = args;
+  if (action !== "prune") {
+    process.stderr.write(`alignc cache: ${action === undefined ? "name an action" : `unknown action ${escapeControl(action)}`}\n${USAGE}`);
+    return 2;
+  }
+  for (const d of named)
+    if (existsSync(d) && !statSync(d).isDirectory()) {
+      process.stderr.write(`alignc cache: ${escapeControl(d)} is not a folder (the runs folder, such as runs/)\n`);
+      return 2;
+    }
+  const runsDirs = named.length ? named : ["runs"];
+  const root = defaultCacheRoot(runsDirs[0]);
+  // ALIGNC_CACHE may be shared by run folders anywhere: the ones that use it must be named, never assumed
+  if (process.env.ALIGNC_CACHE && named.length === 0 && root !== resolve(join("runs", ".cache"))) {
+    process.stderr.write(`alignc cache: the cache is ${escapeControl(root)} (ALIGNC_CACHE), which run folders other than runs/ may use: name every runs folder whose entries must be kept (alignc cache prune runs ../other/runs)\n`);
+    return 2;
+  }
+  let report: PruneReport;
+  try {
+    report = await pruneCache(root, runsDirs, { dryRun: opts.dryRun === true });
+  } catch (err) {
+    if (!(err instanceof PruneRootError)) throw err;
+    process.stderr.write(`alignc cache: ${escapeControl(err.message)}\n`);
+    return 1;
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  else process.stdout.write(render(report, opts.dryRun === true, runsDirs));
+  return 0;
+}
+
+function line(p: Pruned): string {
+  const what = p.kind === null ? "checkpoints" : `${p.kind} ${p.label ?? "?"}`;
+  return `  - ${p.hash.slice(0, 8)}  ${escapeControl(what)}  ${fmtBytes(p.bytes)}${p.created ? `  ${p.created.slice(0, 16).replace("T", " ")}` : ""}\n`;
+}
+
+function render(r: PruneReport, dry: boolean, runsDirs: string[]): string {
+  const total = (xs: Pruned[]) => fmtBytes(xs.reduce((a, p) => a + p.bytes, 0));
+  const verb = dry ? "would remove" : "removed";
+  let out = `cache ${escapeControl(r.cacheRoot)}: kept what ${r.runs} run folder${r.runs === 1 ? "" : "s"} under ${runsDirs.map(escapeControl).join(", ")} name (${r.roots} nodes)\n`;
+  for (const p of [...r.removed, ...r.checkpoints]) out += line(p);
+  out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;
+  if (r.busy.length) out += `in use by a running alignc, left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;
+  if (r.strangers.length) out += `not alignc's entries, left as they were: ${r.strangers.map(escapeControl).join(", ")}\n`;
+  if (r.generations.files) out += `greedy answers (.generations): ${r.generations.files} file${r.generations.files === 1 ? "" : "s"}, ${fmtBytes(r.generations.bytes)}, left (keyed by weights, not nodes)\n`;
+  if (dry) out += "nothing removed (--dry-run)\n";
+  return out;
+}

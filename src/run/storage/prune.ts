@@ -1,0 +1,172 @@
+// `alignc cache prune`: remove the stage cache's entries no run folder names, the way a garbage
+// collector keeps what its roots reach. The roots are the run folders the user names (runs/ by
+// default): every node hash of each run's plan.json (so an interrupted run's unfinished nodes, and
+// the nodes a running run has yet to reach, are kept) and every entry its manifest records.
+//
+// Only what alignc wrote is ever removed: a folder at an entry's name whose entry.json alignc wrote for
+// that name (damaged files or not), and a checkpoint folder `.partial/<hash>/` of a node no root
+// names. Anything else in the cache folder (a user's file, a folder without alignc's entry.json, a
+// symbolic link, a folder `--force` set aside as `<hash>.foreign-<time>`) is left and listed. An entry
+// whose lock a live process holds (a run computing or replacing it) is skipped, never waited for. A run
+// folder whose plan cannot be read stops the prune before anything is removed: what it needs is unknown.
+import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { LockTimeoutError } from "./lock.js";
+import { readEntryMeta, StageCache } from "./cache.js";
+import { RunDir, type Manifest } from "./rundir.js";
+
+/** An entry or a checkpoint folder prune removed (or, dry, would remove). */
+export interface Pruned {
+  hash: string;
+  /** entry.json's kind and label ("stage", "policy"), null for a checkpoint folder */
+  kind: string | null;
+  label: string | null;
+  bytes: number;
+  created: string | null;
+}
+
+export interface PruneReport {
+  cacheRoot: string;
+  /** run folders read as roots, and how many distinct node hashes they name */
+  runs: number;
+  roots: number;
+  removed: Pruned[];
+  checkpoints: Pruned[];
+  kept: { entries: number; bytes: number };
+  /** entries no run names whose lock a live process holds: left for now */
+  busy: string[];
+  /** names in the cache folder that are not alignc's entries (left as they were) */
+  strangers: string[];
+  /** `.generations`: greedy answers, keyed by weights rather than nodes (left; regenerated when missing) */
+  generations: { files: number; bytes: number };
+}
+
+/** A run folder whose plan cannot be read: prune refuses (exit 1), naming it. */
+export class PruneRootError extends Error {
+  constructor(readonly runDir: string, why: string) {
+    super(`${runDir}: ${why}; what it needs from the cache is unknown, so nothing was removed (move the folder out of the runs folder, or delete it, first)`);
+    this.name = "PruneRootError";
+  }
+}
+
+/** Every node hash the run folders under `runsDirs` name: plan.json's nodes and the manifest's entries.
+ * A run folder is one with alignc's manifest.json or a plan.json (a run killed between writing the two). */
+export function runRoots(runsDirs: readonly string[]): { runs: number; hashes: Set<string> } {
+  const hashes = new Set<string>();
+  let runs = 0;
+  for (const dir of runsDirs.map((d) => resolve(d))) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (name.startsWith(".") || !lstatSync(path).isDirectory()) continue;
+      let manifest: Manifest | null = null;
+      try {
+        manifest = existsSync(join(path, "manifest.json")) ? RunDir.open(path).readManifest() : null;
+      } catch {
+        // another tool's manifest.json, or one torn by a kill: the plan decides whether this is a run
+      }
+      if (!manifest && !existsSync(join(path, "plan.json"))) continue; // not a run folder (notes, a README's folder)
+      runs++;
+      let plan: unknown;
+      try {
+        plan = JSON.parse(readRegularText(join(path, "plan.json"), READ_LIMITS.wholeData, "run plan"));
+      } catch (err) {
+        throw new PruneRootError(path, `its plan.json cannot be read (${(err as Error).message})`);
+      }
+      const nodes = (plan as { nodes?: unknown } | null)?.nodes;
+      if (!Array.isArray(nodes) || nodes.some((n) => typeof (n as { hash?: unknown } | null)?.hash !== "string"))
+        throw new PruneRootError(path, "its plan.json holds no list of nodes with hashes");
+      for (const n of nodes as { hash: string }[]) hashes.add(n.hash);
+      for (const n of manifest?.nodes ?? []) if (typeof n.entry === "string") hashes.add(basename(n.entry));
+    }
+  }
+  return { runs, hashes };
+}
+
+/** Bytes of the regular files under `path` (links not followed: a link's target is not the cache's). */
+function treeBytes(path: string): number {
+  const st = lstatSync(path);
+  if (st.isFile()) return st.size;
+  if (!st.isDirectory()) return 0;
+  return readdirSync(path).reduce((sum, name) => sum + treeBytes(join(path, name)), 0);
+}
+
+const HASH_NAME = /^[0-9a-f]{64}$/;
+
+/** Remove (unless `dryRun`) every entry and checkpoint folder of `cacheRoot` that no run under `runsDirs` names. */
+export async function pruneCache(cacheRoot: string, runsDirs: readonly string[], opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
+  const { runs, hashes } = runRoots(runsDirs);
+  const cache = new StageCache(cacheRoot);
+  const report: PruneReport = { cacheRoot: cache.root, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
+  if (!existsSync(cache.root)) return report;
+  if (!opts.dryRun) cache.sweep(); // temp folders of writers that are gone (kill -9)
+  for (const name of readdirSync(cache.root).sort()) {
+    const path = join(cache.root, name);
+    if (name === ".tmp" || name === ".locks") continue; // alignc's own bookkeeping (sweep() clears the dead)
+    if (name === ".partial") {
+      await pruneCheckpoints(cache, hashes, report, opts.dryRun === true);
+      continue;
+    }
+    if (name === ".generations") {
+      for (const f of readdirSync(path)) {
+        report.generations.files++;
+        report.generations.bytes += treeBytes(join(path, f));
+      }
+      continue;
+    }
+    const meta = HASH_NAME.test(name) && lstatSync(path).isDirectory() ? readEntryMeta(path) : null;
+    if (!meta || meta.hash !== name) {
+      report.strangers.push(name);
+      continue;
+    }
+    const bytes = treeBytes(path);
+    if (hashes.has(name)) {
+      report.kept.entries++;
+      report.kept.bytes += bytes;
+      continue;
+    }
+    const pruned: Pruned = { hash: name, kind: typeof meta.kind === "string" ? meta.kind : null, label: typeof meta.label === "string" ? meta.label : null, bytes, created: typeof meta.created === "string" ? meta.created : null };
+    if (opts.dryRun) {
+      report.removed.push(pruned);
+      continue;
+    }
+    if (await underLock(cache, name, () => cache.remove(name))) report.removed.push(pruned);
+    else report.busy.push(name);
+  }
+  return report;
+}
+
+/** `.partial/<hash>/`: a node's checkpoints, kept while a run folder names the node (it resumes from them). */
+async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: PruneReport, dryRun: boolean): Promise<void> {
+  const base = join(cache.root, ".partial");
+  for (const name of readdirSync(base).sort()) {
+    const path = join(base, name);
+    if (!HASH_NAME.test(name) || !lstatSync(path).isDirectory()) {
+      report.strangers.push(join(".partial", name));
+      continue;
+    }
+    if (hashes.has(name)) continue;
+    const pruned: Pruned = { hash: name, kind: null, label: null, bytes: treeBytes(path), created: null };
+    if (dryRun) report.checkpoints.push(pruned);
+    else if (await underLock(cache, name, () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
+    else report.busy.push(join(".partial", name));
+  }
+}
+
+/** Run `fn` holding the node's lock, taken without waiting; false when a live process holds it. */
+async function underLock(cache: StageCache, hash: string, fn: () => void): Promise<boolean> {
+  let lock;
+  try {
+    lock = await cache.lock(hash, { waitMs: 0, purpose: "alignc cache prune" });
+  } catch (err) {
+    if (err instanceof LockTimeoutError) return false;
+    throw err;
+  }
+  try {
+    fn();
+    return true;
+  } finally {
+    lock.release();
+  }
+}

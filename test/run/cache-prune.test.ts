@@ -1,0 +1,120 @@
+// `alignc cache prune` removes exactly the cache's own entries and checkpoints that no run folder's plan
+// names; a rerun of every run it kept is still served whole from the cache, and nothing alignc did not
+// write (a user's file or folder, a link, a folder set aside by --force) is touched.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../../src/common/repo-root.js";
+import { StageCache } from "../../src/run/storage/cache.js";
+import { pruneCache, PruneRootError } from "../../src/run/storage/prune.js";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { outcome, tempDir } from "./helpers.js";
+import { writeMicro } from "./micro.js";
+
+const quiet = createProgress({ quiet: true });
+const H = (c: string) => c.repeat(64);
+const CLI = join(repoRoot(), "bin", "alignc.js");
+
+test("prune removes the entries and checkpoints no run names, keeps every run's nodes (a rerun is all cached) and leaves what is not alignc's", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = writeMicro(dir);
+    const runs = join(dir, "runs");
+    const cacheRoot = join(runs, ".cache");
+    const first = outcome(await runRecipe(file, { until: "pre", runsDir: runs, cacheRoot, progress: quiet, workers: 1 }));
+    assert.equal(first.exitCode, 0);
+    const cache = new StageCache(cacheRoot);
+    const kept = readdirSync(cacheRoot).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    assert.ok(kept.length >= 1);
+    // entries of a plan whose run folder is gone, and checkpoints of a node no run names
+    await cache.put(H("a"), { kind: "stage", label: "old_sft", seconds: 1 }, (d) => writeFileSync(join(d, "weights.bin"), Buffer.alloc(4096)));
+    await cache.put(H("b"), { kind: "eval", label: "old_judge", seconds: 1 }, (d) => writeFileSync(join(d, "metrics.json"), "{}"));
+    await cache.saveCheckpoint(H("c"), 10, (d) => writeFileSync(join(d, "weights.bin"), "x"));
+    // what is not alignc's: a folder without entry.json, one whose entry.json names another hash, a file,
+    // a link to a user's folder, a folder --force set aside, a user's folder in .partial
+    mkdirSync(join(cacheRoot, H("d")));
+    writeFileSync(join(cacheRoot, H("d"), "thesis.tex"), "mine");
+    mkdirSync(join(cacheRoot, H("e")));
+    writeFileSync(join(cacheRoot, H("e"), "entry.json"), JSON.stringify({ hash: H("f") }));
+    writeFileSync(join(cacheRoot, "notes.txt"), "mine");
+    mkdirSync(join(dir, "elsewhere"));
+    writeFileSync(join(dir, "elsewhere", "data.csv"), "1,2");
+    symlinkSync(join(dir, "elsewhere"), join(cacheRoot, H("9")));
+    mkdirSync(join(cacheRoot, `${H("a")}.foreign-2026-12-06`));
+    mkdirSync(join(cacheRoot, ".partial", "mine"));
+
+    const dry = await pruneCache(cacheRoot, [runs], { dryRun: true });
+    assert.deepEqual(dry.removed.map((p) => p.label).sort(), ["old_judge", "old_sft"]);
+    assert.deepEqual(dry.checkpoints.map((p) => p.hash), [H("c")]);
+    assert.ok(existsSync(join(cacheRoot, H("a"))) && cache.checkpoints(H("c")).length === 1, "a dry run removes nothing");
+
+    const r = await pruneCache(cacheRoot, [runs]);
+    assert.equal(r.runs, 1);
+    assert.deepEqual(r.removed.map((p) => p.hash).sort(), [H("a"), H("b")]);
+    assert.ok(r.removed.find((p) => p.hash === H("a"))!.bytes >= 4096);
+    assert.deepEqual(r.checkpoints.map((p) => p.hash), [H("c")]);
+    assert.equal(r.kept.entries, kept.length);
+    assert.deepEqual(r.strangers.sort(), [".partial/mine", H("9"), `${H("a")}.foreign-2026-12-06`, H("d"), H("e"), "notes.txt"].sort());
+    assert.ok(!existsSync(join(cacheRoot, H("a"))) && !existsSync(join(cacheRoot, H("b"))) && cache.checkpoints(H("c")).length === 0);
+    assert.equal(readFileSync(join(cacheRoot, H("d"), "thesis.tex"), "utf8"), "mine");
+    assert.ok(existsSync(join(cacheRoot, H("e"), "entry.json")) && existsSync(join(cacheRoot, "notes.txt")));
+    assert.equal(readFileSync(join(cacheRoot, H("9"), "data.csv"), "utf8"), "1,2", "the link and what it leads to are left");
+    assert.ok(existsSync(join(cacheRoot, `${H("a")}.foreign-2026-12-06`)) && existsSync(join(cacheRoot, ".partial", "mine")));
+    for (const h of kept) assert.ok(cache.verify(h), `${h.slice(0, 8)} kept whole`);
+
+    const again = outcome(await runRecipe(file, { until: "pre", runsDir: runs, cacheRoot, progress: quiet, workers: 1 }));
+    assert.equal(again.manifest.cache.misses, 0, "every node of the kept run is served from the cache");
+  } finally {
+    cleanup();
+  }
+});
+
+test("an entry whose lock a live process holds is left; a run folder whose plan cannot be read stops the prune before anything goes", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const runs = join(dir, "runs");
+    const cacheRoot = join(runs, ".cache");
+    const cache = new StageCache(cacheRoot);
+    await cache.put(H("a"), { kind: "stage", label: "busy", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
+    await cache.put(H("b"), { kind: "stage", label: "idle", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
+    const lock = await cache.lock(H("a"));
+    try {
+      const r = await pruneCache(cacheRoot, [runs]);
+      assert.deepEqual(r.busy, [H("a")]);
+      assert.deepEqual(r.removed.map((p) => p.label), ["idle"]);
+      assert.ok(cache.get(H("a")));
+    } finally {
+      lock.release();
+    }
+    mkdirSync(join(runs, "r-1"));
+    writeFileSync(join(runs, "r-1", "plan.json"), "{ torn");
+    await assert.rejects(pruneCache(cacheRoot, [runs]), (e: unknown) => e instanceof PruneRootError && /r-1: its plan\.json cannot be read/.test(e.message));
+    assert.ok(cache.get(H("a")), "nothing removed");
+    rmSync(join(runs, "r-1"), { recursive: true });
+    mkdirSync(join(runs, "notes"));
+    writeFileSync(join(runs, "notes", "todo.md"), "a folder that is no run names nothing and stops nothing");
+    assert.deepEqual((await pruneCache(cacheRoot, [runs])).removed.map((p) => p.label), ["busy"]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("the CLI: a shared ALIGNC_CACHE needs its runs folders named (exit 2); an unknown action is usage; --dry-run says so", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { ...process.env, ALIGNC_CACHE: join(dir, "shared") };
+    const cli = (args: string[], e: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env: e, encoding: "utf8" });
+    const shared = cli(["cache", "prune"], env);
+    assert.equal(shared.status, 2);
+    assert.match(shared.stderr, /ALIGNC_CACHE.*name every runs folder/);
+    assert.equal(cli(["cache", "tidy"]).status, 2);
+    const named = cli(["cache", "prune", "runs", "--dry-run"], env);
+    assert.equal(named.status, 0, named.stderr);
+    assert.match(named.stdout, /would remove 0 entries .*\nnothing removed \(--dry-run\)\n$/s);
+  } finally {
+    cleanup();
+  }
+});
