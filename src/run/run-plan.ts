@@ -16,6 +16,7 @@ import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { describePlan } from "./presentation/plan-lines.js";
+import { recordCacheUser } from "./storage/cache-users.js";
 import { RunDir, hostInfo, peakRssBytes, type Contamination, type Manifest } from "./storage/rundir.js";
 import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
@@ -125,6 +126,7 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   const pidStart = processStart(process.pid);
   const run = RunDir.create(o.runsDir ?? "runs", o.recipe.name, hash); // --runs-dir: a run option, not a recipe parameter
   run.writePlan(o.plan);
+  recordCacheUser(cache.root, o.runsDir ?? "runs"); // `alignc cache prune` keeps what this folder's runs name
   const manifest: Manifest = {
     alignc: alignVersion(),
     runId: run.id,

@@ -118,3 +118,28 @@ test("the CLI: a shared ALIGNC_CACHE needs its runs folders named (exit 2); an u
     cleanup();
   }
 });
+
+test("runs folders elsewhere that share the cache keep their entries: each run records its runs folder in the cache", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const shared = join(dir, "shared-cache");
+    const mine = join(dir, "runs");
+    const theirs = join(dir, "elsewhere", "runs");
+    const other = join(dir, "other.align");
+    writeFileSync(other, `recipe other extends "micro.align" { pre.lr = 2e-3 }\n`);
+    outcome(await runRecipe(join(dir, "micro.align"), { until: "pre", runsDir: mine, cacheRoot: shared, progress: quiet, workers: 1 }));
+    const theirRun = outcome(await runRecipe(other, { until: "pre", runsDir: theirs, cacheRoot: shared, progress: quiet, workers: 1 }));
+    const theirPre = theirRun.manifest.nodes.find((n) => n.id === "pre")!.hash;
+    const kept = await pruneCache(shared, [mine]);
+    assert.deepEqual(kept.folders, [theirs, mine].sort());
+    assert.deepEqual(kept.removed, []);
+    assert.ok(new StageCache(shared).get(theirPre), "the other folder's run keeps its entry");
+    rmSync(join(dir, "elsewhere"), { recursive: true });
+    const after = await pruneCache(shared, [mine]);
+    assert.deepEqual(after.gone, [theirs]);
+    assert.ok(after.removed.some((p) => p.hash === theirPre), "a runs folder that is gone keeps nothing");
+  } finally {
+    cleanup();
+  }
+});

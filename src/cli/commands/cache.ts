@@ -36,7 +36,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     return 1;
   }
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else process.stdout.write(render(report, opts.dryRun === true, runsDirs));
+  else process.stdout.write(render(report, opts.dryRun === true));
   return 0;
 }
 
@@ -45,10 +45,11 @@ function line(p: Pruned): string {
   return `  - ${p.hash.slice(0, 8)}  ${escapeControl(what)}  ${fmtBytes(p.bytes)}${p.created ? `  ${p.created.slice(0, 16).replace("T", " ")}` : ""}\n`;
 }
 
-function render(r: PruneReport, dry: boolean, runsDirs: string[]): string {
+function render(r: PruneReport, dry: boolean): string {
   const total = (xs: Pruned[]) => fmtBytes(xs.reduce((a, p) => a + p.bytes, 0));
   const verb = dry ? "would remove" : "removed";
-  let out = `cache ${escapeControl(r.cacheRoot)}: kept what ${r.runs} run folder${r.runs === 1 ? "" : "s"} under ${runsDirs.map(escapeControl).join(", ")} name (${r.roots} nodes)\n`;
+  let out = `cache ${escapeControl(r.cacheRoot)}: kept what ${r.runs} run folder${r.runs === 1 ? "" : "s"} under ${r.folders.map(escapeControl).join(", ")} name (${r.roots} nodes)\n`;
+  if (r.gone.length) out += `runs folders that used this cache and are gone: ${r.gone.map(escapeControl).join(", ")}\n`;
   for (const p of [...r.removed, ...r.checkpoints]) out += line(p);
   out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;
   if (r.busy.length) out += `in use by a running alignc, left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;

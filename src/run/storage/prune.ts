@@ -1,6 +1,7 @@
 // `alignc cache prune`: remove the stage cache's entries no run folder names, the way a garbage
-// collector keeps what its roots reach. The roots are the run folders the user names (runs/ by
-// default): every node hash of each run's plan.json (so an interrupted run's unfinished nodes, and
+// collector keeps what its roots reach. The roots are the run folders under the runs folders the user
+// names (runs/ by default) and under every runs folder that recorded itself as the cache's user
+// (cache-users.ts: each run does): every node hash of each run's plan.json (so an interrupted run's unfinished nodes, and
 // the nodes a running run has yet to reach, are kept) and every entry its manifest records.
 //
 // Only what alignc wrote is ever removed: a folder at an entry's name whose entry.json alignc wrote for
@@ -12,6 +13,7 @@
 import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
+import { cacheUsers } from "./cache-users.js";
 import { LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
 import { RunDir, type Manifest } from "./rundir.js";
@@ -28,6 +30,9 @@ export interface Pruned {
 
 export interface PruneReport {
   cacheRoot: string;
+  /** the runs folders read (named, and recorded by their runs in the cache), and those recorded that are gone */
+  folders: string[];
+  gone: string[];
   /** run folders read as roots, and how many distinct node hashes they name */
   runs: number;
   roots: number;
@@ -96,14 +101,17 @@ const HASH_NAME = /^[0-9a-f]{64}$/;
 
 /** Remove (unless `dryRun`) every entry and checkpoint folder of `cacheRoot` that no run under `runsDirs` names. */
 export async function pruneCache(cacheRoot: string, runsDirs: readonly string[], opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
-  const { runs, hashes } = runRoots(runsDirs);
   const cache = new StageCache(cacheRoot);
-  const report: PruneReport = { cacheRoot: cache.root, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
+  const recorded = cacheUsers(cache.root);
+  const folders = [...new Set([...runsDirs.map((d) => resolve(d)), ...recorded])].sort();
+  const gone = recorded.filter((d) => !existsSync(d));
+  const { runs, hashes } = runRoots(folders);
+  const report: PruneReport = { cacheRoot: cache.root, folders: folders.filter((d) => !gone.includes(d)), gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
   if (!existsSync(cache.root)) return report;
   if (!opts.dryRun) cache.sweep(); // temp folders of writers that are gone (kill -9)
   for (const name of readdirSync(cache.root).sort()) {
     const path = join(cache.root, name);
-    if (name === ".tmp" || name === ".locks") continue; // alignc's own bookkeeping (sweep() clears the dead)
+    if (name === ".tmp" || name === ".locks" || name === ".runs") continue; // alignc's own bookkeeping (sweep() clears the dead)
     if (name === ".partial") {
       await pruneCheckpoints(cache, hashes, report, opts.dryRun === true);
       continue;
