@@ -273,6 +273,19 @@ test("recipes/replicate/quickstart-temperature-movement-validation.align: T 0.3 
   }
 });
 
+test("recipes/replicate/quickstart-samples8-validation.align: T 0.3 with 8 samples per prompt at batch 64 and 128 changes PPO and its readers only", async () => {
+  for (const seed of [17, 18] as const) {
+    const before = await validationHashes(seed);
+    for (const batch of [64, 128]) {
+      const r = await compile(rep("quickstart-samples8-validation.align"), { machine: false, backend: "wasm", variant: `batch_size=${batch},seed=${seed}` });
+      assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+      const p = r.plan.nodes.find((n) => n.id === "policy")!.params;
+      assert.deepEqual([p.temperature, p.samples_per_prompt, p.batch_size, p.steps, p.lr, p.kl_coef], [0.3, 8, batch, 40, 1e-4, 0.05]);
+      assert.deepEqual(changedNodes(before, r.plan), PPO_AND_READERS, `batch ${batch}, seed ${seed}`);
+    }
+  }
+});
+
 test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the reward model or the rule as reward, change PPO and its readers only", async () => {
   for (const seed of [17, 18] as const) {
     const before = await validationHashes(seed);
