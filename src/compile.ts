@@ -207,7 +207,17 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
         await measure(tok.id, n.block); // from the cache: no tokenizer needed (a BPE one would be trained)
         continue;
       }
-      await measure(tok.id, n.block, { prop, ...(tokenizer ? { tokenizer: await (await dataLayer()).recipeTokenizer(recipe, tokenizer) } : {}) });
+      // a BPE tokenizer is trained here from its corpus: a corpus that cannot be read (a row without its
+      // text field, bytes that are not UTF-8) is the data layer's located diagnostic, as in measure (exit 70 before)
+      let built: Awaited<ReturnType<Awaited<ReturnType<typeof dataLayer>>["recipeTokenizer"]>> | undefined;
+      try {
+        built = tokenizer ? await (await dataLayer()).recipeTokenizer(recipe, tokenizer) : undefined;
+      } catch (err) {
+        if (!(err instanceof DiagnosticError)) throw err;
+        diagnostics.push(...err.diagnostics);
+        continue;
+      }
+      await measure(tok.id, n.block, { prop, ...(built ? { tokenizer: built } : {}) });
     }
   }
   return { sizes, diagnostics };

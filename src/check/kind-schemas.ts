@@ -64,12 +64,14 @@ export const BASE_FORMAT = refSchema(
   "chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not)",
 );
 
-export const callSchema = (callees: string[], description: string, opts: { pretrainSplit?: true } = {}): Schema => ({
+/** `splitOf`: the blocks a split call's argument may name here (refSchema's targets), else any data block. */
+export const callSchema = (callees: string[], description: string, opts: { pretrainSplit?: true; splitOf?: string[] } = {}): Schema => ({
   type: "object",
   required: ["$call", "args"],
   properties: { $call: { enum: callees }, args: { type: "array" } },
   additionalProperties: false,
   ...(opts.pretrainSplit ? { pretrainSplit: true } : {}),
+  ...(opts.splitOf ? { splitOf: opts.splitOf } : {}),
   description,
 });
 export const range = (description: string, extra: Schema = {}, maxItem?: number): Schema => ({

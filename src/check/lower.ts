@@ -116,7 +116,9 @@ export class LoweredBlock {
     const spec = Object.hasOwn(CALLS, v.callee.name) ? CALLS[v.callee.name] : undefined;
     // a pretrain stage's corpus is text: its splits are data only where the property reads text
     const pretrainHere = schema !== undefined && branches(schema).some((b) => b["pretrainSplit"] === true);
-    const splitTo = spec?.args === "split" ? spec.refTo.filter((t) => pretrainHere || t !== "stage:pretrain") : [];
+    // and where the property reads one role of data (ptx_data: language-model data), only blocks of it
+    const splitOf = schema === undefined ? undefined : branches(schema).find((b) => Array.isArray(b["splitOf"]))?.["splitOf"] as string[] | undefined;
+    const splitTo = spec?.args !== "split" ? [] : splitOf ? [...splitOf, ...(pretrainHere ? ["stage:pretrain"] : [])] : spec.refTo.filter((t) => pretrainHere || t !== "stage:pretrain");
     this.index.set(`${ptr}/$call`, v.callee);
     const args = v.args.map((a, i): IRValue => {
       const argPtr = `${ptr}/args/${i}`;

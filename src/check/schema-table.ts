@@ -21,6 +21,7 @@ export function newAjv(extra: Options = {}): AjvClass {
   ajv.addKeyword({ keyword: "refTo", schemaType: "array" });
   ajv.addKeyword({ keyword: "maxReason", schemaType: "string" }); // why a `maximum` (kinds.ts), shown as a hint
   ajv.addKeyword({ keyword: "pretrainSplit", schemaType: "boolean" }); // a split of a pretrain stage is accepted here (kind-schemas.ts)
+  ajv.addKeyword({ keyword: "splitOf", schemaType: "array" }); // the blocks a split call may name here (kind-schemas.ts)
   ajv.addKeyword({ keyword: "defaultWhen", schemaType: "object" }); // a default that depends on another property (kind-schemas.ts)
   return ajv;
 }

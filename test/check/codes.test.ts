@@ -119,6 +119,12 @@ codeTest("AL2011", "kind compatibility via refTo", async () => {
   await expectError(src, "AL2011", ...at(src, "prefs }", "eval ll"));
   src = swap("tokenizer bytes = byte_level {}", "tokenizer bytes = bpe { corpus = demos }");
   await expectError(src, "AL2011", ...at(src, "demos }"));
+  // nor is PPO's ptx term on comparisons: named, a member, or a split of them (the run stopped, exit 70)
+  for (const ptx of ["prefs", "prefs.prompts", "train(prefs)"]) {
+    src = swap("ptx_data = mixd", `ptx_data = ${ptx}`);
+    await expectError(src, "AL2011", ...at(src, "prefs", "ptx_data ="));
+  }
+  await expectClean(swap("ptx_data = mixd", "ptx_data = train(mixd)"));
 });
 
 codeTest("AL2012", "d_model divisible by heads", async () => {

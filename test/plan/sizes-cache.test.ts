@@ -145,3 +145,24 @@ test("a sweep of a model's tokenizer, a stage's init or a pretraining stage's ho
     for (const [i, v] of c.values.entries()) assert.equal(all.find(([id]) => id.includes(`=${v}]`))?.[1], written[i], `${c.label} = sweep: variant ${v}`);
   }
 });
+
+// hunt36 #1: a BPE corpus the data layer cannot read was exit 70 in plan, run, diff and test (check passed)
+test("a BPE tokenizer whose corpus cannot be read (rows without the text field) is the corpus file's located error in plan and run, not a crash", async () => {
+  const { compile } = await import("../../src/compile.js");
+  const { compileForRun } = await import("../../src/run/compile-run.js");
+  const dir = tempDir("alignc-bpe-bad-");
+  writeFileSync(join(dir, "rows.jsonl"), `{"instruction":"hi","response":"yo"}\n`.repeat(30));
+  writeFileSync(join(dir, "corpus.txt"), "hello world\n".repeat(30));
+  writeFileSync(
+    join(dir, "r.align"),
+    `recipe r { seed = 1 }\ntokenizer sub = bpe { corpus = jsonl("rows.jsonl")  vocab_size = 300 }\nmodel m = gpt { tokenizer = sub  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  batch_size = 2 }\n`,
+  );
+  const run = await compileForRun(join(dir, "r.align"));
+  assert.equal(run.plan, null, "nothing runs");
+  for (const r of [await compile(join(dir, "r.align"), { cache: false, machine: false }), run]) {
+    const d = r.diagnostics.find((x) => x.code === "AL3003" && x.severity === "error");
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.match(d.file, /rows\.jsonl$/);
+    assert.equal(d.span?.line, 1);
+  }
+});

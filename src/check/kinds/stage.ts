@@ -28,6 +28,8 @@ const training: Record<string, Schema> = {
 };
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
+/** Blocks a language-model loss reads (ptx): comparisons are not (the run stopped on them, exit 70, after check and plan passed). */
+const LM_DATA = ["mixture", "task", "source:demonstrations", "source:text", "source:records"];
 
 // Pretraining reads text, never prompt/response examples, so a chat format is nothing it could train
 // in: taken, it was hashed into the stage (a new template re-trained pretraining) and read by the
@@ -83,7 +85,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       prompts: either("prompts to roll out", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
       kl_coef: num("β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs)", { minimum: 0, default: 0.1 }),
       ptx_coef: num("γ: weight of the pretraining/SFT log-likelihood (InstructGPT: 27.8)", { minimum: 0, default: 0 }),
-      ptx_data: either("ptx examples: an LM loss on their response tokens (a corpus: every token), a long prompt cut first, whatever the stage that trained on them declared", refSchema(["mixture", "task", "source"], "ptx data"), dataCall("ptx corpus"), callSchema(["train"], "a pretrain stage's training text (`train(pre)`: InstructGPT's pretraining mix, without the share heldout(pre) measures) or a data block's training share", { pretrainSplit: true })),
+      ptx_data: either("ptx examples: an LM loss on their response tokens (a corpus: every token), a long prompt cut first, whatever the stage that trained on them declared", refSchema(LM_DATA, "ptx data (language-model data: not comparisons)"), dataCall("ptx corpus"), callSchema(["train"], "a pretrain stage's training text (`train(pre)`: InstructGPT's pretraining mix, without the share heldout(pre) measures) or a data block's training share", { pretrainSplit: true, splitOf: LM_DATA })),
       clip: num("PPO ratio clip ε", { exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
       vf_coef: num("value-loss weight", { minimum: 0, default: 0.1 }),
       gae_lambda: num("GAE λ", { minimum: 0, maximum: 1, default: 0.95 }),
