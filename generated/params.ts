@@ -339,9 +339,9 @@ export interface StageDpoParams {
 
 /** `eval … = win_rate` */
 export interface EvalWinRateParams {
-  /** candidate */
+  /** candidate (a stage with an LM head: not a reward model) */
   a: PlanRef;
-  /** baseline */
+  /** baseline (a stage with an LM head: not a reward model) */
   b: PlanRef;
   /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
   base_format?: PlanRef;
@@ -367,7 +367,7 @@ export interface EvalWinRateParams {
 export interface EvalAccuracyParams {
   /** chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not) */
   base_format?: PlanRef;
-  /** model evaluated */
+  /** model evaluated (a reward model has no LM head: rm_accuracy evaluates it) */
   model: PlanRef;
   /** examples evaluated (default 300) */
   n: number;
@@ -395,7 +395,7 @@ export interface EvalLmLossParams {
   base_format?: PlanRef;
   /** held-out text or examples */
   data: PlanRef | PlanCall;
-  /** model evaluated */
+  /** model evaluated (a reward model has no LM head: rm_accuracy evaluates it) */
   model: PlanRef;
   /** sequences scored: the first n examples (or context windows of text) of the split (default 1000) */
   n: number;

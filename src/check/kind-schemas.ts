@@ -64,6 +64,9 @@ export const BASE_FORMAT = refSchema(
   "chat format a model that never trained in one (a base or pretrained model) is prompted in here; left out: the format of the stages trained from it, when they agree (AL4026 when they do not)",
 );
 
+/** Stages whose network has an LM head (a reward model's was replaced by its scalar head): what generates or is scored as a language model. */
+export const LM_STAGES = ["stage:pretrain", "stage:sft", "stage:ppo", "stage:dpo"];
+
 /** `splitOf`: the blocks a split call's argument may name here (refSchema's targets), else any data block. */
 export const callSchema = (callees: string[], description: string, opts: { pretrainSplit?: true; splitOf?: string[] } = {}): Schema => ({
   type: "object",

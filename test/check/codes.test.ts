@@ -125,6 +125,12 @@ codeTest("AL2011", "kind compatibility via refTo", async () => {
     await expectError(src, "AL2011", ...at(src, "prefs", "ptx_data ="));
   }
   await expectClean(swap("ptx_data = mixd", "ptx_data = train(mixd)"));
+  // a reward model has no LM head: no eval generates from it or scores it as a language model (the run failed, unlocated)
+  for (const ev of ["eval ll = lm_loss { model = rm  data = mixd }", "eval wr2 = win_rate { a = rm  b = sft  judge = rm  prompts = heldout(prefs) }"]) {
+    src = FULL.replace("budget {", `${ev}\nbudget {`);
+    const r = await expectError(src, "AL2011", ...at(src, "rm ", ev.slice(0, 9)));
+    assert.match(r.message, /must reference a pretrain, sft, ppo or dpo stage/);
+  }
 });
 
 codeTest("AL2012", "d_model divisible by heads", async () => {

@@ -1,12 +1,12 @@
 // Eval kinds: what an evaluation measures and on which examples.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { BASE_FORMAT, callSchema, dataCall, either, int, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
+import { BASE_FORMAT, callSchema, dataCall, either, int, LM_STAGES, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
     props: {
-      a: refSchema(["stage"], "candidate"),
-      b: refSchema(["stage"], "baseline"),
+      a: refSchema(LM_STAGES, "candidate (a stage with an LM head: not a reward model)"),
+      b: refSchema(LM_STAGES, "baseline (a stage with an LM head: not a reward model)"),
       judge: either("reward model stage, or a rule", refSchema(["stage:reward_model"], "RM judge"), oneOfStr(["rule"], "the rule the demo rankings follow")),
       prompts: either("evaluation prompts", refSchema(["source", "task"], "prompts"), callSchema(["heldout", "train"], "split")),
       n: int("prompts evaluated (≥ 300 for ±0.05)", { minimum: 1, default: 300 }),
@@ -28,7 +28,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
   },
   accuracy: {
     props: {
-      model: refSchema(["stage", "model"], "model evaluated"),
+      model: refSchema([...LM_STAGES, "model"], "model evaluated (a reward model has no LM head: rm_accuracy evaluates it)"),
       task: refSchema(["task", "mixture"], "task(s) whose held-out templates and rows are scored by exact match"),
       split: oneOfStr(
         ["heldout_templates", "heldout", "heldout_tasks", "train"],
@@ -49,7 +49,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
   },
   lm_loss: {
     props: {
-      model: refSchema(["stage", "model"], "model evaluated"),
+      model: refSchema([...LM_STAGES, "model"], "model evaluated (a reward model has no LM head: rm_accuracy evaluates it)"),
       // comparisons (rankings, pairs) have no single target text to score
       data: either(
         "held-out text or examples",

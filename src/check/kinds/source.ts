@@ -1,6 +1,6 @@
 // Source kinds: data files read as demonstrations, rankings, prompts, text or candidate sets.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { BASE_FORMAT, bound, callSchema, either, int, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
+import { BASE_FORMAT, bound, callSchema, either, int, LM_STAGES, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
 import { ENCODINGS } from "../data-options.js";
 
 /** No `default`: a text source that leaves it out keeps its plan hash; left out, each line is the row `{ text }`. */
@@ -60,7 +60,7 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       type: "array",
       minItems: 1,
       maxItems: 1,
-      items: refSchema(["stage:sft", "stage:ppo", "stage:dpo", "stage:pretrain"], "the trained stage whose responses are drawn (an SFT stage, as InstructGPT's labelers ranked SFT samples)"),
+      items: refSchema(LM_STAGES, "the trained stage whose responses are drawn (an SFT stage, as InstructGPT's labelers ranked SFT samples)"),
       description: "the stage sampled",
     },
     // as candidates: labeled by people (`alignc label`); as rankings: ranked by a labeler (`labeler`),
