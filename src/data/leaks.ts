@@ -99,7 +99,8 @@ async function trainingPools(dp: DataPlan, node: DataNode): Promise<Pool[]> {
       return raw.kind === "comparisons" ? [pool("", "data", "prompts", raw.train.map((g) => g.prompt))] : [];
     }
     case "ppo": {
-      const out = [pool("", "prompts", "prompts", (await promptsOf(dp, node, "prompts")).train.map((p) => p.prompt))];
+      // ranked samples not drawn yet: their prompts' training share (known before the draw) is the pool
+      const out = [pool("", "prompts", "prompts", (await promptsOf(dp, node, "prompts", { undrawn: "prompts" })).train.map((p) => p.prompt))];
       if (node.params.ptx_data !== undefined && node.params.ptx_data !== null && filled(node, "ptx_coef") > 0) {
         const raw = await buildNode(dp, node.id, { prop: "ptx_data" });
         if (raw.kind === "sft") out.push(...sftPools("ptx_data", raw.train));
@@ -160,7 +161,15 @@ async function evalPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
     case "win_rate": {
       const v = node.params.prompts;
       if (v === undefined || v === null) return null;
-      return pool("prompts", "prompts", evaluatedPrompts(v, await promptsOf(dp, node, "prompts")).slice(0, filled(node, "n")).map((x) => x.prompt));
+      try {
+        return pool("prompts", "prompts", evaluatedPrompts(v, await promptsOf(dp, node, "prompts")).slice(0, filled(node, "n")).map((x) => x.prompt));
+      } catch (err) {
+        // ranked samples not drawn yet: which of their prompts the draw keeps (the first n it kept are
+        // judged) is known after it only, so every prompt it may keep is checked (hunt36: the AL3061 here
+        // stopped the run that would draw them, a dead end)
+        if (!(err instanceof DiagnosticError && err.diagnostics.some((d) => d.code === CODES.notDrawn))) throw err;
+        return pool("prompts", "prompts", evaluatedPrompts(v, await promptsOf(dp, node, "prompts", { undrawn: "prompts" })).map((x) => x.prompt));
+      }
     }
     // rm_accuracy and lm_loss declare no `n`: every example they read is evaluated
     case "rm_accuracy": {

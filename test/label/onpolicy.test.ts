@@ -110,6 +110,22 @@ test("the leak check sees the prompts drawn for as the reward model's training p
   }
 });
 
+test("ranked samples not drawn yet read as prompts only (a judge's, PPO's): the leak check takes every prompt the draw may keep, so the run that draws them can start (hunt36: AL3061, whose hint failed the same way)", async () => {
+  const fx = fixture((s) => s + `eval judge = win_rate { a = sft  b = sft  judge = "rule"  prompts = heldout(onpolicy)  n = 5 }\nstage policy = ppo { init = sft  reward = rm  prompts = onpolicy  steps = 1 }\n`);
+  try {
+    const { recipe } = await checkRecipeFile(fx.recipe);
+    const r = await findLeaks(recipe!);
+    const judged = r.evalPools.find((p) => p.name === "eval judge")!;
+    assert.equal(judged.texts.length, 24, "all 24 held-out prompts, of which the draw keeps some and the judge reads the first 5 kept");
+    assert.equal(r.trainPools.find((p) => p.name === "policy.prompts")!.texts.length, 56, "PPO's prompts: the training share of the 80");
+    assert.equal(r.leaks.filter((l) => l.evalPool.name === "eval judge").length, 0);
+    const planned = await compile(fx.recipe, { machine: false });
+    assert.deepEqual(planned.diagnostics.filter((d) => d.severity === "error"), []);
+  } finally {
+    fx.cleanup();
+  }
+});
+
 test("alignc data on ranked samples not drawn yet: a located AL3061 naming the stage and the command to run first, exit 1", () => {
   const fx = fixture();
   try {
