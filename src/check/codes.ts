@@ -34,7 +34,7 @@ export const CODES = {
   AL2030: "extends: cycle of recipes extending each other, or a chain deeper than 64 recipes",
   AL2031: "extends: override of a block that the base recipe does not declare",
   AL2032: "extends: malformed override path (write `block.property` or `block.property.sub`)",
-  AL2033: "sweep: empty, nested, in a place that cannot be swept, or sweeps whose cross product passes 4,096 variants",
+  AL2033: "sweep: empty, nested, a value listed twice, in a place that cannot be swept, or sweeps whose cross product passes 4,096 variants",
   AL2034: "training stage without a length: give `steps` or `epochs`",
   AL2035: "heldout(x): x keeps no examples out (its `holdout` share is 0)",
   AL2036: "heldout_tasks: a name that is not a component of this mixture, listed twice, or holding out every component",

@@ -9,7 +9,7 @@ import { loadRecipe } from "./extends.js";
 import { CheckContext } from "./context.js";
 import { runChecks } from "./checks/index.js";
 import { buildRecipe } from "./build.js";
-import { sweepLimit } from "./sweep-limit.js";
+import { sweepLimit, sweepRepeats } from "./sweep-limit.js";
 
 export interface CheckResult {
   recipe: CheckedRecipe | null; // null when any error was found
@@ -57,9 +57,9 @@ export function checkRecipeAst(text: string, file: string, ast?: RecipeFile): Ch
   const nothing = declaresNothing(loaded.ast, ctx.fileOf, file);
   if (nothing) diagnostics.push(nothing);
   let recipe = hasErrors(diagnostics) ? null : buildRecipe(ctx);
-  const tooMany = recipe && sweepLimit(recipe, ctx);
-  if (tooMany) {
-    diagnostics.push(tooMany);
+  const sweepErrors = recipe ? [...sweepRepeats(recipe, ctx), ...[sweepLimit(recipe, ctx)].filter((d) => d !== null)] : [];
+  if (sweepErrors.length) {
+    diagnostics.push(...sweepErrors);
     recipe = null;
   }
   return { recipe, diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)), sources };

@@ -3,7 +3,8 @@
 // after minutes while `check` passed it; a grid a researcher runs is tens to hundreds of variants.
 import type { Diagnostic } from "../lang/diagnostic.js";
 import type { Span } from "../lang/ast.js";
-import { findSweeps, siteKey } from "../plan/variants.js";
+import { canonicalJson } from "../plan/canonical.js";
+import { findSweeps, formatValue, siteKey } from "../plan/variants.js";
 import type { CheckedRecipe } from "./ir.js";
 import type { CheckContext } from "./context.js";
 
@@ -30,6 +31,19 @@ export function sweepLimit(recipe: CheckedRecipe, ctx: CheckContext): Diagnostic
     };
   }
   return null;
+}
+
+/** AL2033 at each sweep that lists one value twice (`sweep [0.1, 1e-1]`, `sweep [chars, chars]`): two
+ * variants of one name and one plan, which `--all-variants` ran twice and `--variant` could not tell apart. */
+export function sweepRepeats(recipe: CheckedRecipe, ctx: CheckContext): Diagnostic[] {
+  return findSweeps(recipe).flatMap((s) => {
+    const seen = new Map<string, number>();
+    const repeated = s.values.map((v, i) => [canonicalJson(v), i] as const).filter(([key, i]) => seen.has(key) || (seen.set(key, i), false));
+    if (repeated.length === 0) return [];
+    const { file, span } = s.block ? blockSite(recipe, s.block, s.path[0] ?? "") : headerSite(ctx, s.path[0] ?? "");
+    const values = repeated.map(([key, i]) => `${formatValue(s.values[i]!)} (values ${seen.get(key)! + 1} and ${i + 1})`).join(", ");
+    return [{ code: "AL2033", severity: "error" as const, message: `the sweep of \`${siteKey(s)}\` lists a value twice: ${values}; its variants would have one name and one plan`, file: file ?? recipe.file, span, hint: "list each value once" }];
+  });
 }
 
 type Site = { file: string | null; span: Span | null };

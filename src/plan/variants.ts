@@ -81,7 +81,7 @@ function shortLabels(sites: SweepSite[]): string[] {
   return sites.map((s, i) => (last.filter((l) => l === last[i]).length === 1 ? last[i]! : siteKey(s)));
 }
 
-function formatValue(v: IRValue): string {
+export function formatValue(v: IRValue): string {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
   if (!Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string") return (v as { $ref: string }).$ref;

@@ -60,6 +60,9 @@ codeTest("AL2033", "empty or misplaced sweeps", async () => {
   assert.match((await expectError(src, "AL2033", ...at(src, "sweep [0.001"))).message, /^the sweep makes 4,097 variants/);
   src = swap("kl_coef = sweep [0.05, 0.1]", `kl_coef = ${many(4096)}`);
   assert.equal((await check(src)).diagnostics.filter((x) => x.code === "AL2033").length, 0, "4,096: fine");
+  // a value listed twice, as written or after lowering (0.1 = 1e-1): two variants of one name and one plan
+  src = swap("kl_coef = sweep [0.05, 0.1]", "kl_coef = sweep [0.1, 0.05, 1e-1]");
+  assert.match((await expectError(src, "AL2033", ...at(src, "sweep [0.1"))).message, /`policy\.kl_coef` lists a value twice: 0\.1 \(values 1 and 3\)/);
 });
 
 codeTest("AL2034", "training stage without steps or epochs", async () => {
