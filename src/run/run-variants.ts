@@ -20,18 +20,28 @@ export async function variantNames(path: string, tiny = false): Promise<string[]
 
 /**
  * Runs every variant in order; stops early only when one was interrupted (Ctrl-C) or could not start
- * for a reason that holds for all (the recipe does not check). `each` sees every result as it ends.
+ * for a reason that holds for all (the recipe does not check; the command line asks what no variant
+ * has, `--until nope`). `each` sees every result as it ends. `total`: the variants there are.
  */
-export async function runAllVariants(path: string, o: RunRecipeOptions = {}, each: (r: VariantRun) => void = () => {}): Promise<VariantRun[]> {
+export async function runAllVariants(path: string, o: RunRecipeOptions = {}, each: (r: VariantRun) => void = () => {}): Promise<{ total: number; runs: VariantRun[] }> {
   const names = await variantNames(path, o.tiny);
-  const out: VariantRun[] = [];
+  const runs: VariantRun[] = [];
   for (const variant of names) {
     const result = await runRecipe(path, { ...o, variant });
     const r = { variant, result };
-    out.push(r);
+    runs.push(r);
     each(r);
-    if (!result.ok && result.message === null) break; // diagnostics: the same recipe fails the same way for every variant
+    if (!result.ok && (result.message === null || result.usage)) break; // the same recipe and command line fail the same way for every variant
     if (result.ok && isInterruptedCode(result.outcome.exitCode)) break;
   }
-  return out;
+  return { total: names.length, runs };
+}
+
+/** The closing line of `--all-variants`: how many variants ran to the end, and which did not. */
+export function variantsSummary(total: number, runs: readonly VariantRun[]): string {
+  const ended = (r: VariantRun) => r.result.ok && r.result.outcome.exitCode === 0;
+  const ok = runs.filter(ended).length;
+  const not = runs.filter((r) => !ended(r)).map((r) => `${r.variant} (${r.result.ok ? `exit ${r.result.outcome.exitCode}` : "did not start"})`);
+  const skipped = total - runs.length;
+  return `${total} variant${total === 1 ? "" : "s"}: ${ok} ran to the end${not.length ? `, ${not.length} did not: ${not.join(", ")}` : ""}${skipped ? `; ${skipped} not started` : ""}`;
 }

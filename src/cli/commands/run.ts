@@ -10,7 +10,7 @@ import { createProgress, fmtDuration, fmtNum } from "../../run/presentation/prog
 import { fmtBytes } from "../../run/presentation/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
-import { runAllVariants } from "../../run/run-variants.js";
+import { runAllVariants, variantsSummary } from "../../run/run-variants.js";
 import type { Manifest } from "../../run/storage/rundir.js";
 import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
@@ -135,15 +135,15 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());
     if (!all) return report(await runRecipe(path, { ...o, interrupt }), again(o.variant));
     let worst = 0;
-    const runs = await runAllVariants(path, { ...o, interrupt }, ({ variant, result }) => {
+    const { total, runs } = await runAllVariants(path, { ...o, interrupt }, ({ variant, result }) => {
       process.stdout.write(`\nvariant ${variant}\n`);
       worst = Math.max(worst, report(result, again(variant)));
     });
-    if (runs.length === 0) {
+    if (total === 0) {
       process.stderr.write(`alignc run: ${path} sweeps nothing (or does not check); run it without --all-variants\n`);
       return 2;
     }
-    process.stdout.write(`\n${runs.length} variant${runs.length > 1 ? "s" : ""} run\n`);
+    process.stdout.write(`\n${escapeControl(variantsSummary(total, runs))}\n`);
     return worst;
   } catch (err) {
     // the runs folder or the cache on a read-only or full disk: the user's to fix, not exit 70

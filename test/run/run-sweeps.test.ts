@@ -1,0 +1,46 @@
+// `alignc run` on a swept recipe: without --variant a usage error naming the variants (exit 2), never a
+// crash (a seed sweep gives every node a variant id, `chars[seed=1]`, which the swept recipe's own data
+// layer does not hold: measuring its data before the refusal was exit 70); with --all-variants, a closing
+// line that says which variants did not run to the end.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createProgress } from "../../src/run/presentation/progress.js";
+import { runRecipe } from "../../src/run/run-recipe.js";
+import { runAllVariants, variantsSummary } from "../../src/run/run-variants.js";
+import { tempDir } from "./helpers.js";
+import { writeMicro } from "./micro.js";
+
+test("a seed sweep run without --variant is refused as usage, naming its variants; nothing is trained", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const file = join(dir, "seeds.align");
+    writeFileSync(file, `recipe seeds extends "micro.align" { seed = sweep [1, 2] }\n`);
+    const r = await runRecipe(file, { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok && r.usage === true, "a usage error (exit 2)");
+    assert.match(!r.ok ? (r.message ?? "") : "", /sweeps 2 variants; run one with --variant NAME \(seeds\[seed=1\], seeds\[seed=2\]\)/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("--all-variants: a command-line error every variant shares stops at the first; the closing line names what did not run to the end", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const file = join(dir, "kl.align");
+    writeFileSync(file, `recipe kl extends "micro.align" { policy.kl_coef = sweep [0.01, 0.02] }\n`);
+    const o = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 };
+    const bad = await runAllVariants(file, { ...o, until: "nope" });
+    assert.equal(bad.total, 2);
+    assert.equal(bad.runs.length, 1, "--until nope is refused once, not once per variant");
+    assert.equal(variantsSummary(bad.total, bad.runs), "2 variants: 0 ran to the end, 1 did not: kl[kl_coef=0.01] (did not start); 1 not started");
+    const good = await runAllVariants(file, { ...o, until: "pre" });
+    assert.equal(variantsSummary(good.total, good.runs), "2 variants: 2 ran to the end");
+  } finally {
+    cleanup();
+  }
+});
