@@ -70,6 +70,9 @@ test("--force re-runs the named node only; --until stops after a node and its in
     assert.equal(r2.manifest.nodes.find((n) => n.id === "e")!.status, "cached");
     await assert.rejects(runPlan(opts(dir, calls, { force: ["bb"] })), (e: unknown) => e instanceof PlanError && /--force bb: no such node \(did you mean b\?\)/.test(e.message));
     await assert.rejects(runPlan(opts(dir, calls, { until: "zz" })), PlanError);
+    // a --force that would recompute nothing is refused as usage (it was ignored: exit 0, nothing recomputed)
+    await assert.rejects(runPlan(opts(dir, calls, { force: ["d"] })), (e: unknown) => e instanceof PlanError && e.usage && /^--force d: d is built in memory by every run, never cached/.test(e.message));
+    await assert.rejects(runPlan(opts(dir, calls, { force: ["e"], until: "a" })), (e: unknown) => e instanceof PlanError && e.usage && /^--force e: it does not run with --until a/.test(e.message));
   } finally {
     cleanup();
   }
