@@ -103,6 +103,14 @@ test("--update replaces only a plan alignc wrote: a user's file named NAME.plan.
     assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
     assert.ok(lstatSync(golden).isSymbolicLink());
     assert.match(readFileSync(elsewhere, "utf8"), /"kl_coef": 0.25/);
+    // a link to another recipe's golden is that recipe's: kept, named (it was overwritten with this plan)
+    const theirs = readFileSync(elsewhere, "utf8").replace('"name": "micro"', '"name": "other"');
+    writeFileSync(elsewhere, theirs);
+    writeFileSync(file, microRecipe({ klCoef: 0.125 }));
+    const other = await testRecipe(file, { run: false, update: true });
+    assert.equal(other.golden, "kept");
+    assert.match(other.goldenDetail.join("\n"), /is the golden plan of recipe `other`, not of `micro`: not overwritten/);
+    assert.equal(readFileSync(elsewhere, "utf8"), theirs);
   } finally {
     cleanup();
   }
