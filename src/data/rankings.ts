@@ -54,6 +54,8 @@ export function pairsFromRanks(ranks: readonly number[]): [number, number][] {
 
 /** "D > G > A = B" → ranks per response index (K = number of responses). Throws Error with a reason. */
 export function parseRankingString(s: string, k: number): number[] {
+  // letters name 26 responses; a larger K (up to 64) is ranked by a list or scores
+  if (k > 26) throw new Error(`a ranking string names at most 26 responses (A–Z), and this row has ${k}: write the ranking as a rank list ([1, 3, 2, …]) or as \`scores\``);
   const ranks = new Array<number>(k).fill(-1);
   const levels = s.split(">").map((lvl) => lvl.split("=").map((x) => x.trim()));
   levels.forEach((names, level) => {

@@ -28,6 +28,8 @@ test("ranking forms: rank list, string with ties, scores", () => {
   assert.throws(() => parseRankingString("A > B > A", 3), /`A` is ranked twice/);
   assert.throws(() => parseRankingString("A > B", 3), /response C not ranked/);
   assert.throws(() => parseRankingString("A > E", 3), /does not exist/);
+  // past Z, letters run out (a K of 30 said "responses [, \\, ], ^ not ranked")
+  assert.throws(() => parseRankingString(letters(26).join(" > "), 30), /a ranking string names at most 26 responses \(A–Z\), and this row has 30: write the ranking as a rank list/);
   assert.throws(() => checkRankList([0, 0, 1], 3), /appears twice/);
   assert.throws(() => checkRankList([0, 2, 3], 3), /rank 1 is missing/);
 });
