@@ -207,6 +207,11 @@ export type ExportSplit = (typeof EXPORT_SPLITS)[number];
  * examples also carry their source, template and row in `meta`. Comparisons and text have train and
  * held-out splits only.
  */
+/** The splits a kind of built data has (`--split` names one of them, or all). */
+export function splitsOf(built: BuiltData): string[] {
+  return built.kind === "sft" ? ["train", "heldout", "heldout_templates", "heldout_tasks"] : ["train", "heldout"];
+}
+
 export function exportRows(built: BuiltData, split: ExportSplit = "train"): object[] {
   const want = (s: string) => split === "all" || split === s;
   if (built.kind === "sft") {

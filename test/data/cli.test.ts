@@ -155,6 +155,15 @@ test("alignc data --export --split: held-out, held-out-template and held-out-tas
   const bad = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "test" });
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--split must be one of train, heldout, heldout_templates, heldout_tasks, all/);
+  // a split that holds nothing is said and nothing is written (it wrote an empty file, "wrote 0 rows", exit 0)
+  const before = readFileSync(out, "utf8");
+  const none = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "heldout_tasks" });
+  assert.equal(none.code, 1);
+  assert.match(none.err, /--split heldout_tasks of `sentiment` holds no row \(its heldout_tasks share is empty\): nothing written/);
+  const text = await capture([resolve(RECIPES, "quickstart.align")], { source: "prefs", preview: "0", export: out, split: "heldout_templates" });
+  assert.equal(text.code, 1);
+  assert.match(text.err, /comparisons have the splits train and heldout/);
+  assert.equal(readFileSync(out, "utf8"), before);
 });
 
 test("alignc data --json: one JSON document with the diagnostics, each block's stats and preview, or the leak report", async () => {

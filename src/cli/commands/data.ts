@@ -27,7 +27,7 @@ import { emptySplitDiagnostics } from "../../data/empty-splits.js";
 import { tasksReadingRows } from "../../data/task-rows.js";
 import { consumingStages, measureTruncation, shownAs } from "../../data/stage-truncation.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
-import { EXPORT_SPLITS, exportRows, previewGroups, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
+import { EXPORT_SPLITS, exportRows, previewGroups, splitsOf, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
 import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
@@ -245,6 +245,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       }
       if (exportFile) {
         const rows = exportRows(built, split as ExportSplit);
+        // a split that holds nothing is said, never written as an empty file (it wrote "0 rows", exit 0)
+        if (rows.length === 0) {
+          const has = splitsOf(built);
+          const why = split !== "all" && !has.includes(split) ? `: ${built.kind === "text" ? "a text corpus has" : "comparisons have"} the splits ${has.join(" and ")}` : ` (${split === "all" ? "no rows at all" : `its ${split} share is empty`})`;
+          process.stderr.write(`alignc data: --split ${split} of \`${escapeControl(name)}\` holds no row${why}: nothing written to ${escapeControl(exportFile)}\n`);
+          return 1;
+        }
         // a row at a time: one string of every row passed V8's limit on a large data set (exit 70)
         writeDataExport(exportFile, (function* () { for (const r of rows) yield `${JSON.stringify(r)}\n`; })(), inputs, force);
         if (json) entry.exported = { file: exportFile, split, rows: rows.length };
