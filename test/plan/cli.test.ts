@@ -60,6 +60,12 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /not a plan/);
   assert.equal(alignc("diff", "recipes/quickstart.align").status, 2);
+  // --json: a recipe's diagnostics as JSON on stderr, as check and plan write them (they were text)
+  writeFileSync(join(dir, "broken.align"), "recipe q { seed = 1 }\ntokenizer t = byte_level {\n");
+  const broken = alignc("diff", "--json", join(dir, "broken.align"), "recipes/quickstart.align");
+  assert.equal(broken.status, 2);
+  assert.equal(broken.stdout, "");
+  assert.deepEqual((JSON.parse(broken.stderr) as { code: string; span: { line: number } }[]).map((d) => [d.code, d.span.line]), [["AL1010", 3]]);
 });
 
 test("alignc diff of two run directories adds their final metrics side by side (schema-valid JSON)", { skip: !built && "needs npm run build" }, () => {

@@ -7,15 +7,20 @@ import { missingReason } from "../../common/fs-probe.js";
 import { ManifestError } from "../../run/storage/rundir.js";
 import { join } from "node:path";
 import { compile } from "../../compile.js";
-import { hasErrors } from "../../lang/diagnostic.js";
-import { renderDiagnostics, useColor } from "../../lang/render.js";
+import { hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
+import { diagnosticsJson, renderDiagnostics, useColor } from "../../lang/render.js";
 import { diffPlans } from "../../plan/diff.js";
 import { renderDiff } from "../../plan/render.js";
 import { PlanFileError, readPlanFile } from "../../plan/load.js";
 import type { Plan } from "../../plan/types.js";
 import { diffRunMetrics, renderRunMetricDiff } from "../../run/evaluation/metrics-diff.js";
 
-class LoadError extends Error {}
+/** A side that cannot be loaded; `diagnostics`: a recipe's, which --json writes as JSON (as check and plan do). */
+class LoadError extends Error {
+  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+    super(message);
+  }
+}
 
 async function load(arg: string, variant: string | undefined): Promise<Plan> {
   let path = arg;
@@ -38,7 +43,7 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   const r = await compile(path, { ...(variant !== undefined ? { variant } : {}), machine: false, leaks: false, truncation: false });
   if (!r.plan) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
-    throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${escapeControl(path)}: no plan`);
+    throw new LoadError(hasErrors(errors) ? renderDiagnostics(errors, r.sources, { color: useColor(process.stderr) }) : `${escapeControl(path)}: no plan`, errors);
   }
   return r.plan;
 }
@@ -56,7 +61,8 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     [a, b] = await Promise.all([load(args[0]!, va), load(args[1]!, vb)]);
   } catch (err) {
     if (!(err instanceof LoadError)) throw err;
-    process.stderr.write(`alignc diff: ${escapeControlKeepLines(err.message)}\n`);
+    if (opts["json"] && err.diagnostics.length) process.stderr.write(`${diagnosticsJson(err.diagnostics)}\n`);
+    else process.stderr.write(`alignc diff: ${escapeControlKeepLines(err.message)}\n`);
     return 2;
   }
   const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);
