@@ -7,7 +7,8 @@
 // share every entry.
 import { PREPARING } from "./run-plan.js";
 import { signalWordsDuring } from "./storage/interrupt.js";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { lexists, missingReason, specialInput } from "../common/fs-probe.js";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
@@ -39,6 +40,12 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   }
   if (plan.variants && plan.variants.length > 0)
     return refuse(`${planPath} holds ${plan.variants.length} variants; save one with \`alignc plan RECIPE --variant NAME --json > plan.json\` (${plan.variants.map((v) => v.name).join(", ")})`, true);
+  // --recipe names it: that file must be a recipe file, said as such (its folder is where the plan's
+  // input files are looked up, so a FIFO there reported them all missing)
+  if (o.recipe !== undefined) {
+    const why = !lexists(o.recipe) ? missingReason(o.recipe) : specialInput(o.recipe) ?? (statSync(o.recipe).isDirectory() ? "a folder" : null);
+    if (why !== null) return refuse(`--recipe ${o.recipe}: ${why}, not a recipe file (${planPath} was made from ${plan.recipe.file})`, true);
+  }
   const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);
   if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`, true);
 
@@ -56,7 +63,11 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   } finally {
     endPhase();
   }
-  if (!input.recipe || !input.plan) return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: `${recipePath} no longer compiles; ${planPath} cannot be run` };
+  if (!input.recipe || !input.plan) {
+    // a recipe that compiles, but has no variant of the plan's name, is another recipe than the plan's
+    const otherRecipe = plan.recipe.variant && input.diagnostics.some((d) => d.code === "AL4011");
+    return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: otherRecipe ? `${recipePath} has no variant ${plan.recipe.variant}: it is not the recipe ${planPath} was made from (${plan.recipe.file})` : `${recipePath} no longer compiles; ${planPath} cannot be run` };
+  }
   const differs = nodeDifferences(plan, input.plan);
   if (differs.length)
     return refuse(`${recipePath} no longer compiles to ${planPath} (the recipe or alignc changed since):\n${differs.map((l) => `  ${l}`).join("\n")}\nsee \`alignc diff ${planPath} ${recipePath}\`, and plan the recipe again`);

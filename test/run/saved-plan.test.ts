@@ -67,6 +67,14 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     await savePlan(file, "kl_coef=0.05", plan);
     const runsDir = join(dir, "runs");
     const paths = { runsDir, cacheRoot: join(dir, "cache"), progress: quiet, workers: 1 };
+    // --recipe that is no recipe file is said as such (it was "not next to it … pass --recipe PATH", or
+    // with a FIFO every input file "missing"); a recipe without the plan's variant is another recipe
+    const none = await runSavedPlan(plan, { ...paths, recipe: join(dir, "sub", "none.align") });
+    assert.ok(!none.ok && none.usage);
+    assert.match(none.message ?? "", /--recipe .*none\.align: no such file, not a recipe file \(.*p\.json was made from swept\.align\)/);
+    const other = await runSavedPlan(plan, { ...paths, recipe: join(dir, "micro.align") });
+    assert.ok(!other.ok);
+    assert.match(other.message ?? "", /micro\.align has no variant swept\[kl_coef=0\.05\]: it is not the recipe .*p\.json was made from/);
 
     writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5]  policy.clip = 0.3 }\n`);
     const edited = await runSavedPlan(plan, paths);
