@@ -2,7 +2,7 @@
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
 // Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
 import { escapeControl, escapeControlKeepLines } from "../lang/escape.js";
 import { missingReason, specialInput } from "../common/fs-probe.js";
@@ -112,6 +112,16 @@ function nameArguments(command: string, positional: string[], opts: Record<strin
   return null;
 }
 
+/** Commands whose input files are recipes (`run` also takes a saved plan). */
+const RECIPE_COMMANDS = new Set(["check", "fmt", "plan", "data", "export", "run"]);
+
+/** Why `p` cannot be the recipe `command` reads, or null. */
+function notARecipe(p: string, command: string): string | null {
+  if (statSync(p).isDirectory()) return "is a folder, not a recipe file";
+  if (command !== "run" && p.endsWith(".json")) return `is JSON (a saved plan?), not a recipe: \`alignc run ${p}\` runs a saved plan, \`alignc diff ${p} RECIPE\` compares it`;
+  return null;
+}
+
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedPipe();
   let code = 0;
@@ -151,6 +161,14 @@ export async function main(argv: string[]): Promise<number> {
       const special = inputs.map((p) => [p, specialInput(p)] as const).filter(([, kind]) => kind !== null);
       if (special.length) {
         for (const [p, kind] of special) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)} is ${kind}, not a regular file: alignc reads only regular files\n`);
+        code = 2;
+        return;
+      }
+      // a recipe command named a saved plan or a folder: said as what it is, exit 2, in every command
+      // (`plan p.json` said "AL1012 unexpected {"; a folder was AL2016, exit 1, in plan, run, data and export)
+      const notRecipe = RECIPE_COMMANDS.has(spec.name) ? inputs.map((p) => [p, notARecipe(p, spec.name)] as const).filter(([, why]) => why !== null) : [];
+      if (notRecipe.length) {
+        for (const [p, why] of notRecipe) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)} ${why}\n`);
         code = 2;
         return;
       }

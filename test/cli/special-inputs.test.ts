@@ -3,7 +3,7 @@
 // folder is expected is a usage error, not exit 70.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -44,13 +44,31 @@ test("a FIFO or a device named as the recipe is a usage error, exit 2, in every 
   }
 });
 
-test("alignc runs FILE is a usage error", () => {
+test("a folder or a saved plan named as the recipe is a usage error, exit 2, said as what it is, in every command that reads one", () => {
+  mkdirSync(join(tmp, "folder.align"), { recursive: true });
+  writeFileSync(join(tmp, "saved.json"), "{}"); // p.json is the first test's FIFO
+  for (const cmd of ["check", "fmt", "plan", "run", "data", "export"]) {
+    const args = (file: string) => (cmd === "export" ? [cmd, file, "--to", "trl", "--out", join(tmp, "x")] : [cmd, file]);
+    const dir = alignc(...args(join(tmp, "folder.align")));
+    assert.equal(dir.code, 2, `${cmd}: ${dir.err}`);
+    assert.match(dir.err, /folder\.align is a folder, not a recipe file/);
+    if (cmd === "run") continue; // run takes a saved plan
+    const json = alignc(...args(join(tmp, "saved.json")));
+    assert.equal(json.code, 2, `${cmd}: ${json.err}`);
+    assert.match(json.err, /saved\.json is JSON \(a saved plan\?\), not a recipe: `alignc run .*saved\.json` runs a saved plan/);
+  }
+});
+
+test("alignc runs FILE, or a folder that is not there, is a usage error", () => {
   writeFileSync(join(tmp, "notes.txt"), "mine\n");
   for (const f of ["notes.txt", "/dev/zero"]) {
     const r = alignc("runs", f);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /is not a folder/);
   }
+  const typo = alignc("runs", join(tmp, "rusn"));
+  assert.equal(typo.code, 2);
+  assert.match(typo.err, /rusn: no such folder/);
 });
 
 test("a recipe or input named by a link loop or a dangling link says so (it said `no such file` while ls shows the name)", () => {

@@ -6,6 +6,11 @@ import { fmtDuration } from "../../run/presentation/progress.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const dir = args[0] ?? "runs";
+  // a folder named that is not there is a mistyped name (exit 2); runs/ absent is a project not run yet
+  if (args[0] !== undefined && !existsSync(dir)) {
+    process.stderr.write(`alignc runs: ${escapeControl(dir)}: no such folder\n`);
+    return 2;
+  }
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     process.stderr.write(`alignc runs: ${escapeControl(dir)} is not a folder (runs are listed from a folder such as runs/)\n`);
     return 2;
