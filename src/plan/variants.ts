@@ -72,7 +72,10 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
  * user has no reason to know). Exact names first, so a part order never shadows a real label. */
 export function findVariant(variants: readonly Variant[], asked: string): Variant | undefined {
   const unordered = (s: string): string => s.split(",").map((p) => p.trim()).sort().join(",");
-  return variants.find((v) => v.name === asked || v.label === asked) ?? variants.find((v) => unordered(v.label) === unordered(asked));
+  const exact = variants.find((v) => v.name === asked || v.label === asked);
+  if (exact) return exact;
+  // the full name with its label's parts reordered, `quickstart[seed=17,temperature=0.3]`, too
+  return variants.find((v) => unordered(v.label) === unordered(asked) || (asked.endsWith("]") && asked.startsWith(v.name.slice(0, v.name.length - v.label.length - 1)) && unordered(v.label) === unordered(asked.slice(v.name.length - v.label.length - 1, -1))));
 }
 
 /** A property's last name when no other sweep ends with it, else its whole dotted path. */

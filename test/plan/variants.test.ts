@@ -104,6 +104,8 @@ test("--variant names a variant by its label's parts in any order; a part that d
   assert.notEqual(swapped, label);
   assert.equal(findVariant(variants, swapped), variants[1]);
   assert.equal(findVariant(variants, variants[1]!.name), variants[1]);
+  assert.equal(findVariant(variants, `quick[${swapped}]`), variants[1], "the full name, parts reordered");
+  assert.equal(findVariant(variants, `other[${swapped}]`), undefined, "another recipe's name");
   assert.equal(findVariant(variants, label.replace(/=[^,]*$/, "=9")), undefined);
   const one = planRecipe(recipe, { engine: ENGINE, variant: swapped }).plan!;
   assert.equal(one.recipe.variant, variants[1]!.name);
