@@ -50,7 +50,10 @@ export async function bpeCorpus(dp: DataPlan, node: DataNode): Promise<string[]>
   const corpus = await buildParam(dp, node, node.params.corpus, {}, `tokenizer \`${node.id}\`.corpus`);
   const at = siteOf(dp, node, "corpus");
   if (corpus.kind !== "text") fail(CODES.tokenizer, `tokenizer \`${node.id}\`: corpus must be text`, at.file, at.span);
-  return [...corpus.train.lines, ...corpus.heldout.lines];
+  const lines = [...corpus.train.lines, ...corpus.heldout.lines];
+  // no text, no merges: the "subword" tokenizer would be bytes alone, said nowhere (hunt36)
+  if (!lines.some((l) => l.trim() !== "")) fail(CODES.tokenizer, `tokenizer \`${node.id}\`: its corpus holds no text to learn merges from (an empty file, or blank lines only)`, at.file, at.span, "point `corpus` at the text the model is pretrained on");
+  return lines;
 }
 
 async function makeTokenizer(dp: DataPlan, node: DataNode): Promise<Tokenizer> {

@@ -166,3 +166,19 @@ test("a BPE tokenizer whose corpus cannot be read (rows without the text field) 
     assert.equal(d.span?.line, 1);
   }
 });
+
+test("a BPE tokenizer whose corpus holds no text (blank lines) is AL3050 at its corpus, not a tokenizer of bytes alone said nowhere", async () => {
+  const { compileForRun } = await import("../../src/run/compile-run.js");
+  const dir = tempDir("alignc-bpe-empty-");
+  writeFileSync(join(dir, "empty.txt"), "\n  \n");
+  writeFileSync(join(dir, "corpus.txt"), "hello world\n".repeat(30));
+  writeFileSync(
+    join(dir, "r.align"),
+    `recipe r { seed = 1 }\ntokenizer sub = bpe { corpus = text("empty.txt")  vocab_size = 300 }\nmodel m = gpt { tokenizer = sub  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage pre = pretrain { init = m  data = text("corpus.txt")  steps = 2  batch_size = 2 }\n`,
+  );
+  const r = await compileForRun(join(dir, "r.align"));
+  assert.equal(r.plan, null);
+  const d = r.diagnostics.find((x) => x.code === "AL3050")!;
+  assert.match(d.message, /its corpus holds no text to learn merges from/);
+  assert.deepEqual([d.span?.line, d.span?.col], [2, 32]);
+});
