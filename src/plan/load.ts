@@ -79,5 +79,11 @@ export function readPlanFile(path: string): Plan {
   // ajv (~100 modules) is loaded when a plan file is read, not by `alignc diff` of two recipes
   validator ??= new (createRequire(import.meta.url)("ajv") as typeof import("ajv")).Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
   if (!validator(plan)) throw new PlanFileError(`${path}: not a plan (${validator.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ")})`);
+  // a node id twice (a hand-edited or concatenated file): which of the two runs, and which a diff reads, is undefined
+  const ids = new Set<string>();
+  for (const n of (plan as Plan).nodes) {
+    if (ids.has(n.id)) throw new PlanFileError(`${path}: not a plan (node \`${n.id}\` appears twice)`);
+    ids.add(n.id);
+  }
   return plan as Plan;
 }

@@ -59,3 +59,15 @@ test("alignc run and alignc diff name a broken plan.json at line:col (exit 1 and
   assert.equal(diff.status, 2, diff.stderr);
   assert.match(diff.stderr, /^alignc diff: p\.json:5:18: /m);
 });
+
+test("a plan.json that names one node twice is not a plan (a run or diff of it read either copy)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-plan-dup-"));
+  const r = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "plan", "--json", join(repoRoot(), "recipes", "quickstart.align")], { encoding: "utf8" });
+  const plan = JSON.parse(r.stdout) as { nodes: unknown[] };
+  writeFileSync(join(dir, "ok.json"), JSON.stringify(plan));
+  readPlanFile(join(dir, "ok.json")); // the plan as written reads
+  plan.nodes.push(plan.nodes[plan.nodes.length - 1]);
+  const p = join(dir, "dup.json");
+  writeFileSync(p, JSON.stringify(plan));
+  assert.throws(() => readPlanFile(p), (e: unknown) => e instanceof PlanFileError && /not a plan \(node `\w+` appears twice\)/.test(e.message));
+});
