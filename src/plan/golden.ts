@@ -52,9 +52,10 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     if (typeof (old as { engine?: { alignc?: unknown } }).engine?.alignc !== "string")
       throw new GoldenError(`${path} is not a plan alignc wrote (no \`engine.alignc\`): not overwritten; move it away and run \`alignc test --update\` again`);
     // a link to another recipe's golden (a shared folder's `q.plan.json` under this recipe's name) is that
-    // recipe's: it was overwritten with this one's plan (hunt36)
+    // recipe's: it was overwritten with this one's plan (hunt36). A golden beside its recipe is the
+    // recipe's own, renamed header or not (review36).
     const oldName = (old as { recipe?: { name?: unknown } }).recipe?.name;
-    if (typeof oldName === "string" && oldName !== plan.recipe.name)
+    if (dest !== path && typeof oldName === "string" && oldName !== plan.recipe.name)
       throw new GoldenError(`${path}${dest !== path ? ` (a link to ${dest})` : ""} is the golden plan of recipe \`${oldName}\`, not of \`${plan.recipe.name}\`: not overwritten; move it away and run \`alignc test --update\` again`);
     // a golden the user made read-only, or that has other hard links, is theirs as a recipe is to fmt:
     // refused, or rewritten in place (a rename replaced the read-only file and split the links)

@@ -67,15 +67,30 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
   });
 }
 
-/** The variant a user names (`--variant`): its full name, its label, or its label's parts in any order
- * (`seed=17,temperature=0.3` for `temperature=0.3,seed=17`: the order is the sweeps' sorted sites, which a
- * user has no reason to know). Exact names first, so a part order never shadows a real label. */
+/** The variant a user names (`--variant`): its full name, its label, or either with the label's parts in
+ * another order (`seed=17,temperature=0.3` for `temperature=0.3,seed=17`: the order is the sweeps' sorted
+ * sites, which a user has no reason to know). Parts are matched whole, never split on commas, since a
+ * value may hold one (a range, a list, a string). Exact names first. */
 export function findVariant(variants: readonly Variant[], asked: string): Variant | undefined {
-  const unordered = (s: string): string => s.split(",").map((p) => p.trim()).sort().join(",");
   const exact = variants.find((v) => v.name === asked || v.label === asked);
   if (exact) return exact;
-  // the full name with its label's parts reordered, `quickstart[seed=17,temperature=0.3]`, too
-  return variants.find((v) => unordered(v.label) === unordered(asked) || (asked.endsWith("]") && asked.startsWith(v.name.slice(0, v.name.length - v.label.length - 1)) && unordered(v.label) === unordered(asked.slice(v.name.length - v.label.length - 1, -1))));
+  return variants.find((v) => {
+    const prefix = v.name.slice(0, v.name.length - v.label.length - 1); // `recipe[`
+    const inner = asked.startsWith(prefix) && asked.endsWith("]") ? asked.slice(prefix.length, -1) : asked;
+    return isOrdering(inner, v.parts);
+  });
+}
+
+/** Whether `text` is `parts` joined by "," (spaces allowed after it) in some order. */
+function isOrdering(text: string, parts: readonly string[]): boolean {
+  if (parts.length === 0) return text === "";
+  return parts.some((p, i) => {
+    if (!text.startsWith(p)) return false;
+    const rest = text.slice(p.length);
+    const others = parts.filter((_, j) => j !== i);
+    if (others.length === 0) return rest === "";
+    return rest.startsWith(",") && isOrdering(rest.slice(1).trimStart(), others);
+  });
 }
 
 /** A property's last name when no other sweep ends with it, else its whole dotted path. */

@@ -16,7 +16,7 @@ import type { HandlerTable } from "./handler.js";
 import { createProgress, type Progress } from "./presentation/progress.js";
 import { writeReport } from "./presentation/report.js";
 import { describePlan } from "./presentation/plan-lines.js";
-import { recordCacheUser } from "./storage/cache-users.js";
+import { markActive, recordCacheUser } from "./storage/cache-users.js";
 import { RunDir, hostInfo, peakRssBytes, type Contamination, type Manifest } from "./storage/rundir.js";
 import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
@@ -89,6 +89,16 @@ export async function runPlan(o: RunPlanOptions): Promise<RunOutcome> {
   }
   cache.sweep();
   new GenerationCache(cache.root).sweep();
+  // from before any entry is read until the run ends: `alignc cache prune` keeps what this plan names
+  const unmark = markActive(cache.root, o.plan.nodes.map((n) => n.hash));
+  try {
+    return await runMarked(o, cache, progress);
+  } finally {
+    unmark();
+  }
+}
+
+async function runMarked(o: RunPlanOptions, cache: StageCache, progress: Progress): Promise<RunOutcome> {
   const exec = new Executor({
     plan: o.plan,
     expects: o.recipe.expects,

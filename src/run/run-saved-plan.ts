@@ -8,7 +8,7 @@
 import { PREPARING } from "./run-plan.js";
 import { signalWordsDuring } from "./storage/interrupt.js";
 import { existsSync, statSync } from "node:fs";
-import { lexists, missingReason, specialInput } from "../common/fs-probe.js";
+import { missingReason, specialInput } from "../common/fs-probe.js";
 import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
@@ -43,7 +43,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   // --recipe names it: that file must be a recipe file, said as such (its folder is where the plan's
   // input files are looked up, so a FIFO there reported them all missing)
   if (o.recipe !== undefined) {
-    const why = !lexists(o.recipe) ? missingReason(o.recipe) : specialInput(o.recipe) ?? (statSync(o.recipe).isDirectory() ? "a folder" : null);
+    const why = !existsSync(o.recipe) ? missingReason(o.recipe) : specialInput(o.recipe) ?? (statSync(o.recipe).isDirectory() ? "a folder" : null);
     if (why !== null) return refuse(`--recipe ${o.recipe}: ${why}, not a recipe file (${planPath} was made from ${plan.recipe.file})`, true);
   }
   const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planRecipe, variantNames } from "../../src/plan/compile.js";
-import { expandVariants, findVariant } from "../../src/plan/variants.js";
+import { expandVariants, findVariant, type Variant } from "../../src/plan/variants.js";
 import { diffPlans } from "../../src/plan/diff.js";
 import { renderPlan } from "../../src/plan/render.js";
 import { descendants } from "../../src/common/graph.js";
@@ -109,4 +109,14 @@ test("--variant names a variant by its label's parts in any order; a part that d
   assert.equal(findVariant(variants, label.replace(/=[^,]*$/, "=9")), undefined);
   const one = planRecipe(recipe, { engine: ENGINE, variant: swapped }).plan!;
   assert.equal(one.recipe.variant, variants[1]!.name);
+});
+
+test("--variant matches a label's parts whole: a value that holds a comma (a range, a list) never lets another variant match", () => {
+  const v = (a: string, b: string): Variant => ({ name: `v[${a},${b}]`, label: `${a},${b}`, parts: [a, b], bindings: {}, recipe: null as never });
+  const variants = [v("a=[0,1]", "b=[1,2]"), v("a=[0,2]", "b=[1,1]")];
+  // split on commas and sorted, "b=[1,1],a=[0,2]" has the first variant's pieces (review36: it named that one)
+  assert.equal(findVariant(variants, "b=[1,1],a=[0,2]"), variants[1]);
+  assert.equal(findVariant(variants, "v[b=[1,1], a=[0,2]]"), variants[1]);
+  assert.equal(findVariant(variants, "b=[1,2],a=[0,1]"), variants[0]);
+  assert.equal(findVariant(variants, "b=[1,2],a=[0,2]"), undefined);
 });

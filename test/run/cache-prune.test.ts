@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, 
 import { join } from "node:path";
 import { repoRoot } from "../../src/common/repo-root.js";
 import { StageCache } from "../../src/run/storage/cache.js";
+import { markActive } from "../../src/run/storage/cache-users.js";
 import { pruneCache, PruneRootError } from "../../src/run/storage/prune.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
@@ -89,14 +90,19 @@ test("an entry whose lock a live process holds is left; a run folder whose plan 
     } finally {
       lock.release();
     }
+    // a run in progress that has not made its run folder yet (it decides its hits first) keeps its nodes
+    await cache.put(H("c"), { kind: "stage", label: "starting", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
+    const unmark = markActive(cacheRoot, [H("c")]);
+    assert.deepEqual((await pruneCache(cacheRoot, [runs])).removed.map((p) => p.label), ["busy"], "the lock released, busy goes; starting is marked");
+    unmark();
     mkdirSync(join(runs, "r-1"));
     writeFileSync(join(runs, "r-1", "plan.json"), "{ torn");
     await assert.rejects(pruneCache(cacheRoot, [runs]), (e: unknown) => e instanceof PruneRootError && /r-1: its plan\.json cannot be read/.test(e.message));
-    assert.ok(cache.get(H("a")), "nothing removed");
+    assert.ok(cache.get(H("c")), "nothing removed");
     rmSync(join(runs, "r-1"), { recursive: true });
     mkdirSync(join(runs, "notes"));
     writeFileSync(join(runs, "notes", "todo.md"), "a folder that is no run names nothing and stops nothing");
-    assert.deepEqual((await pruneCache(cacheRoot, [runs])).removed.map((p) => p.label), ["busy"]);
+    assert.deepEqual((await pruneCache(cacheRoot, [runs])).removed.map((p) => p.label), ["starting"]);
   } finally {
     cleanup();
   }
@@ -111,6 +117,11 @@ test("the CLI: a shared ALIGNC_CACHE needs its runs folders named (exit 2); an u
     assert.equal(shared.status, 2);
     assert.match(shared.stderr, /ALIGNC_CACHE.*name every runs folder/);
     assert.equal(cli(["cache", "tidy"]).status, 2);
+    mkdirSync(join(dir, "runs"));
+    mkdirSync(join(dir, "shared"));
+    const typo = cli(["cache", "prune", "runs", "../projA/rnus"], env);
+    assert.equal(typo.status, 2, "a runs folder named that is not there: its runs' entries would go");
+    assert.match(typo.stderr, /rnus: no such file/);
     const named = cli(["cache", "prune", "runs", "--dry-run"], env);
     assert.equal(named.status, 0, named.stderr);
     assert.match(named.stdout, /would remove 0 entries .*\nnothing removed \(--dry-run\)\n$/s);
@@ -135,10 +146,48 @@ test("runs folders elsewhere that share the cache keep their entries: each run r
     assert.deepEqual(kept.folders, [theirs, mine].sort());
     assert.deepEqual(kept.removed, []);
     assert.ok(new StageCache(shared).get(theirPre), "the other folder's run keeps its entry");
+    // a recorded runs folder that is not there (deleted, renamed, unmounted) stops the prune until it is
+    // said to be gone for good; then its record goes, and what only its runs named
     rmSync(join(dir, "elsewhere"), { recursive: true });
-    const after = await pruneCache(shared, [mine]);
+    await assert.rejects(pruneCache(shared, [mine]), (e: unknown) => e instanceof PruneRootError && /runs folder that used this cache is not there.*--forget-gone/.test(e.message));
+    assert.ok(new StageCache(shared).get(theirPre), "nothing removed");
+    assert.equal((await pruneCache(shared, [mine], { forgetGone: true, dryRun: true })).removed.length, 1, "a dry run forgets nothing");
+    const after = await pruneCache(shared, [mine], { forgetGone: true });
     assert.deepEqual(after.gone, [theirs]);
-    assert.ok(after.removed.some((p) => p.hash === theirPre), "a runs folder that is gone keeps nothing");
+    assert.ok(after.removed.some((p) => p.hash === theirPre));
+    assert.deepEqual((await pruneCache(shared, [mine])).gone, [], "its record was dropped");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a run folder linked into runs/ keeps its entries (as alignc runs lists it); a .partial that is a link, or a folder holding other than checkpoints, is not alignc's", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = writeMicro(dir);
+    const archive = join(dir, "archive");
+    const cacheRoot = join(dir, "cache");
+    const run = outcome(await runRecipe(file, { until: "pre", runsDir: archive, cacheRoot, progress: quiet, workers: 1 }));
+    const pre = run.manifest.nodes.find((n) => n.id === "pre")!.hash;
+    const runs = join(dir, "runs");
+    mkdirSync(runs);
+    symlinkSync(run.runDir, join(runs, "best"));
+    rmSync(join(cacheRoot, ".runs"), { recursive: true }); // as a cache filled before runs recorded their folders
+    const kept = await pruneCache(cacheRoot, [runs]);
+    assert.equal(kept.runs, 1);
+    assert.deepEqual(kept.removed, []);
+    assert.ok(new StageCache(cacheRoot).get(pre));
+    // a hash-named folder in .partial with a user's file: left; .partial itself a link to a user's folder: left
+    mkdirSync(join(cacheRoot, ".partial", H("7")), { recursive: true });
+    writeFileSync(join(cacheRoot, ".partial", H("7"), "results.csv"), "mine");
+    assert.deepEqual((await pruneCache(cacheRoot, [runs])).strangers, [`.partial/${H("7")}`]);
+    rmSync(join(cacheRoot, ".partial"), { recursive: true });
+    mkdirSync(join(dir, "user", H("8")), { recursive: true });
+    writeFileSync(join(dir, "user", H("8"), "results.csv"), "mine");
+    symlinkSync(join(dir, "user"), join(cacheRoot, ".partial"));
+    const linked = await pruneCache(cacheRoot, [runs]);
+    assert.deepEqual([linked.strangers, linked.checkpoints], [[".partial"], []]);
+    assert.equal(readFileSync(join(dir, "user", H("8"), "results.csv"), "utf8"), "mine");
   } finally {
     cleanup();
   }

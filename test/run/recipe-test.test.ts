@@ -111,6 +111,13 @@ test("--update replaces only a plan alignc wrote: a user's file named NAME.plan.
     assert.equal(other.golden, "kept");
     assert.match(other.goldenDetail.join("\n"), /is the golden plan of recipe `other`, not of `micro`: not overwritten/);
     assert.equal(readFileSync(elsewhere, "utf8"), theirs);
+    // a golden beside its recipe is the recipe's own, its header renamed or not (review36)
+    rmSync(golden);
+    writeFileSync(file, microRecipe());
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    writeFileSync(file, microRecipe({ name: "micro_renamed" }));
+    assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
+    assert.match(readFileSync(golden, "utf8"), /"name": "micro_renamed"/);
   } finally {
     cleanup();
   }

@@ -1,13 +1,15 @@
 // `alignc cache prune [RUNS…] [--dry-run] [--json]`: remove the stage cache's entries that no run folder
 // names (src/run/storage/prune.ts decides; this file parses arguments and renders).
 import { existsSync, statSync } from "node:fs";
+import { fsError } from "../../common/fs-error.js";
+import { missingReason } from "../../common/fs-probe.js";
 import { join, resolve } from "node:path";
 import { escapeControl } from "../../lang/escape.js";
 import { fmtBytes } from "../../run/presentation/format.js";
 import { defaultCacheRoot } from "../../run/storage/cache.js";
 import { pruneCache, PruneRootError, type Pruned, type PruneReport } from "../../run/storage/prune.js";
 
-const USAGE = "usage: alignc cache prune [RUNS…] [--dry-run] [--json]   (RUNS: the run folders whose entries are kept; default runs)\n";
+const USAGE = "usage: alignc cache prune [RUNS…] [--dry-run] [--forget-gone] [--json]   (RUNS: the runs folders whose runs' entries are kept; default runs; the cache is ALIGNC_CACHE, else the first one's .cache)\n";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const [action, ...named] = args;
@@ -15,9 +17,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc cache: ${action === undefined ? "name an action" : `unknown action ${escapeControl(action)}`}\n${USAGE}`);
     return 2;
   }
+  // a runs folder named that is not one is a mistyped name: pruning without its runs would remove their entries
   for (const d of named)
-    if (existsSync(d) && !statSync(d).isDirectory()) {
-      process.stderr.write(`alignc cache: ${escapeControl(d)} is not a folder (the runs folder, such as runs/)\n`);
+    if (!existsSync(d) || !statSync(d).isDirectory()) {
+      process.stderr.write(`alignc cache: ${escapeControl(d)}: ${existsSync(d) ? "not a folder" : escapeControl(missingReason(d))} (a runs folder, such as runs/)\n`);
       return 2;
     }
   const runsDirs = named.length ? named : ["runs"];
@@ -27,12 +30,18 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc cache: the cache is ${escapeControl(root)} (ALIGNC_CACHE), which run folders other than runs/ may use: name every runs folder whose entries must be kept (alignc cache prune runs ../other/runs)\n`);
     return 2;
   }
+  if (!existsSync(root)) {
+    process.stdout.write(`no stage cache at ${escapeControl(root)}: nothing to prune\n`);
+    return 0;
+  }
   let report: PruneReport;
   try {
-    report = await pruneCache(root, runsDirs, { dryRun: opts.dryRun === true });
+    report = await pruneCache(root, runsDirs, { dryRun: opts.dryRun === true, forgetGone: opts.forgetGone === true });
   } catch (err) {
-    if (!(err instanceof PruneRootError)) throw err;
-    process.stderr.write(`alignc cache: ${escapeControl(err.message)}\n`);
+    // a folder it cannot read, or one removed under it: the user's environment (exit 1), never exit 70
+    const e = err instanceof PruneRootError ? err : fsError(err);
+    if (!e) throw err;
+    process.stderr.write(`alignc cache: ${escapeControl(e.message)}\n`);
     return 1;
   }
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -48,7 +57,7 @@ function line(p: Pruned): string {
 function render(r: PruneReport, dry: boolean): string {
   const total = (xs: Pruned[]) => fmtBytes(xs.reduce((a, p) => a + p.bytes, 0));
   const verb = dry ? "would remove" : "removed";
-  let out = `cache ${escapeControl(r.cacheRoot)}: kept what ${r.runs} run folder${r.runs === 1 ? "" : "s"} under ${r.folders.map(escapeControl).join(", ")} name (${r.roots} nodes)\n`;
+  let out = `cache ${escapeControl(r.cacheRoot)}: kept what ${r.runs} run folder${r.runs === 1 ? "" : "s"} under ${r.folders.map(escapeControl).join(", ")} name (${r.roots} node hashes)\n`;
   if (r.gone.length) out += `runs folders that used this cache and are gone: ${r.gone.map(escapeControl).join(", ")}\n`;
   for (const p of [...r.removed, ...r.checkpoints]) out += line(p);
   out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;

@@ -10,10 +10,10 @@
 // symbolic link, a folder `--force` set aside as `<hash>.foreign-<time>`) is left and listed. An entry
 // whose lock a live process holds (a run computing or replacing it) is skipped, never waited for. A run
 // folder whose plan cannot be read stops the prune before anything is removed: what it needs is unknown.
-import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
-import { cacheUsers } from "./cache-users.js";
+import { activeHashes, cacheUsers, forgetCacheUser } from "./cache-users.js";
 import { LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
 import { RunDir, type Manifest } from "./rundir.js";
@@ -30,7 +30,7 @@ export interface Pruned {
 
 export interface PruneReport {
   cacheRoot: string;
-  /** the runs folders read (named, and recorded by their runs in the cache), and those recorded that are gone */
+  /** the runs folders read (named, and recorded by their runs in the cache), and recorded ones that are gone (--forget-gone) */
   folders: string[];
   gone: string[];
   /** run folders read as roots, and how many distinct node hashes they name */
@@ -47,11 +47,20 @@ export interface PruneReport {
   generations: { files: number; bytes: number };
 }
 
-/** A run folder whose plan cannot be read: prune refuses (exit 1), naming it. */
+/** A runs or run folder whose roots cannot be read: prune refuses (exit 1), naming it, before removing anything. */
 export class PruneRootError extends Error {
-  constructor(readonly runDir: string, why: string) {
-    super(`${runDir}: ${why}; what it needs from the cache is unknown, so nothing was removed (move the folder out of the runs folder, or delete it, first)`);
+  constructor(readonly runDir: string, why: string, fix = "move the folder out of the runs folder, or delete it, first") {
+    super(`${runDir}: ${why}; what it needs from the cache is unknown, so nothing was removed (${fix})`);
     this.name = "PruneRootError";
+  }
+}
+
+/** What is at `path`, links followed: "dir", "other", or null when nothing (a dangling link included). */
+function kindAt(path: string): "dir" | "other" | null {
+  try {
+    return statSync(path).isDirectory() ? "dir" : "other";
+  } catch {
+    return null;
   }
 }
 
@@ -61,10 +70,17 @@ export function runRoots(runsDirs: readonly string[]): { runs: number; hashes: S
   const hashes = new Set<string>();
   let runs = 0;
   for (const dir of runsDirs.map((d) => resolve(d))) {
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) {
+    if (kindAt(dir) !== "dir") throw new PruneRootError(dir, "this runs folder is not a folder");
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      throw new PruneRootError(dir, `this runs folder cannot be read (${(err as Error).message})`);
+    }
+    for (const name of names) {
       const path = join(dir, name);
-      if (name.startsWith(".") || !lstatSync(path).isDirectory()) continue;
+      // links followed, as \`alignc runs\` lists them: \`runs/best\` linked to an archived run is a run
+      if (name.startsWith(".") || kindAt(path) !== "dir") continue;
       let manifest: Manifest | null = null;
       try {
         manifest = existsSync(join(path, "manifest.json")) ? RunDir.open(path).readManifest() : null;
@@ -89,24 +105,51 @@ export function runRoots(runsDirs: readonly string[]): { runs: number; hashes: S
   return { runs, hashes };
 }
 
-/** Bytes of the regular files under `path` (links not followed: a link's target is not the cache's). */
+/** Bytes of the regular files under `path` (links not followed: a link's target is not the cache's; a file
+ * removed meanwhile, by a concurrent prune or --force, counts 0). */
 function treeBytes(path: string): number {
-  const st = lstatSync(path);
-  if (st.isFile()) return st.size;
-  if (!st.isDirectory()) return 0;
-  return readdirSync(path).reduce((sum, name) => sum + treeBytes(join(path, name)), 0);
+  try {
+    const st = lstatSync(path);
+    if (st.isFile()) return st.size;
+    if (!st.isDirectory()) return 0;
+    return readdirSync(path).reduce((sum, name) => sum + treeBytes(join(path, name)), 0);
+  } catch {
+    return 0;
+  }
 }
+
+/** Whether `path` is a real folder (not a link to one), false when it is gone. */
+function isRealDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A checkpoint folder's contents as alignc writes them: `ckpt-<step>` and temps being written, nothing else. */
+const CHECKPOINT_NAME = /^(?:ckpt-\d+|\.tmp-ckpt-\d+-.+)$/;
 
 const HASH_NAME = /^[0-9a-f]{64}$/;
 
-/** Remove (unless `dryRun`) every entry and checkpoint folder of `cacheRoot` that no run under `runsDirs` names. */
-export async function pruneCache(cacheRoot: string, runsDirs: readonly string[], opts: { dryRun?: boolean } = {}): Promise<PruneReport> {
+/**
+ * Remove (unless `dryRun`) every entry and checkpoint folder of `cacheRoot` that no run under `runsDirs`,
+ * or under a runs folder recorded as the cache's user, names. A recorded runs folder that is no longer
+ * there (deleted, renamed, or on a disk not mounted now) stops it, unless `forgetGone`: then its record
+ * is dropped and what only its runs named goes.
+ */
+export async function pruneCache(cacheRoot: string, runsDirs: readonly string[], opts: { dryRun?: boolean; forgetGone?: boolean } = {}): Promise<PruneReport> {
   const cache = new StageCache(cacheRoot);
   const recorded = cacheUsers(cache.root);
-  const folders = [...new Set([...runsDirs.map((d) => resolve(d)), ...recorded])].sort();
-  const gone = recorded.filter((d) => !existsSync(d));
+  const gone = recorded.filter((d) => kindAt(d) === null && !runsDirs.some((n) => resolve(n) === d));
+  if (gone.length && !opts.forgetGone)
+    throw new PruneRootError(gone.join(", "), `${gone.length === 1 ? "a runs folder that used this cache is" : "runs folders that used this cache are"} not there`, "if deleted for good, run again with --forget-gone; if moved, name its new place");
+  if (!opts.dryRun) for (const d of gone) forgetCacheUser(cache.root, d);
+  const folders = [...new Set([...runsDirs.map((d) => resolve(d)), ...recorded.filter((d) => !gone.includes(d))])].sort();
   const { runs, hashes } = runRoots(folders);
-  const report: PruneReport = { cacheRoot: cache.root, folders: folders.filter((d) => !gone.includes(d)), gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
+  // runs in progress whose run folder is not made yet (they decide which entries they reuse first)
+  for (const h of activeHashes(cache.root, { clearDead: !opts.dryRun })) hashes.add(h);
+  const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
   if (!existsSync(cache.root)) return report;
   if (!opts.dryRun) cache.sweep(); // temp folders of writers that are gone (kill -9)
   for (const name of readdirSync(cache.root).sort()) {
@@ -117,13 +160,13 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
       continue;
     }
     if (name === ".generations") {
-      for (const f of readdirSync(path)) {
+      for (const f of isRealDir(path) ? readdirSync(path) : []) {
         report.generations.files++;
         report.generations.bytes += treeBytes(join(path, f));
       }
       continue;
     }
-    const meta = HASH_NAME.test(name) && lstatSync(path).isDirectory() ? readEntryMeta(path) : null;
+    const meta = HASH_NAME.test(name) && isRealDir(path) ? readEntryMeta(path) : null;
     if (!meta || meta.hash !== name) {
       report.strangers.push(name);
       continue;
@@ -148,9 +191,14 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
 /** `.partial/<hash>/`: a node's checkpoints, kept while a run folder names the node (it resumes from them). */
 async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: PruneReport, dryRun: boolean): Promise<void> {
   const base = join(cache.root, ".partial");
+  // `.partial` itself a link (to a user's folder): nothing under it is alignc's to remove
+  if (!isRealDir(base)) {
+    report.strangers.push(".partial");
+    return;
+  }
   for (const name of readdirSync(base).sort()) {
     const path = join(base, name);
-    if (!HASH_NAME.test(name) || !lstatSync(path).isDirectory()) {
+    if (!HASH_NAME.test(name) || !isRealDir(path) || !readdirSync(path).every((f) => CHECKPOINT_NAME.test(f))) {
       report.strangers.push(join(".partial", name));
       continue;
     }
@@ -162,7 +210,8 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
   }
 }
 
-/** Run `fn` holding the node's lock, taken without waiting; false when a live process holds it. */
+/** Run `fn` holding the node's lock, taken without waiting; false when a live process holds it, or a run
+ * that started since the roots were read has marked the node (read again here, just before). */
 async function underLock(cache: StageCache, hash: string, fn: () => void): Promise<boolean> {
   let lock;
   try {
@@ -172,6 +221,7 @@ async function underLock(cache: StageCache, hash: string, fn: () => void): Promi
     throw err;
   }
   try {
+    if (activeHashes(cache.root).has(hash)) return false;
     fn();
     return true;
   } finally {
