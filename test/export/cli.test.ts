@@ -26,6 +26,13 @@ test("usage errors exit 2 and write nothing", async () => {
   assert.equal((await capture([HF], { to: "megatron", out: dir })).code, 2);
   assert.equal((await capture([HF], { to: "openrlhf", out: dir, nodes: "0", targetVersion: "0.9" })).code, 2);
   assert.equal((await capture(["nope.align"], { to: "trl", out: dir })).code, 2);
+  // what only the command line got wrong, said as a diagnostic: exit 2 as `alignc run` exits for the same (it was 1)
+  const until = await capture([HF], { to: "trl", out: dir, dropPtx: true, until: "nope" });
+  assert.equal(until.code, 2, until.err);
+  assert.match(until.err, /AL4610: --until nope: no such stage/);
+  const swept = await capture([join(ROOT, "recipes", "replicate", "quickstart-samples8-validation.align")], { to: "trl", out: dir, dropPtx: true });
+  assert.equal(swept.code, 2, swept.err);
+  assert.match(swept.err, /AL4609/);
   assert.ok(!existsSync(dir));
 });
 

@@ -19,6 +19,9 @@ function positiveInt(v: unknown, name: string): number | string {
   return /^[1-9]\d*$/.test(s) ? Number(s) : `${name} must be a positive integer, got ${JSON.stringify(s)}`;
 }
 
+/** Export diagnostics about the command line, not the recipe. */
+const COMMAND_LINE_CODES = new Set(["AL4609", "AL4610"]);
+
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   const usage = (msg: string) => {
     process.stderr.write(`alignc export: ${msg}\n${USAGE}`);
@@ -59,7 +62,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (ds.length) process.stderr.write(`${renderDiagnostics(ds, r.sources, { color: useColor(process.stderr) })}\n\n${summarize(ds)}\n`);
   if (hasErrors(ds)) {
     process.stderr.write("alignc export: nothing written\n");
-    return 1;
+    // what only the command line got wrong (a sweep without --variant, --until naming no stage) is usage,
+    // exit 2, as `alignc run` says the same two (it was 1 here)
+    return ds.filter((d) => d.severity === "error").every((d) => COMMAND_LINE_CODES.has(d.code)) ? 2 : 1;
   }
   const clash = inputClash(out, r.inputs);
   if (clash) {
