@@ -60,6 +60,10 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /not a plan/);
   assert.equal(alignc("diff", "recipes/quickstart.align").status, 2);
+  mkdirSync(join(dir, "notes"));
+  const folder = alignc("diff", join(dir, "notes"), "recipes/quickstart.align");
+  assert.equal(folder.status, 2);
+  assert.match(folder.stderr, /notes is a folder without a plan\.json, not a run folder/);
   // --json: a recipe's diagnostics as JSON on stderr, as check and plan write them (they were text)
   writeFileSync(join(dir, "broken.align"), "recipe q { seed = 1 }\ntokenizer t = byte_level {\n");
   const broken = alignc("diff", "--json", join(dir, "broken.align"), "recipes/quickstart.align");

@@ -30,7 +30,10 @@ async function load(arg: string, variant: string | undefined): Promise<Plan> {
   } catch {
     throw new LoadError(`${escapeControl(arg)}: ${escapeControl(missingReason(arg))}`);
   }
-  if (st.isDirectory()) path = join(arg, "plan.json");
+  if (st.isDirectory()) {
+    path = join(arg, "plan.json");
+    if (!existsSync(path)) throw new LoadError(`${escapeControl(arg)} is a folder without a plan.json, not a run folder (diff compares recipes, plan.json files and run folders)`);
+  }
   if (path.endsWith(".json")) {
     if (variant !== undefined) throw new LoadError(`${escapeControl(path)}: --variant applies to recipes, not plan files`);
     try {
