@@ -52,6 +52,16 @@ function suggestNode(name: string, ids: string[]): string {
 }
 
 /** The plan's node ids, once `--force` and `--until` are known to name nodes of it (else a PlanError that suggests one). */
+/** A --force that would recompute nothing is the command line's mistake, said before anything runs (it
+ * was ignored without a word: exit 0, nothing recomputed; hunt36): a node built in memory by every run,
+ * or one `--until` leaves out. */
+export function checkForced(force: ReadonlySet<string>, wanted: ReadonlySet<string>, until: string | null | undefined, inMemory: (id: string) => boolean): void {
+  for (const f of force) {
+    if (inMemory(f)) throw new PlanError(`--force ${f}: ${f} is built in memory by every run, never cached: there is nothing to force (force the stage or eval that reads it)`, true);
+    if (!wanted.has(f)) throw new PlanError(`--force ${f}: it does not run with --until ${until} (it is not one of the nodes ${until} needs)`, true);
+  }
+}
+
 export function checkNodeNames(o: Pick<ExecutorOptions, "plan" | "force" | "until">): string[] {
   const ids = o.plan.nodes.map((n) => n.id);
   const known = new Set(ids);

@@ -24,11 +24,9 @@ import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { ancestors } from "../common/graph.js";
 import { nodeContext, type RunServices } from "./node-context.js";
-
-import { checkNodeNames, EXIT, Interrupted, PlanError, type ExecutorOptions } from "./executor-options.js";
+import { checkForced, checkNodeNames, EXIT, Interrupted, PlanError, type ExecutorOptions } from "./executor-options.js";
 
 export { EXIT, PlanError, type ExecutorOptions };
-
 
 const label = (n: PlanNode) => n.block || n.id;
 
@@ -69,13 +67,7 @@ export class Executor {
       if (!handlerFor(o.handlers, n)) throw new PlanError(`node ${n.id}: no executor for ${n.kind}.${n.op} in this build`);
       this.records.set(n.id, { id: n.id, kind: `${n.kind}.${n.op}`, label: label(n), hash: n.hash, status: "pending", seconds: 0 });
     }
-    // a --force that would recompute nothing is the command line's mistake, said before anything runs
-    // (it was ignored without a word: exit 0, nothing recomputed; hunt36)
-    for (const f of this.force) {
-      const n = this.byId.get(f)!;
-      if (this.handler(n).storage === "memory") throw new PlanError(`--force ${f}: ${label(n)} is built in memory by every run, never cached: there is nothing to force (force the stage or eval that reads it)`, true);
-      if (!this.wanted.has(f)) throw new PlanError(`--force ${f}: it does not run with --until ${o.until} (it is not one of the nodes ${o.until} needs)`, true);
-    }
+    checkForced(this.force, this.wanted, o.until, (id) => this.handler(this.byId.get(id)!).storage === "memory");
   }
 
   get nodeRecords(): NodeRecord[] {
