@@ -286,6 +286,19 @@ test("recipes/replicate/quickstart-samples8-validation.align: T 0.3 with 8 sampl
   }
 });
 
+test("recipes/replicate/quickstart-kl-temperature-validation.align: T 0.3 at kl_coef 0.02 and 0.01 changes PPO and its readers only", async () => {
+  for (const seed of [17, 18] as const) {
+    const before = await validationHashes(seed);
+    for (const kl of [0.02, 0.01]) {
+      const r = await compile(rep("quickstart-kl-temperature-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=${kl},seed=${seed}` });
+      assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+      const p = r.plan.nodes.find((n) => n.id === "policy")!.params;
+      assert.deepEqual([p.temperature, p.kl_coef, p.lr, p.steps, p.samples_per_prompt], [0.3, kl, 1e-4, 40, 4]);
+      assert.deepEqual(changedNodes(before, r.plan), PPO_AND_READERS, `kl ${kl}, seed ${seed}`);
+    }
+  }
+});
+
 test("recipes/replicate/quickstart-ppo200-validation.align: 200 steps, the reward model or the rule as reward, change PPO and its readers only", async () => {
   for (const seed of [17, 18] as const) {
     const before = await validationHashes(seed);
