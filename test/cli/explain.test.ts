@@ -38,6 +38,12 @@ const UNLOCATED: Record<string, string> = {
   AL4610: "the recipe without a line: --until is a command-line argument",
 };
 
+/** Codes that only the command line gets wrong: their bad example exits 2 (usage), as `alignc run` does for the same. */
+const USAGE_EXIT: Record<string, string> = {
+  AL4609: "a swept recipe exported without --variant",
+  AL4610: "--until naming no stage",
+};
+
 function fixture(): string {
   for (const ext of [".js", ".ts"]) {
     const p = fileURLToPath(new URL(`./fixtures/explain-main${ext}`, import.meta.url));
@@ -75,7 +81,7 @@ function verdict(code: string, r: { bad: Step[]; fix: Step[] }): string | null {
   const others = last.diagnostics.filter((d) => !allowed.has(d.code));
   if (others.length > 0) return `the bad recipe raises ${others.map((d) => d.code).join(", ")} besides ${code}: ${show(last)}`;
   const isError = last.diagnostics.some((d) => d.code === code && d.severity === "error");
-  if (last.exit !== (isError ? 1 : 0)) return `the bad recipe exits ${last.exit}: ${show(last)}`;
+  if (last.exit !== (isError ? (USAGE_EXIT[code] ? 2 : 1) : 0)) return `the bad recipe exits ${last.exit}: ${show(last)}`;
   for (const s of r.fix) if (s.exit !== 0 || s.diagnostics.length > 0) return `the fix is not clean: ${show(s)}`;
   return null;
 }
