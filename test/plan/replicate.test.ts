@@ -286,10 +286,10 @@ test("recipes/replicate/quickstart-samples8-validation.align: T 0.3 with 8 sampl
   }
 });
 
-test("recipes/replicate/quickstart-kl-temperature-validation.align: T 0.3 at kl_coef 0.02 and 0.01 changes PPO and its readers only", async () => {
+test("recipes/replicate/quickstart-kl-temperature-validation.align: T 0.3 at kl_coef 0.02, 0.01, 0.005 and 0 changes PPO and its readers only", async () => {
   for (const seed of [17, 18] as const) {
     const before = await validationHashes(seed);
-    for (const kl of [0.02, 0.01]) {
+    for (const kl of [0.02, 0.01, 0.005, 0]) {
       const r = await compile(rep("quickstart-kl-temperature-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=${kl},seed=${seed}` });
       assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
       const p = r.plan.nodes.find((n) => n.id === "policy")!.params;
