@@ -143,7 +143,7 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
   const recorded = cacheUsers(cache.root);
   const gone = recorded.filter((d) => kindAt(d) === null && !runsDirs.some((n) => resolve(n) === d));
   if (gone.length && !opts.forgetGone)
-    throw new PruneRootError(gone.join(", "), `${gone.length === 1 ? "a runs folder that used this cache is" : "runs folders that used this cache are"} not there`, "if deleted for good, run again with --forget-gone; if moved, name its new place");
+    throw new PruneRootError(gone.join(", "), `${gone.length === 1 ? "a runs folder that used this cache is" : "runs folders that used this cache are"} not there`, "if it was deleted for good, run again with --forget-gone; if it moved, name its new place and pass --forget-gone");
   if (!opts.dryRun) for (const d of gone) forgetCacheUser(cache.root, d);
   const folders = [...new Set([...runsDirs.map((d) => resolve(d)), ...recorded.filter((d) => !gone.includes(d))])].sort();
   const { runs, hashes } = runRoots(folders);
