@@ -1,8 +1,10 @@
 // `alignc cache prune`: remove the stage cache's entries no run folder names, the way a garbage
 // collector keeps what its roots reach. The roots are the run folders under the runs folders the user
 // names (runs/ by default) and under every runs folder that recorded itself as the cache's user
-// (cache-users.ts: each run does): every node hash of each run's plan.json (so an interrupted run's unfinished nodes, and
-// the nodes a running run has yet to reach, are kept) and every entry its manifest records.
+// (cache-users.ts: each run does): every node hash of each run's plan.json (so an interrupted run's
+// unfinished nodes, and the nodes a running run has yet to reach, are kept) and every entry its manifest
+// records; and the hashes a run still deciding its hits has marked (cache-users.ts), before its run
+// folder exists, read again just before each removal.
 //
 // Only what alignc wrote is ever removed: a folder at an entry's name whose entry.json alignc wrote for
 // that name (damaged files or not), and a checkpoint folder `.partial/<hash>/` of a node no root
