@@ -62,6 +62,10 @@ codeTest("AL2006", "wrong value types, mapped to the value's span", async () => 
   src = swap("data = mixd", `data = jsonl("data/demos.jsonl")`);
   const g = await expectError(src, "AL2006", ...at(src, "jsonl", "stage sft"));
   assert.match(g.message, /`data` expects a reference/);
+  // a call where a property takes a reference or a split names both forms (it named the splits only)
+  src = swap("prompts = prefs.prompts", `prompts = text("data/demos.jsonl")`);
+  const t = await expectError(src, "AL2006", ...at(src, "text(", "stage policy"));
+  assert.match(t.message, /`prompts` expects a reference to a source, task or mixture or heldout\(…\) or train\(…\), got `text\(…\)`/);
   src = swap("shots = 0..2", "shots = 2");
   assert.match((await expectError(src, "AL2006", ...at(src, "2 }", "shots"))).message, /a range lo\.\.hi/);
   assert.match((await expectError(P + `source s = jsonl(3) as demonstrations {}\n`, "AL2006", 3, 18)).message, /argument 1 of `jsonl` expects a string, got 3/);
