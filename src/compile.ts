@@ -25,6 +25,7 @@ import type { DataSize, Plan, TruncationEstimate } from "./plan/types.js";
 import { expandVariants, findSweeps, findVariant } from "./plan/variants.js";
 import { tasksReadingRows } from "./data/task-rows.js";
 import { defaultTokenizerId } from "./plan/default-tokenizer.js";
+import type { Tokenizer } from "./data/types.js";
 import { dataPlanFromPlan, keyOf } from "./data/plan-input.js";
 
 export interface CompileOptions {
@@ -209,7 +210,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
       }
       // a BPE tokenizer is trained here from its corpus: a corpus that cannot be read (a row without its
       // text field, bytes that are not UTF-8) is the data layer's located diagnostic, as in measure (exit 70 before)
-      let built: Awaited<ReturnType<Awaited<ReturnType<typeof dataLayer>>["recipeTokenizer"]>> | undefined;
+      let built: Tokenizer | undefined;
       try {
         built = tokenizer ? await (await dataLayer()).recipeTokenizer(recipe, tokenizer) : undefined;
       } catch (err) {

@@ -68,7 +68,7 @@ function kindAt(path: string): "dir" | "other" | null {
 
 /** Every node hash the run folders under `runsDirs` name: plan.json's nodes and the manifest's entries.
  * A run folder is one with alignc's manifest.json or a plan.json (a run killed between writing the two). */
-export function runRoots(runsDirs: readonly string[]): { runs: number; hashes: Set<string> } {
+function runRoots(runsDirs: readonly string[]): { runs: number; hashes: Set<string> } {
   const hashes = new Set<string>();
   let runs = 0;
   for (const dir of runsDirs.map((d) => resolve(d))) {
@@ -81,7 +81,7 @@ export function runRoots(runsDirs: readonly string[]): { runs: number; hashes: S
     }
     for (const name of names) {
       const path = join(dir, name);
-      // links followed, as \`alignc runs\` lists them: \`runs/best\` linked to an archived run is a run
+      // links followed, as `alignc runs` lists them: `runs/best` linked to an archived run is a run
       if (name.startsWith(".") || kindAt(path) !== "dir") continue;
       let manifest: Manifest | null = null;
       try {
@@ -146,7 +146,6 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
   const gone = recorded.filter((d) => kindAt(d) === null && !runsDirs.some((n) => resolve(n) === d));
   if (gone.length && !opts.forgetGone)
     throw new PruneRootError(gone.join(", "), `${gone.length === 1 ? "a runs folder that used this cache is" : "runs folders that used this cache are"} not there`, "if it was deleted for good, run again with --forget-gone; if it moved, name its new place and pass --forget-gone");
-  if (!opts.dryRun) for (const d of gone) forgetCacheUser(cache.root, d);
   const folders = [...new Set([...runsDirs.map((d) => resolve(d)), ...recorded.filter((d) => !gone.includes(d))])].sort();
   const { runs, hashes } = runRoots(folders);
   // runs in progress whose run folder is not made yet (they decide which entries they reuse first)
@@ -187,6 +186,8 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
     if (await underLock(cache, name, () => cache.remove(name))) report.removed.push(pruned);
     else report.busy.push(name);
   }
+  // last: a prune stopped before this point (an unreadable run folder) has dropped no record either
+  if (!opts.dryRun) for (const d of gone) forgetCacheUser(cache.root, d);
   return report;
 }
 
