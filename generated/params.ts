@@ -349,7 +349,7 @@ export interface EvalWinRateParams {
   best_of: number;
   /** reward model stage, or a rule */
   judge: PlanRef | "rule";
-  /** response length cap (default 24) */
+  /** response length cap (at most the model's context) (default 24) */
   max_new_tokens: number;
   /** prompts evaluated (≥ 300 for ±0.05) (default 300) */
   n: number;

@@ -74,6 +74,9 @@ test("enormous values are refused with the reason from the kinds table", async (
   const kd = k.find((d) => /`k` must be <= 26/.test(d));
   assert.ok(kd, k.join("; "));
   assert.doesNotMatch(kd, /2\^53/);
+  // every max_new_tokens has the context's bound: win_rate's passed check and failed only in plan (close36)
+  const wr = await checkCodes(`source p = jsonl("p.jsonl") as demonstrations {}\nstage sft = sft { init = tiny  data = p  steps = 1 }\neval w = win_rate { a = sft  b = sft  judge = "rule"  prompts = p  max_new_tokens = 1e9 }\n`);
+  assert.ok(wr.some((d) => /AL2008 `max_new_tokens` must be <= 65536.*attention memory/.test(d)), wr.join("; "));
   const mix = await checkCodes(`source c = jsonl("d.jsonl") as demonstrations {}\nmixture m = mix { total = 1e12  c: weight 1 }\n`);
   assert.ok(mix.some((d) => /`total` must be <= 10000000/.test(d)), mix.join("; "));
 });

@@ -1,6 +1,6 @@
 // Eval kinds: what an evaluation measures and on which examples.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { BASE_FORMAT, callSchema, dataCall, either, int, LM_STAGES, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
+import { BASE_FORMAT, callSchema, dataCall, either, int, LM_STAGES, MAX_CONTEXT, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
@@ -10,7 +10,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       judge: either("reward model stage, or a rule", refSchema(["stage:reward_model"], "RM judge"), oneOfStr(["rule"], "the rule the demo rankings follow")),
       prompts: either("evaluation prompts", refSchema(["source", "task"], "prompts"), callSchema(["heldout", "train"], "split")),
       n: int("prompts evaluated (≥ 300 for ±0.05)", { minimum: 1, default: 300 }),
-      max_new_tokens: int("response length cap", { minimum: 1, default: 24 }),
+      max_new_tokens: int("response length cap (at most the model's context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
       // best-of-n (Stiennon et al. 2020; Gao et al. 2022): what a policy reaches by sampling alone,
       // with no RL: picked by the reward model, a baseline PPO must beat; picked by the rule, the
       // ceiling of sharpening the model's own distribution (the rule sees the reference answer)
