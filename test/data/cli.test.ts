@@ -160,6 +160,13 @@ test("alignc data --export --split: held-out, held-out-template and held-out-tas
   const none = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "heldout_tasks" });
   assert.equal(none.code, 1);
   assert.match(none.err, /--split heldout_tasks of `sentiment` holds no row \(its heldout_tasks share is empty\): nothing written/);
+  // with --json the document still comes, saying nothing was written (it came as text alone: close36)
+  const noneJson = await capture([resolve(RECIPES, "quickstart.align")], { source: "sentiment", preview: "0", export: out, split: "heldout_tasks", json: true });
+  assert.equal(noneJson.code, 1);
+  const exported = (JSON.parse(noneJson.out) as { data: { name: string; exported: { rows: number; written: boolean; reason: string } }[] }).data.at(-1)!;
+  assert.equal(exported.name, "sentiment");
+  assert.deepEqual([exported.exported.rows, exported.exported.written], [0, false]);
+  assert.match(exported.exported.reason, /holds no row/);
   const text = await capture([resolve(RECIPES, "quickstart.align")], { source: "prefs", preview: "0", export: out, split: "heldout_templates" });
   assert.equal(text.code, 1);
   assert.match(text.err, /comparisons have the splits train and heldout/);

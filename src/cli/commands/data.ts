@@ -249,7 +249,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         if (rows.length === 0) {
           const has = splitsOf(built);
           const why = split !== "all" && !has.includes(split) ? `: ${built.kind === "text" ? "a text corpus has" : "comparisons have"} the splits ${has.join(" and ")}` : ` (${split === "all" ? "no rows at all" : `its ${split} share is empty`})`;
-          process.stderr.write(`alignc data: --split ${split} of \`${escapeControl(name)}\` holds no row${why}: nothing written to ${escapeControl(exportFile)}\n`);
+          const message = `--split ${split} of \`${escapeControl(name)}\` holds no row${why}: nothing written to ${escapeControl(exportFile)}`;
+          process.stderr.write(`alignc data: ${message}\n`);
+          // with --json the document still comes, saying what was not written (it came as text alone)
+          if (json) process.stdout.write(`${JSON.stringify({ diagnostics: warnings, data: [...doc, { ...entry, exported: { file: exportFile, split, rows: 0, written: false, reason: message } }] }, null, 2)}\n`);
           return 1;
         }
         // a row at a time: one string of every row passed V8's limit on a large data set (exit 70)
