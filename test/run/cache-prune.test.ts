@@ -83,6 +83,10 @@ test("an entry whose lock a live process holds is left; a run folder whose plan 
     await cache.put(H("b"), { kind: "stage", label: "idle", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
     const lock = await cache.lock(H("a"));
     try {
+      // a dry run says what the prune would do: the locked entry is busy, not "would remove" (close36)
+      const dry = await pruneCache(cacheRoot, [runs], { dryRun: true });
+      assert.deepEqual([dry.busy, dry.removed.map((p) => p.label)], [[H("a")], ["idle"]]);
+      assert.ok(!existsSync(join(cacheRoot, ".locks", `${H("b")}.lock`)), "a dry run takes no lock");
       const r = await pruneCache(cacheRoot, [runs]);
       assert.deepEqual(r.busy, [H("a")]);
       assert.deepEqual(r.removed.map((p) => p.label), ["idle"]);

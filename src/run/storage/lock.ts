@@ -223,6 +223,15 @@ function breakForeign(path: string): void {
   breakAside(path, (m) => m !== null && "foreign" in m);
 }
 
+/** Whether a live owner holds the lock at `path`, read without taking it (a dry run writes nothing): a
+ * stale lock is free, as acquireLock would break it; anything else at the path counts as held. */
+export function lockHeld(path: string, staleMs = 10 * 60_000): boolean {
+  const found = readLock(path);
+  if (found === null) return false;
+  if ("foreign" in found) return !(found.regular && ageMs(path) > 5_000);
+  return !isStale(path, found, staleMs);
+}
+
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<Lock> {
   const { waitMs = 24 * 3600_000, pollMs = 200, staleMs = 10 * 60_000, onWait, purpose = "", stop, foreignFile = "stale" } = opts;
   makeDirs(dirname(path));

@@ -180,7 +180,9 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
     }
     const pruned: Pruned = { hash: name, kind: typeof meta.kind === "string" ? meta.kind : null, label: typeof meta.label === "string" ? meta.label : null, bytes, created: typeof meta.created === "string" ? meta.created : null };
     if (opts.dryRun) {
-      report.removed.push(pruned);
+      // what the real prune would skip is listed as busy, not as removed (it listed every entry)
+      if (wouldSkip(cache, name)) report.busy.push(name);
+      else report.removed.push(pruned);
       continue;
     }
     if (await underLock(cache, name, () => cache.remove(name))) report.removed.push(pruned);
@@ -207,10 +209,17 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
     }
     if (hashes.has(name)) continue;
     const pruned: Pruned = { hash: name, kind: null, label: null, bytes: treeBytes(path), created: null };
-    if (dryRun) report.checkpoints.push(pruned);
-    else if (await underLock(cache, name, () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
+    if (dryRun) {
+      if (wouldSkip(cache, name)) report.busy.push(join(".partial", name));
+      else report.checkpoints.push(pruned);
+    } else if (await underLock(cache, name, () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
     else report.busy.push(join(".partial", name));
   }
+}
+
+/** What underLock would refuse, read without taking the lock (a dry run): a live owner, or a run's mark. */
+function wouldSkip(cache: StageCache, hash: string): boolean {
+  return cache.locked(hash) || activeHashes(cache.root).has(hash);
 }
 
 /** Run `fn` holding the node's lock, taken without waiting; false when a live process holds it, or a run
