@@ -46,8 +46,8 @@ export interface NodeContext {
   checkpointDamage(ck: Checkpoint): { file: string; why: string } | null;
   saveCheckpoint(step: number, write: (dir: string) => void | Promise<void>): Promise<Checkpoint>;
   /** greedy answers by key (src/run/storage/generation-cache.ts): read back when stored, else
-   * generated and stored; the executor counts this node's hits and generations for the manifest */
-  generations: { getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>): Promise<number[][]> };
+   * generated and stored, naming the model's node (`alignc cache prune` keeps it while a run names that node); the executor counts this node's hits and generations for the manifest */
+  generations: { getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>, model: string): Promise<number[][]> };
 }
 
 export type NodeResult =

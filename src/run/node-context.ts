@@ -67,8 +67,8 @@ export function nodeContext(s: RunServices, n: PlanNode, record: NodeRecord, out
         writeCheckpointBackend(dir, (s.backends ? s.backends.label(n.id, now) : now) ?? null);
       }),
     generations: {
-      getOrGenerate: async (key, rows, generate) => {
-        const r = await s.generations.getOrGenerate(key, rows, generate);
+      getOrGenerate: async (key, rows, generate, model) => {
+        const r = await s.generations.getOrGenerate(key, rows, generate, model);
         const counts = (record.generations ??= { cached: 0, generated: 0 });
         if (r.cached) counts.cached++;
         else counts.generated++;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, 
 import { join } from "node:path";
 import { repoRoot } from "../../src/common/repo-root.js";
 import { StageCache } from "../../src/run/storage/cache.js";
+import { GenerationCache } from "../../src/run/storage/generation-cache.js";
 import { markActive } from "../../src/run/storage/cache-users.js";
 import { pruneCache, PruneRootError } from "../../src/run/storage/prune.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
@@ -46,11 +47,18 @@ test("prune removes the entries and checkpoints no run names, keeps every run's 
     symlinkSync(join(dir, "elsewhere"), join(cacheRoot, H("9")));
     mkdirSync(join(cacheRoot, `${H("a")}.foreign-2026-12-06`));
     mkdirSync(join(cacheRoot, ".partial", "mine"));
+    // greedy answers: of a kept node's model, of a model no run names, and one that names no model (older)
+    const gens = new GenerationCache(cacheRoot);
+    gens.put(H("1"), [[1, 2]], kept[0]);
+    gens.put(H("2"), [[3]], H("a"));
+    gens.put(H("3"), [[4]]);
 
     const dry = await pruneCache(cacheRoot, [runs], { dryRun: true });
     assert.deepEqual(dry.removed.map((p) => p.label).sort(), ["old_judge", "old_sft"]);
     assert.deepEqual(dry.checkpoints.map((p) => p.hash), [H("c")]);
     assert.ok(existsSync(join(cacheRoot, H("a"))) && cache.checkpoints(H("c")).length === 1, "a dry run removes nothing");
+    assert.deepEqual(dry.generations.removed.map((g) => [g.key, g.model]), [[H("2"), H("a")]]);
+    assert.ok(gens.get(H("2"), 1), "a dry run removes no answers");
 
     const r = await pruneCache(cacheRoot, [runs]);
     assert.equal(r.runs, 1);
@@ -65,6 +73,10 @@ test("prune removes the entries and checkpoints no run names, keeps every run's 
     assert.equal(readFileSync(join(cacheRoot, H("9"), "data.csv"), "utf8"), "1,2", "the link and what it leads to are left");
     assert.ok(existsSync(join(cacheRoot, `${H("a")}.foreign-2026-12-06`)) && existsSync(join(cacheRoot, ".partial", "mine")));
     for (const h of kept) assert.ok(cache.verify(h), `${h.slice(0, 8)} kept whole`);
+    // answers go with their model's node (they were never pruned: close36); older ones naming none are left
+    assert.deepEqual(r.generations.removed.map((g) => g.key), [H("2")]);
+    assert.deepEqual([r.generations.kept.files, r.generations.unnamed.files], [1, 1]);
+    assert.deepEqual([gens.get(H("1"), 1), gens.get(H("2"), 1), gens.get(H("3"), 1)], [[[1, 2]], null, [[4]]]);
 
     const again = outcome(await runRecipe(file, { until: "pre", runsDir: runs, cacheRoot, progress: quiet, workers: 1 }));
     assert.equal(again.manifest.cache.misses, 0, "every node of the kept run is served from the cache");

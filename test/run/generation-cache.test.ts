@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createProgress, type Progress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
-import { GenerationCache, generationKey, type GenerationKey } from "../../src/run/storage/generation-cache.js";
+import { GenerationCache, generationKey, generationModel, type GenerationKey } from "../../src/run/storage/generation-cache.js";
 import { RunDir, type Manifest } from "../../src/run/storage/rundir.js";
 import { outcome, tempDir } from "./helpers.js";
 import { microRecipe } from "./micro.js";
@@ -198,6 +198,10 @@ test("micro recipe: answers shared by both judges and across runs; a reused answ
     const fresh = (await run(changed, join(dir, "cache-empty"), "runs-fresh")).o;
     assert.deepEqual(gens(fresh.manifest, "judge"), { cached: 0, generated: 2 });
     assert.deepEqual(record(rerun.runDir, rerun.manifest), record(fresh.runDir, fresh.manifest), "reused answers change no metric row, sample or summary");
+
+    // each stored answer set names the node of the model that answered (what `alignc cache prune` keeps it for)
+    const modelHashes = new Set([cold, rerun].flatMap((o) => o.manifest.nodes.filter((n) => n.id === "sft" || n.id === "policy").map((n) => n.hash)));
+    for (const f of readdirSync(join(shared, ".generations"))) assert.ok(modelHashes.has(generationModel(join(shared, ".generations", f))!), f);
 
     // every stored answer corrupted, then the changed nodes forced: each is reported, none trusted, nothing changes
     const gdir = join(shared, ".generations");

@@ -63,7 +63,10 @@ function render(r: PruneReport, dry: boolean): string {
   out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;
   if (r.busy.length) out += `in use by a running alignc, left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;
   if (r.strangers.length) out += `not alignc's entries, left as they were: ${r.strangers.map(escapeControl).join(", ")}\n`;
-  if (r.generations.files) out += `greedy answers (.generations): ${r.generations.files} file${r.generations.files === 1 ? "" : "s"}, ${fmtBytes(r.generations.bytes)}, left (keyed by weights, not nodes)\n`;
+  const g = r.generations;
+  const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+  if (g.removed.length + g.kept.files) out += `greedy answers (.generations): ${verb} ${files(g.removed.length)} (${fmtBytes(g.removed.reduce((a, x) => a + x.bytes, 0))}) of models no run names; kept ${files(g.kept.files)} (${fmtBytes(g.kept.bytes)})\n`;
+  if (g.unnamed.files) out += `greedy answers written before they named their model: ${files(g.unnamed.files)}, ${fmtBytes(g.unnamed.bytes)}, left (remove .generations/ to drop them: they are generated again when needed)\n`;
   if (dry) out += "nothing removed (--dry-run)\n";
   return out;
 }

@@ -33,7 +33,8 @@ export async function greedyAnswers(env: HandlerEnv, ctx: NodeContext, out: Node
   const decode: GreedyDecode = { ...s, temperature: 0, ...FULL_DISTRIBUTION };
   // the backend with its TensorFlow.js release: answers of another release are not these
   const backend = backendLabel(env.backend.selected ?? (await env.backend.ensure()));
-  const key = generationKey({ model: modelIdentity(out), prompts, decode, engine: ctx.plan.engine, backend });
+  const identity = modelIdentity(out);
+  const key = generationKey({ model: identity, prompts, decode, engine: ctx.plan.engine, backend });
   return ctx.generations.getOrGenerate(key, prompts.length, async () => {
     const m = typeof model === "function" ? await model() : model;
     try {
@@ -41,6 +42,6 @@ export async function greedyAnswers(env: HandlerEnv, ctx: NodeContext, out: Node
     } finally {
       if (typeof model === "function") m.dispose();
     }
-  });
+  }, identity.node);
 }
 

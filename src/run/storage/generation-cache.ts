@@ -54,6 +54,8 @@ export interface GenerationKey {
 interface Header {
   format: number;
   key: string;
+  /** the node hash of the model that answered: what `alignc cache prune` keeps it for (absent in entries an earlier alignc wrote) */
+  model?: string;
   rows: number;
   bytes: number;
   sha256: string;
@@ -109,9 +111,9 @@ export class GenerationCache {
     return null;
   }
 
-  put(key: string, outputs: readonly (readonly number[])[]): void {
+  put(key: string, outputs: readonly (readonly number[])[], model?: string): void {
     const payload = JSON.stringify(outputs);
-    const header: Header = { format: FORMAT, key, rows: outputs.length, bytes: Buffer.byteLength(payload), sha256: sha256(payload) };
+    const header: Header = { format: FORMAT, key, ...(model !== undefined ? { model } : {}), rows: outputs.length, bytes: Buffer.byteLength(payload), sha256: sha256(payload) };
     writeFileAtomicSync(this.file(key), `${JSON.stringify(header)}\n${payload}\n`);
   }
 
@@ -119,7 +121,7 @@ export class GenerationCache {
    * The answers for `key`: read back when stored and sound, else computed by `generate` (under a
    * lock on the key, so two runs do not generate the same answers at once) and stored.
    */
-  async getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>): Promise<{ outputs: number[][]; cached: boolean }> {
+  async getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>, model?: string): Promise<{ outputs: number[][]; cached: boolean }> {
     const hit = this.get(key, rows);
     if (hit) return { outputs: hit, cached: true };
     const lock = await acquireLock(join(this.locks, `gen-${key}.lock`), { purpose: "alignc run: greedy generation" });
@@ -128,7 +130,7 @@ export class GenerationCache {
       if (meanwhile) return { outputs: meanwhile, cached: true };
       const outputs = await generate();
       if (outputs.length !== rows) throw new Error(`generation cache: ${outputs.length} answers for ${rows} prompts`);
-      this.put(key, outputs);
+      this.put(key, outputs, model);
       return { outputs, cached: false };
     } finally {
       lock.release();
@@ -139,6 +141,28 @@ export class GenerationCache {
   sweep(): number {
     // atomic-write's temp names: `.<key>.json.tmp-<writer>-<random>`
     return removeDeadWriters(this.dir, (name) => new RegExp(`\\.tmp-(${WRITER_TAG_RE})-[0-9a-f]+$`).exec(name)?.[1] ?? null);
+  }
+}
+
+/** The generations folder under a cache root, and an entry's file name. */
+export const GENERATIONS_DIR = DIR;
+export const GENERATION_FILE = /^([0-9a-f]{64})\.json$/;
+
+/** The node hash of the model whose answers the entry at `path` holds, read from its header line; null when
+ * the header names none (an entry written before it did) or cannot be read. */
+export function generationModel(path: string): string | null {
+  let head: Buffer;
+  try {
+    head = readRegularFile(path, MAX_ENTRY_BYTES, "generation cache entry");
+  } catch {
+    return null;
+  }
+  const nl = head.indexOf(10);
+  try {
+    const h = JSON.parse(head.subarray(0, nl < 0 ? head.length : nl).toString("utf8")) as Partial<Header> | null;
+    return typeof h?.model === "string" && /^[0-9a-f]{64}$/.test(h.model) ? h.model : null;
+  } catch {
+    return null;
   }
 }
 

@@ -8,15 +8,16 @@
 //
 // Only what alignc wrote is ever removed: a folder at an entry's name whose entry.json alignc wrote for
 // that name (damaged files or not), and a checkpoint folder `.partial/<hash>/` of a node no root
-// names. Anything else in the cache folder (a user's file, a folder without alignc's entry.json, a
+// names; and greedy answers (`.generations/<key>.json`) whose model's node no root names. Anything else in the cache folder (a user's file, a folder without alignc's entry.json, a
 // symbolic link, a folder `--force` set aside as `<hash>.foreign-<time>`) is left and listed. An entry
 // whose lock a live process holds (a run computing or replacing it) is skipped, never waited for. A run
 // folder whose plan cannot be read stops the prune before anything is removed: what it needs is unknown.
-import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { activeHashes, cacheUsers, forgetCacheUser } from "./cache-users.js";
-import { LockTimeoutError } from "./lock.js";
+import { GENERATION_FILE, GENERATIONS_DIR, generationModel } from "./generation-cache.js";
+import { acquireLock, lockHeld, LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
 import { RunDir, type Manifest } from "./rundir.js";
 
@@ -45,8 +46,9 @@ export interface PruneReport {
   busy: string[];
   /** names in the cache folder that are not alignc's entries (left as they were) */
   strangers: string[];
-  /** `.generations`: greedy answers, keyed by weights rather than nodes (left; regenerated when missing) */
-  generations: { files: number; bytes: number };
+  /** `.generations`: greedy answers, each naming the node of the model that answered: removed (`key`s)
+   * when no run names that node; kept, and left when they name none (written before they did) */
+  generations: { removed: { key: string; model: string; bytes: number }[]; kept: { files: number; bytes: number }; unnamed: { files: number; bytes: number } };
 }
 
 /** A runs or run folder whose roots cannot be read: prune refuses (exit 1), naming it, before removing anything. */
@@ -120,6 +122,14 @@ function treeBytes(path: string): number {
   }
 }
 
+function isPlainFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `path` is a real folder (not a link to one), false when it is gone. */
 function isRealDir(path: string): boolean {
   try {
@@ -150,7 +160,7 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
   const { runs, hashes } = runRoots(folders);
   // runs in progress whose run folder is not made yet (they decide which entries they reuse first)
   for (const h of activeHashes(cache.root, { clearDead: !opts.dryRun })) hashes.add(h);
-  const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { files: 0, bytes: 0 } };
+  const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { removed: [], kept: { files: 0, bytes: 0 }, unnamed: { files: 0, bytes: 0 } } };
   if (!existsSync(cache.root)) return report;
   if (!opts.dryRun) cache.sweep(); // temp folders of writers that are gone (kill -9)
   for (const name of readdirSync(cache.root).sort()) {
@@ -160,11 +170,8 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
       await pruneCheckpoints(cache, hashes, report, opts.dryRun === true);
       continue;
     }
-    if (name === ".generations") {
-      for (const f of isRealDir(path) ? readdirSync(path) : []) {
-        report.generations.files++;
-        report.generations.bytes += treeBytes(join(path, f));
-      }
+    if (name === GENERATIONS_DIR) {
+      await pruneGenerations(cache, hashes, report, opts.dryRun === true);
       continue;
     }
     const meta = HASH_NAME.test(name) && isRealDir(path) ? readEntryMeta(path) : null;
@@ -214,6 +221,53 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
       else report.checkpoints.push(pruned);
     } else if (await underLock(cache, name, () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
     else report.busy.push(join(".partial", name));
+  }
+}
+
+/** `.generations/<key>.json`: greedy answers, removed when no run names the node of the model that answered. */
+async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: PruneReport, dryRun: boolean): Promise<void> {
+  const base = join(cache.root, GENERATIONS_DIR);
+  if (!isRealDir(base)) {
+    report.strangers.push(GENERATIONS_DIR);
+    return;
+  }
+  for (const name of readdirSync(base).sort()) {
+    const key = GENERATION_FILE.exec(name)?.[1];
+    const path = join(base, name);
+    if (key === undefined || !isPlainFile(path)) continue; // temp files of a writer (swept), anything else left
+    const model = generationModel(path);
+    const bytes = treeBytes(path);
+    const tally = model === null ? report.generations.unnamed : hashes.has(model) ? report.generations.kept : null;
+    if (tally) {
+      tally.files++;
+      tally.bytes += bytes;
+      continue;
+    }
+    const gone = { key, model: model!, bytes };
+    const lockPath = join(cache.root, ".locks", `gen-${key}.lock`);
+    if (dryRun) {
+      if (lockHeld(lockPath) || activeHashes(cache.root).has(model!)) report.busy.push(join(GENERATIONS_DIR, name));
+      else report.generations.removed.push(gone);
+      continue;
+    }
+    let lock;
+    try {
+      lock = await acquireLock(lockPath, { waitMs: 0, purpose: "alignc cache prune" });
+    } catch (err) {
+      if (!(err instanceof LockTimeoutError)) throw err;
+      report.busy.push(join(GENERATIONS_DIR, name));
+      continue;
+    }
+    try {
+      // a run that started since the roots were read, and will read these answers, has marked the model
+      if (activeHashes(cache.root).has(model!)) report.busy.push(join(GENERATIONS_DIR, name));
+      else {
+        rmSync(path, { force: true });
+        report.generations.removed.push(gone);
+      }
+    } finally {
+      lock.release();
+    }
   }
 }
 
