@@ -25,6 +25,8 @@ export interface RunInput {
   /** the contamination check of the recipe that runs (src/data/leaks.ts): absent when it was not made
    * (`alignc label`'s cut recipe) */
   contamination?: Contamination;
+  /** a sweep asked for without a variant: the variants' names, and no plan (run one with --variant) */
+  sweep?: string[];
 }
 
 /**
@@ -90,10 +92,13 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   const variants = expandVariants(base);
   const variant = opts.variant === undefined ? undefined : findVariant(variants, opts.variant);
   const recipe = variant?.recipe ?? base;
+  // a sweep without --variant runs nothing: refused before its data is measured (a swept recipe's data
+  // layer has none of the variants' node ids: exit 70 before) or its budget weighed (the whole sweep's
+  // estimate failed AL4009, exit 1, where `alignc plan` weighs each variant)
+  if (variants.length > 0 && opts.variant === undefined && !hasErrors(diagnostics))
+    return { recipe: base, plan: null, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources, sweep: variants.map((v) => v.name) };
   let sizes: Awaited<ReturnType<typeof measureData>>["sizes"] | undefined;
-  // a sweep without --variant is refused once planned (runCompiled): its data is not measured, and a
-  // swept recipe's data layer has none of the variants' node ids (`subwords[seed=17]`: exit 70 before)
-  if (opts.measure !== false && (variant !== undefined || variants.length === 0)) {
+  if (opts.measure !== false) {
     const shape = planRecipe(base, opts.variant !== undefined ? { variant: opts.variant } : {}).plan;
     if (shape) {
       const m = await measureData(recipe, shape);

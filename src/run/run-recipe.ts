@@ -48,9 +48,9 @@ export async function runRecipe(path: string, o: RunRecipeOptions = {}): Promise
 /** Run a compiled plan with the real handlers; `input.recipe` is the (variant's) recipe the data layer builds from. */
 export async function runCompiled(path: string, input: RunInput, o: RunRecipeOptions = {}): Promise<RunRecipeResult> {
   const { recipe, plan, diagnostics, sources } = input;
+  const sweep = input.sweep ?? plan?.variants?.map((v) => v.name) ?? [];
+  if (recipe && sweep.length > 0) return { ok: false, diagnostics, sources, message: `${path} sweeps ${sweep.length} variants; run one with --variant NAME (${sweep.join(", ")})`, usage: true };
   if (!recipe || !plan) return { ok: false, diagnostics, sources, message: null };
-  if (plan.variants && plan.variants.length > 0)
-    return { ok: false, diagnostics, sources, message: `${path} sweeps ${plan.variants.length} variants; run one with --variant NAME (${plan.variants.map((v) => v.name).join(", ")})`, usage: true };
   if (o.backend !== undefined && !["auto", "tensorflow", "wasm", "cpu"].includes(o.backend)) return { ok: false, diagnostics, sources, message: `--backend ${o.backend}: choose one of auto, tensorflow, wasm, cpu`, usage: true };
   // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
   const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { repoRoot } from "../../src/common/repo-root.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
 import { runAllVariants, variantsSummary } from "../../src/run/run-variants.js";
@@ -22,6 +23,10 @@ test("a seed sweep run without --variant is refused as usage, naming its variant
     assert.equal(r.ok, false);
     assert.ok(!r.ok && r.usage === true, "a usage error (exit 2)");
     assert.match(!r.ok ? (r.message ?? "") : "", /sweeps 2 variants; run one with --variant NAME \(seeds\[seed=1\], seeds\[seed=2\]\)/);
+    // a sweep is refused before its budget is weighed: the bundled sweeps (quickstart-kl) exited 1 with
+    // AL4009 on an estimate of unmeasured data where each variant fits (audit37)
+    const kl = await runRecipe(join(repoRoot(), "recipes", "quickstart-kl.align"), { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: createProgress({ quiet: true }), workers: 1 });
+    assert.ok(!kl.ok && kl.usage === true && /sweeps 2 variants/.test(kl.message ?? ""), JSON.stringify(!kl.ok && [kl.message, kl.diagnostics.map((d) => d.code)]));
   } finally {
     cleanup();
   }
