@@ -137,12 +137,26 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
   return fieldString(row, "prompt", spec.file);
 }
 
-/** OASST conversation → prompt: the first message, then later turns marked by role. */
+/** The roles of OASST's messages: its prompter is the user ("user" as chat exports of it write it). */
+const OASST_ROLES: Record<string, string> = { prompter: "User", user: "User", assistant: "Assistant" };
+
+/** OASST conversation → prompt: the first message, then later turns marked by role. Each message is an
+ * object with a string `text` and a role OASST writes: a `null`, a string or a message without text was an
+ * exit 70 or an empty or made-up prompt (`[object Object]`, a bare "User: "; hunt37). */
 function oasstPrompt(row: Row, file: string): string {
+  const at = rowSpan(row.line, row.start, row.end, row.col);
+  const bad = (msg: string): never => fail(CODES.wrongType, `${rowElement(row)}${msg}`, file, at);
   const conv = row.data.conversation;
-  if (!Array.isArray(conv) || conv.length === 0) fail(CODES.wrongType, `\`conversation\` must be a non-empty list of {role, text}`, file, rowSpan(row.line, row.start, row.end, row.col));
-  return conv
-    .map((m: { role?: string; text?: string }, i: number) => (i === 0 ? String(m.text ?? "") : `${m.role === "assistant" ? "Assistant" : "User"}: ${String(m.text ?? "")}`))
+  if (!Array.isArray(conv) || conv.length === 0) bad("`conversation` must be a non-empty list of {role, text}");
+  return (conv as unknown[])
+    .map((m, i) => {
+      if (m === null || typeof m !== "object" || Array.isArray(m)) return bad(`\`conversation[${i}]\` must be an object {role, text}, got ${describe(m)}`);
+      const { role, text } = m as { role?: unknown; text?: unknown };
+      if (typeof text !== "string") return bad(`\`conversation[${i}].text\` must be a string, got ${text === undefined ? "nothing" : describe(text)}`);
+      const who = typeof role === "string" && Object.hasOwn(OASST_ROLES, role) ? OASST_ROLES[role] : undefined;
+      if (who === undefined) return bad(`\`conversation[${i}].role\` must be "prompter" (or "user") or "assistant", got ${typeof role === "string" ? JSON.stringify(role) : role === undefined ? "nothing" : describe(role)}`);
+      return i === 0 ? text : `${who}: ${text}`;
+    })
     .join("\n\n");
 }
 

@@ -87,6 +87,31 @@ test("rows: K outside the declared range, duplicate and missing ranks → locate
   }
 });
 
+test("OASST rows: every message must be an object with a string text and a prompter or assistant role, located, all reported (a null was exit 70; a string, an object text or no role made up a prompt)", () => {
+  const row = (conversation: unknown) => ({ message_tree_id: "t", conversation, responses_ranked: ["a", "b"], ranks: [0, 1] });
+  const rows = rowsOf([
+    row([{ role: "prompter", text: "q" }, { role: "assistant", text: "a" }, { role: "user", text: "more?" }]),
+    row([null]),
+    row(["hello"]),
+    row([{ role: "prompter", text: "q" }, { role: "assistant" }]),
+    row([{ role: "prompter", text: { a: 1 } }]),
+    row([{ role: "prompter", text: "q" }, { role: "system", text: "s" }]),
+    row([{ role: "prompter", text: "q" }, { text: "t" }]),
+  ]);
+  try {
+    readRankings({ ...SOURCE_FIELDS, name: "oa", file: "o.jsonl", rows, shape: "oasst" });
+    assert.fail("expected errors");
+  } catch (e) {
+    const ds = (e as DataError).diagnostics;
+    assert.deepEqual(ds.map((d) => [d.code, d.span?.line]), [2, 3, 4, 5, 6, 7].map((l) => ["AL3004", l]));
+    assert.match(ds[0]!.message, /`conversation\[0\]` must be an object \{role, text\}, got null/);
+    assert.match(ds[2]!.message, /`conversation\[1\]\.text` must be a string, got nothing/);
+    assert.match(ds[4]!.message, /`conversation\[1\]\.role` must be "prompter" \(or "user"\) or "assistant", got "system"/);
+  }
+  const [g] = readRankings({ ...SOURCE_FIELDS, name: "oa", file: "o.jsonl", rows: rows.slice(0, 1), shape: "oasst" });
+  assert.equal(g!.prompt, "q\n\nAssistant: a\n\nUser: more?");
+});
+
 // OASST's K-way groups read `as pairs` were taken as rankings without a word (audit 32)
 test("a source declared `as pairs` refuses a row ranking more than two responses, located, naming `as rankings`", () => {
   const rows = rowsOf([
