@@ -1,6 +1,7 @@
 // Expand nodes (`task X = flan { … }`) → examples: the task's rows (its `X/data` read node or a
 // source node), derived fields, templates, then FLAN rendering. Values from the node's parameters,
 // seeds from seed keys (plan-input.ts).
+import { basename } from "node:path";
 import type { IRValue } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
@@ -66,6 +67,12 @@ async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<F
   const bad = new BadRows(node.id, read.file, onError);
   const fieldsSite = siteOf(dp, node, "fields");
   const rows = fields && typeof fields === "object" && !Array.isArray(fields) ? deriveFields(read, fields as Record<string, IRValue>, { file: fieldsSite.file, ...(fieldsSite.span ? { span: fieldsSite.span } : {}) }, bad) : read;
+  // a mapping that fails on every row leaves none: the rows' own errors say why (it was AL3005 "the file
+  // has no rows" about a file of 277; hunt37), and under on_error = "skip" that every one was left out
+  if (rows.rows.length === 0 && read.rows.length > 0) {
+    const skipped = bad.finish(); // on_error = "fail": throws every bad row
+    fail(CODES.emptyData, `task \`${node.id}\`: \`fields\` left out every one of the ${read.rows.length} rows of ${basename(read.file)} (on_error = "skip"; ${skipped?.reasons[0] ?? "no reason recorded"})`, fieldsSite.file, fieldsSite.span, "fix the mapping: it fails on every row, so the rows are not at fault");
+  }
   const { templates, options: fileOptions } = loadTemplates(dp, node);
   const options = strListP(p.options) ?? strP(p.options) ?? fileOptions;
   const holdoutTemplatesAt = siteOf(dp, node, "holdout_templates");

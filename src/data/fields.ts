@@ -75,6 +75,8 @@ function lookup(rule: Extract<Rule, { from: string }>, row: Row, file: string): 
 
 /** The rows with their derived fields added (a derived field replaces a field of the same name). */
 export function deriveFields(rows: RowSet, fields: Record<string, IRValue>, site: { file: string; span?: Span }, bad?: BadRows): RowSet {
+  // a file without rows is AL3005 where it is read: its fields are none, and AL3010 said the mapping was wrong
+  if (rows.rows.length === 0) return rows;
   const rules = orderRules(rulesOf(fields, rows, site), site);
   const derive = (row: Row): Row => {
     const data = { ...row.data };

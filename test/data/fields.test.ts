@@ -49,6 +49,28 @@ test("fields: a value with no entry is located at the data line; an unknown sour
   await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => e.diagnostics[0]!.code === "AL3010" && /reads `lable`/.test(e.diagnostics[0]!.message));
 });
 
+test("fields: a mapping that fails on every row reports the rows, not \"the file has no rows\"; on_error = \"skip\" says every row was left out; an empty file is AL3005 whatever fields says (hunt37)", async () => {
+  const every = `{ question = "{{q}}"  verdict = "x"  answer = { from = "label"  map = ["yes", "no"] } }`;
+  let r = await recipeWith(every);
+  await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => {
+    assert.deepEqual(e.diagnostics.map((d) => [d.code, d.span?.line]), [["AL3004", 1], ["AL3004", 2], ["AL3004", 3]], JSON.stringify(e.diagnostics));
+    assert.match(e.diagnostics[0]!.hint ?? "", /every one of the 3 rows fails, so what reads them \(a fields mapping, a template\) is likely at fault/);
+    return true;
+  });
+  const src = `recipe f { seed = 1 }\ntask t = flan {\n  data = jsonl("rows.jsonl")\n  templates = dir("tpl")\n  holdout = 0\n  on_error = "skip"\n  fields = ${every}\n}\n`;
+  r = await checkRecipeText(src, join(dir, "f.align"));
+  await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => {
+    const d = e.diagnostics[0]!;
+    assert.equal(d.code, "AL3005");
+    assert.equal(d.span?.line, 7);
+    assert.match(d.message, /`fields` left out every one of the 3 rows of rows\.jsonl \(on_error = "skip"; line 1: /);
+    return true;
+  });
+  writeFileSync(join(dir, "empty.jsonl"), "");
+  r = await recipeWith(`{ question = "{{q}}"  verdict = "x"  answer = { from = "label"  map = { right = "yes" } } }`, "empty.jsonl");
+  await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => e.diagnostics[0]!.code === "AL3005" && /the file has no rows/.test(e.diagnostics[0]!.message));
+});
+
 test("fields: a wrong shape is a checker error (AL2006), located at the value", async () => {
   const r = await recipeWith(`{ question = 3  answer = { from = "label" } }`);
   const codes = r.diagnostics.map((d) => `${d.code}@${d.span?.line}`);
