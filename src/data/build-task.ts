@@ -26,8 +26,16 @@ export function loadTemplates(dp: DataPlan, node: DataNode): { templates: TaskTe
   if (!call) fail(CODES.unsupported, `task \`${node.id}\`: templates must be dir("…"), flan_templates("…") or promptsource("…")`, dp.recipe.file, siteOf(dp, node, "templates").span);
   if (!TEMPLATE_READERS.includes(call.$call)) fail(CODES.unsupported, `task \`${node.id}\`: unknown template reader ${call.$call}`, dp.recipe.file, siteOf(dp, node, "templates").span);
   const file = pathOf(dp, call.args[0], `task \`${node.id}\`.templates`);
-  // a folder or file that holds no templates is reported at `templates = …` (at-recipe.ts)
-  return atRecipe(siteOf(dp, node, "templates"), file, dp.dir, () => readTemplates(call, file, node));
+  // a folder or file that holds no templates, or none that asks for the task's target, is reported at
+  // `templates = …` (at-recipe.ts; the second was unlocated, its list of roles empty, for `templates: {}`)
+  return atRecipe(siteOf(dp, node, "templates"), file, dp.dir, () => {
+    const read = readTemplates(call, file, node);
+    if (!read.templates.some((t) => t.role === "direct")) {
+      const roles = read.templates.map((t) => `${t.id}: ${t.role}, ${t.roleReason}`).join("; ");
+      fail(CODES.templateSyntax, `task \`${node.id}\`: ${roles ? `no template asks for the task's target (${roles})` : "the file holds no template"}`, file);
+    }
+    return read;
+  });
 }
 
 function readTemplates(call: { $call: string; args: Json[] }, file: string, node: DataNode): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {

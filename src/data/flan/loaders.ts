@@ -130,7 +130,9 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
   try {
     all = JSON.parse(text) as typeof all;
   } catch (err) {
-    fail(CODES.templateSyntax, `not valid JSON (${(err as Error).message})`, file);
+    // at its line, as a data file's broken JSON is (a byte position was all it said)
+    const pos = /position (\d+)/.exec((err as Error).message);
+    fail(CODES.templateSyntax, `not valid JSON (${(err as Error).message})`, file, pos ? lineSpan(text, text.slice(0, Number(pos[1])).split("\n").length) : null);
   }
   // `null`, a list, or a task that is not an object reached `.tasks` / `[version]` as a TypeError (exit 70)
   const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
@@ -140,9 +142,13 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
   if (!entry) fail(CODES.templateSyntax, `no task \`${task}\` (tasks: ${Object.keys(all.tasks ?? {}).join(", ")})`, file);
   const patterns = entry[version] as { input: string; target: string }[] | undefined;
   if (!Array.isArray(patterns)) fail(CODES.templateSyntax, `task \`${task}\` has no ${version} patterns`, file);
+  if (patterns.length === 0) fail(CODES.templateSyntax, `task \`${task}\`: its ${version} pattern list is empty`, file);
   const badPattern = patterns.findIndex((p) => !isObj(p) || typeof p.input !== "string" || typeof p.target !== "string");
   if (badPattern >= 0) fail(CODES.templateSyntax, `FLAN pattern ${version}/${badPattern} of ${task} is not an object with \`input\` and \`target\` strings`, file);
-  const options = Array.isArray(entry.options) ? (entry.options as string[]) : null;
+  // FLAN's options are a list of strings (flan/tasks.py): anything else rendered `- [object Object]` or was dropped
+  if (entry.options !== undefined && !(Array.isArray(entry.options) && entry.options.length > 0 && entry.options.every((o) => typeof o === "string")))
+    fail(CODES.templateSyntax, `\`options\` of task \`${task}\` must be a non-empty list of strings`, file);
+  const options = entry.options === undefined ? null : (entry.options as string[]);
   const targetField = targetOverride ?? flanTargetField(patterns);
   if (!targetField) fail(CODES.templateSyntax, `task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
   let searchFrom = text.indexOf(JSON.stringify(task));
@@ -160,6 +166,8 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
     };
     const inp = parsePart(p.input);
     const tgt = parsePart(p.target);
+    // an empty target is the pattern's fault on every row (it was reported at the data's first row)
+    if (p.target.trim() === "") fail(CODES.templateSyntax, `FLAN pattern ${version}/${i} of ${task}: its target is empty`, file, lineSpan(text, line));
     const renderShown = segmentRenderer(inp.segs);
     // options hidden (`with_options` < 1): the pattern without `{options_}` and the newlines before it,
     // FLAN v2's no-options chain (flan/v2/templates.py PATTERNS_NO_OPTIONS; Python's replace takes every
@@ -259,6 +267,15 @@ export function loadPromptsource(file: string): TaskTemplate[] {
   // t.get as a TypeError (exit 70)
   if (!ts || !yaml().isMap(ts)) fail(CODES.templateSyntax, `no \`templates\` mapping`, file);
   const out: TaskTemplate[] = [];
+  // a YAML alias (`answer_choices: *choices`) is the node it names: read as itself it was absent
+  const real = (v: unknown): unknown => (yaml().isAlias(v) ? v.resolve(doc) : v);
+  const scalarOf = (v: unknown): unknown => {
+    const r = real(v);
+    return yaml().isScalar(r) ? r.value : r;
+  };
+  // templates are told apart by name (held out, scored, reported): promptsource's names are unique
+  // within a data set, and a second one of a name was merged with the first (one held out trained)
+  const lineOfName = new Map<string, number>();
   for (const pair of ts.items) {
     if (!yaml().isMap(pair.value)) {
       const key = pair.key as Scalar | null;
@@ -268,11 +285,15 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     const jinjaNode = t.get("jinja", true) as Scalar | undefined;
     const keyNode = pair.key as Scalar;
     const line = lc.linePos((jinjaNode ?? keyNode).range?.[0] ?? 0).line;
-    const name = String(t.get("name") ?? keyNode.value);
-    const src = jinjaNode ? String(jinjaNode.value) : "";
+    const name = String(scalarOf(t.get("name", true)) ?? keyNode.value);
+    const jinja = scalarOf(jinjaNode);
+    const src = jinja === undefined || jinja === null ? "" : String(jinja);
     const at = (msg: string): never => fail(CODES.unsupportedJinja, `template \`${name}\`: ${msg}`, file, lineSpan(text, line));
+    const first = lineOfName.get(name);
+    if (first !== undefined) fail(CODES.templateSyntax, `a second template named \`${name}\` (the first is at line ${first}): templates are told apart by name, and promptsource's are unique within a data set`, file, lineSpan(text, line), "rename one of them");
+    lineOfName.set(name, line);
     if (!src.includes(SEPARATOR)) at(`no \`${SEPARATOR}\` between input and target`);
-    const choicesRaw = t.get("answer_choices");
+    const choicesRaw = scalarOf(t.get("answer_choices", true));
     const choices = typeof choicesRaw === "string" ? choicesRaw.split(SEPARATOR).map(pyStrip) : null;
     if (typeof choicesRaw === "string" && /[{%]/.test(choicesRaw)) at("Jinja inside answer_choices is not supported");
     let program: JinjaNode;
@@ -290,8 +311,8 @@ export function loadPromptsource(file: string): TaskTemplate[] {
     const placeholders = [...names].filter((n) => n !== "answer_choices").map((n) => ({ name: n, line, col: 1 }));
     // promptsource marks templates that are not the data set's own task (`original_task: false`):
     // like FLAN's title-writing patterns, they are trained on but never held out or scored
-    const meta = t.get("metadata") as YAMLMap | undefined;
-    const original = meta && typeof meta.get === "function" ? meta.get("original_task") : undefined;
+    const meta = real(t.get("metadata", true)) as YAMLMap | undefined;
+    const original = yaml().isMap(meta) ? scalarOf(meta.get("original_task", true)) : undefined;
     // guarded and budgeted as chat templates are: an engine error (`answer_choices[0]` when
     // answer_choices is not a string) was an internal error (exit 70), and a `range(100000000)`
     // loop ran unbounded
@@ -313,12 +334,16 @@ export function loadPromptsource(file: string): TaskTemplate[] {
       ...(indexes.size ? { indexFields: [...indexes] } : {}),
       render: (ctx: Fields) => {
         const rendered = renderGuarded(ctx);
-        // promptsource's Template.apply: split on ||| and str.strip() each part
-        const [input = "", target = ""] = rendered.split(SEPARATOR).map(pyStrip);
+        // promptsource's Template.apply: split on ||| and str.strip() each part; its callers take two
+        // parts, input and target (a third was dropped without a word)
+        const parts = rendered.split(SEPARATOR).map(pyStrip);
+        if (parts.length > 2) fail(CODES.unsupportedJinja, `template \`${name}\` renders ${parts.length} parts separated by \`${SEPARATOR}\` for this row: promptsource takes an input and a target`, file, lineSpan(text, line));
+        const [input = "", target = ""] = parts;
         return { input, target };
       },
     });
   }
+  if (out.length === 0) fail(CODES.templateSyntax, "the `templates` mapping holds no template", file);
   return out;
 }
 
