@@ -183,6 +183,8 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         const chosen = fieldString(row, spec.chosen, spec.file);
         const rejected = fieldString(row, spec.rejected, spec.file);
         if (shape === "hh") {
+          // whole transcripts: a number is none (it was "share no prefix ending at an Assistant: turn")
+          for (const f of [spec.chosen, spec.rejected]) if (typeof row.data[f] !== "string") return err(CODES.wrongType, `\`${f}\` must be a transcript (a string), got ${describe(row.data[f])}`);
           const s = splitTranscripts(chosen, rejected);
           if (!s) return err(CODES.transcript, "`chosen` and `rejected` share no prefix ending at an \"Assistant:\" turn");
           ({ prompt } = s);

@@ -15,6 +15,8 @@ export function fieldString(row: Row, field: string, file: string, opts: { optio
   const v = row.data[field];
   if (v === undefined || v === null) {
     if (opts.optional) return "";
+    // a null is there: "missing", with the field among those present, contradicted itself (hunt37)
+    if (v === null) fail(CODES.wrongType, `field \`${field}\` is null; a string is needed`, file, rowSpan(row.line, row.start, row.end, row.col));
     fail(CODES.missingField, `missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ") || "none"}`);
   }
   if (typeof v === "string") return v;
@@ -25,7 +27,7 @@ export function fieldString(row: Row, field: string, file: string, opts: { optio
 /** A row's field as an array; a located error otherwise. */
 export function fieldArray(row: Row, field: string, file: string): unknown[] {
   const v = row.data[field];
-  if (v === undefined || v === null) fail(CODES.missingField, `missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ")}`);
+  if (v === undefined) fail(CODES.missingField, `missing field \`${field}\``, file, rowSpan(row.line, row.start, row.end, row.col), `fields present: ${Object.keys(row.data).join(", ")}`);
   if (!Array.isArray(v)) fail(CODES.wrongType, `field \`${field}\` must be an array, got ${describe(v)}`, file, rowSpan(row.line, row.start, row.end, row.col));
   return v;
 }

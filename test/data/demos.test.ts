@@ -43,7 +43,17 @@ test("a field tested by {{#if}} in a mapping may be null in a row (regression: n
   const rows = rowsOf([{ q: "Q1", hint: null, a: "A1" }, { q: "Q2", hint: "H2", a: "A2" }]);
   const out = readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}}{{#if hint}} ({{hint}}){{/if}}", response: "{{a}}" });
   assert.deepEqual(out.map((e) => e.prompt), ["Q1", "Q2 (H2)"]);
-  assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}} {{hint}}", response: "{{a}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3003" && e.diagnostics[0]!.span?.line === 1);
+  assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{q}} {{hint}}", response: "{{a}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3004" && /field `hint` is null; the template needs a value/.test(e.diagnostics[0]!.message) && e.diagnostics[0]!.span?.line === 1);
+});
+
+// a printed list rendered `x,[object Object]` and trained on it; a null was "missing field", among the fields present (hunt37)
+test("a list or object printed by a template, or a null a reader needs, is a located AL3004 at its row", () => {
+  const rows = rowsOf([{ instruction: "ok", response: ["x", { y: 1 }] }]);
+  assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows, prompt: "{{instruction}}", response: "{{response}}" }), (e: DataError) => e.diagnostics[0]!.code === "AL3004" && /`response` is a list; a template prints strings, numbers and booleans/.test(e.diagnostics[0]!.message));
+  // iterated or tested, a list is what the template means
+  const each = readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "ok", items: ["a", "b"], response: "r" }]), prompt: "{{instruction}}{{#each items}} {{this}}{{/each}}", response: "{{response}}" });
+  assert.equal(each[0]!.prompt, "ok a b");
+  assert.throws(() => readDemonstrations({ name: "d", file: "d.jsonl", rows: rowsOf([{ instruction: "ok", response: null }]), shape: "dolly" }), (e: DataError) => /field `response` is null; a string is needed/.test(e.diagnostics[0]!.message) && e.diagnostics[0]!.code === "AL3004");
 });
 
 // Handlebars renders a path that leads nowhere as "": `{{instruction.text}}` on a text field, or

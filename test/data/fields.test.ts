@@ -154,3 +154,21 @@ task rte_ps = flan {
     return d.code === "AL3004" && d.file === shared("nlp/rte/val.jsonl") && d.span?.line === 1 && /`label` = "not_entailment", but promptsource template .* reads answer_choices\[label\], which needs an integer index 0\.\.1/.test(d.message) && /answer_choices: 0 = "\w+", 1 = "\w+"\): fields = \{ label = \{ from = "label"  map = \{ not_entailment = \? … \} \} \}/.test(d.hint ?? "");
   });
 });
+
+test("a FLAN pattern or .hbs template printing a list is a located AL3004 at the row (it rendered `a,b,[object Object]`; hunt37)", async () => {
+  writeFileSync(join(dir, "lists.jsonl"), ['{"q": "2+2", "label": "right"}', '{"q": ["a", "b", {"z": 2}], "label": "wrong"}'].join("\n") + "\n");
+  writeFileSync(join(dir, "ft.json"), JSON.stringify({ tasks: { t: { v1: [{ input: "Is {q} right?", target: "{label}" }] } } }));
+  for (const templates of ['flan_templates("ft.json", "t")', 'dir("tpl2")']) {
+    mkdirSync(join(dir, "tpl2"), { recursive: true });
+    writeFileSync(join(dir, "tpl2/a.hbs"), "Is {{q}} right?\n|||\n{{label}}\n");
+    const src = `recipe f { seed = 1 }\ntask t = flan {\n  data = jsonl("lists.jsonl")\n  templates = ${templates}\n  holdout = 0\n}\n`;
+    const r = await checkRecipeText(src, join(dir, "f.align"));
+    assert.deepEqual(r.diagnostics, [], templates);
+    await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => {
+      const d = e.diagnostics[0]!;
+      assert.deepEqual([d.code, d.span?.line], ["AL3004", 2], templates);
+      assert.match(d.message, /`q` is a list; a template prints strings, numbers and booleans/);
+      return true;
+    });
+  }
+});

@@ -109,6 +109,8 @@ test("OASST rows: every message must be an object with a string text and a promp
     assert.match(ds[4]!.message, /`conversation\[1\]\.role` must be "prompter" \(or "user"\) or "assistant", got "system"/);
   }
   const [g] = readRankings({ ...SOURCE_FIELDS, name: "oa", file: "o.jsonl", rows: rows.slice(0, 1), shape: "oasst" });
+  // an hh transcript that is a number is said as one (it was "share no prefix ending at an Assistant: turn")
+  assert.throws(() => readRankings({ ...SOURCE_FIELDS, name: "hh", file: "h.jsonl", rows: rowsOf([{ chosen: 5, rejected: "\n\nHuman: q\n\nAssistant: a" }]), shape: "hh" }), (e: DataError) => /`chosen` must be a transcript \(a string\), got a number/.test(e.diagnostics[0]!.message));
   assert.equal(g!.prompt, "q\n\nAssistant: a\n\nUser: more?");
 });
 

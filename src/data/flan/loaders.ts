@@ -175,7 +175,7 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
     const renderHidden = segmentRenderer(parsePart(p.input.replaceAll("\n\n{options_}", "").replaceAll("\n{options_}", "").replaceAll("{options_}", "")).segs);
     const renderIn = (ctx: Fields) => (ctx.options_ === "" ? renderHidden : renderShown)(ctx);
     const renderTgt = segmentRenderer(tgt.segs);
-    const placeholders: Placeholder[] = [...inp.names, ...tgt.names].map((n) => ({ name: n.name, line, col: 1 }));
+    const placeholders: Placeholder[] = [...inp.names, ...tgt.names].map((n) => ({ name: n.name, line, col: 1, printed: true }));
     const { role, reason } = flanRole(p, targetField);
     return {
       id: `${version}/${i}`,

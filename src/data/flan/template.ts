@@ -18,6 +18,8 @@ export interface Placeholder {
   optional?: boolean;
   /** the whole path where it reads into the field (`{{a.b.c}}`: ["a", "b", "c"]) */
   path?: string[];
+  /** its value is printed into the text (`{{a}}`, a FLAN `{a}`), not tested, iterated or passed to a helper */
+  printed?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface Placeholder {
  */
 export function placeholderProblem(p: Placeholder, data: Readonly<Record<string, unknown>>): { code: typeof CODES.missingField | typeof CODES.wrongType; message: string } | null {
   const head = data[p.name];
-  if (head === undefined || head === null) return p.optional ? null : { code: CODES.missingField, message: `missing field \`${p.name}\`` };
+  if (head === undefined || head === null) return p.optional ? null : head === null ? { code: CODES.wrongType, message: `field \`${p.name}\` is null; the template needs a value` } : { code: CODES.missingField, message: `missing field \`${p.name}\`` };
   let cur: unknown = head;
   const path = p.path ?? [p.name];
   for (let i = 1; i < path.length; i++) {
@@ -36,6 +38,10 @@ export function placeholderProblem(p: Placeholder, data: Readonly<Record<string,
     if (!Object.prototype.hasOwnProperty.call(cur, path[i]!)) return { code: CODES.wrongType, message: `\`{{${path.join(".")}}}\`: \`${at}\` has no \`${path[i]}\` (it has: ${Object.keys(cur).slice(0, 12).join(", ") || "nothing"})` };
     cur = (cur as Record<string, unknown>)[path[i]!];
   }
+  // a list printed as `a,b` (an object as `[object Object]`) is no text a data set meant (Python's
+  // str.format would print its repr): said at the row, as an object field always was
+  if (p.printed && cur !== null && typeof cur === "object")
+    return { code: CODES.wrongType, message: `\`${path.join(".")}\` is ${Array.isArray(cur) ? "a list" : "an object"}; a template prints strings, numbers and booleans` };
   return null;
 }
 
@@ -173,18 +179,18 @@ export function handlebarsPlaceholders(text: string): Placeholder[] {
  * skipped). A name tested by #if/#unless is optional there and inside that block.
  */
 function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffset: number, depth: number, guarded: ReadonlySet<string>): void {
-  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean): void => {
+  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean, printed = false): void => {
     if (p.type !== "PathExpression") return;
     const path = p as hbs.AST.PathExpression;
     if (path.data || path.depth || depth > 0 || path.parts.length === 0) return;
     const name = path.parts[0]!;
     if (name === "this" || HELPERS.has(name)) return;
-    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}) });
+    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}), ...(printed ? { printed: true } : {}) });
   };
   for (const st of node.body) {
     if (st.type === "MustacheStatement") {
       const m = st as hbs.AST.MustacheStatement;
-      visitPath(m.path, m.loc, false);
+      visitPath(m.path, m.loc, false, m.params.length === 0 && m.hash === undefined);
       for (const p of m.params) visitPath(p, p.loc ?? m.loc, false); // each argument at its own column (`{{lookup a b}}`)
     } else if (st.type === "BlockStatement") {
       const b = st as hbs.AST.BlockStatement;
