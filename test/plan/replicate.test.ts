@@ -42,6 +42,24 @@ test("recipes/replicate/quickstart-seed18.align plans cleanly and differs from t
 
 test("recipes/replicate/flan-zero-shot-seed12.align plans cleanly and differs from flan-zero-shot only by its seed", () => assertSeedReplicate("flan-zero-shot.align", "flan-zero-shot-seed12.align", [11, 12]));
 
+test("recipes/replicate/lima-seed4.align plans cleanly and differs from lima only by its seed", () => assertSeedReplicate("lima.align", "lima-seed4.align", [3, 4]));
+
+// recipes/replicate/quickstart(-seed18)-seen-templates.align: the quickstart's own plan, every node the
+// same (its cache serves them), plus one accuracy eval of its SFT on held-out rows in training phrasings
+test("the seen-templates recipes are the quickstart's plans of their seed plus seen_templates alone", async () => {
+  for (const [base, extra] of [
+    [join(recipesDir, "quickstart.align"), rep("quickstart-seen-templates.align")],
+    [rep("quickstart-seed18.align"), rep("quickstart-seed18-seen-templates.align")],
+  ] as const) {
+    const before = nodeHashes((await compile(base, { machine: false, backend: "wasm" })).plan!);
+    const after = (await compile(extra, { machine: false, backend: "wasm" })).plan;
+    assert.ok(after);
+    assert.deepEqual(changedNodes(before, after), ["seen_templates"]);
+    const seen = after.nodes.find((n) => n.id === "seen_templates")!;
+    assert.deepEqual([seen.kind, seen.params.split], ["eval", "heldout"]);
+  }
+});
+
 // recipes/replicate/quickstart-ptx.align: PPO with and without ptx on both seeds. Its ptx_coef = 0.2
 // variants must BE the quickstart and its seed-18 replicate (equal node hashes), so that a cache that ran
 // those reuses every node, and the ptx_coef = 0 variants must differ from them in PPO and what reads it only.
