@@ -42,15 +42,8 @@ export const CANDIDATE_PROPS = ["labels", "guidelines", "overlap"] as const;
 /** Properties only a `samples(stage) as rankings` source takes: who ranks, and the held-out share. */
 export const RANKED_SAMPLES_PROPS = ["labeler", "holdout"] as const;
 
-/** Defaults of the ranked-samples properties, filled when the source is lowered (src/plan/lower.ts)
- * rather than by the checker, which would fill them into candidates draws too and change their hashes.
- * holdout 0: as every source's (a share kept out is asked for, with heldout(x) to read it).
- * `labeler` has none: who ranks is said, never assumed. */
-export const RANKED_SAMPLES_DEFAULTS = { holdout: 0 } as const;
-
-/** Defaults of the candidates properties, filled by `alignc label` (src/label/recipe.ts), not by the checker.
- * overlap 0.1: InstructGPT measured agreement on a shared subset; a tenth more labels buys that measure. */
-export const CANDIDATE_DEFAULTS = { guidelines: "", overlap: 0.1 } as const;
+// the samples source's defaults that the checker does not fill, beside its schema (the descriptions read them)
+export { CANDIDATE_DEFAULTS, RANKED_SAMPLES_DEFAULTS } from "./kinds/source.js";
 
 /** Properties of the `recipe` header. */
 export const HEADER_PROPS: Record<string, Schema> = {

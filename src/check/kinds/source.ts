@@ -3,6 +3,16 @@
 import { BASE_FORMAT, bound, callSchema, either, int, LM_STAGES, MAX_CONTEXT, num, oneOfStr, range, READERS, refSchema, str, type KindSpec } from "../kind-schemas.js";
 import { ENCODINGS } from "../data-options.js";
 
+/** Defaults of the ranked-samples properties, filled when the source is lowered (src/plan/lower.ts)
+ * rather than by the checker, which would fill them into candidates draws too and change their hashes.
+ * holdout 0: as every source's (a share kept out is asked for, with heldout(x) to read it).
+ * `labeler` has none: who ranks is said, never assumed. */
+export const RANKED_SAMPLES_DEFAULTS = { holdout: 0 } as const;
+
+/** Defaults of the candidates properties, filled by `alignc label` (src/label/recipe.ts), not by the checker.
+ * overlap 0.1: InstructGPT measured agreement on a shared subset; a tenth more labels buys that measure. */
+export const CANDIDATE_DEFAULTS = { guidelines: "", overlap: 0.1 } as const;
+
 /** No `default`: a text source that leaves it out keeps its plan hash; left out, each line is the row `{ text }`. */
 const LINE_PATTERN = str(
   "text files: a regular expression (JavaScript syntax) every non-blank line must match, its named groups the row's fields: SST-2's `0 a dull film .` lines are `\"^(?<label>[01]) (?<sentence>.*)$\"`; a line it does not match is a bad row (`on_error`). Default, when left out: each line is the one field `text`",
@@ -40,10 +50,10 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           limit: int("read at most this many rows", { minimum: 1 }),
           // candidate sets for `alignc label` (role candidates only, src/label/): one {prompt, responses: [K strings]} per row.
           // No schema `default` here: a default would be filled into every source and change every plan hash;
-          // CANDIDATE_DEFAULTS below holds them, and candidates sources are not plan nodes.
+          // CANDIDATE_DEFAULTS above holds them, and candidates sources are not plan nodes.
           labels: refSchema(["source:rankings"], "candidates: the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
           guidelines: str("candidates: the labeling instructions shown beside every prompt (default: none)"),
-          overlap: num("candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+          overlap: num(`candidates: share of candidate sets shown to two labelers, for inter-labeler agreement (default ${CANDIDATE_DEFAULTS.overlap})`, { minimum: 0, maximum: 1 }),
           // text files only: a published line format read as it is (SST-2's `1 a gripping film .`)
           ...(reader === "text" ? { pattern: LINE_PATTERN } : {}),
         },
@@ -76,14 +86,14 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       base_format: BASE_FORMAT,
       labels: refSchema(["source:rankings"], "the rankings source whose file `alignc label` appends the labels to (so it reads them as they are)"),
       guidelines: str("the labeling instructions shown beside every prompt (default: none)"),
-      overlap: num("share of candidate sets shown to two labelers, for inter-labeler agreement (default 0.1)", { minimum: 0, maximum: 1 }),
+      overlap: num(`share of candidate sets shown to two labelers, for inter-labeler agreement (default ${CANDIDATE_DEFAULTS.overlap})`, { minimum: 0, maximum: 1 }),
       // rankings only (RANKED_SAMPLES_PROPS): left out of a candidates node, whose hash stays what it was
       labeler: oneOfStr(
         ["rule"],
         "rankings: who ranks the K samples. rule: the demo rule against each prompt's reference answer (src/data/demo/rule.ts), equal classes tied. No default: where the labels come from is said, never assumed (people label a candidates source with `alignc label`)",
       ),
-      // no schema `default` (it would be filled into candidates draws too): RANKED_SAMPLES_DEFAULTS in kinds.ts
-      holdout: num("rankings: share of the n distinct prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default 0, as every source's)", { minimum: 0, maximum: 0.9 }),
+      // no schema `default` (it would be filled into candidates draws too): RANKED_SAMPLES_DEFAULTS above, which its description reads
+      holdout: num(`rankings: share of the n distinct prompts kept out of training, for rm_accuracy on heldout(x); the split is of prompts, made before the draw (default ${RANKED_SAMPLES_DEFAULTS.holdout}, as every source's)`, { minimum: 0, maximum: 0.9 }),
     },
     required: ["prompts"],
   },
