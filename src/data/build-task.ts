@@ -101,6 +101,7 @@ async function taskSpec(dp: DataPlan, node: DataNode, limit?: number): Promise<F
     invert: p.invert as number,
     holdoutTemplates: p.holdout_templates as number,
     holdoutTemplatesAt,
+    shotsAt: siteOf(dp, node, "shots"),
     ...(numP(p.train_templates) !== undefined ? { trainTemplates: numP(p.train_templates)! } : {}),
     holdout: p.holdout as number,
     // resolved by the lowering: FLAN patterns show their options always unless the recipe writes a share

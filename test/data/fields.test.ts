@@ -172,3 +172,19 @@ test("a FLAN pattern or .hbs template printing a list is a located AL3004 at the
     });
   }
 });
+
+test("shots asking for more exemplars than a task has other training rows is located at `shots` (it trained zero-shot without a word; hunt37)", async () => {
+  writeFileSync(join(dir, "one.jsonl"), '{"q": "2+2", "label": "right"}\n{"q": "2+3", "label": "wrong"}\n');
+  const src = (shots: string) => `recipe f { seed = 1 }\ntask t = flan {\n  data = jsonl("one.jsonl")\n  templates = dir("tpl2")\n  holdout = 0\n  shots = ${shots}\n}\n`;
+  mkdirSync(join(dir, "tpl2"), { recursive: true });
+  writeFileSync(join(dir, "tpl2/a.hbs"), "Is {{q}} right?\n|||\n{{label}}\n");
+  const r = await checkRecipeText(src("2..3"), join(dir, "f.align"));
+  await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => {
+    const d = e.diagnostics[0]!;
+    assert.deepEqual([d.code, d.file, d.span?.line], ["AL3005", join(dir, "f.align"), 6]);
+    assert.match(d.message, /shots = 2\.\.3 needs at least 3 training rows \(each example's exemplars are other rows\); it has 2/);
+    return true;
+  });
+  const ok = await buildExamples((await checkRecipeText(src("1..1"), join(dir, "f.align"))).recipe!, "t");
+  assert.ok(ok.kind === "sft" && ok.train.every((e) => e.meta.shots === 1));
+});

@@ -27,6 +27,7 @@ export interface FlanTaskSpec {
   invert: number; // share of input-inverted examples
   holdoutTemplates: number; // last N non-inverted templates (by id) kept for zero-shot eval
   holdoutTemplatesAt?: { file: string; span: Span | null }; // where the recipe writes it, for its errors
+  shotsAt?: { file: string; span: Span | null }; // where the recipe writes `shots`, for its error
   trainTemplates?: number; // train on the first N (by id) of the rest only (ablation; held-out templates unchanged)
   holdout: number; // share of distinct rows (records) kept out of training
   withOptions: number; // share of examples showing OPTIONS
@@ -247,6 +248,9 @@ export function renderFlan(spec: FlanTaskSpec): FlanOutput {
   const heldRows = heldIdx.map((i) => spec.rows[i]!);
   const hasOptions = spec.options !== null;
   const [lo, hi] = spec.shots;
+  // exemplars are other training rows: fewer than the least `shots` asks for trained zero-shot without a word
+  if (lo > 0 && trainRows.length - 1 < lo)
+    throw new DataError([dataDiag(CODES.emptyData, `task \`${spec.name}\`: shots = ${lo}..${hi} needs at least ${lo + 1} training rows (each example's exemplars are other rows); it has ${trainRows.length}`, spec.shotsAt?.file ?? spec.file, spec.shotsAt?.span ?? null)]);
 
   const example = (row: Row, split: string, templates: TaskTemplate[], allowInvert: boolean, allowShots: boolean): PromptResponse => {
     const rng = rngFor(spec.seed, spec.key ?? spec.name, split, row.index);
