@@ -70,7 +70,7 @@ export function lima(seed = 3): CheckedRecipe {
   return recipe(
     [
       block("tokenizer", "chars", "byte_level", {}),
-      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0.2 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
+      block("source", "demos", "jsonl", { prompt: "{{instruction}}", response: "{{response}}", shape: "auto", field: "text", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected", holdout: 0.21 }, { args: [d("data/demos.jsonl")], role: "demonstrations" }),
       block("mixture", "curated", "mix", { components: { demos: { weight: 1.0 } }, total: 800, dedup: "normalized", max_response_chars: 12, per_category: 400 }),
       block("format", "chat", "chat_template", { system: "" }, { args: [d("../templates/chat/plain.hbs")] }),
       block("stage", "sft", "sft", { init: ref("chars"), data: ref("curated"), format: ref("chat"), epochs: 2 }),
