@@ -66,16 +66,18 @@ export class DigestCache {
     return this.entries;
   }
 
-  /** The sha256 of `abs`'s contents: from the cache when its stat data match, else `read()` hashed. */
-  hash(abs: string, read: (abs: string) => Buffer): string {
+  /** The sha256 of `abs`'s contents: from the cache when its stat data match, else `digest(abs)` (which
+   * hashes the file in chunks: reading it whole held a 3 GiB data file in memory before any reader
+   * refused its size). */
+  hash(abs: string, digest: (abs: string) => string): string {
     const st = statSync(abs, { bigint: true });
-    if (st.isDirectory()) read(abs); // throws EISDIR as a plain read would
+    if (st.isDirectory()) digest(abs); // throws EISDIR as a plain read would
     const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
     const entries = this.load();
     const hit = entries.get(abs);
     // a well-formed rest of line is the stamp, a tab and 64 hex digits
     if (hit !== undefined && hit.length === stamp.length + 65 && hit.startsWith(stamp) && hit[stamp.length] === "\t") return hit.slice(stamp.length + 1);
-    const sha = sha256Hex(read(abs));
+    const sha = digest(abs);
     const now = this.now();
     if (now - st.mtimeNs > RACY_MS * 1_000_000n && now - st.ctimeNs > RACY_MS * 1_000_000n && !/[\t\n\r]/.test(abs)) {
       entries.set(abs, `${stamp}\t${sha}`);

@@ -1,6 +1,6 @@
 // The files a plan reads: content hashes (remembered across processes by stat data), template folder
 // listings and what each path is, read once per compilation.
-import { hashRegularFile, readRegularFile } from "../lang/read-file.js";
+import { hashRegularFile } from "../lang/read-file.js";
 import { templateFiles } from "../common/template-folder.js";
 import type { DigestCache } from "./digest-cache.js";
 
@@ -16,7 +16,7 @@ export class FileHashes {
   hash(abs: string): string {
     let h = this.hashes.get(abs);
     // only regular files are read (a FIFO or /dev/zero would never end): src/lang/read-file.ts
-    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => readRegularFile(p, Number.MAX_SAFE_INTEGER)) : hashRegularFile(abs)));
+    if (h === undefined) this.hashes.set(abs, (h = this.digests ? this.digests.hash(abs, (p) => hashRegularFile(p)) : hashRegularFile(abs)));
     return h;
   }
 
