@@ -375,6 +375,8 @@ export interface EvalAccuracyParams {
   split: "heldout_templates" | "heldout" | "heldout_tasks" | "train";
   /** task(s) whose held-out templates and rows are scored by exact match */
   task: PlanRef;
+  /** a second model answering the same examples greedily, each in its own chat format: the paired comparison (versus_wins: examples only `model` gets right, versus_losses: only `versus`, versus_p_value: exact sign test over distinct examples) */
+  versus?: PlanRef;
   /** the recipe seed (every node carries it) */
   seed: number;
 }

@@ -84,8 +84,9 @@ export const METRICS: Record<string, string[]> = {
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); split_size: the examples the split holds, of which n are scored (the first n); per task
-  // also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect)
-  accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value", "split_size"],
+  // also accuracy/<task>, baseline/<task>, n/<task> (reported, not nameable in expect); versus_*: with
+  // `versus` only, the second model's accuracy on the same examples and the paired counts and test
+  accuracy: ["accuracy", "baseline", "n", "vs_baseline_wins", "vs_baseline_losses", "vs_baseline_p_value", "split_size", "versus_accuracy", "versus_wins", "versus_losses", "versus_p_value"],
   // accuracy weights groups as RM training does (pooled_accuracy counts each pair once); correctness_*: the
   // pairs whose responses differ in correctness by the rule judge, pooled (each pair once: compare it with
   // pooled_accuracy) (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,

@@ -36,6 +36,9 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
         "heldout_templates",
       ),
       n: int("examples evaluated", { minimum: 1, default: 300 }),
+      // a comparison of two models on one split is paired, or it is two numbers side by side: FLAN's
+      // "more templates transfer better" is `after` against `after_one` on the same examples
+      versus: refSchema([...LM_STAGES, "model"], "a second model answering the same examples greedily, each in its own chat format: the paired comparison (versus_wins: examples only `model` gets right, versus_losses: only `versus`, versus_p_value: exact sign test over distinct examples)"),
       base_format: BASE_FORMAT,
     },
     required: ["model", "task"],

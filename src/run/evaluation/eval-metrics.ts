@@ -109,6 +109,25 @@ export function accuracyMetrics(items: readonly Judged[]): Record<string, number
   return out;
 }
 
+/** `a` (the eval's model) against `b` (its `versus`) on the same examples, index by index: b's accuracy,
+ * the examples only a gets right (wins) and only b (losses), and the exact sign test on those (McNemar's),
+ * over distinct examples as the baseline's test counts them. */
+export function versusMetrics(a: readonly Judged[], b: readonly Judged[]): Record<string, number> {
+  if (a.length !== b.length) throw new Error(`versus: ${a.length} answers against ${b.length}`);
+  const seen = new Set<string>();
+  let wins = 0;
+  let losses = 0;
+  a.forEach((x, i) => {
+    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), x.task]);
+    if (x.prompt !== undefined && seen.has(key)) return;
+    seen.add(key);
+    const [ra, rb] = [right(x), right(b[i]!)];
+    if (ra && !rb) wins++;
+    else if (rb && !ra) losses++;
+  });
+  return { versus_accuracy: b.length ? b.filter(right).length / b.length : NaN, versus_wins: wins, versus_losses: losses, versus_p_value: signTest(wins, losses) };
+}
+
 /** The constant answers the baseline gives (for messages): `"a"`, or `"a" (task), "b" (task)` per task. */
 export function baselineAnswer(items: readonly Judged[]): string {
   const constant = constantsByTask(items);

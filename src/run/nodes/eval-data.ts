@@ -14,7 +14,7 @@ import { sequenceBounds } from "./stage-data.js";
 import { formatExample, sftSequences, tokenGroups } from "./tokens.js";
 
 export type EvalData =
-  | { kind: "accuracy"; model: string; items: SFTExample[]; available: number; fmt: ChatFormat; tok: Tokenizer }
+  | { kind: "accuracy"; model: string; items: SFTExample[]; available: number; fmt: ChatFormat; tok: Tokenizer; versus?: { model: string; items: SFTExample[]; fmt: ChatFormat; tok: Tokenizer } }
   | { kind: "rm_accuracy"; model: string; groups: TokenComparisonGroup[]; raw: ComparisonGroup[]; tok: Tokenizer }
   // fmt/tok: a's (a reward-model judge reads both answers in them, and the plan makes b's match: AL4014);
   // fmtB/tokB: b's own, in which b answers (a rule judge compares texts: b may differ from a)
@@ -62,7 +62,16 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       if (built.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
       const split = built.train;
       if (split.length === 0) nothingToEvaluate(dp, node, "task");
-      return { kind: "accuracy", model, items: split.slice(0, p.n), available: split.length, fmt, tok };
+      const items = split.slice(0, p.n);
+      // the same examples for `versus`, in its own chat format (the split does not depend on the format)
+      const other = typeof node.params.versus === "object" && node.params.versus !== null && "$ref" in node.params.versus ? String(node.params.versus.$ref) : undefined;
+      if (other === undefined) return { kind: "accuracy", model, items, available: split.length, fmt, tok };
+      const vFmt = fmtOf(other);
+      const vBuilt = vFmt === fmt ? built : await examplesOf(dp, node.id, { format: vFmt });
+      if (vBuilt.kind !== "sft") throw new Error(`eval ${node.id}: task \`${need(node, "task")}\` has no prompt/response examples`);
+      const vItems = vBuilt.train.slice(0, p.n);
+      if (vItems.length !== items.length || vItems.some((x, i) => x.response !== items[i]!.response)) throw new Error(`eval ${node.id}: versus's examples are not the model's`);
+      return { kind: "accuracy", model, items, available: split.length, fmt, tok, versus: { model: other, items: vItems, fmt: vFmt, tok: await tokOf(other) } };
     }
     case "rm_accuracy": {
       const model = need(node, "model");

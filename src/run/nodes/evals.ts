@@ -6,7 +6,7 @@
 import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrectnessByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, versusMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrectnessByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -90,6 +90,12 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       );
       const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
       summary = { ...accuracyMetrics(judged), split_size: d.available };
+      if (d.versus) {
+        const v = d.versus;
+        const vMaxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, maxOf(v.items.map((x) => v.tok.encode(x.response).length)) + 4);
+        const vTexts = await greedyTexts(env, ctx, v.model, v.items, v.fmt, v.tok, context(v.model), vMaxNew);
+        Object.assign(summary, versusMetrics(judged, v.items.map((x, i) => ({ response: x.response, answer: vTexts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }))));
+      }
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
       d.items.forEach((x, i) => {

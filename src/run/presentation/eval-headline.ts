@@ -24,7 +24,8 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
     case "eval.accuracy": {
       const per = !perTask ? [] : tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
       const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
-      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${firstOf(s, "examples")}${per.length ? `; ${per.join("; ")}` : ""}`;
+      const versus = s.versus_p_value === undefined ? "" : `; versus ${f("versus_accuracy")} on the same examples (only this model right on ${f("versus_wins")}, only the other on ${f("versus_losses")}: sign test p ${s.versus_p_value.toPrecision(2)})`;
+      return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${firstOf(s, "examples")}${versus}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate": {
       // the rule judge's ties split by whether a better answer was possible, and the counts per task
