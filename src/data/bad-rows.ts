@@ -117,7 +117,7 @@ export class BadRows {
     const hint = everyRow
       ? `the template fails on every one of the ${this.seen} rows, so the template is at fault, not the rows: fix it (on_error = "skip" would leave nothing)`
       : this.seen > 1 && this.rows.size === this.seen
-        ? `every one of the ${this.seen} rows fails, so what reads them (a fields mapping, a template) is likely at fault, not the rows: fix it (on_error = "skip" would leave nothing)`
+        ? `every one of the ${this.seen} rows fails, so how the recipe reads them (the source's shape, a fields mapping, a template) is likely at fault, not the rows: fix it (on_error = "skip" would leave nothing)`
         : 'fix the rows, or write on_error = "skip" on the source to leave them out (the count and reasons show in `alignc data --stats`)';
     const atTemplates = [...this.atTemplates.values()].map((g) => clipped({ ...g.d, message: `${this.rowsNamed(g.rows, g.count)}: ${g.d.message}` }));
     const listed = [...this.diags, ...atTemplates].map((d, i) => (i === 0 && !d.hint ? { ...d, hint } : d));

@@ -137,8 +137,8 @@ function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string
   return fieldString(row, "prompt", spec.file);
 }
 
-/** The roles of OASST's messages: its prompter is the user ("user" as chat exports of it write it). */
-const OASST_ROLES: Record<string, string> = { prompter: "User", user: "User", assistant: "Assistant" };
+/** The roles of OASST's messages: its prompter is the user ("user" or "human" as chat exports of it write it). */
+const OASST_ROLES: Record<string, string> = { prompter: "User", user: "User", human: "User", assistant: "Assistant" };
 
 /** OASST conversation → prompt: the first message, then later turns marked by role. Each message is an
  * object with a string `text` and a role OASST writes: a `null`, a string or a message without text was an
@@ -154,7 +154,7 @@ function oasstPrompt(row: Row, file: string): string {
       const { role, text } = m as { role?: unknown; text?: unknown };
       if (typeof text !== "string") return bad(`\`conversation[${i}].text\` must be a string, got ${text === undefined ? "nothing" : describe(text)}`);
       const who = typeof role === "string" && Object.hasOwn(OASST_ROLES, role) ? OASST_ROLES[role] : undefined;
-      if (who === undefined) return bad(`\`conversation[${i}].role\` must be "prompter" (or "user") or "assistant", got ${typeof role === "string" ? JSON.stringify(role) : role === undefined ? "nothing" : describe(role)}`);
+      if (who === undefined) return bad(`\`conversation[${i}].role\` must be "prompter" (or "user", "human") or "assistant", got ${typeof role === "string" ? JSON.stringify(role) : role === undefined ? "nothing" : describe(role)}`);
       return i === 0 ? text : `${who}: ${text}`;
     })
     .join("\n\n");

@@ -54,7 +54,7 @@ test("fields: a mapping that fails on every row reports the rows, not \"the file
   let r = await recipeWith(every);
   await assert.rejects(buildExamples(r.recipe!, "t"), (e: DataError) => {
     assert.deepEqual(e.diagnostics.map((d) => [d.code, d.span?.line]), [["AL3004", 1], ["AL3004", 2], ["AL3004", 3]], JSON.stringify(e.diagnostics));
-    assert.match(e.diagnostics[0]!.hint ?? "", /every one of the 3 rows fails, so what reads them \(a fields mapping, a template\) is likely at fault/);
+    assert.match(e.diagnostics[0]!.hint ?? "", /every one of the 3 rows fails, so how the recipe reads them \(the source's shape, a fields mapping, a template\) is likely at fault/);
     return true;
   });
   const src = `recipe f { seed = 1 }\ntask t = flan {\n  data = jsonl("rows.jsonl")\n  templates = dir("tpl")\n  holdout = 0\n  on_error = "skip"\n  fields = ${every}\n}\n`;

@@ -106,7 +106,7 @@ test("OASST rows: every message must be an object with a string text and a promp
     assert.deepEqual(ds.map((d) => [d.code, d.span?.line]), [2, 3, 4, 5, 6, 7].map((l) => ["AL3004", l]));
     assert.match(ds[0]!.message, /`conversation\[0\]` must be an object \{role, text\}, got null/);
     assert.match(ds[2]!.message, /`conversation\[1\]\.text` must be a string, got nothing/);
-    assert.match(ds[4]!.message, /`conversation\[1\]\.role` must be "prompter" \(or "user"\) or "assistant", got "system"/);
+    assert.match(ds[4]!.message, /`conversation\[1\]\.role` must be "prompter" \(or "user", "human"\) or "assistant", got "system"/);
   }
   const [g] = readRankings({ ...SOURCE_FIELDS, name: "oa", file: "o.jsonl", rows: rows.slice(0, 1), shape: "oasst" });
   // an hh transcript that is a number is said as one (it was "share no prefix ending at an Assistant: turn")

@@ -62,7 +62,7 @@ test("promptsource: a second template of one name, a template rendering three pa
   assert.match(twice.err, /t\.yaml:6:1: error AL3011: a second template named `same` \(the first is at line 3\)/);
   const three = data('promptsource("t.yaml")', "t.yaml", `templates:\n${tpl("w", "{{a}} ||| {{b}} ||| {{sum}}")}`);
   assert.equal(three.code, 1, three.err);
-  assert.match(three.err, /t\.yaml:3:1: error AL301\d: .*template `w` renders 3 parts separated by `\|\|\|`/);
+  assert.match(three.err, /t\.yaml:3:1: error AL3011: .*template `w` renders 3 parts separated by `\|\|\|` for this row \(the template, or a field of the row that holds/);
   const none = data('promptsource("t.yaml")', "t.yaml", "templates: {}\n");
   assert.equal(none.code, 1, none.err);
   assert.match(none.err, /r\.align:4:\d+: error AL3011: t\.yaml: the `templates` mapping holds no template/);
@@ -88,4 +88,7 @@ test("FLAN template files: options that are not a list of strings, an empty patt
     assert.equal(r.code, 1, `${text}: ${r.err}`);
     assert.match(r.err, msg, text);
   }
+  // null options are none, as Python converters write a task without them (review37)
+  const none = data('flan_templates("ft.json")', "ft.json", task(`{"v1": ${good}, "options": null}`));
+  assert.equal(none.code, 0, none.err);
 });

@@ -106,6 +106,17 @@ test("an entry whose lock a live process holds is left; a run folder whose plan 
     } finally {
       lock.release();
     }
+    // something that is no lock of alignc's at an entry's lock path (a folder): left by both, the prune goes on (it stopped, exit 1; review37)
+    const otherRuns = join(dir, "other-runs");
+    mkdirSync(otherRuns);
+    const other = new StageCache(join(otherRuns, ".cache"));
+    await other.put(H("d"), { kind: "stage", label: "odd_lock", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
+    await other.put(H("e"), { kind: "stage", label: "plain", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
+    mkdirSync(join(otherRuns, ".cache", ".locks", `${H("d")}.lock`), { recursive: true });
+    assert.deepEqual((await pruneCache(join(otherRuns, ".cache"), [otherRuns], { dryRun: true })).busy, [H("d")]);
+    const odd = await pruneCache(join(otherRuns, ".cache"), [otherRuns]);
+    assert.deepEqual([odd.busy, odd.removed.map((p) => p.label)], [[H("d")], ["plain"]]);
+    assert.ok(other.get(H("d")));
     // a run in progress that has not made its run folder yet (it decides its hits first) keeps its nodes
     await cache.put(H("c"), { kind: "stage", label: "starting", seconds: 1 }, (d) => writeFileSync(join(d, "w"), "x"));
     const unmark = markActive(cacheRoot, [H("c")]);

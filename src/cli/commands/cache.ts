@@ -61,12 +61,12 @@ function render(r: PruneReport, dry: boolean): string {
   if (r.gone.length) out += `runs folders that used this cache and are gone: ${r.gone.map(escapeControl).join(", ")}\n`;
   for (const p of [...r.removed, ...r.checkpoints]) out += line(p);
   out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;
-  if (r.busy.length) out += `in use by a running alignc, left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;
+  if (r.busy.length) out += `locked (by a running alignc, or something that is no lock of alignc's sits at the lock's path), left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;
   if (r.strangers.length) out += `not alignc's entries, left as they were: ${r.strangers.map(escapeControl).join(", ")}\n`;
   const g = r.generations;
   const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
   if (g.removed.length + g.kept.files) out += `greedy answers (.generations): ${verb} ${files(g.removed.length)} (${fmtBytes(g.removed.reduce((a, x) => a + x.bytes, 0))}) of models no run names; kept ${files(g.kept.files)} (${fmtBytes(g.kept.bytes)})\n`;
-  if (g.unnamed.files) out += `greedy answers written before they named their model: ${files(g.unnamed.files)}, ${fmtBytes(g.unnamed.bytes)}, left (remove .generations/ to drop them: they are generated again when needed)\n`;
+  if (g.unnamed.files) out += `greedy answers that name no model (written by an earlier alignc, or damaged): ${files(g.unnamed.files)}, ${fmtBytes(g.unnamed.bytes)}, left (removing .generations/ while no run is in progress drops them: answers are generated again when needed)\n`;
   if (dry) out += "nothing removed (--dry-run)\n";
   return out;
 }

@@ -257,7 +257,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         }
         // a row at a time: one string of every row passed V8's limit on a large data set (exit 70)
         writeDataExport(exportFile, (function* () { for (const r of rows) yield `${JSON.stringify(r)}\n`; })(), inputs, force);
-        if (json) entry.exported = { file: exportFile, split, rows: rows.length };
+        if (json) entry.exported = { file: exportFile, split, rows: rows.length, written: true };
         else process.stdout.write(`\nwrote ${rows.length} rows to ${escapeControl(exportFile)}\n`);
       }
       doc.push(entry);

@@ -145,10 +145,11 @@ export function loadFlanTemplates(file: string, task: string, version: "v1" | "v
   if (patterns.length === 0) fail(CODES.templateSyntax, `task \`${task}\`: its ${version} pattern list is empty`, file);
   const badPattern = patterns.findIndex((p) => !isObj(p) || typeof p.input !== "string" || typeof p.target !== "string");
   if (badPattern >= 0) fail(CODES.templateSyntax, `FLAN pattern ${version}/${badPattern} of ${task} is not an object with \`input\` and \`target\` strings`, file);
-  // FLAN's options are a list of strings (flan/tasks.py): anything else rendered `- [object Object]` or was dropped
-  if (entry.options !== undefined && !(Array.isArray(entry.options) && entry.options.length > 0 && entry.options.every((o) => typeof o === "string")))
+  // FLAN's options are a list of strings (flan/tasks.py): anything else rendered `- [object Object]` or was
+  // dropped; null is none, as Python converters write a task without options (squad_v1)
+  if (entry.options !== undefined && entry.options !== null && !(Array.isArray(entry.options) && entry.options.length > 0 && entry.options.every((o) => typeof o === "string")))
     fail(CODES.templateSyntax, `\`options\` of task \`${task}\` must be a non-empty list of strings`, file);
-  const options = entry.options === undefined ? null : (entry.options as string[]);
+  const options = entry.options === undefined || entry.options === null ? null : (entry.options as string[]);
   const targetField = targetOverride ?? flanTargetField(patterns);
   if (!targetField) fail(CODES.templateSyntax, `task \`${task}\` (${version}): no pattern's target is a single field, so the task's target field is unknown; name it with target_field = "…"`, file);
   let searchFrom = text.indexOf(JSON.stringify(task));
@@ -337,7 +338,7 @@ export function loadPromptsource(file: string): TaskTemplate[] {
         // promptsource's Template.apply: split on ||| and str.strip() each part; its callers take two
         // parts, input and target (a third was dropped without a word)
         const parts = rendered.split(SEPARATOR).map(pyStrip);
-        if (parts.length > 2) fail(CODES.unsupportedJinja, `template \`${name}\` renders ${parts.length} parts separated by \`${SEPARATOR}\` for this row: promptsource takes an input and a target`, file, lineSpan(text, line));
+        if (parts.length > 2) fail(CODES.templateSyntax, `template \`${name}\` renders ${parts.length} parts separated by \`${SEPARATOR}\` for this row (the template, or a field of the row that holds \`${SEPARATOR}\`): promptsource takes an input and a target`, file, lineSpan(text, line));
         const [input = "", target = ""] = parts;
         return { input, target };
       },

@@ -18,7 +18,7 @@
 // whole to a temp file and renamed into place (common/atomic-write.ts), so a kill -9 mid-write
 // leaves at most a temp file that never reads as an entry (swept when its writer is gone).
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../common/atomic-write.js";
 import { readRegularFile } from "../../lang/read-file.js";
@@ -153,7 +153,7 @@ export const GENERATION_FILE = /^([0-9a-f]{64})\.json$/;
 export function generationModel(path: string): string | null {
   let head: Buffer;
   try {
-    head = readRegularFile(path, MAX_ENTRY_BYTES, "generation cache entry");
+    head = readHead(path, HEADER_MAX_BYTES);
   } catch {
     return null;
   }
@@ -163,6 +163,21 @@ export function generationModel(path: string): string | null {
     return typeof h?.model === "string" && /^[0-9a-f]{64}$/.test(h.model) ? h.model : null;
   } catch {
     return null;
+  }
+}
+
+/** A header line is a few hundred bytes: an entry's answers (up to MAX_ENTRY_BYTES) are not read for it. */
+const HEADER_MAX_BYTES = 4096;
+
+/** The first `max` bytes of a regular file (a FIFO or a folder at the path is refused, as an entry's read refuses it). */
+function readHead(path: string, max: number): Buffer {
+  if (!lstatSync(path).isFile()) throw new Error(`${path}: not a regular file`);
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(max);
+    return buf.subarray(0, readSync(fd, buf, 0, max, 0));
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -16,8 +16,8 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { activeHashes, cacheUsers, forgetCacheUser } from "./cache-users.js";
-import { GENERATION_FILE, GENERATIONS_DIR, generationModel } from "./generation-cache.js";
-import { acquireLock, lockHeld, LockTimeoutError } from "./lock.js";
+import { GenerationCache, GENERATION_FILE, GENERATIONS_DIR, generationModel } from "./generation-cache.js";
+import { acquireLock, ForeignLockError, lockHeld, LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
 import { RunDir, type Manifest } from "./rundir.js";
 
@@ -42,7 +42,7 @@ export interface PruneReport {
   removed: Pruned[];
   checkpoints: Pruned[];
   kept: { entries: number; bytes: number };
-  /** entries no run names whose lock a live process holds: left for now */
+  /** entries no run names whose lock a live process holds (or whose lock path holds something that is no lock of alignc's): left */
   busy: string[];
   /** names in the cache folder that are not alignc's entries (left as they were) */
   strangers: string[];
@@ -162,7 +162,10 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
   for (const h of activeHashes(cache.root, { clearDead: !opts.dryRun })) hashes.add(h);
   const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { removed: [], kept: { files: 0, bytes: 0 }, unnamed: { files: 0, bytes: 0 } } };
   if (!existsSync(cache.root)) return report;
-  if (!opts.dryRun) cache.sweep(); // temp folders of writers that are gone (kill -9)
+  if (!opts.dryRun) {
+    cache.sweep(); // temp folders of writers that are gone (kill -9)
+    new GenerationCache(cache.root).sweep(); // and greedy answers' temp files
+  }
   for (const name of readdirSync(cache.root).sort()) {
     const path = join(cache.root, name);
     if (name === ".tmp" || name === ".locks" || name === ".runs") continue; // alignc's own bookkeeping (sweep() clears the dead)
@@ -254,7 +257,7 @@ async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: 
     try {
       lock = await acquireLock(lockPath, { waitMs: 0, purpose: "alignc cache prune" });
     } catch (err) {
-      if (!(err instanceof LockTimeoutError)) throw err;
+      if (!(err instanceof LockTimeoutError || err instanceof ForeignLockError)) throw err;
       report.busy.push(join(GENERATIONS_DIR, name));
       continue;
     }
@@ -283,7 +286,9 @@ async function underLock(cache: StageCache, hash: string, fn: () => void): Promi
   try {
     lock = await cache.lock(hash, { waitMs: 0, purpose: "alignc cache prune" });
   } catch (err) {
-    if (err instanceof LockTimeoutError) return false;
+    // a live owner, or something at the lock's path that is no lock of alignc's (a folder, a link): left,
+    // as the dry run says (it stopped the prune, exit 1, partway)
+    if (err instanceof LockTimeoutError || err instanceof ForeignLockError) return false;
     throw err;
   }
   try {
