@@ -203,6 +203,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   }
   if (role === "rankings" || role === "pairs") {
     const kSkipped = { count: 0 };
+    const sameSkipped = { count: 0 };
     const k = rangeP(p.k);
     const fields = rowFields(dp, node, role) as RowFields;
     const groups = readRankings({
@@ -220,11 +221,13 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       k: k ?? undefined,
       kOutside: failOrSkip(p.k_outside),
       kSkipped,
+      sameSkipped,
       bad,
       system: strP(p.system),
     });
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
-    const notes = skippedNotes(kNote);
+    const sameNote: SkippedRows[] = sameSkipped.count ? [{ source: name, file: rs.file, count: sameSkipped.count, reasons: ["every pair ranked apart compares two copies of one text: no comparison"] }] : [];
+    const notes = skippedNotes([...kNote, ...sameNote]);
     const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt, holdoutBy(p, rs));
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }

@@ -18,18 +18,29 @@ export async function countRows(file: string, kind: ReaderKind, encoding?: strin
   if ((kind === "jsonl" || kind === "text") && !encoding?.startsWith("utf-16")) {
     let n = 0;
     let lineHasContent = false;
-    const blank = (b: number) => b === 32 || b === 13 || b === 9;
+    let afterCR = false; // the last chunk ended in `\r`: a `\n` opening this one ends no line of its own
+    const blank = (b: number) => b === 32 || b === 9;
     const count = (chunk: Buffer): void => {
-      // jump between newlines natively; a line's content is usually decided by its first byte
-      let pos = 0;
+      // jump between line breaks natively (`\n`, `\r\n` or a lone `\r`, as the readers split lines);
+      // a line's content is usually decided by its first byte. The next `\r` is found once per chunk
+      // position past it: searching it from every line would scan a file without one quadratically
+      let pos = afterCR && chunk[0] === 10 ? 1 : 0;
+      afterCR = false;
+      let cr = chunk.indexOf(13, pos);
       for (;;) {
+        if (cr >= 0 && cr < pos) cr = chunk.indexOf(13, pos);
         const nl = chunk.indexOf(10, pos);
-        const end = nl < 0 ? chunk.length : nl;
+        const brk = nl < 0 ? cr : cr < 0 ? nl : Math.min(nl, cr);
+        const end = brk < 0 ? chunk.length : brk;
         for (let i = pos; i < end && !lineHasContent; i++) if (!blank(chunk[i]!)) lineHasContent = true;
-        if (nl < 0) break;
+        if (brk < 0) break;
         if (lineHasContent) n++;
         lineHasContent = false;
-        pos = nl + 1;
+        pos = brk + 1;
+        if (chunk[brk] === 13) {
+          if (pos === chunk.length) afterCR = true;
+          else if (chunk[pos] === 10) pos++;
+        }
       }
     };
     const small = st.size <= WHOLE_READ_BYTES ? readFileSync(file) : null;

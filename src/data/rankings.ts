@@ -35,6 +35,8 @@ export interface RankingSpec {
   kOutside?: "fail" | "skip";
   /** filled with the number of rows k_outside = "skip" left out */
   kSkipped?: { count: number };
+  /** rows whose every ranked-apart pair compares two copies of one text: left out (counted here) */
+  sameSkipped?: { count: number };
   /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
   bad?: BadRows;
   system?: string;
@@ -168,6 +170,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   const out: ComparisonGroup[] = [];
   let kSkipped = 0;
+  let sameSkipped = 0;
   const respField = spec.responses;
   const rankField = spec.ranking;
   for (const row of spec.rows) {
@@ -244,7 +247,14 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       // an empty response is a real answer to compare (HH-RLHF's harmless set prefers the assistant
       // saying nothing to a harmful reply in 3 of its first 1,000 rows): the reward model scores the
       // prompt and the format's closing text and end-of-text token, DPO the log-probability of those
-      const pairs = pairsFromRanks(ranks);
+      // two copies of one text ranked apart are one response: a tie, not a comparison (its loss is ln 2
+      // whatever the model does, and an accuracy counts it ½); a row left with no comparison is left out
+      const ranked = pairsFromRanks(ranks);
+      const pairs = ranked.filter(([w, l]) => responses[w] !== responses[l]);
+      if (pairs.length === 0 && ranked.length > 0) {
+        sameSkipped++;
+        return null;
+      }
       return {
         id: `${spec.name}:${row.index}`,
         prompt,
@@ -260,6 +270,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   }
   if (!spec.bad) bad.finish();
   if (spec.kSkipped) spec.kSkipped.count += kSkipped;
+  if (spec.sameSkipped) spec.sameSkipped.count += sameSkipped;
   return out;
 }
 

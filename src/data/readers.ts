@@ -343,19 +343,22 @@ function lineStarts(text: string): number[] {
 export function readTextLines(file: string, opts: ReadOptions = {}): Row[] {
   const text = readWhole(file, opts.encoding);
   const rows: Row[] = [];
+  // lines end at `\n`, `\r\n` or a lone `\r` (old Mac files), as the JSONL reader splits them (lines.ts)
+  // and Python's universal newlines do: a file of lone `\r` was one line (engine epoch 30)
+  const brk = /\r\n|\n|\r/g;
   let start = 0;
   let line = 0;
-  while (start <= text.length) {
+  for (;;) {
     line++;
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const s = text.slice(start, end).replace(/\r$/, "");
+    const m = brk.exec(text);
+    const end = m ? m.index : text.length;
+    const s = text.slice(start, end);
     if (s.trim() !== "") {
       if (opts.limit !== undefined && rows.length >= opts.limit) break;
       rows.push({ data: { text: s }, index: rows.length, line, start, end });
     }
-    if (end === text.length) break;
-    start = end + 1;
+    if (!m) break;
+    start = brk.lastIndex;
   }
   return rows;
 }

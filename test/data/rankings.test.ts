@@ -114,6 +114,14 @@ test("OASST rows: every message must be an object with a string text and a promp
   assert.equal(g!.prompt, "q\n\nAssistant: a\n\nUser: more?");
 });
 
+test("two copies of one text ranked apart are a tie, not a comparison; a row with no other pair is left out, counted (hunt37)", () => {
+  const sameSkipped = { count: 0 };
+  const [g] = readRankings({ ...SOURCE_FIELDS, name: "r", file: "r.jsonl", rows: rowsOf([{ prompt: "p", responses: ["a", "b", "a"], ranking: "A > B > C" }]), sameSkipped });
+  assert.deepEqual(g!.pairs, [[0, 1], [1, 2]], "A > C compared two copies of `a`");
+  const out = readRankings({ ...SOURCE_FIELDS, name: "r", file: "r.jsonl", rows: rowsOf([{ prompt: "q", responses: ["x", "x"], ranking: "A > B" }, { prompt: "p", responses: ["y", "z"], ranking: "A > B" }]), sameSkipped });
+  assert.deepEqual([out.map((x) => x.prompt), sameSkipped.count], [["p"], 1]);
+});
+
 // OASST's K-way groups read `as pairs` were taken as rankings without a word (audit 32)
 test("a source declared `as pairs` refuses a row ranking more than two responses, located, naming `as rankings`", () => {
   const rows = rowsOf([

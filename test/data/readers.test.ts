@@ -127,6 +127,25 @@ test("text: one row per non-blank line; countRows agrees", async () => {
   assert.equal(await countRows(p, "text"), 3);
 });
 
+test("text: lines end at \\n, \\r\\n or a lone \\r (old Mac files were one line), as the JSONL reader splits them; countRows agrees, across chunk ends too", async () => {
+  const p = file("cr.txt", "one\rtwo\r\nthree\n\r\nfour\r");
+  const rs = await readRows(p, "text");
+  assert.deepEqual(rs.rows.map((r) => [r.data.text, r.line]), [
+    ["one", 1],
+    ["two", 2],
+    ["three", 3],
+    ["four", 5],
+  ]);
+  assert.equal(await countRows(p, "text"), 4);
+  const j = file("cr.jsonl", '{"a": 1}\r{"a": 2}\r\n{"a": 3}\r');
+  assert.equal((await readRows(j, "jsonl")).rows.length, 3);
+  assert.equal(await countRows(j, "jsonl"), 3);
+  // past the one-read size, counted in streamed chunks: a \r\n may fall across two of them
+  const big = file("big.txt", "x\r\n".repeat(400_000) + "y\r".repeat(100_000));
+  assert.equal(await countRows(big, "text"), 500_000);
+  assert.equal((await readRows(big, "text")).rows.length, 500_000);
+});
+
 test("a missing file is AL3001; limit stops early", async () => {
   await expectDataError(readRows(join(dir, "nope.jsonl"), "jsonl"), "AL3001", /not found/);
   const p = file("many.jsonl", Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })).join("\n"));
