@@ -226,7 +226,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
 
 /** Truncation counts of a recipe's stages by block name, as the plan carries them (src/data/truncation-report.ts),
  * through the memo `alignc check` shares (src/plan/truncation-cache.ts). */
-async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: TruncationCache | null): Promise<{ counts: Map<string, TruncationEstimate>; diagnostics: Diagnostic[] }> {
+export async function measureTruncation(recipe: CheckedRecipe, plan: Plan, cache: TruncationCache | null): Promise<{ counts: Map<string, TruncationEstimate>; diagnostics: Diagnostic[] }> {
   const { truncationReport } = await import("./data/truncation-report.js");
   const hashOf = new Map(plan.nodes.filter((n) => n.kind === "stage").map((n) => [n.block ?? n.id, n.hash]));
   const r = await truncationReport(recipe, cache ? truncationMemo(cache, (stage) => hashOf.get(stage)) : undefined);

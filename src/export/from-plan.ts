@@ -102,6 +102,7 @@ async function stageData(dp: DataPlan, node: PlanNode, fmt: ChatFormat): Promise
 export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: string; until?: string } = {}): Promise<Gathered> {
   const diagnostics: Diagnostic[] = [];
   let r = recipe;
+  let label: string | undefined;
   const variants = expandVariants(recipe);
   if (variants.length) {
     const v = opts.variant !== undefined ? findVariant(variants, opts.variant) : undefined;
@@ -115,15 +116,26 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
       return { input: null, diagnostics };
     }
     r = v.recipe;
+    label = v.label;
   } else if (opts.variant !== undefined) {
     // as `plan` and `run` say: a variant named for a recipe without one is a mistake, not a no-op
     diagnostics.push({ code: "AL4011", severity: "error", message: `${PLAN_CODES.AL4011}: ${opts.variant} (${recipe.name} has no sweep, so no variants)`, file: recipe.file, span: null });
     return { input: null, diagnostics };
   }
-  const planned = planRecipe(r);
-  diagnostics.push(...planned.diagnostics.filter((d) => d.severity === "error"));
+  const shape = planRecipe(r, { structureOnly: true });
+  if (!shape.plan) return { input: null, diagnostics: shape.diagnostics.filter((d) => d.severity === "error") };
+  // the plan's data checks, as `alignc plan` makes them (a stage with no training row, AL4020; examples
+  // past the context without max_length, AL4005): without the data's sizes they saw nothing, and an
+  // export wrote an empty train.jsonl with exit 0. No machine: this machine's memory is not the cluster's.
+  const { measureData, measureTruncation } = await import("../compile.js");
+  const measured = await measureData(r, shape.plan);
+  const cuts = await measureTruncation(r, shape.plan, null);
+  const planned = planRecipe(r, { sizes: () => measured.sizes, truncation: () => cuts.counts });
+  diagnostics.push(...[...measured.diagnostics, ...cuts.diagnostics, ...planned.diagnostics].filter((d) => d.severity === "error"));
   if (!planned.plan || diagnostics.length) return { input: null, diagnostics };
-  return gatherFromPlan(planned.plan, r, opts, diagnostics);
+  const g = await gatherFromPlan(planned.plan, r, opts, diagnostics);
+  if (g.input && label !== undefined) g.input.variant = label;
+  return g;
 }
 
 /** The export of a plan (`recipe`: the variant it was planned from, to locate diagnostics). */
@@ -171,7 +183,10 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
             span: modelAt.span,
             hint: `add \`hf = "gpt2"\` (a Hugging Face model id, or a local folder with config.json and weights) to model \`${initNode.id}\`; a variant can do it: \`${initNode.id}.hf = "gpt2"\``,
           });
-        init = { hf, model: initNode.id };
+        // the recipe's model definition the Hugging Face model stands in for: said in EXPORT.md, not carried
+        const m = initNode.params;
+        const tokenizer = refOf(m.tokenizer);
+        init = { hf, model: initNode.id, shape: `${m.layers} layers, d_model ${m.d_model}, ${m.heads} heads, context ${m.context}${tokenizer ? `, tokenizer \`${tokenizer}\`` : ""}, initialised at random` };
       } else init = { stage: initNode.id };
       const fmt = chatFormatOf(dp, node.params.format); // the stage's inlined format; null: raw
       const { data, dataName, ptx } = await stageData(dp, node, fmt);
@@ -211,5 +226,5 @@ export async function gatherFromPlan(plan: Plan, recipe: CheckedRecipe, opts: { 
   // the models whose positions alignc knows are GPT-2's: their stages' lengths are counted in its BPE
   const bpe = stages.some((s) => s.positions) ? await gpt2() : null;
   const positionTokens = bpe ? { count: (s: string) => bpe.encode(s).length, name: "gpt2 BPE" } : undefined;
-  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped, ...(positionTokens ? { positionTokens } : {}) }, diagnostics, ...(tokens ? { tokens } : {}) };
+  return { input: { recipe: recipe.name, file: basename(recipe.file), stages, skipped, ...(opts.until !== undefined ? { until: opts.until } : {}), ...(positionTokens ? { positionTokens } : {}) }, diagnostics, ...(tokens ? { tokens } : {}) };
 }

@@ -91,7 +91,9 @@ export interface StageHPCommon {
 }
 
 /** Where a stage's weights come from: a Hugging Face model (id or folder), or an earlier stage's output. */
-export type StageInit = { hf: string; model: string } | { stage: string };
+/** Where a stage starts: a Hugging Face model (`shape`: the recipe's own model definition it stands in for, which the
+ * export does not carry), or an earlier stage's output. */
+export type StageInit = { hf: string; model: string; shape?: string } | { stage: string };
 
 export type StageData =
   | { kind: "text"; train: string[]; test: string[] } // pretraining documents
@@ -127,6 +129,9 @@ export interface ExportInput {
   file: string; // recipe file
   stages: ExportStage[]; // plan order
   skipped: { name: string; kind: string; why: string }[]; // evals and other blocks an export leaves out
+  /** the variant exported (its label) and the stage the export stopped at: EXPORT.md's command names them */
+  variant?: string;
+  until?: string;
   /** counts tokens as the models with known positions do (GPT-2's BPE), when a stage has them */
   positionTokens?: { count: (s: string) => number; name: string };
 }
