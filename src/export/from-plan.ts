@@ -127,12 +127,16 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
   // the plan's data checks, as `alignc plan` makes them (a stage with no training row, AL4020; examples
   // past the context without max_length, AL4005): without the data's sizes they saw nothing, and an
   // export wrote an empty train.jsonl with exit 0. No machine: this machine's memory is not the cluster's.
-  const { measureData, measureTruncation } = await import("../compile.js");
+  const [{ measureData, measureTruncation }, { registerCachedDraws }] = await Promise.all([import("../compile.js"), import("../run/storage/cached-draws.js")]);
+  // ranked samples export the draw a run has cached, as `alignc data` shows it (AL3061's hint, to run the
+  // draw first, could never help an export: it read no cache)
+  registerCachedDraws(r);
   const measured = await measureData(r, shape.plan);
   const cuts = await measureTruncation(r, shape.plan, null);
   const planned = planRecipe(r, { sizes: () => measured.sizes, truncation: () => cuts.counts });
   diagnostics.push(...[...measured.diagnostics, ...cuts.diagnostics, ...planned.diagnostics].filter((d) => d.severity === "error"));
   if (!planned.plan || diagnostics.length) return { input: null, diagnostics };
+  registerCachedDraws(r, undefined, dataPlanFromPlan(planned.plan, r));
   const g = await gatherFromPlan(planned.plan, r, opts, diagnostics);
   if (g.input && label !== undefined) g.input.variant = label;
   return g;

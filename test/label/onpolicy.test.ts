@@ -182,6 +182,12 @@ test("micro recipe: SFT, the draw, the rule's ranking, a reward model (and DPO) 
     const text = alignData([fx.recipe, "--source", "onpolicy", "--stats"], fx.dir, opts.cacheRoot);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /\(`onpolicy`, training split\), first reasons:/);
+    // `alignc export` reads the cached draw too (it read no cache: AL3061, whose hint could never help; export37)
+    writeFileSync(join(fx.dir, "hf.align"), `recipe onpolicy_hf extends "onpolicy.align" { tiny.hf = "gpt2" }\n`);
+    const exported = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "export", "hf.align", "--to", "trl", "--out", "out", "--until", "rm"], { cwd: fx.dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ALIGNC_CACHE: opts.cacheRoot } });
+    assert.equal(exported.status, 0, exported.stderr);
+    const rmRows = readFileSync(join(fx.dir, "out", "data", "rm", "train.jsonl"), "utf8").trim().split("\n").length;
+    assert.ok(rmRows >= stats.train, `${rmRows} pair rows from ${stats.train} ranked groups`);
     // another k is another draw: not in the cache, but the stage it samples is
     writeFileSync(join(fx.dir, "k5.align"), readFileSync(fx.recipe, "utf8").replace("  k = 4\n", "  k = 5\n"));
     const k5 = alignData(["k5.align", "--source", "onpolicy"], fx.dir, opts.cacheRoot);

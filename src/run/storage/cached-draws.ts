@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { CheckedRecipe } from "../../check/ir.js";
 import { CANDIDATES_FILE, drawOf, noteUndrawn, registerDraw } from "../../data/build-samples.js";
 import { refOf } from "../../plan/params.js";
-import { dataPlanOf } from "../../data/plan-input.js";
+import { dataPlanOf, type DataPlan } from "../../data/plan-input.js";
 import { engineVersion } from "../../plan/compile.js";
 import { hashNodes } from "../../plan/hash.js";
 import { defaultCacheRoot, StageCache, type EntryMeta } from "./cache.js";
@@ -27,10 +27,10 @@ export interface CachedDraw {
 /**
  * Register every cached draw of the recipe's ranked samples with its data plan (the one
  * `buildExamples(recipe, …)` builds from), and say which ones are and are not drawn.
- * `recipe` is one variant (no sweeps left), as `alignc data` builds it.
+ * `recipe` is one variant (no sweeps left), as `alignc data` builds it; `dp`: the data plan to register
+ * them with, when it is not dataPlanOf(recipe) (an export builds from its plan's).
  */
-export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = defaultCacheRoot()): CachedDraw[] {
-  const dp = dataPlanOf(recipe);
+export function registerCachedDraws(recipe: CheckedRecipe, cacheRoot: string = defaultCacheRoot(), dp: DataPlan = dataPlanOf(recipe)): CachedDraw[] {
   const ranks = [...dp.nodes.values()].filter((n) => n.kind === "data" && n.op === "rank");
   if (ranks.length === 0) return [];
   // the data plan's nodes are the plan's own, in topological order: hashed with alignc's engine they
