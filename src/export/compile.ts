@@ -47,7 +47,9 @@ function rowShape(opts: ExportOptions, s: ExportStage): string {
 }
 
 function stageRows(opts: ExportOptions, s: ExportStage, split: "train" | "test"): Row[] {
-  return rowsFor(opts.to, s.kind, s.data, split, { pairs: pairsOf(s), lossOnAll: s.kind === "sft" && s.hp.loss_on === "all" });
+  // `pairs = "adjacent"` is what a stage trains on; its held-out accuracy, in alignc, scores every pair of
+  // the held-out groups (src/run/nodes/stage-data.ts): the test rows hold them all (export37)
+  return rowsFor(opts.to, s.kind, s.data, split, { pairs: split === "test" ? "all" : pairsOf(s), lossOnAll: s.kind === "sft" && s.hp.loss_on === "all" });
 }
 
 /** ptx rows for OpenRLHF ≤ 0.7.0.post1: whole texts under the prompt key (its ptx dataset reads input_key in pretrain mode). */
@@ -247,7 +249,7 @@ function commonApproximations(input: ExportInput, opts: ExportOptions): Approxim
         (opts.to === "axolotl" ? ", split into consecutive sequence_len-token rows where longer (at most its first 64 × sequence_len tokens)" : ""),
     });
   if (input.stages.some((s) => s.kind === "reward_model" && s.hp.pairs === "adjacent"))
-    out.push({ stage: null, text: "pairs = adjacent: rows hold only pairs of neighbouring rank levels, as alignc's own run trains" });
+    out.push({ stage: null, text: "pairs = adjacent: training rows hold only pairs of neighbouring rank levels, as alignc's own run trains; held-out rows hold every pair, as alignc's held-out accuracy scores them" });
   // its SFT dataset does the same outside pretrain mode (research33, audit35 M3): the model learns a space before EOS
   const openrlhfEos = (s: ExportStage) => s.kind === "reward_model" || s.kind === "dpo" || (s.kind === "sft" && s.hp.loss_on !== "all");
   if (opts.to === "openrlhf" && input.stages.some(openrlhfEos))

@@ -149,6 +149,16 @@ test("ties give no pair; `pairs = adjacent` keeps neighbouring rank levels only"
   assert.deepEqual(groupPairs(g, "adjacent"), [[0, 2], [1, 2], [2, 3]]);
 });
 
+test("`pairs = adjacent`: the training rows hold neighbouring rank levels, the held-out rows every pair, as alignc's held-out accuracy scores them (export37)", () => {
+  const input = fixtureInput({ k: 4, without: ["policy"] });
+  const rm = input.stages.find((x) => x.name === "rm")!;
+  rm.hp = withHP(rm.hp, { pairs: "adjacent" });
+  const r = compileExport(input, opts({ to: "trl" }));
+  assert.equal(file(r, "data/rm/train.jsonl")!.trim().split("\n").length, 8 * 3, "8 groups of 4 strictly ranked: 3 adjacent pairs each");
+  assert.equal(file(r, "data/rm/test.jsonl")!.trim().split("\n").length, 6, "the held-out group: all C(4,2)");
+  assert.match(file(r, "EXPORT.md")!, /held-out rows hold every pair/);
+});
+
 test("TRL reward export counts pairs longer than max_length and warns", () => {
   const count = { count: (s: string) => s.length, name: "chars" };
   const r = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "trl" }), count);
