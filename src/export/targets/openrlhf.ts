@@ -47,6 +47,14 @@ const UNBOUNDED = 1_000_000_000;
 const usesCritic = (c: MapCtx) => c.stage.hp.advantages !== "rloo";
 const critic = (key: MapRow["key"]): MapRow["key"] => (c) => (usesCritic(c) ? key(c) : null);
 
+
+/** OpenRLHF's --max_samples keeps a file's first rows (blending_datasets: `select(range(max_samples))`), where
+ * alignc draws a seeded random order over all of them: said when it cuts (export37). */
+function firstRowsNote(maxSamples: number | null | undefined, rows: number, what: string): string | null {
+  if (maxSamples === undefined || maxSamples === null || maxSamples >= rows) return null;
+  return `OpenRLHF's --max_samples ${maxSamples} keeps the first ${maxSamples} of the ${rows} ${what} in file order, where alignc draws ${maxSamples} in a seeded random order over all ${rows}: a file sorted by category, label or length gives OpenRLHF a biased share`;
+}
+
 export const OPENRLHF_TABLE: readonly MapRow[] = [
   { alignc: "seed", kinds: TRAINED, key: flag("--seed", "--train.seed"), value: (c) => c.stage.hp.seed },
   { alignc: "lr", kinds: TRAINED, key: flagPPO("--learning_rate", "--adam.lr", "--actor_learning_rate", "--actor.adam.lr"), value: (c) => c.stage.hp.lr },
@@ -69,7 +77,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     },
   },
   // always written: OpenRLHF's default (1,000,000; 1e8 in 0.7's train_rm) cuts every larger dataset to its first rows
-  { alignc: "steps", kinds: SUPERVISED, key: flag("--max_samples", "--data.max_samples"), value: (c) => duration(c).maxSamples ?? c.rows },
+  { alignc: "steps", kinds: SUPERVISED, key: flag("--max_samples", "--data.max_samples"), value: (c) => duration(c).maxSamples ?? c.rows, lossy: (c) => firstRowsNote(duration(c).maxSamples, c.rows, "rows") },
   {
     alignc: "steps",
     kinds: ["ppo"],
@@ -81,7 +89,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
       return d.exact ? null : `OpenRLHF repeats whole passes over the prompts in whole rollouts (each pass's last incomplete one dropped): ${d.sequences} prompts (× ${hp.samples_per_prompt} samples) instead of alignc's ${hp.steps} steps × ${c.stage.hp.batch_size / hp.samples_per_prompt} prompts`;
     },
   },
-  { alignc: "steps", kinds: ["ppo"], key: flag("--max_samples", "--data.max_samples"), value: (c) => ppoDuration(c).maxSamples ?? c.rows },
+  { alignc: "steps", kinds: ["ppo"], key: flag("--max_samples", "--data.max_samples"), value: (c) => ppoDuration(c).maxSamples ?? c.rows, lossy: (c) => firstRowsNote(ppoDuration(c).maxSamples, c.rows, "prompts") },
   // prompts per rollout × samples per prompt = rollouts per optimizer step, so the buffer a step trains on is whole
   // OpenRLHF's rollout batch counts prompts, each sampled n_samples_per_prompt times; alignc's counts responses
   { alignc: "batch_size", kinds: ["ppo"], key: flag("--rollout_batch_size", "--rollout.batch_size"), value: (c) => rolloutPrompts(c.stage, c.world) },
