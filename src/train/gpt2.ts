@@ -4,7 +4,7 @@
 // c_attn is split into our separate q/k/v projections. GPT-2's BPE is data's gpt2() tokenizer (src/data/tokenizers.ts).
 import { gptConfig } from "./config.js";
 import { Gpt, initialValues, type HeadName } from "./model.js";
-import { readSafetensors, type NamedTensor } from "./safetensors.js";
+import { decodeSafetensors, readSafetensors, type NamedTensor } from "./safetensors.js";
 import { gpt2ConfigHeads, gpt2Dims } from "../common/weights-shape.js";
 
 export interface Gpt2LoadOptions {
@@ -57,7 +57,15 @@ export const GPT2_ARCHITECTURE = { initStd: 0.02, lnEps: 1e-5, gelu: "tanh", tie
 
 /** Load a GPT-2 safetensors file as a Gpt with the tied LM head and GPT-2's tanh GELU. */
 export function loadGpt2(path: string, opts: Gpt2LoadOptions): Gpt {
-  const { tensors } = readSafetensors(path);
+  return gpt2From(readSafetensors(path).tensors, path, opts);
+}
+
+/** GPT-2 weights from a file's bytes, read and checked by the caller (the run holds them to the plan's sha256). */
+export function loadGpt2Bytes(bytes: Uint8Array, path: string, opts: Gpt2LoadOptions): Gpt {
+  return gpt2From(decodeSafetensors(bytes, path).tensors, path, opts);
+}
+
+function gpt2From(tensors: Map<string, NamedTensor>, path: string, opts: Gpt2LoadOptions): Gpt {
   const p = gpt2ToParams(tensors, path);
   const heads = opts.heads ?? gpt2ConfigHeads(path);
   if (heads === undefined) throw new Error(`${path}: the number of attention heads is not in the weights; pass heads or put GPT-2's config.json beside the file`);

@@ -29,6 +29,6 @@ export { generate, sampleToken, FULL_DISTRIBUTION, type SampleOptions } from "./
 export { EVAL_BATCH_ROWS, type EvalOptions, lmLoss, constantLoss, scoreSequences, rmAccuracy, generateAll, exactMatch } from "./evaluate.js";
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, SafetensorsError, type NamedTensor } from "./safetensors.js";
 export { saveModel, loadModel, loadModelBytes, saveTrainerState, loadTrainerState } from "./checkpoint.js";
-export { loadGpt2, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";
+export { loadGpt2, loadGpt2Bytes, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";
 export { NonFiniteError, TrainInputError } from "./errors.js";
 export { THROUGHPUT, estimateTokensPerSecond, type ThroughputRow } from "./throughput.js";

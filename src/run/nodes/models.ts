@@ -2,9 +2,11 @@
 // from its cache entry (`model.safetensors`).
 import { join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { Gpt, loadModel, loadModelBytes, loadGpt2 } from "../../train/index.js";
+import { createHash } from "node:crypto";
+import { Gpt, loadModelBytes, loadGpt2Bytes } from "../../train/index.js";
+import { parseSafetensorsHeader } from "../../common/safetensors-header.js";
 import { EntryChangedError, readEntryFile } from "../storage/entry-file.js";
-import { readWeightsShape } from "../../common/weights-shape.js";
+import { ALIGNC_MODEL_FORMAT, gpt2ConfigHeads } from "../../common/weights-shape.js";
 import type { NodeOutput } from "../handler.js";
 import type { Plan, PlanNode } from "../../plan/types.js";
 import { paramsOf } from "../../plan/params.js";
@@ -13,7 +15,7 @@ import { tokenizerFor } from "./env.js";
 import { fileModelConfigOf, modelConfigOf } from "../../plan/engine-configs.js";
 import { locator } from "../../plan/checks.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
-import { hashRegularFile } from "../../lang/read-file.js";
+import { readRegularFile } from "../../lang/read-file.js";
 
 export const MODEL_FILE = "model.safetensors";
 
@@ -65,10 +67,10 @@ function entryWeights(env: HandlerEnv, out: NodeOutput, dir: string): Buffer {
  * greedy answers under the node's). A file changed since is AL5002 at `weights`, not another model
  * trained and stored as if it were the planned one.
  */
-function unchangedSincePlanned(env: HandlerEnv, node: PlanNode, file: string, shown: string): void {
+function unchangedSincePlanned(env: HandlerEnv, node: PlanNode, file: string, shown: string, bytes: Uint8Array): void {
   const planned = node.files.find((f) => resolve(env.recipe.dir, f.path) === file)?.sha256;
   if (planned === undefined) return;
-  const now = hashRegularFile(file, "weights file");
+  const now = createHash("sha256").update(bytes).digest("hex");
   if (now === planned) return;
   const at = locator(env.recipe)(node.block ?? node.id, "weights");
   throw new DiagnosticError([
@@ -92,11 +94,14 @@ export async function initialModel(env: HandlerEnv, plan: Plan, node: PlanNode):
     const arg = p.weights.args[0] as { $file?: unknown } | null;
     if (!arg || typeof arg.$file !== "string") throw new Error(`model ${node.id}: weights = safetensors(...) names no file`);
     const file = resolve(env.recipe.dir, arg.$file);
-    unchangedSincePlanned(env, node, file, arg.$file);
+    // one read: the bytes held to the plan's sha256 are the bytes decoded (hashing the file, then reading it
+    // again to load, trained a file swapped in between and cached it under the planned one's hash; hunt37c)
+    const bytes = new Uint8Array(readRegularFile(file, Number.MAX_SAFE_INTEGER, "weights file"));
+    unchangedSincePlanned(env, node, file, arg.$file, bytes);
     // the plan read this file's header (AL4023); the layout decides the loader, and a GPT-2 file without
     // a config.json beside it takes the block's heads (its tensors do not hold them)
-    const shape = readWeightsShape(file);
-    const loaded = shape.layout === "alignc" ? loadModel(file) : loadGpt2(file, { withHeads: ["lm"], seed: p.seed, heads: shape.heads ?? p.heads });
+    const alignc = parseSafetensorsHeader(bytes.subarray(0, 8), (n) => bytes.subarray(8, 8 + n), bytes.length, file).metadata.format === ALIGNC_MODEL_FORMAT;
+    const loaded = alignc ? loadModelBytes(bytes, file) : loadGpt2Bytes(bytes, file, { withHeads: ["lm"], seed: p.seed, heads: gpt2ConfigHeads(file) ?? p.heads });
     // the file's weights under the plan node's settings: its shape must be the node's, and dropout and
     // init_std are the node's (before, a file's own config trained, whatever the plan said)
     const { config, mismatches } = fileModelConfigOf(p, tok.vocabSize, loaded.config);
