@@ -3,6 +3,7 @@
 // bad ranking) is reported as file:line with a span.
 import { parseJsonExact } from "./json-exact.js";
 import { StopRequested, checkStop } from "../common/stop-point.js";
+import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { createGunzip } from "node:zlib";
@@ -11,6 +12,7 @@ import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
 import { BadRows, clip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
+import { recordRead, sha256Of } from "../lang/read-digests.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
 import { LongLine, splitLines } from "./lines.js";
 import { gunzipAtMost, gunzipWhole, gzipBytes, isGzipFile } from "./gunzip.js";
@@ -68,6 +70,7 @@ function readWhole(file: string, encoding?: string): string {
     if (err instanceof InputFileError) fail(CODES.fileMissing, `${err.withoutPath}; write it as JSONL, which is streamed`, file);
     throw err;
   }
+  recordRead(file, sha256Of(buf)); // what a run holds to its plan's sha256 (src/lang/read-digests.ts)
   const gz = mayBeGzip(encoding) && gzipBytes(buf);
   if (gz) buf = gunzipWhole(file, buf);
   return decodeWhole(file, buf, encoding, gz);
@@ -123,7 +126,17 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
     if (whole) checkEncoding(file, whole, opts.encoding, gz);
   }
   const raw = createReadStream(file);
-  const bytes = (gz ? raw.pipe(createGunzip()) : raw) as AsyncIterable<Buffer>;
+  // a plain file's bytes are hashed as they stream, and recorded once read to the end (read-digests.ts)
+  const digest = gz ? null : createHash("sha256");
+  let streamed = false;
+  const plain = async function* (): AsyncGenerator<Buffer> {
+    for await (const chunk of raw as AsyncIterable<Buffer>) {
+      digest!.update(chunk);
+      yield chunk;
+    }
+    streamed = true;
+  };
+  const bytes = (gz ? raw.pipe(createGunzip()) : plain()) as AsyncIterable<Buffer>;
   const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file, gz) : decodeStream(bytes, file, opts.encoding!, gz);
   const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
@@ -188,6 +201,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   } finally {
     raw.destroy();
   }
+  if (streamed && digest) recordRead(file, digest.digest("hex"));
   if (errors.length) throw new DataError(errors);
   return rows;
 }

@@ -8,6 +8,8 @@ import { fieldString, firstInvalidUtf8, readRows } from "../../src/data/readers.
 import { countRows } from "../../src/data/count-rows.js";
 import { DataError } from "../../src/data/diag.js";
 import { located } from "./located.js";
+import { createHash } from "node:crypto";
+import { lastReadDigest } from "../../src/lang/read-digests.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-readers-"));
 const file = (name: string, text: string | Buffer) => {
@@ -144,6 +146,17 @@ test("text: lines end at \\n, \\r\\n or a lone \\r (old Mac files were one line)
   const big = file("big.txt", "x\r\n".repeat(400_000) + "y\r".repeat(100_000));
   assert.equal(await countRows(big, "text"), 500_000);
   assert.equal((await readRows(big, "text")).rows.length, 500_000);
+});
+
+test("a whole read records the sha256 of the bytes read, for the run's check against its plan; a JSONL stream read to its end too, one cut short by limit not (hunt37c)", async () => {
+  const t = file("d.txt", "a\nb\n");
+  await readRows(t, "text");
+  assert.equal(lastReadDigest(t), createHash("sha256").update("a\nb\n").digest("hex"));
+  const j = file("d.jsonl", '{"a": 1}\n{"a": 2}\n');
+  await readRows(j, "jsonl", { limit: 1 });
+  assert.equal(lastReadDigest(j), undefined, "a partial read is no digest of the file");
+  await readRows(j, "jsonl");
+  assert.equal(lastReadDigest(j), createHash("sha256").update('{"a": 1}\n{"a": 2}\n').digest("hex"));
 });
 
 test("a missing file is AL3001; limit stops early", async () => {

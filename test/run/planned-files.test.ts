@@ -14,6 +14,7 @@ import { runPlan } from "../../src/run/run-plan.js";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { DiagnosticError } from "../../src/lang/diagnostic.js";
 import { tempDir } from "./helpers.js";
+import { recordRead } from "../../src/lang/read-digests.js";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -72,6 +73,22 @@ test("a data file changed after the plan hashed it and before the run read it: A
     await assert.rejects(runPlan(opts()), al5004(dir));
     assert.equal(existsSync(join(dir, "runs")) ? readdirSync(join(dir, "runs")).filter((f) => !f.startsWith(".") && f !== "README.md").length : 0, 0, "no run folder");
     assert.equal(cache.get(p.nodes[1]!.hash), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a data file the data layer read as other bytes than the plan hashed, though it is back to them on disk: AL5004, nothing cached (a file rewritten during the read; hunt37c)", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { p, opts, cache } = setup(dir, { during: null });
+    // the data layer's reader records what it read (src/lang/read-digests.ts): here, what a generator
+    // rewriting rows.txt in place left mid-read; the file on disk is the planned one again
+    recordRead(join(dir, "rows.txt"), sha("one\ntw"));
+    await assert.rejects(runPlan(opts()), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]!.code === "AL5004" && /read as sha256 [0-9a-f]{12}… while this run prepared its data/.test(e.diagnostics[0]!.message));
+    assert.equal(cache.get(p.nodes[1]!.hash), null);
+    recordRead(join(dir, "rows.txt"), sha("one\n")); // read whole again
+    assert.equal((await runPlan(opts())).exitCode, 0);
   } finally {
     cleanup();
   }

@@ -14,6 +14,7 @@ import { templateNames } from "../../common/template-folder.js";
 import { resolve } from "node:path";
 import type { Json, Plan } from "../../plan/types.js";
 import { hashRegularFile } from "../../lang/read-file.js";
+import { lastReadDigest } from "../../lang/read-digests.js";
 import { DiagnosticError } from "../../lang/diagnostic.js";
 
 export class PlannedFiles {
@@ -65,6 +66,11 @@ export class PlannedFiles {
 
   private checkFile(path: string, reader: string): void {
     const abs = resolve(this.dir, path);
+    const sha = this.planned.get(path)!;
+    // what the data layer read, as it read it: a file changed during the read and changed back since hashes
+    // as planned on disk, but it is not what the stages were given (hunt37c)
+    const read = lastReadDigest(abs);
+    if (read !== undefined && read !== sha) throw changed(abs, reader, `read as sha256 ${read.slice(0, 12)}… while this run prepared its data, ${sha.slice(0, 12)}… in the plan: it changed after the plan was made (a file rewritten while it was read, even back to the planned bytes since)`);
     let stamp: string;
     let now: string;
     try {
@@ -75,7 +81,6 @@ export class PlannedFiles {
     } catch (err) {
       throw changed(abs, reader, `it can no longer be read (${(err as Error).message.split("\n")[0]})`);
     }
-    const sha = this.planned.get(path)!;
     if (now !== sha) throw changed(abs, reader, `sha256 ${sha.slice(0, 12)}… in the plan, ${now.slice(0, 12)}… now`);
     this.verified.set(path, stamp);
   }
