@@ -11,6 +11,15 @@ export function specialInput(p: string): string | null {
   return st.isFile() || st.isDirectory() ? null : specialKind(st);
 }
 
+/** Whether `p` is a regular file itself (a link to one is not; false when it is gone). */
+export function isPlainFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `p` exists as a name, a dangling or foreign symlink included (lstat, never followed). */
 export function lexists(p: string): boolean {
   try {

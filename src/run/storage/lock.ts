@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, linkSync, lstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeSync, fsyncSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { processAlive, processStart } from "../../common/fs-probe.js";
+import { isPlainFile, processAlive, processStart } from "../../common/fs-probe.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { writerGone, writerTag } from "../../common/writer-tag.js";
 
@@ -133,13 +133,6 @@ export function removeDeadWriters(dir: string, writer: (name: string) => string 
   return n;
 }
 
-function isPlainFile(p: string): boolean {
-  try {
-    return lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 
 function isStale(path: string, info: LockInfo, staleMs: number): boolean {

@@ -16,6 +16,7 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { activeHashes, cacheUsers, forgetCacheUser } from "./cache-users.js";
+import { isPlainFile } from "../../common/fs-probe.js";
 import { GenerationCache, GENERATION_FILE, GENERATIONS_DIR, generationModel } from "./generation-cache.js";
 import { acquireLock, ForeignLockError, lockHeld, LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
@@ -119,14 +120,6 @@ function treeBytes(path: string): number {
     return readdirSync(path).reduce((sum, name) => sum + treeBytes(join(path, name)), 0);
   } catch {
     return 0;
-  }
-}
-
-function isPlainFile(path: string): boolean {
-  try {
-    return lstatSync(path).isFile();
-  } catch {
-    return false;
   }
 }
 
