@@ -16,7 +16,16 @@ import { lexists } from "../common/fs-probe.js";
 import { WRITER_TAG_RE, writerGone, writerTag } from "../common/writer-tag.js";
 import { makeDirs } from "../common/make-dirs.js";
 
-export class ExportWriteError extends Error {}
+/** `usage`: the command line named the wrong place (`--out` a file, a dangling or looping link): exit 2, as
+ * every other misnamed output place is; otherwise the folder's contents stop the export (exit 1). */
+export class ExportWriteError extends Error {
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface WriteExportOptions {
   /** write into a non-empty folder that holds no alignc manifest (the files there are still never
@@ -92,8 +101,8 @@ function outIsFolder(out: string, outDir: string): boolean {
     return statSync(out).isDirectory();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new ExportWriteError(`${outDir} is a symbolic link to nothing (${readlinkSafe(out)}): alignc makes no folder through it; remove the link or name another folder; nothing written`);
-    if (code === "ELOOP") throw new ExportWriteError(`${outDir} is a symbolic link that leads back to itself (a loop): remove the link or name another folder; nothing written`);
+    if (code === "ENOENT") throw new ExportWriteError(`${outDir} is a symbolic link to nothing (${readlinkSafe(out)}): alignc makes no folder through it; remove the link or name another folder; nothing written`, true);
+    if (code === "ELOOP") throw new ExportWriteError(`${outDir} is a symbolic link that leads back to itself (a loop): remove the link or name another folder; nothing written`, true);
     throw err;
   }
 }
@@ -121,7 +130,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   for (const f of files) if (!isSafePath(f.path)) throw new ExportWriteError(`bad export path ${f.path}`);
   let manifest: Manifest | undefined;
   if (lexists(out)) {
-    if (!outIsFolder(out, outDir)) throw new ExportWriteError(`${outDir} exists and is not a folder`);
+    if (!outIsFolder(out, outDir)) throw new ExportWriteError(`${outDir} exists and is not a folder (--out names the folder to write)`, true);
     try {
       manifest = readManifest(out);
     } catch (err) {

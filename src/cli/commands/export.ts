@@ -82,7 +82,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   } catch (err) {
     if (err instanceof ExportWriteError) {
       process.stderr.write(`alignc export: ${escapeControlKeepLines(err.message)}\n`);
-      return 1;
+      return err.usage ? 2 : 1; // --out naming a file or a broken link is the command line's (export37)
     }
     throw err;
   }
