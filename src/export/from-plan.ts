@@ -129,15 +129,15 @@ export async function gatherExport(recipe: CheckedRecipe, opts: { variant?: stri
   // export wrote an empty train.jsonl with exit 0. No machine: this machine's memory is not the cluster's.
   const [{ measureData, measureTruncation }, { registerCachedDraws }] = await Promise.all([import("../compile.js"), import("../run/storage/cached-draws.js")]);
   // ranked samples export the draw a run has cached, as `alignc data` shows it (AL3061's hint, to run the
-  // draw first, could never help an export: it read no cache)
-  registerCachedDraws(r);
+  // draw first, could never help an export: it read no cache). One data plan, shape.plan's, is measured and
+  // gathered from: its examples are built once (the sized plan has the same nodes, only estimates added)
+  registerCachedDraws(r, undefined, dataPlanFromPlan(shape.plan, r));
   const measured = await measureData(r, shape.plan);
   const cuts = await measureTruncation(r, shape.plan, null);
   const planned = planRecipe(r, { sizes: () => measured.sizes, truncation: () => cuts.counts });
   diagnostics.push(...[...measured.diagnostics, ...cuts.diagnostics, ...planned.diagnostics].filter((d) => d.severity === "error"));
   if (!planned.plan || diagnostics.length) return { input: null, diagnostics };
-  registerCachedDraws(r, undefined, dataPlanFromPlan(planned.plan, r));
-  const g = await gatherFromPlan(planned.plan, r, opts, diagnostics);
+  const g = await gatherFromPlan(shape.plan, r, opts, diagnostics);
   if (g.input && label !== undefined) g.input.variant = label;
   return g;
 }

@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
-import { acquireLock, lockHeld, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
+import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { lexists } from "../../common/fs-probe.js";
 import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
@@ -187,14 +187,13 @@ export class StageCache {
   }
 
   lock(hash: string, opts: LockOptions = {}): Promise<Lock> {
-    checkHash(hash);
-    return acquireLock(join(this.root, ".locks", `${hash}.lock`), opts);
+    return acquireLock(this.lockPath(hash), opts);
   }
 
-  /** Whether a live process holds the node's lock, read without taking it. */
-  locked(hash: string): boolean {
+  /** Where the node's lock lives (for a reader that must not take it: `cache prune --dry-run`). */
+  lockPath(hash: string): string {
     checkHash(hash);
-    return lockHeld(join(this.root, ".locks", `${hash}.lock`));
+    return join(this.root, ".locks", `${hash}.lock`);
   }
 
   /**

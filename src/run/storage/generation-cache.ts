@@ -90,6 +90,11 @@ export class GenerationCache {
     this.locks = join(root, ".locks");
   }
 
+  /** The lock a writer of `key`'s answers holds (`alignc cache prune` takes it too). */
+  lockPath(key: string): string {
+    return join(this.locks, `gen-${key}.lock`);
+  }
+
   private file(key: string): string {
     return join(this.dir, `${key}.json`);
   }
@@ -124,7 +129,7 @@ export class GenerationCache {
   async getOrGenerate(key: string, rows: number, generate: () => number[][] | Promise<number[][]>, model?: string): Promise<{ outputs: number[][]; cached: boolean }> {
     const hit = this.get(key, rows);
     if (hit) return { outputs: hit, cached: true };
-    const lock = await acquireLock(join(this.locks, `gen-${key}.lock`), { purpose: "alignc run: greedy generation" });
+    const lock = await acquireLock(this.lockPath(key), { purpose: "alignc run: greedy generation" });
     try {
       const meanwhile = this.get(key, rows); // another run may have stored it while we waited
       if (meanwhile) return { outputs: meanwhile, cached: true };

@@ -184,11 +184,11 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
     const pruned: Pruned = { hash: name, kind: typeof meta.kind === "string" ? meta.kind : null, label: typeof meta.label === "string" ? meta.label : null, bytes, created: typeof meta.created === "string" ? meta.created : null };
     if (opts.dryRun) {
       // what the real prune would skip is listed as busy, not as removed (it listed every entry)
-      if (wouldSkip(cache, name)) report.busy.push(name);
+      if (wouldSkip(cache, nodeGuard(cache, name))) report.busy.push(name);
       else report.removed.push(pruned);
       continue;
     }
-    if (await underLock(cache, name, () => cache.remove(name))) report.removed.push(pruned);
+    if (await underLock(cache, nodeGuard(cache, name), () => cache.remove(name))) report.removed.push(pruned);
     else report.busy.push(name);
   }
   // last: a prune stopped before this point (an unreadable run folder) has dropped no record either
@@ -213,9 +213,9 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
     if (hashes.has(name)) continue;
     const pruned: Pruned = { hash: name, kind: null, label: null, bytes: treeBytes(path), created: null };
     if (dryRun) {
-      if (wouldSkip(cache, name)) report.busy.push(join(".partial", name));
+      if (wouldSkip(cache, nodeGuard(cache, name))) report.busy.push(join(".partial", name));
       else report.checkpoints.push(pruned);
-    } else if (await underLock(cache, name, () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
+    } else if (await underLock(cache, nodeGuard(cache, name), () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
     else report.busy.push(join(".partial", name));
   }
 }
@@ -223,6 +223,7 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
 /** `.generations/<key>.json`: greedy answers, removed when no run names the node of the model that answered. */
 async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: PruneReport, dryRun: boolean): Promise<void> {
   const base = join(cache.root, GENERATIONS_DIR);
+  const answers = new GenerationCache(cache.root);
   if (!isRealDir(base)) {
     report.strangers.push(GENERATIONS_DIR);
     return;
@@ -239,45 +240,34 @@ async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: 
       tally.bytes += bytes;
       continue;
     }
+    // the answers' own lock (generation-cache.ts); a run that will read them has marked their model's node
+    const guard = { lock: answers.lockPath(key), marked: model! };
     const gone = { key, model: model!, bytes };
-    const lockPath = join(cache.root, ".locks", `gen-${key}.lock`);
-    if (dryRun) {
-      if (lockHeld(lockPath) || activeHashes(cache.root).has(model!)) report.busy.push(join(GENERATIONS_DIR, name));
-      else report.generations.removed.push(gone);
-      continue;
-    }
-    let lock;
-    try {
-      lock = await acquireLock(lockPath, { waitMs: 0, purpose: "alignc cache prune" });
-    } catch (err) {
-      if (!(err instanceof LockTimeoutError || err instanceof ForeignLockError)) throw err;
-      report.busy.push(join(GENERATIONS_DIR, name));
-      continue;
-    }
-    try {
-      // a run that started since the roots were read, and will read these answers, has marked the model
-      if (activeHashes(cache.root).has(model!)) report.busy.push(join(GENERATIONS_DIR, name));
-      else {
-        rmSync(path, { force: true });
-        report.generations.removed.push(gone);
-      }
-    } finally {
-      lock.release();
-    }
+    if (dryRun ? !wouldSkip(cache, guard) : await underLock(cache, guard, () => rmSync(path, { force: true }))) report.generations.removed.push(gone);
+    else report.busy.push(join(GENERATIONS_DIR, name));
   }
 }
 
-/** What underLock would refuse, read without taking the lock (a dry run): a live owner, or a run's mark. */
-function wouldSkip(cache: StageCache, hash: string): boolean {
-  return cache.locked(hash) || activeHashes(cache.root).has(hash);
+/** What guards one removal: the lock its writer takes, and the node hash a starting run marks for it. */
+interface Guard {
+  lock: string;
+  marked: string;
 }
 
-/** Run `fn` holding the node's lock, taken without waiting; false when a live process holds it, or a run
- * that started since the roots were read has marked the node (read again here, just before). */
-async function underLock(cache: StageCache, hash: string, fn: () => void): Promise<boolean> {
+/** An entry's or a checkpoint folder's guard: the node's own lock and hash. */
+const nodeGuard = (cache: StageCache, hash: string): Guard => ({ lock: cache.lockPath(hash), marked: hash });
+
+/** What underLock would refuse, read without taking the lock (a dry run): a live owner, or a run's mark. */
+function wouldSkip(cache: StageCache, g: Guard): boolean {
+  return lockHeld(g.lock) || activeHashes(cache.root).has(g.marked);
+}
+
+/** Run `fn` holding the guard's lock, taken without waiting; false when a live process holds it, or a run
+ * that started since the roots were read has marked it (read again here, just before). */
+async function underLock(cache: StageCache, g: Guard, fn: () => void): Promise<boolean> {
   let lock;
   try {
-    lock = await cache.lock(hash, { waitMs: 0, purpose: "alignc cache prune" });
+    lock = await acquireLock(g.lock, { waitMs: 0, purpose: "alignc cache prune" });
   } catch (err) {
     // a live owner, or something at the lock's path that is no lock of alignc's (a folder, a link): left,
     // as the dry run says (it stopped the prune, exit 1, partway)
@@ -285,7 +275,7 @@ async function underLock(cache: StageCache, hash: string, fn: () => void): Promi
     throw err;
   }
   try {
-    if (activeHashes(cache.root).has(hash)) return false;
+    if (activeHashes(cache.root).has(g.marked)) return false;
     fn();
     return true;
   } finally {
