@@ -2,7 +2,7 @@
 // sweeps compiles each variant and folds them into one plan with a `variants` list.
 import { basename } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
-import type { CheckedRecipe } from "../check/ir.js";
+import type { CheckedRecipe, IRCondition } from "../check/ir.js";
 import { type Diagnostic, DiagnosticError, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import { canonicalJson } from "./canonical.js";
 import { runChecks } from "./checks.js";
@@ -155,12 +155,18 @@ function planOf(recipe: CheckedRecipe, engine: PlanEngine, ordered: LoweredNode[
     ...(n.block ? { block: n.block } : {}),
   }));
   const description = recipe.header.description;
+  const expect = recipe.expects.map(gateText);
   return {
     version: PLAN_FORMAT_VERSION,
-    recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}) },
+    recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}), ...(expect.length ? { expect } : {}) },
     engine,
     nodes,
   };
+}
+
+/** An `expect` line as the plan records it: as written, marked when it holds at full size only. */
+export function gateText(c: IRCondition): string {
+  return c.fullSizeOnly ? `full_size: ${c.text}` : c.text;
 }
 
 let cachedEngine: PlanEngine | undefined;

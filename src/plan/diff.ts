@@ -30,11 +30,18 @@ export interface DiffEntry {
   because?: string[]; // `~`: inputs (B ids) that changed upstream
 }
 
+/** An `expect` line (as the plan records it: src/plan/compile.ts gateText) only in A (`-`) or only in B (`+`). */
+export interface GateChange {
+  action: "+" | "-";
+  text: string;
+}
+
 export interface PlanDiff {
   a: string;
   b: string;
-  equal: boolean; // no node added, removed or changed (renames of equal nodes are equal)
+  equal: boolean; // no node added, removed or changed (renames of equal nodes are equal), and the same gates
   entries: DiffEntry[];
+  gates: GateChange[]; // removed lines first, then added ones, each in its plan's order
   rerun: string[]; // stages and evals of B that must run (+ or ~), sorted
   reused: string[]; // stages and evals of B whose cached outputs are reused (=), sorted
 }
@@ -104,11 +111,13 @@ export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } =
   entries.sort((p, q) => cmp(p.id, q.id) || cmp(p.action, q.action));
 
   const runnable = (e: DiffEntry) => RUNNABLE.has(e.kind);
+  const gates = gateChanges(a, b);
   return {
     a: labels.a ?? planLabel(a),
     b: labels.b ?? planLabel(b),
-    equal: entries.every((e) => e.action === "="),
+    equal: entries.every((e) => e.action === "=") && gates.length === 0,
     entries,
+    gates,
     rerun: entries.filter((e) => runnable(e) && (e.action === "+" || e.action === "~")).map((e) => e.id).sort(cmp),
     reused: entries.filter((e) => runnable(e) && e.action === "=").map((e) => e.id).sort(cmp),
   };
@@ -154,6 +163,12 @@ function flatten(v: { [k: string]: Json }): Map<string, Json> {
   };
   walk(v, "");
   return out;
+}
+
+/** The gates (`expect` lines) of A that B lacks, then B's that A lacks: what a run of B judges otherwise. */
+export function gateChanges(a: Plan, b: Plan): GateChange[] {
+  const [ga, gb] = [a.recipe.expect ?? [], b.recipe.expect ?? []];
+  return [...ga.filter((g) => !gb.includes(g)).map((text) => ({ action: "-" as const, text })), ...gb.filter((g) => !ga.includes(g)).map((text) => ({ action: "+" as const, text }))];
 }
 
 function isLeaf(x: Json): boolean {

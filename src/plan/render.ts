@@ -204,9 +204,11 @@ export function renderDiff(d: PlanDiff, opts: RenderOptions = {}): string {
     for (const ch of e.changes ?? []) lines.push(`      ${ch.path}: ${ch.old === undefined ? "∅" : formatValue(ch.old)} → ${ch.new === undefined ? "∅" : formatValue(ch.new)}`);
     if (e.because?.length) lines.push(c.dim(`      inputs changed: ${e.because.join(", ")}`));
   }
+  for (const g of d.gates) lines.push(c[SYMBOL_COLOR[g.action]!](`  ${g.action} expect ${escapeControl(g.text)}`));
   const count = (a: DiffEntry["action"]) => d.entries.filter((e) => e.action === a).length;
+  const gates = d.gates.length ? `; gates: ${d.gates.filter((g) => g.action === "+").length} added, ${d.gates.filter((g) => g.action === "-").length} removed` : "";
   lines.push("");
-  lines.push(d.equal ? "plans are equal: every node is reused" : `${count("+")} to add, ${count("~")} to change, ${count("-")} to remove, ${count("=")} reused`);
+  lines.push(d.equal ? "plans are equal: every node is reused, the same gates" : `${count("+")} to add, ${count("~")} to change, ${count("-")} to remove, ${count("=")} reused${gates}`);
   lines.push(`must re-run: ${d.rerun.length ? d.rerun.join(", ") : "nothing"}`);
   lines.push(`reused: ${d.reused.length ? d.reused.join(", ") : "nothing"}`);
   return lines.join("\n") + "\n";

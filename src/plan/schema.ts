@@ -92,6 +92,7 @@ export const PLAN_SCHEMA = {
         description: { type: "string" },
         variant: { type: "string" },
         bindings: { type: "object", additionalProperties: json },
+        expect: { type: "array", items: { type: "string" } },
       },
     },
     engine: {
@@ -123,11 +124,16 @@ export const DIFF_SCHEMA = {
   title: "alignc plan diff",
   type: "object",
   additionalProperties: false,
-  required: ["a", "b", "equal", "entries", "rerun", "reused"],
+  required: ["a", "b", "equal", "entries", "gates", "rerun", "reused"],
   properties: {
     a: { type: "string" },
     b: { type: "string" },
     equal: { type: "boolean" },
+    gates: {
+      type: "array",
+      description: "expect lines only in A (-) or only in B (+)",
+      items: { type: "object", additionalProperties: false, required: ["action", "text"], properties: { action: { enum: ["+", "-"] }, text: { type: "string" } } },
+    },
     entries: {
       type: "array",
       items: {

@@ -82,6 +82,9 @@ export interface PlanRecipe {
   description?: string;
   variant?: string; // set when this plan is one variant of a sweep
   bindings?: { [path: string]: Json };
+  /** the recipe's `expect` lines as written, `full_size: ` before a full-size-only one: the gates a run of
+   * this plan applies (`alignc run plan.json` refuses a recipe whose gates are no longer these) */
+  expect?: string[];
 }
 
 export interface PlanEngine {

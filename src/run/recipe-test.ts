@@ -114,6 +114,7 @@ export async function testRecipe(file: string, o: RecipeTestOptions = {}): Promi
       r.goldenDetail = cmp.diff.entries
         .filter((e) => e.action !== "=")
         .map((e) => `${e.action} ${e.id}${e.changes?.length ? `: ${e.changes.map((c) => c.path).join(", ")}` : ""}`);
+      r.goldenDetail.push(...cmp.diff.gates.map((g) => `${g.action} expect ${g.text}`));
       if (cmp.estimates.length) r.goldenDetail.push(`estimates differ: ${cmp.estimates.join(", ")}`);
       if (r.goldenDetail.length === 0) r.goldenDetail.push("the plans differ (see `alignc diff` against the golden)");
     }

@@ -4,7 +4,8 @@
 // the very same nodes and hashes (else: refused, naming the nodes). The saved plan is then executed
 // with the real handlers, so its stages land in (and are reused from) the cache entries their hashes
 // name: `alignc run R --variant V` and `alignc plan R --variant V --json > p.json && alignc run p.json`
-// share every entry.
+// share every entry. Its gates are the plan's (`recipe.expect`, as written): a recipe whose expect
+// block changed since is refused as one whose nodes did.
 import { PREPARING } from "./run-plan.js";
 import { signalWordsDuring } from "./storage/interrupt.js";
 import { existsSync, statSync } from "node:fs";
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { readPlanFile, PlanFileError } from "../plan/load.js";
 import type { Plan } from "../plan/types.js";
 import { hashRegularFile } from "../lang/read-file.js";
+import { gateChanges } from "../plan/diff.js";
 import { hashNodes } from "../plan/hash.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
@@ -68,7 +70,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
     const otherRecipe = plan.recipe.variant && input.diagnostics.some((d) => d.code === "AL4011");
     return { ok: false, diagnostics: input.diagnostics, sources: input.sources, message: otherRecipe ? `${recipePath} has no variant ${plan.recipe.variant}: it is not the recipe ${planPath} was made from (${plan.recipe.file})` : `${recipePath} no longer compiles; ${planPath} cannot be run` };
   }
-  const differs = nodeDifferences(plan, input.plan);
+  const differs = planDifferences(plan, input.plan);
   if (differs.length)
     return refuse(`${recipePath} no longer compiles to ${planPath} (the recipe or alignc changed since):\n${differs.map((l) => `  ${l}`).join("\n")}\nsee \`alignc diff ${planPath} ${recipePath}\`, and plan the recipe again`);
   // the saved plan itself is what runs (its estimates included); the recipe only feeds the data layer
@@ -119,14 +121,16 @@ function editedNodes(plan: Plan): string[] {
   return plan.nodes.filter((n) => now.get(n.id) !== n.hash).map((n) => `~ ${n.id}: recorded hash ${n.hash.slice(0, 8)}, its parameters hash to ${now.get(n.id)!.slice(0, 8)}`);
 }
 
-/** Nodes that are not the same (id and hash) in the saved and the recompiled plan. */
-function nodeDifferences(saved: Plan, now: Plan): string[] {
+/** What differs between the saved and the recompiled plan: nodes (id and hash), then gates (`expect` lines). */
+function planDifferences(saved: Plan, now: Plan): string[] {
   const a = new Map(saved.nodes.map((n) => [n.id, n.hash]));
   const b = new Map(now.nodes.map((n) => [n.id, n.hash]));
   const out: string[] = [];
   for (const [id, h] of a) if (!b.has(id)) out.push(`- ${id}: no longer in the recipe`);
   else if (b.get(id) !== h) out.push(`~ ${id}: hash ${h.slice(0, 8)} in the plan, ${b.get(id)!.slice(0, 8)} now`);
   for (const id of b.keys()) if (!a.has(id)) out.push(`+ ${id}: new in the recipe`);
+  // the gates are part of what the plan runs: a run of it must not judge by gates edited since
+  for (const g of gateChanges(saved, now)) out.push(`${g.action} expect ${g.text}: ${g.action === "-" ? "no longer in the recipe" : "new in the recipe"}`);
   return out;
 }
 

@@ -45,6 +45,22 @@ test("one changed parameter: ~ on its node with old → new, descendants re-run 
   assert.match(text, /must re-run: judge, policy/);
 });
 
+test("gates are part of a plan: a changed expect line makes plans differ, with every node reused", () => {
+  const p = compile();
+  const q: Plan = { ...p, recipe: { ...p.recipe, expect: ["judge.win_rate > 0.5", "full_size: rm_acc.accuracy >= 0.7"] } };
+  const r: Plan = { ...p, recipe: { ...p.recipe, expect: ["judge.win_rate > 0.6", "full_size: rm_acc.accuracy >= 0.7"] } };
+  const d = diffPlans(q, r, { a: "q", b: "r" });
+  assert.equal(d.equal, false);
+  assert.ok(d.entries.every((e) => e.action === "="));
+  assert.deepEqual(d.gates, [
+    { action: "-", text: "judge.win_rate > 0.5" },
+    { action: "+", text: "judge.win_rate > 0.6" },
+  ]);
+  assert.ok(validateDiff(d), JSON.stringify(validateDiff.errors));
+  assert.match(renderDiff(d), /  - expect judge\.win_rate > 0\.5\n  \+ expect judge\.win_rate > 0\.6\n\n0 to add, 0 to change, 0 to remove, 24 reused; gates: 1 added, 1 removed/);
+  assert.equal(diffPlans(q, q).equal, true);
+});
+
 test("a renamed block is reused (=, with its old name); renamed and changed is ~ by lineage", () => {
   const d = diffPlans(compile(), compile({ rename: { sft: "tune" } }));
   assert.equal(d.equal, true);

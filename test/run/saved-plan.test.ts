@@ -82,6 +82,17 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     assert.match(edited.message ?? "", /no longer compiles to .*p\.json[\s\S]*~ policy: hash/);
 
     writeFileSync(file, `recipe swept extends "micro.align" { policy.kl_coef = sweep [0.05, 0.5] }\n`);
+    // the gates are the plan's: a recipe whose expect block changed since (its nodes all the same) is refused
+    const saved0 = JSON.parse(readFileSync(plan, "utf8")) as { recipe: { expect?: string[] } };
+    assert.deepEqual(saved0.recipe.expect, ["rm_acc.accuracy >= 0", "judge.win_rate >= 0"]);
+    const base = join(dir, "micro.align");
+    const baseText = readFileSync(base, "utf8");
+    writeFileSync(base, baseText.replace("judge.win_rate >= 0\n", "judge.win_rate >= 0.5\n}\nexpect full_size {\n  rule.win_rate >= 0.6\n"));
+    const gated = await runSavedPlan(plan, paths);
+    assert.ok(!gated.ok);
+    assert.match(gated.message ?? "", /no longer compiles to .*p\.json[\s\S]*- expect judge\.win_rate >= 0: no longer in the recipe\n  \+ expect judge\.win_rate >= 0\.5: new in the recipe\n  \+ expect full_size: rule\.win_rate >= 0\.6: new in the recipe/);
+    writeFileSync(base, baseText);
+
     appendFileSync(rankings, readFileSync(rankings, "utf8").split("\n")[0] + "\n");
     const changed = await runSavedPlan(plan, paths);
     assert.ok(!changed.ok);
