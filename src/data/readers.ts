@@ -6,6 +6,7 @@ import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
+import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
@@ -126,17 +127,19 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
     if (whole) checkEncoding(file, whole, opts.encoding, gz);
   }
   const raw = createReadStream(file);
-  // a plain file's bytes are hashed as they stream, and recorded once read to the end (read-digests.ts)
-  const digest = gz ? null : createHash("sha256");
+  // the file's bytes (a gzip file's compressed ones, as the plan hashes them) are hashed as they stream,
+  // and recorded once read to the end (read-digests.ts)
+  const digest = createHash("sha256");
   let streamed = false;
-  const plain = async function* (): AsyncGenerator<Buffer> {
+  const hashed = async function* (): AsyncGenerator<Buffer> {
     for await (const chunk of raw as AsyncIterable<Buffer>) {
-      digest!.update(chunk);
+      digest.update(chunk);
       yield chunk;
     }
     streamed = true;
   };
-  const bytes = (gz ? raw.pipe(createGunzip()) : plain()) as AsyncIterable<Buffer>;
+  // pipeline: an error on either side ends the other, and reaches the loop below through the gunzip stream
+  const bytes = (gz ? pipeline(Readable.from(hashed()), createGunzip(), () => {}) : hashed()) as AsyncIterable<Buffer>;
   const decoded = isUtf8(opts.encoding) ? utf8Stream(bytes, file, gz) : decodeStream(bytes, file, opts.encoding!, gz);
   const lines = splitLines(decoded, limits.lineChars);
   const rows: Row[] = [];
@@ -201,7 +204,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
   } finally {
     raw.destroy();
   }
-  if (streamed && digest) recordRead(file, digest.digest("hex"));
+  if (streamed) recordRead(file, digest.digest("hex"));
   if (errors.length) throw new DataError(errors);
   return rows;
 }

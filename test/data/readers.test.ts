@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -10,6 +10,7 @@ import { DataError } from "../../src/data/diag.js";
 import { located } from "./located.js";
 import { createHash } from "node:crypto";
 import { lastReadDigest } from "../../src/lang/read-digests.js";
+import { readTemplateText } from "../../src/data/template-text.js";
 
 const dir = mkdtempSync(join(tmpdir(), "alignc-readers-"));
 const file = (name: string, text: string | Buffer) => {
@@ -157,6 +158,17 @@ test("a whole read records the sha256 of the bytes read, for the run's check aga
   assert.equal(lastReadDigest(j), undefined, "a partial read is no digest of the file");
   await readRows(j, "jsonl");
   assert.equal(lastReadDigest(j), createHash("sha256").update('{"a": 1}\n{"a": 2}\n').digest("hex"));
+  // a gzip file: the compressed bytes, which are what the plan hashes
+  const packed = gzipSync(Buffer.from('{"a": 1}\n{"a": 2}\n'));
+  const g = file("d.jsonl.gz", packed);
+  await readRows(g, "jsonl", { limit: 1 });
+  assert.equal(lastReadDigest(g), undefined);
+  assert.equal((await readRows(g, "jsonl")).rows.length, 2);
+  assert.equal(lastReadDigest(g), createHash("sha256").update(packed).digest("hex"));
+  // a template file: its bytes as read, a BOM included (the text drops it)
+  const tpl = file("t.hbs", "\uFEFFSay {{x}} — é\n");
+  assert.equal(readTemplateText(tpl, "template"), "Say {{x}} — é\n");
+  assert.equal(lastReadDigest(tpl), createHash("sha256").update(readFileSync(tpl)).digest("hex"));
 });
 
 test("a missing file is AL3001; limit stops early", async () => {
