@@ -13,7 +13,7 @@ import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants, findVariant } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
 import type { Contamination } from "./storage/rundir.js";
-import { tinyRecipe } from "./tiny.js";
+import { tinyRecipe, tinyVariants } from "./tiny.js";
 
 export interface RunInput {
   /** the recipe the plan was compiled from: for a variant, the sweep-free recipe of that variant
@@ -88,8 +88,9 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   const diagnostics = [...checked.diagnostics, ...(opts.only !== undefined ? cutDiagnostics(checked.recipe, cut) : [])];
   const backend = resolveBackend(opts.backend, base);
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
-  // or `seed` changes the examples); an unknown name is the planner's diagnostic below
-  const variants = expandVariants(base);
+  // or `seed` changes the examples); an unknown name is the planner's diagnostic below. --tiny scales
+  // each variant once its values are bound (a swept `steps` is scaled, not dropped)
+  const variants = opts.tiny ? tinyVariants(cut) : expandVariants(cut);
   const variant = opts.variant === undefined ? undefined : findVariant(variants, opts.variant);
   const recipe = variant?.recipe ?? base;
   // a sweep without --variant runs nothing: refused before its data is measured (a swept recipe's data
@@ -99,7 +100,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     return { recipe: base, plan: null, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources, sweep: variants.map((v) => v.name) };
   let sizes: Awaited<ReturnType<typeof measureData>>["sizes"] | undefined;
   if (opts.measure !== false) {
-    const shape = planRecipe(base, opts.variant !== undefined ? { variant: opts.variant } : {}).plan;
+    const shape = planRecipe(base, { variants, ...(opts.variant !== undefined ? { variant: opts.variant } : {}) }).plan;
     if (shape) {
       const m = await measureData(recipe, shape);
       sizes = m.sizes;
@@ -108,6 +109,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   }
   if (hasErrors(diagnostics)) return { recipe, plan: null, diagnostics: sortDiagnostics(diagnostics), sources: checked.sources };
   const planned = planRecipe(base, {
+    variants,
     backend,
     flopsPerSecond: flopsPerSecond(backend),
     machine: { totalMemory: totalmem(), backend },

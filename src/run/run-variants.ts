@@ -3,7 +3,6 @@
 // variant, so the first run computes them and the others reuse them from the cache.
 import { checkRecipeFile } from "../check/index.js";
 import { expandVariants } from "../plan/variants.js";
-import { tinyRecipe } from "./tiny.js";
 import { runRecipe, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
 import { isInterruptedCode } from "./storage/interrupt.js";
 
@@ -12,10 +11,10 @@ export interface VariantRun {
   result: RunRecipeResult;
 }
 
-/** The variant names of a recipe ([] when it does not sweep, or does not check). */
-export async function variantNames(path: string, tiny = false): Promise<string[]> {
+/** The variant names of a recipe ([] when it does not sweep, or does not check); --tiny keeps them (tiny.ts tinyVariants). */
+export async function variantNames(path: string): Promise<string[]> {
   const { recipe } = await checkRecipeFile(path);
-  return recipe ? expandVariants(tiny ? tinyRecipe(recipe) : recipe).map((v) => v.name) : [];
+  return recipe ? expandVariants(recipe).map((v) => v.name) : [];
 }
 
 /**
@@ -24,7 +23,7 @@ export async function variantNames(path: string, tiny = false): Promise<string[]
  * has, `--until nope`). `each` sees every result as it ends. `total`: the variants there are.
  */
 export async function runAllVariants(path: string, o: RunRecipeOptions = {}, each: (r: VariantRun) => void = () => {}): Promise<{ total: number; runs: VariantRun[] }> {
-  const names = await variantNames(path, o.tiny);
+  const names = await variantNames(path);
   const runs: VariantRun[] = [];
   for (const variant of names) {
     const result = await runRecipe(path, { ...o, variant });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { repoRoot } from "../../src/common/repo-root.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { runRecipe } from "../../src/run/run-recipe.js";
+import { compileForRun } from "../../src/run/compile-run.js";
 import { runAllVariants, variantsSummary } from "../../src/run/run-variants.js";
 import { tempDir } from "./helpers.js";
 import { writeMicro } from "./micro.js";
@@ -45,6 +46,26 @@ test("--all-variants: a command-line error every variant shares stops at the fir
     assert.equal(variantsSummary(bad.total, bad.runs), "2 variants: 0 ran to the end, 1 did not: kl[kl_coef=0.01] (did not start); 1 not started");
     const good = await runAllVariants(file, { ...o, until: "pre" });
     assert.equal(variantsSummary(good.total, good.runs), "2 variants: 2 ran to the end");
+  } finally {
+    cleanup();
+  }
+});
+
+test("--tiny scales a swept steps value by value and keeps the sweep and its names (it ran one unswept run at 60 steps; audit38 #1)", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const file = join(dir, "steps.align");
+    writeFileSync(file, `recipe steps extends "micro.align" { pre.steps = sweep [20, 40] }\n`);
+    const swept = await compileForRun(file, { tiny: true, measure: false });
+    assert.deepEqual(swept.sweep, ["steps[steps=20]", "steps[steps=40]"]);
+    for (const [name, steps] of [["steps[steps=20]", 10], ["steps[steps=40]", 20]] as const) {
+      const one = await compileForRun(file, { tiny: true, variant: name, measure: false });
+      assert.ok(one.plan, JSON.stringify(one.diagnostics));
+      assert.equal(one.plan.recipe.variant, name);
+      assert.equal(one.plan.nodes.find((n) => n.id === "pre")!.params.steps, steps);
+      assert.equal((one.recipe!.blocks.find((b) => b.name === "pre")!.props.steps as number), steps, "the data layer reads the same value");
+    }
   } finally {
     cleanup();
   }
