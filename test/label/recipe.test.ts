@@ -112,6 +112,11 @@ test("alignc label: usage errors exit 2; a source that is not candidates exits 1
     const notCands = alignc(fx.dir, "label", "r.align", "--source", "prefs");
     assert.equal(notCands.status, 1);
     assert.match(notCands.stderr, /`prefs` is a rankings source, not a candidates source/);
+    // a swept recipe is refused, naming its variants (a swept overlap was served at its default, a swept seed exit 70: audit38 #2)
+    writeFileSync(join(fx.dir, "swept.align"), `recipe swept extends "r.align" { seed = sweep [1, 2] }\n`);
+    const swept = alignc(fx.dir, "label", "swept.align", "--source", "cands");
+    assert.equal(swept.status, 2, swept.stderr);
+    assert.match(swept.stderr, /swept\.align sweeps 2 variants \(swept\[seed=1\], swept\[seed=2\]\); label serves one recipe/);
     assert.equal(alignc(fx.dir, "label", "--stats", "missing.jsonl").status, 2);
     writeFileSync(fx.labels, JSON.stringify({ prompt: "p", responses: ["a", "b"], ranking: "B > A", ratings: [2, 6], flags: [[], []], labeler: "ann", time: "t", seconds: 4, set: "s", model: null, submission: "submission-1" }) + "\n");
     const stats = alignc(fx.dir, "label", "--stats", "labels.jsonl");

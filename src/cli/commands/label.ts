@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { relative } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
+import { expandVariants } from "../../plan/variants.js";
 import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
@@ -92,6 +93,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (!recipe || hasErrors(diagnostics)) {
     report(diagnostics, sources);
     return 1;
+  }
+  // one recipe's candidates, labels file and seed: a sweep's variants may differ in each (a swept
+  // `overlap` was served at its default, a swept `seed` stopped as an internal error: audit38 #2)
+  const variants = expandVariants(recipe);
+  if (variants.length > 0) {
+    process.stderr.write(`alignc label: ${escapeControl(file)} sweeps ${variants.length} variants (${variants.map((v) => v.name).join(", ")}); label serves one recipe: write one that extends it with the swept values set (recipe NAME extends "${escapeControl(relative(".", file) || file)}" { … })\n`);
+    return 2;
   }
   if (!recipe.blocks.some((b) => b.name === source)) {
     const cands = recipe.blocks.filter((b) => b.keyword === "source" && b.role === "candidates").map((b) => b.name);
