@@ -56,8 +56,9 @@ export const HEADER_PROPS: Record<string, Schema> = {
 export const METRICS: Record<string, string[]> = {
   // val_loss_before: the held-out loss at step 0; val_loss_baseline: the best constant next-token
   // distribution's loss on the same held-out tokens (their entropy; src/train/evaluate.ts constantLoss)
-  pretrain: ["loss", "val_loss", "val_loss_before", "val_loss_baseline", "val_loss_during"],
-  sft: ["loss", "val_loss", "val_loss_before", "val_loss_baseline", "val_loss_during"],
+  // (val_loss_during is a curve in metrics.jsonl, not a figure of the summary: no gate can read it)
+  pretrain: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
+  sft: ["loss", "val_loss", "val_loss_before", "val_loss_baseline"],
   // heldout_accuracy(_before): pair accuracy on the rankings' held-out groups after / before training
   // (when the rankings have a holdout); a no-op reward model leaves the two equal
   // accuracy: the held-out pairs' (heldout_accuracy); batch_accuracy: the last tenth of training batches';

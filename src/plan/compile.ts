@@ -4,7 +4,6 @@ import { basename } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
 import type { CheckedRecipe, IRCondition } from "../check/ir.js";
 import { type Diagnostic, DiagnosticError, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
-import { canonicalJson } from "./canonical.js";
 import { runChecks } from "./checks.js";
 import { PLAN_CODES } from "./codes.js";
 import { estimateNodes } from "./estimate.js";
@@ -14,7 +13,7 @@ import { lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
 import { topoSortNodes } from "../common/graph.js";
 import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
-import { expandVariants, findVariant, mergeVariantPlans, type Variant } from "./variants.js";
+import { expandVariants, findVariant, mergeVariantPlans, variantDiagnostics, type Variant } from "./variants.js";
 
 export interface CompilePlanOptions {
   /** Measured sizes of data nodes by node id (src/compile.ts fills them from the data layer); a
@@ -81,20 +80,12 @@ export function planRecipe(recipe: CheckedRecipe, opts: CompilePlanOptions = {})
     return r;
   }
   const results: { variant: Variant; plan: Plan; diagnostics: Diagnostic[] }[] = [];
-  const diagnostics: Diagnostic[] = [];
   for (const v of variants) {
     const r = compileOne(v.recipe, opts, engine, files, v.name);
     if (!r.plan) return { plan: null, diagnostics: r.diagnostics };
     results.push({ variant: v, plan: r.plan, diagnostics: r.diagnostics });
   }
-  // a diagnostic found in every variant is reported once; one found in some names them
-  const seen = new Map<string, { d: Diagnostic; variants: string[] }>();
-  for (const r of results)
-    for (const d of r.diagnostics) {
-      const key = canonicalJson(d);
-      (seen.get(key) ?? seen.set(key, { d, variants: [] }).get(key)!).variants.push(r.variant.name);
-    }
-  for (const { d, variants: vs } of seen.values()) diagnostics.push(vs.length === results.length ? d : { ...d, message: `${d.message} (in ${vs.join(", ")})` });
+  const diagnostics = variantDiagnostics(results.map((r) => ({ name: r.variant.name, diagnostics: r.diagnostics })));
   const merged = mergeVariantPlans(results.map((r) => ({ variant: r.variant, nodes: r.plan.nodes })));
   const plan: Plan = { ...results[0]!.plan, nodes: merged.nodes, variants: merged.variants };
   return { plan, diagnostics: sortDiagnostics(diagnostics) };

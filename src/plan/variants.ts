@@ -7,6 +7,7 @@ import type { CheckedBlock, CheckedRecipe, IRRecord, IRValue } from "../check/ir
 import { canonicalJson } from "./canonical.js";
 import { topoSortNodes } from "../common/graph.js";
 import type { Json, PlanNode, PlanVariant } from "./types.js";
+import type { Diagnostic } from "../lang/diagnostic.js";
 
 /** One swept property: `policy.kl_coef = sweep [0.01, 0.05]` → { block: "policy", path: ["kl_coef"] }. */
 export interface SweepSite {
@@ -190,4 +191,17 @@ function renameRefs(v: Json, rename: (id: string) => string): Json {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Each variant's diagnostics as one list: one that every variant found, once; one that some found,
+ * naming them (`alignc plan` of a sweep, `alignc check`'s data checks of each variant). */
+export function variantDiagnostics(found: { name: string; diagnostics: Diagnostic[] }[]): Diagnostic[] {
+  const seen = new Map<string, { d: Diagnostic; variants: string[] }>();
+  for (const r of found)
+    for (const d of r.diagnostics) {
+      const key = canonicalJson(d);
+      const e = seen.get(key) ?? seen.set(key, { d, variants: [] }).get(key)!;
+      if (!e.variants.includes(r.name)) e.variants.push(r.name);
+    }
+  return [...seen.values()].map(({ d, variants }) => (variants.length === found.length ? d : { ...d, message: `${d.message} (in ${variants.join(", ")})` }));
 }

@@ -212,6 +212,9 @@ codeTest("AL2020", "expect metrics known in METRICS", async () => {
   await expectError(src, "AL2020", ...at(src, "demos.loss"));
   src = swap("acc.accuracy >= 0.1", "acc >= 0.1");
   await expectError(src, "AL2020", ...at(src, "acc >="));
+  // a curve of metrics.jsonl is no figure of the summary: it checked clean and failed at the end of the run (audit38 #5)
+  src = swap("acc.accuracy >= 0.1", "sft.val_loss_during < 9");
+  await expectError(src, "AL2020", ...at(src, "val_loss_during"));
 });
 
 codeTest("AL2021", "expect compares metrics and numbers", async () => {

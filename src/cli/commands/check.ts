@@ -98,7 +98,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
     // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      const [{ leakWarnings }, { truncationReport, contextOverflows }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }] = await Promise.all([
+      const [{ leakWarnings }, { truncationReport, contextOverflows }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }, { expandVariants, variantDiagnostics }] = await Promise.all([
         import("../../data/leaks.js"),
         import("../../data/truncation-report.js"),
         import("../../data/plan-input.js"),
@@ -106,15 +106,24 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         import("../../plan/digest-cache.js"),
         import("../../plan/truncation-cache.js"),
         import("../../data/text-prompts.js"),
+        import("../../plan/variants.js"),
       ]);
       // the recipe's data nodes, lowered once for both checks with the file hashes and truncation
-      // counts `alignc plan` caches (by stat data, by stage hash): a warm check renders no example
+      // counts `alignc plan` caches (by stat data, by stage hash): a warm check renders no example.
+      // A swept recipe: every variant, as `alignc plan` plans each (its first only passed a swept
+      // max_length that truncates, or a swept holdout that leaks: audit38 #3); what every variant
+      // finds is said once, what some find names them
       const files = new FileHashes(new DigestCache(r.recipe.dir));
-      const dp = dataPlanOf(r.recipe, files);
-      // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
-      const truncation = await truncationReport(r.recipe, dataPlanTruncationMemo(dp));
-      const fromData = [...(await textPromptErrors(r.recipe)), ...(await leakWarnings(r.recipe)), ...truncation.diagnostics, ...contextOverflows(r.recipe, truncation.counts)];
+      const variants = expandVariants(r.recipe);
+      const found: Diagnostic[][] = [];
+      for (const recipe of variants.length ? variants.map((v) => v.recipe) : [r.recipe]) {
+        const dp = dataPlanOf(recipe, files);
+        // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
+        const truncation = await truncationReport(recipe, dataPlanTruncationMemo(dp));
+        found.push([...(await textPromptErrors(recipe)), ...(await leakWarnings(recipe)), ...truncation.diagnostics, ...contextOverflows(recipe, truncation.counts)]);
+      }
       files.save();
+      const fromData = variants.length ? variantDiagnostics(found.map((diagnostics, i) => ({ name: variants[i]!.name, diagnostics }))) : found[0]!;
       const unlabeled = labelFilesNotYetWritten(r.recipe);
       for (const d of fromData) if (!unlabeled.has(resolve(d.dataFile ?? d.file))) all.push(d);
     }
