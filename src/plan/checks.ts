@@ -10,6 +10,7 @@ import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
 import { fmtDuration } from "../common/duration.js";
 import { paramsOf } from "./params.js";
+import { ROLLOUT_VALUE_PARAMS, unreadParams } from "./unread-params.js";
 import { KINDS } from "../check/kinds.js";
 import { checkJudgeMatch, checkRewardPolicyMatch } from "./checks-reward.js";
 import type { Lineage, LoweredNode } from "./lower.js";
@@ -41,6 +42,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkPtx,
   checkLeaveOneOut,
   checkPpoAccumulate,
+  checkUnreadWritten,
   checkContext,
   checkRolloutLength,
   checkGenerationWindow,
@@ -198,6 +200,20 @@ function checkPpoAccumulate({ nodes }: CheckInput, report: Report, at: Locator):
     if (n.op !== "ppo") continue;
     const a = paramsOf(n, "stage.ppo").accumulate;
     if (a !== 1) report("AL4022", "warning", `${n.id}: accumulate = ${a} is ignored; a PPO step is batch_size = ${paramsOf(n, "stage.ppo").batch_size} rollouts (raise batch_size for more)`, at(n.block, "accumulate"));
+  }
+}
+
+/** A parameter the recipe wrote that another value of its stage leaves unread (src/plan/unread-params.ts):
+ * it sits in the recipe, out of the hash, changing nothing; said where it is written. */
+function checkUnreadWritten({ recipe, nodes }: CheckInput, report: Report, at: Locator): void {
+  const blocks = new Map(recipe.blocks.map((b) => [b.name, b]));
+  for (const n of nodes) {
+    if (n.kind !== "stage") continue;
+    const written = blocks.get(n.block)?.propSpans ?? {};
+    const unread = new Set(unreadParams(n.op, n.params));
+    for (const p of ROLLOUT_VALUE_PARAMS)
+      if (unread.has(p) && written[p] !== undefined) report("AL4028", "warning", `${n.id}: ${p} = ${String(n.params[p])} is ignored while advantages = "rloo" (no value network, no GAE)`, at(n.block, p));
+    if (unread.has("min_lr_ratio") && written.min_lr_ratio !== undefined) report("AL4028", "warning", `${n.id}: min_lr_ratio = ${String(n.params.min_lr_ratio)} is ignored while schedule = "constant" (the learning rate does not decay)`, at(n.block, "min_lr_ratio"));
   }
 }
 

@@ -29,6 +29,7 @@ export const PLAN_CODES = {
   AL4025: "win_rate, samples or ppo: max_new_tokens is as long as a generating model's context (PPO: its max_length) or longer: no room is left for the prompt (each would be cut to one token)",
   AL4026: "an eval or a draw prompts a model that never trained in a chat format, and the stages trained from it use different formats (name one: `base_format = …`); or `base_format` is given where every model read trained in its own",
   AL4027: "PPO's rollouts can be longer than its reward model's max_length: the reward model scores them cut, as its stage cut its training pairs",
+  AL4028: "a stage sets a parameter another of its values leaves unread: PPO's vf_coef or gae_lambda with advantages = \"rloo\" (no value network, no GAE), min_lr_ratio with schedule = \"constant\" (no decay); it stays out of the stage's hash and changes nothing that runs",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

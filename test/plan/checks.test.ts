@@ -185,5 +185,18 @@ test("AL4014: a reward model that picks a's best sample must read a's tokenizer"
 test("AL4021: leave-one-out advantages need several samples per prompt", () => {
   const ds = diagnostics(capture(set("policy", { advantages: "rloo", samples_per_prompt: 1 })));
   expectError(ds, "AL4021", { block: findBlock(captured, "policy"), prop: "advantages" });
-  assert.deepEqual(diagnostics(set("policy", { advantages: "rloo", samples_per_prompt: 4 })), []);
+  assert.deepEqual(diagnostics(set("policy", { advantages: "rloo", samples_per_prompt: 4 })).filter((d) => d.code !== "AL4028"), []);
+});
+
+test("AL4028: a written parameter another value leaves unread is warned at it, and stays out of the hash", () => {
+  // the fixture writes vf_coef, gae_lambda and min_lr_ratio on every stage
+  const ds = diagnostics(capture(set("policy", { advantages: "rloo", samples_per_prompt: 4, schedule: "constant" })));
+  const hits = ds.filter((d) => d.code === "AL4028");
+  assert.deepEqual(hits.map((d) => [d.severity, d.span === findBlock(captured, "policy").propSpans[/: (\w+) =/.exec(d.message)![1]!]]), [["warning", true], ["warning", true], ["warning", true]]);
+  const said = hits.map((d) => d.message).join("\n");
+  for (const re of [/policy: vf_coef = 0\.1 is ignored while advantages = "rloo"/, /policy: gae_lambda = 0\.95 is ignored/, /policy: min_lr_ratio = 0\.1 is ignored while schedule = "constant"/]) assert.match(said, re);
+  assert.deepEqual(diagnostics(set("policy", {})).filter((d) => d.code === "AL4028"), [], "gae and a cosine schedule read them");
+  // two values of an unread parameter plan the same node
+  const hash = (vf: number) => planRecipe(quickRecipe({ root, patch: set("policy", { advantages: "rloo", samples_per_prompt: 4, vf_coef: vf }) }), { engine: ENGINE }).plan!.nodes.find((n) => n.id === "policy")!.hash;
+  assert.equal(hash(0.1), hash(0.7));
 });

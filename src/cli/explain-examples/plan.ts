@@ -161,6 +161,13 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     command: "plan",
     files: FILES,
   },
+  AL4028: {
+    bad: `${STAGES}${PPO('  advantages = "rloo"  samples_per_prompt = 4  batch_size = 16  vf_coef = 0.5')}`,
+    fix: `${STAGES}${PPO('  advantages = "rloo"  samples_per_prompt = 4  batch_size = 16')}`,
+    how: "drop the parameter, or set what reads it (advantages = \"gae\" for vf_coef and gae_lambda, a decaying schedule for min_lr_ratio)",
+    command: "plan",
+    files: FILES,
+  },
   AL4021: {
     bad: `${STAGES}${PPO('  advantages = "rloo"')}`,
     fix: `${STAGES}${PPO('  advantages = "rloo"  samples_per_prompt = 4')}`,
