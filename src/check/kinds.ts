@@ -8,7 +8,7 @@
 // which blocks a reference may point to ("stage:reward_model", "source:rankings" for a source with
 // role rankings, "stage" for any stage); the checker enforces it (kind compatibility).
 // `default` fills a property left out; `description` says why that default.
-import { callSchema, int, oneOfStr, quantity, READERS, refSchema, str, type KindSpec, type Schema } from "./kind-schemas.js";
+import { bound, callSchema, int, oneOfStr, quantity, READERS, refSchema, str, type KindSpec, type Schema } from "./kind-schemas.js";
 import { TOKENIZER_KINDS } from "./kinds/tokenizer.js";
 import { MODEL_KINDS } from "./kinds/model.js";
 import { SOURCE_KINDS } from "./kinds/source.js";
@@ -47,7 +47,8 @@ export { CANDIDATE_DEFAULTS, RANKED_SAMPLES_DEFAULTS } from "./kinds/source.js";
 
 /** Properties of the `recipe` header. */
 export const HEADER_PROPS: Record<string, Schema> = {
-  seed: int("seeds data order, sampling and initialisation", { default: 0 }),
+  // the engine's generators take 32 bits (src/common/rng.ts): 2^32 trained the very model 0 did, under its own hash (hunt38)
+  seed: int("seeds data order, sampling and initialisation", { minimum: 0, ...bound(4_294_967_295, "the training engine's random generators take a 32-bit seed: a larger one would train the same models as a smaller one, under another hash"), default: 0 }),
   description: str("free text shown by `alignc plan`"),
   backend: oneOfStr(["auto", "tensorflow", "wasm", "cpu"], "training backend", "auto"),
 };

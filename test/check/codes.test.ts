@@ -84,6 +84,15 @@ codeTest("AL2008", "out of range: lr > 0, each sweep value checked", async () =>
   assert.match(d.message, /`lr` must be > 0, got 0/);
   const sw = swap("kl_coef = sweep [0.05, 0.1]", "kl_coef = sweep [0.05, -1, 0.2]");
   await expectError(sw, "AL2008", ...at(sw, "-1"));
+  // the engine's bounds are the checker's (hunt38): dropout 1 passed check and stopped plan as an
+  // internal error (exit 70); seed 2^32 trained the very model seed 0 did, under another hash
+  const drop = swap("context = 32 }", "context = 32  dropout = 1 }");
+  assert.match((await expectError(drop, "AL2008", ...at(drop, "1 }", "dropout"))).message, /`dropout` must be < 1, got 1/);
+  for (const seed of ["4294967296", "-1"]) {
+    const big = swap("seed = 1", `seed = ${seed}`);
+    await expectError(big, "AL2008", ...at(big, seed));
+  }
+  await expectClean(swap("seed = 1", "seed = 4294967295"));
 });
 
 codeTest("AL2009", "dangling reference, with did-you-mean", async () => {

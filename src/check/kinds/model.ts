@@ -10,7 +10,7 @@ export const MODEL_KINDS: Record<string, KindSpec> = {
       d_model: int("residual width; 128 keeps wasm matmuls efficient", { minimum: 1, default: 128 }),
       heads: int("attention heads; d_model must divide by it", { minimum: 1, default: 4 }),
       context: int("maximum sequence length in tokens", { minimum: 2, ...MAX_CONTEXT, default: 64 }),
-      dropout: num("0: tiny models on tiny data underfit before they overfit; pretrain, SFT, reward model and DPO train with it, PPO without (its old and new log-probabilities must be comparable)", { minimum: 0, maximum: 1, default: 0 }),
+      dropout: num("0: tiny models on tiny data underfit before they overfit; pretrain, SFT, reward model and DPO train with it, PPO without (its old and new log-probabilities must be comparable)", { minimum: 0, exclusiveMaximum: 1, default: 0 }),
       init_std: num("normal init std (GPT-2)", { exclusiveMinimum: 0, default: 0.02 }),
       weights: callSchema(["safetensors"], "start from a safetensors checkpoint (alignc's or GPT-2's layout)"),
       hf: str("Hugging Face model id or local directory that `alignc export` starts from"),
