@@ -14,10 +14,10 @@ export function stripSpans(node: unknown): unknown {
   return out;
 }
 
-/** Same items and values, and the same comment texts (fmt may move a comment out of a value). */
+/** Same items and values, and the same comment texts (fmt may move a comment out of a value), line
+ * endings aside: fmt writes one kind of line break, inside a block comment too (a mixed-endings file's
+ * CRLF comment was "internal error: … does not mean the same"; hunt38). */
 export function sameRecipe(a: RecipeFile, b: RecipeFile): boolean {
-  return (
-    JSON.stringify(stripSpans(a)) === JSON.stringify(stripSpans(b)) &&
-    JSON.stringify(a.comments.map((c) => c.text).sort()) === JSON.stringify(b.comments.map((c) => c.text).sort())
-  );
+  const comments = (r: RecipeFile) => JSON.stringify(r.comments.map((c) => c.text.replace(/\r\n/g, "\n")).sort());
+  return JSON.stringify(stripSpans(a)) === JSON.stringify(stripSpans(b)) && comments(a) === comments(b);
 }

@@ -54,6 +54,13 @@ test("fmt keeps a file's CRLF line endings and its byte-order mark; a file of mi
   writeFileSync(mixed, "model   m=gpt{layers=2}\r\nmodel n=gpt{layers=1}\n");
   assert.equal(fmt(mixed).code, 0);
   assert.doesNotMatch(readFileSync(mixed, "utf8"), /\r/);
+  // a block comment's CRLF in a file of mixed endings comes back LF too (it was "internal error: the
+  // formatted text does not mean the same", exit 1; hunt38)
+  const comment = join(tmp, "mixed-comment.align");
+  writeFileSync(comment, "recipe micro { seed = 7 }\n/* a\r\n b */\ntokenizer chars = byte_level {}\r\n");
+  const r = fmt(comment);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(comment, "utf8"), "recipe micro { seed = 7 }\n/* a\n b */\ntokenizer chars = byte_level {}\n");
 });
 
 // The check runs once the new text is staged, just before it replaces the old (review 32: it ran before
