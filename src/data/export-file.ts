@@ -5,7 +5,7 @@
 // renamed over the target, removed on any failure; the sidecar owns the new content before the file
 // is replaced, so an interrupted export never turns alignc's file into one it refuses.
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { writeFileAtomicSync, writePiecesAtomicSync } from "../common/atomic-write.js";
@@ -62,6 +62,8 @@ export function inputClash(path: string, inputs: readonly string[]): string | un
 /** Why `file` must not be written, or undefined. Checked before any example is built and again
  * just before writing. */
 export function exportRefusal(file: string, inputs: readonly string[], force: boolean): string | undefined {
+  const odd = notAFileName(file);
+  if (odd) return odd;
   const clash = inputClash(file, inputs);
   if (clash) return clash;
   // the sidecar is written beside the export: a file of that name that is not alignc's sidecar is
@@ -85,6 +87,34 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
   return `${file} exists and was not written by alignc data --export (or was changed since); pass --force to replace it, or choose a new file`;
 }
 
+
+/** System folders of streams and devices: a link there (/dev/stdout) is the machine's, not the user's. */
+const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
+const inSystemFolder = (p: string) => SYSTEM_FOLDERS.some((d) => p === d || p.startsWith(d + "/"));
+
+/** Why the --export argument as typed names no file: `-` (a file named `-` was written) or a name
+ * ending in a slash (a folder's: `x.jsonl/` wrote the file x.jsonl). Before the path is resolved. */
+export function exportNameProblem(typed: string): string | undefined {
+  if (typed === "-") return "- is no file name: alignc data --export writes a file, not standard output (without --export the examples' preview is printed)";
+  if (/[/\\]$/.test(typed)) return `${typed} ends in a slash, a folder's name; --export takes a file name (e.g. ${join(typed, "examples.jsonl")})`;
+  return undefined;
+}
+
+/** Why `file` names no file --export may write, --force or not: a stream or device (`/dev/stdout`,
+ * redirected to a file, was renamed over as root, the machine's link replaced by a regular file; hunt38). */
+function notAFileName(file: string): string | undefined {
+  const where = real(dirname(resolve(file)));
+  let target: string | undefined;
+  try {
+    // the link as written (its chain ends in the redirected file: /dev/stdout → /proc/self/fd/1 → it)
+    target = lstatSync(file).isSymbolicLink() ? resolve(dirname(resolve(file)), readlinkSync(file)) : undefined;
+  } catch {
+    target = undefined;
+  }
+  if (inSystemFolder(where) || (target !== undefined && inSystemFolder(target)))
+    return `${file} is ${inSystemFolder(where) ? `in ${where}, a system folder of devices and streams` : `a link to ${target}, a device or stream`}; alignc data --export writes a regular file: name one`;
+  return undefined;
+}
 
 /** The sidecar's record, when `side` is a regular file holding one (a link or anything else: none).
  * `sha256` is the content alignc wrote; `pending`, the content it is writing (see writeDataExport). */

@@ -116,3 +116,24 @@ test("a symlink at FILE to a copy of an earlier export is the user's too: refuse
   assert.ok(lstatSync(out).isFile());
   assert.equal(readFileSync(join(dir, "outside", "copy.jsonl"), "utf8").trim().split("\n").length, 2, "the target is left as it was");
 });
+
+test("--export to a stream or device is refused even with --force: /dev/stdout (renamed over as root, the machine's link replaced), a link to /proc/self/fd/1, `-`, a name ending in a slash (hunt38)", () => {
+  const { dir, recipe } = fixture();
+  symlinkSync("/proc/self/fd/1", join(dir, "out.jsonl"));
+  const cases: [string, RegExp][] = [
+    ["/dev/stdout", /\/dev\/stdout is in \/dev, a system folder of devices and streams/],
+    [join(dir, "out.jsonl"), /out\.jsonl is a link to \/proc\/self\/fd\/1, a device or stream/],
+    ["-", /- is no file name: alignc data --export writes a file, not standard output/],
+    [join(dir, "x.jsonl") + "/", /x\.jsonl\/ ends in a slash, a folder's name/],
+  ];
+  for (const [target, said] of cases) {
+    const r = capture([recipe], { source: "demos", preview: "0", export: target, force: true });
+    assert.equal(r.code, 2, `${target}: ${r.err}`);
+    assert.match(r.err, said);
+    assert.match(r.err, /nothing written/);
+  }
+  assert.equal(readlinkSync(join(dir, "out.jsonl")), "/proc/self/fd/1", "the link is left as it is");
+  assert.deepEqual(readdirSync(dir).sort(), ["demos.jsonl", "out.jsonl", "r.align"]);
+  assert.equal(lstatSync("/dev/stdout").isSymbolicLink(), true);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -30,7 +30,7 @@ import { truncationLine, type StageTruncation } from "../../data/truncation-repo
 import { EXPORT_SPLITS, exportRows, previewGroups, splitsOf, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
 import { missingReason } from "../../common/fs-probe.js";
-import { DataExportError, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
+import { DataExportError, exportNameProblem, exportRefusal, recipeInputs, writeDataExport } from "../../data/export-file.js";
 import { PLAN_CODES } from "../../plan/codes.js";
 import { expandVariants, findVariant } from "../../plan/variants.js";
 import { registerCachedDraws } from "../../run/storage/cached-draws.js";
@@ -52,6 +52,9 @@ function report(ds: Diagnostic[], sources: Map<string, string>, json = false): v
   const sorted = sortDiagnostics(ds);
   process.stderr.write(`${renderDiagnostics(sorted, sources, { color: useColor(process.stderr) })}\n\n${summarize(sorted)}\n`);
 }
+
+/** The keywords of blocks that hold examples (what --source names in a recipe without stages). */
+const DATA_KEYWORDS = new Set(["source", "task", "mixture"]);
 
 /** The data blocks to show: --source, else the data of each training stage. */
 function targets(recipe: CheckedRecipe, source: string | undefined): string[] {
@@ -193,9 +196,17 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write("alignc data: --stage shows one block as that stage reads it; name the block with --source\n");
     return 2;
   }
-  const exportFile = typeof opts.export === "string" ? resolve(opts.export) : undefined;
+  const typed = typeof opts.export === "string" ? opts.export : undefined;
+  const misnamed = typed === undefined ? undefined : exportNameProblem(typed);
+  if (misnamed) {
+    process.stderr.write(`alignc data: --export: ${misnamed}; nothing written\n`);
+    return 2;
+  }
+  const exportFile = typed === undefined ? undefined : resolve(typed);
   if (exportFile && names.length !== 1) {
-    process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${names.join(", ")})\n`);
+    // the blocks stages read, else (a recipe of data alone) every data block
+    const choices = names.length ? names : recipe.blocks.filter((b) => DATA_KEYWORDS.has(b.keyword)).map((b) => b.name);
+    process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${choices.join(", ") || "none: the recipe declares no source, task or mixture"})\n`);
     return 2;
   }
   const split = typeof opts.split === "string" ? opts.split : "train";
