@@ -13,6 +13,7 @@ import { paramsOf } from "./params.js";
 import { ROLLOUT_VALUE_PARAMS, unreadParams } from "./unread-params.js";
 import { KINDS } from "../check/kinds.js";
 import { checkJudgeMatch, checkRewardPolicyMatch } from "./checks-reward.js";
+import { checkHeldOutGates } from "./checks-gates.js";
 import type { Lineage, LoweredNode } from "./lower.js";
 import type { Estimates } from "./types.js";
 
@@ -53,6 +54,7 @@ const CHECKS: ((input: CheckInput, report: Report, at: Locator) => void)[] = [
   checkWarmup,
   checkEmptyData,
   checkWeightsShape,
+  checkHeldOutGates,
 ];
 
 /** Without a time budget, an estimate past a day is probably a slip (steps = 1e6 for 1e4), and one

@@ -30,6 +30,7 @@ export const PLAN_CODES = {
   AL4026: "an eval or a draw prompts a model that never trained in a chat format, and the stages trained from it use different formats (name one: `base_format = …`); or `base_format` is given where every model read trained in its own",
   AL4027: "PPO's rollouts can be longer than its reward model's max_length: the reward model scores them cut, as its stage cut its training pairs",
   AL4028: "a stage sets a parameter another of its values leaves unread: PPO's vf_coef or gae_lambda with advantages = \"rloo\" (no value network, no GAE), min_lr_ratio with schedule = \"constant\" (no decay); it stays out of the stage's hash and changes nothing that runs",
+  AL4029: "an expect line gates on a stage's held-out metric (val_loss, a reward model's or DPO's held-out accuracy) and the stage's data holds no examples out: the run would train every stage and end without the figure",
 } as const;
 
 export type PlanCode = keyof typeof PLAN_CODES;

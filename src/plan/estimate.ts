@@ -143,10 +143,16 @@ function isTextChain(id: string | undefined, byId: Map<string, LoweredNode>): bo
   return node?.op === "tokenize" && node.params.split !== undefined;
 }
 
-function heldoutRows(id: string | undefined, byId: Map<string, LoweredNode>, size: (id: string | undefined) => DataSize | undefined): number {
+function heldoutRows(id: string | undefined, byId: ReadonlyMap<string, LoweredNode>, size: (id: string | undefined) => DataSize | undefined): number {
+  const node = heldoutNode(id, byId);
+  return node ? (size(node.id)?.heldout ?? 0) : 0;
+}
+
+/** The node whose measured size holds a stage's held-out count: its data, through format and tokenize nodes that split nothing. */
+export function heldoutNode(id: string | undefined, byId: ReadonlyMap<string, LoweredNode>): LoweredNode | undefined {
   let node = id === undefined ? undefined : byId.get(id);
   while (node && (node.op === "format" || node.op === "tokenize") && node.params.split === undefined) node = byId.get(refId(node.params.examples) ?? "");
-  return node ? (size(node.id)?.heldout ?? 0) : 0;
+  return node;
 }
 
 /** Held-out sequences a pretrain/SFT stage scores (src/train/config.ts: VAL_FINAL before and after, VAL_DURING at each of ~10 logs). */

@@ -168,6 +168,13 @@ export const PLAN_EXAMPLES: Record<string, CodeExample> = {
     command: "plan",
     files: FILES,
   },
+  AL4029: {
+    bad: `${STAGES}expect { sft.val_loss < 3 }\n`,
+    fix: `${STAGES.replace('as demonstrations {', 'as demonstrations { holdout = 0.5 ')}expect { sft.val_loss < 3 }\n`,
+    how: "hold some of the stage's data out (`holdout = 0.1` on its source, or on a mixture's sources), or gate on a metric the stage has without it",
+    command: "plan",
+    files: FILES,
+  },
   AL4021: {
     bad: `${STAGES}${PPO('  advantages = "rloo"')}`,
     fix: `${STAGES}${PPO('  advantages = "rloo"  samples_per_prompt = 4')}`,
