@@ -69,7 +69,7 @@ export interface SourceSamplesParams {
   n: number;
   /** prompts the responses answer */
   prompts: PlanRef | PlanCall;
-  /** sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would (default 1) */
+  /** sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would (at least 0.01: it divides the logits, and a tiny one overflows them to NaN) (default 1) */
   temperature: number;
   /** sampling top-k, 0 = off (default 0) */
   top_k: number;
@@ -273,7 +273,7 @@ export interface StagePpoParams {
   schedule: "cosine" | "constant" | "linear";
   /** optimizer steps; fixed counts (not time budgets) so runs reproduce */
   steps: number;
-  /** rollout sampling temperature (default 1) */
+  /** rollout sampling temperature (at least 0.01: it divides the logits, and a tiny one overflows them to NaN) (default 1) */
   temperature: number;
   /** rollout top-k, 0 = off (default 0) */
   top_k: number;
@@ -357,7 +357,7 @@ export interface EvalWinRateParams {
   prompts: PlanRef | PlanCall;
   /** what picks a's best sample when best_of > 1 */
   select?: PlanRef | "rule";
-  /** sampling temperature of a's best_of samples: 1 draws from the model's own distribution (default 1) */
+  /** sampling temperature of a's best_of samples: 1 draws from the model's own distribution (at least 0.01: it divides the logits, and a tiny one overflows them to NaN) (default 1) */
   temperature: number;
   /** the recipe seed (every node carries it) */
   seed: number;

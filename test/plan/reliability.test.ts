@@ -62,6 +62,18 @@ test("enormous values are refused with the reason from the kinds table", async (
     const ds = await checkCodes(stage(props));
     assert.ok(ds.some((d) => pattern.test(d)), `${props}: ${ds.join("; ")}`);
   }
+  // PPO's factors that overflow the loss: a tiny temperature or a huge coefficient passed check and ended
+  // in AL5001 blaming lr (hunt38)
+  const ppo = (props: string) => `source p = jsonl("p.jsonl") as demonstrations {}\nsource r = jsonl("r.jsonl") as rankings {}\nstage sft = sft { init = tiny  data = p  steps = 1 }\nstage rm = reward_model { init = sft  data = r  steps = 1 }\nstage policy = ppo { init = sft  reward = rm  prompts = p  steps = 1  ${props} }\n`;
+  for (const [props, pattern] of [
+    ["temperature = 1e-300", /AL2008 `temperature` must be >= 0.01/],
+    ["kl_coef = 1e30", /AL2008 `kl_coef` must be <= 1000/],
+    ["ptx_coef = 1e300", /AL2008 `ptx_coef` must be <= 10000/],
+    ["vf_coef = 1e300", /AL2008 `vf_coef` must be <= 10000/],
+  ] as const) {
+    const ds = await checkCodes(ppo(props));
+    assert.ok(ds.some((d) => pattern.test(d)), `${props}: ${ds.join("; ")}`);
+  }
   // a seed stops at the engine's 32 bits however it is written (an exponent literal is exempt from the
   // digits check: `seed = 1e300` passed, and 1e300 + 1 is the same seed)
   for (const seed of ["1e300", "-1e300", "9.1e15"]) {

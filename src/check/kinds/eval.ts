@@ -21,7 +21,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
         default: 1,
       }),
       select: either("what picks a's best sample when best_of > 1", refSchema(["stage:reward_model"], "reward model"), oneOfStr(["rule"], "the rule the demo rankings follow (it reads the reference answer: an oracle)")),
-      temperature: num("sampling temperature of a's best_of samples: 1 draws from the model's own distribution", { exclusiveMinimum: 0, default: 1 }),
+      temperature: num("sampling temperature of a's best_of samples: 1 draws from the model's own distribution (at least 0.01: it divides the logits, and a tiny one overflows them to NaN)", { minimum: 0.01, default: 1 }),
       base_format: BASE_FORMAT,
     },
     required: ["a", "b", "judge", "prompts"],

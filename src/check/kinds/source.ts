@@ -80,7 +80,7 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       prompts: either("prompts the responses answer", refSchema(["source", "task", "mixture"], "prompt source (`prefs.prompts`)"), callSchema(["heldout", "train"], "split")),
       k: int("responses drawn per prompt: InstructGPT's labelers ranked 4 to 9; 4 keeps a labeling minute per prompt", { minimum: 2, maximum: 26, default: 4 }),
       n: int("prompts sampled: the first n of `prompts` (its training share, in the data layer's order); 50 is an hour or so of labeling", { minimum: 1, ...bound(100_000, "every prompt is K generations and a labeler's minute"), default: 50 }),
-      temperature: num("sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would", { exclusiveMinimum: 0, default: 1 }),
+      temperature: num("sampling temperature: 1 draws from the stage's own distribution, so the K responses differ as the policy's would (at least 0.01: it divides the logits, and a tiny one overflows them to NaN)", { minimum: 0.01, default: 1 }),
       top_k: int("sampling top-k, 0 = off", { minimum: 0, default: 0 }),
       max_new_tokens: int("response length cap (at most the model's context)", { minimum: 1, ...MAX_CONTEXT, default: 24 }),
       base_format: BASE_FORMAT,

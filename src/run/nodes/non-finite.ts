@@ -21,7 +21,15 @@ export function nonFiniteDiagnostic(recipe: CheckedRecipe, node: PlanNode, err: 
       message: `stage \`${node.id}\`: non-finite ${err.what} (${err.value}) at step ${err.step}, the update was not applied; ${kept}`,
       file: at.file,
       span: at.span,
-      hint: `a learning rate too high for the model is the usual cause (lr = ${lr} here; with weight_decay, lr × weight_decay above 1 flips the weights' sign each step): lower it and keep grad_clip > 0; the changed recipe is a new stage and trains from step 0`,
+      hint: `a learning rate too high for the model is the usual cause (lr = ${lr} here; with weight_decay, lr × weight_decay above 1 flips the weights' sign each step): lower it and keep grad_clip > 0${ppoFactors(node)}; the changed recipe is a new stage and trains from step 0`,
     },
   ]);
+}
+
+/** A PPO stage's other factors of the loss, named beside lr (a tiny temperature or a huge coefficient
+ * overflowed while the hint blamed lr alone; hunt38). */
+function ppoFactors(node: PlanNode): string {
+  if (node.op !== "ppo") return "";
+  const p = node.params;
+  return `; in PPO the sampling temperature (${String(p.temperature)}) divides the logits and kl_coef (${String(p.kl_coef)}), ptx_coef (${String(p.ptx_coef)}) and vf_coef (${String(p.vf_coef)}) scale the loss's terms: an extreme one overflows too`;
 }
