@@ -3,7 +3,7 @@
 // does not become world-readable), and a read-only recipe is refused, not replaced behind its back.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, linkSync, openSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
@@ -129,4 +129,16 @@ test("fmt by a user who may not write the file (another's, mode 644, in a shared
   assert.deepEqual(readdirSync(shared), ["theirs.align"], "no backup (it refused the owner's next fmt)");
   assert.equal(fmt(file).code, 0, "the owner's fmt still works");
   assert.equal(readFileSync(file, "utf8"), PRETTY);
+});
+
+test("fmt refuses a stream's name: `fmt /dev/stdin < r.align` rewrote r.align in place (hunt38)", () => {
+  const file = join(tmp, "stdin.align");
+  writeFileSync(file, UGLY);
+  const fd = openSync(file, "r"); // `< stdin.align`: standard input is the file itself
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "fmt", "/dev/stdin"], { cwd: tmp, encoding: "utf8", stdio: [fd, "pipe", "pipe"] });
+  closeSync(fd);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /\/dev\/stdin names a stream; fmt rewrites recipe files in place/);
+  for (const name of ["/dev/fd/0", "/proc/self/fd/0"]) assert.equal(fmt(name).code, 2, name);
+  assert.equal(readFileSync(file, "utf8"), UGLY);
 });
