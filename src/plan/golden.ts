@@ -3,7 +3,7 @@
 // machine-dependent estimates (time_s, backend) are stripped. npm test recompiles each example
 // recipe and compares; `alignc test` (src/run) uses the same functions.
 import { rewriteKeepingIdentity, rewriteRefusal } from "../common/in-place-write.js";
-import { lstatSync, readlinkSync, realpathSync } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
 import { writeFileAtomicSync } from "../common/atomic-write.js";
@@ -34,7 +34,7 @@ export function goldenText(plan: Plan): string {
 }
 
 /** Writes a golden atomically (temp file + rename). A file already at NAME.plan.json is replaced only
- * when it is a plan alignc wrote (a golden, or `alignc plan --json` saved there): `--update` once
+ * when it is a golden alignc wrote (a plan saved there with `alignc plan --json` is the user's): `--update` once
  * replaced whatever had that name (a user's notes, a FIFO, a folder's link), which alignc did not create. */
 export function writeGolden(recipePath: string, plan: Plan): string {
   const path = goldenPath(recipePath);
@@ -55,8 +55,14 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     // recipe's: it was overwritten with this one's plan (hunt36). A golden beside its recipe is the
     // recipe's own, renamed header or not (review36).
     const oldName = (old as { recipe?: { name?: unknown } }).recipe?.name;
-    if (dest !== path && typeof oldName === "string" && oldName !== plan.recipe.name)
+    // a hard link is another name of one file as a symlink is (hunt38: it was rewritten in place under the other recipe's name)
+    const linked = dest !== path || statSync(dest).nlink > 1;
+    if (linked && typeof oldName === "string" && oldName !== plan.recipe.name)
       throw new GoldenError(`${path}${dest !== path ? ` (a link to ${dest})` : ""} is the golden plan of recipe \`${oldName}\`, not of \`${plan.recipe.name}\`: not overwritten; move it away and run \`alignc test --update\` again`);
+    // a plan saved with `alignc plan --json > NAME.plan.json` holds this machine's estimates, which a golden
+    // never does: the user's snapshot (to run again with `alignc run PLAN.json`), not replaced (hunt38)
+    if (old.nodes.some((n) => MACHINE_ESTIMATES.some((k) => n.estimates?.[k] !== undefined)))
+      throw new GoldenError(`${path} is a plan saved with \`alignc plan --json\` (it holds this machine's estimates), not a golden: not overwritten; move it away and run \`alignc test --update\` again`);
     // a golden the user made read-only, or that has other hard links, is theirs as a recipe is to fmt:
     // refused, or rewritten in place (a rename replaced the read-only file and split the links)
     const refusal = rewriteRefusal(dest);

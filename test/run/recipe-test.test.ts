@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { compile } from "../../src/compile.js";
 import { createProgress } from "../../src/run/presentation/progress.js";
 import { passed, recipeFiles, testRecipe } from "../../src/run/recipe-test.js";
 import { tempDir } from "./helpers.js";
@@ -118,6 +119,24 @@ test("--update replaces only a plan alignc wrote: a user's file named NAME.plan.
     writeFileSync(file, microRecipe({ name: "micro_renamed" }));
     assert.equal((await testRecipe(file, { run: false, update: true })).golden, "updated");
     assert.match(readFileSync(golden, "utf8"), /"name": "micro_renamed"/);
+    // a hard link to another recipe's golden is that recipe's too (it was rewritten in place; hunt38)
+    const otherGolden = join(dir, "other.plan.json");
+    writeFileSync(otherGolden, readFileSync(golden, "utf8").replace('"name": "micro_renamed"', '"name": "other"'));
+    rmSync(golden);
+    linkSync(otherGolden, golden);
+    const hard = await testRecipe(file, { run: false, update: true });
+    assert.equal(hard.golden, "kept");
+    assert.match(hard.goldenDetail.join("\n"), /is the golden plan of recipe `other`, not of `micro_renamed`: not overwritten/);
+    assert.match(readFileSync(otherGolden, "utf8"), /"name": "other"/);
+    // a plan saved with `alignc plan --json` under the golden's name is the user's snapshot (hunt38)
+    rmSync(golden);
+    const saved = await compile(file, {});
+    writeFileSync(golden, JSON.stringify(saved.plan, null, 2));
+    const before = readFileSync(golden, "utf8");
+    const snap = await testRecipe(file, { run: false, update: true });
+    assert.equal(snap.golden, "kept");
+    assert.match(snap.goldenDetail.join("\n"), /is a plan saved with `alignc plan --json` \(it holds this machine's estimates\), not a golden: not overwritten/);
+    assert.equal(readFileSync(golden, "utf8"), before);
   } finally {
     cleanup();
   }
