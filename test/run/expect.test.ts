@@ -104,4 +104,8 @@ test("a side adds and subtracts terms: accuracy against its baseline plus a marg
   assert.deepEqual(conditionBlocks({ ...c, rightTerms: [{ op: "+", value: { $ref: "other", member: "x" } }] }), ["after", "other"]);
   const missing = evaluateCondition({ ...c, rightTerms: [{ op: "+", value: { $ref: "after", member: "nope" } }] }, metrics);
   assert.match(missing.message, /no metric `nope`/);
+  // a sum past a double's range fails, said (1e308 + 1e308 passed as Infinity, shown "= -"; hunt38)
+  const huge = evaluateCondition({ ...cond({ $ref: "after", member: "accuracy" }, "<=", 1e308, "after.accuracy <= 1e308 + 1e308"), rightTerms: [{ op: "+", value: 1e308 }] }, metrics);
+  assert.equal(huge.ok, false);
+  assert.match(huge.message, /overflows a double's range \(Infinity\): no figure to compare/);
 });

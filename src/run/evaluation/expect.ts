@@ -77,7 +77,9 @@ function resolveSide(v: IRValue, terms: readonly IRTerm[] | undefined, metrics: 
     total += t.op === "-" ? -r.value : r.value;
     shown.push(`${i > 0 ? `${t.op} ` : ""}${isRef(t.value) ? `${describe(t.value)} = ${fmtNum(r.value)}${countsOf(t.value, metrics)}` : fmtNum(r.value)}`);
   }
-  // with terms, the sum the comparison used is shown too
+  // with terms, the sum the comparison used is shown too; a sum past a double's range is no figure to
+  // compare (1e308 + 1e308 passed as Infinity, shown "= -"; hunt38)
+  if (!Number.isFinite(total)) return { value: null, missing: `${shown.join(" ")} overflows a double's range (${total}): no figure to compare`, shown: "" };
   return { value: total, shown: parts.length > 1 ? `(${shown.join(" ")}) = ${fmtNum(total)}` : shown[0]! };
 }
 
