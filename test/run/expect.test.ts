@@ -51,10 +51,10 @@ test("a condition is ready once every block it names is done", () => {
   assert.deepEqual(readyConditions([c1, c2], new Set(["a", "b"]), new Set([c2])), [c1]);
 });
 
-test("for any comparison of two numbers, the condition agrees with JavaScript's operator", () => {
+test("for any comparison of two finite numbers, the condition agrees with JavaScript's operator (a side past a double's range fails: below)", () => {
   const ops: CompareOp[] = ["<", "<=", ">", ">=", "==", "!="];
   fc.assert(
-    fc.property(fc.double({ noNaN: true }), fc.constantFrom(...ops), fc.double({ noNaN: true }), (l, op, r) => {
+    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...ops), fc.double({ noNaN: true, noDefaultInfinity: true }), (l, op, r) => {
       const res = evaluateCondition(cond({ $ref: "m", member: "v" }, op, r, `m.v ${op} ${r}`), new Map([["m", { v: l }]]));
       const expected = { "<": l < r, "<=": l <= r, ">": l > r, ">=": l >= r, "==": l === r, "!=": l !== r }[op];
       return res.ok === expected;
