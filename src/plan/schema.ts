@@ -93,6 +93,7 @@ export const PLAN_SCHEMA = {
         variant: { type: "string" },
         bindings: { type: "object", additionalProperties: json },
         expect: { type: "array", items: { type: "string" } },
+        tiny: { const: true },
       },
     },
     engine: {

@@ -85,6 +85,8 @@ export interface PlanRecipe {
   /** the recipe's `expect` lines as written, `full_size: ` before a full-size-only one: the gates a run of
    * this plan applies (`alignc run plan.json` refuses a recipe whose gates are no longer these) */
   expect?: string[];
+  /** planned with `--tiny` (src/run/tiny.ts): a run of this plan scales the recipe the same way and skips its full-size gates */
+  tiny?: true;
 }
 
 export interface PlanEngine {

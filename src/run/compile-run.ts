@@ -130,6 +130,8 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     diagnostics.push(...found);
     if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), pairs: findings.pairs, checked: findings.checked, notChecked: findings.notChecked };
   }
+  // a tiny plan says so: `alignc run` of its saved plan.json scales the recipe as this run did
+  if (opts.tiny && planned.plan) planned.plan.recipe = { ...planned.plan.recipe, tiny: true };
   return {
     recipe,
     plan: hasErrors(diagnostics) ? null : planned.plan,

@@ -32,7 +32,7 @@ export function isPlanFile(path: string): boolean {
 const refuse = (message: string, usage = false): RunRecipeResult => ({ ok: false, diagnostics: [], sources: new Map(), message, ...(usage ? { usage: true as const } : {}) });
 
 export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}): Promise<RunRecipeResult> {
-  if (o.variant !== undefined || o.tiny) return refuse(`--variant and --tiny choose what to plan; ${planPath} is already planned (plan the recipe with them instead)`, true);
+  if (o.variant !== undefined || o.tiny) return refuse(`--variant and --tiny choose what to plan; ${planPath} is already planned (plan the recipe with them instead; a tiny run's plan.json says it is tiny)`, true);
   let plan: Plan;
   try {
     plan = readPlanFile(planPath);
@@ -61,7 +61,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const endPhase = signalWordsDuring(PREPARING);
   let input: Awaited<ReturnType<typeof compileForRun>>;
   try {
-    input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), backend: o.backend, noBudget: o.noBudget });
+    input = await compileForRun(recipePath, { ...(plan.recipe.variant ? { variant: plan.recipe.variant } : {}), ...(plan.recipe.tiny ? { tiny: true } : {}), backend: o.backend, noBudget: o.noBudget });
   } finally {
     endPhase();
   }
@@ -74,7 +74,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   if (differs.length)
     return refuse(`${recipePath} no longer compiles to ${planPath} (the recipe or alignc changed since):\n${differs.map((l) => `  ${l}`).join("\n")}\nsee \`alignc diff ${planPath} ${recipePath}\`, and plan the recipe again`);
   // the saved plan itself is what runs (its estimates included); the recipe only feeds the data layer
-  return runCompiled(recipePath, { ...input, plan }, o);
+  return runCompiled(recipePath, { ...input, plan }, { ...o, ...(plan.recipe.tiny ? { tiny: true } : {}) });
 }
 
 /** The plan's recipe file: next to the plan, then in the working folder, then in ./recipes. */

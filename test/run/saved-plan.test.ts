@@ -127,3 +127,23 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     cleanup();
   }
 });
+
+test("a --tiny run's plan.json says it is tiny and runs again as planned, reusing its stages (it was refused: 'the recipe or alignc changed since'; audit38 #10)", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { file } = setUp(dir);
+    const paths = { runsDir: join(dir, "runs"), cacheRoot: join(dir, "cache"), progress: quiet, until: "sft", workers: 1 };
+    const first = await runRecipe(file, { ...paths, tiny: true, variant: "kl_coef=0.5" });
+    if (!first.ok) throw new Error(first.message ?? JSON.stringify(first.diagnostics));
+    assert.equal(first.outcome.exitCode, 0, String(first.outcome.error));
+    const saved = join(first.outcome.runDir, "plan.json");
+    assert.equal((JSON.parse(readFileSync(saved, "utf8")) as { recipe: { tiny?: boolean } }).recipe.tiny, true);
+    const again = await runSavedPlan(saved, { ...paths, recipe: file });
+    if (!again.ok) throw new Error(again.message ?? JSON.stringify(again.diagnostics));
+    assert.equal(again.outcome.exitCode, 0);
+    assert.equal(again.outcome.manifest.tiny, true);
+    for (const id of ["pre", "sft"]) assert.equal(again.outcome.manifest.nodes.find((n) => n.id === id)!.status, "cached", id);
+  } finally {
+    cleanup();
+  }
+});
