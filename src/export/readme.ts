@@ -21,6 +21,10 @@ const hasPromptRows = (s: ExportInput["stages"][number]) => s.data.kind !== "tex
 const PROMPT_SPLIT =
   "A row's prompt ends before its trailing whitespace, which starts the completion (chosen, rejected; a PPO prompt ends there): byte-level BPE tokenizers join a space to the word after it, so the prompt's tokens are then a prefix of prompt + completion's, which is alignc's text unchanged.";
 
+/** When the held-out rows are scored (targets/common.ts evalSteps). */
+const HELD_OUT_CADENCE =
+  "Held-out rows are scored on alignc's cadence: pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps and at the last, a reward model and DPO at their last step (alignc also scores them before training, which the targets do not); a stage given in epochs every `checkpoint_every` steps.";
+
 /** How the export's one launch script is run (launch.ts). */
 function runLine(opts: ExportOptions): string {
   if (opts.nodes === 1) return `bash ${launchPath(opts)}`;
@@ -71,6 +75,8 @@ export function exportReadme(
     );
   });
   L.push("");
+  if (stages.some((st) => st.testRows > 0 && input.stages.find((s) => s.name === st.name)?.kind !== "ppo"))
+    L.push(HELD_OUT_CADENCE, "");
   if (input.skipped.length) {
     L.push("Not exported (alignc runs these itself on the exported models if you bring them back):", "");
     for (const s of input.skipped) L.push(`- \`${s.name}\` (${s.kind}): ${s.why}`);

@@ -67,7 +67,8 @@ test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and O
     seqs[to] = n("max_steps") * global;
     assert.equal(n("max_steps"), 5, `${to}: 5 steps of 8 (alignc: 10 of 4)`);
     assert.equal(n("warmup_steps"), 1, `${to}: warmup scales with the steps`);
-    assert.deepEqual([n("logging_steps"), n("save_steps"), n("eval_steps")], [1, 5, 5], `${to}: intervals in the target's steps (alignc: log 2, checkpoint and eval 10)`);
+    // alignc scores SFT's held-out rows every max(log_every, ⌈steps / 10⌉) = 2 of its steps: 1 of the target's (it was checkpoint_every: audit38 #6)
+    assert.deepEqual([n("logging_steps"), n("save_steps"), n("eval_steps")], [1, 5, 1], `${to}: intervals in the target's steps (alignc: log 2, checkpoint 10, held-out every 2)`);
     assert.ok(r.approximations.some((a) => a.stage === "sft" && /5 steps \(alignc: 10\) keep alignc.s 40 sequences/.test(a.text)), `${to}: ${JSON.stringify(r.approximations)}`);
   }
   const o = compileExport(input, opts({ to: "openrlhf" }));
@@ -76,7 +77,7 @@ test("a batch the world cannot split (4 on 8 GPUs, global 8): TRL, Axolotl and O
   seqs.openrlhf = flag("--max_samples") || flag("--data.max_samples");
   assert.deepEqual(seqs, { trl: 40, axolotl: 40, openrlhf: 40 });
   // OpenRLHF counts its intervals in its own optimizer steps too
-  assert.deepEqual([flag("--logger.logging_steps"), flag("--ckpt.save_steps"), flag("--eval.steps")], [1, 5, 5], "openrlhf: intervals in the target's steps");
+  assert.deepEqual([flag("--logger.logging_steps"), flag("--ckpt.save_steps"), flag("--eval.steps")], [1, 5, 1], "openrlhf: intervals in the target's steps");
 });
 
 test("OpenRLHF: --max_samples is written for whole passes too (its default, 1,000,000 rows, cut larger data); 0.11 runs eager attention, as 0.7 and alignc do (its default FlashAttention-2 needs flash-attn and an Ampere GPU)", () => {

@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
   inexactBatchNote,
+  evalSteps,
   targetSteps,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -140,7 +141,7 @@ export function axolotlStageConfig(stage: ExportStage, input: ExportInput, opts:
   const textRows = stage.kind === "pretrain" || (stage.kind === "sft" && stage.hp.loss_on === "all");
   if (!textRows) out.push(["chat_template", "jinja"], ["chat_template_jinja", AXOLOTL_CONCAT_JINJA]); // completion rows need none
   out.push(["datasets", [datasetEntry(stage, trainFile(stage.name))] as unknown as Record<string, unknown>]);
-  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
+  if (hasTest(stage)) out.push(["test_datasets", [datasetEntry(stage, testFile(stage.name))] as unknown as Record<string, unknown>], ["eval_steps", evalSteps(ctx)]);
   out.push(["dataset_prepared_path", `prepared/${stage.name}`], ["output_dir", outputDir(stage.name)], ["sample_packing", false]);
   // Axolotl drops rows longer than sequence_len by default; alignc truncates them. The setting reaches
   // only SFT-type datasets: DPO rows pass rl.py's own drop filter, reward-model rows are cut by their strategy

@@ -57,6 +57,20 @@ export function targetSteps(c: MapCtx, alignSteps: number): number {
   return Math.max(1, Math.round((alignSteps * targetBatch(c.stage)) / c.split.global));
 }
 
+/**
+ * How often the target scores the held-out split, in its steps: alignc's own cadence (src/run/nodes/stages.ts):
+ * pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps and at the end, a reward model and DPO after
+ * training (and before it, which the targets do not do): at its last step. It was `checkpoint_every`, so a stage
+ * shorter than that was never scored there (audit38 #6). A stage given in epochs has no step count here:
+ * checkpoint_every then, as EXPORT.md says.
+ */
+export function evalSteps(c: MapCtx): number {
+  const steps = c.stage.hp.steps;
+  if (steps === null) return targetSteps(c, c.stage.hp.checkpoint_every);
+  const every = c.stage.kind === "pretrain" || c.stage.kind === "sft" ? Math.max(c.stage.hp.log_every, Math.ceil(steps / 10)) : steps;
+  return targetSteps(c, Math.min(every, steps));
+}
+
 /** The batch row's note when the global batch could not be kept: the batch, and the steps that keep the data. */
 export function inexactBatchNote(c: MapCtx, counts: "steps" | "samples"): string | null {
   if (c.split.exact || c.stage.data.kind === "comparisons") return null;

@@ -12,6 +12,7 @@ import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFil
   stageSplit,
   inexactBatchNote,
   targetBatch,
+  evalSteps,
   targetSteps,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
 
@@ -328,7 +329,7 @@ export function openrlhfStageArgs(stage: ExportStage, input: ExportInput, opts: 
   } else {
     head.push([f("--pretrain", "--model.model_name_or_path"), initPath(stage)], [f("--save_path", "--ckpt.output_dir"), outputDir(stage.name)], [f("--dataset", "--data.dataset"), trainFile(stage.name)]);
     if (hasTest(stage)) {
-      head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), targetSteps(ctx, stage.hp.checkpoint_every)]);
+      head.push([f("--eval_dataset", "--eval.dataset"), testFile(stage.name)], [f("--eval_steps", "--eval.steps"), evalSteps(ctx)]);
       // a .jsonl loads as the split "train"; the split flag defaults to "test" in 0.7's train_sft and 0.11's
       // train_dpo, which then do not find it (0.7's train_rm/train_dpo have no such flag)
       if (!old || stage.kind === "pretrain" || stage.kind === "sft") head.push([f("--eval_split", "--eval.split"), "train"]);

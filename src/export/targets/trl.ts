@@ -21,6 +21,7 @@ import {
   comparisonBatchNote,
   stageSplit,
   inexactBatchNote,
+  evalSteps,
   targetSteps,
   type MapCtx,
   type MapRow,
@@ -260,7 +261,7 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
     head.push(["sft_model_path", initPath(stage)], ["reward_model_path", outputDir(stage.reward!)]);
   }
   head.push(["dataset_name", dataDir(stage.name)], ["dataset_train_split", "train"]);
-  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", targetSteps(ctx, stage.hp.checkpoint_every)]);
+  if (hasTest(stage) && stage.kind !== "ppo") head.push(["dataset_test_split", "test"], ["eval_strategy", "steps"], ["eval_steps", evalSteps(ctx)]);
   head.push(["output_dir", outputDir(stage.name)]);
   const pad = stage.kind === "reward_model" ? rewardPadToken(stage) : null;
   if (pad) head.push(["pad_token", pad]);
