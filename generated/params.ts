@@ -85,7 +85,7 @@ export interface StagePretrainParams {
   accumulate: number;
   /** sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak (default 16) */
   batch_size: number;
-  /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
+  /** steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight) (default 100) */
   checkpoint_every: number;
   /** text corpus */
   data: PlanCall | PlanRef;
@@ -97,7 +97,7 @@ export interface StagePretrainParams {
   holdout: number;
   /** model to train from scratch, or a pretrain stage to continue */
   init: PlanRef;
-  /** steps between metric lines (default 10) */
+  /** steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it) (default 10) */
   log_every: number;
   /** peak learning rate (default 0.0003) */
   lr: number;
@@ -129,7 +129,7 @@ export interface StageSftParams {
   accumulate: number;
   /** sequences per micro-batch (an optimizer step sees batch_size × accumulate); 16 keeps a 0.4M-parameter model near wasm's matmul peak (default 16) */
   batch_size: number;
-  /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
+  /** steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight) (default 100) */
   checkpoint_every: number;
   /** prompt/response examples */
   data: PlanRef;
@@ -141,7 +141,7 @@ export interface StageSftParams {
   group_by_length: boolean;
   /** model or stage whose weights start this stage */
   init: PlanRef;
-  /** steps between metric lines (default 10) */
+  /** steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it) (default 10) */
   log_every: number;
   /** InstructGPT/LIMA: next-token loss on response tokens only (default "response") */
   loss_on: "response" | "all";
@@ -177,7 +177,7 @@ export interface StageRewardModelParams {
   accumulate: number;
   /** prompts (each with K responses) per micro-batch; a step sees batch_size × accumulate prompts (default 4) */
   batch_size: number;
-  /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
+  /** steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight) (default 100) */
   checkpoint_every: number;
   /** comparisons */
   data: PlanRef;
@@ -187,7 +187,7 @@ export interface StageRewardModelParams {
   grad_clip: number;
   /** SFT network whose LM head is replaced by a scalar head */
   init: PlanRef;
-  /** steps between metric lines (default 10) */
+  /** steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it) (default 10) */
   log_every: number;
   /** peak learning rate (default 0.0001) */
   lr: number;
@@ -227,7 +227,7 @@ export interface StagePpoParams {
   advantages: "gae" | "rloo";
   /** rollouts per PPO step (accumulate does not apply to PPO) (default 16) */
   batch_size: number;
-  /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
+  /** steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight) (default 100) */
   checkpoint_every: number;
   /** PPO ratio clip ε (default 0.2) */
   clip: number;
@@ -245,7 +245,7 @@ export interface StagePpoParams {
   kl_budget?: number;
   /** β of the per-token KL penalty against SFT (InstructGPT: 0.02; ≥ 0.1 against reward hacking on tiny RMs) (default 0.1) */
   kl_coef: number;
-  /** steps between metric lines (default 10) */
+  /** steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it) (default 10) */
   log_every: number;
   /** peak learning rate (default 0.00001) */
   lr: number;
@@ -299,7 +299,7 @@ export interface StageDpoParams {
   batch_size: number;
   /** DPO β: strength of the implicit KL constraint (default 0.1) */
   beta: number;
-  /** steps between checkpoints (Ctrl-C also checkpoints) (default 100) */
+  /** steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight) (default 100) */
   checkpoint_every: number;
   /** preference pairs */
   data: PlanRef;
@@ -309,7 +309,7 @@ export interface StageDpoParams {
   grad_clip: number;
   /** policy and frozen reference start from SFT */
   init: PlanRef;
-  /** steps between metric lines (default 10) */
+  /** steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it) (default 10) */
   log_every: number;
   /** peak learning rate (default 0.00001) */
   lr: number;

@@ -35,7 +35,7 @@ export interface DataPlan {
   readonly recipe: CheckedRecipe;
   /** The recipe's folder: `{ $file }` / `{ $dir }` parameters are relative to it. */
   readonly dir: string;
-  /** The recipe seed (every node also carries it as its `seed` parameter). */
+  /** The plan's seed: every node carries it as its `seed` parameter (lower.ts), read from there. */
   readonly seed: number;
   readonly nodes: ReadonlyMap<string, DataNode>;
   /** Seed keys by node id (see the top of this file). */
@@ -56,7 +56,7 @@ function makeDataPlan(recipe: CheckedRecipe, ordered: readonly DataNode[], files
   return {
     recipe,
     dir: recipe.dir,
-    seed: recipe.seed,
+    seed: planSeed(ordered, recipe),
     nodes: new Map(ordered.map((n) => [n.id, n])),
     get keys() {
       return (keys ??= hashNodes(ordered, SEED_ENGINE));
@@ -64,6 +64,16 @@ function makeDataPlan(recipe: CheckedRecipe, ordered: readonly DataNode[], files
     files,
     memo: new Map(),
   };
+}
+
+/** The seed the nodes carry (one value: lower.ts writes the recipe's into each), so that the recipe is read
+ * for no value (audit38 #8); a plan of no node, the recipe's. */
+function planSeed(nodes: readonly DataNode[], recipe: CheckedRecipe): number {
+  const seeds = new Set(nodes.map((n) => n.params.seed));
+  if (seeds.size === 0) return recipe.seed;
+  const [seed] = seeds;
+  if (seeds.size > 1 || typeof seed !== "number") fail(CODES.unsupported, `the plan's nodes carry ${seeds.size > 1 ? "several seeds" : "no numeric seed"}: plan the recipe again`, recipe.file, null);
+  return seed as number;
 }
 
 const ofRecipe = new WeakMap<CheckedRecipe, DataPlan>();

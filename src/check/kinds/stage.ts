@@ -21,8 +21,8 @@ const training: Record<string, Schema> = {
   optimizer: oneOfStr(["adamw", "adam"], "AdamW decouples weight decay (Loshchilov & Hutter)", "adamw"),
   weight_decay: num("AdamW decay; 0.1 as in GPT-3", { minimum: 0, ...bound(10, "decoupled decay shrinks every weight by lr × weight_decay per step; above 10 it is not a regulariser at any learning rate used here"), default: 0.1 }),
   grad_clip: num("global-norm clip; 1.0 as in GPT-3, 0 disables", { minimum: 0, default: 1.0 }),
-  log_every: int("steps between metric lines", { minimum: 1, ...MAX_STEPS, default: 10 }),
-  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints)", { minimum: 1, ...MAX_STEPS, default: 100 }),
+  log_every: int("steps between metric lines (not hashed: a cached stage keeps the metric rows of the run that computed it)", { minimum: 1, ...MAX_STEPS, default: 10 }),
+  checkpoint_every: int("steps between checkpoints (Ctrl-C also checkpoints; not hashed: checkpoints change no weight)", { minimum: 1, ...MAX_STEPS, default: 100 }),
   max_length: int("truncate examples to this many tokens; defaults to the model context", { minimum: 2, ...MAX_CONTEXT }),
   format: refSchema(["format"], "chat format for prompt/response examples; left out: the format its init stage trained in (raw text from a model block or an unformatted stage)"),
 };
