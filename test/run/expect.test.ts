@@ -5,6 +5,7 @@ import type { IRCondition } from "../../src/check/ir.js";
 import type { CompareOp } from "../../src/lang/ast.js";
 import { conditionBlocks, evaluateCondition, readyConditions, type MetricTable } from "../../src/run/evaluation/expect.js";
 import { meanDiff, winRate, wilson } from "../../src/run/evaluation/stats.js";
+import { fmtP } from "../../src/run/presentation/format.js";
 
 const span = { start: 0, end: 1, line: 1, col: 1, endLine: 1, endCol: 2 };
 const cond = (left: IRCondition["left"], op: CompareOp, right: IRCondition["right"], text: string): IRCondition => ({ left, op, right, span, text });
@@ -32,6 +33,24 @@ test("a gate on a win rate or an accuracy shows its counts beside the figure, ne
   assert.match(w.message, /^FAILED: rule_judge\.win_rate >= 0\.6 {2}\(rule_judge\.win_rate = 0\.5433 \[W54\/T218\/L28 of 300, p 0\.0054\] >= 0\.6\)$/);
   const a = evaluateCondition(cond({ $ref: "zs", member: "accuracy" }, ">", { $ref: "zs", member: "baseline" }, "zs.accuracy > zs.baseline"), metrics);
   assert.match(a.message, /zs\.accuracy = 0\.3125 \[of 48; baseline 0\.3333\] > zs\.baseline = 0\.3333/);
+});
+
+test("a gate on a pair accuracy, a probe's win rate or a versus accuracy shows its chance, baselines and counts, never the figure bare (figures38 #4)", () => {
+  const metrics: MetricTable = new Map<string, Record<string, number>>([
+    ["rm_acc", { accuracy: 0.9, length_baseline: 0.55, correctness_accuracy: 0.7071, correctness_pairs: 99, correctness_length_baseline: 0.5929 }],
+    ["policy", { greedy_rule_win_rate: 0.51, greedy_rule_wins: 9, greedy_rule_ties: 50, greedy_rule_losses: 5, greedy_rule_p_value: 0.42 }],
+  ]);
+  const show = (ref: string, member: string) => evaluateCondition(cond({ $ref: ref, member }, ">=", 0.5, `${ref}.${member} >= 0.5`), metrics).message;
+  assert.match(show("rm_acc", "correctness_accuracy"), /rm_acc\.correctness_accuracy = 0\.7071 \[of 99 pairs; chance 0\.5, length alone 0\.5929\] >= 0\.5/);
+  assert.match(show("rm_acc", "accuracy"), /= 0\.9 \[chance 0\.5, length alone 0\.55\]/);
+  assert.match(show("policy", "greedy_rule_win_rate"), /= 0\.51 \[probe of its training prompts: W9\/T50\/L5, p 0\.42\]/);
+});
+
+test("a p-value is never rounded across a threshold a gate reads (0.0498 was printed 0.050; figures38 #9)", () => {
+  assert.equal(fmtP(0.04982), "0.0498");
+  assert.equal(fmtP(0.009971), "0.00997");
+  assert.equal(fmtP(4.33e-12), "4.3e-12");
+  assert.equal(fmtP(1), "1");
 });
 
 test("a metric that was not produced fails the condition and says which", () => {

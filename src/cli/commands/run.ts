@@ -11,7 +11,8 @@ import { fmtBytes } from "../../run/presentation/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
 import { runAllVariants, variantsSummary } from "../../run/run-variants.js";
-import type { Manifest } from "../../run/storage/rundir.js";
+import { RunDir, type Manifest, type SampleRow } from "../../run/storage/rundir.js";
+import { evalCaveats } from "../../run/presentation/caveats.js";
 import { escapeControl, escapeControlKeepLines } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
 import { defaultCacheRoot } from "../../run/storage/cache.js";
@@ -26,6 +27,14 @@ function list(v: unknown): string[] {
 
 export function summaryText(m: Manifest, runDir: string): string {
   const lines: string[] = [];
+  // what the report says beside an eval's figure (not held out, not an independent judge), said here too
+  let samples: SampleRow[] = [];
+  try {
+    samples = RunDir.open(runDir).readSamples();
+  } catch {
+    samples = []; // a run folder without its samples (an interrupted run): figures without judge notes
+  }
+  const caveats = evalCaveats(m, samples);
   for (const n of m.nodes) {
     // in-memory nodes are not worth a line; a samples draw is cached like a stage and is
     if ((n.kind.startsWith("data.") && n.kind !== "data.samples") || n.kind.startsWith("tokenizer") || n.kind.startsWith("model")) continue;
@@ -42,7 +51,8 @@ export function summaryText(m: Manifest, runDir: string): string {
       : n.kind.startsWith("eval.")
         ? evalHeadline(n.kind, n.summary, { perTask: false })
         : Object.entries(n.summary).filter(([k]) => !k.includes("/") && !["steps", "tokens_per_s"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ");
-    lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}`);
+    const marks = n.kind.startsWith("eval.") && n.summary ? caveats(n.id).map((x) => ` ${x.text}`).join("") : "";
+    lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}${marks}`);
   }
   for (const e of m.expectations) lines.push(`  expect ${e.message}`);
   const secs = m.finished ? (Date.parse(m.finished) - Date.parse(m.created)) / 1000 : 0;

@@ -5,7 +5,7 @@
 import type { IRCondition, IRTerm, IRValue } from "../../check/ir.js";
 import type { CompareOp } from "../../lang/ast.js";
 import type { ExpectationRecord } from "../storage/rundir.js";
-import { fmtNum } from "../presentation/progress.js";
+import { fmtNum, fmtP } from "../presentation/format.js";
 
 /** Final metrics per block name: `metrics.get("rm_acc")?.accuracy`. */
 export type MetricTable = Map<string, Record<string, number>>;
@@ -44,8 +44,15 @@ function resolveValue(v: IRValue, metrics: MetricTable): { value: number | null;
 function countsOf(v: { $ref: string; member?: string }, metrics: MetricTable): string {
   const s = metrics.get(v.$ref);
   if (!s) return "";
-  if (v.member === "win_rate" && s.wins !== undefined) return ` [W${s.wins}/T${s.ties}/L${s.losses} of ${s.n}${s.p_value !== undefined ? `, p ${s.p_value.toPrecision(2)}` : ""}]`;
+  if (v.member === "win_rate" && s.wins !== undefined) return ` [W${s.wins}/T${s.ties}/L${s.losses} of ${s.n}${s.p_value !== undefined ? `, p ${fmtP(s.p_value)}` : ""}]`;
   if (v.member === "accuracy" && s.baseline !== undefined && s.n !== undefined) return ` [of ${s.n}; baseline ${fmtNum(s.baseline)}]`;
+  // a pair accuracy beside chance and what response length alone orders (figures38 #4)
+  const byLength = (b: number | undefined) => (b === undefined ? "" : `, length alone ${fmtNum(b)}`);
+  if (v.member === "accuracy" && s.length_baseline !== undefined) return ` [chance 0.5${byLength(s.length_baseline)}]`;
+  if (v.member === "correctness_accuracy") return ` [${s.correctness_pairs !== undefined ? `of ${s.correctness_pairs} pairs; ` : ""}chance 0.5${byLength(s.correctness_length_baseline)}]`;
+  if (v.member === "heldout_accuracy") return ` [chance 0.5${s.heldout_accuracy_before !== undefined ? `, before ${fmtNum(s.heldout_accuracy_before)}` : ""}${byLength(s.heldout_accuracy_length_baseline)}]`;
+  if (v.member === "greedy_rule_win_rate" && s.greedy_rule_wins !== undefined) return ` [probe of its training prompts: W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, p ${fmtP(s.greedy_rule_p_value)}]`;
+  if (v.member === "versus_accuracy" && s.versus_wins !== undefined) return ` [only the eval's model right on ${s.versus_wins}, only the other on ${s.versus_losses}, p ${fmtP(s.versus_p_value)}]`;
   return "";
 }
 

@@ -2,7 +2,7 @@
 // p-value. The report's Evaluations table and `alignc run`'s closing summary both print it, so a
 // figure never reaches the console without its counts.
 import { tasksIn } from "../evaluation/eval-metrics.js";
-import { fmtNum } from "./format.js";
+import { fmtNum, fmtP } from "./format.js";
 
 /** Every entry of a summary, `key value` (the line of a node that is not an eval). */
 export function summaryText(s: Record<string, number>): string {
@@ -23,8 +23,8 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
   switch (kind) {
     case "eval.accuracy": {
       const per = !perTask ? [] : tasksIn(s, "accuracy").map((t) => `${t} ${f(`accuracy/${t}`)} (baseline ${f(`baseline/${t}`)}, n ${f(`n/${t}`)})`);
-      const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${s.vs_baseline_p_value.toPrecision(2)})`;
-      const versus = s.versus_p_value === undefined ? "" : `; versus ${f("versus_accuracy")} on the same examples (only this model right on ${f("versus_wins")}, only the other on ${f("versus_losses")}: sign test p ${s.versus_p_value.toPrecision(2)})`;
+      const paired = s.vs_baseline_p_value === undefined ? "" : ` (only the model right on ${f("vs_baseline_wins")}, only the constant on ${f("vs_baseline_losses")}: sign test p ${fmtP(s.vs_baseline_p_value)})`;
+      const versus = s.versus_p_value === undefined ? "" : `; versus ${f("versus_accuracy")} on the same examples (only this model right on ${f("versus_wins")}, only the other on ${f("versus_losses")}: sign test p ${fmtP(s.versus_p_value)})`;
       return `accuracy ${f("accuracy")} vs baseline ${f("baseline")} (each task's best constant answer)${paired}, n ${f("n")}${firstOf(s, "examples")}${versus}${per.length ? `; ${per.join("; ")}` : ""}`;
     }
     case "eval.win_rate": {
@@ -33,7 +33,7 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
       const fixed = (t: string) => (s[`correctness_wins/${t}`] === undefined ? "" : ` (correctness ${f(`correctness_wins/${t}`)}/${f(`correctness_losses/${t}`)})`);
       const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}${fixed(t)}`);
       const bestOf = s.best_of === undefined ? "" : ` (a: the best of ${f("best_of")} samples, picked by ${s.best_of_oracle === 1 ? "the rule: an oracle" : "a reward model"})`;
-      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${s.p_value === undefined ? "?" : s.p_value.toPrecision(2)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
+      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${fmtP(s.p_value)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
       // each task's count beside its figure: 0.51 on 56 pairs is chance, not a finding

@@ -14,3 +14,10 @@ export function fmtBytes(b: number | undefined): string {
   if (b === undefined || !Number.isFinite(b) || b < 0) return "-";
   return b < 2 ** 30 ? `${Math.round(b / 2 ** 20)} MiB` : `${(b / 2 ** 30).toFixed(2)} GiB`;
 }
+
+/** A p-value as printed: three significant digits from 0.001 up, so no rounding crosses a threshold a gate
+ * reads (p 0.0498 printed "0.050" beside a passing `p_value < 0.05`; figures38 #9), two below. */
+export function fmtP(p: number | undefined): string {
+  if (p === undefined || !Number.isFinite(p)) return "?";
+  return p >= 1e-3 ? Number(p.toPrecision(3)).toString() : p.toPrecision(2);
+}

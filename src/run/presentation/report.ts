@@ -7,6 +7,7 @@ import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { evalHeadline, summaryText } from "./eval-headline.js";
+import { evalCaveats } from "./caveats.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
@@ -172,12 +173,11 @@ export function renderReport(run: RunDir): string {
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
     // a judge that is the reward a compared stage optimised (or that picked a's sample) is said beside
-    // its figure here too, as on the console: it was said only above the samples (audit 32)
-    const judgeNote = (id: string): string => {
-      const note = samples.find((x) => x.eval === id && typeof x.judge_note === "string")?.judge_note;
-      return typeof note === "string" ? ` <small>(${escapeHtml(note)})</small>` : "";
-    };
-    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + judgeNote(n.id) + held.evalMark(n.id)])));
+    // its figure here too, as on the console: it was said only above the samples (audit 32); and a figure
+    // that is not held out (caveats.ts, shared with the closing summary)
+    const caveats = evalCaveats(m, samples);
+    const mark = (id: string): string => caveats(id).map((x) => (x.bad ? ` <span class="bad">${escapeHtml(x.text)}</span>` : ` <small>${escapeHtml(x.text)}</small>`)).join("");
+    parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + mark(n.id)])));
   }
   parts.push("<h2>Training curves</h2>");
   parts.push(stages.length ? stages.map((s) => stagePlots(s, metrics.filter((r) => r.stage === s))).join("") : "<p>No metrics were logged.</p>");
@@ -206,12 +206,12 @@ export function renderReport(run: RunDir): string {
 
 /**
  * What "held out" may be written of (the manifest's contamination record, src/data/leaks.ts): a
- * paragraph above the figures, what each stage's before → after is measured on, and a mark for each
- * eval whose texts a training pool holds or that scores the training split by design. "Held out" is
+ * paragraph above the figures and what each stage's before → after is measured on (an eval's own marks:
+ * caveats.ts). "Held out" is
  * written only of data the check compared and found in no training pool; PPO's probe reads its own
  * training prompts and is never called held out.
  */
-function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string; evalMark: (id: string) => string } {
+function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string } {
   const c = m.contamination;
   // runs of an earlier build recorded the pairs but not which blocks were compared: none is called held out
   const checked = Array.isArray(c?.checked) ? c.checked : [];
@@ -226,7 +226,6 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string;
     if (n.kind === "stage.pretrain" || n.kind === "stage.sft") return `its held-out split${status(n.id)}`;
     return "";
   };
-  const evalMark = (id: string): string => (notChecked.includes(id) ? " (the training split, by design: not held out)" : leaked(id));
   let note: string;
   if (!c) note = `<p>Held-out splits and eval data were <b>not checked</b> for contamination in this run (<code>alignc data RECIPE --leaks</code> checks them).</p>`;
   else if (checked.length === 0 && c.leaks === 0) note = "";
@@ -234,7 +233,7 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string;
     note = `<p>Held out, checked: the evaluated data of ${checked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")} is disjoint as text from every training pool of the recipe (contamination check: 0 leaks). Disjoint as text is not untouched by decisions: data a recipe's settings were chosen on is held out from training, not from the choice.${notChecked.length ? ` Not checked: ${notChecked.map((b) => `<code>${escapeHtml(b)}</code>`).join(", ")}, which score the training split by design.` : ""}</p>`;
   else
     note = `<p class="bad">Not all held out: evaluated texts found in training pools (${c.leaks}, counted per pool): ${[...found].map(([b, ls]) => `<code>${escapeHtml(b)}</code>: ${escapeHtml(ls.join(", "))}`).join("; ")}. The figures marked ⚠ score text a stage trained on; <code>alignc data RECIPE --leaks</code> lists them.</p>`;
-  return { note, stage, evalMark };
+  return { note, stage };
 }
 
 /** Render and write `<run>/report.html`; returns its path. */

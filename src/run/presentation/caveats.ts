@@ -1,0 +1,26 @@
+// What is said beside an eval's figure wherever it is printed (the report and `alignc run`'s closing
+// summary): that it is not held out (texts a training pool holds, or the training split by design) and
+// that its judge is no independent one. The closing summary printed the figure alone, so a figure on
+// training text read like a held-out one there (figures38 #3).
+import type { Manifest, SampleRow } from "../storage/rundir.js";
+
+export interface Caveat {
+  text: string;
+  /** a figure on text a stage trained on, not by design: shown as a warning */
+  bad?: true;
+}
+
+/** The caveats of each eval of a run, by node id. `samples`: the run's samples.jsonl rows (their judge notes). */
+export function evalCaveats(m: Manifest, samples: readonly SampleRow[]): (id: string) => Caveat[] {
+  const c = m.contamination;
+  const notChecked = Array.isArray(c?.notChecked) ? c.notChecked : [];
+  const found = new Map<string, string[]>();
+  for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const judge = new Map<string, string>();
+  for (const s of samples) if (typeof s.judge_note === "string" && !judge.has(s.eval)) judge.set(s.eval, s.judge_note);
+  return (id) => [
+    ...(judge.has(id) ? [{ text: `(${judge.get(id)!})` }] : []),
+    ...(notChecked.includes(id) ? [{ text: "(the training split, by design: not held out)" }] : []),
+    ...(found.has(id) ? [{ text: `⚠ not held out: ${found.get(id)!.join(", ")}`, bad: true as const }] : []),
+  ];
+}

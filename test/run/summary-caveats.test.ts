@@ -1,0 +1,31 @@
+// `alignc run`'s closing summary says beside an eval's figure what the report says: a judge that is no
+// independent one, a figure on the training split by design, one on text a training pool holds. It
+// printed the figure alone, so a figure on training text read like a held-out one (figures38 #3).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { summaryText } from "../../src/cli/commands/run.js";
+import { renderReport } from "../../src/run/presentation/report.js";
+import { tempDir } from "./helpers.js";
+import { makeRun } from "./fakerun.js";
+
+test("the closing summary and the report carry the same caveats beside an eval's figure", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const run = makeRun(dir, { finals: { judge: { win_rate: 0.6, ci_low: 0.55, ci_high: 0.65, wins: 6, ties: 2, losses: 2, n: 10, p_value: 0.29 }, rm_train: { accuracy: 0.43, length_baseline: 0.5, n: 8 }, leaky: { loss: 2.1, baseline: 3.1, n: 5 } } });
+    const m = run.readManifest();
+    m.nodes = m.nodes.map((n) => ({ ...n, kind: n.id === "judge" ? "eval.win_rate" : n.id === "rm_train" ? "eval.rm_accuracy" : "eval.lm_loss" }));
+    m.contamination = { leaks: 3, pairs: [{ evalBlock: "leaky", trainPool: "sft.data (demos)", count: 3 } as never], checked: ["judge", "leaky"], notChecked: ["rm_train"] };
+    run.writeManifest(m);
+    run.appendSample({ eval: "judge", judge: "rm", judge_note: "the reward policy optimised: not an independent judge", prompt: "p", a: { model: "policy", text: "x", score: 1 }, b: { model: "sft", text: "y", score: 0 }, winner: "a" });
+    const text = summaryText(m, run.path);
+    assert.match(text, /judge .*sign test p 0\.29.* \(the reward policy optimised: not an independent judge\)/);
+    assert.match(text, /rm_train .* \(the training split, by design: not held out\)/);
+    assert.match(text, /leaky .* ⚠ not held out: 3 in sft\.data \(demos\)/);
+    const html = renderReport(run);
+    assert.match(html, /the reward policy optimised: not an independent judge/);
+    assert.match(html, /\(the training split, by design: not held out\)/);
+    assert.match(html, /<span class="bad">⚠ not held out: 3 in sft\.data \(demos\)<\/span>/);
+  } finally {
+    cleanup();
+  }
+});
