@@ -2,7 +2,8 @@
 // sweeps compiles each variant and folds them into one plan with a `variants` list.
 import { basename } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
-import type { CheckedRecipe, IRCondition } from "../check/ir.js";
+import type { CheckedRecipe, IRCondition, IRTerm, IRValue } from "../check/ir.js";
+import { canonicalJson } from "./canonical.js";
 import { type Diagnostic, DiagnosticError, hasErrors, sortDiagnostics } from "../lang/diagnostic.js";
 import { runChecks } from "./checks.js";
 import { PLAN_CODES } from "./codes.js";
@@ -12,7 +13,7 @@ import { FileHashes } from "./file-hashes.js";
 import { lowerRecipe, type LoweredNode, type LowerResult } from "./lower.js";
 import type { Throughput } from "./throughput.js";
 import { topoSortNodes } from "../common/graph.js";
-import { PLAN_FORMAT_VERSION, type DataSize, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
+import { PLAN_FORMAT_VERSION, type DataSize, type Json, type Plan, type PlanEngine, type PlanNode, type TruncationEstimate } from "./types.js";
 import { expandVariants, findVariant, mergeVariantPlans, variantDiagnostics, type Variant } from "./variants.js";
 
 export interface CompilePlanOptions {
@@ -149,15 +150,28 @@ function planOf(recipe: CheckedRecipe, engine: PlanEngine, ordered: LoweredNode[
   const expect = recipe.expects.map(gateText);
   return {
     version: PLAN_FORMAT_VERSION,
-    recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}), ...(expect.length ? { expect } : {}) },
+    recipe: { name: recipe.name, file: basename(recipe.file), seed: recipe.seed, ...(typeof description === "string" ? { description } : {}), expect },
     engine,
     nodes,
   };
 }
 
-/** An `expect` line as the plan records it: as written, marked when it holds at full size only. */
+/** An `expect` line as the plan records it: rendered from what it means, so that a layout `alignc fmt`
+ * changes (`a<1.0` and `a < 1`) records one line (the text as written did: review38 M1); marked when it
+ * holds at full size only. */
 export function gateText(c: IRCondition): string {
-  return c.fullSizeOnly ? `full_size: ${c.text}` : c.text;
+  const value = (v: IRValue): string => {
+    if (typeof v === "number") return String(v);
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const o = v as { $ref?: unknown; member?: unknown; $quantity?: unknown; unit?: unknown };
+      if (typeof o.$ref === "string") return typeof o.member === "string" ? `${o.$ref}.${o.member}` : o.$ref;
+      if (typeof o.$quantity === "number") return `${o.$quantity}${typeof o.unit === "string" ? o.unit : ""}`;
+    }
+    return canonicalJson(v as Json);
+  };
+  const side = (v: IRValue, terms: readonly IRTerm[] | undefined) => [value(v), ...(terms ?? []).map((t) => `${t.op} ${value(t.value)}`)].join(" ");
+  const text = `${side(c.left, c.leftTerms)} ${c.op} ${side(c.right, c.rightTerms)}`;
+  return c.fullSizeOnly ? `full_size: ${text}` : text;
 }
 
 let cachedEngine: PlanEngine | undefined;

@@ -165,9 +165,11 @@ function flatten(v: { [k: string]: Json }): Map<string, Json> {
   return out;
 }
 
-/** The gates (`expect` lines) of A that B lacks, then B's that A lacks: what a run of B judges otherwise. */
+/** The gates (`expect` lines) of A that B lacks, then B's that A lacks: what a run of B judges otherwise.
+ * None when a side was made before plans recorded their gates (no `recipe.expect`: unknown, not none). */
 export function gateChanges(a: Plan, b: Plan): GateChange[] {
-  const [ga, gb] = [a.recipe.expect ?? [], b.recipe.expect ?? []];
+  if (a.recipe.expect === undefined || b.recipe.expect === undefined) return [];
+  const [ga, gb] = [a.recipe.expect, b.recipe.expect];
   return [...ga.filter((g) => !gb.includes(g)).map((text) => ({ action: "-" as const, text })), ...gb.filter((g) => !ga.includes(g)).map((text) => ({ action: "+" as const, text }))];
 }
 

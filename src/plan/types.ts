@@ -82,8 +82,9 @@ export interface PlanRecipe {
   description?: string;
   variant?: string; // set when this plan is one variant of a sweep
   bindings?: { [path: string]: Json };
-  /** the recipe's `expect` lines as written, `full_size: ` before a full-size-only one: the gates a run of
-   * this plan applies (`alignc run plan.json` refuses a recipe whose gates are no longer these) */
+  /** the recipe's `expect` lines (src/plan/compile.ts gateText), `full_size: ` before a full-size-only one:
+   * the gates a run of this plan applies (`alignc run plan.json` refuses a recipe whose gates are no longer
+   * these). Always written since 7 Dec 2026: absent, the plan was made before plans recorded their gates */
   expect?: string[];
   /** planned with `--tiny` (src/run/tiny.ts): a run of this plan scales the recipe the same way and skips its full-size gates */
   tiny?: true;

@@ -51,6 +51,8 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const recipePath = o.recipe ?? findRecipe(plan.recipe.file, planPath);
   if (!recipePath || !existsSync(recipePath)) return refuse(`${planPath} was made from ${plan.recipe.file}, which is not next to it, in the working folder or in recipes/; pass --recipe PATH`, true);
 
+  // its gates are part of what it runs: a plan made before plans recorded them cannot say which apply
+  if (plan.recipe.expect === undefined) return refuse(`${planPath} was made before plans recorded their gates (alignc before 7 Dec 2026), so it cannot say which \`expect\` lines its run applies; plan the recipe again`);
   const edited = editedNodes(plan);
   if (edited.length)
     return refuse(`${planPath} was edited after it was made: ${edited.length === 1 ? "a node no longer hashes" : `${edited.length} nodes no longer hash`} as recorded, so the cache entry it names would hold another computation:\n${edited.map((l) => `  ${l}`).join("\n")}\nchange the recipe and plan it again`);

@@ -91,7 +91,19 @@ test("alignc run plan.json refuses, writing nothing, when an input file changed 
     const gated = await runSavedPlan(plan, paths);
     assert.ok(!gated.ok);
     assert.match(gated.message ?? "", /no longer compiles to .*p\.json[\s\S]*- expect judge\.win_rate >= 0: no longer in the recipe\n  \+ expect judge\.win_rate >= 0\.5: new in the recipe\n  \+ expect full_size: rule\.win_rate >= 0\.6: new in the recipe/);
+    // the lines are recorded as they mean, not as laid out: `alignc fmt`'s spacing changes none (review38 M1)
+    writeFileSync(base, baseText.replace("judge.win_rate >= 0\n", "judge.win_rate>=0.0\n"));
+    const relaid = await compile(file, { variant: "kl_coef=0.05" });
+    assert.deepEqual(relaid.plan?.recipe.expect, saved0.recipe.expect);
     writeFileSync(base, baseText);
+    // a plan made before plans recorded their gates cannot say which apply: refused, said
+    const old = join(dir, "old.json");
+    const noGates = JSON.parse(readFileSync(plan, "utf8")) as { recipe: { expect?: string[] } };
+    delete noGates.recipe.expect;
+    writeFileSync(old, JSON.stringify(noGates));
+    const before = await runSavedPlan(old, paths);
+    assert.ok(!before.ok);
+    assert.match(before.message ?? "", /old\.json was made before plans recorded their gates/);
 
     appendFileSync(rankings, readFileSync(rankings, "utf8").split("\n")[0] + "\n");
     const changed = await runSavedPlan(plan, paths);
