@@ -2,6 +2,7 @@
 // without following a link, and is a recorded process still alive (on this host).
 
 import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { specialKind } from "../lang/read-file.js";
 
 /** What an existing input is when it is neither a regular file nor a folder (a FIFO, a socket, a device),
@@ -83,4 +84,30 @@ export function processAlive(pid: number, start?: string | null): boolean {
   if (start === undefined || start === null) return true;
   const now = processStart(pid);
   return now === null || now === start;
+}
+
+/** A process's standard streams and descriptors, by the names Linux gives them. */
+const STREAM_NAME = /^\/dev\/(stdin|stdout|stderr|fd\/\d+)$|^\/proc\/(self|thread-self|\d+)\/fd\/\d+$/;
+
+/**
+ * The stream or descriptor a path names, directly or through symbolic links (`/dev/stdin`, `//dev/./stdin`,
+ * `/dev/fd/0`, `/proc/self/fd/1`, a link to one), else null: what it reaches is whatever the shell opened
+ * (`< r.align`, `> out.jsonl`), not a file the user named. Read before following the links, whose chain ends
+ * in that file (`fmt /dev/stdin < r.align` rewrote r.align; a regex on the name missed its other spellings:
+ * review38 M2).
+ */
+export function streamPath(path: string): string | null {
+  let p = resolve(path);
+  for (let hop = 0; hop < 40; hop++) {
+    if (STREAM_NAME.test(p)) return p;
+    let link: string;
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return null;
+      link = readlinkSync(p);
+    } catch {
+      return null;
+    }
+    p = resolve(dirname(p), link);
+  }
+  return null;
 }

@@ -5,13 +5,13 @@
 // renamed over the target, removed on any failure; the sidecar owns the new content before the file
 // is replaced, so an interrupted export never turns alignc's file into one it refuses.
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { writeFileAtomicSync, writePiecesAtomicSync } from "../common/atomic-write.js";
 import { hashRegularFile } from "../lang/read-file.js";
 import { fsError } from "../common/fs-error.js";
-import { lexists } from "../common/fs-probe.js";
+import { lexists, streamPath } from "../common/fs-probe.js";
 
 export class DataExportError extends Error {}
 
@@ -88,10 +88,6 @@ export function exportRefusal(file: string, inputs: readonly string[], force: bo
 }
 
 
-/** System folders of streams and devices: a link there (/dev/stdout) is the machine's, not the user's. */
-const SYSTEM_FOLDERS = ["/dev", "/proc", "/sys"];
-const inSystemFolder = (p: string) => SYSTEM_FOLDERS.some((d) => p === d || p.startsWith(d + "/"));
-
 /** Why the --export argument as typed names no file: `-` (a file named `-` was written) or a name
  * ending in a slash (a folder's: `x.jsonl/` wrote the file x.jsonl). Before the path is resolved. */
 export function exportNameProblem(typed: string): string | undefined {
@@ -100,19 +96,15 @@ export function exportNameProblem(typed: string): string | undefined {
   return undefined;
 }
 
-/** Why `file` names no file --export may write, --force or not: a stream or device (`/dev/stdout`,
- * redirected to a file, was renamed over as root, the machine's link replaced by a regular file; hunt38). */
+/** Why `file` names no file --export may write, --force or not: a stream or descriptor, by any spelling or
+ * through links (`/dev/stdout` redirected to a file was renamed over as root, the machine's link replaced by
+ * a regular file; hunt38), or a place in /proc or /sys. /dev/shm, a folder of ordinary files, is allowed
+ * (review38 M6: all of /dev was refused). */
 function notAFileName(file: string): string | undefined {
+  const stream = streamPath(file);
+  if (stream !== null) return `${file} is ${stream === resolve(file) ? "" : `a link to ${stream}, `}a stream or descriptor of this process; alignc data --export writes a regular file: name one`;
   const where = real(dirname(resolve(file)));
-  let target: string | undefined;
-  try {
-    // the link as written (its chain ends in the redirected file: /dev/stdout → /proc/self/fd/1 → it)
-    target = lstatSync(file).isSymbolicLink() ? resolve(dirname(resolve(file)), readlinkSync(file)) : undefined;
-  } catch {
-    target = undefined;
-  }
-  if (inSystemFolder(where) || (target !== undefined && inSystemFolder(target)))
-    return `${file} is ${inSystemFolder(where) ? `in ${where}, a system folder of devices and streams` : `a link to ${target}, a device or stream`}; alignc data --export writes a regular file: name one`;
+  if (/^\/(proc|sys)(\/|$)/.test(where)) return `${file} is in ${where}, a system folder; alignc data --export writes a regular file: name one`;
   return undefined;
 }
 

@@ -2,7 +2,7 @@
 // data it reads, not a folder, not a stranger's file without --force; and it leaves no temp file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -121,8 +121,10 @@ test("--export to a stream or device is refused even with --force: /dev/stdout (
   const { dir, recipe } = fixture();
   symlinkSync("/proc/self/fd/1", join(dir, "out.jsonl"));
   const cases: [string, RegExp][] = [
-    ["/dev/stdout", /\/dev\/stdout is in \/dev, a system folder of devices and streams/],
-    [join(dir, "out.jsonl"), /out\.jsonl is a link to \/proc\/self\/fd\/1, a device or stream/],
+    ["/dev/stdout", /\/dev\/stdout is a stream or descriptor of this process/],
+    ["//dev/./stdout", /\/dev\/stdout is a stream or descriptor of this process/],
+    [join(dir, "out.jsonl"), /out\.jsonl is a link to \/proc\/self\/fd\/1, a stream or descriptor of this process/],
+    ["/proc/self/environ", /is in \/proc\/\d+, a system folder/],
     ["-", /- is no file name: alignc data --export writes a file, not standard output/],
     [join(dir, "x.jsonl") + "/", /x\.jsonl\/ ends in a slash, a folder's name/],
   ];
@@ -135,5 +137,16 @@ test("--export to a stream or device is refused even with --force: /dev/stdout (
   assert.equal(readlinkSync(join(dir, "out.jsonl")), "/proc/self/fd/1", "the link is left as it is");
   assert.deepEqual(readdirSync(dir).sort(), ["demos.jsonl", "out.jsonl", "r.align"]);
   assert.equal(lstatSync("/dev/stdout").isSymbolicLink(), true);
+  // /dev/shm is a folder of ordinary files: written there (review38 M6: all of /dev was refused)
+  if (existsSync("/dev/shm")) {
+    const shm = mkdtempSync("/dev/shm/alignc-export-");
+    try {
+      const r = capture([recipe], { source: "demos", preview: "0", export: join(shm, "rows.jsonl") });
+      assert.equal(r.code, 0, r.err);
+      assert.equal(readFileSync(join(shm, "rows.jsonl"), "utf8").trim().split("\n").length, 2);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 });

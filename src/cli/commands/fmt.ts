@@ -15,9 +15,7 @@ import { InputFileError, NotUtf8Error, READ_LIMITS, readRegularText } from "../.
 import { escapeControl } from "../../lang/escape.js";
 import { fsError } from "../../common/fs-error.js";
 import { handlePendingSignals } from "../../common/temp-cleanup.js";
-
-/** Paths that name a process's streams rather than a file: standard input and its file descriptors. */
-const STREAM_NAME = /^(\/dev\/(stdin|stdout|stderr|fd\/\d+)|\/proc\/(self|\d+)\/fd\/\d+|-)$/;
+import { streamPath } from "../../common/fs-probe.js";
 
 export async function run(args: string[], opts: Record<string, unknown>): Promise<number> {
   if (args.length === 0) {
@@ -33,7 +31,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     await handlePendingSignals(); // a Ctrl-C during the last file's write stops here, before the next one
     // a stream's name (/dev/stdin, /dev/fd/0, /proc/self/fd/0) leads to whatever the shell opened:
     // `fmt /dev/stdin < r.align` rewrote r.align in place, where a formatter is expected to filter (hunt38)
-    if (STREAM_NAME.test(file)) {
+    if (file === "-" || streamPath(file) !== null) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)} names a stream; fmt rewrites recipe files in place: name the file (alignc fmt r.align)\n`);
       raise(2);
       continue;
