@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkRecipeText, checkRecipeFile } from "../../src/check/index.js";
 import { loadLabelConfig } from "../../src/label/candidates.js";
-import { isLoopback } from "../../src/cli/commands/label.js";
+import { isLoopback, sweptForLabel } from "../../src/cli/commands/label.js";
 import { repoRoot } from "../repo-root.js";
 import { makeFixture } from "./fixture.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
@@ -101,7 +101,7 @@ test("candidate sets: ids are content hashes; a row without responses is named b
   }
 });
 
-test("alignc label: usage errors exit 2; a source that is not candidates exits 1; --stats prints the statistics", () => {
+test("alignc label: usage errors exit 2; a source that is not candidates exits 1; --stats prints the statistics", async () => {
   const fx = makeFixture();
   try {
     assert.equal(alignc(fx.dir, "label", "r.align").status, 2); // no --source
@@ -112,11 +112,17 @@ test("alignc label: usage errors exit 2; a source that is not candidates exits 1
     const notCands = alignc(fx.dir, "label", "r.align", "--source", "prefs");
     assert.equal(notCands.status, 1);
     assert.match(notCands.stderr, /`prefs` is a rankings source, not a candidates source/);
-    // a swept recipe is refused, naming its variants (a swept overlap was served at its default, a swept seed exit 70: audit38 #2)
+    // a sweep of what labeling reads is refused, naming it (a swept overlap was served at its default, a swept seed exit 70: audit38 #2)
     writeFileSync(join(fx.dir, "swept.align"), `recipe swept extends "r.align" { seed = sweep [1, 2] }\n`);
     const swept = alignc(fx.dir, "label", "swept.align", "--source", "cands");
     assert.equal(swept.status, 2, swept.stderr);
-    assert.match(swept.stderr, /swept\.align sweeps 2 variants \(swept\[seed=1\], swept\[seed=2\]\); label serves one recipe/);
+    assert.match(swept.stderr, /swept\.align sweeps what labeling `cands` reads \(recipe\.seed\); label serves one recipe/);
+    // … and only that: a sweep elsewhere in the recipe labels as before (review38 M5)
+    const only = async (extra: string) => sweptForLabel((await checkRecipeText(readFileSync(fx.recipe, "utf8") + extra, fx.recipe)).recipe!, "cands");
+    assert.deepEqual(await only(`source other = jsonl("cands.jsonl") as demonstrations { limit = sweep [1, 2] }\n`), []);
+    assert.deepEqual(await only(`source more = jsonl("cands.jsonl") as rankings { k = sweep [2..3, 2..4] }\n`), []);
+    const overlap = await checkRecipeText(readFileSync(fx.recipe, "utf8").replace("overlap = 0.2", "overlap = sweep [0.2, 0.5]"), fx.recipe);
+    assert.deepEqual(sweptForLabel(overlap.recipe!, "cands"), ["cands.overlap"]);
     assert.equal(alignc(fx.dir, "label", "--stats", "missing.jsonl").status, 2);
     writeFileSync(fx.labels, JSON.stringify({ prompt: "p", responses: ["a", "b"], ranking: "B > A", ratings: [2, 6], flags: [[], []], labeler: "ann", time: "t", seconds: 4, set: "s", model: null, submission: "submission-1" }) + "\n");
     const stats = alignc(fx.dir, "label", "--stats", "labels.jsonl");

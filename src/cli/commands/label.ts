@@ -8,7 +8,9 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { relative } from "node:path";
 import { checkRecipeFile } from "../../check/index.js";
-import { expandVariants } from "../../plan/variants.js";
+import { findSweeps, siteKey } from "../../plan/variants.js";
+import { onlyBlock } from "../../run/compile-run.js";
+import type { CheckedRecipe } from "../../check/ir.js";
 import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
@@ -56,6 +58,16 @@ function stats(file: string, asJson: boolean): number {
   }
 }
 
+/** The sweep sites among what labeling `source` reads: the blocks it depends on (compile-run.ts onlyBlock),
+ * its labels' rankings source and the recipe header. */
+export function sweptForLabel(recipe: CheckedRecipe, source: string): string[] {
+  const cut = onlyBlock(recipe, source);
+  const labels = recipe.blocks.find((b) => b.name === source)?.props.labels;
+  const target = labels !== null && typeof labels === "object" && !Array.isArray(labels) && typeof (labels as { $ref?: unknown }).$ref === "string" ? recipe.blocks.find((b) => b.name === (labels as { $ref: string }).$ref) : undefined;
+  const blocks = target && !cut.blocks.includes(target) ? [...cut.blocks, target] : cut.blocks;
+  return findSweeps({ ...cut, blocks }).map(siteKey);
+}
+
 // ::ffff:127.0.0.1 is IPv4's loopback written as an IPv6 address: this machine only, as 127.0.0.1 is
 export const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^(::ffff:)?127\./i.test(host);
 
@@ -94,16 +106,17 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     report(diagnostics, sources);
     return 1;
   }
-  // one recipe's candidates, labels file and seed: a sweep's variants may differ in each (a swept
-  // `overlap` was served at its default, a swept `seed` stopped as an internal error: audit38 #2)
-  const variants = expandVariants(recipe);
-  if (variants.length > 0) {
-    process.stderr.write(`alignc label: ${escapeControl(file)} sweeps ${variants.length} variants (${variants.map((v) => v.name).join(", ")}); label serves one recipe: write one that extends it with the swept values set (recipe NAME extends "${escapeControl(relative(".", file) || file)}" { … })\n`);
-    return 2;
-  }
   if (!recipe.blocks.some((b) => b.name === source)) {
     const cands = recipe.blocks.filter((b) => b.keyword === "source" && b.role === "candidates").map((b) => b.name);
     process.stderr.write(`alignc label: no block named \`${source}\` (candidates sources: ${cands.join(", ") || "none; declare one with `as candidates`"})\n`);
+    return 2;
+  }
+  // one recipe's candidates, labels file and seed: a sweep of what label reads (the source, the blocks it
+  // is drawn from, its labels' source, the seed) would differ by variant (a swept `overlap` was served at its
+  // default, a swept `seed` stopped as an internal error: audit38 #2); a sweep elsewhere changes nothing here
+  const swept = sweptForLabel(recipe, source);
+  if (swept.length > 0) {
+    process.stderr.write(`alignc label: ${escapeControl(file)} sweeps what labeling \`${source}\` reads (${swept.join(", ")}); label serves one recipe: write one that extends it with the swept values set (recipe NAME extends "${escapeControl(relative(".", file) || file)}" { … })\n`);
     return 2;
   }
   let session: LabelSession;
