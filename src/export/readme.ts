@@ -23,7 +23,7 @@ const PROMPT_SPLIT =
 
 /** When the held-out rows are scored (targets/common.ts evalSteps). */
 const HELD_OUT_CADENCE =
-  "Held-out rows are scored on alignc's cadence: pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps and at the last, a reward model and DPO at their last step (alignc also scores them before training, which the targets do not); a stage given in epochs every `checkpoint_every` steps.";
+  "Held-out rows are scored on alignc's cadence, in the target's steps: pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps (alignc also scores the last step; the targets score the multiples of that interval only), a reward model and DPO at their last step (alignc also scores them before training, which the targets do not); a stage given in epochs counts its steps as its passes over the rows the target reads.";
 
 /** How the export's one launch script is run (launch.ts). */
 function runLine(opts: ExportOptions): string {

@@ -162,9 +162,11 @@ test("a whole read records the sha256 of the bytes read, for the run's check aga
   const packed = gzipSync(Buffer.from('{"a": 1}\n{"a": 2}\n'));
   const g = file("d.jsonl.gz", packed);
   await readRows(g, "jsonl", { limit: 1 });
-  assert.equal(lastReadDigest(g), undefined);
+  // gunzip reads ahead of the rows: a small file may be read whole before the cut, and then its digest is the file's
+  const whole = createHash("sha256").update(packed).digest("hex");
+  assert.ok([undefined, whole].includes(lastReadDigest(g)), "a partial read records nothing but what was read whole");
   assert.equal((await readRows(g, "jsonl")).rows.length, 2);
-  assert.equal(lastReadDigest(g), createHash("sha256").update(packed).digest("hex"));
+  assert.equal(lastReadDigest(g), whole);
   // a template file: its bytes as read, a BOM included (the text drops it)
   const tpl = file("t.hbs", "\uFEFFSay {{x}} — é\n");
   assert.equal(readTemplateText(tpl, "template"), "Say {{x}} — é\n");

@@ -461,3 +461,13 @@ test("Axolotl: a GPT-2-family model's stages pad with <|endoftext|>, its reward 
   const other = compileExport(fixtureInput({ without: ["policy"] }), opts({ to: "axolotl" }));
   for (const s of ["pre", "sft", "rm", "dpo"]) assert.doesNotMatch(file(other, `configs/${s}.yaml`)!, /special_tokens/, s);
 });
+
+test("a stage given in epochs is scored on alignc's cadence counted in the target's steps (it got checkpoint_every, 100: a 25-step stage was never scored; review38 M3)", () => {
+  const input = fixtureInput({ without: ["policy", "rm", "dpo"] });
+  const sft = input.stages.find((s) => s.name === "sft")!;
+  sft.hp = { ...sft.hp, steps: null, epochs: 1, batch_size: 4, accumulate: 1, log_every: 2, checkpoint_every: 100 } as typeof sft.hp;
+  sft.data = { ...sft.data, train: Array.from({ length: 100 }, (_, i) => (sft.data.train as unknown[])[i % sft.data.train.length]) } as typeof sft.data;
+  const yaml = file(compileExport(input, opts({ to: "trl", nodes: 1, gpusPerNode: 1 })), "configs/sft.yaml")!;
+  // 100 rows at a global batch of 4: 25 steps; every max(log_every 2, ⌈25 / 10⌉ = 3) = 3
+  assert.match(yaml, /^eval_steps: 3$/m);
+});

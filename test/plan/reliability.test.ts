@@ -74,6 +74,11 @@ test("enormous values are refused with the reason from the kinds table", async (
     const ds = await checkCodes(ppo(props));
     assert.ok(ds.some((d) => pattern.test(d)), `${props}: ${ds.join("; ")}`);
   }
+  // DPO's β and a model's init std overflow the same way (review38 M4)
+  const dpo = await checkCodes(`source r = jsonl("r.jsonl") as rankings {}\nstage d = dpo { init = tiny  data = r  steps = 1  beta = 1e300 }\n`);
+  assert.ok(dpo.some((d) => /AL2008 `beta` must be <= 1000/.test(d)), dpo.join("; "));
+  const init = (await checkRecipeText(HEAD.replace("model tiny = gpt { tokenizer = chars }", "model tiny = gpt { tokenizer = chars  init_std = 1e300 }"), "r.align")).diagnostics.map((d) => `${d.code} ${d.message}`);
+  assert.ok(init.some((d) => /AL2008 `init_std` must be <= 10/.test(d)), init.join("; "));
   // a seed stops at the engine's 32 bits however it is written (an exponent literal is exempt from the
   // digits check: `seed = 1e300` passed, and 1e300 + 1 is the same seed)
   for (const seed of ["1e300", "-1e300", "9.1e15"]) {

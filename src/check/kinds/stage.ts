@@ -116,7 +116,7 @@ export const STAGE_KINDS: Record<string, KindSpec> = {
       ...training,
       init: refSchema(["stage:sft"], "policy and frozen reference start from SFT"),
       data: refSchema(["source:rankings", "source:pairs"], "preference pairs"),
-      beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, default: 0.1 }),
+      beta: num("DPO β: strength of the implicit KL constraint", { exclusiveMinimum: 0, ...bound(1000, "β past 1,000 is ten thousand times DPO's usual 0.1, and a huge one overflows the loss"), default: 0.1 }),
       truncate,
       lr: num("peak learning rate", { exclusiveMinimum: 0, ...MAX_LR, default: 1e-5 }),
       batch_size: int("preference pairs per micro-batch (each a chosen and a rejected sequence; every pair of a ranking is one), as TRL's DPO batches them; `epochs` are passes over the pairs", { minimum: 1, ...MAX_BATCH, default: 16 }),

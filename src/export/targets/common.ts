@@ -59,16 +59,17 @@ export function targetSteps(c: MapCtx, alignSteps: number): number {
 
 /**
  * How often the target scores the held-out split, in its steps: alignc's own cadence (src/run/nodes/stages.ts):
- * pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps and at the end, a reward model and DPO after
- * training (and before it, which the targets do not do): at its last step. It was `checkpoint_every`, so a stage
- * shorter than that was never scored there (audit38 #6). A stage given in epochs has no step count here:
- * checkpoint_every then, as EXPORT.md says.
+ * pretrain and SFT every max(log_every, ⌈steps / 10⌉) steps, a reward model and DPO after training (and
+ * before it, which the targets do not do): at its last step. It was `checkpoint_every`, so a stage shorter
+ * than that was never scored there (audit38 #6). A stage given in epochs is counted in the target's own
+ * steps: its passes over the rows the target reads, at the target's global batch (review38 M3).
  */
 export function evalSteps(c: MapCtx): number {
+  const lm = c.stage.kind === "pretrain" || c.stage.kind === "sft";
   const steps = c.stage.hp.steps;
-  if (steps === null) return targetSteps(c, c.stage.hp.checkpoint_every);
-  const every = c.stage.kind === "pretrain" || c.stage.kind === "sft" ? Math.max(c.stage.hp.log_every, Math.ceil(steps / 10)) : steps;
-  return targetSteps(c, Math.min(every, steps));
+  if (steps !== null) return targetSteps(c, Math.min(lm ? Math.max(c.stage.hp.log_every, Math.ceil(steps / 10)) : steps, steps));
+  const total = Math.max(1, Math.ceil(((c.stage.hp.epochs ?? 1) * c.rows) / Math.max(1, c.split.global)));
+  return Math.min(lm ? Math.max(targetSteps(c, c.stage.hp.log_every), Math.ceil(total / 10)) : total, total);
 }
 
 /** The batch row's note when the global batch could not be kept: the batch, and the steps that keep the data. */
