@@ -10,6 +10,7 @@ import { repoRoot } from "../repo-root.js";
 export function byteLevelQuickstart(dir: string, name = "quickstart-bytes", overrides = ""): string {
   const file = join(dir, `${name}.align`);
   const base = join(repoRoot(), "recipes", "quickstart.align");
-  writeFileSync(file, `recipe ${name.replace(/-/g, "_")} extends ${JSON.stringify(base)} {\n  tiny.tokenizer = bytes\n${overrides}}\ntokenizer bytes = byte_level {}\n`);
+  // PPO's rollouts were at T 0.7 then (the quickstart's until 7 Dec 2026)
+  writeFileSync(file, `recipe ${name.replace(/-/g, "_")} extends ${JSON.stringify(base)} {\n  tiny.tokenizer = bytes\n  policy.temperature = 0.7\n${overrides}}\ntokenizer bytes = byte_level {}\n`);
   return file;
 }

@@ -16,6 +16,9 @@ process.env.ALIGNC_CACHE_DIR = tempDir("alignc-replicate-cache-");
 const recipesDir = join(repoRoot(), "recipes");
 
 const rep = (f: string) => join(recipesDir, "replicate", f);
+/** The quickstart of `seed` as the replicate recipes' figures were measured against it: PPO's rollouts at
+ * T 0.7, its setting until 7 Dec 2026 (recipes/replicate/quickstart-t07.align; the recipes pin it). */
+const quickstartAsMeasured = async (seed: 17 | 18) => (await compile(rep("quickstart-t07.align"), { machine: false, backend: "wasm", variant: `seed=${seed}` })).plan!;
 const nodeHashes = (p: { nodes: { id: string; hash: string }[] }) => new Map(p.nodes.map((n) => [n.id, n.hash]));
 /** The validation recipe's plan with the quickstart's PPO settings (kl 0.05, lr 1e-4): the labs' baseline. */
 const validationHashes = async (seed: number) => nodeHashes((await compile(rep("quickstart-ppo-validation.align"), { machine: false, backend: "wasm", variant: `kl_coef=0.05,lr=0.0001,seed=${seed}` })).plan!);
@@ -66,8 +69,8 @@ test("the seen-templates recipes are the quickstart's plans of their seed plus s
 test("recipes/replicate/quickstart-ptx.align: its ptx 0.2 variants are the quickstart's plans on both seeds; ptx 0 changes PPO and its readers only", async () => {
   const ptx = join(recipesDir, "replicate", "quickstart-ptx.align");
   const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  for (const [seed, file] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) {
-    const base = hashes((await compile(file, { machine: false, backend: "wasm" })).plan);
+  for (const seed of [17, 18] as const) {
+    const base = hashes(await quickstartAsMeasured(seed));
     const same = await compile(ptx, { machine: false, backend: "wasm", variant: `ptx_coef=0.2,seed=${seed}` });
     assert.ok(same.plan, same.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
     assert.deepEqual(hashes(same.plan), base);
@@ -84,8 +87,8 @@ test("recipes/replicate/quickstart-ptx.align: its ptx 0.2 variants are the quick
 test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on both seeds and both γ but for PPO's ptx on train(pre) and its readers", async () => {
   const file = join(recipesDir, "replicate", "quickstart-ptx-pretrain.align");
   const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  for (const [seed, base] of [[17, join(recipesDir, "quickstart.align")], [18, join(recipesDir, "replicate", "quickstart-seed18.align")]] as const) for (const gamma of [0.2, 0.015]) {
-    const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+  for (const seed of [17, 18] as const) for (const gamma of [0.2, 0.015]) {
+    const before = hashes(await quickstartAsMeasured(seed));
     const r = await compile(file, { machine: false, backend: "wasm", variant: `ptx_coef=${gamma},seed=${seed}` });
     assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
     assert.deepEqual(r.diagnostics.filter((d) => d.code === "AL3070"), [], "no leak: the tax's held-out text is not ptx data");
@@ -98,11 +101,10 @@ test("recipes/replicate/quickstart-ptx-pretrain.align: the quickstart's plans on
 
 
 /** The plan of `file`'s variant and the node ids whose hashes differ from the plan of the quickstart of
- * that seed (recipes/quickstart.align, or its seed-18 replicate), sorted. */
+ * that seed as these recipes were measured against it (quickstartAsMeasured), sorted. */
 async function againstQuickstart(file: string, seed: 17 | 18, variant: string) {
-  const base = seed === 17 ? join(recipesDir, "quickstart.align") : join(recipesDir, "replicate", "quickstart-seed18.align");
   const hashes = (p: { nodes: { id: string; hash: string }[] } | null) => new Map(p!.nodes.map((n) => [n.id, n.hash]));
-  const before = hashes((await compile(base, { machine: false, backend: "wasm" })).plan);
+  const before = hashes(await quickstartAsMeasured(seed));
   const r = await compile(file, { machine: false, backend: "wasm", variant });
   assert.ok(r.plan, r.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
   return { r, plan: r.plan, changed: [...hashes(r.plan)].filter(([id, h]) => before.get(id) !== h).map(([id]) => id).sort() };
@@ -380,5 +382,16 @@ test("recipes/replicate/quickstart-rm-larger-validation.align: the validation re
     assert.deepEqual(params("policy5").reward, { $ref: "rm_big" });
     assert.deepEqual({ ...params("rm_big"), init: null }, { ...params("rm"), init: null });
     assert.deepEqual([params("big").layers, params("big_pre").steps], [4, 600]);
+  }
+});
+
+// recipes/replicate/quickstart-t07.align: the quickstart with PPO's rollouts at T 0.7, its setting until
+// 7 Dec 2026, on both seeds: the quickstart's plans but for PPO and what reads it.
+test("recipes/replicate/quickstart-t07.align: the quickstart's plans on both seeds but for PPO's temperature 0.7 and its readers", async () => {
+  for (const [seed, file] of [[17, join(recipesDir, "quickstart.align")], [18, rep("quickstart-seed18.align")]] as const) {
+    const now = nodeHashes((await compile(file, { machine: false, backend: "wasm" })).plan!);
+    const then = await quickstartAsMeasured(seed);
+    assert.equal(then.nodes.find((n) => n.id === "policy")!.params.temperature, 0.7);
+    assert.deepEqual(changedNodes(now, then), ["judge", "lm_ptx", "policy", "rule_judge", "tax_ptx"]);
   }
 });
