@@ -78,7 +78,7 @@ test("alignc diff of two run directories adds their final metrics side by side (
   const run = (name: string, accuracy: number) => {
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, "plan.json"), plan);
-    const manifest = { runId: name, status: "ok", recipe: { name: "quickstart" }, nodes: [{ label: "rm_acc", summary: { accuracy } }], expectations: [] };
+    const manifest = { runId: name, status: "ok", recipe: { name: "quickstart" }, nodes: [{ label: "rm_acc", summary: { accuracy, p_value: accuracy / 2, score: 1 + (accuracy === 0.5 ? 0 : 1e-15) } }], expectations: [] };
     writeFileSync(join(dir, name, "manifest.json"), JSON.stringify(manifest));
   };
   run("run-a", 0.5);
@@ -86,11 +86,18 @@ test("alignc diff of two run directories adds their final metrics side by side (
   const out = alignc("diff", "--json", join(dir, "run-a"), join(dir, "run-b"));
   assert.equal(out.status, 0, out.stderr); // same plan: equal, whatever the metrics
   const d = JSON.parse(out.stdout) as { metrics: { rows: unknown[] } };
-  assert.deepEqual(d.metrics.rows, [{ node: "rm_acc", metric: "accuracy", a: 0.5, b: 0.75, delta: 0.25 }]);
+  // no Δ of p-values; a difference at a double's noise is none (figures38 #5)
+  assert.deepEqual(d.metrics.rows, [
+    { node: "rm_acc", metric: "accuracy", a: 0.5, b: 0.75, delta: 0.25 },
+    { node: "rm_acc", metric: "p_value", a: 0.25, b: 0.375, delta: null },
+    { node: "rm_acc", metric: "score", a: 1, b: 1 + 1e-15, delta: 0 },
+  ]);
   const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(alignc("schema", "diff").stdout) as object);
   assert.ok(validate(d), JSON.stringify(validate.errors));
   const text = alignc("diff", join(dir, "run-a"), join(dir, "run-b"));
-  assert.match(text.stdout, /metrics\n.*\nrm_acc\.accuracy\s+0\.5\s+0\.75\s+\+0\.25/);
+  assert.match(text.stdout, /metrics\n(.*\n)*?rm_acc\.accuracy\s+0\.5\s+0\.75\s+\+0\.25/);
+  // what each run was, and what a Δ of two runs is not (figures38 #5); no Δ for a p-value
+  assert.match(text.stdout, /A: seed \?; B: seed \?\.\nOne run each: a Δ is one pair of runs' difference, not a tested one/);
 });
 
 test("AL4025: a samples draw whose max_new_tokens fills the sampled model's context is a located plan error", { skip: !built && "needs npm run build" }, () => {

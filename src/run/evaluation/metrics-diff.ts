@@ -11,11 +11,23 @@ export interface MetricDiffRow {
   delta: number | null; // b − a
 }
 
+export interface RunSide {
+  runId: string;
+  path: string;
+  status: string;
+  seed?: number; // absent in a manifest of an earlier build
+  tiny?: boolean;
+  variant?: string | null;
+}
+
 export interface RunMetricDiff {
-  a: { runId: string; path: string; status: string };
-  b: { runId: string; path: string; status: string };
+  a: RunSide;
+  b: RunSide;
   rows: MetricDiffRow[];
 }
+
+/** Figures whose difference means nothing (a p-value, an interval's end, a count of examples): no Δ (figures38 #5). */
+const NO_DELTA = /(^|_)p_value$|(^|_)ci_(low|high)$|^n$|^split_size$|\/|^(n|split_size)\//;
 
 function finals(run: RunDir): Map<string, Record<string, number>> {
   const m = run.readManifest();
@@ -37,19 +49,26 @@ export function diffRunMetrics(a: string, b: string): RunMetricDiff {
     for (const metric of [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort()) {
       const va = typeof ma[metric] === "number" ? ma[metric]! : null;
       const vb = typeof mb[metric] === "number" ? mb[metric]! : null;
-      rows.push({ node, metric, a: va, b: vb, delta: va !== null && vb !== null ? vb - va : null });
+      // a difference below a double's noise at these magnitudes is none (p 1 → 1 printed +1.11e-16)
+      const raw = va !== null && vb !== null && !NO_DELTA.test(metric) ? vb - va : null;
+      const delta = raw !== null && Math.abs(raw) <= 1e-12 * Math.max(1, Math.abs(va!), Math.abs(vb!)) ? 0 : raw;
+      rows.push({ node, metric, a: va, b: vb, delta });
     }
   }
   const ma = ra.readManifest();
   const mb = rb.readManifest();
-  return { a: { runId: ma.runId, path: ra.path, status: ma.status }, b: { runId: mb.runId, path: rb.path, status: mb.status }, rows };
+  const side = (m: typeof ma, path: string): RunSide => ({ runId: m.runId, path, status: m.status, seed: m.seed, tiny: m.tiny, variant: m.variant });
+  return { a: side(ma, ra.path), b: side(mb, rb.path), rows };
 }
 
-/** Plain-text table: node.metric, A, B, Δ. */
+/** Plain-text table: node.metric, A, B, Δ; above it what each run was, and what a Δ of two runs is not. */
 export function renderRunMetricDiff(d: RunMetricDiff): string {
+  const what = (s: RunSide) => `seed ${s.seed ?? "?"}${s.tiny ? ", --tiny" : ""}${s.variant ? `, ${s.variant}` : ""}`;
+  const unlike = d.a.tiny !== d.b.tiny ? " ⚠ one run is --tiny, the other full size: their figures are of other sizes" : "";
+  const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts; `accuracy { versus = M }` or two seeds compare models)."];
   const head = ["metric", `A ${d.a.runId}`, `B ${d.b.runId}`, "Δ (B − A)"];
   const body = d.rows.map((r) => [`${r.node}.${r.metric}`, r.a === null ? "—" : fmtNum(r.a), r.b === null ? "—" : fmtNum(r.b), r.delta === null ? "" : (r.delta > 0 ? "+" : "") + fmtNum(r.delta)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
-  return [line(head), ...body.map(line)].join("\n") + "\n";
+  return [...notes, line(head), ...body.map(line)].join("\n") + "\n";
 }
