@@ -34,6 +34,9 @@ export interface LeakFindings {
   notChecked: string[];
   /** evals with nothing to evaluate, pretrain stages that held nothing out (src/data/empty-splits.ts) */
   empty: EmptySplit[];
+  /** evaluated texts found in a BPE tokenizer's corpus (no model trains on it: not leaks, said apart);
+   * absent in entries of an earlier build */
+  tokenizerPairs?: LeakPair[];
 }
 
 /** One leaking pair, as the warnings need it. */

@@ -248,8 +248,8 @@ function diagnosticsOf(recipe: CheckedRecipe, f: Pick<LeakFindings, "pairs" | "e
 }
 
 /** What the warnings need of a report (and all the leak cache keeps). */
-function pairsOf(r: LeakReport): LeakPair[] {
-  return r.leaks.map((l) => ({ evalBlock: l.evalPool.block, evalProp: l.evalPool.prop, trainPool: l.trainPool.name, count: l.count }));
+function pairsOf(r: LeakReport, leaks: readonly Leak[] = r.leaks): LeakPair[] {
+  return leaks.map((l) => ({ evalBlock: l.evalPool.block, evalProp: l.evalPool.prop, trainPool: l.trainPool.name, count: l.count }));
 }
 
 function warningsOf(recipe: CheckedRecipe, pairs: readonly LeakPair[]): Diagnostic[] {
@@ -309,7 +309,7 @@ export async function leakCheck(recipe: CheckedRecipe, cache: LeakCache | null =
   try {
     const r = await findLeaks(recipe);
     // the blocks whose pools were compared (a stage that held nothing out has none), in plan order
-    const findings: LeakFindings = { pairs: pairsOf(r), checked: [...new Set(r.evalPools.map((p) => p.block))], notChecked: r.notChecked, empty: r.empty };
+    const findings: LeakFindings = { pairs: pairsOf(r), checked: [...new Set(r.evalPools.map((p) => p.block))], notChecked: r.notChecked, empty: r.empty, tokenizerPairs: pairsOf(r, r.tokenizerCorpora) };
     if (key !== null) cache!.set(key, findings);
     return { findings, diagnostics: diagnosticsOf(recipe, findings) };
   } catch (err) {

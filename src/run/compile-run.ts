@@ -128,7 +128,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
     const [{ leakCheck }, { LeakCache }] = await Promise.all([import("../data/leaks.js"), import("../data/leak-cache.js")]);
     const { findings, diagnostics: found } = await leakCheck(recipe, new LeakCache());
     diagnostics.push(...found);
-    if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), pairs: findings.pairs, checked: findings.checked, notChecked: findings.notChecked };
+    if (findings) contamination = { leaks: findings.pairs.reduce((a, l) => a + l.count, 0), pairs: findings.pairs, checked: findings.checked, notChecked: findings.notChecked, ...(findings.tokenizerPairs ? { tokenizerCorpora: findings.tokenizerPairs } : {}) };
   }
   // a tiny plan says so: `alignc run` of its saved plan.json scales the recipe as this run did
   if (opts.tiny && planned.plan) planned.plan.recipe = { ...planned.plan.recipe, tiny: true };

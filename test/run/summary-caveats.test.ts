@@ -14,13 +14,15 @@ test("the closing summary and the report carry the same caveats beside an eval's
     const run = makeRun(dir, { finals: { judge: { win_rate: 0.6, ci_low: 0.55, ci_high: 0.65, wins: 6, ties: 2, losses: 2, n: 10, p_value: 0.29 }, rm_train: { accuracy: 0.43, length_baseline: 0.5, n: 8 }, leaky: { loss: 2.1, baseline: 3.1, n: 5 } } });
     const m = run.readManifest();
     m.nodes = m.nodes.map((n) => ({ ...n, kind: n.id === "judge" ? "eval.win_rate" : n.id === "rm_train" ? "eval.rm_accuracy" : "eval.lm_loss" }));
-    m.contamination = { leaks: 3, pairs: [{ evalBlock: "leaky", trainPool: "sft.data (demos)", count: 3 } as never], checked: ["judge", "leaky"], notChecked: ["rm_train"] };
+    m.contamination = { leaks: 3, pairs: [{ evalBlock: "leaky", trainPool: "sft.data (demos)", count: 3 } as never], checked: ["judge", "leaky"], notChecked: ["rm_train"], tokenizerCorpora: [{ evalBlock: "judge", trainPool: "tokenizer subwords.corpus", count: 7 } as never] };
     run.writeManifest(m);
     run.appendSample({ eval: "judge", judge: "rm", judge_note: "the reward policy optimised: not an independent judge", prompt: "p", a: { model: "policy", text: "x", score: 1 }, b: { model: "sft", text: "y", score: 0 }, winner: "a" });
     const text = summaryText(m, run.path);
     assert.match(text, /judge .*sign test p 0\.29.* \(the reward policy optimised: not an independent judge\)/);
     assert.match(text, /rm_train .* \(the training split, by design: not held out\)/);
     assert.match(text, /leaky .* ⚠ not held out: 3 in sft\.data \(demos\)/);
+    // held out from every model, not from a tokenizer's merges (figures38 #6)
+    assert.match(text, /judge .*\(its text is in a tokenizer's corpus: 7 in tokenizer subwords\.corpus; the merges were fit on it, no model trained on it\)/);
     const html = renderReport(run);
     assert.match(html, /the reward policy optimised: not an independent judge/);
     assert.match(html, /\(the training split, by design: not held out\)/);

@@ -16,11 +16,21 @@ export function evalCaveats(m: Manifest, samples: readonly SampleRow[]): (id: st
   const notChecked = Array.isArray(c?.notChecked) ? c.notChecked : [];
   const found = new Map<string, string[]>();
   for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const corpus = tokenizerNotes(m);
   const judge = new Map<string, string>();
   for (const s of samples) if (typeof s.judge_note === "string" && !judge.has(s.eval)) judge.set(s.eval, s.judge_note);
   return (id) => [
     ...(judge.has(id) ? [{ text: `(${judge.get(id)!})` }] : []),
     ...(notChecked.includes(id) ? [{ text: "(the training split, by design: not held out)" }] : []),
     ...(found.has(id) ? [{ text: `⚠ not held out: ${found.get(id)!.join(", ")}`, bad: true as const }] : []),
+    ...(corpus.has(id) ? [{ text: corpus.get(id)! }] : []),
   ];
+}
+
+/** Per evaluated block, what a BPE tokenizer's corpus holds of its text: held out from every model, not
+ * from the tokenizer's merges (the report said "held out (checked)" alone; figures38 #6). */
+export function tokenizerNotes(m: Manifest): Map<string, string> {
+  const by = new Map<string, string[]>();
+  for (const p of m.contamination?.tokenizerCorpora ?? []) by.set(p.evalBlock, [...(by.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  return new Map([...by].map(([b, ls]) => [b, `(its text is in a tokenizer's corpus: ${ls.join(", ")}; the merges were fit on it, no model trained on it)`]));
 }

@@ -7,7 +7,7 @@ import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { evalHeadline, summaryText } from "./eval-headline.js";
-import { evalCaveats } from "./caveats.js";
+import { evalCaveats, tokenizerNotes } from "./caveats.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
@@ -219,7 +219,8 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string 
   const found = new Map<string, string[]>();
   for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
   const leaked = (id: string) => (found.has(id) ? ` <span class="bad">⚠ not held out: ${escapeHtml(found.get(id)!.join(", "))}</span>` : "");
-  const status = (id: string): string => (found.has(id) ? leaked(id) : checked.includes(id) ? ", held out (checked)" : " (not checked for contamination)");
+  const corpus = tokenizerNotes(m);
+  const status = (id: string): string => (found.has(id) ? leaked(id) : checked.includes(id) ? `, held out (checked)${corpus.has(id) ? ` ${escapeHtml(corpus.get(id)!)}` : ""}` : " (not checked for contamination)");
   const stage = (n: NodeRecord): string => {
     if (n.kind === "stage.ppo") return "its own training prompts (a probe: not held out)";
     if (n.kind === "stage.reward_model" || n.kind === "stage.dpo") return `its held-out pairs${status(n.id)}`;

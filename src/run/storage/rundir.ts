@@ -97,6 +97,9 @@ export interface Contamination {
   checked: string[];
   /** evals scoring the training split on purpose (`split = train`, `train(x)`): not held out, not checked */
   notChecked: string[];
+  /** evaluated texts a BPE tokenizer's corpus holds (its merges were fit on them; no model trains on it), per
+   * (evaluated block, tokenizer); absent in manifests of earlier builds */
+  tokenizerCorpora?: LeakPair[];
 }
 
 export interface Manifest {
