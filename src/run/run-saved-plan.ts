@@ -4,7 +4,7 @@
 // the very same nodes and hashes (else: refused, naming the nodes). The saved plan is then executed
 // with the real handlers, so its stages land in (and are reused from) the cache entries their hashes
 // name: `alignc run R --variant V` and `alignc plan R --variant V --json > p.json && alignc run p.json`
-// share every entry. Its gates are the plan's (`recipe.expect`, as written): a recipe whose expect
+// share every entry. Its gates are the plan's (`recipe.expect`, as they mean): a recipe whose expect
 // block changed since is refused as one whose nodes did.
 import { PREPARING } from "./run-plan.js";
 import { signalWordsDuring } from "./storage/interrupt.js";

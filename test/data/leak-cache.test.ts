@@ -52,7 +52,7 @@ test("leak cache: a hit gives the uncached warnings; a data edit or a rename is 
     assert.notEqual(cache.key(r1, { alignc: "0.1.0", epoch: -1 }), key);
     assert.notEqual(cache.key(r1, { alignc: "9.9.9", epoch: ENGINE_EPOCH }), key);
     // the pairs, and the blocks compared (pre holds nothing out: no pool of its own)
-    assert.deepEqual(cache.get(key), { pairs: [{ evalBlock: "held", evalProp: "data", trainPool: "sft.data (train_demos)", count: 1 }], checked: ["held"], notChecked: [], empty: [] });
+    assert.deepEqual(cache.get(key), { pairs: [{ evalBlock: "held", evalProp: "data", trainPool: "sft.data (train_demos)", count: 1 }], checked: ["held"], notChecked: [], empty: [], tokenizerPairs: [] });
     assert.deepEqual(await leakWarnings(await recipe(RECIPE("held")), cache), uncached, "an unchanged recipe: the same warnings, from the cache");
 
     // two lines further down: same key, warnings on the new lines
