@@ -73,6 +73,8 @@ export const METRICS: Record<string, string[]> = {
   dpo: ["loss", "accuracy", "batch_accuracy", "margin", "heldout_accuracy", "heldout_accuracy_before", "heldout_accuracy_length_baseline"],
   // best_of: a's answers were the best of this many samples (with best_of > 1 only), best_of_oracle: 1 when
   // the rule picked them (it reads the reference answers), 0 when a reward model did;
+  // empty_a/empty_b: each side's answers of nothing, empty_a_wins/empty_b_wins the wins they took (an RM judge may score
+  // an empty answer above a real one: `judge.empty_a_wins <= 0` gates on it);
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
   // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble;
@@ -82,7 +84,7 @@ export const METRICS: Record<string, string[]> = {
   // reaches over b by dropping b's preambles alone (a win rate above it needs fixed answers); per task also wins/<task>, ties/<task>,
   // losses/<task> when the prompts name their task (reported, not nameable in expect); split_size: the
   // prompts the split holds, of which n are judged (the first n, in split order)
-  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate", "split_size"],
+  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate", "split_size", "empty_a", "empty_b", "empty_a_wins", "empty_b_wins"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); split_size: the examples the split holds, of which n are scored (the first n); per task

@@ -54,6 +54,10 @@ expect full_size { rule.p_value < 0.01 }
     // on its RM judge fail for a PPO stage that did nothing
     const judge = m.nodes.find((n) => n.id === "judge")!.summary!;
     assert.deepEqual([judge.wins, judge.losses, judge.win_rate, judge.p_value], [0, 0, 0.5, 1], JSON.stringify(judge));
+    // each side's answers of nothing are counted, with the wins they took: none, answering as SFT does (figures38 #1)
+    assert.equal(typeof judge.empty_a, "number");
+    assert.equal(judge.empty_a, judge.empty_b);
+    assert.deepEqual([judge.empty_a_wins, judge.empty_b_wins], [0, 0]);
     assert.equal(byText["judge.win_rate > 0.5"]?.ok, false);
     assert.equal(byText["judge.p_value < 0.01"]?.ok, false);
     assert.equal(byText["rule.p_value < 0.01"], undefined, "a full_size gate is not evaluated by --tiny");

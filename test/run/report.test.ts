@@ -103,6 +103,10 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(acc, /accuracy 0\.62 vs baseline 0\.4 \(each task's best constant answer\), n 48; sentiment 0\.7 \(baseline 0\.5, n 24\)/);
   const wr = evalHeadline("eval.win_rate", { win_rate: 0.59, ci_low: 0.53, ci_high: 0.64, wins: 70, ties: 214, losses: 16, n: 300, p_value: 3.2e-9 });
   assert.match(wr, /W70 \/ T214 \/ L16 of 300, sign test p 3\.2e-9/);
+  assert.doesNotMatch(wr, /answers of nothing/);
+  // an RM judge that scored answers of nothing above real ones says how many of its wins they are (figures38 #1)
+  const hacked = evalHeadline("eval.win_rate", { win_rate: 0.785, ci_low: 0.71, ci_high: 0.84, wins: 67, ties: 23, losses: 10, n: 100, p_value: 1.7e-11, empty_a: 30, empty_b: 0, empty_a_wins: 30, empty_b_wins: 0 });
+  assert.match(hacked, /sign test p 1\.7e-11; answers of nothing: a 30 \(30 of them wins\), b 0 \(0\)/);
   const rule = evalHeadline("eval.win_rate", { win_rate: 0.55, ci_low: 0.5, ci_high: 0.6, wins: 3, ties: 4, losses: 1, n: 8, p_value: 0.62, ties_both_right: 3, ties_both_wrong: 1, correctness_wins: 2, correctness_losses: 1, style_wins: 1, style_losses: 0, form_wins: 0, form_losses: 0, "wins/addition": 3, "ties/addition": 1, "losses/addition": 0, "wins/sentiment": 0, "ties/sentiment": 3, "losses/sentiment": 1 });
   assert.match(rule, /W3 \/ T4 \/ L1 of 8 \(ties: both right 3, both wrong 1; decided by correctness W2\/L1, by style W1\/L0, by form W0\/L0\), sign test p 0\.62; per task addition W3\/T1\/L0, sentiment W0\/T3\/L1$/);
   // with each side's right answers: how far style alone (b's preambles dropped) could carry a

@@ -172,6 +172,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         Object.assign(summary, ruleJudgeCounts(judged, outcomes), ruleCorrectnessByTask(tasks, judged, outcomes));
       }
       Object.assign(summary, winRateByTask(tasks, outcomes));
+      // answers of nothing, and the wins they took: a reward-model judge may score an empty answer above a
+      // real one (reward hacking the rule judge ties), and the figure counted them as wins unsaid (figures38 #1)
+      const empty = (t: string) => t.trim() === "";
+      Object.assign(summary, {
+        empty_a: ta.filter(empty).length,
+        empty_b: tb.filter(empty).length,
+        empty_a_wins: outcomes.filter((o, i) => o === 1 && empty(ta[i]!)).length,
+        empty_b_wins: outcomes.filter((o, i) => o === 0 && empty(tb[i]!)).length,
+      });
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;
         summary.score_b = sb.reduce((x, y) => x + y, 0) / sb.length;

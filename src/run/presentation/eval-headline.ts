@@ -33,7 +33,9 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
       const fixed = (t: string) => (s[`correctness_wins/${t}`] === undefined ? "" : ` (correctness ${f(`correctness_wins/${t}`)}/${f(`correctness_losses/${t}`)})`);
       const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}${fixed(t)}`);
       const bestOf = s.best_of === undefined ? "" : ` (a: the best of ${f("best_of")} samples, picked by ${s.best_of_oracle === 1 ? "the rule: an oracle" : "a reward model"})`;
-      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${fmtP(s.p_value)}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
+      // answers of nothing and the wins they took, said whenever there are any (figures38 #1)
+      const empty = (s.empty_a ?? 0) + (s.empty_b ?? 0) > 0 ? `; answers of nothing: a ${f("empty_a")} (${f("empty_a_wins")} of them wins), b ${f("empty_b")} (${f("empty_b_wins")})` : "";
+      return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${fmtP(s.p_value)}${empty}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
       // each task's count beside its figure: 0.51 on 56 pairs is chance, not a finding
