@@ -13,7 +13,7 @@ import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants, findVariant } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
 import type { Contamination } from "./storage/rundir.js";
-import { tinyRecipe, tinyVariants } from "./tiny.js";
+import { tinyRaised, tinyRecipe, tinyVariants } from "./tiny.js";
 
 export interface RunInput {
   /** the recipe the plan was compiled from: for a variant, the sweep-free recipe of that variant
@@ -25,6 +25,8 @@ export interface RunInput {
   /** the contamination check of the recipe that runs (src/data/leaks.ts): absent when it was not made
    * (`alignc label`'s cut recipe) */
   contamination?: Contamination;
+  /** what --tiny did that the recipe's numbers do not show (tiny.ts tinyRaised), said as the run starts */
+  notes?: string[];
   /** a sweep asked for without a variant: the variants' names, and no plan (run one with --variant) */
   sweep?: string[];
 }
@@ -132,12 +134,15 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   }
   // a tiny plan says so: `alignc run` of its saved plan.json scales the recipe as this run did
   if (opts.tiny && planned.plan) planned.plan.recipe = { ...planned.plan.recipe, tiny: true };
+  const untiny = variant ? expandVariants(cut).find((v) => v.name === variant.name)?.recipe ?? cut : cut;
+  const notes = opts.tiny ? tinyRaised(untiny, recipe) : [];
   return {
     recipe,
     plan: hasErrors(diagnostics) ? null : planned.plan,
     diagnostics: sortDiagnostics(dedupeDiagnostics(diagnostics)),
     sources: checked.sources,
     ...(contamination ? { contamination } : {}),
+    ...(notes.length ? { notes } : {}),
   };
 }
 

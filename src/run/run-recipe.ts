@@ -55,6 +55,7 @@ export async function runCompiled(path: string, input: RunInput, o: RunRecipeOpt
   // `expect full_size { … }` gates hold at full size only: a --tiny run says it skips them
   const expects = o.tiny ? recipe.expects.filter((c) => !c.fullSizeOnly) : recipe.expects;
   for (const c of recipe.expects) if (o.tiny && c.fullSizeOnly) o.progress?.info(`expect full_size (skipped by --tiny): ${c.text}`);
+  for (const note of input.notes ?? []) o.progress?.info(note);
   if (o.workers !== undefined && o.workers !== "auto" && !(Number.isInteger(o.workers) && o.workers >= 1)) return { ok: false, diagnostics, sources, message: `--workers ${o.workers}: a positive whole number or auto`, usage: true };
   const workers = resolveWorkers(o.workers);
   // --backend, else the recipe header's `backend` (the checker filled its default from HEADER_PROPS)

@@ -67,3 +67,12 @@ export function tinyRecipe(recipe: CheckedRecipe): CheckedRecipe {
 export function tinyVariants(recipe: CheckedRecipe): Variant[] {
   return expandVariants(recipe).map((v) => ({ ...v, recipe: tinyRecipe(v.recipe) }));
 }
+
+/** What --tiny did that the recipe's numbers do not show: a stage whose steps it raised to MIN_STEPS (a
+ * `steps = 1` the recipe wrote to make PPO a near no-op ran 4 steps, said nowhere; figures38 #2). */
+export function tinyRaised(recipe: CheckedRecipe, tiny: CheckedRecipe): string[] {
+  const scaled = new Map(tiny.blocks.map((b) => [b.name, b.props.steps]));
+  return recipe.blocks
+    .filter((b) => b.keyword === "stage" && typeof b.props.steps === "number" && typeof scaled.get(b.name) === "number" && (scaled.get(b.name) as number) > b.props.steps)
+    .map((b) => `--tiny: \`${b.name}\` trains ${String(scaled.get(b.name))} steps, the recipe's ${String(b.props.steps)} raised to the tiny minimum (${TINY.MIN_STEPS})`);
+}

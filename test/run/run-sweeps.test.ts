@@ -70,3 +70,19 @@ test("--tiny scales a swept steps value by value and keeps the sweep and its nam
     cleanup();
   }
 });
+
+test("--tiny says when it raises a stage's steps to its minimum: a recipe's `steps = 1` ran 4 steps unsaid (figures38 #2)", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeMicro(dir);
+    const file = join(dir, "one.align");
+    writeFileSync(file, `recipe one extends "micro.align" { policy.steps = 1 }\n`);
+    const tiny = await compileForRun(file, { tiny: true, measure: false });
+    assert.ok(tiny.plan, JSON.stringify(tiny.diagnostics));
+    assert.deepEqual(tiny.notes, ["--tiny: `policy` trains 4 steps, the recipe's 1 raised to the tiny minimum (4)"]);
+    writeMicro(dir, { name: "eight", policySteps: 8 });
+    assert.equal((await compileForRun(join(dir, "eight.align"), { tiny: true, measure: false })).notes, undefined, "steps halved or kept at the minimum, none raised: nothing to say");
+  } finally {
+    cleanup();
+  }
+});
