@@ -13,7 +13,7 @@ import { flopsPerSecond } from "../plan/throughput.js";
 import { expandVariants, findVariant } from "../plan/variants.js";
 import type { Plan } from "../plan/types.js";
 import type { Contamination } from "./storage/rundir.js";
-import { tinyRaised, tinyRecipe, tinyVariants } from "./tiny.js";
+import { tinyRaised, tinyRecipe } from "./tiny.js";
 
 export interface RunInput {
   /** the recipe the plan was compiled from: for a variant, the sweep-free recipe of that variant
@@ -91,8 +91,10 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   const backend = resolveBackend(opts.backend, base);
   // one variant: the data layer and the handlers read the variant's own recipe (a swept `holdout`
   // or `seed` changes the examples); an unknown name is the planner's diagnostic below. --tiny scales
-  // each variant once its values are bound (a swept `steps` is scaled, not dropped)
-  const variants = opts.tiny ? tinyVariants(cut) : expandVariants(cut);
+  // each variant once its values are bound, keeping its full-size name (scaled before, a swept `steps`
+  // was no number to scale: it became 60 and the sweep was gone, one unswept run without a word; audit38 #1)
+  const plain = expandVariants(cut);
+  const variants = opts.tiny ? plain.map((v) => ({ ...v, recipe: tinyRecipe(v.recipe) })) : plain;
   const variant = opts.variant === undefined ? undefined : findVariant(variants, opts.variant);
   const recipe = variant?.recipe ?? base;
   // a sweep without --variant runs nothing: refused before its data is measured (a swept recipe's data
@@ -134,8 +136,7 @@ export async function compileForRun(path: string, opts: { tiny?: boolean; varian
   }
   // a tiny plan says so: `alignc run` of its saved plan.json scales the recipe as this run did
   if (opts.tiny && planned.plan) planned.plan.recipe = { ...planned.plan.recipe, tiny: true };
-  const untiny = variant ? expandVariants(cut).find((v) => v.name === variant.name)?.recipe ?? cut : cut;
-  const notes = opts.tiny ? tinyRaised(untiny, recipe) : [];
+  const notes = opts.tiny ? tinyRaised(plain.find((v) => v.name === variant?.name)?.recipe ?? cut, recipe) : [];
   return {
     recipe,
     plan: hasErrors(diagnostics) ? null : planned.plan,

@@ -11,7 +11,7 @@ export interface VariantRun {
   result: RunRecipeResult;
 }
 
-/** The variant names of a recipe ([] when it does not sweep, or does not check); --tiny keeps them (tiny.ts tinyVariants). */
+/** The variant names of a recipe ([] when it does not sweep, or does not check); --tiny keeps them (compile-run.ts scales each variant). */
 export async function variantNames(path: string): Promise<string[]> {
   const { recipe } = await checkRecipeFile(path);
   return recipe ? expandVariants(recipe).map((v) => v.name) : [];

@@ -10,9 +10,8 @@
 //   eval n               at most EVAL_N prompts/examples (±0.1 at 95% instead of ±0.06)
 //   log_every            so that each stage logs about 10 points
 //   checkpoint_every     unchanged (Ctrl-C checkpoints anyway)
-// A swept recipe is scaled variant by variant, after its values are bound (tinyVariants).
+// A swept recipe is scaled variant by variant, after its values are bound (src/run/compile-run.ts).
 import type { CheckedBlock, CheckedRecipe, IRRecord } from "../check/ir.js";
-import { expandVariants, type Variant } from "../plan/variants.js";
 
 export const TINY = {
   STEP_DIVISOR: 2,
@@ -56,16 +55,6 @@ export function tinyRecipe(recipe: CheckedRecipe): CheckedRecipe {
   // recipe blocks, not plan nodes: --tiny is a rewrite of the recipe before planning, so that the tiny
   // run is planned (and hashed) as a recipe of its own; the plan is then the only thing that runs
   return { ...recipe, blocks: recipe.blocks.map(tinyBlock) };
-}
-
-/**
- * The variants of a swept recipe, each scaled by --tiny after its values are bound: a swept `steps`
- * is scaled value by value, and the variants keep their full-size names (scaled before, a sweep of
- * `steps` was no number to scale: it became TINY_EPOCH_STEPS and the sweep was gone, so a tiny run of
- * a swept recipe ran one unswept run without a word; audit38 #1).
- */
-export function tinyVariants(recipe: CheckedRecipe): Variant[] {
-  return expandVariants(recipe).map((v) => ({ ...v, recipe: tinyRecipe(v.recipe) }));
 }
 
 /** What --tiny did that the recipe's numbers do not show: a stage whose steps it raised to MIN_STEPS (a

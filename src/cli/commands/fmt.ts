@@ -31,7 +31,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     await handlePendingSignals(); // a Ctrl-C during the last file's write stops here, before the next one
     // a stream's name (/dev/stdin, /dev/fd/0, /proc/self/fd/0) leads to whatever the shell opened:
     // `fmt /dev/stdin < r.align` rewrote r.align in place, where a formatter is expected to filter (hunt38)
-    if (file === "-" || streamPath(file) !== null) {
+    if (streamPath(file) !== null) {
       process.stderr.write(`alignc fmt: ${escapeControl(file)} names a stream; fmt rewrites recipe files in place: name the file (alignc fmt r.align)\n`);
       raise(2);
       continue;

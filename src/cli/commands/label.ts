@@ -11,6 +11,7 @@ import { checkRecipeFile } from "../../check/index.js";
 import { findSweeps, siteKey } from "../../plan/variants.js";
 import { onlyBlock } from "../../run/compile-run.js";
 import type { CheckedRecipe } from "../../check/ir.js";
+import { isRef } from "../../data/ir.js";
 import { DiagnosticError, sortDiagnostics, hasErrors, type Diagnostic } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { labelTarget, loadLabelConfig } from "../../label/candidates.js";
@@ -63,7 +64,7 @@ function stats(file: string, asJson: boolean): number {
 export function sweptForLabel(recipe: CheckedRecipe, source: string): string[] {
   const cut = onlyBlock(recipe, source);
   const labels = recipe.blocks.find((b) => b.name === source)?.props.labels;
-  const target = labels !== null && typeof labels === "object" && !Array.isArray(labels) && typeof (labels as { $ref?: unknown }).$ref === "string" ? recipe.blocks.find((b) => b.name === (labels as { $ref: string }).$ref) : undefined;
+  const target = isRef(labels) ? recipe.blocks.find((b) => b.name === labels.$ref) : undefined;
   const blocks = target && !cut.blocks.includes(target) ? [...cut.blocks, target] : cut.blocks;
   return findSweeps({ ...cut, blocks }).map(siteKey);
 }
