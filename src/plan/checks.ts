@@ -1,7 +1,7 @@
 // Cross-stage checks, run on the lowered and estimated plan before any compute. Each check is a
 // small function in CHECKS (Langium style); each finding is a located AL4xxx diagnostic (codes.ts).
 import { join } from "node:path";
-import type { CheckedBlock, CheckedRecipe, IRCondition, IRValue } from "../check/ir.js";
+import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Span } from "../lang/ast.js";
 import type { Diagnostic, Severity } from "../lang/diagnostic.js";
 import { PLAN_CODES, type PlanCode } from "./codes.js";
@@ -9,6 +9,7 @@ import { modelConfig, refId, WASM_HEAP_BYTES } from "./estimate.js";
 import { shapeMismatches } from "./engine-configs.js";
 import { readWeightsShape } from "../common/weights-shape.js";
 import { fmtDuration } from "../common/duration.js";
+import { compare } from "../common/compare-op.js";
 import { paramsOf } from "./params.js";
 import { ROLLOUT_VALUE_PARAMS, unreadParams } from "./unread-params.js";
 import { KINDS } from "../check/kinds.js";
@@ -356,22 +357,6 @@ function budgetNumber(v: IRValue): number | undefined {
   if (typeof v === "number") return v;
   if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as { $quantity?: unknown }).$quantity === "number") return (v as { $quantity: number }).$quantity;
   return undefined;
-}
-function compare(a: number, op: IRCondition["op"], b: number): boolean {
-  switch (op) {
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-    case "==":
-      return a === b;
-    case "!=":
-      return a !== b;
-  }
 }
 
 

@@ -128,3 +128,28 @@ test("a side adds and subtracts terms: accuracy against its baseline plus a marg
   assert.equal(huge.ok, false);
   assert.match(huge.message, /overflows a double's range \(Infinity\): no figure to compare/);
 });
+
+test("sides equal but for their sums' rounding compare equal: `x >= 0.1 + 0.2` with x = 0.3 holds (figures38 #9)", () => {
+  const metrics: MetricTable = new Map([["m", { x: 0.3, base: 0.1 }]]);
+  const sum = (op: CompareOp, text: string): IRCondition => ({ ...cond({ $ref: "m", member: "x" }, op, { $ref: "m", member: "base" }, text), rightTerms: [{ op: "+", value: 0.2 }] });
+  assert.notEqual(0.1 + 0.2, 0.3, "the double sum this guards against");
+  const ge = evaluateCondition(sum(">=", "m.x >= m.base + 0.2"), metrics);
+  assert.equal(ge.ok, true);
+  assert.match(ge.message, /equal but for the sums' rounding/);
+  assert.equal(evaluateCondition(sum(">", "m.x > m.base + 0.2"), metrics).ok, false, "equal is not more");
+  assert.equal(evaluateCondition(sum("==", "m.x == m.base + 0.2"), metrics).ok, true);
+  // a real difference, however small against the figures, is not rounding
+  assert.equal(evaluateCondition(sum(">=", "m.x >= m.base + 0.2"), new Map([["m", { x: 0.3 - 1e-9, base: 0.1 }]])).ok, false);
+  // a side without terms compares exactly, as JavaScript does (the property above)
+  assert.equal(evaluateCondition(cond({ $ref: "m", member: "x" }, "<", 0.30000000000000004, "m.x < 0.30000000000000004"), metrics).ok, true);
+});
+
+test("for any metrics a, b and margin c, `a >= b + c` agrees with the exact rational comparison whenever they differ by more than rounding", () => {
+  // integers over a common denominator, as accuracies are: the exact answer is an integer comparison
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), (a, b, c, d) => {
+      const c1: IRCondition = { ...cond({ $ref: "m", member: "a" }, ">=", { $ref: "m", member: "b" }, "m.a >= m.b + m.c"), rightTerms: [{ op: "+", value: { $ref: "m", member: "c" } }] };
+      return evaluateCondition(c1, new Map([["m", { a: a / d, b: b / d, c: c / d }]])).ok === a >= b + c;
+    }),
+  );
+});

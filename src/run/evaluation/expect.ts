@@ -3,9 +3,9 @@
 // blocks before they spend compute. A metric that was never produced fails the condition and says so.
 // A side may add or subtract terms: `after.accuracy >= after.baseline + 0.2`.
 import type { IRCondition, IRTerm, IRValue } from "../../check/ir.js";
-import type { CompareOp } from "../../lang/ast.js";
 import type { ExpectationRecord } from "../storage/rundir.js";
 import { fmtNum, fmtP } from "../presentation/format.js";
+import { compare } from "../../common/compare-op.js";
 
 /** Final metrics per block name: `metrics.get("rm_acc")?.accuracy`. */
 export type MetricTable = Map<string, Record<string, number>>;
@@ -56,38 +56,34 @@ function countsOf(v: { $ref: string; member?: string }, metrics: MetricTable): s
   return "";
 }
 
-export function compare(l: number, op: CompareOp, r: number): boolean {
-  switch (op) {
-    case "<":
-      return l < r;
-    case "<=":
-      return l <= r;
-    case ">":
-      return l > r;
-    case ">=":
-      return l >= r;
-    case "==":
-      return l === r;
-    case "!=":
-      return l !== r;
-  }
-}
-
-/** A side: its value plus or minus its terms; `shown` names each metric with its value. */
-function resolveSide(v: IRValue, terms: readonly IRTerm[] | undefined, metrics: MetricTable): { value: number | null; missing?: string; shown: string } {
+/** A side: its value plus or minus its terms; `shown` names each metric with its value; `magnitude`
+ * sums the terms' absolute values and `terms` counts them, which bound the rounding of the sum. */
+function resolveSide(v: IRValue, terms: readonly IRTerm[] | undefined, metrics: MetricTable): { value: number | null; missing?: string; shown: string; magnitude: number; terms: number } {
   const parts = [{ op: "+" as const, value: v }, ...(terms ?? [])];
   let total = 0;
+  let magnitude = 0;
   const shown: string[] = [];
   for (const [i, t] of parts.entries()) {
     const r = resolveValue(t.value, metrics);
-    if (r.value === null) return { value: null, missing: r.missing, shown: "" };
+    if (r.value === null) return { value: null, missing: r.missing, shown: "", magnitude: 0, terms: 0 };
     total += t.op === "-" ? -r.value : r.value;
+    magnitude += Math.abs(r.value);
     shown.push(`${i > 0 ? `${t.op} ` : ""}${isRef(t.value) ? `${describe(t.value)} = ${fmtNum(r.value)}${countsOf(t.value, metrics)}` : fmtNum(r.value)}`);
   }
   // with terms, the sum the comparison used is shown too; a sum past a double's range is no figure to
   // compare (1e308 + 1e308 passed as Infinity, shown "= -"; hunt38)
-  if (!Number.isFinite(total)) return { value: null, missing: `${shown.join(" ")} overflows a double's range (${total}): no figure to compare`, shown: "" };
-  return { value: total, shown: parts.length > 1 ? `(${shown.join(" ")}) = ${fmtNum(total)}` : shown[0]! };
+  if (!Number.isFinite(total)) return { value: null, missing: `${shown.join(" ")} overflows a double's range (${total}): no figure to compare`, shown: "", magnitude: 0, terms: 0 };
+  return { value: total, shown: parts.length > 1 ? `(${shown.join(" ")}) = ${fmtNum(total)}` : shown[0]!, magnitude, terms: parts.length };
+}
+
+/** Two sides that differ by no more than their sums' rounding are equal: `x >= 0.1 + 0.2` with x =
+ * 0.3 failed, the right side being 0.30000000000000004 (figures38 #9). Each addition rounds by at most
+ * half an ulp of its result, so n terms stay within n · ε · Σ|terms| of the exact sum. A side without
+ * terms is the metric or the literal as it is, compared exactly. */
+function equalToRounding(l: { value: number; magnitude: number; terms: number }, r: { value: number; magnitude: number; terms: number }): boolean {
+  if (l.terms + r.terms <= 2) return false;
+  const bound = Number.EPSILON * (l.terms + r.terms) * (l.magnitude + r.magnitude);
+  return Math.abs(l.value - r.value) <= bound;
 }
 
 export function evaluateCondition(c: IRCondition, metrics: MetricTable): ExpectationRecord {
@@ -96,8 +92,10 @@ export function evaluateCondition(c: IRCondition, metrics: MetricTable): Expecta
   if (l.value === null || r.value === null) {
     return { text: c.text, ok: false, left: l.value, right: r.value, message: `${c.text}: ${l.missing ?? r.missing}` };
   }
-  const ok = compare(l.value, c.op, r.value);
-  const shown = `${l.shown} ${c.op} ${r.shown}`;
+  const sides = { l: { ...l, value: l.value }, r: { ...r, value: r.value } };
+  const rounding = equalToRounding(sides.l, sides.r);
+  const ok = rounding ? compare(0, c.op, 0) : compare(l.value, c.op, r.value);
+  const shown = `${l.shown} ${c.op} ${r.shown}${rounding && l.value !== r.value ? ", equal but for the sums' rounding" : ""}`;
   return { text: c.text, ok, left: l.value, right: r.value, message: `${ok ? "ok" : "FAILED"}: ${c.text}  (${shown})` };
 }
 
