@@ -6,7 +6,7 @@
 import { DiagnosticError } from "../../lang/diagnostic.js";
 import { renderDiagnostics, summarize, useColor } from "../../lang/render.js";
 import { Interrupt, isInterruptedCode } from "../../run/storage/interrupt.js";
-import { createProgress, fmtDuration, fmtNum } from "../../run/presentation/progress.js";
+import { createProgress, fmtDuration } from "../../run/presentation/progress.js";
 import { fmtBytes } from "../../run/presentation/format.js";
 import { runRecipe, type RunRecipeResult } from "../../run/run-recipe.js";
 import { isPlanFile, runSavedPlan } from "../../run/run-saved-plan.js";
@@ -18,7 +18,8 @@ import { fsError } from "../../common/fs-error.js";
 import { defaultCacheRoot } from "../../run/storage/cache.js";
 import { resolve } from "node:path";
 import { mixedBackendsNote } from "../../run/presentation/backends.js";
-import { evalHeadline } from "../../run/presentation/eval-headline.js";
+import { evalHeadline, summaryText as keyValues } from "../../run/presentation/eval-headline.js";
+import { stageHeadline } from "../../run/presentation/stage-headline.js";
 import { interruptedHint } from "../../run/presentation/interrupted-hint.js";
 
 function list(v: unknown): string[] {
@@ -50,7 +51,9 @@ export function summaryText(m: Manifest, runDir: string): string {
       ? ""
       : n.kind.startsWith("eval.")
         ? evalHeadline(n.kind, n.summary, { perTask: false })
-        : Object.entries(n.summary).filter(([k]) => !k.includes("/") && !["steps", "tokens_per_s"].includes(k)).map(([k, v]) => `${k} ${fmtNum(v)}`).join(", ");
+        : n.kind.startsWith("stage.")
+          ? stageHeadline(n.summary)
+          : keyValues(n.summary);
     const marks = n.kind.startsWith("eval.") && n.summary ? caveats(n.id).map((x) => ` ${x.text}`).join("") : "";
     lines.push(`  ${n.label.padEnd(18)} ${what}${metrics ? `  ${metrics}` : ""}${marks}`);
   }

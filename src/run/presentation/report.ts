@@ -7,6 +7,7 @@ import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { evalHeadline, summaryText } from "./eval-headline.js";
+import { stageHeadline } from "./stage-headline.js";
 import { evalCaveats, tokenizerNotes } from "./caveats.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
@@ -64,8 +65,8 @@ function table(head: string[], rows: string[][]): string {
 }
 
 
-function summaryCell(s: Record<string, number> | undefined): string {
-  return s ? escapeHtml(summaryText(s)) : "";
+function summaryCell(kind: string, s: Record<string, number> | undefined): string {
+  return s ? escapeHtml(kind.startsWith("stage.") ? stageHeadline(s) : summaryText(s)) : "";
 }
 
 /** Judged samples shown per eval; the rest stay in samples.jsonl. */
@@ -196,7 +197,7 @@ export function renderReport(run: RunDir): string {
         n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""})` : fmtDuration(n.seconds),
         // monotonic over the run: a node's figure is the process peak up to its end
         n.peakRssBytes !== undefined ? fmtBytes(n.peakRssBytes) : "",
-        summaryCell(n.summary),
+        summaryCell(n.kind, n.summary),
       ]),
     ),
   );
