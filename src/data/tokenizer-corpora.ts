@@ -14,3 +14,19 @@ export async function tokenizerPools(dp: DataPlan): Promise<Pool[]> {
     if (n.kind === "tokenizer" && n.op === "bpe") pools.push({ name: `tokenizer ${n.id}.corpus`, block: n.id, prop: "corpus", kind: "text", texts: await bpeCorpus(dp, n) });
   return pools;
 }
+
+/** Per BPE tokenizer of the recipe, how many of `lines` (a text pool's held-out lines, say) its corpus
+ * holds as lines: `alignc data --stats` says "held-out" of pre's held-out lines, which the quickstart's
+ * tokenizer reads (figures38 #13). */
+export async function linesInTokenizerCorpora(dp: DataPlan, lines: readonly string[]): Promise<{ tokenizer: string; count: number }[]> {
+  const { normalizeWhitespace } = await import("./normalize.js");
+  const wanted = lines.map(normalizeWhitespace).filter((l) => l.length > 0);
+  if (!wanted.length) return [];
+  const out: { tokenizer: string; count: number }[] = [];
+  for (const pool of await tokenizerPools(dp)) {
+    const corpus = new Set(pool.texts.map(normalizeWhitespace));
+    const count = wanted.filter((l) => corpus.has(l)).length;
+    if (count) out.push({ tokenizer: pool.block, count });
+  }
+  return out;
+}

@@ -117,6 +117,7 @@ export function statsText(built: BuiltData, tok: Tokenizer, fmt: ChatFormat, con
   } else {
     out.push(`${built.name}: ${built.train.lines.length} lines, ${built.heldout.lines.length} held-out`);
     out.push(fmtLen(lengthSummary(built.train.lines.map((l) => tok.encode(l).length + 1), context)));
+    out.push(...extra);
   }
   for (const m of built.notes?.mixed ?? []) out.push(mixtureDropsLine(m));
   for (const s of built.notes?.skipped ?? []) {

@@ -26,6 +26,8 @@ import { nearDuplicateText, nearDuplicates, type NearDuplicateReport } from "../
 import { emptySplitDiagnostics } from "../../data/empty-splits.js";
 import { tasksReadingRows } from "../../data/task-rows.js";
 import { consumingStages, measureTruncation, shownAs } from "../../data/stage-truncation.js";
+import { linesInTokenizerCorpora } from "../../data/tokenizer-corpora.js";
+import { dataPlanOf } from "../../data/plan-input.js";
 import { truncationLine, type StageTruncation } from "../../data/truncation-report.js";
 import { EXPORT_SPLITS, exportRows, previewGroups, splitsOf, previewSft, statsJson, statsText, type ExportSplit } from "../../data/view.js";
 import { escapeControlKeepLines } from "../../lang/escape.js";
@@ -244,8 +246,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         const truncation = await truncationCounts(recipe, name);
         // comparisons counted as the stage reads them: its chat format (none read: the raw one, as the plan's sizes)
         const fmt = format ?? formatFor(recipe, name);
-        if (json) Object.assign(entry, { stats: statsJson(built, tok, fmt, context), truncation });
-        else process.stdout.write(`${statsText(built, tok, fmt, context, truncation.map(truncationLine))}\n`);
+        // held out from every model, not from a tokenizer's merges: said where a BPE corpus holds the lines
+        const inCorpora = built.kind === "text" ? await linesInTokenizerCorpora(dataPlanOf(recipe), built.heldout.lines) : [];
+        const corpusLines = inCorpora.map((c) => `  ${c.count} of the ${built.kind === "text" ? built.heldout.lines.length : 0} held-out lines are in tokenizer \`${c.tokenizer}\`'s corpus: held out from every model, not from its merges`);
+        if (json) Object.assign(entry, { stats: statsJson(built, tok, fmt, context), truncation, ...(inCorpora.length ? { heldout_in_tokenizer_corpora: inCorpora } : {}) });
+        else process.stdout.write(`${statsText(built, tok, fmt, context, [...corpusLines, ...truncation.map(truncationLine)])}\n`);
       }
       if (preview > 0) {
         if (json) entry.preview = exportRows(built, "train").slice(0, preview);
