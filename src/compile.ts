@@ -165,10 +165,15 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
   const dp = dataPlanFromPlan(plan, recipe);
   const counting = defaultTokenizerId(plan.nodes, (id) => keyOf(dp, id));
   const countedWithHash = (counting !== undefined ? hashOf.get(counting) : undefined) ?? "byte_level";
-  const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}, byDefaultTokenizer = false): Promise<void> => {
-    if (sizes.has(id)) return;
+  // `also`: what else the count reads that the node's hash does not cover (a pretrain stage's holdout)
+  const sizeKey = (id: string, byDefaultTokenizer: boolean, also = ""): string | undefined => {
     const nodeHash = hashOf.get(id);
-    const hash = nodeHash !== undefined && byDefaultTokenizer ? `${nodeHash}\ncounted with ${countedWithHash}` : nodeHash;
+    if (nodeHash === undefined) return undefined;
+    return `${nodeHash}${byDefaultTokenizer ? `\ncounted with ${countedWithHash}` : ""}${also}`;
+  };
+  const measure = async (id: string, block: string, o: Parameters<typeof CountExamples>[2] = {}, byDefaultTokenizer = false, also = ""): Promise<void> => {
+    if (sizes.has(id)) return;
+    const hash = sizeKey(id, byDefaultTokenizer, also);
     const hit = hash !== undefined ? cache?.get(hash) : undefined;
     if (hit) {
       sizes.set(id, hit);
@@ -204,8 +209,12 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
       const tok = byId.get(refId(n.params[prop]) ?? "");
       if (!tok || tok.op !== "tokenize") continue;
       const tokenizer = refId(tok.params.tokenizer);
-      if (sizes.has(tok.id) || (cache && cache.get(tok.hash))) {
-        await measure(tok.id, n.block); // from the cache: no tokenizer needed (a BPE one would be trained)
+      // a pretrain stage holds out its own share of the corpus (data/stats.ts), a parameter of the stage, not
+      // of its tokenize node: its held-out count came back from another recipe's holdout (review38 H1)
+      const also = n.op === "pretrain" && prop === "data" ? `\nheld out ${JSON.stringify(n.params.holdout ?? null)}` : "";
+      const key = sizeKey(tok.id, false, also);
+      if (sizes.has(tok.id) || (cache && key !== undefined && cache.get(key))) {
+        await measure(tok.id, n.block, {}, false, also); // from the cache: no tokenizer needed (a BPE one would be trained)
         continue;
       }
       // a BPE tokenizer is trained here from its corpus: a corpus that cannot be read (a row without its
@@ -218,7 +227,7 @@ export async function measureData(recipe: CheckedRecipe, plan: Plan, cache: Size
         diagnostics.push(...err.diagnostics);
         continue;
       }
-      await measure(tok.id, n.block, { prop, ...(built ? { tokenizer: built } : {}) });
+      await measure(tok.id, n.block, { prop, ...(built ? { tokenizer: built } : {}) }, false, also);
     }
   }
   return { sizes, diagnostics };

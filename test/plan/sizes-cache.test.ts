@@ -62,6 +62,31 @@ test("sizes cache: a source measured with one tokenizer is measured again when t
   }
 });
 
+// A pretrain stage holds out its own share of the corpus, a parameter of the stage and not of its tokenize
+// node: the cached held-out count of one recipe was served to another differing only in `holdout`, and
+// AL4029 (a held-out gate with nothing held out) read it (review38 H1)
+test("sizes cache: a pretrain stage's held-out count is its own holdout's, whatever another recipe cached", async () => {
+  const { compile } = await import("../../src/compile.js");
+  const dir = tempDir("alignc-sizes-holdout-");
+  writeFileSync(join(dir, "corpus.txt"), Array.from({ length: 60 }, (_, i) => `the cat sat on the mat ${i}`).join("\n") + "\n");
+  const heldoutOf = async (holdout: string) => {
+    writeFileSync(join(dir, "r.align"), `recipe r { seed = 1 }\ntokenizer t = byte_level {}\nmodel m = gpt { tokenizer = t  layers = 1  d_model = 32  heads = 2  context = 64 }\nstage pre = pretrain { init = m  data = text("corpus.txt")  steps = 1  holdout = ${holdout} }\n`);
+    const r = await compile(join(dir, "r.align"), { cache: true, machine: false, leaks: false, truncation: false });
+    assert.ok(r.plan, JSON.stringify(r.diagnostics));
+    return r.plan.nodes.find((n) => n.id === "pre/data/tokenize")?.estimates.size?.heldout;
+  };
+  const saved = process.env.ALIGNC_CACHE_DIR;
+  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
+  try {
+    assert.equal(await heldoutOf("0.5"), 30);
+    assert.equal(await heldoutOf("0"), 0, "the held-out count cached for holdout 0.5 was served for holdout 0");
+    assert.equal(await heldoutOf("0.5"), 30);
+  } finally {
+    if (saved === undefined) delete process.env.ALIGNC_CACHE_DIR;
+    else process.env.ALIGNC_CACHE_DIR = saved;
+  }
+});
+
 // The data layer's fingerprint (sizes, truncation and leak caches) covers the libraries it reads with: an
 // `npm update` of handlebars could change rendered rows and left the caches' findings standing (audit33 M2)
 test("the data layer's fingerprint reads every rendering and parsing library's installed version", async () => {
