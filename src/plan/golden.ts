@@ -58,7 +58,8 @@ export function writeGolden(recipePath: string, plan: Plan): string {
     // a hard link is another name of one file as a symlink is (hunt38: it was rewritten in place under the other recipe's name)
     const linked = dest !== path || statSync(dest).nlink > 1;
     if (linked && typeof oldName === "string" && oldName !== plan.recipe.name)
-      throw new GoldenError(`${path}${dest !== path ? ` (a link to ${dest})` : ""} is the golden plan of recipe \`${oldName}\`, not of \`${plan.recipe.name}\`: not overwritten; move it away and run \`alignc test --update\` again`);
+      // a hard link cannot say where its other names are: a backup and another recipe's golden look alike (review38 L2)
+      throw new GoldenError(`${path}${dest !== path ? ` (a link to ${dest})` : " (a file with other hard links)"} is the golden plan of recipe \`${oldName}\`, not of \`${plan.recipe.name}\`: not overwritten; if this recipe's header was renamed, move it away and run \`alignc test --update\` again`);
     // a plan saved with `alignc plan --json > NAME.plan.json` holds this machine's estimates, which a golden
     // never does: the user's snapshot (to run again with `alignc run PLAN.json`), not replaced (hunt38)
     if (old.nodes.some((n) => MACHINE_ESTIMATES.some((k) => n.estimates?.[k] !== undefined)))
