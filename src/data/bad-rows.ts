@@ -46,7 +46,7 @@ export class BadRows {
   constructor(
     readonly source: string,
     readonly file: string,
-    readonly mode: OnError = "fail",
+    readonly mode: OnError = failOrSkip(undefined),
   ) {}
 
   /** rows guarded (in order: a row guarded twice, prompt then response, counts once) */
@@ -166,3 +166,11 @@ function lineOf(reason: string): number {
   return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
 }
 
+/**
+ * A `fail | skip` policy as written (`on_error`, `k_outside`): these have no default in the kinds table
+ * on purpose (a default would enter every source's hash), so left out means "fail", the behaviour
+ * kinds.ts documents. The one place that reads it.
+ */
+export function failOrSkip(v: unknown): OnError {
+  return v === "skip" ? "skip" : "fail";
+}

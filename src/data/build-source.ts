@@ -3,7 +3,7 @@
 // Every value comes from the node's parameters; seeds from its seed key (plan-input.ts).
 import { basename } from "node:path";
 import type { Json } from "../plan/types.js";
-import { BadRows, mergeSkipped, type OnError } from "./bad-rows.js";
+import { BadRows, failOrSkip, mergeSkipped, type OnError } from "./bad-rows.js";
 import { readDemonstrations } from "./demos.js";
 import { CODES, DataError, dataDiag, fail } from "./diag.js";
 import { atRecipe, atRecipeAsync } from "./at-recipe.js";
@@ -49,14 +49,6 @@ export function rangeP(v: Json | undefined): [number, number] | null {
   return null;
 }
 
-/**
- * A `fail | skip` policy as written (`on_error`, `k_outside`): these have no default in the kinds table
- * on purpose (a default would enter every source's hash), so left out means "fail", the behaviour
- * kinds.ts documents. The one place that reads it.
- */
-export function failOrSkip(v: unknown): OnError {
-  return v === "skip" ? "skip" : "fail";
-}
 
 /** A node's bad-row policy (`on_error`). */
 export function onErrorOf(node: DataNode): OnError {

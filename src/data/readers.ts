@@ -11,7 +11,7 @@ import { createGunzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { CODES, DataError, dataDiag, fail, rowSpan } from "./diag.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
-import { BadRows, clip, type OnError } from "./bad-rows.js";
+import { BadRows, clip, failOrSkip, type OnError } from "./bad-rows.js";
 import { assertRegularFile, InputFileError, READ_LIMITS, readRegularFile } from "../lang/read-file.js";
 import { recordRead, sha256Of } from "../lang/read-digests.js";
 import { checkEncoding, decodeStream, decodeWhole, isUtf8, utf8Stream } from "./decode.js";
@@ -91,8 +91,7 @@ export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, h
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
   switch (kind) {
     case "jsonl": {
-      // `on_error` has no default in the kinds table (a default would enter every source's hash): left out means fail, as kinds.ts documents
-      const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
+      const bad = new BadRows(opts.source ?? file, file, failOrSkip(opts.onError));
       const rows = await readJsonl(file, { ...opts, bad });
       const skipped = bad.finish();
       return { file, kind, rows, ...(skipped ? { skipped } : {}) };
@@ -104,7 +103,7 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
       return { file, kind, rows: readCsv(file, kind === "tsv" ? "\t" : ",", opts) };
     case "text": {
       if (opts.pattern === undefined) return { file, kind, rows: readTextLines(file, opts) };
-      const bad = new BadRows(opts.source ?? file, file, opts.onError ?? "fail");
+      const bad = new BadRows(opts.source ?? file, file, failOrSkip(opts.onError));
       const rows = matchLines(readTextLines(file, { ...opts, limit: undefined }), opts.pattern, { file, limit: opts.limit, bad });
       const skipped = bad.finish();
       return { file, kind, rows, ...(skipped ? { skipped } : {}) };

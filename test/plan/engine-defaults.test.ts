@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINE_EPOCH } from "../../src/plan/hash.js";
 import { truncatePolicy } from "../../src/data/truncation.js";
-import { failOrSkip } from "../../src/data/build-source.js";
+import { failOrSkip } from "../../src/data/bad-rows.js";
 import { isUtf8 } from "../../src/data/decode.js";
 
 test("the engine's unhashed defaults are pinned to the engine epoch: a changed default needs a new ENGINE_EPOCH", () => {

@@ -87,7 +87,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const sft = node.op === "sft" ? paramsOf(node, "stage.sft") : null;
       const model = init.clone(["lm"], seed);
       const cfg = trainConfigOf(p, data.data.train.length);
-      trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn: sft?.loss_on ?? "all", groupByLength: sft?.group_by_length ?? false, pad: data.tok.pad });
+      trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn: sft ? sft.loss_on : "all", groupByLength: sft ? sft.group_by_length : false, pad: data.tok.pad });
       disposables.push(trainer); // closes its worker pool, if any
       replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
       const val = data.data.heldout;
