@@ -1,8 +1,12 @@
 // The functions a value may call, and what their arguments are. Path arguments resolve against the
 // folder of the recipe that wrote them and must exist; split arguments name a data block.
 
+/** FLAN's pattern versions (flan/templates.py: PATTERNS and PATTERNS_V2); the lowering writes v1 when left out. */
+export const FLAN_VERSIONS = ["v1", "v2"] as const;
+
 export type CallSpec =
-  | { args: "path"; expect: "file" | "dir"; description: string; extra?: string[] } // extra: optional string args after the path
+  // extra: optional string args after the path; extraValues: the values each may take (null: any string)
+  | { args: "path"; expect: "file" | "dir"; description: string; extra?: string[]; extraValues?: (readonly string[] | null)[] }
   | { args: "split"; refTo: string[]; description: string };
 
 export const CALLS: Record<string, CallSpec> = {
@@ -12,7 +16,7 @@ export const CALLS: Record<string, CallSpec> = {
   tsv: { args: "path", expect: "file", description: "tab-separated file with a header row" },
   text: { args: "path", expect: "file", description: "plain text file" },
   dir: { args: "path", expect: "dir", description: "folder of Handlebars templates" },
-  flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)", extra: ["task name in the file (default: the block name)", "version: v1 | v2"] },
+  flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)", extra: ["task name in the file (default: the block name)", "version: v1 | v2"], extraValues: [null, FLAN_VERSIONS] },
   promptsource: { args: "path", expect: "file", description: "promptsource templates.yaml" },
   safetensors: { args: "path", expect: "file", description: "safetensors checkpoint" },
   chat_template: { args: "path", expect: "file", description: "Handlebars chat template" },

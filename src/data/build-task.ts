@@ -5,6 +5,7 @@ import { basename } from "node:path";
 import type { IRValue } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
+import { FLAN_VERSIONS } from "../check/calls.js";
 import { BadRows, mergeSkipped } from "./bad-rows.js";
 import { CODES, fail } from "./diag.js";
 import { deriveFields } from "./fields.js";
@@ -38,13 +39,19 @@ export function loadTemplates(dp: DataPlan, node: DataNode): { templates: TaskTe
   });
 }
 
+/** The lowered version (the checker allows FLAN_VERSIONS only; the lowering writes v1 when left out). */
+function flanVersion(v: Json | undefined, node: DataNode): "v1" | "v2" {
+  if (v === "v1" || v === "v2") return v;
+  throw new Error(`task \`${node.id}\`: flan_templates version ${JSON.stringify(v)} is none of ${FLAN_VERSIONS.join(", ")}`); // refused by the checker (AL2018)
+}
+
 function readTemplates(call: { $call: string; args: Json[] }, file: string, node: DataNode): { templates: TaskTemplate[]; options: string[] | null; targetField?: string } {
   switch (call.$call) {
     case "dir":
       return { templates: loadTemplateDir(file), options: null };
     case "flan_templates":
       // the lowering writes out the FLAN task name (the block's name when the recipe leaves it out) and the version
-      return loadFlanTemplates(file, strP(call.args[1]) ?? node.id, call.args[2] === "v2" ? "v2" : "v1", strP(node.params.target_field));
+      return loadFlanTemplates(file, strP(call.args[1]) ?? node.id, flanVersion(call.args[2], node), strP(node.params.target_field));
     case "promptsource":
       // each template's options are its own answer_choices (render.ts), never the task's
       return { templates: loadPromptsource(file), options: null };

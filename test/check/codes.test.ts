@@ -202,6 +202,12 @@ codeTest("AL2018", "unknown function; wrong arguments", async () => {
   // flan_templates(path, task, version): the strings after the path are not paths, and no more than two
   const flan = (args: string) => P + `task t = flan { data = jsonl("data/rows.jsonl")  templates = flan_templates(${args}) }\n`;
   await expectError(flan(`"data/rows.jsonl", "sst2", "v1", "x"`), "AL2018", 3, 110);
+  // a version outside v1 | v2 ("V2", "2", "v3") was read as v1, said nowhere (huntA39 F1)
+  for (const v of ["V2", "2", "v3", ""]) {
+    const d = await expectError(flan(`"data/rows.jsonl", "sst2", "${v}"`), "AL2018", 3, 104);
+    assert.match(d.message, new RegExp(`version must be one of "v1", "v2", got "${v}"`));
+  }
+  await expectClean(flan(`"data/rows.jsonl", "sst2", "v2"`));
   const ok = await expectClean(flan(`"data/rows.jsonl", "sst2"`));
   const t = ok.recipe!.blocks.find((b) => b.name === "t")!;
   assert.deepEqual((t.props.templates as { args: unknown[] }).args.slice(1), ["sst2"]);

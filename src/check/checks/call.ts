@@ -31,6 +31,13 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
       accept("AL2018", badExtra ?? arg ?? c, `\`${c.callee.name}\` takes one path string${more}, e.g. ${c.callee.name}("data/x${spec.expect === "dir" ? "" : ".jsonl"}")`);
       return;
     }
+    // a value outside its list (flan_templates' "V2", "2", "v3") was read as the default, said nowhere (huntA39 F1)
+    rest.forEach((a, i) => {
+      const allowed = spec.extraValues?.[i];
+      if (!allowed || a.type !== "String" || allowed.includes(a.value)) return;
+      ctx.poisoned.add(c);
+      accept("AL2018", a, `\`${c.callee.name}\`'s ${extra[i]!.split(":")[0]} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(a.value)}`, didYouMean(a.value, [...allowed]));
+    });
     checkPath(arg, arg.value, spec.expect, accept, ctx);
     return;
   }
