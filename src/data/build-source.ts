@@ -173,6 +173,16 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
     return skipped.length ? { notes: { skipped } } : {};
   };
+  // rows skipped to the last one leave a source of nothing: said where the policy is written (huntA39 F2:
+  // check and `data --stats` passed a rankings file of which every row was skipped, "0 prompts", exit 0)
+  const nothingLeft = (kept: number, notes: { notes?: DataNotes }): void => {
+    const skipped = notes.notes?.skipped ?? [];
+    const count = skipped.reduce((a, x) => a + x.count, 0);
+    if (kept > 0 || count === 0) return;
+    const reasons = skipped.flatMap((x) => x.reasons).slice(0, 3);
+    const where = "on_error" in p ? siteOf(dp, node, "on_error") : at;
+    fail(CODES.emptyData, `\`${name}\`: every one of its ${count} row${count === 1 ? "" : "s"} of ${basename(rs.file)} was skipped, leaving nothing${reasons.length ? `; first reasons: ${reasons.join("; ")}` : ""}`, where.file, where.span, "how the recipe reads the rows (the source's shape, fields or templates) is likely at fault, not every row; `alignc data --stats` with `on_error` left out lists them");
+  };
   if (role === "demonstrations") {
     const categoryDrops = new Map<string, number>();
     const exs = readDemonstrations({
@@ -190,6 +200,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
     const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
+    nothingLeft(exs.length, notes);
     const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
@@ -220,6 +231,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
     const sameNote: SkippedRows[] = sameSkipped.count ? [{ source: name, file: rs.file, count: sameSkipped.count, reasons: ["every pair ranked apart compares two copies of one text: no comparison"] }] : [];
     const notes = skippedNotes([...kNote, ...sameNote]);
+    nothingLeft(groups.length, notes);
     const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt, holdoutBy(p, rs));
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }

@@ -113,16 +113,31 @@ export function splitTranscripts(chosen: string, rejected: string): { prompt: st
   return { prompt: chosen.slice(0, at).trim(), chosen: chosen.slice(cut).trim(), rejected: rejected.slice(cut).trim() };
 }
 
-function detect(rows: readonly Row[], spec: RankingSpec): "oasst" | "hh" | "pairs" | "plain" {
-  if (spec.shape && spec.shape !== "auto" && spec.shape !== "dolly" && spec.shape !== "alpaca") return spec.shape === "plain" && spec.role === "pairs" ? "pairs" : (spec.shape as "oasst" | "hh" | "plain");
-  const f = rows[0]?.data ?? {};
+type Layout = "oasst" | "hh" | "pairs" | "plain";
+
+/** One row's layout by its fields. */
+function layoutOf(f: Row["data"], spec: RankingSpec): Layout {
   if ("responses_ranked" in f) return "oasst";
-  if (spec.chosen in f) {
-    // a pair row with a `prompt` field holds its prompt apart; without one, hh-rlhf's whole transcripts
-    // (`prompt` is the layout's field name here, not a parameter: see promptOf)
-    return "prompt" in f ? "pairs" : "hh";
-  }
+  // a pair row with a `prompt` field holds its prompt apart; without one, hh-rlhf's whole transcripts
+  // (`prompt` is the layout's field name here, not a parameter: see promptOf)
+  if (spec.chosen in f) return "prompt" in f ? "pairs" : "hh";
   return "plain";
+}
+
+/** The file's layout: the one most of its rows have (the first row's on a tie). It was the first row's
+ * alone: one bad first row made every good row of an OASST or hh-rlhf file "missing field `prompt`", and
+ * with `on_error = "skip"` dropped them all (huntA39 F2); now that row is the one reported. */
+function detect(rows: readonly Row[], spec: RankingSpec): Layout {
+  if (spec.shape && spec.shape !== "auto" && spec.shape !== "dolly" && spec.shape !== "alpaca") return spec.shape === "plain" && spec.role === "pairs" ? "pairs" : (spec.shape as "oasst" | "hh" | "plain");
+  const counts = new Map<Layout, number>();
+  for (const r of rows) {
+    const l = layoutOf(r.data, spec);
+    counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  const first = rows[0] ? layoutOf(rows[0].data, spec) : "plain";
+  let best = first;
+  for (const [l, n] of counts) if (n > counts.get(best)!) best = l;
+  return best;
 }
 
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
@@ -200,7 +215,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       } else if (shape === "oasst") {
         prompt = oasstPrompt(row, spec.file);
         const rr = row.data.responses_ranked;
-        if (!Array.isArray(rr) || !rr.every((x) => typeof x === "string")) return err(CODES.wrongType, "`responses_ranked` must be a list of strings");
+        if (!Array.isArray(rr) || !rr.every((x) => typeof x === "string")) return err(rr === undefined ? CODES.missingField : CODES.wrongType, rr === undefined ? "missing field `responses_ranked` (most rows of the file are OASST's layout)" : "`responses_ranked` must be a list of strings");
         responses = rr as string[];
         const rk = row.data.ranks;
         if (rk === undefined) ranks = responses.map((_, i) => i);
