@@ -112,6 +112,10 @@ stage s3 = sft { init = a  data = demos  format = plain  steps = 5 }
   const noSource = await capture([join(dir, "fmt.align")], { stage: "s1", preview: "1" });
   assert.equal(noSource.code, 2);
   assert.match(noSource.err, /name the block with --source/);
+  // --split without --export was accepted and ignored (huntA39 F4)
+  const splitAlone = await capture([join(dir, "fmt.align")], { source: "demos", split: "heldout", preview: "1" });
+  assert.equal(splitAlone.code, 2);
+  assert.match(splitAlone.err, /--split chooses the split --export writes/);
 });
 
 test("alignc data --export writes the final examples as JSONL", async () => {

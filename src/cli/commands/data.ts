@@ -211,6 +211,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write(`alignc data: --export writes one block's examples; name it with --source (one of: ${choices.join(", ") || "none: the recipe declares no source, task or mixture"})\n`);
     return 2;
   }
+  // --split picks what --export writes; alone it was accepted and ignored, the training split shown (huntA39 F4)
+  if (opts.split !== undefined && exportFile === undefined) {
+    process.stderr.write("alignc data: --split chooses the split --export writes; give --export FILE.jsonl with it\n");
+    return 2;
+  }
   const split = typeof opts.split === "string" ? opts.split : "train";
   if (!(EXPORT_SPLITS as readonly string[]).includes(split)) {
     process.stderr.write(`alignc data: --split must be one of ${EXPORT_SPLITS.join(", ")}, got ${split}\n`);
