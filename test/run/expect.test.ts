@@ -153,3 +153,10 @@ test("for any metrics a, b and margin c, `a >= b + c` agrees with the exact rati
     }),
   );
 });
+
+test("a gate on any of PPO's probe figures says it reads its own training prompts (auditB39 #7: greedy_reward was printed bare)", () => {
+  const metrics: MetricTable = new Map([["policy", { greedy_reward: 6.67, greedy_reward_before: 5.774 }]]);
+  const r = evaluateCondition(cond({ $ref: "policy", member: "greedy_reward" }, ">", { $ref: "policy", member: "greedy_reward_before" }, "policy.greedy_reward > policy.greedy_reward_before"), metrics);
+  assert.equal(r.ok, true);
+  assert.equal(r.message, "ok: policy.greedy_reward > policy.greedy_reward_before  (policy.greedy_reward = 6.67 [probe of its own training prompts: not held out] > policy.greedy_reward_before = 5.774 [probe of its own training prompts: not held out])");
+});
