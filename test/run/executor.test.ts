@@ -220,3 +220,23 @@ test("a failed expectation blocks the stages downstream of its block and exits 3
   }
 });
 
+
+// an in-memory node a computed stage's data was built from (by its handler, through the data layer, not
+// through the executor) read "skipped: not needed: every consumer was cached" in a cold run (auditB39 #19)
+test("an in-memory node behind a computed stage is said to be built in memory for it; behind cached stages only, not needed", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const calls: Calls = { runs: [] };
+    const p = plan();
+    p.nodes = [node("r", "data", "read", []), { ...p.nodes[0]!, inputs: ["r"] }, ...p.nodes.slice(1)];
+    const cold = await runPlan(opts(dir, calls, { plan: p }));
+    const r = (m: typeof cold) => m.manifest.nodes.find((n) => n.id === "r")!;
+    assert.equal(r(cold).status, "computed");
+    assert.equal(r(cold).reason, "in memory, by what read it: a");
+    const warm = await runPlan(opts(dir, calls, { plan: p }));
+    assert.equal(r(warm).status, "skipped");
+    assert.equal(r(warm).reason, "not needed: every consumer was cached");
+  } finally {
+    cleanup();
+  }
+});
