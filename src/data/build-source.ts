@@ -175,8 +175,9 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   };
   // rows skipped to the last one leave a source of nothing: said where the policy is written (huntA39 F2:
   // check and `data --stats` passed a rankings file of which every row was skipped, "0 prompts", exit 0)
-  const nothingLeft = (kept: number, notes: { notes?: DataNotes }): void => {
-    const skipped = notes.notes?.skipped ?? [];
+  // (bad rows and K outside k; a `categories` selection that keeps nothing is a choice of the recipe's, AL4020 at the stage)
+  const nothingLeft = (kept: number, extra: SkippedRows[] = []): void => {
+    const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
     const count = skipped.reduce((a, x) => a + x.count, 0);
     if (kept > 0 || count === 0) return;
     const reasons = skipped.flatMap((x) => x.reasons).slice(0, 3);
@@ -200,7 +201,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
     const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
-    nothingLeft(exs.length, notes);
+    nothingLeft(exs.length);
     const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
@@ -231,7 +232,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
     const sameNote: SkippedRows[] = sameSkipped.count ? [{ source: name, file: rs.file, count: sameSkipped.count, reasons: ["every pair ranked apart compares two copies of one text: no comparison"] }] : [];
     const notes = skippedNotes([...kNote, ...sameNote]);
-    nothingLeft(groups.length, notes);
+    nothingLeft(groups.length, [...kNote, ...sameNote]);
     const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt, holdoutBy(p, rs));
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }

@@ -128,3 +128,14 @@ stage sft = sft { init = tiny  data = t  steps = 2  max_length = 64 }
   const ok = await capture([join(dir, "r.align")], { to: "trl", out: join(dir, "out") });
   assert.equal(ok.code, 0, ok.err);
 });
+
+// more GPUs than a step has sequences: the note said the target's steps "keep alignc's 32 sequences"
+// where its one step of 1,000,000 trains 1,000,000 (huntA39 F5)
+test("an export over more GPUs than a step's sequences says what the target's steps train, not that they keep alignc's", async () => {
+  const out = join(mkdtempSync(join(tmpdir(), "alignc-cli-")), "out");
+  const r = await capture([HF], { to: "trl", out, nodes: "1", gpusPerNode: "1000000", dropPtx: true, until: "sft" });
+  assert.equal(r.code, 0, r.err);
+  const notes = readFileSync(join(out, "EXPORT.md"), "utf8");
+  assert.match(notes, /cannot be split over 1000000 GPUs; the target's global batch is 1000000: \d+ steps? \(alignc: \d+\) train \d+ sequences \(alignc: \d+; whole steps of the target's global batch\)/);
+  assert.doesNotMatch(notes, /over 1000000 GPUs[^\n]*keep alignc's/);
+});
