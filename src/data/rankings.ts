@@ -115,6 +115,19 @@ export function splitTranscripts(chosen: string, rejected: string): { prompt: st
 
 type Layout = "oasst" | "hh" | "pairs" | "plain";
 
+/** What is wrong with a per-response list (`ranks`, `scores`): its length against the responses', or its
+ * first entry of the wrong kind. It said "`ranks` needs 0 integers" of a row with no responses, and
+ * "`scores` needs 2 numbers" of [1e999, 2] (huntA39 F7). */
+function rankListProblem(name: string, list: readonly unknown[], responses: number, ok: (x: unknown) => boolean, what: string): string {
+  if (responses < 2) return `the row holds ${responses} response${responses === 1 ? "" : "s"}: a ranking compares at least 2`;
+  if (list.length !== responses) return `\`${name}\` has ${list.length} entr${list.length === 1 ? "y" : "ies"} for ${responses} responses: one per response`;
+  const i = list.findIndex((x) => !ok(x));
+  const x = list[i];
+  // a number past a double's range (1e999) is read as its text (json-exact.ts): said as such
+  const got = typeof x === "string" ? `the text ${JSON.stringify(x.slice(0, 40))}${x.trim() !== "" && Number.isFinite(Number(x)) === false && !Number.isNaN(Number(x)) ? " (a number past a double's range, read as text)" : ""}` : describe(x);
+  return `\`${name}[${i}]\` must be ${what}, got ${got}`;
+}
+
 /** One row's layout by its fields. */
 function layoutOf(f: Row["data"], spec: RankingSpec): Layout {
   if ("responses_ranked" in f) return "oasst";
@@ -222,7 +235,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         else if (!Array.isArray(rk)) return err(CODES.wrongType, `\`ranks\` must be a list, got ${describe(rk)}`);
         else {
           // OASST ranks may tie; they must be integers, one per response, best = smallest
-          if (rk.length !== responses.length || !rk.every((x) => Number.isInteger(x))) return err(CODES.rankingInvalid, `\`ranks\` needs ${responses.length} integers`);
+          if (rk.length !== responses.length || !rk.every((x) => Number.isInteger(x))) return err(CODES.rankingInvalid, rankListProblem("ranks", rk, responses.length, (x) => Number.isInteger(x), "an integer"));
           ranks = rk as number[];
         }
       } else {
@@ -235,7 +248,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         const rv = row.data[rankField];
         try {
           if (Array.isArray(scores) && (rankField === "scores" || rv === undefined || (typeof rv === "object" && !Array.isArray(rv)))) {
-            if (scores.length !== responses.length || !scores.every((x) => typeof x === "number" && Number.isFinite(x))) throw new Error(`\`scores\` needs ${responses.length} numbers`);
+            if (scores.length !== responses.length || !scores.every((x) => typeof x === "number" && Number.isFinite(x))) throw new Error(rankListProblem("scores", scores, responses.length, (x) => typeof x === "number" && Number.isFinite(x), "a finite number"));
             ranks = ranksFromScores(scores as number[]);
           } else if (typeof rv === "string") ranks = parseRankingString(rv, responses.length);
           else if (Array.isArray(rv)) ranks = checkRankList(rv, responses.length);

@@ -52,3 +52,18 @@ test("every row skipped is AL3005 at the source's on_error, in check and in data
     assert.match(r.err, /r\.align:5:\d+: error AL3005: `prefs`: every one of its 3 rows of r\.jsonl was skipped, leaving nothing; first reasons: line 1: `responses_ranked` must be a list of strings/);
   }
 });
+
+test("a per-response list that does not fit says how (huntA39 F7: '`ranks` needs 0 integers' of a row with no responses)", () => {
+  const conv = (t: string) => [{ role: "prompter", text: t }];
+  const rows = [
+    JSON.stringify({ conversation: conv("a"), responses_ranked: [], ranks: [0] }),
+    JSON.stringify({ conversation: conv("b"), responses_ranked: ["x", "y"], ranks: [0] }),
+    JSON.stringify({ conversation: conv("c"), responses_ranked: ["x", "y"], ranks: [0, 0.5] }),
+    oasst(1),
+  ];
+  const r = alignc(rows, "", "check", "R");
+  assert.equal(r.code, 1);
+  assert.match(r.err, /r\.jsonl:1:1: error AL3021: the row holds 0 responses: a ranking compares at least 2/);
+  assert.match(r.err, /r\.jsonl:2:1: error AL3021: `ranks` has 1 entry for 2 responses: one per response/);
+  assert.match(r.err, /r\.jsonl:3:1: error AL3021: `ranks\[1\]` must be an integer, got/);
+});
