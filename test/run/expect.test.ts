@@ -160,3 +160,9 @@ test("a gate on any of PPO's probe figures says it reads its own training prompt
   assert.equal(r.ok, true);
   assert.equal(r.message, "ok: policy.greedy_reward > policy.greedy_reward_before  (policy.greedy_reward = 6.67 [probe of its own training prompts: not held out] > policy.greedy_reward_before = 5.774 [probe of its own training prompts: not held out])");
 });
+
+test("a gate on `loss` says which of its two figures it reads: a stage's training batches or an eval's held-out sequences (figures38 #8)", () => {
+  const metrics: MetricTable = new Map<string, Record<string, number>>([["sft", { loss: 1.084, steps: 150 }], ["lm_sft", { loss: 0.8712, baseline: 3.238, n: 145 }]]);
+  const r = evaluateCondition(cond({ $ref: "lm_sft", member: "loss" }, "<", { $ref: "sft", member: "loss" }, "lm_sft.loss < sft.loss"), metrics);
+  assert.equal(r.message, "ok: lm_sft.loss < sft.loss  (lm_sft.loss = 0.8712 [nats/token on 145 sequences; best constant distribution 3.238] < sft.loss = 1.084 [its training batches' mean over the last tenth of the steps: not held out])");
+});

@@ -52,6 +52,9 @@ function countsOf(v: { $ref: string; member?: string }, metrics: MetricTable): s
   if (v.member === "correctness_accuracy") return ` [${s.correctness_pairs !== undefined ? `of ${s.correctness_pairs} pairs; ` : ""}chance 0.5${byLength(s.correctness_length_baseline)}]`;
   if (v.member === "heldout_accuracy") return ` [chance 0.5${s.heldout_accuracy_before !== undefined ? `, before ${fmtNum(s.heldout_accuracy_before)}` : ""}${byLength(s.heldout_accuracy_length_baseline)}]`;
   if (v.member === "greedy_rule_win_rate" && s.greedy_rule_wins !== undefined) return ` [probe of its training prompts: W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, p ${fmtP(s.greedy_rule_p_value)}]`;
+  // `loss` names two figures: a stage's mean over its last training batches, an lm_loss eval's held-out nats/token (figures38 #8)
+  if (v.member === "loss" && s.steps !== undefined) return " [its training batches' mean over the last tenth of the steps: not held out]";
+  if (v.member === "loss" && s.n !== undefined) return ` [nats/token on ${s.n} sequences${s.baseline !== undefined ? `; best constant distribution ${fmtNum(s.baseline)}` : ""}]`;
   // PPO's other probe figures (its greedy answers' reward and scores, before and after) read the same training prompts
   if (v.member?.startsWith("greedy_")) return " [probe of its own training prompts: not held out]";
   if (v.member === "versus_accuracy" && s.versus_wins !== undefined) return ` [only the eval's model right on ${s.versus_wins}, only the other on ${s.versus_losses}, p ${fmtP(s.versus_p_value)}]`;
