@@ -173,17 +173,28 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
     return skipped.length ? { notes: { skipped } } : {};
   };
-  // rows skipped to the last one leave a source of nothing: said where the policy is written (huntA39 F2:
-  // check and `data --stats` passed a rankings file of which every row was skipped, "0 prompts", exit 0)
-  // (bad rows and K outside k; a `categories` selection that keeps nothing is a choice of the recipe's, AL4020 at the stage)
-  const nothingLeft = (kept: number, extra: SkippedRows[] = []): void => {
-    const skipped = mergeSkipped([rs.skipped, bad.finish(), ...extra].filter((x): x is SkippedRows => x !== undefined));
-    const count = skipped.reduce((a, x) => a + x.count, 0);
-    if (kept > 0 || count === 0) return;
+  // rows skipped to the last one leave a source of nothing: said at the policy that skipped them (huntA39
+  // F2: check and `data --stats` passed a rankings file of which every row was skipped, "0 prompts", exit 0).
+  // Bad rows (the reader's and the mapping's, on_error) and K outside k (k_outside) count; rows a
+  // `categories` selection left out are not skipped but not read either, and a group of same-text pairs is
+  // the stage's AL4020 ("every group is fully tied"), which names that cause (reviewC39 L3–L5).
+  const nothingLeft = (kept: number, kOutside = 0, categoryDropped = 0): void => {
+    if (kept > 0) return;
+    const skipped = mergeSkipped([rs.skipped, bad.finish()].filter((x): x is SkippedRows => x !== undefined));
+    const badCount = skipped.reduce((a, x) => a + x.count, 0);
+    if (badCount + kOutside === 0) return;
+    const byK = kOutside > badCount;
+    const policy = byK ? "k_outside" : "on_error";
+    const where = policy in p ? siteOf(dp, node, policy) : at;
+    const rows = rs.rows.length + (rs.skipped?.count ?? 0) - categoryDropped;
+    const of = categoryDropped ? `the ${rows} rows \`categories\` kept` : `its ${rows} row${rows === 1 ? "" : "s"} of ${basename(rs.file)}`;
+    const causes = [badCount ? `${badCount} bad (on_error = "skip")` : "", kOutside ? `${kOutside} with K outside k = ${(rangeP(p.k) ?? []).join("..")} (k_outside = "skip")` : ""].filter(Boolean).join(", ");
     const reasons = skipped.flatMap((x) => x.reasons).slice(0, 3);
-    const where = "on_error" in p ? siteOf(dp, node, "on_error") : at;
-    fail(CODES.emptyData, `\`${name}\`: every one of its ${count} row${count === 1 ? "" : "s"} of ${basename(rs.file)} was skipped, leaving nothing${reasons.length ? `; first reasons: ${reasons.join("; ")}` : ""}`, where.file, where.span, "how the recipe reads the rows (the source's shape, fields or templates) is likely at fault, not every row; `alignc data --stats` with `on_error` left out lists them");
+    const hint = byK ? "widen `k` to the K the rows hold (`alignc data --stats` with `k_outside` left out names each row's K)" : "how the recipe reads the rows (the source's shape, fields or templates) is likely at fault, not every row; `alignc data --stats` with `on_error` left out lists them";
+    fail(CODES.emptyData, `\`${name}\`: every one of ${of} was skipped, leaving nothing: ${causes}${reasons.length ? `; first reasons: ${reasons.join("; ")}` : ""}`, where.file, where.span, hint);
   };
+  // a file whose every line the reader skipped (none is a JSON object, say) said "the file has no rows"
+  if (rs.rows.length === 0) nothingLeft(0);
   if (role === "demonstrations") {
     const categoryDrops = new Map<string, number>();
     const exs = readDemonstrations({
@@ -201,7 +212,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
     });
     const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
-    nothingLeft(exs.length);
+    nothingLeft(exs.length, 0, [...categoryDrops.values()].reduce((a, b) => a + b, 0));
     const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
     return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
   }
@@ -232,7 +243,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
     const kNote: SkippedRows[] = kSkipped.count && k ? [{ source: name, file: rs.file, count: kSkipped.count, reasons: [`K outside k = ${k.join("..")} (k_outside = "skip")`] }] : [];
     const sameNote: SkippedRows[] = sameSkipped.count ? [{ source: name, file: rs.file, count: sameSkipped.count, reasons: ["every pair ranked apart compares two copies of one text: no comparison"] }] : [];
     const notes = skippedNotes([...kNote, ...sameNote]);
-    nothingLeft(groups.length, [...kNote, ...sameNote]);
+    nothingLeft(groups.length, kSkipped.count);
     const s = split(dp, keyOf(dp, node.id), groups, holdout, (g) => g.prompt, holdoutBy(p, rs));
     return { kind: "comparisons", name, train: s.train, heldout: s.heldout, ...notes };
   }

@@ -131,9 +131,10 @@ function rankListProblem(name: string, list: readonly unknown[], responses: numb
 /** One row's layout by its fields. */
 function layoutOf(f: Row["data"], spec: RankingSpec): Layout {
   if ("responses_ranked" in f) return "oasst";
-  // a pair row with a `prompt` field holds its prompt apart; without one, hh-rlhf's whole transcripts
-  // (`prompt` is the layout's field name here, not a parameter: see promptOf)
-  if (spec.chosen in f) return "prompt" in f ? "pairs" : "hh";
+  // a pair row whose prompt is apart (a `prompt` or Alpaca's `instruction` field, or the source's own `prompt`
+  // template) is a pair; without one, hh-rlhf's whole transcripts (an `instruction` row or a template was read
+  // as transcripts, every row AL3022: reviewC39 M3)
+  if (spec.chosen in f) return "prompt" in f || "instruction" in f || spec.promptTemplate !== undefined ? "pairs" : "hh";
   return "plain";
 }
 

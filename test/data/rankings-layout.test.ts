@@ -49,7 +49,33 @@ test("every row skipped is AL3005 at the source's on_error, in check and in data
   for (const args of [["check", "R"], ["data", "R", "--source", "prefs", "--stats"]]) {
     const r = alignc(rows, `  on_error = "skip"`, ...args);
     assert.equal(r.code, 1, `${args[0]}: ${r.out}`);
-    assert.match(r.err, /r\.align:5:\d+: error AL3005: `prefs`: every one of its 3 rows of r\.jsonl was skipped, leaving nothing; first reasons: line 1: `responses_ranked` must be a list of strings/);
+    assert.match(r.err, /r\.align:5:\d+: error AL3005: `prefs`: every one of its 3 rows of r\.jsonl was skipped, leaving nothing: 3 bad \(on_error = "skip"\); first reasons: line 1: `responses_ranked` must be a list of strings/);
+  }
+  // lines the reader skips (none a JSON object) said "the file has no rows" (reviewC39 L5)
+  const notJson = alignc(["not json", "[1, 2]"], `  on_error = "skip"`, "check", "R");
+  assert.equal(notJson.code, 1);
+  assert.match(notJson.err, /r\.align:5:\d+: error AL3005: `prefs`: every one of its 2 rows of r\.jsonl was skipped, leaving nothing: 2 bad/);
+});
+
+test("K outside k on every row is AL3005 at k_outside with a hint to widen k; same-text pairs are left to the stage's AL4020, which names them", () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-layout-k-"));
+  try {
+    writeFileSync(join(dir, "r.jsonl"), [oasst(1), oasst(2)].join("\n") + "\n");
+    writeFileSync(join(dir, "same.jsonl"), ["a", "b"].map((t) => JSON.stringify({ prompt: t, chosen: "x", rejected: "x" })).join("\n") + "\n");
+    writeFileSync(join(dir, "demos.jsonl"), JSON.stringify({ prompt: "p", response: "r" }) + "\n");
+    const head = `recipe r { seed = 1 }\ntokenizer t = byte_level {}\nmodel m = gpt { tokenizer = t  layers = 1  d_model = 32  heads = 2  context = 64 }\nsource demos = jsonl("demos.jsonl") as demonstrations {}\nstage sft = sft { init = m  data = demos  steps = 1 }\n`;
+    writeFileSync(join(dir, "k.align"), head + `source prefs = jsonl("r.jsonl") as rankings { k = 4..9  k_outside = "skip" }\nstage rm = reward_model { init = sft  data = prefs  steps = 1 }\n`);
+    writeFileSync(join(dir, "same.align"), head + `source prefs = jsonl("same.jsonl") as pairs {}\nstage rm = reward_model { init = sft  data = prefs  steps = 1 }\n`);
+    const run = (f: string, cmd: string) => spawnSync(process.execPath, [BIN, cmd, join(dir, f)], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const k = run("k.align", "check");
+    assert.equal(k.status, 1);
+    assert.match(k.stderr, /k\.align:6:\d+: error AL3005: `prefs`: every one of its 2 rows of r\.jsonl was skipped, leaving nothing: 2 with K outside k = 4\.\.9 \(k_outside = "skip"\)/);
+    assert.match(k.stderr, /hint: widen `k`/);
+    const same = run("same.align", "plan");
+    assert.doesNotMatch(same.stderr, /AL3005/);
+    assert.match(same.stderr, /AL4020/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
