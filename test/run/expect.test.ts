@@ -147,7 +147,10 @@ test("sides equal but for their sums' rounding compare equal: `x >= 0.1 + 0.2` w
 test("for any metrics a, b and margin c, `a >= b + c` agrees with the exact rational comparison whenever they differ by more than rounding", () => {
   // integers over a common denominator, as accuracies are: the exact answer is an integer comparison
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), (a, b, c, d) => {
+    // a drawn next to b + c (one apart or equal), the only place rounding can decide: drawn freely, a = b + c
+    // almost never came up and the property held without the fix (reviewC39 L2)
+    fc.property(fc.integer({ min: -1, max: 1 }), fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), (near, b, c, d) => {
+      const a = b + c + near;
       const c1: IRCondition = { ...cond({ $ref: "m", member: "a" }, ">=", { $ref: "m", member: "b" }, "m.a >= m.b + m.c"), rightTerms: [{ op: "+", value: { $ref: "m", member: "c" } }] };
       return evaluateCondition(c1, new Map([["m", { a: a / d, b: b / d, c: c / d }]])).ok === a >= b + c;
     }),
