@@ -31,3 +31,20 @@ test("the closing summary and the report carry the same caveats beside an eval's
     cleanup();
   }
 });
+
+// a stage's line says what each figure is measured on, on the console and in the report's plan table (reviewC39 L6)
+test("the closing summary and the report's plan table print a stage's figures through its headline, never as raw key value", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const run = makeRun(dir, { finals: { rm: { steps: 150, loss: 0.45, batch_accuracy: 0.7309, heldout_accuracy_before: 0.5675, heldout_accuracy: 0.719, heldout_accuracy_length_baseline: 0.5116, accuracy: 0.719 } } });
+    const m = run.readManifest();
+    m.nodes = m.nodes.map((n) => (n.id === "rm" ? { ...n, kind: "stage.reward_model" } : n));
+    run.writeManifest(m);
+    const line = "held-out pair accuracy 0.5675 → 0.719 (chance 0.5, length alone 0.5116); training batches (last tenth of the steps): loss 0.45, pair accuracy 0.7309 (chance 0.5)";
+    assert.ok(summaryText(m, run.path).includes(line), summaryText(m, run.path));
+    assert.doesNotMatch(summaryText(m, run.path), /batch_accuracy 0\.7309/);
+    assert.ok(renderReport(run).includes(line.replace(/&/g, "&amp;")));
+  } finally {
+    cleanup();
+  }
+});

@@ -1,6 +1,7 @@
 // Training stages: build the stage's token data, start from its `init` network, run the engine's
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
+import { BATCH_MEANS } from "../batch-means.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import {
@@ -248,7 +249,7 @@ async function loop(
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
-  for (const k of ["loss", "batch_accuracy", "reward", "rule_score", "kl", "clip_fraction", "entropy", "value_loss", "ptx_loss", "margin"]) {
+  for (const [k] of BATCH_MEANS) {
     const v = meanOf(window, k);
     if (v !== undefined) summary[k] = v;
   }

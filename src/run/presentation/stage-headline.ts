@@ -4,20 +4,8 @@
 // pairs (`greedy_rule_win_rate 0.5078`, `batch_accuracy 0.7309`), so a probe of training prompts read
 // like a held-out win rate and a training-batch accuracy like the held-out one (figures38 #8).
 import { fmtNum, fmtP } from "./format.js";
+import { BATCH_MEANS } from "../batch-means.js";
 
-/** Training-batch means over the last tenth of the steps, in the order they print, with their names. */
-const BATCH_MEANS: readonly (readonly [key: string, label: string, after?: string])[] = [
-  ["loss", "loss"],
-  ["batch_accuracy", "pair accuracy", " (chance 0.5)"],
-  ["margin", "margin"],
-  ["reward", "sampled reward"],
-  ["rule_score", "sampled rule score"],
-  ["kl", "KL"],
-  ["clip_fraction", "clip fraction"],
-  ["entropy", "entropy"],
-  ["value_loss", "value loss"],
-  ["ptx_loss", "ptx loss"],
-];
 
 /** No figure of the model (`workers`, `tokens_per_s`), or none to compare: PPO's sampled reward over the
  * first tenth of its steps is other prompts' rollouts, its noise the size of the change (figures38 #7). */
