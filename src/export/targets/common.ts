@@ -74,15 +74,15 @@ export function evalSteps(c: MapCtx): number {
 
 /** "keep alignc's 32 sequences", or what the target's whole steps train instead: 1,000,000 GPUs at one
  * sequence each train 1,000,000 in one step, which the note called keeping alignc's 32 (huntA39 F5). */
-function kept(target: number, alignc: number, what: string): string {
-  return target === alignc ? `keep alignc's ${alignc} ${what}` : `train ${target} ${what} (alignc: ${alignc}; whole steps of the target's global batch)`;
+function kept(target: number, alignc: number, what: string, about = ""): string {
+  return target === alignc ? `keep alignc's ${about}${alignc} ${what}` : `train ${target} ${what} (alignc: ${about}${alignc}; whole steps of the target's global batch)`;
 }
 
 /** The batch row's note when the global batch could not be kept: the batch, and the steps that keep the data. */
 export function inexactBatchNote(c: MapCtx, counts: "steps" | "samples"): string | null {
   if (c.split.exact || c.stage.data.kind === "comparisons") return null;
   const steps = c.stage.hp.steps;
-  const length = steps === null ? "" : counts === "steps" ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * alignBatch(c.stage), "sequences")}` : `: alignc's ${steps * alignBatch(c.stage)} sequences are ${targetSteps(c, steps)} steps there (alignc: ${steps})${targetSteps(c, steps) * c.split.global === steps * alignBatch(c.stage) ? "" : `, which train ${targetSteps(c, steps) * c.split.global}`}`;
+  const length = steps === null ? "" : counts === "steps" ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * alignBatch(c.stage), "sequences")}` : `: alignc's ${steps * alignBatch(c.stage)} sequences are ${targetSteps(c, steps)} steps there (alignc: ${steps})${targetSteps(c, steps) * c.split.global === steps * alignBatch(c.stage) ? "" : `, which train ${targetSteps(c, steps) * c.split.global} sequences`}`;
   return `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}${length}`;
 }
 
@@ -95,7 +95,7 @@ export function comparisonBatchNote(c: MapCtx): string | null {
   if (c.stage.data.kind !== "comparisons" || c.stage.kind === "dpo") return null;
   const steps = c.stage.hp.steps;
   // a target that counts steps takes as many as see alignc's pairs (targetSteps); OpenRLHF's note on `steps` says its samples
-  const pairs = steps !== null && c.opts.to !== "openrlhf" && targetSteps(c, steps) !== steps ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * targetBatch(c.stage), "pairs")}` : "";
+  const pairs = steps !== null && c.opts.to !== "openrlhf" && targetSteps(c, steps) !== steps ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * targetBatch(c.stage), "pairs", "≈")}` : "";
   return `alignc's batch counts prompts with all their pairs (${alignBatch(c.stage)} prompts ≈ ${targetBatch(c.stage)} pairs per step); the target batches pairs: ${c.split.global} per step${pairs}`;
 }
 
