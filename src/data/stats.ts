@@ -29,6 +29,7 @@ import { holdoutOf, numP, readNodeRows, roleOf, strListP, strP } from "./build-s
 import { formatExample } from "./chat.js";
 import { comparisonLengths } from "./truncation.js";
 import { CODES, fail } from "./diag.js";
+import { failOrSkip } from "./bad-rows.js";
 import { dataPlanOf, fileSiteOf, nodeOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { atRecipeAsync } from "./at-recipe.js";
 import { componentCounts } from "./mix.js";
@@ -98,6 +99,14 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
   if (node.kind === "data") {
     switch (node.op) {
       case "read": {
+        // rows a "skip" policy leaves out (bad rows, K outside k) are known only by reading them: the line count
+        // overstated such a source (900 examples where 599 were left; huntA39 F3), so it is built and counted
+        // (a source of records is rows a task renders: the task's own build counts those)
+        if ((failOrSkip(p.on_error) === "skip" || failOrSkip(p.k_outside) === "skip") && ["demonstrations", "rankings", "pairs"].includes(strP(p.role) ?? "")) {
+          const raw = await buildNode(dp, node.id);
+          const n = (side: "train" | "heldout") => (raw.kind === "text" ? raw[side].lines.length : raw[side].length);
+          return { train: n("train"), heldout: n("heldout") };
+        }
         const reader = strP(p.reader) as ReaderKind;
         const categories = strListP(p.categories);
         if (categories) {

@@ -87,6 +87,26 @@ test("sizes cache: a pretrain stage's held-out count is its own holdout's, whate
   }
 });
 
+// a source whose bad rows on_error = "skip" leaves out was sized by its line count: 900 examples where
+// 599 were left (huntA39 F3); it is counted as built
+test("a source with on_error = \"skip\" is sized by the rows it keeps, not by its lines", async () => {
+  const { compile } = await import("../../src/compile.js");
+  const dir = tempDir("alignc-sizes-skip-");
+  const rows = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? JSON.stringify({ prompt: `q${i}`, chosen: `a${i}` }) : JSON.stringify({ prompt: `q${i}`, chosen: `a${i}`, rejected: `b${i}` })));
+  writeFileSync(join(dir, "p.jsonl"), rows.join("\n") + "\n");
+  writeFileSync(join(dir, "d.jsonl"), JSON.stringify({ prompt: "p", response: "r" }) + "\n");
+  writeFileSync(
+    join(dir, "r.align"),
+    `recipe r { seed = 1 }\ntokenizer t = byte_level {}\nmodel m = gpt { tokenizer = t  layers = 1  d_model = 32  heads = 2  context = 64 }\n` +
+      `source demos = jsonl("d.jsonl") as demonstrations {}\nsource prefs = jsonl("p.jsonl") as pairs { holdout = 0.1  on_error = "skip" }\n` +
+      `stage sft = sft { init = m  data = demos  steps = 1 }\nstage rm = reward_model { init = sft  data = prefs  steps = 1 }\n`,
+  );
+  const r = await compile(join(dir, "r.align"), { cache: false, machine: false, leaks: false, truncation: false });
+  assert.ok(r.plan, JSON.stringify(r.diagnostics));
+  const size = r.plan.nodes.find((n) => n.id === "prefs")!.estimates.size!;
+  assert.equal(size.examples + (size.heldout ?? 0), 20, `the 20 good rows of 30 (${JSON.stringify(size)})`);
+});
+
 // The data layer's fingerprint (sizes, truncation and leak caches) covers the libraries it reads with: an
 // `npm update` of handlebars could change rendered rows and left the caches' findings standing (audit33 M2)
 test("the data layer's fingerprint reads every rendering and parsing library's installed version", async () => {
