@@ -23,6 +23,7 @@ import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { ancestors } from "../common/graph.js";
+import { settlePending } from "./pending-nodes.js";
 import { nodeContext, type RunServices } from "./node-context.js";
 import { checkForced, checkNodeNames, EXIT, Interrupted, PlanError, type ExecutorOptions } from "./executor-options.js";
 
@@ -192,36 +193,7 @@ export class Executor {
       this.nodeDone(n);
       this.onChange();
     }
-    // an in-memory node a computed stage read was built by that stage's handler through the data layer, not
-    // through output(): said so, where it read "not needed: every consumer was cached" in a cold run (auditB39 #19)
-    // (its in-memory inputs and theirs, down to the cached nodes it reads as outputs)
-    const readBy = new Map<string, string[]>();
-    for (const n of this.o.plan.nodes) {
-      if (!["computed", "resumed"].includes(this.records.get(n.id)!.status) || this.handler(n).storage !== "cache") continue;
-      const seen = new Set<string>();
-      const walk = (ids: readonly string[]): void => {
-        for (const i of ids) {
-          const m = this.byId.get(i);
-          if (!m || seen.has(i) || this.handler(m).storage !== "memory") continue;
-          seen.add(i);
-          readBy.set(i, [...(readBy.get(i) ?? []), label(n)]);
-          walk(m.inputs);
-        }
-      };
-      walk(n.inputs);
-    }
-    for (const n of this.o.plan.nodes) {
-      const rec = this.records.get(n.id)!;
-      if (rec.status !== "pending") continue;
-      const by = this.handler(n).storage === "memory" ? readBy.get(n.id) : undefined;
-      if (by) {
-        rec.status = "computed";
-        rec.reason = `in memory, by what read it: ${by.slice(0, 3).join(", ")}${by.length > 3 ? ` and ${by.length - 3} more` : ""}`;
-      } else {
-        rec.status = "skipped";
-        rec.reason = "not needed: every consumer was cached";
-      }
-    }
+    settlePending(this.o.plan.nodes, this.records, (n) => this.handler(n).storage === "memory", label);
     const failed = this.expectations.filter((e) => !e.ok);
     const unevaluated = this.o.until ? 0 : this.gates.closeUnevaluated(); // reported as "did not run"
     return this.finish(failed.length || unevaluated ? EXIT.expectations : EXIT.ok);
