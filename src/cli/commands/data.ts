@@ -252,8 +252,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
         // comparisons counted as the stage reads them: its chat format (none read: the raw one, as the plan's sizes)
         const fmt = format ?? formatFor(recipe, name);
         // held out from every model, not from a tokenizer's merges: said where a BPE corpus holds the lines
-        const inCorpora = built.kind === "text" ? await linesInTokenizerCorpora(dataPlanOf(recipe), built.heldout.lines) : [];
-        const corpusLines = inCorpora.map((c) => `  ${c.count} of the ${built.kind === "text" ? built.heldout.lines.length : 0} held-out lines are in tokenizer \`${c.tokenizer}\`'s corpus: held out from every model, not from its merges`);
+        const heldLines = built.kind === "text" ? built.heldout.lines : [];
+        const inCorpora = heldLines.length ? await linesInTokenizerCorpora(dataPlanOf(recipe), heldLines) : [];
+        const corpusLines = inCorpora.map((c) => `  ${c.count} of the ${heldLines.length} held-out lines are in tokenizer \`${c.tokenizer}\`'s corpus: held out from every model, not from its merges`);
         if (json) Object.assign(entry, { stats: statsJson(built, tok, fmt, context), truncation, ...(inCorpora.length ? { heldout_in_tokenizer_corpora: inCorpora } : {}) });
         else process.stdout.write(`${statsText(built, tok, fmt, context, [...corpusLines, ...truncation.map(truncationLine)])}\n`);
       }
