@@ -124,7 +124,7 @@ function rankListProblem(name: string, list: readonly unknown[], responses: numb
   const i = list.findIndex((x) => !ok(x));
   const x = list[i];
   // a number past a double's range (1e999) is read as its text (json-exact.ts): said as such
-  const got = typeof x === "string" ? `the text ${JSON.stringify(x.slice(0, 40))}${x.trim() !== "" && Number.isFinite(Number(x)) === false && !Number.isNaN(Number(x)) ? " (a number past a double's range, read as text)" : ""}` : describe(x);
+  const got = typeof x === "string" ? `the text ${JSON.stringify(x.slice(0, 40))}${Math.abs(Number(x)) === Infinity ? " (a number past a double's range, read as text)" : ""}` : describe(x);
   return `\`${name}[${i}]\` must be ${what}, got ${got}`;
 }
 

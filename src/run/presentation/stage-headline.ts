@@ -6,7 +6,6 @@
 import { fmtNum, fmtP } from "./format.js";
 import { BATCH_MEANS } from "../batch-means.js";
 
-
 /** No figure of the model (`workers`, `tokens_per_s`), or none to compare: PPO's sampled reward over the
  * first tenth of its steps is other prompts' rollouts, its noise the size of the change (figures38 #7). */
 const NOT_SHOWN = new Set(["workers", "tokens_per_s", "reward_start"]);
