@@ -1,7 +1,8 @@
 // `alignc diff RUN_A RUN_B` (metrics part): the final metrics of every node of two runs side by
 // side, with the change. Nodes are matched by block name; rows are sorted so output is stable.
 import { RunDir } from "../storage/rundir.js";
-import { fmtNum } from "../presentation/format.js";
+import { fmtNum, fmtP } from "../presentation/format.js";
+import { pairedAnswers, type PairedAnswers } from "./paired-answers.js";
 
 export interface MetricDiffRow {
   node: string;
@@ -24,6 +25,8 @@ export interface RunMetricDiff {
   a: RunSide;
   b: RunSide;
   rows: MetricDiffRow[];
+  /** each rule-judged win-rate eval of both runs: its model's answers paired prompt by prompt */
+  paired: PairedAnswers[];
 }
 
 /** Figures whose difference means nothing (a p-value, an interval's end, a count of examples): no Δ (figures38 #5). */
@@ -58,17 +61,29 @@ export function diffRunMetrics(a: string, b: string): RunMetricDiff {
   const ma = ra.readManifest();
   const mb = rb.readManifest();
   const side = (m: typeof ma, path: string): RunSide => ({ runId: m.runId, path, status: m.status, seed: m.seed, tiny: m.tiny, variant: m.variant });
-  return { a: side(ma, ra.path), b: side(mb, rb.path), rows };
+  // a run folder without its samples (an interrupted run) pairs nothing
+  const samples = (r: RunDir) => {
+    try {
+      return r.readSamples();
+    } catch {
+      return [];
+    }
+  };
+  return { a: side(ma, ra.path), b: side(mb, rb.path), rows, paired: pairedAnswers(samples(ra), samples(rb)) };
 }
 
 /** Plain-text table: node.metric, A, B, Δ; above it what each run was, and what a Δ of two runs is not. */
 export function renderRunMetricDiff(d: RunMetricDiff): string {
   const what = (s: RunSide) => `seed ${s.seed ?? "?"}${s.tiny ? ", --tiny" : ""}${s.variant ? `, ${s.variant}` : ""}`;
   const unlike = d.a.tiny !== d.b.tiny ? " ⚠ one run is --tiny, the other full size: their figures are of other sizes" : "";
-  const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts; `accuracy { versus = M }` or two seeds compare models)."];
+  const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts; `accuracy { versus = M }`, the paired answers below, or two seeds compare models)."];
   const head = ["metric", `A ${d.a.runId}`, `B ${d.b.runId}`, "Δ (B − A)"];
   const body = d.rows.map((r) => [`${r.node}.${r.metric}`, r.a === null ? "—" : fmtNum(r.a), r.b === null ? "—" : fmtNum(r.b), r.delta === null ? "" : (r.delta > 0 ? "+" : "") + fmtNum(r.delta)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
-  return [...notes, line(head), ...body.map(line)].join("\n") + "\n";
+  const paired = d.paired.map(
+    (q) =>
+      `${q.eval}: ${q.model_a === q.model_b ? `${q.model_a}'s` : `A's ${q.model_a} and B's ${q.model_b}`} answers on the same ${q.only_a + q.only_b + q.both + q.neither} prompts, right by the rule: only in A ${q.only_a}, only in B ${q.only_b} (sign test p ${fmtP(q.p_value)}), both ${q.both}, neither ${q.neither}${q.unmatched ? `; ${q.unmatched} prompts judged in one run only` : ""}`,
+  );
+  return [...notes, line(head), ...body.map(line), ...(paired.length ? ["", "paired answers (each rule-judged win rate's model, prompt by prompt)", ...paired] : [])].join("\n") + "\n";
 }
