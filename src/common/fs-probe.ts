@@ -65,6 +65,12 @@ export function pidAlive(pid: number): boolean {
  * Recorded beside a pid, it tells the process from a later one that was given the same pid.
  */
 export function processStart(pid: number): string | null {
+  const start = statFields(pid)?.[19]; // field 22 overall; fields[0] is field 3 (state)
+  return start !== undefined && /^\d+$/.test(start) ? start : null;
+}
+
+/** /proc/PID/stat's fields from the state on (field 3 overall), or null where it cannot be read. */
+function statFields(pid: number): string[] | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -72,15 +78,17 @@ export function processStart(pid: number): string | null {
     return null;
   }
   // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so fields are counted after the last ")"
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const start = fields[19]; // field 22 overall; fields[0] is field 3 (state)
-  return start !== undefined && /^\d+$/.test(start) ? start : null;
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
-/** Whether the process recorded as (`pid`, `start`) still runs on this host: its pid exists and, where
- * a start time was recorded and can be read, it is the same process, not a later one given its pid. */
+/** Whether the process recorded as (`pid`, `start`) still runs on this host: its pid exists, it has not
+ * exited (a zombie, state Z or X, is a killed process its parent has not reaped yet: it held a lock
+ * forever in a container without an init; huntD39 M1), and, where a start time was recorded and can be
+ * read, it is the same process, not a later one given its pid. */
 export function processAlive(pid: number, start?: string | null): boolean {
   if (!pidAlive(pid)) return false;
+  const state = statFields(pid)?.[0];
+  if (state === "Z" || state === "X") return false;
   if (start === undefined || start === null) return true;
   const now = processStart(pid);
   return now === null || now === start;

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { listRuns } from "../../src/run/presentation/list.js";
@@ -67,4 +67,21 @@ test("a lock whose owner's pid was given to a later process is stale: taken at o
 test("the Ctrl-C resume hint keeps --tiny, --variant, --backend, --until and --recipe, never --force", () => {
   assert.equal(resumeCommand("recipes/quickstart.align", { tiny: true, backend: "cpu", until: "sft", variant: "kl_coef=0.05" }), "alignc run --tiny --variant kl_coef=0.05 --backend cpu --until sft recipes/quickstart.align");
   assert.equal(resumeCommand("my plans/p.json", { recipe: "r.align" }), "alignc run --recipe r.align 'my plans/p.json'");
+});
+
+// a killed process its parent has not reaped (a zombie) held its locks: `alignc run` waited on it and
+// `alignc label` refused to start (huntD39 M1)
+test("a zombie (exited, not yet reaped by its parent) is no live owner", { skip: processStart(process.pid) === null ? "no /proc/PID/stat here" : false }, async () => {
+  // the shell starts a short child, then becomes `sleep 5`, which never reaps it
+  const parent = spawn("sh", ["-c", "sleep 0.1 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    const pid = Number(await new Promise<string>((res) => parent.stdout!.once("data", (d) => res(String(d).trim()))));
+    const start = processStart(pid);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0], "Z", "the fixture's child is a zombie");
+    assert.equal(processAlive(pid, start), false);
+    assert.equal(processAlive(pid), false);
+  } finally {
+    parent.kill();
+  }
 });
