@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { tempDir } from "./fixture.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { descendants } from "../../src/common/graph.js";
@@ -97,7 +97,15 @@ test("alignc diff of two run directories adds their final metrics side by side (
   const text = alignc("diff", join(dir, "run-a"), join(dir, "run-b"));
   assert.match(text.stdout, /metrics\n(.*\n)*?rm_acc\.accuracy\s+0\.5\s+0\.75\s+\+0\.25/);
   // what each run was, and what a Δ of two runs is not (figures38 #5); no Δ for a p-value
-  assert.match(text.stdout, /A: seed \?; B: seed \?\.\nOne run each: a Δ is one pair of runs' difference, not a tested one/);
+  assert.match(text.stdout, /A: seed \?, ok; B: seed \?, ok\.\nOne run each: a Δ is one pair of runs' difference, not a tested one/);
+  // a run that did not finish says so: its missing figures are not figures of a finished run (huntD39 M4)
+  const m = JSON.parse(readFileSync(join(dir, "run-b", "manifest.json"), "utf8"));
+  writeFileSync(join(dir, "run-b", "manifest.json"), JSON.stringify({ ...m, status: "interrupted" }));
+  assert.match(alignc("diff", join(dir, "run-a"), join(dir, "run-b")).stdout, /B: seed \?, interrupted ⚠ not finished: what it did not compute shows as —/);
+  // a run folder without its manifest: plans compared, said
+  rmSync(join(dir, "run-b", "manifest.json"));
+  const planOnly = alignc("diff", join(dir, "run-a"), join(dir, "run-b"));
+  assert.match(planOnly.stderr, /run-b holds no manifest\.json \(a run killed before it wrote one, or not a run\): plans compared, no metrics/);
 });
 
 test("AL4025: a samples draw whose max_new_tokens fills the sampled model's context is a located plan error", { skip: !built && "needs npm run build" }, () => {

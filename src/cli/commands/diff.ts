@@ -71,6 +71,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const label = (arg: string, p: Plan) => (p.recipe.variant ? `${arg} (${p.recipe.variant})` : arg);
   const d = diffPlans(a, b, { a: label(args[0]!, a), b: label(args[1]!, b) });
   const isRun = (arg: string) => existsSync(join(arg, "manifest.json"));
+  // a run folder (its plan.json) without a manifest compares plans only: said, not dropped silently (huntD39 M4)
+  const planOnly = args.filter((arg) => existsSync(join(arg, "plan.json")) && !isRun(arg));
+  if (planOnly.length && args.some(isRun)) process.stderr.write(`alignc diff: ${planOnly.map(escapeControl).join(", ")} holds no manifest.json (a run killed before it wrote one, or not a run): plans compared, no metrics\n`);
   let metrics: ReturnType<typeof diffRunMetrics> | null = null;
   try {
     metrics = isRun(args[0]!) && isRun(args[1]!) ? diffRunMetrics(args[0]!, args[1]!) : null;

@@ -74,7 +74,9 @@ export function diffRunMetrics(a: string, b: string): RunMetricDiff {
 
 /** Plain-text table: node.metric, A, B, Δ; above it what each run was, and what a Δ of two runs is not. */
 export function renderRunMetricDiff(d: RunMetricDiff): string {
-  const what = (s: RunSide) => `seed ${s.seed ?? "?"}${s.tiny ? ", --tiny" : ""}${s.variant ? `, ${s.variant}` : ""}`;
+  // a run that did not finish (killed, interrupted, failed, still running) lacks figures, shown as — (huntD39 M4)
+  const finished = (s: RunSide) => s.status === "ok" || s.status === "expectations_failed";
+  const what = (s: RunSide) => `seed ${s.seed ?? "?"}${s.tiny ? ", --tiny" : ""}${s.variant ? `, ${s.variant}` : ""}, ${s.status}${finished(s) ? "" : " ⚠ not finished: what it did not compute shows as —"}`;
   const unlike = d.a.tiny !== d.b.tiny ? " ⚠ one run is --tiny, the other full size: their figures are of other sizes" : "";
   const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts; `accuracy { versus = M }`, the paired answers below, or two seeds compare models)."];
   const head = ["metric", `A ${d.a.runId}`, `B ${d.b.runId}`, "Δ (B − A)"];
