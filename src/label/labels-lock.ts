@@ -4,8 +4,9 @@
 // start-up, could cut the other server's lines. The lock is the stage cache's (src/run/storage/lock.ts):
 // a file beside the labels naming its owner, broken at once when the owner is a dead process of this host
 // (a kill -9), refused when it is a live one.
-import { accessSync, constants } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { accessSync, constants, lstatSync, readlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { skipsFileFor } from "./session.js";
 import { acquireLock, LockTimeoutError, type Lock } from "../run/storage/lock.js";
 import { JournalError } from "./store.js";
 
@@ -19,22 +20,36 @@ export interface LabelsLock {
   release(): void;
 }
 
+/** `file` (or where its symbolic link points) can be appended to or created; else a JournalError. */
+function assertWritable(file: string, labelsFile: string): void {
+  let target = file;
+  try {
+    if (lstatSync(file).isSymbolicLink()) target = resolve(dirname(file), readlinkSync(file));
+  } catch {
+    // not there yet: created in its folder
+  }
+  const shown = target === file ? file : `${file} (a link to ${target})`;
+  try {
+    accessSync(dirname(target), constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new JournalError(`${shown}: its folder ${code === "ENOENT" ? "does not exist" : `is not writable (${code})`}: labels could not be saved`, labelsFile);
+  }
+  try {
+    accessSync(target, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new JournalError(`${shown}: not writable (${code}): labels could not be saved`, labelsFile);
+  }
+}
+
 /** Take the labels file's lock, or say who holds it (JournalError: exit 1, nothing touched). */
 export async function lockLabelsFile(labelsFile: string): Promise<LabelsLock> {
   const path = labelsLockPath(labelsFile);
-  // the folder first: a labels file alignc could never write to is said now, not at the first label
-  try {
-    accessSync(dirname(labelsFile), constants.W_OK | constants.X_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new JournalError(`${labelsFile}: its folder ${code === "ENOENT" ? "does not exist" : `is not writable (${code})`}: labels could not be saved`, labelsFile);
-  }
-  try {
-    accessSync(labelsFile, constants.W_OK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") throw new JournalError(`${labelsFile}: not writable (${code}): labels could not be saved`, labelsFile);
-  }
+  // a file alignc could never write to is said now, not at the first label or skip: the labels file and
+  // its skips sidecar (a skips file it could not write, or a labels file that is a link to a folder that
+  // does not exist, passed and the first label was a 500 with a stack trace: huntD39 M2)
+  for (const file of [labelsFile, skipsFileFor(labelsFile)]) assertWritable(file, labelsFile);
   let lock: Lock;
   try {
     lock = await acquireLock(path, { waitMs: 0, foreignFile: "refuse", purpose: `alignc label serving ${basename(labelsFile)}` });

@@ -116,6 +116,13 @@ export async function startLabelServer(session: LabelSession, opts: LabelServerO
     return reply.code(known ? 405 : 404).send({ error: known ? "wrong method" : "not found" });
   });
   app.setErrorHandler(async (e: FastifyError, _req, reply) => {
+    // a write the disk refused (full, read-only, permissions) is said with its file, not as a 500 with a
+    // stack (huntD39 M3); the journal rolled the line back, so the page may send the label again
+    const io = storageFailure(e);
+    if (io) {
+      process.stderr.write(`alignc label: ${io.message}\n`);
+      return reply.code(io.status).send({ error: io.message });
+    }
     const status = e instanceof BadSubmission || e.validation ? 400 : e instanceof AlreadyLabeled ? 409 : e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     if (status === 500) process.stderr.write(`alignc label: ${e.stack ?? String(e)}\n`);
     return reply.code(status).send({ error: status === 500 ? "internal error (see the server's output)" : e.message });
@@ -135,4 +142,13 @@ export async function startLabelServer(session: LabelSession, opts: LabelServerO
       await closed;
     },
   };
+}
+
+/** The status and message of a write the disk refused: 507 (no space, over quota) or 503 (read-only,
+ * not permitted, an I/O error), naming the file; null for any other error. */
+export function storageFailure(e: unknown): { status: number; message: string } | null {
+  const { code, path } = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = { ENOSPC: "no space left on its disk", EDQUOT: "over the disk quota", EROFS: "its disk is read-only", EACCES: "not permitted", EPERM: "not permitted", EIO: "an I/O error" };
+  if (code === undefined || !(code in why)) return null;
+  return { status: code === "ENOSPC" || code === "EDQUOT" ? 507 : 503, message: `${path ?? "the labels file"}: ${why[code]} (${code}): this label was not saved; send it again once that is fixed` };
 }

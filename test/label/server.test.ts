@@ -354,3 +354,14 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     fx.cleanup();
   }
 });
+
+// a write the disk refused was a 500 "internal error" with a stack trace (huntD39 M3: a full tmpfs)
+test("a labels write the disk refuses is 507 or 503 naming the file, and any other error is no storage failure", async () => {
+  const { storageFailure } = await import("../../src/label/server.js");
+  const err = (code: string) => Object.assign(new Error(`${code}: write`), { code, path: "/data/labels.jsonl" });
+  assert.deepEqual(storageFailure(err("ENOSPC")), { status: 507, message: "/data/labels.jsonl: no space left on its disk (ENOSPC): this label was not saved; send it again once that is fixed" });
+  assert.equal(storageFailure(err("EDQUOT"))?.status, 507);
+  for (const code of ["EROFS", "EACCES", "EPERM", "EIO"]) assert.equal(storageFailure(err(code))?.status, 503, code);
+  assert.equal(storageFailure(new Error("a bug")), null);
+  assert.equal(storageFailure(err("ENOENT")), null);
+});

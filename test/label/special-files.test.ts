@@ -109,3 +109,24 @@ test("label: a second server on the same labels file is refused while the first 
     first.kill("SIGKILL");
   }
 });
+
+// a labels file that is a link to a folder that does not exist, or a skips file that cannot be written,
+// passed the start-up check: the first label or skip was a 500 with a stack trace (huntD39 M2)
+test("label: a labels or skips file that is a link to a missing folder is said at start, exit 1", () => {
+  const dir = mkdtempSync(join(tmp, "links-"));
+  writeFileSync(join(dir, "cands.jsonl"), ["q0", "q1"].map((q) => JSON.stringify({ prompt: q, responses: ["a", "b", "c", "d"] })).join("\n") + "\n");
+  writeFileSync(join(dir, "l.align"), 'recipe l { seed = 1 }\nsource cands = jsonl("cands.jsonl") as candidates { labels = prefs }\nsource prefs = jsonl("labels.jsonl") as rankings { k = 4..4 }\n');
+  const run = () => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: dir, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
+  symlinkSync("/nonexistent-alignc/dir/x.jsonl", join(dir, "labels.jsonl"));
+  let r = run();
+  assert.equal(r.signal, null, "it started serving");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /labels\.jsonl \(a link to \/nonexistent-alignc\/dir\/x\.jsonl\): its folder does not exist/);
+  rmSync(join(dir, "labels.jsonl"));
+  writeFileSync(join(dir, "labels.jsonl"), "");
+  symlinkSync("/nonexistent-alignc/dir/s.jsonl", join(dir, "labels.skips.jsonl"));
+  r = run();
+  assert.equal(r.signal, null, "it started serving");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /labels\.skips\.jsonl \(a link to \/nonexistent-alignc\/dir\/s\.jsonl\): its folder does not exist/);
+});
