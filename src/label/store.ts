@@ -71,7 +71,9 @@ export class Journal<T extends JournalEntry> {
     }
     const end = buf.lastIndexOf(0x0a) + 1; // one past the last complete line
     const entries: T[] = [];
-    const lines = buf.subarray(0, end).toString("utf8").split("\n");
+    // a UTF-8 byte order mark (an editor's) is no part of the first line: the rankings reader and
+    // `label --stats` skip it, and the server refused the file with an invisible token (huntD39 L3)
+    const lines = buf.subarray(0, end).toString("utf8").replace(/^\uFEFF/, "").split("\n");
     lines.pop(); // after the last newline
     lines.forEach((text, i) => {
       if (text.trim() === "") return;

@@ -316,6 +316,10 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     } finally {
       await server.close();
     }
+    // a byte order mark an editor put before the first line is no part of it (huntD39 L3: refused with an invisible token)
+    writeFileSync(fx.labels, `\uFEFF${good}`);
+    ({ server } = await serve(fx.recipe));
+    await server.close();
     const foreign = JSON.stringify(candidateRow(0)) + "\n";
     writeFileSync(fx.labels, foreign);
     await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);
