@@ -3,6 +3,7 @@
 // reader (src/data/rankings.ts) reads as it is: `prompt`, `responses` and `ranking` in its
 // "B > A = C > D" form (`=` ties); the rest (ratings, flags, labeler, time …) rides along.
 import type { CandidateSet } from "./candidates.js";
+import { parseRankingString } from "../data/rankings.js";
 
 /** InstructGPT's per-output metadata (Ouyang et al. 2022, table 3), as flag ids and the page's labels. */
 export const FLAGS: readonly { id: string; label: string }[] = [
@@ -22,6 +23,32 @@ const FLAG_IDS = new Set(FLAGS.map((f) => f.id));
 /** The 1–7 quality scale of InstructGPT's interface. */
 export const RATING_MIN = 1;
 export const RATING_MAX = 7;
+
+/**
+ * What makes a line of a labels file other than one this module writes (labelLine below), or null: the
+ * server holds the file it appends to, and `label --stats` the file it reads, to the same rules. The
+ * server checked four string fields only and appended to a file with a rating of 9, which --stats then
+ * refused; --stats counted flag ids the page has none of (huntD39 L3).
+ */
+export function labelLineProblem(o: Record<string, unknown>): string | null {
+  if (typeof o.prompt !== "string") return "`prompt` is not a string";
+  if (!Array.isArray(o.responses) || !o.responses.every((r) => typeof r === "string")) return "`responses` are not all strings";
+  const k = o.responses.length;
+  if (k < 2) return "fewer than 2 `responses`: nothing to rank";
+  if (typeof o.ranking !== "string") return "`ranking` is not a string";
+  try {
+    parseRankingString(o.ranking, k);
+  } catch (e) {
+    return `ranking: ${(e as Error).message}`;
+  }
+  if (o.ratings !== undefined && !(Array.isArray(o.ratings) && o.ratings.length === k && o.ratings.every((r) => Number.isInteger(r) && r >= RATING_MIN && r <= RATING_MAX)))
+    return `\`ratings\` is not ${k} whole numbers from ${RATING_MIN} to ${RATING_MAX}`;
+  if (o.seconds !== undefined && !(typeof o.seconds === "number" && Number.isFinite(o.seconds) && o.seconds >= 0)) return "`seconds` is not a finite number ≥ 0";
+  // one list of flag ids per response, as the page writes them (a hand-made `[1, []]` was exit 70)
+  if (o.flags !== undefined && !(Array.isArray(o.flags) && o.flags.length === k && o.flags.every((fs) => Array.isArray(fs) && fs.every((f) => typeof f === "string" && FLAG_IDS.has(f)))))
+    return `\`flags\` is not one list of flag ids per response (${[...FLAG_IDS].join(", ")})`;
+  return null;
+}
 
 export interface LabelLine {
   prompt: string;

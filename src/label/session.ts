@@ -3,7 +3,7 @@
 // from the journals on every start, so a restart resumes where everyone left off.
 import { Assigner, type Progress } from "./assignment.js";
 import type { CandidateSet, LabelConfig } from "./candidates.js";
-import { BadSubmission, checkLabeler, checkSubmissionId, labelLine, skipLine, type LabelLine, type SkipLine } from "./record.js";
+import { BadSubmission, checkLabeler, checkSubmissionId, labelLine, labelLineProblem, skipLine, type LabelLine, type SkipLine } from "./record.js";
 import { Journal } from "./store.js";
 
 /** The skips of `labels.jsonl` go to `labels.skips.jsonl`: the rankings source reads only rankings. */
@@ -31,6 +31,8 @@ function parseLabel(v: unknown): LabelLine {
   const o = v as Partial<LabelLine> | null;
   if (!o || typeof o !== "object" || typeof o.submission !== "string" || typeof o.labeler !== "string" || typeof o.set !== "string" || typeof o.ranking !== "string")
     throw new Error("not a line `alignc label` wrote (it has no submission, labeler, set and ranking); point `labels` at a new file");
+  const problem = labelLineProblem(o as Record<string, unknown>);
+  if (problem) throw new Error(`${problem}: not a line \`alignc label\` wrote; fix it or point \`labels\` at a new file`);
   return o as LabelLine;
 }
 

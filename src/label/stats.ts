@@ -8,7 +8,7 @@ import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.
 import { parseRankingString } from "../data/rankings.js";
 import { ruleOutcome } from "../run/evaluation/rule-judge.js";
 import { wilson } from "../run/evaluation/stats.js";
-import { RATING_MAX, RATING_MIN } from "./record.js";
+import { labelLineProblem } from "./record.js";
 import { skipsFileFor } from "./session.js";
 
 export interface Agreement {
@@ -99,25 +99,13 @@ function toRow(v: unknown, file: string, line: number): Row {
   if (!o || typeof o !== "object") why("not an object");
   if (typeof o.labeler !== "string") why("no `labeler`");
   if (!Array.isArray(o.responses) || typeof o.ranking !== "string") why("no `responses` and `ranking`");
-  // what the labeling server writes (src/label/record.ts labelLine), held to the same rules where a
-  // figure reads it: a hand-edited line with a rating "7" or a response 3 was averaged as text
-  if (typeof o.prompt !== "string") why("`prompt` is not a string");
-  if (!(o.responses as unknown[]).every((r) => typeof r === "string")) why("`responses` are not all strings");
+  // what the labeling server writes (src/label/record.ts labelLine), held to the same rules as the server
+  // holds the file it appends to: a hand-edited line with a rating "7" or a response 3 was averaged as text
+  const problem = labelLineProblem(o);
+  if (problem) why(problem);
   const k = (o.responses as unknown[]).length;
-  if (k < 2) why("fewer than 2 `responses`: nothing to rank");
-  let ranks: number[] = [];
-  try {
-    ranks = parseRankingString(o.ranking as string, k);
-  } catch (e) {
-    why(`ranking: ${(e as Error).message}`);
-  }
-  if (o.ratings !== undefined && !(Array.isArray(o.ratings) && o.ratings.length === k && o.ratings.every((r) => Number.isInteger(r) && r >= RATING_MIN && r <= RATING_MAX)))
-    why(`\`ratings\` is not ${k} whole numbers from ${RATING_MIN} to ${RATING_MAX}`);
-  if (o.seconds !== undefined && !(typeof o.seconds === "number" && Number.isFinite(o.seconds) && o.seconds >= 0)) why("`seconds` is not a finite number ≥ 0");
+  const ranks = parseRankingString(o.ranking as string, k);
   const ratings = Array.isArray(o.ratings) ? (o.ratings as number[]) : [];
-  // one list of flag names per response, as the page writes them (a hand-made `[1, []]` was exit 70)
-  if (o.flags !== undefined && !(Array.isArray(o.flags) && o.flags.length === k && o.flags.every((fs) => Array.isArray(fs) && fs.every((f) => typeof f === "string"))))
-    why("`flags` is not one list of flag names per response");
   const flags = Array.isArray(o.flags) ? (o.flags as string[][]) : [];
   return {
     prompt: String(o.prompt),

@@ -320,6 +320,10 @@ test("opening a labels file: a torn last line is cut off and kept aside; a file 
     writeFileSync(fx.labels, `\uFEFF${good}`);
     ({ server } = await serve(fx.recipe));
     await server.close();
+    // a line the page would not have written (a rating of 9) is refused at start, as --stats refuses it (huntD39 L3)
+    const nine = { ...JSON.parse(good.trim()), ratings: [9, 5, 3, 1] };
+    writeFileSync(fx.labels, JSON.stringify(nine) + "\n");
+    await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: `ratings` is not 4 whole numbers from 1 to 7: not a line `alignc label` wrote/);
     const foreign = JSON.stringify(candidateRow(0)) + "\n";
     writeFileSync(fx.labels, foreign);
     await assert.rejects(openSession(fx.recipe), /labels\.jsonl:1: not a line `alignc label` wrote/);

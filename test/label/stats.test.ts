@@ -77,7 +77,7 @@ test("stats: a line alignc label did not write is named by file:line", () => {
     // flags that are not one list of names per response: named, not a TypeError (exit 70)
     for (const flags of [[1, []], [[null], []], "x"]) {
       writeFileSync(file, JSON.stringify({ ...line("ann", "s1", "A > B > C > D"), flags }) + "\n");
-      assert.throws(() => labelStats(file), /x\.jsonl:1: `flags` is not one list of flag names per response/);
+      assert.throws(() => labelStats(file), /x\.jsonl:1: `flags` is not one list of flag ids per response/);
     }
     // what the server refuses, --stats refuses too, where a figure reads it (a rating "7" was averaged as text)
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -89,6 +89,9 @@ test("stats: a line alignc label did not write is named by file:line", () => {
       [{ responses: ["4", 4, "5", "6"] }, /`responses` are not all strings/],
       [{ prompt: 3 }, /`prompt` is not a string/],
       [{ responses: ["4"], ranking: "A", ratings: [7], flags: [[]] }, /fewer than 2 `responses`/],
+      // a flag id the page has none of was counted (huntD39 L3)
+      [{ flags: [["made_up_flag"], [], [], []] }, /`flags` is not one list of flag ids per response \(fails_instruction, /],
+      [{ flags: [["__proto__"], [], [], []] }, /`flags` is not one list of flag ids/],
     ];
     for (const [extra, why] of cases) {
       writeFileSync(file, JSON.stringify({ ...line("ann", "s1", "A > B > C > D"), ...extra }) + "\n");
