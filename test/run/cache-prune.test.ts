@@ -152,6 +152,16 @@ test("the CLI: a shared ALIGNC_CACHE needs its runs folders named (exit 2); an u
     const named = cli(["cache", "prune", "runs", "--dry-run"], env);
     assert.equal(named.status, 0, named.stderr);
     assert.match(named.stdout, /would remove 0 entries .*\nnothing removed \(--dry-run\)\n$/s);
+    // a file or a link loop where the cache should be: said as run says it, exit 1 (a raw ENOTDIR; a loop was "nothing to prune": huntD39 L4)
+    writeFileSync(join(dir, "afile"), "x");
+    const file = cli(["cache", "prune", "runs"], { ...process.env, ALIGNC_CACHE: join(dir, "afile") });
+    assert.equal(file.status, 1, file.stderr);
+    assert.match(file.stderr, /afile is a file, not a folder/);
+    symlinkSync(join(dir, "loop2"), join(dir, "loop1"));
+    symlinkSync(join(dir, "loop1"), join(dir, "loop2"));
+    const loop = cli(["cache", "prune", "runs"], { ...process.env, ALIGNC_CACHE: join(dir, "loop1") });
+    assert.equal(loop.status, 1, loop.stdout);
+    assert.match(loop.stderr, /loop1 cannot be read \(ELOOP/);
   } finally {
     cleanup();
   }

@@ -1,5 +1,6 @@
 // `alignc cache prune [RUNS…] [--dry-run] [--json]`: remove the stage cache's entries that no run folder
 // names (src/run/storage/prune.ts decides; this file parses arguments and renders).
+import { cacheRootProblem } from "../../run/storage/cache-root.js";
 import { existsSync, statSync } from "node:fs";
 import { fsError } from "../../common/fs-error.js";
 import { missingReason } from "../../common/fs-probe.js";
@@ -29,6 +30,13 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   if (process.env.ALIGNC_CACHE && named.length === 0 && root !== resolve(join("runs", ".cache"))) {
     process.stderr.write(`alignc cache: the cache is ${escapeControl(root)} (ALIGNC_CACHE), which run folders other than runs/ may use: name every runs folder whose entries must be kept (alignc cache prune runs ../other/runs)\n`);
     return 2;
+  }
+  // a file or a link loop where the cache should be is said as `alignc run` says it (it was a raw ENOTDIR,
+  // and a loop read as "no stage cache": huntD39 L4)
+  const problem = cacheRootProblem(root);
+  if (problem) {
+    process.stderr.write(`alignc cache: ${escapeControl(problem)}\n`);
+    return 1;
   }
   if (!existsSync(root)) {
     process.stdout.write(`no stage cache at ${escapeControl(root)}: nothing to prune\n`);
