@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { repoRoot } from "../repo-root.js";
 import { tempDir } from "./helpers.js";
 import { makeRun } from "./fakerun.js";
@@ -20,6 +21,20 @@ test("alignc runs says a tiny run's expectations leave its full-size gates out",
     const lines = r.stdout.split("\n");
     assert.match(lines.find((l) => l.includes(tiny.id))!, /ok \(tiny\).*1\/1 expectations \(tiny: full-size ones skipped\)/);
     assert.doesNotMatch(lines.find((l) => l.includes(full.id))!, /skipped/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("alignc runs says why a run is unreadable (it said 'unreadable' alone: huntD39 L4)", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const runs = join(dir, "runs");
+    const broken = makeRun(runs, { when: new Date(Date.UTC(2026, 11, 7, 1, 0, 0)) });
+    writeFileSync(join(broken.path, "manifest.json"), '{"runId": "x", "stat');
+    const r = spawnSync(process.execPath, [join(repoRoot(), "bin", "alignc.js"), "runs", runs], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`unreadable:\\n  ${broken.id}: .*manifest\\.json`));
   } finally {
     cleanup();
   }

@@ -36,6 +36,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
   const head = ["run", "status", "time", "backend", "nodes", "expect"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  process.stdout.write([line(head), ...rows.map(line)].join("\n") + "\n");
+  const unreadable = runs.filter((r) => r.reason !== undefined).map((r) => `  ${r.id}: ${escapeControl(r.reason!)}`);
+  process.stdout.write([line(head), ...rows.map(line), ...(unreadable.length ? ["", "unreadable:", ...unreadable] : [])].join("\n") + "\n");
   return 0;
 }

@@ -18,6 +18,8 @@ export interface RunSummary {
   cacheHits: number;
   computed: number;
   expectations: { passed: number; total: number };
+  /** why an `unreadable` run's manifest could not be read (a listing said "unreadable" alone: huntD39 L4) */
+  reason?: string;
 }
 
 /** Is the process recorded as running this run gone? Only decidable on the host that ran it, and
@@ -49,8 +51,9 @@ export function listRuns(runsDir = "runs"): RunSummary[] {
         computed: m.cache.misses,
         expectations: { passed: m.expectations.filter((e) => e.ok).length, total: m.expectations.length },
       });
-    } catch {
-      out.push({ id: name, path: join(root, name), recipe: "?", status: "unreadable", created: "", seconds: null, backend: "", tiny: false, cacheHits: 0, computed: 0, expectations: { passed: 0, total: 0 } });
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+      out.push({ id: name, path: join(root, name), recipe: "?", status: "unreadable", created: "", seconds: null, backend: "", tiny: false, cacheHits: 0, computed: 0, expectations: { passed: 0, total: 0 }, reason });
     }
   }
   return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
