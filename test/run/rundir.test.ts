@@ -139,6 +139,10 @@ test("diffRunMetrics puts final metrics side by side with B − A", () => {
     );
     const text = renderRunMetricDiff(d);
     assert.match(text, /sft\.loss\s+1\s+0\.75\s+-0\.25/);
+    // an in-memory data node's counts, recorded or not by what the cache held, are no run's figures (huntD39 L1)
+    const m = a.readManifest();
+    a.writeManifest({ ...m, nodes: [...m.nodes, { ...m.nodes[0]!, id: "demos", label: "demos", kind: "data.read", summary: { examples: 270 } }] });
+    assert.ok(!diffRunMetrics(a.path, b.path).rows.some((r) => r.node === "demos"));
     assert.match(text, /rm\.accuracy\s+—\s+0\.8/);
   } finally {
     cleanup();

@@ -35,7 +35,11 @@ const NO_DELTA = /(^|_)p_value$|(^|_)ci_(low|high)$|^n$|^split_size$|\/|^(n|spli
 function finals(run: RunDir): Map<string, Record<string, number>> {
   const m = run.readManifest();
   const out = new Map<string, Record<string, number>>();
-  for (const n of m.nodes) if (n.summary && Object.keys(n.summary).length) out.set(n.label, n.summary);
+  // a data node built in memory records its counts only when the executor built it, not when a stage's
+  // handler did, which depends on what the cache held: its rows read `270 → —` between runs of one data
+  // (huntD39 L1); the plan diff above says what data changed, and a draw of samples (cached) stays
+  const inMemory = (kind: string) => (kind.startsWith("data.") && kind !== "data.samples") || kind.startsWith("tokenizer") || kind.startsWith("model");
+  for (const n of m.nodes) if (n.summary && Object.keys(n.summary).length && !(typeof n.kind === "string" && inMemory(n.kind))) out.set(n.label, n.summary);
   return out;
 }
 
