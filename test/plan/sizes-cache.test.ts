@@ -48,19 +48,26 @@ test("sizes cache: a source measured with one tokenizer is measured again when t
     assert.ok(r.plan, JSON.stringify(r.diagnostics));
     return r.plan.nodes.find((n) => n.id === "demos")!.estimates.size!.tokens;
   };
-  const saved = process.env.ALIGNC_CACHE_DIR;
-  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
-  try {
+  await withCacheDir(join(dir, "cache"), async () => {
     const bytes = await tokensOf("byte_level {}", true);
     const bpe = `bpe { corpus = text("corpus.txt")  vocab_size = 300 }`;
     const fresh = await tokensOf(bpe, false);
     assert.ok(fresh < bytes, `bpe ${fresh} tokens, bytes ${bytes}: the fixture must tell them apart`);
     assert.equal(await tokensOf(bpe, true), fresh, "the cached byte-level count was shown for the bpe recipe");
+  });
+});
+
+/** Runs `fn` with the sizes cache at `dir` (ALIGNC_CACHE_DIR), as it was after. */
+async function withCacheDir(dir: string, fn: () => Promise<void>): Promise<void> {
+  const saved = process.env.ALIGNC_CACHE_DIR;
+  process.env.ALIGNC_CACHE_DIR = dir;
+  try {
+    await fn();
   } finally {
     if (saved === undefined) delete process.env.ALIGNC_CACHE_DIR;
     else process.env.ALIGNC_CACHE_DIR = saved;
   }
-});
+}
 
 // A pretrain stage holds out its own share of the corpus, a parameter of the stage and not of its tokenize
 // node: the cached held-out count of one recipe was served to another differing only in `holdout`, and
@@ -75,16 +82,11 @@ test("sizes cache: a pretrain stage's held-out count is its own holdout's, whate
     assert.ok(r.plan, JSON.stringify(r.diagnostics));
     return r.plan.nodes.find((n) => n.id === "pre/data/tokenize")?.estimates.size?.heldout;
   };
-  const saved = process.env.ALIGNC_CACHE_DIR;
-  process.env.ALIGNC_CACHE_DIR = join(dir, "cache");
-  try {
+  await withCacheDir(join(dir, "cache"), async () => {
     assert.equal(await heldoutOf("0.5"), 30);
     assert.equal(await heldoutOf("0"), 0, "the held-out count cached for holdout 0.5 was served for holdout 0");
     assert.equal(await heldoutOf("0.5"), 30);
-  } finally {
-    if (saved === undefined) delete process.env.ALIGNC_CACHE_DIR;
-    else process.env.ALIGNC_CACHE_DIR = saved;
-  }
+  });
 });
 
 // a source whose bad rows on_error = "skip" leaves out was sized by its line count: 900 examples where
