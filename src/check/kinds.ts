@@ -74,7 +74,8 @@ export const METRICS: Record<string, string[]> = {
   // best_of: a's answers were the best of this many samples (with best_of > 1 only), best_of_oracle: 1 when
   // the rule picked them (it reads the reference answers), 0 when a reward model did;
   // empty_a/empty_b: each side's answers of nothing, empty_a_wins/empty_b_wins the wins they took (an RM judge may score
-  // an empty answer above a real one: `judge.empty_a_wins <= 0` gates on it);
+  // an empty answer above a real one: `judge.empty_a_wins <= 0` gates on it); nonempty_p_value the sign test
+  // on the decided pairs whose winner answered something (the wins no answer of nothing took, against the losses);
   // wins/ties/losses/n: the counts behind win_rate (ties ½); p_value: two-sided exact sign test on
   // the decisive pairs (src/run/evaluation/stats.ts). score_*: with a reward-model judge only (the rule judge has no scores);
   // style_wins/style_losses: with the rule judge only, the wins/losses where both answers were right and one dropped the preamble;
@@ -84,7 +85,7 @@ export const METRICS: Record<string, string[]> = {
   // reaches over b by dropping b's preambles alone (a win rate above it needs fixed answers); per task also wins/<task>, ties/<task>,
   // losses/<task> when the prompts name their task (reported, not nameable in expect); split_size: the
   // prompts the split holds, of which n are judged (the first n, in split order)
-  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate", "split_size", "empty_a", "empty_b", "empty_a_wins", "empty_b_wins"],
+  win_rate: ["win_rate", "best_of", "best_of_oracle", "ci_low", "ci_high", "wins", "ties", "losses", "n", "p_value", "score_a", "score_b", "score_gain", "score_gain_ci_low", "score_gain_ci_high", "style_wins", "style_losses", "correctness_wins", "correctness_losses", "form_wins", "form_losses", "ties_both_right", "ties_both_wrong", "right_a", "right_b", "preamble_a", "preamble_b", "style_alone_win_rate", "split_size", "empty_a", "empty_b", "empty_a_wins", "empty_b_wins", "nonempty_p_value"],
   // baseline: the best constant answer's accuracy on the same examples; vs_baseline_*: the examples
   // only the model gets right (wins) or only the constant (losses), and the exact sign test on them
   // (McNemar's); split_size: the examples the split holds, of which n are scored (the first n); per task

@@ -56,7 +56,7 @@ test("quickstart: header, declarations, components, expect and budget", () => {
   const prompts = policy.body!.entries.find((e) => e.type === "Assignment" && e.path[0]!.name === "prompts") as Assignment;
   assert.deepEqual(stripSpans(prompts.value), { type: "Ref", path: [{ type: "Ident", name: "ppo_prompts" }] });
   const conds = ast.items.filter((i) => i.type === "Conditions");
-  assert.deepEqual(conds.map((c) => c.type === "Conditions" && [c.keyword, c.scope?.name ?? null, c.items.length]), [["expect", null, 10], ["expect", "full_size", 10], ["budget", null, 2]]);
+  assert.deepEqual(conds.map((c) => c.type === "Conditions" && [c.keyword, c.scope?.name ?? null, c.items.length]), [["expect", null, 11], ["expect", "full_size", 10], ["budget", null, 2]]);
   // `x >= y + 0.1`: a term on the right
   const withTerms = conds.flatMap((c) => (c.type === "Conditions" ? c.items : [])).filter((c) => c.rightTerms?.length);
   assert.deepEqual(

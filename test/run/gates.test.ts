@@ -27,6 +27,7 @@ test("no-op SFT and PPO stages fail the gates; full_size gates are skipped by --
   judge.win_rate > 0.5
   judge.p_value < 0.01
   judge.wins - judge.empty_a_wins > judge.losses
+  judge.nonempty_p_value < 0.01
 }
 expect full_size { rule.p_value < 0.01 }
 `);
@@ -63,6 +64,8 @@ expect full_size { rule.p_value < 0.01 }
     assert.equal(byText["judge.p_value < 0.01"]?.ok, false);
     // the quickstart's gate on the RM judge's wins that are not answers of nothing: 0 > 0 (reviewC39 M2)
     assert.equal(byText["judge.wins - judge.empty_a_wins > judge.losses"]?.ok, false, JSON.stringify(byText));
+    assert.equal(judge.nonempty_p_value, 1, "no decided pair: the sign test on the non-empty wins says nothing");
+    assert.equal(byText["judge.nonempty_p_value < 0.01"]?.ok, false);
     assert.equal(byText["rule.p_value < 0.01"], undefined, "a full_size gate is not evaluated by --tiny");
     assert.ok(lines.some((l) => l.includes("expect full_size (skipped by --tiny): rule.p_value < 0.01")), lines.join("\n"));
   } finally {

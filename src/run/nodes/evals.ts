@@ -7,7 +7,7 @@ import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
 import { accuracyMetrics, versusMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrectnessByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
-import { meanDiff, winRate } from "../evaluation/stats.js";
+import { meanDiff, signTest, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
 import { ACCURACY_MAX_NEW_TOKENS } from "../../plan/engine-configs.js";
@@ -175,11 +175,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       // answers of nothing, and the wins they took: a reward-model judge may score an empty answer above a
       // real one (reward hacking the rule judge ties), and the figure counted them as wins unsaid (figures38 #1)
       const empty = (t: string) => t.trim() === "";
+      const emptyWins = { a: outcomes.filter((o, i) => o === 1 && empty(ta[i]!)).length, b: outcomes.filter((o, i) => o === 0 && empty(tb[i]!)).length };
       Object.assign(summary, {
         empty_a: ta.filter(empty).length,
         empty_b: tb.filter(empty).length,
-        empty_a_wins: outcomes.filter((o, i) => o === 1 && empty(ta[i]!)).length,
-        empty_b_wins: outcomes.filter((o, i) => o === 0 && empty(tb[i]!)).length,
+        empty_a_wins: emptyWins.a,
+        empty_b_wins: emptyWins.b,
+        // the sign test on the decided pairs whose winner answered something: the p-value of the wins an
+        // answer of nothing did not take (the quickstart's --tiny RM judge: W67/L10 with 30 empty wins)
+        nonempty_p_value: signTest(w.wins - emptyWins.a, w.losses - emptyWins.b),
       });
       if (sa.length) {
         summary.score_a = sa.reduce((x, y) => x + y, 0) / sa.length;

@@ -34,7 +34,8 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
       const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}${fixed(t)}`);
       const bestOf = s.best_of === undefined ? "" : ` (a: the best of ${f("best_of")} samples, picked by ${s.best_of_oracle === 1 ? "the rule: an oracle" : "a reward model"})`;
       // answers of nothing and the wins they took, said whenever there are any (figures38 #1)
-      const empty = (s.empty_a ?? 0) + (s.empty_b ?? 0) > 0 ? `; answers of nothing: a ${f("empty_a")} (${f("empty_a_wins")} of them wins), b ${f("empty_b")} (${f("empty_b_wins")})` : "";
+      const nonEmpty = s.nonempty_p_value === undefined ? "" : `; without the wins they took W${(s.wins ?? 0) - (s.empty_a_wins ?? 0)}/L${(s.losses ?? 0) - (s.empty_b_wins ?? 0)}, sign test p ${fmtP(s.nonempty_p_value)}`;
+      const empty = (s.empty_a ?? 0) + (s.empty_b ?? 0) > 0 ? `; answers of nothing: a ${f("empty_a")} (${f("empty_a_wins")} of them wins), b ${f("empty_b")} (${f("empty_b_wins")})${nonEmpty}` : "";
       return `win rate ${f("win_rate")}${bestOf} [${f("ci_low")}, ${f("ci_high")}] (ties ½): W${f("wins")} / T${f("ties")} / L${f("losses")} of ${f("n")}${firstOf(s, "prompts")}${ties}, sign test p ${fmtP(s.p_value)}${empty}${s.score_gain !== undefined ? `; judge score gain ${f("score_gain")} [${f("score_gain_ci_low")}, ${f("score_gain_ci_high")}]` : ""}${per.length ? `; per task ${per.join(", ")}` : ""}`;
     }
     case "eval.rm_accuracy": {
