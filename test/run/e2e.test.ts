@@ -58,6 +58,8 @@ test("micro pipeline: cold run, unchanged re-run from cache, kl_coef change re-r
     // beside it, length alone on the same held-out pairs: the rm_accuracy eval's figure, to the bit
     assert.equal(typeof byId.rm!.heldout_accuracy_length_baseline, "number");
     assert.equal(byId.rm!.heldout_accuracy_length_baseline, byId.rm_acc!.length_baseline);
+    // … and in the two rows of its curve in metrics.jsonl (figures38 #11: the summary had it, the rows not)
+    assert.deepEqual(rmRows.map((r) => r.heldout_accuracy_length_baseline), [0, 1].map(() => Number(byId.rm!.heldout_accuracy_length_baseline!.toPrecision(6))));
     const steps = policyRows.filter((r) => r.step > 0 && typeof r.greedy_rm_score !== "number");
     assert.ok(steps.length > 0 && steps.every((r) => typeof r.reward === "number" && typeof r.kl === "number"));
     const samples = run.readSamples().filter((s) => s.eval === "judge");

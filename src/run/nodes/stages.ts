@@ -81,6 +81,8 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
   let evalBefore: Record<string, number> = {};
   let evalAfter: () => Record<string, number>;
   let during: (() => Record<string, number>) | null = null;
+  // constant baselines of a before/after figure, logged beside its two points in metrics.jsonl
+  let rowBaselines: Record<string, number> = {};
   let replicas = 1;
   try {
     if (data.kind === "lm") {
@@ -125,6 +127,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const byLength: Record<string, number> = held.length && data.heldoutLengthBaseline !== undefined ? { heldout_accuracy_length_baseline: data.heldoutLengthBaseline } : {};
       evalBefore = acc();
       evalAfter = () => ({ ...acc(), ...byLength });
+      rowBaselines = byLength;
     } else {
       const pp = paramsOf(node, "stage.ppo");
       // a PPO step is batch_size rollouts: accumulate is unread (AL4022, out of the hash), so 1, as its log line says
@@ -138,7 +141,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
     if (!disposables.includes(trainer)) disposables.push(trainer);
     if (data.kind !== "lm") replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
     recordTrainedWith(ctx, trainer);
-    const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during }, replicas);
+    const result = await loop(env.recipe, ctx, p, trainer, { evalBefore, evalAfter: evalAfter!, during, rowBaselines }, replicas);
     // rows the stage's sources left out (on_error = "skip") go into the run record with the entry (rundir.ts)
     if (result.status === "done" && data.skipped) result.data = { ...(result.data as object | undefined), skippedRows: data.skipped };
     return result;
@@ -152,7 +155,7 @@ async function loop(
   ctx: NodeContext,
   p: TrainingParams,
   trainer: Trainer,
-  ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null },
+  ev: { evalBefore: Record<string, number>; evalAfter: () => Record<string, number>; during: (() => Record<string, number>) | null; rowBaselines: Record<string, number> },
   replicas: number,
 ): Promise<NodeResult> {
   const total = trainer.cfg.steps;
@@ -191,7 +194,8 @@ async function loop(
     // the curve's first point on the same held-out sequences as its later ones (`during`: the first
     // VAL_DURING), so a plotted curve compares like with like; the summary's _before keeps VAL_FINAL
     const { val_loss: _summaryOnly, ...before } = ev.evalBefore; // val_loss_before is the summary's, on VAL_FINAL
-    const first = { ...before, ...(ev.during?.() ?? {}) };
+    // a held-out pair accuracy's rows carry what response length alone orders (figures38 #11: the summary had it, the rows not)
+    const first = { ...before, ...(ev.during?.() ?? {}), ...ev.rowBaselines };
     log({ step: 0, ...Object.fromEntries(Object.entries(first).map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   }
   const bar = ctx.progress(total, trainer.stepCount);
@@ -245,7 +249,7 @@ async function loop(
   // after point at the last step, so its curve in metrics.jsonl and the report runs before → after
   // (it was the untrained model's point alone, under the trained name); val_loss has its curve already
   const afterPoint = Object.entries(after).filter(([k, v]) => k in ev.evalBefore && k !== "val_loss" && Number.isFinite(v));
-  if (afterPoint.length) log({ step: trainer.stepCount, ...Object.fromEntries(afterPoint.map(([k, v]) => [k, Number(v.toPrecision(6))])) });
+  if (afterPoint.length) log({ step: trainer.stepCount, ...Object.fromEntries([...afterPoint, ...Object.entries(ev.rowBaselines)].map(([k, v]) => [k, Number(v.toPrecision(6))])) });
   const window = history.slice(-Math.max(1, Math.ceil(history.length / 10)));
   const first = history.slice(0, Math.max(1, Math.ceil(history.length / 10)));
   const summary: Record<string, number> = { steps: trainer.stepCount, workers: replicas };
