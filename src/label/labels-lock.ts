@@ -29,17 +29,18 @@ function assertWritable(file: string, labelsFile: string): void {
     // not there yet: created in its folder
   }
   const shown = target === file ? file : `${file} (a link to ${target})`;
+  const what = file === labelsFile ? "labels" : "skips";
   try {
     accessSync(dirname(target), constants.W_OK | constants.X_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new JournalError(`${shown}: its folder ${code === "ENOENT" ? "does not exist" : `is not writable (${code})`}: labels could not be saved`, labelsFile);
+    throw new JournalError(`${shown}: its folder ${code === "ENOENT" ? "does not exist" : `is not writable (${code})`}: ${what} could not be saved`, labelsFile);
   }
   try {
     accessSync(target, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") throw new JournalError(`${shown}: not writable (${code}): labels could not be saved`, labelsFile);
+    if (code !== "ENOENT") throw new JournalError(`${shown}: not writable (${code}): ${what} could not be saved`, labelsFile);
   }
 }
 

@@ -186,6 +186,7 @@ export const DIFF_SCHEMA = {
             },
           },
         },
+        unpaired: { type: "array", items: { type: "string" }, description: "why answers could not be paired (a damaged samples.jsonl)" },
         paired: {
           type: "array",
           description: "each rule-judged win-rate eval of both runs: its model's answers paired prompt by prompt, right by the rule or not",

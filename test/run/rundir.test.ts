@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import { RunDir, readJsonl, runId } from "../../src/run/storage/rundir.js";
 import { JsonlError, healTail } from "../../src/run/storage/jsonl-log.js";
 import { listRuns, findRun } from "../../src/run/presentation/list.js";
@@ -143,6 +143,12 @@ test("diffRunMetrics puts final metrics side by side with B − A", () => {
     const m = a.readManifest();
     a.writeManifest({ ...m, nodes: [...m.nodes, { ...m.nodes[0]!, id: "demos", label: "demos", kind: "data.read", summary: { examples: 270 } }] });
     assert.ok(!diffRunMetrics(a.path, b.path).rows.some((r) => r.node === "demos"));
+    // a damaged samples.jsonl pairs no answers, and says so (it paired nothing silently)
+    writeFileSync(join(b.path, "samples.jsonl"), '{"eval": "rule", "prom\n{"eval": 3}\n');
+    const damaged = diffRunMetrics(a.path, b.path);
+    assert.deepEqual(damaged.paired, []);
+    assert.match(damaged.unpaired.join("\n"), /samples\.jsonl.*no answers of it paired/);
+    assert.match(renderRunMetricDiff(damaged), /paired answers .*\n.*no answers of it paired/);
     assert.match(text, /rm\.accuracy\s+—\s+0\.8/);
   } finally {
     cleanup();

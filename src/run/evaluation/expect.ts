@@ -97,8 +97,7 @@ export function evaluateCondition(c: IRCondition, metrics: MetricTable): Expecta
   if (l.value === null || r.value === null) {
     return { text: c.text, ok: false, left: l.value, right: r.value, message: `${c.text}: ${l.missing ?? r.missing}` };
   }
-  const sides = { l: { ...l, value: l.value }, r: { ...r, value: r.value } };
-  const rounding = equalToRounding(sides.l, sides.r);
+  const rounding = equalToRounding({ ...l, value: l.value }, { ...r, value: r.value });
   const ok = rounding ? compare(0, c.op, 0) : compare(l.value, c.op, r.value);
   const shown = `${l.shown} ${c.op} ${r.shown}${rounding && l.value !== r.value ? ", equal but for the sums' rounding" : ""}`;
   return { text: c.text, ok, left: l.value, right: r.value, message: `${ok ? "ok" : "FAILED"}: ${c.text}  (${shown})` };

@@ -27,6 +27,8 @@ export interface RunMetricDiff {
   rows: MetricDiffRow[];
   /** each rule-judged win-rate eval of both runs: its model's answers paired prompt by prompt */
   paired: PairedAnswers[];
+  /** why answers could not be paired (a damaged samples.jsonl), said rather than pairing nothing silently */
+  unpaired: string[];
 }
 
 /** Figures whose difference means nothing (a p-value, an interval's end, a count of examples): no Δ (figures38 #5). */
@@ -65,15 +67,18 @@ export function diffRunMetrics(a: string, b: string): RunMetricDiff {
   const ma = ra.readManifest();
   const mb = rb.readManifest();
   const side = (m: typeof ma, path: string): RunSide => ({ runId: m.runId, path, status: m.status, seed: m.seed, tiny: m.tiny, variant: m.variant });
-  // a run folder without its samples (an interrupted run) pairs nothing
+  // a run without samples.jsonl (killed before its evals) has none to pair; a damaged one is said
+  const unpaired: string[] = [];
   const samples = (r: RunDir) => {
     try {
       return r.readSamples();
-    } catch {
+    } catch (e) {
+      unpaired.push(`${r.path}: ${(e as Error).message.split("\n")[0]}: no answers of it paired`);
       return [];
     }
   };
-  return { a: side(ma, ra.path), b: side(mb, rb.path), rows, paired: pairedAnswers(samples(ra), samples(rb)) };
+  const [sa, sb] = [samples(ra), samples(rb)];
+  return { a: side(ma, ra.path), b: side(mb, rb.path), rows, paired: unpaired.length ? [] : pairedAnswers(sa, sb), unpaired };
 }
 
 /** Plain-text table: node.metric, A, B, Δ; above it what each run was, and what a Δ of two runs is not. */
@@ -91,5 +96,6 @@ export function renderRunMetricDiff(d: RunMetricDiff): string {
     (q) =>
       `${q.eval}: ${q.model_a === q.model_b ? `${q.model_a}'s` : `A's ${q.model_a} and B's ${q.model_b}`} answers on the same ${q.only_a + q.only_b + q.both + q.neither} prompts, right by the rule: only in A ${q.only_a}, only in B ${q.only_b} (sign test p ${fmtP(q.p_value)}), both ${q.both}, neither ${q.neither}${q.unmatched ? `; ${q.unmatched} prompts judged in one run only` : ""}`,
   );
-  return [...notes, line(head), ...body.map(line), ...(paired.length ? ["", "paired answers (each rule-judged win rate's model, prompt by prompt)", ...paired] : [])].join("\n") + "\n";
+  const pairs = [...paired, ...d.unpaired];
+  return [...notes, line(head), ...body.map(line), ...(pairs.length ? ["", "paired answers (each rule-judged win rate's model, prompt by prompt)", ...pairs] : [])].join("\n") + "\n";
 }
