@@ -22,6 +22,15 @@ export function isPlainFile(p: string): boolean {
 }
 
 /** Whether `p` exists as a name, a dangling or foreign symlink included (lstat, never followed). */
+/** A folder itself, not a link to one. */
+export function isRealDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function lexists(p: string): boolean {
   try {
     lstatSync(p);

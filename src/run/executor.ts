@@ -11,6 +11,7 @@
 //              resumes that node from its checkpoint.
 import type { PlanNode } from "../plan/types.js";
 import type { CacheEntry } from "./storage/cache.js";
+import type { KeptFiles } from "./storage/remove-own.js";
 import { entryDamage } from "./storage/entry-check.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
@@ -334,9 +335,9 @@ export class Executor {
       const inputs = this.inputs.digests(n);
       // under the lock: a forced node starts anew (its checkpoint may be damaged too), as does one trained from other inputs
       const ck = cache.latestCheckpoint(n.hash);
-      if (this.force.has(n.id)) cache.clearCheckpoints(n.hash);
+      if (this.force.has(n.id)) this.clearCheckpoints(n);
       else if (ck && !checkpointMatches(ck.dir, inputs)) {
-        cache.clearCheckpoints(n.hash);
+        this.clearCheckpoints(n);
         this.o.progress.info(`${label(n)}: its checkpoint at step ${ck.step} was trained from other outputs of its inputs than this run's: starting anew`);
       } else if (ck) this.backends.resumes(n.id, ck.dir, ck.step);
       // data built now (from a draw made in this run) is read from files that must still be as planned
@@ -362,7 +363,8 @@ export class Executor {
       });
       const result = box.result;
       if (!entry || result.status !== "done") return result;
-      cache.clearCheckpoints(n.hash);
+      if (entry.kept) this.sayKept(n, [entry.kept]);
+      this.clearCheckpoints(n);
       // computedOn: the entry's (a complete entry another run put first is that run's)
       const summary = summaryOf({ summary: result.summary }); // as a hit reads it back: finite numbers only
       const finished = { status: result.resumedFromStep ? "resumed" : "computed", seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), entry: entry.dir, computedOn: entry.meta.backend, summary } satisfies Partial<NodeRecord>;
@@ -376,6 +378,15 @@ export class Executor {
       clearInterval(heartbeat);
       lock.release();
     }
+  }
+
+  /** A node's checkpoints removed (it finished, or starts anew); a user's file among them kept and said. */
+  private clearCheckpoints(n: PlanNode): void {
+    this.sayKept(n, this.o.cache.clearCheckpoints(n.hash));
+  }
+
+  private sayKept(n: PlanNode, kept: readonly KeptFiles[]): void {
+    for (const k of kept) this.o.progress.info(`${label(n)}: kept files alignc did not write, found in its old cache folder: ${k.files.join(", ")} (now in ${k.path})`);
   }
 
   private context(n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext {

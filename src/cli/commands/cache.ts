@@ -71,6 +71,7 @@ function render(r: PruneReport, dry: boolean): string {
   out += `${verb} ${r.removed.length} entr${r.removed.length === 1 ? "y" : "ies"} (${total(r.removed)}) and ${r.checkpoints.length} checkpoint folder${r.checkpoints.length === 1 ? "" : "s"} (${total(r.checkpoints)}); kept ${r.kept.entries} entr${r.kept.entries === 1 ? "y" : "ies"} (${fmtBytes(r.kept.bytes)})\n`;
   if (r.busy.length) out += `locked (by a running alignc, or something that is no lock of alignc's sits at the lock's path), left: ${r.busy.map((b) => b.slice(0, 19)).join(", ")}\n`;
   if (r.strangers.length) out += `not alignc's entries, left as they were: ${r.strangers.map(escapeControl).join(", ")}\n`;
+  for (const k of r.keptFiles) out += `kept files alignc did not write, found in what it removed: ${k.files.map(escapeControl).join(", ")} (in ${escapeControl(k.path)})\n`;
   const g = r.generations;
   const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
   if (g.removed.length + g.kept.files) out += `greedy answers (.generations): ${verb} ${files(g.removed.length)} (${fmtBytes(g.removed.reduce((a, x) => a + x.bytes, 0))}) of models no run names; kept ${files(g.kept.files)} (${fmtBytes(g.kept.bytes)})\n`;

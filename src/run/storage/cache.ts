@@ -12,26 +12,23 @@
 //           <root>/.locks/<hash>.lock   see lock.ts
 //           <root>/.partial/<hash>/ckpt-<step>/  checkpoints of a node not finished yet (resume)
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
-import { folderDigests } from "../../common/folder-hash.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { lexists } from "../../common/fs-probe.js";
 import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
 import { WRITER_TAG_RE, writerTag } from "../../common/writer-tag.js";
-import { ForeignEntryError, type CacheEntry, type EntryExtras, type EntryMeta, type FileRecord } from "./entry-meta.js";
+import { ForeignEntryError, type CacheEntry, type EntryExtras, type EntryMeta } from "./entry-meta.js";
+import { foreignName, removeOwnFolder, type KeptFiles } from "./remove-own.js";
+import { fileRecords, fsyncTree } from "./folder-records.js";
+import { CheckpointStore, type Checkpoint } from "./checkpoints.js";
+
+export type { Checkpoint } from "./checkpoints.js";
 
 export { ForeignEntryError, type CacheEntry, type EntryExtras, type EntryMeta, type FileRecord } from "./entry-meta.js";
-
-/** Size and sha256 of every file under `dir` (dot files too), but `except`: an entry's or a checkpoint's record. */
-function fileRecords(dir: string, except?: string): Record<string, FileRecord> {
-  const files: Record<string, FileRecord> = {};
-  for (const [rel, sha256] of folderDigests(dir, { dotFiles: true })) if (rel !== except) files[rel] = { bytes: statSync(join(dir, rel)).size, sha256 };
-  return files;
-}
 
 const ENTRY = ENTRY_FILE;
 
@@ -67,28 +64,6 @@ function readText(path: string): string | null {
   }
 }
 
-function fsyncFile(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncTree(dir: string): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) fsyncTree(p);
-    else if (e.isFile()) fsyncFile(p);
-  }
-  fsyncDir(dir);
-}
-
-export interface Checkpoint {
-  step: number;
-  dir: string;
-}
 
 export class StageCache {
   readonly root: string;
@@ -173,7 +148,7 @@ export class StageCache {
    */
   setAsideForeign(hash: string): string {
     checkHash(hash);
-    const aside = `${this.entryDir(hash)}.foreign-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(2).toString("hex")}`;
+    const aside = foreignName(this.entryDir(hash));
     renameSync(this.entryDir(hash), aside);
     fsyncDir(this.root);
     return aside;
@@ -234,8 +209,8 @@ export class StageCache {
         // it for a miss, so the node was computed again) is replaced, not named as a stranger's (audit33 L1)
         // (replace included: only an entry alignc wrote is removed; run() sets a stranger's folder aside first)
         if ((code === "ENOTEMPTY" || code === "EEXIST") && this.ownEntry(hash) && (opts.replace || !this.get(hash))) {
-          this.swapIn(hash, tmp);
-          return { hash, dir: final, meta };
+          const kept = this.swapIn(hash, tmp);
+          return { hash, dir: final, meta, ...(kept ? { kept } : {}) };
         }
         if ((code === "ENOTEMPTY" || code === "EEXIST") && this.get(hash)) {
           rmSync(tmp, { recursive: true, force: true });
@@ -255,8 +230,9 @@ export class StageCache {
     }
   }
 
-  /** Replace the entry folder of hash by `tmp` (complete and synced): old aside, new in, old removed. */
-  private swapIn(hash: string, tmp: string): void {
+  /** Replace the entry folder of hash by `tmp` (complete and synced): old aside, new in, old removed
+   * (a file alignc did not write kept: the kept folder, else null). */
+  private swapIn(hash: string, tmp: string): KeptFiles | null {
     const final = this.entryDir(hash);
     // named as remove()'s are, so a kill -9 between the renames leaves a folder sweep() clears
     const aside = join(this.root, ".tmp", `${hash}.replaced.${writerTag()}.${randomBytes(4).toString("hex")}`);
@@ -267,7 +243,7 @@ export class StageCache {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       renameSync(tmp, final);
       fsyncDir(this.root);
-      return;
+      return null;
     }
     try {
       renameSync(tmp, final);
@@ -276,17 +252,27 @@ export class StageCache {
       throw err;
     }
     fsyncDir(this.root);
-    rmSync(aside, { recursive: true, force: true });
+    return this.discard(hash, aside);
   }
 
-  remove(hash: string): void {
+  /** Remove the entry of hash; a file in it alignc did not write is kept, in the folder returned. */
+  remove(hash: string): KeptFiles | null {
     const dir = this.entryDir(hash);
-    if (!existsSync(dir)) return;
+    if (!existsSync(dir)) return null;
     // rename away first so a reader never sees a half-deleted entry
     const aside = join(this.root, ".tmp", `${hash}.deleted.${writerTag()}.${randomBytes(4).toString("hex")}`);
     makeDirs(join(this.root, ".tmp"));
     renameSync(dir, aside);
-    rmSync(aside, { recursive: true, force: true });
+    return this.discard(hash, aside);
+  }
+
+  /** Delete an entry folder set aside: the files its entry.json records and entry.json; anything else
+   * (a user's file put inside it) is kept, the folder moved out of `.tmp` (whose dead writers' folders
+   * sweep() removes whole) to `<hash>.foreign-<time>` beside the entries. */
+  private discard(hash: string, aside: string): KeptFiles | null {
+    const files = readEntryMeta(aside)?.files;
+    const recorded = files !== null && typeof files === "object" ? Object.keys(files) : [];
+    return removeOwnFolder(aside, [...recorded, ENTRY], foreignName(this.entryDir(hash)));
   }
 
   /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
@@ -294,87 +280,34 @@ export class StageCache {
     // only names alignc gives its temp folders: `<hash>.<writer>.<rand>`, `<hash>.deleted|replaced.<writer>.<rand>`
     // (rand: 8 hex digits). ALIGNC_CACHE may name a folder that held other things first: a file there
     // whose name merely has a number in its second-last part (`backup.20240101.tar`) is not ours
-    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => TEMP_ENTRY.exec(name)?.[1] ?? null);
+    // an entry being removed or replaced when its remover was killed still holds its entry.json (removed
+    // last): removed as remove() would, a user's file in it kept
+    const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => TEMP_ENTRY.exec(name)?.[1] ?? null, {
+      remove: (path, name) => (/\.(?:deleted|replaced)\./.test(name) ? this.discard(name.slice(0, name.indexOf(".")), path) : rmSync(path, { recursive: true, force: true })),
+    });
     // a lock being taken is first written to `<hash>.lock.<writer>-<nonce>.tmp` (lock.ts)
     const locks = removeDeadWriters(join(this.root, ".locks"), (name) => new RegExp(`\\.lock\\.(${WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`).exec(name)?.[1] ?? null);
     return folders + locks;
   }
 
-  // ---- checkpoints of an unfinished node (resume after Ctrl-C or a crash) ----
+  // ---- checkpoints of an unfinished node (resume after Ctrl-C or a crash): checkpoints.ts ----
 
-  private partialDir(hash: string): string {
-    checkHash(hash);
-    return join(this.root, ".partial", hash);
+  private get checkpointStore(): CheckpointStore {
+    return new CheckpointStore(this.root, checkHash);
   }
-
-  /** Write checkpoint `step` of node `hash` (temp folder + rename); keeps the newest `keep`. */
-  async saveCheckpoint(hash: string, step: number, write: (dir: string) => void | Promise<void>, keep = 2): Promise<Checkpoint> {
-    const base = this.partialDir(hash);
-    makeDirs(base);
-    const name = `ckpt-${String(step).padStart(9, "0")}`;
-    const tmp = join(base, `.tmp-${name}-${writerTag()}-${randomBytes(4).toString("hex")}`);
-    mkdirSync(tmp);
-    try {
-      await write(tmp);
-      // each file's size and sha256, as an entry records them: a resume holds the files to them
-      // (checkpointDamage), so a checkpoint damaged since is never trained on and stored as the node
-      const files = fileRecords(tmp, "DONE");
-      writeFileAtomicSync(join(tmp, "DONE"), JSON.stringify({ step, saved: new Date().toISOString(), files }) + "\n");
-      fsyncTree(tmp);
-      const final = join(base, name);
-      rmSync(final, { recursive: true, force: true });
-      renameSync(tmp, final);
-      fsyncDir(base);
-    } catch (err) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw err;
-    }
-    const all = this.checkpoints(hash);
-    for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
-    for (const name of readdirSync(base)) if (name.startsWith(".tmp-") && !name.includes(`-${writerTag()}-`)) rmSync(join(base, name), { recursive: true, force: true });
-    return { step, dir: join(base, name) };
+  saveCheckpoint(hash: string, step: number, write: (dir: string) => void | Promise<void>, keep = 2): Promise<Checkpoint> {
+    return this.checkpointStore.save(hash, step, write, keep);
   }
-
-  /** Complete checkpoints of node `hash`, oldest first. */
   checkpoints(hash: string): Checkpoint[] {
-    const base = this.partialDir(hash);
-    if (!existsSync(base)) return [];
-    return readdirSync(base)
-      .filter((n) => /^ckpt-\d+$/.test(n) && existsSync(join(base, n, "DONE")))
-      .sort()
-      .map((n) => ({ step: Number(n.slice(5)), dir: join(base, n) }));
+    return this.checkpointStore.list(hash);
   }
-
-  /** Which file of a checkpoint differs from what its DONE recorded when it was written, and how (null:
-   * whole). A DONE that records no files was written before alignc recorded them: resumed as before. A
-   * file nobody reads (a `.DS_Store`) is no damage: only the recorded files are held to their record. */
   checkpointDamage(ck: Checkpoint): { file: string; why: string } | null {
-    let recorded: Record<string, FileRecord> | undefined;
-    try {
-      recorded = (JSON.parse(readRegularText(join(ck.dir, "DONE"), READ_LIMITS.template, "checkpoint record")) as { files?: Record<string, FileRecord> } | null)?.files;
-    } catch (err) {
-      return { file: "DONE", why: (err as Error).message };
-    }
-    if (!recorded || typeof recorded !== "object") return null;
-    for (const [file, rec] of Object.entries(recorded)) {
-      if (rec === null || typeof rec !== "object" || typeof rec.bytes !== "number" || typeof rec.sha256 !== "string") return { file: "DONE", why: `its record of ${file} is not a size and a sha256` };
-      const path = join(ck.dir, file);
-      let now: FileRecord;
-      try {
-        now = { bytes: statSync(path).size, sha256: hashRegularFile(path) };
-      } catch (err) {
-        return { file, why: (err as NodeJS.ErrnoException).code === "ENOENT" ? "gone" : (err as Error).message };
-      }
-      if (now.bytes !== rec.bytes || now.sha256 !== rec.sha256) return { file, why: `${now.bytes} bytes with sha256 ${now.sha256.slice(0, 12)}…, where ${rec.bytes} bytes with sha256 ${String(rec.sha256).slice(0, 12)}… were written` };
-    }
-    return null;
+    return this.checkpointStore.damage(ck);
   }
-
   latestCheckpoint(hash: string): Checkpoint | null {
     return this.checkpoints(hash).at(-1) ?? null;
   }
-
-  clearCheckpoints(hash: string): void {
-    rmSync(this.partialDir(hash), { recursive: true, force: true });
+  clearCheckpoints(hash: string): KeptFiles[] {
+    return this.checkpointStore.clear(hash);
   }
 }

@@ -1,5 +1,7 @@
 // What an entry of the stage cache records of itself (entry.json: what made it, its files' sizes and
 // sha256, its figures), and the error for a folder in an entry's place that alignc did not write.
+import type { KeptFiles } from "./remove-own.js";
+
 export interface FileRecord {
   bytes: number;
   sha256: string;
@@ -35,6 +37,8 @@ export interface CacheEntry {
   hash: string;
   dir: string;
   meta: EntryMeta;
+  /** put() replaced an entry a user had put a file into: that file, kept (remove-own.ts) */
+  kept?: KeptFiles;
 }
 
 /** A folder at a cache entry's path that holds no entry alignc wrote: never removed (`--force` moves it

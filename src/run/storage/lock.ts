@@ -117,9 +117,9 @@ function ownerOf(r: ReturnType<typeof readLock>): LockInfo | null {
 /**
  * Remove the files (or folders) of `dir` that a writer left behind when it was killed: `writer(name)`
  * gives the pid a name was written by (null: not a writer's file, kept; NaN: unreadable, removed);
- * files of a live writer are kept. Returns how many were removed.
+ * files of a live writer are kept; `remove` removes one (default: whole). Returns how many were removed.
  */
-export function removeDeadWriters(dir: string, writer: (name: string) => string | null, opts: { files?: boolean } = {}): number {
+export function removeDeadWriters(dir: string, writer: (name: string) => string | null, opts: { files?: boolean; remove?: (path: string, name: string) => void } = {}): number {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir)) {
@@ -127,7 +127,8 @@ export function removeDeadWriters(dir: string, writer: (name: string) => string 
     if (tag === null || !writerGone(tag)) continue;
     // `files`: a sweep of a user's folder, where a writer's leftover is a file; a folder is not ours
     if (opts.files && !isPlainFile(join(dir, name))) continue;
-    rmSync(join(dir, name), { recursive: !opts.files, force: true });
+    if (opts.remove) opts.remove(join(dir, name), name);
+    else rmSync(join(dir, name), { recursive: !opts.files, force: true });
     n++;
   }
   return n;

@@ -16,10 +16,11 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { activeHashes, cacheUsers, forgetCacheUser } from "./cache-users.js";
-import { isPlainFile } from "../../common/fs-probe.js";
+import { isPlainFile, isRealDir } from "../../common/fs-probe.js";
 import { GenerationCache, GENERATION_FILE, GENERATIONS_DIR, generationModel } from "./generation-cache.js";
 import { acquireLock, ForeignLockError, lockHeld, LockTimeoutError } from "./lock.js";
 import { readEntryMeta, StageCache } from "./cache.js";
+import type { KeptFiles } from "./remove-own.js";
 import { RunDir, type Manifest } from "./rundir.js";
 
 /** An entry or a checkpoint folder prune removed (or, dry, would remove). */
@@ -47,6 +48,8 @@ export interface PruneReport {
   busy: string[];
   /** names in the cache folder that are not alignc's entries (left as they were) */
   strangers: string[];
+  /** files a user had put inside an entry or checkpoint folder prune removed: kept, the folder renamed `….foreign-<time>` */
+  keptFiles: KeptFiles[];
   /** `.generations`: greedy answers, each naming the node of the model that answered: removed (`key`s)
    * when no run names that node; kept, and left when they name none (written before they did) */
   generations: { removed: { key: string; model: string; bytes: number }[]; kept: { files: number; bytes: number }; unnamed: { files: number; bytes: number } };
@@ -123,17 +126,8 @@ function treeBytes(path: string): number {
   }
 }
 
-/** Whether `path` is a real folder (not a link to one), false when it is gone. */
-function isRealDir(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** A checkpoint folder's contents as alignc writes them: `ckpt-<step>` and temps being written, nothing else. */
-const CHECKPOINT_NAME = /^(?:ckpt-\d+|\.tmp-ckpt-\d+-.+)$/;
+/** A checkpoint folder's contents as alignc writes them: `ckpt-<step>`, temps being written and ones being removed, nothing else. */
+const CHECKPOINT_NAME = /^(?:ckpt-\d+|\.(?:tmp|rm)-ckpt-\d+-.+)$/;
 
 const HASH_NAME = /^[0-9a-f]{64}$/;
 
@@ -153,7 +147,7 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
   const { runs, hashes } = runRoots(folders);
   // runs in progress whose run folder is not made yet (they decide which entries they reuse first)
   for (const h of activeHashes(cache.root, { clearDead: !opts.dryRun })) hashes.add(h);
-  const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], generations: { removed: [], kept: { files: 0, bytes: 0 }, unnamed: { files: 0, bytes: 0 } } };
+  const report: PruneReport = { cacheRoot: cache.root, folders, gone, runs, roots: hashes.size, removed: [], checkpoints: [], kept: { entries: 0, bytes: 0 }, busy: [], strangers: [], keptFiles: [], generations: { removed: [], kept: { files: 0, bytes: 0 }, unnamed: { files: 0, bytes: 0 } } };
   if (!existsSync(cache.root)) return report;
   if (!opts.dryRun) {
     cache.sweep(); // temp folders of writers that are gone (kill -9)
@@ -188,7 +182,7 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
       else report.removed.push(pruned);
       continue;
     }
-    if (await underLock(cache, nodeGuard(cache, name), () => cache.remove(name))) report.removed.push(pruned);
+    if (await underLock(cache, nodeGuard(cache, name), () => keep(report, cache.remove(name)))) report.removed.push(pruned);
     else report.busy.push(name);
   }
   // last: a prune stopped before this point (an unreadable run folder) has dropped no record either
@@ -215,7 +209,7 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
     if (dryRun) {
       if (wouldSkip(cache, nodeGuard(cache, name))) report.busy.push(join(".partial", name));
       else report.checkpoints.push(pruned);
-    } else if (await underLock(cache, nodeGuard(cache, name), () => cache.clearCheckpoints(name))) report.checkpoints.push(pruned);
+    } else if (await underLock(cache, nodeGuard(cache, name), () => keep(report, ...cache.clearCheckpoints(name)))) report.checkpoints.push(pruned);
     else report.busy.push(join(".partial", name));
   }
 }
@@ -246,6 +240,11 @@ async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: 
     if (dryRun ? !wouldSkip(cache, guard) : await underLock(cache, guard, () => rmSync(path, { force: true }))) report.generations.removed.push(gone);
     else report.busy.push(join(GENERATIONS_DIR, name));
   }
+}
+
+/** Files a user had put inside an entry or a checkpoint folder prune removed: kept, and said. */
+function keep(report: PruneReport, ...kept: (KeptFiles | null)[]): void {
+  for (const k of kept) if (k) report.keptFiles.push(k);
 }
 
 /** What guards one removal: the lock its writer takes, and the node hash a starting run marks for it. */
