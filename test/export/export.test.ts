@@ -390,13 +390,48 @@ test("TRL's PPO stage runs with its own accelerate config, DeepSpeed's gradient_
     const acc = file(r, "accelerate/zero3-2nodes-policy.yaml")!;
     assert.match(acc, new RegExp(`^  gradient_clipping: ${clip}$`, "m"), acc);
     assert.match(acc, /^num_processes: 16$/m);
-    assert.doesNotMatch(file(r, "accelerate/zero3-2nodes.yaml")!, /gradient_clipping/, "the HF Trainer stages fill it from max_grad_norm");
+    // the HF Trainer stages' clip is DeepSpeed's too: written at their grad_clip (huntF40 F2: left out, none)
+    assert.match(file(r, "accelerate/zero3-2nodes.yaml")!, /^  gradient_clipping: 1$/m, "the HF Trainer stages' grad_clip (1)");
     const script = file(r, "launch/nnodes.sh")!;
     assert.match(script, /accelerate launch --config_file accelerate\/zero3-2nodes-policy\.yaml .*trl\.experimental\.ppo\.ppo/);
     assert.match(script, /trl sft --config configs\/sft\.yaml --accelerate_config accelerate\/zero3-2nodes\.yaml /);
     const note = r.approximations.find((a) => a.stage === "policy" && a.text.startsWith("grad_clip:"));
     if (clip > 0) assert.match(note?.text ?? "", /never clips gradients itself.*gradient_clipping = 0\.5.*policy and the value model together/);
     else assert.equal(note, undefined, "no clipping on either side");
+  }
+});
+
+// under ZeRO-3 the HF Trainer leaves clipping to DeepSpeed and fills its gradient_clipping from max_grad_norm only
+// where it says "auto", which some accelerate versions write and others leave out (then DeepSpeed clips nothing)
+test("TRL: every stage's accelerate config holds DeepSpeed's gradient_clipping at its grad_clip: the cluster's the value most stages share, a stage with another its own file", () => {
+  const input = fixtureInput({ without: ["policy"] });
+  const rm = input.stages.find((s) => s.name === "rm")!;
+  rm.hp = { ...rm.hp, grad_clip: 0.25 } as typeof rm.hp;
+  const r = compileExport(input, opts({ to: "trl" }));
+  assert.match(file(r, "accelerate/zero3-1node.yaml")!, /^  gradient_clipping: 1$/m);
+  assert.match(file(r, "accelerate/zero3-1node-rm.yaml")!, /^  gradient_clipping: 0\.25$/m);
+  assert.equal(file(r, "accelerate/zero3-1node-sft.yaml"), undefined, "a stage at the shared value has no file of its own");
+  const script = file(r, "launch/1node.sh")!;
+  assert.match(script, /trl reward --config configs\/rm\.yaml --accelerate_config accelerate\/zero3-1node-rm\.yaml/);
+  assert.match(script, /trl sft --config configs\/sft\.yaml --accelerate_config accelerate\/zero3-1node\.yaml/);
+  for (const s of ["sft", "rm", "dpo"]) {
+    const want = s === "rm" ? "0.25" : "1";
+    assert.match(file(r, `configs/${s}.yaml`)!, new RegExp(`^max_grad_norm: ${want.replace(".", "\\.")}$`, "m"), `${s}: max_grad_norm equals DeepSpeed's value (transformers refuses one that differs)`);
+  }
+});
+
+// DPO batches pairs in alignc as on the targets: where the GPUs do not divide its batch, the target's batch and
+// steps differ, and every target says so (huntF40 F1: 12 pairs on 8 GPUs became 16 and 100 steps 75, unsaid)
+test("a DPO batch the GPUs cannot split is said on every target, in pairs, with the steps that keep alignc's pairs", () => {
+  const input = fixtureInput({ without: ["policy"] });
+  const dpo = input.stages.find((s) => s.name === "dpo")!;
+  dpo.hp = { ...dpo.hp, steps: 100, epochs: null, batch_size: 12, accumulate: 1 } as typeof dpo.hp;
+  for (const to of ["trl", "axolotl", "openrlhf"] as const) {
+    const r = compileExport(input, opts({ to }));
+    const note = r.approximations.find((a) => a.stage === "dpo" && /cannot be split/.test(a.text));
+    assert.ok(note, `${to}: ${JSON.stringify(r.approximations.filter((a) => a.stage === "dpo"))}`);
+    assert.match(note.text, /^batch_size: 12 pairs per step cannot be split over 8 GPUs; the target's global batch is 16/);
+    assert.match(note.text, to === "openrlhf" ? /alignc's 1200 pairs are 75 steps there \(alignc: 100\)/ : /75 steps \(alignc: 100\) keep alignc's 1200 pairs/);
   }
 });
 
@@ -470,4 +505,19 @@ test("a stage given in epochs is scored on alignc's cadence counted in the targe
   const yaml = file(compileExport(input, opts({ to: "trl", nodes: 1, gpusPerNode: 1 })), "configs/sft.yaml")!;
   // 100 rows at a global batch of 4: 25 steps; every max(log_every 2, ⌈25 / 10⌉ = 3) = 3
   assert.match(yaml, /^eval_steps: 3$/m);
+});
+
+// huntF40 F4, F5, F7: what differs is said, and said as it is
+test("a warmup is noted on every target (its first step at lr 0, alignc's at lr / warmup); TRL's PPO logs every batch whatever logging_steps; passes below one and the KL budget are worded as they are", () => {
+  const input = trlPpo({ warmup: 2, log_every: 5, kl_budget: 40, steps: 10, batch_size: 4, samples_per_prompt: 4 }, 814);
+  for (const to of ["trl", "openrlhf"] as const) {
+    const r = compileExport(input, opts({ to }));
+    const notes = r.approximations.filter((a) => a.stage === "policy").map((a) => a.text);
+    assert.ok(notes.some((t) => /^warmup: the target's warmup scales the learning rate by step \/ warmup from step 0/.test(t)), `${to}: ${notes.join("\n")}`);
+    assert.ok(notes.some((t) => /alignc stops PPO once its KL passes 40 nats, (TRL|OpenRLHF) trains every step/.test(t)), to);
+    if (to === "trl") {
+      assert.ok(notes.includes("log_every: TRL's PPO loop logs every rollout batch; logging_steps is written but not read there"));
+      assert.ok(notes.some((t) => /40 prompt draws, 0\.056 passes over the 714 prompts it trains on.*10 prompts, 0\.012 passes over its 814/.test(t)), notes.join("\n"));
+    }
+  }
 });

@@ -9,7 +9,7 @@ import { ENCODINGS } from "../data-options.js";
  * `labeler` has none: who ranks is said, never assumed. */
 export const RANKED_SAMPLES_DEFAULTS = { holdout: 0 } as const;
 
-/** Defaults of the candidates properties, filled by `alignc label` (src/label/recipe.ts), not by the checker.
+/** Defaults of the candidates properties, filled by `alignc label` (src/label/candidates.ts), not by the checker.
  * overlap 0.1: InstructGPT measured agreement on a shared subset; a tenth more labels buys that measure. */
 export const CANDIDATE_DEFAULTS = { guidelines: "", overlap: 0.1 } as const;
 

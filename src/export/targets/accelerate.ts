@@ -7,7 +7,7 @@ export function acceleratePath(opts: Pick<ExportOptions, "nodes">, stage?: strin
   return `accelerate/zero3-${opts.nodes === 1 ? "1node" : `${opts.nodes}nodes`}${stage === undefined ? "" : `-${stage}`}.yaml`;
 }
 
-/** `gradientClipping`: DeepSpeed's clip for a stage whose trainer does not fill it (TRL's PPO); left out, the trainer fills it. */
+/** `gradientClipping`: DeepSpeed's clip (trl.ts sharedClip says why it is always written); left out, none is written (no stage uses the config). */
 export function accelerateConfig(nodes: number, gpusPerNode: number, gradientClipping?: number): Record<string, unknown> {
   return {
     compute_environment: "LOCAL_MACHINE",

@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, HF_GROUPING, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, comparisonBatchNote,
   stageSplit,
   inexactBatchNote,
+  warmupNote,
   evalSteps,
   targetSteps,
   type MapCtx, type MapRow, type MapValue, type TargetOutput } from "./common.js";
@@ -30,7 +31,7 @@ export const AXOLOTL_TABLE: readonly MapRow[] = [
   },
   { alignc: "accumulate", kinds: SUPERVISED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
-  { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup) },
+  { alignc: "warmup", kinds: SUPERVISED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup), lossy: warmupNote },
   { alignc: "schedule", kinds: SUPERVISED, key: () => "lr_scheduler", value: (c) => ({ cosine: "cosine", constant: "constant_with_warmup", linear: "linear" })[c.stage.hp.schedule] },
   {
     alignc: "min_lr_ratio",

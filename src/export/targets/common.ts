@@ -80,10 +80,22 @@ function kept(target: number, alignc: number, what: string, about = ""): string 
 
 /** The batch row's note when the global batch could not be kept: the batch, and the steps that keep the data. */
 export function inexactBatchNote(c: MapCtx, counts: "steps" | "samples"): string | null {
+  // a reward model's batch is said by comparisonBatchNote, which says DPO's too (its rows are pairs)
   if (c.split.exact || c.stage.data.kind === "comparisons") return null;
+  return batchSplitNote(c, counts, "sequences");
+}
+
+function batchSplitNote(c: MapCtx, counts: "steps" | "samples", unit: string): string {
   const steps = c.stage.hp.steps;
-  const length = steps === null ? "" : counts === "steps" ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * alignBatch(c.stage), "sequences")}` : `: alignc's ${steps * alignBatch(c.stage)} sequences are ${targetSteps(c, steps)} steps there (alignc: ${steps})${targetSteps(c, steps) * c.split.global === steps * alignBatch(c.stage) ? "" : `, which train ${targetSteps(c, steps) * c.split.global} sequences`}`;
-  return `${alignBatch(c.stage)} sequences per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}${length}`;
+  const length = steps === null ? "" : counts === "steps" ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * alignBatch(c.stage), unit)}` : `: alignc's ${steps * alignBatch(c.stage)} ${unit} are ${targetSteps(c, steps)} steps there (alignc: ${steps})${targetSteps(c, steps) * c.split.global === steps * alignBatch(c.stage) ? "" : `, which train ${targetSteps(c, steps) * c.split.global} ${unit}`}`;
+  return `${alignBatch(c.stage)} ${unit} per step cannot be split over ${c.world} GPUs; the target's global batch is ${c.split.global}${length}`;
+}
+
+/** Every target's linear warmup (transformers' LambdaLR schedules, which OpenRLHF and Axolotl use too) scales the
+ * learning rate by step / warmup from step 0, so its first step trains at lr 0; alignc's by (step + 1) / warmup
+ * (src/train/optim.ts), its first step at lr / warmup (huntF40 F4). No warmup on the target matches it exactly. */
+export function warmupNote(c: MapCtx): string | null {
+  return c.stage.hp.warmup > 0 ? `the target's warmup scales the learning rate by step / warmup from step 0 (its first step at lr 0), alignc's by (step + 1) / warmup: the target reaches the peak one step later` : null;
 }
 
 export function stageSplit(stage: ExportStage, world: number): BatchSplit {
@@ -92,7 +104,10 @@ export function stageSplit(stage: ExportStage, world: number): BatchSplit {
 
 /** Note for comparison stages: what a batch counts in alignc and on the target. */
 export function comparisonBatchNote(c: MapCtx): string | null {
-  if (c.stage.data.kind !== "comparisons" || c.stage.kind === "dpo") return null;
+  if (c.stage.data.kind !== "comparisons") return null;
+  // DPO batches pairs in alignc too: the batch changes only where the world does not divide it, and
+  // then the steps with it (huntF40 F1: 12 pairs on 8 GPUs became 16, 100 steps 75, unsaid)
+  if (c.stage.kind === "dpo") return c.split.exact ? null : batchSplitNote(c, c.opts.to === "openrlhf" ? "samples" : "steps", "pairs");
   const steps = c.stage.hp.steps;
   // a target that counts steps takes as many as see alignc's pairs (targetSteps); OpenRLHF's note on `steps` says its samples
   const pairs = steps !== null && c.opts.to !== "openrlhf" && targetSteps(c, steps) !== steps ? `: ${targetSteps(c, steps)} steps (alignc: ${steps}) ${kept(targetSteps(c, steps) * c.split.global, steps * targetBatch(c.stage), "pairs", "≈")}` : "";
@@ -156,7 +171,8 @@ export function applyTable(table: readonly MapRow[], ctx: MapCtx, approximations
     if (!row.kinds.includes(ctx.stage.kind)) continue;
     const key = row.key(ctx);
     const note = row.lossy?.(ctx) ?? null;
-    if (note) approximations.push({ stage: ctx.stage.name, text: `${row.alignc}: ${note}` });
+    // a row for several kinds' one parameter (`reward_model.batch_size`, DPO's too) is said by its parameter
+    if (note) approximations.push({ stage: ctx.stage.name, text: `${row.alignc.replace(/^[a-z_]+\./, "")}: ${note}` });
     if (key === null) continue;
     const v = row.value(ctx);
     if (v !== undefined) out.push([key, v]);

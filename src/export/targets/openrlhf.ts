@@ -11,6 +11,7 @@ import type { Diagnostic } from "../../lang/diagnostic.js";
 import { applyTable, argsFile, hasTest, rowCountOf, initPath, outputDir, testFile, trainFile, SUPERVISED, TRAINED, comparisonBatchNote,
   stageSplit,
   inexactBatchNote,
+  warmupNote,
   targetBatch,
   evalSteps,
   targetSteps,
@@ -104,7 +105,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
   },
   { alignc: "accumulate", kinds: TRAINED, key: flag("--micro_train_batch_size", "--train.micro_batch_size"), value: (c) => c.split.perDevice },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
-  { alignc: "warmup", kinds: TRAINED, key: flagPPO("--lr_warmup_ratio", "--lr_warmup_ratio", "--lr_warmup_ratio", "--actor.lr_warmup_ratio"), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)) },
+  { alignc: "warmup", kinds: TRAINED, key: flagPPO("--lr_warmup_ratio", "--lr_warmup_ratio", "--lr_warmup_ratio", "--actor.lr_warmup_ratio"), value: (c) => Math.min(1, c.stage.hp.warmup / totalSteps(c)), lossy: warmupNote },
   {
     alignc: "schedule",
     kinds: SUPERVISED,
@@ -263,7 +264,7 @@ export const OPENRLHF_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.kl_budget ? `OpenRLHF has no KL budget stop; alignc stopped PPO above ${c.stage.hp.kl_budget} nats` : null),
+    lossy: (c) => (c.stage.hp.kl_budget ? `OpenRLHF has no KL budget stop: alignc stops PPO once its KL passes ${c.stage.hp.kl_budget} nats, OpenRLHF trains every step` : null),
   },
   {
     alignc: "ptx_coef",

@@ -21,6 +21,7 @@ import {
   comparisonBatchNote,
   stageSplit,
   inexactBatchNote,
+  warmupNote,
   evalSteps,
   targetSteps,
   type MapCtx,
@@ -45,7 +46,8 @@ function promptDrawsNote(c: MapCtx): string {
   const draws = hp.steps * c.stage.hp.batch_size;
   const alignDraws = draws / hp.samples_per_prompt;
   const trained = Math.max(1, c.rows - TRL_PPO_EVAL_ROWS);
-  const passes = (n: number, of: number) => (n / of).toFixed(1);
+  // two significant digits below one pass: 40 draws over 814 prompts are 0.049 passes, not "0.0" (huntF40 F7)
+  const passes = (n: number, of: number) => (n / of >= 1 ? (n / of).toFixed(1) : String(Number((n / of).toPrecision(2))));
   return (
     `TRL's PPOTrainer samples one response per prompt and draws a fresh prompt for every rollout: steps × batch_size = ${draws} prompt draws, ${passes(draws, trained)} passes over the ${trained} prompts it trains on, ` +
     `where alignc drew steps × batch_size ÷ samples_per_prompt = ${alignDraws} prompts, ${passes(alignDraws, c.rows)} passes over its ${c.rows}, and sampled each ${hp.samples_per_prompt} times with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`
@@ -96,7 +98,7 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "accumulate", kinds: TRAINED, key: () => "gradient_accumulation_steps", value: (c) => c.split.accumulation },
   { alignc: "reward_model.batch_size", kinds: ["reward_model", "dpo"], key: () => null, value: () => undefined, lossy: comparisonBatchNote },
   // PPO's too: its scheduler steps once per rollout batch of the target's global batch (ppo_trainer.py num_total_batches)
-  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup) },
+  { alignc: "warmup", kinds: TRAINED, key: () => "warmup_steps", value: (c) => targetSteps(c, c.stage.hp.warmup), lossy: warmupNote },
   {
     alignc: "schedule",
     kinds: TRAINED,
@@ -122,12 +124,13 @@ export const TRL_TABLE: readonly MapRow[] = [
   { alignc: "optimizer", kinds: TRAINED, key: () => "adam_beta2", value: () => ADAM_CONSTANTS.beta2 },
   { alignc: "optimizer", kinds: TRAINED, key: () => "adam_epsilon", value: () => ADAM_CONSTANTS.eps },
   { alignc: "weight_decay", kinds: TRAINED, key: () => "weight_decay", value: (c) => c.stage.hp.weight_decay },
-  // TRL's PPO loop never clips (only the HF Trainer reads max_grad_norm): its clip is DeepSpeed's, written into the
-  // stage's own accelerate config (trlTarget); still written here, as TRL's other stages read it
+  // under ZeRO-3 the clip is DeepSpeed's gradient_clipping, written into each stage's accelerate config (sharedClip);
+  // max_grad_norm too: the HF Trainer stages hold DeepSpeed's value to it (TRL's PPO loop reads neither)
   { alignc: "grad_clip", kinds: TRAINED, key: () => "max_grad_norm", value: (c) => c.stage.hp.grad_clip, lossy: (c) => (c.stage.kind === "ppo" ? ppoClipNote(c) : null) },
   // intervals in the target's steps: scaled with max_steps where the global batch could not be kept (targetSteps);
   // PPO's count rollout batches (its trainer's global_step), which the same rule scales
-  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => targetSteps(c, c.stage.hp.log_every) },
+  // TRL's PPO loop logs after every rollout batch whatever logging_steps says (ppo_trainer.py calls self.log each batch)
+  { alignc: "log_every", kinds: TRAINED, key: () => "logging_steps", value: (c) => targetSteps(c, c.stage.hp.log_every), lossy: (c) => (c.stage.kind === "ppo" && c.stage.hp.log_every > 1 ? `TRL's PPO loop logs every rollout batch; logging_steps is written but not read there` : null) },
   { alignc: "checkpoint_every", kinds: TRAINED, key: () => "save_steps", value: (c) => targetSteps(c, c.stage.hp.checkpoint_every) },
   { alignc: "max_length", kinds: SUPERVISED, key: () => "max_length", value: (c) => c.stage.hp.max_length },
   {
@@ -240,7 +243,7 @@ export const TRL_TABLE: readonly MapRow[] = [
     kinds: ["ppo"],
     key: () => null,
     value: () => undefined,
-    lossy: (c) => (c.stage.hp.kl_budget ? `TRL has no KL budget stop; alignc stopped PPO above ${c.stage.hp.kl_budget} nats` : null),
+    lossy: (c) => (c.stage.hp.kl_budget ? `TRL has no KL budget stop: alignc stops PPO once its KL passes ${c.stage.hp.kl_budget} nats, TRL trains every step` : null),
   },
 ];
 
@@ -277,18 +280,29 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
 }
 
 /**
- * A PPO stage's accelerate config: the cluster's, with DeepSpeed's gradient_clipping at the stage's grad_clip.
- * TRL's PPO loop clips nothing itself, and accelerate otherwise leaves DeepSpeed's clip to its own default
- * (1.0 where it fills an "auto", none where the key is left out), whatever grad_clip says. Per stage: the
- * HF Trainer stages share the cluster's config, and a fixed gradient_clipping there that differed from
- * their max_grad_norm would stop them (transformers refuses a DeepSpeed value that mismatches its argument).
- * grad_clip = 0 (no clipping) is written as 0, which accelerate leaves out of DeepSpeed's config: none.
+ * DeepSpeed's gradient_clipping, written in each stage's accelerate config at its grad_clip. TRL's PPO loop
+ * clips nothing itself; the HF Trainer stages leave clipping to DeepSpeed under ZeRO-3 and fill its
+ * gradient_clipping from max_grad_norm only where the config says "auto", which accelerate writes in some
+ * versions and leaves out in others, and left out DeepSpeed clips nothing (huntF40 F2: the shared config
+ * had no key, so SFT, the reward model and DPO could train unclipped whatever grad_clip said). Written as
+ * a number equal to max_grad_norm it holds in both (transformers refuses only a value that differs). The
+ * cluster's config carries the value most HF Trainer stages share; a stage with another value (PPO
+ * always: its one engine holds policy and value model) gets its own file. 0 (no clipping) is written as
+ * 0, which accelerate leaves out of DeepSpeed's config: none.
  */
-function ppoAccelerateFile(stage: ExportStage, opts: ExportOptions): ExportFile {
+function sharedClip(stages: readonly ExportStage[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const s of stages) if (s.kind !== "ppo") counts.set(s.hp.grad_clip, (counts.get(s.hp.grad_clip) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [clip, n] of counts) if (best === undefined || n > counts.get(best)!) best = clip;
+  return best;
+}
+
+function stageAccelerateFile(stage: ExportStage, opts: ExportOptions): ExportFile {
   return {
     path: acceleratePath(opts, stage.name),
     content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode, stage.hp.grad_clip)),
-    what: `accelerate + DeepSpeed ZeRO-3 of PPO stage \`${stage.name}\`: the cluster's, with gradient_clipping = ${stage.hp.grad_clip} (its grad_clip)`,
+    what: `accelerate + DeepSpeed ZeRO-3 of ${stage.kind === "ppo" ? "PPO " : ""}stage \`${stage.name}\`: the cluster's, with gradient_clipping = ${stage.hp.grad_clip} (its grad_clip)`,
     check: { as: "accelerate-yaml" },
   };
 }
@@ -298,15 +312,16 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
   const approximations: Approximation[] = [];
   const diagnostics: Diagnostic[] = [];
   const launch: TargetOutput["launch"] = [];
-  const acc = acceleratePath(opts);
-  files.push({ path: acc, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} node${opts.nodes === 1 ? "" : "s"} × ${opts.gpusPerNode} GPUs`, check: { as: "accelerate-yaml" } });
+  const clip = sharedClip(input.stages);
+  const shared = acceleratePath(opts);
+  files.push({ path: shared, content: toYaml(accelerateConfig(opts.nodes, opts.gpusPerNode, clip)), what: `accelerate + DeepSpeed ZeRO-3, ${opts.nodes} node${opts.nodes === 1 ? "" : "s"} × ${opts.gpusPerNode} GPUs${clip === undefined ? "" : `, gradient_clipping = ${clip}`}`, check: { as: "accelerate-yaml" } });
   const rankArgs = "--machine_rank \"$NODE_RANK\" --main_process_ip \"$MASTER_ADDR\" --main_process_port \"$MASTER_PORT\"";
   for (const stage of input.stages) {
     const entries = trlStageConfig(stage, input, opts, rowCountOf(rowCounts, stage), approximations);
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
       files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });
-      const ppoAcc = ppoAccelerateFile(stage, opts);
+      const ppoAcc = stageAccelerateFile(stage, opts);
       files.push(ppoAcc);
       const run = (extra: string) => [
         `mapfile -t ARGS < ${path}`,
@@ -317,6 +332,9 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
       const path = `configs/${stage.name}.yaml`;
       const entry = TRL_ENTRY[stage.kind];
       files.push({ path, content: toYaml(Object.fromEntries(entries)), what: `\`trl ${entry}\` config of stage \`${stage.name}\``, check: { as: "trl-yaml", entry } });
+      const own = stage.hp.grad_clip === clip ? null : stageAccelerateFile(stage, opts);
+      if (own) files.push(own);
+      const acc = own?.path ?? shared;
       launch.push({
         stage: stage.name,
         oneNode: [`trl ${entry} --config ${path} --accelerate_config ${acc}`],

@@ -205,7 +205,8 @@ export class PpoTrainer extends Trainer {
       maxNewTokens: o.maxNewTokens,
       temperature: o.temperature,
       topK: o.topK,
-      // no nucleus cut (not a PPO parameter): the loss scores samples under the (temperature, top-k) distribution
+      // no nucleus cut (not a PPO parameter). The loss scores samples under the whole tempered softmax: a
+      // top_k cut shapes the sampling only (README: PPO), as in TRL and OpenRLHF
       topP: FULL_DISTRIBUTION.topP,
       eos: o.eos,
       pad: this.pad,
