@@ -96,7 +96,7 @@ export const METRICS: Record<string, string[]> = {
   // pairs whose responses differ in correctness by the rule judge, pooled (each pair once: compare it with
   // pooled_accuracy) (src/run/evaluation/eval-metrics.ts); per task also accuracy/<task>,
   // pairs/<task>, correctness_accuracy/<task>, correctness_pairs/<task> (reported, not nameable in expect)
-  rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs", "length_baseline", "correctness_length_baseline"],
+  rm_accuracy: ["accuracy", "pooled_accuracy", "pairs", "groups", "correctness_accuracy", "correctness_pairs", "style_accuracy", "style_pairs", "length_baseline", "correctness_length_baseline", "style_length_baseline"],
   // baseline: the best constant next-token distribution's loss on the same tokens; split_size: the
   // sequences the data gives, of which n (the first) are scored
   lm_loss: ["loss", "baseline", "n", "split_size"],

@@ -86,6 +86,21 @@ test("rm accuracy weights groups as training does and isolates the pairs that di
   assert.equal(styleOnly.correctness_accuracy, 0);
 });
 
+// the style pairs are what PPO's style win needs its reward model to order (styleS40: the quickstart's RM
+// orders "7" above "Sure! Here is 7" at chance on addition): reported apart, beside what length alone does
+test("rm accuracy isolates the style pairs: one right answer, concise against after the preamble; a wrong answer with and without it is no style pair", () => {
+  const g1 = { responses: ["7", `${PREAMBLE}7`, "8", `${PREAMBLE}8`], pairs: [[0, 1], [0, 2], [1, 3], [2, 3]] as [number, number][], reference: "7", scores: [1, 2, 0, 0], task: "addition" };
+  const g2 = { responses: ["positive", `${PREAMBLE}positive`], pairs: [[0, 1]] as [number, number][], reference: "positive", scores: [2, 1], task: "sentiment" };
+  const m = rmAccuracyMetrics([g1, g2]);
+  assert.equal(m.style_pairs, 2, "(0,1) of g1 and g2's pair; (2,3) both wrong, (0,2) and (1,3) correctness");
+  assert.equal(m.style_accuracy, 1 / 2);
+  assert.equal(m.correctness_pairs, 2);
+  assert.equal(m.style_length_baseline, 1, "shorter alone orders every style pair");
+  assert.deepEqual([m["style_accuracy/addition"], m["style_pairs/addition"], m["style_accuracy/sentiment"], m["style_pairs/sentiment"]], [0, 1, 1, 1]);
+  const none = rmAccuracyMetrics([{ responses: ["7", "8"], pairs: [[0, 1]], reference: "7", scores: [1, 0] }]);
+  assert.deepEqual([none.style_pairs, "style_accuracy" in none], [0, false], "no style pair: no style figure (not a made-up 0)");
+});
+
 test("rm accuracy beside its content-blind baseline: the better of 'prefer the shorter' and 'prefer the longer', on all pairs and on the correctness pairs", () => {
   // g1: the preferred response is the shortest in every pair; g2: the preferred one is the longer
   const g1 = { responses: ["7", `${PREAMBLE}7`, "18"], pairs: [[0, 1], [0, 2], [1, 2]] as [number, number][], reference: "7", scores: [0, 0, 0] };
@@ -109,7 +124,7 @@ test("rm accuracy per task: each task's groups measured alone, when the groups n
   assert.equal(m.accuracy, 0.5, "pooled figures as before");
   assert.deepEqual(
     Object.fromEntries(Object.entries(m).filter(([k]) => k.includes("/"))),
-    { "accuracy/addition": 1, "pairs/addition": 3, "correctness_pairs/addition": 2, "correctness_accuracy/addition": 1, "accuracy/sentiment": 0, "pairs/sentiment": 1, "correctness_pairs/sentiment": 1, "correctness_accuracy/sentiment": 0 },
+    { "accuracy/addition": 1, "pairs/addition": 3, "correctness_pairs/addition": 2, "correctness_accuracy/addition": 1, "style_pairs/addition": 1, "style_accuracy/addition": 1, "accuracy/sentiment": 0, "pairs/sentiment": 1, "correctness_pairs/sentiment": 1, "correctness_accuracy/sentiment": 0, "style_pairs/sentiment": 0 },
   );
   assert.deepEqual(tasksIn(m, "pairs"), ["addition", "sentiment"]);
   assert.equal(Object.keys(rmAccuracyMetrics([g1])).some((k) => k.includes("/")), false, "one task: nothing per task");

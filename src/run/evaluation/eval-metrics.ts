@@ -13,9 +13,13 @@
 //                length) cannot win; `correctness_pairs` counts them (0 when the data has no
 //                reference answers, and then correctness_accuracy is absent); per task (when the
 //                groups name more than one) `accuracy/<task>`, `pairs/<task>`,
-//                `correctness_accuracy/<task>`, `correctness_pairs/<task>`; `length_baseline` and
-//                `correctness_length_baseline`: the same figures for a content-blind scorer that
-//                prefers the shorter response or the longer, whichever does better there;
+//                `correctness_accuracy/<task>`, `correctness_pairs/<task>`; `style_accuracy` on the
+//                `style_pairs`, both responses right, one concise and one after the preamble (what
+//                PPO's style win needs the reward model to order; per task `style_accuracy/<task>`,
+//                `style_pairs/<task>`; shorter alone orders every one: `style_length_baseline` 1);
+//                `length_baseline`, `correctness_length_baseline` and `style_length_baseline`: the same
+//                figures for a content-blind scorer that prefers the shorter response or the longer,
+//                whichever does better there;
 //   win_rate     per task (when the prompts name their task) `wins/<task>`, `ties/<task>`,
 //                `losses/<task>`; with the rule judge, what decided each win and loss (style,
 //                correctness, form) and what each tie was: `ties_both_right` (the same right
@@ -164,6 +168,8 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
     out[`pairs/${t}`] = m.pairs!;
     out[`correctness_pairs/${t}`] = m.correctness_pairs!;
     if (m.correctness_accuracy !== undefined) out[`correctness_accuracy/${t}`] = m.correctness_accuracy;
+    out[`style_pairs/${t}`] = m.style_pairs!;
+    if (m.style_accuracy !== undefined) out[`style_accuracy/${t}`] = m.style_accuracy;
   }
   return out;
 }
@@ -186,6 +192,8 @@ export function lengthBaselines(groups: readonly Omit<ScoredGroup, "scores">[]):
   if (acc !== undefined && !Number.isNaN(acc)) out.length_baseline = acc;
   const corr = best("correctness_accuracy");
   if (corr !== undefined) out.correctness_length_baseline = corr;
+  const style = best("style_accuracy");
+  if (style !== undefined) out.style_length_baseline = style;
   return out;
 }
 
@@ -195,6 +203,8 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
   let groupsWithPairs = 0;
   let cPairs = 0;
   let cRight = 0;
+  let sPairs = 0;
+  let sRight = 0;
   for (const g of groups) {
     if (g.pairs.length === 0) continue;
     let gRight = 0;
@@ -204,6 +214,9 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
       if (g.reference !== undefined && ruleCorrect(g.responses[w]!, g.reference) !== ruleCorrect(g.responses[l]!, g.reference)) {
         cPairs++;
         cRight += credit;
+      } else if (g.reference !== undefined && ruleDecidedBy(g.responses[w]!, g.responses[l]!, g.reference) === "style") {
+        sPairs++;
+        sRight += credit;
       }
     }
     pairs += g.pairs.length;
@@ -216,8 +229,10 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
     pairs,
     groups: groupsWithPairs,
     correctness_pairs: cPairs,
+    style_pairs: sPairs,
   };
   if (cPairs > 0) out.correctness_accuracy = cRight / cPairs;
+  if (sPairs > 0) out.style_accuracy = sRight / sPairs;
   return out;
 }
 

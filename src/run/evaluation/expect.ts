@@ -49,6 +49,7 @@ function countsOf(v: { $ref: string; member?: string }, metrics: MetricTable): s
   // a pair accuracy beside chance and what response length alone orders (figures38 #4)
   const byLength = (b: number | undefined) => (b === undefined ? "" : `, length alone ${fmtNum(b)}`);
   if (v.member === "accuracy" && s.length_baseline !== undefined) return ` [chance 0.5${byLength(s.length_baseline)}]`;
+  if (v.member === "style_accuracy") return ` [${s.style_pairs !== undefined ? `of ${s.style_pairs} pairs; ` : ""}chance 0.5${byLength(s.style_length_baseline)}]`;
   if (v.member === "correctness_accuracy") return ` [${s.correctness_pairs !== undefined ? `of ${s.correctness_pairs} pairs; ` : ""}chance 0.5${byLength(s.correctness_length_baseline)}]`;
   if (v.member === "heldout_accuracy") return ` [chance 0.5${s.heldout_accuracy_before !== undefined ? `, before ${fmtNum(s.heldout_accuracy_before)}` : ""}${byLength(s.heldout_accuracy_length_baseline)}]`;
   if (v.member === "greedy_rule_win_rate" && s.greedy_rule_wins !== undefined) return ` [probe of its training prompts: W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, p ${fmtP(s.greedy_rule_p_value)}]`;
