@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrect, ruleCorrectnessByTask, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrect, ruleCountsByTask, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
 import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
@@ -232,7 +232,7 @@ test("win rates are counted per task when the prompts name more than one; one ta
   assert.deepEqual(winRateByTask(["addition", undefined, "addition"], [1, 0, 1]), {}, "one task and untagged prompts: no breakdown that reads as the whole");
 });
 
-test("for any rule-judged pairs on two or more tasks, the correctness wins and losses per task add up to the totals; one task adds nothing", () => {
+test("for any rule-judged pairs on two or more tasks, the correctness and style wins and losses and b's answers after the preamble per task add up to the totals; one task adds nothing", () => {
   const answer = fc.constantFrom("7", "8", `${PREAMBLE}7`, `${PREAMBLE}8`, "qxz", "");
   fc.assert(
     fc.property(fc.array(fc.record({ a: answer, b: answer, task: fc.constantFrom("addition", "sentiment", "closed_qa") }), { maxLength: 40 }), (xs) => {
@@ -240,13 +240,14 @@ test("for any rule-judged pairs on two or more tasks, the correctness wins and l
       const tasks = xs.map((x) => x.task);
       const outcomes = pairs.map((p) => ruleOutcome(p.a, p.b, p.answer));
       const total = ruleJudgeCounts(pairs, outcomes);
-      const per = ruleCorrectnessByTask(tasks, pairs, outcomes);
+      const per = ruleCountsByTask(tasks, pairs, outcomes);
       if (new Set(tasks).size < 2) return Object.keys(per).length === 0;
       const sum = (kind: string) => [...new Set(tasks)].reduce((t, k) => t + per[`correctness_${kind}/${k}`]!, 0);
-      return sum("wins") === total.correctness_wins && sum("losses") === total.correctness_losses;
+      const add = (key: string) => [...new Set(tasks)].reduce((t, k) => t + per[`${key}/${k}`]!, 0);
+      return sum("wins") === total.correctness_wins && sum("losses") === total.correctness_losses && add("style_wins") === total.style_wins && add("style_losses") === total.style_losses && add("preamble_b") === total.preamble_b;
     }),
   );
   // one fixed sum, one broken sentiment answer, one style win: counted where they happened
-  const m = ruleCorrectnessByTask(["addition", "sentiment", "addition"], [{ a: "7", b: "8", answer: "7" }, { a: "negative", b: "positive", answer: "positive" }, { a: "7", b: `${PREAMBLE}7`, answer: "7" }], [1, 0, 1]);
-  assert.deepEqual(m, { "correctness_wins/addition": 1, "correctness_losses/addition": 0, "correctness_wins/sentiment": 0, "correctness_losses/sentiment": 1 });
+  const m = ruleCountsByTask(["addition", "sentiment", "addition"], [{ a: "7", b: "8", answer: "7" }, { a: "negative", b: "positive", answer: "positive" }, { a: "7", b: `${PREAMBLE}7`, answer: "7" }], [1, 0, 1]);
+  assert.deepEqual(m, { "correctness_wins/addition": 1, "correctness_losses/addition": 0, "style_wins/addition": 1, "style_losses/addition": 0, "preamble_b/addition": 1, "correctness_wins/sentiment": 0, "correctness_losses/sentiment": 1, "style_wins/sentiment": 0, "style_losses/sentiment": 0, "preamble_b/sentiment": 0 });
 });

@@ -252,21 +252,21 @@ export function winRateByTask(tasks: readonly (string | undefined)[], outcomes: 
   return out;
 }
 
-/** The rule judge's correctness wins and losses per task (`correctness_wins/<task>`, `correctness_losses/<task>`):
- * where a policy fixes and breaks answers (on the quickstart's validation prompts, nearly all sums); as
- * winRateByTask, none for fewer than two named tasks. */
-export function ruleCorrectnessByTask(tasks: readonly (string | undefined)[], pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
+/** The rule judge's counts per task: `correctness_wins/<task>`, `correctness_losses/<task>` (where a policy
+ * fixes and breaks answers: on the quickstart's validation prompts, nearly all sums), `style_wins/<task>`,
+ * `style_losses/<task>` and `preamble_b/<task>` (b's right answers after the preamble: the style wins there
+ * are to take; engine epoch 33); as winRateByTask, none for fewer than two named tasks. */
+export function ruleCountsByTask(tasks: readonly (string | undefined)[], pairs: readonly { a: string; b: string; answer: string }[], outcomes: readonly number[]): Record<string, number> {
   const named = [...new Set(tasks)].filter((t): t is string => t !== undefined).sort();
   const out: Record<string, number> = {};
   if (named.length < 2) return out;
-  for (const t of named) {
-    out[`correctness_wins/${t}`] = 0;
-    out[`correctness_losses/${t}`] = 0;
-  }
+  for (const t of named) for (const k of ["correctness_wins", "correctness_losses", "style_wins", "style_losses", "preamble_b"]) out[`${k}/${t}`] = 0;
   pairs.forEach((p, i) => {
     const t = tasks[i];
-    if (t === undefined || outcomes[i] === 0.5 || ruleDecidedBy(p.a, p.b, p.answer) !== "correctness") return;
-    out[`correctness_${outcomes[i] === 1 ? "wins" : "losses"}/${t}`]!++;
+    if (t === undefined) return;
+    if (ruleClass(p.b, p.answer) === 1) out[`preamble_b/${t}`]!++;
+    const by = outcomes[i] === 0.5 ? null : ruleDecidedBy(p.a, p.b, p.answer);
+    if (by === "correctness" || by === "style") out[`${by}_${outcomes[i] === 1 ? "wins" : "losses"}/${t}`]!++;
   });
   return out;
 }

@@ -6,7 +6,7 @@
 import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, versusMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrectnessByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, versusMetrics, baselineAnswer, rmAccuracyMetrics, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, signTest, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -169,7 +169,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const tasks = d.items.map((x) => x.meta.task);
       if (d.judge === "rule") {
         const judged = d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) }));
-        Object.assign(summary, ruleJudgeCounts(judged, outcomes), ruleCorrectnessByTask(tasks, judged, outcomes));
+        Object.assign(summary, ruleJudgeCounts(judged, outcomes), ruleCountsByTask(tasks, judged, outcomes));
       }
       Object.assign(summary, winRateByTask(tasks, outcomes));
       // answers of nothing, and the wins they took: a reward-model judge may score an empty answer above a
