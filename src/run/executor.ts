@@ -21,6 +21,7 @@ import { handlerFor, type NodeContext, type NodeHandler, type NodeOutput, type N
 import type { Manifest, MetricRow, NodeRecord, RunDir, SampleRow } from "./storage/rundir.js";
 import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
+import { signalWordsDuring, yieldToSignals } from "./storage/interrupt.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
 import { ancestors } from "../common/graph.js";
@@ -158,6 +159,9 @@ export class Executor {
     }
     this.onChange();
     for (const n of this.misses) {
+      // a node that never awaits (an eval's scoring) holds a signal until it ends: read it here, before the
+      // next node starts (every remaining eval ran, the run recorded ok, and then the process exited 130: huntG40 M2)
+      await yieldToSignals();
       if (this.o.interrupt.requested) return this.finish(this.interruptedCode);
       const rec = this.records.get(n.id)!;
       const blocked = this.blockedReason(n);
@@ -169,6 +173,8 @@ export class Executor {
         continue;
       }
       let result: NodeResult;
+      // a stage checkpoints on Ctrl-C; anything else finishes first (its cached answers kept), then the run stops
+      const words = n.kind === "stage" ? null : signalWordsDuring({ first: `finishing ${label(n)}, then stopping`, again: `stopping now (${label(n)} runs again next time; what is cached stays)` });
       try {
         result = await this.computeCached(n);
       } catch (err) {
@@ -183,6 +189,8 @@ export class Executor {
         rec.reason = (err as Error).message.split("\n")[0];
         this.onChange();
         throw err;
+      } finally {
+        words?.();
       }
       if (result.status === "interrupted") {
         rec.status = "interrupted";

@@ -119,6 +119,20 @@ export function generateAll(model: Gpt, prompts: number[][], opts: SampleOptions
   return out;
 }
 
+/** generateAll, giving the event loop a turn between batches: a Ctrl-C during a long eval is read there
+ * (a second one stops at once; the first lets the node finish, as the run's Interrupt says), where the
+ * synchronous loop held every signal until the run ended (huntG40 M2). The same batches in the same
+ * order, the same rng draws: the same answers. */
+export async function generateAllAsync(model: Gpt, prompts: number[][], opts: SampleOptions & { batchSize?: number }): Promise<number[][]> {
+  const bs = opts.batchSize ?? EVAL_BATCH_ROWS;
+  const out: number[][] = [];
+  for (let i = 0; i < prompts.length; i += bs) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    out.push(...generate(model, prompts.slice(i, i + bs), opts));
+  }
+  return out;
+}
+
 /** Exact-match accuracy of generated answers (compared up to EOS, which is dropped from both). */
 export function exactMatch(model: Gpt, items: { prompt: number[]; answer: number[] }[], opts: SampleOptions & { batchSize?: number }): { accuracy: number; outputs: number[][] } {
   const outputs = generateAll(

@@ -26,7 +26,7 @@ export {
   type PreferencePair,
 } from "./stages.js";
 export { generate, sampleToken, FULL_DISTRIBUTION, type SampleOptions } from "./sample.js";
-export { EVAL_BATCH_ROWS, type EvalOptions, lmLoss, constantLoss, scoreSequences, rmAccuracy, generateAll, exactMatch } from "./evaluate.js";
+export { EVAL_BATCH_ROWS, type EvalOptions, lmLoss, constantLoss, scoreSequences, rmAccuracy, generateAll, generateAllAsync, exactMatch } from "./evaluate.js";
 export { encodeSafetensors, decodeSafetensors, readSafetensors, writeSafetensors, SafetensorsError, type NamedTensor } from "./safetensors.js";
 export { saveModel, loadModel, loadModelBytes, saveTrainerState, loadTrainerState } from "./checkpoint.js";
 export { loadGpt2, loadGpt2Bytes, gpt2ToParams, type Gpt2LoadOptions } from "./gpt2.js";

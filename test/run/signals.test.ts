@@ -238,3 +238,30 @@ test("Ctrl-C during data preparation stops it at the next stop point, says so (n
     cleanup();
   }
 });
+
+// huntG40 M2: the executor never gave the event loop a turn between nodes, and evals never await, so a
+// Ctrl-C during the evals was read only when the run ended: every remaining eval ran, the run was
+// recorded ok with exit 0, and then the process exited 130
+test("Ctrl-C between two evals stops the run before the next one: exit 130, recorded interrupted, the evals after it not run", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const recipe = writeMicro(dir);
+    const runsDir = join(dir, "runs");
+    const cacheRoot = join(dir, "cache");
+    const child = spawnFixture("interrupt-run", [recipe, runsDir, cacheRoot, "info:judge: "], {}, "pipe");
+    await waitForLine(child, "info judge: ", 120_000);
+    child.kill("SIGINT");
+    await sleep(100);
+    child.stdin!.end("\n");
+    const { code } = await exited(child);
+    assert.equal(code, 130);
+    const m = onlyRun(runsDir);
+    assert.deepEqual([m.status, m.exitCode], ["interrupted", 130]);
+    const status = (id: string) => m.nodes.find((n) => n.id === id)!.status;
+    assert.equal(status("judge"), "computed", "the eval that was running finished");
+    for (const later of ["rm_acc", "rule", "zs"]) assert.notEqual(status(later), "computed", `${later} did not run`);
+    assert.deepEqual(locks(cacheRoot), []);
+  } finally {
+    cleanup();
+  }
+});

@@ -14,7 +14,7 @@ import type { HandlerEnv } from "./env.js";
 import { decodeResponse } from "./decode.js";
 import { networkOf } from "./models.js";
 import { askedIds } from "./tokens.js";
-import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
+import { FULL_DISTRIBUTION, generateAllAsync, type Gpt } from "./train-api.js";
 
 export interface BestOfSettings {
   model: string; // the node whose samples are drawn (win_rate's a)
@@ -88,7 +88,7 @@ export async function bestOfAnswers(
   let flat: string[];
   try {
     // prompt-major: prompt i's samples are flat[i*k … i*k+k-1]
-    const outs = generateAll(
+    const outs = await generateAllAsync(
       model,
       ids.flatMap((p) => Array.from({ length: s.k }, () => p)),
       { maxNewTokens: s.maxNewTokens, temperature: s.temperature, topK: FULL_DISTRIBUTION.topK, topP: FULL_DISTRIBUTION.topP, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },

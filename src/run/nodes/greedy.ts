@@ -8,7 +8,7 @@ import { generationKey, type GreedyDecode } from "../storage/generation-cache.js
 import type { HandlerEnv } from "./env.js";
 import { MODEL_FILE } from "./models.js";
 import { backendLabel } from "../../common/tfjs-version.js";
-import { FULL_DISTRIBUTION, generateAll, type Gpt } from "./train-api.js";
+import { FULL_DISTRIBUTION, generateAllAsync, type Gpt } from "./train-api.js";
 
 /** The settings of a greedy decode besides the distribution (greedy reads no top-k/p: kept in the key anyway). */
 export type GreedySettings = Pick<GreedyDecode, "maxNewTokens" | "eos" | "pad" | "batchSize">;
@@ -38,7 +38,7 @@ export async function greedyAnswers(env: HandlerEnv, ctx: NodeContext, out: Node
   return ctx.generations.getOrGenerate(key, prompts.length, async () => {
     const m = typeof model === "function" ? await model() : model;
     try {
-      return generateAll(m, prompts, decode);
+      return await generateAllAsync(m, prompts, decode);
     } finally {
       if (typeof model === "function") m.dispose();
     }

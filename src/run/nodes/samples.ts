@@ -70,7 +70,7 @@ export function drawnSetId(nodeHash: string, prompt: string, responses: readonly
 
 async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
   await env.backend.ensure();
-  const { FULL_DISTRIBUTION, generateAll } = await import("./train-api.js");
+  const { FULL_DISTRIBUTION, generateAllAsync } = await import("./train-api.js");
   const { networkOf } = await import("./models.js");
   const { decodeResponse } = await import("./decode.js");
   const p = paramsOf(ctx.node, "source.samples");
@@ -87,7 +87,7 @@ async function draw(env: HandlerEnv, ctx: NodeContext): Promise<NodeResult> {
     for (let round = 0; round <= REDRAWS; round++) {
       const want = d.items.flatMap((_, i) => Array.from({ length: K - responses[i]!.length }, () => i));
       if (want.length === 0) break;
-      const outs = generateAll(
+      const outs = await generateAllAsync(
         model,
         want.map((i) => d.ids[i]!),
         { maxNewTokens: p.max_new_tokens, temperature: p.temperature, topK: p.top_k, topP: FULL_DISTRIBUTION.topP, eos: d.tok.eos, pad: d.tok.pad, rng, batchSize: 32 },

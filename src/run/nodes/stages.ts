@@ -47,7 +47,9 @@ export const TRAINED_WITH_FILE = "trained-with.json";
  */
 function recordTrainedWith(ctx: NodeContext, trainer: Trainer): void {
   const ppo = (trainer as { opts?: Record<string, unknown> }).opts;
-  const record = { node: ctx.node.id, hash: ctx.node.hash, train: trainer.cfg, group_by_length: trainer.groupedByLength, ...(ppo ? { ppo } : {}) };
+  // no block name: an entry's files are its hash's, whatever the recipe called the node (huntG40 M3: a
+  // renamed stage wrote other bytes under one hash, and its downstream entries were computed again)
+  const record = { hash: ctx.node.hash, train: trainer.cfg, group_by_length: trainer.groupedByLength, ...(ppo ? { ppo } : {}) };
   writeFileSync(join(ctx.outDir, TRAINED_WITH_FILE), `${JSON.stringify(record, null, 2)}\n`);
   const c = trainer.cfg;
   const extra = ppo ? `, kl_coef ${ppo.klCoef}, ptx_coef ${ppo.ptxCoef}, samples_per_prompt ${ppo.samplesPerPrompt}, temperature ${ppo.temperature}, advantages ${ppo.advantages} (${ppo.advantageScale})` : "";
@@ -264,7 +266,7 @@ async function loop(
   if (typeof after.heldout_accuracy === "number") summary.accuracy = after.heldout_accuracy;
   const tps = meanOf(history, "tokens_per_s");
   if (tps !== undefined) summary.tokens_per_s = tps;
-  saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { stage: ctx.node.id });
+  saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { node_hash: ctx.node.hash }); // its hash, not its name (recordTrainedWith)
   // each before → after with what it is measured on: PPO's greedy_* on its probe of its own training
   // prompts (ppo-stage.ts), a reward model's held-out pairs against chance
   const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${after.heldout_accuracy_length_baseline.toFixed(3)}` : ""})` : ""}`);

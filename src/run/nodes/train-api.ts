@@ -11,6 +11,7 @@ export {
   constantLoss,
   scoreSequences,
   generateAll,
+  generateAllAsync,
   FULL_DISTRIBUTION,
   Gpt,
   type StepMetrics,

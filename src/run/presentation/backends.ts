@@ -7,6 +7,7 @@
 // backend and resumed on another is computed by both (its label names both: entry-inputs.ts).
 import type { Manifest } from "../storage/rundir.js";
 import { backendsIn } from "../storage/entry-inputs.js";
+import { byCodeUnits } from "../../common/code-order.js";
 
 /** Backend → the nodes whose entries it computed, over nodes that record one (older entries do not). */
 export function backendsOf(m: Pick<Manifest, "nodes">): Map<string, string[]> {
@@ -20,6 +21,6 @@ export function backendsOf(m: Pick<Manifest, "nodes">): Map<string, string[]> {
 export function mixedBackendsNote(m: Pick<Manifest, "nodes">): string | null {
   const by = backendsOf(m);
   if (by.size < 2) return null;
-  const parts = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([b, labels]) => `${b}: ${labels.join(", ")}`);
+  const parts = [...by].sort(([a], [b]) => byCodeUnits(a, b)).map(([b, labels]) => `${b}: ${labels.join(", ")}`);
   return `note: these figures come from ${by.size} backends (${parts.join("; ")}); figures are bit-identical on one backend only, so \`--force\` the nodes of the others to recompute them here (each entry that records its inputs and was computed from one that comes out different is then computed again too)`;
 }

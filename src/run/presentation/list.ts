@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { RunDir, reportableManifest, type Manifest } from "../storage/rundir.js";
 import { processAlive } from "../../common/fs-probe.js";
+import { byCodeUnits } from "../../common/code-order.js";
 
 export interface RunSummary {
   id: string;
@@ -56,7 +57,7 @@ export function listRuns(runsDir = "runs"): RunSummary[] {
       out.push({ id: name, path: join(root, name), recipe: "?", status: "unreadable", created: "", seconds: null, backend: "", tiny: false, cacheHits: 0, computed: 0, expectations: { passed: 0, total: 0 }, reason });
     }
   }
-  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  return out.sort((a, b) => byCodeUnits(a.created, b.created) || byCodeUnits(a.id, b.id));
 }
 
 /** A run reference that names no run, or more than one: a usage error (exit 2), as a missing input file is. */
