@@ -12,6 +12,7 @@ import { cached, numP, strP } from "./build-source.js";
 import { mergeNotes, type BuildOptions, type RawData } from "./build-types.js";
 import type { DataNotes, MixtureDrops, PromptResponse } from "./types.js";
 import { pushAll } from "../common/arrays.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 type BuildNode = (dp: DataPlan, id: string, opts: BuildOptions) => Promise<RawData>;
 
@@ -53,7 +54,7 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
   const where = siteOf(dp, node);
   // components in seed-key order: dedup keeps the first occurrence and the mix's shuffle starts from
   // this order, so ordering by name would make a rename change the examples
-  const comps = componentsOf(dp, node).sort((a, b) => cmp(keyOf(dp, a.id), keyOf(dp, b.id)) || cmp(a.id, b.id));
+  const comps = componentsOf(dp, node).sort((a, b) => byCodeUnits(keyOf(dp, a.id), keyOf(dp, b.id)) || byCodeUnits(a.id, b.id));
   const ids = comps.map((c) => c.id);
   const listed = [...ids].sort().join(", ");
   if (ids.length === 0) fail(CODES.mixture, `mixture \`${node.id}\` has no components`, where.file, where.span);
@@ -116,6 +117,3 @@ export async function buildMix(dp: DataPlan, node: DataNode, opts: BuildOptions,
   return { kind: "sft", name: node.id, train: r.examples, heldout, heldoutTemplates, heldoutTasks, mixCounts: r.counts, ...(merged ? { notes: merged } : {}) };
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -14,6 +14,7 @@ import { pairsOf, ppoHP } from "./ppo-hp.js";
 import { pairLonger, positionsProblem } from "./model-positions.js";
 import { targetVersionOf, TARGET_VERSIONS, type Approximation, type ExportFile, type ExportInput, type ExportOptions, type ExportResult, type ExportStage, type StageData } from "./types.js";
 import { maxOf, minOf } from "../common/arrays.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 /** Export diagnostic codes (AL46xx, inside the plan range): stable, one meaning each. */
 export const EXPORT_CODES = {
@@ -227,7 +228,7 @@ export function compileExport(input: ExportInput, opts: ExportOptions, tokens?: 
   files.push(launchScript(opts.to, out, opts));
   const readme = exportReadme(input, opts, version, summaries, [...files, { path: "EXPORT.md", content: "", what: "this file" }], approximations);
   files.push({ path: "EXPORT.md", content: readme, what: "this file" });
-  files.sort((a, b) => a.path.localeCompare(b.path));
+  files.sort((a, b) => byCodeUnits(a.path, b.path));
   return { files, diagnostics, approximations };
 }
 

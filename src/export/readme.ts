@@ -3,6 +3,7 @@
 import type { Approximation, ExportFile, ExportInput, ExportOptions } from "./types.js";
 import { initPath, outputDir } from "./targets/common.js";
 import { launchPath } from "./launch.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 const TARGET_NAMES = { trl: "TRL", openrlhf: "OpenRLHF", axolotl: "Axolotl" } as const;
 
@@ -92,7 +93,7 @@ export function exportReadme(
   const where = clusterNotes(input, opts);
   if (where) L.push(where, "");
   L.push("## Files", "", "| file | what it is |", "|---|---|");
-  for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) L.push(`| \`${f.path}\` | ${f.what.replace(/\|/g, "\\|")} |`);
+  for (const f of [...files].sort((a, b) => byCodeUnits(a.path, b.path))) L.push(`| \`${f.path}\` | ${f.what.replace(/\|/g, "\\|")} |`);
   L.push("", "## Approximations", "");
   if (!approximations.length) L.push("None: every setting maps exactly.");
   for (const a of approximations) L.push(`- ${a.stage ? `\`${a.stage}\`: ` : ""}${a.text}`);

@@ -5,6 +5,7 @@
 // Code ranges: AL1xxx syntax, AL2xxx semantics (names, types, schemas, references), AL3xxx data
 // (readers, templates, rankings), AL4xxx plan (cross-stage checks, budgets), AL5xxx run.
 import type { Span } from "./ast.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -48,10 +49,10 @@ export function dedupeDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      byCodeUnits(a.file, b.file) ||
       (a.span?.start ?? -1) - (b.span?.start ?? -1) ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      byCodeUnits(a.code, b.code) ||
+      byCodeUnits(a.message, b.message),
   );
 }
 

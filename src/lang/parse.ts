@@ -11,6 +11,7 @@ import { tokenSpan } from "./token-span.js";
 import type { SyntaxCode } from "./codes.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { structureLimits } from "./limits.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 export interface ParseResult {
   ast: RecipeFile;
@@ -208,7 +209,7 @@ export function parseRecipe(text: string, file: string): ParseResult {
     const { items, problems } = buildItems(cst);
     parseTimings.build += performance.now() - t0;
     for (const p of problems) diagnostics.push({ code: p.code, severity: "error", message: p.message, file, span: p.span, ...(p.hint ? { hint: p.hint } : {}) });
-    diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || a.code.localeCompare(b.code));
+    diagnostics.sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || byCodeUnits(a.code, b.code));
     if (diagnostics.length > MAX_SYNTAX_ERRORS) {
       // past this many, the file is probably not a recipe at all: more lines would only bury the first
       const last = diagnostics[MAX_SYNTAX_ERRORS - 1]!;

@@ -9,6 +9,7 @@
 // changed. Entries are sorted by id; the same two plans always give the same diff.
 import { canonicalJson } from "./canonical.js";
 import type { Json, Plan, PlanNode } from "./types.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 export type Action = "+" | "-" | "~" | "=";
 
@@ -108,7 +109,7 @@ export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } =
     entries.push({ action: "~", ...base, ...from, old_hash: x.hash, changes, ...(because.length ? { because } : {}) });
   }
   for (const x of a.nodes) if (!matchAB.has(x.id)) entries.push({ action: "-", id: x.id, kind: x.kind, op: x.op, old_hash: x.hash });
-  entries.sort((p, q) => cmp(p.id, q.id) || cmp(p.action, q.action));
+  entries.sort((p, q) => byCodeUnits(p.id, q.id) || byCodeUnits(p.action, q.action));
 
   const runnable = (e: DiffEntry) => RUNNABLE.has(e.kind);
   const gates = gateChanges(a, b);
@@ -118,8 +119,8 @@ export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } =
     equal: entries.every((e) => e.action === "=") && gates.length === 0,
     entries,
     gates,
-    rerun: entries.filter((e) => runnable(e) && (e.action === "+" || e.action === "~")).map((e) => e.id).sort(cmp),
-    reused: entries.filter((e) => runnable(e) && e.action === "=").map((e) => e.id).sort(cmp),
+    rerun: entries.filter((e) => runnable(e) && (e.action === "+" || e.action === "~")).map((e) => e.id).sort(byCodeUnits),
+    reused: entries.filter((e) => runnable(e) && e.action === "=").map((e) => e.id).sort(byCodeUnits),
   };
 }
 
@@ -132,7 +133,7 @@ export function paramChanges(a: { [k: string]: Json }, b: { [k: string]: Json })
   const fa = flatten(a);
   const fb = flatten(b);
   const out: ParamChange[] = [];
-  for (const path of [...new Set([...fa.keys(), ...fb.keys()])].sort(cmp)) {
+  for (const path of [...new Set([...fa.keys(), ...fb.keys()])].sort(byCodeUnits)) {
     const [x, y] = [fa.get(path), fb.get(path)];
     if (x !== undefined && y !== undefined && canonicalJson(x) === canonicalJson(y)) continue;
     out.push({ path, ...(x !== undefined ? { old: x } : {}), ...(y !== undefined ? { new: y } : {}) });
@@ -187,7 +188,7 @@ function fileChanges(x: PlanNode, y: PlanNode): ParamChange[] {
   const fx = new Map(x.files.map((f) => [f.path, f.sha256]));
   const fy = new Map(y.files.map((f) => [f.path, f.sha256]));
   const out: ParamChange[] = [];
-  for (const path of [...new Set([...fx.keys(), ...fy.keys()])].sort(cmp)) {
+  for (const path of [...new Set([...fx.keys(), ...fy.keys()])].sort(byCodeUnits)) {
     const [p, q] = [fx.get(path), fy.get(path)];
     if (p === q) continue;
     out.push({ path: `files[${path}]`, ...(p ? { old: `sha256:${p.slice(0, 12)}` } : {}), ...(q ? { new: `sha256:${q.slice(0, 12)}` } : {}) });
@@ -206,6 +207,3 @@ function renameRefs(v: { [k: string]: Json }, rename: (id: string) => string): {
   return walk(v) as { [k: string]: Json };
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

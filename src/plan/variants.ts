@@ -8,6 +8,7 @@ import { canonicalJson } from "./canonical.js";
 import { topoSortNodes } from "../common/graph.js";
 import type { Json, PlanNode, PlanVariant } from "./types.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { byCodeUnits } from "../common/code-order.js";
 
 /** One swept property: `policy.kl_coef = sweep [0.01, 0.05]` → { block: "policy", path: ["kl_coef"] }. */
 export interface SweepSite {
@@ -45,7 +46,7 @@ export function findSweeps(recipe: CheckedRecipe): SweepSite[] {
   };
   walk("", recipe.header);
   for (const b of recipe.blocks) walk(b.name, b.props);
-  return sites.sort((a, b) => cmp(siteKey(a), siteKey(b)));
+  return sites.sort((a, b) => byCodeUnits(siteKey(a), siteKey(b)));
 }
 
 export function siteKey(s: Pick<SweepSite, "block" | "path">): string {
@@ -189,9 +190,6 @@ function renameRefs(v: Json, rename: (id: string) => string): Json {
   return out;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Each variant's diagnostics as one list: one that every variant found, once; one that some found,
  * naming them (`alignc plan` of a sweep, `alignc check`'s data checks of each variant). */

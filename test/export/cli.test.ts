@@ -14,9 +14,9 @@ const HF = join(ROOT, "recipes", "exports", "quickstart-hf.align");
 // The command runs in a child process: capturing this process's stdout would swallow the test
 // reporter's own output.
 const COMMAND = new URL("../../src/cli/commands/export.js", import.meta.url).href;
-async function capture(args: string[], opts: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
+async function capture(args: string[], opts: Record<string, unknown>, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const script = `import(${JSON.stringify(COMMAND)}).then((m) => m.run(${JSON.stringify(args)}, ${JSON.stringify(opts)})).then((c) => { process.exitCode = c; });`;
-  const r = spawnSync(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT });
+  const r = spawnSync(process.execPath, [...process.execArgv, "--input-type=module", "-e", script], { encoding: "utf8", cwd: ROOT, env: { ...process.env, ...env } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -138,4 +138,33 @@ test("an export over more GPUs than a step's sequences says what the target's st
   const notes = readFileSync(join(out, "EXPORT.md"), "utf8");
   assert.match(notes, /cannot be split over 1000000 GPUs; the target's global batch is 1000000: \d+ steps? \(alignc: \d+\) train \d+ sequences \(alignc: \d+; whole steps of the target's global batch\)/);
   assert.doesNotMatch(notes, /over 1000000 GPUs[^\n]*keep alignc's/);
+});
+
+// huntG40 L1: the file table was sorted by localeCompare, which follows LANG / LC_ALL: in Estonian z sorts
+// before t, so one recipe's EXPORT.md and .alignc-export.json came out in another order on another machine
+test("an export lists its files in one order whatever the locale: stages `tune` and `zap` under LC_ALL=et_EE.UTF-8 as under C", async () => {
+  const base = mkdtempSync(join(tmpdir(), "alignc-cli-"));
+  const recipe = join(base, "loc.align");
+  const data = join(ROOT, "recipes", "data");
+  writeFileSync(recipe, `recipe loc { seed = 5 }
+tokenizer chars = byte_level {}
+model tiny = gpt { tokenizer = chars  layers = 1  d_model = 32  heads = 2  context = 64  hf = "gpt2" }
+source demos = jsonl("${data}/demos.jsonl") as demonstrations { prompt = "{{instruction}}"  response = "{{response}}"  holdout = 0.1  limit = 30 }
+source prefs = jsonl("${data}/rankings.jsonl") as rankings { k = 4..9  holdout = 0.2  limit = 20 }
+format chat = chat_template("${join(ROOT, "templates", "chat", "plain.hbs")}")
+stage tune = sft { init = tiny  data = demos  format = chat  steps = 6  batch_size = 4  max_length = 64 }
+stage zap = reward_model { init = tune  data = prefs  format = chat  steps = 4  batch_size = 2  max_length = 64 }
+`);
+  const tables: string[] = [];
+  for (const LC_ALL of ["C", "et_EE.UTF-8"]) {
+    const out = join(base, `out-${LC_ALL}`);
+    const r = await capture([recipe], { to: "trl", out }, { LC_ALL, LANG: LC_ALL });
+    assert.equal(r.code, 0, r.err);
+    const md = readFileSync(join(out, "EXPORT.md"), "utf8");
+    tables.push(md.split("\n").filter((l) => l.startsWith("| `")).join("\n"));
+    assert.ok(md.indexOf("`configs/tune.yaml`") < md.indexOf("`configs/zap.yaml`"), `${LC_ALL}: tune before zap`);
+    const listed = Object.keys((JSON.parse(readFileSync(join(out, ".alignc-export.json"), "utf8")) as { files: Record<string, string> }).files);
+    assert.deepEqual(listed, [...listed].sort(), `${LC_ALL}: the manifest in code-unit order`);
+  }
+  assert.equal(tables[0], tables[1]);
 });

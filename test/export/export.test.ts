@@ -361,7 +361,8 @@ test("an export writes the one launch script of its cluster: 1node.sh for --node
         // the cluster's, and PPO's own (its gradient clipping): each for the export's nodes × GPUs
         const cluster = nodes === 1 ? "accelerate/zero3-1node" : "accelerate/zero3-2nodes";
         const accs = r.files.filter((f) => f.path.startsWith("accelerate/"));
-        assert.deepEqual(accs.map((f) => f.path), [`${cluster}-policy.yaml`, `${cluster}.yaml`]);
+        // every stage at one grad_clip: one config for all (PPO's own only where its clip differs)
+        assert.deepEqual(accs.map((f) => f.path), [`${cluster}.yaml`]);
         for (const acc of accs) assert.match(acc.content, new RegExp(`^num_processes: ${nodes * 8}$`, "m"), "the accelerate config runs every GPU the configs split the batch over");
         assert.ok(text.split("\n").filter((l) => /^(trl|accelerate) /.test(l)).every((l) => accs.some((a) => l.includes(a.path))), text);
       } else if (nodes > 1) assert.match(text, /--nnodes 2 /, `${to}: every stage on both nodes`);

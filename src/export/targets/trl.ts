@@ -61,7 +61,7 @@ function promptDrawsNote(c: MapCtx): string {
  */
 function ppoClipNote(c: MapCtx): string | null {
   if (c.stage.hp.grad_clip <= 0) return null;
-  return `TRL's PPO loop never clips gradients itself (it does not read max_grad_norm); DeepSpeed clips them at gradient_clipping = ${c.stage.hp.grad_clip} (written in ${acceleratePath(c.opts, c.stage.name)}), over the policy and the value model together (one DeepSpeed engine), where alignc clips the policy's gradient norm on its own${c.stage.hp.advantages === "gae" ? " and its value network's on its own" : ""}`;
+  return `TRL's PPO loop never clips gradients itself (it does not read max_grad_norm); DeepSpeed clips them at gradient_clipping = ${c.stage.hp.grad_clip} (written in ${c.stage.hp.grad_clip === sharedClip(c.input.stages) ? acceleratePath(c.opts) : acceleratePath(c.opts, c.stage.name)}), over the policy and the value model together (one DeepSpeed engine), where alignc clips the policy's gradient norm on its own${c.stage.hp.advantages === "gae" ? " and its value network's on its own" : ""}`;
 }
 
 /** EXPORT.md's note for a PPO stage whose TRL-trained reward model pads as its tokenizer does (no rewardPadToken). */
@@ -286,9 +286,9 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
  * versions and leaves out in others, and left out DeepSpeed clips nothing (huntF40 F2: the shared config
  * had no key, so SFT, the reward model and DPO could train unclipped whatever grad_clip said). Written as
  * a number equal to max_grad_norm it holds in both (transformers refuses only a value that differs). The
- * cluster's config carries the value most HF Trainer stages share; a stage with another value (PPO
- * always: its one engine holds policy and value model) gets its own file. 0 (no clipping) is written as
- * 0, which accelerate leaves out of DeepSpeed's config: none.
+ * cluster's config carries the value most HF Trainer stages share; a stage with another value (PPO's
+ * too) gets its own file. 0 (no clipping) is written as 0, which accelerate leaves out of DeepSpeed's
+ * config: none.
  */
 function sharedClip(stages: readonly ExportStage[]): number | undefined {
   const counts = new Map<number, number>();
@@ -321,11 +321,11 @@ export function trlTarget(input: ExportInput, opts: ExportOptions, rowCounts: Ma
     if (stage.kind === "ppo") {
       const path = `configs/${stage.name}.args`;
       files.push({ path, content: argsFile(entries.map(([k, v]) => [`--${k}`, typeof v === "boolean" ? String(v) : v])).text, what: `flags of TRL's experimental PPO script for stage \`${stage.name}\``, check: { as: "trl-flags", entry: "ppo" } });
-      const ppoAcc = stageAccelerateFile(stage, opts);
-      files.push(ppoAcc);
+      const own = stage.hp.grad_clip === clip ? null : stageAccelerateFile(stage, opts);
+      if (own) files.push(own);
       const run = (extra: string) => [
         `mapfile -t ARGS < ${path}`,
-        `accelerate launch --config_file ${ppoAcc.path}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
+        `accelerate launch --config_file ${own?.path ?? shared}${extra} -m trl.experimental.ppo.ppo "\${ARGS[@]}"`,
       ];
       launch.push({ stage: stage.name, oneNode: run(""), nNodes: run(` ${rankArgs}`) });
     } else {

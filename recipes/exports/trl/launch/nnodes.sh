@@ -19,4 +19,4 @@ trl reward --config configs/rm.yaml --accelerate_config accelerate/zero3-2nodes.
 
 echo "== stage policy (node $NODE_RANK)"
 mapfile -t ARGS < configs/policy.args
-accelerate launch --config_file accelerate/zero3-2nodes-policy.yaml --machine_rank "$NODE_RANK" --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" -m trl.experimental.ppo.ppo "${ARGS[@]}"
+accelerate launch --config_file accelerate/zero3-2nodes.yaml --machine_rank "$NODE_RANK" --main_process_ip "$MASTER_ADDR" --main_process_port "$MASTER_PORT" -m trl.experimental.ppo.ppo "${ARGS[@]}"
