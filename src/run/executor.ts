@@ -10,9 +10,7 @@
 //              Ctrl-C: the running node checkpoints and the run stops with exit 130; the next run
 //              resumes that node from its checkpoint.
 import type { PlanNode } from "../plan/types.js";
-import type { CacheEntry } from "./storage/cache.js";
 import type { KeptFiles } from "./storage/remove-own.js";
-import { entryDamage } from "./storage/entry-check.js";
 import { checkpointMatches, ResumeBackends } from "./storage/entry-inputs.js";
 import { InputTracker } from "./storage/input-tracker.js";
 import { GenerationCache } from "./storage/generation-cache.js";
@@ -23,7 +21,8 @@ import { stopPoint, whileStoppable } from "../common/stop-point.js";
 import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { signalWordsDuring, yieldToSignals } from "./storage/interrupt.js";
 import { peakRssBytes } from "./storage/rundir.js";
-import { DamagedEntryError, readEntryRows, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
+import { DamagedEntryError, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
+import { loggedEvery, readHit, recordHitOn, type Hit } from "./cache-hits.js";
 import { ancestors } from "../common/graph.js";
 import { settlePending } from "./pending-nodes.js";
 import { nodeContext, type RunServices } from "./node-context.js";
@@ -208,31 +207,15 @@ export class Executor {
     return this.finish(failed.length || unevaluated ? EXIT.expectations : EXIT.ok);
   }
 
-  /** A cache entry of n and its logged rows, read together (a --force elsewhere may replace it: cache.read); null: a miss,
-   * as is an entry computed from another output of an input than this run's, or one still to compute (input-tracker.ts). */
+  /** A cache entry of n and its logged rows, read together; null: a miss (cache-hits.ts). */
   private readHit(n: PlanNode, sayDamage = true): Hit | null {
-    const hit = this.o.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
-    if (!hit) {
-      const why = sayDamage ? entryDamage(this.o.cache.entryDir(n.hash), n.hash) : null; // said once, in prepare()
-      if (why) this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] is damaged (${why}): computing it again`);
-      return null;
-    }
-    const v = this.inputs.judge(n, hit.entry.meta.inputs);
-    if (v.status === "same") return hit;
-    if (v.status === "stale" && v.first)
-      this.o.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${label(this.byId.get(v.input)!)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
-    return null;
+    return readHit({ cache: this.o.cache, inputs: this.inputs, progress: this.o.progress, nodeLabel: (id) => label(this.byId.get(id)!) }, n, sayDamage);
   }
 
   /** n is reused from its entry: its record and its output (a hit, or one another run made meanwhile). */
   private recordHit(n: PlanNode, hit: Hit): void {
     const rec = this.records.get(n.id)!;
-    rec.status = "cached";
-    rec.entry = hit.entry.dir;
-    rec.savedSeconds = hit.entry.meta.seconds;
-    rec.computedOn = hit.entry.meta.backend;
-    rec.summary = summaryOf(hit.entry.meta.data);
-    recordSkipped(rec, hit.entry.meta.data);
+    recordHitOn(rec, n, hit, this.o.progress);
     this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, files: hit.entry.meta.files, value: undefined, summary: rec.summary ?? {} }));
     this.inputs.resolved(n.id, hit.entry.meta.files);
   }
@@ -364,7 +347,7 @@ export class Executor {
         box.value = result.value;
         // the node's own log travels with its entry, so a run that reuses it still reports its curves
         writeEntryRows(dir, rows);
-        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null }, backend: this.backends.label(n.id, this.o.selectedBackend?.() ?? undefined), inputs };
+        return { seconds: (performance.now() - t0) / 1000, data: { summary: result.summary, data: result.data ?? null, ...loggedEvery(n) }, backend: this.backends.label(n.id, this.o.selectedBackend?.() ?? undefined), inputs };
       }, { replace }).catch((err: unknown) => {
         if (err instanceof Interrupted) return null;
         throw err;
@@ -408,6 +391,3 @@ export class Executor {
     else this.run_.appendSample(row as SampleRow);
   }
 }
-
-type Hit = { entry: CacheEntry; value: EntryRows };
-

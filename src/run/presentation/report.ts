@@ -194,7 +194,7 @@ export function renderReport(run: RunDir): string {
         escapeHtml(n.kind),
         `<code>${escapeHtml(n.hash.replace(/^sha256:/, "").slice(0, 12))}</code>`,
         escapeHtml(n.status + (n.resumedFromStep ? ` from step ${n.resumedFromStep}` : "") + (n.reason ? `: ${n.reason}` : "")),
-        n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""})` : fmtDuration(n.seconds),
+        n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""}${n.loggedEvery ? `; rows logged every ${n.loggedEvery} steps by the run that computed it` : ""})` : fmtDuration(n.seconds),
         // monotonic over the run: a node's figure is the process peak up to its end
         n.peakRssBytes !== undefined ? fmtBytes(n.peakRssBytes) : "",
         summaryCell(n.kind, n.summary),

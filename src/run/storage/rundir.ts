@@ -61,6 +61,8 @@ export interface NodeRecord {
   seconds: number; // wall time in this run (≈0 for cache hits)
   savedSeconds?: number; // for cache hits: the compute time recorded when the entry was made
   computedOn?: string; // the backend that computed its cache entry (a hit: the run that made it); absent for older entries
+  /** a hit whose rows were logged at another log_every than this plan's (not hashed): the computing run's */
+  loggedEvery?: number;
   resumedFromStep?: number;
   /** interrupted: the step of the checkpoint this run saved, which the next run resumes from (absent: none) */
   checkpointStep?: number;

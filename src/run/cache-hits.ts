@@ -1,0 +1,54 @@
+// Reading a node's cache entry as a hit (executor.ts): the entry and its logged rows read together (a
+// --force elsewhere may replace it: cache.read), held to the outputs of its inputs this run has, and
+// recorded in the node's record with what a reader of the run must know of it.
+import type { PlanNode } from "../plan/types.js";
+import type { Progress } from "./presentation/progress.js";
+import type { CacheEntry, StageCache } from "./storage/cache.js";
+import { entryDamage } from "./storage/entry-check.js";
+import { readEntryRows, recordSkipped, summaryOf, type EntryRows } from "./storage/entry-rows.js";
+import type { InputTracker } from "./storage/input-tracker.js";
+import type { NodeRecord } from "./storage/rundir.js";
+
+export type Hit = { entry: CacheEntry; value: EntryRows };
+
+const label = (n: PlanNode) => n.block || n.id;
+
+/** A stage's log_every, recorded in its entry beside its rows (a hit at another cadence is said: recordHitOn). */
+export function loggedEvery(n: PlanNode): { logged_every?: number } {
+  const v = n.params.log_every;
+  return n.kind === "stage" && typeof v === "number" ? { logged_every: v } : {};
+}
+
+/** n's entry and its logged rows; null: a miss, as is an entry computed from another output of an input
+ * than this run's, or one still to compute (input-tracker.ts). A damaged entry is said (once: sayDamage). */
+export function readHit(s: { cache: StageCache; inputs: InputTracker; progress: Progress; nodeLabel: (id: string) => string }, n: PlanNode, sayDamage: boolean): Hit | null {
+  const hit = s.cache.read(n.hash, (e) => readEntryRows(e.dir, label(n), n.id, e.meta.files));
+  if (!hit) {
+    const why = sayDamage ? entryDamage(s.cache.entryDir(n.hash), n.hash) : null; // said once, in prepare()
+    if (why) s.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] is damaged (${why}): computing it again`);
+    return null;
+  }
+  const v = s.inputs.judge(n, hit.entry.meta.inputs);
+  if (v.status === "same") return hit;
+  if (v.status === "stale" && v.first)
+    s.progress.info(`${label(n)}: its cached entry [${n.hash.slice(0, 8)}] was computed from another output of ${s.nodeLabel(v.input)} than the one cached now (computed again since, on another backend or by --force): computing it again`);
+  return null;
+}
+
+/** n is reused from its entry: its record says so, with the entry's figures and what they were made with. */
+export function recordHitOn(rec: NodeRecord, n: PlanNode, hit: Hit, progress: Progress): void {
+  rec.status = "cached";
+  rec.entry = hit.entry.dir;
+  rec.savedSeconds = hit.entry.meta.seconds;
+  rec.computedOn = hit.entry.meta.backend;
+  rec.summary = summaryOf(hit.entry.meta.data);
+  recordSkipped(rec, hit.entry.meta.data);
+  // log_every is not hashed (editing it retrains nothing): a hit's rows are those of the run that computed
+  // it, at its cadence, which this plan may not share (huntG40 M1: one recipe, 5 or 51 rows); said, not hidden
+  const was = (hit.entry.meta.data as { logged_every?: unknown } | null)?.logged_every;
+  const now = loggedEvery(n).logged_every;
+  if (typeof was === "number" && now !== undefined && was !== now) {
+    rec.loggedEvery = was;
+    progress.info(`${label(n)}: cached; its metric rows are those of the run that computed it, logged every ${was} steps (this plan: log_every = ${now}, which is not hashed; --force ${label(n)} logs them anew)`);
+  }
+}
