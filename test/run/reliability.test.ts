@@ -67,6 +67,7 @@ test("a lock whose owner's pid was given to a later process is stale: taken at o
 test("the Ctrl-C resume hint keeps --tiny, --variant, --backend, --until and --recipe, never --force", () => {
   assert.equal(resumeCommand("recipes/quickstart.align", { tiny: true, backend: "cpu", until: "sft", variant: "kl_coef=0.05" }), "alignc run --tiny --variant kl_coef=0.05 --backend cpu --until sft recipes/quickstart.align");
   assert.equal(resumeCommand("my plans/p.json", { recipe: "r.align" }), "alignc run --recipe r.align 'my plans/p.json'");
+  assert.equal(resumeCommand("sweep.align", { tiny: true, allVariants: true }), "alignc run --tiny --all-variants sweep.align", "an interrupted sweep resumes as a sweep");
 });
 
 // a killed process its parent has not reaped (a zombie) held its locks: `alignc run` waited on it and

@@ -73,12 +73,13 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
 
 /** The command to run again after Ctrl-C: every flag that chose this plan (not --force, which would
  * recompute instead of resuming). */
-export function resumeCommand(path: string, o: { tiny?: boolean; backend?: string | undefined; until?: string | null; variant?: string | undefined; workers?: number | "auto"; recipe?: string | undefined; noBudget?: boolean }): string {
+export function resumeCommand(path: string, o: { tiny?: boolean; backend?: string | undefined; until?: string | null; variant?: string | undefined; allVariants?: boolean; workers?: number | "auto"; recipe?: string | undefined; noBudget?: boolean }): string {
   return [
     "alignc run",
     o.tiny ? "--tiny" : "",
     o.noBudget ? "--no-budget" : "",
     o.variant ? `--variant ${shellQuote(o.variant)}` : "",
+    o.allVariants ? "--all-variants" : "",
     o.backend ? `--backend ${shellQuote(o.backend)}` : "",
     o.until ? `--until ${shellQuote(o.until)}` : "",
     // a resumed stage is exact with the same replica count: an explicit count is repeated, auto is the default
@@ -142,7 +143,7 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     process.stderr.write("alignc run: --recipe names the recipe of a saved plan (alignc run PLAN.json --recipe R)\n");
     return 2;
   }
-  const again = (variant?: string) => resumeCommand(path, { tiny: o.tiny, backend: o.backend, until: o.until, variant, workers: o.workers, recipe: typeof opts.recipe === "string" ? opts.recipe : undefined, noBudget: o.noBudget });
+  const again = (variant?: string, allVariants?: boolean) => resumeCommand(path, { tiny: o.tiny, backend: o.backend, until: o.until, variant, allVariants, workers: o.workers, recipe: typeof opts.recipe === "string" ? opts.recipe : undefined, noBudget: o.noBudget });
   const interrupt = new Interrupt().install();
   try {
     if (isPlanFile(path)) return report(await runSavedPlan(path, { ...o, interrupt, ...(typeof opts.recipe === "string" ? { recipe: opts.recipe } : {}) }), again());
@@ -150,7 +151,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     let worst = 0;
     const { total, runs } = await runAllVariants(path, { ...o, interrupt }, ({ variant, result }) => {
       process.stdout.write(`\nvariant ${variant}\n`);
-      worst = Math.max(worst, report(result, again(variant)));
+      // the sweep again, not the one variant: the variants after it were never started (huntG40: following
+      // `--variant V` left them unrun); the variants already done are read back from the cache
+      worst = Math.max(worst, report(result, again(undefined, true)));
     });
     if (total === 0) {
       process.stderr.write(`alignc run: ${path} sweeps nothing (or does not check); run it without --all-variants\n`);
