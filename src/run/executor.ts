@@ -377,7 +377,7 @@ export class Executor {
   }
 
   private sayKept(n: PlanNode, kept: readonly KeptFiles[]): void {
-    for (const k of kept) this.o.progress.info(`${label(n)}: kept files alignc did not write, found in its old cache folder: ${k.files.join(", ")} (now in ${k.path})`);
+    for (const k of kept) this.o.progress.info(`${label(n)}: kept files alignc did not write, found where it removed its own: ${k.files.join(", ")} (in ${k.path})`);
   }
 
   private context(n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext {

@@ -97,6 +97,9 @@ test("rm accuracy isolates the style pairs: one right answer, concise against af
   assert.equal(m.correctness_pairs, 2);
   assert.equal(m.style_length_baseline, 1, "shorter alone orders every style pair");
   assert.deepEqual([m["style_accuracy/addition"], m["style_pairs/addition"], m["style_accuracy/sentiment"], m["style_pairs/sentiment"]], [0, 1, 1, 1]);
+  // a reference written with the preamble means its concise answer (reviewR40 M1)
+  const written = rmAccuracyMetrics([{ responses: ["7", `${PREAMBLE}7`, "8"], pairs: [[0, 1], [0, 2]], reference: `${PREAMBLE}7`, scores: [2, 1, 0] }]);
+  assert.deepEqual([written.style_pairs, written.style_accuracy, written.correctness_pairs, written.correctness_accuracy], [1, 1, 1, 1]);
   const none = rmAccuracyMetrics([{ responses: ["7", "8"], pairs: [[0, 1]], reference: "7", scores: [1, 0] }]);
   assert.deepEqual([none.style_pairs, "style_accuracy" in none], [0, false], "no style pair: no style figure (not a made-up 0)");
 });

@@ -3,7 +3,7 @@
 // folder renamed `….foreign-<time>` (a name no reader takes for an entry or a checkpoint), and said.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { removeRecorded } from "../../src/run/storage/remove-own.js";
@@ -36,6 +36,30 @@ test("removeRecorded: the recorded files and the folders they leave empty go; an
     assert.equal(readFileSync(join(dir, "outside.txt"), "utf8"), "mine too");
     assert.deepEqual(removeRecorded(d, ["mine/notes.txt"]), []);
     assert.ok(!existsSync(d), "the folder itself goes once empty");
+  } finally {
+    cleanup();
+  }
+});
+
+// reviewR40 H1: unlinkSync follows every link of a path but its last, so a record naming `ln/x` where `ln` is
+// a link to a user's folder deleted the user's x (and the emptied-folder pass removed folders in there)
+test("removeRecorded never removes through a link: a recorded `ln/x` or `ln/sub/y`, `ln` a link to a user's folder, leaves that folder whole", () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const d = join(dir, "e");
+    const theirs = join(dir, "theirs");
+    mkdirSync(join(theirs, "sub"), { recursive: true });
+    writeFileSync(join(theirs, "x"), "mine");
+    writeFileSync(join(theirs, "sub", "y"), "mine");
+    mkdirSync(d);
+    symlinkSync(theirs, join(d, "ln"));
+    writeFileSync(join(d, "w.bin"), "w");
+    writeFileSync(join(d, "entry.json"), "{}");
+    const left = removeRecorded(d, ["w.bin", "ln/x", "ln/sub/y", "entry.json"], "entry.json");
+    assert.deepEqual(left, ["ln"], "the link stays (a user's), listed");
+    assert.equal(readFileSync(join(theirs, "x"), "utf8"), "mine");
+    assert.equal(readFileSync(join(theirs, "sub", "y"), "utf8"), "mine");
+    assert.ok(!existsSync(join(d, "w.bin")) && !existsSync(join(d, "entry.json")));
   } finally {
     cleanup();
   }

@@ -47,7 +47,10 @@ function promptDrawsNote(c: MapCtx): string {
   const alignDraws = draws / hp.samples_per_prompt;
   const trained = Math.max(1, c.rows - TRL_PPO_EVAL_ROWS);
   // two significant digits below one pass: 40 draws over 814 prompts are 0.049 passes, not "0.0" (huntF40 F7)
-  const passes = (n: number, of: number) => (n / of >= 1 ? (n / of).toFixed(1) : String(Number((n / of).toPrecision(2))));
+  const passes = (n: number, of: number) => {
+    const two = (n / of).toPrecision(2); // 0.049, 0.70, and 0.996 → "1.0", as a whole pass is written
+    return n / of >= 1 ? (n / of).toFixed(1) : Number(two) < 1 ? String(Number(two)) : two;
+  };
   return (
     `TRL's PPOTrainer samples one response per prompt and draws a fresh prompt for every rollout: steps × batch_size = ${draws} prompt draws, ${passes(draws, trained)} passes over the ${trained} prompts it trains on, ` +
     `where alignc drew steps × batch_size ÷ samples_per_prompt = ${alignDraws} prompts, ${passes(alignDraws, c.rows)} passes over its ${c.rows}, and sampled each ${hp.samples_per_prompt} times with a leave-one-out baseline (TRL's RLOOTrainer has rloo_k)`

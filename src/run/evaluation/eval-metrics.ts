@@ -30,6 +30,7 @@
 //                dropping the preamble from b's right answers and changing nothing else (½ + preamble_b
 //                / 2n). Above it, a win rate needs answers b got wrong; at or below it, style can be all.
 import { ruleClass, ruleDecidedBy } from "./rule-judge.js";
+import { ruleReference } from "../../data/demo/rule.js";
 import { signTest } from "./stats.js";
 import { groupWeightedAccuracy, pairCredit } from "../../common/pair-credit.js";
 
@@ -207,14 +208,17 @@ function rmAccuracyOf(groups: readonly ScoredGroup[]): Record<string, number> {
   let sRight = 0;
   for (const g of groups) {
     if (g.pairs.length === 0) continue;
+    // a reference written with the preamble means its concise answer, as to the rule judge, PPO's rule reward
+    // and the rule labeler (reviewR40 M1: "Sure! Here is 7" made "7" wrong here, a style pair a correctness one)
+    const ref = g.reference === undefined ? undefined : ruleReference(g.reference);
     let gRight = 0;
     for (const [w, l] of g.pairs) {
       const credit = pairCredit(g.scores[w]!, g.scores[l]!); // a tie ½: a constant scorer is at chance
       gRight += credit;
-      if (g.reference !== undefined && ruleCorrect(g.responses[w]!, g.reference) !== ruleCorrect(g.responses[l]!, g.reference)) {
+      if (ref !== undefined && ruleCorrect(g.responses[w]!, ref) !== ruleCorrect(g.responses[l]!, ref)) {
         cPairs++;
         cRight += credit;
-      } else if (g.reference !== undefined && ruleDecidedBy(g.responses[w]!, g.responses[l]!, g.reference) === "style") {
+      } else if (ref !== undefined && ruleDecidedBy(g.responses[w]!, g.responses[l]!, ref) === "style") {
         sPairs++;
         sRight += credit;
       }

@@ -30,7 +30,7 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
     case "eval.win_rate": {
       // the rule judge's ties split by whether a better answer was possible, and the counts per task
       const ties = s.ties_both_right === undefined ? "" : ` (ties: both right ${f("ties_both_right")}, both wrong ${f("ties_both_wrong")}; decided by correctness W${f("correctness_wins")}/L${f("correctness_losses")}, by style W${f("style_wins")}/L${f("style_losses")}, by form W${f("form_wins")}/L${f("form_losses")}${s.style_alone_win_rate === undefined ? "" : `; right a ${f("right_a")} (${f("preamble_a")} after the preamble), b ${f("right_b")} (${f("preamble_b")}): by style alone at most ${f("style_alone_win_rate")}`})`;
-      const styleOf = (t: string) => (s[`style_wins/${t}`] === undefined ? "" : `; style ${f(`style_wins/${t}`)}/${f(`style_losses/${t}`)} of ${f(`preamble_b/${t}`)} after the preamble`);
+      const styleOf = (t: string) => (s[`style_wins/${t}`] === undefined ? "" : `; style ${f(`style_wins/${t}`)}/${f(`style_losses/${t}`)}, b right after the preamble ${f(`preamble_b/${t}`)}`);
       const fixed = (t: string) => (s[`correctness_wins/${t}`] === undefined ? "" : ` (correctness ${f(`correctness_wins/${t}`)}/${f(`correctness_losses/${t}`)}${styleOf(t)})`);
       const per = !perTask ? [] : tasksIn(s, "wins").map((t) => `${t} W${f(`wins/${t}`)}/T${f(`ties/${t}`)}/L${f(`losses/${t}`)}${fixed(t)}`);
       const bestOf = s.best_of === undefined ? "" : ` (a: the best of ${f("best_of")} samples, picked by ${s.best_of_oracle === 1 ? "the rule: an oracle" : "a reward model"})`;

@@ -272,7 +272,7 @@ export class StageCache {
   private discard(hash: string, aside: string): KeptFiles | null {
     const files = readEntryMeta(aside)?.files;
     const recorded = files !== null && typeof files === "object" ? Object.keys(files) : [];
-    return removeOwnFolder(aside, [...recorded, ENTRY], foreignName(this.entryDir(hash)));
+    return removeOwnFolder(aside, recorded, ENTRY, foreignName(this.entryDir(hash)));
   }
 
   /** Remove temp folders and half-taken lock files whose writer process is gone (left by kill -9). */
@@ -283,7 +283,14 @@ export class StageCache {
     // an entry being removed or replaced when its remover was killed still holds its entry.json (removed
     // last): removed as remove() would, a user's file in it kept
     const folders = removeDeadWriters(join(this.root, ".tmp"), (name) => TEMP_ENTRY.exec(name)?.[1] ?? null, {
-      remove: (path, name) => (/\.(?:deleted|replaced)\./.test(name) ? this.discard(name.slice(0, name.indexOf(".")), path) : rmSync(path, { recursive: true, force: true })),
+      remove: (path, name) => {
+        if (!/\.(?:deleted|replaced)\./.test(name)) return rmSync(path, { recursive: true, force: true });
+        try {
+          this.discard(name.slice(0, name.indexOf(".")), path);
+        } catch {
+          // left for the next sweep: one folder that cannot be moved now must not stop the rest (or prune)
+        }
+      },
     });
     // a lock being taken is first written to `<hash>.lock.<writer>-<nonce>.tmp` (lock.ts)
     const locks = removeDeadWriters(join(this.root, ".locks"), (name) => new RegExp(`\\.lock\\.(${WRITER_TAG_RE})-[0-9a-f]+\\.tmp$`).exec(name)?.[1] ?? null);

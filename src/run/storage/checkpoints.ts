@@ -148,6 +148,6 @@ export class CheckpointStore {
       return null;
     }
     const recorded = files !== null && typeof files === "object" ? Object.keys(files) : [];
-    return removeOwnFolder(dir, [...recorded, "DONE"], foreignName(keptName));
+    return removeOwnFolder(dir, recorded, "DONE", foreignName(keptName));
   }
 }

@@ -35,27 +35,46 @@ function listTree(dir: string, prefix = ""): string[] {
   return out.sort();
 }
 
-/**
- * Remove the files `recorded` names inside `dir` (files and links, never a folder's contents), then the
- * folders between them and dir that this leaves empty, then dir itself when empty. What else dir holds
- * stays: its paths, relative to dir, are returned (none: dir is gone).
- */
-export function removeRecorded(dir: string, recorded: Iterable<string>): string[] {
-  const parents = new Set<string>();
-  for (const rel of recorded) {
-    const path = inside(dir, rel);
-    if (path === null) continue;
+/** Whether every folder between dir and the recorded path is a real folder, not a link: a link in the
+ * middle would lead the removal outside dir (reviewR40 H1: a record naming `ln/x`, `ln` a link to a
+ * user's folder, deleted the user's x; unlinkSync follows every link of a path but its last). */
+function throughRealFolders(dir: string, path: string): boolean {
+  for (let p = dirname(path); p !== dir; p = dirname(p)) {
+    if (!p.startsWith(dir + sep)) return false;
     try {
-      if (lstatSync(path).isDirectory()) continue;
+      const st = lstatSync(p);
+      if (!st.isDirectory() || st.isSymbolicLink()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Remove the files `recorded` names inside `dir` (files and links, never a folder's contents, never
+ * through a link), then the folders between them and dir that this leaves empty, then `record` (the file
+ * that names them, last: a kill -9 midway leaves it to finish the removal from), then dir itself when
+ * empty. What else dir holds stays: its paths, relative to dir, are returned (none: dir is gone).
+ */
+export function removeRecorded(dir: string, recorded: Iterable<string>, record?: string): string[] {
+  const parents = new Set<string>();
+  const unlink = (rel: string) => {
+    const path = inside(dir, rel);
+    if (path === null || !throughRealFolders(dir, path)) return;
+    try {
+      if (lstatSync(path).isDirectory()) return;
       unlinkSync(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
     }
-    for (let p = dirname(path); p !== dir && p.startsWith(dir); p = dirname(p)) parents.add(p);
-  }
-  // deepest first, so a folder emptied by its children's removal goes too
+    for (let p = dirname(path); p !== dir && p.startsWith(dir + sep); p = dirname(p)) parents.add(p);
+  };
+  for (const rel of recorded) if (rel !== record) unlink(rel);
+  // deepest first, so a folder emptied by its children's removal goes too (each a real folder: checked above)
   for (const p of [...parents].sort((a, b) => b.length - a.length)) rmdirIfEmpty(p);
+  if (record !== undefined) unlink(record);
   if (rmdirIfEmpty(dir)) return [];
   return listTree(dir);
 }
@@ -80,13 +99,14 @@ export interface KeptFiles {
 }
 
 /**
- * Remove folder `dir` alignc wrote, whose files `recorded` names: those go; when others remain, dir is
- * renamed to `keptAt` (`foreignName(…)` of its place) and said. null: nothing was kept.
+ * Remove folder `dir` alignc wrote, whose files its `record` file names (`recorded`): those go, the record
+ * last; when others remain, dir is renamed to `keptAt` (`foreignName(…)` of its place) and said. null:
+ * nothing was kept.
  */
-export function removeOwnFolder(dir: string, recorded: Iterable<string>, keptAt: string): KeptFiles | null {
+export function removeOwnFolder(dir: string, recorded: Iterable<string>, record: string, keptAt: string): KeptFiles | null {
   if (!lexists(dir)) return null;
   // a file or a link where alignc's folder was: not alignc's, kept whole
-  const left = isRealDir(dir) ? removeRecorded(dir, recorded) : [basename(dir)];
+  const left = isRealDir(dir) ? removeRecorded(dir, recorded, record) : [basename(dir)];
   if (!left.length) return null;
   renameSync(dir, keptAt);
   fsyncDir(dirname(keptAt));
