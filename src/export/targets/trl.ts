@@ -289,13 +289,13 @@ export function trlStageConfig(stage: ExportStage, input: ExportInput, opts: Exp
  * versions and leaves out in others, and left out DeepSpeed clips nothing (huntF40 F2: the shared config
  * had no key, so SFT, the reward model and DPO could train unclipped whatever grad_clip said). Written as
  * a number equal to max_grad_norm it holds in both (transformers refuses only a value that differs). The
- * cluster's config carries the value most HF Trainer stages share; a stage with another value (PPO's
- * too) gets its own file. 0 (no clipping) is written as 0, which accelerate leaves out of DeepSpeed's
+ * cluster's config carries the value most stages share (so some stage always runs with it); a stage with
+ * another value gets its own file. 0 (no clipping) is written as 0, which accelerate leaves out of DeepSpeed's
  * config: none.
  */
 function sharedClip(stages: readonly ExportStage[]): number | undefined {
   const counts = new Map<number, number>();
-  for (const s of stages) if (s.kind !== "ppo") counts.set(s.hp.grad_clip, (counts.get(s.hp.grad_clip) ?? 0) + 1);
+  for (const s of stages) counts.set(s.hp.grad_clip, (counts.get(s.hp.grad_clip) ?? 0) + 1);
   let best: number | undefined;
   for (const [clip, n] of counts) if (best === undefined || n > counts.get(best)!) best = clip;
   return best;
