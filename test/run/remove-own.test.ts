@@ -3,7 +3,7 @@
 // folder renamed `….foreign-<time>` (a name no reader takes for an entry or a checkpoint), and said.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StageCache } from "../../src/run/storage/cache.js";
 import { removeRecorded } from "../../src/run/storage/remove-own.js";
@@ -127,10 +127,15 @@ test("checkpoints: rotation, clearing and prune keep a user's file put in a chec
     await put(cache, H("0"));
     writeFileSync(join(dir, H("0"), "mine.txt"), "mine");
     mkdirSync(join(dir, "runs"));
+    const entryBytes = statSync(join(dir, H("0"), "entry.json")).size;
+    const doneBytes = statSync(join(cache.latestCheckpoint(H("f"))!.dir, "DONE")).size;
     const r = await pruneCache(dir, [join(dir, "runs")]);
     assert.deepEqual(r.removed.map((p) => p.hash), [H("0")]);
     assert.deepEqual(r.checkpoints.map((p) => p.hash), [H("f")]);
     assert.deepEqual(r.keptFiles.map((k) => k.files), [["mine.txt"], ["mine.txt"]]);
+    // the bytes removed, without the user's 4-byte files kept (reviewR40 L3): the model, the vocabulary and entry.json; the weights and DONE
+    assert.equal(r.removed[0]!.bytes, 64 + 2 + entryBytes);
+    assert.equal(r.checkpoints[0]!.bytes, 1 + doneBytes);
     for (const k of r.keptFiles) assert.equal(readFileSync(join(k.path, "mine.txt"), "utf8"), "mine");
   } finally {
     cleanup();

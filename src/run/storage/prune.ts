@@ -182,7 +182,7 @@ export async function pruneCache(cacheRoot: string, runsDirs: readonly string[],
       else report.removed.push(pruned);
       continue;
     }
-    if (await underLock(cache, nodeGuard(cache, name), () => keep(report, cache.remove(name)))) report.removed.push(pruned);
+    if (await underLock(cache, nodeGuard(cache, name), () => keep(report, pruned, () => cache.remove(name)))) report.removed.push(pruned);
     else report.busy.push(name);
   }
   // last: a prune stopped before this point (an unreadable run folder) has dropped no record either
@@ -209,7 +209,7 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
     if (dryRun) {
       if (wouldSkip(cache, nodeGuard(cache, name))) report.busy.push(join(".partial", name));
       else report.checkpoints.push(pruned);
-    } else if (await underLock(cache, nodeGuard(cache, name), () => keep(report, ...cache.clearCheckpoints(name)))) report.checkpoints.push(pruned);
+    } else if (await underLock(cache, nodeGuard(cache, name), () => keep(report, pruned, () => cache.clearCheckpoints(name), path))) report.checkpoints.push(pruned);
     else report.busy.push(join(".partial", name));
   }
 }
@@ -243,8 +243,13 @@ async function pruneGenerations(cache: StageCache, hashes: Set<string>, report: 
 }
 
 /** Files a user had put inside an entry or a checkpoint folder prune removed: kept, and said. */
-function keep(report: PruneReport, ...kept: (KeptFiles | null)[]): void {
-  for (const k of kept) if (k) report.keptFiles.push(k);
+function keep(report: PruneReport, pruned: Pruned, remove: () => KeptFiles | KeptFiles[] | null, folder?: string): void {
+  const kept = [remove()].flat().filter((k): k is KeptFiles => k !== null);
+  report.keptFiles.push(...kept);
+  // the bytes removed, not the user's files kept (reviewR40 L3): what is left where it was (a checkpoint
+  // folder: every kept file is inside it), else in the folders it was moved to
+  const left = folder !== undefined ? treeBytes(folder) : kept.reduce((sum, k) => sum + treeBytes(k.path), 0);
+  pruned.bytes = Math.max(0, pruned.bytes - left);
 }
 
 /** What guards one removal: the lock its writer takes, and the node hash a starting run marks for it. */
