@@ -137,6 +137,16 @@ test("checkpoints: rotation, clearing and prune keep a user's file put in a chec
     assert.equal(r.removed[0]!.bytes, 64 + 2 + entryBytes);
     assert.equal(r.checkpoints[0]!.bytes, 1 + doneBytes);
     for (const k of r.keptFiles) assert.equal(readFileSync(join(k.path, "mine.txt"), "utf8"), "mine");
+    // a node whose rotation kept a checkpoint folder for a user's file (`ckpt-….foreign-…`) still has its own
+    // checkpoints pruned, the kept folder left and listed (docsY40 L6: the folder became a stranger's whole)
+    await cache.saveCheckpoint(H("9"), 1, (d) => writeFileSync(join(d, "weights.bin"), "1"));
+    writeFileSync(join(cache.latestCheckpoint(H("9"))!.dir, "mine.txt"), "mine");
+    for (const step of [2, 3]) await cache.saveCheckpoint(H("9"), step, (d) => writeFileSync(join(d, "weights.bin"), String(step)));
+    const again = await pruneCache(dir, [join(dir, "runs")]);
+    assert.deepEqual(again.checkpoints.map((p) => p.hash), [H("9")]);
+    assert.deepEqual(cache.checkpoints(H("9")), []);
+    assert.equal(again.keptFiles.length, 1);
+    assert.match(again.keptFiles[0]!.files[0]!, /^ckpt-000000001\.foreign-/);
   } finally {
     cleanup();
   }

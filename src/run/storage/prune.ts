@@ -126,8 +126,11 @@ function treeBytes(path: string): number {
   }
 }
 
-/** A checkpoint folder's contents as alignc writes them: `ckpt-<step>`, temps being written and ones being removed, nothing else. */
-const CHECKPOINT_NAME = /^(?:ckpt-\d+|\.(?:tmp|rm)-ckpt-\d+-.+)$/;
+/** A checkpoint folder's contents as alignc writes them: `ckpt-<step>`, temps being written and ones being
+ * removed, and a checkpoint kept for a user's file in it (`ckpt-<step>.foreign-<time>`: clearCheckpoints
+ * leaves it and says so; it made the whole folder a stranger's, its later checkpoints never pruned). */
+const CHECKPOINT_NAME = /^(?:ckpt-\d+|\.(?:tmp|rm)-ckpt-\d+-.+|ckpt-\d+\.foreign-.+)$/;
+const KEPT_CHECKPOINT = /^ckpt-\d+\.foreign-.+$/;
 
 const HASH_NAME = /^[0-9a-f]{64}$/;
 
@@ -200,7 +203,9 @@ async function pruneCheckpoints(cache: StageCache, hashes: Set<string>, report: 
   }
   for (const name of readdirSync(base).sort()) {
     const path = join(base, name);
-    if (!HASH_NAME.test(name) || !isRealDir(path) || !readdirSync(path).every((f) => CHECKPOINT_NAME.test(f))) {
+    const inside = isRealDir(path) ? readdirSync(path) : null;
+    // alignc's names only, and something of alignc's to remove (a folder left holding only kept ones is the user's now)
+    if (!HASH_NAME.test(name) || inside === null || !inside.every((f) => CHECKPOINT_NAME.test(f)) || inside.every((f) => KEPT_CHECKPOINT.test(f))) {
       report.strangers.push(join(".partial", name));
       continue;
     }
