@@ -302,11 +302,18 @@ export class Executor {
   private async computeCached(n: PlanNode): Promise<NodeResult> {
     const rec = this.records.get(n.id)!;
     const cache = this.o.cache;
-    const lock = await cache.lock(n.hash, {
-      purpose: `alignc run: ${label(n)}`,
-      onWait: (owner) => this.o.progress.info(`${label(n)}: waiting for pid ${owner.pid} (${owner.purpose}), which is computing the same node`),
-      stop: () => this.o.interrupt.requested,
-    });
+    // while waiting for another run's lock a Ctrl-C stops the wait at once: nothing of this node to finish or save (reviewR40 L4)
+    let waiting: (() => void) | null = null;
+    const lock = await cache
+      .lock(n.hash, {
+        purpose: `alignc run: ${label(n)}`,
+        onWait: (owner) => {
+          waiting ??= signalWordsDuring({ first: `stopping the wait for pid ${owner.pid} (nothing of ${label(n)} computed here)`, again: "stopping now" });
+          this.o.progress.info(`${label(n)}: waiting for pid ${owner.pid} (${owner.purpose}), which is computing the same node`);
+        },
+        stop: () => this.o.interrupt.requested,
+      })
+      .finally(() => waiting?.());
     const heartbeat = setInterval(() => lock.touch(), 30_000);
     heartbeat.unref();
     this.running.set(n.id, lock);
