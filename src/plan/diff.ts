@@ -44,10 +44,12 @@ export interface PlanDiff {
   entries: DiffEntry[];
   gates: GateChange[]; // removed lines first, then added ones, each in its plan's order
   rerun: string[]; // stages and evals of B that must run (+ or ~), sorted
-  reused: string[]; // stages and evals of B whose cached outputs are reused (=), sorted
+  reused: string[]; // stages, evals and draws of B whose cached outputs are reused (=), sorted
 }
 
-const RUNNABLE = new Set(["stage", "eval"]);
+/** Nodes a run computes into the cache (the rest are built in memory by whatever reads them): stages,
+ * evals, and a `samples(...)` source's draw, which generates like an eval (huntG40: left out of "reused"). */
+const CACHED = (e: { kind: string; op: string }) => e.kind === "stage" || e.kind === "eval" || (e.kind === "data" && e.op === "samples");
 
 export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } = {}): PlanDiff {
   const matchAB = new Map<string, string>(); // A id → B id
@@ -111,7 +113,6 @@ export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } =
   for (const x of a.nodes) if (!matchAB.has(x.id)) entries.push({ action: "-", id: x.id, kind: x.kind, op: x.op, old_hash: x.hash });
   entries.sort((p, q) => byCodeUnits(p.id, q.id) || byCodeUnits(p.action, q.action));
 
-  const runnable = (e: DiffEntry) => RUNNABLE.has(e.kind);
   const gates = gateChanges(a, b);
   return {
     a: labels.a ?? planLabel(a),
@@ -119,8 +120,8 @@ export function diffPlans(a: Plan, b: Plan, labels: { a?: string; b?: string } =
     equal: entries.every((e) => e.action === "=") && gates.length === 0,
     entries,
     gates,
-    rerun: entries.filter((e) => runnable(e) && (e.action === "+" || e.action === "~")).map((e) => e.id).sort(byCodeUnits),
-    reused: entries.filter((e) => runnable(e) && e.action === "=").map((e) => e.id).sort(byCodeUnits),
+    rerun: entries.filter((e) => CACHED(e) && (e.action === "+" || e.action === "~")).map((e) => e.id).sort(byCodeUnits),
+    reused: entries.filter((e) => CACHED(e) && e.action === "=").map((e) => e.id).sort(byCodeUnits),
   };
 }
 

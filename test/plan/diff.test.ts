@@ -27,6 +27,21 @@ test("diff(p, p) is empty: every node reused, nothing to re-run", () => {
   assert.ok(validateDiff(d), JSON.stringify(validateDiff.errors));
 });
 
+// a samples(...) draw generates into the cache as an eval does: reused or re-run, it is listed (huntG40)
+test("a samples draw is listed with the stages and evals: reused when equal, re-run when its hash changes; other data nodes are not", () => {
+  const p = compile();
+  const withDraw = (hash: string): Plan => {
+    const q = structuredClone(p);
+    const proto = q.nodes.find((n) => n.kind === "data")!;
+    q.nodes.push({ ...structuredClone(proto), id: "onpol/draw", block: "onpol", kind: "data", op: "samples", hash });
+    return q;
+  };
+  const same = diffPlans(withDraw("d".repeat(64)), withDraw("d".repeat(64)));
+  assert.ok(same.reused.includes("onpol/draw"), same.reused.join(", "));
+  assert.ok(!same.reused.some((id) => p.nodes.find((n) => n.id === id)?.kind === "data"), "in-memory data nodes are not listed");
+  assert.ok(diffPlans(withDraw("d".repeat(64)), withDraw("e".repeat(64))).rerun.includes("onpol/draw"));
+});
+
 test("one changed parameter: ~ on its node with old → new, descendants re-run because of it", () => {
   const d = diffPlans(compile(), compile({ patch: setProp("policy", "kl_coef", 0.05) }));
   assert.equal(d.equal, false);
