@@ -224,7 +224,24 @@ class Printer {
     return `[\n${items.map((i) => `${inner}${this.value(i, inner, inner.length)},`).join("\n")}\n${indent}]`;
   }
 
+  /** value()'s renderings, by node and place: a list or block renders its items inline first and, when
+   * that is too wide, again one per line, so without this every level of nesting past the line width
+   * doubled the work (huntZ40: 54 nested lists took 27 s, 63 never ended). A node's text depends only on
+   * the node, its indent and its column. */
+  private readonly rendered = new Map<Value, Map<string, string>>();
+
   value(v: Value, indent: string, col: number): string {
+    const at = `${indent.length}:${col}`;
+    let byPlace = this.rendered.get(v);
+    const known = byPlace?.get(at);
+    if (known !== undefined) return known;
+    const text = this.render(v, indent, col);
+    if (!byPlace) this.rendered.set(v, (byPlace = new Map()));
+    byPlace.set(at, text);
+    return text;
+  }
+
+  private render(v: Value, indent: string, col: number): string {
     switch (v.type) {
       case "Number":
         return isNumberRaw(v.raw) ? v.raw : String(v.value);

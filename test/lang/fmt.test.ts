@@ -137,3 +137,15 @@ test("every shipped recipe, recipes/ and recipes/replicate/, is already in fmt's
     }
   }
 });
+
+// huntZ40: a list or block rendered its items inline, then (too wide) again one per line, so each level of
+// nesting past the line width doubled the work: 54 nested lists took 27 s, 63 never ended. The timeout is a
+// hang guard, not a speed figure (the old printer needs hours here; speed lives in test/bench)
+test("lists nested as deep as the grammar allows (63) print, and print back to the same recipe", { timeout: 120_000 }, () => {
+  const deep = `${"[".repeat(63)}16${"]".repeat(63)}`;
+  const src = `recipe r { seed = 1 }\nstage s = sft { init = m  data = d  format = f  samples = ${deep} }\n`;
+  const { ast } = parseRecipe(src, "deep.align");
+  const out = printRecipe(ast!);
+  assert.ok(sameRecipe(parseRecipe(out, "deep.align").ast!, ast!), "the same meaning");
+  assert.equal(printRecipe(parseRecipe(out, "deep.align").ast!), out, "idempotent");
+});
