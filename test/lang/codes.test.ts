@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SYNTAX_CODES } from "../../src/lang/codes.js";
+import { printRecipe } from "../../src/lang/print.js";
 import { parseRecipe } from "../../src/lang/parse.js";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -104,6 +105,19 @@ code("AL1015", "too many entries in one block (150,000 overflowed the checker's 
   const entries = Array.from({ length: 150_000 }, (_, i) => `  a${i} = ${i}`).join("\n");
   const d = expectError(`recipe r { seed = 1 }\nmixture m = mix {\n${entries}\n}`, "AL1015", 20_003, 10);
   assert.match(d.message, /at most 20000 \(this one opens at line 2\)/);
+});
+
+// huntZ40: a list's elements were counted by its commas, so 20,001 values without a trailing comma passed,
+// and fmt (one per line, a comma after each) then refused its own output as "internal error"
+test("AL1015 counts a list's elements, with or without a trailing comma: 20,000 pass, 20,001 do not, and fmt's layout of a list that passes passes", () => {
+  const list = (n: number, trailing: boolean) => `recipe r { seed = 1 }\nstage s = sft { init = m  data = d  format = f  lr = sweep [${Array.from({ length: n }, (_, i) => `0.${i + 1}`).join(", ")}${trailing ? "," : ""}] }`;
+  const codes = (src: string) => parseRecipe(src, "s.align").diagnostics.map((d) => d.code);
+  for (const trailing of [false, true]) {
+    assert.ok(!codes(list(20_000, trailing)).includes("AL1015"), `20,000${trailing ? " and a trailing comma" : ""}`);
+    assert.ok(codes(list(20_001, trailing)).includes("AL1015"), `20,001${trailing ? " and a trailing comma" : ""}`);
+  }
+  const printed = printRecipe(parseRecipe(list(20_000, false), "s.align").ast!);
+  assert.ok(!codes(printed).includes("AL1015"), "fmt's own layout of an accepted list is accepted");
 });
 
 code("AL1020", "second recipe header", () => {
