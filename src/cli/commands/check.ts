@@ -60,9 +60,14 @@ async function weightsShape(recipe: CheckedRecipe): Promise<Diagnostic[]> {
     import("../../plan/digest-cache.js"),
   ]);
   const files = new FileHashes(new DigestCache(recipe.dir));
-  const variants = expandVariants(recipe).map((v) => v.recipe);
+  const queue: (CheckedRecipe | null)[] = expandVariants(recipe).map((v) => v.recipe);
+  if (queue.length === 0) queue.push(recipe);
   const out: Diagnostic[] = [];
-  for (const v of variants.length ? variants : [recipe]) out.push(...weightsShapeDiagnostics(v, lowerRecipe(v, files).nodes));
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i]!;
+    queue[i] = null; // let go once lowered, as the data checks do
+    out.push(...weightsShapeDiagnostics(v, lowerRecipe(v, files).nodes));
+  }
   files.save();
   return out;
 }
@@ -115,15 +120,23 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       // finds is said once, what some find names them
       const files = new FileHashes(new DigestCache(r.recipe.dir));
       const variants = expandVariants(r.recipe);
+      const names = variants.map((v) => v.name);
+      // one variant at a time: each variant's recipe, and the data its plan memoises (held by a WeakMap on the
+      // recipe), is let go once checked; all 1,000 held at once took 7 MB each and ended in an out-of-memory
+      // crash (huntZ40; the sweep cap is 4,096 variants)
+      const queue: (CheckedRecipe | null)[] = variants.length ? variants.map((v) => v.recipe) : [r.recipe];
+      variants.length = 0;
       const found: Diagnostic[][] = [];
-      for (const recipe of variants.length ? variants.map((v) => v.recipe) : [r.recipe]) {
+      for (let i = 0; i < queue.length; i++) {
+        const recipe = queue[i]!;
+        queue[i] = null;
         const dp = dataPlanOf(recipe, files);
         // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
         const truncation = await truncationReport(recipe, dataPlanTruncationMemo(dp));
         found.push([...(await textPromptErrors(recipe)), ...(await leakWarnings(recipe)), ...truncation.diagnostics, ...contextOverflows(recipe, truncation.counts)]);
       }
       files.save();
-      const fromData = variants.length ? variantDiagnostics(found.map((diagnostics, i) => ({ name: variants[i]!.name, diagnostics }))) : found[0]!;
+      const fromData = names.length ? variantDiagnostics(found.map((diagnostics, i) => ({ name: names[i]!, diagnostics }))) : found[0]!;
       const unlabeled = labelFilesNotYetWritten(r.recipe);
       for (const d of fromData) if (!unlabeled.has(resolve(d.dataFile ?? d.file))) all.push(d);
     }
