@@ -60,8 +60,13 @@ export function expandVariants(recipe: CheckedRecipe): Variant[] {
   const labels = shortLabels(sites);
   let combos: IRValue[][] = [[]];
   for (const s of sites) combos = combos.flatMap((c) => s.values.map((v) => [...c, v]));
+  // names must tell variants apart: a string is written bare unless it holds what separates a name's parts;
+  // where two names still meet (a ref `rm` beside a string "rm"), every string is quoted (huntZ40 H3: two of
+  // four variants shared a name, and one variant's plan took the other's node)
+  const partsOf = (values: IRValue[], quote: boolean) => sites.map((_, i) => `${labels[i]}=${formatValue(values[i]!, quote)}`);
+  const quote = new Set(combos.map((values) => partsOf(values, false).join(","))).size < combos.length;
   return combos.map((values) => {
-    const parts = sites.map((_, i) => `${labels[i]}=${formatValue(values[i]!)}`);
+    const parts = partsOf(values, quote);
     const label = parts.join(",");
     const bindings: { [k: string]: Json } = {};
     sites.forEach((s, i) => (bindings[siteKey(s)] = values[i] as Json));
@@ -101,8 +106,10 @@ function shortLabels(sites: SweepSite[]): string[] {
   return sites.map((s, i) => (last.filter((l) => l === last[i]).length === 1 ? last[i]! : siteKey(s)));
 }
 
-export function formatValue(v: IRValue): string {
-  if (typeof v === "string") return v;
+/** A value as a variant's name writes it: a string bare when it is plain, quoted (JSON) when it holds a
+ * comma, `=`, a bracket, a quote or white space, is empty, or `quote` asks (names that would meet). */
+export function formatValue(v: IRValue, quote = false): string {
+  if (typeof v === "string") return quote || !/^[^,=[\]"\s]+$/.test(v) ? JSON.stringify(v) : v;
   if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
   if (!Array.isArray(v) && typeof (v as { $ref?: unknown }).$ref === "string") return (v as { $ref: string }).$ref;
   return canonicalJson(v);

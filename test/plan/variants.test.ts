@@ -32,6 +32,33 @@ test("a sweep expands into named variants; --variant picks one, by name or label
   assert.equal(bad.diagnostics[0]!.code, "AL4011");
 });
 
+// huntZ40 H3: values were written bare into names, so `prompt = "{{instruction}},response=A"` made two of four
+// variants one name, and merging the variants' plans gave the fourth the first one's demos node
+test("variant names tell every variant apart: a string holding a separator is quoted, and names that would meet quote every string", () => {
+  const strings = (prop: string, values: string[]): QuickOptions["patch"] => (blocks) => {
+    const b = findBlock(blocks, "demos");
+    b.props = { ...b.props, [prop]: { $sweep: values } };
+  };
+  const recipe = quickRecipe({ root, patch: both(strings("prompt", ["{{instruction}}", "{{instruction}},response=A"]), strings("response", ["A,response={{response}}", "{{response}}"])) });
+  const names = variantNames(recipe);
+  assert.equal(new Set(names).size, 4, names.join("\n"));
+  assert.ok(names.includes('quick[prompt="{{instruction}},response=A",response={{response}}]'), names.join("\n"));
+  const plans = names.map((v) => planRecipe(recipe, { engine: ENGINE, variant: v }).plan!);
+  const demos = plans.map((p) => p.nodes.find((n) => n.id === "demos")!);
+  assert.equal(new Set(demos.map((n) => n.hash)).size, 4, "each variant its own demos node");
+  assert.deepEqual(demos.map((n) => [n.params.prompt, n.params.response]), [
+    ["{{instruction}}", "A,response={{response}}"],
+    ["{{instruction}}", "{{response}}"],
+    ["{{instruction}},response=A", "A,response={{response}}"],
+    ["{{instruction}},response=A", "{{response}}"],
+  ]);
+  const merged = planRecipe(recipe, { engine: ENGINE }).plan!;
+  assert.equal(merged.variants!.length, 4);
+  // a ref and a string of the same text: every string quoted
+  const mixed = quickRecipe({ root, patch: (bs) => (findBlock(bs, "policy").props.reward = { $sweep: [{ $ref: "rm" }, "rm"] }) });
+  assert.deepEqual(variantNames(mixed), ["quick[reward=rm]", 'quick[reward="rm"]']);
+});
+
 test("sweep variants share every upstream node hash; only the swept node and its descendants fork", () => {
   const recipe = quickRecipe({ root, patch: sweep("policy", "kl_coef", [0.02, 0.05]) });
   const plans = variantNames(recipe).map((v) => planRecipe(recipe, { engine: ENGINE, variant: v }).plan!);
