@@ -182,9 +182,16 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
   const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean, printed = false): void => {
     if (p.type !== "PathExpression") return;
     const path = p as hbs.AST.PathExpression;
-    if (path.data || path.depth || depth > 0 || path.parts.length === 0) return;
+    if (path.data || depth > 0) return;
+    // at a row template's top level `{{this}}` and `{{.}}` print the whole row ("[object Object]") and
+    // `{{../x}}` prints nothing: named as what they are, they fail as a field the rows lack (AL3010), where
+    // every row trained on "[object Object]" or on nothing (huntZ40 M3)
+    if (path.depth || path.parts.length === 0 || path.parts[0] === "this") {
+      if (printed) out.push({ name: path.original, line: loc.start.line + lineOffset, col: loc.start.column + 1 });
+      return;
+    }
     const name = path.parts[0]!;
-    if (name === "this" || HELPERS.has(name)) return;
+    if (HELPERS.has(name)) return;
     out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}), ...(printed ? { printed: true } : {}) });
   };
   for (const st of node.body) {

@@ -1,0 +1,34 @@
+// A row template's top level names fields: `{{this}}` and `{{.}}` there print the whole row, "[object Object]",
+// and `{{../x}}` prints nothing, so every example trained on that text or on nothing, with check passing
+// (huntZ40 M3). They fail as fields the rows lack (AL3010, located); inside `{{#each}}` they keep their meaning.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRecipeText } from "../../src/check/index.js";
+import { buildExamples } from "../../src/data/index.js";
+import type { DataError } from "../../src/data/diag.js";
+
+const dir = mkdtempSync(join(tmpdir(), "alignc-rowtpl-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, "rows.jsonl"), ['{"instruction": "Say hi", "response": "hi", "tags": ["a", "b"]}', '{"instruction": "Say bye", "response": "bye", "tags": ["c"]}'].join("\n") + "\n");
+
+const build = async (prompt: string) => {
+  const src = `recipe r { seed = 1 }\nsource demos = jsonl("rows.jsonl") as demonstrations {\n  prompt = ${JSON.stringify(prompt)}\n  response = "{{response}}"\n}\n`;
+  const r = await checkRecipeText(src, join(dir, "r.align"));
+  assert.deepEqual(r.diagnostics, []);
+  return buildExamples(r.recipe!, "demos");
+};
+
+test("a row template's top-level {{this}}, {{.}} and {{../x}} are AL3010 at the template, not rows of \"[object Object]\" or nothing", async () => {
+  for (const bad of ["{{this}}", "Q: {{.}}", "{{../instruction}}"]) {
+    await assert.rejects(build(bad), (e: DataError) => {
+      const d = e.diagnostics[0]!;
+      return d.code === "AL3010" && d.file === join(dir, "r.align") && d.span?.line === 3 && /prompt template uses `(this|\.|\.\.\/instruction)`/.test(d.message);
+    }, bad);
+  }
+  const ok = await build("{{instruction}} ({{#each tags}}{{this}} {{/each}})");
+  if (ok.kind !== "sft") return assert.fail();
+  assert.deepEqual(ok.train.map((e) => e.prompt).sort(), ["Say bye (c )", "Say hi (a b )"]);
+});
