@@ -149,3 +149,15 @@ test("lists nested as deep as the grammar allows (63) print, and print back to t
   assert.ok(sameRecipe(parseRecipe(out, "deep.align").ast!, ast!), "the same meaning");
   assert.equal(printRecipe(parseRecipe(out, "deep.align").ast!), out, "idempotent");
 });
+
+// huntZ40 M2: a triple-quoted string holding a lone CR is printed in quotes (a `"""` block cannot hold it),
+// and fmt's meaning check compared how the string was written, calling its own output "internal error"
+test("a triple-quoted string holding a lone CR prints as a quoted string with the same value", () => {
+  const src = `recipe r {\n  description = """\n    line one\r line two\n    """\n  seed = 1\n}\n`;
+  const { ast } = parseRecipe(src, "cr.align");
+  const out = printRecipe(ast!);
+  const again = parseRecipe(out, "cr.align");
+  assert.deepEqual(again.diagnostics, []);
+  assert.ok(sameRecipe(ast!, again.ast!), out);
+  assert.equal(printRecipe(again.ast!), out, "idempotent");
+});
