@@ -70,6 +70,7 @@ export class StageCache {
 
   constructor(root: string = defaultCacheRoot()) {
     this.root = resolve(root);
+    this.checkpointStore = new CheckpointStore(this.root, checkHash);
   }
 
   entryDir(hash: string): string {
@@ -299,9 +300,7 @@ export class StageCache {
 
   // ---- checkpoints of an unfinished node (resume after Ctrl-C or a crash): checkpoints.ts ----
 
-  private get checkpointStore(): CheckpointStore {
-    return new CheckpointStore(this.root, checkHash);
-  }
+  private readonly checkpointStore: CheckpointStore;
   saveCheckpoint(hash: string, step: number, write: (dir: string) => void | Promise<void>, keep = 2): Promise<Checkpoint> {
     return this.checkpointStore.save(hash, step, write, keep);
   }

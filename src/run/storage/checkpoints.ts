@@ -109,11 +109,9 @@ export class CheckpointStore {
     const strangers: string[] = [];
     for (const name of readdirSync(base).sort()) {
       const path = join(base, name);
-      if (/^ckpt-\d+$/.test(name) && isRealDir(path)) {
+      // a checkpoint, or one whose removal a kill stopped
+      if ((/^ckpt-\d+$/.test(name) || REMOVING.test(name)) && isRealDir(path)) {
         const k = this.removeCheckpoint(path);
-        if (k) kept.push(k);
-      } else if (REMOVING.test(name) && isRealDir(path)) {
-        const k = this.removeCheckpoint(path); // a removal a kill stopped
         if (k) kept.push(k);
       } else if (TEMP_CHECKPOINT.test(name)) rmSync(path, { recursive: true, force: true }); // a writer's, whose node lock we hold
       else strangers.push(name);
