@@ -1,6 +1,7 @@
 // `alignc` command line: parses arguments (commander) and hands off to one module per command in
 // src/cli/commands/. Commands are imported lazily so `alignc check` never loads TensorFlow.js.
-// Exit codes: 0 ok, 1 errors found (or plans differ), 2 usage, 3 expectations failed, 130 interrupted.
+// Exit codes: 0 ok, 1 errors found (or golden plans differ), 2 usage, 3 expectations failed, 130 interrupted;
+// diff its own (DIFF_EXIT_CODES).
 import { createRequire } from "node:module";
 import { existsSync, statSync } from "node:fs";
 import { alignVersion } from "../common/repo-root.js";
@@ -27,6 +28,8 @@ type Spec = {
   examples?: string[];
   /** positional arguments that name input files: a missing one is the same usage error (exit 2) in every command */
   inputs?: "all" | "first";
+  /** a command whose exit codes differ from the shared ones (EXIT_CODES) says its own */
+  exitCodes?: string;
 };
 
 const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"];
@@ -35,15 +38,19 @@ const backendOption = (description: string) => new Option("--backend <name>", de
 /** `plan` and `run`: without a `budget { time <= … }`, an estimate past 30 days is refused (AL4017) unless this is given. */
 const NO_BUDGET: [string, string] = ["--no-budget", "accept a time estimate past the 30-day ceiling (AL4017) in a recipe without a `budget { time <= … }`; a recipe's own budget still holds"];
 
+/** `diff` answers a question with its exit status, as diff(1) does: 1 means "they differ", so an input
+ * that does not load (a recipe with errors, a damaged plan.json or manifest) is 2, never 1. */
+const DIFF_EXIT_CODES = "Exit codes: 0 equal · 1 different · 2 usage, or an input that does not load (a recipe with errors, a damaged plan.json or manifest.json) · 130 interrupted (129, ending by SIGHUP, when its terminal closes)";
+
 /** The exit codes every command shares (each command uses the ones that apply to it). */
-const EXIT_CODES = "Exit codes: 0 ok · 1 recipe or data errors (or plans differ) · 2 usage · 3 an expectation failed · 130 interrupted (129, ending by SIGHUP, when its terminal closes)";
+const EXIT_CODES = "Exit codes: 0 ok · 1 recipe or data errors (test: or a golden plan differs) · 2 usage · 3 an expectation failed · 130 interrupted (129, ending by SIGHUP, when its terminal closes)";
 
 // One row per command: the module src/cli/commands/<name>.ts exports `run(args, opts)`.
 const COMMANDS: Spec[] = [
   { name: "check", args: "<files...>", inputs: "all", summary: "check recipes statically (syntax, names, types, references, files)", options: [["--json", "diagnostics as JSON"], ["--no-leaks", "skip the contamination and truncation checks (they read the recipe's data)"]], examples: ["alignc check recipes/quickstart.align", "alignc check --json recipes/*.align"] },
   { name: "fmt", args: "<files...>", inputs: "all", summary: "format recipes in the canonical layout (comments kept)", options: [["--check", "exit 1 when a file is not formatted, write nothing"]], examples: ["alignc fmt recipes/quickstart.align", "alignc fmt --check recipes/*.align"] },
   { name: "plan", args: "<recipe>", inputs: "first", summary: "show the execution plan with hashes and cost estimates", options: [["--json", "the plan as JSON on stdout (schema: alignc schema plan), diagnostics as JSON on stderr"], ["--variant <name>", "one variant of a sweep"], backendOption("backend for time estimates (default: the recipe's, else auto)"), NO_BUDGET], examples: ["alignc plan recipes/quickstart.align", "alignc plan recipes/quickstart-kl.align --variant kl_coef=0.02 --json > plan.json"] },
-  { name: "diff", args: "<a> <b>", inputs: "all", summary: "compare two recipes, plan.json files or run directories", options: [["--json", "the diff as JSON"], ["--variant-a <name>", "variant of A"], ["--variant-b <name>", "variant of B"]], examples: ["alignc diff recipes/quickstart.align recipes/quickstart-kl.align --variant-b kl_coef=0.02", "alignc diff runs/A runs/B"] },
+  { name: "diff", args: "<a> <b>", inputs: "all", summary: "compare two recipes, plan.json files or run directories", options: [["--json", "the diff as JSON"], ["--variant-a <name>", "variant of A"], ["--variant-b <name>", "variant of B"]], examples: ["alignc diff recipes/quickstart.align recipes/quickstart-kl.align --variant-b kl_coef=0.02", "alignc diff runs/A runs/B"] , exitCodes: DIFF_EXIT_CODES },
   { name: "schema", args: "<what>", summary: "print a published JSON Schema: plan (plan.json, plan --json) or diff (diff --json)", options: [], examples: ["alignc schema plan > plan.schema.json"] },
   { name: "data", args: "<recipe>", inputs: "first", summary: "show the examples a recipe trains on", options: [["--source <name>", "one source, task or mixture"], ["--stage <name>", "with --source: show it as this stage reads it (its chat format, tokenizer and context; default: the first stage that trains on it)"], ["--preview <n>", "examples to show", "3"], ["--export <file>", "write the final examples as JSONL"], ["--split <split>", "with --export: train | heldout | heldout_templates | heldout_tasks | all (default: train)"], ["--force", "let --export replace an existing file alignc did not write (never the recipe or its inputs)"], ["--stats", "counts per task and template, token lengths"], ["--leaks", "list every eval prompt or held-out text found verbatim in a training pool; ends with `leaks: N`"], ["--ngram <n>", "with --leaks: also list near duplicates, evaluated texts that share a run of n words with a training text (GPT-3 used 13)"], ["--json", "one JSON document on stdout: diagnostics plus the stats, preview and export of each block (or the leak report)"], ["--variant <name>", "one variant of a sweep (default: the first)"]], examples: ["alignc data recipes/quickstart.align --stats", "alignc data recipes/quickstart-kl.align --variant kl_coef=0.02 --stats", "alignc data recipes/quickstart.align --stats --json", "alignc data recipes/quickstart.align --leaks", "alignc data recipes/quickstart.align --leaks --ngram 13", "alignc data recipes/quickstart.align --source demos --preview 5"] },
   { name: "run", args: "<recipe-or-plan>", inputs: "first", summary: "run a recipe's plan, or a saved plan.json exactly (cached stages are reused)", options: [backendOption("auto | tensorflow | wasm | cpu (default: the recipe's, else auto)"), ["--workers <n>", "threads that compute a training stage's parallel_shares on wasm/cpu (pretrain/SFT/reward_model/DPO, PPO's rollouts and updates): a number or auto (the number of cores; at most parallel_shares), the default; speed only: the figures are the same for any count"], ["--force <node...>", "re-run these nodes even when cached"], ["--until <node>", "stop after this node"], ["--tiny", "the documented --tiny scaling of steps and sizes"], NO_BUDGET, ["--variant <name>", "one variant of a sweep"], ["--all-variants", "every variant of a sweep, one run each (shared stages computed once)"], ["--recipe <file>", "the recipe of a saved plan (default: found by its file name)"]], examples: ["alignc run recipes/quickstart.align", "alignc run recipes/quickstart.align --workers 1", "alignc run recipes/quickstart-kl.align --variant kl_coef=0.02", "alignc run recipes/quickstart-kl.align --all-variants --tiny", "alignc run plan.json"] },
@@ -137,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
       if (o instanceof Option) cmd.addOption(o);
       else cmd.option(o[0], o[1], o[2] as string | undefined);
     }
-    cmd.addHelpText("after", `\nExamples:\n${(spec.examples ?? []).map((e) => `  ${e}`).join("\n")}\n\n${EXIT_CODES}\n`);
+    cmd.addHelpText("after", `\nExamples:\n${(spec.examples ?? []).map((e) => `  ${e}`).join("\n")}\n\n${spec.exitCodes ?? EXIT_CODES}\n`);
     cmd.action(async (...params: unknown[]) => {
       const opts = params[params.length - 2] as Record<string, unknown>;
       const positional = params.slice(0, -2).flatMap((p) => (Array.isArray(p) ? p : p === undefined ? [] : [p])) as string[];

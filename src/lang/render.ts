@@ -21,16 +21,19 @@ const WINDOW_AFTER = 80;
 /** At most this many diagnostics are rendered; the rest are counted (`--json` lists them all). */
 export const MAX_RENDERED = 200;
 
-/** Line `line` (1-based) of `text`, without its line break. */
+/** Line `line` (1-based) of `text`, without its line break. Lines end where the lexer's do (chevrotain's
+ * default terminators: LF, CRLF and a lone CR), so the line shown is the one a span's line number counts. */
 function sourceLine(text: string, line: number): string | null {
+  const re = /\r\n?|\n/g;
   let start = 0;
   for (let l = 1; l < line; l++) {
-    const nl = text.indexOf("\n", start);
-    if (nl < 0) return null;
-    start = nl + 1;
+    const m = re.exec(text);
+    if (!m) return null;
+    start = m.index + m[0].length;
   }
-  const end = text.indexOf("\n", start);
-  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, "");
+  re.lastIndex = start;
+  const end = re.exec(text);
+  return text.slice(start, end ? end.index : text.length);
 }
 
 /** A diagnostic's file as people read it: below the working directory, relative to it (`data/d.jsonl`,

@@ -230,6 +230,11 @@ codeTest("AL2020", "expect metrics known in METRICS", async () => {
   // a curve of metrics.jsonl is no figure of the summary: it checked clean and failed at the end of the run (audit38 #5)
   src = swap("acc.accuracy >= 0.1", "sft.val_loss_during < 9");
   await expectError(src, "AL2020", ...at(src, "val_loss_during"));
+  // a stage of an unknown kind: its AL2003 alone, not an AL2020 per expect line listing no metrics (huntZ40 L2)
+  src = swap("stage sft = sft {", "stage sft = sfx {").replace("acc.accuracy >= 0.1", "sft.val_loss < 9");
+  const ds = await diagnose(src);
+  assert.ok(ds.some((x) => x.code === "AL2003"), JSON.stringify(ds));
+  assert.deepEqual(ds.filter((x) => x.code === "AL2020"), []);
 });
 
 codeTest("AL2021", "expect compares metrics and numbers", async () => {

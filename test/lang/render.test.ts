@@ -68,3 +68,18 @@ test("diagnosticsJson is the Diagnostic array as JSON; summarize counts", () => 
   assert.equal(summarize([d, d, { ...d, severity: "warning" }]), "2 errors, 1 warning");
   assert.equal(summarize([]), "");
 });
+
+test("the source line shown is the one the span's line counts, whatever the line endings (huntZ40 L1: a lone CR)", () => {
+  // the lexer ends a line at LF, CRLF and a lone CR; the excerpt used to split on LF only and showed `}` here
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    const text = ["stage s = sft {", "  description = \"a\"", "  lr = )", "}", ""].join(eol);
+    const r = parseRecipe(text, "s.align");
+    const out = renderDiagnostics(r.diagnostics, new Map([["s.align", text]]), { color: false }).split("\n");
+    assert.match(out[0]!, /^s\.align:3:8: error AL1011/, JSON.stringify(eol));
+    assert.deepEqual(out.slice(1, 3), ["3 |   lr = )", "  |        ^"], JSON.stringify(eol));
+  }
+  // a file of lone CRs only: each line still shown
+  const cr = "recipe r {\r  seed = )\r}\r";
+  const out = renderDiagnostics(parseRecipe(cr, "c.align").diagnostics, new Map([["c.align", cr]]), { color: false }).split("\n");
+  assert.equal(out[1], "2 |   seed = )");
+});

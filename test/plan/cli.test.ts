@@ -70,6 +70,9 @@ test("alignc diff: exit 0 equal, 1 different, 2 on error; recipes, plan.json and
   assert.equal(broken.status, 2);
   assert.equal(broken.stdout, "");
   assert.deepEqual((JSON.parse(broken.stderr) as { code: string; span: { line: number } }[]).map((d) => [d.code, d.span.line]), [["AL1010", 3]]);
+  // --help says so: it said the shared "1 recipe or data errors" while diff exits 2 there (huntZ40 L3)
+  assert.match(alignc("diff", "--help").stdout, /Exit codes: 0 equal · 1 different · 2 usage, or an input that does not load \(a recipe with errors/);
+  assert.match(alignc("check", "--help").stdout, /Exit codes: 0 ok · 1 recipe or data errors/);
 });
 
 test("alignc diff of two run directories adds their final metrics side by side (schema-valid JSON)", { skip: !built && "needs npm run build" }, () => {

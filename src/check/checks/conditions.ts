@@ -38,11 +38,13 @@ function checkMetric(r: RefValue, accept: Accept, ctx: CheckContext): void {
     accept("AL2009", block, `no block named \`${block.name}\``, didYouMean(block.name, [...ctx.symbols].filter(([, d]) => d.keyword.name === "stage" || d.keyword.name === "eval").map(([n]) => n)));
     return;
   }
-  const provided = target.keyword.name === "stage" || target.keyword.name === "eval" ? (own(METRICS, target.kind.name) ?? []) : [];
   if (target.keyword.name !== "stage" && target.keyword.name !== "eval") {
     accept("AL2020", block, `\`${block.name}\` is ${describeBlock(target)}; expect compares metrics of stages and evals`);
     return;
   }
+  const provided = own(METRICS, target.kind.name);
+  // an unknown kind has no metrics to check against; its own AL2003 already says what is wrong
+  if (!provided) return;
   if (!metric) {
     accept("AL2020", r, `write \`${block.name}.<metric>\`; ${target.kind.name} provides ${provided.join(", ")}`);
     return;
