@@ -56,6 +56,16 @@ export const Quantity = token({ name: "Quantity", pattern: /-?\d+(?:\.\d+)?(?:[e
 // `3`, `-1`, `0.5`, `3e-4`. `0..2` lexes as Number Range Number because a `.` must be followed by a digit.
 export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, start_chars_hint: NUMBER_START });
 
+// `0x10`, `0o17`, `0b101`, `1_000`: numbers as other languages write them, which alignc does not read.
+// One token, a number to the parser (so the value is not missing and nothing cascades), that the AST
+// builder reports as AL1008 at the number; lexed as `0` and `x10` (or `1` and `_000`) they gave
+// "expected `=` after the name" past it (huntZ40 L4).
+export const UnreadableNumber = token({
+  name: "UnreadableNumber",
+  pattern: /-?(?:0(?:[xX][0-9A-Fa-f_]|[oO][0-7_]|[bB][01_])[0-9A-Za-z_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?_[0-9A-Za-z_]*(?:\.[0-9A-Za-z_]+)*)/,
+  start_chars_hint: NUMBER_START,
+  categories: [NumberLiteral],
+});
 export const Identifier = token({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, start_chars_hint: NAME_START });
 // Reserved words. Declaration keywords (model, stage …) and kinds (gpt, ppo …) are plain identifiers,
 // so an unknown one is a located semantic error with "did you mean", not a syntax error.
@@ -101,6 +111,7 @@ export const allTokens: TokenType[] = [
   UnterminatedTripleString,
   StringLiteral,
   UnterminatedString,
+  UnreadableNumber,
   Quantity,
   NumberLiteral,
   Recipe,

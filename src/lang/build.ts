@@ -292,6 +292,10 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   private number(t: IToken | undefined): NumberValue {
     const span = this.span(t);
     const raw = t!.image;
+    if (t!.tokenType === T.UnreadableNumber) {
+      this.problems.push({ code: "AL1008", message: `\`${raw}\` is not a number alignc reads`, span, hint: "write numbers in decimal (16, 1000, 1e3): no 0x/0o/0b prefixes and no `_` between digits" });
+      return { type: "Number", value: Number.NaN, isInt: false, raw, span };
+    }
     const value = Number(raw);
     if (!Number.isFinite(value)) {
       this.problems.push({ code: "AL1006", message: `number \`${raw}\` is out of range`, span, hint: "the largest magnitude is about 1.8e308" });

@@ -10,6 +10,7 @@ export const SYNTAX_CODES = {
   AL1005: "invalid escape sequence in a string (valid: \\n \\t \\r \\\" \\\\ \\u{hex})",
   AL1006: "number out of range: the literal does not fit a finite double",
   AL1007: "the file is not UTF-8: a byte that is not part of a UTF-8 character (a latin1 `é`, say); alignc reads recipes as UTF-8 only",
+  AL1008: "a number in a form alignc does not read: a 0x/0o/0b prefix or `_` between digits (write it in decimal)",
   AL1010: "unexpected token: a specific token was expected here (`=`, `}`, a name …)",
   AL1011: "unexpected token: none of the constructs that may appear here starts with it",
   AL1012: "unexpected token after the last complete item of the file",

@@ -57,6 +57,17 @@ code("AL1006", "number out of range", () => {
   assert.deepEqual(zeros.map((d) => d.code), []);
 });
 
+code("AL1008", "a number written as other languages write it (hex, octal, binary, `_` separators)", () => {
+  // one diagnostic at the number and nothing after it: lexed as `0` + `x10` it was "expected `=` after the name" past it (huntZ40 L4)
+  for (const [raw, col] of [["0x10", 8], ["0o17", 8], ["0b101", 8], ["1_000", 8], ["-1_000.5", 8], ["1e1_0", 8]] as const) {
+    const { diagnostics } = parseRecipe(`stage s = sft {\n  lr = ${raw}\n  steps = 10\n}`, "snippet.align");
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.span?.line, d.span?.col, d.span!.endCol - d.span!.col]), [["AL1008", 2, col, raw.length]], raw);
+    assert.match(diagnostics[0]!.hint ?? "", /decimal/);
+  }
+  // what stays a number, a range or a quantity
+  for (const ok of ["a = 0", "a = 0.5", "a = 1e3", "a = 0..2", "a = 10m", "a = 0B", "a = 1e3s"]) assert.deepEqual(parseRecipe(`source s = x { ${ok} }`, "snippet.align").diagnostics, [], ok);
+});
+
 code("AL1007", "the file is not UTF-8 (was read with U+FFFD in its place)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "alignc-al1007-"));
   try {

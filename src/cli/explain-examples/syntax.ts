@@ -35,6 +35,12 @@ export const SYNTAX_EXAMPLES: Record<string, CodeExample> = {
     how: "write a number that fits a double (at most about 1.8e308)",
     files: { "corpus.txt": "a small corpus of text to pretrain on.\n" },
   },
+  AL1008: {
+    bad: `${HEADER}${M}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 1_000  lr = 1e-3 }\n`,
+    fix: `${HEADER}${M}stage pre = pretrain { init = m  data = text("corpus.txt")  steps = 1000  lr = 1e-3 }\n`,
+    how: "write the number in decimal: 1000 or 1e3, 16 for 0x10",
+    files: { "corpus.txt": "a small corpus of text to pretrain on.\n" },
+  },
   AL1010: {
     bad: `${HEADER}model m = gpt { tokenizer = bytes  layers = [1, 2 }\n`,
     fix: `${HEADER}${M}`,
