@@ -113,6 +113,8 @@ function demoOf(
     // Dolly's `context` / Alpaca's `input` follows the prompt after a blank line (also with a custom
     // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
     if (context.trim()) prompt = `${prompt}\n\n${context}`;
+    // every such row trained on a reply to nothing, and PPO rolled out from the format alone (huntZ40 M3)
+    if (prompt.trim() === "") fail(CODES.emptyPrompt, `${rowElement(row)}empty prompt${promptT ? " (its template prints nothing for this row)" : ` (field \`${d.prompt}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
     if (response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return {

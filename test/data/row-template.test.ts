@@ -32,3 +32,19 @@ test("a row template's top-level {{this}}, {{.}} and {{../x}} are AL3010 at the 
   if (ok.kind !== "sft") return assert.fail();
   assert.deepEqual(ok.train.map((e) => e.prompt).sort(), ["Say bye (c )", "Say hi (a b )"]);
 });
+
+test("{{#each}} over a string, and a template that prints nothing, fail at the row (AL3004, AL3033), not as empty prompts", async () => {
+  // `{{#each instruction}}` over a string rendered nothing and `prompt = ""` gave every example an empty
+  // prompt, check passing (huntZ40 M3's rest)
+  const at = (code: string, re: RegExp) => (e: DataError) => {
+    const d = e.diagnostics[0]!;
+    return d.code === code && d.file === join(dir, "rows.jsonl") && d.span?.line === 1 && re.test(d.message);
+  };
+  await assert.rejects(build("{{#each instruction}}{{this}}{{/each}}"), at("AL3004", /`\{\{#each instruction\}\}` walks a list or an object; `instruction` is a string/));
+  await assert.rejects(build(""), at("AL3033", /empty prompt \(its template prints nothing for this row\)/));
+  await assert.rejects(build("  {{#unless tags}}x{{/unless}} "), at("AL3033", /empty prompt/));
+  // #each over a list or an object keeps working; #with over a string is its value
+  const ok = await build("{{#with instruction}}{{this}}{{/with}}:{{#each tags}}{{this}}{{/each}}");
+  if (ok.kind !== "sft") return assert.fail();
+  assert.deepEqual(ok.train.map((e) => e.prompt).sort(), ["Say bye:c", "Say hi:ab"]);
+});

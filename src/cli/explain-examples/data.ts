@@ -134,6 +134,13 @@ export const DATA_EXAMPLES: Record<string, CodeExample> = {
     files: { ...FILES, "demos.jsonl": DEMOS.replace('"response":"7"', '"response":""') },
     fixFiles: FILES,
   },
+  AL3033: {
+    bad: SFT,
+    fix: SFT,
+    how: "give every demonstration a prompt: fill the empty field, or fix a template that prints nothing (`prompt = \"\"`, `{{#each}}` over a string); `on_error = \"skip\"` leaves such rows out, counted",
+    files: { ...FILES, "demos.jsonl": DEMOS.replace('"instruction":"Add 6 and 1."', '"instruction":" "') },
+    fixFiles: FILES,
+  },
   AL3031: {
     bad: `${SFT.replace("steps = 10", "format = chat  steps = 10")}format chat = chat_template("chat.hbs")\n`,
     fix: `${SFT.replace("steps = 10", "format = chat  steps = 10")}format chat = chat_template("chat.hbs")\n`,

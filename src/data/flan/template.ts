@@ -20,6 +20,8 @@ export interface Placeholder {
   path?: string[];
   /** its value is printed into the text (`{{a}}`, a FLAN `{a}`), not tested, iterated or passed to a helper */
   printed?: boolean;
+  /** walked by `{{#each name}}`: a list or an object; over a string, number or boolean it renders nothing */
+  iterated?: boolean;
 }
 
 /**
@@ -40,6 +42,9 @@ export function placeholderProblem(p: Placeholder, data: Readonly<Record<string,
   }
   // a list printed as `a,b` (an object as `[object Object]`) is no text a data set meant (Python's
   // str.format would print its repr): said at the row, as an object field always was
+  // `{{#each x}}` over a string renders nothing (or its else) without a word: every prompt came out empty (huntZ40 M3)
+  if (p.iterated && (cur === null || typeof cur !== "object"))
+    return { code: CODES.wrongType, message: `\`{{#each ${path.join(".")}}}\` walks a list or an object; \`${path.join(".")}\` is ${cur === null ? "null" : `a ${typeof cur}`}, over which it renders nothing` };
   if (p.printed && cur !== null && typeof cur === "object")
     return { code: CODES.wrongType, message: `\`${path.join(".")}\` is ${Array.isArray(cur) ? "a list" : "an object"}; a template prints strings, numbers and booleans` };
   return null;
@@ -179,7 +184,7 @@ export function handlebarsPlaceholders(text: string): Placeholder[] {
  * skipped). A name tested by #if/#unless is optional there and inside that block.
  */
 function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffset: number, depth: number, guarded: ReadonlySet<string>): void {
-  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean, printed = false): void => {
+  const visitPath = (p: hbs.AST.Expression, loc: hbs.AST.SourceLocation, optional: boolean, printed = false, iterated = false): void => {
     if (p.type !== "PathExpression") return;
     const path = p as hbs.AST.PathExpression;
     if (path.data || depth > 0) return;
@@ -192,7 +197,7 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
     }
     const name = path.parts[0]!;
     if (HELPERS.has(name)) return;
-    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}), ...(printed ? { printed: true } : {}) });
+    out.push({ name, line: loc.start.line + lineOffset, col: loc.start.column + 1, ...(optional || guarded.has(name) ? { optional: true } : {}), ...(path.parts.length > 1 ? { path: [...path.parts] } : {}), ...(printed ? { printed: true } : {}), ...(iterated ? { iterated: true } : {}) });
   };
   for (const st of node.body) {
     if (st.type === "MustacheStatement") {
@@ -203,7 +208,7 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
       const b = st as hbs.AST.BlockStatement;
       const helper = (b.path as hbs.AST.PathExpression).original;
       const test = helper === "if" || helper === "unless";
-      for (const p of b.params) visitPath(p, p.loc ?? b.loc, test);
+      for (const p of b.params) visitPath(p, p.loc ?? b.loc, test, false, helper === "each");
       const scoped = helper === "each" || helper === "with";
       const inner = new Set(guarded);
       if (test) for (const p of b.params) if (p.type === "PathExpression") inner.add((p as hbs.AST.PathExpression).parts[0] ?? "");
