@@ -87,10 +87,16 @@ export class Gpt {
     values: Map<string, Float32Array>,
   ) {
     this.params = new Map();
-    for (const [name, shape] of parameterShapes(config, heads)) {
+    const shapes = parameterShapes(config, heads);
+    // every value checked before any variable is made: a refused file (a missing or misshapen
+    // parameter) would otherwise leave the variables made before it registered (leakL41)
+    for (const [name, shape] of shapes) {
       const v = values.get(name);
       if (!v) throw new Error(`model: missing parameter ${name}`);
       if (v.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`model: parameter ${name} has ${v.length} values, expected shape [${shape}]`);
+    }
+    for (const [name, shape] of shapes) {
+      const v = values.get(name)!;
       // in a tidy: tf.variable keeps its own reference to the data, and the initial tensor would
       // otherwise stay registered after the variable is disposed (half a model's tensors leaked)
       this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(v, shape), true, undefined, "float32")));

@@ -46,6 +46,17 @@ export function ruleScorer(data: Pick<PpoData, "answers" | "tok" | "fmt">): ((id
 /** `init`: the starting network, loaded from `initOut` (its node output, which names it in the generation cache). */
 export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, initOut: NodeOutput, data: PpoData, cfg: TrainConfig): Promise<PpoSetup> {
   const owned: { dispose(): void }[] = [];
+  try {
+    return await setup(env, ctx, p, init, initOut, data, cfg, owned);
+  } catch (err) {
+    // runStage frees what the setup returns; a throw before that (the trainer refusing its input, the
+    // greedy probe failing) frees the reward model and the trainer here (leakL41)
+    for (const d of owned.reverse()) d.dispose();
+    throw err;
+  }
+}
+
+async function setup(env: HandlerEnv, ctx: NodeContext, p: StagePpoParams, init: Gpt, initOut: NodeOutput, data: PpoData, cfg: TrainConfig, owned: { dispose(): void }[]): Promise<PpoSetup> {
   const rule = ruleScorer(data);
   const rewardProp = p.reward;
   let reward: Gpt | NonNullable<typeof rule>;
@@ -75,6 +86,7 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     train: cfg,
     ppo: ppoConfigOf(p, data.tok.eos),
   });
+  owned.push(trainer);
   // greedy answers to a fixed probe of PPO's own prompts (training prompts, not held out): the
   // reward model's mean score and/or the mean rule reward, before and after, and as greedy_reward
   // the one of the two the stage optimises
@@ -118,5 +130,5 @@ export async function ppoSetup(env: HandlerEnv, ctx: NodeContext, p: StagePpoPar
     const answers = policyAnswers();
     return { ...probeScores(answers), ...(rule ? verdict(answers) : {}) };
   };
-  return { trainer, evalBefore: before, evalAfter: after, during, owned };
+  return { trainer, evalBefore: before, evalAfter: after, during, owned: owned.filter((d) => d !== trainer) };
 }

@@ -92,8 +92,13 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
       const sft = node.op === "sft" ? paramsOf(node, "stage.sft") : null;
       const model = init.clone(["lm"], seed);
       const cfg = trainConfigOf(p, data.data.train.length);
-      trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn: sft ? sft.loss_on : "all", groupByLength: sft ? sft.group_by_length : false, pad: data.tok.pad });
-      disposables.push(trainer); // closes its worker pool, if any
+      try {
+        trainer = createTrainer(node.op as "pretrain" | "sft", { model, examples: data.data.train, train: cfg, lossOn: sft ? sft.loss_on : "all", groupByLength: sft ? sft.group_by_length : false, pad: data.tok.pad });
+      } catch (err) {
+        model.dispose(); // a refused input: the trainer that would own the clone was never made (leakL41)
+        throw err;
+      }
+      disposables.push(trainer); // closes its worker pool, if any; owns the clone
       replicas = await parallelize(trainer, resolveWorkers(env.workers), env.backend.selected, (l) => ctx.info(l));
       const val = data.data.heldout;
       // the held-out loss is scored across the stage's replicas too (bit-identical to one thread's)
@@ -124,6 +129,7 @@ export async function runStage(env: HandlerEnv, ctx: NodeContext): Promise<NodeR
         trainer = createTrainer("reward_model", { init, groups: data.train, train: cfg, pad: data.tok.pad });
         heldoutAccuracy = (h) => rmAccuracy(trainer.model, h, { pad: data.tok.pad });
       }
+      disposables.push(trainer); // before evalBefore, which may throw (leakL41)
       const acc = () => (held.length ? { heldout_accuracy: heldoutAccuracy(held) } : ({} as Record<string, number>));
       // beside it, what response length alone orders of the same pairs (chance is no bar where the preferred answer is the shorter)
       const byLength: Record<string, number> = held.length && data.heldoutLengthBaseline !== undefined ? { heldout_accuracy_length_baseline: data.heldoutLengthBaseline } : {};

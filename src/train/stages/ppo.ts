@@ -260,19 +260,22 @@ export class PpoTrainer extends Trainer {
       }
       return out;
     });
-    const idx = roll.kept.map((x) => x.promptIndex);
-    const resp = roll.kept.map((x) => x.response);
-    const scores = t.rm ? Float64Array.from(t.rm.dataSync()) : Float64Array.from(this.rewardFn!(idx, resp));
-    if (scores.length !== roll.kept.length || scores.some((s) => !Number.isFinite(s))) throw new TrainInputError(`ppo: the reward gave ${scores.length} scores (finite: ${scores.every(Number.isFinite)}) for ${roll.kept.length} responses`);
-    const out: Scored = {
-      scores,
-      logpOld: lp.old,
-      logpRef: lp.ref,
-      values: t.vals ? Float32Array.from(t.vals.dataSync()) : null,
-      monitor: this.monitor ? this.monitor(idx, resp) : null,
-    };
-    tf.dispose(Object.values(t));
-    return out;
+    // the reward function, the finite check and the monitor may throw: the scores and values are freed all the same (leakL41)
+    try {
+      const idx = roll.kept.map((x) => x.promptIndex);
+      const resp = roll.kept.map((x) => x.response);
+      const scores = t.rm ? Float64Array.from(t.rm.dataSync()) : Float64Array.from(this.rewardFn!(idx, resp));
+      if (scores.length !== roll.kept.length || scores.some((s) => !Number.isFinite(s))) throw new TrainInputError(`ppo: the reward gave ${scores.length} scores (finite: ${scores.every(Number.isFinite)}) for ${roll.kept.length} responses`);
+      return {
+        scores,
+        logpOld: lp.old,
+        logpRef: lp.ref,
+        values: t.vals ? Float32Array.from(t.vals.dataSync()) : null,
+        monitor: this.monitor ? this.monitor(idx, resp) : null,
+      };
+    } finally {
+      tf.dispose(Object.values(t));
+    }
   }
 
   /** 3. Advantages: leave-one-out scores (k > 1), KL-penalised per-token rewards, GAE or reward-to-go, batch scaling. */
