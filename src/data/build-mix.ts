@@ -44,7 +44,7 @@ function heldoutComponent(dp: DataPlan, node: DataNode, opts: BuildOptions, buil
   return cached(dp, `heldout-task:${keyOf(dp, node.id)}:${opts.limit ?? ""}`, async () => {
     if (node.op === "expand") return heldoutTaskExamples(dp, node, opts.limit);
     const built = await build(dp, node.id, { limit: opts.limit });
-    if (built.kind !== "sft") fail(CODES.mixture, `\`${node.id}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, dp.recipe.file, siteOf(dp, node).span);
+    if (built.kind !== "sft") fail(CODES.mixture, `\`${node.id}\` gives ${built.kind}, not prompt/response examples; it cannot be a held-out task`, siteOf(dp, node).file, siteOf(dp, node).span);
     return [...built.train, ...built.heldout].map((e) => ({ ...e, meta: { ...e.meta, heldout: true } }));
   });
 }

@@ -3,6 +3,7 @@
 // Every value comes from the node's parameters; seeds from its seed key (plan-input.ts).
 import { basename } from "node:path";
 import type { Json } from "../plan/types.js";
+import type { Span } from "../lang/ast.js";
 import { BadRows, failOrSkip, mergeSkipped, type OnError } from "./bad-rows.js";
 import { readDemonstrations } from "./demos.js";
 import { CODES, DataError, dataDiag, fail } from "./diag.js";
@@ -57,10 +58,10 @@ export function onErrorOf(node: DataNode): OnError {
 
 /** Rows of a read node (`limit`: previews and estimates read at most this many, besides the node's own). */
 export function readNodeRows(dp: DataPlan, node: DataNode, opts: { limit?: number; onError?: OnError; source?: string } = {}): Promise<RowSet> {
-  if (node.op !== "read") fail(CODES.unsupported, `\`${node.id}\` is not a data source`, dp.recipe.file, siteOf(dp, node).span);
+  if (node.op !== "read") fail(CODES.unsupported, `\`${node.id}\` is not a data source`, siteOf(dp, node).file, siteOf(dp, node).span);
   const p = node.params;
   const reader = strP(p.reader) ?? "";
-  if (!(READER_KINDS as readonly string[]).includes(reader)) fail(CODES.unsupported, `\`${node.id}\` has no reader \`${reader}\``, dp.recipe.file, siteOf(dp, node).span);
+  if (!(READER_KINDS as readonly string[]).includes(reader)) fail(CODES.unsupported, `\`${node.id}\` has no reader \`${reader}\``, siteOf(dp, node).file, siteOf(dp, node).span);
   const file = pathOf(dp, p.path, `\`${node.id}\``);
   const own = numP(p.limit);
   const limit = opts.limit !== undefined && own !== undefined ? Math.min(opts.limit, own) : (opts.limit ?? own);
@@ -165,7 +166,11 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   const p = node.params;
   const name = node.block || node.id;
   const at = siteOf(dp, node);
-  const spanOf = (prop: string) => siteOf(dp, node, prop).span ?? undefined;
+  // where a property was written: its file too (an extending recipe's override is in its own file)
+  const writtenAt = (prop: string): { file: string; span?: Span } => {
+    const s = siteOf(dp, node, prop);
+    return s.span ? { file: s.file, span: s.span } : { file: s.file };
+  };
   const holdout = holdoutOf(dp, node);
   const role = roleOf(strP(p.role), rs.rows, dp, node);
   const bad = new BadRows(name, rs.file, onErrorOf(node));
@@ -209,7 +214,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       categories: strListP(p.categories),
       categoryDrops,
       bad,
-      templateSite: { file: at.file, spans: { prompt: spanOf("prompt"), response: spanOf("response"), context: spanOf("context") } },
+      templateSite: { prompt: writtenAt("prompt"), response: writtenAt("response"), context: writtenAt("context") },
     });
     const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
     nothingLeft(exs.length, 0, [...categoryDrops.values()].reduce((a, b) => a + b, 0));
@@ -228,7 +233,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       shape: strP(p.shape),
       role,
       promptTemplate: strP(p.prompt),
-      templateSite: { file: at.file, span: spanOf("prompt") },
+      templateSite: writtenAt("prompt"),
       responses: fields.responses,
       ranking: fields.ranking,
       chosen: fields.chosen,

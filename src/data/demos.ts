@@ -29,7 +29,8 @@ export interface DemoSpec {
   /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
   bad?: BadRows;
   /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
-  templateSite?: { file: string; spans: Partial<Record<"prompt" | "response" | "context", Span>> };
+  /** where each template was written: a recipe that extends another writes its overrides in its own file */
+  templateSite?: Partial<Record<"prompt" | "response" | "context", { file: string; span?: Span }>>;
 }
 
 /** The row layout, detected from the first row's fields when `auto`. */
@@ -72,7 +73,7 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
   const fields = fieldsOf(spec.rows);
   const site = spec.templateSite;
   const tpl = (src: string | undefined, role: "prompt" | "response" | "context") =>
-    src === undefined ? null : mappingTemplate(src, role, fields, spec.file, site ? { file: site.file, span: site.spans[role] } : undefined);
+    src === undefined ? null : mappingTemplate(src, role, fields, spec.file, site?.[role]);
   const promptT = tpl(spec.prompt, "prompt");
   const responseT = tpl(spec.response, "response");
   const contextT = tpl(spec.context, "context");

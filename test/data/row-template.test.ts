@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkRecipeText } from "../../src/check/index.js";
+import { checkRecipeFile, checkRecipeText } from "../../src/check/index.js";
 import { buildExamples } from "../../src/data/index.js";
 import type { DataError } from "../../src/data/diag.js";
 
@@ -47,4 +47,18 @@ test("{{#each}} over a string, and a template that prints nothing, fail at the r
   const ok = await build("{{#with instruction}}{{this}}{{/with}}:{{#each tags}}{{this}}{{/each}}");
   if (ok.kind !== "sft") return assert.fail();
   assert.deepEqual(ok.train.map((e) => e.prompt).sort(), ["Say bye:c", "Say hi:ab"]);
+});
+
+test("a template an extending recipe overrides is located in that recipe's file, not the base's (close40 §4)", async () => {
+  writeFileSync(join(dir, "base.align"), `recipe base { seed = 1 }\nsource demos = jsonl("rows.jsonl") as demonstrations {\n  prompt = "{{instruction}}"\n  response = "{{response}}"\n}\n`);
+  for (const role of ["prompt", "response"]) {
+    const child = join(dir, `child-${role}.align`);
+    writeFileSync(child, `recipe child extends "base.align" {\n  demos.${role} = "{{nope}}"\n}\n`);
+    const r = await checkRecipeFile(child);
+    assert.deepEqual(r.diagnostics, []);
+    await assert.rejects(buildExamples(r.recipe!, "demos"), (e: DataError) => {
+      const d = e.diagnostics[0]!;
+      return d.code === "AL3010" && d.file === child && d.span?.line === 2 && d.span.col === 12 + role.length;
+    }, role);
+  }
 });
