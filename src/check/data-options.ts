@@ -24,3 +24,12 @@ export const truncate = oneOfStr([...TRUNCATE_POLICIES], "how a sequence longer 
  * invalid byte is still an error. No others: each listed one is tested to load byte-correct.
  */
 export const ENCODINGS = ["utf-8", "latin1", "windows-1252", "iso-8859-15", "utf-16le", "utf-16be", "shift_jis", "euc-jp", "gb18030", "big5", "euc-kr"] as const;
+
+/**
+ * Properties the checker fills no default into (a recipe that leaves one out keeps its plan hashes),
+ * with the value the data layer takes when one is left out (TRUNCATE_DEFAULT, bad-rows.ts failOrSkip,
+ * decode.ts isUtf8). Written out, that value computes exactly what leaving it out does, so the plan
+ * hash leaves it out too (src/plan/hash.ts): `truncate = "prompt_first"` written on an SFT stage
+ * retrained it and everything after it (hunt K41). A test holds each to its reader.
+ */
+export const IMPLICIT_DEFAULTS: Readonly<Record<string, string>> = { truncate: TRUNCATE_DEFAULT, on_error: "fail", k_outside: "fail", encoding: "utf-8" };

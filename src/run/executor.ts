@@ -153,7 +153,7 @@ export class Executor {
       const rec = this.records.get(n.id)!;
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      this.appendCachedRows(this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
+      this.appendCachedRows(n, this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
       this.nodeDone(n);
     }
     this.onChange();
@@ -221,9 +221,14 @@ export class Executor {
   }
 
   /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
-  private appendCachedRows(rows: EntryRows): void {
-    for (const r of rows.metrics) this.run_!.appendMetric({ ...r, cached: 1 });
-    for (const r of rows.samples) this.run_!.appendSample({ ...r, cached: true });
+  private appendCachedRows(n: PlanNode, rows: EntryRows): void {
+    // under this plan's name of the node: an entry is found by hash, and the run that computed it may have
+    // called the block otherwise (a rename keeps the hash), so its rows named another block, or none
+    // (hunt K41: a renamed eval's samples were reported under its old name; two swapped names, each
+    // under the other's). The rows are the node's own, as node-context.ts names fresh ones.
+    const stage = n.block || n.id;
+    for (const r of rows.metrics) this.run_!.appendMetric({ ...r, stage, cached: 1 });
+    for (const r of rows.samples) this.run_!.appendSample({ ...r, eval: n.id, cached: true });
   }
 
   private get interruptedCode(): number {
@@ -324,7 +329,7 @@ export class Executor {
       if (done) {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);
-        this.appendCachedRows(done.value);
+        this.appendCachedRows(n, done.value);
         this.o.progress.info(awaited && !this.inputs.awaiting(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${awaited.map((i) => label(this.byId.get(i)!)).join(" and ")} unchanged)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }

@@ -37,7 +37,9 @@ import { groupWeightedAccuracy, pairCredit } from "../../common/pair-credit.js";
 export interface Judged {
   response: string; // the target
   answer: string; // what the model produced (trimmed)
-  task: string; // task or source the example came from
+  task: string; // task or source the example came from (a label: the per-task figures' names)
+  /** the group whose constant answer it is judged against (judgedTask); absent: `task` */
+  group?: string;
   /** the prompt the model answered: copies of one example (the same prompt and target, which greedy
    * decoding answers alike) count once in the paired test; absent, every example counts */
   prompt?: string;
@@ -46,6 +48,21 @@ export interface Judged {
 }
 
 const right = (x: Judged): boolean => x.answer === x.response.trim();
+const groupOf = (x: Judged): string => x.group ?? x.task;
+
+/**
+ * The task an example is judged in (`task`, the label its per-task figures carry) and the group whose
+ * constant answer it is judged against (`group`). A task block's examples (a template rendered them)
+ * and a source's rows without a `task` field are grouped by their block; a row's own `task` field by
+ * its value; the two never share a group. They did share one when a block was named like a row's
+ * `task` (a FLAN task `addition` beside prompts tagged "addition": one constant for both), and renaming
+ * the block, which changes no hash, split them: a cached accuracy eval then reported another baseline
+ * than a fresh run of the same plan (hunt K41).
+ */
+export function judgedTask(meta: { source: string; task?: string; template?: string }): { task: string; group: string } {
+  if (meta.template !== undefined || meta.task === undefined) return { task: meta.task ?? meta.source, group: `block\u0000${meta.source}` };
+  return { task: meta.task, group: `field\u0000${meta.task}` };
+}
 
 /**
  * The best constant answer for one task's examples. Among answers equally frequent, the one the model
@@ -67,10 +84,20 @@ function bestConstant(items: readonly Judged[]): { answer: string; hits: number 
   return { answer: best.answer, hits: best.hits };
 }
 
-/** Each task's best constant answer, by task. */
-function constantsByTask(items: readonly Judged[]): Map<string, string> {
-  const tasks = [...new Set(items.map((x) => x.task))].sort();
-  return new Map(tasks.map((t) => [t, bestConstant(items.filter((x) => x.task === t)).answer]));
+/** Each group's best constant answer (by groupOf), with the label its figures carry: the task's name,
+ * made unique where two groups share one (a block and a row's `task` field of the same name). */
+function constantsByTask(items: readonly Judged[]): Map<string, { label: string; answer: string }> {
+  const groups = [...new Set(items.map(groupOf))].sort();
+  const taken = new Set<string>();
+  return new Map(
+    groups.map((g) => {
+      const xs = items.filter((x) => groupOf(x) === g);
+      let label = xs[0]!.task;
+      for (let n = 2; taken.has(label); n++) label = `${xs[0]!.task}~${n}`;
+      taken.add(label);
+      return [g, { label, answer: bestConstant(xs).answer }];
+    }),
+  );
 }
 
 /**
@@ -81,7 +108,7 @@ function constantsByTask(items: readonly Judged[]): Map<string, string> {
  */
 export function accuracyMetrics(items: readonly Judged[]): Record<string, number> {
   const constant = constantsByTask(items);
-  const constantRight = (x: Judged) => x.response.trim() === constant.get(x.task);
+  const constantRight = (x: Judged) => x.response.trim() === constant.get(groupOf(x))!.answer;
   // paired with the constant answer on the same examples: wins where only the model is right, losses
   // where only the constant is; an exact sign test on those (McNemar's exact test) says whether the
   // model beats the baseline beyond chance, which the two accuracies side by side do not
@@ -90,7 +117,7 @@ export function accuracyMetrics(items: readonly Judged[]): Record<string, number
   const seen = new Set<string>();
   const distinct = items.filter((x) => {
     if (x.prompt === undefined) return true;
-    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), x.task]);
+    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), groupOf(x)]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -105,8 +132,8 @@ export function accuracyMetrics(items: readonly Judged[]): Record<string, number
     vs_baseline_losses: losses,
     vs_baseline_p_value: signTest(wins, losses),
   };
-  for (const t of constant.keys()) {
-    const xs = items.filter((x) => x.task === t);
+  for (const [g, { label: t }] of constant) {
+    const xs = items.filter((x) => groupOf(x) === g);
     out[`accuracy/${t}`] = xs.filter(right).length / xs.length;
     out[`baseline/${t}`] = xs.filter(constantRight).length / xs.length;
     out[`n/${t}`] = xs.length;
@@ -123,7 +150,7 @@ export function versusMetrics(a: readonly Judged[], b: readonly Judged[]): Recor
   let wins = 0;
   let losses = 0;
   a.forEach((x, i) => {
-    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), x.task]);
+    const key = JSON.stringify([x.prompt, x.system ?? null, x.response.trim(), groupOf(x)]);
     if (x.prompt !== undefined && seen.has(key)) return;
     seen.add(key);
     const [ra, rb] = [right(x), right(b[i]!)];
@@ -135,8 +162,8 @@ export function versusMetrics(a: readonly Judged[], b: readonly Judged[]): Recor
 
 /** The constant answers the baseline gives (for messages): `"a"`, or `"a" (task), "b" (task)` per task. */
 export function baselineAnswer(items: readonly Judged[]): string {
-  const constant = constantsByTask(items);
-  return constant.size === 1 ? JSON.stringify([...constant.values()][0]) : [...constant].map(([t, a]) => `${JSON.stringify(a)} (${t})`).join(", ");
+  const constant = [...constantsByTask(items).values()];
+  return constant.length === 1 ? JSON.stringify(constant[0]!.answer) : constant.map(({ label, answer }) => `${JSON.stringify(answer)} (${label})`).join(", ");
 }
 
 export interface ScoredGroup {

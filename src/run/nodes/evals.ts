@@ -6,7 +6,7 @@
 import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, versusMetrics, baselineAnswer, rmAccuracyMetrics, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, versusMetrics, baselineAnswer, judgedTask, rmAccuracyMetrics, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, signTest, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -88,21 +88,21 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         context(d.model),
         maxNew,
       );
-      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
+      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, ...judgedTask(x.meta), prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
       summary = { ...accuracyMetrics(judged), split_size: d.available };
       if (d.versus) {
         const v = d.versus;
         const vMaxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, maxOf(v.items.map((x) => v.tok.encode(x.response).length)) + 4);
         const vTexts = await greedyTexts(env, ctx, v.model, v.items, v.fmt, v.tok, context(v.model), vMaxNew);
-        Object.assign(summary, versusMetrics(judged, v.items.map((x, i) => ({ response: x.response, answer: vTexts[i]!, task: x.meta.task ?? x.meta.source, prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }))));
+        Object.assign(summary, versusMetrics(judged, v.items.map((x, i) => ({ response: x.response, answer: vTexts[i]!, ...judgedTask(x.meta), prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }))));
       }
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
       d.items.forEach((x, i) => {
-        const t = judged[i]!.task;
-        if ((perTask.get(t) ?? 0) >= SAMPLES_PER_TASK) return;
-        perTask.set(t, (perTask.get(t) ?? 0) + 1);
-        ctx.sample({ eval: node.id, task: t, prompt: x.prompt, ...(x.system ? { system: x.system } : {}), a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
+        const g = judged[i]!.group; // counted by group, as the constants are chosen: a rename keeps the samples
+        if ((perTask.get(g) ?? 0) >= SAMPLES_PER_TASK) return;
+        perTask.set(g, (perTask.get(g) ?? 0) + 1);
+        ctx.sample({ eval: node.id, task: judged[i]!.task, prompt: x.prompt, ...(x.system ? { system: x.system } : {}), a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
       });
       // what the figure is of: the first n of a longer split (split_size, in the headline: a held-out
       // split lists its components in turn, so the last ones may be left out; the per-task counts show
