@@ -11,8 +11,11 @@ import { normalizeWhitespace } from "./normalize.js";
 
 // Unicode word boundaries (UAX #29, with ICU's dictionaries for scripts written without spaces:
 // Chinese, Japanese, Thai): a regex over letters would cut Devanagari at its vowel signs and read a
-// whole Chinese sentence as one word
-const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+// whole Chinese sentence as one word. One locale, named: the machine's (LANG, LC_ALL) may tailor word
+// breaks (Swedish and Finnish keep `a:b` one word), and a leak finding must not depend on where it ran
+// (the leak cache is not keyed by it either; cacheK41)
+export const SEGMENTER_LOCALE = "en";
+const segmenter = new Intl.Segmenter(SEGMENTER_LOCALE, { granularity: "word" });
 
 /** The words of a text, NFKC-normalised and lowercased (so composed and decomposed accents, full-width
  * forms and case are one word), punctuation and spacing dropped. */
