@@ -7,7 +7,7 @@ import type { CacheEntry, StageCache } from "./storage/cache.js";
 import { entryDamage } from "./storage/entry-check.js";
 import { readEntryRows, recordSkipped, summaryOf, type EntryRows } from "./storage/entry-rows.js";
 import type { InputTracker } from "./storage/input-tracker.js";
-import type { NodeRecord } from "./storage/rundir.js";
+import type { NodeRecord, RunDir } from "./storage/rundir.js";
 
 export type Hit = { entry: CacheEntry; value: EntryRows };
 
@@ -51,4 +51,15 @@ export function recordHitOn(rec: NodeRecord, n: PlanNode, hit: Hit, progress: Pr
     rec.loggedEvery = was;
     progress.info(`${label(n)}: cached; its metric rows are those of the run that computed it, logged every ${was} steps (this plan: log_every = ${now}, which is not hashed; --force ${label(n)} logs them anew)`);
   }
+}
+
+/** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile),
+ * under this plan's name of the node: an entry is found by hash, and the run that computed it may have
+ * called the block otherwise (a rename keeps the hash), so its rows named another block, or none (hunt K41:
+ * a renamed eval's samples were reported under its old name; two swapped names, each under the other's).
+ * The rows are the node's own, named as node-context.ts names fresh ones. */
+export function replayRows(run: Pick<RunDir, "appendMetric" | "appendSample">, n: PlanNode, rows: EntryRows): void {
+  const stage = label(n);
+  for (const r of rows.metrics) run.appendMetric({ ...r, stage, cached: 1 });
+  for (const r of rows.samples) run.appendSample({ ...r, eval: n.id, cached: true });
 }

@@ -22,7 +22,7 @@ import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { signalWordsDuring, yieldToSignals } from "./storage/interrupt.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
-import { loggedEvery, readHit, recordHitOn, type Hit } from "./cache-hits.js";
+import { loggedEvery, readHit, recordHitOn, replayRows, type Hit } from "./cache-hits.js";
 import { ancestors } from "../common/graph.js";
 import { settlePending } from "./pending-nodes.js";
 import { nodeContext, type RunServices } from "./node-context.js";
@@ -153,7 +153,7 @@ export class Executor {
       const rec = this.records.get(n.id)!;
       if (rec.status !== "cached") continue;
       // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      this.appendCachedRows(n, this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
+      replayRows(run, n, this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
       this.nodeDone(n);
     }
     this.onChange();
@@ -218,17 +218,6 @@ export class Executor {
     recordHitOn(rec, n, hit, this.o.progress);
     this.outputs.set(n.id, Promise.resolve({ node: n, dir: hit.entry.dir, files: hit.entry.meta.files, value: undefined, summary: rec.summary ?? {} }));
     this.inputs.resolved(n.id, hit.entry.meta.files);
-  }
-
-  /** A reused node's logged rows into this run's logs, marked cached (a hit, or one another run made meanwhile). */
-  private appendCachedRows(n: PlanNode, rows: EntryRows): void {
-    // under this plan's name of the node: an entry is found by hash, and the run that computed it may have
-    // called the block otherwise (a rename keeps the hash), so its rows named another block, or none
-    // (hunt K41: a renamed eval's samples were reported under its old name; two swapped names, each
-    // under the other's). The rows are the node's own, as node-context.ts names fresh ones.
-    const stage = n.block || n.id;
-    for (const r of rows.metrics) this.run_!.appendMetric({ ...r, stage, cached: 1 });
-    for (const r of rows.samples) this.run_!.appendSample({ ...r, eval: n.id, cached: true });
   }
 
   private get interruptedCode(): number {
@@ -329,7 +318,7 @@ export class Executor {
       if (done) {
         // recorded as a hit is, its curves and samples included: the same metrics.jsonl rows
         this.recordHit(n, done);
-        this.appendCachedRows(n, done.value);
+        replayRows(this.run_!, n, done.value);
         this.o.progress.info(awaited && !this.inputs.awaiting(n.id) ? `= ${label(n)}  cached [${n.hash.slice(0, 8)}] (${awaited.map((i) => label(this.byId.get(i)!)).join(" and ")} unchanged)` : `${label(n)}: cached by another run meanwhile [${n.hash.slice(0, 8)}]`);
         return { status: "done", summary: rec.summary ?? {} };
       }
