@@ -62,7 +62,7 @@ export const NumberLiteral = token({ name: "NumberLiteral", pattern: /-?\d+(?:\.
 // "expected `=` after the name" past it (huntZ40 L4).
 export const UnreadableNumber = token({
   name: "UnreadableNumber",
-  pattern: /-?(?:0(?:[xX][0-9A-Fa-f_]|[oO][0-7_]|[bB][01_])[0-9A-Za-z_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?_[0-9A-Za-z_]*(?:\.[0-9A-Za-z_]+)*)/,
+  pattern: /-?(?:0(?:[xX][0-9A-Za-z_]|[oObB][0-9_])[0-9A-Za-z_]*|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?_[0-9A-Za-z_]*(?:\.[0-9A-Za-z_]+)*)/,
   start_chars_hint: NUMBER_START,
   categories: [NumberLiteral],
 });

@@ -19,7 +19,7 @@ export const CODES = {
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
   emptyResponse: "AL3030", // an empty response (at its row), or none left after truncation (at the stage: no-response-left.ts)
   chatTemplate: "AL3031", // chat template without the placeholders it needs
-  emptyPrompt: "AL3033", // a demonstration (or PPO prompt) whose prompt renders empty, at its row
+  emptyPrompt: "AL3033", // a demonstrations source's row (SFT data, or PPO prompts read from one) whose prompt renders empty, at its row
   truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",

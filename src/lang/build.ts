@@ -235,8 +235,10 @@ export class AstBuilder extends BaseVisitor implements ICstNodeVisitor<void, unk
   private keyEntry(c: EntryCstChildren): Entry {
     const t = c.key![0]!;
     const span = this.span(t);
-    const keyKind = t.tokenType === T.StringLiteral ? "string" : t.tokenType === T.NumberLiteral ? "number" : "boolean";
-    const name = keyKind === "string" ? unescapeString(t.image, true, span, this.problems) : keyKind === "number" ? String(Number(t.image)) : t.image;
+    const keyKind = t.tokenType === T.StringLiteral || t.tokenType === T.UnterminatedString ? "string" : t.tokenType === T.NumberLiteral || t.tokenType === T.UnreadableNumber ? "number" : "boolean";
+    // a number key is read as a number value is (AL1006, AL1008 for `0x10` or `1_000`: kept as its text it
+    // passed check and failed at data time as a key the rows never match; reviewR41 H1)
+    const name = keyKind === "string" ? unescapeString(t.image, true, span, this.problems) : keyKind === "number" ? String(this.number(t).value) : t.image;
     if (c.Colon || c.tail) {
       const at = c.Colon?.[0] ?? c.tail![0]!;
       this.problems.push({ code: "AL1010", span: this.span(at), message: `a ${keyKind} key takes \`= value\` only (a dotted path or \`:\` needs a name), found ${JSON.stringify(at.image)}` });

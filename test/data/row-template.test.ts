@@ -43,6 +43,10 @@ test("{{#each}} over a string, and a template that prints nothing, fail at the r
   await assert.rejects(build("{{#each instruction}}{{this}}{{/each}}"), at("AL3004", /`\{\{#each instruction\}\}` walks a list or an object; `instruction` is a string/));
   await assert.rejects(build(""), at("AL3033", /empty prompt \(its template prints nothing for this row\)/));
   await assert.rejects(build("  {{#unless tags}}x{{/unless}} "), at("AL3033", /empty prompt/));
+  // an #each with an {{else}} names its own case for nothing to walk (reviewR41)
+  const withElse = await build("{{instruction}}{{#each instruction}}!{{else}}?{{/each}}");
+  if (withElse.kind !== "sft") return assert.fail();
+  assert.deepEqual(withElse.train.map((e) => e.prompt).sort(), ["Say bye?", "Say hi?"]);
   // #each over a list or an object keeps working; #with over a string is its value
   const ok = await build("{{#with instruction}}{{this}}{{/with}}:{{#each tags}}{{this}}{{/each}}");
   if (ok.kind !== "sft") return assert.fail();

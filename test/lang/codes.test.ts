@@ -59,10 +59,15 @@ code("AL1006", "number out of range", () => {
 
 code("AL1008", "a number written as other languages write it (hex, octal, binary, `_` separators)", () => {
   // one diagnostic at the number and nothing after it: lexed as `0` + `x10` it was "expected `=` after the name" past it (huntZ40 L4)
-  for (const [raw, col] of [["0x10", 8], ["0o17", 8], ["0b101", 8], ["1_000", 8], ["-1_000.5", 8], ["1e1_0", 8]] as const) {
+  for (const [raw, col] of [["0x10", 8], ["0o17", 8], ["0b101", 8], ["0b2", 8], ["0xg", 8], ["1_000", 8], ["-1_000.5", 8], ["1e1_0", 8]] as const) {
     const { diagnostics } = parseRecipe(`stage s = sft {\n  lr = ${raw}\n  steps = 10\n}`, "snippet.align");
     assert.deepEqual(diagnostics.map((d) => [d.code, d.span?.line, d.span?.col, d.span!.endCol - d.span!.col]), [["AL1008", 2, col, raw.length]], raw);
     assert.match(diagnostics[0]!.hint ?? "", /decimal/);
+  }
+  // as a map key and a range bound too: a key `0x10` was kept as its text, passing check (reviewR41 H1)
+  for (const src of ["fields = { n = { from = \"k\"  map = { 0x10 = \"a\" } } }", "fields = { n = { from = \"k\"  map = { 1_6 = \"a\" } } }", "shots = 0x1..2"]) {
+    const ds = parseRecipe(`task t = flan { ${src} }`, "snippet.align").diagnostics;
+    assert.deepEqual(ds.map((d) => d.code), ["AL1008"], src);
   }
   // what stays a number, a range or a quantity
   for (const ok of ["a = 0", "a = 0.5", "a = 1e3", "a = 0..2", "a = 10m", "a = 0B", "a = 1e3s"]) assert.deepEqual(parseRecipe(`source s = x { ${ok} }`, "snippet.align").diagnostics, [], ok);

@@ -208,7 +208,8 @@ function collectPlaceholders(node: hbs.AST.Program, out: Placeholder[], lineOffs
       const b = st as hbs.AST.BlockStatement;
       const helper = (b.path as hbs.AST.PathExpression).original;
       const test = helper === "if" || helper === "unless";
-      for (const p of b.params) visitPath(p, p.loc ?? b.loc, test, false, helper === "each");
+      // an #each with an {{else}} says what to print where there is nothing to walk: a string there is its author's case
+      for (const p of b.params) visitPath(p, p.loc ?? b.loc, test, false, helper === "each" && !b.inverse);
       const scoped = helper === "each" || helper === "with";
       const inner = new Set(guarded);
       if (test) for (const p of b.params) if (p.type === "PathExpression") inner.add((p as hbs.AST.PathExpression).parts[0] ?? "");
