@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrect, ruleCountsByTask, ruleJudgeCounts, ruleReference, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
+import { accuracyMetrics, baselineAnswer, rmAccuracyMetrics, ruleCorrect, ruleCountsByTask, ruleJudgeCounts, ruleReference, taskLabelsOf, tasksIn, winRateByTask } from "../../src/run/evaluation/eval-metrics.js";
 import { ruleOutcome } from "../../src/data/demo/rule.js";
 import { PREAMBLE } from "../../src/data/demo/generate.js";
 
@@ -253,4 +253,16 @@ test("for any rule-judged pairs on two or more tasks, the correctness and style 
   // one fixed sum, one broken sentiment answer, one style win: counted where they happened
   const m = ruleCountsByTask(["addition", "sentiment", "addition"], [{ a: "7", b: "8", answer: "7" }, { a: "negative", b: "positive", answer: "positive" }, { a: "7", b: `${PREAMBLE}7`, answer: "7" }], [1, 0, 1]);
   assert.deepEqual(m, { "correctness_wins/addition": 1, "correctness_losses/addition": 0, "style_wins/addition": 1, "style_losses/addition": 0, "preamble_b/addition": 1, "correctness_wins/sentiment": 0, "correctness_losses/sentiment": 1, "style_wins/sentiment": 0, "style_losses/sentiment": 0, "preamble_b/sentiment": 0 });
+});
+
+test("per-task win rates group as accuracy does: a FLAN block and rows tagged with its name are two tasks, whatever the block is called (reviewR41 M1)", () => {
+  const flan = (source: string) => ({ source, task: source, template: "t1" });
+  const tagged = { source: "prefs", task: "addition" };
+  const outcomes = [1, 1, 0, 0.5];
+  const counts = (block: string) => winRateByTask(taskLabelsOf([flan(block), flan(block), tagged, tagged]), outcomes);
+  assert.deepEqual(counts("addition"), { "wins/addition": 2, "ties/addition": 0, "losses/addition": 0, "wins/addition~2": 0, "ties/addition~2": 1, "losses/addition~2": 1 });
+  // renamed, the same two groups with the same counts (they were one group of four under one name)
+  assert.deepEqual(counts("addz"), { "wins/addz": 2, "ties/addz": 0, "losses/addz": 0, "wins/addition": 0, "ties/addition": 1, "losses/addition": 1 });
+  // untagged prompts stay out of the breakdown
+  assert.deepEqual(taskLabelsOf([{ source: "p" }, tagged]), [undefined, "addition"]);
 });

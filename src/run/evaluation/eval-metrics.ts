@@ -84,20 +84,33 @@ function bestConstant(items: readonly Judged[]): { answer: string; hits: number 
   return { answer: best.answer, hits: best.hits };
 }
 
-/** Each group's best constant answer (by groupOf), with the label its figures carry: the task's name,
- * made unique where two groups share one (a block and a row's `task` field of the same name). */
-function constantsByTask(items: readonly Judged[]): Map<string, { label: string; answer: string }> {
-  const groups = [...new Set(items.map(groupOf))].sort();
+/** The label each group's figures carry: its task's name, made unique where two groups share one (a
+ * block and a row's `task` field of the same name: `addition`, `addition~2`), groups in sorted order. */
+function groupLabels(named: ReadonlyMap<string, string>): Map<string, string> {
   const taken = new Set<string>();
-  return new Map(
-    groups.map((g) => {
-      const xs = items.filter((x) => groupOf(x) === g);
-      let label = xs[0]!.task;
-      for (let n = 2; taken.has(label); n++) label = `${xs[0]!.task}~${n}`;
-      taken.add(label);
-      return [g, { label, answer: bestConstant(xs).answer }];
-    }),
-  );
+  const out = new Map<string, string>();
+  for (const g of [...named.keys()].sort()) {
+    const name = named.get(g)!;
+    let label = name;
+    for (let n = 2; taken.has(label); n++) label = `${name}~${n}`;
+    taken.add(label);
+    out.set(g, label);
+  }
+  return out;
+}
+
+/** Each group's best constant answer (by groupOf), with its label (groupLabels). */
+function constantsByTask(items: readonly Judged[]): Map<string, { label: string; answer: string }> {
+  const labels = groupLabels(new Map(items.map((x) => [groupOf(x), x.task])));
+  return new Map([...labels].map(([g, label]) => [g, { label, answer: bestConstant(items.filter((x) => groupOf(x) === g)).answer }]));
+}
+
+/** The task label of each tagged example for per-task win rates (undefined: untagged, in the totals only),
+ * grouped as accuracy groups them (judgedTask), so no count depends on what a block is named (reviewR41 M1). */
+export function taskLabelsOf(metas: readonly { source: string; task?: string; template?: string }[]): (string | undefined)[] {
+  const groups = metas.map((m) => (m.task === undefined ? undefined : judgedTask(m)));
+  const labels = groupLabels(new Map(groups.filter((g) => g !== undefined).map((g) => [g.group, g.task])));
+  return groups.map((g) => (g === undefined ? undefined : labels.get(g.group)));
 }
 
 /**

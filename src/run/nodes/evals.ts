@@ -6,7 +6,7 @@
 import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, versusMetrics, baselineAnswer, judgedTask, rmAccuracyMetrics, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, versusMetrics, baselineAnswer, judgedTask, rmAccuracyMetrics, taskLabelsOf, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, signTest, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -166,7 +166,7 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       const w = winRate(outcomes);
       summary = { win_rate: w.win_rate, ci_low: w.ci_low, ci_high: w.ci_high, n: w.n, wins: w.wins, ties: w.ties, losses: w.losses, p_value: w.p_value, split_size: d.available };
       if (best) Object.assign(summary, { best_of: p.best_of, best_of_oracle: d.select === "rule" ? 1 : 0 }); // a's answers: the best of this many samples, picked by the rule (an oracle) or not
-      const tasks = d.items.map((x) => x.meta.task);
+      const tasks = taskLabelsOf(d.items.map((x) => x.meta));
       if (d.judge === "rule") {
         const judged = d.items.map((x, i) => ({ a: ta[i]!, b: tb[i]!, answer: ruleReference(x.response) }));
         Object.assign(summary, ruleJudgeCounts(judged, outcomes), ruleCountsByTask(tasks, judged, outcomes));
