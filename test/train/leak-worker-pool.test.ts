@@ -11,19 +11,14 @@ import { GradientPool } from "../../src/train/parallel/pool.js";
 import { createTrainer } from "../../src/train/stages.js";
 import type { PpoTrainer } from "../../src/train/stages/ppo.js";
 import { testGptConfig, testPpoOptions, testTrainConfig } from "./configs.js";
+import { EOS, TINY_SFT } from "./tiny-data.js";
 
 const BACKEND = "cpu";
 await useBackend(BACKEND);
 const cfg = testGptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
-const EOS = 1;
 const base = Gpt.init(cfg, ["lm"], 11);
 const rm = Gpt.init(cfg, ["reward"], 12);
-const examples: TokenSequence[] = [
-  { tokens: [2, 3, 4, 5, 6, 7, 8, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1, 1] },
-  { tokens: [2, 9, 4, 10, 11, 12, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1] },
-  { tokens: [2, 13, 4, 14, 14, 15, 3, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1, 1] },
-  { tokens: [2, 5, 4, 6, 7, EOS], lossMask: [0, 0, 0, 1, 1, 1] },
-];
+const examples: TokenSequence[] = [...TINY_SFT];
 const prompts = [[2, 3, 4], [2, 9, 4], [2, 13, 4], [2, 5, 4]];
 const groups: TokenComparisonGroup[] = prompts.map((prompt) => ({ prompt, responses: [[7, 7, EOS], [5, 5, EOS]], pairs: [[0, 1]] }));
 

@@ -9,6 +9,7 @@ import { tf, useBackend } from "../../src/train/backend.js";
 import type { TokenComparisonGroup, TokenSequence } from "../../src/train/batch.js";
 import { loadTrainerState, saveTrainerState } from "../../src/train/checkpoint.js";
 import { testGptConfig, testPpoOptions, testTrainConfig } from "./configs.js";
+import { EOS, TINY_SFT } from "./tiny-data.js";
 import { NonFiniteError } from "../../src/train/errors.js";
 import { rmAccuracy } from "../../src/train/evaluate.js";
 import { Gpt } from "../../src/train/model.js";
@@ -18,15 +19,9 @@ import type { StageKind, StepMetrics, Trainer } from "../../src/train/trainer.js
 await useBackend("cpu");
 
 const cfg = testGptConfig({ vocabSize: 16, context: 12, layers: 1, dModel: 16, heads: 2 });
-const EOS = 1;
 const base = Gpt.init(cfg, ["lm"], 11);
 
-const sftData: TokenSequence[] = [
-  { tokens: [2, 3, 4, 5, 6, 7, 8, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1, 1] },
-  { tokens: [2, 9, 4, 10, 11, 12, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1] },
-  { tokens: [2, 13, 4, 14, 14, 15, 3, EOS], lossMask: [0, 0, 0, 1, 1, 1, 1, 1] },
-  { tokens: [2, 5, 4, 6, 7, EOS], lossMask: [0, 0, 0, 1, 1, 1] },
-];
+const sftData: TokenSequence[] = [...TINY_SFT];
 // Rankings where responses made of the token 7 always win, then 5, then the rest.
 const groups: TokenComparisonGroup[] = [3, 9, 13, 5].map((p) => ({
   prompt: [2, p, 4],
