@@ -88,13 +88,15 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
         context(d.model),
         maxNew,
       );
-      const judged = d.items.map((x, i) => ({ response: x.response, answer: texts[i]!, ...judgedTask(x.meta), prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
+      // each example with the model's answer, its task and the group its constant answer is chosen in
+      const judgedOf = (items: typeof d.items, answers: readonly string[]) => items.map((x, i) => ({ response: x.response, answer: answers[i]!, ...judgedTask(x.meta), prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }));
+      const judged = judgedOf(d.items, texts);
       summary = { ...accuracyMetrics(judged), split_size: d.available };
       if (d.versus) {
         const v = d.versus;
         const vMaxNew = Math.min(ACCURACY_MAX_NEW_TOKENS, maxOf(v.items.map((x) => v.tok.encode(x.response).length)) + 4);
         const vTexts = await greedyTexts(env, ctx, v.model, v.items, v.fmt, v.tok, context(v.model), vMaxNew);
-        Object.assign(summary, versusMetrics(judged, v.items.map((x, i) => ({ response: x.response, answer: vTexts[i]!, ...judgedTask(x.meta), prompt: x.prompt, ...(x.system ? { system: x.system } : {}) }))));
+        Object.assign(summary, versusMetrics(judged, judgedOf(v.items, vTexts)));
       }
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
