@@ -143,7 +143,9 @@ async function heldoutPool(dp: DataPlan, node: DataNode): Promise<Pool | null> {
 
 /** An eval that scores training data on purpose (`split = train`, `train(x)`): the seen-vs-unseen
  * comparison, not a held-out claim; reported as not checked. */
-function scoresTraining(node: DataNode): boolean {
+/** An eval that scores training text on purpose (`split = train`, `train(…)`): not checked for leaks, and
+ * said "not held out" wherever its figure is printed. */
+export function scoresTraining(node: Pick<DataNode, "op" | "params">): boolean {
   if (node.op === "accuracy") return node.params.split === "train";
   const v = node.params.data ?? node.params.prompts;
   return v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) && v.$call === "train";

@@ -48,13 +48,16 @@ test("a renamed task block gives the same accuracy baseline, fresh or from the c
     };
     const b = write("b.align", recipe("addz"));
     const c = write("c.align", recipe("addition", "renamed_acc", "pre2"));
-    const run = async (file: string, cache: string) =>
-      outcome(await runRecipe(file, { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, cache), progress: createProgress({ quiet: true }), workers: 1, backend: "wasm" }));
+    const lines: string[] = [];
+    const progress = { ...createProgress({ quiet: true }), info: (l: string) => void lines.push(l) };
+    const run = async (file: string, cache: string) => outcome(await runRecipe(file, { runsDir: join(fx.dir, "runs"), cacheRoot: join(fx.dir, cache), progress, workers: 1, backend: "wasm" }));
     const summary = (o: Awaited<ReturnType<typeof run>>, id: string) => o.manifest.nodes.find((n) => n.id === id)!;
 
     // fresh runs of the two names: one computation (the hashes are one), so one baseline; each group of
     // twelve answers its own constant
     const freshA = await run(fx.file, "cache-a");
+    // its live line says what the report and the closing summary say: the training split, not held out (figuresP41)
+    assert.ok(lines.some((l) => /^acc: accuracy .* \(the training split, by design: not held out\)$/.test(l)), lines.join("\n"));
     const freshB = await run(b, "cache-b");
     assert.equal(summary(freshA, "acc").hash, summary(freshB, "acc").hash, "a rename moves no hash");
     assert.equal(summary(freshA, "acc").summary!.baseline, 1, JSON.stringify(summary(freshA, "acc").summary));

@@ -35,6 +35,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     run.appendSample({ eval: "judge", judge: "rm", judge_note: "the reward policy optimised: not an independent judge", prompt: "p", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
     const evalsTable = renderReport(run).split("<h2>Evaluations</h2>")[1]!.split("<h2>")[0]!;
     assert.match(evalsTable, /win rate 0\.6 .*<small>\(the reward policy optimised: not an independent judge\)<\/small>/s);
+    // and in the plan table's final metrics (they were bare there: figuresP41)
+    const planTable = renderReport(run).split("<h2>Plan</h2>")[1]!;
+    assert.match(planTable, /win_rate 0\.6[^<]*<small>\(the reward policy optimised: not an independent judge\)<\/small>/);
     // a sample asked with a system text shows it above its prompt (escaped), as the model was asked
     run.appendSample({ eval: "judge", judge: "rm", system: "Be <brief>.", prompt: "q", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: "tie" });
     assert.match(renderReport(run), /<small>system: Be &lt;brief&gt;\.<\/small><pre>q<\/pre>/);

@@ -21,6 +21,8 @@ import { greedyAnswers } from "./greedy.js";
 import { bestOfAnswers } from "./best-of.js";
 import { maxOf } from "../../common/arrays.js";
 import { evalHeadline } from "../presentation/eval-headline.js";
+import { scoresTraining } from "../../data/leaks.js";
+import { TRAINING_SPLIT_NOTE } from "../presentation/caveats.js";
 import { rewardReader, type RewardReader } from "./reward-reader.js";
 
 /** Judged samples an accuracy eval records per task, and an rm_accuracy eval in all, for the report. */
@@ -229,7 +231,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       note = evalHeadline("eval.lm_loss", summary);
     }
     ctx.log({ step: 1, ...summary });
-    ctx.info(note);
+    // the caveat the report and the closing summary give (caveats.ts): the live line printed it bare (figuresP41)
+    ctx.info(scoresTraining(node) ? `${note} ${TRAINING_SPLIT_NOTE}` : note);
     return { status: "done", summary };
   } finally {
     for (const m of owned) m.dispose();

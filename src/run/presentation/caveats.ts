@@ -4,6 +4,9 @@
 // training text read like a held-out one there (figures38 #3).
 import type { Manifest, SampleRow } from "../storage/rundir.js";
 
+/** Said beside a figure on the training split by design (`split = train`, `train(…)`). */
+export const TRAINING_SPLIT_NOTE = "(the training split, by design: not held out)";
+
 export interface Caveat {
   text: string;
   /** a figure on text a stage trained on, not by design: shown as a warning */
@@ -21,7 +24,7 @@ export function evalCaveats(m: Manifest, samples: readonly SampleRow[]): (id: st
   for (const s of samples) if (typeof s.judge_note === "string" && !judge.has(s.eval)) judge.set(s.eval, s.judge_note);
   return (id) => [
     ...(judge.has(id) ? [{ text: `(${judge.get(id)!})` }] : []),
-    ...(notChecked.includes(id) ? [{ text: "(the training split, by design: not held out)" }] : []),
+    ...(notChecked.includes(id) ? [{ text: TRAINING_SPLIT_NOTE }] : []),
     ...(found.has(id) ? [{ text: `⚠ not held out: ${found.get(id)!.join(", ")}`, bad: true as const }] : []),
     ...(corpus.has(id) ? [{ text: corpus.get(id)! }] : []),
   ];

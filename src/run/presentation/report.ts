@@ -167,6 +167,10 @@ export function renderReport(run: RunDir): string {
   const held = heldOut(m);
   const gains = m.nodes.filter((n) => n.kind.startsWith("stage.") && n.summary).map((n) => [n, stageGains(n.summary!)] as const).filter(([, g]) => g.length);
   const evals = m.nodes.filter((n) => n.kind.startsWith("eval") && n.summary);
+  // beside every eval figure, here and in the plan table: a judge that is no independent one, a figure
+  // that is not held out (caveats.ts, shared with the closing summary; the plan table printed them bare: figuresP41)
+  const caveats = evalCaveats(m, samples);
+  const mark = (id: string): string => caveats(id).map((x) => (x.bad ? ` <span class="bad">${escapeHtml(x.text)}</span>` : ` <small>${escapeHtml(x.text)}</small>`)).join("");
   if (gains.length || evals.length) parts.push(held.note);
   if (gains.length) {
     parts.push("<h2>What each stage gained</h2>");
@@ -174,11 +178,7 @@ export function renderReport(run: RunDir): string {
   }
   if (evals.length) {
     parts.push("<h2>Evaluations</h2>");
-    // a judge that is the reward a compared stage optimised (or that picked a's sample) is said beside
-    // its figure here too, as on the console: it was said only above the samples (audit 32); and a figure
-    // that is not held out (caveats.ts, shared with the closing summary)
-    const caveats = evalCaveats(m, samples);
-    const mark = (id: string): string => caveats(id).map((x) => (x.bad ? ` <span class="bad">${escapeHtml(x.text)}</span>` : ` <small>${escapeHtml(x.text)}</small>`)).join("");
+    // a judge that is the reward a compared stage optimised is said beside its figure, as on the console (audit 32)
     parts.push(table(["eval", "kind", "result"], evals.map((n) => [escapeHtml(n.label), escapeHtml(n.kind), escapeHtml(evalHeadline(n.kind, n.summary!)) + mark(n.id)])));
   }
   parts.push("<h2>Training curves</h2>");
@@ -197,7 +197,7 @@ export function renderReport(run: RunDir): string {
         n.status === "cached" ? `0s (saved ${fmtDuration(n.savedSeconds ?? 0)}${n.computedOn ? `, computed on ${n.computedOn}` : ""}${n.loggedEvery ? `; rows logged every ${n.loggedEvery} steps by the run that computed it` : ""})` : fmtDuration(n.seconds),
         // monotonic over the run: a node's figure is the process peak up to its end
         n.peakRssBytes !== undefined ? fmtBytes(n.peakRssBytes) : "",
-        summaryCell(n.kind, n.summary),
+        summaryCell(n.kind, n.summary) + (n.summary && n.kind.startsWith("eval.") ? mark(n.id) : ""),
       ]),
     ),
   );
