@@ -150,6 +150,10 @@ test("diffRunMetrics puts final metrics side by side with B − A", () => {
     assert.match(damaged.unpaired.join("\n"), /samples\.jsonl.*no answers of it paired/);
     assert.match(renderRunMetricDiff(damaged), /paired answers .*\n.*no answers of it paired/);
     assert.match(text, /rm\.accuracy\s+—\s+0\.8/);
+    // two seeds: said to hold out other examples and to score on other reward models' scales (figuresP41)
+    assert.doesNotMatch(text, /the seeds differ/);
+    const seeded = renderRunMetricDiff({ ...d, a: { ...d.a, seed: 17 }, b: { ...d.b, seed: 18 } });
+    assert.match(seeded, /⚠ the seeds differ: each run holds out its own examples, so a held-out figure's Δ compares other examples/);
   } finally {
     cleanup();
   }

@@ -87,7 +87,13 @@ export function renderRunMetricDiff(d: RunMetricDiff): string {
   const finished = (s: RunSide) => s.status === "ok" || s.status === "expectations_failed";
   const what = (s: RunSide) => `seed ${s.seed ?? "?"}${s.tiny ? ", --tiny" : ""}${s.variant ? `, ${s.variant}` : ""}, ${s.status}${finished(s) ? "" : " ⚠ not finished: what it did not compute shows as —"}`;
   const unlike = d.a.tiny !== d.b.tiny ? " ⚠ one run is --tiny, the other full size: their figures are of other sizes" : "";
-  const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts; `accuracy { versus = M }`, the paired answers below, or two seeds compare models)."];
+  // two seeds draw other held-out splits and train other reward models: a Δ there is not a change on the
+  // same examples or on one scale (figuresP41: only 63 of the quickstart's 300 judged prompts are shared)
+  const seeds =
+    d.a.seed !== undefined && d.b.seed !== undefined && d.a.seed !== d.b.seed
+      ? " ⚠ the seeds differ: each run holds out its own examples, so a held-out figure's Δ compares other examples (the paired answers below pair the prompts both judged), and each reward model's scores (reward, greedy_reward, score_a, score_b, gain) are on its own scale"
+      : "";
+  const notes = [`A: ${what(d.a)}; B: ${what(d.b)}.${unlike}${seeds}`, "One run each: a Δ is one pair of runs' difference, not a tested one (no Δ for p-values, intervals and counts of examples; `accuracy { versus = M }`, the paired answers below, or two seeds compare models)."];
   const head = ["metric", `A ${d.a.runId}`, `B ${d.b.runId}`, "Δ (B − A)"];
   const body = d.rows.map((r) => [`${r.node}.${r.metric}`, r.a === null ? "—" : fmtNum(r.a), r.b === null ? "—" : fmtNum(r.b), r.delta === null ? "" : (r.delta > 0 ? "+" : "") + fmtNum(r.delta)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
