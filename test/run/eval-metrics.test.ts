@@ -127,7 +127,26 @@ test("rm accuracy per task: each task's groups measured alone, when the groups n
   assert.equal(m.accuracy, 0.5, "pooled figures as before");
   assert.deepEqual(
     Object.fromEntries(Object.entries(m).filter(([k]) => k.includes("/"))),
-    { "accuracy/addition": 1, "pairs/addition": 3, "correctness_pairs/addition": 2, "correctness_accuracy/addition": 1, "style_pairs/addition": 1, "style_accuracy/addition": 1, "accuracy/sentiment": 0, "pairs/sentiment": 1, "correctness_pairs/sentiment": 1, "correctness_accuracy/sentiment": 0, "style_pairs/sentiment": 0 },
+    {
+      "accuracy/addition": 1,
+      "pairs/addition": 3,
+      "correctness_pairs/addition": 2,
+      "correctness_accuracy/addition": 1,
+      "style_pairs/addition": 1,
+      "style_accuracy/addition": 1,
+      // each task beside what length alone orders of its own pairs (by hand: shorter-first orders "7" over
+      // its preamble form, ties "7"/"8", puts the preamble form below "8"; longer-first the other way)
+      "length_baseline/addition": 0.5,
+      "correctness_length_baseline/addition": 0.75,
+      "style_length_baseline/addition": 1,
+      "accuracy/sentiment": 0,
+      "pairs/sentiment": 1,
+      "correctness_pairs/sentiment": 1,
+      "correctness_accuracy/sentiment": 0,
+      "style_pairs/sentiment": 0,
+      "length_baseline/sentiment": 0.5,
+      "correctness_length_baseline/sentiment": 0.5,
+    },
   );
   assert.deepEqual(tasksIn(m, "pairs"), ["addition", "sentiment"]);
   assert.equal(Object.keys(rmAccuracyMetrics([g1])).some((k) => k.includes("/")), false, "one task: nothing per task");

@@ -134,6 +134,9 @@ test("each eval's figure is shown with its baseline, counts and p-value", async 
   assert.match(rmTasks, /; per task a 1 on 60 pairs \(0\.8 on 30 differing in correctness\); b 0\.7 on 40 pairs \(no pair differs in correctness\)$/);
   const rmStyle = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, correctness_accuracy: 0.8, correctness_pairs: 30, style_accuracy: 0.75, style_pairs: 20, style_length_baseline: 1, "accuracy/a": 1, "pairs/a": 60, "correctness_pairs/a": 30, "correctness_accuracy/a": 0.8, "style_pairs/a": 20, "style_accuracy/a": 0.75, "accuracy/b": 0.7, "pairs/b": 40, "correctness_pairs/b": 0, "style_pairs/b": 0 });
   assert.match(rmStyle, /; style 0\.75 on the 20 pairs of one right answer, concise against after the preamble \(chance 0\.5, length alone 1\); per task a 1 on 60 pairs \(0\.8 on 30 differing in correctness; style 0\.75 on 20\); b 0\.7 on 40 pairs \(no pair differs in correctness\)$/);
+  // and each task's figures beside its own length-alone order (figuresP41 M4)
+  const rmAlone = evalHeadline("eval.rm_accuracy", { accuracy: 0.9, pooled_accuracy: 0.91, pairs: 100, groups: 10, "accuracy/a": 1, "pairs/a": 60, "length_baseline/a": 0.55, "correctness_pairs/a": 30, "correctness_accuracy/a": 0.8, "correctness_length_baseline/a": 0.6, "style_pairs/a": 20, "style_accuracy/a": 0.75, "style_length_baseline/a": 1, "accuracy/b": 0.7, "pairs/b": 40, "correctness_pairs/b": 0 });
+  assert.match(rmAlone, /; per task a 1 on 60 pairs \(length alone 0\.55\) \(0\.8 on 30 differing in correctness \(length alone 0\.6\); style 0\.75 on 20 \(length alone 1\)\); b 0\.7 on 40 pairs/);
   const lm = evalHeadline("eval.lm_loss", { loss: 1.2, baseline: 2.9, n: 45 });
   assert.match(lm, /loss 1\.2 nats\/token on 45 sequences vs baseline 2\.9 \(best constant distribution\)/);
 });

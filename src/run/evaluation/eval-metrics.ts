@@ -204,7 +204,10 @@ export function rmAccuracyMetrics(groups: readonly ScoredGroup[]): Record<string
   const tasks = [...new Set(groups.map((g) => g.task))].filter((x): x is string => x !== undefined).sort();
   if (tasks.length < 2) return out;
   for (const t of tasks) {
-    const m = rmAccuracyOf(groups.filter((g) => g.task === t));
+    const of = groups.filter((g) => g.task === t);
+    const m = rmAccuracyOf(of);
+    // each task's figures beside what length alone orders of the same pairs (they were bare: figuresP41 M4)
+    for (const [k, v] of Object.entries(lengthBaselines(of))) out[`${k}/${t}`] = v;
     out[`accuracy/${t}`] = m.accuracy!;
     out[`pairs/${t}`] = m.pairs!;
     out[`correctness_pairs/${t}`] = m.correctness_pairs!;

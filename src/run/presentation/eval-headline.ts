@@ -42,8 +42,14 @@ export function evalHeadline(kind: string, s: Record<string, number>, opts: { pe
     case "eval.rm_accuracy": {
       // each task's count beside its figure: 0.51 on 56 pairs is chance, not a finding
       const byLength = (k: string) => (s[k] === undefined ? "" : `, length alone ${f(k)}`);
-      const styleOf = (t: string) => (s[`style_accuracy/${t}`] === undefined ? "" : `; style ${f(`style_accuracy/${t}`)} on ${f(`style_pairs/${t}`)}`);
-      const per = !perTask ? [] : tasksIn(s, "pairs").map((t) => `${t} ${f(`accuracy/${t}`)} on ${f(`pairs/${t}`)} pairs (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness`}${styleOf(t)})`);
+      const alone = (k: string) => (s[k] === undefined ? "" : ` (length alone ${f(k)})`);
+      const styleOf = (t: string) => (s[`style_accuracy/${t}`] === undefined ? "" : `; style ${f(`style_accuracy/${t}`)} on ${f(`style_pairs/${t}`)}${alone(`style_length_baseline/${t}`)}`);
+      const per = !perTask
+        ? []
+        : tasksIn(s, "pairs").map(
+            (t) =>
+              `${t} ${f(`accuracy/${t}`)} on ${f(`pairs/${t}`)} pairs${alone(`length_baseline/${t}`)} (${s[`correctness_accuracy/${t}`] === undefined ? "no pair differs in correctness" : `${f(`correctness_accuracy/${t}`)} on ${f(`correctness_pairs/${t}`)} differing in correctness${alone(`correctness_length_baseline/${t}`)}`}${styleOf(t)})`,
+          );
       const style = s.style_accuracy === undefined ? "" : `; style ${f("style_accuracy")} on the ${f("style_pairs")} pairs of one right answer, concise against after the preamble (chance 0.5${byLength("style_length_baseline")})`;
       return `accuracy ${f("accuracy")} (chance 0.5${byLength("length_baseline")}; groups weighted as in training; pooled ${f("pooled_accuracy")}) on ${f("pairs")} pairs in ${f("groups")} groups${s.correctness_accuracy !== undefined ? `; ${f("correctness_accuracy")} on the ${f("correctness_pairs")} pairs that differ in correctness (each pair once, as in the pooled figure; chance 0.5${byLength("correctness_length_baseline")})` : ""}${style}${per.length ? `; per task ${per.join("; ")}` : ""}`;
     }
