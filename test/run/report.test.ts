@@ -26,7 +26,7 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     for (const title of ["sft: loss", "policy: reward", "policy: KL", "rm: accuracy"]) assert.ok(html.includes(`aria-label="${title}"`), title);
     assert.ok(!html.includes("val_loss_during:"), "no val_loss curve, no note on it");
     run.appendMetric({ stage: "sft", step: 1, time: 0.1, val_loss_during: 2 });
-    assert.match(renderReport(run), /val_loss_during: on the first 32 held-out sequences \(the same ones at every step\); the stage's summary's val_loss \(the table above\): on the first 256/);
+    assert.match(renderReport(run), /val_loss_during: on the first 32 held-out sequences, or all where there are fewer \(the same ones at every step\); the stage's summary's val_loss \(the table above\): on the first 256, or all/);
     assert.ok(html.includes("Uppercase &lt;b&gt;cat&lt;/b&gt;"));
     assert.ok(!html.includes("<b>cat</b>"));
     assert.match(html, /plan\.json/);

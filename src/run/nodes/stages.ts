@@ -275,7 +275,9 @@ async function loop(
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { node_hash: ctx.node.hash }); // its hash, not its name (recordTrainedWith)
   // each before → after with what it is measured on: PPO's greedy_* on its probe of its own training
   // prompts (ppo-stage.ts), a reward model's held-out pairs against chance
-  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${after.heldout_accuracy_length_baseline.toFixed(3)}` : ""})` : ""}`);
+  // a loss in its unit (the live line said "val_loss 8.6 → 0.46" bare: figuresP41)
+  const unit = (k: string) => (k === "val_loss" ? " nats/token" : "");
+  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${unit(k)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${after.heldout_accuracy_length_baseline.toFixed(3)}` : ""})` : ""}`);
   if (Object.keys(ev.evalBefore).some((k) => k.startsWith("greedy_"))) gains.push("greedy answers to a probe of its own training prompts, not held out");
   if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${after.val_loss_baseline.toFixed(3)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));

@@ -35,7 +35,7 @@ function stagePlots(stage: string, rows: MetricRow[]): string {
   }
   const others = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !NOT_PLOTTED.has(k) && !used.has(k) && rows.some((r) => typeof r[k] === "number")).sort();
   const more = others.map((m) => linePlot(`${stage}: ${m}`, [seriesOf(rows, m)]));
-  const valNote = used.has("val_loss_during") ? `<p><small>val_loss_during: on the first ${VAL_DURING} held-out sequences (the same ones at every step); the stage's summary's val_loss (the table above): on the first ${VAL_FINAL}.</small></p>` : "";
+  const valNote = used.has("val_loss_during") ? `<p><small>val_loss_during: on the first ${VAL_DURING} held-out sequences, or all where there are fewer (the same ones at every step); the stage's summary's val_loss (the table above): on the first ${VAL_FINAL}, or all.</small></p>` : "";
   return `<section class="stage"><h3>${escapeHtml(stage)}</h3><div class="plots">${plots.join("")}</div>${valNote}${more.length ? `<details><summary>more metrics (${others.join(", ")})</summary><div class="plots">${more.join("")}</div></details>` : ""}</section>`;
 }
 
