@@ -2,6 +2,7 @@
 // trainer step by step (logging, checkpoints, Ctrl-C), measure the stage's gain on held-out data
 // before and after, and save the trained network into the cache entry.
 import { BATCH_MEANS } from "../batch-means.js";
+import { fmtNum } from "../presentation/format.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import {
@@ -275,11 +276,12 @@ async function loop(
   saveModel(join(ctx.outDir, MODEL_FILE), trainer.model, { node_hash: ctx.node.hash }); // its hash, not its name (recordTrainedWith)
   // each before → after with what it is measured on: PPO's greedy_* on its probe of its own training
   // prompts (ppo-stage.ts), a reward model's held-out pairs against chance
-  // a loss in its unit (the live line said "val_loss 8.6 → 0.46" bare: figuresP41)
+  // a loss in its unit, and figures rounded as the closing summary and the report round them (fmtNum: the
+  // live line said 0.455 where they said 0.4555; figuresP41)
   const unit = (k: string) => (k === "val_loss" ? " nats/token" : "");
-  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${ev.evalBefore[k]!.toFixed(3)} → ${(after[k] ?? NaN).toFixed(3)}${unit(k)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${after.heldout_accuracy_length_baseline.toFixed(3)}` : ""})` : ""}`);
+  const gains = Object.keys(ev.evalBefore).map((k) => `${k} ${fmtNum(ev.evalBefore[k])} → ${fmtNum(after[k])}${unit(k)}${k === "heldout_accuracy" ? ` (chance 0.5${typeof after.heldout_accuracy_length_baseline === "number" ? `, length alone ${fmtNum(after.heldout_accuracy_length_baseline)}` : ""})` : ""}`);
   if (Object.keys(ev.evalBefore).some((k) => k.startsWith("greedy_"))) gains.push("greedy answers to a probe of its own training prompts, not held out");
-  if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${after.val_loss_baseline.toFixed(3)}`);
+  if (typeof after.val_loss_baseline === "number") gains.push(`best constant distribution ${fmtNum(after.val_loss_baseline)}`);
   bar.done(stoppedEarly ?? (gains.length ? gains.join(", ") : undefined));
   return { status: "done", summary, resumedFromStep: resumedFrom, data: stoppedEarly ? { stoppedEarly } : undefined };
 }
