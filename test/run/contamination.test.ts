@@ -60,10 +60,10 @@ eval held = lm_loss { model = sft  data = evals }
     // the SFT stage's row and the eval's row are marked (the eval's text is one of the 12 \`extra\`
     // repeats, held out of \`demos\` by this seed's split, so it is found in \`extra\` alone); pretraining's held-out lines are clean
     const section = html.match(/<h2>What each stage gained[\s\S]*?<h2>Training/)?.[0] ?? "";
-    assert.equal(section.match(/⚠ not held out: \d+ in sft\.data \(extra\)<\/span>/g)?.length, 2, section);
+    assert.equal(section.match(/⚠ not held out: \d+ of its texts in sft\.data \(extra\)<\/span>/g)?.length, 2, section);
     // and the eval's final metrics in the plan table (figuresP41 M2: they were bare there)
     const planTable = html.split("<h2>Plan</h2>")[1] ?? "";
-    assert.equal(planTable.match(/⚠ not held out: \d+ in sft\.data \(extra\)<\/span>/g)?.length, 1, planTable);
+    assert.equal(planTable.match(/⚠ not held out: \d+ of its texts in sft\.data \(extra\)<\/span>/g)?.length, 1, planTable);
     assert.ok(section.includes("its held-out split, held out (checked)"), "pre's split is clean");
     assert.deepEqual(o.manifest.contamination!.checked, ["pre", "sft", "held"], "the blocks whose pools were compared");
 

@@ -152,6 +152,10 @@ test("a stage's before → after figures stand beside their baselines", async ()
     // the sampled reward's first → last tenth is no before → after: rollouts of other prompts, noise as large as the change (figures38 #7)
     ["greedy_rule_score 0.6797 → 0.7266 (probe W10/T51/L3, sign test p 0.0923)"],
   );
+  // a small p prints as the console prints it (fmtP: two digits below 0.001), not 1.15e-11 beside its 1.2e-11
+  assert.deepEqual(stageGains({ greedy_rule_score_before: 0.6, greedy_rule_score: 0.8, greedy_rule_wins: 60, greedy_rule_ties: 4, greedy_rule_losses: 0, greedy_rule_p_value: 1.15e-11 }), [
+    "greedy_rule_score 0.6 → 0.8 (probe W60/T4/L0, sign test p 1.2e-11)",
+  ]);
 });
 
 test("writeReport replaces only a report alignc wrote: a user's file, a symlink, a FIFO or a folder at report.html is refused and left as it is", async () => {

@@ -20,13 +20,13 @@ test("the closing summary and the report carry the same caveats beside an eval's
     const text = summaryText(m, run.path);
     assert.match(text, /judge .*sign test p 0\.29.* \(the reward policy optimised: not an independent judge\)/);
     assert.match(text, /rm_train .* \(the training split, by design: not held out\)/);
-    assert.match(text, /leaky .* ⚠ not held out: 3 in sft\.data \(demos\)/);
+    assert.match(text, /leaky .* ⚠ not held out: 3 of its texts in sft\.data \(demos\)/);
     // held out from every model, not from a tokenizer's merges (figures38 #6)
-    assert.match(text, /judge .*\(its text is in a tokenizer's corpus: 7 in tokenizer subwords\.corpus; the merges were fit on it, no model trained on it\)/);
+    assert.match(text, /judge .*\(its text is in a tokenizer's corpus: 7 of its texts in tokenizer subwords\.corpus; the merges were fit on it, no model trained on it\)/);
     const html = renderReport(run);
     assert.match(html, /the reward policy optimised: not an independent judge/);
     assert.match(html, /\(the training split, by design: not held out\)/);
-    assert.match(html, /<span class="bad">⚠ not held out: 3 in sft\.data \(demos\)<\/span>/);
+    assert.match(html, /<span class="bad">⚠ not held out: 3 of its texts in sft\.data \(demos\)<\/span>/);
   } finally {
     cleanup();
   }

@@ -17,8 +17,7 @@ export interface Caveat {
 export function evalCaveats(m: Manifest, samples: readonly SampleRow[]): (id: string) => Caveat[] {
   const c = m.contamination;
   const notChecked = Array.isArray(c?.notChecked) ? c.notChecked : [];
-  const found = new Map<string, string[]>();
-  for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const found = leaksFound(m);
   const corpus = tokenizerNotes(m);
   const judge = new Map<string, string>();
   for (const s of samples) if (typeof s.judge_note === "string" && !judge.has(s.eval)) judge.set(s.eval, s.judge_note);
@@ -30,10 +29,19 @@ export function evalCaveats(m: Manifest, samples: readonly SampleRow[]): (id: st
   ];
 }
 
+/** Per evaluated block, the training pools holding its texts, as said: "3 of its texts in sft.data (demos)".
+ * "Of its texts": the count is of evaluated texts (a text pool's lines), not of the sequences a loss packs
+ * them into, which the same line reports ("on 13 sequences" beside "137 in …"; figuresP41 L2). */
+export function leaksFound(m: Manifest): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const p of m.contamination?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} of its texts in ${p.trainPool}`]);
+  return found;
+}
+
 /** Per evaluated block, what a BPE tokenizer's corpus holds of its text: held out from every model, not
  * from the tokenizer's merges (the report said "held out (checked)" alone; figures38 #6). */
 export function tokenizerNotes(m: Manifest): Map<string, string> {
   const by = new Map<string, string[]>();
-  for (const p of m.contamination?.tokenizerCorpora ?? []) by.set(p.evalBlock, [...(by.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  for (const p of m.contamination?.tokenizerCorpora ?? []) by.set(p.evalBlock, [...(by.get(p.evalBlock) ?? []), `${p.count} of its texts in ${p.trainPool}`]);
   return new Map([...by].map(([b, ls]) => [b, `(its text is in a tokenizer's corpus: ${ls.join(", ")}; the merges were fit on it, no model trained on it)`]));
 }

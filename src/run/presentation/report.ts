@@ -3,12 +3,12 @@
 // metrics.jsonl), a few judged samples per eval (from samples.jsonl) and the plan. One self-contained file: inline CSS and SVG, no script.
 import { REPORT_HEAD, RunDir, reportableManifest, type Manifest, type MetricRow, type NodeRecord, type SampleRow } from "../storage/rundir.js";
 import { escapeHtml, linePlot, type Series } from "./svg.js";
-import { fmtBytes, fmtDuration, fmtNum } from "./format.js";
+import { fmtBytes, fmtDuration, fmtNum, fmtP } from "./format.js";
 import { SPLIT_WORDS } from "../../data/bad-rows.js";
 import { mixedBackendsNote } from "./backends.js";
 import { evalHeadline, summaryText } from "./eval-headline.js";
 import { stageHeadline } from "./stage-headline.js";
-import { evalCaveats, tokenizerNotes } from "./caveats.js";
+import { evalCaveats, leaksFound, tokenizerNotes } from "./caveats.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
@@ -49,7 +49,7 @@ export function stageGains(s: Record<string, number>): string[] {
     // beside its baseline: the best constant distribution's loss, or a pair accuracy's chance
     // PPO's greedy rule score on its probe, with the paired counts and sign test the summary holds
     // beside it (a gain of 3 decided prompts in 64 is no claim: p 0.092 on the quickstart; audit 32)
-    const probe = name === "greedy_rule_score" && s.greedy_rule_p_value !== undefined ? ` (probe W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, sign test p ${fmtNum(s.greedy_rule_p_value)})` : "";
+    const probe = name === "greedy_rule_score" && s.greedy_rule_p_value !== undefined ? ` (probe W${s.greedy_rule_wins}/T${s.greedy_rule_ties}/L${s.greedy_rule_losses}, sign test p ${fmtP(s.greedy_rule_p_value)})` : "";
     const byLength = s[`${name}_length_baseline`] !== undefined ? `, length alone ${fmtNum(s[`${name}_length_baseline`]!)}` : "";
     const baseline = s[`${name}_baseline`] !== undefined ? ` (best constant distribution ${fmtNum(s[`${name}_baseline`]!)})` : name.endsWith("accuracy") ? ` (chance 0.5${byLength})` : probe;
     if (after !== undefined) out.push(`${name} ${fmtNum(v)} → ${fmtNum(after)}${baseline}`);
@@ -218,8 +218,7 @@ function heldOut(m: Manifest): { note: string; stage: (n: NodeRecord) => string 
   // runs of an earlier build recorded the pairs but not which blocks were compared: none is called held out
   const checked = Array.isArray(c?.checked) ? c.checked : [];
   const notChecked = Array.isArray(c?.notChecked) ? c.notChecked : [];
-  const found = new Map<string, string[]>();
-  for (const p of c?.pairs ?? []) found.set(p.evalBlock, [...(found.get(p.evalBlock) ?? []), `${p.count} in ${p.trainPool}`]);
+  const found = leaksFound(m);
   const leaked = (id: string) => (found.has(id) ? ` <span class="bad">⚠ not held out: ${escapeHtml(found.get(id)!.join(", "))}</span>` : "");
   const corpus = tokenizerNotes(m);
   const status = (id: string): string => (found.has(id) ? leaked(id) : checked.includes(id) ? `, held out (checked)${corpus.has(id) ? ` ${escapeHtml(corpus.get(id)!)}` : ""}` : " (not checked for contamination)");
