@@ -9,6 +9,7 @@ import { mixedBackendsNote } from "./backends.js";
 import { evalHeadline, summaryText } from "./eval-headline.js";
 import { stageHeadline } from "./stage-headline.js";
 import { evalCaveats, leaksFound, tokenizerNotes } from "./caveats.js";
+import { ruleReference } from "../../data/demo/rule.js";
 import { VAL_DURING, VAL_FINAL } from "../../train/config.js";
 
 /** Plots per stage, each a group of metrics drawn together; others go under "more metrics". */
@@ -112,11 +113,14 @@ function samplesSection(samples: SampleRow[]): string {
       const tasks = shown.some((s) => typeof s.task === "string");
       parts.push(table([...(tasks ? ["task"] : []), "prompt", "target", aName, ""], shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), asked(s), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
     } else if (shown.some((s) => s.winner)) {
-      // win rate: both answers, the reference the rule judges by, the winner
+      // win rate: both answers, the reference, the winner. Under the rule judge the reference as the rule
+      // reads it: a reference written after the preamble is judged as its concise answer, so showing it
+      // as written put "Sure! Here is 4" above a concise "4" that won (figuresP41: LIMA's samples)
+      const byRule = shown.every((s) => s.judge === "rule");
       parts.push(
         table(
-          ["prompt", "reference", aName, bName, "winner"],
-          shown.map((s) => [asked(s), pre(s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : String(s.winner ?? ""))]),
+          ["prompt", byRule ? "reference (as the rule reads it)" : "reference", aName, bName, "winner"],
+          shown.map((s) => [asked(s), pre(byRule && typeof s.reference === "string" ? ruleReference(s.reference) : s.reference), `${pre(s.a?.text)}${score(s.a)}`, `${pre(s.b?.text)}${score(s.b)}`, escapeHtml(s.winner === "a" ? aName : s.winner === "b" ? bName : String(s.winner ?? ""))]),
         ),
       );
     } else {
