@@ -77,6 +77,9 @@ test("a renamed task block gives the same accuracy baseline, fresh or from the c
     const samples = jsonl("samples.jsonl");
     assert.ok(samples.length > 0);
     assert.deepEqual([...new Set(samples.map((s) => s.eval))], ["renamed_acc"]);
+    // each sample carries its task's constant answer, which the report shows beside it (figuresP41: the
+    // report left out the console's "the constant: always …"): 8 for the sums, 17 for the tagged rows
+    assert.deepEqual([...new Set(samples.map((s) => `${String(s.reference).trim()}→${String(s.constant)}`))].sort(), ["17→17", "8→8"]);
     const stages = [...new Set(jsonl("metrics.jsonl").filter((r) => r.cached === 1 && typeof r.stage === "string").map((r) => r.stage))];
     assert.ok(stages.length > 0);
     assert.ok(!stages.includes("pre") && !stages.includes("acc"), `rows under the computing run's names: ${JSON.stringify(stages)}`);

@@ -49,6 +49,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     run.appendSample({ eval: "rule_judge", judge: "rule", prompt: "2+2?", a: { model: "policy", text: "4" }, b: { model: "sft", text: "Sure! Here is 4" }, winner: "a", reference: "Sure! Here is 4" });
     const ruled = renderReport(run).split("<h3>rule_judge")[1]!;
     assert.match(ruled, /<th>reference \(as the rule reads it\)<\/th>.*<td><pre>2\+2\?<\/pre><\/td><td><pre>4<\/pre><\/td>/s);
+    // an accuracy eval's samples show the baseline's constant answer beside the model's
+    run.appendSample({ eval: "acc", task: "addition", prompt: "1+1?", a: { model: "sft", text: "2" }, reference: "2", constant: "15", correct: true });
+    assert.match(renderReport(run).split("<h3>acc")[1]!, /<th>the constant \(baseline\)<\/th>.*<td><pre>15<\/pre><\/td><\/tr>/s);
     // an RM judge's samples keep the reference as written
     assert.match(renderReport(run).split("<h3>judge")[1]!.split("<h3>")[0]!, /<th>reference<\/th>/);
   } finally {

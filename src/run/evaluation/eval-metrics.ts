@@ -105,6 +105,12 @@ function constantsByTask(items: readonly Judged[]): Map<string, { label: string;
   return new Map([...labels].map(([g, label]) => [g, { label, answer: bestConstant(items.filter((x) => groupOf(x) === g)).answer }]));
 }
 
+/** The constant answer the baseline gives each example (its task's): shown beside its samples. */
+export function constantAnswers(items: readonly Judged[]): string[] {
+  const constant = constantsByTask(items);
+  return items.map((x) => constant.get(groupOf(x))!.answer);
+}
+
 /** The task label of each tagged example for per-task win rates (undefined: untagged, in the totals only),
  * grouped as accuracy groups them (judgedTask), so no count depends on what a block is named (reviewR41 M1). */
 export function taskLabelsOf(metas: readonly { source: string; task?: string; template?: string }[]): (string | undefined)[] {

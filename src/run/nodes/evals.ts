@@ -6,7 +6,7 @@
 import type { Asked, ChatFormat, Tokenizer } from "../../data/types.js";
 import type { NodeContext, NodeResult } from "../handler.js";
 import { ruleOutcome } from "../evaluation/rule-judge.js";
-import { accuracyMetrics, versusMetrics, baselineAnswer, judgedTask, rmAccuracyMetrics, taskLabelsOf, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
+import { accuracyMetrics, versusMetrics, baselineAnswer, constantAnswers, judgedTask, rmAccuracyMetrics, taskLabelsOf, ruleCountsByTask, ruleJudgeCounts, ruleReference, winRateByTask } from "../evaluation/eval-metrics.js";
 import { meanDiff, signTest, winRate } from "../evaluation/stats.js";
 import { pairCredit } from "../../common/pair-credit.js";
 import { paramsOf, refOf } from "../../plan/params.js";
@@ -102,11 +102,12 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
       }
       // a few judged samples per task (prompt, target, answer, ✓/✗) for the report
       const perTask = new Map<string, number>();
+      const constants = constantAnswers(judged);
       d.items.forEach((x, i) => {
         const g = judged[i]!.group; // counted by group, as the constants are chosen: a rename keeps the samples
         if ((perTask.get(g) ?? 0) >= SAMPLES_PER_TASK) return;
         perTask.set(g, (perTask.get(g) ?? 0) + 1);
-        ctx.sample({ eval: node.id, task: judged[i]!.task, prompt: x.prompt, ...(x.system ? { system: x.system } : {}), a: { model: d.model, text: texts[i]! }, reference: x.response, correct: texts[i] === x.response.trim() });
+        ctx.sample({ eval: node.id, task: judged[i]!.task, prompt: x.prompt, ...(x.system ? { system: x.system } : {}), a: { model: d.model, text: texts[i]! }, reference: x.response, constant: constants[i]!, correct: texts[i] === x.response.trim() });
       });
       // what the figure is of: the first n of a longer split (split_size, in the headline: a held-out
       // split lists its components in turn, so the last ones may be left out; the per-task counts show

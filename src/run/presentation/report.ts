@@ -110,8 +110,15 @@ function samplesSection(samples: SampleRow[]): string {
     const score = (x: SampleRow["a"]) => (x?.score !== undefined ? `<small>score ${fmtNum(x.score)}</small>` : "");
     if (!shown.some((s) => s.b)) {
       // accuracy: the target, the model's answer, right or wrong
+      // and the baseline's answer for its task (the console's "the constant: always …", absent here: figuresP41)
       const tasks = shown.some((s) => typeof s.task === "string");
-      parts.push(table([...(tasks ? ["task"] : []), "prompt", "target", aName, ""], shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), asked(s), pre(s.reference), pre(s.a?.text), mark(s.correct)])));
+      const constant = shown.some((s) => typeof s.constant === "string");
+      parts.push(
+        table(
+          [...(tasks ? ["task"] : []), "prompt", "target", aName, "", ...(constant ? ["the constant (baseline)"] : [])],
+          shown.map((s) => [...(tasks ? [escapeHtml(String(s.task ?? ""))] : []), asked(s), pre(s.reference), pre(s.a?.text), mark(s.correct), ...(constant ? [pre(s.constant)] : [])]),
+        ),
+      );
     } else if (shown.some((s) => s.winner)) {
       // win rate: both answers, the reference, the winner. Under the rule judge the reference as the rule
       // reads it: a reference written after the preamble is judged as its concise answer, so showing it
