@@ -1,12 +1,13 @@
 // The checked AST → CheckedRecipe (src/check/ir.ts): the IR the plan compiler reads. Only called
 // when the checks found no error, so every reference resolves and every value fits its schema.
-import { basename, dirname, extname } from "node:path";
+import { basename, extname } from "node:path";
 import type { Comparison, Declaration, Value } from "../lang/ast.js";
 import type { CheckedBlock, CheckedRecipe, IRCondition, IRRecord, IRSweep, IRValue, BlockKeyword } from "./ir.js";
 import type { CheckContext } from "./context.js";
 import { normaliseQuantity } from "./units.js";
 import { topoOrder } from "../common/graph.js";
 import { recipeHeaderValidator } from "./schemas.js";
+import { recipeFolder } from "./recipe-folder.js";
 
 /** `expect full_size { … }`: the one scope an expect block may have (gates skipped by --tiny). */
 export const FULL_SIZE = "full_size";
@@ -33,7 +34,7 @@ export function buildRecipe(ctx: CheckContext): CheckedRecipe {
     );
   return {
     file: loaded.absFile,
-    dir: dirname(loaded.absFile),
+    dir: recipeFolder(loaded.absFile),
     name: ctx.headerNode?.name.name ?? basename(loaded.file, extname(loaded.file)),
     header,
     seed,

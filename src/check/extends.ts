@@ -5,7 +5,7 @@
 // file and one on an override names the variant. A variant's budget line replaces the base's line
 // for the same resource; its expect lines add to the base's.
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { extname, isAbsolute, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
 import type { Assignment, BlockValue, Clause, Comparison, ConditionBlock, Declaration, Entry, RecipeFile, RecipeHeader, TopLevel, Value } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
@@ -14,6 +14,7 @@ import { COMPONENT_CLAUSES } from "./kinds.js";
 import { kindSpec, branches, shapeOf } from "./schemas.js";
 import { didYouMean } from "../common/did-you-mean.js";
 import { renamedHint } from "./renamed.js";
+import { resolveFromRecipe } from "./recipe-folder.js";
 
 /** Recipes one `extends` chain may hold (the variant and its bases): far more than a chain of variants needs. */
 export const MAX_EXTENDS_DEPTH = 64;
@@ -67,7 +68,7 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   if (!header?.extends) return own;
 
   const ext = header.extends;
-  const baseFile = isAbsolute(ext.value) ? ext.value : join(dirname(file), ext.value);
+  const baseFile = isAbsolute(ext.value) ? ext.value : resolveFromRecipe(file, ext.value);
   const baseAbs = resolve(baseFile);
   const report = (code: string, node: { span: Diagnostic["span"] }, message: string, hint?: string): void => {
     env.diagnostics.push({ code, severity: "error", message, file, span: node.span, ...(hint ? { hint } : {}) });

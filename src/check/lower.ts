@@ -3,12 +3,12 @@
 // values, and a reference `{ $ref }` where it wants a block. Lowering never reports: it records, for
 // the checks, where each IR value came from (a JSON-pointer index back to the AST node) and every
 // reference it made (for dangling-reference, member and kind-compatibility checks).
-import { dirname, resolve } from "node:path";
 import type { Span, Value, RefValue, ComponentEntry } from "../lang/ast.js";
 import type { IRValue, IRRecord, IRRef } from "./ir.js";
 import { CALLS } from "./calls.js";
 import { branches, enumOf, refTargets, shapeOf, type Schema } from "./schemas.js";
 import { normaliseQuantity } from "./units.js";
+import { resolveFromRecipe } from "./recipe-folder.js";
 
 /** `rec[key] = value` as an own property, even for user words like `__proto__` (which `=` would turn into a prototype). */
 export function setOwn(rec: IRRecord, key: string, value: IRValue): void {
@@ -125,7 +125,7 @@ export class LoweredBlock {
       if (spec?.args === "path" && a.type === "String") {
         this.index.set(argPtr, a);
         // only the first argument is a path; the optional ones after it (flan_templates' task name) are strings
-        return i === 0 ? resolve(dirname(this.ctx.fileOf(a)), a.value) : a.value;
+        return i === 0 ? resolveFromRecipe(this.ctx.fileOf(a), a.value) : a.value;
       }
       if (spec?.args === "split" && a.type === "Ref") {
         this.index.set(argPtr, a);
@@ -158,5 +158,5 @@ export class LoweredBlock {
 
 /** Path arguments of a declaration (`source x = jsonl("…")`), resolved against the declaring file. */
 export function resolvePathArg(ctx: LowerContext, node: Located & { value: string }): string {
-  return resolve(dirname(ctx.fileOf(node)), node.value);
+  return resolveFromRecipe(ctx.fileOf(node), node.value);
 }

@@ -1,6 +1,5 @@
 // Checks of a function call in a value (`jsonl("…")`, `dir("…")`, `heldout(x)`): a known function,
 // its arguments, the paths it names.
-import { dirname, resolve } from "node:path";
 import { didYouMean } from "../../common/did-you-mean.js";
 import { CALLS } from "../calls.js";
 import { RANKED_SAMPLES_DEFAULTS } from "../kinds.js";
@@ -8,6 +7,7 @@ import type { Accept, CheckContext } from "../context.js";
 import type { Located } from "../lower.js";
 import { own } from "../schemas.js";
 import type { Check } from "./types.js";
+import { resolveFromRecipe } from "../recipe-folder.js";
 
 // `samples(…)` is a source kind (candidates drawn from a trained stage), not a function of values
 const SAMPLES_AS_CALL = "`samples(…)` is a kind of source, not a function: it is declared on its own";
@@ -60,7 +60,7 @@ const checkCall: Check<"Call"> = (c, accept, ctx) => {
 
 
 export function checkPath(node: Located & { value: string }, path: string, expect: "file" | "dir", accept: Accept, ctx: CheckContext, mayBeMissing = false): void {
-  const abs = resolve(dirname(ctx.fileOf(node)), path);
+  const abs = resolveFromRecipe(ctx.fileOf(node), path);
   const type = ctx.files.typeOf(abs);
   if (type === "missing") {
     if (mayBeMissing) return;

@@ -1,0 +1,22 @@
+// Where a recipe's relative paths start: its folder as named, with the links in that folder's path
+// followed. A recipe reached through a link to the file still reads from the link's folder (README),
+// but `../templates` from a linked folder now names the target's sibling, as the OS, `ls` and a C
+// compiler's `#include "…"` find it: path.resolve took `..` lexically and named the link's sibling
+// ("does not exist (resolved to …)" for a file `ls` showed; huntG40 L2).
+import { realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/** The recipe's folder, absolute, its links followed (as named when it cannot be resolved). */
+export function recipeFolder(file: string): string {
+  const dir = dirname(resolve(file));
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/** A path a recipe names, absolute: against the recipe's folder (recipeFolder). */
+export function resolveFromRecipe(file: string, path: string): string {
+  return resolve(recipeFolder(file), path);
+}
