@@ -1,8 +1,8 @@
 // Two questions alignc asks before it removes something it may have left behind: does a path exist
 // without following a link, and is a recorded process still alive (on this host).
 
-import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { specialKind } from "../lang/read-file.js";
 
 /** What an existing input is when it is neither a regular file nor a folder (a FIFO, a socket, a device),
@@ -127,4 +127,23 @@ export function streamPath(path: string): string | null {
     p = resolve(dirname(p), link);
   }
   return null;
+}
+
+/** `p` with every link resolved; for a path that does not exist yet (a new export), its nearest existing
+ * folder's real path with the rest appended, so `lnk/new.hbs` with `lnk` a link to a folder a recipe
+ * reads is seen inside that folder (resolve() alone kept `lnk`, and an export wrote a template there:
+ * huntH42 F2). */
+export function realPathOrNearest(p: string): string {
+  let head = resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(p);
+      rest.unshift(basename(head));
+      head = up;
+    }
+  }
 }

@@ -4,7 +4,7 @@
 // the named path a new inode, leaving every other name with the old text, and our owner), rewritten in
 // place like `gofmt -w`, with a backup of the old text written (and synced) first beside it and
 // removed once the new text is synced: a kill or power cut mid-write leaves the backup to restore from.
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { lexists } from "./fs-probe.js";
 import { basename, dirname, join } from "node:path";
 import { fsyncDir, writeFileAtomicSync, writePiecesAtomicSync } from "./atomic-write.js";
@@ -25,7 +25,9 @@ export function writeInPlaceSync(path: string, data: string, beforeWrite?: () =>
   try {
     const backup = inPlaceBackup(path);
     const old = readFileSync(fd);
-    writeFileAtomicSync(backup, old); // durable: on disk before the original is touched
+    // durable: on disk before the original is touched; with the file's permissions, since it holds the
+    // file's text (a private 0600 recipe's backup was 0644, world-readable, and a kill -9 leaves it: huntH42 F4)
+    writeFileAtomicSync(backup, old, { mode: fstatSync(fd).mode & 0o777 });
     try {
       beforeWrite?.(); // the caller's last check; if it throws, nothing was written (the backup goes)
     } catch (err) {

@@ -5,13 +5,13 @@
 // renamed over the target, removed on any failure; the sidecar owns the new content before the file
 // is replaced, so an interrupted export never turns alignc's file into one it refuses.
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { CheckedRecipe, IRValue } from "../check/ir.js";
 import { writeFileAtomicSync, writePiecesAtomicSync } from "../common/atomic-write.js";
 import { hashRegularFile } from "../lang/read-file.js";
 import { fsError } from "../common/fs-error.js";
-import { lexists, streamPath } from "../common/fs-probe.js";
+import { lexists, realPathOrNearest, streamPath } from "../common/fs-probe.js";
 
 export class DataExportError extends Error {}
 
@@ -39,19 +39,12 @@ export function recipeInputs(recipe: CheckedRecipe, sources: Iterable<string>): 
   return [...out];
 }
 
-const real = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return resolve(p);
-  }
-};
 
 /** Why `path` is one of the recipe's inputs (a file it reads, or a folder it reads or one inside it), or undefined: alignc writes no output there, --force or not. */
 export function inputClash(path: string, inputs: readonly string[]): string | undefined {
-  const target = real(path);
+  const target = realPathOrNearest(path);
   for (const input of inputs) {
-    const r = real(input);
+    const r = realPathOrNearest(input);
     const folder = existsSync(r) && statSync(r).isDirectory();
     if (target === r) return `${path} is a ${folder ? "folder" : "file"} this recipe reads (${input}); alignc never overwrites its own inputs`;
     if (folder && target.startsWith(r + sep)) return `${path} is inside ${input}, a folder this recipe reads; choose a path outside it`;
@@ -103,7 +96,7 @@ export function exportNameProblem(typed: string): string | undefined {
 function notAFileName(file: string): string | undefined {
   const stream = streamPath(file);
   if (stream !== null) return `${file} is ${stream === resolve(file) ? "" : `a link to ${stream}, `}a stream or descriptor of this process; alignc data --export writes a regular file: name one`;
-  const where = real(dirname(resolve(file)));
+  const where = realPathOrNearest(dirname(resolve(file)));
   if (/^\/(proc|sys)(\/|$)/.test(where)) return `${file} is in ${where}, a system folder; alignc data --export writes a regular file: name one`;
   return undefined;
 }

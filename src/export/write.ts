@@ -12,7 +12,7 @@ import { trackTemp, untrackTemp } from "../common/temp-cleanup.js";
 import type { ExportFile } from "./types.js";
 import { LOCK_NAME, MANIFEST_FORMAT, MANIFEST_NAME, ManifestError, isInsidePath, ownedUnchanged, readManifest, sha256, type Manifest } from "./manifest.js";
 import { fsError } from "../common/fs-error.js";
-import { lexists } from "../common/fs-probe.js";
+import { lexists, realPathOrNearest } from "../common/fs-probe.js";
 import { WRITER_TAG_RE, writerGone, writerTag } from "../common/writer-tag.js";
 import { makeDirs } from "../common/make-dirs.js";
 
@@ -31,6 +31,9 @@ export interface WriteExportOptions {
   /** write into a non-empty folder that holds no alignc manifest (the files there are still never
    * overwritten: a path the export needs that is taken is an error) */
   force?: boolean;
+  /** the files and folders the exported recipe reads (absolute): one of them that an earlier export wrote
+   * into this folder (its `data/…/train.jsonl`, now a recipe's data) is neither replaced nor removed */
+  inputs?: readonly string[];
 }
 
 export interface WriteExportResult {
@@ -45,7 +48,7 @@ const isSafePath = (p: string) => isInsidePath(p) && p !== MANIFEST_NAME && !p.s
 
 /** Why `path` cannot be written in `out`, or undefined: taken by a file that is not alignc's
  * unchanged output, or a parent that is not a plain folder (a symlink could lead anywhere). */
-function blocker(out: string, path: string, m: Manifest | undefined): string | undefined {
+function blocker(out: string, path: string, m: Manifest | undefined, readByRecipe: (path: string) => boolean = () => false): string | undefined {
   const parts = path.split("/");
   for (let i = 1; i < parts.length; i++) {
     const dir = join(out, ...parts.slice(0, i));
@@ -53,6 +56,7 @@ function blocker(out: string, path: string, m: Manifest | undefined): string | u
     if (!lstatSync(dir).isDirectory()) return `${parts.slice(0, i).join("/")} (not a plain folder)`;
   }
   const abs = join(out, ...parts);
+  if (lexists(abs) && readByRecipe(path)) return `${path} (a file this recipe reads)`;
   if (!lexists(abs) || ownedUnchanged(out, path, m)) return undefined;
   return m?.files[path] || m?.pending?.[path] ? `${path} (changed since alignc wrote it)` : `${path} (not written by alignc)`;
 }
@@ -148,9 +152,13 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
           `Choose a new or empty folder, or pass --force to add the export beside the files there (alignc still overwrites none of them)`,
       );
   }
+  // an earlier export's file that the recipe now reads (a variant trained on the exported rows) is the
+  // recipe's input: replacing it, or removing it as stale, broke the recipe just exported (huntH42 F1)
+  const inputs = new Set((opts.inputs ?? []).map(realPathOrNearest));
+  const readByRecipe = (path: string): boolean => inputs.size > 0 && inputs.has(realPathOrNearest(join(out, ...path.split("/"))));
   // one entry per blocker: every file under a folder that is in the way names that folder
   const refuseBlocked = (when: string): void => {
-    const blocked = [...new Set(files.map((f) => blocker(out, f.path, manifest)).filter((b): b is string => b !== undefined))];
+    const blocked = [...new Set(files.map((f) => blocker(out, f.path, manifest, readByRecipe)).filter((b): b is string => b !== undefined))];
     if (blocked.length)
       throw new ExportWriteError(
         `${outDir}: alignc overwrites only files it wrote and that are unchanged since; these are in the way${when}: ${blocked.slice(0, 8).join(", ")}${blocked.length > 8 ? `, … (${blocked.length} in all)` : ""}. ` +
@@ -162,7 +170,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   const fresh: Record<string, string> = {};
   for (const f of files) fresh[f.path] = sha256(f.content);
   const stale = Object.keys(manifest?.files ?? {}).filter((p) => !Object.hasOwn(fresh, p));
-  const removable = stale.filter((p) => ownedUnchanged(out, p, manifest));
+  const removable = stale.filter((p) => ownedUnchanged(out, p, manifest) && !readByRecipe(p));
   const kept = stale.filter((p) => !removable.includes(p) && lexists(join(out, ...p.split("/"))));
   const removed: string[] = [];
 
@@ -235,6 +243,7 @@ export function writeExportDir(outDir: string, files: readonly ExportFile[], opt
   }
   return { removed, kept };
 }
+
 
 /** Removes a folder if it is empty; a folder with anything in it, or gone, is left as it is. */
 function rmEmptyDir(dir: string): void {

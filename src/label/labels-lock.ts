@@ -4,14 +4,39 @@
 // start-up, could cut the other server's lines. The lock is the stage cache's (src/run/storage/lock.ts):
 // a file beside the labels naming its owner, broken at once when the owner is a dead process of this host
 // (a kill -9), refused when it is a live one.
-import { accessSync, constants, lstatSync, readlinkSync } from "node:fs";
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { skipsFileFor } from "./session.js";
 import { acquireLock, LockTimeoutError, type Lock } from "../run/storage/lock.js";
 import { JournalError } from "./store.js";
 
-/** `.labels.jsonl.alignc-label.lock` beside the labels file. */
-export const labelsLockPath = (labelsFile: string): string => join(dirname(labelsFile), `.${basename(labelsFile)}.alignc-label.lock`);
+/** `.labels.jsonl.alignc-label.lock` beside the file the labels go to: the labels file's real one, links
+ * followed (huntH42 F3: a recipe naming `link.jsonl` → `labels.jsonl` locked `.link.jsonl…`, and a second
+ * server appended to the same file beside the first, each unaware of the other's labels). */
+export const labelsLockPath = (labelsFile: string): string => {
+  const real = realTarget(labelsFile);
+  return join(dirname(real), `.${basename(real)}.alignc-label.lock`);
+};
+
+/** The file that appending to `file` writes: its real path, through links to links and linked folders; for
+ * a file not there yet (or a link to one), the real path of its folder with its name. */
+function realTarget(file: string, depth = 0): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    // not there yet, or a link to a file not there yet (the first label creates it where the link leads)
+    try {
+      if (depth < 40 && lstatSync(file).isSymbolicLink()) return realTarget(resolve(dirname(file), readlinkSync(file)), depth + 1);
+    } catch {
+      // nothing at `file`
+    }
+    try {
+      return join(realpathSync(dirname(file)), basename(file));
+    } catch {
+      return resolve(file);
+    }
+  }
+}
 
 /** Refresh interval of the lock's mtime: a server on another host of a shared folder is alive while it moves. */
 const TOUCH_MS = 60_000;

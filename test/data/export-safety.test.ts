@@ -150,3 +150,24 @@ test("--export to a stream or device is refused even with --force: /dev/stdout (
   }
   rmSync(dir, { recursive: true, force: true });
 });
+
+// huntH42 F2: a new file named through a link to a folder the recipe reads (`lnk/new.hbs`, `lnk` → its
+// template folder) was not seen inside it (the path does not exist yet, so realpath failed and the
+// link stayed in the path): the rows were written into the template folder as a template, and the
+// recipe no longer checked (AL3011). Refused, as the folder's own path is.
+test("--export through a link to a folder the recipe reads is refused, even with --force", () => {
+  const { dir, recipe } = fixture();
+  mkdirSync(join(dir, "tpl"));
+  writeFileSync(join(dir, "tpl", "01.hbs"), "{{q}}\n|||\n{{a}}\n");
+  writeFileSync(recipe, `recipe r { seed = 1 }\ntokenizer chars = byte_level {}\nmodel tiny = gpt { tokenizer = chars }\ntask t = flan { data = jsonl("demos.jsonl")  templates = dir("tpl")  shots = 0..0 }\nstage sft = sft { init = tiny  data = t  steps = 1 }\n`);
+  symlinkSync("tpl", join(dir, "lnk"));
+  for (const force of [false, true]) {
+    for (const target of [join(dir, "lnk", "02-new.hbs"), join(dir, "lnk", "sub", "x.jsonl")]) {
+      const r = capture([recipe], { source: "t", preview: "0", export: target, force });
+      assert.equal(r.code, 2, `${target}: ${r.err}`);
+      assert.match(r.err, /inside .*tpl, a folder this recipe reads/);
+    }
+  }
+  assert.deepEqual(readdirSync(join(dir, "tpl")), ["01.hbs"]);
+  rmSync(dir, { recursive: true, force: true });
+});

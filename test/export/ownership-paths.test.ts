@@ -111,3 +111,27 @@ test("a manifest that is a symlink (to another export's manifest, or dangling) i
   symlinkSync(join(root, "nowhere"), join(c, MANIFEST_NAME));
   assert.throws(() => writeExportDir(c, [file("EXPORT.md", "v2")]), (e: Error) => e instanceof ExportWriteError && /symbolic link/.test(e.message), "dangling");
 });
+
+// huntH42 F1: a recipe that reads an earlier export's rows (a variant trained on `out/data/sft/train.jsonl`)
+// exported into the same folder: the rows it read were replaced (same stage name) or removed as stale
+// (another stage name), exit 0, and the recipe just exported no longer checked (AL2016).
+test("an earlier export's file that the recipe now reads is neither replaced nor removed", () => {
+  const out = join(fresh(), "out");
+  writeExportDir(out, [file("EXPORT.md", "v1"), file("data/sft/train.jsonl", "rows\n")]);
+  const input = join(out, "data", "sft", "train.jsonl");
+  // the stage renamed: the file is stale, and kept
+  const r = writeExportDir(out, [file("EXPORT.md", "v2"), file("data/tune/train.jsonl", "new rows\n")], { inputs: [input] });
+  assert.equal(readFileSync(input, "utf8"), "rows\n", "the recipe's input is still there");
+  assert.deepEqual(r.removed, []);
+  assert.deepEqual(r.kept, ["data/sft/train.jsonl"]);
+  // the same stage name: the export would replace it, and is refused with nothing written
+  const out2 = join(fresh(), "out");
+  writeExportDir(out2, [file("EXPORT.md", "v1"), file("data/sft/train.jsonl", "rows\n")]);
+  const input2 = join(out2, "data", "sft", "train.jsonl");
+  assert.throws(
+    () => writeExportDir(out2, [file("EXPORT.md", "v2"), file("data/sft/train.jsonl", "new rows\n")], { inputs: [input2] }),
+    (e: unknown) => e instanceof ExportWriteError && /data\/sft\/train\.jsonl \(a file this recipe reads\)/.test((e as Error).message),
+  );
+  assert.equal(readFileSync(input2, "utf8"), "rows\n");
+  assert.equal(readFileSync(join(out2, "EXPORT.md"), "utf8"), "v1", "nothing written");
+});

@@ -130,3 +130,31 @@ test("label: a labels or skips file that is a link to a missing folder is said a
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /labels\.skips\.jsonl \(a link to \/nonexistent-alignc\/dir\/s\.jsonl\): its folder does not exist/);
 });
+
+// huntH42 F3: the lock was named after the labels path as the recipe wrote it, so a second recipe whose
+// labels file is a link to the first's (`link.jsonl` → `labels.jsonl`) took a lock of its own and served
+// the same file: both appended, one labeler's set labeled twice with opposite rankings.
+test("label: a second server whose labels file is a link to the first's file is refused", async () => {
+  const dir = mkdtempSync(join(tmp, "linked-"));
+  writeFileSync(join(dir, "cands.jsonl"), JSON.stringify({ prompt: "q0", responses: ["a", "b", "c", "d"] }) + "\n");
+  writeFileSync(join(dir, "l.align"), 'recipe l { seed = 1 }\nsource cands = jsonl("cands.jsonl") as candidates { labels = prefs }\nsource prefs = jsonl("labels.jsonl") as rankings { k = 4..4 }\n');
+  writeFileSync(join(dir, "l2.align"), 'recipe l2 { seed = 1 }\nsource cands = jsonl("cands.jsonl") as candidates { labels = prefs }\nsource prefs = jsonl("link.jsonl") as rankings { k = 4..4 }\n');
+  writeFileSync(join(dir, "labels.jsonl"), "");
+  symlinkSync("labels.jsonl", join(dir, "link.jsonl"));
+  const first = spawn(process.execPath, [join(root, "bin", "alignc.js"), "label", "l.align", "--source", "cands", "--port", "0"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      first.stdout!.once("data", (b: Buffer) => res(String(b).trim()));
+      first.once("exit", (c) => rej(new Error(`exited ${c}`)));
+    });
+    assert.match(url, /^http:/);
+    const second = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "label", "l2.align", "--source", "cands", "--port", "0"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+    assert.equal(second.signal, null, "the second started serving the same file");
+    assert.equal(second.status, 1, second.stderr);
+    assert.match(second.stderr, new RegExp(`another \`alignc label\` \\(pid ${first.pid} on .*\\) is serving this labels file`));
+  } finally {
+    first.kill("SIGINT");
+    await new Promise((r) => first.once("exit", r));
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".lock")), [], "released on Ctrl-C");
+});

@@ -149,3 +149,20 @@ test("fmt refuses a stream's name: `fmt /dev/stdin < r.align` rewrote r.align in
   }
   assert.equal(readFileSync(file, "utf8"), UGLY);
 });
+
+// huntH42 F4: the backup an in-place rewrite writes first holds the file's whole text, and was created
+// 0644 whatever the file's mode: a private 0600 recipe with another hard link had a world-readable copy
+// beside it while fmt ran, and for good after a kill -9 (the backup is kept then, by design).
+test("the in-place backup of a private file is as private as the file", async () => {
+  const { inPlaceBackup, writeInPlaceSync } = await import("../../src/common/in-place-write.js");
+  const file = join(tmp, "secret.align");
+  writeFileSync(file, UGLY);
+  chmodSync(file, 0o600);
+  let seen = -1;
+  writeInPlaceSync(file, PRETTY, () => {
+    seen = statSync(inPlaceBackup(file)).mode & 0o777;
+  });
+  assert.equal(seen, 0o600, "the backup had the file's permissions while it existed");
+  assert.equal(readFileSync(file, "utf8"), PRETTY);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+});

@@ -118,3 +118,35 @@ test("alignc runs lists a manifest whose fields have the wrong types as unreadab
   assert.match(r.stdout, /^b\s+unreadable/m);
   assert.match(r.stdout, /^c\s+ok/m);
 });
+
+// huntH42 F5: fields the report reads that reportableManifest did not check reached it as TypeErrors
+// ("alignc report: number 1 is not iterable", "n.hash.replace is not a function"), naming neither the
+// file nor the field (a fuzz of every field of a real run's manifest.json found these).
+test("a manifest whose contamination record, node hash, expectation message or error has the wrong type is refused by name", () => {
+  const dir = mkdtempSync(join(tmp, "fields2-"));
+  const alignc = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin", "alignc.js"), ...args], { cwd: dir, encoding: "utf8", timeout: 20_000, env: { ...process.env, NO_COLOR: "1" } });
+  mkdirSync(join(dir, "a"));
+  const node = { id: "sft", kind: "stage.sft", label: "sft", status: "computed", hash: "ab".repeat(32), seconds: 1 };
+  const contamination = { leaks: 0, pairs: [], checked: [], notChecked: [] };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ contamination: { ...contamination, pairs: 1 } }, /`contamination\.pairs` is not a list/],
+    [{ contamination: { ...contamination, pairs: [null] } }, /`contamination\.pairs` is not a list/],
+    [{ contamination: { ...contamination, checked: [null] } }, /`contamination\.checked` is not a list of names/],
+    [{ contamination: 5 }, /`contamination` is not an object/],
+    [{ nodes: [{ ...node, hash: 1 }] }, /nodes\[0\] has no hash string/],
+    [{ nodes: [{ ...node, status: "cached", computedOn: 1 }] }, /nodes\[0\] has no hash string, or a `computedOn`/],
+    [{ expectations: [{ text: "x", ok: true, left: 1, right: 0 }] }, /expectations\[0\] has no message/],
+    [{ error: 1 }, /`error` is neither a message nor null/],
+  ];
+  for (const [patch, msg] of cases) {
+    writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify({ ...MANIFEST, nodes: [node], ...patch }));
+    const r = alignc("report", "a");
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /manifest\.json is not an alignc run manifest/);
+    assert.match(r.stderr, msg);
+    assert.doesNotMatch(r.stderr, /TypeError|Cannot read|is not a function|is not iterable/);
+  }
+  writeFileSync(join(dir, "a", "manifest.json"), JSON.stringify({ ...MANIFEST, nodes: [node], contamination }));
+  const ok = alignc("report", "a");
+  assert.equal(ok.status, 0, ok.stderr);
+});

@@ -75,10 +75,11 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // one export at a time per folder: a second one waits, then writes against the first's result
     const w = await writeExportDirLocked(out, r.files, {
       force: opts["force"] === true,
+      inputs: r.inputs,
       purpose: `alignc export --to ${to}`,
       onWait: (owner) => process.stderr.write(`alignc export: waiting for pid ${owner.pid} (${escapeControl(owner.purpose)}), which is writing ${escapeControl(out)}\n`),
     });
-    if (w.kept.length) process.stderr.write(`alignc export: kept ${w.kept.length} file(s) of the earlier export that were changed since (no longer listed in its manifest): ${w.kept.join(", ")}\n`);
+    if (w.kept.length) process.stderr.write(`alignc export: kept ${w.kept.length} file(s) of the earlier export that were changed since or that this recipe reads (no longer listed in its manifest): ${w.kept.join(", ")}\n`);
   } catch (err) {
     if (err instanceof ExportWriteError) {
       process.stderr.write(`alignc export: ${escapeControlKeepLines(err.message)}\n`);

@@ -172,10 +172,26 @@ export function reportableManifest(m: Manifest, file: string): Manifest {
   if (i >= 0) throw bad(`nodes[${i}] has no id, kind, label and status`);
   const j = m.expectations.findIndex((e) => typeof e.text !== "string" || typeof e.ok !== "boolean");
   if (j >= 0) throw bad(`expectations[${j}] has no text and ok`);
+  const k = m.expectations.findIndex((e) => typeof e.message !== "string");
+  if (k >= 0) throw bad(`expectations[${k}] has no message`);
   for (const key of ["host", "cache"] as const) if (!isObj(m[key])) throw bad(`no ${key} object`);
   for (const key of ["hostname", "cpuModel", "node"] as const) if (typeof m.host[key] !== "string") throw bad(`\`host.${key}\` is not a string`);
   for (const key of ["alignc", "created", "status", "backend"] as const) if (typeof m[key] !== "string") throw bad(`\`${key}\` is not a string`);
   if (m.finished !== null && typeof m.finished !== "string") throw bad("`finished` is neither a time nor null");
+  if (m.error !== null && m.error !== undefined && typeof m.error !== "string") throw bad("`error` is neither a message nor null");
+  // what the report reads besides (huntH42 F5: these reached it as TypeErrors, "alignc report: number 1 is
+  // not iterable", naming neither the file nor the field)
+  const h = m.nodes.findIndex((n) => typeof n.hash !== "string" || (n.computedOn !== undefined && typeof n.computedOn !== "string"));
+  if (h >= 0) throw bad(`nodes[${h}] has no hash string, or a \`computedOn\` that is not a string`);
+  const c = m.contamination as unknown;
+  if (c !== undefined) {
+    if (!isObj(c)) throw bad("`contamination` is not an object");
+    const strings = (x: unknown) => x === undefined || (Array.isArray(x) && x.every((s) => typeof s === "string"));
+    const pairs = (x: unknown) => Array.isArray(x) && x.every((p) => isObj(p) && typeof p.evalBlock === "string" && typeof p.trainPool === "string" && typeof p.count === "number");
+    if (!pairs(c.pairs)) throw bad("`contamination.pairs` is not a list of { evalBlock, trainPool, count }");
+    if (c.tokenizerCorpora !== undefined && !pairs(c.tokenizerCorpora)) throw bad("`contamination.tokenizerCorpora` is not a list of { evalBlock, trainPool, count }");
+    for (const key of ["checked", "notChecked"] as const) if (!strings(c[key])) throw bad(`\`contamination.${key}\` is not a list of names`);
+  }
   return m;
 }
 
