@@ -159,7 +159,7 @@ export function runId(recipe: string, planHash: string, when: Date = new Date())
   return `${safe}-${stamp}-${planHash.replace(/^sha256:/, "").slice(0, 8)}`;
 }
 
-/** A folder's manifest.json that alignc cannot read as a run's: the user's input, not a bug. */
+/** A run folder's manifest.json (or plan.json) that alignc cannot read as a run's: the user's input, not a bug. */
 export class ManifestError extends Error {}
 
 /** A manifest the report can render: the fields it reads hold their types. A hand-edited or damaged
@@ -221,7 +221,7 @@ export class RunDir {
 
   static open(path: string): RunDir {
     const p = resolve(path);
-    if (!existsSync(join(p, "manifest.json"))) throw new Error(`${path}: not a run directory (no manifest.json)`);
+    if (!existsSync(join(p, "manifest.json"))) throw new ManifestError(`${path}: not a run directory (no manifest.json)`);
     return new RunDir(p);
   }
 
@@ -269,7 +269,7 @@ export class RunDir {
       return JSON.parse(readRegularText(p, READ_LIMITS.wholeData, "run plan")) as unknown;
     } catch (err) {
       if (err instanceof InputFileError) throw err;
-      throw new Error(`${p} is not valid JSON (${(err as Error).message})`);
+      throw new ManifestError(`${p} is not valid JSON (${(err as Error).message})`); // a run file that does not read: exit 1, not 70
     }
   }
 
