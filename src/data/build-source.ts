@@ -234,6 +234,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       role,
       promptTemplate: strP(p.prompt),
       templateSite: writtenAt("prompt"),
+      pairSites: { chosen: writtenAt("chosen"), rejected: writtenAt("rejected") },
       responses: fields.responses,
       ranking: fields.ranking,
       chosen: fields.chosen,

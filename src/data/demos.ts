@@ -11,8 +11,11 @@ import type { PromptResponse } from "./types.js";
 import { dataDiag } from "./diag.js";
 import { BadRows } from "./bad-rows.js";
 import { rowElement } from "./readers.js";
+import { isMessageList, parseMessages, promptOfMessages, responseOfMessages, splitConversation } from "./messages.js";
 
-export type DemoShape = "auto" | "dolly" | "alpaca" | "plain";
+// chat (TRL's `messages`, ShareGPT's `conversations`) and completion (TRL's prompt-completion) are
+// detected only, not written: the kinds table's `shape` values are unchanged
+export type DemoShape = "auto" | "dolly" | "alpaca" | "plain" | "chat" | "completion";
 
 export interface DemoSpec {
   name: string;
@@ -33,12 +36,17 @@ export interface DemoSpec {
   templateSite?: Partial<Record<"prompt" | "response" | "context", { file: string; span?: Span }>>;
 }
 
-/** The row layout, detected from the first row's fields when `auto`. */
-export function detectShape(rows: readonly Row[], shape: string = "auto"): Exclude<DemoShape, "auto"> {
+/** The row layout, detected from the first row's fields when `auto`. A source that writes its own
+ * `prompt` or `response` template reads fields by it, so it keeps the field layouts (a message list
+ * read whole by a template is the template's business). */
+export function detectShape(rows: readonly Row[], shape: string = "auto", templated = false): Exclude<DemoShape, "auto"> {
   if (shape !== "auto") return shape as Exclude<DemoShape, "auto">;
   const f = rows[0]?.data ?? {};
   if ("instruction" in f && "output" in f) return "alpaca";
   if ("instruction" in f && "response" in f) return "dolly";
+  if (templated || "response" in f) return "plain";
+  if (isMessageList(f.messages) || isMessageList(f.conversations)) return "chat";
+  if ("prompt" in f && "completion" in f) return "completion";
   return "plain";
 }
 
@@ -46,6 +54,8 @@ const DEFAULTS: Record<Exclude<DemoShape, "auto">, { prompt: string; response: s
   dolly: { prompt: "instruction", response: "response", context: "context" },
   alpaca: { prompt: "instruction", response: "output", context: "input" },
   plain: { prompt: "prompt", response: "response", context: null },
+  completion: { prompt: "prompt", response: "completion", context: null },
+  chat: { prompt: "messages", response: "messages", context: null },
 };
 
 /** Compile a field-mapping template and check its placeholders against the data's fields. */
@@ -66,9 +76,30 @@ export function mappingTemplate(src: string, role: string, fields: ReadonlySet<s
   return part;
 }
 
+/** A row's prompt and response from message lists: a whole conversation (`messages`, `conversations`:
+ * its last assistant turn the response, the turns before it the prompt), or TRL's conversational
+ * prompt-completion (`prompt` and `completion` lists). Null where the row's fields are text. */
+function conversation(row: Row, d: { prompt: string; response: string }): { system?: string; prompt: string; response: string } | { error: string } | null {
+  try {
+    if (d.prompt === "messages") {
+      const field = isMessageList(row.data.messages) || !("conversations" in row.data) ? "messages" : "conversations";
+      return splitConversation(parseMessages(row.data[field], field), field);
+    }
+    const p = row.data[d.prompt];
+    const r = row.data[d.response];
+    // a list beside text reads both; anything else is the field readers' to report
+    if ((!isMessageList(p) && !isMessageList(r)) || (!isMessageList(p) && typeof p !== "string") || (!isMessageList(r) && typeof r !== "string")) return null;
+    const prompt = isMessageList(p) ? promptOfMessages(parseMessages(p, d.prompt), d.prompt) : { prompt: p as string };
+    const response = isMessageList(r) ? responseOfMessages(parseMessages(r, d.response), d.response) : (r as string);
+    return { ...prompt, response };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
   if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${spec.name}\`)`, spec.file);
-  const shape = detectShape(spec.rows, spec.shape);
+  const shape = detectShape(spec.rows, spec.shape, spec.prompt !== undefined || spec.response !== undefined);
   const d = DEFAULTS[shape];
   const fields = fieldsOf(spec.rows);
   const site = spec.templateSite;
@@ -109,20 +140,28 @@ function demoOf(
         if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
       }
     }
-    let prompt = promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
+    const at = rowSpan(row.line, row.start, row.end, row.col);
+    // TRL's prompt-only rows ({"prompt": …}) have no response to train on or to judge against: said so,
+    // not "missing field `response`" beside a data file that is as its publisher meant it
+    if (!responseT && d.prompt === "prompt" && "prompt" in row.data && !(d.response in row.data) && Object.entries(row.data).every(([k, v]) => k === "prompt" || typeof v !== "string"))
+      fail(CODES.missingField, `${rowElement(row)}missing field \`${d.response}\`: the row holds a prompt alone (TRL's prompt-only layout), and a demonstrations source needs each prompt's response, which SFT trains on and PPO's rule reward, win-rate judges and references read; prompt-only files are not read yet`, spec.file, at, `fields present: ${Object.keys(row.data).join(", ")}`);
+    // message lists (TRL's conversational rows, ShareGPT's): read into one prompt and its response
+    const conv = promptT || responseT ? null : conversation(row, d);
+    if (conv && "error" in conv) fail(CODES.wrongType, `${rowElement(row)}${conv.error}`, spec.file, at);
+    let prompt = conv ? conv.prompt : promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
     const context = contextT ? contextT.render(row.data) : d.context ? fieldString(row, d.context, spec.file, { optional: true }) : "";
     // Dolly's `context` / Alpaca's `input` follows the prompt after a blank line (also with a custom
     // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
     if (context.trim()) prompt = `${prompt}\n\n${context}`;
     // every such row trained on a reply to nothing, and PPO rolled out from the format alone (huntZ40 M3)
     if (prompt.trim() === "") fail(CODES.emptyPrompt, `${rowElement(row)}empty prompt${promptT ? " (its template prints nothing for this row)" : ` (field \`${d.prompt}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-    const response = responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
+    const response = conv ? conv.response : responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
     if (response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
     return {
       id: `${spec.name}:${row.index}`,
       prompt,
       response,
-      ...(spec.system ? { system: spec.system } : {}),
+      ...(conv?.system !== undefined || spec.system ? { system: conv?.system ?? spec.system } : {}),
       // a row's `task` names its task as a ranking's does: per-task win rates, and each task's own
       // constant answer as an accuracy baseline (src/run/evaluation/eval-metrics.ts)
       meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },

@@ -19,7 +19,7 @@ export const CODES = {
   transcript: "AL3022", // hh-rlhf pair whose transcripts cannot be split
   emptyResponse: "AL3030", // an empty response (at its row), or none left after truncation (at the stage: no-response-left.ts)
   chatTemplate: "AL3031", // chat template without the placeholders it needs
-  emptyPrompt: "AL3033", // a demonstrations source's row (SFT data, or PPO prompts read from one) whose prompt renders empty, at its row
+  emptyPrompt: "AL3033", // a demonstrations source's row (SFT data, or PPO prompts read from one) whose prompt renders empty, at its row; a ranking or pair whose prompt template (or message list) prints nothing
   truncation: "AL3032", // (warning) over 1% of a stage's examples lose response tokens to truncation (src/data/truncation-report.ts)
   mixture: "AL3040", // unknown component, unusable block
   tokenizer: "AL3050",
@@ -53,7 +53,7 @@ export const DATA_CODE_MEANINGS: Record<(typeof CODES)[keyof typeof CODES] | key
   AL3022: "an hh-rlhf pair whose two transcripts cannot be split into a shared prompt and two responses",
   AL3030: "an example that would train on nothing: its response is empty (at its row), or truncation to its stage's max_length leaves none of it (at the stage's `truncate` or `max_length`)",
   AL3031: "a chat template without the placeholders it needs (the prompt once, the response once after it)",
-  AL3033: "a demonstration whose prompt (with its context) is empty, at its row: an empty field, or a template that prints nothing (`prompt = \"\"`, `{{#each}}` over a string)",
+  AL3033: "a demonstration whose prompt (with its context) is empty, at its row: an empty field, or a template that prints nothing (`prompt = \"\"`, `{{#each}}` over a string); a ranking or pair whose prompt template or message list prints nothing",
   AL3032: "(warning) over 1% of a stage's examples lose response tokens to truncation at its max_length",
   AL3040: "a mixture that cannot be built: an unknown or unusable component, or more examples than alignc holds in memory",
   AL3050: "a tokenizer that cannot be built from the recipe (no tokenizer at the root of a model's init chain, a BPE corpus that is not text)",

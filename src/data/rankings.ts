@@ -14,6 +14,7 @@ import type { Span } from "../lang/ast.js";
 import { mappingTemplate } from "./demos.js";
 import { fieldsOf } from "./flan/render.js";
 import { placeholderProblem, type CompiledPart } from "./flan/template.js";
+import { isMessageList, parseMessages, splitPreference } from "./messages.js";
 
 /** Responses one ranking row may hold: C(64, 2) = 2,016 comparisons from one prompt. */
 export const MAX_RESPONSES = 64;
@@ -41,6 +42,8 @@ export interface RankingSpec {
   bad?: BadRows;
   system?: string;
   templateSite?: { file: string; span?: Span }; // where `promptTemplate` was written
+  /** where `chosen`/`rejected` were written, when they are templates rather than field names */
+  pairSites?: { chosen?: { file: string; span?: Span }; rejected?: { file: string; span?: Span } };
 }
 
 /** Ranks (0 = best, equal = tie) → [winner, loser] pairs: every pair of different rank. */
@@ -128,13 +131,27 @@ function rankListProblem(name: string, list: readonly unknown[], responses: numb
   return `\`${name}[${i}]\` must be ${what}, got ${got}`;
 }
 
+/** A `chosen`/`rejected` value that is a Handlebars template over the row, not a field name: published
+ * pairs that name their winner by a label (SHP's `labels`, summarize-from-feedback's `choice`) are read
+ * by writing which field wins, e.g. `chosen = "{{#if labels}}{{human_ref_A}}{{else}}{{human_ref_B}}{{/if}}"`. */
+const isTemplate = (v: string): boolean => v.includes("{{");
+
+/** A template's rendering of one row, its placeholders checked against the row first (a located bad row). */
+function render(row: Row, spec: RankingSpec, tpl: CompiledPart): string {
+  for (const p of tpl.placeholders) {
+    const problem = placeholderProblem(p, row.data);
+    if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+  }
+  return tpl.render(row.data);
+}
+
 /** One row's layout by its fields. */
 function layoutOf(f: Row["data"], spec: RankingSpec): Layout {
   if ("responses_ranked" in f) return "oasst";
   // a pair row whose prompt is apart (a `prompt` or Alpaca's `instruction` field, or the source's own `prompt`
   // template) is a pair; without one, hh-rlhf's whole transcripts (an `instruction` row or a template was read
   // as transcripts, every row AL3022: reviewC39 M3)
-  if (spec.chosen in f) return "prompt" in f || "instruction" in f || spec.promptTemplate !== undefined ? "pairs" : "hh";
+  if (spec.chosen in f || isTemplate(spec.chosen)) return "prompt" in f || "instruction" in f || spec.promptTemplate !== undefined ? "pairs" : "hh";
   return "plain";
 }
 
@@ -155,13 +172,7 @@ function detect(rows: readonly Row[], spec: RankingSpec): Layout {
 }
 
 function promptOf(row: Row, spec: RankingSpec, tpl: CompiledPart | null): string {
-  if (tpl) {
-    for (const p of tpl.placeholders) {
-      const problem = placeholderProblem(p, row.data);
-      if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-    }
-    return tpl.render(row.data);
-  }
+  if (tpl) return render(row, spec, tpl);
   // without a `prompt` template, the row layouts alignc reads name the prompt `prompt` (or Alpaca's `instruction`)
   if ("prompt" in row.data) return fieldString(row, "prompt", spec.file);
   if ("instruction" in row.data) return fieldString(row, "instruction", spec.file);
@@ -191,11 +202,34 @@ function oasstPrompt(row: Row, file: string): string {
     .join("\n\n");
 }
 
+/** A pair row whose `chosen`/`rejected` are message lists: its prompt is the row's own (a message list,
+ * or the source's template), else the messages both lists start with; a string `prompt` beside lists
+ * that repeat the user turn (UltraFeedback-binarized) is that turn, so the shared messages are taken,
+ * as TRL's maybe_extract_prompt takes them (trl/data_utils.py). */
+function conversationalPair(row: Row, spec: RankingSpec, tpl: CompiledPart | null, err: (code: string, msg: string) => never): { prompt: string; responses: string[]; system?: string } {
+  const names = { chosen: spec.chosen, rejected: spec.rejected };
+  let split: ReturnType<typeof splitPreference>;
+  try {
+    const own = isMessageList(row.data.prompt) ? parseMessages(row.data.prompt, "prompt") : null;
+    split = splitPreference(parseMessages(row.data[spec.chosen], spec.chosen), parseMessages(row.data[spec.rejected], spec.rejected), tpl ? null : own, names);
+  } catch (e) {
+    return err(CODES.wrongType, (e as Error).message);
+  }
+  // lists of answers alone beside a string prompt: that prompt (the layout of TRL's standard preference rows)
+  const prompt = tpl ? promptOf(row, spec, tpl) : (split.prompt ?? ("prompt" in row.data || "instruction" in row.data ? promptOf(row, spec, null) : null));
+  if (prompt === null)
+    return err(CODES.missingField, `\`${spec.chosen}\` and \`${spec.rejected}\` share no leading message and the row has no prompt messages: nothing says what they answer (a \`prompt\` list of messages, or the source's \`prompt\` template, would)`);
+  return { prompt, responses: [split.chosen, split.rejected], ...(split.system !== undefined ? { system: split.system } : {}) };
+}
+
 /** Read ranking or pair rows into comparison groups. Every offender is reported. */
 export function readRankings(spec: RankingSpec): ComparisonGroup[] {
   if (spec.rows.length === 0) fail(CODES.emptyData, `the file has no rows (source \`${spec.name}\`)`, spec.file);
   const shape = detect(spec.rows, spec);
   const promptTpl = spec.promptTemplate !== undefined && shape !== "hh" && shape !== "oasst" ? mappingTemplate(spec.promptTemplate, "prompt", fieldsOf(spec.rows), spec.file, spec.templateSite) : null;
+  const pairTpl = (role: "chosen" | "rejected") => (isTemplate(spec[role]) && (shape === "hh" || shape === "pairs") ? mappingTemplate(spec[role], role, fieldsOf(spec.rows), spec.file, spec.pairSites?.[role]) : null);
+  const chosenTpl = pairTpl("chosen");
+  const rejectedTpl = pairTpl("rejected");
   const bad = spec.bad ?? new BadRows(spec.name, spec.file);
   const out: ComparisonGroup[] = [];
   let kSkipped = 0;
@@ -211,14 +245,28 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       let prompt: string;
       let responses: string[];
       let ranks: number[];
-      if (shape === "hh" || shape === "pairs") {
-        const chosen = fieldString(row, spec.chosen, spec.file);
-        const rejected = fieldString(row, spec.rejected, spec.file);
+      let system: string | undefined;
+      let conversational = false;
+      if ((shape === "hh" || shape === "pairs") && !chosenTpl && !rejectedTpl && (isMessageList(row.data[spec.chosen]) || isMessageList(row.data[spec.rejected]))) {
+        // TRL's conversational preference rows (and UltraFeedback-binarized's): message lists
+        ({ prompt, responses, system } = conversationalPair(row, spec, promptTpl, err));
+        conversational = true;
+        ranks = [0, 1];
+      } else if (shape === "hh" || shape === "pairs") {
+        const chosen = chosenTpl ? render(row, spec, chosenTpl) : fieldString(row, spec.chosen, spec.file);
+        const rejected = rejectedTpl ? render(row, spec, rejectedTpl) : fieldString(row, spec.rejected, spec.file);
         if (shape === "hh") {
           // whole transcripts: a number is none (it was "share no prefix ending at an Assistant: turn")
-          for (const f of [spec.chosen, spec.rejected]) if (typeof row.data[f] !== "string") return err(CODES.wrongType, `\`${f}\` must be a transcript (a string), got ${describe(row.data[f])}`);
+          for (const f of [spec.chosen, spec.rejected]) if (!isTemplate(f) && typeof row.data[f] !== "string") return err(CODES.wrongType, `\`${f}\` must be a transcript (a string), got ${describe(row.data[f])}`);
           const s = splitTranscripts(chosen, rejected);
-          if (!s) return err(CODES.transcript, "`chosen` and `rejected` share no prefix ending at an \"Assistant:\" turn");
+          if (!s)
+            return err(
+              CODES.transcript,
+              `\`${spec.chosen}\` and \`${spec.rejected}\` share no prefix ending at an "Assistant:" turn, so they are not hh-rlhf transcripts and the row names no prompt` +
+                // TRL's implicit-prompt strings ("The sky is blue." / "The sky is green."): TRL cuts at the first
+                // character that differs, a guess at where the prompt ends that alignc does not make
+                "; TRL's implicit-prompt rows (the prompt the start of both texts) are not read: TRL cuts them at the first character that differs, a guess alignc does not make; such a file needs its prompt in a `prompt` field and only the answers in these two",
+            );
           ({ prompt } = s);
           responses = [s.chosen, s.rejected];
         } else {
@@ -240,6 +288,10 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           ranks = rk as number[];
         }
       } else {
+        // a source declared `as pairs` whose rows hold no `chosen`: said of the fields it reads (SHP's and
+        // summarize-from-feedback's rows were "missing field `responses`", a rankings source's field)
+        if (spec.role === "pairs" && !(respField in row.data))
+          return err(CODES.missingField, `missing field \`${spec.chosen}\` (fields present: ${Object.keys(row.data).join(", ") || "none"}): a source \`as pairs\` reads \`chosen\` and \`rejected\`, each a field's name or a template over the row; where a label names the winner, the templates say which field wins (\`chosen = "{{#if labels}}{{human_ref_A}}{{else}}{{human_ref_B}}{{/if}}"\`)`);
         prompt = promptOf(row, spec, promptTpl);
         const rs = row.data[respField];
         if (!Array.isArray(rs) || !rs.every((x) => typeof x === "string"))
@@ -260,6 +312,11 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           return err(CODES.rankingInvalid, `ranking: ${(e as Error).message}`);
         }
       }
+      // a prompt template (or message list) that prints nothing for this row: a comparison of answers to
+      // nothing, as a demonstration's is (AL3033 since engine epoch 34); summarize-from-feedback's CNN/DM
+      // rows have `info.post` null, and `prompt = "{{info.post}}"` read them so without a word (engine epoch 37)
+      if ((promptTpl || conversational) && shape !== "hh" && shape !== "oasst" && prompt.trim() === "")
+        return err(CODES.emptyPrompt, `empty prompt${promptTpl ? " (its template prints nothing for this row)" : ""}`);
       const K = responses.length;
       // `as pairs` declares chosen and rejected: K-way rankings under it were read as rankings without
       // a word (OASST's groups of up to 9, audit 32); the role the recipe declares is the one it gets
@@ -291,7 +348,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
         pairs,
         ranks,
         ...(typeof row.data.answer === "string" ? { reference: row.data.answer } : {}),
-        ...(spec.system ? { system: spec.system } : {}),
+        ...(system !== undefined || spec.system ? { system: system ?? spec.system } : {}),
         meta: { source: spec.name, row: row.index, line: row.line, ...(typeof row.data.category === "string" ? { category: row.data.category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
       };
     });

@@ -220,9 +220,9 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
     const line = text.slice(0, pos).split("\n").length;
     const start = text.lastIndexOf("\n", pos - 1) + 1;
     const end = text.indexOf("\n", pos);
-    fail(CODES.brokenLine, `not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, end < 0 ? text.length : end));
+    fail(CODES.brokenLine, `not valid JSON (${(err as Error).message})`, file, rowSpan(line, start, end < 0 ? text.length : end), jsonLinesHint(text));
   }
-  if (!Array.isArray(data)) fail(CODES.wrongType, `a JSON data file must hold an array of objects, got ${describe(data)}`, file, rowSpan(1, 0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n")));
+  if (!Array.isArray(data)) fail(CODES.wrongType, `a JSON data file must hold an array of objects, got ${describe(data)}`, file, rowSpan(1, 0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n")), jsonLinesHint(text));
   const starts = topLevelElementStarts(text);
   const rows: Row[] = [];
   const errors: Diagnostic[] = [];
@@ -249,6 +249,19 @@ export function readJsonArray(file: string, opts: ReadOptions = {}): Row[] {
   }
   if (errors.length) throw new DataError(errors);
   return rows;
+}
+
+/** A `json("…")` file that holds one object per line is JSON Lines, whatever its name: SHP publishes
+ * `train.json` and summarize-from-feedback `batch3.json` so. Said when its first line is an object alone. */
+function jsonLinesHint(text: string): string | undefined {
+  const nl = text.indexOf("\n");
+  try {
+    const first: unknown = JSON.parse(nl < 0 ? text : text.slice(0, nl));
+    if (first !== null && typeof first === "object" && !Array.isArray(first)) return 'the file holds one JSON object per line (JSON Lines, whatever its name): read it with jsonl("…")';
+  } catch {
+    // not an object on its own line: a broken JSON array, reported as such
+  }
+  return undefined;
 }
 
 /** Where a JSON array breaks, when the engine's message has no position: the first element that does not parse alone. */

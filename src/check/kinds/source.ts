@@ -35,8 +35,9 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           field: str("text field of a text/records source", { default: "text" }),
           responses: str("field holding the K responses (rankings)", { default: "responses" }),
           ranking: str("field holding the ranking: rank list, \"D > G > A = B\", or scores", { default: "ranking" }),
-          chosen: str("field of the preferred response (pairs)", { default: "chosen" }),
-          rejected: str("field of the dispreferred response (pairs)", { default: "rejected" }),
+          // a template where a label names the winner (SHP's `labels`, summarize-from-feedback's `choice`)
+          chosen: str("field of the preferred response (pairs), or a Handlebars template over the row (`\"{{#if labels}}{{human_ref_A}}{{else}}{{human_ref_B}}{{/if}}\"`)", { default: "chosen" }),
+          rejected: str("field of the dispreferred response (pairs), or a Handlebars template over the row", { default: "rejected" }),
           // at most MAX_RESPONSES (src/data/rankings.ts: a row of more is an error whatever k says)
           k: range("allowed number of ranked responses per prompt (InstructGPT: 4..9; at most 64, C(64,2) comparisons from one prompt)", {}, 64),
           k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
