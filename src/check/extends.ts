@@ -5,7 +5,7 @@
 // file and one on an override names the variant. A variant's budget line replaces the base's line
 // for the same resource; its expect lines add to the base's.
 import { InputFileError, READ_LIMITS, readRegularText } from "../lang/read-file.js";
-import { extname, isAbsolute, resolve } from "node:path";
+import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { parseRecipe } from "../lang/parse.js";
 import type { Assignment, BlockValue, Clause, Comparison, ConditionBlock, Declaration, Entry, RecipeFile, RecipeHeader, TopLevel, Value } from "../lang/ast.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
@@ -68,7 +68,11 @@ export function loadRecipe(text: string, file: string, env: LoadEnv, chain: stri
   if (!header?.extends) return own;
 
   const ext = header.extends;
-  const baseFile = isAbsolute(ext.value) ? ext.value : resolveFromRecipe(file, ext.value);
+  // as spelled from the recipe's own name where the links in its folder change nothing (messages and the
+  // files named on the command line keep one spelling: a base checked beside its variant said its
+  // warnings twice), else the real path (`../base.align` from a linked folder: recipe-folder.ts)
+  const spelled = join(dirname(file), ext.value);
+  const baseFile = isAbsolute(ext.value) ? ext.value : resolve(spelled) === resolveFromRecipe(file, ext.value) ? spelled : resolveFromRecipe(file, ext.value);
   const baseAbs = resolve(baseFile);
   const report = (code: string, node: { span: Diagnostic["span"] }, message: string, hint?: string): void => {
     env.diagnostics.push({ code, severity: "error", message, file, span: node.span, ...(hint ? { hint } : {}) });

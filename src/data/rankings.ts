@@ -312,11 +312,12 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           return err(CODES.rankingInvalid, `ranking: ${(e as Error).message}`);
         }
       }
-      // a prompt template (or message list) that prints nothing for this row: a comparison of answers to
-      // nothing, as a demonstration's is (AL3033 since engine epoch 34); summarize-from-feedback's CNN/DM
-      // rows have `info.post` null, and `prompt = "{{info.post}}"` read them so without a word (engine epoch 37)
-      if ((promptTpl || conversational) && shape !== "hh" && shape !== "oasst" && prompt.trim() === "")
-        return err(CODES.emptyPrompt, `empty prompt${promptTpl ? " (its template prints nothing for this row)" : ""}`);
+      // a prompt that is empty for this row (its field, its template or its message list): a comparison of
+      // answers to nothing, as a demonstration's is (AL3033 since engine epoch 34); summarize-from-feedback's
+      // CNN/DM rows have `info.post` null, and `prompt = "{{info.post}}"` read them so without a word (engine
+      // epoch 37). hh-rlhf's and OASST's prompts come from their transcripts, which say so themselves.
+      if (shape !== "hh" && shape !== "oasst" && prompt.trim() === "")
+        return err(CODES.emptyPrompt, `empty prompt${promptTpl ? " (its template prints nothing for this row)" : conversational ? "" : " (field `prompt`)"}`);
       const K = responses.length;
       // `as pairs` declares chosen and rejected: K-way rankings under it were read as rankings without
       // a word (OASST's groups of up to 9, audit 32); the role the recipe declares is the one it gets

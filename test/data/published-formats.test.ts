@@ -91,6 +91,9 @@ test("SHP and summarize-from-feedback: chosen/rejected templates over the label 
   const cnn = { ...sff(1), info: { id: "c1", post: null, article: "An article.", site: "cnn" } };
   assert.match(message(() => pairs([cnn], { promptTemplate: "{{info.post}}", chosen: "{{summaries.0.text}}", rejected: "{{summaries.1.text}}" })), /AL3033: empty prompt \(its template prints nothing for this row\)/);
   assert.equal(pairs([cnn], { promptTemplate: "{{#if info.post}}{{info.post}}{{else}}{{info.article}}{{/if}}", chosen: "{{summaries.0.text}}", rejected: "{{summaries.1.text}}" })[0]!.prompt, "An article.");
+  // and so is a pair or ranking whose `prompt` field is empty (or blank), as a demonstration's is
+  assert.match(message(() => pairs([{ prompt: "  ", chosen: "a", rejected: "b" }])), /AL3033: empty prompt \(field `prompt`\)/);
+  assert.match(message(() => readRankings({ name: "r", file: "r.jsonl", rows: rowsOf([{ prompt: "", responses: ["a", "b"], ranking: [0, 1] }]), role: "rankings", responses: "responses", ranking: "ranking", chosen: "chosen", rejected: "rejected" })), /AL3033: empty prompt/);
   // without the templates: said of `chosen`, with the mapping to write (it was "missing field `responses`")
   const m = message(() => pairs([shp(1)], { promptTemplate: "{{history}}" }));
   assert.match(m, /AL3003: missing field `chosen` \(fields present: history, human_ref_A, human_ref_B, labels, score_A, score_B\): a source `as pairs` reads `chosen` and `rejected`, each a field's name or a template/);
