@@ -63,3 +63,22 @@ export function replayRows(run: Pick<RunDir, "appendMetric" | "appendSample">, n
   for (const r of rows.metrics) run.appendMetric({ ...r, stage, cached: 1 });
   for (const r of rows.samples) run.appendSample({ ...r, eval: n.id, cached: true });
 }
+
+/**
+ * The hits' rows, replayed into the run's logs at their place in plan order, among the rows of the nodes
+ * computed now, so the logs hold the rows in the order a cold run writes them whatever the cache held
+ * (they were all written first: a warm run's metrics.jsonl and samples.jsonl had another order than a
+ * cold run's, and so had the report's stage sections; determD42 F1). `before(n)` logs the hits that come
+ * before node n; `rest()` the ones not logged yet (an interrupted, stopped or failed run logs them all).
+ */
+export function planOrderReplay(run: Pick<RunDir, "appendMetric" | "appendSample">, nodes: readonly PlanNode[], hits: readonly PlanNode[], rowsOf: (id: string) => EntryRows | undefined): { before: (n: PlanNode) => void; rest: () => void } {
+  const position = new Map(nodes.map((n, i) => [n.id, i]));
+  let replayed = 0;
+  const upTo = (limit: number): void => {
+    for (; replayed < hits.length && position.get(hits[replayed]!.id)! < limit; replayed++) {
+      const n = hits[replayed]!;
+      replayRows(run, n, rowsOf(n.id) ?? { metrics: [], samples: [] });
+    }
+  };
+  return { before: (n) => upTo(position.get(n.id)!), rest: () => upTo(Infinity) };
+}

@@ -22,7 +22,7 @@ import { LockWaitStopped, type Lock } from "./storage/lock.js";
 import { signalWordsDuring, yieldToSignals } from "./storage/interrupt.js";
 import { peakRssBytes } from "./storage/rundir.js";
 import { DamagedEntryError, recordSkipped, summaryOf, writeEntryRows, type EntryRows } from "./storage/entry-rows.js";
-import { loggedEvery, readHit, recordHitOn, replayRows, type Hit } from "./cache-hits.js";
+import { loggedEvery, planOrderReplay, readHit, recordHitOn, replayRows, type Hit } from "./cache-hits.js";
 import { ancestors } from "../common/graph.js";
 import { settlePending } from "./pending-nodes.js";
 import { nodeContext, type RunServices } from "./node-context.js";
@@ -43,6 +43,8 @@ export class Executor {
   private readonly backends = new ResumeBackends();
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
+  /** logs the reused nodes' rows not logged yet (execute() logs each at its place in plan order) */
+  private replayRest: () => void = () => {};
   private run_: RunDir | null = null;
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
@@ -149,15 +151,24 @@ export class Executor {
     this.run_ = run;
     for (const [k, row] of this.pendingRows.splice(0)) k === "metric" ? run.appendMetric(row) : run.appendSample(row);
     // conditions over cached nodes only can be decided before any compute
-    for (const n of this.o.plan.nodes) {
-      const rec = this.records.get(n.id)!;
-      if (rec.status !== "cached") continue;
-      // curves and samples of reused nodes, as recorded when they were computed (marked cached)
-      replayRows(run, n, this.cachedRows.get(n.id) ?? { metrics: [], samples: [] });
-      this.nodeDone(n);
-    }
+    const hits = this.o.plan.nodes.filter((n) => this.records.get(n.id)!.status === "cached");
+    for (const n of hits) this.nodeDone(n);
     this.onChange();
+    // curves and samples of reused nodes, as recorded when they were computed (marked cached), at their
+    // place in plan order (cache-hits.ts); an interrupted, stopped (a second Ctrl-C: stopNow) or failed run
+    // still logs every reused node's rows
+    const replay = planOrderReplay(run, this.o.plan.nodes, hits, (id) => this.cachedRows.get(id));
+    this.replayRest = replay.rest;
+    try {
+      return await this.computeMisses(replay.before);
+    } finally {
+      this.replayRest();
+    }
+  }
+
+  private async computeMisses(replayBefore: (n: PlanNode) => void): Promise<number> {
     for (const n of this.misses) {
+      replayBefore(n);
       // a node that never awaits (an eval's scoring) holds a signal until it ends: read it here, before the
       // next node starts (every remaining eval ran, the run recorded ok, and then the process exited 130: huntG40 M2)
       await yieldToSignals();
@@ -236,6 +247,7 @@ export class Executor {
 
   /** A second Ctrl-C exits at once: record the nodes being computed as interrupted and release their locks. */
   stopNow(): void {
+    this.replayRest();
     for (const [id, lock] of this.running) {
       const rec = this.records.get(id)!;
       const ck = this.o.cache.latestCheckpoint(rec.hash);
