@@ -8,7 +8,7 @@ import { BadRows, failOrSkip, mergeSkipped, type OnError } from "./bad-rows.js";
 import { readDemonstrations } from "./demos.js";
 import { CODES, DataError, dataDiag, fail } from "./diag.js";
 import { atRecipe, atRecipeAsync } from "./at-recipe.js";
-import { fileSiteOf, keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { cached, fileSiteOf, keyOf, pathOf, siteOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { readRankings } from "./rankings.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type Row, type RowSet } from "./readers.js";
 import { rngFor } from "../common/rng.js";
@@ -16,16 +16,7 @@ import { splitKeepingTexts } from "./split.js";
 import type { DataNotes, SkippedRows } from "./types.js";
 import type { RawData } from "./build-types.js";
 
-/** Memoise a build of this plan (node hash + options are the key; a failed build is forgotten). */
-export function cached<T>(dp: DataPlan, key: string, make: () => Promise<T>): Promise<T> {
-  let p = dp.memo.get(key) as Promise<T> | undefined;
-  if (!p) {
-    p = make();
-    dp.memo.set(key, p);
-    p.catch(() => dp.memo.delete(key));
-  }
-  return p;
-}
+export { cached }; // defined beside the memo (plan-input.ts), where modules that load no builder reach it
 
 // Readers of parameter values: the node's JSON as the plan carries it (typed by the kinds table).
 /** The share a node holds out, from its resolved `holdout` parameter (filled by the checker from

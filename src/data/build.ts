@@ -42,10 +42,13 @@ function dataParam(node: DataNode, prop?: string): string {
 /** Unformatted data of a plan node (a data node; a stage or eval node: the data its `opts.prop` names). */
 export function buildNode(dp: DataPlan, id: string, opts: BuildOptions = {}): Promise<RawData> {
   const node = nodeOf(dp, id);
-  const key = `raw:${keyOf(dp, id)}:${opts.prop ?? ""}:${opts.limit ?? ""}:${(opts.heldoutTasks ?? []).join(",")}:${opts.undrawn ?? ""}`;
+  // a stage's or eval's own (`owner:`) is its data parameter's build, keyed by the stage (a sweep of its
+  // learning rate gives one per variant); the data node it reaches is memoised under its own key
+  const owner = node.kind === "stage" || node.kind === "eval";
+  const key = `${owner ? "owner" : "raw"}:${keyOf(dp, id)}:${opts.prop ?? ""}:${opts.limit ?? ""}:${(opts.heldoutTasks ?? []).join(",")}:${opts.undrawn ?? ""}`;
   return cached(dp, key, async () => {
     const at = siteOf(dp, node);
-    if (node.kind === "stage" || node.kind === "eval") return buildOwnerData(dp, node, opts);
+    if (owner) return buildOwnerData(dp, node, opts);
     if (node.kind !== "data") fail(CODES.unsupported, `\`${id}\` is a ${node.kind}; it has no examples`, at.file, at.span);
     switch (node.op) {
       case "read":
@@ -84,7 +87,9 @@ async function buildOwnerData(dp: DataPlan, node: DataNode, opts: BuildOptions):
     // data it names (not the tokenizer it is tokenized with) and the share
     const holdout = node.params.holdout as number;
     const key = valueKey(dp, { data: baseOf(dp, v), holdout });
-    return textData(dp, `${node.id}.data`, key, [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file);
+    // memoised by that key (and the name the data carries), not by the stage's: the stages of a sweep's
+    // variants that differ in other parameters split once (shared-builds.ts)
+    return cached(dp, `split:${node.id}:${key}`, async () => textData(dp, `${node.id}.data`, key, [...built.train.lines, ...built.heldout.lines], holdout, built.train.meta.file));
   }
   return built;
 }
@@ -125,8 +130,9 @@ export async function buildParam(dp: DataPlan, owner: DataNode, v: Json | undefi
   if (call && (call.$call === "heldout" || call.$call === "train")) return take(await buildParam(dp, owner, call.args[0], opts, what), call.$call);
   if (isReaderCall(call)) {
     const rs = await readCallRows(dp, call, { limit: opts.limit, what });
-    const lines = rs.rows.map((r) => fieldString(r, "text", rs.file));
-    return textData(dp, basename(rs.file), valueKey(dp, call), lines, 0, rs.file);
+    // memoised by what it reads (the rows are): a BPE tokenizer's corpus is asked for by every variant of a sweep
+    const key = valueKey(dp, call);
+    return cached(dp, `text:${rs.file}:${key}:${opts.limit ?? ""}`, async () => textData(dp, basename(rs.file), key, rs.rows.map((r) => fieldString(r, "text", rs.file)), 0, rs.file));
   }
   const at = siteOf(dp, owner);
   fail(CODES.unsupported, `${what}: no data to build`, at.file, at.span);

@@ -26,7 +26,7 @@ import { LeakCache, type LeakFindings, type LeakPair } from "./leak-cache.js";
 import { isCall } from "./ir.js";
 import { dataPlanOf, type DataNode, type DataPlan } from "./plan-input.js";
 import { normalizeWhitespace } from "./normalize.js";
-import { inText } from "./in-corpus.js";
+import { overlaps } from "./leak-overlaps.js";
 import { tokenizerPools } from "./tokenizer-corpora.js";
 
 export { normalizeWhitespace };
@@ -59,9 +59,6 @@ export interface LeakReport {
   tokenizerCorpora: Leak[]; // evaluated texts in a BPE tokenizer's corpus: no model trains on it, so not in `total`
   empty: EmptySplit[]; // evals with nothing to evaluate, pretrain stages that held nothing out (src/data/empty-splits.ts)
 }
-
-/** Examples listed per pair of pools. */
-const EXAMPLES = 3;
 
 // ---------------------------------------------------------------- pools
 
@@ -218,26 +215,10 @@ export async function findLeaks(recipe: CheckedRecipe): Promise<LeakReport> {
   const trainPools: Pool[] = [];
   if (evalPools.length) for (const n of nodes) if (n.kind === "stage") trainPools.push(...(await trainingPools(dp, n)));
   const evaluated = evalPools.map((e) => e.texts.map(normalizeWhitespace).filter((t) => t.length > 0));
-  const leaks = overlaps(evalPools, evaluated, trainPools);
-  const tokenizerCorpora = evalPools.length ? overlaps(evalPools, evaluated, await tokenizerPools(dp)) : [];
+  // the comparison, memoised by the texts it compares (leak-overlaps.ts)
+  const leaks = await overlaps(dp, evalPools, evaluated, trainPools);
+  const tokenizerCorpora = evalPools.length ? await overlaps(dp, evalPools, evaluated, await tokenizerPools(dp)) : [];
   return { evalPools, notChecked, trainPools, leaks, total: leaks.reduce((a, l) => a + l.count, 0), empty, tokenizerCorpora };
-}
-
-/** Per (evaluated, other) pair of pools, the evaluated texts the other holds. Each other pool is
- * normalised (and a corpus scanned) once, for every evaluated text of every eval together: what a
- * corpus contains does not depend on which other texts are looked for. */
-function overlaps(evalPools: readonly Pool[], evaluated: readonly string[][], pools: readonly Pool[]): Leak[] {
-  const out: Leak[] = [];
-  const contained = pools.map((t) => (t.kind === "text" ? inText(evaluated.flat(), t.texts) : new Set(t.texts.map(normalizeWhitespace))));
-  evalPools.forEach((e, i) => {
-    const texts = evaluated[i]!;
-    pools.forEach((t, j) => {
-      const hits = texts.filter((x) => contained[j]!.has(x));
-      const found = [...new Set(hits)];
-      if (hits.length) out.push({ evalPool: e, trainPool: t, count: hits.length, found, examples: found.slice(0, EXAMPLES) });
-    });
-  });
-  return out;
 }
 
 /** One warning per leaking eval, on the property that reads the evaluated pool; the empty splits' diagnostics. */

@@ -41,7 +41,9 @@ export interface DataPlan {
   /** Seed keys by node id (see the top of this file). */
   readonly keys: ReadonlyMap<string, string>;
   readonly files: FileHashes;
-  /** Builds of this plan by node hash and options (build.ts): a mixture reads each component once. */
+  /** Builds of this plan by node seed key and options (build.ts): a mixture reads each component once.
+   * Keys are content keys only (never a name), so `alignc check` shares one memo between a sweep's
+   * variants (shared-builds.ts). */
   readonly memo: Map<string, Promise<unknown>>;
 }
 
@@ -51,7 +53,7 @@ const SEED_ENGINE: PlanEngine = { alignc: "seed", epoch: 0 };
 /** `ordered`: the nodes in topological order (topoSortNodes' order). The seed keys are hashed on first
  * use: a warm `alignc plan` whose sizes and truncation counts all come from the cache builds nothing
  * and reads none (FLAN scale: ~0.15 s of CPU for 3,700 nodes). */
-function makeDataPlan(recipe: CheckedRecipe, ordered: readonly DataNode[], files: FileHashes): DataPlan {
+function makeDataPlan(recipe: CheckedRecipe, ordered: readonly DataNode[], files: FileHashes, memo: Map<string, Promise<unknown>> = new Map()): DataPlan {
   let keys: Map<string, string> | undefined;
   return {
     recipe,
@@ -62,7 +64,7 @@ function makeDataPlan(recipe: CheckedRecipe, ordered: readonly DataNode[], files
       return (keys ??= hashNodes(ordered, SEED_ENGINE));
     },
     files,
-    memo: new Map(),
+    memo,
   };
 }
 
@@ -82,15 +84,16 @@ const ofPlan = new WeakMap<Plan, DataPlan>();
 /**
  * The data nodes of a checked recipe (one variant: no sweeps left): lowered as `alignc plan` lowers
  * them, once per recipe object. `alignc data`, check's contamination and truncation checks and the
- * planner's sizes build from these.
+ * planner's sizes build from these. `memo`: builds to share with other data plans (the variants of a
+ * sweep, shared-builds.ts); used only where the recipe has no data plan yet.
  */
-export function dataPlanOf(recipe: CheckedRecipe, files: FileHashes = new FileHashes()): DataPlan {
+export function dataPlanOf(recipe: CheckedRecipe, files: FileHashes = new FileHashes(), memo?: Map<string, Promise<unknown>>): DataPlan {
   let dp = ofRecipe.get(recipe);
   if (!dp) {
     // a swept recipe is built as its first variant (what `alignc plan --variant` lists first); the run
     // and `alignc data --variant` build each variant from its own plan
     const first = expandVariants(recipe)[0]?.recipe ?? recipe;
-    ofRecipe.set(recipe, (dp = makeDataPlan(first, topoSort(lowerRecipe(first, files).nodes), files)));
+    ofRecipe.set(recipe, (dp = makeDataPlan(first, topoSort(lowerRecipe(first, files).nodes), files, memo)));
   }
   return dp;
 }
@@ -114,6 +117,17 @@ export function dataPlanFromPlan(plan: Plan, recipe: CheckedRecipe): DataPlan {
   let dp = ofPlan.get(plan);
   if (!dp) ofPlan.set(plan, (dp = makeDataPlan(recipe, topoSort(plan.nodes), new FileHashes())));
   return dp;
+}
+
+/** Memoise a build of this plan (node seed key + options are the key; a failed build is forgotten). */
+export function cached<T>(dp: DataPlan, key: string, make: () => Promise<T>): Promise<T> {
+  let p = dp.memo.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    dp.memo.set(key, p);
+    p.catch(() => dp.memo.delete(key));
+  }
+  return p;
 }
 
 /** The node of an id; a located error when the plan has none. */

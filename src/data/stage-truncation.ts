@@ -9,13 +9,13 @@ import type { Json } from "../plan/types.js";
 import { isDrawn, rankNodeOf } from "./build-samples.js";
 import { chatFormatOf, examplesOf } from "./build.js";
 import { componentsOf } from "./build-mix.js";
-import { numP } from "./build-source.js";
-import { dataPlanOf, keyOf, nodeOf, type DataNode, type DataPlan } from "./plan-input.js";
+import { cached, numP } from "./build-source.js";
+import { dataPlanOf, keyOf, nodeOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
 import { defaultModelId } from "../plan/default-tokenizer.js";
 import { recipeTokenizer, tokenizerOf } from "./recipe-tokenizer.js";
 import type { ChatFormat, Tokenizer } from "./types.js";
 import { TRUNCATING_STAGES, type StageTruncation } from "./truncation-report.js";
-import { countGroups, countSft, truncatePolicy } from "./truncation.js";
+import { countGroups, countSft, truncatePolicy, type TruncatePolicy } from "./truncation.js";
 
 /** The model node a stage trains: its `init`, followed through stages. */
 function modelOf(dp: DataPlan, stage: DataNode): DataNode | undefined {
@@ -47,8 +47,33 @@ export async function measureTruncation(recipe: CheckedRecipe, stageId: string, 
   if (!model || context === undefined) return null;
   const declared = numP(stage.params.max_length);
   const maxLength = declared === undefined ? context : Math.min(context, declared);
-  const tok = await tokenizerOf(dp, stageId);
   const policy = truncatePolicy(stage.params.truncate);
+  if (blockName !== stageId) return count(dp, stage, blockName, maxLength, policy, sample);
+  // a count is a function of what it reads, all resolved here: the data node the stage trains on (its
+  // tokenize node, whose seed key covers the data, its format and tokenizer), the format and tokenizer
+  // again (read here from the stage and its model), the window, the policy and the sample. Keyed by
+  // those, hashed as the plan hashes parameters (valueKey), so stages that differ only in other
+  // parameters (a learning-rate sweep's variants, which share this memo: shared-builds.ts) count once.
+  const key = countKey(dp, { data: stage.params.data, format: stage.params.format ?? null, tokenizer: model.params.tokenizer ?? null, max_length: maxLength, truncate: policy, sample: sample ?? null });
+  if (key === null) return count(dp, stage, stageId, maxLength, policy, sample);
+  const t = await cached(dp, `truncation:${key}`, () => count(dp, stage, stageId, maxLength, policy, sample));
+  return t && { ...t, stage: stageId };
+}
+
+/** The memo key of a count; null where a file it names cannot be hashed (the count then reports the
+ * data layer's located error, uncached, as it did before it was memoised). */
+function countKey(dp: DataPlan, inputs: { [k: string]: Json }): string | null {
+  try {
+    return valueKey(dp, inputs);
+  } catch {
+    return null;
+  }
+}
+
+/** The count of measureTruncation, built and tokenized. */
+async function count(dp: DataPlan, stage: DataNode, blockName: string, maxLength: number, policy: TruncatePolicy, sample: number | undefined): Promise<StageTruncation | null> {
+  const stageId = stage.id;
+  const tok = await tokenizerOf(dp, stageId);
   const fmt = chatFormatOf(dp, stage.params.format);
   const built = blockName === stageId ? await examplesOf(dp, stageId, { prop: "data", format: fmt }) : await examplesOf(dp, blockName, { format: fmt });
   const base = { stage: stageId, maxLength, policy };

@@ -103,40 +103,9 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
     // and for truncation (AL3032: over 1% of a stage's examples lose response tokens), from the same data;
     // data that does not build (an unreadable file or folder) comes back as the data layer's errors
     if (r.recipe && !hasErrors(r.diagnostics) && opts["leaks"] !== false) {
-      const [{ leakWarnings }, { truncationReport, contextOverflows }, { dataPlanOf }, { FileHashes }, { DigestCache }, { dataPlanTruncationMemo }, { textPromptErrors }, { expandVariants, variantDiagnostics }] = await Promise.all([
-        import("../../data/leaks.js"),
-        import("../../data/truncation-report.js"),
-        import("../../data/plan-input.js"),
-        import("../../plan/file-hashes.js"),
-        import("../../plan/digest-cache.js"),
-        import("../../plan/truncation-cache.js"),
-        import("../../data/text-prompts.js"),
-        import("../../plan/variants.js"),
-      ]);
-      // the recipe's data nodes, lowered once for both checks with the file hashes and truncation
-      // counts `alignc plan` caches (by stat data, by stage hash): a warm check renders no example.
-      // A swept recipe: every variant, as `alignc plan` plans each (its first only passed a swept
-      // max_length that truncates, or a swept holdout that leaks: audit38 #3); what every variant
-      // finds is said once, what some find names them
-      const files = new FileHashes(new DigestCache(r.recipe.dir));
-      const variants = expandVariants(r.recipe);
-      const names = variants.map((v) => v.name);
-      // one variant at a time: each variant's recipe, and the data its plan memoises (held by a WeakMap on the
-      // recipe), is let go once checked; all 1,000 held at once took 7 MB each and ended in an out-of-memory
-      // crash (huntZ40; the sweep cap is 4,096 variants)
-      const queue: (CheckedRecipe | null)[] = variants.length ? variants.map((v) => v.recipe) : [r.recipe];
-      variants.length = 0;
-      const found: Diagnostic[][] = [];
-      for (let i = 0; i < queue.length; i++) {
-        const recipe = queue[i]!;
-        queue[i] = null;
-        const dp = dataPlanOf(recipe, files);
-        // and where prompts are read from a source without `as ROLE`, whether its first row makes it text (AL3060)
-        const truncation = await truncationReport(recipe, dataPlanTruncationMemo(dp));
-        found.push([...(await textPromptErrors(recipe)), ...(await leakWarnings(recipe)), ...truncation.diagnostics, ...contextOverflows(recipe, truncation.counts)]);
-      }
-      files.save();
-      const fromData = names.length ? variantDiagnostics(found.map((diagnostics, i) => ({ name: names[i]!, diagnostics }))) : found[0]!;
+      // every variant of a sweep, its data built once per distinct data node (src/data/check-variants.ts)
+      const { variantDataChecks } = await import("../../data/check-variants.js");
+      const fromData = await variantDataChecks(r.recipe);
       const unlabeled = labelFilesNotYetWritten(r.recipe);
       for (const d of fromData) if (!unlabeled.has(resolve(d.dataFile ?? d.file))) all.push(d);
     }
