@@ -3,7 +3,6 @@
 // every node, and writes report.html at the end, whatever the outcome.
 import { createHash } from "node:crypto";
 import { backendLabel } from "../common/tfjs-version.js";
-import { dirname, resolve } from "node:path";
 import { alignVersion } from "../common/repo-root.js";
 import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
@@ -22,6 +21,7 @@ import { processStart } from "../common/fs-probe.js";
 import { resolveWorkers } from "./nodes/parallel.js";
 import { isInterruptedCode, onStopNow, signalWordsDuring } from "./storage/interrupt.js";
 import { StopRequested } from "../common/stop-point.js";
+import { recipeFolder } from "../check/recipe-folder.js";
 
 export interface RunPlanOptions {
   plan: Plan;
@@ -115,7 +115,8 @@ async function runMarked(o: RunPlanOptions, cache: StageCache, progress: Progres
     tiny: o.tiny ?? false,
     force: o.force,
     until: o.until ?? null,
-    plannedFiles: new PlannedFiles(o.plan, dirname(resolve(o.recipe.file))),
+    // against the folder the plan's paths are relative to: the recipe's, its links followed (recipe-folder.ts)
+    plannedFiles: new PlannedFiles(o.plan, recipeFolder(o.recipe.file)),
   });
   // a signal while the data is prepared stops the preparation: there is no step to finish and nothing to save
   const endPhase = signalWordsDuring(PREPARING);

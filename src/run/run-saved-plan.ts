@@ -18,6 +18,7 @@ import { gateChanges } from "../plan/diff.js";
 import { hashNodes } from "../plan/hash.js";
 import { compileForRun } from "./compile-run.js";
 import { runCompiled, type RunRecipeOptions, type RunRecipeResult } from "./run-recipe.js";
+import { recipeFolder } from "../check/recipe-folder.js";
 
 export interface RunSavedPlanOptions extends RunRecipeOptions {
   /** the recipe the plan was made from; default: the plan's `recipe.file` next to the plan, in the working folder, or in recipes/ */
@@ -56,7 +57,7 @@ export async function runSavedPlan(planPath: string, o: RunSavedPlanOptions = {}
   const edited = editedNodes(plan);
   if (edited.length)
     return refuse(`${planPath} was edited after it was made: ${edited.length === 1 ? "a node no longer hashes" : `${edited.length} nodes no longer hash`} as recorded, so the cache entry it names would hold another computation:\n${edited.map((l) => `  ${l}`).join("\n")}\nchange the recipe and plan it again`);
-  const stale = staleFiles(plan, dirname(recipePath));
+  const stale = staleFiles(plan, recipeFolder(recipePath)); // the folder its paths are relative to (recipe-folder.ts)
   if (stale.length) return refuse(`${planPath}: ${stale.length} input file${stale.length > 1 ? "s" : ""} changed since the plan was made, so it no longer describes what would run:\n${stale.map((l) => `  ${l}`).join("\n")}\nplan the recipe again`);
 
   // checking and planning read the data: a signal then says what is true (run-recipe.ts does the same)
