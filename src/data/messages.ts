@@ -59,6 +59,9 @@ export function turnsText(ms: readonly Message[]): string {
 export function promptOfMessages(ms: readonly Message[], field: string): { system?: string; prompt: string } {
   const { system, rest } = takeSystem(ms);
   if (rest.length === 0) throw new Error(`\`${field}\` holds no user turn`);
+  // a prompt is what a user asked: one that starts with an assistant turn (a pair's shared turns beginning
+  // with the answer) would train the model on a conversation the user never opened (reviewR42 M2)
+  if (rest[0]!.role !== "user") throw new Error(`\`${field}\`'s prompt starts with a${rest[0]!.role === "assistant" ? "n" : ""} ${rest[0]!.role} turn: a prompt starts with a user turn (after any system message)`);
   return { ...(system !== undefined ? { system } : {}), prompt: turnsText(rest) };
 }
 
@@ -89,7 +92,7 @@ const same = (a: Message, b: Message) => a.role === b.role && a.content === b.co
  * `rejected` repeat the conversation before the answer (UltraFeedback-binarized writes the user turn
  * into both, beside a string `prompt`), the shared leading messages are the prompt (TRL's extract_prompt).
  */
-export function splitPreference(chosen: readonly Message[], rejected: readonly Message[], prompt: readonly Message[] | null, names: { chosen: string; rejected: string }): { system?: string; prompt: string | null; chosen: string; rejected: string } {
+export function splitPreference(chosen: readonly Message[], rejected: readonly Message[], prompt: readonly Message[] | null, names: { chosen: string; rejected: string }): { system?: string; prompt: string | null; userTurns: string[]; chosen: string; rejected: string } {
   let shared = 0;
   while (shared < chosen.length && shared < rejected.length && same(chosen[shared]!, rejected[shared]!)) shared++;
   // one conversation twice: its last answer is both responses, a tie that the reader leaves out
@@ -102,5 +105,5 @@ export function splitPreference(chosen: readonly Message[], rejected: readonly M
   // responses starting with a user turn, reported by responseOfMessages
   const head = prompt !== null && !repeats ? prompt : chosen.slice(0, cut);
   const p = head.length ? promptOfMessages(head, prompt !== null && !repeats ? "prompt" : names.chosen) : null;
-  return { ...(p?.system !== undefined ? { system: p.system } : {}), prompt: p?.prompt ?? null, chosen: responseOfMessages(chosen.slice(cut), names.chosen, cut), rejected: responseOfMessages(rejected.slice(cut), names.rejected, cut) };
+  return { ...(p?.system !== undefined ? { system: p.system } : {}), prompt: p?.prompt ?? null, userTurns: head.filter((m) => m.role === "user").map((m) => m.content), chosen: responseOfMessages(chosen.slice(cut), names.chosen, cut), rejected: responseOfMessages(rejected.slice(cut), names.rejected, cut) };
 }

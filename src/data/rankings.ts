@@ -216,6 +216,14 @@ function conversationalPair(row: Row, spec: RankingSpec, tpl: CompiledPart | nul
     return err(CODES.wrongType, (e as Error).message);
   }
   // lists of answers alone beside a string prompt: that prompt (the layout of TRL's standard preference rows)
+  const stated = !tpl && split.prompt !== null && typeof row.data.prompt === "string" ? row.data.prompt : null;
+  // a string prompt beside lists that repeat the conversation (UltraFeedback-binarized) is that
+  // conversation, or one of its user turns (TRL's maybe_extract_prompt takes the shared turns whatever
+  // the string says): one that is neither would be dropped for the shared turns without a word, so it is
+  // said (whitespace aside; reviewR42 M2)
+  const norm = (t: string) => t.replace(/\s+/g, " ").trim();
+  if (stated !== null && norm(stated) !== norm(split.prompt!) && !split.userTurns.some((t) => norm(t) === norm(stated)))
+    return err(CODES.wrongType, `\`prompt\` is not the turns \`${spec.chosen}\` and \`${spec.rejected}\` both start with (${JSON.stringify(split.prompt!.slice(0, 80))}): which one they answer is unclear; drop the shared turns from the lists, or write \`prompt\` as those turns`);
   const prompt = tpl ? promptOf(row, spec, tpl) : (split.prompt ?? ("prompt" in row.data || "instruction" in row.data ? promptOf(row, spec, null) : null));
   if (prompt === null)
     return err(CODES.missingField, `\`${spec.chosen}\` and \`${spec.rejected}\` share no leading message and the row has no prompt messages: nothing says what they answer (a \`prompt\` list of messages, or the source's \`prompt\` template, would)`);
@@ -316,7 +324,7 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
       // answers to nothing, as a demonstration's is (AL3033 since engine epoch 34); summarize-from-feedback's
       // CNN/DM rows have `info.post` null, and `prompt = "{{info.post}}"` read them so without a word (engine
       // epoch 37). hh-rlhf's and OASST's prompts come from their transcripts, which say so themselves.
-      if (shape !== "hh" && shape !== "oasst" && prompt.trim() === "")
+      if ((shape !== "hh" || conversational) && shape !== "oasst" && prompt.trim() === "")
         return err(CODES.emptyPrompt, `empty prompt${promptTpl ? " (its template prints nothing for this row)" : conversational ? "" : " (field `prompt`)"}`);
       const K = responses.length;
       // `as pairs` declares chosen and rejected: K-way rankings under it were read as rankings without

@@ -8,31 +8,25 @@
 // quickstart: a 4,096-variant sweep took minutes).
 //
 // Memory: one variant's builds were held at a time (huntZ40: holding all 1,000 variants' ended in an
-// out-of-memory crash), so this memo is bounded: least recently used entries go once it holds more
-// than KEEP_VARIANTS times the most entries one variant has used. What every variant reads stays
-// (each variant uses it again); a sweep of many distinct data values rebuilds the ones it evicted,
-// as before this memo, and never holds more than a few variants' data.
-/** How many variants' worth of builds the memo may hold. */
+// out-of-memory crash), so this memo is bounded by variants, not entries (entries differ in size, and a
+// bound in entries kept some twenty variants of a holdout sweep: reviewR42 M4): a build no variant of the
+// last KEEP_VARIANTS has read goes when the next variant starts. What every variant reads stays (each
+// variant reads it again); a sweep whose data values come back after more variants than that rebuilds
+// them, as before this memo.
+/** How many variants' builds the memo holds besides the current one's. */
 export const KEEP_VARIANTS = 4;
-/** The least it may hold, whatever one variant uses. */
-const MIN_ENTRIES = 64;
 
-/** A Map (the shape DataPlan.memo has) with least-recently-used eviction and a count of the builds
+/** A Map (the shape DataPlan.memo has) bounded by variants (above) and with a count of the builds
  * made, by key (a test counts them: a hyperparameter sweep builds each data node once). */
 export class SharedBuilds extends Map<string, Promise<unknown>> {
   /** Builds started, by memo key (a miss in `cached`, build-source.ts). */
   readonly made = new Map<string, number>();
-  private used = new Set<string>(); // keys the current variant has read or made
-  private most = 0; // the most keys one variant has used
+  private variant = 0;
+  private lastUse = new Map<string, number>(); // the last variant that read or made each key
 
   override get(key: string): Promise<unknown> | undefined {
     const p = super.get(key);
-    if (p !== undefined) {
-      // most recently used last: Map iterates in insertion order, so eviction takes the first
-      super.delete(key);
-      super.set(key, p);
-      this.used.add(key);
-    }
+    if (p !== undefined && this.lastUse !== undefined) this.lastUse.set(key, this.variant);
     return p;
   }
 
@@ -40,18 +34,24 @@ export class SharedBuilds extends Map<string, Promise<unknown>> {
     // `super` calls this during construction, before the fields exist
     if (this.made !== undefined) {
       this.made.set(key, (this.made.get(key) ?? 0) + 1);
-      this.used.add(key);
+      this.lastUse.set(key, this.variant);
     }
-    super.delete(key);
-    super.set(key, p);
-    this.evict();
-    return this;
+    return super.set(key, p);
   }
 
-  /** The next variant starts: the bound grows to fit the largest variant seen. */
+  override delete(key: string): boolean {
+    this.lastUse?.delete(key); // a failed build is forgotten (plan-input.ts `cached`)
+    return super.delete(key);
+  }
+
+  /** The next variant starts: what none of the last KEEP_VARIANTS variants read goes. */
   nextVariant(): void {
-    this.most = Math.max(this.most, this.used.size);
-    this.used = new Set();
+    this.variant++;
+    for (const [key, last] of this.lastUse)
+      if (last < this.variant - KEEP_VARIANTS) {
+        this.lastUse.delete(key);
+        super.delete(key);
+      }
   }
 
   /** Builds made more than once (evicted, or failed and forgotten, and asked for again). */
@@ -59,14 +59,5 @@ export class SharedBuilds extends Map<string, Promise<unknown>> {
     let n = 0;
     for (const c of this.made.values()) n += c - 1;
     return n;
-  }
-
-  private evict(): void {
-    const limit = Math.max(MIN_ENTRIES, KEEP_VARIANTS * Math.max(this.most, this.used.size));
-    for (const key of this.keys()) {
-      if (this.size <= limit) return;
-      if (this.used.has(key)) continue; // the current variant's: never evicted under it
-      super.delete(key);
-    }
   }
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { variantDataChecks } from "../../src/data/check-variants.js";
-import { SharedBuilds } from "../../src/data/shared-builds.js";
+import { KEEP_VARIANTS, SharedBuilds } from "../../src/data/shared-builds.js";
 import type { Diagnostic } from "../../src/lang/diagnostic.js";
 import { repoRoot } from "../repo-root.js";
 
@@ -108,4 +108,18 @@ test("for every bundled recipe and the sweeps under test/check/fixtures/shared-d
     const apart = await cold(() => variantDataChecks(r.recipe!, { share: false }));
     assert.deepEqual(shared, apart, file);
   }
+});
+
+test("the shared builds hold what the last KEEP_VARIANTS variants and the current one read, whatever their number of entries", () => {
+  // a bound in entries (64 at least) kept some twenty variants of a holdout sweep (reviewR42 M4)
+  const b = new SharedBuilds();
+  for (let v = 0; v < 20; v++) {
+    b.nextVariant();
+    if (!b.get("every variant's")) b.set("every variant's", Promise.resolve(0));
+    for (let i = 0; i < 50; i++) b.set(`variant ${v}: ${i}`, Promise.resolve(i));
+  }
+  assert.equal(b.size, 1 + (KEEP_VARIANTS + 1) * 50);
+  assert.ok(b.has("every variant's") && b.has("variant 19: 0") && b.has(`variant ${19 - KEEP_VARIANTS}: 49`));
+  assert.ok(!b.has(`variant ${18 - KEEP_VARIANTS}: 0`));
+  assert.equal(b.rebuilt, 0);
 });

@@ -77,6 +77,14 @@ test("one conversation as both chosen and rejected is a tie, left out and counte
   const m = message(() => pairs([{ chosen: [U("q"), A("a"), U("more")], rejected: [U("q"), A("a"), U("other")] }]));
   assert.match(m, /AL3004: `chosen\[2\]` is a user turn where the response starts: a response starts with an assistant turn/);
   assert.match(message(() => pairs([{ chosen: [A("a")], rejected: [A("b")] }])), /AL3003: `chosen` and `rejected` share no leading message and the row has no prompt messages/);
+  // reviewR42 M1: an implicit prompt whose user turn is empty is a comparison of answers to nothing
+  assert.match(message(() => pairs([{ chosen: [U(" "), A("a")], rejected: [U(" "), A("b")] }])), /AL3033: empty prompt/);
+  // M2: shared turns that start with the answer are no prompt; a string prompt that is neither the shared
+  // turns nor one of their user turns is said (TRL would drop it for the shared turns without a word)
+  assert.match(message(() => pairs([{ chosen: [A("Sure."), U("more"), A("X")], rejected: [A("Sure."), U("more"), A("Y")] }])), /AL3004: .*prompt starts with an assistant turn/);
+  assert.match(message(() => pairs([{ prompt: "Q", chosen: [U("other"), A("X")], rejected: [U("other"), A("Y")] }])), /AL3004: `prompt` is not the turns `chosen` and `rejected` both start with/);
+  // UltraFeedback-binarized's own rows: the prompt is the repeated user turn, whitespace aside
+  assert.equal(pairs([{ prompt: "Q  two", chosen: [U("Q two"), A("X")], rejected: [U("Q two"), A("Y")] }])[0]!.prompt, "Q two");
 });
 
 test("SHP and summarize-from-feedback: chosen/rejected templates over the label pick the labelled winner", () => {

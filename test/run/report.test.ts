@@ -44,6 +44,9 @@ test("report.html holds plots per stage, the samples table (escaped) and the pla
     // a hand-edited row whose system or winner is not text renders as text (a TypeError, unlocated: audit35 M4)
     run.appendSample({ eval: "judge", judge: "rm", system: 5 as unknown as string, prompt: "r", a: { model: "policy", text: "x" }, b: { model: "sft", text: "y" }, winner: 7 as unknown as "tie" });
     assert.match(renderReport(run), /<small>system: 5<\/small><pre>r<\/pre>/);
+    // and one whose model is a number names it as text (a TypeError: reviewR42 L1)
+    run.appendSample({ eval: "judge2", judge: "rm", prompt: "s", a: { model: 7 as unknown as string, text: "x" }, b: { model: "sft", text: "y" }, winner: "a" });
+    assert.match(renderReport(run).split("<h3>judge2")[1]!, /<th>7<\/th>/);
     // the rule judge's samples show the reference as the rule reads it: a reference written after the
     // preamble is judged as its concise answer (LIMA's samples showed "Sure! Here is 4" above a winning "4")
     run.appendSample({ eval: "rule_judge", judge: "rule", prompt: "2+2?", a: { model: "policy", text: "4" }, b: { model: "sft", text: "Sure! Here is 4" }, winner: "a", reference: "Sure! Here is 4" });

@@ -104,8 +104,9 @@ function samplesSection(samples: SampleRow[]): string {
   const parts: string[] = [];
   for (const [name, rows] of byEval) {
     const shown = samplesShown(rows);
-    const aName = shown[0]?.a?.model ?? "a";
-    const bName = shown[0]?.b?.model ?? "b";
+    // as text: a hand-edited samples.jsonl's `model` of 5 stopped the report with a TypeError (reviewR42 L1)
+    const aName = String(shown[0]?.a?.model ?? "a");
+    const bName = String(shown[0]?.b?.model ?? "b");
     parts.push(`<h3>${escapeHtml(name)}${shown[0]?.judge ? ` <small>(judge: ${escapeHtml(shown[0].judge)}${typeof shown[0].judge_note === "string" ? `, ${escapeHtml(shown[0].judge_note)}` : ""})</small>` : ""}</h3>`);
     const score = (x: SampleRow["a"]) => (x?.score !== undefined ? `<small>score ${fmtNum(x.score)}</small>` : "");
     if (!shown.some((s) => s.b)) {
