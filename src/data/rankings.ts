@@ -267,6 +267,10 @@ export function readRankings(spec: RankingSpec): ComparisonGroup[] {
           // whole transcripts: a number is none (it was "share no prefix ending at an Assistant: turn")
           for (const f of [spec.chosen, spec.rejected]) if (!isTemplate(f) && typeof row.data[f] !== "string") return err(CODES.wrongType, `\`${f}\` must be a transcript (a string), got ${describe(row.data[f])}`);
           const s = splitTranscripts(chosen, rejected);
+          // templates that pick a winner (SHP's, summarize-from-feedback's) render answers, not transcripts:
+          // said as what they need, not as hh-rlhf text quoting the templates as field names (reviewR42 L3)
+          if (!s && (chosenTpl || rejectedTpl))
+            return err(CODES.missingField, `\`chosen\` and \`rejected\` are templates, which render the two answers: the row needs a prompt beside them, a \`prompt\` field or the source's \`prompt\` template (\`prompt = "{{history}}"\` for SHP, \`"{{info.post}}"\` for summarize-from-feedback)`);
           if (!s)
             return err(
               CODES.transcript,

@@ -19,7 +19,9 @@ export const labelsLockPath = (labelsFile: string): string => {
 };
 
 /** The file that appending to `file` writes: its real path, through links to links and linked folders; for
- * a file not there yet (or a link to one), the real path of its folder with its name. */
+ * a file not there yet (or a link to one), the real path of its folder with its name. Not fs-probe's
+ * realPathOrNearest, which stops at a dangling link: appending through one creates the file where it
+ * leads, so two servers must lock there. */
 function realTarget(file: string, depth = 0): string {
   try {
     return realpathSync(file);

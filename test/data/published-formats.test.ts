@@ -92,6 +92,9 @@ test("SHP and summarize-from-feedback: chosen/rejected templates over the label 
   const tpl = { promptTemplate: "{{history}}", chosen: "{{#if labels}}{{human_ref_A}}{{else}}{{human_ref_B}}{{/if}}", rejected: "{{#if labels}}{{human_ref_B}}{{else}}{{human_ref_A}}{{/if}}" };
   // SHP's card: labels 1 prefers A, 0 prefers B
   assert.deepEqual(pairs([shp(1), shp(0)], tpl).map((g) => g.responses[0]), ["A says", "B says"]);
+  // the templates without a prompt: said as what they need (it was hh-rlhf's transcript message, quoting the
+  // templates as field names: reviewR42 L3)
+  assert.match(message(() => pairs([shp(1)], { chosen: tpl.chosen, rejected: tpl.rejected })), /AL3003: `chosen` and `rejected` are templates, which render the two answers: the row needs a prompt beside them/);
   const sff = (choice: number) => ({ info: { id: "t3_1", post: "a post", title: "t", subreddit: "s" }, split: "train", summaries: [{ text: " zero", policy: "sup2", note: null }, { text: " one", policy: "ref", note: null }], choice, worker: "w", batch: "batch3", extra: {} });
   const g = pairs([sff(0), sff(1)], { promptTemplate: "{{info.post}}", chosen: "{{#if choice}}{{summaries.1.text}}{{else}}{{summaries.0.text}}{{/if}}", rejected: "{{#if choice}}{{summaries.0.text}}{{else}}{{summaries.1.text}}{{/if}}" });
   assert.deepEqual(g.map((x) => [x.prompt, ...x.responses]), [["a post", " zero", " one"], ["a post", " one", " zero"]]);
