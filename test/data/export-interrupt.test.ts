@@ -58,11 +58,13 @@ for (const sig of ["SIGKILL", "SIGINT", "SIGHUP"] as const) {
       assert.ok(r.fired, `${moment} was seen`);
       assert.equal(r.signal, sig, `died of the signal (exit ${r.code}): ${r.stderr}`);
       assert.ok([reference("all"), reference("train")].includes(readFileSync(join(d, "ex.jsonl"), "utf8")), "old content or new, never torn");
-      // said, not silent (audit35 L7); SIGKILL cannot be caught. A signal sent as the sidecar lands may
-      // reach a process that has finished its export and given the signals back (temp-cleanup.ts): it
-      // dies of it by the default action, silently, with both files whole and new (a loaded machine's
-      // watcher is that late: clean clone of cefdcd3, 7 Dec 2026)
-      const finished = r.stderr === "" && moment === "the sidecar is renamed into place" && readFileSync(join(d, "ex.jsonl"), "utf8") === reference("train");
+      // said, not silent (audit35 L7); SIGKILL cannot be caught. A signal sent as the file or the sidecar
+      // lands may reach a process that has finished its export and given the signals back
+      // (temp-cleanup.ts): the file's rename is followed within a millisecond by the sidecar's and the end
+      // of the export, so it dies of it by the default action, silently, with both files whole and new (a
+      // loaded machine's watcher is that late: clean clones of cefdcd3 and 7cdca64, 7 Dec 2026); the next
+      // export below shows the pair is alignc's
+      const finished = r.stderr === "" && moment !== "its temp file appears" && readFileSync(join(d, "ex.jsonl"), "utf8") === reference("train");
       if (sig !== "SIGKILL" && !finished) assert.match(r.stderr, /alignc: interrupted: (\S+ left as it was \(what was being written to it is dropped\); )?every file already put in place is whole/);
       // stopped while the export's own temp was written: the export is named as left as it was (review35 L6)
       if (sig !== "SIGKILL" && moment === "its temp file appears" && readFileSync(join(d, "ex.jsonl"), "utf8") === reference("all")) assert.match(r.stderr, /ex\.jsonl left as it was/);
