@@ -43,8 +43,7 @@ export class Executor {
   private readonly backends = new ResumeBackends();
   private readonly pendingRows: (["metric", MetricRow] | ["sample", SampleRow])[] = [];
   private readonly cachedRows = new Map<string, EntryRows>(); // the hits' logged rows, read in prepare()
-  /** logs the reused nodes' rows not logged yet (execute() logs each at its place in plan order) */
-  private replayRest: () => void = () => {};
+  private replayRest: () => void = () => {}; // logs the reused nodes' rows not logged yet (execute())
   private run_: RunDir | null = null;
   private misses: PlanNode[] = [];
   private readonly wanted: Set<string>;
@@ -154,9 +153,7 @@ export class Executor {
     const hits = this.o.plan.nodes.filter((n) => this.records.get(n.id)!.status === "cached");
     for (const n of hits) this.nodeDone(n);
     this.onChange();
-    // curves and samples of reused nodes, as recorded when they were computed (marked cached), at their
-    // place in plan order (cache-hits.ts); an interrupted, stopped (a second Ctrl-C: stopNow) or failed run
-    // still logs every reused node's rows
+    // reused nodes' rows at their place in plan order, all of them on every way out (cache-hits.ts)
     const replay = planOrderReplay(run, this.o.plan.nodes, hits, (id) => this.cachedRows.get(id));
     this.replayRest = replay.rest;
     try {
@@ -385,17 +382,13 @@ export class Executor {
   }
 
   /** A node's checkpoints removed (it finished, or starts anew); a user's file among them kept and said. */
-  private clearCheckpoints(n: PlanNode): void {
-    this.sayKept(n, this.o.cache.clearCheckpoints(n.hash));
-  }
+  private clearCheckpoints = (n: PlanNode): void => this.sayKept(n, this.o.cache.clearCheckpoints(n.hash));
 
   private sayKept(n: PlanNode, kept: readonly KeptFiles[]): void {
     for (const k of kept) this.o.progress.info(`${label(n)}: kept files alignc did not write, found where it removed its own: ${k.files.join(", ")} (in ${k.path})`);
   }
 
-  private context(n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext {
-    return nodeContext(this.services, n, this.records.get(n.id)!, outDir, keep);
-  }
+  private context = (n: PlanNode, outDir: string, keep?: { metrics: MetricRow[]; samples: SampleRow[] }): NodeContext => nodeContext(this.services, n, this.records.get(n.id)!, outDir, keep);
 
   /** a row into the run's logs, held until the run directory exists */
   private writeRow(kind: "metric" | "sample", row: MetricRow | SampleRow): void {
