@@ -3,17 +3,12 @@
 // but `../templates` from a linked folder now names the target's sibling, as the OS, `ls` and a C
 // compiler's `#include "…"` find it: path.resolve took `..` lexically and named the link's sibling
 // ("does not exist (resolved to …)" for a file `ls` showed; huntG40 L2).
-import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { realPathOrNearest } from "../common/fs-probe.js";
 
-/** The recipe's folder, absolute, its links followed (as named when it cannot be resolved). */
+/** The recipe's folder, absolute, its links followed (those of its nearest existing folder when it is gone). */
 export function recipeFolder(file: string): string {
-  const dir = dirname(resolve(file));
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
-  }
+  return realPathOrNearest(dirname(resolve(file)));
 }
 
 /** A path a recipe names, absolute: against the recipe's folder (recipeFolder). */
