@@ -191,7 +191,7 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
   };
   // a file whose every line the reader skipped (none is a JSON object, say) said "the file has no rows"
   if (rs.rows.length === 0) nothingLeft(0);
-  if (role === "demonstrations") {
+  if (role === "demonstrations" || role === "prompts") {
     const categoryDrops = new Map<string, number>();
     const exs = readDemonstrations({
       name,
@@ -206,11 +206,12 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
       categoryDrops,
       bad,
       templateSite: { prompt: writtenAt("prompt"), response: writtenAt("response"), context: writtenAt("context") },
+      ...(role === "prompts" ? { promptOnly: true } : {}),
     });
     const notes = skippedNotes(categoryNote(name, rs.file, strListP(p.categories), categoryDrops));
     nothingLeft(exs.length, 0, [...categoryDrops.values()].reduce((a, b) => a + b, 0));
     const s = split(dp, keyOf(dp, node.id), exs, holdout, (e) => e.prompt, holdoutBy(p, rs));
-    return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...notes };
+    return { kind: "sft", name, train: s.train, heldout: s.heldout.map((e) => ({ ...e, meta: { ...e.meta, heldout: true } })), heldoutTemplates: [], heldoutTasks: [], ...(role === "prompts" ? { promptsOnly: true as const } : {}), ...notes };
   }
   if (role === "rankings" || role === "pairs") {
     const kSkipped = { count: 0 };

@@ -30,6 +30,9 @@ export type RawData =
       heldoutTasks: PromptResponse[];
       mixCounts?: Record<string, number>;
       notes?: DataNotes;
+      /** a prompts source's (`as prompts`): prompts alone, every response "": read where prompts are
+       * (PPO's, a reward-model judge's, a draw's), refused where responses are trained on or judged */
+      promptsOnly?: true;
     }
   | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[]; notes?: DataNotes }
   | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus; notes?: DataNotes };

@@ -13,7 +13,7 @@ import { atRecipe, type RecipeSite } from "./at-recipe.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
-import { RAW_FORMAT, formatExample, handlebarsChat, hfChat } from "./chat.js";
+import { RAW_FORMAT, formatExample, formatPromptOnly, handlebarsChat, hfChat } from "./chat.js";
 import { CODES, fail } from "./diag.js";
 import { findBlock } from "./ir.js";
 import { READER_KINDS, fieldString, readRows, type ReaderKind, type RowSet } from "./readers.js";
@@ -73,6 +73,12 @@ async function buildOwnerData(dp: DataPlan, node: DataNode, opts: BuildOptions):
   const prop = dataParam(node, opts.prop);
   const v = node.params[prop];
   const built = await buildParam(dp, node, v, { ...opts, prop: undefined }, `${node.kind} \`${node.id}\`.${prop}`);
+  // a prompts source has no responses: read where prompts are, never trained on or scored as text (the
+  // checker's roles refuse a plain reference; a split of one, `heldout(p)`, reaches here)
+  if (built.kind === "sft" && built.promptsOnly && prop !== "prompts") {
+    const at = siteOf(dp, node, prop);
+    fail(CODES.unsupported, `${node.kind} \`${node.id}\`.${prop}: \`${built.name}\` is a prompts source (\`as prompts\`): its rows hold prompts alone, with no response to ${node.kind === "stage" ? "train on" : "score"}`, at.file, at.span, "read it as a stage's or a win-rate eval's `prompts`; responses come from a demonstrations source");
+  }
   if (built.kind === "sft" && prop === "task") {
     // accuracy evals: the split they score (kinds.ts fills `split`) becomes `train` (the examples to run)
     const which = strP(node.params.split) ?? "";
@@ -177,8 +183,10 @@ export async function examplesOf(dp: DataPlan, id: string, opts: BuildOptions = 
   const raw = await buildNode(dp, id, opts);
   if (raw.kind !== "sft") return raw;
   const fmt = formatOfNode(dp, nodeOf(dp, id), opts);
-  const f = (xs: PromptResponse[]) => xs.map((x) => formatExample(fmt, x));
-  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks), ...(raw.notes ? { notes: raw.notes } : {}) };
+  // a prompts source's rows are prompts alone: formatted as the policy is asked them
+  const one = raw.promptsOnly ? formatPromptOnly : formatExample;
+  const f = (xs: PromptResponse[]) => xs.map((x) => one(fmt, x));
+  return { kind: "sft", name: raw.name, train: f(raw.train), heldout: f(raw.heldout), heldoutTemplates: f(raw.heldoutTemplates), heldoutTasks: f(raw.heldoutTasks), ...(raw.notes ? { notes: raw.notes } : {}), ...(raw.promptsOnly ? { promptsOnly: true as const } : {}) };
 }
 
 /** The prompts a win-rate eval scores: heldout(x) hands its held-out part over as `train`; a plain
@@ -207,6 +215,18 @@ export function promptsOfRaw(dp: DataPlan, raw: RawData): Prompts {
 /** Prompts a node's parameter names (a stage's `prompts`, an eval's). */
 export async function promptsOf(dp: DataPlan, owner: DataNode, prop: string, opts: BuildOptions = {}): Promise<Prompts> {
   return promptsOfRaw(dp, await buildParam(dp, owner, owner.params[prop], opts, `${owner.kind} \`${owner.id}\`.${prop}`));
+}
+
+/**
+ * Prompts the rule reads (a PPO stage's `reward = "rule"`, a win-rate eval's rule judge or pick): each
+ * must carry its reference answer. Only a prompts source (`as prompts`) has none, and the checker
+ * refuses it there (AL2040); this says so again at the property where a plan reaches here.
+ */
+export function needReferences(dp: DataPlan, owner: DataNode, prop: string, xs: readonly PromptResponse[], reader: string): void {
+  const x = xs.find((e) => e.response.trim() === "");
+  if (!x) return;
+  const at = siteOf(dp, owner, prop);
+  fail(CODES.unsupported, `${owner.kind} \`${owner.id}\`: ${reader} compares each answer with its prompt's reference answer, and the prompt ${JSON.stringify(x.prompt.slice(0, 60))} of \`${x.meta.source}\` has none (a prompts source holds prompts alone)`, at.file, at.span, "name prompts whose rows carry a reference answer: rankings (the best response), demonstrations or a task; or judge with a reward model");
 }
 
 // ---- recipe-facing: the recipe names the node; its plan's data nodes say how to build it ----

@@ -151,5 +151,14 @@ export function formatExample(fmt: ChatFormat, ex: PromptResponse, system?: stri
   return { id: ex.id, prompt: ex.prompt, response: ex.response, ...(sys ? { system: sys } : {}), text: f.text, promptSpan: f.promptSpan, responseSpan: f.responseSpan, meta: ex.meta };
 }
 
+/** A prompts source's example (`as prompts`): the text the model is given to answer (everything before
+ * a response, as `promptOnly` has it), its response empty: an empty span at the text's end. */
+export function formatPromptOnly(fmt: ChatFormat, ex: PromptResponse, system?: string): SFTExample {
+  const sys = ex.system ?? system;
+  const f = fmt.format(ex.prompt, "x", sys ?? ""); // any response: the prompt's text is what comes before it
+  const text = f.text.slice(0, f.responseSpan[0]);
+  return { id: ex.id, prompt: ex.prompt, response: "", ...(sys ? { system: sys } : {}), text, promptSpan: f.promptSpan, responseSpan: [text.length, text.length], meta: ex.meta };
+}
+
 /** Without a format block: prompt, newline, response (the raw FLAN (input, target) concatenation). */
 export const RAW_FORMAT: ChatFormat = fromRenderer("raw", "", (v) => `${v.prompt}\n${v.response}`);

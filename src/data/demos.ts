@@ -31,9 +31,11 @@ export interface DemoSpec {
   categoryDrops?: Map<string, number>;
   /** bad-row policy (bad-rows.ts); default: fail on every bad row, all of them reported */
   bad?: BadRows;
-  /** where `prompt`/`response`/`context` were written (the recipe), for template errors */
-  /** where each template was written: a recipe that extends another writes its overrides in its own file */
+  /** where each template was written (the recipe), for template errors: a recipe that extends another writes its overrides in its own file */
   templateSite?: Partial<Record<"prompt" | "response" | "context", { file: string; span?: Span }>>;
+  /** a prompts source (`as prompts`): each row's prompt alone, no response read (response ""): TRL's
+   * prompt-only layout, what PPO rolls out from and a reward-model judge compares answers to */
+  promptOnly?: boolean;
 }
 
 /** The row layout, detected from the first row's fields when `auto`. A source that writes its own
@@ -118,7 +120,7 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
       spec.categoryDrops?.set(label, (spec.categoryDrops.get(label) ?? 0) + 1);
       continue;
     }
-    const ex = bad.guard(row, () => demoOf(spec, row, d, { promptT, responseT, contextT }, category));
+    const ex = bad.guard(row, () => (spec.promptOnly ? promptOf(spec, row, d, { promptT, contextT }, category) : demoOf(spec, row, d, { promptT, responseT, contextT }, category)));
     if (ex) out.push(ex);
   }
   if (!spec.bad) bad.finish();
@@ -134,37 +136,72 @@ function demoOf(
 ): PromptResponse {
   const { promptT, responseT, contextT } = t;
   {
-    for (const p of [promptT, responseT, contextT]) {
-      for (const ph of p?.placeholders ?? []) {
-        const problem = placeholderProblem(ph, row.data);
-        if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-      }
-    }
+    checkPlaceholders(spec, row, [promptT, responseT, contextT]);
     const at = rowSpan(row.line, row.start, row.end, row.col);
     // TRL's prompt-only rows ({"prompt": …}) have no response to train on or to judge against: said so,
     // not "missing field `response`" beside a data file that is as its publisher meant it
     if (!responseT && d.prompt === "prompt" && "prompt" in row.data && !(d.response in row.data) && Object.entries(row.data).every(([k, v]) => k === "prompt" || typeof v !== "string"))
-      fail(CODES.missingField, `${rowElement(row)}missing field \`${d.response}\`: the row holds a prompt alone (TRL's prompt-only layout), and a demonstrations source needs each prompt's response, which SFT trains on and PPO's rule reward, win-rate judges and references read; prompt-only files are not read yet`, spec.file, at, `fields present: ${Object.keys(row.data).join(", ")}`);
+      fail(CODES.missingField, `${rowElement(row)}missing field \`${d.response}\`: the row holds a prompt alone (TRL's prompt-only layout), and a demonstrations source needs each prompt's response, which SFT trains on and PPO's rule reward, win-rate judges and references read`, spec.file, at, `fields present: ${Object.keys(row.data).join(", ")}; for PPO's prompts or a reward-model judge's, declare the source \`as prompts\`, which reads the prompt alone`);
     // message lists (TRL's conversational rows, ShareGPT's): read into one prompt and its response
     const conv = promptT || responseT ? null : conversation(row, d);
     if (conv && "error" in conv) fail(CODES.wrongType, `${rowElement(row)}${conv.error}`, spec.file, at);
-    let prompt = conv ? conv.prompt : promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file);
-    const context = contextT ? contextT.render(row.data) : d.context ? fieldString(row, d.context, spec.file, { optional: true }) : "";
-    // Dolly's `context` / Alpaca's `input` follows the prompt after a blank line (also with a custom
-    // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
-    if (context.trim()) prompt = `${prompt}\n\n${context}`;
-    // every such row trained on a reply to nothing, and PPO rolled out from the format alone (huntZ40 M3)
-    if (prompt.trim() === "") fail(CODES.emptyPrompt, `${rowElement(row)}empty prompt${promptT ? " (its template prints nothing for this row)" : ` (field \`${d.prompt}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    const prompt = withContext(spec, row, d, conv ? conv.prompt : promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file), promptT, contextT);
     const response = conv ? conv.response : responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
     if (response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-    return {
-      id: `${spec.name}:${row.index}`,
-      prompt,
-      response,
-      ...(conv?.system !== undefined || spec.system ? { system: conv?.system ?? spec.system } : {}),
-      // a row's `task` names its task as a ranking's does: per-task win rates, and each task's own
-      // constant answer as an accuracy baseline (src/run/evaluation/eval-metrics.ts)
-      meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
-    };
+    return example(spec, row, prompt, response, conv?.system, category);
   }
+}
+
+/** A prompts source's row: its prompt alone, read as a demonstration's is (the shape's field or the
+ * `prompt` template, the context after it), or TRL's conversational prompt-only row (`prompt` a message
+ * list, or a `messages` / `conversations` list), which ends on the user turn the policy answers. */
+function promptOf(spec: DemoSpec, row: Row, d: { prompt: string; context: string | null }, t: { promptT: CompiledPart | null; contextT: CompiledPart | null }, category: string | undefined): PromptResponse {
+  checkPlaceholders(spec, row, [t.promptT, t.contextT]);
+  const at = rowSpan(row.line, row.start, row.end, row.col);
+  const field = d.prompt === "messages" ? (isMessageList(row.data.messages) || !("conversations" in row.data) ? "messages" : "conversations") : d.prompt;
+  const listed = !t.promptT && isMessageList(row.data[field]);
+  let asked: { system?: string; prompt: string };
+  try {
+    if (listed) {
+      const ms = parseMessages(row.data[field], field);
+      if (ms[ms.length - 1]!.role !== "user") throw new Error(`\`${field}\` ends with a${ms[ms.length - 1]!.role === "assistant" ? "n" : ""} ${ms[ms.length - 1]!.role} turn: a prompt ends with the user turn the model answers`);
+      asked = promptOfMessages(ms, field);
+    } else asked = { prompt: t.promptT ? t.promptT.render(row.data) : fieldString(row, field, spec.file) };
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    fail(CODES.wrongType, `${rowElement(row)}${(e as Error).message}`, spec.file, at);
+  }
+  return example(spec, row, withContext(spec, row, d, asked.prompt, t.promptT, t.contextT), "", asked.system, category);
+}
+
+/** Each placeholder of the row's templates names a field the row has, of a type it can print. */
+function checkPlaceholders(spec: DemoSpec, row: Row, parts: readonly (CompiledPart | null)[]): void {
+  for (const p of parts)
+    for (const ph of p?.placeholders ?? []) {
+      const problem = placeholderProblem(ph, row.data);
+      if (problem) fail(problem.code, problem.message, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+    }
+}
+
+/** The prompt with the row's context after it, refused where it says nothing. */
+function withContext(spec: DemoSpec, row: Row, d: { prompt: string; context: string | null }, prompt: string, promptT: CompiledPart | null, contextT: CompiledPart | null): string {
+  const context = contextT ? contextT.render(row.data) : d.context ? fieldString(row, d.context, spec.file, { optional: true }) : "";
+  // Dolly's `context` / Alpaca's `input` follows the prompt after a blank line (also with a custom
+  // prompt template: the instruction often cannot be answered without it); `context = ""` turns it off
+  const full = context.trim() ? `${prompt}\n\n${context}` : prompt;
+  // every such row trained on a reply to nothing, and PPO rolled out from the format alone (huntZ40 M3)
+  if (full.trim() === "") fail(CODES.emptyPrompt, `${rowElement(row)}empty prompt${promptT ? " (its template prints nothing for this row)" : ` (field \`${d.prompt}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+  return full;
+}
+
+function example(spec: DemoSpec, row: Row, prompt: string, response: string, system: string | undefined, category: string | undefined): PromptResponse {
+  return {
+    id: `${spec.name}:${row.index}`,
+    prompt,
+    response,
+    ...(system !== undefined || spec.system ? { system: system ?? spec.system } : {}),
+    // a row's `task` names its task as a ranking's does: per-task win rates, and each task's own
+    // constant answer as an accuracy baseline (src/run/evaluation/eval-metrics.ts)
+    meta: { source: spec.name, row: row.index, line: row.line, ...(category ? { category } : {}), ...(typeof row.data.task === "string" ? { task: row.data.task } : {}) },
+  };
 }

@@ -7,7 +7,7 @@ import type { CheckedRecipe } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { isDrawn, rankNodeOf } from "./build-samples.js";
-import { chatFormatOf, examplesOf } from "./build.js";
+import { chatFormatOf, examplesOf, promptsOf } from "./build.js";
 import { componentsOf } from "./build-mix.js";
 import { cached, numP } from "./build-source.js";
 import { dataPlanOf, keyOf, nodeOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
@@ -38,6 +38,14 @@ function modelOf(dp: DataPlan, stage: DataNode): DataNode | undefined {
 export async function measureTruncation(recipe: CheckedRecipe, stageId: string, blockName = stageId, sample?: number): Promise<StageTruncation | null> {
   const dp = dataPlanOf(recipe);
   const stage = nodeOf(dp, stageId);
+  // PPO cuts no example by `truncate`, but its prompts (and ptx data) are built here all the same, so
+  // that `check` meets a bad row where `plan` would (formatsP42: a prompts file no eval reads passed
+  // check); the null is memoised by the stage's hash like a count, so a warm check builds nothing
+  if (stage.kind === "stage" && stage.op === "ppo" && blockName === stageId) {
+    await promptsOf(dp, stage, "prompts", { undrawn: "prompts" });
+    if (stage.params.ptx_data !== undefined && stage.params.ptx_data !== null && numP(stage.params.ptx_coef) !== 0) await examplesOf(dp, stageId, { prop: "ptx_data" });
+    return null;
+  }
   if (stage.kind !== "stage" || !(TRUNCATING_STAGES as readonly string[]).includes(stage.op) || stage.params.data === undefined || stage.params.data === null) return null;
   // ranked samples before their draw: no responses to count yet (the run truncates them as it trains)
   const rank = rankNodeOf(dp, blockName === stageId ? stage.params.data : { $ref: blockName });

@@ -102,7 +102,7 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
         // rows a "skip" policy leaves out (bad rows, K outside k) are known only by reading them: the line count
         // overstated such a source (900 examples where 599 were left; huntA39 F3), so it is built and counted
         // (a source of records is rows a task renders: the task's own build counts those)
-        if ((failOrSkip(p.on_error) === "skip" || failOrSkip(p.k_outside) === "skip") && ["demonstrations", "rankings", "pairs"].includes(strP(p.role) ?? "")) {
+        if ((failOrSkip(p.on_error) === "skip" || failOrSkip(p.k_outside) === "skip") && ["demonstrations", "prompts", "rankings", "pairs"].includes(strP(p.role) ?? "")) {
           const raw = await buildNode(dp, node.id);
           const n = (side: "train" | "heldout") => (raw.kind === "text" ? raw[side].lines.length : raw[side].length);
           return { train: n("train"), heldout: n("heldout") };
@@ -115,7 +115,7 @@ async function computeSize(dp: DataPlan, node: DataNode, heldoutTasks: readonly 
           // demonstrations only (declared, or a records source read as them: the check refuses it elsewhere)
           const keep = new Set(categories);
           const rows = (await readNodeRows(dp, node, { onError: "skip" })).rows;
-          if (roleOf(strP(p.role), rows, dp, node) === "demonstrations")
+          if (["demonstrations", "prompts"].includes(roleOf(strP(p.role), rows, dp, node)))
             return splitN(rows.filter((r) => typeof r.data.category === "string" && keep.has(r.data.category)).length, holdoutOf(dp, node));
         }
         // an unreadable file is said where the recipe names it, as the reader says it (at-recipe.ts)

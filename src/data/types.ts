@@ -121,6 +121,7 @@ export type BuiltData =
       heldout: SFTExample[]; // held-out rows, rendered with training templates
       heldoutTemplates: SFTExample[]; // zero-shot examples on the templates kept out of training
       heldoutTasks: SFTExample[]; // zero-shot examples of a mixture's held-out tasks (`heldout_tasks`), over all their templates
+      promptsOnly?: true; // a prompts source's (`as prompts`): each example the prompt as asked, its response empty
     }
   | { kind: "comparisons"; name: string; train: ComparisonGroup[]; heldout: ComparisonGroup[]; notes?: DataNotes }
   | { kind: "text"; name: string; train: TextCorpus; heldout: TextCorpus; notes?: DataNotes };

@@ -29,7 +29,8 @@ export function previewSft(xs: readonly SFTExample[], n: number, tok: Tokenizer,
     .map((e) => {
       const [rs, re] = e.responseSpan;
       // data text is escaped (control characters made visible) before our own colour codes go in
-      const body = esc(e.text.slice(0, rs)) + green(MARK_OPEN + esc(e.text.slice(rs, re)) + MARK_CLOSE, o) + esc(e.text.slice(re));
+      // a prompts source's example ends where the answer would start: nothing to mark
+      const body = e.response === "" && rs === re ? esc(e.text) : esc(e.text.slice(0, rs)) + green(MARK_OPEN + esc(e.text.slice(rs, re)) + MARK_CLOSE, o) + esc(e.text.slice(re));
       return `${dim(`── ${escapeControl(e.id)}  (${escapeControl(describeMeta(e))}; ${tok.encode(e.text).length + 1} tokens)`, o)}\n${body}`;
     })
     .join("\n\n");
@@ -217,7 +218,9 @@ export function exportRows(built: BuiltData, split: ExportSplit = "train"): obje
   const want = (s: string) => split === "all" || split === s;
   if (built.kind === "sft") {
     const parts: [string, SFTExample[]][] = [["train", built.train], ["heldout", built.heldout], ["heldout_templates", built.heldoutTemplates], ["heldout_tasks", built.heldoutTasks]];
-    return parts.filter(([s]) => want(s)).flatMap(([s, xs]) => xs.map((e) => ({ split: s, id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta })));
+    // a prompts source's rows have no response: none is written (TRL's prompt-only rows, with the text as asked)
+    const row = (s: string, e: SFTExample) => (built.promptsOnly ? { split: s, id: e.id, prompt: e.prompt, ...(e.system ? { system: e.system } : {}), text: e.text, prompt_span: e.promptSpan, meta: e.meta } : { split: s, id: e.id, prompt: e.prompt, response: e.response, text: e.text, prompt_span: e.promptSpan, response_span: e.responseSpan, meta: e.meta });
+    return parts.filter(([s]) => want(s)).flatMap(([s, xs]) => xs.map((e) => row(s, e)));
   }
   if (built.kind === "comparisons") {
     const parts: [string, ComparisonGroup[]][] = [["train", built.train], ["heldout", built.heldout]];

@@ -9,6 +9,7 @@ import type { Located } from "../lower.js";
 import { own } from "../schemas.js";
 import { SAMPLES_HINT, checkPath } from "./call.js";
 import { checkEntries } from "./entries.js";
+import { referenceChecks } from "./references.js";
 import { samplesChecks } from "./samples.js";
 import type { Check } from "./types.js";
 import { renamedHint } from "../renamed.js";
@@ -78,13 +79,21 @@ const checkProperties: Check<"Declaration"> = (d, accept, ctx) => {
   // holdout_by groups the split of examples and ranked groups (src/data/build-source.ts); a text
   // source's lines, a task's records and candidate sets are split otherwise: never silently ignored
   const splitBy = d.keyword.name === "source" ? d.body.entries.find((e) => e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "holdout_by") : undefined;
-  if (splitBy?.type === "Assignment" && !["demonstrations", "rankings", "pairs"].includes(d.role?.name ?? "records"))
-    accept("AL2004", splitBy.path[0]!, `\`holdout_by\` groups the held-out split of a demonstrations, rankings or pairs source, not of a ${d.role?.name ?? "records"} source`, "a task splits its own rows (`holdout` on the task); a text source's lines are split one by one");
+  if (splitBy?.type === "Assignment" && !["demonstrations", "prompts", "rankings", "pairs"].includes(d.role?.name ?? "records"))
+    accept("AL2004", splitBy.path[0]!, `\`holdout_by\` groups the held-out split of a demonstrations, prompts, rankings or pairs source, not of a ${d.role?.name ?? "records"} source`, "a task splits its own rows (`holdout` on the task); a text source's lines are split one by one");
   // categories filters demonstrations (src/data/demos.ts); on rankings, pairs or text it was ignored
   // by the build and applied by the plan's count, which then refused a stage with data (review 32)
   const categories = d.keyword.name === "source" ? d.body.entries.find((e) => e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "categories") : undefined;
-  if (categories?.type === "Assignment" && d.role && !["demonstrations", "records"].includes(d.role.name))
+  if (categories?.type === "Assignment" && d.role && !["demonstrations", "prompts", "records"].includes(d.role.name))
     accept("AL2004", categories.path[0]!, `\`categories\` keeps the demonstrations of some categories (Dolly's \`category\` field), not the rows of a ${d.role.name} source`);
+};
+
+/** A prompts source reads each row's prompt alone: a response template there would be ignored, silently. */
+const checkPromptsResponse: Check<"Declaration"> = (d, accept) => {
+  if (d.keyword.name !== "source" || d.role?.name !== "prompts") return;
+  for (const e of d.body?.entries ?? [])
+    if (e.type === "Assignment" && e.path.length === 1 && e.path[0]!.name === "response")
+      accept("AL2004", e.path[0]!, "a prompts source (`as prompts`) reads each row's prompt alone: `response` is a property of demonstrations sources", "declare the source `as demonstrations` to read its responses too");
 };
 
 /** Names of the rankings sources that a candidates source names as `labels = …`: `alignc label` creates their file. */
@@ -256,4 +265,4 @@ const checkLinePattern: Check<"Declaration"> = (d, accept, ctx) => {
     );
 };
 
-export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, checkLinePattern, ...samplesChecks];
+export const declarationChecks: Check<"Declaration">[] = [checkKeywordAndKind, checkRole, checkArgs, checkProperties, checkSchema, checkMixture, checkHeldoutTasks, checkHeldoutTasksSplit, checkModelShape, checkRankingK, checkTrainingLength, checkLinePattern, checkPromptsResponse, ...samplesChecks, ...referenceChecks];

@@ -1,7 +1,8 @@
 // Checks of a `samples(stage)` source beyond its schema: what each role needs. `as candidates` is
 // labeled by people (`alignc label`); `as rankings` is ranked by its `labeler` and trained on like any
-// rankings source, so it must say who ranks, and the rule labeler needs a reference answer per prompt.
-import type { Assignment, Declaration, Value } from "../../lang/ast.js";
+// rankings source, so it must say who ranks (the rule labeler's reference answers: references.ts).
+import type { Assignment, Declaration } from "../../lang/ast.js";
+import { promptsBlock } from "./references.js";
 import { RANKED_SAMPLES_PROPS } from "../kinds.js";
 import type { Check } from "./types.js";
 
@@ -27,38 +28,6 @@ const checkLabeler: Check<"Declaration"> = (d, accept, ctx) => {
       if (ident)
         accept("AL2004", ident, `\`${key}\` is a property of ranked samples (\`samples(…) as rankings\`); a candidates source is ranked by people with \`alignc label\``, `declare \`${d.name.name}\` \`as rankings\` to rank its samples by a labeler`);
     }
-};
-
-/** The data block a prompts value names (`prefs`, `prefs.prompts`, `train(prefs)`), with the value node. */
-function promptsBlock(v: Value | undefined): { name: string; node: Value; pretrainSplit: boolean } | null {
-  if (!v) return null;
-  if (v.type === "Ref") return { name: v.path[0]?.name ?? "", node: v, pretrainSplit: false };
-  if (v.type === "Call" && (v.callee.name === "heldout" || v.callee.name === "train") && v.args[0]?.type === "Ref") return { name: v.args[0].path[0]?.name ?? "", node: v, pretrainSplit: true };
-  return null;
-}
-
-/**
- * The rule labeler ranks each sample against its prompt's reference answer: prompts from text (a
- * text source, a pretrain stage's held-out corpus) have none. Whether a source without `as ROLE` is
- * read as text is known only from its rows: `alignc check` reads its first row then (AL3060,
- * src/data/text-prompts.ts).
- */
-const checkReferenceAnswers: Check<"Declaration"> = (d, accept, ctx) => {
-  const info = ctx.blocks.get(d);
-  if (!isSamples(d) || !info?.spec || d.role?.name !== "rankings" || info.props["labeler"] !== "rule") return;
-  const written = info.written.get("prompts") as Assignment | undefined;
-  const p = promptsBlock(written?.type === "Assignment" ? written.value : undefined);
-  const target = p ? ctx.symbols.get(p.name) : undefined;
-  if (!p || !target) return; // not a reference, or a dangling one (AL2009)
-  const text = target.keyword.name === "source" && target.role?.name === "text";
-  const corpus = p.pretrainSplit && target.keyword.name === "stage" && target.kind.name === "pretrain";
-  if (text || corpus)
-    accept(
-      "AL2040",
-      p.node,
-      `\`labeler = "rule"\` ranks each sample against its prompt's reference answer; \`${p.name}\` is ${text ? "a text source" : "a pretraining corpus"}: its rows have no prompts with answers`,
-      "name prompts whose rows carry a reference answer: rankings (the best response), demonstrations or a task (the response)",
-    );
 };
 
 /**
@@ -91,4 +60,4 @@ const checkLabelsSystem: Check<"Declaration"> = (d, accept, ctx) => {
   );
 };
 
-export const samplesChecks: Check<"Declaration">[] = [checkLabeler, checkReferenceAnswers, checkLabelsSystem];
+export const samplesChecks: Check<"Declaration">[] = [checkLabeler, checkLabelsSystem];

@@ -2,6 +2,9 @@
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
 import { BASE_FORMAT, callSchema, dataCall, either, int, LM_STAGES, MAX_CONTEXT, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
+/** What an LM loss scores: text, or examples with a response (not comparisons, not prompts alone). */
+const LM_LOSS_DATA = ["source:text", "source:records", "source:demonstrations", "task", "mixture"];
+
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
     props: {
@@ -46,7 +49,7 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
   rm_accuracy: {
     props: {
       model: refSchema(["stage:reward_model"], "reward model"),
-      data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split")),
+      data: either("comparisons", refSchema(["source:rankings", "source:pairs"], "comparisons"), callSchema(["heldout"], "held-out split", { splitOf: ["source:rankings", "source:pairs"] })),
     },
     required: ["model", "data"],
   },
@@ -56,9 +59,9 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       // comparisons (rankings, pairs) have no single target text to score
       data: either(
         "held-out text or examples",
-        refSchema(["source:text", "source:records", "source:demonstrations", "task", "mixture"], "data"),
+        refSchema(LM_LOSS_DATA, "data"),
         dataCall("corpus"),
-        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true }),
+        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true, splitOf: LM_LOSS_DATA }),
       ),
       // a cap, not a sample: the first n in the split's order, so every model scored on the same data
       // reads the same sequences (lm_sft against lm_pre); the plan's estimate counts the same n

@@ -24,10 +24,11 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
       reader,
       {
         args: { type: "array", minItems: 1, maxItems: 1, items: { type: "string" }, description: "path, relative to the recipe" },
-        roles: ["demonstrations", "rankings", "pairs", "text", "records", "candidates"],
+        // prompts: each row's prompt alone (TRL's prompt-only layout), for PPO's prompts and a judge's
+        roles: ["demonstrations", "prompts", "rankings", "pairs", "text", "records", "candidates"],
         props: {
           // field mappings: Handlebars over the row's fields
-          prompt: str("prompt template over the row, e.g. \"{{instruction}}\""),
+          prompt: str("prompt template over the row, e.g. \"{{instruction}}\" (demonstrations, prompts, rankings, pairs)"),
           response: str("response template (demonstrations)"),
           context: str("optional context template appended to the prompt (Dolly `context`, Alpaca `input`)"),
           system: str("system message for chat formats"),

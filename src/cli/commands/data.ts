@@ -244,9 +244,10 @@ export async function run(args: string[], opts: Record<string, unknown>): Promis
       }
       const { stage, others, tok, context, format } = shown;
       const built = await buildExamples(recipe, name, format ? { format } : {});
-      const entry: Record<string, unknown> = { name, kind: built.kind, tokenizer: tok.name, ...(stage !== null ? { stage } : {}), ...(others.length ? { also_read_by: others } : {}), ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
+      const kind = built.kind === "sft" && built.promptsOnly ? "prompts" : built.kind;
+      const entry: Record<string, unknown> = { name, kind, tokenizer: tok.name, ...(stage !== null ? { stage } : {}), ...(others.length ? { also_read_by: others } : {}), ...(chosen.variant !== null ? { variant: chosen.variant } : {}) };
       const also = others.length ? `; also read by ${others.join(", ")}: --stage NAME shows it as one of them reads it` : "";
-      if (!json) process.stdout.write(`\n# ${name}  (${built.kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""}${also})\n`);
+      if (!json) process.stdout.write(`\n# ${name}  (${kind}; tokenizer ${tok.name}${stage !== null && stage !== name ? `, as stage ${stage} reads it` : ""}${also})\n`);
       if (opts.stats) {
         const truncation = await truncationCounts(recipe, name);
         // comparisons counted as the stage reads them: its chat format (none read: the raw one, as the plan's sizes)

@@ -1,7 +1,7 @@
 // An eval's inputs as text and tokens (no TensorFlow.js), from the plan being run (the data its
 // node's parameters name, as stage-data.ts builds a stage's): built in prepare() so data errors stop
 // the run before its directory exists, then reused by the eval itself.
-import { buildParam, dataPlanFromPlan, evaluatedPrompts, examplesOf, promptsOf } from "../../data/build.js";
+import { buildParam, dataPlanFromPlan, evaluatedPrompts, examplesOf, needReferences, promptsOf } from "../../data/build.js";
 import { CODES, fail } from "../../data/diag.js";
 import { emptyEval, emptyEvalText } from "../../data/empty-splits.js";
 import { siteOf, type DataPlan } from "../../data/plan-input.js";
@@ -95,6 +95,7 @@ async function build(env: HandlerEnv, plan: Plan, node: PlanNode): Promise<EvalD
       const tok = await tokOf(a);
       const items = evaluatedPrompts(p.prompts, await promptsOf(dp, node, "prompts"));
       if (items.length === 0) nothingToEvaluate(dp, node, "prompts");
+      if (judge === "rule" || select === "rule") needReferences(dp, node, "prompts", items.slice(0, p.n), judge === "rule" ? "the rule judge" : "the rule's pick of a's best sample");
       return { kind: "win_rate", a, b: bb, judge, select, items: items.slice(0, p.n), available: items.length, fmt: fmtOf(a), tok, fmtB: fmtOf(bb), tokB: await tokOf(bb) };
     }
     case "lm_loss": {

@@ -218,7 +218,8 @@ export async function runEval(env: HandlerEnv, ctx: NodeContext): Promise<NodeRe
           ...(best ? { best_of: { candidates: best.candidates[i]!, picked: best.picked[i]!, select: d.select } } : {}),
           b: { model: d.b, text: tb[i]!, ...(sb.length ? { score: sb[i]! } : {}) },
           winner: outcomes[i] === 1 ? "a" : outcomes[i] === 0 ? "b" : "tie",
-          reference: x.response,
+          // a prompts source's prompts (`as prompts`) carry none: a reward-model judge read no reference
+          ...(x.response ? { reference: x.response } : {}),
         }),
       );
       // the headline names a best-of pick and whether it is an oracle; the note adds what it cannot know

@@ -1,7 +1,7 @@
 // A training stage's token data, built by the data layer from the plan's data nodes: once per stage and run
 // (memoised), first in prepare() so data errors stop the run before its directory exists. No
 // TensorFlow.js here: a run whose stages are all cached never loads it.
-import { chatFormatOf, dataPlanFromPlan, examplesOf, promptsOf, buildParam } from "../../data/build.js";
+import { chatFormatOf, dataPlanFromPlan, examplesOf, needReferences, promptsOf, buildParam } from "../../data/build.js";
 import { locateNoResponseLeft } from "../../data/no-response-left.js";
 import { nodeOf } from "../../data/plan-input.js";
 import { groupPairs } from "../../data/rankings.js";
@@ -69,6 +69,7 @@ async function buildStageData(env: HandlerEnv, plan: Plan, node: PlanNode): Prom
       const p = paramsOf(node, "stage.ppo");
       const maxNew = p.max_new_tokens;
       const ps = await promptsOf(dp, node, "prompts");
+      if (p.reward === "rule") needReferences(dp, node, "prompts", ps.train, '`reward = "rule"`');
       const promptIds = ps.train.map((p) => promptTokens(fmt, tok, p.prompt, p.system, Math.max(1, context - maxNew)));
       let ptx: TokenSequence[] = [];
       const skipped = [...(ps.skipped ?? [])];
