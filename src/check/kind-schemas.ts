@@ -95,7 +95,7 @@ export const quantity = (unit: "s" | "B" | "", description: string): Schema => (
 export const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
 
 /** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
-export const READERS = ["jsonl", "json", "csv", "tsv", "text"] as const;
+export const READERS = ["jsonl", "json", "csv", "tsv", "text", "parquet"] as const;
 export const dataCall = (d: string) => callSchema([...READERS], d);
 
 // Upper bounds (issue 15): a value past these is a typo or a unit slip, never an experiment alignc

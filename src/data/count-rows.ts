@@ -5,6 +5,7 @@ import { createGunzip } from "node:zlib";
 import { CODES, fail } from "./diag.js";
 import { gzipBytes, isGzipFile } from "./gunzip.js";
 import { checkFile, readRows, type ReaderKind } from "./readers.js";
+import { countParquetRows } from "./parquet.js";
 
 /** Files up to this size are counted from one synchronous read: a stream costs ~0.5 ms of setup per
  * file, which dominated sizing a FLAN-scale recipe (1,836 small files). */
@@ -13,6 +14,7 @@ const WHOLE_READ_BYTES = 1 << 20;
 /** Count data rows without parsing them: newlines for JSONL/text (streamed when large), parse for the rest. */
 export async function countRows(file: string, kind: ReaderKind, encoding?: string): Promise<number> {
   checkFile(file);
+  if (kind === "parquet") return countParquetRows(file); // its footer says
   const st = statSync(file);
   // newline bytes count lines in UTF-8 and the ASCII-compatible encodings; UTF-16 is read as rows
   if ((kind === "jsonl" || kind === "text") && !encoding?.startsWith("utf-16")) {

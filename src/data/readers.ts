@@ -1,4 +1,4 @@
-// Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines. Each row
+// Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines, Parquet (hyparquet: parquet.ts). Each row
 // keeps its 1-based line and character offsets so that a problem found later (a missing field, a
 // bad ranking) is reported as file:line with a span.
 import { parseJsonExact } from "./json-exact.js";
@@ -19,13 +19,16 @@ import { LongLine, splitLines } from "./lines.js";
 import { gunzipAtMost, gunzipWhole, gzipBytes, isGzipFile } from "./gunzip.js";
 import { matchLines } from "./line-pattern.js";
 import { describe } from "./row-fields.js";
+import { readParquet, refuseParquet } from "./parquet.js";
+import { READERS } from "../check/kind-schemas.js";
 
 export { describe, fieldArray, fieldString } from "./row-fields.js";
 
 export { firstInvalidUtf8 } from "./decode.js";
 
-export type ReaderKind = "jsonl" | "json" | "csv" | "tsv" | "text";
-export const READER_KINDS: readonly ReaderKind[] = ["jsonl", "json", "csv", "tsv", "text"];
+// the reader calls the kinds table names (one list: a reader added there is a reader here)
+export type ReaderKind = (typeof READERS)[number];
+export const READER_KINDS: readonly ReaderKind[] = READERS;
 
 export { rowElement, type Fields, type Row, type RowSet } from "./row.js";
 import type { Fields, Row, RowSet } from "./row.js";
@@ -89,6 +92,10 @@ export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, h
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
+  if (kind !== "parquet") {
+    checkFile(file);
+    refuseParquet(file, kind);
+  }
   switch (kind) {
     case "jsonl": {
       const bad = new BadRows(opts.source ?? file, file, failOrSkip(opts.onError));
@@ -101,6 +108,9 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
     case "csv":
     case "tsv":
       return { file, kind, rows: readCsv(file, kind === "tsv" ? "\t" : ",", opts) };
+    case "parquet":
+      checkFile(file);
+      return { file, kind, rows: await readParquet(file, opts) };
     case "text": {
       if (opts.pattern === undefined) return { file, kind, rows: readTextLines(file, opts) };
       const bad = new BadRows(opts.source ?? file, file, failOrSkip(opts.onError));

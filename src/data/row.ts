@@ -13,11 +13,13 @@ export interface Row {
   end: number; // offset one past the row's last character (on its first line)
   col?: number; // 1-based column where the row starts, when not at the line's start (JSON arrays)
   element?: number; // index of the element in a JSON array file
+  record?: number; // 0-based record of a Parquet file, which has no lines (its `line` is the record's number)
 }
 
-/** `element N: ` of a row of a JSON array file (its location's line:col alone does not say which), else "". */
-export function rowElement(row: Pick<Row, "element">): string {
-  return row.element !== undefined ? `element ${row.element}: ` : "";
+/** `element N: ` of a row of a JSON array file (its location's line:col alone does not say which),
+ * `row N: ` of a Parquet file's (located at its record number, not a line), else "". */
+export function rowElement(row: Pick<Row, "element" | "record">): string {
+  return row.element !== undefined ? `element ${row.element}: ` : row.record !== undefined ? `row ${row.record + 1}: ` : "";
 }
 
 export interface RowSet {

@@ -11,6 +11,7 @@
 // change the format a base model was measured in.)
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { READERS } from "../check/kind-schemas.js";
 import { canonicalJson } from "./canonical.js";
 
 export type BaseFormatChoice =
@@ -23,7 +24,7 @@ export type BaseFormatChoice =
   /** the decision depends on a sweep (a swept format or base_format): each variant's own, not one cut's */
   | { kind: "swept"; models: string[] };
 
-const READER_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text"]);
+const READER_CALLS: ReadonlySet<string> = new Set(READERS);
 
 const isRef = (v: unknown): v is { $ref: string } => typeof v === "object" && v !== null && typeof (v as { $ref?: unknown }).$ref === "string";
 const isSweep = (v: unknown): boolean => typeof v === "object" && v !== null && Array.isArray((v as { $sweep?: unknown }).$sweep);

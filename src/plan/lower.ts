@@ -21,6 +21,7 @@ import { CALLS } from "../check/calls.js";
 import { CANDIDATE_PROPS, RANKED_SAMPLES_DEFAULTS, RANKED_SAMPLES_PROPS } from "../check/kinds.js";
 import type { CheckedBlock, CheckedRecipe, IRValue } from "../check/ir.js";
 import type { Diagnostic } from "../lang/diagnostic.js";
+import { READERS } from "../check/kind-schemas.js";
 import { canonicalJson } from "./canonical.js";
 import { FileHashes } from "./file-hashes.js";
 import { PLAN_CODES } from "./codes.js";
@@ -38,7 +39,7 @@ export interface LoweredNode {
   block: string; // the block it lowers ("" for nodes shared by several blocks)
 }
 
-const READER_CALLS = new Set(["jsonl", "json", "csv", "tsv", "text"]);
+const READER_CALLS: ReadonlySet<string> = new Set(READERS);
 const SPLIT_CALLS = new Set(["heldout", "train"]);
 
 /** Stage properties that name training data: each gets a format + tokenize chain. */

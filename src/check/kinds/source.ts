@@ -44,7 +44,8 @@ export const SOURCE_KINDS: Record<string, KindSpec> = {
           k_outside: oneOfStr(["fail", "skip"], "rows whose K is outside `k`: fail names them; skip leaves them out, counted in `data --stats` (default, when left out: fail — a K the recipe did not expect is a surprise)"),
           on_error: oneOfStr(["fail", "skip"], "a row that cannot be used (bad JSON, missing field, empty response, transcripts that do not split): fail reports every one (clipped, capped with a count); skip leaves them out and `data --stats` shows how many and why (default, when left out: fail — a file is not silently smaller than it looks)"),
           // no `default`: a source that leaves it out keeps its plan hash; left out means UTF-8
-          encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)"),
+          // Parquet stores text as UTF-8 (its own encodings are the format's): a parquet source takes none
+          ...(reader === "parquet" ? {} : { encoding: oneOfStr([...ENCODINGS], "the file's text encoding (default, when left out: utf-8, and any other byte is an error naming its offset — never a silent U+FFFD)") }),
           categories: { type: "array", items: { type: "string" }, description: "keep only these categories (Dolly)" },
           holdout: num("share of distinct prompts kept out of training for evaluation, each with every copy (src/data/split.ts)", { minimum: 0, maximum: 0.9, default: 0 }),
           // no `default`: a source that leaves it out keeps its plan hash and its split
