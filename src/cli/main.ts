@@ -121,6 +121,17 @@ function nameArguments(command: string, positional: string[], opts: Record<strin
 
 /** Commands whose input files are recipes (`run` also takes a saved plan). */
 const RECIPE_COMMANDS = new Set(["check", "fmt", "plan", "data", "export", "run"]);
+/** Commands that take several files and work on each apart: one bad input does not stop the others. */
+const MANY_FILES = new Set(["check", "fmt"]);
+
+/** What is wrong with an input path for command `name` (the text after the path), or null. */
+function inputProblem(p: string, name: string): string | null {
+  if (!existsSync(p)) return `: ${escapeControl(missingReason(p))}`;
+  const kind = specialInput(p);
+  if (kind !== null) return ` is ${kind}, not a regular file: alignc reads only regular files`;
+  const why = RECIPE_COMMANDS.has(name) ? notARecipe(p, name) : null;
+  return why === null ? null : ` ${why}`;
+}
 
 /** Why `p` cannot be the recipe `command` reads, or null. */
 function notARecipe(p: string, command: string): string | null {
@@ -157,27 +168,17 @@ export async function main(argv: string[]): Promise<number> {
         return;
       }
       const inputs = spec.inputs === "all" ? positional : spec.inputs === "first" ? positional.slice(0, 1) : [];
-      const missing = inputs.filter((p) => !existsSync(p));
-      if (missing.length) {
-        for (const p of missing) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}: ${escapeControl(missingReason(p))}\n`);
+      // every input's problem is said in one run (a missing file, a FIFO, socket or device, a saved plan or
+      // folder named as a recipe), a usage error (exit 2) in every command; where a command takes several
+      // files (check, fmt), the others are still checked or formatted (huntH42 L1: one missing file among
+      // several stopped them all, and hid the next file's problem until the first was fixed)
+      const bad = inputs.map((p) => [p, inputProblem(p, spec.name)] as const).filter((x): x is readonly [string, string] => x[1] !== null);
+      if (bad.length) {
+        for (const [p, why] of bad) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)}${why}\n`);
         code = 2;
-        return;
-      }
-      // a FIFO, socket or device where an input file is named: a usage error in every command, as a
-      // missing one is (plan, run and data said it as AL2016 with exit 1, check and fmt exit 2)
-      const special = inputs.map((p) => [p, specialInput(p)] as const).filter(([, kind]) => kind !== null);
-      if (special.length) {
-        for (const [p, kind] of special) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)} is ${kind}, not a regular file: alignc reads only regular files\n`);
-        code = 2;
-        return;
-      }
-      // a recipe command named a saved plan or a folder: said as what it is, exit 2, in every command
-      // (`plan p.json` said "AL1012 unexpected {"; a folder was AL2016, exit 1, in plan, run, data and export)
-      const notRecipe = RECIPE_COMMANDS.has(spec.name) ? inputs.map((p) => [p, notARecipe(p, spec.name)] as const).filter(([, why]) => why !== null) : [];
-      if (notRecipe.length) {
-        for (const [p, why] of notRecipe) process.stderr.write(`alignc ${spec.name}: ${escapeControl(p)} ${why}\n`);
-        code = 2;
-        return;
+        const rest = positional.filter((p) => !bad.some(([b]) => b === p));
+        if (!MANY_FILES.has(spec.name) || rest.length === 0) return;
+        positional.splice(0, positional.length, ...rest);
       }
       let mod: CommandModule;
       try {
@@ -188,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
         code = 2;
         return;
       }
-      code = await mod.run(positional, opts);
+      code = Math.max(code, await mod.run(positional, opts));
       // a signal that came during the command's last synchronous write waits for the event loop,
       // which would otherwise end without reading it: the process would exit 0 as if not stopped
       await handlePendingSignals();

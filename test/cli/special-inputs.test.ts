@@ -84,3 +84,28 @@ test("a recipe or input named by a link loop or a dangling link says so (it said
   assert.match(d.err, /dangling\.align: a symbolic link to gone\.align, which does not exist/);
   assert.match(alignc("label", "--stats", "loop.align").err, /a symbolic link that leads back to itself/);
 });
+
+// huntH42 L1: the three kinds of bad input were checked in turn and the first kind found stopped every
+// file: `fmt good.align missing.align` formatted nothing, and each problem showed only once the one
+// before it was fixed
+test("every bad input is said in one run; check and fmt still do the good files, exit 2", () => {
+  const dir = join(tmp, "many");
+  mkdirSync(join(dir, "dd.align"), { recursive: true });
+  spawnSync("mkfifo", [join(dir, "ff.align")]);
+  writeFileSync(join(dir, "a.align"), "recipe a {seed=1}\n");
+  writeFileSync(join(dir, "b.align"), "recipe b {seed=2}\n");
+  const r = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "fmt", "a.align", "ff.align", "dd.align", "/dev/zero", "gone.align", "b.align"], { cwd: dir, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL" });
+  assert.equal(r.status, 2, r.stderr);
+  assert.deepEqual(r.stderr.trim().split("\n"), [
+    "alignc fmt: ff.align is a FIFO (named pipe), not a regular file: alignc reads only regular files",
+    "alignc fmt: dd.align is a folder, not a recipe file",
+    "alignc fmt: /dev/zero is a character device, not a regular file: alignc reads only regular files",
+    "alignc fmt: gone.align: no such file",
+  ]);
+  assert.match(r.stdout, /formatted a\.align\nformatted b\.align/);
+  const check = spawnSync(process.execPath, [join(root, "bin", "alignc.js"), "check", "gone.align", "a.align"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  assert.equal(check.status, 2);
+  assert.match(check.stderr, /^alignc check: gone\.align: no such file\na\.align:1:8: error AL2039/, "a.align checked too (a header alone)");
+  // a command of one recipe stops at it, as before
+  assert.equal(alignc("plan", "many/gone.align").code, 2);
+});

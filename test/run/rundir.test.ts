@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { RunDir, readJsonl, runId } from "../../src/run/storage/rundir.js";
 import { JsonlError, healTail } from "../../src/run/storage/jsonl-log.js";
@@ -117,6 +117,11 @@ test("listRuns and findRun: by path, id and unique prefix", () => {
     assert.equal(findRun(b.id, dir), b.path);
     assert.equal(findRun("lima", dir), b.path);
     assert.throws(() => findRun("nothing", dir), /no run "nothing"/);
+    // a run killed before it recorded itself holds its plan only: said so (huntH42 L2: "no run")
+    const killed = join(dir, "killed");
+    mkdirSync(killed);
+    writeFileSync(join(killed, "plan.json"), "{}");
+    assert.throws(() => findRun(killed, dir), /killed holds a plan\.json but no manifest\.json \(a run killed before it wrote one, or not a run\)/);
     assert.deepEqual(listRuns(`${dir}/absent`), []);
   } finally {
     cleanup();

@@ -66,6 +66,8 @@ export class RunRefError extends Error {}
 /** A run named by path, by id under runsDir, or by a unique id prefix. */
 export function findRun(ref: string, runsDir = "runs"): string {
   if (existsSync(join(ref, "manifest.json"))) return resolve(ref);
+  // a run folder whose run was killed before it recorded itself: said as that, not "no run" (huntH42 L2)
+  if (existsSync(join(ref, "plan.json"))) throw new RunRefError(`${ref} holds a plan.json but no manifest.json (a run killed before it wrote one, or not a run): nothing to report; \`alignc diff\` compares its plan, and running the recipe again reuses what it cached`);
   const runs = listRuns(runsDir);
   const exact = runs.find((r) => r.id === ref);
   if (exact) return exact.path;
