@@ -44,6 +44,9 @@ export function lexists(p: string): boolean {
  * what the name is when it exists but leads nowhere (a dangling link, a link loop), which "no such
  * file" hid while `ls` shows the name. */
 export function missingReason(p: string): string {
+  // `r.align/` names a folder: where `r.align` is a file, that is what to say (huntH42 L3: "no such file")
+  const bare = p.replace(/\/+$/, "");
+  if (bare !== p && bare !== "" && lexists(bare) && !lexists(p)) return `a trailing / names a folder, and ${bare} is a file: name it without the /`;
   if (!lexists(p)) return "no such file";
   try {
     statSync(p);

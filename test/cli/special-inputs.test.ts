@@ -108,4 +108,7 @@ test("every bad input is said in one run; check and fmt still do the good files,
   assert.match(check.stderr, /^alignc check: gone\.align: no such file\na\.align:1:8: error AL2039/, "a.align checked too (a header alone)");
   // a command of one recipe stops at it, as before
   assert.equal(alignc("plan", "many/gone.align").code, 2);
+  // a file named with a trailing slash exists: said as what it is (huntH42 L3: "no such file")
+  const slash = alignc("plan", "many/a.align/");
+  assert.deepEqual([slash.code, slash.err.trim()], [2, "alignc plan: many/a.align/: a trailing / names a folder, and many/a.align is a file: name it without the /"]);
 });
