@@ -252,13 +252,19 @@ function examplesOfRows(dp: DataPlan, node: DataNode, rs: RowSet): RawData {
 
 /**
  * A source's `holdout_by` (kinds.ts): the key of an example's row in that field, so the split keeps rows
- * that share it on one side; undefined when the source does not write it (the split is then by prompt
- * text alone, and its seeds and sides are what they always were). A row without the field is a located
+ * that share it on one side; where the source does not write it, the row itself (a row of one example
+ * splits as by prompt text alone: its seeds and sides are what they always were). A row without the field is a located
  * error: a split that quietly grouped it alone would leak what the field was named to keep together.
  */
 function holdoutBy(p: DataNode["params"], rs: RowSet): ((x: { meta: { row?: number } }) => string) | undefined {
   const field = strP(p.holdout_by);
-  if (field === undefined) return undefined;
+  // a row is one group either way: a conversation's several examples (one per assistant turn, whose
+  // later prompts hold the earlier answers) on one side; a row of one example is its own group, which
+  // splits exactly as no key does (split.ts)
+  if (field === undefined) {
+    let lone = 0; // an item from no row (never for a file's source) is a group of its own
+    return (x) => (x.meta.row === undefined ? `\u0000lone ${lone++}` : `\u0000row ${x.meta.row}`);
+  }
   const byIndex = new Map(rs.rows.map((r) => [r.index, r]));
   return (x) => {
     const row = x.meta.row === undefined ? undefined : byIndex.get(x.meta.row);

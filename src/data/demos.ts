@@ -11,7 +11,7 @@ import type { PromptResponse } from "./types.js";
 import { dataDiag } from "./diag.js";
 import { BadRows } from "./bad-rows.js";
 import { rowElement } from "./readers.js";
-import { isMessageList, parseMessages, promptOfMessages, responseOfMessages, splitConversation } from "./messages.js";
+import { conversationTurns, isMessageList, parseMessages, promptOfMessages, responseOfMessages } from "./messages.js";
 
 // chat (TRL's `messages`, ShareGPT's `conversations`) and completion (TRL's prompt-completion) are
 // detected only, not written: the kinds table's `shape` values are unchanged
@@ -78,14 +78,16 @@ export function mappingTemplate(src: string, role: string, fields: ReadonlySet<s
   return part;
 }
 
-/** A row's prompt and response from message lists: a whole conversation (`messages`, `conversations`:
- * its last assistant turn the response, the turns before it the prompt), or TRL's conversational
- * prompt-completion (`prompt` and `completion` lists). Null where the row's fields are text. */
-function conversation(row: Row, d: { prompt: string; response: string }): { system?: string; prompt: string; response: string } | { error: string } | null {
+type Turn = { system?: string; prompt: string; response: string };
+
+/** A row's prompts and responses from message lists: a whole conversation (`messages`, `conversations`:
+ * each assistant turn a response, the turns before it its prompt), or TRL's conversational
+ * prompt-completion (`prompt` and `completion` lists: one). Null where the row's fields are text. */
+function conversation(row: Row, d: { prompt: string; response: string }): { turns: Turn[] } | { error: string } | null {
   try {
     if (d.prompt === "messages") {
       const field = isMessageList(row.data.messages) || !("conversations" in row.data) ? "messages" : "conversations";
-      return splitConversation(parseMessages(row.data[field], field), field);
+      return { turns: conversationTurns(parseMessages(row.data[field], field), field) };
     }
     const p = row.data[d.prompt];
     const r = row.data[d.response];
@@ -93,7 +95,7 @@ function conversation(row: Row, d: { prompt: string; response: string }): { syst
     if ((!isMessageList(p) && !isMessageList(r)) || (!isMessageList(p) && typeof p !== "string") || (!isMessageList(r) && typeof r !== "string")) return null;
     const prompt = isMessageList(p) ? promptOfMessages(parseMessages(p, d.prompt), d.prompt) : { prompt: p as string };
     const response = isMessageList(r) ? responseOfMessages(parseMessages(r, d.response), d.response) : (r as string);
-    return { ...prompt, response };
+    return { turns: [{ ...prompt, response }] };
   } catch (e) {
     return { error: (e as Error).message };
   }
@@ -120,8 +122,8 @@ export function readDemonstrations(spec: DemoSpec): PromptResponse[] {
       spec.categoryDrops?.set(label, (spec.categoryDrops.get(label) ?? 0) + 1);
       continue;
     }
-    const ex = bad.guard(row, () => (spec.promptOnly ? promptOf(spec, row, d, { promptT, contextT }, category) : demoOf(spec, row, d, { promptT, responseT, contextT }, category)));
-    if (ex) out.push(ex);
+    const ex = bad.guard(row, () => (spec.promptOnly ? [promptOf(spec, row, d, { promptT, contextT }, category)] : demoOf(spec, row, d, { promptT, responseT, contextT }, category)));
+    if (ex) out.push(...ex);
   }
   if (!spec.bad) bad.finish();
   return out;
@@ -133,7 +135,7 @@ function demoOf(
   d: { prompt: string; response: string; context: string | null },
   t: { promptT: CompiledPart | null; responseT: CompiledPart | null; contextT: CompiledPart | null },
   category: string | undefined,
-): PromptResponse {
+): PromptResponse[] {
   const { promptT, responseT, contextT } = t;
   {
     checkPlaceholders(spec, row, [promptT, responseT, contextT]);
@@ -145,10 +147,13 @@ function demoOf(
     // message lists (TRL's conversational rows, ShareGPT's): read into one prompt and its response
     const conv = promptT || responseT ? null : conversation(row, d);
     if (conv && "error" in conv) fail(CODES.wrongType, `${rowElement(row)}${conv.error}`, spec.file, at);
-    const prompt = withContext(spec, row, d, conv ? conv.prompt : promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file), promptT, contextT);
-    const response = conv ? conv.response : responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file);
-    if (response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
-    return example(spec, row, prompt, response, conv?.system, category);
+    const turns: Turn[] = conv ? conv.turns : [{ prompt: promptT ? promptT.render(row.data) : fieldString(row, d.prompt, spec.file), response: responseT ? responseT.render(row.data) : fieldString(row, d.response, spec.file) }];
+    // a conversation's answers before its last are examples too: `row/1`, `row/2`, …; its last keeps the row's id
+    return turns.map((turn, k) => {
+      const prompt = withContext(spec, row, d, turn.prompt, promptT, contextT);
+      if (turn.response.trim() === "") fail(CODES.emptyResponse, `${rowElement(row)}empty response${responseT ? "" : conv ? ` (assistant turn ${k + 1})` : ` (field \`${d.response}\`)`}`, spec.file, rowSpan(row.line, row.start, row.end, row.col));
+      return example(spec, row, prompt, turn.response, turn.system, category, k === turns.length - 1 ? "" : `/${k + 1}`);
+    });
   }
 }
 
@@ -194,9 +199,9 @@ function withContext(spec: DemoSpec, row: Row, d: { prompt: string; context: str
   return full;
 }
 
-function example(spec: DemoSpec, row: Row, prompt: string, response: string, system: string | undefined, category: string | undefined): PromptResponse {
+function example(spec: DemoSpec, row: Row, prompt: string, response: string, system: string | undefined, category: string | undefined, turn = ""): PromptResponse {
   return {
-    id: `${spec.name}:${row.index}`,
+    id: `${spec.name}:${row.index}${turn}`,
     prompt,
     response,
     ...(system !== undefined || spec.system ? { system: system ?? spec.system } : {}),

@@ -73,15 +73,18 @@ export function responseOfMessages(ms: readonly Message[], field: string, offset
   return turnsText(ms);
 }
 
-/** A conversation (`messages`, `conversations`) as one demonstration: the last assistant turn is the
- * response, every turn before it the prompt (alignc trains on one response per example). */
-export function splitConversation(ms: readonly Message[], field: string): { system?: string; prompt: string; response: string } {
-  let last = ms.length - 1;
-  while (last >= 0 && ms[last]!.role !== "assistant") last--;
-  if (last < 0) throw new Error(`\`${field}\` holds no assistant turn`);
-  if (last !== ms.length - 1) throw new Error(`\`${field}\` ends with a ${ms[ms.length - 1]!.role} turn after its last assistant turn: nothing answers it`);
-  const p = promptOfMessages(ms.slice(0, last), field);
-  return { ...p, response: ms[last]!.content };
+/** A conversation (`messages`, `conversations`) as demonstrations, one per assistant turn: its response
+ * that turn, its prompt every turn before it (alignc trains on one response per example, so each of a
+ * conversation's answers is trained on in an example of its own, as FastChat and TRL train on each). */
+export function conversationTurns(ms: readonly Message[], field: string): { system?: string; prompt: string; response: string }[] {
+  const last = ms.length - 1;
+  if (!ms.some((m) => m.role === "assistant")) throw new Error(`\`${field}\` holds no assistant turn`);
+  if (ms[last]!.role !== "assistant") throw new Error(`\`${field}\` ends with a ${ms[last]!.role} turn after its last assistant turn: nothing answers it`);
+  const out: { system?: string; prompt: string; response: string }[] = [];
+  ms.forEach((m, k) => {
+    if (m.role === "assistant") out.push({ ...promptOfMessages(ms.slice(0, k), field), response: m.content });
+  });
+  return out;
 }
 
 const same = (a: Message, b: Message) => a.role === b.role && a.content === b.content;

@@ -15,6 +15,8 @@ import { readDemonstrations } from "../../src/data/demos.js";
 import { readRows, type Row } from "../../src/data/readers.js";
 import { turnsText, type Message } from "../../src/data/messages.js";
 import { DataError } from "../../src/data/diag.js";
+import { buildRaw } from "../../src/data/build.js";
+import { checkRecipeFile } from "../../src/check/index.js";
 
 const rowsOf = (data: Record<string, unknown>[]): Row[] => data.map((d, i) => ({ data: d, index: i, line: i + 1, start: 0, end: 0 }));
 const U = (content: string) => ({ role: "user", content });
@@ -120,7 +122,14 @@ test("TRL's standard implicit-prompt strings are refused, saying why and what th
 
 test("SFT conversations: ShareGPT's conversations, TRL's messages and prompt-completion, Alpaca's array", () => {
   const sg = demos([{ id: "identity_0", conversations: [{ from: "human", value: "Who are you?" }, { from: "gpt", value: "I am Vicuna." }, { from: "human", value: "Have a nice day!" }, { from: "gpt", value: "You too!" }] }]);
-  assert.deepEqual([sg[0]!.prompt, sg[0]!.response], ["Who are you?\n\nAssistant: I am Vicuna.\n\nUser: Have a nice day!", "You too!"]);
+  // one example per assistant turn, each with the turns before it (engine epoch 38: the last alone was trained on)
+  assert.deepEqual(
+    sg.map((e) => [e.id, e.prompt, e.response]),
+    [
+      ["d:0/1", "Who are you?", "I am Vicuna."],
+      ["d:0", "Who are you?\n\nAssistant: I am Vicuna.\n\nUser: Have a nice day!", "You too!"],
+    ],
+  );
   const ms = demos([{ messages: [{ role: "system", content: "Be brief." }, U("What color is grass?"), A("Green.")] }]);
   assert.deepEqual([ms[0]!.system, ms[0]!.prompt, ms[0]!.response], ["Be brief.", "What color is grass?", "Green."]);
   assert.deepEqual(demos([{ prompt: "The sky is", completion: " blue." }]).map((e) => [e.prompt, e.response]), [["The sky is", " blue."]]);
@@ -131,6 +140,40 @@ test("SFT conversations: ShareGPT's conversations, TRL's messages and prompt-com
   // a conversation that ends on a user turn answers nothing
   assert.match(message(() => demos([{ messages: [U("q"), A("a"), U("and?")] }])), /AL3004: `messages` ends with a user turn after its last assistant turn/);
   assert.match(message(() => demos([{ prompt: "The sky is" }])), /AL3003: missing field `response`: the row holds a prompt alone \(TRL's prompt-only layout\)/);
+});
+
+test("property: a conversation is one example per assistant turn, each with the turns before it as its prompt", () => {
+  fc.assert(
+    fc.property(fc.array(history.chain((h) => text.map((a) => [...h, A(a)])), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1000 }), (convs, seed) => {
+      const exs = demos(convs.map((messages) => ({ messages })));
+      // every assistant turn is trained on, its prompt every turn before it
+      assert.equal(exs.length, convs.reduce((n, c) => n + c.filter((m) => m.role === "assistant").length, 0));
+      for (const e of exs) {
+        const c = convs[e.meta.row!]!;
+        const k = c.findIndex((m, i) => m.role === "assistant" && turnsText(c.slice(0, i) as Message[]) === e.prompt && m.content === e.response);
+        assert.ok(k > 0, JSON.stringify(e));
+      }
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test("a conversation's examples are held out together: a held-out answer is never inside a training prompt", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "alignc-conv-split-"));
+  try {
+    const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ messages: [U(`q${i}`), A(`a${i}`), U(`more ${i}`), A(`b${i}`), U(`last ${i}`), A(`c${i}`)] }));
+    writeFileSync(join(dir, "chats.jsonl"), `${rows.join("\n")}\n`);
+    writeFileSync(join(dir, "r.align"), 'recipe r { seed = 3 }\nsource chats = jsonl("chats.jsonl") as demonstrations { holdout = 0.5 }\n');
+    const { recipe } = await checkRecipeFile(join(dir, "r.align"));
+    const built = await buildRaw(recipe!, "chats");
+    assert.ok(built.kind === "sft");
+    assert.equal(built.train.length + built.heldout.length, 120);
+    const heldRows = new Set(built.heldout.map((e) => e.meta.row));
+    assert.ok(heldRows.size > 0 && heldRows.size < 40);
+    assert.deepEqual(built.train.filter((e) => heldRows.has(e.meta.row)).map((e) => e.id), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a JSON Lines file read with json(\"…\") says to read it with jsonl (SHP's train.json, summarize-from-feedback's batch3.json)", async () => {

@@ -18,7 +18,7 @@ import { join } from "node:path";
 
 test("the engine's unhashed defaults are pinned to the engine epoch: a changed default needs a new ENGINE_EPOCH", () => {
   const now = { epoch: ENGINE_EPOCH, truncate: truncatePolicy(undefined), on_error: failOrSkip(undefined), k_outside: failOrSkip(undefined), encoding_is_utf8: isUtf8(undefined) };
-  assert.deepEqual(now, { epoch: 37, truncate: "prompt_first", on_error: "fail", k_outside: "fail", encoding_is_utf8: true }, "an unhashed default or the epoch changed: a changed default changes what runs under the same hashes, so bump ENGINE_EPOCH (src/plan/hash.ts) with it, then update this line");
+  assert.deepEqual(now, { epoch: 38, truncate: "prompt_first", on_error: "fail", k_outside: "fail", encoding_is_utf8: true }, "an unhashed default or the epoch changed: a changed default changes what runs under the same hashes, so bump ENGINE_EPOCH (src/plan/hash.ts) with it, then update this line");
 });
 
 test("IMPLICIT_DEFAULTS are the values the data layer takes for a property left out: the hash drops exactly those", () => {
