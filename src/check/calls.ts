@@ -15,6 +15,7 @@ export const CALLS: Record<string, CallSpec> = {
   csv: { args: "path", expect: "file", description: "CSV file with a header row" },
   tsv: { args: "path", expect: "file", description: "tab-separated file with a header row" },
   text: { args: "path", expect: "file", description: "plain text file" },
+  parquet: { args: "path", expect: "file", description: "Parquet file (Hugging Face's hub layout)" },
   dir: { args: "path", expect: "dir", description: "folder of Handlebars templates" },
   flan_templates: { args: "path", expect: "file", description: "FLAN templates file (Python patterns)", extra: ["task name in the file (default: the block name)", "version: v1 | v2"], extraValues: [null, FLAN_VERSIONS] },
   promptsource: { args: "path", expect: "file", description: "promptsource templates.yaml" },

@@ -95,6 +95,10 @@ export const quantity = (unit: "s" | "B" | "", description: string): Schema => (
 export const either = (description: string, ...alts: Schema[]): Schema => ({ anyOf: alts, description });
 
 /** Readers a data property may call: `jsonl("x.jsonl")`, `csv(...)`, `text(...)`. Paths resolve against the recipe. */
+/** Language-model data (text, or examples with a response): what SFT-style losses read, a ptx term and an
+ * lm_loss eval; not comparisons, not prompts alone. */
+export const LM_DATA = ["mixture", "task", "source:demonstrations", "source:text", "source:records"];
+
 export const READERS = ["jsonl", "json", "csv", "tsv", "text", "parquet"] as const;
 export const dataCall = (d: string) => callSchema([...READERS], d);
 

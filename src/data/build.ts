@@ -219,14 +219,17 @@ export async function promptsOf(dp: DataPlan, owner: DataNode, prop: string, opt
 
 /**
  * Prompts the rule reads (a PPO stage's `reward = "rule"`, a win-rate eval's rule judge or pick): each
- * must carry its reference answer. Only a prompts source (`as prompts`) has none, and the checker
- * refuses it there (AL2040); this says so again at the property where a plan reaches here.
+ * must carry its reference answer. A prompts source (`as prompts`) has none, which the checker refuses
+ * (AL2040); a ranking whose best response is empty has none either, known from its rows only: located
+ * here, at the property, as the draw's rule labeler says it (build-samples.ts).
  */
 export function needReferences(dp: DataPlan, owner: DataNode, prop: string, xs: readonly PromptResponse[], reader: string): void {
   const x = xs.find((e) => e.response.trim() === "");
   if (!x) return;
   const at = siteOf(dp, owner, prop);
-  fail(CODES.unsupported, `${owner.kind} \`${owner.id}\`: ${reader} compares each answer with its prompt's reference answer, and the prompt ${JSON.stringify(x.prompt.slice(0, 60))} of \`${x.meta.source}\` has none (a prompts source holds prompts alone)`, at.file, at.span, "name prompts whose rows carry a reference answer: rankings (the best response), demonstrations or a task; or judge with a reward model");
+  const row = x.meta.line !== undefined ? ` (line ${x.meta.line})` : "";
+  const why = dp.recipe.blocks.find((b) => b.name === x.meta.source)?.role === "prompts" ? "a prompts source holds prompts alone" : "its best response is empty";
+  fail(CODES.unsupported, `${owner.kind} \`${owner.id}\`: ${reader} compares each answer with its prompt's reference answer, and the prompt ${JSON.stringify(x.prompt.slice(0, 60))} of \`${x.meta.source}\`${row} has none (${why})`, at.file, at.span, "name prompts whose rows carry a reference answer: rankings (the best response), demonstrations or a task; or judge with a reward model");
 }
 
 // ---- recipe-facing: the recipe names the node; its plan's data nodes say how to build it ----

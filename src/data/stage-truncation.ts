@@ -107,12 +107,20 @@ function plainDataOf(dp: DataPlan, v: Json | undefined): string | null {
   return id;
 }
 
-/** Stage nodes that train on `blockName`: directly, through a mixture, or the stage itself (plan order). */
+/** The data node a stage's `prompts` reads, whole or a split of it (PPO asks it in its format: `alignc data` shows it so). */
+function promptsDataOf(dp: DataPlan, v: Json | undefined): string | null {
+  const id = refOf(v);
+  const n = id === null ? undefined : dp.nodes.get(id);
+  if (!n) return null;
+  return n.op === "format" || n.op === "tokenize" ? promptsDataOf(dp, n.params.examples) : n.id;
+}
+
+/** Stage nodes that train on `blockName`: directly, through a mixture, as PPO's prompts, or the stage itself (plan order). */
 export function consumingStages(recipe: CheckedRecipe, blockName: string): string[] {
   const dp = dataPlanOf(recipe);
   const users = new Set([blockName]);
   for (const m of dp.nodes.values()) if (m.op === "mix" && componentsOf(dp, m).some((c) => c.id === blockName)) users.add(m.id);
-  return [...dp.nodes.values()].filter((n) => n.kind === "stage" && (n.id === blockName || users.has(plainDataOf(dp, n.params.data) ?? ""))).map((n) => n.id);
+  return [...dp.nodes.values()].filter((n) => n.kind === "stage" && (n.id === blockName || users.has(plainDataOf(dp, n.params.data) ?? "") || (n.op === "ppo" && promptsDataOf(dp, n.params.prompts) === blockName))).map((n) => n.id);
 }
 
 /**

@@ -96,6 +96,19 @@ test("check: the rule reads no prompts source; readers of responses refuse one; 
       assert.equal(found.length, 1, `${what}: ${found.join("\n")}`);
       assert.match(found[0]!, expected, what);
     }
+    // a swept rule reader, or a swept `prompts` that names the source, is one variant's: it passed check
+    // and plan and failed the variant's run
+    const swept: [string, (s: string) => string, RegExp][] = [
+      ["a swept reward", (s) => s.replace("reward = rm", 'reward = sweep [rm, "rule"]'), /^AL2040 \d+:13 `reward = "rule"` scores each rollout/],
+      ["a swept prompts", (s) => s.replace("reward = rm", 'reward = "rule"').replace("prompts = train(asks)", "prompts = sweep [prefs.prompts, train(asks)]"), /^AL2040 \d+:35 `reward = "rule"` scores each rollout/],
+      ["a swept judge", (s) => s.replace("judge = rm  prompts = heldout(asks)", 'judge = sweep [rm, "rule"]  prompts = heldout(asks)'), /^AL2040 .*`judge = "rule"` judges each pair/],
+      ["a swept best_of", (s) => s.replace("prompts = heldout(asks)  n = 8", 'prompts = heldout(asks)  n = 8  best_of = sweep [1, 2]  select = "rule"'), /^AL2040 .*`select = "rule"` picks a's best sample/],
+    ];
+    for (const [what, edit, expected] of swept) {
+      const found = await diagnose(recipeWithAsks(edit));
+      assert.equal(found.length, 1, `${what}: ${found.join("\n")}`);
+      assert.match(found[0]!, expected, what);
+    }
     // an rm_accuracy split reads comparisons only (it passed check and failed in the run)
     const rmAcc = await diagnose(recipeWithAsks((s) => s.replace("data = heldout(prefs) }", "data = heldout(demos) }")));
     assert.match(rmAcc.join("\n"), /^AL2011 .*heldout\(…\) must reference a rankings or pairs source; `demos` is a demonstrations source/);

@@ -9,7 +9,7 @@ import type { Located } from "../lower.js";
 import { own } from "../schemas.js";
 import { SAMPLES_HINT, checkPath } from "./call.js";
 import { checkEntries } from "./entries.js";
-import { referenceChecks } from "./references.js";
+import { referenceChecks, sweptValues } from "./references.js";
 import { samplesChecks } from "./samples.js";
 import type { Check } from "./types.js";
 import { renamedHint } from "../renamed.js";
@@ -169,8 +169,7 @@ const checkHeldoutTasksSplit: Check<"Declaration"> = (d, accept, ctx) => {
 
 /** Values of a property across a sweep: `[v]`, or the sweep's values. */
 function valuesOf(info: BlockInfo, key: string): unknown[] {
-  const v = info.props[key];
-  return v !== null && typeof v === "object" && "$sweep" in v ? (v.$sweep as unknown[]) : v === undefined ? [] : [v];
+  return sweptValues(info.props[key]);
 }
 
 const checkModelShape: Check<"Declaration"> = (d, accept, ctx) => {

@@ -1,9 +1,6 @@
 // Eval kinds: what an evaluation measures and on which examples.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { BASE_FORMAT, callSchema, dataCall, either, int, LM_STAGES, MAX_CONTEXT, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
-
-/** What an LM loss scores: text, or examples with a response (not comparisons, not prompts alone). */
-const LM_LOSS_DATA = ["source:text", "source:records", "source:demonstrations", "task", "mixture"];
+import { BASE_FORMAT, callSchema, dataCall, either, int, LM_DATA, LM_STAGES, MAX_CONTEXT, num, oneOfStr, refSchema, type KindSpec } from "../kind-schemas.js";
 
 export const EVAL_KINDS: Record<string, KindSpec> = {
   win_rate: {
@@ -59,9 +56,9 @@ export const EVAL_KINDS: Record<string, KindSpec> = {
       // comparisons (rankings, pairs) have no single target text to score
       data: either(
         "held-out text or examples",
-        refSchema(LM_LOSS_DATA, "data"),
+        refSchema(LM_DATA, "data"),
         dataCall("corpus"),
-        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true, splitOf: LM_LOSS_DATA }),
+        callSchema(["heldout"], "held-out split (heldout(pre): the text a pretrain stage kept out of its corpus)", { pretrainSplit: true, splitOf: LM_DATA }),
       ),
       // a cap, not a sample: the first n in the split's order, so every model scored on the same data
       // reads the same sequences (lm_sft against lm_pre); the plan's estimate counts the same n

@@ -1,6 +1,6 @@
 // Stage kinds: training stages, with the hyperparameters every stage shares.
 // One keyword of the kinds table (src/check/kinds.ts, which says what a schema here means).
-import { bool, bound, callSchema, dataCall, either, int, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema, type KindSpec } from "../kind-schemas.js";
+import { bool, bound, callSchema, dataCall, either, int, type KindSpec, LM_DATA, MAX_ACCUMULATE, MAX_BATCH, MAX_CONTEXT, MAX_LR, MAX_STEPS, num, oneOfStr, refSchema, type Schema } from "../kind-schemas.js";
 import { truncate } from "../data-options.js";
 import { LENGTH_WINDOW_BATCHES } from "../../train/config.js";
 
@@ -29,7 +29,6 @@ const training: Record<string, Schema> = {
 
 const modelRef = refSchema(["model", "stage"], "model or stage whose weights start this stage");
 /** Blocks a language-model loss reads (ptx): comparisons are not (the run stopped on them, exit 70, after check and plan passed). */
-const LM_DATA = ["mixture", "task", "source:demonstrations", "source:text", "source:records"];
 
 // Pretraining reads text, never prompt/response examples, so a chat format is nothing it could train
 // in: taken, it was hashed into the stage (a new template re-trained pretraining) and read by the
