@@ -1,6 +1,6 @@
-// Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines, Parquet (hyparquet: parquet.ts). Each row
-// keeps its 1-based line and character offsets so that a problem found later (a missing field, a
-// bad ranking) is reported as file:line with a span.
+// Readers: JSONL (streamed, also .gz), JSON arrays, CSV/TSV (csv-parse), plain text lines, Parquet
+// (hyparquet: parquet.ts). Each row keeps its 1-based line and character offsets so that a problem
+// found later (a missing field, a bad ranking) is reported as file:line with a span.
 import { parseJsonExact } from "./json-exact.js";
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createHash } from "node:crypto";
@@ -92,10 +92,8 @@ export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, h
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
-  if (kind !== "parquet") {
-    checkFile(file);
-    refuseParquet(file, kind);
-  }
+  checkFile(file); // a missing file or a FIFO is said before its first bytes are read
+  if (kind !== "parquet") refuseParquet(file, kind);
   switch (kind) {
     case "jsonl": {
       const bad = new BadRows(opts.source ?? file, file, failOrSkip(opts.onError));
@@ -109,7 +107,6 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
     case "tsv":
       return { file, kind, rows: readCsv(file, kind === "tsv" ? "\t" : ",", opts) };
     case "parquet":
-      checkFile(file);
       return { file, kind, rows: await readParquet(file, opts) };
     case "text": {
       if (opts.pattern === undefined) return { file, kind, rows: readTextLines(file, opts) };
