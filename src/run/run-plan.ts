@@ -190,6 +190,9 @@ async function runMarked(o: RunPlanOptions, cache: StageCache, progress: Progres
     if (o.report !== false) writeReport(run.path);
     return { exitCode: manifest.exitCode!, runDir: run.path, manifest, error: null };
   }
+  // checkpoints (and the lock) of a reused node that a run killed after writing its entry left (cache.ts)
+  for (const r of exec.nodeRecords.filter((r) => r.status === "cached"))
+    for (const k of await cache.clearFinishedCheckpoints(r.hash)) progress.info(`${r.label}: kept files alignc did not write, found where it removed its own: ${k.files.join(", ")} (in ${k.path})`);
   // a second Ctrl-C exits at once: the run is still recorded as interrupted, not left "running"
   // (which `alignc runs` shows as dead), and the locks of its nodes are released
   const offStopNow = onStopNow((code) => {
