@@ -8,6 +8,7 @@ import type { IRCondition } from "../check/ir.js";
 import type { Plan, PlanNode } from "../plan/types.js";
 import { StageCache, defaultCacheRoot } from "./storage/cache.js";
 import { GenerationCache } from "./storage/generation-cache.js";
+import { clearFinishedCheckpoints } from "./storage/finished-checkpoints.js";
 import { EXIT, Executor, PlanError } from "./executor.js";
 import { cacheRootProblem } from "./storage/cache-root.js";
 import { PlannedFiles } from "./storage/planned-files.js";
@@ -190,9 +191,9 @@ async function runMarked(o: RunPlanOptions, cache: StageCache, progress: Progres
     if (o.report !== false) writeReport(run.path);
     return { exitCode: manifest.exitCode!, runDir: run.path, manifest, error: null };
   }
-  // checkpoints (and the lock) of a reused node that a run killed after writing its entry left (cache.ts)
+  // checkpoints (and the lock) of a reused node that a run killed after writing its entry left (finished-checkpoints.ts)
   for (const r of exec.nodeRecords.filter((r) => r.status === "cached"))
-    for (const k of await cache.clearFinishedCheckpoints(r.hash)) progress.info(`${r.label}: kept files alignc did not write, found where it removed its own: ${k.files.join(", ")} (in ${k.path})`);
+    for (const k of await clearFinishedCheckpoints(cache, r.hash)) progress.info(`${r.label}: kept files alignc did not write, found where it removed its own: ${k.files.join(", ")} (in ${k.path})`);
   // a second Ctrl-C exits at once: the run is still recorded as interrupted, not left "running"
   // (which `alignc runs` shows as dead), and the locks of its nodes are released
   const offStopNow = onStopNow((code) => {

@@ -17,7 +17,6 @@ import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomicSync } from "../../common/atomic-write.js";
 import { hashRegularFile, READ_LIMITS, readRegularText } from "../../lang/read-file.js";
 import { acquireLock, removeDeadWriters, type Lock, type LockOptions } from "./lock.js";
-import { checkpointMatches } from "./entry-inputs.js";
 import { makeDirs } from "../../common/make-dirs.js";
 import { lexists } from "../../common/fs-probe.js";
 import { ENTRY_FILE, entryCheck, entryIntact, isEntryShaped, sizeDamage } from "./entry-check.js";
@@ -318,26 +317,4 @@ export class StageCache {
     return this.checkpointStore.clear(hash);
   }
 
-  /** The checkpoints of a node whose entry is in place, left by a run killed after the entry's rename and
-   * before it removed them (executor.ts computeCached): every later run reads the node as a hit, which
-   * removes none, and prune keeps them while a run names the node (determE43). Removed under the node's
-   * lock, taken without waiting (a live owner, a --force recompute, keeps its own; a dead one's lock is
-   * broken, and released with ours), when the newest was trained from the outputs of its inputs that the
-   * entry records, or none is complete; a recompute from other outputs, stopped, stays to be resumed.
-   * Best effort (a cache this process may only read): nothing removed, nothing thrown. */
-  async clearFinishedCheckpoints(hash: string): Promise<KeptFiles[]> {
-    if (!lexists(join(this.root, ".partial", hash)) && !lexists(this.lockPath(hash))) return [];
-    try {
-      const lock = await this.lock(hash, { waitMs: 0, purpose: "alignc run: removing a finished node's checkpoints" });
-      try {
-        const entry = this.get(hash);
-        const ck = this.latestCheckpoint(hash);
-        return entry && (!ck || checkpointMatches(ck.dir, entry.meta.inputs ?? {})) ? this.clearCheckpoints(hash) : [];
-      } finally {
-        lock.release();
-      }
-    } catch {
-      return [];
-    }
-  }
 }
