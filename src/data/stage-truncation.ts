@@ -7,7 +7,7 @@ import type { CheckedRecipe } from "../check/ir.js";
 import { refOf } from "../plan/params.js";
 import type { Json } from "../plan/types.js";
 import { isDrawn, rankNodeOf } from "./build-samples.js";
-import { chatFormatOf, examplesOf, promptsOf } from "./build.js";
+import { chatFormatOf, examplesOf, needReferences, promptsOf } from "./build.js";
 import { componentsOf } from "./build-mix.js";
 import { cached, numP } from "./build-source.js";
 import { dataPlanOf, keyOf, nodeOf, valueKey, type DataNode, type DataPlan } from "./plan-input.js";
@@ -42,7 +42,10 @@ export async function measureTruncation(recipe: CheckedRecipe, stageId: string, 
   // that `check` meets a bad row where `plan` would (formatsP42: a prompts file no eval reads passed
   // check); the null is memoised by the stage's hash like a count, so a warm check builds nothing
   if (stage.kind === "stage" && stage.op === "ppo" && blockName === stageId) {
-    await promptsOf(dp, stage, "prompts", { undrawn: "prompts" });
+    const ps = await promptsOf(dp, stage, "prompts", { undrawn: "prompts" });
+    // the rule reward reads each prompt's reference answer: a ranking whose best response is empty has
+    // none, known from the rows only (a prompts source is AL2040 before this): said by check as by the run
+    if (stage.params.reward === "rule") needReferences(dp, stage, "prompts", ps.train, '`reward = "rule"`');
     if (stage.params.ptx_data !== undefined && stage.params.ptx_data !== null && numP(stage.params.ptx_coef) !== 0) await examplesOf(dp, stageId, { prop: "ptx_data" });
     return null;
   }

@@ -23,6 +23,10 @@ function describeMeta(e: SFTExample): string {
   return bits.filter(Boolean).join(" · ");
 }
 
+/** An example's tokens as a stage trains on it: its text and the EOS after the response; a prompts source's
+ * example is a prompt as asked, which ends where the answer starts (no EOS). */
+const exampleTokens = (e: SFTExample, tok: Tokenizer): number => tok.encode(e.text).length + (e.response === "" && e.responseSpan[0] === e.responseSpan[1] ? 0 : 1);
+
 export function previewSft(xs: readonly SFTExample[], n: number, tok: Tokenizer, o: ViewOptions): string {
   return xs
     .slice(0, n)
@@ -31,7 +35,7 @@ export function previewSft(xs: readonly SFTExample[], n: number, tok: Tokenizer,
       // data text is escaped (control characters made visible) before our own colour codes go in
       // a prompts source's example ends where the answer would start: nothing to mark
       const body = e.response === "" && rs === re ? esc(e.text) : esc(e.text.slice(0, rs)) + green(MARK_OPEN + esc(e.text.slice(rs, re)) + MARK_CLOSE, o) + esc(e.text.slice(re));
-      return `${dim(`── ${escapeControl(e.id)}  (${escapeControl(describeMeta(e))}; ${tok.encode(e.text).length + 1} tokens)`, o)}\n${body}`;
+      return `${dim(`── ${escapeControl(e.id)}  (${escapeControl(describeMeta(e))}; ${exampleTokens(e, tok)} tokens)`, o)}\n${body}`;
     })
     .join("\n\n");
 }
@@ -100,12 +104,13 @@ export function statsText(built: BuiltData, tok: Tokenizer, fmt: ChatFormat, con
       for (const [t, c] of [...m.entries()].sort()) rows.push([`  ${t}`, String(c), ""]);
     }
     out.push(table(rows));
-    const lens = built.train.map((e) => tok.encode(e.text).length + 1);
+    const lens = built.train.map((e) => exampleTokens(e, tok));
     out.push(fmtLen(lengthSummary(lens, context)));
     out.push(...extra);
     const shots = built.train.filter((e) => (e.meta.shots ?? 0) > 0).length;
     const inv = built.train.filter((e) => e.meta.inverted).length;
-    out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
+    // FLAN's renderings: a prompts source has none to count
+    if (!built.promptsOnly) out.push(`few-shot: ${shots}  inverted: ${inv}  with options: ${built.train.filter((e) => e.meta.options).length}`);
     if (built.notes?.templates?.length) out.push(templateRoles(built.notes.templates));
   } else if (built.kind === "comparisons") {
     const ks = new Map<number, number>();
@@ -163,7 +168,7 @@ export function statsJson(built: BuiltData, tok: Tokenizer, fmt: ChatFormat, con
       heldout_templates: built.heldoutTemplates.length,
       heldout_tasks: built.heldoutTasks.length,
       by_source: bySource,
-      tokens: lengthSummary(built.train.map((e) => tok.encode(e.text).length + 1), context),
+      tokens: lengthSummary(built.train.map((e) => exampleTokens(e, tok)), context),
       ...ctx,
       few_shot: built.train.filter((e) => (e.meta.shots ?? 0) > 0).length,
       inverted: built.train.filter((e) => e.meta.inverted).length,

@@ -11,7 +11,8 @@ import { readDemonstrations } from "../../src/data/demos.js";
 import type { Row } from "../../src/data/readers.js";
 import { DataError } from "../../src/data/diag.js";
 import { buildExamples } from "../../src/data/build.js";
-import { exportRows, previewSft } from "../../src/data/view.js";
+import { exportRows, previewSft, statsText } from "../../src/data/view.js";
+import { RAW_FORMAT } from "../../src/data/chat.js";
 import { checkRecipeFile } from "../../src/check/index.js";
 import { findLeaks } from "../../src/data/leaks.js";
 import { variantDataChecks } from "../../src/data/check-variants.js";
@@ -131,7 +132,12 @@ test("PPO rolls out from a prompts source and a reward model judges on its held-
     const rows = exportRows(built, "all") as Record<string, unknown>[];
     assert.equal(rows.length, 16);
     assert.ok(rows.every((r) => !("response" in r) && typeof r.text === "string" && (r.text as string).endsWith("\nAssistant: ")), JSON.stringify(rows[0]));
-    assert.doesNotMatch(previewSft(built.train, 1, { name: "t", vocabSize: 1, encode: () => [], decode: () => "", eos: 0, pad: 0 }, { color: false }), /⟦|⟧/);
+    // a prompt is shown as asked, its tokens without the EOS a response ends with, no FLAN line
+    const chars = { name: "t", vocabSize: 1, encode: (t: string) => [...t].map(() => 0), decode: () => "", eos: 0, pad: 0 };
+    const shown = previewSft(built.train, 1, chars, { color: false });
+    assert.doesNotMatch(shown, /⟦|⟧/);
+    assert.match(shown, new RegExp(`; ${[...built.train[0]!.text].length} tokens\\)`));
+    assert.doesNotMatch(statsText(built, chars, RAW_FORMAT, 64), /few-shot/);
     // the held-out prompts are an evaluated pool, PPO's a training pool: the split keeps them apart (a
     // held-out ask that is also a FLAN addition prompt, "Add 4 and 1.", is found in SFT's data as it should be)
     const leaks = await findLeaks(checked.recipe!);
@@ -179,6 +185,29 @@ stage policy = ppo { init = sft  reward = rm  prompts = bad  steps = 2 }
     assert.deepEqual(checked.diagnostics, []);
     const found = (await variantDataChecks(checked.recipe!)).map((d) => `${d.code} ${d.file.endsWith("bad.jsonl")} ${d.span?.line}`);
     assert.deepEqual(found, ["AL3033 true 2", "AL3003 true 3"]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("check finds what PPO's rule reward will refuse: a ranking whose best response is empty has no reference answer", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    writeFileSync(join(dir, "prefs.jsonl"), '{"prompt":"Add 1 and 2.","responses":["","3"],"ranking":"A > B"}\n{"prompt":"Add 2 and 2.","responses":["4","5"],"ranking":"A > B"}\n');
+    const src = `recipe r { seed = 1 }
+tokenizer t = byte_level {}
+model m = gpt { tokenizer = t  layers = 1  d_model = 16  heads = 2  context = 128 }
+source prefs = jsonl("prefs.jsonl") as rankings { k = 2..4 }
+source demos = jsonl("prefs.jsonl") as demonstrations { prompt = "{{prompt}}"  response = "{{ranking}}" }
+stage sft = sft { init = m  data = demos  steps = 2 }
+stage policy = ppo { init = sft  reward = "rule"  prompts = prefs.prompts  steps = 2 }
+`;
+    writeFileSync(join(dir, "r.align"), src);
+    const checked = await checkRecipeFile(join(dir, "r.align"));
+    assert.deepEqual(checked.diagnostics.filter((d) => d.severity === "error"), []);
+    const found = (await variantDataChecks(checked.recipe!)).map((d) => `${d.code} ${d.span?.line}: ${d.message}`);
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0]!, /^AL3060 7: stage `policy`: `reward = "rule"` compares each answer with its prompt's reference answer, and the prompt "Add 1 and 2\." of `prefs` \(line 1\) has none \(its best response is empty\)/);
   } finally {
     cleanup();
   }
