@@ -65,6 +65,14 @@ const PARSERS = {
   timestampFromNanoseconds: (ns: bigint) => isoAt(BigInt(ns), 1_000_000n, 6),
 };
 
+/** A footer whose row count disagrees with its row groups' (or no count a number holds exactly): a damaged
+ * file. The plan's count (parquet.ts countParquetRows) and the decode hold the footer to it alike. */
+export function footerProblem(md: { num_rows: bigint | number; row_groups: readonly { num_rows: bigint | number }[] }): string | null {
+  const total = BigInt(md.num_rows);
+  const groups = md.row_groups.reduce((a, g) => a + BigInt(g.num_rows), 0n);
+  return total === groups && total >= 0n && total <= BigInt(Number.MAX_SAFE_INTEGER) ? null : `the Parquet footer says ${total} rows where its row groups hold ${groups}: a damaged file`;
+}
+
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** The characters of the strings in a JSON value (what its row holds in memory, as a JSON Lines line's text). */
@@ -80,9 +88,8 @@ async function decode({ bytes, limit, heldChars }: DecodeRequest): Promise<Decod
   const { compressors } = await import("hyparquet-compressors");
   try {
     const metadata = parquetMetadata(bytes, { parsers: PARSERS });
-    // the footer's count is the plan's (parquet.ts countParquetRows): held to the row groups', as there
-    const groups = metadata.row_groups.reduce((a, g) => a + BigInt(g.num_rows), 0n);
-    if (BigInt(metadata.num_rows) !== groups) return { error: `the Parquet footer says ${metadata.num_rows} rows where its row groups hold ${groups}: a damaged file` };
+    const damaged = footerProblem(metadata);
+    if (damaged) return { error: damaged };
     const rows: Record<string, unknown>[] = [];
     let held = 0;
     let start = 0;

@@ -5,10 +5,10 @@
 // JSON Lines file would give it (decoded in a worker: parquet-decode.ts); a Parquet file has no lines,
 // so a row is located by its record number (`file.parquet:N:1`, "row N: …").
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { getHeapStatistics } from "node:v8";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { CODES, fail } from "./diag.js";
-import type { DecodeReply, DecodeRequest } from "./parquet-decode.js";
+import { HELD_CHARS, tooMuchText } from "./held-text.js";
+import { footerProblem, type DecodeReply, type DecodeRequest } from "./parquet-decode.js";
 import type { Fields, Row } from "./row.js";
 import { assertRegularFile, InputFileError } from "../lang/read-file.js";
 import { recordRead, sha256Of } from "../lang/read-digests.js";
@@ -68,19 +68,17 @@ export function refuseParquet(file: string, kind: string): void {
   }
 }
 
-/** What a Parquet read may hold: the rows' text (as JSONL_LIMITS.heldChars, a quarter of Node's heap),
+/** What a Parquet read may hold: the rows' text (HELD_CHARS, as a JSON Lines file's),
  * and the decoding worker's heap (tests lower both). */
 export interface ParquetLimits {
   heldChars: number;
   workerHeap?: ResourceLimits;
 }
 
-const mib = (chars: number): string => (chars < 1 << 20 ? `${chars.toLocaleString("en-US")} characters` : `${(chars / (1 << 20)).toFixed(chars < 10 << 20 ? 1 : 0)} Mi characters`);
-
 /** The rows of a Parquet file (the first `limit`, where given), each record an object of its columns,
  * decoded in a worker (parquet-decode.ts says why). */
 export async function readParquet(file: string, opts: { limit?: number; limits?: Partial<ParquetLimits> } = {}): Promise<Row[]> {
-  const limits: ParquetLimits = { heldChars: Math.floor(getHeapStatistics().heap_size_limit / 4), ...opts.limits };
+  const limits: ParquetLimits = { heldChars: HELD_CHARS, ...opts.limits };
   const bytes = readBytes(file);
   const url = new URL(import.meta.url.endsWith(".ts") ? "./parquet-decode.ts" : "./parquet-decode.js", import.meta.url);
   const request: DecodeRequest = { bytes, heldChars: limits.heldChars, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) };
@@ -99,7 +97,7 @@ export async function readParquet(file: string, opts: { limit?: number; limits?:
   const hint = (n: string) => `read the first rows only (\`limit = ${n}\` on the source), read one shard of it, or give Node more memory (NODE_OPTIONS=--max-old-space-size=MiB)`;
   if ("crashed" in reply) fail(CODES.brokenLine, `the Parquet decoder could not read the file: ${reply.crashed}`, file, undefined, hint("N"));
   if ("tooLarge" in reply)
-    fail(CODES.brokenLine, `the rows up to row ${reply.tooLarge.rows + 1} hold ${mib(reply.tooLarge.chars)} of text, more than alignc holds in memory (${mib(limits.heldChars)}, a quarter of Node's heap; ${reply.tooLarge.rows.toLocaleString("en-US")} rows read)`, file, undefined, hint(String(reply.tooLarge.rows)));
+    fail(CODES.brokenLine, tooMuchText(`row ${reply.tooLarge.rows + 1}`, reply.tooLarge.chars, limits.heldChars, reply.tooLarge.rows), file, undefined, hint(String(reply.tooLarge.rows)));
   if ("error" in reply) unreadable(file, reply.error);
   return reply.rows.map((r, i) => ({ data: r as Fields, index: i, line: i + 1, start: 0, end: 0, record: i }));
 }
@@ -118,16 +116,13 @@ export async function countParquetRows(file: string): Promise<number> {
     return bytes;
   });
   const { parquetMetadata } = await import("hyparquet");
-  let total: bigint;
-  let groups: bigint;
+  let md: ReturnType<typeof parquetMetadata>;
   try {
-    const md = parquetMetadata(footer);
-    total = BigInt(md.num_rows);
-    groups = md.row_groups.reduce((a, g) => a + BigInt(g.num_rows), 0n);
+    md = parquetMetadata(footer);
   } catch (err) {
     unreadable(file, err);
   }
-  if (total !== groups || total < 0n || total > BigInt(Number.MAX_SAFE_INTEGER))
-    fail(CODES.brokenLine, `the Parquet footer says ${total} rows where its row groups hold ${groups}: a damaged file`, file);
-  return Number(total);
+  const damaged = footerProblem(md);
+  if (damaged) unreadable(file, damaged);
+  return Number(md.num_rows);
 }

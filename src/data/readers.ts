@@ -5,7 +5,6 @@ import { parseJsonExact } from "./json-exact.js";
 import { StopRequested, checkStop } from "../common/stop-point.js";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
-import { getHeapStatistics } from "node:v8";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -20,6 +19,7 @@ import { gunzipAtMost, gunzipWhole, gzipBytes, isGzipFile } from "./gunzip.js";
 import { matchLines } from "./line-pattern.js";
 import { describe } from "./row-fields.js";
 import { readParquet, refuseParquet } from "./parquet.js";
+import { HELD_CHARS, tooMuchText } from "./held-text.js";
 import { READERS } from "../check/kind-schemas.js";
 
 export { describe, fieldArray, fieldString } from "./row-fields.js";
@@ -88,7 +88,7 @@ function readWhole(file: string, encoding?: string): string {
  * one to two times their text, and every later step keeps its own copy): past it a located error with
  * the line and the way out, where a file of more rows than memory (a gzip file decompresses to many
  * times its size) ran the process out of memory after minutes, exit 134, nothing said. */
-export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, heldChars: Math.floor(getHeapStatistics().heap_size_limit / 4) };
+export const JSONL_LIMITS = { lineChars: 64 << 20, checkWholeBytes: 256 << 20, heldChars: HELD_CHARS };
 
 /** Read a file as rows of fields, with the reader named by `kind`. */
 export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions = {}): Promise<RowSet> {
@@ -118,7 +118,6 @@ export async function readRows(file: string, kind: ReaderKind, opts: ReadOptions
   }
 }
 
-const mib = (chars: number): string => (chars < 1 << 20 ? `${chars.toLocaleString("en-US")} characters` : `${(chars / (1 << 20)).toFixed(chars < 10 << 20 ? 1 : 0)} Mi characters`);
 
 /** JSONL, streamed line by line (gzip when its bytes are: gunzip.ts). Blank lines are skipped. */
 export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRows; limits?: Partial<typeof JSONL_LIMITS> } = {}): Promise<Row[]> {
@@ -197,7 +196,7 @@ export async function readJsonl(file: string, opts: ReadOptions & { bad?: BadRow
       if (held > limits.heldChars)
         fail(
           CODES.brokenLine,
-          `the rows up to this line hold ${mib(held)} of text, more than alignc holds in memory (${mib(limits.heldChars)}, a quarter of Node's heap; ${rows.length.toLocaleString("en-US")} rows read)`,
+          tooMuchText("this line", held, limits.heldChars, rows.length),
           file,
           at,
           `read the first rows only (\`limit = ${rows.length}\` on the source), split the file, or give Node more memory (NODE_OPTIONS=--max-old-space-size=MiB)`,
